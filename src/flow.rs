@@ -1,0 +1,351 @@
+//! The survey flow: one pure state machine, one transition function.
+//!
+//! ```text
+//!             Choose(s)                 Submit / Skip
+//!   Asking ─────────────▶ FollowUp ─────────────────────▶ Done
+//!     │                    │  ▲ Choose(s), ToggleReason,      │
+//!     │                    │  └ Comment, Phone, Consent       │
+//!     │ Dismiss            │ Dismiss                          │ Dismiss
+//!     ▼                    ▼                                  ▼
+//!   Dismissed ◀────────────┴──────────────────────────────── (closed, nothing posted)
+//! ```
+//!
+//! `AlreadyAnswered` is a start state for a visit answered before in this browser.
+//! `Survey::apply` returns the stage to post, if the event calls for one: `Scored` the
+//! moment a score is chosen (or changed), then `Completed` or `Dismissed` for the same id.
+
+use std::collections::BTreeMap;
+
+use crate::payload::{Contact, Response, Stage, MAX_COMMENT};
+use crate::phone;
+use crate::score::{self, Category};
+
+/// Where the customer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The 0–10 question.
+    Asking,
+    /// Reasons, comment and (detractors) the call-back offer.
+    FollowUp,
+    /// The outcome message for the category.
+    Done,
+    /// Closed before finishing; or closed after finishing.
+    Dismissed,
+    /// This visit was answered before in this browser.
+    AlreadyAnswered,
+}
+
+/// What the customer did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Choose(u8),
+    ToggleReason(String),
+    Comment(String),
+    Phone(String),
+    Consent(bool),
+    Submit,
+    Skip,
+    Dismiss,
+}
+
+/// Why a submit was held back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The phone number is not a valid mobile number.
+    PhoneInvalid,
+    /// A phone was given but the consent box is not ticked.
+    ConsentNeeded,
+}
+
+/// The state of one survey.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Survey {
+    pub step: Step,
+    pub score: Option<u8>,
+    pub reasons: Vec<String>,
+    pub comment: String,
+    pub phone: String,
+    pub consent: bool,
+    pub problem: Option<Problem>,
+    /// The contact that was sent with the completed response.
+    pub contact: Option<Contact>,
+}
+
+impl Default for Survey {
+    fn default() -> Self {
+        Survey::new(false)
+    }
+}
+
+/// What a response says besides the customer's answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Meta {
+    pub id: String,
+    pub survey: String,
+    pub context: BTreeMap<String, String>,
+    pub locale: String,
+    pub page: Option<String>,
+    pub created_at: String,
+}
+
+impl Survey {
+    /// A fresh survey, or one that shows "already answered".
+    pub fn new(already_answered: bool) -> Survey {
+        Survey {
+            step: if already_answered { Step::AlreadyAnswered } else { Step::Asking },
+            score: None,
+            reasons: Vec::new(),
+            comment: String::new(),
+            phone: String::new(),
+            consent: false,
+            problem: None,
+            contact: None,
+        }
+    }
+
+    /// The category of the chosen score.
+    pub fn category(&self) -> Option<Category> {
+        self.score.and_then(|s| score::category(s as i64).ok())
+    }
+
+    /// Applies an event; returns the stage to post, if any. Events that make no sense in
+    /// the current step (or a score outside 0–10) change nothing.
+    pub fn apply(&mut self, event: Event) -> Option<Stage> {
+        use Step::*;
+        match (self.step, event) {
+            (Asking | FollowUp, Event::Choose(s)) if s <= 10 => {
+                let changed = self.score != Some(s);
+                self.score = Some(s);
+                self.step = FollowUp;
+                self.problem = None;
+                changed.then_some(Stage::Scored)
+            }
+            (FollowUp, Event::ToggleReason(id)) => {
+                if let Some(i) = self.reasons.iter().position(|r| *r == id) {
+                    self.reasons.remove(i);
+                } else {
+                    self.reasons.push(id);
+                }
+                None
+            }
+            (FollowUp, Event::Comment(text)) => {
+                self.comment = text.chars().take(MAX_COMMENT).collect();
+                None
+            }
+            (FollowUp, Event::Phone(p)) => {
+                self.phone = p.chars().take(32).collect();
+                self.problem = None;
+                None
+            }
+            (FollowUp, Event::Consent(c)) => {
+                self.consent = c;
+                self.problem = None;
+                None
+            }
+            (FollowUp, Event::Submit) => match self.checked_contact() {
+                Ok(contact) => {
+                    self.contact = contact;
+                    self.step = Done;
+                    Some(Stage::Completed)
+                }
+                Err(p) => {
+                    self.problem = Some(p);
+                    None
+                }
+            },
+            (FollowUp, Event::Skip) => {
+                self.contact = self.checked_contact().unwrap_or(None);
+                self.step = Done;
+                Some(Stage::Completed)
+            }
+            (Asking | FollowUp, Event::Dismiss) => {
+                self.contact = self.checked_contact().unwrap_or(None);
+                self.step = Dismissed;
+                Some(Stage::Dismissed)
+            }
+            (Done | AlreadyAnswered, Event::Dismiss) => {
+                self.step = Dismissed;
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// The contact to send: only for detractors, only with a valid phone and consent.
+    fn checked_contact(&self) -> Result<Option<Contact>, Problem> {
+        if self.category() != Some(Category::Detractor) || self.phone.trim().is_empty() {
+            return Ok(None);
+        }
+        let phone = phone::normalize(&self.phone).ok_or(Problem::PhoneInvalid)?;
+        if !self.consent {
+            return Err(Problem::ConsentNeeded);
+        }
+        Ok(Some(Contact { phone, consent: true }))
+    }
+
+    /// The payload for a stage, stamped `now` (RFC 3339).
+    pub fn response(&self, stage: Stage, meta: &Meta, now: &str) -> Response {
+        let comment = self.comment.trim();
+        Response {
+            schema: 1,
+            id: meta.id.clone(),
+            survey: meta.survey.clone(),
+            stage,
+            score: self.score,
+            category: self.category().map(Category::as_str),
+            reasons: self.reasons.clone(),
+            comment: (!comment.is_empty()).then(|| comment.to_owned()),
+            contact: if stage == Stage::Scored { None } else { self.contact.clone() },
+            context: meta.context.clone(),
+            locale: meta.locale.clone(),
+            page: meta.page.clone(),
+            created_at: meta.created_at.clone(),
+            updated_at: now.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Event::*;
+
+    /// A scenario: events in, (step, posted stage) out after each.
+    fn run(start: Survey, steps: &[(Event, Step, Option<Stage>)]) -> Survey {
+        let mut s = start;
+        for (i, (ev, step, post)) in steps.iter().enumerate() {
+            let got = s.apply(ev.clone());
+            assert_eq!((s.step, got), (*step, *post), "step {i}: {ev:?}");
+        }
+        s
+    }
+
+    #[test]
+    fn promoter_path() {
+        let s = run(Survey::new(false), &[
+            (Choose(9), Step::FollowUp, Some(Stage::Scored)),
+            (ToggleReason("advisor_attitude".into()), Step::FollowUp, None),
+            (Comment("  Great  ".into()), Step::FollowUp, None),
+            (Submit, Step::Done, Some(Stage::Completed)),
+        ]);
+        assert_eq!(s.category(), Some(Category::Promoter));
+        assert_eq!(s.reasons, ["advisor_attitude"]);
+    }
+
+    #[test]
+    fn the_score_stays_changeable_until_submit() {
+        let s = run(Survey::new(false), &[
+            (Choose(3), Step::FollowUp, Some(Stage::Scored)),
+            (Choose(3), Step::FollowUp, None),
+            (Choose(8), Step::FollowUp, Some(Stage::Scored)),
+            (Submit, Step::Done, Some(Stage::Completed)),
+            (Choose(10), Step::Done, None),
+        ]);
+        assert_eq!(s.score, Some(8));
+    }
+
+    #[test]
+    fn toggling_a_reason_twice_removes_it() {
+        let s = run(Survey::new(false), &[
+            (Choose(7), Step::FollowUp, Some(Stage::Scored)),
+            (ToggleReason("wait_time".into()), Step::FollowUp, None),
+            (ToggleReason("booking".into()), Step::FollowUp, None),
+            (ToggleReason("wait_time".into()), Step::FollowUp, None),
+        ]);
+        assert_eq!(s.reasons, ["booking"]);
+    }
+
+    #[test]
+    fn detractor_call_back_needs_a_valid_phone_and_consent() {
+        let mut s = run(Survey::new(false), &[
+            (Choose(2), Step::FollowUp, Some(Stage::Scored)),
+            (Phone("12345".into()), Step::FollowUp, None),
+            (Submit, Step::FollowUp, None),
+        ]);
+        assert_eq!(s.problem, Some(Problem::PhoneInvalid));
+        s = run(s, &[(Phone("138 1234 5678".into()), Step::FollowUp, None), (Submit, Step::FollowUp, None)]);
+        assert_eq!(s.problem, Some(Problem::ConsentNeeded));
+        s = run(s, &[(Consent(true), Step::FollowUp, None), (Submit, Step::Done, Some(Stage::Completed))]);
+        assert_eq!(s.contact, Some(Contact { phone: "+8613812345678".into(), consent: true }));
+    }
+
+    #[test]
+    fn no_phone_leaves_without_consent_or_for_non_detractors() {
+        let s = run(Survey::new(false), &[
+            (Choose(2), Step::FollowUp, Some(Stage::Scored)),
+            (Consent(true), Step::FollowUp, None),
+            (Submit, Step::Done, Some(Stage::Completed)),
+        ]);
+        assert_eq!(s.contact, None);
+        // Typed as a detractor, then changed to a promoter: the phone is not sent.
+        let s = run(Survey::new(false), &[
+            (Choose(2), Step::FollowUp, Some(Stage::Scored)),
+            (Phone("13812345678".into()), Step::FollowUp, None),
+            (Consent(true), Step::FollowUp, None),
+            (Choose(10), Step::FollowUp, Some(Stage::Scored)),
+            (Submit, Step::Done, Some(Stage::Completed)),
+        ]);
+        assert_eq!(s.contact, None);
+        // Skip never blocks, and never sends an unconsented phone.
+        let s = run(Survey::new(false), &[
+            (Choose(0), Step::FollowUp, Some(Stage::Scored)),
+            (Phone("13812345678".into()), Step::FollowUp, None),
+            (Skip, Step::Done, Some(Stage::Completed)),
+        ]);
+        assert_eq!(s.contact, None);
+    }
+
+    #[test]
+    fn dismiss_from_every_step() {
+        run(Survey::new(false), &[(Dismiss, Step::Dismissed, Some(Stage::Dismissed)), (Choose(5), Step::Dismissed, None)]);
+        run(Survey::new(false), &[(Choose(5), Step::FollowUp, Some(Stage::Scored)), (Dismiss, Step::Dismissed, Some(Stage::Dismissed))]);
+        run(Survey::new(false), &[
+            (Choose(5), Step::FollowUp, Some(Stage::Scored)),
+            (Skip, Step::Done, Some(Stage::Completed)),
+            (Dismiss, Step::Dismissed, None),
+        ]);
+        run(Survey::new(true), &[(Choose(5), Step::AlreadyAnswered, None), (Dismiss, Step::Dismissed, None)]);
+    }
+
+    #[test]
+    fn events_out_of_place_change_nothing() {
+        let fresh = Survey::new(false);
+        for ev in [Submit, Skip, ToggleReason("x".into()), Comment("x".into()), Phone("1".into()), Consent(true), Choose(11)] {
+            let mut s = fresh.clone();
+            assert_eq!(s.apply(ev.clone()), None, "{ev:?}");
+            assert_eq!(s, fresh, "{ev:?}");
+        }
+    }
+
+    #[test]
+    fn the_comment_is_capped_at_1000_characters() {
+        let mut s = Survey::new(false);
+        s.apply(Choose(6));
+        s.apply(Comment("字".repeat(1200)));
+        assert_eq!(s.comment.chars().count(), 1000);
+    }
+
+    #[test]
+    fn responses_carry_the_answers_and_parse_back() {
+        let meta = Meta {
+            id: "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a".into(),
+            survey: "after-sales".into(),
+            context: [("store".to_owned(), "SZ-FT".to_owned())].into(),
+            locale: "zh-CN".into(),
+            page: Some("https://example.com/".into()),
+            created_at: "2026-11-23T08:30:00.000Z".into(),
+        };
+        let mut s = Survey::new(false);
+        assert_eq!(s.response(Stage::Dismissed, &meta, "2026-11-23T08:30:01.000Z").category, None);
+        s.apply(Choose(1));
+        s.apply(Phone("13812345678".into()));
+        s.apply(Consent(true));
+        s.apply(Comment("".into()));
+        s.apply(Submit);
+        let r = s.response(Stage::Completed, &meta, "2026-11-23T08:31:00.000Z");
+        assert_eq!((r.score, r.category, r.comment.as_deref()), (Some(1), Some("detractor"), None));
+        let parsed = Response::parse(&serde_json::to_value(&r).unwrap()).unwrap();
+        assert_eq!(parsed, r);
+        assert_eq!(s.response(Stage::Scored, &meta, "2026-11-23T08:31:00.000Z").contact, None);
+    }
+}

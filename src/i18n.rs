@@ -1,0 +1,278 @@
+//! The words: built-in zh-CN, zh-TW and en texts, and the reason presets.
+//!
+//! Every text has a stable key (`Text::key`) that config overrides use. Placeholders in
+//! braces (`{brand}`, `{hours}`, `{days}`, `{score}`, `{count}`, `{max}`) are filled by
+//! `fill`; nothing here is ever treated as HTML.
+
+use std::fmt;
+
+/// A built-in locale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Locale {
+    ZhCn,
+    ZhTw,
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 3] = [Locale::ZhCn, Locale::ZhTw, Locale::En];
+
+    /// The BCP 47 tag used in the payload and in `lang` attributes.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "zh-CN",
+            Locale::ZhTw => "zh-TW",
+            Locale::En => "en",
+        }
+    }
+
+    /// An exact config value: `zh-CN`, `zh-TW` or `en` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Locale> {
+        match s.to_ascii_lowercase().as_str() {
+            "zh-cn" => Some(Locale::ZhCn),
+            "zh-tw" => Some(Locale::ZhTw),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    }
+
+    /// Best match for a browser language tag (`navigator.language`), if any.
+    pub fn negotiate(tag: &str) -> Option<Locale> {
+        let t = tag.trim().to_ascii_lowercase().replace('_', "-");
+        if t.starts_with("zh") {
+            let traditional = ["zh-tw", "zh-hk", "zh-mo", "zh-hant"].iter().any(|p| t.starts_with(p));
+            return Some(if traditional { Locale::ZhTw } else { Locale::ZhCn });
+        }
+        if t == "en" || t.starts_with("en-") {
+            return Some(Locale::En);
+        }
+        None
+    }
+}
+
+impl fmt::Display for Locale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+macro_rules! texts {
+    ($( $variant:ident $key:literal { $zh:expr, $tw:expr, $en:expr } )*) => {
+        /// Every piece of text the widget shows.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Text { $($variant),* }
+
+        impl Text {
+            pub const ALL: &'static [Text] = &[$(Text::$variant),*];
+
+            /// The key used in the `text` config object.
+            pub fn key(self) -> &'static str {
+                match self { $(Text::$variant => $key),* }
+            }
+
+            /// The built-in wording for a locale.
+            pub fn default_in(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $(
+                        (Text::$variant, Locale::ZhCn) => $zh,
+                        (Text::$variant, Locale::ZhTw) => $tw,
+                        (Text::$variant, Locale::En) => $en,
+                    )*
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    Question "question" {
+        "您有多大可能向朋友或同事推荐{brand}?",
+        "您有多大可能向朋友或同事推薦{brand}?",
+        "How likely are you to recommend {brand} to a friend or colleague?" }
+    BrandFallback "brand_fallback" { "我们", "我們", "us" }
+    ScaleLow "scale_low" { "完全不可能", "完全不可能", "Not at all likely" }
+    ScaleHigh "scale_high" { "极有可能", "極有可能", "Extremely likely" }
+    ScoreLabel "score_label" { "{score} 分", "{score} 分", "{score}" }
+    FollowUpDetractor "follow_up_detractor" {
+        "很抱歉没有让您满意。主要是哪些方面?",
+        "很抱歉沒有讓您滿意。主要是哪些方面?",
+        "We're sorry we let you down. What went wrong?" }
+    FollowUpPassive "follow_up_passive" {
+        "怎样做能让您打出 10 分?",
+        "怎樣做能讓您打出 10 分?",
+        "What would make it a 10?" }
+    FollowUpPromoter "follow_up_promoter" {
+        "谢谢!您最满意的是哪些方面?",
+        "謝謝!您最滿意的是哪些方面?",
+        "Thank you! What did you like most?" }
+    CommentLabel "comment_label" { "想多说几句吗?(选填)", "想多說幾句嗎?(選填)", "Anything else? (optional)" }
+    CommentPlaceholder "comment_placeholder" { "请告诉我们具体情况", "請告訴我們具體情況", "Tell us a little more" }
+    CommentCounter "comment_counter" { "{count}/{max}", "{count}/{max}", "{count}/{max}" }
+    Submit "submit" { "提交", "提交", "Submit" }
+    Skip "skip" { "跳过", "略過", "Skip" }
+    Close "close" { "关闭", "關閉", "Close" }
+    CallbackOffer "callback_offer" {
+        "希望我们回电吗?留下手机号即可。",
+        "希望我們回電嗎?留下手機號碼即可。",
+        "Would you like a call back? Leave your number." }
+    PhoneLabel "phone_label" { "手机号", "手機號碼", "Phone number" }
+    PhoneInvalid "phone_invalid" {
+        "请输入有效的手机号(如 13812345678 或 +85291234567)",
+        "請輸入有效的手機號碼(如 +886912345678 或 13812345678)",
+        "Enter a valid mobile number, e.g. +14155550123" }
+    Consent "consent" {
+        "我同意{brand}仅为处理本次反馈使用我的手机号联系我,{days} 天后删除。",
+        "我同意{brand}僅為處理本次回饋使用我的手機號碼聯絡我,{days} 天後刪除。",
+        "I agree that {brand} may use my number only to follow up this feedback; it is deleted after {days} days." }
+    ConsentNeeded "consent_needed" {
+        "如需回电,请勾选同意。",
+        "如需回電,請勾選同意。",
+        "Tick the box if you'd like a call back." }
+    OutcomeTitleDetractor "outcome_title_detractor" { "感谢您的坦诚", "感謝您的坦誠", "Thank you for telling us" }
+    OutcomeDetractor "outcome_detractor" {
+        "{hours} 小时内,服务经理会与您联系,把问题解决好。",
+        "{hours} 小時內,服務經理會與您聯絡,把問題解決好。",
+        "A service manager will contact you within {hours} hours to put this right." }
+    OutcomeTitlePassive "outcome_title_passive" { "谢谢您的建议", "謝謝您的建議", "Thanks for your suggestion" }
+    OutcomePassive "outcome_passive" {
+        "我们会认真改进,争取下次让您满意。",
+        "我們會認真改進,爭取下次讓您滿意。",
+        "We'll work on it and aim to earn a 10 next time." }
+    OutcomeTitlePromoter "outcome_title_promoter" { "太感谢了!", "太感謝了!", "Thank you!" }
+    OutcomePromoter "outcome_promoter" {
+        "欢迎把我们推荐给身边的朋友。",
+        "歡迎把我們推薦給身邊的朋友。",
+        "We'd love it if you told a friend." }
+    ReferralAction "referral_action" { "邀请好友试驾", "邀請好友試駕", "Invite a friend" }
+    ReviewAction "review_action" { "写一条评价", "寫一則評價", "Write a review" }
+    Dismissed "dismissed" { "好的,不打扰您了。", "好的,不打擾您了。", "No problem — we won't ask again." }
+    Sending "sending" { "正在提交…", "正在提交…", "Sending…" }
+    SavedOffline "saved_offline" {
+        "网络不佳,您的评价已保存,联网后会自动提交。",
+        "網路不佳,您的評價已儲存,連線後會自動送出。",
+        "You're offline — your answer is saved and will be sent automatically." }
+    AlreadyAnswered "already_answered" {
+        "您已完成本次评价,谢谢!",
+        "您已完成本次評價,謝謝!",
+        "You've already answered — thank you!" }
+    Loading "loading" { "加载中…", "載入中…", "Loading…" }
+}
+
+/// Replaces `{name}` placeholders with values; unknown placeholders stay as written.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// A reason chip: a stable id (in the payload) and its label per locale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PresetReason {
+    pub id: &'static str,
+    pub zh_cn: &'static str,
+    pub zh_tw: &'static str,
+    pub en: &'static str,
+}
+
+impl PresetReason {
+    pub fn label(&self, locale: Locale) -> &'static str {
+        match locale {
+            Locale::ZhCn => self.zh_cn,
+            Locale::ZhTw => self.zh_tw,
+            Locale::En => self.en,
+        }
+    }
+}
+
+const fn r(id: &'static str, zh_cn: &'static str, zh_tw: &'static str, en: &'static str) -> PresetReason {
+    PresetReason { id, zh_cn, zh_tw, en }
+}
+
+/// Reasons for after-sales service (cars are the reference case).
+pub const AFTER_SALES: &[PresetReason] = &[
+    r("advisor_attitude", "服务态度", "服務態度", "Advisor attitude"),
+    r("repair_quality", "维修质量", "維修品質", "Repair quality"),
+    r("wait_time", "等待时长", "等待時間", "Waiting time"),
+    r("price_transparency", "价格透明", "價格透明", "Price transparency"),
+    r("progress_updates", "进度沟通", "進度溝通", "Progress updates"),
+    r("booking", "预约便捷", "預約便捷", "Booking"),
+    r("lounge", "休息环境", "休息環境", "Lounge & facilities"),
+    r("handover", "交车体验", "交車體驗", "Handover"),
+];
+
+/// Reasons for any other brand.
+pub const GENERIC: &[PresetReason] = &[
+    r("product_quality", "产品质量", "產品品質", "Product quality"),
+    r("price", "价格", "價格", "Price"),
+    r("support", "客户服务", "客戶服務", "Support"),
+    r("ease_of_use", "易用性", "易用性", "Ease of use"),
+    r("delivery", "配送", "配送", "Delivery"),
+];
+
+/// The named presets accepted by the `reasons` config key.
+pub const PRESETS: &[(&str, &[PresetReason])] = &[("after-sales", AFTER_SALES), ("generic", GENERIC)];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_exists_in_every_locale_and_keys_are_unique() {
+        let mut keys = std::collections::HashSet::new();
+        for t in Text::ALL {
+            assert!(keys.insert(t.key()), "duplicate key {}", t.key());
+            for l in Locale::ALL {
+                assert!(!t.default_in(l).is_empty(), "{} empty in {l}", t.key());
+            }
+        }
+    }
+
+    #[test]
+    fn the_design_words_are_the_defaults() {
+        assert_eq!(
+            fill(Text::Question.default_in(Locale::ZhCn), &[("brand", "星辰汽车")]),
+            "您有多大可能向朋友或同事推荐星辰汽车?"
+        );
+        assert_eq!(
+            fill(Text::Question.default_in(Locale::En), &[("brand", "Acme")]),
+            "How likely are you to recommend Acme to a friend or colleague?"
+        );
+        assert_eq!(Text::FollowUpPassive.default_in(Locale::ZhCn), "怎样做能让您打出 10 分?");
+    }
+
+    #[test]
+    fn negotiation() {
+        let check = |tag: &str, want: Option<Locale>| assert_eq!(Locale::negotiate(tag), want, "{tag}");
+        check("zh-CN", Some(Locale::ZhCn));
+        check("zh", Some(Locale::ZhCn));
+        check("zh-Hans-CN", Some(Locale::ZhCn));
+        check("zh-TW", Some(Locale::ZhTw));
+        check("zh-HK", Some(Locale::ZhTw));
+        check("zh-Hant", Some(Locale::ZhTw));
+        check("zh_TW", Some(Locale::ZhTw));
+        check("en-GB", Some(Locale::En));
+        check("en", Some(Locale::En));
+        check("fr-FR", None);
+        check("", None);
+    }
+
+    #[test]
+    fn presets_have_unique_ids_and_all_labels() {
+        for (name, list) in PRESETS {
+            let mut ids = std::collections::HashSet::new();
+            for r in *list {
+                assert!(ids.insert(r.id), "{name}: duplicate {}", r.id);
+                for l in Locale::ALL {
+                    assert!(!r.label(l).is_empty());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fill_leaves_unknown_placeholders() {
+        assert_eq!(fill("{a} {b}", &[("a", "1")]), "1 {b}");
+    }
+}

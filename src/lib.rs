@@ -1,0 +1,16 @@
+//! nps-widget: a Net Promoter Score survey that a brand drops into any page.
+//!
+//! The pure core — `score`, `config`, `flow`, `outbox`, `payload`, `phone`, `i18n` — is
+//! plain Rust tested natively. Only `web` (compiled for wasm32) touches the DOM, `fetch`,
+//! storage and timers. See ARCHITECTURE.md for the code map.
+
+pub mod config;
+pub mod flow;
+pub mod i18n;
+pub mod outbox;
+pub mod payload;
+pub mod phone;
+pub mod score;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

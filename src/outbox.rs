@@ -1,0 +1,447 @@
+//! The outbox: what to send when, and what to keep. Pure: time, randomness and HTTP
+//! results are passed in; the shell persists entries and does the I/O.
+//!
+//! ```text
+//!  put ──▶ Pending(next_at = now) ──due──▶ InFlight(version)
+//!             ▲      ▲                        │
+//!             │      └── retryable: backoff ──┤  408 409 425 429 5xx, network error, timeout
+//!             │                               │
+//!             └── newer version was put ◀─────┤  2xx for an older version
+//!                                             ├─ 2xx for the current version ──▶ removed (delivered)
+//!                                             ├─ 400 413 422 ──▶ Dead (kept, reported, never retried)
+//!                                             └─ older than 7 days ──▶ removed (given up, reported)
+//! ```
+//!
+//! Invariants: an entry is removed only by a 2xx for its current version, or by giving up
+//! after 7 days (reported). A put of a lower stage rank than the stored one changes nothing.
+//! A beacon never removes anything.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Largest body kept, in bytes.
+pub const MAX_ENTRY_BYTES: usize = 32 * 1024;
+/// Most entries kept at once.
+pub const MAX_ENTRIES: usize = 50;
+/// After this long an entry is given up (and reported).
+pub const GIVE_UP_MS: u64 = 7 * 24 * 3600 * 1000;
+/// A post with no answer by then counts as a timeout.
+pub const TIMEOUT_MS: u64 = 15_000;
+/// Longest wait between tries.
+pub const MAX_BACKOFF_MS: u64 = 60_000;
+/// Longest `Retry-After` honoured.
+pub const MAX_RETRY_AFTER_MS: u64 = 300_000;
+
+/// One response waiting to be acknowledged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: String,
+    /// The JSON body to post.
+    pub body: String,
+    /// Stage rank of the body (see `payload::Stage::rank`).
+    pub rank: u8,
+    /// Bumped on every put; a 2xx removes the entry only for the current version.
+    pub version: u64,
+    /// Failed tries since the last put.
+    pub attempts: u32,
+    /// Earliest time of the next try (ms since the epoch).
+    pub next_at: u64,
+    /// When the entry was first put.
+    pub first_at: u64,
+    /// Why the endpoint refused it for good (400, 413, 422).
+    pub dead: Option<String>,
+    /// The version on the wire, if any (not persisted meaningfully: reset on load).
+    #[serde(skip)]
+    pub in_flight: Option<u64>,
+}
+
+/// Why a put was refused. Nothing is evicted to make room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PutError {
+    /// The body is over `MAX_ENTRY_BYTES`.
+    TooLarge { bytes: usize },
+    /// `MAX_ENTRIES` are waiting already.
+    Full,
+}
+
+/// What a put did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Put {
+    /// Stored; persist the entry and send it.
+    Stored,
+    /// A later stage is stored already; nothing changed.
+    Stale,
+}
+
+/// What came back from one try.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// An HTTP status, with `Retry-After` in seconds if the response had one.
+    Status { code: u16, retry_after_s: Option<u64> },
+    /// The request failed before a response (offline, DNS, reset, CORS).
+    NetworkError,
+    /// No answer within `TIMEOUT_MS`.
+    Timeout,
+}
+
+/// What a settle did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settled {
+    /// Acknowledged: the entry is removed; delete it from storage.
+    Delivered,
+    /// Acknowledged an older version; the newer one goes out next.
+    Superseded,
+    /// Will try again at `next_at`.
+    Retry { next_at: u64 },
+    /// Refused for good; kept as a dead letter.
+    Dead { reason: String },
+    /// Older than 7 days: removed and reported.
+    GaveUp,
+    /// No such entry or version in flight (e.g. reloaded meanwhile); nothing changed.
+    Unknown,
+}
+
+/// One post to make.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Send {
+    pub id: String,
+    pub version: u64,
+    pub body: String,
+}
+
+/// Wait before the next try after `attempts` failures: 1, 2, 4 … 60 s, ±20 % jitter.
+/// `unit` is a random number in [0, 1).
+pub fn backoff_ms(attempts: u32, unit: f64) -> u64 {
+    let base = 1000u64.saturating_mul(1 << attempts.saturating_sub(1).min(16)).min(MAX_BACKOFF_MS);
+    let factor = 0.8 + 0.4 * unit.clamp(0.0, 1.0);
+    (base as f64 * factor) as u64
+}
+
+/// How a status is handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    Success,
+    Retry,
+    Dead,
+}
+
+/// 2xx done; 400, 413, 422 dead; everything else (408, 409, 425, 429, 5xx, other 4xx) retried.
+pub fn classify(code: u16) -> Class {
+    match code {
+        200..=299 => Class::Success,
+        400 | 413 | 422 => Class::Dead,
+        _ => Class::Retry,
+    }
+}
+
+/// The entries of one browser profile and origin.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outbox {
+    entries: BTreeMap<String, Entry>,
+}
+
+impl Outbox {
+    pub fn new() -> Outbox {
+        Outbox::default()
+    }
+
+    /// Restores entries read from storage (e.g. on page load); nothing is in flight, and
+    /// everything is due at once. A stored entry of a lower rank never replaces a higher one.
+    pub fn load(&mut self, stored: impl IntoIterator<Item = Entry>, now: u64) {
+        for mut e in stored {
+            e.in_flight = None;
+            e.next_at = e.next_at.min(now);
+            match self.entries.get(&e.id) {
+                Some(have) if have.rank > e.rank || (have.rank == e.rank && have.version >= e.version) => {}
+                _ => {
+                    self.entries.insert(e.id.clone(), e);
+                }
+            }
+        }
+    }
+
+    /// Stores (or updates) a response before its first send. The caller persists
+    /// `entry(id)` on `Stored` before sending anything.
+    pub fn put(&mut self, id: &str, body: String, rank: u8, now: u64) -> Result<Put, PutError> {
+        if body.len() > MAX_ENTRY_BYTES {
+            return Err(PutError::TooLarge { bytes: body.len() });
+        }
+        let count = self.entries.len();
+        match self.entries.get_mut(id) {
+            Some(e) if e.rank > rank => Ok(Put::Stale),
+            Some(e) => {
+                e.body = body;
+                e.rank = rank;
+                e.version += 1;
+                e.attempts = 0;
+                e.next_at = now;
+                e.dead = None;
+                Ok(Put::Stored)
+            }
+            None if count >= MAX_ENTRIES => Err(PutError::Full),
+            None => {
+                self.entries.insert(
+                    id.to_owned(),
+                    Entry {
+                        id: id.to_owned(),
+                        body,
+                        rank,
+                        version: 1,
+                        attempts: 0,
+                        next_at: now,
+                        first_at: now,
+                        dead: None,
+                        in_flight: None,
+                    },
+                );
+                Ok(Put::Stored)
+            }
+        }
+    }
+
+    /// The posts due now; each is marked in flight until settled.
+    pub fn due(&mut self, now: u64) -> Vec<Send> {
+        let mut out = Vec::new();
+        for e in self.entries.values_mut() {
+            if e.dead.is_none() && e.in_flight.is_none() && e.next_at <= now {
+                e.in_flight = Some(e.version);
+                out.push(Send { id: e.id.clone(), version: e.version, body: e.body.clone() });
+            }
+        }
+        out
+    }
+
+    /// When the next entry falls due, if any is waiting and not in flight.
+    pub fn next_wake(&self) -> Option<u64> {
+        self.entries.values().filter(|e| e.dead.is_none() && e.in_flight.is_none()).map(|e| e.next_at).min()
+    }
+
+    /// Records the outcome of a try. `unit` is a random number in [0, 1) for jitter.
+    pub fn settle(&mut self, id: &str, version: u64, outcome: Outcome, now: u64, unit: f64) -> Settled {
+        let Some(e) = self.entries.get_mut(id) else { return Settled::Unknown };
+        if e.in_flight != Some(version) {
+            // A reply to a send from before a reload or a resume; only a success counts.
+            if let Outcome::Status { code, .. } = outcome {
+                if classify(code) == Class::Success && e.version == version {
+                    self.entries.remove(id);
+                    return Settled::Delivered;
+                }
+            }
+            return Settled::Unknown;
+        }
+        e.in_flight = None;
+        let (code, retry_after_s) = match outcome {
+            Outcome::Status { code, retry_after_s } => (Some(code), retry_after_s),
+            _ => (None, None),
+        };
+        match code.map(classify) {
+            Some(Class::Success) if e.version == version => {
+                self.entries.remove(id);
+                Settled::Delivered
+            }
+            Some(Class::Success) => {
+                e.next_at = now;
+                Settled::Superseded
+            }
+            Some(Class::Dead) => {
+                let reason = format!("the endpoint answered {} and will not accept this response", code.unwrap_or(0));
+                e.dead = Some(reason.clone());
+                Settled::Dead { reason }
+            }
+            _ => {
+                if now.saturating_sub(e.first_at) >= GIVE_UP_MS {
+                    self.entries.remove(id);
+                    return Settled::GaveUp;
+                }
+                e.attempts += 1;
+                let wait = match (code, retry_after_s) {
+                    (Some(429 | 503), Some(s)) => s.saturating_mul(1000).min(MAX_RETRY_AFTER_MS),
+                    _ => backoff_ms(e.attempts, unit),
+                };
+                e.next_at = now + wait;
+                Settled::Retry { next_at: e.next_at }
+            }
+        }
+    }
+
+    /// Makes every waiting entry due now (on `online`, or the page becoming visible).
+    pub fn resume(&mut self, now: u64) {
+        for e in self.entries.values_mut() {
+            if e.dead.is_none() {
+                e.next_at = e.next_at.min(now);
+            }
+        }
+    }
+
+    /// Forgets in-flight marks (the page is being hidden or reloaded; replies may never come).
+    pub fn abandon_in_flight(&mut self) {
+        for e in self.entries.values_mut() {
+            e.in_flight = None;
+        }
+    }
+
+    /// Bodies to hand to `sendBeacon` on page hide. Removes nothing: a beacon has no reply.
+    pub fn beacon_bodies(&self) -> Vec<&str> {
+        self.entries.values().filter(|e| e.dead.is_none()).map(|e| e.body.as_str()).collect()
+    }
+
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.get(id)
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(code: u16) -> Outcome {
+        Outcome::Status { code, retry_after_s: None }
+    }
+
+    #[test]
+    fn backoff_doubles_to_a_cap_with_jitter() {
+        let mid: Vec<u64> = (1..=9).map(|a| backoff_ms(a, 0.5)).collect();
+        assert_eq!(mid, [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+        assert_eq!(backoff_ms(1, 0.0), 800);
+        assert_eq!(backoff_ms(1, 0.999_999), 1199);
+        assert_eq!(backoff_ms(u32::MAX, 0.5), 60000);
+    }
+
+    #[test]
+    fn status_classes() {
+        let check = |code: u16, want: Class| assert_eq!(classify(code), want, "{code}");
+        for c in [200, 201, 204] {
+            check(c, Class::Success);
+        }
+        for c in [400, 413, 422] {
+            check(c, Class::Dead);
+        }
+        for c in [408, 409, 425, 429, 500, 502, 503, 504, 404] {
+            check(c, Class::Retry);
+        }
+    }
+
+    #[test]
+    fn a_response_is_sent_at_once_and_removed_on_2xx() {
+        let mut o = Outbox::new();
+        assert_eq!(o.put("a", "{}".into(), 0, 100), Ok(Put::Stored));
+        let sends = o.due(100);
+        assert_eq!(sends.len(), 1);
+        assert!(o.due(100).is_empty(), "in flight is not sent twice");
+        assert_eq!(o.settle("a", 1, status(201), 150, 0.5), Settled::Delivered);
+        assert!(o.is_empty());
+    }
+
+    #[test]
+    fn failures_back_off_and_honour_retry_after() {
+        let mut o = Outbox::new();
+        o.put("a", "{}".into(), 0, 0).unwrap();
+        o.due(0);
+        assert_eq!(o.settle("a", 1, Outcome::NetworkError, 10, 0.5), Settled::Retry { next_at: 1010 });
+        assert!(o.due(1009).is_empty());
+        assert_eq!(o.due(1010).len(), 1);
+        assert_eq!(o.settle("a", 1, status(500), 1010, 0.5), Settled::Retry { next_at: 3010 });
+        o.due(3010);
+        let ra = Outcome::Status { code: 429, retry_after_s: Some(30) };
+        assert_eq!(o.settle("a", 1, ra, 3010, 0.5), Settled::Retry { next_at: 33010 });
+        o.due(33010);
+        let huge = Outcome::Status { code: 503, retry_after_s: Some(99_999) };
+        assert_eq!(o.settle("a", 1, huge, 33010, 0.5), Settled::Retry { next_at: 33010 + 300_000 });
+        o.resume(40_000);
+        assert_eq!(o.next_wake(), Some(40_000));
+    }
+
+    #[test]
+    fn a_later_stage_survives_the_ack_of_an_earlier_one() {
+        let mut o = Outbox::new();
+        o.put("a", "scored".into(), 0, 0).unwrap();
+        let s = o.due(0);
+        assert_eq!(s[0].version, 1);
+        o.put("a", "completed".into(), 2, 5).unwrap();
+        assert!(o.due(5).is_empty(), "one send per id at a time");
+        assert_eq!(o.settle("a", 1, status(201), 6, 0.5), Settled::Superseded);
+        let s = o.due(6);
+        assert_eq!((s[0].version, s[0].body.as_str()), (2, "completed"));
+        assert_eq!(o.settle("a", 2, status(200), 7, 0.5), Settled::Delivered);
+    }
+
+    #[test]
+    fn an_earlier_stage_never_overwrites_a_later_one() {
+        let mut o = Outbox::new();
+        o.put("a", "completed".into(), 2, 0).unwrap();
+        assert_eq!(o.put("a", "scored".into(), 0, 1), Ok(Put::Stale));
+        assert_eq!(o.entry("a").unwrap().body, "completed");
+    }
+
+    #[test]
+    fn refused_bodies_become_dead_letters_and_are_never_retried() {
+        let mut o = Outbox::new();
+        o.put("a", "{}".into(), 0, 0).unwrap();
+        o.due(0);
+        assert!(matches!(o.settle("a", 1, status(422), 1, 0.5), Settled::Dead { .. }));
+        o.resume(10);
+        assert!(o.due(1_000_000).is_empty());
+        assert_eq!(o.len(), 1, "kept, not dropped");
+        assert!(o.beacon_bodies().is_empty());
+    }
+
+    #[test]
+    fn caps_refuse_without_evicting() {
+        let mut o = Outbox::new();
+        assert_eq!(o.put("big", "x".repeat(MAX_ENTRY_BYTES + 1), 0, 0), Err(PutError::TooLarge { bytes: MAX_ENTRY_BYTES + 1 }));
+        for i in 0..MAX_ENTRIES {
+            o.put(&i.to_string(), "{}".into(), 0, 0).unwrap();
+        }
+        assert_eq!(o.put("one-more", "{}".into(), 0, 0), Err(PutError::Full));
+        assert_eq!(o.put("3", "{}".into(), 2, 0), Ok(Put::Stored), "updating an existing entry still works");
+        assert_eq!(o.len(), MAX_ENTRIES);
+    }
+
+    #[test]
+    fn gives_up_after_seven_days_and_says_so() {
+        let mut o = Outbox::new();
+        o.put("a", "{}".into(), 0, 0).unwrap();
+        o.due(0);
+        assert!(matches!(o.settle("a", 1, status(503), GIVE_UP_MS - 1, 0.5), Settled::Retry { .. }));
+        o.resume(GIVE_UP_MS);
+        o.due(GIVE_UP_MS);
+        assert_eq!(o.settle("a", 1, Outcome::Timeout, GIVE_UP_MS, 0.5), Settled::GaveUp);
+        assert!(o.is_empty());
+    }
+
+    #[test]
+    fn reload_restores_entries_due_at_once() {
+        let mut o = Outbox::new();
+        o.put("a", "{}".into(), 0, 0).unwrap();
+        o.due(0);
+        o.settle("a", 1, status(500), 0, 0.5);
+        let stored: Vec<Entry> = o.entries().cloned().collect();
+        let json = serde_json::to_string(&stored).unwrap();
+        let mut fresh = Outbox::new();
+        fresh.load(serde_json::from_str::<Vec<Entry>>(&json).unwrap(), 500);
+        assert_eq!(fresh.due(500).len(), 1);
+    }
+
+    #[test]
+    fn a_late_success_for_the_current_version_still_counts() {
+        let mut o = Outbox::new();
+        o.put("a", "{}".into(), 0, 0).unwrap();
+        o.due(0);
+        o.abandon_in_flight();
+        assert_eq!(o.settle("a", 1, status(200), 5, 0.5), Settled::Delivered);
+        assert_eq!(o.settle("zzz", 1, status(200), 5, 0.5), Settled::Unknown);
+    }
+}
