@@ -106,7 +106,10 @@ impl std::error::Error for ConfigError {}
 enum Kind {
     Str,
     Bool,
-    Int { min: u32, max: u32 },
+    Int {
+        min: u32,
+        max: u32,
+    },
     /// Strings, or JSON in an attribute when it starts with `[` or `{`.
     Json,
 }
@@ -132,7 +135,13 @@ const KEYS: &[(&str, Kind)] = &[
     ("headers", Kind::Json),
     ("text", Kind::Json),
     ("once", Kind::Bool),
-    ("delay_ms", Kind::Int { min: 0, max: 600_000 }),
+    (
+        "delay_ms",
+        Kind::Int {
+            min: 0,
+            max: 600_000,
+        },
+    ),
 ];
 
 /// The config keys, in the order the docs list them.
@@ -141,8 +150,15 @@ pub fn known_keys() -> impl Iterator<Item = &'static str> {
 }
 
 /// Query-string keys copied into the context unless `context_params` says otherwise.
-pub const DEFAULT_CONTEXT_PARAMS: &[&str] =
-    &["store", "advisor", "visit", "model", "service_type", "touchpoint", "channel"];
+pub const DEFAULT_CONTEXT_PARAMS: &[&str] = &[
+    "store",
+    "advisor",
+    "visit",
+    "model",
+    "service_type",
+    "touchpoint",
+    "channel",
+];
 
 const MAX_ID: usize = 64;
 const MAX_CONTEXT_VALUE: usize = 200;
@@ -177,7 +193,11 @@ where
             Some(Kind::Int { min, max }) => match raw.trim().parse::<u64>() {
                 Ok(n) => Value::from(n),
                 Err(_) => {
-                    errors.push(err(&key, raw, &format!("a whole number from {min} to {max}")));
+                    errors.push(err(
+                        &key,
+                        raw,
+                        &format!("a whole number from {min} to {max}"),
+                    ));
                     continue;
                 }
             },
@@ -224,14 +244,19 @@ where
 }
 
 fn err(field: &str, value: &str, expected: &str) -> ConfigError {
-    ConfigError { field: field.to_owned(), message: format!("{field} is {value:?}: expected {expected}") }
+    ConfigError {
+        field: field.to_owned(),
+        message: format!("{field} is {}: expected {expected}", quoted(value)),
+    }
+}
+
+/// A string in double quotes, JSON-escaped (cheaper in wasm than `{:?}`).
+pub fn quoted(s: &str) -> String {
+    Value::String(s.to_owned()).to_string()
 }
 
 fn describe(v: &Value) -> String {
-    match v {
-        Value::String(s) => format!("{s:?}"),
-        other => other.to_string(),
-    }
+    v.to_string()
 }
 
 fn suggestion(key: &str) -> Option<&'static str> {
@@ -255,7 +280,8 @@ fn is_http_or_path(s: &str) -> bool {
 fn is_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_ID
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
 }
 
 fn is_colour(s: &str) -> bool {
@@ -264,21 +290,36 @@ fn is_colour(s: &str) -> bool {
 }
 
 fn is_header_name(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 impl Config {
     /// Validates a config object. `browser_language` (e.g. `navigator.language`) picks the
     /// locale when the config has none; without a match the locale is zh-CN.
-    pub fn from_object(obj: &Map<String, Value>, browser_language: Option<&str>) -> Result<Config, Vec<ConfigError>> {
-        let mut v = Validator { obj, errors: Vec::new() };
+    pub fn from_object(
+        obj: &Map<String, Value>,
+        browser_language: Option<&str>,
+    ) -> Result<Config, Vec<ConfigError>> {
+        let mut v = Validator {
+            obj,
+            errors: Vec::new(),
+        };
         for key in obj.keys() {
             if !known_keys().any(|k| k == key) {
                 let message = match suggestion(key) {
-                    Some(s) => format!("unknown key {key:?}: did you mean {s:?}?"),
-                    None => format!("unknown key {key:?}: known keys are {}", known_keys().collect::<Vec<_>>().join(", ")),
+                    Some(s) => format!("unknown key {}: did you mean {}?", quoted(key), quoted(s)),
+                    None => format!(
+                        "unknown key {}: known keys are {}",
+                        quoted(key),
+                        known_keys().collect::<Vec<_>>().join(", ")
+                    ),
                 };
-                v.errors.push(ConfigError { field: key.clone(), message });
+                v.errors.push(ConfigError {
+                    field: key.clone(),
+                    message,
+                });
             }
         }
 
@@ -291,24 +332,59 @@ impl Config {
                 String::new()
             }
             Some(_) => v
-                .string("endpoint", "an http(s) URL or a path starting with /", is_http_or_path)
+                .string(
+                    "endpoint",
+                    "an http(s) URL or a path starting with /",
+                    is_http_or_path,
+                )
                 .unwrap_or_default(),
         };
         let survey = v
-            .string("survey", "an id of 1–64 letters, digits, '-', '_' or '.'", is_id)
+            .string(
+                "survey",
+                "an id of 1–64 letters, digits, '-', '_' or '.'",
+                is_id,
+            )
             .unwrap_or_else(|| "nps".to_owned());
-        let brand = v.string("brand", "a name of at most 60 characters", |s| s.chars().count() <= 60).filter(|s| !s.trim().is_empty());
-        let locale = match v.string("locale", "one of \"zh-CN\", \"zh-TW\", \"en\"", |s| Locale::parse(s).is_some()) {
+        let brand = v
+            .string("brand", "a name of at most 60 characters", |s| {
+                s.chars().count() <= 60
+            })
+            .filter(|s| !s.trim().is_empty());
+        let locale = match v.string("locale", "one of \"zh-CN\", \"zh-TW\", \"en\"", |s| {
+            Locale::parse(s).is_some()
+        }) {
             Some(s) => Locale::parse(&s).unwrap_or(Locale::ZhCn),
-            None => browser_language.and_then(Locale::negotiate).unwrap_or(Locale::ZhCn),
+            None => browser_language
+                .and_then(Locale::negotiate)
+                .unwrap_or(Locale::ZhCn),
         };
-        let mode = v.choice("mode", &[("inline", Mode::Inline), ("modal", Mode::Modal), ("slide-in", Mode::SlideIn)], Mode::Inline);
+        let mode = v.choice(
+            "mode",
+            &[
+                ("inline", Mode::Inline),
+                ("modal", Mode::Modal),
+                ("slide-in", Mode::SlideIn),
+            ],
+            Mode::Inline,
+        );
         let position = v.choice(
             "position",
-            &[("bottom-right", Position::BottomRight), ("bottom-left", Position::BottomLeft)],
+            &[
+                ("bottom-right", Position::BottomRight),
+                ("bottom-left", Position::BottomLeft),
+            ],
             Position::BottomRight,
         );
-        let theme = v.choice("theme", &[("auto", Theme::Auto), ("light", Theme::Light), ("dark", Theme::Dark)], Theme::Auto);
+        let theme = v.choice(
+            "theme",
+            &[
+                ("auto", Theme::Auto),
+                ("light", Theme::Light),
+                ("dark", Theme::Dark),
+            ],
+            Theme::Auto,
+        );
         let accent = v.string("accent", "a colour like \"#1A73E8\" or \"#17e\"", is_colour);
         let radius = v.int("radius", 0, 32).unwrap_or(12) as u8;
         let reasons = v.reasons(&survey, locale);
@@ -322,15 +398,29 @@ impl Config {
         };
         let referral_url = v.string("referral_url", url_expected, is_url);
         let review_url = v.string("review_url", url_expected, is_url);
-        let context = v.string_map("context", "an object of short strings, e.g. {\"store\": \"SZ-FT\"}", |k, val| {
-            is_id(k) && val.chars().count() <= MAX_CONTEXT_VALUE
-        });
-        let context_params = v.string_list("context_params", "a list of query-string keys, e.g. [\"store\", \"visit\"]", is_id)
-            .unwrap_or_else(|| DEFAULT_CONTEXT_PARAMS.iter().map(|s| s.to_string()).collect());
+        let context = v.string_map(
+            "context",
+            "an object of short strings, e.g. {\"store\": \"SZ-FT\"}",
+            |k, val| is_id(k) && val.chars().count() <= MAX_CONTEXT_VALUE,
+        );
+        let context_params = v
+            .string_list(
+                "context_params",
+                "a list of query-string keys, e.g. [\"store\", \"visit\"]",
+                is_id,
+            )
+            .unwrap_or_else(|| {
+                DEFAULT_CONTEXT_PARAMS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            });
         let headers = v
-            .string_map("headers", "an object of header names to string values", |k, val| {
-                is_header_name(k) && !val.contains(['\r', '\n'])
-            })
+            .string_map(
+                "headers",
+                "an object of header names to string values",
+                |k, val| is_header_name(k) && !val.contains(['\r', '\n']),
+            )
             .into_iter()
             .collect();
         let text = v.text();
@@ -366,25 +456,39 @@ impl Config {
     }
 
     /// Validates a JSON text holding a config object.
-    pub fn from_json(json: &str, browser_language: Option<&str>) -> Result<Config, Vec<ConfigError>> {
+    pub fn from_json(
+        json: &str,
+        browser_language: Option<&str>,
+    ) -> Result<Config, Vec<ConfigError>> {
         match serde_json::from_str::<Value>(json) {
             Ok(Value::Object(obj)) => Config::from_object(&obj, browser_language),
             Ok(other) => Err(vec![ConfigError {
                 field: "config".into(),
-                message: format!("config is {}: expected an object like {{\"endpoint\": \"/api/responses\"}}", describe(&other)),
+                message: format!(
+                    "config is {}: expected an object like {{\"endpoint\": \"/api/responses\"}}",
+                    describe(&other)
+                ),
             }]),
-            Err(e) => Err(vec![ConfigError { field: "config".into(), message: format!("config is not valid JSON ({e})") }]),
+            Err(e) => Err(vec![ConfigError {
+                field: "config".into(),
+                message: format!("config is not valid JSON ({e})"),
+            }]),
         }
     }
 
     /// The text for a key: the override if any, else the locale's default.
     pub fn text(&self, t: Text) -> &str {
-        self.text.get(&t).map(String::as_str).unwrap_or_else(|| t.default_in(self.locale))
+        self.text
+            .get(&t)
+            .map(String::as_str)
+            .unwrap_or_else(|| t.default_in(self.locale))
     }
 
     /// The brand as it reads inside a sentence.
     pub fn brand_in_sentence(&self) -> &str {
-        self.brand.as_deref().unwrap_or_else(|| self.text(Text::BrandFallback))
+        self.brand
+            .as_deref()
+            .unwrap_or_else(|| self.text(Text::BrandFallback))
     }
 
     /// The response context: the fixed context plus the configured query-string keys
@@ -426,10 +530,14 @@ impl Validator<'_> {
     }
 
     fn choice<T: Copy>(&mut self, field: &str, options: &[(&str, T)], default: T) -> T {
-        let names: Vec<String> = options.iter().map(|(n, _)| format!("{n:?}")).collect();
+        let names: Vec<String> = options.iter().map(|(n, _)| quoted(n)).collect();
         let expected = format!("one of {}", names.join(", "));
         match self.string(field, &expected, |s| options.iter().any(|(n, _)| *n == s)) {
-            Some(s) => options.iter().find(|(n, _)| *n == s).map(|(_, t)| *t).unwrap_or(default),
+            Some(s) => options
+                .iter()
+                .find(|(n, _)| *n == s)
+                .map(|(_, t)| *t)
+                .unwrap_or(default),
             None => default,
         }
     }
@@ -448,7 +556,10 @@ impl Validator<'_> {
     fn int(&mut self, field: &str, min: u32, max: u32) -> Option<u32> {
         match self.obj.get(field)? {
             Value::Null => None,
-            Value::Number(n) if n.as_u64().is_some_and(|n| (min as u64..=max as u64).contains(&n)) => {
+            Value::Number(n)
+                if n.as_u64()
+                    .is_some_and(|n| (min as u64..=max as u64).contains(&n)) =>
+            {
                 n.as_u64().map(|n| n as u32)
             }
             other => {
@@ -458,12 +569,20 @@ impl Validator<'_> {
         }
     }
 
-    fn string_list(&mut self, field: &str, expected: &str, ok: impl Fn(&str) -> bool) -> Option<Vec<String>> {
+    fn string_list(
+        &mut self,
+        field: &str,
+        expected: &str,
+        ok: impl Fn(&str) -> bool,
+    ) -> Option<Vec<String>> {
         match self.obj.get(field)? {
             Value::Null => None,
-            Value::Array(items) if items.iter().all(|i| i.as_str().is_some_and(&ok)) => {
-                Some(items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect())
-            }
+            Value::Array(items) if items.iter().all(|i| i.as_str().is_some_and(&ok)) => Some(
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_owned))
+                    .collect(),
+            ),
             other => {
                 self.bad(field, other, expected);
                 None
@@ -479,8 +598,12 @@ impl Validator<'_> {
     ) -> BTreeMap<String, String> {
         match self.obj.get(field) {
             None | Some(Value::Null) => BTreeMap::new(),
-            Some(Value::Object(m)) if m.iter().all(|(k, v)| v.as_str().is_some_and(|s| ok(k, s))) => {
-                m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect()
+            Some(Value::Object(m))
+                if m.iter().all(|(k, v)| v.as_str().is_some_and(|s| ok(k, s))) =>
+            {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect()
             }
             Some(other) => {
                 self.bad(field, other, expected);
@@ -491,9 +614,14 @@ impl Validator<'_> {
 
     fn reasons(&mut self, survey: &str, locale: Locale) -> Vec<Reason> {
         let from_preset = |list: &[PresetReason]| -> Vec<Reason> {
-            list.iter().map(|r| Reason { id: r.id.to_owned(), label: r.label(locale).to_owned() }).collect()
+            list.iter()
+                .map(|r| Reason {
+                    id: r.id.to_owned(),
+                    label: r.label(locale).to_owned(),
+                })
+                .collect()
         };
-        let preset_names: Vec<String> = PRESETS.iter().map(|(n, _)| format!("{n:?}")).collect();
+        let preset_names: Vec<String> = PRESETS.iter().map(|(n, _)| quoted(n)).collect();
         let expected = format!(
             "one of {}, or a list like [{{\"id\": \"parking\", \"label\": {{\"zh-CN\": \"停车\", \"en\": \"Parking\"}}}}]",
             preset_names.join(", ")
@@ -501,7 +629,11 @@ impl Validator<'_> {
         match self.obj.get("reasons") {
             None | Some(Value::Null) => {
                 // A survey named after a preset gets that preset; anything else the generic one.
-                let list = PRESETS.iter().find(|(n, _)| *n == survey).map(|(_, l)| *l).unwrap_or(crate::i18n::GENERIC);
+                let list = PRESETS
+                    .iter()
+                    .find(|(n, _)| *n == survey)
+                    .map(|(_, l)| *l)
+                    .unwrap_or(crate::i18n::GENERIC);
                 from_preset(list)
             }
             Some(Value::String(name)) => match PRESETS.iter().find(|(n, _)| n == name) {
@@ -525,8 +657,13 @@ impl Validator<'_> {
                         _ => None,
                     };
                     match (id, label) {
-                        (Some(id), Some(label)) if !out.iter().any(|r| r.id == id) && !label.trim().is_empty() => {
-                            out.push(Reason { id: id.to_owned(), label })
+                        (Some(id), Some(label))
+                            if !out.iter().any(|r| r.id == id) && !label.trim().is_empty() =>
+                        {
+                            out.push(Reason {
+                                id: id.to_owned(),
+                                label,
+                            })
                         }
                         _ => {
                             self.errors.push(ConfigError {
@@ -565,13 +702,20 @@ impl Validator<'_> {
                                 .map(|t| (strsim::jaro_winkler(k, t.key()), t.key()))
                                 .max_by(|a, b| a.0.total_cmp(&b.0))
                                 .filter(|(s, _)| *s > 0.8)
-                                .map(|(_, key)| format!("did you mean {key:?}?"))
+                                .map(|(_, key)| format!("did you mean {}?", quoted(key)))
                                 .unwrap_or_else(|| {
-                                    format!("known keys are {}", Text::ALL.iter().map(|t| t.key()).collect::<Vec<_>>().join(", "))
+                                    format!(
+                                        "known keys are {}",
+                                        Text::ALL
+                                            .iter()
+                                            .map(|t| t.key())
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    )
                                 });
                             self.errors.push(ConfigError {
                                 field: format!("text.{k}"),
-                                message: format!("unknown text key {k:?}: {hint}"),
+                                message: format!("unknown text key {}: {hint}", quoted(k)),
                             });
                         }
                     }
@@ -579,7 +723,11 @@ impl Validator<'_> {
             }
             Some(other) => {
                 let other = other.clone();
-                self.bad("text", &other, "an object of text keys to strings, e.g. {\"submit\": \"Send\"}");
+                self.bad(
+                    "text",
+                    &other,
+                    "an object of text keys to strings, e.g. {\"submit\": \"Send\"}",
+                );
             }
         }
         out
@@ -596,7 +744,11 @@ mod tests {
     }
 
     fn messages(v: Value) -> Vec<String> {
-        cfg(v).unwrap_err().into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
+        cfg(v)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect()
     }
 
     #[test]
@@ -628,7 +780,10 @@ mod tests {
     fn after_sales_survey_gets_the_after_sales_reasons() {
         let c = cfg(json!({"endpoint": "/x", "survey": "after-sales", "locale": "zh-CN"})).unwrap();
         let ids: Vec<_> = c.reasons.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids[..3], ["advisor_attitude", "repair_quality", "wait_time"]);
+        assert_eq!(
+            ids[..3],
+            ["advisor_attitude", "repair_quality", "wait_time"]
+        );
         assert_eq!(c.reasons[0].label, "服务态度");
     }
 
@@ -639,25 +794,60 @@ mod tests {
             assert!(got.iter().any(|m| m == want), "want {want:?}, got {got:?}");
         };
         check(json!({}), "endpoint: endpoint is missing: set data-endpoint (or the endpoint key) to the URL that receives responses, e.g. \"/api/responses\"");
-        check(json!({"endpoint": "ftp://x"}), "endpoint: endpoint is \"ftp://x\": expected an http(s) URL or a path starting with /");
-        check(json!({"endpoint": "/x", "locale": "fr"}), "locale: locale is \"fr\": expected one of \"zh-CN\", \"zh-TW\", \"en\"");
-        check(json!({"endpoint": "/x", "mode": "popup"}), "mode: mode is \"popup\": expected one of \"inline\", \"modal\", \"slide-in\"");
-        check(json!({"endpoint": "/x", "callback_hours": 0}), "callback_hours: callback_hours is 0: expected a whole number from 1 to 720");
-        check(json!({"endpoint": "/x", "callback_hours": "24"}), "callback_hours: callback_hours is \"24\": expected a whole number from 1 to 720");
-        check(json!({"endpoint": "/x", "accent": "blue"}), "accent: accent is \"blue\": expected a colour like \"#1A73E8\" or \"#17e\"");
-        check(json!({"endpoint": "/x", "referral_url": "javascript:alert(1)"}), "referral_url: referral_url is \"javascript:alert(1)\": expected an http(s) URL");
+        check(
+            json!({"endpoint": "ftp://x"}),
+            "endpoint: endpoint is \"ftp://x\": expected an http(s) URL or a path starting with /",
+        );
+        check(
+            json!({"endpoint": "/x", "locale": "fr"}),
+            "locale: locale is \"fr\": expected one of \"zh-CN\", \"zh-TW\", \"en\"",
+        );
+        check(
+            json!({"endpoint": "/x", "mode": "popup"}),
+            "mode: mode is \"popup\": expected one of \"inline\", \"modal\", \"slide-in\"",
+        );
+        check(
+            json!({"endpoint": "/x", "callback_hours": 0}),
+            "callback_hours: callback_hours is 0: expected a whole number from 1 to 720",
+        );
+        check(
+            json!({"endpoint": "/x", "callback_hours": "24"}),
+            "callback_hours: callback_hours is \"24\": expected a whole number from 1 to 720",
+        );
+        check(
+            json!({"endpoint": "/x", "accent": "blue"}),
+            "accent: accent is \"blue\": expected a colour like \"#1A73E8\" or \"#17e\"",
+        );
+        check(
+            json!({"endpoint": "/x", "referral_url": "javascript:alert(1)"}),
+            "referral_url: referral_url is \"javascript:alert(1)\": expected an http(s) URL",
+        );
         check(json!({"endpoint": "/x", "reasons": "cars"}), "reasons: reasons is \"cars\": expected one of \"after-sales\", \"generic\", or a list like [{\"id\": \"parking\", \"label\": {\"zh-CN\": \"停车\", \"en\": \"Parking\"}}]");
-        check(json!({"endpoint": "/x", "survey": "a b"}), "survey: survey is \"a b\": expected an id of 1–64 letters, digits, '-', '_' or '.'");
-        check(json!({"endpoint": "/x", "once": "yes"}), "once: once is \"yes\": expected true or false");
-        check(json!({"endpoint": "/x", "text": {"sumbit": "Go"}}), "text.sumbit: unknown text key \"sumbit\": did you mean \"submit\"?");
+        check(
+            json!({"endpoint": "/x", "survey": "a b"}),
+            "survey: survey is \"a b\": expected an id of 1–64 letters, digits, '-', '_' or '.'",
+        );
+        check(
+            json!({"endpoint": "/x", "once": "yes"}),
+            "once: once is \"yes\": expected true or false",
+        );
+        check(
+            json!({"endpoint": "/x", "text": {"sumbit": "Go"}}),
+            "text.sumbit: unknown text key \"sumbit\": did you mean \"submit\"?",
+        );
         check(json!({"endpoint": "/x", "headers": {"X-Token": "a\r\nb"}}), "headers: headers is {\"X-Token\":\"a\\r\\nb\"}: expected an object of header names to string values");
     }
 
     #[test]
     fn unknown_keys_suggest_the_closest_known_key() {
-        assert_eq!(messages(json!({"endpont": "/x"}))[0], "endpont: unknown key \"endpont\": did you mean \"endpoint\"?");
-        assert!(messages(json!({"endpoint": "/x", "callback_hour": 2}))[0].contains("did you mean \"callback_hours\"?"));
-        assert!(messages(json!({"endpoint": "/x", "zzz": 1}))[0].contains("known keys are endpoint, survey"));
+        assert_eq!(
+            messages(json!({"endpont": "/x"}))[0],
+            "endpont: unknown key \"endpont\": did you mean \"endpoint\"?"
+        );
+        assert!(messages(json!({"endpoint": "/x", "callback_hour": 2}))[0]
+            .contains("did you mean \"callback_hours\"?"));
+        assert!(messages(json!({"endpoint": "/x", "zzz": 1}))[0]
+            .contains("known keys are endpoint, survey"));
     }
 
     #[test]
@@ -672,11 +862,22 @@ mod tests {
             {"id": "coffee", "label": "Coffee"}
         ]}))
         .unwrap();
-        assert_eq!(c.reasons, vec![
-            Reason { id: "parking".into(), label: "停车".into() },
-            Reason { id: "coffee".into(), label: "Coffee".into() },
-        ]);
-        let e = messages(json!({"endpoint": "/x", "reasons": [{"id": "a", "label": "A"}, {"id": "a", "label": "B"}]}));
+        assert_eq!(
+            c.reasons,
+            vec![
+                Reason {
+                    id: "parking".into(),
+                    label: "停车".into()
+                },
+                Reason {
+                    id: "coffee".into(),
+                    label: "Coffee".into()
+                },
+            ]
+        );
+        let e = messages(
+            json!({"endpoint": "/x", "reasons": [{"id": "a", "label": "A"}, {"id": "a", "label": "B"}]}),
+        );
         assert!(e[0].starts_with("reasons: reasons[1] is"), "{e:?}");
     }
 
@@ -703,30 +904,57 @@ mod tests {
 
     #[test]
     fn attribute_errors_name_the_field() {
-        let e = object_from_attributes([("callback-hours", "soon"), ("headers", "{bad")]).unwrap_err();
-        assert_eq!(e[0].message, "callback_hours is \"soon\": expected a whole number from 1 to 720");
+        let e =
+            object_from_attributes([("callback-hours", "soon"), ("headers", "{bad")]).unwrap_err();
+        assert_eq!(
+            e[0].message,
+            "callback_hours is \"soon\": expected a whole number from 1 to 720"
+        );
         assert!(e[1].message.starts_with("headers is not valid JSON"));
     }
 
     #[test]
     fn context_from_the_query_string() {
-        let c = cfg(json!({"endpoint": "/x", "context": {"touchpoint": "after_service", "store": "FIXED"}})).unwrap();
+        let c = cfg(
+            json!({"endpoint": "/x", "context": {"touchpoint": "after_service", "store": "FIXED"}}),
+        )
+        .unwrap();
         let q = |k: &str, v: &str| (k.to_owned(), v.to_owned());
-        let ctx = c.context_with_query(&[q("store", "SZ-FT"), q("advisor", "wang"), q("visit", "RO-88231"), q("utm_source", "x"), q("model", " ")]);
+        let ctx = c.context_with_query(&[
+            q("store", "SZ-FT"),
+            q("advisor", "wang"),
+            q("visit", "RO-88231"),
+            q("utm_source", "x"),
+            q("model", " "),
+        ]);
         let got: Vec<_> = ctx.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        assert_eq!(got, ["advisor=wang", "store=FIXED", "touchpoint=after_service", "visit=RO-88231"]);
+        assert_eq!(
+            got,
+            [
+                "advisor=wang",
+                "store=FIXED",
+                "touchpoint=after_service",
+                "visit=RO-88231"
+            ]
+        );
     }
 
     #[test]
     fn text_overrides() {
-        let c = cfg(json!({"endpoint": "/x", "brand": "Acme", "text": {"submit": "Send"}})).unwrap();
+        let c =
+            cfg(json!({"endpoint": "/x", "brand": "Acme", "text": {"submit": "Send"}})).unwrap();
         assert_eq!(c.text(Text::Submit), "Send");
         assert_eq!(c.text(Text::Skip), "Skip");
     }
 
     #[test]
     fn from_json_rejects_non_objects() {
-        assert_eq!(Config::from_json("[1]", None).unwrap_err()[0].message, "config is [1]: expected an object like {\"endpoint\": \"/api/responses\"}");
-        assert!(Config::from_json("{", None).unwrap_err()[0].message.starts_with("config is not valid JSON"));
+        assert_eq!(
+            Config::from_json("[1]", None).unwrap_err()[0].message,
+            "config is [1]: expected an object like {\"endpoint\": \"/api/responses\"}"
+        );
+        assert!(Config::from_json("{", None).unwrap_err()[0]
+            .message
+            .starts_with("config is not valid JSON"));
     }
 }

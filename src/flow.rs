@@ -92,7 +92,11 @@ impl Survey {
     /// A fresh survey, or one that shows "already answered".
     pub fn new(already_answered: bool) -> Survey {
         Survey {
-            step: if already_answered { Step::AlreadyAnswered } else { Step::Asking },
+            step: if already_answered {
+                Step::AlreadyAnswered
+            } else {
+                Step::Asking
+            },
             score: None,
             reasons: Vec::new(),
             comment: String::new(),
@@ -180,7 +184,10 @@ impl Survey {
         if !self.consent {
             return Err(Problem::ConsentNeeded);
         }
-        Ok(Some(Contact { phone, consent: true }))
+        Ok(Some(Contact {
+            phone,
+            consent: true,
+        }))
     }
 
     /// The payload for a stage, stamped `now` (RFC 3339).
@@ -195,7 +202,11 @@ impl Survey {
             category: self.category().map(Category::as_str),
             reasons: self.reasons.clone(),
             comment: (!comment.is_empty()).then(|| comment.to_owned()),
-            contact: if stage == Stage::Scored { None } else { self.contact.clone() },
+            contact: if stage == Stage::Scored {
+                None
+            } else {
+                self.contact.clone()
+            },
             context: meta.context.clone(),
             locale: meta.locale.clone(),
             page: meta.page.clone(),
@@ -222,95 +233,167 @@ mod tests {
 
     #[test]
     fn promoter_path() {
-        let s = run(Survey::new(false), &[
-            (Choose(9), Step::FollowUp, Some(Stage::Scored)),
-            (ToggleReason("advisor_attitude".into()), Step::FollowUp, None),
-            (Comment("  Great  ".into()), Step::FollowUp, None),
-            (Submit, Step::Done, Some(Stage::Completed)),
-        ]);
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(9), Step::FollowUp, Some(Stage::Scored)),
+                (
+                    ToggleReason("advisor_attitude".into()),
+                    Step::FollowUp,
+                    None,
+                ),
+                (Comment("  Great  ".into()), Step::FollowUp, None),
+                (Submit, Step::Done, Some(Stage::Completed)),
+            ],
+        );
         assert_eq!(s.category(), Some(Category::Promoter));
         assert_eq!(s.reasons, ["advisor_attitude"]);
     }
 
     #[test]
     fn the_score_stays_changeable_until_submit() {
-        let s = run(Survey::new(false), &[
-            (Choose(3), Step::FollowUp, Some(Stage::Scored)),
-            (Choose(3), Step::FollowUp, None),
-            (Choose(8), Step::FollowUp, Some(Stage::Scored)),
-            (Submit, Step::Done, Some(Stage::Completed)),
-            (Choose(10), Step::Done, None),
-        ]);
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(3), Step::FollowUp, Some(Stage::Scored)),
+                (Choose(3), Step::FollowUp, None),
+                (Choose(8), Step::FollowUp, Some(Stage::Scored)),
+                (Submit, Step::Done, Some(Stage::Completed)),
+                (Choose(10), Step::Done, None),
+            ],
+        );
         assert_eq!(s.score, Some(8));
     }
 
     #[test]
     fn toggling_a_reason_twice_removes_it() {
-        let s = run(Survey::new(false), &[
-            (Choose(7), Step::FollowUp, Some(Stage::Scored)),
-            (ToggleReason("wait_time".into()), Step::FollowUp, None),
-            (ToggleReason("booking".into()), Step::FollowUp, None),
-            (ToggleReason("wait_time".into()), Step::FollowUp, None),
-        ]);
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(7), Step::FollowUp, Some(Stage::Scored)),
+                (ToggleReason("wait_time".into()), Step::FollowUp, None),
+                (ToggleReason("booking".into()), Step::FollowUp, None),
+                (ToggleReason("wait_time".into()), Step::FollowUp, None),
+            ],
+        );
         assert_eq!(s.reasons, ["booking"]);
     }
 
     #[test]
     fn detractor_call_back_needs_a_valid_phone_and_consent() {
-        let mut s = run(Survey::new(false), &[
-            (Choose(2), Step::FollowUp, Some(Stage::Scored)),
-            (Phone("12345".into()), Step::FollowUp, None),
-            (Submit, Step::FollowUp, None),
-        ]);
+        let mut s = run(
+            Survey::new(false),
+            &[
+                (Choose(2), Step::FollowUp, Some(Stage::Scored)),
+                (Phone("12345".into()), Step::FollowUp, None),
+                (Submit, Step::FollowUp, None),
+            ],
+        );
         assert_eq!(s.problem, Some(Problem::PhoneInvalid));
-        s = run(s, &[(Phone("138 1234 5678".into()), Step::FollowUp, None), (Submit, Step::FollowUp, None)]);
+        s = run(
+            s,
+            &[
+                (Phone("138 1234 5678".into()), Step::FollowUp, None),
+                (Submit, Step::FollowUp, None),
+            ],
+        );
         assert_eq!(s.problem, Some(Problem::ConsentNeeded));
-        s = run(s, &[(Consent(true), Step::FollowUp, None), (Submit, Step::Done, Some(Stage::Completed))]);
-        assert_eq!(s.contact, Some(Contact { phone: "+8613812345678".into(), consent: true }));
+        s = run(
+            s,
+            &[
+                (Consent(true), Step::FollowUp, None),
+                (Submit, Step::Done, Some(Stage::Completed)),
+            ],
+        );
+        assert_eq!(
+            s.contact,
+            Some(Contact {
+                phone: "+8613812345678".into(),
+                consent: true
+            })
+        );
     }
 
     #[test]
     fn no_phone_leaves_without_consent_or_for_non_detractors() {
-        let s = run(Survey::new(false), &[
-            (Choose(2), Step::FollowUp, Some(Stage::Scored)),
-            (Consent(true), Step::FollowUp, None),
-            (Submit, Step::Done, Some(Stage::Completed)),
-        ]);
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(2), Step::FollowUp, Some(Stage::Scored)),
+                (Consent(true), Step::FollowUp, None),
+                (Submit, Step::Done, Some(Stage::Completed)),
+            ],
+        );
         assert_eq!(s.contact, None);
         // Typed as a detractor, then changed to a promoter: the phone is not sent.
-        let s = run(Survey::new(false), &[
-            (Choose(2), Step::FollowUp, Some(Stage::Scored)),
-            (Phone("13812345678".into()), Step::FollowUp, None),
-            (Consent(true), Step::FollowUp, None),
-            (Choose(10), Step::FollowUp, Some(Stage::Scored)),
-            (Submit, Step::Done, Some(Stage::Completed)),
-        ]);
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(2), Step::FollowUp, Some(Stage::Scored)),
+                (Phone("13812345678".into()), Step::FollowUp, None),
+                (Consent(true), Step::FollowUp, None),
+                (Choose(10), Step::FollowUp, Some(Stage::Scored)),
+                (Submit, Step::Done, Some(Stage::Completed)),
+            ],
+        );
         assert_eq!(s.contact, None);
         // Skip never blocks, and never sends an unconsented phone.
-        let s = run(Survey::new(false), &[
-            (Choose(0), Step::FollowUp, Some(Stage::Scored)),
-            (Phone("13812345678".into()), Step::FollowUp, None),
-            (Skip, Step::Done, Some(Stage::Completed)),
-        ]);
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(0), Step::FollowUp, Some(Stage::Scored)),
+                (Phone("13812345678".into()), Step::FollowUp, None),
+                (Skip, Step::Done, Some(Stage::Completed)),
+            ],
+        );
         assert_eq!(s.contact, None);
     }
 
     #[test]
     fn dismiss_from_every_step() {
-        run(Survey::new(false), &[(Dismiss, Step::Dismissed, Some(Stage::Dismissed)), (Choose(5), Step::Dismissed, None)]);
-        run(Survey::new(false), &[(Choose(5), Step::FollowUp, Some(Stage::Scored)), (Dismiss, Step::Dismissed, Some(Stage::Dismissed))]);
-        run(Survey::new(false), &[
-            (Choose(5), Step::FollowUp, Some(Stage::Scored)),
-            (Skip, Step::Done, Some(Stage::Completed)),
-            (Dismiss, Step::Dismissed, None),
-        ]);
-        run(Survey::new(true), &[(Choose(5), Step::AlreadyAnswered, None), (Dismiss, Step::Dismissed, None)]);
+        run(
+            Survey::new(false),
+            &[
+                (Dismiss, Step::Dismissed, Some(Stage::Dismissed)),
+                (Choose(5), Step::Dismissed, None),
+            ],
+        );
+        run(
+            Survey::new(false),
+            &[
+                (Choose(5), Step::FollowUp, Some(Stage::Scored)),
+                (Dismiss, Step::Dismissed, Some(Stage::Dismissed)),
+            ],
+        );
+        run(
+            Survey::new(false),
+            &[
+                (Choose(5), Step::FollowUp, Some(Stage::Scored)),
+                (Skip, Step::Done, Some(Stage::Completed)),
+                (Dismiss, Step::Dismissed, None),
+            ],
+        );
+        run(
+            Survey::new(true),
+            &[
+                (Choose(5), Step::AlreadyAnswered, None),
+                (Dismiss, Step::Dismissed, None),
+            ],
+        );
     }
 
     #[test]
     fn events_out_of_place_change_nothing() {
         let fresh = Survey::new(false);
-        for ev in [Submit, Skip, ToggleReason("x".into()), Comment("x".into()), Phone("1".into()), Consent(true), Choose(11)] {
+        for ev in [
+            Submit,
+            Skip,
+            ToggleReason("x".into()),
+            Comment("x".into()),
+            Phone("1".into()),
+            Consent(true),
+            Choose(11),
+        ] {
             let mut s = fresh.clone();
             assert_eq!(s.apply(ev.clone()), None, "{ev:?}");
             assert_eq!(s, fresh, "{ev:?}");
@@ -336,16 +419,27 @@ mod tests {
             created_at: "2026-11-23T08:30:00.000Z".into(),
         };
         let mut s = Survey::new(false);
-        assert_eq!(s.response(Stage::Dismissed, &meta, "2026-11-23T08:30:01.000Z").category, None);
+        assert_eq!(
+            s.response(Stage::Dismissed, &meta, "2026-11-23T08:30:01.000Z")
+                .category,
+            None
+        );
         s.apply(Choose(1));
         s.apply(Phone("13812345678".into()));
         s.apply(Consent(true));
         s.apply(Comment("".into()));
         s.apply(Submit);
         let r = s.response(Stage::Completed, &meta, "2026-11-23T08:31:00.000Z");
-        assert_eq!((r.score, r.category, r.comment.as_deref()), (Some(1), Some("detractor"), None));
+        assert_eq!(
+            (r.score, r.category, r.comment.as_deref()),
+            (Some(1), Some("detractor"), None)
+        );
         let parsed = Response::parse(&serde_json::to_value(&r).unwrap()).unwrap();
         assert_eq!(parsed, r);
-        assert_eq!(s.response(Stage::Scored, &meta, "2026-11-23T08:31:00.000Z").contact, None);
+        assert_eq!(
+            s.response(Stage::Scored, &meta, "2026-11-23T08:31:00.000Z")
+                .contact,
+            None
+        );
     }
 }

@@ -40,8 +40,14 @@ impl Locale {
     pub fn negotiate(tag: &str) -> Option<Locale> {
         let t = tag.trim().to_ascii_lowercase().replace('_', "-");
         if t.starts_with("zh") {
-            let traditional = ["zh-tw", "zh-hk", "zh-mo", "zh-hant"].iter().any(|p| t.starts_with(p));
-            return Some(if traditional { Locale::ZhTw } else { Locale::ZhCn });
+            let traditional = ["zh-tw", "zh-hk", "zh-mo", "zh-hant"]
+                .iter()
+                .any(|p| t.starts_with(p));
+            return Some(if traditional {
+                Locale::ZhTw
+            } else {
+                Locale::ZhCn
+            });
         }
         if t == "en" || t.starts_with("en-") {
             return Some(Locale::En);
@@ -146,6 +152,7 @@ texts! {
     ReferralAction "referral_action" { "邀请好友试驾", "邀請好友試駕", "Invite a friend" }
     ReviewAction "review_action" { "写一条评价", "寫一則評價", "Write a review" }
     Dismissed "dismissed" { "好的,不打扰您了。", "好的,不打擾您了。", "No problem — we won't ask again." }
+    Sent "sent" { "✓ 已提交", "✓ 已送出", "✓ Sent" }
     Sending "sending" { "正在提交…", "正在提交…", "Sending…" }
     SavedOffline "saved_offline" {
         "网络不佳,您的评价已保存,联网后会自动提交。",
@@ -186,17 +193,42 @@ impl PresetReason {
     }
 }
 
-const fn r(id: &'static str, zh_cn: &'static str, zh_tw: &'static str, en: &'static str) -> PresetReason {
-    PresetReason { id, zh_cn, zh_tw, en }
+const fn r(
+    id: &'static str,
+    zh_cn: &'static str,
+    zh_tw: &'static str,
+    en: &'static str,
+) -> PresetReason {
+    PresetReason {
+        id,
+        zh_cn,
+        zh_tw,
+        en,
+    }
 }
 
 /// Reasons for after-sales service (cars are the reference case).
 pub const AFTER_SALES: &[PresetReason] = &[
-    r("advisor_attitude", "服务态度", "服務態度", "Advisor attitude"),
+    r(
+        "advisor_attitude",
+        "服务态度",
+        "服務態度",
+        "Advisor attitude",
+    ),
     r("repair_quality", "维修质量", "維修品質", "Repair quality"),
     r("wait_time", "等待时长", "等待時間", "Waiting time"),
-    r("price_transparency", "价格透明", "價格透明", "Price transparency"),
-    r("progress_updates", "进度沟通", "進度溝通", "Progress updates"),
+    r(
+        "price_transparency",
+        "价格透明",
+        "價格透明",
+        "Price transparency",
+    ),
+    r(
+        "progress_updates",
+        "进度沟通",
+        "進度溝通",
+        "Progress updates",
+    ),
     r("booking", "预约便捷", "預約便捷", "Booking"),
     r("lounge", "休息环境", "休息環境", "Lounge & facilities"),
     r("handover", "交车体验", "交車體驗", "Handover"),
@@ -212,7 +244,8 @@ pub const GENERIC: &[PresetReason] = &[
 ];
 
 /// The named presets accepted by the `reasons` config key.
-pub const PRESETS: &[(&str, &[PresetReason])] = &[("after-sales", AFTER_SALES), ("generic", GENERIC)];
+pub const PRESETS: &[(&str, &[PresetReason])] =
+    &[("after-sales", AFTER_SALES), ("generic", GENERIC)];
 
 #[cfg(test)]
 mod tests {
@@ -232,19 +265,26 @@ mod tests {
     #[test]
     fn the_design_words_are_the_defaults() {
         assert_eq!(
-            fill(Text::Question.default_in(Locale::ZhCn), &[("brand", "星辰汽车")]),
+            fill(
+                Text::Question.default_in(Locale::ZhCn),
+                &[("brand", "星辰汽车")]
+            ),
             "您有多大可能向朋友或同事推荐星辰汽车?"
         );
         assert_eq!(
             fill(Text::Question.default_in(Locale::En), &[("brand", "Acme")]),
             "How likely are you to recommend Acme to a friend or colleague?"
         );
-        assert_eq!(Text::FollowUpPassive.default_in(Locale::ZhCn), "怎样做能让您打出 10 分?");
+        assert_eq!(
+            Text::FollowUpPassive.default_in(Locale::ZhCn),
+            "怎样做能让您打出 10 分?"
+        );
     }
 
     #[test]
     fn negotiation() {
-        let check = |tag: &str, want: Option<Locale>| assert_eq!(Locale::negotiate(tag), want, "{tag}");
+        let check =
+            |tag: &str, want: Option<Locale>| assert_eq!(Locale::negotiate(tag), want, "{tag}");
         check("zh-CN", Some(Locale::ZhCn));
         check("zh", Some(Locale::ZhCn));
         check("zh-Hans-CN", Some(Locale::ZhCn));

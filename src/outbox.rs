@@ -33,10 +33,19 @@ pub const MAX_BACKOFF_MS: u64 = 60_000;
 /// Longest `Retry-After` honoured.
 pub const MAX_RETRY_AFTER_MS: u64 = 300_000;
 
+/// Where a response goes: the endpoint and the extra headers from config.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    pub endpoint: String,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+}
+
 /// One response waiting to be acknowledged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub id: String,
+    pub target: Target,
     /// The JSON body to post.
     pub body: String,
     /// Stage rank of the body (see `payload::Stage::rank`).
@@ -78,7 +87,10 @@ pub enum Put {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// An HTTP status, with `Retry-After` in seconds if the response had one.
-    Status { code: u16, retry_after_s: Option<u64> },
+    Status {
+        code: u16,
+        retry_after_s: Option<u64>,
+    },
     /// The request failed before a response (offline, DNS, reset, CORS).
     NetworkError,
     /// No answer within `TIMEOUT_MS`.
@@ -106,6 +118,7 @@ pub enum Settled {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Send {
     pub id: String,
+    pub target: Target,
     pub version: u64,
     pub body: String,
 }
@@ -113,7 +126,9 @@ pub struct Send {
 /// Wait before the next try after `attempts` failures: 1, 2, 4 … 60 s, ±20 % jitter.
 /// `unit` is a random number in [0, 1).
 pub fn backoff_ms(attempts: u32, unit: f64) -> u64 {
-    let base = 1000u64.saturating_mul(1 << attempts.saturating_sub(1).min(16)).min(MAX_BACKOFF_MS);
+    let base = 1000u64
+        .saturating_mul(1 << attempts.saturating_sub(1).min(16))
+        .min(MAX_BACKOFF_MS);
     let factor = 0.8 + 0.4 * unit.clamp(0.0, 1.0);
     (base as f64 * factor) as u64
 }
@@ -153,7 +168,9 @@ impl Outbox {
             e.in_flight = None;
             e.next_at = e.next_at.min(now);
             match self.entries.get(&e.id) {
-                Some(have) if have.rank > e.rank || (have.rank == e.rank && have.version >= e.version) => {}
+                Some(have)
+                    if have.rank > e.rank || (have.rank == e.rank && have.version >= e.version) => {
+                }
                 _ => {
                     self.entries.insert(e.id.clone(), e);
                 }
@@ -163,7 +180,14 @@ impl Outbox {
 
     /// Stores (or updates) a response before its first send. The caller persists
     /// `entry(id)` on `Stored` before sending anything.
-    pub fn put(&mut self, id: &str, body: String, rank: u8, now: u64) -> Result<Put, PutError> {
+    pub fn put(
+        &mut self,
+        id: &str,
+        target: &Target,
+        body: String,
+        rank: u8,
+        now: u64,
+    ) -> Result<Put, PutError> {
         if body.len() > MAX_ENTRY_BYTES {
             return Err(PutError::TooLarge { bytes: body.len() });
         }
@@ -172,6 +196,7 @@ impl Outbox {
             Some(e) if e.rank > rank => Ok(Put::Stale),
             Some(e) => {
                 e.body = body;
+                e.target = target.clone();
                 e.rank = rank;
                 e.version += 1;
                 e.attempts = 0;
@@ -185,6 +210,7 @@ impl Outbox {
                     id.to_owned(),
                     Entry {
                         id: id.to_owned(),
+                        target: target.clone(),
                         body,
                         rank,
                         version: 1,
@@ -206,7 +232,12 @@ impl Outbox {
         for e in self.entries.values_mut() {
             if e.dead.is_none() && e.in_flight.is_none() && e.next_at <= now {
                 e.in_flight = Some(e.version);
-                out.push(Send { id: e.id.clone(), version: e.version, body: e.body.clone() });
+                out.push(Send {
+                    id: e.id.clone(),
+                    target: e.target.clone(),
+                    version: e.version,
+                    body: e.body.clone(),
+                });
             }
         }
         out
@@ -214,12 +245,25 @@ impl Outbox {
 
     /// When the next entry falls due, if any is waiting and not in flight.
     pub fn next_wake(&self) -> Option<u64> {
-        self.entries.values().filter(|e| e.dead.is_none() && e.in_flight.is_none()).map(|e| e.next_at).min()
+        self.entries
+            .values()
+            .filter(|e| e.dead.is_none() && e.in_flight.is_none())
+            .map(|e| e.next_at)
+            .min()
     }
 
     /// Records the outcome of a try. `unit` is a random number in [0, 1) for jitter.
-    pub fn settle(&mut self, id: &str, version: u64, outcome: Outcome, now: u64, unit: f64) -> Settled {
-        let Some(e) = self.entries.get_mut(id) else { return Settled::Unknown };
+    pub fn settle(
+        &mut self,
+        id: &str,
+        version: u64,
+        outcome: Outcome,
+        now: u64,
+        unit: f64,
+    ) -> Settled {
+        let Some(e) = self.entries.get_mut(id) else {
+            return Settled::Unknown;
+        };
         if e.in_flight != Some(version) {
             // A reply to a send from before a reload or a resume; only a success counts.
             if let Outcome::Status { code, .. } = outcome {
@@ -232,7 +276,10 @@ impl Outbox {
         }
         e.in_flight = None;
         let (code, retry_after_s) = match outcome {
-            Outcome::Status { code, retry_after_s } => (Some(code), retry_after_s),
+            Outcome::Status {
+                code,
+                retry_after_s,
+            } => (Some(code), retry_after_s),
             _ => (None, None),
         };
         match code.map(classify) {
@@ -245,7 +292,10 @@ impl Outbox {
                 Settled::Superseded
             }
             Some(Class::Dead) => {
-                let reason = format!("the endpoint answered {} and will not accept this response", code.unwrap_or(0));
+                let reason = format!(
+                    "the endpoint answered {} and will not accept this response",
+                    code.unwrap_or(0)
+                );
                 e.dead = Some(reason.clone());
                 Settled::Dead { reason }
             }
@@ -281,9 +331,9 @@ impl Outbox {
         }
     }
 
-    /// Bodies to hand to `sendBeacon` on page hide. Removes nothing: a beacon has no reply.
-    pub fn beacon_bodies(&self) -> Vec<&str> {
-        self.entries.values().filter(|e| e.dead.is_none()).map(|e| e.body.as_str()).collect()
+    /// Entries to hand to `sendBeacon` on page hide. Removes nothing: a beacon has no reply.
+    pub fn beacon_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values().filter(|e| e.dead.is_none())
     }
 
     pub fn entry(&self, id: &str) -> Option<&Entry> {
@@ -307,14 +357,27 @@ impl Outbox {
 mod tests {
     use super::*;
 
+    fn t() -> Target {
+        Target {
+            endpoint: "/api/responses".into(),
+            headers: vec![],
+        }
+    }
+
     fn status(code: u16) -> Outcome {
-        Outcome::Status { code, retry_after_s: None }
+        Outcome::Status {
+            code,
+            retry_after_s: None,
+        }
     }
 
     #[test]
     fn backoff_doubles_to_a_cap_with_jitter() {
         let mid: Vec<u64> = (1..=9).map(|a| backoff_ms(a, 0.5)).collect();
-        assert_eq!(mid, [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+        assert_eq!(
+            mid,
+            [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]
+        );
         assert_eq!(backoff_ms(1, 0.0), 800);
         assert_eq!(backoff_ms(1, 0.999_999), 1199);
         assert_eq!(backoff_ms(u32::MAX, 0.5), 60000);
@@ -337,7 +400,7 @@ mod tests {
     #[test]
     fn a_response_is_sent_at_once_and_removed_on_2xx() {
         let mut o = Outbox::new();
-        assert_eq!(o.put("a", "{}".into(), 0, 100), Ok(Put::Stored));
+        assert_eq!(o.put("a", &t(), "{}".into(), 0, 100), Ok(Put::Stored));
         let sends = o.due(100);
         assert_eq!(sends.len(), 1);
         assert!(o.due(100).is_empty(), "in flight is not sent twice");
@@ -348,18 +411,38 @@ mod tests {
     #[test]
     fn failures_back_off_and_honour_retry_after() {
         let mut o = Outbox::new();
-        o.put("a", "{}".into(), 0, 0).unwrap();
+        o.put("a", &t(), "{}".into(), 0, 0).unwrap();
         o.due(0);
-        assert_eq!(o.settle("a", 1, Outcome::NetworkError, 10, 0.5), Settled::Retry { next_at: 1010 });
+        assert_eq!(
+            o.settle("a", 1, Outcome::NetworkError, 10, 0.5),
+            Settled::Retry { next_at: 1010 }
+        );
         assert!(o.due(1009).is_empty());
         assert_eq!(o.due(1010).len(), 1);
-        assert_eq!(o.settle("a", 1, status(500), 1010, 0.5), Settled::Retry { next_at: 3010 });
+        assert_eq!(
+            o.settle("a", 1, status(500), 1010, 0.5),
+            Settled::Retry { next_at: 3010 }
+        );
         o.due(3010);
-        let ra = Outcome::Status { code: 429, retry_after_s: Some(30) };
-        assert_eq!(o.settle("a", 1, ra, 3010, 0.5), Settled::Retry { next_at: 33010 });
+        let ra = Outcome::Status {
+            code: 429,
+            retry_after_s: Some(30),
+        };
+        assert_eq!(
+            o.settle("a", 1, ra, 3010, 0.5),
+            Settled::Retry { next_at: 33010 }
+        );
         o.due(33010);
-        let huge = Outcome::Status { code: 503, retry_after_s: Some(99_999) };
-        assert_eq!(o.settle("a", 1, huge, 33010, 0.5), Settled::Retry { next_at: 33010 + 300_000 });
+        let huge = Outcome::Status {
+            code: 503,
+            retry_after_s: Some(99_999),
+        };
+        assert_eq!(
+            o.settle("a", 1, huge, 33010, 0.5),
+            Settled::Retry {
+                next_at: 33010 + 300_000
+            }
+        );
         o.resume(40_000);
         assert_eq!(o.next_wake(), Some(40_000));
     }
@@ -367,10 +450,10 @@ mod tests {
     #[test]
     fn a_later_stage_survives_the_ack_of_an_earlier_one() {
         let mut o = Outbox::new();
-        o.put("a", "scored".into(), 0, 0).unwrap();
+        o.put("a", &t(), "scored".into(), 0, 0).unwrap();
         let s = o.due(0);
         assert_eq!(s[0].version, 1);
-        o.put("a", "completed".into(), 2, 5).unwrap();
+        o.put("a", &t(), "completed".into(), 2, 5).unwrap();
         assert!(o.due(5).is_empty(), "one send per id at a time");
         assert_eq!(o.settle("a", 1, status(201), 6, 0.5), Settled::Superseded);
         let s = o.due(6);
@@ -381,51 +464,72 @@ mod tests {
     #[test]
     fn an_earlier_stage_never_overwrites_a_later_one() {
         let mut o = Outbox::new();
-        o.put("a", "completed".into(), 2, 0).unwrap();
-        assert_eq!(o.put("a", "scored".into(), 0, 1), Ok(Put::Stale));
+        o.put("a", &t(), "completed".into(), 2, 0).unwrap();
+        assert_eq!(o.put("a", &t(), "scored".into(), 0, 1), Ok(Put::Stale));
         assert_eq!(o.entry("a").unwrap().body, "completed");
     }
 
     #[test]
     fn refused_bodies_become_dead_letters_and_are_never_retried() {
         let mut o = Outbox::new();
-        o.put("a", "{}".into(), 0, 0).unwrap();
+        o.put("a", &t(), "{}".into(), 0, 0).unwrap();
         o.due(0);
-        assert!(matches!(o.settle("a", 1, status(422), 1, 0.5), Settled::Dead { .. }));
+        assert!(matches!(
+            o.settle("a", 1, status(422), 1, 0.5),
+            Settled::Dead { .. }
+        ));
         o.resume(10);
         assert!(o.due(1_000_000).is_empty());
         assert_eq!(o.len(), 1, "kept, not dropped");
-        assert!(o.beacon_bodies().is_empty());
+        assert_eq!(o.beacon_entries().count(), 0);
     }
 
     #[test]
     fn caps_refuse_without_evicting() {
         let mut o = Outbox::new();
-        assert_eq!(o.put("big", "x".repeat(MAX_ENTRY_BYTES + 1), 0, 0), Err(PutError::TooLarge { bytes: MAX_ENTRY_BYTES + 1 }));
+        assert_eq!(
+            o.put("big", &t(), "x".repeat(MAX_ENTRY_BYTES + 1), 0, 0),
+            Err(PutError::TooLarge {
+                bytes: MAX_ENTRY_BYTES + 1
+            })
+        );
         for i in 0..MAX_ENTRIES {
-            o.put(&i.to_string(), "{}".into(), 0, 0).unwrap();
+            o.put(&i.to_string(), &t(), "{}".into(), 0, 0).unwrap();
         }
-        assert_eq!(o.put("one-more", "{}".into(), 0, 0), Err(PutError::Full));
-        assert_eq!(o.put("3", "{}".into(), 2, 0), Ok(Put::Stored), "updating an existing entry still works");
+        assert_eq!(
+            o.put("one-more", &t(), "{}".into(), 0, 0),
+            Err(PutError::Full)
+        );
+        assert_eq!(
+            o.put("3", &t(), "{}".into(), 2, 0),
+            Ok(Put::Stored),
+            "updating an existing entry still works"
+        );
         assert_eq!(o.len(), MAX_ENTRIES);
     }
 
     #[test]
     fn gives_up_after_seven_days_and_says_so() {
         let mut o = Outbox::new();
-        o.put("a", "{}".into(), 0, 0).unwrap();
+        o.put("a", &t(), "{}".into(), 0, 0).unwrap();
         o.due(0);
-        assert!(matches!(o.settle("a", 1, status(503), GIVE_UP_MS - 1, 0.5), Settled::Retry { .. }));
+        assert!(matches!(
+            o.settle("a", 1, status(503), GIVE_UP_MS - 1, 0.5),
+            Settled::Retry { .. }
+        ));
         o.resume(GIVE_UP_MS);
         o.due(GIVE_UP_MS);
-        assert_eq!(o.settle("a", 1, Outcome::Timeout, GIVE_UP_MS, 0.5), Settled::GaveUp);
+        assert_eq!(
+            o.settle("a", 1, Outcome::Timeout, GIVE_UP_MS, 0.5),
+            Settled::GaveUp
+        );
         assert!(o.is_empty());
     }
 
     #[test]
     fn reload_restores_entries_due_at_once() {
         let mut o = Outbox::new();
-        o.put("a", "{}".into(), 0, 0).unwrap();
+        o.put("a", &t(), "{}".into(), 0, 0).unwrap();
         o.due(0);
         o.settle("a", 1, status(500), 0, 0.5);
         let stored: Vec<Entry> = o.entries().cloned().collect();
@@ -438,7 +542,7 @@ mod tests {
     #[test]
     fn a_late_success_for_the_current_version_still_counts() {
         let mut o = Outbox::new();
-        o.put("a", "{}".into(), 0, 0).unwrap();
+        o.put("a", &t(), "{}".into(), 0, 0).unwrap();
         o.due(0);
         o.abandon_in_flight();
         assert_eq!(o.settle("a", 1, status(200), 5, 0.5), Settled::Delivered);

@@ -111,12 +111,27 @@ impl fmt::Display for PayloadError {
 impl std::error::Error for PayloadError {}
 
 const FIELDS: &[&str] = &[
-    "schema", "id", "survey", "stage", "score", "category", "reasons", "comment", "contact", "context", "locale",
-    "page", "created_at", "updated_at",
+    "schema",
+    "id",
+    "survey",
+    "stage",
+    "score",
+    "category",
+    "reasons",
+    "comment",
+    "contact",
+    "context",
+    "locale",
+    "page",
+    "created_at",
+    "updated_at",
 ];
 
 fn bad(field: &str, message: impl Into<String>) -> PayloadError {
-    PayloadError { field: field.to_owned(), message: message.into() }
+    PayloadError {
+        field: field.to_owned(),
+        message: message.into(),
+    }
 }
 
 fn shown(v: &Value) -> String {
@@ -131,7 +146,8 @@ fn shown(v: &Value) -> String {
 fn is_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_ID
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
 }
 
 /// A lowercase or uppercase hyphenated UUID of version 4 (RFC 4122 variant).
@@ -146,14 +162,27 @@ pub fn is_rfc3339(s: &str) -> bool {
     let b = s.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         let part = s.get(r)?;
-        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
     };
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return false;
     }
-    let (Some(_), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) =
-        (num(0..4), num(5..7), num(8..10), num(11..13), num(14..16), num(17..19))
-    else {
+    let (Some(_), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
+        num(0..4),
+        num(5..7),
+        num(8..10),
+        num(11..13),
+        num(14..16),
+        num(17..19),
+    ) else {
         return false;
     };
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
@@ -179,23 +208,45 @@ pub fn is_rfc3339(s: &str) -> bool {
 impl Response {
     /// Checks a posted body and returns the response, or the first bad field.
     pub fn parse(value: &Value) -> Result<Response, PayloadError> {
-        let obj = value.as_object().ok_or_else(|| bad("body", format!("body is {}: expected a JSON object", shown(value))))?;
+        let obj = value.as_object().ok_or_else(|| {
+            bad(
+                "body",
+                format!("body is {}: expected a JSON object", shown(value)),
+            )
+        })?;
         if let Some(k) = obj.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-            return Err(bad(k, format!("unknown field {k:?}: schema 1 has {}", FIELDS.join(", "))));
+            return Err(bad(
+                k,
+                format!("unknown field {k:?}: schema 1 has {}", FIELDS.join(", ")),
+            ));
         }
         let get = |k: &str| obj.get(k).unwrap_or(&Value::Null);
         let req_str = |k: &str, max: usize| -> Result<String, PayloadError> {
             match get(k) {
                 Value::String(s) if !s.is_empty() && s.chars().count() <= max => Ok(s.clone()),
                 Value::Null => Err(bad(k, format!("{k} is missing"))),
-                v => Err(bad(k, format!("{k} is {}: expected a string of 1–{max} characters", shown(v)))),
+                v => Err(bad(
+                    k,
+                    format!(
+                        "{k} is {}: expected a string of 1–{max} characters",
+                        shown(v)
+                    ),
+                )),
             }
         };
         let opt_str = |k: &str, max: usize| -> Result<Option<String>, PayloadError> {
             match get(k) {
                 Value::Null => Ok(None),
-                Value::String(s) if s.chars().count() <= max => Ok(Some(s.clone())).map(|o| o.filter(|s| !s.is_empty())),
-                v => Err(bad(k, format!("{k} is {}: expected null or a string of at most {max} characters", shown(v)))),
+                Value::String(s) if s.chars().count() <= max => {
+                    Ok(Some(s.clone())).map(|o| o.filter(|s| !s.is_empty()))
+                }
+                v => Err(bad(
+                    k,
+                    format!(
+                        "{k} is {}: expected null or a string of at most {max} characters",
+                        shown(v)
+                    ),
+                )),
             }
         };
 
@@ -205,39 +256,77 @@ impl Response {
         }
         let id = req_str("id", 36)?;
         if !is_uuid_v4(&id) {
-            return Err(bad("id", format!("id is {id:?}: expected a version 4 UUID like \"3f2b8c1e-…-4…\"")));
+            return Err(bad(
+                "id",
+                format!("id is {id:?}: expected a version 4 UUID like \"3f2b8c1e-…-4…\""),
+            ));
         }
         let survey = req_str("survey", MAX_ID)?;
         if !is_id(&survey) {
-            return Err(bad("survey", format!("survey is {survey:?}: expected 1–64 letters, digits, '-', '_' or '.'")));
+            return Err(bad(
+                "survey",
+                format!("survey is {survey:?}: expected 1–64 letters, digits, '-', '_' or '.'"),
+            ));
         }
         let stage = match get("stage") {
             Value::String(s) => Stage::parse(s),
             _ => None,
         }
-        .ok_or_else(|| bad("stage", format!("stage is {}: expected \"scored\", \"completed\" or \"dismissed\"", shown(get("stage")))))?;
+        .ok_or_else(|| {
+            bad(
+                "stage",
+                format!(
+                    "stage is {}: expected \"scored\", \"completed\" or \"dismissed\"",
+                    shown(get("stage"))
+                ),
+            )
+        })?;
 
         let score = match get("score") {
             Value::Null => None,
             Value::Number(n) => match n.as_f64().map(|f| score::score_from_f64(f, None)) {
                 Some(Ok(s)) if n.is_u64() => Some(s),
-                _ => return Err(bad("score", format!("score is {n}: expected an integer from 0 to 10"))),
+                _ => {
+                    return Err(bad(
+                        "score",
+                        format!("score is {n}: expected an integer from 0 to 10"),
+                    ))
+                }
             },
-            v => return Err(bad("score", format!("score is {}: expected an integer from 0 to 10", shown(v)))),
+            v => {
+                return Err(bad(
+                    "score",
+                    format!("score is {}: expected an integer from 0 to 10", shown(v)),
+                ))
+            }
         };
         let category = match (score, get("category")) {
             (None, Value::Null) => None,
-            (None, v) => return Err(bad("category", format!("category is {}: expected null when score is null", shown(v)))),
+            (None, v) => {
+                return Err(bad(
+                    "category",
+                    format!("category is {}: expected null when score is null", shown(v)),
+                ))
+            }
             (Some(s), v) => {
                 let want = score::category(s as i64).map_err(|e| bad("score", e.to_string()))?;
                 if v.as_str() != Some(want.as_str()) {
-                    return Err(bad("category", format!("category is {}: score {s} is a {want}", shown(v))));
+                    return Err(bad(
+                        "category",
+                        format!("category is {}: score {s} is a {want}", shown(v)),
+                    ));
                 }
                 Some(want.as_str())
             }
         };
         if score.is_none() && stage != Stage::Dismissed {
-            return Err(bad("score", format!("score is null: a {} response needs a score from 0 to 10", stage.as_str())));
+            return Err(bad(
+                "score",
+                format!(
+                    "score is null: a {} response needs a score from 0 to 10",
+                    stage.as_str()
+                ),
+            ));
         }
 
         let reasons = match get("reasons") {
@@ -257,7 +346,15 @@ impl Response {
                 }
                 out
             }
-            v => return Err(bad("reasons", format!("reasons is {}: expected a list of at most {MAX_REASONS} reason ids", shown(v)))),
+            v => {
+                return Err(bad(
+                    "reasons",
+                    format!(
+                        "reasons is {}: expected a list of at most {MAX_REASONS} reason ids",
+                        shown(v)
+                    ),
+                ))
+            }
         };
         let comment = opt_str("comment", MAX_COMMENT)?;
 
@@ -265,21 +362,38 @@ impl Response {
             Value::Null => None,
             Value::Object(c) => {
                 if let Some(k) = c.keys().find(|k| *k != "phone" && *k != "consent") {
-                    return Err(bad(&format!("contact.{k}"), format!("unknown field contact.{k}: contact has phone and consent")));
+                    return Err(bad(
+                        &format!("contact.{k}"),
+                        format!("unknown field contact.{k}: contact has phone and consent"),
+                    ));
                 }
                 let phone_raw = c.get("phone").and_then(Value::as_str).unwrap_or("");
                 if c.get("consent") != Some(&Value::Bool(true)) {
                     return Err(bad(
                         "contact.consent",
-                        format!("contact.consent is {}: a phone is accepted only with consent: true", shown(c.get("consent").unwrap_or(&Value::Null))),
+                        format!(
+                            "contact.consent is {}: a phone is accepted only with consent: true",
+                            shown(c.get("consent").unwrap_or(&Value::Null))
+                        ),
                     ));
                 }
                 let phone = crate::phone::normalize(phone_raw).ok_or_else(|| {
                     bad("contact.phone", format!("contact.phone is {phone_raw:?}: expected a mainland mobile number or an international number like +85291234567"))
                 })?;
-                Some(Contact { phone, consent: true })
+                Some(Contact {
+                    phone,
+                    consent: true,
+                })
             }
-            v => return Err(bad("contact", format!("contact is {}: expected null or {{\"phone\": …, \"consent\": true}}", shown(v)))),
+            v => {
+                return Err(bad(
+                    "contact",
+                    format!(
+                        "contact is {}: expected null or {{\"phone\": …, \"consent\": true}}",
+                        shown(v)
+                    ),
+                ))
+            }
         };
 
         let context = match get("context") {
@@ -301,7 +415,15 @@ impl Response {
                 }
                 out
             }
-            v => return Err(bad("context", format!("context is {}: expected an object of at most {MAX_CONTEXT} strings", shown(v)))),
+            v => {
+                return Err(bad(
+                    "context",
+                    format!(
+                        "context is {}: expected an object of at most {MAX_CONTEXT} strings",
+                        shown(v)
+                    ),
+                ))
+            }
         };
         let locale = req_str("locale", 35)?;
         let page = opt_str("page", MAX_PAGE)?;
@@ -309,7 +431,12 @@ impl Response {
         let updated_at = req_str("updated_at", 40)?;
         for (k, v) in [("created_at", &created_at), ("updated_at", &updated_at)] {
             if !is_rfc3339(v) {
-                return Err(bad(k, format!("{k} is {v:?}: expected an RFC 3339 time like \"2026-11-23T08:30:00.000Z\"")));
+                return Err(bad(
+                    k,
+                    format!(
+                        "{k} is {v:?}: expected an RFC 3339 time like \"2026-11-23T08:30:00.000Z\""
+                    ),
+                ));
             }
         }
         Ok(Response {
@@ -369,7 +496,9 @@ mod tests {
     }
 
     fn field_of(v: Value) -> String {
-        Response::parse(&v).map(|_| "ok".to_owned()).unwrap_or_else(|e| e.field)
+        Response::parse(&v)
+            .map(|_| "ok".to_owned())
+            .unwrap_or_else(|e| e.field)
     }
 
     #[test]
@@ -386,7 +515,10 @@ mod tests {
             (json!([1]), "body"),
             (with("schema", json!(2)), "schema"),
             (with("id", json!("not-a-uuid")), "id"),
-            (with("id", json!("0b6c2a8e-5d1f-1c3b-9a7e-2f4d6b8c0e1a")), "id"), // version 1
+            (
+                with("id", json!("0b6c2a8e-5d1f-1c3b-9a7e-2f4d6b8c0e1a")),
+                "id",
+            ), // version 1
             (with("id", Value::Null), "id"),
             (with("stage", json!("done")), "stage"),
             (with("score", json!(11)), "score"),
@@ -397,15 +529,36 @@ mod tests {
             (with("category", json!("passive")), "category"),
             (with("reasons", json!(["a", "a"])), "reasons"),
             (with("reasons", json!(["<b>"])), "reasons"),
-            (with("reasons", Value::Array(vec![json!("x"); 21])), "reasons"),
+            (
+                with("reasons", Value::Array(vec![json!("x"); 21])),
+                "reasons",
+            ),
             (with("comment", json!("x".repeat(1001))), "comment"),
-            (with("contact", json!({"phone": "13812345678", "consent": false})), "contact.consent"),
-            (with("contact", json!({"phone": "13812345678"})), "contact.consent"),
-            (with("contact", json!({"phone": "12345", "consent": true})), "contact.phone"),
-            (with("contact", json!({"phone": "13812345678", "consent": true, "name": "x"})), "contact.name"),
+            (
+                with("contact", json!({"phone": "13812345678", "consent": false})),
+                "contact.consent",
+            ),
+            (
+                with("contact", json!({"phone": "13812345678"})),
+                "contact.consent",
+            ),
+            (
+                with("contact", json!({"phone": "12345", "consent": true})),
+                "contact.phone",
+            ),
+            (
+                with(
+                    "contact",
+                    json!({"phone": "13812345678", "consent": true, "name": "x"}),
+                ),
+                "contact.name",
+            ),
             (with("context", json!({"store": 5})), "context.store"),
             (with("created_at", json!("yesterday")), "created_at"),
-            (with("updated_at", json!("2026-13-01T00:00:00Z")), "updated_at"),
+            (
+                with("updated_at", json!("2026-13-01T00:00:00Z")),
+                "updated_at",
+            ),
             (with("extra", json!(1)), "extra"),
             (with("survey", json!("")), "survey"),
         ];
@@ -430,20 +583,39 @@ mod tests {
 
     #[test]
     fn phones_are_normalised_and_messages_read_well() {
-        let r = Response::parse(&with("contact", json!({"phone": "138 1234 5678", "consent": true}))).unwrap();
+        let r = Response::parse(&with(
+            "contact",
+            json!({"phone": "138 1234 5678", "consent": true}),
+        ))
+        .unwrap();
         assert_eq!(r.contact.unwrap().phone, "+8613812345678");
         let e = Response::parse(&with("score", json!(9.5))).unwrap_err();
         assert_eq!(e.message, "score is 9.5: expected an integer from 0 to 10");
         let e = Response::parse(&with("extra", json!(1))).unwrap_err();
-        assert!(e.message.starts_with("unknown field \"extra\": schema 1 has schema, id"));
+        assert!(e
+            .message
+            .starts_with("unknown field \"extra\": schema 1 has schema, id"));
     }
 
     #[test]
     fn rfc3339_table() {
-        for ok in ["2026-11-23T08:30:00Z", "2026-11-23T08:30:00.123Z", "2026-11-23t08:30:00+08:00", "2026-02-28T23:59:60-05:30"] {
+        for ok in [
+            "2026-11-23T08:30:00Z",
+            "2026-11-23T08:30:00.123Z",
+            "2026-11-23t08:30:00+08:00",
+            "2026-02-28T23:59:60-05:30",
+        ] {
             assert!(is_rfc3339(ok), "{ok}");
         }
-        for no in ["2026-11-23", "2026-11-23 08:30:00Z", "2026-11-23T24:00:00Z", "2026-11-23T08:30:00", "2026-11-23T08:30:00.Z", "2026-11-23T08:30:00+0800", "２０２６-11-23T08:30:00Z"] {
+        for no in [
+            "2026-11-23",
+            "2026-11-23 08:30:00Z",
+            "2026-11-23T24:00:00Z",
+            "2026-11-23T08:30:00",
+            "2026-11-23T08:30:00.Z",
+            "2026-11-23T08:30:00+0800",
+            "２０２６-11-23T08:30:00Z",
+        ] {
             assert!(!is_rfc3339(no), "{no}");
         }
     }

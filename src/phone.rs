@@ -39,7 +39,10 @@ pub fn normalize(input: &str) -> Option<String> {
 /// 11 digits, starting 13–19.
 fn is_mainland_mobile(d: &str) -> bool {
     let b = d.as_bytes();
-    b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit)
+    b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
 }
 
 #[cfg(test)]
@@ -48,7 +51,9 @@ mod tests {
 
     #[test]
     fn table() {
-        let check = |input: &str, want: Option<&str>| assert_eq!(normalize(input).as_deref(), want, "{input:?}");
+        let check = |input: &str, want: Option<&str>| {
+            assert_eq!(normalize(input).as_deref(), want, "{input:?}")
+        };
         check("13812345678", Some("+8613812345678"));
         check("138 1234 5678", Some("+8613812345678"));
         check("138-1234-5678", Some("+8613812345678"));

@@ -62,7 +62,11 @@ impl fmt::Display for ScoreError {
                 "score at index {i} is {}: expected an integer from 0 to 10",
                 self.value
             ),
-            None => write!(f, "score is {}: expected an integer from 0 to 10", self.value),
+            None => write!(
+                f,
+                "score is {}: expected an integer from 0 to 10",
+                self.value
+            ),
         }
     }
 }
@@ -75,7 +79,10 @@ pub fn category(score: i64) -> Result<Category, ScoreError> {
         0..=6 => Ok(Category::Detractor),
         7..=8 => Ok(Category::Passive),
         9..=10 => Ok(Category::Promoter),
-        _ => Err(ScoreError { value: score.to_string(), index: None }),
+        _ => Err(ScoreError {
+            value: score.to_string(),
+            index: None,
+        }),
     }
 }
 
@@ -84,8 +91,16 @@ pub fn score_from_f64(value: f64, index: Option<usize>) -> Result<u8, ScoreError
     if value.fract() == 0.0 && (0.0..=10.0).contains(&value) {
         Ok(value as u8)
     } else {
-        Err(ScoreError { value: format_number(value), index })
+        Err(ScoreError {
+            value: format_number(value),
+            index,
+        })
     }
+}
+
+/// True for an integer 0–10 (no formatting on the error path, for wasm size).
+pub fn is_score(value: f64) -> bool {
+    value.fract() == 0.0 && (0.0..=10.0).contains(&value)
 }
 
 fn format_number(v: f64) -> String {
@@ -150,7 +165,10 @@ impl Tally {
         let half = 1.96 * ((p_adj + d_adj - centre * centre) / n_adj).sqrt();
         Some(Nps {
             score: 100.0 * (p - d),
-            ci95: ((100.0 * (centre - half)).max(-100.0), (100.0 * (centre + half)).min(100.0)),
+            ci95: (
+                (100.0 * (centre - half)).max(-100.0),
+                (100.0 * (centre + half)).min(100.0),
+            ),
         })
     }
 }
@@ -170,7 +188,8 @@ mod tests {
 
     #[test]
     fn categories_cover_the_scale_and_reject_the_rest() {
-        let check = |s: i64, want: Option<Category>| assert_eq!(category(s).ok(), want, "score {s}");
+        let check =
+            |s: i64, want: Option<Category>| assert_eq!(category(s).ok(), want, "score {s}");
         for s in 0..=6 {
             check(s, Some(Category::Detractor));
         }
@@ -187,15 +206,33 @@ mod tests {
     #[test]
     fn numbers_from_javascript() {
         let check = |v: f64, want: Result<u8, &str>| {
-            assert_eq!(score_from_f64(v, Some(2)).map_err(|e| e.to_string()), want.map_err(String::from))
+            assert_eq!(
+                score_from_f64(v, Some(2)).map_err(|e| e.to_string()),
+                want.map_err(String::from)
+            )
         };
         check(0.0, Ok(0));
         check(10.0, Ok(10));
-        check(9.5, Err("score at index 2 is 9.5: expected an integer from 0 to 10"));
-        check(-1.0, Err("score at index 2 is -1: expected an integer from 0 to 10"));
-        check(11.0, Err("score at index 2 is 11: expected an integer from 0 to 10"));
-        check(f64::NAN, Err("score at index 2 is NaN: expected an integer from 0 to 10"));
-        check(f64::INFINITY, Err("score at index 2 is inf: expected an integer from 0 to 10"));
+        check(
+            9.5,
+            Err("score at index 2 is 9.5: expected an integer from 0 to 10"),
+        );
+        check(
+            -1.0,
+            Err("score at index 2 is -1: expected an integer from 0 to 10"),
+        );
+        check(
+            11.0,
+            Err("score at index 2 is 11: expected an integer from 0 to 10"),
+        );
+        check(
+            f64::NAN,
+            Err("score at index 2 is NaN: expected an integer from 0 to 10"),
+        );
+        check(
+            f64::INFINITY,
+            Err("score at index 2 is inf: expected an integer from 0 to 10"),
+        );
     }
 
     fn nps_of(scores: &[i64]) -> Option<Nps> {
@@ -219,8 +256,16 @@ mod tests {
         ];
         for (scores, want, lo, hi) in table {
             let got = nps_of(scores).unwrap();
-            assert!(close(got.score, *want), "{scores:?}: nps {} want {want}", got.score);
-            assert!(close(got.ci95.0, *lo) && close(got.ci95.1, *hi), "{scores:?}: ci {:?} want ({lo}, {hi})", got.ci95);
+            assert!(
+                close(got.score, *want),
+                "{scores:?}: nps {} want {want}",
+                got.score
+            );
+            assert!(
+                close(got.ci95.0, *lo) && close(got.ci95.1, *hi),
+                "{scores:?}: ci {:?} want ({lo}, {hi})",
+                got.ci95
+            );
         }
     }
 
@@ -233,7 +278,11 @@ mod tests {
     #[test]
     fn the_seed_arithmetic_holds() {
         // 40% promoters, 10% detractors → 30; detractors to 5% → 35 (+5); promoters to 60% → 50 (+20).
-        let t = |p, d, n| Tally { promoters: p, detractors: d, passives: n - p - d };
+        let t = |p, d, n| Tally {
+            promoters: p,
+            detractors: d,
+            passives: n - p - d,
+        };
         assert!(close(t(40, 10, 100).nps().unwrap().score, 30.0));
         assert!(close(t(40, 5, 100).nps().unwrap().score, 35.0));
         assert!(close(t(60, 10, 100).nps().unwrap().score, 50.0));
@@ -241,8 +290,20 @@ mod tests {
 
     #[test]
     fn interval_narrows_with_n_and_contains_the_estimate() {
-        let small = Tally { promoters: 6, passives: 3, detractors: 1 }.nps().unwrap();
-        let large = Tally { promoters: 600, passives: 300, detractors: 100 }.nps().unwrap();
+        let small = Tally {
+            promoters: 6,
+            passives: 3,
+            detractors: 1,
+        }
+        .nps()
+        .unwrap();
+        let large = Tally {
+            promoters: 600,
+            passives: 300,
+            detractors: 100,
+        }
+        .nps()
+        .unwrap();
         assert!(close(small.score, 50.0) && close(large.score, 50.0));
         assert!(large.ci95.1 - large.ci95.0 < (small.ci95.1 - small.ci95.0) / 5.0);
         for nps in [small, large] {
@@ -253,6 +314,9 @@ mod tests {
     #[test]
     fn the_first_bad_score_is_named_with_its_position() {
         let err = Tally::from_scores([9, 10, 11, -3]).unwrap_err();
-        assert_eq!(err.to_string(), "score at index 2 is 11: expected an integer from 0 to 10");
+        assert_eq!(
+            err.to_string(),
+            "score at index 2 is 11: expected an integer from 0 to 10"
+        );
     }
 }

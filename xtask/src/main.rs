@@ -1,1 +1,274 @@
-fn main() {}
+//! Build automation: `cargo xtask dist | demo | test | chaos | bench`.
+//!
+//! - `dist`: builds the wasm, binds and shrinks it, assembles `dist/`, prints each shipped
+//!   file's size (raw, gzip, brotli).
+//! - `demo [--port N]`: `dist`, then serves it with the collector on http://127.0.0.1:8080.
+//! - `test`: every test — native, wasm in headless Chromium, end to end.
+//! - `chaos [--surveys N]`: the long end-to-end run against a faulty network (200 surveys).
+//!
+//! On a machine with only rustup, missing tools are installed (the wasm32 target, the
+//! wasm-bindgen CLI pinned to Cargo.lock, wasm-opt from npm's binaryen, and — as root on
+//! Debian — Chromium and ChromeDriver); elsewhere the xtask says exactly what to install.
+
+mod tools;
+
+use std::env;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("dist") => dist().map(|_| ()),
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("chaos") => chaos(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <task>\n\n\
+                 tasks:\n  dist               build dist/ and print the size of each shipped file\n  \
+                 demo [--port N]    build, then serve the demo and the API (default port 8080, or NPS_PORT)\n  \
+                 test               run every test: native, wasm in headless Chromium, end to end\n  \
+                 chaos [--surveys N] the long end-to-end run against injected network faults (default 200)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command in the workspace root, failing with its command line.
+pub fn run(cmd: &mut Command) -> Result {
+    cmd.current_dir(root());
+    let shown = format!("{cmd:?}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn step(title: &str) {
+    println!("\n== {title}");
+    let _ = std::io::stdout().flush();
+}
+
+/// Builds `dist/`: the widget script, its wasm, and the demo pages.
+fn dist() -> Result<PathBuf> {
+    let t = tools::for_build()?;
+    let root = root();
+    step("build the widget (wasm32, size profile)");
+    run(cargo().args([
+        "build",
+        "-p",
+        "nps-widget",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm",
+    ]))?;
+    let wasm = root.join("target/wasm32-unknown-unknown/wasm/nps_widget.wasm");
+    let bind = root.join("target/bindgen");
+    let _ = fs::remove_dir_all(&bind);
+    run(Command::new(&t.wasm_bindgen)
+        .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
+        .arg(&bind)
+        .arg(&wasm))?;
+    let dist = root.join("dist");
+    let _ = fs::remove_dir_all(&dist);
+    fs::create_dir_all(&dist).map_err(|e| format!("create {}: {e}", dist.display()))?;
+    run(Command::new(&t.wasm_opt)
+        .args(["-Oz", "--strip-debug", "--strip-producers"])
+        .arg(bind.join("nps_widget_bg.wasm"))
+        .arg("-o")
+        .arg(dist.join("nps-widget_bg.wasm")))?;
+
+    // One classic script: the bindgen glue (no modules) plus the loader that defines
+    // window.NpsWidget. It finds its wasm next to itself.
+    let glue = read(&bind.join("nps_widget.js"))?;
+    let loader = read(&root.join("www/loader.js"))?;
+    write(
+        &dist.join("nps-widget.js"),
+        &format!("/*! nps-widget */\n(function () {{\n{glue}\n{loader}\n}})();\n"),
+    )?;
+
+    for entry in fs::read_dir(root.join("www")).map_err(|e| e.to_string())? {
+        let p = entry.map_err(|e| e.to_string())?.path();
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if name.ends_with(".html")
+            || name.ends_with(".svg")
+            || name == "demo.css"
+            || name == "dashboard.js"
+        {
+            fs::copy(&p, dist.join(&name)).map_err(|e| format!("copy {name}: {e}"))?;
+        }
+    }
+    sizes(&dist)?;
+    Ok(dist)
+}
+
+fn read(p: &Path) -> Result<String> {
+    fs::read_to_string(p).map_err(|e| format!("read {}: {e}", p.display()))
+}
+
+fn write(p: &Path, s: &str) -> Result {
+    fs::write(p, s).map_err(|e| format!("write {}: {e}", p.display()))
+}
+
+/// Prints raw, gzip and brotli sizes of the shipped files (the widget script and wasm).
+fn sizes(dist: &Path) -> Result {
+    println!(
+        "\n{:<24} {:>10} {:>10} {:>10}",
+        "shipped file", "raw", "gzip", "brotli"
+    );
+    let mut total = (0, 0, 0);
+    for name in ["nps-widget.js", "nps-widget_bg.wasm"] {
+        let bytes = fs::read(dist.join(name)).map_err(|e| format!("read {name}: {e}"))?;
+        let (r, g, b) = (bytes.len(), gzip_len(&bytes), brotli_len(&bytes));
+        total = (total.0 + r, total.1 + g, total.2 + b);
+        println!("{name:<24} {:>10} {:>10} {:>10}", kb(r), kb(g), kb(b));
+    }
+    println!(
+        "{:<24} {:>10} {:>10} {:>10}",
+        "total (CSS is inside)",
+        kb(total.0),
+        kb(total.1),
+        kb(total.2)
+    );
+    Ok(())
+}
+
+fn kb(n: usize) -> String {
+    format!("{:.1} KB", n as f64 / 1000.0)
+}
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = enc.write_all(bytes);
+    enc.finish().map(|v| v.len()).unwrap_or(0)
+}
+
+fn brotli_len(bytes: &[u8]) -> usize {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    let _ = brotli::BrotliCompress(&mut &bytes[..], &mut out, &params);
+    out.len()
+}
+
+fn flag_value(args: &[String], flag: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+fn demo(args: &[String]) -> Result {
+    let port = flag_value(args, "--port")
+        .or_else(|| env::var("NPS_PORT").ok())
+        .unwrap_or_else(|| "8080".into());
+    let dist = dist()?;
+    step("build the collector");
+    run(cargo().args(["build", "--release", "-p", "nps-collector"]))?;
+    step(&format!(
+        "serve the demo on http://127.0.0.1:{port}/ (Ctrl-C to stop)"
+    ));
+    println!("   brand site:   http://127.0.0.1:{port}/embed.html");
+    println!(
+        "   QR landing:   http://127.0.0.1:{port}/qr.html?store=SZ-FT&advisor=wang&visit=RO-88231"
+    );
+    println!("   WeChat H5:    http://127.0.0.1:{port}/wechat.html");
+    println!("   dashboard:    http://127.0.0.1:{port}/dashboard.html (the admin token is printed below)");
+    run(Command::new(root().join("target/release/nps-collector"))
+        .args(["--port", &port, "--db", "nps.db", "--static"])
+        .arg(&dist))
+}
+
+fn test(args: &[String]) -> Result {
+    let quick_chaos = flag_value(args, "--surveys").unwrap_or_else(|| "50".into());
+    step("format");
+    run(cargo().args(["fmt", "--all", "--", "--check"]))
+        .map_err(|e| format!("{e}\n  run `cargo fmt --all` to fix the formatting"))?;
+    step("native tests: core, collector, xtask");
+    run(cargo().args(["test", "--workspace", "--exclude", "nps-e2e"]))?;
+    let t = tools::for_browser_tests()?;
+    step("wasm tests in headless Chromium");
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "nps-widget",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            &t.build.test_runner,
+        )
+        .env("CHROMEDRIVER", &t.chromedriver)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
+    let dist = dist()?;
+    step("end-to-end tests: the demo pages in headless Chromium against the collector");
+    run(cargo()
+        .args(["test", "-p", "nps-e2e", "--", "--test-threads=1"])
+        .env("NPS_DIST", &dist)
+        .env("CHROMEDRIVER", &t.chromedriver)
+        .env("CHROMIUM", &t.chromium)
+        .env("NPS_CHAOS_SURVEYS", quick_chaos))?;
+    println!("\nall tests passed");
+    Ok(())
+}
+
+fn chaos(args: &[String]) -> Result {
+    let surveys = flag_value(args, "--surveys").unwrap_or_else(|| "200".into());
+    let t = tools::for_browser_tests()?;
+    let dist = dist()?;
+    step(&format!("chaos: {surveys} surveys against injected faults"));
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "nps-e2e",
+            "--test",
+            "chaos",
+            "--",
+            "--nocapture",
+        ])
+        .env("NPS_DIST", &dist)
+        .env("CHROMEDRIVER", &t.chromedriver)
+        .env("CHROMIUM", &t.chromium)
+        .env("NPS_CHAOS_SURVEYS", surveys))
+}

@@ -1,0 +1,213 @@
+//! Formats: the CSV export (safe to open in a spreadsheet), the no-script form post, HTML text.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+/// Context keys that get their own CSV column; the rest go in `other_context`.
+const CONTEXT_COLUMNS: &[&str] = &[
+    "store",
+    "advisor",
+    "visit",
+    "model",
+    "service_type",
+    "touchpoint",
+    "channel",
+];
+
+/// A cell that a spreadsheet would run as a formula gets a leading `'`.
+pub fn defuse(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '|' | '%') => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
+fn text(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The stored responses as CSV, one row per id.
+pub fn csv(rows: &[(String, String)]) -> Result<String, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<&str> = vec![
+        "id", "survey", "stage", "score", "category", "reasons", "comment", "phone",
+    ];
+    header.extend(CONTEXT_COLUMNS);
+    header.extend([
+        "other_context",
+        "locale",
+        "page",
+        "created_at",
+        "updated_at",
+        "received_at",
+    ]);
+    w.write_record(&header).map_err(|e| e.to_string())?;
+    for (body, received_at) in rows {
+        let v: Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
+        let ctx = v
+            .get("context")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let reasons: Vec<String> = v
+            .get("reasons")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut record: Vec<String> = vec![
+            text(v.get("id")),
+            text(v.get("survey")),
+            text(v.get("stage")),
+            text(v.get("score")),
+            text(v.get("category")),
+            reasons.join(";"),
+            text(v.get("comment")),
+            text(v.get("contact").and_then(|c| c.get("phone"))),
+        ];
+        record.extend(CONTEXT_COLUMNS.iter().map(|k| text(ctx.get(*k))));
+        let other: Vec<String> = ctx
+            .iter()
+            .filter(|(k, _)| !CONTEXT_COLUMNS.contains(&k.as_str()))
+            .map(|(k, v)| format!("{k}={}", text(Some(v))))
+            .collect();
+        record.push(other.join(";"));
+        for k in ["locale", "page", "created_at", "updated_at"] {
+            record.push(text(v.get(k)));
+        }
+        record.push(received_at.clone());
+        w.write_record(record.iter().map(|c| defuse(c)))
+            .map_err(|e| e.to_string())?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.to_string())?;
+    // A BOM so spreadsheet programs read the Chinese text as UTF-8.
+    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+}
+
+/// Builds a schema-1 payload from the no-script form: `score`, `reasons` (repeated),
+/// `comment`, `survey`, `locale`, `id` (optional) and `context.<key>` fields.
+pub fn form_to_payload(pairs: &[(String, String)], now: &str, referer: Option<&str>) -> Value {
+    let first = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let score: Value = match first("score") {
+        Some(s) => s
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or(Value::String(s)),
+        None => Value::Null,
+    };
+    let category = score
+        .as_i64()
+        .and_then(|s| nps_widget::score::category(s).ok())
+        .map(|c| c.as_str());
+    let reasons: Vec<Value> = pairs
+        .iter()
+        .filter(|(k, _)| k == "reasons")
+        .map(|(_, v)| Value::String(v.clone()))
+        .collect();
+    let context: BTreeMap<String, Value> = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("context.")
+                .map(|k| (k.to_owned(), Value::String(v.clone())))
+        })
+        .collect();
+    let mut m = Map::new();
+    m.insert("schema".into(), json!(1));
+    m.insert(
+        "id".into(),
+        json!(first("id").unwrap_or_else(|| uuid::Uuid::new_v4().to_string())),
+    );
+    m.insert(
+        "survey".into(),
+        json!(first("survey").unwrap_or_else(|| "nps".into())),
+    );
+    m.insert("stage".into(), json!("completed"));
+    m.insert("score".into(), score);
+    m.insert("category".into(), json!(category));
+    m.insert("reasons".into(), Value::Array(reasons));
+    m.insert("comment".into(), json!(first("comment")));
+    m.insert("contact".into(), Value::Null);
+    m.insert("context".into(), json!(context));
+    m.insert(
+        "locale".into(),
+        json!(first("locale").unwrap_or_else(|| "zh-CN".into())),
+    );
+    m.insert(
+        "page".into(),
+        json!(referer.map(|r| r.chars().take(2048).collect::<String>())),
+    );
+    m.insert("created_at".into(), json!(now));
+    m.insert("updated_at".into(), json!(now));
+    Value::Object(m)
+}
+
+/// Escapes text for HTML.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_defused() {
+        let check = |cell: &str, want: &str| assert_eq!(defuse(cell), want, "{cell:?}");
+        check("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")");
+        check("+1+1", "'+1+1");
+        check("-2+3", "'-2+3");
+        check("@SUM(A1)", "'@SUM(A1)");
+        check("\tcmd", "'\tcmd");
+        check("plain", "plain");
+        check("9", "9");
+        check("", "");
+    }
+
+    #[test]
+    fn the_form_becomes_a_completed_payload() {
+        let p = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        let v = form_to_payload(
+            &[
+                p("score", "4"),
+                p("reasons", "wait_time"),
+                p("reasons", "booking"),
+                p("comment", "slow"),
+                p("survey", "after-sales"),
+                p("context.store", "SZ-FT"),
+            ],
+            "2026-11-23T08:00:00.000Z",
+            Some("http://127.0.0.1/qr.html"),
+        );
+        let r = nps_widget::payload::Response::parse(&v).unwrap();
+        assert_eq!(
+            (r.score, r.category, r.reasons.len()),
+            (Some(4), Some("detractor"), 2)
+        );
+        assert_eq!(r.context.get("store").map(String::as_str), Some("SZ-FT"));
+        let bad = form_to_payload(&[p("score", "11")], "2026-11-23T08:00:00.000Z", None);
+        assert_eq!(
+            nps_widget::payload::Response::parse(&bad)
+                .unwrap_err()
+                .field,
+            "score"
+        );
+    }
+}

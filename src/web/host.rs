@@ -1,0 +1,187 @@
+//! The host page: reading config from `data-*` attributes and JS objects, the page's query
+//! string and language, the stylesheet, DOM events, and showing a broken embed.
+
+use serde_json::{Map, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CustomEvent, CustomEventInit, Element};
+
+use crate::config::{object_from_attributes, Config, ConfigError};
+
+const STYLE_ID: &str = "nps-widget-style";
+const CSS: &str = include_str!("../../www/nps-widget.css");
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a browser window")
+}
+
+pub fn document() -> web_sys::Document {
+    window().document().expect("a document")
+}
+
+/// Adds the stylesheet to `<head>` once.
+pub fn inject_style() {
+    let doc = document();
+    if doc.get_element_by_id(STYLE_ID).is_some() {
+        return;
+    }
+    if let Ok(style) = doc.create_element("style") {
+        style.set_id(STYLE_ID);
+        style.set_text_content(Some(CSS));
+        if let Some(head) = doc.head() {
+            let _ = head.append_child(&style);
+        }
+    }
+}
+
+/// The `data-*` attributes of an element, names without `data-`.
+fn data_attributes(el: &Element) -> Vec<(String, String)> {
+    let attrs = el.attributes();
+    (0..attrs.length())
+        .filter_map(|i| attrs.item(i))
+        .filter_map(|a| {
+            a.name()
+                .strip_prefix("data-")
+                .map(|n| (n.to_owned(), a.value()))
+        })
+        .collect()
+}
+
+/// Reads a config: the element's `data-*` attributes, then the JS object's keys on top.
+pub fn read_config(el: &Element, js: Option<&JsValue>) -> Result<Config, Vec<ConfigError>> {
+    let attrs = data_attributes(el);
+    let mut obj = object_from_attributes(attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    if let Some(js) = js.filter(|v| !v.is_undefined() && !v.is_null()) {
+        let from_js = js_object(js)?;
+        obj.extend(from_js);
+    }
+    let lang = window().navigator().language();
+    Config::from_object(&obj, lang.as_deref())
+}
+
+fn js_object(js: &JsValue) -> Result<Map<String, Value>, Vec<ConfigError>> {
+    let text = js_sys::JSON::stringify(js)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(vec![ConfigError {
+            field: "config".into(),
+            message: format!(
+                "config is {text}: expected an object like {{endpoint: \"/api/responses\"}}"
+            ),
+        }]),
+    }
+}
+
+/// The page's query string as pairs.
+pub fn query_pairs() -> Vec<(String, String)> {
+    let search = window().location().search().unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return Vec::new();
+    };
+    let entries = js_sys::try_iter(&params).ok().flatten();
+    let mut out = Vec::new();
+    for pair in entries.into_iter().flatten().flatten() {
+        let pair: js_sys::Array = pair.unchecked_into();
+        if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            out.push((k, v));
+        }
+    }
+    out
+}
+
+/// The page URL without its fragment.
+pub fn page_url() -> Option<String> {
+    let href = window().location().href().ok()?;
+    Some(
+        href.split('#')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(2048)
+            .collect(),
+    )
+}
+
+/// The current time, RFC 3339 in UTC.
+pub fn now_rfc3339() -> String {
+    js_sys::Date::new_0().to_iso_string().into()
+}
+
+/// Dispatches a bubbling `CustomEvent` with a JSON detail.
+pub fn dispatch(target: &web_sys::EventTarget, name: &str, detail: &Value) {
+    let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_detail(&detail);
+    if let Ok(ev) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = target.dispatch_event(&ev);
+    }
+}
+
+/// The `detail` of an `nps:error` event.
+pub fn error_detail(kind: &str, message: &str, field: Option<&str>, id: Option<&str>) -> Value {
+    serde_json::json!({"kind": kind, "message": message, "field": field, "id": id})
+}
+
+/// Shows the page's developer why an embed is broken: in the element (as text, never HTML),
+/// in the console, and as an `nps:error` event.
+pub fn show_config_errors(el: &Element, errors: &[ConfigError]) -> String {
+    let lines: Vec<String> = errors.iter().map(|e| format!("• {}", e.message)).collect();
+    let text = format!("nps-widget cannot start:\n{}", lines.join("\n"));
+    el.set_text_content(None);
+    if let Ok(wrapper) = document().create_element("div") {
+        wrapper.set_class_name("nps");
+        let _ = wrapper.set_attribute("data-theme", "auto");
+        if let Ok(box_) = document().create_element("div") {
+            box_.set_class_name("nps-embed-error");
+            let _ = box_.set_attribute("role", "alert");
+            box_.set_text_content(Some(&text));
+            let _ = wrapper.append_child(&box_);
+        }
+        let _ = el.append_child(&wrapper);
+    }
+    web_sys::console::error_1(&text.clone().into());
+    let first = errors.first();
+    dispatch(
+        el.as_ref(),
+        "nps:error",
+        &serde_json::json!({
+            "kind": "config",
+            "message": text,
+            "field": first.map(|e| e.field.as_str()),
+            "errors": errors.iter().map(|e| serde_json::json!({"field": e.field, "message": e.message})).collect::<Vec<_>>(),
+        }),
+    );
+    text
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// The key that marks a survey answered for this visit (or this page, without a visit).
+pub fn answered_key(survey: &str, visit: Option<&str>) -> String {
+    let scope = match visit {
+        Some(v) => format!("visit:{v}"),
+        None => format!(
+            "page:{}",
+            window().location().pathname().unwrap_or_default()
+        ),
+    };
+    format!("nps:v1:answered:{survey}:{scope}")
+}
+
+pub fn was_answered(key: &str) -> bool {
+    local_storage()
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .is_some()
+}
+
+pub fn mark_answered(key: &str) {
+    if let Some(s) = local_storage() {
+        let _ = s.set_item(key, &now_rfc3339());
+    }
+}

@@ -1,0 +1,198 @@
+//! The browser shell: the JS API (`mount`, `score`), auto-mount of `[data-nps-survey]`,
+//! and the yew components. The only code that touches the DOM, `fetch`, storage and timers.
+
+mod app;
+mod follow_up;
+mod host;
+mod outcome;
+mod scale;
+mod sender;
+mod state;
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
+
+pub use app::{Widget, WidgetProps};
+
+use crate::flow::Meta;
+use crate::score::{is_score, Tally};
+
+/// A mounted survey; `destroy()` removes it.
+#[wasm_bindgen]
+pub struct Handle {
+    app: Option<yew::AppHandle<Widget>>,
+    host: Element,
+    root: Option<Element>,
+}
+
+#[wasm_bindgen]
+impl Handle {
+    /// Unmounts the survey and removes its element. Posts already queued are still delivered.
+    pub fn destroy(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        if let Some(root) = self.root.take() {
+            root.remove();
+        }
+        let _ = self.host.remove_attribute("data-nps-mounted");
+    }
+
+    /// The response id of this survey.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> Option<String> {
+        self.app
+            .as_ref()
+            .map(|_| self.host.get_attribute("data-nps-id").unwrap_or_default())
+    }
+}
+
+fn js_error(message: &str) -> JsValue {
+    js_sys::Error::new(message).into()
+}
+
+fn resolve_target(target: &JsValue) -> Result<Element, JsValue> {
+    if let Some(sel) = target.as_string() {
+        return host::document()
+            .query_selector(&sel)
+            .ok()
+            .flatten()
+            .ok_or_else(|| {
+                js_error(&format!(
+                    "NpsWidget.mount: no element matches the selector {}",
+                    crate::config::quoted(&sel)
+                ))
+            });
+    }
+    target.clone().dyn_into::<Element>().map_err(|_| {
+        js_error("NpsWidget.mount: the first argument must be an element or a CSS selector")
+    })
+}
+
+/// Mounts a survey into an element (or the first match of a selector). `config` keys
+/// override the element's `data-*` attributes. Throws an `Error` naming every bad field;
+/// the element shows the same message.
+#[wasm_bindgen]
+pub fn mount(target: JsValue, config: JsValue) -> Result<Handle, JsValue> {
+    let el = resolve_target(&target)?;
+    mount_into(el, Some(&config))
+}
+
+fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> {
+    host::inject_style();
+    let cfg = match host::read_config(&el, config) {
+        Ok(c) => Rc::new(c),
+        Err(errors) => return Err(js_error(&host::show_config_errors(&el, &errors))),
+    };
+    let context = cfg.context_with_query(&host::query_pairs());
+    let id = uuid::Uuid::new_v4().to_string();
+    let answered_key = cfg
+        .once
+        .then(|| host::answered_key(&cfg.survey, context.get("visit").map(String::as_str)));
+    let already_answered = answered_key.as_deref().is_some_and(host::was_answered);
+    let meta = Rc::new(Meta {
+        id: id.clone(),
+        survey: cfg.survey.clone(),
+        context,
+        locale: cfg.locale.tag().to_owned(),
+        page: host::page_url(),
+        created_at: host::now_rfc3339(),
+    });
+    // The survey renders into its own child, so the host keeps any fallback content out of the way.
+    el.set_text_content(None);
+    let root = host::document().create_element("div")?;
+    el.append_child(&root)?;
+    let _ = el.set_attribute("data-nps-mounted", "");
+    let _ = el.set_attribute("data-nps-id", &id);
+    let props = WidgetProps {
+        config: cfg,
+        meta,
+        host: el.clone(),
+        answered_key: answered_key.map(Into::into),
+        already_answered,
+    };
+    let app = yew::Renderer::<Widget>::with_root_and_props(root.clone(), props).render();
+    Ok(Handle {
+        app: Some(app),
+        host: el,
+        root: Some(root),
+    })
+}
+
+/// Mounts every `[data-nps-survey]` not mounted yet; returns the handles.
+#[wasm_bindgen(js_name = mountAll)]
+pub fn mount_all() -> js_sys::Array {
+    let out = js_sys::Array::new();
+    let Ok(list) = host::document().query_selector_all("[data-nps-survey]:not([data-nps-mounted])")
+    else {
+        return out;
+    };
+    for i in 0..list.length() {
+        if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            // A broken embed shows its error in place and in the console; the others still mount.
+            if let Ok(h) = mount_into(el, None) {
+                out.push(&JsValue::from(h));
+            }
+        }
+    }
+    out
+}
+
+/// Scores an Array or Uint8Array of integers 0–10:
+/// `{n, promoters, passives, detractors, nps, ci95: [lo, hi]}`, `nps: null` when n is 0.
+#[wasm_bindgen]
+pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
+    let values: Vec<JsValue> = if let Some(bytes) = scores.dyn_ref::<js_sys::Uint8Array>() {
+        bytes
+            .to_vec()
+            .into_iter()
+            .map(|b| JsValue::from(b as f64))
+            .collect()
+    } else if js_sys::Array::is_array(&scores) {
+        js_sys::Array::from(&scores).iter().collect()
+    } else {
+        return Err(js_error(
+            "NpsWidget.score: scores must be an Array or a Uint8Array of integers from 0 to 10",
+        ));
+    };
+    let mut ints = Vec::with_capacity(values.len());
+    for (i, v) in values.iter().enumerate() {
+        match v.as_f64().filter(|f| is_score(*f)) {
+            Some(n) => ints.push(n as i64),
+            _ => {
+                // JavaScript shows the value as the page's developer wrote it (and wasm
+                // stays free of Rust's float formatting).
+                let shown = if v.as_f64().is_some() || v.is_undefined() {
+                    js_sys::JsString::from(v.clone()).as_string()
+                } else {
+                    js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string())
+                };
+                let shown = shown.unwrap_or_else(|| "a non-number".into());
+                return Err(js_error(&format!(
+                    "NpsWidget.score: score at index {i} is {shown}: expected an integer from 0 to 10"
+                )));
+            }
+        }
+    }
+    let tally = Tally::from_scores(ints).map_err(|e| js_error(&e.to_string()))?;
+    let nps = tally.nps();
+    let result = serde_json::json!({
+        "n": tally.n(),
+        "promoters": tally.promoters,
+        "passives": tally.passives,
+        "detractors": tally.detractors,
+        "nps": nps.map(|x| x.score),
+        "ci95": nps.map(|x| vec![x.ci95.0, x.ci95.1]),
+    });
+    js_sys::JSON::parse(&result.to_string())
+}
+
+/// Runs on load: restores the outbox and sends what earlier pages left. The loader then
+/// mounts the page's surveys once the document is parsed.
+#[wasm_bindgen(start)]
+pub fn start() {
+    sender::resume_from_storage();
+}

@@ -1,0 +1,387 @@
+//! The outbox driver: the one place that posts, stores and sets timers for the outbox.
+//!
+//! One driver per page, shared by every widget on it. Entries are written to localStorage
+//! (`nps:v1:outbox:{id}`) before their first send and deleted only after a 2xx; without
+//! storage the driver keeps them in memory. On `online` and on the page becoming visible
+//! everything waiting is tried at once; on page hide each entry also goes out by
+//! `sendBeacon` (or `fetch` with `keepalive` when it needs custom headers), which removes
+//! nothing.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Request, RequestInit, RequestMode};
+
+use crate::outbox::{Entry, Outbox, Outcome, Put, PutError, Send, Settled, Target, TIMEOUT_MS};
+
+const PREFIX: &str = "nps:v1:outbox:";
+
+/// What a widget hears about its response.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    Sending,
+    Delivered,
+    /// Not acknowledged yet; will retry (offline, 5xx, timeout).
+    Waiting,
+    /// Refused for good by the endpoint.
+    Dead(String),
+    /// Could not even be queued (too large, outbox full).
+    Refused(String),
+    /// Given up after 7 days.
+    GaveUp,
+}
+
+type Listener = Rc<dyn Fn(Status)>;
+
+struct Driver {
+    outbox: RefCell<Outbox>,
+    storage: Option<web_sys::Storage>,
+    listeners: RefCell<HashMap<String, Listener>>,
+    timer: RefCell<Option<i32>>,
+}
+
+thread_local! {
+    static DRIVER: Rc<Driver> = Driver::start();
+}
+
+fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a browser window")
+}
+
+impl Driver {
+    fn start() -> Rc<Driver> {
+        let storage = probe_storage();
+        let mut outbox = Outbox::new();
+        if let Some(s) = &storage {
+            outbox.load(read_entries(s), now());
+        }
+        let driver = Rc::new(Driver {
+            outbox: RefCell::new(outbox),
+            storage,
+            listeners: RefCell::new(HashMap::new()),
+            timer: RefCell::new(None),
+        });
+        listen_to_page();
+        driver.pump();
+        driver
+    }
+
+    fn persist(&self, id: &str) {
+        let Some(s) = &self.storage else { return };
+        let key = format!("{PREFIX}{id}");
+        match self.outbox.borrow().entry(id) {
+            Some(e) => {
+                if let Ok(json) = serde_json::to_string(e) {
+                    // A full or vanished storage keeps the entry in memory; it is still sent.
+                    let _ = s.set_item(&key, &json);
+                }
+            }
+            None => {
+                let _ = s.remove_item(&key);
+            }
+        }
+    }
+
+    fn notify(&self, id: &str, status: Status) {
+        let listener = self.listeners.borrow().get(id).cloned();
+        match listener {
+            Some(l) => l(status),
+            None => {
+                // An entry from an earlier page: nobody listens, so failures go to the document.
+                let message = match &status {
+                    Status::Dead(reason) => {
+                        Some(format!("nps-widget: response {id} was refused: {reason}"))
+                    }
+                    Status::GaveUp => Some(format!(
+                        "nps-widget: response {id} was not delivered within 7 days and was dropped"
+                    )),
+                    _ => None,
+                };
+                if let Some(message) = message {
+                    web_sys::console::error_1(&message.clone().into());
+                    if let Some(doc) = window().document() {
+                        super::host::dispatch(
+                            doc.as_ref(),
+                            "nps:error",
+                            &super::host::error_detail("delivery", &message, None, Some(id)),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends what is due and sets the timer for what is not.
+    fn pump(self: &Rc<Self>) {
+        let sends = self.outbox.borrow_mut().due(now());
+        for send in sends {
+            self.notify(&send.id, Status::Sending);
+            let me = self.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = post(&send).await;
+                me.settle(&send, outcome);
+            });
+        }
+        self.arm_timer();
+    }
+
+    fn settle(self: &Rc<Self>, send: &Send, outcome: Outcome) {
+        let settled = self.outbox.borrow_mut().settle(
+            &send.id,
+            send.version,
+            outcome,
+            now(),
+            js_sys::Math::random(),
+        );
+        self.persist(&send.id);
+        match settled {
+            Settled::Delivered => self.notify(&send.id, Status::Delivered),
+            Settled::Retry { .. } => self.notify(&send.id, Status::Waiting),
+            Settled::Dead { reason } => {
+                let reason = match outcome {
+                    Outcome::Status { code, .. } => {
+                        format!("{reason} (HTTP {code} from {})", send.target.endpoint)
+                    }
+                    _ => reason,
+                };
+                self.notify(&send.id, Status::Dead(reason))
+            }
+            Settled::GaveUp => self.notify(&send.id, Status::GaveUp),
+            Settled::Superseded | Settled::Unknown => {}
+        }
+        self.pump();
+    }
+
+    fn arm_timer(self: &Rc<Self>) {
+        if let Some(t) = self.timer.borrow_mut().take() {
+            window().clear_timeout_with_handle(t);
+        }
+        let Some(wake) = self.outbox.borrow().next_wake() else {
+            return;
+        };
+        let delay = wake.saturating_sub(now()).min(i32::MAX as u64) as i32;
+        let me = self.clone();
+        let cb = Closure::once_into_js(move || {
+            me.timer.borrow_mut().take();
+            me.pump();
+        });
+        if let Ok(handle) = window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay)
+        {
+            *self.timer.borrow_mut() = Some(handle);
+        }
+    }
+}
+
+/// Queues a response body for `id` (write-ahead) and sends it. `listener` hears about it.
+pub fn submit(
+    id: &str,
+    target: &Target,
+    body: String,
+    rank: u8,
+    listener: Listener,
+) -> Result<(), String> {
+    DRIVER.with(|d| {
+        d.listeners.borrow_mut().insert(id.to_owned(), listener);
+        let put = d.outbox.borrow_mut().put(id, target, body, rank, now());
+        match put {
+            Ok(Put::Stored) => {
+                d.persist(id);
+                d.pump();
+                Ok(())
+            }
+            Ok(Put::Stale) => Ok(()),
+            Err(PutError::TooLarge { bytes }) => Err(format!(
+                "the response is {bytes} bytes; at most 32768 are kept"
+            )),
+            Err(PutError::Full) => {
+                Err("50 responses are waiting to be sent already; this one was not queued".into())
+            }
+        }
+    })
+}
+
+/// Stops telling a widget about its responses (it was destroyed); sending goes on.
+pub fn forget(id: &str) {
+    DRIVER.with(|d| {
+        d.listeners.borrow_mut().remove(id);
+    });
+}
+
+/// Starts the driver: restores and sends what earlier pages left. Called once on load.
+pub fn resume_from_storage() {
+    DRIVER.with(|_| {});
+}
+
+/// Retries everything now (`online`, page visible).
+fn resume() {
+    DRIVER.with(|d| {
+        d.outbox.borrow_mut().resume(now());
+        d.pump();
+    });
+}
+
+/// Page hide: hand every waiting entry to the browser to deliver after the page is gone.
+fn flush_on_hide() {
+    DRIVER.with(|d| {
+        let nav = window().navigator();
+        let entries: Vec<Entry> = d.outbox.borrow().beacon_entries().cloned().collect();
+        for e in entries {
+            let sent_by_beacon = e.target.headers.is_empty()
+                && nav
+                    .send_beacon_with_opt_str(&e.target.endpoint, Some(&e.body))
+                    .unwrap_or(false);
+            if !sent_by_beacon {
+                let _ = fetch_request(&e.target, &e.body, true, None)
+                    .map(|r| window().fetch_with_request(&r));
+            }
+        }
+    });
+}
+
+fn listen_to_page() {
+    let w = window();
+    let on = |target: &web_sys::EventTarget, name: &str, f: Box<dyn Fn()>| {
+        let cb = Closure::<dyn Fn()>::wrap(f);
+        let _ = target.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
+        cb.forget(); // lives as long as the page
+    };
+    on(w.as_ref(), "online", Box::new(resume));
+    on(w.as_ref(), "pagehide", Box::new(flush_on_hide));
+    if let Some(doc) = w.document() {
+        let d2 = doc.clone();
+        on(
+            doc.as_ref(),
+            "visibilitychange",
+            Box::new(move || {
+                if d2.visibility_state() == web_sys::VisibilityState::Hidden {
+                    flush_on_hide();
+                } else {
+                    resume();
+                }
+            }),
+        );
+    }
+}
+
+fn probe_storage() -> Option<web_sys::Storage> {
+    let s = window().local_storage().ok().flatten()?;
+    let key = "nps:v1:probe";
+    s.set_item(key, "1").ok()?;
+    s.remove_item(key).ok()?;
+    Some(s)
+}
+
+fn read_entries(s: &web_sys::Storage) -> Vec<Entry> {
+    let n = s.length().unwrap_or(0);
+    let keys: Vec<String> = (0..n)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(PREFIX))
+        .collect();
+    keys.iter()
+        .filter_map(|k| {
+            let raw = s.get_item(k).ok().flatten()?;
+            match serde_json::from_str::<Entry>(&raw) {
+                Ok(e) => Some(e),
+                Err(_) => {
+                    // Unreadable (another version wrote it): keep it where it is, and say so.
+                    web_sys::console::warn_1(
+                        &format!("nps-widget: ignoring unreadable outbox entry {k}").into(),
+                    );
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// True when the endpoint is on another origin than the page.
+fn cross_origin(endpoint: &str) -> bool {
+    let href = window().location().href().unwrap_or_default();
+    match web_sys::Url::new_with_base(endpoint, &href) {
+        Ok(u) => u.origin() != window().location().origin().unwrap_or_default(),
+        Err(_) => false,
+    }
+}
+
+fn fetch_request(
+    target: &Target,
+    body: &str,
+    keepalive: bool,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<Request, JsValue> {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_mode(RequestMode::Cors);
+    init.set_body(&JsValue::from_str(body));
+    // web-sys has no setter for `keepalive` yet; it is a plain RequestInit member.
+    js_sys::Reflect::set(&init, &"keepalive".into(), &keepalive.into())?;
+    if let Some(s) = signal {
+        init.set_signal(Some(s));
+    }
+    let headers = web_sys::Headers::new()?;
+    // A cross-origin post without custom headers stays a "simple" request (no preflight).
+    let content_type = if target.headers.is_empty() && cross_origin(&target.endpoint) {
+        "text/plain;charset=UTF-8"
+    } else {
+        "application/json"
+    };
+    headers.set("Content-Type", content_type)?;
+    for (k, v) in &target.headers {
+        headers.set(k, v)?;
+    }
+    init.set_headers(&headers);
+    Request::new_with_str_and_init(&target.endpoint, &init)
+}
+
+async fn post(send: &Send) -> Outcome {
+    let controller = AbortController::new().ok();
+    let signal = controller.as_ref().map(|c| c.signal());
+    let request = match fetch_request(&send.target, &send.body, false, signal.as_ref()) {
+        Ok(r) => r,
+        Err(_) => return Outcome::NetworkError,
+    };
+    let timed_out = Rc::new(RefCell::new(false));
+    let timer = controller.map(|c| {
+        let flag = timed_out.clone();
+        let cb = Closure::once_into_js(move || {
+            *flag.borrow_mut() = true;
+            c.abort();
+        });
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                cb.unchecked_ref(),
+                TIMEOUT_MS as i32,
+            )
+            .ok()
+    });
+    let result = JsFuture::from(window().fetch_with_request(&request)).await;
+    if let Some(Some(t)) = timer {
+        window().clear_timeout_with_handle(t);
+    }
+    match result {
+        Ok(v) => {
+            let resp: web_sys::Response = v.unchecked_into();
+            let retry_after_s = resp
+                .headers()
+                .get("Retry-After")
+                .ok()
+                .flatten()
+                .and_then(|s| s.trim().parse::<u64>().ok());
+            Outcome::Status {
+                code: resp.status(),
+                retry_after_s,
+            }
+        }
+        Err(_) if *timed_out.borrow() => Outcome::Timeout,
+        Err(_) => Outcome::NetworkError,
+    }
+}

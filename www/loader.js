@@ -1,0 +1,58 @@
+/* nps-widget loader: defines window.NpsWidget, loads the wasm next to this script, mounts
+   every [data-nps-survey] once the page is parsed. The bindgen glue above defines
+   `wasm_bindgen` inside the same function scope, so nothing else leaks into the page. */
+var api = window.NpsWidget;
+if (!api || !api.version) {
+  var loaded = false, failed = null, pending = [];
+  var resolveReady, rejectReady;
+  api = {
+    version: "0.1.0",
+    ready: new Promise(function (res, rej) { resolveReady = res; rejectReady = rej; }),
+    /* Mounts a survey; before the wasm is ready the call is queued and the handle still works. */
+    mount: function (target, config) {
+      if (loaded) return wasm_bindgen.mount(target, config === undefined ? null : config);
+      if (failed) throw failed;
+      var p = { target: target, config: config, real: null, cancelled: false };
+      pending.push(p);
+      return {
+        destroy: function () { p.cancelled = true; if (p.real) p.real.destroy(); },
+        get id() { return p.real ? p.real.id : undefined; }
+      };
+    },
+    /* Scores an Array or Uint8Array of integers 0–10. */
+    score: function (scores) {
+      if (!loaded) throw new Error("nps-widget is still loading: call NpsWidget.score after `await NpsWidget.ready`");
+      return wasm_bindgen.score(scores);
+    },
+    /* Mounts every [data-nps-survey] not mounted yet (e.g. after adding one to the page). */
+    mountAll: function () { return loaded ? wasm_bindgen.mountAll() : []; }
+  };
+  window.NpsWidget = api;
+  var whenParsed = function (f) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", f, { once: true });
+    else f();
+  };
+  wasm_bindgen().then(function () {
+    loaded = true;
+    whenParsed(function () {
+      pending.forEach(function (p) {
+        if (p.cancelled) return;
+        try { p.real = wasm_bindgen.mount(p.target, p.config === undefined ? null : p.config); } catch (e) { /* shown in the element and the console */ }
+      });
+      pending = [];
+      wasm_bindgen.mountAll();
+      resolveReady(api);
+      document.dispatchEvent(new CustomEvent("nps:ready", { detail: { version: api.version } }));
+    });
+  }, function (err) {
+    failed = new Error("nps-widget could not load its WebAssembly file (" + String(err && err.message || err) + "); it must sit next to nps-widget.js as nps-widget_bg.wasm");
+    console.error(failed.message);
+    whenParsed(function () {
+      var els = document.querySelectorAll("[data-nps-survey]");
+      for (var i = 0; i < els.length; i++) {
+        els[i].dispatchEvent(new CustomEvent("nps:error", { bubbles: true, detail: { kind: "load", message: failed.message } }));
+      }
+    });
+    rejectReady(failed);
+  });
+}

@@ -1,0 +1,207 @@
+//! Finds, or installs, the tools the build and the browser tests need.
+//!
+//! - the `wasm32-unknown-unknown` target, through rustup;
+//! - `wasm-bindgen` and `wasm-bindgen-test-runner` at the exact wasm-bindgen version in
+//!   Cargo.lock, through `cargo install` (without `--locked`);
+//! - `wasm-opt` from npm's `binaryen` (≥ 132; older ones cannot read today's wasm), into `.tools/`;
+//! - Chromium and ChromeDriver, through apt-get as root on Debian.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::{root, run, Result};
+
+const BINARYEN: &str = "132.0.0";
+
+pub struct Build {
+    pub wasm_bindgen: PathBuf,
+    pub test_runner: PathBuf,
+    pub wasm_opt: PathBuf,
+}
+
+pub struct Browser {
+    pub build: Build,
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+}
+
+fn output(cmd: &mut Command) -> Option<String> {
+    let out = cmd.stderr(Stdio::null()).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A program on PATH (or in one of `extra` folders).
+fn which(name: &str, extra: &[PathBuf]) -> Option<PathBuf> {
+    let path = env::var_os("PATH").unwrap_or_default();
+    extra
+        .iter()
+        .cloned()
+        .chain(env::split_paths(&path))
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+fn cargo_bin() -> PathBuf {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+        .join("bin")
+}
+
+/// The wasm-bindgen version pinned in Cargo.lock.
+pub fn pinned_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+            {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen entry; run `cargo generate-lockfile`".into())
+}
+
+fn ensure_target() -> Result {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]));
+    match installed {
+        Some(list) if list.lines().any(|l| l.trim() == "wasm32-unknown-unknown") => Ok(()),
+        Some(_) => run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"])),
+        None => {
+            // No rustup: trust the toolchain if it already has the target's std.
+            let sysroot =
+                output(Command::new("rustc").args(["--print", "sysroot"])).unwrap_or_default();
+            let std_dir = Path::new(sysroot.trim()).join("lib/rustlib/wasm32-unknown-unknown");
+            if std_dir.is_dir() {
+                Ok(())
+            } else {
+                Err("the wasm32-unknown-unknown target is missing and rustup is not on PATH: install rustup (https://rustup.rs), then `rustup target add wasm32-unknown-unknown`".into())
+            }
+        }
+    }
+}
+
+fn ensure_wasm_bindgen() -> Result<(PathBuf, PathBuf)> {
+    let want = pinned_wasm_bindgen()?;
+    let extra = [cargo_bin()];
+    let version_of = |p: &Path| output(Command::new(p).arg("--version")).unwrap_or_default();
+    let found = which("wasm-bindgen", &extra)
+        .filter(|p| version_of(p).split_whitespace().nth(1) == Some(want.as_str()));
+    let runner = which("wasm-bindgen-test-runner", &extra);
+    if let (Some(b), Some(r)) = (found, runner) {
+        return Ok((b, r));
+    }
+    println!("installing wasm-bindgen-cli {want} (once; about 3 minutes)");
+    run(
+        Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &want,
+            "--force",
+        ]),
+    )
+    .map_err(|e| {
+        format!("{e}\n  install it by hand with: cargo install wasm-bindgen-cli --version {want}")
+    })?;
+    let b = which("wasm-bindgen", &extra)
+        .ok_or("wasm-bindgen was installed but is not on PATH nor in ~/.cargo/bin")?;
+    let r = which("wasm-bindgen-test-runner", &extra)
+        .ok_or("wasm-bindgen-test-runner is missing after install")?;
+    Ok((b, r))
+}
+
+fn ensure_wasm_opt() -> Result<PathBuf> {
+    let local = root().join(".tools/node_modules/.bin/wasm-opt");
+    let good = |p: &Path| {
+        output(Command::new(p).arg("--version"))
+            .and_then(|v| v.split_whitespace().find_map(|w| w.parse::<u32>().ok()))
+            .is_some_and(|n| n >= 132)
+    };
+    if local.is_file() && good(&local) {
+        return Ok(local);
+    }
+    if let Some(p) = which("wasm-opt", &[]).filter(|p| good(p)) {
+        return Ok(p);
+    }
+    if which("npm", &[]).is_none() {
+        return Err(format!(
+            "wasm-opt ≥ 132 is missing and npm is not on PATH to install it.\n  On Debian/Ubuntu: sudo apt-get install -y nodejs npm, then run this again;\n  or put binaryen's wasm-opt ≥ 132 on PATH (npm install binaryen@{BINARYEN}). Debian's binaryen package is too old."
+        ));
+    }
+    println!("installing wasm-opt (npm binaryen@{BINARYEN}) into .tools/");
+    std::fs::create_dir_all(root().join(".tools")).map_err(|e| e.to_string())?;
+    run(Command::new("npm").args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefix",
+        ".tools",
+        &format!("binaryen@{BINARYEN}"),
+    ]))?;
+    if good(&local) {
+        Ok(local)
+    } else {
+        Err(format!("{} did not run after install", local.display()))
+    }
+}
+
+/// Tools for `dist`.
+pub fn for_build() -> Result<Build> {
+    ensure_target()?;
+    let (wasm_bindgen, test_runner) = ensure_wasm_bindgen()?;
+    let wasm_opt = ensure_wasm_opt()?;
+    Ok(Build {
+        wasm_bindgen,
+        test_runner,
+        wasm_opt,
+    })
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0")
+}
+
+/// Tools for the browser tests: the build tools plus Chromium and ChromeDriver (and CJK fonts
+/// so screenshots of Chinese pages are readable).
+pub fn for_browser_tests() -> Result<Browser> {
+    let build = for_build()?;
+    let find = |names: &[&str]| names.iter().find_map(|n| which(n, &[]));
+    let mut chromium = find(&["chromium", "chromium-browser", "google-chrome"]);
+    let mut driver = find(&["chromedriver"]);
+    let fonts = Path::new("/usr/share/fonts/opentype/noto").is_dir();
+    if chromium.is_none() || driver.is_none() || !fonts {
+        if Path::new("/etc/debian_version").is_file() && is_root() {
+            println!("installing Chromium, ChromeDriver and CJK fonts with apt-get");
+            run(Command::new("apt-get").args(["update", "-qq"]))?;
+            run(Command::new("apt-get")
+                .args([
+                    "install",
+                    "-y",
+                    "-qq",
+                    "--no-install-recommends",
+                    "chromium",
+                    "chromium-driver",
+                    "fonts-noto-cjk",
+                ])
+                .env("DEBIAN_FRONTEND", "noninteractive"))?;
+            chromium = find(&["chromium"]);
+            driver = find(&["chromedriver"]);
+        } else if chromium.is_none() || driver.is_none() {
+            return Err("the browser tests need Chromium and a matching ChromeDriver on PATH.\n  Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver fonts-noto-cjk\n  macOS: brew install --cask chromium chromedriver".into());
+        }
+    }
+    Ok(Browser {
+        build,
+        chromium: chromium.ok_or("chromium is not on PATH")?,
+        chromedriver: driver.ok_or("chromedriver is not on PATH")?,
+    })
+}
