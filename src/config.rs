@@ -4,7 +4,7 @@
 //! the field, the bad value and what is accepted; an unknown key suggests the closest known
 //! one. All errors are reported at once, so a broken embed is fixed in one pass.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::{Map, Value};
@@ -77,7 +77,7 @@ pub struct Config {
     /// Extra headers on each post.
     pub headers: Vec<(String, String)>,
     /// Text overrides, by key.
-    pub text: HashMap<Text, String>,
+    pub text: Vec<(Text, String)>,
     /// Ask once per survey and visit (or page, without a visit) in this browser.
     pub once: bool,
     /// Ms between the page load and a modal or slide-in opening.
@@ -171,6 +171,20 @@ pub fn object_from_attributes<'a, I>(attrs: I) -> Result<Map<String, Value>, Vec
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
+    object_from_attributes_with(attrs, |t| {
+        serde_json::from_str(t).map_err(|e| e.to_string())
+    })
+}
+
+/// `object_from_attributes` with the JSON parser given: the browser passes its own
+/// `JSON.parse`, so the wasm carries no JSON parser.
+pub fn object_from_attributes_with<'a, I>(
+    attrs: I,
+    parse_json: fn(&str) -> Result<Value, String>,
+) -> Result<Map<String, Value>, Vec<ConfigError>>
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
     let mut map = Map::new();
     let mut errors = Vec::new();
     for (name, raw) in attrs {
@@ -204,7 +218,7 @@ where
             Some(Kind::Json) => {
                 let t = raw.trim();
                 if t.starts_with('{') || t.starts_with('[') {
-                    match serde_json::from_str(t) {
+                    match parse_json(t) {
                         Ok(v) => v,
                         Err(e) => {
                             errors.push(ConfigError {
@@ -359,32 +373,18 @@ impl Config {
                 .and_then(Locale::negotiate)
                 .unwrap_or(Locale::ZhCn),
         };
-        let mode = v.choice(
-            "mode",
-            &[
-                ("inline", Mode::Inline),
-                ("modal", Mode::Modal),
-                ("slide-in", Mode::SlideIn),
-            ],
-            Mode::Inline,
-        );
-        let position = v.choice(
-            "position",
-            &[
-                ("bottom-right", Position::BottomRight),
-                ("bottom-left", Position::BottomLeft),
-            ],
-            Position::BottomRight,
-        );
-        let theme = v.choice(
-            "theme",
-            &[
-                ("auto", Theme::Auto),
-                ("light", Theme::Light),
-                ("dark", Theme::Dark),
-            ],
-            Theme::Auto,
-        );
+        const MODES: [Mode; 3] = [Mode::Inline, Mode::Modal, Mode::SlideIn];
+        let mode = v
+            .choice("mode", &["inline", "modal", "slide-in"])
+            .map_or(Mode::Inline, |i| MODES[i]);
+        const POSITIONS: [Position; 2] = [Position::BottomRight, Position::BottomLeft];
+        let position = v
+            .choice("position", &["bottom-right", "bottom-left"])
+            .map_or(Position::BottomRight, |i| POSITIONS[i]);
+        const THEMES: [Theme; 3] = [Theme::Auto, Theme::Light, Theme::Dark];
+        let theme = v
+            .choice("theme", &["auto", "light", "dark"])
+            .map_or(Theme::Auto, |i| THEMES[i]);
         let accent = v.string("accent", "a colour like \"#1A73E8\" or \"#17e\"", is_colour);
         let radius = v.int("radius", 0, 32).unwrap_or(12) as u8;
         let reasons = v.reasons(&survey, locale);
@@ -479,8 +479,9 @@ impl Config {
     /// The text for a key: the override if any, else the locale's default.
     pub fn text(&self, t: Text) -> &str {
         self.text
-            .get(&t)
-            .map(String::as_str)
+            .iter()
+            .find(|(k, _)| *k == t)
+            .map(|(_, v)| v.as_str())
             .unwrap_or_else(|| t.default_in(self.locale))
     }
 
@@ -518,7 +519,7 @@ impl Validator<'_> {
         });
     }
 
-    fn string(&mut self, field: &str, expected: &str, ok: impl Fn(&str) -> bool) -> Option<String> {
+    fn string(&mut self, field: &str, expected: &str, ok: fn(&str) -> bool) -> Option<String> {
         match self.obj.get(field)? {
             Value::Null => None,
             Value::String(s) if ok(s.trim()) => Some(s.trim().to_owned()),
@@ -529,16 +530,18 @@ impl Validator<'_> {
         }
     }
 
-    fn choice<T: Copy>(&mut self, field: &str, options: &[(&str, T)], default: T) -> T {
-        let names: Vec<String> = options.iter().map(|(n, _)| quoted(n)).collect();
-        let expected = format!("one of {}", names.join(", "));
-        match self.string(field, &expected, |s| options.iter().any(|(n, _)| *n == s)) {
-            Some(s) => options
-                .iter()
-                .find(|(n, _)| *n == s)
-                .map(|(_, t)| *t)
-                .unwrap_or(default),
-            None => default,
+    /// The index of the value among `names`, if given and valid.
+    fn choice(&mut self, field: &str, names: &[&str]) -> Option<usize> {
+        match self.obj.get(field)? {
+            Value::Null => None,
+            Value::String(s) if names.contains(&s.trim()) => {
+                names.iter().position(|n| *n == s.trim())
+            }
+            other => {
+                let list: Vec<String> = names.iter().map(|n| quoted(n)).collect();
+                self.bad(field, other, &format!("one of {}", list.join(", ")));
+                None
+            }
         }
     }
 
@@ -573,7 +576,7 @@ impl Validator<'_> {
         &mut self,
         field: &str,
         expected: &str,
-        ok: impl Fn(&str) -> bool,
+        ok: fn(&str) -> bool,
     ) -> Option<Vec<String>> {
         match self.obj.get(field)? {
             Value::Null => None,
@@ -594,16 +597,22 @@ impl Validator<'_> {
         &mut self,
         field: &str,
         expected: &str,
-        ok: impl Fn(&str, &str) -> bool,
+        ok: fn(&str, &str) -> bool,
     ) -> BTreeMap<String, String> {
         match self.obj.get(field) {
             None | Some(Value::Null) => BTreeMap::new(),
             Some(Value::Object(m))
                 if m.iter().all(|(k, v)| v.as_str().is_some_and(|s| ok(k, s))) =>
             {
-                m.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                    .collect()
+                // Inserted one by one: collecting into a BTreeMap would sort, and the
+                // source map is sorted already.
+                let mut out = BTreeMap::new();
+                for (k, v) in m {
+                    if let Some(s) = v.as_str() {
+                        out.insert(k.clone(), s.to_owned());
+                    }
+                }
+                out
             }
             Some(other) => {
                 self.bad(field, other, expected);
@@ -685,15 +694,15 @@ impl Validator<'_> {
         }
     }
 
-    fn text(&mut self) -> HashMap<Text, String> {
-        let mut out = HashMap::new();
+    fn text(&mut self) -> Vec<(Text, String)> {
+        let mut out = Vec::new();
         match self.obj.get("text") {
             None | Some(Value::Null) => {}
             Some(Value::Object(m)) => {
                 for (k, v) in m {
                     match (Text::ALL.iter().find(|t| t.key() == k), v.as_str()) {
                         (Some(t), Some(s)) => {
-                            out.insert(*t, s.to_owned());
+                            out.push((*t, s.to_owned()));
                         }
                         (Some(_), None) => self.bad(&format!("text.{k}"), v, "a string"),
                         (None, _) => {

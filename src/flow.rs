@@ -434,7 +434,7 @@ mod tests {
             (r.score, r.category, r.comment.as_deref()),
             (Some(1), Some("detractor"), None)
         );
-        let parsed = Response::parse(&serde_json::to_value(&r).unwrap()).unwrap();
+        let parsed = Response::parse(&serde_json::Value::Object(r.to_value())).unwrap();
         assert_eq!(parsed, r);
         assert_eq!(
             s.response(Stage::Scored, &meta, "2026-11-23T08:31:00.000Z")

@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Largest body kept, in bytes.
 pub const MAX_ENTRY_BYTES: usize = 32 * 1024;
@@ -34,15 +34,15 @@ pub const MAX_BACKOFF_MS: u64 = 60_000;
 pub const MAX_RETRY_AFTER_MS: u64 = 300_000;
 
 /// Where a response goes: the endpoint and the extra headers from config.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Target {
     pub endpoint: String,
-    #[serde(default)]
     pub headers: Vec<(String, String)>,
 }
 
-/// One response waiting to be acknowledged.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One response waiting to be acknowledged. Stored as JSON by `to_json` / `from_json`
+/// (written by hand: serde's derived deserializer costs the wasm more than it earns).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub id: String,
     pub target: Target,
@@ -60,9 +60,65 @@ pub struct Entry {
     pub first_at: u64,
     /// Why the endpoint refused it for good (400, 413, 422).
     pub dead: Option<String>,
-    /// The version on the wire, if any (not persisted meaningfully: reset on load).
-    #[serde(skip)]
+    /// The version on the wire, if any (not persisted: reset on load).
     pub in_flight: Option<u64>,
+}
+
+impl Entry {
+    /// The stored form.
+    pub fn to_json(&self) -> String {
+        let headers: Vec<Value> = self
+            .target
+            .headers
+            .iter()
+            .map(|(k, v)| Value::from(vec![k.as_str(), v.as_str()]))
+            .collect();
+        crate::obj! {
+            "id" => self.id.clone(), "endpoint" => self.target.endpoint.clone(), "headers" => headers,
+            "body" => self.body.clone(), "rank" => self.rank, "version" => self.version,
+            "attempts" => self.attempts, "next_at" => self.next_at, "first_at" => self.first_at,
+            "dead" => self.dead.clone(),
+        }
+        .to_string()
+    }
+
+    /// Reads the stored form; `None` if it is not one.
+    pub fn from_json(text: &str) -> Option<Entry> {
+        Entry::from_value(&serde_json::from_str(text).ok()?)
+    }
+
+    /// Reads the stored form, already parsed.
+    pub fn from_value(v: &Value) -> Option<Entry> {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        let n = |k: &str| v.get(k).and_then(Value::as_u64);
+        let headers = match v.get("headers") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|h| {
+                    Some((
+                        h.get(0)?.as_str()?.to_owned(),
+                        h.get(1)?.as_str()?.to_owned(),
+                    ))
+                })
+                .collect::<Option<Vec<_>>>()?,
+            _ => Vec::new(),
+        };
+        Some(Entry {
+            id: s("id")?,
+            target: Target {
+                endpoint: s("endpoint")?,
+                headers,
+            },
+            body: s("body")?,
+            rank: u8::try_from(n("rank")?).ok()?,
+            version: n("version")?,
+            attempts: u32::try_from(n("attempts")?).ok()?,
+            next_at: n("next_at")?,
+            first_at: n("first_at")?,
+            dead: s("dead"),
+            in_flight: None,
+        })
+    }
 }
 
 /// Why a put was refused. Nothing is evicted to make room.
@@ -532,11 +588,26 @@ mod tests {
         o.put("a", &t(), "{}".into(), 0, 0).unwrap();
         o.due(0);
         o.settle("a", 1, status(500), 0, 0.5);
-        let stored: Vec<Entry> = o.entries().cloned().collect();
-        let json = serde_json::to_string(&stored).unwrap();
+        let stored: Vec<String> = o.entries().map(Entry::to_json).collect();
         let mut fresh = Outbox::new();
-        fresh.load(serde_json::from_str::<Vec<Entry>>(&json).unwrap(), 500);
+        fresh.load(stored.iter().map(|s| Entry::from_json(s).unwrap()), 500);
         assert_eq!(fresh.due(500).len(), 1);
+        assert_eq!(fresh.entry("a").unwrap().attempts, 1);
+    }
+
+    #[test]
+    fn entries_round_trip_and_junk_is_refused() {
+        let mut o = Outbox::new();
+        let target = Target {
+            endpoint: "https://x.example/api".into(),
+            headers: vec![("X-Key".into(), "k".into())],
+        };
+        o.put("a", &target, "{\"a\":1}".into(), 2, 7).unwrap();
+        let e = o.entry("a").unwrap();
+        assert_eq!(Entry::from_json(&e.to_json()).as_ref(), Some(e));
+        for junk in ["", "[]", "{}", "{\"id\":\"a\"}", "not json"] {
+            assert_eq!(Entry::from_json(junk), None, "{junk}");
+        }
     }
 
     #[test]

@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::score::{self, Category};
@@ -27,8 +26,7 @@ pub const MAX_CONTEXT_VALUE: usize = 200;
 pub const MAX_PAGE: usize = 2048;
 
 /// How far a response has got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Stage {
     /// A score was chosen; posted at once.
     Scored,
@@ -67,7 +65,7 @@ impl Stage {
 }
 
 /// A phone number left for a call-back, with the customer's consent.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Contact {
     /// E.164.
     pub phone: String,
@@ -76,7 +74,7 @@ pub struct Contact {
 }
 
 /// One response, schema 1.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Response {
     pub schema: u32,
     pub id: String,
@@ -462,15 +460,39 @@ impl Response {
         self.category.and_then(Category::parse)
     }
 
-    /// The canonical JSON text.
+    /// The canonical JSON text (keys in a fixed order: the same response gives the same text).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        Value::Object(self.to_value()).to_string()
     }
 
     /// The canonical JSON object.
     pub fn to_value(&self) -> Map<String, Value> {
-        match serde_json::to_value(self) {
-            Ok(Value::Object(m)) => m,
+        let contact = self
+            .contact
+            .as_ref()
+            .map(|c| crate::obj! {"phone" => c.phone.clone(), "consent" => c.consent});
+        let mut context = Map::new();
+        for (k, v) in &self.context {
+            context.insert(k.clone(), Value::from(v.as_str()));
+        }
+        let v = crate::obj! {
+            "schema" => self.schema,
+            "id" => self.id.clone(),
+            "survey" => self.survey.clone(),
+            "stage" => self.stage.as_str(),
+            "score" => self.score,
+            "category" => self.category,
+            "reasons" => self.reasons.clone(),
+            "comment" => self.comment.clone(),
+            "contact" => contact,
+            "context" => Value::Object(context),
+            "locale" => self.locale.clone(),
+            "page" => self.page.clone(),
+            "created_at" => self.created_at.clone(),
+            "updated_at" => self.updated_at.clone(),
+        };
+        match v {
+            Value::Object(m) => m,
             _ => Map::new(),
         }
     }

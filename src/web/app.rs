@@ -3,7 +3,6 @@
 
 use std::rc::Rc;
 
-use serde_json::json;
 use yew::prelude::*;
 
 use super::follow_up::FollowUp;
@@ -38,10 +37,12 @@ pub fn Widget(props: &WidgetProps) -> Html {
         move || State::new(already, open)
     });
 
-    // A delayed modal or slide-in opens after `delay_ms`.
+    // Once per widget: a delayed modal or slide-in opens after `delay_ms`; on unmount the
+    // timer is cleared and the outbox stops reporting to this widget (sending goes on).
     {
         let dispatcher = state.dispatcher();
         let delay = cfg.delay_ms;
+        let id = props.meta.id.clone();
         use_effect_with((), move |_| {
             let mut handle = None;
             if delay > 0 {
@@ -60,6 +61,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 if let (Some(h), Some(w)) = (handle, web_sys::window()) {
                     w.clear_timeout_with_handle(h);
                 }
+                sender::forget(&id);
             }
         });
     }
@@ -76,13 +78,13 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 let response = survey.response(stage, &meta, &host::now_rfc3339());
                 let detail = match stage {
                     Stage::Scored => {
-                        json!({"id": meta.id, "score": response.score, "category": response.category})
+                        crate::obj! {"id" => meta.id.clone(), "score" => response.score, "category" => response.category}
                     }
                     Stage::Completed => {
-                        json!({"id": meta.id, "stage": "completed", "response": response.to_value()})
+                        crate::obj! {"id" => meta.id.clone(), "stage" => "completed", "response" => response.to_value()}
                     }
                     Stage::Dismissed => {
-                        json!({"id": meta.id, "stage": "dismissed", "score": response.score})
+                        crate::obj! {"id" => meta.id.clone(), "stage" => "dismissed", "score" => response.score}
                     }
                 };
                 let name = match stage {
@@ -120,10 +122,6 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 }
             }
         });
-    }
-    {
-        let id = props.meta.id.clone();
-        use_effect_with((), move |_| move || sender::forget(&id));
     }
 
     let on_event = {
@@ -235,7 +233,7 @@ fn report(host_el: &web_sys::Element, id: &str, stage: Stage, status: &Status) {
         Status::Delivered => host::dispatch(
             host_el.as_ref(),
             "nps:delivered",
-            &json!({"id": id, "stage": stage.as_str()}),
+            &crate::obj! {"id" => id, "stage" => stage.as_str()},
         ),
         Status::Dead(reason) | Status::Refused(reason) => {
             let message = format!(

@@ -6,10 +6,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 
-use crate::config::{object_from_attributes, Config, ConfigError};
+use crate::config::{object_from_attributes_with, Config, ConfigError};
 
 const STYLE_ID: &str = "nps-widget-style";
-const CSS: &str = include_str!("../../www/nps-widget.css");
+const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/nps-widget.min.css"));
 
 fn window() -> web_sys::Window {
     web_sys::window().expect("a browser window")
@@ -50,7 +50,10 @@ fn data_attributes(el: &Element) -> Vec<(String, String)> {
 /// Reads a config: the element's `data-*` attributes, then the JS object's keys on top.
 pub fn read_config(el: &Element, js: Option<&JsValue>) -> Result<Config, Vec<ConfigError>> {
     let attrs = data_attributes(el);
-    let mut obj = object_from_attributes(attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let mut obj = object_from_attributes_with(
+        attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        parse_json,
+    )?;
     if let Some(js) = js.filter(|v| !v.is_undefined() && !v.is_null()) {
         let from_js = js_object(js)?;
         obj.extend(from_js);
@@ -60,18 +63,55 @@ pub fn read_config(el: &Element, js: Option<&JsValue>) -> Result<Config, Vec<Con
 }
 
 fn js_object(js: &JsValue) -> Result<Map<String, Value>, Vec<ConfigError>> {
-    let text = js_sys::JSON::stringify(js)
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_default();
-    match serde_json::from_str::<Value>(&text) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err(vec![ConfigError {
+    match to_value(js) {
+        Value::Object(m) => Ok(m),
+        other => Err(vec![ConfigError {
             field: "config".into(),
             message: format!(
-                "config is {text}: expected an object like {{endpoint: \"/api/responses\"}}"
+                "config is {other}: expected an object like {{endpoint: \"/api/responses\"}}"
             ),
         }]),
+    }
+}
+
+/// JSON text to a value with the browser's own parser.
+pub fn parse_json(text: &str) -> Result<Value, String> {
+    js_sys::JSON::parse(text)
+        .map(|v| to_value(&v))
+        .map_err(|e| js_sys::Error::from(e).message().into())
+}
+
+/// A JS value as JSON would see it: functions and `undefined` members are left out.
+pub fn to_value(v: &JsValue) -> Value {
+    if let Some(b) = v.as_bool() {
+        Value::Bool(b)
+    } else if let Some(n) = v.as_f64() {
+        if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+            Value::from(n as i64)
+        } else {
+            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+        }
+    } else if let Some(s) = v.as_string() {
+        Value::String(s)
+    } else if js_sys::Array::is_array(v) {
+        Value::Array(
+            js_sys::Array::from(v)
+                .iter()
+                .map(|i| to_value(&i))
+                .collect(),
+        )
+    } else if v.is_object() && !v.is_function() {
+        let obj: &js_sys::Object = v.unchecked_ref();
+        let mut m = Map::new();
+        for key in js_sys::Object::keys(obj).iter() {
+            let val = js_sys::Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
+            if let (Some(k), false) = (key.as_string(), val.is_undefined() || val.is_function()) {
+                m.insert(k, to_value(&val));
+            }
+        }
+        Value::Object(m)
+    } else {
+        Value::Null
     }
 }
 
@@ -123,7 +163,7 @@ pub fn dispatch(target: &web_sys::EventTarget, name: &str, detail: &Value) {
 
 /// The `detail` of an `nps:error` event.
 pub fn error_detail(kind: &str, message: &str, field: Option<&str>, id: Option<&str>) -> Value {
-    serde_json::json!({"kind": kind, "message": message, "field": field, "id": id})
+    crate::obj! {"kind" => kind, "message" => message, "field" => field, "id" => id}
 }
 
 /// Shows the page's developer why an embed is broken: in the element (as text, never HTML),
@@ -148,12 +188,15 @@ pub fn show_config_errors(el: &Element, errors: &[ConfigError]) -> String {
     dispatch(
         el.as_ref(),
         "nps:error",
-        &serde_json::json!({
-            "kind": "config",
-            "message": text,
-            "field": first.map(|e| e.field.as_str()),
-            "errors": errors.iter().map(|e| serde_json::json!({"field": e.field, "message": e.message})).collect::<Vec<_>>(),
-        }),
+        &crate::obj! {
+            "kind" => "config",
+            "message" => text.as_str(),
+            "field" => first.map(|e| e.field.as_str()),
+            "errors" => errors
+                .iter()
+                .map(|e| crate::obj! {"field" => e.field.as_str(), "message" => e.message.as_str()})
+                .collect::<Vec<_>>(),
+        },
     );
     text
 }

@@ -17,6 +17,11 @@ use web_sys::Element;
 
 pub use app::{Widget, WidgetProps};
 
+// Single-threaded wasm: talc is smaller than the default dlmalloc (see Cargo.toml).
+#[cfg(not(target_feature = "atomics"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use crate::flow::Meta;
 use crate::score::{is_score, Tally};
 
@@ -179,14 +184,14 @@ pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
     }
     let tally = Tally::from_scores(ints).map_err(|e| js_error(&e.to_string()))?;
     let nps = tally.nps();
-    let result = serde_json::json!({
-        "n": tally.n(),
-        "promoters": tally.promoters,
-        "passives": tally.passives,
-        "detractors": tally.detractors,
-        "nps": nps.map(|x| x.score),
-        "ci95": nps.map(|x| vec![x.ci95.0, x.ci95.1]),
-    });
+    let result = crate::obj! {
+        "n" => tally.n(),
+        "promoters" => tally.promoters,
+        "passives" => tally.passives,
+        "detractors" => tally.detractors,
+        "nps" => nps.map(|x| x.score),
+        "ci95" => nps.map(|x| vec![x.ci95.0, x.ci95.1]),
+    };
     js_sys::JSON::parse(&result.to_string())
 }
 

@@ -8,7 +8,6 @@
 //! nothing.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -40,7 +39,8 @@ type Listener = Rc<dyn Fn(Status)>;
 struct Driver {
     outbox: RefCell<Outbox>,
     storage: Option<web_sys::Storage>,
-    listeners: RefCell<HashMap<String, Listener>>,
+    /// (response id, listener); a handful at most, so a list.
+    listeners: RefCell<Vec<(String, Listener)>>,
     timer: RefCell<Option<i32>>,
 }
 
@@ -66,7 +66,7 @@ impl Driver {
         let driver = Rc::new(Driver {
             outbox: RefCell::new(outbox),
             storage,
-            listeners: RefCell::new(HashMap::new()),
+            listeners: RefCell::new(Vec::new()),
             timer: RefCell::new(None),
         });
         listen_to_page();
@@ -79,10 +79,8 @@ impl Driver {
         let key = format!("{PREFIX}{id}");
         match self.outbox.borrow().entry(id) {
             Some(e) => {
-                if let Ok(json) = serde_json::to_string(e) {
-                    // A full or vanished storage keeps the entry in memory; it is still sent.
-                    let _ = s.set_item(&key, &json);
-                }
+                // A full or vanished storage keeps the entry in memory; it is still sent.
+                let _ = s.set_item(&key, &e.to_json());
             }
             None => {
                 let _ = s.remove_item(&key);
@@ -91,7 +89,12 @@ impl Driver {
     }
 
     fn notify(&self, id: &str, status: Status) {
-        let listener = self.listeners.borrow().get(id).cloned();
+        let listener = self
+            .listeners
+            .borrow()
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, l)| l.clone());
         match listener {
             Some(l) => l(status),
             None => {
@@ -190,7 +193,11 @@ pub fn submit(
     listener: Listener,
 ) -> Result<(), String> {
     DRIVER.with(|d| {
-        d.listeners.borrow_mut().insert(id.to_owned(), listener);
+        {
+            let mut ls = d.listeners.borrow_mut();
+            ls.retain(|(k, _)| k != id);
+            ls.push((id.to_owned(), listener));
+        }
         let put = d.outbox.borrow_mut().put(id, target, body, rank, now());
         match put {
             Ok(Put::Stored) => {
@@ -212,7 +219,7 @@ pub fn submit(
 /// Stops telling a widget about its responses (it was destroyed); sending goes on.
 pub fn forget(id: &str) {
     DRIVER.with(|d| {
-        d.listeners.borrow_mut().remove(id);
+        d.listeners.borrow_mut().retain(|(k, _)| k != id);
     });
 }
 
@@ -289,9 +296,13 @@ fn read_entries(s: &web_sys::Storage) -> Vec<Entry> {
     keys.iter()
         .filter_map(|k| {
             let raw = s.get_item(k).ok().flatten()?;
-            match serde_json::from_str::<Entry>(&raw) {
-                Ok(e) => Some(e),
-                Err(_) => {
+            match super::host::parse_json(&raw)
+                .ok()
+                .as_ref()
+                .and_then(Entry::from_value)
+            {
+                Some(e) => Some(e),
+                None => {
                     // Unreadable (another version wrote it): keep it where it is, and say so.
                     web_sys::console::warn_1(
                         &format!("nps-widget: ignoring unreadable outbox entry {k}").into(),

@@ -104,15 +104,22 @@ fn dist() -> Result<PathBuf> {
     let _ = fs::remove_dir_all(&dist);
     fs::create_dir_all(&dist).map_err(|e| format!("create {}: {e}", dist.display()))?;
     run(Command::new(&t.wasm_opt)
-        .args(["-Oz", "--strip-debug", "--strip-producers"])
+        .args([
+            "-Oz",
+            "--converge",
+            "--low-memory-unused",
+            "--zero-filled-memory",
+            "--strip-debug",
+            "--strip-producers",
+        ])
         .arg(bind.join("nps_widget_bg.wasm"))
         .arg("-o")
         .arg(dist.join("nps-widget_bg.wasm")))?;
 
     // One classic script: the bindgen glue (no modules) plus the loader that defines
     // window.NpsWidget. It finds its wasm next to itself.
-    let glue = read(&bind.join("nps_widget.js"))?;
-    let loader = read(&root.join("www/loader.js"))?;
+    let glue = strip_js(&read(&bind.join("nps_widget.js"))?);
+    let loader = strip_js(&read(&root.join("www/loader.js"))?);
     write(
         &dist.join("nps-widget.js"),
         &format!("/*! nps-widget */\n(function () {{\n{glue}\n{loader}\n}})();\n"),
@@ -135,6 +142,30 @@ fn dist() -> Result<PathBuf> {
     }
     sizes(&dist)?;
     Ok(dist)
+}
+
+/// Drops whole-line block comments and indentation from generated or hand-written JS.
+/// Only lines that start a comment are touched, so strings and code stay as written.
+fn strip_js(js: &str) -> String {
+    let mut out = String::with_capacity(js.len());
+    let mut in_comment = false;
+    for line in js.lines() {
+        let t = line.trim();
+        if in_comment {
+            in_comment = !t.contains("*/");
+            continue;
+        }
+        if t.starts_with("/*") && !t.starts_with("/*!") {
+            in_comment = !t.contains("*/");
+            continue;
+        }
+        if t.is_empty() || t.starts_with("//") {
+            continue;
+        }
+        out.push_str(t);
+        out.push('\n');
+    }
+    out
 }
 
 fn read(p: &Path) -> Result<String> {
