@@ -170,12 +170,12 @@ pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
             _ => {
                 // JavaScript shows the value as the page's developer wrote it (and wasm
                 // stays free of Rust's float formatting).
-                let shown = if v.as_f64().is_some() || v.is_undefined() {
-                    js_sys::JsString::from(v.clone()).as_string()
-                } else {
-                    js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string())
+                let shown = match v.as_f64() {
+                    Some(f) => js_sys::Number::from(f).to_string(10).ok().map(String::from),
+                    None if v.is_undefined() => Some("undefined".into()),
+                    None => js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string()),
                 };
-                let shown = shown.unwrap_or_else(|| "a non-number".into());
+                let shown = shown.unwrap_or_else(|| "not a number".into());
                 return Err(js_error(&format!(
                     "NpsWidget.score: score at index {i} is {shown}: expected an integer from 0 to 10"
                 )));
