@@ -33,9 +33,15 @@ fn record(el: &Element, name: &str) -> Rc<RefCell<Vec<String>>> {
     let seen = Rc::new(RefCell::new(Vec::new()));
     let s = seen.clone();
     let cb = Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
-        s.borrow_mut().push(js_sys::JSON::stringify(&e.detail()).unwrap().as_string().unwrap());
+        s.borrow_mut().push(
+            js_sys::JSON::stringify(&e.detail())
+                .unwrap()
+                .as_string()
+                .unwrap(),
+        );
     });
-    el.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref()).unwrap();
+    el.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref())
+        .unwrap();
     cb.forget();
     seen
 }
@@ -45,7 +51,11 @@ async fn settle() {
 }
 
 fn q(el: &Element, sel: &str) -> HtmlElement {
-    el.query_selector(sel).unwrap().unwrap_or_else(|| panic!("no {sel}")).dyn_into().unwrap()
+    el.query_selector(sel)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {sel}"))
+        .dyn_into()
+        .unwrap()
 }
 
 fn text(el: &Element, sel: &str) -> String {
@@ -76,17 +86,44 @@ const EN: &str = r#"{"endpoint": "/nowhere/api", "brand": "Acme", "locale": "en"
 #[wasm_bindgen_test]
 async fn mounts_with_the_question_and_a_neutral_scale() {
     let (el, _h) = mount(EN).await;
-    assert_eq!(text(&el, ".nps-question"), "How likely are you to recommend Acme to a friend or colleague?");
-    let radios = el.query_selector_all("[role=radiogroup] [role=radio]").unwrap();
+    assert_eq!(
+        text(&el, ".nps-question"),
+        "How likely are you to recommend Acme to a friend or colleague?"
+    );
+    let radios = el
+        .query_selector_all("[role=radiogroup] [role=radio]")
+        .unwrap();
     assert_eq!(radios.length(), 11);
-    assert_eq!(q(&el, "[data-score='0']").get_attribute("aria-label").unwrap(), "0 – Not at all likely");
-    assert_eq!(q(&el, "[data-score='10']").get_attribute("aria-label").unwrap(), "10 – Extremely likely");
-    assert!(el.query_selector("[aria-checked=true]").unwrap().is_none(), "nothing chosen before a tap");
+    assert_eq!(
+        q(&el, "[data-score='0']")
+            .get_attribute("aria-label")
+            .unwrap(),
+        "0 – Not at all likely"
+    );
+    assert_eq!(
+        q(&el, "[data-score='10']")
+            .get_attribute("aria-label")
+            .unwrap(),
+        "10 – Extremely likely"
+    );
+    assert!(
+        el.query_selector("[aria-checked=true]").unwrap().is_none(),
+        "nothing chosen before a tap"
+    );
     assert!(el.query_selector(".nps-follow-up").unwrap().is_none());
     // Roving focus: only the first button is in the tab order before a choice.
-    assert_eq!(el.query_selector_all("[role=radio][tabindex='0']").unwrap().length(), 1);
+    assert_eq!(
+        el.query_selector_all("[role=radio][tabindex='0']")
+            .unwrap()
+            .length(),
+        1
+    );
     let rect = q(&el, "[data-score='5']").get_bounding_client_rect();
-    assert!(rect.height() >= 44.0, "tap target is {} px high", rect.height());
+    assert!(
+        rect.height() >= 44.0,
+        "tap target is {} px high",
+        rect.height()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -95,17 +132,34 @@ async fn a_tap_colours_the_score_posts_it_and_asks_why() {
     let scored = record(&el, "nps:scored");
     click(&el, "[data-score='9']").await;
     let chosen = q(&el, "[data-score='9']");
-    assert_eq!(chosen.get_attribute("aria-checked").as_deref(), Some("true"));
+    assert_eq!(
+        chosen.get_attribute("aria-checked").as_deref(),
+        Some("true")
+    );
     assert!(chosen.class_list().contains("nps-promoter"));
-    assert_eq!(text(&el, ".nps-follow-up .nps-prompt"), "Thank you! What did you like most?");
+    assert_eq!(
+        text(&el, ".nps-follow-up .nps-prompt"),
+        "Thank you! What did you like most?"
+    );
     let id = h.id().unwrap();
-    assert_eq!(scored.borrow().as_slice(), [format!(r#"{{"category":"promoter","id":"{id}","score":9}}"#)]);
+    assert_eq!(
+        scored.borrow().as_slice(),
+        [format!(
+            r#"{{"category":"promoter","id":"{id}","score":9}}"#
+        )]
+    );
     // Written ahead to storage before the first send; the endpoint 404s, so it stays.
     let body = outbox_body(&id).expect("the scored response is in the outbox");
-    assert_eq!((body["stage"].as_str(), body["score"].as_u64()), (Some("scored"), Some(9)));
+    assert_eq!(
+        (body["stage"].as_str(), body["score"].as_u64()),
+        (Some("scored"), Some(9))
+    );
     // The score stays changeable.
     click(&el, "[data-score='7']").await;
-    assert_eq!(text(&el, ".nps-follow-up .nps-prompt"), "What would make it a 10?");
+    assert_eq!(
+        text(&el, ".nps-follow-up .nps-prompt"),
+        "What would make it a 10?"
+    );
     assert_eq!(outbox_body(&id).unwrap()["score"].as_u64(), Some(7));
 }
 
@@ -118,13 +172,26 @@ async fn reasons_toggle_and_the_comment_counts() {
     click(&el, "[data-reason='wait_time']").await;
     click(&el, "[data-reason='booking']").await;
     click(&el, "[data-reason='booking']").await;
-    assert_eq!(q(&el, "[data-reason='wait_time']").get_attribute("aria-pressed").as_deref(), Some("true"));
-    assert_eq!(q(&el, "[data-reason='booking']").get_attribute("aria-pressed").as_deref(), Some("false"));
+    assert_eq!(
+        q(&el, "[data-reason='wait_time']")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        q(&el, "[data-reason='booking']")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("false")
+    );
     let area: web_sys::HtmlTextAreaElement = q(&el, ".nps-comment").dyn_into().unwrap();
     area.set_value("Quick");
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
-    area.dispatch_event(&web_sys::InputEvent::new_with_event_init_dict("input", &init.unchecked_into()).unwrap()).unwrap();
+    area.dispatch_event(
+        &web_sys::InputEvent::new_with_event_init_dict("input", &init.unchecked_into()).unwrap(),
+    )
+    .unwrap();
     settle().await;
     assert_eq!(text(&el, ".nps-counter"), "5/1000");
     let submitted = record(&el, "nps:submitted");
@@ -139,8 +206,16 @@ async fn reasons_toggle_and_the_comment_counts() {
 #[wasm_bindgen_test]
 async fn each_category_gets_its_own_outcome() {
     let cases = [
-        ("2", "Thank you for telling us", "A service manager will contact you within 24 hours to put this right."),
-        ("7", "Thanks for your suggestion", "We'll work on it and aim to earn a 10 next time."),
+        (
+            "2",
+            "Thank you for telling us",
+            "A service manager will contact you within 24 hours to put this right.",
+        ),
+        (
+            "7",
+            "Thanks for your suggestion",
+            "We'll work on it and aim to earn a 10 next time.",
+        ),
         ("10", "Thank you!", "We'd love it if you told a friend."),
     ];
     for (score, title, body) in cases {
@@ -149,7 +224,10 @@ async fn each_category_gets_its_own_outcome() {
         click(&el, ".nps-skip").await;
         assert_eq!(text(&el, ".nps-outcome-title"), title, "score {score}");
         assert_eq!(text(&el, ".nps-outcome-body"), body, "score {score}");
-        assert!(el.query_selector(".nps-scale").unwrap().is_none(), "the outcome replaces the form");
+        assert!(
+            el.query_selector(".nps-scale").unwrap().is_none(),
+            "the outcome replaces the form"
+        );
     }
 }
 
@@ -160,7 +238,10 @@ async fn promoters_get_one_primary_action() {
     click(&el, ".nps-submit").await;
     assert_eq!(el.query_selector_all(".nps-primary").unwrap().length(), 1);
     assert_eq!(text(&el, ".nps-primary"), "邀请好友试驾");
-    assert_eq!(q(&el, ".nps-primary").get_attribute("href").as_deref(), Some("https://example.com/r"));
+    assert_eq!(
+        q(&el, ".nps-primary").get_attribute("href").as_deref(),
+        Some("https://example.com/r")
+    );
     assert_eq!(text(&el, ".nps-link"), "写一条评价");
 }
 
@@ -168,16 +249,26 @@ async fn promoters_get_one_primary_action() {
 async fn a_detractor_call_back_needs_a_valid_phone_and_ticked_consent() {
     let (el, h) = mount(r#"{"endpoint": "/x", "locale": "zh-CN", "brand": "星辰汽车", "once": false, "callback_hours": 12}"#).await;
     click(&el, "[data-score='3']").await;
-    assert_eq!(text(&el, ".nps-follow-up > .nps-prompt"), "很抱歉没有让您满意。主要是哪些方面?");
+    assert_eq!(
+        text(&el, ".nps-follow-up > .nps-prompt"),
+        "很抱歉没有让您满意。主要是哪些方面?"
+    );
     let consent: web_sys::HtmlInputElement = q(&el, ".nps-consent-box").dyn_into().unwrap();
     assert!(!consent.checked(), "consent starts unticked");
-    assert!(text(&el, ".nps-consent").contains("我同意星辰汽车仅为处理本次反馈使用我的手机号联系我"));
+    assert!(
+        text(&el, ".nps-consent").contains("我同意星辰汽车仅为处理本次反馈使用我的手机号联系我")
+    );
     let phone: web_sys::HtmlInputElement = q(&el, ".nps-phone").dyn_into().unwrap();
     let type_phone = |v: &str| {
         phone.set_value(v);
         let init = web_sys::EventInit::new();
         init.set_bubbles(true);
-        phone.dispatch_event(&web_sys::InputEvent::new_with_event_init_dict("input", &init.unchecked_into()).unwrap()).unwrap();
+        phone
+            .dispatch_event(
+                &web_sys::InputEvent::new_with_event_init_dict("input", &init.unchecked_into())
+                    .unwrap(),
+            )
+            .unwrap();
     };
     type_phone("12345");
     settle().await;
@@ -187,13 +278,23 @@ async fn a_detractor_call_back_needs_a_valid_phone_and_ticked_consent() {
     settle().await;
     click(&el, ".nps-submit").await;
     assert_eq!(text(&el, ".nps-problem"), "如需回电,请勾选同意。");
-    assert_eq!(outbox_body(&h.id().unwrap()).unwrap()["contact"], serde_json::Value::Null, "nothing sent without consent");
+    assert_eq!(
+        outbox_body(&h.id().unwrap()).unwrap()["contact"],
+        serde_json::Value::Null,
+        "nothing sent without consent"
+    );
     consent.click();
     settle().await;
     click(&el, ".nps-submit").await;
-    assert_eq!(text(&el, ".nps-outcome-body"), "12 小时内,服务经理会与您联系,把问题解决好。");
+    assert_eq!(
+        text(&el, ".nps-outcome-body"),
+        "12 小时内,服务经理会与您联系,把问题解决好。"
+    );
     let body = outbox_body(&h.id().unwrap()).unwrap();
-    assert_eq!(body["contact"], serde_json::json!({"phone": "+8613812345678", "consent": true}));
+    assert_eq!(
+        body["contact"],
+        serde_json::json!({"phone": "+8613812345678", "consent": true})
+    );
 }
 
 #[wasm_bindgen_test]
@@ -204,10 +305,20 @@ async fn arrow_keys_move_focus_along_the_scale() {
         let init = web_sys::KeyboardEventInit::new();
         init.set_key(key);
         init.set_bubbles(true);
-        let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-        document().active_element().unwrap().dispatch_event(&ev).unwrap();
+        let ev =
+            web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        document()
+            .active_element()
+            .unwrap()
+            .dispatch_event(&ev)
+            .unwrap();
     };
-    let focused = || document().active_element().unwrap().get_attribute("data-score");
+    let focused = || {
+        document()
+            .active_element()
+            .unwrap()
+            .get_attribute("data-score")
+    };
     press("ArrowRight");
     press("ArrowRight");
     assert_eq!(focused().as_deref(), Some("2"));
@@ -226,7 +337,12 @@ async fn a_broken_embed_says_what_is_wrong_in_the_element_and_the_error() {
     let el = host();
     el.set_attribute("data-locale", "fr").unwrap();
     let errors = record(&el, "nps:error");
-    let err = web::mount(el.clone().into(), config(r#"{"mode": "popup", "endpont": "/x"}"#)).err().unwrap();
+    let err = web::mount(
+        el.clone().into(),
+        config(r#"{"mode": "popup", "endpont": "/x"}"#),
+    )
+    .err()
+    .unwrap();
     let message = js_sys::Error::from(err).message().as_string().unwrap();
     for want in [
         "unknown key \"endpont\": did you mean \"endpoint\"?",
@@ -235,9 +351,15 @@ async fn a_broken_embed_says_what_is_wrong_in_the_element_and_the_error() {
         "mode is \"popup\": expected one of \"inline\", \"modal\", \"slide-in\"",
     ] {
         assert!(message.contains(want), "{want} not in {message}");
-        assert!(el.text_content().unwrap().contains(want), "{want} not shown in the element");
+        assert!(
+            el.text_content().unwrap().contains(want),
+            "{want} not shown in the element"
+        );
     }
-    assert_eq!(q(&el, ".nps-embed-error").get_attribute("role").as_deref(), Some("alert"));
+    assert_eq!(
+        q(&el, ".nps-embed-error").get_attribute("role").as_deref(),
+        Some("alert")
+    );
     assert_eq!(errors.borrow().len(), 1);
     assert!(errors.borrow()[0].contains(r#""kind":"config""#));
 }
@@ -252,21 +374,31 @@ async fn text_is_never_html() {
 #[wasm_bindgen_test]
 async fn locales_and_overrides() {
     let (el, _h) = mount(r#"{"endpoint": "/x", "locale": "zh-TW", "once": false, "brand": "星辰汽車", "text": {"scale_high": "非常願意"}}"#).await;
-    assert_eq!(text(&el, ".nps-question"), "您有多大可能向朋友或同事推薦星辰汽車?");
-    assert_eq!(q(&el, ".nps").get_attribute("lang").as_deref(), Some("zh-TW"));
+    assert_eq!(
+        text(&el, ".nps-question"),
+        "您有多大可能向朋友或同事推薦星辰汽車?"
+    );
+    assert_eq!(
+        q(&el, ".nps").get_attribute("lang").as_deref(),
+        Some("zh-TW")
+    );
     assert_eq!(text(&el, ".nps-ends span:last-child"), "非常願意");
 }
 
 #[wasm_bindgen_test]
 async fn destroy_removes_the_survey_and_dismiss_posts_it() {
-    let (el, mut h) = mount(r#"{"endpoint": "/x", "locale": "en", "once": false, "mode": "modal"}"#).await;
+    let (el, mut h) =
+        mount(r#"{"endpoint": "/x", "locale": "en", "once": false, "mode": "modal"}"#).await;
     assert!(el.query_selector(".nps-backdrop").unwrap().is_some());
     let dismissed = record(&el, "nps:dismissed");
     click(&el, ".nps-close").await;
     assert_eq!(dismissed.borrow().len(), 1);
     assert!(el.query_selector(".nps-card").unwrap().is_none());
     let body = outbox_body(&h.id().unwrap()).unwrap();
-    assert_eq!((body["stage"].as_str(), &body["score"]), (Some("dismissed"), &serde_json::Value::Null));
+    assert_eq!(
+        (body["stage"].as_str(), &body["score"]),
+        (Some("dismissed"), &serde_json::Value::Null)
+    );
     h.destroy();
     assert!(el.query_selector(".nps").unwrap().is_none());
 }
@@ -278,29 +410,70 @@ async fn answered_once_per_visit() {
     click(&el, "[data-score='9']").await;
     click(&el, ".nps-submit").await;
     let (again, _h2) = mount(cfg).await;
-    assert_eq!(text(&again, ".nps-outcome-title"), "You've already answered — thank you!");
+    assert_eq!(
+        text(&again, ".nps-outcome-title"),
+        "You've already answered — thank you!"
+    );
 }
 
 fn score_of(v: JsValue) -> Result<serde_json::Value, String> {
     web::score(v)
-        .map(|r| serde_json::from_str(&js_sys::JSON::stringify(&r).unwrap().as_string().unwrap()).unwrap())
+        .map(|r| {
+            serde_json::from_str(&js_sys::JSON::stringify(&r).unwrap().as_string().unwrap())
+                .unwrap()
+        })
         .map_err(|e| js_sys::Error::from(e).message().as_string().unwrap())
 }
 
 #[wasm_bindgen_test]
 fn the_js_scoring_api() {
     let r = score_of(js_sys::JSON::parse("[10, 9, 8, 3]").unwrap()).unwrap();
-    assert_eq!((r["n"].as_u64(), r["promoters"].as_u64(), r["passives"].as_u64(), r["detractors"].as_u64()), (Some(4), Some(2), Some(1), Some(1)));
+    assert_eq!(
+        (
+            r["n"].as_u64(),
+            r["promoters"].as_u64(),
+            r["passives"].as_u64(),
+            r["detractors"].as_u64()
+        ),
+        (Some(4), Some(2), Some(1), Some(1))
+    );
     assert_eq!(r["nps"].as_f64(), Some(25.0));
     assert!(r["ci95"][0].as_f64().unwrap() < 25.0 && r["ci95"][1].as_f64().unwrap() > 25.0);
     let bytes = js_sys::Uint8Array::from(&[10u8, 10, 0][..]);
     assert_eq!(score_of(bytes.into()).unwrap()["n"].as_u64(), Some(3));
     let empty = score_of(js_sys::Array::new().into()).unwrap();
-    assert_eq!((empty["nps"].is_null(), empty["ci95"].is_null(), empty["n"].as_u64()), (true, true, Some(0)));
-    let check_err = |json: &str, want: &str| assert_eq!(score_of(js_sys::JSON::parse(json).unwrap()).unwrap_err(), want);
-    check_err("[9, 11]", "NpsWidget.score: score at index 1 is 11: expected an integer from 0 to 10");
-    check_err("[9.5]", "NpsWidget.score: score at index 0 is 9.5: expected an integer from 0 to 10");
-    check_err("[1, 2, \"9\"]", "NpsWidget.score: score at index 2 is \"9\": expected an integer from 0 to 10");
-    check_err("[-1]", "NpsWidget.score: score at index 0 is -1: expected an integer from 0 to 10");
-    check_err("{}", "NpsWidget.score: scores must be an Array or a Uint8Array of integers from 0 to 10");
+    assert_eq!(
+        (
+            empty["nps"].is_null(),
+            empty["ci95"].is_null(),
+            empty["n"].as_u64()
+        ),
+        (true, true, Some(0))
+    );
+    let check_err = |json: &str, want: &str| {
+        assert_eq!(
+            score_of(js_sys::JSON::parse(json).unwrap()).unwrap_err(),
+            want
+        )
+    };
+    check_err(
+        "[9, 11]",
+        "NpsWidget.score: score at index 1 is 11: expected an integer from 0 to 10",
+    );
+    check_err(
+        "[9.5]",
+        "NpsWidget.score: score at index 0 is 9.5: expected an integer from 0 to 10",
+    );
+    check_err(
+        "[1, 2, \"9\"]",
+        "NpsWidget.score: score at index 2 is \"9\": expected an integer from 0 to 10",
+    );
+    check_err(
+        "[-1]",
+        "NpsWidget.score: score at index 0 is -1: expected an integer from 0 to 10",
+    );
+    check_err(
+        "{}",
+        "NpsWidget.score: scores must be an Array or a Uint8Array of integers from 0 to 10",
+    );
 }
