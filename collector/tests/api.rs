@@ -1,0 +1,472 @@
+//! The collector's API, driven in-process with `oneshot`: upsert by id, strict validation
+//! with named fields, CORS on every response, the admin token, CSV, the no-script form.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use nps_collector::{app, Settings, Store};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+fn db_path() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "nps-api-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("nps.db")
+}
+
+fn router_with(settings: Settings) -> Router {
+    app(Store::open(db_path()).unwrap(), settings)
+}
+
+fn router() -> Router {
+    router_with(Settings {
+        allow_origins: vec!["https://brand.example".into()],
+        admin_token: "secret".into(),
+        rate_limit: 0,
+        static_dir: None,
+    })
+}
+
+const ID: &str = "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a";
+
+fn body(stage: &str, score: Option<u8>, updated_at: &str) -> Value {
+    let category = score.map(|s| nps_widget::score::category(s as i64).unwrap().as_str());
+    json!({"schema":1,"id":ID,"survey":"after-sales","stage":stage,"score":score,"category":category,
+           "reasons":[],"comment":null,"contact":null,"context":{"store":"SZ-FT"},"locale":"zh-CN",
+           "page":"https://brand.example/qr","created_at":"2026-11-23T08:30:00.000Z","updated_at":updated_at})
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    text: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|_| panic!("not JSON: {}", self.text))
+    }
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Reply {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn post_raw(content_type: &str, bytes: Vec<u8>) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri("/api/responses")
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ORIGIN, "https://brand.example")
+        .body(Body::from(bytes))
+        .unwrap()
+}
+
+async fn post(app: &Router, v: &Value) -> Reply {
+    send(
+        app,
+        post_raw("application/json", v.to_string().into_bytes()),
+    )
+    .await
+}
+
+async fn list(app: &Router, query: &str, token: Option<&str>) -> Reply {
+    let mut b = Request::builder().uri(format!("/api/responses{query}"));
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    send(app, b.body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn upsert_by_id_later_stage_wins_and_repeats_are_not_counted() {
+    let app = router();
+    let scored = body("scored", Some(9), "2026-11-23T08:30:01.000Z");
+    let completed = body("completed", Some(9), "2026-11-23T08:30:20.000Z");
+    let r = post(&app, &scored).await;
+    assert_eq!(
+        (r.status, r.json()["created"].as_bool()),
+        (StatusCode::CREATED, Some(true))
+    );
+    let r = post(&app, &scored).await;
+    assert_eq!(
+        (r.status, r.json()["duplicate"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    let r = post(&app, &completed).await;
+    assert_eq!(
+        (r.status, r.json()["updated"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    // A late-arriving earlier stage: 2xx so the sender stops, but nothing changes.
+    let r = post(&app, &scored).await;
+    assert_eq!(
+        (r.status, r.json()["stale"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    let rows = list(&app, "", Some("secret")).await.json();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["stage"], "completed");
+    assert!(rows[0]["received_at"].as_str().unwrap().ends_with('Z'));
+}
+
+#[tokio::test]
+async fn a_changed_score_at_the_same_stage_takes_the_newer_post() {
+    let app = router();
+    post(&app, &body("scored", Some(10), "2026-11-23T08:30:01.000Z")).await;
+    post(&app, &body("scored", Some(6), "2026-11-23T08:30:05.000Z")).await;
+    let r = post(&app, &body("scored", Some(10), "2026-11-23T08:30:01.000Z")).await;
+    assert_eq!(
+        r.json()["stale"],
+        true,
+        "the older post arriving late is stale"
+    );
+    assert_eq!(list(&app, "", Some("secret")).await.json()[0]["score"], 6);
+}
+
+#[tokio::test]
+async fn bad_bodies_get_a_4xx_naming_the_field() {
+    let app = router();
+    let with = |k: &str, v: Value| {
+        let mut b = body("completed", Some(9), "2026-11-23T08:30:20.000Z");
+        b[k] = v;
+        b
+    };
+    let json_cases: Vec<(Vec<u8>, StatusCode, &str)> = vec![
+        (b"{".to_vec(), StatusCode::BAD_REQUEST, "body"),
+        (
+            br#"{"schema":1,"id":"#.to_vec(),
+            StatusCode::BAD_REQUEST,
+            "body",
+        ),
+        (b"\xff\xfe{}".to_vec(), StatusCode::BAD_REQUEST, "body"),
+        (b"[]".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "body"),
+        (
+            with("score", json!(11)).to_string().into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "score",
+        ),
+        (
+            with("score", json!(-1)).to_string().into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "score",
+        ),
+        (
+            with("score", json!(9.5)).to_string().into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "score",
+        ),
+        (
+            with("score", json!("9")).to_string().into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "score",
+        ),
+        (
+            with("category", json!("passive")).to_string().into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "category",
+        ),
+        (
+            with("stage", json!("finished")).to_string().into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "stage",
+        ),
+        (
+            with("surprise", json!(1)).to_string().into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "surprise",
+        ),
+        (
+            with("id", json!("123")).to_string().into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "id",
+        ),
+        (
+            with("id", Value::Null).to_string().into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "id",
+        ),
+        (
+            with("schema", json!(2)).to_string().into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "schema",
+        ),
+        (
+            with("contact", json!({"phone": "13812345678", "consent": false}))
+                .to_string()
+                .into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "contact.consent",
+        ),
+        (
+            with("comment", json!("x".repeat(1001)))
+                .to_string()
+                .into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "comment",
+        ),
+        (
+            vec![b' '; 64 * 1024 + 1],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body",
+        ),
+    ];
+    for (bytes, status, field) in json_cases {
+        let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
+        let r = send(&app, post_raw("application/json", bytes)).await;
+        assert_eq!(r.status, status, "{shown}: {}", r.text);
+        let j = r.json();
+        assert_eq!(j["field"], field, "{shown}: {}", r.text);
+        assert!(!j["error"].as_str().unwrap().is_empty());
+        // CORS headers on errors too, or the browser would keep retrying blind.
+        assert_eq!(
+            r.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+            "https://brand.example",
+            "{shown}"
+        );
+    }
+    let r = send(&app, post_raw("application/xml", b"<x/>".to_vec())).await;
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("content-type"))
+    );
+    assert_eq!(
+        list(&app, "", Some("secret")).await.json(),
+        json!([]),
+        "nothing bad was stored"
+    );
+}
+
+#[tokio::test]
+async fn beacons_arrive_as_text_plain() {
+    let app = router();
+    let r = send(
+        &app,
+        post_raw(
+            "text/plain;charset=UTF-8",
+            body("scored", Some(4), "2026-11-23T08:30:01.000Z")
+                .to_string()
+                .into_bytes(),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn cors_allows_only_listed_origins_and_answers_preflight() {
+    let app = router();
+    let pre = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/api/responses")
+        .header(header::ORIGIN, "https://brand.example")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+        .body(Body::empty())
+        .unwrap();
+    let r = send(&app, pre).await;
+    assert!(r.status.is_success());
+    assert_eq!(
+        r.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        "https://brand.example"
+    );
+    let mut other = post_raw(
+        "application/json",
+        body("scored", Some(4), "2026-11-23T08:30:01.000Z")
+            .to_string()
+            .into_bytes(),
+    );
+    other
+        .headers_mut()
+        .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    let r = send(&app, other).await;
+    assert!(r.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    let any = router_with(Settings {
+        allow_origins: vec!["*".into()],
+        admin_token: "t".into(),
+        rate_limit: 0,
+        static_dir: None,
+    });
+    let r = post(&any, &body("scored", Some(4), "2026-11-23T08:30:01.000Z")).await;
+    assert_eq!(
+        r.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        "*"
+    );
+}
+
+#[tokio::test]
+async fn reading_needs_the_admin_token() {
+    let app = router();
+    for token in [None, Some("wrong"), Some("secre"), Some("")] {
+        let r = list(&app, "", token).await;
+        assert_eq!(
+            (r.status, r.json()["field"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("authorization")),
+            "{token:?}"
+        );
+    }
+    assert_eq!(list(&app, "", Some("secret")).await.status, StatusCode::OK);
+    let r = list(&app, "?format=xml", Some("secret")).await;
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("format"))
+    );
+}
+
+#[tokio::test]
+async fn csv_cells_cannot_run_as_formulas() {
+    let app = router();
+    let mut b = body("completed", Some(2), "2026-11-23T08:30:20.000Z");
+    b["comment"] = json!("=HYPERLINK(\"http://evil.example\",\"click\")");
+    b["context"] = json!({"store": "+SZ-FT", "advisor": "@wang", "visit": "-1+2"});
+    assert_eq!(post(&app, &b).await.status, StatusCode::CREATED);
+    let r = list(&app, "?format=csv", Some("secret")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r
+        .headers
+        .get(header::CONTENT_TYPE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let mut reader = csv::Reader::from_reader(r.text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let row = reader.records().next().unwrap().unwrap();
+    let get = |name: &str| {
+        row.get(headers.iter().position(|h| h == name).unwrap())
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        get("comment"),
+        "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    );
+    assert_eq!(get("store"), "'+SZ-FT");
+    assert_eq!(get("advisor"), "'@wang");
+    assert_eq!(get("visit"), "'-1+2");
+    assert_eq!(get("score"), "2");
+}
+
+#[tokio::test]
+async fn the_no_script_form_is_stored_and_answered_in_html() {
+    let app = router();
+    let form = "score=4&reasons=wait_time&reasons=booking&comment=%E5%A4%AA%E6%85%A2&survey=after-sales&locale=zh-CN&context.store=SZ-FT";
+    let r = send(
+        &app,
+        post_raw(
+            "application/x-www-form-urlencoded",
+            form.as_bytes().to_vec(),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert!(r.text.contains("谢谢您的评价"));
+    let rows = list(&app, "", Some("secret")).await.json();
+    assert_eq!(
+        (rows[0]["score"].as_u64(), rows[0]["comment"].as_str()),
+        (Some(4), Some("太慢"))
+    );
+    assert_eq!(rows[0]["reasons"], json!(["wait_time", "booking"]));
+    let r = send(
+        &app,
+        post_raw(
+            "application/x-www-form-urlencoded",
+            b"score=12&locale=en".to_vec(),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("score is 12"), "{}", r.text);
+    assert!(!r.text.contains("<script"), "no markup from the input");
+}
+
+#[tokio::test]
+async fn rate_limit_answers_429_with_retry_after() {
+    let app = router_with(Settings {
+        allow_origins: vec![],
+        admin_token: "t".into(),
+        rate_limit: 2,
+        static_dir: None,
+    });
+    let from = |v: &Value| {
+        let mut req = post_raw("application/json", v.to_string().into_bytes());
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 7], 5000))));
+        req
+    };
+    let b = body("scored", Some(4), "2026-11-23T08:30:01.000Z");
+    assert!(send(&app, from(&b)).await.status.is_success());
+    assert!(send(&app, from(&b)).await.status.is_success());
+    let r = send(&app, from(&b)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.json()["field"], "rate_limit");
+    let wait: u64 = r
+        .headers
+        .get(header::RETRY_AFTER)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait));
+}
+
+#[tokio::test]
+async fn healthz() {
+    let r = send(
+        &router(),
+        Request::builder()
+            .uri("/healthz")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((r.status, r.json()), (StatusCode::OK, json!({"ok": true})));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_identical_posts_make_one_row() {
+    let app = router();
+    let b = body("completed", Some(8), "2026-11-23T08:30:20.000Z");
+    let tasks: Vec<_> = (0..1000)
+        .map(|_| {
+            let (app, b) = (app.clone(), b.clone());
+            tokio::spawn(async move { post(&app, &b).await.status })
+        })
+        .collect();
+    let mut created = 0;
+    for t in tasks {
+        let s = t.await.unwrap();
+        assert!(s.is_success(), "{s}");
+        created += (s == StatusCode::CREATED) as u32;
+    }
+    assert_eq!(created, 1, "exactly one post creates the row");
+    assert_eq!(
+        list(&app, "", Some("secret"))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
