@@ -181,13 +181,16 @@ impl Browser {
             args.push("--force-dark-mode".into());
             args.push("--blink-settings=preferredColorScheme=0".into());
         }
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": env_path("CHROMIUM"),
-                "args": args,
-                "prefs": {"intl.accept_languages": opts.lang},
-            }
+        let mut chrome = json!({
+            "binary": env_path("CHROMIUM"),
+            "args": args,
+            "prefs": {"intl.accept_languages": opts.lang},
         });
+        if opts.width < 500 {
+            // A window cannot be narrower than 500 px; a phone viewport is emulated.
+            chrome["mobileEmulation"] = json!({"deviceMetrics": {"width": opts.width, "height": opts.height, "pixelRatio": 1, "touch": true}});
+        }
+        let caps = json!({ "goog:chromeOptions": chrome });
         let Value::Object(caps) = caps else {
             unreachable!()
         };
@@ -196,10 +199,25 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("start a Chromium session");
-        // Headless windows include no browser chrome, but make the viewport exact anyway.
-        let _ = client
-            .execute("return [window.innerWidth, window.innerHeight]", vec![])
-            .await;
+        if opts.width >= 500 {
+            // Make the viewport (not the window) the size asked for.
+            let inner = client
+                .execute("return [window.innerWidth, window.innerHeight]", vec![])
+                .await
+                .unwrap();
+            let (w, h) = (
+                inner[0].as_u64().unwrap_or(0) as u32,
+                inner[1].as_u64().unwrap_or(0) as u32,
+            );
+            if (w, h) != (opts.width, opts.height) {
+                let _ = client
+                    .set_window_size(
+                        2 * opts.width - w.min(opts.width),
+                        2 * opts.height - h.min(opts.height),
+                    )
+                    .await;
+            }
+        }
         Browser { client, driver }
     }
 

@@ -27,13 +27,15 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("chaos") => chaos(&args[1..]),
+        Some("screenshots") => screenshots(),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  dist               build dist/ and print the size of each shipped file\n  \
                  demo [--port N]    build, then serve the demo and the API (default port 8080, or NPS_PORT)\n  \
                  test               run every test: native, wasm in headless Chromium, end to end\n  \
-                 chaos [--surveys N] the long end-to-end run against injected network faults (default 200)"
+                 chaos [--surveys N] the long end-to-end run against injected network faults (default 200)\n  \
+                 screenshots        save every screen at phone and desktop width into docs/screenshots"
             );
             return ExitCode::from(2);
         }
@@ -281,6 +283,19 @@ fn test(args: &[String]) -> Result {
         .env("NPS_CHAOS_SURVEYS", quick_chaos))?;
     println!("\nall tests passed");
     Ok(())
+}
+
+fn screenshots() -> Result {
+    let t = tools::for_browser_tests()?;
+    let dist = dist()?;
+    let out = root().join("docs/screenshots");
+    step(&format!("screenshots into {}", out.display()));
+    run(cargo()
+        .args(["test", "-p", "nps-e2e", "--test", "screens"])
+        .env("NPS_DIST", &dist)
+        .env("CHROMEDRIVER", &t.chromedriver)
+        .env("CHROMIUM", &t.chromium)
+        .env("NPS_SCREENSHOTS", &out))
 }
 
 fn chaos(args: &[String]) -> Result {

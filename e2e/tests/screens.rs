@@ -1,0 +1,205 @@
+//! A tour of every screen a customer or a page's developer sees, at phone and desktop width,
+//! light and dark, zh-CN and en. Each step checks what is on screen; with
+//! `NPS_SCREENSHOTS=DIR` (`cargo xtask screenshots`) it also saves a PNG per step.
+
+use nps_e2e::{wait_until, Browser, Options, Server};
+
+/// Waits until no animation is running, then saves a screenshot of the viewport.
+async fn shot(b: &Browser, name: &str) {
+    wait_until("animations to finish", || async {
+        let running = b
+            .js("return document.getAnimations().filter(a => a.playState === 'running').length")
+            .await;
+        (running == 0).then_some(())
+    })
+    .await;
+    b.screenshot(name).await;
+}
+
+async fn center(b: &Browser, css: &str) {
+    b.find(css).await;
+    b.js(&format!(
+        "document.querySelector({css:?}).scrollIntoView({{block: 'center'}})"
+    ))
+    .await;
+}
+
+/// Mounts a survey with `config` (JS object text) in place of the page's main content.
+async fn mount_alone(b: &Browser, config: &str) {
+    b.js(&format!(
+        "const main = document.querySelector('main'); main.textContent = ''; const el = document.createElement('div'); \
+         el.id = 'solo'; main.appendChild(el); try {{ NpsWidget.mount(el, {config}); }} catch (e) {{ window.__error = e.message; }}"
+    ))
+    .await;
+}
+
+async fn phone_zh_light(server: &Server) {
+    let b = Browser::start(Options {
+        width: 375,
+        height: 667,
+        lang: "zh-CN",
+        ..Options::default()
+    })
+    .await;
+    let qr = |visit: &str| {
+        format!(
+            "{}/qr.html?store=SZ-FT&advisor=wang&visit={visit}",
+            server.base
+        )
+    };
+    b.open(&qr("T-1")).await;
+    shot(&b, "phone-zh-question").await;
+    b.click("[data-score='3']").await;
+    assert_eq!(
+        b.text(".nps-follow-up > .nps-prompt").await,
+        "很抱歉没有让您满意。主要是哪些方面?"
+    );
+    b.click("[data-reason='wait_time']").await;
+    shot(&b, "phone-zh-follow-up-detractor").await;
+    center(&b, ".nps-callback").await;
+    b.find(".nps-phone")
+        .await
+        .send_keys("138 1234 5678")
+        .await
+        .unwrap();
+    b.click(".nps-submit").await;
+    assert_eq!(b.text(".nps-problem").await, "如需回电,请勾选同意。");
+    shot(&b, "phone-zh-callback").await;
+    b.click(".nps-consent-box").await;
+    b.click(".nps-submit").await;
+    assert_eq!(b.text(".nps-outcome-title").await, "感谢您的坦诚");
+    shot(&b, "phone-zh-outcome-detractor").await;
+
+    b.open(&qr("T-2")).await;
+    b.click("[data-score='7']").await;
+    assert_eq!(
+        b.text(".nps-follow-up > .nps-prompt").await,
+        "怎样做能让您打出 10 分?"
+    );
+    shot(&b, "phone-zh-follow-up-passive").await;
+    b.click(".nps-skip").await;
+    assert_eq!(b.text(".nps-outcome-title").await, "谢谢您的建议");
+    shot(&b, "phone-zh-outcome-passive").await;
+
+    b.open(&qr("T-3")).await;
+    b.click("[data-score='10']").await;
+    assert_eq!(
+        b.text(".nps-follow-up > .nps-prompt").await,
+        "谢谢!您最满意的是哪些方面?"
+    );
+    b.click("[data-reason='advisor_attitude']").await;
+    b.click("[data-reason='handover']").await;
+    shot(&b, "phone-zh-follow-up-promoter").await;
+    b.click(".nps-submit").await;
+    assert_eq!(b.text(".nps-outcome-title").await, "太感谢了!");
+    shot(&b, "phone-zh-outcome-promoter").await;
+
+    // Offline: the endpoint does not answer; the answer is kept and the customer told so.
+    b.open(&qr("T-4")).await;
+    mount_alone(&b, "{endpoint: 'http://127.0.0.1:9/api/responses', brand: '星辰汽车', locale: 'zh-CN', once: false}").await;
+    b.click("#solo [data-score='9']").await;
+    wait_until("the offline notice", || async {
+        (b.text("#solo .nps-status").await == "网络不佳,您的评价已保存,联网后会自动提交。")
+            .then_some(())
+    })
+    .await;
+    shot(&b, "phone-zh-offline").await;
+
+    // A broken embed tells the page's developer what to fix.
+    mount_alone(
+        &b,
+        "{endpont: '/api/responses', locale: 'fr', mode: 'popup'}",
+    )
+    .await;
+    let shown = b.text("#solo .nps-embed-error").await;
+    assert!(shown.contains("did you mean \"endpoint\"?"), "{shown}");
+    shot(&b, "phone-embed-error").await;
+    b.close().await;
+}
+
+async fn phone_en_dark(server: &Server) {
+    let b = Browser::start(Options {
+        width: 375,
+        height: 667,
+        dark: true,
+        lang: "en-US",
+        ..Options::default()
+    })
+    .await;
+    b.open(&format!("{}/wechat.html?locale=en", server.base))
+        .await;
+    let bg = b
+        .js("return getComputedStyle(document.querySelector('.nps-card')).backgroundColor")
+        .await;
+    assert_eq!(bg, "rgb(32, 33, 36)", "dark card");
+    shot(&b, "phone-en-dark-question").await;
+    b.click("[data-score='2']").await;
+    assert_eq!(
+        b.text(".nps-follow-up > .nps-prompt").await,
+        "We're sorry we let you down. What went wrong?"
+    );
+    shot(&b, "phone-en-dark-follow-up-detractor").await;
+    b.open(&format!("{}/wechat.html?locale=en", server.base))
+        .await;
+    b.click("[data-score='9']").await;
+    b.click(".nps-submit").await;
+    assert_eq!(b.text(".nps-primary").await, "Invite a friend");
+    shot(&b, "phone-en-dark-outcome-promoter").await;
+    b.open(&format!("{}/wechat.html?locale=zh-TW", server.base))
+        .await;
+    assert_eq!(
+        b.text(".nps-question").await,
+        "您有多大可能向朋友或同事推薦星辰汽車?"
+    );
+    shot(&b, "phone-zh-tw-dark-question").await;
+    b.close().await;
+}
+
+async fn desktop(server: &Server) {
+    let b = Browser::start(Options::default()).await;
+    b.open(&format!("{}/embed.html", server.base)).await;
+    shot(&b, "desktop-en-embed").await;
+    b.click("#inline-survey [data-score='8']").await;
+    shot(&b, "desktop-en-follow-up-passive").await;
+    b.click("#open-modal").await;
+    b.find(".nps--modal .nps-card").await;
+    shot(&b, "desktop-en-modal").await;
+    b.click(".nps--modal .nps-close").await;
+    b.click("#open-slide").await;
+    b.find(".nps--slide-in .nps-card").await;
+    shot(&b, "desktop-en-slide-in").await;
+    b.close().await;
+
+    let dark = Browser::start(Options {
+        dark: true,
+        lang: "zh-CN",
+        ..Options::default()
+    })
+    .await;
+    dark.open(&format!("{}/qr.html?store=SZ-FT&visit=T-9", server.base))
+        .await;
+    dark.click("[data-score='4']").await;
+    shot(&dark, "desktop-zh-dark-follow-up-detractor").await;
+    dark.click(".nps-skip").await;
+    shot(&dark, "desktop-zh-dark-outcome-detractor").await;
+    dark.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_at_phone_and_desktop_width() {
+    let server = Server::start().await;
+    phone_zh_light(&server).await;
+    phone_en_dark(&server).await;
+    desktop(&server).await;
+    // Every survey that reached an outcome is stored once.
+    let rows = server
+        .wait_rows("five completed rows", |r| {
+            r.iter().filter(|r| r.1 == "completed").count() == 5
+        })
+        .await;
+    assert!(
+        rows.iter()
+            .any(|r| r.2["contact"]["phone"] == "+8613812345678"),
+        "the consented call-back is stored"
+    );
+}
