@@ -71,6 +71,45 @@ pub fn run(cmd: &mut Command) -> Result {
     }
 }
 
+/// Runs `cargo test …`, passing its output through and adding up its "test result" lines.
+fn run_tests(cmd: &mut Command, totals: &mut (u64, u64)) -> Result {
+    use std::io::{BufRead, BufReader};
+    cmd.current_dir(root()).stdout(std::process::Stdio::piped());
+    let shown = format!("{cmd:?}");
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            println!("{line}");
+            if let Some(rest) = line.strip_prefix("test result: ") {
+                let num = |word: &str| {
+                    rest.split(';')
+                        .find_map(|part| {
+                            part.trim()
+                                .trim_start_matches("ok. ")
+                                .trim_start_matches("FAILED. ")
+                                .strip_suffix(word)
+                        })
+                        .and_then(|n| n.trim().parse::<u64>().ok())
+                        .unwrap_or(0)
+                };
+                totals.0 += num(" passed");
+                totals.1 += num(" failed");
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
 fn cargo() -> Command {
     Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
@@ -255,33 +294,43 @@ fn test(args: &[String]) -> Result {
     step("format");
     run(cargo().args(["fmt", "--all", "--", "--check"]))
         .map_err(|e| format!("{e}\n  run `cargo fmt --all` to fix the formatting"))?;
+    let mut totals = (0, 0);
     step("native tests: core, collector, xtask");
-    run(cargo().args(["test", "--workspace", "--exclude", "nps-e2e"]))?;
+    run_tests(
+        cargo().args(["test", "--workspace", "--exclude", "nps-e2e"]),
+        &mut totals,
+    )?;
     let t = tools::for_browser_tests()?;
     step("wasm tests in headless Chromium");
-    run(cargo()
-        .args([
-            "test",
-            "-p",
-            "nps-widget",
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            &t.build.test_runner,
-        )
-        .env("CHROMEDRIVER", &t.chromedriver)
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
+    run_tests(
+        cargo()
+            .args([
+                "test",
+                "-p",
+                "nps-widget",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                &t.build.test_runner,
+            )
+            .env("CHROMEDRIVER", &t.chromedriver)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        &mut totals,
+    )?;
     let dist = dist()?;
     step("end-to-end tests: the demo pages in headless Chromium against the collector");
-    run(cargo()
-        .args(["test", "-p", "nps-e2e", "--", "--test-threads=1"])
-        .env("NPS_DIST", &dist)
-        .env("CHROMEDRIVER", &t.chromedriver)
-        .env("CHROMIUM", &t.chromium)
-        .env("NPS_CHAOS_SURVEYS", quick_chaos))?;
-    println!("\nall tests passed");
+    run_tests(
+        cargo()
+            .args(["test", "-p", "nps-e2e", "--", "--test-threads=1"])
+            .env("NPS_DIST", &dist)
+            .env("CHROMEDRIVER", &t.chromedriver)
+            .env("CHROMIUM", &t.chromium)
+            .env("NPS_CHAOS_SURVEYS", quick_chaos),
+        &mut totals,
+    )?;
+    println!("\ntotal: {} passed, {} failed", totals.0, totals.1);
     Ok(())
 }
 
