@@ -121,6 +121,40 @@ impl Entry {
     }
 }
 
+impl Entry {
+    /// True when `self` is a later version of the same response than `other`.
+    pub fn newer_than(&self, other: &Entry) -> bool {
+        self.rank > other.rank || (self.rank == other.rank && self.version > other.version)
+    }
+}
+
+/// What to do with the stored copy of a response after this tab changed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageAction {
+    /// Write this tab's entry.
+    Write,
+    /// Delete the stored entry: it is the one this tab just removed.
+    Delete,
+    /// Leave storage alone: it holds a later version (another tab's), or nothing.
+    Keep,
+}
+
+/// Decides the storage write for one id, so that two tabs never undo each other: `stored`
+/// is what storage holds now, `mine` this tab's entry (if it still has one), `removed_body`
+/// the body this tab just removed (delivered, or given up after 7 days).
+pub fn storage_action(
+    stored: Option<&Entry>,
+    mine: Option<&Entry>,
+    removed_body: Option<&str>,
+) -> StorageAction {
+    match (mine, stored) {
+        (Some(m), Some(s)) if s.newer_than(m) => StorageAction::Keep,
+        (Some(_), _) => StorageAction::Write,
+        (None, Some(s)) if removed_body == Some(s.body.as_str()) => StorageAction::Delete,
+        (None, _) => StorageAction::Keep,
+    }
+}
+
 /// Why a put was refused. Nothing is evicted to make room.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PutError {
@@ -608,6 +642,25 @@ mod tests {
         for junk in ["", "[]", "{}", "{\"id\":\"a\"}", "not json"] {
             assert_eq!(Entry::from_json(junk), None, "{junk}");
         }
+    }
+
+    #[test]
+    fn tabs_never_undo_each_other_in_storage() {
+        let mut a = Outbox::new();
+        a.put("x", &t(), "v1".into(), 0, 0).unwrap();
+        let v1 = a.entry("x").unwrap().clone();
+        a.put("x", &t(), "v2".into(), 2, 1).unwrap();
+        let v2 = a.entry("x").unwrap().clone();
+        use StorageAction::*;
+        let check = |stored: Option<&Entry>, mine: Option<&Entry>, removed: Option<&str>, want| {
+            assert_eq!(storage_action(stored, mine, removed), want)
+        };
+        check(Some(&v2), Some(&v1), None, Keep); // a stale tab does not overwrite
+        check(Some(&v1), Some(&v2), None, Write);
+        check(None, Some(&v1), None, Write);
+        check(Some(&v2), None, Some("v1"), Keep); // a stale tab's 2xx does not delete the newer one
+        check(Some(&v2), None, Some("v2"), Delete);
+        check(None, None, Some("v2"), Keep);
     }
 
     #[test]

@@ -171,7 +171,10 @@ pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
                 // JavaScript shows the value as the page's developer wrote it (and wasm
                 // stays free of Rust's float formatting).
                 let shown = match v.as_f64() {
-                    Some(f) => js_sys::Number::from(f).to_string(10).ok().map(String::from),
+                    Some(f) => js_sys::Number::from(f)
+                        .to_string_with_radix(10)
+                        .ok()
+                        .map(String::from),
                     None if v.is_undefined() => Some("undefined".into()),
                     None => js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string()),
                 };

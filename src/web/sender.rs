@@ -15,7 +15,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestInit, RequestMode};
 
-use crate::outbox::{Entry, Outbox, Outcome, Put, PutError, Send, Settled, Target, TIMEOUT_MS};
+use crate::outbox::{
+    storage_action, Entry, Outbox, Outcome, Put, PutError, Send, Settled, StorageAction, Target,
+    TIMEOUT_MS,
+};
 
 const PREFIX: &str = "nps:v1:outbox:";
 
@@ -74,17 +77,30 @@ impl Driver {
         driver
     }
 
-    fn persist(&self, id: &str) {
+    /// Writes or deletes the stored copy of `id`; `removed_body` is what this tab just
+    /// removed. Another tab's later version is never overwritten nor deleted.
+    fn persist(&self, id: &str, removed_body: Option<&str>) {
         let Some(s) = &self.storage else { return };
         let key = format!("{PREFIX}{id}");
-        match self.outbox.borrow().entry(id) {
-            Some(e) => {
-                // A full or vanished storage keeps the entry in memory; it is still sent.
-                let _ = s.set_item(&key, &e.to_json());
+        let stored = s
+            .get_item(&key)
+            .ok()
+            .flatten()
+            .and_then(|raw| super::host::parse_json(&raw).ok())
+            .and_then(|v| Entry::from_value(&v));
+        let outbox = self.outbox.borrow();
+        let mine = outbox.entry(id);
+        match storage_action(stored.as_ref(), mine, removed_body) {
+            // A full or vanished storage keeps the entry in memory; it is still sent.
+            StorageAction::Write => {
+                if let Some(e) = mine {
+                    let _ = s.set_item(&key, &e.to_json());
+                }
             }
-            None => {
+            StorageAction::Delete => {
                 let _ = s.remove_item(&key);
             }
+            StorageAction::Keep => {}
         }
     }
 
@@ -144,7 +160,9 @@ impl Driver {
             now(),
             js_sys::Math::random(),
         );
-        self.persist(&send.id);
+        let removed =
+            matches!(settled, Settled::Delivered | Settled::GaveUp).then_some(send.body.as_str());
+        self.persist(&send.id, removed);
         match settled {
             Settled::Delivered => self.notify(&send.id, Status::Delivered),
             Settled::Retry { .. } => self.notify(&send.id, Status::Waiting),
@@ -201,7 +219,7 @@ pub fn submit(
         let put = d.outbox.borrow_mut().put(id, target, body, rank, now());
         match put {
             Ok(Put::Stored) => {
-                d.persist(id);
+                d.persist(id, None);
                 d.pump();
                 Ok(())
             }
