@@ -17,6 +17,8 @@ use tokio::process::{Child, Command};
 
 pub use fantoccini;
 
+pub mod chaos;
+
 /// How long any one wait may take before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -42,6 +44,7 @@ pub fn temp_dir(tag: &str) -> PathBuf {
 /// The collector on a loopback port, serving `dist/`.
 pub struct Server {
     pub base: String,
+    pub addr: SocketAddr,
     pub db: PathBuf,
     pub token: String,
 }
@@ -53,11 +56,24 @@ impl Server {
         let db = dir.join("nps.db");
         let store = Store::open(&db).expect("open the database");
         let token = "e2e-token".to_owned();
+        // The built dist/ plus the test pages in e2e/pages.
+        let site = dir.join("site");
+        std::fs::create_dir_all(&site).unwrap();
+        let pages = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pages");
+        for folder in [env_path("NPS_DIST"), pages] {
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_file() {
+                    std::fs::copy(&p, site.join(p.file_name().unwrap())).unwrap();
+                }
+            }
+        }
+        // Any origin may post: the chaos test posts through a proxy on another port.
         let settings = Settings {
-            allow_origins: vec![],
+            allow_origins: vec!["*".into()],
             admin_token: token.clone(),
             rate_limit: 0,
-            static_dir: Some(env_path("NPS_DIST")),
+            static_dir: Some(site),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -65,6 +81,7 @@ impl Server {
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         Server {
             base: format!("http://{addr}"),
+            addr,
             db,
             token,
         }
@@ -295,8 +312,39 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// Takes the browser offline, or back online (ChromeDriver's network conditions).
+    pub async fn set_offline(&self, offline: bool) {
+        self.client
+            .issue_cmd(NetworkConditions { offline })
+            .await
+            .unwrap();
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.close().await;
         let _ = self.driver.kill().await;
+    }
+}
+
+#[derive(Debug)]
+struct NetworkConditions {
+    offline: bool,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"network_conditions": {"offline": self.offline, "latency": 0, "download_throughput": -1, "upload_throughput": -1}});
+        (http::Method::POST, Some(body.to_string()))
     }
 }
