@@ -205,3 +205,18 @@ pub fn for_browser_tests() -> Result<Browser> {
         chromedriver: driver.ok_or("chromedriver is not on PATH")?,
     })
 }
+
+/// wrk for `cargo xtask bench`: on PATH, or from apt as root on Debian.
+pub fn ensure_wrk() -> Result<PathBuf> {
+    if let Some(p) = which("wrk", &[]) {
+        return Ok(p);
+    }
+    if Path::new("/etc/debian_version").is_file() && is_root() {
+        println!("installing wrk with apt-get");
+        run(Command::new("apt-get").args(["update", "-qq"]))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y", "-qq", "--no-install-recommends", "wrk"])
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    which("wrk", &[]).ok_or_else(|| "the benchmark needs wrk: sudo apt-get install -y wrk (Debian/Ubuntu) or brew install wrk (macOS)".into())
+}

@@ -1,0 +1,128 @@
+//! Durability: the real `nps-collector` binary under concurrent load is killed with SIGKILL;
+//! after a restart on the same database, every response it acknowledged is there.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(db: &std::path::Path, port: u16) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_nps-collector"))
+        .args([
+            "--port",
+            &port.to_string(),
+            "--rate-limit",
+            "0",
+            "--admin-token",
+            "t0k3n",
+            "--db",
+        ])
+        .arg(db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start nps-collector");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while ureq::get(&format!("http://127.0.0.1:{port}/healthz"))
+        .call()
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "the collector did not come up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+fn body(id: &str, n: usize) -> String {
+    format!(
+        r#"{{"schema":1,"id":"{id}","survey":"load","stage":"completed","score":{},"category":"{}","reasons":[],"comment":null,"contact":null,"context":{{}},"locale":"en","page":null,"created_at":"2026-11-23T08:00:00.000Z","updated_at":"2026-11-23T08:00:01.000Z"}}"#,
+        n % 11,
+        nps_widget::score::category((n % 11) as i64)
+            .unwrap()
+            .as_str()
+    )
+}
+
+#[test]
+fn every_acknowledged_response_survives_kill_9() {
+    let dir = std::env::temp_dir().join(format!("nps-kill9-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("nps.db");
+    let port = free_port();
+    let mut collector = start(&db, port);
+
+    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let workers: Vec<_> = (0..8)
+        .map(|w| {
+            let (acked, stop) = (acked.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .timeout_global(Some(Duration::from_secs(5)))
+                    .build()
+                    .into();
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let id = format!("{:08x}-0000-4000-8000-{:012x}", w, n);
+                    let sent = agent
+                        .post(&format!("http://127.0.0.1:{port}/api/responses"))
+                        .header("Content-Type", "application/json")
+                        .send(body(&id, n));
+                    if matches!(&sent, Ok(r) if r.status().is_success()) {
+                        acked.lock().unwrap().push(id);
+                    }
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+
+    // Kill it mid-load, once it has acknowledged a good number of posts.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acked.lock().unwrap().len() < 500 {
+        assert!(Instant::now() < deadline, "too few posts acknowledged");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    collector.kill().unwrap(); // SIGKILL
+    collector.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        w.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+
+    let mut again = start(&db, port);
+    let text = ureq::get(&format!("http://127.0.0.1:{port}/api/responses"))
+        .header("Authorization", "Bearer t0k3n")
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    again.kill().unwrap();
+    let _ = again.wait();
+    let stored: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let ids: std::collections::HashSet<&str> =
+        stored.iter().filter_map(|r| r["id"].as_str()).collect();
+    let lost: Vec<&String> = acked
+        .iter()
+        .filter(|id| !ids.contains(id.as_str()))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged responses lost after kill -9: {:?}",
+        lost.len(),
+        acked.len(),
+        &lost[..lost.len().min(5)]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
