@@ -128,6 +128,20 @@ impl Entry {
     }
 }
 
+/// How long a flusher lease lasts without renewal (the fallback where Web Locks are missing).
+pub const LEASE_MS: u64 = 15_000;
+
+/// The lease fallback for "one flusher at a time": `stored` is the lease in storage
+/// (`"owner|expires_ms"`), `me` this tab's token. Returns the lease to write when this tab
+/// may flush now (taking or renewing it), `None` while another tab holds it.
+pub fn lease(stored: Option<&str>, me: &str, now: u64) -> Option<String> {
+    let held_by_other = stored
+        .and_then(|s| s.split_once('|'))
+        .and_then(|(owner, until)| Some((owner, until.parse::<u64>().ok()?)))
+        .is_some_and(|(owner, until)| owner != me && until > now);
+    (!held_by_other).then(|| format!("{me}|{}", now + LEASE_MS))
+}
+
 /// What to do with the stored copy of a response after this tab changed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StorageAction {
@@ -318,9 +332,15 @@ impl Outbox {
 
     /// The posts due now; each is marked in flight until settled.
     pub fn due(&mut self, now: u64) -> Vec<Send> {
+        self.due_where(now, |_| true)
+    }
+
+    /// The posts due now among the entries `mine` accepts (a tab that is not the flusher
+    /// sends only the responses it created); each is marked in flight until settled.
+    pub fn due_where(&mut self, now: u64, mine: impl Fn(&str) -> bool) -> Vec<Send> {
         let mut out = Vec::new();
         for e in self.entries.values_mut() {
-            if e.dead.is_none() && e.in_flight.is_none() && e.next_at <= now {
+            if e.dead.is_none() && e.in_flight.is_none() && e.next_at <= now && mine(&e.id) {
                 e.in_flight = Some(e.version);
                 out.push(Send {
                     id: e.id.clone(),
@@ -331,6 +351,15 @@ impl Outbox {
             }
         }
         out
+    }
+
+    /// When the next entry that `mine` accepts falls due.
+    pub fn next_wake_where(&self, mine: impl Fn(&str) -> bool) -> Option<u64> {
+        self.entries
+            .values()
+            .filter(|e| e.dead.is_none() && e.in_flight.is_none() && mine(&e.id))
+            .map(|e| e.next_at)
+            .min()
     }
 
     /// When the next entry falls due, if any is waiting and not in flight.
@@ -661,6 +690,41 @@ mod tests {
         check(Some(&v2), None, Some("v1"), Keep); // a stale tab's 2xx does not delete the newer one
         check(Some(&v2), None, Some("v2"), Delete);
         check(None, None, Some("v2"), Keep);
+    }
+
+    #[test]
+    fn one_lease_holder_at_a_time() {
+        assert_eq!(lease(None, "a", 100).as_deref(), Some("a|15100"));
+        assert_eq!(
+            lease(Some("a|15100"), "a", 5000).as_deref(),
+            Some("a|20000"),
+            "renewed by its holder"
+        );
+        assert_eq!(
+            lease(Some("a|15100"), "b", 5000),
+            None,
+            "held by another tab"
+        );
+        assert_eq!(
+            lease(Some("a|15100"), "b", 15100).as_deref(),
+            Some("b|30100"),
+            "taken once expired"
+        );
+        assert_eq!(lease(Some("garbage"), "b", 1).as_deref(), Some("b|15001"));
+    }
+
+    #[test]
+    fn a_tab_that_is_not_the_flusher_sends_only_its_own() {
+        let mut o = Outbox::new();
+        o.put("mine", &t(), "{}".into(), 0, 0).unwrap();
+        o.put("restored", &t(), "{}".into(), 0, 0).unwrap();
+        let sent: Vec<String> = o
+            .due_where(0, |id| id == "mine")
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(sent, ["mine"]);
+        assert_eq!(o.due(0).len(), 1, "the other is still waiting");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //!   failing, when its page was reloaded (counted, so the test shows it is the only way);
 //! - an entry leaves a tab only after a 2xx for its current version;
 //! - after the network heals, draining leaves every response acknowledged at its latest stage.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeMap;
 

@@ -16,8 +16,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestInit, RequestMode};
 
 use crate::outbox::{
-    storage_action, Entry, Outbox, Outcome, Put, PutError, Send, Settled, StorageAction, Target,
-    TIMEOUT_MS,
+    lease, storage_action, Entry, Outbox, Outcome, Put, PutError, Send, Settled, StorageAction,
+    Target, LEASE_MS, TIMEOUT_MS,
 };
 
 const PREFIX: &str = "nps:v1:outbox:";
@@ -45,7 +45,17 @@ struct Driver {
     /// (response id, listener); a handful at most, so a list.
     listeners: RefCell<Vec<(String, Listener)>>,
     timer: RefCell<Option<i32>>,
+    /// Responses created in this tab: always sent by it.
+    own: RefCell<Vec<String>>,
+    /// Web Locks exist here; `flusher` is set when this tab holds the flusher lock.
+    has_locks: bool,
+    flusher: std::cell::Cell<bool>,
+    /// This tab's name in the lease fallback.
+    token: String,
 }
+
+const LOCK: &str = "nps:v1:outbox-flusher";
+const LEASE_KEY: &str = "nps:v1:flusher";
 
 thread_local! {
     static DRIVER: Rc<Driver> = Driver::start();
@@ -66,15 +76,42 @@ impl Driver {
         if let Some(s) = &storage {
             outbox.load(read_entries(s), now());
         }
+        let has_locks = request_flusher_lock();
         let driver = Rc::new(Driver {
             outbox: RefCell::new(outbox),
             storage,
             listeners: RefCell::new(Vec::new()),
             timer: RefCell::new(None),
+            own: RefCell::new(Vec::new()),
+            has_locks,
+            flusher: std::cell::Cell::new(false),
+            token: uuid::Uuid::new_v4().simple().to_string(),
         });
         listen_to_page();
         driver.pump();
         driver
+    }
+
+    /// One flusher at a time sends what earlier pages and other tabs left (Web Locks, or
+    /// a lease in storage where they are missing); every tab sends what it created itself.
+    /// Without storage nothing is shared, so this tab sends everything it has.
+    fn may_flush_all(&self) -> bool {
+        if self.has_locks {
+            return self.flusher.get();
+        }
+        let Some(s) = &self.storage else { return true };
+        let stored = s.get_item(LEASE_KEY).ok().flatten();
+        match lease(stored.as_deref(), &self.token, now()) {
+            Some(renewed) => s.set_item(LEASE_KEY, &renewed).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Picks up what other tabs stored (a later version never goes backwards).
+    fn reload(&self) {
+        if let Some(s) = &self.storage {
+            self.outbox.borrow_mut().load(read_entries(s), now());
+        }
     }
 
     /// Writes or deletes the stored copy of `id`; `removed_body` is what this tab just
@@ -140,7 +177,13 @@ impl Driver {
 
     /// Sends what is due and sets the timer for what is not.
     fn pump(self: &Rc<Self>) {
-        let sends = self.outbox.borrow_mut().due(now());
+        let all = self.may_flush_all();
+        let sends = {
+            let own = self.own.borrow();
+            self.outbox
+                .borrow_mut()
+                .due_where(now(), |id| all || own.iter().any(|o| o == id))
+        };
         for send in sends {
             self.notify(&send.id, Status::Sending);
             let me = self.clone();
@@ -149,7 +192,7 @@ impl Driver {
                 me.settle(&send, outcome);
             });
         }
-        self.arm_timer();
+        self.arm_timer(all);
     }
 
     fn settle(self: &Rc<Self>, send: &Send, outcome: Outcome) {
@@ -181,11 +224,22 @@ impl Driver {
         self.pump();
     }
 
-    fn arm_timer(self: &Rc<Self>) {
+    fn arm_timer(self: &Rc<Self>, all: bool) {
         if let Some(t) = self.timer.borrow_mut().take() {
             window().clear_timeout_with_handle(t);
         }
-        let Some(wake) = self.outbox.borrow().next_wake() else {
+        let (mine, any) = {
+            let own = self.own.borrow();
+            let outbox = self.outbox.borrow();
+            (
+                outbox.next_wake_where(|id| all || own.iter().any(|o| o == id)),
+                outbox.next_wake(),
+            )
+        };
+        // Entries another tab is flushing: with the lease fallback, look again in a while
+        // (that tab may have closed); with Web Locks the lock's grant wakes this tab.
+        let recheck = (any.is_some() && !all && !self.has_locks).then(|| now() + LEASE_MS / 3);
+        let Some(wake) = [mine, recheck].into_iter().flatten().min() else {
             return;
         };
         let delay = wake.saturating_sub(now()).min(i32::MAX as u64) as i32;
@@ -215,6 +269,9 @@ pub fn submit(
             let mut ls = d.listeners.borrow_mut();
             ls.retain(|(k, _)| k != id);
             ls.push((id.to_owned(), listener));
+        }
+        if !d.own.borrow().iter().any(|o| o == id) {
+            d.own.borrow_mut().push(id.to_owned());
         }
         let put = d.outbox.borrow_mut().put(id, target, body, rank, now());
         match put {
@@ -246,12 +303,41 @@ pub fn resume_from_storage() {
     DRIVER.with(|_| {});
 }
 
-/// Retries everything now (`online`, page visible).
+/// Retries everything now (`online`, page visible), with what other tabs stored since.
 fn resume() {
     DRIVER.with(|d| {
+        d.reload();
         d.outbox.borrow_mut().resume(now());
         d.pump();
     });
+}
+
+/// Queues for the flusher lock (Web Locks); the grant makes this tab the flusher until it
+/// closes. False where the browser has no Web Locks.
+fn request_flusher_lock() -> bool {
+    let nav = window().navigator();
+    let Some(locks) = js_sys::Reflect::get(&nav, &"locks".into())
+        .ok()
+        .filter(|l| l.is_object())
+    else {
+        return false;
+    };
+    let Some(request) = js_sys::Reflect::get(&locks, &"request".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return false;
+    };
+    let granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+        DRIVER.with(|d| {
+            d.flusher.set(true);
+            d.reload();
+            d.pump();
+        });
+        // Held until the page goes away.
+        js_sys::Promise::new(&mut |_, _| {}).into()
+    });
+    request.call2(&locks, &LOCK.into(), &granted).is_ok()
 }
 
 /// Page hide: hand every waiting entry to the browser to deliver after the page is gone.
