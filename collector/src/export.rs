@@ -4,16 +4,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-/// Context keys that get their own CSV column; the rest go in `other_context`.
-const CONTEXT_COLUMNS: &[&str] = &[
-    "store",
-    "advisor",
-    "visit",
-    "model",
-    "service_type",
-    "touchpoint",
-    "channel",
-];
+/// Context keys that get their own CSV column (the ones the widget reads from a QR code's
+/// query string); the rest go in `other_context`.
+const CONTEXT_COLUMNS: &[&str] = nps_widget::config::DEFAULT_CONTEXT_PARAMS;
 
 /// A cell that a spreadsheet would run as a formula gets a leading `'`.
 pub fn defuse(cell: &str) -> String {

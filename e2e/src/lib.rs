@@ -146,6 +146,18 @@ pub struct Options {
     pub lang: &'static str,
 }
 
+impl Options {
+    /// A 375 × 667 phone in the given language.
+    pub fn phone(lang: &'static str) -> Options {
+        Options {
+            width: 375,
+            height: 667,
+            lang,
+            ..Options::default()
+        }
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {

@@ -34,13 +34,7 @@ async fn mount_alone(b: &Browser, config: &str) {
 }
 
 async fn phone_zh_light(server: &Server) {
-    let b = Browser::start(Options {
-        width: 375,
-        height: 667,
-        lang: "zh-CN",
-        ..Options::default()
-    })
-    .await;
+    let b = Browser::start(Options::phone("zh-CN")).await;
     let qr = |visit: &str| {
         format!(
             "{}/qr.html?store=SZ-FT&advisor=wang&visit={visit}",

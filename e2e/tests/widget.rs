@@ -14,13 +14,7 @@ fn completed_rows(rows: &[(String, String, serde_json::Value)]) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tap_3_pick_a_reason_submit_and_the_row_is_in_sqlite() {
     let server = Server::start().await;
-    let b = Browser::start(Options {
-        width: 375,
-        height: 667,
-        lang: "zh-CN",
-        ..Options::default()
-    })
-    .await;
+    let b = Browser::start(Options::phone("zh-CN")).await;
     b.open(&format!(
         "{}/qr.html?store=SZ-FT&advisor=wang&visit=RO-88231",
         server.base
