@@ -139,6 +139,10 @@ texts! {
         "{hours} 小时内,服务经理会与您联系,把问题解决好。",
         "{hours} 小時內,服務經理會與您聯絡,把問題解決好。",
         "A service manager will contact you within {hours} hours to put this right." }
+    OutcomeDetractorAnonymous "outcome_detractor_anonymous" {
+        "我们会认真查看您的反馈,尽快把问题改好。",
+        "我們會認真查看您的回饋,盡快把問題改好。",
+        "We'll look into what went wrong and put it right." }
     OutcomeTitlePassive "outcome_title_passive" { "谢谢您的建议", "謝謝您的建議", "Thanks for your suggestion" }
     OutcomePassive "outcome_passive" {
         "我们会认真改进,争取下次让您满意。",

@@ -205,21 +205,31 @@ async fn reasons_toggle_and_the_comment_counts() {
 
 #[wasm_bindgen_test]
 async fn each_category_gets_its_own_outcome() {
+    let with_visit = r#"{"endpoint": "/nowhere/api", "locale": "en", "once": false, "context": {"visit": "RO-1"}}"#;
     let cases = [
         (
+            with_visit,
             "2",
             "Thank you for telling us",
             "A service manager will contact you within 24 hours to put this right.",
         ),
+        // Nobody to call back: no promise of a call.
         (
+            EN,
+            "2",
+            "Thank you for telling us",
+            "We'll look into what went wrong and put it right.",
+        ),
+        (
+            EN,
             "7",
             "Thanks for your suggestion",
             "We'll work on it and aim to earn a 10 next time.",
         ),
-        ("10", "Thank you!", "We'd love it if you told a friend."),
+        (EN, "10", "Thank you!", "We'd love it if you told a friend."),
     ];
-    for (score, title, body) in cases {
-        let (el, _h) = mount(EN).await;
+    for (cfg, score, title, body) in cases {
+        let (el, _h) = mount(cfg).await;
         click(&el, &format!("[data-score='{score}']")).await;
         click(&el, ".nps-skip").await;
         assert_eq!(text(&el, ".nps-outcome-title"), title, "score {score}");

@@ -150,7 +150,10 @@ pub fn Widget(props: &WidgetProps) -> Html {
             </>
         },
         Step::Done => match s.category() {
-            Some(c) => html! { <Outcome config={cfg.clone()} category={c} /> },
+            Some(c) => {
+                let contactable = s.contact.is_some() || props.meta.context.contains_key("visit");
+                html! { <Outcome config={cfg.clone()} category={c} {contactable} /> }
+            }
             None => html! {},
         },
         Step::AlreadyAnswered => html! {

@@ -12,6 +12,9 @@ use crate::score::Category;
 pub struct OutcomeProps {
     pub config: Rc<Config>,
     pub category: Category,
+    /// The brand can reach this customer: a phone was left, or the visit identifies them.
+    /// Only then does a detractor hear the promise of a call within the configured hours.
+    pub contactable: bool,
 }
 
 #[component]
@@ -22,7 +25,11 @@ pub fn Outcome(props: &OutcomeProps) -> Html {
         Category::Detractor => (
             "!",
             Text::OutcomeTitleDetractor,
-            fill(cfg.text(Text::OutcomeDetractor), &[("hours", &hours)]),
+            if props.contactable {
+                fill(cfg.text(Text::OutcomeDetractor), &[("hours", &hours)])
+            } else {
+                cfg.text(Text::OutcomeDetractorAnonymous).to_owned()
+            },
         ),
         Category::Passive => (
             "✓",
