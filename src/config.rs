@@ -164,7 +164,7 @@ const MAX_ID: usize = 64;
 const MAX_CONTEXT_VALUE: usize = 200;
 
 /// Turns `data-*` attributes (names without the `data-` prefix, as written in HTML) into a
-/// config object. `data-nps-survey` is the marker and is skipped. Numbers and booleans are
+/// config object. The widget's own `data-nps-*` markers are skipped. Numbers and booleans are
 /// parsed by key; JSON-shaped keys take JSON, or for `context` a query string
 /// (`store=SZ-FT&advisor=wang`), or for `context_params` a comma-separated list.
 pub fn object_from_attributes<'a, I>(attrs: I) -> Result<Map<String, Value>, Vec<ConfigError>>
@@ -188,7 +188,8 @@ where
     let mut map = Map::new();
     let mut errors = Vec::new();
     for (name, raw) in attrs {
-        if name == "nps-survey" {
+        // The widget's own markers (`data-nps-survey`, `data-nps-mounted`, `data-nps-id`).
+        if name.starts_with("nps-") {
             continue;
         }
         let key = name.replace('-', "_");
@@ -894,6 +895,8 @@ mod tests {
     fn attributes_map_kebab_to_snake_and_parse_by_key() {
         let obj = object_from_attributes([
             ("nps-survey", ""),
+            ("nps-mounted", ""),
+            ("nps-id", "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a"),
             ("endpoint", "/api/responses"),
             ("survey", "after-sales"),
             ("callback-hours", "48"),

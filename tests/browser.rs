@@ -409,8 +409,19 @@ async fn destroy_removes_the_survey_and_dismiss_posts_it() {
         (body["stage"].as_str(), &body["score"]),
         (Some("dismissed"), &serde_json::Value::Null)
     );
+    let again = web::mount(el.clone().into(), config(r#"{"endpoint": "/x"}"#))
+        .err()
+        .map(|e| js_sys::Error::from(e).message().as_string().unwrap());
+    assert_eq!(again.as_deref(), Some("NpsWidget.mount: this element has a survey already; call destroy() on its handle first"));
     h.destroy();
     assert!(el.query_selector(".nps").unwrap().is_none());
+    let remount = web::mount(
+        el.clone().into(),
+        config(r#"{"endpoint": "/x", "once": false}"#),
+    )
+    .map(|_| ())
+    .map_err(|e| js_sys::Error::from(e).message().as_string().unwrap());
+    assert_eq!(remount, Ok(()), "mountable again after destroy");
 }
 
 #[wasm_bindgen_test]

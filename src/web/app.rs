@@ -132,7 +132,8 @@ pub fn Widget(props: &WidgetProps) -> Html {
     let question_id = format!("{uid}-q");
     let s = &state.survey;
 
-    if s.step == Step::Dismissed || !state.open {
+    // A modal or slide-in never pops up just to say "already answered".
+    if s.step == Step::Dismissed || !state.open || (overlay && s.step == Step::AlreadyAnswered) {
         return html! {};
     }
 

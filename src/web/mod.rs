@@ -44,6 +44,7 @@ impl Handle {
             root.remove();
         }
         let _ = self.host.remove_attribute("data-nps-mounted");
+        let _ = self.host.remove_attribute("data-nps-id");
     }
 
     /// The response id of this survey.
@@ -83,6 +84,9 @@ fn resolve_target(target: &JsValue) -> Result<Element, JsValue> {
 #[wasm_bindgen]
 pub fn mount(target: JsValue, config: JsValue) -> Result<Handle, JsValue> {
     let el = resolve_target(&target)?;
+    if el.has_attribute("data-nps-mounted") {
+        return Err(js_error("NpsWidget.mount: this element has a survey already; call destroy() on its handle first"));
+    }
     mount_into(el, Some(&config))
 }
 
