@@ -213,8 +213,9 @@ impl Response {
             )
         })?;
         if let Some(k) = obj.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+            // An empty key has no name to give: the body is what is wrong.
             return Err(bad(
-                k,
+                if k.is_empty() { "body" } else { k },
                 format!("unknown field {k:?}: schema 1 has {}", FIELDS.join(", ")),
             ));
         }
