@@ -111,7 +111,13 @@ pub fn app(store: Store, settings: Settings) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state);
     if let Some(dir) = static_dir {
-        router = router.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true));
+        // `name.br` / `name.gz` beside a file are sent to browsers that accept them.
+        router = router.fallback_service(
+            ServeDir::new(dir)
+                .append_index_html_on_directories(true)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     }
     router.layer(cors)
 }

@@ -470,3 +470,39 @@ async fn a_thousand_concurrent_identical_posts_make_one_row() {
         1
     );
 }
+
+#[tokio::test]
+async fn static_files_go_out_precompressed_when_the_browser_accepts_it() {
+    let dir = db_path().parent().unwrap().join("static");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("w.wasm"), b"raw wasm").unwrap();
+    std::fs::write(dir.join("w.wasm.br"), b"brotli wasm").unwrap();
+    std::fs::write(dir.join("index.html"), b"<!doctype html>hub").unwrap();
+    let app = router_with(Settings {
+        allow_origins: vec![],
+        admin_token: "t".into(),
+        rate_limit: 0,
+        static_dir: Some(dir),
+    });
+    let get = |path: &str, enc: Option<&str>| {
+        let mut b = Request::builder().uri(path);
+        if let Some(e) = enc {
+            b = b.header(header::ACCEPT_ENCODING, e);
+        }
+        b.body(Body::empty()).unwrap()
+    };
+    let r = send(&app, get("/w.wasm", Some("gzip, deflate, br"))).await;
+    assert_eq!((r.status, r.text.as_str()), (StatusCode::OK, "brotli wasm"));
+    assert_eq!(r.headers.get(header::CONTENT_ENCODING).unwrap(), "br");
+    assert_eq!(
+        r.headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/wasm"
+    );
+    let r = send(&app, get("/w.wasm", None)).await;
+    assert_eq!(r.text, "raw wasm");
+    assert_eq!(send(&app, get("/", None)).await.text, "<!doctype html>hub");
+    assert_eq!(
+        send(&app, get("/missing.js", None)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

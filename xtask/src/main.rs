@@ -228,7 +228,11 @@ fn sizes(dist: &Path) -> Result {
     let mut total = (0, 0, 0);
     for name in ["nps-widget.js", "nps-widget_bg.wasm"] {
         let bytes = fs::read(dist.join(name)).map_err(|e| format!("read {name}: {e}"))?;
-        let (r, g, b) = (bytes.len(), gzip_len(&bytes), brotli_len(&bytes));
+        // Precompressed copies beside each file: what a server (the collector, a CDN) sends.
+        let (gz, br) = (gzip(&bytes), brotli(&bytes));
+        fs::write(dist.join(format!("{name}.gz")), &gz).map_err(|e| e.to_string())?;
+        fs::write(dist.join(format!("{name}.br")), &br).map_err(|e| e.to_string())?;
+        let (r, g, b) = (bytes.len(), gz.len(), br.len());
         total = (total.0 + r, total.1 + g, total.2 + b);
         println!("{name:<24} {:>10} {:>10} {:>10}", kb(r), kb(g), kb(b));
     }
@@ -246,13 +250,13 @@ fn kb(n: usize) -> String {
     format!("{:.1} KB", n as f64 / 1000.0)
 }
 
-fn gzip_len(bytes: &[u8]) -> usize {
+fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let _ = enc.write_all(bytes);
-    enc.finish().map(|v| v.len()).unwrap_or(0)
+    enc.finish().unwrap_or_default()
 }
 
-fn brotli_len(bytes: &[u8]) -> usize {
+fn brotli(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,
@@ -260,7 +264,7 @@ fn brotli_len(bytes: &[u8]) -> usize {
         ..Default::default()
     };
     let _ = brotli::BrotliCompress(&mut &bytes[..], &mut out, &params);
-    out.len()
+    out
 }
 
 fn flag_value(args: &[String], flag: &str) -> Option<String> {
