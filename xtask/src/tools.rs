@@ -132,6 +132,20 @@ fn ensure_wasm_opt() -> Result<PathBuf> {
     if let Some(p) = which("wasm-opt", &[]).filter(|p| good(p)) {
         return Ok(p);
     }
+    if which("npm", &[]).is_none() && Path::new("/etc/debian_version").is_file() && is_root() {
+        println!("installing Node.js and npm with apt-get (for npm's binaryen)");
+        run(Command::new("apt-get").args(["update", "-qq"]))?;
+        run(Command::new("apt-get")
+            .args([
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                "nodejs",
+                "npm",
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
     if which("npm", &[]).is_none() {
         return Err(format!(
             "wasm-opt ≥ 132 is missing and npm is not on PATH to install it.\n  On Debian/Ubuntu: sudo apt-get install -y nodejs npm, then run this again;\n  or put binaryen's wasm-opt ≥ 132 on PATH (npm install binaryen@{BINARYEN}). Debian's binaryen package is too old."
