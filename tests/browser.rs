@@ -397,12 +397,30 @@ async fn locales_and_overrides() {
 
 #[wasm_bindgen_test]
 async fn destroy_removes_the_survey_and_dismiss_posts_it() {
+    let opener: HtmlElement = document()
+        .create_element("button")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    document().body().unwrap().append_child(&opener).unwrap();
+    opener.focus().unwrap();
     let (el, mut h) =
         mount(r#"{"endpoint": "/x", "locale": "en", "once": false, "mode": "modal"}"#).await;
     assert!(el.query_selector(".nps-backdrop").unwrap().is_some());
+    let active = || document().active_element().unwrap();
+    assert_eq!(
+        active().get_attribute("data-score").as_deref(),
+        Some("0"),
+        "the modal takes focus"
+    );
     let dismissed = record(&el, "nps:dismissed");
     click(&el, ".nps-close").await;
     assert_eq!(dismissed.borrow().len(), 1);
+    assert_eq!(
+        active(),
+        opener.clone().into(),
+        "focus goes back to the opener"
+    );
     assert!(el.query_selector(".nps-card").unwrap().is_none());
     let body = outbox_body(&h.id().unwrap()).unwrap();
     assert_eq!(

@@ -124,6 +124,39 @@ pub fn Widget(props: &WidgetProps) -> Html {
         });
     }
 
+    // A modal takes focus when it shows (the scale's first stop) and gives it back to
+    // whatever had it when it closes.
+    let card_ref = use_node_ref();
+    {
+        let card_ref = card_ref.clone();
+        let step = state.survey.step;
+        let showing = cfg.mode == Mode::Modal
+            && state.open
+            && step != Step::Dismissed
+            && step != Step::AlreadyAnswered;
+        use_effect_with(showing, move |showing| {
+            let mut previous = None;
+            if *showing {
+                previous = host::document().active_element();
+                let first = card_ref
+                    .cast::<web_sys::Element>()
+                    .and_then(|c| c.query_selector("[tabindex='0']").ok().flatten());
+                if let Some(el) = first
+                    .and_then(|f| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(f).ok())
+                {
+                    let _ = el.focus();
+                }
+            }
+            move || {
+                if let Some(el) = previous
+                    .and_then(|p| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(p).ok())
+                {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+
     let on_event = {
         let dispatcher = state.dispatcher();
         Callback::from(move |e: Event| dispatcher.dispatch(Action::Flow(e)))
@@ -202,7 +235,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
         Mode::SlideIn => "nps--slide-in",
     };
     let card = html! {
-        <section class="nps-card" role={overlay.then_some("dialog")} aria-modal={(cfg.mode == Mode::Modal).then_some("true")}
+        <section ref={card_ref} class="nps-card" role={overlay.then_some("dialog")} aria-modal={(cfg.mode == Mode::Modal).then_some("true")}
             aria-labelledby={question_id.clone()} {onkeydown}>
             { for close }
             { body }
