@@ -108,7 +108,8 @@ impl fmt::Display for PayloadError {
 
 impl std::error::Error for PayloadError {}
 
-const FIELDS: &[&str] = &[
+/// The fields of schema 1, in the order the payload lists them.
+pub const FIELDS: &[&str] = &[
     "schema",
     "id",
     "survey",

@@ -2,7 +2,7 @@
 //! one field replaced by a random value all end in `Ok` or a named-field error.
 #![cfg(not(target_arch = "wasm32"))]
 
-use nps_widget::payload::Response;
+use nps_widget::payload::{Response, FIELDS};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -22,23 +22,6 @@ fn any_json() -> impl Strategy<Value = Value> {
         ]
     })
 }
-
-const FIELDS: &[&str] = &[
-    "schema",
-    "id",
-    "survey",
-    "stage",
-    "score",
-    "category",
-    "reasons",
-    "comment",
-    "contact",
-    "context",
-    "locale",
-    "page",
-    "created_at",
-    "updated_at",
-];
 
 fn valid() -> Value {
     json!({"schema":1,"id":"0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a","survey":"after-sales","stage":"completed",

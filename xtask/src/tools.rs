@@ -132,19 +132,9 @@ fn ensure_wasm_opt() -> Result<PathBuf> {
     if let Some(p) = which("wasm-opt", &[]).filter(|p| good(p)) {
         return Ok(p);
     }
-    if which("npm", &[]).is_none() && Path::new("/etc/debian_version").is_file() && is_root() {
+    if which("npm", &[]).is_none() && can_apt() {
         println!("installing Node.js and npm with apt-get (for npm's binaryen)");
-        run(Command::new("apt-get").args(["update", "-qq"]))?;
-        run(Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-qq",
-                "--no-install-recommends",
-                "nodejs",
-                "npm",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+        apt_install(&["nodejs", "npm"])?;
     }
     if which("npm", &[]).is_none() {
         return Err(format!(
@@ -180,6 +170,19 @@ pub fn for_build() -> Result<Build> {
     })
 }
 
+/// Root on Debian (or Ubuntu): missing system packages can be installed with apt-get.
+fn can_apt() -> bool {
+    Path::new("/etc/debian_version").is_file() && is_root()
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
 fn is_root() -> bool {
     output(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0")
 }
@@ -193,20 +196,9 @@ pub fn for_browser_tests() -> Result<Browser> {
     let mut driver = find(&["chromedriver"]);
     let fonts = Path::new("/usr/share/fonts/opentype/noto").is_dir();
     if chromium.is_none() || driver.is_none() || !fonts {
-        if Path::new("/etc/debian_version").is_file() && is_root() {
+        if can_apt() {
             println!("installing Chromium, ChromeDriver and CJK fonts with apt-get");
-            run(Command::new("apt-get").args(["update", "-qq"]))?;
-            run(Command::new("apt-get")
-                .args([
-                    "install",
-                    "-y",
-                    "-qq",
-                    "--no-install-recommends",
-                    "chromium",
-                    "chromium-driver",
-                    "fonts-noto-cjk",
-                ])
-                .env("DEBIAN_FRONTEND", "noninteractive"))?;
+            apt_install(&["chromium", "chromium-driver", "fonts-noto-cjk"])?;
             chromium = find(&["chromium"]);
             driver = find(&["chromedriver"]);
         } else if chromium.is_none() || driver.is_none() {
@@ -225,12 +217,9 @@ pub fn ensure_wrk() -> Result<PathBuf> {
     if let Some(p) = which("wrk", &[]) {
         return Ok(p);
     }
-    if Path::new("/etc/debian_version").is_file() && is_root() {
+    if can_apt() {
         println!("installing wrk with apt-get");
-        run(Command::new("apt-get").args(["update", "-qq"]))?;
-        run(Command::new("apt-get")
-            .args(["install", "-y", "-qq", "--no-install-recommends", "wrk"])
-            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+        apt_install(&["wrk"])?;
     }
     which("wrk", &[]).ok_or_else(|| "the benchmark needs wrk: sudo apt-get install -y wrk (Debian/Ubuntu) or brew install wrk (macOS)".into())
 }
