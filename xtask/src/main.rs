@@ -298,6 +298,7 @@ fn demo(args: &[String]) -> Result {
 fn test(args: &[String]) -> Result {
     let quick_chaos = flag_value(args, "--surveys").unwrap_or_else(|| "50".into());
     step("format");
+    tools::ensure_rustfmt()?;
     run(cargo().args(["fmt", "--all", "--", "--check"]))
         .map_err(|e| format!("{e}\n  run `cargo fmt --all` to fix the formatting"))?;
     let mut totals = (0, 0);

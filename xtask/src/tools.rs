@@ -223,3 +223,13 @@ pub fn ensure_wrk() -> Result<PathBuf> {
     }
     which("wrk", &[]).ok_or_else(|| "the benchmark needs wrk: sudo apt-get install -y wrk (Debian/Ubuntu) or brew install wrk (macOS)".into())
 }
+
+/// rustfmt for the format check: a minimal rustup profile lacks it.
+pub fn ensure_rustfmt() -> Result {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    if output(Command::new(&cargo).args(["fmt", "--version"])).is_some() {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["component", "add", "rustfmt"]))
+        .map_err(|e| format!("{e}\n  rustfmt is missing: rustup component add rustfmt"))
+}
