@@ -45,7 +45,8 @@
     var s = NpsWidget.score(scored.map(function (r) { return r.score; }));
     var kpis = $("kpis");
     kpis.textContent = "";
-    [["NPS", fmt(s.nps)], ["95% interval", s.ci95 ? fmt(s.ci95[0]) + " … " + fmt(s.ci95[1]) : "–"], ["Responses", String(s.n)],
+    var interval = s.ci95 ? "NPS · 95% interval " + fmt(s.ci95[0]) + " … " + fmt(s.ci95[1]) : "NPS · no data yet";
+    [[interval, fmt(s.nps)], ["Responses", String(s.n)],
      ["Promoters", String(s.promoters)], ["Passives", String(s.passives)], ["Detractors", String(s.detractors)]].forEach(function (k) {
       var d = document.createElement("div"); d.className = "kpi";
       var b = document.createElement("b"); b.textContent = k[1];
@@ -66,7 +67,9 @@
     table($("comments"), ["Score", "Comment", "Store", "Call-back", "Received"], comments.map(function (r) {
       return [String(r.score), r.comment, (r.context && r.context.store) || "", r.contact ? r.contact.phone : "", r.received_at];
     }));
-    $("status").textContent = all.length + " responses loaded at " + new Date().toLocaleTimeString();
+    var unscored = all.length - scored.length;
+    $("status").textContent = all.length + " responses loaded at " + new Date().toLocaleTimeString() +
+      (unscored ? " (" + unscored + " closed before a score, not in the NPS)" : "");
   }
 
   function get(format) {
