@@ -88,7 +88,7 @@ pub fn category(score: i64) -> Result<Category, ScoreError> {
 
 /// Checks a number that came from JSON or JavaScript: it must be an integer 0–10.
 pub fn score_from_f64(value: f64, index: Option<usize>) -> Result<u8, ScoreError> {
-    if value.fract() == 0.0 && (0.0..=10.0).contains(&value) {
+    if is_score(value) {
         Ok(value as u8)
     } else {
         Err(ScoreError {

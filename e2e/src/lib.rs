@@ -294,6 +294,28 @@ impl Browser {
         v.as_str().unwrap_or_default().to_owned()
     }
 
+    /// Waits until the element matching `css` has `attr` set to `value`.
+    pub async fn wait_attr(&self, css: &str, attr: &str, value: &str) {
+        let script = format!(
+            "const e = document.querySelector({css:?}); return e && e.getAttribute({attr:?})"
+        );
+        wait_until(&format!("{css} [{attr}={value}]"), || async {
+            (self.js(&script).await == value).then_some(())
+        })
+        .await;
+    }
+
+    /// Opens the dashboard and loads it with the admin token.
+    pub async fn load_dashboard(&self, server: &Server) {
+        self.open(&format!("{}/dashboard.html", server.base)).await;
+        self.find("#token")
+            .await
+            .send_keys(&server.token)
+            .await
+            .unwrap();
+        self.click("#token-form button[type=submit]").await;
+    }
+
     /// Presses keys on whatever has focus.
     pub async fn keys(&self, keys: &str) {
         self.client

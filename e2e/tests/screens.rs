@@ -164,13 +164,7 @@ async fn desktop(server: &Server) {
     shot(&b, "desktop-en-slide-in").await;
 
     // The dashboard scores what the tour stored, with its interval.
-    b.open(&format!("{}/dashboard.html", server.base)).await;
-    b.find("#token")
-        .await
-        .send_keys(&server.token)
-        .await
-        .unwrap();
-    b.click("#token-form button[type=submit]").await;
+    b.load_dashboard(server).await;
     wait_until("the dashboard figures", || async {
         let n = b.js("const k = document.querySelectorAll('#kpis .kpi b'); return k.length > 1 ? k[1].textContent : ''").await;
         (n.as_str().is_some_and(|n| n.parse::<u32>().is_ok_and(|n| n >= 5))).then_some(())

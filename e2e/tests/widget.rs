@@ -75,21 +75,19 @@ async fn keyboard_only_from_the_first_score_to_the_outcome() {
     let focused = b.js("return document.activeElement.dataset.score").await;
     assert_eq!(focused, "9");
     b.keys(&Key::Enter.to_string()).await;
-    nps_e2e::wait_until("9 to be chosen", || async {
-        let v = b.js("return document.querySelector(\"#inline-survey [data-score='9']\").getAttribute('aria-checked')").await;
-        (v == "true").then_some(())
-    })
-    .await;
+    b.wait_attr("#inline-survey [data-score='9']", "aria-checked", "true")
+        .await;
     // Space toggles a reason chip; Enter on submit finishes.
     b.find("#inline-survey [data-reason='repair_quality']")
         .await
         .send_keys(" ")
         .await
         .unwrap();
-    nps_e2e::wait_until("the chip pressed", || async {
-        let v = b.js("return document.querySelector(\"#inline-survey [data-reason='repair_quality']\").getAttribute('aria-pressed')").await;
-        (v == "true").then_some(())
-    })
+    b.wait_attr(
+        "#inline-survey [data-reason='repair_quality']",
+        "aria-pressed",
+        "true",
+    )
     .await;
     b.find("#inline-survey .nps-submit")
         .await
@@ -165,13 +163,7 @@ async fn the_dashboard_scores_what_the_collector_stored() {
     server
         .wait_rows("four completed rows", |r| completed_rows(r) == 4)
         .await;
-    b.open(&format!("{}/dashboard.html", server.base)).await;
-    b.find("#token")
-        .await
-        .send_keys(&server.token)
-        .await
-        .unwrap();
-    b.click("#token-form button[type=submit]").await;
+    b.load_dashboard(&server).await;
     nps_e2e::wait_until("the KPIs", || async {
         let t = b.js("return document.querySelector('#kpis .kpi b') && document.querySelector('#kpis .kpi b').textContent").await;
         (t == "25.0").then_some(())
