@@ -121,13 +121,6 @@ impl Entry {
     }
 }
 
-impl Entry {
-    /// True when `self` is a later version of the same response than `other`.
-    pub fn newer_than(&self, other: &Entry) -> bool {
-        self.rank > other.rank || (self.rank == other.rank && self.version > other.version)
-    }
-}
-
 /// How long a flusher lease lasts without renewal (the fallback where Web Locks are missing).
 pub const LEASE_MS: u64 = 15_000;
 
@@ -149,23 +142,30 @@ pub enum StorageAction {
     Write,
     /// Delete the stored entry: it is the one this tab just removed.
     Delete,
-    /// Leave storage alone: it holds a later version (another tab's), or nothing.
+    /// Leave storage alone: it holds another tab's content, or nothing.
     Keep,
 }
 
-/// Decides the storage write for one id, so that two tabs never undo each other: `stored`
+/// Decides the storage write for one id, so that two tabs never undo each other. `stored`
 /// is what storage holds now, `mine` this tab's entry (if it still has one), `removed_body`
-/// the body this tab just removed (delivered, or given up after 7 days).
+/// the body this tab just removed (delivered, or given up after 7 days), and `owner` is true
+/// in the tab that created the response.
+///
+/// Only the owner writes new content. Any other tab (a second tab, or a later page that
+/// restored the entry) may only update its bookkeeping over an identical stored body, or
+/// delete the stored body it just delivered. Version numbers cannot order two tabs' writes:
+/// they start again at 1 when a delivered response is put again.
 pub fn storage_action(
     stored: Option<&Entry>,
     mine: Option<&Entry>,
     removed_body: Option<&str>,
+    owner: bool,
 ) -> StorageAction {
     match (mine, stored) {
-        (Some(m), Some(s)) if s.newer_than(m) => StorageAction::Keep,
-        (Some(_), _) => StorageAction::Write,
+        (Some(_), _) if owner => StorageAction::Write,
+        (Some(m), Some(s)) if s.body == m.body => StorageAction::Write,
         (None, Some(s)) if removed_body == Some(s.body.as_str()) => StorageAction::Delete,
-        (None, _) => StorageAction::Keep,
+        _ => StorageAction::Keep,
     }
 }
 
@@ -266,15 +266,15 @@ impl Outbox {
     }
 
     /// Restores entries read from storage (e.g. on page load); nothing is in flight, and
-    /// everything is due at once. A stored entry of a lower rank never replaces a higher one.
+    /// everything is due at once. An entry already held is replaced only by a later stage.
     pub fn load(&mut self, stored: impl IntoIterator<Item = Entry>, now: u64) {
         for mut e in stored {
             e.in_flight = None;
             e.next_at = e.next_at.min(now);
+            // What this tab holds wins, unless storage has reached a later stage (stage
+            // ranks only grow; version numbers restart and cannot be compared across tabs).
             match self.entries.get(&e.id) {
-                Some(have)
-                    if have.rank > e.rank || (have.rank == e.rank && have.version >= e.version) => {
-                }
+                Some(have) if have.rank >= e.rank => {}
                 _ => {
                     self.entries.insert(e.id.clone(), e);
                 }
@@ -364,11 +364,7 @@ impl Outbox {
 
     /// When the next entry falls due, if any is waiting and not in flight.
     pub fn next_wake(&self) -> Option<u64> {
-        self.entries
-            .values()
-            .filter(|e| e.dead.is_none() && e.in_flight.is_none())
-            .map(|e| e.next_at)
-            .min()
+        self.next_wake_where(|_| true)
     }
 
     /// Records the outcome of a try. `unit` is a random number in [0, 1) for jitter.
@@ -680,16 +676,30 @@ mod tests {
         let v1 = a.entry("x").unwrap().clone();
         a.put("x", &t(), "v2".into(), 2, 1).unwrap();
         let v2 = a.entry("x").unwrap().clone();
+        // Delivered, then put again: the version number starts over at 1.
+        let mut b = Outbox::new();
+        b.put("x", &t(), "v3".into(), 0, 2).unwrap();
+        let v3 = b.entry("x").unwrap().clone();
+        assert_eq!(v3.version, v1.version);
+        let mut retried = v1.clone();
+        retried.attempts = 3;
         use StorageAction::*;
-        let check = |stored: Option<&Entry>, mine: Option<&Entry>, removed: Option<&str>, want| {
-            assert_eq!(storage_action(stored, mine, removed), want)
-        };
-        check(Some(&v2), Some(&v1), None, Keep); // a stale tab does not overwrite
-        check(Some(&v1), Some(&v2), None, Write);
-        check(None, Some(&v1), None, Write);
-        check(Some(&v2), None, Some("v1"), Keep); // a stale tab's 2xx does not delete the newer one
-        check(Some(&v2), None, Some("v2"), Delete);
-        check(None, None, Some("v2"), Keep);
+        let check =
+            |stored: Option<&Entry>,
+             mine: Option<&Entry>,
+             removed: Option<&str>,
+             owner: bool,
+             want| { assert_eq!(storage_action(stored, mine, removed, owner), want) };
+        check(Some(&v2), Some(&v1), None, false, Keep); // a stale tab does not overwrite
+        check(Some(&v3), Some(&v1), None, false, Keep); // not even at the same version number
+        check(Some(&v1), Some(&retried), None, false, Write); // bookkeeping over the same body
+        check(None, Some(&v1), None, false, Keep); // delivered elsewhere: not brought back
+        check(Some(&v1), Some(&v2), None, true, Write); // the owner writes its content
+        check(Some(&v2), Some(&v3), None, true, Write);
+        check(None, Some(&v1), None, true, Write);
+        check(Some(&v2), None, Some("v1"), false, Keep); // a stale tab's 2xx does not delete the newer one
+        check(Some(&v2), None, Some("v2"), false, Delete);
+        check(None, None, Some("v2"), true, Keep);
     }
 
     #[test]

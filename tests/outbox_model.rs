@@ -93,6 +93,8 @@ struct World {
     lost_in_memory: Vec<String>,
     /// Ids whose latest version was put while storage was failing and not written since.
     memory_only: Vec<String>,
+    /// Ids created by the current page of tab 0 (a reload starts a page that owns none).
+    own: Vec<String>,
     target: Target,
 }
 
@@ -111,6 +113,7 @@ impl World {
             latest: BTreeMap::new(),
             lost_in_memory: vec![],
             memory_only: vec![],
+            own: vec![],
             target: Target {
                 endpoint: "/api/responses".into(),
                 headers: vec![],
@@ -125,7 +128,8 @@ impl World {
         }
         let stored = self.storage.get(id).and_then(|s| Entry::from_json(s));
         let mine = self.tabs[tab].outbox.entry(id).cloned();
-        match storage_action(stored.as_ref(), mine.as_ref(), removed_body) {
+        let owner = tab == 0 && self.own.iter().any(|o| o == id);
+        match storage_action(stored.as_ref(), mine.as_ref(), removed_body, owner) {
             StorageAction::Write => {
                 let e = mine.unwrap();
                 if self.latest.get(id).is_some_and(|(_, b)| *b == e.body) {
@@ -217,6 +221,9 @@ impl World {
                     self.now,
                 );
                 if put == Ok(Put::Stored) {
+                    if !self.own.contains(&id) {
+                        self.own.push(id.clone());
+                    }
                     self.latest.insert(id.clone(), (rank, body));
                     if !self.storage_ok && !self.memory_only.contains(&id) {
                         self.memory_only.push(id.clone());
@@ -264,6 +271,7 @@ impl World {
                     }
                 }
                 self.tabs[0] = self.load_tab();
+                self.own.clear();
             }
             Op::StorageFails => self.storage_ok = false,
             Op::StorageRecovers => self.storage_ok = true,

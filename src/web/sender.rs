@@ -115,7 +115,7 @@ impl Driver {
     }
 
     /// Writes or deletes the stored copy of `id`; `removed_body` is what this tab just
-    /// removed. Another tab's later version is never overwritten nor deleted.
+    /// removed. Only the tab that created a response writes its content (`storage_action`).
     fn persist(&self, id: &str, removed_body: Option<&str>) {
         let Some(s) = &self.storage else { return };
         let key = format!("{PREFIX}{id}");
@@ -127,7 +127,8 @@ impl Driver {
             .and_then(|v| Entry::from_value(&v));
         let outbox = self.outbox.borrow();
         let mine = outbox.entry(id);
-        match storage_action(stored.as_ref(), mine, removed_body) {
+        let owner = self.own.borrow().iter().any(|o| o == id);
+        match storage_action(stored.as_ref(), mine, removed_body, owner) {
             // A full or vanished storage keeps the entry in memory; it is still sent.
             StorageAction::Write => {
                 if let Some(e) = mine {
