@@ -1,4 +1,5 @@
-//! The survey flow: one pure state machine, one transition function.
+//! The survey flow: one pure state machine, one transition function. Its states are the
+//! `Screen`s the customer sees; what it posts is a payload `Stage`.
 //!
 //! ```text
 //!             Choose(s)                 Submit / Skip
@@ -16,13 +17,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::payload::{Contact, Response, Stage, MAX_COMMENT};
+use crate::payload::{Contact, Response, Stage};
 use crate::phone;
+use crate::rules;
 use crate::score::{self, Category};
 
-/// Where the customer is.
+/// What the customer sees: where the survey is (a `Stage` is how far its posts have got).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
+pub enum Screen {
     /// The 0–10 question.
     Asking,
     /// Reasons, comment and (detractors) the call-back offer.
@@ -33,6 +35,19 @@ pub enum Step {
     Dismissed,
     /// This visit was answered before in this browser.
     AlreadyAnswered,
+}
+
+impl Screen {
+    /// The name in the widget's `data-screen` attribute.
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::Asking => "asking",
+            Screen::FollowUp => "follow-up",
+            Screen::Done => "done",
+            Screen::Dismissed => "dismissed",
+            Screen::AlreadyAnswered => "already-answered",
+        }
+    }
 }
 
 /// What the customer did.
@@ -60,7 +75,7 @@ pub enum Problem {
 /// The state of one survey.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Survey {
-    pub step: Step,
+    pub screen: Screen,
     pub score: Option<u8>,
     pub reasons: Vec<String>,
     pub comment: String,
@@ -92,10 +107,10 @@ impl Survey {
     /// A fresh survey, or one that shows "already answered".
     pub fn new(already_answered: bool) -> Survey {
         Survey {
-            step: if already_answered {
-                Step::AlreadyAnswered
+            screen: if already_answered {
+                Screen::AlreadyAnswered
             } else {
-                Step::Asking
+                Screen::Asking
             },
             score: None,
             reasons: Vec::new(),
@@ -113,14 +128,14 @@ impl Survey {
     }
 
     /// Applies an event; returns the stage to post, if any. Events that make no sense in
-    /// the current step (or a score outside 0–10) change nothing.
+    /// the current screen (or a score outside 0–10) change nothing.
     pub fn apply(&mut self, event: Event) -> Option<Stage> {
-        use Step::*;
-        match (self.step, event) {
+        use Screen::*;
+        match (self.screen, event) {
             (Asking | FollowUp, Event::Choose(s)) if s <= 10 => {
                 let changed = self.score != Some(s);
                 self.score = Some(s);
-                self.step = FollowUp;
+                self.screen = FollowUp;
                 self.problem = None;
                 changed.then_some(Stage::Scored)
             }
@@ -133,11 +148,11 @@ impl Survey {
                 None
             }
             (FollowUp, Event::Comment(text)) => {
-                self.comment = text.chars().take(MAX_COMMENT).collect();
+                self.comment = rules::comment(&text);
                 None
             }
             (FollowUp, Event::Phone(p)) => {
-                self.phone = p.chars().take(32).collect();
+                self.phone = rules::phone_input(&p);
                 self.problem = None;
                 None
             }
@@ -149,7 +164,7 @@ impl Survey {
             (FollowUp, Event::Submit) => match self.checked_contact() {
                 Ok(contact) => {
                     self.contact = contact;
-                    self.step = Done;
+                    self.screen = Done;
                     Some(Stage::Completed)
                 }
                 Err(p) => {
@@ -159,16 +174,16 @@ impl Survey {
             },
             (FollowUp, Event::Skip) => {
                 self.contact = self.checked_contact().unwrap_or(None);
-                self.step = Done;
+                self.screen = Done;
                 Some(Stage::Completed)
             }
             (Asking | FollowUp, Event::Dismiss) => {
                 self.contact = self.checked_contact().unwrap_or(None);
-                self.step = Dismissed;
+                self.screen = Dismissed;
                 Some(Stage::Dismissed)
             }
             (Done | AlreadyAnswered, Event::Dismiss) => {
-                self.step = Dismissed;
+                self.screen = Dismissed;
                 None
             }
             _ => None,
@@ -221,12 +236,12 @@ mod tests {
     use super::*;
     use Event::*;
 
-    /// A scenario: events in, (step, posted stage) out after each.
-    fn run(start: Survey, steps: &[(Event, Step, Option<Stage>)]) -> Survey {
+    /// A scenario: events in, (screen, posted stage) out after each.
+    fn run(start: Survey, steps: &[(Event, Screen, Option<Stage>)]) -> Survey {
         let mut s = start;
-        for (i, (ev, step, post)) in steps.iter().enumerate() {
+        for (i, (ev, screen, post)) in steps.iter().enumerate() {
             let got = s.apply(ev.clone());
-            assert_eq!((s.step, got), (*step, *post), "step {i}: {ev:?}");
+            assert_eq!((s.screen, got), (*screen, *post), "step {i}: {ev:?}");
         }
         s
     }
@@ -236,14 +251,14 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(9), Step::FollowUp, Some(Stage::Scored)),
+                (Choose(9), Screen::FollowUp, Some(Stage::Scored)),
                 (
                     ToggleReason("advisor_attitude".into()),
-                    Step::FollowUp,
+                    Screen::FollowUp,
                     None,
                 ),
-                (Comment("  Great  ".into()), Step::FollowUp, None),
-                (Submit, Step::Done, Some(Stage::Completed)),
+                (Comment("  Great  ".into()), Screen::FollowUp, None),
+                (Submit, Screen::Done, Some(Stage::Completed)),
             ],
         );
         assert_eq!(s.category(), Some(Category::Promoter));
@@ -255,11 +270,11 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(3), Step::FollowUp, Some(Stage::Scored)),
-                (Choose(3), Step::FollowUp, None),
-                (Choose(8), Step::FollowUp, Some(Stage::Scored)),
-                (Submit, Step::Done, Some(Stage::Completed)),
-                (Choose(10), Step::Done, None),
+                (Choose(3), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(3), Screen::FollowUp, None),
+                (Choose(8), Screen::FollowUp, Some(Stage::Scored)),
+                (Submit, Screen::Done, Some(Stage::Completed)),
+                (Choose(10), Screen::Done, None),
             ],
         );
         assert_eq!(s.score, Some(8));
@@ -270,10 +285,10 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(7), Step::FollowUp, Some(Stage::Scored)),
-                (ToggleReason("wait_time".into()), Step::FollowUp, None),
-                (ToggleReason("booking".into()), Step::FollowUp, None),
-                (ToggleReason("wait_time".into()), Step::FollowUp, None),
+                (Choose(7), Screen::FollowUp, Some(Stage::Scored)),
+                (ToggleReason("wait_time".into()), Screen::FollowUp, None),
+                (ToggleReason("booking".into()), Screen::FollowUp, None),
+                (ToggleReason("wait_time".into()), Screen::FollowUp, None),
             ],
         );
         assert_eq!(s.reasons, ["booking"]);
@@ -284,25 +299,25 @@ mod tests {
         let mut s = run(
             Survey::new(false),
             &[
-                (Choose(2), Step::FollowUp, Some(Stage::Scored)),
-                (Phone("12345".into()), Step::FollowUp, None),
-                (Submit, Step::FollowUp, None),
+                (Choose(2), Screen::FollowUp, Some(Stage::Scored)),
+                (Phone("12345".into()), Screen::FollowUp, None),
+                (Submit, Screen::FollowUp, None),
             ],
         );
         assert_eq!(s.problem, Some(Problem::PhoneInvalid));
         s = run(
             s,
             &[
-                (Phone("138 1234 5678".into()), Step::FollowUp, None),
-                (Submit, Step::FollowUp, None),
+                (Phone("138 1234 5678".into()), Screen::FollowUp, None),
+                (Submit, Screen::FollowUp, None),
             ],
         );
         assert_eq!(s.problem, Some(Problem::ConsentNeeded));
         s = run(
             s,
             &[
-                (Consent(true), Step::FollowUp, None),
-                (Submit, Step::Done, Some(Stage::Completed)),
+                (Consent(true), Screen::FollowUp, None),
+                (Submit, Screen::Done, Some(Stage::Completed)),
             ],
         );
         assert_eq!(
@@ -319,9 +334,9 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(2), Step::FollowUp, Some(Stage::Scored)),
-                (Consent(true), Step::FollowUp, None),
-                (Submit, Step::Done, Some(Stage::Completed)),
+                (Choose(2), Screen::FollowUp, Some(Stage::Scored)),
+                (Consent(true), Screen::FollowUp, None),
+                (Submit, Screen::Done, Some(Stage::Completed)),
             ],
         );
         assert_eq!(s.contact, None);
@@ -329,11 +344,11 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(2), Step::FollowUp, Some(Stage::Scored)),
-                (Phone("13812345678".into()), Step::FollowUp, None),
-                (Consent(true), Step::FollowUp, None),
-                (Choose(10), Step::FollowUp, Some(Stage::Scored)),
-                (Submit, Step::Done, Some(Stage::Completed)),
+                (Choose(2), Screen::FollowUp, Some(Stage::Scored)),
+                (Phone("13812345678".into()), Screen::FollowUp, None),
+                (Consent(true), Screen::FollowUp, None),
+                (Choose(10), Screen::FollowUp, Some(Stage::Scored)),
+                (Submit, Screen::Done, Some(Stage::Completed)),
             ],
         );
         assert_eq!(s.contact, None);
@@ -341,9 +356,9 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(0), Step::FollowUp, Some(Stage::Scored)),
-                (Phone("13812345678".into()), Step::FollowUp, None),
-                (Skip, Step::Done, Some(Stage::Completed)),
+                (Choose(0), Screen::FollowUp, Some(Stage::Scored)),
+                (Phone("13812345678".into()), Screen::FollowUp, None),
+                (Skip, Screen::Done, Some(Stage::Completed)),
             ],
         );
         assert_eq!(s.contact, None);
@@ -354,30 +369,30 @@ mod tests {
         run(
             Survey::new(false),
             &[
-                (Dismiss, Step::Dismissed, Some(Stage::Dismissed)),
-                (Choose(5), Step::Dismissed, None),
+                (Dismiss, Screen::Dismissed, Some(Stage::Dismissed)),
+                (Choose(5), Screen::Dismissed, None),
             ],
         );
         run(
             Survey::new(false),
             &[
-                (Choose(5), Step::FollowUp, Some(Stage::Scored)),
-                (Dismiss, Step::Dismissed, Some(Stage::Dismissed)),
+                (Choose(5), Screen::FollowUp, Some(Stage::Scored)),
+                (Dismiss, Screen::Dismissed, Some(Stage::Dismissed)),
             ],
         );
         run(
             Survey::new(false),
             &[
-                (Choose(5), Step::FollowUp, Some(Stage::Scored)),
-                (Skip, Step::Done, Some(Stage::Completed)),
-                (Dismiss, Step::Dismissed, None),
+                (Choose(5), Screen::FollowUp, Some(Stage::Scored)),
+                (Skip, Screen::Done, Some(Stage::Completed)),
+                (Dismiss, Screen::Dismissed, None),
             ],
         );
         run(
             Survey::new(true),
             &[
-                (Choose(5), Step::AlreadyAnswered, None),
-                (Dismiss, Step::Dismissed, None),
+                (Choose(5), Screen::AlreadyAnswered, None),
+                (Dismiss, Screen::Dismissed, None),
             ],
         );
     }

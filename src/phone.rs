@@ -6,7 +6,7 @@
 /// Normalises a phone number to E.164, or `None` if it is not a plausible mobile number.
 pub fn normalize(input: &str) -> Option<String> {
     let trimmed = input.trim();
-    if trimmed.is_empty() || trimmed.len() > 32 {
+    if trimmed.is_empty() || trimmed.chars().count() > crate::rules::MAX_PHONE_INPUT {
         return None;
     }
     let plus = trimmed.starts_with('+');

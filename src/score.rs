@@ -88,7 +88,7 @@ pub fn category(score: i64) -> Result<Category, ScoreError> {
 
 /// Checks a number that came from JSON or JavaScript: it must be an integer 0–10.
 pub fn score_from_f64(value: f64, index: Option<usize>) -> Result<u8, ScoreError> {
-    if is_score(value) {
+    if crate::rules::is_score(value) {
         Ok(value as u8)
     } else {
         Err(ScoreError {
@@ -96,11 +96,6 @@ pub fn score_from_f64(value: f64, index: Option<usize>) -> Result<u8, ScoreError
             index,
         })
     }
-}
-
-/// True for an integer 0–10 (no formatting on the error path, for wasm size).
-pub fn is_score(value: f64) -> bool {
-    value.fract() == 0.0 && (0.0..=10.0).contains(&value)
 }
 
 fn format_number(v: f64) -> String {

@@ -43,7 +43,7 @@ proptest! {
     #[test]
     fn random_json(v in any_json()) {
         if let Err(e) = Response::parse(&v) {
-            prop_assert!(!e.field.is_empty() && !e.message.is_empty());
+            prop_assert!(!e.field.is_empty() && !e.to_string().is_empty());
         }
     }
 

@@ -1,6 +1,7 @@
 /* nps-widget loader: defines window.NpsWidget, loads the wasm next to this script, mounts
    every [data-nps-survey] once the page is parsed. The bindgen glue above defines
-   `wasm_bindgen` inside the same function scope, so nothing else leaks into the page. */
+   `wasm_bindgen` inside the same function scope, so nothing else leaks into the page, and
+   `cargo xtask dist` writes NPS_EVENTS (the event names, from src/events.rs) before it. */
 var api = window.NpsWidget;
 if (!api || !api.version) {
   var loaded = false, failed = null, pending = [];
@@ -42,7 +43,7 @@ if (!api || !api.version) {
       pending = [];
       wasm_bindgen.mountAll();
       resolveReady(api);
-      document.dispatchEvent(new CustomEvent("nps:ready", { detail: { version: api.version } }));
+      document.dispatchEvent(new CustomEvent(NPS_EVENTS.ready, { detail: { version: api.version } }));
     });
   }, function (err) {
     failed = new Error("nps-widget could not load its WebAssembly file (" + String(err && err.message || err) + "); it must sit next to nps-widget.js as nps-widget_bg.wasm");
@@ -50,7 +51,7 @@ if (!api || !api.version) {
     whenParsed(function () {
       var els = document.querySelectorAll("[data-nps-survey]");
       for (var i = 0; i < els.length; i++) {
-        els[i].dispatchEvent(new CustomEvent("nps:error", { bubbles: true, detail: { kind: "load", message: failed.message } }));
+        els[i].dispatchEvent(new CustomEvent(NPS_EVENTS.error, { bubbles: true, detail: { kind: NPS_EVENTS.load, message: failed.message } }));
       }
     });
     rejectReady(failed);

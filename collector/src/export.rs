@@ -4,6 +4,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use nps_widget::config::keys::SURVEY;
+use nps_widget::i18n::Locale;
+use nps_widget::rules;
+
 /// Context keys that get their own CSV column (the ones the widget reads from a QR code's
 /// query string); the rest go in `other_context`.
 const CONTEXT_COLUMNS: &[&str] = nps_widget::config::DEFAULT_CONTEXT_PARAMS;
@@ -115,18 +119,18 @@ pub fn form_to_payload(pairs: &[(String, String)], now: &str, referer: Option<&s
         .iter()
         .filter_map(|(k, v)| {
             k.strip_prefix("context.")
-                .map(|k| (k.to_owned(), Value::String(v.clone())))
+                .map(|k| (k.to_owned(), Value::String(rules::context_value(v))))
         })
         .collect();
     let mut m = Map::new();
-    m.insert("schema".into(), json!(1));
+    m.insert("schema".into(), json!(rules::SCHEMA));
     m.insert(
         "id".into(),
         json!(first("id").unwrap_or_else(|| uuid::Uuid::new_v4().to_string())),
     );
     m.insert(
         "survey".into(),
-        json!(first("survey").unwrap_or_else(|| "nps".into())),
+        json!(first("survey").unwrap_or_else(|| SURVEY.default_str().into())),
     );
     m.insert("stage".into(), json!("completed"));
     m.insert("score".into(), score);
@@ -137,12 +141,9 @@ pub fn form_to_payload(pairs: &[(String, String)], now: &str, referer: Option<&s
     m.insert("context".into(), json!(context));
     m.insert(
         "locale".into(),
-        json!(first("locale").unwrap_or_else(|| "zh-CN".into())),
+        json!(first("locale").unwrap_or_else(|| Locale::ZhCn.tag().into())),
     );
-    m.insert(
-        "page".into(),
-        json!(referer.map(|r| r.chars().take(2048).collect::<String>())),
-    );
+    m.insert("page".into(), json!(referer.map(rules::page_url)));
     m.insert("created_at".into(), json!(now));
     m.insert("updated_at".into(), json!(now));
     Value::Object(m)

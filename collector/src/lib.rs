@@ -10,35 +10,41 @@
 //! - anything else — the static files of `--static DIR`, if given.
 //!
 //! Errors are JSON `{"error": "...", "field": "..."}` with a 4xx (5xx only when the disk
-//! fails). CORS headers go on every response, errors included.
+//! fails), including the ones the framework answers itself (an unknown route, a wrong
+//! method); the one exception is the no-script form, whose answer is an HTML page. CORS
+//! headers go on every response, errors included. Internal errors are logged, never sent.
 //!
 //! Run: `nps-collector --port 8080 --db nps.db --static dist`.
 
+mod api_error;
 pub mod export;
 pub mod limit;
+mod responses;
 pub mod store;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use nps_widget::payload::{self, PayloadError};
-use serde_json::{json, Value};
+use serde_json::json;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+
+use api_error::json_errors;
+pub use api_error::ApiError;
+use responses::{list, post_response};
 
 pub use limit::RateLimiter;
 pub use store::{Store, Upsert};
 
-/// Largest body accepted.
-pub const BODY_LIMIT: usize = 64 * 1024;
+/// Largest body accepted (`rules::MAX_BODY_BYTES`).
+pub const BODY_LIMIT: usize = nps_widget::rules::MAX_BODY_BYTES;
 
 /// How the app is set up.
 #[derive(Clone, Debug, Default)]
@@ -60,39 +66,6 @@ struct AppState {
 }
 
 type Shared = Arc<AppState>;
-
-/// A JSON error with a 4xx/5xx status.
-pub struct ApiError {
-    status: StatusCode,
-    field: String,
-    message: String,
-}
-
-impl ApiError {
-    fn new(status: StatusCode, field: &str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            field: field.to_owned(),
-            message: message.into(),
-        }
-    }
-}
-
-impl From<PayloadError> for ApiError {
-    fn from(e: PayloadError) -> Self {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, &e.field, e.message)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(json!({"error": self.message, "field": self.field})),
-        )
-            .into_response()
-    }
-}
 
 /// The router, apart from `main` so tests can drive it directly.
 pub fn app(store: Store, settings: Settings) -> Router {
@@ -119,8 +92,15 @@ pub fn app(store: Store, settings: Settings) -> Router {
                 .precompressed_gzip(),
         );
     }
-    router.layer(cors)
+    router.layer(middleware::from_fn(json_errors)).layer(cors)
 }
+
+/// The API's routes, for the messages of a 404 and a 405 (a test checks each one answers).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/responses"),
+    ("GET", "/api/responses"),
+    ("GET", "/healthz"),
+];
 
 fn cors(origins: &[String]) -> CorsLayer {
     let layer = CorsLayer::new()
@@ -165,15 +145,6 @@ async fn rate_limit(State(state): State<Shared>, req: Request, next: Next) -> Re
     next.run(req).await
 }
 
-fn now_rfc3339() -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    time::OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_default()
-}
-
 async fn healthz(State(state): State<Shared>) -> Response {
     if state.store.healthy().await {
         Json(json!({"ok": true})).into_response()
@@ -184,236 +155,5 @@ async fn healthz(State(state): State<Shared>) -> Response {
             "the database does not answer",
         )
         .into_response()
-    }
-}
-
-async fn post_response(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
-    let body = match body {
-        Ok(b) => b,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body",
-                format!("body is over {BODY_LIMIT} bytes"),
-            )
-            .into_response()
-        }
-        Err(e) => {
-            return ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "body",
-                format!("could not read the body: {e}"),
-            )
-            .into_response()
-        }
-    };
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match content_type.as_str() {
-        "application/json" | "text/plain" | "" => match accept_json(&state, &body).await {
-            Ok(r) => r,
-            Err(e) => e.into_response(),
-        },
-        "application/x-www-form-urlencoded" => accept_form(&state, &body, &headers).await,
-        other => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content-type",
-            format!("content-type is {other:?}: expected application/json, text/plain or application/x-www-form-urlencoded"),
-        )
-        .into_response(),
-    }
-}
-
-async fn accept_json(state: &AppState, body: &[u8]) -> Result<Response, ApiError> {
-    let text = std::str::from_utf8(body)
-        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "body", "body is not valid UTF-8"))?;
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "body",
-            format!("body is not valid JSON: {e}"),
-        )
-    })?;
-    let response = payload::Response::parse(&value)?;
-    let id = response.id.clone();
-    let stage = response.stage.as_str();
-    let outcome = store(state, response).await?;
-    let (status, extra) = match outcome {
-        Upsert::Created => (StatusCode::CREATED, json!({"created": true})),
-        Upsert::Updated => (StatusCode::OK, json!({"updated": true})),
-        Upsert::Duplicate => (StatusCode::OK, json!({"duplicate": true})),
-        Upsert::Stale => (StatusCode::OK, json!({"stale": true})),
-    };
-    let mut out = json!({"id": id, "stage": stage});
-    if let (Some(o), Some(e)) = (out.as_object_mut(), extra.as_object()) {
-        o.extend(e.clone());
-    }
-    Ok((status, Json(out)).into_response())
-}
-
-async fn store(state: &AppState, response: payload::Response) -> Result<Upsert, ApiError> {
-    state
-        .store
-        .upsert(response, now_rfc3339())
-        .await
-        .map_err(|e| {
-            eprintln!("nps-collector: storage error: {e}");
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "db",
-                "the response could not be stored; retry later",
-            )
-        })
-}
-
-/// The no-script fallback: a plain HTML form. Answers with a small HTML page.
-async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Response {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
-    let value = export::form_to_payload(
-        &pairs,
-        &now_rfc3339(),
-        headers.get(header::REFERER).and_then(|v| v.to_str().ok()),
-    );
-    let locale = value
-        .get("locale")
-        .and_then(Value::as_str)
-        .unwrap_or("zh-CN")
-        .to_owned();
-    let zh = locale.starts_with("zh");
-    let back = headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("/")
-        .to_owned();
-    let page = |status: StatusCode, title: &str, text: &str| {
-        let html = format!(
-            "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:40px auto;padding:0 20px\"><h1 style=\"font-size:20px\">{}</h1><p>{}</p><p><a href=\"{}\">{}</a></p></body></html>",
-            export::escape_html(&locale),
-            export::escape_html(title),
-            export::escape_html(title),
-            export::escape_html(text),
-            export::escape_html(&back),
-            if zh { "返回" } else { "Back" }
-        );
-        (status, Html(html)).into_response()
-    };
-    match payload::Response::parse(&value) {
-        Ok(r) => match store(state, r).await {
-            Ok(_) => page(
-                StatusCode::CREATED,
-                if zh {
-                    "谢谢您的评价!"
-                } else {
-                    "Thank you!"
-                },
-                if zh {
-                    "我们已收到您的反馈。"
-                } else {
-                    "We have your answer."
-                },
-            ),
-            Err(e) => page(
-                e.status,
-                if zh { "提交失败" } else { "Not sent" },
-                &e.message,
-            ),
-        },
-        Err(e) => page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            if zh {
-                "请检查后重试"
-            } else {
-                "Please check and try again"
-            },
-            &e.message,
-        ),
-    }
-}
-
-fn authorised(headers: &HeaderMap, token: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    !token.is_empty()
-        && given.len() == token.len()
-        && bool::from(given.as_bytes().ct_eq(token.as_bytes()))
-}
-
-async fn list(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Query(q): Query<Vec<(String, String)>>,
-) -> Response {
-    if !authorised(&headers, &state.settings.admin_token) {
-        return ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "authorization",
-            "missing or wrong admin token: send Authorization: Bearer <token> (printed by nps-collector on start)",
-        )
-        .into_response();
-    }
-    let format = q
-        .iter()
-        .find(|(k, _)| k == "format")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("json");
-    let rows = match state.store.all().await {
-        Ok(r) => r,
-        Err(e) => {
-            return ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "db",
-                format!("could not read responses: {e}"),
-            )
-            .into_response()
-        }
-    };
-    match format {
-        "json" => {
-            let items: Vec<Value> = rows
-                .into_iter()
-                .filter_map(|(body, received_at)| {
-                    let mut v: Value = serde_json::from_str(&body).ok()?;
-                    v.as_object_mut()?
-                        .insert("received_at".into(), Value::String(received_at));
-                    Some(v)
-                })
-                .collect();
-            Json(items).into_response()
-        }
-        "csv" => match export::csv(&rows) {
-            Ok(text) => (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"nps-responses.csv\"",
-                    ),
-                ],
-                text,
-            )
-                .into_response(),
-            Err(e) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "format", e).into_response(),
-        },
-        other => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "format",
-            format!("format is {other:?}: expected \"json\" or \"csv\""),
-        )
-        .into_response(),
     }
 }

@@ -28,19 +28,45 @@ pub enum Upsert {
     Stale,
 }
 
-/// A storage failure (disk full, database locked by another program, …).
-#[derive(Debug)]
-pub struct StoreError(pub String);
+/// A storage failure. Logged by the collector; clients hear only that it failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database file could not be opened or set up.
+    Open { path: PathBuf, message: String },
+    /// A statement failed (disk full, locked by another program, a damaged file).
+    Sql { message: String },
+    /// The commit of a batch failed; none of its posts is stored.
+    Commit { message: String },
+    /// The writer thread has stopped (the process is shutting down).
+    WriterStopped,
+    /// The writer thread could not be started.
+    Start { message: String },
+}
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            StoreError::Open { path, message } => {
+                write!(f, "cannot open the database {}: {message}", path.display())
+            }
+            StoreError::Sql { message } => write!(f, "database error: {message}"),
+            StoreError::Commit { message } => write!(f, "commit failed: {message}"),
+            StoreError::WriterStopped => f.write_str("the database writer has stopped"),
+            StoreError::Start { message } => {
+                write!(f, "cannot start the database writer: {message}")
+            }
+        }
     }
 }
 
+impl std::error::Error for StoreError {}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        StoreError(e.to_string())
+        StoreError::Sql {
+            message: e.to_string(),
+        }
     }
 }
 
@@ -73,8 +99,10 @@ CREATE INDEX IF NOT EXISTS responses_survey ON responses (survey, received_at);
 ";
 
 fn open(path: &Path) -> Result<Connection, StoreError> {
-    let conn =
-        Connection::open(path).map_err(|e| StoreError(format!("open {}: {e}", path.display())))?;
+    let conn = Connection::open(path).map_err(|e| StoreError::Open {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -149,10 +177,8 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Upsert, Stor
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
-            return batch
-                .iter()
-                .map(|_| Err(StoreError(e.to_string())))
-                .collect()
+            let e = StoreError::from(e);
+            return batch.iter().map(|_| Err(e.clone())).collect();
         }
     };
     let mut results: Vec<Result<Upsert, StoreError>> = Vec::with_capacity(batch.len());
@@ -160,9 +186,14 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Upsert, Stor
         results.push(upsert(&tx, &job.response, &job.received_at));
     }
     if let Err(e) = tx.commit() {
+        let message = e.to_string();
         return batch
             .iter()
-            .map(|_| Err(StoreError(format!("commit: {e}"))))
+            .map(|_| {
+                Err(StoreError::Commit {
+                    message: message.clone(),
+                })
+            })
             .collect();
     }
     results
@@ -178,7 +209,9 @@ impl Store {
         thread::Builder::new()
             .name("nps-store-writer".into())
             .spawn(move || writer(conn, rx))
-            .map_err(|e| StoreError(format!("start the writer: {e}")))?;
+            .map_err(|e| StoreError::Start {
+                message: e.to_string(),
+            })?;
         Ok(Store { path, jobs: tx })
     }
 
@@ -198,10 +231,9 @@ impl Store {
         // The channel is bounded: a full queue waits on a blocking thread, not the runtime.
         tokio::task::spawn_blocking(move || jobs.send(job))
             .await
-            .map_err(|e| StoreError(e.to_string()))?
-            .map_err(|_| StoreError("the writer has stopped".into()))?;
-        wait.await
-            .map_err(|_| StoreError("the writer has stopped".into()))?
+            .map_err(|_| StoreError::WriterStopped)?
+            .map_err(|_| StoreError::WriterStopped)?;
+        wait.await.map_err(|_| StoreError::WriterStopped)?
     }
 
     /// Every stored response: (canonical JSON body, received_at), oldest first.
@@ -216,7 +248,7 @@ impl Store {
                 .map_err(StoreError::from)
         })
         .await
-        .map_err(|e| StoreError(e.to_string()))?
+        .map_err(|_| StoreError::WriterStopped)?
     }
 
     /// True when the database answers.

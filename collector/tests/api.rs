@@ -506,3 +506,159 @@ async fn static_files_go_out_precompressed_when_the_browser_accepts_it() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Regression: `{"score": 3, "score": 9}` was stored as a 9 (the last key won); a reader
+/// taking the first would see a 3.
+#[tokio::test]
+async fn a_key_given_twice_is_refused_naming_it() {
+    let app = router();
+    let good = body("completed", Some(9), "2026-11-23T08:30:20.000Z").to_string();
+    let cases = [
+        (
+            good.replace("\"score\":9", "\"score\":3,\"score\":9"),
+            "score",
+        ),
+        (
+            good.replace(
+                "\"store\":\"SZ-FT\"",
+                "\"store\":\"SZ-FT\",\"store\":\"GZ\"",
+            ),
+            "context.store",
+        ),
+        (
+            good.replace("\"schema\":1", "\"schema\":1,\"\\u0073chema\":1"),
+            "schema",
+        ),
+    ];
+    for (text, field) in cases {
+        assert_ne!(text, good);
+        for content_type in ["application/json", "text/plain;charset=UTF-8"] {
+            let r = send(&app, post_raw(content_type, text.clone().into_bytes())).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{text}: {}", r.text);
+            assert_eq!(r.json()["field"], field, "{}", r.text);
+            assert!(r.json()["error"].as_str().unwrap().contains("twice"));
+        }
+    }
+    assert_eq!(list(&app, "", Some("secret")).await.json(), json!([]));
+}
+
+/// Regression: unknown routes and wrong methods answered with the framework's empty 404/405.
+#[tokio::test]
+async fn every_error_is_json_with_cors() {
+    let app = router();
+    let req = |method: Method, uri: &str| {
+        Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::ORIGIN, "https://brand.example")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let cases = [
+        (req(Method::GET, "/nowhere"), StatusCode::NOT_FOUND, "path"),
+        (
+            req(Method::POST, "/api/response"),
+            StatusCode::NOT_FOUND,
+            "path",
+        ),
+        (
+            req(Method::DELETE, "/api/responses"),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method",
+        ),
+        (
+            req(Method::PUT, "/healthz"),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method",
+        ),
+    ];
+    for (request, status, field) in cases {
+        let shown = format!("{} {}", request.method(), request.uri());
+        let r = send(&app, request).await;
+        assert_eq!(r.status, status, "{shown}");
+        assert_eq!(
+            r.headers.get(header::CONTENT_TYPE).unwrap(),
+            "application/json",
+            "{shown}"
+        );
+        assert_eq!(r.json()["field"], field, "{shown}: {}", r.text);
+        assert!(!r.json()["error"].as_str().unwrap().is_empty());
+        assert_eq!(
+            r.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+            "https://brand.example",
+            "{shown}"
+        );
+    }
+    let r = send(&app, req(Method::DELETE, "/api/responses")).await;
+    assert!(
+        r.json()["error"].as_str().unwrap().contains("POST or GET"),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.headers.get(header::ALLOW).unwrap(), "POST, GET");
+    // Every route the messages name is one the app answers.
+    for (method, path) in nps_collector::ROUTES {
+        let r = send(&app, req(method.parse().unwrap(), path)).await;
+        assert!(
+            r.status != StatusCode::NOT_FOUND && r.status != StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}: {}",
+            r.status
+        );
+    }
+    // With a static folder, a missing file is a JSON 404 too.
+    let dir = db_path().parent().unwrap().join("site");
+    std::fs::create_dir_all(&dir).unwrap();
+    let site = router_with(Settings {
+        allow_origins: vec![],
+        admin_token: "t".into(),
+        rate_limit: 0,
+        static_dir: Some(dir),
+    });
+    let r = send(&site, req(Method::GET, "/missing.html")).await;
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (StatusCode::NOT_FOUND, Some("path"))
+    );
+}
+
+/// Regression: a failed read sent the database's own error text to the client.
+#[tokio::test]
+async fn internal_errors_are_logged_not_sent() {
+    let path = db_path();
+    let app = app(
+        Store::open(&path).unwrap(),
+        Settings {
+            allow_origins: vec![],
+            admin_token: "secret".into(),
+            rate_limit: 0,
+            static_dir: None,
+        },
+    );
+    // The file goes away under the running collector: reads open an empty database.
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let r = list(&app, "", Some("secret")).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+    let error = r.json()["error"].as_str().unwrap().to_owned();
+    for leak in ["no such table", "SQL", "nps.db", "nps-api"] {
+        assert!(!error.contains(leak), "leaks {leak:?}: {error}");
+    }
+}
+
+/// Whatever the widget accepts, the collector accepts: the widest context a config allows.
+#[tokio::test]
+async fn the_widest_context_the_widget_sends_is_stored() {
+    let app = router();
+    let mut b = body("scored", Some(3), "2026-11-23T08:30:20.000Z");
+    let ctx: serde_json::Map<String, Value> = (0..nps_widget::rules::MAX_CONTEXT)
+        .map(|i| {
+            (
+                format!("key_{i}"),
+                json!("字".repeat(nps_widget::rules::MAX_CONTEXT_VALUE)),
+            )
+        })
+        .collect();
+    b["context"] = Value::Object(ctx);
+    let r = post(&app, &b).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+}

@@ -54,6 +54,9 @@ impl Proxy {
     }
 }
 
+/// The most bytes of a message head the proxy reads before it gives up on the connection.
+const MAX_HEAD: usize = 128 * 1024;
+
 /// Reads one HTTP/1.1 message (head and a `content-length` body) from `stream`.
 async fn read_message(stream: &mut TcpStream) -> Option<Vec<u8>> {
     let mut buf = Vec::with_capacity(4096);
@@ -63,7 +66,7 @@ async fn read_message(stream: &mut TcpStream) -> Option<Vec<u8>> {
             break i + 4;
         }
         let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 || buf.len() > 128 * 1024 {
+        if n == 0 || buf.len() > MAX_HEAD {
             return None;
         }
         buf.extend_from_slice(&chunk[..n]);

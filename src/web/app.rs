@@ -9,12 +9,13 @@ use super::follow_up::FollowUp;
 use super::host;
 use super::outcome::Outcome;
 use super::scale::Scale;
-use super::sender::{self, Status};
+use super::sender;
 use super::state::{Action, State};
-use crate::config::{Config, Mode, Position, Theme};
-use crate::flow::{Event, Meta, Step};
+use crate::config::{Config, Mode, Position};
+use crate::events;
+use crate::flow::{Event, Meta, Screen};
 use crate::i18n::{fill, Text};
-use crate::outbox::Target;
+use crate::outbox::{Status, Target};
 use crate::payload::Stage;
 
 #[derive(Properties, PartialEq)]
@@ -76,22 +77,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
         use_effect_with(state.posts, move |posts| {
             if let (true, Some(stage)) = (*posts > 0, stage) {
                 let response = survey.response(stage, &meta, &host::now_rfc3339());
-                let detail = match stage {
-                    Stage::Scored => {
-                        crate::obj! {"id" => meta.id.clone(), "score" => response.score, "category" => response.category}
-                    }
-                    Stage::Completed => {
-                        crate::obj! {"id" => meta.id.clone(), "stage" => "completed", "response" => response.to_value()}
-                    }
-                    Stage::Dismissed => {
-                        crate::obj! {"id" => meta.id.clone(), "stage" => "dismissed", "score" => response.score}
-                    }
-                };
-                let name = match stage {
-                    Stage::Scored => "nps:scored",
-                    Stage::Completed => "nps:submitted",
-                    Stage::Dismissed => "nps:dismissed",
-                };
+                let (name, detail) = events::posted(&response);
                 host::dispatch(host_el.as_ref(), name, &detail);
                 if stage != Stage::Scored {
                     if let Some(key) = &answered_key {
@@ -110,16 +96,13 @@ pub fn Widget(props: &WidgetProps) -> Html {
                         dispatcher.dispatch(Action::Net(status));
                     })
                 };
-                if let Err(message) = sender::submit(
+                sender::submit(
                     &meta.id,
                     &target,
                     response.to_json(),
                     stage.rank(),
                     listener,
-                ) {
-                    report(&host_el, &meta.id, stage, &Status::Refused(message.clone()));
-                    dispatcher.dispatch(Action::Net(Status::Refused(message)));
-                }
+                );
             }
         });
     }
@@ -129,11 +112,11 @@ pub fn Widget(props: &WidgetProps) -> Html {
     let card_ref = use_node_ref();
     {
         let card_ref = card_ref.clone();
-        let step = state.survey.step;
+        let screen = state.survey.screen;
         let showing = cfg.mode == Mode::Modal
             && state.open
-            && step != Step::Dismissed
-            && step != Step::AlreadyAnswered;
+            && screen != Screen::Dismissed
+            && screen != Screen::AlreadyAnswered;
         use_effect_with(showing, move |showing| {
             let mut previous = None;
             if *showing {
@@ -166,41 +149,44 @@ pub fn Widget(props: &WidgetProps) -> Html {
     let s = &state.survey;
 
     // A modal or slide-in never pops up just to say "already answered".
-    if s.step == Step::Dismissed || !state.open || (overlay && s.step == Step::AlreadyAnswered) {
+    if s.screen == Screen::Dismissed
+        || !state.open
+        || (overlay && s.screen == Screen::AlreadyAnswered)
+    {
         return html! {};
     }
 
-    let body = match s.step {
-        Step::Asking | Step::FollowUp => html! {
+    let body = match s.screen {
+        Screen::Asking | Screen::FollowUp => html! {
             <>
                 <h2 id={question_id.clone()} class="nps-question">
                     { fill(cfg.text(Text::Question), &[("brand", cfg.brand_in_sentence())]) }
                 </h2>
                 <Scale config={cfg.clone()} chosen={s.score} labelled_by={question_id.clone()}
                     on_choose={on_event.reform(Event::Choose)} />
-                if s.step == Step::FollowUp {
+                if s.screen == Screen::FollowUp {
                     <FollowUp config={cfg.clone()} survey={s.clone()} on_event={on_event.clone()} uid={uid.clone()} />
                 }
             </>
         },
-        Step::Done => match s.category() {
+        Screen::Done => match s.category() {
             Some(c) => {
                 let contactable = s.contact.is_some() || props.meta.context.contains_key("visit");
                 html! { <Outcome config={cfg.clone()} category={c} {contactable} /> }
             }
             None => html! {},
         },
-        Step::AlreadyAnswered => html! {
+        Screen::AlreadyAnswered => html! {
             <div class="nps-outcome" role="status"><p class="nps-outcome-title">{ cfg.text(Text::AlreadyAnswered) }</p></div>
         },
-        Step::Dismissed => html! {},
+        Screen::Dismissed => html! {},
     };
 
-    // Quiet status: offline at any step; sending and sent once the form is done.
-    let status = match (&state.net, s.step) {
+    // Quiet status: offline on any screen; sending and sent once the form is done.
+    let status = match (&state.net, s.screen) {
         (Some(Status::Waiting), _) => cfg.text(Text::SavedOffline),
-        (Some(Status::Sending), Step::Done) => cfg.text(Text::Sending),
-        (Some(Status::Delivered), Step::Done) if state.stage == Some(Stage::Completed) => {
+        (Some(Status::Sending), Screen::Done) => cfg.text(Text::Sending),
+        (Some(Status::Delivered), Screen::Done) if state.stage == Some(Stage::Completed) => {
             cfg.text(Text::Sent)
         }
         _ => "",
@@ -224,16 +210,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
     if let Some(a) = &cfg.accent {
         style.push_str(&format!("--nps-accent:{a};"));
     }
-    let theme = match cfg.theme {
-        Theme::Auto => "auto",
-        Theme::Light => "light",
-        Theme::Dark => "dark",
-    };
-    let mode_class = match cfg.mode {
-        Mode::Inline => "nps--inline",
-        Mode::Modal => "nps--modal",
-        Mode::SlideIn => "nps--slide-in",
-    };
+    let mode_class = format!("nps--{}", cfg.mode.name());
     let card = html! {
         <section ref={card_ref} class="nps-card" role={overlay.then_some("dialog")} aria-modal={(cfg.mode == Mode::Modal).then_some("true")}
             aria-labelledby={question_id.clone()} {onkeydown}>
@@ -244,7 +221,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
     };
     html! {
         <div class={classes!("nps", mode_class, (cfg.position == Position::BottomLeft).then_some("nps--left"))}
-            data-theme={theme} lang={cfg.locale.tag()} {style} data-step={step_name(s.step)}>
+            data-theme={cfg.theme.name()} lang={cfg.locale.tag()} {style} data-screen={s.screen.name()}>
             if cfg.mode == Mode::Modal {
                 <div class="nps-backdrop">{ card }</div>
             } else {
@@ -254,47 +231,15 @@ pub fn Widget(props: &WidgetProps) -> Html {
     }
 }
 
-fn step_name(step: Step) -> &'static str {
-    match step {
-        Step::Asking => "asking",
-        Step::FollowUp => "follow-up",
-        Step::Done => "done",
-        Step::Dismissed => "dismissed",
-        Step::AlreadyAnswered => "already-answered",
-    }
-}
-
-/// The contract's delivery events, and a console line for what the page's developer must fix.
+/// The contract's delivery events; what the page's developer must fix also goes to the console.
 fn report(host_el: &web_sys::Element, id: &str, stage: Stage, status: &Status) {
-    match status {
-        Status::Delivered => host::dispatch(
+    if *status == Status::Delivered {
+        host::dispatch(
             host_el.as_ref(),
-            "nps:delivered",
-            &crate::obj! {"id" => id, "stage" => stage.as_str()},
-        ),
-        Status::Dead(reason) | Status::Refused(reason) => {
-            let message = format!(
-                "nps-widget: response {id} ({}) was not accepted: {reason}",
-                stage.as_str()
-            );
-            web_sys::console::error_1(&message.clone().into());
-            host::dispatch(
-                host_el.as_ref(),
-                "nps:error",
-                &host::error_detail("delivery", &message, None, Some(id)),
-            );
-        }
-        Status::GaveUp => {
-            let message = format!(
-                "nps-widget: response {id} could not be delivered within 7 days and was dropped"
-            );
-            web_sys::console::error_1(&message.clone().into());
-            host::dispatch(
-                host_el.as_ref(),
-                "nps:error",
-                &host::error_detail("gave_up", &message, None, Some(id)),
-            );
-        }
-        Status::Sending | Status::Waiting => {}
+            events::DELIVERED,
+            &events::delivered(id, stage),
+        );
+    } else if let Some(detail) = events::delivery_error(id, Some(stage), status) {
+        host::report(host_el.as_ref(), events::ERROR, &detail);
     }
 }

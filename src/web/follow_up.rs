@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::config::Config;
 use crate::flow::{Event, Problem, Survey};
 use crate::i18n::{fill, Text};
-use crate::payload::MAX_COMMENT;
+use crate::rules::{MAX_COMMENT, MAX_PHONE_INPUT};
 use crate::score::Category;
 
 #[derive(Properties, PartialEq)]
@@ -72,7 +72,7 @@ pub fn FollowUp(props: &FollowUpProps) -> Html {
                 <p class="nps-prompt">{ cfg.text(Text::CallbackOffer) }</p>
                 <label class="nps-label" for={phone_id.clone()}>{ cfg.text(Text::PhoneLabel) }</label>
                 <input id={phone_id.clone()} class="nps-phone" type="tel" inputmode="tel" autocomplete="tel"
-                    maxlength="32" value={s.phone.clone()}
+                    maxlength={MAX_PHONE_INPUT.to_string()} value={s.phone.clone()}
                     aria-invalid={if s.problem == Some(Problem::PhoneInvalid) { "true" } else { "false" }}
                     oninput={ev(Event::Phone)} />
                 <label class="nps-consent">

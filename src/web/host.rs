@@ -1,12 +1,14 @@
 //! The host page: reading config from `data-*` attributes and JS objects, the page's query
-//! string and language, the stylesheet, DOM events, and showing a broken embed.
+//! string and language, the stylesheet, dispatching the events `crate::events` builds, and
+//! showing a broken embed.
 
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 
-use crate::config::{object_from_attributes_with, Config, ConfigError};
+use crate::config::{object_from_attributes_with, Config};
+use crate::error::FieldError;
 
 const STYLE_ID: &str = "nps-widget-style";
 const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/nps-widget.min.css"));
@@ -48,7 +50,7 @@ fn data_attributes(el: &Element) -> Vec<(String, String)> {
 }
 
 /// Reads a config: the element's `data-*` attributes, then the JS object's keys on top.
-pub fn read_config(el: &Element, js: Option<&JsValue>) -> Result<Config, Vec<ConfigError>> {
+pub fn read_config(el: &Element, js: Option<&JsValue>) -> Result<Config, Vec<FieldError>> {
     let attrs = data_attributes(el);
     let mut obj = object_from_attributes_with(
         attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
@@ -62,15 +64,14 @@ pub fn read_config(el: &Element, js: Option<&JsValue>) -> Result<Config, Vec<Con
     Config::from_object(&obj, lang.as_deref())
 }
 
-fn js_object(js: &JsValue) -> Result<Map<String, Value>, Vec<ConfigError>> {
+fn js_object(js: &JsValue) -> Result<Map<String, Value>, Vec<FieldError>> {
     match to_value(js) {
         Value::Object(m) => Ok(m),
-        other => Err(vec![ConfigError {
-            field: "config".into(),
-            message: format!(
-                "config is {other}: expected an object like {{endpoint: \"/api/responses\"}}"
-            ),
-        }]),
+        other => Err(vec![FieldError::invalid(
+            "config",
+            crate::error::shown(&other),
+            "an object like {endpoint: \"/api/responses\"}",
+        )]),
     }
 }
 
@@ -132,17 +133,9 @@ pub fn query_pairs() -> Vec<(String, String)> {
     out
 }
 
-/// The page URL without its fragment.
+/// The page URL as a response carries it (`rules::page_url`).
 pub fn page_url() -> Option<String> {
-    let href = window().location().href().ok()?;
-    Some(
-        href.split('#')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .take(2048)
-            .collect(),
-    )
+    Some(crate::rules::page_url(&window().location().href().ok()?))
 }
 
 /// The current time, RFC 3339 in UTC.
@@ -161,16 +154,19 @@ pub fn dispatch(target: &web_sys::EventTarget, name: &str, detail: &Value) {
     }
 }
 
-/// The `detail` of an `nps:error` event.
-pub fn error_detail(kind: &str, message: &str, field: Option<&str>, id: Option<&str>) -> Value {
-    crate::obj! {"kind" => kind, "message" => message, "field" => field, "id" => id}
+/// Dispatches an event whose detail carries a `message` the page's developer must read, and
+/// writes that message to the console.
+pub fn report(target: &web_sys::EventTarget, name: &str, detail: &Value) {
+    if let Some(m) = detail.get("message").and_then(Value::as_str) {
+        web_sys::console::error_1(&m.into());
+    }
+    dispatch(target, name, detail);
 }
 
 /// Shows the page's developer why an embed is broken: in the element (as text, never HTML),
 /// in the console, and as an `nps:error` event.
-pub fn show_config_errors(el: &Element, errors: &[ConfigError]) -> String {
-    let lines: Vec<String> = errors.iter().map(|e| format!("• {}", e.message)).collect();
-    let text = format!("nps-widget cannot start:\n{}", lines.join("\n"));
+pub fn show_config_errors(el: &Element, errors: &[FieldError]) -> String {
+    let text = crate::events::config_message(errors);
     el.set_text_content(None);
     if let Ok(wrapper) = document().create_element("div") {
         wrapper.set_class_name("nps");
@@ -183,20 +179,10 @@ pub fn show_config_errors(el: &Element, errors: &[ConfigError]) -> String {
         }
         let _ = el.append_child(&wrapper);
     }
-    web_sys::console::error_1(&text.clone().into());
-    let first = errors.first();
-    dispatch(
+    report(
         el.as_ref(),
-        "nps:error",
-        &crate::obj! {
-            "kind" => "config",
-            "message" => text.as_str(),
-            "field" => first.map(|e| e.field.as_str()),
-            "errors" => errors
-                .iter()
-                .map(|e| crate::obj! {"field" => e.field.as_str(), "message" => e.message.as_str()})
-                .collect::<Vec<_>>(),
-        },
+        crate::events::ERROR,
+        &crate::events::config_error(errors),
     );
     text
 }

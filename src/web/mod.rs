@@ -23,7 +23,8 @@ pub use app::{Widget, WidgetProps};
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 use crate::flow::Meta;
-use crate::score::{is_score, Tally};
+use crate::rules::is_score;
+use crate::score::Tally;
 
 /// A mounted survey; `destroy()` removes it.
 #[wasm_bindgen]
@@ -69,7 +70,7 @@ fn resolve_target(target: &JsValue) -> Result<Element, JsValue> {
             .ok_or_else(|| {
                 js_error(&format!(
                     "NpsWidget.mount: no element matches the selector {}",
-                    crate::config::quoted(&sel)
+                    crate::error::quoted(&sel)
                 ))
             });
     }

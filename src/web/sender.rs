@@ -1,11 +1,9 @@
-//! The outbox driver: the one place that posts, stores and sets timers for the outbox.
+//! The outbox's hands: the one place that posts, reads and writes the outbox's storage keys,
+//! and sets its timer. It makes no decision: it reads the clock, a random number and
+//! storage, feeds the core's `outbox::Driver` an input, and carries out each command.
 //!
-//! One driver per page, shared by every widget on it. Entries are written to localStorage
-//! (`nps:v1:outbox:{id}`) before their first send and deleted only after a 2xx; without
-//! storage the driver keeps them in memory. On `online` and on the page becoming visible
-//! everything waiting is tried at once; on page hide each entry also goes out by
-//! `sendBeacon` (or `fetch` with `keepalive` when it needs custom headers), which removes
-//! nothing.
+//! One driver per page, shared by every widget on it. It hears of the page loading, going
+//! `online`, becoming visible or hidden, and of the flusher Web Lock being granted.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,132 +14,163 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestInit, RequestMode};
 
 use crate::outbox::{
-    lease, storage_action, Entry, Outbox, Outcome, Put, PutError, Send, Settled, StorageAction,
-    Target, LEASE_MS, TIMEOUT_MS,
+    entry_key, Command, Driver, Entry, Env, Flusher, Input, Post, Reply, Status, Target,
+    ENTRY_PREFIX, LEASE_KEY, LOCK_NAME, PROBE_KEY, TIMEOUT_MS,
 };
 
-const PREFIX: &str = "nps:v1:outbox:";
+pub type Listener = Rc<dyn Fn(Status)>;
 
-/// What a widget hears about its response.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Status {
-    Sending,
-    Delivered,
-    /// Not acknowledged yet; will retry (offline, 5xx, timeout).
-    Waiting,
-    /// Refused for good by the endpoint.
-    Dead(String),
-    /// Could not even be queued (too large, outbox full).
-    Refused(String),
-    /// Given up after 7 days.
-    GaveUp,
-}
-
-type Listener = Rc<dyn Fn(Status)>;
-
-struct Driver {
-    outbox: RefCell<Outbox>,
+struct Shell {
+    driver: RefCell<Driver>,
     storage: Option<web_sys::Storage>,
     /// (response id, listener); a handful at most, so a list.
     listeners: RefCell<Vec<(String, Listener)>>,
     timer: RefCell<Option<i32>>,
-    /// Responses created in this tab: always sent by it.
-    own: RefCell<Vec<String>>,
-    /// Web Locks exist here; `flusher` is set when this tab holds the flusher lock.
-    has_locks: bool,
-    flusher: std::cell::Cell<bool>,
-    /// This tab's name in the lease fallback.
-    token: String,
 }
-
-const LOCK: &str = "nps:v1:outbox-flusher";
-const LEASE_KEY: &str = "nps:v1:flusher";
 
 thread_local! {
-    static DRIVER: Rc<Driver> = Driver::start();
-}
-
-fn now() -> u64 {
-    js_sys::Date::now() as u64
+    static SHELL: Rc<Shell> = Shell::start();
 }
 
 fn window() -> web_sys::Window {
     web_sys::window().expect("a browser window")
 }
 
-impl Driver {
-    fn start() -> Rc<Driver> {
+impl Shell {
+    fn start() -> Rc<Shell> {
         let storage = probe_storage();
-        let mut outbox = Outbox::new();
-        if let Some(s) = &storage {
-            outbox.load(read_entries(s), now());
-        }
-        let has_locks = request_flusher_lock();
-        let driver = Rc::new(Driver {
-            outbox: RefCell::new(outbox),
+        let flusher = if request_flusher_lock() {
+            Flusher::Lock { held: false }
+        } else {
+            Flusher::Lease {
+                token: uuid::Uuid::new_v4().simple().to_string(),
+            }
+        };
+        let shell = Rc::new(Shell {
+            driver: RefCell::new(Driver::new(storage.is_some(), flusher)),
             storage,
             listeners: RefCell::new(Vec::new()),
             timer: RefCell::new(None),
-            own: RefCell::new(Vec::new()),
-            has_locks,
-            flusher: std::cell::Cell::new(false),
-            token: uuid::Uuid::new_v4().simple().to_string(),
         });
         listen_to_page();
-        driver.pump();
-        driver
+        shell.feed(Input::Loaded {
+            stored: shell.stored_entries(),
+        });
+        shell
     }
 
-    /// One flusher at a time sends what earlier pages and other tabs left (Web Locks, or
-    /// a lease in storage where they are missing); every tab sends what it created itself.
-    /// Without storage nothing is shared, so this tab sends everything it has.
-    fn may_flush_all(&self) -> bool {
-        if self.has_locks {
-            return self.flusher.get();
-        }
-        let Some(s) = &self.storage else { return true };
-        let stored = s.get_item(LEASE_KEY).ok().flatten();
-        match lease(stored.as_deref(), &self.token, now()) {
-            Some(renewed) => s.set_item(LEASE_KEY, &renewed).is_ok(),
-            None => false,
-        }
-    }
-
-    /// Picks up what other tabs stored (a later version never goes backwards).
-    fn reload(&self) {
-        if let Some(s) = &self.storage {
-            self.outbox.borrow_mut().load(read_entries(s), now());
+    /// Reads the clock, a random number and (when the driver uses one) the lease, hands the
+    /// driver the input, and carries out what it says.
+    fn feed(self: &Rc<Self>, input: Input) {
+        let commands = {
+            let mut driver = self.driver.borrow_mut();
+            let lease = driver.reads_lease().then(|| self.get(LEASE_KEY)).flatten();
+            let env = Env {
+                now: js_sys::Date::now() as u64,
+                random: js_sys::Math::random(),
+                lease,
+            };
+            driver.handle(input, &env)
+        };
+        for c in commands {
+            self.run(c);
         }
     }
 
-    /// Writes or deletes the stored copy of `id`; `removed_body` is what this tab just
-    /// removed. Only the tab that created a response writes its content (`storage_action`).
-    fn persist(&self, id: &str, removed_body: Option<&str>) {
-        let Some(s) = &self.storage else { return };
-        let key = format!("{PREFIX}{id}");
-        let stored = s
-            .get_item(&key)
-            .ok()
-            .flatten()
-            .and_then(|raw| super::host::parse_json(&raw).ok())
-            .and_then(|v| Entry::from_value(&v));
-        let outbox = self.outbox.borrow();
-        let mine = outbox.entry(id);
-        let owner = self.own.borrow().iter().any(|o| o == id);
-        match storage_action(stored.as_ref(), mine, removed_body, owner) {
+    fn run(self: &Rc<Self>, command: Command) {
+        match command {
             // A full or vanished storage keeps the entry in memory; it is still sent.
-            StorageAction::Write => {
-                if let Some(e) = mine {
-                    let _ = s.set_item(&key, &e.to_json());
+            Command::Write(e) => self.set(&entry_key(&e.id), &e.to_json()),
+            Command::Delete(id) => {
+                if let Some(s) = &self.storage {
+                    let _ = s.remove_item(&entry_key(&id));
                 }
             }
-            StorageAction::Delete => {
-                let _ = s.remove_item(&key);
+            Command::WriteLease(lease) => self.set(LEASE_KEY, &lease),
+            Command::Post(p) => {
+                let me = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let reply = post(&p).await;
+                    let stored = me.stored_entry(&p.id);
+                    me.feed(Input::Reply {
+                        id: p.id,
+                        version: p.version,
+                        reply,
+                        stored,
+                    });
+                });
             }
-            StorageAction::Keep => {}
+            Command::Beacon(p) => beacon(&p),
+            Command::Timer(at) => self.arm(at),
+            Command::Notify { id, status } => self.notify(&id, status),
         }
     }
 
+    fn get(&self, key: &str) -> Option<String> {
+        self.storage.as_ref()?.get_item(key).ok().flatten()
+    }
+
+    fn set(&self, key: &str, value: &str) {
+        if let Some(s) = &self.storage {
+            let _ = s.set_item(key, value);
+        }
+    }
+
+    fn stored_entry(&self, id: &str) -> Option<Entry> {
+        let raw = self.get(&entry_key(id))?;
+        Entry::from_value(&super::host::parse_json(&raw).ok()?)
+    }
+
+    /// Every outbox entry in storage. An unreadable one (another version wrote it) stays
+    /// where it is, and the console says so.
+    fn stored_entries(&self) -> Vec<Entry> {
+        let Some(s) = &self.storage else {
+            return Vec::new();
+        };
+        let n = s.length().unwrap_or(0);
+        let keys: Vec<String> = (0..n)
+            .filter_map(|i| s.key(i).ok().flatten())
+            .filter(|k| k.starts_with(ENTRY_PREFIX))
+            .collect();
+        let mut out = Vec::new();
+        for k in keys {
+            let entry = self
+                .get(&k)
+                .and_then(|raw| super::host::parse_json(&raw).ok())
+                .as_ref()
+                .and_then(Entry::from_value);
+            match entry {
+                Some(e) => out.push(e),
+                None => web_sys::console::warn_1(
+                    &format!("nps-widget: ignoring unreadable outbox entry {k}").into(),
+                ),
+            }
+        }
+        out
+    }
+
+    fn arm(self: &Rc<Self>, at: Option<u64>) {
+        if let Some(t) = self.timer.borrow_mut().take() {
+            window().clear_timeout_with_handle(t);
+        }
+        let Some(at) = at else { return };
+        let delay = at
+            .saturating_sub(js_sys::Date::now() as u64)
+            .min(i32::MAX as u64) as i32;
+        let me = self.clone();
+        let cb = Closure::once_into_js(move || {
+            me.timer.borrow_mut().take();
+            me.feed(Input::Tick);
+        });
+        if let Ok(handle) = window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay)
+        {
+            *self.timer.borrow_mut() = Some(handle);
+        }
+    }
+
+    /// Tells the widget that posted the response; an entry from an earlier page has nobody
+    /// listening, so what the page's developer must know goes to the document.
     fn notify(&self, id: &str, status: Status) {
         let listener = self
             .listeners
@@ -152,164 +181,52 @@ impl Driver {
         match listener {
             Some(l) => l(status),
             None => {
-                // An entry from an earlier page: nobody listens, so failures go to the document.
-                let message = match &status {
-                    Status::Dead(reason) => {
-                        Some(format!("nps-widget: response {id} was refused: {reason}"))
-                    }
-                    Status::GaveUp => Some(format!(
-                        "nps-widget: response {id} was not delivered within 7 days and was dropped"
-                    )),
-                    _ => None,
-                };
-                if let Some(message) = message {
-                    web_sys::console::error_1(&message.clone().into());
-                    if let Some(doc) = window().document() {
-                        super::host::dispatch(
-                            doc.as_ref(),
-                            "nps:error",
-                            &super::host::error_detail("delivery", &message, None, Some(id)),
-                        );
-                    }
+                if let (Some(detail), Some(doc)) = (
+                    crate::events::delivery_error(id, None, &status),
+                    window().document(),
+                ) {
+                    super::host::report(doc.as_ref(), crate::events::ERROR, &detail);
                 }
             }
         }
     }
-
-    /// Sends what is due and sets the timer for what is not.
-    fn pump(self: &Rc<Self>) {
-        let all = self.may_flush_all();
-        let sends = {
-            let own = self.own.borrow();
-            self.outbox
-                .borrow_mut()
-                .due_where(now(), |id| all || own.iter().any(|o| o == id))
-        };
-        for send in sends {
-            self.notify(&send.id, Status::Sending);
-            let me = self.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let outcome = post(&send).await;
-                me.settle(&send, outcome);
-            });
-        }
-        self.arm_timer(all);
-    }
-
-    fn settle(self: &Rc<Self>, send: &Send, outcome: Outcome) {
-        let settled = self.outbox.borrow_mut().settle(
-            &send.id,
-            send.version,
-            outcome,
-            now(),
-            js_sys::Math::random(),
-        );
-        let removed =
-            matches!(settled, Settled::Delivered | Settled::GaveUp).then_some(send.body.as_str());
-        self.persist(&send.id, removed);
-        match settled {
-            Settled::Delivered => self.notify(&send.id, Status::Delivered),
-            Settled::Retry { .. } => self.notify(&send.id, Status::Waiting),
-            Settled::Dead { reason } => {
-                let reason = match outcome {
-                    Outcome::Status { code, .. } => {
-                        format!("{reason} (HTTP {code} from {})", send.target.endpoint)
-                    }
-                    _ => reason,
-                };
-                self.notify(&send.id, Status::Dead(reason))
-            }
-            Settled::GaveUp => self.notify(&send.id, Status::GaveUp),
-            Settled::Superseded | Settled::Unknown => {}
-        }
-        self.pump();
-    }
-
-    fn arm_timer(self: &Rc<Self>, all: bool) {
-        if let Some(t) = self.timer.borrow_mut().take() {
-            window().clear_timeout_with_handle(t);
-        }
-        let (mine, any) = {
-            let own = self.own.borrow();
-            let outbox = self.outbox.borrow();
-            (
-                outbox.next_wake_where(|id| all || own.iter().any(|o| o == id)),
-                outbox.next_wake(),
-            )
-        };
-        // Entries another tab is flushing: with the lease fallback, look again in a while
-        // (that tab may have closed); with Web Locks the lock's grant wakes this tab.
-        let recheck = (any.is_some() && !all && !self.has_locks).then(|| now() + LEASE_MS / 3);
-        let Some(wake) = [mine, recheck].into_iter().flatten().min() else {
-            return;
-        };
-        let delay = wake.saturating_sub(now()).min(i32::MAX as u64) as i32;
-        let me = self.clone();
-        let cb = Closure::once_into_js(move || {
-            me.timer.borrow_mut().take();
-            me.pump();
-        });
-        if let Ok(handle) = window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay)
-        {
-            *self.timer.borrow_mut() = Some(handle);
-        }
-    }
 }
 
-/// Queues a response body for `id` (write-ahead) and sends it. `listener` hears about it.
-pub fn submit(
-    id: &str,
-    target: &Target,
-    body: String,
-    rank: u8,
-    listener: Listener,
-) -> Result<(), String> {
-    DRIVER.with(|d| {
+/// Queues a response body for `id` (write-ahead) and sends it; `listener` hears about it,
+/// including a refusal to queue it (too large, outbox full).
+pub fn submit(id: &str, target: &Target, body: String, rank: u8, listener: Listener) {
+    SHELL.with(|s| {
         {
-            let mut ls = d.listeners.borrow_mut();
+            let mut ls = s.listeners.borrow_mut();
             ls.retain(|(k, _)| k != id);
             ls.push((id.to_owned(), listener));
         }
-        if !d.own.borrow().iter().any(|o| o == id) {
-            d.own.borrow_mut().push(id.to_owned());
-        }
-        let put = d.outbox.borrow_mut().put(id, target, body, rank, now());
-        match put {
-            Ok(Put::Stored) => {
-                d.persist(id, None);
-                d.pump();
-                Ok(())
-            }
-            Ok(Put::Stale) => Ok(()),
-            Err(PutError::TooLarge { bytes }) => Err(format!(
-                "the response is {bytes} bytes; at most 32768 are kept"
-            )),
-            Err(PutError::Full) => {
-                Err("50 responses are waiting to be sent already; this one was not queued".into())
-            }
-        }
+        let stored = s.stored_entry(id);
+        s.feed(Input::Submit {
+            id: id.to_owned(),
+            target: target.clone(),
+            body,
+            rank,
+            stored,
+        });
     })
 }
 
 /// Stops telling a widget about its responses (it was destroyed); sending goes on.
 pub fn forget(id: &str) {
-    DRIVER.with(|d| {
-        d.listeners.borrow_mut().retain(|(k, _)| k != id);
-    });
+    SHELL.with(|s| s.listeners.borrow_mut().retain(|(k, _)| k != id));
 }
 
 /// Starts the driver: restores and sends what earlier pages left. Called once on load.
 pub fn resume_from_storage() {
-    DRIVER.with(|_| {});
+    SHELL.with(|_| {});
 }
 
-/// Retries everything now (`online`, page visible), with what other tabs stored since.
+/// Storage read again and everything waiting tried now (`online`, page visible).
 fn resume() {
-    DRIVER.with(|d| {
-        d.reload();
-        d.outbox.borrow_mut().resume(now());
-        d.pump();
+    SHELL.with(|s| {
+        let stored = s.stored_entries();
+        s.feed(Input::Loaded { stored });
     });
 }
 
@@ -330,33 +247,14 @@ fn request_flusher_lock() -> bool {
         return false;
     };
     let granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
-        DRIVER.with(|d| {
-            d.flusher.set(true);
-            d.reload();
-            d.pump();
+        SHELL.with(|s| {
+            let stored = s.stored_entries();
+            s.feed(Input::LockGranted { stored });
         });
         // Held until the page goes away.
         js_sys::Promise::new(&mut |_, _| {}).into()
     });
-    request.call2(&locks, &LOCK.into(), &granted).is_ok()
-}
-
-/// Page hide: hand every waiting entry to the browser to deliver after the page is gone.
-fn flush_on_hide() {
-    DRIVER.with(|d| {
-        let nav = window().navigator();
-        let entries: Vec<Entry> = d.outbox.borrow().beacon_entries().cloned().collect();
-        for e in entries {
-            let sent_by_beacon = e.target.headers.is_empty()
-                && nav
-                    .send_beacon_with_opt_str(&e.target.endpoint, Some(&e.body))
-                    .unwrap_or(false);
-            if !sent_by_beacon {
-                let _ = fetch_request(&e.target, &e.body, true, None)
-                    .map(|r| window().fetch_with_request(&r));
-            }
-        }
-    });
+    request.call2(&locks, &LOCK_NAME.into(), &granted).is_ok()
 }
 
 fn listen_to_page() {
@@ -366,8 +264,9 @@ fn listen_to_page() {
         let _ = target.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
         cb.forget(); // lives as long as the page
     };
+    let hidden = || SHELL.with(|s| s.feed(Input::Hidden));
     on(w.as_ref(), "online", Box::new(resume));
-    on(w.as_ref(), "pagehide", Box::new(flush_on_hide));
+    on(w.as_ref(), "pagehide", Box::new(hidden));
     if let Some(doc) = w.document() {
         let d2 = doc.clone();
         on(
@@ -375,7 +274,7 @@ fn listen_to_page() {
             "visibilitychange",
             Box::new(move || {
                 if d2.visibility_state() == web_sys::VisibilityState::Hidden {
-                    flush_on_hide();
+                    hidden();
                 } else {
                     resume();
                 }
@@ -386,37 +285,22 @@ fn listen_to_page() {
 
 fn probe_storage() -> Option<web_sys::Storage> {
     let s = window().local_storage().ok().flatten()?;
-    let key = "nps:v1:probe";
-    s.set_item(key, "1").ok()?;
-    s.remove_item(key).ok()?;
+    s.set_item(PROBE_KEY, "1").ok()?;
+    s.remove_item(PROBE_KEY).ok()?;
     Some(s)
 }
 
-fn read_entries(s: &web_sys::Storage) -> Vec<Entry> {
-    let n = s.length().unwrap_or(0);
-    let keys: Vec<String> = (0..n)
-        .filter_map(|i| s.key(i).ok().flatten())
-        .filter(|k| k.starts_with(PREFIX))
-        .collect();
-    keys.iter()
-        .filter_map(|k| {
-            let raw = s.get_item(k).ok().flatten()?;
-            match super::host::parse_json(&raw)
-                .ok()
-                .as_ref()
-                .and_then(Entry::from_value)
-            {
-                Some(e) => Some(e),
-                None => {
-                    // Unreadable (another version wrote it): keep it where it is, and say so.
-                    web_sys::console::warn_1(
-                        &format!("nps-widget: ignoring unreadable outbox entry {k}").into(),
-                    );
-                    None
-                }
-            }
-        })
-        .collect()
+/// Page hide: the browser delivers it after the page is gone (no reply comes back).
+fn beacon(p: &Post) {
+    let sent = p.target.beacon_ok()
+        && window()
+            .navigator()
+            .send_beacon_with_opt_str(&p.target.endpoint, Some(&p.body))
+            .unwrap_or(false);
+    if !sent {
+        let _ =
+            fetch_request(&p.target, &p.body, true, None).map(|r| window().fetch_with_request(&r));
+    }
 }
 
 /// True when the endpoint is on another origin than the page.
@@ -444,13 +328,10 @@ fn fetch_request(
         init.set_signal(Some(s));
     }
     let headers = web_sys::Headers::new()?;
-    // A cross-origin post without custom headers stays a "simple" request (no preflight).
-    let content_type = if target.headers.is_empty() && cross_origin(&target.endpoint) {
-        "text/plain;charset=UTF-8"
-    } else {
-        "application/json"
-    };
-    headers.set("Content-Type", content_type)?;
+    headers.set(
+        "Content-Type",
+        target.content_type(cross_origin(&target.endpoint)),
+    )?;
     for (k, v) in &target.headers {
         headers.set(k, v)?;
     }
@@ -458,12 +339,12 @@ fn fetch_request(
     Request::new_with_str_and_init(&target.endpoint, &init)
 }
 
-async fn post(send: &Send) -> Outcome {
+async fn post(p: &Post) -> Reply {
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
-    let request = match fetch_request(&send.target, &send.body, false, signal.as_ref()) {
+    let request = match fetch_request(&p.target, &p.body, false, signal.as_ref()) {
         Ok(r) => r,
-        Err(_) => return Outcome::NetworkError,
+        Err(_) => return Reply::NetworkError,
     };
     let timed_out = Rc::new(RefCell::new(false));
     let timer = controller.map(|c| {
@@ -492,12 +373,12 @@ async fn post(send: &Send) -> Outcome {
                 .ok()
                 .flatten()
                 .and_then(|s| s.trim().parse::<u64>().ok());
-            Outcome::Status {
+            Reply::Status {
                 code: resp.status(),
                 retry_after_s,
             }
         }
-        Err(_) if *timed_out.borrow() => Outcome::Timeout,
-        Err(_) => Outcome::NetworkError,
+        Err(_) if *timed_out.borrow() => Reply::Timeout,
+        Err(_) => Reply::NetworkError,
     }
 }

@@ -4,8 +4,8 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use super::sender::Status;
 use crate::flow::{Event, Survey};
+use crate::outbox::Status;
 use crate::payload::Stage;
 
 /// One widget's state.

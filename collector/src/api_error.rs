@@ -1,0 +1,110 @@
+//! Errors as the API answers them: `ApiError` is the `{"error", "field"}` JSON with its
+//! status, and `json_errors` gives the framework's own errors (an unknown route, a wrong
+//! method) the same shape.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use nps_widget::error::{ErrorKind, FieldError};
+use serde_json::json;
+
+use crate::ROUTES;
+
+/// The longest request path an error message repeats, in characters.
+const PATH_SHOWN: usize = 200;
+
+/// A JSON error with a 4xx/5xx status.
+pub struct ApiError {
+    pub(crate) status: StatusCode,
+    field: String,
+    pub(crate) message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, field: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    /// JSON text that does not parse, or gives a key twice, is a bad request (400); a body
+    /// that parses but breaks a rule is unprocessable (422).
+    fn from(e: FieldError) -> Self {
+        let status = match e.kind {
+            ErrorKind::Syntax { .. } | ErrorKind::Duplicate => StatusCode::BAD_REQUEST,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        ApiError::new(status, &e.field, e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({"error": self.message, "field": self.field})),
+        )
+            .into_response()
+    }
+}
+
+fn routes_shown() -> String {
+    let list: Vec<String> = ROUTES.iter().map(|(m, p)| format!("{m} {p}")).collect();
+    list.join(", ")
+}
+
+/// Errors the framework answers itself (an unknown route or file, a wrong method, a body it
+/// would not read) get the JSON error shape too. Handlers' JSON errors and the no-script
+/// form's HTML pages pass through unchanged.
+pub async fn json_errors(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path: String = req.uri().path().chars().take(PATH_SHOWN).collect();
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let typed = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || typed {
+        return resp;
+    }
+    let allowed: Vec<&str> = ROUTES
+        .iter()
+        .filter(|(_, p)| *p == path)
+        .map(|(m, _)| *m)
+        .collect();
+    let (field, message) = match status {
+        StatusCode::NOT_FOUND => (
+            "path",
+            format!("nothing at {method} {path}: the API is {}", routes_shown()),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method",
+            format!(
+                "{method} is not allowed on {path}: expected {}",
+                allowed.join(" or ")
+            ),
+        ),
+        _ => (
+            "request",
+            format!(
+                "{method} {path}: {}",
+                status.canonical_reason().unwrap_or("refused")
+            ),
+        ),
+    };
+    let mut out = ApiError::new(status, field, message).into_response();
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+            out.headers_mut().insert(header::ALLOW, v);
+        }
+    }
+    out
+}

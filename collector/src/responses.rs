@@ -1,0 +1,256 @@
+//! `POST /api/responses` (JSON, `text/plain` beacons, and the no-script form) and
+//! `GET /api/responses` (JSON or CSV, with the admin token).
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use nps_widget::payload;
+use serde_json::{json, Value};
+
+use crate::{export, ApiError, AppState, Shared, Upsert, BODY_LIMIT};
+
+fn now_rfc3339() -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_default()
+}
+
+pub async fn post_response(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body",
+                format!("body is over {BODY_LIMIT} bytes"),
+            )
+            .into_response()
+        }
+        Err(e) => {
+            eprintln!("nps-collector: could not read a body: {e}");
+            return ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "body",
+                "the body could not be read; send it again",
+            )
+            .into_response();
+        }
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match content_type.as_str() {
+        "application/json" | "text/plain" | "" => match accept_json(&state, &body).await {
+            Ok(r) => r,
+            Err(e) => e.into_response(),
+        },
+        "application/x-www-form-urlencoded" => accept_form(&state, &body, &headers).await,
+        other => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content-type",
+            format!("content-type is {other:?}: expected application/json, text/plain or application/x-www-form-urlencoded"),
+        )
+        .into_response(),
+    }
+}
+
+async fn accept_json(state: &AppState, body: &[u8]) -> Result<Response, ApiError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "body", "body is not valid UTF-8"))?;
+    let value = nps_widget::json::parse_strict(text, "body")?;
+    let response = payload::Response::parse(&value)?;
+    let id = response.id.clone();
+    let stage = response.stage.as_str();
+    let outcome = store(state, response).await?;
+    let (status, extra) = match outcome {
+        Upsert::Created => (StatusCode::CREATED, json!({"created": true})),
+        Upsert::Updated => (StatusCode::OK, json!({"updated": true})),
+        Upsert::Duplicate => (StatusCode::OK, json!({"duplicate": true})),
+        Upsert::Stale => (StatusCode::OK, json!({"stale": true})),
+    };
+    let mut out = json!({"id": id, "stage": stage});
+    if let (Some(o), Some(e)) = (out.as_object_mut(), extra.as_object()) {
+        o.extend(e.clone());
+    }
+    Ok((status, Json(out)).into_response())
+}
+
+async fn store(state: &AppState, response: payload::Response) -> Result<Upsert, ApiError> {
+    state
+        .store
+        .upsert(response, now_rfc3339())
+        .await
+        .map_err(|e| {
+            eprintln!("nps-collector: storage error: {e}");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "db",
+                "the response could not be stored; retry later",
+            )
+        })
+}
+
+/// The no-script fallback: a plain HTML form. Answers with a small HTML page.
+async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Response {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
+    let value = export::form_to_payload(
+        &pairs,
+        &now_rfc3339(),
+        headers.get(header::REFERER).and_then(|v| v.to_str().ok()),
+    );
+    let locale = value
+        .get("locale")
+        .and_then(Value::as_str)
+        .unwrap_or("zh-CN")
+        .to_owned();
+    let zh = locale.starts_with("zh");
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("/")
+        .to_owned();
+    let page = |status: StatusCode, title: &str, text: &str| {
+        let html = format!(
+            "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:40px auto;padding:0 20px\"><h1 style=\"font-size:20px\">{}</h1><p>{}</p><p><a href=\"{}\">{}</a></p></body></html>",
+            export::escape_html(&locale),
+            export::escape_html(title),
+            export::escape_html(title),
+            export::escape_html(text),
+            export::escape_html(&back),
+            if zh { "返回" } else { "Back" }
+        );
+        (status, Html(html)).into_response()
+    };
+    match payload::Response::parse(&value) {
+        Ok(r) => match store(state, r).await {
+            Ok(_) => page(
+                StatusCode::CREATED,
+                if zh {
+                    "谢谢您的评价!"
+                } else {
+                    "Thank you!"
+                },
+                if zh {
+                    "我们已收到您的反馈。"
+                } else {
+                    "We have your answer."
+                },
+            ),
+            Err(e) => page(
+                e.status,
+                if zh { "提交失败" } else { "Not sent" },
+                &e.message,
+            ),
+        },
+        Err(e) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            if zh {
+                "请检查后重试"
+            } else {
+                "Please check and try again"
+            },
+            &e.to_string(),
+        ),
+    }
+}
+
+fn authorised(headers: &HeaderMap, token: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    !token.is_empty()
+        && given.len() == token.len()
+        && bool::from(given.as_bytes().ct_eq(token.as_bytes()))
+}
+
+pub async fn list(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    if !authorised(&headers, &state.settings.admin_token) {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "authorization",
+            "missing or wrong admin token: send Authorization: Bearer <token> (printed by nps-collector on start)",
+        )
+        .into_response();
+    }
+    let format = q
+        .iter()
+        .find(|(k, _)| k == "format")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("json");
+    let rows = match state.store.all().await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("nps-collector: reading responses: {e}");
+            return ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "db",
+                "the responses could not be read; retry later",
+            )
+            .into_response();
+        }
+    };
+    match format {
+        "json" => {
+            let items: Vec<Value> = rows
+                .into_iter()
+                .filter_map(|(body, received_at)| {
+                    let mut v: Value = serde_json::from_str(&body).ok()?;
+                    v.as_object_mut()?
+                        .insert("received_at".into(), Value::String(received_at));
+                    Some(v)
+                })
+                .collect();
+            Json(items).into_response()
+        }
+        "csv" => match export::csv(&rows) {
+            Ok(text) => (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"nps-responses.csv\"",
+                    ),
+                ],
+                text,
+            )
+                .into_response(),
+            Err(e) => {
+                eprintln!("nps-collector: writing CSV: {e}");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "format",
+                    "the CSV export failed; the JSON export still works",
+                )
+                .into_response()
+            }
+        },
+        other => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "format",
+            format!("format is {other:?}: expected \"json\" or \"csv\""),
+        )
+        .into_response(),
+    }
+}

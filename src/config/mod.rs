@@ -1,0 +1,265 @@
+//! Config: validation of what a page gives the widget, from a JSON/JS object or `data-*` attributes.
+//!
+//! `keys` is the table of every key (kind, bounds, default, doc); `read` reads one key by its
+//! row; `attributes` turns `data-*` attributes into a config object. `endpoint` is the one
+//! required key. Every error is a `FieldError` naming the field, the bad value and what is
+//! accepted; an unknown key suggests the closest known one; all errors are reported at once,
+//! so a broken embed is fixed in one pass.
+
+mod attributes;
+pub mod keys;
+mod read;
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+pub use attributes::{object_from_attributes, object_from_attributes_with};
+pub use keys::DEFAULT_CONTEXT_PARAMS;
+
+use crate::error::{shown, ErrorKind, FieldError};
+use crate::i18n::{Locale, Text};
+use crate::rules::{context_value, MAX_CONTEXT};
+use keys::*;
+use read::Reader;
+
+/// An enum whose values have config names: `NAMES` (in order), `name()`, and the variant at
+/// an index of `NAMES`.
+macro_rules! named {
+    ($(#[$doc:meta])* $ty:ident { $($(#[$vdoc:meta])* $variant:ident $name:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $ty { $($(#[$vdoc])* $variant),* }
+
+        impl $ty {
+            /// Every config name, in order.
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
+            const ALL: &'static [$ty] = &[$($ty::$variant),*];
+
+            /// The config name.
+            pub fn name(self) -> &'static str {
+                match self { $($ty::$variant => $name),* }
+            }
+
+            fn at(i: usize) -> $ty {
+                Self::ALL[i.min(Self::ALL.len() - 1)]
+            }
+        }
+    };
+}
+
+named! {
+    /// How the widget sits on the page.
+    Mode {
+        /// Fills its container.
+        Inline "inline",
+        /// Centred over a dimmed backdrop.
+        Modal "modal",
+        /// A card 16 px from a corner.
+        SlideIn "slide-in",
+    }
+}
+
+named! {
+    /// Which corner a slide-in uses.
+    Position { BottomRight "bottom-right", BottomLeft "bottom-left" }
+}
+
+named! {
+    /// Light, dark, or follow `prefers-color-scheme`.
+    Theme { Auto "auto", Light "light", Dark "dark" }
+}
+
+/// A reason chip as the survey shows it: the payload id and the label in the chosen locale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    pub id: String,
+    pub label: String,
+}
+
+/// A validated configuration; each field is documented in its key's row (`keys.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub endpoint: String,
+    pub survey: String,
+    /// `None` reads "us".
+    pub brand: Option<String>,
+    pub locale: Locale,
+    pub mode: Mode,
+    pub position: Position,
+    pub theme: Theme,
+    pub accent: Option<String>,
+    pub radius: u8,
+    pub reasons: Vec<Reason>,
+    pub callback: bool,
+    pub callback_hours: u32,
+    pub retention_days: u32,
+    pub referral_url: Option<String>,
+    pub review_url: Option<String>,
+    pub context: BTreeMap<String, String>,
+    pub context_params: Vec<String>,
+    pub headers: Vec<(String, String)>,
+    pub text: Vec<(Text, String)>,
+    pub once: bool,
+    pub delay_ms: u32,
+}
+
+impl Config {
+    /// Validates a config object. `browser_language` (e.g. `navigator.language`) picks the
+    /// locale when the config has none; without a match the locale is zh-CN.
+    pub fn from_object(
+        obj: &Map<String, Value>,
+        browser_language: Option<&str>,
+    ) -> Result<Config, Vec<FieldError>> {
+        let mut r = Reader {
+            obj,
+            errors: Vec::new(),
+        };
+        r.unknown_keys(NAMES);
+        if r.given(&ENDPOINT).is_none() {
+            r.errors.push(FieldError::new(
+                ENDPOINT.name,
+                ErrorKind::Missing {
+                    hint: format!(
+                        "set {} (or the endpoint key) to the URL that receives responses, e.g. \"/api/responses\"",
+                        ENDPOINT.attribute()
+                    ),
+                },
+            ));
+        }
+        let endpoint = r.string_or_default(&ENDPOINT);
+        let survey = r.string_or_default(&SURVEY);
+        let brand = r.string(&BRAND).filter(|s| !s.is_empty());
+        let locale = r
+            .locale(&LOCALE)
+            .or_else(|| browser_language.and_then(Locale::negotiate))
+            .unwrap_or(Locale::ZhCn);
+        let mode = Mode::at(r.choice(&MODE));
+        let position = Position::at(r.choice(&POSITION));
+        let theme = Theme::at(r.choice(&THEME));
+        let accent = r.string(&ACCENT);
+        let radius = r.int(&RADIUS) as u8;
+        let reasons = r.reasons(&REASONS, &survey, locale);
+        let callback = r.boolean(&CALLBACK);
+        let callback_hours = r.int(&CALLBACK_HOURS);
+        let retention_days = r.int(&RETENTION_DAYS);
+        let referral_url = r.string(&REFERRAL_URL);
+        let review_url = r.string(&REVIEW_URL);
+        let context = r.context(&CONTEXT);
+        let context_params = r.keys(&CONTEXT_PARAMS);
+        check_context_count(&mut r, &context, &context_params);
+        let headers = r.headers(&HEADERS);
+        let text = r.texts(&TEXT);
+        let once = r.boolean(&ONCE);
+        let delay_ms = r.int(&DELAY_MS);
+
+        if !r.errors.is_empty() {
+            return Err(r.errors);
+        }
+        Ok(Config {
+            endpoint,
+            survey,
+            brand,
+            locale,
+            mode,
+            position,
+            theme,
+            accent,
+            radius,
+            reasons,
+            callback,
+            callback_hours,
+            retention_days,
+            referral_url,
+            review_url,
+            context,
+            context_params,
+            headers,
+            text,
+            once,
+            delay_ms,
+        })
+    }
+
+    /// Validates a JSON text holding a config object; a key given twice is an error.
+    pub fn from_json(
+        json: &str,
+        browser_language: Option<&str>,
+    ) -> Result<Config, Vec<FieldError>> {
+        match crate::json::parse_strict(json, "config").map_err(|e| vec![e])? {
+            Value::Object(obj) => Config::from_object(&obj, browser_language),
+            other => Err(vec![FieldError::invalid(
+                "config",
+                shown(&other),
+                "an object like {\"endpoint\": \"/api/responses\"}",
+            )]),
+        }
+    }
+
+    /// The text for a key: the override if any, else the locale's default.
+    pub fn text(&self, t: Text) -> &str {
+        self.text
+            .iter()
+            .find(|(k, _)| *k == t)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| t.default_in(self.locale))
+    }
+
+    /// The brand as it reads inside a sentence.
+    pub fn brand_in_sentence(&self) -> &str {
+        self.brand
+            .as_deref()
+            .unwrap_or_else(|| self.text(Text::BrandFallback))
+    }
+
+    /// The response context: the fixed context plus the configured query-string keys (fixed
+    /// values win; the first of a repeated key wins). Values go through `rules::context_value`.
+    pub fn context_with_query(&self, query: &[(String, String)]) -> BTreeMap<String, String> {
+        let mut ctx = self.context.clone();
+        for (k, v) in query {
+            let v = context_value(v);
+            if self.context_params.iter().any(|p| p == k)
+                && !v.is_empty()
+                && !ctx.contains_key(k)
+                && ctx.len() < MAX_CONTEXT
+            {
+                ctx.insert(k.clone(), v);
+            }
+        }
+        ctx
+    }
+}
+
+/// A response carries at most `MAX_CONTEXT` keys: the fixed context plus every query-string
+/// key it may copy must fit, or some page's answers would all be refused by the collector.
+fn check_context_count(r: &mut Reader, context: &BTreeMap<String, String>, params: &[String]) {
+    // A list, not a set: a set's collect would bring a sort into the wasm.
+    let mut extra: Vec<&String> = Vec::new();
+    for p in params {
+        if !context.contains_key(p) && !extra.contains(&p) {
+            extra.push(p);
+        }
+    }
+    if context.len() + extra.len() <= MAX_CONTEXT {
+        return;
+    }
+    let (key, value) = match r.given(&CONTEXT_PARAMS) {
+        Some(v) => (CONTEXT_PARAMS.name, shown(v)),
+        None => (
+            CONTEXT.name,
+            shown(r.given(&CONTEXT).unwrap_or(&Value::Null)),
+        ),
+    };
+    r.errors.push(FieldError::invalid(
+        key,
+        value,
+        format!(
+            "at most {MAX_CONTEXT} context keys in all: context has {} and context_params adds {} from the query string; set context_params to the keys the page needs",
+            context.len(),
+            extra.len()
+        ),
+    ));
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,393 @@
+//! Config validation as a page's developer meets it: defaults, errors, attributes, context.
+
+use super::*;
+use crate::error::{shown, ErrorKind};
+use serde_json::json;
+
+fn cfg(v: Value) -> Result<Config, Vec<FieldError>> {
+    Config::from_object(v.as_object().unwrap(), Some("en-US"))
+}
+
+fn messages(v: Value) -> Vec<String> {
+    cfg(v)
+        .unwrap_err()
+        .into_iter()
+        .map(|e| format!("{}: {}", e.field, e))
+        .collect()
+}
+
+#[test]
+fn endpoint_alone_gives_sensible_defaults() {
+    let c = cfg(json!({"endpoint": "/api/responses"})).unwrap();
+    assert_eq!(c.endpoint, "/api/responses");
+    assert_eq!(c.survey, "nps");
+    assert_eq!(c.locale, Locale::En);
+    assert_eq!(c.mode, Mode::Inline);
+    assert_eq!(c.callback_hours, 24);
+    assert_eq!(c.radius, 12);
+    assert!(c.callback && c.once);
+    assert_eq!(c.reasons[0].id, "product_quality");
+    assert_eq!(c.brand_in_sentence(), "us");
+}
+
+#[test]
+fn locale_falls_back_to_zh_cn() {
+    let obj = json!({"endpoint": "/x"});
+    let c = Config::from_object(obj.as_object().unwrap(), Some("fr-FR")).unwrap();
+    assert_eq!(c.locale, Locale::ZhCn);
+    let c = Config::from_object(obj.as_object().unwrap(), None).unwrap();
+    assert_eq!(c.locale, Locale::ZhCn);
+    let c = Config::from_object(obj.as_object().unwrap(), Some("zh-HK")).unwrap();
+    assert_eq!(c.locale, Locale::ZhTw);
+}
+
+#[test]
+fn after_sales_survey_gets_the_after_sales_reasons() {
+    let c = cfg(json!({"endpoint": "/x", "survey": "after-sales", "locale": "zh-CN"})).unwrap();
+    let ids: Vec<_> = c.reasons.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids[..3],
+        ["advisor_attitude", "repair_quality", "wait_time"]
+    );
+    assert_eq!(c.reasons[0].label, "服务态度");
+}
+
+#[test]
+fn errors_name_the_field_the_value_and_what_is_accepted() {
+    let check = |v: Value, want: &str| {
+        let got = messages(v);
+        assert!(got.iter().any(|m| m == want), "want {want:?}, got {got:?}");
+    };
+    check(json!({}), "endpoint: endpoint is missing: set data-endpoint (or the endpoint key) to the URL that receives responses, e.g. \"/api/responses\"");
+    check(
+        json!({"endpoint": "ftp://x"}),
+        "endpoint: endpoint is \"ftp://x\": expected an http(s) URL or a path starting with /",
+    );
+    check(
+        json!({"endpoint": "/x", "locale": "fr"}),
+        "locale: locale is \"fr\": expected one of \"zh-CN\", \"zh-TW\", \"en\"",
+    );
+    check(
+        json!({"endpoint": "/x", "mode": "popup"}),
+        "mode: mode is \"popup\": expected one of \"inline\", \"modal\", \"slide-in\"",
+    );
+    check(
+        json!({"endpoint": "/x", "callback_hours": 0}),
+        "callback_hours: callback_hours is 0: expected a whole number from 1 to 720",
+    );
+    check(
+        json!({"endpoint": "/x", "callback_hours": "24"}),
+        "callback_hours: callback_hours is \"24\": expected a whole number from 1 to 720",
+    );
+    check(
+        json!({"endpoint": "/x", "accent": "blue"}),
+        "accent: accent is \"blue\": expected a colour like \"#1A73E8\" or \"#17e\"",
+    );
+    check(
+        json!({"endpoint": "/x", "referral_url": "javascript:alert(1)"}),
+        "referral_url: referral_url is \"javascript:alert(1)\": expected an http(s) URL",
+    );
+    check(
+        json!({"endpoint": "/x", "survey": "a b"}),
+        "survey: survey is \"a b\": expected an id of 1–64 letters, digits, '-', '_' or '.'",
+    );
+    check(
+        json!({"endpoint": "/x", "once": "yes"}),
+        "once: once is \"yes\": expected true or false",
+    );
+    check(json!({"endpoint": "/x", "headers": {"X-Token": "a\r\nb"}}), "headers: headers is {\"X-Token\":\"a\\r\\nb\"}: expected an object of header names to string values");
+}
+
+#[test]
+fn unknown_keys_suggest_the_closest_known_key() {
+    assert_eq!(
+        messages(json!({"endpont": "/x"}))[0],
+        "endpont: unknown key \"endpont\": did you mean \"endpoint\"?"
+    );
+    assert!(messages(json!({"endpoint": "/x", "callback_hour": 2}))[0]
+        .contains("did you mean \"callback_hours\"?"));
+    assert!(messages(json!({"endpoint": "/x", "zzz": 1}))[0]
+        .contains("known keys are endpoint, survey"));
+}
+
+#[test]
+fn all_errors_are_reported_at_once() {
+    assert_eq!(messages(json!({"locale": "xx", "mode": "y"})).len(), 3);
+}
+
+#[test]
+fn custom_reasons_with_labels_per_locale() {
+    let c = cfg(json!({"endpoint": "/x", "locale": "zh-CN", "reasons": [
+        {"id": "parking", "label": {"zh-CN": "停车", "en": "Parking"}},
+        {"id": "coffee", "label": "Coffee"}
+    ]}))
+    .unwrap();
+    assert_eq!(
+        c.reasons,
+        vec![
+            Reason {
+                id: "parking".into(),
+                label: "停车".into()
+            },
+            Reason {
+                id: "coffee".into(),
+                label: "Coffee".into()
+            },
+        ]
+    );
+    let e = messages(
+        json!({"endpoint": "/x", "reasons": [{"id": "a", "label": "A"}, {"id": "a", "label": "B"}]}),
+    );
+    assert!(e[0].starts_with("reasons[1]: reasons[1] is"), "{e:?}");
+}
+
+#[test]
+fn attributes_map_kebab_to_snake_and_parse_by_key() {
+    let obj = object_from_attributes([
+        ("nps-survey", ""),
+        ("nps-mounted", ""),
+        ("nps-id", "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a"),
+        ("endpoint", "/api/responses"),
+        ("survey", "after-sales"),
+        ("callback-hours", "48"),
+        ("once", "false"),
+        ("context", "store=SZ-FT&advisor=wang"),
+        ("context-params", "visit, model"),
+        ("brand", "星辰汽车"),
+    ])
+    .unwrap();
+    let c = Config::from_object(&obj, Some("zh-CN")).unwrap();
+    assert_eq!(c.callback_hours, 48);
+    assert!(!c.once);
+    assert_eq!(c.context.get("store").map(String::as_str), Some("SZ-FT"));
+    assert_eq!(c.context_params, vec!["visit", "model"]);
+    assert_eq!(c.brand_in_sentence(), "星辰汽车");
+}
+
+#[test]
+fn attribute_errors_name_the_field() {
+    let e = object_from_attributes([("callback-hours", "soon"), ("headers", "{bad")]).unwrap_err();
+    assert_eq!(
+        e[0].to_string(),
+        "callback_hours is \"soon\": expected a whole number from 1 to 720"
+    );
+    assert!(e[1].to_string().starts_with("headers is not valid JSON"));
+}
+
+#[test]
+fn context_from_the_query_string() {
+    let c = cfg(
+        json!({"endpoint": "/x", "context": {"touchpoint": "after_service", "store": "FIXED"}}),
+    )
+    .unwrap();
+    let q = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+    let ctx = c.context_with_query(&[
+        q("store", "SZ-FT"),
+        q("advisor", "wang"),
+        q("visit", "RO-88231"),
+        q("utm_source", "x"),
+        q("model", " "),
+    ]);
+    let got: Vec<_> = ctx.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    assert_eq!(
+        got,
+        [
+            "advisor=wang",
+            "store=FIXED",
+            "touchpoint=after_service",
+            "visit=RO-88231"
+        ]
+    );
+}
+
+#[test]
+fn text_overrides() {
+    let c = cfg(json!({"endpoint": "/x", "brand": "Acme", "text": {"submit": "Send"}})).unwrap();
+    assert_eq!(c.text(Text::Submit), "Send");
+    assert_eq!(c.text(Text::Skip), "Skip");
+}
+
+#[test]
+fn from_json_rejects_non_objects() {
+    assert_eq!(
+        Config::from_json("[1]", None).unwrap_err()[0].to_string(),
+        "config is [1]: expected an object like {\"endpoint\": \"/api/responses\"}"
+    );
+    assert!(Config::from_json("{", None).unwrap_err()[0]
+        .to_string()
+        .starts_with("config is not valid JSON"));
+}
+
+/// The kinds of the errors a config gives, by field.
+fn kinds(v: Value) -> Vec<(String, ErrorKind)> {
+    cfg(v)
+        .unwrap_err()
+        .into_iter()
+        .map(|e| (e.field, e.kind))
+        .collect()
+}
+
+#[test]
+fn error_kinds_by_field() {
+    let presets = || {
+        crate::i18n::PRESETS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+    };
+    let check = |v: Value, field: &str, want: ErrorKind| {
+        let got = kinds(v);
+        assert!(
+            got.iter().any(|(f, k)| f == field && *k == want),
+            "want {field}: {want:?}, got {got:?}"
+        );
+    };
+    check(
+        json!({"endpoint": "/x", "reasons": "cars"}),
+        "reasons",
+        ErrorKind::Invalid {
+            value: "\"cars\"".into(),
+            expected: keys::REASONS.kind.expected(),
+        },
+    );
+    assert!(keys::REASONS
+        .kind
+        .expected()
+        .contains(&format!("{:?}", presets()[0])));
+    check(
+        json!({"endpoint": "/x", "text": {"sumbit": "Go"}}),
+        "text.sumbit",
+        ErrorKind::Unknown {
+            suggestion: Some("submit"),
+            known: Text::ALL.iter().map(|t| t.key()).collect(),
+        },
+    );
+    check(
+        json!({"endpoint": "/x", "radius": 33}),
+        "radius",
+        ErrorKind::OutOfRange {
+            value: "33".into(),
+            min: 0,
+            max: 32,
+        },
+    );
+    check(
+        json!({"endpoint": "/x", "theme": "blue"}),
+        "theme",
+        ErrorKind::NotOneOf {
+            value: "\"blue\"".into(),
+            accepted: vec!["auto", "light", "dark"],
+        },
+    );
+    check(
+        json!({"endpoint": "/x", "reasons": vec![json!({"id": "a", "label": "A"}); 21]}),
+        "reasons",
+        ErrorKind::TooLong {
+            value: shown(&json!(vec![json!({"id": "a", "label": "A"}); 21])),
+            max: crate::rules::MAX_REASONS,
+            unit: "items",
+        },
+    );
+    check(
+        json!({}),
+        "endpoint",
+        ErrorKind::Missing {
+            hint: "set data-endpoint (or the endpoint key) to the URL that receives responses, e.g. \"/api/responses\"".into(),
+        },
+    );
+}
+
+/// Regression: `context` took any number of keys, the payload at most 20, so a page whose
+/// fixed context plus query-string keys passed 20 had every answer refused by the collector.
+#[test]
+fn context_and_its_query_keys_fit_in_one_response() {
+    let many = |n: usize| -> Value {
+        Value::Object(
+            (0..n)
+                .map(|i| (format!("k{i}"), Value::from("v")))
+                .collect(),
+        )
+    };
+    // 21 fixed keys: refused, naming the limit.
+    let got = kinds(json!({"endpoint": "/x", "context": many(21)}));
+    assert!(
+        matches!(&got[0], (f, ErrorKind::TooLong { max: 20, unit: "keys", .. }) if f == "context"),
+        "{got:?}"
+    );
+    // 14 fixed keys plus the 7 default query-string keys: 21 in all, refused on context.
+    let got = kinds(json!({"endpoint": "/x", "context": many(14)}));
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "context");
+    // Naming fewer query-string keys makes it fit; an overlapping key counts once.
+    let c = cfg(
+        json!({"endpoint": "/x", "context": many(14), "context_params": ["store", "visit", "k0"]}),
+    )
+    .unwrap();
+    let q = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+    let ctx = c.context_with_query(&[q("store", "A"), q("visit", "B"), q("k0", "C")]);
+    assert_eq!(ctx.len(), 16);
+    assert_eq!(ctx["k0"], "v");
+    // Too many named on top of a fixed context: refused on context_params.
+    let got =
+        kinds(json!({"endpoint": "/x", "context": many(19), "context_params": ["store", "visit"]}));
+    assert_eq!(got[0].0, "context_params", "{got:?}");
+    // The widest config that is accepted gives a context the payload accepts.
+    let c = cfg(json!({"endpoint": "/x", "context": many(13)})).unwrap();
+    let query: Vec<(String, String)> = DEFAULT_CONTEXT_PARAMS.iter().map(|k| q(k, "x")).collect();
+    assert_eq!(
+        c.context_with_query(&query).len(),
+        crate::rules::MAX_CONTEXT
+    );
+}
+
+#[test]
+fn context_values_from_the_query_string_are_cleaned() {
+    let c = cfg(json!({"endpoint": "/x"})).unwrap();
+    let q = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+    let long = "字".repeat(300);
+    let ctx = c.context_with_query(&[q("store", "a\u{0}b\n"), q("visit", &long)]);
+    assert_eq!(ctx["store"], "ab");
+    assert_eq!(
+        ctx["visit"].chars().count(),
+        crate::rules::MAX_CONTEXT_VALUE
+    );
+    let got = kinds(json!({"endpoint": "/x", "context": {"store": "a\u{0}b"}}));
+    assert_eq!(got[0].0, "context.store", "{got:?}");
+}
+
+/// Regression: `{"a": 1, "a": 2}` was read as `{"a": 2}`.
+#[test]
+fn a_key_given_twice_is_refused() {
+    let e = Config::from_json(
+        r#"{"endpoint": "/x", "mode": "modal", "mode": "inline"}"#,
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e[0].field.as_str(), &e[0].kind),
+        ("mode", &ErrorKind::Duplicate)
+    );
+    let e = object_from_attributes([("context", r#"{"store": "A", "store": "B"}"#)]).unwrap_err();
+    assert_eq!(
+        (e[0].field.as_str(), &e[0].kind),
+        ("context.store", &ErrorKind::Duplicate)
+    );
+    assert!(Config::from_json(
+        r#"{"endpoint": "/x", "context": {"a": "1", "b": "1"}}"#,
+        None
+    )
+    .is_ok());
+}
+
+#[test]
+fn the_reference_lists_every_key() {
+    let doc = keys::reference();
+    for k in keys::KEYS {
+        assert!(
+            doc.contains(&format!("| `{}` | `{}` |", k.name, k.attribute())),
+            "{}",
+            k.name
+        );
+    }
+    assert!(doc.contains("| context keys per response (fixed plus query string) | 20 |"));
+}

@@ -1,0 +1,326 @@
+//! The outbox: what to send when, and what to keep. Pure: time, randomness and HTTP
+//! results are passed in. `Outbox` is the state machine of the entries; `driver::Driver`
+//! wraps it with the tab's view of storage and other tabs (sans-IO: inputs in, commands
+//! out), and the browser shell (`web/sender.rs`) only carries out its commands.
+//!
+//! - `entry.rs`: `Entry`, `Target`, `Post` and the stored form;
+//! - `policy.rs`: backoff, status classes, the flusher lease, the storage decision table;
+//! - `driver.rs`: the sans-IO driver.
+//!
+//! ```text
+//!  put ──▶ Pending(next_at = now) ──due──▶ InFlight(version)
+//!             ▲      ▲                        │
+//!             │      └── retryable: backoff ──┤  408 409 425 429 5xx, network error, timeout
+//!             │                               │
+//!             └── newer version was put ◀─────┤  2xx for an older version
+//!                                             ├─ 2xx for the current version ──▶ removed (delivered)
+//!                                             ├─ 400 413 422 ──▶ Dead (kept, reported, never retried)
+//!                                             └─ older than 7 days ──▶ removed (given up, reported)
+//! ```
+//!
+//! Invariants: an entry is removed only by a 2xx for its current version, or by giving up
+//! after 7 days (reported). A put of a lower stage rank than the stored one changes nothing.
+//! A beacon never removes anything.
+
+mod driver;
+mod entry;
+mod policy;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub use driver::{
+    entry_key, Command, Driver, Env, Flusher, Input, Status, ENTRY_PREFIX, LEASE_KEY, LOCK_NAME,
+    PROBE_KEY,
+};
+pub use entry::{Entry, Post, Target};
+pub use policy::{
+    backoff_ms, classify, lease, storage_action, Class, StorageAction, LEASE_MS, MAX_BACKOFF_MS,
+};
+
+/// Largest body kept, in bytes.
+pub const MAX_ENTRY_BYTES: usize = 32 * 1024;
+/// Most entries kept at once.
+pub const MAX_ENTRIES: usize = 50;
+/// After this long an entry is given up (and reported).
+pub const GIVE_UP_MS: u64 = 7 * 24 * 3600 * 1000;
+/// A post with no answer by then counts as a timeout.
+pub const TIMEOUT_MS: u64 = 15_000;
+/// Longest `Retry-After` honoured.
+pub const MAX_RETRY_AFTER_MS: u64 = 300_000;
+
+/// Why a put was refused. Nothing is evicted to make room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PutError {
+    /// The body is over `MAX_ENTRY_BYTES`.
+    TooLarge { bytes: usize },
+    /// `MAX_ENTRIES` are waiting already.
+    Full,
+}
+
+impl fmt::Display for PutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PutError::TooLarge { bytes } => write!(
+                f,
+                "the response is {bytes} bytes; at most {MAX_ENTRY_BYTES} are kept"
+            ),
+            PutError::Full => write!(
+                f,
+                "{MAX_ENTRIES} responses are waiting to be sent already; this one was not queued"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PutError {}
+
+/// What a put did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Put {
+    /// Stored; persist the entry and send it.
+    Stored,
+    /// A later stage is stored already; nothing changed.
+    Stale,
+}
+
+/// What came back from one try.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// An HTTP status, with `Retry-After` in seconds if the response had one.
+    Status {
+        code: u16,
+        retry_after_s: Option<u64>,
+    },
+    /// The request failed before a response (offline, DNS, reset, CORS).
+    NetworkError,
+    /// No answer within `TIMEOUT_MS`.
+    Timeout,
+}
+
+/// What a settle did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settled {
+    /// Acknowledged: the entry is removed; delete it from storage.
+    Delivered,
+    /// Acknowledged an older version; the newer one goes out next.
+    Superseded,
+    /// Will try again at `next_at`.
+    Retry { next_at: u64 },
+    /// Refused for good; kept as a dead letter.
+    Dead { reason: String },
+    /// Older than 7 days: removed and reported.
+    GaveUp,
+    /// No such entry or version in flight (e.g. reloaded meanwhile); nothing changed.
+    Unknown,
+}
+
+/// The entries of one browser profile and origin.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outbox {
+    entries: BTreeMap<String, Entry>,
+}
+
+impl Outbox {
+    pub fn new() -> Outbox {
+        Outbox::default()
+    }
+
+    /// Restores entries read from storage (e.g. on page load); nothing is in flight, and
+    /// everything is due at once. An entry already held is replaced only by a later stage.
+    pub fn load(&mut self, stored: impl IntoIterator<Item = Entry>, now: u64) {
+        for mut e in stored {
+            e.in_flight = None;
+            e.next_at = e.next_at.min(now);
+            // What this tab holds wins, unless storage has reached a later stage (stage
+            // ranks only grow; version numbers restart and cannot be compared across tabs).
+            match self.entries.get(&e.id) {
+                Some(have) if have.rank >= e.rank => {}
+                _ => {
+                    self.entries.insert(e.id.clone(), e);
+                }
+            }
+        }
+    }
+
+    /// Stores (or updates) a response before its first send. The caller persists
+    /// `entry(id)` on `Stored` before sending anything.
+    pub fn put(
+        &mut self,
+        id: &str,
+        target: &Target,
+        body: String,
+        rank: u8,
+        now: u64,
+    ) -> Result<Put, PutError> {
+        if body.len() > MAX_ENTRY_BYTES {
+            return Err(PutError::TooLarge { bytes: body.len() });
+        }
+        let count = self.entries.len();
+        match self.entries.get_mut(id) {
+            Some(e) if e.rank > rank => Ok(Put::Stale),
+            Some(e) => {
+                e.body = body;
+                e.target = target.clone();
+                e.rank = rank;
+                e.version += 1;
+                e.attempts = 0;
+                e.next_at = now;
+                e.dead = None;
+                Ok(Put::Stored)
+            }
+            None if count >= MAX_ENTRIES => Err(PutError::Full),
+            None => {
+                self.entries.insert(
+                    id.to_owned(),
+                    Entry {
+                        id: id.to_owned(),
+                        target: target.clone(),
+                        body,
+                        rank,
+                        version: 1,
+                        attempts: 0,
+                        next_at: now,
+                        first_at: now,
+                        dead: None,
+                        in_flight: None,
+                    },
+                );
+                Ok(Put::Stored)
+            }
+        }
+    }
+
+    /// The posts due now; each is marked in flight until settled.
+    pub fn due(&mut self, now: u64) -> Vec<Post> {
+        self.due_where(now, |_| true)
+    }
+
+    /// The posts due now among the entries `mine` accepts (a tab that is not the flusher
+    /// sends only the responses it created); each is marked in flight until settled.
+    pub fn due_where(&mut self, now: u64, mine: impl Fn(&str) -> bool) -> Vec<Post> {
+        let mut out = Vec::new();
+        for e in self.entries.values_mut() {
+            if e.dead.is_none() && e.in_flight.is_none() && e.next_at <= now && mine(&e.id) {
+                e.in_flight = Some(e.version);
+                out.push(Post {
+                    id: e.id.clone(),
+                    target: e.target.clone(),
+                    version: e.version,
+                    body: e.body.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// When the next entry that `mine` accepts falls due.
+    pub fn next_wake_where(&self, mine: impl Fn(&str) -> bool) -> Option<u64> {
+        self.entries
+            .values()
+            .filter(|e| e.dead.is_none() && e.in_flight.is_none() && mine(&e.id))
+            .map(|e| e.next_at)
+            .min()
+    }
+
+    /// When the next entry falls due, if any is waiting and not in flight.
+    pub fn next_wake(&self) -> Option<u64> {
+        self.next_wake_where(|_| true)
+    }
+
+    /// Records the outcome of a try. `unit` is a random number in [0, 1) for jitter.
+    pub fn settle(&mut self, id: &str, version: u64, reply: Reply, now: u64, unit: f64) -> Settled {
+        let Some(e) = self.entries.get_mut(id) else {
+            return Settled::Unknown;
+        };
+        if e.in_flight != Some(version) {
+            // A reply to a send from before a reload or a resume; only a success counts.
+            if let Reply::Status { code, .. } = reply {
+                if classify(code) == Class::Success && e.version == version {
+                    self.entries.remove(id);
+                    return Settled::Delivered;
+                }
+            }
+            return Settled::Unknown;
+        }
+        e.in_flight = None;
+        let (code, retry_after_s) = match reply {
+            Reply::Status {
+                code,
+                retry_after_s,
+            } => (Some(code), retry_after_s),
+            _ => (None, None),
+        };
+        match code.map(classify) {
+            Some(Class::Success) if e.version == version => {
+                self.entries.remove(id);
+                Settled::Delivered
+            }
+            Some(Class::Success) => {
+                e.next_at = now;
+                Settled::Superseded
+            }
+            Some(Class::Dead) => {
+                let reason = format!(
+                    "the endpoint answered {} and will not accept this response",
+                    code.unwrap_or(0)
+                );
+                e.dead = Some(reason.clone());
+                Settled::Dead { reason }
+            }
+            _ => {
+                if now.saturating_sub(e.first_at) >= GIVE_UP_MS {
+                    self.entries.remove(id);
+                    return Settled::GaveUp;
+                }
+                e.attempts += 1;
+                let wait = match (code, retry_after_s) {
+                    (Some(429 | 503), Some(s)) => s.saturating_mul(1000).min(MAX_RETRY_AFTER_MS),
+                    _ => backoff_ms(e.attempts, unit),
+                };
+                e.next_at = now + wait;
+                Settled::Retry { next_at: e.next_at }
+            }
+        }
+    }
+
+    /// Makes every waiting entry due now (on `online`, or the page becoming visible).
+    pub fn resume(&mut self, now: u64) {
+        for e in self.entries.values_mut() {
+            if e.dead.is_none() {
+                e.next_at = e.next_at.min(now);
+            }
+        }
+    }
+
+    /// Forgets in-flight marks (the page is being hidden or reloaded; replies may never come).
+    pub fn abandon_in_flight(&mut self) {
+        for e in self.entries.values_mut() {
+            e.in_flight = None;
+        }
+    }
+
+    /// Entries to hand to `sendBeacon` on page hide. Removes nothing: a beacon has no reply.
+    pub fn beacon_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values().filter(|e| e.dead.is_none())
+    }
+
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.get(id)
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,276 @@
+//! The outbox state machine and its policies, as tables and scenarios.
+
+use super::*;
+
+fn t() -> Target {
+    Target {
+        endpoint: "/api/responses".into(),
+        headers: vec![],
+    }
+}
+
+fn status(code: u16) -> Reply {
+    Reply::Status {
+        code,
+        retry_after_s: None,
+    }
+}
+
+#[test]
+fn backoff_doubles_to_a_cap_with_jitter() {
+    let mid: Vec<u64> = (1..=9).map(|a| backoff_ms(a, 0.5)).collect();
+    assert_eq!(
+        mid,
+        [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]
+    );
+    assert_eq!(backoff_ms(1, 0.0), 800);
+    assert_eq!(backoff_ms(1, 0.999_999), 1199);
+    assert_eq!(backoff_ms(u32::MAX, 0.5), 60000);
+}
+
+#[test]
+fn status_classes() {
+    let check = |code: u16, want: Class| assert_eq!(classify(code), want, "{code}");
+    for c in [200, 201, 204] {
+        check(c, Class::Success);
+    }
+    for c in [400, 413, 422] {
+        check(c, Class::Dead);
+    }
+    for c in [408, 409, 425, 429, 500, 502, 503, 504, 404] {
+        check(c, Class::Retry);
+    }
+}
+
+#[test]
+fn a_response_is_sent_at_once_and_removed_on_2xx() {
+    let mut o = Outbox::new();
+    assert_eq!(o.put("a", &t(), "{}".into(), 0, 100), Ok(Put::Stored));
+    let sends = o.due(100);
+    assert_eq!(sends.len(), 1);
+    assert!(o.due(100).is_empty(), "in flight is not sent twice");
+    assert_eq!(o.settle("a", 1, status(201), 150, 0.5), Settled::Delivered);
+    assert!(o.is_empty());
+}
+
+#[test]
+fn failures_back_off_and_honour_retry_after() {
+    let mut o = Outbox::new();
+    o.put("a", &t(), "{}".into(), 0, 0).unwrap();
+    o.due(0);
+    assert_eq!(
+        o.settle("a", 1, Reply::NetworkError, 10, 0.5),
+        Settled::Retry { next_at: 1010 }
+    );
+    assert!(o.due(1009).is_empty());
+    assert_eq!(o.due(1010).len(), 1);
+    assert_eq!(
+        o.settle("a", 1, status(500), 1010, 0.5),
+        Settled::Retry { next_at: 3010 }
+    );
+    o.due(3010);
+    let ra = Reply::Status {
+        code: 429,
+        retry_after_s: Some(30),
+    };
+    assert_eq!(
+        o.settle("a", 1, ra, 3010, 0.5),
+        Settled::Retry { next_at: 33010 }
+    );
+    o.due(33010);
+    let huge = Reply::Status {
+        code: 503,
+        retry_after_s: Some(99_999),
+    };
+    assert_eq!(
+        o.settle("a", 1, huge, 33010, 0.5),
+        Settled::Retry {
+            next_at: 33010 + 300_000
+        }
+    );
+    o.resume(40_000);
+    assert_eq!(o.next_wake(), Some(40_000));
+}
+
+#[test]
+fn a_later_stage_survives_the_ack_of_an_earlier_one() {
+    let mut o = Outbox::new();
+    o.put("a", &t(), "scored".into(), 0, 0).unwrap();
+    let s = o.due(0);
+    assert_eq!(s[0].version, 1);
+    o.put("a", &t(), "completed".into(), 2, 5).unwrap();
+    assert!(o.due(5).is_empty(), "one send per id at a time");
+    assert_eq!(o.settle("a", 1, status(201), 6, 0.5), Settled::Superseded);
+    let s = o.due(6);
+    assert_eq!((s[0].version, s[0].body.as_str()), (2, "completed"));
+    assert_eq!(o.settle("a", 2, status(200), 7, 0.5), Settled::Delivered);
+}
+
+#[test]
+fn an_earlier_stage_never_overwrites_a_later_one() {
+    let mut o = Outbox::new();
+    o.put("a", &t(), "completed".into(), 2, 0).unwrap();
+    assert_eq!(o.put("a", &t(), "scored".into(), 0, 1), Ok(Put::Stale));
+    assert_eq!(o.entry("a").unwrap().body, "completed");
+}
+
+#[test]
+fn refused_bodies_become_dead_letters_and_are_never_retried() {
+    let mut o = Outbox::new();
+    o.put("a", &t(), "{}".into(), 0, 0).unwrap();
+    o.due(0);
+    assert!(matches!(
+        o.settle("a", 1, status(422), 1, 0.5),
+        Settled::Dead { .. }
+    ));
+    o.resume(10);
+    assert!(o.due(1_000_000).is_empty());
+    assert_eq!(o.len(), 1, "kept, not dropped");
+    assert_eq!(o.beacon_entries().count(), 0);
+}
+
+#[test]
+fn caps_refuse_without_evicting() {
+    let mut o = Outbox::new();
+    assert_eq!(
+        o.put("big", &t(), "x".repeat(MAX_ENTRY_BYTES + 1), 0, 0),
+        Err(PutError::TooLarge {
+            bytes: MAX_ENTRY_BYTES + 1
+        })
+    );
+    for i in 0..MAX_ENTRIES {
+        o.put(&i.to_string(), &t(), "{}".into(), 0, 0).unwrap();
+    }
+    assert_eq!(
+        o.put("one-more", &t(), "{}".into(), 0, 0),
+        Err(PutError::Full)
+    );
+    assert_eq!(
+        o.put("3", &t(), "{}".into(), 2, 0),
+        Ok(Put::Stored),
+        "updating an existing entry still works"
+    );
+    assert_eq!(o.len(), MAX_ENTRIES);
+}
+
+#[test]
+fn gives_up_after_seven_days_and_says_so() {
+    let mut o = Outbox::new();
+    o.put("a", &t(), "{}".into(), 0, 0).unwrap();
+    o.due(0);
+    assert!(matches!(
+        o.settle("a", 1, status(503), GIVE_UP_MS - 1, 0.5),
+        Settled::Retry { .. }
+    ));
+    o.resume(GIVE_UP_MS);
+    o.due(GIVE_UP_MS);
+    assert_eq!(
+        o.settle("a", 1, Reply::Timeout, GIVE_UP_MS, 0.5),
+        Settled::GaveUp
+    );
+    assert!(o.is_empty());
+}
+
+#[test]
+fn reload_restores_entries_due_at_once() {
+    let mut o = Outbox::new();
+    o.put("a", &t(), "{}".into(), 0, 0).unwrap();
+    o.due(0);
+    o.settle("a", 1, status(500), 0, 0.5);
+    let stored: Vec<String> = o.entries().map(Entry::to_json).collect();
+    let mut fresh = Outbox::new();
+    fresh.load(stored.iter().map(|s| Entry::from_json(s).unwrap()), 500);
+    assert_eq!(fresh.due(500).len(), 1);
+    assert_eq!(fresh.entry("a").unwrap().attempts, 1);
+}
+
+#[test]
+fn entries_round_trip_and_junk_is_refused() {
+    let mut o = Outbox::new();
+    let target = Target {
+        endpoint: "https://x.example/api".into(),
+        headers: vec![("X-Key".into(), "k".into())],
+    };
+    o.put("a", &target, "{\"a\":1}".into(), 2, 7).unwrap();
+    let e = o.entry("a").unwrap();
+    assert_eq!(Entry::from_json(&e.to_json()).as_ref(), Some(e));
+    for junk in ["", "[]", "{}", "{\"id\":\"a\"}", "not json"] {
+        assert_eq!(Entry::from_json(junk), None, "{junk}");
+    }
+}
+
+#[test]
+fn tabs_never_undo_each_other_in_storage() {
+    let mut a = Outbox::new();
+    a.put("x", &t(), "v1".into(), 0, 0).unwrap();
+    let v1 = a.entry("x").unwrap().clone();
+    a.put("x", &t(), "v2".into(), 2, 1).unwrap();
+    let v2 = a.entry("x").unwrap().clone();
+    // Delivered, then put again: the version number starts over at 1.
+    let mut b = Outbox::new();
+    b.put("x", &t(), "v3".into(), 0, 2).unwrap();
+    let v3 = b.entry("x").unwrap().clone();
+    assert_eq!(v3.version, v1.version);
+    let mut retried = v1.clone();
+    retried.attempts = 3;
+    use StorageAction::*;
+    let check =
+        |stored: Option<&Entry>, mine: Option<&Entry>, removed: Option<&str>, owner: bool, want| {
+            assert_eq!(storage_action(stored, mine, removed, owner), want)
+        };
+    check(Some(&v2), Some(&v1), None, false, Keep); // a stale tab does not overwrite
+    check(Some(&v3), Some(&v1), None, false, Keep); // not even at the same version number
+    check(Some(&v1), Some(&retried), None, false, Write); // bookkeeping over the same body
+    check(None, Some(&v1), None, false, Keep); // delivered elsewhere: not brought back
+    check(Some(&v1), Some(&v2), None, true, Write); // the owner writes its content
+    check(Some(&v2), Some(&v3), None, true, Write);
+    check(None, Some(&v1), None, true, Write);
+    check(Some(&v2), None, Some("v1"), false, Keep); // a stale tab's 2xx does not delete the newer one
+    check(Some(&v2), None, Some("v2"), false, Delete);
+    check(None, None, Some("v2"), true, Keep);
+}
+
+#[test]
+fn one_lease_holder_at_a_time() {
+    assert_eq!(lease(None, "a", 100).as_deref(), Some("a|15100"));
+    assert_eq!(
+        lease(Some("a|15100"), "a", 5000).as_deref(),
+        Some("a|20000"),
+        "renewed by its holder"
+    );
+    assert_eq!(
+        lease(Some("a|15100"), "b", 5000),
+        None,
+        "held by another tab"
+    );
+    assert_eq!(
+        lease(Some("a|15100"), "b", 15100).as_deref(),
+        Some("b|30100"),
+        "taken once expired"
+    );
+    assert_eq!(lease(Some("garbage"), "b", 1).as_deref(), Some("b|15001"));
+}
+
+#[test]
+fn a_tab_that_is_not_the_flusher_sends_only_its_own() {
+    let mut o = Outbox::new();
+    o.put("mine", &t(), "{}".into(), 0, 0).unwrap();
+    o.put("restored", &t(), "{}".into(), 0, 0).unwrap();
+    let sent: Vec<String> = o
+        .due_where(0, |id| id == "mine")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(sent, ["mine"]);
+    assert_eq!(o.due(0).len(), 1, "the other is still waiting");
+}
+
+#[test]
+fn a_late_success_for_the_current_version_still_counts() {
+    let mut o = Outbox::new();
+    o.put("a", &t(), "{}".into(), 0, 0).unwrap();
+    o.due(0);
+    o.abandon_in_flight();
+    assert_eq!(o.settle("a", 1, status(200), 5, 0.5), Settled::Delivered);
+    assert_eq!(o.settle("zzz", 1, status(200), 5, 0.5), Settled::Unknown);
+}

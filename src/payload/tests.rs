@@ -1,0 +1,161 @@
+//! The payload check as a collector meets it: good bodies round-trip, bad ones name their field.
+
+use super::*;
+use crate::error::ErrorKind;
+use serde_json::json;
+
+fn good() -> Value {
+    json!({"schema":1,"id":"0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a","survey":"after-sales","stage":"completed",
+           "score":9,"category":"promoter","reasons":["advisor_attitude","repair_quality"],
+           "comment":"很好","contact":null,"context":{"store":"SZ-FT","advisor":"wang","visit":"RO-88231"},
+           "locale":"zh-CN","page":"https://example.com/qr","created_at":"2026-11-23T08:30:00.000Z",
+           "updated_at":"2026-11-23T08:31:10+08:00"})
+}
+
+fn with(k: &str, v: Value) -> Value {
+    let mut g = good();
+    g[k] = v;
+    g
+}
+
+fn field_of(v: Value) -> String {
+    Response::parse(&v)
+        .map(|_| "ok".to_owned())
+        .unwrap_or_else(|e| e.field)
+}
+
+#[test]
+fn a_good_body_round_trips() {
+    let r = Response::parse(&good()).unwrap();
+    assert_eq!(r.category(), Some(Category::Promoter));
+    let again = Response::parse(&Value::Object(r.to_value())).unwrap();
+    assert_eq!(r, again);
+}
+
+#[test]
+fn bad_bodies_name_their_field() {
+    let table: Vec<(Value, &str)> = vec![
+        (json!([1]), "body"),
+        (with("schema", json!(2)), "schema"),
+        (with("id", json!("not-a-uuid")), "id"),
+        (
+            with("id", json!("0b6c2a8e-5d1f-1c3b-9a7e-2f4d6b8c0e1a")),
+            "id",
+        ), // version 1
+        (with("id", Value::Null), "id"),
+        (with("stage", json!("done")), "stage"),
+        (with("score", json!(11)), "score"),
+        (with("score", json!(-1)), "score"),
+        (with("score", json!(9.5)), "score"),
+        (with("score", json!("9")), "score"),
+        (with("score", json!(10.0)), "score"),
+        (with("category", json!("passive")), "category"),
+        (with("reasons", json!(["a", "a"])), "reasons[1]"),
+        (with("reasons", json!(["<b>"])), "reasons[0]"),
+        (
+            with("reasons", Value::Array(vec![json!("x"); 21])),
+            "reasons",
+        ),
+        (with("comment", json!("x".repeat(1001))), "comment"),
+        (
+            with("contact", json!({"phone": "13812345678", "consent": false})),
+            "contact.consent",
+        ),
+        (
+            with("contact", json!({"phone": "13812345678"})),
+            "contact.consent",
+        ),
+        (
+            with("contact", json!({"phone": "12345", "consent": true})),
+            "contact.phone",
+        ),
+        (
+            with(
+                "contact",
+                json!({"phone": "13812345678", "consent": true, "name": "x"}),
+            ),
+            "contact.name",
+        ),
+        (with("context", json!({"store": 5})), "context.store"),
+        (with("created_at", json!("yesterday")), "created_at"),
+        (
+            with("updated_at", json!("2026-13-01T00:00:00Z")),
+            "updated_at",
+        ),
+        (with("extra", json!(1)), "extra"),
+        (with("survey", json!("")), "survey"),
+    ];
+    for (body, want) in table {
+        assert_eq!(field_of(body.clone()), want, "{body}");
+    }
+}
+
+#[test]
+fn score_and_stage_rules() {
+    let mut d = with("stage", json!("dismissed"));
+    d["score"] = Value::Null;
+    d["category"] = Value::Null;
+    assert_eq!(field_of(d.clone()), "ok");
+    d["stage"] = json!("scored");
+    assert_eq!(field_of(d), "score");
+    assert_eq!(field_of(with("category", Value::Null)), "category");
+    let mut no_score_but_category = with("stage", json!("dismissed"));
+    no_score_but_category["score"] = Value::Null;
+    assert_eq!(field_of(no_score_but_category), "category");
+}
+
+#[test]
+fn phones_are_normalised_and_messages_read_well() {
+    let r = Response::parse(&with(
+        "contact",
+        json!({"phone": "138 1234 5678", "consent": true}),
+    ))
+    .unwrap();
+    assert_eq!(r.contact.unwrap().phone, "+8613812345678");
+    let e = Response::parse(&with("score", json!(9.5))).unwrap_err();
+    assert_eq!(
+        e.kind,
+        ErrorKind::OutOfRange {
+            value: "9.5".into(),
+            min: 0,
+            max: 10
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "score is 9.5: expected a whole number from 0 to 10"
+    );
+    let e = Response::parse(&with("coment", json!(1))).unwrap_err();
+    assert_eq!(
+        e.kind,
+        ErrorKind::Unknown {
+            suggestion: Some("comment"),
+            known: FIELDS.to_vec()
+        }
+    );
+}
+
+#[test]
+fn stage_ranks() {
+    assert!(Stage::Scored.rank() < Stage::Dismissed.rank());
+    assert!(Stage::Dismissed.rank() < Stage::Completed.rank());
+}
+
+#[test]
+fn context_limits_are_the_rules() {
+    let many: serde_json::Map<String, Value> = (0..crate::rules::MAX_CONTEXT)
+        .map(|i| (format!("k{i}"), json!("v")))
+        .collect();
+    assert_eq!(field_of(with("context", Value::Object(many.clone()))), "ok");
+    let mut over = many;
+    over.insert("one_more".into(), json!("v"));
+    assert_eq!(field_of(with("context", Value::Object(over))), "context");
+    assert_eq!(
+        field_of(with("context", json!({"store": "a\u{0}b"}))),
+        "context.store"
+    );
+    assert_eq!(
+        field_of(with("context", json!({"store": "字".repeat(200)}))),
+        "ok"
+    );
+}

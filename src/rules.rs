@@ -1,0 +1,236 @@
+//! The rules every part checks the same way: the limits and shapes of ids, context, comment,
+//! reasons, page URL, phone input and score.
+//!
+//! One owner: `config`, `payload`, the flow, the UI counters, the collector's form handler,
+//! the no-script form and the docs read these constants and predicates, so that whatever the
+//! widget accepts the collector accepts too. No other file writes one of these limits as a
+//! literal (a tidy test in the xtask keeps it so).
+
+/// The payload schema this code writes and reads.
+pub const SCHEMA: u32 = 1;
+/// Longest id-like string: survey, reason ids, context keys.
+pub const MAX_ID: usize = 64;
+/// Most context keys one response carries: the fixed ones plus those from the query string.
+pub const MAX_CONTEXT: usize = 20;
+/// Longest context value, in characters.
+pub const MAX_CONTEXT_VALUE: usize = 200;
+/// Longest comment, in characters.
+pub const MAX_COMMENT: usize = 1000;
+/// Most reasons one response (and one survey's list of chips) may carry.
+pub const MAX_REASONS: usize = 20;
+/// Longest page URL, in characters.
+pub const MAX_PAGE: usize = 2048;
+/// Longest phone number as typed, in characters.
+pub const MAX_PHONE_INPUT: usize = 32;
+/// Longest brand name, in characters.
+pub const MAX_BRAND: usize = 60;
+/// Longest locale tag in a payload, in characters.
+pub const MAX_LOCALE: usize = 35;
+/// Longest RFC 3339 time in a payload, in characters.
+pub const MAX_TIME: usize = 40;
+/// Length of a hyphenated UUID, the response id.
+pub const ID_LEN: usize = 36;
+/// The highest score; the lowest is 0.
+pub const MAX_SCORE: u8 = 10;
+/// Largest request body a collector reads, in bytes: above the outbox's largest entry
+/// (`outbox::MAX_ENTRY_BYTES`), so every body the widget keeps is one a collector reads.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// An id of 1–`MAX_ID` ASCII letters, digits, `-`, `_` or `.`.
+pub fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_ID
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
+/// What `is_id` accepts, in words.
+pub fn id_shape() -> String {
+    format!("1–{MAX_ID} letters, digits, '-', '_' or '.'")
+}
+
+/// A context value: at most `MAX_CONTEXT_VALUE` characters, none of them a control character.
+pub fn is_context_value(s: &str) -> bool {
+    s.chars().count() <= MAX_CONTEXT_VALUE && !s.chars().any(char::is_control)
+}
+
+/// A value from a query string made into a context value: trimmed, control characters
+/// dropped, cut to `MAX_CONTEXT_VALUE` characters.
+pub fn context_value(raw: &str) -> String {
+    raw.trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_CONTEXT_VALUE)
+        .collect()
+}
+
+/// The page URL a response carries: without its fragment, cut to `MAX_PAGE` characters.
+pub fn page_url(href: &str) -> String {
+    href.split('#')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(MAX_PAGE)
+        .collect()
+}
+
+/// A comment as the flow keeps it: cut to `MAX_COMMENT` characters.
+pub fn comment(text: &str) -> String {
+    text.chars().take(MAX_COMMENT).collect()
+}
+
+/// A phone number as the flow keeps it while typed: cut to `MAX_PHONE_INPUT` characters.
+pub fn phone_input(text: &str) -> String {
+    text.chars().take(MAX_PHONE_INPUT).collect()
+}
+
+/// True for an integer from 0 to `MAX_SCORE`, from JSON or JavaScript.
+pub fn is_score(value: f64) -> bool {
+    value.fract() == 0.0 && (0.0..=MAX_SCORE as f64).contains(&value)
+}
+
+/// A hyphenated UUID of version 4 (RFC 4122 variant), lowercase or uppercase: a response id.
+pub fn is_uuid_v4(s: &str) -> bool {
+    s.len() == ID_LEN
+        && uuid::Uuid::try_parse(s)
+            .is_ok_and(|u| u.get_version_num() == 4 && u.get_variant() == uuid::Variant::RFC4122)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, with fields in range: a payload time.
+pub fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    if b.len() < 20
+        || b.len() > MAX_TIME
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return false;
+    }
+    let (Some(_), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
+        num(0..4),
+        num(5..7),
+        num(8..10),
+        num(11..13),
+        num(14..16),
+        num(17..19),
+    ) else {
+        return false;
+    };
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return false;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 || n > 9 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    match rest.as_bytes() {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', _, _, b':', _, _] => {
+            matches!((num(s.len() - 5..s.len() - 3), num(s.len() - 2..s.len())), (Some(h), Some(m)) if h <= 23 && m <= 59)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        let check = |s: &str, want: bool| assert_eq!(is_id(s), want, "{s:?}");
+        check("after-sales", true);
+        check("RO-88231_a.b", true);
+        check(&"a".repeat(MAX_ID), true);
+        check(&"a".repeat(MAX_ID + 1), false);
+        check("", false);
+        check("a b", false);
+        check("<b>", false);
+        check("门店", false);
+        assert_eq!(id_shape(), "1–64 letters, digits, '-', '_' or '.'");
+    }
+
+    #[test]
+    fn context_values() {
+        let check = |s: &str, want: bool| assert_eq!(is_context_value(s), want, "{s:?}");
+        check("SZ-FT", true);
+        check("", true);
+        check(&"字".repeat(MAX_CONTEXT_VALUE), true);
+        check(&"字".repeat(MAX_CONTEXT_VALUE + 1), false);
+        check("a\u{0}b", false);
+        check("a\nb", false);
+        let clean = |raw: &str, want: &str| assert_eq!(context_value(raw), want, "{raw:?}");
+        clean("  wang ", "wang");
+        clean("a\u{0}b\tc", "abc");
+        clean(&"x".repeat(500), &"x".repeat(MAX_CONTEXT_VALUE));
+        for raw in ["\u{1}\u{2}", " 门店 ", &"é".repeat(999)] {
+            assert!(is_context_value(&context_value(raw)), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn pages_comments_phones_scores() {
+        assert_eq!(
+            page_url("https://x.example/qr?store=A#top"),
+            "https://x.example/qr?store=A"
+        );
+        assert_eq!(page_url(&"a".repeat(5000)).len(), MAX_PAGE);
+        assert_eq!(comment(&"字".repeat(1200)).chars().count(), MAX_COMMENT);
+        assert_eq!(phone_input(&"1".repeat(40)).len(), MAX_PHONE_INPUT);
+        for (v, want) in [
+            (0.0, true),
+            (10.0, true),
+            (9.5, false),
+            (-1.0, false),
+            (11.0, false),
+            (f64::NAN, false),
+        ] {
+            assert_eq!(is_score(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn response_ids() {
+        assert!(is_uuid_v4("0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a"));
+        assert!(is_uuid_v4("0B6C2A8E-5D1F-4C3B-9A7E-2F4D6B8C0E1A"));
+        assert!(!is_uuid_v4("0b6c2a8e-5d1f-1c3b-9a7e-2f4d6b8c0e1a")); // version 1
+        assert!(!is_uuid_v4("0b6c2a8e5d1f4c3b9a7e2f4d6b8c0e1a")); // not hyphenated
+        assert!(!is_uuid_v4("not-a-uuid"));
+    }
+
+    #[test]
+    fn rfc3339_table() {
+        for ok in [
+            "2026-11-23T08:30:00Z",
+            "2026-11-23T08:30:00.123Z",
+            "2026-11-23t08:30:00+08:00",
+            "2026-02-28T23:59:60-05:30",
+        ] {
+            assert!(is_rfc3339(ok), "{ok}");
+        }
+        for no in [
+            "2026-11-23",
+            "2026-11-23 08:30:00Z",
+            "2026-11-23T24:00:00Z",
+            "2026-11-23T08:30:00",
+            "2026-11-23T08:30:00.Z",
+            "2026-11-23T08:30:00+0800",
+            "２０２６-11-23T08:30:00Z",
+        ] {
+            assert!(!is_rfc3339(no), "{no}");
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! `cargo xtask dist`: builds the widget (wasm, bound and shrunk), writes the one script a
+//! page includes, copies the demo pages with the core's limits filled in, and reports each
+//! shipped file's size against the budget in `size-budget.txt`.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{cargo, minify, root, run, step, target_dir, tools, Result};
+
+/// The files a page downloads for the widget (the stylesheet is inside the wasm).
+pub const SHIPPED: [&str; 2] = ["nps-widget.js", "nps-widget_bg.wasm"];
+/// The budget file: the most brotli bytes the shipped files may weigh together.
+pub const BUDGET_FILE: &str = "size-budget.txt";
+
+/// Builds `dist/` and returns it with the brotli total of the shipped files.
+pub fn dist() -> Result<(PathBuf, usize)> {
+    let t = tools::for_build()?;
+    let root = root();
+    step("build the widget (wasm32, size profile)");
+    run(cargo().args([
+        "build",
+        "-p",
+        "nps-widget",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm",
+    ]))?;
+    let wasm = target_dir().join("wasm32-unknown-unknown/wasm/nps_widget.wasm");
+    let bind = target_dir().join("bindgen");
+    let _ = fs::remove_dir_all(&bind);
+    run(Command::new(&t.wasm_bindgen)
+        .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
+        .arg(&bind)
+        .arg(&wasm))?;
+    let dist = root.join("dist");
+    let _ = fs::remove_dir_all(&dist);
+    fs::create_dir_all(&dist).map_err(|e| format!("create {}: {e}", dist.display()))?;
+    // Shrink the wasm, and give its imports, exports and import module short names; the
+    // renaming is printed as JSON, and the glue is rewritten to match.
+    let mut opt = Command::new(&t.wasm_opt);
+    opt.args([
+        "-Oz",
+        "--converge",
+        "--low-memory-unused",
+        "--zero-filled-memory",
+        "--strip-debug",
+        "--strip-producers",
+        "--minify-imports-and-exports-and-modules",
+    ])
+    .arg(bind.join("nps_widget_bg.wasm"))
+    .arg("-o")
+    .arg(dist.join(SHIPPED[1]))
+    .current_dir(&root);
+    let out = opt
+        .output()
+        .map_err(|e| format!("could not start {opt:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{opt:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let renamed = short_names(
+        &read(&bind.join("nps_widget.js"))?,
+        &String::from_utf8_lossy(&out.stdout),
+    )?;
+
+    // One classic script: the bindgen glue (no modules), the event names of the contract,
+    // and the loader that defines window.NpsWidget. It finds its wasm next to itself.
+    let glue = minify::js(&renamed);
+    let loader = minify::js(&read(&root.join("www/loader.js"))?);
+    let events = nps_widget::events::loader_names();
+    write(
+        &dist.join(SHIPPED[0]),
+        &format!("/*! nps-widget */\n(function () {{\n{glue}\n{events}\n{loader}\n}})();\n"),
+    )?;
+
+    for entry in fs::read_dir(root.join("www")).map_err(|e| e.to_string())? {
+        let p = entry.map_err(|e| e.to_string())?.path();
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if name.ends_with(".html") {
+            write(&dist.join(&name), &fill_limits(&read(&p)?)?)?;
+        } else if name.ends_with(".svg") || name == "demo.css" || name == "dashboard.js" {
+            fs::copy(&p, dist.join(&name)).map_err(|e| format!("copy {name}: {e}"))?;
+        }
+    }
+    let total = sizes(&dist)?;
+    Ok((dist, total))
+}
+
+/// The import module's name after `--minify-imports-and-exports-and-modules`.
+const SHORT_MODULE: &str = "a";
+
+/// Rewrites the bindgen glue for a wasm whose imports, exports and import module binaryen
+/// renamed: `map` is the JSON binaryen printed (`{"imports": [[module, old, new]…],
+/// "exports": [[old, new]…]}`; with `--converge` the first object is the renaming). Import
+/// names are the keys of the glue's import object, each written once; exports are read as
+/// `wasm.<name>`. Anything not found exactly where expected is an error, never a silent miss.
+pub fn short_names(glue: &str, map: &str) -> Result<String> {
+    let map: serde_json::Value = serde_json::Deserializer::from_str(map)
+        .into_iter()
+        .next()
+        .ok_or("wasm-opt printed no renaming")?
+        .map_err(|e| format!("wasm-opt's renaming is not JSON: {e}"))?;
+    let pairs = |key: &str, old: usize, new: usize| -> Result<Vec<(String, String)>> {
+        map[key]
+            .as_array()
+            .ok_or(format!("wasm-opt's renaming has no {key}"))?
+            .iter()
+            .map(|row| match (row[old].as_str(), row[new].as_str()) {
+                (Some(o), Some(n)) => Ok((o.to_owned(), n.to_owned())),
+                _ => Err(format!("a row of {key} in wasm-opt's renaming is {row}")),
+            })
+            .collect()
+    };
+    let imports = pairs("imports", 1, 2)?;
+    let exports: std::collections::HashMap<String, String> =
+        pairs("exports", 0, 1)?.into_iter().collect();
+    let mut out = glue.to_owned();
+    let mut modules: Vec<&str> = map["imports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|row| row[0].as_str())
+        .collect();
+    modules.dedup();
+    for module in modules {
+        let key = format!("\"{module}\": import0");
+        if out.matches(&key).count() != 1 {
+            return Err(format!("the glue does not pass its imports as {key}"));
+        }
+        out = out.replace(&key, &format!("{SHORT_MODULE}: import0"));
+    }
+    for (old, new) in imports {
+        let key = format!("{old}:");
+        if out.matches(&key).count() != 1 {
+            return Err(format!(
+                "the glue does not define the import {old} exactly once"
+            ));
+        }
+        out = out.replace(&key, &format!("{new}:"));
+    }
+    // `wasm.<name>` with the whole name, so `wasm.mount` never touches `wasm.mountAll`.
+    let mut result = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(i) = rest.find("wasm.") {
+        result.push_str(&rest[..i + 5]);
+        rest = &rest[i + 5..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        result.push_str(exports.get(name).map_or(name, String::as_str));
+        rest = &rest[end..];
+    }
+    result.push_str(rest);
+    Ok(result)
+}
+
+/// The core's limits that demo pages use (the no-script form's `maxlength`, the score's
+/// `max`), written `{{name}}` in `www/*.html`.
+pub fn limits() -> [(&'static str, String); 2] {
+    use nps_widget::rules;
+    [
+        ("max_comment", rules::MAX_COMMENT.to_string()),
+        ("max_score", rules::MAX_SCORE.to_string()),
+    ]
+}
+
+/// A demo page with its `{{limit}}` placeholders filled; an unknown one is an error.
+pub fn fill_limits(html: &str) -> Result<String> {
+    let mut out = html.to_owned();
+    for (name, value) in limits() {
+        out = out.replace(&format!("{{{{{name}}}}}"), &value);
+    }
+    match out.find("{{") {
+        Some(i) => Err(format!(
+            "unknown placeholder {} in a demo page; known: {}",
+            &out[i..(i + 30).min(out.len())],
+            limits().map(|(n, _)| n).join(", ")
+        )),
+        None => Ok(out),
+    }
+}
+
+fn read(p: &Path) -> Result<String> {
+    fs::read_to_string(p).map_err(|e| format!("read {}: {e}", p.display()))
+}
+
+fn write(p: &Path, s: &str) -> Result {
+    fs::write(p, s).map_err(|e| format!("write {}: {e}", p.display()))
+}
+
+/// Prints raw, gzip and brotli sizes of the shipped files, writes their precompressed copies
+/// (what a server sends), and returns the brotli total.
+fn sizes(dist: &Path) -> Result<usize> {
+    println!(
+        "\n{:<24} {:>10} {:>10} {:>10}",
+        "shipped file", "raw", "gzip", "brotli"
+    );
+    let mut total = (0, 0, 0);
+    for name in SHIPPED {
+        let bytes = fs::read(dist.join(name)).map_err(|e| format!("read {name}: {e}"))?;
+        let (gz, br) = (gzip(&bytes), brotli(&bytes));
+        fs::write(dist.join(format!("{name}.gz")), &gz).map_err(|e| e.to_string())?;
+        fs::write(dist.join(format!("{name}.br")), &br).map_err(|e| e.to_string())?;
+        let (r, g, b) = (bytes.len(), gz.len(), br.len());
+        total = (total.0 + r, total.1 + g, total.2 + b);
+        println!("{name:<24} {:>10} {:>10} {:>10}", kb(r), kb(g), kb(b));
+    }
+    println!(
+        "{:<24} {:>10} {:>10} {:>10}",
+        "total (CSS is inside)",
+        kb(total.0),
+        kb(total.1),
+        kb(total.2)
+    );
+    let budget = budget()?;
+    println!(
+        "budget ({BUDGET_FILE}): {} bytes brotli; this build {} bytes ({:+})",
+        budget,
+        total.2,
+        total.2 as i64 - budget as i64
+    );
+    Ok(total.2)
+}
+
+/// The budget in `size-budget.txt`: its first line that is a number.
+pub fn budget() -> Result<usize> {
+    let text = read(&root().join(BUDGET_FILE))?;
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .and_then(|l| l.parse().ok())
+        .ok_or_else(|| format!("{BUDGET_FILE} has no number of bytes"))
+}
+
+/// Fails when the shipped files weigh more than the budget.
+pub fn check_budget(total: usize) -> Result {
+    let budget = budget()?;
+    if total > budget {
+        return Err(format!(
+            "the widget is {total} bytes brotli, {} over the budget of {budget} in {BUDGET_FILE}: \
+             make it smaller, or raise the budget with the reason in docs/PERFORMANCE.md",
+            total - budget
+        ));
+    }
+    Ok(())
+}
+
+fn kb(n: usize) -> String {
+    format!("{:.1} KB", n as f64 / 1000.0)
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
+}
+
+fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    let _ = brotli::BrotliCompress(&mut &bytes[..], &mut out, &params);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_filled_and_unknown_placeholders_refused() {
+        assert_eq!(
+            fill_limits(r#"<textarea maxlength="{{max_comment}}"></textarea>"#).unwrap(),
+            r#"<textarea maxlength="1000"></textarea>"#
+        );
+        assert!(fill_limits("{{max_coment}}")
+            .unwrap_err()
+            .contains("max_comment"));
+        assert_eq!(fill_limits("no placeholders").unwrap(), "no placeholders");
+    }
+
+    #[test]
+    fn glue_follows_the_renamed_wasm() {
+        let glue = "const import0 = {\n__wbg_log_1a: function(a) {},\n__wbg_get_2b: function() {},\n};\nreturn { \"./x_bg.js\": import0 };\nwasm.mountAll(); wasm.mount(); wasm.__wbindgen_start(); x.mount;";
+        let map = r#"{"imports": [["./x_bg.js", "__wbg_log_1a", "$"], ["./x_bg.js", "__wbg_get_2b", "A"]],
+                      "exports": [["mount", "b"], ["mountAll", "c"], ["__wbindgen_start", "d"]]}
+                     {"imports": [["a", "$", "$"]], "exports": []}"#;
+        assert_eq!(
+            short_names(glue, map).unwrap(),
+            "const import0 = {\n$: function(a) {},\nA: function() {},\n};\nreturn { a: import0 };\nwasm.c(); wasm.b(); wasm.d(); x.mount;"
+        );
+        let missing = r#"{"imports": [["./x_bg.js", "__wbg_gone_3c", "B"]], "exports": []}"#;
+        assert!(short_names(glue, missing)
+            .unwrap_err()
+            .contains("__wbg_gone_3c"));
+        assert!(short_names(glue, "not json").is_err());
+    }
+
+    #[test]
+    fn the_budget_file_reads() {
+        assert!(budget().unwrap() > 50_000);
+        assert!(check_budget(1).is_ok());
+        assert!(check_budget(usize::MAX)
+            .unwrap_err()
+            .contains("over the budget"));
+    }
+}

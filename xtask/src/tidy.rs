@@ -1,0 +1,237 @@
+//! Tidy checks, as ordinary tests (run by `cargo xtask test`): what can be checked
+//! mechanically about the house rules, so they do not drift.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::root;
+
+/// The longest a source file may be, in lines, not counting its test module.
+const MAX_LINES: usize = 400;
+
+/// Every file under `dir` (from the workspace root) whose name ends with `ext`.
+fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root().join(dir)];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(ext) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn rel(p: &Path) -> String {
+    p.strip_prefix(root())
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn text(p: &Path) -> String {
+    fs::read_to_string(p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
+}
+
+/// The lines of a file before its test module (what follows its last `#[cfg(test)]`).
+fn body(p: &Path) -> Vec<String> {
+    let t = text(p);
+    let body = match t.rfind("#[cfg(test)]") {
+        Some(i) => &t[..i],
+        None => &t[..],
+    };
+    body.lines().map(str::to_owned).collect()
+}
+
+/// The code lines of a file before its test module, numbered from 1, without comment lines.
+fn code(p: &Path) -> Vec<(usize, String)> {
+    body(p)
+        .into_iter()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with("//"))
+        .map(|(i, l)| (i + 1, l))
+        .collect()
+}
+
+/// A file that only holds tests.
+fn is_test_file(p: &Path) -> bool {
+    let r = rel(p);
+    r.starts_with("tests/")
+        || r.contains("/tests/")
+        || r.ends_with("/tests.rs")
+        || r.ends_with("_tests.rs")
+}
+
+/// The product's Rust sources: the crates and the xtask.
+fn sources() -> Vec<PathBuf> {
+    ["src", "collector/src", "xtask/src", "e2e/src"]
+        .iter()
+        .flat_map(|d| files(d, ".rs"))
+        .collect()
+}
+
+#[test]
+fn every_rust_file_opens_with_a_module_doc() {
+    let all: Vec<PathBuf> = ["src", "collector", "xtask/src", "e2e", "tests"]
+        .iter()
+        .flat_map(|d| files(d, ".rs"))
+        .chain([root().join("build.rs")])
+        .collect();
+    let bad: Vec<String> = all
+        .iter()
+        .filter(|p| !text(p).starts_with("//!"))
+        .map(|p| rel(p))
+        .collect();
+    assert!(bad.is_empty(), "files without a `//!` first line: {bad:?}");
+}
+
+#[test]
+fn the_core_touches_no_browser_clock_or_randomness() {
+    const FORBIDDEN: &[&str] = &[
+        "yew",
+        "web_sys",
+        "js_sys",
+        "wasm_bindgen",
+        "SystemTime",
+        "Instant",
+        "Date::now",
+        "Math::random",
+        "new_v4",
+        "getrandom",
+        "rand::",
+        "thread_rng",
+    ];
+    let mut bad = Vec::new();
+    for p in files("src", ".rs") {
+        if rel(&p).starts_with("src/web/") {
+            continue;
+        }
+        for (n, line) in code(&p) {
+            if let Some(word) = FORBIDDEN.iter().find(|w| line.contains(*w)) {
+                bad.push(format!("{}:{n}: {word}", rel(&p)));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "the core must take time and randomness as inputs and know no browser: {bad:?}"
+    );
+}
+
+#[test]
+fn no_text_is_rendered_as_html() {
+    const RAW: &[&str] = &["inner_html", "from_html_unchecked", "VRaw", "dangerously"];
+    let bad: Vec<String> = files("src", ".rs")
+        .iter()
+        .filter(|p| {
+            code(p)
+                .iter()
+                .any(|(_, l)| RAW.iter().any(|w| l.contains(w)))
+        })
+        .map(|p| rel(p))
+        .collect();
+    assert!(bad.is_empty(), "raw HTML rendering in {bad:?}");
+}
+
+#[test]
+fn every_source_file_is_in_the_code_map() {
+    let map = text(&root().join("ARCHITECTURE.md"));
+    let missing: Vec<String> = ["src", "collector/src", "xtask/src"]
+        .iter()
+        .flat_map(|d| files(d, ".rs"))
+        .map(|p| rel(&p))
+        .filter(|r| !map.contains(&format!("`{r}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md does not name {missing:?}"
+    );
+}
+
+#[test]
+fn no_source_file_is_too_long() {
+    let long: Vec<String> = sources()
+        .iter()
+        .filter(|p| !is_test_file(p))
+        .map(|p| (rel(p), body(p).len()))
+        .filter(|(_, n)| *n > MAX_LINES)
+        .map(|(r, n)| format!("{r}: {n} lines"))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "over {MAX_LINES} lines of code (split by concern): {long:?}"
+    );
+}
+
+/// A limit written as a number where `rules` owns it: a cut, a length check, a `maxlength`.
+fn literal_limit(line: &str) -> Option<&'static str> {
+    const SHAPES: &[&str] = &[
+        "take(",
+        "len() <= ",
+        "len() < ",
+        "len() > ",
+        "count() <= ",
+        "count() > ",
+        "maxlength=\"",
+        "max=\"",
+    ];
+    SHAPES.iter().copied().find(|shape| {
+        line.match_indices(shape).any(|(i, _)| {
+            line[i + shape.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        })
+    })
+}
+
+#[test]
+fn limits_are_written_only_in_rules() {
+    let pages = files("www", ".html");
+    let mut bad = Vec::new();
+    for p in sources().iter().chain(&pages) {
+        let r = rel(p);
+        if r == "src/rules.rs" || is_test_file(p) {
+            continue;
+        }
+        for (n, line) in code(p) {
+            if let Some(shape) = literal_limit(&line) {
+                bad.push(format!("{r}:{n}: {shape}…"));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "use a constant of nps_widget::rules (or a named one) instead: {bad:?}"
+    );
+    assert_eq!(literal_limit("s.chars().take(2048)"), Some("take("));
+    assert_eq!(literal_limit("s.chars().take(MAX_PAGE)"), None);
+    assert_eq!(
+        literal_limit(r#"<input maxlength="1000">"#),
+        Some("maxlength=\"")
+    );
+}
+
+#[test]
+fn generated_docs_are_fresh() {
+    let mut stale = Vec::new();
+    for (path, want) in crate::docs::generated() {
+        let p = root().join(path);
+        if fs::read_to_string(&p).ok().as_deref() != Some(want.as_str()) {
+            fs::write(&p, &want).unwrap();
+            stale.push(path);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "{stale:?} were stale and are rewritten now: commit them"
+    );
+}
