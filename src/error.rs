@@ -55,6 +55,23 @@ impl FieldError {
         }
     }
 
+    /// `field is <value>: expected at most <max> <unit>`.
+    pub fn too_long(
+        field: impl Into<String>,
+        value: &serde_json::Value,
+        max: usize,
+        unit: &'static str,
+    ) -> Self {
+        FieldError::new(
+            field,
+            ErrorKind::TooLong {
+                value: shown(value),
+                max,
+                unit,
+            },
+        )
+    }
+
     /// `field is <value>: expected <expected>`.
     pub fn invalid(field: impl Into<String>, value: String, expected: impl Into<String>) -> Self {
         FieldError::new(

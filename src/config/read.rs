@@ -213,16 +213,9 @@ impl Reader<'_> {
         let mut out = BTreeMap::new();
         match self.given(key) {
             None => {}
-            Some(Value::Object(m)) if m.len() > MAX_CONTEXT => {
-                let value = shown(&Value::Object(m.clone()));
-                self.errors.push(FieldError::new(
-                    key.name,
-                    ErrorKind::TooLong {
-                        value,
-                        max: MAX_CONTEXT,
-                        unit: "keys",
-                    },
-                ));
+            Some(v @ Value::Object(m)) if m.len() > MAX_CONTEXT => {
+                let e = FieldError::too_long(key.name, v, MAX_CONTEXT, "keys");
+                self.errors.push(e);
             }
             Some(Value::Object(m)) => {
                 let mut errors = Vec::new();
@@ -295,16 +288,9 @@ impl Reader<'_> {
             Some(Value::String(name)) if PRESETS.iter().any(|(n, _)| n == name) => {
                 from_preset(PRESETS.iter().find(|(n, _)| n == name).map_or(&[], |p| p.1))
             }
-            Some(Value::Array(items)) if items.len() > MAX_REASONS => {
-                let value = shown(&Value::Array(items.clone()));
-                self.errors.push(FieldError::new(
-                    key.name,
-                    ErrorKind::TooLong {
-                        value,
-                        max: MAX_REASONS,
-                        unit: "items",
-                    },
-                ));
+            Some(v @ Value::Array(items)) if items.len() > MAX_REASONS => {
+                let e = FieldError::too_long(key.name, v, MAX_REASONS, "items");
+                self.errors.push(e);
                 Vec::new()
             }
             Some(Value::Array(items)) => {

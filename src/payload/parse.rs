@@ -45,14 +45,7 @@ impl Body<'_> {
             Value::String(s) if s.chars().count() <= max => {
                 Ok(Some(s.clone()).filter(|s| !s.is_empty()))
             }
-            v @ Value::String(_) => Err(FieldError::new(
-                k,
-                ErrorKind::TooLong {
-                    value: shown(v),
-                    max,
-                    unit: "characters",
-                },
-            )),
+            v @ Value::String(_) => Err(FieldError::too_long(k, v, max, "characters")),
             v => Err(FieldError::invalid(
                 k,
                 shown(v),
@@ -225,14 +218,7 @@ fn reasons(b: &Body) -> Checked<Vec<String>> {
             }
             Ok(out)
         }
-        v @ Value::Array(_) => Err(FieldError::new(
-            "reasons",
-            ErrorKind::TooLong {
-                value: shown(v),
-                max: MAX_REASONS,
-                unit: "items",
-            },
-        )),
+        v @ Value::Array(_) => Err(FieldError::too_long("reasons", v, MAX_REASONS, "items")),
         v => Err(FieldError::invalid(
             "reasons",
             shown(v),
@@ -305,14 +291,7 @@ fn context(b: &Body) -> Checked<BTreeMap<String, String>> {
             }
             Ok(out)
         }
-        v @ Value::Object(_) => Err(FieldError::new(
-            "context",
-            ErrorKind::TooLong {
-                value: shown(v),
-                max: MAX_CONTEXT,
-                unit: "keys",
-            },
-        )),
+        v @ Value::Object(_) => Err(FieldError::too_long("context", v, MAX_CONTEXT, "keys")),
         v => Err(FieldError::invalid(
             "context",
             shown(v),

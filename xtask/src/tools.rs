@@ -3,7 +3,8 @@
 //! - the `wasm32-unknown-unknown` target, through rustup;
 //! - `wasm-bindgen` and `wasm-bindgen-test-runner` at the exact wasm-bindgen version in
 //!   Cargo.lock, through `cargo install` (without `--locked`);
-//! - `wasm-opt` from npm's `binaryen` (≥ 132; older ones cannot read today's wasm), into `.tools/`;
+//! - `wasm-opt` from npm's `binaryen` (the `BINARYEN` version or a later one; older ones cannot
+//!   read today's wasm), into `.tools/`;
 //! - Chromium and ChromeDriver, through apt-get as root on Debian.
 
 use std::env;
@@ -12,7 +13,18 @@ use std::process::{Command, Stdio};
 
 use crate::{root, run, Result};
 
+/// The binaryen release installed from npm. Each pinned tool version is written once: this
+/// one here, wasm-bindgen's in Cargo.toml (read back from Cargo.lock).
 const BINARYEN: &str = "132.0.0";
+
+/// The oldest binaryen release that reads today's wasm: the pinned one's major version.
+fn binaryen_major() -> u32 {
+    BINARYEN
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0)
+}
 
 pub struct Build {
     pub wasm_bindgen: PathBuf,
@@ -124,7 +136,7 @@ fn ensure_wasm_opt() -> Result<PathBuf> {
     let good = |p: &Path| {
         output(Command::new(p).arg("--version"))
             .and_then(|v| v.split_whitespace().find_map(|w| w.parse::<u32>().ok()))
-            .is_some_and(|n| n >= 132)
+            .is_some_and(|n| n >= binaryen_major())
     };
     if local.is_file() && good(&local) {
         return Ok(local);
@@ -138,7 +150,9 @@ fn ensure_wasm_opt() -> Result<PathBuf> {
     }
     if which("npm", &[]).is_none() {
         return Err(format!(
-            "wasm-opt ≥ 132 is missing and npm is not on PATH to install it.\n  On Debian/Ubuntu: sudo apt-get install -y nodejs npm, then run this again;\n  or put binaryen's wasm-opt ≥ 132 on PATH (npm install binaryen@{BINARYEN}). Debian's binaryen package is too old."
+            "wasm-opt ≥ {} is missing and npm is not on PATH to install it.\n  On Debian/Ubuntu: sudo apt-get install -y nodejs npm, then run this again;\n  or put binaryen's wasm-opt ≥ {} on PATH (npm install binaryen@{BINARYEN}). Debian's binaryen package is too old.",
+            binaryen_major(),
+            binaryen_major()
         ));
     }
     println!("installing wasm-opt (npm binaryen@{BINARYEN}) into .tools/");
