@@ -92,79 +92,79 @@ macro_rules! texts {
 
 texts! {
     Question "question" {
-        "您有多大可能向朋友或同事推荐{brand}?",
-        "您有多大可能向朋友或同事推薦{brand}?",
+        "您有多大可能向朋友或同事推荐{brand}？",
+        "您有多大可能向朋友或同事推薦{brand}？",
         "How likely are you to recommend {brand} to a friend or colleague?" }
     BrandFallback "brand_fallback" { "我们", "我們", "us" }
     ScaleLow "scale_low" { "完全不可能", "完全不可能", "Not at all likely" }
     ScaleHigh "scale_high" { "极有可能", "極有可能", "Extremely likely" }
     ScoreLabel "score_label" { "{score} 分", "{score} 分", "{score}" }
     FollowUpDetractor "follow_up_detractor" {
-        "很抱歉没有让您满意。主要是哪些方面?",
-        "很抱歉沒有讓您滿意。主要是哪些方面?",
+        "很抱歉没有让您满意。主要是哪些方面？",
+        "很抱歉沒有讓您滿意。主要是哪些方面？",
         "We're sorry we let you down. What went wrong?" }
     FollowUpPassive "follow_up_passive" {
-        "怎样做能让您打出 10 分?",
-        "怎樣做能讓您打出 10 分?",
+        "怎样做能让您打出 10 分？",
+        "怎樣做能讓您打出 10 分？",
         "What would make it a 10?" }
     FollowUpPromoter "follow_up_promoter" {
-        "谢谢!您最满意的是哪些方面?",
-        "謝謝!您最滿意的是哪些方面?",
+        "谢谢！您最满意的是哪些方面？",
+        "謝謝！您最滿意的是哪些方面？",
         "Thank you! What did you like most?" }
-    CommentLabel "comment_label" { "想多说几句吗?(选填)", "想多說幾句嗎?(選填)", "Anything else? (optional)" }
+    CommentLabel "comment_label" { "想多说几句吗？（选填）", "想多說幾句嗎？（選填）", "Anything else? (optional)" }
     CommentPlaceholder "comment_placeholder" { "请告诉我们具体情况", "請告訴我們具體情況", "Tell us a little more" }
     CommentCounter "comment_counter" { "{count}/{max}", "{count}/{max}", "{count}/{max}" }
     Submit "submit" { "提交", "提交", "Submit" }
     Skip "skip" { "跳过", "略過", "Skip" }
     Close "close" { "关闭", "關閉", "Close" }
     CallbackOffer "callback_offer" {
-        "希望我们回电吗?留下手机号即可。",
-        "希望我們回電嗎?留下手機號碼即可。",
+        "希望我们回电吗？留下手机号即可。",
+        "希望我們回電嗎？留下手機號碼即可。",
         "Would you like a call back? Leave your number." }
     PhoneLabel "phone_label" { "手机号", "手機號碼", "Phone number" }
     PhoneInvalid "phone_invalid" {
-        "请输入有效的手机号(如 13812345678 或 +85291234567)",
-        "請輸入有效的手機號碼(如 +886912345678 或 13812345678)",
+        "请输入有效的手机号（如 13812345678 或 +85291234567）",
+        "請輸入有效的手機號碼（如 +886912345678 或 13812345678）",
         "Enter a valid mobile number, e.g. +14155550123" }
     Consent "consent" {
-        "我同意{brand}仅为处理本次反馈使用我的手机号联系我,{days} 天后删除。",
-        "我同意{brand}僅為處理本次回饋使用我的手機號碼聯絡我,{days} 天後刪除。",
+        "我同意{brand}仅为处理本次反馈使用我的手机号联系我，{days} 天后删除。",
+        "我同意{brand}僅為處理本次回饋使用我的手機號碼聯絡我，{days} 天後刪除。",
         "I agree that {brand} may use my number only to follow up this feedback; it is deleted after {days} days." }
     ConsentNeeded "consent_needed" {
-        "如需回电,请勾选同意。",
-        "如需回電,請勾選同意。",
+        "如需回电，请勾选同意。",
+        "如需回電，請勾選同意。",
         "Tick the box if you'd like a call back." }
     OutcomeTitleDetractor "outcome_title_detractor" { "感谢您的坦诚", "感謝您的坦誠", "Thank you for telling us" }
     OutcomeDetractor "outcome_detractor" {
-        "{hours} 小时内,服务经理会与您联系,把问题解决好。",
-        "{hours} 小時內,服務經理會與您聯絡,把問題解決好。",
+        "{hours} 小时内，服务经理会与您联系，把问题解决好。",
+        "{hours} 小時內，服務經理會與您聯絡，把問題解決好。",
         "A service manager will contact you within {hours} hours to put this right." }
     OutcomeDetractorAnonymous "outcome_detractor_anonymous" {
-        "我们会认真查看您的反馈,尽快把问题改好。",
-        "我們會認真查看您的回饋,盡快把問題改好。",
+        "我们会认真查看您的反馈，尽快把问题改好。",
+        "我們會認真查看您的回饋，盡快把問題改好。",
         "We'll look into what went wrong and put it right." }
     OutcomeTitlePassive "outcome_title_passive" { "谢谢您的建议", "謝謝您的建議", "Thanks for your suggestion" }
     OutcomePassive "outcome_passive" {
-        "我们会认真改进,争取下次让您满意。",
-        "我們會認真改進,爭取下次讓您滿意。",
+        "我们会认真改进，争取下次让您满意。",
+        "我們會認真改進，爭取下次讓您滿意。",
         "We'll work on it and aim to earn a 10 next time." }
-    OutcomeTitlePromoter "outcome_title_promoter" { "太感谢了!", "太感謝了!", "Thank you!" }
+    OutcomeTitlePromoter "outcome_title_promoter" { "太感谢了！", "太感謝了！", "Thank you!" }
     OutcomePromoter "outcome_promoter" {
         "欢迎把我们推荐给身边的朋友。",
         "歡迎把我們推薦給身邊的朋友。",
         "We'd love it if you told a friend." }
     ReferralAction "referral_action" { "邀请好友试驾", "邀請好友試駕", "Invite a friend" }
     ReviewAction "review_action" { "写一条评价", "寫一則評價", "Write a review" }
-    Dismissed "dismissed" { "好的,不打扰您了。", "好的,不打擾您了。", "No problem — we won't ask again." }
+    Dismissed "dismissed" { "好的，不打扰您了。", "好的，不打擾您了。", "No problem — we won't ask again." }
     Sent "sent" { "✓ 已提交", "✓ 已送出", "✓ Sent" }
     Sending "sending" { "正在提交…", "正在提交…", "Sending…" }
     SavedOffline "saved_offline" {
-        "网络不佳,您的评价已保存,联网后会自动提交。",
-        "網路不佳,您的評價已儲存,連線後會自動送出。",
+        "网络不佳，您的评价已保存，联网后会自动提交。",
+        "網路不佳，您的評價已儲存，連線後會自動送出。",
         "You're offline — your answer is saved and will be sent automatically." }
     AlreadyAnswered "already_answered" {
-        "您已完成本次评价,谢谢!",
-        "您已完成本次評價,謝謝!",
+        "您已完成本次评价，谢谢！",
+        "您已完成本次評價，謝謝！",
         "You've already answered — thank you!" }
     Loading "loading" { "加载中…", "載入中…", "Loading…" }
 }
@@ -273,7 +273,7 @@ mod tests {
                 Text::Question.default_in(Locale::ZhCn),
                 &[("brand", "星辰汽车")]
             ),
-            "您有多大可能向朋友或同事推荐星辰汽车?"
+            "您有多大可能向朋友或同事推荐星辰汽车？"
         );
         assert_eq!(
             fill(Text::Question.default_in(Locale::En), &[("brand", "Acme")]),
@@ -281,7 +281,7 @@ mod tests {
         );
         assert_eq!(
             Text::FollowUpPassive.default_in(Locale::ZhCn),
-            "怎样做能让您打出 10 分?"
+            "怎样做能让您打出 10 分？"
         );
     }
 

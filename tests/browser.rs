@@ -261,7 +261,7 @@ async fn a_detractor_call_back_needs_a_valid_phone_and_ticked_consent() {
     click(&el, "[data-score='3']").await;
     assert_eq!(
         text(&el, ".nps-follow-up > .nps-prompt"),
-        "很抱歉没有让您满意。主要是哪些方面?"
+        "很抱歉没有让您满意。主要是哪些方面？"
     );
     let consent: web_sys::HtmlInputElement = q(&el, ".nps-consent-box").dyn_into().unwrap();
     assert!(!consent.checked(), "consent starts unticked");
@@ -287,7 +287,7 @@ async fn a_detractor_call_back_needs_a_valid_phone_and_ticked_consent() {
     type_phone("138 1234 5678");
     settle().await;
     click(&el, ".nps-submit").await;
-    assert_eq!(text(&el, ".nps-problem"), "如需回电,请勾选同意。");
+    assert_eq!(text(&el, ".nps-problem"), "如需回电，请勾选同意。");
     assert_eq!(
         outbox_body(&h.id().unwrap()).unwrap()["contact"],
         serde_json::Value::Null,
@@ -298,7 +298,7 @@ async fn a_detractor_call_back_needs_a_valid_phone_and_ticked_consent() {
     click(&el, ".nps-submit").await;
     assert_eq!(
         text(&el, ".nps-outcome-body"),
-        "12 小时内,服务经理会与您联系,把问题解决好。"
+        "12 小时内，服务经理会与您联系，把问题解决好。"
     );
     let body = outbox_body(&h.id().unwrap()).unwrap();
     assert_eq!(
@@ -386,7 +386,7 @@ async fn locales_and_overrides() {
     let (el, _h) = mount(r#"{"endpoint": "/x", "locale": "zh-TW", "once": false, "brand": "星辰汽車", "text": {"scale_high": "非常願意"}}"#).await;
     assert_eq!(
         text(&el, ".nps-question"),
-        "您有多大可能向朋友或同事推薦星辰汽車?"
+        "您有多大可能向朋友或同事推薦星辰汽車？"
     );
     assert_eq!(
         q(&el, ".nps").get_attribute("lang").as_deref(),

@@ -141,7 +141,7 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
             Ok(_) => page(
                 StatusCode::CREATED,
                 if zh {
-                    "谢谢您的评价!"
+                    "谢谢您的评价！"
                 } else {
                     "Thank you!"
                 },

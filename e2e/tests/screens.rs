@@ -46,7 +46,7 @@ async fn phone_zh_light(server: &Server) {
     b.click("[data-score='3']").await;
     assert_eq!(
         b.text(".nps-follow-up > .nps-prompt").await,
-        "很抱歉没有让您满意。主要是哪些方面?"
+        "很抱歉没有让您满意。主要是哪些方面？"
     );
     b.click("[data-reason='wait_time']").await;
     shot(&b, "phone-zh-follow-up-detractor").await;
@@ -57,7 +57,7 @@ async fn phone_zh_light(server: &Server) {
         .await
         .unwrap();
     b.click(".nps-submit").await;
-    assert_eq!(b.text(".nps-problem").await, "如需回电,请勾选同意。");
+    assert_eq!(b.text(".nps-problem").await, "如需回电，请勾选同意。");
     shot(&b, "phone-zh-callback").await;
     b.click(".nps-consent-box").await;
     b.click(".nps-submit").await;
@@ -68,7 +68,7 @@ async fn phone_zh_light(server: &Server) {
     b.click("[data-score='7']").await;
     assert_eq!(
         b.text(".nps-follow-up > .nps-prompt").await,
-        "怎样做能让您打出 10 分?"
+        "怎样做能让您打出 10 分？"
     );
     shot(&b, "phone-zh-follow-up-passive").await;
     b.click(".nps-skip").await;
@@ -79,13 +79,13 @@ async fn phone_zh_light(server: &Server) {
     b.click("[data-score='10']").await;
     assert_eq!(
         b.text(".nps-follow-up > .nps-prompt").await,
-        "谢谢!您最满意的是哪些方面?"
+        "谢谢！您最满意的是哪些方面？"
     );
     b.click("[data-reason='advisor_attitude']").await;
     b.click("[data-reason='handover']").await;
     shot(&b, "phone-zh-follow-up-promoter").await;
     b.click(".nps-submit").await;
-    assert_eq!(b.text(".nps-outcome-title").await, "太感谢了!");
+    assert_eq!(b.text(".nps-outcome-title").await, "太感谢了！");
     shot(&b, "phone-zh-outcome-promoter").await;
 
     // Offline: the endpoint does not answer; the answer is kept and the customer told so.
@@ -93,7 +93,7 @@ async fn phone_zh_light(server: &Server) {
     mount_alone(&b, "{endpoint: 'http://127.0.0.1:9/api/responses', brand: '星辰汽车', locale: 'zh-CN', once: false}").await;
     b.click("#solo [data-score='9']").await;
     wait_until("the offline notice", || async {
-        (b.text("#solo .nps-status").await == "网络不佳,您的评价已保存,联网后会自动提交。")
+        (b.text("#solo .nps-status").await == "网络不佳，您的评价已保存，联网后会自动提交。")
             .then_some(())
     })
     .await;
@@ -143,7 +143,7 @@ async fn phone_en_dark(server: &Server) {
         .await;
     assert_eq!(
         b.text(".nps-question").await,
-        "您有多大可能向朋友或同事推薦星辰汽車?"
+        "您有多大可能向朋友或同事推薦星辰汽車？"
     );
     shot(&b, "phone-zh-tw-dark-question").await;
     b.close().await;

@@ -22,7 +22,7 @@ async fn tap_3_pick_a_reason_submit_and_the_row_is_in_sqlite() {
     .await;
     assert_eq!(
         b.text(".nps-question").await,
-        "您有多大可能向朋友或同事推荐星辰汽车?"
+        "您有多大可能向朋友或同事推荐星辰汽车？"
     );
     b.click("[data-score='3']").await;
     // The score is stored the moment it is chosen.
@@ -56,7 +56,10 @@ async fn tap_3_pick_a_reason_submit_and_the_row_is_in_sqlite() {
         server.base
     ))
     .await;
-    assert_eq!(b.text(".nps-outcome-title").await, "您已完成本次评价,谢谢!");
+    assert_eq!(
+        b.text(".nps-outcome-title").await,
+        "您已完成本次评价，谢谢！"
+    );
     assert_eq!(server.rows().len(), 1);
     b.close().await;
 }

@@ -143,7 +143,7 @@ keys! {
     SURVEY survey: Kind::Id, Default::Str("nps"),
         "The survey id each response carries; `after-sales` also picks the after-sales reasons.";
     BRAND brand: Kind::Name { max: MAX_BRAND }, Default::Unset,
-        "The brand in the question; without it the question says \"us\" (我们).";
+        "The brand in the question; without it the question says \"us\" (我们 in Chinese).";
     LOCALE locale: Kind::Locale, Default::Derived("the browser's language when it is Chinese or English, else zh-CN"),
         "The language of every word the widget shows.";
     MODE mode: Kind::OneOf(Mode::NAMES), Default::Str("inline"),
@@ -236,6 +236,17 @@ pub fn reference() -> String {
          | request body a collector reads | {MAX_BODY_BYTES} bytes |\n",
         id_shape(),
     ));
+    out.push_str(
+        "\n## Words\n\n\
+         Every text the widget shows, by the key the `text` config object overrides it with\n\
+         (`{\"text\": {\"submit\": \"Send\"}}`). Braces are filled in: `{brand}`, `{hours}`,\n\
+         `{days}`, `{score}`, `{count}`, `{max}`.\n\n\
+         | key | zh-CN | zh-TW | en |\n|---|---|---|---|\n",
+    );
+    for t in crate::i18n::Text::ALL {
+        let [zh, tw, en] = Locale::ALL.map(|l| t.default_in(l));
+        out.push_str(&format!("| `{}` | {zh} | {tw} | {en} |\n", t.key()));
+    }
     out
 }
 

@@ -235,3 +235,30 @@ fn generated_docs_are_fresh() {
         "{stale:?} were stale and are rewritten now: commit them"
     );
 }
+
+/// A Chinese character followed by ASCII punctuation that Chinese writes full-width.
+fn half_width_after_chinese(line: &str) -> bool {
+    let chars: Vec<char> = line.chars().collect();
+    chars
+        .windows(2)
+        .any(|w| ('\u{4e00}'..='\u{9fff}').contains(&w[0]) && ",?!:;()".contains(w[1]))
+}
+
+#[test]
+fn chinese_text_uses_full_width_punctuation() {
+    let pages = files("www", ".html");
+    let mut bad = Vec::new();
+    for p in sources().iter().chain(&pages) {
+        for (n, line) in code(p) {
+            if half_width_after_chinese(&line) {
+                bad.push(format!("{}:{n}", rel(p)));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "write ，？！：；（） after Chinese text: {bad:?}"
+    );
+    assert!(half_width_after_chinese("谢谢!"));
+    assert!(!half_width_after_chinese("谢谢！ ok, fine"));
+}
