@@ -55,6 +55,21 @@ impl FieldError {
         }
     }
 
+    /// `field is <value>: expected one of <accepted>`.
+    pub fn not_one_of(
+        field: impl Into<String>,
+        value: &serde_json::Value,
+        accepted: &[&'static str],
+    ) -> Self {
+        FieldError::new(
+            field,
+            ErrorKind::NotOneOf {
+                value: shown(value),
+                accepted: accepted.to_vec(),
+            },
+        )
+    }
+
     /// `field is <value>: expected at most <max> <unit>`.
     pub fn too_long(
         field: impl Into<String>,

@@ -106,14 +106,8 @@ impl Reader<'_> {
             {
                 Some(i) => i,
                 None => {
-                    let value = shown(v);
-                    self.errors.push(FieldError::new(
-                        key.name,
-                        ErrorKind::NotOneOf {
-                            value,
-                            accepted: names.to_vec(),
-                        },
-                    ));
+                    let e = FieldError::not_one_of(key.name, v, names);
+                    self.errors.push(e);
                     default
                 }
             },
@@ -126,14 +120,8 @@ impl Reader<'_> {
         match v.as_str().and_then(Locale::parse) {
             Some(l) => Some(l),
             None => {
-                let value = shown(v);
-                self.errors.push(FieldError::new(
-                    key.name,
-                    ErrorKind::NotOneOf {
-                        value,
-                        accepted: Locale::ALL.map(Locale::tag).to_vec(),
-                    },
-                ));
+                let e = FieldError::not_one_of(key.name, v, &Locale::ALL.map(Locale::tag));
+                self.errors.push(e);
                 None
             }
         }

@@ -131,15 +131,9 @@ fn id(b: &Body) -> Checked<String> {
 
 fn stage(b: &Body) -> Checked<Stage> {
     let v = b.get("stage");
-    v.as_str().and_then(Stage::parse).ok_or_else(|| {
-        FieldError::new(
-            "stage",
-            ErrorKind::NotOneOf {
-                value: shown(v),
-                accepted: Stage::NAMES.to_vec(),
-            },
-        )
-    })
+    v.as_str()
+        .and_then(Stage::parse)
+        .ok_or_else(|| FieldError::not_one_of("stage", v, Stage::NAMES))
 }
 
 /// The score (a whole number 0–10, or `null` only when dismissed) and its category, which
