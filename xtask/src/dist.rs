@@ -19,16 +19,18 @@ pub fn dist() -> Result<(PathBuf, usize)> {
     let t = tools::for_build()?;
     let root = root();
     step("build the widget (wasm32, size profile)");
-    run(cargo().args([
-        "build",
-        "-p",
-        "nps-widget",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "wasm",
-    ]))?;
+    run(cargo()
+        .args([
+            "build",
+            "-p",
+            "nps-widget",
+            "--lib",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm",
+        ])
+        .env("CARGO_ENCODED_RUSTFLAGS", wasm_rustflags()))?;
     let wasm = target_dir().join("wasm32-unknown-unknown/wasm/nps_widget.wasm");
     let bind = target_dir().join("bindgen");
     let _ = fs::remove_dir_all(&bind);
@@ -95,6 +97,20 @@ pub fn dist() -> Result<(PathBuf, usize)> {
     }
     let total = sizes(&dist)?;
     Ok((dist, total))
+}
+
+/// The flags of the shipped wasm: the caller's `RUSTFLAGS`, and the crates' source folder
+/// (`$CARGO_HOME/registry/src`, in panic locations) written as `/cargo`, so the wasm is the
+/// same on every machine, whatever its home folder, and its size can be held to the byte.
+fn wasm_rustflags() -> String {
+    let registry = tools::cargo_home().join("registry/src");
+    let mut flags: Vec<String> = std::env::var("RUSTFLAGS")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    flags.push(format!("--remap-path-prefix={}=/cargo", registry.display()));
+    flags.join("\u{1f}")
 }
 
 /// The import module's name after `--minify-imports-and-exports-and-modules`.

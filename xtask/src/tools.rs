@@ -56,12 +56,16 @@ fn which(name: &str, extra: &[PathBuf]) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn cargo_bin() -> PathBuf {
+/// Cargo's home: `CARGO_HOME`, else `~/.cargo`.
+pub fn cargo_home() -> PathBuf {
     env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
         .unwrap_or_else(|| PathBuf::from(".cargo"))
-        .join("bin")
+}
+
+fn cargo_bin() -> PathBuf {
+    cargo_home().join("bin")
 }
 
 /// The wasm-bindgen version pinned in Cargo.lock.
