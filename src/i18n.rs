@@ -16,14 +16,12 @@ pub enum Locale {
 
 impl Locale {
     pub const ALL: [Locale; 3] = [Locale::ZhCn, Locale::ZhTw, Locale::En];
+    /// The tags of `ALL`, in order.
+    pub const TAGS: [&'static str; 3] = ["zh-CN", "zh-TW", "en"];
 
     /// The BCP 47 tag used in the payload and in `lang` attributes.
     pub fn tag(self) -> &'static str {
-        match self {
-            Locale::ZhCn => "zh-CN",
-            Locale::ZhTw => "zh-TW",
-            Locale::En => "en",
-        }
+        Locale::TAGS[self as usize]
     }
 
     /// An exact config value: `zh-CN`, `zh-TW` or `en` (case-insensitive).
@@ -283,6 +281,13 @@ mod tests {
             Text::FollowUpPassive.default_in(Locale::ZhCn),
             "怎样做能让您打出 10 分？"
         );
+    }
+
+    #[test]
+    fn tags_follow_the_locales() {
+        for (l, tag) in Locale::ALL.iter().zip(Locale::TAGS) {
+            assert_eq!((l.tag(), Locale::parse(tag)), (tag, Some(*l)));
+        }
     }
 
     #[test]

@@ -226,10 +226,10 @@ impl World {
         self.request_lock(t);
     }
 
-    /// Web Locks: a tab with storage asks for the lock and gets it when nobody holds it.
+    /// Web Locks: a tab the driver says wants the lock asks for it, and gets it when nobody
+    /// holds it.
     fn request_lock(&mut self, t: usize) {
-        let wants = matches!(self.locking, Locking::Locks) && self.tabs[t].driver.uses_storage();
-        if wants && self.holder.is_none() {
+        if self.tabs[t].driver.wants_lock() && self.holder.is_none() {
             self.holder = Some(t);
             let stored = self.stored_entries(t);
             self.feed(t, Input::LockGranted { stored });

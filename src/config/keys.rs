@@ -51,7 +51,7 @@ impl Kind {
             Kind::Url => "an http(s) URL".into(),
             Kind::Id => format!("an id of {}", id_shape()),
             Kind::Name { max } => format!("a name of at most {max} characters"),
-            Kind::Locale => one_of(&Locale::ALL.map(Locale::tag)),
+            Kind::Locale => one_of(&Locale::TAGS),
             Kind::OneOf(names) => one_of(names),
             Kind::Colour => "a colour like \"#1A73E8\" or \"#17e\"".into(),
             Kind::Int { min, max } => format!("a whole number from {min} to {max}"),

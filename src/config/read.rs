@@ -120,7 +120,7 @@ impl Reader<'_> {
         match v.as_str().and_then(Locale::parse) {
             Some(l) => Some(l),
             None => {
-                let e = FieldError::not_one_of(key.name, v, &Locale::ALL.map(Locale::tag));
+                let e = FieldError::not_one_of(key.name, v, &Locale::TAGS);
                 self.errors.push(e);
                 None
             }

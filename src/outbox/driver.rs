@@ -162,6 +162,12 @@ impl Driver {
         &self.outbox
     }
 
+    /// The shell asks for the flusher Web Lock: only a tab with storage can flush what other
+    /// pages stored, so only such a tab should hold the lock.
+    pub fn wants_lock(&self) -> bool {
+        self.storage && matches!(self.flusher, Flusher::Lock { .. })
+    }
+
     /// The shell reads the lease into `Env::lease` before each input.
     pub fn reads_lease(&self) -> bool {
         self.storage && matches!(self.flusher, Flusher::Lease { .. })

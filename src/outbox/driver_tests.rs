@@ -317,3 +317,17 @@ fn a_week_of_failures_is_given_up_and_said() {
         ],
     );
 }
+
+#[test]
+fn only_a_tab_with_storage_asks_for_the_lock_and_only_the_lease_is_read() {
+    let lock = || Flusher::Lock { held: false };
+    let lease = || Flusher::Lease { token: "t".into() };
+    let check = |storage: bool, flusher: Flusher, wants: bool, reads: bool| {
+        let d = Driver::new(storage, flusher);
+        assert_eq!((d.wants_lock(), d.reads_lease()), (wants, reads), "{d:?}");
+    };
+    check(true, lock(), true, false);
+    check(false, lock(), false, false);
+    check(true, lease(), false, true);
+    check(false, lease(), false, false);
+}

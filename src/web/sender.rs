@@ -39,15 +39,16 @@ fn window() -> web_sys::Window {
 impl Shell {
     fn start() -> Rc<Shell> {
         let storage = probe_storage();
-        let flusher = if request_flusher_lock() {
-            Flusher::Lock { held: false }
-        } else {
-            Flusher::Lease {
+        let flusher = match web_locks() {
+            Some(_) => Flusher::Lock { held: false },
+            None => Flusher::Lease {
                 token: uuid::Uuid::new_v4().simple().to_string(),
-            }
+            },
         };
+        let driver = Driver::new(storage.is_some(), flusher);
+        let wants_lock = driver.wants_lock();
         let shell = Rc::new(Shell {
-            driver: RefCell::new(Driver::new(storage.is_some(), flusher)),
+            driver: RefCell::new(driver),
             storage,
             listeners: RefCell::new(Vec::new()),
             timer: RefCell::new(None),
@@ -56,6 +57,9 @@ impl Shell {
         shell.feed(Input::Loaded {
             stored: shell.stored_entries(),
         });
+        if wants_lock {
+            request_flusher_lock();
+        }
         shell
     }
 
@@ -230,21 +234,22 @@ fn resume() {
     });
 }
 
-/// Queues for the flusher lock (Web Locks); the grant makes this tab the flusher until it
-/// closes. False where the browser has no Web Locks.
-fn request_flusher_lock() -> bool {
-    let nav = window().navigator();
-    let Some(locks) = js_sys::Reflect::get(&nav, &"locks".into())
+/// `navigator.locks` and its `request`, where the browser has Web Locks.
+fn web_locks() -> Option<(JsValue, js_sys::Function)> {
+    let locks = js_sys::Reflect::get(&window().navigator(), &"locks".into())
         .ok()
-        .filter(|l| l.is_object())
-    else {
-        return false;
-    };
-    let Some(request) = js_sys::Reflect::get(&locks, &"request".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    else {
-        return false;
+        .filter(|l| l.is_object())?;
+    let request = js_sys::Reflect::get(&locks, &"request".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    Some((locks, request))
+}
+
+/// Queues for the flusher lock; the grant makes this tab the flusher until it closes.
+fn request_flusher_lock() {
+    let Some((locks, request)) = web_locks() else {
+        return;
     };
     let granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
         SHELL.with(|s| {
@@ -254,7 +259,7 @@ fn request_flusher_lock() -> bool {
         // Held until the page goes away.
         js_sys::Promise::new(&mut |_, _| {}).into()
     });
-    request.call2(&locks, &LOCK_NAME.into(), &granted).is_ok()
+    let _ = request.call2(&locks, &LOCK_NAME.into(), &granted);
 }
 
 fn listen_to_page() {
