@@ -128,7 +128,13 @@ fn the_core_touches_no_browser_clock_or_randomness() {
 
 #[test]
 fn no_text_is_rendered_as_html() {
-    const RAW: &[&str] = &["inner_html", "from_html_unchecked", "VRaw", "dangerously"];
+    // Assembled, so that this list is not itself a match for a search of the tree.
+    const RAW: &[&str] = &[
+        concat!("inner", "_html"),
+        concat!("from_html", "_unchecked"),
+        concat!("VR", "aw"),
+        concat!("dangerously", "_set"),
+    ];
     let bad: Vec<String> = files("src", ".rs")
         .iter()
         .filter(|p| {
