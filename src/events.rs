@@ -142,6 +142,10 @@ pub fn delivery_error(id: &str, stage: Option<Stage>, status: &Status) -> Option
                 GIVE_UP_MS / 86_400_000
             ),
         ),
+        Status::Expired => (
+            Failure::Delivery,
+            format!("nps-widget: the refused {which} was removed from this browser"),
+        ),
         Status::Sending | Status::Delivered | Status::Waiting => return None,
     };
     Some(error(kind, &message, None, Some(id)))

@@ -1,25 +1,35 @@
 //! A model-based property test of the outbox as the browser runs it: the real
 //! `outbox::Driver` of each tab (the flusher policy included), fed random sequences of
-//! submits, replies (2xx, 5xx, 409, 429), timeouts, network errors, timers, reloads, storage
-//! failures, a second tab opened and closed, `online`, and page hides with beacons, against a
-//! model of localStorage, of Web Locks (or the lease fallback where they are missing), and of
-//! a server that upserts by id and stage rank. The test carries out the driver's commands as
-//! `web/sender.rs` does; it makes no decision of its own.
+//! submits, replies (2xx, 5xx, 409, 422, 429), timeouts, network errors, timers, reloads,
+//! storage that refuses writes (and still reads), a second tab opened and closed, `online`,
+//! page hides with beacons, days of sleep, and wall-clock jumps, against a model of
+//! localStorage, of Web Locks (or the lease fallback where they are missing), and of a
+//! server that upserts by id and stage rank. The test carries out the driver's commands as
+//! `web/sender.rs` does; it makes no decision of its own. Three clocks: the true time, each
+//! page's monotonic clock (from its load), and a wall clock that jumps.
 //!
 //! Properties, checked after every step:
-//! - every response is acknowledged at its latest stage, or still held (in a tab or in
-//!   storage) — except one whose latest version existed only in memory, because storage was
-//!   failing, when its page was reloaded (counted, so the test shows it is the only way);
-//! - an entry leaves a tab only after a 2xx for its current version;
+//! - every response is acknowledged at its latest stage, still held (in a tab or in
+//!   storage), refused for good (422, reported) or given up (reported) — except one whose
+//!   latest version existed only in memory, because storage was failing, when its page was
+//!   reloaded (counted, so the test shows it is the only way);
+//! - an entry leaves a tab only after a 2xx for its current version (or a give-up);
+//! - nothing is given up before 7 days of true time since it was first put;
+//! - a dead letter in storage keeps no body;
 //! - the server never holds a stage the customer did not reach;
 //! - after the network heals and the customer comes back, every response is acknowledged at
-//!   its latest stage.
+//!   its latest stage, unless refused or given up.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeMap;
 
-use nps_widget::outbox::{Command, Driver, Entry, Env, Flusher, Input, Post, Reply, Target};
+use nps_widget::outbox::{
+    Command, Driver, Entry, Env, Flusher, Input, Post, Reply, Status, Target, GIVE_UP_MS,
+};
 use proptest::prelude::*;
+
+/// The wall clock at the model's true time zero (November 2023).
+const WALL_BASE: u64 = 1_700_000_000_000;
 
 /// How tabs agree on one flusher.
 #[derive(Clone, Copy, Debug)]
@@ -32,26 +42,52 @@ enum Locking {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Submit { id: u8, rank: u8 },
-    Tick { tab: u8 },
-    Reply { pick: u8, code: u16 },
-    Timeout { pick: u8 },
-    NetworkError { pick: u8 },
+    Submit {
+        id: u8,
+        rank: u8,
+    },
+    Tick {
+        tab: u8,
+    },
+    Reply {
+        pick: u8,
+        code: u16,
+    },
+    Timeout {
+        pick: u8,
+    },
+    NetworkError {
+        pick: u8,
+    },
     Reload,
     StorageFails,
     StorageRecovers,
     OpenSecondTab,
     CloseSecondTab,
-    Online { tab: u8 },
-    Hide { arrives: bool },
-    Wait { ms: u32 },
+    Online {
+        tab: u8,
+    },
+    Hide {
+        arrives: bool,
+    },
+    Wait {
+        ms: u32,
+    },
+    /// Days pass (the page stays open, as a kiosk's would).
+    Sleep {
+        hours: u16,
+    },
+    /// The wall clock is set back or forward; no time passes.
+    Jump {
+        minutes: i32,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (0u8..6, 0u8..3).prop_map(|(id, rank)| Op::Submit { id, rank }),
         4 => (0u8..2).prop_map(|tab| Op::Tick { tab }),
-        5 => (any::<u8>(), prop::sample::select(vec![200u16, 201, 200, 500, 502, 503, 409, 429, 408, 425])).prop_map(|(pick, code)| Op::Reply { pick, code }),
+        5 => (any::<u8>(), prop::sample::select(vec![200u16, 201, 200, 500, 502, 503, 409, 429, 408, 425, 422])).prop_map(|(pick, code)| Op::Reply { pick, code }),
         1 => any::<u8>().prop_map(|pick| Op::Timeout { pick }),
         1 => any::<u8>().prop_map(|pick| Op::NetworkError { pick }),
         1 => Just(Op::Reload),
@@ -62,6 +98,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0u8..2).prop_map(|tab| Op::Online { tab }),
         1 => any::<bool>().prop_map(|arrives| Op::Hide { arrives }),
         3 => (0u32..120_000).prop_map(|ms| Op::Wait { ms }),
+        1 => (1u16..72).prop_map(|hours| Op::Sleep { hours }),
+        1 => (-43_200i32..43_200).prop_map(|minutes| Op::Jump { minutes }),
     ]
 }
 
@@ -92,16 +130,23 @@ fn parse(body: &str) -> (String, u8, u64) {
     (id, rank, seq)
 }
 
-/// One page: its driver, its posts on the wire, its armed timer.
+/// One page: its driver, its posts on the wire, its armed timer, when it was loaded.
 struct Tab {
     driver: Driver,
     flights: Vec<Post>,
     armed: Option<u64>,
+    loaded_at: u64,
 }
 
 struct World {
     locking: Locking,
+    /// The true time; each page's clock is `now - loaded_at`; the wall clock is off by `skew`.
     now: u64,
+    skew: i64,
+    /// The true time each id was first put.
+    first_put: BTreeMap<String, u64>,
+    /// Ids whose latest body was refused for good (422) or given up: final, and reported.
+    finished: BTreeMap<String, String>,
     seq: u64,
     pages: u64,
     /// localStorage: entries by id, and the flusher lease.
@@ -127,6 +172,9 @@ impl World {
         let mut w = World {
             locking,
             now: 1_000,
+            skew: 0,
+            first_put: BTreeMap::new(),
+            finished: BTreeMap::new(),
             seq: 0,
             pages: 0,
             storage: BTreeMap::new(),
@@ -163,10 +211,16 @@ impl World {
             .collect()
     }
 
+    /// Tab `t`'s monotonic clock.
+    fn mono(&self, t: usize) -> u64 {
+        self.now - self.tabs[t].loaded_at
+    }
+
     /// Feeds one input to tab `t` and carries out its commands, as the shell does.
     fn feed(&mut self, t: usize, input: Input) {
         let env = Env {
-            now: self.now,
+            now: self.mono(t),
+            wall: (WALL_BASE as i64 + self.now as i64 + self.skew) as u64,
             random: 0.5,
             lease: self.tabs[t]
                 .driver
@@ -197,6 +251,18 @@ impl World {
                 Command::Post(p) => self.tabs[t].flights.push(p),
                 Command::Beacon(p) => self.server.accept(&p.body),
                 Command::Timer(at) => self.tabs[t].armed = at,
+                Command::Notify {
+                    id,
+                    status: Status::GaveUp,
+                } => {
+                    let waited = self.now - self.first_put[&id];
+                    assert!(
+                        waited >= GIVE_UP_MS,
+                        "{id} given up after {waited} ms of true time"
+                    );
+                    let body = self.latest[&id].1.clone();
+                    self.finished.insert(id, body);
+                }
                 Command::Notify { .. } => {}
             }
         }
@@ -211,10 +277,12 @@ impl World {
                 token: format!("page{}", self.pages),
             },
         };
+        // Storage that refuses writes still reads: the page uses it.
         let tab = Tab {
-            driver: Driver::new(self.storage_ok, flusher),
+            driver: Driver::new(true, flusher),
             flights: vec![],
             armed: None,
+            loaded_at: self.now,
         };
         if t < self.tabs.len() {
             self.tabs[t] = tab;
@@ -269,6 +337,15 @@ impl World {
         if acked {
             self.server.accept(&post.body);
         }
+        let refused = matches!(reply, Reply::Status { code: 422, .. });
+        if refused
+            && self
+                .latest
+                .get(&post.id)
+                .is_some_and(|(_, b)| *b == post.body)
+        {
+            self.finished.insert(post.id.clone(), post.body.clone());
+        }
         let before = self.tabs[t].driver.outbox().entry(&post.id).cloned();
         let stored = self.stored(&post.id);
         self.feed(
@@ -281,14 +358,15 @@ impl World {
             },
         );
         let after = self.tabs[t].driver.outbox().entry(&post.id);
+        let given_up = self.finished.contains_key(&post.id) && !refused;
         if let (Some(before), None) = (before, after) {
             assert!(
-                acked,
+                acked || given_up,
                 "{} left the outbox without a 2xx: {reply:?}",
                 post.id
             );
-            assert_eq!(
-                before.version, post.version,
+            assert!(
+                given_up || before.version == post.version,
                 "removed for an older version's 2xx"
             );
         }
@@ -308,6 +386,8 @@ impl World {
             self.memory_only.push(id.clone());
         }
         self.latest.insert(id.clone(), (rank, body.clone()));
+        self.first_put.entry(id.clone()).or_insert(self.now);
+        self.finished.remove(&id);
         self.feed(
             0,
             Input::Submit {
@@ -377,6 +457,8 @@ impl World {
                 }
             }
             Op::Wait { ms } => self.now += ms as u64,
+            Op::Sleep { hours } => self.now += hours as u64 * 3_600_000,
+            Op::Jump { minutes } => self.skew += minutes as i64 * 60_000,
         }
     }
 
@@ -390,7 +472,13 @@ impl World {
                 .iter()
                 .skip(1)
                 .any(|t| t.driver.outbox().entry(id).is_some_and(|e| &e.body == body));
-            if !acked && !in_storage && !in_other_tab && !self.lost_in_memory.contains(id) {
+            let finished = self.finished.get(id) == Some(body);
+            if !acked
+                && !in_storage
+                && !in_other_tab
+                && !finished
+                && !self.lost_in_memory.contains(id)
+            {
                 assert!(
                     self.memory_only.contains(id),
                     "{id} was lost on reload though storage had worked since it was put"
@@ -403,8 +491,15 @@ impl World {
     }
 
     fn check(&self) {
+        for e in self.storage.values().filter_map(|s| Entry::from_json(s)) {
+            assert!(
+                e.dead.is_none() || e.body.is_empty(),
+                "{}: a dead letter in storage keeps its body",
+                e.id
+            );
+        }
         for (id, (_, body)) in &self.latest {
-            if self.lost_in_memory.contains(id) {
+            if self.lost_in_memory.contains(id) || self.finished.get(id) == Some(body) {
                 continue;
             }
             let acked = self.server.rows.get(id).is_some_and(|r| &r.2 == body);
@@ -430,6 +525,7 @@ impl World {
     /// The network heals: every tab hears `online`, timers fire, every post gets a 200.
     fn drain(&mut self) {
         self.storage_ok = true;
+        let mut idle = 0;
         for _ in 0..50 {
             self.now += 400_000;
             let mut any = false;
@@ -451,7 +547,8 @@ impl World {
                     },
                 );
             }
-            if !any {
+            idle = if any { 0 } else { idle + 1 };
+            if idle == 2 {
                 break;
             }
         }
@@ -470,7 +567,7 @@ fn run(locking: Locking, ops: &[Op]) -> Result<(), TestCaseError> {
     w.drain();
     w.check();
     for (id, (_, body)) in &w.latest {
-        if w.lost_in_memory.contains(id) {
+        if w.lost_in_memory.contains(id) || w.finished.get(id) == Some(body) {
             continue;
         }
         prop_assert_eq!(

@@ -7,7 +7,8 @@
 //! ```text
 //!  shell                                  Driver::handle(input, env)
 //!  ─────                                  ──────────────────────────
-//!  page load, online, visible ──Loaded{stored}──▶ load + resume ─┐
+//!  page load, online, visible ──Loaded{stored}──▶ load, resume, ┐
+//!                                                 expire dead letters ┤
 //!  Web Lock granted ──────────LockGranted{stored}▶ flusher = on ─┤
 //!  widget posts a stage ──────Submit{…, stored}─▶ put, persist ──┤
 //!  fetch answered / failed ───Reply{…, stored}──▶ settle, persist┤
@@ -31,8 +32,6 @@ use super::{Outbox, Put, Reply, Settled};
 pub const ENTRY_PREFIX: &str = "nps:v1:outbox:";
 /// The storage key of the flusher lease.
 pub const LEASE_KEY: &str = "nps:v1:flusher";
-/// The storage key written and removed to learn whether storage takes writes.
-pub const PROBE_KEY: &str = "nps:v1:probe";
 /// The Web Lock whose holder flushes.
 pub const LOCK_NAME: &str = "nps:v1:outbox-flusher";
 
@@ -44,8 +43,10 @@ pub fn entry_key(id: &str) -> String {
 /// What the shell reads before each input.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Env {
-    /// Wall-clock ms since the epoch.
+    /// This page's monotonic clock in ms (`performance.now()`): retries and waiting time.
     pub now: u64,
+    /// The wall clock in ms since the epoch: only for the lease, the one clock tabs share.
+    pub wall: u64,
     /// A random number in [0, 1), for jitter.
     pub random: f64,
     /// The flusher lease in storage; read only when `Driver::reads_lease` says so.
@@ -124,8 +125,11 @@ pub enum Status {
     Dead(String),
     /// Could not even be queued (too large, outbox full).
     Refused(String),
-    /// Given up after 7 days.
+    /// Given up after 7 days of waiting.
     GaveUp,
+    /// A dead letter was removed from this browser (24 hours after it died, or to keep
+    /// at most `MAX_DEAD`).
+    Expired,
 }
 
 /// The outbox of one tab and what it knows about storage and the other tabs.
@@ -183,10 +187,12 @@ impl Driver {
     pub fn handle(&mut self, input: Input, env: &Env) -> Vec<Command> {
         let mut out = Vec::new();
         let now = env.now;
+        self.outbox.advance(now);
         match input {
             Input::Loaded { stored } => {
-                self.outbox.load(stored, now);
+                self.outbox.load(stored.iter().cloned(), now);
                 self.outbox.resume(now);
+                self.expire(&stored, &mut out);
             }
             Input::LockGranted { stored } => {
                 if let Flusher::Lock { held } = &mut self.flusher {
@@ -254,7 +260,9 @@ impl Driver {
             .map(|i| self.flights.remove(i));
         let settled = self.outbox.settle(id, version, reply, env.now, env.random);
         let removed = match (&settled, &flight) {
-            (Settled::Delivered | Settled::GaveUp, Some(p)) => Some(p.body.as_str()),
+            (Settled::Delivered | Settled::GaveUp | Settled::Dead { .. }, Some(p)) => {
+                Some(p.body.as_str())
+            }
             _ => None,
         };
         self.persist(id, stored, removed, out);
@@ -304,13 +312,28 @@ impl Driver {
         }
         match &self.flusher {
             Flusher::Lock { held } => *held,
-            Flusher::Lease { token } => match lease(env.lease.as_deref(), token, env.now) {
+            Flusher::Lease { token } => match lease(env.lease.as_deref(), token, env.wall) {
                 Some(renewed) => {
                     out.push(Command::WriteLease(renewed));
                     true
                 }
                 None => false,
             },
+        }
+    }
+
+    /// Drops expired dead letters; deletes a stored copy only if it is dead too (another
+    /// tab may have made the response live again with a later stage).
+    fn expire(&mut self, stored: &[Entry], out: &mut Vec<Command>) {
+        for id in self.outbox.expire_dead() {
+            let stored_dead = stored.iter().any(|s| s.id == id && s.dead.is_some());
+            if self.storage && stored_dead {
+                out.push(Command::Delete(id.clone()));
+            }
+            out.push(Command::Notify {
+                id,
+                status: Status::Expired,
+            });
         }
     }
 

@@ -52,6 +52,7 @@ fn reply(id: &str, version: u64, code: u16, stored: Option<&Entry>) -> Input {
 fn at(now: u64) -> Env {
     Env {
         now,
+        wall: 1_700_000_000_000 + now,
         random: 0.5,
         lease: None,
     }
@@ -65,9 +66,9 @@ fn run(d: &mut Driver, steps: &[(Input, Env, &[&str])]) {
     }
 }
 
-fn stored(id: &str, body: &str, first_at: u64) -> Entry {
+fn stored(id: &str, body: &str, now: u64) -> Entry {
     let mut o = Outbox::new();
-    o.put(id, &target(), body.into(), 0, first_at).unwrap();
+    o.put(id, &target(), body.into(), 0, now).unwrap();
     o.entry(id).unwrap().clone()
 }
 
@@ -214,11 +215,11 @@ fn only_the_flusher_sends_what_other_pages_left() {
     // The lease: another tab holds it, so look again later; once it expires, take it.
     let mut d = Driver::new(true, Flusher::Lease { token: "me".into() });
     let held = Env {
-        lease: Some(format!("other|{}", 100 + LEASE_MS)),
+        lease: Some(format!("other|{}", at(100).wall + LEASE_MS)),
         ..at(100)
     };
     let expired = Env {
-        lease: Some(format!("other|{}", 100 + LEASE_MS)),
+        lease: Some(format!("other|{}", at(100).wall + LEASE_MS)),
         ..at(100 + LEASE_MS)
     };
     run(
@@ -330,4 +331,63 @@ fn only_a_tab_with_storage_asks_for_the_lock_and_only_the_lease_is_read() {
     check(false, lock(), false, false);
     check(true, lease(), false, true);
     check(false, lease(), false, false);
+}
+
+/// Regression: retry times were wall-clock values, so a clock set back a day stalled them.
+#[test]
+fn a_clock_set_back_does_not_stall_a_retry() {
+    let mut d = Driver::new(true, Flusher::Lock { held: true });
+    let v1 = stored("a", "x", 0);
+    let set_back = |now: u64| Env {
+        wall: at(now).wall - 86_400_000,
+        ..at(now)
+    };
+    run(
+        &mut d,
+        &[
+            (
+                submit("a", "x", 0, None),
+                at(0),
+                &["write a v1 try 0", "notify a sending", "post a v1"],
+            ),
+            (
+                reply("a", 1, 503, Some(&v1)),
+                set_back(10),
+                &["write a v1 try 1", "notify a waiting", "timer 1010"],
+            ),
+            (
+                Input::Tick,
+                set_back(1010),
+                &["notify a sending", "post a v1"],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn dead_letters_expire_on_a_later_load_and_only_a_dead_stored_copy_is_deleted() {
+    let mut d = Driver::new(true, Flusher::Lock { held: true });
+    let v1 = stored("a", "x", 0);
+    let mut dead = v1.clone();
+    dead.body.clear();
+    dead.dead = Some("refused".into());
+    let day = crate::outbox::DEAD_TTL_MS;
+    run(
+        &mut d,
+        &[
+            (submit("a", "x", 0, None), at(0), &["write a v1 try 0", "notify a sending", "post a v1"]),
+            (
+                reply("a", 1, 422, Some(&v1)),
+                at(1),
+                &["write a v1 try 0", "notify a the endpoint answered 422 and will not accept this response (HTTP 422 from /api)"],
+            ),
+            (Input::Loaded { stored: vec![dead.clone()] }, at(day / 2), &[]),
+            (
+                Input::Loaded { stored: vec![dead] },
+                at(day + 2),
+                &["delete a", "notify a expired"],
+            ),
+        ],
+    );
+    assert!(d.outbox().is_empty());
 }

@@ -42,11 +42,13 @@ pub struct Entry {
     pub version: u64,
     /// Failed tries since the last put.
     pub attempts: u32,
-    /// Earliest time of the next try (ms since the epoch).
+    /// Earliest time of the next try, on this page's monotonic clock (not persisted: an
+    /// entry read from storage is due at once).
     pub next_at: u64,
-    /// When the entry was first put.
-    pub first_at: u64,
-    /// Why the endpoint refused it for good (400, 413, 422).
+    /// How long it has waited for a 2xx, counted only while a page held it; since it died,
+    /// for a dead letter.
+    pub waited_ms: u64,
+    /// Why the endpoint refused it for good (400, 401, 403, 413, 422); its body is gone.
     pub dead: Option<String>,
     /// The version on the wire, if any (not persisted: reset on load).
     pub in_flight: Option<u64>,
@@ -73,8 +75,7 @@ impl Entry {
         crate::obj! {
             "id" => self.id.clone(), "endpoint" => self.target.endpoint.clone(), "headers" => headers,
             "body" => self.body.clone(), "rank" => self.rank, "version" => self.version,
-            "attempts" => self.attempts, "next_at" => self.next_at, "first_at" => self.first_at,
-            "dead" => self.dead.clone(),
+            "attempts" => self.attempts, "waited" => self.waited_ms, "dead" => self.dead.clone(),
         }
         .to_string()
     }
@@ -110,8 +111,9 @@ impl Entry {
             rank: u8::try_from(n("rank")?).ok()?,
             version: n("version")?,
             attempts: u32::try_from(n("attempts")?).ok()?,
-            next_at: n("next_at")?,
-            first_at: n("first_at")?,
+            next_at: 0,
+            // Entries stored by an earlier version have no count yet: they start from zero.
+            waited_ms: n("waited").unwrap_or(0),
             dead: s("dead"),
             in_flight: None,
         })

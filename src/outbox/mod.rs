@@ -14,13 +14,20 @@
 //!             │                               │
 //!             └── newer version was put ◀─────┤  2xx for an older version
 //!                                             ├─ 2xx for the current version ──▶ removed (delivered)
-//!                                             ├─ 400 413 422 ──▶ Dead (kept, reported, never retried)
-//!                                             └─ older than 7 days ──▶ removed (given up, reported)
+//!                                             ├─ 400 401 403 413 422 ──▶ Dead (reported, never retried)
+//!                                             └─ waited 7 days ──▶ removed (given up, reported)
+//!  Dead ── 24 h, or more than 10 dead ──▶ removed (reported)
 //! ```
 //!
+//! Time is the caller's monotonic clock (`performance.now()` in a page): retry times are
+//! relative to it, and each entry counts the time it has waited (`waited_ms`) only while a
+//! page holds it, so no change of the wall clock can stall a retry or make an answer look
+//! old. A dead letter keeps no body (no phone stays on the device), and does not count
+//! toward `MAX_ENTRIES`, so refusals never block a new answer.
+//!
 //! Invariants: an entry is removed only by a 2xx for its current version, or by giving up
-//! after 7 days (reported). A put of a lower stage rank than the stored one changes nothing.
-//! A beacon never removes anything.
+//! after 7 days of waiting (reported). A put of a lower stage rank than the stored one
+//! changes nothing. A beacon never removes anything.
 
 mod driver;
 mod entry;
@@ -31,7 +38,6 @@ use std::fmt;
 
 pub use driver::{
     entry_key, Command, Driver, Env, Flusher, Input, Status, ENTRY_PREFIX, LEASE_KEY, LOCK_NAME,
-    PROBE_KEY,
 };
 pub use entry::{Entry, Post, Target};
 pub use policy::{
@@ -40,10 +46,14 @@ pub use policy::{
 
 /// Largest body kept, in bytes.
 pub const MAX_ENTRY_BYTES: usize = 32 * 1024;
-/// Most entries kept at once.
+/// Most entries waiting to be sent at once (dead letters are not counted).
 pub const MAX_ENTRIES: usize = 50;
-/// After this long an entry is given up (and reported).
+/// After waiting this long an entry is given up (and reported).
 pub const GIVE_UP_MS: u64 = 7 * 24 * 3600 * 1000;
+/// A dead letter is removed after this long (it was reported when it died).
+pub const DEAD_TTL_MS: u64 = 24 * 3600 * 1000;
+/// Most dead letters kept; the oldest go first.
+pub const MAX_DEAD: usize = 10;
 /// A post with no answer by then counts as a timeout.
 pub const TIMEOUT_MS: u64 = 15_000;
 /// Longest `Retry-After` honoured.
@@ -109,7 +119,7 @@ pub enum Settled {
     Retry { next_at: u64 },
     /// Refused for good; kept as a dead letter.
     Dead { reason: String },
-    /// Older than 7 days: removed and reported.
+    /// Waited 7 days: removed and reported.
     GaveUp,
     /// No such entry or version in flight (e.g. reloaded meanwhile); nothing changed.
     Unknown,
@@ -119,6 +129,8 @@ pub enum Settled {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outbox {
     entries: BTreeMap<String, Entry>,
+    /// The monotonic time last seen by `advance`.
+    seen: Option<u64>,
 }
 
 impl Outbox {
@@ -126,16 +138,29 @@ impl Outbox {
         Outbox::default()
     }
 
+    /// Counts the time since the last call as waited by every entry (time runs only while
+    /// a page holds the entries; `now` is monotonic).
+    pub fn advance(&mut self, now: u64) {
+        let elapsed = self.seen.map_or(0, |s| now.saturating_sub(s));
+        self.seen = Some(now);
+        for e in self.entries.values_mut() {
+            e.waited_ms = e.waited_ms.saturating_add(elapsed);
+        }
+    }
+
     /// Restores entries read from storage (e.g. on page load); nothing is in flight, and
-    /// everything is due at once. An entry already held is replaced only by a later stage.
+    /// everything is due at once (a stored retry time belongs to another page's clock). An
+    /// entry already held is replaced only by a later stage.
     pub fn load(&mut self, stored: impl IntoIterator<Item = Entry>, now: u64) {
         for mut e in stored {
             e.in_flight = None;
-            e.next_at = e.next_at.min(now);
+            e.next_at = now;
             // What this tab holds wins, unless storage has reached a later stage (stage
-            // ranks only grow; version numbers restart and cannot be compared across tabs).
+            // ranks only grow; version numbers restart and cannot be compared across tabs),
+            // or holds a live version of what this tab has only as a dead letter (another
+            // tab put it again).
             match self.entries.get(&e.id) {
-                Some(have) if have.rank >= e.rank => {}
+                Some(have) if have.rank >= e.rank && (have.dead.is_none() || e.dead.is_some()) => {}
                 _ => {
                     self.entries.insert(e.id.clone(), e);
                 }
@@ -156,7 +181,7 @@ impl Outbox {
         if body.len() > MAX_ENTRY_BYTES {
             return Err(PutError::TooLarge { bytes: body.len() });
         }
-        let count = self.entries.len();
+        let count = self.entries.values().filter(|e| e.dead.is_none()).count();
         match self.entries.get_mut(id) {
             Some(e) if e.rank > rank => Ok(Put::Stale),
             Some(e) => {
@@ -170,6 +195,7 @@ impl Outbox {
                 Ok(Put::Stored)
             }
             None if count >= MAX_ENTRIES => Err(PutError::Full),
+            // A dead letter is made live again by a later stage of its response.
             None => {
                 self.entries.insert(
                     id.to_owned(),
@@ -181,7 +207,7 @@ impl Outbox {
                         version: 1,
                         attempts: 0,
                         next_at: now,
-                        first_at: now,
+                        waited_ms: 0,
                         dead: None,
                         in_flight: None,
                     },
@@ -244,6 +270,12 @@ impl Outbox {
             return Settled::Unknown;
         }
         e.in_flight = None;
+        // Any answer for an older version: the newer one goes out now and is judged on its
+        // own (a refusal, a failure or a week of waiting of the old body says nothing of it).
+        if e.version != version {
+            e.next_at = now;
+            return Settled::Superseded;
+        }
         let (code, retry_after_s) = match reply {
             Reply::Status {
                 code,
@@ -252,24 +284,24 @@ impl Outbox {
             _ => (None, None),
         };
         match code.map(classify) {
-            Some(Class::Success) if e.version == version => {
+            Some(Class::Success) => {
                 self.entries.remove(id);
                 Settled::Delivered
-            }
-            Some(Class::Success) => {
-                e.next_at = now;
-                Settled::Superseded
             }
             Some(Class::Dead) => {
                 let reason = format!(
                     "the endpoint answered {} and will not accept this response",
                     code.unwrap_or(0)
                 );
+                // Nothing to send again, so nothing personal is kept: no body, no headers.
                 e.dead = Some(reason.clone());
+                e.body.clear();
+                e.target.headers.clear();
+                e.waited_ms = 0;
                 Settled::Dead { reason }
             }
             _ => {
-                if now.saturating_sub(e.first_at) >= GIVE_UP_MS {
+                if e.waited_ms >= GIVE_UP_MS {
                     self.entries.remove(id);
                     return Settled::GaveUp;
                 }
@@ -289,6 +321,30 @@ impl Outbox {
         for e in self.entries.values_mut() {
             if e.dead.is_none() {
                 e.next_at = e.next_at.min(now);
+            }
+        }
+    }
+
+    /// Removes dead letters past `DEAD_TTL_MS`, and the oldest beyond `MAX_DEAD`; returns
+    /// their ids.
+    pub fn expire_dead(&mut self) -> Vec<String> {
+        let mut gone = Vec::new();
+        loop {
+            // The oldest dead letter, and how many there are (no sort: it costs the wasm).
+            let (mut count, mut oldest) = (0, None::<&Entry>);
+            for e in self.entries.values().filter(|e| e.dead.is_some()) {
+                count += 1;
+                if oldest.is_none_or(|o| e.waited_ms > o.waited_ms) {
+                    oldest = Some(e);
+                }
+            }
+            match oldest {
+                Some(e) if count > MAX_DEAD || e.waited_ms >= DEAD_TTL_MS => {
+                    let id = e.id.clone();
+                    self.entries.remove(&id);
+                    gone.push(id);
+                }
+                _ => return gone,
             }
         }
     }

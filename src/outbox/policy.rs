@@ -27,23 +27,26 @@ pub enum Class {
     Dead,
 }
 
-/// 2xx done; 400, 413, 422 dead; everything else (408, 409, 425, 429, 5xx, other 4xx) retried.
+/// 2xx done; 400, 401, 403, 413, 422 dead (the endpoint refuses this body or this page for
+/// good); everything else (408, 409, 425, 429, 5xx, other 4xx) retried.
 pub fn classify(code: u16) -> Class {
     match code {
         200..=299 => Class::Success,
-        400 | 413 | 422 => Class::Dead,
+        400 | 401 | 403 | 413 | 422 => Class::Dead,
         _ => Class::Retry,
     }
 }
 
 /// The lease fallback for "one flusher at a time": `stored` is the lease in storage
-/// (`"owner|expires_ms"`), `me` this tab's token. Returns the lease to write when this tab
-/// may flush now (taking or renewing it), `None` while another tab holds it.
+/// (`"owner|expires_ms"`), `me` this tab's token, `now` the wall clock (tabs share no other).
+/// Returns the lease to write when this tab may flush now (taking or renewing it), `None`
+/// while another tab holds it. A lease that ends further away than `LEASE_MS` was written
+/// before the clock was set back, and counts as expired.
 pub fn lease(stored: Option<&str>, me: &str, now: u64) -> Option<String> {
     let held_by_other = stored
         .and_then(|s| s.split_once('|'))
         .and_then(|(owner, until)| Some((owner, until.parse::<u64>().ok()?)))
-        .is_some_and(|(owner, until)| owner != me && until > now);
+        .is_some_and(|(owner, until)| owner != me && until > now && until <= now + LEASE_MS);
     (!held_by_other).then(|| format!("{me}|{}", now + LEASE_MS))
 }
 
@@ -60,8 +63,8 @@ pub enum StorageAction {
 
 /// Decides the storage write for one id, so that two tabs never undo each other. `stored`
 /// is what storage holds now, `mine` this tab's entry (if it still has one), `removed_body`
-/// the body this tab just removed (delivered, or given up after 7 days), and `owner` is true
-/// in the tab that created the response.
+/// the body this tab just removed (delivered, refused, or given up after 7 days), and
+/// `owner` is true in the tab that created the response.
 ///
 /// Only the owner writes new content. Any other tab (a second tab, or a later page that
 /// restored the entry) may only update its bookkeeping over an identical stored body, or
@@ -78,6 +81,10 @@ pub fn storage_action(
         (Some(_), _) if owner => StorageAction::Write,
         // Another tab writes only bookkeeping (attempts, next try) over the same body.
         (Some(m), Some(s)) if s.body == m.body => StorageAction::Write,
+        // It was refused exactly what is stored: the dead letter replaces it, body and all.
+        (Some(m), Some(s)) if m.dead.is_some() && removed_body == Some(s.body.as_str()) => {
+            StorageAction::Write
+        }
         // It removed exactly what is stored: delivered (or given up), so delete it.
         (None, Some(s)) if removed_body == Some(s.body.as_str()) => StorageAction::Delete,
         // Anything else is another tab's newer content, or already gone: leave it.

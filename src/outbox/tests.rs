@@ -127,6 +127,51 @@ fn refused_bodies_become_dead_letters_and_are_never_retried() {
     assert!(o.due(1_000_000).is_empty());
     assert_eq!(o.len(), 1, "kept, not dropped");
     assert_eq!(o.beacon_entries().count(), 0);
+    let dead = o.entry("a").unwrap();
+    assert_eq!(
+        (dead.body.as_str(), dead.target.headers.len()),
+        ("", 0),
+        "nothing personal kept"
+    );
+    // 401 and 403 (an origin the collector refuses) are final too.
+    for code in [401, 403] {
+        o.put("b", &t(), "{}".into(), 0, 0).unwrap();
+        o.due(0);
+        assert!(
+            matches!(
+                o.settle("b", o.entry("b").unwrap().version, status(code), 1, 0.5),
+                Settled::Dead { .. }
+            ),
+            "{code}"
+        );
+    }
+}
+
+/// Regression: dead letters were kept forever and counted toward the cap, so 50 refusals
+/// stopped the widget from queuing any new answer in that browser.
+#[test]
+fn dead_letters_never_block_a_new_answer_and_expire() {
+    let mut o = Outbox::new();
+    o.advance(0);
+    for i in 0..MAX_ENTRIES + 5 {
+        let id = format!("d{i}");
+        o.put(&id, &t(), "{}".into(), 0, 0).unwrap();
+        o.due(0);
+        assert!(matches!(
+            o.settle(&id, 1, status(422), 0, 0.5),
+            Settled::Dead { .. }
+        ));
+        o.advance(i as u64 + 1);
+    }
+    assert_eq!(o.put("new", &t(), "{}".into(), 0, 0), Ok(Put::Stored));
+    // At most MAX_DEAD stay, the most recent ones.
+    let gone = o.expire_dead();
+    assert_eq!(gone.len(), MAX_ENTRIES + 5 - MAX_DEAD);
+    assert!(gone.contains(&"d0".to_owned()) && o.entry("d54").is_some());
+    // The rest go after DEAD_TTL_MS of waiting.
+    o.advance(DEAD_TTL_MS + 100);
+    assert_eq!(o.expire_dead().len(), MAX_DEAD);
+    assert_eq!(o.len(), 1, "only the live answer is left");
 }
 
 #[test]
@@ -154,14 +199,17 @@ fn caps_refuse_without_evicting() {
 }
 
 #[test]
-fn gives_up_after_seven_days_and_says_so() {
+fn gives_up_after_seven_days_of_waiting_and_says_so() {
     let mut o = Outbox::new();
+    o.advance(0);
     o.put("a", &t(), "{}".into(), 0, 0).unwrap();
     o.due(0);
+    o.advance(GIVE_UP_MS - 1);
     assert!(matches!(
         o.settle("a", 1, status(503), GIVE_UP_MS - 1, 0.5),
         Settled::Retry { .. }
     ));
+    o.advance(GIVE_UP_MS);
     o.resume(GIVE_UP_MS);
     o.due(GIVE_UP_MS);
     assert_eq!(
@@ -169,6 +217,30 @@ fn gives_up_after_seven_days_and_says_so() {
         Settled::GaveUp
     );
     assert!(o.is_empty());
+}
+
+/// Regression: the age was the wall clock minus the first put, so a clock corrected forward
+/// made a fresh answer look a week old. Only time a page held the entry counts now, and a
+/// page's clock starts again at zero.
+#[test]
+fn only_waiting_time_counts_not_the_wall_clock() {
+    let mut o = Outbox::new();
+    o.advance(5_000);
+    o.put("a", &t(), "{}".into(), 0, 5_000).unwrap();
+    o.advance(3_605_000);
+    assert_eq!(o.entry("a").unwrap().waited_ms, 3_600_000);
+    // Stored, then read by a page opened a month later (by any clock): due at once, and
+    // still an hour old.
+    let stored = Entry::from_json(&o.entry("a").unwrap().to_json()).unwrap();
+    let mut later = Outbox::new();
+    later.advance(10);
+    later.load([stored], 10);
+    assert_eq!(later.entry("a").unwrap().waited_ms, 3_600_000);
+    assert_eq!(later.due(10).len(), 1);
+    assert_eq!(
+        later.settle("a", 1, status(500), 20, 0.5),
+        Settled::Retry { next_at: 1_020 }
+    );
 }
 
 #[test]
@@ -192,8 +264,10 @@ fn entries_round_trip_and_junk_is_refused() {
         headers: vec![("X-Key".into(), "k".into())],
     };
     o.put("a", &target, "{\"a\":1}".into(), 2, 7).unwrap();
-    let e = o.entry("a").unwrap();
-    assert_eq!(Entry::from_json(&e.to_json()).as_ref(), Some(e));
+    // The retry time is this page's clock: not stored.
+    let mut e = o.entry("a").unwrap().clone();
+    e.next_at = 0;
+    assert_eq!(Entry::from_json(&e.to_json()), Some(e));
     for junk in ["", "[]", "{}", "{\"id\":\"a\"}", "not json"] {
         assert_eq!(Entry::from_json(junk), None, "{junk}");
     }
@@ -218,6 +292,11 @@ fn tabs_never_undo_each_other_in_storage() {
         |stored: Option<&Entry>, mine: Option<&Entry>, removed: Option<&str>, owner: bool, want| {
             assert_eq!(storage_action(stored, mine, removed, owner), want)
         };
+    let mut refused = v1.clone();
+    refused.body.clear();
+    refused.dead = Some("422".into());
+    check(Some(&v1), Some(&refused), Some("v1"), false, Write); // the dead letter replaces what it refused
+    check(Some(&v2), Some(&refused), Some("v1"), false, Keep); // but never newer content
     check(Some(&v2), Some(&v1), None, false, Keep); // a stale tab does not overwrite
     check(Some(&v3), Some(&v1), None, false, Keep); // not even at the same version number
     check(Some(&v1), Some(&retried), None, false, Write); // bookkeeping over the same body
@@ -273,4 +352,56 @@ fn a_late_success_for_the_current_version_still_counts() {
     o.abandon_in_flight();
     assert_eq!(o.settle("a", 1, status(200), 5, 0.5), Settled::Delivered);
     assert_eq!(o.settle("zzz", 1, status(200), 5, 0.5), Settled::Unknown);
+}
+
+/// Found by the model test: a refusal of an older version marked the entry dead, and the
+/// newer body, never sent, with it.
+#[test]
+fn a_refusal_of_an_older_version_does_not_kill_the_newer_one() {
+    let mut o = Outbox::new();
+    o.put("a", &t(), "scored".into(), 0, 0).unwrap();
+    o.due(0);
+    o.put("a", &t(), "completed".into(), 2, 1).unwrap();
+    assert_eq!(o.settle("a", 1, status(422), 2, 0.5), Settled::Superseded);
+    let s = o.due(2);
+    assert_eq!((s[0].version, s[0].body.as_str()), (2, "completed"));
+    assert_eq!(o.settle("a", 2, status(201), 3, 0.5), Settled::Delivered);
+}
+
+/// Found by the model test: a tab holding a dead letter ignored the live version another
+/// tab stored at the same stage, so nobody sent it.
+#[test]
+fn a_live_stored_version_replaces_a_dead_letter_held_in_memory() {
+    let mut flusher = Outbox::new();
+    flusher.put("a", &t(), "v1".into(), 0, 0).unwrap();
+    flusher.due(0);
+    flusher.settle("a", 1, status(422), 1, 0.5);
+    let mut owner = Outbox::new();
+    owner.put("a", &t(), "v2".into(), 0, 0).unwrap();
+    flusher.load([owner.entry("a").unwrap().clone()], 5);
+    assert_eq!(flusher.due(5)[0].body, "v2");
+    // A dead letter in storage does not replace a live entry.
+    let mut live = Outbox::new();
+    live.put("a", &t(), "v3".into(), 0, 0).unwrap();
+    let mut dead = flusher.entry("a").unwrap().clone();
+    dead.dead = Some("422".into());
+    live.load([dead], 6);
+    assert!(live.entry("a").unwrap().dead.is_none());
+}
+
+/// Found by the model test: a failure of an older version, a week on, gave up the entry
+/// whose newer version had never been tried.
+#[test]
+fn only_the_current_version_is_given_up() {
+    let mut o = Outbox::new();
+    o.advance(0);
+    o.put("a", &t(), "v1".into(), 0, 0).unwrap();
+    o.due(0);
+    o.put("a", &t(), "v2".into(), 0, 1).unwrap();
+    o.advance(GIVE_UP_MS + 1);
+    assert_eq!(
+        o.settle("a", 1, status(500), GIVE_UP_MS + 1, 0.5),
+        Settled::Superseded
+    );
+    assert_eq!(o.due(GIVE_UP_MS + 1)[0].body, "v2");
 }

@@ -15,7 +15,7 @@ use web_sys::{AbortController, Request, RequestInit, RequestMode};
 
 use crate::outbox::{
     entry_key, Command, Driver, Entry, Env, Flusher, Input, Post, Reply, Status, Target,
-    ENTRY_PREFIX, LEASE_KEY, LOCK_NAME, PROBE_KEY, TIMEOUT_MS,
+    ENTRY_PREFIX, LEASE_KEY, LOCK_NAME, TIMEOUT_MS,
 };
 
 pub type Listener = Rc<dyn Fn(Status)>;
@@ -34,6 +34,11 @@ thread_local! {
 
 fn window() -> web_sys::Window {
     web_sys::window().expect("a browser window")
+}
+
+/// This page's monotonic clock, in ms: what retries and waiting time are counted in.
+fn mono() -> u64 {
+    window().performance().map_or(0.0, |p| p.now()) as u64
 }
 
 impl Shell {
@@ -70,7 +75,8 @@ impl Shell {
             let mut driver = self.driver.borrow_mut();
             let lease = driver.reads_lease().then(|| self.get(LEASE_KEY)).flatten();
             let env = Env {
-                now: js_sys::Date::now() as u64,
+                now: mono(),
+                wall: js_sys::Date::now() as u64,
                 random: js_sys::Math::random(),
                 lease,
             };
@@ -158,9 +164,7 @@ impl Shell {
             window().clear_timeout_with_handle(t);
         }
         let Some(at) = at else { return };
-        let delay = at
-            .saturating_sub(js_sys::Date::now() as u64)
-            .min(i32::MAX as u64) as i32;
+        let delay = at.saturating_sub(mono()).min(i32::MAX as u64) as i32;
         let me = self.clone();
         let cb = Closure::once_into_js(move || {
             me.timer.borrow_mut().take();
@@ -288,10 +292,12 @@ fn listen_to_page() {
     }
 }
 
+/// localStorage, where the page may read it. A full storage still counts: reading needs
+/// no space, so what earlier pages stored is still sent, and a failed write only keeps an
+/// entry in memory.
 fn probe_storage() -> Option<web_sys::Storage> {
     let s = window().local_storage().ok().flatten()?;
-    s.set_item(PROBE_KEY, "1").ok()?;
-    s.remove_item(PROBE_KEY).ok()?;
+    s.length().ok()?;
     Some(s)
 }
 
