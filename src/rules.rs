@@ -84,6 +84,50 @@ pub fn phone_input(text: &str) -> String {
     text.chars().take(MAX_PHONE_INPUT).collect()
 }
 
+/// A header name a page may set on a post: an HTTP token that the browser does not forbid
+/// (`Cookie`, `Host`, `Origin`, `Proxy-*`, `Sec-*`, …) and that the widget does not set
+/// itself (`Content-Type`).
+pub fn is_header_name(s: &str) -> bool {
+    const FORBIDDEN: &[&str] = &[
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "content-type",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    ];
+    let lower = s.to_ascii_lowercase();
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && !FORBIDDEN.contains(&lower.as_str())
+        && !lower.starts_with("proxy-")
+        && !lower.starts_with("sec-")
+}
+
+/// A header value the browser can send: Latin-1 characters (tab, printable ASCII and
+/// U+0080–U+00FF) without line breaks; anything else makes `fetch` throw, every time.
+pub fn is_header_value(s: &str) -> bool {
+    s.chars()
+        .all(|c| c == '\t' || (' '..='~').contains(&c) || ('\u{80}'..='\u{ff}').contains(&c))
+}
+
 /// True for an integer from 0 to `MAX_SCORE`, from JSON or JavaScript.
 pub fn is_score(value: f64) -> bool {
     value.fract() == 0.0 && (0.0..=MAX_SCORE as f64).contains(&value)
@@ -231,6 +275,31 @@ mod tests {
             "２０２６-11-23T08:30:00Z",
         ] {
             assert!(!is_rfc3339(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn headers_the_browser_can_send() {
+        for ok in ["X-Api-Key", "Authorization", "x_custom"] {
+            assert!(is_header_name(ok), "{ok}");
+        }
+        for no in [
+            "",
+            "X Key",
+            "Cookie",
+            "content-type",
+            "Sec-Fetch-Mode",
+            "Proxy-Auth",
+            "Host",
+            "键",
+        ] {
+            assert!(!is_header_name(no), "{no}");
+        }
+        for ok in ["abc 123", "Bearer x.y-z", "caf\u{e9}", "a\tb"] {
+            assert!(is_header_value(ok), "{ok:?}");
+        }
+        for no in ["门店", "a\r\nb", "😀", "\u{100}"] {
+            assert!(!is_header_value(no), "{no:?}");
         }
     }
 }

@@ -1,13 +1,14 @@
 //! The contract between the widget and a collector, as a property: any config the validator
 //! accepts, with any query string, driven through any sequence of flow events, produces
 //! bodies that `Response::parse` accepts as they are (strictly parsed JSON, the same response
-//! back) and that fit in the outbox. A limit that drifts between `config` and `payload` (as the
-//! context count once did) fails here.
+//! back), that fit in the outbox, in a request the browser can send (header names are
+//! tokens, values Latin-1, one content type). A limit that drifts between `config` and
+//! `payload` (as the context count once did), or a header that makes `fetch` throw, fails here.
 #![cfg(not(target_arch = "wasm32"))]
 
 use nps_widget::config::{Config, DEFAULT_CONTEXT_PARAMS};
 use nps_widget::flow::{Event, Meta, Survey};
-use nps_widget::outbox::MAX_ENTRY_BYTES;
+use nps_widget::outbox::{Post, Target, MAX_ENTRY_BYTES};
 use nps_widget::payload::Response;
 use nps_widget::rules;
 use proptest::prelude::*;
@@ -95,6 +96,18 @@ fn config() -> impl Strategy<Value = Map<String, Value>> {
             .prop_map(Value::Array),
         ];
         let survey = prop_oneof![Just(Value::Null), keys.prop_map(Value::String)];
+        // Headers have their own odds, so a bad one also meets an otherwise good config.
+        let headers = prop_oneof![
+            2 => Just(Value::Null),
+            2 => ("[A-Za-z][A-Za-z0-9-]{0,20}", "[ -~\u{a0}-\u{ff}]{0,40}")
+                .prop_map(|(k, v)| json!({ format!("X-{k}"): v })),
+            1 => prop_oneof![
+                Just(json!({"X-Store": "深圳"})),
+                Just(json!({"Cookie": "a=1"})),
+                Just(json!({"X-Key": "a\nb"})),
+                ("[ -~]{1,10}", ".{0,10}").prop_map(|(k, v)| json!({ k: v })),
+            ],
+        ];
         let locale = prop::sample::select(vec!["zh-CN", "zh-TW", "en", "EN", "fr"]);
         (
             survey,
@@ -103,18 +116,22 @@ fn config() -> impl Strategy<Value = Map<String, Value>> {
             reasons(valid),
             locale,
             any::<bool>(),
+            headers,
         )
-            .prop_map(|(survey, context, params, reasons, locale, callback)| {
-                let mut m = Map::new();
-                m.insert("endpoint".into(), json!("/api/responses"));
-                m.insert("survey".into(), survey);
-                m.insert("context".into(), context);
-                m.insert("context_params".into(), params);
-                m.insert("reasons".into(), reasons);
-                m.insert("locale".into(), json!(locale));
-                m.insert("callback".into(), json!(callback));
-                m
-            })
+            .prop_map(
+                |(survey, context, params, reasons, locale, callback, headers)| {
+                    let mut m = Map::new();
+                    m.insert("endpoint".into(), json!("/api/responses"));
+                    m.insert("survey".into(), survey);
+                    m.insert("context".into(), context);
+                    m.insert("context_params".into(), params);
+                    m.insert("reasons".into(), reasons);
+                    m.insert("locale".into(), json!(locale));
+                    m.insert("callback".into(), json!(callback));
+                    m.insert("headers".into(), headers);
+                    m
+                },
+            )
     })
 }
 
@@ -181,11 +198,49 @@ proptest! {
             let body = response.to_json();
             prop_assert!(body.len() <= MAX_ENTRY_BYTES, "{} bytes: {}", body.len(), &body[..200]);
             prop_assert!(MAX_ENTRY_BYTES <= rules::MAX_BODY_BYTES);
+            let post = Post {
+                id: response.id.clone(),
+                target: Target { endpoint: cfg.endpoint.clone(), headers: cfg.headers.clone() },
+                version: 1,
+                body: body.clone(),
+            };
+            for cross_origin in [false, true] {
+                sendable(&post.request(cross_origin).headers)?;
+            }
             let parsed = nps_widget::json::parse_strict(&body, "body")
                 .and_then(|v| Response::parse(&v));
             prop_assert_eq!(parsed, Ok(response), "{}", body);
         }
     }
+}
+
+/// What `Headers.set` accepts (checked here by the rules of the Fetch standard, not by the
+/// code under test): token names, Latin-1 values without line breaks, one content type.
+fn sendable(headers: &[(&str, &str)]) -> Result<(), TestCaseError> {
+    for (name, value) in headers {
+        prop_assert!(
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)),
+            "header name {:?}",
+            name
+        );
+        prop_assert!(
+            value.chars().all(|c| c == '\t'
+                || (' '..='~').contains(&c)
+                || ('\u{80}'..='\u{ff}').contains(&c)),
+            "header {}: {:?} is not Latin-1",
+            name,
+            value
+        );
+    }
+    let content_types = headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        .count();
+    prop_assert_eq!(content_types, 1);
+    Ok(())
 }
 
 /// The widest response a config allows, built by hand: every limit at once fits the outbox.

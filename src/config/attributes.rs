@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::keys::{Kind, KEYS};
+use super::keys::{Kind, KEYS, NAMES};
 use crate::error::{ErrorKind, FieldError};
 
 /// Turns `data-*` attributes (names without the `data-` prefix, as written in HTML) into a
@@ -36,6 +36,11 @@ where
         }
         let key = name.replace('-', "_");
         let kind = KEYS.iter().find(|k| k.name == key).map(|k| k.kind);
+        // Attributes frameworks and pages add for themselves (Vue's `data-v-7ba5bd90`,
+        // `data-testid`) are not config; one close to a key is a typo and is reported.
+        if kind.is_none() && crate::error::suggestion(&key, NAMES).is_none() {
+            continue;
+        }
         match decode(&key, kind, raw, parse_json) {
             Ok(value) => {
                 map.insert(key, value);

@@ -64,7 +64,7 @@ impl Kind {
                 "an object of at most {MAX_CONTEXT} short strings, e.g. {{\"store\": \"SZ-FT\"}}"
             ),
             Kind::Keys => "a list of query-string keys, e.g. [\"store\", \"visit\"]".into(),
-            Kind::Headers => "an object of header names to string values".into(),
+            Kind::Headers => "an object of header names to Latin-1 string values (not Cookie, Host, Origin, Content-Type, Proxy-* or Sec-*)".into(),
             Kind::Texts => "an object of text keys to strings, e.g. {\"submit\": \"Send\"}".into(),
         }
     }

@@ -10,7 +10,7 @@ use super::keys::{Default, Key, Kind};
 use super::Reason;
 use crate::error::{shown, unknown, ErrorKind, FieldError};
 use crate::i18n::{Locale, PresetReason, Text, PRESETS};
-use crate::rules::{is_context_value, is_id, MAX_CONTEXT, MAX_CONTEXT_VALUE, MAX_REASONS};
+use crate::rules::{self, is_context_value, is_id, MAX_CONTEXT, MAX_CONTEXT_VALUE, MAX_REASONS};
 
 /// A config object being read, and the errors found so far.
 pub struct Reader<'a> {
@@ -34,12 +34,6 @@ fn is_url(s: &str) -> bool {
 fn is_colour(s: &str) -> bool {
     let hex = s.strip_prefix('#').unwrap_or("");
     (hex.len() == 3 || hex.len() == 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-fn is_header_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 impl Reader<'_> {
@@ -241,7 +235,7 @@ impl Reader<'_> {
             None => Vec::new(),
             Some(Value::Object(m))
                 if m.iter().all(|(k, v)| {
-                    is_header_name(k) && v.as_str().is_some_and(|s| !s.contains(['\r', '\n']))
+                    rules::is_header_name(k) && v.as_str().is_some_and(rules::is_header_value)
                 }) =>
             {
                 m.iter()

@@ -95,7 +95,13 @@ fn errors_name_the_field_the_value_and_what_is_accepted() {
         json!({"endpoint": "/x", "once": "yes"}),
         "once: once is \"yes\": expected true or false",
     );
-    check(json!({"endpoint": "/x", "headers": {"X-Token": "a\r\nb"}}), "headers: headers is {\"X-Token\":\"a\\r\\nb\"}: expected an object of header names to string values");
+    check(
+        json!({"endpoint": "/x", "headers": {"X-Token": "a\r\nb"}}),
+        &format!(
+            "headers: headers is {{\"X-Token\":\"a\\r\\nb\"}}: expected {}",
+            keys::HEADERS.kind.expected()
+        ),
+    );
 }
 
 #[test]
@@ -390,4 +396,31 @@ fn the_reference_lists_every_key() {
         );
     }
     assert!(doc.contains("| context keys per response (fixed plus query string) | 20 |"));
+}
+
+/// Regression: a header value the browser cannot send made every post throw (and retry for
+/// a week); a framework's own `data-*` attribute refused the mount.
+#[test]
+fn config_that_would_lose_every_answer_is_refused_and_framework_attributes_are_ignored() {
+    for headers in [
+        json!({"X-Store": "深圳"}),
+        json!({"Cookie": "a=1"}),
+        json!({"Content-Type": "text/plain"}),
+        json!({"X-Emoji": "😀"}),
+    ] {
+        let got = kinds(json!({"endpoint": "/x", "headers": headers}));
+        assert_eq!(got[0].0, "headers", "{headers}");
+    }
+    assert!(cfg(json!({"endpoint": "/x", "headers": {"X-Key": "caf\u{e9} 1"}})).is_ok());
+    let obj = object_from_attributes([
+        ("endpoint", "/x"),
+        ("v-7ba5bd90", ""),
+        ("testid", "survey"),
+        ("reactid", ".0"),
+    ])
+    .unwrap();
+    assert!(Config::from_object(&obj, None).is_ok(), "{obj:?}");
+    let obj = object_from_attributes([("endpoint", "/x"), ("endpont", "/y")]).unwrap();
+    let e = Config::from_object(&obj, None).unwrap_err();
+    assert_eq!(e[0].field, "endpont", "a typo is still reported");
 }

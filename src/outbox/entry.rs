@@ -63,6 +63,34 @@ pub struct Post {
     pub body: String,
 }
 
+/// The HTTP request the shell makes for a post: `POST url` with these headers and body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request<'a> {
+    pub url: &'a str,
+    /// `Content-Type` first, then the config's headers.
+    pub headers: Vec<(&'a str, &'a str)>,
+    pub body: &'a str,
+}
+
+impl Post {
+    /// The request for this post; `cross_origin` is true when the endpoint is on another
+    /// origin than the page.
+    pub fn request(&self, cross_origin: bool) -> Request<'_> {
+        let mut headers = vec![("Content-Type", self.target.content_type(cross_origin))];
+        headers.extend(
+            self.target
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        Request {
+            url: &self.target.endpoint,
+            headers,
+            body: &self.body,
+        }
+    }
+}
+
 impl Entry {
     /// The stored form.
     pub fn to_json(&self) -> String {

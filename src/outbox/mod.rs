@@ -39,7 +39,7 @@ use std::fmt;
 pub use driver::{
     entry_key, Command, Driver, Env, Flusher, Input, Status, ENTRY_PREFIX, LEASE_KEY, LOCK_NAME,
 };
-pub use entry::{Entry, Post, Target};
+pub use entry::{Entry, Post, Request, Target};
 pub use policy::{
     backoff_ms, classify, lease, storage_action, Class, StorageAction, LEASE_MS, MAX_BACKOFF_MS,
 };

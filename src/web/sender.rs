@@ -309,8 +309,7 @@ fn beacon(p: &Post) {
             .send_beacon_with_opt_str(&p.target.endpoint, Some(&p.body))
             .unwrap_or(false);
     if !sent {
-        let _ =
-            fetch_request(&p.target, &p.body, true, None).map(|r| window().fetch_with_request(&r));
+        let _ = fetch_request(p, true, None).map(|r| window().fetch_with_request(&r));
     }
 }
 
@@ -324,36 +323,32 @@ fn cross_origin(endpoint: &str) -> bool {
 }
 
 fn fetch_request(
-    target: &Target,
-    body: &str,
+    post: &Post,
     keepalive: bool,
     signal: Option<&web_sys::AbortSignal>,
 ) -> Result<Request, JsValue> {
+    let r = post.request(cross_origin(&post.target.endpoint));
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_mode(RequestMode::Cors);
-    init.set_body(&JsValue::from_str(body));
+    init.set_body(&JsValue::from_str(r.body));
     // web-sys has no setter for `keepalive` yet; it is a plain RequestInit member.
     js_sys::Reflect::set(&init, &"keepalive".into(), &keepalive.into())?;
     if let Some(s) = signal {
         init.set_signal(Some(s));
     }
     let headers = web_sys::Headers::new()?;
-    headers.set(
-        "Content-Type",
-        target.content_type(cross_origin(&target.endpoint)),
-    )?;
-    for (k, v) in &target.headers {
+    for (k, v) in &r.headers {
         headers.set(k, v)?;
     }
     init.set_headers(&headers);
-    Request::new_with_str_and_init(&target.endpoint, &init)
+    Request::new_with_str_and_init(r.url, &init)
 }
 
 async fn post(p: &Post) -> Reply {
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
-    let request = match fetch_request(&p.target, &p.body, false, signal.as_ref()) {
+    let request = match fetch_request(p, false, signal.as_ref()) {
         Ok(r) => r,
         Err(_) => return Reply::NetworkError,
     };
