@@ -101,9 +101,38 @@ pub struct Meta {
     pub locale: String,
     pub page: Option<String>,
     pub created_at: String,
+    /// The terms of the consent box, sent with a phone.
+    pub terms: Terms,
+}
+
+/// What the customer agreed to with the consent box: the retention period it named and
+/// which text it was (its locale and a fingerprint of its words).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terms {
+    pub retention_days: u32,
+    pub version: String,
+}
+
+impl Terms {
+    /// The terms of a consent text shown in a locale.
+    pub fn of(text: &str, locale: &str, retention_days: u32) -> Terms {
+        Terms {
+            retention_days,
+            version: format!("{locale}-{}", &crate::marks::fingerprint(text)[..8]),
+        }
+    }
 }
 
 impl Survey {
+    /// A survey continued after a reload: the score chosen before, the follow-up showing.
+    pub fn resume(score: u8) -> Survey {
+        Survey {
+            screen: Screen::FollowUp,
+            score: Some(score.min(crate::rules::MAX_SCORE)),
+            ..Survey::new(false)
+        }
+    }
+
     /// A fresh survey, or one that shows "already answered".
     pub fn new(already_answered: bool) -> Survey {
         Survey {
@@ -172,13 +201,14 @@ impl Survey {
                     None
                 }
             },
+            // A phone goes only with a submit: skipping or closing sends none.
             (FollowUp, Event::Skip) => {
-                self.contact = self.checked_contact().unwrap_or(None);
+                self.contact = None;
                 self.screen = Done;
                 Some(Stage::Completed)
             }
             (Asking | FollowUp, Event::Dismiss) => {
-                self.contact = self.checked_contact().unwrap_or(None);
+                self.contact = None;
                 self.screen = Dismissed;
                 Some(Stage::Dismissed)
             }
@@ -202,6 +232,8 @@ impl Survey {
         Ok(Some(Contact {
             phone,
             consent: true,
+            retention_days: None,
+            consent_version: None,
         }))
     }
 
@@ -217,10 +249,13 @@ impl Survey {
             category: self.category().map(Category::as_str),
             reasons: self.reasons.clone(),
             comment: (!comment.is_empty()).then(|| comment.to_owned()),
-            contact: if stage == Stage::Scored {
-                None
-            } else {
-                self.contact.clone()
+            contact: match stage {
+                Stage::Scored => None,
+                _ => self.contact.clone().map(|c| Contact {
+                    retention_days: Some(meta.terms.retention_days),
+                    consent_version: Some(meta.terms.version.clone()),
+                    ..c
+                }),
             },
             context: meta.context.clone(),
             locale: meta.locale.clone(),
@@ -324,9 +359,41 @@ mod tests {
             s.contact,
             Some(Contact {
                 phone: "+8613812345678".into(),
-                consent: true
+                consent: true,
+                retention_days: None,
+                consent_version: None,
             })
         );
+    }
+
+    /// Regression: a valid phone with the box ticked went out on a skip or a close; a phone
+    /// goes only with the customer's submit.
+    #[test]
+    fn a_phone_goes_only_with_a_submit() {
+        let typed = [
+            (Choose(1), Screen::FollowUp, Some(Stage::Scored)),
+            (Phone("13812345678".into()), Screen::FollowUp, None),
+            (Consent(true), Screen::FollowUp, None),
+        ];
+        let mut s = run(Survey::new(false), &typed);
+        s = run(s, &[(Skip, Screen::Done, Some(Stage::Completed))]);
+        assert_eq!(s.contact, None);
+        let mut s = run(Survey::new(false), &typed);
+        s = run(s, &[(Dismiss, Screen::Dismissed, Some(Stage::Dismissed))]);
+        assert_eq!(s.contact, None);
+    }
+
+    #[test]
+    fn a_resumed_survey_continues_from_its_score() {
+        let s = run(
+            Survey::resume(3),
+            &[
+                (Choose(3), Screen::FollowUp, None),
+                (Choose(4), Screen::FollowUp, Some(Stage::Scored)),
+                (Submit, Screen::Done, Some(Stage::Completed)),
+            ],
+        );
+        assert_eq!(s.score, Some(4));
     }
 
     #[test]
@@ -432,6 +499,7 @@ mod tests {
             locale: "zh-CN".into(),
             page: Some("https://example.com/".into()),
             created_at: "2026-11-23T08:30:00.000Z".into(),
+            terms: Terms::of("我同意…", "zh-CN", 30),
         };
         let mut s = Survey::new(false);
         assert_eq!(

@@ -10,6 +10,7 @@ pub mod events;
 pub mod flow;
 pub mod i18n;
 pub mod json;
+pub mod marks;
 pub mod outbox;
 pub mod payload;
 pub mod phone;

@@ -22,6 +22,8 @@ pub const MAX_REASONS: usize = 20;
 pub const MAX_PAGE: usize = 2048;
 /// Longest phone number as typed, in characters.
 pub const MAX_PHONE_INPUT: usize = 32;
+/// Longest retention period a consent text may promise, in days.
+pub const MAX_RETENTION_DAYS: u32 = 365;
 /// Longest brand name, in characters.
 pub const MAX_BRAND: usize = 60;
 /// Longest locale tag in a payload, in characters.
@@ -64,14 +66,22 @@ pub fn context_value(raw: &str) -> String {
         .collect()
 }
 
-/// The page URL a response carries: without its fragment, cut to `MAX_PAGE` characters.
-pub fn page_url(href: &str) -> String {
-    href.split('#')
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take(MAX_PAGE)
-        .collect()
+/// The page URL a response carries: without its fragment, and with only the query keys
+/// `keep` accepts (the context's: a WeChat OAuth `code`, `openid` or `state`, an ad click id,
+/// anything else a page's URL carries, is not stored), cut to `MAX_PAGE` characters.
+pub fn page_url(href: &str, keep: impl Fn(&str) -> bool) -> String {
+    let no_fragment = href.split('#').next().unwrap_or_default();
+    let (base, query) = no_fragment.split_once('?').unwrap_or((no_fragment, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && keep(pair.split('=').next().unwrap_or_default()))
+        .collect();
+    let mut out = base.to_owned();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    out.chars().take(MAX_PAGE).collect()
 }
 
 /// A comment as the flow keeps it: cut to `MAX_COMMENT` characters.
@@ -227,11 +237,28 @@ mod tests {
 
     #[test]
     fn pages_comments_phones_scores() {
+        let keep = |k: &str| k == "store" || k == "visit";
         assert_eq!(
-            page_url("https://x.example/qr?store=A#top"),
+            page_url("https://x.example/qr?store=A#top", keep),
             "https://x.example/qr?store=A"
         );
-        assert_eq!(page_url(&"a".repeat(5000)).len(), MAX_PAGE);
+        assert_eq!(
+            page_url(
+                "https://x.example/h5?code=0a1&store=A&openid=o7&visit=RO-1&state=s",
+                keep
+            ),
+            "https://x.example/h5?store=A&visit=RO-1"
+        );
+        assert_eq!(
+            page_url("https://x.example/h5?code=0a1", keep),
+            "https://x.example/h5"
+        );
+        assert_eq!(
+            page_url("/p?st%6Fre=A", keep),
+            "/p",
+            "an encoded key is not a kept one"
+        );
+        assert_eq!(page_url(&"a".repeat(5000), keep).len(), MAX_PAGE);
         assert_eq!(comment(&"字".repeat(1200)).chars().count(), MAX_COMMENT);
         assert_eq!(phone_input(&"1".repeat(40)).len(), MAX_PHONE_INPUT);
         for (v, want) in [

@@ -301,9 +301,24 @@ async fn a_detractor_call_back_needs_a_valid_phone_and_ticked_consent() {
         "12 小时内，服务经理会与您联系，把问题解决好。"
     );
     let body = outbox_body(&h.id().unwrap()).unwrap();
+    let contact = &body["contact"];
     assert_eq!(
-        body["contact"],
-        serde_json::json!({"phone": "+8613812345678", "consent": true})
+        (
+            &contact["phone"],
+            &contact["consent"],
+            &contact["retention_days"]
+        ),
+        (
+            &serde_json::json!("+8613812345678"),
+            &serde_json::json!(true),
+            &serde_json::json!(30)
+        ),
+        "the phone, with the retention its consent text promised"
+    );
+    let version = contact["consent_version"].as_str().unwrap();
+    assert!(
+        version.starts_with("zh-CN-") && version.len() == 14,
+        "{version}"
     );
 }
 

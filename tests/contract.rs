@@ -7,7 +7,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use nps_widget::config::{Config, DEFAULT_CONTEXT_PARAMS};
-use nps_widget::flow::{Event, Meta, Survey};
+use nps_widget::flow::{Event, Meta, Survey, Terms};
 use nps_widget::outbox::{Post, Target, MAX_ENTRY_BYTES};
 use nps_widget::payload::Response;
 use nps_widget::rules;
@@ -175,13 +175,16 @@ proptest! {
         let Ok(cfg) = Config::from_object(&obj, Some("zh-CN")) else {
             return Ok(());
         };
+        let context = cfg.context_with_query(&query);
+        let href = format!("https://brand.example/{path}#top");
         let meta = Meta {
             id: uuid::Builder::from_random_bytes(seed).into_uuid().to_string(),
             survey: cfg.survey.clone(),
-            context: cfg.context_with_query(&query),
+            page: Some(rules::page_url(&href, |k| context.contains_key(k))),
+            context,
             locale: cfg.locale.tag().to_owned(),
-            page: Some(rules::page_url(&format!("https://brand.example/{path}#top"))),
             created_at: "2026-11-23T08:30:00.000Z".into(),
+            terms: Terms::of(&cfg.consent_text(), cfg.locale.tag(), cfg.retention_days),
         };
         let mut survey = Survey::new(false);
         for event in events {
@@ -271,6 +274,7 @@ fn the_largest_body_fits_the_outbox() {
         locale: "zh-CN".into(),
         page: Some("p".repeat(rules::MAX_PAGE)),
         created_at: "2026-11-23T08:30:00.000Z".into(),
+        terms: Terms::of(&cfg.consent_text(), "zh-CN", rules::MAX_RETENTION_DAYS),
     };
     let mut s = Survey::new(false);
     s.apply(Event::Choose(2));

@@ -143,7 +143,8 @@ pub fn form_to_payload(pairs: &[(String, String)], now: &str, referer: Option<&s
         "locale".into(),
         json!(first("locale").unwrap_or_else(|| Locale::ZhCn.tag().into())),
     );
-    m.insert("page".into(), json!(referer.map(rules::page_url)));
+    let page = referer.map(|r| rules::page_url(r, |k| context.contains_key(k)));
+    m.insert("page".into(), json!(page));
     m.insert("created_at".into(), json!(now));
     m.insert("updated_at".into(), json!(now));
     Value::Object(m)

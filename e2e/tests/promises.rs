@@ -57,3 +57,39 @@ async fn a_full_storage_still_sends_what_earlier_pages_left() {
     b.js("localStorage.clear(); return 0;").await;
     b.close().await;
 }
+
+/// Regression: a reload mid-survey started a second response, so one customer's 3 counted
+/// as two detractors. The reload continues the same response.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_mid_survey_continues_the_same_response() {
+    let server = Server::start().await;
+    let b = Browser::start(Options::phone("zh-CN")).await;
+    let url = format!("{}/qr.html?store=SZ-FT&visit=RO-70001", server.base);
+    b.open(&url).await;
+    b.click("[data-score='3']").await;
+    let rows = server.wait_rows("the scored row", |r| r.len() == 1).await;
+    let id = rows[0].0.clone();
+    b.open(&url).await;
+    // The follow-up is back, with the 3 chosen before.
+    b.wait_attr("[data-score='3']", "aria-checked", "true")
+        .await;
+    b.click("[data-score='3']").await;
+    b.click("[data-reason='wait_time']").await;
+    b.click(".nps-submit").await;
+    let rows = server
+        .wait_rows("the completed row", |r| {
+            r.iter().any(|(_, s, _)| s == "completed")
+        })
+        .await;
+    assert_eq!(rows.len(), 1, "one response carries the score: {rows:?}");
+    assert_eq!(rows[0].0, id);
+    assert_eq!(rows[0].2["score"], 3);
+    // Finished: the next load of the visit says so, and starts nothing.
+    b.open(&url).await;
+    assert_eq!(
+        b.text(".nps-outcome-title").await,
+        "您已完成本次评价，谢谢！"
+    );
+    b.js("localStorage.clear(); return 0;").await;
+    b.close().await;
+}

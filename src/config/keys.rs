@@ -6,7 +6,7 @@
 //! stale). Adding a key is one row here, a field in `Config` and a line in `Config::from_object`.
 
 use crate::i18n::Locale;
-use crate::rules::{id_shape, MAX_BRAND, MAX_CONTEXT, MAX_REASONS};
+use crate::rules::{id_shape, MAX_BRAND, MAX_CONTEXT, MAX_REASONS, MAX_RETENTION_DAYS};
 
 use super::{Mode, Position, Theme};
 
@@ -162,7 +162,7 @@ keys! {
         "Offer detractors a call-back: a phone field and an unticked consent box.";
     CALLBACK_HOURS callback_hours: Kind::Int { min: 1, max: 720 }, Default::Int(24),
         "The promise to a reachable detractor: contact within this many hours.";
-    RETENTION_DAYS retention_days: Kind::Int { min: 1, max: 365 }, Default::Int(30),
+    RETENTION_DAYS retention_days: Kind::Int { min: 1, max: MAX_RETENTION_DAYS }, Default::Int(30),
         "A phone left for a call-back is deleted after this many days (said in the consent text).";
     REFERRAL_URL referral_url: Kind::Url, Default::Unset,
         "A promoter's primary action: invite a friend.";

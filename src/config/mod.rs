@@ -205,6 +205,18 @@ impl Config {
             .unwrap_or_else(|| t.default_in(self.locale))
     }
 
+    /// The consent text next to the call-back's tick box: the brand and the retention period
+    /// filled in. What the customer agrees to; its fingerprint travels with a phone.
+    pub fn consent_text(&self) -> String {
+        crate::i18n::fill(
+            self.text(Text::Consent),
+            &[
+                ("brand", self.brand_in_sentence()),
+                ("days", &self.retention_days.to_string()),
+            ],
+        )
+    }
+
     /// The brand as it reads inside a sentence.
     pub fn brand_in_sentence(&self) -> &str {
         self.brand

@@ -51,13 +51,17 @@ impl Stage {
     }
 }
 
-/// A phone number left for a call-back, with the customer's consent.
+/// A phone number left for a call-back, with the customer's consent and its terms.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Contact {
     /// E.164.
     pub phone: String,
     /// Always true: a phone is never sent without consent.
     pub consent: bool,
+    /// The days after which the phone is deleted, as the consent text said.
+    pub retention_days: Option<u32>,
+    /// Which consent text was ticked: its locale and a fingerprint of its words.
+    pub consent_version: Option<String>,
 }
 
 /// One response, schema 1.
@@ -110,10 +114,18 @@ impl Response {
 
     /// The canonical JSON object.
     pub fn to_value(&self) -> Map<String, Value> {
-        let contact = self
-            .contact
-            .as_ref()
-            .map(|c| crate::obj! {"phone" => c.phone.clone(), "consent" => c.consent});
+        let contact = self.contact.as_ref().map(|c| {
+            let mut v = crate::obj! {"phone" => c.phone.clone(), "consent" => c.consent};
+            if let Some(m) = v.as_object_mut() {
+                if let Some(d) = c.retention_days {
+                    m.insert("retention_days".into(), Value::from(d));
+                }
+                if let Some(version) = &c.consent_version {
+                    m.insert("consent_version".into(), Value::from(version.as_str()));
+                }
+            }
+            v
+        });
         let mut context = Map::new();
         for (k, v) in &self.context {
             context.insert(k.clone(), Value::from(v.as_str()));

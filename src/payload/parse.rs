@@ -83,7 +83,10 @@ impl Response {
         let contact = contact(&b)?;
         let context = context(&b)?;
         let locale = b.required("locale", MAX_LOCALE)?;
-        let page = b.optional("page", MAX_PAGE)?;
+        // Only the query keys the response carries as context are kept (`rules::page_url`).
+        let page = b
+            .optional("page", MAX_PAGE)?
+            .map(|p| rules::page_url(&p, |k| context.contains_key(k)));
         let created_at = time(&b, "created_at")?;
         let updated_at = time(&b, "updated_at")?;
         Ok(Response {
@@ -116,10 +119,11 @@ fn schema(b: &Body) -> Checked<()> {
     }
 }
 
+/// The id, lowercased: the upper- and lower-case forms of one UUID are one response.
 fn id(b: &Body) -> Checked<String> {
     let id = b.required("id", rules::ID_LEN)?;
     if rules::is_uuid_v4(&id) {
-        Ok(id)
+        Ok(id.to_ascii_lowercase())
     } else {
         Err(FieldError::invalid(
             "id",
@@ -234,7 +238,7 @@ fn contact(b: &Body) -> Checked<Option<Contact>> {
             ))
         }
     };
-    const KNOWN: &[&str] = &["phone", "consent"];
+    const KNOWN: &[&str] = &["phone", "consent", "retention_days", "consent_version"];
     if let Some(k) = c.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(unknown(format!("contact.{k}"), k, KNOWN));
     }
@@ -254,9 +258,41 @@ fn contact(b: &Body) -> Checked<Option<Contact>> {
             "a mainland mobile number or an international number like +85291234567",
         )
     })?;
+    let retention_days = match c.get("retention_days").unwrap_or(&Value::Null) {
+        Value::Null => None,
+        v => match v
+            .as_u64()
+            .filter(|d| (1..=rules::MAX_RETENTION_DAYS as u64).contains(d))
+        {
+            Some(d) => Some(d as u32),
+            None => {
+                return Err(FieldError::new(
+                    "contact.retention_days",
+                    ErrorKind::OutOfRange {
+                        value: shown(v),
+                        min: 1,
+                        max: rules::MAX_RETENTION_DAYS as u64,
+                    },
+                ))
+            }
+        },
+    };
+    let consent_version = match c.get("consent_version").unwrap_or(&Value::Null) {
+        Value::Null => None,
+        Value::String(s) if rules::is_id(s) => Some(s.clone()),
+        v => {
+            return Err(FieldError::invalid(
+                "contact.consent_version",
+                shown(v),
+                format!("null or {}", rules::id_shape()),
+            ))
+        }
+    };
     Ok(Some(Contact {
         phone,
         consent: true,
+        retention_days,
+        consent_version,
     }))
 }
 

@@ -159,3 +159,55 @@ fn context_limits_are_the_rules() {
         "ok"
     );
 }
+
+/// Regression: the upper- and lower-case forms of one UUID were two responses.
+#[test]
+fn ids_are_lowercased() {
+    let r = Response::parse(&with("id", json!("0B6C2A8E-5D1F-4C3B-9A7E-2F4D6B8C0E1A"))).unwrap();
+    assert_eq!(r.id, "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a");
+}
+
+/// A page's URL keeps only the query keys the response carries as context: a WeChat OAuth
+/// `code` or `openid` is never stored.
+#[test]
+fn the_page_keeps_only_context_keys() {
+    let r = Response::parse(&with(
+        "page",
+        json!("https://brand.example/h5?code=061abc&store=SZ-FT&openid=oX1&visit=RO-88231#x"),
+    ))
+    .unwrap();
+    assert_eq!(
+        r.page.as_deref(),
+        Some("https://brand.example/h5?store=SZ-FT&visit=RO-88231")
+    );
+}
+
+#[test]
+fn a_phone_carries_its_terms() {
+    let c = |v: Value| with("contact", v);
+    let r = Response::parse(&c(json!({"phone": "13812345678", "consent": true,
+        "retention_days": 30, "consent_version": "zh-CN-3f2a9c1b"})))
+    .unwrap();
+    let contact = r.contact.clone().unwrap();
+    assert_eq!(
+        (contact.retention_days, contact.consent_version.as_deref()),
+        (Some(30), Some("zh-CN-3f2a9c1b"))
+    );
+    assert_eq!(Response::parse(&Value::Object(r.to_value())), Ok(r));
+    for (bad, field) in [
+        (
+            json!({"phone": "13812345678", "consent": true, "retention_days": 0}),
+            "contact.retention_days",
+        ),
+        (
+            json!({"phone": "13812345678", "consent": true, "retention_days": 366}),
+            "contact.retention_days",
+        ),
+        (
+            json!({"phone": "13812345678", "consent": true, "consent_version": "<b>"}),
+            "contact.consent_version",
+        ),
+    ] {
+        assert_eq!(field_of(c(bad)), field);
+    }
+}

@@ -12,11 +12,11 @@ use super::scale::Scale;
 use super::sender;
 use super::state::{Action, State};
 use crate::config::{Config, Mode, Position};
-use crate::events;
 use crate::flow::{Event, Meta, Screen};
 use crate::i18n::{fill, Text};
 use crate::outbox::{Status, Target};
 use crate::payload::Stage;
+use crate::{events, marks};
 
 #[derive(Properties, PartialEq)]
 pub struct WidgetProps {
@@ -26,7 +26,11 @@ pub struct WidgetProps {
     pub host: web_sys::Element,
     /// `Some(key)` when the survey asks once: the storage key that marks it answered.
     pub answered_key: Option<AttrValue>,
+    /// The storage key of this survey's response in progress (`marks::draft_key`).
+    pub draft_key: AttrValue,
     pub already_answered: bool,
+    /// The score of a response continued after a reload.
+    pub resumed: Option<u8>,
 }
 
 #[component]
@@ -35,7 +39,8 @@ pub fn Widget(props: &WidgetProps) -> Html {
     let overlay = cfg.mode != Mode::Inline;
     let state = use_reducer({
         let (already, open) = (props.already_answered, !overlay || cfg.delay_ms == 0);
-        move || State::new(already, open)
+        let resumed = props.resumed;
+        move || State::new(already, open, resumed)
     });
 
     // Once per widget: a delayed modal or slide-in opens after `delay_ms`; on unmount the
@@ -71,6 +76,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
     {
         let (cfg, meta, host_el) = (cfg.clone(), props.meta.clone(), props.host.clone());
         let answered_key = props.answered_key.clone();
+        let draft_key = props.draft_key.clone();
         let dispatcher = state.dispatcher();
         let survey = state.survey.clone();
         let stage = state.stage;
@@ -79,6 +85,18 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 let response = survey.response(stage, &meta, &host::now_rfc3339());
                 let (name, detail) = events::posted(&response);
                 host::dispatch(host_el.as_ref(), name, &detail);
+                // A scored response is continued by a reload of the page; a finished one is
+                // not, and its visit is marked answered.
+                let draft = response
+                    .score
+                    .filter(|_| stage == Stage::Scored)
+                    .map(|score| marks::Draft {
+                        id: meta.id.clone(),
+                        created_at: meta.created_at.clone(),
+                        score,
+                        at: 0,
+                    });
+                host::write_draft(&draft_key, draft);
                 if stage != Stage::Scored {
                     if let Some(key) = &answered_key {
                         host::mark_answered(key);

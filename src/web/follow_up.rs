@@ -55,10 +55,7 @@ pub fn FollowUp(props: &FollowUpProps) -> Html {
     });
 
     let callback = (category == Category::Detractor && cfg.callback).then(|| {
-        let consent_text = fill(
-            cfg.text(Text::Consent),
-            &[("brand", cfg.brand_in_sentence()), ("days", &cfg.retention_days.to_string())],
-        );
+        let consent_text = cfg.consent_text();
         let problem = s.problem.map(|p| match p {
             Problem::PhoneInvalid => cfg.text(Text::PhoneInvalid),
             Problem::ConsentNeeded => cfg.text(Text::ConsentNeeded),

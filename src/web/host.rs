@@ -9,6 +9,7 @@ use web_sys::{CustomEvent, CustomEventInit, Element};
 
 use crate::config::{object_from_attributes_with, Config};
 use crate::error::FieldError;
+use crate::marks;
 
 const STYLE_ID: &str = "nps-widget-style";
 const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/nps-widget.min.css"));
@@ -133,9 +134,14 @@ pub fn query_pairs() -> Vec<(String, String)> {
     out
 }
 
-/// The page URL as a response carries it (`rules::page_url`).
-pub fn page_url() -> Option<String> {
-    Some(crate::rules::page_url(&window().location().href().ok()?))
+/// The page's URL (a response carries it through `rules::page_url`).
+pub fn href() -> Option<String> {
+    window().location().href().ok()
+}
+
+/// The page's path, for the scope of a survey on a page without a visit.
+pub fn path() -> String {
+    window().location().pathname().unwrap_or_default()
 }
 
 /// The current time, RFC 3339 in UTC.
@@ -191,26 +197,64 @@ fn local_storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-/// The key that marks a survey answered for this visit (or this page, without a visit).
-pub fn answered_key(survey: &str, visit: Option<&str>) -> String {
-    let scope = match visit {
-        Some(v) => format!("visit:{v}"),
-        None => format!(
-            "page:{}",
-            window().location().pathname().unwrap_or_default()
-        ),
-    };
-    format!("nps:v1:answered:{survey}:{scope}")
+fn wall() -> u64 {
+    js_sys::Date::now() as u64
 }
 
+/// The visit (or page) was answered in this browser, not too long ago (`marks`).
 pub fn was_answered(key: &str) -> bool {
     local_storage()
         .and_then(|s| s.get_item(key).ok().flatten())
-        .is_some()
+        .is_some_and(|v| marks::answered(&v, wall()))
 }
 
 pub fn mark_answered(key: &str) {
     if let Some(s) = local_storage() {
-        let _ = s.set_item(key, &now_rfc3339());
+        let _ = s.set_item(key, &wall().to_string());
+    }
+}
+
+/// The response in progress for a scope, if it is fresh.
+pub fn read_draft(key: &str) -> Option<marks::Draft> {
+    let text = local_storage()?.get_item(key).ok()??;
+    marks::Draft::from_text(&text).filter(|d| d.fresh(wall()))
+}
+
+/// Keeps the response in progress (its id and score), or forgets it (`None`).
+pub fn write_draft(key: &str, draft: Option<marks::Draft>) {
+    if let Some(s) = local_storage() {
+        let _ = match draft {
+            Some(mut d) => {
+                d.at = wall();
+                s.set_item(key, &d.to_text())
+            }
+            None => s.remove_item(key),
+        };
+    }
+}
+
+/// A survey on this page already carries this response id.
+pub fn in_use(id: &str) -> bool {
+    document()
+        .query_selector(&format!("[data-nps-id=\"{id}\"]"))
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+/// Removes expired marks and drafts, and those of an earlier format (which held visit ids).
+pub fn prune_marks() {
+    let Some(s) = local_storage() else { return };
+    let now = wall();
+    let n = s.length().unwrap_or(0);
+    let stale: Vec<String> = (0..n)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| {
+            let v = s.get_item(k).ok().flatten().unwrap_or_default();
+            marks::stale(k, &v, now)
+        })
+        .collect();
+    for k in stale {
+        let _ = s.remove_item(&k);
     }
 }

@@ -22,9 +22,10 @@ pub use app::{Widget, WidgetProps};
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-use crate::flow::Meta;
+use crate::flow::{Meta, Terms};
 use crate::rules::is_score;
 use crate::score::Tally;
+use crate::{marks, rules};
 
 /// A mounted survey; `destroy()` removes it.
 #[wasm_bindgen]
@@ -98,18 +99,30 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
         Err(errors) => return Err(js_error(&host::show_config_errors(&el, &errors))),
     };
     let context = cfg.context_with_query(&host::query_pairs());
-    let id = uuid::Uuid::new_v4().to_string();
-    let answered_key = cfg
-        .once
-        .then(|| host::answered_key(&cfg.survey, context.get("visit").map(String::as_str)));
+    let scope = marks::scope(
+        &cfg.survey,
+        context.get("visit").map(String::as_str),
+        &host::path(),
+    );
+    let answered_key = cfg.once.then(|| marks::answered_key(&scope));
     let already_answered = answered_key.as_deref().is_some_and(host::was_answered);
+    // A reload continues the response in progress (the same id), unless a survey on this
+    // page already does.
+    let draft_key = marks::draft_key(&scope);
+    let draft = host::read_draft(&draft_key).filter(|d| !already_answered && !host::in_use(&d.id));
+    let (id, created_at, resumed) = match draft {
+        Some(d) => (d.id, d.created_at, Some(d.score)),
+        None => (uuid::Uuid::new_v4().to_string(), host::now_rfc3339(), None),
+    };
+    let page = host::href().map(|h| rules::page_url(&h, |k| context.contains_key(k)));
     let meta = Rc::new(Meta {
         id: id.clone(),
         survey: cfg.survey.clone(),
+        terms: Terms::of(&cfg.consent_text(), cfg.locale.tag(), cfg.retention_days),
         context,
         locale: cfg.locale.tag().to_owned(),
-        page: host::page_url(),
-        created_at: host::now_rfc3339(),
+        page,
+        created_at,
     });
     // The survey renders into its own child, so the host keeps any fallback content out of the way.
     el.set_text_content(None);
@@ -122,7 +135,9 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
         meta,
         host: el.clone(),
         answered_key: answered_key.map(Into::into),
+        draft_key: draft_key.into(),
         already_answered,
+        resumed,
     };
     let app = yew::Renderer::<Widget>::with_root_and_props(root.clone(), props).render();
     Ok(Handle {
@@ -207,5 +222,6 @@ pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
 /// mounts the page's surveys once the document is parsed.
 #[wasm_bindgen(start)]
 pub fn start() {
+    host::prune_marks();
     sender::resume_from_storage();
 }

@@ -33,9 +33,10 @@ pub enum Action {
 }
 
 impl State {
-    pub fn new(already_answered: bool, open: bool) -> State {
+    /// `resumed` is the score of a response continued after a reload.
+    pub fn new(already_answered: bool, open: bool, resumed: Option<u8>) -> State {
         State {
-            survey: Survey::new(already_answered),
+            survey: resumed.map_or_else(|| Survey::new(already_answered), Survey::resume),
             posts: 0,
             stage: None,
             net: None,
