@@ -34,6 +34,11 @@ pub const MAX_TIME: usize = 40;
 pub const ID_LEN: usize = 36;
 /// The highest score; the lowest is 0.
 pub const MAX_SCORE: u8 = 10;
+/// An answer given faster than this after the survey showed (ms) is kept but not counted: a
+/// person needs longer to read the question.
+pub const MIN_FILL_MS: i64 = 1000;
+/// The no-script form's hidden field that only a bot fills in (a honeypot).
+pub const HONEYPOT_FIELD: &str = "website";
 /// Largest request body a collector reads, in bytes: above the outbox's largest entry
 /// (`outbox::MAX_ENTRY_BYTES`), so every body the widget keeps is one a collector reads.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -150,7 +155,18 @@ pub fn is_uuid_v4(s: &str) -> bool {
             .is_ok_and(|u| u.get_version_num() == 4 && u.get_variant() == uuid::Variant::RFC4122)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, with fields in range: a payload time.
+/// Days in a month of a year (Gregorian).
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, a day that exists (no February 30th) and
+/// no leap second: a payload time.
 pub fn is_rfc3339(s: &str) -> bool {
     let b = s.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
@@ -169,7 +185,7 @@ pub fn is_rfc3339(s: &str) -> bool {
     {
         return false;
     }
-    let (Some(_), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
+    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
         num(0..4),
         num(5..7),
         num(8..10),
@@ -179,7 +195,8 @@ pub fn is_rfc3339(s: &str) -> bool {
     ) else {
         return false;
     };
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59
+    {
         return false;
     }
     let mut rest = &s[19..];
@@ -288,7 +305,9 @@ mod tests {
             "2026-11-23T08:30:00Z",
             "2026-11-23T08:30:00.123Z",
             "2026-11-23t08:30:00+08:00",
-            "2026-02-28T23:59:60-05:30",
+            "2026-02-28T23:59:59-05:30",
+            "2028-02-29T00:00:00Z",
+            "2000-02-29T00:00:00Z",
         ] {
             assert!(is_rfc3339(ok), "{ok}");
         }
@@ -300,6 +319,11 @@ mod tests {
             "2026-11-23T08:30:00.Z",
             "2026-11-23T08:30:00+0800",
             "２０２６-11-23T08:30:00Z",
+            "2026-02-31T08:30:00Z",
+            "2026-02-29T08:30:00Z",
+            "1900-02-29T08:30:00Z",
+            "2026-04-31T08:30:00Z",
+            "2026-02-28T23:59:60Z",
         ] {
             assert!(!is_rfc3339(no), "{no}");
         }

@@ -12,6 +12,15 @@ use serde_json::json;
 
 use crate::ROUTES;
 
+/// A route pattern (`/api/responses/{id}`) matches a path segment by segment.
+fn route_matches(pattern: &str, path: &str) -> bool {
+    let (p, q): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    p.len() == q.len()
+        && p.iter()
+            .zip(&q)
+            .all(|(a, b)| a == b || (a.starts_with('{') && !b.is_empty()))
+}
+
 /// The longest request path an error message repeats, in characters.
 const PATH_SHOWN: usize = 200;
 
@@ -77,7 +86,7 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     }
     let allowed: Vec<&str> = ROUTES
         .iter()
-        .filter(|(_, p)| *p == path)
+        .filter(|(_, p)| route_matches(p, &path))
         .map(|(m, _)| *m)
         .collect();
     let (field, message) = match status {

@@ -29,7 +29,7 @@ fn text(v: Option<&Value>) -> String {
 }
 
 /// The stored responses as CSV, one row per id.
-pub fn csv(rows: &[(String, String)]) -> Result<String, String> {
+pub fn csv(rows: &[crate::rows::Row]) -> Result<String, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = vec![
         "id", "survey", "stage", "score", "category", "reasons", "comment", "phone",
@@ -42,10 +42,12 @@ pub fn csv(rows: &[(String, String)]) -> Result<String, String> {
         "created_at",
         "updated_at",
         "received_at",
+        "changed_at",
+        "flag",
     ]);
     w.write_record(&header).map_err(|e| e.to_string())?;
-    for (body, received_at) in rows {
-        let v: Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
+    for row in rows {
+        let v: Value = serde_json::from_str(&row.body).map_err(|e| e.to_string())?;
         let ctx = v
             .get("context")
             .and_then(Value::as_object)
@@ -80,7 +82,9 @@ pub fn csv(rows: &[(String, String)]) -> Result<String, String> {
         for k in ["locale", "page", "created_at", "updated_at"] {
             record.push(text(v.get(k)));
         }
-        record.push(received_at.clone());
+        record.push(row.received_at.clone());
+        record.push(row.changed_at.clone());
+        record.push(row.flag.clone().unwrap_or_default());
         w.write_record(record.iter().map(|c| defuse(c)))
             .map_err(|e| e.to_string())?;
     }

@@ -20,6 +20,7 @@ mod api_error;
 pub mod export;
 pub mod limit;
 mod responses;
+pub mod rows;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -30,7 +31,7 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get};
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
@@ -38,10 +39,11 @@ use tower_http::services::ServeDir;
 
 use api_error::json_errors;
 pub use api_error::ApiError;
-use responses::{list, post_response};
+use responses::{delete_response, list, post_response};
 
 pub use limit::RateLimiter;
-pub use store::{Store, Upsert};
+pub use rows::{Now, Upsert};
+pub use store::Store;
 
 /// Largest body accepted (`rules::MAX_BODY_BYTES`).
 pub const BODY_LIMIT: usize = nps_widget::rules::MAX_BODY_BYTES;
@@ -79,6 +81,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
     });
     let mut router = Router::new()
         .route("/api/responses", get(list).post(post_response))
+        .route("/api/responses/{id}", delete(delete_response))
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -99,12 +102,13 @@ pub fn app(store: Store, settings: Settings) -> Router {
 pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/responses"),
     ("GET", "/api/responses"),
+    ("DELETE", "/api/responses/{id}"),
     ("GET", "/healthz"),
 ];
 
 fn cors(origins: &[String]) -> CorsLayer {
     let layer = CorsLayer::new()
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([header::RETRY_AFTER])
         .max_age(std::time::Duration::from_secs(600));
@@ -146,7 +150,7 @@ async fn rate_limit(State(state): State<Shared>, req: Request, next: Next) -> Re
 }
 
 async fn healthz(State(state): State<Shared>) -> Response {
-    if state.store.healthy().await {
+    if state.store.healthy() {
         Json(json!({"ok": true})).into_response()
     } else {
         ApiError::new(

@@ -1,23 +1,35 @@
-//! `POST /api/responses` (JSON, `text/plain` beacons, and the no-script form) and
-//! `GET /api/responses` (JSON or CSV, with the admin token).
+//! `POST /api/responses` (JSON, `text/plain` beacons, and the no-script form),
+//! `GET /api/responses` (JSON or CSV) and `DELETE /api/responses/{id}` (both with the admin
+//! token).
+//!
+//! Answers faster than a person can give (`rules::MIN_FILL_MS` between the survey showing and
+//! the answer) and forms whose honeypot field is filled are stored with a `flag` and answered
+//! like any other, so a bot learns nothing; the list shows the flag and the dashboard leaves
+//! flagged responses out.
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use nps_widget::payload;
+use nps_widget::rules::{HONEYPOT_FIELD, ID_LEN, MIN_FILL_MS};
 use serde_json::{json, Value};
 
+use crate::rows::{Flag, Now};
 use crate::{export, ApiError, AppState, Shared, Upsert, BODY_LIMIT};
 
-fn now_rfc3339() -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    time::OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_default()
+fn ms(t: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+/// A score given less than `MIN_FILL_MS` after the survey was created.
+fn too_fast(r: &payload::Response) -> Flag {
+    let fast = r.score.is_some()
+        && matches!((ms(&r.created_at), ms(&r.updated_at)), (Some(c), Some(u)) if u - c < MIN_FILL_MS);
+    fast.then_some("too_fast")
 }
 
 pub async fn post_response(
@@ -76,12 +88,22 @@ async fn accept_json(state: &AppState, body: &[u8]) -> Result<Response, ApiError
     let response = payload::Response::parse(&value)?;
     let id = response.id.clone();
     let stage = response.stage.as_str();
-    let outcome = store(state, response).await?;
+    let flag = too_fast(&response);
+    let outcome = store(state, response, flag).await?;
     let (status, extra) = match outcome {
         Upsert::Created => (StatusCode::CREATED, json!({"created": true})),
         Upsert::Updated => (StatusCode::OK, json!({"updated": true})),
         Upsert::Duplicate => (StatusCode::OK, json!({"duplicate": true})),
         Upsert::Stale => (StatusCode::OK, json!({"stale": true})),
+        Upsert::Conflict => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "id",
+                format!(
+                    "id {id} is stored for another survey: a response id belongs to one survey"
+                ),
+            ))
+        }
     };
     let mut out = json!({"id": id, "stage": stage});
     if let (Some(o), Some(e)) = (out.as_object_mut(), extra.as_object()) {
@@ -90,10 +112,14 @@ async fn accept_json(state: &AppState, body: &[u8]) -> Result<Response, ApiError
     Ok((status, Json(out)).into_response())
 }
 
-async fn store(state: &AppState, response: payload::Response) -> Result<Upsert, ApiError> {
+async fn store(
+    state: &AppState,
+    response: payload::Response,
+    flag: Flag,
+) -> Result<Upsert, ApiError> {
     state
         .store
-        .upsert(response, now_rfc3339())
+        .upsert(response, Now::system(), flag)
         .await
         .map_err(|e| {
             eprintln!("nps-collector: storage error: {e}");
@@ -108,11 +134,28 @@ async fn store(state: &AppState, response: payload::Response) -> Result<Upsert, 
 /// The no-script fallback: a plain HTML form. Answers with a small HTML page.
 async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Response {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
+    let now = Now::system();
     let value = export::form_to_payload(
         &pairs,
-        &now_rfc3339(),
+        &now.at,
         headers.get(header::REFERER).and_then(|v| v.to_str().ok()),
     );
+    let field = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    // A page that renders the form may stamp `started_at` (ms) in it.
+    let started = field("started_at").and_then(|v| v.parse::<i64>().ok());
+    let flag = if field(HONEYPOT_FIELD).is_some() {
+        Some("honeypot")
+    } else if started.is_some_and(|s| now.ns / 1_000_000 - s < MIN_FILL_MS) {
+        Some("too_fast")
+    } else {
+        None
+    };
     let locale = value
         .get("locale")
         .and_then(Value::as_str)
@@ -137,7 +180,7 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
         (status, Html(html)).into_response()
     };
     match payload::Response::parse(&value) {
-        Ok(r) => match store(state, r).await {
+        Ok(r) => match store(state, r, flag).await {
             Ok(_) => page(
                 StatusCode::CREATED,
                 if zh {
@@ -169,16 +212,63 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
     }
 }
 
-fn authorised(headers: &HeaderMap, token: &str) -> bool {
+/// The `Authorization: Bearer <token>` header carries the admin token (the scheme's name in
+/// any case, as HTTP says); compared in constant time.
+pub fn authorised(headers: &HeaderMap, token: &str) -> bool {
     use subtle::ConstantTimeEq;
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim())
         .unwrap_or("");
     !token.is_empty()
         && given.len() == token.len()
         && bool::from(given.as_bytes().ct_eq(token.as_bytes()))
+}
+
+fn unauthorised() -> Response {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "authorization",
+        "missing or wrong admin token: send Authorization: Bearer <token> (printed by nps-collector on start)",
+    )
+    .into_response()
+}
+
+fn unavailable(what: &str, e: crate::store::StoreError) -> Response {
+    eprintln!("nps-collector: {what}: {e}");
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "db",
+        format!("{what} failed; retry later"),
+    )
+    .into_response()
+}
+
+/// `DELETE /api/responses/{id}`: a customer's request to delete their response.
+pub async fn delete_response(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !authorised(&headers, &state.settings.admin_token) {
+        return unauthorised();
+    }
+    match state.store.delete(&id).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "id",
+            format!(
+                "no response with id {}",
+                id.chars().take(ID_LEN).collect::<String>()
+            ),
+        )
+        .into_response(),
+        Err(e) => unavailable("deleting the response", e),
+    }
 }
 
 pub async fn list(
@@ -187,12 +277,7 @@ pub async fn list(
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
     if !authorised(&headers, &state.settings.admin_token) {
-        return ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "authorization",
-            "missing or wrong admin token: send Authorization: Bearer <token> (printed by nps-collector on start)",
-        )
-        .into_response();
+        return unauthorised();
     }
     let format = q
         .iter()
@@ -201,24 +286,18 @@ pub async fn list(
         .unwrap_or("json");
     let rows = match state.store.all().await {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("nps-collector: reading responses: {e}");
-            return ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "db",
-                "the responses could not be read; retry later",
-            )
-            .into_response();
-        }
+        Err(e) => return unavailable("reading the responses", e),
     };
     match format {
         "json" => {
             let items: Vec<Value> = rows
                 .into_iter()
-                .filter_map(|(body, received_at)| {
-                    let mut v: Value = serde_json::from_str(&body).ok()?;
-                    v.as_object_mut()?
-                        .insert("received_at".into(), Value::String(received_at));
+                .filter_map(|row| {
+                    let mut v: Value = serde_json::from_str(&row.body).ok()?;
+                    let o = v.as_object_mut()?;
+                    o.insert("received_at".into(), Value::String(row.received_at));
+                    o.insert("changed_at".into(), Value::String(row.changed_at));
+                    o.insert("flag".into(), row.flag.map_or(Value::Null, Value::String));
                     Some(v)
                 })
                 .collect();

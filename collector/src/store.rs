@@ -1,32 +1,24 @@
-//! SQLite storage: one writer thread with group commit, upsert by `id`.
+//! SQLite storage: one writer thread with group commit; the statements are in `rows.rs`.
 //!
 //! Every accepted post waits for the commit of the transaction that holds it, so a 2xx
 //! means the row is on disk (WAL with `synchronous = FULL`). Posts that arrive while a
-//! commit is under way are batched into the next transaction: one fsync serves many.
-//!
-//! Upsert rules: a new id is created; the same body again is a duplicate; a lower stage
-//! rank (or, at the same rank, an older `updated_at`) is stale and changes nothing;
-//! anything else replaces the stored response.
+//! commit is under way are batched into the next transaction: one fsync serves many. The
+//! purge of expired phones and deletions go through the same writer. Reads open their own
+//! connection. `healthy` answers from the writer's last result, without touching the disk.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread;
 
 use nps_widget::payload::Response;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-/// Most posts in one transaction.
-const MAX_BATCH: usize = 512;
+use crate::rows::{self, Flag, Now, Row, Upsert};
 
-/// What an upsert did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Upsert {
-    Created,
-    Updated,
-    Duplicate,
-    Stale,
-}
+/// Most jobs in one transaction.
+const MAX_BATCH: usize = 512;
 
 /// A storage failure. Logged by the collector; clients hear only that it failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,33 +62,33 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-struct Job {
-    response: Response,
-    received_at: String,
-    reply: oneshot::Sender<Result<Upsert, StoreError>>,
+/// What the writer does in a transaction, and what it answers.
+enum Work {
+    Upsert(Response, Now, Flag),
+    Purge(Now),
+    Delete(String),
 }
 
-/// A handle to the store; cheap to clone.
+/// The answer to a `Work`: an upsert's outcome, or a count.
+enum Done {
+    Upsert(Upsert),
+    Count(usize),
+}
+
+struct Job {
+    work: Work,
+    reply: oneshot::Sender<Result<Done, StoreError>>,
+}
+
+/// A handle to the store; cheap to clone. When the last handle is dropped, the writer
+/// finishes the jobs it has and stops (`Store::close` waits for it).
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
     jobs: mpsc::SyncSender<Job>,
+    healthy: Arc<AtomicBool>,
+    writer: Arc<std::sync::Mutex<Option<thread::JoinHandle<()>>>>,
 }
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS responses (
-    id          TEXT PRIMARY KEY,
-    survey      TEXT NOT NULL,
-    stage       TEXT NOT NULL,
-    stage_rank  INTEGER NOT NULL,
-    score       INTEGER,
-    category    TEXT,
-    updated_ns  INTEGER NOT NULL,
-    body        TEXT NOT NULL,
-    received_at TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS responses_survey ON responses (survey, received_at);
-";
 
 fn open(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(|e| StoreError::Open {
@@ -109,54 +101,7 @@ fn open(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-/// `updated_at` as nanoseconds since the epoch, for ordering posts of one id.
-fn updated_ns(r: &Response) -> i64 {
-    time::OffsetDateTime::parse(
-        &r.updated_at,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .map(|t| {
-        t.unix_timestamp_nanos()
-            .clamp(i64::MIN as i128, i64::MAX as i128) as i64
-    })
-    .unwrap_or(0)
-}
-
-fn upsert(
-    tx: &rusqlite::Transaction<'_>,
-    r: &Response,
-    received_at: &str,
-) -> Result<Upsert, StoreError> {
-    let body = r.to_json();
-    let rank = r.stage.rank() as i64;
-    let ns = updated_ns(r);
-    let existing: Option<(i64, i64, String)> = tx
-        .query_row(
-            "SELECT stage_rank, updated_ns, body FROM responses WHERE id = ?1",
-            [&r.id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()?;
-    let outcome = match existing {
-        None => Upsert::Created,
-        Some((_, _, stored)) if stored == body => return Ok(Upsert::Duplicate),
-        Some((old_rank, old_ns, _)) if rank < old_rank || (rank == old_rank && ns < old_ns) => {
-            return Ok(Upsert::Stale)
-        }
-        Some(_) => Upsert::Updated,
-    };
-    tx.execute(
-        "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns, body, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (id) DO UPDATE SET survey = excluded.survey, stage = excluded.stage,
-           stage_rank = excluded.stage_rank, score = excluded.score, category = excluded.category,
-           updated_ns = excluded.updated_ns, body = excluded.body, received_at = excluded.received_at",
-        params![r.id, r.survey, r.stage.as_str(), rank, r.score, r.category, ns, body, received_at],
-    )?;
-    Ok(outcome)
-}
-
-fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
+fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>, healthy: Arc<AtomicBool>) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -166,6 +111,7 @@ fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
             }
         }
         let results = commit_batch(&mut conn, &batch);
+        healthy.store(results.iter().all(Result::is_ok), Ordering::Relaxed);
         for (job, result) in batch.into_iter().zip(results) {
             let _ = job.reply.send(result);
         }
@@ -173,7 +119,7 @@ fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
 }
 
 /// One transaction for the batch; on a failed commit every job in it fails.
-fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Upsert, StoreError>> {
+fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Done, StoreError>> {
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
@@ -181,9 +127,13 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Upsert, Stor
             return batch.iter().map(|_| Err(e.clone())).collect();
         }
     };
-    let mut results: Vec<Result<Upsert, StoreError>> = Vec::with_capacity(batch.len());
+    let mut results = Vec::with_capacity(batch.len());
     for job in batch {
-        results.push(upsert(&tx, &job.response, &job.received_at));
+        results.push(match &job.work {
+            Work::Upsert(r, now, flag) => rows::upsert(&tx, r, now, *flag).map(Done::Upsert),
+            Work::Purge(now) => rows::purge(&tx, now).map(Done::Count),
+            Work::Delete(id) => rows::delete(&tx, id).map(|d| Done::Count(d as usize)),
+        });
     }
     if let Err(e) = tx.commit() {
         let message = e.to_string();
@@ -200,34 +150,32 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Upsert, Stor
 }
 
 impl Store {
-    /// Opens (or creates) the database and starts the writer thread.
+    /// Opens (or creates, or brings up to date) the database and starts the writer thread.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
         let conn = open(&path)?;
-        conn.execute_batch(SCHEMA)?;
+        rows::migrate(&conn)?;
         let (tx, rx) = mpsc::sync_channel(4096);
-        thread::Builder::new()
+        let healthy = Arc::new(AtomicBool::new(true));
+        let h = healthy.clone();
+        let handle = thread::Builder::new()
             .name("nps-store-writer".into())
-            .spawn(move || writer(conn, rx))
+            .spawn(move || writer(conn, rx, h))
             .map_err(|e| StoreError::Start {
                 message: e.to_string(),
             })?;
-        Ok(Store { path, jobs: tx })
+        Ok(Store {
+            path,
+            jobs: tx,
+            healthy,
+            writer: Arc::new(std::sync::Mutex::new(Some(handle))),
+        })
     }
 
-    /// Stores a response; resolves once it is committed to disk.
-    pub async fn upsert(
-        &self,
-        response: Response,
-        received_at: String,
-    ) -> Result<Upsert, StoreError> {
+    async fn run(&self, work: Work) -> Result<Done, StoreError> {
         let (reply, wait) = oneshot::channel();
         let jobs = self.jobs.clone();
-        let job = Job {
-            response,
-            received_at,
-            reply,
-        };
+        let job = Job { work, reply };
         // The channel is bounded: a full queue waits on a blocking thread, not the runtime.
         tokio::task::spawn_blocking(move || jobs.send(job))
             .await
@@ -236,30 +184,51 @@ impl Store {
         wait.await.map_err(|_| StoreError::WriterStopped)?
     }
 
-    /// Every stored response: (canonical JSON body, received_at), oldest first.
-    pub async fn all(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = open(&path)?;
-            let mut stmt =
-                conn.prepare("SELECT body, received_at FROM responses ORDER BY received_at, id")?;
-            let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-            rows.collect::<Result<Vec<_>, _>>()
-                .map_err(StoreError::from)
-        })
-        .await
-        .map_err(|_| StoreError::WriterStopped)?
+    /// Stores a response (`flag` says why it is kept but not counted); resolves once it is
+    /// committed to disk.
+    pub async fn upsert(&self, r: Response, now: Now, flag: Flag) -> Result<Upsert, StoreError> {
+        match self.run(Work::Upsert(r, now, flag)).await? {
+            Done::Upsert(u) => Ok(u),
+            Done::Count(_) => Err(StoreError::WriterStopped),
+        }
     }
 
-    /// True when the database answers.
-    pub async fn healthy(&self) -> bool {
+    /// Removes the phones whose retention period has passed at `now`; how many.
+    pub async fn purge(&self, now: Now) -> Result<usize, StoreError> {
+        match self.run(Work::Purge(now)).await? {
+            Done::Count(n) => Ok(n),
+            Done::Upsert(_) => Err(StoreError::WriterStopped),
+        }
+    }
+
+    /// Deletes a response (a customer's deletion request); true if it was stored.
+    pub async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        match self.run(Work::Delete(id.to_owned())).await? {
+            Done::Count(n) => Ok(n > 0),
+            Done::Upsert(_) => Err(StoreError::WriterStopped),
+        }
+    }
+
+    /// Every stored response, oldest first.
+    pub async fn all(&self) -> Result<Vec<Row>, StoreError> {
         let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            open(&path)
-                .and_then(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
-                .is_ok()
-        })
-        .await
-        .unwrap_or(false)
+        tokio::task::spawn_blocking(move || rows::all(&open(&path)?))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// False when the writer's last commit failed: no disk access.
+    pub fn healthy(&self) -> bool {
+        self.healthy.load(Ordering::Relaxed)
+    }
+
+    /// Stops taking jobs and waits until the writer has committed every job it has.
+    pub fn close(self) {
+        let writer = self.writer.clone();
+        drop(self);
+        if let Some(h) = writer.lock().ok().and_then(|mut w| w.take()) {
+            // Other handles may still live (in spawned tasks); the writer stops with the last.
+            let _ = h.join();
+        }
     }
 }

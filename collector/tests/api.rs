@@ -1,101 +1,16 @@
 //! The collector's API, driven in-process with `oneshot`: upsert by id, strict validation
 //! with named fields, CORS on every response, the admin token, CSV, the no-script form.
 
+mod common;
+
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Method, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
+use common::*;
 use nps_collector::{app, Settings, Store};
 use serde_json::{json, Value};
-use tower::ServiceExt;
-
-static N: AtomicUsize = AtomicUsize::new(0);
-
-fn db_path() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "nps-api-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("nps.db")
-}
-
-fn router_with(settings: Settings) -> Router {
-    app(Store::open(db_path()).unwrap(), settings)
-}
-
-fn router() -> Router {
-    router_with(Settings {
-        allow_origins: vec!["https://brand.example".into()],
-        admin_token: "secret".into(),
-        rate_limit: 0,
-        static_dir: None,
-    })
-}
-
-const ID: &str = "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a";
-
-fn body(stage: &str, score: Option<u8>, updated_at: &str) -> Value {
-    let category = score.map(|s| nps_widget::score::category(s as i64).unwrap().as_str());
-    json!({"schema":1,"id":ID,"survey":"after-sales","stage":stage,"score":score,"category":category,
-           "reasons":[],"comment":null,"contact":null,"context":{"store":"SZ-FT"},"locale":"zh-CN",
-           "page":"https://brand.example/qr","created_at":"2026-11-23T08:30:00.000Z","updated_at":updated_at})
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    text: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or_else(|_| panic!("not JSON: {}", self.text))
-    }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Reply {
-    let resp = app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn post_raw(content_type: &str, bytes: Vec<u8>) -> Request<Body> {
-    Request::builder()
-        .method(Method::POST)
-        .uri("/api/responses")
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::ORIGIN, "https://brand.example")
-        .body(Body::from(bytes))
-        .unwrap()
-}
-
-async fn post(app: &Router, v: &Value) -> Reply {
-    send(
-        app,
-        post_raw("application/json", v.to_string().into_bytes()),
-    )
-    .await
-}
-
-async fn list(app: &Router, query: &str, token: Option<&str>) -> Reply {
-    let mut b = Request::builder().uri(format!("/api/responses{query}"));
-    if let Some(t) = token {
-        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    send(app, b.body(Body::empty()).unwrap()).await
-}
 
 #[tokio::test]
 async fn upsert_by_id_later_stage_wins_and_repeats_are_not_counted() {

@@ -105,6 +105,14 @@ impl Key {
         format!("data-{}", self.name.replace('_', "-"))
     }
 
+    /// The default of a key whose default is a number; 0 otherwise.
+    pub fn default_int(&self) -> u32 {
+        match self.default {
+            Default::Int(n) => n,
+            _ => 0,
+        }
+    }
+
     /// The default of a key whose default is a string; empty otherwise.
     pub fn default_str(&self) -> &'static str {
         match self.default {

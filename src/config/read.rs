@@ -135,7 +135,7 @@ impl Reader<'_> {
     }
 
     pub fn int(&mut self, key: &Key) -> u32 {
-        let (Kind::Int { min, max }, Default::Int(default)) = (key.kind, key.default) else {
+        let (Kind::Int { min, max }, default) = (key.kind, key.default_int()) else {
             return 0;
         };
         match self.given(key) {

@@ -1,0 +1,264 @@
+//! The `responses` table: its schema and migrations, and the statements the store's writer
+//! runs (upsert, purge of phones past their retention, delete), each in the caller's
+//! transaction.
+//!
+//! Upsert rules: an id belongs to the survey it was first stored for (another survey's post
+//! with it is a conflict); the same body again is a duplicate; a lower stage rank, or at the
+//! same rank an `updated_at` that is not later, is stale and changes nothing; anything else
+//! replaces the stored response. A client's `updated_at` is bounded by the server's clock
+//! when stored, so a time far in the future cannot freeze a response. `received_at` is when
+//! the response was first stored, `changed_at` when it last changed.
+
+use nps_widget::config::keys::RETENTION_DAYS;
+use nps_widget::payload::Response;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::store::StoreError;
+
+/// One day in nanoseconds.
+const DAY_NS: i64 = 86_400_000_000_000;
+
+/// A moment on the server's clock: RFC 3339 for people, nanoseconds for comparisons.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Now {
+    pub at: String,
+    pub ns: i64,
+}
+
+impl Now {
+    /// The server's clock now.
+    pub fn system() -> Now {
+        Now::from_time(time::OffsetDateTime::now_utc())
+    }
+
+    pub fn from_time(t: time::OffsetDateTime) -> Now {
+        let format = time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+        );
+        Now {
+            at: t.format(&format).unwrap_or_default(),
+            ns: t.unix_timestamp_nanos().clamp(0, i64::MAX as i128) as i64,
+        }
+    }
+}
+
+/// What an upsert did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upsert {
+    Created,
+    Updated,
+    Duplicate,
+    Stale,
+    /// The id is stored for another survey; nothing changed.
+    Conflict,
+}
+
+/// Why a response is kept but not counted.
+pub type Flag = Option<&'static str>;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS responses (
+    id          TEXT PRIMARY KEY,
+    survey      TEXT NOT NULL,
+    stage       TEXT NOT NULL,
+    stage_rank  INTEGER NOT NULL,
+    score       INTEGER,
+    category    TEXT,
+    updated_ns  INTEGER NOT NULL,
+    body        TEXT NOT NULL,
+    received_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS responses_survey ON responses (survey, received_at);
+";
+
+/// Columns added since the first schema: (name, type).
+const ADDED: &[(&str, &str)] = &[
+    ("received_ns", "INTEGER"),
+    ("changed_at", "TEXT"),
+    ("flag", "TEXT"),
+    ("purge_after_ns", "INTEGER"),
+];
+
+/// Creates the table, or brings an older one up to date.
+pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(SCHEMA)?;
+    let have: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('responses')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for (name, ty) in ADDED {
+        if !have.iter().any(|h| h == name) {
+            conn.execute_batch(&format!("ALTER TABLE responses ADD COLUMN {name} {ty}"))?;
+        }
+    }
+    // Rows stored before: their received time in ns, and when their phone must go.
+    let old: Vec<(String, String, String)> = conn
+        .prepare("SELECT id, received_at, body FROM responses WHERE received_ns IS NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    for (id, received_at, body) in old {
+        let ns = time::OffsetDateTime::parse(
+            &received_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .map(|t| t.unix_timestamp_nanos() as i64)
+        .unwrap_or(0);
+        let purge = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| Response::parse(&v).ok())
+            .and_then(|r| purge_after(&r, ns));
+        conn.execute(
+            "UPDATE responses SET received_ns = ?2, changed_at = received_at, purge_after_ns = ?3
+             WHERE id = ?1",
+            params![id, ns, purge],
+        )?;
+    }
+    Ok(())
+}
+
+/// When a response's phone must be deleted: first received plus the retention its consent
+/// text promised (the widget's default where the body does not say).
+fn purge_after(r: &Response, received_ns: i64) -> Option<i64> {
+    let days = r
+        .contact
+        .as_ref()?
+        .retention_days
+        .unwrap_or_else(|| RETENTION_DAYS.default_int());
+    Some(received_ns.saturating_add(days as i64 * DAY_NS))
+}
+
+/// `updated_at` in ns, bounded by the server's clock.
+fn order_ns(r: &Response, now: &Now) -> i64 {
+    time::OffsetDateTime::parse(
+        &r.updated_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map(|t| t.unix_timestamp_nanos().clamp(0, i64::MAX as i128) as i64)
+    .unwrap_or(0)
+    .min(now.ns)
+}
+
+pub fn upsert(
+    tx: &Transaction<'_>,
+    r: &Response,
+    now: &Now,
+    flag: Flag,
+) -> Result<Upsert, StoreError> {
+    let body = r.to_json();
+    let rank = r.stage.rank() as i64;
+    let ns = order_ns(r, now);
+    let existing: Option<(String, i64, i64, String, i64, Option<String>)> = tx
+        .query_row(
+            "SELECT survey, stage_rank, updated_ns, body, COALESCE(received_ns, 0), flag
+             FROM responses WHERE id = ?1",
+            [&r.id],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((survey, old_rank, old_ns, stored, received_ns, old_flag)) = existing else {
+        tx.execute(
+            "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
+               body, received_at, received_ns, changed_at, flag, purge_after_ns)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12)",
+            params![
+                r.id,
+                r.survey,
+                r.stage.as_str(),
+                rank,
+                r.score,
+                r.category,
+                ns,
+                body,
+                now.at,
+                now.ns,
+                flag,
+                purge_after(r, now.ns)
+            ],
+        )?;
+        return Ok(Upsert::Created);
+    };
+    if survey != r.survey {
+        return Ok(Upsert::Conflict);
+    }
+    if stored == body {
+        return Ok(Upsert::Duplicate);
+    }
+    if rank < old_rank || (rank == old_rank && ns <= old_ns) {
+        return Ok(Upsert::Stale);
+    }
+    // A flag, once given, stays: a bot's later post does not clear it.
+    let flag = old_flag.or(flag.map(str::to_owned));
+    tx.execute(
+        "UPDATE responses SET stage = ?2, stage_rank = ?3, score = ?4, category = ?5,
+           updated_ns = ?6, body = ?7, changed_at = ?8, flag = ?9, purge_after_ns = ?10
+         WHERE id = ?1",
+        params![
+            r.id,
+            r.stage.as_str(),
+            rank,
+            r.score,
+            r.category,
+            ns,
+            body,
+            now.at,
+            flag,
+            purge_after(r, received_ns)
+        ],
+    )?;
+    Ok(Upsert::Updated)
+}
+
+/// Removes the phone from every response whose retention period has passed at `now`; the
+/// score, reasons and comment stay. Returns how many were purged.
+pub fn purge(tx: &Transaction<'_>, now: &Now) -> Result<usize, StoreError> {
+    Ok(tx.execute(
+        "UPDATE responses SET body = json_set(body, '$.contact', json('null')),
+           purge_after_ns = NULL, changed_at = ?2
+         WHERE purge_after_ns IS NOT NULL AND purge_after_ns <= ?1",
+        params![now.ns, now.at],
+    )?)
+}
+
+/// Deletes one response; true if it was stored.
+pub fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool, StoreError> {
+    Ok(tx.execute(
+        "DELETE FROM responses WHERE id = ?1",
+        [id.to_ascii_lowercase()],
+    )? > 0)
+}
+
+/// One stored response as the API lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The canonical JSON body.
+    pub body: String,
+    pub received_at: String,
+    pub changed_at: String,
+    pub flag: Option<String>,
+}
+
+/// Every stored response, oldest first.
+pub fn all(conn: &Connection) -> Result<Vec<Row>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT body, received_at, COALESCE(changed_at, received_at), flag
+         FROM responses ORDER BY received_at, id",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        Ok(Row {
+            body: row.get(0)?,
+            received_at: row.get(1)?,
+            changed_at: row.get(2)?,
+            flag: row.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
