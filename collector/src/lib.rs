@@ -18,9 +18,12 @@
 
 mod api_error;
 pub mod export;
+pub mod guard;
 pub mod limit;
+pub mod net;
 mod responses;
 pub mod rows;
+pub mod serve;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -47,24 +50,35 @@ pub use store::Store;
 
 /// Largest body accepted (`rules::MAX_BODY_BYTES`).
 pub const BODY_LIMIT: usize = nps_widget::rules::MAX_BODY_BYTES;
+/// The time a request has to send its body.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// How the app is set up.
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
-    /// Origins allowed to post cross-origin; `*` allows any.
+    /// Origins whose pages may post (besides the collector's own); `*` allows any.
     pub allow_origins: Vec<String>,
-    /// Bearer token for `GET /api/responses`.
+    /// Bearer token for `GET` and `DELETE` on `/api/responses`.
     pub admin_token: String,
-    /// Posts per minute per client address; 0 turns limiting off.
+    /// Posts per minute per client (an IPv4 address, an IPv6 /64); 0 turns limiting off.
     pub rate_limit: u32,
     /// Folder served for every other path.
     pub static_dir: Option<PathBuf>,
+    /// The database file, which the static folder must never serve.
+    pub db_path: Option<PathBuf>,
+    /// Proxies whose `Forwarded` / `X-Forwarded-For` name the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Who may frame the collector's pages (CSP `frame-ancestors`); empty is `'self'`.
+    pub frame_ancestors: Vec<String>,
+    /// Where the collector's pages may connect besides itself (CSP `connect-src`).
+    pub connect_src: Vec<String>,
 }
 
 struct AppState {
     store: Store,
     settings: Settings,
     limiter: RateLimiter,
+    csp: String,
 }
 
 type Shared = Arc<AppState>;
@@ -74,18 +88,27 @@ pub fn app(store: Store, settings: Settings) -> Router {
     let limiter = RateLimiter::new(settings.rate_limit);
     let static_dir = settings.static_dir.clone();
     let cors = cors(&settings.allow_origins);
+    let csp = guard::csp(&settings);
     let state: Shared = Arc::new(AppState {
         store,
         settings,
         limiter,
+        csp,
     });
     let mut router = Router::new()
         .route("/api/responses", get(list).post(post_response))
         .route("/api/responses/{id}", delete(delete_response))
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::origins,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state);
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            BODY_TIMEOUT,
+        ))
+        .with_state(state.clone());
     if let Some(dir) = static_dir {
         // `name.br` / `name.gz` beside a file are sent to browsers that accept them.
         router = router.fallback_service(
@@ -95,7 +118,17 @@ pub fn app(store: Store, settings: Settings) -> Router {
                 .precompressed_gzip(),
         );
     }
-    router.layer(middleware::from_fn(json_errors)).layer(cors)
+    router
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::static_files,
+        ))
+        .layer(middleware::from_fn(json_errors))
+        .layer(cors)
+        .layer(middleware::from_fn_with_state(
+            state,
+            guard::security_headers,
+        ))
 }
 
 /// The API's routes, for the messages of a 404 and a 405 (a test checks each one answers).
@@ -106,6 +139,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/healthz"),
 ];
 
+/// Listed origins may read every answer. Any origin's post, and its preflight, get CORS
+/// headers too: the post is then refused by `guard::origins` with a 403 its page can read.
 fn cors(origins: &[String]) -> CorsLayer {
     let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
@@ -113,29 +148,38 @@ fn cors(origins: &[String]) -> CorsLayer {
         .expose_headers([header::RETRY_AFTER])
         .max_age(std::time::Duration::from_secs(600));
     if origins.iter().any(|o| o == "*") {
-        layer.allow_origin(AllowOrigin::any())
-    } else {
-        let list: Vec<HeaderValue> = origins
-            .iter()
-            .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
-            .collect();
-        layer.allow_origin(AllowOrigin::list(list))
+        return layer.allow_origin(AllowOrigin::any());
     }
+    let list: Vec<String> = origins
+        .iter()
+        .map(|o| o.trim_end_matches('/').to_owned())
+        .collect();
+    layer.allow_origin(AllowOrigin::predicate(move |origin, parts| {
+        let posting = parts.method == Method::POST
+            || (parts.method == Method::OPTIONS
+                && parts
+                    .headers
+                    .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+                    .is_some_and(|m| m == "POST"));
+        posting || list.iter().any(|l| origin.as_bytes() == l.as_bytes())
+    }))
 }
 
 async fn rate_limit(State(state): State<Shared>, req: Request, next: Next) -> Response {
     if req.method() == Method::POST {
-        let ip = req
+        let peer = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        if let Some(ip) = ip {
-            if let Err(wait_s) = state.limiter.check(ip, std::time::Instant::now()) {
+        if let Some(peer) = peer {
+            let client = net::client_addr(peer, req.headers(), &state.settings.trusted_proxies);
+            let key = net::limit_key(client);
+            if let Err(wait_s) = state.limiter.check(key, std::time::Instant::now()) {
                 let mut resp = ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate_limit",
                     format!(
-                        "more than {} posts a minute from this address; retry in {wait_s} s",
+                        "more than {} posts a minute from this client; retry in {wait_s} s",
                         state.settings.rate_limit
                     ),
                 )

@@ -1,17 +1,30 @@
-//! Posts per minute per client address: a fixed one-minute window per address.
+//! Posts per minute per client key (`net::limit_key`): a fixed one-minute window per key.
+//!
+//! The keys are spread over shards, each a map with at most `MAX_TRACKED / SHARDS` keys and
+//! a queue of them in the order they came; a new key in a full shard evicts the oldest.
+//! Every check is O(1) under one shard's lock: nothing is ever scanned on the request path.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const WINDOW: Duration = Duration::from_secs(60);
-/// Addresses remembered at once; older windows are dropped past this.
+/// Keys remembered at once, over all shards.
 const MAX_TRACKED: usize = 100_000;
+const SHARDS: usize = 16;
+
+#[derive(Default)]
+struct Shard {
+    windows: HashMap<IpAddr, (Instant, u32)>,
+    order: VecDeque<IpAddr>,
+}
 
 pub struct RateLimiter {
     per_minute: u32,
-    windows: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    shards: Vec<Mutex<Shard>>,
+    hasher: std::collections::hash_map::RandomState,
 }
 
 impl RateLimiter {
@@ -19,20 +32,29 @@ impl RateLimiter {
     pub fn new(per_minute: u32) -> RateLimiter {
         RateLimiter {
             per_minute,
-            windows: Mutex::new(HashMap::new()),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            hasher: Default::default(),
         }
     }
 
-    /// `Ok` to go ahead, or `Err(seconds)` until the address may post again.
-    pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), u64> {
+    /// `Ok` to go ahead, or `Err(seconds)` until the key may post again.
+    pub fn check(&self, key: IpAddr, now: Instant) -> Result<(), u64> {
         if self.per_minute == 0 {
             return Ok(());
         }
-        let mut w = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if w.len() >= MAX_TRACKED {
-            w.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+        let mut h = self.hasher.build_hasher();
+        key.hash(&mut h);
+        let shard = &self.shards[h.finish() as usize % SHARDS];
+        let mut s = shard.lock().unwrap_or_else(|p| p.into_inner());
+        if !s.windows.contains_key(&key) {
+            if s.windows.len() >= MAX_TRACKED / SHARDS {
+                if let Some(oldest) = s.order.pop_front() {
+                    s.windows.remove(&oldest);
+                }
+            }
+            s.order.push_back(key);
         }
-        let entry = w.entry(ip).or_insert((now, 0));
+        let entry = s.windows.entry(key).or_insert((now, 0));
         if now.duration_since(entry.0) >= WINDOW {
             *entry = (now, 0);
         }
@@ -43,6 +65,14 @@ impl RateLimiter {
         entry.1 += 1;
         Ok(())
     }
+
+    /// Keys remembered now (bounded by `MAX_TRACKED`).
+    pub fn tracked(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().map_or(0, |s| s.windows.len()))
+            .sum()
+    }
 }
 
 #[cfg(test)]
@@ -50,7 +80,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn limits_per_address_per_minute() {
+    fn limits_per_key_per_minute() {
         let l = RateLimiter::new(2);
         let t0 = Instant::now();
         let a: IpAddr = "127.0.0.1".parse().unwrap();
@@ -69,5 +99,15 @@ mod tests {
         for _ in 0..10_000 {
             assert_eq!(l.check(a, Instant::now()), Ok(()));
         }
+    }
+
+    #[test]
+    fn the_map_stays_bounded() {
+        let l = RateLimiter::new(5);
+        let now = Instant::now();
+        for i in 0..(MAX_TRACKED as u32 + 5_000) {
+            let _ = l.check(IpAddr::V4(i.into()), now);
+        }
+        assert!(l.tracked() <= MAX_TRACKED, "{}", l.tracked());
     }
 }

@@ -1,19 +1,28 @@
 //! `nps-collector`: serves the API (and optionally static files) over HTTP, stores in SQLite.
 //!
 //! `nps-collector [--port 8080] [--db nps.db] [--static DIR] [--allow-origin ORIGIN]...
-//!  [--admin-token TOKEN] [--rate-limit PER_MINUTE]`
+//!  [--admin-token TOKEN | --admin-token-file PATH] [--rate-limit PER_MINUTE]
+//!  [--trusted-proxy CIDR]... [--frame-ancestors SOURCE]... [--connect-src SOURCE]...
+//!  [--header-timeout S] [--max-connections N] [--grace S]`
+//!
+//! `nps-collector purge [--db nps.db]` removes the phones whose retention period has ended
+//! (the server also does it every hour).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::Parser;
-use nps_collector::{app, Settings, Store};
+use clap::{Parser, Subcommand};
+use nps_collector::serve::{serve, stop_signal, Limits};
+use nps_collector::{app, Now, Settings, Store};
 
 /// Receives nps-widget responses and stores them in SQLite.
 #[derive(Parser, Debug)]
 #[command(name = "nps-collector", version)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Port to listen on (127.0.0.1 unless --host says otherwise).
     #[arg(long, env = "NPS_PORT", default_value_t = 8080)]
     port: u16,
@@ -21,58 +30,149 @@ struct Args {
     #[arg(long, env = "NPS_HOST", default_value = "127.0.0.1")]
     host: String,
     /// SQLite database file (created if missing).
-    #[arg(long, env = "NPS_DB", default_value = "nps.db")]
+    #[arg(long, env = "NPS_DB", default_value = "nps.db", global = true)]
     db: PathBuf,
     /// Folder to serve for every path outside the API (e.g. dist).
     #[arg(long = "static")]
     static_dir: Option<PathBuf>,
-    /// Origin allowed to post cross-origin (repeat for more; "*" allows any).
+    /// Origin whose pages may post (repeat for more; "*" allows any); the collector's own
+    /// pages always may.
     #[arg(long = "allow-origin")]
     allow_origin: Vec<String>,
-    /// Bearer token for GET /api/responses; a fresh one is printed when not given.
-    #[arg(long, env = "NPS_ADMIN_TOKEN")]
+    /// Bearer token for reading and deleting responses; a fresh one is printed when neither
+    /// this nor --admin-token-file is given.
+    #[arg(long, env = "NPS_ADMIN_TOKEN", conflicts_with = "admin_token_file")]
     admin_token: Option<String>,
-    /// Posts per minute per client address; 0 turns limiting off.
+    /// A file holding the admin token (not visible in the process list).
+    #[arg(long, env = "NPS_ADMIN_TOKEN_FILE")]
+    admin_token_file: Option<PathBuf>,
+    /// Posts per minute per client (an IPv4 address, an IPv6 /64); 0 turns limiting off.
     #[arg(long, env = "NPS_RATE_LIMIT", default_value_t = 600)]
     rate_limit: u32,
+    /// A proxy (CIDR) whose Forwarded / X-Forwarded-For names the client; repeat for more.
+    #[arg(
+        long = "trusted-proxy",
+        env = "NPS_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    trusted_proxy: Vec<ipnet::IpNet>,
+    /// Who may frame the collector's pages (CSP frame-ancestors, e.g. https://brand.example);
+    /// repeat for more. Default: the collector itself.
+    #[arg(long = "frame-ancestors")]
+    frame_ancestors: Vec<String>,
+    /// Where the collector's pages may connect besides the collector (CSP connect-src).
+    #[arg(long = "connect-src")]
+    connect_src: Vec<String>,
+    /// Seconds a connection has to send a request's headers.
+    #[arg(long, default_value_t = Limits::default().header_timeout.as_secs())]
+    header_timeout: u64,
+    /// Open connections at most; more wait to be accepted.
+    #[arg(long, default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Seconds a stop (SIGTERM, Ctrl-C) waits for requests under way.
+    #[arg(long, default_value_t = Limits::default().grace.as_secs())]
+    grace: u64,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Remove the phone numbers whose retention period has ended (scores stay), then exit.
+    Purge,
+}
+
+/// How often the server purges expired phones.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+fn fail(code: u8, message: String) -> ExitCode {
+    eprintln!("nps-collector: {message}");
+    ExitCode::from(code)
+}
+
+/// The admin token: given, read from a file, or fresh. An empty one is an error, never a
+/// silent random token.
+fn admin_token(args: &Args) -> Result<(String, bool), String> {
+    let given = match (&args.admin_token, &args.admin_token_file) {
+        (Some(t), _) => Some((t.clone(), "--admin-token (or NPS_ADMIN_TOKEN)".to_owned())),
+        (None, Some(path)) => Some((
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("--admin-token-file {}: {e}", path.display()))?
+                .trim()
+                .to_owned(),
+            format!("--admin-token-file {}", path.display()),
+        )),
+        (None, None) => None,
+    };
+    match given {
+        Some((t, from)) if t.trim().is_empty() => Err(format!(
+            "the admin token from {from} is empty: give a token, or neither flag for a fresh one"
+        )),
+        Some((t, _)) => Ok((t.trim().to_owned(), true)),
+        None => Ok((uuid::Uuid::new_v4().simple().to_string(), false)),
+    }
+}
+
+/// The database must not be inside the static folder, where it could be downloaded.
+fn check_static(dir: &Path, db: &Path) -> Result<(), String> {
+    if !dir.is_dir() {
+        return Err(format!("--static {} is not a folder", dir.display()));
+    }
+    let root = dir.canonicalize().map_err(|e| e.to_string())?;
+    let db_dir = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .canonicalize()
+        .map_err(|e| format!("--db {}: {e}", db.display()))?;
+    if db_dir.starts_with(&root) {
+        return Err(format!(
+            "--db {} is inside --static {}: the database could be downloaded; keep it outside",
+            db.display(),
+            dir.display()
+        ));
+    }
+    Ok(())
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    if let Some(dir) = &args.static_dir {
-        if !dir.is_dir() {
-            eprintln!("nps-collector: --static {} is not a folder", dir.display());
-            return ExitCode::from(2);
-        }
-    }
     let store = match Store::open(&args.db) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("nps-collector: cannot open the database: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return fail(1, format!("cannot open the database: {e}")),
     };
-    let token = args
-        .admin_token
-        .clone()
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    if let Some(Command::Purge) = args.command {
+        return match store.purge(Now::system()).await {
+            Ok(n) => {
+                println!("purged the phone numbers of {n} responses");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(1, format!("purge: {e}")),
+        };
+    }
+    if let Some(dir) = &args.static_dir {
+        if let Err(e) = check_static(dir, &args.db) {
+            return fail(2, e);
+        }
+    }
+    let (token, given) = match admin_token(&args) {
+        Ok(t) => t,
+        Err(e) => return fail(2, e),
+    };
     let addr: SocketAddr = match format!("{}:{}", args.host, args.port).parse() {
         Ok(a) => a,
-        Err(e) => {
-            eprintln!(
-                "nps-collector: --host {} --port {}: {e}",
-                args.host, args.port
-            );
-            return ExitCode::from(2);
-        }
+        Err(e) => return fail(2, format!("--host {} --port {}: {e}", args.host, args.port)),
     };
+    // Thousands of connections need thousands of file descriptors.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("nps-collector: cannot listen on {addr}: {e} (is another server on that port? try --port)");
-            return ExitCode::FAILURE;
+            return fail(
+                1,
+                format!(
+                    "cannot listen on {addr}: {e} (is another server on that port? try --port)"
+                ),
+            )
         }
     };
     let settings = Settings {
@@ -80,24 +180,59 @@ async fn main() -> ExitCode {
         admin_token: token.clone(),
         rate_limit: args.rate_limit,
         static_dir: args.static_dir.clone(),
+        db_path: Some(args.db.clone()),
+        trusted_proxies: args.trusted_proxy.clone(),
+        frame_ancestors: args.frame_ancestors.clone(),
+        connect_src: args.connect_src.clone(),
     };
     println!(
         "nps-collector listening on http://{addr}/ (database {})",
         args.db.display()
     );
-    if args.admin_token.is_none() {
+    if !given {
         println!("admin token: {token}");
     }
-    let router = app(store, settings).into_make_service_with_connect_info::<SocketAddr>();
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+    let purger = store.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = purger.purge(Now::system()).await {
+                eprintln!("nps-collector: purge: {e}");
+            }
+            tokio::time::sleep(PURGE_EVERY).await;
+        }
+    });
+    let limits = Limits {
+        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+        max_connections: args.max_connections.max(1),
+        grace: Duration::from_secs(args.grace),
     };
-    if let Err(e) = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        eprintln!("nps-collector: {e}");
-        return ExitCode::FAILURE;
+    serve(
+        listener,
+        app(store.clone(), settings),
+        limits,
+        stop_signal(),
+    )
+    .await;
+    // Every answer given was committed; commit what is queued too before leaving.
+    if let Err(e) = store.flush().await {
+        return fail(1, format!("on stopping: {e}"));
     }
+    println!("nps-collector stopped");
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_stays_outside_the_static_folder() {
+        let dir = std::env::temp_dir().join(format!("nps-static-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("site")).unwrap();
+        assert!(check_static(&dir.join("site"), &dir.join("nps.db")).is_ok());
+        let e = check_static(&dir.join("site"), &dir.join("site/nps.db")).unwrap_err();
+        assert!(e.contains("inside --static"), "{e}");
+        assert!(check_static(&dir, &dir.join("site/x.db")).is_err());
+        assert!(check_static(&dir.join("missing"), &dir.join("nps.db")).is_err());
+    }
 }

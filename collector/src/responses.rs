@@ -47,12 +47,13 @@ pub async fn post_response(
             )
             .into_response()
         }
+        // Cut off or too slow (`BODY_TIMEOUT`): a 408, which a sender retries.
         Err(e) => {
             eprintln!("nps-collector: could not read a body: {e}");
             return ApiError::new(
-                StatusCode::BAD_REQUEST,
+                StatusCode::REQUEST_TIMEOUT,
                 "body",
-                "the body could not be read; send it again",
+                "the body could not be read in time; send it again",
             )
             .into_response();
         }

@@ -67,6 +67,8 @@ enum Work {
     Upsert(Response, Now, Flag),
     Purge(Now),
     Delete(String),
+    /// Nothing: answered once every job sent before it is committed.
+    Barrier,
 }
 
 /// The answer to a `Work`: an upsert's outcome, or a count.
@@ -81,13 +83,12 @@ struct Job {
 }
 
 /// A handle to the store; cheap to clone. When the last handle is dropped, the writer
-/// finishes the jobs it has and stops (`Store::close` waits for it).
+/// finishes the jobs it has and stops.
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
     jobs: mpsc::SyncSender<Job>,
     healthy: Arc<AtomicBool>,
-    writer: Arc<std::sync::Mutex<Option<thread::JoinHandle<()>>>>,
 }
 
 fn open(path: &Path) -> Result<Connection, StoreError> {
@@ -133,6 +134,7 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Done, StoreE
             Work::Upsert(r, now, flag) => rows::upsert(&tx, r, now, *flag).map(Done::Upsert),
             Work::Purge(now) => rows::purge(&tx, now).map(Done::Count),
             Work::Delete(id) => rows::delete(&tx, id).map(|d| Done::Count(d as usize)),
+            Work::Barrier => Ok(Done::Count(0)),
         });
     }
     if let Err(e) = tx.commit() {
@@ -158,7 +160,7 @@ impl Store {
         let (tx, rx) = mpsc::sync_channel(4096);
         let healthy = Arc::new(AtomicBool::new(true));
         let h = healthy.clone();
-        let handle = thread::Builder::new()
+        thread::Builder::new()
             .name("nps-store-writer".into())
             .spawn(move || writer(conn, rx, h))
             .map_err(|e| StoreError::Start {
@@ -168,7 +170,6 @@ impl Store {
             path,
             jobs: tx,
             healthy,
-            writer: Arc::new(std::sync::Mutex::new(Some(handle))),
         })
     }
 
@@ -209,6 +210,11 @@ impl Store {
         }
     }
 
+    /// Resolves once every job sent before it is committed (before the process exits).
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.run(Work::Barrier).await.map(|_| ())
+    }
+
     /// Every stored response, oldest first.
     pub async fn all(&self) -> Result<Vec<Row>, StoreError> {
         let path = self.path.clone();
@@ -220,15 +226,5 @@ impl Store {
     /// False when the writer's last commit failed: no disk access.
     pub fn healthy(&self) -> bool {
         self.healthy.load(Ordering::Relaxed)
-    }
-
-    /// Stops taking jobs and waits until the writer has committed every job it has.
-    pub fn close(self) {
-        let writer = self.writer.clone();
-        drop(self);
-        if let Some(h) = writer.lock().ok().and_then(|mut w| w.take()) {
-            // Other handles may still live (in spawned tasks); the writer stops with the last.
-            let _ = h.join();
-        }
     }
 }

@@ -213,13 +213,35 @@ async fn cors_allows_only_listed_origins_and_answers_preflight() {
     other
         .headers_mut()
         .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    // A post from an origin nobody listed is refused, in an answer its page can read.
     let r = send(&app, other).await;
-    assert!(r.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (StatusCode::FORBIDDEN, Some("origin"))
+    );
+    assert_eq!(
+        r.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        "https://evil.example"
+    );
+    assert_eq!(list(&app, "", Some("secret")).await.json(), json!([]));
+    // Reading stays with the listed origins.
+    let read = Request::builder()
+        .uri("/api/responses")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::AUTHORIZATION, "Bearer secret")
+        .body(Body::empty())
+        .unwrap();
+    assert!(send(&app, read)
+        .await
+        .headers
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .is_none());
     let any = router_with(Settings {
         allow_origins: vec!["*".into()],
         admin_token: "t".into(),
         rate_limit: 0,
         static_dir: None,
+        ..Settings::default()
     });
     let r = post(&any, &body("scored", Some(4), "2026-11-23T08:30:01.000Z")).await;
     assert_eq!(
@@ -317,10 +339,11 @@ async fn the_no_script_form_is_stored_and_answered_in_html() {
 #[tokio::test]
 async fn rate_limit_answers_429_with_retry_after() {
     let app = router_with(Settings {
-        allow_origins: vec![],
+        allow_origins: vec!["https://brand.example".into()],
         admin_token: "t".into(),
         rate_limit: 2,
         static_dir: None,
+        ..Settings::default()
     });
     let from = |v: &Value| {
         let mut req = post_raw("application/json", v.to_string().into_bytes());
@@ -398,6 +421,7 @@ async fn static_files_go_out_precompressed_when_the_browser_accepts_it() {
         admin_token: "t".into(),
         rate_limit: 0,
         static_dir: Some(dir),
+        ..Settings::default()
     });
     let get = |path: &str, enc: Option<&str>| {
         let mut b = Request::builder().uri(path);
@@ -528,6 +552,7 @@ async fn every_error_is_json_with_cors() {
         admin_token: "t".into(),
         rate_limit: 0,
         static_dir: Some(dir),
+        ..Settings::default()
     });
     let r = send(&site, req(Method::GET, "/missing.html")).await;
     assert_eq!(
@@ -547,6 +572,7 @@ async fn internal_errors_are_logged_not_sent() {
             admin_token: "secret".into(),
             rate_limit: 0,
             static_dir: None,
+            ..Settings::default()
         },
     );
     // The file goes away under the running collector: reads open an empty database.

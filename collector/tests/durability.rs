@@ -1,56 +1,12 @@
 //! Durability: the real `nps-collector` binary under concurrent load is killed with SIGKILL;
 //! after a restart on the same database, every response it acknowledged is there.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::process::{free_port, load_body as body, start};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start(db: &std::path::Path, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_nps-collector"))
-        .args([
-            "--port",
-            &port.to_string(),
-            "--rate-limit",
-            "0",
-            "--admin-token",
-            "t0k3n",
-            "--db",
-        ])
-        .arg(db)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start nps-collector");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while ureq::get(&format!("http://127.0.0.1:{port}/healthz"))
-        .call()
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "the collector did not come up");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
-}
-
-fn body(id: &str, n: usize) -> String {
-    format!(
-        r#"{{"schema":1,"id":"{id}","survey":"load","stage":"completed","score":{},"category":"{}","reasons":[],"comment":null,"contact":null,"context":{{}},"locale":"en","page":null,"created_at":"2026-11-23T08:00:00.000Z","updated_at":"2026-11-23T08:00:01.000Z"}}"#,
-        n % 11,
-        nps_widget::score::category((n % 11) as i64)
-            .unwrap()
-            .as_str()
-    )
-}
 
 #[test]
 fn every_acknowledged_response_survives_kill_9() {
@@ -58,7 +14,7 @@ fn every_acknowledged_response_survives_kill_9() {
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("nps.db");
     let port = free_port();
-    let mut collector = start(&db, port);
+    let mut collector = start(&db, port, &[]);
 
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
     let stop = Arc::new(AtomicBool::new(false));
@@ -100,7 +56,7 @@ fn every_acknowledged_response_survives_kill_9() {
     }
     let acked = acked.lock().unwrap().clone();
 
-    let mut again = start(&db, port);
+    let mut again = start(&db, port, &[]);
     let text = ureq::get(&format!("http://127.0.0.1:{port}/api/responses"))
         .header("Authorization", "Bearer t0k3n")
         .call()

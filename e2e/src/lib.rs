@@ -69,11 +69,14 @@ impl Server {
             }
         }
         // Any origin may post: the chaos test posts through a proxy on another port.
+        // The test pages may post to the fault proxy on another loopback port.
         let settings = Settings {
             allow_origins: vec!["*".into()],
             admin_token: token.clone(),
             rate_limit: 0,
             static_dir: Some(site),
+            connect_src: vec!["http://127.0.0.1:*".into()],
+            ..Settings::default()
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -1,6 +1,8 @@
 //! Helpers shared by the collector's API tests: a fresh database, the router, requests.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Body;
@@ -33,6 +35,7 @@ pub fn router() -> Router {
         admin_token: "secret".into(),
         rate_limit: 0,
         static_dir: None,
+        ..Settings::default()
     })
 }
 

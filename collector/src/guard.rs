@@ -1,0 +1,175 @@
+//! What every request meets before a handler: who may write (origins), what every answer
+//! carries (security headers), and what the static folder may serve.
+//!
+//! - Writes come from the collector's own pages, from origins in `--allow-origin` (`*` for
+//!   any), or from clients that send no `Origin` (not a page in a browser). Any other origin
+//!   gets a 403 it can read (with CORS headers), so a widget there learns at once that it is
+//!   refused instead of retrying for a week.
+//! - Every answer carries `X-Content-Type-Options: nosniff`, a `Referrer-Policy` and a
+//!   `Content-Security-Policy` whose `frame-ancestors` comes from `--frame-ancestors`.
+//! - The static folder never serves what resolves outside it (a link out of it), nor the
+//!   database or its journal files.
+
+use std::path::{Path, PathBuf};
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::{ApiError, Settings, Shared};
+
+/// True when a page of `origin` may post here (`host` is the request's `Host`).
+pub fn origin_allowed(allowed: &[String], origin: &str, host: Option<&str>) -> bool {
+    let same_origin = origin
+        .split_once("://")
+        .is_some_and(|(_, authority)| Some(authority) == host);
+    same_origin
+        || allowed
+            .iter()
+            .any(|a| a == "*" || a.trim_end_matches('/') == origin)
+}
+
+pub(crate) async fn origins(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    if req.method() == Method::POST {
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok());
+        if let Some(origin) = origin {
+            if !origin_allowed(&state.settings.allow_origins, &origin, host) {
+                let mut resp = ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "origin",
+                    format!(
+                        "pages of {origin} may not post here: the collector's --allow-origin does not name it"
+                    ),
+                )
+                .into_response();
+                // Readable by that page, so its widget stops at once.
+                if let Ok(v) = HeaderValue::from_str(&origin) {
+                    resp.headers_mut()
+                        .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+                    resp.headers_mut()
+                        .insert(header::VARY, HeaderValue::from_static("Origin"));
+                }
+                return resp;
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// The Content-Security-Policy of every answer.
+pub fn csp(settings: &Settings) -> String {
+    let ancestors = if settings.frame_ancestors.is_empty() {
+        "'self'".to_owned()
+    } else {
+        settings.frame_ancestors.join(" ")
+    };
+    let connect: String = settings
+        .connect_src
+        .iter()
+        .map(|s| format!(" {s}"))
+        .collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'{connect}; \
+         frame-ancestors {ancestors}; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
+}
+
+pub(crate) async fn security_headers(
+    State(state): State<Shared>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&state.csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    resp
+}
+
+/// Whether the static folder may serve `uri_path`: what it resolves to (links followed)
+/// stays inside the folder and is not the database or one of its journal files. A path
+/// that does not exist is left to the file server (a 404).
+pub fn static_path_allowed(dir: &Path, db: Option<&Path>, uri_path: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(uri_path).decode_utf8_lossy();
+    if decoded.split(['/', '\\']).any(|seg| seg == "..") {
+        return false;
+    }
+    let Ok(root) = dir.canonicalize() else {
+        return false;
+    };
+    let mut candidate = root.join(decoded.trim_start_matches('/'));
+    if candidate.is_dir() {
+        candidate = candidate.join("index.html");
+    }
+    let Ok(real) = candidate.canonicalize() else {
+        return true;
+    };
+    let database: Vec<PathBuf> = db
+        .and_then(|d| d.canonicalize().ok())
+        .map(|d| {
+            let name = d.to_string_lossy().into_owned();
+            ["", "-wal", "-shm", "-journal"]
+                .iter()
+                .map(|s| PathBuf::from(format!("{name}{s}")))
+                .collect()
+        })
+        .unwrap_or_default();
+    real.starts_with(&root) && !database.contains(&real)
+}
+
+pub(crate) async fn static_files(
+    State(state): State<Shared>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if let Some(dir) = &state.settings.static_dir {
+        let path = req.uri().path();
+        let api = crate::ROUTES.iter().any(|(_, p)| path.starts_with(p));
+        if !api && !static_path_allowed(dir, state.settings.db_path.as_deref(), path) {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn who_may_write() {
+        let list = vec!["https://brand.example".to_owned()];
+        let check = |origin: &str, host: Option<&str>, want: bool| {
+            assert_eq!(
+                origin_allowed(&list, origin, host),
+                want,
+                "{origin} {host:?}"
+            )
+        };
+        check("https://brand.example", None, true);
+        check("https://evil.example", None, false);
+        check("http://127.0.0.1:8080", Some("127.0.0.1:8080"), true);
+        check("http://127.0.0.1:9999", Some("127.0.0.1:8080"), false);
+        check("null", Some("127.0.0.1:8080"), false);
+        assert!(origin_allowed(&["*".into()], "https://any.example", None));
+    }
+}
