@@ -41,7 +41,9 @@
   }
 
   function render(all) {
-    var scored = all.filter(function (r) { return r.score !== null; });
+    // Flagged responses (faster than a person, a filled honeypot) are kept but not counted.
+    var flagged = all.filter(function (r) { return r.flag; }).length;
+    var scored = all.filter(function (r) { return r.score !== null && !r.flag; });
     var s = NpsWidget.score(scored.map(function (r) { return r.score; }));
     var kpis = $("kpis");
     kpis.textContent = "";
@@ -67,9 +69,10 @@
     table($("comments"), ["Score", "Comment", "Store", "Call-back", "Received"], comments.map(function (r) {
       return [String(r.score), r.comment, (r.context && r.context.store) || "", r.contact ? r.contact.phone : "", r.received_at];
     }));
-    var unscored = all.length - scored.length;
+    var unscored = all.length - scored.length - flagged;
     $("status").textContent = all.length + " responses loaded at " + new Date().toLocaleTimeString() +
-      (unscored ? " (" + unscored + " closed before a score, not in the NPS)" : "");
+      (unscored ? " (" + unscored + " closed before a score, not in the NPS)" : "") +
+      (flagged ? " (" + flagged + " flagged as automated, not counted)" : "");
   }
 
   function get(format) {

@@ -50,8 +50,13 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts the collector in this process (rate limiting off).
+    /// Starts the collector in this process (rate limiting off, any origin may post).
     pub async fn start() -> Server {
+        Server::start_with(|_| {}).await
+    }
+
+    /// Starts the collector with its settings changed by `adjust`.
+    pub async fn start_with(adjust: impl FnOnce(&mut Settings)) -> Server {
         let dir = temp_dir("db");
         let db = dir.join("nps.db");
         let store = Store::open(&db).expect("open the database");
@@ -68,9 +73,9 @@ impl Server {
                 }
             }
         }
-        // Any origin may post: the chaos test posts through a proxy on another port.
-        // The test pages may post to the fault proxy on another loopback port.
-        let settings = Settings {
+        // Any origin may post: the chaos test posts through a proxy on another port, to
+        // which the test pages may connect.
+        let mut settings = Settings {
             allow_origins: vec!["*".into()],
             admin_token: token.clone(),
             rate_limit: 0,
@@ -78,6 +83,7 @@ impl Server {
             connect_src: vec!["http://127.0.0.1:*".into()],
             ..Settings::default()
         };
+        adjust(&mut settings);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let router = app(store, settings).into_make_service_with_connect_info::<SocketAddr>();

@@ -93,3 +93,40 @@ async fn a_reload_mid_survey_continues_the_same_response() {
     b.js("localStorage.clear(); return 0;").await;
     b.close().await;
 }
+
+/// Regression: a widget on an origin the collector does not allow had its `text/plain` post
+/// stored, could not read the answer, and retried for a week. Now the collector refuses the
+/// write in an answer the page can read, and the widget stops at once and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_origin_is_learned_at_once_and_reported() {
+    let page = Server::start().await;
+    let collector =
+        Server::start_with(|s| s.allow_origins = vec!["https://brand.example".into()]).await;
+    let b = Browser::start(Options::phone("en-US")).await;
+    let endpoint = format!("{}/api/responses", collector.base);
+    b.open(&format!(
+        "{}/chaos.html?endpoint={endpoint}&visit=refused",
+        page.base
+    ))
+    .await;
+    b.js("window.__errors = []; document.addEventListener('nps:error', e => window.__errors.push(e.detail)); return 0;")
+        .await;
+    b.click("[data-score='9']").await;
+    let error = nps_e2e::wait_until("an nps:error", || async {
+        let errors = b.js("return window.__errors;").await;
+        errors.as_array().and_then(|a| a.first().cloned())
+    })
+    .await;
+    assert_eq!(error["kind"], "delivery", "{error}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("403"), "{message}");
+    // Stopped: a dead letter, no body kept, nothing stored, nothing retried.
+    let entry = b
+        .js("for (const k of Object.keys(localStorage)) if (k.startsWith('nps:v1:outbox:')) return JSON.parse(localStorage.getItem(k)); return null;")
+        .await;
+    assert!(entry["dead"].is_string(), "{entry}");
+    assert_eq!(entry["body"], "");
+    assert!(collector.rows().is_empty());
+    b.js("localStorage.clear(); return 0;").await;
+    b.close().await;
+}

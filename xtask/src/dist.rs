@@ -182,13 +182,14 @@ pub fn short_names(glue: &str, map: &str) -> Result<String> {
     Ok(result)
 }
 
-/// The core's limits that demo pages use (the no-script form's `maxlength`, the score's
-/// `max`), written `{{name}}` in `www/*.html`.
-pub fn limits() -> [(&'static str, String); 2] {
+/// The core's rules that demo pages use (the no-script form's `maxlength`, the score's
+/// `max`, the honeypot field's name), written `{{name}}` in `www/*.html`.
+pub fn limits() -> [(&'static str, String); 3] {
     use nps_widget::rules;
     [
         ("max_comment", rules::MAX_COMMENT.to_string()),
         ("max_score", rules::MAX_SCORE.to_string()),
+        ("honeypot", rules::HONEYPOT_FIELD.to_owned()),
     ]
 }
 
