@@ -49,6 +49,8 @@ pub fn parse_strict(text: &str, field: &str) -> Result<Value, FieldError> {
 /// Refuses JSON text (already known to parse) that gives a key twice in one object.
 pub fn check_duplicates(text: &str, field: &str) -> Result<(), FieldError> {
     match duplicate_key(text) {
+        // Found by fuzzing: an empty key given twice has no path to name; the text does.
+        Some(path) if path.is_empty() => Err(FieldError::new(field, ErrorKind::Duplicate)),
         Some(path) if field == "body" || field == "config" => {
             Err(FieldError::new(path, ErrorKind::Duplicate))
         }
@@ -248,6 +250,8 @@ mod tests {
         );
         let e = parse_strict(r#"{"X-A": "1", "X-A": "2"}"#, "headers").unwrap_err();
         assert_eq!(e.field, "headers.X-A");
+        let e = parse_strict(r#"{"": 1, "": 2}"#, "body").unwrap_err();
+        assert_eq!(e.field, "body", "an empty key has no name to give");
         let e = parse_strict("{", "config").unwrap_err();
         assert!(matches!(e.kind, ErrorKind::Syntax { .. }), "{e:?}");
         assert!(parse_strict(r#"{"a": 1}"#, "body").is_ok());

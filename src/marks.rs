@@ -90,8 +90,14 @@ impl Draft {
         let (id, created_at) = (parts.next()?, parts.next()?);
         let score: u8 = parts.next()?.parse().ok()?;
         let at: u64 = parts.next()?.parse().ok()?;
-        let valid = crate::rules::is_uuid_v4(id)
-            && crate::rules::is_rfc3339(created_at)
+        // The widget wrote it: a shape check is enough (and keeps the UUID and date parsers
+        // out of the wasm); a collector still checks the id and the time of every post.
+        let valid = id.len() == crate::rules::ID_LEN
+            && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+            && (20..=crate::rules::MAX_TIME).contains(&created_at.len())
+            && created_at
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b":.-+".contains(&b))
             && score <= crate::rules::MAX_SCORE
             && parts.next().is_none();
         valid.then(|| Draft {

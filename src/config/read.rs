@@ -50,7 +50,14 @@ impl Reader<'_> {
     /// Keys that are not in the table, each with the closest known one.
     pub fn unknown_keys(&mut self, known: &[&'static str]) {
         for k in self.obj.keys() {
-            if !known.contains(&k.as_str()) {
+            if k.is_empty() {
+                // Found by fuzzing: an empty key has no name to give; the config is wrong.
+                self.errors.push(FieldError::invalid(
+                    "config",
+                    "an empty key".into(),
+                    "keys that name config keys",
+                ));
+            } else if !known.contains(&k.as_str()) {
                 self.errors.push(unknown(k.as_str(), k, known));
             }
         }

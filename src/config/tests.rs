@@ -424,3 +424,10 @@ fn config_that_would_lose_every_answer_is_refused_and_framework_attributes_are_i
     let e = Config::from_object(&obj, None).unwrap_err();
     assert_eq!(e[0].field, "endpont", "a typo is still reported");
 }
+
+/// Found by fuzzing: an empty key gave an error that named no field.
+#[test]
+fn an_empty_key_is_named_as_the_config() {
+    let got = kinds(json!({"endpoint": "/x", "": "after-sales"}));
+    assert_eq!(got[0].0, "config", "{got:?}");
+}

@@ -9,6 +9,7 @@
 //! - `screenshots`: every screen at phone and desktop width into `docs/screenshots`.
 //! - `bench` (`bench.rs`): the collector under load with wrk.
 //! - `docs` (`docs.rs`): rewrites the generated references in `docs/`.
+//! - `fuzz [--seconds N]` (`fuzz.rs`): the parsers under libFuzzer; crashes become kept inputs.
 //!
 //! On a machine with only rustup, missing tools are installed (the wasm32 target, the
 //! wasm-bindgen CLI pinned to Cargo.lock, wasm-opt from npm's binaryen, and — as root on
@@ -17,6 +18,7 @@
 mod bench;
 mod dist;
 mod docs;
+mod fuzz;
 mod minify;
 #[cfg(test)]
 mod tidy;
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Some("screenshots") => screenshots(),
         Some("bench") => bench::bench(&args[1..]),
         Some("docs") => docs::write_all(),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -48,7 +51,8 @@ fn main() -> ExitCode {
                  chaos [--surveys N] the long end-to-end run against injected network faults (default 200)\n  \
                  screenshots        save every screen at phone and desktop width into docs/screenshots\n  \
                  bench [--seconds N] [--connections N]  load the collector with wrk: durable responses/s and latency\n  \
-                 docs               rewrite the generated references in docs/ (config keys, DOM events)"
+                 docs               rewrite the generated references in docs/ (config keys, DOM events)\n  \
+                 fuzz [--seconds N] each fuzz target under libFuzzer for N seconds (default 300)"
             );
             return ExitCode::from(2);
         }
@@ -181,6 +185,8 @@ fn test(args: &[String]) -> Result {
         cargo().args(["test", "--workspace", "--exclude", "nps-e2e"]),
         &mut totals,
     )?;
+    fuzz::replay()?;
+    fuzz::run_targets(fuzz::SHORT_SECONDS)?;
     let t = tools::for_browser_tests()?;
     step("wasm tests in headless Chromium");
     run_tests(

@@ -80,11 +80,19 @@ fn sources() -> Vec<PathBuf> {
 
 #[test]
 fn every_rust_file_opens_with_a_module_doc() {
-    let all: Vec<PathBuf> = ["src", "collector", "xtask/src", "e2e", "tests"]
-        .iter()
-        .flat_map(|d| files(d, ".rs"))
-        .chain([root().join("build.rs")])
-        .collect();
+    let all: Vec<PathBuf> = [
+        "src",
+        "collector",
+        "xtask/src",
+        "e2e",
+        "tests",
+        "fuzz/src",
+        "fuzz/fuzz_targets",
+    ]
+    .iter()
+    .flat_map(|d| files(d, ".rs"))
+    .chain([root().join("build.rs")])
+    .collect();
     let bad: Vec<String> = all
         .iter()
         .filter(|p| !text(p).starts_with("//!"))

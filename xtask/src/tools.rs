@@ -17,6 +17,9 @@ use crate::{root, run, Result};
 /// one here, wasm-bindgen's in Cargo.toml (read back from Cargo.lock).
 const BINARYEN: &str = "132.0.0";
 
+/// The cargo-fuzz release installed for `cargo xtask fuzz`.
+const CARGO_FUZZ: &str = "0.13.2";
+
 /// The oldest binaryen release that reads today's wasm: the pinned one's major version.
 fn binaryen_major() -> u32 {
     BINARYEN
@@ -250,4 +253,30 @@ pub fn ensure_rustfmt() -> Result {
     }
     run(Command::new("rustup").args(["component", "add", "rustfmt"]))
         .map_err(|e| format!("{e}\n  rustfmt is missing: rustup component add rustfmt"))
+}
+
+/// cargo-fuzz for the fuzz runs: in Cargo's bin folder, or installed there (about 2 minutes).
+pub fn ensure_cargo_fuzz() -> Result<PathBuf> {
+    let version_ok = |p: &Path| {
+        output(Command::new(p).arg("--version"))
+            .is_some_and(|v| v.split_whitespace().nth(1) == Some(CARGO_FUZZ))
+    };
+    if let Some(p) = which("cargo-fuzz", &[cargo_bin()]).filter(|p| version_ok(p)) {
+        return Ok(p);
+    }
+    println!("installing cargo-fuzz {CARGO_FUZZ} (once; about 2 minutes)");
+    run(
+        Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+            "install",
+            "cargo-fuzz",
+            "--locked",
+            "--version",
+            CARGO_FUZZ,
+        ]),
+    )
+    .map_err(|e| {
+        format!("{e}\n  install it by hand with: cargo install cargo-fuzz --version {CARGO_FUZZ}")
+    })?;
+    which("cargo-fuzz", &[cargo_bin()])
+        .ok_or_else(|| "cargo-fuzz was installed but is not in ~/.cargo/bin".into())
 }
