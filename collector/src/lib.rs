@@ -72,6 +72,15 @@ pub struct Settings {
     pub frame_ancestors: Vec<String>,
     /// Where the collector's pages may connect besides itself (CSP `connect-src`).
     pub connect_src: Vec<String>,
+    /// An answer faster than this (ms) is flagged; `None` is `rules::MIN_FILL_MS`, 0 is off.
+    pub min_fill_ms: Option<i64>,
+}
+
+impl Settings {
+    /// The fastest answer a person gives, in ms.
+    pub fn min_fill(&self) -> i64 {
+        self.min_fill_ms.unwrap_or(nps_widget::rules::MIN_FILL_MS)
+    }
 }
 
 struct AppState {

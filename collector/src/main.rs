@@ -63,6 +63,10 @@ struct Args {
     /// Where the collector's pages may connect besides the collector (CSP connect-src).
     #[arg(long = "connect-src")]
     connect_src: Vec<String>,
+    /// An answer given faster than this many ms after the survey showed is kept but flagged
+    /// (not counted); 0 turns it off.
+    #[arg(long, default_value_t = nps_widget::rules::MIN_FILL_MS)]
+    min_fill_ms: i64,
     /// Seconds a connection has to send a request's headers.
     #[arg(long, default_value_t = Limits::default().header_timeout.as_secs())]
     header_timeout: u64,
@@ -184,6 +188,7 @@ async fn main() -> ExitCode {
         trusted_proxies: args.trusted_proxy.clone(),
         frame_ancestors: args.frame_ancestors.clone(),
         connect_src: args.connect_src.clone(),
+        min_fill_ms: Some(args.min_fill_ms),
     };
     println!(
         "nps-collector listening on http://{addr}/ (database {})",

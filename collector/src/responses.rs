@@ -2,8 +2,8 @@
 //! `GET /api/responses` (JSON or CSV) and `DELETE /api/responses/{id}` (both with the admin
 //! token).
 //!
-//! Answers faster than a person can give (`rules::MIN_FILL_MS` between the survey showing and
-//! the answer) and forms whose honeypot field is filled are stored with a `flag` and answered
+//! Answers faster than a person can give (`Settings::min_fill_ms`, by default
+//! `rules::MIN_FILL_MS`, between the survey showing and the answer) and forms whose honeypot field is filled are stored with a `flag` and answered
 //! like any other, so a bot learns nothing; the list shows the flag and the dashboard leaves
 //! flagged responses out.
 
@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use nps_widget::payload;
-use nps_widget::rules::{HONEYPOT_FIELD, ID_LEN, MIN_FILL_MS};
+use nps_widget::rules::{HONEYPOT_FIELD, ID_LEN};
 use serde_json::{json, Value};
 
 use crate::rows::{Flag, Now};
@@ -25,10 +25,10 @@ fn ms(t: &str) -> Option<i64> {
         .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
-/// A score given less than `MIN_FILL_MS` after the survey was created.
-fn too_fast(r: &payload::Response) -> Flag {
+/// A score given less than `min_ms` after the survey was created.
+fn too_fast(r: &payload::Response, min_ms: i64) -> Flag {
     let fast = r.score.is_some()
-        && matches!((ms(&r.created_at), ms(&r.updated_at)), (Some(c), Some(u)) if u - c < MIN_FILL_MS);
+        && matches!((ms(&r.created_at), ms(&r.updated_at)), (Some(c), Some(u)) if u - c < min_ms);
     fast.then_some("too_fast")
 }
 
@@ -89,7 +89,7 @@ async fn accept_json(state: &AppState, body: &[u8]) -> Result<Response, ApiError
     let response = payload::Response::parse(&value)?;
     let id = response.id.clone();
     let stage = response.stage.as_str();
-    let flag = too_fast(&response);
+    let flag = too_fast(&response, state.settings.min_fill());
     let outcome = store(state, response, flag).await?;
     let (status, extra) = match outcome {
         Upsert::Created => (StatusCode::CREATED, json!({"created": true})),
@@ -152,7 +152,7 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
     let started = field("started_at").and_then(|v| v.parse::<i64>().ok());
     let flag = if field(HONEYPOT_FIELD).is_some() {
         Some("honeypot")
-    } else if started.is_some_and(|s| now.ns / 1_000_000 - s < MIN_FILL_MS) {
+    } else if started.is_some_and(|s| now.ns / 1_000_000 - s < state.settings.min_fill()) {
         Some("too_fast")
     } else {
         None

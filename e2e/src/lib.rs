@@ -81,6 +81,8 @@ impl Server {
             rate_limit: 0,
             static_dir: Some(site),
             connect_src: vec!["http://127.0.0.1:*".into()],
+            // The test browser answers faster than a person: not flagged here.
+            min_fill_ms: Some(0),
             ..Settings::default()
         };
         adjust(&mut settings);

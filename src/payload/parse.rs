@@ -86,7 +86,8 @@ impl Response {
         // Only the query keys the response carries as context are kept (`rules::page_url`).
         let page = b
             .optional("page", MAX_PAGE)?
-            .map(|p| rules::page_url(&p, |k| context.contains_key(k)));
+            .map(|p| rules::page_url(&p, |k| context.contains_key(k)))
+            .filter(|p| !p.is_empty());
         let created_at = time(&b, "created_at")?;
         let updated_at = time(&b, "updated_at")?;
         Ok(Response {

@@ -180,6 +180,10 @@ fn the_page_keeps_only_context_keys() {
         r.page.as_deref(),
         Some("https://brand.example/h5?store=SZ-FT&visit=RO-88231")
     );
+    // Found by the payload fuzz: a page that is only a query reads back as no page.
+    let r = Response::parse(&with("page", json!("?code=x"))).unwrap();
+    assert_eq!(r.page, None);
+    assert_eq!(Response::parse(&Value::Object(r.to_value())), Ok(r));
 }
 
 #[test]
