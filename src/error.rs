@@ -70,6 +70,23 @@ impl FieldError {
         )
     }
 
+    /// `field is <value>: expected a whole number from <min> to <max>`.
+    pub fn out_of_range(
+        field: impl Into<String>,
+        value: &serde_json::Value,
+        min: u64,
+        max: u64,
+    ) -> Self {
+        FieldError::new(
+            field,
+            ErrorKind::OutOfRange {
+                value: shown(value),
+                min,
+                max,
+            },
+        )
+    }
+
     /// `field is <value>: expected at most <max> <unit>`.
     pub fn too_long(
         field: impl Into<String>,

@@ -128,25 +128,22 @@ async fn phones_are_purged_when_their_retention_ends() {
     let store = Store::open(&path).unwrap();
     let r = nps_widget::payload::Response::parse(&with_phone(Some(30))).unwrap();
     let received = time::OffsetDateTime::now_utc();
+    // How many phones a purge removes this many days after `received`.
+    let purge_after = |store: &Store, days: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .purge(Now::from_time(received + time::Duration::days(days)))
+                .await
+                .unwrap()
+        }
+    };
     store
         .upsert(r, Now::from_time(received), None)
         .await
         .unwrap();
-    let day = time::Duration::days(1);
-    assert_eq!(
-        store
-            .purge(Now::from_time(received + day * 29))
-            .await
-            .unwrap(),
-        0
-    );
-    assert_eq!(
-        store
-            .purge(Now::from_time(received + day * 31))
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(purge_after(&store, 29).await, 0);
+    assert_eq!(purge_after(&store, 31).await, 1);
     let rows = store.all().await.unwrap();
     let v: Value = serde_json::from_str(&rows[0].body).unwrap();
     assert_eq!((&v["contact"], &v["score"]), (&Value::Null, &json!(2)));
@@ -162,20 +159,8 @@ async fn phones_are_purged_when_their_retention_ends() {
         .upsert(r, Now::from_time(received), None)
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .purge(Now::from_time(received + day * 29))
-            .await
-            .unwrap(),
-        0
-    );
-    assert_eq!(
-        store
-            .purge(Now::from_time(received + day * 30))
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(purge_after(&store, 29).await, 0);
+    assert_eq!(purge_after(&store, 30).await, 1);
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::keys::{Default, Key, Kind};
 use super::Reason;
-use crate::error::{shown, unknown, ErrorKind, FieldError};
+use crate::error::{shown, unknown, FieldError};
 use crate::i18n::{Locale, PresetReason, Text, PRESETS};
 use crate::rules::{self, is_context_value, is_id, MAX_CONTEXT, MAX_CONTEXT_VALUE, MAX_REASONS};
 
@@ -150,15 +150,8 @@ impl Reader<'_> {
             Some(v) => match v.as_u64().filter(|n| (min as u64..=max as u64).contains(n)) {
                 Some(n) => n as u32,
                 None => {
-                    let value = shown(v);
-                    self.errors.push(FieldError::new(
-                        key.name,
-                        ErrorKind::OutOfRange {
-                            value,
-                            min: min as u64,
-                            max: max as u64,
-                        },
-                    ));
+                    let e = FieldError::out_of_range(key.name, v, min as u64, max as u64);
+                    self.errors.push(e);
                     default
                 }
             },

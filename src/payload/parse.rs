@@ -150,13 +150,11 @@ fn score_and_category(b: &Body, stage: Stage) -> Checked<(Option<u8>, Option<&'s
             n.as_u64().map(|s| s as u8)
         }
         v => {
-            return Err(FieldError::new(
+            return Err(FieldError::out_of_range(
                 "score",
-                ErrorKind::OutOfRange {
-                    value: shown(v),
-                    min: 0,
-                    max: rules::MAX_SCORE as u64,
-                },
+                v,
+                0,
+                rules::MAX_SCORE as u64,
             ))
         }
     };
@@ -267,13 +265,11 @@ fn contact(b: &Body) -> Checked<Option<Contact>> {
         {
             Some(d) => Some(d as u32),
             None => {
-                return Err(FieldError::new(
+                return Err(FieldError::out_of_range(
                     "contact.retention_days",
-                    ErrorKind::OutOfRange {
-                        value: shown(v),
-                        min: 1,
-                        max: rules::MAX_RETENTION_DAYS as u64,
-                    },
+                    v,
+                    1,
+                    rules::MAX_RETENTION_DAYS as u64,
                 ))
             }
         },
