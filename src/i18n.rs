@@ -165,6 +165,7 @@ texts! {
         "您已完成本次評價，謝謝！",
         "You've already answered — thank you!" }
     Loading "loading" { "加载中…", "載入中…", "Loading…" }
+    Unavailable "unavailable" { "评价暂时无法显示。", "評價暫時無法顯示。", "This survey can't be shown right now." }
 }
 
 /// Replaces `{name}` placeholders with values; unknown placeholders stay as written.

@@ -17,5 +17,10 @@ pub mod phone;
 pub mod rules;
 pub mod score;
 
+/// The widget's stylesheet, minified (`www/nps-widget.css`, by `build.rs`). The widget puts it
+/// in each survey's shadow root; the collector's landing pages inline it, so the page a QR code
+/// opens looks the same before and after the widget takes it over.
+pub const STYLESHEET: &str = include_str!(concat!(env!("OUT_DIR"), "/nps-widget.min.css"));
+
 #[cfg(target_arch = "wasm32")]
 pub mod web;

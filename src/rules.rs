@@ -26,6 +26,12 @@ pub const MAX_PHONE_INPUT: usize = 32;
 pub const MAX_RETENTION_DAYS: u32 = 365;
 /// Longest brand name, in characters.
 pub const MAX_BRAND: usize = 60;
+/// Longest CSS selector a `click` trigger takes.
+pub const MAX_SELECTOR: usize = 200;
+/// The most days a survey waits before asking again after an answer or a dismissal.
+pub const MAX_THROTTLE_DAYS: u32 = 365;
+/// The longest a kiosk shows an outcome before the next customer's survey, in seconds.
+pub const MAX_KIOSK_RESET_S: u32 = 3600;
 /// Longest locale tag in a payload, in characters.
 pub const MAX_LOCALE: usize = 35;
 /// Longest RFC 3339 time in a payload, in characters.

@@ -50,8 +50,17 @@ async fn settle() {
     yew::scheduler::flush().await;
 }
 
+/// The survey's shadow root inside a host element.
+fn view(el: &Element) -> web_sys::ShadowRoot {
+    el.query_selector("nps-root")
+        .unwrap()
+        .and_then(|shell| shell.shadow_root())
+        .expect("a survey renders into a shadow root of an <nps-root> in its host")
+}
+
 fn q(el: &Element, sel: &str) -> HtmlElement {
-    el.query_selector(sel)
+    view(el)
+        .query_selector(sel)
         .unwrap()
         .unwrap_or_else(|| panic!("no {sel}"))
         .dyn_into()
@@ -90,7 +99,7 @@ async fn mounts_with_the_question_and_a_neutral_scale() {
         text(&el, ".nps-question"),
         "How likely are you to recommend Acme to a friend or colleague?"
     );
-    let radios = el
+    let radios = view(&el)
         .query_selector_all("[role=radiogroup] [role=radio]")
         .unwrap();
     assert_eq!(radios.length(), 11);
@@ -107,13 +116,20 @@ async fn mounts_with_the_question_and_a_neutral_scale() {
         "10 – Extremely likely"
     );
     assert!(
-        el.query_selector("[aria-checked=true]").unwrap().is_none(),
+        view(&el)
+            .query_selector("[aria-checked=true]")
+            .unwrap()
+            .is_none(),
         "nothing chosen before a tap"
     );
-    assert!(el.query_selector(".nps-follow-up").unwrap().is_none());
+    assert!(view(&el)
+        .query_selector(".nps-follow-up")
+        .unwrap()
+        .is_none());
     // Roving focus: only the first button is in the tab order before a choice.
     assert_eq!(
-        el.query_selector_all("[role=radio][tabindex='0']")
+        view(&el)
+            .query_selector_all("[role=radio][tabindex='0']")
             .unwrap()
             .length(),
         1
@@ -167,7 +183,7 @@ async fn a_tap_colours_the_score_posts_it_and_asks_why() {
 async fn reasons_toggle_and_the_comment_counts() {
     let (el, h) = mount(EN).await;
     click(&el, "[data-score='8']").await;
-    let chips = el.query_selector_all(".nps-chip").unwrap();
+    let chips = view(&el).query_selector_all(".nps-chip").unwrap();
     assert_eq!(chips.length(), 8, "the after-sales preset");
     click(&el, "[data-reason='wait_time']").await;
     click(&el, "[data-reason='booking']").await;
@@ -235,7 +251,7 @@ async fn each_category_gets_its_own_outcome() {
         assert_eq!(text(&el, ".nps-outcome-title"), title, "score {score}");
         assert_eq!(text(&el, ".nps-outcome-body"), body, "score {score}");
         assert!(
-            el.query_selector(".nps-scale").unwrap().is_none(),
+            view(&el).query_selector(".nps-scale").unwrap().is_none(),
             "the outcome replaces the form"
         );
     }
@@ -246,7 +262,13 @@ async fn promoters_get_one_primary_action() {
     let (el, _h) = mount(r#"{"endpoint": "/x", "locale": "zh-CN", "once": false, "referral_url": "https://example.com/r", "review_url": "https://example.com/v"}"#).await;
     click(&el, "[data-score='10']").await;
     click(&el, ".nps-submit").await;
-    assert_eq!(el.query_selector_all(".nps-primary").unwrap().length(), 1);
+    assert_eq!(
+        view(&el)
+            .query_selector_all(".nps-primary")
+            .unwrap()
+            .length(),
+        1
+    );
     assert_eq!(text(&el, ".nps-primary"), "邀请好友试驾");
     assert_eq!(
         q(&el, ".nps-primary").get_attribute("href").as_deref(),
@@ -332,14 +354,14 @@ async fn arrow_keys_move_focus_along_the_scale() {
         init.set_bubbles(true);
         let ev =
             web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-        document()
+        view(&el)
             .active_element()
             .unwrap()
             .dispatch_event(&ev)
             .unwrap();
     };
     let focused = || {
-        document()
+        view(&el)
             .active_element()
             .unwrap()
             .get_attribute("data-score")
@@ -377,8 +399,8 @@ async fn a_broken_embed_says_what_is_wrong_in_the_element_and_the_error() {
     ] {
         assert!(message.contains(want), "{want} not in {message}");
         assert!(
-            el.text_content().unwrap().contains(want),
-            "{want} not shown in the element"
+            view(&el).text_content().unwrap().contains(want),
+            "{want} not shown in the element (the test page is on localhost)"
         );
     }
     assert_eq!(
@@ -392,7 +414,7 @@ async fn a_broken_embed_says_what_is_wrong_in_the_element_and_the_error() {
 #[wasm_bindgen_test]
 async fn text_is_never_html() {
     let (el, _h) = mount(r#"{"endpoint": "/x", "locale": "en", "once": false, "brand": "<img src=x onerror=alert(1)>"}"#).await;
-    assert!(el.query_selector("img").unwrap().is_none());
+    assert!(view(&el).query_selector("img").unwrap().is_none());
     assert!(text(&el, ".nps-question").contains("<img src=x onerror=alert(1)>"));
 }
 
@@ -421,10 +443,14 @@ async fn destroy_removes_the_survey_and_dismiss_posts_it() {
     opener.focus().unwrap();
     let (el, mut h) =
         mount(r#"{"endpoint": "/x", "locale": "en", "once": false, "mode": "modal"}"#).await;
-    assert!(el.query_selector(".nps-backdrop").unwrap().is_some());
+    assert!(view(&el).query_selector(".nps-backdrop").unwrap().is_some());
     let active = || document().active_element().unwrap();
     assert_eq!(
-        active().get_attribute("data-score").as_deref(),
+        view(&el)
+            .active_element()
+            .unwrap()
+            .get_attribute("data-score")
+            .as_deref(),
         Some("0"),
         "the modal takes focus"
     );
@@ -436,7 +462,7 @@ async fn destroy_removes_the_survey_and_dismiss_posts_it() {
         opener.clone().into(),
         "focus goes back to the opener"
     );
-    assert!(el.query_selector(".nps-card").unwrap().is_none());
+    assert!(view(&el).query_selector(".nps-card").unwrap().is_none());
     let body = outbox_body(&h.id().unwrap()).unwrap();
     assert_eq!(
         (body["stage"].as_str(), &body["score"]),
@@ -447,7 +473,7 @@ async fn destroy_removes_the_survey_and_dismiss_posts_it() {
         .map(|e| js_sys::Error::from(e).message().as_string().unwrap());
     assert_eq!(again.as_deref(), Some("NpsWidget.mount: this element has a survey already; call destroy() on its handle first"));
     h.destroy();
-    assert!(el.query_selector(".nps").unwrap().is_none());
+    assert!(el.query_selector("nps-root").unwrap().is_none());
     let remount = web::mount(
         el.clone().into(),
         config(r#"{"endpoint": "/x", "once": false}"#),
@@ -530,4 +556,66 @@ fn the_js_scoring_api() {
         "{}",
         "NpsWidget.score: scores must be an Array or a Uint8Array of integers from 0 to 10",
     );
+}
+
+#[wasm_bindgen_test]
+async fn tab_stays_inside_a_modal() {
+    let (el, _h) =
+        mount(r#"{"endpoint": "/x", "locale": "en", "once": false, "mode": "modal"}"#).await;
+    let press_tab = |shift: bool| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key("Tab");
+        init.set_shift_key(shift);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let ev =
+            web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        let target = view(&el).active_element().unwrap();
+        // Not cancelled: the browser would move focus on its own.
+        target.dispatch_event(&ev).unwrap()
+    };
+    let focused = || view(&el).active_element().unwrap();
+    // Stops: the close button, then the scale's one roving stop.
+    q(&el, "[data-score='0']").focus().unwrap();
+    assert!(!press_tab(false), "Tab on the last stop is caught");
+    assert_eq!(focused().class_name(), "nps-close");
+    assert!(!press_tab(true), "Shift+Tab on the first stop is caught");
+    assert_eq!(focused().get_attribute("data-score").as_deref(), Some("0"));
+}
+
+#[wasm_bindgen_test]
+async fn a_hostile_host_stylesheet_cannot_break_the_survey() {
+    let style = document().create_element("style").unwrap();
+    style.set_text_content(Some(
+        "button { display: none !important } * { font-size: 4px; letter-spacing: 9px; text-transform: uppercase } \
+         div { padding: 40px !important; border: 5px solid red } .nps-score { visibility: hidden !important }",
+    ));
+    document().head().unwrap().append_child(&style).unwrap();
+    let (el, _h) = mount(EN).await;
+    let button = q(&el, "[data-score='7']");
+    let css = web_sys::window()
+        .unwrap()
+        .get_computed_style(&button)
+        .unwrap()
+        .unwrap();
+    let got = |p: &str| css.get_property_value(p).unwrap();
+    let result = (
+        got("display"),
+        got("visibility"),
+        got("font-size"),
+        got("letter-spacing"),
+        got("text-transform"),
+    );
+    style.remove();
+    assert_eq!(
+        result,
+        (
+            "block".into(),
+            "visible".into(),
+            "17px".into(),
+            "normal".into(),
+            "none".into()
+        )
+    );
+    assert!(button.get_bounding_client_rect().height() >= 44.0);
 }

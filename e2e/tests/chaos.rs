@@ -43,7 +43,7 @@ async fn every_response_is_stored_once_at_its_final_stage() {
 
     for i in 0..surveys {
         b.open(&page(i)).await;
-        b.find("#survey [data-score='0']").await;
+        b.find("#survey >> [data-score='0']").await;
         let id = b
             .js("return window.__handle.id")
             .await
@@ -56,7 +56,7 @@ async fn every_response_is_stored_once_at_its_final_stage() {
             offline += 1;
             b.set_offline(true).await;
         }
-        b.click(&format!("#survey [data-score='{score}']")).await;
+        b.click(&format!("#survey >> [data-score='{score}']")).await;
         if !go_offline && rng.u32(0..100) < 15 {
             // Reload while the score may still be on the wire: the next page load resumes it.
             reloads += 1;
@@ -69,9 +69,9 @@ async fn every_response_is_stored_once_at_its_final_stage() {
             );
             continue;
         }
-        b.click("#survey .nps-chip").await;
-        b.click("#survey .nps-submit").await;
-        b.find("#survey .nps-outcome").await;
+        b.click("#survey >> .nps-chip").await;
+        b.click("#survey >> .nps-submit").await;
+        b.find("#survey >> .nps-outcome").await;
         expect.insert(
             id,
             Expect {
@@ -81,7 +81,7 @@ async fn every_response_is_stored_once_at_its_final_stage() {
         );
         if go_offline {
             wait_until("the offline notice", || async {
-                let t = b.text("#survey .nps-status").await;
+                let t = b.text("#survey >> .nps-status").await;
                 t.contains("offline").then_some(())
             })
             .await;

@@ -19,7 +19,7 @@ async fn shot(b: &Browser, name: &str) {
 async fn center(b: &Browser, css: &str) {
     b.find(css).await;
     b.js(&format!(
-        "document.querySelector({css:?}).scrollIntoView({{block: 'center'}})"
+        "nps$({css:?}).scrollIntoView({{block: 'center'}})"
     ))
     .await;
 }
@@ -91,9 +91,9 @@ async fn phone_zh_light(server: &Server) {
     // Offline: the endpoint does not answer; the answer is kept and the customer told so.
     b.open(&qr("T-4")).await;
     mount_alone(&b, "{endpoint: 'http://127.0.0.1:9/api/responses', brand: '星辰汽车', locale: 'zh-CN', once: false}").await;
-    b.click("#solo [data-score='9']").await;
+    b.click("#solo >> [data-score='9']").await;
     wait_until("the offline notice", || async {
-        (b.text("#solo .nps-status").await == "网络不佳，您的评价已保存，联网后会自动提交。")
+        (b.text("#solo >> .nps-status").await == "网络不佳，您的评价已保存，联网后会自动提交。")
             .then_some(())
     })
     .await;
@@ -105,7 +105,7 @@ async fn phone_zh_light(server: &Server) {
         "{endpont: '/api/responses', locale: 'fr', mode: 'popup'}",
     )
     .await;
-    let shown = b.text("#solo .nps-embed-error").await;
+    let shown = b.text("#solo >> .nps-embed-error").await;
     assert!(shown.contains("did you mean \"endpoint\"?"), "{shown}");
     shot(&b, "phone-embed-error").await;
     b.close().await;
@@ -123,7 +123,7 @@ async fn phone_en_dark(server: &Server) {
     b.open(&format!("{}/wechat.html?locale=en", server.base))
         .await;
     let bg = b
-        .js("return getComputedStyle(document.querySelector('.nps-card')).backgroundColor")
+        .js("return getComputedStyle(nps$('.nps-card')).backgroundColor")
         .await;
     assert_eq!(bg, "rgb(32, 33, 36)", "dark card");
     shot(&b, "phone-en-dark-question").await;
@@ -153,7 +153,7 @@ async fn desktop(server: &Server) {
     let b = Browser::start(Options::default()).await;
     b.open(&format!("{}/embed.html", server.base)).await;
     shot(&b, "desktop-en-embed").await;
-    b.click("#inline-survey [data-score='8']").await;
+    b.click("#inline-survey >> [data-score='8']").await;
     shot(&b, "desktop-en-follow-up-passive").await;
     b.click("#open-modal").await;
     b.find(".nps--modal .nps-card").await;

@@ -69,36 +69,39 @@ async fn keyboard_only_from_the_first_score_to_the_outcome() {
     let server = Server::start().await;
     let b = Browser::start(Options::default()).await;
     b.open(&format!("{}/embed.html", server.base)).await;
-    b.find("#inline-survey [data-score='0']").await;
-    b.js("document.querySelector(\"#inline-survey [data-score='0']\").focus()")
+    b.find("#inline-survey >> [data-score='0']").await;
+    b.js("nps$(\"#inline-survey >> [data-score='0']\").focus()")
         .await;
     for _ in 0..9 {
         b.keys(&Key::Right.to_string()).await;
     }
-    let focused = b.js("return document.activeElement.dataset.score").await;
+    // Focus inside a survey: the page's active element is its shadow host.
+    let focused = b
+        .js("return document.activeElement.shadowRoot.activeElement.dataset.score")
+        .await;
     assert_eq!(focused, "9");
     b.keys(&Key::Enter.to_string()).await;
-    b.wait_attr("#inline-survey [data-score='9']", "aria-checked", "true")
+    b.wait_attr("#inline-survey >> [data-score='9']", "aria-checked", "true")
         .await;
     // Space toggles a reason chip; Enter on submit finishes.
-    b.find("#inline-survey [data-reason='repair_quality']")
+    b.find("#inline-survey >> [data-reason='repair_quality']")
         .await
         .send_keys(" ")
         .await
         .unwrap();
     b.wait_attr(
-        "#inline-survey [data-reason='repair_quality']",
+        "#inline-survey >> [data-reason='repair_quality']",
         "aria-pressed",
         "true",
     )
     .await;
-    b.find("#inline-survey .nps-submit")
+    b.find("#inline-survey >> .nps-submit")
         .await
         .send_keys(&Key::Enter.to_string())
         .await
         .unwrap();
     assert_eq!(
-        b.text("#inline-survey .nps-outcome-title").await,
+        b.text("#inline-survey >> .nps-outcome-title").await,
         "Thank you!"
     );
     let rows = server
@@ -118,19 +121,19 @@ async fn a_changed_score_and_a_skip_leave_one_row_at_its_final_stage() {
     let b = Browser::start(Options::default()).await;
     b.open(&format!("{}/embed.html", server.base)).await;
     b.js("window.__delivered = []; document.addEventListener('nps:delivered', e => window.__delivered.push(e.detail.stage))").await;
-    b.click("#inline-survey [data-score='10']").await;
+    b.click("#inline-survey >> [data-score='10']").await;
     server
         .wait_rows("the first score", |r| {
             r.first().is_some_and(|x| x.2["score"] == 10)
         })
         .await;
-    b.click("#inline-survey [data-score='6']").await;
+    b.click("#inline-survey >> [data-score='6']").await;
     server
         .wait_rows("the changed score", |r| {
             r.first().is_some_and(|x| x.2["score"] == 6)
         })
         .await;
-    b.click("#inline-survey .nps-skip").await;
+    b.click("#inline-survey >> .nps-skip").await;
     let rows = server
         .wait_rows("completed", |r| completed_rows(r) == 1)
         .await;

@@ -91,6 +91,17 @@ fn decode(
                 ));
             }
         },
+        // The host's JSON parser reads the number (the browser's, in the widget).
+        Some(Kind::Fraction) => match parse_json(t) {
+            Ok(v) if v.is_number() => v,
+            _ => {
+                return Err(FieldError::invalid(
+                    key,
+                    crate::error::quoted(t),
+                    Kind::Fraction.expected(),
+                ))
+            }
+        },
         _ if json && (t.starts_with('{') || t.starts_with('[')) => {
             let value = parse_json(t)
                 .map_err(|reason| FieldError::new(key, ErrorKind::Syntax { reason }))?;

@@ -6,9 +6,12 @@
 //! stale). Adding a key is one row here, a field in `Config` and a line in `Config::from_object`.
 
 use crate::i18n::Locale;
-use crate::rules::{id_shape, MAX_BRAND, MAX_CONTEXT, MAX_REASONS, MAX_RETENTION_DAYS};
+use crate::rules::{
+    id_shape, MAX_BRAND, MAX_CONTEXT, MAX_KIOSK_RESET_S, MAX_REASONS, MAX_RETENTION_DAYS,
+    MAX_SELECTOR, MAX_THROTTLE_DAYS,
+};
 
-use super::{Mode, Position, Theme};
+use super::{Mode, Position, Theme, Trigger};
 
 /// The shape of a value: what is accepted, how an attribute string is read, how it is described.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +32,10 @@ pub enum Kind {
     Colour,
     /// A whole number in `min..=max`.
     Int { min: u32, max: u32 },
+    /// A number from 0 to 1.
+    Fraction,
+    /// A CSS selector of at most `max` characters (the browser checks its syntax).
+    Selector { max: usize },
     /// `true` or `false`; an empty attribute is `true`.
     Bool,
     /// A preset name, or a list of `{id, label}`.
@@ -55,6 +62,8 @@ impl Kind {
             Kind::OneOf(names) => one_of(names),
             Kind::Colour => "a colour like \"#1A73E8\" or \"#17e\"".into(),
             Kind::Int { min, max } => format!("a whole number from {min} to {max}"),
+            Kind::Fraction => "a number from 0 to 1, e.g. 0.25".into(),
+            Kind::Selector { max } => format!("a CSS selector of at most {max} characters, e.g. \"#feedback\""),
             Kind::Bool => "true or false".into(),
             Kind::Reasons => format!(
                 "a preset name ({}), or a list of at most {MAX_REASONS} like [{{\"id\": \"parking\", \"label\": {{\"zh-CN\": \"停车\", \"en\": \"Parking\"}}}}]",
@@ -185,9 +194,27 @@ keys! {
     TEXT text: Kind::Texts, Default::Unset,
         "Overrides of the built-in words, by text key.";
     ONCE once: Kind::Bool, Default::Bool(true),
-        "Ask once per survey and visit (or page, without a visit) in this browser.";
+        "Remember an answer in this browser: a visit is never asked again, a survey without a visit not for `throttle_answered_days`.";
+    TRIGGER trigger: Kind::OneOf(Trigger::NAMES), Default::Derived("`delay` when `delay_ms` is given, else `load`"),
+        "When the survey shows: at once, after `delay_ms`, at `scroll_percent`, on exit intent (a desktop pointer leaving the page), on a click of `click_selector`, or only from `NpsWidget.show()`.";
     DELAY_MS delay_ms: Kind::Int { min: 0, max: 600_000 }, Default::Int(0),
-        "Milliseconds between the page load and a modal or slide-in opening.";
+        "Milliseconds between the page load and the survey showing (`trigger: delay`).";
+    SCROLL_PERCENT scroll_percent: Kind::Int { min: 1, max: 100 }, Default::Int(50),
+        "How far down the page (in %) the reader scrolls before the survey shows (`trigger: scroll`).";
+    CLICK_SELECTOR click_selector: Kind::Selector { max: MAX_SELECTOR }, Default::Unset,
+        "A click on an element matching this selector shows the survey (`trigger: click`, which needs it).";
+    THROTTLE_ANSWERED_DAYS throttle_answered_days: Kind::Int { min: 0, max: MAX_THROTTLE_DAYS }, Default::Int(90),
+        "Days this browser is not asked again after an answer (0: ask again at once).";
+    THROTTLE_DISMISSED_DAYS throttle_dismissed_days: Kind::Int { min: 0, max: MAX_THROTTLE_DAYS }, Default::Int(30),
+        "Days this browser is not asked again after closing the survey unanswered.";
+    SAMPLE_RATE sample_rate: Kind::Fraction, Default::Int(1),
+        "The share of browsers asked (0 to 1); a browser keeps its draw for 90 days.";
+    FORCE force: Kind::Bool, Default::Bool(false),
+        "Ask whatever the throttling and sampling say (for testing an embed).";
+    KIOSK_RESET_S kiosk_reset_s: Kind::Int { min: 0, max: MAX_KIOSK_RESET_S }, Default::Int(0),
+        "Kiosk mode (a shared tablet): seconds after the outcome until a fresh survey for the next customer; nothing is remembered on the device but posts not yet delivered. 0 is off.";
+    DEBUG debug: Kind::Bool, Default::Bool(false),
+        "Show a broken embed's details in the page (they always go to the console and `nps:error`; pages on localhost show them too), and log why a survey is not shown.";
 }
 
 impl Default {
@@ -291,6 +318,7 @@ mod tests {
                     assert!(l.iter().all(|s| crate::rules::is_id(s)), "{}", k.name)
                 }
                 (Kind::Bool, Default::Bool(_)) => {}
+                (Kind::Fraction, Default::Int(n)) => assert!(n <= 1, "{}", k.name),
                 (_, Default::Required | Default::Unset | Default::Derived(_)) => {}
                 other => panic!("{}: default does not fit its kind: {other:?}", k.name),
             }

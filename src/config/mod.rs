@@ -70,6 +70,24 @@ named! {
     Theme { Auto "auto", Light "light", Dark "dark" }
 }
 
+named! {
+    /// When a survey shows.
+    Trigger {
+        /// As soon as it is mounted.
+        Load "load",
+        /// `delay_ms` after it is mounted.
+        Delay "delay",
+        /// When the reader has scrolled `scroll_percent` of the page.
+        Scroll "scroll",
+        /// When a desktop pointer leaves the page through its top edge.
+        Exit "exit",
+        /// On a click of an element matching `click_selector`.
+        Click "click",
+        /// Only when the page calls `NpsWidget.show()`.
+        Manual "manual",
+    }
+}
+
 /// A reason chip as the survey shows it: the payload id and the label in the chosen locale.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reason {
@@ -101,7 +119,16 @@ pub struct Config {
     pub headers: Vec<(String, String)>,
     pub text: Vec<(Text, String)>,
     pub once: bool,
+    pub trigger: Trigger,
     pub delay_ms: u32,
+    pub scroll_percent: u8,
+    pub click_selector: Option<String>,
+    pub throttle_answered_days: u32,
+    pub throttle_dismissed_days: u32,
+    pub sample_rate: f64,
+    pub force: bool,
+    pub kiosk_reset_s: u32,
+    pub debug: bool,
 }
 
 impl Config {
@@ -152,6 +179,33 @@ impl Config {
         let text = r.texts(&TEXT);
         let once = r.boolean(&ONCE);
         let delay_ms = r.int(&DELAY_MS);
+        let trigger = match r.given(&TRIGGER) {
+            Some(_) => Trigger::at(r.choice(&TRIGGER)),
+            None if delay_ms > 0 => Trigger::Delay,
+            None => Trigger::Load,
+        };
+        let scroll_percent = r.int(&SCROLL_PERCENT) as u8;
+        let click_selector = r.string(&CLICK_SELECTOR).filter(|s| !s.is_empty());
+        if trigger == Trigger::Click
+            && click_selector.is_none()
+            && r.given(&CLICK_SELECTOR).is_none()
+        {
+            r.errors.push(FieldError::new(
+                CLICK_SELECTOR.name,
+                ErrorKind::Missing {
+                    hint: format!(
+                        "trigger \"click\" needs {} (or the click_selector key): the CSS selector of what opens the survey, e.g. \"#feedback\"",
+                        CLICK_SELECTOR.attribute()
+                    ),
+                },
+            ));
+        }
+        let throttle_answered_days = r.int(&THROTTLE_ANSWERED_DAYS);
+        let throttle_dismissed_days = r.int(&THROTTLE_DISMISSED_DAYS);
+        let sample_rate = r.fraction(&SAMPLE_RATE);
+        let force = r.boolean(&FORCE);
+        let kiosk_reset_s = r.int(&KIOSK_RESET_S);
+        let debug = r.boolean(&DEBUG);
 
         if !r.errors.is_empty() {
             return Err(r.errors);
@@ -177,7 +231,16 @@ impl Config {
             headers,
             text,
             once,
+            trigger,
             delay_ms,
+            scroll_percent,
+            click_selector,
+            throttle_answered_days,
+            throttle_dismissed_days,
+            sample_rate,
+            force,
+            kiosk_reset_s,
+            debug,
         })
     }
 
@@ -240,6 +303,18 @@ impl Config {
         }
         ctx
     }
+}
+
+/// Whether a broken embed shows its details in the page, not only in the console: when it
+/// asks for `debug`, or when the page is on the developer's own machine.
+pub fn shows_details(debug: bool, hostname: &str) -> bool {
+    let host = hostname.trim_end_matches('.').to_ascii_lowercase();
+    debug
+        || matches!(
+            host.as_str(),
+            "localhost" | "127.0.0.1" | "[::1]" | "::1" | "0.0.0.0"
+        )
+        || host.ends_with(".localhost")
 }
 
 /// A response carries at most `MAX_CONTEXT` keys: the fixed context plus every query-string

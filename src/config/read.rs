@@ -72,6 +72,7 @@ impl Reader<'_> {
             Kind::Id => is_id(s),
             Kind::Name { max } => s.chars().count() <= max,
             Kind::Colour => is_colour(s),
+            Kind::Selector { max } => !s.is_empty() && s.chars().count() <= max,
             _ => false,
         };
         match v.as_str().map(str::trim) {
@@ -152,6 +153,22 @@ impl Reader<'_> {
                 None => {
                     let e = FieldError::out_of_range(key.name, v, min as u64, max as u64);
                     self.errors.push(e);
+                    default
+                }
+            },
+        }
+    }
+
+    /// A number from 0 to 1 (`Kind::Fraction`).
+    pub fn fraction(&mut self, key: &Key) -> f64 {
+        let default = key.default_int() as f64;
+        match self.given(key) {
+            None => default,
+            Some(v) => match v.as_f64().filter(|f| (0.0..=1.0).contains(f)) {
+                Some(f) => f,
+                None => {
+                    let v = v.clone();
+                    self.invalid(key.name, &v, key.kind);
                     default
                 }
             },

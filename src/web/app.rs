@@ -218,9 +218,13 @@ pub fn Widget(props: &WidgetProps) -> Html {
     });
     let onkeydown = {
         let on_event = on_event.clone();
+        let card_ref = card_ref.clone();
+        let modal = cfg.mode == Mode::Modal;
         Callback::from(move |e: KeyboardEvent| {
             if overlay && e.key() == "Escape" {
                 on_event.emit(Event::Dismiss);
+            } else if modal && e.key() == "Tab" {
+                trap_focus(&card_ref, &e);
             }
         })
     };
@@ -246,6 +250,40 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 { card }
             }
         </div>
+    }
+}
+
+/// Keeps Tab and Shift+Tab inside a modal card: from its last stop to its first, and back.
+fn trap_focus(card_ref: &NodeRef, e: &KeyboardEvent) {
+    let Some(card) = card_ref.cast::<web_sys::Element>() else {
+        return;
+    };
+    let Ok(stops) = card.query_selector_all(
+        "button:not([tabindex='-1']):not([disabled]), a[href], input, textarea",
+    ) else {
+        return;
+    };
+    let n = stops.length();
+    if n == 0 {
+        return;
+    }
+    let focused: Option<web_sys::Element> = e.target_dyn_into();
+    let at = |i: u32| {
+        stops
+            .item(i)
+            .and_then(|s| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(s).ok())
+    };
+    let (first, last) = (at(0), at(n - 1));
+    let wrap_to = match (e.shift_key(), &focused) {
+        (true, f) if *f == first => last,
+        (false, f) if *f == last => first,
+        _ => None,
+    };
+    if let Some(el) =
+        wrap_to.and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+    {
+        e.prevent_default();
+        let _ = el.focus();
     }
 }
 

@@ -7,12 +7,15 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 
+use crate::config::keys::{DEBUG, LOCALE};
 use crate::config::{object_from_attributes_with, Config};
 use crate::error::FieldError;
+use crate::i18n::{Locale, Text};
 use crate::marks;
 
-const STYLE_ID: &str = "nps-widget-style";
-const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/nps-widget.min.css"));
+/// The tag of the element that holds a survey's shadow root, inside the host element. Not
+/// a `div`: a host page's rules for `div` do not reach it either.
+pub const SHELL_TAG: &str = "nps-root";
 
 fn window() -> web_sys::Window {
     web_sys::window().expect("a browser window")
@@ -22,19 +25,24 @@ pub fn document() -> web_sys::Document {
     window().document().expect("a document")
 }
 
-/// Adds the stylesheet to `<head>` once.
-pub fn inject_style() {
+/// A survey's own DOM: a `<nps-root>` element with an open shadow root that holds the
+/// stylesheet and the element a survey renders into. The host page's CSS cannot reach inside
+/// (the stylesheet starts `.nps` with `all: initial`, so not even inherited properties get
+/// in), and the widget's CSS never leaves it. Returns (the shell, the element to render into);
+/// the caller puts the shell into the host element.
+pub fn shadow_root() -> Result<(Element, Element), JsValue> {
     let doc = document();
-    if doc.get_element_by_id(STYLE_ID).is_some() {
-        return;
-    }
-    if let Ok(style) = doc.create_element("style") {
-        style.set_id(STYLE_ID);
-        style.set_text_content(Some(CSS));
-        if let Some(head) = doc.head() {
-            let _ = head.append_child(&style);
-        }
-    }
+    let shell = doc.create_element(SHELL_TAG)?;
+    // An unknown element is inline by default.
+    shell.set_attribute("style", "display:block")?;
+    let shadow =
+        shell.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?;
+    let style = doc.create_element("style")?;
+    style.set_text_content(Some(crate::STYLESHEET));
+    shadow.append_child(&style)?;
+    let root = doc.create_element("div")?;
+    shadow.append_child(&root)?;
+    Ok((shell, root))
 }
 
 /// The `data-*` attributes of an element, names without `data-`.
@@ -169,21 +177,34 @@ pub fn report(target: &web_sys::EventTarget, name: &str, detail: &Value) {
     dispatch(target, name, detail);
 }
 
-/// Shows the page's developer why an embed is broken: in the element (as text, never HTML),
-/// in the console, and as an `nps:error` event.
-pub fn show_config_errors(el: &Element, errors: &[FieldError]) -> String {
+/// Shows why an embed is broken. The page's developer always gets the details, in the console
+/// and an `nps:error` event, and in the element when `details` (a `debug` embed, or a page on
+/// the developer's own machine); a customer sees one neutral line in `locale`, never developer
+/// English. Returns the details.
+pub fn show_config_errors(
+    el: &Element,
+    errors: &[FieldError],
+    details: bool,
+    locale: Locale,
+) -> String {
     let text = crate::events::config_message(errors);
     el.set_text_content(None);
-    if let Ok(wrapper) = document().create_element("div") {
-        wrapper.set_class_name("nps");
-        let _ = wrapper.set_attribute("data-theme", "auto");
-        if let Ok(box_) = document().create_element("div") {
-            box_.set_class_name("nps-embed-error");
-            let _ = box_.set_attribute("role", "alert");
-            box_.set_text_content(Some(&text));
-            let _ = wrapper.append_child(&box_);
+    if let Ok((shell, root)) = shadow_root() {
+        root.set_class_name("nps");
+        let _ = root.set_attribute("data-theme", "auto");
+        let _ = root.set_attribute("lang", locale.tag());
+        if let Ok(line) = document().create_element("p") {
+            if details {
+                line.set_class_name("nps-embed-error");
+                line.set_text_content(Some(&text));
+            } else {
+                line.set_class_name("nps-unavailable");
+                line.set_text_content(Some(Text::Unavailable.default_in(locale)));
+            }
+            let _ = line.set_attribute("role", "alert");
+            let _ = root.append_child(&line);
         }
-        let _ = el.append_child(&wrapper);
+        let _ = el.append_child(&shell);
     }
     report(
         el.as_ref(),
@@ -191,6 +212,39 @@ pub fn show_config_errors(el: &Element, errors: &[FieldError]) -> String {
         &crate::events::config_error(errors),
     );
     text
+}
+
+/// What a broken embed still says about itself: whether it asked for `debug`, and its locale
+/// (else the browser's, else zh-CN).
+pub fn embed_hints(el: &Element, js: Option<&JsValue>) -> (bool, Locale) {
+    let from_js = |key: &str| {
+        js.filter(|v| v.is_object())
+            .and_then(|v| js_sys::Reflect::get(v, &key.into()).ok())
+            .filter(|v| !v.is_undefined())
+    };
+    let debug = match from_js(DEBUG.name) {
+        Some(v) => v.as_bool() == Some(true),
+        None => el
+            .get_attribute(&DEBUG.attribute())
+            .is_some_and(|v| v != "false"),
+    };
+    let locale = from_js(LOCALE.name)
+        .and_then(|v| v.as_string())
+        .or_else(|| el.get_attribute(&LOCALE.attribute()))
+        .and_then(|t| Locale::parse(&t))
+        .or_else(|| {
+            window()
+                .navigator()
+                .language()
+                .and_then(|l| Locale::negotiate(&l))
+        })
+        .unwrap_or(Locale::ZhCn);
+    (debug, locale)
+}
+
+/// The page's host name (a developer's machine shows a broken embed's details).
+pub fn hostname() -> String {
+    window().location().hostname().unwrap_or_default()
 }
 
 fn local_storage() -> Option<web_sys::Storage> {

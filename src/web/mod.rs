@@ -93,10 +93,15 @@ pub fn mount(target: JsValue, config: JsValue) -> Result<Handle, JsValue> {
 }
 
 fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> {
-    host::inject_style();
     let cfg = match host::read_config(&el, config) {
         Ok(c) => Rc::new(c),
-        Err(errors) => return Err(js_error(&host::show_config_errors(&el, &errors))),
+        Err(errors) => {
+            let (debug, locale) = host::embed_hints(&el, config);
+            let details = crate::config::shows_details(debug, &host::hostname());
+            return Err(js_error(&host::show_config_errors(
+                &el, &errors, details, locale,
+            )));
+        }
     };
     let context = cfg.context_with_query(&host::query_pairs());
     let scope = marks::scope(
@@ -124,10 +129,10 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
         page,
         created_at,
     });
-    // The survey renders into its own child, so the host keeps any fallback content out of the way.
+    // The survey renders into its own shadow root, in place of any fallback content.
+    let (shell, root) = host::shadow_root()?;
     el.set_text_content(None);
-    let root = host::document().create_element("div")?;
-    el.append_child(&root)?;
+    el.append_child(&shell)?;
     let _ = el.set_attribute("data-nps-mounted", "");
     let _ = el.set_attribute("data-nps-id", &id);
     let props = WidgetProps {
@@ -139,11 +144,11 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
         already_answered,
         resumed,
     };
-    let app = yew::Renderer::<Widget>::with_root_and_props(root.clone(), props).render();
+    let app = yew::Renderer::<Widget>::with_root_and_props(root, props).render();
     Ok(Handle {
         app: Some(app),
         host: el,
-        root: Some(root),
+        root: Some(shell),
     })
 }
 

@@ -33,15 +33,9 @@ pub fn Scale(props: &ScaleProps) -> Html {
             };
             let buttons = el.children();
             let n = buttons.length();
-            let current = (0..n).find(|i| {
-                buttons.item(*i).is_some_and(|b| {
-                    web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|d| d.active_element())
-                        .as_ref()
-                        == Some(&b)
-                })
-            });
+            // The key goes to the focused button (`document.activeElement` is the shadow host).
+            let focused: Option<web_sys::Element> = e.target_dyn_into();
+            let current = (0..n).find(|i| buttons.item(*i) == focused);
             let target = match (e.key().as_str(), current) {
                 ("ArrowRight" | "ArrowDown", Some(i)) => Some((i + 1).min(n - 1)),
                 ("ArrowLeft" | "ArrowUp", Some(i)) => Some(i.saturating_sub(1)),

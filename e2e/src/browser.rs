@@ -1,0 +1,283 @@
+//! The browser half of the harness: a ChromeDriver process, one headless Chromium session,
+//! and finding what a person sees across the shadow roots surveys render into.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
+use tokio::process::{Child, Command};
+
+use crate::{env_path, temp_dir, wait_until, Server};
+
+/// The key of an element reference in a WebDriver answer.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// `nps$(selector)`, defined before every script this harness runs: finds an element across
+/// shadow roots (each survey renders into one). `"HOST >> INNER"` looks for INNER inside the
+/// light-DOM element HOST (its survey included); a selector without `>>` is looked for in the
+/// page and in every open shadow root.
+const DEEP: &str = r#"function nps$(sel) {
+  const within = (root, s) => {
+    const hit = root.querySelector(s);
+    if (hit) return hit;
+    for (const el of root.querySelectorAll("*")) {
+      if (el.shadowRoot) { const h = within(el.shadowRoot, s); if (h) return h; }
+    }
+    return null;
+  };
+  const [a, b] = sel.split(">>").map(s => s.trim());
+  if (b === undefined) return within(document, a);
+  const host = document.querySelector(a);
+  return host && within(host, b);
+}
+"#;
+
+/// A ChromeDriver process and one browser session.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+/// Options for a browser session.
+#[derive(Clone, Copy)]
+pub struct Options {
+    pub width: u32,
+    pub height: u32,
+    pub dark: bool,
+    pub lang: &'static str,
+}
+
+impl Options {
+    /// A 375 × 667 phone in the given language.
+    pub fn phone(lang: &'static str) -> Options {
+        Options {
+            width: 375,
+            height: 667,
+            lang,
+            ..Options::default()
+        }
+    }
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            width: 1280,
+            height: 800,
+            dark: false,
+            lang: "en-US",
+        }
+    }
+}
+
+impl Browser {
+    pub async fn start(opts: Options) -> Browser {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let driver = Command::new(env_path("CHROMEDRIVER"))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver");
+        wait_until("chromedriver to listen", || async move {
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .ok()
+                .map(|_| ())
+        })
+        .await;
+        let profile = temp_dir("profile");
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--hide-scrollbars".into(),
+            "--force-device-scale-factor=1".into(),
+            format!("--lang={}", opts.lang),
+            format!("--window-size={},{}", opts.width, opts.height),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        if opts.dark {
+            args.push("--force-dark-mode".into());
+            args.push("--blink-settings=preferredColorScheme=0".into());
+        }
+        let mut chrome = json!({
+            "binary": env_path("CHROMIUM"),
+            "args": args,
+            "prefs": {"intl.accept_languages": opts.lang},
+        });
+        if opts.width < 500 {
+            // A window cannot be narrower than 500 px; a phone viewport is emulated.
+            chrome["mobileEmulation"] = json!({"deviceMetrics": {"width": opts.width, "height": opts.height, "pixelRatio": 1, "touch": true}});
+        }
+        let caps = json!({ "goog:chromeOptions": chrome });
+        let Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("start a Chromium session");
+        if opts.width >= 500 {
+            // Make the viewport (not the window) the size asked for.
+            let inner = client
+                .execute("return [window.innerWidth, window.innerHeight]", vec![])
+                .await
+                .unwrap();
+            let (w, h) = (
+                inner[0].as_u64().unwrap_or(0) as u32,
+                inner[1].as_u64().unwrap_or(0) as u32,
+            );
+            if (w, h) != (opts.width, opts.height) {
+                let _ = client
+                    .set_window_size(
+                        2 * opts.width - w.min(opts.width),
+                        2 * opts.height - h.min(opts.height),
+                    )
+                    .await;
+            }
+        }
+        Browser { client, driver }
+    }
+
+    /// Opens a page and waits until the widget's script is ready.
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+        wait_until(&format!("NpsWidget.ready on {url}"), || async {
+            let r = self
+                .client
+                .execute_async("const done = arguments[0]; (window.NpsWidget ? NpsWidget.ready : Promise.reject()).then(() => done(true), () => done(false));", vec![])
+                .await
+                .ok()?;
+            r.as_bool().filter(|b| *b)
+        })
+        .await;
+    }
+
+    /// Waits for an element matching `css` (across shadow roots: see `nps$`).
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        let script = format!("{DEEP}\nreturn nps$({css:?})");
+        wait_until(&format!("element {css}"), || async {
+            let v = self.client.execute(&script, vec![]).await.ok()?;
+            let id = v.get(ELEMENT_KEY)?.as_str()?.to_owned();
+            Some(fantoccini::elements::Element::from_element_id(
+                self.client.clone(),
+                id.into(),
+            ))
+        })
+        .await
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// The element's text content (as a screen reader reads it, even mid-animation).
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await;
+        let v = self.js(&format!("return nps$({css:?}).textContent")).await;
+        v.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Waits until the element matching `css` has `attr` set to `value`.
+    pub async fn wait_attr(&self, css: &str, attr: &str, value: &str) {
+        let script = format!("const e = nps$({css:?}); return e && e.getAttribute({attr:?})");
+        wait_until(&format!("{css} [{attr}={value}]"), || async {
+            (self.js(&script).await == value).then_some(())
+        })
+        .await;
+    }
+
+    /// Opens the dashboard and loads it with the admin token.
+    pub async fn load_dashboard(&self, server: &Server) {
+        self.open(&format!("{}/dashboard.html", server.base)).await;
+        self.find("#token")
+            .await
+            .send_keys(&server.token)
+            .await
+            .unwrap();
+        self.click("#token-form button[type=submit]").await;
+    }
+
+    /// Presses keys on whatever has focus.
+    pub async fn keys(&self, keys: &str) {
+        self.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(keys)
+            .await
+            .unwrap();
+    }
+
+    /// Runs a script (which may use `nps$`) and returns its value.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(&format!("{DEEP}\n{script}"), vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Saves a PNG of the viewport when `NPS_SCREENSHOTS` names a folder.
+    pub async fn screenshot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("NPS_SCREENSHOTS") else {
+            return;
+        };
+        let png = self.client.screenshot().await.unwrap();
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Takes the browser offline, or back online (ChromeDriver's network conditions).
+    pub async fn set_offline(&self, offline: bool) {
+        self.client
+            .issue_cmd(NetworkConditions { offline })
+            .await
+            .unwrap();
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.close().await;
+        let _ = self.driver.kill().await;
+    }
+}
+
+#[derive(Debug)]
+struct NetworkConditions {
+    offline: bool,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"network_conditions": {"offline": self.offline, "latency": 0, "download_throughput": -1, "upload_throughput": -1}});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
