@@ -8,6 +8,8 @@
 use serde_json::Value;
 
 use crate::error::FieldError;
+#[cfg(test)]
+use crate::outbox::Delay;
 use crate::outbox::{Status, GIVE_UP_MS};
 use crate::payload::{Response, Stage};
 
@@ -49,15 +51,18 @@ pub enum Failure {
     Delivery,
     /// Not delivered within `GIVE_UP_MS`, and dropped.
     GaveUp,
+    /// The collector keeps another answer for this visit (one answer per visit).
+    Answered,
     /// The wasm file did not load (dispatched by the loader).
     Load,
 }
 
 impl Failure {
-    pub const ALL: [Failure; 4] = [
+    pub const ALL: [Failure; 5] = [
         Failure::Config,
         Failure::Delivery,
         Failure::GaveUp,
+        Failure::Answered,
         Failure::Load,
     ];
 
@@ -66,6 +71,7 @@ impl Failure {
             Failure::Config => "config",
             Failure::Delivery => "delivery",
             Failure::GaveUp => "gave_up",
+            Failure::Answered => "answered",
             Failure::Load => "load",
         }
     }
@@ -146,7 +152,11 @@ pub fn delivery_error(id: &str, stage: Option<Stage>, status: &Status) -> Option
             Failure::Delivery,
             format!("nps-widget: the refused {which} was removed from this browser"),
         ),
-        Status::Sending | Status::Delivered | Status::Waiting => return None,
+        Status::Answered => (
+            Failure::Answered,
+            format!("nps-widget: {which} was not stored: this visit is already answered (HTTP 410), and the first answer counts"),
+        ),
+        Status::Sending | Status::Delivered | Status::Waiting(_) => return None,
     };
     Some(error(kind, &message, None, Some(id)))
 }
@@ -176,9 +186,10 @@ pub fn reference() -> String {
     out.push_str("\n`kind` of `nps:error`:\n\n");
     for f in Failure::ALL {
         let what = match f {
-            Failure::Config => "the embed is misconfigured: the element shows why, and nothing else",
+            Failure::Config => "the embed is misconfigured: the element shows why (to a customer, one neutral line), and nothing else",
             Failure::Delivery => "the endpoint refused a response for good (400, 413, 422), or it could not be queued",
             Failure::GaveUp => "a response was not delivered within 7 days of retries and was dropped",
+            Failure::Answered => "the collector keeps another answer for this visit (410; one answer per visit): this response is dropped and the customer sees \"already answered\"",
             Failure::Load => "`nps-widget_bg.wasm` did not load (dispatched on every `[data-nps-survey]`)",
         };
         out.push_str(&format!("- `{}`: {what}\n", f.name()));
@@ -234,6 +245,6 @@ mod tests {
                 "nps-widget: response r1 could not be delivered within 7 days and was dropped",
             )),
         );
-        check(Some(Stage::Scored), Status::Waiting, None);
+        check(Some(Stage::Scored), Status::Waiting(Delay::Offline), None);
     }
 }

@@ -11,7 +11,8 @@
 //!   Dismissed ◀────────────┴──────────────────────────────── (closed, nothing posted)
 //! ```
 //!
-//! `AlreadyAnswered` is a start state for a visit answered before in this browser.
+//! `AlreadyAnswered` is a start state for a visit answered before in this browser, and where
+//! any screen goes when the collector says another response answered this visit (`Answered`).
 //! `Survey::apply` returns the stage to post, if the event calls for one: `Scored` the
 //! moment a score is chosen (or changed), then `Completed` or `Dismissed` for the same id.
 
@@ -61,6 +62,8 @@ pub enum Event {
     Submit,
     Skip,
     Dismiss,
+    /// The collector keeps another answer for this visit (a 410 to a post).
+    Answered,
 }
 
 /// Why a submit was held back.
@@ -214,6 +217,10 @@ impl Survey {
             }
             (Done | AlreadyAnswered, Event::Dismiss) => {
                 self.screen = Dismissed;
+                None
+            }
+            (Asking | FollowUp | Done, Event::Answered) => {
+                self.screen = AlreadyAnswered;
                 None
             }
             _ => None,

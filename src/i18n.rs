@@ -90,24 +90,36 @@ macro_rules! texts {
 
 texts! {
     Question "question" {
-        "您有多大可能向朋友或同事推荐{brand}？",
-        "您有多大可能向朋友或同事推薦{brand}？",
+        "您有多大可能向亲友推荐{brand}？",
+        "您有多大可能向親友推薦{brand}？",
         "How likely are you to recommend {brand} to a friend or colleague?" }
+    QuestionAfterSales "question_after_sales" {
+        "基于本次售后服务体验，您向亲友推荐{brand}的可能性有多大？",
+        "基於本次售後服務體驗，您向親友推薦{brand}的可能性有多大？",
+        "Based on this service visit, how likely are you to recommend {brand} to a friend or colleague?" }
+    QuestionMaintenance "question_maintenance" {
+        "基于本次保养体验，您向亲友推荐{brand}的可能性有多大？",
+        "基於本次保養體驗，您向親友推薦{brand}的可能性有多大？",
+        "Based on this maintenance visit, how likely are you to recommend {brand} to a friend or colleague?" }
+    QuestionRepair "question_repair" {
+        "基于本次维修体验，您向亲友推荐{brand}的可能性有多大？",
+        "基於本次維修體驗，您向親友推薦{brand}的可能性有多大？",
+        "Based on this repair, how likely are you to recommend {brand} to a friend or colleague?" }
     BrandFallback "brand_fallback" { "我们", "我們", "us" }
     ScaleLow "scale_low" { "完全不可能", "完全不可能", "Not at all likely" }
     ScaleHigh "scale_high" { "极有可能", "極有可能", "Extremely likely" }
     ScoreLabel "score_label" { "{score} 分", "{score} 分", "{score}" }
     FollowUpDetractor "follow_up_detractor" {
-        "很抱歉没有让您满意。主要是哪些方面？",
-        "很抱歉沒有讓您滿意。主要是哪些方面？",
+        "非常抱歉没能让您满意。主要是哪些方面？",
+        "非常抱歉沒能讓您滿意。主要是哪些方面？",
         "We're sorry we let you down. What went wrong?" }
     FollowUpPassive "follow_up_passive" {
         "怎样做能让您打出 10 分？",
         "怎樣做能讓您打出 10 分？",
         "What would make it a 10?" }
     FollowUpPromoter "follow_up_promoter" {
-        "谢谢！您最满意的是哪些方面？",
-        "謝謝！您最滿意的是哪些方面？",
+        "谢谢您！您最满意的是哪些方面？",
+        "謝謝您！您最滿意的是哪些方面？",
         "Thank you! What did you like most?" }
     CommentLabel "comment_label" { "想多说几句吗？（选填）", "想多說幾句嗎？（選填）", "Anything else? (optional)" }
     CommentPlaceholder "comment_placeholder" { "请告诉我们具体情况", "請告訴我們具體情況", "Tell us a little more" }
@@ -116,31 +128,35 @@ texts! {
     Skip "skip" { "跳过", "略過", "Skip" }
     Close "close" { "关闭", "關閉", "Close" }
     CallbackOffer "callback_offer" {
-        "希望我们回电吗？留下手机号即可。",
-        "希望我們回電嗎？留下手機號碼即可。",
-        "Would you like a call back? Leave your number." }
+        "需要服务经理给您回电吗？留下手机号即可。",
+        "需要服務經理給您回電嗎？留下手機號碼即可。",
+        "Would you like a service manager to call you back? Leave your number." }
     PhoneLabel "phone_label" { "手机号", "手機號碼", "Phone number" }
     PhoneInvalid "phone_invalid" {
         "请输入有效的手机号（如 13812345678 或 +85291234567）",
         "請輸入有效的手機號碼（如 +886912345678 或 13812345678）",
         "Enter a valid mobile number, e.g. +14155550123" }
     Consent "consent" {
-        "我同意{brand}仅为处理本次反馈使用我的手机号联系我，{days} 天后删除。",
-        "我同意{brand}僅為處理本次回饋使用我的手機號碼聯絡我，{days} 天後刪除。",
-        "I agree that {brand} may use my number only to follow up this feedback; it is deleted after {days} days." }
+        "我同意{brand}仅为处理本次反馈致电联系我，号码将在 {days} 天后删除。",
+        "我同意{brand}僅為處理本次回饋致電聯絡我，號碼將在 {days} 天後刪除。",
+        "I agree that {brand} may call me only about this feedback; my number is deleted after {days} days." }
     ConsentNeeded "consent_needed" {
         "如需回电，请勾选同意。",
         "如需回電，請勾選同意。",
         "Tick the box if you'd like a call back." }
     OutcomeTitleDetractor "outcome_title_detractor" { "感谢您的坦诚", "感謝您的坦誠", "Thank you for telling us" }
+    OutcomeDetractorCallback "outcome_detractor_callback" {
+        "收到您的反馈，非常抱歉给您添麻烦了。{hours} 小时内，服务经理会给您回电，把问题解决好。",
+        "收到您的回饋，非常抱歉給您添麻煩了。{hours} 小時內，服務經理會給您回電，把問題解決好。",
+        "We're sorry for the trouble. A service manager will call you within {hours} hours to put this right." }
     OutcomeDetractor "outcome_detractor" {
-        "{hours} 小时内，服务经理会与您联系，把问题解决好。",
-        "{hours} 小時內，服務經理會與您聯絡，把問題解決好。",
-        "A service manager will contact you within {hours} hours to put this right." }
+        "收到您的反馈，非常抱歉给您添麻烦了。{hours} 小时内，服务经理会与您联系，把问题解决好。",
+        "收到您的回饋，非常抱歉給您添麻煩了。{hours} 小時內，服務經理會與您聯絡，把問題解決好。",
+        "We're sorry for the trouble. A service manager will be in touch within {hours} hours to put this right." }
     OutcomeDetractorAnonymous "outcome_detractor_anonymous" {
-        "我们会认真查看您的反馈，尽快把问题改好。",
-        "我們會認真查看您的回饋，盡快把問題改好。",
-        "We'll look into what went wrong and put it right." }
+        "收到您的反馈，非常抱歉给您添麻烦了。我们会认真核查并改进。",
+        "收到您的回饋，非常抱歉給您添麻煩了。我們會認真核查並改進。",
+        "We're sorry for the trouble. We'll look into what went wrong and put it right." }
     OutcomeTitlePassive "outcome_title_passive" { "谢谢您的建议", "謝謝您的建議", "Thanks for your suggestion" }
     OutcomePassive "outcome_passive" {
         "我们会认真改进，争取下次让您满意。",
@@ -160,11 +176,33 @@ texts! {
         "网络不佳，您的评价已保存，联网后会自动提交。",
         "網路不佳，您的評價已儲存，連線後會自動送出。",
         "You're offline — your answer is saved and will be sent automatically." }
+    SendingDelayed "sending_delayed" {
+        "提交稍有延迟，您的评价已保存，我们会自动重试。",
+        "提交稍有延遲，您的評價已儲存，我們會自動重試。",
+        "Sending is delayed — your answer is saved and we'll keep trying." }
     AlreadyAnswered "already_answered" {
         "您已完成本次评价，谢谢！",
         "您已完成本次評價，謝謝！",
         "You've already answered — thank you!" }
     Loading "loading" { "加载中…", "載入中…", "Loading…" }
+    LinkCopied "link_copied" {
+        "链接已复制，发给好友即可。",
+        "連結已複製，傳給好友即可。",
+        "Link copied — send it to a friend." }
+    ShareInWeChat "share_in_wechat" {
+        "点击右上角 ··· 即可分享给好友。",
+        "點擊右上角 ··· 即可分享給好友。",
+        "Tap ··· at the top right to share with a friend." }
+    ScanToRate "scan_to_rate" { "扫码为本次服务评分", "掃碼為本次服務評分", "Scan to rate your visit" }
+    PageTitle "page_title" { "服务评价", "服務評價", "Your feedback" }
+    LinkInvalid "link_invalid" {
+        "这个评价链接无效，请重新扫描服务单上的二维码。",
+        "這個評價連結無效，請重新掃描服務單上的 QR Code。",
+        "This survey link isn't valid. Please scan the QR code on your service receipt again." }
+    LinkExpired "link_expired" {
+        "这个评价链接已过期，感谢您的关注！",
+        "這個評價連結已過期，感謝您的關注！",
+        "This survey link has expired — thank you all the same." }
     Unavailable "unavailable" { "评价暂时无法显示。", "評價暫時無法顯示。", "This survey can't be shown right now." }
 }
 
@@ -272,7 +310,7 @@ mod tests {
                 Text::Question.default_in(Locale::ZhCn),
                 &[("brand", "星辰汽车")]
             ),
-            "您有多大可能向朋友或同事推荐星辰汽车？"
+            "您有多大可能向亲友推荐星辰汽车？"
         );
         assert_eq!(
             fill(Text::Question.default_in(Locale::En), &[("brand", "Acme")]),

@@ -92,12 +92,8 @@ impl Draft {
         let at: u64 = parts.next()?.parse().ok()?;
         // The widget wrote it: a shape check is enough (and keeps the UUID and date parsers
         // out of the wasm); a collector still checks the id and the time of every post.
-        let valid = id.len() == crate::rules::ID_LEN
-            && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
-            && (20..=crate::rules::MAX_TIME).contains(&created_at.len())
-            && created_at
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b":.-+".contains(&b))
+        let valid = crate::rules::looks_like_id(id)
+            && crate::rules::looks_like_time(created_at)
             && score <= crate::rules::MAX_SCORE
             && parts.next().is_none();
         valid.then(|| Draft {

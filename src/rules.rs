@@ -95,6 +95,21 @@ pub fn page_url(href: &str, keep: impl Fn(&str) -> bool) -> String {
     out.chars().take(MAX_PAGE).collect()
 }
 
+/// The shape of a response id, for what the widget reads back from storage or a page: 36
+/// hex digits and dashes. (`is_uuid_v4` is the full check every post gets; this one keeps
+/// the UUID parser out of the wasm.)
+pub fn looks_like_id(s: &str) -> bool {
+    s.len() == ID_LEN && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+}
+
+/// The shape of an RFC 3339 time, for what the widget reads back (`is_rfc3339` is the full
+/// check every post gets).
+pub fn looks_like_time(s: &str) -> bool {
+    (20..=MAX_TIME).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b":.-+".contains(&b))
+}
+
 /// A comment as the flow keeps it: cut to `MAX_COMMENT` characters.
 pub fn comment(text: &str) -> String {
     text.chars().take(MAX_COMMENT).collect()

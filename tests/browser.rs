@@ -97,7 +97,7 @@ async fn mounts_with_the_question_and_a_neutral_scale() {
     let (el, _h) = mount(EN).await;
     assert_eq!(
         text(&el, ".nps-question"),
-        "How likely are you to recommend Acme to a friend or colleague?"
+        "Based on this service visit, how likely are you to recommend Acme to a friend or colleague?"
     );
     let radios = view(&el)
         .query_selector_all("[role=radiogroup] [role=radio]")
@@ -227,14 +227,14 @@ async fn each_category_gets_its_own_outcome() {
             with_visit,
             "2",
             "Thank you for telling us",
-            "A service manager will contact you within 24 hours to put this right.",
+            "We're sorry for the trouble. A service manager will be in touch within 24 hours to put this right.",
         ),
         // Nobody to call back: no promise of a call.
         (
             EN,
             "2",
             "Thank you for telling us",
-            "We'll look into what went wrong and put it right.",
+            "We're sorry for the trouble. We'll look into what went wrong and put it right.",
         ),
         (
             EN,
@@ -283,13 +283,11 @@ async fn a_detractor_call_back_needs_a_valid_phone_and_ticked_consent() {
     click(&el, "[data-score='3']").await;
     assert_eq!(
         text(&el, ".nps-follow-up > .nps-prompt"),
-        "很抱歉没有让您满意。主要是哪些方面？"
+        "非常抱歉没能让您满意。主要是哪些方面？"
     );
     let consent: web_sys::HtmlInputElement = q(&el, ".nps-consent-box").dyn_into().unwrap();
     assert!(!consent.checked(), "consent starts unticked");
-    assert!(
-        text(&el, ".nps-consent").contains("我同意星辰汽车仅为处理本次反馈使用我的手机号联系我")
-    );
+    assert!(text(&el, ".nps-consent").contains("我同意星辰汽车仅为处理本次反馈致电联系我"));
     let phone: web_sys::HtmlInputElement = q(&el, ".nps-phone").dyn_into().unwrap();
     let type_phone = |v: &str| {
         phone.set_value(v);
@@ -320,7 +318,7 @@ async fn a_detractor_call_back_needs_a_valid_phone_and_ticked_consent() {
     click(&el, ".nps-submit").await;
     assert_eq!(
         text(&el, ".nps-outcome-body"),
-        "12 小时内，服务经理会与您联系，把问题解决好。"
+        "收到您的反馈，非常抱歉给您添麻烦了。12 小时内，服务经理会给您回电，把问题解决好。"
     );
     let body = outbox_body(&h.id().unwrap()).unwrap();
     let contact = &body["contact"];
@@ -423,7 +421,7 @@ async fn locales_and_overrides() {
     let (el, _h) = mount(r#"{"endpoint": "/x", "locale": "zh-TW", "once": false, "brand": "星辰汽車", "text": {"scale_high": "非常願意"}}"#).await;
     assert_eq!(
         text(&el, ".nps-question"),
-        "您有多大可能向朋友或同事推薦星辰汽車？"
+        "您有多大可能向親友推薦星辰汽車？"
     );
     assert_eq!(
         q(&el, ".nps").get_attribute("lang").as_deref(),

@@ -1,7 +1,8 @@
 /* nps-widget loader: defines window.NpsWidget, loads the wasm next to this script, mounts
    every [data-nps-survey] once the page is parsed. The bindgen glue above defines
    `wasm_bindgen` inside the same function scope, so nothing else leaks into the page, and
-   `cargo xtask dist` writes NPS_EVENTS (the event names, from src/events.rs) before it. */
+   `cargo xtask dist` writes NPS_EVENTS (the event names, from src/events.rs) and npsShare
+   (www/share.js) before it. */
 var api = window.NpsWidget;
 if (!api || !api.version) {
   var loaded = false, failed = null, pending = [];
@@ -26,7 +27,9 @@ if (!api || !api.version) {
       return wasm_bindgen.score(scores);
     },
     /* Mounts every [data-nps-survey] not mounted yet (e.g. after adding one to the page). */
-    mountAll: function () { return loaded ? wasm_bindgen.mountAll() : []; }
+    mountAll: function () { return loaded ? wasm_bindgen.mountAll() : []; },
+    /* Shares an invitation link (www/share.js); the promoter's outcome uses it. */
+    share: npsShare
   };
   window.NpsWidget = api;
   var whenParsed = function (f) {

@@ -7,6 +7,8 @@
 //! - `GET /api/responses` — every stored response, one per id, with `received_at`; JSON, or
 //!   CSV with `?format=csv`. Needs `Authorization: Bearer <admin token>`.
 //! - `GET /healthz` — `{"ok": true}` when the database answers.
+//! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
+//!   (`landing`): answerable without JavaScript, taken over by the widget when it loads.
 //! - anything else — the static files of `--static DIR`, if given.
 //!
 //! Errors are JSON `{"error": "...", "field": "..."}` with a 4xx (5xx only when the disk
@@ -19,12 +21,15 @@
 mod api_error;
 pub mod export;
 pub mod guard;
+pub mod landing;
 pub mod limit;
+pub mod links;
 pub mod net;
 mod responses;
 pub mod rows;
 pub mod serve;
 pub mod store;
+pub mod visit;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,7 +50,7 @@ pub use api_error::ApiError;
 use responses::{delete_response, list, post_response};
 
 pub use limit::RateLimiter;
-pub use rows::{Now, Upsert};
+pub use rows::{Admission, Now, Upsert};
 pub use store::Store;
 
 /// Largest body accepted (`rules::MAX_BODY_BYTES`).
@@ -74,6 +79,10 @@ pub struct Settings {
     pub connect_src: Vec<String>,
     /// An answer faster than this (ms) is flagged; `None` is `rules::MIN_FILL_MS`, 0 is off.
     pub min_fill_ms: Option<i64>,
+    /// With a key, a response naming a visit must carry a token signed with it (`visit`).
+    pub visit_key: Option<visit::VisitKey>,
+    /// The surveys of the landing pages (`/s/{survey}`).
+    pub landing: landing::Landing,
 }
 
 impl Settings {
@@ -88,7 +97,13 @@ struct AppState {
     settings: Settings,
     limiter: RateLimiter,
     csp: String,
+    /// The widget's script for the landing pages to take over with, when the static folder
+    /// has it.
+    widget_script: Option<String>,
 }
+
+/// The widget's script in the static folder.
+const WIDGET_SCRIPT: &str = "nps-widget.js";
 
 type Shared = Arc<AppState>;
 
@@ -98,16 +113,31 @@ pub fn app(store: Store, settings: Settings) -> Router {
     let static_dir = settings.static_dir.clone();
     let cors = cors(&settings.allow_origins);
     let csp = guard::csp(&settings);
+    let widget_script = static_dir
+        .as_ref()
+        .filter(|d| d.join(WIDGET_SCRIPT).is_file())
+        .map(|_| format!("/{WIDGET_SCRIPT}"));
     let state: Shared = Arc::new(AppState {
         store,
         settings,
         limiter,
         csp,
+        widget_script,
     });
+    // The landing pages are HTML made per request: compressed (the static files have their
+    // own .br and .gz).
+    let pages = Router::new()
+        .route("/s/{survey}", get(landing::question).post(landing::score))
+        .route(
+            "/s/{survey}/{id}",
+            get(landing::response).post(landing::answers),
+        )
+        .layer(tower_http::compression::CompressionLayer::new());
     let mut router = Router::new()
         .route("/api/responses", get(list).post(post_response))
         .route("/api/responses/{id}", delete(delete_response))
         .route("/healthz", get(healthz))
+        .merge(pages)
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -146,6 +176,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/responses"),
     ("DELETE", "/api/responses/{id}"),
     ("GET", "/healthz"),
+    ("GET", "/s/{survey}"),
+    ("POST", "/s/{survey}"),
+    ("GET", "/s/{survey}/{id}"),
+    ("POST", "/s/{survey}/{id}"),
 ];
 
 /// Listed origins may read every answer. Any origin's post, and its preflight, get CORS

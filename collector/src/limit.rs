@@ -5,7 +5,7 @@
 //! Every check is O(1) under one shard's lock: nothing is ever scanned on the request path.
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -42,9 +42,7 @@ impl RateLimiter {
         if self.per_minute == 0 {
             return Ok(());
         }
-        let mut h = self.hasher.build_hasher();
-        key.hash(&mut h);
-        let shard = &self.shards[h.finish() as usize % SHARDS];
+        let shard = &self.shards[self.hasher.hash_one(key) as usize % SHARDS];
         let mut s = shard.lock().unwrap_or_else(|p| p.into_inner());
         if !s.windows.contains_key(&key) {
             if s.windows.len() >= MAX_TRACKED / SHARDS {

@@ -16,7 +16,8 @@ use nps_widget::payload;
 use nps_widget::rules::{HONEYPOT_FIELD, ID_LEN};
 use serde_json::{json, Value};
 
-use crate::rows::{Flag, Now};
+use crate::rows::{Admission, Flag, Now};
+use crate::visit::{TokenError, TOKEN_KEY};
 use crate::{export, ApiError, AppState, Shared, Upsert, BODY_LIMIT};
 
 fn ms(t: &str) -> Option<i64> {
@@ -26,7 +27,7 @@ fn ms(t: &str) -> Option<i64> {
 }
 
 /// A score given less than `min_ms` after the survey was created.
-fn too_fast(r: &payload::Response, min_ms: i64) -> Flag {
+pub(crate) fn too_fast(r: &payload::Response, min_ms: i64) -> Flag {
     let fast = r.score.is_some()
         && matches!((ms(&r.created_at), ms(&r.updated_at)), (Some(c), Some(u)) if u - c < min_ms);
     fast.then_some("too_fast")
@@ -90,20 +91,21 @@ async fn accept_json(state: &AppState, body: &[u8]) -> Result<Response, ApiError
     let id = response.id.clone();
     let stage = response.stage.as_str();
     let flag = too_fast(&response, state.settings.min_fill());
-    let outcome = store(state, response, flag).await?;
+    let admission = admission(state, &response)?;
+    let outcome = store(state, response, flag, admission).await?;
     let (status, extra) = match outcome {
         Upsert::Created => (StatusCode::CREATED, json!({"created": true})),
         Upsert::Updated => (StatusCode::OK, json!({"updated": true})),
         Upsert::Duplicate => (StatusCode::OK, json!({"duplicate": true})),
         Upsert::Stale => (StatusCode::OK, json!({"stale": true})),
-        Upsert::Conflict => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "id",
-                format!(
-                    "id {id} is stored for another survey: a response id belongs to one survey"
-                ),
-            ))
+        refused => {
+            return Err(refusal(refused, &id).unwrap_or_else(|| {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "db",
+                    "the response could not be stored; retry later",
+                )
+            }))
         }
     };
     let mut out = json!({"id": id, "stage": stage});
@@ -113,14 +115,58 @@ async fn accept_json(state: &AppState, body: &[u8]) -> Result<Response, ApiError
     Ok((status, Json(out)).into_response())
 }
 
-async fn store(
+/// The error for an upsert that stored nothing because the rules refuse it; `None` for the
+/// outcomes that are answered with a 2xx.
+pub(crate) fn refusal(outcome: Upsert, id: &str) -> Option<ApiError> {
+    Some(match outcome {
+        Upsert::Conflict => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "id",
+            format!("id {id} is stored for another survey: a response id belongs to one survey"),
+        ),
+        // Final for a sender: the widget shows "already answered" and stops.
+        Upsert::Answered => ApiError::new(
+            StatusCode::GONE,
+            "context.visit",
+            "this visit is already answered: one answer per visit",
+        ),
+        Upsert::Expired => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "context.t",
+            TokenError::Expired.message(),
+        ),
+        Upsert::Created | Upsert::Updated | Upsert::Duplicate | Upsert::Stale => return None,
+    })
+}
+
+/// With a visit secret, a response naming a visit must carry a valid token for it; the
+/// token's expiry then closes the visit to new ids.
+pub(crate) fn admission(state: &AppState, r: &payload::Response) -> Result<Admission, ApiError> {
+    let (Some(key), Some(visit)) = (&state.settings.visit_key, r.context.get("visit")) else {
+        return Ok(Admission::default());
+    };
+    let token = r.context.get(TOKEN_KEY).map(String::as_str);
+    match key.verify(&r.survey, visit, token) {
+        Ok(expires) => Ok(Admission {
+            new_until_ns: Some(expires.saturating_mul(1_000_000_000)),
+        }),
+        Err(e) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "context.t",
+            e.message(),
+        )),
+    }
+}
+
+pub(crate) async fn store(
     state: &AppState,
     response: payload::Response,
     flag: Flag,
+    admission: Admission,
 ) -> Result<Upsert, ApiError> {
     state
         .store
-        .upsert(response, Now::system(), flag)
+        .upsert_admitted(response, Now::system(), flag, admission)
         .await
         .map_err(|e| {
             eprintln!("nps-collector: storage error: {e}");
@@ -181,8 +227,15 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
         (status, Html(html)).into_response()
     };
     match payload::Response::parse(&value) {
-        Ok(r) => match store(state, r, flag).await {
-            Ok(_) => page(
+        Ok(r) => match async {
+            let admission = admission(state, &r)?;
+            let id = r.id.clone();
+            let outcome = store(state, r, flag, admission).await?;
+            refusal(outcome, &id).map_or(Ok(()), Err)
+        }
+        .await
+        {
+            Ok(()) => page(
                 StatusCode::CREATED,
                 if zh {
                     "谢谢您的评价！"

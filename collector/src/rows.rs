@@ -8,6 +8,10 @@
 //! replaces the stored response. A client's `updated_at` is bounded by the server's clock
 //! when stored, so a time far in the future cannot freeze a response. `received_at` is when
 //! the response was first stored, `changed_at` when it last changed.
+//!
+//! One answer per visit: a response that is not dismissed may not be stored for a (survey,
+//! visit) that another id already answered (`Answered`); and a signed link's expiry closes it
+//! to new ids, not to the one already started (`Expired`).
 
 use nps_widget::config::keys::RETENTION_DAYS;
 use nps_widget::payload::Response;
@@ -51,6 +55,17 @@ pub enum Upsert {
     Stale,
     /// The id is stored for another survey; nothing changed.
     Conflict,
+    /// Another response already answered this visit; nothing changed.
+    Answered,
+    /// A new response after its link expired; nothing stored.
+    Expired,
+}
+
+/// What may be stored besides the upsert rules: a new id only until `new_until_ns` (a
+/// signed link's expiry).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Admission {
+    pub new_until_ns: Option<i64>,
 }
 
 /// Why a response is kept but not counted.
@@ -77,6 +92,7 @@ const ADDED: &[(&str, &str)] = &[
     ("changed_at", "TEXT"),
     ("flag", "TEXT"),
     ("purge_after_ns", "INTEGER"),
+    ("visit", "TEXT"),
 ];
 
 /// Creates the table, or brings an older one up to date.
@@ -89,8 +105,17 @@ pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
     for (name, ty) in ADDED {
         if !have.iter().any(|h| h == name) {
             conn.execute_batch(&format!("ALTER TABLE responses ADD COLUMN {name} {ty}"))?;
+            if *name == "visit" {
+                conn.execute_batch(
+                    "UPDATE responses SET visit = json_extract(body, '$.context.visit')",
+                )?;
+            }
         }
     }
+    conn.execute_batch(
+        "CREATE INDEX IF NOT EXISTS responses_visit ON responses (survey, visit)
+         WHERE visit IS NOT NULL",
+    )?;
     // Rows stored before: their received time in ns, and when their phone must go.
     let old: Vec<(String, String, String)> = conn
         .prepare("SELECT id, received_at, body FROM responses WHERE received_ns IS NULL")?
@@ -138,13 +163,33 @@ fn order_ns(r: &Response, now: &Now) -> i64 {
     .min(now.ns)
 }
 
+/// Another response than `id` that answered this visit (any stage but dismissed).
+fn answered_by_other(
+    conn: &Connection,
+    survey: &str,
+    visit: &str,
+    id: &str,
+) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM responses WHERE survey = ?1 AND visit = ?2 AND id != ?3
+               AND stage != 'dismissed' LIMIT 1",
+            params![survey, visit, id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
 pub fn upsert(
     tx: &Transaction<'_>,
     r: &Response,
     now: &Now,
     flag: Flag,
+    admission: Admission,
 ) -> Result<Upsert, StoreError> {
     let body = r.to_json();
+    let visit = r.context.get("visit");
     let rank = r.stage.rank() as i64;
     let ns = order_ns(r, now);
     let existing: Option<(String, i64, i64, String, i64, Option<String>)> = tx
@@ -164,11 +209,21 @@ pub fn upsert(
             },
         )
         .optional()?;
+    if existing.is_none() && admission.new_until_ns.is_some_and(|until| now.ns > until) {
+        return Ok(Upsert::Expired);
+    }
+    let answers = r.stage != nps_widget::payload::Stage::Dismissed;
+    if let (true, Some(v)) = (answers, visit) {
+        let same_survey = existing.as_ref().is_none_or(|e| e.0 == r.survey);
+        if same_survey && answered_by_other(tx, &r.survey, v, &r.id)? {
+            return Ok(Upsert::Answered);
+        }
+    }
     let Some((survey, old_rank, old_ns, stored, received_ns, old_flag)) = existing else {
         tx.execute(
             "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
-               body, received_at, received_ns, changed_at, flag, purge_after_ns)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12)",
+               body, received_at, received_ns, changed_at, flag, purge_after_ns, visit)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12, ?13)",
             params![
                 r.id,
                 r.survey,
@@ -181,7 +236,8 @@ pub fn upsert(
                 now.at,
                 now.ns,
                 flag,
-                purge_after(r, now.ns)
+                purge_after(r, now.ns),
+                visit
             ],
         )?;
         return Ok(Upsert::Created);
@@ -199,7 +255,8 @@ pub fn upsert(
     let flag = old_flag.or(flag.map(str::to_owned));
     tx.execute(
         "UPDATE responses SET stage = ?2, stage_rank = ?3, score = ?4, category = ?5,
-           updated_ns = ?6, body = ?7, changed_at = ?8, flag = ?9, purge_after_ns = ?10
+           updated_ns = ?6, body = ?7, changed_at = ?8, flag = ?9, purge_after_ns = ?10,
+           visit = ?11
          WHERE id = ?1",
         params![
             r.id,
@@ -211,7 +268,8 @@ pub fn upsert(
             body,
             now.at,
             flag,
-            purge_after(r, received_ns)
+            purge_after(r, received_ns),
+            visit
         ],
     )?;
     Ok(Upsert::Updated)
@@ -261,4 +319,20 @@ pub fn all(conn: &Connection) -> Result<Vec<Row>, StoreError> {
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// One stored response's body, by id.
+pub fn body(conn: &Connection, id: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT body FROM responses WHERE id = ?1",
+            [id.to_ascii_lowercase()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Whether a response (not dismissed) answered this visit of this survey.
+pub fn visit_answered(conn: &Connection, survey: &str, visit: &str) -> Result<bool, StoreError> {
+    answered_by_other(conn, survey, visit, "")
 }

@@ -3,19 +3,19 @@
 //! Every accepted post waits for the commit of the transaction that holds it, so a 2xx
 //! means the row is on disk (WAL with `synchronous = FULL`). Posts that arrive while a
 //! commit is under way are batched into the next transaction: one fsync serves many. The
-//! purge of expired phones and deletions go through the same writer. Reads open their own
-//! connection. `healthy` answers from the writer's last result, without touching the disk.
+//! purge of expired phones and deletions go through the same writer. The export opens its own
+//! connection; the landing pages' small reads share one. `healthy` answers from the writer's last result, without touching the disk.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 
 use nps_widget::payload::Response;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use crate::rows::{self, Flag, Now, Row, Upsert};
+use crate::rows::{self, Admission, Flag, Now, Row, Upsert};
 
 /// Most jobs in one transaction.
 const MAX_BATCH: usize = 512;
@@ -64,7 +64,7 @@ impl From<rusqlite::Error> for StoreError {
 
 /// What the writer does in a transaction, and what it answers.
 enum Work {
-    Upsert(Response, Now, Flag),
+    Upsert(Box<Response>, Now, Flag, Admission),
     Purge(Now),
     Delete(String),
     /// Nothing: answered once every job sent before it is committed.
@@ -89,6 +89,8 @@ pub struct Store {
     path: PathBuf,
     jobs: mpsc::SyncSender<Job>,
     healthy: Arc<AtomicBool>,
+    /// The connection of the landing pages' reads (one row, one visit), opened when first used.
+    reader: Arc<Mutex<Option<Connection>>>,
 }
 
 fn open(path: &Path) -> Result<Connection, StoreError> {
@@ -131,7 +133,9 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Done, StoreE
     let mut results = Vec::with_capacity(batch.len());
     for job in batch {
         results.push(match &job.work {
-            Work::Upsert(r, now, flag) => rows::upsert(&tx, r, now, *flag).map(Done::Upsert),
+            Work::Upsert(r, now, flag, admission) => {
+                rows::upsert(&tx, r, now, *flag, *admission).map(Done::Upsert)
+            }
             Work::Purge(now) => rows::purge(&tx, now).map(Done::Count),
             Work::Delete(id) => rows::delete(&tx, id).map(|d| Done::Count(d as usize)),
             Work::Barrier => Ok(Done::Count(0)),
@@ -170,6 +174,7 @@ impl Store {
             path,
             jobs: tx,
             healthy,
+            reader: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -188,10 +193,60 @@ impl Store {
     /// Stores a response (`flag` says why it is kept but not counted); resolves once it is
     /// committed to disk.
     pub async fn upsert(&self, r: Response, now: Now, flag: Flag) -> Result<Upsert, StoreError> {
-        match self.run(Work::Upsert(r, now, flag)).await? {
+        self.upsert_admitted(r, now, flag, Admission::default())
+            .await
+    }
+
+    /// `upsert` under an `Admission` (a signed link's expiry).
+    pub async fn upsert_admitted(
+        &self,
+        r: Response,
+        now: Now,
+        flag: Flag,
+        admission: Admission,
+    ) -> Result<Upsert, StoreError> {
+        match self
+            .run(Work::Upsert(Box::new(r), now, flag, admission))
+            .await?
+        {
             Done::Upsert(u) => Ok(u),
             Done::Count(_) => Err(StoreError::WriterStopped),
         }
+    }
+
+    /// Runs a read on the shared reader connection, on a blocking thread.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (path, reader) = (self.path.clone(), self.reader.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut slot = reader.lock().unwrap_or_else(|p| p.into_inner());
+            if slot.is_none() {
+                *slot = Some(open(&path)?);
+            }
+            let result = f(slot.as_ref().expect("opened above"));
+            if result.is_err() {
+                // A failed read may leave the connection unusable: open a fresh one next time.
+                *slot = None;
+            }
+            result
+        })
+        .await
+        .map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// One stored response's body, by id.
+    pub async fn body(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let id = id.to_owned();
+        self.read(move |c| rows::body(c, &id)).await
+    }
+
+    /// Whether this visit of this survey is answered.
+    pub async fn visit_answered(&self, survey: &str, visit: &str) -> Result<bool, StoreError> {
+        let (survey, visit) = (survey.to_owned(), visit.to_owned());
+        self.read(move |c| rows::visit_answered(c, &survey, &visit))
+            .await
     }
 
     /// Removes the phones whose retention period has passed at `now`; how many.

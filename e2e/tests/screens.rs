@@ -46,7 +46,7 @@ async fn phone_zh_light(server: &Server) {
     b.click("[data-score='3']").await;
     assert_eq!(
         b.text(".nps-follow-up > .nps-prompt").await,
-        "很抱歉没有让您满意。主要是哪些方面？"
+        "非常抱歉没能让您满意。主要是哪些方面？"
     );
     b.click("[data-reason='wait_time']").await;
     shot(&b, "phone-zh-follow-up-detractor").await;
@@ -79,7 +79,7 @@ async fn phone_zh_light(server: &Server) {
     b.click("[data-score='10']").await;
     assert_eq!(
         b.text(".nps-follow-up > .nps-prompt").await,
-        "谢谢！您最满意的是哪些方面？"
+        "谢谢您！您最满意的是哪些方面？"
     );
     b.click("[data-reason='advisor_attitude']").await;
     b.click("[data-reason='handover']").await;
@@ -92,6 +92,7 @@ async fn phone_zh_light(server: &Server) {
     b.open(&qr("T-4")).await;
     mount_alone(&b, "{endpoint: 'http://127.0.0.1:9/api/responses', brand: '星辰汽车', locale: 'zh-CN', once: false}").await;
     b.click("#solo >> [data-score='9']").await;
+    b.click("#solo >> .nps-submit").await;
     wait_until("the offline notice", || async {
         (b.text("#solo >> .nps-status").await == "网络不佳，您的评价已保存，联网后会自动提交。")
             .then_some(())
@@ -117,7 +118,6 @@ async fn phone_en_dark(server: &Server) {
         height: 667,
         dark: true,
         lang: "en-US",
-        ..Options::default()
     })
     .await;
     b.open(&format!("{}/wechat.html?locale=en", server.base))
@@ -143,7 +143,7 @@ async fn phone_en_dark(server: &Server) {
         .await;
     assert_eq!(
         b.text(".nps-question").await,
-        "您有多大可能向朋友或同事推薦星辰汽車？"
+        "基於本次售後服務體驗，您向親友推薦星辰汽車的可能性有多大？"
     );
     shot(&b, "phone-zh-tw-dark-question").await;
     b.close().await;

@@ -22,7 +22,7 @@ async fn tap_3_pick_a_reason_submit_and_the_row_is_in_sqlite() {
     .await;
     assert_eq!(
         b.text(".nps-question").await,
-        "您有多大可能向朋友或同事推荐星辰汽车？"
+        "基于本次售后服务体验，您向亲友推荐星辰汽车的可能性有多大？"
     );
     b.click("[data-score='3']").await;
     // The score is stored the moment it is chosen.

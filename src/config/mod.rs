@@ -1,13 +1,15 @@
 //! Config: validation of what a page gives the widget, from a JSON/JS object or `data-*` attributes.
 //!
 //! `keys` is the table of every key (kind, bounds, default, doc); `read` reads one key by its
-//! row; `attributes` turns `data-*` attributes into a config object. `endpoint` is the one
+//! row; `attributes` turns `data-*` attributes into a config object; `look` is how the
+//! survey reads and looks (the question for a context, the card's colours). `endpoint` is the one
 //! required key. Every error is a `FieldError` naming the field, the bad value and what is
 //! accepted; an unknown key suggests the closest known one; all errors are reported at once,
 //! so a broken embed is fixed in one pass.
 
 mod attributes;
 pub mod keys;
+mod look;
 mod read;
 
 use std::collections::BTreeMap;
@@ -16,6 +18,7 @@ use serde_json::{Map, Value};
 
 pub use attributes::{object_from_attributes, object_from_attributes_with};
 pub use keys::DEFAULT_CONTEXT_PARAMS;
+pub use look::{shows_details, text_on, Question, TOUCHPOINTS};
 
 use crate::error::{shown, ErrorKind, FieldError};
 use crate::i18n::{Locale, Text};
@@ -303,18 +306,6 @@ impl Config {
         }
         ctx
     }
-}
-
-/// Whether a broken embed shows its details in the page, not only in the console: when it
-/// asks for `debug`, or when the page is on the developer's own machine.
-pub fn shows_details(debug: bool, hostname: &str) -> bool {
-    let host = hostname.trim_end_matches('.').to_ascii_lowercase();
-    debug
-        || matches!(
-            host.as_str(),
-            "localhost" | "127.0.0.1" | "[::1]" | "::1" | "0.0.0.0"
-        )
-        || host.ends_with(".localhost")
 }
 
 /// A response carries at most `MAX_CONTEXT` keys: the fixed context plus every query-string

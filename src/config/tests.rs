@@ -431,3 +431,134 @@ fn an_empty_key_is_named_as_the_config() {
     let got = kinds(json!({"endpoint": "/x", "": "after-sales"}));
     assert_eq!(got[0].0, "config", "{got:?}");
 }
+
+#[test]
+fn accent_text_reads_on_the_accent() {
+    for (accent, want) in [
+        ("#1a73e8", "#ffffff"),
+        ("#000", "#ffffff"),
+        ("#d93025", "#ffffff"),
+        ("#ffd400", "#1f1f1f"),
+        ("#fff", "#1f1f1f"),
+        ("#07c160", "#1f1f1f"),
+    ] {
+        assert_eq!(super::text_on(accent), want, "{accent}");
+    }
+    let c = Config::from_json(
+        r##"{"endpoint": "/x", "accent": "#ffd400", "radius": 4}"##,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        c.card_style(),
+        "--nps-radius:4px;--nps-accent:#ffd400;--nps-accent-fg:#1f1f1f;"
+    );
+}
+
+#[test]
+fn broken_embeds_show_details_to_developers_only() {
+    for host in [
+        "localhost",
+        "127.0.0.1",
+        "[::1]",
+        "shop.localhost",
+        "LOCALHOST.",
+    ] {
+        assert!(super::shows_details(false, host), "{host}");
+    }
+    for host in ["brand.example", "localhost.brand.example", "10.0.0.1", ""] {
+        assert!(!super::shows_details(false, host), "{host}");
+    }
+    assert!(super::shows_details(true, "brand.example"));
+}
+
+#[test]
+fn the_question_fits_the_touchpoint_and_keeps_the_brand_whole() {
+    let c = Config::from_json(
+        r#"{"endpoint": "/x", "survey": "after-sales", "brand": "星辰汽车", "locale": "zh-CN"}"#,
+        None,
+    )
+    .unwrap();
+    let ctx = |t: &str| {
+        [("touchpoint".to_owned(), t.to_owned())]
+            .into_iter()
+            .collect()
+    };
+    let q = c.question(&ctx("maintenance"));
+    assert_eq!(
+        (q.before.as_str(), q.brand.as_str(), q.after.as_str()),
+        (
+            "基于本次保养体验，您向亲友推荐",
+            "星辰汽车",
+            "的可能性有多大？"
+        )
+    );
+    assert_eq!(
+        c.question(&ctx("repair")).sentence(),
+        "基于本次维修体验，您向亲友推荐星辰汽车的可能性有多大？"
+    );
+    assert_eq!(
+        c.question(&ctx("other")).sentence(),
+        "基于本次售后服务体验，您向亲友推荐星辰汽车的可能性有多大？"
+    );
+    let generic = Config::from_json(r#"{"endpoint": "/x", "locale": "en", "text": {"question": "Would you recommend {brand}?"}}"#, None).unwrap();
+    assert_eq!(
+        generic
+            .question(&std::collections::BTreeMap::new())
+            .sentence(),
+        "Would you recommend us?"
+    );
+    let plain = Config::from_json(
+        r#"{"endpoint": "/x", "locale": "en", "text": {"question": "Rate us"}}"#,
+        None,
+    )
+    .unwrap();
+    assert_eq!(plain.question(&std::collections::BTreeMap::new()).brand, "");
+}
+
+#[test]
+fn triggers_and_throttles() {
+    let c = Config::from_json(r#"{"endpoint": "/x"}"#, None).unwrap();
+    assert_eq!(
+        (
+            c.trigger,
+            c.throttle_answered_days,
+            c.throttle_dismissed_days,
+            c.sample_rate,
+            c.force,
+            c.kiosk_reset_s,
+            c.debug
+        ),
+        (super::Trigger::Load, 90, 30, 1.0, false, 0, false)
+    );
+    let delayed = Config::from_json(r#"{"endpoint": "/x", "delay_ms": 5000}"#, None).unwrap();
+    assert_eq!(delayed.trigger, super::Trigger::Delay);
+    let errors = Config::from_json(
+        r#"{"endpoint": "/x", "trigger": "click", "sample_rate": 1.5, "scroll_percent": 0}"#,
+        None,
+    )
+    .unwrap_err();
+    let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert!(
+        text.iter()
+            .any(|e| e.contains("click_selector") && e.contains("trigger \"click\" needs")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|e| e.contains("sample_rate is 1.5: expected a number from 0 to 1")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|e| e.contains("scroll_percent")),
+        "{text:?}"
+    );
+    let wrong = Config::from_json(r#"{"endpoint": "/x", "trigger": "hover"}"#, None).unwrap_err();
+    assert!(
+        wrong[0]
+            .to_string()
+            .contains("\"load\", \"delay\", \"scroll\", \"exit\", \"click\", \"manual\""),
+        "{}",
+        wrong[0]
+    );
+}

@@ -119,8 +119,10 @@ pub enum Command {
 pub enum Status {
     Sending,
     Delivered,
-    /// Not acknowledged yet; will retry (offline, 5xx, timeout).
-    Waiting,
+    /// Not acknowledged yet; will retry.
+    Waiting(Delay),
+    /// The endpoint keeps another answer for this visit (410); this one is dropped.
+    Answered,
     /// Refused for good by the endpoint.
     Dead(String),
     /// Could not even be queued (too large, outbox full).
@@ -130,6 +132,15 @@ pub enum Status {
     /// A dead letter was removed from this browser (24 hours after it died, or to keep
     /// at most `MAX_DEAD`).
     Expired,
+}
+
+/// Why a response waits: the customer hears "offline" or "the server is busy".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delay {
+    /// No answer at all: no network (or the request could not be made).
+    Offline,
+    /// The endpoint answered 408, 429, 5xx, or did not answer in time.
+    Busy,
 }
 
 /// The outbox of one tab and what it knows about storage and the other tabs.
@@ -260,15 +271,20 @@ impl Driver {
             .map(|i| self.flights.remove(i));
         let settled = self.outbox.settle(id, version, reply, env.now, env.random);
         let removed = match (&settled, &flight) {
-            (Settled::Delivered | Settled::GaveUp | Settled::Dead { .. }, Some(p)) => {
-                Some(p.body.as_str())
-            }
+            (
+                Settled::Delivered | Settled::Answered | Settled::GaveUp | Settled::Dead { .. },
+                Some(p),
+            ) => Some(p.body.as_str()),
             _ => None,
         };
         self.persist(id, stored, removed, out);
         let status = match settled {
             Settled::Delivered => Status::Delivered,
-            Settled::Retry { .. } => Status::Waiting,
+            Settled::Retry { .. } => Status::Waiting(match reply {
+                Reply::NetworkError => Delay::Offline,
+                _ => Delay::Busy,
+            }),
+            Settled::Answered => Status::Answered,
             Settled::Dead { reason } => match (reply, &flight) {
                 (Reply::Status { code, .. }, Some(p)) => {
                     Status::Dead(format!("{reason} (HTTP {code} from {})", p.target.endpoint))

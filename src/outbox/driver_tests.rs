@@ -110,7 +110,7 @@ fn failures_wait_on_the_timer_and_keep_the_stored_copy() {
             (
                 reply("a", 1, 503, Some(&v1)),
                 at(10),
-                &["write a v1 try 1", "notify a waiting", "timer 1010"],
+                &["write a v1 try 1", "notify a waiting(busy)", "timer 1010"],
             ),
             (Input::Tick, at(1010), &["notify a sending", "post a v1"]),
         ],
@@ -353,7 +353,7 @@ fn a_clock_set_back_does_not_stall_a_retry() {
             (
                 reply("a", 1, 503, Some(&v1)),
                 set_back(10),
-                &["write a v1 try 1", "notify a waiting", "timer 1010"],
+                &["write a v1 try 1", "notify a waiting(busy)", "timer 1010"],
             ),
             (
                 Input::Tick,
@@ -390,4 +390,43 @@ fn dead_letters_expire_on_a_later_load_and_only_a_dead_stored_copy_is_deleted() 
         ],
     );
     assert!(d.outbox().is_empty());
+}
+
+#[test]
+fn offline_and_busy_are_told_apart_and_a_410_is_final() {
+    let mut d = Driver::new(true, Flusher::Lock { held: true });
+    let v1 = stored("a", "scored", 0);
+    let network_error = Input::Reply {
+        id: "a".into(),
+        version: 1,
+        reply: Reply::NetworkError,
+        stored: Some(v1.clone()),
+    };
+    run(
+        &mut d,
+        &[
+            (
+                submit("a", "scored", 0, None),
+                at(0),
+                &["write a v1 try 0", "notify a sending", "post a v1"],
+            ),
+            (
+                network_error,
+                at(10),
+                &[
+                    "write a v1 try 1",
+                    "notify a waiting(offline)",
+                    "timer 1010",
+                ],
+            ),
+            (Input::Tick, at(1010), &["notify a sending", "post a v1"]),
+            // Another response answered this visit: dropped at once, never retried.
+            (
+                reply("a", 1, 410, Some(&v1)),
+                at(1020),
+                &["delete a", "notify a answered"],
+            ),
+            (Input::Tick, at(100_000), &[]),
+        ],
+    );
 }

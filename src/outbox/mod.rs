@@ -14,6 +14,7 @@
 //!             │                               │
 //!             └── newer version was put ◀─────┤  2xx for an older version
 //!                                             ├─ 2xx for the current version ──▶ removed (delivered)
+//!                                             ├─ 410 ──▶ removed (the visit has another answer)
 //!                                             ├─ 400 401 403 413 422 ──▶ Dead (reported, never retried)
 //!                                             └─ waited 7 days ──▶ removed (given up, reported)
 //!  Dead ── 24 h, or more than 10 dead ──▶ removed (reported)
@@ -25,8 +26,8 @@
 //! old. A dead letter keeps no body (no phone stays on the device), and does not count
 //! toward `MAX_ENTRIES`, so refusals never block a new answer.
 //!
-//! Invariants: an entry is removed only by a 2xx for its current version, or by giving up
-//! after 7 days of waiting (reported). A put of a lower stage rank than the stored one
+//! Invariants: an entry is removed only by a 2xx for its current version, a 410 (the visit is
+//! answered by another response: final), or by giving up after 7 days of waiting (reported). A put of a lower stage rank than the stored one
 //! changes nothing. A beacon never removes anything.
 
 mod driver;
@@ -37,7 +38,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub use driver::{
-    entry_key, Command, Driver, Env, Flusher, Input, Status, ENTRY_PREFIX, LEASE_KEY, LOCK_NAME,
+    entry_key, Command, Delay, Driver, Env, Flusher, Input, Status, ENTRY_PREFIX, LEASE_KEY,
+    LOCK_NAME,
 };
 pub use entry::{Entry, Post, Request, Target};
 pub use policy::{
@@ -119,6 +121,8 @@ pub enum Settled {
     Retry { next_at: u64 },
     /// Refused for good; kept as a dead letter.
     Dead { reason: String },
+    /// The endpoint keeps another answer for this visit (410): removed, never retried.
+    Answered,
     /// Waited 7 days: removed and reported.
     GaveUp,
     /// No such entry or version in flight (e.g. reloaded meanwhile); nothing changed.
@@ -287,6 +291,10 @@ impl Outbox {
             Some(Class::Success) => {
                 self.entries.remove(id);
                 Settled::Delivered
+            }
+            Some(Class::Answered) => {
+                self.entries.remove(id);
+                Settled::Answered
             }
             Some(Class::Dead) => {
                 let reason = format!(

@@ -25,14 +25,18 @@ pub enum Class {
     Success,
     Retry,
     Dead,
+    /// The visit has another answer (410): final like a success, reported as such.
+    Answered,
 }
 
-/// 2xx done; 400, 401, 403, 413, 422 dead (the endpoint refuses this body or this page for
+/// 2xx done; 410 answered (one answer per visit: the collector keeps the first); 400, 401,
+/// 403, 413, 422 dead (the endpoint refuses this body or this page for
 /// good); everything else (408, 409, 425, 429, 5xx, other 4xx) retried.
 pub fn classify(code: u16) -> Class {
     match code {
         200..=299 => Class::Success,
         400 | 401 | 403 | 413 | 422 => Class::Dead,
+        410 => Class::Answered,
         _ => Class::Retry,
     }
 }

@@ -34,9 +34,10 @@ fn status_classes() {
     for c in [200, 201, 204] {
         check(c, Class::Success);
     }
-    for c in [400, 413, 422] {
+    for c in [400, 401, 403, 413, 422] {
         check(c, Class::Dead);
     }
+    check(410, Class::Answered);
     for c in [408, 409, 425, 429, 500, 502, 503, 504, 404] {
         check(c, Class::Retry);
     }

@@ -13,8 +13,9 @@ use super::sender;
 use super::state::{Action, State};
 use crate::config::{Config, Mode, Position};
 use crate::flow::{Event, Meta, Screen};
-use crate::i18n::{fill, Text};
-use crate::outbox::{Status, Target};
+use crate::i18n::Text;
+use crate::outbox::{Delay, Status, Target};
+use crate::outcome::Reach;
 use crate::payload::Stage;
 use crate::{events, marks};
 
@@ -174,11 +175,16 @@ pub fn Widget(props: &WidgetProps) -> Html {
         return html! {};
     }
 
+    let question = cfg.question(&props.meta.context);
     let body = match s.screen {
         Screen::Asking | Screen::FollowUp => html! {
             <>
                 <h2 id={question_id.clone()} class="nps-question">
-                    { fill(cfg.text(Text::Question), &[("brand", cfg.brand_in_sentence())]) }
+                    { &question.before }
+                    if !question.brand.is_empty() {
+                        <span class="nps-brand">{ &question.brand }</span>
+                    }
+                    { &question.after }
                 </h2>
                 <Scale config={cfg.clone()} chosen={s.score} labelled_by={question_id.clone()}
                     on_choose={on_event.reform(Event::Choose)} />
@@ -189,8 +195,11 @@ pub fn Widget(props: &WidgetProps) -> Html {
         },
         Screen::Done => match s.category() {
             Some(c) => {
-                let contactable = s.contact.is_some() || props.meta.context.contains_key("visit");
-                html! { <Outcome config={cfg.clone()} category={c} {contactable} /> }
+                let reach = Reach::of(
+                    s.contact.is_some(),
+                    props.meta.context.contains_key("visit"),
+                );
+                html! { <Outcome config={cfg.clone()} category={c} {reach} /> }
             }
             None => html! {},
         },
@@ -200,14 +209,20 @@ pub fn Widget(props: &WidgetProps) -> Html {
         Screen::Dismissed => html! {},
     };
 
-    // Quiet status: offline on any screen; sending and sent once the form is done.
-    let status = match (&state.net, s.screen) {
-        (Some(Status::Waiting), _) => cfg.text(Text::SavedOffline),
-        (Some(Status::Sending), Screen::Done) => cfg.text(Text::Sending),
-        (Some(Status::Delivered), Screen::Done) if state.stage == Some(Stage::Completed) => {
-            cfg.text(Text::Sent)
+    // After the submit, where the answer is: on its way, sent, or saved and waiting (for the
+    // network, or for a busy server), the last one as a state of its own, not a footnote.
+    let (status, pending) = match (&state.net, s.screen) {
+        (Some(Status::Waiting(Delay::Offline)), Screen::Done) => {
+            (cfg.text(Text::SavedOffline), true)
         }
-        _ => "",
+        (Some(Status::Waiting(Delay::Busy)), Screen::Done) => {
+            (cfg.text(Text::SendingDelayed), true)
+        }
+        (Some(Status::Sending), Screen::Done) => (cfg.text(Text::Sending), false),
+        (Some(Status::Delivered), Screen::Done) if state.stage == Some(Stage::Completed) => {
+            (cfg.text(Text::Sent), false)
+        }
+        _ => ("", false),
     };
 
     let close = overlay.then(|| {
@@ -228,17 +243,14 @@ pub fn Widget(props: &WidgetProps) -> Html {
             }
         })
     };
-    let mut style = format!("--nps-radius:{}px;", cfg.radius);
-    if let Some(a) = &cfg.accent {
-        style.push_str(&format!("--nps-accent:{a};"));
-    }
+    let style = cfg.card_style();
     let mode_class = format!("nps--{}", cfg.mode.name());
     let card = html! {
         <section ref={card_ref} class="nps-card" role={overlay.then_some("dialog")} aria-modal={(cfg.mode == Mode::Modal).then_some("true")}
             aria-labelledby={question_id.clone()} {onkeydown}>
             { for close }
             { body }
-            <p class="nps-status" role="status" aria-live="polite">{ status }</p>
+            <p class={classes!("nps-status", pending.then_some("nps-status--pending"))} role="status" aria-live="polite">{ status }</p>
         </section>
     };
     html! {

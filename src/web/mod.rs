@@ -25,6 +25,7 @@ static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocato
 use crate::flow::{Meta, Terms};
 use crate::rules::is_score;
 use crate::score::Tally;
+use crate::takeover::{self, Takeover};
 use crate::{marks, rules};
 
 /// A mounted survey; `destroy()` removes it.
@@ -111,13 +112,20 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
     );
     let answered_key = cfg.once.then(|| marks::answered_key(&scope));
     let already_answered = answered_key.as_deref().is_some_and(host::was_answered);
-    // A reload continues the response in progress (the same id), unless a survey on this
-    // page already does.
+    // A page the collector rendered names its response (the widget takes it over in place);
+    // else a reload continues the response in progress (the same id), unless a survey on
+    // this page already does.
     let draft_key = marks::draft_key(&scope);
+    let takeover = Takeover::read(
+        el.get_attribute(takeover::RESPONSE_ATTR).as_deref(),
+        el.get_attribute(takeover::SCORE_ATTR).as_deref(),
+    )
+    .filter(|t| !host::in_use(&t.id));
     let draft = host::read_draft(&draft_key).filter(|d| !already_answered && !host::in_use(&d.id));
-    let (id, created_at, resumed) = match draft {
-        Some(d) => (d.id, d.created_at, Some(d.score)),
-        None => (uuid::Uuid::new_v4().to_string(), host::now_rfc3339(), None),
+    let (id, created_at, resumed) = match (takeover, draft) {
+        (Some(t), _) => (t.id, t.created_at, t.score),
+        (None, Some(d)) => (d.id, d.created_at, Some(d.score)),
+        (None, None) => (uuid::Uuid::new_v4().to_string(), host::now_rfc3339(), None),
     };
     let page = host::href().map(|h| rules::page_url(&h, |k| context.contains_key(k)));
     let meta = Rc::new(Meta {

@@ -1,71 +1,80 @@
-//! The outcome: a message that fits the category, in place of the form.
+//! The outcome: `crate::outcome` in place of the form, and a promoter's invitation shared
+//! through the page's `NpsWidget.share` (`www/share.js`, the same code the landing pages use).
 
 use std::rc::Rc;
 
+use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::config::Config;
-use crate::i18n::{fill, Text};
+use crate::i18n::Text;
+use crate::outcome::{outcome, Reach};
 use crate::score::Category;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `www/share.js`: resolves to what happened: "shared", "cancelled", "wechat", "copied" or
+    /// "open".
+    #[wasm_bindgen(js_namespace = NpsWidget, js_name = share)]
+    fn share(url: &str, title: &str) -> js_sys::Promise;
+}
 
 #[derive(Properties, PartialEq)]
 pub struct OutcomeProps {
     pub config: Rc<Config>,
     pub category: Category,
-    /// The brand can reach this customer: a phone was left, or the visit identifies them.
-    /// Only then does a detractor hear the promise of a call within the configured hours.
-    pub contactable: bool,
+    pub reach: Reach,
 }
 
 #[component]
 pub fn Outcome(props: &OutcomeProps) -> Html {
     let cfg = &props.config;
-    let hours = cfg.callback_hours.to_string();
-    let (mark, title, body) = match props.category {
-        Category::Detractor => (
-            "!",
-            Text::OutcomeTitleDetractor,
-            if props.contactable {
-                fill(cfg.text(Text::OutcomeDetractor), &[("hours", &hours)])
-            } else {
-                cfg.text(Text::OutcomeDetractorAnonymous).to_owned()
-            },
-        ),
-        Category::Passive => (
-            "✓",
-            Text::OutcomeTitlePassive,
-            cfg.text(Text::OutcomePassive).to_owned(),
-        ),
-        Category::Promoter => (
-            "♥",
-            Text::OutcomeTitlePromoter,
-            cfg.text(Text::OutcomePromoter).to_owned(),
-        ),
-    };
-    let actions = (props.category == Category::Promoter && (cfg.referral_url.is_some() || cfg.review_url.is_some())).then(|| {
-        // At most one primary action: the referral if there is one, the review otherwise.
-        let (primary, secondary) = match (&cfg.referral_url, &cfg.review_url) {
-            (Some(r), review) => (Some((r, Text::ReferralAction)), review.as_ref().map(|v| (v, Text::ReviewAction))),
-            (None, Some(v)) => (Some((v, Text::ReviewAction)), None),
-            (None, None) => (None, None),
-        };
+    let o = outcome(cfg, props.category, props.reach);
+    let note = use_state(String::new);
+    let primary = o.primary.map(|a| {
+        let onclick = a.share.then(|| {
+            let (note, url, cfg) = (note.clone(), a.href.clone(), cfg.clone());
+            Callback::from(move |e: MouseEvent| {
+                e.prevent_default();
+                let (note, url, cfg) = (note.clone(), url.clone(), cfg.clone());
+                let title = cfg.brand_in_sentence().to_owned();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let how = wasm_bindgen_futures::JsFuture::from(share(&url, &title))
+                        .await
+                        .ok()
+                        .and_then(|v| v.as_string())
+                        .unwrap_or_default();
+                    match how.as_str() {
+                        "wechat" => note.set(cfg.text(Text::ShareInWeChat).to_owned()),
+                        "copied" => note.set(cfg.text(Text::LinkCopied).to_owned()),
+                        "shared" | "cancelled" => {}
+                        _ => {
+                            if let Some(w) = web_sys::window() {
+                                let _ = w.open_with_url_and_target(&url, "_blank");
+                            }
+                        }
+                    }
+                });
+            })
+        });
         html! {
-            <div class="nps-actions">
-                if let Some((href, t)) = primary {
-                    <a class="nps-primary" href={href.clone()} target="_blank" rel="noopener noreferrer">{ cfg.text(t) }</a>
-                }
-                if let Some((href, t)) = secondary {
-                    <a class="nps-link" href={href.clone()} target="_blank" rel="noopener noreferrer">{ cfg.text(t) }</a>
-                }
-            </div>
+            <a class="nps-primary" href={a.href.clone()} target="_blank" rel="noopener noreferrer" {onclick}>{ &a.label }</a>
         }
+    });
+    let secondary = o.secondary.map(|a| {
+        html! { <a class="nps-link" href={a.href.clone()} target="_blank" rel="noopener noreferrer">{ &a.label }</a> }
     });
     html! {
         <div class={classes!("nps-outcome", format!("nps-outcome--{}", props.category))} role="status">
-            <div class={classes!("nps-outcome-mark", format!("nps-{}", props.category))} aria-hidden="true">{ mark }</div>
-            <p class="nps-outcome-title">{ cfg.text(title) }</p>
-            <p class="nps-outcome-body">{ body }</p>
-            { for actions }
+            <div class={classes!("nps-outcome-mark", format!("nps-{}", props.category))} aria-hidden="true">{ o.mark }</div>
+            <p class="nps-outcome-title">{ o.title }</p>
+            <p class="nps-outcome-body">{ o.body }</p>
+            if primary.is_some() || secondary.is_some() {
+                <div class="nps-actions nps-actions--outcome">{ for primary }{ for secondary }</div>
+            }
+            if !note.is_empty() {
+                <p class="nps-note" role="status">{ (*note).clone() }</p>
+            }
         </div>
     }
 }

@@ -57,7 +57,12 @@ impl Reducible for State {
                     next.stage = Some(stage);
                 }
             }
-            Action::Net(status) => next.net = Some(status),
+            Action::Net(status) => {
+                if status == Status::Answered {
+                    next.survey.apply(Event::Answered);
+                }
+                next.net = Some(status)
+            }
             Action::Open => next.open = true,
         }
         if next == *self {

@@ -76,10 +76,13 @@ pub fn dist() -> Result<(PathBuf, usize)> {
     // and the loader that defines window.NpsWidget. It finds its wasm next to itself.
     let glue = minify::js(&renamed);
     let loader = minify::js(&read(&root.join("www/loader.js"))?);
+    let share = minify::js(&read(&root.join("www/share.js"))?);
     let events = nps_widget::events::loader_names();
     write(
         &dist.join(SHIPPED[0]),
-        &format!("/*! nps-widget */\n(function () {{\n{glue}\n{events}\n{loader}\n}})();\n"),
+        &format!(
+            "/*! nps-widget */\n(function () {{\n{glue}\n{events}\n{share}\n{loader}\n}})();\n"
+        ),
     )?;
 
     for entry in fs::read_dir(root.join("www")).map_err(|e| e.to_string())? {

@@ -1,0 +1,297 @@
+//! Landing pages: the page a QR code opens, served by the collector and answerable before any
+//! script runs, with no JavaScript or WebAssembly at all.
+//!
+//! ```text
+//! GET  /s/{survey}?store=…&visit=…[&t=…]   the question: a form of eleven buttons named score
+//! POST /s/{survey}?…                      stores the score (stage scored) ──303──▶
+//! GET  /s/{survey}/{id}                    the follow-up (reasons, comment, call-back), or the
+//!                                          outcome once completed
+//! POST /s/{survey}/{id}                    stores the answers (stage completed) ──303──▶ GET
+//! ```
+//!
+//! The survey flow is the widget's own (`flow::Survey`), the words its `i18n`, the payload its
+//! `payload::Response`, stored by the same upsert as `POST /api/responses`. When the widget's
+//! wasm arrives first it takes the page over in place (`takeover`), with the same id.
+//!
+//! Which surveys exist and how they read is `--landing FILE`: a JSON object of survey ids to
+//! widget configs (`{"after-sales": {"brand": "星辰汽车", "locale": "zh-CN"}}`), checked at
+//! start like any embed. Without it, any survey id gets the defaults.
+
+mod answers;
+mod page;
+mod surveys;
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use nps_widget::config::{keys, Config};
+use nps_widget::flow::{Event, Meta, Survey, Terms};
+use nps_widget::i18n::{Locale, Text};
+use nps_widget::payload;
+use nps_widget::rules::{self, HONEYPOT_FIELD};
+use nps_widget::takeover::Takeover;
+use serde_json::{Map, Value};
+
+pub(crate) use answers::{answers, response};
+pub use page::Chrome;
+pub use surveys::Landing;
+
+use crate::responses::{admission, refusal, store, too_fast};
+use crate::rows::Now;
+use crate::visit::TOKEN_KEY;
+use crate::{ApiError, AppState, Shared};
+
+/// A survey's page settings for one request: its config in the customer's language (`locale`
+/// from the query string, else the config's, else the browser's `Accept-Language`).
+struct Ask {
+    cfg: Config,
+    raw: Map<String, Value>,
+}
+
+fn accept_language(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::ACCEPT_LANGUAGE)?
+        .to_str()
+        .ok()?
+        .split(',')
+        .map(|t| t.split(';').next().unwrap_or_default().trim())
+        .find(|t| Locale::negotiate(t).is_some())
+        .map(str::to_owned)
+}
+
+fn ask(state: &AppState, survey: &str, locale: Option<&str>, headers: &HeaderMap) -> Option<Ask> {
+    let mut raw = state.settings.landing.raw(survey)?;
+    if let Some(l) = locale.and_then(Locale::parse) {
+        raw.insert(keys::LOCALE.name.into(), Value::String(l.tag().into()));
+    }
+    let cfg = Config::from_object(&raw, accept_language(headers).as_deref()).ok()?;
+    Some(Ask { cfg, raw })
+}
+
+fn query_pairs(q: &Option<String>) -> Vec<(String, String)> {
+    form_urlencoded::parse(q.as_deref().unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn html(status: StatusCode, body: String) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+}
+
+/// A one-line page in the best language known.
+fn notice(
+    state: &AppState,
+    survey: &str,
+    headers: &HeaderMap,
+    status: StatusCode,
+    text: Text,
+) -> Response {
+    let cfg = match ask(state, survey, None, headers) {
+        Some(a) => a.cfg,
+        None => page::fallback_config(
+            accept_language(headers)
+                .and_then(|t| Locale::negotiate(&t))
+                .unwrap_or(Locale::ZhCn),
+        ),
+    };
+    html(status, page::notice(&cfg, text))
+}
+
+/// The page for a survey or response that does not exist.
+fn not_found(state: &AppState, survey: &str, headers: &HeaderMap) -> Response {
+    notice(
+        state,
+        survey,
+        headers,
+        StatusCode::NOT_FOUND,
+        Text::LinkInvalid,
+    )
+}
+
+/// The `locale` the link asks for.
+fn locale_of(query: &[(String, String)]) -> Option<&str> {
+    query
+        .iter()
+        .find(|(k, _)| k == keys::LOCALE.name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn chrome(state: &AppState) -> Chrome<'_> {
+    Chrome {
+        widget: state.widget_script.as_deref(),
+    }
+}
+
+/// Why a visit's page is not shown: answered, or its link is not valid (now).
+fn visit_gate(
+    state: &AppState,
+    survey: &str,
+    context: &BTreeMap<String, String>,
+    now_s: i64,
+) -> Result<(), (StatusCode, Text)> {
+    let (Some(key), Some(visit)) = (&state.settings.visit_key, context.get("visit")) else {
+        return Ok(());
+    };
+    match key.verify(survey, visit, context.get(TOKEN_KEY).map(String::as_str)) {
+        Err(_) => Err((StatusCode::FORBIDDEN, Text::LinkInvalid)),
+        Ok(expires) if now_s > expires => Err((StatusCode::FORBIDDEN, Text::LinkExpired)),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// `GET /s/{survey}`: the question.
+pub(crate) async fn question(
+    State(state): State<Shared>,
+    Path(survey): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let query = query_pairs(&q);
+    let Some(a) = ask(&state, &survey, locale_of(&query), &headers) else {
+        return not_found(&state, &survey, &headers);
+    };
+    let context = a.cfg.context_with_query(&query);
+    let now = Now::system();
+    if let Some(visit) = context.get("visit") {
+        match state.store.visit_answered(&survey, visit).await {
+            Ok(true) => return html(StatusCode::OK, page::notice(&a.cfg, Text::AlreadyAnswered)),
+            Ok(false) => {}
+            Err(e) => eprintln!("nps-collector: landing page: {e}"),
+        }
+    }
+    if let Err((status, text)) = visit_gate(&state, &survey, &context, now.ns / 1_000_000_000) {
+        return html(status, page::notice(&a.cfg, text));
+    }
+    let t = Takeover {
+        id: uuid::Uuid::new_v4().to_string(),
+        created_at: now.at,
+        score: None,
+    };
+    let action = landing_path(&survey, &q);
+    html(
+        StatusCode::OK,
+        page::question(&a.cfg, &a.raw, &context, &action, &t, &chrome(&state)),
+    )
+}
+
+fn landing_path(survey: &str, q: &Option<String>) -> String {
+    match q.as_deref().filter(|q| !q.is_empty()) {
+        Some(q) => format!("/s/{survey}?{q}"),
+        None => format!("/s/{survey}"),
+    }
+}
+
+fn form(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// Stores a response from a landing page; the refusals become the customer's page.
+async fn keep(
+    state: &AppState,
+    cfg: &Config,
+    r: payload::Response,
+    honeypot: bool,
+) -> Result<(), Response> {
+    let flag = if honeypot {
+        Some("honeypot")
+    } else {
+        too_fast(&r, state.settings.min_fill())
+    };
+    let id = r.id.clone();
+    let result = async {
+        let admission = admission(state, &r)?;
+        let outcome = store(state, r, flag, admission).await?;
+        refusal(outcome, &id).map_or(Ok(outcome), Err)
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) => Err(refused(cfg, &e)),
+    }
+}
+
+/// The customer's page for a refused post: already answered, an expired or invalid link, or
+/// (the disk) try again.
+fn refused(cfg: &Config, e: &ApiError) -> Response {
+    let text = match e.status {
+        StatusCode::GONE => Text::AlreadyAnswered,
+        StatusCode::FORBIDDEN if e.message.contains("expired") => Text::LinkExpired,
+        s if s.is_client_error() => Text::LinkInvalid,
+        _ => Text::SendingDelayed,
+    };
+    let status = if e.status == StatusCode::GONE {
+        StatusCode::OK
+    } else {
+        e.status
+    };
+    html(status, page::notice(cfg, text))
+}
+
+/// `POST /s/{survey}`: a score from the question's form. Stored, then the follow-up.
+pub(crate) async fn score(
+    State(state): State<Shared>,
+    Path(survey): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let query = query_pairs(&q);
+    let Some(a) = ask(&state, &survey, locale_of(&query), &headers) else {
+        return not_found(&state, &survey, &headers);
+    };
+    let pairs = form(&body);
+    let Some(score) = field(&pairs, "score")
+        .and_then(|s| s.parse::<u8>().ok())
+        .filter(|s| *s <= rules::MAX_SCORE)
+    else {
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page::notice(&a.cfg, Text::LinkInvalid),
+        );
+    };
+    let id = field(&pairs, "id")
+        .filter(|i| rules::is_uuid_v4(i))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_ascii_lowercase);
+    let now = Now::system();
+    let created_at = field(&pairs, "created_at")
+        .filter(|t| rules::is_rfc3339(t))
+        .map_or_else(|| now.at.clone(), str::to_owned);
+    let context = a.cfg.context_with_query(&query);
+    let path = landing_path(&survey, &q);
+    let meta = Meta {
+        id: id.clone(),
+        survey: survey.clone(),
+        terms: Terms::of(
+            &a.cfg.consent_text(),
+            a.cfg.locale.tag(),
+            a.cfg.retention_days,
+        ),
+        page: Some(rules::page_url(&path, |k| context.contains_key(k))),
+        context,
+        locale: a.cfg.locale.tag().to_owned(),
+        created_at,
+    };
+    let mut s = Survey::new(false);
+    let Some(stage) = s.apply(Event::Choose(score)) else {
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page::notice(&a.cfg, Text::LinkInvalid),
+        );
+    };
+    let r = s.response(stage, &meta, &now.at);
+    if let Err(page) = keep(&state, &a.cfg, r, field(&pairs, HONEYPOT_FIELD).is_some()).await {
+        return page;
+    }
+    Redirect::to(&format!("/s/{survey}/{id}")).into_response()
+}

@@ -1,0 +1,390 @@
+//! The landing pages as HTML: the question, the follow-up, the outcome and the one-line
+//! notices, with the widget's own classes and stylesheet (`nps_widget::STYLESHEET`, inlined),
+//! so that the widget, when its wasm arrives, takes over the same element with no shift.
+//! Every word comes from the core (`Config::text`, `Config::question`, `outcome`); every value
+//! is escaped (`esc`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use nps_widget::config::{keys, Config, Mode};
+use nps_widget::flow::{Problem, Survey};
+use nps_widget::i18n::{fill, Locale, Text};
+use nps_widget::outcome::{outcome, Reach};
+use nps_widget::rules::{HONEYPOT_FIELD, MAX_COMMENT, MAX_PHONE_INPUT, MAX_SCORE};
+use nps_widget::score::{self, Category};
+use nps_widget::takeover::Takeover;
+use serde_json::{Map, Value};
+
+use crate::export::escape_html as esc;
+
+/// The page around the card: a calm background, safe-area insets, no zoom lock.
+const PAGE_CSS: &str = "html{-webkit-text-size-adjust:100%}\
+body{margin:0;background:#f2f3f5}\
+main{box-sizing:border-box;max-width:600px;margin:0 auto;\
+padding:max(16px,env(safe-area-inset-top)) max(12px,env(safe-area-inset-right)) max(32px,env(safe-area-inset-bottom)) max(12px,env(safe-area-inset-left))}\
+.nps-page-brand{margin:4px 4px 12px;font:14px/1.5 -apple-system,\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif;color:#5f6368}\
+@media (prefers-color-scheme:dark){body{background:#111}.nps-page-brand{color:#bdc1c6}}";
+
+/// The share script of the outcome page: `www/share.js` (the widget bundles the same file)
+/// and the hook that turns the invitation link into a share.
+const SHARE_JS: &str = include_str!("../../../www/share.js");
+const SHARE_HOOK: &str = "document.querySelectorAll('[data-share]').forEach(function(a){\
+a.addEventListener('click',function(e){e.preventDefault();\
+npsShare(a.href,a.dataset.title).then(function(how){var n=document.getElementById('nps-note');\
+if(how==='wechat'||how==='copied'){n.textContent=a.dataset[how];}\
+else if(how==='open'){location.href=a.href;}});});});";
+
+/// What a page needs besides the survey's config.
+pub struct Chrome<'a> {
+    /// `<script src>` of the widget, when the collector serves it.
+    pub widget: Option<&'a str>,
+}
+
+/// A whole page around `body`.
+fn document(cfg: &Config, body: &str, script: &str) -> String {
+    let brand = cfg.brand.as_deref();
+    let title = match brand {
+        Some(b) => format!("{} · {}", b, cfg.text(Text::PageTitle)),
+        None => cfg.text(Text::PageTitle).to_owned(),
+    };
+    let header = brand.map_or(String::new(), |b| {
+        format!("<p class=\"nps-page-brand\">{}</p>", esc(b))
+    });
+    format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1,viewport-fit=cover\">\
+<meta name=\"format-detection\" content=\"telephone=no\"><meta name=\"color-scheme\" content=\"light dark\">\
+<title>{title}</title><style>{PAGE_CSS}{css}</style></head>\
+<body><main>{header}{body}</main>{script}</body></html>",
+        lang = cfg.locale.tag(),
+        title = esc(&title),
+        css = nps_widget::STYLESHEET,
+    )
+}
+
+/// The `.nps` wrapper and card, as the widget renders them.
+fn card(cfg: &Config, screen: &str, inner: &str) -> String {
+    let style = cfg.card_style();
+    format!(
+        "<div class=\"nps nps--{mode}\" data-theme=\"{theme}\" lang=\"{lang}\" style=\"{style}\" data-screen=\"{screen}\">\
+<section class=\"nps-card\" aria-labelledby=\"nps-q\">{inner}</section></div>",
+        mode = Mode::Inline.name(),
+        theme = cfg.theme.name(),
+        lang = cfg.locale.tag(),
+        style = esc(&style),
+    )
+}
+
+/// Keys the landing page decides itself: always inline, shown at once, asked (the server
+/// checked the visit), with the context the page was opened with.
+const PAGE_DECIDES: &[&str] = &[
+    keys::MODE.name,
+    keys::POSITION.name,
+    keys::TRIGGER.name,
+    keys::DELAY_MS.name,
+    keys::SCROLL_PERCENT.name,
+    keys::CLICK_SELECTOR.name,
+    keys::FORCE.name,
+    keys::CONTEXT.name,
+    keys::KIOSK_RESET_S.name,
+];
+
+/// The element the widget takes over: the survey's config as `data-*` attributes, and the
+/// response it continues (`Takeover`).
+fn host(
+    raw: &Map<String, Value>,
+    context: &BTreeMap<String, String>,
+    t: Option<&Takeover>,
+    inner: &str,
+) -> String {
+    let mut attrs = format!(" data-nps-survey {}", keys::FORCE.attribute());
+    for (k, v) in raw
+        .iter()
+        .filter(|(k, _)| !PAGE_DECIDES.contains(&k.as_str()))
+    {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let _ = write!(attrs, " data-{}=\"{}\"", k.replace('_', "-"), esc(&text));
+    }
+    // The context the page was opened with: the follow-up's URL no longer has the query.
+    let ctx = serde_json::to_string(context).unwrap_or_default();
+    let _ = write!(attrs, " {}=\"{}\"", keys::CONTEXT.attribute(), esc(&ctx));
+    for (name, value) in t.map(Takeover::attributes).unwrap_or_default() {
+        let _ = write!(attrs, " {name}=\"{}\"", esc(&value));
+    }
+    format!("<div id=\"nps\"{attrs}>{inner}</div>")
+}
+
+fn widget_script(chrome: &Chrome) -> String {
+    chrome.widget.map_or(String::new(), |src| {
+        format!("<script src=\"{}\" defer></script>", esc(src))
+    })
+}
+
+/// The question's heading: the brand kept on one line.
+fn question_heading(cfg: &Config, context: &BTreeMap<String, String>) -> String {
+    let q = cfg.question(context);
+    let brand = if q.brand.is_empty() {
+        String::new()
+    } else {
+        format!("<span class=\"nps-brand\">{}</span>", esc(&q.brand))
+    };
+    format!(
+        "<h1 id=\"nps-q\" class=\"nps-question\">{}{brand}{}</h1>",
+        esc(&q.before),
+        esc(&q.after)
+    )
+}
+
+/// The 0–10 form: eleven submit buttons named `score`, the response's id and time, and the
+/// honeypot (out of sight, labelled, out of the tab order).
+fn scale_form(
+    cfg: &Config,
+    context: &BTreeMap<String, String>,
+    action: &str,
+    t: Option<&Takeover>,
+) -> String {
+    let mut out = format!(
+        "<form method=\"post\" action=\"{}\">{}",
+        esc(action),
+        question_heading(cfg, context)
+    );
+    let score = t.and_then(|t| t.score);
+    let chosen = if score.is_some() {
+        " nps-scale--chosen"
+    } else {
+        ""
+    };
+    let _ = write!(
+        out,
+        "<div class=\"nps-scale{chosen}\" role=\"group\" aria-labelledby=\"nps-q\">"
+    );
+    for s in 0..=MAX_SCORE {
+        let category = score::category(s as i64)
+            .map(Category::as_str)
+            .unwrap_or_default();
+        let label = match s {
+            0 => format!("0 – {}", cfg.text(Text::ScaleLow)),
+            MAX_SCORE => format!("{MAX_SCORE} – {}", cfg.text(Text::ScaleHigh)),
+            _ => fill(cfg.text(Text::ScoreLabel), &[("score", &s.to_string())]),
+        };
+        let pressed = if score == Some(s) {
+            " aria-pressed=\"true\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<button type=\"submit\" name=\"score\" value=\"{s}\" class=\"nps-score nps-{category}\" data-score=\"{s}\" aria-label=\"{}\"{pressed}>{s}</button>",
+            esc(&label)
+        );
+    }
+    let _ = write!(
+        out,
+        "</div><div class=\"nps-ends\" aria-hidden=\"true\"><span>{}</span><span>{}</span></div>{}\
+<div class=\"nps-hp\" aria-hidden=\"true\"><label>Website <input type=\"text\" name=\"{HONEYPOT_FIELD}\" tabindex=\"-1\" autocomplete=\"off\"></label></div></form>",
+        esc(cfg.text(Text::ScaleLow)),
+        esc(cfg.text(Text::ScaleHigh)),
+        t.map_or(String::new(), |t| format!(
+            "<input type=\"hidden\" name=\"id\" value=\"{}\"><input type=\"hidden\" name=\"created_at\" value=\"{}\">",
+            esc(&t.id),
+            esc(&t.created_at)
+        )),
+    );
+    out
+}
+
+/// The question page: answerable before any script runs.
+pub fn question(
+    cfg: &Config,
+    raw: &Map<String, Value>,
+    context: &BTreeMap<String, String>,
+    action: &str,
+    t: &Takeover,
+    chrome: &Chrome,
+) -> String {
+    let inner = card(cfg, "asking", &scale_form(cfg, context, action, Some(t)));
+    document(
+        cfg,
+        &host(raw, context, Some(t), &inner),
+        &widget_script(chrome),
+    )
+}
+
+/// The question as a static file for a page hosted elsewhere: its form posts to the
+/// collector's `action` with the page's own query string (the visit context), and the widget
+/// comes from the collector too. Without JavaScript the form still posts, without the context.
+pub fn static_question(
+    cfg: &Config,
+    raw: &Map<String, Value>,
+    action: &str,
+    widget: &str,
+) -> String {
+    let none = BTreeMap::new();
+    let inner = card(cfg, "asking", &scale_form(cfg, &none, action, None));
+    let script =
+        format!(
+        "<script>var f=document.querySelector('#nps form');f.action+=location.search;</script>{}",
+        widget_script(&Chrome { widget: Some(widget) })
+    );
+    document(cfg, &host(raw, &none, None, &inner), &script)
+}
+
+/// The follow-up page: the scale (the score stays changeable), then reasons, comment, and for
+/// a detractor the call-back offer, as a second form; `survey` holds what was entered and any
+/// problem with it.
+#[allow(clippy::too_many_arguments)]
+pub fn follow_up(
+    cfg: &Config,
+    raw: &Map<String, Value>,
+    context: &BTreeMap<String, String>,
+    scale_action: &str,
+    action: &str,
+    t: &Takeover,
+    survey: &Survey,
+    chrome: &Chrome,
+) -> String {
+    let Some(category) = survey.category() else {
+        return question(cfg, raw, context, scale_action, t, chrome);
+    };
+    let prompt = match category {
+        Category::Detractor => Text::FollowUpDetractor,
+        Category::Passive => Text::FollowUpPassive,
+        Category::Promoter => Text::FollowUpPromoter,
+    };
+    let mut f = format!(
+        "<form method=\"post\" action=\"{}\" class=\"nps-follow-up\" aria-labelledby=\"nps-p\">\
+<p id=\"nps-p\" class=\"nps-prompt\">{}</p><fieldset class=\"nps-chips\"><legend class=\"nps-sr\">{}</legend>",
+        esc(action),
+        esc(cfg.text(prompt)),
+        esc(cfg.text(prompt)),
+    );
+    for r in &cfg.reasons {
+        let checked = if survey.reasons.contains(&r.id) {
+            " checked"
+        } else {
+            ""
+        };
+        let _ = write!(
+            f,
+            "<label class=\"nps-chip\" data-reason=\"{id}\"><input type=\"checkbox\" name=\"reason\" value=\"{id}\"{checked}><span>{}</span></label>",
+            esc(&r.label),
+            id = esc(&r.id),
+        );
+    }
+    let _ = write!(
+        f,
+        "</fieldset><label class=\"nps-label\" for=\"nps-comment\">{}</label>\
+<textarea id=\"nps-comment\" class=\"nps-comment\" name=\"comment\" rows=\"3\" maxlength=\"{MAX_COMMENT}\" placeholder=\"{}\">{}</textarea>",
+        esc(cfg.text(Text::CommentLabel)),
+        esc(cfg.text(Text::CommentPlaceholder)),
+        esc(&survey.comment),
+    );
+    if category == Category::Detractor && cfg.callback {
+        let problem = survey.problem.map(|p| match p {
+            Problem::PhoneInvalid => cfg.text(Text::PhoneInvalid),
+            Problem::ConsentNeeded => cfg.text(Text::ConsentNeeded),
+        });
+        let _ = write!(
+            f,
+            "<div class=\"nps-callback\"><p class=\"nps-prompt\">{}</p>\
+<label class=\"nps-label\" for=\"nps-phone\">{}</label>\
+<input id=\"nps-phone\" class=\"nps-phone\" type=\"tel\" name=\"phone\" inputmode=\"tel\" autocomplete=\"tel\" maxlength=\"{MAX_PHONE_INPUT}\" value=\"{}\"{}>\
+<label class=\"nps-consent\"><input type=\"checkbox\" class=\"nps-consent-box\" name=\"consent\" value=\"1\"{}><span>{}</span></label>{}</div>",
+            esc(cfg.text(Text::CallbackOffer)),
+            esc(cfg.text(Text::PhoneLabel)),
+            esc(&survey.phone),
+            if survey.problem == Some(Problem::PhoneInvalid) { " aria-invalid=\"true\"" } else { "" },
+            if survey.consent { " checked" } else { "" },
+            esc(&cfg.consent_text()),
+            problem.map_or(String::new(), |p| format!("<p class=\"nps-problem\" role=\"alert\">{}</p>", esc(p))),
+        );
+    }
+    let _ = write!(
+        f,
+        "<div class=\"nps-actions\"><button type=\"submit\" class=\"nps-submit\" name=\"action\" value=\"submit\">{}</button>\
+<button type=\"submit\" class=\"nps-text-button nps-skip\" name=\"action\" value=\"skip\">{}</button></div></form>",
+        esc(cfg.text(Text::Submit)),
+        esc(cfg.text(Text::Skip)),
+    );
+    let inner = card(
+        cfg,
+        "follow-up",
+        &format!("{}{f}", scale_form(cfg, context, scale_action, Some(t))),
+    );
+    document(
+        cfg,
+        &host(raw, context, Some(t), &inner),
+        &widget_script(chrome),
+    )
+}
+
+/// The outcome page (not taken over: it needs no wasm). A promoter's invitation is a link
+/// that `share.js` turns into a share when scripts run.
+pub fn outcome_page(cfg: &Config, category: Category, reach: Reach) -> String {
+    let o = outcome(cfg, category, reach);
+    let mut actions = String::new();
+    if let Some(a) = &o.primary {
+        let share = if a.share {
+            format!(
+                " data-share data-title=\"{}\" data-wechat=\"{}\" data-copied=\"{}\"",
+                esc(cfg.brand_in_sentence()),
+                esc(cfg.text(Text::ShareInWeChat)),
+                esc(cfg.text(Text::LinkCopied)),
+            )
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            actions,
+            "<a class=\"nps-primary\" href=\"{}\" rel=\"noopener noreferrer\"{share}>{}</a>",
+            esc(&a.href),
+            esc(&a.label)
+        );
+    }
+    if let Some(a) = &o.secondary {
+        let _ = write!(
+            actions,
+            "<a class=\"nps-link\" href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
+            esc(&a.href),
+            esc(&a.label)
+        );
+    }
+    if !actions.is_empty() {
+        actions = format!("<div class=\"nps-actions nps-actions--outcome\">{actions}</div>");
+    }
+    let inner = format!(
+        "<div class=\"nps-outcome nps-outcome--{c}\" role=\"status\"><div class=\"nps-outcome-mark nps-{c}\" aria-hidden=\"true\">{}</div>\
+<h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1><p class=\"nps-outcome-body\">{}</p>{actions}<p id=\"nps-note\" class=\"nps-note\" role=\"status\"></p></div>",
+        o.mark,
+        esc(&o.title),
+        esc(&o.body),
+        c = category.as_str(),
+    );
+    let script = if o.primary.as_ref().is_some_and(|a| a.share) {
+        format!("<script>{SHARE_JS}{SHARE_HOOK}</script>")
+    } else {
+        String::new()
+    };
+    document(cfg, &card(cfg, "done", &inner), &script)
+}
+
+/// A one-line page: already answered, an invalid or expired link.
+pub fn notice(cfg: &Config, text: Text) -> String {
+    let inner = format!(
+        "<div class=\"nps-outcome\" role=\"status\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1></div>",
+        esc(cfg.text(text))
+    );
+    document(cfg, &card(cfg, "notice", &inner), "")
+}
+
+/// The locale a page is in when there is no survey to read it from.
+pub fn fallback_config(locale: Locale) -> Config {
+    let mut obj = Map::new();
+    obj.insert("endpoint".into(), Value::String("/api/responses".into()));
+    obj.insert("locale".into(), Value::String(locale.tag().into()));
+    Config::from_object(&obj, None).expect("the defaults are a valid config")
+}

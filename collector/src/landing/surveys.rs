@@ -1,0 +1,120 @@
+//! The surveys of the landing pages (`--landing FILE`): survey ids to widget config objects,
+//! each checked at start like an embed, and the static-file form of a survey's page.
+
+use std::collections::BTreeMap;
+
+use nps_widget::config::{keys, Config};
+use nps_widget::i18n::Locale;
+use nps_widget::rules;
+use serde_json::{Map, Value};
+
+use super::page;
+
+/// The surveys the landing pages serve.
+#[derive(Clone, Debug, Default)]
+pub struct Landing {
+    /// `None`: any survey id, with the defaults; else only these, each a checked config object.
+    surveys: Option<BTreeMap<String, Map<String, Value>>>,
+}
+
+/// Where the landing pages' widget posts (the collector itself).
+pub(super) const ENDPOINT: &str = "/api/responses";
+
+impl Landing {
+    /// Reads a `--landing` file: survey ids to widget config objects. Every error is named
+    /// `{survey}.{field}`, all at once.
+    pub fn from_json(text: &str) -> Result<Landing, String> {
+        let value = nps_widget::json::parse_strict(text, "landing").map_err(|e| e.to_string())?;
+        let Value::Object(surveys) = value else {
+            return Err("the landing file must be a JSON object of survey ids to widget configs, e.g. {\"after-sales\": {\"brand\": \"星辰汽车\"}}".into());
+        };
+        let mut out = BTreeMap::new();
+        let mut errors = Vec::new();
+        for (survey, config) in surveys {
+            if !rules::is_id(&survey) {
+                errors.push(format!("{survey:?}: a survey id is {}", rules::id_shape()));
+                continue;
+            }
+            let Value::Object(mut obj) = config else {
+                errors.push(format!("{survey}: expected a widget config object"));
+                continue;
+            };
+            match obj.get(keys::SURVEY.name) {
+                Some(Value::String(s)) if *s != survey => {
+                    errors.push(format!(
+                        "{survey}.survey is {s:?}: leave it out, the key names the survey"
+                    ));
+                }
+                _ => {}
+            }
+            obj.insert(keys::SURVEY.name.into(), Value::String(survey.clone()));
+            obj.entry(keys::ENDPOINT.name)
+                .or_insert_with(|| Value::String(ENDPOINT.into()));
+            match Config::from_object(&obj, None) {
+                Ok(_) => {
+                    out.insert(survey, obj);
+                }
+                Err(es) => errors.extend(es.iter().map(|e| format!("{survey}.{e}"))),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Landing { surveys: Some(out) })
+        } else {
+            Err(format!(
+                "the landing file has errors:\n  {}",
+                errors.join("\n  ")
+            ))
+        }
+    }
+
+    /// The survey's config object, if it has a landing page.
+    pub(super) fn raw(&self, survey: &str) -> Option<Map<String, Value>> {
+        match &self.surveys {
+            Some(list) => list.get(survey).cloned(),
+            None => rules::is_id(survey).then(|| {
+                let mut obj = Map::new();
+                obj.insert(keys::SURVEY.name.into(), Value::String(survey.into()));
+                obj.insert(keys::ENDPOINT.name.into(), Value::String(ENDPOINT.into()));
+                obj
+            }),
+        }
+    }
+}
+
+impl Landing {
+    /// The language of a survey's pages when no customer asks (a printed sheet).
+    pub fn locale(&self, survey: &str) -> Locale {
+        self.raw(survey)
+            .and_then(|raw| Config::from_object(&raw, None).ok())
+            .map_or(Locale::ZhCn, |c| c.locale)
+    }
+
+    /// A survey's question page as a static file whose form and widget are the collector's
+    /// at `base`.
+    pub fn static_page(&self, base: &str, survey: &str) -> Result<String, String> {
+        let mut raw = self.raw(survey).ok_or_else(|| {
+            format!("--survey {survey:?}: not a survey of the landing file (or not an id)")
+        })?;
+        let url = url::Url::parse(base).map_err(|e| format!("--base {base:?}: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("--base {base:?}: expected an http(s) URL"));
+        }
+        let base = base.trim_end_matches('/');
+        raw.insert(
+            keys::ENDPOINT.name.into(),
+            Value::String(format!("{base}{ENDPOINT}")),
+        );
+        let cfg = Config::from_object(&raw, None).map_err(|es| {
+            es.iter()
+                .map(|e| format!("{survey}.{e}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+        Ok(page::static_question(
+            &cfg,
+            &raw,
+            &format!("{base}/s/{survey}"),
+            &format!("{base}/nps-widget.js"),
+        ))
+    }
+}
