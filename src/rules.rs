@@ -45,6 +45,12 @@ pub const MAX_SCORE: u8 = 10;
 pub const MIN_FILL_MS: i64 = 1000;
 /// The no-script form's hidden field that only a bot fills in (a honeypot).
 pub const HONEYPOT_FIELD: &str = "website";
+/// The context key of the visit a response is about (a repair order, a QR code's visit): asked
+/// once per visit by the widget, answered once per visit at the collector.
+pub const VISIT: &str = "visit";
+/// The context key of a signed visit link's token (`t` in the landing URL), copied from the
+/// query string with the visit so that the collector can check it.
+pub const VISIT_TOKEN: &str = "t";
 /// Largest request body a collector reads, in bytes: above the outbox's largest entry
 /// (`outbox::MAX_ENTRY_BYTES`), so every body the widget keeps is one a collector reads.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -275,7 +281,7 @@ mod tests {
 
     #[test]
     fn pages_comments_phones_scores() {
-        let keep = |k: &str| k == "store" || k == "visit";
+        let keep = |k: &str| k == "store" || k == VISIT;
         assert_eq!(
             page_url("https://x.example/qr?store=A#top", keep),
             "https://x.example/qr?store=A"

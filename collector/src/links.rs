@@ -116,7 +116,7 @@ pub fn landing_url(
         for (k, v) in [
             ("store", &v.store),
             ("advisor", &v.advisor),
-            ("visit", &v.visit),
+            (rules::VISIT, &v.visit),
         ] {
             if let Some(v) = v {
                 if !rules::is_context_value(v) || v.is_empty() {

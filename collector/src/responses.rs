@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use nps_widget::payload;
-use nps_widget::rules::{HONEYPOT_FIELD, ID_LEN};
+use nps_widget::rules::{self, HONEYPOT_FIELD, ID_LEN};
 use serde_json::{json, Value};
 
 use crate::rows::{Admission, Flag, Now};
@@ -142,7 +142,7 @@ pub(crate) fn refusal(outcome: Upsert, id: &str) -> Option<ApiError> {
 /// With a visit secret, a response naming a visit must carry a valid token for it; the
 /// token's expiry then closes the visit to new ids.
 pub(crate) fn admission(state: &AppState, r: &payload::Response) -> Result<Admission, ApiError> {
-    let (Some(key), Some(visit)) = (&state.settings.visit_key, r.context.get("visit")) else {
+    let (Some(key), Some(visit)) = (&state.settings.visit_key, r.context.get(rules::VISIT)) else {
         return Ok(Admission::default());
     };
     let token = r.context.get(TOKEN_KEY).map(String::as_str);

@@ -189,7 +189,7 @@ pub fn upsert(
     admission: Admission,
 ) -> Result<Upsert, StoreError> {
     let body = r.to_json();
-    let visit = r.context.get("visit");
+    let visit = r.context.get(nps_widget::rules::VISIT);
     let rank = r.stage.rank() as i64;
     let ns = order_ns(r, now);
     let existing: Option<(String, i64, i64, String, i64, Option<String>)> = tx

@@ -15,7 +15,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 /// The query-string and context key of a token.
-pub const TOKEN_KEY: &str = "t";
+pub use nps_widget::rules::VISIT_TOKEN as TOKEN_KEY;
 /// The shortest secret accepted.
 pub const MIN_SECRET: usize = 16;
 /// Bytes of the HMAC kept in a token.

@@ -147,7 +147,8 @@ macro_rules! keys {
 pub const DEFAULT_CONTEXT_PARAMS: &[&str] = &[
     "store",
     "advisor",
-    "visit",
+    crate::rules::VISIT,
+    crate::rules::VISIT_TOKEN,
     "model",
     "service_type",
     "touchpoint",

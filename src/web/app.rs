@@ -197,7 +197,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
             Some(c) => {
                 let reach = Reach::of(
                     s.contact.is_some(),
-                    props.meta.context.contains_key("visit"),
+                    props.meta.context.contains_key(crate::rules::VISIT),
                 );
                 html! { <Outcome config={cfg.clone()} category={c} {reach} /> }
             }

@@ -107,7 +107,7 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
     let context = cfg.context_with_query(&host::query_pairs());
     let scope = marks::scope(
         &cfg.survey,
-        context.get("visit").map(String::as_str),
+        context.get(crate::rules::VISIT).map(String::as_str),
         &host::path(),
     );
     let answered_key = cfg.once.then(|| marks::answered_key(&scope));

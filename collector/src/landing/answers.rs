@@ -10,7 +10,7 @@ use nps_widget::config::Config;
 use nps_widget::flow::{Event, Meta, Survey, Terms};
 use nps_widget::outcome::Reach;
 use nps_widget::payload::{self, Stage};
-use nps_widget::rules::HONEYPOT_FIELD;
+use nps_widget::rules::{self, HONEYPOT_FIELD};
 use nps_widget::takeover::Takeover;
 use serde_json::Value;
 
@@ -56,7 +56,7 @@ fn at(
     let scale_action = r.page.clone().unwrap_or_else(|| format!("/s/{}", r.survey));
     match (r.stage, survey.category()) {
         (Stage::Completed, Some(c)) => {
-            let reach = Reach::of(r.contact.is_some(), r.context.contains_key("visit"));
+            let reach = Reach::of(r.contact.is_some(), r.context.contains_key(rules::VISIT));
             html(status, page::outcome_page(&a.cfg, c, reach))
         }
         _ => html(

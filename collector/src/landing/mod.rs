@@ -132,7 +132,7 @@ fn visit_gate(
     context: &BTreeMap<String, String>,
     now_s: i64,
 ) -> Result<(), (StatusCode, Text)> {
-    let (Some(key), Some(visit)) = (&state.settings.visit_key, context.get("visit")) else {
+    let (Some(key), Some(visit)) = (&state.settings.visit_key, context.get(rules::VISIT)) else {
         return Ok(());
     };
     match key.verify(survey, visit, context.get(TOKEN_KEY).map(String::as_str)) {
@@ -155,7 +155,7 @@ pub(crate) async fn question(
     };
     let context = a.cfg.context_with_query(&query);
     let now = Now::system();
-    if let Some(visit) = context.get("visit") {
+    if let Some(visit) = context.get(rules::VISIT) {
         match state.store.visit_answered(&survey, visit).await {
             Ok(true) => return html(StatusCode::OK, page::notice(&a.cfg, Text::AlreadyAnswered)),
             Ok(false) => {}

@@ -1,0 +1,365 @@
+//! The QR landing pages as a customer without JavaScript uses them: plain GETs and form
+//! posts, the rows they store, one answer per visit, and signed visit links.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use common::*;
+use nps_collector::landing::Landing;
+use nps_collector::visit::VisitKey;
+use nps_collector::Settings;
+use serde_json::{json, Value};
+
+const SECRET: &str = "a landing secret of some length";
+const LANDING: &str = r#"{"after-sales": {"brand": "星辰汽车", "locale": "zh-CN", "review_url": "https://brand.example/review"}}"#;
+
+fn landing_app(secret: Option<&str>) -> Router {
+    router_with(Settings {
+        allow_origins: vec!["https://brand.example".into()],
+        admin_token: "secret".into(),
+        rate_limit: 0,
+        min_fill_ms: Some(0),
+        visit_key: secret.map(|s| VisitKey::new(s).unwrap()),
+        landing: Landing::from_json(LANDING).unwrap(),
+        ..Settings::default()
+    })
+}
+
+async fn get(app: &Router, uri: &str) -> Reply {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+async fn post_form(app: &Router, uri: &str, form: &str) -> Reply {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_owned()))
+        .unwrap();
+    send(app, req).await
+}
+
+fn location(r: &Reply) -> String {
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    r.headers[header::LOCATION].to_str().unwrap().to_owned()
+}
+
+/// The value of `name="…" value="…"` in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let at = page
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} in the page"));
+    let rest = &page[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+async fn rows(app: &Router) -> Vec<Value> {
+    list(app, "", Some("secret"))
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn a_customer_without_javascript_answers_from_the_question_to_the_outcome() {
+    let app = landing_app(None);
+    let q = "/s/after-sales?store=SZ-FT&advisor=wang&visit=RO-1";
+    let page = get(&app, q).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    // The question from the core's words, eleven real buttons in a form posting back here.
+    assert!(page.text.contains("<html lang=\"zh-CN\">"));
+    assert!(page
+        .text
+        .contains("基于本次售后服务体验，您向亲友推荐<span class=\"nps-brand\">星辰汽车</span>的可能性有多大？"));
+    assert_eq!(
+        page.text
+            .matches("<button type=\"submit\" name=\"score\"")
+            .count(),
+        11
+    );
+    assert!(page.text.contains("<form method=\"post\" action=\"/s/after-sales?store=SZ-FT&amp;advisor=wang&amp;visit=RO-1\">"));
+    assert!(!page.text.contains("maximum-scale"), "zoom stays allowed");
+    assert!(
+        !page.text.contains("<script"),
+        "no widget script without a static folder"
+    );
+    let id = hidden(&page.text, "id");
+
+    // A tap: the score is stored at once, and the follow-up is a plain page.
+    let r = post_form(
+        &app,
+        q,
+        &format!("score=3&id={id}&created_at=2026-11-24T08%3A00%3A00.000Z"),
+    )
+    .await;
+    let follow = location(&r);
+    assert_eq!(follow, format!("/s/after-sales/{id}"));
+    let stored = rows(&app).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        (&stored[0]["id"], &stored[0]["stage"], &stored[0]["score"]),
+        (&json!(id), &json!("scored"), &json!(3))
+    );
+    assert_eq!(
+        stored[0]["context"],
+        json!({"store": "SZ-FT", "advisor": "wang", "visit": "RO-1"})
+    );
+    let page = get(&app, &follow).await;
+    assert!(page.text.contains("非常抱歉没能让您满意。主要是哪些方面？"));
+    assert!(
+        page.text.contains("name=\"reason\" value=\"wait_time\""),
+        "after-sales reasons"
+    );
+    assert!(
+        page.text.contains("name=\"phone\""),
+        "a detractor is offered a call-back"
+    );
+
+    // A phone without consent: the same page, saying what to fix, nothing stored with it.
+    let r = post_form(
+        &app,
+        &follow,
+        "reason=wait_time&comment=%E5%A4%AA%E6%85%A2&phone=13812345678&action=submit",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("如需回电，请勾选同意。"));
+    assert!(r.text.contains("太慢"), "what was typed is kept");
+    assert_eq!(rows(&app).await[0]["contact"], Value::Null);
+
+    let r = post_form(&app, &follow, "reason=wait_time&reason=unknown&comment=%E5%A4%AA%E6%85%A2&phone=13812345678&consent=1&action=submit").await;
+    assert_eq!(location(&r), follow);
+    let stored = rows(&app).await;
+    assert_eq!(
+        stored.len(),
+        1,
+        "the same response moved on, not a second one"
+    );
+    assert_eq!(stored[0]["stage"], "completed");
+    assert_eq!(stored[0]["reasons"], json!(["wait_time"]));
+    assert_eq!(stored[0]["comment"], "太慢");
+    assert_eq!(stored[0]["contact"]["phone"], "+8613812345678");
+    let done = get(&app, &follow).await;
+    assert!(
+        done.text.contains("服务经理会给您回电"),
+        "the call-back wording"
+    );
+    assert!(!done.text.contains("<form"), "the outcome is final");
+
+    // The same visit again: already answered, nothing new.
+    let again = get(&app, q).await;
+    assert!(again.text.contains("您已完成本次评价"), "{}", again.text);
+    let r = post_form(&app, q, "score=9").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("您已完成本次评价"));
+    assert_eq!(rows(&app).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_widget_posting_a_second_response_for_a_visit_gets_a_final_410() {
+    let app = landing_app(None);
+    let mut first = body("scored", Some(9), "2026-11-23T08:30:01.000Z");
+    first["context"] = json!({"visit": "RO-2"});
+    assert_eq!(post(&app, &first).await.status, StatusCode::CREATED);
+    // The same id moving on is not a second response.
+    let mut done = first.clone();
+    done["stage"] = json!("completed");
+    done["updated_at"] = json!("2026-11-23T08:30:09.000Z");
+    assert_eq!(post(&app, &done).await.status, StatusCode::OK);
+    let mut second = first.clone();
+    second["id"] = json!("7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6");
+    let r = post(&app, &second).await;
+    assert_eq!(r.status, StatusCode::GONE);
+    assert_eq!(r.json()["field"], "context.visit");
+    // A dismissal does not use up the visit.
+    let mut other = body("dismissed", None, "2026-11-23T08:30:01.000Z");
+    other["id"] = json!("1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d");
+    other["category"] = Value::Null;
+    other["context"] = json!({"visit": "RO-3"});
+    assert_eq!(post(&app, &other).await.status, StatusCode::CREATED);
+    let mut answer = first.clone();
+    answer["id"] = json!("2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e");
+    answer["context"] = json!({"visit": "RO-3"});
+    assert_eq!(post(&app, &answer).await.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn signed_visit_links_refuse_tampered_missing_and_expired_tokens() {
+    let app = landing_app(Some(SECRET));
+    let key = VisitKey::new(SECRET).unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let good = key.sign("after-sales", "RO-9", now + 3600);
+    let url = |visit: &str, t: &str| format!("/s/after-sales?visit={visit}&t={t}");
+
+    let page = get(&app, &url("RO-9", &good)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Tampered: another visit with this visit's token, a changed signature, none at all.
+    for bad in [
+        url("RO-10", &good),
+        url("RO-9", &good.replace('.', ".x")),
+        "/s/after-sales?visit=RO-9".to_owned(),
+    ] {
+        let r = get(&app, &bad).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{bad}");
+        assert!(r.text.contains("链接无效"), "{bad}: {}", r.text);
+    }
+    let expired = key.sign("after-sales", "RO-9", now - 60);
+    let r = get(&app, &url("RO-9", &expired)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text.contains("链接已过期"), "{}", r.text);
+
+    // The API checks the same token: the widget's post carries it in its context.
+    let mut b = body("scored", Some(8), "2026-11-23T08:30:01.000Z");
+    b["context"] = json!({"visit": "RO-9", "t": "1.AAAA"});
+    let r = post(&app, &b).await;
+    assert_eq!(
+        (r.status, r.json()["field"].clone()),
+        (StatusCode::FORBIDDEN, json!("context.t"))
+    );
+    b["context"] = json!({"visit": "RO-9", "t": good});
+    assert_eq!(post(&app, &b).await.status, StatusCode::CREATED);
+    // A form post with the good link is stored with its token.
+    let r = post_form(&app, &url("RO-9", &good), "score=10").await;
+    assert_eq!(r.status, StatusCode::OK, "already answered through the API");
+    assert!(r.text.contains("您已完成本次评价"));
+    // A response without a visit needs no token.
+    let mut plain = body("scored", Some(8), "2026-11-23T08:30:01.000Z");
+    plain["id"] = json!("3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f");
+    plain["context"] = json!({"store": "SZ-FT"});
+    assert_eq!(post(&app, &plain).await.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn unknown_surveys_and_responses_get_a_page_in_the_customers_language() {
+    let app = landing_app(None);
+    let r = get(&app, "/s/other").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text.contains("链接无效"));
+    let req = Request::get("/s/other")
+        .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.8")
+        .body(Body::empty())
+        .unwrap();
+    let r = send(&app, req).await;
+    assert!(r.text.contains("<html lang=\"en\">"), "{}", r.text);
+    let r = get(&app, "/s/after-sales/0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A score that is not one names nothing internal and stores nothing.
+    let r = post_form(&app, "/s/after-sales", "score=11").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = post_form(&app, "/s/after-sales?locale=en", "score=<b>").await;
+    assert!(!r.text.contains("<b>"));
+    assert!(rows(&app).await.is_empty());
+    // The page's words follow ?locale=.
+    let r = get(&app, "/s/after-sales?locale=zh-TW").await;
+    assert!(r.text.contains("基於本次售後服務體驗"), "{}", r.text);
+}
+
+fn cli(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nps-collector"))
+        .args(args)
+        .env_remove("NPS_VISIT_SECRET")
+        .env_remove("NPS_LANDING")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_command_line_signs_links_and_writes_codes_sheets_and_static_pages() {
+    let dir = db_path().parent().unwrap().to_path_buf();
+    let link = [
+        "--base",
+        "https://nps.example.com",
+        "--survey",
+        "after-sales",
+        "--store",
+        "SZ-FT",
+    ];
+    // sign-visit: a URL whose token verifies for its survey and visit.
+    let mut args = vec!["--visit-secret", SECRET, "sign-visit"];
+    args.extend(link);
+    args.extend(["--visit", "RO-88231", "--ttl", "2d"]);
+    let (ok, url, err) = cli(&args);
+    assert!(ok, "{err}");
+    let url = url::Url::parse(url.trim()).unwrap();
+    assert_eq!(url.path(), "/s/after-sales");
+    let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(
+        (q["store"].as_str(), q["visit"].as_str()),
+        ("SZ-FT", "RO-88231")
+    );
+    let expires = VisitKey::new(SECRET)
+        .unwrap()
+        .verify("after-sales", "RO-88231", Some(&q["t"]))
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!((expires - now - 2 * 86_400).abs() < 60);
+    // Without a secret: a clear error, not an unsigned link.
+    let mut args = vec!["sign-visit"];
+    args.extend(link);
+    args.extend(["--visit", "RO-1"]);
+    let (ok, _, err) = cli(&args);
+    assert!(!ok && err.contains("--visit-secret"), "{err}");
+
+    // qr: one SVG, one PNG, and a sheet from a CSV.
+    for file in ["code.svg", "code.png"] {
+        let out = dir.join(file);
+        let mut args = vec!["qr", "--visit", "RO-1", "--out", out.to_str().unwrap()];
+        args.extend(link);
+        let (ok, _, err) = cli(&args);
+        assert!(ok, "{err}");
+        let bytes = std::fs::read(&out).unwrap();
+        if file.ends_with(".svg") {
+            assert!(String::from_utf8_lossy(&bytes).contains("<svg"));
+        } else {
+            assert_eq!(&bytes[1..4], b"PNG");
+        }
+    }
+    let csv = dir.join("visits.csv");
+    std::fs::write(&csv, "visit,advisor\nRO-1,wang\nRO-2,li\n").unwrap();
+    let sheet = dir.join("sheet");
+    let mut args = vec!["--visit-secret", SECRET, "qr", "--sign", "--csv"];
+    args.extend([csv.to_str().unwrap(), "--out", sheet.to_str().unwrap()]);
+    args.extend(link);
+    let (ok, out, err) = cli(&args);
+    assert!(ok, "{err}");
+    assert!(out.contains("2 codes"), "{out}");
+    let index = std::fs::read_to_string(sheet.join("index.html")).unwrap();
+    assert!(
+        index.contains("RO-1.svg") && index.contains("RO-2.svg"),
+        "{index}"
+    );
+    // A CSV without a visit column says what it needs.
+    std::fs::write(&csv, "order\nRO-1\n").unwrap();
+    let (ok, _, err) = cli(&args);
+    assert!(!ok && err.contains("visit column"), "{err}");
+
+    // landing: a static page whose form posts to the collector.
+    let page = dir.join("after-sales.html");
+    let (ok, _, err) = cli(&[
+        "landing",
+        "--base",
+        "https://nps.example.com",
+        "--survey",
+        "after-sales",
+        "--out",
+        page.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("action=\"https://nps.example.com/s/after-sales\""));
+    assert!(html.contains("src=\"https://nps.example.com/nps-widget.js\""));
+    assert_eq!(html.matches("name=\"score\"").count(), 11);
+}
