@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod flow;
+pub mod gate;
 pub mod i18n;
 pub mod json;
 pub mod marks;

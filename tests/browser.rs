@@ -440,7 +440,7 @@ async fn destroy_removes_the_survey_and_dismiss_posts_it() {
     document().body().unwrap().append_child(&opener).unwrap();
     opener.focus().unwrap();
     let (el, mut h) =
-        mount(r#"{"endpoint": "/x", "locale": "en", "once": false, "mode": "modal"}"#).await;
+        mount(r#"{"endpoint": "/x", "locale": "en", "once": false, "mode": "modal", "survey": "destroy-test"}"#).await;
     assert!(view(&el).query_selector(".nps-backdrop").unwrap().is_some());
     let active = || document().active_element().unwrap();
     assert_eq!(
@@ -559,7 +559,7 @@ fn the_js_scoring_api() {
 #[wasm_bindgen_test]
 async fn tab_stays_inside_a_modal() {
     let (el, _h) =
-        mount(r#"{"endpoint": "/x", "locale": "en", "once": false, "mode": "modal"}"#).await;
+        mount(r#"{"endpoint": "/x", "locale": "en", "once": false, "mode": "modal", "survey": "tab-test"}"#).await;
     let press_tab = |shift: bool| {
         let init = web_sys::KeyboardEventInit::new();
         init.set_key("Tab");

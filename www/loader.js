@@ -5,7 +5,7 @@
    (www/share.js) before it. */
 var api = window.NpsWidget;
 if (!api || !api.version) {
-  var loaded = false, failed = null, pending = [];
+  var loaded = false, failed = null, pending = [], shows = [];
   var resolveReady, rejectReady;
   api = {
     version: "0.1.0",
@@ -26,6 +26,14 @@ if (!api || !api.version) {
       if (!loaded) throw new Error("nps-widget is still loading: call NpsWidget.score after `await NpsWidget.ready`");
       return wasm_bindgen.score(scores);
     },
+    /* Opens a survey waiting for its trigger (that of an element or selector, or all of the
+       page); before the wasm is ready the call waits for it. True when one opened. */
+    show: function (target) {
+      if (loaded) return wasm_bindgen.show(target === undefined ? null : target);
+      if (failed) throw failed;
+      shows.push(target === undefined ? null : target);
+      return false;
+    },
     /* Mounts every [data-nps-survey] not mounted yet (e.g. after adding one to the page). */
     mountAll: function () { return loaded ? wasm_bindgen.mountAll() : []; },
     /* Shares an invitation link (www/share.js); the promoter's outcome uses it. */
@@ -45,6 +53,8 @@ if (!api || !api.version) {
       });
       pending = [];
       wasm_bindgen.mountAll();
+      shows.forEach(function (t) { try { wasm_bindgen.show(t); } catch (e) { console.error(e.message); } });
+      shows = [];
       resolveReady(api);
       document.dispatchEvent(new CustomEvent(NPS_EVENTS.ready, { detail: { version: api.version } }));
     });

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
 use super::follow_up::FollowUp;
@@ -11,7 +12,8 @@ use super::outcome::Outcome;
 use super::scale::Scale;
 use super::sender;
 use super::state::{Action, State};
-use crate::config::{Config, Mode, Position};
+use super::trigger;
+use crate::config::{Config, Mode, Position, Trigger};
 use crate::flow::{Event, Meta, Screen};
 use crate::i18n::Text;
 use crate::outbox::{Delay, Status, Target};
@@ -25,59 +27,98 @@ pub struct WidgetProps {
     pub meta: Rc<Meta>,
     /// Where DOM events are dispatched.
     pub host: web_sys::Element,
-    /// `Some(key)` when the survey asks once: the storage key that marks it answered.
-    pub answered_key: Option<AttrValue>,
-    /// The storage key of this survey's response in progress (`marks::draft_key`).
-    pub draft_key: AttrValue,
+    /// Where this survey's marks and draft are kept (`marks::Keys`).
+    pub keys: Rc<marks::Keys>,
     pub already_answered: bool,
     /// The score of a response continued after a reload.
     pub resumed: Option<u8>,
+    /// Showing at once (else when its trigger fires, or `NpsWidget.show()`).
+    pub open: bool,
+    /// A fresh response in this element: a kiosk's next customer, or a closed survey that a
+    /// customer's click reopens.
+    pub on_restart: Callback<Restart>,
 }
+
+/// How a fresh response starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Restart {
+    /// Says "already answered" (the customer answered, closed, then clicked again).
+    pub answered: bool,
+}
+
+/// A kiosk's follow-up left untouched this long (or `kiosk_reset_s`, if longer) is cleared
+/// for the next customer.
+const KIOSK_IDLE_MS: u32 = 90_000;
 
 #[component]
 pub fn Widget(props: &WidgetProps) -> Html {
     let cfg = props.config.clone();
     let overlay = cfg.mode != Mode::Inline;
     let state = use_reducer({
-        let (already, open) = (props.already_answered, !overlay || cfg.delay_ms == 0);
-        let resumed = props.resumed;
+        let (already, open, resumed) = (props.already_answered, props.open, props.resumed);
         move || State::new(already, open, resumed)
     });
 
-    // Once per widget: a delayed modal or slide-in opens after `delay_ms`; on unmount the
-    // timer is cleared and the outbox stops reporting to this widget (sending goes on).
+    // Once per widget: its trigger armed and `NpsWidget.show()` able to open it; on unmount
+    // both are removed and the outbox stops reporting to this widget (sending goes on).
     {
         let dispatcher = state.dispatcher();
-        let delay = cfg.delay_ms;
-        let id = props.meta.id.clone();
+        let (cfg, host_el, id) = (cfg.clone(), props.host.clone(), props.meta.id.clone());
+        let open = props.open;
         use_effect_with((), move |_| {
-            let mut handle = None;
-            if delay > 0 {
-                let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
-                    dispatcher.dispatch(Action::Open)
-                });
-                handle = web_sys::window().and_then(|w| {
-                    w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                        wasm_bindgen::JsCast::unchecked_ref(&cb),
-                        delay as i32,
-                    )
-                    .ok()
-                });
-            }
+            let show: Rc<dyn Fn()> = Rc::new(move || dispatcher.dispatch(Action::Show));
+            let armed = match open && cfg.trigger != Trigger::Click {
+                true => trigger::Armed::None,
+                false => trigger::arm(&cfg, show.clone()),
+            };
+            let showable = trigger::Showable::new(host_el, show);
             move || {
-                if let (Some(h), Some(w)) = (handle, web_sys::window()) {
-                    w.clear_timeout_with_handle(h);
-                }
+                drop((armed, showable));
                 sender::forget(&id);
             }
+        });
+    }
+
+    // A survey closed unanswered and reopened by a click starts a fresh response.
+    {
+        let on_restart = props.on_restart.clone();
+        use_effect_with(state.restart, move |restart| {
+            if let Some(answered) = *restart {
+                on_restart.emit(Restart { answered });
+            }
+        });
+    }
+
+    // Kiosk: the outcome gives way to a fresh survey after `kiosk_reset_s`, and a follow-up
+    // left alone is cleared too, so nothing of one customer is left for the next.
+    let last_touch = use_mut_ref(host::now_ms);
+    {
+        let (on_restart, last_touch) = (props.on_restart.clone(), last_touch.clone());
+        let reset_ms = cfg.kiosk_reset_s * 1000;
+        use_effect_with(state.survey.screen, move |screen| {
+            let idle_ms = reset_ms.max(KIOSK_IDLE_MS) as u64;
+            let timer = match screen {
+                _ if reset_ms == 0 => None,
+                Screen::Done | Screen::AlreadyAnswered => {
+                    Some(Interval::new(reset_ms, move || {
+                        on_restart.emit(Restart { answered: false })
+                    }))
+                }
+                Screen::FollowUp => Some(Interval::new(5_000, move || {
+                    if host::now_ms().saturating_sub(*last_touch.borrow()) > idle_ms {
+                        on_restart.emit(Restart { answered: false });
+                    }
+                })),
+                _ => None,
+            };
+            move || drop(timer)
         });
     }
 
     // Every post the flow asks for goes to the outbox, with its DOM event.
     {
         let (cfg, meta, host_el) = (cfg.clone(), props.meta.clone(), props.host.clone());
-        let answered_key = props.answered_key.clone();
-        let draft_key = props.draft_key.clone();
+        let keys = props.keys.clone();
         let dispatcher = state.dispatcher();
         let survey = state.survey.clone();
         let stage = state.stage;
@@ -87,22 +128,14 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 let (name, detail) = events::posted(&response);
                 host::dispatch(host_el.as_ref(), name, &detail);
                 // A scored response is continued by a reload of the page; a finished one is
-                // not, and its visit is marked answered.
-                let draft = response
-                    .score
-                    .filter(|_| stage == Stage::Scored)
-                    .map(|score| marks::Draft {
-                        id: meta.id.clone(),
-                        created_at: meta.created_at.clone(),
-                        score,
-                        at: 0,
-                    });
-                host::write_draft(&draft_key, draft);
-                if stage != Stage::Scored {
-                    if let Some(key) = &answered_key {
-                        host::mark_answered(key);
-                    }
-                }
+                // not, and its visit and survey are marked answered (`marks::after_post`).
+                let draft = response.score.map(|score| marks::Draft {
+                    id: meta.id.clone(),
+                    created_at: meta.created_at.clone(),
+                    score,
+                    at: 0,
+                });
+                host::keep_marks(&keys, &cfg, stage, draft);
                 let target = Target {
                     endpoint: cfg.endpoint.clone(),
                     headers: cfg.headers.clone(),
@@ -159,6 +192,19 @@ pub fn Widget(props: &WidgetProps) -> Html {
         });
     }
 
+    // On a phone, the follow-up's fields stay above the on-screen keyboard.
+    let root_ref = use_node_ref();
+    {
+        let root_ref = root_ref.clone();
+        use_effect_with(state.survey.screen == Screen::FollowUp, move |following| {
+            let listeners = root_ref
+                .cast::<web_sys::Element>()
+                .filter(|_| *following)
+                .and_then(trigger::follow_keyboard);
+            move || drop(listeners)
+        });
+    }
+
     let on_event = {
         let dispatcher = state.dispatcher();
         Callback::from(move |e: Event| dispatcher.dispatch(Action::Flow(e)))
@@ -167,10 +213,11 @@ pub fn Widget(props: &WidgetProps) -> Html {
     let question_id = format!("{uid}-q");
     let s = &state.survey;
 
-    // A modal or slide-in never pops up just to say "already answered".
+    // A modal or slide-in never pops up just to say "already answered", unless the customer
+    // clicked for it.
     if s.screen == Screen::Dismissed
         || !state.open
-        || (overlay && s.screen == Screen::AlreadyAnswered)
+        || (overlay && s.screen == Screen::AlreadyAnswered && cfg.trigger != Trigger::Click)
     {
         return html! {};
     }
@@ -245,8 +292,17 @@ pub fn Widget(props: &WidgetProps) -> Html {
     };
     let style = cfg.card_style();
     let mode_class = format!("nps--{}", cfg.mode.name());
+    let touch = |l: &Rc<std::cell::RefCell<u64>>| {
+        let l = l.clone();
+        move || *l.borrow_mut() = host::now_ms()
+    };
+    let (on_type, on_tap) = (touch(&last_touch), touch(&last_touch));
+    let oninput = Callback::from(move |_: InputEvent| on_type());
+    let onclick = Callback::from(move |_: MouseEvent| on_tap());
+    let done = matches!(s.screen, Screen::Done | Screen::AlreadyAnswered);
     let card = html! {
-        <section ref={card_ref} class="nps-card" role={overlay.then_some("dialog")} aria-modal={(cfg.mode == Mode::Modal).then_some("true")}
+        <section ref={card_ref} class={classes!("nps-card", done.then_some("nps-card--done"))}
+            {oninput} {onclick} role={overlay.then_some("dialog")} aria-modal={(cfg.mode == Mode::Modal).then_some("true")}
             aria-labelledby={question_id.clone()} {onkeydown}>
             { for close }
             { body }
@@ -254,7 +310,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
         </section>
     };
     html! {
-        <div class={classes!("nps", mode_class, (cfg.position == Position::BottomLeft).then_some("nps--left"))}
+        <div ref={root_ref} class={classes!("nps", mode_class, (cfg.position == Position::BottomLeft).then_some("nps--left"))}
             data-theme={cfg.theme.name()} lang={cfg.locale.tag()} {style} data-screen={s.screen.name()}>
             if cfg.mode == Mode::Modal {
                 <div class="nps-backdrop">{ card }</div>

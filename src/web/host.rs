@@ -11,7 +11,8 @@ use crate::config::keys::{DEBUG, LOCALE};
 use crate::config::{object_from_attributes_with, Config};
 use crate::error::FieldError;
 use crate::i18n::{Locale, Text};
-use crate::marks;
+use crate::payload::Stage;
+use crate::{gate, marks};
 
 /// The tag of the element that holds a survey's shadow root, inside the host element. Not
 /// a `div`: a host page's rules for `div` do not reach it either.
@@ -251,40 +252,65 @@ fn local_storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-fn wall() -> u64 {
+/// Wall-clock milliseconds.
+pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-/// The visit (or page) was answered in this browser, not too long ago (`marks`).
-pub fn was_answered(key: &str) -> bool {
-    local_storage()
-        .and_then(|s| s.get_item(key).ok().flatten())
-        .is_some_and(|v| marks::answered(&v, wall()))
+fn read(s: &web_sys::Storage, key: &str) -> Option<String> {
+    s.get_item(key).ok().flatten()
 }
 
-pub fn mark_answered(key: &str) {
-    if let Some(s) = local_storage() {
-        let _ = s.set_item(key, &wall().to_string());
+/// What this browser remembers about a survey (`marks`), for `gate::decide`. The sample draw
+/// is made here the first time, and kept unless `keep` is false (kiosk, `force`).
+pub fn memory(keys: &marks::Keys, keep: bool) -> gate::Memory {
+    let now = now_ms();
+    let fresh_draw = || (js_sys::Math::random() * marks::DRAW_SCALE as f64) as u32;
+    let Some(s) = local_storage() else {
+        return gate::Memory {
+            draw: fresh_draw(),
+            ..gate::Memory::default()
+        };
+    };
+    let mark = |key: &str| read(&s, key).and_then(|v| marks::Mark::from_text(&v));
+    let draw = match read(&s, &keys.sample).and_then(|v| marks::draw(&v, now)) {
+        Some(d) => d,
+        None => {
+            let d = fresh_draw();
+            if keep {
+                let until = now + marks::SAMPLE_TTL_MS;
+                let _ = s.set_item(&keys.sample, &format!("{d}|{until}"));
+            }
+            d
+        }
+    };
+    gate::Memory {
+        visit_answered: keys
+            .visit
+            .as_deref()
+            .and_then(|k| read(&s, k))
+            .is_some_and(|v| marks::answered(&v, now)),
+        answered: mark(&keys.answered),
+        dismissed: mark(&keys.dismissed),
+        draw,
+    }
+}
+
+/// Keeps what a post leaves behind (`marks::after_post`).
+pub fn keep_marks(keys: &marks::Keys, cfg: &Config, stage: Stage, draft: Option<marks::Draft>) {
+    let Some(s) = local_storage() else { return };
+    for w in marks::after_post(keys, cfg, stage, draft, now_ms()) {
+        let _ = match w {
+            marks::Write::Set(k, v) => s.set_item(&k, &v),
+            marks::Write::Remove(k) => s.remove_item(&k),
+        };
     }
 }
 
 /// The response in progress for a scope, if it is fresh.
 pub fn read_draft(key: &str) -> Option<marks::Draft> {
     let text = local_storage()?.get_item(key).ok()??;
-    marks::Draft::from_text(&text).filter(|d| d.fresh(wall()))
-}
-
-/// Keeps the response in progress (its id and score), or forgets it (`None`).
-pub fn write_draft(key: &str, draft: Option<marks::Draft>) {
-    if let Some(s) = local_storage() {
-        let _ = match draft {
-            Some(mut d) => {
-                d.at = wall();
-                s.set_item(key, &d.to_text())
-            }
-            None => s.remove_item(key),
-        };
-    }
+    marks::Draft::from_text(&text).filter(|d| d.fresh(now_ms()))
 }
 
 /// A survey on this page already carries this response id.
@@ -299,7 +325,7 @@ pub fn in_use(id: &str) -> bool {
 /// Removes expired marks and drafts, and those of an earlier format (which held visit ids).
 pub fn prune_marks() {
     let Some(s) = local_storage() else { return };
-    let now = wall();
+    let now = now_ms();
     let n = s.length().unwrap_or(0);
     let stale: Vec<String> = (0..n)
         .filter_map(|i| s.key(i).ok().flatten())

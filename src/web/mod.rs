@@ -7,7 +7,9 @@ mod host;
 mod outcome;
 mod scale;
 mod sender;
+mod session;
 mod state;
+mod trigger;
 
 use std::rc::Rc;
 
@@ -16,13 +18,16 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 pub use app::{Widget, WidgetProps};
+pub use session::{Session, SessionProps};
 
 // Single-threaded wasm: talc is smaller than the default dlmalloc (see Cargo.toml).
 #[cfg(not(target_feature = "atomics"))]
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+use crate::config::Trigger;
 use crate::flow::{Meta, Terms};
+use crate::gate::{self, Gate};
 use crate::rules::is_score;
 use crate::score::Tally;
 use crate::takeover::{self, Takeover};
@@ -31,7 +36,7 @@ use crate::{marks, rules};
 /// A mounted survey; `destroy()` removes it.
 #[wasm_bindgen]
 pub struct Handle {
-    app: Option<yew::AppHandle<Widget>>,
+    app: Option<yew::AppHandle<Session>>,
     host: Element,
     root: Option<Element>,
 }
@@ -63,7 +68,7 @@ fn js_error(message: &str) -> JsValue {
     js_sys::Error::new(message).into()
 }
 
-fn resolve_target(target: &JsValue) -> Result<Element, JsValue> {
+fn resolve_target(target: &JsValue, call: &str) -> Result<Element, JsValue> {
     if let Some(sel) = target.as_string() {
         return host::document()
             .query_selector(&sel)
@@ -71,13 +76,15 @@ fn resolve_target(target: &JsValue) -> Result<Element, JsValue> {
             .flatten()
             .ok_or_else(|| {
                 js_error(&format!(
-                    "NpsWidget.mount: no element matches the selector {}",
+                    "{call}: no element matches the selector {}",
                     crate::error::quoted(&sel)
                 ))
             });
     }
     target.clone().dyn_into::<Element>().map_err(|_| {
-        js_error("NpsWidget.mount: the first argument must be an element or a CSS selector")
+        js_error(&format!(
+            "{call}: the first argument must be an element or a CSS selector"
+        ))
     })
 }
 
@@ -86,7 +93,7 @@ fn resolve_target(target: &JsValue) -> Result<Element, JsValue> {
 /// the element shows the same message.
 #[wasm_bindgen]
 pub fn mount(target: JsValue, config: JsValue) -> Result<Handle, JsValue> {
-    let el = resolve_target(&target)?;
+    let el = resolve_target(&target, "NpsWidget.mount")?;
     if el.has_attribute("data-nps-mounted") {
         return Err(js_error("NpsWidget.mount: this element has a survey already; call destroy() on its handle first"));
     }
@@ -104,24 +111,57 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
             )));
         }
     };
+    if let Err(message) = trigger::check_selector(&cfg) {
+        let (debug, locale) = host::embed_hints(&el, config);
+        let details = crate::config::shows_details(debug, &host::hostname());
+        let error = crate::error::FieldError::invalid(
+            crate::config::keys::CLICK_SELECTOR.name,
+            cfg.click_selector.clone().unwrap_or_default(),
+            message,
+        );
+        return Err(js_error(&host::show_config_errors(
+            &el,
+            &[error],
+            details,
+            locale,
+        )));
+    }
     let context = cfg.context_with_query(&host::query_pairs());
-    let scope = marks::scope(
+    let keys = marks::Keys::new(
         &cfg.survey,
         context.get(crate::rules::VISIT).map(String::as_str),
         &host::path(),
     );
-    let answered_key = cfg.once.then(|| marks::answered_key(&scope));
-    let already_answered = answered_key.as_deref().is_some_and(host::was_answered);
+    // Throttling, sampling and once-per-visit (`gate`); a survey that is not asked is not
+    // rendered at all, and says why in the console when `debug` is on.
+    let kept = !cfg.force && cfg.kiosk_reset_s == 0;
+    let gate = gate::decide(&cfg, &host::memory(&keys, kept), host::now_ms());
+    if cfg.debug {
+        web_sys::console::info_1(&JsValue::from_str(&format!(
+            "nps-widget: survey {}: {}",
+            cfg.survey,
+            gate.why()
+        )));
+    }
+    if !matches!(gate, Gate::Ask | Gate::AlreadyAnswered) {
+        let _ = el.set_attribute("data-nps-mounted", "");
+        return Ok(Handle {
+            app: None,
+            host: el,
+            root: None,
+        });
+    }
+    let already_answered = gate == Gate::AlreadyAnswered;
     // A page the collector rendered names its response (the widget takes it over in place);
     // else a reload continues the response in progress (the same id), unless a survey on
-    // this page already does.
-    let draft_key = marks::draft_key(&scope);
+    // this page already does. A kiosk continues nothing.
     let takeover = Takeover::read(
         el.get_attribute(takeover::RESPONSE_ATTR).as_deref(),
         el.get_attribute(takeover::SCORE_ATTR).as_deref(),
     )
     .filter(|t| !host::in_use(&t.id));
-    let draft = host::read_draft(&draft_key).filter(|d| !already_answered && !host::in_use(&d.id));
+    let draft =
+        host::read_draft(&keys.draft).filter(|d| !already_answered && kept && !host::in_use(&d.id));
     let (id, created_at, resumed) = match (takeover, draft) {
         (Some(t), _) => (t.id, t.created_at, t.score),
         (None, Some(d)) => (d.id, d.created_at, Some(d.score)),
@@ -143,21 +183,34 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
     el.append_child(&shell)?;
     let _ = el.set_attribute("data-nps-mounted", "");
     let _ = el.set_attribute("data-nps-id", &id);
-    let props = WidgetProps {
+    let open = cfg.trigger == Trigger::Load || resumed.is_some();
+    let props = SessionProps {
         config: cfg,
         meta,
         host: el.clone(),
-        answered_key: answered_key.map(Into::into),
-        draft_key: draft_key.into(),
+        keys: Rc::new(keys),
         already_answered,
         resumed,
+        open,
     };
-    let app = yew::Renderer::<Widget>::with_root_and_props(root, props).render();
+    let app = yew::Renderer::<Session>::with_root_and_props(root, props).render();
     Ok(Handle {
         app: Some(app),
         host: el,
         root: Some(shell),
     })
+}
+
+/// Opens a survey waiting for its trigger (or one that was closed: a fresh response), that of
+/// an element or selector, or every survey of the page; returns whether any opened. A survey
+/// that throttling or sampling keeps away is not opened (`force` to test; `debug` says why).
+#[wasm_bindgen]
+pub fn show(target: JsValue) -> Result<bool, JsValue> {
+    if target.is_null() || target.is_undefined() {
+        return Ok(trigger::show(None) > 0);
+    }
+    let el = resolve_target(&target, "NpsWidget.show")?;
+    Ok(trigger::show(Some(&el)) > 0)
 }
 
 /// Mounts every `[data-nps-survey]` not mounted yet; returns the handles.

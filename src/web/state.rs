@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::flow::{Event, Survey};
+use crate::flow::{Event, Screen, Survey};
 use crate::outbox::Status;
 use crate::payload::Stage;
 
@@ -18,8 +18,12 @@ pub struct State {
     pub stage: Option<Stage>,
     /// The latest word from the outbox.
     pub net: Option<Status>,
-    /// A modal or slide-in is showing (after `delay_ms`).
+    /// Showing: at once, or since its trigger fired.
     pub open: bool,
+    /// A fresh response is wanted (a click reopened a closed survey); `Some(answered)`.
+    pub restart: Option<bool>,
+    /// Began as "already answered".
+    pub answered_before: bool,
 }
 
 /// The verbs.
@@ -28,8 +32,8 @@ pub enum Action {
     Flow(Event),
     /// Something the outbox said.
     Net(Status),
-    /// Show a delayed modal or slide-in.
-    Open,
+    /// The trigger fired, or `NpsWidget.show()`: open; a closed survey starts afresh.
+    Show,
 }
 
 impl State {
@@ -41,6 +45,8 @@ impl State {
             stage: None,
             net: None,
             open,
+            restart: None,
+            answered_before: already_answered,
         }
     }
 }
@@ -63,7 +69,10 @@ impl Reducible for State {
                 }
                 next.net = Some(status)
             }
-            Action::Open => next.open = true,
+            Action::Show if next.survey.screen == Screen::Dismissed => {
+                next.restart = Some(next.answered_before || next.survey.score.is_some())
+            }
+            Action::Show => next.open = true,
         }
         if next == *self {
             self
