@@ -8,14 +8,16 @@
 //! | 2   | kiosk mode                                                  | Ask                |
 //! | 3   | `once` and this visit was answered                          | AlreadyAnswered    |
 //! | 4   | `trigger: click` (the customer asked for it)                | Ask                |
+//! | 4b  | the page names a visit (a QR code handed to this customer)  | Ask                |
 //! | 5   | `once`, answered within `throttle_answered_days`, inline    | AlreadyAnswered    |
 //! | 6   | `once`, answered within `throttle_answered_days`            | AnsweredRecently   |
 //! | 7   | a modal or slide-in closed unanswered within `throttle_dismissed_days` | DismissedRecently |
 //! | 8   | the browser's draw is not below `sample_rate`               | NotSampled         |
 //! | 9   | otherwise                                                   | Ask                |
 //!
-//! A visit (a QR code's repair order) is asked once whatever the trigger; a brand site's
-//! survey is throttled and sampled, except when the customer clicks for it. An inline survey
+//! A visit (a QR code's repair order) is asked once whatever the trigger, and each visit is
+//! asked (two repair orders, two answers); a brand site's survey is throttled and sampled,
+//! except when the customer clicks for it. An inline survey
 //! is part of the page: answered, it says so rather than leave a hole; its closing (by the
 //! page's code) does not hide it from the next page. A modal or slide-in stays away.
 
@@ -25,6 +27,8 @@ use crate::marks::{Mark, DRAW_SCALE};
 /// What the browser remembers about a survey.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Memory {
+    /// The page names a visit.
+    pub visit: bool,
     /// This page's visit was answered (its mark still holds).
     pub visit_answered: bool,
     /// The survey was last answered in this browser.
@@ -79,7 +83,7 @@ pub fn decide(cfg: &Config, m: &Memory, now: u64) -> Gate {
         Gate::Ask
     } else if cfg.once && m.visit_answered {
         Gate::AlreadyAnswered
-    } else if cfg.trigger == Trigger::Click {
+    } else if cfg.trigger == Trigger::Click || m.visit {
         Gate::Ask
     } else if answered_recently && cfg.mode == Mode::Inline {
         Gate::AlreadyAnswered
@@ -121,7 +125,13 @@ mod tests {
             ..Memory::default()
         };
         let visit = Memory {
+            visit: true,
             visit_answered: true,
+            ..answered
+        };
+        let next_visit = Memory {
+            visit: true,
+            visit_answered: false,
             ..answered
         };
         let dismissed = Memory {

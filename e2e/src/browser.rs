@@ -46,6 +46,8 @@ pub struct Options {
     pub height: u32,
     pub dark: bool,
     pub lang: &'static str,
+    /// Page scripts run (off: a browser with JavaScript disabled).
+    pub scripts: bool,
 }
 
 impl Options {
@@ -67,6 +69,7 @@ impl Default for Options {
             height: 800,
             dark: false,
             lang: "en-US",
+            scripts: true,
         }
     }
 }
@@ -108,18 +111,29 @@ impl Browser {
             format!("--window-size={},{}", opts.width, opts.height),
             format!("--user-data-dir={}", profile.display()),
         ];
+        let mut blink = Vec::new();
         if opts.dark {
             args.push("--force-dark-mode".into());
-            args.push("--blink-settings=preferredColorScheme=0".into());
+            blink.push("preferredColorScheme=0");
+        }
+        if !blink.is_empty() {
+            args.push(format!("--blink-settings={}", blink.join(",")));
         }
         let mut chrome = json!({
             "binary": env_path("CHROMIUM"),
             "args": args,
             "prefs": {"intl.accept_languages": opts.lang},
         });
+        if !opts.scripts {
+            // The page's scripts are off, as a customer's browser with JavaScript disabled;
+            // WebDriver's own scripts still run.
+            chrome["prefs"]["profile.managed_default_content_settings.javascript"] = json!(2);
+        }
         if opts.width < 500 {
             // A window cannot be narrower than 500 px; a phone viewport is emulated.
-            chrome["mobileEmulation"] = json!({"deviceMetrics": {"width": opts.width, "height": opts.height, "pixelRatio": 1, "touch": true}});
+            // (A touch screen's taps go through a script of ChromeDriver's that a page with
+            // JavaScript off never runs: without scripts, the phone is clicked.)
+            chrome["mobileEmulation"] = json!({"deviceMetrics": {"width": opts.width, "height": opts.height, "pixelRatio": 1, "touch": opts.scripts}});
         }
         let caps = json!({ "goog:chromeOptions": chrome });
         let Value::Object(caps) = caps else {

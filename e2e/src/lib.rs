@@ -83,6 +83,11 @@ impl Server {
             connect_src: vec!["http://127.0.0.1:*".into()],
             // The test browser answers faster than a person: not flagged here.
             min_fill_ms: Some(0),
+            // The demo's landing surveys (`cargo xtask demo` serves the same file).
+            landing: nps_collector::landing::Landing::from_json(include_str!(
+                "../../www/landing.json"
+            ))
+            .expect("www/landing.json is a valid landing file"),
             ..Settings::default()
         };
         adjust(&mut settings);

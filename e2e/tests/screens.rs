@@ -118,6 +118,7 @@ async fn phone_en_dark(server: &Server) {
         height: 667,
         dark: true,
         lang: "en-US",
+        ..Options::default()
     })
     .await;
     b.open(&format!("{}/wechat.html?locale=en", server.base))

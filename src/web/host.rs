@@ -268,6 +268,7 @@ pub fn memory(keys: &marks::Keys, keep: bool) -> gate::Memory {
     let fresh_draw = || (js_sys::Math::random() * marks::DRAW_SCALE as f64) as u32;
     let Some(s) = local_storage() else {
         return gate::Memory {
+            visit: keys.visit.is_some(),
             draw: fresh_draw(),
             ..gate::Memory::default()
         };
@@ -285,6 +286,7 @@ pub fn memory(keys: &marks::Keys, keep: bool) -> gate::Memory {
         }
     };
     gate::Memory {
+        visit: keys.visit.is_some(),
         visit_answered: keys
             .visit
             .as_deref()

@@ -164,13 +164,17 @@ fn demo(args: &[String]) -> Result {
     ));
     println!("   brand site:   http://127.0.0.1:{port}/embed.html");
     println!(
-        "   QR landing:   http://127.0.0.1:{port}/qr.html?store=SZ-FT&advisor=wang&visit=RO-88231"
+        "   QR landing:   http://127.0.0.1:{port}/s/after-sales?store=SZ-FT&advisor=wang&visit=RO-88231"
     );
     println!("   WeChat H5:    http://127.0.0.1:{port}/wechat.html");
+    println!("   triggers:     http://127.0.0.1:{port}/triggers.html");
+    println!("   kiosk:        http://127.0.0.1:{port}/kiosk.html");
     println!("   dashboard:    http://127.0.0.1:{port}/dashboard.html (the admin token is printed below)");
     run(Command::new(target_dir().join("release/nps-collector"))
         .args(["--port", &port, "--db", "nps.db", "--static"])
-        .arg(&dist))
+        .arg(&dist)
+        .arg("--landing")
+        .arg(root().join("www/landing.json")))
 }
 
 fn test(args: &[String]) -> Result {
