@@ -8,7 +8,8 @@ use nps_e2e::{wait_until, Browser, Options, Server};
 async fn shot(b: &Browser, name: &str) {
     wait_until("animations to finish", || async {
         let running = b
-            .js("return document.getAnimations().filter(a => a.playState === 'running').length")
+            .js("const roots = [document, ...[...document.querySelectorAll('nps-root')].map(e => e.shadowRoot)]; \
+                 return roots.flatMap(r => r.getAnimations()).filter(a => a.playState === 'running').length")
             .await;
         (running == 0).then_some(())
     })

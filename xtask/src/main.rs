@@ -220,6 +220,7 @@ fn test(args: &[String]) -> Result {
             .env("NPS_DIST", &dist)
             .env("CHROMEDRIVER", &t.chromedriver)
             .env("CHROMIUM", &t.chromium)
+            .env("NPS_AXE", &t.axe)
             .env("NPS_CHAOS_SURVEYS", quick_chaos),
         &mut totals,
     )?;

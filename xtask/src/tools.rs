@@ -5,7 +5,8 @@
 //!   Cargo.lock, through `cargo install` (without `--locked`);
 //! - `wasm-opt` from npm's `binaryen` (the `BINARYEN` version or a later one; older ones cannot
 //!   read today's wasm), into `.tools/`;
-//! - Chromium and ChromeDriver, through apt-get as root on Debian.
+//! - Chromium and ChromeDriver, through apt-get as root on Debian;
+//! - axe-core (the accessibility checker the end-to-end tests inject), from npm into `.tools/`.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,9 @@ use crate::{root, run, Result};
 /// The binaryen release installed from npm. Each pinned tool version is written once: this
 /// one here, wasm-bindgen's in Cargo.toml (read back from Cargo.lock).
 const BINARYEN: &str = "132.0.0";
+
+/// The axe-core release the accessibility test injects into every page.
+const AXE_CORE: &str = "4.11.0";
 
 /// The cargo-fuzz release installed for `cargo xtask fuzz`.
 const CARGO_FUZZ: &str = "0.13.2";
@@ -39,6 +43,8 @@ pub struct Browser {
     pub build: Build,
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
+    /// axe-core's `axe.min.js`.
+    pub axe: PathBuf,
 }
 
 fn output(cmd: &mut Command) -> Option<String> {
@@ -230,7 +236,34 @@ pub fn for_browser_tests() -> Result<Browser> {
         build,
         chromium: chromium.ok_or("chromium is not on PATH")?,
         chromedriver: driver.ok_or("chromedriver is not on PATH")?,
+        axe: ensure_axe()?,
     })
+}
+
+/// axe-core at `AXE_CORE`, installed from npm into `.tools/` (npm came with binaryen).
+fn ensure_axe() -> Result<PathBuf> {
+    let dir = root().join(".tools/node_modules/axe-core");
+    let installed = std::fs::read_to_string(dir.join("package.json"))
+        .ok()
+        .is_some_and(|p| p.contains(&format!("\"version\": \"{AXE_CORE}\"")));
+    if !installed {
+        println!("installing axe-core@{AXE_CORE} from npm into .tools/");
+        run(Command::new("npm").args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            ".tools",
+            &format!("axe-core@{AXE_CORE}"),
+        ]))
+        .map_err(|e| format!("{e}\n  the accessibility test needs npm's axe-core@{AXE_CORE}"))?;
+    }
+    let js = dir.join("axe.min.js");
+    if js.is_file() {
+        Ok(js)
+    } else {
+        Err(format!("{} is missing after npm install", js.display()))
+    }
 }
 
 /// wrk for `cargo xtask bench`: on PATH, or from apt as root on Debian.
