@@ -240,6 +240,18 @@ impl Browser {
             .unwrap();
     }
 
+    /// Sends a Chrome DevTools Protocol command through ChromeDriver (network and CPU
+    /// throttling, scripts to run before a page's own).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: cmd.to_owned(),
+                params,
+            })
+            .await
+            .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
+    }
+
     /// Runs a script (which may use `nps$`) and returns its value.
     pub async fn js(&self, script: &str) -> Value {
         self.client
@@ -292,6 +304,31 @@ impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         let body = json!({"network_conditions": {"offline": self.offline, "latency": 0, "download_throughput": -1, "upload_throughput": -1}});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// ChromeDriver's `goog/cdp/execute`: one DevTools command.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
         (http::Method::POST, Some(body.to_string()))
     }
 }

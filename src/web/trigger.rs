@@ -163,7 +163,8 @@ pub fn follow_keyboard(root: Element) -> Option<[EventListener; 2]> {
                 .ok()
                 .and_then(|h| h.as_f64())
                 .unwrap_or(0.0);
-            let hidden = (inner - vv.height() - vv.offset_top()).max(0.0).round();
+            // Whole pixels: formatting a float would bring float printing into the wasm.
+            let hidden = (inner - vv.height() - vv.offset_top()).max(0.0) as i32;
             if let Some(el) = root.dyn_ref::<web_sys::HtmlElement>() {
                 let _ = el
                     .style()
@@ -175,7 +176,7 @@ pub fn follow_keyboard(root: Element) -> Option<[EventListener; 2]> {
             let Some(focused) = shadow.active_element() else {
                 return;
             };
-            if hidden > 0.0 {
+            if hidden > 0 {
                 let nearest = web_sys::ScrollIntoViewOptions::new();
                 nearest.set_block(web_sys::ScrollLogicalPosition::Nearest);
                 if let Ok(Some(submit)) = root.query_selector(".nps-actions") {

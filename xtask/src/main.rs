@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         Some("chaos") => chaos(&args[1..]),
         Some("screenshots") => screenshots(),
         Some("bench") => bench::bench(&args[1..]),
+        Some("bench-web") => bench_web(&args[1..], None),
         Some("docs") => docs::write_all(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
                  chaos [--surveys N] the long end-to-end run against injected network faults (default 200)\n  \
                  screenshots        save every screen at phone and desktop width into docs/screenshots\n  \
                  bench [--seconds N] [--connections N]  load the collector with wrk: durable responses/s and latency\n  \
+                 bench-web [--runs N] how soon a slow phone can answer: plain form, QR landing page, widget page\n  \
                  docs               rewrite the generated references in docs/ (config keys, DOM events)\n  \
                  fuzz [--seconds N] each fuzz target under libFuzzer for N seconds (default 300)"
             );
@@ -224,6 +226,7 @@ fn test(args: &[String]) -> Result {
             .env("NPS_CHAOS_SURVEYS", quick_chaos),
         &mut totals,
     )?;
+    bench_web(&["--runs".into(), "1".into()], Some((&t, &dist)))?;
     println!("\ntotal: {} passed, {} failed", totals.0, totals.1);
     Ok(())
 }
@@ -239,6 +242,34 @@ fn screenshots() -> Result {
         .env("CHROMEDRIVER", &t.chromedriver)
         .env("CHROMIUM", &t.chromium)
         .env("NPS_SCREENSHOTS", &out))
+}
+
+/// The page benchmark (`e2e/src/bin/bench-web.rs`): release build, `--runs` loads per page
+/// (default 7). `cargo xtask test` runs it once per page in a debug build, so that it keeps
+/// working; its figures are not judged there.
+fn bench_web(args: &[String], ready: Option<(&tools::Browser, &std::path::Path)>) -> Result {
+    let runs = flag_value(args, "--runs").unwrap_or_else(|| "7".into());
+    let owned;
+    let (t, dist, release) = match ready {
+        Some((t, dist)) => (t, dist.to_owned(), false),
+        None => {
+            owned = tools::for_browser_tests()?;
+            (&owned, dist::dist()?.0, true)
+        }
+    };
+    step(&format!(
+        "bench-web: {runs} loads per page, 375 px, 4× CPU, slow 4G"
+    ));
+    let mut cmd = cargo();
+    cmd.args(["run", "-q", "-p", "nps-e2e", "--bin", "bench-web"]);
+    if release {
+        cmd.arg("--release");
+    }
+    run(cmd
+        .args(["--", "--runs", &runs])
+        .env("NPS_DIST", &dist)
+        .env("CHROMEDRIVER", &t.chromedriver)
+        .env("CHROMIUM", &t.chromium))
 }
 
 fn chaos(args: &[String]) -> Result {
