@@ -264,3 +264,29 @@ async fn a_kiosk_starts_afresh_for_the_next_customer_and_keeps_nothing() {
     settle().await;
     assert!(card(&next).is_some());
 }
+
+#[wasm_bindgen_test]
+async fn a_scroll_depth_shows_the_survey_when_the_reader_gets_there() {
+    let tall: web_sys::HtmlElement = document()
+        .create_element("div")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    tall.style().set_property("height", "5000px").unwrap();
+    document().body().unwrap().append_child(&tall).unwrap();
+    let window = web_sys::window().unwrap();
+    window.scroll_to_with_x_and_y(0.0, 0.0);
+    let (el, _h) = mount(
+        r#"{"endpoint": "/x", "survey": "t-scroll", "mode": "slide-in", "trigger": "scroll", "scroll_percent": 80}"#,
+    );
+    settle().await;
+    assert!(card(&el).is_none(), "not at the top of a long page");
+    let height = document().document_element().unwrap().scroll_height() as f64;
+    window.scroll_to_with_x_and_y(0.0, height * 0.4);
+    sleep(100).await;
+    assert!(card(&el).is_none(), "not at 40%");
+    window.scroll_to_with_x_and_y(0.0, height);
+    sleep(100).await;
+    assert!(card(&el).is_some(), "shown at the bottom");
+    tall.remove();
+}

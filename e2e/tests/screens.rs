@@ -191,16 +191,92 @@ async fn desktop(server: &Server) {
     dark.close().await;
 }
 
+/// The QR landing page (zh-CN and en), WeChat at 320 px, the triggers page and the kiosk.
+async fn surfaces(server: &Server) {
+    let b = Browser::start(Options::phone("zh-CN")).await;
+    b.open(&format!(
+        "{}/s/after-sales?store=SZ-FT&visit=S-1",
+        server.base
+    ))
+    .await;
+    b.find("#nps >> .nps-scale").await;
+    shot(&b, "phone-zh-landing-question").await;
+    b.click("#nps >> [data-score='9']").await;
+    b.find("#nps >> .nps-follow-up").await;
+    shot(&b, "phone-zh-landing-follow-up-promoter").await;
+    b.click("#nps >> .nps-submit").await;
+    b.find("#nps >> .nps-outcome").await;
+    shot(&b, "phone-zh-landing-outcome-promoter").await;
+    // A notice page has no script to wait for.
+    b.client
+        .goto(&format!("{}/s/after-sales?visit=S-1", server.base))
+        .await
+        .unwrap();
+    shot(&b, "phone-zh-landing-already-answered").await;
+    b.open(&format!(
+        "{}/s/after-sales?locale=en&store=SZ-FT&visit=S-2",
+        server.base
+    ))
+    .await;
+    shot(&b, "phone-en-landing-question").await;
+    b.click("#nps >> [data-score='3']").await;
+    b.click("#nps >> .nps-skip").await;
+    b.find("#nps >> .nps-outcome").await;
+    shot(&b, "phone-en-landing-outcome-detractor").await;
+    b.close().await;
+
+    let narrow = Browser::start(Options {
+        width: 320,
+        height: 640,
+        lang: "zh-CN",
+        ..Options::default()
+    })
+    .await;
+    narrow.open(&format!("{}/wechat.html", server.base)).await;
+    shot(&narrow, "phone-320-zh-wechat-question").await;
+    narrow.click("[data-score='2']").await;
+    center(&narrow, ".nps-comment").await;
+    shot(&narrow, "phone-320-zh-wechat-follow-up").await;
+    narrow.close().await;
+
+    let desk = Browser::start(Options::default()).await;
+    desk.open(&format!("{}/triggers.html", server.base)).await;
+    desk.click("#feedback").await;
+    desk.find(".nps--slide-in .nps-card").await;
+    let rows = desk
+        .js(
+            "const t = s => nps$('.nps--slide-in ' + s).getBoundingClientRect().top; \
+             return t(\"[data-score='0']\") === t(\"[data-score='10']\")",
+        )
+        .await;
+    assert_eq!(
+        rows,
+        serde_json::json!(true),
+        "0–10 in one row in a desktop slide-in"
+    );
+    shot(&desk, "desktop-en-feedback-tab").await;
+    desk.open(&format!("{}/kiosk.html", server.base)).await;
+    shot(&desk, "desktop-zh-kiosk").await;
+    desk.open(&format!(
+        "{}/s/after-sales?store=SZ-FT&visit=S-3",
+        server.base
+    ))
+    .await;
+    shot(&desk, "desktop-zh-landing-question").await;
+    desk.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_screen_at_phone_and_desktop_width() {
     let server = Server::start().await;
     phone_zh_light(&server).await;
     phone_en_dark(&server).await;
     desktop(&server).await;
+    surfaces(&server).await;
     // Every survey that reached an outcome is stored once.
     let rows = server
-        .wait_rows("five completed rows", |r| {
-            r.iter().filter(|r| r.1 == "completed").count() == 5
+        .wait_rows("seven completed rows", |r| {
+            r.iter().filter(|r| r.1 == "completed").count() == 7
         })
         .await;
     assert!(

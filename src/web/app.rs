@@ -192,6 +192,32 @@ pub fn Widget(props: &WidgetProps) -> Html {
         });
     }
 
+    // The outcome keeps the height the form had (up to 60% of the window's): the card does
+    // not collapse and leave most of a phone blank, nor stand a screen tall around a line.
+    let form_height = use_mut_ref(|| 0);
+    {
+        let (card_ref, form_height) = (card_ref.clone(), form_height.clone());
+        use_effect_with(state.survey.screen, move |screen| {
+            if let Some(card) = card_ref.cast::<web_sys::HtmlElement>() {
+                if *screen == Screen::Done {
+                    let room = web_sys::window()
+                        .and_then(|w| w.inner_height().ok())
+                        .and_then(|h| h.as_f64())
+                        .unwrap_or(0.0) as i32
+                        * 3
+                        / 5;
+                    let h = (*form_height.borrow()).min(room);
+                    if h > 0 {
+                        let _ = card.style().set_property("min-height", &format!("{h}px"));
+                    }
+                } else {
+                    *form_height.borrow_mut() = card.offset_height();
+                    let _ = card.style().remove_property("min-height");
+                }
+            }
+        });
+    }
+
     // On a phone, the follow-up's fields stay above the on-screen keyboard.
     let root_ref = use_node_ref();
     {
