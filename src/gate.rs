@@ -158,6 +158,13 @@ mod tests {
                 visit,
                 Gate::Ask,
             ),
+            ("4b another visit", json!({}), next_visit, Gate::Ask),
+            (
+                "4b another visit, sampled out",
+                json!({"sample_rate": 0}),
+                next_visit,
+                Gate::Ask,
+            ),
             (
                 "4 click",
                 json!({"trigger": "click", "click_selector": "#f"}),

@@ -13,16 +13,8 @@ use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-/// A fresh host element in the page.
-fn host() -> Element {
-    let el = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&el).unwrap();
-    el
-}
+mod common;
+use common::{document, host, settle, view};
 
 fn config(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap()
@@ -44,18 +36,6 @@ fn record(el: &Element, name: &str) -> Rc<RefCell<Vec<String>>> {
         .unwrap();
     cb.forget();
     seen
-}
-
-async fn settle() {
-    yew::scheduler::flush().await;
-}
-
-/// The survey's shadow root inside a host element.
-fn view(el: &Element) -> web_sys::ShadowRoot {
-    el.query_selector("nps-root")
-        .unwrap()
-        .and_then(|shell| shell.shadow_root())
-        .expect("a survey renders into a shadow root of an <nps-root> in its host")
 }
 
 fn q(el: &Element, sel: &str) -> HtmlElement {

@@ -11,19 +11,8 @@ use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn host() -> Element {
-    let el = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&el).unwrap();
-    el
-}
-
-async fn settle() {
-    yew::scheduler::flush().await;
-}
+mod common;
+use common::{document, host, settle, view};
 
 async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
@@ -46,8 +35,7 @@ fn mount(json: &str) -> (Element, web::Handle) {
 fn card(el: &Element) -> Option<web_sys::HtmlElement> {
     el.query_selector("nps-root")
         .unwrap()
-        .and_then(|s| s.shadow_root())
-        .and_then(|r| r.query_selector(".nps-card").unwrap())
+        .and_then(|_| view(el).query_selector(".nps-card").unwrap())
         .map(|c| c.dyn_into().unwrap())
 }
 

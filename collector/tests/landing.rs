@@ -55,15 +55,6 @@ fn hidden(page: &str, name: &str) -> String {
     rest[..rest.find('"').unwrap()].to_owned()
 }
 
-async fn rows(app: &Router) -> Vec<Value> {
-    list(app, "", Some("secret"))
-        .await
-        .json()
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
 #[tokio::test]
 async fn a_customer_without_javascript_answers_from_the_question_to_the_outcome() {
     let app = landing_app(None);
@@ -102,14 +93,14 @@ async fn a_customer_without_javascript_answers_from_the_question_to_the_outcome(
     .await;
     let follow = location(&r);
     assert_eq!(follow, format!("/s/after-sales/{id}"));
-    let stored = rows(&app).await;
-    assert_eq!(stored.len(), 1);
+    let rows = stored(&app).await;
+    assert_eq!(rows.len(), 1);
     assert_eq!(
-        (&stored[0]["id"], &stored[0]["stage"], &stored[0]["score"]),
+        (&rows[0]["id"], &rows[0]["stage"], &rows[0]["score"]),
         (&json!(id), &json!("scored"), &json!(3))
     );
     assert_eq!(
-        stored[0]["context"],
+        rows[0]["context"],
         json!({"store": "SZ-FT", "advisor": "wang", "visit": "RO-1"})
     );
     let page = get(&app, &follow).await;
@@ -133,20 +124,20 @@ async fn a_customer_without_javascript_answers_from_the_question_to_the_outcome(
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("如需回电，请勾选同意。"));
     assert!(r.text.contains("太慢"), "what was typed is kept");
-    assert_eq!(rows(&app).await[0]["contact"], Value::Null);
+    assert_eq!(stored(&app).await[0]["contact"], Value::Null);
 
     let r = post_form(&app, &follow, "reason=wait_time&reason=unknown&comment=%E5%A4%AA%E6%85%A2&phone=13812345678&consent=1&action=submit").await;
     assert_eq!(location(&r), follow);
-    let stored = rows(&app).await;
+    let rows = stored(&app).await;
     assert_eq!(
-        stored.len(),
+        rows.len(),
         1,
         "the same response moved on, not a second one"
     );
-    assert_eq!(stored[0]["stage"], "completed");
-    assert_eq!(stored[0]["reasons"], json!(["wait_time"]));
-    assert_eq!(stored[0]["comment"], "太慢");
-    assert_eq!(stored[0]["contact"]["phone"], "+8613812345678");
+    assert_eq!(rows[0]["stage"], "completed");
+    assert_eq!(rows[0]["reasons"], json!(["wait_time"]));
+    assert_eq!(rows[0]["comment"], "太慢");
+    assert_eq!(rows[0]["contact"]["phone"], "+8613812345678");
     let done = get(&app, &follow).await;
     assert!(
         done.text.contains("服务经理会给您回电"),
@@ -160,7 +151,7 @@ async fn a_customer_without_javascript_answers_from_the_question_to_the_outcome(
     let r = post_form(&app, q, "score=9").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text.contains("您已完成本次评价"));
-    assert_eq!(rows(&app).await.len(), 1);
+    assert_eq!(stored(&app).await.len(), 1);
 }
 
 #[tokio::test]
@@ -256,7 +247,7 @@ async fn unknown_surveys_and_responses_get_a_page_in_the_customers_language() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = post_form(&app, "/s/after-sales?locale=en", "score=<b>").await;
     assert!(!r.text.contains("<b>"));
-    assert!(rows(&app).await.is_empty());
+    assert!(stored(&app).await.is_empty());
     // The page's words follow ?locale=.
     let r = get(&app, "/s/after-sales?locale=zh-TW").await;
     assert!(r.text.contains("基於本次售後服務體驗"), "{}", r.text);

@@ -18,15 +18,6 @@ fn now_plus(seconds: i64) -> String {
     at(time::OffsetDateTime::now_utc() + time::Duration::seconds(seconds))
 }
 
-async fn stored(app: &axum::Router) -> Vec<Value> {
-    list(app, "", Some("secret"))
-        .await
-        .json()
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
 /// Regression: a post for survey B reusing survey A's id replaced A's answer.
 #[tokio::test]
 async fn an_id_belongs_to_its_survey() {

@@ -240,6 +240,19 @@ impl Browser {
             .unwrap();
     }
 
+    /// Waits until no animation runs in the page or in any survey's shadow root: what is
+    /// judged (a screenshot, a contrast) is the screen at rest.
+    pub async fn at_rest(&self) {
+        wait_until("animations to finish", || async {
+            let running = self
+                .js("const roots = [document, ...[...document.querySelectorAll('nps-root')].map(e => e.shadowRoot)]; \
+                     return roots.flatMap(r => r.getAnimations()).filter(a => a.playState === 'running').length")
+                .await;
+            (running == 0).then_some(())
+        })
+        .await;
+    }
+
     /// Sends a Chrome DevTools Protocol command through ChromeDriver (network and CPU
     /// throttling, scripts to run before a page's own).
     pub async fn cdp(&self, cmd: &str, params: Value) -> Value {

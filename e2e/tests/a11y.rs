@@ -40,15 +40,7 @@ struct Audit {
 
 impl Audit {
     async fn check(&mut self, b: &Browser, what: &str) {
-        // Colours are judged at rest, not halfway through an entrance.
-        nps_e2e::wait_until("animations to finish", || async {
-            let running = b
-                .js("const roots = [document, ...[...document.querySelectorAll('nps-root')].map(e => e.shadowRoot)]; \
-                     return roots.flatMap(r => r.getAnimations()).filter(a => a.playState === 'running').length")
-                .await;
-            (running == 0).then_some(())
-        })
-        .await;
+        b.at_rest().await;
         for v in violations(b, &self.axe).await {
             self.found.push(format!("{what}: {v}"));
         }

@@ -6,14 +6,7 @@ use nps_e2e::{wait_until, Browser, Options, Server};
 
 /// Waits until no animation is running, then saves a screenshot of the viewport.
 async fn shot(b: &Browser, name: &str) {
-    wait_until("animations to finish", || async {
-        let running = b
-            .js("const roots = [document, ...[...document.querySelectorAll('nps-root')].map(e => e.shadowRoot)]; \
-                 return roots.flatMap(r => r.getAnimations()).filter(a => a.playState === 'running').length")
-            .await;
-        (running == 0).then_some(())
-    })
-    .await;
+    b.at_rest().await;
     b.screenshot(name).await;
 }
 

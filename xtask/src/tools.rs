@@ -169,20 +169,22 @@ fn ensure_wasm_opt() -> Result<PathBuf> {
         ));
     }
     println!("installing wasm-opt (npm binaryen@{BINARYEN}) into .tools/");
-    std::fs::create_dir_all(root().join(".tools")).map_err(|e| e.to_string())?;
-    run(Command::new("npm").args([
-        "install",
-        "--no-audit",
-        "--no-fund",
-        "--prefix",
-        ".tools",
-        &format!("binaryen@{BINARYEN}"),
-    ]))?;
+    npm_install(&format!("binaryen@{BINARYEN}"))?;
     if good(&local) {
         Ok(local)
     } else {
         Err(format!("{} did not run after install", local.display()))
     }
+}
+
+/// `npm install PACKAGE@VERSION` into `.tools/` under the repository root.
+fn npm_install(package: &str) -> Result {
+    let dir = root().join(".tools");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir)
+        .arg(package))
 }
 
 /// Tools for `dist`.
@@ -248,15 +250,9 @@ fn ensure_axe() -> Result<PathBuf> {
         .is_some_and(|p| p.contains(&format!("\"version\": \"{AXE_CORE}\"")));
     if !installed {
         println!("installing axe-core@{AXE_CORE} from npm into .tools/");
-        run(Command::new("npm").args([
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            ".tools",
-            &format!("axe-core@{AXE_CORE}"),
-        ]))
-        .map_err(|e| format!("{e}\n  the accessibility test needs npm's axe-core@{AXE_CORE}"))?;
+        npm_install(&format!("axe-core@{AXE_CORE}")).map_err(|e| {
+            format!("{e}\n  the accessibility test needs npm's axe-core@{AXE_CORE}")
+        })?;
     }
     let js = dir.join("axe.min.js");
     if js.is_file() {

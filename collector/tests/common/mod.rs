@@ -97,3 +97,13 @@ pub async fn list(app: &Router, query: &str, token: Option<&str>) -> Reply {
     }
     send(app, b.body(Body::empty()).unwrap()).await
 }
+
+/// Every stored response, as the admin reads them.
+pub async fn stored(app: &Router) -> Vec<Value> {
+    list(app, "", Some("secret"))
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
+}
