@@ -4,6 +4,7 @@
 //! `events`, `phone`, `i18n`, `marks`, `takeover`, `outcome` — is plain Rust tested natively. Only `web` (compiled for wasm32)
 //! touches the DOM, `fetch`, storage and timers. See ARCHITECTURE.md for the code map.
 
+pub mod analysis;
 pub mod config;
 pub mod error;
 pub mod events;

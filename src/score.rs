@@ -139,6 +139,24 @@ impl Tally {
         }
     }
 
+    /// Both tallies together.
+    pub fn plus(&self, o: &Tally) -> Tally {
+        Tally {
+            promoters: self.promoters + o.promoters,
+            passives: self.passives + o.passives,
+            detractors: self.detractors + o.detractors,
+        }
+    }
+
+    /// This tally without the responses of `o` (a part of it).
+    pub fn minus(&self, o: &Tally) -> Tally {
+        Tally {
+            promoters: self.promoters.saturating_sub(o.promoters),
+            passives: self.passives.saturating_sub(o.passives),
+            detractors: self.detractors.saturating_sub(o.detractors),
+        }
+    }
+
     /// Number of responses.
     pub fn n(&self) -> u64 {
         self.promoters + self.passives + self.detractors
