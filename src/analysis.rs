@@ -8,6 +8,10 @@
 //! v = p′ + d′ − (p′ − d′)², and the difference's standard error is √(v₁/n′₁ + v₂/n′₂). A
 //! difference is real when its 95% interval leaves out zero.
 
+mod batch;
+
+pub use batch::{period_of, tally_segments, BatchError, Period};
+
 use crate::score::{Category, Tally};
 
 /// Fewer answers than this and a score is shown as "not enough data".

@@ -597,3 +597,50 @@ async fn a_hostile_host_stylesheet_cannot_break_the_survey() {
     );
     assert!(button.get_bounding_client_rect().height() >= 44.0);
 }
+
+#[wasm_bindgen_test]
+fn the_js_batch_scoring_by_segment() {
+    let scores = js_sys::Uint8Array::from(&[10u8, 9, 7, 3, 0, 10, 8][..]);
+    let segments = js_sys::Uint32Array::from(&[0u32, 0, 0, 1, 1, 2, 2][..]);
+    let v = web::score_segments(scores.clone().into(), segments.into()).unwrap();
+    let rows: serde_json::Value =
+        serde_json::from_str(&js_sys::JSON::stringify(&v).unwrap().as_string().unwrap()).unwrap();
+    let summary: Vec<(u64, u64, Option<f64>)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["segment"].as_u64().unwrap(),
+                r["n"].as_u64().unwrap(),
+                r["nps"].as_f64().map(|x| (x * 100.0).round() / 100.0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (0, 3, Some(66.67)),
+            (1, 2, Some(-100.0)),
+            (2, 2, Some(50.0))
+        ]
+    );
+    assert!(rows[1]["ci95"][0].as_f64().unwrap() >= -100.0);
+    // A plain Array of ids works too; a short one is refused with both lengths.
+    let ids = js_sys::JSON::parse("[5, 5, 5, 5, 5, 5, 5]").unwrap();
+    let one = web::score_segments(scores.clone().into(), ids).unwrap();
+    assert_eq!(js_sys::Array::from(&one).length(), 1);
+    let err = web::score_segments(scores.into(), js_sys::JSON::parse("[1]").unwrap())
+        .err()
+        .unwrap();
+    let message = err
+        .dyn_into::<js_sys::Error>()
+        .unwrap()
+        .message()
+        .as_string()
+        .unwrap();
+    assert_eq!(
+        message,
+        "NpsWidget.scoreSegments: segments has 1 ids for 7 scores: give one segment id per score"
+    );
+}

@@ -34,6 +34,11 @@ if (!api || !api.version) {
       shows.push(target === undefined ? null : target);
       return false;
     },
+    /* Scores a batch by segment: a Uint8Array of scores and a parallel array of segment ids. */
+    scoreSegments: function (scores, segments) {
+      if (!loaded) throw new Error("nps-widget is still loading: call NpsWidget.scoreSegments after `await NpsWidget.ready`");
+      return wasm_bindgen.scoreSegments(scores, segments);
+    },
     /* Mounts every [data-nps-survey] not mounted yet (e.g. after adding one to the page). */
     mountAll: function () { return loaded ? wasm_bindgen.mountAll() : []; },
     /* Shares an invitation link (www/share.js); the promoter's outcome uses it. */

@@ -284,6 +284,58 @@ pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&result.to_string())
 }
 
+/// Scores a batch by segment: a `Uint8Array` of scores 0–10 and a parallel array (or
+/// `Uint32Array`) of integer segment ids → `[{segment, n, promoters, passives, detractors,
+/// nps, ci95}]`, in segment order.
+#[wasm_bindgen(js_name = scoreSegments)]
+pub fn score_segments(scores: JsValue, segments: JsValue) -> Result<JsValue, JsValue> {
+    let scores = scores
+        .dyn_ref::<js_sys::Uint8Array>()
+        .map(|a| a.to_vec())
+        .ok_or_else(|| {
+            js_error(
+                "NpsWidget.scoreSegments: scores must be a Uint8Array of integers from 0 to 10",
+            )
+        })?;
+    let ids: Vec<u32> = if let Some(a) = segments.dyn_ref::<js_sys::Uint32Array>() {
+        a.to_vec()
+    } else if js_sys::Array::is_array(&segments) {
+        let mut ids = Vec::with_capacity(scores.len());
+        for (i, v) in js_sys::Array::from(&segments).iter().enumerate() {
+            match v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u32::MAX as f64) {
+                Some(f) => ids.push(f as u32),
+                None => {
+                    return Err(js_error(&format!(
+                        "NpsWidget.scoreSegments: segment at index {i} is not an integer id from 0 to 4294967295"
+                    )))
+                }
+            }
+        }
+        ids
+    } else {
+        return Err(js_error(
+            "NpsWidget.scoreSegments: segments must be an Array or a Uint32Array of integer ids, one per score",
+        ));
+    };
+    let tallies = crate::analysis::tally_segments(&scores, &ids)
+        .map_err(|e| js_error(&format!("NpsWidget.scoreSegments: {e}")))?;
+    let out = js_sys::Array::new();
+    for (segment, t) in tallies {
+        let nps = t.nps();
+        let row = crate::obj! {
+            "segment" => segment,
+            "n" => t.n(),
+            "promoters" => t.promoters,
+            "passives" => t.passives,
+            "detractors" => t.detractors,
+            "nps" => nps.map(|x| x.score),
+            "ci95" => nps.map(|x| vec![x.ci95.0, x.ci95.1]),
+        };
+        out.push(&js_sys::JSON::parse(&row.to_string())?);
+    }
+    Ok(out.into())
+}
+
 /// Runs on load: restores the outbox and sends what earlier pages left. The loader then
 /// mounts the page's surveys once the document is parsed.
 #[wasm_bindgen(start)]

@@ -1,0 +1,213 @@
+//! Large data for the dashboard: tallies per segment from parallel arrays (scores and segment
+//! ids — indexes into the caller's list of segments — as `NpsWidget.scoreSegments` takes them), and the period (day, ISO week, month) a
+//! response's time falls in, in the manager's time zone.
+
+use crate::rules::{MAX_SCORE, MAX_SEGMENTS};
+use crate::score::{category, ScoreError, Tally};
+
+/// Why a batch cannot be scored.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BatchError {
+    /// `segments` is not as long as `scores`.
+    Lengths { scores: usize, segments: usize },
+    /// A score outside 0–10, with its index.
+    Score(ScoreError),
+    /// A segment id that is not an index below `MAX_SEGMENTS`.
+    Segment { index: usize, id: u32 },
+}
+
+impl std::fmt::Display for BatchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BatchError::Lengths { scores, segments } => write!(
+                f,
+                "segments has {segments} ids for {scores} scores: give one segment id per score"
+            ),
+            BatchError::Score(e) => e.fmt(f),
+            BatchError::Segment { index, id } => write!(
+                f,
+                "segment at index {index} is {id}: segment ids are indexes into your list of segments, from 0 to {}",
+                MAX_SEGMENTS - 1
+            ),
+        }
+    }
+}
+
+/// Tallies per segment id, in id order: `scores[i]` belongs to `segments[i]`.
+pub fn tally_segments(scores: &[u8], segments: &[u32]) -> Result<Vec<(u32, Tally)>, BatchError> {
+    if scores.len() != segments.len() {
+        return Err(BatchError::Lengths {
+            scores: scores.len(),
+            segments: segments.len(),
+        });
+    }
+    if let Some(i) = scores.iter().position(|s| *s > MAX_SCORE) {
+        return Err(BatchError::Score(ScoreError {
+            value: scores[i].to_string(),
+            index: Some(i),
+        }));
+    }
+    if let Some(index) = segments.iter().position(|g| *g >= MAX_SEGMENTS) {
+        return Err(BatchError::Segment {
+            index,
+            id: segments[index],
+        });
+    }
+    // Ids are indexes: counted into a vector, at most `MAX_SEGMENTS` long (no map or sort,
+    // whose code would weigh on the widget, which exports this).
+    let max = segments.iter().copied().max().unwrap_or(0) as usize;
+    // Dense ids (the usual case: indexes into a list of stores) count into a vector; sparse
+    // ones into a map.
+    let mut counts = vec![[0u64; 3]; max + 1];
+    for (s, g) in scores.iter().zip(segments) {
+        counts[*g as usize][bucket(*s)] += 1;
+    }
+    Ok(counts
+        .into_iter()
+        .enumerate()
+        .filter(|(_, c)| c.iter().any(|n| *n > 0))
+        .map(|(g, c)| (g as u32, from_counts(c)))
+        .collect())
+}
+
+/// 0 detractor, 1 passive, 2 promoter (a score already checked).
+fn bucket(score: u8) -> usize {
+    category(score as i64).map_or(0, |c| c as usize)
+}
+
+fn from_counts(c: [u64; 3]) -> Tally {
+    Tally {
+        detractors: c[0],
+        passives: c[1],
+        promoters: c[2],
+    }
+}
+
+/// The periods of a trend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// `2026-11-24`
+    Day,
+    /// ISO 8601 week: `2026-W48`
+    Week,
+    /// `2026-11`
+    Month,
+}
+
+/// The period an RFC 3339 time (`2026-11-24T08:30:00.000Z`) falls in, `offset_minutes` east of
+/// UTC (480 for China); `None` if the text does not start with a date and time.
+pub fn period_of(at: &str, period: Period, offset_minutes: i32) -> Option<String> {
+    let num = |r: std::ops::Range<usize>| at.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm) = (num(11..13)?, num(14..16)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let minutes = days_from_civil(y, m, d) * 1440 + hh * 60 + mm + offset_minutes as i64;
+    let days = minutes.div_euclid(1440);
+    let (y, m, d) = civil_from_days(days);
+    Some(match period {
+        Period::Day => format!("{y:04}-{m:02}-{d:02}"),
+        Period::Month => format!("{y:04}-{m:02}"),
+        Period::Week => {
+            // ISO: the week with the year's first Thursday is week 1; Monday starts a week.
+            let weekday = (days + 3).rem_euclid(7); // 0 = Monday (1970-01-01 was a Thursday)
+            let thursday = days - weekday + 3;
+            let (iso_year, _, _) = civil_from_days(thursday);
+            let week = (thursday - days_from_civil(iso_year, 1, 1)) / 7 + 1;
+            format!("{iso_year:04}-W{week:02}")
+        }
+    })
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day count since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tallies_per_segment() {
+        let scores = [10, 9, 7, 3, 0, 10, 8];
+        let segs = [0, 0, 0, 1, 1, 2, 2];
+        let out = tally_segments(&scores, &segs).unwrap();
+        let t = |p, q, d| Tally {
+            promoters: p,
+            passives: q,
+            detractors: d,
+        };
+        assert_eq!(out, vec![(0, t(2, 1, 0)), (1, t(0, 0, 2)), (2, t(1, 1, 0))]);
+        let far = tally_segments(&[9, 2], &[MAX_SEGMENTS - 1, 7]).unwrap();
+        assert_eq!(far, vec![(7, t(0, 0, 1)), (MAX_SEGMENTS - 1, t(1, 0, 0))]);
+        assert_eq!(
+            tally_segments(&[9, 2], &[0, 4_000_000_000]).unwrap_err().to_string(),
+            "segment at index 1 is 4000000000: segment ids are indexes into your list of segments, from 0 to 65535"
+        );
+        assert_eq!(tally_segments(&[], &[]).unwrap(), vec![]);
+        assert_eq!(
+            tally_segments(&[1, 2], &[0]).unwrap_err().to_string(),
+            "segments has 1 ids for 2 scores: give one segment id per score"
+        );
+        assert_eq!(
+            tally_segments(&[1, 11], &[0, 0]).unwrap_err().to_string(),
+            "score at index 1 is 11: expected an integer from 0 to 10"
+        );
+    }
+
+    #[test]
+    fn periods_in_the_managers_time_zone() {
+        // ISO weeks checked against Python's date.isocalendar().
+        let rows = [
+            ("2026-01-01T10:00:00Z", Period::Week, 0, "2026-W01"),
+            ("2024-12-30T10:00:00Z", Period::Week, 0, "2025-W01"),
+            ("2021-01-03T10:00:00Z", Period::Week, 0, "2020-W53"),
+            ("2026-11-24T08:30:00.000Z", Period::Week, 0, "2026-W48"),
+            ("2027-01-03T10:00:00Z", Period::Week, 0, "2026-W53"),
+            ("2026-11-24T08:30:00.000Z", Period::Day, 0, "2026-11-24"),
+            // 20:00 UTC on the last of the month is the next month in Beijing.
+            ("2026-11-30T20:00:00Z", Period::Day, 480, "2026-12-01"),
+            ("2026-11-30T20:00:00Z", Period::Month, 480, "2026-12"),
+            ("2026-11-30T20:00:00Z", Period::Month, 0, "2026-11"),
+            ("2026-03-01T02:00:00Z", Period::Day, -300, "2026-02-28"),
+            ("2024-02-29T12:00:00Z", Period::Day, 0, "2024-02-29"),
+        ];
+        for (at, period, offset, want) in rows {
+            assert_eq!(
+                period_of(at, period, offset).as_deref(),
+                Some(want),
+                "{at} {period:?} {offset}"
+            );
+        }
+        assert_eq!(period_of("yesterday", Period::Day, 0), None);
+        assert_eq!(period_of("2026-13-01T00:00:00Z", Period::Day, 0), None);
+    }
+}
