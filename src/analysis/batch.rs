@@ -41,38 +41,51 @@ pub fn tally_segments(scores: &[u8], segments: &[u32]) -> Result<Vec<(u32, Tally
             segments: segments.len(),
         });
     }
-    if let Some(i) = scores.iter().position(|s| *s > MAX_SCORE) {
-        return Err(BatchError::Score(ScoreError {
-            value: scores[i].to_string(),
-            index: Some(i),
-        }));
-    }
-    if let Some(index) = segments.iter().position(|g| *g >= MAX_SEGMENTS) {
+    // One pass finds the highest id; a second counts, with a table from score to category
+    // (3 for a score off the scale, found afterwards): no branch per response.
+    let max = segments.iter().copied().max().unwrap_or(0);
+    if max >= MAX_SEGMENTS {
+        let index = segments
+            .iter()
+            .position(|g| *g >= MAX_SEGMENTS)
+            .unwrap_or(0);
         return Err(BatchError::Segment {
             index,
             id: segments[index],
         });
     }
-    // Ids are indexes: counted into a vector, at most `MAX_SEGMENTS` long (no map or sort,
+    // Ids are indexes: counted into a vector at most `MAX_SEGMENTS` long (no map or sort,
     // whose code would weigh on the widget, which exports this).
-    let max = segments.iter().copied().max().unwrap_or(0) as usize;
-    // Dense ids (the usual case: indexes into a list of stores) count into a vector; sparse
-    // ones into a map.
-    let mut counts = vec![[0u64; 3]; max + 1];
+    let bucket = buckets();
+    let mut counts = vec![[0u64; 4]; max as usize + 1];
     for (s, g) in scores.iter().zip(segments) {
-        counts[*g as usize][bucket(*s)] += 1;
+        counts[*g as usize][bucket[*s as usize] as usize] += 1;
+    }
+    if counts.iter().any(|c| c[3] > 0) {
+        let i = scores.iter().position(|s| *s > MAX_SCORE).unwrap_or(0);
+        return Err(BatchError::Score(ScoreError {
+            value: scores[i].to_string(),
+            index: Some(i),
+        }));
     }
     Ok(counts
         .into_iter()
         .enumerate()
         .filter(|(_, c)| c.iter().any(|n| *n > 0))
-        .map(|(g, c)| (g as u32, from_counts(c)))
+        .map(|(g, c)| (g as u32, from_counts([c[0], c[1], c[2]])))
         .collect())
 }
 
-/// 0 detractor, 1 passive, 2 promoter (a score already checked).
-fn bucket(score: u8) -> usize {
-    category(score as i64).map_or(0, |c| c as usize)
+/// A table from a score to its category as 0 detractor, 1 passive, 2 promoter; 3 off the
+/// scale (built from `score::category`, which owns the boundaries).
+fn buckets() -> [u8; 256] {
+    let mut t = [3u8; 256];
+    for (s, b) in t.iter_mut().enumerate() {
+        if let Ok(c) = category(s as i64) {
+            *b = c as u8;
+        }
+    }
+    t
 }
 
 fn from_counts(c: [u64; 3]) -> Tally {

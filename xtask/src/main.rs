@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         Some("screenshots") => screenshots(),
         Some("bench") => bench::bench(&args[1..]),
         Some("bench-web") => bench_web(&args[1..], None),
+        Some("bench-score") => bench_score(),
         Some("docs") => docs::write_all(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
                  screenshots        save every screen at phone and desktop width into docs/screenshots\n  \
                  bench [--seconds N] [--connections N]  load the collector with wrk: durable responses/s and latency\n  \
                  bench-web [--runs N] how soon a slow phone can answer: plain form, QR landing page, widget page\n  \
+                 bench-score        the scorer on 1,000,000 responses natively, beside pandas on the same data\n  \
                  docs               rewrite the generated references in docs/ (config keys, DOM events)\n  \
                  fuzz [--seconds N] each fuzz target under libFuzzer for N seconds (default 300)"
             );
@@ -270,6 +272,23 @@ fn bench_web(args: &[String], ready: Option<(&tools::Browser, &std::path::Path)>
         .env("NPS_DIST", &dist)
         .env("CHROMEDRIVER", &t.chromedriver)
         .env("CHROMIUM", &t.chromium))
+}
+
+/// The scorer on a million responses, three segmentations (`benches/score.rs`), then pandas
+/// grouping the same data (`bench/score_pandas.py`) in the same run.
+fn bench_score() -> Result {
+    let python = tools::ensure_pandas()?;
+    let csv = std::env::temp_dir().join(format!("nps-score-{}.csv", std::process::id()));
+    step("the scorer, natively (release): median of 21 runs per segmentation");
+    run(cargo()
+        .args(["bench", "-q", "-p", "nps-widget", "--bench", "score", "--"])
+        .arg(&csv))?;
+    step("pandas on the same data: median of 21 runs per group-by");
+    let result = run(Command::new(python)
+        .arg(root().join("bench/score_pandas.py"))
+        .arg(&csv));
+    let _ = std::fs::remove_file(&csv);
+    result
 }
 
 fn chaos(args: &[String]) -> Result {

@@ -21,6 +21,9 @@ const BINARYEN: &str = "132.0.0";
 /// The axe-core release the accessibility test injects into every page.
 const AXE_CORE: &str = "4.11.0";
 
+/// The pandas release `cargo xtask bench-score` compares the scorer with.
+const PANDAS: &str = "3.1.1";
+
 /// The cargo-fuzz release installed for `cargo xtask fuzz`.
 const CARGO_FUZZ: &str = "0.13.2";
 
@@ -259,6 +262,33 @@ fn ensure_axe() -> Result<PathBuf> {
         Ok(js)
     } else {
         Err(format!("{} is missing after npm install", js.display()))
+    }
+}
+
+/// Python with pandas at `PANDAS`, in a virtual environment in `.tools/py` (from PyPI).
+pub fn ensure_pandas() -> Result<PathBuf> {
+    let dir = root().join(".tools/py");
+    let python = dir.join("bin/python");
+    let has = |p: &Path| {
+        output(Command::new(p).args(["-c", "import pandas; print(pandas.__version__)"]))
+            .is_some_and(|v| v.trim() == PANDAS)
+    };
+    if python.is_file() && has(&python) {
+        return Ok(python);
+    }
+    let system = which("python3", &[]).ok_or(
+        "the scorer benchmark compares with pandas and needs python3: sudo apt-get install -y python3 python3-venv",
+    )?;
+    println!("installing pandas=={PANDAS} from PyPI into .tools/py");
+    run(Command::new(system).args(["-m", "venv"]).arg(&dir))?;
+    run(Command::new(&python).args(["-m", "pip", "install", "-q", &format!("pandas=={PANDAS}")]))?;
+    if has(&python) {
+        Ok(python)
+    } else {
+        Err(format!(
+            "pandas {PANDAS} did not import after install into {}",
+            dir.display()
+        ))
     }
 }
 

@@ -131,5 +131,36 @@ async fn main() {
             );
         }
     }
+    // The scorer in the widget's wasm, unthrottled: 1,000,000 responses, three segmentations
+    // (as `cargo xtask bench-score` natively), `NpsWidget.scoreSegments`, median of 11.
+    b.cdp("Emulation.setCPUThrottlingRate", json!({"rate": 1}))
+        .await;
+    b.cdp(
+        "Network.emulateNetworkConditions",
+        json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await;
+    b.open(&format!("{}/qr.html", server.base)).await;
+    let timing = b
+        .js("const n = 1000000, scores = new Uint8Array(n), store = new Uint32Array(n), advisor = new Uint32Array(n), month = new Uint32Array(n); \
+             let x = 20261124; const next = k => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % k; }; \
+             for (let i = 0; i < n; i++) { const a = next(200); advisor[i] = a; store[i] = Math.floor(a / 10); month[i] = next(12); \
+               const r = next(100); scores[i] = r < 45 ? 9 + next(2) : r < 75 ? 7 + next(2) : next(7); } \
+             const out = {}; for (const [name, ids] of [['store', store], ['advisor', advisor], ['month', month]]) { \
+               const t = []; for (let k = 0; k < 11; k++) { const s = performance.now(); NpsWidget.scoreSegments(scores, ids); t.push(performance.now() - s); } \
+               t.sort((a, b) => a - b); out[name] = t[5]; } return out;")
+        .await;
+    println!();
+    println!(
+        "| scorer in the widget's wasm (Chromium, 1,000,000 responses) | store | advisor | month |"
+    );
+    println!("|---|---:|---:|---:|");
+    let ms = |k: &str| timing[k].as_f64().unwrap_or(f64::NAN);
+    println!(
+        "| `NpsWidget.scoreSegments`, median of 11 | {:.1} ms | {:.1} ms | {:.1} ms |",
+        ms("store"),
+        ms("advisor"),
+        ms("month")
+    );
     b.close().await;
 }
