@@ -14,7 +14,7 @@ use web_sys::{Element, HtmlElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
-use common::{document, host, settle, view};
+use common::{document, error_message, host, settle, view};
 
 fn config(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap()
@@ -633,12 +633,7 @@ fn the_js_batch_scoring_by_segment() {
     let err = web::score_segments(scores.into(), js_sys::JSON::parse("[1]").unwrap())
         .err()
         .unwrap();
-    let message = err
-        .dyn_into::<js_sys::Error>()
-        .unwrap()
-        .message()
-        .as_string()
-        .unwrap();
+    let message = error_message(err);
     assert_eq!(
         message,
         "NpsWidget.scoreSegments: segments has 1 ids for 7 scores: give one segment id per score"

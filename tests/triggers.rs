@@ -12,7 +12,7 @@ use web_sys::Element;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
-use common::{document, host, settle, view};
+use common::{document, error_message, host, settle, view};
 
 async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
@@ -110,12 +110,7 @@ async fn a_selector_the_browser_cannot_read_is_an_embed_error() {
     )
     .err()
     .unwrap();
-    let message = err
-        .dyn_into::<js_sys::Error>()
-        .unwrap()
-        .message()
-        .as_string()
-        .unwrap();
+    let message = error_message(err);
     assert!(message.contains("click_selector"), "{message}");
 }
 
@@ -135,12 +130,7 @@ async fn manual_surveys_wait_for_show() {
     let err = web::show(JsValue::from_str("#no-such-element"))
         .err()
         .unwrap();
-    let message = err
-        .dyn_into::<js_sys::Error>()
-        .unwrap()
-        .message()
-        .as_string()
-        .unwrap();
+    let message = error_message(err);
     assert!(
         message.starts_with("NpsWidget.show: no element matches"),
         "{message}"

@@ -272,16 +272,20 @@ pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
         }
     }
     let tally = Tally::from_scores(ints).map_err(|e| js_error(&e.to_string()))?;
-    let nps = tally.nps();
-    let result = crate::obj! {
-        "n" => tally.n(),
-        "promoters" => tally.promoters,
-        "passives" => tally.passives,
-        "detractors" => tally.detractors,
+    js_sys::JSON::parse(&scored(&tally).to_string())
+}
+
+/// A tally as the JS API gives it: `{n, promoters, passives, detractors, nps, ci95}`.
+fn scored(t: &Tally) -> serde_json::Value {
+    let nps = t.nps();
+    crate::obj! {
+        "n" => t.n(),
+        "promoters" => t.promoters,
+        "passives" => t.passives,
+        "detractors" => t.detractors,
         "nps" => nps.map(|x| x.score),
         "ci95" => nps.map(|x| vec![x.ci95.0, x.ci95.1]),
-    };
-    js_sys::JSON::parse(&result.to_string())
+    }
 }
 
 /// Scores a batch by segment: a `Uint8Array` of scores 0–10 and a parallel array (or
@@ -321,16 +325,10 @@ pub fn score_segments(scores: JsValue, segments: JsValue) -> Result<JsValue, JsV
         .map_err(|e| js_error(&format!("NpsWidget.scoreSegments: {e}")))?;
     let out = js_sys::Array::new();
     for (segment, t) in tallies {
-        let nps = t.nps();
-        let row = crate::obj! {
-            "segment" => segment,
-            "n" => t.n(),
-            "promoters" => t.promoters,
-            "passives" => t.passives,
-            "detractors" => t.detractors,
-            "nps" => nps.map(|x| x.score),
-            "ci95" => nps.map(|x| vec![x.ci95.0, x.ci95.1]),
-        };
+        let mut row = scored(&t);
+        if let serde_json::Value::Object(fields) = &mut row {
+            fields.insert("segment".into(), segment.into());
+        }
         out.push(&js_sys::JSON::parse(&row.to_string())?);
     }
     Ok(out.into())

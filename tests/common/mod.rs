@@ -27,3 +27,13 @@ pub fn view(el: &Element) -> web_sys::ShadowRoot {
         .and_then(|shell| shell.shadow_root())
         .expect("a survey renders into a shadow root of an <nps-root> in its host")
 }
+
+/// The message of a JavaScript `Error` a call threw.
+pub fn error_message(e: wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    e.dyn_into::<js_sys::Error>()
+        .unwrap()
+        .message()
+        .as_string()
+        .unwrap()
+}
