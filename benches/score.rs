@@ -12,7 +12,9 @@ const N: usize = 1_000_000;
 const RUNS: usize = 21;
 
 fn main() {
-    let csv = std::env::args().nth(1);
+    // `cargo bench` adds flags of its own (`--bench`): the CSV path is the argument that is
+    // not one.
+    let csv = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     // A seeded generator (xorshift64*): the same data every run.
     let mut state: u64 = 20_261_124;
     let mut next = move |below: u64| {

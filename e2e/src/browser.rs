@@ -257,9 +257,9 @@ impl Browser {
     /// throttling, scripts to run before a page's own).
     pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
         self.client
-            .issue_cmd(Cdp {
-                cmd: cmd.to_owned(),
-                params,
+            .issue_cmd(Chromium {
+                path: "goog/cdp/execute",
+                body: json!({"cmd": cmd, "params": params}),
             })
             .await
             .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
@@ -287,7 +287,10 @@ impl Browser {
     /// Takes the browser offline, or back online (ChromeDriver's network conditions).
     pub async fn set_offline(&self, offline: bool) {
         self.client
-            .issue_cmd(NetworkConditions { offline })
+            .issue_cmd(Chromium {
+                path: "chromium/network_conditions",
+                body: json!({"network_conditions": {"offline": offline, "latency": 0, "download_throughput": -1, "upload_throughput": -1}}),
+            })
             .await
             .unwrap();
     }
@@ -298,50 +301,28 @@ impl Browser {
     }
 }
 
+/// A command of ChromeDriver's own (`session/{id}/{path}`, posted with `body`): its network
+/// conditions, and DevTools commands.
 #[derive(Debug)]
-struct NetworkConditions {
-    offline: bool,
+struct Chromium {
+    path: &'static str,
+    body: Value,
 }
 
-impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/chromium/network_conditions",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"network_conditions": {"offline": self.offline, "latency": 0, "download_throughput": -1, "upload_throughput": -1}});
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-/// ChromeDriver's `goog/cdp/execute`: one DevTools command.
-#[derive(Debug)]
-struct Cdp {
-    cmd: String,
-    params: Value,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+impl fantoccini::wd::WebDriverCompatibleCommand for Chromium {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"cmd": self.cmd, "params": self.params});
-        (http::Method::POST, Some(body.to_string()))
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }

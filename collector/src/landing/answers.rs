@@ -27,6 +27,24 @@ async fn stored(state: &AppState, survey: &str, id: &str) -> Option<payload::Res
         .filter(|r| r.survey == survey)
 }
 
+/// A stored response of this survey and the survey's page settings in its language, or the
+/// "not found" page.
+async fn load(
+    state: &AppState,
+    survey: &str,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<(payload::Response, Ask), Response> {
+    let r = stored(state, survey, id).await;
+    let a = r
+        .as_ref()
+        .and_then(|r| ask(state, survey, Some(&r.locale), headers));
+    match (r, a) {
+        (Some(r), Some(a)) => Ok((r, a)),
+        _ => Err(not_found(state, survey, headers)),
+    }
+}
+
 fn meta_of(r: &payload::Response, cfg: &Config) -> Meta {
     Meta {
         id: r.id.clone(),
@@ -81,11 +99,9 @@ pub(crate) async fn response(
     Path((survey, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(r) = stored(&state, &survey, &id).await else {
-        return not_found(&state, &survey, &headers);
-    };
-    let Some(a) = ask(&state, &survey, Some(&r.locale), &headers) else {
-        return not_found(&state, &survey, &headers);
+    let (r, a) = match load(&state, &survey, &id, &headers).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let Some(score) = r.score else {
         // Closed before a score (a widget's dismissal): the question again, same response.
@@ -108,11 +124,9 @@ pub(crate) async fn answers(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(r) = stored(&state, &survey, &id).await else {
-        return not_found(&state, &survey, &headers);
-    };
-    let Some(a) = ask(&state, &survey, Some(&r.locale), &headers) else {
-        return not_found(&state, &survey, &headers);
+    let (r, a) = match load(&state, &survey, &id, &headers).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let (Stage::Scored, Some(score)) = (r.stage, r.score) else {
         // Finished (or dismissed) already: show where it is.

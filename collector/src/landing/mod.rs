@@ -39,10 +39,10 @@ pub(crate) use answers::{answers, response};
 pub use page::Chrome;
 pub use surveys::Landing;
 
-use crate::responses::{admission, refusal, store, too_fast};
-use crate::rows::Now;
+use crate::responses::{admission, store, too_fast};
+use crate::rows::{Now, Upsert};
 use crate::visit::TOKEN_KEY;
-use crate::{ApiError, AppState, Shared};
+use crate::{AppState, Shared};
 
 /// A survey's page settings for one request: its config in the customer's language (`locale`
 /// from the query string, else the config's, else the browser's `Accept-Language`).
@@ -208,34 +208,20 @@ async fn keep(
     } else {
         too_fast(&r, state.settings.min_fill())
     };
-    let id = r.id.clone();
-    let result = async {
-        let admission = admission(state, &r)?;
-        let outcome = store(state, r, flag, admission).await?;
-        refusal(outcome, &id).map_or(Ok(outcome), Err)
-    }
-    .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) => Err(refused(cfg, &e)),
-    }
-}
-
-/// The customer's page for a refused post: already answered, an expired or invalid link, or
-/// (the disk) try again.
-fn refused(cfg: &Config, e: &ApiError) -> Response {
-    let text = match e.status {
-        StatusCode::GONE => Text::AlreadyAnswered,
-        StatusCode::FORBIDDEN if e.message.contains("expired") => Text::LinkExpired,
-        s if s.is_client_error() => Text::LinkInvalid,
-        _ => Text::SendingDelayed,
+    // What the customer reads for each refusal, decided on what the store said (not on
+    // an error's words): a link that is not one, already answered, expired, or (the disk)
+    // try again later.
+    let notice = |status, text| Err(html(status, page::notice(cfg, text)));
+    let Ok(admission) = admission(state, &r) else {
+        return notice(StatusCode::FORBIDDEN, Text::LinkInvalid);
     };
-    let status = if e.status == StatusCode::GONE {
-        StatusCode::OK
-    } else {
-        e.status
-    };
-    html(status, page::notice(cfg, text))
+    match store(state, r, flag, admission).await {
+        Err(e) => notice(e.status, Text::SendingDelayed),
+        Ok(Upsert::Answered) => notice(StatusCode::OK, Text::AlreadyAnswered),
+        Ok(Upsert::Expired) => notice(StatusCode::FORBIDDEN, Text::LinkExpired),
+        Ok(Upsert::Conflict) => notice(StatusCode::UNPROCESSABLE_ENTITY, Text::LinkInvalid),
+        Ok(Upsert::Created | Upsert::Updated | Upsert::Duplicate | Upsert::Stale) => Ok(()),
+    }
 }
 
 /// `POST /s/{survey}`: a score from the question's form. Stored, then the follow-up.

@@ -384,7 +384,10 @@ pub fn notice(cfg: &Config, text: Text) -> String {
 /// The locale a page is in when there is no survey to read it from.
 pub fn fallback_config(locale: Locale) -> Config {
     let mut obj = Map::new();
-    obj.insert("endpoint".into(), Value::String("/api/responses".into()));
-    obj.insert("locale".into(), Value::String(locale.tag().into()));
+    obj.insert(
+        keys::ENDPOINT.name.into(),
+        Value::String(super::surveys::ENDPOINT.into()),
+    );
+    obj.insert(keys::LOCALE.name.into(), Value::String(locale.tag().into()));
     Config::from_object(&obj, None).expect("the defaults are a valid config")
 }
