@@ -9,8 +9,10 @@
 //! difference is real when its 95% interval leaves out zero.
 
 mod batch;
+mod names;
 
 pub use batch::{period_of, tally_segments, BatchError, Period};
+pub use names::{Names, DIMENSIONS};
 
 use crate::score::{Category, Tally};
 

@@ -27,7 +27,7 @@ const PATH_SHOWN: usize = 200;
 /// A JSON error with a 4xx/5xx status.
 pub struct ApiError {
     pub(crate) status: StatusCode,
-    field: String,
+    pub(crate) field: String,
     pub(crate) message: String,
 }
 

@@ -28,9 +28,11 @@ fn text(v: Option<&Value>) -> String {
     }
 }
 
-/// The stored responses as CSV, one row per id.
-pub fn csv(rows: &[crate::rows::Row]) -> Result<String, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// A BOM, so spreadsheet programs read the Chinese text as UTF-8.
+pub const CSV_BOM: &str = "\u{feff}";
+
+/// The CSV's column names.
+pub fn csv_header() -> Vec<&'static str> {
     let mut header: Vec<&str> = vec![
         "id", "survey", "stage", "score", "category", "reasons", "comment", "phone",
     ];
@@ -45,7 +47,15 @@ pub fn csv(rows: &[crate::rows::Row]) -> Result<String, String> {
         "changed_at",
         "flag",
     ]);
-    w.write_record(&header).map_err(|e| e.to_string())?;
+    header
+}
+
+/// Rows as CSV records (the header first when asked), for the export to send in pieces.
+pub fn csv_records(rows: &[crate::rows::Row], header: bool) -> Result<Vec<u8>, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    if header {
+        w.write_record(csv_header()).map_err(|e| e.to_string())?;
+    }
     for row in rows {
         let v: Value = serde_json::from_str(&row.body).map_err(|e| e.to_string())?;
         let ctx = v
@@ -88,9 +98,31 @@ pub fn csv(rows: &[crate::rows::Row]) -> Result<String, String> {
         w.write_record(record.iter().map(|c| defuse(c)))
             .map_err(|e| e.to_string())?;
     }
-    let bytes = w.into_inner().map_err(|e| e.to_string())?;
-    // A BOM so spreadsheet programs read the Chinese text as UTF-8.
-    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+    w.into_inner().map_err(|e| e.to_string())
+}
+
+/// A stored response as the JSON export's item: its body with `received_at`, `changed_at`
+/// and `flag` added (the body is the collector's canonical JSON object, so the fields are
+/// spliced in before its closing brace rather than parsed and written again).
+pub fn json_item(row: &crate::rows::Row, out: &mut Vec<u8>) {
+    let body = row.body.trim_end();
+    let Some(open) = body.strip_suffix('}') else {
+        return;
+    };
+    out.extend_from_slice(open.as_bytes());
+    let sep = if open.trim_end().ends_with('{') {
+        ""
+    } else {
+        ","
+    };
+    let extra = json!({
+        "received_at": row.received_at,
+        "changed_at": row.changed_at,
+        "flag": row.flag,
+    })
+    .to_string();
+    out.extend_from_slice(sep.as_bytes());
+    out.extend_from_slice(&extra.as_bytes()[1..]);
 }
 
 /// Builds a schema-1 payload from the no-script form: `score`, `reasons` (repeated),

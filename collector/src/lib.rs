@@ -19,11 +19,13 @@
 //! Run: `nps-collector --port 8080 --db nps.db --static dist`.
 
 mod api_error;
+pub mod demo;
 pub mod export;
 pub mod guard;
 pub mod landing;
 pub mod limit;
 pub mod links;
+mod listing;
 pub mod net;
 mod responses;
 pub mod rows;
@@ -47,7 +49,8 @@ use tower_http::services::ServeDir;
 
 use api_error::json_errors;
 pub use api_error::ApiError;
-use responses::{delete_response, list, post_response};
+use listing::list;
+use responses::{delete_response, post_response};
 
 pub use limit::RateLimiter;
 pub use rows::{Admission, Now, Upsert};
@@ -83,6 +86,8 @@ pub struct Settings {
     pub visit_key: Option<visit::VisitKey>,
     /// The surveys of the landing pages (`/s/{survey}`).
     pub landing: landing::Landing,
+    /// The names of stores, advisors, … for the dashboard (`GET /api/names`).
+    pub names: nps_widget::analysis::Names,
 }
 
 impl Settings {
@@ -136,6 +141,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
     let mut router = Router::new()
         .route("/api/responses", get(list).post(post_response))
         .route("/api/responses/{id}", delete(delete_response))
+        .route("/api/names", get(listing::names))
         .route("/healthz", get(healthz))
         .merge(pages)
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
@@ -175,6 +181,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/responses"),
     ("GET", "/api/responses"),
     ("DELETE", "/api/responses/{id}"),
+    ("GET", "/api/names"),
     ("GET", "/healthz"),
     ("GET", "/s/{survey}"),
     ("POST", "/s/{survey}"),

@@ -8,19 +8,21 @@
 //! `nps-collector purge [--db nps.db]` removes the phones whose retention period has ended
 //! (the server also does it every hour). `nps-collector sign-visit` prints a signed landing
 //! URL, `nps-collector qr` writes QR codes of landing URLs (one, or a sheet from a CSV), and
-//! `nps-collector landing` writes a landing page as a static file.
+//! `nps-collector landing` writes a landing page as a static file. `nps-collector seed` writes
+//! the demo set (and `--names-out` its names file, which the server serves with `--names`).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
-use nps_collector::landing::Landing;
-use nps_collector::links::{self, Links};
+use clap::Parser;
 use nps_collector::serve::{serve, stop_signal, Limits};
-use nps_collector::visit::{self, VisitKey};
 use nps_collector::{app, Now, Settings, Store};
+
+mod commands;
+
+use commands::{landing, names, tool, visit_key, Command};
 
 /// Receives nps-widget responses and stores them in SQLite.
 #[derive(Parser, Debug)]
@@ -85,6 +87,10 @@ struct Args {
     /// ({"after-sales": {"brand": "星辰汽车"}}); without it any survey id has a page with the defaults.
     #[arg(long, env = "NPS_LANDING", global = true)]
     landing: Option<PathBuf>,
+    /// The names of the codes, for the dashboard: a JSON file like
+    /// {"store": {"SZ-FT": "深圳福田店"}, "advisor": {"wang": "王磊"}}.
+    #[arg(long, env = "NPS_NAMES")]
+    names: Option<PathBuf>,
     /// The secret of signed visit links; with it, a response naming a visit needs a valid
     /// token (sign-visit and qr --sign make them).
     #[arg(long, env = "NPS_VISIT_SECRET", global = true, hide_env_values = true)]
@@ -92,64 +98,6 @@ struct Args {
 }
 
 /// Where a landing link points and what it carries.
-#[derive(clap::Args, Debug)]
-struct LinkArgs {
-    /// The collector's public address, e.g. https://nps.example.com.
-    #[arg(long)]
-    base: String,
-    /// The survey id.
-    #[arg(long)]
-    survey: String,
-    #[arg(long)]
-    store: Option<String>,
-    #[arg(long)]
-    advisor: Option<String>,
-    /// How long a signed link may start a response: 30d, 12h, 90m, 3600s.
-    #[arg(long, default_value = "30d")]
-    ttl: String,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Remove the phone numbers whose retention period has ended (scores stay), then exit.
-    Purge,
-    /// Print a landing URL for one visit, signed with the visit secret.
-    SignVisit {
-        #[command(flatten)]
-        link: LinkArgs,
-        #[arg(long)]
-        visit: String,
-    },
-    /// Write a QR code of a landing URL (--out FILE.svg or FILE.png), or one per row of a CSV
-    /// of visits (--csv FILE --out DIR, with a printable index.html).
-    Qr {
-        #[command(flatten)]
-        link: LinkArgs,
-        #[arg(long)]
-        visit: Option<String>,
-        /// Sign each link with the visit secret.
-        #[arg(long)]
-        sign: bool,
-        /// A CSV with a visit column (and store, advisor): one code per row.
-        #[arg(long)]
-        csv: Option<PathBuf>,
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Write a survey's landing page as a static file, for a page hosted elsewhere that posts
-    /// to this collector (add its origin with --allow-origin).
-    Landing {
-        /// The collector's public address, e.g. https://nps.example.com.
-        #[arg(long)]
-        base: String,
-        #[arg(long)]
-        survey: String,
-        #[arg(long)]
-        out: PathBuf,
-    },
-}
-
-/// How often the server purges expired phones.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 fn fail(code: u8, message: String) -> ExitCode {
@@ -202,95 +150,6 @@ fn check_static(dir: &Path, db: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn visit_key(args: &Args) -> Result<Option<VisitKey>, String> {
-    args.visit_secret
-        .as_deref()
-        .map(|s| VisitKey::new(s).map_err(|e| format!("--visit-secret (or NPS_VISIT_SECRET): {e}")))
-        .transpose()
-}
-
-fn landing(args: &Args) -> Result<Landing, String> {
-    let Some(path) = &args.landing else {
-        return Ok(Landing::default());
-    };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("--landing {}: {e}", path.display()))?;
-    Landing::from_json(&text).map_err(|e| format!("--landing {}: {e}", path.display()))
-}
-
-/// The tools around landing links: `sign-visit`, `qr`, `landing`. `None` for the server.
-fn tool(args: &Args) -> Option<Result<(), String>> {
-    Some(match args.command.as_ref()? {
-        Command::Purge => return None,
-        Command::SignVisit { link, visit } => {
-            sign_visit(args, link, visit).map(|url| println!("{url}"))
-        }
-        Command::Qr {
-            link,
-            visit,
-            sign,
-            csv,
-            out,
-        } => qr(args, link, visit, *sign, csv, out),
-        Command::Landing { base, survey, out } => landing(args)
-            .and_then(|l| l.static_page(base, survey))
-            .and_then(|html| links::write(out, html.as_bytes()))
-            .map(|()| {
-                println!(
-                    "{} → posts to {}",
-                    out.display(),
-                    base.trim_end_matches('/')
-                )
-            }),
-    })
-}
-
-/// The links a command makes: where, for which survey, signed or not.
-fn links_of(args: &Args, link: &LinkArgs, sign: bool) -> Result<Links, String> {
-    let sign = match sign {
-        false => None,
-        true => Some((
-            visit_key(args)?
-                .ok_or("signing needs the visit secret: --visit-secret or NPS_VISIT_SECRET")?,
-            visit::parse_ttl(&link.ttl)?,
-        )),
-    };
-    Ok(Links {
-        base: link.base.clone(),
-        survey: link.survey.clone(),
-        store: link.store.clone(),
-        advisor: link.advisor.clone(),
-        sign,
-    })
-}
-
-fn sign_visit(args: &Args, link: &LinkArgs, visit: &str) -> Result<String, String> {
-    links_of(args, link, true)?.url(Some(visit.to_owned()), None, None)
-}
-
-fn qr(
-    args: &Args,
-    link: &LinkArgs,
-    visit: &Option<String>,
-    sign: bool,
-    csv: &Option<PathBuf>,
-    out: &Path,
-) -> Result<(), String> {
-    let links = links_of(args, link, sign)?;
-    let Some(csv) = csv else {
-        let url = links.url(visit.clone(), None, None)?;
-        links::write_code(out, &url)?;
-        println!("{} → {url}", out.display());
-        return Ok(());
-    };
-    let text = std::fs::read_to_string(csv).map_err(|e| format!("--csv {}: {e}", csv.display()))?;
-    let (n, sheet) = links
-        .write_sheet_from_csv(&text, out, landing(args)?.locale(&link.survey))
-        .map_err(|e| format!("--csv {}: {e}", csv.display()))?;
-    println!("{n} codes and a printable sheet: {}", sheet.display());
-    Ok(())
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
@@ -300,9 +159,9 @@ async fn main() -> ExitCode {
             Err(e) => fail(2, e),
         };
     }
-    let (visit_key, landing) = match (visit_key(&args), landing(&args)) {
-        (Ok(k), Ok(l)) => (k, l),
-        (Err(e), _) | (_, Err(e)) => return fail(2, e),
+    let (visit_key, landing, names) = match (visit_key(&args), landing(&args), names(&args)) {
+        (Ok(k), Ok(l), Ok(n)) => (k, l, n),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(2, e),
     };
     let store = match Store::open(&args.db) {
         Ok(s) => s,
@@ -355,6 +214,7 @@ async fn main() -> ExitCode {
         min_fill_ms: Some(args.min_fill_ms),
         visit_key,
         landing,
+        names,
     };
     println!(
         "nps-collector listening on http://{addr}/ (database {})",

@@ -1,6 +1,5 @@
 //! `POST /api/responses` (JSON, `text/plain` beacons, and the no-script form),
-//! `GET /api/responses` (JSON or CSV) and `DELETE /api/responses/{id}` (both with the admin
-//! token).
+//! and `DELETE /api/responses/{id}` (with the admin token); the export is `listing`.
 //!
 //! Answers faster than a person can give (`Settings::min_fill_ms`, by default
 //! `rules::MIN_FILL_MS`, between the survey showing and the answer) and forms whose honeypot field is filled are stored with a `flag` and answered
@@ -8,7 +7,7 @@
 //! flagged responses out.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
@@ -282,7 +281,7 @@ pub fn authorised(headers: &HeaderMap, token: &str) -> bool {
         && bool::from(given.as_bytes().ct_eq(token.as_bytes()))
 }
 
-fn unauthorised() -> Response {
+pub(crate) fn unauthorised() -> Response {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
         "authorization",
@@ -291,7 +290,7 @@ fn unauthorised() -> Response {
     .into_response()
 }
 
-fn unavailable(what: &str, e: crate::store::StoreError) -> Response {
+pub(crate) fn unavailable(what: &str, e: crate::store::StoreError) -> Response {
     eprintln!("nps-collector: {what}: {e}");
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -322,68 +321,5 @@ pub async fn delete_response(
         )
         .into_response(),
         Err(e) => unavailable("deleting the response", e),
-    }
-}
-
-pub async fn list(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Query(q): Query<Vec<(String, String)>>,
-) -> Response {
-    if !authorised(&headers, &state.settings.admin_token) {
-        return unauthorised();
-    }
-    let format = q
-        .iter()
-        .find(|(k, _)| k == "format")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("json");
-    let rows = match state.store.all().await {
-        Ok(r) => r,
-        Err(e) => return unavailable("reading the responses", e),
-    };
-    match format {
-        "json" => {
-            let items: Vec<Value> = rows
-                .into_iter()
-                .filter_map(|row| {
-                    let mut v: Value = serde_json::from_str(&row.body).ok()?;
-                    let o = v.as_object_mut()?;
-                    o.insert("received_at".into(), Value::String(row.received_at));
-                    o.insert("changed_at".into(), Value::String(row.changed_at));
-                    o.insert("flag".into(), row.flag.map_or(Value::Null, Value::String));
-                    Some(v)
-                })
-                .collect();
-            Json(items).into_response()
-        }
-        "csv" => match export::csv(&rows) {
-            Ok(text) => (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"nps-responses.csv\"",
-                    ),
-                ],
-                text,
-            )
-                .into_response(),
-            Err(e) => {
-                eprintln!("nps-collector: writing CSV: {e}");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "format",
-                    "the CSV export failed; the JSON export still works",
-                )
-                .into_response()
-            }
-        },
-        other => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "format",
-            format!("format is {other:?}: expected \"json\" or \"csv\""),
-        )
-        .into_response(),
     }
 }

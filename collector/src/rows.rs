@@ -114,7 +114,8 @@ pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
     }
     conn.execute_batch(
         "CREATE INDEX IF NOT EXISTS responses_visit ON responses (survey, visit)
-         WHERE visit IS NOT NULL",
+         WHERE visit IS NOT NULL;
+         CREATE INDEX IF NOT EXISTS responses_received ON responses (received_ns, id);",
     )?;
     // Rows stored before: their received time in ns, and when their phone must go.
     let old: Vec<(String, String, String)> = conn
@@ -304,21 +305,52 @@ pub struct Row {
     pub flag: Option<String>,
 }
 
-/// Every stored response, oldest first.
-pub fn all(conn: &Connection) -> Result<Vec<Row>, StoreError> {
+/// Which stored responses an export holds: one survey, and a window of the time each was
+/// first stored (`since` inclusive, `until` exclusive, in ns since the epoch).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub survey: Option<String>,
+    pub since_ns: Option<i64>,
+    pub until_ns: Option<i64>,
+}
+
+/// Calls `each` with every selected response, oldest first, one row at a time (the table is
+/// never held in memory); stops early when `each` returns false.
+pub fn scan(
+    conn: &Connection,
+    sel: &Selection,
+    mut each: impl FnMut(Row) -> bool,
+) -> Result<(), StoreError> {
     let mut stmt = conn.prepare(
         "SELECT body, received_at, COALESCE(changed_at, received_at), flag
-         FROM responses ORDER BY received_at, id",
+         FROM responses
+         WHERE (?1 IS NULL OR survey = ?1) AND (?2 IS NULL OR received_ns >= ?2)
+           AND (?3 IS NULL OR received_ns < ?3)
+         ORDER BY received_ns, id",
     )?;
-    let rows = stmt.query_map([], |row| {
-        Ok(Row {
+    let mut rows = stmt.query(rusqlite::params![sel.survey, sel.since_ns, sel.until_ns])?;
+    while let Some(row) = rows.next()? {
+        let row = Row {
             body: row.get(0)?,
             received_at: row.get(1)?,
             changed_at: row.get(2)?,
             flag: row.get(3)?,
-        })
+        };
+        if !each(row) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Every stored response, oldest first.
+pub fn all(conn: &Connection) -> Result<Vec<Row>, StoreError> {
+    let mut out = Vec::new();
+    scan(conn, &Selection::default(), |row| {
+        out.push(row);
+        true
     })?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    Ok(out)
 }
 
 /// One stored response's body, by id.

@@ -15,10 +15,13 @@ use nps_widget::payload::Response;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use crate::rows::{self, Admission, Flag, Now, Row, Upsert};
+use crate::rows::{self, Admission, Flag, Now, Row, Selection, Upsert};
 
 /// Most jobs in one transaction.
 const MAX_BATCH: usize = 512;
+
+/// Rows an export reads ahead of the client.
+const STREAM_AHEAD: usize = 256;
 
 /// A storage failure. Logged by the collector; clients hear only that it failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -276,6 +279,22 @@ impl Store {
         tokio::task::spawn_blocking(move || rows::all(&open(&path)?))
             .await
             .map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// The selected responses, oldest first, sent one by one as they are read (at most
+    /// `STREAM_AHEAD` rows wait in memory; a slow reader slows the scan, and a reader that
+    /// goes away stops it). A read error ends the stream with that error.
+    pub fn stream(&self, sel: Selection) -> tokio::sync::mpsc::Receiver<Result<Row, StoreError>> {
+        let (tx, rx) = tokio::sync::mpsc::channel(STREAM_AHEAD);
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let sent = open(&path)
+                .and_then(|conn| rows::scan(&conn, &sel, |row| tx.blocking_send(Ok(row)).is_ok()));
+            if let Err(e) = sent {
+                let _ = tx.blocking_send(Err(e));
+            }
+        });
+        rx
     }
 
     /// False when the writer's last commit failed: no disk access.

@@ -1,0 +1,205 @@
+//! The command line's subcommands and the files the server reads at start: `seed` (the demo
+//! set), `sign-visit`, `qr`, `landing`; the visit key, the landing surveys and the names file.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use nps_collector::demo;
+use nps_collector::landing::Landing;
+use nps_collector::links::{self, Links};
+use nps_collector::visit::{self, VisitKey};
+use nps_widget::analysis::Names;
+
+use crate::Args;
+
+#[derive(clap::Args, Debug)]
+pub struct LinkArgs {
+    /// The collector's public address, e.g. https://nps.example.com.
+    #[arg(long)]
+    base: String,
+    /// The survey id.
+    #[arg(long)]
+    survey: String,
+    #[arg(long)]
+    store: Option<String>,
+    #[arg(long)]
+    advisor: Option<String>,
+    /// How long a signed link may start a response: 30d, 12h, 90m, 3600s.
+    #[arg(long, default_value = "30d")]
+    ttl: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Write the demo set (a car brand's after-sales answers over several months) into the
+    /// database; --names-out also writes its names file (for --names).
+    Seed {
+        #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+        responses: u32,
+        #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=36))]
+        months: u32,
+        /// The same seed writes the same answers.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long)]
+        names_out: Option<PathBuf>,
+    },
+    /// Remove the phone numbers whose retention period has ended (scores stay), then exit.
+    Purge,
+    /// Print a landing URL for one visit, signed with the visit secret.
+    SignVisit {
+        #[command(flatten)]
+        link: LinkArgs,
+        #[arg(long)]
+        visit: String,
+    },
+    /// Write a QR code of a landing URL (--out FILE.svg or FILE.png), or one per row of a CSV
+    /// of visits (--csv FILE --out DIR, with a printable index.html).
+    Qr {
+        #[command(flatten)]
+        link: LinkArgs,
+        #[arg(long)]
+        visit: Option<String>,
+        /// Sign each link with the visit secret.
+        #[arg(long)]
+        sign: bool,
+        /// A CSV with a visit column (and store, advisor): one code per row.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write a survey's landing page as a static file, for a page hosted elsewhere that posts
+    /// to this collector (add its origin with --allow-origin).
+    Landing {
+        /// The collector's public address, e.g. https://nps.example.com.
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        survey: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// How often the server purges expired phones.
+pub fn visit_key(args: &Args) -> Result<Option<VisitKey>, String> {
+    args.visit_secret
+        .as_deref()
+        .map(|s| VisitKey::new(s).map_err(|e| format!("--visit-secret (or NPS_VISIT_SECRET): {e}")))
+        .transpose()
+}
+
+pub fn landing(args: &Args) -> Result<Landing, String> {
+    let Some(path) = &args.landing else {
+        return Ok(Landing::default());
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("--landing {}: {e}", path.display()))?;
+    Landing::from_json(&text).map_err(|e| format!("--landing {}: {e}", path.display()))
+}
+
+/// The tools around landing links: `sign-visit`, `qr`, `landing`. `None` for the server.
+pub fn tool(args: &Args) -> Option<Result<(), String>> {
+    Some(match args.command.as_ref()? {
+        Command::Purge => return None,
+        Command::Seed {
+            responses,
+            months,
+            seed,
+            names_out,
+        } => seed_demo(&args.db, *responses, *months, *seed, names_out),
+        Command::SignVisit { link, visit } => {
+            sign_visit(args, link, visit).map(|url| println!("{url}"))
+        }
+        Command::Qr {
+            link,
+            visit,
+            sign,
+            csv,
+            out,
+        } => qr(args, link, visit, *sign, csv, out),
+        Command::Landing { base, survey, out } => landing(args)
+            .and_then(|l| l.static_page(base, survey))
+            .and_then(|html| links::write(out, html.as_bytes()))
+            .map(|()| {
+                println!(
+                    "{} → posts to {}",
+                    out.display(),
+                    base.trim_end_matches('/')
+                )
+            }),
+    })
+}
+
+fn seed_demo(
+    db: &Path,
+    responses: u32,
+    months: u32,
+    seed: u64,
+    names_out: &Option<PathBuf>,
+) -> Result<(), String> {
+    let n = demo::seed(db, responses as usize, months, seed).map_err(|e| e.to_string())?;
+    println!("{n} demo responses written to {}", db.display());
+    if let Some(out) = names_out {
+        let text = demo::names().to_value().to_string();
+        links::write(out, text.as_bytes())?;
+        println!("its names: {} (serve with --names)", out.display());
+    }
+    Ok(())
+}
+
+pub fn names(args: &Args) -> Result<Names, String> {
+    let Some(path) = &args.names else {
+        return Ok(Names::default());
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("--names {}: {e}", path.display()))?;
+    Names::from_json(&text).map_err(|e| format!("--names {}: {e}", path.display()))
+}
+
+/// The links a command makes: where, for which survey, signed or not.
+fn links_of(args: &Args, link: &LinkArgs, sign: bool) -> Result<Links, String> {
+    let sign = match sign {
+        false => None,
+        true => Some((
+            visit_key(args)?
+                .ok_or("signing needs the visit secret: --visit-secret or NPS_VISIT_SECRET")?,
+            visit::parse_ttl(&link.ttl)?,
+        )),
+    };
+    Ok(Links {
+        base: link.base.clone(),
+        survey: link.survey.clone(),
+        store: link.store.clone(),
+        advisor: link.advisor.clone(),
+        sign,
+    })
+}
+
+fn sign_visit(args: &Args, link: &LinkArgs, visit: &str) -> Result<String, String> {
+    links_of(args, link, true)?.url(Some(visit.to_owned()), None, None)
+}
+
+fn qr(
+    args: &Args,
+    link: &LinkArgs,
+    visit: &Option<String>,
+    sign: bool,
+    csv: &Option<PathBuf>,
+    out: &Path,
+) -> Result<(), String> {
+    let links = links_of(args, link, sign)?;
+    let Some(csv) = csv else {
+        let url = links.url(visit.clone(), None, None)?;
+        links::write_code(out, &url)?;
+        println!("{} → {url}", out.display());
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(csv).map_err(|e| format!("--csv {}: {e}", csv.display()))?;
+    let (n, sheet) = links
+        .write_sheet_from_csv(&text, out, landing(args)?.locale(&link.survey))
+        .map_err(|e| format!("--csv {}: {e}", csv.display()))?;
+    println!("{n} codes and a printable sheet: {}", sheet.display());
+    Ok(())
+}

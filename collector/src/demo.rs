@@ -1,0 +1,357 @@
+//! A demo set that reads like a car brand's after-sales NPS: six stores over several months,
+//! three advisors each, models and service types, reasons that go with the score, comments,
+//! and detractors who left a phone for a call-back in the last days. Drawn from a seed, so the
+//! same command writes the same answers. `nps-collector seed` writes it (and its names file);
+//! `cargo xtask demo` loads it, and the dashboard's tests and benchmark use it at scale.
+//!
+//! Built in: one store is clearly worst (北京朝阳, with one advisor far below the others), one
+//! is small (its numbers are "not enough data"), wait time costs the most, and the score
+//! rises a little month by month.
+
+use nps_widget::analysis::Names;
+use nps_widget::payload::Response;
+use serde_json::{json, Value};
+
+use crate::rows::{self, Admission, Flag, Now};
+use crate::store::StoreError;
+
+/// A store: code, name, promoter and detractor shares, and its weight in the visits.
+struct Store {
+    code: &'static str,
+    name: &'static str,
+    promoters: f64,
+    detractors: f64,
+    weight: u32,
+    advisors: [(&'static str, &'static str, f64); 3],
+}
+
+/// (code, name, shift of the promoter and detractor shares, in points: + is worse).
+const STORES: &[Store] = &[
+    Store {
+        code: "SZ-FT",
+        name: "深圳福田店",
+        promoters: 0.60,
+        detractors: 0.11,
+        weight: 24,
+        advisors: [
+            ("wang", "王磊", 0.0),
+            ("chen", "陈静", -0.03),
+            ("liu", "刘洋", 0.02),
+        ],
+    },
+    Store {
+        code: "GZ-TH",
+        name: "广州天河店",
+        promoters: 0.52,
+        detractors: 0.17,
+        weight: 22,
+        advisors: [
+            ("huang", "黄伟", 0.0),
+            ("zhou", "周敏", 0.03),
+            ("wu", "吴强", -0.02),
+        ],
+    },
+    Store {
+        code: "SH-PD",
+        name: "上海浦东店",
+        promoters: 0.66,
+        detractors: 0.08,
+        weight: 24,
+        advisors: [
+            ("xu", "徐丽", 0.0),
+            ("sun", "孙涛", -0.02),
+            ("zhu", "朱婷", 0.02),
+        ],
+    },
+    Store {
+        code: "BJ-CY",
+        name: "北京朝阳店",
+        promoters: 0.42,
+        detractors: 0.27,
+        weight: 18,
+        advisors: [
+            ("ma", "马超", 0.14),
+            ("hu", "胡军", -0.04),
+            ("guo", "郭芳", 0.0),
+        ],
+    },
+    Store {
+        code: "HZ-XH",
+        name: "杭州西湖店",
+        promoters: 0.55,
+        detractors: 0.13,
+        weight: 11,
+        advisors: [
+            ("he", "何勇", 0.0),
+            ("lin", "林娜", 0.01),
+            ("luo", "罗杰", -0.01),
+        ],
+    },
+    Store {
+        code: "CD-GX",
+        name: "成都高新店",
+        promoters: 0.50,
+        detractors: 0.15,
+        weight: 1,
+        advisors: [
+            ("tang", "唐波", 0.0),
+            ("deng", "邓雪", 0.0),
+            ("cao", "曹阳", 0.0),
+        ],
+    },
+];
+
+/// (code, name) of the models and the service types, each visit drawing one.
+const MODELS: &[(&str, &str)] = &[
+    ("s5", "星辰 S5"),
+    ("s7", "星辰 S7"),
+    ("ev3", "星辰 EV3"),
+    ("x9", "星辰 X9"),
+];
+const SERVICES: &[(&str, &str, &str)] = &[
+    ("maintenance", "保养", "maintenance"),
+    ("repair", "维修", "repair"),
+    ("bodywork", "钣喷", "repair"),
+    ("warranty", "质保", "after_service"),
+];
+
+/// Reasons each category tends to pick (the after-sales presets' ids), most likely first.
+const PRAISE: &[&str] = &[
+    "advisor_attitude",
+    "repair_quality",
+    "handover",
+    "lounge",
+    "booking",
+];
+const COMPLAINTS: &[&str] = &[
+    "wait_time",
+    "price_transparency",
+    "progress_updates",
+    "repair_quality",
+    "advisor_attitude",
+];
+
+const COMMENTS_PROMOTER: &[&str] = &[
+    "服务很周到，师傅讲解得很清楚。",
+    "保养很快，休息区也舒服。",
+    "顾问很专业，下次还来。",
+    "交车时把车洗得很干净，谢谢！",
+    "Quick service and a friendly advisor.",
+];
+const COMMENTS_PASSIVE: &[&str] = &[
+    "整体还行，就是等的时间有点长。",
+    "价格可以再透明一些。",
+    "预约有点难约上。",
+    "服务不错，但没有主动告知进度。",
+    "Fine overall, the wait could be shorter.",
+];
+const COMMENTS_DETRACTOR: &[&str] = &[
+    "等了三个多小时，没人告诉我进度。",
+    "报价和结算对不上，多收了费用。",
+    "修完第二天问题又出现了。",
+    "顾问态度很差，问什么都不耐烦。",
+    "说好的时间没修好，耽误了上班。",
+    "Waited all afternoon with no update.",
+];
+
+/// The names file of the demo set.
+pub fn names() -> Names {
+    let mut store = serde_json::Map::new();
+    let mut advisor = serde_json::Map::new();
+    for s in STORES {
+        store.insert(s.code.into(), json!(s.name));
+        for (code, name, _) in s.advisors {
+            advisor.insert(code.into(), json!(name));
+        }
+    }
+    let model: serde_json::Map<String, Value> = MODELS
+        .iter()
+        .map(|(c, n)| ((*c).into(), json!(n)))
+        .collect();
+    let service: serde_json::Map<String, Value> = SERVICES
+        .iter()
+        .map(|(c, n, _)| ((*c).into(), json!(n)))
+        .collect();
+    Names::from_value(
+        &json!({"store": store, "advisor": advisor, "model": model, "service_type": service}),
+    )
+    .expect("the demo's names are valid")
+}
+
+fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
+    &items[rng.usize(..items.len())]
+}
+
+/// A score for a visit whose promoter and detractor shares are `p` and `d`.
+fn draw_score(rng: &mut fastrand::Rng, p: f64, d: f64) -> u8 {
+    let x = rng.f64();
+    if x < p {
+        if rng.f64() < 0.62 {
+            10
+        } else {
+            9
+        }
+    } else if x < p + d {
+        // Detractors mostly give 4 to 6; a few give 0.
+        *pick(rng, &[0, 2, 3, 4, 5, 5, 6, 6, 6])
+    } else if rng.f64() < 0.55 {
+        8
+    } else {
+        7
+    }
+}
+
+/// `n` responses spread over the `months` before `now` (one per visit, business hours in
+/// China), each with the time it was stored.
+pub fn responses(
+    n: usize,
+    months: u32,
+    now: time::OffsetDateTime,
+    seed: u64,
+) -> Vec<(Response, Now, Flag)> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let span_s = months as i64 * 30 * 86_400;
+    let total_weight: u32 = STORES.iter().map(|s| s.weight).sum();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut w = rng.u32(..total_weight);
+        let store = STORES
+            .iter()
+            .find(|s| {
+                let hit = w < s.weight;
+                if !hit {
+                    w -= s.weight;
+                }
+                hit
+            })
+            .expect("weights cover the draw");
+        let (advisor, _, shift) = *pick(&mut rng, &store.advisors);
+        // The last few visits are recent, so the call-back list has people waiting.
+        let ago_s = if i % 12 == 0 {
+            rng.i64(0..3 * 86_400)
+        } else {
+            rng.i64(0..span_s)
+        };
+        // Month by month, a little better: up to 6 points of promoters over the span.
+        let progress = 1.0 - ago_s as f64 / span_s as f64;
+        let p = (store.promoters - shift + 0.06 * progress).clamp(0.05, 0.95);
+        let d = (store.detractors + shift - 0.03 * progress).clamp(0.02, 0.9);
+        let (service, _, touchpoint) = *pick(&mut rng, SERVICES);
+        let (model, _) = *pick(&mut rng, MODELS);
+        let at = now - time::Duration::seconds(ago_s);
+        // Business hours in China (UTC+8): 01:00 to 12:00 UTC.
+        let at = at.replace_hour(1 + rng.u8(..11)).unwrap_or(at);
+        let at = at.min(now);
+        let dismissed = rng.f64() < 0.03;
+        let score = (!dismissed).then(|| draw_score(&mut rng, p, d));
+        let category = score.map(|s| nps_widget::score::category(s as i64).expect("0-10"));
+        let completed = score.is_some() && rng.f64() < 0.85;
+        let (reasons, comments): (&[&str], &[&str]) = match score {
+            Some(9..=10) => (PRAISE, COMMENTS_PROMOTER),
+            Some(7..=8) => (COMPLAINTS, COMMENTS_PASSIVE),
+            _ => (COMPLAINTS, COMMENTS_DETRACTOR),
+        };
+        let mut chosen: Vec<&str> = Vec::new();
+        if completed {
+            // The first reasons are the likeliest (wait time for complaints).
+            for _ in 0..1 + rng.usize(..2) {
+                let r = reasons[(rng.f64() * rng.f64() * reasons.len() as f64) as usize];
+                if !chosen.contains(&r) {
+                    chosen.push(r);
+                }
+            }
+        }
+        let comment = (completed && rng.f64() < 0.45).then(|| *pick(&mut rng, comments));
+        let callback = completed && score.is_some_and(|s| s <= 6) && rng.f64() < 0.45;
+        let contact = callback.then(|| {
+            json!({"phone": format!("+86138{:08}", rng.u32(..100_000_000)), "consent": true,
+                   "retention_days": 30, "consent_version": "zh-CN-demo"})
+        });
+        let mut id = [0u8; 16];
+        rng.fill(&mut id);
+        let created = Now::from_time(at);
+        let updated = Now::from_time(at + time::Duration::seconds(20 + rng.i64(0..90)));
+        let body = json!({
+            "schema": nps_widget::rules::SCHEMA,
+            "id": uuid::Builder::from_random_bytes(id).into_uuid().to_string(),
+            "survey": "after-sales",
+            "stage": if dismissed { "dismissed" } else if completed { "completed" } else { "scored" },
+            "score": score, "category": category.map(|c| c.as_str()),
+            "reasons": chosen, "comment": comment, "contact": contact,
+            "context": {"store": store.code, "advisor": advisor, "model": model, "service_type": service,
+                        "touchpoint": touchpoint, "channel": *pick(&mut rng, &["qr", "qr", "wechat", "web"]),
+                        "visit": format!("RO-{}", 100_000 + i)},
+            "locale": "zh-CN", "page": null,
+            "created_at": created.at, "updated_at": updated.at,
+        });
+        let r = Response::parse(&body).expect("the demo's answers are valid");
+        let stored = Now::from_time(at + time::Duration::seconds(111 + rng.i64(0..60)));
+        // One in a hundred answered faster than a person can: kept, flagged, not counted.
+        let flag = (rng.f64() < 0.01).then_some("too_fast");
+        out.push((r, stored, flag));
+    }
+    out
+}
+
+/// Writes the demo set into the database at `db` (created if missing) in one transaction;
+/// how many responses are stored. The same seed writes the same ids, so a second run adds
+/// nothing.
+pub fn seed(db: &std::path::Path, n: usize, months: u32, seed: u64) -> Result<usize, StoreError> {
+    let now = time::OffsetDateTime::now_utc();
+    drop(crate::Store::open(db)?);
+    let mut conn = rusqlite::Connection::open(db)?;
+    let tx = conn.transaction()?;
+    let mut created = 0;
+    for (r, at, flag) in responses(n, months, now, seed) {
+        if rows::upsert(&tx, &r, &at, flag, Admission::default())? == rows::Upsert::Created {
+            created += 1;
+        }
+    }
+    tx.commit()?;
+    Ok(created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_set_is_the_same_for_a_seed_and_reads_like_a_brand() {
+        let now = time::macros::datetime!(2026-11-24 12:00 UTC);
+        let a = responses(3000, 6, now, 7);
+        let b = responses(3000, 6, now, 7);
+        assert_eq!(
+            a.iter().map(|(r, _, _)| r.to_json()).collect::<Vec<_>>(),
+            b.iter().map(|(r, _, _)| r.to_json()).collect::<Vec<_>>()
+        );
+        let nps_of = |store: &str| {
+            let scores = a
+                .iter()
+                .filter(|(r, _, _)| r.context["store"] == store)
+                .filter_map(|(r, _, _)| r.score);
+            nps_widget::score::Tally::from_scores(scores.map(i64::from))
+                .unwrap()
+                .nps()
+                .unwrap()
+                .score
+        };
+        let worst = STORES
+            .iter()
+            .map(|s| (nps_of(s.code), s.code))
+            .min_by(|x, y| x.0.total_cmp(&y.0))
+            .unwrap();
+        assert_eq!(worst.1, "BJ-CY");
+        let callbacks = a
+            .iter()
+            .filter(|(r, stored, _)| {
+                r.contact.is_some()
+                    && now.unix_timestamp_nanos() as i64 - stored.ns < 2 * 86_400 * 1_000_000_000
+            })
+            .count();
+        assert!(callbacks >= 2, "{callbacks} recent call-backs");
+        assert!(a.iter().all(|(r, s, _)| r.updated_at <= s.at));
+        let names = names();
+        assert_eq!(names.get("store", "BJ-CY"), Some("北京朝阳店"));
+        assert_eq!(names.get("advisor", "ma"), Some("马超"));
+    }
+}

@@ -1,0 +1,154 @@
+//! The export as a dashboard and a spreadsheet read it: streamed in pieces, selected by
+//! survey and by the time each response was stored, the same rows in JSON and in CSV.
+
+mod common;
+
+use common::*;
+use nps_collector::{app, Now, Settings, Store};
+use serde_json::{json, Value};
+
+/// `n` responses of two surveys, one stored each hour from 2026-10-01T00:00Z.
+async fn seeded(n: usize) -> axum::Router {
+    let store = Store::open(db_path()).unwrap();
+    let start = time::macros::datetime!(2026-10-01 00:00 UTC);
+    for i in 0..n {
+        let mut b = body(
+            "completed",
+            Some((i % 11) as u8),
+            "2026-10-01T00:00:00.000Z",
+        );
+        b["id"] = json!(uuid::Uuid::new_v4().to_string());
+        b["survey"] = json!(if i % 2 == 0 { "after-sales" } else { "sales" });
+        b["comment"] = json!(format!("评论 {i}, with \"quotes\"\nand a new line"));
+        let at = start + time::Duration::hours(i as i64);
+        b["created_at"] = json!(Now::from_time(at).at);
+        b["updated_at"] = json!(Now::from_time(at).at);
+        let r = nps_widget::payload::Response::parse(&b).unwrap();
+        store.upsert(r, Now::from_time(at), None).await.unwrap();
+    }
+    app(
+        store,
+        Settings {
+            admin_token: "secret".into(),
+            rate_limit: 0,
+            ..Settings::default()
+        },
+    )
+}
+
+fn csv_rows(text: &str) -> Vec<csv::StringRecord> {
+    let text = text.strip_prefix('\u{feff}').expect("a BOM first");
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_large_export_streams_whole_in_json_and_csv() {
+    // Enough rows for many pieces of the body.
+    let app = seeded(1500).await;
+    let r = list(&app, "", Some("secret")).await;
+    assert_eq!(r.status, 200);
+    let items = r.json();
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 1500);
+    assert!(items
+        .iter()
+        .all(|i| i["received_at"].is_string() && i["flag"].is_null()));
+    assert_eq!(
+        items[7]["comment"],
+        json!("评论 7, with \"quotes\"\nand a new line")
+    );
+    let received: Vec<&str> = items
+        .iter()
+        .map(|i| i["received_at"].as_str().unwrap())
+        .collect();
+    assert!(received.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+
+    let r = list(&app, "?format=csv", Some("secret")).await;
+    assert_eq!(r.status, 200);
+    let rows = csv_rows(&r.text);
+    assert_eq!(rows.len(), 1500);
+    assert_eq!(&rows[7][6], "评论 7, with \"quotes\"\nand a new line");
+}
+
+#[tokio::test]
+async fn the_server_selects_by_survey_and_time() {
+    let app = seeded(96).await; // four days, hourly
+    let count = |q: &'static str| {
+        let app = app.clone();
+        async move {
+            let r = list(&app, q, Some("secret")).await;
+            assert_eq!(r.status, 200, "{q}: {}", r.text);
+            r.json().as_array().unwrap().len()
+        }
+    };
+    assert_eq!(count("?survey=sales").await, 48);
+    assert_eq!(count("?since=2026-10-03").await, 48);
+    assert_eq!(
+        count("?until=2026-10-01").await,
+        24,
+        "a date as until takes the whole day"
+    );
+    assert_eq!(
+        count("?since=2026-10-02&until=2026-10-02&survey=after-sales").await,
+        12
+    );
+    assert_eq!(
+        count("?since=2026-10-02T12:00:00Z&until=2026-10-02T13:00:00Z").await,
+        1
+    );
+    assert_eq!(count("?since=2027-01-01").await, 0);
+    let r = list(
+        &app,
+        "?survey=sales&format=csv&since=2026-10-04",
+        Some("secret"),
+    )
+    .await;
+    let rows = csv_rows(&r.text);
+    assert_eq!(rows.len(), 12);
+    assert!(rows.iter().all(|r| &r[1] == "sales"));
+}
+
+#[tokio::test]
+async fn a_bad_export_query_is_named_and_nothing_is_sent() {
+    let app = seeded(3).await;
+    for (q, field) in [
+        ("?since=last-week", "since"),
+        ("?format=xlsx", "format"),
+        ("?store=SZ-FT", "store"),
+    ] {
+        let r = list(&app, q, Some("secret")).await;
+        assert_eq!(r.status, 400, "{q}");
+        let v: Value = r.json();
+        assert_eq!(v["field"], field, "{q}: {v}");
+    }
+    assert_eq!(list(&app, "?since=2026-10-01", None).await.status, 401);
+}
+
+#[tokio::test]
+async fn the_names_file_is_served_to_the_admin() {
+    let names =
+        nps_widget::analysis::Names::from_json(r#"{"store": {"SZ-FT": "深圳福田店"}}"#).unwrap();
+    let app = router_with(Settings {
+        admin_token: "secret".into(),
+        names,
+        ..Settings::default()
+    });
+    let get = |token: Option<&'static str>| {
+        let app = app.clone();
+        async move {
+            let mut b = axum::http::Request::builder().uri("/api/names");
+            if let Some(t) = token {
+                b = b.header("authorization", format!("Bearer {t}"));
+            }
+            send(&app, b.body(axum::body::Body::empty()).unwrap()).await
+        }
+    };
+    assert_eq!(get(None).await.status, 401);
+    assert_eq!(
+        get(Some("secret")).await.json(),
+        json!({"store": {"SZ-FT": "深圳福田店"}})
+    );
+}
