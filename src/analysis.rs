@@ -11,7 +11,10 @@
 mod batch;
 mod names;
 
-pub use batch::{period_of, tally_segments, BatchError, Period};
+pub use batch::{
+    civil_from_days, days_from_civil, local_day, minutes_of, period_of, period_start,
+    tally_segments, BatchError, Period,
+};
 pub use names::{Names, DIMENSIONS};
 
 use crate::score::{Category, Tally};

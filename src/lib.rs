@@ -26,5 +26,5 @@ pub mod takeover;
 /// opens looks the same before and after the widget takes it over.
 pub const STYLESHEET: &str = include_str!(concat!(env!("OUT_DIR"), "/nps-widget.min.css"));
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod web;

@@ -107,25 +107,59 @@ pub enum Period {
     Month,
 }
 
-/// The period an RFC 3339 time (`2026-11-24T08:30:00.000Z`) falls in, `offset_minutes` east of
-/// UTC (480 for China); `None` if the text does not start with a date and time.
-pub fn period_of(at: &str, period: Period, offset_minutes: i32) -> Option<String> {
+/// Minutes since 1970-01-01T00:00Z of an RFC 3339 time (`2026-11-24T08:30:00.000Z`, or with
+/// an offset such as `+08:00`); `None` if the text is not one.
+pub fn minutes_of(at: &str) -> Option<i64> {
     let num = |r: std::ops::Range<usize>| at.get(r)?.parse::<i64>().ok();
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hh, mm) = (num(11..13)?, num(14..16)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 {
         return None;
     }
-    let minutes = days_from_civil(y, m, d) * 1440 + hh * 60 + mm + offset_minutes as i64;
-    let days = minutes.div_euclid(1440);
+    // The offset follows the seconds and their fraction: `Z`, `+08:00` or `-05:00`.
+    let tail = at.get(16..)?;
+    let zone = tail.find(['Z', 'z', '+', '-']).map(|i| &tail[i..]);
+    let offset = match zone {
+        Some("Z" | "z") | None => 0,
+        Some(z) => {
+            let sign = if z.starts_with('-') { -1 } else { 1 };
+            let h = z.get(1..3)?.parse::<i64>().ok()?;
+            let m = z.get(4..6)?.parse::<i64>().ok()?;
+            sign * (h * 60 + m)
+        }
+    };
+    Some(days_from_civil(y, m, d) * 1440 + hh * 60 + mm - offset)
+}
+
+/// The local day (days since 1970-01-01) of a time in minutes, `offset_minutes` east of UTC.
+pub fn local_day(minutes: i64, offset_minutes: i32) -> i64 {
+    (minutes + offset_minutes as i64).div_euclid(1440)
+}
+
+/// The first day of the period a local day falls in (a Monday for ISO weeks, the 1st for
+/// months).
+pub fn period_start(day: i64, period: Period) -> i64 {
+    match period {
+        Period::Day => day,
+        Period::Week => day - (day + 3).rem_euclid(7),
+        Period::Month => {
+            let (y, m, _) = civil_from_days(day);
+            days_from_civil(y, m, 1)
+        }
+    }
+}
+
+/// The period an RFC 3339 time (`2026-11-24T08:30:00.000Z`) falls in, `offset_minutes` east of
+/// UTC (480 for China); `None` if the text does not start with a date and time.
+pub fn period_of(at: &str, period: Period, offset_minutes: i32) -> Option<String> {
+    let days = local_day(minutes_of(at)?, offset_minutes);
     let (y, m, d) = civil_from_days(days);
     Some(match period {
         Period::Day => format!("{y:04}-{m:02}-{d:02}"),
         Period::Month => format!("{y:04}-{m:02}"),
         Period::Week => {
             // ISO: the week with the year's first Thursday is week 1; Monday starts a week.
-            let weekday = (days + 3).rem_euclid(7); // 0 = Monday (1970-01-01 was a Thursday)
-            let thursday = days - weekday + 3;
+            let thursday = period_start(days, Period::Week) + 3;
             let (iso_year, _, _) = civil_from_days(thursday);
             let week = (thursday - days_from_civil(iso_year, 1, 1)) / 7 + 1;
             format!("{iso_year:04}-W{week:02}")
@@ -134,7 +168,7 @@ pub fn period_of(at: &str, period: Period, offset_minutes: i32) -> Option<String
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -143,8 +177,8 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The date of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
+/// The date (year, month, day) of a day count since 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -221,6 +255,20 @@ mod tests {
             );
         }
         assert_eq!(period_of("yesterday", Period::Day, 0), None);
+        // An offset in the text is honoured: 08:30 in Beijing is 00:30 UTC.
+        assert_eq!(
+            minutes_of("2026-11-24T08:30:00+08:00"),
+            minutes_of("2026-11-24T00:30:00.000Z")
+        );
+        assert_eq!(
+            minutes_of("2026-11-23T19:30:00-05:00"),
+            minutes_of("2026-11-24T00:30:00Z")
+        );
+        assert_eq!(minutes_of("1970-01-02T00:01:00Z"), Some(1441));
+        assert_eq!(minutes_of("2026-11-24T24:00:00Z"), None);
+        let day = local_day(minutes_of("2026-11-26T10:00:00Z").unwrap(), 0);
+        assert_eq!(civil_from_days(period_start(day, Period::Week)), (2026, 11, 23));
+        assert_eq!(civil_from_days(period_start(day, Period::Month)), (2026, 11, 1));
         assert_eq!(period_of("2026-13-01T00:00:00Z", Period::Day, 0), None);
     }
 }

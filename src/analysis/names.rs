@@ -11,7 +11,7 @@ use crate::error::{quoted, shown, unknown, FieldError};
 use crate::rules;
 
 /// The context keys a manager segments by, in the order the dashboard offers them.
-pub const DIMENSIONS: &[&str] = &["store", "advisor", "model", "service_type", "touchpoint"];
+pub const DIMENSIONS: [&str; 5] = ["store", "advisor", "model", "service_type", "touchpoint"];
 
 /// A dimension's code → name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl Names {
         let mut out = Names::default();
         for (dim, codes) in object(v, "names")? {
             if !DIMENSIONS.contains(&dim.as_str()) {
-                return Err(unknown(dim.clone(), &dim, DIMENSIONS));
+                return Err(unknown(dim.clone(), &dim, &DIMENSIONS));
             }
             let mut names = BTreeMap::new();
             for (code, name) in object(&codes, &dim)? {

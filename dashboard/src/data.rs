@@ -1,0 +1,395 @@
+//! The answers as the dashboard reads them: the collector's export (`GET /api/responses`, a
+//! JSON array) or a dropped file of it (JSON or CSV), into `Record`s. A bad row is an error
+//! that names the row and the field; flagged rows (too fast, a filled honeypot) are kept
+//! apart so the scores leave them out; an id given twice counts once (the later row wins).
+
+use std::collections::{BTreeMap, HashMap};
+
+use nps_widget::analysis::{minutes_of, DIMENSIONS};
+use nps_widget::score::Category;
+use serde::Deserialize;
+
+/// One response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub id: String,
+    pub survey: String,
+    /// `None` for a survey dismissed before a score.
+    pub score: Option<u8>,
+    pub reasons: Vec<String>,
+    pub comment: Option<String>,
+    /// Only ever present with the customer's consent (the collector refuses a phone without).
+    pub phone: Option<String>,
+    /// The codes of `DIMENSIONS` (store, advisor, …), empty where the response has none.
+    pub dims: [String; DIMENSIONS.len()],
+    /// When the customer answered, in minutes since the epoch (UTC).
+    pub created: i64,
+    /// When the collector first stored it (the call-back window starts here); `created`
+    /// when the file does not say.
+    pub received: i64,
+    /// Too fast, or a filled honeypot: kept, not counted.
+    pub flagged: bool,
+}
+
+impl Record {
+    pub fn category(&self) -> Option<Category> {
+        self.score
+            .and_then(|s| nps_widget::score::category(s as i64).ok())
+    }
+
+    /// The code of a dimension (`DIMENSIONS` index).
+    pub fn dim(&self, i: usize) -> &str {
+        &self.dims[i]
+    }
+}
+
+/// Why a file could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    /// 1-based row (the JSON array's item, or the CSV's line of data); 0 for the whole file.
+    pub row: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.row {
+            0 => write!(f, "{}: {}", self.field, self.message),
+            row => write!(f, "row {row}, {}: {}", self.field, self.message),
+        }
+    }
+}
+
+fn error(row: usize, field: &str, message: impl Into<String>) -> LoadError {
+    LoadError {
+        row,
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Contact {
+    phone: Option<String>,
+}
+
+/// An item of the JSON export (other fields are ignored).
+#[derive(Deserialize)]
+struct Item {
+    id: String,
+    #[serde(default)]
+    survey: String,
+    score: Option<i64>,
+    #[serde(default)]
+    reasons: Vec<String>,
+    comment: Option<String>,
+    contact: Option<Contact>,
+    #[serde(default)]
+    context: BTreeMap<String, String>,
+    created_at: String,
+    received_at: Option<String>,
+    flag: Option<String>,
+}
+
+/// The fields every row must have, in words, for errors.
+const NEEDS: &str = "an object with id, score (0-10 or null), created_at (RFC 3339), and \
+                     optionally survey, reasons, comment, contact, context, received_at, flag";
+
+/// Checks what the types cannot: the score's range, the times.
+#[allow(clippy::too_many_arguments)]
+fn record(
+    row: usize,
+    id: String,
+    survey: String,
+    score: Option<i64>,
+    reasons: Vec<String>,
+    comment: Option<String>,
+    phone: Option<String>,
+    dims: [String; DIMENSIONS.len()],
+    created_at: &str,
+    received_at: Option<&str>,
+    flagged: bool,
+) -> Result<Record, LoadError> {
+    let score = match score {
+        None => None,
+        Some(s) if (0..=10).contains(&s) => Some(s as u8),
+        Some(s) => {
+            return Err(error(
+                row,
+                "score",
+                format!("is {s}: expected a whole number from 0 to 10, or empty"),
+            ))
+        }
+    };
+    let time = |field: &str, at: &str| {
+        minutes_of(at).ok_or_else(|| {
+            error(
+                row,
+                field,
+                format!("is {at:?}: expected an RFC 3339 time (2026-11-24T08:30:00Z)"),
+            )
+        })
+    };
+    let created = time("created_at", created_at)?;
+    let received = match received_at.filter(|r| !r.is_empty()) {
+        Some(r) => time("received_at", r)?,
+        None => created,
+    };
+    Ok(Record {
+        id,
+        survey,
+        score,
+        reasons,
+        comment: comment.filter(|c| !c.trim().is_empty()),
+        phone: phone.filter(|p| !p.is_empty()),
+        dims,
+        created,
+        received,
+        flagged,
+    })
+}
+
+fn dims_of(mut get: impl FnMut(&str) -> Option<String>) -> [String; DIMENSIONS.len()] {
+    DIMENSIONS.map(|d| get(d).unwrap_or_default())
+}
+
+/// Reads the JSON export (an array of responses).
+pub fn from_json(text: &str) -> Result<Vec<Record>, LoadError> {
+    let items: Vec<Item> = match serde_json::from_str(text) {
+        Ok(items) => items,
+        Err(e) => return Err(locate_json_error(text, e)),
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, it) in items.into_iter().enumerate() {
+        let mut ctx = it.context;
+        out.push(record(
+            i + 1,
+            it.id,
+            it.survey,
+            it.score,
+            it.reasons,
+            it.comment,
+            it.contact.and_then(|c| c.phone),
+            dims_of(|d| ctx.remove(d)),
+            &it.created_at,
+            it.received_at.as_deref(),
+            it.flag.is_some_and(|f| !f.is_empty()),
+        )?);
+    }
+    Ok(dedupe(out))
+}
+
+/// The typed parse failed: find the row and the field by reading the file loosely.
+fn locate_json_error(text: &str, e: serde_json::Error) -> LoadError {
+    let items = match serde_json::from_str::<serde_json::Value>(text) {
+        Err(_) => return error(0, "file", format!("is not JSON: {e}")),
+        Ok(serde_json::Value::Array(items)) => items,
+        Ok(_) => {
+            return error(
+                0,
+                "file",
+                "is JSON but not an array of responses (the collector's export)",
+            )
+        }
+    };
+    for (i, item) in items.iter().enumerate() {
+        if let Some((field, expected)) = misfit(item) {
+            let got = item.get(field).map_or("missing".to_owned(), |v| {
+                let v = v.to_string();
+                format!("is {}", v.chars().take(40).collect::<String>())
+            });
+            return error(i + 1, field, format!("{got}: expected {expected}"));
+        }
+    }
+    error(0, "file", e.to_string())
+}
+
+/// The first field of an item that does not have the type the export gives it.
+fn misfit(item: &serde_json::Value) -> Option<(&'static str, &'static str)> {
+    use serde_json::Value as V;
+    let Some(o) = item.as_object() else {
+        return Some(("row", NEEDS));
+    };
+    let text_or_null = |v: Option<&V>| matches!(v, None | Some(V::Null | V::String(_)));
+    let strings = |v: &V| v.as_array().is_some_and(|a| a.iter().all(V::is_string));
+    let checks: [(&'static str, &'static str, bool); 10] = [
+        ("id", "a string", o.get("id").is_some_and(V::is_string)),
+        ("score", "a whole number from 0 to 10, or null", matches!(o.get("score"), None | Some(V::Null)) || o.get("score").is_some_and(V::is_i64)),
+        ("created_at", "an RFC 3339 time (2026-11-24T08:30:00Z)", o.get("created_at").is_some_and(V::is_string)),
+        ("survey", "a string", text_or_null(o.get("survey"))),
+        ("comment", "a string or null", text_or_null(o.get("comment"))),
+        ("received_at", "an RFC 3339 time or null", text_or_null(o.get("received_at"))),
+        ("flag", "a string or null", text_or_null(o.get("flag"))),
+        ("reasons", "an array of reason ids", o.get("reasons").is_none_or(strings)),
+        ("context", "an object of strings", o.get("context").is_none_or(|c| matches!(c, V::Null) || c.as_object().is_some_and(|m| m.values().all(V::is_string)))),
+        ("contact", "null or {\"phone\": …}", o.get("contact").is_none_or(|c| matches!(c, V::Null) || c.get("phone").is_none_or(|p| text_or_null(Some(p))))),
+    ];
+    checks.into_iter().find(|(_, _, ok)| !ok).map(|(f, e, _)| (f, e))
+}
+
+/// A CSV cell the export defused against spreadsheet formulas (`'=…`) reads as written.
+fn undefuse(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '|', '%']) => rest,
+        _ => cell,
+    }
+}
+
+/// Reads the CSV export (`?format=csv`): the columns are found by their names.
+pub fn from_csv(text: &str) -> Result<Vec<Record>, LoadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: HashMap<String, usize> = reader
+        .headers()
+        .map_err(|e| error(0, "file", format!("is not CSV: {e}")))?
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim().to_owned(), i))
+        .collect();
+    for need in ["id", "score", "created_at"] {
+        if !header.contains_key(need) {
+            return Err(error(
+                0,
+                need,
+                "column missing: the CSV needs id, score and created_at (the collector's export has them)",
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let row = i + 1;
+        let rec = rec.map_err(|e| error(row, "row", e.to_string()))?;
+        let cell = |name: &str| {
+            header
+                .get(name)
+                .and_then(|&c| rec.get(c))
+                .map(undefuse)
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+        };
+        let score = match cell("score") {
+            None => None,
+            Some(s) => Some(s.parse::<i64>().map_err(|_| {
+                error(row, "score", format!("is {s:?}: expected a whole number from 0 to 10, or empty"))
+            })?),
+        };
+        let reasons = cell("reasons")
+            .map(|r| r.split(';').map(str::to_owned).collect())
+            .unwrap_or_default();
+        out.push(record(
+            row,
+            cell("id").unwrap_or_default().to_owned(),
+            cell("survey").unwrap_or_default().to_owned(),
+            score,
+            reasons,
+            cell("comment").map(str::to_owned),
+            cell("phone").map(str::to_owned),
+            dims_of(|d| cell(d).map(str::to_owned)),
+            cell("created_at").unwrap_or_default(),
+            cell("received_at"),
+            cell("flag").is_some(),
+        )?);
+    }
+    Ok(dedupe(out))
+}
+
+/// A file of either kind: JSON when it starts with `[`, else CSV.
+pub fn from_text(text: &str) -> Result<Vec<Record>, LoadError> {
+    match text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with(['[', '{'])
+    {
+        true => from_json(text),
+        false => from_csv(text),
+    }
+}
+
+/// One record per id, the later row winning, in the order first seen.
+fn dedupe(records: Vec<Record>) -> Vec<Record> {
+    let mut at: HashMap<String, usize> = HashMap::with_capacity(records.len());
+    let mut out: Vec<Record> = Vec::with_capacity(records.len());
+    for r in records {
+        match at.get(&r.id) {
+            Some(&i) => out[i] = r,
+            None => {
+                at.insert(r.id.clone(), out.len());
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JSON: &str = r#"[
+      {"id":"a","survey":"after-sales","score":9,"reasons":["repair_quality"],"comment":"好",
+       "contact":null,"context":{"store":"SZ-FT","advisor":"wang","visit":"RO-1"},
+       "created_at":"2026-11-20T08:00:00.000Z","received_at":"2026-11-20T08:00:05.000Z","flag":null},
+      {"id":"b","survey":"after-sales","score":3,"reasons":[],"comment":" ",
+       "contact":{"phone":"+8613800138000","consent":true},"context":{"store":"BJ-CY"},
+       "created_at":"2026-11-21T08:00:00Z","flag":null,"extra":1},
+      {"id":"c","survey":"after-sales","score":null,"created_at":"2026-11-21T09:00:00Z","flag":"too_fast"}
+    ]"#;
+
+    #[test]
+    fn the_json_export_is_read() {
+        let r = from_json(JSON).unwrap();
+        assert_eq!(r.len(), 3);
+        assert_eq!((r[0].score, r[0].dim(0), r[0].dim(1)), (Some(9), "SZ-FT", "wang"));
+        assert_eq!(r[0].received - r[0].created, 0, "whole minutes");
+        assert_eq!(r[1].comment, None, "a blank comment is no comment");
+        assert_eq!(r[1].phone.as_deref(), Some("+8613800138000"));
+        assert_eq!(r[1].received, r[1].created, "received defaults to created");
+        assert!(r[2].flagged && r[2].score.is_none());
+    }
+
+    #[test]
+    fn the_csv_export_is_read_with_its_defused_cells() {
+        let csv = "\u{feff}id,survey,stage,score,category,reasons,comment,phone,store,advisor,created_at,received_at,flag\n\
+                   a,after-sales,completed,4,detractor,wait_time;price,'=too slow,,BJ-CY,ma,2026-11-20T08:00:00Z,2026-11-20T08:01:00Z,\n\
+                   b,after-sales,scored,10,promoter,,\"line, with comma\",,SZ-FT,,2026-11-20T09:00:00Z,,too_fast\n";
+        let r = from_text(csv).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].reasons, vec!["wait_time", "price"]);
+        assert_eq!(r[0].comment.as_deref(), Some("=too slow"));
+        assert_eq!(r[0].dim(1), "ma");
+        assert_eq!(r[0].received - r[0].created, 1);
+        assert!(r[1].flagged && !r[0].flagged);
+        assert_eq!(r[1].dim(1), "");
+    }
+
+    #[test]
+    fn a_bad_file_names_the_row_and_the_field() {
+        let check = |text: &str, want: &str| {
+            let e = from_text(text).unwrap_err().to_string();
+            assert!(e.starts_with(want), "{text}: {e}");
+        };
+        check(r#"[{"id":"a","score":11,"created_at":"2026-11-20T08:00:00Z"}]"#, "row 1, score: is 11: expected a whole number from 0 to 10");
+        check(
+            r#"[{"id":"a","score":1,"created_at":"2026-11-20T08:00:00Z"},{"id":"b","score":"9","created_at":"x"}]"#,
+            "row 2, score: is \"9\": expected a whole number",
+        );
+        check(r#"[{"id":"a","score":1,"created_at":"yesterday"}]"#, "row 1, created_at: is \"yesterday\"");
+        check(r#"[{"score":1}]"#, "row 1, id: missing: expected a string");
+        check(r#"{"id":"a"}"#, "file: is JSON but not an array");
+        check("[1,", "file: is not JSON");
+        check("id,created_at\na,2026-11-20T08:00:00Z\n", "score: column missing");
+        check("id,score,created_at\na,nine,2026-11-20T08:00:00Z\n", "row 1, score: is \"nine\"");
+    }
+
+    #[test]
+    fn an_id_given_twice_counts_once_and_the_later_row_wins() {
+        let text = r#"[{"id":"a","score":3,"created_at":"2026-11-20T08:00:00Z"},
+                       {"id":"b","score":5,"created_at":"2026-11-20T08:00:00Z"},
+                       {"id":"a","score":9,"created_at":"2026-11-20T08:00:00Z"}]"#;
+        let r = from_json(text).unwrap();
+        assert_eq!(r.iter().map(|r| (r.id.as_str(), r.score)).collect::<Vec<_>>(), vec![("a", Some(9)), ("b", Some(5))]);
+    }
+}

@@ -1,0 +1,205 @@
+//! The view a manager picks, kept in the URL fragment so it can be shared:
+//! `#from=2026-09-01&to=2026-11-24&survey=after-sales&store=BJ-CY&by=advisor&trend=month`.
+//! The admin token may arrive in the fragment too (`#token=…`, never the query string); the
+//! page moves it to sessionStorage and writes the fragment back without it, so a shared link
+//! never carries it.
+
+use nps_widget::analysis::{Period, DIMENSIONS};
+use nps_widget::i18n::Locale;
+use nps_widget::score::Category;
+
+use crate::format::{iso_date, parse_iso_date};
+
+/// The fragment key of the admin token.
+pub const TOKEN: &str = "token";
+
+/// The other fragment keys (besides the dimensions' own names, which filter by a code).
+const FROM: &str = "from";
+const TO: &str = "to";
+const SURVEY: &str = "survey";
+const BY: &str = "by";
+const TREND: &str = "trend";
+const COMMENTS: &str = "comments";
+const SEARCH: &str = "q";
+const LANG: &str = "lang";
+
+/// What the page shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filters {
+    /// First and last local day, inclusive; `None` is the default range (`report::DEFAULT_DAYS`
+    /// up to the latest answer).
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// `None` for all surveys.
+    pub survey: Option<String>,
+    /// A code per dimension of `DIMENSIONS` to keep only (a store, an advisor, …).
+    pub only: [Option<String>; DIMENSIONS.len()],
+    /// The dimension the segment table is by (`DIMENSIONS` index).
+    pub by: usize,
+    /// The trend's period: week or month.
+    pub trend: Period,
+    /// The comments shown: one category, or all.
+    pub comments: Option<Category>,
+    /// Words the comments shown contain.
+    pub search: String,
+    /// The page's language; `None` follows the browser.
+    pub lang: Option<Locale>,
+}
+
+impl Default for Filters {
+    fn default() -> Self {
+        Filters {
+            from: None,
+            to: None,
+            survey: None,
+            only: Default::default(),
+            by: 0,
+            trend: Period::Week,
+            comments: None,
+            search: String::new(),
+            lang: None,
+        }
+    }
+}
+
+/// A fragment read: the view, a token if one came, and what was not understood.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Read {
+    pub filters: Filters,
+    pub token: Option<String>,
+    pub problems: Vec<String>,
+}
+
+impl Filters {
+    /// Reads a fragment (with or without its `#`). A value that is not understood is left out
+    /// and named in `problems`; the rest of the view still applies.
+    pub fn from_fragment(fragment: &str) -> Read {
+        let mut read = Read::default();
+        let f = &mut read.filters;
+        let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+        for (k, v) in form_urlencoded::parse(fragment.as_bytes()) {
+            let (k, v) = (k.as_ref(), v.trim());
+            let mut bad = |accepted: &str| {
+                read.problems
+                    .push(format!("{k} is {v:?}: expected {accepted}"));
+            };
+            match k {
+                TOKEN if !v.is_empty() => read.token = Some(v.to_owned()),
+                FROM | TO => match parse_iso_date(v) {
+                    Some(day) if k == FROM => f.from = Some(day),
+                    Some(day) => f.to = Some(day),
+                    None => bad("a date like 2026-11-24"),
+                },
+                SURVEY if !v.is_empty() => f.survey = Some(v.to_owned()),
+                BY => match DIMENSIONS.iter().position(|d| *d == v) {
+                    Some(i) => f.by = i,
+                    None => bad(&DIMENSIONS.join(", ")),
+                },
+                TREND => match v {
+                    "week" => f.trend = Period::Week,
+                    "month" => f.trend = Period::Month,
+                    _ => bad("week or month"),
+                },
+                COMMENTS => match Category::parse(v) {
+                    Some(c) => f.comments = Some(c),
+                    None if v == "all" => f.comments = None,
+                    None => bad("promoter, passive, detractor or all"),
+                },
+                SEARCH => f.search = v.to_owned(),
+                LANG => match Locale::parse(v) {
+                    Some(l) => f.lang = Some(l),
+                    None => bad(&Locale::TAGS.join(", ")),
+                },
+                _ => match DIMENSIONS.iter().position(|d| *d == k) {
+                    Some(i) if !v.is_empty() => f.only[i] = Some(v.to_owned()),
+                    Some(_) => {}
+                    None => read.problems.push(format!(
+                        "unknown key {k:?} in the link: expected {FROM}, {TO}, {SURVEY}, {}, {BY}, {TREND}, {COMMENTS}, {SEARCH}, {LANG}",
+                        DIMENSIONS.join(", ")
+                    )),
+                },
+            }
+        }
+        if let (Some(from), Some(to)) = (f.from, f.to) {
+            if from > to {
+                (f.from, f.to) = (Some(to), Some(from));
+            }
+        }
+        read
+    }
+
+    /// The fragment of this view (never the token), defaults left out: `from=…&by=advisor`.
+    pub fn to_fragment(&self) -> String {
+        let d = Filters::default();
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        if let Some(day) = self.from {
+            out.append_pair(FROM, &iso_date(day));
+        }
+        if let Some(day) = self.to {
+            out.append_pair(TO, &iso_date(day));
+        }
+        if let Some(s) = &self.survey {
+            out.append_pair(SURVEY, s);
+        }
+        for (i, code) in self.only.iter().enumerate() {
+            if let Some(code) = code {
+                out.append_pair(DIMENSIONS[i], code);
+            }
+        }
+        if self.by != d.by {
+            out.append_pair(BY, DIMENSIONS[self.by]);
+        }
+        if self.trend == Period::Month {
+            out.append_pair(TREND, "month");
+        }
+        if let Some(c) = self.comments {
+            out.append_pair(COMMENTS, c.as_str());
+        }
+        if !self.search.is_empty() {
+            out.append_pair(SEARCH, &self.search);
+        }
+        if let Some(l) = self.lang {
+            out.append_pair(LANG, l.tag());
+        }
+        out.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_view_round_trips_through_the_fragment_without_the_token() {
+        let read = Filters::from_fragment(
+            "#token=s3cret&from=2026-09-01&to=2026-11-24&survey=after-sales&store=BJ-CY\
+             &advisor=%E7%8E%8B&by=advisor&trend=month&comments=detractor&q=%E7%AD%89&lang=en",
+        );
+        assert_eq!(read.token.as_deref(), Some("s3cret"));
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        let f = &read.filters;
+        assert_eq!(f.only[0].as_deref(), Some("BJ-CY"));
+        assert_eq!(f.only[1].as_deref(), Some("王"));
+        assert_eq!((f.by, f.trend, f.comments), (1, Period::Month, Some(Category::Detractor)));
+        assert_eq!((f.search.as_str(), f.lang), ("等", Some(Locale::En)));
+        let again = f.to_fragment();
+        assert!(!again.contains("token") && !again.contains("s3cret"), "{again}");
+        assert_eq!(Filters::from_fragment(&again).filters, *f);
+        assert_eq!(Filters::default().to_fragment(), "");
+    }
+
+    #[test]
+    fn what_is_not_understood_is_named_and_the_rest_applies() {
+        let read = Filters::from_fragment("from=2026-02-30&by=region&trend=day&stor=SZ&to=2026-11-01");
+        assert_eq!(read.filters.to, parse_iso_date("2026-11-01"));
+        assert_eq!(read.filters.from, None);
+        let p = read.problems.join("\n");
+        assert!(p.contains("from is \"2026-02-30\": expected a date like 2026-11-24"), "{p}");
+        assert!(p.contains("by is \"region\": expected store, advisor, model, service_type, touchpoint"), "{p}");
+        assert!(p.contains("trend is \"day\": expected week or month"), "{p}");
+        assert!(p.contains("unknown key \"stor\""), "{p}");
+        // Dates given the wrong way round are swapped.
+        let r = Filters::from_fragment("from=2026-11-24&to=2026-11-01").filters;
+        assert!(r.from < r.to);
+    }
+}

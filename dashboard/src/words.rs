@@ -1,0 +1,155 @@
+//! The dashboard's words in zh-CN, zh-TW and en: one row per text, every locale, checked by
+//! the compiler (as the widget's `i18n::texts!`). Placeholders in braces are filled with
+//! `nps_widget::i18n::fill`; nothing here is ever treated as HTML.
+
+use nps_widget::i18n::Locale;
+
+macro_rules! words {
+    ($( $variant:ident { $zh:expr, $tw:expr, $en:expr } )*) => {
+        /// Every piece of text the dashboard shows.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Word { $($variant),* }
+
+        impl Word {
+            pub const ALL: &'static [Word] = &[$(Word::$variant),*];
+
+            /// The wording in a locale.
+            pub fn in_(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $(
+                        (Word::$variant, Locale::ZhCn) => $zh,
+                        (Word::$variant, Locale::ZhTw) => $tw,
+                        (Word::$variant, Locale::En) => $en,
+                    )*
+                }
+            }
+        }
+    };
+}
+
+words! {
+    Title { "NPS 看板", "NPS 看板", "NPS dashboard" }
+    TokenLabel { "管理令牌", "管理權杖", "Admin token" }
+    TokenHint { "启动 nps-collector 时打印的令牌，只保存在本标签页。", "啟動 nps-collector 時列印的權杖，只保存在本分頁。", "Printed by nps-collector on start; kept in this tab only." }
+    Load { "载入", "載入", "Load" }
+    DropFile { "或拖入导出的 JSON/CSV 文件", "或拖入匯出的 JSON/CSV 檔案", "or drop an exported JSON/CSV file" }
+    ChooseFile { "选择文件", "選擇檔案", "Choose a file" }
+    Loading { "正在载入…", "正在載入…", "Loading…" }
+    Loaded { "{n} 条回答，计算用时 {ms} 毫秒", "{n} 則回答，計算用時 {ms} 毫秒", "{n} responses, scored in {ms} ms" }
+    WrongToken { "令牌不对或已失效，请重新输入。", "權杖不對或已失效，請重新輸入。", "The token is wrong or has changed; type it again." }
+    LoadFailed { "无法载入：{why}", "無法載入：{why}", "Could not load: {why}" }
+    NoData { "所选范围内还没有回答。", "所選範圍內還沒有回答。", "No responses in this range yet." }
+    Range { "时间", "時間", "Dates" }
+    From { "从", "從", "From" }
+    To { "到", "到", "To" }
+    Last30 { "近 30 天", "近 30 天", "Last 30 days" }
+    Last90 { "近 90 天", "近 90 天", "Last 90 days" }
+    Last365 { "近 12 个月", "近 12 個月", "Last 12 months" }
+    All { "全部", "全部", "All" }
+    Survey { "问卷", "問卷", "Survey" }
+    Store { "门店", "門市", "Store" }
+    Advisor { "顾问", "顧問", "Advisor" }
+    Model { "车型", "車型", "Model" }
+    ServiceType { "服务类型", "服務類型", "Service type" }
+    Touchpoint { "触点", "觸點", "Touchpoint" }
+    Anyone { "全部", "全部", "All" }
+    Share { "复制链接", "複製連結", "Copy link" }
+    Shared { "已复制，链接不含令牌。", "已複製，連結不含權杖。", "Copied; the link holds no token." }
+    Nps { "净推荐值", "淨推薦值", "Net Promoter Score" }
+    Interval { "95% 置信区间 {lo} 至 {hi}", "95% 信賴區間 {lo} 至 {hi}", "95% interval {lo} to {hi}" }
+    Responses { "{n} 条回答", "{n} 則回答", "{n} responses" }
+    NotEnough { "数据不足", "資料不足", "Not enough data" }
+    NotEnoughWhy { "少于 {n} 条回答，分数波动大，仅供参考。", "少於 {n} 則回答，分數波動大，僅供參考。", "Fewer than {n} responses: the score moves a lot; read it with care." }
+    Good { "表现良好", "表現良好", "Good" }
+    Fair { "尚可", "尚可", "Fair" }
+    Poor { "需要改进", "需要改進", "Needs work" }
+    VsPrevious { "较上一期（{from} 至 {to}）", "較上一期（{from} 至 {to}）", "vs the previous period ({from} to {to})" }
+    Better { "真实提升", "真實提升", "A real rise" }
+    Worse { "真实下降", "真實下降", "A real drop" }
+    Noise { "在误差范围内", "在誤差範圍內", "Within noise" }
+    NoPrevious { "上一期没有回答，无法比较。", "上一期沒有回答，無法比較。", "No responses in the previous period to compare with." }
+    DiffInterval { "差值区间 {lo} 至 {hi}", "差值區間 {lo} 至 {hi}", "difference {lo} to {hi}" }
+    Promoters { "推荐者", "推薦者", "Promoters" }
+    Passives { "中立者", "中立者", "Passives" }
+    Detractors { "贬损者", "貶損者", "Detractors" }
+    BarAlt { "推荐者 {p}，中立者 {q}，贬损者 {d}。", "推薦者 {p}，中立者 {q}，貶損者 {d}。", "Promoters {p}, passives {q}, detractors {d}." }
+    WhereBad { "哪里不好", "哪裡不好", "Where it is bad" }
+    WhereBadHint { "最差的排在最前；与其余回答相比，区间不含 0 才算真实差异。", "最差的排在最前；與其餘回答相比，區間不含 0 才算真實差異。", "Worst first; a difference from the rest is real only when its interval leaves out 0." }
+    Segment { "分组", "分組", "Segment" }
+    Score { "分数", "分數", "NPS" }
+    Count { "回答数", "回答數", "n" }
+    VsRest { "对比其余", "對比其餘", "vs the rest" }
+    TableOf { "按{dim}的净推荐值，最差在前", "按{dim}的淨推薦值，最差在前", "NPS by {dim}, worst first" }
+    Unnamed { "（未填写）", "（未填寫）", "(none given)" }
+    Why { "原因", "原因", "Why" }
+    DriversHint { "影响 = 全体 NPS 减去未选此原因者的 NPS；负数表示拉低了分数。", "影響 = 全體 NPS 減去未選此原因者的 NPS；負數表示拉低了分數。", "Impact = NPS of everyone minus NPS of those who did not pick it; negative pulls the score down." }
+    Reason { "原因", "原因", "Reason" }
+    ChosenBy { "选择人数（推荐/中立/贬损）", "選擇人數（推薦/中立/貶損）", "Chosen by (P/N/D)" }
+    Impact { "影响", "影響", "Impact" }
+    NoReasons { "还没有人选择原因。", "還沒有人選擇原因。", "Nobody has picked a reason yet." }
+    Comments { "最新评论", "最新評論", "Latest comments" }
+    Search { "搜索评论", "搜尋評論", "Search comments" }
+    NoComments { "没有符合条件的评论。", "沒有符合條件的評論。", "No comments match." }
+    Trend { "趋势", "趨勢", "Trend" }
+    ByWeek { "按周", "按週", "By week" }
+    ByMonth { "按月", "按月", "By month" }
+    WeekOf { "{date} 周", "{date} 週", "w/c {date}" }
+    TrendAlt { "{period}：{nps}（{lo} 至 {hi}），{n} 条", "{period}：{nps}（{lo} 至 {hi}），{n} 則", "{period}: {nps} ({lo} to {hi}), n {n}" }
+    WhatToDo { "怎么做", "怎麼做", "What to do" }
+    WhatIf { "假如……", "假如……", "What if…" }
+    LeverDetractors { "贬损者降到 {x}", "貶損者降到 {x}", "Detractors down to {x}" }
+    LeverPromoters { "推荐者升到 {x}", "推薦者升到 {x}", "Promoters up to {x}" }
+    LeverPassives { "{x} 的中立者转为推荐者", "{x} 的中立者轉為推薦者", "{x} of passives become promoters" }
+    LeverResult { "净推荐值将为 {nps}（{delta}）", "淨推薦值將為 {nps}（{delta}）", "NPS would be {nps} ({delta})" }
+    Callbacks { "等待回电", "等待回電", "Waiting for a call-back" }
+    CallbacksHint { "贬损者留下电话并同意联系；承诺 {hours} 小时内回电。", "貶損者留下電話並同意聯絡；承諾 {hours} 小時內回電。", "Detractors who left a phone and agreed to be called; promised within {hours} h." }
+    HoursLeft { "还剩 {h} 小时", "還剩 {h} 小時", "{h} h left" }
+    Overdue { "已超时 {h} 小时", "已超時 {h} 小時", "{h} h overdue" }
+    NoCallbacks { "没有等待回电的客户。", "沒有等待回電的客戶。", "Nobody is waiting for a call-back." }
+    Phone { "电话", "電話", "Phone" }
+    When { "时间", "時間", "When" }
+    Flagged { "另有 {n} 条可疑回答（过快或机器人）未计入。", "另有 {n} 則可疑回答（過快或機器人）未計入。", "{n} suspicious responses (too fast, or a bot) are left out." }
+    Language { "语言", "語言", "Language" }
+}
+
+/// The name of a segment dimension (`nps_widget::analysis::DIMENSIONS` index).
+pub fn dimension(i: usize) -> Word {
+    [
+        Word::Store,
+        Word::Advisor,
+        Word::Model,
+        Word::ServiceType,
+        Word::Touchpoint,
+    ][i]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_word_exists_in_every_locale_with_the_same_placeholders() {
+        let holes = |s: &str| {
+            let mut h: Vec<String> = s
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(name, _)| name.to_owned()))
+                .collect();
+            h.sort();
+            h
+        };
+        for w in Word::ALL {
+            let en = holes(w.in_(Locale::En));
+            for l in Locale::ALL {
+                assert!(!w.in_(l).is_empty(), "{w:?} empty in {l}");
+                assert_eq!(holes(w.in_(l)), en, "{w:?} in {l}");
+            }
+        }
+        assert_eq!(
+            dimension(4).in_(Locale::En),
+            "Touchpoint",
+            "one name per dimension"
+        );
+        assert_eq!(nps_widget::analysis::DIMENSIONS.len(), 5);
+    }
+}
