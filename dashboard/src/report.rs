@@ -1,1 +1,258 @@
-//! stub
+//! Everything the page shows, computed in one pass set from the records and the view: the
+//! headline (NPS, its interval, n, "not enough data") and its change against the previous
+//! period of the same length with a verdict; the segment table worst first against the rest;
+//! the drivers; the trend by week or month with intervals; the latest comments; and the
+//! detractors waiting for a call-back with the hours left. Flagged answers and dismissals
+//! without a score never count.
+
+use nps_widget::analysis::{
+    self, compare, local_day, period_start, Difference, Driver, Lever, Period, Segment,
+    DIMENSIONS,
+};
+use nps_widget::score::{Category, Nps, Tally};
+
+use crate::data::Record;
+use crate::filters::Filters;
+
+/// Days in the range when the view does not say: the 90 days up to the latest answer.
+pub const DEFAULT_DAYS: i64 = 90;
+/// Comments shown, latest first.
+pub const LATEST_COMMENTS: usize = 50;
+/// How long an overdue call-back stays on the list, in hours past its promise.
+pub const OVERDUE_SHOWN_HOURS: i64 = 7 * 24;
+
+/// A point of the trend: a week or a month.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    /// Its first local day.
+    pub start: i64,
+    pub tally: Tally,
+    pub nps: Option<Nps>,
+    pub enough: bool,
+}
+
+/// A detractor waiting for a call-back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Callback {
+    /// Index into the records.
+    pub index: usize,
+    /// Whole hours until the promise is broken; negative when it is overdue.
+    pub hours_left: i64,
+}
+
+/// The choices the filters offer: what is in the data.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub surveys: Vec<String>,
+    pub codes: [Vec<String>; DIMENSIONS.len()],
+}
+
+/// What the page shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// The range (local days, inclusive) and the previous period of the same length.
+    pub from: i64,
+    pub to: i64,
+    pub previous_from: i64,
+    pub previous_to: i64,
+    pub tally: Tally,
+    pub nps: Option<Nps>,
+    pub enough: bool,
+    pub min_n: u64,
+    pub previous: Tally,
+    pub change: Option<Difference>,
+    /// Flagged answers in the range, left out.
+    pub flagged: usize,
+    pub segments: Vec<Segment>,
+    pub drivers: Vec<Driver>,
+    pub trend: Vec<Point>,
+    /// Indexes into the records, latest first.
+    pub comments: Vec<usize>,
+    /// Soonest deadline first.
+    pub callbacks: Vec<Callback>,
+    pub options: Options,
+}
+
+/// The time zone, the clock and the promise the report is built for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Context {
+    /// Minutes since the epoch, now.
+    pub now: i64,
+    /// The manager's time zone, minutes east of UTC.
+    pub offset: i32,
+    /// Fewer answers than this: "not enough data".
+    pub min_n: u64,
+    /// The call-back promised within this many hours of the answer.
+    pub callback_hours: u32,
+}
+
+/// Whether a record passes the view's survey and dimension filters (not the dates).
+fn kept(r: &Record, f: &Filters) -> bool {
+    !r.flagged
+        && f.survey.as_ref().is_none_or(|s| *s == r.survey)
+        && f
+            .only
+            .iter()
+            .enumerate()
+            .all(|(i, code)| code.as_ref().is_none_or(|c| c == r.dim(i)))
+}
+
+fn enough(t: &Tally, min_n: u64) -> bool {
+    t.n() >= min_n
+}
+
+/// The next period's first day.
+fn next_start(start: i64, period: Period) -> i64 {
+    match period {
+        Period::Day => start + 1,
+        Period::Week => start + 7,
+        // The 1st of a month plus 31 days is in the next month.
+        Period::Month => period_start(start + 31, Period::Month),
+    }
+}
+
+pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
+    let day_of = |r: &Record| local_day(r.created, cx.offset);
+    let latest = records
+        .iter()
+        .filter(|r| !r.flagged)
+        .map(day_of)
+        .max()
+        .unwrap_or_else(|| local_day(cx.now, cx.offset));
+    let to = f.to.unwrap_or(latest);
+    let from = f.from.unwrap_or(to - (DEFAULT_DAYS - 1)).min(to);
+    let len = to - from + 1;
+    let (previous_from, previous_to) = (from - len, from - 1);
+
+    let mut options = Options::default();
+    let (mut tally, mut previous) = (Tally::default(), Tally::default());
+    let mut flagged = 0;
+    let mut by_code: Vec<(String, Tally)> = Vec::new();
+    let mut index_of: std::collections::HashMap<&str, usize> = Default::default();
+    let mut current: Vec<usize> = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        options.surveys.push(r.survey.clone());
+        for (d, codes) in options.codes.iter_mut().enumerate() {
+            if !r.dim(d).is_empty() {
+                codes.push(r.dim(d).to_owned());
+            }
+        }
+        let day = day_of(r);
+        if r.flagged && (from..=to).contains(&day) {
+            flagged += 1;
+        }
+        let Some(category) = r.category().filter(|_| kept(r, f)) else {
+            continue;
+        };
+        if (previous_from..=previous_to).contains(&day) {
+            previous.add(category);
+        } else if (from..=to).contains(&day) {
+            tally.add(category);
+            current.push(i);
+            let code = r.dim(f.by);
+            let at = *index_of.entry(code).or_insert_with(|| {
+                by_code.push((code.to_owned(), Tally::default()));
+                by_code.len() - 1
+            });
+            by_code[at].1.add(category);
+        }
+    }
+    options.surveys.sort();
+    options.surveys.dedup();
+    for codes in &mut options.codes {
+        codes.sort();
+        codes.dedup();
+    }
+
+    let drivers = analysis::drivers(current.iter().map(|&i| {
+        let r = &records[i];
+        (r.category().expect("scored"), r.reasons.as_slice())
+    }));
+
+    let mut trend = Vec::new();
+    let mut start = period_start(from, f.trend);
+    while start <= to {
+        trend.push(Point {
+            start,
+            tally: Tally::default(),
+            nps: None,
+            enough: false,
+        });
+        start = next_start(start, f.trend);
+    }
+    for &i in &current {
+        let start = period_start(day_of(&records[i]), f.trend);
+        if let Some(p) = trend.iter_mut().rev().find(|p| p.start == start) {
+            p.tally.add(records[i].category().expect("scored"));
+        }
+    }
+    for p in &mut trend {
+        p.nps = p.tally.nps();
+        p.enough = enough(&p.tally, cx.min_n);
+    }
+
+    let search = f.search.to_lowercase();
+    let mut comments: Vec<usize> = current
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let r = &records[i];
+            r.comment.as_ref().is_some_and(|c| {
+                f.comments.is_none_or(|want| r.category() == Some(want))
+                    && (search.is_empty() || c.to_lowercase().contains(&search))
+            })
+        })
+        .collect();
+    comments.sort_by_key(|&i| std::cmp::Reverse((records[i].created, i)));
+    comments.truncate(LATEST_COMMENTS);
+
+    let promise = cx.callback_hours as i64 * 60;
+    let mut callbacks: Vec<Callback> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            kept(r, f) && r.phone.is_some() && r.category() == Some(Category::Detractor)
+        })
+        .map(|(index, r)| Callback {
+            index,
+            hours_left: (r.received + promise - cx.now).div_euclid(60),
+        })
+        .filter(|c| c.hours_left >= -OVERDUE_SHOWN_HOURS)
+        .collect();
+    callbacks.sort_by_key(|c| (c.hours_left, c.index));
+
+    Report {
+        from,
+        to,
+        previous_from,
+        previous_to,
+        nps: tally.nps(),
+        enough: enough(&tally, cx.min_n),
+        min_n: cx.min_n,
+        change: compare(&tally, &previous),
+        tally,
+        previous,
+        flagged,
+        segments: analysis::segments(by_code, cx.min_n),
+        drivers,
+        trend,
+        comments,
+        callbacks,
+        options,
+    }
+}
+
+/// The what-if panel's starting levers for a tally: detractors halved, promoters ten points
+/// up, half the passives converted (as shares in %).
+pub fn default_levers(t: &Tally) -> [Lever; 3] {
+    let n = t.n().max(1) as f64;
+    let share = |x: u64| 100.0 * x as f64 / n;
+    [
+        Lever::DetractorsTo((share(t.detractors) / 2.0).round()),
+        Lever::PromotersTo((share(t.promoters) + 10.0).min(100.0).round()),
+        Lever::ConvertPassives(50.0),
+    ]
+}
+
+#[cfg(test)]
+mod tests;

@@ -267,8 +267,14 @@ mod tests {
         assert_eq!(minutes_of("1970-01-02T00:01:00Z"), Some(1441));
         assert_eq!(minutes_of("2026-11-24T24:00:00Z"), None);
         let day = local_day(minutes_of("2026-11-26T10:00:00Z").unwrap(), 0);
-        assert_eq!(civil_from_days(period_start(day, Period::Week)), (2026, 11, 23));
-        assert_eq!(civil_from_days(period_start(day, Period::Month)), (2026, 11, 1));
+        assert_eq!(
+            civil_from_days(period_start(day, Period::Week)),
+            (2026, 11, 23)
+        );
+        assert_eq!(
+            civil_from_days(period_start(day, Period::Month)),
+            (2026, 11, 1)
+        );
         assert_eq!(period_of("2026-13-01T00:00:00Z", Period::Day, 0), None);
     }
 }

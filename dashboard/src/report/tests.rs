@@ -1,0 +1,176 @@
+//! The report on a dataset whose every figure is worked out by hand in the comments.
+
+use nps_widget::analysis::{minutes_of, Verdict};
+
+use super::*;
+use crate::format::parse_iso_date;
+
+fn rec(id: usize, store: &str, score: u8, at: &str) -> Record {
+    let t = minutes_of(at).unwrap();
+    Record {
+        id: format!("r{id}"),
+        survey: "after-sales".into(),
+        score: Some(score),
+        reasons: vec![],
+        comment: None,
+        phone: None,
+        dims: [store.into(), String::new(), String::new(), String::new(), String::new()],
+        created: t,
+        received: t,
+        flagged: false,
+    }
+}
+
+/// November (Beijing time), stores A, B and C; October is the previous period.
+fn dataset() -> Vec<Record> {
+    let mut v = Vec::new();
+    let mut add = |store: &str, score: u8, count: usize, at: &str, reason: Option<&str>| {
+        for _ in 0..count {
+            let mut r = rec(v.len(), store, score, at);
+            r.reasons = reason.into_iter().map(str::to_owned).collect();
+            v.push(r);
+        }
+    };
+    // A: 30 promoters (advisor_attitude), 10 passives: NPS 75.
+    add("A", 10, 30, "2026-11-10T02:00:00Z", Some("advisor_attitude"));
+    add("A", 8, 10, "2026-11-10T02:00:00Z", None);
+    // B: 10 promoters, 10 passives, 20 detractors (wait_time): NPS -25.
+    add("B", 9, 10, "2026-11-10T02:00:00Z", None);
+    add("B", 7, 10, "2026-11-10T02:00:00Z", None);
+    add("B", 3, 20, "2026-11-10T02:00:00Z", Some("wait_time"));
+    // C: 5 detractors: NPS -100, but too few to judge.
+    add("C", 0, 5, "2026-11-10T02:00:00Z", None);
+    // October: 20 promoters, 20 passives, 40 detractors: NPS -25.
+    add("A", 10, 20, "2026-10-15T02:00:00Z", None);
+    add("A", 7, 20, "2026-10-15T02:00:00Z", None);
+    add("B", 2, 40, "2026-10-15T02:00:00Z", None);
+    // 20:00 UTC on Nov 30 is December 1 in Beijing: outside the range.
+    add("A", 0, 1, "2026-11-30T20:00:00Z", None);
+    v
+}
+
+fn view() -> Filters {
+    Filters {
+        from: parse_iso_date("2026-11-01"),
+        to: parse_iso_date("2026-11-30"),
+        ..Filters::default()
+    }
+}
+
+fn cx() -> Context {
+    Context {
+        now: minutes_of("2026-11-30T12:00:00Z").unwrap(),
+        offset: 480,
+        min_n: 30,
+        callback_hours: 24,
+    }
+}
+
+#[test]
+fn the_headline_its_change_and_the_segments_worst_first() {
+    let r = build(&dataset(), &view(), cx());
+    // 85 answers: P 40, N 20, D 25; NPS = 15/85 = 17.6.
+    assert_eq!((r.tally.promoters, r.tally.passives, r.tally.detractors), (40, 20, 25));
+    assert!((r.nps.unwrap().score - 17.647).abs() < 0.01);
+    assert!(r.enough);
+    // October, the 30 days before: -25. +42.6 is beyond noise.
+    assert_eq!((r.previous_from, r.previous_to), (parse_iso_date("2026-10-02").unwrap(), parse_iso_date("2026-10-31").unwrap()));
+    assert_eq!(r.previous.n(), 80);
+    let change = r.change.unwrap();
+    assert!((change.points - 42.647).abs() < 0.01);
+    assert_eq!(change.verdict, Verdict::Better);
+    // B (-25) before A (75); C (-100) last, with too few answers.
+    let order: Vec<(&str, bool)> = r.segments.iter().map(|s| (s.name.as_str(), s.enough)).collect();
+    assert_eq!(order, vec![("B", true), ("A", true), ("C", false)]);
+    assert_eq!(r.segments[0].vs_rest.unwrap().verdict, Verdict::Worse);
+    assert_eq!(r.segments[1].vs_rest.unwrap().verdict, Verdict::Better);
+}
+
+#[test]
+fn drivers_cost_what_the_hand_computation_says() {
+    let r = build(&dataset(), &view(), cx());
+    // Without wait_time: P 40, D 5 of 65 = 53.8, so it costs 17.6 - 53.8 = -36.2.
+    // Without advisor_attitude: P 10, D 25 of 55 = -27.3, so it adds 17.6 + 27.3 = 44.9.
+    let d: Vec<(&str, i64)> = r.drivers.iter().map(|d| (d.reason.as_str(), (d.impact * 10.0).round() as i64)).collect();
+    assert_eq!(d, vec![("wait_time", -362), ("advisor_attitude", 449)]);
+    assert_eq!(r.drivers[0].chosen_by.detractors, 20);
+}
+
+#[test]
+fn the_trend_has_every_period_of_the_range() {
+    let r = build(&dataset(), &view(), cx());
+    let weeks: Vec<(String, u64)> = r.trend.iter().map(|p| (crate::format::iso_date(p.start), p.tally.n())).collect();
+    assert_eq!(
+        weeks,
+        vec![
+            ("2026-10-26".into(), 0),
+            ("2026-11-02".into(), 0),
+            ("2026-11-09".into(), 85),
+            ("2026-11-16".into(), 0),
+            ("2026-11-23".into(), 0),
+            ("2026-11-30".into(), 0),
+        ]
+    );
+    let months = build(&dataset(), &Filters { trend: Period::Month, ..view() }, cx());
+    assert_eq!(months.trend.len(), 1);
+    let year = Filters { from: parse_iso_date("2025-12-15"), trend: Period::Month, ..view() };
+    let starts: Vec<String> = build(&dataset(), &year, cx()).trend.iter().map(|p| crate::format::iso_date(p.start)).collect();
+    assert_eq!(starts.first().map(String::as_str), Some("2025-12-01"));
+    assert_eq!(starts.len(), 12);
+}
+
+#[test]
+fn filters_flags_comments_and_the_default_range() {
+    let mut data = dataset();
+    for i in 0..3 {
+        let mut r = rec(1000 + i, "A", 0, "2026-11-12T02:00:00Z");
+        r.flagged = true;
+        data.push(r);
+    }
+    data[0].comment = Some("Advisor was GREAT".into());
+    data[60].comment = Some("等太久了".into());
+    data[61].comment = Some("又是等".into());
+    data[61].created += 60;
+    let r = build(&data, &view(), cx());
+    assert_eq!((r.flagged, r.tally.n()), (3, 85), "flagged answers are left out");
+    assert_eq!(r.comments, vec![61, 60, 0], "latest first");
+    let only = |f: Filters| build(&data, &f, cx()).comments;
+    assert_eq!(only(Filters { comments: Some(Category::Detractor), ..view() }), vec![61, 60]);
+    assert_eq!(only(Filters { search: "great".into(), ..view() }), vec![0]);
+    let store_b = Filters { only: [Some("B".into()), None, None, None, None], ..view() };
+    assert_eq!(build(&data, &store_b, cx()).tally.n(), 40);
+    assert_eq!(build(&data, &Filters { survey: Some("sales".into()), ..view() }, cx()).tally.n(), 0);
+    // Without dates: the 90 days up to the latest answer (December 1 in Beijing).
+    let r = build(&data, &Filters::default(), cx());
+    assert_eq!((r.from, r.to), (parse_iso_date("2026-09-03").unwrap(), parse_iso_date("2026-12-01").unwrap()));
+    assert_eq!(r.options.codes[0], vec!["A", "B", "C"]);
+    assert_eq!(r.options.surveys, vec!["after-sales"]);
+}
+
+#[test]
+fn callbacks_soonest_first_with_the_hours_left() {
+    let mut data = dataset();
+    let now = cx().now;
+    // Detractors of B with a phone: stored 2 h, 30 h and 10 days ago.
+    for (i, ago_h) in [(60, 2), (61, 30), (62, 240)] {
+        data[i].phone = Some("+8613800138000".into());
+        data[i].received = now - ago_h * 60;
+    }
+    // A promoter's phone is not a call-back.
+    data[0].phone = Some("+8613800138001".into());
+    let r = build(&data, &view(), cx());
+    assert_eq!(
+        r.callbacks,
+        vec![Callback { index: 61, hours_left: -6 }, Callback { index: 60, hours_left: 22 }]
+    );
+}
+
+#[test]
+fn the_default_levers() {
+    let t = Tally { promoters: 40, passives: 20, detractors: 25 };
+    // Detractors 29.4% → 15%, promoters 47.1% → 57%, half the passives.
+    assert_eq!(
+        default_levers(&t),
+        [Lever::DetractorsTo(15.0), Lever::PromotersTo(57.0), Lever::ConvertPassives(50.0)]
+    );
+}
