@@ -227,7 +227,9 @@ pub fn responses(
             .expect("weights cover the draw");
         let (advisor, _, shift) = *pick(&mut rng, &store.advisors);
         // The last few visits are recent, so the call-back list has people waiting.
-        let ago_s = if i % 12 == 0 {
+        let ago_s = if i % 24 == 0 {
+            rng.i64(0..86_400)
+        } else if i % 12 == 0 {
             rng.i64(0..3 * 86_400)
         } else {
             rng.i64(0..span_s)

@@ -196,8 +196,7 @@ fn locate_json_error(text: &str, e: serde_json::Error) -> LoadError {
     for (i, item) in items.iter().enumerate() {
         if let Some((field, expected)) = misfit(item) {
             let got = item.get(field).map_or("missing".to_owned(), |v| {
-                let v = v.to_string();
-                format!("is {}", v.chars().take(40).collect::<String>())
+                format!("is {}", nps_widget::error::shown(v))
             });
             return error(i + 1, field, format!("{got}: expected {expected}"));
         }
@@ -215,17 +214,52 @@ fn misfit(item: &serde_json::Value) -> Option<(&'static str, &'static str)> {
     let strings = |v: &V| v.as_array().is_some_and(|a| a.iter().all(V::is_string));
     let checks: [(&'static str, &'static str, bool); 10] = [
         ("id", "a string", o.get("id").is_some_and(V::is_string)),
-        ("score", "a whole number from 0 to 10, or null", matches!(o.get("score"), None | Some(V::Null)) || o.get("score").is_some_and(V::is_i64)),
-        ("created_at", "an RFC 3339 time (2026-11-24T08:30:00Z)", o.get("created_at").is_some_and(V::is_string)),
+        (
+            "score",
+            "a whole number from 0 to 10, or null",
+            matches!(o.get("score"), None | Some(V::Null)) || o.get("score").is_some_and(V::is_i64),
+        ),
+        (
+            "created_at",
+            "an RFC 3339 time (2026-11-24T08:30:00Z)",
+            o.get("created_at").is_some_and(V::is_string),
+        ),
         ("survey", "a string", text_or_null(o.get("survey"))),
-        ("comment", "a string or null", text_or_null(o.get("comment"))),
-        ("received_at", "an RFC 3339 time or null", text_or_null(o.get("received_at"))),
+        (
+            "comment",
+            "a string or null",
+            text_or_null(o.get("comment")),
+        ),
+        (
+            "received_at",
+            "an RFC 3339 time or null",
+            text_or_null(o.get("received_at")),
+        ),
         ("flag", "a string or null", text_or_null(o.get("flag"))),
-        ("reasons", "an array of reason ids", o.get("reasons").is_none_or(strings)),
-        ("context", "an object of strings", o.get("context").is_none_or(|c| matches!(c, V::Null) || c.as_object().is_some_and(|m| m.values().all(V::is_string)))),
-        ("contact", "null or {\"phone\": …}", o.get("contact").is_none_or(|c| matches!(c, V::Null) || c.get("phone").is_none_or(|p| text_or_null(Some(p))))),
+        (
+            "reasons",
+            "an array of reason ids",
+            o.get("reasons").is_none_or(strings),
+        ),
+        (
+            "context",
+            "an object of strings",
+            o.get("context").is_none_or(|c| {
+                matches!(c, V::Null) || c.as_object().is_some_and(|m| m.values().all(V::is_string))
+            }),
+        ),
+        (
+            "contact",
+            "null or {\"phone\": …}",
+            o.get("contact").is_none_or(|c| {
+                matches!(c, V::Null) || c.get("phone").is_none_or(|p| text_or_null(Some(p)))
+            }),
+        ),
     ];
-    checks.into_iter().find(|(_, _, ok)| !ok).map(|(f, e, _)| (f, e))
+    checks
+        .into_iter()
+        .find(|(_, _, ok)| !ok)
+        .map(|(f, e, _)| (f, e))
 }
 
 /// A CSV cell the export defused against spreadsheet formulas (`'=…`) reads as written.
@@ -273,7 +307,11 @@ pub fn from_csv(text: &str) -> Result<Vec<Record>, LoadError> {
         let score = match cell("score") {
             None => None,
             Some(s) => Some(s.parse::<i64>().map_err(|_| {
-                error(row, "score", format!("is {s:?}: expected a whole number from 0 to 10, or empty"))
+                error(
+                    row,
+                    "score",
+                    format!("is {s:?}: expected a whole number from 0 to 10, or empty"),
+                )
             })?),
         };
         let reasons = cell("reasons")
@@ -342,7 +380,10 @@ mod tests {
     fn the_json_export_is_read() {
         let r = from_json(JSON).unwrap();
         assert_eq!(r.len(), 3);
-        assert_eq!((r[0].score, r[0].dim(0), r[0].dim(1)), (Some(9), "SZ-FT", "wang"));
+        assert_eq!(
+            (r[0].score, r[0].dim(0), r[0].dim(1)),
+            (Some(9), "SZ-FT", "wang")
+        );
         assert_eq!(r[0].received - r[0].created, 0, "whole minutes");
         assert_eq!(r[1].comment, None, "a blank comment is no comment");
         assert_eq!(r[1].phone.as_deref(), Some("+8613800138000"));
@@ -371,17 +412,29 @@ mod tests {
             let e = from_text(text).unwrap_err().to_string();
             assert!(e.starts_with(want), "{text}: {e}");
         };
-        check(r#"[{"id":"a","score":11,"created_at":"2026-11-20T08:00:00Z"}]"#, "row 1, score: is 11: expected a whole number from 0 to 10");
+        check(
+            r#"[{"id":"a","score":11,"created_at":"2026-11-20T08:00:00Z"}]"#,
+            "row 1, score: is 11: expected a whole number from 0 to 10",
+        );
         check(
             r#"[{"id":"a","score":1,"created_at":"2026-11-20T08:00:00Z"},{"id":"b","score":"9","created_at":"x"}]"#,
             "row 2, score: is \"9\": expected a whole number",
         );
-        check(r#"[{"id":"a","score":1,"created_at":"yesterday"}]"#, "row 1, created_at: is \"yesterday\"");
+        check(
+            r#"[{"id":"a","score":1,"created_at":"yesterday"}]"#,
+            "row 1, created_at: is \"yesterday\"",
+        );
         check(r#"[{"score":1}]"#, "row 1, id: missing: expected a string");
         check(r#"{"id":"a"}"#, "file: is JSON but not an array");
         check("[1,", "file: is not JSON");
-        check("id,created_at\na,2026-11-20T08:00:00Z\n", "score: column missing");
-        check("id,score,created_at\na,nine,2026-11-20T08:00:00Z\n", "row 1, score: is \"nine\"");
+        check(
+            "id,created_at\na,2026-11-20T08:00:00Z\n",
+            "score: column missing",
+        );
+        check(
+            "id,score,created_at\na,nine,2026-11-20T08:00:00Z\n",
+            "row 1, score: is \"nine\"",
+        );
     }
 
     #[test]
@@ -390,6 +443,11 @@ mod tests {
                        {"id":"b","score":5,"created_at":"2026-11-20T08:00:00Z"},
                        {"id":"a","score":9,"created_at":"2026-11-20T08:00:00Z"}]"#;
         let r = from_json(text).unwrap();
-        assert_eq!(r.iter().map(|r| (r.id.as_str(), r.score)).collect::<Vec<_>>(), vec![("a", Some(9)), ("b", Some(5))]);
+        assert_eq!(
+            r.iter()
+                .map(|r| (r.id.as_str(), r.score))
+                .collect::<Vec<_>>(),
+            vec![("a", Some(9)), ("b", Some(5))]
+        );
     }
 }

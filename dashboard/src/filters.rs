@@ -180,23 +180,41 @@ mod tests {
         let f = &read.filters;
         assert_eq!(f.only[0].as_deref(), Some("BJ-CY"));
         assert_eq!(f.only[1].as_deref(), Some("王"));
-        assert_eq!((f.by, f.trend, f.comments), (1, Period::Month, Some(Category::Detractor)));
+        assert_eq!(
+            (f.by, f.trend, f.comments),
+            (1, Period::Month, Some(Category::Detractor))
+        );
         assert_eq!((f.search.as_str(), f.lang), ("等", Some(Locale::En)));
         let again = f.to_fragment();
-        assert!(!again.contains("token") && !again.contains("s3cret"), "{again}");
+        assert!(
+            !again.contains("token") && !again.contains("s3cret"),
+            "{again}"
+        );
         assert_eq!(Filters::from_fragment(&again).filters, *f);
         assert_eq!(Filters::default().to_fragment(), "");
     }
 
     #[test]
     fn what_is_not_understood_is_named_and_the_rest_applies() {
-        let read = Filters::from_fragment("from=2026-02-30&by=region&trend=day&stor=SZ&to=2026-11-01");
+        let read =
+            Filters::from_fragment("from=2026-02-30&by=region&trend=day&stor=SZ&to=2026-11-01");
         assert_eq!(read.filters.to, parse_iso_date("2026-11-01"));
         assert_eq!(read.filters.from, None);
         let p = read.problems.join("\n");
-        assert!(p.contains("from is \"2026-02-30\": expected a date like 2026-11-24"), "{p}");
-        assert!(p.contains("by is \"region\": expected store, advisor, model, service_type, touchpoint"), "{p}");
-        assert!(p.contains("trend is \"day\": expected week or month"), "{p}");
+        assert!(
+            p.contains("from is \"2026-02-30\": expected a date like 2026-11-24"),
+            "{p}"
+        );
+        assert!(
+            p.contains(
+                "by is \"region\": expected store, advisor, model, service_type, touchpoint"
+            ),
+            "{p}"
+        );
+        assert!(
+            p.contains("trend is \"day\": expected week or month"),
+            "{p}"
+        );
         assert!(p.contains("unknown key \"stor\""), "{p}");
         // Dates given the wrong way round are swapped.
         let r = Filters::from_fragment("from=2026-11-24&to=2026-11-01").filters;

@@ -108,7 +108,12 @@ mod tests {
 
     #[test]
     fn numbers_and_dates_in_each_locale() {
-        for (n, want) in [(0, "0"), (999, "999"), (1000, "1,000"), (1234567, "1,234,567")] {
+        for (n, want) in [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (1234567, "1,234,567"),
+        ] {
             assert_eq!(int(n), want);
         }
         for (x, p, c) in [

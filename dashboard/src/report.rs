@@ -6,8 +6,7 @@
 //! without a score never count.
 
 use nps_widget::analysis::{
-    self, compare, local_day, period_start, Difference, Driver, Lever, Period, Segment,
-    DIMENSIONS,
+    self, compare, local_day, period_start, Difference, Driver, Lever, Period, Segment, DIMENSIONS,
 };
 use nps_widget::score::{Category, Nps, Tally};
 
@@ -43,6 +42,10 @@ pub struct Callback {
 /// The choices the filters offer: what is in the data.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
+    /// The first local day with an answer ("all" dates start here).
+    pub first_day: Option<i64>,
+    /// The last local day with an answer (the default range ends here).
+    pub latest_day: Option<i64>,
     pub surveys: Vec<String>,
     pub codes: [Vec<String>; DIMENSIONS.len()],
 }
@@ -90,8 +93,7 @@ pub struct Context {
 fn kept(r: &Record, f: &Filters) -> bool {
     !r.flagged
         && f.survey.as_ref().is_none_or(|s| *s == r.survey)
-        && f
-            .only
+        && f.only
             .iter()
             .enumerate()
             .all(|(i, code)| code.as_ref().is_none_or(|c| c == r.dim(i)))
@@ -113,18 +115,17 @@ fn next_start(start: i64, period: Period) -> i64 {
 
 pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
     let day_of = |r: &Record| local_day(r.created, cx.offset);
-    let latest = records
-        .iter()
-        .filter(|r| !r.flagged)
-        .map(day_of)
-        .max()
-        .unwrap_or_else(|| local_day(cx.now, cx.offset));
-    let to = f.to.unwrap_or(latest);
+    let latest = records.iter().filter(|r| !r.flagged).map(day_of).max();
+    let latest_or_today = latest.unwrap_or_else(|| local_day(cx.now, cx.offset));
+    let to = f.to.unwrap_or(latest_or_today);
     let from = f.from.unwrap_or(to - (DEFAULT_DAYS - 1)).min(to);
     let len = to - from + 1;
     let (previous_from, previous_to) = (from - len, from - 1);
 
-    let mut options = Options::default();
+    let mut options = Options {
+        latest_day: latest,
+        ..Options::default()
+    };
     let (mut tally, mut previous) = (Tally::default(), Tally::default());
     let mut flagged = 0;
     let mut by_code: Vec<(String, Tally)> = Vec::new();
@@ -138,6 +139,7 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
             }
         }
         let day = day_of(r);
+        options.first_day = Some(options.first_day.map_or(day, |d: i64| d.min(day)));
         if r.flagged && (from..=to).contains(&day) {
             flagged += 1;
         }
@@ -239,6 +241,28 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
         comments,
         callbacks,
         options,
+    }
+}
+
+/// How a score reads at a glance (its colour).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grade {
+    Good,
+    Fair,
+    Poor,
+}
+
+/// From this NPS a score is good (green); below `FAIR_FROM` it is poor (red).
+pub const GOOD_FROM: f64 = 50.0;
+pub const FAIR_FROM: f64 = 0.0;
+
+pub fn grade(nps: f64) -> Grade {
+    if nps >= GOOD_FROM {
+        Grade::Good
+    } else if nps >= FAIR_FROM {
+        Grade::Fair
+    } else {
+        Grade::Poor
     }
 }
 

@@ -22,7 +22,14 @@ pub struct Names {
 impl Names {
     /// Reads a names file; the first bad entry is named (`store.SZ-FT`).
     pub fn from_json(text: &str) -> Result<Names, FieldError> {
-        Names::from_value(&crate::json::parse_strict(text, "names")?)
+        // A key given twice is named from the file's root (`store.SZ-FT`), as every other error.
+        let value = crate::json::parse_strict(text, "names").map_err(|mut e| {
+            if let Some(inner) = e.field.strip_prefix("names.") {
+                e.field = inner.to_owned();
+            }
+            e
+        })?;
+        Names::from_value(&value)
     }
 
     pub fn from_value(v: &Value) -> Result<Names, FieldError> {

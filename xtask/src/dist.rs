@@ -43,34 +43,13 @@ pub fn dist() -> Result<(PathBuf, usize)> {
     fs::create_dir_all(&dist).map_err(|e| format!("create {}: {e}", dist.display()))?;
     // Shrink the wasm, and give its imports, exports and import module short names; the
     // renaming is printed as JSON, and the glue is rewritten to match.
-    let mut opt = Command::new(&t.wasm_opt);
-    opt.args([
-        "-Oz",
-        "--converge",
-        "--low-memory-unused",
-        "--zero-filled-memory",
-        "--strip-debug",
-        "--strip-producers",
-        "--minify-imports-and-exports-and-modules",
-    ])
-    .arg(bind.join("nps_widget_bg.wasm"))
-    .arg("-o")
-    .arg(dist.join(SHIPPED[1]))
-    .current_dir(&root);
-    let out = opt
-        .output()
-        .map_err(|e| format!("could not start {opt:?}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{opt:?} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let renamed = short_names(
-        &read(&bind.join("nps_widget.js"))?,
-        &String::from_utf8_lossy(&out.stdout),
+    let renaming = wasm_opt(
+        &t,
+        &bind.join("nps_widget_bg.wasm"),
+        &dist.join(SHIPPED[1]),
+        &["--minify-imports-and-exports-and-modules"],
     )?;
+    let renamed = short_names(&read(&bind.join("nps_widget.js"))?, &renaming)?;
 
     // One classic script: the bindgen glue (no modules), the event names of the contract,
     // and the loader that defines window.NpsWidget. It finds its wasm next to itself.
@@ -94,18 +73,48 @@ pub fn dist() -> Result<(PathBuf, usize)> {
             .to_owned();
         if name.ends_with(".html") {
             write(&dist.join(&name), &fill_limits(&read(&p)?)?)?;
-        } else if name.ends_with(".svg") || name == "demo.css" || name == "dashboard.js" {
+        } else if name.ends_with(".svg") || name.ends_with(".css") && name != "nps-widget.css" {
             fs::copy(&p, dist.join(&name)).map_err(|e| format!("copy {name}: {e}"))?;
         }
     }
+    crate::dashboard::build(&t, &dist)?;
     let total = sizes(&dist)?;
     Ok((dist, total))
+}
+
+/// Shrinks a wasm file with binaryen's `wasm-opt -Oz` (plus `extra` flags); what it printed.
+pub fn wasm_opt(t: &tools::Build, input: &Path, output: &Path, extra: &[&str]) -> Result<String> {
+    let mut opt = Command::new(&t.wasm_opt);
+    opt.args([
+        "-Oz",
+        "--converge",
+        "--low-memory-unused",
+        "--zero-filled-memory",
+        "--strip-debug",
+        "--strip-producers",
+    ])
+    .args(extra)
+    .arg(input)
+    .arg("-o")
+    .arg(output)
+    .current_dir(root());
+    let out = opt
+        .output()
+        .map_err(|e| format!("could not start {opt:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{opt:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The flags of the shipped wasm: the caller's `RUSTFLAGS`, and the crates' source folder
 /// (`$CARGO_HOME/registry/src`, in panic locations) written as `/cargo`, so the wasm is the
 /// same on every machine, whatever its home folder, and its size can be held to the byte.
-fn wasm_rustflags() -> String {
+pub fn wasm_rustflags() -> String {
     let registry = tools::cargo_home().join("registry/src");
     let mut flags: Vec<String> = std::env::var("RUSTFLAGS")
         .unwrap_or_default()
@@ -212,11 +221,11 @@ pub fn fill_limits(html: &str) -> Result<String> {
     }
 }
 
-fn read(p: &Path) -> Result<String> {
+pub fn read(p: &Path) -> Result<String> {
     fs::read_to_string(p).map_err(|e| format!("read {}: {e}", p.display()))
 }
 
-fn write(p: &Path, s: &str) -> Result {
+pub fn write(p: &Path, s: &str) -> Result {
     fs::write(p, s).map_err(|e| format!("write {}: {e}", p.display()))
 }
 
@@ -277,17 +286,17 @@ pub fn check_budget(total: usize) -> Result {
     Ok(())
 }
 
-fn kb(n: usize) -> String {
+pub fn kb(n: usize) -> String {
     format!("{:.1} KB", n as f64 / 1000.0)
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let _ = enc.write_all(bytes);
     enc.finish().unwrap_or_default()
 }
 
-fn brotli(bytes: &[u8]) -> Vec<u8> {
+pub fn brotli(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,

@@ -16,6 +16,7 @@
 //! Debian — Chromium and ChromeDriver); elsewhere the xtask says exactly what to install.
 
 mod bench;
+mod dashboard;
 mod dist;
 mod docs;
 mod fuzz;
@@ -25,6 +26,7 @@ mod tidy;
 mod tools;
 
 use std::env;
+use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -173,12 +175,58 @@ fn demo(args: &[String]) -> Result {
     println!("   WeChat H5:    http://127.0.0.1:{port}/wechat.html");
     println!("   triggers:     http://127.0.0.1:{port}/triggers.html");
     println!("   kiosk:        http://127.0.0.1:{port}/kiosk.html");
-    println!("   dashboard:    http://127.0.0.1:{port}/dashboard.html (the admin token is printed below)");
-    run(Command::new(target_dir().join("release/nps-collector"))
-        .args(["--port", &port, "--db", "nps.db", "--static"])
+    // A fresh demo set each time: a car brand's answers over six months, with its names.
+    let demo = target_dir().join("demo");
+    let _ = fs::remove_dir_all(&demo);
+    fs::create_dir_all(&demo).map_err(|e| format!("create {}: {e}", demo.display()))?;
+    let collector = target_dir().join("release/nps-collector");
+    let (db, names) = (demo.join("nps.db"), demo.join("names.json"));
+    run(Command::new(&collector)
+        .arg("seed")
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "--responses",
+            DEMO_RESPONSES,
+            "--months",
+            "6",
+            "--names-out",
+        ])
+        .arg(&names))?;
+    let token = demo_token();
+    println!("   dashboard:    http://127.0.0.1:{port}/dashboard.html#token={token}");
+    println!(
+        "   (the demo's answers are made fresh each run, in {})",
+        db.display()
+    );
+    run(Command::new(collector)
+        .args(["--port", &port, "--admin-token", &token, "--db"])
+        .arg(&db)
+        .arg("--names")
+        .arg(&names)
+        .arg("--static")
         .arg(&dist)
         .arg("--landing")
         .arg(root().join("www/landing.json")))
+}
+
+/// How many answers the demo's dashboard starts with.
+const DEMO_RESPONSES: &str = "4000";
+
+/// A token for this run of the demo: random bytes from the system, in hex.
+fn demo_token() -> String {
+    let mut bytes = [0u8; 16];
+    if let Ok(mut f) = fs::File::open("/dev/urandom") {
+        use std::io::Read;
+        let _ = f.read_exact(&mut bytes);
+    }
+    if bytes == [0; 16] {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        bytes = (t ^ ((std::process::id() as u128) << 64)).to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn test(args: &[String]) -> Result {

@@ -14,7 +14,13 @@ fn rec(id: usize, store: &str, score: u8, at: &str) -> Record {
         reasons: vec![],
         comment: None,
         phone: None,
-        dims: [store.into(), String::new(), String::new(), String::new(), String::new()],
+        dims: [
+            store.into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
         created: t,
         received: t,
         flagged: false,
@@ -32,7 +38,13 @@ fn dataset() -> Vec<Record> {
         }
     };
     // A: 30 promoters (advisor_attitude), 10 passives: NPS 75.
-    add("A", 10, 30, "2026-11-10T02:00:00Z", Some("advisor_attitude"));
+    add(
+        "A",
+        10,
+        30,
+        "2026-11-10T02:00:00Z",
+        Some("advisor_attitude"),
+    );
     add("A", 8, 10, "2026-11-10T02:00:00Z", None);
     // B: 10 promoters, 10 passives, 20 detractors (wait_time): NPS -25.
     add("B", 9, 10, "2026-11-10T02:00:00Z", None);
@@ -70,17 +82,30 @@ fn cx() -> Context {
 fn the_headline_its_change_and_the_segments_worst_first() {
     let r = build(&dataset(), &view(), cx());
     // 85 answers: P 40, N 20, D 25; NPS = 15/85 = 17.6.
-    assert_eq!((r.tally.promoters, r.tally.passives, r.tally.detractors), (40, 20, 25));
+    assert_eq!(
+        (r.tally.promoters, r.tally.passives, r.tally.detractors),
+        (40, 20, 25)
+    );
     assert!((r.nps.unwrap().score - 17.647).abs() < 0.01);
     assert!(r.enough);
     // October, the 30 days before: -25. +42.6 is beyond noise.
-    assert_eq!((r.previous_from, r.previous_to), (parse_iso_date("2026-10-02").unwrap(), parse_iso_date("2026-10-31").unwrap()));
+    assert_eq!(
+        (r.previous_from, r.previous_to),
+        (
+            parse_iso_date("2026-10-02").unwrap(),
+            parse_iso_date("2026-10-31").unwrap()
+        )
+    );
     assert_eq!(r.previous.n(), 80);
     let change = r.change.unwrap();
     assert!((change.points - 42.647).abs() < 0.01);
     assert_eq!(change.verdict, Verdict::Better);
     // B (-25) before A (75); C (-100) last, with too few answers.
-    let order: Vec<(&str, bool)> = r.segments.iter().map(|s| (s.name.as_str(), s.enough)).collect();
+    let order: Vec<(&str, bool)> = r
+        .segments
+        .iter()
+        .map(|s| (s.name.as_str(), s.enough))
+        .collect();
     assert_eq!(order, vec![("B", true), ("A", true), ("C", false)]);
     assert_eq!(r.segments[0].vs_rest.unwrap().verdict, Verdict::Worse);
     assert_eq!(r.segments[1].vs_rest.unwrap().verdict, Verdict::Better);
@@ -91,7 +116,11 @@ fn drivers_cost_what_the_hand_computation_says() {
     let r = build(&dataset(), &view(), cx());
     // Without wait_time: P 40, D 5 of 65 = 53.8, so it costs 17.6 - 53.8 = -36.2.
     // Without advisor_attitude: P 10, D 25 of 55 = -27.3, so it adds 17.6 + 27.3 = 44.9.
-    let d: Vec<(&str, i64)> = r.drivers.iter().map(|d| (d.reason.as_str(), (d.impact * 10.0).round() as i64)).collect();
+    let d: Vec<(&str, i64)> = r
+        .drivers
+        .iter()
+        .map(|d| (d.reason.as_str(), (d.impact * 10.0).round() as i64))
+        .collect();
     assert_eq!(d, vec![("wait_time", -362), ("advisor_attitude", 449)]);
     assert_eq!(r.drivers[0].chosen_by.detractors, 20);
 }
@@ -99,7 +128,11 @@ fn drivers_cost_what_the_hand_computation_says() {
 #[test]
 fn the_trend_has_every_period_of_the_range() {
     let r = build(&dataset(), &view(), cx());
-    let weeks: Vec<(String, u64)> = r.trend.iter().map(|p| (crate::format::iso_date(p.start), p.tally.n())).collect();
+    let weeks: Vec<(String, u64)> = r
+        .trend
+        .iter()
+        .map(|p| (crate::format::iso_date(p.start), p.tally.n()))
+        .collect();
     assert_eq!(
         weeks,
         vec![
@@ -111,10 +144,25 @@ fn the_trend_has_every_period_of_the_range() {
             ("2026-11-30".into(), 0),
         ]
     );
-    let months = build(&dataset(), &Filters { trend: Period::Month, ..view() }, cx());
+    let months = build(
+        &dataset(),
+        &Filters {
+            trend: Period::Month,
+            ..view()
+        },
+        cx(),
+    );
     assert_eq!(months.trend.len(), 1);
-    let year = Filters { from: parse_iso_date("2025-12-15"), trend: Period::Month, ..view() };
-    let starts: Vec<String> = build(&dataset(), &year, cx()).trend.iter().map(|p| crate::format::iso_date(p.start)).collect();
+    let year = Filters {
+        from: parse_iso_date("2025-12-15"),
+        trend: Period::Month,
+        ..view()
+    };
+    let starts: Vec<String> = build(&dataset(), &year, cx())
+        .trend
+        .iter()
+        .map(|p| crate::format::iso_date(p.start))
+        .collect();
     assert_eq!(starts.first().map(String::as_str), Some("2025-12-01"));
     assert_eq!(starts.len(), 12);
 }
@@ -132,17 +180,54 @@ fn filters_flags_comments_and_the_default_range() {
     data[61].comment = Some("又是等".into());
     data[61].created += 60;
     let r = build(&data, &view(), cx());
-    assert_eq!((r.flagged, r.tally.n()), (3, 85), "flagged answers are left out");
+    assert_eq!(
+        (r.flagged, r.tally.n()),
+        (3, 85),
+        "flagged answers are left out"
+    );
     assert_eq!(r.comments, vec![61, 60, 0], "latest first");
     let only = |f: Filters| build(&data, &f, cx()).comments;
-    assert_eq!(only(Filters { comments: Some(Category::Detractor), ..view() }), vec![61, 60]);
-    assert_eq!(only(Filters { search: "great".into(), ..view() }), vec![0]);
-    let store_b = Filters { only: [Some("B".into()), None, None, None, None], ..view() };
+    assert_eq!(
+        only(Filters {
+            comments: Some(Category::Detractor),
+            ..view()
+        }),
+        vec![61, 60]
+    );
+    assert_eq!(
+        only(Filters {
+            search: "great".into(),
+            ..view()
+        }),
+        vec![0]
+    );
+    let store_b = Filters {
+        only: [Some("B".into()), None, None, None, None],
+        ..view()
+    };
     assert_eq!(build(&data, &store_b, cx()).tally.n(), 40);
-    assert_eq!(build(&data, &Filters { survey: Some("sales".into()), ..view() }, cx()).tally.n(), 0);
+    assert_eq!(
+        build(
+            &data,
+            &Filters {
+                survey: Some("sales".into()),
+                ..view()
+            },
+            cx()
+        )
+        .tally
+        .n(),
+        0
+    );
     // Without dates: the 90 days up to the latest answer (December 1 in Beijing).
     let r = build(&data, &Filters::default(), cx());
-    assert_eq!((r.from, r.to), (parse_iso_date("2026-09-03").unwrap(), parse_iso_date("2026-12-01").unwrap()));
+    assert_eq!(
+        (r.from, r.to),
+        (
+            parse_iso_date("2026-09-03").unwrap(),
+            parse_iso_date("2026-12-01").unwrap()
+        )
+    );
     assert_eq!(r.options.codes[0], vec!["A", "B", "C"]);
     assert_eq!(r.options.surveys, vec!["after-sales"]);
 }
@@ -161,16 +246,33 @@ fn callbacks_soonest_first_with_the_hours_left() {
     let r = build(&data, &view(), cx());
     assert_eq!(
         r.callbacks,
-        vec![Callback { index: 61, hours_left: -6 }, Callback { index: 60, hours_left: 22 }]
+        vec![
+            Callback {
+                index: 61,
+                hours_left: -6
+            },
+            Callback {
+                index: 60,
+                hours_left: 22
+            }
+        ]
     );
 }
 
 #[test]
 fn the_default_levers() {
-    let t = Tally { promoters: 40, passives: 20, detractors: 25 };
+    let t = Tally {
+        promoters: 40,
+        passives: 20,
+        detractors: 25,
+    };
     // Detractors 29.4% → 15%, promoters 47.1% → 57%, half the passives.
     assert_eq!(
         default_levers(&t),
-        [Lever::DetractorsTo(15.0), Lever::PromotersTo(57.0), Lever::ConvertPassives(50.0)]
+        [
+            Lever::DetractorsTo(15.0),
+            Lever::PromotersTo(57.0),
+            Lever::ConvertPassives(50.0)
+        ]
     );
 }

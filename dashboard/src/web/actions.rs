@@ -1,0 +1,107 @@
+//! What to do: the detractors waiting for a call-back (soonest deadline first, the hours
+//! left or overdue), and the what-if panel for the three levers side by side.
+
+use std::rc::Rc;
+
+use nps_widget::analysis::{what_if, Lever};
+use yew::prelude::*;
+
+use super::app::View;
+use crate::format::{change, moment, points};
+use crate::words::Word;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub view: Rc<View>,
+}
+
+#[component]
+pub fn Callbacks(props: &Props) -> Html {
+    let v = &props.view;
+    let rows = v.report.callbacks.iter().map(|c| {
+        let r = &v.records[c.index];
+        let (class, left) = if c.hours_left < 0 {
+            ("due overdue", v.fill(Word::Overdue, &[("h", &(-c.hours_left).to_string())]))
+        } else {
+            ("due", v.fill(Word::HoursLeft, &[("h", &c.hours_left.to_string())]))
+        };
+        let phone = r.phone.clone().unwrap_or_default();
+        html! {
+            <li data-hours-left={c.hours_left.to_string()}>
+                <span class="pill detractor">{ r.score.map(|s| s.to_string()).unwrap_or_default() }</span>
+                <div class="who">
+                    <a class="phone" href={format!("tel:{phone}")}>{ phone.clone() }</a>
+                    <p class="muted small">{ format!("{} · {} · {}", v.label(0, r.dim(0)), v.label(1, r.dim(1)), moment(r.received, v.cx.offset, v.locale)) }</p>
+                    if let Some(text) = &r.comment { <p class="text small">{ text.clone() }</p> }
+                </div>
+                <span class={class}>{ left }</span>
+            </li>
+        }
+    });
+    html! {
+        <section class="card callbacks" style="grid-area: callbacks" aria-labelledby="callbacks-h">
+            <h2 id="callbacks-h">{ v.t(Word::Callbacks) }
+                <span class="count">{ v.report.callbacks.len() }</span></h2>
+            <p class="muted small">{ v.fill(Word::CallbacksHint, &[("hours", &v.cx.callback_hours.to_string())]) }</p>
+            if v.report.callbacks.is_empty() {
+                <p class="empty">{ v.t(Word::NoCallbacks) }</p>
+            } else {
+                <ul class="list">{ for rows }</ul>
+            }
+        </section>
+    }
+}
+
+/// A lever's share at its end: all of them, in %.
+const ALL_OF_THEM: &str = "100";
+
+#[derive(Properties, PartialEq)]
+pub struct WhatIfProps {
+    pub view: Rc<View>,
+    /// (which lever, its new value, all three values).
+    pub on_lever: Callback<(usize, f64, [f64; 3])>,
+}
+
+#[component]
+pub fn WhatIf(props: &WhatIfProps) -> Html {
+    let v = &props.view;
+    let t = &v.report.tally;
+    let values = v.levers.unwrap_or([0.0; 3]);
+    let now = t.nps().map(|n| n.score);
+    let rows = [
+        (Word::LeverDetractors, Lever::DetractorsTo(values[0])),
+        (Word::LeverPromoters, Lever::PromotersTo(values[1])),
+        (Word::LeverPassives, Lever::ConvertPassives(values[2])),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (word, lever))| {
+        let value = values[i];
+        let id = format!("lever-{i}");
+        let on_lever = props.on_lever.clone();
+        let oninput = Callback::from(move |e: InputEvent| {
+            let x = e
+                .target_dyn_into::<web_sys::HtmlInputElement>()
+                .and_then(|i| i.value().parse::<f64>().ok())
+                .unwrap_or(value);
+            on_lever.emit((i, x, values));
+        });
+        let result = match (what_if(t, lever), now) {
+            (Some(after), Some(before)) => v.fill(Word::LeverResult, &[("nps", &points(after)), ("delta", &change(after - before))]),
+            _ => String::new(),
+        };
+        html! {
+            <div class="lever">
+                <label for={id.clone()}>{ v.fill(word, &[("x", &format!("{value:.0}%"))]) }</label>
+                <input id={id} type="range" min="0" max={ALL_OF_THEM} step="1" value={format!("{value:.0}")} {oninput} />
+                <output class="result" for={format!("lever-{i}")}>{ result }</output>
+            </div>
+        }
+    });
+    html! {
+        <section class="card whatif" style="grid-area: whatif" aria-labelledby="whatif-h">
+            <h2 id="whatif-h">{ v.t(Word::WhatIf) }</h2>
+            { for rows }
+        </section>
+    }
+}

@@ -1,0 +1,365 @@
+//! The page: where the answers come from (the collector with the admin token, or a dropped
+//! export), the filters, and the sections in the order a manager reads them. All state is one
+//! `Model` changed by `Action`s; the report is recomputed only when the data or the view
+//! changes.
+
+use std::rc::Rc;
+
+use nps_widget::analysis::{Names, DEFAULT_MIN_N};
+use nps_widget::i18n::{fill, Locale};
+use yew::prelude::*;
+
+use super::{actions, charts, glance, start, tables};
+use crate::data::{self, Record};
+use crate::filters::{Filters, Read};
+use crate::report::{self, Context, Report};
+use crate::words::Word;
+
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// Where the collector's API is (`/api`).
+    pub api: AttrValue,
+    /// Answers to show at once, without loading (the browser tests).
+    #[prop_or_default]
+    pub preload: Option<Rc<Vec<Record>>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    Idle,
+    Loading,
+    Ready { n: usize, ms: u32 },
+    Failed(String),
+    WrongToken,
+}
+
+#[derive(Clone, PartialEq)]
+struct Model {
+    records: Rc<Vec<Record>>,
+    /// Bumped whenever `records` changes (cheaper to compare than the records).
+    version: u32,
+    names: Rc<Names>,
+    filters: Filters,
+    problems: Vec<String>,
+    status: Status,
+    /// The what-if sliders, once moved (shares in %).
+    levers: Option<[f64; 3]>,
+}
+
+enum Action {
+    Loading,
+    Loaded(Vec<Record>, Names, u32),
+    Failed(String),
+    WrongToken,
+    View(Filters),
+    Fragment(Read),
+    Lever(usize, f64, [f64; 3]),
+}
+
+impl Reducible for Model {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut m = (*self).clone();
+        match action {
+            Action::Loading => m.status = Status::Loading,
+            Action::Loaded(records, names, ms) => {
+                m.status = Status::Ready {
+                    n: records.len(),
+                    ms,
+                };
+                m.records = Rc::new(records);
+                m.names = Rc::new(names);
+                m.version += 1;
+                m.levers = None;
+            }
+            Action::Failed(why) => m.status = Status::Failed(why),
+            Action::WrongToken => m.status = Status::WrongToken,
+            Action::View(f) => {
+                super::set_fragment(&f.to_fragment());
+                if f.survey != m.filters.survey
+                    || f.only != m.filters.only
+                    || f.from != m.filters.from
+                    || f.to != m.filters.to
+                {
+                    m.levers = None;
+                }
+                m.filters = f;
+            }
+            Action::Fragment(read) => {
+                m.filters = read.filters;
+                m.problems = read.problems;
+            }
+            Action::Lever(i, v, mut all) => {
+                all[i] = v;
+                m.levers = Some(all);
+            }
+        }
+        Rc::new(m)
+    }
+}
+
+/// Loads the export and the names from the collector.
+async fn from_collector(api: &str, token: &str) -> Result<(Vec<Record>, Names), Action> {
+    let (status, text) = super::get(&format!("{api}/responses"), token)
+        .await
+        .map_err(Action::Failed)?;
+    match status {
+        401 => return Err(Action::WrongToken),
+        200 => {}
+        s => {
+            let why = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v["error"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| format!("the collector answered {s}"));
+            return Err(Action::Failed(why));
+        }
+    }
+    let records = data::from_json(&text).map_err(|e| Action::Failed(e.to_string()))?;
+    // Names are a courtesy: without them, codes are shown.
+    let names = match super::get(&format!("{api}/names"), token).await {
+        Ok((200, text)) => Names::from_json(&text).unwrap_or_default(),
+        _ => Names::default(),
+    };
+    Ok((records, names))
+}
+
+/// What every section needs to draw itself.
+pub struct View {
+    pub report: Rc<Report>,
+    pub records: Rc<Vec<Record>>,
+    pub names: Rc<Names>,
+    pub filters: Filters,
+    pub locale: Locale,
+    pub cx: Context,
+    pub levers: Option<[f64; 3]>,
+}
+
+impl PartialEq for View {
+    fn eq(&self, o: &View) -> bool {
+        Rc::ptr_eq(&self.report, &o.report)
+            && self.filters == o.filters
+            && self.locale == o.locale
+            && self.levers == o.levers
+    }
+}
+
+impl View {
+    pub fn t(&self, w: Word) -> &'static str {
+        w.in_(self.locale)
+    }
+
+    pub fn fill(&self, w: Word, values: &[(&str, &str)]) -> String {
+        fill(self.t(w), values)
+    }
+
+    /// A code as the manager knows it: the brand's name for it, else the code.
+    pub fn label(&self, dim: usize, code: &str) -> String {
+        if code.is_empty() {
+            return self.t(Word::Unnamed).to_owned();
+        }
+        self.names
+            .get(nps_widget::analysis::DIMENSIONS[dim], code)
+            .unwrap_or(code)
+            .to_owned()
+    }
+}
+
+#[component]
+pub fn App(props: &AppProps) -> Html {
+    let model = use_reducer(|| {
+        let read = Filters::from_fragment(&super::fragment());
+        if let Some(t) = &read.token {
+            super::store_token(Some(t));
+        }
+        // The token leaves the address bar (and the history) at once.
+        super::set_fragment(&read.filters.to_fragment());
+        Model {
+            records: Rc::new(Vec::new()),
+            version: 0,
+            names: Rc::new(Names::default()),
+            filters: read.filters,
+            problems: read.problems,
+            status: Status::Idle,
+            levers: None,
+        }
+    });
+
+    let load = {
+        let model = model.dispatcher();
+        let api = props.api.to_string();
+        Callback::from(move |token: String| {
+            let (model, api) = (model.clone(), api.clone());
+            model.dispatch(Action::Loading);
+            wasm_bindgen_futures::spawn_local(async move {
+                let started = super::ms();
+                match from_collector(&api, &token).await {
+                    Ok((records, names)) => {
+                        super::store_token(Some(&token));
+                        model.dispatch(Action::Loaded(
+                            records,
+                            names,
+                            (super::ms() - started) as u32,
+                        ));
+                    }
+                    Err(Action::WrongToken) => {
+                        super::store_token(None);
+                        model.dispatch(Action::WrongToken);
+                    }
+                    Err(a) => model.dispatch(a),
+                }
+            });
+        })
+    };
+    let load_file = {
+        let model = model.dispatcher();
+        Callback::from(move |file: web_sys::File| {
+            let model = model.clone();
+            model.dispatch(Action::Loading);
+            wasm_bindgen_futures::spawn_local(async move {
+                let started = super::ms();
+                let parsed = super::file_text(&file).await.and_then(|text| {
+                    data::from_text(&text).map_err(|e| format!("{}: {e}", file.name()))
+                });
+                match parsed {
+                    Ok(records) => model.dispatch(Action::Loaded(
+                        records,
+                        Names::default(),
+                        (super::ms() - started) as u32,
+                    )),
+                    Err(why) => model.dispatch(Action::Failed(why)),
+                }
+            });
+        })
+    };
+
+    {
+        // On start: the preloaded answers, or the collector with a kept token.
+        let (model, load, preload) = (model.dispatcher(), load.clone(), props.preload.clone());
+        use_effect_with((), move |_| match preload {
+            Some(records) => {
+                model.dispatch(Action::Loaded((*records).clone(), Names::default(), 0))
+            }
+            None => {
+                if let Some(token) = super::stored_token() {
+                    load.emit(token);
+                }
+            }
+        });
+    }
+    {
+        // A link pasted into this tab applies its view (and its token).
+        let (model, load) = (model.dispatcher(), load.clone());
+        use_effect_with((), move |_| {
+            let listener = gloo_events::EventListener::new(
+                &web_sys::window().expect("a window"),
+                "hashchange",
+                move |_| {
+                    let read = Filters::from_fragment(&super::fragment());
+                    if let Some(t) = read.token.clone() {
+                        load.emit(t);
+                    }
+                    super::set_fragment(&read.filters.to_fragment());
+                    model.dispatch(Action::Fragment(read));
+                },
+            );
+            move || drop(listener)
+        });
+    }
+
+    let locale = model
+        .filters
+        .lang
+        .or_else(|| Locale::negotiate(&super::browser_language()))
+        .unwrap_or(Locale::ZhCn);
+    let cx = Context {
+        now: super::now_minutes(),
+        offset: super::offset_minutes(),
+        min_n: DEFAULT_MIN_N,
+        callback_hours: nps_widget::config::keys::CALLBACK_HOURS.default_int(),
+    };
+    let report = {
+        let records = model.records.clone();
+        use_memo((model.version, model.filters.clone()), move |(_, f)| {
+            report::build(&records, f, cx)
+        })
+    };
+    let on_view = {
+        let model = model.dispatcher();
+        Callback::from(move |f: Filters| model.dispatch(Action::View(f)))
+    };
+    let on_lever = {
+        let model = model.dispatcher();
+        Callback::from(move |(i, v, all): (usize, f64, [f64; 3])| {
+            model.dispatch(Action::Lever(i, v, all))
+        })
+    };
+    let w = |word: Word| word.in_(locale);
+
+    let status = match &model.status {
+        Status::Idle => html! {},
+        Status::Loading => html! { <p class="status" role="status">{ w(Word::Loading) }</p> },
+        Status::Ready { n, ms } => html! {
+            <p class="status" role="status">{ fill(w(Word::Loaded), &[("n", &crate::format::int(*n as u64)), ("ms", &ms.to_string())]) }</p>
+        },
+        Status::Failed(why) => {
+            html! { <p class="status error" role="alert">{ fill(w(Word::LoadFailed), &[("why", why)]) }</p> }
+        }
+        Status::WrongToken => {
+            html! { <p class="status error" role="alert">{ w(Word::WrongToken) }</p> }
+        }
+    };
+    let problems = (!model.problems.is_empty()).then(|| {
+        html! {
+            <p class="status error" role="alert">{ model.problems.join("；") }</p>
+        }
+    });
+    let header = html! {
+        <start::Header {locale} filters={model.filters.clone()} on_view={on_view.clone()}
+            ready={matches!(model.status, Status::Ready { .. })} />
+    };
+
+    if !matches!(model.status, Status::Ready { .. }) {
+        return html! {
+            <div class="dash" lang={locale.tag()}>
+                { header }
+                <start::Start {locale} {load} {load_file} />
+                { status }
+                { for problems }
+            </div>
+        };
+    }
+
+    let levers = model.levers.unwrap_or_else(|| {
+        report::default_levers(&report.tally).map(|l| match l {
+            nps_widget::analysis::Lever::DetractorsTo(x)
+            | nps_widget::analysis::Lever::PromotersTo(x)
+            | nps_widget::analysis::Lever::ConvertPassives(x) => x,
+        })
+    });
+    let view = Rc::new(View {
+        report: report.clone(),
+        records: model.records.clone(),
+        names: model.names.clone(),
+        filters: model.filters.clone(),
+        locale,
+        cx,
+        levers: Some(levers),
+    });
+    html! {
+        <div class="dash" lang={locale.tag()}>
+            { header }
+            <tables::FiltersBar view={view.clone()} on_view={on_view.clone()} />
+            { status }
+            { for problems }
+            <div class="grid">
+                <glance::Glance view={view.clone()} />
+                <actions::Callbacks view={view.clone()} />
+                <tables::Segments view={view.clone()} on_view={on_view.clone()} />
+                <actions::WhatIf view={view.clone()} {on_lever} />
+                <charts::Trend view={view.clone()} on_view={on_view.clone()} />
+                <tables::Drivers view={view.clone()} />
+                <tables::Comments view={view.clone()} {on_view} />
+            </div>
+        </div>
+    }
+}

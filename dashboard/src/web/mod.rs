@@ -1,0 +1,160 @@
+//! The browser shell of the dashboard: mounting, the clock and time zone, the URL fragment,
+//! the token in sessionStorage, `fetch` of the export, and reading a dropped file. Nothing
+//! here decides what is shown; `report` does.
+
+mod actions;
+mod app;
+mod charts;
+mod glance;
+mod start;
+mod tables;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+pub use app::{App, AppProps};
+
+/// The sessionStorage key of the admin token: this tab only, gone when it closes.
+const TOKEN_KEY: &str = "nps-dashboard-token";
+
+/// The element the dashboard mounts into.
+const ROOT_ID: &str = "nps-dashboard";
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    let Some(root) = document().get_element_by_id(ROOT_ID) else {
+        web_sys::console::error_1(
+            &format!("nps-dashboard: no element with id=\"{ROOT_ID}\" to mount into").into(),
+        );
+        return;
+    };
+    let api = root
+        .get_attribute("data-api")
+        .unwrap_or_else(|| "/api".to_owned());
+    // The "loading" line goes; the dashboard takes its place.
+    root.set_text_content(None);
+    yew::Renderer::<App>::with_root_and_props(
+        root,
+        AppProps {
+            api: api.into(),
+            preload: None,
+        },
+    )
+    .render();
+}
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a window")
+}
+
+fn document() -> web_sys::Document {
+    window().document().expect("a document")
+}
+
+/// Minutes since the epoch, now.
+pub fn now_minutes() -> i64 {
+    (js_sys::Date::now() / 60_000.0).floor() as i64
+}
+
+/// The browser's time zone, minutes east of UTC.
+pub fn offset_minutes() -> i32 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+}
+
+/// Milliseconds of the page's monotonic clock.
+pub fn ms() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
+}
+
+/// The browser's language, for the default locale.
+pub fn browser_language() -> String {
+    window().navigator().language().unwrap_or_default()
+}
+
+/// The fragment, without `#`.
+pub fn fragment() -> String {
+    let hash = window().location().hash().unwrap_or_default();
+    hash.strip_prefix('#').unwrap_or(&hash).to_owned()
+}
+
+/// Writes the fragment without adding a history entry (a token never goes into it).
+pub fn set_fragment(fragment: &str) {
+    let loc = window().location();
+    let base = format!(
+        "{}{}",
+        loc.pathname().unwrap_or_default(),
+        loc.search().unwrap_or_default()
+    );
+    let url = if fragment.is_empty() {
+        base
+    } else {
+        format!("{base}#{fragment}")
+    };
+    if let Ok(h) = window().history() {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// The full address of this view (for "copy link").
+pub fn href() -> String {
+    window().location().href().unwrap_or_default()
+}
+
+pub fn copy_text(text: &str) {
+    let _ = window().navigator().clipboard().write_text(text);
+}
+
+fn session() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+pub fn stored_token() -> Option<String> {
+    session()?
+        .get_item(TOKEN_KEY)
+        .ok()
+        .flatten()
+        .filter(|t| !t.is_empty())
+}
+
+pub fn store_token(token: Option<&str>) {
+    if let Some(s) = session() {
+        let _ = match token {
+            Some(t) => s.set_item(TOKEN_KEY, t),
+            None => s.remove_item(TOKEN_KEY),
+        };
+    }
+}
+
+/// `GET url` with the admin token; the status and the body's text.
+pub async fn get(url: &str, token: &str) -> Result<(u16, String), String> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    let headers = web_sys::Headers::new().map_err(|_| "headers")?;
+    headers
+        .set("Authorization", &format!("Bearer {token}"))
+        .map_err(|_| "the token has characters a header cannot carry".to_owned())?;
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(url, &init)
+        .map_err(|_| format!("{url} is not an address"))?;
+    let response: web_sys::Response = JsFuture::from(window().fetch_with_request(&request))
+        .await
+        .map_err(|_| "the collector did not answer (offline, or not running)".to_owned())?
+        .unchecked_into();
+    let status = response.status();
+    let text = JsFuture::from(response.text().map_err(|_| "no body")?)
+        .await
+        .map_err(|_| "the answer broke off".to_owned())?
+        .as_string()
+        .unwrap_or_default();
+    Ok((status, text))
+}
+
+/// A file's text (a dropped or chosen export).
+pub async fn file_text(file: &web_sys::File) -> Result<String, String> {
+    JsFuture::from(file.text())
+        .await
+        .map_err(|_| format!("{} could not be read", file.name()))?
+        .as_string()
+        .ok_or_else(|| format!("{} is not text", file.name()))
+}

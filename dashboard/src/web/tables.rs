@@ -1,0 +1,310 @@
+//! The filters bar, the segment table (worst first, each against the rest, small segments
+//! greyed), the drivers, and the latest comments.
+
+use std::rc::Rc;
+
+use nps_widget::analysis::DIMENSIONS;
+use nps_widget::i18n::{Locale, PRESETS};
+use nps_widget::score::Category;
+use yew::prelude::*;
+
+use super::app::View;
+use super::charts::{interval_bar, scale_of};
+use super::glance::verdict;
+use crate::filters::Filters;
+use crate::format::{change, int, iso_date, moment, parse_iso_date, points};
+use crate::report::DEFAULT_DAYS;
+use crate::words::{dimension, Word};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub view: Rc<View>,
+    pub on_view: Callback<Filters>,
+}
+
+/// A reason's words: the preset's label in the locale, else its id.
+pub fn reason_label(id: &str, locale: Locale) -> String {
+    PRESETS
+        .iter()
+        .flat_map(|(_, reasons)| reasons.iter())
+        .find(|r| r.id == id)
+        .map_or_else(|| id.to_owned(), |r| r.label(locale).to_owned())
+}
+
+fn select_value(e: &Event) -> String {
+    e.target_dyn_into::<web_sys::HtmlSelectElement>()
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+fn input_value(e: &Event) -> String {
+    e.target_dyn_into::<web_sys::HtmlInputElement>()
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn FiltersBar(props: &Props) -> Html {
+    let v = &props.view;
+    let f = &v.filters;
+    let r = &v.report;
+    // The latest day with an answer: where the default range ends.
+    let latest = r.options.latest_day.unwrap_or(r.to);
+    let emit = |change: Rc<dyn Fn(&mut Filters, String)>| {
+        let (f, on_view) = (f.clone(), props.on_view.clone());
+        move |value: String| {
+            let mut next = f.clone();
+            change(&mut next, value);
+            on_view.emit(next);
+        }
+    };
+    // The range chips: the last 30, 90 or 365 days up to the latest answer, or all of them.
+    let first = r.options.first_day;
+    let chip = |days: Option<i64>, word: Word| {
+        let set = emit(Rc::new(move |f: &mut Filters, _| {
+            f.to = None;
+            f.from = match days {
+                Some(d) => (d != DEFAULT_DAYS).then(|| latest - (d - 1)),
+                None => first,
+            };
+        }));
+        let on = f.to.is_none()
+            && match days {
+                Some(d) => r.to - r.from + 1 == d && r.to == latest,
+                None => f.from.is_some() && f.from == first,
+            };
+        html! { <button type="button" class="chip" aria-pressed={on.to_string()} onclick={move |_: MouseEvent| set(String::new())}>{ v.t(word) }</button> }
+    };
+    let date_input = |label: Word, day: i64, is_from: bool| {
+        let set = emit(Rc::new(move |f: &mut Filters, s: String| {
+            let d = parse_iso_date(&s);
+            if is_from {
+                f.from = d
+            } else {
+                f.to = d
+            }
+        }));
+        html! {
+            <label class="field">{ v.t(label) }
+                <input type="date" value={iso_date(day)} onchange={move |e: Event| set(input_value(&e))} />
+            </label>
+        }
+    };
+    let choice = |label: String,
+                  current: Option<&String>,
+                  options: &[String],
+                  shown: &dyn Fn(&str) -> String,
+                  apply: Rc<dyn Fn(&mut Filters, String)>| {
+        let set = emit(apply);
+        html! {
+            <label class="field">{ label }
+                <select onchange={move |e: Event| set(select_value(&e))}>
+                    <option value="" selected={current.is_none()}>{ v.t(Word::Anyone) }</option>
+                    { for options.iter().map(|o| html! {
+                        <option value={o.clone()} selected={current == Some(o)}>{ shown(o) }</option>
+                    }) }
+                </select>
+            </label>
+        }
+    };
+    let dims = [0usize, 1, 4].map(|d| {
+        choice(
+            v.t(dimension(d)).to_owned(),
+            f.only[d].as_ref(),
+            &r.options.codes[d],
+            &|code| v.label(d, code),
+            Rc::new(move |f: &mut Filters, s: String| f.only[d] = (!s.is_empty()).then_some(s)),
+        )
+    });
+    // A survey to pick only when there are several (or one is picked).
+    let survey = (r.options.surveys.get(1).is_some() || f.survey.is_some()).then(|| {
+        choice(
+            v.t(Word::Survey).to_owned(),
+            f.survey.as_ref(),
+            &r.options.surveys,
+            &|s| s.to_owned(),
+            Rc::new(|f: &mut Filters, s: String| f.survey = (!s.is_empty()).then_some(s)),
+        )
+    });
+    html! {
+        <section class="filters" aria-label={v.t(Word::Range)}>
+            <div class="chips" role="group" aria-label={v.t(Word::Range)}>
+                { chip(Some(30), Word::Last30) }
+                { chip(Some(90), Word::Last90) }
+                { chip(Some(365), Word::Last365) }
+                { chip(None, Word::All) }
+            </div>
+            <div class="fields">
+                { date_input(Word::From, r.from, true) }
+                { date_input(Word::To, r.to, false) }
+                { for survey }
+                { for dims }
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn Segments(props: &Props) -> Html {
+    let v = &props.view;
+    let by = v.filters.by;
+    let tabs = (0..DIMENSIONS.len()).map(|d| {
+        let (f, on_view) = (v.filters.clone(), props.on_view.clone());
+        let onclick = Callback::from(move |_: MouseEvent| on_view.emit(Filters { by: d, ..f.clone() }));
+        html! { <button type="button" role="tab" class="seg" aria-selected={(d == by).to_string()} {onclick}>{ v.t(dimension(d)) }</button> }
+    });
+    let scale = scale_of(
+        v.report
+            .segments
+            .iter()
+            .filter_map(|s| s.tally.nps())
+            .collect::<Vec<_>>()
+            .iter(),
+    );
+    let rows = v.report.segments.iter().map(|s| {
+        let name = v.label(by, &s.name);
+        let nps = s.tally.nps();
+        let vs = s.vs_rest.filter(|_| s.enough).map(|d| {
+            let (class, word) = verdict(d.verdict);
+            html! { <><span class="delta">{ change(d.points) }</span><span class={class}>{ v.t(word) }</span></> }
+        });
+        html! {
+            <tr class={if s.enough { "" } else { "thin" }} data-segment={s.name.clone()}>
+                <th scope="row" title={s.name.clone()}>{ name }
+                    if !s.enough { <span class="badge thin">{ v.t(Word::NotEnough) }</span> }
+                </th>
+                <td class="num nps">{ nps.map(|n| points(n.score)).unwrap_or_default() }</td>
+                <td class="ci-cell">
+                    { for nps.as_ref().map(|n| interval_bar(n, scale)) }
+                    <span class="small muted">{ nps.map(|n| format!("{} … {}", points(n.ci95.0), points(n.ci95.1))).unwrap_or_default() }</span>
+                </td>
+                <td class="num">{ int(s.tally.n()) }</td>
+                <td class="vs">{ for vs }</td>
+            </tr>
+        }
+    });
+    html! {
+        <section class="card segments" style="grid-area: segments" aria-labelledby="segments-h">
+            <h2 id="segments-h">{ v.t(Word::WhereBad) }</h2>
+            <p class="muted small">{ v.t(Word::WhereBadHint) }</p>
+            <div class="tabs" role="tablist">{ for tabs }</div>
+            <div class="scroll">
+                <table>
+                    <caption class="sr-only">{ v.fill(Word::TableOf, &[("dim", v.t(dimension(by)))]) }</caption>
+                    <thead><tr>
+                        <th scope="col">{ v.t(dimension(by)) }</th>
+                        <th scope="col" class="num">{ v.t(Word::Score) }</th>
+                        <th scope="col">{ "95%" }</th>
+                        <th scope="col" class="num">{ v.t(Word::Count) }</th>
+                        <th scope="col">{ v.t(Word::VsRest) }</th>
+                    </tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ViewProps {
+    pub view: Rc<View>,
+}
+
+#[component]
+pub fn Drivers(props: &ViewProps) -> Html {
+    let v = &props.view;
+    let worst = v
+        .report
+        .drivers
+        .iter()
+        .map(|d| d.impact.abs())
+        .fold(1.0_f64, f64::max);
+    let rows = v.report.drivers.iter().map(|d| {
+        let width = format!("width: {:.0}%", 100.0 * d.impact.abs() / worst);
+        let t = &d.chosen_by;
+        html! {
+            <tr data-reason={d.reason.clone()}>
+                <th scope="row">{ reason_label(&d.reason, v.locale) }</th>
+                <td class="num small">{ format!("{} / {} / {}", t.promoters, t.passives, t.detractors) }</td>
+                <td class="impact">
+                    <span class={if d.impact < 0.0 { "bar neg" } else { "bar pos" }} style={width}></span>
+                    <span class="num">{ change(d.impact) }</span>
+                </td>
+            </tr>
+        }
+    });
+    html! {
+        <section class="card drivers" style="grid-area: drivers" aria-labelledby="drivers-h">
+            <h2 id="drivers-h">{ v.t(Word::Why) }</h2>
+            <p class="muted small">{ v.t(Word::DriversHint) }</p>
+            if v.report.drivers.is_empty() {
+                <p class="empty">{ v.t(Word::NoReasons) }</p>
+            } else {
+                <table>
+                    <thead><tr>
+                        <th scope="col">{ v.t(Word::Reason) }</th>
+                        <th scope="col" class="num">{ v.t(Word::ChosenBy) }</th>
+                        <th scope="col">{ v.t(Word::Impact) }</th>
+                    </tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            }
+        </section>
+    }
+}
+
+#[component]
+pub fn Comments(props: &Props) -> Html {
+    let v = &props.view;
+    let f = &v.filters;
+    let filter = |c: Option<Category>, word: Word| {
+        let pressed = (f.comments == c).to_string();
+        let (f, on_view) = (f.clone(), props.on_view.clone());
+        let onclick = Callback::from(move |_: MouseEvent| {
+            on_view.emit(Filters {
+                comments: c,
+                ..f.clone()
+            })
+        });
+        html! { <button type="button" class="chip" aria-pressed={pressed} {onclick}>{ v.t(word) }</button> }
+    };
+    let onchange = {
+        let (f, on_view) = (f.clone(), props.on_view.clone());
+        Callback::from(move |e: Event| {
+            on_view.emit(Filters {
+                search: input_value(&e).trim().to_owned(),
+                ..f.clone()
+            })
+        })
+    };
+    let items = v.report.comments.iter().map(|&i| {
+        let r = &v.records[i];
+        let class = r.category().map_or("", |c| c.as_str());
+        html! {
+            <li>
+                <span class={classes!("pill", class)}>{ r.score.map(|s| s.to_string()).unwrap_or_default() }</span>
+                <div>
+                    <p class="text">{ r.comment.clone().unwrap_or_default() }</p>
+                    <p class="muted small">{ format!("{} · {} · {}", v.label(0, r.dim(0)), v.label(1, r.dim(1)), moment(r.created, v.cx.offset, v.locale)) }</p>
+                </div>
+            </li>
+        }
+    });
+    html! {
+        <section class="card comments" style="grid-area: comments" aria-labelledby="comments-h">
+            <h2 id="comments-h">{ v.t(Word::Comments) }</h2>
+            <div class="chips" role="group">
+                { filter(None, Word::All) }
+                { filter(Some(Category::Detractor), Word::Detractors) }
+                { filter(Some(Category::Passive), Word::Passives) }
+                { filter(Some(Category::Promoter), Word::Promoters) }
+            </div>
+            <input type="search" class="search" placeholder={v.t(Word::Search)} aria-label={v.t(Word::Search)} value={f.search.clone()} {onchange} />
+            if v.report.comments.is_empty() {
+                <p class="empty">{ v.t(Word::NoComments) }</p>
+            } else {
+                <ul class="list">{ for items }</ul>
+            }
+        </section>
+    }
+}
