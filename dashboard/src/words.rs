@@ -42,9 +42,9 @@ words! {
     Range { "时间", "時間", "Dates" }
     From { "从", "從", "From" }
     To { "到", "到", "To" }
-    Last30 { "近 30 天", "近 30 天", "Last 30 days" }
-    Last90 { "近 90 天", "近 90 天", "Last 90 days" }
-    Last365 { "近 12 个月", "近 12 個月", "Last 12 months" }
+    Last30 { "近 30 天", "近 30 天", "30 days" }
+    Last90 { "近 90 天", "近 90 天", "90 days" }
+    Last365 { "近 12 个月", "近 12 個月", "12 months" }
     All { "全部", "全部", "All" }
     Survey { "问卷", "問卷", "Survey" }
     Store { "门店", "門市", "Store" }

@@ -218,15 +218,22 @@ impl Browser {
         .await;
     }
 
-    /// Opens the dashboard and loads it with the admin token.
+    /// Goes to a page without waiting for the widget (a page without it: the dashboard).
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    /// Opens the dashboard, types the admin token as a manager would, and waits for the
+    /// headline.
     pub async fn load_dashboard(&self, server: &Server) {
-        self.open(&format!("{}/dashboard.html", server.base)).await;
-        self.find("#token")
+        self.goto(&format!("{}/dashboard.html", server.base)).await;
+        self.find("#nps-token")
             .await
             .send_keys(&server.token)
             .await
             .unwrap();
-        self.click("#token-form button[type=submit]").await;
+        self.click(".token button[type=submit]").await;
+        self.find(".glance").await;
     }
 
     /// Presses keys on whatever has focus.

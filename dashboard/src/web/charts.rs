@@ -214,12 +214,14 @@ pub fn Trend(props: &TrendProps) -> Html {
                 <h2 id="trend-h">{ v.t(Word::Trend) }</h2>
                 <div class="segs" role="group">{ toggle(Period::Week, Word::ByWeek) }{ toggle(Period::Month, Word::ByMonth) }</div>
             </div>
-            <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="trend-h" aria-describedby="trend-alt">
-                { for ticks }
-                { for band }
-                { for lines }
-                { for marks }
-            </svg>
+            <div class="scroll">
+                <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="trend-h" aria-describedby="trend-alt">
+                    { for ticks }
+                    { for band }
+                    { for lines }
+                    { for marks }
+                </svg>
+            </div>
             <ul id="trend-alt" class="sr-only">{ for rows }</ul>
         </section>
     }

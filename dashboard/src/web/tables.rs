@@ -173,11 +173,10 @@ pub fn Segments(props: &Props) -> Html {
                 <th scope="row" title={s.name.clone()}>{ name }
                     if !s.enough { <span class="badge thin">{ v.t(Word::NotEnough) }</span> }
                 </th>
-                <td class="num nps">{ nps.map(|n| points(n.score)).unwrap_or_default() }</td>
-                <td class="ci-cell">
-                    { for nps.as_ref().map(|n| interval_bar(n, scale)) }
-                    <span class="small muted">{ nps.map(|n| format!("{} … {}", points(n.ci95.0), points(n.ci95.1))).unwrap_or_default() }</span>
+                <td class="num nps">{ nps.map(|n| points(n.score)).unwrap_or_default() }
+                    <span class="range">{ nps.map(|n| format!("{} … {}", points(n.ci95.0), points(n.ci95.1))).unwrap_or_default() }</span>
                 </td>
+                <td class="ci-cell">{ for nps.as_ref().map(|n| interval_bar(n, scale)) }</td>
                 <td class="num">{ int(s.tally.n()) }</td>
                 <td class="vs">{ for vs }</td>
             </tr>
@@ -194,7 +193,7 @@ pub fn Segments(props: &Props) -> Html {
                     <thead><tr>
                         <th scope="col">{ v.t(dimension(by)) }</th>
                         <th scope="col" class="num">{ v.t(Word::Score) }</th>
-                        <th scope="col">{ "95%" }</th>
+                        <th scope="col" class="ci-cell"><span class="sr-only">{ "95%" }</span></th>
                         <th scope="col" class="num">{ v.t(Word::Count) }</th>
                         <th scope="col">{ v.t(Word::VsRest) }</th>
                     </tr></thead>

@@ -1,0 +1,192 @@
+//! The dashboard in a real headless Chromium, rendering a known dataset: the headline and its
+//! interval as the scorer computes them, the change's verdict, the segments worst first with
+//! the small one greyed, a call-back's hours left, and a view kept in the fragment. Run by
+//! `cargo xtask test` (wasm-bindgen-test-runner).
+#![cfg(target_arch = "wasm32")]
+
+use std::rc::Rc;
+
+use nps_dashboard::data::Record;
+use nps_dashboard::format::points;
+use nps_dashboard::web::{now_minutes, App, AppProps};
+use nps_widget::score::Tally;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// `count` answers of `store` scoring `score`, `days_ago` days before now.
+fn answers(out: &mut Vec<Record>, store: &str, score: u8, count: usize, days_ago: i64) {
+    for _ in 0..count {
+        let at = now_minutes() - days_ago * 1440;
+        out.push(Record {
+            id: format!("r{}", out.len()),
+            survey: "after-sales".into(),
+            score: Some(score),
+            reasons: vec![],
+            comment: None,
+            phone: None,
+            dims: [
+                store.into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
+            created: at,
+            received: at,
+            flagged: false,
+        });
+    }
+}
+
+/// The dataset of `report::tests`, moved to the last days: now 85 answers (NPS 17.6), the
+/// previous period 80 (NPS −25).
+fn dataset() -> Vec<Record> {
+    let mut v = Vec::new();
+    answers(&mut v, "A", 10, 30, 2);
+    answers(&mut v, "A", 8, 10, 2);
+    answers(&mut v, "B", 9, 10, 2);
+    answers(&mut v, "B", 7, 10, 2);
+    answers(&mut v, "B", 3, 20, 2);
+    answers(&mut v, "C", 0, 5, 2);
+    answers(&mut v, "A", 10, 20, 100);
+    answers(&mut v, "A", 7, 20, 100);
+    answers(&mut v, "B", 2, 40, 100);
+    // A detractor of B who asked for a call-back two hours ago.
+    let last = v
+        .iter()
+        .position(|r| r.dim(0) == "B" && r.score == Some(3))
+        .unwrap();
+    v[last].phone = Some("+8613800138000".into());
+    v[last].received = now_minutes() - 120;
+    v
+}
+
+async fn render(fragment: &str) -> Element {
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash(fragment)
+        .unwrap();
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root_and_props(
+        root.clone(),
+        AppProps {
+            api: "/api".into(),
+            preload: Some(Rc::new(dataset())),
+        },
+    )
+    .render();
+    for _ in 0..5 {
+        yew::scheduler::flush().await;
+    }
+    root
+}
+
+fn all(root: &Element, sel: &str) -> Vec<Element> {
+    let list = root.query_selector_all(sel).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into().ok())
+        .collect()
+}
+
+fn text(root: &Element, sel: &str) -> String {
+    root.query_selector(sel)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {sel}"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_known_dataset_reads_as_the_scorer_says() {
+    let root = render("lang=zh-CN").await;
+    let nps = Tally {
+        promoters: 40,
+        passives: 20,
+        detractors: 25,
+    }
+    .nps()
+    .unwrap();
+    assert_eq!(text(&root, ".glance .big"), points(nps.score));
+    assert_eq!(text(&root, ".glance .big"), "18");
+    let interval = text(&root, ".glance .interval");
+    assert_eq!(
+        interval,
+        format!(
+            "95% 置信区间 {} 至 {}",
+            points(nps.ci95.0),
+            points(nps.ci95.1)
+        )
+    );
+    assert_eq!(text(&root, ".glance .n"), "85 条回答");
+    assert_eq!(text(&root, ".glance .verdict"), "真实提升");
+    assert!(text(&root, ".glance .delta").starts_with('+'));
+    // Worst first; the store with five answers last, greyed, "not enough data".
+    let rows = all(&root, ".segments tbody tr");
+    let order: Vec<String> = rows
+        .iter()
+        .map(|r| r.get_attribute("data-segment").unwrap())
+        .collect();
+    assert_eq!(order, ["B", "A", "C"]);
+    assert!(rows[2].class_list().contains("thin"));
+    assert!(rows[2].text_content().unwrap().contains("数据不足"));
+    assert!(rows[0].text_content().unwrap().contains("真实下降"));
+    // The call-back, with its hours left.
+    assert_eq!(text(&root, ".callbacks .due"), "还剩 22 小时");
+    assert_eq!(text(&root, ".callbacks .phone"), "+8613800138000");
+    // Every chart has its words.
+    assert!(root
+        .query_selector(".trend svg[role=img]")
+        .unwrap()
+        .is_some());
+    assert!(!text(&root, "#trend-alt").is_empty());
+    assert!(root
+        .query_selector(".stacked svg")
+        .unwrap()
+        .unwrap()
+        .get_attribute("aria-label")
+        .unwrap()
+        .contains("推荐者 47%"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_view_is_kept_in_the_fragment_and_the_words_follow_the_language() {
+    let root = render("lang=en&token=kept-out").await;
+    // The token leaves the address at once.
+    let hash = web_sys::window().unwrap().location().hash().unwrap();
+    assert_eq!(hash, "#lang=en");
+    assert_eq!(text(&root, ".glance .verdict"), "A real rise");
+    let month = all(&root, ".trend .seg")
+        .into_iter()
+        .find(|b| b.text_content().unwrap() == "By month")
+        .unwrap();
+    month.unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    let hash = web_sys::window().unwrap().location().hash().unwrap();
+    assert!(hash.contains("trend=month"), "{hash}");
+    let tab = all(&root, ".segments .seg")
+        .into_iter()
+        .find(|b| b.text_content().unwrap() == "Advisor")
+        .unwrap();
+    tab.unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    assert!(web_sys::window()
+        .unwrap()
+        .location()
+        .hash()
+        .unwrap()
+        .contains("by=advisor"));
+    // No advisor in these answers: one row, "(none given)".
+    assert_eq!(text(&root, ".segments tbody th"), "(none given)");
+    root.remove();
+}
