@@ -38,6 +38,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::handler::Handler;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -139,7 +140,17 @@ pub fn app(store: Store, settings: Settings) -> Router {
         )
         .layer(tower_http::compression::CompressionLayer::new());
     let mut router = Router::new()
-        .route("/api/responses", get(list).post(post_response))
+        // The export is compressed as it streams (a 100,000-answer JSON is ~50 MB, ~5 MB in
+        // brotli); posts are small and are not.
+        .route(
+            "/api/responses",
+            get(list.layer(
+                // The fastest level: a large export streams at the speed of the disk.
+                tower_http::compression::CompressionLayer::new()
+                    .quality(tower_http::CompressionLevel::Fastest),
+            ))
+            .post(post_response),
+        )
         .route("/api/responses/{id}", delete(delete_response))
         .route("/api/names", get(listing::names))
         .route("/healthz", get(healthz))

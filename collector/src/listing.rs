@@ -8,6 +8,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use nps_widget::rules;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -214,9 +215,11 @@ pub(crate) async fn list(
         first: true,
         done: false,
     };
+    // Fused: the compression layer may poll once more after the end.
     let stream = futures_util::stream::unfold(pieces, |mut p| async move {
         p.next().await.map(|piece| (piece, p))
-    });
+    })
+    .fuse();
     let body = Body::from_stream(stream);
     match export.format {
         Format::Json => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),

@@ -152,3 +152,21 @@ async fn the_names_file_is_served_to_the_admin() {
         json!({"store": {"SZ-FT": "深圳福田店"}})
     );
 }
+
+/// Regression: the compressed export panicked at its end (its stream was polled once more).
+#[tokio::test]
+async fn a_compressed_export_streams_to_its_end() {
+    let app = seeded(700).await;
+    for encoding in ["br", "gzip"] {
+        let req = axum::http::Request::builder()
+            .uri("/api/responses")
+            .header("authorization", "Bearer secret")
+            .header("accept-encoding", encoding)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let r = send(&app, req).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.headers["content-encoding"], encoding);
+        assert!(!r.text.is_empty());
+    }
+}

@@ -3,7 +3,8 @@
 //! that names the row and the field; flagged rows (too fast, a filled honeypot) are kept
 //! apart so the scores leave them out; an id given twice counts once (the later row wins).
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use nps_widget::analysis::{minutes_of, DIMENSIONS};
 use nps_widget::score::Category;
@@ -74,9 +75,33 @@ struct Contact {
     phone: Option<String>,
 }
 
-/// An item of the JSON export (other fields are ignored).
+/// The context keys the dashboard segments by (the rest are skipped, not copied).
+#[derive(Deserialize, Default)]
+struct Dims {
+    store: Option<String>,
+    advisor: Option<String>,
+    model: Option<String>,
+    service_type: Option<String>,
+    touchpoint: Option<String>,
+}
+
+impl Dims {
+    /// In the order of `DIMENSIONS`.
+    fn into_array(self) -> [String; DIMENSIONS.len()] {
+        [
+            self.store,
+            self.advisor,
+            self.model,
+            self.service_type,
+            self.touchpoint,
+        ]
+        .map(Option::unwrap_or_default)
+    }
+}
+
+/// An item of the JSON export (other fields are skipped); times are borrowed from the text.
 #[derive(Deserialize)]
-struct Item {
+struct Item<'a> {
     id: String,
     #[serde(default)]
     survey: String,
@@ -86,10 +111,13 @@ struct Item {
     comment: Option<String>,
     contact: Option<Contact>,
     #[serde(default)]
-    context: BTreeMap<String, String>,
-    created_at: String,
-    received_at: Option<String>,
-    flag: Option<String>,
+    context: Option<Dims>,
+    #[serde(borrow)]
+    created_at: Cow<'a, str>,
+    #[serde(borrow)]
+    received_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    flag: Option<Cow<'a, str>>,
 }
 
 /// The fields every row must have, in words, for errors.
@@ -162,7 +190,6 @@ pub fn from_json(text: &str) -> Result<Vec<Record>, LoadError> {
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, it) in items.into_iter().enumerate() {
-        let mut ctx = it.context;
         out.push(record(
             i + 1,
             it.id,
@@ -171,7 +198,7 @@ pub fn from_json(text: &str) -> Result<Vec<Record>, LoadError> {
             it.reasons,
             it.comment,
             it.contact.and_then(|c| c.phone),
-            dims_of(|d| ctx.remove(d)),
+            it.context.unwrap_or_default().into_array(),
             &it.created_at,
             it.received_at.as_deref(),
             it.flag.is_some_and(|f| !f.is_empty()),
@@ -347,19 +374,29 @@ pub fn from_text(text: &str) -> Result<Vec<Record>, LoadError> {
 }
 
 /// One record per id, the later row winning, in the order first seen.
-fn dedupe(records: Vec<Record>) -> Vec<Record> {
-    let mut at: HashMap<String, usize> = HashMap::with_capacity(records.len());
-    let mut out: Vec<Record> = Vec::with_capacity(records.len());
-    for r in records {
-        match at.get(&r.id) {
-            Some(&i) => out[i] = r,
-            None => {
-                at.insert(r.id.clone(), out.len());
-                out.push(r);
-            }
+fn dedupe(mut records: Vec<Record>) -> Vec<Record> {
+    // Where each id is first and last seen, borrowed (no copy of an id).
+    let (first, last): (Vec<usize>, Vec<usize>) = {
+        let mut seen: HashMap<&str, (usize, usize)> = HashMap::with_capacity(records.len());
+        for (i, r) in records.iter().enumerate() {
+            seen.entry(r.id.as_str()).or_insert((i, i)).1 = i;
         }
+        if seen.len() == records.len() {
+            return records;
+        }
+        seen.into_values().unzip()
+    };
+    // The last version of each id takes the place of its first.
+    let mut place: Vec<Option<usize>> = vec![None; records.len()];
+    for (f, l) in first.into_iter().zip(last) {
+        place[f] = Some(l);
     }
-    out
+    let mut taken: Vec<Option<Record>> = records.drain(..).map(Some).collect();
+    place
+        .into_iter()
+        .flatten()
+        .filter_map(|l| taken[l].take())
+        .collect()
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 use nps_widget::analysis::{
     self, compare, local_day, period_start, Difference, Driver, Lever, Period, Segment, DIMENSIONS,
 };
+use std::collections::BTreeSet;
+
 use nps_widget::score::{Category, Nps, Tally};
 
 use crate::data::Record;
@@ -128,14 +130,17 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
     };
     let (mut tally, mut previous) = (Tally::default(), Tally::default());
     let mut flagged = 0;
+    let mut surveys: BTreeSet<&str> = BTreeSet::new();
+    let mut codes: [BTreeSet<&str>; DIMENSIONS.len()] = Default::default();
     let mut by_code: Vec<(String, Tally)> = Vec::new();
     let mut index_of: std::collections::HashMap<&str, usize> = Default::default();
     let mut current: Vec<usize> = Vec::new();
     for (i, r) in records.iter().enumerate() {
-        options.surveys.push(r.survey.clone());
-        for (d, codes) in options.codes.iter_mut().enumerate() {
+        // Distinct values, borrowed: no copy per answer.
+        surveys.insert(r.survey.as_str());
+        for (d, codes) in codes.iter_mut().enumerate() {
             if !r.dim(d).is_empty() {
-                codes.push(r.dim(d).to_owned());
+                codes.insert(r.dim(d));
             }
         }
         let day = day_of(r);
@@ -159,11 +164,9 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
             by_code[at].1.add(category);
         }
     }
-    options.surveys.sort();
-    options.surveys.dedup();
-    for codes in &mut options.codes {
-        codes.sort();
-        codes.dedup();
+    options.surveys = surveys.into_iter().map(str::to_owned).collect();
+    for (d, set) in codes.into_iter().enumerate() {
+        options.codes[d] = set.into_iter().map(str::to_owned).collect();
     }
 
     let drivers = analysis::drivers(current.iter().map(|&i| {

@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         Some("chaos") => chaos(&args[1..]),
         Some("screenshots") => screenshots(),
         Some("bench") => bench::bench(&args[1..]),
-        Some("bench-web") => bench_web(&args[1..], None),
+        Some(bin @ ("bench-web" | "bench-dashboard")) => browser_bench(bin, &args[1..], None),
         Some("bench-score") => bench_score(),
         Some("docs") => docs::write_all(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
@@ -57,6 +57,7 @@ fn main() -> ExitCode {
                  bench [--seconds N] [--connections N]  load the collector with wrk: durable responses/s and latency\n  \
                  bench-web [--runs N] how soon a slow phone can answer: plain form, QR landing page, widget page\n  \
                  bench-score        the scorer on 1,000,000 responses natively, beside pandas on the same data\n  \
+                 bench-dashboard [--responses N] [--runs N]  the dashboard on 100,000 stored answers: time to usable\n  \
                  docs               rewrite the generated references in docs/ (config keys, DOM events)\n  \
                  fuzz [--seconds N] each fuzz target under libFuzzer for N seconds (default 300)"
             );
@@ -280,7 +281,13 @@ fn test(args: &[String]) -> Result {
             .env("NPS_CHAOS_SURVEYS", quick_chaos),
         &mut totals,
     )?;
-    bench_web(&["--runs".into(), "1".into()], Some((&t, &dist)))?;
+    let short = |flags: &[&str]| flags.iter().map(|f| f.to_string()).collect::<Vec<_>>();
+    browser_bench("bench-web", &short(&["--runs", "1"]), Some((&t, &dist)))?;
+    browser_bench(
+        "bench-dashboard",
+        &short(&["--responses", "10000", "--runs", "1"]),
+        Some((&t, &dist)),
+    )?;
     println!("\ntotal: {} passed, {} failed", totals.0, totals.1);
     Ok(())
 }
@@ -298,11 +305,14 @@ fn screenshots() -> Result {
         .env("NPS_SCREENSHOTS", &out))
 }
 
-/// The page benchmark (`e2e/src/bin/bench-web.rs`): release build, `--runs` loads per page
-/// (default 7). `cargo xtask test` runs it once per page in a debug build, so that it keeps
-/// working; its figures are not judged there.
-fn bench_web(args: &[String], ready: Option<(&tools::Browser, &std::path::Path)>) -> Result {
-    let runs = flag_value(args, "--runs").unwrap_or_else(|| "7".into());
+/// A benchmark in a browser (`e2e/src/bin/<bin>.rs`: `bench-web`, `bench-dashboard`), with
+/// its flags passed on: a release build. `cargo xtask test` runs a short version of each in a
+/// debug build, so that they keep working; its figures are not judged there.
+fn browser_bench(
+    bin: &str,
+    args: &[String],
+    ready: Option<(&tools::Browser, &std::path::Path)>,
+) -> Result {
     let owned;
     let (t, dist, release) = match ready {
         Some((t, dist)) => (t, dist.to_owned(), false),
@@ -311,16 +321,15 @@ fn bench_web(args: &[String], ready: Option<(&tools::Browser, &std::path::Path)>
             (&owned, dist::dist()?.0, true)
         }
     };
-    step(&format!(
-        "bench-web: {runs} loads per page, 375 px, 4× CPU, slow 4G"
-    ));
+    step(&format!("{bin} {}", args.join(" ")));
     let mut cmd = cargo();
-    cmd.args(["run", "-q", "-p", "nps-e2e", "--bin", "bench-web"]);
+    cmd.args(["run", "-q", "-p", "nps-e2e", "--bin", bin]);
     if release {
         cmd.arg("--release");
     }
     run(cmd
-        .args(["--", "--runs", &runs])
+        .arg("--")
+        .args(args)
         .env("NPS_DIST", &dist)
         .env("CHROMEDRIVER", &t.chromedriver)
         .env("CHROMIUM", &t.chromium))

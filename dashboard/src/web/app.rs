@@ -15,6 +15,12 @@ use crate::filters::{Filters, Read};
 use crate::report::{self, Context, Report};
 use crate::words::Word;
 
+/// The performance marks the benchmark reads: the export received, read into records, and
+/// the first render with the answers scored.
+pub const FETCHED_MARK: &str = "nps-dashboard-fetched";
+pub const PARSED_MARK: &str = "nps-dashboard-parsed";
+pub const READY_MARK: &str = "nps-dashboard-ready";
+
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
     /// Where the collector's API is (`/api`).
@@ -114,7 +120,9 @@ async fn from_collector(api: &str, token: &str) -> Result<(Vec<Record>, Names), 
             return Err(Action::Failed(why));
         }
     }
+    super::mark(FETCHED_MARK);
     let records = data::from_json(&text).map_err(|e| Action::Failed(e.to_string()))?;
+    super::mark(PARSED_MARK);
     // Names are a courtesy: without them, codes are shown.
     let names = match super::get(&format!("{api}/names"), token).await {
         Ok((200, text)) => Names::from_json(&text).unwrap_or_default(),
@@ -283,6 +291,16 @@ pub fn App(props: &AppProps) -> Html {
             report::build(&records, f, cx)
         })
     };
+    {
+        // "Usable": the first render with answers, marked for the benchmark
+        // (`performance.getEntriesByName("nps-dashboard-ready")`).
+        let ready = matches!(model.status, Status::Ready { .. });
+        use_effect_with((model.version, ready), |(_, ready)| {
+            if *ready {
+                super::mark(READY_MARK);
+            }
+        });
+    }
     let on_view = {
         let model = model.dispatcher();
         Callback::from(move |f: Filters| model.dispatch(Action::View(f)))

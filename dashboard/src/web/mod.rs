@@ -67,6 +67,13 @@ pub fn ms() -> f64 {
     window().performance().map_or(0.0, |p| p.now())
 }
 
+/// A performance mark (what the benchmark reads).
+pub fn mark(name: &str) {
+    if let Some(p) = window().performance() {
+        let _ = p.mark(name);
+    }
+}
+
 /// The browser's language, for the default locale.
 pub fn browser_language() -> String {
     window().navigator().language().unwrap_or_default()
@@ -126,7 +133,8 @@ pub fn store_token(token: Option<&str>) {
     }
 }
 
-/// `GET url` with the admin token; the status and the body's text.
+/// `GET url` with the admin token; the status and the body's text. The body comes as bytes
+/// into the wasm (a large export is not turned into a JavaScript string and back).
 pub async fn get(url: &str, token: &str) -> Result<(u16, String), String> {
     let init = web_sys::RequestInit::new();
     init.set_method("GET");
@@ -142,11 +150,11 @@ pub async fn get(url: &str, token: &str) -> Result<(u16, String), String> {
         .map_err(|_| "the collector did not answer (offline, or not running)".to_owned())?
         .unchecked_into();
     let status = response.status();
-    let text = JsFuture::from(response.text().map_err(|_| "no body")?)
+    let buffer = JsFuture::from(response.array_buffer().map_err(|_| "no body")?)
         .await
-        .map_err(|_| "the answer broke off".to_owned())?
-        .as_string()
-        .unwrap_or_default();
+        .map_err(|_| "the answer broke off".to_owned())?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let text = String::from_utf8(bytes).map_err(|_| format!("{url} did not answer UTF-8 text"))?;
     Ok((status, text))
 }
 

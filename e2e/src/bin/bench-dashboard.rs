@@ -1,0 +1,132 @@
+//! `cargo xtask bench-dashboard`: how soon a manager can use the dashboard on a large store.
+//! The collector holds `--responses` answers (default 100,000, the demo set over twelve
+//! months); headless Chromium at 1280 px (cache off, no throttling: this machine) opens
+//! `dashboard.html#token=…` and we read:
+//!
+//! - **usable**: from navigation to the first render with the answers scored (the page's
+//!   `nps-dashboard-ready` performance mark);
+//! - **export**: the bytes of `GET /api/responses` on the wire, and its time in the page;
+//! - **a tab** (segments by advisor) and **a filter** (one store): from the click to the next
+//!   frame after the re-render.
+//!
+//! Medians of `--runs` (default 5) loads.
+
+use nps_e2e::{Browser, Options, Server};
+use serde_json::{json, Value};
+
+const READ: &str = "const at = (n) => (performance.getEntriesByName(n)[0] || {}).startTime; \
+    const ready = at('nps-dashboard-ready'); \
+    const api = performance.getEntriesByType('resource').find(e => e.name.endsWith('/api/responses')); \
+    return ready ? [ready, api ? api.transferSize : 0, api ? api.encodedBodySize : 0, \
+                    api ? api.decodedBodySize : 0, api ? api.responseEnd - api.requestStart : 0, \
+                    at('nps-dashboard-fetched'), at('nps-dashboard-parsed'), api ? api.startTime : 0] : null;";
+
+/// Clicks (a script's `act`) and answers the time to the frame after the re-render.
+fn timed(act: &str) -> String {
+    format!(
+        "const done = arguments[0]; const t0 = performance.now(); {act}; \
+         requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));"
+    )
+}
+
+fn arg(name: &str, default: usize) -> usize {
+    std::env::args()
+        .skip_while(|a| a != name)
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let (responses, runs) = (arg("--responses", 100_000), arg("--runs", 5));
+    let server = Server::start_with(|s| s.names = nps_collector::demo::names()).await;
+    let seeded = std::time::Instant::now();
+    nps_collector::demo::seed(&server.db, responses, 12, 7).expect("seed the demo set");
+    println!(
+        "{responses} answers seeded in {:.1} s",
+        seeded.elapsed().as_secs_f64()
+    );
+    let b = Browser::start(Options::default()).await;
+    b.cdp("Network.enable", json!({})).await;
+    b.cdp("Network.setCacheDisabled", json!({"cacheDisabled": true}))
+        .await;
+    let (mut usable, mut export, mut tab, mut filter) = (vec![], vec![], vec![], vec![]);
+    let (mut start, mut text, mut parse, mut render) = (vec![], vec![], vec![], vec![]);
+    let mut wire: Vec<Value> = vec![];
+    for _ in 0..runs {
+        b.goto("about:blank").await;
+        b.goto(&format!(
+            "{}/dashboard.html#token={}",
+            server.base, server.token
+        ))
+        .await;
+        let read = nps_e2e::wait_until("the dashboard's ready mark", || async {
+            Some(b.js(READ).await).filter(|v| !v.is_null())
+        })
+        .await;
+        let at = |i: usize| read[i].as_f64().unwrap_or(0.0);
+        usable.push(at(0));
+        export.push(at(4));
+        start.push(at(7));
+        text.push(at(5) - at(7));
+        parse.push(at(6) - at(5));
+        render.push(at(0) - at(6));
+        wire = read.as_array().unwrap().clone();
+        let t = b
+            .client
+            .execute_async(
+                &timed("[...document.querySelectorAll('.segments .seg')][1].click()"),
+                vec![],
+            )
+            .await
+            .unwrap();
+        tab.push(t.as_f64().unwrap());
+        let t = b
+            .client
+            .execute_async(
+                &timed("const s = document.querySelectorAll('.filters select')[0]; s.value = s.options[1].value; s.dispatchEvent(new Event('change', {bubbles: true}))"),
+                vec![],
+            )
+            .await
+            .unwrap();
+        filter.push(t.as_f64().unwrap());
+    }
+    println!("\n| {responses} answers, 1280 px, this machine | median of {runs} |");
+    println!("|---|---:|");
+    println!(
+        "| usable (navigation → first render with the answers scored) | {:.0} ms |",
+        median(usable)
+    );
+    for (what, v) in [
+        (
+            "… the page and its wasm (navigation → the export asked)",
+            start,
+        ),
+        ("… the export (asked → its text in the page)", text),
+        ("… of which the request (asked → last byte)", export),
+        ("… read into records (JSON → `Record`s)", parse),
+        ("… scored and drawn (records → first render)", render),
+    ] {
+        println!("| {what} | {:.0} ms |", median(v));
+    }
+    println!(
+        "| export on the wire (brotli) / as JSON | {:.1} MB / {:.1} MB |",
+        wire[1].as_f64().unwrap_or(0.0) / 1e6,
+        wire[3].as_f64().unwrap_or(0.0) / 1e6
+    );
+    println!(
+        "| segments by advisor (click → next frame) | {:.0} ms |",
+        median(tab)
+    );
+    println!(
+        "| one store's view (change → next frame) | {:.0} ms |",
+        median(filter)
+    );
+    b.close().await;
+}
