@@ -10,6 +10,8 @@ use nps_widget::analysis::{minutes_of, DIMENSIONS};
 use nps_widget::score::Category;
 use serde::Deserialize;
 
+mod located;
+
 /// One response.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
@@ -62,7 +64,7 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-fn error(row: usize, field: &str, message: impl Into<String>) -> LoadError {
+pub(crate) fn error(row: usize, field: &str, message: impl Into<String>) -> LoadError {
     LoadError {
         row,
         field: field.to_owned(),
@@ -119,10 +121,6 @@ struct Item<'a> {
     #[serde(borrow)]
     flag: Option<Cow<'a, str>>,
 }
-
-/// The fields every row must have, in words, for errors.
-const NEEDS: &str = "an object with id, score (0-10 or null), created_at (RFC 3339), and \
-                     optionally survey, reasons, comment, contact, context, received_at, flag";
 
 /// Checks what the types cannot: the score's range, the times.
 #[allow(clippy::too_many_arguments)]
@@ -186,7 +184,7 @@ fn dims_of(mut get: impl FnMut(&str) -> Option<String>) -> [String; DIMENSIONS.l
 pub fn from_json(text: &str) -> Result<Vec<Record>, LoadError> {
     let items: Vec<Item> = match serde_json::from_str(text) {
         Ok(items) => items,
-        Err(e) => return Err(locate_json_error(text, e)),
+        Err(e) => return Err(located::json_error(text, e)),
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, it) in items.into_iter().enumerate() {
@@ -205,88 +203,6 @@ pub fn from_json(text: &str) -> Result<Vec<Record>, LoadError> {
         )?);
     }
     Ok(dedupe(out))
-}
-
-/// The typed parse failed: find the row and the field by reading the file loosely.
-fn locate_json_error(text: &str, e: serde_json::Error) -> LoadError {
-    let items = match serde_json::from_str::<serde_json::Value>(text) {
-        Err(_) => return error(0, "file", format!("is not JSON: {e}")),
-        Ok(serde_json::Value::Array(items)) => items,
-        Ok(_) => {
-            return error(
-                0,
-                "file",
-                "is JSON but not an array of responses (the collector's export)",
-            )
-        }
-    };
-    for (i, item) in items.iter().enumerate() {
-        if let Some((field, expected)) = misfit(item) {
-            let got = item.get(field).map_or("missing".to_owned(), |v| {
-                format!("is {}", nps_widget::error::shown(v))
-            });
-            return error(i + 1, field, format!("{got}: expected {expected}"));
-        }
-    }
-    error(0, "file", e.to_string())
-}
-
-/// The first field of an item that does not have the type the export gives it.
-fn misfit(item: &serde_json::Value) -> Option<(&'static str, &'static str)> {
-    use serde_json::Value as V;
-    let Some(o) = item.as_object() else {
-        return Some(("row", NEEDS));
-    };
-    let text_or_null = |v: Option<&V>| matches!(v, None | Some(V::Null | V::String(_)));
-    let strings = |v: &V| v.as_array().is_some_and(|a| a.iter().all(V::is_string));
-    let checks: [(&'static str, &'static str, bool); 10] = [
-        ("id", "a string", o.get("id").is_some_and(V::is_string)),
-        (
-            "score",
-            "a whole number from 0 to 10, or null",
-            matches!(o.get("score"), None | Some(V::Null)) || o.get("score").is_some_and(V::is_i64),
-        ),
-        (
-            "created_at",
-            "an RFC 3339 time (2026-11-24T08:30:00Z)",
-            o.get("created_at").is_some_and(V::is_string),
-        ),
-        ("survey", "a string", text_or_null(o.get("survey"))),
-        (
-            "comment",
-            "a string or null",
-            text_or_null(o.get("comment")),
-        ),
-        (
-            "received_at",
-            "an RFC 3339 time or null",
-            text_or_null(o.get("received_at")),
-        ),
-        ("flag", "a string or null", text_or_null(o.get("flag"))),
-        (
-            "reasons",
-            "an array of reason ids",
-            o.get("reasons").is_none_or(strings),
-        ),
-        (
-            "context",
-            "an object of strings",
-            o.get("context").is_none_or(|c| {
-                matches!(c, V::Null) || c.as_object().is_some_and(|m| m.values().all(V::is_string))
-            }),
-        ),
-        (
-            "contact",
-            "null or {\"phone\": …}",
-            o.get("contact").is_none_or(|c| {
-                matches!(c, V::Null) || c.get("phone").is_none_or(|p| text_or_null(Some(p)))
-            }),
-        ),
-    ];
-    checks
-        .into_iter()
-        .find(|(_, _, ok)| !ok)
-        .map(|(f, e, _)| (f, e))
 }
 
 /// A CSV cell the export defused against spreadsheet formulas (`'=…`) reads as written.
