@@ -247,6 +247,23 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
     }
 }
 
+/// The largest "enough data" threshold a page may set.
+pub const MAX_MIN_N: u64 = 10_000;
+
+/// Reads a page's `data-min-n`: a whole number from 1 to `MAX_MIN_N`.
+pub fn min_n(text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (1..=MAX_MIN_N).contains(n))
+        .ok_or_else(|| {
+            format!(
+                "data-min-n is {text:?}: expected a whole number from 1 to {MAX_MIN_N} (default {})",
+                analysis::DEFAULT_MIN_N
+            )
+        })
+}
+
 /// How a score reads at a glance (its colour).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Grade {

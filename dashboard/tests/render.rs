@@ -81,6 +81,7 @@ async fn render(fragment: &str) -> Element {
         AppProps {
             api: "/api".into(),
             preload: Some(Rc::new(dataset())),
+            min_n: nps_widget::analysis::DEFAULT_MIN_N,
         },
     )
     .render();

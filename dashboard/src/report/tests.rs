@@ -276,3 +276,18 @@ fn the_default_levers() {
         ]
     );
 }
+
+#[test]
+fn the_pages_threshold_is_read_or_refused_by_name() {
+    assert_eq!(min_n(" 50 "), Ok(50));
+    for bad in ["0", "-3", "ten", "10001", ""] {
+        let e = min_n(bad).unwrap_err();
+        assert!(
+            e.starts_with("data-min-n is") && e.contains("from 1 to 10000"),
+            "{bad}: {e}"
+        );
+    }
+    // A higher threshold greys more: 40 answers a store are not enough for 50; 85 in all are.
+    let r = build(&dataset(), &view(), Context { min_n: 50, ..cx() });
+    assert!(r.segments.iter().all(|s| !s.enough) && r.enough);
+}

@@ -28,6 +28,9 @@ pub struct AppProps {
     /// Answers to show at once, without loading (the browser tests).
     #[prop_or_default]
     pub preload: Option<Rc<Vec<Record>>>,
+    /// Fewer answers than this: "not enough data" (`data-min-n` on the page).
+    #[prop_or(DEFAULT_MIN_N)]
+    pub min_n: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -282,7 +285,7 @@ pub fn App(props: &AppProps) -> Html {
     let cx = Context {
         now: super::now_minutes(),
         offset: super::offset_minutes(),
-        min_n: DEFAULT_MIN_N,
+        min_n: props.min_n,
         callback_hours: nps_widget::config::keys::CALLBACK_HOURS.default_int(),
     };
     let report = {

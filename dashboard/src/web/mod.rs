@@ -9,6 +9,7 @@ mod glance;
 mod start;
 mod tables;
 
+use nps_widget::analysis::DEFAULT_MIN_N;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -32,6 +33,16 @@ pub fn start() {
     let api = root
         .get_attribute("data-api")
         .unwrap_or_else(|| "/api".to_owned());
+    let min_n = match root.get_attribute("data-min-n") {
+        None => DEFAULT_MIN_N,
+        Some(v) => match crate::report::min_n(&v) {
+            Ok(n) => n,
+            Err(e) => {
+                web_sys::console::error_1(&format!("nps-dashboard: {e}").into());
+                DEFAULT_MIN_N
+            }
+        },
+    };
     // The "loading" line goes; the dashboard takes its place.
     root.set_text_content(None);
     yew::Renderer::<App>::with_root_and_props(
@@ -39,6 +50,7 @@ pub fn start() {
         AppProps {
             api: api.into(),
             preload: None,
+            min_n,
         },
     )
     .render();
