@@ -5,35 +5,16 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
-use crate::dist::{brotli, gzip, kb, read, wasm_opt, wasm_rustflags, write};
-use crate::{cargo, minify, run, step, target_dir, tools, Result};
+use crate::dist::{brotli, build_and_bind, gzip, kb, read, wasm_opt, write};
+use crate::{minify, step, tools, Result};
 
 /// The dashboard's files in `dist/`.
 pub const FILES: [&str; 2] = ["nps-dashboard.js", "nps-dashboard_bg.wasm"];
 
 pub fn build(t: &tools::Build, dist: &Path) -> Result {
     step("build the dashboard (its own wasm, not the widget's)");
-    run(cargo()
-        .args([
-            "build",
-            "-p",
-            "nps-dashboard",
-            "--lib",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "wasm",
-        ])
-        .env("CARGO_ENCODED_RUSTFLAGS", wasm_rustflags()))?;
-    let wasm = target_dir().join("wasm32-unknown-unknown/wasm/nps_dashboard.wasm");
-    let bind = target_dir().join("bindgen-dashboard");
-    let _ = fs::remove_dir_all(&bind);
-    run(Command::new(&t.wasm_bindgen)
-        .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
-        .arg(&bind)
-        .arg(&wasm))?;
+    let bind = build_and_bind(t, "nps-dashboard", "bindgen-dashboard")?;
     wasm_opt(
         t,
         &bind.join("nps_dashboard_bg.wasm"),

@@ -19,25 +19,7 @@ pub fn dist() -> Result<(PathBuf, usize)> {
     let t = tools::for_build()?;
     let root = root();
     step("build the widget (wasm32, size profile)");
-    run(cargo()
-        .args([
-            "build",
-            "-p",
-            "nps-widget",
-            "--lib",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "wasm",
-        ])
-        .env("CARGO_ENCODED_RUSTFLAGS", wasm_rustflags()))?;
-    let wasm = target_dir().join("wasm32-unknown-unknown/wasm/nps_widget.wasm");
-    let bind = target_dir().join("bindgen");
-    let _ = fs::remove_dir_all(&bind);
-    run(Command::new(&t.wasm_bindgen)
-        .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
-        .arg(&bind)
-        .arg(&wasm))?;
+    let bind = build_and_bind(&t, "nps-widget", "bindgen")?;
     let dist = root.join("dist");
     let _ = fs::remove_dir_all(&dist);
     fs::create_dir_all(&dist).map_err(|e| format!("create {}: {e}", dist.display()))?;
@@ -80,6 +62,32 @@ pub fn dist() -> Result<(PathBuf, usize)> {
     crate::dashboard::build(&t, &dist)?;
     let total = sizes(&dist)?;
     Ok((dist, total))
+}
+
+/// Builds a crate's wasm (size profile, machine-independent paths) and binds it with
+/// wasm-bindgen (`no-modules` glue) into `target/<folder>`, which it returns.
+pub fn build_and_bind(t: &tools::Build, package: &str, folder: &str) -> Result<PathBuf> {
+    run(cargo()
+        .args([
+            "build",
+            "-p",
+            package,
+            "--lib",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .args(["--profile", "wasm"])
+        .env("CARGO_ENCODED_RUSTFLAGS", wasm_rustflags()))?;
+    let wasm = target_dir()
+        .join("wasm32-unknown-unknown/wasm")
+        .join(format!("{}.wasm", package.replace('-', "_")));
+    let bind = target_dir().join(folder);
+    let _ = fs::remove_dir_all(&bind);
+    run(Command::new(&t.wasm_bindgen)
+        .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
+        .arg(&bind)
+        .arg(&wasm))?;
+    Ok(bind)
 }
 
 /// Shrinks a wasm file with binaryen's `wasm-opt -Oz` (plus `extra` flags); what it printed.
