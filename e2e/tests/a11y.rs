@@ -75,6 +75,17 @@ async fn audit_at(server: &Server, audit: &mut Audit, width: u32, dark: bool) {
         }
         audit.check(&b, &format!("{page} at {tag}")).await;
     }
+    // The dashboard with answers: every section drawn.
+    b.client
+        .goto(&format!(
+            "{}/dashboard.html#token={}",
+            server.base, server.token
+        ))
+        .await
+        .unwrap();
+    b.find(".glance .big").await;
+    b.find(".trend svg").await;
+    audit.check(&b, &format!("dashboard loaded at {tag}")).await;
     // The widget's states: follow-up with a chosen chip, the call-back, the outcome.
     b.open(&format!("{}/wechat.html", server.base)).await;
     b.click("[data-score='3']").await;
@@ -128,6 +139,8 @@ async fn audit_at(server: &Server, audit: &mut Audit, width: u32, dark: bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axe_finds_no_violation_on_any_page_at_phone_and_desktop_width() {
     let server = Server::start().await;
+    // Answers for the dashboard to draw.
+    nps_collector::demo::seed(&server.db, 600, 3, 3).unwrap();
     let mut audit = Audit {
         axe: axe_source(),
         found: Vec::new(),

@@ -46,7 +46,7 @@ pub fn Callbacks(props: &Props) -> Html {
             if v.report.callbacks.is_empty() {
                 <p class="empty">{ v.t(Word::NoCallbacks) }</p>
             } else {
-                <ul class="list">{ for rows }</ul>
+                <ul class="list" tabindex="0" aria-labelledby="callbacks-h">{ for rows }</ul>
             }
         </section>
     }

@@ -214,7 +214,7 @@ pub fn Trend(props: &TrendProps) -> Html {
                 <h2 id="trend-h">{ v.t(Word::Trend) }</h2>
                 <div class="segs" role="group">{ toggle(Period::Week, Word::ByWeek) }{ toggle(Period::Month, Word::ByMonth) }</div>
             </div>
-            <div class="scroll">
+            <div class="scroll" tabindex="0" role="region" aria-labelledby="trend-h">
                 <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="trend-h" aria-describedby="trend-alt">
                     { for ticks }
                     { for band }

@@ -187,7 +187,7 @@ pub fn Segments(props: &Props) -> Html {
             <h2 id="segments-h">{ v.t(Word::WhereBad) }</h2>
             <p class="muted small">{ v.t(Word::WhereBadHint) }</p>
             <div class="tabs" role="tablist">{ for tabs }</div>
-            <div class="scroll">
+            <div class="scroll" tabindex="0" role="region" aria-labelledby="segments-h">
                 <table>
                     <caption class="sr-only">{ v.fill(Word::TableOf, &[("dim", v.t(dimension(by)))]) }</caption>
                     <thead><tr>
@@ -302,7 +302,7 @@ pub fn Comments(props: &Props) -> Html {
             if v.report.comments.is_empty() {
                 <p class="empty">{ v.t(Word::NoComments) }</p>
             } else {
-                <ul class="list">{ for items }</ul>
+                <ul class="list" tabindex="0" aria-labelledby="comments-h">{ for items }</ul>
             }
         </section>
     }
