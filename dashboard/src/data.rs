@@ -35,6 +35,23 @@ pub struct Record {
 }
 
 impl Record {
+    /// A scored answer with nothing else (no reasons, comment, phone or context), answered
+    /// and stored at `created`; the rest is set with struct update syntax.
+    pub fn scored(id: impl Into<String>, score: u8, created: i64) -> Record {
+        Record {
+            id: id.into(),
+            survey: String::new(),
+            score: Some(score),
+            reasons: Vec::new(),
+            comment: None,
+            phone: None,
+            dims: Default::default(),
+            created,
+            received: created,
+            flagged: false,
+        }
+    }
+
     pub fn category(&self) -> Option<Category> {
         self.score
             .and_then(|s| nps_widget::score::category(s as i64).ok())

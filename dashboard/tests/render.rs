@@ -25,12 +25,7 @@ fn answers(out: &mut Vec<Record>, store: &str, score: u8, count: usize, days_ago
     for _ in 0..count {
         let at = now_minutes() - days_ago * 1440;
         out.push(Record {
-            id: format!("r{}", out.len()),
             survey: "after-sales".into(),
-            score: Some(score),
-            reasons: vec![],
-            comment: None,
-            phone: None,
             dims: [
                 store.into(),
                 String::new(),
@@ -38,9 +33,7 @@ fn answers(out: &mut Vec<Record>, store: &str, score: u8, count: usize, days_ago
                 String::new(),
                 String::new(),
             ],
-            created: at,
-            received: at,
-            flagged: false,
+            ..Record::scored(format!("r{}", out.len()), score, at)
         });
     }
 }

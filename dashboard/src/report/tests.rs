@@ -6,14 +6,8 @@ use super::*;
 use crate::format::parse_iso_date;
 
 fn rec(id: usize, store: &str, score: u8, at: &str) -> Record {
-    let t = minutes_of(at).unwrap();
     Record {
-        id: format!("r{id}"),
         survey: "after-sales".into(),
-        score: Some(score),
-        reasons: vec![],
-        comment: None,
-        phone: None,
         dims: [
             store.into(),
             String::new(),
@@ -21,9 +15,7 @@ fn rec(id: usize, store: &str, score: u8, at: &str) -> Record {
             String::new(),
             String::new(),
         ],
-        created: t,
-        received: t,
-        flagged: false,
+        ..Record::scored(format!("r{id}"), score, minutes_of(at).unwrap())
     }
 }
 
