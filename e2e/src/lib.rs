@@ -128,6 +128,15 @@ impl Server {
     }
 }
 
+impl Drop for Server {
+    /// The folder of the database and the site copy goes with the test (a seeded set is large).
+    fn drop(&mut self) {
+        if let Some(dir) = self.db.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
 /// Polls `f` until it gives `Some`, or fails the test after `DEADLINE`.
 pub async fn wait_until<T, F, Fut>(what: &str, f: F) -> T
 where

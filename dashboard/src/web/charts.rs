@@ -113,8 +113,8 @@ pub fn Trend(props: &TrendProps) -> Html {
         });
         html! { <button type="button" class="seg" aria-pressed={(period == p).to_string()} {onclick}>{ v.t(word) }</button> }
     };
-    // Geometry: the plot's box inside a 640 × 230 view.
-    let (w, h, left, right, top, bottom) = (640.0, 230.0, 36.0, 12.0, 12.0, 46.0);
+    // Geometry: the plot's box inside a 900 × 250 view.
+    let (w, h, left, right, top, bottom) = (900.0, 250.0, 36.0, 12.0, 12.0, 46.0);
     let with_nps: Vec<(usize, &Nps)> = trend
         .iter()
         .enumerate()
