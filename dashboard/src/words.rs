@@ -52,6 +52,9 @@ words! {
     Model { "车型", "車型", "Model" }
     ServiceType { "服务类型", "服務類型", "Service type" }
     Touchpoint { "触点", "觸點", "Touchpoint" }
+    AtMaintenance { "保养", "保養", "Maintenance" }
+    AtRepair { "维修", "維修", "Repair" }
+    AtAfterService { "售后服务", "售後服務", "After-sales service" }
     Anyone { "全部", "全部", "All" }
     Share { "复制链接", "複製連結", "Copy link" }
     Shared { "已复制，链接不含令牌。", "已複製，連結不含權杖。", "Copied; the link holds no token." }
@@ -123,6 +126,18 @@ pub fn dimension(i: usize) -> Word {
     ][i]
 }
 
+/// The names of the widget's touchpoints (`nps_widget::config::TOUCHPOINTS`, in its order),
+/// shown where the brand's names file gives none.
+const TOUCHPOINT_WORDS: [Word; 3] = [Word::AtMaintenance, Word::AtRepair, Word::AtAfterService];
+
+/// The built-in name of a touchpoint code, if it is one of the widget's.
+pub fn touchpoint(code: &str) -> Option<Word> {
+    nps_widget::config::TOUCHPOINTS
+        .iter()
+        .position(|(id, _)| *id == code)
+        .and_then(|i| TOUCHPOINT_WORDS.get(i).copied())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +166,16 @@ mod tests {
             "one name per dimension"
         );
         assert_eq!(nps_widget::analysis::DIMENSIONS.len(), 5);
+        // One word per touchpoint the widget knows, in its order.
+        assert_eq!(
+            TOUCHPOINT_WORDS.len(),
+            nps_widget::config::TOUCHPOINTS.len()
+        );
+        assert_eq!(touchpoint("repair"), Some(Word::AtRepair));
+        assert_eq!(
+            touchpoint("after_service").map(|w| w.in_(Locale::ZhCn)),
+            Some("售后服务")
+        );
+        assert_eq!(touchpoint("kiosk"), None);
     }
 }

@@ -167,5 +167,13 @@ async fn the_dashboard_says_what_the_stored_answers_say() {
         first.starts_with("马超"),
         "the demo's worst advisor: {first}"
     );
+    // The widget's touchpoints by their names, not their codes.
+    b.goto(&format!("{}/dashboard.html#by=touchpoint", server.base))
+        .await;
+    b.find(".glance .big").await;
+    let names = b
+        .js("return [...document.querySelectorAll('.segments tbody th')].map(t => t.textContent).sort()")
+        .await;
+    assert_eq!(names, json!(["保养", "售后服务", "维修"]));
     b.close().await;
 }

@@ -163,13 +163,20 @@ impl View {
         fill(self.t(w), values)
     }
 
-    /// A code as the manager knows it: the brand's name for it, else the code.
+    /// A code as the manager knows it: the brand's name for it, else the built-in name of one
+    /// of the widget's touchpoints, else the code.
     pub fn label(&self, dim: usize, code: &str) -> String {
         if code.is_empty() {
             return self.t(Word::Unnamed).to_owned();
         }
+        let dimension = nps_widget::analysis::DIMENSIONS[dim];
+        let built_in = (dimension == "touchpoint")
+            .then(|| crate::words::touchpoint(code))
+            .flatten()
+            .map(|w| self.t(w));
         self.names
-            .get(nps_widget::analysis::DIMENSIONS[dim], code)
+            .get(dimension, code)
+            .or(built_in)
             .unwrap_or(code)
             .to_owned()
     }
