@@ -3,10 +3,9 @@
 //! binaryen, and one classic script (`nps-dashboard.js`) that loads its wasm from beside
 //! itself. It is never part of the widget's files or its budget; its sizes are printed apart.
 
-use std::fs;
 use std::path::Path;
 
-use crate::dist::{brotli, build_and_bind, gzip, kb, read, wasm_opt, write};
+use crate::dist::{build_and_bind, compressed, read, wasm_opt, write};
 use crate::{minify, step, tools, Result};
 
 /// The dashboard's files in `dist/`.
@@ -32,18 +31,7 @@ pub fn build(t: &tools::Build, dist: &Path) -> Result {
             FILES[1]
         ),
     )?;
-    println!(
-        "\n{:<24} {:>10} {:>10} {:>10}",
-        "dashboard file", "raw", "gzip", "brotli"
-    );
-    for name in FILES {
-        let bytes = fs::read(dist.join(name)).map_err(|e| format!("read {name}: {e}"))?;
-        println!(
-            "{name:<24} {:>10} {:>10} {:>10}",
-            kb(bytes.len()),
-            kb(gzip(&bytes).len()),
-            kb(brotli(&bytes).len())
-        );
-    }
+    // Its `.br` and `.gz` copies too, which the collector serves to browsers that take them.
+    compressed(dist, &FILES, "dashboard file")?;
     Ok(())
 }

@@ -240,20 +240,7 @@ pub fn write(p: &Path, s: &str) -> Result {
 /// Prints raw, gzip and brotli sizes of the shipped files, writes their precompressed copies
 /// (what a server sends), and returns the brotli total.
 fn sizes(dist: &Path) -> Result<usize> {
-    println!(
-        "\n{:<24} {:>10} {:>10} {:>10}",
-        "shipped file", "raw", "gzip", "brotli"
-    );
-    let mut total = (0, 0, 0);
-    for name in SHIPPED {
-        let bytes = fs::read(dist.join(name)).map_err(|e| format!("read {name}: {e}"))?;
-        let (gz, br) = (gzip(&bytes), brotli(&bytes));
-        fs::write(dist.join(format!("{name}.gz")), &gz).map_err(|e| e.to_string())?;
-        fs::write(dist.join(format!("{name}.br")), &br).map_err(|e| e.to_string())?;
-        let (r, g, b) = (bytes.len(), gz.len(), br.len());
-        total = (total.0 + r, total.1 + g, total.2 + b);
-        println!("{name:<24} {:>10} {:>10} {:>10}", kb(r), kb(g), kb(b));
-    }
+    let total = compressed(dist, &SHIPPED, "shipped file")?;
     println!(
         "{:<24} {:>10} {:>10} {:>10}",
         "total (CSS is inside)",
@@ -269,6 +256,26 @@ fn sizes(dist: &Path) -> Result<usize> {
         total.2 as i64 - budget as i64
     );
     Ok(total.2)
+}
+
+/// Writes the `.gz` and `.br` copies the collector serves beside each of `files`, prints a
+/// row of sizes per file under `heading`, and returns the totals (raw, gzip, brotli).
+pub fn compressed(dist: &Path, files: &[&str], heading: &str) -> Result<(usize, usize, usize)> {
+    println!(
+        "\n{heading:<24} {:>10} {:>10} {:>10}",
+        "raw", "gzip", "brotli"
+    );
+    let mut total = (0, 0, 0);
+    for name in files {
+        let bytes = fs::read(dist.join(name)).map_err(|e| format!("read {name}: {e}"))?;
+        let (gz, br) = (gzip(&bytes), brotli(&bytes));
+        fs::write(dist.join(format!("{name}.gz")), &gz).map_err(|e| e.to_string())?;
+        fs::write(dist.join(format!("{name}.br")), &br).map_err(|e| e.to_string())?;
+        let (r, g, b) = (bytes.len(), gz.len(), br.len());
+        total = (total.0 + r, total.1 + g, total.2 + b);
+        println!("{name:<24} {:>10} {:>10} {:>10}", kb(r), kb(g), kb(b));
+    }
+    Ok(total)
 }
 
 /// The budget in `size-budget.txt`: its first line that is a number.
@@ -294,17 +301,17 @@ pub fn check_budget(total: usize) -> Result {
     Ok(())
 }
 
-pub fn kb(n: usize) -> String {
+fn kb(n: usize) -> String {
     format!("{:.1} KB", n as f64 / 1000.0)
 }
 
-pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let _ = enc.write_all(bytes);
     enc.finish().unwrap_or_default()
 }
 
-pub fn brotli(bytes: &[u8]) -> Vec<u8> {
+fn brotli(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,
