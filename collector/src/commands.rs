@@ -91,12 +91,22 @@ pub fn visit_key(args: &Args) -> Result<Option<VisitKey>, String> {
 }
 
 pub fn landing(args: &Args) -> Result<Landing, String> {
-    let Some(path) = &args.landing else {
-        return Ok(Landing::default());
+    read_file("--landing", &args.landing, Landing::from_json)
+}
+
+/// A file a flag names, read with `parse`; the default without the flag. Errors name the flag
+/// and the file.
+fn read_file<T: Default, E: std::fmt::Display>(
+    flag: &str,
+    path: &Option<PathBuf>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, String> {
+    let Some(path) = path else {
+        return Ok(T::default());
     };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("--landing {}: {e}", path.display()))?;
-    Landing::from_json(&text).map_err(|e| format!("--landing {}: {e}", path.display()))
+    let at = |e: &dyn std::fmt::Display| format!("{flag} {}: {e}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| at(&e))?;
+    parse(&text).map_err(|e| at(&e))
 }
 
 /// The tools around landing links: `sign-visit`, `qr`, `landing`. `None` for the server.
@@ -150,12 +160,7 @@ fn seed_demo(
 }
 
 pub fn names(args: &Args) -> Result<Names, String> {
-    let Some(path) = &args.names else {
-        return Ok(Names::default());
-    };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("--names {}: {e}", path.display()))?;
-    Names::from_json(&text).map_err(|e| format!("--names {}: {e}", path.display()))
+    read_file("--names", &args.names, Names::from_json)
 }
 
 /// The links a command makes: where, for which survey, signed or not.

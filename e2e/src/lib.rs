@@ -137,6 +137,23 @@ impl Drop for Server {
     }
 }
 
+/// The benchmarks' helpers: the middle of a set of figures, and a `--flag N` of the command
+/// line (`default` without it).
+pub mod bench {
+    pub fn median(mut v: Vec<f64>) -> f64 {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    }
+
+    pub fn arg(name: &str, default: usize) -> usize {
+        std::env::args()
+            .skip_while(|a| a != name)
+            .nth(1)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(default)
+    }
+}
+
 /// Polls `f` until it gives `Some`, or fails the test after `DEADLINE`.
 pub async fn wait_until<T, F, Fut>(what: &str, f: F) -> T
 where

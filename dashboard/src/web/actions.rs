@@ -27,7 +27,7 @@ pub fn Callbacks(props: &Props) -> Html {
         };
         let phone = r.phone.clone().unwrap_or_default();
         html! {
-            <li data-hours-left={c.hours_left.to_string()}>
+            <li>
                 <span class="pill detractor">{ r.score.map(|s| s.to_string()).unwrap_or_default() }</span>
                 <div class="who">
                     <a class="phone" href={format!("tel:{phone}")}>{ phone.clone() }</a>

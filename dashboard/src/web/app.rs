@@ -84,7 +84,6 @@ impl Reducible for Model {
             Action::Failed(why) => m.status = Status::Failed(why),
             Action::WrongToken => m.status = Status::WrongToken,
             Action::View(f) => {
-                super::set_fragment(&f.to_fragment());
                 if f.survey != m.filters.survey
                     || f.only != m.filters.only
                     || f.from != m.filters.from
@@ -301,6 +300,10 @@ pub fn App(props: &AppProps) -> Html {
             report::build(&records, f, cx)
         })
     };
+    // The address keeps the view: written whenever it changes (never the token).
+    use_effect_with(model.filters.clone(), |f| {
+        super::set_fragment(&f.to_fragment())
+    });
     {
         // "Usable": the first render with answers, marked for the benchmark
         // (`performance.getEntriesByName("nps-dashboard-ready")`).

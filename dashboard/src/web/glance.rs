@@ -62,7 +62,7 @@ pub fn Glance(props: &Props) -> Html {
             html! {
                 <div class="change">
                     <p><span class="delta">{ change(d.points) }</span>
-                       <span class={vclass} data-verdict={format!("{:?}", d.verdict).to_lowercase()}>{ v.t(vword) }</span></p>
+                       <span class={vclass}>{ v.t(vword) }</span></p>
                     <p class="muted small">{ period }</p>
                     <p class="muted small">{ v.fill(Word::DiffInterval, &[("lo", &change(d.ci95.0)), ("hi", &change(d.ci95.1))]) }</p>
                 </div>
@@ -76,8 +76,8 @@ pub fn Glance(props: &Props) -> Html {
         <section class="card glance" style="grid-area: glance" aria-labelledby="glance-h">
             <h2 id="glance-h">{ v.t(Word::Nps) }<span class="muted small range">{ range }</span></h2>
             <div class="headline">
-                <div class={classes!("score", class)} data-grade={class}>
-                    <span class="big" data-nps={format!("{:.1}", nps.score)}>{ points(nps.score) }</span>
+                <div class={classes!("score", class)}>
+                    <span class="big">{ points(nps.score) }</span>
                     <span class="grade">{ v.t(word) }</span>
                 </div>
                 <div class="facts">

@@ -222,7 +222,7 @@ pub fn Drivers(props: &ViewProps) -> Html {
         let width = format!("width: {:.0}%", 100.0 * d.impact.abs() / worst);
         let t = &d.chosen_by;
         html! {
-            <tr data-reason={d.reason.clone()}>
+            <tr>
                 <th scope="row">{ reason_label(&d.reason, v.locale) }</th>
                 <td class="num small">{ format!("{} / {} / {}", t.promoters, t.passives, t.detractors) }</td>
                 <td class="impact">

@@ -11,6 +11,7 @@
 //!
 //! Medians of `--runs` (default 5) loads.
 
+use nps_e2e::bench::{arg, median};
 use nps_e2e::{Browser, Options, Server};
 use serde_json::{json, Value};
 
@@ -27,19 +28,6 @@ fn timed(act: &str) -> String {
         "const done = arguments[0]; const t0 = performance.now(); {act}; \
          requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));"
     )
-}
-
-fn arg(name: &str, default: usize) -> usize {
-    std::env::args()
-        .skip_while(|a| a != name)
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
 }
 
 #[tokio::main]

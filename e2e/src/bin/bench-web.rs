@@ -13,6 +13,7 @@
 
 use std::time::Duration;
 
+use nps_e2e::bench::{arg, median};
 use nps_e2e::{Browser, Options, Server};
 use serde_json::{json, Value};
 
@@ -44,18 +45,9 @@ const READ: &str = "const nav = performance.getEntriesByType('navigation')[0]; \
             nav.transferSize + bytes(res.filter(e => e.responseEnd <= at)), \
             nav.transferSize + bytes(res)];";
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
 #[tokio::main]
 async fn main() {
-    let runs: usize = std::env::args()
-        .skip_while(|a| a != "--runs")
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(7);
+    let runs = arg("--runs", 7);
     let server = Server::start().await;
     let b = Browser::start(Options::phone("zh-CN")).await;
     b.cdp("Network.enable", json!({})).await;
