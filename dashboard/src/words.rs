@@ -35,7 +35,7 @@ words! {
     DropFile { "或拖入导出的 JSON/CSV 文件", "或拖入匯出的 JSON/CSV 檔案", "or drop an exported JSON/CSV file" }
     ChooseFile { "选择文件", "選擇檔案", "Choose a file" }
     Loading { "正在载入…", "正在載入…", "Loading…" }
-    Loaded { "{n} 条回答，计算用时 {ms} 毫秒", "{n} 則回答，計算用時 {ms} 毫秒", "{n} responses, scored in {ms} ms" }
+    Loaded { "{n} 条回答，载入用时 {ms} 毫秒", "{n} 則回答，載入用時 {ms} 毫秒", "{n} responses, loaded in {ms} ms" }
     WrongToken { "令牌不对或已失效，请重新输入。", "權杖不對或已失效，請重新輸入。", "The token is wrong or has changed; type it again." }
     LoadFailed { "无法载入：{why}", "無法載入：{why}", "Could not load: {why}" }
     NoData { "所选范围内还没有回答。", "所選範圍內還沒有回答。", "No responses in this range yet." }
