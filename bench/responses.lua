@@ -25,6 +25,6 @@ function request()
     '","score":' .. score .. ',"category":"' .. categories[score] ..
     '","reasons":["wait_time"],"comment":null,"contact":null,"context":{"store":"SZ-FT","advisor":"wang"},' ..
     '"locale":"zh-CN","page":"https://example.com/qr","created_at":"2026-11-23T08:00:00.000Z",' ..
-    '"updated_at":"2026-11-23T08:00:01.000Z"}'
+    '"updated_at":"2026-11-23T08:00:01.000Z","write_key":"' .. string.format("%032x", counter) .. '"}'
   return wrk.format("POST", "/api/responses", { ["Content-Type"] = "application/json" }, body)
 end

@@ -106,6 +106,8 @@ pub struct Meta {
     pub created_at: String,
     /// The terms of the consent box, sent with a phone.
     pub terms: Terms,
+    /// The response's write key (`rules::WRITE_KEY`), sent with every post of it.
+    pub write_key: String,
 }
 
 /// What the customer agreed to with the consent box: the retention period it named and
@@ -269,6 +271,7 @@ impl Survey {
             page: meta.page.clone(),
             created_at: meta.created_at.clone(),
             updated_at: now.to_owned(),
+            write_key: Some(meta.write_key.clone()),
         }
     }
 }
@@ -507,6 +510,7 @@ mod tests {
             page: Some("https://example.com/".into()),
             created_at: "2026-11-23T08:30:00.000Z".into(),
             terms: Terms::of("我同意…", "zh-CN", 30),
+            write_key: "5f0c6b1e9d8a4c2b8e7f6a5d4c3b2a19".into(),
         };
         let mut s = Survey::new(false);
         assert_eq!(

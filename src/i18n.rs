@@ -203,6 +203,10 @@ texts! {
         "这个评价链接已过期，感谢您的关注！",
         "這個評價連結已過期，感謝您的關注！",
         "This survey link has expired — thank you all the same." }
+    AnswerPrivate "answer_private" {
+        "这份评价只能由作答人在自己的手机上查看和修改。",
+        "這份評價只能由作答人在自己的手機上查看和修改。",
+        "Only the person who gave this answer can see or change it, on their own phone." }
     Unavailable "unavailable" { "评价暂时无法显示。", "評價暫時無法顯示。", "This survey can't be shown right now." }
 }
 

@@ -214,7 +214,8 @@ pub fn after_post(
 }
 
 /// A response in progress: continued by the next page of the same scope. Stored as one
-/// line, `id|created_at|score|at` (no JSON parser needed to read it back).
+/// line, `id|created_at|score|at|write_key` (no JSON parser needed to read it back; drafts
+/// of earlier versions have no write key).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Draft {
     pub id: String,
@@ -224,12 +225,19 @@ pub struct Draft {
     pub score: u8,
     /// When it was written (wall-clock ms).
     pub at: u64,
+    /// The response's write key (`None` in a draft an earlier version wrote).
+    pub write_key: Option<String>,
 }
 
 impl Draft {
     /// The stored form.
     pub fn to_text(&self) -> String {
-        format!("{}|{}|{}|{}", self.id, self.created_at, self.score, self.at)
+        let mut text = format!("{}|{}|{}|{}", self.id, self.created_at, self.score, self.at);
+        if let Some(k) = &self.write_key {
+            text.push('|');
+            text.push_str(k);
+        }
+        text
     }
 
     /// Reads the stored form; `None` if it is not one.
@@ -238,17 +246,20 @@ impl Draft {
         let (id, created_at) = (parts.next()?, parts.next()?);
         let score: u8 = parts.next()?.parse().ok()?;
         let at: u64 = parts.next()?.parse().ok()?;
+        let write_key = parts.next().map(str::to_owned);
         // The widget wrote it: a shape check is enough (and keeps the UUID and date parsers
         // out of the wasm); a collector still checks the id and the time of every post.
         let valid = crate::rules::looks_like_id(id)
             && crate::rules::looks_like_time(created_at)
             && score <= crate::rules::MAX_SCORE
+            && write_key.as_deref().is_none_or(crate::rules::is_write_key)
             && parts.next().is_none();
         valid.then(|| Draft {
             id: id.to_owned(),
             created_at: created_at.to_owned(),
             score,
             at,
+            write_key,
         })
     }
 
@@ -300,8 +311,16 @@ mod tests {
             created_at: "2026-11-23T08:30:00.000Z".into(),
             score: 3,
             at: now,
+            write_key: Some("5f0c6b1e9d8a4c2b8e7f6a5d4c3b2a19".into()),
         };
         assert_eq!(Draft::from_text(&d.to_text()), Some(d.clone()));
+        // A draft an earlier version wrote (no write key) still continues its response.
+        let old = Draft {
+            write_key: None,
+            ..d.clone()
+        };
+        assert_eq!(Draft::from_text(&old.to_text()), Some(old.clone()));
+        assert_eq!(Draft::from_text(&format!("{}|x", old.to_text())), None);
         for junk in [
             "",
             "x|y|3|4",
@@ -333,6 +352,7 @@ mod tests {
             created_at: "2026-11-23T08:30:00.000Z".into(),
             score: 3,
             at: 0,
+            write_key: None,
         };
         let set = |k: &String, m: Mark| Write::Set(k.clone(), m.to_text());
         let draft_now = Write::Set(

@@ -53,6 +53,14 @@ pub const VISIT: &str = "visit";
 /// The context key of a signed visit link's token (`t` in the landing URL), copied from the
 /// query string with the visit so that the collector can check it.
 pub const VISIT_TOKEN: &str = "t";
+/// The payload key of a response's write key: a random secret the first post creates and every
+/// later post of the response repeats, so that only whoever started a response can change it
+/// (a collector keeps a hash of it, never the key; the export never shows it).
+pub const WRITE_KEY: &str = "write_key";
+/// Shortest write key accepted: 16 characters (the widget sends 32 hex digits, 122 random bits).
+pub const MIN_WRITE_KEY: usize = 16;
+/// Longest write key accepted.
+pub const MAX_WRITE_KEY: usize = 64;
 /// Largest request body a collector reads, in bytes: above the outbox's largest entry
 /// (`outbox::MAX_ENTRY_BYTES`), so every body the widget keeps is one a collector reads.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -63,6 +71,19 @@ pub fn is_id(s: &str) -> bool {
         && s.len() <= MAX_ID
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
+/// A write key: `MIN_WRITE_KEY`–`MAX_WRITE_KEY` ASCII letters, digits, `-` or `_` (hex and
+/// URL-safe base64 both fit).
+pub fn is_write_key(s: &str) -> bool {
+    (MIN_WRITE_KEY..=MAX_WRITE_KEY).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// What `is_write_key` accepts, in words.
+pub fn write_key_shape() -> String {
+    format!("{MIN_WRITE_KEY}–{MAX_WRITE_KEY} letters, digits, '-' or '_' (the widget sends 32 hex digits)")
 }
 
 /// What `is_id` accepts, in words.

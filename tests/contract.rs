@@ -185,6 +185,7 @@ proptest! {
             locale: cfg.locale.tag().to_owned(),
             created_at: "2026-11-23T08:30:00.000Z".into(),
             terms: Terms::of(&cfg.consent_text(), cfg.locale.tag(), cfg.retention_days),
+            write_key: uuid::Builder::from_random_bytes(seed).into_uuid().simple().to_string(),
         };
         let mut survey = Survey::new(false);
         for event in events {
@@ -275,6 +276,7 @@ fn the_largest_body_fits_the_outbox() {
         page: Some("p".repeat(rules::MAX_PAGE)),
         created_at: "2026-11-23T08:30:00.000Z".into(),
         terms: Terms::of(&cfg.consent_text(), "zh-CN", rules::MAX_RETENTION_DAYS),
+        write_key: "k".repeat(rules::MAX_WRITE_KEY),
     };
     let mut s = Survey::new(false);
     s.apply(Event::Choose(2));

@@ -208,3 +208,17 @@ fn qr(
     println!("{n} codes and a printable sheet: {}", sheet.display());
     Ok(())
 }
+
+/// A moment given on the command line, as ns since the epoch: a date (`2027-01-31`, its
+/// midnight UTC) or an RFC 3339 time.
+pub fn moment_ns(s: &str) -> Result<i64, String> {
+    use time::format_description::well_known::Rfc3339;
+    let date = time::macros::format_description!("[year]-[month]-[day]");
+    let t = time::Date::parse(s.trim(), &date)
+        .map(|d| d.midnight().assume_utc())
+        .or_else(|_| time::OffsetDateTime::parse(s.trim(), &Rfc3339))
+        .map_err(|_| {
+            format!("{s:?} is not a moment: expected a date like 2027-01-31 (UTC) or an RFC 3339 time like 2027-01-31T08:00:00+08:00")
+        })?;
+    Ok(t.unix_timestamp_nanos().clamp(0, i64::MAX as i128) as i64)
+}

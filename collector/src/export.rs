@@ -183,6 +183,9 @@ pub fn form_to_payload(pairs: &[(String, String)], now: &str, referer: Option<&s
     m.insert("page".into(), json!(page));
     m.insert("created_at".into(), json!(now));
     m.insert("updated_at".into(), json!(now));
+    // A no-script form answers in one post, so its key is made here and never sent back: a
+    // form naming a stored id changes nothing.
+    m.insert(rules::WRITE_KEY.into(), json!(crate::write_key::fresh()));
     Value::Object(m)
 }
 

@@ -32,6 +32,7 @@ pub mod rows;
 pub mod serve;
 pub mod store;
 pub mod visit;
+pub mod write_key;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -83,6 +84,9 @@ pub struct Settings {
     pub connect_src: Vec<String>,
     /// An answer faster than this (ms) is flagged; `None` is `rules::MIN_FILL_MS`, 0 is off.
     pub min_fill_ms: Option<i64>,
+    /// Until this moment (ns since the epoch), posts without a write key are still taken
+    /// (`--keyless-until`, for widgets from before write keys); `None`: never.
+    pub keyless_until_ns: Option<i64>,
     /// With a key, a response naming a visit must carry a token signed with it (`visit`).
     pub visit_key: Option<visit::VisitKey>,
     /// The surveys of the landing pages (`/s/{survey}`).

@@ -95,6 +95,11 @@ struct Args {
     /// token (sign-visit and qr --sign make them).
     #[arg(long, env = "NPS_VISIT_SECRET", global = true, hide_env_values = true)]
     visit_secret: Option<String>,
+    /// Until this date (YYYY-MM-DD, UTC) or RFC 3339 time, posts without a write key are still
+    /// taken, for widgets from before write keys (set it a week past an upgrade, so answers
+    /// waiting in customers' browsers arrive). Default: never.
+    #[arg(long, env = "NPS_KEYLESS_UNTIL", value_parser = commands::moment_ns)]
+    keyless_until: Option<i64>,
 }
 
 /// Where a landing link points and what it carries.
@@ -212,6 +217,7 @@ async fn main() -> ExitCode {
         frame_ancestors: args.frame_ancestors.clone(),
         connect_src: args.connect_src.clone(),
         min_fill_ms: Some(args.min_fill_ms),
+        keyless_until_ns: args.keyless_until,
         visit_key,
         landing,
         names,

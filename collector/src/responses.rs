@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 
 use crate::rows::{Admission, Flag, Now};
 use crate::visit::{TokenError, TOKEN_KEY};
+use crate::write_key::KeyRefusal;
 use crate::{export, ApiError, AppState, Shared, Upsert, BODY_LIMIT};
 
 fn ms(t: &str) -> Option<i64> {
@@ -134,20 +135,38 @@ pub(crate) fn refusal(outcome: Upsert, id: &str) -> Option<ApiError> {
             "context.t",
             TokenError::Expired.message(),
         ),
+        // 422, final for the outbox: the same body will never be taken.
+        Upsert::VisitChanged => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "context.visit",
+            format!("response {id} was first stored for another visit (or none): a response's visit is fixed by its first post"),
+        ),
+        Upsert::Key(KeyRefusal::Missing) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            rules::WRITE_KEY,
+            KeyRefusal::Missing.message(),
+        ),
+        Upsert::Key(k) => ApiError::new(StatusCode::FORBIDDEN, rules::WRITE_KEY, k.message()),
         Upsert::Created | Upsert::Updated | Upsert::Duplicate | Upsert::Stale => return None,
     })
 }
 
 /// With a visit secret, a response naming a visit must carry a valid token for it; the
-/// token's expiry then closes the visit to new ids.
+/// token's expiry then closes the visit to new ids. Posts without a write key are taken
+/// until `--keyless-until`.
 pub(crate) fn admission(state: &AppState, r: &payload::Response) -> Result<Admission, ApiError> {
+    let keyless_until_ns = state.settings.keyless_until_ns;
     let (Some(key), Some(visit)) = (&state.settings.visit_key, r.context.get(rules::VISIT)) else {
-        return Ok(Admission::default());
+        return Ok(Admission {
+            keyless_until_ns,
+            ..Admission::default()
+        });
     };
     let token = r.context.get(TOKEN_KEY).map(String::as_str);
     match key.verify(&r.survey, visit, token) {
         Ok(expires) => Ok(Admission {
             new_until_ns: Some(expires.saturating_mul(1_000_000_000)),
+            keyless_until_ns,
         }),
         Err(e) => Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -9,15 +9,19 @@
 //! when stored, so a time far in the future cannot freeze a response. `received_at` is when
 //! the response was first stored, `changed_at` when it last changed.
 //!
-//! One answer per visit: a response that is not dismissed may not be stored for a (survey,
-//! visit) that another id already answered (`Answered`); and a signed link's expiry closes it
-//! to new ids, not to the one already started (`Expired`).
+//! One answer per visit: a response with a score (`Response::answers`, whatever its stage) may
+//! not be stored for a (survey, visit) that another id already answered with a score and no
+//! flag (`Answered`); a response's visit, like its survey, is fixed by its first post
+//! (`VisitChanged`); and a signed link's expiry closes it to new ids, not to the one already
+//! started (`Expired`). Only whoever holds a response's write key may change it (`Key`, the
+//! table in `write_key`).
 
 use nps_widget::config::keys::RETENTION_DAYS;
 use nps_widget::payload::Response;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::store::StoreError;
+use crate::write_key::{self, Held, KeyRefusal};
 
 /// One day in nanoseconds.
 const DAY_NS: i64 = 86_400_000_000_000;
@@ -59,13 +63,20 @@ pub enum Upsert {
     Answered,
     /// A new response after its link expired; nothing stored.
     Expired,
+    /// A post that drops or changes the visit its response was first stored for; nothing
+    /// changed.
+    VisitChanged,
+    /// The post may not write this response (`write_key`); nothing changed.
+    Key(KeyRefusal),
 }
 
 /// What may be stored besides the upsert rules: a new id only until `new_until_ns` (a
-/// signed link's expiry).
+/// signed link's expiry); posts without a write key only before `keyless_until_ns`
+/// (`--keyless-until`; `None`: never).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Admission {
     pub new_until_ns: Option<i64>,
+    pub keyless_until_ns: Option<i64>,
 }
 
 /// Why a response is kept but not counted.
@@ -93,6 +104,7 @@ const ADDED: &[(&str, &str)] = &[
     ("flag", "TEXT"),
     ("purge_after_ns", "INTEGER"),
     ("visit", "TEXT"),
+    ("key_hash", "TEXT"),
 ];
 
 /// Creates the table, or brings an older one up to date.
@@ -164,7 +176,11 @@ fn order_ns(r: &Response, now: &Now) -> i64 {
     .min(now.ns)
 }
 
-/// Another response than `id` that answered this visit (any stage but dismissed).
+/// The stored form of `Response::answers` (a score, whatever the stage), for rows that count:
+/// a flagged row (too fast, a honeypot) never answers a visit, so a bot cannot lock one.
+const ANSWERS: &str = "score IS NOT NULL AND flag IS NULL";
+
+/// Another response than `id` that answered this visit.
 fn answered_by_other(
     conn: &Connection,
     survey: &str,
@@ -173,13 +189,50 @@ fn answered_by_other(
 ) -> Result<bool, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT 1 FROM responses WHERE survey = ?1 AND visit = ?2 AND id != ?3
-               AND stage != 'dismissed' LIMIT 1",
+            &format!(
+                "SELECT 1 FROM responses WHERE survey = ?1 AND visit = ?2 AND id != ?3
+                   AND {ANSWERS} LIMIT 1"
+            ),
             params![survey, visit, id],
             |_| Ok(()),
         )
         .optional()?
         .is_some())
+}
+
+/// A stored response, as the upsert rules read it.
+struct Stored {
+    survey: String,
+    rank: i64,
+    updated_ns: i64,
+    body: String,
+    received_ns: i64,
+    flag: Option<String>,
+    visit: Option<String>,
+    key_hash: Option<String>,
+}
+
+fn stored(tx: &Transaction<'_>, id: &str) -> Result<Option<Stored>, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT survey, stage_rank, updated_ns, body, COALESCE(received_ns, 0), flag, visit,
+               key_hash
+             FROM responses WHERE id = ?1",
+            [id],
+            |row| {
+                Ok(Stored {
+                    survey: row.get(0)?,
+                    rank: row.get(1)?,
+                    updated_ns: row.get(2)?,
+                    body: row.get(3)?,
+                    received_ns: row.get(4)?,
+                    flag: row.get(5)?,
+                    visit: row.get(6)?,
+                    key_hash: row.get(7)?,
+                })
+            },
+        )
+        .optional()?)
 }
 
 pub fn upsert(
@@ -189,42 +242,45 @@ pub fn upsert(
     flag: Flag,
     admission: Admission,
 ) -> Result<Upsert, StoreError> {
+    // The key is checked, then kept only as a hash: the stored body never holds it.
+    let given_key = r.write_key.as_deref();
+    let r = &Response {
+        write_key: None,
+        ..r.clone()
+    };
     let body = r.to_json();
     let visit = r.context.get(nps_widget::rules::VISIT);
     let rank = r.stage.rank() as i64;
     let ns = order_ns(r, now);
-    let existing: Option<(String, i64, i64, String, i64, Option<String>)> = tx
-        .query_row(
-            "SELECT survey, stage_rank, updated_ns, body, COALESCE(received_ns, 0), flag
-             FROM responses WHERE id = ?1",
-            [&r.id],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                ))
-            },
-        )
-        .optional()?;
-    if existing.is_none() && admission.new_until_ns.is_some_and(|until| now.ns > until) {
-        return Ok(Upsert::Expired);
+    let existing = stored(tx, &r.id)?;
+    let held = match &existing {
+        Some(e) if e.survey != r.survey => return Ok(Upsert::Conflict),
+        Some(e) => e.key_hash.as_deref().map_or(Held::Keyless, Held::Hash),
+        None if admission.new_until_ns.is_some_and(|until| now.ns > until) => {
+            return Ok(Upsert::Expired)
+        }
+        None => Held::New,
+    };
+    let keyless_open = admission
+        .keyless_until_ns
+        .is_some_and(|until| now.ns < until);
+    let key_hash = match write_key::decide(held, given_key, keyless_open) {
+        Ok(h) => h,
+        Err(refusal) => return Ok(Upsert::Key(refusal)),
+    };
+    if existing.as_ref().is_some_and(|e| e.visit.as_ref() != visit) {
+        return Ok(Upsert::VisitChanged);
     }
-    let answers = r.stage != nps_widget::payload::Stage::Dismissed;
-    if let (true, Some(v)) = (answers, visit) {
-        let same_survey = existing.as_ref().is_none_or(|e| e.0 == r.survey);
-        if same_survey && answered_by_other(tx, &r.survey, v, &r.id)? {
+    if let (true, Some(v)) = (r.answers(), visit) {
+        if answered_by_other(tx, &r.survey, v, &r.id)? {
             return Ok(Upsert::Answered);
         }
     }
-    let Some((survey, old_rank, old_ns, stored, received_ns, old_flag)) = existing else {
+    let Some(e) = existing else {
         tx.execute(
             "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
-               body, received_at, received_ns, changed_at, flag, purge_after_ns, visit)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12, ?13)",
+               body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12, ?13, ?14)",
             params![
                 r.id,
                 r.survey,
@@ -238,26 +294,24 @@ pub fn upsert(
                 now.ns,
                 flag,
                 purge_after(r, now.ns),
-                visit
+                visit,
+                key_hash
             ],
         )?;
         return Ok(Upsert::Created);
     };
-    if survey != r.survey {
-        return Ok(Upsert::Conflict);
-    }
-    if stored == body {
+    if e.body == body && e.key_hash == key_hash {
         return Ok(Upsert::Duplicate);
     }
-    if rank < old_rank || (rank == old_rank && ns <= old_ns) {
+    if rank < e.rank || (rank == e.rank && ns <= e.updated_ns) {
         return Ok(Upsert::Stale);
     }
     // A flag, once given, stays: a bot's later post does not clear it.
-    let flag = old_flag.or(flag.map(str::to_owned));
+    let flag = e.flag.or(flag.map(str::to_owned));
     tx.execute(
         "UPDATE responses SET stage = ?2, stage_rank = ?3, score = ?4, category = ?5,
            updated_ns = ?6, body = ?7, changed_at = ?8, flag = ?9, purge_after_ns = ?10,
-           visit = ?11
+           key_hash = ?11
          WHERE id = ?1",
         params![
             r.id,
@@ -269,8 +323,8 @@ pub fn upsert(
             body,
             now.at,
             flag,
-            purge_after(r, received_ns),
-            visit
+            purge_after(r, e.received_ns),
+            key_hash
         ],
     )?;
     Ok(Upsert::Updated)
@@ -355,16 +409,24 @@ pub fn all(conn: &Connection) -> Result<Vec<Row>, StoreError> {
 
 /// One stored response's body, by id.
 pub fn body(conn: &Connection, id: &str) -> Result<Option<String>, StoreError> {
+    Ok(keyed_body(conn, id)?.map(|(body, _)| body))
+}
+
+/// One stored response's body and the hash of its write key (`None`: stored without one).
+pub fn keyed_body(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(String, Option<String>)>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT body FROM responses WHERE id = ?1",
+            "SELECT body, key_hash FROM responses WHERE id = ?1",
             [id.to_ascii_lowercase()],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?)
 }
 
-/// Whether a response (not dismissed) answered this visit of this survey.
+/// Whether a response answered this visit of this survey (a score, no flag).
 pub fn visit_answered(conn: &Connection, survey: &str, visit: &str) -> Result<bool, StoreError> {
     answered_by_other(conn, survey, visit, "")
 }

@@ -245,6 +245,15 @@ impl Store {
         self.read(move |c| rows::body(c, &id)).await
     }
 
+    /// One stored response's body and the hash of its write key.
+    pub async fn keyed_body(
+        &self,
+        id: &str,
+    ) -> Result<Option<(String, Option<String>)>, StoreError> {
+        let id = id.to_owned();
+        self.read(move |c| rows::keyed_body(c, &id)).await
+    }
+
     /// Whether this visit of this survey is answered.
     pub async fn visit_answered(&self, survey: &str, visit: &str) -> Result<bool, StoreError> {
         let (survey, visit) = (survey.to_owned(), visit.to_owned());

@@ -28,17 +28,44 @@ fn landing_app(secret: Option<&str>) -> Router {
 }
 
 async fn get(app: &Router, uri: &str) -> Reply {
-    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+    get_with(app, uri, "").await
+}
+
+/// A GET with the browser's cookies (`name=value; …`, or "").
+async fn get_with(app: &Router, uri: &str, cookies: &str) -> Reply {
+    let mut req = Request::get(uri);
+    if !cookies.is_empty() {
+        req = req.header(header::COOKIE, cookies);
+    }
+    send(app, req.body(Body::empty()).unwrap()).await
 }
 
 async fn post_form(app: &Router, uri: &str, form: &str) -> Reply {
-    let req = Request::builder()
+    post_form_with(app, uri, form, "").await
+}
+
+async fn post_form_with(app: &Router, uri: &str, form: &str, cookies: &str) -> Reply {
+    let mut req = Request::builder()
         .method(Method::POST)
         .uri(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_owned()))
-        .unwrap();
-    send(app, req).await
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if !cookies.is_empty() {
+        req = req.header(header::COOKIE, cookies);
+    }
+    send(app, req.body(Body::from(form.to_owned())).unwrap()).await
+}
+
+/// The write key's cookie a landing post set (`nps_wk=…`), checked for its attributes, as a
+/// browser sends it back.
+fn key_cookie(r: &Reply, path: &str) -> String {
+    let set = r.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        set.contains(&format!("; Path={path};"))
+            && set.contains("; HttpOnly")
+            && set.contains("; SameSite=Lax"),
+        "{set}"
+    );
+    set.split(';').next().unwrap().to_owned()
 }
 
 fn location(r: &Reply) -> String {
@@ -93,6 +120,11 @@ async fn a_customer_without_javascript_answers_from_the_question_to_the_outcome(
     .await;
     let follow = location(&r);
     assert_eq!(follow, format!("/s/after-sales/{id}"));
+    let jar = key_cookie(&r, &follow);
+    assert!(
+        !follow.contains(&jar[7..]),
+        "the write key is never in a URL"
+    );
     let rows = stored(&app).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(
@@ -103,7 +135,7 @@ async fn a_customer_without_javascript_answers_from_the_question_to_the_outcome(
         rows[0]["context"],
         json!({"store": "SZ-FT", "advisor": "wang", "visit": "RO-1"})
     );
-    let page = get(&app, &follow).await;
+    let page = get_with(&app, &follow, &jar).await;
     assert!(page.text.contains("非常抱歉没能让您满意。主要是哪些方面？"));
     assert!(
         page.text.contains("name=\"reason\" value=\"wait_time\""),
@@ -115,10 +147,11 @@ async fn a_customer_without_javascript_answers_from_the_question_to_the_outcome(
     );
 
     // A phone without consent: the same page, saying what to fix, nothing stored with it.
-    let r = post_form(
+    let r = post_form_with(
         &app,
         &follow,
         "reason=wait_time&comment=%E5%A4%AA%E6%85%A2&phone=13812345678&action=submit",
+        &jar,
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -126,7 +159,7 @@ async fn a_customer_without_javascript_answers_from_the_question_to_the_outcome(
     assert!(r.text.contains("太慢"), "what was typed is kept");
     assert_eq!(stored(&app).await[0]["contact"], Value::Null);
 
-    let r = post_form(&app, &follow, "reason=wait_time&reason=unknown&comment=%E5%A4%AA%E6%85%A2&phone=13812345678&consent=1&action=submit").await;
+    let r = post_form_with(&app, &follow, "reason=wait_time&reason=unknown&comment=%E5%A4%AA%E6%85%A2&phone=13812345678&consent=1&action=submit", &jar).await;
     assert_eq!(location(&r), follow);
     let rows = stored(&app).await;
     assert_eq!(
@@ -138,7 +171,7 @@ async fn a_customer_without_javascript_answers_from_the_question_to_the_outcome(
     assert_eq!(rows[0]["reasons"], json!(["wait_time"]));
     assert_eq!(rows[0]["comment"], "太慢");
     assert_eq!(rows[0]["contact"]["phone"], "+8613812345678");
-    let done = get(&app, &follow).await;
+    let done = get_with(&app, &follow, &jar).await;
     assert!(
         done.text.contains("服务经理会给您回电"),
         "the call-back wording"

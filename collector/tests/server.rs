@@ -172,7 +172,8 @@ fn the_purge_command_removes_expired_phones() {
     let body = serde_json::json!({"schema":1,"id":"9f0a1b2c-3d4e-4f60-8b7c-8d9e0f1a2b3c","survey":"s",
         "stage":"completed","score":1,"category":"detractor","reasons":[],"comment":null,
         "contact":{"phone":"13812345678","consent":true,"retention_days":1},"context":{},
-        "locale":"zh-CN","page":null,"created_at":"2026-11-20T08:00:00.000Z","updated_at":"2026-11-20T08:01:00.000Z"});
+        "locale":"zh-CN","page":null,"created_at":"2026-11-20T08:00:00.000Z","updated_at":"2026-11-20T08:01:00.000Z",
+        "write_key":common::KEY});
     let response = nps_widget::payload::Response::parse(&body).unwrap();
     let two_days_ago = time::OffsetDateTime::now_utc() - time::Duration::days(2);
     tokio::runtime::Runtime::new().unwrap().block_on(async {

@@ -81,6 +81,9 @@ pub struct Response {
     pub page: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// The response's write key (`rules::WRITE_KEY`): sent with every post, never stored in
+    /// the clear by a collector, so `None` in what a collector keeps and lists.
+    pub write_key: Option<String>,
 }
 
 /// The fields of schema 1, in the order the payload lists them.
@@ -99,9 +102,18 @@ pub const FIELDS: &[&str] = &[
     "page",
     "created_at",
     "updated_at",
+    crate::rules::WRITE_KEY,
 ];
 
 impl Response {
+    /// Whether this response answers its survey (and so uses up its visit): it has a score,
+    /// whatever its stage. A customer who taps 3 and then closes the follow-up has answered;
+    /// one who closes the survey before a score has not. The one rule the collector's visit
+    /// check, its landing pages, the widget's marks and the dashboard's counts follow.
+    pub fn answers(&self) -> bool {
+        self.score.is_some()
+    }
+
     /// The category as a value, when there is a score.
     pub fn category(&self) -> Option<Category> {
         self.category.and_then(Category::parse)
@@ -147,7 +159,12 @@ impl Response {
             "updated_at" => self.updated_at.clone(),
         };
         match v {
-            Value::Object(m) => m,
+            Value::Object(mut m) => {
+                if let Some(k) = &self.write_key {
+                    m.insert(crate::rules::WRITE_KEY.into(), Value::from(k.as_str()));
+                }
+                m
+            }
             _ => Map::new(),
         }
     }

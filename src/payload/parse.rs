@@ -90,6 +90,7 @@ impl Response {
             .filter(|p| !p.is_empty());
         let created_at = time(&b, "created_at")?;
         let updated_at = time(&b, "updated_at")?;
+        let write_key = write_key(&b)?;
         Ok(Response {
             schema: rules::SCHEMA,
             id,
@@ -105,7 +106,21 @@ impl Response {
             page,
             created_at,
             updated_at,
+            write_key,
         })
+    }
+}
+
+/// The write key, when the body carries one (a collector decides whether it must).
+fn write_key(b: &Body) -> Checked<Option<String>> {
+    match b.get(rules::WRITE_KEY) {
+        Value::Null => Ok(None),
+        Value::String(k) if rules::is_write_key(k) => Ok(Some(k.clone())),
+        v => Err(FieldError::invalid(
+            rules::WRITE_KEY,
+            shown(v),
+            rules::write_key_shape(),
+        )),
     }
 }
 

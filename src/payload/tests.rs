@@ -215,3 +215,26 @@ fn a_phone_carries_its_terms() {
         assert_eq!(field_of(c(bad)), field);
     }
 }
+
+#[test]
+fn the_write_key_travels_with_every_post_and_is_checked_for_shape() {
+    let mut b = good();
+    b["write_key"] = json!("5f0c6b1e9d8a4c2b8e7f6a5d4c3b2a19");
+    let r = Response::parse(&b).unwrap();
+    assert_eq!(
+        r.write_key.as_deref(),
+        Some("5f0c6b1e9d8a4c2b8e7f6a5d4c3b2a19")
+    );
+    assert_eq!(Response::parse(&Value::Object(r.to_value())).unwrap(), r);
+    for bad in [
+        json!("short"),
+        json!(7),
+        json!("k".repeat(65)),
+        json!("has space in it!!"),
+    ] {
+        b["write_key"] = bad.clone();
+        let e = Response::parse(&b).unwrap_err();
+        assert_eq!(e.field, "write_key", "{bad}");
+        assert!(e.to_string().contains("16–64"), "{e}");
+    }
+}

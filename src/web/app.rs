@@ -134,6 +134,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                     created_at: meta.created_at.clone(),
                     score,
                     at: 0,
+                    write_key: Some(meta.write_key.clone()),
                 });
                 host::keep_marks(&keys, &cfg, stage, draft);
                 let target = Target {

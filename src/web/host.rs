@@ -158,6 +158,12 @@ pub fn now_rfc3339() -> String {
     js_sys::Date::new_0().to_iso_string().into()
 }
 
+/// A fresh write key for a response: 32 hex digits from the browser's cryptographic random
+/// numbers (a v4 UUID's 122 random bits, without its dashes).
+pub fn new_write_key() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
 /// Dispatches a bubbling `CustomEvent` with a JSON detail.
 pub fn dispatch(target: &web_sys::EventTarget, name: &str, detail: &Value) {
     let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);

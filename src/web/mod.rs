@@ -162,11 +162,19 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
     .filter(|t| !host::in_use(&t.id));
     let draft =
         host::read_draft(&keys.draft).filter(|d| !already_answered && kept && !host::in_use(&d.id));
-    let (id, created_at, resumed) = match (takeover, draft) {
-        (Some(t), _) => (t.id, t.created_at, t.score),
-        (None, Some(d)) => (d.id, d.created_at, Some(d.score)),
-        (None, None) => (uuid::Uuid::new_v4().to_string(), host::now_rfc3339(), None),
+    let (id, created_at, resumed, write_key) = match (takeover, draft) {
+        (Some(t), _) => (t.id, t.created_at, t.score, t.write_key),
+        (None, Some(d)) => (d.id, d.created_at, Some(d.score), d.write_key),
+        (None, None) => (
+            uuid::Uuid::new_v4().to_string(),
+            host::now_rfc3339(),
+            None,
+            None,
+        ),
     };
+    // A response an earlier version started has no key: a new one is bound to it by the
+    // collector while it still takes posts without one (`--keyless-until`).
+    let write_key = write_key.unwrap_or_else(host::new_write_key);
     let page = host::href().map(|h| rules::page_url(&h, |k| context.contains_key(k)));
     let meta = Rc::new(Meta {
         id: id.clone(),
@@ -176,6 +184,7 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
         locale: cfg.locale.tag().to_owned(),
         page,
         created_at,
+        write_key,
     });
     // The survey renders into its own shadow root, in place of any fallback content.
     let (shell, root) = host::shadow_root()?;

@@ -46,6 +46,7 @@ pub fn Session(props: &SessionProps) -> Html {
             let mut meta = (*current.meta).clone();
             meta.id = uuid::Uuid::new_v4().to_string();
             meta.created_at = host::now_rfc3339();
+            meta.write_key = host::new_write_key();
             let _ = host_el.set_attribute("data-nps-id", &meta.id);
             current.set(Current {
                 meta: Rc::new(meta),

@@ -4,48 +4,95 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use nps_widget::config::Config;
 use nps_widget::flow::{Event, Meta, Survey, Terms};
+use nps_widget::i18n::Text;
 use nps_widget::outcome::Reach;
 use nps_widget::payload::{self, Stage};
 use nps_widget::rules::{self, HONEYPOT_FIELD};
 use nps_widget::takeover::Takeover;
 use serde_json::Value;
 
-use super::{ask, chrome, field, form, html, keep, not_found, page, Ask};
+use super::{
+    ask, chrome, field, form, html, keep, key_cookie, key_cookies, landing_path, not_found, page,
+    Ask,
+};
 use crate::rows::Now;
+use crate::write_key::{self, Held};
 use crate::{AppState, Shared};
 
-/// The stored response of a follow-up page, if it belongs to this survey.
-async fn stored(state: &AppState, survey: &str, id: &str) -> Option<payload::Response> {
-    let body = state.store.body(id).await.ok()??;
+/// A stored response of this survey, and the hash of its write key.
+async fn stored(
+    state: &AppState,
+    survey: &str,
+    id: &str,
+) -> Option<(payload::Response, Option<String>)> {
+    let (body, key_hash) = state.store.keyed_body(id).await.ok()??;
     let value: Value = serde_json::from_str(&body).ok()?;
     payload::Response::parse(&value)
         .ok()
         .filter(|r| r.survey == survey)
+        .map(|r| (r, key_hash))
 }
 
-/// A stored response of this survey and the survey's page settings in its language, or the
-/// "not found" page.
+/// A response's pages as this browser may see them.
+struct Found {
+    r: payload::Response,
+    a: Ask,
+    /// The write key this browser holds for it (its cookie); `None` for a response stored
+    /// without one (before write keys), which the browser may still go on with.
+    key: Option<String>,
+}
+
+/// A stored response of this survey, the survey's page settings in its language, and the
+/// write key this browser holds for it; or the page to show instead: "not found", or "this
+/// answer is someone else's" to a browser without its key (a shared link, say).
 async fn load(
     state: &AppState,
     survey: &str,
     id: &str,
     headers: &HeaderMap,
-) -> Result<(payload::Response, Ask), Response> {
-    let r = stored(state, survey, id).await;
-    let a = r
+) -> Result<Found, Response> {
+    let found = stored(state, survey, id).await;
+    let a = found
         .as_ref()
-        .and_then(|r| ask(state, survey, Some(&r.locale), headers));
-    match (r, a) {
-        (Some(r), Some(a)) => Ok((r, a)),
-        _ => Err(not_found(state, survey, headers)),
+        .and_then(|(r, _)| ask(state, survey, Some(&r.locale), headers));
+    let ((r, key_hash), a) = match (found, a) {
+        (Some(found), Some(a)) => (found, a),
+        _ => return Err(not_found(state, survey, headers)),
+    };
+    let Some(hash) = key_hash else {
+        return Ok(Found { r, a, key: None });
+    };
+    let held = key_cookies(headers)
+        .into_iter()
+        .find(|k| write_key::decide(Held::Hash(&hash), Some(k), false).is_ok());
+    match held {
+        Some(key) => Ok(Found {
+            r,
+            a,
+            key: Some(key),
+        }),
+        None => Err(html(
+            StatusCode::FORBIDDEN,
+            page::notice(&a.cfg, Text::AnswerPrivate),
+        )),
     }
 }
 
-fn meta_of(r: &payload::Response, cfg: &Config) -> Meta {
+/// The question's form action for a stored response: its survey's page with the response's
+/// own context as the query (never the stored `page`, which a post could have set to
+/// anything).
+fn question_action(r: &payload::Response) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(r.context.iter())
+        .finish();
+    landing_path(&r.survey, &Some(query))
+}
+
+fn meta_of(r: &payload::Response, cfg: &Config, write_key: String) -> Meta {
     Meta {
         id: r.id.clone(),
         survey: r.survey.clone(),
@@ -54,24 +101,21 @@ fn meta_of(r: &payload::Response, cfg: &Config) -> Meta {
         page: r.page.clone(),
         created_at: r.created_at.clone(),
         terms: Terms::of(&cfg.consent_text(), cfg.locale.tag(), cfg.retention_days),
+        write_key,
     }
 }
 
 /// The page a stored response is at: the follow-up (with `survey`'s entries) or the outcome.
-fn at(
-    state: &AppState,
-    a: &Ask,
-    r: &payload::Response,
-    survey: &Survey,
-    status: StatusCode,
-) -> Response {
+fn at(state: &AppState, f: &Found, survey: &Survey, status: StatusCode) -> Response {
+    let (a, r) = (&f.a, &f.r);
     let score = r.score.unwrap_or_default();
     let t = Takeover {
         id: r.id.clone(),
         created_at: r.created_at.clone(),
         score: Some(score),
+        write_key: f.key.clone(),
     };
-    let scale_action = r.page.clone().unwrap_or_else(|| format!("/s/{}", r.survey));
+    let scale_action = question_action(r);
     match (r.stage, survey.category()) {
         (Stage::Completed, Some(c)) => {
             let reach = Reach::of(r.contact.is_some(), r.context.contains_key(rules::VISIT));
@@ -99,22 +143,30 @@ pub(crate) async fn response(
     Path((survey, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let (r, a) = match load(&state, &survey, &id, &headers).await {
+    let f = match load(&state, &survey, &id, &headers).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    let Some(score) = r.score else {
+    let Some(score) = f.r.score else {
         // Closed before a score (a widget's dismissal): the question again, same response.
         let t = Takeover {
-            id: r.id.clone(),
-            created_at: r.created_at.clone(),
+            id: f.r.id.clone(),
+            created_at: f.r.created_at.clone(),
             score: None,
+            write_key: f.key.clone(),
         };
-        let action = r.page.clone().unwrap_or_else(|| format!("/s/{survey}"));
-        let page = page::question(&a.cfg, &a.raw, &r.context, &action, &t, &chrome(&state));
+        let action = question_action(&f.r);
+        let page = page::question(
+            &f.a.cfg,
+            &f.a.raw,
+            &f.r.context,
+            &action,
+            &t,
+            &chrome(&state),
+        );
         return html(StatusCode::OK, page);
     };
-    at(&state, &a, &r, &Survey::resume(score), StatusCode::OK)
+    at(&state, &f, &Survey::resume(score), StatusCode::OK)
 }
 
 /// `POST /s/{survey}/{id}`: the follow-up's answers; stored, then the outcome.
@@ -124,18 +176,18 @@ pub(crate) async fn answers(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (r, a) = match load(&state, &survey, &id, &headers).await {
+    let f = match load(&state, &survey, &id, &headers).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    let (Stage::Scored, Some(score)) = (r.stage, r.score) else {
+    let (Stage::Scored, Some(score)) = (f.r.stage, f.r.score) else {
         // Finished (or dismissed) already: show where it is.
-        return Redirect::to(&format!("/s/{survey}/{}", r.id)).into_response();
+        return Redirect::to(&format!("/s/{survey}/{}", f.r.id)).into_response();
     };
     let pairs = form(&body);
     let mut s = Survey::resume(score);
     for (k, v) in &pairs {
-        if k == "reason" && a.cfg.reasons.iter().any(|c| c.id == *v) && !s.reasons.contains(v) {
+        if k == "reason" && f.a.cfg.reasons.iter().any(|c| c.id == *v) && !s.reasons.contains(v) {
             s.apply(Event::ToggleReason(v.clone()));
         }
     }
@@ -153,13 +205,15 @@ pub(crate) async fn answers(
     };
     let Some(stage) = s.apply(action) else {
         // A phone that is not one, or no consent: the same page, saying what to fix.
-        return at(&state, &a, &r, &s, StatusCode::UNPROCESSABLE_ENTITY);
+        return at(&state, &f, &s, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let now = Now::system();
-    let done = s.response(stage, &meta_of(&r, &a.cfg), &now.at);
+    // A response stored without a key gets one now (bound while keyless posts are taken).
+    let key = f.key.clone().unwrap_or_else(write_key::fresh);
+    let done = s.response(stage, &meta_of(&f.r, &f.a.cfg, key.clone()), &now.at);
     if let Err(page) = keep(
         &state,
-        &a.cfg,
+        &f.a.cfg,
         done,
         field(&pairs, HONEYPOT_FIELD).is_some(),
     )
@@ -167,5 +221,7 @@ pub(crate) async fn answers(
     {
         return page;
     }
-    Redirect::to(&format!("/s/{survey}/{}", r.id)).into_response()
+    let path = format!("/s/{survey}/{}", f.r.id);
+    let cookie = key_cookie(&path, &key, &headers);
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&path)).into_response()
 }

@@ -42,6 +42,7 @@ pub use surveys::Landing;
 use crate::responses::{admission, store, too_fast};
 use crate::rows::{Now, Upsert};
 use crate::visit::TOKEN_KEY;
+use crate::write_key;
 use crate::{AppState, Shared};
 
 /// A survey's page settings for one request: its config in the customer's language (`locale`
@@ -155,6 +156,11 @@ pub(crate) async fn question(
     };
     let context = a.cfg.context_with_query(&query);
     let now = Now::system();
+    // The link first: whether a visit is answered is told only to a link that may ask it
+    // (else any repair order number could be probed).
+    if let Err((status, text)) = visit_gate(&state, &survey, &context, now.ns / 1_000_000_000) {
+        return html(status, page::notice(&a.cfg, text));
+    }
     if let Some(visit) = context.get(rules::VISIT) {
         match state.store.visit_answered(&survey, visit).await {
             Ok(true) => return html(StatusCode::OK, page::notice(&a.cfg, Text::AlreadyAnswered)),
@@ -162,13 +168,13 @@ pub(crate) async fn question(
             Err(e) => eprintln!("nps-collector: landing page: {e}"),
         }
     }
-    if let Err((status, text)) = visit_gate(&state, &survey, &context, now.ns / 1_000_000_000) {
-        return html(status, page::notice(&a.cfg, text));
-    }
+    // The page is served to this browser alone (`no-store`): its write key travels in the
+    // form's body and the widget's attribute, never in a URL.
     let t = Takeover {
         id: uuid::Uuid::new_v4().to_string(),
         created_at: now.at,
         score: None,
+        write_key: Some(write_key::fresh()),
     };
     let action = landing_path(&survey, &q);
     html(
@@ -219,7 +225,9 @@ async fn keep(
         Err(e) => notice(e.status, Text::SendingDelayed),
         Ok(Upsert::Answered) => notice(StatusCode::OK, Text::AlreadyAnswered),
         Ok(Upsert::Expired) => notice(StatusCode::FORBIDDEN, Text::LinkExpired),
-        Ok(Upsert::Conflict) => notice(StatusCode::UNPROCESSABLE_ENTITY, Text::LinkInvalid),
+        Ok(Upsert::Conflict | Upsert::VisitChanged | Upsert::Key(_)) => {
+            notice(StatusCode::UNPROCESSABLE_ENTITY, Text::LinkInvalid)
+        }
         Ok(Upsert::Created | Upsert::Updated | Upsert::Duplicate | Upsert::Stale) => Ok(()),
     }
 }
@@ -249,6 +257,10 @@ pub(crate) async fn score(
     let id = field(&pairs, "id")
         .filter(|i| rules::is_uuid_v4(i))
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_ascii_lowercase);
+    // The question page's key (a form without one, say an old cached page, gets a fresh one).
+    let write_key = field(&pairs, rules::WRITE_KEY)
+        .filter(|k| rules::is_write_key(k))
+        .map_or_else(write_key::fresh, str::to_owned);
     let now = Now::system();
     let created_at = field(&pairs, "created_at")
         .filter(|t| rules::is_rfc3339(t))
@@ -267,6 +279,7 @@ pub(crate) async fn score(
         context,
         locale: a.cfg.locale.tag().to_owned(),
         created_at,
+        write_key: write_key.clone(),
     };
     let mut s = Survey::new(false);
     let Some(stage) = s.apply(Event::Choose(score)) else {
@@ -279,5 +292,45 @@ pub(crate) async fn score(
     if let Err(page) = keep(&state, &a.cfg, r, field(&pairs, HONEYPOT_FIELD).is_some()).await {
         return page;
     }
-    Redirect::to(&format!("/s/{survey}/{id}")).into_response()
+    let path = format!("/s/{survey}/{id}");
+    let cookie = key_cookie(&path, &write_key, &headers);
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&path)).into_response()
+}
+
+/// The cookie that holds a landing response's write key (`rules::WRITE_KEY`).
+const KEY_COOKIE: &str = "nps_wk";
+/// How long a landing page's browser may go on changing its answer: a week.
+const KEY_COOKIE_MAX_AGE_S: u32 = 7 * 24 * 3600;
+
+/// The `Set-Cookie` of a response's write key: sent back only to the response's own pages
+/// (`Path`), never readable by a script (`HttpOnly`), not sent by other sites' requests
+/// (`SameSite=Lax`), and only over TLS when the page came over TLS (`Secure`).
+fn key_cookie(path: &str, key: &str, headers: &HeaderMap) -> String {
+    let tls = |name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("https"))
+    };
+    let secure = if tls(header::ORIGIN) || tls(header::HeaderName::from_static("x-forwarded-proto"))
+    {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{KEY_COOKIE}={key}; Path={path}; Max-Age={KEY_COOKIE_MAX_AGE_S}; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// The write keys a request's cookies carry for a response's pages (the path keeps others'
+/// away; more than one is tried in turn).
+fn key_cookies(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .filter(|(name, value)| *name == KEY_COOKIE && rules::is_write_key(value))
+        .map(|(_, value)| value.to_owned())
+        .collect()
 }

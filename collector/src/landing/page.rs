@@ -11,7 +11,7 @@ use nps_widget::config::{keys, Config, Mode};
 use nps_widget::flow::{Problem, Survey};
 use nps_widget::i18n::{fill, Locale, Text};
 use nps_widget::outcome::{outcome, Reach};
-use nps_widget::rules::{HONEYPOT_FIELD, MAX_COMMENT, MAX_PHONE_INPUT, MAX_SCORE};
+use nps_widget::rules::{HONEYPOT_FIELD, MAX_COMMENT, MAX_PHONE_INPUT, MAX_SCORE, WRITE_KEY};
 use nps_widget::score::{self, Category};
 use nps_widget::takeover::Takeover;
 use serde_json::{Map, Value};
@@ -139,8 +139,8 @@ fn question_heading(cfg: &Config, context: &BTreeMap<String, String>) -> String 
     )
 }
 
-/// The 0–10 form: eleven submit buttons named `score`, the response's id and time, and the
-/// honeypot (out of sight, labelled, out of the tab order).
+/// The 0–10 form: eleven submit buttons named `score`, the response's id, time and write
+/// key (in the form's body, never its URL), and the honeypot (out of sight, labelled, out of the tab order).
 fn scale_form(
     cfg: &Config,
     context: &BTreeMap<String, String>,
@@ -189,9 +189,13 @@ fn scale_form(
         esc(cfg.text(Text::ScaleLow)),
         esc(cfg.text(Text::ScaleHigh)),
         t.map_or(String::new(), |t| format!(
-            "<input type=\"hidden\" name=\"id\" value=\"{}\"><input type=\"hidden\" name=\"created_at\" value=\"{}\">",
+            "<input type=\"hidden\" name=\"id\" value=\"{}\"><input type=\"hidden\" name=\"created_at\" value=\"{}\">{}",
             esc(&t.id),
-            esc(&t.created_at)
+            esc(&t.created_at),
+            t.write_key.as_deref().map_or(String::new(), |k| format!(
+                "<input type=\"hidden\" name=\"{WRITE_KEY}\" value=\"{}\">",
+                esc(k)
+            ))
         )),
     );
     out

@@ -5,6 +5,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::KEY;
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -46,7 +48,7 @@ pub fn start(db: &Path, port: u16, extra: &[&str]) -> Child {
 /// A valid completed response body with this id.
 pub fn load_body(id: &str, n: usize) -> String {
     format!(
-        r#"{{"schema":1,"id":"{id}","survey":"load","stage":"completed","score":{},"category":"{}","reasons":[],"comment":null,"contact":null,"context":{{}},"locale":"en","page":null,"created_at":"2026-11-23T08:00:00.000Z","updated_at":"2026-11-23T08:00:01.000Z"}}"#,
+        r#"{{"schema":1,"id":"{id}","survey":"load","stage":"completed","score":{},"category":"{}","reasons":[],"comment":null,"contact":null,"context":{{}},"locale":"en","page":null,"created_at":"2026-11-23T08:00:00.000Z","updated_at":"2026-11-23T08:00:01.000Z","write_key":"{KEY}"}}"#,
         n % 11,
         nps_widget::score::category((n % 11) as i64)
             .unwrap()
