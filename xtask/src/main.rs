@@ -170,9 +170,6 @@ fn demo(args: &[String]) -> Result {
         "serve the demo on http://127.0.0.1:{port}/ (Ctrl-C to stop)"
     ));
     println!("   brand site:   http://127.0.0.1:{port}/embed.html");
-    println!(
-        "   QR landing:   http://127.0.0.1:{port}/s/after-sales?store=SZ-FT&advisor=wang&visit=RO-88231"
-    );
     println!("   WeChat H5:    http://127.0.0.1:{port}/wechat.html");
     println!("   triggers:     http://127.0.0.1:{port}/triggers.html");
     println!("   kiosk:        http://127.0.0.1:{port}/kiosk.html");
@@ -194,6 +191,34 @@ fn demo(args: &[String]) -> Result {
             "--names-out",
         ])
         .arg(&names))?;
+    // Visit links are signed, as they must be in a real deployment: the secret goes to the
+    // collector through its environment, never its command line.
+    let secret = demo_token();
+    let visit = format!("RO-{}", &demo_token()[..6].to_ascii_uppercase());
+    let signed = Command::new(&collector)
+        .env("NPS_VISIT_SECRET", &secret)
+        .args(["sign-visit", "--base", &format!("http://127.0.0.1:{port}")])
+        .args([
+            "--survey",
+            "after-sales",
+            "--store",
+            "SZ-FT",
+            "--advisor",
+            "wang",
+        ])
+        .args(["--visit", &visit])
+        .output()
+        .map_err(|e| format!("sign a visit link: {e}"))?;
+    if !signed.status.success() {
+        return Err(format!(
+            "sign a visit link: {}",
+            String::from_utf8_lossy(&signed.stderr)
+        ));
+    }
+    println!(
+        "   QR landing:   {}   (a signed link for repair order {visit}: answered once)",
+        String::from_utf8_lossy(&signed.stdout).trim()
+    );
     let token = demo_token();
     println!("   dashboard:    http://127.0.0.1:{port}/dashboard.html#token={token}");
     println!(
@@ -201,6 +226,7 @@ fn demo(args: &[String]) -> Result {
         db.display()
     );
     run(Command::new(collector)
+        .env("NPS_VISIT_SECRET", &secret)
         .args(["--port", &port, "--admin-token", &token, "--db"])
         .arg(&db)
         .arg("--names")
