@@ -362,6 +362,17 @@ mod tests {
     }
 
     #[test]
+    fn a_scored_dismissal_is_an_answer_and_a_close_before_a_score_is_not() {
+        let r = from_json(
+            r#"[{"id":"d","stage":"dismissed","score":3,"created_at":"2026-11-21T09:00:00Z"},
+                {"id":"e","stage":"dismissed","score":null,"created_at":"2026-11-21T09:00:00Z"}]"#,
+        )
+        .unwrap();
+        let answers: Vec<_> = r.iter().filter_map(|r| r.category()).collect();
+        assert_eq!(answers, [nps_widget::score::Category::Detractor]);
+    }
+
+    #[test]
     fn the_csv_export_is_read_with_its_defused_cells() {
         let csv = "\u{feff}id,survey,stage,score,category,reasons,comment,phone,store,advisor,created_at,received_at,flag\n\
                    a,after-sales,completed,4,detractor,wait_time;price,'=too slow,,BJ-CY,ma,2026-11-20T08:00:00Z,2026-11-20T08:01:00Z,\n\

@@ -10,7 +10,8 @@ fn stored_entry(id: &str) -> String {
         "schema": 1, "id": id, "survey": "after-sales", "stage": "completed", "score": 6,
         "category": "detractor", "reasons": ["wait_time"], "comment": "left by an earlier page",
         "contact": null, "context": {"store": "SZ-FT"}, "locale": "zh-CN", "page": null,
-        "created_at": "2026-11-23T08:30:00.000Z", "updated_at": "2026-11-23T08:31:00.000Z"
+        "created_at": "2026-11-23T08:30:00.000Z", "updated_at": "2026-11-23T08:31:00.000Z",
+        "write_key": "5f0c6b1e9d8a4c2b8e7f6a5d4c3b2a19"
     });
     serde_json::json!({
         "id": id, "endpoint": "/api/responses", "headers": [], "body": body.to_string(),
