@@ -248,6 +248,14 @@ fn trickle_body(port: u16, from: &str, every: Duration, limit: Duration) -> (u16
 #[test]
 fn a_body_has_twenty_seconds_in_all_however_steadily_it_trickles() {
     assert_eq!(nps_collector::BODY_TIMEOUT, Duration::from_secs(20));
+    let promise = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/SECURITY.md"),
+    )
+    .unwrap();
+    assert!(
+        promise.contains("(`--body-timeout`, 20 s, `BODY_TIMEOUT`)"),
+        "docs/SECURITY.md states the default this test keeps"
+    );
     let port = free_port();
     let mut child = start(&temp_db("body20"), port, &[]);
     let (status, took) = trickle_body(
