@@ -100,12 +100,16 @@ pub fn http(mut stream: TcpStream, request: &str) -> (u16, String) {
     let mut out = Vec::new();
     let _ = stream.read_to_end(&mut out);
     let text = String::from_utf8_lossy(&out).into_owned();
-    let status = text
+    (status_of(&text), text)
+}
+
+/// The status of an answer's text (`HTTP/1.1 408 …`); 0 for none.
+pub fn status_of(answer: &str) -> u16 {
+    answer
         .split(' ')
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, text)
+        .unwrap_or(0)
 }
 
 /// A POST of `body` to `path` with these extra header lines (each ending in `\r\n`).
