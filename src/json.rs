@@ -63,40 +63,42 @@ pub fn check_duplicates(text: &str, field: &str) -> Result<(), FieldError> {
 }
 
 enum Frame {
-    /// An object: its path, the keys seen so far, the latest key.
-    Object {
-        path: String,
-        keys: Keys,
-        last: String,
-    },
+    /// An object: its path and the keys seen so far (with the latest).
+    Object { path: String, keys: Keys },
     /// An array: its path and the index of the current item.
     Array { path: String, index: usize },
 }
 
-/// The keys of one object seen so far. Natively (the collector, which reads what anyone
-/// posts) a hash set with the standard library's keyed hasher, so a body of thousands of keys
-/// costs time in proportion to its length and no set of keys can make it slower. In the
-/// browser (a page's own config text, a few dozen keys) a list, which keeps a hasher out of
-/// the widget's wasm.
+/// The keys of one object seen so far, and the latest. Natively (the collector, which reads
+/// what anyone posts) a hash set with the standard library's keyed hasher, so a body of
+/// thousands of keys costs time in proportion to its length and no choice of keys makes it
+/// slower. In the browser (a page's own config text, a few dozen keys) a list, which keeps a
+/// hasher out of the widget's wasm.
 #[cfg(not(target_arch = "wasm32"))]
-type Keys = std::collections::HashSet<String>;
+#[derive(Default)]
+struct Keys {
+    set: std::collections::HashSet<String>,
+    last: String,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Keys {
+    fn contains(&self, key: &str) -> bool {
+        self.set.contains(key)
+    }
+
+    fn push(&mut self, key: String) {
+        self.set.insert(key.clone());
+        self.last = key;
+    }
+
+    fn last(&self) -> Option<&String> {
+        Some(&self.last)
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 type Keys = Vec<String>;
-
-/// Notes `key` as seen; false when it was seen before.
-#[cfg(not(target_arch = "wasm32"))]
-fn first_time(keys: &mut Keys, key: &str) -> bool {
-    keys.insert(key.to_owned())
-}
-
-#[cfg(target_arch = "wasm32")]
-fn first_time(keys: &mut Keys, key: &str) -> bool {
-    let new = !keys.iter().any(|k| k == key);
-    if new {
-        keys.push(key.to_owned());
-    }
-    new
-}
 
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
@@ -121,11 +123,11 @@ pub fn duplicate_key(text: &str) -> Option<String> {
                 let (s, end) = read_string(text, i)?;
                 i = end;
                 if key_next {
-                    if let Some(Frame::Object { path, keys, last }) = stack.last_mut() {
-                        if !first_time(keys, &s) {
+                    if let Some(Frame::Object { path, keys }) = stack.last_mut() {
+                        if keys.contains(&s) {
                             return Some(join(path, &s));
                         }
-                        *last = s;
+                        keys.push(s);
                     }
                     key_next = false;
                 }
@@ -134,14 +136,15 @@ pub fn duplicate_key(text: &str) -> Option<String> {
             b'{' | b'[' => {
                 let path = match stack.last() {
                     None => String::new(),
-                    Some(Frame::Object { path, last, .. }) => join(path, last),
+                    Some(Frame::Object { path, keys }) => {
+                        join(path, keys.last().map_or("", String::as_str))
+                    }
                     Some(Frame::Array { path, index }) => format!("{path}[{index}]"),
                 };
                 if b[i] == b'{' {
                     stack.push(Frame::Object {
                         path,
                         keys: Keys::default(),
-                        last: String::new(),
                     });
                     key_next = true;
                 } else {

@@ -447,3 +447,37 @@ fn the_visit_secret_comes_from_a_file() {
         "{err}"
     );
 }
+
+/// A bad `--proxy-header` or `--public-origin`, or a visit secret from the environment and a
+/// file at once, stops the collector with an error naming the flag and what it accepts.
+#[test]
+fn bad_network_flags_are_named_with_what_is_accepted() {
+    let db = temp_db("flags");
+    for (flags, env, says) in [
+        (
+            vec!["--proxy-header", "x-client-ip"],
+            None,
+            "'--proxy-header <PROXY_HEADER>': \"x-client-ip\" is not a proxy header: expected one of x-forwarded-for, forwarded, x-real-ip",
+        ),
+        (
+            vec!["--public-origin", "https://nps.brand.example/s/"],
+            None,
+            "'--public-origin <PUBLIC_ORIGIN>': expected an origin like https://nps.brand.example",
+        ),
+        (
+            vec!["--visit-secret-file", "/dev/null"],
+            Some("a-visit-secret-of-32-characters!"),
+            "'--visit-secret-file <VISIT_SECRET_FILE>' cannot be used with '--visit-secret <VISIT_SECRET>'",
+        ),
+    ] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nps-collector"));
+        cmd.args(&flags).arg("--db").arg(&db).env_remove("NPS_VISIT_SECRET");
+        if let Some(secret) = env {
+            cmd.env("NPS_VISIT_SECRET", secret);
+        }
+        let out = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        assert!(err.contains(says), "{flags:?}: {err}");
+    }
+}
