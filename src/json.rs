@@ -63,11 +63,42 @@ pub fn check_duplicates(text: &str, field: &str) -> Result<(), FieldError> {
 }
 
 enum Frame {
-    /// An object: its path, the keys seen so far, the latest key.
-    Object { path: String, keys: Vec<String> },
+    /// An object: its path and the keys seen so far (with the latest).
+    Object { path: String, keys: Keys },
     /// An array: its path and the index of the current item.
     Array { path: String, index: usize },
 }
+
+/// The keys of one object seen so far, and the latest. Natively (the collector, which reads
+/// what anyone posts) a hash set with the standard library's keyed hasher, so a body of
+/// thousands of keys costs time in proportion to its length and no choice of keys makes it
+/// slower. In the browser (a page's own config text, a few dozen keys) a list, which keeps a
+/// hasher out of the widget's wasm.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Default)]
+struct Keys {
+    set: std::collections::HashSet<String>,
+    last: String,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Keys {
+    fn contains(&self, key: &str) -> bool {
+        self.set.contains(key)
+    }
+
+    fn push(&mut self, key: String) {
+        self.set.insert(key.clone());
+        self.last = key;
+    }
+
+    fn last(&self) -> Option<&String> {
+        Some(&self.last)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+type Keys = Vec<String>;
 
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
@@ -113,7 +144,7 @@ pub fn duplicate_key(text: &str) -> Option<String> {
                 if b[i] == b'{' {
                     stack.push(Frame::Object {
                         path,
-                        keys: Vec::new(),
+                        keys: Keys::default(),
                     });
                     key_next = true;
                 } else {
@@ -223,6 +254,37 @@ mod tests {
         check(r#"{"a": [1, {"a": 2}], "b": 3}"#, None);
         check(r#"{"a": 1, "b": {}, "a": 2}"#, Some("a"));
         check("[]", None);
+    }
+
+    /// Regression: the check compared each key with every earlier one, so one 64 KiB body of
+    /// 6,552 keys cost 33 ms of CPU. The figures before and after are in
+    /// docs/PERFORMANCE.md (`cargo bench -p nps-widget --bench json_keys`); here, that a
+    /// body of that many keys is still read exactly: a repeat anywhere is found and named.
+    #[test]
+    fn thousands_of_keys_are_checked_exactly() {
+        let keys: Vec<String> = (0..6_552).map(|i| format!("\"k{i:04}\":0")).collect();
+        let object = |extra: &str| format!("{{{}{extra}}}", keys.join(","));
+        assert_eq!(duplicate_key(&object("")), None);
+        assert_eq!(
+            duplicate_key(&object(",\"k6551\":1")).as_deref(),
+            Some("k6551")
+        );
+        assert_eq!(
+            duplicate_key(&object(",\"k0000\":1")).as_deref(),
+            Some("k0000")
+        );
+        let nested = format!(
+            "{{\"a\": {}, \"b\": {}}}",
+            object(""),
+            object(",\"k3000\":2")
+        );
+        assert_eq!(duplicate_key(&nested).as_deref(), Some("b.k3000"));
+        assert!(parse_strict(&object(""), "body").is_ok());
+        // The first repeat in the text is the one named, as before.
+        assert_eq!(
+            duplicate_key(r#"{"a": 1, "b": {"c": 1, "c": 2}, "a": 2}"#).as_deref(),
+            Some("b.c")
+        );
     }
 
     #[test]

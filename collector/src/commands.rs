@@ -82,11 +82,46 @@ pub enum Command {
     },
 }
 
-/// How often the server purges expired phones.
+/// A secret given on the command line (or in the environment) or in a file (trimmed; not in
+/// the process list); `None` for neither. An empty one, or a file that cannot be read, is an
+/// error naming where it came from. Clap refuses both at once.
+pub fn secret(
+    given: &Option<String>,
+    file: &Option<PathBuf>,
+    flag: &str,
+    file_flag: &str,
+) -> Result<Option<String>, String> {
+    let (value, from) = match (given, file) {
+        (Some(s), _) => (s.clone(), flag.to_owned()),
+        (None, Some(path)) => (
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("{file_flag} {}: {e}", path.display()))?,
+            format!("{file_flag} {}", path.display()),
+        ),
+        (None, None) => return Ok(None),
+    };
+    match value.trim() {
+        "" => Err(format!(
+            "the secret from {from} is empty: give one, or leave the flag out"
+        )),
+        s => Ok(Some(s.to_owned())),
+    }
+}
+
+/// The key of signed visit links, from `--visit-secret`, `NPS_VISIT_SECRET` or
+/// `--visit-secret-file`.
 pub fn visit_key(args: &Args) -> Result<Option<VisitKey>, String> {
-    args.visit_secret
-        .as_deref()
-        .map(|s| VisitKey::new(s).map_err(|e| format!("--visit-secret (or NPS_VISIT_SECRET): {e}")))
+    let (flag, file_flag) = (
+        "--visit-secret (or NPS_VISIT_SECRET)",
+        "--visit-secret-file",
+    );
+    let from = if args.visit_secret.is_some() {
+        flag
+    } else {
+        file_flag
+    };
+    secret(&args.visit_secret, &args.visit_secret_file, flag, file_flag)?
+        .map(|s| VisitKey::new(&s).map_err(|e| format!("{from}: {e}")))
         .transpose()
 }
 
@@ -169,7 +204,7 @@ fn links_of(args: &Args, link: &LinkArgs, sign: bool) -> Result<Links, String> {
         false => None,
         true => Some((
             visit_key(args)?
-                .ok_or("signing needs the visit secret: --visit-secret or NPS_VISIT_SECRET")?,
+                .ok_or("signing needs the visit secret: --visit-secret-file, --visit-secret or NPS_VISIT_SECRET")?,
             visit::parse_ttl(&link.ttl)?,
         )),
     };

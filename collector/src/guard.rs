@@ -1,14 +1,18 @@
 //! What every request meets before a handler: who may write (origins), what every answer
 //! carries (security headers), and what the static folder may serve.
 //!
-//! - Writes come from the collector's own pages, from origins in `--allow-origin` (`*` for
-//!   any), or from clients that send no `Origin` (not a page in a browser). Any other origin
-//!   gets a 403 it can read (with CORS headers), so a widget there learns at once that it is
-//!   refused instead of retrying for a week.
+//! - Writes come from the collector's own pages (its `Host`, or an origin in
+//!   `--public-origin` for a proxy that does not pass `Host` on), from origins in
+//!   `--allow-origin` (`*` for any), or from clients that send no `Origin` (not a page in a
+//!   browser). Any other origin gets a 403 it can read (with CORS headers), so a widget there
+//!   learns at once that it is refused instead of retrying for a week (a form's customer
+//!   reads a page: `refused`).
 //! - Every answer carries `X-Content-Type-Options: nosniff`, a `Referrer-Policy` and a
 //!   `Content-Security-Policy` whose `frame-ancestors` comes from `--frame-ancestors`.
-//! - The static folder never serves what resolves outside it (a link out of it), nor the
-//!   database or its journal files.
+//! - The static folder is only asked for what no route takes (a folder named `healthz-data`
+//!   is a folder), and never serves what resolves outside it (a link out of it), nor the
+//!   database, its journal files, or the other files the collector reads (`--names`,
+//!   `--landing`, the secret files), wherever a link to them sits.
 
 use std::path::{Path, PathBuf};
 
@@ -19,15 +23,22 @@ use axum::response::{IntoResponse, Response};
 
 use crate::{ApiError, Settings, Shared};
 
-/// True when a page of `origin` may post here (`host` is the request's `Host`).
-pub fn origin_allowed(allowed: &[String], origin: &str, host: Option<&str>) -> bool {
+/// True when a page of `origin` may post here: the collector's own (`host` is the request's
+/// `Host`; `public` its origins as browsers see them), or one `allowed`.
+pub fn origin_allowed(
+    allowed: &[String],
+    public: &[String],
+    origin: &str,
+    host: Option<&str>,
+) -> bool {
     let same_origin = origin
         .split_once("://")
         .is_some_and(|(_, authority)| Some(authority) == host);
-    same_origin
-        || allowed
-            .iter()
-            .any(|a| a == "*" || a.trim_end_matches('/') == origin)
+    let listed = |list: &[String], any: bool| {
+        list.iter()
+            .any(|a| (any && a == "*") || a.trim_end_matches('/') == origin)
+    };
+    same_origin || listed(public, false) || listed(allowed, true)
 }
 
 pub(crate) async fn origins(State(state): State<Shared>, req: Request, next: Next) -> Response {
@@ -42,7 +53,13 @@ pub(crate) async fn origins(State(state): State<Shared>, req: Request, next: Nex
             .get(header::HOST)
             .and_then(|v| v.to_str().ok());
         if let Some(origin) = origin {
-            if !origin_allowed(&state.settings.allow_origins, &origin, host) {
+            let settings = &state.settings;
+            if !origin_allowed(
+                &settings.allow_origins,
+                &settings.public_origins,
+                &origin,
+                host,
+            ) {
                 let mut resp = ApiError::new(
                     StatusCode::FORBIDDEN,
                     "origin",
@@ -106,9 +123,14 @@ pub(crate) async fn security_headers(
 }
 
 /// Whether the static folder may serve `uri_path`: what it resolves to (links followed)
-/// stays inside the folder and is not the database or one of its journal files. A path
-/// that does not exist is left to the file server (a 404).
-pub fn static_path_allowed(dir: &Path, db: Option<&Path>, uri_path: &str) -> bool {
+/// stays inside the folder and is not the database, one of its journal files, or one of the
+/// `private` files. A path that does not exist is left to the file server (a 404).
+pub fn static_path_allowed(
+    dir: &Path,
+    db: Option<&Path>,
+    private: &[PathBuf],
+    uri_path: &str,
+) -> bool {
     let decoded = percent_encoding::percent_decode_str(uri_path).decode_utf8_lossy();
     if decoded.split(['/', '\\']).any(|seg| seg == "..") {
         return false;
@@ -123,28 +145,34 @@ pub fn static_path_allowed(dir: &Path, db: Option<&Path>, uri_path: &str) -> boo
     let Ok(real) = candidate.canonicalize() else {
         return true;
     };
-    let database: Vec<PathBuf> = db
-        .and_then(|d| d.canonicalize().ok())
-        .map(|d| {
-            let name = d.to_string_lossy().into_owned();
-            ["", "-wal", "-shm", "-journal"]
-                .iter()
-                .map(|s| PathBuf::from(format!("{name}{s}")))
-                .collect()
-        })
-        .unwrap_or_default();
-    real.starts_with(&root) && !database.contains(&real)
+    let database = db.and_then(|d| d.canonicalize().ok()).map(|d| {
+        let name = d.to_string_lossy().into_owned();
+        ["", "-wal", "-shm", "-journal"].map(|s| PathBuf::from(format!("{name}{s}")))
+    });
+    let private = private.iter().filter_map(|p| p.canonicalize().ok());
+    real.starts_with(&root)
+        && !database
+            .into_iter()
+            .flatten()
+            .chain(private)
+            .any(|p| p == real)
 }
 
+/// The guard in front of the static folder (the router's fallback: it sees only the paths
+/// no route takes).
 pub(crate) async fn static_files(
     State(state): State<Shared>,
     req: Request,
     next: Next,
 ) -> Response {
-    if let Some(dir) = &state.settings.static_dir {
-        let path = req.uri().path();
-        let api = crate::ROUTES.iter().any(|(_, p)| path.starts_with(p));
-        if !api && !static_path_allowed(dir, state.settings.db_path.as_deref(), path) {
+    let s = &state.settings;
+    if let Some(dir) = &s.static_dir {
+        if !static_path_allowed(
+            dir,
+            s.db_path.as_deref(),
+            &s.private_files,
+            req.uri().path(),
+        ) {
             return StatusCode::NOT_FOUND.into_response();
         }
     }
@@ -158,9 +186,10 @@ mod tests {
     #[test]
     fn who_may_write() {
         let list = vec!["https://brand.example".to_owned()];
+        let public = vec!["https://nps.brand.example".to_owned()];
         let check = |origin: &str, host: Option<&str>, want: bool| {
             assert_eq!(
-                origin_allowed(&list, origin, host),
+                origin_allowed(&list, &public, origin, host),
                 want,
                 "{origin} {host:?}"
             )
@@ -170,6 +199,24 @@ mod tests {
         check("http://127.0.0.1:8080", Some("127.0.0.1:8080"), true);
         check("http://127.0.0.1:9999", Some("127.0.0.1:8080"), false);
         check("null", Some("127.0.0.1:8080"), false);
-        assert!(origin_allowed(&["*".into()], "https://any.example", None));
+        // Behind a proxy that passes its own address as Host, the public origin is ours.
+        check("https://nps.brand.example", Some("127.0.0.1:8080"), true);
+        check(
+            "https://nps.brand.example.evil",
+            Some("127.0.0.1:8080"),
+            false,
+        );
+        assert!(origin_allowed(
+            &["*".into()],
+            &[],
+            "https://any.example",
+            None
+        ));
+        assert!(!origin_allowed(
+            &[],
+            &["*".into()],
+            "https://any.example",
+            None
+        ));
     }
 }

@@ -19,6 +19,7 @@
 //! Run: `nps-collector --port 8080 --db nps.db --static dist`.
 
 mod api_error;
+mod deadline;
 pub mod demo;
 pub mod export;
 pub mod guard;
@@ -27,6 +28,7 @@ pub mod limit;
 pub mod links;
 mod listing;
 pub mod net;
+mod refused;
 mod responses;
 pub mod rows;
 pub mod serve;
@@ -46,6 +48,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use serde_json::json;
+use tower::Layer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
@@ -60,7 +63,7 @@ pub use store::Store;
 
 /// Largest body accepted (`rules::MAX_BODY_BYTES`).
 pub const BODY_LIMIT: usize = nps_widget::rules::MAX_BODY_BYTES;
-/// The time a request has to send its body.
+/// The time a request has to send its whole body (not between two bytes): then a 408.
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// How the app is set up.
@@ -76,8 +79,18 @@ pub struct Settings {
     pub static_dir: Option<PathBuf>,
     /// The database file, which the static folder must never serve.
     pub db_path: Option<PathBuf>,
-    /// Proxies whose `Forwarded` / `X-Forwarded-For` name the client.
+    /// Proxies whose `proxy_header` names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The one header trusted proxies name the client in (`--proxy-header`).
+    pub proxy_header: net::ProxyHeader,
+    /// The collector's own origins as browsers see them behind a proxy that does not pass
+    /// `Host` (`--public-origin`): their pages may post, like the collector's own.
+    pub public_origins: Vec<String>,
+    /// Files besides the database that the static folder never serves: `--names`,
+    /// `--landing`, the secret files.
+    pub private_files: Vec<PathBuf>,
+    /// The time a request has to send its whole body; `None` is `BODY_TIMEOUT`.
+    pub body_timeout: Option<std::time::Duration>,
     /// Who may frame the collector's pages (CSP `frame-ancestors`); empty is `'self'`.
     pub frame_ancestors: Vec<String>,
     /// Where the collector's pages may connect besides itself (CSP `connect-src`).
@@ -99,6 +112,11 @@ impl Settings {
     /// The fastest answer a person gives, in ms.
     pub fn min_fill(&self) -> i64 {
         self.min_fill_ms.unwrap_or(nps_widget::rules::MIN_FILL_MS)
+    }
+
+    /// The time a request has to send its whole body.
+    pub fn body_timeout(&self) -> std::time::Duration {
+        self.body_timeout.unwrap_or(BODY_TIMEOUT)
     }
 }
 
@@ -165,25 +183,28 @@ pub fn app(store: Store, settings: Settings) -> Router {
             guard::origins,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-            BODY_TIMEOUT,
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            deadline::body,
         ))
         .with_state(state.clone());
     if let Some(dir) = static_dir {
+        // Only what no route takes reaches the folder, and only through its guard.
         // `name.br` / `name.gz` beside a file are sent to browsers that accept them.
+        let files = ServeDir::new(dir)
+            .append_index_html_on_directories(true)
+            .precompressed_br()
+            .precompressed_gzip();
         router = router.fallback_service(
-            ServeDir::new(dir)
-                .append_index_html_on_directories(true)
-                .precompressed_br()
-                .precompressed_gzip(),
+            middleware::from_fn_with_state(state.clone(), guard::static_files).layer(files),
         );
     }
     router
+        .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            guard::static_files,
+            refused::form_pages,
         ))
-        .layer(middleware::from_fn(json_errors))
         .layer(cors)
         .layer(middleware::from_fn_with_state(
             state,
@@ -237,7 +258,13 @@ async fn rate_limit(State(state): State<Shared>, req: Request, next: Next) -> Re
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
         if let Some(peer) = peer {
-            let client = net::client_addr(peer, req.headers(), &state.settings.trusted_proxies);
+            let settings = &state.settings;
+            let client = net::client_addr(
+                peer,
+                req.headers(),
+                &settings.trusted_proxies,
+                settings.proxy_header,
+            );
             let key = net::limit_key(client);
             if let Err(wait_s) = state.limiter.check(key, std::time::Instant::now()) {
                 let mut resp = ApiError::new(

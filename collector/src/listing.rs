@@ -13,6 +13,7 @@ use nps_widget::rules;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
+use crate::responses::private;
 use crate::rows::{Row, Selection};
 use crate::store::StoreError;
 use crate::{export, ApiError, Shared};
@@ -221,7 +222,8 @@ pub(crate) async fn list(
     })
     .fuse();
     let body = Body::from_stream(stream);
-    match export.format {
+    // Every answer, phones included: no cache keeps it.
+    private(match export.format {
         Format::Json => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Format::Csv => (
             [
@@ -234,7 +236,7 @@ pub(crate) async fn list(
             body,
         )
             .into_response(),
-    }
+    })
 }
 
 /// `GET /api/names`: the names file given with `--names` (an empty object without one).
@@ -242,7 +244,7 @@ pub(crate) async fn names(State(state): State<Shared>, headers: HeaderMap) -> Re
     if !crate::responses::authorised(&headers, &state.settings.admin_token) {
         return crate::responses::unauthorised();
     }
-    axum::Json(state.settings.names.to_value()).into_response()
+    private(axum::Json(state.settings.names.to_value()).into_response())
 }
 
 #[cfg(test)]

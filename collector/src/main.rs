@@ -1,9 +1,12 @@
 //! `nps-collector`: serves the API (and optionally static files) over HTTP, stores in SQLite.
 //!
 //! `nps-collector [--port 8080] [--db nps.db] [--static DIR] [--allow-origin ORIGIN]...
-//!  [--admin-token TOKEN | --admin-token-file PATH] [--rate-limit PER_MINUTE]
-//!  [--trusted-proxy CIDR]... [--frame-ancestors SOURCE]... [--connect-src SOURCE]...
-//!  [--header-timeout S] [--max-connections N] [--grace S]`
+//!  [--public-origin ORIGIN]... [--admin-token-file PATH | --admin-token TOKEN]
+//!  [--visit-secret-file PATH | --visit-secret SECRET] [--rate-limit PER_MINUTE]
+//!  [--trusted-proxy CIDR]... [--proxy-header x-forwarded-for|forwarded|x-real-ip]
+//!  [--frame-ancestors SOURCE]... [--connect-src SOURCE]... [--header-timeout S]
+//!  [--body-timeout S] [--write-timeout S] [--max-connections N]
+//!  [--max-connections-per-client N] [--grace S]`
 //!
 //! `nps-collector purge [--db nps.db]` removes the phones whose retention period has ended
 //! (the server also does it every hour). `nps-collector sign-visit` prints a signed landing
@@ -17,12 +20,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use nps_collector::net::ProxyHeader;
 use nps_collector::serve::{serve, stop_signal, Limits};
-use nps_collector::{app, Now, Settings, Store};
+use nps_collector::{app, Now, Settings, Store, BODY_TIMEOUT};
 
 mod commands;
 
-use commands::{landing, names, tool, visit_key, Command};
+use commands::{landing, names, secret, tool, visit_key, Command};
 
 /// Receives nps-widget responses and stores them in SQLite.
 #[derive(Parser, Debug)]
@@ -46,6 +50,10 @@ struct Args {
     /// pages always may.
     #[arg(long = "allow-origin")]
     allow_origin: Vec<String>,
+    /// The collector's own origin as browsers see it (e.g. https://nps.brand.example), for a
+    /// proxy that does not pass Host on: its landing pages' forms may post. Repeat for more.
+    #[arg(long = "public-origin", env = "NPS_PUBLIC_ORIGIN", value_delimiter = ',', value_parser = public_origin)]
+    public_origin: Vec<String>,
     /// Bearer token for reading and deleting responses; a fresh one is printed when neither
     /// this nor --admin-token-file is given.
     #[arg(long, env = "NPS_ADMIN_TOKEN", conflicts_with = "admin_token_file")]
@@ -56,13 +64,17 @@ struct Args {
     /// Posts per minute per client (an IPv4 address, an IPv6 /64); 0 turns limiting off.
     #[arg(long, env = "NPS_RATE_LIMIT", default_value_t = 600)]
     rate_limit: u32,
-    /// A proxy (CIDR) whose Forwarded / X-Forwarded-For names the client; repeat for more.
+    /// A proxy (CIDR) whose --proxy-header names the client; repeat for more.
     #[arg(
         long = "trusted-proxy",
         env = "NPS_TRUSTED_PROXY",
         value_delimiter = ','
     )]
     trusted_proxy: Vec<ipnet::IpNet>,
+    /// The one header a trusted proxy names the client in: x-forwarded-for, forwarded or
+    /// x-real-ip. No other is read.
+    #[arg(long, env = "NPS_PROXY_HEADER", default_value_t = ProxyHeader::default())]
+    proxy_header: ProxyHeader,
     /// Who may frame the collector's pages (CSP frame-ancestors, e.g. https://brand.example);
     /// repeat for more. Default: the collector itself.
     #[arg(long = "frame-ancestors")]
@@ -77,9 +89,19 @@ struct Args {
     /// Seconds a connection has to send a request's headers.
     #[arg(long, default_value_t = Limits::default().header_timeout.as_secs())]
     header_timeout: u64,
+    /// Seconds a request has to send its whole body (then 408).
+    #[arg(long, default_value_t = BODY_TIMEOUT.as_secs())]
+    body_timeout: u64,
+    /// Seconds a response may wait for the client to read before the connection is dropped.
+    #[arg(long, default_value_t = Limits::default().write_timeout.as_secs())]
+    write_timeout: u64,
     /// Open connections at most; more wait to be accepted.
     #[arg(long, default_value_t = Limits::default().max_connections)]
     max_connections: usize,
+    /// Open connections of one client (an IPv4 address, an IPv6 /64; not a trusted proxy) at
+    /// most, and never more than half of --max-connections; more are closed at once.
+    #[arg(long, default_value_t = Limits::default().max_per_client)]
+    max_connections_per_client: usize,
     /// Seconds a stop (SIGTERM, Ctrl-C) waits for requests under way.
     #[arg(long, default_value_t = Limits::default().grace.as_secs())]
     grace: u64,
@@ -92,14 +114,37 @@ struct Args {
     #[arg(long, env = "NPS_NAMES")]
     names: Option<PathBuf>,
     /// The secret of signed visit links; with it, a response naming a visit needs a valid
-    /// token (sign-visit and qr --sign make them).
-    #[arg(long, env = "NPS_VISIT_SECRET", global = true, hide_env_values = true)]
+    /// token (sign-visit and qr --sign make them). Prefer --visit-secret-file.
+    #[arg(
+        long,
+        env = "NPS_VISIT_SECRET",
+        global = true,
+        hide_env_values = true,
+        conflicts_with = "visit_secret_file"
+    )]
     visit_secret: Option<String>,
+    /// A file holding the visit secret (not visible in the process list).
+    #[arg(long, env = "NPS_VISIT_SECRET_FILE", global = true)]
+    visit_secret_file: Option<PathBuf>,
     /// Until this date (YYYY-MM-DD, UTC) or RFC 3339 time, posts without a write key are still
     /// taken, for widgets from before write keys (set it a week past an upgrade, so answers
     /// waiting in customers' browsers arrive). Default: never.
     #[arg(long, env = "NPS_KEYLESS_UNTIL", value_parser = commands::moment_ns)]
     keyless_until: Option<i64>,
+}
+
+/// A `--public-origin`: scheme, host and port, nothing else.
+fn public_origin(s: &str) -> Result<String, String> {
+    let origin = url::Url::parse(s)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o == s.trim_end_matches('/'));
+    origin.ok_or_else(|| {
+        "expected an origin like https://nps.brand.example (http or https, a host, a port if \
+         not the default; no path)"
+            .to_owned()
+    })
 }
 
 /// Where a landing link points and what it carries.
@@ -110,49 +155,67 @@ fn fail(code: u8, message: String) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// The admin token: given, read from a file, or fresh. An empty one is an error, never a
-/// silent random token.
+/// The admin token: given, read from a file, or fresh.
 fn admin_token(args: &Args) -> Result<(String, bool), String> {
-    let given = match (&args.admin_token, &args.admin_token_file) {
-        (Some(t), _) => Some((t.clone(), "--admin-token (or NPS_ADMIN_TOKEN)".to_owned())),
-        (None, Some(path)) => Some((
-            std::fs::read_to_string(path)
-                .map_err(|e| format!("--admin-token-file {}: {e}", path.display()))?
-                .trim()
-                .to_owned(),
-            format!("--admin-token-file {}", path.display()),
-        )),
-        (None, None) => None,
-    };
-    match given {
-        Some((t, from)) if t.trim().is_empty() => Err(format!(
-            "the admin token from {from} is empty: give a token, or neither flag for a fresh one"
-        )),
-        Some((t, _)) => Ok((t.trim().to_owned(), true)),
-        None => Ok((uuid::Uuid::new_v4().simple().to_string(), false)),
-    }
+    let given = secret(
+        &args.admin_token,
+        &args.admin_token_file,
+        "--admin-token (or NPS_ADMIN_TOKEN)",
+        "--admin-token-file",
+    )?;
+    Ok(match given {
+        Some(t) => (t, true),
+        None => (uuid::Uuid::new_v4().simple().to_string(), false),
+    })
 }
 
-/// The database must not be inside the static folder, where it could be downloaded.
-fn check_static(dir: &Path, db: &Path) -> Result<(), String> {
+/// Nothing the collector keeps or reads at start may be inside the static folder, where it
+/// could be downloaded: the database (its folder: the journals come and go) and each file
+/// a flag names.
+fn check_static(dir: &Path, db: &Path, files: &[(&str, &Path)]) -> Result<(), String> {
     if !dir.is_dir() {
         return Err(format!("--static {} is not a folder", dir.display()));
     }
     let root = dir.canonicalize().map_err(|e| e.to_string())?;
-    let db_dir = db
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .canonicalize()
-        .map_err(|e| format!("--db {}: {e}", db.display()))?;
-    if db_dir.starts_with(&root) {
-        return Err(format!(
-            "--db {} is inside --static {}: the database could be downloaded; keep it outside",
-            db.display(),
+    let folder = |p: &Path| {
+        p.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .canonicalize()
+    };
+    let db_dir = folder(db).map_err(|e| format!("--db {}: {e}", db.display()))?;
+    let inside = |flag: &str, path: &Path, what: &str| {
+        format!(
+            "{flag} {} is inside --static {}: {what} could be downloaded; keep it outside",
+            path.display(),
             dir.display()
-        ));
+        )
+    };
+    if db_dir.starts_with(&root) {
+        return Err(inside("--db", db, "the database"));
+    }
+    for (flag, path) in files {
+        let real = path
+            .canonicalize()
+            .map_err(|e| format!("{flag} {}: {e}", path.display()))?;
+        if real.starts_with(&root) {
+            return Err(inside(flag, path, "it"));
+        }
     }
     Ok(())
+}
+
+/// The files the flags name besides the database, each with its flag.
+fn read_files(args: &Args) -> Vec<(&'static str, &Path)> {
+    [
+        ("--names", &args.names),
+        ("--landing", &args.landing),
+        ("--admin-token-file", &args.admin_token_file),
+        ("--visit-secret-file", &args.visit_secret_file),
+    ]
+    .into_iter()
+    .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))
+    .collect()
 }
 
 #[tokio::main]
@@ -182,7 +245,7 @@ async fn main() -> ExitCode {
         };
     }
     if let Some(dir) = &args.static_dir {
-        if let Err(e) = check_static(dir, &args.db) {
+        if let Err(e) = check_static(dir, &args.db, &read_files(&args)) {
             return fail(2, e);
         }
     }
@@ -214,6 +277,13 @@ async fn main() -> ExitCode {
         static_dir: args.static_dir.clone(),
         db_path: Some(args.db.clone()),
         trusted_proxies: args.trusted_proxy.clone(),
+        proxy_header: args.proxy_header,
+        public_origins: args.public_origin.clone(),
+        private_files: read_files(&args)
+            .into_iter()
+            .map(|(_, p)| p.to_owned())
+            .collect(),
+        body_timeout: Some(Duration::from_secs(args.body_timeout.max(1))),
         frame_ancestors: args.frame_ancestors.clone(),
         connect_src: args.connect_src.clone(),
         min_fill_ms: Some(args.min_fill_ms),
@@ -240,7 +310,10 @@ async fn main() -> ExitCode {
     });
     let limits = Limits {
         header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+        write_timeout: Duration::from_secs(args.write_timeout.max(1)),
         max_connections: args.max_connections.max(1),
+        max_per_client: args.max_connections_per_client.max(1),
+        trusted_proxies: args.trusted_proxy.clone(),
         grace: Duration::from_secs(args.grace),
     };
     serve(
@@ -266,10 +339,69 @@ mod tests {
     fn the_database_stays_outside_the_static_folder() {
         let dir = std::env::temp_dir().join(format!("nps-static-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("site")).unwrap();
-        assert!(check_static(&dir.join("site"), &dir.join("nps.db")).is_ok());
-        let e = check_static(&dir.join("site"), &dir.join("site/nps.db")).unwrap_err();
+        assert!(check_static(&dir.join("site"), &dir.join("nps.db"), &[]).is_ok());
+        let e = check_static(&dir.join("site"), &dir.join("site/nps.db"), &[]).unwrap_err();
         assert!(e.contains("inside --static"), "{e}");
-        assert!(check_static(&dir, &dir.join("site/x.db")).is_err());
-        assert!(check_static(&dir.join("missing"), &dir.join("nps.db")).is_err());
+        assert!(check_static(&dir, &dir.join("site/x.db"), &[]).is_err());
+        assert!(check_static(&dir.join("missing"), &dir.join("nps.db"), &[]).is_err());
+    }
+
+    /// Regression: only the database was kept out of --static; the names, the landing
+    /// surveys and the secret files could sit inside it and be downloaded.
+    #[test]
+    fn no_file_the_collector_reads_is_inside_the_static_folder() {
+        let dir = std::env::temp_dir().join(format!("nps-static-files-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("site/deep")).unwrap();
+        let (db, site) = (dir.join("nps.db"), dir.join("site"));
+        for flag in [
+            "--names",
+            "--landing",
+            "--admin-token-file",
+            "--visit-secret-file",
+        ] {
+            let outside = dir.join(flag.trim_start_matches('-'));
+            let inside = site.join("deep").join(flag.trim_start_matches('-'));
+            std::fs::write(&outside, "x").unwrap();
+            std::fs::write(&inside, "x").unwrap();
+            assert!(
+                check_static(&site, &db, &[(flag, &outside)]).is_ok(),
+                "{flag}"
+            );
+            let e = check_static(&site, &db, &[(flag, &inside)]).unwrap_err();
+            assert!(
+                e.starts_with(&format!("{flag} {}", inside.display()))
+                    && e.contains("is inside --static"),
+                "{e}"
+            );
+            // A link outside to a file inside is inside.
+            let link = dir.join(format!("link{}", flag));
+            let _ = std::fs::remove_file(&link);
+            #[cfg(unix)]
+            {
+                std::os::unix::fs::symlink(&inside, &link).unwrap();
+                assert!(
+                    check_static(&site, &db, &[(flag, &link)]).is_err(),
+                    "{flag}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_public_origin_is_an_origin_and_nothing_more() {
+        assert_eq!(
+            public_origin("https://nps.brand.example").as_deref(),
+            Ok("https://nps.brand.example")
+        );
+        assert!(public_origin("http://127.0.0.1:8080/").is_ok());
+        for bad in [
+            "nps.brand.example",
+            "https://nps.brand.example/s/",
+            "ftp://nps.brand.example",
+            "https://nps.brand.example:443",
+        ] {
+            let e = public_origin(bad).unwrap_err();
+            assert!(e.contains("expected an origin like"), "{bad}: {e}");
+        }
     }
 }

@@ -9,7 +9,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use nps_widget::payload;
 use nps_widget::rules::{self, HONEYPOT_FIELD, ID_LEN};
@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use crate::rows::{Admission, Flag, Now};
 use crate::visit::{TokenError, TOKEN_KEY};
 use crate::write_key::KeyRefusal;
-use crate::{export, ApiError, AppState, Shared, Upsert, BODY_LIMIT};
+use crate::{export, refused, ApiError, AppState, Shared, Upsert, BODY_LIMIT};
 
 fn ms(t: &str) -> Option<i64> {
     time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
@@ -227,22 +227,10 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
         .unwrap_or("zh-CN")
         .to_owned();
     let zh = locale.starts_with("zh");
-    let back = headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("/")
-        .to_owned();
+    let lang =
+        nps_widget::i18n::Locale::negotiate(&locale).unwrap_or(nps_widget::i18n::Locale::ZhCn);
     let page = |status: StatusCode, title: &str, text: &str| {
-        let html = format!(
-            "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:40px auto;padding:0 20px\"><h1 style=\"font-size:20px\">{}</h1><p>{}</p><p><a href=\"{}\">{}</a></p></body></html>",
-            export::escape_html(&locale),
-            export::escape_html(title),
-            export::escape_html(title),
-            export::escape_html(text),
-            export::escape_html(&back),
-            if zh { "返回" } else { "Back" }
-        );
-        (status, Html(html)).into_response()
+        refused::page(status, lang, title, text, None, headers)
     };
     match payload::Response::parse(&value) {
         Ok(r) => match async {
@@ -300,13 +288,25 @@ pub fn authorised(headers: &HeaderMap, token: &str) -> bool {
         && bool::from(given.as_bytes().ct_eq(token.as_bytes()))
 }
 
+/// A 401: never kept by a cache, like everything the admin token opens.
 pub(crate) fn unauthorised() -> Response {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "authorization",
-        "missing or wrong admin token: send Authorization: Bearer <token> (printed by nps-collector on start)",
+    private(
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "authorization",
+            "missing or wrong admin token: send Authorization: Bearer <token> (printed by nps-collector on start)",
+        )
+        .into_response(),
     )
-    .into_response()
+}
+
+/// An answer no cache (a browser's, a proxy's) may keep: the export, the names, a 401.
+pub(crate) fn private(mut resp: Response) -> Response {
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    resp
 }
 
 pub(crate) fn unavailable(what: &str, e: crate::store::StoreError) -> Response {

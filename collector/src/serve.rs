@@ -1,12 +1,18 @@
 //! Serving the router on a listener, fit for the open internet: each connection has a time
 //! limit for its request headers (a client that opens a socket and says nothing is dropped),
-//! bodies have one too (`app`), there is a limit on open connections, and a stop (SIGTERM or
-//! Ctrl-C) lets requests under way finish for a grace period, then returns whatever a
-//! trickling client is doing.
+//! bodies have a deadline (`deadline::body`, in `app`), so have writes (a client that stops
+//! reading is dropped: `deadline::WriteDeadline`), there is a limit on open connections and
+//! a smaller one per client, and a stop (SIGTERM or Ctrl-C) lets requests under way finish
+//! for a grace period, then returns whatever a trickling client is doing.
+//!
+//! A client, for the per-client limit, is what the accept loop sees: the peer's address (an
+//! IPv4 address, an IPv6 /64). A trusted proxy's address is every customer behind it, so it
+//! has no per-client limit; the proxy limits its own clients (nginx's `limit_conn`).
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
@@ -18,13 +24,23 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::Service;
 
+use crate::deadline::WriteDeadline;
+use crate::net;
+
 /// The limits of `serve`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Limits {
     /// The time a connection has to send a request's headers.
     pub header_timeout: Duration,
+    /// The longest a write may wait for the client to read.
+    pub write_timeout: Duration,
     /// Open connections at most; more wait to be accepted.
     pub max_connections: usize,
+    /// Open connections of one client at most (never more than half of `max_connections`);
+    /// more are closed at once.
+    pub max_per_client: usize,
+    /// Proxies (`--trusted-proxy`): many clients, so no per-client limit.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How long a stop waits for requests under way.
     pub grace: Duration,
 }
@@ -33,8 +49,55 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             header_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(20),
             max_connections: 10_000,
+            max_per_client: 64,
+            trusted_proxies: Vec::new(),
             grace: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Limits {
+    /// The per-client limit in force: one client never holds half the connections.
+    pub fn per_client(&self) -> usize {
+        self.max_per_client.min(self.max_connections / 2).max(1)
+    }
+}
+
+/// Open connections per client; a `Slot` gives its place back when its connection ends.
+#[derive(Clone, Default)]
+struct PerClient(Arc<Mutex<HashMap<IpAddr, usize>>>);
+
+struct Slot {
+    table: PerClient,
+    key: IpAddr,
+}
+
+impl PerClient {
+    /// A place for one more connection of `key`, or `None` at `max`.
+    fn take(&self, key: IpAddr, max: usize) -> Option<Slot> {
+        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let n = t.entry(key).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(Slot {
+            table: self.clone(),
+            key,
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut t = self.table.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = t.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                t.remove(&self.key);
+            }
         }
     }
 }
@@ -48,6 +111,7 @@ pub async fn serve(
 ) {
     let graceful = GracefulShutdown::new();
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let per_client = PerClient::default();
     tokio::pin!(stop);
     loop {
         let permit = tokio::select! {
@@ -69,6 +133,19 @@ pub async fn serve(
             },
             _ = &mut stop => break,
         };
+        let slot = if limits
+            .trusted_proxies
+            .iter()
+            .any(|n| n.contains(&peer.ip()))
+        {
+            None
+        } else {
+            match per_client.take(net::limit_key(peer.ip()), limits.per_client()) {
+                Some(slot) => Some(slot),
+                // This client holds its share already: closed at once.
+                None => continue,
+            }
+        };
         let router = router.clone();
         let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
@@ -79,10 +156,11 @@ pub async fn serve(
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_timeout);
-        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), svc));
+        let io = TokioIo::new(WriteDeadline::new(stream, limits.write_timeout));
+        let conn = graceful.watch(builder.serve_connection(io, svc));
         tokio::spawn(async move {
             let _ = conn.await;
-            drop(permit);
+            drop((permit, slot));
         });
     }
     drop(listener);

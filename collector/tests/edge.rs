@@ -178,3 +178,268 @@ async fn the_static_folder_leaks_nothing() {
         );
     }
 }
+
+/// Regression: a client's own `Forwarded: for=…` won over the proxy's `X-Forwarded-For`, so
+/// one host picked a fresh rate-limit key for every post (20 of 20 accepted at a limit of 2).
+/// Only the header the operator names (`--proxy-header`) is read.
+#[tokio::test]
+async fn only_the_proxy_header_the_operator_names_picks_the_key() {
+    use nps_collector::net::ProxyHeader;
+    let b = body("scored", Some(4), "2026-11-23T08:30:01.000Z");
+    for (header, named, other) in [
+        (ProxyHeader::XForwardedFor, "x-forwarded-for", "forwarded"),
+        (ProxyHeader::Forwarded, "forwarded", "x-forwarded-for"),
+        (ProxyHeader::XRealIp, "x-real-ip", "forwarded"),
+    ] {
+        let app = router_with(Settings {
+            allow_origins: vec!["https://brand.example".into()],
+            rate_limit: 2,
+            trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+            proxy_header: header,
+            ..Settings::default()
+        });
+        let mut accepted = 0;
+        for i in 0..20 {
+            let mut req = from("10.0.0.1:5000", None, &b);
+            let client = if named == "forwarded" {
+                "for=203.0.113.5".to_owned()
+            } else {
+                "203.0.113.5".to_owned()
+            };
+            let forged = if other == "forwarded" {
+                format!("for=198.51.100.{i}")
+            } else {
+                format!("198.51.100.{i}")
+            };
+            req.headers_mut().insert(named, client.parse().unwrap());
+            req.headers_mut().insert(other, forged.parse().unwrap());
+            if send(&app, req).await.status.is_success() {
+                accepted += 1;
+            }
+        }
+        assert_eq!(accepted, 2, "{header:?}: one client, one quota");
+    }
+}
+
+/// Regression: the static guard let through any path that began like a route, so a folder
+/// named `healthz-data` in `--static` served a link to the database. Routes are matched
+/// whole; the rest is the folder's, through its guard.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_static_guard_matches_whole_routes() {
+    let base = db_path().parent().unwrap().to_path_buf();
+    let dir = base.join("site");
+    let db = base.join("nps.db");
+    std::fs::write(&db, "SQLITE-CONTENT").unwrap();
+    for folder in ["healthz-data", "api/responses-old", "api/names.d", "s"] {
+        std::fs::create_dir_all(dir.join(folder)).unwrap();
+        std::fs::write(dir.join(folder).join("ok.txt"), "FOLDER-CONTENT").unwrap();
+        std::os::unix::fs::symlink(&db, dir.join(folder).join("nps.db")).unwrap();
+    }
+    let app = router_with(Settings {
+        static_dir: Some(dir),
+        db_path: Some(db),
+        ..Settings::default()
+    });
+    for folder in ["healthz-data", "api/responses-old", "api/names.d"] {
+        let r = send(&app, get(&format!("/{folder}/ok.txt"))).await;
+        assert_eq!(r.status, StatusCode::OK, "{folder}: a folder, not a route");
+        assert_eq!(r.text, "FOLDER-CONTENT");
+        let r = send(&app, get(&format!("/{folder}/nps.db"))).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{folder}: {}", r.text);
+        assert!(!r.text.contains("SQLITE-CONTENT"), "{folder}");
+    }
+    // `/s/{survey}` is a route: the landing page, never the folder `s/`.
+    let r = send(&app, get("/s/ok.txt")).await;
+    assert!(!r.text.contains("FOLDER-CONTENT"), "{}", r.text);
+    let r = send(&app, get("/healthz")).await;
+    assert_eq!(r.json()["ok"], true);
+}
+
+/// The files the collector reads besides the database (`--names`, `--landing`, the secret
+/// files) are never served from the static folder, through a link or not (the process
+/// refuses to start with one inside it: `main::tests`).
+#[cfg(unix)]
+#[tokio::test]
+async fn the_static_folder_never_serves_the_files_the_collector_reads() {
+    let base = db_path().parent().unwrap().to_path_buf();
+    let dir = base.join("site");
+    std::fs::create_dir_all(&dir).unwrap();
+    let names = dir.join("names.json");
+    let token = dir.join("admin-token");
+    std::fs::write(&names, "{\"store\": {\"SZ-FT\": \"SECRET-NAME\"}}").unwrap();
+    std::fs::write(&token, "SECRET-TOKEN").unwrap();
+    std::os::unix::fs::symlink(&token, dir.join("t.txt")).unwrap();
+    std::fs::write(dir.join("index.html"), "ok").unwrap();
+    let app = router_with(Settings {
+        static_dir: Some(dir),
+        private_files: vec![names, token],
+        ..Settings::default()
+    });
+    assert_eq!(send(&app, get("/index.html")).await.status, StatusCode::OK);
+    for path in ["/names.json", "/admin-token", "/t.txt"] {
+        let r = send(&app, get(path)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!r.text.contains("SECRET"), "{path}");
+    }
+}
+
+fn get_with(path: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut b = Request::builder().method(Method::GET).uri(path);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+/// Regression: the export (phones included) and the names carried no `Cache-Control`, so a
+/// browser or a proxy could keep them. They, and every 401, say `no-store`.
+#[tokio::test]
+async fn private_answers_are_never_cached() {
+    let app = router();
+    assert_eq!(
+        post(&app, &body("scored", Some(4), "2026-11-23T08:30:01.000Z"))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let auth = ("authorization", "Bearer secret");
+    let mut answers = Vec::new();
+    for query in ["", "?format=csv"] {
+        for encoding in ["identity", "gzip", "br"] {
+            let path = format!("/api/responses{query}");
+            let r = send(
+                &app,
+                get_with(&path, &[auth, ("accept-encoding", encoding)]),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{path} {encoding}");
+            answers.push((format!("{path} {encoding}"), r));
+        }
+    }
+    answers.push((
+        "names".into(),
+        send(&app, get_with("/api/names", &[auth])).await,
+    ));
+    for (path, method) in [
+        ("/api/responses", Method::GET),
+        ("/api/names", Method::GET),
+        (&format!("/api/responses/{ID}") as &str, Method::DELETE),
+    ] {
+        let req = Request::builder()
+            .method(method.clone())
+            .uri(path)
+            .header("authorization", "Bearer wrong")
+            .body(Body::empty())
+            .unwrap();
+        let r = send(&app, req).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        answers.push((format!("401 {method} {path}"), r));
+    }
+    for (what, r) in answers {
+        assert_eq!(
+            r.headers
+                .get(header::CACHE_CONTROL)
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{what}"
+        );
+    }
+}
+
+/// A form post from a landing page or the no-script form.
+fn form_post(path: &str, origin: &str, headers: &[(&str, &str)], form: &str) -> Request<Body> {
+    let mut b = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, origin)
+        .header(header::HOST, "127.0.0.1:8080");
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(Body::from(form.to_owned())).unwrap()
+}
+
+/// Regression: a refused form post (a foreign origin, the rate limit) answered raw JSON,
+/// which the customer's browser showed as the next page. It is a page now, in the
+/// customer's language, with the refusal's status; a script's post still gets JSON.
+#[tokio::test]
+async fn a_refused_form_post_is_a_page_in_the_customers_language() {
+    let app = router_with(Settings {
+        allow_origins: vec!["https://brand.example".into()],
+        rate_limit: 2,
+        ..Settings::default()
+    });
+    let evil = "https://evil.example";
+    for (path, headers, words) in [
+        ("/s/after-sales", vec![], "这个页面不能向评价服务提交"),
+        (
+            "/s/after-sales?locale=zh-TW",
+            vec![],
+            "這個頁面不能向評價服務送出",
+        ),
+        (
+            "/s/after-sales/0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a",
+            vec![("accept-language", "en-GB,en;q=0.8")],
+            "This page can&#39;t send answers",
+        ),
+        ("/api/responses", vec![], "这个页面不能向评价服务提交"),
+    ] {
+        let r = send(&app, form_post(path, evil, &headers, "score=9")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+        let ct = r
+            .headers
+            .get(header::CONTENT_TYPE)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(ct.starts_with("text/html"), "{path}: {ct}");
+        assert!(r.text.contains(words), "{path}: {}", r.text);
+        assert!(
+            r.text.contains("--allow-origin does not name it"),
+            "the reason, for whoever set it up"
+        );
+    }
+    // A script's post is answered JSON, as ever.
+    let mut req = post_raw("application/json", b"{}".to_vec());
+    req.headers_mut()
+        .insert(header::ORIGIN, evil.parse().unwrap());
+    let r = send(&app, req).await;
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (StatusCode::FORBIDDEN, Some("origin"))
+    );
+    // The rate limit, for a form: a page that says to wait, with the time to wait.
+    let own = "http://127.0.0.1:8080";
+    let mut last = None;
+    for _ in 0..3 {
+        let req = form_post("/s/after-sales", own, &[], "score=9");
+        let mut req = req;
+        req.extensions_mut()
+            .insert(ConnectInfo("198.51.100.7:1".parse::<SocketAddr>().unwrap()));
+        last = Some(send(&app, req).await);
+    }
+    let r = last.unwrap();
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text.contains("提交过于频繁，请稍后再试。"), "{}", r.text);
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+}
+
+/// Regression: behind a proxy that does not pass `Host` on, the collector's own landing
+/// pages were a foreign origin to it. `--public-origin` names its address as browsers see it.
+#[tokio::test]
+async fn the_public_origin_is_the_collectors_own() {
+    let public = "https://nps.brand.example";
+    for (origins, want) in [
+        (vec![], StatusCode::FORBIDDEN),
+        (vec![public.to_owned()], StatusCode::SEE_OTHER),
+    ] {
+        let app = router_with(Settings {
+            public_origins: origins,
+            ..Settings::default()
+        });
+        let r = send(&app, form_post("/s/after-sales", public, &[], "score=9")).await;
+        assert_eq!(r.status, want, "{}", r.text);
+    }
+}

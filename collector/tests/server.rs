@@ -63,14 +63,15 @@ fn silent_and_trickling_connections_are_closed() {
     let _ = child.kill();
 }
 
-/// 2,000 idle sockets, then a normal post: it is answered within 5 s.
+/// 2,000 idle sockets of 40 clients (each within its share of connections), then a normal
+/// post: it is answered within 5 s.
 #[test]
 fn two_thousand_idle_sockets_do_not_keep_a_post_out() {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let port = free_port();
     let mut child = start(&temp_db("idle"), port, &[]);
     let idle: Vec<TcpStream> = (0..2000)
-        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .map(|i| common::process::connect_from(&format!("127.0.0.{}", 2 + i % 40), port))
         .collect();
     let started = Instant::now();
     assert_eq!(post(port, "7d8e9f00-1a2b-4c3d-8e4f-5a6b7c8d9e0f"), 201);
@@ -202,4 +203,282 @@ fn the_purge_command_removes_expired_phones() {
         "{rows}"
     );
     let _ = child.kill();
+}
+
+/// A post whose body trickles in, one byte every `every`, from a client of its own
+/// (`from`); the answer's status and how long it took.
+fn trickle_body(port: u16, from: &str, every: Duration, limit: Duration) -> (u16, Duration) {
+    let mut s = common::process::connect_from(from, port);
+    s.write_all(
+        b"POST /api/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{",
+    )
+    .unwrap();
+    s.set_read_timeout(Some(every)).unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while started.elapsed() < limit {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                answer.extend_from_slice(&buf[..n]);
+                if answer.windows(4).any(|w| w == b"\r\n\r\n") {
+                    break;
+                }
+            }
+            // Nothing to read yet: one more byte.
+            Err(_) => {
+                if s.write_all(b" ").is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let status = common::process::status_of(&String::from_utf8_lossy(&answer));
+    (status, started.elapsed())
+}
+
+/// Regression: the body timeout was an idle timeout, so one byte every 19 s kept a request
+/// open for days. SECURITY.md promises 20 s for the whole body: a byte a second is answered
+/// 408 at 20 s, the default, however steadily it trickles.
+#[test]
+fn a_body_has_twenty_seconds_in_all_however_steadily_it_trickles() {
+    assert_eq!(nps_collector::BODY_TIMEOUT, Duration::from_secs(20));
+    let promise = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/SECURITY.md"),
+    )
+    .unwrap();
+    assert!(
+        promise.contains("(`--body-timeout`, 20 s, `BODY_TIMEOUT`)"),
+        "docs/SECURITY.md states the default this test keeps"
+    );
+    let took = answered_408("body20", &[], Duration::from_secs(1));
+    assert!(
+        took >= Duration::from_secs(19) && took < Duration::from_secs(27),
+        "{took:?}"
+    );
+}
+
+/// A collector with `flags`, and a post whose body trickles a byte every `every`: it must be
+/// answered 408 (within 40 s); how long that took.
+fn answered_408(tag: &str, flags: &[&str], every: Duration) -> Duration {
+    let port = free_port();
+    let mut child = start(&temp_db(tag), port, flags);
+    let (status, took) = trickle_body(port, "127.0.0.1", every, Duration::from_secs(40));
+    let _ = child.kill();
+    assert_eq!(status, 408, "after {took:?}");
+    took
+}
+
+/// `--body-timeout` sets it (the tests' short one): 2 s in all, with a byte every 300 ms.
+#[test]
+fn the_body_deadline_is_a_flag() {
+    let took = answered_408(
+        "body2",
+        &["--body-timeout", "2"],
+        Duration::from_millis(300),
+    );
+    assert!(took < Duration::from_secs(6), "{took:?}");
+}
+
+/// Regression: five clients trickling their bodies held every connection of
+/// `--max-connections 5`, and `/healthz` got no answer. One client holds at most its share
+/// (`--max-connections-per-client`, never more than half of the connections); the rest of
+/// its connections are closed at once, and everyone else is answered.
+#[test]
+fn one_client_cannot_take_every_connection() {
+    let port = free_port();
+    let mut child = start(&temp_db("perclient"), port, &["--max-connections", "5"]);
+    let slow: Vec<std::thread::JoinHandle<(u16, Duration)>> = (0..5)
+        .map(|_| {
+            std::thread::spawn(move || {
+                trickle_body(
+                    port,
+                    "127.0.0.2",
+                    Duration::from_millis(500),
+                    Duration::from_secs(8),
+                )
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    let started = Instant::now();
+    let (status, answer) = common::process::http(
+        common::process::connect_from("127.0.0.1", port),
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let results: Vec<(u16, Duration)> = slow.into_iter().map(|t| t.join().unwrap()).collect();
+    let closed = results
+        .iter()
+        .filter(|(status, took)| *status == 0 && *took < Duration::from_secs(2))
+        .count();
+    assert_eq!(closed, 3, "two held, three closed at once: {results:?}");
+    let _ = child.kill();
+}
+
+/// Regression: a client that never read its answer held its connection for ever. A write
+/// that waits longer than `--write-timeout` for the client drops the connection: of a
+/// 64 MB file the client gets what the socket buffers held, then the end.
+#[test]
+fn a_client_that_never_reads_is_dropped() {
+    let db = temp_db("reader");
+    let site = db.with_file_name("site");
+    std::fs::create_dir_all(&site).unwrap();
+    const SIZE: u64 = 64 << 20;
+    std::fs::File::create(site.join("big.bin"))
+        .unwrap()
+        .set_len(SIZE)
+        .unwrap();
+    let port = free_port();
+    let mut child = start(
+        &db,
+        port,
+        &["--write-timeout", "1", "--static", site.to_str().unwrap()],
+    );
+    let mut s = common::process::connect_from("127.0.0.2", port);
+    s.write_all(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(4));
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut got = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
+    let ended = loop {
+        match s.read(&mut buf) {
+            Ok(0) => break true,
+            Ok(n) => got += n as u64,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+            Err(_) => break false,
+        }
+    };
+    assert!(ended, "the connection stayed open");
+    assert!(got > 0 && got < SIZE, "{got} bytes of {SIZE}");
+    let _ = child.kill();
+}
+
+/// The visit secret, like the admin token, can come from a file (never in the process list),
+/// for the server and for the commands that sign links; a file that cannot be read, an empty
+/// secret, or a secret given twice is an error that names the flag.
+#[test]
+fn the_visit_secret_comes_from_a_file() {
+    let db = temp_db("visitfile");
+    let file = db.with_file_name("visit-secret");
+    std::fs::write(&file, "a-visit-secret-of-32-characters!\n").unwrap();
+    let cli = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_nps-collector"))
+            .args(args)
+            .env_remove("NPS_VISIT_SECRET")
+            .env_remove("NPS_VISIT_SECRET_FILE")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let path = file.to_str().unwrap();
+    let link = [
+        "--base",
+        "https://nps.example.com",
+        "--survey",
+        "s",
+        "--visit",
+        "RO-1",
+    ];
+    let mut args = vec!["--visit-secret-file", path, "sign-visit"];
+    args.extend(link);
+    let (code, url, err) = cli(&args);
+    assert_eq!(code, Some(0), "{err}");
+    let url = url::Url::parse(url.trim()).unwrap();
+    let t = url
+        .query_pairs()
+        .find(|(k, _)| k == "t")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let key = nps_collector::visit::VisitKey::new("a-visit-secret-of-32-characters!").unwrap();
+    assert!(
+        key.verify("s", "RO-1", Some(&t)).is_ok(),
+        "signed with the file's secret, trimmed"
+    );
+    // The server reads it too: a link signed with it is answered.
+    let port = free_port();
+    let mut child = start(&db, port, &["--visit-secret-file", path]);
+    let answer = ureq::get(url.as_str().replace(
+        "https://nps.example.com",
+        &format!("http://127.0.0.1:{port}"),
+    ))
+    .call()
+    .map(|r| r.status().as_u16());
+    assert_eq!(answer.ok(), Some(200));
+    let _ = child.kill();
+    let missing = db.with_file_name("missing");
+    for (args, says) in [
+        (
+            vec!["--visit-secret-file", missing.to_str().unwrap()],
+            "--visit-secret-file",
+        ),
+        (
+            vec![
+                "--visit-secret-file",
+                path,
+                "--visit-secret",
+                "another-secret-of-16+",
+            ],
+            "cannot be used with",
+        ),
+    ] {
+        let mut args = args;
+        args.push("sign-visit");
+        args.extend(link);
+        let (code, _, err) = cli(&args);
+        assert_eq!(code, Some(2), "{args:?}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    std::fs::write(&file, "\n").unwrap();
+    let (code, _, err) = cli(&["--visit-secret-file", path, "--db", db.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("--visit-secret-file") && err.contains("is empty"),
+        "{err}"
+    );
+}
+
+/// A bad `--proxy-header` or `--public-origin`, or a visit secret from the environment and a
+/// file at once, stops the collector with an error naming the flag and what it accepts.
+#[test]
+fn bad_network_flags_are_named_with_what_is_accepted() {
+    let db = temp_db("flags");
+    for (flags, env, says) in [
+        (
+            vec!["--proxy-header", "x-client-ip"],
+            None,
+            "'--proxy-header <PROXY_HEADER>': \"x-client-ip\" is not a proxy header: expected one of x-forwarded-for, forwarded, x-real-ip",
+        ),
+        (
+            vec!["--public-origin", "https://nps.brand.example/s/"],
+            None,
+            "'--public-origin <PUBLIC_ORIGIN>': expected an origin like https://nps.brand.example",
+        ),
+        (
+            vec!["--visit-secret-file", "/dev/null"],
+            Some("a-visit-secret-of-32-characters!"),
+            "'--visit-secret-file <VISIT_SECRET_FILE>' cannot be used with '--visit-secret <VISIT_SECRET>'",
+        ),
+    ] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nps-collector"));
+        cmd.args(&flags).arg("--db").arg(&db).env_remove("NPS_VISIT_SECRET");
+        if let Some(secret) = env {
+            cmd.env("NPS_VISIT_SECRET", secret);
+        }
+        let out = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        assert!(err.contains(says), "{flags:?}: {err}");
+    }
 }

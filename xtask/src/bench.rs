@@ -21,12 +21,16 @@ pub fn bench(args: &[String]) -> Result {
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?
         .port();
+    // wrk is one client with many connections: no rate limit, no per-client connection cap
+    // (beyond half of --max-connections).
     let mut server = Command::new(target_dir().join("release/nps-collector"))
         .args([
             "--port",
             &port.to_string(),
             "--rate-limit",
             "0",
+            "--max-connections-per-client",
+            "100000",
             "--admin-token",
             "bench",
             "--db",

@@ -13,7 +13,7 @@
 //!
 //! On a machine with only rustup, missing tools are installed (the wasm32 target, the
 //! wasm-bindgen CLI pinned to Cargo.lock, wasm-opt from npm's binaryen, and — as root on
-//! Debian — Chromium and ChromeDriver); elsewhere the xtask says exactly what to install.
+//! Debian — Chromium, ChromeDriver and nginx); elsewhere the xtask says exactly what to install.
 
 mod bench;
 mod dashboard;
@@ -263,9 +263,12 @@ fn test(args: &[String]) -> Result {
     run(cargo().args(["fmt", "--all", "--", "--check"]))
         .map_err(|e| format!("{e}\n  run `cargo fmt --all` to fix the formatting"))?;
     let mut totals = (0, 0);
-    step("native tests: core, collector, xtask");
+    step("native tests: core, collector (behind a real nginx), xtask");
+    let nginx = tools::ensure_nginx()?;
     run_tests(
-        cargo().args(["test", "--workspace", "--exclude", "nps-e2e"]),
+        cargo()
+            .args(["test", "--workspace", "--exclude", "nps-e2e"])
+            .env("NPS_NGINX", nginx),
         &mut totals,
     )?;
     fuzz::replay()?;

@@ -6,6 +6,7 @@
 //! - `wasm-opt` from npm's `binaryen` (the `BINARYEN` version or a later one; older ones cannot
 //!   read today's wasm), into `.tools/`;
 //! - Chromium and ChromeDriver, through apt-get as root on Debian;
+//! - nginx (the collector's tests behind a real reverse proxy), the same way;
 //! - axe-core (the accessibility checker the end-to-end tests inject), from npm into `.tools/`.
 
 use std::env;
@@ -210,6 +211,8 @@ fn can_apt() -> bool {
 fn apt_install(packages: &[&str]) -> Result {
     run(Command::new("apt-get").args(["update", "-qq"]))?;
     run(Command::new("apt-get")
+        // Another apt-get at work (a second checkout's xtask) is waited for, not failed on.
+        .args(["-o", "DPkg::Lock::Timeout=600"])
         .args(["install", "-y", "-qq", "--no-install-recommends"])
         .args(packages)
         .env("DEBIAN_FRONTEND", "noninteractive"))
@@ -290,6 +293,22 @@ pub fn ensure_pandas() -> Result<PathBuf> {
             dir.display()
         ))
     }
+}
+
+/// nginx for the collector's tests behind a reverse proxy (`collector/tests/proxy.rs`): on
+/// PATH or in an sbin folder, or from apt as root on Debian. Only its binary is used; the
+/// tests start it with their own config (Debian's packaging does not start the service in a
+/// container, where `policy-rc.d` forbids it).
+pub fn ensure_nginx() -> Result<PathBuf> {
+    let sbin = ["/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin"].map(PathBuf::from);
+    if let Some(p) = which("nginx", &sbin) {
+        return Ok(p);
+    }
+    if can_apt() {
+        println!("installing nginx with apt-get (the collector's tests behind a reverse proxy)");
+        apt_install(&["nginx"])?;
+    }
+    which("nginx", &sbin).ok_or_else(|| "the collector's proxy tests need nginx: sudo apt-get install -y nginx (Debian/Ubuntu) or brew install nginx (macOS)".into())
 }
 
 /// wrk for `cargo xtask bench`: on PATH, or from apt as root on Debian.

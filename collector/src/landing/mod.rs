@@ -52,7 +52,7 @@ struct Ask {
     raw: Map<String, Value>,
 }
 
-fn accept_language(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn accept_language(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::ACCEPT_LANGUAGE)?
         .to_str()

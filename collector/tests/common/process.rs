@@ -1,6 +1,8 @@
-//! The real `nps-collector` binary on a free port, for tests that need a process.
+//! The real `nps-collector` binary on a free port, for tests that need a process; raw
+//! HTTP/1.1 from a chosen loopback address (each one a client of its own).
 
-use std::net::TcpListener;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -18,16 +20,17 @@ pub fn free_port() -> u16 {
 /// Starts the collector on `db` and `port` (rate limit off, admin token `t0k3n`, plus
 /// `extra` flags) and waits until `/healthz` answers.
 pub fn start(db: &Path, port: u16, extra: &[&str]) -> Child {
+    let mut flags = vec!["--rate-limit", "0", "--admin-token", "t0k3n"];
+    flags.extend(extra);
+    start_with(db, port, &flags)
+}
+
+/// Starts the collector on `db` and `port` with these flags only, and waits until
+/// `/healthz` answers.
+pub fn start_with(db: &Path, port: u16, flags: &[&str]) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_nps-collector"))
-        .args([
-            "--port",
-            &port.to_string(),
-            "--rate-limit",
-            "0",
-            "--admin-token",
-            "t0k3n",
-        ])
-        .args(extra)
+        .args(["--port", &port.to_string()])
+        .args(flags)
         .arg("--db")
         .arg(db)
         .stdout(Stdio::piped())
@@ -66,4 +69,55 @@ pub fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::Exi
         std::thread::sleep(Duration::from_millis(20));
     }
     None
+}
+
+/// A connection to `port` on 127.0.0.1 from the loopback address `from` (127.0.0.2, …): to
+/// the collector, another client.
+pub fn connect_from(from: &str, port: u16) -> TcpStream {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    let rt = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_io()
+            .build()
+            .unwrap()
+    });
+    let stream = rt.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+        socket.connect(([127, 0, 0, 1], port).into()).await.unwrap()
+    });
+    let stream = stream.into_std().unwrap();
+    stream.set_nonblocking(false).unwrap();
+    stream
+}
+
+/// One request on its own connection (`Connection: close`); the status and the whole
+/// answer as text (headers and body).
+pub fn http(mut stream: TcpStream, request: &str) -> (u16, String) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    (status_of(&text), text)
+}
+
+/// The status of an answer's text (`HTTP/1.1 408 …`); 0 for none.
+pub fn status_of(answer: &str) -> u16 {
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A POST of `body` to `path` with these extra header lines (each ending in `\r\n`).
+pub fn post_request(path: &str, content_type: &str, headers: &str, body: &str) -> String {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n{body}",
+        body.len()
+    )
 }

@@ -1,0 +1,150 @@
+//! A refused form post as the page its customer reads. A browser shows a form post's answer
+//! as the next page, so a refusal that would be JSON for a script (a foreign origin, the rate
+//! limit, a body too slow or too large) is, for a landing page's form (`POST /s/…`) or the
+//! no-script form (`application/x-www-form-urlencoded`), a small HTML page with the same
+//! status, in the customer's language: the link's `locale`, else the browser's, else the
+//! survey's, else zh-CN.
+//!
+//! These few words are the collector's alone (the widget never shows them), so they live
+//! here and not in the widget's `i18n`, whose every row is in the widget's wasm.
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use nps_widget::i18n::Locale;
+
+use crate::{export, Shared};
+
+/// A word in zh-CN, zh-TW and en (the order of `Locale`).
+type Words = [&'static str; 3];
+
+const NOT_SENT: Words = ["评价未能提交", "評價未能送出", "Your answer was not sent"];
+const FOREIGN_PAGE: Words = [
+    "这个页面不能向评价服务提交，请通过商家提供的链接或二维码重新打开评价。",
+    "這個頁面不能向評價服務送出，請透過商家提供的連結或 QR Code 重新開啟評價。",
+    "This page can't send answers to the survey service. Please open the survey again from the brand's link or QR code.",
+];
+const TOO_MANY: Words = [
+    "提交过于频繁，请稍后再试。",
+    "送出過於頻繁，請稍後再試。",
+    "Too many answers from this network just now. Please try again in a minute.",
+];
+const TRY_AGAIN: Words = [
+    "提交没有成功，请返回后重试。",
+    "送出沒有成功，請返回後重試。",
+    "Your answer couldn't be sent. Please go back and try again.",
+];
+const BACK: Words = ["返回", "返回", "Back"];
+
+fn say(words: Words, locale: Locale) -> &'static str {
+    words[locale as usize]
+}
+
+/// A small page: a title, a line, an optional detail, and a way back (the `Referer`).
+pub(crate) fn page(
+    status: StatusCode,
+    locale: Locale,
+    title: &str,
+    text: &str,
+    detail: Option<&str>,
+    headers: &HeaderMap,
+) -> Response {
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("/");
+    let detail = detail.map_or(String::new(), |d| {
+        format!(
+            "<p style=\"color:#666;font-size:13px\">{}</p>",
+            export::escape_html(d)
+        )
+    });
+    let html = format!(
+        "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:40px auto;padding:0 20px\"><h1 style=\"font-size:20px\">{}</h1><p>{}</p>{detail}<p><a href=\"{}\">{}</a></p></body></html>",
+        locale.tag(),
+        export::escape_html(title),
+        export::escape_html(title),
+        export::escape_html(text),
+        export::escape_html(back),
+        say(BACK, locale)
+    );
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+/// A post a browser sends from a form: to a landing page, or form-encoded.
+fn is_form_post(req: &Request) -> bool {
+    let form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            let t = t.split(';').next().unwrap_or("").trim();
+            t.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+                || t.eq_ignore_ascii_case("multipart/form-data")
+        });
+    req.method() == Method::POST && (form || req.uri().path().starts_with("/s/"))
+}
+
+/// The customer's language for a refusal: the link's `locale`, the browser's, the survey's.
+fn locale_of(state: &Shared, req: &Request) -> Locale {
+    let query = req.uri().query().unwrap_or("");
+    let asked = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "locale")
+        .and_then(|(_, v)| Locale::parse(&v));
+    let survey = req
+        .uri()
+        .path()
+        .strip_prefix("/s/")
+        .and_then(|rest| rest.split('/').next());
+    asked
+        .or_else(|| {
+            crate::landing::accept_language(req.headers()).and_then(|t| Locale::negotiate(&t))
+        })
+        .or_else(|| survey.map(|s| state.settings.landing.locale(s)))
+        .unwrap_or(Locale::ZhCn)
+}
+
+/// Turns the JSON refusals of a form post into the page its customer reads; everything else
+/// (a script's post, the handlers' own pages) passes through unchanged.
+pub(crate) async fn form_pages(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    if !is_form_post(&req) {
+        return next.run(req).await;
+    }
+    let locale = locale_of(&state, &req);
+    let headers = req.headers().clone();
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    if !json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let kept: Vec<(header::HeaderName, HeaderValue)> = [header::RETRY_AFTER, header::CONNECTION]
+        .into_iter()
+        .filter_map(|h| resp.headers().get(&h).map(|v| (h, v.clone())))
+        .collect();
+    // The error's own words, for whoever set the page up; errors are a few hundred bytes.
+    let error = axum::body::to_bytes(resp.into_body(), 64 * 1024)
+        .await
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v.get("error")?.as_str().map(str::to_owned));
+    let text = match status {
+        StatusCode::FORBIDDEN => FOREIGN_PAGE,
+        StatusCode::TOO_MANY_REQUESTS => TOO_MANY,
+        _ => TRY_AGAIN,
+    };
+    let mut out = page(
+        status,
+        locale,
+        say(NOT_SENT, locale),
+        say(text, locale),
+        error.as_deref(),
+        &headers,
+    );
+    out.headers_mut().extend(kept);
+    out
+}
