@@ -191,12 +191,14 @@ fn demo(args: &[String]) -> Result {
             "--names-out",
         ])
         .arg(&names))?;
-    // Visit links are signed, as they must be in a real deployment: the secret goes to the
-    // collector through its environment, never its command line.
-    let secret = demo_token();
+    // Visit links are signed, as they must be in a real deployment: the secret is read from a
+    // file, never given on a command line.
+    let secret = demo.join("visit-secret");
+    fs::write(&secret, demo_token()).map_err(|e| format!("write {}: {e}", secret.display()))?;
     let visit = format!("RO-{}", &demo_token()[..6].to_ascii_uppercase());
     let signed = Command::new(&collector)
-        .env("NPS_VISIT_SECRET", &secret)
+        .arg("--visit-secret-file")
+        .arg(&secret)
         .args(["sign-visit", "--base", &format!("http://127.0.0.1:{port}")])
         .args([
             "--survey",
@@ -226,7 +228,8 @@ fn demo(args: &[String]) -> Result {
         db.display()
     );
     run(Command::new(collector)
-        .env("NPS_VISIT_SECRET", &secret)
+        .arg("--visit-secret-file")
+        .arg(&secret)
         .args(["--port", &port, "--admin-token", &token, "--db"])
         .arg(&db)
         .arg("--names")
