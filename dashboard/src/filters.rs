@@ -173,12 +173,11 @@ impl Filters {
 /// space.
 fn token_in(fragment: &str) -> Option<String> {
     fragment
-        .split('&')
+        .rsplit('&')
         .filter_map(|pair| pair.strip_prefix(TOKEN)?.strip_prefix('='))
         .map(|raw| percent_encoding::percent_decode_str(raw).decode_utf8_lossy())
         .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .last()
+        .find(|t| !t.is_empty())
 }
 
 #[cfg(test)]
@@ -217,6 +216,7 @@ mod tests {
             ("#from=2026-09-01&token=a%2Bb+c&q=a+b", Some("a+b+c")),
             ("token=%E7%8E%8B", Some("王")),
             ("token=first&token=second", Some("second")),
+            ("token=kept&token=", Some("kept")),
             ("token=&by=store", None),
             ("tokens=x", None),
         ] {
