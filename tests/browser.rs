@@ -599,6 +599,52 @@ async fn a_hostile_host_stylesheet_cannot_break_the_survey() {
 }
 
 #[wasm_bindgen_test]
+async fn styles_come_through_the_cssom_never_a_style_element_or_attribute() {
+    let themed = r##"{"endpoint": "/nowhere/api", "locale": "en", "once": false, "accent": "#d93025", "radius": 4}"##;
+    let (a, _ha) = mount(themed).await;
+    let (b, _hb) = mount(EN).await;
+    // Adopted, not a <style> element: a page's CSP without 'unsafe-inline' blocks that.
+    for el in [&a, &b] {
+        assert_eq!(view(el).adopted_style_sheets().length(), 1);
+        assert!(view(el).query_selector("style").unwrap().is_none());
+    }
+    // The card's look is set through the CSSOM on the element the survey renders into.
+    let computed = |el: &Element, sel: &str, p: &str| {
+        let css = web_sys::window()
+            .unwrap()
+            .get_computed_style(&q(el, sel))
+            .unwrap()
+            .unwrap();
+        css.get_property_value(p).unwrap()
+    };
+    assert_eq!(
+        (
+            computed(&a, ".nps-card", "border-radius"),
+            computed(&a, ".nps", "--nps-accent"),
+            computed(&a, ".nps", "--nps-accent-fg"),
+        ),
+        ("4px".into(), "#d93025".into(), "#ffffff".into())
+    );
+    // Without an accent, the stylesheet's own, whatever the host page sets.
+    document()
+        .body()
+        .unwrap()
+        .style()
+        .set_property("--nps-brand-accent", "magenta")
+        .unwrap();
+    let (c, _hc) = mount(EN).await;
+    let accent = computed(&c, ".nps", "--nps-accent");
+    document()
+        .body()
+        .unwrap()
+        .style()
+        .remove_property("--nps-brand-accent")
+        .unwrap();
+    assert_eq!(accent, "#1a73e8");
+    assert_eq!(computed(&b, ".nps-card", "border-radius"), "12px");
+}
+
+#[wasm_bindgen_test]
 fn the_js_batch_scoring_by_segment() {
     let scores = js_sys::Uint8Array::from(&[10u8, 9, 7, 3, 0, 10, 8][..]);
     let segments = js_sys::Uint32Array::from(&[0u32, 0, 0, 1, 1, 2, 2][..]);

@@ -3,6 +3,11 @@
    `wasm_bindgen` inside the same function scope, so nothing else leaks into the page, and
    `cargo xtask dist` writes NPS_EVENTS (the event names, from src/events.rs) and npsShare
    (www/share.js) before it. */
+/* A page whose CSP allows styles by nonce puts the nonce on this script; a browser without
+   constructable stylesheets gets the widget's styles in a <style> carrying it (the wasm calls
+   npsStyleNonce, src/web/host.rs). */
+var styleNonce = document.currentScript && document.currentScript.nonce || "";
+function npsStyleNonce() { return styleNonce; }
 var api = window.NpsWidget;
 if (!api || !api.version) {
   var loaded = false, failed = null, pending = [], shows = [];

@@ -1,8 +1,9 @@
 //! The view a manager picks, kept in the URL fragment so it can be shared:
 //! `#from=2026-09-01&to=2026-11-24&survey=after-sales&store=BJ-CY&by=advisor&trend=month`.
-//! The admin token may arrive in the fragment too (`#token=…`, never the query string); the
-//! page moves it to sessionStorage and writes the fragment back without it, so a shared link
-//! never carries it.
+//! The admin token may arrive in the fragment too (`#token=…`, never the query string), read
+//! as it was pasted: percent-decoded only, a `+` kept a `+`. The page moves it to
+//! sessionStorage and writes the fragment back without it, so a link copied from the page
+//! never carries it; the browser's history still keeps the address it was opened with.
 
 use nps_widget::analysis::{Period, DIMENSIONS};
 use nps_widget::i18n::Locale;
@@ -77,6 +78,7 @@ impl Filters {
         let mut read = Read::default();
         let f = &mut read.filters;
         let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+        read.token = token_in(fragment);
         for (k, v) in form_urlencoded::parse(fragment.as_bytes()) {
             let (k, v) = (k.as_ref(), v.trim());
             let mut bad = |accepted: &str| {
@@ -84,7 +86,8 @@ impl Filters {
                     .push(format!("{k} is {v:?}: expected {accepted}"));
             };
             match k {
-                TOKEN if !v.is_empty() => read.token = Some(v.to_owned()),
+                // Read apart, by `token_in`.
+                TOKEN => {}
                 FROM | TO => match parse_iso_date(v) {
                     Some(day) if k == FROM => f.from = Some(day),
                     Some(day) => f.to = Some(day),
@@ -165,6 +168,18 @@ impl Filters {
     }
 }
 
+/// The token in a fragment, the last one given. Percent-decoded only: a token is pasted, not
+/// typed into a form, and a `+` in it (base64) is a `+`, where form decoding would make it a
+/// space.
+fn token_in(fragment: &str) -> Option<String> {
+    fragment
+        .rsplit('&')
+        .filter_map(|pair| pair.strip_prefix(TOKEN)?.strip_prefix('='))
+        .map(|raw| percent_encoding::percent_decode_str(raw).decode_utf8_lossy())
+        .map(|t| t.trim().to_owned())
+        .find(|t| !t.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +207,29 @@ mod tests {
         );
         assert_eq!(Filters::from_fragment(&again).filters, *f);
         assert_eq!(Filters::default().to_fragment(), "");
+    }
+
+    #[test]
+    fn a_token_is_read_as_pasted_with_its_plus_signs() {
+        for (fragment, want) in [
+            ("token=ab+cd/ef==", Some("ab+cd/ef==")),
+            ("#from=2026-09-01&token=a%2Bb+c&q=a+b", Some("a+b+c")),
+            ("token=%E7%8E%8B", Some("王")),
+            ("token=first&token=second", Some("second")),
+            ("token=kept&token=", Some("kept")),
+            ("token=&by=store", None),
+            ("tokens=x", None),
+        ] {
+            assert_eq!(
+                Filters::from_fragment(fragment).token.as_deref(),
+                want,
+                "{fragment}"
+            );
+        }
+        // The view's own values are still form-encoded: a `+` in a search is a space.
+        let read = Filters::from_fragment("token=a+b&q=late+delivery");
+        assert_eq!(read.filters.search, "late delivery");
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
     }
 
     #[test]

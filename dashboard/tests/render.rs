@@ -155,10 +155,14 @@ async fn a_known_dataset_reads_as_the_scorer_says() {
 
 #[wasm_bindgen_test]
 async fn a_view_is_kept_in_the_fragment_and_the_words_follow_the_language() {
-    let root = render("lang=en&token=kept-out").await;
-    // The token leaves the address at once.
+    let root = render("lang=en&token=kept+out%2F").await;
+    // The token leaves the address at once, for this tab's storage, as it was pasted.
     let hash = web_sys::window().unwrap().location().hash().unwrap();
     assert_eq!(hash, "#lang=en");
+    assert_eq!(
+        nps_dashboard::web::stored_token().as_deref(),
+        Some("kept+out/")
+    );
     assert_eq!(text(&root, ".glance .verdict"), "A real rise");
     let month = all(&root, ".trend .seg")
         .into_iter()

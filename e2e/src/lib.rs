@@ -57,6 +57,16 @@ impl Server {
 
     /// Starts the collector with its settings changed by `adjust`.
     pub async fn start_with(adjust: impl FnOnce(&mut Settings)) -> Server {
+        Server::serve(adjust, None).await
+    }
+
+    /// Starts the collector with every answer's `Content-Security-Policy` header replaced by
+    /// `policy`: a brand's own page, under the brand's policy, self-hosting the widget.
+    pub async fn start_under(policy: &'static str) -> Server {
+        Server::serve(|_| {}, Some(policy)).await
+    }
+
+    async fn serve(adjust: impl FnOnce(&mut Settings), policy: Option<&'static str>) -> Server {
         let dir = temp_dir("db");
         let db = dir.join("nps.db");
         let store = Store::open(&db).expect("open the database");
@@ -93,7 +103,19 @@ impl Server {
         adjust(&mut settings);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let router = app(store, settings).into_make_service_with_connect_info::<SocketAddr>();
+        let mut router = app(store, settings);
+        if let Some(policy) = policy {
+            router = router.layer(axum::middleware::map_response(
+                move |mut r: axum::response::Response| async move {
+                    r.headers_mut().insert(
+                        http::header::CONTENT_SECURITY_POLICY,
+                        http::HeaderValue::from_static(policy),
+                    );
+                    r
+                },
+            ));
+        }
+        let router = router.into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         Server {
             base: format!("http://{addr}"),

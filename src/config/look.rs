@@ -54,14 +54,21 @@ impl Config {
         }
     }
 
-    /// The card's custom properties: its radius, and the brand accent with a text colour that
-    /// reads on it (white, or near-black on a light accent).
+    /// The card's look as custom properties (a `style` declaration list), which the
+    /// stylesheet's `.nps` reads: its radius, and the brand accent with a text colour that
+    /// reads on it (white, or near-black on a light accent); `initial` without an accent, so
+    /// the stylesheet's own applies and nothing a host page sets is inherited. The widget sets
+    /// it through the CSSOM on the element it renders into (a page's CSP without
+    /// `'unsafe-inline'` blocks a `style` attribute, not that); a landing page writes it as one.
     pub fn card_style(&self) -> String {
-        let mut style = format!("--nps-radius:{}px;", self.radius);
-        if let Some(a) = &self.accent {
-            style.push_str(&format!("--nps-accent:{a};--nps-accent-fg:{};", text_on(a)));
-        }
-        style
+        let (accent, fg) = match &self.accent {
+            Some(a) => (a.as_str(), text_on(a)),
+            None => ("initial", "initial"),
+        };
+        format!(
+            "--nps-brand-radius:{}px;--nps-brand-accent:{accent};--nps-brand-accent-fg:{fg};",
+            self.radius
+        )
     }
 }
 

@@ -452,7 +452,12 @@ fn accent_text_reads_on_the_accent() {
     .unwrap();
     assert_eq!(
         c.card_style(),
-        "--nps-radius:4px;--nps-accent:#ffd400;--nps-accent-fg:#1f1f1f;"
+        "--nps-brand-radius:4px;--nps-brand-accent:#ffd400;--nps-brand-accent-fg:#1f1f1f;"
+    );
+    let plain = Config::from_json(r#"{"endpoint": "/x"}"#, None).unwrap();
+    assert_eq!(
+        plain.card_style(),
+        "--nps-brand-radius:12px;--nps-brand-accent:initial;--nps-brand-accent-fg:initial;"
     );
 }
 

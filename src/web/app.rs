@@ -317,7 +317,6 @@ pub fn Widget(props: &WidgetProps) -> Html {
             }
         })
     };
-    let style = cfg.card_style();
     let mode_class = format!("nps--{}", cfg.mode.name());
     let touch = |l: &Rc<std::cell::RefCell<u64>>| {
         let l = l.clone();
@@ -338,7 +337,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
     };
     html! {
         <div ref={root_ref} class={classes!("nps", mode_class, (cfg.position == Position::BottomLeft).then_some("nps--left"))}
-            data-theme={cfg.theme.name()} lang={cfg.locale.tag()} {style} data-screen={s.screen.name()}>
+            data-theme={cfg.theme.name()} lang={cfg.locale.tag()} data-screen={s.screen.name()}>
             if cfg.mode == Mode::Modal {
                 <div class="nps-backdrop">{ card }</div>
             } else {

@@ -1,11 +1,12 @@
 //! The host page: reading config from `data-*` attributes and JS objects, the page's query
-//! string and language, the stylesheet, dispatching the events `crate::events` builds, and
-//! showing a broken embed.
+//! string and language, the stylesheet (through the CSSOM, so a page's CSP needs no
+//! `'unsafe-inline'`), dispatching the events `crate::events` builds, and showing a broken
+//! embed.
 
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CustomEvent, CustomEventInit, Element};
+use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, Element, HtmlElement, ShadowRoot};
 
 use crate::config::keys::{DEBUG, LOCALE};
 use crate::config::{object_from_attributes_with, Config};
@@ -29,21 +30,56 @@ pub fn document() -> web_sys::Document {
 /// A survey's own DOM: a `<nps-root>` element with an open shadow root that holds the
 /// stylesheet and the element a survey renders into. The host page's CSS cannot reach inside
 /// (the stylesheet starts `.nps` with `all: initial`, so not even inherited properties get
-/// in), and the widget's CSS never leaves it. Returns (the shell, the element to render into);
-/// the caller puts the shell into the host element.
-pub fn shadow_root() -> Result<(Element, Element), JsValue> {
+/// in), and the widget's CSS never leaves it. `look` (`Config::card_style`) is set on the
+/// element to render into. Returns (the shell, the element to render into); the caller puts
+/// the shell into the host element.
+pub fn shadow_root(look: &str) -> Result<(Element, Element), JsValue> {
     let doc = document();
     let shell = doc.create_element(SHELL_TAG)?;
     // An unknown element is inline by default.
-    shell.set_attribute("style", "display:block")?;
+    set_style(&shell, "display:block");
     let shadow =
         shell.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?;
-    let style = doc.create_element("style")?;
-    style.set_text_content(Some(crate::STYLESHEET));
-    shadow.append_child(&style)?;
+    add_stylesheet(&shadow)?;
     let root = doc.create_element("div")?;
+    set_style(&root, look);
     shadow.append_child(&root)?;
     Ok((shell, root))
+}
+
+/// Sets an (HTML) element's style through the CSSOM (`style.cssText`), which a page's CSP
+/// allows where it blocks a `style` attribute (no `'unsafe-inline'` in `style-src`).
+fn set_style(el: &Element, declarations: &str) {
+    el.unchecked_ref::<HtmlElement>()
+        .style()
+        .set_css_text(declarations);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `www/loader.js`: the nonce of the widget's own `<script nonce>`, or "". It is defined
+    /// in the function the bindgen glue shares with the loader (an error without the loader).
+    #[wasm_bindgen(catch, js_name = npsStyleNonce)]
+    fn style_nonce() -> Result<String, JsValue>;
+}
+
+/// Puts the stylesheet in a shadow root: adopted (constructable stylesheets are CSSOM, which
+/// no CSP blocks), else a `<style>` element carrying the page's nonce, if it gave one.
+fn add_stylesheet(shadow: &ShadowRoot) -> Result<(), JsValue> {
+    // Browsers got the constructor and `adoptedStyleSheets` together (iOS 16.4); before, the
+    // constructor throws.
+    if let Ok(sheet) = CssStyleSheet::new() {
+        sheet.replace_sync(crate::STYLESHEET)?;
+        shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+        return Ok(());
+    }
+    let style = document().create_element("style")?;
+    if let Some(nonce) = style_nonce().ok().filter(|n| !n.is_empty()) {
+        style.set_attribute("nonce", &nonce)?;
+    }
+    style.set_text_content(Some(crate::STYLESHEET));
+    shadow.append_child(&style)?;
+    Ok(())
 }
 
 /// The `data-*` attributes of an element, names without `data-`.
@@ -196,7 +232,7 @@ pub fn show_config_errors(
 ) -> String {
     let text = crate::events::config_message(errors);
     el.set_text_content(None);
-    if let Ok((shell, root)) = shadow_root() {
+    if let Ok((shell, root)) = shadow_root("") {
         root.set_class_name("nps");
         let _ = root.set_attribute("data-theme", "auto");
         let _ = root.set_attribute("lang", locale.tag());

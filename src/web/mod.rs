@@ -187,7 +187,7 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
         write_key,
     });
     // The survey renders into its own shadow root, in place of any fallback content.
-    let (shell, root) = host::shadow_root()?;
+    let (shell, root) = host::shadow_root(&cfg.card_style())?;
     el.set_text_content(None);
     el.append_child(&shell)?;
     let _ = el.set_attribute("data-nps-mounted", "");

@@ -188,7 +188,10 @@ pub fn App(props: &AppProps) -> Html {
         if let Some(t) = &read.token {
             super::store_token(Some(t));
         }
-        // The token leaves the address bar (and the history) at once.
+        // The token leaves the address bar and this tab's back/forward list at once (the
+        // entry is replaced), so a link copied from the page never carries it. The browser's
+        // history of visited pages (and its address-bar suggestions, and a synced profile)
+        // still keeps the address the page was opened with: typing the token is safer.
         super::set_fragment(&read.filters.to_fragment());
         Model {
             records: Rc::new(Vec::new()),
