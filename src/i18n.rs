@@ -203,6 +203,15 @@ texts! {
         "这个评价链接已过期，感谢您的关注！",
         "這個評價連結已過期，感謝您的關注！",
         "This survey link has expired — thank you all the same." }
+    VisitRequired "visit_required" {
+        "此问卷需通过服务后收到的专属链接作答。",
+        "此問卷需透過服務後收到的專屬連結作答。",
+        "This survey can only be answered from the personal link you received after your visit." }
+    InviteTitle "invite_title" {
+        "您的朋友向您推荐{brand}",
+        "您的朋友向您推薦{brand}",
+        "A friend recommends {brand}" }
+    InviteReviews "invite_reviews" { "看看大家的评价", "看看大家的評價", "See what customers say" }
     Unavailable "unavailable" { "评价暂时无法显示。", "評價暫時無法顯示。", "This survey can't be shown right now." }
 }
 

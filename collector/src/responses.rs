@@ -12,11 +12,11 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use nps_widget::payload;
-use nps_widget::rules::{self, HONEYPOT_FIELD, ID_LEN};
+use nps_widget::rules::{HONEYPOT_FIELD, ID_LEN};
 use serde_json::{json, Value};
 
 use crate::rows::{Admission, Flag, Now};
-use crate::visit::{TokenError, TOKEN_KEY};
+use crate::visit::{self, TokenError};
 use crate::{export, ApiError, AppState, Shared, Upsert, BODY_LIMIT};
 
 fn ms(t: &str) -> Option<i64> {
@@ -138,16 +138,19 @@ pub(crate) fn refusal(outcome: Upsert, id: &str) -> Option<ApiError> {
     })
 }
 
-/// With a visit secret, a response naming a visit must carry a valid token for it; the
-/// token's expiry then closes the visit to new ids.
+/// With a visit secret, a response carrying a token must verify over its signed context, one
+/// naming a visit needs a token, and a survey may take only signed visits (`visit::admit`);
+/// the token's expiry then closes the response's visit to new ids.
 pub(crate) fn admission(state: &AppState, r: &payload::Response) -> Result<Admission, ApiError> {
-    let (Some(key), Some(visit)) = (&state.settings.visit_key, r.context.get(rules::VISIT)) else {
-        return Ok(Admission::default());
-    };
-    let token = r.context.get(TOKEN_KEY).map(String::as_str);
-    match key.verify(&r.survey, visit, token) {
+    let policy = state.settings.landing.policy(&r.survey);
+    match visit::admit(
+        state.settings.visit_key.as_ref(),
+        &policy,
+        &r.survey,
+        &r.context,
+    ) {
         Ok(expires) => Ok(Admission {
-            new_until_ns: Some(expires.saturating_mul(1_000_000_000)),
+            new_until_ns: expires.map(|e| e.saturating_mul(1_000_000_000)),
         }),
         Err(e) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
