@@ -650,3 +650,95 @@ async fn the_commands_sign_every_value_they_put_in_a_link() {
     let (ok, _, err) = cli(&args);
     assert!(!ok && err.contains("does not take channel"), "{err}");
 }
+
+/// A survey with a referral, one with only a review page, one with neither.
+const INVITE_LANDING: &str = r#"{
+  "after-sales": {"brand": "星辰汽车", "locale": "zh-CN", "referral_url": "https://brand.example/refer?from=nps", "review_url": "https://brand.example/review"},
+  "plain": {"brand": "Acme", "locale": "en", "review_url": "https://brand.example/review"},
+  "bare": {"locale": "zh-CN"}
+}"#;
+
+fn invite_app() -> Router {
+    router_with(Settings {
+        admin_token: "secret".into(),
+        rate_limit: 0,
+        min_fill_ms: Some(0),
+        landing: Landing::from_json(INVITE_LANDING).unwrap(),
+        ..Settings::default()
+    })
+}
+
+#[tokio::test]
+async fn the_invite_page_sends_a_friend_to_the_configured_referral_and_nowhere_else() {
+    let app = invite_app();
+    for q in [
+        "",
+        "?to=https://evil.example",
+        "?to=//evil.example",
+        "?referral_url=https%3A%2F%2Fevil.example&next=%2F%2Fevil.example",
+        "?locale=en&url=//evil.example/x",
+    ] {
+        let r = get(&app, &format!("/s/after-sales/invite{q}")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{q}");
+        assert_eq!(
+            r.headers[header::LOCATION],
+            "https://brand.example/refer?from=nps",
+            "{q}"
+        );
+    }
+    // Without a referral: a small page of its own, in the survey's language.
+    let r = get(&app, "/s/plain/invite?to=https://evil.example").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.headers.contains_key(header::LOCATION));
+    assert!(r.text.contains("<html lang=\"en\">"), "{}", r.text);
+    assert!(r.text.contains("A friend recommends Acme"), "{}", r.text);
+    assert!(r
+        .text
+        .contains("href=\"https://brand.example/review\" rel=\"noopener noreferrer\">See what customers say</a>"));
+    assert!(!r.text.contains("evil"));
+    let r = get(&app, "/s/bare/invite").await;
+    assert!(r.text.contains("您的朋友向您推荐我们"), "{}", r.text);
+    assert!(!r.text.contains("<a "), "no link to offer");
+    let r = get(&app, "/s/unknown/invite").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_promoters_outcome_shares_the_invite_page_never_the_response() {
+    let app = invite_app();
+    let q = "/s/after-sales?store=SZ-FT&visit=RO-40";
+    let page = get(&app, q).await;
+    let id = hidden(&page.text, "id");
+    let follow = location(&post_form(&app, q, &format!("score=10&id={id}")).await);
+    assert_eq!(follow, format!("/s/after-sales/{id}"));
+    let r = post_form(&app, &follow, "reason=repair_quality&action=submit").await;
+    assert_eq!(location(&r), follow);
+    let done = get(&app, &follow).await;
+    assert!(done.text.contains("邀请好友试驾"), "{}", done.text);
+    // The invitation is the invite page: the response's id is in no share target.
+    let share = done
+        .text
+        .split("<a ")
+        .find(|a| a.contains("data-share"))
+        .expect("a share action");
+    assert!(
+        share.starts_with("class=\"nps-primary\" href=\"/s/after-sales/invite\""),
+        "{share}"
+    );
+    assert!(!share.contains(&id));
+    assert!(done
+        .text
+        .contains("<meta name=\"nps-share\" content=\"/s/after-sales/invite\">"));
+    // Inside WeChat the page's address becomes the invite page's (www/share.js).
+    assert!(done.text.contains("if(npsInWeChat())npsShareHere(a.href);"));
+    // Pages that carry a visit or a response are not indexed.
+    for p in [&page, &done] {
+        assert!(p
+            .text
+            .contains("<meta name=\"robots\" content=\"noindex\">"));
+    }
+    // The review stays a plain link to the review page.
+    assert!(done
+        .text
+        .contains("<a class=\"nps-link\" href=\"https://brand.example/review\""));
+}

@@ -91,3 +91,28 @@ fn own_page(cfg: &Config) -> String {
     );
     page::document(cfg, &page::card(cfg, "invite", &inner), "")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_invite_page_is_on_the_collector_a_page_posts_to() {
+        let check = |endpoint: &str, want: &str| {
+            let raw = format!(r#"{{"endpoint": "{endpoint}", "survey": "after-sales"}}"#);
+            let cfg = Config::from_json(&raw, None).unwrap();
+            assert_eq!(url(&cfg), want, "{endpoint}");
+        };
+        check("/api/responses", "/s/after-sales/invite");
+        check(
+            "https://nps.example.com/api/responses",
+            "https://nps.example.com/s/after-sales/invite",
+        );
+        check(
+            "https://nps.example.com/base/api/responses",
+            "https://nps.example.com/base/s/after-sales/invite",
+        );
+        // A page served by the collector that posts elsewhere: its own collector's page.
+        check("https://other.example/collect", "/s/after-sales/invite");
+    }
+}
