@@ -206,7 +206,7 @@ texts! {
     VisitRequired "visit_required" {
         "此问卷需通过服务后收到的专属链接作答。",
         "此問卷需透過服務後收到的專屬連結作答。",
-        "This survey can only be answered from the personal link you received after your visit." }
+        "This survey is answered from the personal link sent to you after your visit." }
     InviteTitle "invite_title" {
         "您的朋友向您推荐{brand}",
         "您的朋友向您推薦{brand}",

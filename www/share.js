@@ -6,16 +6,8 @@
    A page may name the link its promoters share, <meta name="nps-share" content="…"> (the
    collector's landing pages name their survey's invite page, /s/{survey}/invite): that link
    is shared instead. WeChat's ··· shares the page's own address, so inside WeChat the shared
-   link, when it is on the page's origin, becomes the page's address first: a page that
-   carries a visit or a response is never what a friend receives. */
-function npsInWeChat() {
-  return /MicroMessenger/i.test(navigator.userAgent);
-}
-/* Makes `url` the page's address when it is on the page's origin (history.replaceState). */
-function npsShareHere(url) {
-  var u = new URL(url, location.href);
-  if (u.origin === location.origin && history.replaceState) history.replaceState(null, "", u.href);
-}
+   link becomes the page's address first when it is on the page's origin (replaceState throws
+   for another origin): a page that carries a visit or a response is not what a friend gets. */
 function npsShare(url, title) {
   var named = document.querySelector('meta[name="nps-share"]');
   if (named) url = new URL(named.content, location.href).href;
@@ -24,8 +16,8 @@ function npsShare(url, title) {
       ? navigator.clipboard.writeText(url).then(function () { return "copied"; }, function () { return "open"; })
       : Promise.resolve("open");
   }
-  if (npsInWeChat()) {
-    npsShareHere(url);
+  if (/MicroMessenger/i.test(navigator.userAgent)) {
+    try { history.replaceState(null, "", url); } catch (e) {}
     return Promise.resolve("wechat");
   }
   if (navigator.share) {
