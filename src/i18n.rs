@@ -207,6 +207,15 @@ texts! {
         "这份评价只能由作答人在自己的手机上查看和修改。",
         "這份評價只能由作答人在自己的手機上查看和修改。",
         "Only the person who gave this answer can see or change it, on their own phone." }
+    VisitRequired "visit_required" {
+        "此问卷需通过服务后收到的专属链接作答。",
+        "此問卷需透過服務後收到的專屬連結作答。",
+        "This survey is answered from the personal link sent to you after your visit." }
+    InviteTitle "invite_title" {
+        "您的朋友向您推荐{brand}",
+        "您的朋友向您推薦{brand}",
+        "A friend recommends {brand}" }
+    InviteReviews "invite_reviews" { "看看大家的评价", "看看大家的評價", "See what customers say" }
     Unavailable "unavailable" { "评价暂时无法显示。", "評價暫時無法顯示。", "This survey can't be shown right now." }
 }
 

@@ -1,12 +1,13 @@
 //! The command line's subcommands and the files the server reads at start: `seed` (the demo
-//! set), `sign-visit`, `qr`, `landing`; the visit key, the landing surveys and the names file.
+//! set), `sign-visit`, `qr`, `landing`; the visit key, the landing surveys (a survey that
+//! requires signed visits needs the key) and the names file.
 
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use nps_collector::demo;
 use nps_collector::landing::Landing;
-use nps_collector::links::{self, Links};
+use nps_collector::links::{self, Carried, Links};
 use nps_collector::visit::{self, VisitKey};
 use nps_widget::analysis::Names;
 
@@ -24,6 +25,10 @@ pub struct LinkArgs {
     store: Option<String>,
     #[arg(long)]
     advisor: Option<String>,
+    /// Another context value every link carries and its token signs (model=X5,
+    /// touchpoint=after_service); repeat for more.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
     /// How long a signed link may start a response: 30d, 12h, 90m, 3600s.
     #[arg(long, default_value = "30d")]
     ttl: String,
@@ -208,17 +213,53 @@ fn links_of(args: &Args, link: &LinkArgs, sign: bool) -> Result<Links, String> {
             visit::parse_ttl(&link.ttl)?,
         )),
     };
+    let named = [("store", &link.store), ("advisor", &link.advisor)];
+    let mut context: Carried = named
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))
+        .collect();
+    for pair in &link.context {
+        let Some((k, v)) = pair.split_once('=') else {
+            return Err(format!(
+                "--context {pair:?}: expected KEY=VALUE, e.g. model=X5"
+            ));
+        };
+        if context.insert(k.trim().to_owned(), v.to_owned()).is_some() {
+            return Err(format!("--context {pair:?}: {k} is given twice"));
+        }
+    }
     Ok(Links {
         base: link.base.clone(),
         survey: link.survey.clone(),
-        store: link.store.clone(),
-        advisor: link.advisor.clone(),
+        context,
+        keys: landing(args)?.link_keys(&link.survey),
         sign,
     })
 }
 
+/// The visit's own value in a link.
+fn visit_of(visit: &Option<String>) -> Carried {
+    visit
+        .iter()
+        .map(|v| (nps_widget::rules::VISIT.to_owned(), v.clone()))
+        .collect()
+}
+
+/// `require_visit` cannot be enforced without the visit secret: an error at start.
+pub fn check_required(landing: &Landing, key: &Option<VisitKey>) -> Result<(), String> {
+    let surveys = landing.requiring_visits();
+    if surveys.is_empty() || key.is_some() {
+        return Ok(());
+    }
+    Err(format!(
+        "--landing: {} has \"{}\": true, which only --visit-secret (or NPS_VISIT_SECRET) can enforce: give the secret, or set it to false",
+        surveys.join(", "),
+        nps_collector::landing::REQUIRE_VISIT
+    ))
+}
+
 fn sign_visit(args: &Args, link: &LinkArgs, visit: &str) -> Result<String, String> {
-    links_of(args, link, true)?.url(Some(visit.to_owned()), None, None)
+    links_of(args, link, true)?.url(&visit_of(&Some(visit.to_owned())))
 }
 
 fn qr(
@@ -231,7 +272,7 @@ fn qr(
 ) -> Result<(), String> {
     let links = links_of(args, link, sign)?;
     let Some(csv) = csv else {
-        let url = links.url(visit.clone(), None, None)?;
+        let url = links.url(&visit_of(visit))?;
         links::write_code(out, &url)?;
         println!("{} → {url}", out.display());
         return Ok(());

@@ -8,7 +8,8 @@
 //!   CSV with `?format=csv`. Needs `Authorization: Bearer <admin token>`.
 //! - `GET /healthz` — `{"ok": true}` when the database answers.
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
-//!   (`landing`): answerable without JavaScript, taken over by the widget when it loads.
+//!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
+//!   `GET /s/{survey}/invite`, what a promoter shares (on to the survey's referral).
 //! - anything else — the static files of `--static DIR`, if given.
 //!
 //! Errors are JSON `{"error": "...", "field": "..."}` with a 4xx (5xx only when the disk
@@ -156,6 +157,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
     // own .br and .gz).
     let pages = Router::new()
         .route("/s/{survey}", get(landing::question).post(landing::score))
+        .route("/s/{survey}/invite", get(landing::invite))
         .route(
             "/s/{survey}/{id}",
             get(landing::response).post(landing::answers),
@@ -223,6 +225,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/s/{survey}"),
     ("GET", "/s/{survey}/{id}"),
     ("POST", "/s/{survey}/{id}"),
+    ("GET", "/s/{survey}/invite"),
 ];
 
 /// Listed origins may read every answer. Any origin's post, and its preflight, get CORS

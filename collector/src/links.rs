@@ -3,6 +3,7 @@
 //! the day's visits. `nps-collector qr` and `nps-collector sign-visit` are these functions
 //! with files around them.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -13,13 +14,8 @@ use qrcode::{EcLevel, QrCode};
 use crate::export::escape_html as esc;
 use crate::visit::{VisitKey, TOKEN_KEY};
 
-/// What a landing link carries.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Visit {
-    pub store: Option<String>,
-    pub advisor: Option<String>,
-    pub visit: Option<String>,
-}
+/// What a landing link carries: context keys and values (`visit`, `store`, `advisor`, …).
+pub type Carried = BTreeMap<String, String>;
 
 /// How a link is signed: the key and the token's lifetime in seconds.
 pub struct Signing<'a> {
@@ -29,36 +25,37 @@ pub struct Signing<'a> {
     pub now_s: i64,
 }
 
-/// The links of one command: a survey's landing URL under `base`, with a store and advisor
-/// for every visit unless the visit has its own, signed with a key and lifetime (seconds).
+/// The links of one command: a survey's landing URL under `base`, with the context every
+/// visit carries unless it has its own, signed with a key and lifetime (seconds).
 pub struct Links {
     pub base: String,
     pub survey: String,
-    pub store: Option<String>,
-    pub advisor: Option<String>,
+    /// Carried by every link (`--store`, `--advisor`, `--context`) unless a visit has its own.
+    pub context: Carried,
+    /// The keys a link to the survey's page can set, in the order links write them
+    /// (`Landing::link_keys`).
+    pub keys: Vec<String>,
     pub sign: Option<(VisitKey, i64)>,
 }
 
 impl Links {
-    /// The URL for a visit (the store and advisor given win over the defaults).
-    pub fn url(
-        &self,
-        visit: Option<String>,
-        store: Option<String>,
-        advisor: Option<String>,
-    ) -> Result<String, String> {
-        let v = Visit {
-            store: store.or_else(|| self.store.clone()),
-            advisor: advisor.or_else(|| self.advisor.clone()),
-            visit,
-        };
+    /// The URL of a visit: the links' context with the visit's own values over it.
+    pub fn url(&self, own: &Carried) -> Result<String, String> {
+        let mut carried = self.context.clone();
+        carried.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
         let now_s = time::OffsetDateTime::now_utc().unix_timestamp();
         let sign = self.sign.as_ref().map(|(key, ttl_s)| Signing {
             key,
             ttl_s: *ttl_s,
             now_s,
         });
-        landing_url(&self.base, &self.survey, &v, sign.as_ref())
+        landing_url(
+            &self.base,
+            &self.survey,
+            &self.keys,
+            &carried,
+            sign.as_ref(),
+        )
     }
 
     /// One code per visit of a CSV (`visits_from_csv`) into `dir`, and the printable sheet;
@@ -70,25 +67,24 @@ impl Links {
         locale: Locale,
     ) -> Result<(usize, PathBuf), String> {
         let mut cards = Vec::new();
-        for row in visits_from_csv(csv)? {
-            let row = Visit {
-                store: row.store.or_else(|| self.store.clone()),
-                advisor: row.advisor.or_else(|| self.advisor.clone()),
-                visit: row.visit,
-            };
-            let url = self.url(row.visit.clone(), row.store.clone(), row.advisor.clone())?;
-            cards.push((url, row));
+        for row in visits_from_csv(csv, &self.keys)? {
+            let url = self.url(&row)?;
+            let mut carried = self.context.clone();
+            carried.extend(row);
+            cards.push((url, carried));
         }
         Ok((cards.len(), write_sheet(dir, &cards, locale)?))
     }
 }
 
 /// The landing URL of `survey` under `base` (the collector's public address, with or
-/// without a path), with the visit's context and, when signing, its token.
+/// without a path), with the context it carries (each key one of `keys`, the keys the page
+/// copies from a link, written in their order) and, when signing, a token over all of it.
 pub fn landing_url(
     base: &str,
     survey: &str,
-    v: &Visit,
+    keys: &[String],
+    carried: &Carried,
     sign: Option<&Signing>,
 ) -> Result<String, String> {
     if !rules::is_id(survey) {
@@ -111,28 +107,32 @@ pub fn landing_url(
     let mut url = url
         .join(&format!("s/{survey}"))
         .map_err(|e| e.to_string())?;
+    for (k, v) in carried {
+        if !keys.contains(k) {
+            return Err(format!(
+                "{k}={v}: the {survey} page does not take {k} from its link (it takes {}; a value its config fixes cannot be changed by a link)",
+                keys.join(", ")
+            ));
+        }
+        if v.is_empty() || !rules::is_context_value(v) || rules::context_value(v) != *v {
+            return Err(format!(
+                "{k}={v:?}: expected 1–{} characters without control characters or spaces around them",
+                rules::MAX_CONTEXT_VALUE
+            ));
+        }
+    }
     {
         let mut q = url.query_pairs_mut();
-        for (k, v) in [
-            ("store", &v.store),
-            ("advisor", &v.advisor),
-            (rules::VISIT, &v.visit),
-        ] {
-            if let Some(v) = v {
-                if !rules::is_context_value(v) || v.is_empty() {
-                    return Err(format!(
-                        "--{k} {v:?}: expected 1–{} characters without control characters",
-                        rules::MAX_CONTEXT_VALUE
-                    ));
-                }
+        for k in keys {
+            if let Some(v) = carried.get(k) {
                 q.append_pair(k, v);
             }
         }
         if let Some(s) = sign {
-            let Some(visit) = &v.visit else {
+            if !carried.contains_key(rules::VISIT) {
                 return Err("--sign needs --visit: a token is signed for one visit".into());
-            };
-            q.append_pair(TOKEN_KEY, &s.key.sign(survey, visit, s.now_s + s.ttl_s));
+            }
+            q.append_pair(TOKEN_KEY, &s.key.sign(survey, carried, s.now_s + s.ttl_s));
         }
     }
     if url.query() == Some("") {
@@ -197,9 +197,9 @@ pub fn png(url: &str, scale: u32) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// A visit read from a CSV row (columns `visit`, and optionally `store` and `advisor`, by
-/// header name, in any order).
-pub fn visits_from_csv(text: &str) -> Result<Vec<Visit>, String> {
+/// The visits of a CSV: a `visit` column, and any of `keys` (`store`, `advisor`, `model`, …)
+/// by header name, in any order; other columns are not read.
+pub fn visits_from_csv(text: &str, keys: &[String]) -> Result<Vec<Carried>, String> {
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
@@ -207,23 +207,30 @@ pub fn visits_from_csv(text: &str) -> Result<Vec<Visit>, String> {
         .headers()
         .map_err(|e| format!("the CSV's header: {e}"))?
         .clone();
-    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let visit = col("visit").ok_or("the CSV needs a visit column (and may have store and advisor), e.g.\n  visit,store,advisor\n  RO-88231,SZ-FT,wang")?;
-    let (store, advisor) = (col("store"), col("advisor"));
+    let columns: Vec<(usize, &String)> = headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            keys.iter()
+                .find(|k| k.eq_ignore_ascii_case(h))
+                .map(|k| (i, k))
+        })
+        .collect();
+    if !columns.iter().any(|(_, k)| *k == rules::VISIT) {
+        return Err("the CSV needs a visit column (and may have store, advisor and the other context keys), e.g.\n  visit,store,advisor\n  RO-88231,SZ-FT,wang".into());
+    }
     let mut out = Vec::new();
     for (i, row) in rdr.records().enumerate() {
         let row = row.map_err(|e| format!("CSV row {}: {e}", i + 2))?;
-        let get = |c: Option<usize>| {
-            c.and_then(|c| row.get(c))
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-        let v = Visit {
-            visit: get(Some(visit)),
-            store: get(store),
-            advisor: get(advisor),
-        };
-        if v.visit.is_none() {
+        let v: Carried = columns
+            .iter()
+            .filter_map(|(c, k)| {
+                row.get(*c)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| ((*k).clone(), v.to_owned()))
+            })
+            .collect();
+        if !v.contains_key(rules::VISIT) {
             return Err(format!("CSV row {}: the visit is empty", i + 2));
         }
         out.push(v);
@@ -263,7 +270,7 @@ pub fn file_stem(visit: &str, taken: &mut Vec<String>) -> String {
 
 /// The printable sheet of a day's codes: one card per visit, the code and a line for the
 /// customer, the repair order in small type for the staff who hand it over.
-pub fn sheet(cards: &[(String, Visit)], locale: Locale) -> String {
+pub fn sheet(cards: &[(String, Carried)], locale: Locale) -> String {
     let mut out = format!(
         "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><title>QR</title><style>\
 body{{font-family:-apple-system,\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif;margin:10mm}}\
@@ -274,9 +281,9 @@ body{{font-family:-apple-system,\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans 
         locale.tag()
     );
     for (file, v) in cards {
-        let staff: Vec<&str> = [&v.visit, &v.store, &v.advisor]
+        let staff: Vec<&str> = [rules::VISIT, "store", "advisor"]
             .iter()
-            .filter_map(|x| x.as_deref())
+            .filter_map(|k| v.get(*k).map(String::as_str))
             .collect();
         let _ = write!(
             out,
@@ -310,7 +317,7 @@ pub fn write_code(out: &Path, url: &str) -> Result<(), String> {
 /// Writes one SVG per (url, visit) into `dir`, and the printable `index.html`; returns its path.
 pub fn write_sheet(
     dir: &Path,
-    cards: &[(String, Visit)],
+    cards: &[(String, Carried)],
     locale: Locale,
 ) -> Result<PathBuf, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("--out {}: {e}", dir.display()))?;
@@ -318,7 +325,7 @@ pub fn write_sheet(
     for (url, v) in cards {
         let file = format!(
             "{}.svg",
-            file_stem(v.visit.as_deref().unwrap_or_default(), &mut taken)
+            file_stem(v.get(rules::VISIT).map_or("", String::as_str), &mut taken)
         );
         write(&dir.join(&file), svg(url)?.as_bytes())?;
         files.push((file, v.clone()));
@@ -331,15 +338,30 @@ pub fn write_sheet(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::visit::signed_context;
+
+    fn keys() -> Vec<String> {
+        ["store", "advisor", "visit", "model", "touchpoint"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    fn carried(pairs: &[(&str, &str)]) -> Carried {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
 
     #[test]
-    fn links_carry_the_visit_and_a_token_for_it() {
+    fn links_carry_the_context_and_a_token_over_all_of_it() {
         let key = VisitKey::new("a secret of some length").unwrap();
-        let v = Visit {
-            store: Some("SZ-FT".into()),
-            advisor: Some("王".into()),
-            visit: Some("RO-88231".into()),
-        };
+        let v = carried(&[
+            ("visit", "RO-88231"),
+            ("advisor", "王"),
+            ("store", "SZ-FT"),
+            ("model", "X5"),
+        ]);
         let sign = Signing {
             key: &key,
             ttl_s: 86_400,
@@ -348,18 +370,26 @@ mod tests {
         let url = landing_url(
             "https://nps.example.com/base",
             "after-sales",
+            &keys(),
             &v,
             Some(&sign),
         )
         .unwrap();
-        assert!(url.starts_with("https://nps.example.com/base/s/after-sales?store=SZ-FT&advisor=%E7%8E%8B&visit=RO-88231&t=1900086400."), "{url}");
-        let t = url.split("&t=").nth(1).unwrap();
+        assert!(url.starts_with("https://nps.example.com/base/s/after-sales?store=SZ-FT&advisor=%E7%8E%8B&visit=RO-88231&model=X5&t=1900086400."), "{url}");
+        // What the page reads from the link verifies: every value it carries is signed.
+        let read: Carried = url::Url::parse(&url)
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect();
+        let t = read.get(TOKEN_KEY).cloned();
+        let signed = signed_context(&read, &BTreeMap::new());
         assert_eq!(
-            key.verify("after-sales", "RO-88231", Some(t)),
+            key.verify("after-sales", &signed, t.as_deref()),
             Ok(1_900_086_400)
         );
         assert_eq!(
-            landing_url("http://127.0.0.1:8080", "s", &Visit::default(), None).unwrap(),
+            landing_url("http://127.0.0.1:8080", "s", &keys(), &Carried::new(), None).unwrap(),
             "http://127.0.0.1:8080/s/s"
         );
         for (base, survey) in [
@@ -368,15 +398,19 @@ mod tests {
             ("https://x", "a/b"),
         ] {
             assert!(
-                landing_url(base, survey, &Visit::default(), None).is_err(),
+                landing_url(base, survey, &keys(), &Carried::new(), None).is_err(),
                 "{base} {survey}"
             );
         }
-        assert!(
-            landing_url("https://x", "s", &Visit::default(), Some(&sign))
-                .unwrap_err()
-                .contains("--visit")
-        );
+        let err = |c: &Carried, sign: Option<&Signing>| {
+            landing_url("https://x", "s", &keys(), c, sign).unwrap_err()
+        };
+        assert!(err(&Carried::new(), Some(&sign)).contains("--visit"));
+        // A key the page does not copy (or fixes) would not reach the response: refused.
+        assert!(err(&carried(&[("visit", "1"), ("channel", "qr")]), None)
+            .contains("does not take channel"));
+        // A value the page would trim would not match its token.
+        assert!(err(&carried(&[("advisor", " wang")]), None).contains("spaces"));
     }
 
     #[test]
@@ -389,19 +423,22 @@ mod tests {
         );
         let p = png(url, 4).unwrap();
         assert_eq!(&p[1..4], b"PNG");
-        let visits = visits_from_csv("advisor,visit\nwang,RO-1\n,RO/2\n").unwrap();
+        let visits = visits_from_csv(
+            "advisor,Visit,Model,order\nwang,RO-1,X5,9\n,RO/2,,\n",
+            &keys(),
+        )
+        .unwrap();
         assert_eq!(
-            visits[0],
-            Visit {
-                store: None,
-                advisor: Some("wang".into()),
-                visit: Some("RO-1".into())
-            }
+            visits,
+            [
+                carried(&[("advisor", "wang"), ("visit", "RO-1"), ("model", "X5")]),
+                carried(&[("visit", "RO/2")])
+            ]
         );
-        assert!(visits_from_csv("store\nSZ\n")
+        assert!(visits_from_csv("store\nSZ\n", &keys())
             .unwrap_err()
             .contains("visit column"));
-        assert!(visits_from_csv("visit\n").is_err());
+        assert!(visits_from_csv("visit\n", &keys()).is_err());
         let mut taken = Vec::new();
         assert_eq!(file_stem("RO/2", &mut taken), "RO_2");
         assert_eq!(file_stem("RO:2", &mut taken), "RO_2-2");

@@ -231,6 +231,9 @@ async fn main() -> ExitCode {
         (Ok(k), Ok(l), Ok(n)) => (k, l, n),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(2, e),
     };
+    if let Err(e) = commands::check_required(&landing, &visit_key) {
+        return fail(2, e);
+    }
     let store = match Store::open(&args.db) {
         Ok(s) => s,
         Err(e) => return fail(1, format!("cannot open the database: {e}")),

@@ -16,7 +16,7 @@ use nps_widget::rules::{self, HONEYPOT_FIELD, ID_LEN};
 use serde_json::{json, Value};
 
 use crate::rows::{Admission, Flag, Now};
-use crate::visit::{TokenError, TOKEN_KEY};
+use crate::visit::{self, TokenError};
 use crate::write_key::KeyRefusal;
 use crate::{export, refused, ApiError, AppState, Shared, Upsert, BODY_LIMIT};
 
@@ -151,22 +151,21 @@ pub(crate) fn refusal(outcome: Upsert, id: &str) -> Option<ApiError> {
     })
 }
 
-/// With a visit secret, a response naming a visit must carry a valid token for it; the
-/// token's expiry then closes the visit to new ids. Posts without a write key are taken
-/// until `--keyless-until`.
+/// With a visit secret, a response carrying a token must verify over its signed context, one
+/// naming a visit needs a token, and a survey may take only signed visits (`visit::admit`);
+/// the token's expiry then closes the response's visit to new ids. Posts without a write key
+/// are taken until `--keyless-until`.
 pub(crate) fn admission(state: &AppState, r: &payload::Response) -> Result<Admission, ApiError> {
-    let keyless_until_ns = state.settings.keyless_until_ns;
-    let (Some(key), Some(visit)) = (&state.settings.visit_key, r.context.get(rules::VISIT)) else {
-        return Ok(Admission {
-            keyless_until_ns,
-            ..Admission::default()
-        });
-    };
-    let token = r.context.get(TOKEN_KEY).map(String::as_str);
-    match key.verify(&r.survey, visit, token) {
+    let policy = state.settings.landing.policy(&r.survey);
+    match visit::admit(
+        state.settings.visit_key.as_ref(),
+        &policy,
+        &r.survey,
+        &r.context,
+    ) {
         Ok(expires) => Ok(Admission {
-            new_until_ns: Some(expires.saturating_mul(1_000_000_000)),
-            keyless_until_ns,
+            new_until_ns: expires.map(|e| e.saturating_mul(1_000_000_000)),
+            keyless_until_ns: state.settings.keyless_until_ns,
         }),
         Err(e) => Err(ApiError::new(
             StatusCode::FORBIDDEN,

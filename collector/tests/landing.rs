@@ -8,7 +8,8 @@ use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use common::*;
 use nps_collector::landing::Landing;
-use nps_collector::visit::VisitKey;
+use nps_collector::links::Carried;
+use nps_collector::visit::{signed_context, VisitKey};
 use nps_collector::Settings;
 use serde_json::{json, Value};
 
@@ -66,6 +67,14 @@ fn key_cookie(r: &Reply, path: &str) -> String {
         "{set}"
     );
     set.split(';').next().unwrap().to_owned()
+}
+
+/// Context keys and values.
+fn carried(pairs: &[(&str, &str)]) -> Carried {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn location(r: &Reply) -> String {
@@ -220,7 +229,7 @@ async fn signed_visit_links_refuse_tampered_missing_and_expired_tokens() {
     let app = landing_app(Some(SECRET));
     let key = VisitKey::new(SECRET).unwrap();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let good = key.sign("after-sales", "RO-9", now + 3600);
+    let good = key.sign("after-sales", &carried(&[("visit", "RO-9")]), now + 3600);
     let url = |visit: &str, t: &str| format!("/s/after-sales?visit={visit}&t={t}");
 
     let page = get(&app, &url("RO-9", &good)).await;
@@ -235,7 +244,7 @@ async fn signed_visit_links_refuse_tampered_missing_and_expired_tokens() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{bad}");
         assert!(r.text.contains("链接无效"), "{bad}: {}", r.text);
     }
-    let expired = key.sign("after-sales", "RO-9", now - 60);
+    let expired = key.sign("after-sales", &carried(&[("visit", "RO-9")]), now - 60);
     let r = get(&app, &url("RO-9", &expired)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.text.contains("链接已过期"), "{}", r.text);
@@ -259,6 +268,225 @@ async fn signed_visit_links_refuse_tampered_missing_and_expired_tokens() {
     plain["id"] = json!("3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f");
     plain["context"] = json!({"store": "SZ-FT"});
     assert_eq!(post(&app, &plain).await.status, StatusCode::CREATED);
+}
+
+/// A survey with a fixed context, and one that takes only signed visits.
+const SIGNED_LANDING: &str = r#"{
+  "after-sales": {"brand": "星辰汽车", "locale": "zh-CN", "context": {"channel": "qr"}},
+  "warranty": {"locale": "zh-CN", "require_visit": true}
+}"#;
+
+fn signed_app() -> Router {
+    router_with(Settings {
+        allow_origins: vec!["https://brand.example".into()],
+        admin_token: "secret".into(),
+        rate_limit: 0,
+        min_fill_ms: Some(0),
+        visit_key: Some(VisitKey::new(SECRET).unwrap()),
+        landing: Landing::from_json(SIGNED_LANDING).unwrap(),
+        ..Settings::default()
+    })
+}
+
+/// A link's query string for `pairs`, signed for `survey` for an hour.
+fn signed_query(survey: &str, pairs: &[(&str, &str)]) -> String {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let t = VisitKey::new(SECRET)
+        .unwrap()
+        .sign(survey, &carried(pairs), now + 3600);
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.extend_pairs(pairs.iter().copied()).append_pair("t", &t);
+    q.finish()
+}
+
+/// A widget's post for `survey` with `context`, under a fresh id.
+fn json_post(survey: &str, context: Value) -> Value {
+    let mut b = body("scored", Some(9), "2026-11-23T08:30:01.000Z");
+    b["id"] = json!(uuid::Uuid::new_v4().to_string());
+    b["survey"] = json!(survey);
+    b["context"] = context;
+    b
+}
+
+/// The no-script form's post for `survey` with `context`.
+fn form_post(survey: &str, context: &Carried) -> String {
+    let mut f = form_urlencoded::Serializer::new(String::new());
+    f.append_pair("survey", survey).append_pair("score", "9");
+    for (k, v) in context {
+        f.append_pair(&format!("context.{k}"), v);
+    }
+    f.finish()
+}
+
+#[tokio::test]
+async fn a_token_covers_every_value_its_link_carries() {
+    let app = signed_app();
+    let link = [
+        ("store", "SZ-FT"),
+        ("advisor", "wang"),
+        ("model", "X5"),
+        ("touchpoint", "after_service"),
+        ("visit", "RO-20"),
+    ];
+    let q = signed_query("after-sales", &link);
+    let good: Carried = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+    let page = get(&app, &format!("/s/after-sales?{q}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    // Each value edited (advisor=wang → zhang …), and a key the link did not carry added.
+    let mut tampered: Vec<Carried> = link
+        .iter()
+        .filter(|(k, _)| *k != "visit")
+        .map(|(k, _)| {
+            let mut c = good.clone();
+            c.insert(k.to_string(), "zhang".into());
+            c
+        })
+        .collect();
+    let mut added = good.clone();
+    added.insert("service_type".into(), "repair".into());
+    tampered.push(added);
+    for c in &tampered {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(c.iter())
+            .finish();
+        let r = get(&app, &format!("/s/after-sales?{query}")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{query}");
+        assert!(r.text.contains("链接无效"), "{query}: {}", r.text);
+        let r = post_form(&app, &format!("/s/after-sales?{query}"), "score=9").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "the page's form: {query}");
+        let r = post(&app, &json_post("after-sales", json!(c))).await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::FORBIDDEN, json!("context.t")),
+            "JSON: {query}"
+        );
+        assert!(r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("altered or added"));
+        let r = post_form(&app, "/api/responses", &form_post("after-sales", c)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "the no-script form: {query}"
+        );
+        assert!(r.text.contains("altered or added"), "{}", r.text);
+    }
+    assert!(stored(&app).await.is_empty(), "nothing tampered is stored");
+    // The survey's fixed context is not part of the link: the page adds it, and a widget on
+    // a page with the same fixed context posts it; another value of it is refused.
+    let mut with_fixed = good.clone();
+    with_fixed.insert("channel".into(), "wechat".into());
+    let r = post(&app, &json_post("after-sales", json!(with_fixed))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    with_fixed.insert("channel".into(), "qr".into());
+    let r = post(&app, &json_post("after-sales", json!(with_fixed))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let rows = stored(&app).await;
+    assert_eq!(rows[0]["context"]["advisor"], "wang");
+    // The page's own form with the good link: the same visit, answered already.
+    let r = post_form(&app, &format!("/s/after-sales?{q}"), "score=9").await;
+    assert!(r.text.contains("您已完成本次评价"), "{}", r.text);
+    // A signed link without a visit: its values are checked all the same.
+    let store_only = signed_query("after-sales", &[("store", "SZ-FT")]);
+    let r = get(&app, &format!("/s/after-sales?{store_only}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let edited = store_only.replace("SZ-FT", "SZ-LH");
+    let r = get(&app, &format!("/s/after-sales?{edited}")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_survey_that_requires_a_signed_visit_refuses_unsigned_answers_saying_why() {
+    let app = signed_app();
+    let why = "此问卷需通过服务后收到的专属链接作答。";
+    for q in [
+        "",
+        "?store=SZ-FT",
+        &format!("?{}", signed_query("warranty", &[("store", "SZ-FT")])),
+    ] {
+        let r = get(&app, &format!("/s/warranty{q}")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{q}");
+        assert!(r.text.contains(why), "{q}: {}", r.text);
+        assert!(!r.text.contains("<form"), "{q}");
+    }
+    let r = post_form(&app, "/s/warranty?store=SZ-FT", "score=9").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post(&app, &json_post("warranty", json!({"store": "SZ-FT"}))).await;
+    assert_eq!(
+        (r.status, r.json()["field"].clone()),
+        (StatusCode::FORBIDDEN, json!("context.t"))
+    );
+    assert!(r.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("require_visit"));
+    let r = post_form(
+        &app,
+        "/api/responses",
+        &form_post("warranty", &carried(&[("store", "SZ-FT")])),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text.contains("require_visit"), "{}", r.text);
+    assert!(stored(&app).await.is_empty());
+    // A signed visit is answered, on the page and through the API.
+    let q = signed_query("warranty", &[("visit", "W-1")]);
+    assert_eq!(
+        get(&app, &format!("/s/warranty?{q}")).await.status,
+        StatusCode::OK
+    );
+    let r = post_form(&app, &format!("/s/warranty?{q}"), "score=9").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let signed: Carried =
+        form_urlencoded::parse(signed_query("warranty", &[("visit", "W-2")]).as_bytes())
+            .into_owned()
+            .collect();
+    let r = post(&app, &json_post("warranty", json!(signed))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    // Other surveys still take answers without a visit.
+    let r = post(&app, &json_post("after-sales", json!({"store": "SZ-FT"}))).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    // The setting is read, and a bad value named.
+    let err = Landing::from_json(r#"{"warranty": {"require_visit": "yes"}}"#).unwrap_err();
+    assert!(
+        err.contains("warranty.require_visit") && err.contains("true or false"),
+        "{err}"
+    );
+}
+
+#[test]
+fn require_visit_without_the_visit_secret_is_an_error_at_start() {
+    let file = db_path().with_extension("landing.json");
+    std::fs::write(&file, SIGNED_LANDING).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nps-collector"))
+        .args(["--landing", file.to_str().unwrap(), "--port", "0"])
+        .arg("--db")
+        .arg(db_path())
+        .env_remove("NPS_VISIT_SECRET")
+        .env_remove("NPS_LANDING")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the collector started with require_visit and no visit secret");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("warranty") && err.contains("require_visit") && err.contains("--visit-secret"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -324,9 +552,14 @@ fn the_command_line_signs_links_and_writes_codes_sheets_and_static_pages() {
         (q["store"].as_str(), q["visit"].as_str()),
         ("SZ-FT", "RO-88231")
     );
+    let signed = carried(&[("store", "SZ-FT"), ("visit", "RO-88231")]);
     let expires = VisitKey::new(SECRET)
         .unwrap()
-        .verify("after-sales", "RO-88231", Some(&q["t"]))
+        .verify(
+            "after-sales",
+            &signed_context(&signed, &Carried::new()),
+            Some(&q["t"]),
+        )
         .unwrap();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     assert!((expires - now - 2 * 86_400).abs() < 60);
@@ -386,4 +619,163 @@ fn the_command_line_signs_links_and_writes_codes_sheets_and_static_pages() {
     assert!(html.contains("action=\"https://nps.example.com/s/after-sales\""));
     assert!(html.contains("src=\"https://nps.example.com/nps-widget.js\""));
     assert_eq!(html.matches("name=\"score\"").count(), 11);
+}
+
+#[tokio::test]
+async fn the_commands_sign_every_value_they_put_in_a_link() {
+    let app = signed_app();
+    let landing = db_path().with_extension("landing.json");
+    std::fs::write(&landing, SIGNED_LANDING).unwrap();
+    let landing = landing.to_str().unwrap();
+    let dir = db_path().parent().unwrap().to_path_buf();
+    let code = dir.join("signed.svg");
+    let link = [
+        "--base",
+        "https://nps.example.com",
+        "--survey",
+        "after-sales",
+        "--store",
+        "SZ-FT",
+        "--advisor",
+        "wang",
+        "--context",
+        "model=X5",
+        "--context",
+        "touchpoint=after_service",
+    ];
+    let sign_visit = ["sign-visit", "--visit", "RO-30"];
+    let qr = [
+        "qr",
+        "--sign",
+        "--visit",
+        "RO-31",
+        "--out",
+        code.to_str().unwrap(),
+    ];
+    for command in [&sign_visit[..], &qr[..]] {
+        let mut args = vec!["--visit-secret", SECRET, "--landing", landing];
+        args.extend(command);
+        args.extend(link);
+        let (ok, out, err) = cli(&args);
+        assert!(ok, "{err}");
+        let url = url::Url::parse(out.trim().rsplit(' ').next().unwrap()).unwrap();
+        let q = url.query().unwrap();
+        for key in [
+            "store=SZ-FT",
+            "advisor=wang",
+            "model=X5",
+            "touchpoint=after_service",
+            "t=",
+        ] {
+            assert!(q.contains(key), "{key} in {q}");
+        }
+        let r = get(&app, &format!("{}?{q}", url.path())).await;
+        assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.text);
+        let edited = q.replace("advisor=wang", "advisor=zhang");
+        let r = get(&app, &format!("{}?{edited}", url.path())).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{edited}");
+    }
+    // A value the survey's page would not take from the link (its config fixes channel).
+    let mut args = vec!["--visit-secret", SECRET, "--landing", landing];
+    args.extend(sign_visit);
+    args.extend(link);
+    args.extend(["--context", "channel=wechat"]);
+    let (ok, _, err) = cli(&args);
+    assert!(!ok && err.contains("does not take channel"), "{err}");
+}
+
+/// A survey with a referral, one with only a review page, one with neither.
+const INVITE_LANDING: &str = r#"{
+  "after-sales": {"brand": "星辰汽车", "locale": "zh-CN", "referral_url": "https://brand.example/refer?from=nps", "review_url": "https://brand.example/review"},
+  "plain": {"brand": "Acme", "locale": "en", "review_url": "https://brand.example/review"},
+  "bare": {"locale": "zh-CN"}
+}"#;
+
+fn invite_app() -> Router {
+    router_with(Settings {
+        admin_token: "secret".into(),
+        rate_limit: 0,
+        min_fill_ms: Some(0),
+        landing: Landing::from_json(INVITE_LANDING).unwrap(),
+        ..Settings::default()
+    })
+}
+
+#[tokio::test]
+async fn the_invite_page_sends_a_friend_to_the_configured_referral_and_nowhere_else() {
+    let app = invite_app();
+    for q in [
+        "",
+        "?to=https://evil.example",
+        "?to=//evil.example",
+        "?referral_url=https%3A%2F%2Fevil.example&next=%2F%2Fevil.example",
+        "?locale=en&url=//evil.example/x",
+    ] {
+        let r = get(&app, &format!("/s/after-sales/invite{q}")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{q}");
+        assert_eq!(
+            r.headers[header::LOCATION],
+            "https://brand.example/refer?from=nps",
+            "{q}"
+        );
+    }
+    // Without a referral: a small page of its own, in the survey's language.
+    let r = get(&app, "/s/plain/invite?to=https://evil.example").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.headers.contains_key(header::LOCATION));
+    assert!(r.text.contains("<html lang=\"en\">"), "{}", r.text);
+    assert!(r.text.contains("A friend recommends Acme"), "{}", r.text);
+    assert!(r
+        .text
+        .contains("href=\"https://brand.example/review\" rel=\"noopener noreferrer\">See what customers say</a>"));
+    assert!(!r.text.contains("evil"));
+    let r = get(&app, "/s/bare/invite").await;
+    assert!(r.text.contains("您的朋友向您推荐我们"), "{}", r.text);
+    assert!(!r.text.contains("<a "), "no link to offer");
+    let r = get(&app, "/s/unknown/invite").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_promoters_outcome_shares_the_invite_page_never_the_response() {
+    let app = invite_app();
+    let q = "/s/after-sales?store=SZ-FT&visit=RO-40";
+    let page = get(&app, q).await;
+    let id = hidden(&page.text, "id");
+    let tapped = post_form(&app, q, &format!("score=10&id={id}")).await;
+    let follow = location(&tapped);
+    assert_eq!(follow, format!("/s/after-sales/{id}"));
+    let jar = key_cookie(&tapped, &follow);
+    let r = post_form_with(&app, &follow, "reason=repair_quality&action=submit", &jar).await;
+    assert_eq!(location(&r), follow);
+    let done = get_with(&app, &follow, &jar).await;
+    assert!(done.text.contains("邀请好友试驾"), "{}", done.text);
+    // The invitation is the invite page: the response's id is in no share target.
+    let share = done
+        .text
+        .split("<a ")
+        .find(|a| a.contains("data-share"))
+        .expect("a share action");
+    assert!(
+        share.starts_with("class=\"nps-primary\" href=\"/s/after-sales/invite\""),
+        "{share}"
+    );
+    assert!(!share.contains(&id));
+    assert!(done
+        .text
+        .contains("<meta name=\"nps-share\" content=\"/s/after-sales/invite\">"));
+    // Inside WeChat the page's address becomes the invite page's (www/share.js).
+    assert!(done.text.contains(
+        "if(/MicroMessenger/i.test(navigator.userAgent))history.replaceState(null,'',a.href);"
+    ));
+    // Pages that carry a visit or a response are not indexed.
+    for p in [&page, &done] {
+        assert!(p
+            .text
+            .contains("<meta name=\"robots\" content=\"noindex\">"));
+    }
+    // The review stays a plain link to the review page.
+    assert!(done
+        .text
+        .contains("<a class=\"nps-link\" href=\"https://brand.example/review\""));
 }

@@ -403,7 +403,8 @@ fn the_visit_secret_comes_from_a_file() {
         .unwrap();
     let key = nps_collector::visit::VisitKey::new("a-visit-secret-of-32-characters!").unwrap();
     assert!(
-        key.verify("s", "RO-1", Some(&t)).is_ok(),
+        key.verify("s", &[("visit", "RO-1")].into(), Some(&t))
+            .is_ok(),
         "signed with the file's secret, trimmed"
     );
     // The server reads it too: a link signed with it is answered.

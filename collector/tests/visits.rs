@@ -324,7 +324,8 @@ async fn already_answered_is_told_only_to_a_link_that_may_ask() {
     });
     let key = VisitKey::new(SECRET).unwrap();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let good = key.sign("after-sales", "RO-88231", now + 3600);
+    let carried = [("visit".to_owned(), "RO-88231".to_owned())].into();
+    let good = key.sign("after-sales", &carried, now + 3600);
     let mut b = answer(IDS[0], "scored", Some(9), "RO-88231");
     b["context"] = json!({"visit": "RO-88231", "t": good});
     assert_eq!(post(&app, &b).await.status, StatusCode::CREATED);

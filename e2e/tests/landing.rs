@@ -1,6 +1,8 @@
 //! The QR landing page (`/s/{survey}`) in headless Chromium at 320, 375 and 1280 px: with
 //! JavaScript off, with the WebAssembly missing, and taken over by the widget in place (no
-//! layout shift, no second question, a tap made before the wasm is never lost or doubled).
+//! layout shift, no second question, a tap made before the wasm is never lost or doubled);
+//! and a promoter inside WeChat (its user agent), whose ··· shares the invite page, never the
+//! response.
 
 use nps_e2e::fantoccini::Locator;
 use nps_e2e::{temp_dir, wait_until, Browser, Options, Server};
@@ -219,4 +221,92 @@ async fn the_widget_takes_the_page_over_without_moving_it() {
         assert_eq!(overflow, json!(0), "no sideways scroll at {width} px");
         b.close().await;
     }
+}
+
+/// WeChat's in-app browser on a phone: `www/share.js` points a promoter at its ··· menu.
+const WECHAT_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN";
+
+/// A phone whose pages take WeChat's user agent.
+async fn wechat() -> Browser {
+    let b = Browser::start(at(375, true)).await;
+    b.cdp(
+        "Network.setUserAgentOverride",
+        json!({"userAgent": WECHAT_UA}),
+    )
+    .await;
+    b
+}
+
+/// The page's address, once it is `want`.
+async fn wait_path(b: &Browser, want: &str) -> serde_json::Value {
+    wait_until(&format!("the address {want}"), || async {
+        let v = b.js("return [location.pathname, location.search]").await;
+        (v[0] == want).then_some(v)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_wechat_a_promoters_outcome_page_puts_the_invite_page_in_the_address() {
+    // No widget script: the collector's own outcome page, its inline script only.
+    let server = Server::start_with(|s| s.static_dir = None).await;
+    let b = wechat().await;
+    assert!(b
+        .js("return navigator.userAgent")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("MicroMessenger"));
+    b.goto(&format!(
+        "{}/s/after-sales?store=SZ-FT&visit=RO-WECHAT-1",
+        server.base
+    ))
+    .await;
+    tap(&b, "button[data-score='10']").await;
+    let rows = server.wait_rows("the scored row", |r| r.len() == 1).await;
+    let id = rows[0].0.clone();
+    tap(&b, ".nps-submit").await;
+    text_of(&b, ".nps-outcome-title").await;
+    // The outcome was served at the response's address; ··· now shares the invite page.
+    let at = wait_path(&b, "/s/after-sales/invite").await;
+    assert_eq!(at[1], json!(""), "nothing of the visit in the address");
+    assert!(!at.to_string().contains(&id));
+    tap(&b, "[data-share]").await;
+    let note = wait_until("the note", || async {
+        Some(text_of(&b, "#nps-note").await).filter(|t| !t.is_empty())
+    })
+    .await;
+    assert_eq!(note, "点击右上角 ··· 即可分享给好友。");
+    wait_path(&b, "/s/after-sales/invite").await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_wechat_the_widgets_invitation_puts_the_invite_page_in_the_address() {
+    let server = Server::start().await;
+    let b = wechat().await;
+    b.open(&format!(
+        "{}/s/after-sales?store=SZ-FT&visit=RO-WECHAT-2",
+        server.base
+    ))
+    .await;
+    b.click("#nps >> [data-score='10']").await;
+    b.click("#nps >> .nps-submit").await;
+    b.find("#nps >> .nps-outcome").await;
+    let rows = server
+        .wait_rows("the completed row", |r| {
+            r.len() == 1 && r[0].1 == "completed"
+        })
+        .await;
+    b.click("#nps >> .nps-primary").await;
+    let note = wait_until("the note", || async {
+        Some(b.text("#nps >> .nps-note").await).filter(|t| !t.is_empty())
+    })
+    .await;
+    assert_eq!(note, "点击右上角 ··· 即可分享给好友。");
+    // The question's address carried the visit and its token; ··· shares the invite page.
+    let at = wait_path(&b, "/s/after-sales/invite").await;
+    assert_eq!(at[1], json!(""));
+    assert!(!at.to_string().contains(&rows[0].0));
+    b.close().await;
 }

@@ -7,6 +7,7 @@
 //! GET  /s/{survey}/{id}                    the follow-up (reasons, comment, call-back), or the
 //!                                          outcome once completed
 //! POST /s/{survey}/{id}                    stores the answers (stage completed) ──303──▶ GET
+//! GET  /s/{survey}/invite                  what a promoter shares: ──303──▶ the referral
 //! ```
 //!
 //! The survey flow is the widget's own (`flow::Survey`), the words its `i18n`, the payload its
@@ -18,6 +19,7 @@
 //! start like any embed. Without it, any survey id gets the defaults.
 
 mod answers;
+mod invite;
 mod page;
 mod surveys;
 
@@ -36,12 +38,13 @@ use nps_widget::takeover::Takeover;
 use serde_json::{Map, Value};
 
 pub(crate) use answers::{answers, response};
+pub(crate) use invite::invite;
 pub use page::Chrome;
-pub use surveys::Landing;
+pub use surveys::{Landing, REQUIRE_VISIT};
 
 use crate::responses::{admission, store, too_fast};
 use crate::rows::{Now, Upsert};
-use crate::visit::TOKEN_KEY;
+use crate::visit::{self, TokenError};
 use crate::write_key;
 use crate::{AppState, Shared};
 
@@ -126,19 +129,19 @@ fn chrome(state: &AppState) -> Chrome<'_> {
     }
 }
 
-/// Why a visit's page is not shown: answered, or its link is not valid (now).
+/// Why a visit's page is not shown: its link is not valid (now), or the survey takes only
+/// signed visits (`visit::admit`, the rule the API follows too).
 fn visit_gate(
     state: &AppState,
     survey: &str,
     context: &BTreeMap<String, String>,
     now_s: i64,
 ) -> Result<(), (StatusCode, Text)> {
-    let (Some(key), Some(visit)) = (&state.settings.visit_key, context.get(rules::VISIT)) else {
-        return Ok(());
-    };
-    match key.verify(survey, visit, context.get(TOKEN_KEY).map(String::as_str)) {
+    let policy = state.settings.landing.policy(survey);
+    match visit::admit(state.settings.visit_key.as_ref(), &policy, survey, context) {
+        Err(TokenError::Required) => Err((StatusCode::FORBIDDEN, Text::VisitRequired)),
         Err(_) => Err((StatusCode::FORBIDDEN, Text::LinkInvalid)),
-        Ok(expires) if now_s > expires => Err((StatusCode::FORBIDDEN, Text::LinkExpired)),
+        Ok(Some(expires)) if now_s > expires => Err((StatusCode::FORBIDDEN, Text::LinkExpired)),
         Ok(_) => Ok(()),
     }
 }

@@ -16,6 +16,7 @@ use nps_widget::score::{self, Category};
 use nps_widget::takeover::Takeover;
 use serde_json::{Map, Value};
 
+use super::invite;
 use crate::export::escape_html as esc;
 
 /// The page around the card: a calm background, safe-area insets, no zoom lock.
@@ -26,23 +27,15 @@ padding:max(16px,env(safe-area-inset-top)) max(12px,env(safe-area-inset-right)) 
 .nps-page-brand{margin:4px 4px 12px;font:14px/1.5 -apple-system,\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif;color:#5f6368}\
 @media (prefers-color-scheme:dark){body{background:#111}.nps-page-brand{color:#bdc1c6}}";
 
-/// The share script of the outcome page: `www/share.js` (the widget bundles the same file)
-/// and the hook that turns the invitation link into a share.
-const SHARE_JS: &str = include_str!("../../../www/share.js");
-const SHARE_HOOK: &str = "document.querySelectorAll('[data-share]').forEach(function(a){\
-a.addEventListener('click',function(e){e.preventDefault();\
-npsShare(a.href,a.dataset.title).then(function(how){var n=document.getElementById('nps-note');\
-if(how==='wechat'||how==='copied'){n.textContent=a.dataset[how];}\
-else if(how==='open'){location.href=a.href;}});});});";
-
 /// What a page needs besides the survey's config.
 pub struct Chrome<'a> {
     /// `<script src>` of the widget, when the collector serves it.
     pub widget: Option<&'a str>,
 }
 
-/// A whole page around `body`.
-fn document(cfg: &Config, body: &str, script: &str) -> String {
+/// A whole page around `body`: never indexed (its address may carry a visit or a response),
+/// and naming the survey's invite page as what a promoter shares (`www/share.js`).
+pub(super) fn document(cfg: &Config, body: &str, script: &str) -> String {
     let brand = cfg.brand.as_deref();
     let title = match brand {
         Some(b) => format!("{} · {}", b, cfg.text(Text::PageTitle)),
@@ -55,16 +48,20 @@ fn document(cfg: &Config, body: &str, script: &str) -> String {
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1,viewport-fit=cover\">\
 <meta name=\"format-detection\" content=\"telephone=no\"><meta name=\"color-scheme\" content=\"light dark\">\
-<title>{title}</title><style>{PAGE_CSS}{css}</style></head>\
+<meta name=\"robots\" content=\"noindex\">{share}<title>{title}</title><style>{PAGE_CSS}{css}</style></head>\
 <body><main>{header}{body}</main>{script}</body></html>",
         lang = cfg.locale.tag(),
         title = esc(&title),
+        share = cfg.referral_url.as_ref().map_or(String::new(), |_| format!(
+            "<meta name=\"nps-share\" content=\"{}\">",
+            esc(&invite::url(cfg))
+        )),
         css = nps_widget::STYLESHEET,
     )
 }
 
 /// The `.nps` wrapper and card, as the widget renders them.
-fn card(cfg: &Config, screen: &str, inner: &str) -> String {
+pub(super) fn card(cfg: &Config, screen: &str, inner: &str) -> String {
     let style = cfg.card_style();
     format!(
         "<div class=\"nps nps--{mode}\" data-theme=\"{theme}\" lang=\"{lang}\" style=\"{style}\" data-screen=\"{screen}\">\
@@ -326,8 +323,9 @@ pub fn follow_up(
     )
 }
 
-/// The outcome page (not taken over: it needs no wasm). A promoter's invitation is a link
-/// that `share.js` turns into a share when scripts run.
+/// The outcome page (not taken over: it needs no wasm). A promoter's invitation is a link to
+/// the survey's invite page, never to this one, that `share.js` turns into a share when
+/// scripts run (`invite::SCRIPT`).
 pub fn outcome_page(cfg: &Config, category: Category, reach: Reach) -> String {
     let o = outcome(cfg, category, reach);
     let mut actions = String::new();
@@ -342,10 +340,15 @@ pub fn outcome_page(cfg: &Config, category: Category, reach: Reach) -> String {
         } else {
             String::new()
         };
+        let href = if a.share {
+            invite::url(cfg)
+        } else {
+            a.href.clone()
+        };
         let _ = write!(
             actions,
             "<a class=\"nps-primary\" href=\"{}\" rel=\"noopener noreferrer\"{share}>{}</a>",
-            esc(&a.href),
+            esc(&href),
             esc(&a.label)
         );
     }
@@ -369,7 +372,7 @@ pub fn outcome_page(cfg: &Config, category: Category, reach: Reach) -> String {
         c = category.as_str(),
     );
     let script = if o.primary.as_ref().is_some_and(|a| a.share) {
-        format!("<script>{SHARE_JS}{SHARE_HOOK}</script>")
+        format!("<script>{}</script>", invite::SCRIPT)
     } else {
         String::new()
     };

@@ -1,5 +1,8 @@
 //! The surveys of the landing pages (`--landing FILE`): survey ids to widget config objects,
 //! each checked at start like an embed, and the static-file form of a survey's page.
+//!
+//! Beside the widget's keys a survey may say `"require_visit": true`: it then takes answers
+//! only from signed visit links (`visit::Policy`), which needs `--visit-secret`.
 
 use std::collections::BTreeMap;
 
@@ -9,12 +12,18 @@ use nps_widget::rules;
 use serde_json::{Map, Value};
 
 use super::page;
+use crate::visit::{Policy, TOKEN_KEY};
+
+/// The landing file's own key (not a widget config key): answers only from signed visits.
+pub const REQUIRE_VISIT: &str = "require_visit";
 
 /// The surveys the landing pages serve.
 #[derive(Clone, Debug, Default)]
 pub struct Landing {
     /// `None`: any survey id, with the defaults; else only these, each a checked config object.
     surveys: Option<BTreeMap<String, Map<String, Value>>>,
+    /// What the collector knows of each survey's links: `require_visit` and its fixed context.
+    policies: BTreeMap<String, Policy>,
 }
 
 /// Where the landing pages' widget posts (the collector itself).
@@ -29,6 +38,7 @@ impl Landing {
             return Err("the landing file must be a JSON object of survey ids to widget configs, e.g. {\"after-sales\": {\"brand\": \"星辰汽车\"}}".into());
         };
         let mut out = BTreeMap::new();
+        let mut policies = BTreeMap::new();
         let mut errors = Vec::new();
         for (survey, config) in surveys {
             if !rules::is_id(&survey) {
@@ -47,18 +57,39 @@ impl Landing {
                 }
                 _ => {}
             }
+            let require_visit = match obj.remove(REQUIRE_VISIT) {
+                None | Some(Value::Bool(false)) => false,
+                Some(Value::Bool(true)) => true,
+                Some(other) => {
+                    errors.push(format!(
+                        "{survey}.{REQUIRE_VISIT} is {other}: expected true or false"
+                    ));
+                    false
+                }
+            };
             obj.insert(keys::SURVEY.name.into(), Value::String(survey.clone()));
             obj.entry(keys::ENDPOINT.name)
                 .or_insert_with(|| Value::String(ENDPOINT.into()));
             match Config::from_object(&obj, None) {
-                Ok(_) => {
+                Ok(cfg) => {
+                    let fixed = cfg.context;
+                    policies.insert(
+                        survey.clone(),
+                        Policy {
+                            require_visit,
+                            fixed,
+                        },
+                    );
                     out.insert(survey, obj);
                 }
                 Err(es) => errors.extend(es.iter().map(|e| format!("{survey}.{e}"))),
             }
         }
         if errors.is_empty() {
-            Ok(Landing { surveys: Some(out) })
+            Ok(Landing {
+                surveys: Some(out),
+                policies,
+            })
         } else {
             Err(format!(
                 "the landing file has errors:\n  {}",
@@ -82,6 +113,39 @@ impl Landing {
 }
 
 impl Landing {
+    /// What the collector knows of a survey's links (the defaults for a survey not in the file).
+    pub fn policy(&self, survey: &str) -> Policy {
+        self.policies.get(survey).cloned().unwrap_or_default()
+    }
+
+    /// The surveys that take answers only from signed visits.
+    pub fn requiring_visits(&self) -> Vec<&str> {
+        let required = self.policies.iter().filter(|(_, p)| p.require_visit);
+        required.map(|(s, _)| s.as_str()).collect()
+    }
+
+    /// The keys a link to the survey's page can set: those its config copies from the query
+    /// string (`context_params`), but a fixed one (the fixed value wins) and the token itself.
+    pub fn link_keys(&self, survey: &str) -> Vec<String> {
+        let cfg = self
+            .raw(survey)
+            .and_then(|raw| Config::from_object(&raw, None).ok());
+        let (params, fixed) = match cfg {
+            Some(c) => (c.context_params, c.context),
+            None => (
+                keys::DEFAULT_CONTEXT_PARAMS
+                    .iter()
+                    .map(|k| k.to_string())
+                    .collect(),
+                BTreeMap::new(),
+            ),
+        };
+        params
+            .into_iter()
+            .filter(|k| k != TOKEN_KEY && !fixed.contains_key(k))
+            .collect()
+    }
+
     /// The language of a survey's pages when no customer asks (a printed sheet).
     pub fn locale(&self, survey: &str) -> Locale {
         self.raw(survey)
