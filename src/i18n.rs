@@ -204,9 +204,9 @@ texts! {
         "這個評價連結已過期，感謝您的關注！",
         "This survey link has expired — thank you all the same." }
     AnswerPrivate "answer_private" {
-        "这份评价只能由作答人在自己的手机上查看和修改。",
-        "這份評價只能由作答人在自己的手機上查看和修改。",
-        "Only the person who gave this answer can see or change it, on their own phone." }
+        "这份评价只能在作答时使用的浏览器中查看和修改。",
+        "這份評價只能在作答時使用的瀏覽器中查看和修改。",
+        "This answer can only be seen or changed in the browser it was given in." }
     VisitRequired "visit_required" {
         "此问卷需通过服务后收到的专属链接作答。",
         "此問卷需透過服務後收到的專屬連結作答。",

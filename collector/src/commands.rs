@@ -125,8 +125,13 @@ pub fn visit_key(args: &Args) -> Result<Option<VisitKey>, String> {
     } else {
         file_flag
     };
+    let until_s = args.v1_links_until.map(|ns| ns / 1_000_000_000);
     secret(&args.visit_secret, &args.visit_secret_file, flag, file_flag)?
-        .map(|s| VisitKey::new(&s).map_err(|e| format!("{from}: {e}")))
+        .map(|s| {
+            VisitKey::new(&s)
+                .map(|k| k.with_v1_grace(until_s))
+                .map_err(|e| format!("{from}: {e}"))
+        })
         .transpose()
 }
 

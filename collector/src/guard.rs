@@ -122,9 +122,11 @@ pub(crate) async fn security_headers(
     resp
 }
 
-/// Whether the static folder may serve `uri_path`: what it resolves to (links followed)
-/// stays inside the folder and is not the database, one of its journal files, or one of the
-/// `private` files. A path that does not exist is left to the file server (a 404).
+/// Whether the static folder may serve `uri_path`: every file the file server may open for it
+/// (the path, or a folder's `index.html`, and their precompressed `.gz` and `.br` copies, which
+/// it opens even where the plain file does not exist) resolves (links followed) inside the
+/// folder, and to none of the database, its journal files, or the `private` files. A path
+/// none of whose files exist is left to the file server (a 404).
 pub fn static_path_allowed(
     dir: &Path,
     db: Option<&Path>,
@@ -142,20 +144,24 @@ pub fn static_path_allowed(
     if candidate.is_dir() {
         candidate = candidate.join("index.html");
     }
-    let Ok(real) = candidate.canonicalize() else {
-        return true;
-    };
     let database = db.and_then(|d| d.canonicalize().ok()).map(|d| {
         let name = d.to_string_lossy().into_owned();
         ["", "-wal", "-shm", "-journal"].map(|s| PathBuf::from(format!("{name}{s}")))
     });
-    let private = private.iter().filter_map(|p| p.canonicalize().ok());
-    real.starts_with(&root)
-        && !database
-            .into_iter()
-            .flatten()
-            .chain(private)
-            .any(|p| p == real)
+    let forbidden: Vec<PathBuf> = database
+        .into_iter()
+        .flatten()
+        .chain(private.iter().filter_map(|p| p.canonicalize().ok()))
+        .collect();
+    let name = candidate.as_os_str().to_owned();
+    ["", ".gz", ".br"].iter().all(|suffix| {
+        let mut path = name.clone();
+        path.push(suffix);
+        match Path::new(&path).canonicalize() {
+            Ok(real) => real.starts_with(&root) && !forbidden.contains(&real),
+            Err(_) => true,
+        }
+    })
 }
 
 /// The guard in front of the static folder (the router's fallback: it sees only the paths

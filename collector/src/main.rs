@@ -131,6 +131,12 @@ struct Args {
     /// waiting in customers' browsers arrive). Default: never.
     #[arg(long, env = "NPS_KEYLESS_UNTIL", value_parser = commands::moment_ns)]
     keyless_until: Option<i64>,
+    /// Until this date (YYYY-MM-DD, UTC) or RFC 3339 time, visit links signed before every
+    /// value of a link was signed (version 1) are still taken when they carry a store, an
+    /// advisor or other values (those values unsigned), for codes already printed. Default:
+    /// never (a version-1 link is taken only when it carries nothing but its visit).
+    #[arg(long, env = "NPS_V1_LINKS_UNTIL", value_parser = commands::moment_ns, global = true)]
+    v1_links_until: Option<i64>,
 }
 
 /// A `--public-origin`: scheme, host and port, nothing else.

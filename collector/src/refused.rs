@@ -19,49 +19,50 @@ use crate::{export, Shared};
 /// A word in zh-CN, zh-TW and en (the order of `Locale`).
 type Words = [&'static str; 3];
 
-const NOT_SENT: Words = ["评价未能提交", "評價未能送出", "Your answer was not sent"];
+pub(crate) const NOT_SENT: Words = ["评价未能提交", "評價未能送出", "Your answer was not sent"];
 const FOREIGN_PAGE: Words = [
-    "这个页面不能向评价服务提交，请通过商家提供的链接或二维码重新打开评价。",
-    "這個頁面不能向評價服務送出，請透過商家提供的連結或 QR Code 重新開啟評價。",
-    "This page can't send answers to the survey service. Please open the survey again from the brand's link or QR code.",
+    "此页面无法提交评价，请通过商家提供的链接或二维码重新打开问卷。",
+    "此頁面無法送出評價，請透過商家提供的連結或 QR Code 重新開啟問卷。",
+    "This page can't send your answer. Please open the survey again from the brand's link or QR code.",
+];
+/// The no-script form's answer when it is stored.
+pub(crate) const THANKS: Words = ["谢谢您的评价！", "謝謝您的評價！", "Thank you!"];
+pub(crate) const RECEIVED: Words = [
+    "我们已收到您的反馈。",
+    "我們已收到您的回饋。",
+    "We have your answer.",
 ];
 const TOO_MANY: Words = [
     "提交过于频繁，请稍后再试。",
     "送出過於頻繁，請稍後再試。",
     "Too many answers from this network just now. Please try again in a minute.",
 ];
-const TRY_AGAIN: Words = [
+pub(crate) const TRY_AGAIN: Words = [
     "提交没有成功，请返回后重试。",
     "送出沒有成功，請返回後重試。",
     "Your answer couldn't be sent. Please go back and try again.",
 ];
 const BACK: Words = ["返回", "返回", "Back"];
 
-fn say(words: Words, locale: Locale) -> &'static str {
+pub(crate) fn say(words: Words, locale: Locale) -> &'static str {
     words[locale as usize]
 }
 
-/// A small page: a title, a line, an optional detail, and a way back (the `Referer`).
+/// A small page: a title, a line, and a way back (the `Referer`). A developer's words (which
+/// field, which flag) are for the JSON a script gets and the log, never for the customer.
 pub(crate) fn page(
     status: StatusCode,
     locale: Locale,
     title: &str,
     text: &str,
-    detail: Option<&str>,
     headers: &HeaderMap,
 ) -> Response {
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("/");
-    let detail = detail.map_or(String::new(), |d| {
-        format!(
-            "<p style=\"color:#666;font-size:13px\">{}</p>",
-            export::escape_html(d)
-        )
-    });
     let html = format!(
-        "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:40px auto;padding:0 20px\"><h1 style=\"font-size:20px\">{}</h1><p>{}</p>{detail}<p><a href=\"{}\">{}</a></p></body></html>",
+        "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:40px auto;padding:0 20px\"><h1 style=\"font-size:20px\">{}</h1><p>{}</p><p><a href=\"{}\">{}</a></p></body></html>",
         locale.tag(),
         export::escape_html(title),
         export::escape_html(title),
@@ -126,12 +127,6 @@ pub(crate) async fn form_pages(State(state): State<Shared>, req: Request, next: 
         .into_iter()
         .filter_map(|h| resp.headers().get(&h).map(|v| (h, v.clone())))
         .collect();
-    // The error's own words, for whoever set the page up; errors are a few hundred bytes.
-    let error = axum::body::to_bytes(resp.into_body(), 64 * 1024)
-        .await
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|v| v.get("error")?.as_str().map(str::to_owned));
     let text = match status {
         StatusCode::FORBIDDEN => FOREIGN_PAGE,
         StatusCode::TOO_MANY_REQUESTS => TOO_MANY,
@@ -142,7 +137,6 @@ pub(crate) async fn form_pages(State(state): State<Shared>, req: Request, next: 
         locale,
         say(NOT_SENT, locale),
         say(text, locale),
-        error.as_deref(),
         &headers,
     );
     out.headers_mut().extend(kept);

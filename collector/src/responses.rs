@@ -162,6 +162,7 @@ pub(crate) fn admission(state: &AppState, r: &payload::Response) -> Result<Admis
         &policy,
         &r.survey,
         &r.context,
+        Now::system().ns / 1_000_000_000,
     ) {
         Ok(expires) => Ok(Admission {
             new_until_ns: expires.map(|e| e.saturating_mul(1_000_000_000)),
@@ -223,13 +224,22 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
     let locale = value
         .get("locale")
         .and_then(Value::as_str)
-        .unwrap_or("zh-CN")
-        .to_owned();
-    let zh = locale.starts_with("zh");
-    let lang =
-        nps_widget::i18n::Locale::negotiate(&locale).unwrap_or(nps_widget::i18n::Locale::ZhCn);
-    let page = |status: StatusCode, title: &str, text: &str| {
-        refused::page(status, lang, title, text, None, headers)
+        .and_then(nps_widget::i18n::Locale::negotiate)
+        .unwrap_or(nps_widget::i18n::Locale::ZhCn);
+    // The customer reads what happened in their words; the field and the rule are logged for
+    // whoever set the form up (a broken form, not the customer, is what fails here).
+    let page = |status: StatusCode, title, text| {
+        refused::page(
+            status,
+            locale,
+            refused::say(title, locale),
+            refused::say(text, locale),
+            headers,
+        )
+    };
+    let refused = |e: &dyn std::fmt::Display, status: StatusCode| {
+        eprintln!("nps-collector: a no-script form was refused ({status}): {e}");
+        page(status, refused::NOT_SENT, refused::TRY_AGAIN)
     };
     match payload::Response::parse(&value) {
         Ok(r) => match async {
@@ -240,34 +250,10 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
         }
         .await
         {
-            Ok(()) => page(
-                StatusCode::CREATED,
-                if zh {
-                    "谢谢您的评价！"
-                } else {
-                    "Thank you!"
-                },
-                if zh {
-                    "我们已收到您的反馈。"
-                } else {
-                    "We have your answer."
-                },
-            ),
-            Err(e) => page(
-                e.status,
-                if zh { "提交失败" } else { "Not sent" },
-                &e.message,
-            ),
+            Ok(()) => page(StatusCode::CREATED, refused::THANKS, refused::RECEIVED),
+            Err(e) => refused(&e.message, e.status),
         },
-        Err(e) => page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            if zh {
-                "请检查后重试"
-            } else {
-                "Please check and try again"
-            },
-            &e.to_string(),
-        ),
+        Err(e) => refused(&e, StatusCode::UNPROCESSABLE_ENTITY),
     }
 }
 

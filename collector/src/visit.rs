@@ -40,7 +40,8 @@
 //! Tokens made before the context was signed (`nps-visit-v1\n{survey}\n{visit}\n{expires}`)
 //! covered the survey, the visit and the expiry only. They still verify for a link that
 //! carries nothing but its visit (and `t`); a version-1 link with a store, an advisor or any
-//! other value is refused and must be signed again.
+//! other value is refused, unless the operator still takes them until a date
+//! (`--v1-links-until`, for codes already printed; their other values are then unsigned).
 
 use std::collections::BTreeMap;
 
@@ -125,9 +126,13 @@ fn message(survey: &str, expires: i64, signed: &BTreeMap<&str, &str>) -> Vec<u8>
     m
 }
 
-/// The secret as a MAC key, checked for length.
+/// The secret as a MAC key, checked for length; and until when version-1 links that carry
+/// more than their visit are still taken (`--v1-links-until`, Unix seconds).
 #[derive(Clone)]
-pub struct VisitKey(Vec<u8>);
+pub struct VisitKey {
+    secret: Vec<u8>,
+    v1_until: Option<i64>,
+}
 
 impl std::fmt::Debug for VisitKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -144,11 +149,22 @@ impl VisitKey {
                 secret.chars().count()
             ));
         }
-        Ok(VisitKey(secret.as_bytes().to_vec()))
+        Ok(VisitKey {
+            secret: secret.as_bytes().to_vec(),
+            v1_until: None,
+        })
+    }
+
+    /// Takes version-1 links that carry more than their visit until `until` (Unix seconds;
+    /// `None`: never): codes printed before the context was signed, while they are in
+    /// customers' hands. Their other values are not signed, as before.
+    pub fn with_v1_grace(mut self, until: Option<i64>) -> VisitKey {
+        self.v1_until = until;
+        self
     }
 
     fn mac(&self, message: &[u8]) -> Hmac<Sha256> {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret)
             .expect("HMAC takes a key of any length");
         mac.update(message);
         mac
@@ -174,6 +190,18 @@ impl VisitKey {
         signed: &BTreeMap<&str, &str>,
         token: Option<&str>,
     ) -> Result<i64, TokenError> {
+        self.verify_at(survey, signed, token, i64::MAX)
+    }
+
+    /// `verify` at `now_s` (Unix seconds): before `with_v1_grace`'s moment, a version-1
+    /// token also verifies over its visit where the context carries more.
+    pub fn verify_at(
+        &self,
+        survey: &str,
+        signed: &BTreeMap<&str, &str>,
+        token: Option<&str>,
+        now_s: i64,
+    ) -> Result<i64, TokenError> {
         let token = token.ok_or(TokenError::Missing)?;
         let (expires, tag) = token.split_once('.').ok_or(TokenError::Malformed)?;
         let expires: i64 = expires
@@ -190,8 +218,11 @@ impl VisitKey {
         if v2.verify_truncated_left(&tag).is_ok() {
             return Ok(expires);
         }
+        let grace = self.v1_until.is_some_and(|until| now_s < until);
         let v1 = match (signed.len(), signed.get(VISIT)) {
-            (1, Some(visit)) => format!("{DOMAIN_V1}\n{survey}\n{visit}\n{expires}"),
+            (n, Some(visit)) if n == 1 || grace => {
+                format!("{DOMAIN_V1}\n{survey}\n{visit}\n{expires}")
+            }
             _ => return Err(TokenError::Tampered),
         };
         self.mac(v1.as_bytes())
@@ -208,6 +239,7 @@ pub fn admit(
     policy: &Policy,
     survey: &str,
     context: &BTreeMap<String, String>,
+    now_s: i64,
 ) -> Result<Option<i64>, TokenError> {
     let Some(key) = key else {
         return Ok(None);
@@ -219,7 +251,8 @@ pub fn admit(
         (None, false) if policy.require_visit => Err(TokenError::Required),
         (None, false) => Ok(None),
         (Some(t), _) => {
-            let expires = key.verify(survey, &signed_context(context, &policy.fixed), Some(t))?;
+            let signed = signed_context(context, &policy.fixed);
+            let expires = key.verify_at(survey, &signed, Some(t), now_s)?;
             if policy.require_visit && !visit {
                 return Err(TokenError::Required);
             }
@@ -396,6 +429,33 @@ mod tests {
             key().verify("after-sales", &signed, Some(&t)),
             Ok(1_900_000_000)
         );
+        // Codes already printed: taken with their other values until the operator's date.
+        let mut printed = ctx(&[("visit", "RO-1"), ("advisor", "wang"), ("store", "SZ-FT")]);
+        printed.insert(TOKEN_KEY.into(), t.clone());
+        let printed = signed_context(&printed, &BTreeMap::new());
+        let graced = key().with_v1_grace(Some(1_800_000_000));
+        assert_eq!(
+            graced.verify_at("after-sales", &printed, Some(&t), 1_799_999_999),
+            Ok(1_900_000_000)
+        );
+        for now in [1_800_000_000, i64::MAX] {
+            assert_eq!(
+                graced.verify_at("after-sales", &printed, Some(&t), now),
+                Err(TokenError::Tampered),
+                "after the date"
+            );
+        }
+        let other_visit = ctx(&[("visit", "RO-2"), ("advisor", "wang")]);
+        assert_eq!(
+            graced.verify_at(
+                "after-sales",
+                &signed_context(&other_visit, &BTreeMap::new()),
+                Some(&t),
+                0
+            ),
+            Err(TokenError::Tampered),
+            "the visit itself stays signed"
+        );
     }
 
     #[test]
@@ -506,7 +566,7 @@ mod tests {
             ),
         ];
         for (what, key, policy, context, want) in cases {
-            assert_eq!(admit(key, policy, "s", &context), want, "{what}");
+            assert_eq!(admit(key, policy, "s", &context, 0), want, "{what}");
         }
     }
 

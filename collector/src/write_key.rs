@@ -51,7 +51,7 @@ impl KeyRefusal {
     /// For the API's `error` (the field is `write_key`).
     pub fn message(self) -> &'static str {
         match self {
-            KeyRefusal::Missing => "write_key is missing: every post of a response carries the random write key its first post created (16–64 letters, digits, '-' or '_')",
+            KeyRefusal::Missing => "write_key is missing: every post of a response carries the random write key its first post created (16–64 letters, digits, '-' or '_'); a collector upgraded from before write keys takes posts without one until --keyless-until",
             KeyRefusal::NotYours => "write_key does not match: this response was started with another write key, and only whoever started it may change it",
             KeyRefusal::Frozen => "this response was stored without a write key, and the collector no longer takes posts without one (--keyless-until has passed): it can no longer be changed",
         }

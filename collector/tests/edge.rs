@@ -179,6 +179,44 @@ async fn the_static_folder_leaks_nothing() {
     }
 }
 
+/// Regression: the file server opens a path's `.gz` and `.br` copies (even where the plain
+/// file does not exist), and the guard looked only at the plain path: a link `data.gz` to the
+/// database was served as `/data`.
+#[tokio::test]
+async fn precompressed_copies_are_guarded_like_the_file() {
+    let base = db_path().parent().unwrap().to_path_buf();
+    let dir = base.join("site");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/index.html"), "ok").unwrap();
+    std::fs::write(dir.join("fine.js"), "ok").unwrap();
+    std::fs::write(dir.join("fine.js.br"), "ok").unwrap();
+    std::fs::write(base.join("secret.txt"), "TOP-SECRET-CONTENT").unwrap();
+    let db = base.join("nps.db");
+    std::fs::write(&db, "SQLITE-CONTENT").unwrap();
+    std::os::unix::fs::symlink(&db, dir.join("data.gz")).unwrap();
+    std::os::unix::fs::symlink(base.join("secret.txt"), dir.join("sub/index.html.br")).unwrap();
+    let app = router_with(Settings {
+        static_dir: Some(dir),
+        db_path: Some(db),
+        ..Settings::default()
+    });
+    let fetch = |path: &str| {
+        Request::get(path)
+            .header(header::ACCEPT_ENCODING, "gzip, br")
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(&app, fetch("/fine.js")).await.status, StatusCode::OK);
+    for path in ["/data", "/sub/", "/sub/index.html"] {
+        let r = send(&app, fetch(path)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.text);
+        assert!(
+            !r.text.contains("TOP-SECRET-CONTENT") && !r.text.contains("SQLITE-CONTENT"),
+            "{path}"
+        );
+    }
+}
+
 /// Regression: a client's own `Forwarded: for=…` won over the proxy's `X-Forwarded-For`, so
 /// one host picked a fresh rate-limit key for every post (20 of 20 accepted at a limit of 2).
 /// Only the header the operator names (`--proxy-header`) is read.

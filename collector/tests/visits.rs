@@ -246,7 +246,11 @@ async fn a_landing_answer_is_changed_and_shown_only_with_its_cookie() {
     // Someone with only the shared address: neither the page nor a change.
     let stranger = page(&app, &outcome, None).await;
     assert_eq!(stranger.status, StatusCode::FORBIDDEN);
-    assert!(stranger.text.contains("只能由作答人"), "{}", stranger.text);
+    assert!(
+        stranger.text.contains("只能在作答时使用的浏览器中"),
+        "{}",
+        stranger.text
+    );
     assert!(!stranger.text.contains("<form"));
     let r = form(
         &app,

@@ -138,7 +138,13 @@ fn visit_gate(
     now_s: i64,
 ) -> Result<(), (StatusCode, Text)> {
     let policy = state.settings.landing.policy(survey);
-    match visit::admit(state.settings.visit_key.as_ref(), &policy, survey, context) {
+    match visit::admit(
+        state.settings.visit_key.as_ref(),
+        &policy,
+        survey,
+        context,
+        now_s,
+    ) {
         Err(TokenError::Required) => Err((StatusCode::FORBIDDEN, Text::VisitRequired)),
         Err(_) => Err((StatusCode::FORBIDDEN, Text::LinkInvalid)),
         Ok(Some(expires)) if now_s > expires => Err((StatusCode::FORBIDDEN, Text::LinkExpired)),
