@@ -333,7 +333,11 @@ async fn the_no_script_form_is_stored_and_answered_in_html() {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The customer reads what happened in their words, never the developer's field and rule.
-    assert!(r.text.contains("Please go back and try again"), "{}", r.text);
+    assert!(
+        r.text.contains("Please go back and try again"),
+        "{}",
+        r.text
+    );
     assert!(!r.text.contains("score is 12"), "{}", r.text);
     assert!(!r.text.contains("<script"), "no markup from the input");
 }

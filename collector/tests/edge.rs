@@ -411,18 +411,14 @@ async fn a_refused_form_post_is_a_page_in_the_customers_language() {
     });
     let evil = "https://evil.example";
     for (path, headers, words) in [
-        ("/s/after-sales", vec![], "这个页面不能向评价服务提交"),
-        (
-            "/s/after-sales?locale=zh-TW",
-            vec![],
-            "這個頁面不能向評價服務送出",
-        ),
+        ("/s/after-sales", vec![], "此页面无法提交评价"),
+        ("/s/after-sales?locale=zh-TW", vec![], "此頁面無法送出評價"),
         (
             "/s/after-sales/0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a",
             vec![("accept-language", "en-GB,en;q=0.8")],
-            "This page can&#39;t send answers",
+            "This page can&#39;t send your answer",
         ),
-        ("/api/responses", vec![], "这个页面不能向评价服务提交"),
+        ("/api/responses", vec![], "此页面无法提交评价"),
     ] {
         let r = send(&app, form_post(path, evil, &headers, "score=9")).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
@@ -435,8 +431,8 @@ async fn a_refused_form_post_is_a_page_in_the_customers_language() {
         assert!(ct.starts_with("text/html"), "{path}: {ct}");
         assert!(r.text.contains(words), "{path}: {}", r.text);
         assert!(
-            r.text.contains("--allow-origin does not name it"),
-            "the reason, for whoever set it up"
+            !r.text.contains("--allow-origin"),
+            "the developer's reason is not the customer's to read"
         );
     }
     // A script's post is answered JSON, as ever.
