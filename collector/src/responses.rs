@@ -237,9 +237,30 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
             headers,
         )
     };
-    let refused = |e: &dyn std::fmt::Display, status: StatusCode| {
-        eprintln!("nps-collector: a no-script form was refused ({status}): {e}");
-        page(status, refused::NOT_SENT, refused::TRY_AGAIN)
+    let refused = |e: &ApiError| {
+        eprintln!(
+            "nps-collector: a no-script form was refused ({}): {}",
+            e.status, e.message
+        );
+        use nps_widget::i18n::Text;
+        let why = match (e.status, e.field.as_str()) {
+            (StatusCode::GONE, _) => Some(Text::AlreadyAnswered),
+            (StatusCode::FORBIDDEN, "context.t") if e.message == TokenError::Required.message() => {
+                Some(Text::VisitRequired)
+            }
+            (StatusCode::FORBIDDEN, "context.t") => Some(Text::LinkInvalid),
+            _ => None,
+        };
+        match why {
+            Some(t) => refused::page(
+                e.status,
+                locale,
+                refused::say(refused::NOT_SENT, locale),
+                t.default_in(locale),
+                headers,
+            ),
+            None => page(e.status, refused::NOT_SENT, refused::TRY_AGAIN),
+        }
     };
     match payload::Response::parse(&value) {
         Ok(r) => match async {
@@ -251,9 +272,9 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
         .await
         {
             Ok(()) => page(StatusCode::CREATED, refused::THANKS, refused::RECEIVED),
-            Err(e) => refused(&e.message, e.status),
+            Err(e) => refused(&e),
         },
-        Err(e) => refused(&e, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => refused(&ApiError::from(e)),
     }
 }
 

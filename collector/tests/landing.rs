@@ -370,7 +370,7 @@ async fn a_token_covers_every_value_its_link_carries() {
             StatusCode::FORBIDDEN,
             "the no-script form: {query}"
         );
-        assert!(r.text.contains("altered or added"), "{}", r.text);
+        assert!(r.text.contains("链接无效"), "{}", r.text);
     }
     assert!(stored(&app).await.is_empty(), "nothing tampered is stored");
     // The survey's fixed context is not part of the link: the page adds it, and a widget on
@@ -428,7 +428,11 @@ async fn a_survey_that_requires_a_signed_visit_refuses_unsigned_answers_saying_w
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(r.text.contains("require_visit"), "{}", r.text);
+    assert!(
+        r.text.contains("此问卷需通过服务后收到的专属链接作答"),
+        "{}",
+        r.text
+    );
     assert!(stored(&app).await.is_empty());
     // A signed visit is answered, on the page and through the API.
     let q = signed_query("warranty", &[("visit", "W-1")]);
