@@ -1,11 +1,13 @@
 //! The deadlines a slow client meets once its headers are in (the header timeout is
 //! `serve`'s): the whole body within `Settings::body_timeout` (a 408, and the connection
-//! closed, however steadily the bytes trickle), and each write of an answer within
-//! `serve::Limits::write_timeout` (a client that stops reading is dropped).
+//! closed, however steadily the bytes trickle), and a minimum rate for reading an answer:
+//! once the client holds writes back, `MIN_PROGRESS` bytes in each
+//! `serve::Limits::write_timeout` (a client that stops reading, or reads a little now and
+//! then, is dropped).
 //!
-//! Both are deadlines, not idle timeouts: one byte every few seconds does not move them.
-//! A body's deadline counts from the end of its headers to its last byte; a write's from the
-//! moment the socket first refused more bytes to the moment it took some again.
+//! Neither is an idle timeout: one byte every few seconds does not move them. A body's
+//! deadline counts from the end of its headers to its last byte; a write's window from the
+//! moment the socket first refused bytes, until the socket takes a write whole again.
 
 use std::future::Future;
 use std::io;
@@ -95,12 +97,24 @@ pub(crate) async fn body(State(state): State<Shared>, req: Request, next: Next) 
     resp
 }
 
-/// A connection whose writes fail when the peer has taken nothing for `timeout`.
+/// The least a client that makes a write wait must take in each `timeout`: 16 KiB, about
+/// 0.8 KB/s at the default 20 s (a phone on a poor 2G line reads far more).
+pub const MIN_PROGRESS: usize = 16 * 1024;
+
+/// A connection whose writes fail when the peer reads too slowly: once a write waits (or the
+/// socket takes only part of one), the peer has `timeout` to take `MIN_PROGRESS` bytes, and
+/// so on for each `timeout` while it keeps the writes waiting. A write the socket takes whole
+/// ends the watch: the peer is keeping up.
 pub struct WriteDeadline<S> {
     inner: S,
     timeout: Duration,
-    /// Running while a write waits for the peer to read.
-    stalled: Option<Pin<Box<Sleep>>>,
+    /// Running while the peer holds writes back: its window and the bytes taken in it.
+    stalled: Option<Stall>,
+}
+
+struct Stall {
+    window: Pin<Box<Sleep>>,
+    taken: usize,
 }
 
 impl<S> WriteDeadline<S> {
@@ -112,24 +126,42 @@ impl<S> WriteDeadline<S> {
         }
     }
 
-    /// What a write that returned `poll` means: progress stops the clock, waiting starts it
-    /// (or finds it run out).
-    fn watch<T>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
-        if poll.is_ready() {
-            self.stalled = None;
-            return poll;
-        }
+    /// What a write of `wanted` bytes that returned `poll` means: taken whole ends the watch,
+    /// taken in part or not at all starts it (or counts toward it); a window that ran out
+    /// with less than `MIN_PROGRESS` taken fails the connection.
+    fn watch(
+        &mut self,
+        cx: &mut Context<'_>,
+        wanted: usize,
+        poll: Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        let taken = match &poll {
+            // A flush or shutdown that is done says nothing of the peer's reading.
+            Poll::Ready(Ok(_)) if wanted == 0 => return poll,
+            Poll::Ready(Ok(n)) if *n >= wanted => {
+                self.stalled = None;
+                return poll;
+            }
+            Poll::Ready(Ok(n)) => *n,
+            Poll::Ready(Err(_)) => return poll,
+            Poll::Pending => 0,
+        };
         let timeout = self.timeout;
-        let sleep = self
-            .stalled
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
-        match sleep.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "the client read nothing within the write timeout",
-            ))),
-            Poll::Pending => Poll::Pending,
+        let stall = self.stalled.get_or_insert_with(|| Stall {
+            window: Box::pin(tokio::time::sleep(timeout)),
+            taken: 0,
+        });
+        stall.taken += taken;
+        if stall.window.as_mut().poll(cx).is_ready() {
+            if stall.taken < MIN_PROGRESS {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the client read too slowly for the write timeout",
+                )));
+            }
+            self.stalled = None;
         }
+        poll
     }
 }
 
@@ -150,7 +182,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
-        self.watch(cx, poll)
+        self.watch(cx, buf.len(), poll)
     }
 
     fn poll_write_vectored(
@@ -159,7 +191,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        self.watch(cx, poll)
+        let wanted = bufs.iter().map(|b| b.len()).sum();
+        self.watch(cx, wanted, poll)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -168,11 +201,56 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let poll = Pin::new(&mut self.inner).poll_flush(cx);
-        self.watch(cx, poll)
+        self.watch(cx, 0, poll.map_ok(|()| 0)).map_ok(|_| ())
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let poll = Pin::new(&mut self.inner).poll_shutdown(cx);
-        self.watch(cx, poll)
+        self.watch(cx, 0, poll.map_ok(|()| 0)).map_ok(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Writes `total` bytes through a 1 KiB pipe whose reader takes `chunk` bytes every
+    /// `every`; whether the writer got to the end.
+    async fn send(total: usize, chunk: usize, every: Duration) -> io::Result<()> {
+        let (near, mut far) = tokio::io::duplex(1024);
+        let reader = tokio::spawn(async move {
+            let mut buf = vec![0u8; chunk];
+            loop {
+                match far.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => tokio::time::sleep(every).await,
+                }
+            }
+        });
+        let mut w = WriteDeadline::new(near, Duration::from_millis(400));
+        let out = w.write_all(&vec![7u8; total]).await;
+        drop(w);
+        let _ = reader.await;
+        out
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_keeps_up_gets_everything() {
+        assert!(send(256 * 1024, 8192, Duration::ZERO).await.is_ok());
+        // Slower, but above the minimum: 1 KiB every 10 ms is 40 KiB per 400 ms window.
+        assert!(send(64 * 1024, 1024, Duration::from_millis(10))
+            .await
+            .is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_takes_a_little_now_and_then_is_cut() {
+        // 512 bytes every 50 ms: it never stops reading, but takes 4 KiB per 400 ms window,
+        // under MIN_PROGRESS; a stall-only timeout never fired for it.
+        let e = send(256 * 1024, 512, Duration::from_millis(50))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
     }
 }

@@ -361,6 +361,57 @@ fn a_client_that_never_reads_is_dropped() {
     let _ = child.kill();
 }
 
+/// A client reading 4 KB/s through a small receive buffer is dropped: it must take
+/// `MIN_PROGRESS` bytes in each write timeout while it holds writes back. (Over loopback the
+/// kernel wakes a waiting writer only once much of its buffer is free, so a stall-only rule
+/// drops this client too; the case that tells the two apart, a reader that takes a little
+/// in every window, is `deadline::tests::a_reader_that_takes_a_little_now_and_then_is_cut`.)
+#[test]
+fn a_client_that_reads_too_slowly_is_dropped() {
+    let db = temp_db("slowreader");
+    let site = db.with_file_name("site");
+    std::fs::create_dir_all(&site).unwrap();
+    const SIZE: u64 = 64 << 20;
+    std::fs::File::create(site.join("big.bin"))
+        .unwrap()
+        .set_len(SIZE)
+        .unwrap();
+    let port = free_port();
+    let mut child = start(
+        &db,
+        port,
+        &["--write-timeout", "2", "--static", site.to_str().unwrap()],
+    );
+    let mut s = common::process::connect_with("127.0.0.3", port, Some(2048));
+    s.write_all(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    // 1 KB every 250 ms (4 KB/s, under 16 KiB per 2 s) for 8 s through a small receive buffer:
+    // the collector's writes wait, and it sees each kilobyte taken, but less than its minimum
+    // in each window.
+    let mut got = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
+    for _ in 0..32 {
+        got += s.read(&mut buf[..1024]).unwrap_or(0) as u64;
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    // Then read what is left at full speed: a dropped connection ends before the file does.
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let ended = loop {
+        match s.read(&mut buf) {
+            Ok(0) => break true,
+            Ok(n) => got += n as u64,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+            Err(_) => break false,
+        }
+    };
+    assert!(ended, "the connection stayed open");
+    assert!(
+        got < SIZE,
+        "{got} bytes of {SIZE}: the slow reader was served whole"
+    );
+    let _ = child.kill();
+}
+
 /// The visit secret, like the admin token, can come from a file (never in the process list),
 /// for the server and for the commands that sign links; a file that cannot be read, an empty
 /// secret, or a secret given twice is an error that names the flag.

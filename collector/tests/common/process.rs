@@ -74,6 +74,12 @@ pub fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::Exi
 /// A connection to `port` on 127.0.0.1 from the loopback address `from` (127.0.0.2, …): to
 /// the collector, another client.
 pub fn connect_from(from: &str, port: u16) -> TcpStream {
+    connect_with(from, port, None)
+}
+
+/// `connect_from` with a receive buffer of `recv` bytes (a client that reads a little at a
+/// time lets the server send only as much).
+pub fn connect_with(from: &str, port: u16, recv: Option<u32>) -> TcpStream {
     static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
     let rt = RUNTIME.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
@@ -84,6 +90,9 @@ pub fn connect_from(from: &str, port: u16) -> TcpStream {
     });
     let stream = rt.block_on(async {
         let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        if let Some(n) = recv {
+            socket.set_recv_buffer_size(n).unwrap();
+        }
         socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
         socket.connect(([127, 0, 0, 1], port).into()).await.unwrap()
     });
