@@ -251,13 +251,18 @@ fn visit_of(visit: &Option<String>) -> Carried {
 }
 
 /// `require_visit` cannot be enforced without the visit secret: an error at start.
-pub fn check_required(landing: &Landing, key: &Option<VisitKey>) -> Result<(), String> {
+pub fn check_required(
+    landing: &Landing,
+    file: Option<&Path>,
+    key: &Option<VisitKey>,
+) -> Result<(), String> {
     let surveys = landing.requiring_visits();
     if surveys.is_empty() || key.is_some() {
         return Ok(());
     }
     Err(format!(
-        "--landing: {} has \"{}\": true, which only --visit-secret (or NPS_VISIT_SECRET) can enforce: give the secret, or set it to false",
+        "--landing {}: {} has \"{}\": true, which only a visit secret can enforce: give one with --visit-secret-file (or --visit-secret, NPS_VISIT_SECRET), or set it to false",
+        file.map_or_else(String::new, |f| f.display().to_string()),
         surveys.join(", "),
         nps_collector::landing::REQUIRE_VISIT
     ))

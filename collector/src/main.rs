@@ -100,7 +100,7 @@ struct Args {
     max_connections: usize,
     /// Open connections of one client (an IPv4 address, an IPv6 /64; not a trusted proxy) at
     /// most, and never more than half of --max-connections; more are closed at once.
-    #[arg(long, default_value_t = Limits::default().max_per_client)]
+    #[arg(long, default_value_t = Limits::default().max_per_client, value_parser = at_least_one)]
     max_connections_per_client: usize,
     /// Seconds a stop (SIGTERM, Ctrl-C) waits for requests under way.
     #[arg(long, default_value_t = Limits::default().grace.as_secs())]
@@ -137,6 +137,14 @@ struct Args {
     /// never (a version-1 link is taken only when it carries nothing but its visit).
     #[arg(long, env = "NPS_V1_LINKS_UNTIL", value_parser = commands::moment_ns, global = true)]
     v1_links_until: Option<i64>,
+}
+
+/// A count of at least 1 (0 would shut every client out).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{s:?}: expected a whole number of at least 1")),
+    }
 }
 
 /// A `--public-origin`: scheme, host and port, nothing else.
@@ -237,7 +245,7 @@ async fn main() -> ExitCode {
         (Ok(k), Ok(l), Ok(n)) => (k, l, n),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(2, e),
     };
-    if let Err(e) = commands::check_required(&landing, &visit_key) {
+    if let Err(e) = commands::check_required(&landing, args.landing.as_deref(), &visit_key) {
         return fail(2, e);
     }
     let store = match Store::open(&args.db) {

@@ -518,6 +518,16 @@ fn bad_network_flags_are_named_with_what_is_accepted() {
             "'--public-origin <PUBLIC_ORIGIN>': expected an origin like https://nps.brand.example",
         ),
         (
+            vec!["--max-connections-per-client", "0"],
+            None,
+            "'--max-connections-per-client <MAX_CONNECTIONS_PER_CLIENT>': \"0\": expected a whole number of at least 1",
+        ),
+        (
+            vec!["--keyless-until", "next week"],
+            None,
+            "'--keyless-until <KEYLESS_UNTIL>': \"next week\" is not a moment: expected a date like 2027-01-31",
+        ),
+        (
             vec!["--visit-secret-file", "/dev/null"],
             Some("a-visit-secret-of-32-characters!"),
             "'--visit-secret-file <VISIT_SECRET_FILE>' cannot be used with '--visit-secret <VISIT_SECRET>'",

@@ -368,3 +368,37 @@ async fn a_stored_page_never_becomes_a_forms_action() {
         .text
         .contains("<form method=\"post\" action=\"/s/after-sales?store=SZ-FT&amp;visit=RO-5\">"));
 }
+
+/// Regression: a page written by `nps-collector landing` carries no `created_at`, so every
+/// answer from it was stored as given in 0 ms and flagged `too_fast`: none of them counted.
+#[tokio::test]
+async fn an_answer_from_a_page_with_no_time_is_not_called_too_fast() {
+    let app = app_with(Options {
+        min_fill_ms: 1000,
+        ..PLAIN
+    });
+    let r = form(&app, "/s/after-sales?store=SZ-FT", "score=9", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    // The collector's own page gives its time: a tap within a second of it is flagged.
+    let page = page(&app, "/s/after-sales?store=SZ-FT", None).await;
+    let at = page.text.find("name=\"created_at\" value=\"").unwrap() + 25;
+    let created = &page.text[at..at + 24];
+    let r = form(
+        &app,
+        "/s/after-sales?store=SZ-FT",
+        &format!("score=8&created_at={created}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let mut flags: Vec<(Value, Value)> = stored(&app)
+        .await
+        .iter()
+        .map(|r| (r["score"].clone(), r["flag"].clone()))
+        .collect();
+    flags.sort_by_key(|(s, _)| s.as_u64());
+    assert_eq!(
+        flags,
+        [(json!(8), json!("too_fast")), (json!(9), Value::Null)]
+    );
+}

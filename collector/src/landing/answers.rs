@@ -216,6 +216,7 @@ pub(crate) async fn answers(
         &f.a.cfg,
         done,
         field(&pairs, HONEYPOT_FIELD).is_some(),
+        true,
     )
     .await
     {

@@ -25,7 +25,7 @@ use crate::Shared;
 pub(super) const SCRIPT: &str = concat!(
     include_str!("../../../www/share.js"),
     "document.querySelectorAll('[data-share]').forEach(function(a){\
-if(/MicroMessenger/i.test(navigator.userAgent))history.replaceState(null,'',a.href);\
+if(/MicroMessenger/i.test(navigator.userAgent))try{history.replaceState(null,'',a.href);}catch(e){}\
 a.addEventListener('click',function(e){e.preventDefault();\
 npsShare(a.href,a.dataset.title).then(function(how){var n=document.getElementById('nps-note');\
 if(how==='wechat'||how==='copied'){n.textContent=a.dataset[how];}\

@@ -212,16 +212,22 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// Stores a response from a landing page; the refusals become the customer's page.
+/// `timed`: the response's `created_at` is when its question was shown (a page of the
+/// collector's), so a quick answer is flagged; a page without it (a static page written by
+/// `nps-collector landing`) gives no time to judge by.
 async fn keep(
     state: &AppState,
     cfg: &Config,
     r: payload::Response,
     honeypot: bool,
+    timed: bool,
 ) -> Result<(), Response> {
     let flag = if honeypot {
         Some("honeypot")
-    } else {
+    } else if timed {
         too_fast(&r, state.settings.min_fill())
+    } else {
+        None
     };
     // What the customer reads for each refusal, decided on what the store said (not on
     // an error's words): a link that is not one, already answered, expired, or (the disk)
@@ -271,9 +277,9 @@ pub(crate) async fn score(
         .filter(|k| rules::is_write_key(k))
         .map_or_else(write_key::fresh, str::to_owned);
     let now = Now::system();
-    let created_at = field(&pairs, "created_at")
-        .filter(|t| rules::is_rfc3339(t))
-        .map_or_else(|| now.at.clone(), str::to_owned);
+    let given_at = field(&pairs, "created_at").filter(|t| rules::is_rfc3339(t));
+    let timed = given_at.is_some();
+    let created_at = given_at.map_or_else(|| now.at.clone(), str::to_owned);
     let context = a.cfg.context_with_query(&query);
     let path = landing_path(&survey, &q);
     let meta = Meta {
@@ -298,7 +304,8 @@ pub(crate) async fn score(
         );
     };
     let r = s.response(stage, &meta, &now.at);
-    if let Err(page) = keep(&state, &a.cfg, r, field(&pairs, HONEYPOT_FIELD).is_some()).await {
+    let honeypot = field(&pairs, HONEYPOT_FIELD).is_some();
+    if let Err(page) = keep(&state, &a.cfg, r, honeypot, timed).await {
         return page;
     }
     let path = format!("/s/{survey}/{id}");
