@@ -2,6 +2,8 @@
 //! collector reads: one object of 6,552 distinct keys, 64 KiB (`rules::MAX_BODY_BYTES`), through
 //! `json::parse_strict` (the parse, then the duplicate-key scan), natively in a release build.
 //!
+//! Then the deepest case: thousands of arrays under one key of half the body.
+//!
 //! Prints one line per figure: `<what> <median ms>`.
 
 use std::time::Instant;
@@ -26,6 +28,23 @@ fn many_keys() -> (String, usize) {
     (text, n)
 }
 
+/// `{"kkk…":[[],[],…]}`: a key of half the body, then as many empty arrays as fit: every
+/// array sits under the long key, so a check that copies each value's path is quadratic.
+fn deep_under_a_long_key() -> String {
+    let half = MAX_BODY_BYTES / 2;
+    let mut text = format!("{{\"{}\":[", "k".repeat(half));
+    let mut first = true;
+    while text.len() + 5 <= MAX_BODY_BYTES {
+        if !first {
+            text.push(',');
+        }
+        text.push_str("[]");
+        first = false;
+    }
+    text.push_str("]}");
+    text
+}
+
 fn median_ms(mut f: impl FnMut()) -> f64 {
     let mut times: Vec<f64> = (0..RUNS)
         .map(|_| {
@@ -47,6 +66,12 @@ fn main() {
     println!("parse_strict {strict:.3}");
     let scan = median_ms(|| {
         assert_eq!(duplicate_key(std::hint::black_box(&text)), None);
+    });
+    println!("duplicate_key {scan:.3}");
+    let deep = deep_under_a_long_key();
+    println!("arrays under a key of half the body, {} bytes", deep.len());
+    let scan = median_ms(|| {
+        assert_eq!(duplicate_key(std::hint::black_box(&deep)), None);
     });
     println!("duplicate_key {scan:.3}");
 }

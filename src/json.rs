@@ -62,11 +62,35 @@ pub fn check_duplicates(text: &str, field: &str) -> Result<(), FieldError> {
     }
 }
 
+/// How a value is reached from the one that holds it. A frame keeps only this step, never
+/// its whole path, so a deep body costs time in proportion to its length; the path is put
+/// together only for a duplicate found (`path_of`).
+enum Step {
+    Root,
+    Key(String),
+    Index(usize),
+}
+
 enum Frame {
-    /// An object: its path and the keys seen so far (with the latest).
-    Object { path: String, keys: Keys },
-    /// An array: its path and the index of the current item.
-    Array { path: String, index: usize },
+    /// An object: how it is reached, and the keys seen so far (with the latest).
+    Object { step: Step, keys: Keys },
+    /// An array: how it is reached, and the index of the current item.
+    Array { step: Step, index: usize },
+}
+
+/// The path of the innermost frame: `contact`, `reasons[1]`, or "" at the top.
+fn path_of(stack: &[Frame]) -> String {
+    let mut out = String::new();
+    for f in stack {
+        match f {
+            Frame::Object { step, .. } | Frame::Array { step, .. } => match step {
+                Step::Root => {}
+                Step::Key(k) => out = join(&out, k),
+                Step::Index(n) => out = format!("{out}[{n}]"),
+            },
+        }
+    }
+    out
 }
 
 /// The keys of one object seen so far, and the latest. Natively (the collector, which reads
@@ -123,10 +147,12 @@ pub fn duplicate_key(text: &str) -> Option<String> {
                 let (s, end) = read_string(text, i)?;
                 i = end;
                 if key_next {
-                    if let Some(Frame::Object { path, keys }) = stack.last_mut() {
+                    if let Some(Frame::Object { keys, .. }) = stack.last() {
                         if keys.contains(&s) {
-                            return Some(join(path, &s));
+                            return Some(join(&path_of(&stack), &s));
                         }
+                    }
+                    if let Some(Frame::Object { keys, .. }) = stack.last_mut() {
                         keys.push(s);
                     }
                     key_next = false;
@@ -134,21 +160,21 @@ pub fn duplicate_key(text: &str) -> Option<String> {
                 continue;
             }
             b'{' | b'[' => {
-                let path = match stack.last() {
-                    None => String::new(),
-                    Some(Frame::Object { path, keys }) => {
-                        join(path, keys.last().map_or("", String::as_str))
+                let step = match stack.last() {
+                    None => Step::Root,
+                    Some(Frame::Object { keys, .. }) => {
+                        Step::Key(keys.last().cloned().unwrap_or_default())
                     }
-                    Some(Frame::Array { path, index }) => format!("{path}[{index}]"),
+                    Some(Frame::Array { index, .. }) => Step::Index(*index),
                 };
                 if b[i] == b'{' {
                     stack.push(Frame::Object {
-                        path,
+                        step,
                         keys: Keys::default(),
                     });
                     key_next = true;
                 } else {
-                    stack.push(Frame::Array { path, index: 0 });
+                    stack.push(Frame::Array { step, index: 0 });
                 }
             }
             b'}' | b']' => {
@@ -260,6 +286,21 @@ mod tests {
     /// 6,552 keys cost 33 ms of CPU. The figures before and after are in
     /// docs/PERFORMANCE.md (`cargo bench -p nps-widget --bench json_keys`); here, that a
     /// body of that many keys is still read exactly: a repeat anywhere is found and named.
+    #[test]
+    fn a_deep_body_under_a_long_key_is_checked_exactly() {
+        let long = "k".repeat(20_000);
+        let arrays = vec!["[]"; 5_000].join(",");
+        let fine = format!("{{\"{long}\":[{arrays},{{\"a\":1}}]}}");
+        assert_eq!(duplicate_key(&fine), None);
+        let twice =
+            format!("{{\"{long}\":[{arrays},{{\"a\":1,\"b\":[{{\"c\":1,\"c\":2}}],\"a\":3}}]}}");
+        assert_eq!(
+            duplicate_key(&twice),
+            Some(format!("{long}[5000].b[0].c")),
+            "the first duplicate, with its whole path"
+        );
+    }
+
     #[test]
     fn thousands_of_keys_are_checked_exactly() {
         let keys: Vec<String> = (0..6_552).map(|i| format!("\"k{i:04}\":0")).collect();
