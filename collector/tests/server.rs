@@ -322,42 +322,66 @@ fn one_client_cannot_take_every_connection() {
     let _ = child.kill();
 }
 
+/// The size of the file the reading tests ask for.
+const BIG: u64 = 64 << 20;
+
+/// A collector with `--write-timeout write_timeout` serving a 64 MB file, and a GET for it
+/// from `from` (with a receive buffer of `recv` bytes, if given).
+fn big_download(
+    tag: &str,
+    write_timeout: &str,
+    from: &str,
+    recv: Option<u32>,
+) -> (std::process::Child, std::net::TcpStream) {
+    let db = temp_db(tag);
+    let site = db.with_file_name("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::File::create(site.join("big.bin"))
+        .unwrap()
+        .set_len(BIG)
+        .unwrap();
+    let port = free_port();
+    let child = start(
+        &db,
+        port,
+        &[
+            "--write-timeout",
+            write_timeout,
+            "--static",
+            site.to_str().unwrap(),
+        ],
+    );
+    let mut s = common::process::connect_with(from, port, recv);
+    s.write_all(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    (child, s)
+}
+
+/// Reads what is left at full speed: whether the connection ended (a dropped one ends before
+/// the file does; a kept one waits for the next request) and the bytes read.
+fn read_to_end(s: &mut std::net::TcpStream, mut got: u64) -> (bool, u64) {
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return (true, got),
+            Ok(n) => got += n as u64,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return (true, got),
+            Err(_) => return (false, got),
+        }
+    }
+}
+
 /// Regression: a client that never read its answer held its connection for ever. A write
 /// that waits longer than `--write-timeout` for the client drops the connection: of a
 /// 64 MB file the client gets what the socket buffers held, then the end.
 #[test]
 fn a_client_that_never_reads_is_dropped() {
-    let db = temp_db("reader");
-    let site = db.with_file_name("site");
-    std::fs::create_dir_all(&site).unwrap();
-    const SIZE: u64 = 64 << 20;
-    std::fs::File::create(site.join("big.bin"))
-        .unwrap()
-        .set_len(SIZE)
-        .unwrap();
-    let port = free_port();
-    let mut child = start(
-        &db,
-        port,
-        &["--write-timeout", "1", "--static", site.to_str().unwrap()],
-    );
-    let mut s = common::process::connect_from("127.0.0.2", port);
-    s.write_all(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
-        .unwrap();
+    let (mut child, mut s) = big_download("reader", "1", "127.0.0.2", None);
     std::thread::sleep(Duration::from_secs(4));
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut got = 0u64;
-    let mut buf = vec![0u8; 1 << 16];
-    let ended = loop {
-        match s.read(&mut buf) {
-            Ok(0) => break true,
-            Ok(n) => got += n as u64,
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
-            Err(_) => break false,
-        }
-    };
+    let (ended, got) = read_to_end(&mut s, 0);
     assert!(ended, "the connection stayed open");
-    assert!(got > 0 && got < SIZE, "{got} bytes of {SIZE}");
+    assert!(got > 0 && got < BIG, "{got} bytes of {BIG}");
     let _ = child.kill();
 }
 
@@ -368,46 +392,19 @@ fn a_client_that_never_reads_is_dropped() {
 /// in every window, is `deadline::tests::a_reader_that_takes_a_little_now_and_then_is_cut`.)
 #[test]
 fn a_client_that_reads_too_slowly_is_dropped() {
-    let db = temp_db("slowreader");
-    let site = db.with_file_name("site");
-    std::fs::create_dir_all(&site).unwrap();
-    const SIZE: u64 = 64 << 20;
-    std::fs::File::create(site.join("big.bin"))
-        .unwrap()
-        .set_len(SIZE)
-        .unwrap();
-    let port = free_port();
-    let mut child = start(
-        &db,
-        port,
-        &["--write-timeout", "2", "--static", site.to_str().unwrap()],
-    );
-    let mut s = common::process::connect_with("127.0.0.3", port, Some(2048));
-    s.write_all(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
-        .unwrap();
-    // 1 KB every 250 ms (4 KB/s, under 16 KiB per 2 s) for 8 s through a small receive buffer:
-    // the collector's writes wait, and it sees each kilobyte taken, but less than its minimum
-    // in each window.
+    let (mut child, mut s) = big_download("slowreader", "2", "127.0.0.3", Some(2048));
+    // 1 KB every 250 ms (4 KB/s, under 16 KiB per 2 s) for 8 s.
     let mut got = 0u64;
-    let mut buf = vec![0u8; 1 << 16];
+    let mut buf = [0u8; 1024];
     for _ in 0..32 {
-        got += s.read(&mut buf[..1024]).unwrap_or(0) as u64;
+        got += s.read(&mut buf).unwrap_or(0) as u64;
         std::thread::sleep(Duration::from_millis(250));
     }
-    // Then read what is left at full speed: a dropped connection ends before the file does.
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let ended = loop {
-        match s.read(&mut buf) {
-            Ok(0) => break true,
-            Ok(n) => got += n as u64,
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
-            Err(_) => break false,
-        }
-    };
+    let (ended, got) = read_to_end(&mut s, got);
     assert!(ended, "the connection stayed open");
     assert!(
-        got < SIZE,
-        "{got} bytes of {SIZE}: the slow reader was served whole"
+        got < BIG,
+        "{got} bytes of {BIG}: the slow reader was served whole"
     );
     let _ = child.kill();
 }
