@@ -107,6 +107,7 @@ struct Args {
     grace: u64,
     /// The landing pages' surveys: a JSON file of survey ids to widget configs
     /// ({"after-sales": {"brand": "星辰汽车"}}); without it any survey id has a page with the defaults.
+    /// A survey with "require_visit": true takes answers only from signed visit links.
     #[arg(long, env = "NPS_LANDING", global = true)]
     landing: Option<PathBuf>,
     /// The names of the codes, for the dashboard: a JSON file like

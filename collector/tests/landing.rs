@@ -457,6 +457,16 @@ async fn a_survey_that_requires_a_signed_visit_refuses_unsigned_answers_saying_w
         err.contains("warranty.require_visit") && err.contains("true or false"),
         "{err}"
     );
+    for typo in ["require_visits", "requireVisit", "require-visit"] {
+        let err =
+            Landing::from_json(&format!(r#"{{"warranty": {{"{typo}": true}}}}"#)).unwrap_err();
+        assert!(
+            err.contains(&format!(
+                "warranty.{typo} is not a key: did you mean require_visit"
+            )),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -57,6 +57,16 @@ impl Landing {
                 }
                 _ => {}
             }
+            // A near miss of the collector's own key would read as an unknown widget key.
+            let squash = |k: &str| k.to_ascii_lowercase().replace(['_', '-'], "");
+            if let Some(k) = obj.keys().find(|k| {
+                k.as_str() != REQUIRE_VISIT && squash(k).starts_with(&squash(REQUIRE_VISIT))
+            }) {
+                errors.push(format!(
+                    "{survey}.{k} is not a key: did you mean {REQUIRE_VISIT} (true or false)?"
+                ));
+                continue;
+            }
             let require_visit = match obj.remove(REQUIRE_VISIT) {
                 None | Some(Value::Bool(false)) => false,
                 Some(Value::Bool(true)) => true,
