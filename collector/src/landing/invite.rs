@@ -15,7 +15,7 @@ use nps_widget::config::Config;
 use nps_widget::i18n::{fill, Text};
 
 use super::surveys::ENDPOINT;
-use super::{ask, html, locale_of, not_found, page, query_pairs};
+use super::{html, link, page};
 use crate::export::escape_html as esc;
 use crate::Shared;
 
@@ -50,9 +50,9 @@ pub(crate) async fn invite(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let query = query_pairs(&q);
-    let Some(a) = ask(&state, &survey, locale_of(&query), &headers) else {
-        return not_found(&state, &survey, &headers);
+    let (_, a) = match link(&state, &survey, &q, &headers) {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let to = a
         .cfg

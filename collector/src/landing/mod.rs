@@ -152,6 +152,21 @@ fn visit_gate(
     }
 }
 
+/// A link's query pairs and its survey's page settings in the language it asks for, or the
+/// "not found" page.
+fn link(
+    state: &AppState,
+    survey: &str,
+    q: &Option<String>,
+    headers: &HeaderMap,
+) -> Result<(Vec<(String, String)>, Ask), Response> {
+    let query = query_pairs(q);
+    match ask(state, survey, locale_of(&query), headers) {
+        Some(a) => Ok((query, a)),
+        None => Err(not_found(state, survey, headers)),
+    }
+}
+
 /// `GET /s/{survey}`: the question.
 pub(crate) async fn question(
     State(state): State<Shared>,
@@ -159,9 +174,9 @@ pub(crate) async fn question(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let query = query_pairs(&q);
-    let Some(a) = ask(&state, &survey, locale_of(&query), &headers) else {
-        return not_found(&state, &survey, &headers);
+    let (query, a) = match link(&state, &survey, &q, &headers) {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let context = a.cfg.context_with_query(&query);
     let now = Now::system();
@@ -255,9 +270,9 @@ pub(crate) async fn score(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let query = query_pairs(&q);
-    let Some(a) = ask(&state, &survey, locale_of(&query), &headers) else {
-        return not_found(&state, &survey, &headers);
+    let (query, a) = match link(&state, &survey, &q, &headers) {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let pairs = form(&body);
     let Some(score) = field(&pairs, "score")
