@@ -189,6 +189,7 @@ impl World {
             target: Target {
                 endpoint: "/api/responses".into(),
                 headers: vec![],
+                ..Target::default()
             },
         };
         w.open_tab(0);

@@ -301,9 +301,10 @@ fn probe_storage() -> Option<web_sys::Storage> {
     Some(s)
 }
 
-/// Page hide: the browser delivers it after the page is gone (no reply comes back).
+/// Page hide: the browser delivers it after the page is gone (no reply comes back). A PATCH
+/// (`update: "patch"`) goes as a `keepalive` fetch: `sendBeacon` can only POST.
 fn beacon(p: &Post) {
-    let sent = p.target.beacon_ok()
+    let sent = p.beacon_ok()
         && window()
             .navigator()
             .send_beacon_with_opt_str(&p.target.endpoint, Some(&p.body))
@@ -329,7 +330,7 @@ fn fetch_request(
 ) -> Result<Request, JsValue> {
     let r = post.request(cross_origin(&post.target.endpoint));
     let init = RequestInit::new();
-    init.set_method("POST");
+    init.set_method(r.method);
     init.set_mode(RequestMode::Cors);
     init.set_body(&JsValue::from_str(r.body));
     // web-sys has no setter for `keepalive` yet; it is a plain RequestInit member.
@@ -342,7 +343,7 @@ fn fetch_request(
         headers.set(k, v)?;
     }
     init.set_headers(&headers);
-    Request::new_with_str_and_init(r.url, &init)
+    Request::new_with_str_and_init(&r.url, &init)
 }
 
 async fn post(p: &Post) -> Reply {

@@ -24,6 +24,7 @@ fn target() -> Target {
     Target {
         endpoint: "/api".into(),
         headers: vec![],
+        ..Target::default()
     }
 }
 
