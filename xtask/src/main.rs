@@ -310,6 +310,7 @@ fn test(args: &[String]) -> Result {
             .env("CHROMEDRIVER", &t.chromedriver)
             .env("CHROMIUM", &t.chromium)
             .env("NPS_AXE", &t.axe)
+            .env("NPS_JSON_SERVER", &t.json_server)
             .env("NPS_CHAOS_SURVEYS", quick_chaos),
         &mut totals,
     )?;

@@ -7,7 +7,9 @@
 //!   read today's wasm), into `.tools/`;
 //! - Chromium and ChromeDriver, through apt-get as root on Debian;
 //! - nginx (the collector's tests behind a real reverse proxy), the same way;
-//! - axe-core (the accessibility checker the end-to-end tests inject), from npm into `.tools/`.
+//! - axe-core (the accessibility checker the end-to-end tests inject), from npm into `.tools/`;
+//! - json-server (a generic REST server the widget's `update: "patch"` is tested against),
+//!   from npm into `.tools/`.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -21,6 +23,10 @@ const BINARYEN: &str = "132.0.0";
 
 /// The axe-core release the accessibility test injects into every page.
 const AXE_CORE: &str = "4.11.0";
+
+/// The json-server release the REST end-to-end test runs (0.17: POST creates, PATCH
+/// `/{id}` updates, a second POST of an id fails; 1.0 is still a beta).
+const JSON_SERVER: &str = "0.17.4";
 
 /// The pandas release `cargo xtask bench-score` compares the scorer with.
 const PANDAS: &str = "3.1.1";
@@ -49,6 +55,8 @@ pub struct Browser {
     pub chromedriver: PathBuf,
     /// axe-core's `axe.min.js`.
     pub axe: PathBuf,
+    /// json-server's command.
+    pub json_server: PathBuf,
 }
 
 fn output(cmd: &mut Command) -> Option<String> {
@@ -245,6 +253,7 @@ pub fn for_browser_tests() -> Result<Browser> {
         chromium: chromium.ok_or("chromium is not on PATH")?,
         chromedriver: driver.ok_or("chromedriver is not on PATH")?,
         axe: ensure_axe()?,
+        json_server: ensure_json_server()?,
     })
 }
 
@@ -265,6 +274,26 @@ fn ensure_axe() -> Result<PathBuf> {
         Ok(js)
     } else {
         Err(format!("{} is missing after npm install", js.display()))
+    }
+}
+
+/// json-server at `JSON_SERVER`, installed from npm into `.tools/`.
+fn ensure_json_server() -> Result<PathBuf> {
+    let dir = root().join(".tools/node_modules/json-server");
+    let installed = std::fs::read_to_string(dir.join("package.json"))
+        .ok()
+        .is_some_and(|p| p.contains(&format!("\"version\": \"{JSON_SERVER}\"")));
+    if !installed {
+        println!("installing json-server@{JSON_SERVER} from npm into .tools/");
+        npm_install(&format!("json-server@{JSON_SERVER}")).map_err(|e| {
+            format!("{e}\n  the REST end-to-end test needs npm's json-server@{JSON_SERVER}")
+        })?;
+    }
+    let bin = root().join(".tools/node_modules/.bin/json-server");
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(format!("{} is missing after npm install", bin.display()))
     }
 }
 
