@@ -11,7 +11,7 @@ use nps_widget::i18n::{Locale, Text};
 use nps_widget::rules;
 use qrcode::{EcLevel, QrCode};
 
-use crate::export::escape_html as esc;
+use crate::html::escape_html as esc;
 use crate::visit::{VisitKey, TOKEN_KEY};
 
 /// What a landing link carries: context keys and values (`visit`, `store`, `advisor`, …).

@@ -11,7 +11,7 @@ use nps_widget::flow::{Event, Meta, Survey, Terms};
 use nps_widget::i18n::Text;
 use nps_widget::outcome::Reach;
 use nps_widget::payload::{self, Stage};
-use nps_widget::rules::{self, HONEYPOT_FIELD};
+use nps_widget::rules;
 use nps_widget::takeover::Takeover;
 use serde_json::Value;
 
@@ -20,8 +20,8 @@ use super::{
     Ask,
 };
 use crate::rows::Now;
+use crate::state::{AppState, Shared};
 use crate::write_key::{self, Held};
-use crate::{AppState, Shared};
 
 /// A stored response of this survey, and the hash of its write key.
 async fn stored(
@@ -215,7 +215,7 @@ pub(crate) async fn answers(
         &state,
         &f.a.cfg,
         done,
-        field(&pairs, HONEYPOT_FIELD).is_some(),
+        crate::intake::form::honeypot(&pairs),
         true,
     )
     .await
