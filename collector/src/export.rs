@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use nps_widget::rules;
+use nps_core::contract::rules;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -22,7 +22,7 @@ use crate::{ApiError, Shared};
 
 /// Context keys that get their own CSV column (the ones the widget reads from a QR code's
 /// query string); the rest go in `other_context`.
-const CONTEXT_COLUMNS: &[&str] = nps_widget::config::DEFAULT_CONTEXT_PARAMS;
+const CONTEXT_COLUMNS: &[&str] = nps_core::config::DEFAULT_CONTEXT_PARAMS;
 
 /// A cell that a spreadsheet would run as a formula gets a leading `'`.
 pub fn defuse(cell: &str) -> String {

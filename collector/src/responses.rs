@@ -11,9 +11,9 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use nps_widget::i18n::Locale;
-use nps_widget::payload;
-use nps_widget::rules::ID_LEN;
+use nps_core::contract::payload;
+use nps_core::contract::rules::ID_LEN;
+use nps_core::words::Locale;
 use serde_json::{json, Value};
 
 use crate::auth::Admin;
@@ -75,7 +75,7 @@ pub async fn post_response(
 async fn accept_json(state: &AppState, body: &[u8]) -> Result<Response, ApiError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "body", "body is not valid UTF-8"))?;
-    let value = nps_widget::json::parse_strict(text, "body")?;
+    let value = nps_core::contract::json::parse_strict(text, "body")?;
     let response = payload::Response::parse(&value)?;
     let id = response.id.clone();
     let stage = response.stage.as_str();

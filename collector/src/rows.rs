@@ -16,8 +16,8 @@
 //! started (`Expired`). Only whoever holds a response's write key may change it (`Key`, the
 //! table in `write_key`).
 
-use nps_widget::config::keys::RETENTION_DAYS;
-use nps_widget::payload::Response;
+use nps_core::config::keys::RETENTION_DAYS;
+use nps_core::contract::payload::Response;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::store::StoreError;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::{landing, net, visit};
 
 /// Largest body accepted (`rules::MAX_BODY_BYTES`).
-pub const BODY_LIMIT: usize = nps_widget::rules::MAX_BODY_BYTES;
+pub const BODY_LIMIT: usize = nps_core::contract::rules::MAX_BODY_BYTES;
 /// The time a request has to send its whole body (not between two bytes): then a 408.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -50,13 +50,14 @@ pub struct Settings {
     /// The surveys of the landing pages (`/s/{survey}`).
     pub landing: landing::Landing,
     /// The names of stores, advisors, … for the dashboard (`GET /api/names`).
-    pub names: nps_widget::analysis::Names,
+    pub names: nps_core::scoring::analysis::Names,
 }
 
 impl Settings {
     /// The fastest answer a person gives, in ms.
     pub fn min_fill(&self) -> i64 {
-        self.min_fill_ms.unwrap_or(nps_widget::rules::MIN_FILL_MS)
+        self.min_fill_ms
+            .unwrap_or(nps_core::contract::rules::MIN_FILL_MS)
     }
 
     /// The time a request has to send its whole body.

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 
-use nps_widget::payload::Response;
+use nps_core::contract::payload::Response;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 

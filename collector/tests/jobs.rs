@@ -16,7 +16,7 @@ async fn expired_phone(store: &Store, id: &str) {
     b["id"] = json!(id);
     b["created_at"] = json!("2025-11-23T08:30:00.000Z");
     b["contact"] = json!({"phone": "13812345678", "consent": true, "retention_days": 1});
-    let r = nps_widget::payload::Response::parse(&b).unwrap();
+    let r = nps_core::contract::payload::Response::parse(&b).unwrap();
     let long_ago = time::OffsetDateTime::now_utc() - time::Duration::days(365);
     store
         .upsert(r, Now::from_time(long_ago), None)

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use nps_widget::config::keys::SURVEY;
-use nps_widget::i18n::Locale;
-use nps_widget::rules::{self, HONEYPOT_FIELD};
+use nps_core::config::keys::SURVEY;
+use nps_core::contract::rules::{self, HONEYPOT_FIELD};
+use nps_core::words::Locale;
 use serde_json::{json, Map, Value};
 
 /// A form field's first value, trimmed; `None` when missing or blank.
@@ -41,7 +41,7 @@ pub fn to_payload(pairs: &[(String, String)], now: &str, referer: Option<&str>) 
     };
     let category = score
         .as_i64()
-        .and_then(|s| nps_widget::score::category(s).ok())
+        .and_then(|s| nps_core::scoring::score::category(s).ok())
         .map(|c| c.as_str());
     let reasons: Vec<Value> = pairs
         .iter()
@@ -105,7 +105,7 @@ mod tests {
             "2026-11-23T08:00:00.000Z",
             Some("http://127.0.0.1/qr.html"),
         );
-        let r = nps_widget::payload::Response::parse(&v).unwrap();
+        let r = nps_core::contract::payload::Response::parse(&v).unwrap();
         assert_eq!(
             (r.score, r.category, r.reasons.len()),
             (Some(4), Some("detractor"), 2)
@@ -113,7 +113,7 @@ mod tests {
         assert_eq!(r.context.get("store").map(String::as_str), Some("SZ-FT"));
         let bad = to_payload(&[p("score", "11")], "2026-11-23T08:00:00.000Z", None);
         assert_eq!(
-            nps_widget::payload::Response::parse(&bad)
+            nps_core::contract::payload::Response::parse(&bad)
                 .unwrap_err()
                 .field,
             "score"

@@ -21,7 +21,7 @@ mod refusal;
 
 use std::collections::BTreeMap;
 
-use nps_widget::payload::Response;
+use nps_core::contract::payload::Response;
 
 use crate::rows::{Admission, Flag, Now};
 use crate::state::AppState;

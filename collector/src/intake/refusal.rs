@@ -8,9 +8,9 @@
 //! other stored-answer refusal an invalid link (422).
 
 use axum::http::StatusCode;
-use nps_widget::error::FieldError;
-use nps_widget::i18n::Text;
-use nps_widget::rules;
+use nps_core::contract::error::FieldError;
+use nps_core::contract::rules;
+use nps_core::words::Text;
 
 use crate::visit::TokenError;
 use crate::write_key::KeyRefusal;

@@ -1,7 +1,7 @@
 //! The intake's rules as tables: the flags, and each refusal as JSON and as a page.
 
 use axum::http::StatusCode;
-use nps_widget::i18n::Text;
+use nps_core::words::Text;
 
 use super::*;
 use crate::write_key::KeyRefusal;
@@ -81,7 +81,8 @@ fn a_responses_signals_are_its_own_times() {
 fn each_refusal_as_json_and_as_a_page() {
     use StatusCode as S;
     let id = "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a".to_owned();
-    let invalid = nps_widget::error::FieldError::invalid("score", "11".to_owned(), "0 to 10");
+    let invalid =
+        nps_core::contract::error::FieldError::invalid("score", "11".to_owned(), "0 to 10");
     let rows: Vec<(Refusal, S, &str, (S, Option<Text>), (S, Option<Text>))> = vec![
         (
             Refusal::Invalid(invalid),

@@ -1,7 +1,7 @@
 //! The upsert: one response stored by the rules in the module doc of `rows`, in the caller's
 //! transaction.
 
-use nps_widget::payload::Response;
+use nps_core::contract::payload::Response;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{purge_after, Admission, Flag, Now, Upsert};
@@ -92,7 +92,7 @@ pub fn upsert(
         ..r.clone()
     };
     let body = r.to_json();
-    let visit = r.context.get(nps_widget::rules::VISIT);
+    let visit = r.context.get(nps_core::contract::rules::VISIT);
     let rank = r.stage.rank() as i64;
     let ns = order_ns(r, now);
     let existing = stored(tx, &r.id)?;
