@@ -83,7 +83,9 @@ fn each_refusal_as_json_and_as_a_page() {
     let id = "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a".to_owned();
     let invalid =
         nps_core::contract::error::FieldError::invalid("score", "11".to_owned(), "0 to 10");
-    let rows: Vec<(Refusal, S, &str, (S, Option<Text>), (S, Option<Text>))> = vec![
+    // (refusal, JSON status, JSON field, the no-script form's page, a landing page)
+    type Page = (S, Option<Text>);
+    let rows: Vec<(Refusal, S, &str, Page, Page)> = vec![
         (
             Refusal::Invalid(invalid),
             S::UNPROCESSABLE_ENTITY,
