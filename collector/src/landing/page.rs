@@ -16,7 +16,7 @@ use nps_core::words::{fill, Locale, Text};
 use serde_json::{Map, Value};
 
 use super::invite;
-use crate::export::escape_html as esc;
+use crate::html::escape_html as esc;
 
 /// The page around the card: a calm background, safe-area insets, no zoom lock.
 const PAGE_CSS: &str = "html{-webkit-text-size-adjust:100%}\
@@ -164,7 +164,7 @@ fn scale_form(
             .unwrap_or_default();
         let label = match s {
             0 => format!("0 – {}", cfg.text(Text::ScaleLow)),
-            rules::MAX_SCORE => format!("{rules::MAX_SCORE} – {}", cfg.text(Text::ScaleHigh)),
+            rules::MAX_SCORE => format!("{} – {}", rules::MAX_SCORE, cfg.text(Text::ScaleHigh)),
             _ => fill(cfg.text(Text::ScoreLabel), &[("score", &s.to_string())]),
         };
         let pressed = if score == Some(s) {
