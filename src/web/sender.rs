@@ -15,7 +15,7 @@ use web_sys::{AbortController, Request, RequestInit, RequestMode};
 
 use crate::outbox::{
     entry_key, Command, Driver, Entry, Env, Flusher, Input, Post, Reply, Status, Target,
-    ENTRY_PREFIX, LEASE_KEY, LOCK_NAME, TIMEOUT_MS,
+    CREATED_KEY, ENTRY_PREFIX, LEASE_KEY, LOCK_NAME, TIMEOUT_MS,
 };
 
 pub type Listener = Rc<dyn Fn(Status)>;
@@ -79,6 +79,7 @@ impl Shell {
                 wall: js_sys::Date::now() as u64,
                 random: js_sys::Math::random(),
                 lease,
+                created: self.get(CREATED_KEY),
             };
             driver.handle(input, &env)
         };
@@ -97,6 +98,7 @@ impl Shell {
                 }
             }
             Command::WriteLease(lease) => self.set(LEASE_KEY, &lease),
+            Command::WriteCreated(ids) => self.set(CREATED_KEY, &ids),
             Command::Post(p) => {
                 let me = self.clone();
                 wasm_bindgen_futures::spawn_local(async move {

@@ -134,11 +134,13 @@ impl Entry {
             "attempts" => self.attempts, "waited" => self.waited_ms, "dead" => self.dead.clone(),
         };
         // Written only when not the default, so the collector's entries keep their form.
-        if self.target.update != Update::Post {
-            v["update"] = self.target.update.name().into();
-        }
-        if self.created {
-            v["created"] = true.into();
+        if let Value::Object(m) = &mut v {
+            if self.target.update != Update::Post {
+                m.insert("update".into(), self.target.update.name().into());
+            }
+            if self.created {
+                m.insert("created".into(), true.into());
+            }
         }
         v.to_string()
     }

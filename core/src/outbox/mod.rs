@@ -40,8 +40,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub use driver::{
-    entry_key, Command, Delay, Driver, Env, Flusher, Input, Status, ENTRY_PREFIX, LEASE_KEY,
-    LOCK_NAME,
+    entry_key, Command, Delay, Driver, Env, Flusher, Input, Status, CREATED_KEY, ENTRY_PREFIX,
+    LEASE_KEY, LOCK_NAME,
 };
 pub use entry::{Entry, Post, Request, Target};
 pub use policy::{

@@ -17,8 +17,11 @@
 //! | patch  | PATCH | 404                        | no            | the endpoint lost it: POST it whole |
 //! | patch  | PATCH | anything else              | unchanged     | |
 //!
-//! A PATCH is therefore never sent for a response the endpoint never acknowledged. On page
-//! hide a PATCH goes as a `keepalive` fetch (`sendBeacon` can only POST).
+//! A PATCH is therefore never sent for a response the endpoint never acknowledged. Once an
+//! entry is delivered, the outbox keeps its id (`Outbox::created_text`, stored by the driver
+//! under `CREATED_KEY`), so a later stage, from this page or one that continues the response
+//! after a reload, starts as a PATCH. On page hide a PATCH goes as a `keepalive` fetch
+//! (`sendBeacon` can only POST).
 
 use super::Reply;
 use crate::config::Update;
@@ -75,6 +78,23 @@ pub(super) fn remember(created: &mut Vec<String>, id: &str) {
     }
 }
 
+impl super::Outbox {
+    /// The responses delivered while the endpoint held them, newest last, space-separated:
+    /// the stored form (`driver::CREATED_KEY`), so a reload that continues one PATCHes it.
+    pub fn created_text(&self) -> String {
+        self.created.join(" ")
+    }
+
+    /// Takes in the ids of a stored `created_text` (another page or tab delivered them).
+    pub fn learn_created(&mut self, text: &str) {
+        for id in text.split(' ').filter(|id| !id.is_empty()) {
+            if !self.created.iter().any(|c| c == id) {
+                remember(&mut self.created, id);
+            }
+        }
+    }
+}
+
 /// `{endpoint}/{id}`: the id percent-encoded (all but RFC 3986's unreserved characters), one
 /// slash whether or not the endpoint ends with one, and the endpoint's query kept at the end.
 pub fn item_url(endpoint: &str, id: &str) -> String {
@@ -82,18 +102,20 @@ pub fn item_url(endpoint: &str, id: &str) -> String {
         Some(i) => endpoint.split_at(i),
         None => (endpoint, ""),
     };
-    let mut url = String::with_capacity(endpoint.len() + id.len() + 1);
-    url.push_str(path.trim_end_matches('/'));
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut url = path.trim_end_matches('/').to_owned();
     url.push('/');
     for b in id.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
             url.push(b as char);
         } else {
-            url.push_str(&format!("%{b:02X}"));
+            // By hand: `format!("{b:02X}")` costs the wasm more.
+            for c in [b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]] {
+                url.push(c as char);
+            }
         }
     }
-    url.push_str(query);
-    url
+    url + query
 }
 
 #[cfg(test)]
