@@ -118,24 +118,40 @@ impl JsonServer {
 }
 
 /// Opens the REST test page with `update`, taps 3, picks a reason, writes a comment and
-/// submits; returns the response id.
-async fn answer(b: &Browser, pages: &Server, api: &JsonServer, update: &str) -> String {
-    b.open(&format!(
+/// submits (after reloading the page, which continues the response, when `reload`);
+/// returns the response id.
+async fn answer(
+    b: &Browser,
+    pages: &Server,
+    api: &JsonServer,
+    update: &str,
+    reload: bool,
+) -> String {
+    let page = format!(
         "{}/rest.html?endpoint={}&update={update}",
         pages.base,
         api.endpoint()
-    ))
-    .await;
+    );
+    b.open(&page).await;
     b.find("#survey >> [data-score='3']").await;
-    let id = b
-        .js("return window.__handle.id")
-        .await
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = b.js("return window.__handle.id").await;
+    let id = id.as_str().unwrap().to_owned();
     b.click("#survey >> [data-score='3']").await;
     // The score is sent the moment it is chosen: wait for it, so the next stage is a later post.
     api.wait_records("the scored post", |r| !r.is_empty()).await;
+    if reload {
+        // Reload once the outbox has stored that the endpoint created it.
+        let created = "return localStorage.getItem('nps:v1:outbox-created') || ''";
+        wait_until("the created mark", || async {
+            let ids = b.js(created).await;
+            ids.as_str()?.split(' ').any(|i| i == id).then_some(())
+        })
+        .await;
+        b.open(&page).await;
+        b.find("#survey >> [data-reason='wait_time']").await;
+        let again = b.js("return window.__handle.id").await;
+        assert_eq!(again, json!(id), "the reload continues the response");
+    }
     b.click("#survey >> [data-reason='wait_time']").await;
     b.find("#survey >> .nps-comment")
         .await
@@ -152,7 +168,7 @@ async fn patch_mode_keeps_one_record_in_json_server_created_by_post_and_updated_
     let api = JsonServer::start().await;
     let pages = Server::start().await;
     let b = Browser::start(Options::phone("en")).await;
-    let id = answer(&b, &pages, &api, "patch").await;
+    let id = answer(&b, &pages, &api, "patch", false).await;
     wait_until("✓ Sent", || async {
         (b.text("#survey >> .nps-status").await == "✓ Sent").then_some(())
     })
@@ -195,7 +211,7 @@ async fn post_mode_leaves_json_server_without_the_answer() {
     let api = JsonServer::start().await;
     let pages = Server::start().await;
     let b = Browser::start(Options::phone("en")).await;
-    let id = answer(&b, &pages, &api, "post").await;
+    let id = answer(&b, &pages, &api, "post", false).await;
     // The collector's way posts each stage to the same URL, as text/plain (no preflight):
     // json-server reads no JSON from it and keeps a record of nothing per post.
     let records = api.wait_records("two posts", |r| r.len() == 2).await;
@@ -205,5 +221,26 @@ async fn post_mode_leaves_json_server_without_the_answer() {
             .all(|r| r["id"] != json!(id) && r.get("stage").is_none()),
         "{records:?}"
     );
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn patch_mode_continues_the_record_after_a_reload() {
+    let api = JsonServer::start().await;
+    let pages = Server::start().await;
+    let b = Browser::start(Options::phone("en")).await;
+    let id = answer(&b, &pages, &api, "patch", true).await;
+    let records = api
+        .wait_records("the completed record", |r| {
+            r.iter().any(|x| x["stage"] == "completed")
+        })
+        .await;
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["id"], json!(id));
+    assert_eq!(records[0]["comment"], "The wait was long.");
+    // The page after the reload knew the record exists: it never POSTed it again.
+    let log = api.requests();
+    assert_eq!(log.matches("POST /responses").count(), 1, "{log}");
+    assert!(log.contains(&format!("PATCH /responses/{id} 200")), "{log}");
     b.close().await;
 }
