@@ -257,44 +257,45 @@ pub fn for_browser_tests() -> Result<Browser> {
     })
 }
 
-/// axe-core at `AXE_CORE`, installed from npm into `.tools/` (npm came with binaryen).
-fn ensure_axe() -> Result<PathBuf> {
-    let dir = root().join(".tools/node_modules/axe-core");
-    let installed = std::fs::read_to_string(dir.join("package.json"))
+/// An npm package at exactly `version` in `.tools/` (npm came with binaryen), installed when
+/// missing; returns `file` under `.tools/node_modules/` once it is there. `needed_by` says
+/// which test needs it, for the error.
+fn ensure_npm(package: &str, version: &str, file: &str, needed_by: &str) -> Result<PathBuf> {
+    let modules = root().join(".tools/node_modules");
+    let installed = std::fs::read_to_string(modules.join(package).join("package.json"))
         .ok()
-        .is_some_and(|p| p.contains(&format!("\"version\": \"{AXE_CORE}\"")));
+        .is_some_and(|p| p.contains(&format!("\"version\": \"{version}\"")));
     if !installed {
-        println!("installing axe-core@{AXE_CORE} from npm into .tools/");
-        npm_install(&format!("axe-core@{AXE_CORE}")).map_err(|e| {
-            format!("{e}\n  the accessibility test needs npm's axe-core@{AXE_CORE}")
-        })?;
+        println!("installing {package}@{version} from npm into .tools/");
+        npm_install(&format!("{package}@{version}"))
+            .map_err(|e| format!("{e}\n  {needed_by} needs npm's {package}@{version}"))?;
     }
-    let js = dir.join("axe.min.js");
-    if js.is_file() {
-        Ok(js)
+    let path = modules.join(file);
+    if path.is_file() {
+        Ok(path)
     } else {
-        Err(format!("{} is missing after npm install", js.display()))
+        Err(format!("{} is missing after npm install", path.display()))
     }
 }
 
-/// json-server at `JSON_SERVER`, installed from npm into `.tools/`.
+/// axe-core's `axe.min.js` at `AXE_CORE`.
+fn ensure_axe() -> Result<PathBuf> {
+    ensure_npm(
+        "axe-core",
+        AXE_CORE,
+        "axe-core/axe.min.js",
+        "the accessibility test",
+    )
+}
+
+/// json-server's command at `JSON_SERVER`.
 fn ensure_json_server() -> Result<PathBuf> {
-    let dir = root().join(".tools/node_modules/json-server");
-    let installed = std::fs::read_to_string(dir.join("package.json"))
-        .ok()
-        .is_some_and(|p| p.contains(&format!("\"version\": \"{JSON_SERVER}\"")));
-    if !installed {
-        println!("installing json-server@{JSON_SERVER} from npm into .tools/");
-        npm_install(&format!("json-server@{JSON_SERVER}")).map_err(|e| {
-            format!("{e}\n  the REST end-to-end test needs npm's json-server@{JSON_SERVER}")
-        })?;
-    }
-    let bin = root().join(".tools/node_modules/.bin/json-server");
-    if bin.is_file() {
-        Ok(bin)
-    } else {
-        Err(format!("{} is missing after npm install", bin.display()))
-    }
+    ensure_npm(
+        "json-server",
+        JSON_SERVER,
+        ".bin/json-server",
+        "the REST end-to-end test",
+    )
 }
 
 /// Python with pandas at `PANDAS`, in a virtual environment in `.tools/py` (from PyPI).
