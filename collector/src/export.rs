@@ -51,7 +51,7 @@ pub fn csv_header() -> Vec<&'static str> {
 }
 
 /// Rows as CSV records (the header first when asked), for the export to send in pieces.
-pub fn csv_records(rows: &[crate::rows::Row], header: bool) -> Result<Vec<u8>, String> {
+pub fn csv_records(rows: &[crate::storage::Row], header: bool) -> Result<Vec<u8>, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     if header {
         w.write_record(csv_header()).map_err(|e| e.to_string())?;
@@ -104,7 +104,7 @@ pub fn csv_records(rows: &[crate::rows::Row], header: bool) -> Result<Vec<u8>, S
 /// A stored response as the JSON export's item: its body with `received_at`, `changed_at`
 /// and `flag` added (the body is the collector's canonical JSON object, so the fields are
 /// spliced in before its closing brace rather than parsed and written again).
-pub fn json_item(row: &crate::rows::Row, out: &mut Vec<u8>) {
+pub fn json_item(row: &crate::storage::Row, out: &mut Vec<u8>) {
     let body = row.body.trim_end();
     let Some(open) = body.strip_suffix('}') else {
         return;

@@ -31,9 +31,8 @@ mod listing;
 pub mod net;
 mod refused;
 mod responses;
-pub mod rows;
 pub mod serve;
-pub mod store;
+pub mod storage;
 pub mod visit;
 pub mod write_key;
 
@@ -59,8 +58,7 @@ use listing::list;
 use responses::{delete_response, post_response};
 
 pub use limit::RateLimiter;
-pub use rows::{Admission, Now, Upsert};
-pub use store::Store;
+pub use storage::{Admission, Now, Store, Target, Upsert};
 
 /// Largest body accepted (`rules::MAX_BODY_BYTES`).
 pub const BODY_LIMIT: usize = nps_widget::rules::MAX_BODY_BYTES;

@@ -14,8 +14,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
 use crate::responses::private;
-use crate::rows::{Row, Selection};
-use crate::store::StoreError;
+use crate::storage::{Row, Selection, StoreError};
 use crate::{export, ApiError, Shared};
 
 /// The query keys the export reads.

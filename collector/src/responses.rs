@@ -15,7 +15,7 @@ use nps_widget::payload;
 use nps_widget::rules::{self, HONEYPOT_FIELD, ID_LEN};
 use serde_json::{json, Value};
 
-use crate::rows::{Admission, Flag, Now};
+use crate::storage::{Admission, Flag, Now};
 use crate::visit::{self, TokenError};
 use crate::write_key::KeyRefusal;
 use crate::{export, refused, ApiError, AppState, Shared, Upsert, BODY_LIMIT};
@@ -315,7 +315,7 @@ pub(crate) fn private(mut resp: Response) -> Response {
     resp
 }
 
-pub(crate) fn unavailable(what: &str, e: crate::store::StoreError) -> Response {
+pub(crate) fn unavailable(what: &str, e: crate::storage::StoreError) -> Response {
     eprintln!("nps-collector: {what}: {e}");
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,

@@ -19,7 +19,7 @@ use super::{
     ask, chrome, field, form, html, keep, key_cookie, key_cookies, landing_path, not_found, page,
     Ask,
 };
-use crate::rows::Now;
+use crate::storage::Now;
 use crate::write_key::{self, Held};
 use crate::{AppState, Shared};
 

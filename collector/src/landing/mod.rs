@@ -43,7 +43,7 @@ pub use page::Chrome;
 pub use surveys::{Landing, REQUIRE_VISIT};
 
 use crate::responses::{admission, store, too_fast};
-use crate::rows::{Now, Upsert};
+use crate::storage::{Now, Upsert};
 use crate::visit::{self, TokenError};
 use crate::write_key;
 use crate::{AppState, Shared};
