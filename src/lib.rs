@@ -1,30 +1,12 @@
-//! nps-widget: a Net Promoter Score survey that a brand drops into any page.
+//! nps-widget: a Net Promoter Score survey that a brand drops into any page — the browser shell
+//! on top of `nps-core`.
 //!
-//! The pure core — `rules`, `error`, `json`, `score`, `config`, `flow`, `outbox`, `payload`,
-//! `events`, `phone`, `i18n`, `marks`, `takeover`, `outcome` — is plain Rust tested natively. Only `web` (compiled for wasm32)
-//! touches the DOM, `fetch`, storage and timers. See ARCHITECTURE.md for the code map.
+//! The decisions (the flow, the gate, the outbox, config, the payload, scoring, the words) are
+//! `nps-core`'s, plain Rust tested natively; they are re-exported here under the same paths.
+//! Only `web` (compiled for wasm32) touches the DOM, `fetch`, storage and timers. See
+//! ARCHITECTURE.md for the code map.
 
-pub mod analysis;
-pub mod config;
-pub mod error;
-pub mod events;
-pub mod flow;
-pub mod gate;
-pub mod i18n;
-pub mod json;
-pub mod marks;
-pub mod outbox;
-pub mod outcome;
-pub mod payload;
-pub mod phone;
-pub mod rules;
-pub mod score;
-pub mod takeover;
+pub use nps_core::{config, contract, obj, outbox, scoring, survey, words, STYLESHEET};
 
-/// The widget's stylesheet, minified (`www/nps-widget.css`, by `build.rs`). The widget puts it
-/// in each survey's shadow root; the collector's landing pages inline it, so the page a QR code
-/// opens looks the same before and after the widget takes it over.
-pub const STYLESHEET: &str = include_str!(concat!(env!("OUT_DIR"), "/nps-widget.min.css"));
-
-#[cfg(all(target_arch = "wasm32", feature = "web"))]
+#[cfg(target_arch = "wasm32")]
 pub mod web;

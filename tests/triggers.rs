@@ -227,7 +227,7 @@ async fn a_kiosk_starts_afresh_for_the_next_customer_and_keeps_nothing() {
     assert_ne!(h.id().unwrap(), first, "a new response");
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     let path = web_sys::window().unwrap().location().pathname().unwrap();
-    let keys = nps_widget::marks::Keys::new("t-kiosk", None, &path);
+    let keys = nps_widget::survey::marks::Keys::new("t-kiosk", None, &path);
     for key in [&keys.answered, &keys.dismissed, &keys.sample, &keys.draft] {
         assert_eq!(
             storage.get_item(key).unwrap(),

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use nps_widget::error::{ErrorKind, FieldError};
+use nps_core::contract::error::{ErrorKind, FieldError};
 use serde_json::json;
 
 use crate::ROUTES;

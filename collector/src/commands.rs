@@ -9,7 +9,7 @@ use nps_collector::landing::Landing;
 use nps_collector::links::{self, Carried, Links};
 use nps_collector::visit::{self, VisitKey};
 use nps_collector::{demo, Target};
-use nps_widget::analysis::Names;
+use nps_core::scoring::analysis::Names;
 
 use crate::Args;
 
@@ -246,7 +246,7 @@ fn links_of(args: &Args, link: &LinkArgs, sign: bool) -> Result<Links, String> {
 fn visit_of(visit: &Option<String>) -> Carried {
     visit
         .iter()
-        .map(|v| (nps_widget::rules::VISIT.to_owned(), v.clone()))
+        .map(|v| (nps_core::contract::rules::VISIT.to_owned(), v.clone()))
         .collect()
 }
 

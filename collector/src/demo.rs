@@ -8,8 +8,8 @@
 //! is small (its numbers are "not enough data"), wait time costs the most, and the score
 //! rises a little month by month.
 
-use nps_widget::analysis::Names;
-use nps_widget::payload::Response;
+use nps_core::contract::payload::Response;
+use nps_core::scoring::analysis::Names;
 use serde_json::{json, Value};
 
 use crate::storage::{Admission, Flag, Now, Store as Db, StoreError, Target, Upsert};
@@ -245,7 +245,7 @@ pub fn responses(
         let at = at.min(now);
         let dismissed = rng.f64() < 0.03;
         let score = (!dismissed).then(|| draw_score(&mut rng, p, d));
-        let category = score.map(|s| nps_widget::score::category(s as i64).expect("0-10"));
+        let category = score.map(|s| nps_core::scoring::score::category(s as i64).expect("0-10"));
         let completed = score.is_some() && rng.f64() < 0.85;
         let (reasons, comments): (&[&str], &[&str]) = match score {
             Some(9..=10) => (PRAISE, COMMENTS_PROMOTER),
@@ -273,7 +273,7 @@ pub fn responses(
         let created = Now::from_time(at);
         let updated = Now::from_time(at + time::Duration::seconds(20 + rng.i64(0..90)));
         let body = json!({
-            "schema": nps_widget::rules::SCHEMA,
+            "schema": nps_core::contract::rules::SCHEMA,
             "id": uuid::Builder::from_random_bytes(id).into_uuid().to_string(),
             "survey": "after-sales",
             "stage": if dismissed { "dismissed" } else if completed { "completed" } else { "scored" },
@@ -348,7 +348,7 @@ mod tests {
                 .iter()
                 .filter(|(r, _, _)| r.context["store"] == store)
                 .filter_map(|(r, _, _)| r.score);
-            nps_widget::score::Tally::from_scores(scores.map(i64::from))
+            nps_core::scoring::score::Tally::from_scores(scores.map(i64::from))
                 .unwrap()
                 .nps()
                 .unwrap()

@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use nps_widget::config::keys::SURVEY;
-use nps_widget::i18n::Locale;
-use nps_widget::rules;
+use nps_core::config::keys::SURVEY;
+use nps_core::contract::rules;
+use nps_core::words::Locale;
 
 /// Context keys that get their own CSV column (the ones the widget reads from a QR code's
 /// query string); the rest go in `other_context`.
-const CONTEXT_COLUMNS: &[&str] = nps_widget::config::DEFAULT_CONTEXT_PARAMS;
+const CONTEXT_COLUMNS: &[&str] = nps_core::config::DEFAULT_CONTEXT_PARAMS;
 
 /// A cell that a spreadsheet would run as a formula gets a leading `'`.
 pub fn defuse(cell: &str) -> String {
@@ -144,7 +144,7 @@ pub fn form_to_payload(pairs: &[(String, String)], now: &str, referer: Option<&s
     };
     let category = score
         .as_i64()
-        .and_then(|s| nps_widget::score::category(s).ok())
+        .and_then(|s| nps_core::scoring::score::category(s).ok())
         .map(|c| c.as_str());
     let reasons: Vec<Value> = pairs
         .iter()
@@ -230,7 +230,7 @@ mod tests {
             "2026-11-23T08:00:00.000Z",
             Some("http://127.0.0.1/qr.html"),
         );
-        let r = nps_widget::payload::Response::parse(&v).unwrap();
+        let r = nps_core::contract::payload::Response::parse(&v).unwrap();
         assert_eq!(
             (r.score, r.category, r.reasons.len()),
             (Some(4), Some("detractor"), 2)
@@ -238,7 +238,7 @@ mod tests {
         assert_eq!(r.context.get("store").map(String::as_str), Some("SZ-FT"));
         let bad = form_to_payload(&[p("score", "11")], "2026-11-23T08:00:00.000Z", None);
         assert_eq!(
-            nps_widget::payload::Response::parse(&bad)
+            nps_core::contract::payload::Response::parse(&bad)
                 .unwrap_err()
                 .field,
             "score"

@@ -61,7 +61,7 @@ pub use limit::RateLimiter;
 pub use storage::{Admission, Now, Store, Target, Upsert};
 
 /// Largest body accepted (`rules::MAX_BODY_BYTES`).
-pub const BODY_LIMIT: usize = nps_widget::rules::MAX_BODY_BYTES;
+pub const BODY_LIMIT: usize = nps_core::contract::rules::MAX_BODY_BYTES;
 /// The time a request has to send its whole body (not between two bytes): then a 408.
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -104,13 +104,14 @@ pub struct Settings {
     /// The surveys of the landing pages (`/s/{survey}`).
     pub landing: landing::Landing,
     /// The names of stores, advisors, … for the dashboard (`GET /api/names`).
-    pub names: nps_widget::analysis::Names,
+    pub names: nps_core::scoring::analysis::Names,
 }
 
 impl Settings {
     /// The fastest answer a person gives, in ms.
     pub fn min_fill(&self) -> i64 {
-        self.min_fill_ms.unwrap_or(nps_widget::rules::MIN_FILL_MS)
+        self.min_fill_ms
+            .unwrap_or(nps_core::contract::rules::MIN_FILL_MS)
     }
 
     /// The time a request has to send its whole body.

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use nps_widget::i18n::{Locale, Text};
-use nps_widget::rules;
+use nps_core::contract::rules;
+use nps_core::words::{Locale, Text};
 use qrcode::{EcLevel, QrCode};
 
 use crate::export::escape_html as esc;

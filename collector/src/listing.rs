@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use nps_widget::rules;
+use nps_core::contract::rules;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 

@@ -91,7 +91,7 @@ struct Args {
     connect_src: Vec<String>,
     /// An answer given faster than this many ms after the survey showed is kept but flagged
     /// (not counted); 0 turns it off.
-    #[arg(long, default_value_t = nps_widget::rules::MIN_FILL_MS)]
+    #[arg(long, default_value_t = nps_core::contract::rules::MIN_FILL_MS)]
     min_fill_ms: i64,
     /// Seconds a connection has to send a request's headers.
     #[arg(long, default_value_t = Limits::default().header_timeout.as_secs())]

@@ -12,7 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use nps_widget::i18n::Locale;
+use nps_core::words::Locale;
 
 use crate::{export, Shared};
 

@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use nps_widget::payload;
-use nps_widget::rules::{self, HONEYPOT_FIELD, ID_LEN};
+use nps_core::contract::payload;
+use nps_core::contract::rules::{self, HONEYPOT_FIELD, ID_LEN};
 use serde_json::{json, Value};
 
 use crate::storage::{Admission, Flag, Now};
@@ -86,7 +86,7 @@ pub async fn post_response(
 async fn accept_json(state: &AppState, body: &[u8]) -> Result<Response, ApiError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "body", "body is not valid UTF-8"))?;
-    let value = nps_widget::json::parse_strict(text, "body")?;
+    let value = nps_core::contract::json::parse_strict(text, "body")?;
     let response = payload::Response::parse(&value)?;
     let id = response.id.clone();
     let stage = response.stage.as_str();
@@ -224,8 +224,8 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
     let locale = value
         .get("locale")
         .and_then(Value::as_str)
-        .and_then(nps_widget::i18n::Locale::negotiate)
-        .unwrap_or(nps_widget::i18n::Locale::ZhCn);
+        .and_then(nps_core::words::Locale::negotiate)
+        .unwrap_or(nps_core::words::Locale::ZhCn);
     // The customer reads what happened in their words; the field and the rule are logged for
     // whoever set the form up (a broken form, not the customer, is what fails here).
     let page = |status: StatusCode, title, text| {
@@ -242,7 +242,7 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
             "nps-collector: a no-script form was refused ({}): {}",
             e.status, e.message
         );
-        use nps_widget::i18n::Text;
+        use nps_core::words::Text;
         let why = match (e.status, e.field.as_str()) {
             (StatusCode::GONE, _) => Some(Text::AlreadyAnswered),
             (StatusCode::FORBIDDEN, "context.t") if e.message == TokenError::Required.message() => {

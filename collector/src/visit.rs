@@ -48,11 +48,11 @@ use std::collections::BTreeMap;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
-use nps_widget::rules::VISIT;
+use nps_core::contract::rules::VISIT;
 use sha2::Sha256;
 
 /// The query-string and context key of a token.
-pub use nps_widget::rules::VISIT_TOKEN as TOKEN_KEY;
+pub use nps_core::contract::rules::VISIT_TOKEN as TOKEN_KEY;
 /// The shortest secret accepted.
 pub const MIN_SECRET: usize = 16;
 /// Bytes of the HMAC kept in a token.

@@ -603,11 +603,11 @@ async fn internal_errors_are_logged_not_sent() {
 async fn the_widest_context_the_widget_sends_is_stored() {
     let app = router();
     let mut b = body("scored", Some(3), "2026-11-23T08:30:20.000Z");
-    let ctx: serde_json::Map<String, Value> = (0..nps_widget::rules::MAX_CONTEXT)
+    let ctx: serde_json::Map<String, Value> = (0..nps_core::contract::rules::MAX_CONTEXT)
         .map(|i| {
             (
                 format!("key_{i}"),
-                json!("字".repeat(nps_widget::rules::MAX_CONTEXT_VALUE)),
+                json!("字".repeat(nps_core::contract::rules::MAX_CONTEXT_VALUE)),
             )
         })
         .collect();

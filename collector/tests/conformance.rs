@@ -8,7 +8,7 @@ mod common;
 use nps_collector::storage::{Admission, Row, Selection, Store, Target, Upsert};
 use nps_collector::write_key::KeyRefusal;
 use nps_collector::Now;
-use nps_widget::payload::Response;
+use nps_core::contract::payload::Response;
 use serde_json::{json, Value};
 
 #[derive(Clone, Copy, Debug)]
@@ -56,7 +56,7 @@ fn resp(n: u32, s: i64, patch: Value) -> Response {
         }
     }
     v["category"] = match v["score"].as_i64() {
-        Some(s) => json!(nps_widget::score::category(s).unwrap().as_str()),
+        Some(s) => json!(nps_core::scoring::score::category(s).unwrap().as_str()),
         None => Value::Null,
     };
     Response::parse(&v).unwrap()

@@ -23,7 +23,7 @@ async fn seeded(n: usize) -> axum::Router {
         let at = start + time::Duration::hours(i as i64);
         b["created_at"] = json!(Now::from_time(at).at);
         b["updated_at"] = json!(Now::from_time(at).at);
-        let r = nps_widget::payload::Response::parse(&b).unwrap();
+        let r = nps_core::contract::payload::Response::parse(&b).unwrap();
         store.upsert(r, Now::from_time(at), None).await.unwrap();
     }
     app(
@@ -130,7 +130,8 @@ async fn a_bad_export_query_is_named_and_nothing_is_sent() {
 #[tokio::test]
 async fn the_names_file_is_served_to_the_admin() {
     let names =
-        nps_widget::analysis::Names::from_json(r#"{"store": {"SZ-FT": "深圳福田店"}}"#).unwrap();
+        nps_core::scoring::analysis::Names::from_json(r#"{"store": {"SZ-FT": "深圳福田店"}}"#)
+            .unwrap();
     let app = router_with(Settings {
         admin_token: "secret".into(),
         names,

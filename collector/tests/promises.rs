@@ -117,7 +117,7 @@ fn with_phone(days: Option<u32>) -> Value {
 async fn phones_are_purged_when_their_retention_ends() {
     let path = db_path();
     let store = Store::open(&path).unwrap();
-    let r = nps_widget::payload::Response::parse(&with_phone(Some(30))).unwrap();
+    let r = nps_core::contract::payload::Response::parse(&with_phone(Some(30))).unwrap();
     let received = time::OffsetDateTime::now_utc();
     // How many phones a purge removes this many days after `received`.
     let purge_after = |store: &Store, days: i64| {
@@ -139,13 +139,13 @@ async fn phones_are_purged_when_their_retention_ends() {
     let v: Value = serde_json::from_str(&rows[0].body).unwrap();
     assert_eq!((&v["contact"], &v["score"]), (&Value::Null, &json!(2)));
     assert!(
-        nps_widget::payload::Response::parse(&v).is_ok(),
+        nps_core::contract::payload::Response::parse(&v).is_ok(),
         "still a valid body"
     );
     // A phone without a stated period keeps the widget's default (30 days).
     let mut other = with_phone(None);
     other["id"] = json!("6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b");
-    let r = nps_widget::payload::Response::parse(&other).unwrap();
+    let r = nps_core::contract::payload::Response::parse(&other).unwrap();
     store
         .upsert(r, Now::from_time(received), None)
         .await

@@ -175,7 +175,7 @@ fn the_purge_command_removes_expired_phones() {
         "contact":{"phone":"13812345678","consent":true,"retention_days":1},"context":{},
         "locale":"zh-CN","page":null,"created_at":"2026-11-20T08:00:00.000Z","updated_at":"2026-11-20T08:01:00.000Z",
         "write_key":common::KEY});
-    let response = nps_widget::payload::Response::parse(&body).unwrap();
+    let response = nps_core::contract::payload::Response::parse(&body).unwrap();
     let two_days_ago = time::OffsetDateTime::now_utc() - time::Duration::days(2);
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = nps_collector::Store::open(&db).unwrap();

@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use nps_widget::analysis::{minutes_of, DIMENSIONS};
-use nps_widget::score::Category;
+use nps_core::scoring::analysis::{minutes_of, DIMENSIONS};
+use nps_core::scoring::score::Category;
 use serde::Deserialize;
 
 mod located;
@@ -54,7 +54,7 @@ impl Record {
 
     pub fn category(&self) -> Option<Category> {
         self.score
-            .and_then(|s| nps_widget::score::category(s as i64).ok())
+            .and_then(|s| nps_core::scoring::score::category(s as i64).ok())
     }
 
     /// The code of a dimension (`DIMENSIONS` index).
@@ -369,7 +369,7 @@ mod tests {
         )
         .unwrap();
         let answers: Vec<_> = r.iter().filter_map(|r| r.category()).collect();
-        assert_eq!(answers, [nps_widget::score::Category::Detractor]);
+        assert_eq!(answers, [nps_core::scoring::score::Category::Detractor]);
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //! sessionStorage and writes the fragment back without it, so a link copied from the page
 //! never carries it; the browser's history still keeps the address it was opened with.
 
-use nps_widget::analysis::{Period, DIMENSIONS};
-use nps_widget::i18n::Locale;
-use nps_widget::score::Category;
+use nps_core::scoring::analysis::{Period, DIMENSIONS};
+use nps_core::scoring::score::Category;
+use nps_core::words::Locale;
 
 use crate::format::{iso_date, parse_iso_date};
 

@@ -2,8 +2,8 @@
 //! change), shares (`62%`), dates (`2026年11月24日`, `24 Nov 2026`), and the ISO dates of the
 //! fragment and the date inputs. Days are counted from 1970-01-01 in the manager's time zone.
 
-use nps_widget::analysis::{civil_from_days, days_from_civil};
-use nps_widget::i18n::Locale;
+use nps_core::scoring::analysis::{civil_from_days, days_from_civil};
+use nps_core::words::Locale;
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -133,7 +133,7 @@ mod tests {
         assert_eq!(month(day, Locale::ZhCn), "2026年11月");
         assert_eq!(iso_date(day), "2026-11-24");
         // 2026-11-24T08:30Z is 16:30 in Beijing.
-        let at = nps_widget::analysis::minutes_of("2026-11-24T08:30:00Z").unwrap();
+        let at = nps_core::scoring::analysis::minutes_of("2026-11-24T08:30:00Z").unwrap();
         assert_eq!(moment(at, 480, Locale::ZhCn), "11月24日 16:30");
         assert_eq!(moment(at, -600, Locale::En), "23 Nov 22:30");
         for bad in ["2026-02-30", "2026-13-01", "yesterday", "", "2026-11"] {

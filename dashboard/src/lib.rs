@@ -1,5 +1,5 @@
 //! nps-dashboard: the manager's view of the answers, scored in the browser by the widget's own
-//! Rust scorer (`nps_widget::score`, `nps_widget::analysis`).
+//! Rust scorer (`nps_core::scoring::score`, `nps_core::scoring::analysis`).
 //!
 //! The pure part — `data` (an export read into records), `filters` (the view in the URL
 //! fragment), `report` (everything the page shows, computed from records and filters),

@@ -5,12 +5,12 @@
 //! detractors waiting for a call-back with the hours left. Flagged answers and dismissals
 //! without a score never count.
 
-use nps_widget::analysis::{
+use nps_core::scoring::analysis::{
     self, compare, local_day, period_start, Difference, Driver, Lever, Period, Segment, DIMENSIONS,
 };
 use std::collections::BTreeSet;
 
-use nps_widget::score::{Category, Nps, Tally};
+use nps_core::scoring::score::{Category, Nps, Tally};
 
 use crate::data::Record;
 use crate::filters::Filters;

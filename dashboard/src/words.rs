@@ -1,8 +1,8 @@
 //! The dashboard's words in zh-CN, zh-TW and en: one row per text, every locale, checked by
 //! the compiler (as the widget's `i18n::texts!`). Placeholders in braces are filled with
-//! `nps_widget::i18n::fill`; nothing here is ever treated as HTML.
+//! `nps_core::words::fill`; nothing here is ever treated as HTML.
 
-use nps_widget::i18n::Locale;
+use nps_core::words::Locale;
 
 macro_rules! words {
     ($( $variant:ident { $zh:expr, $tw:expr, $en:expr } )*) => {
@@ -115,7 +115,7 @@ words! {
     Language { "语言", "語言", "Language" }
 }
 
-/// The name of a segment dimension (`nps_widget::analysis::DIMENSIONS` index).
+/// The name of a segment dimension (`nps_core::scoring::analysis::DIMENSIONS` index).
 pub fn dimension(i: usize) -> Word {
     [
         Word::Store,
@@ -126,13 +126,13 @@ pub fn dimension(i: usize) -> Word {
     ][i]
 }
 
-/// The names of the widget's touchpoints (`nps_widget::config::TOUCHPOINTS`, in its order),
+/// The names of the widget's touchpoints (`nps_core::config::TOUCHPOINTS`, in its order),
 /// shown where the brand's names file gives none.
 const TOUCHPOINT_WORDS: [Word; 3] = [Word::AtMaintenance, Word::AtRepair, Word::AtAfterService];
 
 /// The built-in name of a touchpoint code, if it is one of the widget's.
 pub fn touchpoint(code: &str) -> Option<Word> {
-    nps_widget::config::TOUCHPOINTS
+    nps_core::config::TOUCHPOINTS
         .iter()
         .position(|(id, _)| *id == code)
         .and_then(|i| TOUCHPOINT_WORDS.get(i).copied())
@@ -165,12 +165,9 @@ mod tests {
             "Touchpoint",
             "one name per dimension"
         );
-        assert_eq!(nps_widget::analysis::DIMENSIONS.len(), 5);
+        assert_eq!(nps_core::scoring::analysis::DIMENSIONS.len(), 5);
         // One word per touchpoint the widget knows, in its order.
-        assert_eq!(
-            TOUCHPOINT_WORDS.len(),
-            nps_widget::config::TOUCHPOINTS.len()
-        );
+        assert_eq!(TOUCHPOINT_WORDS.len(), nps_core::config::TOUCHPOINTS.len());
         assert_eq!(touchpoint("repair"), Some(Word::AtRepair));
         assert_eq!(
             touchpoint("after_service").map(|w| w.in_(Locale::ZhCn)),

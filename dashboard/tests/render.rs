@@ -6,10 +6,10 @@
 
 use std::rc::Rc;
 
+use nps_core::scoring::score::Tally;
 use nps_dashboard::data::Record;
 use nps_dashboard::format::points;
 use nps_dashboard::web::{now_minutes, App, AppProps};
-use nps_widget::score::Tally;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -74,7 +74,7 @@ async fn render(fragment: &str) -> Element {
         AppProps {
             api: "/api".into(),
             preload: Some(Rc::new(dataset())),
-            min_n: nps_widget::analysis::DEFAULT_MIN_N,
+            min_n: nps_core::scoring::analysis::DEFAULT_MIN_N,
         },
     )
     .render();

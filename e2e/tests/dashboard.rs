@@ -4,9 +4,9 @@
 //! store's verdict checked against figures computed here from the stored rows.
 
 use nps_collector::demo;
+use nps_core::scoring::analysis::{civil_from_days, compare, local_day, minutes_of, Verdict};
+use nps_core::scoring::score::{category, Tally};
 use nps_e2e::{Browser, Options, Server};
-use nps_widget::analysis::{civil_from_days, compare, local_day, minutes_of, Verdict};
-use nps_widget::score::{category, Tally};
 use serde_json::{json, Value};
 
 /// Beijing, minutes east of UTC.

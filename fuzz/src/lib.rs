@@ -2,10 +2,10 @@
 //! them under libFuzzer, and the tests below replay every input kept in `regressions/` (each
 //! crash a run has found) and `seeds/`, so a fixed crash stays fixed in `cargo xtask test`.
 
-use nps_widget::config::{object_from_attributes, Config};
-use nps_widget::error::FieldError;
-use nps_widget::json::{duplicate_key, parse_strict};
-use nps_widget::payload::Response;
+use nps_core::config::{object_from_attributes, Config};
+use nps_core::contract::error::FieldError;
+use nps_core::contract::json::{duplicate_key, parse_strict};
+use nps_core::contract::payload::Response;
 use serde_json::Value;
 
 fn named(e: &FieldError) {
@@ -41,7 +41,7 @@ pub fn config(data: &[u8]) {
     match Config::from_json(text, Some("zh-CN")) {
         Ok(c) => {
             let query = [("store".to_owned(), text.to_owned())];
-            assert!(c.context_with_query(&query).len() <= nps_widget::rules::MAX_CONTEXT);
+            assert!(c.context_with_query(&query).len() <= nps_core::contract::rules::MAX_CONTEXT);
         }
         Err(errors) => errors.iter().for_each(named),
     }

@@ -14,12 +14,12 @@ use super::sender;
 use super::state::{Action, State};
 use super::trigger;
 use crate::config::{Config, Mode, Position, Trigger};
-use crate::flow::{Event, Meta, Screen};
-use crate::i18n::Text;
+use crate::contract::payload::Stage;
 use crate::outbox::{Delay, Status, Target};
-use crate::outcome::Reach;
-use crate::payload::Stage;
-use crate::{events, marks};
+use crate::survey::flow::{Event, Meta, Screen};
+use crate::survey::outcome::Reach;
+use crate::words::Text;
+use crate::{contract::events, survey::marks};
 
 #[derive(Properties, PartialEq)]
 pub struct WidgetProps {
@@ -271,7 +271,10 @@ pub fn Widget(props: &WidgetProps) -> Html {
             Some(c) => {
                 let reach = Reach::of(
                     s.contact.is_some(),
-                    props.meta.context.contains_key(crate::rules::VISIT),
+                    props
+                        .meta
+                        .context
+                        .contains_key(crate::contract::rules::VISIT),
                 );
                 html! { <Outcome config={cfg.clone()} category={c} {reach} /> }
             }

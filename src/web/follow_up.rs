@@ -6,10 +6,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::config::Config;
-use crate::flow::{Event, Problem, Survey};
-use crate::i18n::{fill, Text};
-use crate::rules::{MAX_COMMENT, MAX_PHONE_INPUT};
-use crate::score::Category;
+use crate::contract::rules::{MAX_COMMENT, MAX_PHONE_INPUT};
+use crate::scoring::score::Category;
+use crate::survey::flow::{Event, Problem, Survey};
+use crate::words::{fill, Text};
 
 #[derive(Properties, PartialEq)]
 pub struct FollowUpProps {

@@ -1,6 +1,6 @@
 //! The host page: reading config from `data-*` attributes and JS objects, the page's query
 //! string and language, the stylesheet (through the CSSOM, so a page's CSP needs no
-//! `'unsafe-inline'`), dispatching the events `crate::events` builds, and showing a broken
+//! `'unsafe-inline'`), dispatching the events `crate::contract::events` builds, and showing a broken
 //! embed.
 
 use serde_json::{Map, Value};
@@ -10,10 +10,10 @@ use web_sys::{CssStyleSheet, CustomEvent, CustomEventInit, Element, HtmlElement,
 
 use crate::config::keys::{DEBUG, LOCALE};
 use crate::config::{object_from_attributes_with, Config};
-use crate::error::FieldError;
-use crate::i18n::{Locale, Text};
-use crate::payload::Stage;
-use crate::{gate, marks};
+use crate::contract::error::FieldError;
+use crate::contract::payload::Stage;
+use crate::words::{Locale, Text};
+use crate::{survey::gate, survey::marks};
 
 /// The tag of the element that holds a survey's shadow root, inside the host element. Not
 /// a `div`: a host page's rules for `div` do not reach it either.
@@ -115,7 +115,7 @@ fn js_object(js: &JsValue) -> Result<Map<String, Value>, Vec<FieldError>> {
         Value::Object(m) => Ok(m),
         other => Err(vec![FieldError::invalid(
             "config",
-            crate::error::shown(&other),
+            crate::contract::error::shown(&other),
             "an object like {endpoint: \"/api/responses\"}",
         )]),
     }
@@ -230,7 +230,7 @@ pub fn show_config_errors(
     details: bool,
     locale: Locale,
 ) -> String {
-    let text = crate::events::config_message(errors);
+    let text = crate::contract::events::config_message(errors);
     el.set_text_content(None);
     if let Ok((shell, root)) = shadow_root("") {
         root.set_class_name("nps");
@@ -251,8 +251,8 @@ pub fn show_config_errors(
     }
     report(
         el.as_ref(),
-        crate::events::ERROR,
-        &crate::events::config_error(errors),
+        crate::contract::events::ERROR,
+        &crate::contract::events::config_error(errors),
     );
     text
 }

@@ -26,12 +26,12 @@ pub use session::{Session, SessionProps};
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 use crate::config::Trigger;
-use crate::flow::{Meta, Terms};
-use crate::gate::{self, Gate};
-use crate::rules::is_score;
-use crate::score::Tally;
-use crate::takeover::{self, Takeover};
-use crate::{marks, rules};
+use crate::contract::rules::is_score;
+use crate::scoring::score::Tally;
+use crate::survey::flow::{Meta, Terms};
+use crate::survey::gate::{self, Gate};
+use crate::survey::takeover::{self, Takeover};
+use crate::{contract::rules, survey::marks};
 
 /// A mounted survey; `destroy()` removes it.
 #[wasm_bindgen]
@@ -77,7 +77,7 @@ fn resolve_target(target: &JsValue, call: &str) -> Result<Element, JsValue> {
             .ok_or_else(|| {
                 js_error(&format!(
                     "{call}: no element matches the selector {}",
-                    crate::error::quoted(&sel)
+                    crate::contract::error::quoted(&sel)
                 ))
             });
     }
@@ -114,7 +114,7 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
     if let Err(message) = trigger::check_selector(&cfg) {
         let (debug, locale) = host::embed_hints(&el, config);
         let details = crate::config::shows_details(debug, &host::hostname());
-        let error = crate::error::FieldError::invalid(
+        let error = crate::contract::error::FieldError::invalid(
             crate::config::keys::CLICK_SELECTOR.name,
             cfg.click_selector.clone().unwrap_or_default(),
             message,
@@ -129,7 +129,9 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
     let context = cfg.context_with_query(&host::query_pairs());
     let keys = marks::Keys::new(
         &cfg.survey,
-        context.get(crate::rules::VISIT).map(String::as_str),
+        context
+            .get(crate::contract::rules::VISIT)
+            .map(String::as_str),
         &host::path(),
     );
     // Throttling, sampling and once-per-visit (`gate`); a survey that is not asked is not
@@ -330,7 +332,7 @@ pub fn score_segments(scores: JsValue, segments: JsValue) -> Result<JsValue, JsV
             "NpsWidget.scoreSegments: segments must be an Array or a Uint32Array of integer ids, one per score",
         ));
     };
-    let tallies = crate::analysis::tally_segments(&scores, &ids)
+    let tallies = crate::scoring::analysis::tally_segments(&scores, &ids)
         .map_err(|e| js_error(&format!("NpsWidget.scoreSegments: {e}")))?;
     let out = js_sys::Array::new();
     for (segment, t) in tallies {

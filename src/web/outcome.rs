@@ -1,4 +1,4 @@
-//! The outcome: `crate::outcome` in place of the form, and a promoter's invitation shared
+//! The outcome: `crate::survey::outcome` in place of the form, and a promoter's invitation shared
 //! through the page's `NpsWidget.share` (`www/share.js`, the same code the landing pages use).
 
 use std::rc::Rc;
@@ -7,9 +7,9 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::config::Config;
-use crate::i18n::Text;
-use crate::outcome::{outcome, Reach};
-use crate::score::Category;
+use crate::scoring::score::Category;
+use crate::survey::outcome::{outcome, Reach};
+use crate::words::Text;
 
 #[wasm_bindgen]
 extern "C" {

@@ -9,8 +9,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::config::Config;
-use crate::i18n::{fill, Text};
-use crate::score;
+use crate::scoring::score;
+use crate::words::{fill, Text};
 
 #[derive(Properties, PartialEq)]
 pub struct ScaleProps {

@@ -190,10 +190,10 @@ impl Shell {
             Some(l) => l(status),
             None => {
                 if let (Some(detail), Some(doc)) = (
-                    crate::events::delivery_error(id, None, &status),
+                    crate::contract::events::delivery_error(id, None, &status),
                     window().document(),
                 ) {
-                    super::host::report(doc.as_ref(), crate::events::ERROR, &detail);
+                    super::host::report(doc.as_ref(), crate::contract::events::ERROR, &detail);
                 }
             }
         }

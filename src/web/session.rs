@@ -9,8 +9,8 @@ use yew::prelude::*;
 use super::app::{Restart, Widget};
 use super::host;
 use crate::config::Config;
-use crate::flow::Meta;
-use crate::marks::Keys;
+use crate::survey::flow::Meta;
+use crate::survey::marks::Keys;
 
 #[derive(Properties, PartialEq)]
 pub struct SessionProps {

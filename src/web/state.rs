@@ -4,9 +4,9 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::flow::{Event, Screen, Survey};
+use crate::contract::payload::Stage;
 use crate::outbox::Status;
-use crate::payload::Stage;
+use crate::survey::flow::{Event, Screen, Survey};
 
 /// One widget's state.
 #[derive(Clone, Debug, PartialEq)]

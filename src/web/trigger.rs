@@ -108,7 +108,7 @@ pub fn check_selector(cfg: &Config) -> Result<(), String> {
         .map_err(|_| {
             format!(
                 "click_selector is {}: not a CSS selector this browser understands (e.g. \"#feedback\" or \".nps-open\")",
-                crate::error::quoted(sel)
+                crate::contract::error::quoted(sel)
             )
         })
 }

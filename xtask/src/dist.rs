@@ -38,7 +38,7 @@ pub fn dist() -> Result<(PathBuf, usize)> {
     let glue = minify::js(&renamed);
     let loader = minify::js(&read(&root.join("www/loader.js"))?);
     let share = minify::js(&read(&root.join("www/share.js"))?);
-    let events = nps_widget::events::loader_names();
+    let events = nps_core::contract::events::loader_names();
     write(
         &dist.join(SHIPPED[0]),
         &format!(
@@ -205,7 +205,7 @@ pub fn short_names(glue: &str, map: &str) -> Result<String> {
 /// The core's rules that demo pages use (the no-script form's `maxlength`, the score's
 /// `max`, the honeypot field's name), written `{{name}}` in `www/*.html`.
 pub fn limits() -> [(&'static str, String); 3] {
-    use nps_widget::rules;
+    use nps_core::contract::rules;
     [
         ("max_comment", rules::MAX_COMMENT.to_string()),
         ("max_score", rules::MAX_SCORE.to_string()),

@@ -9,8 +9,8 @@ use crate::{root, Result};
 /// Each generated file, by its path from the workspace root, with its content.
 pub fn generated() -> Vec<(&'static str, String)> {
     vec![
-        ("docs/CONFIG.md", nps_widget::config::keys::reference()),
-        ("docs/EVENTS.md", nps_widget::events::reference()),
+        ("docs/CONFIG.md", nps_core::config::keys::reference()),
+        ("docs/EVENTS.md", nps_core::contract::events::reference()),
     ]
 }
 

@@ -367,14 +367,14 @@ fn browser_bench(
         .env("CHROMIUM", &t.chromium))
 }
 
-/// The scorer on a million responses, three segmentations (`benches/score.rs`), then pandas
+/// The scorer on a million responses, three segmentations (`core/benches/score.rs`), then pandas
 /// grouping the same data (`bench/score_pandas.py`) in the same run.
 fn bench_score() -> Result {
     let python = tools::ensure_pandas()?;
     let csv = std::env::temp_dir().join(format!("nps-score-{}.csv", std::process::id()));
     step("the scorer, natively (release): median of 21 runs per segmentation");
     run(cargo()
-        .args(["bench", "-q", "-p", "nps-widget", "--bench", "score", "--"])
+        .args(["bench", "-q", "-p", "nps-core", "--bench", "score", "--"])
         .arg(&csv))?;
     step("pandas on the same data: median of 21 runs per group-by");
     let result = run(Command::new(python)

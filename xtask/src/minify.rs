@@ -1,10 +1,10 @@
-//! The two minifiers of the build: CSS for the stylesheet the wasm carries (`build.rs`
+//! The two minifiers of the build: CSS for the stylesheet the wasm carries (`core/build.rs`
 //! includes this file), and JS for the loader and the bindgen glue (`cargo xtask dist`).
 //! Both are conservative: they only drop what cannot change meaning.
 
 /// Drops comments and runs of white space, and the white space around `{};,>` (and after a
 /// `:`). Strings in the stylesheet must not hold those characters next to spaces.
-/// (The widget's `build.rs` calls it; the xtask only tests it.)
+/// (The widget's `core/build.rs` calls it; the xtask only tests it.)
 #[cfg_attr(not(test), allow(dead_code))]
 pub fn css(css: &str) -> String {
     let mut text = String::with_capacity(css.len());

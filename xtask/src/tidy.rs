@@ -73,6 +73,7 @@ fn is_test_file(p: &Path) -> bool {
 /// The product's Rust sources: the crates and the xtask.
 fn sources() -> Vec<PathBuf> {
     [
+        "core/src",
         "src",
         "collector/src",
         "dashboard/src",
@@ -87,6 +88,7 @@ fn sources() -> Vec<PathBuf> {
 #[test]
 fn every_rust_file_opens_with_a_module_doc() {
     let all: Vec<PathBuf> = [
+        "core",
         "src",
         "collector",
         "dashboard",
@@ -98,7 +100,6 @@ fn every_rust_file_opens_with_a_module_doc() {
     ]
     .iter()
     .flat_map(|d| files(d, ".rs"))
-    .chain([root().join("build.rs")])
     .collect();
     let bad: Vec<String> = all
         .iter()
@@ -106,6 +107,56 @@ fn every_rust_file_opens_with_a_module_doc() {
         .map(|p| rel(p))
         .collect();
     assert!(bad.is_empty(), "files without a `//!` first line: {bad:?}");
+}
+
+/// The core's dependency tree on every target, normal and build dependencies, by crate name.
+fn core_dependencies() -> Vec<String> {
+    let out = std::process::Command::new(env!("CARGO"))
+        .current_dir(root())
+        .args(["tree", "-q", "-p", "nps-core", "-e", "normal,build"])
+        .args(["--target", "all", "--prefix", "none", "--format", "{p}"])
+        .output()
+        .expect("run cargo tree");
+    assert!(
+        out.status.success(),
+        "cargo tree: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn the_core_has_no_browser_in_its_dependency_tree() {
+    let deps = core_dependencies();
+    assert!(
+        deps.iter().any(|d| d == "serde_json"),
+        "the tree was read: {deps:?}"
+    );
+    let browser = [
+        "yew",
+        "web-sys",
+        "js-sys",
+        "wasm-bindgen",
+        "gloo-events",
+        "getrandom",
+    ];
+    let bad: Vec<&String> = deps
+        .iter()
+        .filter(|d| browser.contains(&d.as_str()))
+        .collect();
+    assert!(bad.is_empty(), "nps-core depends on {bad:?}");
+    // The collector and the dashboard are built on the core, never on the widget's shell.
+    for manifest in ["collector/Cargo.toml", "dashboard/Cargo.toml"] {
+        let t = text(&root().join(manifest));
+        assert!(t.contains("nps-core"), "{manifest} depends on nps-core");
+        assert!(
+            !t.contains("nps-widget ="),
+            "{manifest} must not depend on the widget"
+        );
+    }
 }
 
 #[test]
@@ -125,8 +176,8 @@ fn the_core_touches_no_browser_clock_or_randomness() {
         "thread_rng",
     ];
     let mut bad = Vec::new();
-    // The widget's core and the dashboard's pure part; only their `web/` touches the browser.
-    for p in files("src", ".rs")
+    // The core and the dashboard's pure part; only the dashboard's `web/` touches the browser.
+    for p in files("core/src", ".rs")
         .into_iter()
         .chain(files("dashboard/src", ".rs"))
     {
@@ -169,12 +220,18 @@ fn no_text_is_rendered_as_html() {
 #[test]
 fn every_source_file_is_in_the_code_map() {
     let map = text(&root().join("ARCHITECTURE.md"));
-    let missing: Vec<String> = ["src", "collector/src", "dashboard/src", "xtask/src"]
-        .iter()
-        .flat_map(|d| files(d, ".rs"))
-        .map(|p| rel(&p))
-        .filter(|r| !map.contains(&format!("`{r}`")))
-        .collect();
+    let missing: Vec<String> = [
+        "core/src",
+        "src",
+        "collector/src",
+        "dashboard/src",
+        "xtask/src",
+    ]
+    .iter()
+    .flat_map(|d| files(d, ".rs"))
+    .map(|p| rel(&p))
+    .filter(|r| !map.contains(&format!("`{r}`")))
+    .collect();
     assert!(
         missing.is_empty(),
         "ARCHITECTURE.md does not name {missing:?}"
@@ -224,7 +281,7 @@ fn limits_are_written_only_in_rules() {
     let mut bad = Vec::new();
     for p in sources().iter().chain(&pages) {
         let r = rel(p);
-        if r == "src/rules.rs" || is_test_file(p) {
+        if r == "core/src/contract/rules.rs" || is_test_file(p) {
             continue;
         }
         for (n, line) in code(p) {
@@ -235,7 +292,7 @@ fn limits_are_written_only_in_rules() {
     }
     assert!(
         bad.is_empty(),
-        "use a constant of nps_widget::rules (or a named one) instead: {bad:?}"
+        "use a constant of nps_core::contract::rules (or a named one) instead: {bad:?}"
     );
     assert_eq!(literal_limit("s.chars().take(2048)"), Some("take("));
     assert_eq!(literal_limit("s.chars().take(MAX_PAGE)"), None);

@@ -6,13 +6,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use nps_widget::config::Config;
-use nps_widget::flow::{Event, Meta, Survey, Terms};
-use nps_widget::i18n::Text;
-use nps_widget::outcome::Reach;
-use nps_widget::payload::{self, Stage};
-use nps_widget::rules::{self, HONEYPOT_FIELD};
-use nps_widget::takeover::Takeover;
+use nps_core::config::Config;
+use nps_core::contract::payload::{self, Stage};
+use nps_core::contract::rules::{self, HONEYPOT_FIELD};
+use nps_core::survey::flow::{Event, Meta, Survey, Terms};
+use nps_core::survey::outcome::Reach;
+use nps_core::survey::takeover::Takeover;
+use nps_core::words::Text;
 use serde_json::Value;
 
 use super::{

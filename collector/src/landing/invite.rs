@@ -11,8 +11,8 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use nps_widget::config::Config;
-use nps_widget::i18n::{fill, Text};
+use nps_core::config::Config;
+use nps_core::words::{fill, Text};
 
 use super::surveys::ENDPOINT;
 use super::{html, link, page};

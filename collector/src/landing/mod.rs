@@ -29,12 +29,12 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use nps_widget::config::{keys, Config};
-use nps_widget::flow::{Event, Meta, Survey, Terms};
-use nps_widget::i18n::{Locale, Text};
-use nps_widget::payload;
-use nps_widget::rules::{self, HONEYPOT_FIELD};
-use nps_widget::takeover::Takeover;
+use nps_core::config::{keys, Config};
+use nps_core::contract::payload;
+use nps_core::contract::rules::{self, HONEYPOT_FIELD};
+use nps_core::survey::flow::{Event, Meta, Survey, Terms};
+use nps_core::survey::takeover::Takeover;
+use nps_core::words::{Locale, Text};
 use serde_json::{Map, Value};
 
 pub(crate) use answers::{answers, response};

@@ -1,5 +1,5 @@
 //! The landing pages as HTML: the question, the follow-up, the outcome and the one-line
-//! notices, with the widget's own classes and stylesheet (`nps_widget::STYLESHEET`, inlined),
+//! notices, with the widget's own classes and stylesheet (`nps_core::STYLESHEET`, inlined),
 //! so that the widget, when its wasm arrives, takes over the same element with no shift.
 //! Every word comes from the core (`Config::text`, `Config::question`, `outcome`); every value
 //! is escaped (`esc`).
@@ -7,13 +7,12 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use nps_widget::config::{keys, Config, Mode};
-use nps_widget::flow::{Problem, Survey};
-use nps_widget::i18n::{fill, Locale, Text};
-use nps_widget::outcome::{outcome, Reach};
-use nps_widget::rules::{HONEYPOT_FIELD, MAX_COMMENT, MAX_PHONE_INPUT, MAX_SCORE, WRITE_KEY};
-use nps_widget::score::{self, Category};
-use nps_widget::takeover::Takeover;
+use nps_core::config::{keys, Config, Mode};
+use nps_core::contract::rules::{self, HONEYPOT_FIELD, MAX_COMMENT, MAX_PHONE_INPUT, WRITE_KEY};
+use nps_core::scoring::score::{self, Category};
+use nps_core::survey::takeover::Takeover;
+use nps_core::survey::{flow::Problem, flow::Survey, outcome::outcome, outcome::Reach};
+use nps_core::words::{fill, Locale, Text};
 use serde_json::{Map, Value};
 
 use super::invite;
@@ -56,7 +55,7 @@ pub(super) fn document(cfg: &Config, body: &str, script: &str) -> String {
             "<meta name=\"nps-share\" content=\"{}\">",
             esc(&invite::url(cfg))
         )),
-        css = nps_widget::STYLESHEET,
+        css = nps_core::STYLESHEET,
     )
 }
 
@@ -159,13 +158,13 @@ fn scale_form(
         out,
         "<div class=\"nps-scale{chosen}\" role=\"group\" aria-labelledby=\"nps-q\">"
     );
-    for s in 0..=MAX_SCORE {
+    for s in 0..=rules::MAX_SCORE {
         let category = score::category(s as i64)
             .map(Category::as_str)
             .unwrap_or_default();
         let label = match s {
             0 => format!("0 – {}", cfg.text(Text::ScaleLow)),
-            MAX_SCORE => format!("{MAX_SCORE} – {}", cfg.text(Text::ScaleHigh)),
+            rules::MAX_SCORE => format!("{} – {}", rules::MAX_SCORE, cfg.text(Text::ScaleHigh)),
             _ => fill(cfg.text(Text::ScoreLabel), &[("score", &s.to_string())]),
         };
         let pressed = if score == Some(s) {

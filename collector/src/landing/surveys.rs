@@ -6,9 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use nps_widget::config::{keys, Config};
-use nps_widget::i18n::Locale;
-use nps_widget::rules;
+use nps_core::config::{keys, Config};
+use nps_core::contract::rules;
+use nps_core::words::Locale;
 use serde_json::{Map, Value};
 
 use super::page;
@@ -33,7 +33,8 @@ impl Landing {
     /// Reads a `--landing` file: survey ids to widget config objects. Every error is named
     /// `{survey}.{field}`, all at once.
     pub fn from_json(text: &str) -> Result<Landing, String> {
-        let value = nps_widget::json::parse_strict(text, "landing").map_err(|e| e.to_string())?;
+        let value =
+            nps_core::contract::json::parse_strict(text, "landing").map_err(|e| e.to_string())?;
         let Value::Object(surveys) = value else {
             return Err("the landing file must be a JSON object of survey ids to widget configs, e.g. {\"after-sales\": {\"brand\": \"星辰汽车\"}}".into());
         };

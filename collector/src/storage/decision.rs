@@ -18,8 +18,8 @@
 //! in the future cannot freeze a response. A flag, once given, stays: a bot's later post does
 //! not clear it. A flagged row never answers a visit (`ANSWERS`), so a bot cannot lock one.
 
-use nps_widget::config::keys::RETENTION_DAYS;
-use nps_widget::payload::Response;
+use nps_core::config::keys::RETENTION_DAYS;
+use nps_core::contract::payload::Response;
 
 use super::{Admission, Flag, Now, Upsert};
 use crate::write_key::{self, Held, KeyRefusal};
@@ -76,7 +76,7 @@ impl Incoming {
         Incoming {
             body: response.to_json(),
             key: r.write_key.clone(),
-            visit: r.context.get(nps_widget::rules::VISIT).cloned(),
+            visit: r.context.get(nps_core::contract::rules::VISIT).cloned(),
             rank: r.stage.rank() as i64,
             updated_ns,
             flag,
@@ -217,7 +217,11 @@ mod tests {
         at: &str,
         key: Option<&str>,
     ) -> Incoming {
-        let category = score.map(|s| nps_widget::score::category(s as i64).unwrap().as_str());
+        let category = score.map(|s| {
+            nps_core::scoring::score::category(s as i64)
+                .unwrap()
+                .as_str()
+        });
         let mut context = json!({"store": "SZ-FT"});
         if let Some(v) = visit {
             context["visit"] = json!(v);

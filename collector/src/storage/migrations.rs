@@ -11,7 +11,7 @@
 //! start together do not race: the transaction takes an advisory lock first
 //! (`pg_advisory_xact_lock`), so one migrates and the others find it done.
 
-use nps_widget::payload::Response;
+use nps_core::contract::payload::Response;
 use rusqlite::{params, Connection, TransactionBehavior};
 
 use super::decision::{purge_after, ANSWERS};

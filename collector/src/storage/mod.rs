@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use nps_widget::payload::Response;
+use nps_core::contract::payload::Response;
 
 pub mod decision;
 pub mod migrations;

@@ -45,7 +45,11 @@ pub const ID: &str = "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a";
 pub const KEY: &str = "5f0c6b1e9d8a4c2b8e7f6a5d4c3b2a19";
 
 pub fn body(stage: &str, score: Option<u8>, updated_at: &str) -> Value {
-    let category = score.map(|s| nps_widget::score::category(s as i64).unwrap().as_str());
+    let category = score.map(|s| {
+        nps_core::scoring::score::category(s as i64)
+            .unwrap()
+            .as_str()
+    });
     json!({"schema":1,"id":ID,"survey":"after-sales","stage":stage,"score":score,"category":category,
            "reasons":[],"comment":null,"contact":null,"context":{"store":"SZ-FT"},"locale":"zh-CN",
            "page":"https://brand.example/qr","created_at":"2026-11-23T08:30:00.000Z","updated_at":updated_at,"write_key":KEY})

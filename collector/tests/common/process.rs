@@ -53,7 +53,7 @@ pub fn load_body(id: &str, n: usize) -> String {
     format!(
         r#"{{"schema":1,"id":"{id}","survey":"load","stage":"completed","score":{},"category":"{}","reasons":[],"comment":null,"contact":null,"context":{{}},"locale":"en","page":null,"created_at":"2026-11-23T08:00:00.000Z","updated_at":"2026-11-23T08:00:01.000Z","write_key":"{KEY}"}}"#,
         n % 11,
-        nps_widget::score::category((n % 11) as i64)
+        nps_core::scoring::score::category((n % 11) as i64)
             .unwrap()
             .as_str()
     )

@@ -23,7 +23,7 @@ pub fn json_error(text: &str, e: serde_json::Error) -> LoadError {
     for (i, item) in items.iter().enumerate() {
         if let Some((field, expected)) = misfit(item) {
             let got = item.get(field).map_or("missing".to_owned(), |v| {
-                format!("is {}", nps_widget::error::shown(v))
+                format!("is {}", nps_core::contract::error::shown(v))
             });
             return error(i + 1, field, format!("{got}: expected {expected}"));
         }

@@ -1,6 +1,6 @@
 //! The report on a dataset whose every figure is worked out by hand in the comments.
 
-use nps_widget::analysis::{minutes_of, Verdict};
+use nps_core::scoring::analysis::{minutes_of, Verdict};
 
 use super::*;
 use crate::format::parse_iso_date;

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use nps_widget::analysis::{what_if, Lever};
+use nps_core::scoring::analysis::{what_if, Lever};
 use yew::prelude::*;
 
 use super::app::View;

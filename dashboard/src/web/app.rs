@@ -5,8 +5,8 @@
 
 use std::rc::Rc;
 
-use nps_widget::analysis::{Names, DEFAULT_MIN_N};
-use nps_widget::i18n::{fill, Locale};
+use nps_core::scoring::analysis::{Names, DEFAULT_MIN_N};
+use nps_core::words::{fill, Locale};
 use yew::prelude::*;
 
 use super::{actions, charts, glance, start, tables};
@@ -168,7 +168,7 @@ impl View {
         if code.is_empty() {
             return self.t(Word::Unnamed).to_owned();
         }
-        let dimension = nps_widget::analysis::DIMENSIONS[dim];
+        let dimension = nps_core::scoring::analysis::DIMENSIONS[dim];
         let built_in = (dimension == "touchpoint")
             .then(|| crate::words::touchpoint(code))
             .flatten()
@@ -295,7 +295,7 @@ pub fn App(props: &AppProps) -> Html {
         now: super::now_minutes(),
         offset: super::offset_minutes(),
         min_n: props.min_n,
-        callback_hours: nps_widget::config::keys::CALLBACK_HOURS.default_int(),
+        callback_hours: nps_core::config::keys::CALLBACK_HOURS.default_int(),
     };
     let report = {
         let records = model.records.clone();
@@ -365,9 +365,9 @@ pub fn App(props: &AppProps) -> Html {
 
     let levers = model.levers.unwrap_or_else(|| {
         report::default_levers(&report.tally).map(|l| match l {
-            nps_widget::analysis::Lever::DetractorsTo(x)
-            | nps_widget::analysis::Lever::PromotersTo(x)
-            | nps_widget::analysis::Lever::ConvertPassives(x) => x,
+            nps_core::scoring::analysis::Lever::DetractorsTo(x)
+            | nps_core::scoring::analysis::Lever::PromotersTo(x)
+            | nps_core::scoring::analysis::Lever::ConvertPassives(x) => x,
         })
     });
     let view = Rc::new(View {

@@ -4,8 +4,8 @@
 
 use std::rc::Rc;
 
-use nps_widget::analysis::Period;
-use nps_widget::score::{Nps, Tally};
+use nps_core::scoring::analysis::Period;
+use nps_core::scoring::score::{Nps, Tally};
 use yew::prelude::*;
 
 use super::app::View;

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use nps_widget::analysis::Verdict;
+use nps_core::scoring::analysis::Verdict;
 use yew::prelude::*;
 
 use super::app::View;

@@ -9,7 +9,7 @@ mod glance;
 mod start;
 mod tables;
 
-use nps_widget::analysis::DEFAULT_MIN_N;
+use nps_core::scoring::analysis::DEFAULT_MIN_N;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;

@@ -2,7 +2,7 @@
 //! to show: the admin token (typed once, kept in this tab), or an exported JSON/CSV file
 //! dropped or chosen.
 
-use nps_widget::i18n::Locale;
+use nps_core::words::Locale;
 use yew::prelude::*;
 
 use crate::filters::Filters;

@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
-use nps_widget::analysis::DIMENSIONS;
-use nps_widget::i18n::{Locale, PRESETS};
-use nps_widget::score::Category;
+use nps_core::scoring::analysis::DIMENSIONS;
+use nps_core::scoring::score::Category;
+use nps_core::words::{Locale, PRESETS};
 use yew::prelude::*;
 
 use super::app::View;

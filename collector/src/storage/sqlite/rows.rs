@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::storage::decision::{decide, Decision, Incoming, Stored, Write, ANSWERS};
 use crate::storage::{Admission, Flag, Now, Row, Selection, StoreError, Upsert};
-use nps_widget::payload::Response;
+use nps_core::contract::payload::Response;
 
 /// Another response than `id` that answered this visit.
 fn answered_by_other(

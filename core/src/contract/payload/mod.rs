@@ -1,0 +1,177 @@
+//! The response payload, schema 1: what the widget posts and what a collector accepts.
+//!
+//! The widget builds a `Response` and serialises it; a collector calls `Response::parse`
+//! (`parse.rs`), which checks every field against `rules` and names the first bad one. `id`
+//! is the idempotency key: every post of one response carries the same id, and `Stage::rank`
+//! orders the posts so a late-arriving earlier stage never overwrites a later one.
+
+mod parse;
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::scoring::score::Category;
+
+/// How far a response has got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// A score was chosen; posted at once.
+    Scored,
+    /// Closed before finishing (with or without a score).
+    Dismissed,
+    /// Reasons, comment and contact given, or skipped.
+    Completed,
+}
+
+impl Stage {
+    /// The payload names, in rank order.
+    pub const NAMES: &'static [&'static str] = &["scored", "dismissed", "completed"];
+
+    pub fn as_str(self) -> &'static str {
+        Stage::NAMES[self.rank() as usize]
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        match s {
+            "scored" => Some(Stage::Scored),
+            "dismissed" => Some(Stage::Dismissed),
+            "completed" => Some(Stage::Completed),
+            _ => None,
+        }
+    }
+
+    /// Order of precedence: a post of a lower rank never replaces a higher one.
+    pub fn rank(self) -> u8 {
+        match self {
+            Stage::Scored => 0,
+            Stage::Dismissed => 1,
+            Stage::Completed => 2,
+        }
+    }
+}
+
+/// A phone number left for a call-back, with the customer's consent and its terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contact {
+    /// E.164.
+    pub phone: String,
+    /// Always true: a phone is never sent without consent.
+    pub consent: bool,
+    /// The days after which the phone is deleted, as the consent text said.
+    pub retention_days: Option<u32>,
+    /// Which consent text was ticked: its locale and a fingerprint of its words.
+    pub consent_version: Option<String>,
+}
+
+/// One response, schema 1.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    pub schema: u32,
+    pub id: String,
+    pub survey: String,
+    pub stage: Stage,
+    pub score: Option<u8>,
+    pub category: Option<&'static str>,
+    pub reasons: Vec<String>,
+    pub comment: Option<String>,
+    pub contact: Option<Contact>,
+    pub context: BTreeMap<String, String>,
+    pub locale: String,
+    pub page: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The response's write key (`rules::WRITE_KEY`): sent with every post, never stored in
+    /// the clear by a collector, so `None` in what a collector keeps and lists.
+    pub write_key: Option<String>,
+}
+
+/// The fields of schema 1, in the order the payload lists them.
+pub const FIELDS: &[&str] = &[
+    "schema",
+    "id",
+    "survey",
+    "stage",
+    "score",
+    "category",
+    "reasons",
+    "comment",
+    "contact",
+    "context",
+    "locale",
+    "page",
+    "created_at",
+    "updated_at",
+    crate::contract::rules::WRITE_KEY,
+];
+
+impl Response {
+    /// Whether this response answers its survey (and so uses up its visit): it has a score,
+    /// whatever its stage. A customer who taps 3 and then closes the follow-up has answered;
+    /// one who closes the survey before a score has not. The one rule the collector's visit
+    /// check, its landing pages, the widget's marks and the dashboard's counts follow.
+    pub fn answers(&self) -> bool {
+        self.score.is_some()
+    }
+
+    /// The category as a value, when there is a score.
+    pub fn category(&self) -> Option<Category> {
+        self.category.and_then(Category::parse)
+    }
+
+    /// The canonical JSON text (keys in a fixed order: the same response gives the same text).
+    pub fn to_json(&self) -> String {
+        Value::Object(self.to_value()).to_string()
+    }
+
+    /// The canonical JSON object.
+    pub fn to_value(&self) -> Map<String, Value> {
+        let contact = self.contact.as_ref().map(|c| {
+            let mut v = crate::obj! {"phone" => c.phone.clone(), "consent" => c.consent};
+            if let Some(m) = v.as_object_mut() {
+                if let Some(d) = c.retention_days {
+                    m.insert("retention_days".into(), Value::from(d));
+                }
+                if let Some(version) = &c.consent_version {
+                    m.insert("consent_version".into(), Value::from(version.as_str()));
+                }
+            }
+            v
+        });
+        let mut context = Map::new();
+        for (k, v) in &self.context {
+            context.insert(k.clone(), Value::from(v.as_str()));
+        }
+        let v = crate::obj! {
+            "schema" => self.schema,
+            "id" => self.id.clone(),
+            "survey" => self.survey.clone(),
+            "stage" => self.stage.as_str(),
+            "score" => self.score,
+            "category" => self.category,
+            "reasons" => self.reasons.clone(),
+            "comment" => self.comment.clone(),
+            "contact" => contact,
+            "context" => Value::Object(context),
+            "locale" => self.locale.clone(),
+            "page" => self.page.clone(),
+            "created_at" => self.created_at.clone(),
+            "updated_at" => self.updated_at.clone(),
+        };
+        match v {
+            Value::Object(mut m) => {
+                if let Some(k) = &self.write_key {
+                    m.insert(
+                        crate::contract::rules::WRITE_KEY.into(),
+                        Value::from(k.as_str()),
+                    );
+                }
+                m
+            }
+            _ => Map::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,135 @@
+//! The names a brand gives its codes (`SZ-FT` is 深圳福田店, `wang` is 王磊), read from a
+//! names file: `{"store": {"SZ-FT": "深圳福田店"}, "advisor": {"wang": "王磊"}}`. The collector
+//! checks the file at start (`--names`) and serves it to the dashboard; the dashboard also
+//! reads one dropped beside an export. Keys are the segment dimensions.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::contract::error::{quoted, shown, unknown, FieldError};
+use crate::contract::rules;
+
+/// The context keys a manager segments by, in the order the dashboard offers them.
+pub const DIMENSIONS: [&str; 5] = ["store", "advisor", "model", "service_type", "touchpoint"];
+
+/// A dimension's code → name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Names {
+    by_dimension: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Names {
+    /// Reads a names file; the first bad entry is named (`store.SZ-FT`).
+    pub fn from_json(text: &str) -> Result<Names, FieldError> {
+        // A key given twice is named from the file's root (`store.SZ-FT`), as every other error.
+        let value = crate::contract::json::parse_strict(text, "names").map_err(|mut e| {
+            if let Some(inner) = e.field.strip_prefix("names.") {
+                e.field = inner.to_owned();
+            }
+            e
+        })?;
+        Names::from_value(&value)
+    }
+
+    pub fn from_value(v: &Value) -> Result<Names, FieldError> {
+        let object = |v: &Value, field: &str| match v {
+            Value::Object(m) => Ok(m.clone()),
+            other => Err(FieldError::invalid(
+                field,
+                shown(other),
+                "an object of code → name",
+            )),
+        };
+        let mut out = Names::default();
+        for (dim, codes) in object(v, "names")? {
+            if !DIMENSIONS.contains(&dim.as_str()) {
+                return Err(unknown(dim.clone(), &dim, &DIMENSIONS));
+            }
+            let mut names = BTreeMap::new();
+            for (code, name) in object(&codes, &dim)? {
+                let field = format!("{dim}.{code}");
+                match name {
+                    Value::String(s) if !s.trim().is_empty() && rules::is_context_value(&code) => {
+                        names.insert(code, rules::context_value(&s));
+                    }
+                    Value::String(s) => {
+                        return Err(FieldError::invalid(
+                            field,
+                            quoted(&s),
+                            "a name that is not empty, for a code the context can carry",
+                        ))
+                    }
+                    other => return Err(FieldError::invalid(field, shown(&other), "a string")),
+                }
+            }
+            out.by_dimension.insert(dim, names);
+        }
+        Ok(out)
+    }
+
+    /// The name of a code, when the brand gave one.
+    pub fn get(&self, dimension: &str, code: &str) -> Option<&str> {
+        self.by_dimension
+            .get(dimension)?
+            .get(code)
+            .map(String::as_str)
+    }
+
+    /// How many names there are in all.
+    pub fn len(&self) -> usize {
+        self.by_dimension.values().map(BTreeMap::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The names file's JSON (what the collector serves).
+    pub fn to_value(&self) -> Value {
+        Value::Object(
+            self.by_dimension
+                .iter()
+                .map(|(dim, names)| {
+                    let names = names
+                        .iter()
+                        .map(|(c, n)| (c.clone(), Value::String(n.clone())))
+                        .collect();
+                    (dim.clone(), Value::Object(names))
+                })
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_names_file_is_read_and_bad_entries_are_named() {
+        let names =
+            Names::from_json(r#"{"store": {"SZ-FT": "深圳福田店"}, "advisor": {"wang": "王磊"}}"#)
+                .unwrap();
+        assert_eq!(names.get("store", "SZ-FT"), Some("深圳福田店"));
+        assert_eq!(names.get("advisor", "SZ-FT"), None);
+        assert_eq!(names.len(), 2);
+        assert_eq!(Names::from_value(&names.to_value()).unwrap(), names);
+        for (text, field, says) in [
+            (r#"{"stores": {}}"#, "stores", "did you mean \"store\""),
+            (
+                r#"{"store": {"SZ-FT": 7}}"#,
+                "store.SZ-FT",
+                "expected a string",
+            ),
+            (r#"{"store": {"SZ-FT": " "}}"#, "store.SZ-FT", "not empty"),
+            (r#"{"store": []}"#, "store", "an object of code → name"),
+            (r#"[1]"#, "names", "an object"),
+            (r#"{"store": {"a": "x", "a": "y"}}"#, "store.a", "twice"),
+        ] {
+            let e = Names::from_json(text).unwrap_err();
+            assert_eq!(e.field, field, "{text}: {e}");
+            assert!(e.to_string().contains(says), "{text}: {e}");
+        }
+    }
+}

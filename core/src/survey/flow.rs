@@ -1,0 +1,539 @@
+//! The survey flow: one pure state machine, one transition function. Its states are the
+//! `Screen`s the customer sees; what it posts is a payload `Stage`.
+//!
+//! ```text
+//!             Choose(s)                 Submit / Skip
+//!   Asking ─────────────▶ FollowUp ─────────────────────▶ Done
+//!     │                    │  ▲ Choose(s), ToggleReason,      │
+//!     │                    │  └ Comment, Phone, Consent       │
+//!     │ Dismiss            │ Dismiss                          │ Dismiss
+//!     ▼                    ▼                                  ▼
+//!   Dismissed ◀────────────┴──────────────────────────────── (closed, nothing posted)
+//! ```
+//!
+//! `AlreadyAnswered` is a start state for a visit answered before in this browser, and where
+//! any screen goes when the collector says another response answered this visit (`Answered`).
+//! `Survey::apply` returns the stage to post, if the event calls for one: `Scored` the
+//! moment a score is chosen (or changed), then `Completed` or `Dismissed` for the same id.
+
+use std::collections::BTreeMap;
+
+use crate::contract::payload::{Contact, Response, Stage};
+use crate::contract::phone;
+use crate::contract::rules;
+use crate::scoring::score::{self, Category};
+
+/// What the customer sees: where the survey is (a `Stage` is how far its posts have got).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// The 0–10 question.
+    Asking,
+    /// Reasons, comment and (detractors) the call-back offer.
+    FollowUp,
+    /// The outcome message for the category.
+    Done,
+    /// Closed before finishing; or closed after finishing.
+    Dismissed,
+    /// This visit was answered before in this browser.
+    AlreadyAnswered,
+}
+
+impl Screen {
+    /// The name in the widget's `data-screen` attribute.
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::Asking => "asking",
+            Screen::FollowUp => "follow-up",
+            Screen::Done => "done",
+            Screen::Dismissed => "dismissed",
+            Screen::AlreadyAnswered => "already-answered",
+        }
+    }
+}
+
+/// What the customer did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Choose(u8),
+    ToggleReason(String),
+    Comment(String),
+    Phone(String),
+    Consent(bool),
+    Submit,
+    Skip,
+    Dismiss,
+    /// The collector keeps another answer for this visit (a 410 to a post).
+    Answered,
+}
+
+/// Why a submit was held back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The phone number is not a valid mobile number.
+    PhoneInvalid,
+    /// A phone was given but the consent box is not ticked.
+    ConsentNeeded,
+}
+
+/// The state of one survey.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Survey {
+    pub screen: Screen,
+    pub score: Option<u8>,
+    pub reasons: Vec<String>,
+    pub comment: String,
+    pub phone: String,
+    pub consent: bool,
+    pub problem: Option<Problem>,
+    /// The contact that was sent with the completed response.
+    pub contact: Option<Contact>,
+}
+
+impl Default for Survey {
+    fn default() -> Self {
+        Survey::new(false)
+    }
+}
+
+/// What a response says besides the customer's answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Meta {
+    pub id: String,
+    pub survey: String,
+    pub context: BTreeMap<String, String>,
+    pub locale: String,
+    pub page: Option<String>,
+    pub created_at: String,
+    /// The terms of the consent box, sent with a phone.
+    pub terms: Terms,
+    /// The response's write key (`rules::WRITE_KEY`), sent with every post of it.
+    pub write_key: String,
+}
+
+/// What the customer agreed to with the consent box: the retention period it named and
+/// which text it was (its locale and a fingerprint of its words).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terms {
+    pub retention_days: u32,
+    pub version: String,
+}
+
+impl Terms {
+    /// The terms of a consent text shown in a locale.
+    pub fn of(text: &str, locale: &str, retention_days: u32) -> Terms {
+        Terms {
+            retention_days,
+            version: format!("{locale}-{}", &crate::survey::marks::fingerprint(text)[..8]),
+        }
+    }
+}
+
+impl Survey {
+    /// A survey continued after a reload: the score chosen before, the follow-up showing.
+    pub fn resume(score: u8) -> Survey {
+        Survey {
+            screen: Screen::FollowUp,
+            score: Some(score.min(crate::contract::rules::MAX_SCORE)),
+            ..Survey::new(false)
+        }
+    }
+
+    /// A fresh survey, or one that shows "already answered".
+    pub fn new(already_answered: bool) -> Survey {
+        Survey {
+            screen: if already_answered {
+                Screen::AlreadyAnswered
+            } else {
+                Screen::Asking
+            },
+            score: None,
+            reasons: Vec::new(),
+            comment: String::new(),
+            phone: String::new(),
+            consent: false,
+            problem: None,
+            contact: None,
+        }
+    }
+
+    /// The category of the chosen score.
+    pub fn category(&self) -> Option<Category> {
+        self.score.and_then(|s| score::category(s as i64).ok())
+    }
+
+    /// Applies an event; returns the stage to post, if any. Events that make no sense in
+    /// the current screen (or a score outside 0–10) change nothing.
+    pub fn apply(&mut self, event: Event) -> Option<Stage> {
+        use Screen::*;
+        match (self.screen, event) {
+            (Asking | FollowUp, Event::Choose(s)) if s <= 10 => {
+                let changed = self.score != Some(s);
+                self.score = Some(s);
+                self.screen = FollowUp;
+                self.problem = None;
+                changed.then_some(Stage::Scored)
+            }
+            (FollowUp, Event::ToggleReason(id)) => {
+                if let Some(i) = self.reasons.iter().position(|r| *r == id) {
+                    self.reasons.remove(i);
+                } else {
+                    self.reasons.push(id);
+                }
+                None
+            }
+            (FollowUp, Event::Comment(text)) => {
+                self.comment = rules::comment(&text);
+                None
+            }
+            (FollowUp, Event::Phone(p)) => {
+                self.phone = rules::phone_input(&p);
+                self.problem = None;
+                None
+            }
+            (FollowUp, Event::Consent(c)) => {
+                self.consent = c;
+                self.problem = None;
+                None
+            }
+            (FollowUp, Event::Submit) => match self.checked_contact() {
+                Ok(contact) => {
+                    self.contact = contact;
+                    self.screen = Done;
+                    Some(Stage::Completed)
+                }
+                Err(p) => {
+                    self.problem = Some(p);
+                    None
+                }
+            },
+            // A phone goes only with a submit: skipping or closing sends none.
+            (FollowUp, Event::Skip) => {
+                self.contact = None;
+                self.screen = Done;
+                Some(Stage::Completed)
+            }
+            (Asking | FollowUp, Event::Dismiss) => {
+                self.contact = None;
+                self.screen = Dismissed;
+                Some(Stage::Dismissed)
+            }
+            (Done | AlreadyAnswered, Event::Dismiss) => {
+                self.screen = Dismissed;
+                None
+            }
+            (Asking | FollowUp | Done, Event::Answered) => {
+                self.screen = AlreadyAnswered;
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// The contact to send: only for detractors, only with a valid phone and consent.
+    fn checked_contact(&self) -> Result<Option<Contact>, Problem> {
+        if self.category() != Some(Category::Detractor) || self.phone.trim().is_empty() {
+            return Ok(None);
+        }
+        let phone = phone::normalize(&self.phone).ok_or(Problem::PhoneInvalid)?;
+        if !self.consent {
+            return Err(Problem::ConsentNeeded);
+        }
+        Ok(Some(Contact {
+            phone,
+            consent: true,
+            retention_days: None,
+            consent_version: None,
+        }))
+    }
+
+    /// The payload for a stage, stamped `now` (RFC 3339).
+    pub fn response(&self, stage: Stage, meta: &Meta, now: &str) -> Response {
+        let comment = self.comment.trim();
+        Response {
+            schema: 1,
+            id: meta.id.clone(),
+            survey: meta.survey.clone(),
+            stage,
+            score: self.score,
+            category: self.category().map(Category::as_str),
+            reasons: self.reasons.clone(),
+            comment: (!comment.is_empty()).then(|| comment.to_owned()),
+            contact: match stage {
+                Stage::Scored => None,
+                _ => self.contact.clone().map(|c| Contact {
+                    retention_days: Some(meta.terms.retention_days),
+                    consent_version: Some(meta.terms.version.clone()),
+                    ..c
+                }),
+            },
+            context: meta.context.clone(),
+            locale: meta.locale.clone(),
+            page: meta.page.clone(),
+            created_at: meta.created_at.clone(),
+            updated_at: now.to_owned(),
+            write_key: Some(meta.write_key.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Event::*;
+
+    /// A scenario: events in, (screen, posted stage) out after each.
+    fn run(start: Survey, steps: &[(Event, Screen, Option<Stage>)]) -> Survey {
+        let mut s = start;
+        for (i, (ev, screen, post)) in steps.iter().enumerate() {
+            let got = s.apply(ev.clone());
+            assert_eq!((s.screen, got), (*screen, *post), "step {i}: {ev:?}");
+        }
+        s
+    }
+
+    #[test]
+    fn promoter_path() {
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(9), Screen::FollowUp, Some(Stage::Scored)),
+                (
+                    ToggleReason("advisor_attitude".into()),
+                    Screen::FollowUp,
+                    None,
+                ),
+                (Comment("  Great  ".into()), Screen::FollowUp, None),
+                (Submit, Screen::Done, Some(Stage::Completed)),
+            ],
+        );
+        assert_eq!(s.category(), Some(Category::Promoter));
+        assert_eq!(s.reasons, ["advisor_attitude"]);
+    }
+
+    #[test]
+    fn the_score_stays_changeable_until_submit() {
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(3), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(3), Screen::FollowUp, None),
+                (Choose(8), Screen::FollowUp, Some(Stage::Scored)),
+                (Submit, Screen::Done, Some(Stage::Completed)),
+                (Choose(10), Screen::Done, None),
+            ],
+        );
+        assert_eq!(s.score, Some(8));
+    }
+
+    #[test]
+    fn toggling_a_reason_twice_removes_it() {
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(7), Screen::FollowUp, Some(Stage::Scored)),
+                (ToggleReason("wait_time".into()), Screen::FollowUp, None),
+                (ToggleReason("booking".into()), Screen::FollowUp, None),
+                (ToggleReason("wait_time".into()), Screen::FollowUp, None),
+            ],
+        );
+        assert_eq!(s.reasons, ["booking"]);
+    }
+
+    #[test]
+    fn detractor_call_back_needs_a_valid_phone_and_consent() {
+        let mut s = run(
+            Survey::new(false),
+            &[
+                (Choose(2), Screen::FollowUp, Some(Stage::Scored)),
+                (Phone("12345".into()), Screen::FollowUp, None),
+                (Submit, Screen::FollowUp, None),
+            ],
+        );
+        assert_eq!(s.problem, Some(Problem::PhoneInvalid));
+        s = run(
+            s,
+            &[
+                (Phone("138 1234 5678".into()), Screen::FollowUp, None),
+                (Submit, Screen::FollowUp, None),
+            ],
+        );
+        assert_eq!(s.problem, Some(Problem::ConsentNeeded));
+        s = run(
+            s,
+            &[
+                (Consent(true), Screen::FollowUp, None),
+                (Submit, Screen::Done, Some(Stage::Completed)),
+            ],
+        );
+        assert_eq!(
+            s.contact,
+            Some(Contact {
+                phone: "+8613812345678".into(),
+                consent: true,
+                retention_days: None,
+                consent_version: None,
+            })
+        );
+    }
+
+    /// Regression: a valid phone with the box ticked went out on a skip or a close; a phone
+    /// goes only with the customer's submit.
+    #[test]
+    fn a_phone_goes_only_with_a_submit() {
+        let typed = [
+            (Choose(1), Screen::FollowUp, Some(Stage::Scored)),
+            (Phone("13812345678".into()), Screen::FollowUp, None),
+            (Consent(true), Screen::FollowUp, None),
+        ];
+        let mut s = run(Survey::new(false), &typed);
+        s = run(s, &[(Skip, Screen::Done, Some(Stage::Completed))]);
+        assert_eq!(s.contact, None);
+        let mut s = run(Survey::new(false), &typed);
+        s = run(s, &[(Dismiss, Screen::Dismissed, Some(Stage::Dismissed))]);
+        assert_eq!(s.contact, None);
+    }
+
+    #[test]
+    fn a_resumed_survey_continues_from_its_score() {
+        let s = run(
+            Survey::resume(3),
+            &[
+                (Choose(3), Screen::FollowUp, None),
+                (Choose(4), Screen::FollowUp, Some(Stage::Scored)),
+                (Submit, Screen::Done, Some(Stage::Completed)),
+            ],
+        );
+        assert_eq!(s.score, Some(4));
+    }
+
+    #[test]
+    fn no_phone_leaves_without_consent_or_for_non_detractors() {
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(2), Screen::FollowUp, Some(Stage::Scored)),
+                (Consent(true), Screen::FollowUp, None),
+                (Submit, Screen::Done, Some(Stage::Completed)),
+            ],
+        );
+        assert_eq!(s.contact, None);
+        // Typed as a detractor, then changed to a promoter: the phone is not sent.
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(2), Screen::FollowUp, Some(Stage::Scored)),
+                (Phone("13812345678".into()), Screen::FollowUp, None),
+                (Consent(true), Screen::FollowUp, None),
+                (Choose(10), Screen::FollowUp, Some(Stage::Scored)),
+                (Submit, Screen::Done, Some(Stage::Completed)),
+            ],
+        );
+        assert_eq!(s.contact, None);
+        // Skip never blocks, and never sends an unconsented phone.
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(0), Screen::FollowUp, Some(Stage::Scored)),
+                (Phone("13812345678".into()), Screen::FollowUp, None),
+                (Skip, Screen::Done, Some(Stage::Completed)),
+            ],
+        );
+        assert_eq!(s.contact, None);
+    }
+
+    #[test]
+    fn dismiss_from_every_step() {
+        run(
+            Survey::new(false),
+            &[
+                (Dismiss, Screen::Dismissed, Some(Stage::Dismissed)),
+                (Choose(5), Screen::Dismissed, None),
+            ],
+        );
+        run(
+            Survey::new(false),
+            &[
+                (Choose(5), Screen::FollowUp, Some(Stage::Scored)),
+                (Dismiss, Screen::Dismissed, Some(Stage::Dismissed)),
+            ],
+        );
+        run(
+            Survey::new(false),
+            &[
+                (Choose(5), Screen::FollowUp, Some(Stage::Scored)),
+                (Skip, Screen::Done, Some(Stage::Completed)),
+                (Dismiss, Screen::Dismissed, None),
+            ],
+        );
+        run(
+            Survey::new(true),
+            &[
+                (Choose(5), Screen::AlreadyAnswered, None),
+                (Dismiss, Screen::Dismissed, None),
+            ],
+        );
+    }
+
+    #[test]
+    fn events_out_of_place_change_nothing() {
+        let fresh = Survey::new(false);
+        for ev in [
+            Submit,
+            Skip,
+            ToggleReason("x".into()),
+            Comment("x".into()),
+            Phone("1".into()),
+            Consent(true),
+            Choose(11),
+        ] {
+            let mut s = fresh.clone();
+            assert_eq!(s.apply(ev.clone()), None, "{ev:?}");
+            assert_eq!(s, fresh, "{ev:?}");
+        }
+    }
+
+    #[test]
+    fn the_comment_is_capped_at_1000_characters() {
+        let mut s = Survey::new(false);
+        s.apply(Choose(6));
+        s.apply(Comment("字".repeat(1200)));
+        assert_eq!(s.comment.chars().count(), 1000);
+    }
+
+    #[test]
+    fn responses_carry_the_answers_and_parse_back() {
+        let meta = Meta {
+            id: "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a".into(),
+            survey: "after-sales".into(),
+            context: [("store".to_owned(), "SZ-FT".to_owned())].into(),
+            locale: "zh-CN".into(),
+            page: Some("https://example.com/".into()),
+            created_at: "2026-11-23T08:30:00.000Z".into(),
+            terms: Terms::of("我同意…", "zh-CN", 30),
+            write_key: "5f0c6b1e9d8a4c2b8e7f6a5d4c3b2a19".into(),
+        };
+        let mut s = Survey::new(false);
+        assert_eq!(
+            s.response(Stage::Dismissed, &meta, "2026-11-23T08:30:01.000Z")
+                .category,
+            None
+        );
+        s.apply(Choose(1));
+        s.apply(Phone("13812345678".into()));
+        s.apply(Consent(true));
+        s.apply(Comment("".into()));
+        s.apply(Submit);
+        let r = s.response(Stage::Completed, &meta, "2026-11-23T08:31:00.000Z");
+        assert_eq!(
+            (r.score, r.category, r.comment.as_deref()),
+            (Some(1), Some("detractor"), None)
+        );
+        let parsed = Response::parse(&serde_json::Value::Object(r.to_value())).unwrap();
+        assert_eq!(parsed, r);
+        assert_eq!(
+            s.response(Stage::Scored, &meta, "2026-11-23T08:31:00.000Z")
+                .contact,
+            None
+        );
+    }
+}
