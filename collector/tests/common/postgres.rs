@@ -27,7 +27,13 @@ pub struct Postgres {
 /// Where the server's binaries are: `NPS_PG_BIN`, else Debian's folder of the newest version.
 fn bin_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("NPS_PG_BIN") {
-        return PathBuf::from(dir);
+        let dir = PathBuf::from(dir);
+        assert!(
+            dir.join("initdb").is_file() && dir.join("postgres").is_file(),
+            "NPS_PG_BIN={} has no initdb and postgres (cargo xtask test installs PostgreSQL)",
+            dir.display()
+        );
+        return dir;
     }
     let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .map(|d| d.flatten().map(|e| e.path().join("bin")).collect())
