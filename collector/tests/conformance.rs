@@ -215,7 +215,7 @@ async fn one_answer_per_visit_under_a_race(e: Engine) {
             .into_iter()
             .map(|r| {
                 let s = s.clone();
-                tokio::spawn(async move { s.upsert(r, at(11), None).await.unwrap() })
+                tokio::spawn(async move { s.upsert(r, at(1000), None).await.unwrap() })
             })
             .collect();
         async move {
@@ -251,7 +251,24 @@ async fn one_answer_per_visit_under_a_race(e: Engine) {
             .all(|u| matches!(u, Upsert::Created | Upsert::Duplicate)),
         "{done:?}"
     );
-    assert_eq!(s.all().await.unwrap().len(), 6);
+    // Posts of one id at different stages and times, all at once: the row ends at the
+    // highest stage's latest post, whatever order they were taken in.
+    for round in 0..4 {
+        let posts = (0..16)
+            .map(|n| {
+                let stage = if n % 2 == 0 { "scored" } else { "completed" };
+                resp(
+                    990 + round,
+                    10 + n,
+                    json!({"stage": stage, "comment": format!("{n}")}),
+                )
+            })
+            .collect();
+        let done = race(posts).await;
+        assert!(!done.contains(&Upsert::Answered), "{done:?}");
+        assert_eq!(stored(&s, 990 + round).await["comment"], "15", "{done:?}");
+    }
+    assert_eq!(s.all().await.unwrap().len(), 10);
 }
 
 async fn write_keys(e: Engine) {
