@@ -744,3 +744,47 @@ conformance!(
     migrations_are_idempotent_and_start_together,
     the_schema_holds_one_answer_per_visit,
 );
+
+/// The command line on PostgreSQL: `seed --db postgres://…` writes the demo set through the
+/// store, and the server started with the same `--db` (here from `NPS_DB`'s flag) stores a
+/// post and exports it beside the demo set.
+#[test]
+fn the_collector_runs_on_postgresql_from_the_command_line() {
+    use common::process::{free_port, load_body, start, wait_exit};
+    let url = common::postgres::shared().database();
+    let seeded = std::process::Command::new(env!("CARGO_BIN_EXE_nps-collector"))
+        .args(["seed", "--db", &url, "--responses", "50"])
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let said = String::from_utf8_lossy(&seeded.stdout);
+    assert!(
+        said.starts_with("50 demo responses written to postgres://"),
+        "{said}"
+    );
+    let port = free_port();
+    let mut server = start(std::path::Path::new(&url), port, &[]);
+    let posted = ureq::post(&format!("http://127.0.0.1:{port}/api/responses"))
+        .header("content-type", "application/json")
+        .send(load_body(&id(7), 7))
+        .unwrap();
+    assert_eq!(posted.status().as_u16(), 201);
+    let listed = ureq::get(&format!("http://127.0.0.1:{port}/api/responses"))
+        .header("authorization", "Bearer t0k3n")
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 51);
+    assert!(listed.iter().any(|r| r["id"] == id(7).as_str()));
+    // SAFETY: signals only the collector this test started.
+    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
+    assert!(wait_exit(&mut server, std::time::Duration::from_secs(20)).is_some_and(|s| s.success()));
+}
