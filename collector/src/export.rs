@@ -16,8 +16,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
 use crate::auth::{private, Admin};
-use crate::rows::{Row, Selection};
-use crate::store::StoreError;
+use crate::storage::{Row, Selection, StoreError};
 use crate::{ApiError, Shared};
 
 /// Context keys that get their own CSV column (the ones the widget reads from a QR code's

@@ -1,4 +1,5 @@
-//! The reference collector: receives nps-widget responses and stores them in SQLite.
+//! The reference collector: receives nps-widget responses and stores them in SQLite or
+//! PostgreSQL (`storage`).
 //!
 //! Routes:
 //! - `POST /api/responses` — a response as JSON (`application/json`, or `text/plain` from
@@ -35,11 +36,10 @@ pub mod links;
 pub mod net;
 mod refused;
 mod responses;
-pub mod rows;
 pub mod serve;
 mod settings;
 mod state;
-pub mod store;
+pub mod storage;
 pub mod visit;
 pub mod write_key;
 
@@ -65,8 +65,7 @@ pub use settings::{Settings, BODY_LIMIT, BODY_TIMEOUT};
 use state::{AppState, Shared};
 
 pub use limit::RateLimiter;
-pub use rows::{Admission, Now, Upsert};
-pub use store::Store;
+pub use storage::{Admission, Now, Store, Target, Upsert};
 
 /// The router, apart from `main` so tests can drive it directly.
 pub fn app(store: Store, settings: Settings) -> Router {

@@ -18,8 +18,8 @@ use serde_json::{json, Value};
 
 use crate::auth::Admin;
 use crate::intake::{self, form, Refusal, Signals, Taken, Via};
-use crate::rows::Now;
 use crate::state::AppState;
+use crate::storage::Now;
 use crate::{refused, ApiError, Shared, BODY_LIMIT};
 
 pub async fn post_response(

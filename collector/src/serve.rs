@@ -28,7 +28,7 @@ use tower::Service;
 
 use crate::deadline::WriteDeadline;
 use crate::jobs::{self, Jobs};
-use crate::store::StoreError;
+use crate::storage::StoreError;
 use crate::{app, net, Settings, Store};
 
 /// The limits of `serve`.

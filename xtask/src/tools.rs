@@ -7,26 +7,19 @@
 //!   read today's wasm), into `.tools/`;
 //! - Chromium and ChromeDriver, through apt-get as root on Debian;
 //! - nginx (the collector's tests behind a real reverse proxy), the same way;
-//! - axe-core (the accessibility checker the end-to-end tests inject), from npm into `.tools/`;
-//! - json-server (a generic REST server the widget's `update: "patch"` is tested against),
-//!   from npm into `.tools/`.
+//! - PostgreSQL (the collector's storage conformance suite starts a real server), the same way;
+//! - axe-core and json-server, from npm into `.tools/` (`npm.rs`).
 
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::npm::{ensure_axe, ensure_json_server, npm_install};
 use crate::{root, run, Result};
 
 /// The binaryen release installed from npm. Each pinned tool version is written once: this
 /// one here, wasm-bindgen's in Cargo.toml (read back from Cargo.lock).
 const BINARYEN: &str = "132.0.0";
-
-/// The axe-core release the accessibility test injects into every page.
-const AXE_CORE: &str = "4.11.0";
-
-/// The json-server release the REST end-to-end test runs (0.17: POST creates, PATCH
-/// `/{id}` updates, a second POST of an id fails; 1.0 is still a beta).
-const JSON_SERVER: &str = "0.17.4";
 
 /// The pandas release `cargo xtask bench-score` compares the scorer with.
 const PANDAS: &str = "3.1.1";
@@ -189,16 +182,6 @@ fn ensure_wasm_opt() -> Result<PathBuf> {
     }
 }
 
-/// `npm install PACKAGE@VERSION` into `.tools/` under the repository root.
-fn npm_install(package: &str) -> Result {
-    let dir = root().join(".tools");
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    run(Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--prefix"])
-        .arg(&dir)
-        .arg(package))
-}
-
 /// Tools for `dist`.
 pub fn for_build() -> Result<Build> {
     ensure_target()?;
@@ -257,47 +240,6 @@ pub fn for_browser_tests() -> Result<Browser> {
     })
 }
 
-/// An npm package at exactly `version` in `.tools/` (npm came with binaryen), installed when
-/// missing; returns `file` under `.tools/node_modules/` once it is there. `needed_by` says
-/// which test needs it, for the error.
-fn ensure_npm(package: &str, version: &str, file: &str, needed_by: &str) -> Result<PathBuf> {
-    let modules = root().join(".tools/node_modules");
-    let installed = std::fs::read_to_string(modules.join(package).join("package.json"))
-        .ok()
-        .is_some_and(|p| p.contains(&format!("\"version\": \"{version}\"")));
-    if !installed {
-        println!("installing {package}@{version} from npm into .tools/");
-        npm_install(&format!("{package}@{version}"))
-            .map_err(|e| format!("{e}\n  {needed_by} needs npm's {package}@{version}"))?;
-    }
-    let path = modules.join(file);
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(format!("{} is missing after npm install", path.display()))
-    }
-}
-
-/// axe-core's `axe.min.js` at `AXE_CORE`.
-fn ensure_axe() -> Result<PathBuf> {
-    ensure_npm(
-        "axe-core",
-        AXE_CORE,
-        "axe-core/axe.min.js",
-        "the accessibility test",
-    )
-}
-
-/// json-server's command at `JSON_SERVER`.
-fn ensure_json_server() -> Result<PathBuf> {
-    ensure_npm(
-        "json-server",
-        JSON_SERVER,
-        ".bin/json-server",
-        "the REST end-to-end test",
-    )
-}
-
 /// Python with pandas at `PANDAS`, in a virtual environment in `.tools/py` (from PyPI).
 pub fn ensure_pandas() -> Result<PathBuf> {
     let dir = root().join(".tools/py");
@@ -339,6 +281,33 @@ pub fn ensure_nginx() -> Result<PathBuf> {
         apt_install(&["nginx"])?;
     }
     which("nginx", &sbin).ok_or_else(|| "the collector's proxy tests need nginx: sudo apt-get install -y nginx (Debian/Ubuntu) or brew install nginx (macOS)".into())
+}
+
+/// The folder of PostgreSQL's server binaries (`initdb`, `postgres`, `pg_isready`, `psql`):
+/// Debian's `/usr/lib/postgresql/<version>/bin`, newest first, or installed from apt as root
+/// on Debian. The collector's conformance suite starts its own server from it
+/// (`collector/tests/common/postgres.rs`, told by `NPS_PG_BIN`); the packaged service is
+/// never used.
+pub fn ensure_postgres() -> Result<PathBuf> {
+    let find = || {
+        let mut bins: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .map(|d| d.flatten().map(|e| e.path().join("bin")).collect())
+            .unwrap_or_default();
+        bins.sort();
+        bins.into_iter().rev().find(|b| {
+            ["initdb", "postgres", "pg_isready", "psql"]
+                .iter()
+                .all(|t| b.join(t).is_file())
+        })
+    };
+    if let Some(p) = find() {
+        return Ok(p);
+    }
+    if can_apt() {
+        println!("installing PostgreSQL with apt-get (the collector's storage conformance suite)");
+        apt_install(&["postgresql"])?;
+    }
+    find().ok_or_else(|| "the collector's storage tests start a real PostgreSQL server: sudo apt-get install -y postgresql (Debian/Ubuntu), or set NPS_PG_BIN to a folder with initdb, postgres, pg_isready and psql".into())
 }
 
 /// wrk for `cargo xtask bench`: on PATH, or from apt as root on Debian.

@@ -23,8 +23,8 @@ use std::collections::BTreeMap;
 
 use nps_core::contract::payload::Response;
 
-use crate::rows::{Admission, Flag, Now};
 use crate::state::AppState;
+use crate::storage::{Admission, Flag, Now};
 use crate::visit::{self, TokenError};
 use crate::Settings;
 

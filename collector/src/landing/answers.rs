@@ -19,8 +19,8 @@ use super::{
     ask, chrome, field, form, html, keep, key_cookie, key_cookies, landing_path, not_found, page,
     Ask,
 };
-use crate::rows::Now;
 use crate::state::{AppState, Shared};
+use crate::storage::Now;
 use crate::write_key::{self, Held};
 
 /// A stored response of this survey, and the hash of its write key.

@@ -43,8 +43,8 @@ pub use page::Chrome;
 pub use surveys::{Landing, REQUIRE_VISIT};
 
 use crate::intake::{self, form::field, Signals, Via};
-use crate::rows::Now;
 use crate::state::{AppState, Shared};
+use crate::storage::Now;
 use crate::visit::TokenError;
 use crate::write_key;
 
