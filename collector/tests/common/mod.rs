@@ -1,6 +1,7 @@
 //! Helpers shared by the collector's API tests: a fresh database, the router, requests.
 #![allow(dead_code)]
 
+pub mod nginx;
 pub mod postgres;
 pub mod process;
 
