@@ -548,3 +548,23 @@ fn landing_pages_and_signed_visits_work_through_the_balancer() {
     }
     assert_eq!(fleet.export(fleet.ports[0]).len(), 1);
 }
+
+/// DEPLOY.md's single collector is proxied by the `location` that SECURITY.md explains and
+/// `proxy.rs` runs, line for line.
+#[test]
+fn the_single_collector_location_is_the_one_security_md_tests() {
+    let location = |block: String| {
+        let at = block.find("    location / {").expect("a location");
+        block[at..block[at..].find("\n    }\n").unwrap() + at].to_owned()
+    };
+    assert_eq!(
+        location(nginx::doc_block(
+            "DEPLOY.md",
+            "proxy_pass http://127.0.0.1:8080;"
+        )),
+        location(nginx::doc_block(
+            "SECURITY.md",
+            "proxy_pass http://127.0.0.1:8080;"
+        ))
+    );
+}

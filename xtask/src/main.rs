@@ -269,11 +269,13 @@ fn test(args: &[String]) -> Result {
     step("native tests: core, collector (behind a real nginx, on SQLite and PostgreSQL), xtask");
     let nginx = tools::ensure_nginx()?;
     let postgres = tools::ensure_postgres()?;
+    let sqlite3 = tools::ensure_sqlite3()?;
     run_tests(
         cargo()
             .args(["test", "--workspace", "--exclude", "nps-e2e"])
             .env("NPS_NGINX", nginx)
-            .env("NPS_PG_BIN", postgres),
+            .env("NPS_PG_BIN", postgres)
+            .env("NPS_SQLITE3", sqlite3),
         &mut totals,
     )?;
     fuzz::replay()?;

@@ -8,6 +8,7 @@
 //! - Chromium and ChromeDriver, through apt-get as root on Debian;
 //! - nginx (the collector's tests behind a real reverse proxy), the same way;
 //! - PostgreSQL (the collector's storage conformance suite starts a real server), the same way;
+//! - the `sqlite3` shell (the collector's backup test runs DEPLOY.md's online backup), the same way;
 //! - axe-core (the accessibility checker the end-to-end tests inject), from npm into `.tools/`.
 
 use std::env;
@@ -337,6 +338,20 @@ pub fn ensure_postgres() -> Result<PathBuf> {
         apt_install(&["postgresql"])?;
     }
     find().ok_or_else(|| "the collector's storage tests start a real PostgreSQL server: sudo apt-get install -y postgresql (Debian/Ubuntu), or set NPS_PG_BIN to a folder with initdb, postgres, pg_isready and psql".into())
+}
+
+/// The `sqlite3` shell for the collector's backup test (`collector/tests/backup.rs` runs
+/// docs/DEPLOY.md's online backup with it, told by `NPS_SQLITE3`): on PATH, or from apt as
+/// root on Debian.
+pub fn ensure_sqlite3() -> Result<PathBuf> {
+    if let Some(p) = which("sqlite3", &[]) {
+        return Ok(p);
+    }
+    if can_apt() {
+        println!("installing sqlite3 with apt-get (the collector's backup test)");
+        apt_install(&["sqlite3"])?;
+    }
+    which("sqlite3", &[]).ok_or_else(|| "the collector's backup test runs the sqlite3 shell: sudo apt-get install -y sqlite3 (Debian/Ubuntu) or brew install sqlite (macOS)".into())
 }
 
 /// wrk for `cargo xtask bench`: on PATH, or from apt as root on Debian.
