@@ -1,4 +1,5 @@
-//! The reference collector: receives nps-widget responses and stores them in SQLite.
+//! The reference collector: receives nps-widget responses and stores them in SQLite or
+//! PostgreSQL (`storage`).
 //!
 //! Routes:
 //! - `POST /api/responses` — a response as JSON (`application/json`, or `text/plain` from

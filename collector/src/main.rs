@@ -1,6 +1,7 @@
-//! `nps-collector`: serves the API (and optionally static files) over HTTP, stores in SQLite.
+//! `nps-collector`: serves the API (and optionally static files) over HTTP, stores in SQLite
+//! (a file) or PostgreSQL (`--db postgres://…`).
 //!
-//! `nps-collector [--port 8080] [--db nps.db] [--static DIR] [--allow-origin ORIGIN]...
+//! `nps-collector [--port 8080] [--db nps.db | --db postgres://USER@HOST/DB] [--static DIR] [--allow-origin ORIGIN]...
 //!  [--public-origin ORIGIN]... [--admin-token-file PATH | --admin-token TOKEN]
 //!  [--visit-secret-file PATH | --visit-secret SECRET] [--rate-limit PER_MINUTE]
 //!  [--trusted-proxy CIDR]... [--proxy-header x-forwarded-for|forwarded|x-real-ip]
@@ -28,7 +29,7 @@ mod commands;
 
 use commands::{landing, names, secret, tool, visit_key, Command};
 
-/// Receives nps-widget responses and stores them in SQLite.
+/// Receives nps-widget responses and stores them in SQLite or PostgreSQL.
 #[derive(Parser, Debug)]
 #[command(name = "nps-collector", version)]
 struct Args {

@@ -215,7 +215,7 @@ async fn one_answer_per_visit_under_a_race(e: Engine) {
             .into_iter()
             .map(|r| {
                 let s = s.clone();
-                tokio::spawn(async move { s.upsert(r, at(11), None).await.unwrap() })
+                tokio::spawn(async move { s.upsert(r, at(1000), None).await.unwrap() })
             })
             .collect();
         async move {
@@ -251,7 +251,24 @@ async fn one_answer_per_visit_under_a_race(e: Engine) {
             .all(|u| matches!(u, Upsert::Created | Upsert::Duplicate)),
         "{done:?}"
     );
-    assert_eq!(s.all().await.unwrap().len(), 6);
+    // Posts of one id at different stages and times, all at once: the row ends at the
+    // highest stage's latest post, whatever order they were taken in.
+    for round in 0..4 {
+        let posts = (0..16)
+            .map(|n| {
+                let stage = if n % 2 == 0 { "scored" } else { "completed" };
+                resp(
+                    990 + round,
+                    10 + n,
+                    json!({"stage": stage, "comment": format!("{n}")}),
+                )
+            })
+            .collect();
+        let done = race(posts).await;
+        assert!(!done.contains(&Upsert::Answered), "{done:?}");
+        assert_eq!(stored(&s, 990 + round).await["comment"], "15", "{done:?}");
+    }
+    assert_eq!(s.all().await.unwrap().len(), 10);
 }
 
 async fn write_keys(e: Engine) {
@@ -727,3 +744,47 @@ conformance!(
     migrations_are_idempotent_and_start_together,
     the_schema_holds_one_answer_per_visit,
 );
+
+/// The command line on PostgreSQL: `seed --db postgres://…` writes the demo set through the
+/// store, and the server started with the same `--db` (here from `NPS_DB`'s flag) stores a
+/// post and exports it beside the demo set.
+#[test]
+fn the_collector_runs_on_postgresql_from_the_command_line() {
+    use common::process::{free_port, load_body, start, wait_exit};
+    let url = common::postgres::shared().database();
+    let seeded = std::process::Command::new(env!("CARGO_BIN_EXE_nps-collector"))
+        .args(["seed", "--db", &url, "--responses", "50"])
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let said = String::from_utf8_lossy(&seeded.stdout);
+    assert!(
+        said.starts_with("50 demo responses written to postgres://"),
+        "{said}"
+    );
+    let port = free_port();
+    let mut server = start(std::path::Path::new(&url), port, &[]);
+    let posted = ureq::post(&format!("http://127.0.0.1:{port}/api/responses"))
+        .header("content-type", "application/json")
+        .send(load_body(&id(7), 7))
+        .unwrap();
+    assert_eq!(posted.status().as_u16(), 201);
+    let listed = ureq::get(&format!("http://127.0.0.1:{port}/api/responses"))
+        .header("authorization", "Bearer t0k3n")
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 51);
+    assert!(listed.iter().any(|r| r["id"] == id(7).as_str()));
+    // SAFETY: signals only the collector this test started.
+    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
+    assert!(wait_exit(&mut server, std::time::Duration::from_secs(20)).is_some_and(|s| s.success()));
+}

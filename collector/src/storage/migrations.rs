@@ -220,7 +220,7 @@ pub fn sqlite(conn: &mut Connection) -> Result<i64, StoreError> {
 }
 
 /// The advisory lock every collector's migration takes first ("nps" "mig" as a number).
-const LOCK: i64 = 0x6e70_735f_6d69_67;
+const LOCK: i64 = 0x006e_7073_5f6d_6967;
 
 /// Brings a PostgreSQL database up to date, whoever else starts at the same moment; the
 /// version it is at.

@@ -208,3 +208,27 @@ impl Store {
         each!(self, s => s.healthy())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_names_a_file_or_a_postgresql_url_and_logs_no_password() {
+        assert_eq!(
+            "nps.db".parse::<Target>(),
+            Ok(Target::Sqlite("nps.db".into()))
+        );
+        let pg: Target = "postgres://nps:s3cret@db.internal:5433/nps"
+            .parse()
+            .unwrap();
+        assert!(matches!(pg, Target::Postgres(_)));
+        assert_eq!(pg.to_string(), "postgres://nps:***@db.internal:5433/nps");
+        assert!(matches!(
+            "postgresql://db/nps".parse::<Target>(),
+            Ok(Target::Postgres(_))
+        ));
+        let e = "postgres://db:port/nps".parse::<Target>().unwrap_err();
+        assert!(e.contains("expected postgres://USER"), "{e}");
+    }
+}

@@ -306,10 +306,9 @@ async fn try_upsert(
         };
         let decision = decide(existing.as_ref(), &incoming, answered, *admission, now);
         match &decision {
-            Decision::Insert(w) => {
-                if insert(&tx, &incoming, now, w).await? == 0 {
-                    return Err(Failed::Race);
-                }
+            // Another transaction stored this id or answered this visit first.
+            Decision::Insert(w) if insert(&tx, &incoming, now, w).await? == 0 => {
+                return Err(Failed::Race)
             }
             Decision::Update(w) => update(&tx, &incoming, now, w).await?,
             _ => {}
