@@ -7,7 +7,8 @@
 //!   headless Chromium, end to end — and the size budget.
 //! - `chaos [--surveys N]`: the long end-to-end run against a faulty network (200 surveys).
 //! - `screenshots`: every screen at phone and desktop width into `docs/screenshots`.
-//! - `bench` (`bench.rs`): the collector under load with wrk.
+//! - `bench [--db sqlite|postgres] [--collectors N]` (`bench.rs`, `pg.rs`): collectors under
+//!   load with wrk, on SQLite or a temporary PostgreSQL server, several behind nginx.
 //! - `docs` (`docs.rs`): rewrites the generated references in `docs/`.
 //! - `fuzz [--seconds N]` (`fuzz.rs`): the parsers under libFuzzer; crashes become kept inputs.
 //!
@@ -21,6 +22,7 @@ mod dist;
 mod docs;
 mod fuzz;
 mod minify;
+mod pg;
 #[cfg(test)]
 mod tidy;
 mod tools;
@@ -54,7 +56,7 @@ fn main() -> ExitCode {
                  test               run every test: native, wasm in headless Chromium, end to end\n  \
                  chaos [--surveys N] the long end-to-end run against injected network faults (default 200)\n  \
                  screenshots        save every screen at phone and desktop width into docs/screenshots\n  \
-                 bench [--seconds N] [--connections N]  load the collector with wrk: durable responses/s and latency\n  \
+                 bench [--db sqlite|postgres] [--collectors N] [--nginx] [--seconds N] [--connections N]  load collectors with wrk: durable answers/s, latency, bytes an answer\n  \
                  bench-web [--runs N] how soon a slow phone can answer: plain form, QR landing page, widget page\n  \
                  bench-score        the scorer on 1,000,000 responses natively, beside pandas on the same data\n  \
                  bench-dashboard [--responses N] [--runs N]  the dashboard on 100,000 stored answers: time to usable\n  \
