@@ -28,8 +28,10 @@ fn run_as() -> Option<(u32, u32)> {
     ["postgres", "nobody"].iter().find_map(|name| {
         passwd.lines().find_map(|l| {
             let f: Vec<&str> = l.split(':').collect();
-            (f.first() == Some(name) && f.len() > 3)
-                .then(|| Some((f[2].parse().ok()?, f[3].parse().ok()?)))?
+            if f.first() != Some(name) {
+                return None;
+            }
+            Some((f.get(2)?.parse().ok()?, f.get(3)?.parse().ok()?))
         })
     })
 }
