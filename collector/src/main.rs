@@ -21,9 +21,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use nps_collector::jobs::PURGE_EVERY;
 use nps_collector::net::ProxyHeader;
-use nps_collector::serve::{serve, stop_signal, Limits};
-use nps_collector::{app, Now, Settings, Store, Target, BODY_TIMEOUT};
+use nps_collector::serve::{run, stop_signal, Limits};
+use nps_collector::{Now, Settings, Store, Target, BODY_TIMEOUT};
 
 mod commands;
 
@@ -170,12 +171,21 @@ fn public_origin(s: &str) -> Result<String, String> {
     })
 }
 
-/// Where a landing link points and what it carries.
-const PURGE_EVERY: Duration = Duration::from_secs(3600);
-
+/// Why the collector did not start, or stopped badly: logged, and the exit code.
 fn fail(code: u8, message: String) -> ExitCode {
-    eprintln!("nps-collector: {message}");
+    tracing::error!("{message}");
     ExitCode::from(code)
+}
+
+/// Logs go to stderr, at the level of `RUST_LOG` (e.g. `RUST_LOG=nps_collector=debug`),
+/// `info` by default. Nothing logged carries a token, a write key or a phone.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 /// The admin token: given, read from a file, or fresh.
@@ -246,6 +256,7 @@ fn read_files(args: &Args) -> Vec<(&'static str, &Path)> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    init_logs();
     if let Some(done) = tool(&args) {
         return match done {
             Ok(()) => ExitCode::SUCCESS,
@@ -327,15 +338,6 @@ async fn main() -> ExitCode {
     if !given {
         println!("admin token: {token}");
     }
-    let purger = store.clone();
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = purger.purge(Now::system()).await {
-                eprintln!("nps-collector: purge: {e}");
-            }
-            tokio::time::sleep(PURGE_EVERY).await;
-        }
-    });
     let limits = Limits {
         header_timeout: Duration::from_secs(args.header_timeout.max(1)),
         write_timeout: Duration::from_secs(args.write_timeout.max(1)),
@@ -344,15 +346,18 @@ async fn main() -> ExitCode {
         trusted_proxies: args.trusted_proxy.clone(),
         grace: Duration::from_secs(args.grace),
     };
-    serve(
+    // Every answer given was committed; what is queued is committed before leaving, after
+    // the background jobs (the purge every hour) have stopped.
+    if let Err(e) = run(
         listener,
-        app(store.clone(), settings),
+        store,
+        settings,
         limits,
+        PURGE_EVERY,
         stop_signal(),
     )
-    .await;
-    // Every answer given was committed; commit what is queued too before leaving.
-    if let Err(e) = store.flush().await {
+    .await
+    {
         return fail(1, format!("on stopping: {e}"));
     }
     println!("nps-collector stopped");
