@@ -13,17 +13,9 @@ use std::process::{Child, Command};
 
 use common::process::{free_port, load_body, start};
 
-/// The `sh` block of docs/DEPLOY.md that contains `needle`, without its fences.
+/// The `sh` block of docs/DEPLOY.md that contains `needle`.
 fn doc_commands(needle: &str) -> String {
-    let doc =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/DEPLOY.md"))
-            .unwrap();
-    doc.split("```sh\n")
-        .skip(1)
-        .filter_map(|rest| rest.split("```").next())
-        .find(|block| block.contains(needle))
-        .unwrap_or_else(|| panic!("docs/DEPLOY.md has no sh block with {needle}"))
-        .to_owned()
+    common::doc_block("DEPLOY.md", "sh", needle)
 }
 
 /// Runs a documented block with `sh -e`, these variables set and `path` first on PATH.

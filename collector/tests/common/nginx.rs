@@ -34,21 +34,9 @@ pub fn binary() -> Option<PathBuf> {
     found
 }
 
-/// The first fenced ```nginx block of a document in `docs/` that contains `needle`, without
-/// its fences.
+/// The first fenced ```nginx block of a document in `docs/` that contains `needle`.
 pub fn doc_block(doc: &str, needle: &str) -> String {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../docs")
-            .join(doc),
-    )
-    .unwrap();
-    text.split("```nginx\n")
-        .skip(1)
-        .filter_map(|rest| rest.split("```").next())
-        .find(|block| block.contains(needle))
-        .unwrap_or_else(|| panic!("docs/{doc} has no nginx block with {needle}"))
-        .to_owned()
+    super::doc_block(doc, "nginx", needle)
 }
 
 /// A documented `server { … }` block's lines that are not about TLS or the name (`listen`,
