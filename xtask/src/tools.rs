@@ -6,8 +6,8 @@
 //! - `wasm-opt` from npm's `binaryen` (the `BINARYEN` version or a later one; older ones cannot
 //!   read today's wasm), into `.tools/`;
 //! - Chromium and ChromeDriver, through apt-get as root on Debian;
-//! - nginx (the collector's tests behind a real reverse proxy), the same way;
-//! - PostgreSQL (the collector's storage conformance suite starts a real server), the same way;
+//! - nginx, PostgreSQL and the `sqlite3` shell (the collector's tests behind a real proxy, on a
+//!   real server, and of DEPLOY.md's backups), the same way;
 //! - axe-core and json-server, from npm into `.tools/` (`npm.rs`).
 
 use std::env;
@@ -267,20 +267,11 @@ pub fn ensure_pandas() -> Result<PathBuf> {
     }
 }
 
-/// nginx for the collector's tests behind a reverse proxy (`collector/tests/proxy.rs`): on
-/// PATH or in an sbin folder, or from apt as root on Debian. Only its binary is used; the
-/// tests start it with their own config (Debian's packaging does not start the service in a
-/// container, where `policy-rc.d` forbids it).
+/// nginx for the collector's tests behind a reverse proxy (`NPS_NGINX`): only its binary; the
+/// tests start it with their own config (Debian's packaging does not start it in a container).
 pub fn ensure_nginx() -> Result<PathBuf> {
     let sbin = ["/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin"].map(PathBuf::from);
-    if let Some(p) = which("nginx", &sbin) {
-        return Ok(p);
-    }
-    if can_apt() {
-        println!("installing nginx with apt-get (the collector's tests behind a reverse proxy)");
-        apt_install(&["nginx"])?;
-    }
-    which("nginx", &sbin).ok_or_else(|| "the collector's proxy tests need nginx: sudo apt-get install -y nginx (Debian/Ubuntu) or brew install nginx (macOS)".into())
+    apt_tool(["nginx", "nginx", "the proxy tests", "nginx"], &sbin)
 }
 
 /// The folder of PostgreSQL's server binaries (`initdb`, `postgres`, `pg_isready`, `psql`):
@@ -310,16 +301,34 @@ pub fn ensure_postgres() -> Result<PathBuf> {
     find().ok_or_else(|| "the collector's storage tests start a real PostgreSQL server: sudo apt-get install -y postgresql (Debian/Ubuntu), or set NPS_PG_BIN to a folder with initdb, postgres, pg_isready and psql".into())
 }
 
-/// wrk for `cargo xtask bench`: on PATH, or from apt as root on Debian.
+/// The `sqlite3` shell for the collector's backup test (`collector/tests/backup.rs` runs
+/// docs/DEPLOY.md's online backup with it, told by `NPS_SQLITE3`): on PATH, or from apt.
+pub fn ensure_sqlite3() -> Result<PathBuf> {
+    let what = [
+        "sqlite3",
+        "sqlite3",
+        "the collector's backup test",
+        "sqlite",
+    ];
+    apt_tool(what, &[])
+}
+
+/// wrk for `cargo xtask bench`: on PATH, or from apt.
 pub fn ensure_wrk() -> Result<PathBuf> {
-    if let Some(p) = which("wrk", &[]) {
+    apt_tool(["wrk", "wrk", "the benchmark", "wrk"], &[])
+}
+
+/// A program on PATH (or in `extra`), or installed from its Debian package as root; else how
+/// to install it. `[program, Debian package, what needs it, Homebrew formula]`.
+fn apt_tool([name, package, why, brew]: [&str; 4], extra: &[PathBuf]) -> Result<PathBuf> {
+    if let Some(p) = which(name, extra) {
         return Ok(p);
     }
     if can_apt() {
-        println!("installing wrk with apt-get");
-        apt_install(&["wrk"])?;
+        println!("installing {package} with apt-get ({why})");
+        apt_install(&[package])?;
     }
-    which("wrk", &[]).ok_or_else(|| "the benchmark needs wrk: sudo apt-get install -y wrk (Debian/Ubuntu) or brew install wrk (macOS)".into())
+    which(name, extra).ok_or_else(|| format!("{why} needs {name}: sudo apt-get install -y {package} (Debian/Ubuntu) or brew install {brew} (macOS)"))
 }
 
 /// rustfmt for the format check: a minimal rustup profile lacks it.
