@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use nps_core::scoring::analysis::{minutes_of, DIMENSIONS};
-use nps_core::scoring::score::Category;
+use nps_core::scoring::score::{Category, Score};
 use serde::Deserialize;
 
 mod located;
@@ -18,7 +18,7 @@ pub struct Record {
     pub id: String,
     pub survey: String,
     /// `None` for a survey dismissed before a score.
-    pub score: Option<u8>,
+    pub score: Option<Score>,
     pub reasons: Vec<String>,
     pub comment: Option<String>,
     /// Only ever present with the customer's consent (the collector refuses a phone without).
@@ -36,12 +36,13 @@ pub struct Record {
 
 impl Record {
     /// A scored answer with nothing else (no reasons, comment, phone or context), answered
-    /// and stored at `created`; the rest is set with struct update syntax.
+    /// and stored at `created`; the rest is set with struct update syntax. A `score` off the
+    /// scale is a bug in the caller (this is for tests and demos), so it panics.
     pub fn scored(id: impl Into<String>, score: u8, created: i64) -> Record {
         Record {
             id: id.into(),
             survey: String::new(),
-            score: Some(score),
+            score: Some(Score::new(score).expect("a score from 0 to 10")),
             reasons: Vec::new(),
             comment: None,
             phone: None,
@@ -53,8 +54,7 @@ impl Record {
     }
 
     pub fn category(&self) -> Option<Category> {
-        self.score
-            .and_then(|s| nps_core::scoring::score::category(s as i64).ok())
+        self.score.map(Score::category)
     }
 
     /// The code of a dimension (`DIMENSIONS` index).
@@ -154,14 +154,18 @@ fn record(
     received_at: Option<&str>,
     flagged: bool,
 ) -> Result<Record, LoadError> {
-    let score = match score {
+    let score = match score.map(Score::try_from) {
         None => None,
-        Some(s) if (0..=10).contains(&s) => Some(s as u8),
-        Some(s) => {
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
             return Err(error(
                 row,
                 "score",
-                format!("is {s}: expected a whole number from 0 to 10, or empty"),
+                format!(
+                    "is {}: expected a whole number from 0 to {}, or empty",
+                    e.value,
+                    Score::MAX
+                ),
             ))
         }
     };
@@ -351,7 +355,7 @@ mod tests {
         let r = from_json(JSON).unwrap();
         assert_eq!(r.len(), 3);
         assert_eq!(
-            (r[0].score, r[0].dim(0), r[0].dim(1)),
+            (r[0].score.map(Score::get), r[0].dim(0), r[0].dim(1)),
             (Some(9), "SZ-FT", "wang")
         );
         assert_eq!(r[0].received - r[0].created, 0, "whole minutes");
@@ -426,7 +430,7 @@ mod tests {
         let r = from_json(text).unwrap();
         assert_eq!(
             r.iter()
-                .map(|r| (r.id.as_str(), r.score))
+                .map(|r| (r.id.as_str(), r.score.map(Score::get)))
                 .collect::<Vec<_>>(),
             vec![("a", Some(9)), ("b", Some(5))]
         );

@@ -31,7 +31,7 @@ pub struct WidgetProps {
     pub keys: Rc<marks::Keys>,
     pub already_answered: bool,
     /// The score of a response continued after a reload.
-    pub resumed: Option<u8>,
+    pub resumed: Option<crate::scoring::score::Score>,
     /// Showing at once (else when its trigger fires, or `NpsWidget.show()`).
     pub open: bool,
     /// A fresh response in this element: a kiosk's next customer, or a closed survey that a

@@ -26,8 +26,7 @@ pub use session::{Session, SessionProps};
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 use crate::config::Trigger;
-use crate::contract::rules::is_score;
-use crate::scoring::score::Tally;
+use crate::scoring::score::{Score, Tally};
 use crate::survey::flow::{Meta, Terms};
 use crate::survey::gate::{self, Gate};
 use crate::survey::takeover::{self, Takeover};
@@ -260,10 +259,10 @@ pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
             "NpsWidget.score: scores must be an Array or a Uint8Array of integers from 0 to 10",
         ));
     };
-    let mut ints = Vec::with_capacity(values.len());
+    let mut checked = Vec::with_capacity(values.len());
     for (i, v) in values.iter().enumerate() {
-        match v.as_f64().filter(|f| is_score(*f)) {
-            Some(n) => ints.push(n as i64),
+        match v.as_f64().and_then(Score::of_f64) {
+            Some(s) => checked.push(s),
             _ => {
                 // JavaScript shows the value as the page's developer wrote it (and wasm
                 // stays free of Rust's float formatting).
@@ -282,7 +281,7 @@ pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
             }
         }
     }
-    let tally = Tally::from_scores(ints).map_err(|e| js_error(&e.to_string()))?;
+    let tally = Tally::of(checked);
     js_sys::JSON::parse(&scored(&tally).to_string())
 }
 

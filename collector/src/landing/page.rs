@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use nps_core::config::{keys, Config, Mode};
-use nps_core::contract::rules::{self, HONEYPOT_FIELD, MAX_COMMENT, MAX_PHONE_INPUT, WRITE_KEY};
-use nps_core::scoring::score::{self, Category};
+use nps_core::contract::rules::{HONEYPOT_FIELD, MAX_COMMENT, MAX_PHONE_INPUT, WRITE_KEY};
+use nps_core::scoring::score::{Category, Score};
 use nps_core::survey::takeover::Takeover;
 use nps_core::survey::{flow::Problem, flow::Survey, outcome::outcome, outcome::Reach};
 use nps_core::words::{fill, Locale, Text};
@@ -158,13 +158,11 @@ fn scale_form(
         out,
         "<div class=\"nps-scale{chosen}\" role=\"group\" aria-labelledby=\"nps-q\">"
     );
-    for s in 0..=rules::MAX_SCORE {
-        let category = score::category(s as i64)
-            .map(Category::as_str)
-            .unwrap_or_default();
+    for s in Score::all() {
+        let category = s.category().as_str();
         let label = match s {
-            0 => format!("0 – {}", cfg.text(Text::ScaleLow)),
-            rules::MAX_SCORE => format!("{rules::MAX_SCORE} – {}", cfg.text(Text::ScaleHigh)),
+            Score::MIN => format!("{s} – {}", cfg.text(Text::ScaleLow)),
+            Score::MAX => format!("{s} – {}", cfg.text(Text::ScaleHigh)),
             _ => fill(cfg.text(Text::ScoreLabel), &[("score", &s.to_string())]),
         };
         let pressed = if score == Some(s) {

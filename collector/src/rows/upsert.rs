@@ -2,6 +2,7 @@
 //! transaction.
 
 use nps_core::contract::payload::Response;
+use nps_core::scoring::score::{Category, Score};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{purge_after, Admission, Flag, Now, Upsert};
@@ -129,8 +130,8 @@ pub fn upsert(
                 r.survey,
                 r.stage.as_str(),
                 rank,
-                r.score,
-                r.category,
+                r.score.map(Score::get),
+                r.category().map(Category::as_str),
                 ns,
                 body,
                 now.at,
@@ -160,8 +161,8 @@ pub fn upsert(
             r.id,
             r.stage.as_str(),
             rank,
-            r.score,
-            r.category,
+            r.score.map(Score::get),
+            r.category().map(Category::as_str),
             ns,
             body,
             now.at,

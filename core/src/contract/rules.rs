@@ -193,11 +193,6 @@ pub fn is_header_value(s: &str) -> bool {
         .all(|c| c == '\t' || (' '..='~').contains(&c) || ('\u{80}'..='\u{ff}').contains(&c))
 }
 
-/// True for an integer from 0 to `MAX_SCORE`, from JSON or JavaScript.
-pub fn is_score(value: f64) -> bool {
-    value.fract() == 0.0 && (0.0..=MAX_SCORE as f64).contains(&value)
-}
-
 /// A hyphenated UUID of version 4 (RFC 4122 variant), lowercase or uppercase: a response id.
 pub fn is_uuid_v4(s: &str) -> bool {
     s.len() == ID_LEN
@@ -328,16 +323,6 @@ mod tests {
         assert_eq!(page_url(&"a".repeat(5000), keep).len(), MAX_PAGE);
         assert_eq!(comment(&"字".repeat(1200)).chars().count(), MAX_COMMENT);
         assert_eq!(phone_input(&"1".repeat(40)).len(), MAX_PHONE_INPUT);
-        for (v, want) in [
-            (0.0, true),
-            (10.0, true),
-            (9.5, false),
-            (-1.0, false),
-            (11.0, false),
-            (f64::NAN, false),
-        ] {
-            assert_eq!(is_score(v), want, "{v}");
-        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use crate::contract::payload::{Contact, Response, Stage};
 use crate::contract::phone;
 use crate::contract::rules;
-use crate::scoring::score::{self, Category};
+use crate::scoring::score::{Category, Score};
 
 /// What the customer sees: where the survey is (a `Stage` is how far its posts have got).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +54,7 @@ impl Screen {
 /// What the customer did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
-    Choose(u8),
+    Choose(Score),
     ToggleReason(String),
     Comment(String),
     Phone(String),
@@ -79,7 +79,7 @@ pub enum Problem {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Survey {
     pub screen: Screen,
-    pub score: Option<u8>,
+    pub score: Option<Score>,
     pub reasons: Vec<String>,
     pub comment: String,
     pub phone: String,
@@ -130,10 +130,10 @@ impl Terms {
 
 impl Survey {
     /// A survey continued after a reload: the score chosen before, the follow-up showing.
-    pub fn resume(score: u8) -> Survey {
+    pub fn resume(score: Score) -> Survey {
         Survey {
             screen: Screen::FollowUp,
-            score: Some(score.min(crate::contract::rules::MAX_SCORE)),
+            score: Some(score),
             ..Survey::new(false)
         }
     }
@@ -158,15 +158,15 @@ impl Survey {
 
     /// The category of the chosen score.
     pub fn category(&self) -> Option<Category> {
-        self.score.and_then(|s| score::category(s as i64).ok())
+        self.score.map(Score::category)
     }
 
     /// Applies an event; returns the stage to post, if any. Events that make no sense in
-    /// the current screen (or a score outside 0–10) change nothing.
+    /// the current screen change nothing.
     pub fn apply(&mut self, event: Event) -> Option<Stage> {
         use Screen::*;
         match (self.screen, event) {
-            (Asking | FollowUp, Event::Choose(s)) if s <= 10 => {
+            (Asking | FollowUp, Event::Choose(s)) => {
                 let changed = self.score != Some(s);
                 self.score = Some(s);
                 self.screen = FollowUp;
@@ -250,12 +250,10 @@ impl Survey {
     pub fn response(&self, stage: Stage, meta: &Meta, now: &str) -> Response {
         let comment = self.comment.trim();
         Response {
-            schema: 1,
             id: meta.id.clone(),
             survey: meta.survey.clone(),
             stage,
             score: self.score,
-            category: self.category().map(Category::as_str),
             reasons: self.reasons.clone(),
             comment: (!comment.is_empty()).then(|| comment.to_owned()),
             contact: match stage {
@@ -281,6 +279,10 @@ mod tests {
     use super::*;
     use Event::*;
 
+    fn sc(s: u8) -> Score {
+        Score::new(s).expect("on the scale")
+    }
+
     /// A scenario: events in, (screen, posted stage) out after each.
     fn run(start: Survey, steps: &[(Event, Screen, Option<Stage>)]) -> Survey {
         let mut s = start;
@@ -296,7 +298,7 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(9), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(9)), Screen::FollowUp, Some(Stage::Scored)),
                 (
                     ToggleReason("advisor_attitude".into()),
                     Screen::FollowUp,
@@ -315,14 +317,14 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(3), Screen::FollowUp, Some(Stage::Scored)),
-                (Choose(3), Screen::FollowUp, None),
-                (Choose(8), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(3)), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(3)), Screen::FollowUp, None),
+                (Choose(sc(8)), Screen::FollowUp, Some(Stage::Scored)),
                 (Submit, Screen::Done, Some(Stage::Completed)),
-                (Choose(10), Screen::Done, None),
+                (Choose(sc(10)), Screen::Done, None),
             ],
         );
-        assert_eq!(s.score, Some(8));
+        assert_eq!(s.score, Some(sc(8)));
     }
 
     #[test]
@@ -330,7 +332,7 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(7), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(7)), Screen::FollowUp, Some(Stage::Scored)),
                 (ToggleReason("wait_time".into()), Screen::FollowUp, None),
                 (ToggleReason("booking".into()), Screen::FollowUp, None),
                 (ToggleReason("wait_time".into()), Screen::FollowUp, None),
@@ -344,7 +346,7 @@ mod tests {
         let mut s = run(
             Survey::new(false),
             &[
-                (Choose(2), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(2)), Screen::FollowUp, Some(Stage::Scored)),
                 (Phone("12345".into()), Screen::FollowUp, None),
                 (Submit, Screen::FollowUp, None),
             ],
@@ -381,7 +383,7 @@ mod tests {
     #[test]
     fn a_phone_goes_only_with_a_submit() {
         let typed = [
-            (Choose(1), Screen::FollowUp, Some(Stage::Scored)),
+            (Choose(sc(1)), Screen::FollowUp, Some(Stage::Scored)),
             (Phone("13812345678".into()), Screen::FollowUp, None),
             (Consent(true), Screen::FollowUp, None),
         ];
@@ -396,14 +398,14 @@ mod tests {
     #[test]
     fn a_resumed_survey_continues_from_its_score() {
         let s = run(
-            Survey::resume(3),
+            Survey::resume(sc(3)),
             &[
-                (Choose(3), Screen::FollowUp, None),
-                (Choose(4), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(3)), Screen::FollowUp, None),
+                (Choose(sc(4)), Screen::FollowUp, Some(Stage::Scored)),
                 (Submit, Screen::Done, Some(Stage::Completed)),
             ],
         );
-        assert_eq!(s.score, Some(4));
+        assert_eq!(s.score, Some(sc(4)));
     }
 
     #[test]
@@ -411,7 +413,7 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(2), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(2)), Screen::FollowUp, Some(Stage::Scored)),
                 (Consent(true), Screen::FollowUp, None),
                 (Submit, Screen::Done, Some(Stage::Completed)),
             ],
@@ -421,10 +423,10 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(2), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(2)), Screen::FollowUp, Some(Stage::Scored)),
                 (Phone("13812345678".into()), Screen::FollowUp, None),
                 (Consent(true), Screen::FollowUp, None),
-                (Choose(10), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(10)), Screen::FollowUp, Some(Stage::Scored)),
                 (Submit, Screen::Done, Some(Stage::Completed)),
             ],
         );
@@ -433,7 +435,7 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(0), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(0)), Screen::FollowUp, Some(Stage::Scored)),
                 (Phone("13812345678".into()), Screen::FollowUp, None),
                 (Skip, Screen::Done, Some(Stage::Completed)),
             ],
@@ -447,20 +449,20 @@ mod tests {
             Survey::new(false),
             &[
                 (Dismiss, Screen::Dismissed, Some(Stage::Dismissed)),
-                (Choose(5), Screen::Dismissed, None),
+                (Choose(sc(5)), Screen::Dismissed, None),
             ],
         );
         run(
             Survey::new(false),
             &[
-                (Choose(5), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(5)), Screen::FollowUp, Some(Stage::Scored)),
                 (Dismiss, Screen::Dismissed, Some(Stage::Dismissed)),
             ],
         );
         run(
             Survey::new(false),
             &[
-                (Choose(5), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(5)), Screen::FollowUp, Some(Stage::Scored)),
                 (Skip, Screen::Done, Some(Stage::Completed)),
                 (Dismiss, Screen::Dismissed, None),
             ],
@@ -468,7 +470,7 @@ mod tests {
         run(
             Survey::new(true),
             &[
-                (Choose(5), Screen::AlreadyAnswered, None),
+                (Choose(sc(5)), Screen::AlreadyAnswered, None),
                 (Dismiss, Screen::Dismissed, None),
             ],
         );
@@ -484,7 +486,6 @@ mod tests {
             Comment("x".into()),
             Phone("1".into()),
             Consent(true),
-            Choose(11),
         ] {
             let mut s = fresh.clone();
             assert_eq!(s.apply(ev.clone()), None, "{ev:?}");
@@ -495,7 +496,7 @@ mod tests {
     #[test]
     fn the_comment_is_capped_at_1000_characters() {
         let mut s = Survey::new(false);
-        s.apply(Choose(6));
+        s.apply(Choose(sc(6)));
         s.apply(Comment("字".repeat(1200)));
         assert_eq!(s.comment.chars().count(), 1000);
     }
@@ -515,18 +516,18 @@ mod tests {
         let mut s = Survey::new(false);
         assert_eq!(
             s.response(Stage::Dismissed, &meta, "2026-11-23T08:30:01.000Z")
-                .category,
+                .category(),
             None
         );
-        s.apply(Choose(1));
+        s.apply(Choose(sc(1)));
         s.apply(Phone("13812345678".into()));
         s.apply(Consent(true));
         s.apply(Comment("".into()));
         s.apply(Submit);
         let r = s.response(Stage::Completed, &meta, "2026-11-23T08:31:00.000Z");
         assert_eq!(
-            (r.score, r.category, r.comment.as_deref()),
-            (Some(1), Some("detractor"), None)
+            (r.score, r.category(), r.comment.as_deref()),
+            (Some(sc(1)), Some(Category::Detractor), None)
         );
         let parsed = Response::parse(&serde_json::Value::Object(r.to_value())).unwrap();
         assert_eq!(parsed, r);

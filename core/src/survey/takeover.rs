@@ -16,6 +16,7 @@
 //! with `Takeover::read`; neither spells the names.
 
 use crate::contract::rules;
+use crate::scoring::score::Score;
 
 /// The response the page belongs to: `{id}|{created_at}|{write key}`.
 pub const RESPONSE_ATTR: &str = "data-nps-response";
@@ -28,7 +29,7 @@ pub struct Takeover {
     pub id: String,
     pub created_at: String,
     /// Chosen already: the widget opens on the follow-up.
-    pub score: Option<u8>,
+    pub score: Option<Score>,
     /// The response's write key; `None` on a page that may not write it (the widget then
     /// starts a response of its own).
     pub write_key: Option<String>,
@@ -45,12 +46,7 @@ impl Takeover {
             return None;
         }
         let score = match score {
-            Some(s) => Some(
-                s.trim()
-                    .parse::<u8>()
-                    .ok()
-                    .filter(|s| *s <= rules::MAX_SCORE)?,
-            ),
+            Some(s) => Some(Score::parse(s.trim())?),
             None => None,
         };
         // A shape check (the collector checks every post in full, and the wasm stays free of
@@ -90,8 +86,8 @@ mod tests {
     fn what_the_collector_writes_the_widget_reads() {
         for (score, write_key) in [
             (None, Some(KEY.to_owned())),
-            (Some(0), Some(KEY.to_owned())),
-            (Some(10), None),
+            (Score::new(0), Some(KEY.to_owned())),
+            (Score::new(10), None),
         ] {
             let t = Takeover {
                 id: ID.into(),

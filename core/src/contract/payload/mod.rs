@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::scoring::score::Category;
+use crate::contract::rules::SCHEMA;
+use crate::scoring::score::{Category, Score};
 
 /// How far a response has got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,15 +65,14 @@ pub struct Contact {
     pub consent_version: Option<String>,
 }
 
-/// One response, schema 1.
+/// One response, schema 1 (`rules::SCHEMA`, the one owner of the number: a `Response` is
+/// always of it, so it holds no field for it). Its category is its score's, never stored apart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Response {
-    pub schema: u32,
     pub id: String,
     pub survey: String,
     pub stage: Stage,
-    pub score: Option<u8>,
-    pub category: Option<&'static str>,
+    pub score: Option<Score>,
     pub reasons: Vec<String>,
     pub comment: Option<String>,
     pub contact: Option<Contact>,
@@ -114,9 +114,9 @@ impl Response {
         self.score.is_some()
     }
 
-    /// The category as a value, when there is a score.
+    /// The category, when there is a score.
     pub fn category(&self) -> Option<Category> {
-        self.category.and_then(Category::parse)
+        self.score.map(Score::category)
     }
 
     /// The canonical JSON text (keys in a fixed order: the same response gives the same text).
@@ -143,12 +143,12 @@ impl Response {
             context.insert(k.clone(), Value::from(v.as_str()));
         }
         let v = crate::obj! {
-            "schema" => self.schema,
+            "schema" => SCHEMA,
             "id" => self.id.clone(),
             "survey" => self.survey.clone(),
             "stage" => self.stage.as_str(),
             "score" => self.score,
-            "category" => self.category,
+            "category" => self.category().map(Category::as_str),
             "reasons" => self.reasons.clone(),
             "comment" => self.comment.clone(),
             "contact" => contact,

@@ -2,8 +2,8 @@
 //! ids — indexes into the caller's list of segments — as `NpsWidget.scoreSegments` takes them), and the period (day, ISO week, month) a
 //! response's time falls in, in the manager's time zone.
 
-use crate::contract::rules::{MAX_SCORE, MAX_SEGMENTS};
-use crate::scoring::score::{category, ScoreError, Tally};
+use crate::contract::rules::MAX_SEGMENTS;
+use crate::scoring::score::{Score, ScoreError, Tally};
 
 /// Why a batch cannot be scored.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,7 +62,10 @@ pub fn tally_segments(scores: &[u8], segments: &[u32]) -> Result<Vec<(u32, Tally
         counts[*g as usize][bucket[*s as usize] as usize] += 1;
     }
     if counts.iter().any(|c| c[3] > 0) {
-        let i = scores.iter().position(|s| *s > MAX_SCORE).unwrap_or(0);
+        let i = scores
+            .iter()
+            .position(|s| Score::new(*s).is_none())
+            .unwrap_or(0);
         return Err(BatchError::Score(ScoreError {
             value: scores[i].to_string(),
             index: Some(i),
@@ -77,13 +80,11 @@ pub fn tally_segments(scores: &[u8], segments: &[u32]) -> Result<Vec<(u32, Tally
 }
 
 /// A table from a score to its category as 0 detractor, 1 passive, 2 promoter; 3 off the
-/// scale (built from `score::category`, which owns the boundaries).
+/// scale (built from `Score::category`, which owns the boundaries).
 fn buckets() -> [u8; 256] {
     let mut t = [3u8; 256];
-    for (s, b) in t.iter_mut().enumerate() {
-        if let Ok(c) = category(s as i64) {
-            *b = c as u8;
-        }
+    for s in Score::all() {
+        t[s.get() as usize] = s.category() as u8;
     }
     t
 }
