@@ -6,7 +6,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use nps_core::scoring::analysis::{minutes_of, DIMENSIONS};
+use nps_core::contract::context::Dimension;
+use nps_core::scoring::analysis::minutes_of;
 use nps_core::scoring::score::{Category, Score};
 use serde::Deserialize;
 
@@ -23,8 +24,9 @@ pub struct Record {
     pub comment: Option<String>,
     /// Only ever present with the customer's consent (the collector refuses a phone without).
     pub phone: Option<String>,
-    /// The codes of `DIMENSIONS` (store, advisor, …), empty where the response has none.
-    pub dims: [String; DIMENSIONS.len()],
+    /// The codes of each `Dimension` (store, advisor, …, by `Dimension::index`), empty where
+    /// the response has none.
+    pub dims: [String; Dimension::ALL.len()],
     /// When the customer answered, in minutes since the epoch (UTC).
     pub created: i64,
     /// When the collector first stored it (the call-back window starts here); `created`
@@ -57,9 +59,9 @@ impl Record {
         self.score.map(Score::category)
     }
 
-    /// The code of a dimension (`DIMENSIONS` index).
-    pub fn dim(&self, i: usize) -> &str {
-        &self.dims[i]
+    /// The code of a dimension.
+    pub fn dim(&self, d: Dimension) -> &str {
+        &self.dims[d.index()]
     }
 }
 
@@ -105,16 +107,18 @@ struct Dims {
 }
 
 impl Dims {
-    /// In the order of `DIMENSIONS`.
-    fn into_array(self) -> [String; DIMENSIONS.len()] {
-        [
-            self.store,
-            self.advisor,
-            self.model,
-            self.service_type,
-            self.touchpoint,
-        ]
-        .map(Option::unwrap_or_default)
+    /// Indexed by `Dimension::index`.
+    fn into_array(mut self) -> [String; Dimension::ALL.len()] {
+        Dimension::ALL.map(|d| {
+            match d {
+                Dimension::Store => self.store.take(),
+                Dimension::Advisor => self.advisor.take(),
+                Dimension::Model => self.model.take(),
+                Dimension::ServiceType => self.service_type.take(),
+                Dimension::Touchpoint => self.touchpoint.take(),
+            }
+            .unwrap_or_default()
+        })
     }
 }
 
@@ -149,7 +153,7 @@ fn record(
     reasons: Vec<String>,
     comment: Option<String>,
     phone: Option<String>,
-    dims: [String; DIMENSIONS.len()],
+    dims: [String; Dimension::ALL.len()],
     created_at: &str,
     received_at: Option<&str>,
     flagged: bool,
@@ -197,8 +201,8 @@ fn record(
     })
 }
 
-fn dims_of(mut get: impl FnMut(&str) -> Option<String>) -> [String; DIMENSIONS.len()] {
-    DIMENSIONS.map(|d| get(d).unwrap_or_default())
+fn dims_of(mut get: impl FnMut(&str) -> Option<String>) -> [String; Dimension::ALL.len()] {
+    Dimension::ALL.map(|d| get(d.key()).unwrap_or_default())
 }
 
 /// Reads the JSON export (an array of responses).
@@ -355,7 +359,11 @@ mod tests {
         let r = from_json(JSON).unwrap();
         assert_eq!(r.len(), 3);
         assert_eq!(
-            (r[0].score.map(Score::get), r[0].dim(0), r[0].dim(1)),
+            (
+                r[0].score.map(Score::get),
+                r[0].dim(Dimension::Store),
+                r[0].dim(Dimension::Advisor)
+            ),
             (Some(9), "SZ-FT", "wang")
         );
         assert_eq!(r[0].received - r[0].created, 0, "whole minutes");
@@ -385,10 +393,10 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].reasons, vec!["wait_time", "price"]);
         assert_eq!(r[0].comment.as_deref(), Some("=too slow"));
-        assert_eq!(r[0].dim(1), "ma");
+        assert_eq!(r[0].dim(Dimension::Advisor), "ma");
         assert_eq!(r[0].received - r[0].created, 1);
         assert!(r[1].flagged && !r[0].flagged);
-        assert_eq!(r[1].dim(1), "");
+        assert_eq!(r[1].dim(Dimension::Advisor), "");
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub fn Callbacks(props: &Props) -> Html {
                 <span class="pill detractor">{ r.score.map(|s| s.to_string()).unwrap_or_default() }</span>
                 <div class="who">
                     <a class="phone" href={format!("tel:{phone}")}>{ phone.clone() }</a>
-                    <p class="muted small">{ format!("{} · {} · {}", v.label(0, r.dim(0)), v.label(1, r.dim(1)), moment(r.received, v.cx.offset, v.locale)) }</p>
+                    <p class="muted small">{ format!("{} · {}", super::tables::where_from(v, r), moment(r.received, v.cx.offset, v.locale)) }</p>
                     if let Some(text) = &r.comment { <p class="text small">{ text.clone() }</p> }
                 </div>
                 <span class={class}>{ left }</span>
