@@ -139,7 +139,7 @@ impl Pieces {
             match self.format {
                 Format::Json => out.push(b'['),
                 Format::Csv => {
-                    out.extend_from_slice(export::CSV_BOM.as_bytes());
+                    out.extend_from_slice(nps_core::contract::csv::BOM.as_bytes());
                     out.extend(export::csv_records(&[], true).unwrap_or_default());
                 }
             }

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use nps_core::contract::context::Dimension;
+use nps_core::contract::csv as nps_csv;
 use nps_core::scoring::analysis::minutes_of;
 use nps_core::scoring::score::{Category, Score};
 use serde::Deserialize;
@@ -230,17 +231,11 @@ pub fn from_json(text: &str) -> Result<Vec<Record>, LoadError> {
     Ok(dedupe(out))
 }
 
-/// A CSV cell the export defused against spreadsheet formulas (`'=…`) reads as written.
-fn undefuse(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '|', '%']) => rest,
-        _ => cell,
-    }
-}
-
-/// Reads the CSV export (`?format=csv`): the columns are found by their names.
+/// Reads the CSV export (`?format=csv`): the columns are found by their names
+/// (`nps_core::contract::csv::columns`), each cell read as written before the export defused
+/// it (`undefuse`).
 pub fn from_csv(text: &str) -> Result<Vec<Record>, LoadError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = text.strip_prefix(nps_csv::BOM).unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -268,7 +263,7 @@ pub fn from_csv(text: &str) -> Result<Vec<Record>, LoadError> {
             header
                 .get(name)
                 .and_then(|&c| rec.get(c))
-                .map(undefuse)
+                .map(nps_csv::undefuse)
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
         };
@@ -282,9 +277,7 @@ pub fn from_csv(text: &str) -> Result<Vec<Record>, LoadError> {
                 )
             })?),
         };
-        let reasons = cell("reasons")
-            .map(|r| r.split(';').map(str::to_owned).collect())
-            .unwrap_or_default();
+        let reasons = cell("reasons").map(nps_csv::list).unwrap_or_default();
         out.push(record(
             row,
             cell("id").unwrap_or_default().to_owned(),

@@ -1,10 +1,12 @@
 //! What crosses a boundary, checked the same way on every side: the response payload
 //! (`payload`), JSON text (`json`), the shared limits and shapes (`rules`), phone numbers
 //! (`phone`), the DOM events (`events`), the context keys and values the core knows
-//! (`context`: segment dimensions, touchpoints), and the one way a field error is put into
+//! (`context`: segment dimensions, touchpoints), the CSV export's columns and cells (`csv`),
+//! and the one way a field error is put into
 //! words (`error`).
 
 pub mod context;
+pub mod csv;
 pub mod error;
 pub mod events;
 pub mod json;
