@@ -10,7 +10,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use nps_core::contract::rules;
-use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
 use crate::responses::private;
@@ -53,8 +52,8 @@ fn bound(field: &str, value: &str, end_of_day: bool) -> Result<i64, ApiError> {
             ),
         )
     };
-    let ns = if let Ok(t) = time::OffsetDateTime::parse(value, &Rfc3339) {
-        t.unix_timestamp_nanos()
+    let ns = if let Some(t) = nps_core::contract::time::Time::parse(value) {
+        t.unix_ns()
     } else {
         let day = time::Date::parse(value, format_description!("[year]-[month]-[day]"))
             .map_err(|_| bad())?;

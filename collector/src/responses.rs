@@ -21,9 +21,7 @@ use crate::write_key::KeyRefusal;
 use crate::{export, refused, ApiError, AppState, Shared, Upsert, BODY_LIMIT};
 
 fn ms(t: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+    nps_core::contract::time::Time::parse(t).map(|t| t.unix_ms())
 }
 
 /// A score given less than `min_ms` after the survey was created.

@@ -410,6 +410,11 @@ mod tests {
             r#"[{"id":"a","score":1,"created_at":"yesterday"}]"#,
             "row 1, created_at: is \"yesterday\"",
         );
+        // The core's one RFC 3339 parser: a day that does not exist is not a time.
+        check(
+            "id,score,created_at\na,9,2026-02-30T08:00:00Z\n",
+            "row 1, created_at: is \"2026-02-30T08:00:00Z\"",
+        );
         check(r#"[{"score":1}]"#, "row 1, id: missing: expected a string");
         check(r#"{"id":"a"}"#, "file: is JSON but not an array");
         check("[1,", "file: is not JSON");

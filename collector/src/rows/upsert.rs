@@ -2,6 +2,7 @@
 //! transaction.
 
 use nps_core::contract::payload::Response;
+use nps_core::contract::time::Time;
 use nps_core::scoring::score::{Category, Score};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -11,13 +12,10 @@ use crate::write_key::{self, Held};
 
 /// `updated_at` in ns, bounded by the server's clock.
 fn order_ns(r: &Response, now: &Now) -> i64 {
-    time::OffsetDateTime::parse(
-        &r.updated_at,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .map(|t| t.unix_timestamp_nanos().clamp(0, i64::MAX as i128) as i64)
-    .unwrap_or(0)
-    .min(now.ns)
+    Time::parse(&r.updated_at)
+        .map(|t| t.unix_ns().clamp(0, i64::MAX as i128) as i64)
+        .unwrap_or(0)
+        .min(now.ns)
 }
 
 /// The stored form of `Response::answers` (a score, whatever the stage), for rows that count:

@@ -1,7 +1,7 @@
 //! What crosses a boundary, checked the same way on every side: the response payload
 //! (`payload`), JSON text (`json`), the shared limits and shapes (`rules`), phone numbers
 //! (`phone`), the DOM events (`events`), the context keys and values the core knows
-//! (`context`: segment dimensions, touchpoints), the CSV export's columns and cells (`csv`),
+//! (`context`: segment dimensions, touchpoints), RFC 3339 times (`time`), the CSV export's columns and cells (`csv`),
 //! and the one way a field error is put into
 //! words (`error`).
 
@@ -13,3 +13,4 @@ pub mod json;
 pub mod payload;
 pub mod phone;
 pub mod rules;
+pub mod time;
