@@ -4,6 +4,9 @@
 //! then `Z` or `±HH:MM` (`t` and `z` in lower case too), a day that exists (no February 30th)
 //! and no leap second; and the proleptic Gregorian calendar as day counts.
 
+/// The shortest RFC 3339 time: `2026-11-23T08:30:00Z`.
+const SHORTEST: usize = "2026-11-23T08:30:00Z".len();
+
 /// A moment read from RFC 3339 text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Time {
@@ -25,7 +28,7 @@ impl Time {
                 .all(|c| c.is_ascii_digit())
                 .then(|| part.parse().ok())?
         };
-        if b.len() < 20
+        if b.len() < SHORTEST
             || b[4] != b'-'
             || b[7] != b'-'
             || !matches!(b[10], b'T' | b't')
