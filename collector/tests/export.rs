@@ -190,7 +190,8 @@ async fn the_dashboard_reads_the_csv_export_back_as_the_json_export() {
         b["context"] = json!({"store": cell, "advisor": cell, "model": cell,
             "service_type": cell, "touchpoint": cell, "lane": cell});
         if i % 2 == 0 {
-            b["contact"] = json!({"phone": "+8613800138000", "consent": true});
+            b["contact"] =
+                json!({"phone": "+8613800138000", "consent": true, "callback_hours": 40 + i});
         }
         let r = nps_core::contract::payload::Response::parse(&b).unwrap();
         let flag = (i == 3).then_some("too_fast");

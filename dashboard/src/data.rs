@@ -6,8 +6,10 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use nps_core::config::keys::CALLBACK_HOURS;
 use nps_core::contract::context::Dimension;
 use nps_core::contract::csv as nps_csv;
+use nps_core::contract::payload::promised_hours;
 use nps_core::scoring::analysis::minutes_of;
 use nps_core::scoring::score::{Category, Score};
 use serde::Deserialize;
@@ -25,6 +27,9 @@ pub struct Record {
     pub comment: Option<String>,
     /// Only ever present with the customer's consent (the collector refuses a phone without).
     pub phone: Option<String>,
+    /// The call-back promised with the phone, in hours: the ones the answer carried, else
+    /// the default (`nps_core::contract::payload::promised_hours`).
+    pub callback_hours: u32,
     /// The codes of each `Dimension` (store, advisor, …, by `Dimension::index`), empty where
     /// the response has none.
     pub dims: [String; Dimension::ALL.len()],
@@ -49,6 +54,7 @@ impl Record {
             reasons: Vec::new(),
             comment: None,
             phone: None,
+            callback_hours: promised_hours(None),
             dims: Default::default(),
             created,
             received: created,
@@ -95,6 +101,7 @@ pub(crate) fn error(row: usize, field: &str, message: impl Into<String>) -> Load
 #[derive(Deserialize)]
 struct Contact {
     phone: Option<String>,
+    callback_hours: Option<u64>,
 }
 
 /// The context keys the dashboard segments by (the rest are skipped, not copied).
@@ -154,6 +161,7 @@ fn record(
     reasons: Vec<String>,
     comment: Option<String>,
     phone: Option<String>,
+    callback_hours: Option<u64>,
     dims: [String; Dimension::ALL.len()],
     created_at: &str,
     received_at: Option<&str>,
@@ -173,6 +181,12 @@ fn record(
                 ),
             ))
         }
+    };
+    let callback_hours = match callback_hours {
+        None => promised_hours(None),
+        Some(h) => CALLBACK_HOURS
+            .accepts_int(h)
+            .ok_or_else(|| hours_error(row, &h.to_string()))?,
     };
     let time = |field: &str, at: &str| {
         minutes_of(at).ok_or_else(|| {
@@ -195,11 +209,20 @@ fn record(
         reasons,
         comment: comment.filter(|c| !c.trim().is_empty()),
         phone: phone.filter(|p| !p.is_empty()),
+        callback_hours,
         dims,
         created,
         received,
         flagged,
     })
+}
+
+fn hours_error(row: usize, given: &str) -> LoadError {
+    error(
+        row,
+        "callback_hours",
+        format!("is {given}: expected {}", CALLBACK_HOURS.kind.expected()),
+    )
 }
 
 fn dims_of(mut get: impl FnMut(&str) -> Option<String>) -> [String; Dimension::ALL.len()] {
@@ -221,7 +244,8 @@ pub fn from_json(text: &str) -> Result<Vec<Record>, LoadError> {
             it.score,
             it.reasons,
             it.comment,
-            it.contact.and_then(|c| c.phone),
+            it.contact.as_ref().and_then(|c| c.phone.clone()),
+            it.contact.and_then(|c| c.callback_hours),
             it.context.unwrap_or_default().into_array(),
             &it.created_at,
             it.received_at.as_deref(),
@@ -278,6 +302,10 @@ pub fn from_csv(text: &str) -> Result<Vec<Record>, LoadError> {
             })?),
         };
         let reasons = cell("reasons").map(nps_csv::list).unwrap_or_default();
+        let hours = match cell("callback_hours") {
+            None => None,
+            Some(h) => Some(h.parse::<u64>().map_err(|_| hours_error(row, h))?),
+        };
         out.push(record(
             row,
             cell("id").unwrap_or_default().to_owned(),
@@ -286,6 +314,7 @@ pub fn from_csv(text: &str) -> Result<Vec<Record>, LoadError> {
             reasons,
             cell("comment").map(str::to_owned),
             cell("phone").map(str::to_owned),
+            hours,
             dims_of(|d| cell(d).map(str::to_owned)),
             cell("created_at").unwrap_or_default(),
             cell("received_at"),
@@ -409,6 +438,14 @@ mod tests {
         check(
             r#"[{"id":"a","score":1,"created_at":"yesterday"}]"#,
             "row 1, created_at: is \"yesterday\"",
+        );
+        check(
+            r#"[{"id":"a","score":1,"created_at":"2026-11-20T08:00:00Z","contact":{"phone":"+8613800138000","callback_hours":0}}]"#,
+            "row 1, callback_hours: is 0: expected a whole number from 1 to 720",
+        );
+        check(
+            "id,score,created_at,callback_hours\na,1,2026-11-20T08:00:00Z,soon\n",
+            "row 1, callback_hours: is soon: expected a whole number from 1 to 720",
         );
         // The core's one RFC 3339 parser: a day that does not exist is not a time.
         check(

@@ -88,8 +88,6 @@ pub struct Context {
     pub offset: i32,
     /// Fewer answers than this: "not enough data".
     pub min_n: u64,
-    /// The call-back promised within this many hours of the answer.
-    pub callback_hours: u32,
 }
 
 /// Whether a record passes the view's survey and dimension filters (not the dates).
@@ -212,7 +210,6 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
     comments.sort_by_key(|&i| std::cmp::Reverse((records[i].created, i)));
     comments.truncate(LATEST_COMMENTS);
 
-    let promise = cx.callback_hours as i64 * 60;
     let mut callbacks: Vec<Callback> = records
         .iter()
         .enumerate()
@@ -221,7 +218,7 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
         })
         .map(|(index, r)| Callback {
             index,
-            hours_left: (r.received + promise - cx.now).div_euclid(60),
+            hours_left: (r.received + r.callback_hours as i64 * 60 - cx.now).div_euclid(60),
         })
         .filter(|c| c.hours_left >= -OVERDUE_SHOWN_HOURS)
         .collect();

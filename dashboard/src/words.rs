@@ -106,7 +106,7 @@ words! {
     LeverPassives { "{x} 的中立者转为推荐者", "{x} 的中立者轉為推薦者", "{x} of passives become promoters" }
     LeverResult { "净推荐值将为 {nps}（{delta}）", "淨推薦值將為 {nps}（{delta}）", "NPS would be {nps} ({delta})" }
     Callbacks { "等待回电", "等待回電", "Waiting for a call-back" }
-    CallbacksHint { "贬损者留下电话并同意联系；承诺 {hours} 小时内回电。", "貶損者留下電話並同意聯絡；承諾 {hours} 小時內回電。", "Detractors who left a phone and agreed to be called; promised within {hours} h." }
+    CallbacksHint { "贬损者留下电话并同意联系；各按其问卷承诺的时限回电，最紧急的在前。", "貶損者留下電話並同意聯絡；各依其問卷承諾的時限回電，最緊急的在前。", "Detractors who left a phone and agreed to be called, each within the hours their survey promised; soonest first." }
     HoursLeft { "还剩 {h} 小时", "還剩 {h} 小時", "{h} h left" }
     Overdue { "已超时 {h} 小时", "已超時 {h} 小時", "{h} h overdue" }
     NoCallbacks { "没有等待回电的客户。", "沒有等待回電的客戶。", "Nobody is waiting for a call-back." }

@@ -180,7 +180,7 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
     let meta = Rc::new(Meta {
         id: id.clone(),
         survey: cfg.survey.clone(),
-        terms: Terms::of(&cfg.consent_text(), cfg.locale.tag(), cfg.retention_days),
+        terms: Terms::for_survey(&cfg),
         context,
         locale: cfg.locale.tag().to_owned(),
         page,

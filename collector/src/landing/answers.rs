@@ -100,7 +100,7 @@ fn meta_of(r: &payload::Response, cfg: &Config, write_key: String) -> Meta {
         locale: r.locale.clone(),
         page: r.page.clone(),
         created_at: r.created_at.clone(),
-        terms: Terms::of(&cfg.consent_text(), cfg.locale.tag(), cfg.retention_days),
+        terms: Terms::for_survey(cfg),
         write_key,
     }
 }

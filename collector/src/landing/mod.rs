@@ -298,11 +298,7 @@ pub(crate) async fn score(
     let meta = Meta {
         id: id.clone(),
         survey: survey.clone(),
-        terms: Terms::of(
-            &a.cfg.consent_text(),
-            a.cfg.locale.tag(),
-            a.cfg.retention_days,
-        ),
+        terms: Terms::for_survey(&a.cfg),
         page: Some(rules::page_url(&path, |k| context.contains_key(k))),
         context,
         locale: a.cfg.locale.tag().to_owned(),

@@ -29,6 +29,9 @@ const BODY_TAIL: [&str; 4] = ["locale", "page", "created_at", "updated_at"];
 /// What the store adds to a body, last.
 const STORED: [&str; 3] = ["received_at", "changed_at", "flag"];
 
+/// Columns added since, last so a sheet that reads columns by position keeps working.
+const ADDED: [&str; 1] = ["callback_hours"];
+
 /// The CSV's column names, in order.
 pub fn columns() -> Vec<&'static str> {
     let mut out: Vec<&str> = HEAD.to_vec();
@@ -36,6 +39,7 @@ pub fn columns() -> Vec<&'static str> {
     out.push("other_context");
     out.extend(BODY_TAIL);
     out.extend(STORED);
+    out.extend(ADDED);
     out
 }
 
@@ -87,6 +91,9 @@ pub fn cells(body: &Value, stored: Stored) -> Vec<String> {
         ]
         .map(str::to_owned),
     );
+    out.push(text(
+        body.get("contact").and_then(|c| c.get("callback_hours")),
+    ));
     out.iter().map(|c| defuse(c)).collect()
 }
 
@@ -165,7 +172,7 @@ mod tests {
     fn the_cells_follow_the_columns() {
         let body = serde_json::json!({"id": "a", "survey": "s", "stage": "completed", "score": 3,
             "category": "detractor", "reasons": ["wait_time", "price"], "comment": "=1+1",
-            "contact": {"phone": "+8613800138000", "consent": true},
+            "contact": {"phone": "+8613800138000", "consent": true, "callback_hours": 48},
             "context": {"store": "SZ-FT", "lane": "2"}, "locale": "en", "page": null,
             "created_at": "2026-11-20T08:00:00Z", "updated_at": "2026-11-20T08:01:00Z"});
         let stored = Stored {
@@ -184,6 +191,7 @@ mod tests {
         assert_eq!((get("store"), get("other_context")), ("SZ-FT", "lane=2"));
         assert_eq!((get("page"), get("flag")), ("", "too_fast"));
         assert_eq!(get("changed_at"), "2026-11-20T08:01:02Z");
+        assert_eq!(get("callback_hours"), "48");
         let mut unique = cols.clone();
         unique.sort();
         unique.dedup();

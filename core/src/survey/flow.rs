@@ -110,20 +110,33 @@ pub struct Meta {
     pub write_key: String,
 }
 
-/// What the customer agreed to with the consent box: the retention period it named and
-/// which text it was (its locale and a fingerprint of its words).
+/// What the customer agreed to with the consent box: the retention period it named, which
+/// text it was (its locale and a fingerprint of its words), and the call-back promised.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Terms {
     pub retention_days: u32,
     pub version: String,
+    /// The hours within which a detractor who leaves a phone is called back; carried in the
+    /// payload's `contact`, so nothing downstream assumes them.
+    pub callback_hours: u32,
 }
 
 impl Terms {
-    /// The terms of a consent text shown in a locale.
+    /// The terms of a consent text shown in a locale, with the default call-back promise.
     pub fn of(text: &str, locale: &str, retention_days: u32) -> Terms {
         Terms {
             retention_days,
             version: format!("{locale}-{}", &crate::survey::marks::fingerprint(text)[..8]),
+            callback_hours: crate::config::keys::CALLBACK_HOURS.default_int(),
+        }
+    }
+
+    /// The terms a configured survey offers: its consent text in its locale, its retention
+    /// and its call-back promise. What the widget and the landing pages both use.
+    pub fn for_survey(cfg: &crate::config::Config) -> Terms {
+        Terms {
+            callback_hours: cfg.callback_hours,
+            ..Terms::of(&cfg.consent_text(), cfg.locale.tag(), cfg.retention_days)
         }
     }
 }
@@ -243,6 +256,7 @@ impl Survey {
             consent: true,
             retention_days: None,
             consent_version: None,
+            callback_hours: None,
         }))
     }
 
@@ -261,6 +275,7 @@ impl Survey {
                 _ => self.contact.clone().map(|c| Contact {
                     retention_days: Some(meta.terms.retention_days),
                     consent_version: Some(meta.terms.version.clone()),
+                    callback_hours: Some(meta.terms.callback_hours),
                     ..c
                 }),
             },
@@ -374,6 +389,7 @@ mod tests {
                 consent: true,
                 retention_days: None,
                 consent_version: None,
+                callback_hours: None,
             })
         );
     }
@@ -528,6 +544,11 @@ mod tests {
         assert_eq!(
             (r.score, r.category(), r.comment.as_deref()),
             (Some(sc(1)), Some(Category::Detractor), None)
+        );
+        assert_eq!(
+            r.contact.as_ref().map(|c| c.callback_hours),
+            Some(Some(24)),
+            "the promise travels with the phone"
         );
         let parsed = Response::parse(&serde_json::Value::Object(r.to_value())).unwrap();
         assert_eq!(parsed, r);

@@ -42,7 +42,7 @@ pub fn Callbacks(props: &Props) -> Html {
         <section class="card callbacks" style="grid-area: callbacks" aria-labelledby="callbacks-h">
             <h2 id="callbacks-h">{ v.t(Word::Callbacks) }
                 <span class="count">{ v.report.callbacks.len() }</span></h2>
-            <p class="muted small">{ v.fill(Word::CallbacksHint, &[("hours", &v.cx.callback_hours.to_string())]) }</p>
+            <p class="muted small">{ v.t(Word::CallbacksHint) }</p>
             if v.report.callbacks.is_empty() {
                 <p class="empty">{ v.t(Word::NoCallbacks) }</p>
             } else {

@@ -295,7 +295,6 @@ pub fn App(props: &AppProps) -> Html {
         now: super::now_minutes(),
         offset: super::offset_minutes(),
         min_n: props.min_n,
-        callback_hours: nps_core::config::keys::CALLBACK_HOURS.default_int(),
     };
     let report = {
         let records = model.records.clone();

@@ -63,6 +63,23 @@ pub struct Contact {
     pub retention_days: Option<u32>,
     /// Which consent text was ticked: its locale and a fingerprint of its words.
     pub consent_version: Option<String>,
+    /// The call-back promised, in hours (the survey's `callback_hours`); `None` from a widget
+    /// that predates it: read it with `promised_hours`.
+    pub callback_hours: Option<u32>,
+}
+
+impl Contact {
+    /// The hours of the call-back promised to this customer (`promised_hours`).
+    pub fn promised_hours(&self) -> u32 {
+        promised_hours(self.callback_hours)
+    }
+}
+
+/// The hours of a call-back promised: the ones a contact carried, else the default of the
+/// config key `callback_hours` (what widgets that did not carry them promised). The one place
+/// that default is read downstream (the dashboard's call-back list too).
+pub fn promised_hours(carried: Option<u32>) -> u32 {
+    carried.unwrap_or_else(|| crate::config::keys::CALLBACK_HOURS.default_int())
 }
 
 /// One response, schema 1 (`rules::SCHEMA`, the one owner of the number: a `Response` is
@@ -134,6 +151,9 @@ impl Response {
                 }
                 if let Some(version) = &c.consent_version {
                     m.insert("consent_version".into(), Value::from(version.as_str()));
+                }
+                if let Some(h) = c.callback_hours {
+                    m.insert("callback_hours".into(), Value::from(h));
                 }
             }
             v

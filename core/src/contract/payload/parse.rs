@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::{Contact, Response, Stage, FIELDS};
+use crate::config::keys::CALLBACK_HOURS;
 use crate::contract::error::{quoted, shown, unknown, ErrorKind, FieldError};
 use crate::contract::rules::{self, MAX_COMMENT, MAX_CONTEXT, MAX_LOCALE, MAX_PAGE, MAX_REASONS};
 use crate::scoring::score::Score;
@@ -245,7 +246,13 @@ fn contact(b: &Body) -> Checked<Option<Contact>> {
             ))
         }
     };
-    const KNOWN: &[&str] = &["phone", "consent", "retention_days", "consent_version"];
+    const KNOWN: &[&str] = &[
+        "phone",
+        "consent",
+        "retention_days",
+        "consent_version",
+        "callback_hours",
+    ];
     if let Some(k) = c.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(unknown(format!("contact.{k}"), k, KNOWN));
     }
@@ -293,11 +300,24 @@ fn contact(b: &Body) -> Checked<Option<Contact>> {
             ))
         }
     };
+    // Bounded as the config key that sets it.
+    let callback_hours = match c.get("callback_hours").unwrap_or(&Value::Null) {
+        Value::Null => None,
+        v => Some(
+            v.as_u64()
+                .and_then(|h| CALLBACK_HOURS.accepts_int(h))
+                .ok_or_else(|| {
+                    let (min, max) = CALLBACK_HOURS.int_bounds();
+                    FieldError::out_of_range("contact.callback_hours", v, min as u64, max as u64)
+                })?,
+        ),
+    };
     Ok(Some(Contact {
         phone,
         consent: true,
         retention_days,
         consent_version,
+        callback_hours,
     }))
 }
 
