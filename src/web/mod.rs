@@ -135,7 +135,7 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
     );
     // Throttling, sampling and once-per-visit (`gate`); a survey that is not asked is not
     // rendered at all, and says why in the console when `debug` is on.
-    let kept = !cfg.force && cfg.kiosk_reset_s == 0;
+    let kept = marks::kept(&cfg);
     let gate = gate::decide(&cfg, &host::memory(&keys, kept), host::now_ms());
     if cfg.debug {
         web_sys::console::info_1(&JsValue::from_str(&format!(
@@ -154,19 +154,16 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
     }
     let already_answered = gate == Gate::AlreadyAnswered;
     // A page the collector rendered names its response (the widget takes it over in place);
-    // else a reload continues the response in progress (the same id), unless a survey on
-    // this page already does. A kiosk continues nothing.
+    // else a reload continues the response in progress (`takeover::starting` decides).
     let takeover = Takeover::read(
         el.get_attribute(takeover::RESPONSE_ATTR).as_deref(),
         el.get_attribute(takeover::SCORE_ATTR).as_deref(),
-    )
-    .filter(|t| !host::in_use(&t.id));
-    let draft =
-        host::read_draft(&keys.draft).filter(|d| !already_answered && kept && !host::in_use(&d.id));
-    let (id, created_at, resumed, write_key) = match (takeover, draft) {
-        (Some(t), _) => (t.id, t.created_at, t.score, t.write_key),
-        (None, Some(d)) => (d.id, d.created_at, Some(d.score), d.write_key),
-        (None, None) => (
+    );
+    let draft = host::read_draft(&keys.draft);
+    let start = takeover::starting(&cfg, takeover, draft, already_answered, host::in_use);
+    let (id, created_at, resumed, write_key) = match start {
+        Some(t) => (t.id, t.created_at, t.score, t.write_key),
+        None => (
             uuid::Uuid::new_v4().to_string(),
             host::now_rfc3339(),
             None,

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use nps_core::config::{keys, Config, Mode};
 use nps_core::contract::rules::{HONEYPOT_FIELD, MAX_COMMENT, MAX_PHONE_INPUT, WRITE_KEY};
 use nps_core::scoring::score::{Category, Score};
+use nps_core::survey::follow_up;
 use nps_core::survey::takeover::Takeover;
 use nps_core::survey::{flow::Problem, flow::Survey, outcome::outcome, outcome::Reach};
 use nps_core::words::{fill, Locale, Text};
@@ -245,14 +246,10 @@ pub fn follow_up(
     survey: &Survey,
     chrome: &Chrome,
 ) -> String {
-    let Some(category) = survey.category() else {
+    let Some(asked) = follow_up::follow_up(cfg, survey) else {
         return question(cfg, raw, context, scale_action, t, chrome);
     };
-    let prompt = match category {
-        Category::Detractor => Text::FollowUpDetractor,
-        Category::Passive => Text::FollowUpPassive,
-        Category::Promoter => Text::FollowUpPromoter,
-    };
+    let prompt = asked.prompt;
     let mut f = format!(
         "<form method=\"post\" action=\"{}\" class=\"nps-follow-up\" aria-labelledby=\"nps-p\">\
 <p id=\"nps-p\" class=\"nps-prompt\">{}</p><fieldset class=\"nps-chips\"><legend class=\"nps-sr\">{}</legend>",
@@ -281,18 +278,15 @@ pub fn follow_up(
         esc(cfg.text(Text::CommentPlaceholder)),
         esc(&survey.comment),
     );
-    if category == Category::Detractor && cfg.callback {
-        let problem = survey.problem.map(|p| match p {
-            Problem::PhoneInvalid => cfg.text(Text::PhoneInvalid),
-            Problem::ConsentNeeded => cfg.text(Text::ConsentNeeded),
-        });
+    if let Some(offer) = asked.callback {
+        let problem = offer.problem.map(|p| cfg.text(p));
         let _ = write!(
             f,
             "<div class=\"nps-callback\"><p class=\"nps-prompt\">{}</p>\
 <label class=\"nps-label\" for=\"nps-phone\">{}</label>\
 <input id=\"nps-phone\" class=\"nps-phone\" type=\"tel\" name=\"phone\" inputmode=\"tel\" autocomplete=\"tel\" maxlength=\"{MAX_PHONE_INPUT}\" value=\"{}\"{}>\
 <label class=\"nps-consent\"><input type=\"checkbox\" class=\"nps-consent-box\" name=\"consent\" value=\"1\"{}><span>{}</span></label>{}</div>",
-            esc(cfg.text(Text::CallbackOffer)),
+            esc(cfg.text(offer.offer)),
             esc(cfg.text(Text::PhoneLabel)),
             esc(&survey.phone),
             if survey.problem == Some(Problem::PhoneInvalid) { " aria-invalid=\"true\"" } else { "" },

@@ -128,6 +128,18 @@ pub fn answered(value: &str, now: u64) -> bool {
     Mark::from_text(value).is_some_and(|m| now < m.until)
 }
 
+/// Whether this browser keeps marks, drafts and its sample draw for a survey: not a kiosk (a
+/// shared device keeps nothing of one customer for the next), not `force` (a test page).
+pub fn kept(cfg: &Config) -> bool {
+    !cfg.force && cfg.kiosk_reset_s == 0
+}
+
+/// A sample draw's stored form, `draw|until`, kept `SAMPLE_TTL_MS` from `now` (read back
+/// with `draw`).
+pub fn draw_text(draw: u32, now: u64) -> String {
+    format!("{draw}|{}", now + SAMPLE_TTL_MS)
+}
+
 /// A sample draw stored as `draw|until`: the draw, if it is one and still kept at `now`.
 pub fn draw(value: &str, now: u64) -> Option<u32> {
     let (draw, until) = value.split_once('|')?;
@@ -444,6 +456,25 @@ mod tests {
             (&keys.answered, &keys.dismissed, &keys.sample)
         );
         assert_ne!(page.draft, keys.draft);
+    }
+
+    #[test]
+    fn a_draw_is_stored_for_its_time_and_only_where_marks_are_kept() {
+        let now = 1_800_000_000_000;
+        let text = draw_text(999_999, now);
+        assert_eq!(text, format!("999999|{}", now + SAMPLE_TTL_MS));
+        assert_eq!(draw(&text, now + SAMPLE_TTL_MS - 1), Some(999_999));
+        assert_eq!(draw(&text, now + SAMPLE_TTL_MS), None);
+        let cfg = |extra: &str| {
+            Config::from_json(&format!(r#"{{"endpoint": "/x"{extra}}}"#), None).unwrap()
+        };
+        for (extra, want) in [
+            ("", true),
+            (r#", "kiosk_reset_s": 30"#, false),
+            (r#", "force": true"#, false),
+        ] {
+            assert_eq!(kept(&cfg(extra)), want, "{extra}");
+        }
     }
 
     #[test]
