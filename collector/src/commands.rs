@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use nps_collector::demo;
 use nps_collector::landing::Landing;
 use nps_collector::links::{self, Carried, Links};
 use nps_collector::visit::{self, VisitKey};
+use nps_collector::{demo, Target};
 use nps_core::scoring::analysis::Names;
 
 use crate::Args;
@@ -188,14 +188,14 @@ pub fn tool(args: &Args) -> Option<Result<(), String>> {
 }
 
 fn seed_demo(
-    db: &Path,
+    db: &Target,
     responses: u32,
     months: u32,
     seed: u64,
     names_out: &Option<PathBuf>,
 ) -> Result<(), String> {
-    let n = demo::seed(db, responses as usize, months, seed).map_err(|e| e.to_string())?;
-    println!("{n} demo responses written to {}", db.display());
+    let n = demo::seed(db.clone(), responses as usize, months, seed).map_err(|e| e.to_string())?;
+    println!("{n} demo responses written to {db}");
     if let Some(out) = names_out {
         let text = demo::names().to_value().to_string();
         links::write(out, text.as_bytes())?;

@@ -12,8 +12,7 @@ use nps_core::contract::payload::Response;
 use nps_core::scoring::analysis::Names;
 use serde_json::{json, Value};
 
-use crate::rows::{self, Admission, Flag, Now};
-use crate::store::StoreError;
+use crate::storage::{Admission, Flag, Now, Store as Db, StoreError, Target, Upsert};
 
 /// A store: code, name, promoter and detractor shares, and its weight in the visits.
 struct Store {
@@ -295,27 +294,40 @@ pub fn responses(
     out
 }
 
-/// Writes the demo set into the database at `db` (created if missing) in one transaction;
-/// how many responses are stored. The same seed writes the same ids, so a second run adds
-/// nothing.
-pub fn seed(db: &std::path::Path, n: usize, months: u32, seed: u64) -> Result<usize, StoreError> {
+/// Writes the demo set into `db` (a SQLite file, created if missing, or a PostgreSQL URL)
+/// through the store, in one transaction; how many responses are new. The same seed writes
+/// the same ids, so a second run adds nothing. Callable from a command and from inside a
+/// test's runtime alike: the store runs on a thread and runtime of its own.
+pub fn seed(db: impl Into<Target>, n: usize, months: u32, seed: u64) -> Result<usize, StoreError> {
+    let target = db.into();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| StoreError::Start {
+                    message: e.to_string(),
+                })?;
+            rt.block_on(async {
+                let store = Db::connect(&target).await?;
+                seed_store(&store, n, months, seed).await
+            })
+        })
+        .join()
+        .unwrap_or(Err(StoreError::WriterStopped))
+    })
+}
+
+/// `seed` into an open store: one batch upsert of the operator's own writes (the demo's
+/// answers carry no write key).
+pub async fn seed_store(store: &Db, n: usize, months: u32, seed: u64) -> Result<usize, StoreError> {
     let now = time::OffsetDateTime::now_utc();
-    drop(crate::Store::open(db)?);
-    let mut conn = rusqlite::Connection::open(db)?;
-    let tx = conn.transaction()?;
-    let mut created = 0;
-    for (r, at, flag) in responses(n, months, now, seed) {
-        // The operator's own writes: the demo's answers carry no write key.
-        let keyless = Admission {
-            keyless_until_ns: Some(i64::MAX),
-            ..Admission::default()
-        };
-        if rows::upsert(&tx, &r, &at, flag, keyless)? == rows::Upsert::Created {
-            created += 1;
-        }
-    }
-    tx.commit()?;
-    Ok(created)
+    let posts = responses(n, months, now, seed)
+        .into_iter()
+        .map(|(r, at, flag)| (r, at, flag, Admission::operator()))
+        .collect();
+    let done = store.upsert_batch(posts).await?;
+    Ok(done.iter().filter(|u| **u == Upsert::Created).count())
 }
 
 #[cfg(test)]

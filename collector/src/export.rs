@@ -1,18 +1,27 @@
-//! Formats: the CSV export (safe to open in a spreadsheet; its shape is
-//! `nps_core::contract::csv`'s), the no-script form post, HTML text.
+//! `GET /api/responses`: the export, streamed as it is read (JSON array or CSV, safe to open
+//! in a spreadsheet), selected by survey and by the time each response was first stored
+//! (`since`, `until`), for the admin (`auth::Admin`). The table is never held in memory:
+//! rows go out in pieces of about `PIECE` bytes, and a read error mid-way breaks the body off
+//! (the client sees a failed download, never a short one that parses). `GET /api/names`: the
+//! names of the codes, for the dashboard.
 
-use std::collections::BTreeMap;
-
-use serde_json::{json, Map, Value};
-
-use nps_core::config::keys::SURVEY;
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use nps_core::contract::csv as nps_csv;
 use nps_core::contract::rules;
-use nps_core::words::Locale;
+use serde_json::{json, Value};
+use time::macros::format_description;
+
+use crate::auth::{private, Admin};
+use crate::storage::{Row, Selection, StoreError};
+use crate::{ApiError, Shared};
 
 /// Rows as CSV records (the header first when asked), for the export to send in pieces: the
 /// columns and each row's cells are `nps_core::contract::csv`'s.
-pub fn csv_records(rows: &[crate::rows::Row], header: bool) -> Result<Vec<u8>, String> {
+pub fn csv_records(rows: &[Row], header: bool) -> Result<Vec<u8>, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     if header {
         w.write_record(nps_csv::columns())
@@ -34,7 +43,7 @@ pub fn csv_records(rows: &[crate::rows::Row], header: bool) -> Result<Vec<u8>, S
 /// A stored response as the JSON export's item: its body with `received_at`, `changed_at`
 /// and `flag` added (the body is the collector's canonical JSON object, so the fields are
 /// spliced in before its closing brace rather than parsed and written again).
-pub fn json_item(row: &crate::rows::Row, out: &mut Vec<u8>) {
+pub fn json_item(row: &Row, out: &mut Vec<u8>) {
     let body = row.body.trim_end();
     let Some(open) = body.strip_suffix('}') else {
         return;
@@ -55,114 +64,286 @@ pub fn json_item(row: &crate::rows::Row, out: &mut Vec<u8>) {
     out.extend_from_slice(&extra.as_bytes()[1..]);
 }
 
-/// Builds a schema-1 payload from the no-script form: `score`, `reasons` (repeated),
-/// `comment`, `survey`, `locale`, `id` (optional) and `context.<key>` fields.
-pub fn form_to_payload(pairs: &[(String, String)], now: &str, referer: Option<&str>) -> Value {
-    let first = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    let score: Value = match first("score") {
-        Some(s) => s
-            .parse::<i64>()
-            .map(Value::from)
-            .unwrap_or(Value::String(s)),
-        None => Value::Null,
-    };
-    let category = score
-        .as_i64()
-        .and_then(|s| nps_core::scoring::score::category(s).ok())
-        .map(|c| c.as_str());
-    let reasons: Vec<Value> = pairs
-        .iter()
-        .filter(|(k, _)| k == "reasons")
-        .map(|(_, v)| Value::String(v.clone()))
-        .collect();
-    let context: BTreeMap<String, Value> = pairs
-        .iter()
-        .filter_map(|(k, v)| {
-            k.strip_prefix("context.")
-                .map(|k| (k.to_owned(), Value::String(rules::context_value(v))))
-        })
-        .collect();
-    let mut m = Map::new();
-    m.insert("schema".into(), json!(rules::SCHEMA));
-    m.insert(
-        "id".into(),
-        json!(first("id").unwrap_or_else(|| uuid::Uuid::new_v4().to_string())),
-    );
-    m.insert(
-        "survey".into(),
-        json!(first("survey").unwrap_or_else(|| SURVEY.default_str().into())),
-    );
-    m.insert("stage".into(), json!("completed"));
-    m.insert("score".into(), score);
-    m.insert("category".into(), json!(category));
-    m.insert("reasons".into(), Value::Array(reasons));
-    m.insert("comment".into(), json!(first("comment")));
-    m.insert("contact".into(), Value::Null);
-    m.insert("context".into(), json!(context));
-    m.insert(
-        "locale".into(),
-        json!(first("locale").unwrap_or_else(|| Locale::ZhCn.tag().into())),
-    );
-    let page = referer.map(|r| rules::page_url(r, |k| context.contains_key(k)));
-    m.insert("page".into(), json!(page));
-    m.insert("created_at".into(), json!(now));
-    m.insert("updated_at".into(), json!(now));
-    // A no-script form answers in one post, so its key is made here and never sent back: a
-    // form naming a stored id changes nothing.
-    m.insert(rules::WRITE_KEY.into(), json!(crate::write_key::fresh()));
-    Value::Object(m)
+/// The query keys the export reads.
+pub const PARAMS: &[&str] = &["format", "survey", "since", "until"];
+
+/// About this many bytes go out in one piece of the body.
+const PIECE: usize = 64 * 1024;
+
+/// Rows taken from the store in one go.
+const ROWS_AT_ONCE: usize = 256;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
 }
 
-/// Escapes text for HTML.
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+/// What an export asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    pub format: Format,
+    pub selection: Selection,
+}
+
+/// A time bound: an RFC 3339 instant, or a date (UTC) meaning the start of that day for
+/// `since` and the end of it for `until`.
+fn bound(field: &str, value: &str, end_of_day: bool) -> Result<i64, ApiError> {
+    let bad = || {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            field,
+            format!(
+                "{field} is {value:?}: expected a date (2026-11-24) or an RFC 3339 time \
+                 (2026-11-24T08:00:00Z)"
+            ),
+        )
+    };
+    let ns = if let Some(t) = nps_core::contract::time::Time::parse(value) {
+        t.unix_ns()
+    } else {
+        let day = time::Date::parse(value, format_description!("[year]-[month]-[day]"))
+            .map_err(|_| bad())?;
+        let day = if end_of_day {
+            day.next_day().ok_or_else(bad)?
+        } else {
+            day
+        };
+        day.midnight().assume_utc().unix_timestamp_nanos()
+    };
+    i64::try_from(ns).map_err(|_| bad())
+}
+
+impl Export {
+    /// Reads the query string; an unknown key or a bad value is an error that names it.
+    pub fn parse(q: &[(String, String)]) -> Result<Export, ApiError> {
+        let mut out = Export {
+            format: Format::Json,
+            selection: Selection::default(),
+        };
+        for (k, v) in q {
+            match k.as_str() {
+                "format" => {
+                    out.format = match v.as_str() {
+                        "json" => Format::Json,
+                        "csv" => Format::Csv,
+                        other => {
+                            return Err(ApiError::new(
+                                StatusCode::BAD_REQUEST,
+                                "format",
+                                format!("format is {other:?}: expected \"json\" or \"csv\""),
+                            ))
+                        }
+                    }
+                }
+                "survey" if rules::is_id(v) => out.selection.survey = Some(v.clone()),
+                "survey" => {
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "survey",
+                        format!("survey is {v:?}: expected {}", rules::id_shape()),
+                    ))
+                }
+                "since" => out.selection.since_ns = Some(bound("since", v, false)?),
+                "until" => out.selection.until_ns = Some(bound("until", v, true)?),
+                other => {
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        other,
+                        format!(
+                            "unknown query key {other:?}: expected one of {}",
+                            PARAMS.join(", ")
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The export's body, piece by piece.
+struct Pieces {
+    rows: tokio::sync::mpsc::Receiver<Result<Row, StoreError>>,
+    /// The first row, read before the answer's status was chosen.
+    first_row: Option<Row>,
+    format: Format,
+    started: bool,
+    first: bool,
+    done: bool,
+}
+
+impl Pieces {
+    /// The next piece; `None` after the last.
+    async fn next(&mut self) -> Option<Result<Bytes, StoreError>> {
+        if self.done {
+            return None;
+        }
+        let mut out = Vec::with_capacity(PIECE + 4096);
+        if !self.started {
+            self.started = true;
+            match self.format {
+                Format::Json => out.push(b'['),
+                Format::Csv => {
+                    out.extend_from_slice(nps_csv::BOM.as_bytes());
+                    out.extend(csv_records(&[], true).unwrap_or_default());
+                }
+            }
+        }
+        let mut batch: Vec<Result<Row, StoreError>> =
+            self.first_row.take().map(Ok).into_iter().collect();
+        while out.len() < PIECE {
+            if batch.is_empty() && self.rows.recv_many(&mut batch, ROWS_AT_ONCE).await == 0 {
+                self.done = true;
+                if self.format == Format::Json {
+                    out.push(b']');
+                }
+                break;
+            }
+            let mut rows = Vec::with_capacity(batch.len());
+            for r in batch.drain(..) {
+                match r {
+                    Ok(row) => rows.push(row),
+                    Err(e) => {
+                        tracing::error!(error = %e, "reading the export");
+                        self.done = true;
+                        return Some(Err(e));
+                    }
+                }
+            }
+            match self.format {
+                Format::Json => {
+                    for row in &rows {
+                        if !self.first {
+                            out.push(b',');
+                        }
+                        self.first = false;
+                        json_item(row, &mut out);
+                    }
+                }
+                Format::Csv => match csv_records(&rows, false) {
+                    Ok(bytes) => out.extend(bytes),
+                    Err(message) => {
+                        tracing::error!(error = %message, "writing the CSV export");
+                        self.done = true;
+                        return Some(Err(StoreError::Sql { message }));
+                    }
+                },
+            }
+        }
+        Some(Ok(Bytes::from(out)))
+    }
+}
+
+pub(crate) async fn list(
+    _: Admin,
+    State(state): State<Shared>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let export = match Export::parse(&q) {
+        Ok(e) => e,
+        Err(e) => return e.into_response(),
+    };
+    let mut rows = state.store.stream(export.selection);
+    // A store that cannot be read is answered 503 before any of the body goes out.
+    let first_row = match rows.recv().await {
+        Some(Err(e)) => return unavailable(e),
+        Some(Ok(row)) => Some(row),
+        None => None,
+    };
+    let pieces = Pieces {
+        rows,
+        first_row,
+        format: export.format,
+        started: false,
+        first: true,
+        done: false,
+    };
+    // Fused: the compression layer may poll once more after the end.
+    let stream = futures_util::stream::unfold(pieces, |mut p| async move {
+        p.next().await.map(|piece| (piece, p))
+    })
+    .fuse();
+    let body = Body::from_stream(stream);
+    // Every answer, phones included: no cache keeps it.
+    private(match export.format {
+        Format::Json => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Format::Csv => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"nps-responses.csv\"",
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+    })
+}
+
+/// `GET /api/names`: the names file given with `--names` (an empty object without one).
+pub(crate) async fn names(_: Admin, State(state): State<Shared>) -> Response {
+    private(axum::Json(state.settings.names.to_value()).into_response())
+}
+
+/// A store that cannot be read: a 503, logged.
+fn unavailable(e: StoreError) -> Response {
+    tracing::error!(error = %e, "reading the responses");
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "db",
+        "reading the responses failed; retry later",
+    )
+    .into_response()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse(q: &str) -> Result<Export, String> {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        Export::parse(&pairs).map_err(|e| format!("{}: {}", e.field, e.message))
+    }
+
     #[test]
-    fn the_form_becomes_a_completed_payload() {
-        let p = |k: &str, v: &str| (k.to_owned(), v.to_owned());
-        let v = form_to_payload(
-            &[
-                p("score", "4"),
-                p("reasons", "wait_time"),
-                p("reasons", "booking"),
-                p("comment", "slow"),
-                p("survey", "after-sales"),
-                p("context.store", "SZ-FT"),
-            ],
-            "2026-11-23T08:00:00.000Z",
-            Some("http://127.0.0.1/qr.html"),
-        );
-        let r = nps_core::contract::payload::Response::parse(&v).unwrap();
+    fn the_query_selects_by_survey_and_time() {
+        let day = 86_400_000_000_000_i64;
+        let e = parse("survey=after-sales&since=2026-11-01&until=2026-11-01&format=csv").unwrap();
+        let from = 1_793_491_200_000_000_000_i64; // 2026-11-01T00:00:00Z
+        assert_eq!(e.format, Format::Csv);
         assert_eq!(
+            e.selection,
+            Selection {
+                survey: Some("after-sales".into()),
+                since_ns: Some(from),
+                until_ns: Some(from + day),
+            }
+        );
+        let e = parse("since=2026-11-01T08:00:00%2B08:00").unwrap();
+        assert_eq!(e.selection.since_ns, Some(from));
+        assert_eq!(parse("").unwrap().format, Format::Json);
+    }
+
+    #[test]
+    fn a_bad_query_names_its_key_and_what_is_accepted() {
+        for (q, field, says) in [
+            ("since=yesterday", "since", "expected a date (2026-11-24)"),
+            ("until=2026-02-30", "until", "expected a date"),
+            ("survey=a b", "survey", "expected"),
+            ("format=xml", "format", "expected \"json\" or \"csv\""),
             (
-                r.score.map(|s| s.get()),
-                r.category().map(|c| c.as_str()),
-                r.reasons.len()
+                "sinse=2026-11-01",
+                "sinse",
+                "expected one of format, survey, since, until",
             ),
-            (Some(4), Some("detractor"), 2)
-        );
-        assert_eq!(r.context.get("store").map(String::as_str), Some("SZ-FT"));
-        let bad = form_to_payload(&[p("score", "11")], "2026-11-23T08:00:00.000Z", None);
-        assert_eq!(
-            nps_core::contract::payload::Response::parse(&bad)
-                .unwrap_err()
-                .field,
-            "score"
-        );
+        ] {
+            let err = parse(q).unwrap_err();
+            assert!(err.starts_with(&format!("{field}: ")), "{q}: {err}");
+            assert!(err.contains(says), "{q}: {err}");
+        }
     }
 }

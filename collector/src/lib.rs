@@ -1,11 +1,13 @@
-//! The reference collector: receives nps-widget responses and stores them in SQLite.
+//! The reference collector: receives nps-widget responses and stores them in SQLite or
+//! PostgreSQL (`storage`).
 //!
 //! Routes:
 //! - `POST /api/responses` — a response as JSON (`application/json`, or `text/plain` from
 //!   `sendBeacon`), or an HTML form post from the no-script fallback. Upsert by `id`:
 //!   201 created, 200 updated / `{"duplicate": true}` / `{"stale": true}`.
 //! - `GET /api/responses` — every stored response, one per id, with `received_at`; JSON, or
-//!   CSV with `?format=csv`. Needs `Authorization: Bearer <admin token>`.
+//!   CSV with `?format=csv` (`export`). Needs `Authorization: Bearer <admin token>`, like
+//!   every route that reads or deletes answers (`auth::Admin`).
 //! - `GET /healthz` — `{"ok": true}` when the database answers.
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
@@ -20,26 +22,28 @@
 //! Run: `nps-collector --port 8080 --db nps.db --static dist`.
 
 mod api_error;
+mod auth;
 mod deadline;
 pub mod demo;
 pub mod export;
 pub mod guard;
+pub mod html;
+pub mod intake;
+pub mod jobs;
 pub mod landing;
 pub mod limit;
 pub mod links;
-mod listing;
 pub mod net;
 mod refused;
 mod responses;
-pub mod rows;
 pub mod serve;
-pub mod store;
+mod settings;
+mod state;
+pub mod storage;
 pub mod visit;
 pub mod write_key;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::handler::Handler;
@@ -55,105 +59,19 @@ use tower_http::services::ServeDir;
 
 use api_error::json_errors;
 pub use api_error::ApiError;
-use listing::list;
+pub use auth::Admin;
 use responses::{delete_response, post_response};
+pub use settings::{Settings, BODY_LIMIT, BODY_TIMEOUT};
+use state::{AppState, Shared};
 
 pub use limit::RateLimiter;
-pub use rows::{Admission, Now, Upsert};
-pub use store::Store;
-
-/// Largest body accepted (`rules::MAX_BODY_BYTES`).
-pub const BODY_LIMIT: usize = nps_core::contract::rules::MAX_BODY_BYTES;
-/// The time a request has to send its whole body (not between two bytes): then a 408.
-pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
-
-/// How the app is set up.
-#[derive(Clone, Debug, Default)]
-pub struct Settings {
-    /// Origins whose pages may post (besides the collector's own); `*` allows any.
-    pub allow_origins: Vec<String>,
-    /// Bearer token for `GET` and `DELETE` on `/api/responses`.
-    pub admin_token: String,
-    /// Posts per minute per client (an IPv4 address, an IPv6 /64); 0 turns limiting off.
-    pub rate_limit: u32,
-    /// Folder served for every other path.
-    pub static_dir: Option<PathBuf>,
-    /// The database file, which the static folder must never serve.
-    pub db_path: Option<PathBuf>,
-    /// Proxies whose `proxy_header` names the client.
-    pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// The one header trusted proxies name the client in (`--proxy-header`).
-    pub proxy_header: net::ProxyHeader,
-    /// The collector's own origins as browsers see them behind a proxy that does not pass
-    /// `Host` (`--public-origin`): their pages may post, like the collector's own.
-    pub public_origins: Vec<String>,
-    /// Files besides the database that the static folder never serves: `--names`,
-    /// `--landing`, the secret files.
-    pub private_files: Vec<PathBuf>,
-    /// The time a request has to send its whole body; `None` is `BODY_TIMEOUT`.
-    pub body_timeout: Option<std::time::Duration>,
-    /// Who may frame the collector's pages (CSP `frame-ancestors`); empty is `'self'`.
-    pub frame_ancestors: Vec<String>,
-    /// Where the collector's pages may connect besides itself (CSP `connect-src`).
-    pub connect_src: Vec<String>,
-    /// An answer faster than this (ms) is flagged; `None` is `rules::MIN_FILL_MS`, 0 is off.
-    pub min_fill_ms: Option<i64>,
-    /// Until this moment (ns since the epoch), posts without a write key are still taken
-    /// (`--keyless-until`, for widgets from before write keys); `None`: never.
-    pub keyless_until_ns: Option<i64>,
-    /// With a key, a response naming a visit must carry a token signed with it (`visit`).
-    pub visit_key: Option<visit::VisitKey>,
-    /// The surveys of the landing pages (`/s/{survey}`).
-    pub landing: landing::Landing,
-    /// The names of stores, advisors, … for the dashboard (`GET /api/names`).
-    pub names: nps_core::scoring::analysis::Names,
-}
-
-impl Settings {
-    /// The fastest answer a person gives, in ms.
-    pub fn min_fill(&self) -> i64 {
-        self.min_fill_ms
-            .unwrap_or(nps_core::contract::rules::MIN_FILL_MS)
-    }
-
-    /// The time a request has to send its whole body.
-    pub fn body_timeout(&self) -> std::time::Duration {
-        self.body_timeout.unwrap_or(BODY_TIMEOUT)
-    }
-}
-
-struct AppState {
-    store: Store,
-    settings: Settings,
-    limiter: RateLimiter,
-    csp: String,
-    /// The widget's script for the landing pages to take over with, when the static folder
-    /// has it.
-    widget_script: Option<String>,
-}
-
-/// The widget's script in the static folder.
-const WIDGET_SCRIPT: &str = "nps-widget.js";
-
-type Shared = Arc<AppState>;
+pub use storage::{Admission, Now, Store, Target, Upsert};
 
 /// The router, apart from `main` so tests can drive it directly.
 pub fn app(store: Store, settings: Settings) -> Router {
-    let limiter = RateLimiter::new(settings.rate_limit);
     let static_dir = settings.static_dir.clone();
     let cors = cors(&settings.allow_origins);
-    let csp = guard::csp(&settings);
-    let widget_script = static_dir
-        .as_ref()
-        .filter(|d| d.join(WIDGET_SCRIPT).is_file())
-        .map(|_| format!("/{WIDGET_SCRIPT}"));
-    let state: Shared = Arc::new(AppState {
-        store,
-        settings,
-        limiter,
-        csp,
-        widget_script,
-    });
+    let state = AppState::new(store, settings);
     // The landing pages are HTML made per request: compressed (the static files have their
     // own .br and .gz).
     let pages = Router::new()
@@ -169,7 +87,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
         // brotli); posts are small and are not.
         .route(
             "/api/responses",
-            get(list.layer(
+            get(export::list.layer(
                 // The fastest level: a large export streams at the speed of the disk.
                 tower_http::compression::CompressionLayer::new()
                     .quality(tower_http::CompressionLevel::Fastest),
@@ -177,7 +95,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
             .post(post_response),
         )
         .route("/api/responses/{id}", delete(delete_response))
-        .route("/api/names", get(listing::names))
+        .route("/api/names", get(export::names))
         .route("/healthz", get(healthz))
         .merge(pages)
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))

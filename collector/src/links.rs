@@ -11,7 +11,7 @@ use nps_core::contract::rules;
 use nps_core::words::{Locale, Text};
 use qrcode::{EcLevel, QrCode};
 
-use crate::export::escape_html as esc;
+use crate::html::escape_html as esc;
 use crate::visit::{VisitKey, TOKEN_KEY};
 
 /// What a landing link carries: context keys and values (`visit`, `store`, `advisor`, …).

@@ -1,6 +1,7 @@
-//! `nps-collector`: serves the API (and optionally static files) over HTTP, stores in SQLite.
+//! `nps-collector`: serves the API (and optionally static files) over HTTP, stores in SQLite
+//! (a file) or PostgreSQL (`--db postgres://…`).
 //!
-//! `nps-collector [--port 8080] [--db nps.db] [--static DIR] [--allow-origin ORIGIN]...
+//! `nps-collector [--port 8080] [--db nps.db | --db postgres://USER@HOST/DB] [--static DIR] [--allow-origin ORIGIN]...
 //!  [--public-origin ORIGIN]... [--admin-token-file PATH | --admin-token TOKEN]
 //!  [--visit-secret-file PATH | --visit-secret SECRET] [--rate-limit PER_MINUTE]
 //!  [--trusted-proxy CIDR]... [--proxy-header x-forwarded-for|forwarded|x-real-ip]
@@ -20,15 +21,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use nps_collector::jobs::PURGE_EVERY;
 use nps_collector::net::ProxyHeader;
-use nps_collector::serve::{serve, stop_signal, Limits};
-use nps_collector::{app, Now, Settings, Store, BODY_TIMEOUT};
+use nps_collector::serve::{run, stop_signal, Limits};
+use nps_collector::{Now, Settings, Store, Target, BODY_TIMEOUT};
 
 mod commands;
 
 use commands::{landing, names, secret, tool, visit_key, Command};
 
-/// Receives nps-widget responses and stores them in SQLite.
+/// Receives nps-widget responses and stores them in SQLite or PostgreSQL.
 #[derive(Parser, Debug)]
 #[command(name = "nps-collector", version)]
 struct Args {
@@ -40,9 +42,16 @@ struct Args {
     /// Address to bind.
     #[arg(long, env = "NPS_HOST", default_value = "127.0.0.1")]
     host: String,
-    /// SQLite database file (created if missing).
-    #[arg(long, env = "NPS_DB", default_value = "nps.db", global = true)]
-    db: PathBuf,
+    /// Where responses are kept: a SQLite file (created if missing), or a PostgreSQL database
+    /// as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (several collectors may share one).
+    #[arg(
+        long,
+        env = "NPS_DB",
+        default_value = "nps.db",
+        global = true,
+        hide_env_values = true
+    )]
+    db: Target,
     /// Folder to serve for every path outside the API (e.g. dist).
     #[arg(long = "static")]
     static_dir: Option<PathBuf>,
@@ -162,12 +171,21 @@ fn public_origin(s: &str) -> Result<String, String> {
     })
 }
 
-/// Where a landing link points and what it carries.
-const PURGE_EVERY: Duration = Duration::from_secs(3600);
-
+/// Why the collector did not start, or stopped badly: logged, and the exit code.
 fn fail(code: u8, message: String) -> ExitCode {
-    eprintln!("nps-collector: {message}");
+    tracing::error!("{message}");
     ExitCode::from(code)
+}
+
+/// Logs go to stderr, at the level of `RUST_LOG` (e.g. `RUST_LOG=nps_collector=debug`),
+/// `info` by default. Nothing logged carries a token, a write key or a phone.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 /// The admin token: given, read from a file, or fresh.
@@ -187,7 +205,7 @@ fn admin_token(args: &Args) -> Result<(String, bool), String> {
 /// Nothing the collector keeps or reads at start may be inside the static folder, where it
 /// could be downloaded: the database (its folder: the journals come and go) and each file
 /// a flag names.
-fn check_static(dir: &Path, db: &Path, files: &[(&str, &Path)]) -> Result<(), String> {
+fn check_static(dir: &Path, db: Option<&Path>, files: &[(&str, &Path)]) -> Result<(), String> {
     if !dir.is_dir() {
         return Err(format!("--static {} is not a folder", dir.display()));
     }
@@ -198,7 +216,6 @@ fn check_static(dir: &Path, db: &Path, files: &[(&str, &Path)]) -> Result<(), St
             .unwrap_or(Path::new("."))
             .canonicalize()
     };
-    let db_dir = folder(db).map_err(|e| format!("--db {}: {e}", db.display()))?;
     let inside = |flag: &str, path: &Path, what: &str| {
         format!(
             "{flag} {} is inside --static {}: {what} could be downloaded; keep it outside",
@@ -206,8 +223,11 @@ fn check_static(dir: &Path, db: &Path, files: &[(&str, &Path)]) -> Result<(), St
             dir.display()
         )
     };
-    if db_dir.starts_with(&root) {
-        return Err(inside("--db", db, "the database"));
+    if let Some(db) = db {
+        let db_dir = folder(db).map_err(|e| format!("--db {}: {e}", db.display()))?;
+        if db_dir.starts_with(&root) {
+            return Err(inside("--db", db, "the database"));
+        }
     }
     for (flag, path) in files {
         let real = path
@@ -236,6 +256,7 @@ fn read_files(args: &Args) -> Vec<(&'static str, &Path)> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    init_logs();
     if let Some(done) = tool(&args) {
         return match done {
             Ok(()) => ExitCode::SUCCESS,
@@ -249,7 +270,7 @@ async fn main() -> ExitCode {
     if let Err(e) = commands::check_required(&landing, args.landing.as_deref(), &visit_key) {
         return fail(2, e);
     }
-    let store = match Store::open(&args.db) {
+    let store = match Store::connect(&args.db).await {
         Ok(s) => s,
         Err(e) => return fail(1, format!("cannot open the database: {e}")),
     };
@@ -263,7 +284,7 @@ async fn main() -> ExitCode {
         };
     }
     if let Some(dir) = &args.static_dir {
-        if let Err(e) = check_static(dir, &args.db, &read_files(&args)) {
+        if let Err(e) = check_static(dir, store.sqlite_path(), &read_files(&args)) {
             return fail(2, e);
         }
     }
@@ -293,7 +314,7 @@ async fn main() -> ExitCode {
         admin_token: token.clone(),
         rate_limit: args.rate_limit,
         static_dir: args.static_dir.clone(),
-        db_path: Some(args.db.clone()),
+        db_path: store.sqlite_path().map(Path::to_path_buf),
         trusted_proxies: args.trusted_proxy.clone(),
         proxy_header: args.proxy_header,
         public_origins: args.public_origin.clone(),
@@ -312,20 +333,11 @@ async fn main() -> ExitCode {
     };
     println!(
         "nps-collector listening on http://{addr}/ (database {})",
-        args.db.display()
+        args.db
     );
     if !given {
         println!("admin token: {token}");
     }
-    let purger = store.clone();
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = purger.purge(Now::system()).await {
-                eprintln!("nps-collector: purge: {e}");
-            }
-            tokio::time::sleep(PURGE_EVERY).await;
-        }
-    });
     let limits = Limits {
         header_timeout: Duration::from_secs(args.header_timeout.max(1)),
         write_timeout: Duration::from_secs(args.write_timeout.max(1)),
@@ -334,15 +346,18 @@ async fn main() -> ExitCode {
         trusted_proxies: args.trusted_proxy.clone(),
         grace: Duration::from_secs(args.grace),
     };
-    serve(
+    // Every answer given was committed; what is queued is committed before leaving, after
+    // the background jobs (the purge every hour) have stopped.
+    if let Err(e) = run(
         listener,
-        app(store.clone(), settings),
+        store,
+        settings,
         limits,
+        PURGE_EVERY,
         stop_signal(),
     )
-    .await;
-    // Every answer given was committed; commit what is queued too before leaving.
-    if let Err(e) = store.flush().await {
+    .await
+    {
         return fail(1, format!("on stopping: {e}"));
     }
     println!("nps-collector stopped");
@@ -357,11 +372,11 @@ mod tests {
     fn the_database_stays_outside_the_static_folder() {
         let dir = std::env::temp_dir().join(format!("nps-static-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("site")).unwrap();
-        assert!(check_static(&dir.join("site"), &dir.join("nps.db"), &[]).is_ok());
-        let e = check_static(&dir.join("site"), &dir.join("site/nps.db"), &[]).unwrap_err();
+        assert!(check_static(&dir.join("site"), Some(&dir.join("nps.db")), &[]).is_ok());
+        let e = check_static(&dir.join("site"), Some(&dir.join("site/nps.db")), &[]).unwrap_err();
         assert!(e.contains("inside --static"), "{e}");
-        assert!(check_static(&dir, &dir.join("site/x.db"), &[]).is_err());
-        assert!(check_static(&dir.join("missing"), &dir.join("nps.db"), &[]).is_err());
+        assert!(check_static(&dir, Some(&dir.join("site/x.db")), &[]).is_err());
+        assert!(check_static(&dir.join("missing"), Some(&dir.join("nps.db")), &[]).is_err());
     }
 
     /// Regression: only the database was kept out of --static; the names, the landing
@@ -382,10 +397,10 @@ mod tests {
             std::fs::write(&outside, "x").unwrap();
             std::fs::write(&inside, "x").unwrap();
             assert!(
-                check_static(&site, &db, &[(flag, &outside)]).is_ok(),
+                check_static(&site, Some(&db), &[(flag, &outside)]).is_ok(),
                 "{flag}"
             );
-            let e = check_static(&site, &db, &[(flag, &inside)]).unwrap_err();
+            let e = check_static(&site, Some(&db), &[(flag, &inside)]).unwrap_err();
             assert!(
                 e.starts_with(&format!("{flag} {}", inside.display()))
                     && e.contains("is inside --static"),
@@ -398,7 +413,7 @@ mod tests {
             {
                 std::os::unix::fs::symlink(&inside, &link).unwrap();
                 assert!(
-                    check_static(&site, &db, &[(flag, &link)]).is_err(),
+                    check_static(&site, Some(&db), &[(flag, &link)]).is_err(),
                     "{flag}"
                 );
             }

@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use nps_core::words::Locale;
 
-use crate::{export, Shared};
+use crate::{html, Shared};
 
 /// A word in zh-CN, zh-TW and en (the order of `Locale`).
 type Words = [&'static str; 3];
@@ -64,10 +64,10 @@ pub(crate) fn page(
     let html = format!(
         "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:40px auto;padding:0 20px\"><h1 style=\"font-size:20px\">{}</h1><p>{}</p><p><a href=\"{}\">{}</a></p></body></html>",
         locale.tag(),
-        export::escape_html(title),
-        export::escape_html(title),
-        export::escape_html(text),
-        export::escape_html(back),
+        html::escape_html(title),
+        html::escape_html(title),
+        html::escape_html(text),
+        html::escape_html(back),
         say(BACK, locale)
     );
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()

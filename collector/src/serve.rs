@@ -5,6 +5,8 @@
 //! a smaller one per client, and a stop (SIGTERM or Ctrl-C) lets requests under way finish
 //! for a grace period, then returns whatever a trickling client is doing.
 //!
+//! `run` is the whole server: the background jobs (`jobs`) start with it and stop with it.
+//!
 //! A client, for the per-client limit, is what the accept loop sees: the peer's address (an
 //! IPv4 address, an IPv6 /64). A trusted proxy's address is every customer behind it, so it
 //! has no per-client limit; the proxy limits its own clients (nginx's `limit_conn`).
@@ -25,7 +27,9 @@ use tokio::sync::Semaphore;
 use tower::Service;
 
 use crate::deadline::WriteDeadline;
-use crate::net;
+use crate::jobs::{self, Jobs};
+use crate::storage::StoreError;
+use crate::{app, net, Settings, Store};
 
 /// The limits of `serve`.
 #[derive(Clone, Debug)]
@@ -168,6 +172,23 @@ pub async fn serve(
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(limits.grace) => {}
     }
+}
+
+/// The whole server: the background jobs (the purge every `purge_every`), `app` served
+/// until `stop`, then the jobs stopped and joined, and what the store has queued committed.
+pub async fn run(
+    listener: TcpListener,
+    store: Store,
+    settings: Settings,
+    limits: Limits,
+    purge_every: Duration,
+    stop: impl Future<Output = ()>,
+) -> Result<(), StoreError> {
+    let mut jobs = Jobs::new();
+    jobs.spawn("purge", jobs::purge(store.clone(), purge_every));
+    serve(listener, app(store.clone(), settings), limits, stop).await;
+    jobs.shutdown().await;
+    store.flush().await
 }
 
 /// Resolves on SIGTERM or Ctrl-C (SIGINT).

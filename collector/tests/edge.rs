@@ -477,3 +477,23 @@ async fn the_public_origin_is_the_collectors_own() {
         assert_eq!(r.status, want, "{}", r.text);
     }
 }
+
+/// Every route that reads or deletes answers takes the admin token (`auth::Admin`): only
+/// posts and the health check are open.
+#[tokio::test]
+async fn every_route_but_posts_and_health_needs_the_admin_token() {
+    let app = router();
+    for (method, path) in nps_collector::ROUTES {
+        if *method == "POST" || !path.starts_with("/api/") {
+            continue;
+        }
+        let path = path.replace("{id}", ID);
+        let req = Request::builder()
+            .method(*method)
+            .uri(&path)
+            .body(Body::empty())
+            .unwrap();
+        let r = send(&app, req).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+    }
+}

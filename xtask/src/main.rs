@@ -266,12 +266,14 @@ fn test(args: &[String]) -> Result {
     run(cargo().args(["fmt", "--all", "--", "--check"]))
         .map_err(|e| format!("{e}\n  run `cargo fmt --all` to fix the formatting"))?;
     let mut totals = (0, 0);
-    step("native tests: core, collector (behind a real nginx), xtask");
+    step("native tests: core, collector (behind a real nginx, on SQLite and PostgreSQL), xtask");
     let nginx = tools::ensure_nginx()?;
+    let postgres = tools::ensure_postgres()?;
     run_tests(
         cargo()
             .args(["test", "--workspace", "--exclude", "nps-e2e"])
-            .env("NPS_NGINX", nginx),
+            .env("NPS_NGINX", nginx)
+            .env("NPS_PG_BIN", postgres),
         &mut totals,
     )?;
     fuzz::replay()?;

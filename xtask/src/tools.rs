@@ -7,6 +7,7 @@
 //!   read today's wasm), into `.tools/`;
 //! - Chromium and ChromeDriver, through apt-get as root on Debian;
 //! - nginx (the collector's tests behind a real reverse proxy), the same way;
+//! - PostgreSQL (the collector's storage conformance suite starts a real server), the same way;
 //! - axe-core (the accessibility checker the end-to-end tests inject), from npm into `.tools/`.
 
 use std::env;
@@ -309,6 +310,33 @@ pub fn ensure_nginx() -> Result<PathBuf> {
         apt_install(&["nginx"])?;
     }
     which("nginx", &sbin).ok_or_else(|| "the collector's proxy tests need nginx: sudo apt-get install -y nginx (Debian/Ubuntu) or brew install nginx (macOS)".into())
+}
+
+/// The folder of PostgreSQL's server binaries (`initdb`, `postgres`, `pg_isready`, `psql`):
+/// Debian's `/usr/lib/postgresql/<version>/bin`, newest first, or installed from apt as root
+/// on Debian. The collector's conformance suite starts its own server from it
+/// (`collector/tests/common/postgres.rs`, told by `NPS_PG_BIN`); the packaged service is
+/// never used.
+pub fn ensure_postgres() -> Result<PathBuf> {
+    let find = || {
+        let mut bins: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .map(|d| d.flatten().map(|e| e.path().join("bin")).collect())
+            .unwrap_or_default();
+        bins.sort();
+        bins.into_iter().rev().find(|b| {
+            ["initdb", "postgres", "pg_isready", "psql"]
+                .iter()
+                .all(|t| b.join(t).is_file())
+        })
+    };
+    if let Some(p) = find() {
+        return Ok(p);
+    }
+    if can_apt() {
+        println!("installing PostgreSQL with apt-get (the collector's storage conformance suite)");
+        apt_install(&["postgresql"])?;
+    }
+    find().ok_or_else(|| "the collector's storage tests start a real PostgreSQL server: sudo apt-get install -y postgresql (Debian/Ubuntu), or set NPS_PG_BIN to a folder with initdb, postgres, pg_isready and psql".into())
 }
 
 /// wrk for `cargo xtask bench`: on PATH, or from apt as root on Debian.

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use nps_core::config::Config;
 use nps_core::contract::payload::{self, Stage};
-use nps_core::contract::rules::{self, HONEYPOT_FIELD};
+use nps_core::contract::rules;
 use nps_core::survey::flow::{Event, Meta, Survey, Terms};
 use nps_core::survey::outcome::Reach;
 use nps_core::survey::takeover::Takeover;
@@ -19,9 +19,9 @@ use super::{
     ask, chrome, field, form, html, keep, key_cookie, key_cookies, landing_path, not_found, page,
     Ask,
 };
-use crate::rows::Now;
+use crate::state::{AppState, Shared};
+use crate::storage::Now;
 use crate::write_key::{self, Held};
-use crate::{AppState, Shared};
 
 /// A stored response of this survey, and the hash of its write key.
 async fn stored(
@@ -214,7 +214,7 @@ pub(crate) async fn answers(
         &state,
         &f.a.cfg,
         done,
-        field(&pairs, HONEYPOT_FIELD).is_some(),
+        crate::intake::form::honeypot(&pairs),
         true,
     )
     .await

@@ -16,8 +16,8 @@ use nps_core::words::{fill, Text};
 
 use super::surveys::ENDPOINT;
 use super::{html, link, page};
-use crate::export::escape_html as esc;
-use crate::Shared;
+use crate::html::escape_html as esc;
+use crate::state::Shared;
 
 /// The outcome page's script: `www/share.js` (the widget bundles the same file), then the hook
 /// that turns the invitation link into a share and, inside WeChat, makes the invite page the

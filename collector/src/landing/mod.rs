@@ -31,7 +31,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nps_core::config::{keys, Config};
 use nps_core::contract::payload;
-use nps_core::contract::rules::{self, HONEYPOT_FIELD};
+use nps_core::contract::rules;
 use nps_core::scoring::score::Score;
 use nps_core::survey::flow::{Event, Meta, Survey, Terms};
 use nps_core::survey::takeover::Takeover;
@@ -43,11 +43,11 @@ pub(crate) use invite::invite;
 pub use page::Chrome;
 pub use surveys::{Landing, REQUIRE_VISIT};
 
-use crate::responses::{admission, store, too_fast};
-use crate::rows::{Now, Upsert};
-use crate::visit::{self, TokenError};
+use crate::intake::{self, form::field, Signals, Via};
+use crate::state::{AppState, Shared};
+use crate::storage::Now;
+use crate::visit::TokenError;
 use crate::write_key;
-use crate::{AppState, Shared};
 
 /// A survey's page settings for one request: its config in the customer's language (`locale`
 /// from the query string, else the config's, else the browser's `Accept-Language`).
@@ -131,24 +131,22 @@ fn chrome(state: &AppState) -> Chrome<'_> {
 }
 
 /// Why a visit's page is not shown: its link is not valid (now), or the survey takes only
-/// signed visits (`visit::admit`, the rule the API follows too).
+/// signed visits (`intake::admit`, the admission every post goes through).
 fn visit_gate(
     state: &AppState,
     survey: &str,
     context: &BTreeMap<String, String>,
     now_s: i64,
 ) -> Result<(), (StatusCode, Text)> {
-    let policy = state.settings.landing.policy(survey);
-    match visit::admit(
-        state.settings.visit_key.as_ref(),
-        &policy,
-        survey,
-        context,
-        now_s,
-    ) {
+    match intake::admit(&state.settings, survey, context, now_s) {
         Err(TokenError::Required) => Err((StatusCode::FORBIDDEN, Text::VisitRequired)),
         Err(_) => Err((StatusCode::FORBIDDEN, Text::LinkInvalid)),
-        Ok(Some(expires)) if now_s > expires => Err((StatusCode::FORBIDDEN, Text::LinkExpired)),
+        Ok(a)
+            if a.new_until_ns
+                .is_some_and(|until| now_s > until / 1_000_000_000) =>
+        {
+            Err((StatusCode::FORBIDDEN, Text::LinkExpired))
+        }
         Ok(_) => Ok(()),
     }
 }
@@ -190,7 +188,7 @@ pub(crate) async fn question(
         match state.store.visit_answered(&survey, visit).await {
             Ok(true) => return html(StatusCode::OK, page::notice(&a.cfg, Text::AlreadyAnswered)),
             Ok(false) => {}
-            Err(e) => eprintln!("nps-collector: landing page: {e}"),
+            Err(e) => tracing::error!(error = %e, "a landing page could not ask the store"),
         }
     }
     // The page is served to this browser alone (`no-store`): its write key travels in the
@@ -219,18 +217,10 @@ fn form(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
-}
-
-/// Stores a response from a landing page; the refusals become the customer's page.
-/// `timed`: the response's `created_at` is when its question was shown (a page of the
-/// collector's), so a quick answer is flagged; a page without it (a static page written by
-/// `nps-collector landing`) gives no time to judge by.
+/// Stores a response from a landing page through the one intake path; a refusal becomes the
+/// customer's page (`Refusal::page`). `timed`: the response's `created_at` is when its
+/// question was shown (a page of the collector's), so a quick answer is flagged; a page
+/// without it (a static page written by `nps-collector landing`) gives no time to judge by.
 async fn keep(
     state: &AppState,
     cfg: &Config,
@@ -238,28 +228,21 @@ async fn keep(
     honeypot: bool,
     timed: bool,
 ) -> Result<(), Response> {
-    let flag = if honeypot {
-        Some("honeypot")
-    } else if timed {
-        too_fast(&r, state.settings.min_fill())
+    let signals = Signals::of(&r).honeypot(honeypot);
+    let signals = if timed {
+        signals
     } else {
-        None
+        signals.shown_at(None)
     };
-    // What the customer reads for each refusal, decided on what the store said (not on
-    // an error's words): a link that is not one, already answered, expired, or (the disk)
-    // try again later.
-    let notice = |status, text| Err(html(status, page::notice(cfg, text)));
-    let Ok(admission) = admission(state, &r) else {
-        return notice(StatusCode::FORBIDDEN, Text::LinkInvalid);
-    };
-    match store(state, r, flag, admission).await {
-        Err(e) => notice(e.status, Text::SendingDelayed),
-        Ok(Upsert::Answered) => notice(StatusCode::OK, Text::AlreadyAnswered),
-        Ok(Upsert::Expired) => notice(StatusCode::FORBIDDEN, Text::LinkExpired),
-        Ok(Upsert::Conflict | Upsert::VisitChanged | Upsert::Key(_)) => {
-            notice(StatusCode::UNPROCESSABLE_ENTITY, Text::LinkInvalid)
+    match intake::take(state, r, signals).await {
+        Ok(_) => Ok(()),
+        Err(refusal) => {
+            let (status, text) = refusal.page(Via::Landing);
+            Err(html(
+                status,
+                page::notice(cfg, text.unwrap_or(Text::LinkInvalid)),
+            ))
         }
-        Ok(Upsert::Created | Upsert::Updated | Upsert::Duplicate | Upsert::Stale) => Ok(()),
     }
 }
 
@@ -313,7 +296,7 @@ pub(crate) async fn score(
         );
     };
     let r = s.response(stage, &meta, &now.at);
-    let honeypot = field(&pairs, HONEYPOT_FIELD).is_some();
+    let honeypot = intake::form::honeypot(&pairs);
     if let Err(page) = keep(&state, &a.cfg, r, honeypot, timed).await {
         return page;
     }

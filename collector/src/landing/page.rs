@@ -17,7 +17,7 @@ use nps_core::words::{fill, Locale, Text};
 use serde_json::{Map, Value};
 
 use super::invite;
-use crate::export::escape_html as esc;
+use crate::html::escape_html as esc;
 
 /// The page around the card: a calm background, safe-area insets, no zoom lock.
 const PAGE_CSS: &str = "html{-webkit-text-size-adjust:100%}\

@@ -1,6 +1,7 @@
 //! Helpers shared by the collector's API tests: a fresh database, the router, requests.
 #![allow(dead_code)]
 
+pub mod postgres;
 pub mod process;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,6 +22,8 @@ pub fn db_path() -> std::path::PathBuf {
         std::process::id(),
         N.fetch_add(1, Ordering::SeqCst)
     ));
+    // A folder left by an earlier run whose process had the same id holds its rows: start empty.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("nps.db")
 }

@@ -1,61 +1,31 @@
-//! SQLite storage: one writer thread with group commit; the statements are in `rows.rs`.
+//! The SQLite engine: one writer thread with group commit; the statements are in
+//! `sqlite/rows.rs`.
 //!
 //! Every accepted post waits for the commit of the transaction that holds it, so a 2xx
 //! means the row is on disk (WAL with `synchronous = FULL`). Posts that arrive while a
 //! commit is under way are batched into the next transaction: one fsync serves many. The
 //! purge of expired phones and deletions go through the same writer. The export opens its own
-//! connection; the landing pages' small reads share one. `healthy` answers from the writer's last result, without touching the disk.
+//! connection; the landing pages' small reads share one. `healthy` answers from the writer's
+//! last result, without touching the disk.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 
-use nps_core::contract::payload::Response;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use crate::rows::{self, Admission, Flag, Now, Row, Selection, Upsert};
+use super::{migrations, Posts, Row, Selection, StoreError, Upsert};
+use crate::Now;
+
+mod rows;
 
 /// Most jobs in one transaction.
 const MAX_BATCH: usize = 512;
 
 /// Rows an export reads ahead of the client.
-const STREAM_AHEAD: usize = 256;
-
-/// A storage failure. Logged by the collector; clients hear only that it failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// The database file could not be opened or set up.
-    Open { path: PathBuf, message: String },
-    /// A statement failed (disk full, locked by another program, a damaged file).
-    Sql { message: String },
-    /// The commit of a batch failed; none of its posts is stored.
-    Commit { message: String },
-    /// The writer thread has stopped (the process is shutting down).
-    WriterStopped,
-    /// The writer thread could not be started.
-    Start { message: String },
-}
-
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StoreError::Open { path, message } => {
-                write!(f, "cannot open the database {}: {message}", path.display())
-            }
-            StoreError::Sql { message } => write!(f, "database error: {message}"),
-            StoreError::Commit { message } => write!(f, "commit failed: {message}"),
-            StoreError::WriterStopped => f.write_str("the database writer has stopped"),
-            StoreError::Start { message } => {
-                write!(f, "cannot start the database writer: {message}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for StoreError {}
+pub(super) const STREAM_AHEAD: usize = 256;
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -67,16 +37,16 @@ impl From<rusqlite::Error> for StoreError {
 
 /// What the writer does in a transaction, and what it answers.
 enum Work {
-    Upsert(Box<Response>, Now, Flag, Admission),
+    Upsert(Posts),
     Purge(Now),
     Delete(String),
     /// Nothing: answered once every job sent before it is committed.
     Barrier,
 }
 
-/// The answer to a `Work`: an upsert's outcome, or a count.
+/// The answer to a `Work`: the upserts' outcomes, or a count.
 enum Done {
-    Upsert(Upsert),
+    Upsert(Vec<Upsert>),
     Count(usize),
 }
 
@@ -85,10 +55,10 @@ struct Job {
     reply: oneshot::Sender<Result<Done, StoreError>>,
 }
 
-/// A handle to the store; cheap to clone. When the last handle is dropped, the writer
-/// finishes the jobs it has and stops.
+/// A handle to a SQLite database; cheap to clone. When the last handle is dropped, the
+/// writer finishes the jobs it has and stops.
 #[derive(Clone)]
-pub struct Store {
+pub struct Sqlite {
     path: PathBuf,
     jobs: mpsc::SyncSender<Job>,
     healthy: Arc<AtomicBool>,
@@ -124,26 +94,39 @@ fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>, healthy: Arc<AtomicBo
     }
 }
 
+/// A job's work in the writer's transaction. The posts of one `Work::Upsert` stand or fall
+/// together: a failure rolls back to the savepoint before them.
+fn apply(tx: &mut rusqlite::Transaction<'_>, work: &Work) -> Result<Done, StoreError> {
+    match work {
+        Work::Upsert(posts) if posts.len() == 1 => {
+            let (r, now, flag, admission) = &posts[0];
+            rows::upsert(tx, r, now, *flag, *admission).map(|u| Done::Upsert(vec![u]))
+        }
+        Work::Upsert(posts) => {
+            let sp = tx.savepoint()?;
+            let done = posts
+                .iter()
+                .map(|(r, now, flag, admission)| rows::upsert(&sp, r, now, *flag, *admission))
+                .collect::<Result<Vec<_>, _>>()?;
+            sp.commit()?;
+            Ok(Done::Upsert(done))
+        }
+        Work::Purge(now) => rows::purge(tx, now).map(Done::Count),
+        Work::Delete(id) => rows::delete(tx, id).map(|d| Done::Count(d as usize)),
+        Work::Barrier => Ok(Done::Count(0)),
+    }
+}
+
 /// One transaction for the batch; on a failed commit every job in it fails.
 fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Done, StoreError>> {
-    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+    let mut tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
             let e = StoreError::from(e);
             return batch.iter().map(|_| Err(e.clone())).collect();
         }
     };
-    let mut results = Vec::with_capacity(batch.len());
-    for job in batch {
-        results.push(match &job.work {
-            Work::Upsert(r, now, flag, admission) => {
-                rows::upsert(&tx, r, now, *flag, *admission).map(Done::Upsert)
-            }
-            Work::Purge(now) => rows::purge(&tx, now).map(Done::Count),
-            Work::Delete(id) => rows::delete(&tx, id).map(|d| Done::Count(d as usize)),
-            Work::Barrier => Ok(Done::Count(0)),
-        });
-    }
+    let results: Vec<_> = batch.iter().map(|job| apply(&mut tx, &job.work)).collect();
     if let Err(e) = tx.commit() {
         let message = e.to_string();
         return batch
@@ -158,12 +141,12 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Done, StoreE
     results
 }
 
-impl Store {
+impl Sqlite {
     /// Opens (or creates, or brings up to date) the database and starts the writer thread.
-    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
-        let path = path.as_ref().to_path_buf();
-        let conn = open(&path)?;
-        rows::migrate(&conn)?;
+    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
+        let path = path.to_path_buf();
+        let mut conn = open(&path)?;
+        migrations::sqlite(&mut conn)?;
         let (tx, rx) = mpsc::sync_channel(4096);
         let healthy = Arc::new(AtomicBool::new(true));
         let h = healthy.clone();
@@ -173,7 +156,7 @@ impl Store {
             .map_err(|e| StoreError::Start {
                 message: e.to_string(),
             })?;
-        Ok(Store {
+        Ok(Sqlite {
             path,
             jobs: tx,
             healthy,
@@ -193,25 +176,15 @@ impl Store {
         wait.await.map_err(|_| StoreError::WriterStopped)?
     }
 
-    /// Stores a response (`flag` says why it is kept but not counted); resolves once it is
-    /// committed to disk.
-    pub async fn upsert(&self, r: Response, now: Now, flag: Flag) -> Result<Upsert, StoreError> {
-        self.upsert_admitted(r, now, flag, Admission::default())
-            .await
+    async fn count(&self, work: Work) -> Result<usize, StoreError> {
+        match self.run(work).await? {
+            Done::Count(n) => Ok(n),
+            Done::Upsert(_) => Err(StoreError::WriterStopped),
+        }
     }
 
-    /// `upsert` under an `Admission` (a signed link's expiry).
-    pub async fn upsert_admitted(
-        &self,
-        r: Response,
-        now: Now,
-        flag: Flag,
-        admission: Admission,
-    ) -> Result<Upsert, StoreError> {
-        match self
-            .run(Work::Upsert(Box::new(r), now, flag, admission))
-            .await?
-        {
+    pub async fn upsert_batch(&self, posts: Posts) -> Result<Vec<Upsert>, StoreError> {
+        match self.run(Work::Upsert(posts)).await? {
             Done::Upsert(u) => Ok(u),
             Done::Count(_) => Err(StoreError::WriterStopped),
         }
@@ -239,13 +212,6 @@ impl Store {
         .map_err(|_| StoreError::WriterStopped)?
     }
 
-    /// One stored response's body, by id.
-    pub async fn body(&self, id: &str) -> Result<Option<String>, StoreError> {
-        let id = id.to_owned();
-        self.read(move |c| rows::body(c, &id)).await
-    }
-
-    /// One stored response's body and the hash of its write key.
     pub async fn keyed_body(
         &self,
         id: &str,
@@ -254,45 +220,24 @@ impl Store {
         self.read(move |c| rows::keyed_body(c, &id)).await
     }
 
-    /// Whether this visit of this survey is answered.
     pub async fn visit_answered(&self, survey: &str, visit: &str) -> Result<bool, StoreError> {
         let (survey, visit) = (survey.to_owned(), visit.to_owned());
         self.read(move |c| rows::visit_answered(c, &survey, &visit))
             .await
     }
 
-    /// Removes the phones whose retention period has passed at `now`; how many.
     pub async fn purge(&self, now: Now) -> Result<usize, StoreError> {
-        match self.run(Work::Purge(now)).await? {
-            Done::Count(n) => Ok(n),
-            Done::Upsert(_) => Err(StoreError::WriterStopped),
-        }
+        self.count(Work::Purge(now)).await
     }
 
-    /// Deletes a response (a customer's deletion request); true if it was stored.
     pub async fn delete(&self, id: &str) -> Result<bool, StoreError> {
-        match self.run(Work::Delete(id.to_owned())).await? {
-            Done::Count(n) => Ok(n > 0),
-            Done::Upsert(_) => Err(StoreError::WriterStopped),
-        }
+        Ok(self.count(Work::Delete(id.to_owned())).await? > 0)
     }
 
-    /// Resolves once every job sent before it is committed (before the process exits).
     pub async fn flush(&self) -> Result<(), StoreError> {
-        self.run(Work::Barrier).await.map(|_| ())
+        self.count(Work::Barrier).await.map(drop)
     }
 
-    /// Every stored response, oldest first.
-    pub async fn all(&self) -> Result<Vec<Row>, StoreError> {
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || rows::all(&open(&path)?))
-            .await
-            .map_err(|_| StoreError::WriterStopped)?
-    }
-
-    /// The selected responses, oldest first, sent one by one as they are read (at most
-    /// `STREAM_AHEAD` rows wait in memory; a slow reader slows the scan, and a reader that
-    /// goes away stops it). A read error ends the stream with that error.
     pub fn stream(&self, sel: Selection) -> tokio::sync::mpsc::Receiver<Result<Row, StoreError>> {
         let (tx, rx) = tokio::sync::mpsc::channel(STREAM_AHEAD);
         let path = self.path.clone();
@@ -306,8 +251,12 @@ impl Store {
         rx
     }
 
-    /// False when the writer's last commit failed: no disk access.
     pub fn healthy(&self) -> bool {
         self.healthy.load(Ordering::Relaxed)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 }

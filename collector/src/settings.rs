@@ -1,0 +1,67 @@
+//! `Settings`: how the app is set up (read from the command line by `main`, built by hand in
+//! tests), and the request limits every route shares.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::{landing, net, visit};
+
+/// Largest body accepted (`rules::MAX_BODY_BYTES`).
+pub const BODY_LIMIT: usize = nps_core::contract::rules::MAX_BODY_BYTES;
+/// The time a request has to send its whole body (not between two bytes): then a 408.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How the app is set up.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Origins whose pages may post (besides the collector's own); `*` allows any.
+    pub allow_origins: Vec<String>,
+    /// Bearer token for `GET` and `DELETE` on `/api/responses`.
+    pub admin_token: String,
+    /// Posts per minute per client (an IPv4 address, an IPv6 /64); 0 turns limiting off.
+    pub rate_limit: u32,
+    /// Folder served for every other path.
+    pub static_dir: Option<PathBuf>,
+    /// The database file, which the static folder must never serve.
+    pub db_path: Option<PathBuf>,
+    /// Proxies whose `proxy_header` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The one header trusted proxies name the client in (`--proxy-header`).
+    pub proxy_header: net::ProxyHeader,
+    /// The collector's own origins as browsers see them behind a proxy that does not pass
+    /// `Host` (`--public-origin`): their pages may post, like the collector's own.
+    pub public_origins: Vec<String>,
+    /// Files besides the database that the static folder never serves: `--names`,
+    /// `--landing`, the secret files.
+    pub private_files: Vec<PathBuf>,
+    /// The time a request has to send its whole body; `None` is `BODY_TIMEOUT`.
+    pub body_timeout: Option<Duration>,
+    /// Who may frame the collector's pages (CSP `frame-ancestors`); empty is `'self'`.
+    pub frame_ancestors: Vec<String>,
+    /// Where the collector's pages may connect besides itself (CSP `connect-src`).
+    pub connect_src: Vec<String>,
+    /// An answer faster than this (ms) is flagged; `None` is `rules::MIN_FILL_MS`, 0 is off.
+    pub min_fill_ms: Option<i64>,
+    /// Until this moment (ns since the epoch), posts without a write key are still taken
+    /// (`--keyless-until`, for widgets from before write keys); `None`: never.
+    pub keyless_until_ns: Option<i64>,
+    /// With a key, a response naming a visit must carry a token signed with it (`visit`).
+    pub visit_key: Option<visit::VisitKey>,
+    /// The surveys of the landing pages (`/s/{survey}`).
+    pub landing: landing::Landing,
+    /// The names of stores, advisors, … for the dashboard (`GET /api/names`).
+    pub names: nps_core::scoring::analysis::Names,
+}
+
+impl Settings {
+    /// The fastest answer a person gives, in ms.
+    pub fn min_fill(&self) -> i64 {
+        self.min_fill_ms
+            .unwrap_or(nps_core::contract::rules::MIN_FILL_MS)
+    }
+
+    /// The time a request has to send its whole body.
+    pub fn body_timeout(&self) -> Duration {
+        self.body_timeout.unwrap_or(BODY_TIMEOUT)
+    }
+}

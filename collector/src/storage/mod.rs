@@ -1,0 +1,234 @@
+//! The storage port: one handle (`Store`) over two engines, SQLite (the embedded default,
+//! a file) and PostgreSQL (`--db postgres://…`, for several collectors on one database).
+//!
+//! The rest of the collector sees only `Store` and the backend-neutral types of `types`.
+//! The upsert rules are one pure table (`decision`); each engine reads the rows it needs,
+//! calls it, and applies what it says. Both engines promise the same: an upsert returns once
+//! its row is committed (so a 2xx means committed), one answer per visit is a unique index of
+//! the schema, and the schema is brought up to date at start by versioned steps
+//! (`migrations`). `tests/conformance.rs` runs the same cases against both.
+
+use std::path::{Path, PathBuf};
+
+use nps_core::contract::payload::Response;
+
+pub mod decision;
+pub mod migrations;
+mod postgres;
+mod sqlite;
+mod types;
+
+pub use types::{Admission, Flag, Now, Row, Selection, StoreError, Upsert};
+
+/// One post for `Store::upsert_batch`: the response, when it arrived, its flag, its admission.
+pub type Post = (Response, Now, Flag, Admission);
+pub type Posts = Vec<Post>;
+
+/// Where the responses are kept: a SQLite file, or a PostgreSQL database
+/// (`postgres://` or `postgresql://`, as `--db` or `NPS_DB` names it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Target, String> {
+        if !(s.starts_with("postgres://") || s.starts_with("postgresql://")) {
+            return Ok(Target::Sqlite(PathBuf::from(s)));
+        }
+        s.parse::<tokio_postgres::Config>().map_err(|e| {
+            format!(
+                "not a PostgreSQL URL ({e}): expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, \
+                 or a SQLite file's path"
+            )
+        })?;
+        Ok(Target::Postgres(s.to_owned()))
+    }
+}
+
+impl std::fmt::Display for Target {
+    /// The file, or the URL without its password (for logs).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Sqlite(p) => write!(f, "{}", p.display()),
+            Target::Postgres(url) => match url::Url::parse(url) {
+                Ok(mut u) => {
+                    if u.password().is_some() {
+                        let _ = u.set_password(Some("***"));
+                    }
+                    f.write_str(u.as_str())
+                }
+                Err(_) => f.write_str("postgres://…"),
+            },
+        }
+    }
+}
+
+impl From<&Path> for Target {
+    fn from(p: &Path) -> Target {
+        Target::Sqlite(p.to_path_buf())
+    }
+}
+
+impl From<&PathBuf> for Target {
+    fn from(p: &PathBuf) -> Target {
+        Target::Sqlite(p.clone())
+    }
+}
+
+/// A handle to the store; cheap to clone.
+#[derive(Clone)]
+pub enum Store {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+/// The same call on whichever engine the store is.
+macro_rules! each {
+    ($store:expr, $e:ident => $call:expr) => {
+        match $store {
+            Store::Sqlite($e) => $call,
+            Store::Postgres($e) => $call,
+        }
+    };
+}
+
+impl Store {
+    /// Opens (or creates, or brings up to date) a SQLite database and starts its writer.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        sqlite::Sqlite::open(path.as_ref()).map(Store::Sqlite)
+    }
+
+    /// Opens the database `target` names, bringing its schema up to date.
+    pub async fn connect(target: &Target) -> Result<Store, StoreError> {
+        match target {
+            Target::Sqlite(path) => Store::open(path),
+            Target::Postgres(url) => postgres::Postgres::connect(url, &target.to_string())
+                .await
+                .map(Store::Postgres),
+        }
+    }
+
+    /// The SQLite file, for a SQLite store.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match self {
+            Store::Sqlite(s) => Some(s.path()),
+            Store::Postgres(_) => None,
+        }
+    }
+
+    /// Stores a response (`flag` says why it is kept but not counted); resolves once it is
+    /// committed.
+    pub async fn upsert(&self, r: Response, now: Now, flag: Flag) -> Result<Upsert, StoreError> {
+        self.upsert_admitted(r, now, flag, Admission::default())
+            .await
+    }
+
+    /// `upsert` under an `Admission` (a signed link's expiry).
+    pub async fn upsert_admitted(
+        &self,
+        r: Response,
+        now: Now,
+        flag: Flag,
+        admission: Admission,
+    ) -> Result<Upsert, StoreError> {
+        let done = self.upsert_batch(vec![(r, now, flag, admission)]).await?;
+        done.into_iter().next().ok_or(StoreError::WriterStopped)
+    }
+
+    /// Many posts in one transaction, each by the same rules as `upsert` and in order (a
+    /// later post sees an earlier one); all are committed, or none. What each did.
+    pub async fn upsert_batch(&self, posts: Posts) -> Result<Vec<Upsert>, StoreError> {
+        if posts.is_empty() {
+            return Ok(Vec::new());
+        }
+        each!(self, s => s.upsert_batch(posts).await)
+    }
+
+    /// One stored response's body, by id.
+    pub async fn body(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.keyed_body(id).await?.map(|(body, _)| body))
+    }
+
+    /// One stored response's body and the hash of its write key (`None`: stored without one).
+    pub async fn keyed_body(
+        &self,
+        id: &str,
+    ) -> Result<Option<(String, Option<String>)>, StoreError> {
+        each!(self, s => s.keyed_body(id).await)
+    }
+
+    /// Whether a response answered this visit of this survey (a score, no flag).
+    pub async fn visit_answered(&self, survey: &str, visit: &str) -> Result<bool, StoreError> {
+        each!(self, s => s.visit_answered(survey, visit).await)
+    }
+
+    /// Removes the phones whose retention period has passed at `now` (the score, reasons and
+    /// comment stay); how many.
+    pub async fn purge(&self, now: Now) -> Result<usize, StoreError> {
+        each!(self, s => s.purge(now).await)
+    }
+
+    /// Deletes a response (a customer's deletion request); true if it was stored.
+    pub async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        each!(self, s => s.delete(id).await)
+    }
+
+    /// Resolves once every job sent before it is committed (before the process exits). On
+    /// PostgreSQL every write has committed before it returned: nothing waits.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.flush().await,
+            Store::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Every stored response, oldest first.
+    pub async fn all(&self) -> Result<Vec<Row>, StoreError> {
+        let mut rx = self.stream(Selection::default());
+        let mut out = Vec::new();
+        while let Some(row) = rx.recv().await {
+            out.push(row?);
+        }
+        Ok(out)
+    }
+
+    /// The selected responses, oldest first (by first stored, then id), sent one by one as
+    /// they are read (a few hundred rows wait in memory at most; a slow reader slows the
+    /// scan, and a reader that goes away stops it). A read error ends the stream with it.
+    pub fn stream(&self, sel: Selection) -> tokio::sync::mpsc::Receiver<Result<Row, StoreError>> {
+        each!(self, s => s.stream(sel))
+    }
+
+    /// False when the last write (SQLite) or connection (PostgreSQL) failed: no disk access.
+    pub fn healthy(&self) -> bool {
+        each!(self, s => s.healthy())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_names_a_file_or_a_postgresql_url_and_logs_no_password() {
+        assert_eq!(
+            "nps.db".parse::<Target>(),
+            Ok(Target::Sqlite("nps.db".into()))
+        );
+        let pg: Target = "postgres://nps:s3cret@db.internal:5433/nps"
+            .parse()
+            .unwrap();
+        assert!(matches!(pg, Target::Postgres(_)));
+        assert_eq!(pg.to_string(), "postgres://nps:***@db.internal:5433/nps");
+        assert!(matches!(
+            "postgresql://db/nps".parse::<Target>(),
+            Ok(Target::Postgres(_))
+        ));
+        let e = "postgres://db:port/nps".parse::<Target>().unwrap_err();
+        assert!(e.contains("expected postgres://USER"), "{e}");
+    }
+}

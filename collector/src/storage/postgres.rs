@@ -1,0 +1,384 @@
+//! The PostgreSQL engine (`--db postgres://…`): a pool of connections (`deadpool-postgres`),
+//! each post in its own transaction, committed before the upsert returns, so a 2xx means
+//! committed (the server's `synchronous_commit`, on by default, makes that durable).
+//!
+//! Any number of collectors may write at once: the rules are the pure table of `decision`;
+//! the row of an id is read `FOR UPDATE`, so two posts of one id take turns; and one answer
+//! per visit is the schema's (the partial unique index `responses_one_answer`), not a single
+//! writer's. A post that loses a race (another transaction inserted the same id, or answered
+//! the same visit, or a deadlock or serialization failure) is run again from the start, and
+//! then reads what the winner stored: a duplicate, an update, or `Answered`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::NoTls;
+
+use super::decision::{decide, Decision, Incoming, Stored, Write, ANSWERS};
+use super::sqlite::STREAM_AHEAD;
+use super::{migrations, Posts, Row, Selection, StoreError, Upsert};
+use crate::Now;
+
+/// Connections kept open at most.
+const POOL_SIZE: usize = 16;
+/// Times a post that lost a race is run again before the error is the client's (a 5xx).
+const RETRIES: u32 = 20;
+
+/// A storage error from PostgreSQL, with the server's own message where it sent one.
+pub fn message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+fn sql(e: tokio_postgres::Error) -> StoreError {
+    StoreError::Sql {
+        message: message(&e),
+    }
+}
+
+/// Why a transaction did not commit.
+enum Failed {
+    /// It lost a race; run it again.
+    Race,
+    Db(tokio_postgres::Error),
+}
+
+impl From<tokio_postgres::Error> for Failed {
+    fn from(e: tokio_postgres::Error) -> Self {
+        let race = [
+            SqlState::UNIQUE_VIOLATION,
+            SqlState::T_R_SERIALIZATION_FAILURE,
+            SqlState::T_R_DEADLOCK_DETECTED,
+        ];
+        match e.code() {
+            Some(code) if race.contains(code) => Failed::Race,
+            _ => Failed::Db(e),
+        }
+    }
+}
+
+/// A handle to a PostgreSQL database; cheap to clone.
+#[derive(Clone)]
+pub struct Postgres {
+    pool: Pool,
+    healthy: Arc<AtomicBool>,
+}
+
+impl Postgres {
+    /// Connects, and brings the schema up to date (whoever else starts at the same moment).
+    pub async fn connect(url: &str, shown: &str) -> Result<Postgres, StoreError> {
+        let failed = |message: String| StoreError::Connect {
+            target: shown.to_owned(),
+            message,
+        };
+        let config: tokio_postgres::Config = url.parse().map_err(|e| failed(message(&e)))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| failed(e.to_string()))?;
+        let mut client = pool.get().await.map_err(|e| failed(e.to_string()))?;
+        migrations::postgres(&mut client).await?;
+        drop(client);
+        Ok(Postgres {
+            pool,
+            healthy: Arc::new(AtomicBool::new(true)),
+        })
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
+        let client = self.pool.get().await.map_err(|e| StoreError::Sql {
+            message: e.to_string(),
+        });
+        self.healthy.store(client.is_ok(), Ordering::Relaxed);
+        client
+    }
+
+    /// The posts in one transaction, all or none; each run again until it wins its races.
+    pub async fn upsert_batch(&self, posts: Posts) -> Result<Vec<Upsert>, StoreError> {
+        let mut client = self.client().await?;
+        for attempt in 0.. {
+            match try_upsert(&mut client, &posts).await {
+                Ok(done) => return Ok(done),
+                Err(Failed::Race) if attempt < RETRIES => {
+                    tokio::time::sleep(Duration::from_millis(fastrand::u64(
+                        1..=1 + attempt as u64 * 4,
+                    )))
+                    .await;
+                }
+                Err(Failed::Race) => break,
+                Err(Failed::Db(e)) => {
+                    if e.is_closed() {
+                        self.healthy.store(false, Ordering::Relaxed);
+                    }
+                    return Err(sql(e));
+                }
+            }
+        }
+        Err(StoreError::Commit {
+            message: format!("lost {RETRIES} races for the same rows in a row"),
+        })
+    }
+
+    pub async fn keyed_body(
+        &self,
+        id: &str,
+    ) -> Result<Option<(String, Option<String>)>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT body, key_hash FROM responses WHERE id = $1",
+                &[&id.to_ascii_lowercase()],
+            )
+            .await
+            .map_err(sql)?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    pub async fn visit_answered(&self, survey: &str, visit: &str) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        answered_by_other(&client, survey, visit, "")
+            .await
+            .map_err(sql)
+    }
+
+    /// Removes the phone from every response whose retention period has passed at `now` (the
+    /// body as SQLite's `json_set` leaves it: the keys in their order, `contact` null).
+    pub async fn purge(&self, now: Now) -> Result<usize, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(sql)?;
+        let due = tx
+            .query(
+                "SELECT id, body FROM responses
+                 WHERE purge_after_ns IS NOT NULL AND purge_after_ns <= $1 FOR UPDATE",
+                &[&now.ns],
+            )
+            .await
+            .map_err(sql)?;
+        for row in &due {
+            let (id, body): (String, String) = (row.get(0), row.get(1));
+            let mut v: serde_json::Value =
+                serde_json::from_str(&body).map_err(|e| StoreError::Sql {
+                    message: format!("the stored body of {id} is not JSON: {e}"),
+                })?;
+            v["contact"] = serde_json::Value::Null;
+            tx.execute(
+                "UPDATE responses SET body = $2, purge_after_ns = NULL, changed_at = $3
+                 WHERE id = $1",
+                &[&id, &v.to_string(), &now.at],
+            )
+            .await
+            .map_err(sql)?;
+        }
+        tx.commit().await.map_err(sql)?;
+        Ok(due.len())
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        let n = self
+            .client()
+            .await?
+            .execute(
+                "DELETE FROM responses WHERE id = $1",
+                &[&id.to_ascii_lowercase()],
+            )
+            .await
+            .map_err(sql)?;
+        Ok(n > 0)
+    }
+
+    /// The selected rows in pieces of `STREAM_AHEAD` through a portal, read as the client
+    /// reads them.
+    pub fn stream(&self, sel: Selection) -> tokio::sync::mpsc::Receiver<Result<Row, StoreError>> {
+        let (tx, rx) = tokio::sync::mpsc::channel(STREAM_AHEAD);
+        let this = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = scan(&this, &sel, &tx).await {
+                let _ = tx.send(Err(e)).await;
+            }
+        });
+        rx
+    }
+
+    pub fn healthy(&self) -> bool {
+        self.healthy.load(Ordering::Relaxed)
+    }
+}
+
+async fn scan(
+    store: &Postgres,
+    sel: &Selection,
+    out: &tokio::sync::mpsc::Sender<Result<Row, StoreError>>,
+) -> Result<(), StoreError> {
+    let mut client = store.client().await?;
+    let tx = client.transaction().await.map_err(sql)?;
+    let portal = tx
+        .bind(
+            "SELECT body, received_at, changed_at, flag FROM responses
+             WHERE ($1::TEXT IS NULL OR survey = $1) AND ($2::BIGINT IS NULL OR received_ns >= $2)
+               AND ($3::BIGINT IS NULL OR received_ns < $3)
+             ORDER BY received_ns, id",
+            &[&sel.survey, &sel.since_ns, &sel.until_ns],
+        )
+        .await
+        .map_err(sql)?;
+    loop {
+        let rows = tx
+            .query_portal(&portal, STREAM_AHEAD as i32)
+            .await
+            .map_err(sql)?;
+        for r in &rows {
+            let row = Row {
+                body: r.get(0),
+                received_at: r.get(1),
+                changed_at: r.get(2),
+                flag: r.get(3),
+            };
+            if out.send(Ok(row)).await.is_err() {
+                return Ok(());
+            }
+        }
+        if rows.len() < STREAM_AHEAD {
+            return Ok(());
+        }
+    }
+}
+
+/// Another response than `id` that answered this visit.
+async fn answered_by_other(
+    client: &impl deadpool_postgres::GenericClient,
+    survey: &str,
+    visit: &str,
+    id: &str,
+) -> Result<bool, tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT 1 FROM responses WHERE survey = $1 AND visit = $2 AND id <> $3 AND {ANSWERS}
+         LIMIT 1"
+    );
+    Ok(client
+        .query_opt(&sql, &[&survey, &visit, &id])
+        .await?
+        .is_some())
+}
+
+/// One transaction of posts: each read, decided, applied.
+async fn try_upsert(
+    client: &mut deadpool_postgres::Client,
+    posts: &Posts,
+) -> Result<Vec<Upsert>, Failed> {
+    let tx = client.transaction().await?;
+    let mut done = Vec::with_capacity(posts.len());
+    for (r, now, flag, admission) in posts {
+        let incoming = Incoming::new(r, now, *flag);
+        let r = &incoming.response;
+        let existing = tx
+            .query_opt(
+                "SELECT survey, stage_rank, updated_ns, body, received_ns, flag, visit, key_hash
+                 FROM responses WHERE id = $1 FOR UPDATE",
+                &[&r.id],
+            )
+            .await?
+            .map(|row| Stored {
+                survey: row.get(0),
+                rank: row.get::<_, i32>(1) as i64,
+                updated_ns: row.get(2),
+                body: row.get(3),
+                received_ns: row.get(4),
+                flag: row.get(5),
+                visit: row.get(6),
+                key_hash: row.get(7),
+            });
+        let answered = match incoming.answered_visit() {
+            Some(v) => answered_by_other(&tx, &r.survey, v, &r.id).await?,
+            None => false,
+        };
+        let decision = decide(existing.as_ref(), &incoming, answered, *admission, now);
+        match &decision {
+            // Another transaction stored this id or answered this visit first.
+            Decision::Insert(w) if insert(&tx, &incoming, now, w).await? == 0 => {
+                return Err(Failed::Race)
+            }
+            Decision::Update(w) => update(&tx, &incoming, now, w).await?,
+            _ => {}
+        }
+        done.push(decision.outcome());
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Inserts the row unless another transaction stored its id or answered its visit first
+/// (then 0 rows).
+async fn insert(
+    tx: &deadpool_postgres::Transaction<'_>,
+    i: &Incoming,
+    now: &Now,
+    w: &Write,
+) -> Result<u64, tokio_postgres::Error> {
+    let r = &i.response;
+    tx.execute(
+        "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
+           body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $12, $13, $14)
+         ON CONFLICT DO NOTHING",
+        &[
+            &r.id,
+            &r.survey,
+            &r.stage.as_str(),
+            &(i.rank as i32),
+            &r.score.map(|s| i32::from(s.get())),
+            &r.category().map(|c| c.as_str()),
+            &i.updated_ns,
+            &i.body,
+            &now.at,
+            &now.ns,
+            &w.flag,
+            &w.purge_after_ns,
+            &i.visit,
+            &w.key_hash,
+        ],
+    )
+    .await
+}
+
+async fn update(
+    tx: &deadpool_postgres::Transaction<'_>,
+    i: &Incoming,
+    now: &Now,
+    w: &Write,
+) -> Result<(), tokio_postgres::Error> {
+    let r = &i.response;
+    tx.execute(
+        "UPDATE responses SET stage = $2, stage_rank = $3, score = $4, category = $5,
+           updated_ns = $6, body = $7, changed_at = $8, flag = $9, purge_after_ns = $10,
+           key_hash = $11
+         WHERE id = $1",
+        &[
+            &r.id,
+            &r.stage.as_str(),
+            &(i.rank as i32),
+            &r.score.map(|s| i32::from(s.get())),
+            &r.category().map(|c| c.as_str()),
+            &i.updated_ns,
+            &i.body,
+            &now.at,
+            &w.flag,
+            &w.purge_after_ns,
+            &w.key_hash,
+        ],
+    )
+    .await
+    .map(drop)
+}

@@ -1,0 +1,194 @@
+//! The SQLite engine's statements, each in the caller's connection or transaction: the rows
+//! the upsert decision reads and the writes it says to make (`decision`), the purge of
+//! phones past their retention, the delete, and the reads of the export and the landing
+//! pages.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::storage::decision::{decide, Decision, Incoming, Stored, Write, ANSWERS};
+use crate::storage::{Admission, Flag, Now, Row, Selection, StoreError, Upsert};
+use nps_core::contract::payload::Response;
+
+/// Another response than `id` that answered this visit.
+fn answered_by_other(
+    conn: &Connection,
+    survey: &str,
+    visit: &str,
+    id: &str,
+) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT 1 FROM responses WHERE survey = ?1 AND visit = ?2 AND id != ?3
+                   AND {ANSWERS} LIMIT 1"
+            ),
+            params![survey, visit, id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+fn stored(conn: &Connection, id: &str) -> Result<Option<Stored>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT survey, stage_rank, updated_ns, body, COALESCE(received_ns, 0), flag, visit,
+               key_hash
+             FROM responses WHERE id = ?1",
+            [id],
+            |row| {
+                Ok(Stored {
+                    survey: row.get(0)?,
+                    rank: row.get(1)?,
+                    updated_ns: row.get(2)?,
+                    body: row.get(3)?,
+                    received_ns: row.get(4)?,
+                    flag: row.get(5)?,
+                    visit: row.get(6)?,
+                    key_hash: row.get(7)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// One response stored by the rules of `decision`, in the caller's transaction.
+pub fn upsert(
+    conn: &Connection,
+    r: &Response,
+    now: &Now,
+    flag: Flag,
+    admission: Admission,
+) -> Result<Upsert, StoreError> {
+    let incoming = Incoming::new(r, now, flag);
+    let r = &incoming.response;
+    let existing = stored(conn, &r.id)?;
+    let answered = match incoming.answered_visit() {
+        Some(v) => answered_by_other(conn, &r.survey, v, &r.id)?,
+        None => false,
+    };
+    let decision = decide(existing.as_ref(), &incoming, answered, admission, now);
+    match &decision {
+        Decision::Insert(w) => insert(conn, &incoming, now, w)?,
+        Decision::Update(w) => update(conn, &incoming, now, w)?,
+        _ => {}
+    }
+    Ok(decision.outcome())
+}
+
+fn insert(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), StoreError> {
+    let r = &i.response;
+    conn.execute(
+        "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
+           body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12, ?13, ?14)",
+        params![
+            r.id,
+            r.survey,
+            r.stage.as_str(),
+            i.rank,
+            r.score.map(|s| s.get()),
+            r.category().map(|c| c.as_str()),
+            i.updated_ns,
+            i.body,
+            now.at,
+            now.ns,
+            w.flag,
+            w.purge_after_ns,
+            i.visit,
+            w.key_hash
+        ],
+    )?;
+    Ok(())
+}
+
+fn update(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), StoreError> {
+    let r = &i.response;
+    conn.execute(
+        "UPDATE responses SET stage = ?2, stage_rank = ?3, score = ?4, category = ?5,
+           updated_ns = ?6, body = ?7, changed_at = ?8, flag = ?9, purge_after_ns = ?10,
+           key_hash = ?11
+         WHERE id = ?1",
+        params![
+            r.id,
+            r.stage.as_str(),
+            i.rank,
+            r.score.map(|s| s.get()),
+            r.category().map(|c| c.as_str()),
+            i.updated_ns,
+            i.body,
+            now.at,
+            w.flag,
+            w.purge_after_ns,
+            w.key_hash
+        ],
+    )?;
+    Ok(())
+}
+
+/// Removes the phone from every response whose retention period has passed at `now`; the
+/// score, reasons and comment stay. Returns how many were purged.
+pub fn purge(conn: &Connection, now: &Now) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "UPDATE responses SET body = json_set(body, '$.contact', json('null')),
+           purge_after_ns = NULL, changed_at = ?2
+         WHERE purge_after_ns IS NOT NULL AND purge_after_ns <= ?1",
+        params![now.ns, now.at],
+    )?)
+}
+
+/// Deletes one response; true if it was stored.
+pub fn delete(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+    Ok(conn.execute(
+        "DELETE FROM responses WHERE id = ?1",
+        [id.to_ascii_lowercase()],
+    )? > 0)
+}
+
+/// Calls `each` with every selected response, oldest first, one row at a time (the table is
+/// never held in memory); stops early when `each` returns false.
+pub fn scan(
+    conn: &Connection,
+    sel: &Selection,
+    mut each: impl FnMut(Row) -> bool,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT body, received_at, COALESCE(changed_at, received_at), flag
+         FROM responses
+         WHERE (?1 IS NULL OR survey = ?1) AND (?2 IS NULL OR received_ns >= ?2)
+           AND (?3 IS NULL OR received_ns < ?3)
+         ORDER BY received_ns, id",
+    )?;
+    let mut rows = stmt.query(params![sel.survey, sel.since_ns, sel.until_ns])?;
+    while let Some(row) = rows.next()? {
+        let row = Row {
+            body: row.get(0)?,
+            received_at: row.get(1)?,
+            changed_at: row.get(2)?,
+            flag: row.get(3)?,
+        };
+        if !each(row) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// One stored response's body and the hash of its write key (`None`: stored without one).
+pub fn keyed_body(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(String, Option<String>)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT body, key_hash FROM responses WHERE id = ?1",
+            [id.to_ascii_lowercase()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Whether a response answered this visit of this survey (a score, no flag).
+pub fn visit_answered(conn: &Connection, survey: &str, visit: &str) -> Result<bool, StoreError> {
+    answered_by_other(conn, survey, visit, "")
+}
