@@ -159,6 +159,58 @@ fn the_core_has_no_browser_in_its_dependency_tree() {
     }
 }
 
+/// The lines of the collector's sources outside `except` that contain one of `words`.
+fn collector_lines_with(words: &[&str], except: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for p in files("collector/src", ".rs") {
+        let r = rel(&p);
+        if except.iter().any(|e| r.starts_with(e)) {
+            continue;
+        }
+        for (n, line) in code(&p) {
+            if let Some(w) = words.iter().find(|w| line.contains(*w)) {
+                found.push(format!("{r}:{n}: {w}"));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn only_the_storage_port_speaks_to_a_database() {
+    let bad = collector_lines_with(
+        &["rusqlite", "tokio_postgres", "deadpool", "Transaction<"],
+        &["collector/src/storage/"],
+    );
+    assert!(
+        bad.is_empty(),
+        "database code outside collector/src/storage/: {bad:?}"
+    );
+}
+
+#[test]
+fn answers_are_written_only_through_the_intake_and_the_batch() {
+    // A post's answer goes through `intake::take` (admission, flags, refusals); the demo set
+    // and imports through the store's batch upsert. No route writes around them.
+    let bad = collector_lines_with(
+        &[".upsert(", ".upsert_admitted("],
+        &["collector/src/storage/", "collector/src/intake/"],
+    );
+    assert!(
+        bad.is_empty(),
+        "answers written outside the intake: {bad:?}"
+    );
+    let batch = collector_lines_with(&[".upsert_batch("], &["collector/src/storage/"]);
+    assert!(
+        batch.iter().all(|l| l.starts_with("collector/src/demo.rs")),
+        "batch upserts outside the demo/import: {batch:?}"
+    );
+    assert!(
+        !batch.is_empty(),
+        "the demo set goes through the batch upsert"
+    );
+}
+
 #[test]
 fn the_core_touches_no_browser_clock_or_randomness() {
     const FORBIDDEN: &[&str] = &[
