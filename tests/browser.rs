@@ -315,6 +315,11 @@ async fn a_detractor_call_back_needs_a_valid_phone_and_ticked_consent() {
         ),
         "the phone, with the retention its consent text promised"
     );
+    assert_eq!(
+        contact["callback_hours"],
+        serde_json::json!(12),
+        "the call-back promised travels with the phone"
+    );
     let version = contact["consent_version"].as_str().unwrap();
     assert!(
         version.starts_with("zh-CN-") && version.len() == 14,

@@ -298,13 +298,13 @@ fn qr(
 /// A moment given on the command line, as ns since the epoch: a date (`2027-01-31`, its
 /// midnight UTC) or an RFC 3339 time.
 pub fn moment_ns(s: &str) -> Result<i64, String> {
-    use time::format_description::well_known::Rfc3339;
     let date = time::macros::format_description!("[year]-[month]-[day]");
-    let t = time::Date::parse(s.trim(), &date)
-        .map(|d| d.midnight().assume_utc())
-        .or_else(|_| time::OffsetDateTime::parse(s.trim(), &Rfc3339))
-        .map_err(|_| {
+    let ns = time::Date::parse(s.trim(), &date)
+        .map(|d| d.midnight().assume_utc().unix_timestamp_nanos())
+        .ok()
+        .or_else(|| nps_core::contract::time::Time::parse(s.trim()).map(|t| t.unix_ns()))
+        .ok_or_else(|| {
             format!("{s:?} is not a moment: expected a date like 2027-01-31 (UTC) or an RFC 3339 time like 2027-01-31T08:00:00+08:00")
         })?;
-    Ok(t.unix_timestamp_nanos().clamp(0, i64::MAX as i128) as i64)
+    Ok(ns.clamp(0, i64::MAX as i128) as i64)
 }

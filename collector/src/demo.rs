@@ -348,8 +348,7 @@ mod tests {
                 .iter()
                 .filter(|(r, _, _)| r.context["store"] == store)
                 .filter_map(|(r, _, _)| r.score);
-            nps_core::scoring::score::Tally::from_scores(scores.map(i64::from))
-                .unwrap()
+            nps_core::scoring::score::Tally::of(scores)
                 .nps()
                 .unwrap()
                 .score

@@ -10,103 +10,31 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
+use nps_core::contract::csv as nps_csv;
 use nps_core::contract::rules;
 use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
 use crate::auth::{private, Admin};
 use crate::storage::{Row, Selection, StoreError};
 use crate::{ApiError, Shared};
 
-/// Context keys that get their own CSV column (the ones the widget reads from a QR code's
-/// query string); the rest go in `other_context`.
-const CONTEXT_COLUMNS: &[&str] = nps_core::config::DEFAULT_CONTEXT_PARAMS;
-
-/// A cell that a spreadsheet would run as a formula gets a leading `'`.
-pub fn defuse(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '|' | '%') => format!("'{cell}"),
-        _ => cell.to_owned(),
-    }
-}
-
-fn text(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    }
-}
-
-/// A BOM, so spreadsheet programs read the Chinese text as UTF-8.
-pub const CSV_BOM: &str = "\u{feff}";
-
-/// The CSV's column names.
-pub fn csv_header() -> Vec<&'static str> {
-    let mut header: Vec<&str> = vec![
-        "id", "survey", "stage", "score", "category", "reasons", "comment", "phone",
-    ];
-    header.extend(CONTEXT_COLUMNS);
-    header.extend([
-        "other_context",
-        "locale",
-        "page",
-        "created_at",
-        "updated_at",
-        "received_at",
-        "changed_at",
-        "flag",
-    ]);
-    header
-}
-
-/// Rows as CSV records (the header first when asked), for the export to send in pieces.
+/// Rows as CSV records (the header first when asked), for the export to send in pieces: the
+/// columns and each row's cells are `nps_core::contract::csv`'s.
 pub fn csv_records(rows: &[Row], header: bool) -> Result<Vec<u8>, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     if header {
-        w.write_record(csv_header()).map_err(|e| e.to_string())?;
+        w.write_record(nps_csv::columns())
+            .map_err(|e| e.to_string())?;
     }
     for row in rows {
-        let v: Value = serde_json::from_str(&row.body).map_err(|e| e.to_string())?;
-        let ctx = v
-            .get("context")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let reasons: Vec<String> = v
-            .get("reasons")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|r| r.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut record: Vec<String> = vec![
-            text(v.get("id")),
-            text(v.get("survey")),
-            text(v.get("stage")),
-            text(v.get("score")),
-            text(v.get("category")),
-            reasons.join(";"),
-            text(v.get("comment")),
-            text(v.get("contact").and_then(|c| c.get("phone"))),
-        ];
-        record.extend(CONTEXT_COLUMNS.iter().map(|k| text(ctx.get(*k))));
-        let other: Vec<String> = ctx
-            .iter()
-            .filter(|(k, _)| !CONTEXT_COLUMNS.contains(&k.as_str()))
-            .map(|(k, v)| format!("{k}={}", text(Some(v))))
-            .collect();
-        record.push(other.join(";"));
-        for k in ["locale", "page", "created_at", "updated_at"] {
-            record.push(text(v.get(k)));
-        }
-        record.push(row.received_at.clone());
-        record.push(row.changed_at.clone());
-        record.push(row.flag.clone().unwrap_or_default());
-        w.write_record(record.iter().map(|c| defuse(c)))
+        let body: Value = serde_json::from_str(&row.body).map_err(|e| e.to_string())?;
+        let stored = nps_csv::Stored {
+            received_at: &row.received_at,
+            changed_at: &row.changed_at,
+            flag: row.flag.as_deref(),
+        };
+        w.write_record(nps_csv::cells(&body, stored))
             .map_err(|e| e.to_string())?;
     }
     w.into_inner().map_err(|e| e.to_string())
@@ -171,8 +99,8 @@ fn bound(field: &str, value: &str, end_of_day: bool) -> Result<i64, ApiError> {
             ),
         )
     };
-    let ns = if let Ok(t) = time::OffsetDateTime::parse(value, &Rfc3339) {
-        t.unix_timestamp_nanos()
+    let ns = if let Some(t) = nps_core::contract::time::Time::parse(value) {
+        t.unix_ns()
     } else {
         let day = time::Date::parse(value, format_description!("[year]-[month]-[day]"))
             .map_err(|_| bad())?;
@@ -257,7 +185,7 @@ impl Pieces {
             match self.format {
                 Format::Json => out.push(b'['),
                 Format::Csv => {
-                    out.extend_from_slice(CSV_BOM.as_bytes());
+                    out.extend_from_slice(nps_csv::BOM.as_bytes());
                     out.extend(csv_records(&[], true).unwrap_or_default());
                 }
             }
@@ -373,19 +301,6 @@ fn unavailable(e: StoreError) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formula_cells_are_defused() {
-        let check = |cell: &str, want: &str| assert_eq!(defuse(cell), want, "{cell:?}");
-        check("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")");
-        check("+1+1", "'+1+1");
-        check("-2+3", "'-2+3");
-        check("@SUM(A1)", "'@SUM(A1)");
-        check("\tcmd", "'\tcmd");
-        check("plain", "plain");
-        check("9", "9");
-        check("", "");
-    }
 
     fn parse(q: &str) -> Result<Export, String> {
         let pairs: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes())

@@ -133,6 +133,16 @@ async fn bad_bodies_get_a_4xx_naming_the_field() {
             "contact.consent",
         ),
         (
+            with(
+                "contact",
+                json!({"phone": "13812345678", "consent": true, "callback_hours": 721}),
+            )
+            .to_string()
+            .into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "contact.callback_hours",
+        ),
+        (
             with("comment", json!("x".repeat(1001)))
                 .to_string()
                 .into_bytes(),

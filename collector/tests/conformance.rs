@@ -630,7 +630,14 @@ async fn an_old_sqlite_file_is_brought_up_to_date() {
         };
         c.execute(
             "INSERT INTO responses VALUES (?1, ?2, 'scored', 1, ?3, ?4, 0, ?5, ?6)",
-            rusqlite::params![r.id, r.survey, r.score, r.category, r.to_json(), at(*t).at],
+            rusqlite::params![
+                r.id,
+                r.survey,
+                r.score.map(|s| s.get()),
+                r.category().map(|c| c.as_str()),
+                r.to_json(),
+                at(*t).at
+            ],
         )
         .unwrap();
     }

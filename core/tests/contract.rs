@@ -10,6 +10,7 @@ use nps_core::config::{Config, DEFAULT_CONTEXT_PARAMS};
 use nps_core::contract::payload::Response;
 use nps_core::contract::rules;
 use nps_core::outbox::{Post, Target, MAX_ENTRY_BYTES};
+use nps_core::scoring::score::Score;
 use nps_core::survey::flow::{Event, Meta, Survey, Terms};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
@@ -145,7 +146,7 @@ fn query() -> impl Strategy<Value = Vec<(String, String)>> {
 
 fn events() -> impl Strategy<Value = Vec<Event>> {
     let event = prop_oneof![
-        3 => (0u8..13).prop_map(Event::Choose),
+        3 => (0u8..=10).prop_map(|s| Event::Choose(Score::new(s).expect("on the scale"))),
         2 => (0usize..30).prop_map(|i| Event::ToggleReason(format!("#{i}"))),
         2 => text(rules::MAX_COMMENT + 200).prop_map(Event::Comment),
         1 => prop_oneof![
@@ -280,7 +281,7 @@ fn the_largest_body_fits_the_outbox() {
         write_key: "k".repeat(rules::MAX_WRITE_KEY),
     };
     let mut s = Survey::new(false);
-    s.apply(Event::Choose(2));
+    s.apply(Event::Choose(Score::new(2).expect("on the scale")));
     for r in &cfg.reasons {
         s.apply(Event::ToggleReason(r.id.clone()));
     }

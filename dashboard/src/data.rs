@@ -6,8 +6,12 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use nps_core::scoring::analysis::{minutes_of, DIMENSIONS};
-use nps_core::scoring::score::Category;
+use nps_core::config::keys::CALLBACK_HOURS;
+use nps_core::contract::context::Dimension;
+use nps_core::contract::csv as nps_csv;
+use nps_core::contract::payload::promised_hours;
+use nps_core::scoring::analysis::minutes_of;
+use nps_core::scoring::score::{Category, Score};
 use serde::Deserialize;
 
 mod located;
@@ -18,13 +22,17 @@ pub struct Record {
     pub id: String,
     pub survey: String,
     /// `None` for a survey dismissed before a score.
-    pub score: Option<u8>,
+    pub score: Option<Score>,
     pub reasons: Vec<String>,
     pub comment: Option<String>,
     /// Only ever present with the customer's consent (the collector refuses a phone without).
     pub phone: Option<String>,
-    /// The codes of `DIMENSIONS` (store, advisor, …), empty where the response has none.
-    pub dims: [String; DIMENSIONS.len()],
+    /// The call-back promised with the phone, in hours: the ones the answer carried, else
+    /// the default (`nps_core::contract::payload::promised_hours`).
+    pub callback_hours: u32,
+    /// The codes of each `Dimension` (store, advisor, …, by `Dimension::index`), empty where
+    /// the response has none.
+    pub dims: [String; Dimension::ALL.len()],
     /// When the customer answered, in minutes since the epoch (UTC).
     pub created: i64,
     /// When the collector first stored it (the call-back window starts here); `created`
@@ -36,15 +44,17 @@ pub struct Record {
 
 impl Record {
     /// A scored answer with nothing else (no reasons, comment, phone or context), answered
-    /// and stored at `created`; the rest is set with struct update syntax.
+    /// and stored at `created`; the rest is set with struct update syntax. A `score` off the
+    /// scale is a bug in the caller (this is for tests and demos), so it panics.
     pub fn scored(id: impl Into<String>, score: u8, created: i64) -> Record {
         Record {
             id: id.into(),
             survey: String::new(),
-            score: Some(score),
+            score: Some(Score::new(score).expect("a score from 0 to 10")),
             reasons: Vec::new(),
             comment: None,
             phone: None,
+            callback_hours: promised_hours(None),
             dims: Default::default(),
             created,
             received: created,
@@ -53,13 +63,12 @@ impl Record {
     }
 
     pub fn category(&self) -> Option<Category> {
-        self.score
-            .and_then(|s| nps_core::scoring::score::category(s as i64).ok())
+        self.score.map(Score::category)
     }
 
-    /// The code of a dimension (`DIMENSIONS` index).
-    pub fn dim(&self, i: usize) -> &str {
-        &self.dims[i]
+    /// The code of a dimension.
+    pub fn dim(&self, d: Dimension) -> &str {
+        &self.dims[d.index()]
     }
 }
 
@@ -92,6 +101,7 @@ pub(crate) fn error(row: usize, field: &str, message: impl Into<String>) -> Load
 #[derive(Deserialize)]
 struct Contact {
     phone: Option<String>,
+    callback_hours: Option<u64>,
 }
 
 /// The context keys the dashboard segments by (the rest are skipped, not copied).
@@ -105,16 +115,18 @@ struct Dims {
 }
 
 impl Dims {
-    /// In the order of `DIMENSIONS`.
-    fn into_array(self) -> [String; DIMENSIONS.len()] {
-        [
-            self.store,
-            self.advisor,
-            self.model,
-            self.service_type,
-            self.touchpoint,
-        ]
-        .map(Option::unwrap_or_default)
+    /// Indexed by `Dimension::index`.
+    fn into_array(mut self) -> [String; Dimension::ALL.len()] {
+        Dimension::ALL.map(|d| {
+            match d {
+                Dimension::Store => self.store.take(),
+                Dimension::Advisor => self.advisor.take(),
+                Dimension::Model => self.model.take(),
+                Dimension::ServiceType => self.service_type.take(),
+                Dimension::Touchpoint => self.touchpoint.take(),
+            }
+            .unwrap_or_default()
+        })
     }
 }
 
@@ -149,21 +161,32 @@ fn record(
     reasons: Vec<String>,
     comment: Option<String>,
     phone: Option<String>,
-    dims: [String; DIMENSIONS.len()],
+    callback_hours: Option<u64>,
+    dims: [String; Dimension::ALL.len()],
     created_at: &str,
     received_at: Option<&str>,
     flagged: bool,
 ) -> Result<Record, LoadError> {
-    let score = match score {
+    let score = match score.map(Score::try_from) {
         None => None,
-        Some(s) if (0..=10).contains(&s) => Some(s as u8),
-        Some(s) => {
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
             return Err(error(
                 row,
                 "score",
-                format!("is {s}: expected a whole number from 0 to 10, or empty"),
+                format!(
+                    "is {}: expected a whole number from 0 to {}, or empty",
+                    e.value,
+                    Score::MAX
+                ),
             ))
         }
+    };
+    let callback_hours = match callback_hours {
+        None => promised_hours(None),
+        Some(h) => CALLBACK_HOURS
+            .accepts_int(h)
+            .ok_or_else(|| hours_error(row, &h.to_string()))?,
     };
     let time = |field: &str, at: &str| {
         minutes_of(at).ok_or_else(|| {
@@ -186,6 +209,7 @@ fn record(
         reasons,
         comment: comment.filter(|c| !c.trim().is_empty()),
         phone: phone.filter(|p| !p.is_empty()),
+        callback_hours,
         dims,
         created,
         received,
@@ -193,8 +217,16 @@ fn record(
     })
 }
 
-fn dims_of(mut get: impl FnMut(&str) -> Option<String>) -> [String; DIMENSIONS.len()] {
-    DIMENSIONS.map(|d| get(d).unwrap_or_default())
+fn hours_error(row: usize, given: &str) -> LoadError {
+    error(
+        row,
+        "callback_hours",
+        format!("is {given}: expected {}", CALLBACK_HOURS.kind.expected()),
+    )
+}
+
+fn dims_of(mut get: impl FnMut(&str) -> Option<String>) -> [String; Dimension::ALL.len()] {
+    Dimension::ALL.map(|d| get(d.key()).unwrap_or_default())
 }
 
 /// Reads the JSON export (an array of responses).
@@ -212,7 +244,8 @@ pub fn from_json(text: &str) -> Result<Vec<Record>, LoadError> {
             it.score,
             it.reasons,
             it.comment,
-            it.contact.and_then(|c| c.phone),
+            it.contact.as_ref().and_then(|c| c.phone.clone()),
+            it.contact.and_then(|c| c.callback_hours),
             it.context.unwrap_or_default().into_array(),
             &it.created_at,
             it.received_at.as_deref(),
@@ -222,17 +255,11 @@ pub fn from_json(text: &str) -> Result<Vec<Record>, LoadError> {
     Ok(dedupe(out))
 }
 
-/// A CSV cell the export defused against spreadsheet formulas (`'=…`) reads as written.
-fn undefuse(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '|', '%']) => rest,
-        _ => cell,
-    }
-}
-
-/// Reads the CSV export (`?format=csv`): the columns are found by their names.
+/// Reads the CSV export (`?format=csv`): the columns are found by their names
+/// (`nps_core::contract::csv::columns`), each cell read as written before the export defused
+/// it (`undefuse`).
 pub fn from_csv(text: &str) -> Result<Vec<Record>, LoadError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = text.strip_prefix(nps_csv::BOM).unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -260,7 +287,7 @@ pub fn from_csv(text: &str) -> Result<Vec<Record>, LoadError> {
             header
                 .get(name)
                 .and_then(|&c| rec.get(c))
-                .map(undefuse)
+                .map(nps_csv::undefuse)
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
         };
@@ -274,9 +301,11 @@ pub fn from_csv(text: &str) -> Result<Vec<Record>, LoadError> {
                 )
             })?),
         };
-        let reasons = cell("reasons")
-            .map(|r| r.split(';').map(str::to_owned).collect())
-            .unwrap_or_default();
+        let reasons = cell("reasons").map(nps_csv::list).unwrap_or_default();
+        let hours = match cell("callback_hours") {
+            None => None,
+            Some(h) => Some(h.parse::<u64>().map_err(|_| hours_error(row, h))?),
+        };
         out.push(record(
             row,
             cell("id").unwrap_or_default().to_owned(),
@@ -285,6 +314,7 @@ pub fn from_csv(text: &str) -> Result<Vec<Record>, LoadError> {
             reasons,
             cell("comment").map(str::to_owned),
             cell("phone").map(str::to_owned),
+            hours,
             dims_of(|d| cell(d).map(str::to_owned)),
             cell("created_at").unwrap_or_default(),
             cell("received_at"),
@@ -351,7 +381,11 @@ mod tests {
         let r = from_json(JSON).unwrap();
         assert_eq!(r.len(), 3);
         assert_eq!(
-            (r[0].score, r[0].dim(0), r[0].dim(1)),
+            (
+                r[0].score.map(Score::get),
+                r[0].dim(Dimension::Store),
+                r[0].dim(Dimension::Advisor)
+            ),
             (Some(9), "SZ-FT", "wang")
         );
         assert_eq!(r[0].received - r[0].created, 0, "whole minutes");
@@ -381,10 +415,10 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].reasons, vec!["wait_time", "price"]);
         assert_eq!(r[0].comment.as_deref(), Some("=too slow"));
-        assert_eq!(r[0].dim(1), "ma");
+        assert_eq!(r[0].dim(Dimension::Advisor), "ma");
         assert_eq!(r[0].received - r[0].created, 1);
         assert!(r[1].flagged && !r[0].flagged);
-        assert_eq!(r[1].dim(1), "");
+        assert_eq!(r[1].dim(Dimension::Advisor), "");
     }
 
     #[test]
@@ -404,6 +438,19 @@ mod tests {
         check(
             r#"[{"id":"a","score":1,"created_at":"yesterday"}]"#,
             "row 1, created_at: is \"yesterday\"",
+        );
+        check(
+            r#"[{"id":"a","score":1,"created_at":"2026-11-20T08:00:00Z","contact":{"phone":"+8613800138000","callback_hours":0}}]"#,
+            "row 1, callback_hours: is 0: expected a whole number from 1 to 720",
+        );
+        check(
+            "id,score,created_at,callback_hours\na,1,2026-11-20T08:00:00Z,soon\n",
+            "row 1, callback_hours: is soon: expected a whole number from 1 to 720",
+        );
+        // The core's one RFC 3339 parser: a day that does not exist is not a time.
+        check(
+            "id,score,created_at\na,9,2026-02-30T08:00:00Z\n",
+            "row 1, created_at: is \"2026-02-30T08:00:00Z\"",
         );
         check(r#"[{"score":1}]"#, "row 1, id: missing: expected a string");
         check(r#"{"id":"a"}"#, "file: is JSON but not an array");
@@ -426,7 +473,7 @@ mod tests {
         let r = from_json(text).unwrap();
         assert_eq!(
             r.iter()
-                .map(|r| (r.id.as_str(), r.score))
+                .map(|r| (r.id.as_str(), r.score.map(Score::get)))
                 .collect::<Vec<_>>(),
             vec![("a", Some(9)), ("b", Some(5))]
         );

@@ -5,7 +5,8 @@
 //! sessionStorage and writes the fragment back without it, so a link copied from the page
 //! never carries it; the browser's history still keeps the address it was opened with.
 
-use nps_core::scoring::analysis::{Period, DIMENSIONS};
+use nps_core::contract::context::Dimension;
+use nps_core::scoring::analysis::Period;
 use nps_core::scoring::score::Category;
 use nps_core::words::Locale;
 
@@ -33,10 +34,10 @@ pub struct Filters {
     pub to: Option<i64>,
     /// `None` for all surveys.
     pub survey: Option<String>,
-    /// A code per dimension of `DIMENSIONS` to keep only (a store, an advisor, …).
-    pub only: [Option<String>; DIMENSIONS.len()],
-    /// The dimension the segment table is by (`DIMENSIONS` index).
-    pub by: usize,
+    /// A code per dimension to keep only (a store, an advisor, …), by `Dimension::index`.
+    pub only: [Option<String>; Dimension::ALL.len()],
+    /// The dimension the segment table is by.
+    pub by: Dimension,
     /// The trend's period: week or month.
     pub trend: Period,
     /// The comments shown: one category, or all.
@@ -54,7 +55,7 @@ impl Default for Filters {
             to: None,
             survey: None,
             only: Default::default(),
-            by: 0,
+            by: Dimension::Store,
             trend: Period::Week,
             comments: None,
             search: String::new(),
@@ -94,9 +95,9 @@ impl Filters {
                     None => bad("a date like 2026-11-24"),
                 },
                 SURVEY if !v.is_empty() => f.survey = Some(v.to_owned()),
-                BY => match DIMENSIONS.iter().position(|d| *d == v) {
-                    Some(i) => f.by = i,
-                    None => bad(&DIMENSIONS.join(", ")),
+                BY => match Dimension::from_key(v) {
+                    Some(d) => f.by = d,
+                    None => bad(&Dimension::KEYS.join(", ")),
                 },
                 TREND => match v {
                     "week" => f.trend = Period::Week,
@@ -113,12 +114,12 @@ impl Filters {
                     Some(l) => f.lang = Some(l),
                     None => bad(&Locale::TAGS.join(", ")),
                 },
-                _ => match DIMENSIONS.iter().position(|d| *d == k) {
-                    Some(i) if !v.is_empty() => f.only[i] = Some(v.to_owned()),
+                _ => match Dimension::from_key(k) {
+                    Some(d) if !v.is_empty() => f.only[d.index()] = Some(v.to_owned()),
                     Some(_) => {}
                     None => read.problems.push(format!(
                         "unknown key {k:?} in the link: expected {FROM}, {TO}, {SURVEY}, {}, {BY}, {TREND}, {COMMENTS}, {SEARCH}, {LANG}",
-                        DIMENSIONS.join(", ")
+                        Dimension::KEYS.join(", ")
                     )),
                 },
             }
@@ -144,13 +145,13 @@ impl Filters {
         if let Some(s) = &self.survey {
             out.append_pair(SURVEY, s);
         }
-        for (i, code) in self.only.iter().enumerate() {
+        for (dim, code) in Dimension::ALL.iter().zip(&self.only) {
             if let Some(code) = code {
-                out.append_pair(DIMENSIONS[i], code);
+                out.append_pair(dim.key(), code);
             }
         }
         if self.by != d.by {
-            out.append_pair(BY, DIMENSIONS[self.by]);
+            out.append_pair(BY, self.by.key());
         }
         if self.trend == Period::Month {
             out.append_pair(TREND, "month");
@@ -197,7 +198,7 @@ mod tests {
         assert_eq!(f.only[1].as_deref(), Some("王"));
         assert_eq!(
             (f.by, f.trend, f.comments),
-            (1, Period::Month, Some(Category::Detractor))
+            (Dimension::Advisor, Period::Month, Some(Category::Detractor))
         );
         assert_eq!((f.search.as_str(), f.lang), ("等", Some(Locale::En)));
         let again = f.to_fragment();

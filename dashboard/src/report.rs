@@ -6,10 +6,11 @@
 //! without a score never count.
 
 use nps_core::scoring::analysis::{
-    self, compare, local_day, period_start, Difference, Driver, Lever, Period, Segment, DIMENSIONS,
+    self, compare, local_day, period_start, Difference, Driver, Lever, Period, Segment,
 };
 use std::collections::BTreeSet;
 
+use nps_core::contract::context::Dimension;
 use nps_core::scoring::score::{Category, Nps, Tally};
 
 use crate::data::Record;
@@ -49,7 +50,7 @@ pub struct Options {
     /// The last local day with an answer (the default range ends here).
     pub latest_day: Option<i64>,
     pub surveys: Vec<String>,
-    pub codes: [Vec<String>; DIMENSIONS.len()],
+    pub codes: [Vec<String>; Dimension::ALL.len()],
 }
 
 /// What the page shows.
@@ -87,8 +88,6 @@ pub struct Context {
     pub offset: i32,
     /// Fewer answers than this: "not enough data".
     pub min_n: u64,
-    /// The call-back promised within this many hours of the answer.
-    pub callback_hours: u32,
 }
 
 /// Whether a record passes the view's survey and dimension filters (not the dates).
@@ -98,7 +97,7 @@ fn kept(r: &Record, f: &Filters) -> bool {
         && f.only
             .iter()
             .enumerate()
-            .all(|(i, code)| code.as_ref().is_none_or(|c| c == r.dim(i)))
+            .all(|(i, code)| code.as_ref().is_none_or(|c| *c == r.dims[i]))
 }
 
 fn enough(t: &Tally, min_n: u64) -> bool {
@@ -131,16 +130,16 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
     let (mut tally, mut previous) = (Tally::default(), Tally::default());
     let mut flagged = 0;
     let mut surveys: BTreeSet<&str> = BTreeSet::new();
-    let mut codes: [BTreeSet<&str>; DIMENSIONS.len()] = Default::default();
+    let mut codes: [BTreeSet<&str>; Dimension::ALL.len()] = Default::default();
     let mut by_code: Vec<(String, Tally)> = Vec::new();
     let mut index_of: std::collections::HashMap<&str, usize> = Default::default();
     let mut current: Vec<usize> = Vec::new();
     for (i, r) in records.iter().enumerate() {
         // Distinct values, borrowed: no copy per answer.
         surveys.insert(r.survey.as_str());
-        for (d, codes) in codes.iter_mut().enumerate() {
-            if !r.dim(d).is_empty() {
-                codes.insert(r.dim(d));
+        for (code, codes) in r.dims.iter().zip(codes.iter_mut()) {
+            if !code.is_empty() {
+                codes.insert(code);
             }
         }
         let day = day_of(r);
@@ -211,7 +210,6 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
     comments.sort_by_key(|&i| std::cmp::Reverse((records[i].created, i)));
     comments.truncate(LATEST_COMMENTS);
 
-    let promise = cx.callback_hours as i64 * 60;
     let mut callbacks: Vec<Callback> = records
         .iter()
         .enumerate()
@@ -220,7 +218,7 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
         })
         .map(|(index, r)| Callback {
             index,
-            hours_left: (r.received + promise - cx.now).div_euclid(60),
+            hours_left: (r.received + r.callback_hours as i64 * 60 - cx.now).div_euclid(60),
         })
         .filter(|c| c.hours_left >= -OVERDUE_SHOWN_HOURS)
         .collect();

@@ -2,6 +2,7 @@
 //! the compiler (as the widget's `i18n::texts!`). Placeholders in braces are filled with
 //! `nps_core::words::fill`; nothing here is ever treated as HTML.
 
+use nps_core::contract::context::{Dimension, Touchpoint};
 use nps_core::words::Locale;
 
 macro_rules! words {
@@ -105,7 +106,7 @@ words! {
     LeverPassives { "{x} 的中立者转为推荐者", "{x} 的中立者轉為推薦者", "{x} of passives become promoters" }
     LeverResult { "净推荐值将为 {nps}（{delta}）", "淨推薦值將為 {nps}（{delta}）", "NPS would be {nps} ({delta})" }
     Callbacks { "等待回电", "等待回電", "Waiting for a call-back" }
-    CallbacksHint { "贬损者留下电话并同意联系；承诺 {hours} 小时内回电。", "貶損者留下電話並同意聯絡；承諾 {hours} 小時內回電。", "Detractors who left a phone and agreed to be called; promised within {hours} h." }
+    CallbacksHint { "贬损者留下电话并同意联系；各按其问卷承诺的时限回电，最紧急的在前。", "貶損者留下電話並同意聯絡；各依其問卷承諾的時限回電，最緊急的在前。", "Detractors who left a phone and agreed to be called, each within the hours their survey promised; soonest first." }
     HoursLeft { "还剩 {h} 小时", "還剩 {h} 小時", "{h} h left" }
     Overdue { "已超时 {h} 小时", "已超時 {h} 小時", "{h} h overdue" }
     NoCallbacks { "没有等待回电的客户。", "沒有等待回電的客戶。", "Nobody is waiting for a call-back." }
@@ -115,27 +116,25 @@ words! {
     Language { "语言", "語言", "Language" }
 }
 
-/// The name of a segment dimension (`nps_core::scoring::analysis::DIMENSIONS` index).
-pub fn dimension(i: usize) -> Word {
-    [
-        Word::Store,
-        Word::Advisor,
-        Word::Model,
-        Word::ServiceType,
-        Word::Touchpoint,
-    ][i]
+/// The name of a segment dimension.
+pub fn dimension(d: Dimension) -> Word {
+    match d {
+        Dimension::Store => Word::Store,
+        Dimension::Advisor => Word::Advisor,
+        Dimension::Model => Word::Model,
+        Dimension::ServiceType => Word::ServiceType,
+        Dimension::Touchpoint => Word::Touchpoint,
+    }
 }
 
-/// The names of the widget's touchpoints (`nps_core::config::TOUCHPOINTS`, in its order),
+/// The built-in name of a touchpoint code, if it is one of the widget's (`Touchpoint`),
 /// shown where the brand's names file gives none.
-const TOUCHPOINT_WORDS: [Word; 3] = [Word::AtMaintenance, Word::AtRepair, Word::AtAfterService];
-
-/// The built-in name of a touchpoint code, if it is one of the widget's.
 pub fn touchpoint(code: &str) -> Option<Word> {
-    nps_core::config::TOUCHPOINTS
-        .iter()
-        .position(|(id, _)| *id == code)
-        .and_then(|i| TOUCHPOINT_WORDS.get(i).copied())
+    Touchpoint::from_code(code).map(|t| match t {
+        Touchpoint::Maintenance => Word::AtMaintenance,
+        Touchpoint::Repair => Word::AtRepair,
+        Touchpoint::AfterService => Word::AtAfterService,
+    })
 }
 
 #[cfg(test)]
@@ -161,13 +160,17 @@ mod tests {
             }
         }
         assert_eq!(
-            dimension(4).in_(Locale::En),
+            dimension(Dimension::Touchpoint).in_(Locale::En),
             "Touchpoint",
             "one name per dimension"
         );
-        assert_eq!(nps_core::scoring::analysis::DIMENSIONS.len(), 5);
-        // One word per touchpoint the widget knows, in its order.
-        assert_eq!(TOUCHPOINT_WORDS.len(), nps_core::config::TOUCHPOINTS.len());
+        // One word per dimension and per touchpoint the widget knows, each its own.
+        let mut words: Vec<Word> = Dimension::ALL.map(dimension).to_vec();
+        words.extend(Touchpoint::ALL.map(|t| touchpoint(t.code()).expect("a word")));
+        let n = words.len();
+        words.sort_by_key(|w| w.in_(Locale::En));
+        words.dedup();
+        assert_eq!(words.len(), n);
         assert_eq!(touchpoint("repair"), Some(Word::AtRepair));
         assert_eq!(
             touchpoint("after_service").map(|w| w.in_(Locale::ZhCn)),

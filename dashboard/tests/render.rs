@@ -54,7 +54,10 @@ fn dataset() -> Vec<Record> {
     // A detractor of B who asked for a call-back two hours ago.
     let last = v
         .iter()
-        .position(|r| r.dim(0) == "B" && r.score == Some(3))
+        .position(|r| {
+            r.dim(nps_core::contract::context::Dimension::Store) == "B"
+                && r.score.map(|s| s.get()) == Some(3)
+        })
         .unwrap();
     v[last].phone = Some("+8613800138000".into());
     v[last].received = now_minutes() - 120;

@@ -17,6 +17,7 @@ use crate::config::{Config, Mode, Position, Trigger};
 use crate::contract::payload::Stage;
 use crate::outbox::{Delay, Status, Target};
 use crate::survey::flow::{Event, Meta, Screen};
+use crate::survey::kiosk;
 use crate::survey::outcome::Reach;
 use crate::words::Text;
 use crate::{contract::events, survey::marks};
@@ -31,7 +32,7 @@ pub struct WidgetProps {
     pub keys: Rc<marks::Keys>,
     pub already_answered: bool,
     /// The score of a response continued after a reload.
-    pub resumed: Option<u8>,
+    pub resumed: Option<crate::scoring::score::Score>,
     /// Showing at once (else when its trigger fires, or `NpsWidget.show()`).
     pub open: bool,
     /// A fresh response in this element: a kiosk's next customer, or a closed survey that a
@@ -45,10 +46,6 @@ pub struct Restart {
     /// Says "already answered" (the customer answered, closed, then clicked again).
     pub answered: bool,
 }
-
-/// A kiosk's follow-up left untouched this long (or `kiosk_reset_s`, if longer) is cleared
-/// for the next customer.
-const KIOSK_IDLE_MS: u32 = 90_000;
 
 #[component]
 pub fn Widget(props: &WidgetProps) -> Html {
@@ -89,27 +86,26 @@ pub fn Widget(props: &WidgetProps) -> Html {
         });
     }
 
-    // Kiosk: the outcome gives way to a fresh survey after `kiosk_reset_s`, and a follow-up
-    // left alone is cleared too, so nothing of one customer is left for the next.
+    // Kiosk: the timers `kiosk::timer` asks for, so nothing of one customer is left for the
+    // next.
     let last_touch = use_mut_ref(host::now_ms);
     {
         let (on_restart, last_touch) = (props.on_restart.clone(), last_touch.clone());
-        let reset_ms = cfg.kiosk_reset_s * 1000;
+        let cfg = cfg.clone();
         use_effect_with(state.survey.screen, move |screen| {
-            let idle_ms = reset_ms.max(KIOSK_IDLE_MS) as u64;
-            let timer = match screen {
-                _ if reset_ms == 0 => None,
-                Screen::Done | Screen::AlreadyAnswered => {
-                    Some(Interval::new(reset_ms, move || {
-                        on_restart.emit(Restart { answered: false })
+            let t = kiosk::timer(&cfg, *screen);
+            let timer = match t {
+                kiosk::Timer::None => None,
+                kiosk::Timer::ResetAfter { ms } => Some(Interval::new(ms, move || {
+                    on_restart.emit(Restart { answered: false })
+                })),
+                kiosk::Timer::WatchIdle { every_ms, .. } => {
+                    Some(Interval::new(every_ms, move || {
+                        if t.idle(host::now_ms(), *last_touch.borrow()) {
+                            on_restart.emit(Restart { answered: false });
+                        }
                     }))
                 }
-                Screen::FollowUp => Some(Interval::new(5_000, move || {
-                    if host::now_ms().saturating_sub(*last_touch.borrow()) > idle_ms {
-                        on_restart.emit(Restart { answered: false });
-                    }
-                })),
-                _ => None,
             };
             move || drop(timer)
         });

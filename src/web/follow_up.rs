@@ -7,8 +7,8 @@ use yew::prelude::*;
 
 use crate::config::Config;
 use crate::contract::rules::{MAX_COMMENT, MAX_PHONE_INPUT};
-use crate::scoring::score::Category;
 use crate::survey::flow::{Event, Problem, Survey};
+use crate::survey::follow_up::follow_up;
 use crate::words::{fill, Text};
 
 #[derive(Properties, PartialEq)]
@@ -24,14 +24,10 @@ pub struct FollowUpProps {
 pub fn FollowUp(props: &FollowUpProps) -> Html {
     let cfg = &props.config;
     let s = &props.survey;
-    let Some(category) = s.category() else {
+    let Some(asked) = follow_up(cfg, s) else {
         return html! {};
     };
-    let prompt = match category {
-        Category::Detractor => Text::FollowUpDetractor,
-        Category::Passive => Text::FollowUpPassive,
-        Category::Promoter => Text::FollowUpPromoter,
-    };
+    let prompt = asked.prompt;
     let ev = |f: fn(String) -> Event| {
         props
             .on_event
@@ -54,19 +50,16 @@ pub fn FollowUp(props: &FollowUpProps) -> Html {
         }
     });
 
-    let callback = (category == Category::Detractor && cfg.callback).then(|| {
+    let callback = asked.callback.map(|offer| {
         let consent_text = cfg.consent_text();
-        let problem = s.problem.map(|p| match p {
-            Problem::PhoneInvalid => cfg.text(Text::PhoneInvalid),
-            Problem::ConsentNeeded => cfg.text(Text::ConsentNeeded),
-        });
+        let problem = offer.problem.map(|p| cfg.text(p));
         let onconsent = props.on_event.reform(|e: yew::Event| {
             let checked = e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.checked()).unwrap_or(false);
             Event::Consent(checked)
         });
         html! {
             <div class="nps-callback">
-                <p class="nps-prompt">{ cfg.text(Text::CallbackOffer) }</p>
+                <p class="nps-prompt">{ cfg.text(offer.offer) }</p>
                 <label class="nps-label" for={phone_id.clone()}>{ cfg.text(Text::PhoneLabel) }</label>
                 <input id={phone_id.clone()} class="nps-phone" type="tel" inputmode="tel" autocomplete="tel"
                     maxlength={MAX_PHONE_INPUT.to_string()} value={s.phone.clone()}

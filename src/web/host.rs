@@ -321,8 +321,7 @@ pub fn memory(keys: &marks::Keys, keep: bool) -> gate::Memory {
         None => {
             let d = fresh_draw();
             if keep {
-                let until = now + marks::SAMPLE_TTL_MS;
-                let _ = s.set_item(&keys.sample, &format!("{d}|{until}"));
+                let _ = s.set_item(&keys.sample, &marks::draw_text(d, now));
             }
             d
         }

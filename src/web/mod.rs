@@ -26,8 +26,7 @@ pub use session::{Session, SessionProps};
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 use crate::config::Trigger;
-use crate::contract::rules::is_score;
-use crate::scoring::score::Tally;
+use crate::scoring::score::{Score, Tally};
 use crate::survey::flow::{Meta, Terms};
 use crate::survey::gate::{self, Gate};
 use crate::survey::takeover::{self, Takeover};
@@ -136,7 +135,7 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
     );
     // Throttling, sampling and once-per-visit (`gate`); a survey that is not asked is not
     // rendered at all, and says why in the console when `debug` is on.
-    let kept = !cfg.force && cfg.kiosk_reset_s == 0;
+    let kept = marks::kept(&cfg);
     let gate = gate::decide(&cfg, &host::memory(&keys, kept), host::now_ms());
     if cfg.debug {
         web_sys::console::info_1(&JsValue::from_str(&format!(
@@ -155,19 +154,16 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
     }
     let already_answered = gate == Gate::AlreadyAnswered;
     // A page the collector rendered names its response (the widget takes it over in place);
-    // else a reload continues the response in progress (the same id), unless a survey on
-    // this page already does. A kiosk continues nothing.
+    // else a reload continues the response in progress (`takeover::starting` decides).
     let takeover = Takeover::read(
         el.get_attribute(takeover::RESPONSE_ATTR).as_deref(),
         el.get_attribute(takeover::SCORE_ATTR).as_deref(),
-    )
-    .filter(|t| !host::in_use(&t.id));
-    let draft =
-        host::read_draft(&keys.draft).filter(|d| !already_answered && kept && !host::in_use(&d.id));
-    let (id, created_at, resumed, write_key) = match (takeover, draft) {
-        (Some(t), _) => (t.id, t.created_at, t.score, t.write_key),
-        (None, Some(d)) => (d.id, d.created_at, Some(d.score), d.write_key),
-        (None, None) => (
+    );
+    let draft = host::read_draft(&keys.draft);
+    let start = takeover::starting(&cfg, takeover, draft, already_answered, host::in_use);
+    let (id, created_at, resumed, write_key) = match start {
+        Some(t) => (t.id, t.created_at, t.score, t.write_key),
+        None => (
             uuid::Uuid::new_v4().to_string(),
             host::now_rfc3339(),
             None,
@@ -181,7 +177,7 @@ fn mount_into(el: Element, config: Option<&JsValue>) -> Result<Handle, JsValue> 
     let meta = Rc::new(Meta {
         id: id.clone(),
         survey: cfg.survey.clone(),
-        terms: Terms::of(&cfg.consent_text(), cfg.locale.tag(), cfg.retention_days),
+        terms: Terms::for_survey(&cfg),
         context,
         locale: cfg.locale.tag().to_owned(),
         page,
@@ -260,10 +256,10 @@ pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
             "NpsWidget.score: scores must be an Array or a Uint8Array of integers from 0 to 10",
         ));
     };
-    let mut ints = Vec::with_capacity(values.len());
+    let mut checked = Vec::with_capacity(values.len());
     for (i, v) in values.iter().enumerate() {
-        match v.as_f64().filter(|f| is_score(*f)) {
-            Some(n) => ints.push(n as i64),
+        match v.as_f64().and_then(Score::of_f64) {
+            Some(s) => checked.push(s),
             _ => {
                 // JavaScript shows the value as the page's developer wrote it (and wasm
                 // stays free of Rust's float formatting).
@@ -282,7 +278,7 @@ pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
             }
         }
     }
-    let tally = Tally::from_scores(ints).map_err(|e| js_error(&e.to_string()))?;
+    let tally = Tally::of(checked);
     js_sys::JSON::parse(&scored(&tally).to_string())
 }
 

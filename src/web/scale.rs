@@ -9,15 +9,15 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::config::Config;
-use crate::scoring::score;
+use crate::scoring::score::Score;
 use crate::words::{fill, Text};
 
 #[derive(Properties, PartialEq)]
 pub struct ScaleProps {
     pub config: Rc<Config>,
-    pub chosen: Option<u8>,
+    pub chosen: Option<Score>,
     pub labelled_by: AttrValue,
-    pub on_choose: Callback<u8>,
+    pub on_choose: Callback<Score>,
 }
 
 #[component]
@@ -55,15 +55,13 @@ pub fn Scale(props: &ScaleProps) -> Html {
         })
     };
 
-    let buttons = (0u8..=10).map(|s| {
+    let buttons = Score::all().map(|s| {
         let checked = props.chosen == Some(s);
-        let category = score::category(s as i64)
-            .map(|c| c.as_str())
-            .unwrap_or_default();
-        let focusable = checked || (props.chosen.is_none() && s == 0);
+        let category = s.category().as_str();
+        let focusable = checked || (props.chosen.is_none() && s == Score::MIN);
         let label = match s {
-            0 => format!("0 – {}", cfg.text(Text::ScaleLow)),
-            10 => format!("10 – {}", cfg.text(Text::ScaleHigh)),
+            Score::MIN => format!("0 – {}", cfg.text(Text::ScaleLow)),
+            Score::MAX => format!("10 – {}", cfg.text(Text::ScaleHigh)),
             _ => fill(cfg.text(Text::ScoreLabel), &[("score", &s.to_string())]),
         };
         let onclick = props.on_choose.reform(move |_: MouseEvent| s);
@@ -75,7 +73,7 @@ pub fn Scale(props: &ScaleProps) -> Html {
                 tabindex={if focusable { "0" } else { "-1" }}
                 data-score={s.to_string()}
                 {onclick}>
-                { s }
+                { s.get() }
             </button>
         }
     });

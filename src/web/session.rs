@@ -20,7 +20,7 @@ pub struct SessionProps {
     pub host: web_sys::Element,
     pub keys: Rc<Keys>,
     pub already_answered: bool,
-    pub resumed: Option<u8>,
+    pub resumed: Option<crate::scoring::score::Score>,
     pub open: bool,
 }
 
@@ -28,7 +28,7 @@ pub struct SessionProps {
 struct Current {
     meta: Rc<Meta>,
     already_answered: bool,
-    resumed: Option<u8>,
+    resumed: Option<crate::scoring::score::Score>,
     open: bool,
 }
 

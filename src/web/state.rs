@@ -38,7 +38,11 @@ pub enum Action {
 
 impl State {
     /// `resumed` is the score of a response continued after a reload.
-    pub fn new(already_answered: bool, open: bool, resumed: Option<u8>) -> State {
+    pub fn new(
+        already_answered: bool,
+        open: bool,
+        resumed: Option<crate::scoring::score::Score>,
+    ) -> State {
         State {
             survey: resumed.map_or_else(|| Survey::new(already_answered), Survey::resume),
             posts: 0,

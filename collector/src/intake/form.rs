@@ -107,7 +107,11 @@ mod tests {
         );
         let r = nps_core::contract::payload::Response::parse(&v).unwrap();
         assert_eq!(
-            (r.score, r.category, r.reasons.len()),
+            (
+                r.score.map(|s| s.get()),
+                r.category().map(|c| c.as_str()),
+                r.reasons.len()
+            ),
             (Some(4), Some("detractor"), 2)
         );
         assert_eq!(r.context.get("store").map(String::as_str), Some("SZ-FT"));

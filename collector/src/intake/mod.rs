@@ -49,9 +49,7 @@ pub struct Signals {
 }
 
 fn ms(t: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+    nps_core::contract::time::Time::parse(t).map(|t| t.unix_ms())
 }
 
 impl Signals {

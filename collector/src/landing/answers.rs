@@ -100,7 +100,7 @@ fn meta_of(r: &payload::Response, cfg: &Config, write_key: String) -> Meta {
         locale: r.locale.clone(),
         page: r.page.clone(),
         created_at: r.created_at.clone(),
-        terms: Terms::of(&cfg.consent_text(), cfg.locale.tag(), cfg.retention_days),
+        terms: Terms::for_survey(cfg),
         write_key,
     }
 }
@@ -108,11 +108,10 @@ fn meta_of(r: &payload::Response, cfg: &Config, write_key: String) -> Meta {
 /// The page a stored response is at: the follow-up (with `survey`'s entries) or the outcome.
 fn at(state: &AppState, f: &Found, survey: &Survey, status: StatusCode) -> Response {
     let (a, r) = (&f.a, &f.r);
-    let score = r.score.unwrap_or_default();
     let t = Takeover {
         id: r.id.clone(),
         created_at: r.created_at.clone(),
-        score: Some(score),
+        score: r.score,
         write_key: f.key.clone(),
     };
     let scale_action = question_action(r);

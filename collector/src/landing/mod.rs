@@ -32,6 +32,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use nps_core::config::{keys, Config};
 use nps_core::contract::payload;
 use nps_core::contract::rules;
+use nps_core::scoring::score::Score;
 use nps_core::survey::flow::{Event, Meta, Survey, Terms};
 use nps_core::survey::takeover::Takeover;
 use nps_core::words::{Locale, Text};
@@ -258,10 +259,7 @@ pub(crate) async fn score(
         Err(page) => return page,
     };
     let pairs = form(&body);
-    let Some(score) = field(&pairs, "score")
-        .and_then(|s| s.parse::<u8>().ok())
-        .filter(|s| *s <= rules::MAX_SCORE)
-    else {
+    let Some(score) = field(&pairs, "score").and_then(Score::parse) else {
         return html(
             StatusCode::UNPROCESSABLE_ENTITY,
             page::notice(&a.cfg, Text::LinkInvalid),
@@ -283,11 +281,7 @@ pub(crate) async fn score(
     let meta = Meta {
         id: id.clone(),
         survey: survey.clone(),
-        terms: Terms::of(
-            &a.cfg.consent_text(),
-            a.cfg.locale.tag(),
-            a.cfg.retention_days,
-        ),
+        terms: Terms::for_survey(&a.cfg),
         page: Some(rules::page_url(&path, |k| context.contains_key(k))),
         context,
         locale: a.cfg.locale.tag().to_owned(),

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use nps_core::config::{keys, Config, Mode};
-use nps_core::contract::rules::{self, HONEYPOT_FIELD, MAX_COMMENT, MAX_PHONE_INPUT, WRITE_KEY};
-use nps_core::scoring::score::{self, Category};
+use nps_core::contract::rules::{HONEYPOT_FIELD, MAX_COMMENT, MAX_PHONE_INPUT, WRITE_KEY};
+use nps_core::scoring::score::{Category, Score};
+use nps_core::survey::follow_up;
 use nps_core::survey::takeover::Takeover;
 use nps_core::survey::{flow::Problem, flow::Survey, outcome::outcome, outcome::Reach};
 use nps_core::words::{fill, Locale, Text};
@@ -158,13 +159,11 @@ fn scale_form(
         out,
         "<div class=\"nps-scale{chosen}\" role=\"group\" aria-labelledby=\"nps-q\">"
     );
-    for s in 0..=rules::MAX_SCORE {
-        let category = score::category(s as i64)
-            .map(Category::as_str)
-            .unwrap_or_default();
+    for s in Score::all() {
+        let category = s.category().as_str();
         let label = match s {
-            0 => format!("0 – {}", cfg.text(Text::ScaleLow)),
-            rules::MAX_SCORE => format!("{} – {}", rules::MAX_SCORE, cfg.text(Text::ScaleHigh)),
+            Score::MIN => format!("{s} – {}", cfg.text(Text::ScaleLow)),
+            Score::MAX => format!("{s} – {}", cfg.text(Text::ScaleHigh)),
             _ => fill(cfg.text(Text::ScoreLabel), &[("score", &s.to_string())]),
         };
         let pressed = if score == Some(s) {
@@ -247,14 +246,10 @@ pub fn follow_up(
     survey: &Survey,
     chrome: &Chrome,
 ) -> String {
-    let Some(category) = survey.category() else {
+    let Some(asked) = follow_up::follow_up(cfg, survey) else {
         return question(cfg, raw, context, scale_action, t, chrome);
     };
-    let prompt = match category {
-        Category::Detractor => Text::FollowUpDetractor,
-        Category::Passive => Text::FollowUpPassive,
-        Category::Promoter => Text::FollowUpPromoter,
-    };
+    let prompt = asked.prompt;
     let mut f = format!(
         "<form method=\"post\" action=\"{}\" class=\"nps-follow-up\" aria-labelledby=\"nps-p\">\
 <p id=\"nps-p\" class=\"nps-prompt\">{}</p><fieldset class=\"nps-chips\"><legend class=\"nps-sr\">{}</legend>",
@@ -283,18 +278,15 @@ pub fn follow_up(
         esc(cfg.text(Text::CommentPlaceholder)),
         esc(&survey.comment),
     );
-    if category == Category::Detractor && cfg.callback {
-        let problem = survey.problem.map(|p| match p {
-            Problem::PhoneInvalid => cfg.text(Text::PhoneInvalid),
-            Problem::ConsentNeeded => cfg.text(Text::ConsentNeeded),
-        });
+    if let Some(offer) = asked.callback {
+        let problem = offer.problem.map(|p| cfg.text(p));
         let _ = write!(
             f,
             "<div class=\"nps-callback\"><p class=\"nps-prompt\">{}</p>\
 <label class=\"nps-label\" for=\"nps-phone\">{}</label>\
 <input id=\"nps-phone\" class=\"nps-phone\" type=\"tel\" name=\"phone\" inputmode=\"tel\" autocomplete=\"tel\" maxlength=\"{MAX_PHONE_INPUT}\" value=\"{}\"{}>\
 <label class=\"nps-consent\"><input type=\"checkbox\" class=\"nps-consent-box\" name=\"consent\" value=\"1\"{}><span>{}</span></label>{}</div>",
-            esc(cfg.text(Text::CallbackOffer)),
+            esc(cfg.text(offer.offer)),
             esc(cfg.text(Text::PhoneLabel)),
             esc(&survey.phone),
             if survey.problem == Some(Problem::PhoneInvalid) { " aria-invalid=\"true\"" } else { "" },

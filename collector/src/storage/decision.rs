@@ -66,13 +66,10 @@ impl Incoming {
             write_key: None,
             ..r.clone()
         };
-        let updated_ns = time::OffsetDateTime::parse(
-            &r.updated_at,
-            &time::format_description::well_known::Rfc3339,
-        )
-        .map(|t| t.unix_timestamp_nanos().clamp(0, i64::MAX as i128) as i64)
-        .unwrap_or(0)
-        .min(now.ns);
+        let updated_ns = nps_core::contract::time::Time::parse(&r.updated_at)
+            .map(|t| t.unix_ns().clamp(0, i64::MAX as i128) as i64)
+            .unwrap_or(0)
+            .min(now.ns);
         Incoming {
             body: response.to_json(),
             key: r.write_key.clone(),

@@ -173,12 +173,9 @@ fn backfill_received(c: &Connection) -> rusqlite::Result<()> {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     for (id, received_at, body) in old {
-        let ns = time::OffsetDateTime::parse(
-            &received_at,
-            &time::format_description::well_known::Rfc3339,
-        )
-        .map(|t| t.unix_timestamp_nanos() as i64)
-        .unwrap_or(0);
+        let ns = nps_core::contract::time::Time::parse(&received_at)
+            .map(|t| t.unix_ns() as i64)
+            .unwrap_or(0);
         let purge = serde_json::from_str::<serde_json::Value>(&body)
             .ok()
             .and_then(|v| Response::parse(&v).ok())

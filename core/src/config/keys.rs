@@ -125,6 +125,21 @@ impl Key {
         }
     }
 
+    /// The bounds of a whole-number key; (0, 0) for any other.
+    pub fn int_bounds(&self) -> (u32, u32) {
+        match self.kind {
+            Kind::Int { min, max } => (min, max),
+            _ => (0, 0),
+        }
+    }
+
+    /// A whole number within this key's bounds (a value carried elsewhere, such as the
+    /// payload's `contact.callback_hours`, is bounded as the key that set it).
+    pub fn accepts_int(&self, n: u64) -> Option<u32> {
+        let (min, max) = self.int_bounds();
+        u32::try_from(n).ok().filter(|n| (min..=max).contains(n))
+    }
+
     /// The default of a key whose default is a string; empty otherwise.
     pub fn default_str(&self) -> &'static str {
         match self.default {

@@ -4,14 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::Config;
+use crate::contract::context::{Touchpoint, TOUCHPOINT};
 use crate::words::Text;
-
-/// Touchpoints (the `touchpoint` context value) with their own question.
-pub const TOUCHPOINTS: &[(&str, Text)] = &[
-    ("maintenance", Text::QuestionMaintenance),
-    ("repair", Text::QuestionRepair),
-    ("after_service", Text::QuestionAfterSales),
-];
 
 /// The question as shown: the words around the brand, and the brand, which stays on one line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,14 +24,14 @@ impl Question {
 
 impl Config {
     /// The question for a response with this context: the touchpoint's wording (a
-    /// `touchpoint` of `TOUCHPOINTS`), else the after-sales wording for the `after-sales`
+    /// `Touchpoint`), else the after-sales wording for the `after-sales`
     /// survey, else the general one; each can be overridden with `text`. Split around the
     /// brand, which is shown on one line.
     pub fn question(&self, context: &BTreeMap<String, String>) -> Question {
         let text = context
-            .get("touchpoint")
-            .and_then(|t| TOUCHPOINTS.iter().find(|(name, _)| name == t))
-            .map(|(_, text)| *text)
+            .get(TOUCHPOINT)
+            .and_then(|t| Touchpoint::from_code(t))
+            .map(Touchpoint::question)
             .or_else(|| (self.survey == "after-sales").then_some(Text::QuestionAfterSales))
             .unwrap_or(Text::Question);
         let template = self.text(text);

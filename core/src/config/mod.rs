@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 pub use attributes::{object_from_attributes, object_from_attributes_with};
 pub use keys::DEFAULT_CONTEXT_PARAMS;
-pub use look::{shows_details, text_on, Question, TOUCHPOINTS};
+pub use look::{shows_details, text_on, Question};
 
 use crate::contract::error::{shown, ErrorKind, FieldError};
 use crate::contract::rules::{context_value, MAX_CONTEXT};

@@ -82,7 +82,7 @@ pub fn posted(r: &Response) -> (&'static str, Value) {
     match r.stage {
         Stage::Scored => (
             SCORED,
-            crate::obj! {"id" => r.id.clone(), "score" => r.score, "category" => r.category},
+            crate::obj! {"id" => r.id.clone(), "score" => r.score, "category" => r.category().map(crate::scoring::score::Category::as_str)},
         ),
         Stage::Completed => (
             SUBMITTED,

@@ -15,7 +15,7 @@ pub use batch::{
     civil_from_days, days_from_civil, local_day, minutes_of, period_of, period_start,
     tally_segments, BatchError, Period,
 };
-pub use names::{Names, DIMENSIONS};
+pub use names::Names;
 
 use crate::scoring::score::{Category, Tally};
 

@@ -73,29 +73,98 @@ impl fmt::Display for ScoreError {
 
 impl std::error::Error for ScoreError {}
 
-/// The category of a score; anything outside 0–10 is an error value, never a panic.
-pub fn category(score: i64) -> Result<Category, ScoreError> {
-    match score {
-        0..=6 => Ok(Category::Detractor),
-        7..=8 => Ok(Category::Passive),
-        9..=10 => Ok(Category::Promoter),
-        _ => Err(ScoreError {
-            value: score.to_string(),
-            index: None,
-        }),
-    }
-}
+/// A score on the 0–10 scale. Making one is the only check (`Score::new`, `TryFrom<i64>`,
+/// `Score::from_f64`), so everything that holds a `Score` holds a valid one and its
+/// `category()` cannot fail. In JSON it is the plain number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Score(u8);
 
-/// Checks a number that came from JSON or JavaScript: it must be an integer 0–10.
-pub fn score_from_f64(value: f64, index: Option<usize>) -> Result<u8, ScoreError> {
-    if crate::contract::rules::is_score(value) {
-        Ok(value as u8)
-    } else {
-        Err(ScoreError {
+impl Score {
+    /// The bottom of the scale.
+    pub const MIN: Score = Score(0);
+
+    /// The top of the scale.
+    pub const MAX: Score = Score(crate::contract::rules::MAX_SCORE);
+
+    /// A score, when `value` is on the scale.
+    pub const fn new(value: u8) -> Option<Score> {
+        if value <= crate::contract::rules::MAX_SCORE {
+            Some(Score(value))
+        } else {
+            None
+        }
+    }
+
+    /// A score written as text (an attribute, a form field, a stored draft), when it is a
+    /// whole number on the scale.
+    pub fn parse(text: &str) -> Option<Score> {
+        text.parse::<u8>().ok().and_then(Score::new)
+    }
+
+    /// The number, 0 to 10.
+    pub const fn get(self) -> u8 {
+        self.0
+    }
+
+    /// Every score, 0 to 10.
+    pub fn all() -> impl DoubleEndedIterator<Item = Score> {
+        (0..=crate::contract::rules::MAX_SCORE).map(Score)
+    }
+
+    /// The category: 0–6 detractor, 7–8 passive, 9–10 promoter.
+    pub const fn category(self) -> Category {
+        match self.0 {
+            0..=6 => Category::Detractor,
+            7..=8 => Category::Passive,
+            _ => Category::Promoter,
+        }
+    }
+
+    /// A number from JSON or JavaScript, when it is an integer 0–10.
+    pub fn of_f64(value: f64) -> Option<Score> {
+        (value.fract() == 0.0 && (0.0..=Score::MAX.0 as f64).contains(&value))
+            .then_some(Score(value as u8))
+    }
+
+    /// Checks a number that came from JSON or JavaScript: it must be an integer 0–10; the
+    /// error names the value (and its position, when scoring a list).
+    pub fn from_f64(value: f64, index: Option<usize>) -> Result<Score, ScoreError> {
+        Score::of_f64(value).ok_or_else(|| ScoreError {
             value: format_number(value),
             index,
         })
     }
+}
+
+impl TryFrom<i64> for Score {
+    type Error = ScoreError;
+
+    fn try_from(value: i64) -> Result<Score, ScoreError> {
+        u8::try_from(value)
+            .ok()
+            .and_then(Score::new)
+            .ok_or_else(|| ScoreError {
+                value: value.to_string(),
+                index: None,
+            })
+    }
+}
+
+impl fmt::Display for Score {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<Score> for serde_json::Value {
+    fn from(s: Score) -> serde_json::Value {
+        serde_json::Value::from(s.0)
+    }
+}
+
+/// The category of a score; anything outside 0–10 is an error value, never a panic.
+pub fn category(score: i64) -> Result<Category, ScoreError> {
+    Score::try_from(score).map(Score::category)
 }
 
 fn format_number(v: f64) -> String {
@@ -128,6 +197,15 @@ impl Tally {
             t.add(c);
         }
         Ok(t)
+    }
+
+    /// Tallies scores already on the scale: nothing to reject.
+    pub fn of<I: IntoIterator<Item = Score>>(scores: I) -> Tally {
+        let mut t = Tally::default();
+        for s in scores {
+            t.add(s.category());
+        }
+        t
     }
 
     /// Adds one response of the given category.
@@ -217,10 +295,32 @@ mod tests {
     }
 
     #[test]
+    fn a_score_is_checked_once_when_made_and_its_category_never_fails() {
+        assert_eq!(Score::all().count(), 11);
+        for s in Score::all() {
+            assert_eq!(Ok(s.category()), category(s.get() as i64));
+            assert_eq!(Score::new(s.get()), Some(s));
+            assert_eq!(Score::try_from(s.get() as i64), Ok(s));
+            assert_eq!(serde_json::Value::from(s), serde_json::json!(s.get()));
+        }
+        assert_eq!(Score::new(11), None);
+        assert_eq!(Score::new(u8::MAX), None);
+        assert_eq!(Score::MAX.get(), 10);
+        assert!(Score::try_from(-1).is_err() && Score::try_from(256).is_err());
+        assert_eq!(Score::of_f64(f64::NAN), None);
+        assert_eq!(Score::of_f64(f64::INFINITY), None);
+        assert_eq!(Score::of_f64(-0.0), Score::new(0));
+        let scores = [0, 6, 7, 9, 10].map(|s| Score::new(s).unwrap());
+        assert_eq!(Ok(Tally::of(scores)), Tally::from_scores([0, 6, 7, 9, 10]));
+    }
+
+    #[test]
     fn numbers_from_javascript() {
         let check = |v: f64, want: Result<u8, &str>| {
             assert_eq!(
-                score_from_f64(v, Some(2)).map_err(|e| e.to_string()),
+                Score::from_f64(v, Some(2))
+                    .map(Score::get)
+                    .map_err(|e| e.to_string()),
                 want.map_err(String::from)
             )
         };

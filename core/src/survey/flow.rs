@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use crate::contract::payload::{Contact, Response, Stage};
 use crate::contract::phone;
 use crate::contract::rules;
-use crate::scoring::score::{self, Category};
+use crate::scoring::score::{Category, Score};
 
 /// What the customer sees: where the survey is (a `Stage` is how far its posts have got).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +54,7 @@ impl Screen {
 /// What the customer did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
-    Choose(u8),
+    Choose(Score),
     ToggleReason(String),
     Comment(String),
     Phone(String),
@@ -79,7 +79,7 @@ pub enum Problem {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Survey {
     pub screen: Screen,
-    pub score: Option<u8>,
+    pub score: Option<Score>,
     pub reasons: Vec<String>,
     pub comment: String,
     pub phone: String,
@@ -110,30 +110,43 @@ pub struct Meta {
     pub write_key: String,
 }
 
-/// What the customer agreed to with the consent box: the retention period it named and
-/// which text it was (its locale and a fingerprint of its words).
+/// What the customer agreed to with the consent box: the retention period it named, which
+/// text it was (its locale and a fingerprint of its words), and the call-back promised.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Terms {
     pub retention_days: u32,
     pub version: String,
+    /// The hours within which a detractor who leaves a phone is called back; carried in the
+    /// payload's `contact`, so nothing downstream assumes them.
+    pub callback_hours: u32,
 }
 
 impl Terms {
-    /// The terms of a consent text shown in a locale.
+    /// The terms of a consent text shown in a locale, with the default call-back promise.
     pub fn of(text: &str, locale: &str, retention_days: u32) -> Terms {
         Terms {
             retention_days,
             version: format!("{locale}-{}", &crate::survey::marks::fingerprint(text)[..8]),
+            callback_hours: crate::config::keys::CALLBACK_HOURS.default_int(),
+        }
+    }
+
+    /// The terms a configured survey offers: its consent text in its locale, its retention
+    /// and its call-back promise. What the widget and the landing pages both use.
+    pub fn for_survey(cfg: &crate::config::Config) -> Terms {
+        Terms {
+            callback_hours: cfg.callback_hours,
+            ..Terms::of(&cfg.consent_text(), cfg.locale.tag(), cfg.retention_days)
         }
     }
 }
 
 impl Survey {
     /// A survey continued after a reload: the score chosen before, the follow-up showing.
-    pub fn resume(score: u8) -> Survey {
+    pub fn resume(score: Score) -> Survey {
         Survey {
             screen: Screen::FollowUp,
-            score: Some(score.min(crate::contract::rules::MAX_SCORE)),
+            score: Some(score),
             ..Survey::new(false)
         }
     }
@@ -158,15 +171,15 @@ impl Survey {
 
     /// The category of the chosen score.
     pub fn category(&self) -> Option<Category> {
-        self.score.and_then(|s| score::category(s as i64).ok())
+        self.score.map(Score::category)
     }
 
     /// Applies an event; returns the stage to post, if any. Events that make no sense in
-    /// the current screen (or a score outside 0–10) change nothing.
+    /// the current screen change nothing.
     pub fn apply(&mut self, event: Event) -> Option<Stage> {
         use Screen::*;
         match (self.screen, event) {
-            (Asking | FollowUp, Event::Choose(s)) if s <= 10 => {
+            (Asking | FollowUp, Event::Choose(s)) => {
                 let changed = self.score != Some(s);
                 self.score = Some(s);
                 self.screen = FollowUp;
@@ -243,6 +256,7 @@ impl Survey {
             consent: true,
             retention_days: None,
             consent_version: None,
+            callback_hours: None,
         }))
     }
 
@@ -250,12 +264,10 @@ impl Survey {
     pub fn response(&self, stage: Stage, meta: &Meta, now: &str) -> Response {
         let comment = self.comment.trim();
         Response {
-            schema: 1,
             id: meta.id.clone(),
             survey: meta.survey.clone(),
             stage,
             score: self.score,
-            category: self.category().map(Category::as_str),
             reasons: self.reasons.clone(),
             comment: (!comment.is_empty()).then(|| comment.to_owned()),
             contact: match stage {
@@ -263,6 +275,7 @@ impl Survey {
                 _ => self.contact.clone().map(|c| Contact {
                     retention_days: Some(meta.terms.retention_days),
                     consent_version: Some(meta.terms.version.clone()),
+                    callback_hours: Some(meta.terms.callback_hours),
                     ..c
                 }),
             },
@@ -281,6 +294,10 @@ mod tests {
     use super::*;
     use Event::*;
 
+    fn sc(s: u8) -> Score {
+        Score::new(s).expect("on the scale")
+    }
+
     /// A scenario: events in, (screen, posted stage) out after each.
     fn run(start: Survey, steps: &[(Event, Screen, Option<Stage>)]) -> Survey {
         let mut s = start;
@@ -296,7 +313,7 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(9), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(9)), Screen::FollowUp, Some(Stage::Scored)),
                 (
                     ToggleReason("advisor_attitude".into()),
                     Screen::FollowUp,
@@ -315,14 +332,14 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(3), Screen::FollowUp, Some(Stage::Scored)),
-                (Choose(3), Screen::FollowUp, None),
-                (Choose(8), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(3)), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(3)), Screen::FollowUp, None),
+                (Choose(sc(8)), Screen::FollowUp, Some(Stage::Scored)),
                 (Submit, Screen::Done, Some(Stage::Completed)),
-                (Choose(10), Screen::Done, None),
+                (Choose(sc(10)), Screen::Done, None),
             ],
         );
-        assert_eq!(s.score, Some(8));
+        assert_eq!(s.score, Some(sc(8)));
     }
 
     #[test]
@@ -330,7 +347,7 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(7), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(7)), Screen::FollowUp, Some(Stage::Scored)),
                 (ToggleReason("wait_time".into()), Screen::FollowUp, None),
                 (ToggleReason("booking".into()), Screen::FollowUp, None),
                 (ToggleReason("wait_time".into()), Screen::FollowUp, None),
@@ -344,7 +361,7 @@ mod tests {
         let mut s = run(
             Survey::new(false),
             &[
-                (Choose(2), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(2)), Screen::FollowUp, Some(Stage::Scored)),
                 (Phone("12345".into()), Screen::FollowUp, None),
                 (Submit, Screen::FollowUp, None),
             ],
@@ -372,6 +389,7 @@ mod tests {
                 consent: true,
                 retention_days: None,
                 consent_version: None,
+                callback_hours: None,
             })
         );
     }
@@ -381,7 +399,7 @@ mod tests {
     #[test]
     fn a_phone_goes_only_with_a_submit() {
         let typed = [
-            (Choose(1), Screen::FollowUp, Some(Stage::Scored)),
+            (Choose(sc(1)), Screen::FollowUp, Some(Stage::Scored)),
             (Phone("13812345678".into()), Screen::FollowUp, None),
             (Consent(true), Screen::FollowUp, None),
         ];
@@ -396,14 +414,14 @@ mod tests {
     #[test]
     fn a_resumed_survey_continues_from_its_score() {
         let s = run(
-            Survey::resume(3),
+            Survey::resume(sc(3)),
             &[
-                (Choose(3), Screen::FollowUp, None),
-                (Choose(4), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(3)), Screen::FollowUp, None),
+                (Choose(sc(4)), Screen::FollowUp, Some(Stage::Scored)),
                 (Submit, Screen::Done, Some(Stage::Completed)),
             ],
         );
-        assert_eq!(s.score, Some(4));
+        assert_eq!(s.score, Some(sc(4)));
     }
 
     #[test]
@@ -411,7 +429,7 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(2), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(2)), Screen::FollowUp, Some(Stage::Scored)),
                 (Consent(true), Screen::FollowUp, None),
                 (Submit, Screen::Done, Some(Stage::Completed)),
             ],
@@ -421,10 +439,10 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(2), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(2)), Screen::FollowUp, Some(Stage::Scored)),
                 (Phone("13812345678".into()), Screen::FollowUp, None),
                 (Consent(true), Screen::FollowUp, None),
-                (Choose(10), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(10)), Screen::FollowUp, Some(Stage::Scored)),
                 (Submit, Screen::Done, Some(Stage::Completed)),
             ],
         );
@@ -433,7 +451,7 @@ mod tests {
         let s = run(
             Survey::new(false),
             &[
-                (Choose(0), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(0)), Screen::FollowUp, Some(Stage::Scored)),
                 (Phone("13812345678".into()), Screen::FollowUp, None),
                 (Skip, Screen::Done, Some(Stage::Completed)),
             ],
@@ -447,20 +465,20 @@ mod tests {
             Survey::new(false),
             &[
                 (Dismiss, Screen::Dismissed, Some(Stage::Dismissed)),
-                (Choose(5), Screen::Dismissed, None),
+                (Choose(sc(5)), Screen::Dismissed, None),
             ],
         );
         run(
             Survey::new(false),
             &[
-                (Choose(5), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(5)), Screen::FollowUp, Some(Stage::Scored)),
                 (Dismiss, Screen::Dismissed, Some(Stage::Dismissed)),
             ],
         );
         run(
             Survey::new(false),
             &[
-                (Choose(5), Screen::FollowUp, Some(Stage::Scored)),
+                (Choose(sc(5)), Screen::FollowUp, Some(Stage::Scored)),
                 (Skip, Screen::Done, Some(Stage::Completed)),
                 (Dismiss, Screen::Dismissed, None),
             ],
@@ -468,7 +486,7 @@ mod tests {
         run(
             Survey::new(true),
             &[
-                (Choose(5), Screen::AlreadyAnswered, None),
+                (Choose(sc(5)), Screen::AlreadyAnswered, None),
                 (Dismiss, Screen::Dismissed, None),
             ],
         );
@@ -484,7 +502,6 @@ mod tests {
             Comment("x".into()),
             Phone("1".into()),
             Consent(true),
-            Choose(11),
         ] {
             let mut s = fresh.clone();
             assert_eq!(s.apply(ev.clone()), None, "{ev:?}");
@@ -495,7 +512,7 @@ mod tests {
     #[test]
     fn the_comment_is_capped_at_1000_characters() {
         let mut s = Survey::new(false);
-        s.apply(Choose(6));
+        s.apply(Choose(sc(6)));
         s.apply(Comment("字".repeat(1200)));
         assert_eq!(s.comment.chars().count(), 1000);
     }
@@ -515,18 +532,23 @@ mod tests {
         let mut s = Survey::new(false);
         assert_eq!(
             s.response(Stage::Dismissed, &meta, "2026-11-23T08:30:01.000Z")
-                .category,
+                .category(),
             None
         );
-        s.apply(Choose(1));
+        s.apply(Choose(sc(1)));
         s.apply(Phone("13812345678".into()));
         s.apply(Consent(true));
         s.apply(Comment("".into()));
         s.apply(Submit);
         let r = s.response(Stage::Completed, &meta, "2026-11-23T08:31:00.000Z");
         assert_eq!(
-            (r.score, r.category, r.comment.as_deref()),
-            (Some(1), Some("detractor"), None)
+            (r.score, r.category(), r.comment.as_deref()),
+            (Some(sc(1)), Some(Category::Detractor), None)
+        );
+        assert_eq!(
+            r.contact.as_ref().map(|c| c.callback_hours),
+            Some(Some(24)),
+            "the promise travels with the phone"
         );
         let parsed = Response::parse(&serde_json::Value::Object(r.to_value())).unwrap();
         assert_eq!(parsed, r);

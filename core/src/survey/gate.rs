@@ -79,7 +79,7 @@ pub fn decide(cfg: &Config, m: &Memory, now: u64) -> Gate {
     let dismissed_recently = cfg.mode != Mode::Inline
         && m.dismissed
             .is_some_and(|d| d.within_days(cfg.throttle_dismissed_days, now));
-    if cfg.force || cfg.kiosk_reset_s > 0 {
+    if !crate::survey::marks::kept(cfg) {
         Gate::Ask
     } else if cfg.once && m.visit_answered {
         Gate::AlreadyAnswered

@@ -14,6 +14,7 @@
 
 use crate::config::Config;
 use crate::contract::payload::Stage;
+use crate::scoring::score::Score;
 
 /// Storage keys of answered marks (a visit's, or a survey's): this prefix and a fingerprint.
 pub const ANSWERED_PREFIX: &str = "nps:v1:answered:";
@@ -127,6 +128,18 @@ pub fn answered(value: &str, now: u64) -> bool {
     Mark::from_text(value).is_some_and(|m| now < m.until)
 }
 
+/// Whether this browser keeps marks, drafts and its sample draw for a survey: not a kiosk (a
+/// shared device keeps nothing of one customer for the next), not `force` (a test page).
+pub fn kept(cfg: &Config) -> bool {
+    !cfg.force && cfg.kiosk_reset_s == 0
+}
+
+/// A sample draw's stored form, `draw|until`, kept `SAMPLE_TTL_MS` from `now` (read back
+/// with `draw`).
+pub fn draw_text(draw: u32, now: u64) -> String {
+    format!("{draw}|{}", now + SAMPLE_TTL_MS)
+}
+
 /// A sample draw stored as `draw|until`: the draw, if it is one and still kept at `now`.
 pub fn draw(value: &str, now: u64) -> Option<u32> {
     let (draw, until) = value.split_once('|')?;
@@ -222,7 +235,7 @@ pub struct Draft {
     /// The response's `created_at`.
     pub created_at: String,
     /// The score chosen so far.
-    pub score: u8,
+    pub score: Score,
     /// When it was written (wall-clock ms).
     pub at: u64,
     /// The response's write key (`None` in a draft an earlier version wrote).
@@ -244,14 +257,13 @@ impl Draft {
     pub fn from_text(text: &str) -> Option<Draft> {
         let mut parts = text.split('|');
         let (id, created_at) = (parts.next()?, parts.next()?);
-        let score: u8 = parts.next()?.parse().ok()?;
+        let score = Score::parse(parts.next()?)?;
         let at: u64 = parts.next()?.parse().ok()?;
         let write_key = parts.next().map(str::to_owned);
         // The widget wrote it: a shape check is enough (and keeps the UUID and date parsers
         // out of the wasm); a collector still checks the id and the time of every post.
         let valid = crate::contract::rules::looks_like_id(id)
             && crate::contract::rules::looks_like_time(created_at)
-            && score <= crate::contract::rules::MAX_SCORE
             && write_key
                 .as_deref()
                 .is_none_or(crate::contract::rules::is_write_key)
@@ -311,7 +323,7 @@ mod tests {
         let d = Draft {
             id: "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a".into(),
             created_at: "2026-11-23T08:30:00.000Z".into(),
-            score: 3,
+            score: Score::new(3).unwrap(),
             at: now,
             write_key: Some("5f0c6b1e9d8a4c2b8e7f6a5d4c3b2a19".into()),
         };
@@ -352,7 +364,7 @@ mod tests {
         let d = Draft {
             id: "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a".into(),
             created_at: "2026-11-23T08:30:00.000Z".into(),
-            score: 3,
+            score: Score::new(3).unwrap(),
             at: 0,
             write_key: None,
         };
@@ -444,6 +456,25 @@ mod tests {
             (&keys.answered, &keys.dismissed, &keys.sample)
         );
         assert_ne!(page.draft, keys.draft);
+    }
+
+    #[test]
+    fn a_draw_is_stored_for_its_time_and_only_where_marks_are_kept() {
+        let now = 1_800_000_000_000;
+        let text = draw_text(999_999, now);
+        assert_eq!(text, format!("999999|{}", now + SAMPLE_TTL_MS));
+        assert_eq!(draw(&text, now + SAMPLE_TTL_MS - 1), Some(999_999));
+        assert_eq!(draw(&text, now + SAMPLE_TTL_MS), None);
+        let cfg = |extra: &str| {
+            Config::from_json(&format!(r#"{{"endpoint": "/x"{extra}}}"#), None).unwrap()
+        };
+        for (extra, want) in [
+            ("", true),
+            (r#", "kiosk_reset_s": 30"#, false),
+            (r#", "force": true"#, false),
+        ] {
+            assert_eq!(kept(&cfg(extra)), want, "{extra}");
+        }
     }
 
     #[test]

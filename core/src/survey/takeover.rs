@@ -15,7 +15,10 @@
 //! The collector writes these attributes with `Takeover::attributes` and the widget reads them
 //! with `Takeover::read`; neither spells the names.
 
+use crate::config::Config;
 use crate::contract::rules;
+use crate::scoring::score::Score;
+use crate::survey::marks::{self, Draft};
 
 /// The response the page belongs to: `{id}|{created_at}|{write key}`.
 pub const RESPONSE_ATTR: &str = "data-nps-response";
@@ -28,10 +31,39 @@ pub struct Takeover {
     pub id: String,
     pub created_at: String,
     /// Chosen already: the widget opens on the follow-up.
-    pub score: Option<u8>,
+    pub score: Option<Score>,
     /// The response's write key; `None` on a page that may not write it (the widget then
     /// starts a response of its own).
     pub write_key: Option<String>,
+}
+
+/// Which response a page starts with, decided once:
+///
+/// | the page has…                                   | it continues          |
+/// |-------------------------------------------------|-----------------------|
+/// | a landing page's hand-over not in use on the page | the hand-over (its score, its key) |
+/// | else a draft, the visit not answered, marks kept (`marks::kept`), not in use | the draft |
+/// | else                                            | nothing: a fresh response (`None`) |
+///
+/// `in_use` says whether another survey on the page already continues an id.
+pub fn starting(
+    cfg: &Config,
+    takeover: Option<Takeover>,
+    draft: Option<Draft>,
+    already_answered: bool,
+    in_use: impl Fn(&str) -> bool,
+) -> Option<Takeover> {
+    if let Some(t) = takeover.filter(|t| !in_use(&t.id)) {
+        return Some(t);
+    }
+    draft
+        .filter(|d| !already_answered && marks::kept(cfg) && !in_use(&d.id))
+        .map(|d| Takeover {
+            id: d.id,
+            created_at: d.created_at,
+            score: Some(d.score),
+            write_key: d.write_key,
+        })
 }
 
 impl Takeover {
@@ -45,12 +77,7 @@ impl Takeover {
             return None;
         }
         let score = match score {
-            Some(s) => Some(
-                s.trim()
-                    .parse::<u8>()
-                    .ok()
-                    .filter(|s| *s <= rules::MAX_SCORE)?,
-            ),
+            Some(s) => Some(Score::parse(s.trim())?),
             None => None,
         };
         // A shape check (the collector checks every post in full, and the wasm stays free of
@@ -90,8 +117,8 @@ mod tests {
     fn what_the_collector_writes_the_widget_reads() {
         for (score, write_key) in [
             (None, Some(KEY.to_owned())),
-            (Some(0), Some(KEY.to_owned())),
-            (Some(10), None),
+            (Score::new(0), Some(KEY.to_owned())),
+            (Score::new(10), None),
         ] {
             let t = Takeover {
                 id: ID.into(),
@@ -136,5 +163,82 @@ mod tests {
             Some(ID.to_owned()),
             "ids are lower case, as the payload stores them"
         );
+    }
+
+    #[test]
+    fn a_page_continues_the_hand_over_else_the_draft_else_starts_afresh() {
+        let cfg = |extra: &str| {
+            Config::from_json(&format!(r#"{{"endpoint": "/x"{extra}}}"#), None).unwrap()
+        };
+        let t = Takeover {
+            id: ID.into(),
+            created_at: AT.into(),
+            score: None,
+            write_key: Some(KEY.into()),
+        };
+        const DRAFT_ID: &str = "1b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a";
+        let d = Draft {
+            id: DRAFT_ID.into(),
+            created_at: AT.into(),
+            score: Score::new(4).unwrap(),
+            at: 1,
+            write_key: None,
+        };
+        let none = |_: &str| false;
+        let from_draft = Some(Takeover {
+            id: DRAFT_ID.into(),
+            created_at: AT.into(),
+            score: Score::new(4),
+            write_key: None,
+        });
+        let cases: [(
+            &str,
+            &str,
+            bool,
+            bool,
+            &dyn Fn(&str) -> bool,
+            Option<Takeover>,
+        ); 8] = [
+            ("hand-over wins", "", true, false, &none, Some(t.clone())),
+            (
+                "hand-over in use",
+                "",
+                true,
+                false,
+                &|id| id == ID,
+                from_draft.clone(),
+            ),
+            ("draft", "", false, false, &none, from_draft.clone()),
+            ("visit answered", "", false, true, &none, None),
+            (
+                "kiosk",
+                r#", "kiosk_reset_s": 30"#,
+                false,
+                false,
+                &none,
+                None,
+            ),
+            ("force", r#", "force": true"#, false, false, &none, None),
+            ("draft in use", "", false, false, &|id| id == DRAFT_ID, None),
+            (
+                "kiosk, hand-over",
+                r#", "kiosk_reset_s": 30"#,
+                true,
+                true,
+                &none,
+                Some(t.clone()),
+            ),
+        ];
+        for (name, extra, handed, answered, in_use, want) in cases {
+            let got = starting(
+                &cfg(extra),
+                handed.then(|| t.clone()),
+                Some(d.clone()),
+                answered,
+                in_use,
+            );
+            assert_eq!(got, want, "{name}");
+        }
+        assert_eq!(starting(&cfg(""), None, None, false, none), None, "fresh");
     }
 }

@@ -66,7 +66,6 @@ fn cx() -> Context {
         now: minutes_of("2026-11-30T12:00:00Z").unwrap(),
         offset: 480,
         min_n: 30,
-        callback_hours: 24,
     }
 }
 
@@ -249,6 +248,26 @@ fn callbacks_soonest_first_with_the_hours_left() {
             }
         ]
     );
+}
+
+/// The promise each answer carried sets its deadline: nothing assumes 24 hours.
+#[test]
+fn a_callback_deadline_is_the_hours_its_answer_carried() {
+    let mut data = dataset();
+    let now = cx().now;
+    // Stored 30 h ago each: promised 48 h, 24 h (an older widget's, the default) and 72 h.
+    for (i, hours) in [(60, 48), (61, 24), (62, 72)] {
+        data[i].phone = Some("+8613800138000".into());
+        data[i].received = now - 30 * 60;
+        data[i].callback_hours = hours;
+    }
+    let r = build(&data, &view(), cx());
+    let left: Vec<(usize, i64)> = r
+        .callbacks
+        .iter()
+        .map(|c| (c.index, c.hours_left))
+        .collect();
+    assert_eq!(left, vec![(61, -6), (60, 18), (62, 42)]);
 }
 
 #[test]

@@ -31,7 +31,7 @@ pub fn Callbacks(props: &Props) -> Html {
                 <span class="pill detractor">{ r.score.map(|s| s.to_string()).unwrap_or_default() }</span>
                 <div class="who">
                     <a class="phone" href={format!("tel:{phone}")}>{ phone.clone() }</a>
-                    <p class="muted small">{ format!("{} · {} · {}", v.label(0, r.dim(0)), v.label(1, r.dim(1)), moment(r.received, v.cx.offset, v.locale)) }</p>
+                    <p class="muted small">{ format!("{} · {}", super::tables::where_from(v, r), moment(r.received, v.cx.offset, v.locale)) }</p>
                     if let Some(text) = &r.comment { <p class="text small">{ text.clone() }</p> }
                 </div>
                 <span class={class}>{ left }</span>
@@ -42,7 +42,7 @@ pub fn Callbacks(props: &Props) -> Html {
         <section class="card callbacks" style="grid-area: callbacks" aria-labelledby="callbacks-h">
             <h2 id="callbacks-h">{ v.t(Word::Callbacks) }
                 <span class="count">{ v.report.callbacks.len() }</span></h2>
-            <p class="muted small">{ v.fill(Word::CallbacksHint, &[("hours", &v.cx.callback_hours.to_string())]) }</p>
+            <p class="muted small">{ v.t(Word::CallbacksHint) }</p>
             if v.report.callbacks.is_empty() {
                 <p class="empty">{ v.t(Word::NoCallbacks) }</p>
             } else {

@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use nps_core::contract::context::Dimension;
 use nps_core::scoring::analysis::{Names, DEFAULT_MIN_N};
 use nps_core::words::{fill, Locale};
 use yew::prelude::*;
@@ -164,17 +165,16 @@ impl View {
 
     /// A code as the manager knows it: the brand's name for it, else the built-in name of one
     /// of the widget's touchpoints, else the code.
-    pub fn label(&self, dim: usize, code: &str) -> String {
+    pub fn label(&self, dim: Dimension, code: &str) -> String {
         if code.is_empty() {
             return self.t(Word::Unnamed).to_owned();
         }
-        let dimension = nps_core::scoring::analysis::DIMENSIONS[dim];
-        let built_in = (dimension == "touchpoint")
+        let built_in = (dim == Dimension::Touchpoint)
             .then(|| crate::words::touchpoint(code))
             .flatten()
             .map(|w| self.t(w));
         self.names
-            .get(dimension, code)
+            .get(dim.key(), code)
             .or(built_in)
             .unwrap_or(code)
             .to_owned()
@@ -295,7 +295,6 @@ pub fn App(props: &AppProps) -> Html {
         now: super::now_minutes(),
         offset: super::offset_minutes(),
         min_n: props.min_n,
-        callback_hours: nps_core::config::keys::CALLBACK_HOURS.default_int(),
     };
     let report = {
         let records = model.records.clone();

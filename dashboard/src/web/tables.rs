@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use nps_core::scoring::analysis::DIMENSIONS;
+use nps_core::contract::context::Dimension;
 use nps_core::scoring::score::Category;
 use nps_core::words::{Locale, PRESETS};
 use yew::prelude::*;
@@ -20,6 +20,12 @@ use crate::words::{dimension, Word};
 pub struct Props {
     pub view: Rc<View>,
     pub on_view: Callback<Filters>,
+}
+
+/// Where an answer came from, as the manager knows it: "store · advisor".
+pub(crate) fn where_from(v: &View, r: &crate::data::Record) -> String {
+    let [store, advisor] = [Dimension::Store, Dimension::Advisor].map(|d| v.label(d, r.dim(d)));
+    format!("{store} · {advisor}")
 }
 
 /// A reason's words: the preset's label in the locale, else its id.
@@ -107,13 +113,15 @@ pub fn FiltersBar(props: &Props) -> Html {
             </label>
         }
     };
-    let dims = [0usize, 1, 4].map(|d| {
+    let dims = [Dimension::Store, Dimension::Advisor, Dimension::Touchpoint].map(|d| {
         choice(
             v.t(dimension(d)).to_owned(),
-            f.only[d].as_ref(),
-            &r.options.codes[d],
+            f.only[d.index()].as_ref(),
+            &r.options.codes[d.index()],
             &|code| v.label(d, code),
-            Rc::new(move |f: &mut Filters, s: String| f.only[d] = (!s.is_empty()).then_some(s)),
+            Rc::new(move |f: &mut Filters, s: String| {
+                f.only[d.index()] = (!s.is_empty()).then_some(s)
+            }),
         )
     });
     // A survey to pick only when there are several (or one is picked).
@@ -148,7 +156,7 @@ pub fn FiltersBar(props: &Props) -> Html {
 pub fn Segments(props: &Props) -> Html {
     let v = &props.view;
     let by = v.filters.by;
-    let tabs = (0..DIMENSIONS.len()).map(|d| {
+    let tabs = Dimension::ALL.into_iter().map(|d| {
         let (f, on_view) = (v.filters.clone(), props.on_view.clone());
         let onclick = Callback::from(move |_: MouseEvent| on_view.emit(Filters { by: d, ..f.clone() }));
         html! { <button type="button" role="tab" class="seg" aria-selected={(d == by).to_string()} {onclick}>{ v.t(dimension(d)) }</button> }
@@ -284,7 +292,7 @@ pub fn Comments(props: &Props) -> Html {
                 <span class={classes!("pill", class)}>{ r.score.map(|s| s.to_string()).unwrap_or_default() }</span>
                 <div>
                     <p class="text">{ r.comment.clone().unwrap_or_default() }</p>
-                    <p class="muted small">{ format!("{} · {} · {}", v.label(0, r.dim(0)), v.label(1, r.dim(1)), moment(r.created, v.cx.offset, v.locale)) }</p>
+                    <p class="muted small">{ format!("{} · {}", where_from(v, r), moment(r.created, v.cx.offset, v.locale)) }</p>
                 </div>
             </li>
         }

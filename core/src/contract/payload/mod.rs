@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::scoring::score::Category;
+use crate::contract::rules::SCHEMA;
+use crate::scoring::score::{Category, Score};
 
 /// How far a response has got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,17 +63,33 @@ pub struct Contact {
     pub retention_days: Option<u32>,
     /// Which consent text was ticked: its locale and a fingerprint of its words.
     pub consent_version: Option<String>,
+    /// The call-back promised, in hours (the survey's `callback_hours`); `None` from a widget
+    /// that predates it: read it with `promised_hours`.
+    pub callback_hours: Option<u32>,
 }
 
-/// One response, schema 1.
+impl Contact {
+    /// The hours of the call-back promised to this customer (`promised_hours`).
+    pub fn promised_hours(&self) -> u32 {
+        promised_hours(self.callback_hours)
+    }
+}
+
+/// The hours of a call-back promised: the ones a contact carried, else the default of the
+/// config key `callback_hours` (what widgets that did not carry them promised). The one place
+/// that default is read downstream (the dashboard's call-back list too).
+pub fn promised_hours(carried: Option<u32>) -> u32 {
+    carried.unwrap_or_else(|| crate::config::keys::CALLBACK_HOURS.default_int())
+}
+
+/// One response, schema 1 (`rules::SCHEMA`, the one owner of the number: a `Response` is
+/// always of it, so it holds no field for it). Its category is its score's, never stored apart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Response {
-    pub schema: u32,
     pub id: String,
     pub survey: String,
     pub stage: Stage,
-    pub score: Option<u8>,
-    pub category: Option<&'static str>,
+    pub score: Option<Score>,
     pub reasons: Vec<String>,
     pub comment: Option<String>,
     pub contact: Option<Contact>,
@@ -114,9 +131,9 @@ impl Response {
         self.score.is_some()
     }
 
-    /// The category as a value, when there is a score.
+    /// The category, when there is a score.
     pub fn category(&self) -> Option<Category> {
-        self.category.and_then(Category::parse)
+        self.score.map(Score::category)
     }
 
     /// The canonical JSON text (keys in a fixed order: the same response gives the same text).
@@ -135,6 +152,9 @@ impl Response {
                 if let Some(version) = &c.consent_version {
                     m.insert("consent_version".into(), Value::from(version.as_str()));
                 }
+                if let Some(h) = c.callback_hours {
+                    m.insert("callback_hours".into(), Value::from(h));
+                }
             }
             v
         });
@@ -143,12 +163,12 @@ impl Response {
             context.insert(k.clone(), Value::from(v.as_str()));
         }
         let v = crate::obj! {
-            "schema" => self.schema,
+            "schema" => SCHEMA,
             "id" => self.id.clone(),
             "survey" => self.survey.clone(),
             "stage" => self.stage.as_str(),
             "score" => self.score,
-            "category" => self.category,
+            "category" => self.category().map(Category::as_str),
             "reasons" => self.reasons.clone(),
             "comment" => self.comment.clone(),
             "contact" => contact,

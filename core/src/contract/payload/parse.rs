@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::{Contact, Response, Stage, FIELDS};
+use crate::config::keys::CALLBACK_HOURS;
 use crate::contract::error::{quoted, shown, unknown, ErrorKind, FieldError};
 use crate::contract::rules::{self, MAX_COMMENT, MAX_CONTEXT, MAX_LOCALE, MAX_PAGE, MAX_REASONS};
-use crate::scoring::score;
+use crate::scoring::score::Score;
 
 type Checked<T> = Result<T, FieldError>;
 
@@ -77,7 +78,7 @@ impl Response {
             ));
         }
         let stage = stage(&b)?;
-        let (score, category) = score_and_category(&b, stage)?;
+        let score = score(&b, stage)?;
         let reasons = reasons(&b)?;
         let comment = b.optional("comment", MAX_COMMENT)?;
         let contact = contact(&b)?;
@@ -92,12 +93,10 @@ impl Response {
         let updated_at = time(&b, "updated_at")?;
         let write_key = write_key(&b)?;
         Ok(Response {
-            schema: rules::SCHEMA,
             id,
             survey,
             stage,
             score,
-            category,
             reasons,
             comment,
             contact,
@@ -158,24 +157,19 @@ fn stage(b: &Body) -> Checked<Stage> {
 
 /// The score (a whole number 0–10, or `null` only when dismissed) and its category, which
 /// must be the score's.
-fn score_and_category(b: &Body, stage: Stage) -> Checked<(Option<u8>, Option<&'static str>)> {
+fn score(b: &Body, stage: Stage) -> Checked<Option<Score>> {
     let score = match b.get("score") {
         Value::Null => None,
-        Value::Number(n) if n.is_u64() && n.as_f64().is_some_and(rules::is_score) => {
-            n.as_u64().map(|s| s as u8)
-        }
-        v => {
-            return Err(FieldError::out_of_range(
-                "score",
-                v,
-                0,
-                rules::MAX_SCORE as u64,
-            ))
-        }
+        v => Some(
+            v.as_u64()
+                .and_then(|s| u8::try_from(s).ok())
+                .and_then(Score::new)
+                .ok_or_else(|| FieldError::out_of_range("score", v, 0, Score::MAX.get() as u64))?,
+        ),
     };
     let given = b.get("category");
-    let category = match score {
-        None if given.is_null() => None,
+    match score.map(Score::category) {
+        None if given.is_null() => {}
         None => {
             return Err(FieldError::invalid(
                 "category",
@@ -183,19 +177,19 @@ fn score_and_category(b: &Body, stage: Stage) -> Checked<(Option<u8>, Option<&'s
                 "null when score is null",
             ))
         }
-        Some(s) => {
-            let want = score::category(s as i64)
-                .map_err(|_| FieldError::invalid("score", s.to_string(), "0 to 10"))?;
-            if given.as_str() != Some(want.as_str()) {
-                return Err(FieldError::invalid(
-                    "category",
-                    shown(given),
-                    format!("{} for score {s}", quoted(want.as_str())),
-                ));
-            }
-            Some(want.as_str())
+        Some(want) if given.as_str() == Some(want.as_str()) => {}
+        Some(want) => {
+            return Err(FieldError::invalid(
+                "category",
+                shown(given),
+                format!(
+                    "{} for score {}",
+                    quoted(want.as_str()),
+                    score.map_or(0, Score::get)
+                ),
+            ))
         }
-    };
+    }
     if score.is_none() && stage != Stage::Dismissed {
         return Err(FieldError::new(
             "score",
@@ -203,12 +197,12 @@ fn score_and_category(b: &Body, stage: Stage) -> Checked<(Option<u8>, Option<&'s
                 hint: format!(
                     "a {} response needs a score from 0 to {}",
                     stage.as_str(),
-                    rules::MAX_SCORE
+                    Score::MAX
                 ),
             },
         ));
     }
-    Ok((score, category))
+    Ok(score)
 }
 
 fn reasons(b: &Body) -> Checked<Vec<String>> {
@@ -252,7 +246,13 @@ fn contact(b: &Body) -> Checked<Option<Contact>> {
             ))
         }
     };
-    const KNOWN: &[&str] = &["phone", "consent", "retention_days", "consent_version"];
+    const KNOWN: &[&str] = &[
+        "phone",
+        "consent",
+        "retention_days",
+        "consent_version",
+        "callback_hours",
+    ];
     if let Some(k) = c.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(unknown(format!("contact.{k}"), k, KNOWN));
     }
@@ -300,11 +300,24 @@ fn contact(b: &Body) -> Checked<Option<Contact>> {
             ))
         }
     };
+    // Bounded as the config key that sets it.
+    let callback_hours = match c.get("callback_hours").unwrap_or(&Value::Null) {
+        Value::Null => None,
+        v => Some(
+            v.as_u64()
+                .and_then(|h| CALLBACK_HOURS.accepts_int(h))
+                .ok_or_else(|| {
+                    let (min, max) = CALLBACK_HOURS.int_bounds();
+                    FieldError::out_of_range("contact.callback_hours", v, min as u64, max as u64)
+                })?,
+        ),
+    };
     Ok(Some(Contact {
         phone,
         consent: true,
         retention_days,
         consent_version,
+        callback_hours,
     }))
 }
 

@@ -217,6 +217,46 @@ fn a_phone_carries_its_terms() {
 }
 
 #[test]
+fn the_callback_promise_travels_with_the_phone_bounded_as_its_config_key() {
+    let c = |hours: Value| {
+        with(
+            "contact",
+            json!({"phone": "13812345678", "consent": true, "callback_hours": hours}),
+        )
+    };
+    for hours in [1, 48, 720] {
+        let r = Response::parse(&c(json!(hours))).unwrap();
+        let contact = r.contact.clone().unwrap();
+        assert_eq!(
+            (contact.callback_hours, contact.promised_hours()),
+            (Some(hours), hours)
+        );
+        assert_eq!(Response::parse(&Value::Object(r.to_value())), Ok(r));
+    }
+    // An older widget's phone, without the hours: the config key's default, read in one place.
+    let old = Response::parse(&with(
+        "contact",
+        json!({"phone": "13812345678", "consent": true}),
+    ))
+    .unwrap()
+    .contact
+    .unwrap();
+    assert_eq!((old.callback_hours, old.promised_hours()), (None, 24));
+    for bad in [
+        json!(0),
+        json!(721),
+        json!(24.5),
+        json!("24"),
+        json!(-1),
+        json!(u64::MAX),
+    ] {
+        let e = Response::parse(&c(bad.clone())).unwrap_err();
+        assert_eq!(e.field, "contact.callback_hours", "{bad}");
+        assert!(e.to_string().contains("from 1 to 720"), "{bad}: {e}");
+    }
+}
+
+#[test]
 fn the_write_key_travels_with_every_post_and_is_checked_for_shape() {
     let mut b = good();
     b["write_key"] = json!("5f0c6b1e9d8a4c2b8e7f6a5d4c3b2a19");

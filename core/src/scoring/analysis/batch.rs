@@ -2,8 +2,9 @@
 //! ids — indexes into the caller's list of segments — as `NpsWidget.scoreSegments` takes them), and the period (day, ISO week, month) a
 //! response's time falls in, in the manager's time zone.
 
-use crate::contract::rules::{MAX_SCORE, MAX_SEGMENTS};
-use crate::scoring::score::{category, ScoreError, Tally};
+use crate::contract::rules::MAX_SEGMENTS;
+pub use crate::contract::time::{civil_from_days, days_from_civil};
+use crate::scoring::score::{Score, ScoreError, Tally};
 
 /// Why a batch cannot be scored.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,7 +63,10 @@ pub fn tally_segments(scores: &[u8], segments: &[u32]) -> Result<Vec<(u32, Tally
         counts[*g as usize][bucket[*s as usize] as usize] += 1;
     }
     if counts.iter().any(|c| c[3] > 0) {
-        let i = scores.iter().position(|s| *s > MAX_SCORE).unwrap_or(0);
+        let i = scores
+            .iter()
+            .position(|s| Score::new(*s).is_none())
+            .unwrap_or(0);
         return Err(BatchError::Score(ScoreError {
             value: scores[i].to_string(),
             index: Some(i),
@@ -77,13 +81,11 @@ pub fn tally_segments(scores: &[u8], segments: &[u32]) -> Result<Vec<(u32, Tally
 }
 
 /// A table from a score to its category as 0 detractor, 1 passive, 2 promoter; 3 off the
-/// scale (built from `score::category`, which owns the boundaries).
+/// scale (built from `Score::category`, which owns the boundaries).
 fn buckets() -> [u8; 256] {
     let mut t = [3u8; 256];
-    for (s, b) in t.iter_mut().enumerate() {
-        if let Ok(c) = category(s as i64) {
-            *b = c as u8;
-        }
+    for s in Score::all() {
+        t[s.get() as usize] = s.category() as u8;
     }
     t
 }
@@ -108,27 +110,9 @@ pub enum Period {
 }
 
 /// Minutes since 1970-01-01T00:00Z of an RFC 3339 time (`2026-11-24T08:30:00.000Z`, or with
-/// an offset such as `+08:00`); `None` if the text is not one.
+/// an offset such as `+08:00`); `None` if the text is not one (`time::Time::parse`).
 pub fn minutes_of(at: &str) -> Option<i64> {
-    let num = |r: std::ops::Range<usize>| at.get(r)?.parse::<i64>().ok();
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hh, mm) = (num(11..13)?, num(14..16)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 {
-        return None;
-    }
-    // The offset follows the seconds and their fraction: `Z`, `+08:00` or `-05:00`.
-    let tail = at.get(16..)?;
-    let zone = tail.find(['Z', 'z', '+', '-']).map(|i| &tail[i..]);
-    let offset = match zone {
-        Some("Z" | "z") | None => 0,
-        Some(z) => {
-            let sign = if z.starts_with('-') { -1 } else { 1 };
-            let h = z.get(1..3)?.parse::<i64>().ok()?;
-            let m = z.get(4..6)?.parse::<i64>().ok()?;
-            sign * (h * 60 + m)
-        }
-    };
-    Some(days_from_civil(y, m, d) * 1440 + hh * 60 + mm - offset)
+    crate::contract::time::Time::parse(at).map(crate::contract::time::Time::unix_minutes)
 }
 
 /// The local day (days since 1970-01-01) of a time in minutes, `offset_minutes` east of UTC.
@@ -165,37 +149,6 @@ pub fn period_of(at: &str, period: Period, offset_minutes: i32) -> Option<String
             format!("{iso_year:04}-W{week:02}")
         }
     })
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date (year, month, day) of a day count since 1970-01-01.
-pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
 }
 
 #[cfg(test)]

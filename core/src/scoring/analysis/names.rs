@@ -1,17 +1,15 @@
 //! The names a brand gives its codes (`SZ-FT` is 深圳福田店, `wang` is 王磊), read from a
 //! names file: `{"store": {"SZ-FT": "深圳福田店"}, "advisor": {"wang": "王磊"}}`. The collector
 //! checks the file at start (`--names`) and serves it to the dashboard; the dashboard also
-//! reads one dropped beside an export. Keys are the segment dimensions.
+//! reads one dropped beside an export. Keys are the segment dimensions (`Dimension::key`).
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::contract::context::Dimension;
 use crate::contract::error::{quoted, shown, unknown, FieldError};
 use crate::contract::rules;
-
-/// The context keys a manager segments by, in the order the dashboard offers them.
-pub const DIMENSIONS: [&str; 5] = ["store", "advisor", "model", "service_type", "touchpoint"];
 
 /// A dimension's code → name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -43,8 +41,8 @@ impl Names {
         };
         let mut out = Names::default();
         for (dim, codes) in object(v, "names")? {
-            if !DIMENSIONS.contains(&dim.as_str()) {
-                return Err(unknown(dim.clone(), &dim, &DIMENSIONS));
+            if Dimension::from_key(&dim).is_none() {
+                return Err(unknown(dim.clone(), &dim, &Dimension::KEYS));
             }
             let mut names = BTreeMap::new();
             for (code, name) in object(&codes, &dim)? {
