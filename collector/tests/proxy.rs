@@ -1,139 +1,26 @@
 //! The collector behind a real nginx: the `location` block of docs/SECURITY.md, read from
 //! the document itself, in front of the real binary. nginx reaches the collector from
 //! 127.0.0.2 (`proxy_bind`), the only trusted proxy; clients come from 127.0.0.1 and
-//! 127.0.0.3, so each is a client of its own.
-//!
-//! `cargo xtask test` installs nginx and names it in `NPS_NGINX`: there, a missing nginx
-//! fails. A plain `cargo test` without nginx on the machine skips these, saying so.
+//! 127.0.0.3, so each is a client of its own (`common::nginx`).
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
 
+use common::nginx::{self, Nginx};
 use common::process::{connect_from, free_port, http, load_body, post_request, start_with};
-
-/// nginx: the one `NPS_NGINX` names (which must be there), else one on the machine.
-fn nginx_binary() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("NPS_NGINX") {
-        let p = PathBuf::from(p);
-        assert!(
-            p.is_file(),
-            "NPS_NGINX={} is not a file (cargo xtask test installs nginx)",
-            p.display()
-        );
-        return Some(p);
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = std::env::split_paths(&path)
-        .chain(["/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin"].map(PathBuf::from))
-        .map(|d| d.join("nginx"))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        eprintln!(
-            "skipped: nginx is not installed (cargo xtask test installs it; or apt-get install nginx)"
-        );
-    }
-    found
-}
 
 /// The documented nginx config's lines inside `server { … }` that are not about TLS or
 /// the name: the body limit and the `location` block, proxying to the collector on `port`.
 fn documented_location(port: u16) -> String {
-    let doc =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/SECURITY.md"))
-            .unwrap();
-    let block = doc
-        .split("```nginx\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .expect("docs/SECURITY.md has an nginx block");
+    let block = nginx::doc_block("SECURITY.md", "location / {");
     assert!(
         block.contains("proxy_pass http://127.0.0.1:8080;"),
         "the documented proxy points at the documented collector: {block}"
     );
     let lines: Vec<&str> = block.lines().collect();
-    lines[1..lines.len() - 1]
-        .iter()
-        .filter(|l| {
-            let l = l.trim_start();
-            !["listen", "server_name", "ssl_", "add_header"]
-                .iter()
-                .any(|p| l.starts_with(p))
-        })
-        .map(|l| l.replace("127.0.0.1:8080", &format!("127.0.0.1:{port}")) + "\n")
-        .collect()
-}
-
-/// nginx in the foreground with its own config, logs and temporary files in a folder of the
-/// test's; stopped when dropped.
-struct Nginx {
-    child: Child,
-    dir: PathBuf,
-}
-
-impl Nginx {
-    /// Starts nginx with these `server { … }` bodies, one per port, and waits until each
-    /// port answers.
-    fn start(binary: &Path, tag: &str, servers: &[(u16, String)]) -> Nginx {
-        let dir = std::env::temp_dir().join(format!("nps-nginx-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let d = dir.display();
-        let blocks: String = servers
-            .iter()
-            .map(|(port, body)| format!("server {{\n listen 127.0.0.1:{port};\n{body}}}\n"))
-            .collect();
-        let conf = format!(
-            "daemon off;\nmaster_process off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
-             events {{ worker_connections 64; }}\n\
-             http {{\n access_log off;\n client_body_temp_path {d}/body;\n \
-             proxy_temp_path {d}/proxy;\n fastcgi_temp_path {d}/fastcgi;\n \
-             uwsgi_temp_path {d}/uwsgi;\n scgi_temp_path {d}/scgi;\n \
-             proxy_bind 127.0.0.2;\n{blocks}}}\n"
-        );
-        std::fs::write(dir.join("nginx.conf"), conf).unwrap();
-        let child = Command::new(binary)
-            .arg("-p")
-            .arg(&dir)
-            .arg("-e")
-            .arg(dir.join("error.log"))
-            .arg("-c")
-            .arg(dir.join("nginx.conf"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start nginx");
-        let mut nginx = Nginx { child, dir };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        for (port, _) in servers {
-            while std::net::TcpStream::connect(("127.0.0.1", *port)).is_err() {
-                if let Ok(Some(status)) = nginx.child.try_wait() {
-                    panic!("nginx stopped ({status}): {}", nginx.log());
-                }
-                assert!(
-                    Instant::now() < deadline,
-                    "nginx did not come up: {}",
-                    nginx.log()
-                );
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-        nginx
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("error.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+    nginx::without_tls(&lines[1..lines.len() - 1].join("\n"))
+        .replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"))
 }
 
 fn temp_db(tag: &str) -> PathBuf {
@@ -150,7 +37,7 @@ fn temp_db(tag: &str) -> PathBuf {
 /// to drop what a client wrote in the other headers.
 #[test]
 fn behind_the_documented_nginx_a_client_cannot_choose_its_rate_limit_key() {
-    let Some(binary) = nginx_binary() else {
+    let Some(binary) = nginx::binary() else {
         return;
     };
     for (tag, forgetful) in [("doc", false), ("forgetful", true)] {
@@ -217,7 +104,7 @@ fn behind_the_documented_nginx_a_client_cannot_choose_its_rate_limit_key() {
 /// With `--public-origin` it is the collector's own; without, the customer reads a page.
 #[test]
 fn behind_a_proxy_that_does_not_pass_host_the_public_origin_may_post_forms() {
-    let Some(binary) = nginx_binary() else {
+    let Some(binary) = nginx::binary() else {
         return;
     };
     let (with, without, front_with, front_without) =

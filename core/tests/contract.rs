@@ -205,9 +205,10 @@ proptest! {
             prop_assert!(MAX_ENTRY_BYTES <= rules::MAX_BODY_BYTES);
             let post = Post {
                 id: response.id.clone(),
-                target: Target { endpoint: cfg.endpoint.clone(), headers: cfg.headers.clone() },
+                target: Target { endpoint: cfg.endpoint.clone(), headers: cfg.headers.clone(), update: cfg.update },
                 version: 1,
                 body: body.clone(),
+                method: nps_core::outbox::Method::Post,
             };
             for cross_origin in [false, true] {
                 sendable(&post.request(cross_origin).headers)?;

@@ -189,6 +189,7 @@ impl World {
             target: Target {
                 endpoint: "/api/responses".into(),
                 headers: vec![],
+                ..Target::default()
             },
         };
         w.open_tab(0);
@@ -227,6 +228,8 @@ impl World {
                 .reads_lease()
                 .then(|| self.lease.clone())
                 .flatten(),
+            // The model's endpoint upserts (`update: "post"`): nothing is learnt.
+            created: None,
         };
         let commands = self.tabs[t].driver.handle(input, &env);
         for c in commands {
@@ -248,6 +251,7 @@ impl World {
                         self.lease = Some(l);
                     }
                 }
+                Command::WriteCreated(_) => panic!("the model posts every time"),
                 Command::Post(p) => self.tabs[t].flights.push(p),
                 Command::Beacon(p) => self.server.accept(&p.body),
                 Command::Timer(at) => self.tabs[t].armed = at,

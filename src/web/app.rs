@@ -136,6 +136,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 let target = Target {
                     endpoint: cfg.endpoint.clone(),
                     headers: cfg.headers.clone(),
+                    update: cfg.update,
                 };
                 let listener = {
                     let (host_el, id, dispatcher) =

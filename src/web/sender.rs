@@ -15,7 +15,7 @@ use web_sys::{AbortController, Request, RequestInit, RequestMode};
 
 use crate::outbox::{
     entry_key, Command, Driver, Entry, Env, Flusher, Input, Post, Reply, Status, Target,
-    ENTRY_PREFIX, LEASE_KEY, LOCK_NAME, TIMEOUT_MS,
+    CREATED_KEY, ENTRY_PREFIX, LEASE_KEY, LOCK_NAME, TIMEOUT_MS,
 };
 
 pub type Listener = Rc<dyn Fn(Status)>;
@@ -79,6 +79,7 @@ impl Shell {
                 wall: js_sys::Date::now() as u64,
                 random: js_sys::Math::random(),
                 lease,
+                created: self.get(CREATED_KEY),
             };
             driver.handle(input, &env)
         };
@@ -97,6 +98,7 @@ impl Shell {
                 }
             }
             Command::WriteLease(lease) => self.set(LEASE_KEY, &lease),
+            Command::WriteCreated(ids) => self.set(CREATED_KEY, &ids),
             Command::Post(p) => {
                 let me = self.clone();
                 wasm_bindgen_futures::spawn_local(async move {
@@ -301,9 +303,10 @@ fn probe_storage() -> Option<web_sys::Storage> {
     Some(s)
 }
 
-/// Page hide: the browser delivers it after the page is gone (no reply comes back).
+/// Page hide: the browser delivers it after the page is gone (no reply comes back). A PATCH
+/// (`update: "patch"`) goes as a `keepalive` fetch: `sendBeacon` can only POST.
 fn beacon(p: &Post) {
-    let sent = p.target.beacon_ok()
+    let sent = p.beacon_ok()
         && window()
             .navigator()
             .send_beacon_with_opt_str(&p.target.endpoint, Some(&p.body))
@@ -329,7 +332,7 @@ fn fetch_request(
 ) -> Result<Request, JsValue> {
     let r = post.request(cross_origin(&post.target.endpoint));
     let init = RequestInit::new();
-    init.set_method("POST");
+    init.set_method(r.method);
     init.set_mode(RequestMode::Cors);
     init.set_body(&JsValue::from_str(r.body));
     // web-sys has no setter for `keepalive` yet; it is a plain RequestInit member.
@@ -342,7 +345,7 @@ fn fetch_request(
         headers.set(k, v)?;
     }
     init.set_headers(&headers);
-    Request::new_with_str_and_init(r.url, &init)
+    Request::new_with_str_and_init(&r.url, &init)
 }
 
 async fn post(p: &Post) -> Reply {

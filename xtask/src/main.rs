@@ -7,7 +7,8 @@
 //!   headless Chromium, end to end — and the size budget.
 //! - `chaos [--surveys N]`: the long end-to-end run against a faulty network (200 surveys).
 //! - `screenshots`: every screen at phone and desktop width into `docs/screenshots`.
-//! - `bench` (`bench.rs`): the collector under load with wrk.
+//! - `bench [--db sqlite|postgres] [--collectors N]` (`bench.rs`, `pg.rs`): collectors under
+//!   load with wrk, on SQLite or a temporary PostgreSQL server, several behind nginx.
 //! - `docs` (`docs.rs`): rewrites the generated references in `docs/`.
 //! - `fuzz [--seconds N]` (`fuzz.rs`): the parsers under libFuzzer; crashes become kept inputs.
 //!
@@ -21,6 +22,8 @@ mod dist;
 mod docs;
 mod fuzz;
 mod minify;
+mod npm;
+mod pg;
 #[cfg(test)]
 mod tidy;
 mod tools;
@@ -54,7 +57,7 @@ fn main() -> ExitCode {
                  test               run every test: native, wasm in headless Chromium, end to end\n  \
                  chaos [--surveys N] the long end-to-end run against injected network faults (default 200)\n  \
                  screenshots        save every screen at phone and desktop width into docs/screenshots\n  \
-                 bench [--seconds N] [--connections N]  load the collector with wrk: durable responses/s and latency\n  \
+                 bench [--db sqlite|postgres] [--collectors N] [--nginx] [--seconds N] [--connections N]  load collectors with wrk: durable answers/s, latency, bytes an answer\n  \
                  bench-web [--runs N] how soon a slow phone can answer: plain form, QR landing page, widget page\n  \
                  bench-score        the scorer on 1,000,000 responses natively, beside pandas on the same data\n  \
                  bench-dashboard [--responses N] [--runs N]  the dashboard on 100,000 stored answers: time to usable\n  \
@@ -269,11 +272,13 @@ fn test(args: &[String]) -> Result {
     step("native tests: core, collector (behind a real nginx, on SQLite and PostgreSQL), xtask");
     let nginx = tools::ensure_nginx()?;
     let postgres = tools::ensure_postgres()?;
+    let sqlite3 = tools::ensure_sqlite3()?;
     run_tests(
         cargo()
             .args(["test", "--workspace", "--exclude", "nps-e2e"])
             .env("NPS_NGINX", nginx)
-            .env("NPS_PG_BIN", postgres),
+            .env("NPS_PG_BIN", postgres)
+            .env("NPS_SQLITE3", sqlite3),
         &mut totals,
     )?;
     fuzz::replay()?;
@@ -312,6 +317,7 @@ fn test(args: &[String]) -> Result {
             .env("CHROMEDRIVER", &t.chromedriver)
             .env("CHROMIUM", &t.chromium)
             .env("NPS_AXE", &t.axe)
+            .env("NPS_JSON_SERVER", &t.json_server)
             .env("NPS_CHAOS_SURVEYS", quick_chaos),
         &mut totals,
     )?;

@@ -6,22 +6,20 @@
 //! - `wasm-opt` from npm's `binaryen` (the `BINARYEN` version or a later one; older ones cannot
 //!   read today's wasm), into `.tools/`;
 //! - Chromium and ChromeDriver, through apt-get as root on Debian;
-//! - nginx (the collector's tests behind a real reverse proxy), the same way;
-//! - PostgreSQL (the collector's storage conformance suite starts a real server), the same way;
-//! - axe-core (the accessibility checker the end-to-end tests inject), from npm into `.tools/`.
+//! - nginx, PostgreSQL and the `sqlite3` shell (the collector's tests behind a real proxy, on a
+//!   real server, and of DEPLOY.md's backups), the same way;
+//! - axe-core and json-server, from npm into `.tools/` (`npm.rs`).
 
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::npm::{ensure_axe, ensure_json_server, npm_install};
 use crate::{root, run, Result};
 
 /// The binaryen release installed from npm. Each pinned tool version is written once: this
 /// one here, wasm-bindgen's in Cargo.toml (read back from Cargo.lock).
 const BINARYEN: &str = "132.0.0";
-
-/// The axe-core release the accessibility test injects into every page.
-const AXE_CORE: &str = "4.11.0";
 
 /// The pandas release `cargo xtask bench-score` compares the scorer with.
 const PANDAS: &str = "3.1.1";
@@ -50,6 +48,8 @@ pub struct Browser {
     pub chromedriver: PathBuf,
     /// axe-core's `axe.min.js`.
     pub axe: PathBuf,
+    /// json-server's command.
+    pub json_server: PathBuf,
 }
 
 fn output(cmd: &mut Command) -> Option<String> {
@@ -182,16 +182,6 @@ fn ensure_wasm_opt() -> Result<PathBuf> {
     }
 }
 
-/// `npm install PACKAGE@VERSION` into `.tools/` under the repository root.
-fn npm_install(package: &str) -> Result {
-    let dir = root().join(".tools");
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    run(Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--prefix"])
-        .arg(&dir)
-        .arg(package))
-}
-
 /// Tools for `dist`.
 pub fn for_build() -> Result<Build> {
     ensure_target()?;
@@ -246,27 +236,8 @@ pub fn for_browser_tests() -> Result<Browser> {
         chromium: chromium.ok_or("chromium is not on PATH")?,
         chromedriver: driver.ok_or("chromedriver is not on PATH")?,
         axe: ensure_axe()?,
+        json_server: ensure_json_server()?,
     })
-}
-
-/// axe-core at `AXE_CORE`, installed from npm into `.tools/` (npm came with binaryen).
-fn ensure_axe() -> Result<PathBuf> {
-    let dir = root().join(".tools/node_modules/axe-core");
-    let installed = std::fs::read_to_string(dir.join("package.json"))
-        .ok()
-        .is_some_and(|p| p.contains(&format!("\"version\": \"{AXE_CORE}\"")));
-    if !installed {
-        println!("installing axe-core@{AXE_CORE} from npm into .tools/");
-        npm_install(&format!("axe-core@{AXE_CORE}")).map_err(|e| {
-            format!("{e}\n  the accessibility test needs npm's axe-core@{AXE_CORE}")
-        })?;
-    }
-    let js = dir.join("axe.min.js");
-    if js.is_file() {
-        Ok(js)
-    } else {
-        Err(format!("{} is missing after npm install", js.display()))
-    }
 }
 
 /// Python with pandas at `PANDAS`, in a virtual environment in `.tools/py` (from PyPI).
@@ -296,20 +267,11 @@ pub fn ensure_pandas() -> Result<PathBuf> {
     }
 }
 
-/// nginx for the collector's tests behind a reverse proxy (`collector/tests/proxy.rs`): on
-/// PATH or in an sbin folder, or from apt as root on Debian. Only its binary is used; the
-/// tests start it with their own config (Debian's packaging does not start the service in a
-/// container, where `policy-rc.d` forbids it).
+/// nginx for the collector's tests behind a reverse proxy (`NPS_NGINX`): only its binary; the
+/// tests start it with their own config (Debian's packaging does not start it in a container).
 pub fn ensure_nginx() -> Result<PathBuf> {
     let sbin = ["/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin"].map(PathBuf::from);
-    if let Some(p) = which("nginx", &sbin) {
-        return Ok(p);
-    }
-    if can_apt() {
-        println!("installing nginx with apt-get (the collector's tests behind a reverse proxy)");
-        apt_install(&["nginx"])?;
-    }
-    which("nginx", &sbin).ok_or_else(|| "the collector's proxy tests need nginx: sudo apt-get install -y nginx (Debian/Ubuntu) or brew install nginx (macOS)".into())
+    apt_tool(["nginx", "nginx", "the proxy tests", "nginx"], &sbin)
 }
 
 /// The folder of PostgreSQL's server binaries (`initdb`, `postgres`, `pg_isready`, `psql`):
@@ -339,16 +301,34 @@ pub fn ensure_postgres() -> Result<PathBuf> {
     find().ok_or_else(|| "the collector's storage tests start a real PostgreSQL server: sudo apt-get install -y postgresql (Debian/Ubuntu), or set NPS_PG_BIN to a folder with initdb, postgres, pg_isready and psql".into())
 }
 
-/// wrk for `cargo xtask bench`: on PATH, or from apt as root on Debian.
+/// The `sqlite3` shell for the collector's backup test (`collector/tests/backup.rs` runs
+/// docs/DEPLOY.md's online backup with it, told by `NPS_SQLITE3`): on PATH, or from apt.
+pub fn ensure_sqlite3() -> Result<PathBuf> {
+    let what = [
+        "sqlite3",
+        "sqlite3",
+        "the collector's backup test",
+        "sqlite",
+    ];
+    apt_tool(what, &[])
+}
+
+/// wrk for `cargo xtask bench`: on PATH, or from apt.
 pub fn ensure_wrk() -> Result<PathBuf> {
-    if let Some(p) = which("wrk", &[]) {
+    apt_tool(["wrk", "wrk", "the benchmark", "wrk"], &[])
+}
+
+/// A program on PATH (or in `extra`), or installed from its Debian package as root; else how
+/// to install it. `[program, Debian package, what needs it, Homebrew formula]`.
+fn apt_tool([name, package, why, brew]: [&str; 4], extra: &[PathBuf]) -> Result<PathBuf> {
+    if let Some(p) = which(name, extra) {
         return Ok(p);
     }
     if can_apt() {
-        println!("installing wrk with apt-get");
-        apt_install(&["wrk"])?;
+        println!("installing {package} with apt-get ({why})");
+        apt_install(&[package])?;
     }
-    which("wrk", &[]).ok_or_else(|| "the benchmark needs wrk: sudo apt-get install -y wrk (Debian/Ubuntu) or brew install wrk (macOS)".into())
+    which(name, extra).ok_or_else(|| format!("{why} needs {name}: sudo apt-get install -y {package} (Debian/Ubuntu) or brew install {brew} (macOS)"))
 }
 
 /// rustfmt for the format check: a minimal rustup profile lacks it.

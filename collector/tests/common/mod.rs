@@ -1,6 +1,7 @@
 //! Helpers shared by the collector's API tests: a fresh database, the router, requests.
 #![allow(dead_code)]
 
+pub mod nginx;
 pub mod postgres;
 pub mod process;
 
@@ -115,4 +116,19 @@ pub async fn stored(app: &Router) -> Vec<Value> {
         .as_array()
         .unwrap()
         .clone()
+}
+
+/// The first fenced block in language `lang` (```sh, ```nginx) of a document in `docs/` that
+/// contains `needle`, without its fences: the tests run what the docs say.
+pub fn doc_block(doc: &str, lang: &str, needle: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../docs")
+        .join(doc);
+    let text = std::fs::read_to_string(path).unwrap();
+    text.split(&format!("```{lang}\n"))
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .find(|block| block.contains(needle))
+        .unwrap_or_else(|| panic!("docs/{doc} has no {lang} block with {needle}"))
+        .to_owned()
 }

@@ -25,7 +25,7 @@ pub struct Postgres {
 }
 
 /// Where the server's binaries are: `NPS_PG_BIN`, else Debian's folder of the newest version.
-fn bin_dir() -> PathBuf {
+pub fn bin_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("NPS_PG_BIN") {
         let dir = PathBuf::from(dir);
         assert!(

@@ -1,9 +1,9 @@
 //! The real `nps-collector` binary on a free port, for tests that need a process; raw
 //! HTTP/1.1 from a chosen loopback address (each one a client of its own).
 
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,20 +19,20 @@ pub fn free_port() -> u16 {
 
 /// Starts the collector on `db` and `port` (rate limit off, admin token `t0k3n`, plus
 /// `extra` flags) and waits until `/healthz` answers.
-pub fn start(db: &Path, port: u16, extra: &[&str]) -> Child {
+pub fn start(db: impl AsRef<OsStr>, port: u16, extra: &[&str]) -> Child {
     let mut flags = vec!["--rate-limit", "0", "--admin-token", "t0k3n"];
     flags.extend(extra);
     start_with(db, port, &flags)
 }
 
-/// Starts the collector on `db` and `port` with these flags only, and waits until
-/// `/healthz` answers.
-pub fn start_with(db: &Path, port: u16, flags: &[&str]) -> Child {
+/// Starts the collector on `db` (a SQLite file or a `postgres://` URL) and `port` with these
+/// flags only, and waits until `/healthz` answers.
+pub fn start_with(db: impl AsRef<OsStr>, port: u16, flags: &[&str]) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_nps-collector"))
         .args(["--port", &port.to_string()])
         .args(flags)
         .arg("--db")
-        .arg(db)
+        .arg(db.as_ref())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -11,7 +11,7 @@ use crate::contract::rules::{
 };
 use crate::words::Locale;
 
-use super::{Mode, Position, Theme, Trigger};
+use super::{Mode, Position, Theme, Trigger, Update};
 
 /// The shape of a value: what is accepted, how an attribute string is read, how it is described.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,7 +175,7 @@ pub const DEFAULT_CONTEXT_PARAMS: &[&str] = &[
 
 keys! {
     ENDPOINT endpoint: Kind::Endpoint, Default::Required,
-        "Where responses are posted (`POST`, JSON body, schema 1).";
+        "Where responses are posted (`POST`, JSON body, schema 1; see `update`).";
     SURVEY survey: Kind::Id, Default::Str("nps"),
         "The survey id each response carries; `after-sales` also picks the after-sales reasons.";
     BRAND brand: Kind::Name { max: MAX_BRAND }, Default::Unset,
@@ -210,6 +210,8 @@ keys! {
         "Query-string keys copied into the context (a QR code's `?store=…&visit=…`).";
     HEADERS headers: Kind::Headers, Default::Unset,
         "Extra headers on each post (a cross-origin post then needs a CORS preflight).";
+    UPDATE update: Kind::OneOf(Update::NAMES), Default::Str("post"),
+        "How later posts of a response go: `post` sends every post to `endpoint` (the collector upserts by id); `patch` suits a generic REST endpoint: the first as `POST endpoint`, each later one, once the endpoint acknowledged creating it, as `PATCH {endpoint}/{id}` with the whole JSON body (a 404 sends it as a POST again, a 409 to the POST as a PATCH). Both go as `application/json`, so a cross-origin endpoint must answer the CORS preflight (`OPTIONS`) allowing `POST`, `PATCH` and `Content-Type`.";
     TEXT text: Kind::Texts, Default::Unset,
         "Overrides of the built-in words, by text key.";
     ONCE once: Kind::Bool, Default::Bool(true),

@@ -91,6 +91,16 @@ named! {
     }
 }
 
+named! {
+    /// How later posts of a response reach the endpoint (`outbox::update`).
+    Update {
+        /// Every post goes to `endpoint` as a `POST` (the collector upserts by id).
+        Post "post",
+        /// The first as a `POST` to `endpoint`, later ones as `PATCH {endpoint}/{id}`.
+        Patch "patch",
+    }
+}
+
 /// A reason chip as the survey shows it: the payload id and the label in the chosen locale.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reason {
@@ -120,6 +130,7 @@ pub struct Config {
     pub context: BTreeMap<String, String>,
     pub context_params: Vec<String>,
     pub headers: Vec<(String, String)>,
+    pub update: Update,
     pub text: Vec<(Text, String)>,
     pub once: bool,
     pub trigger: Trigger,
@@ -179,6 +190,7 @@ impl Config {
         let context_params = r.keys(&CONTEXT_PARAMS);
         check_context_count(&mut r, &context, &context_params);
         let headers = r.headers(&HEADERS);
+        let update = Update::at(r.choice(&UPDATE));
         let text = r.texts(&TEXT);
         let once = r.boolean(&ONCE);
         let delay_ms = r.int(&DELAY_MS);
@@ -232,6 +244,7 @@ impl Config {
             context,
             context_params,
             headers,
+            update,
             text,
             once,
             trigger,

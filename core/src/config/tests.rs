@@ -42,6 +42,24 @@ fn locale_falls_back_to_zh_cn() {
 }
 
 #[test]
+fn update_is_post_unless_patch_is_asked_for() {
+    use crate::config::Update;
+    for (given, want) in [
+        (json!({"endpoint": "/x"}), Update::Post),
+        (json!({"endpoint": "/x", "update": "post"}), Update::Post),
+        (
+            json!({"endpoint": "/x", "update": " patch "}),
+            Update::Patch,
+        ),
+    ] {
+        assert_eq!(cfg(given.clone()).unwrap().update, want, "{given}");
+    }
+    // As an attribute too.
+    let obj = object_from_attributes([("endpoint", "/x"), ("update", "patch")]).unwrap();
+    assert_eq!(cfg(Value::Object(obj)).unwrap().update, Update::Patch);
+}
+
+#[test]
 fn after_sales_survey_gets_the_after_sales_reasons() {
     let c = cfg(json!({"endpoint": "/x", "survey": "after-sales", "locale": "zh-CN"})).unwrap();
     let ids: Vec<_> = c.reasons.iter().map(|r| r.id.as_str()).collect();
@@ -70,6 +88,10 @@ fn errors_name_the_field_the_value_and_what_is_accepted() {
     check(
         json!({"endpoint": "/x", "mode": "popup"}),
         "mode: mode is \"popup\": expected one of \"inline\", \"modal\", \"slide-in\"",
+    );
+    check(
+        json!({"endpoint": "/x", "update": "put"}),
+        "update: update is \"put\": expected one of \"post\", \"patch\"",
     );
     check(
         json!({"endpoint": "/x", "callback_hours": 0}),

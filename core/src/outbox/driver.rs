@@ -32,6 +32,8 @@ use super::{Outbox, Put, Reply, Settled};
 pub const ENTRY_PREFIX: &str = "nps:v1:outbox:";
 /// The storage key of the flusher lease.
 pub const LEASE_KEY: &str = "nps:v1:flusher";
+/// The storage key of the responses the endpoint holds (`update: "patch"`; ids, space-separated).
+pub const CREATED_KEY: &str = "nps:v1:outbox-created";
 /// The Web Lock whose holder flushes.
 pub const LOCK_NAME: &str = "nps:v1:outbox-flusher";
 
@@ -51,6 +53,8 @@ pub struct Env {
     pub random: f64,
     /// The flusher lease in storage; read only when `Driver::reads_lease` says so.
     pub lease: Option<String>,
+    /// What storage holds under `CREATED_KEY`; read when `Driver::uses_storage`.
+    pub created: Option<String>,
 }
 
 /// How this tab learns whether it flushes what others left.
@@ -104,6 +108,8 @@ pub enum Command {
     Delete(String),
     /// Store the flusher lease under `LEASE_KEY`.
     WriteLease(String),
+    /// Store this under `CREATED_KEY`.
+    WriteCreated(String),
     /// Send this (a fetch that times out after `TIMEOUT_MS`) and feed back `Input::Reply`.
     Post(Post),
     /// Hand this to `sendBeacon` (or a `keepalive` fetch when it has headers); no reply.
@@ -199,6 +205,8 @@ impl Driver {
         let mut out = Vec::new();
         let now = env.now;
         self.outbox.advance(now);
+        self.outbox
+            .learn_created(env.created.as_deref().unwrap_or(""));
         match input {
             Input::Loaded { stored } => {
                 self.outbox.load(stored.iter().cloned(), now);
@@ -269,7 +277,12 @@ impl Driver {
             .iter()
             .position(|p| p.id == id && p.version == version)
             .map(|i| self.flights.remove(i));
+        let before = self.outbox.created_text();
         let settled = self.outbox.settle(id, version, reply, env.now, env.random);
+        let created = self.outbox.created_text();
+        if self.storage && created != before {
+            out.push(Command::WriteCreated(created));
+        }
         let removed = match (&settled, &flight) {
             (
                 Settled::Delivered | Settled::Answered | Settled::GaveUp | Settled::Dead { .. },

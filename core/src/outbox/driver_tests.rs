@@ -9,6 +9,7 @@ fn said(c: &Command) -> String {
         Command::Write(e) => format!("write {} v{} try {}", e.id, e.version, e.attempts),
         Command::Delete(id) => format!("delete {id}"),
         Command::WriteLease(l) => format!("lease {}", l.split('|').next().unwrap_or("")),
+        Command::WriteCreated(ids) => format!("created {ids}"),
         Command::Post(p) => format!("post {} v{}", p.id, p.version),
         Command::Beacon(p) => format!("beacon {} v{}", p.id, p.version),
         Command::Timer(Some(t)) => format!("timer {t}"),
@@ -24,6 +25,7 @@ fn target() -> Target {
     Target {
         endpoint: "/api".into(),
         headers: vec![],
+        ..Target::default()
     }
 }
 
@@ -55,6 +57,7 @@ fn at(now: u64) -> Env {
         wall: 1_700_000_000_000 + now,
         random: 0.5,
         lease: None,
+        created: None,
     }
 }
 
@@ -428,5 +431,60 @@ fn offline_and_busy_are_told_apart_and_a_410_is_final() {
             ),
             (Input::Tick, at(100_000), &[]),
         ],
+    );
+}
+
+/// `update: "patch"`: the endpoint's acknowledgement of a POST outlives the entry, in this
+/// page and in storage, so a reload that continues the response PATCHes it.
+#[test]
+fn a_created_response_is_patched_after_a_reload() {
+    let rest = Target {
+        update: crate::config::Update::Patch,
+        ..target()
+    };
+    let submit = |body: &str, rank: u8| Input::Submit {
+        id: "a".into(),
+        target: rest.clone(),
+        body: body.into(),
+        rank,
+        stored: None,
+    };
+    let method = |commands: &[Command]| {
+        commands.iter().find_map(|c| match c {
+            Command::Post(p) => Some(p.request(false).method),
+            _ => None,
+        })
+    };
+    let mut d = Driver::new(true, Flusher::Lock { held: true });
+    d.handle(Input::Loaded { stored: vec![] }, &at(0));
+    assert_eq!(method(&d.handle(submit("scored", 0), &at(0))), Some("POST"));
+    let got: Vec<String> = d
+        .handle(reply("a", 1, 201, None), &at(5))
+        .iter()
+        .map(said)
+        .collect();
+    assert_eq!(got, ["created a", "notify a delivered"]);
+    // The same page: the next stage is a PATCH.
+    assert_eq!(
+        method(&d.handle(submit("completed", 2), &at(6))),
+        Some("PATCH")
+    );
+    // A reload: the page reads what storage holds under CREATED_KEY.
+    let reloaded = Env {
+        created: Some("a".into()),
+        ..at(0)
+    };
+    let mut d = Driver::new(true, Flusher::Lock { held: true });
+    d.handle(Input::Loaded { stored: vec![] }, &reloaded);
+    assert_eq!(
+        method(&d.handle(submit("completed", 2), &reloaded)),
+        Some("PATCH")
+    );
+    // Without it, the response would be POSTed again.
+    let mut d = Driver::new(true, Flusher::Lock { held: true });
+    d.handle(Input::Loaded { stored: vec![] }, &at(0));
+    assert_eq!(
+        method(&d.handle(submit("completed", 2), &at(0))),
+        Some("POST")
     );
 }

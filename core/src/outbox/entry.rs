@@ -1,30 +1,41 @@
 //! One response waiting in the outbox (`Entry`), where it goes (`Target`), one try at sending
 //! it (`Post`), and the stored form of an entry.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
-/// Where a response goes: the endpoint and the extra headers from config.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+use super::update::{item_url, Method};
+use crate::config::Update;
+
+/// Where a response goes: the endpoint, the extra headers and the update method from config.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     pub endpoint: String,
     pub headers: Vec<(String, String)>,
+    pub update: Update,
+}
+
+impl Default for Target {
+    fn default() -> Target {
+        Target {
+            endpoint: String::new(),
+            headers: Vec::new(),
+            update: Update::Post,
+        }
+    }
 }
 
 impl Target {
-    /// The body's content type. A cross-origin post without custom headers goes as
-    /// `text/plain`, a "simple" request with no CORS preflight (the collector reads it as JSON).
+    /// The body's content type. A cross-origin post to the collector (`update: "post"`)
+    /// without custom headers goes as `text/plain`, a "simple" request with no CORS preflight
+    /// (the collector reads it as JSON); a generic REST endpoint is sent `application/json`.
     pub fn content_type(&self, cross_origin: bool) -> &'static str {
-        if self.headers.is_empty() && cross_origin {
+        if self.headers.is_empty() && cross_origin && self.update == Update::Post {
             "text/plain;charset=UTF-8"
         } else {
             "application/json"
         }
-    }
-
-    /// `sendBeacon` can carry the post (it cannot send custom headers); otherwise a
-    /// `keepalive` fetch does on page hide.
-    pub fn beacon_ok(&self) -> bool {
-        self.headers.is_empty()
     }
 }
 
@@ -52,21 +63,27 @@ pub struct Entry {
     pub dead: Option<String>,
     /// The version on the wire, if any (not persisted: reset on load).
     pub in_flight: Option<u64>,
+    /// The endpoint acknowledged creating this response (`update: "patch"`; see
+    /// `update::created_after`): later tries are PATCHes.
+    pub created: bool,
 }
 
-/// One try at sending a response: its id, the version on the wire, where and what.
+/// One try at sending a response: its id, the version on the wire, where, how and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Post {
     pub id: String,
     pub target: Target,
     pub version: u64,
     pub body: String,
+    pub method: Method,
 }
 
-/// The HTTP request the shell makes for a post: `POST url` with these headers and body.
+/// The HTTP request the shell makes for a post: `method url` with these headers and body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request<'a> {
-    pub url: &'a str,
+    pub method: &'static str,
+    /// The endpoint, or `{endpoint}/{id}` for a PATCH.
+    pub url: Cow<'a, str>,
     /// `Content-Type` first, then the config's headers.
     pub headers: Vec<(&'a str, &'a str)>,
     pub body: &'a str,
@@ -83,11 +100,22 @@ impl Post {
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str())),
         );
+        let url = match self.method {
+            Method::Post => Cow::Borrowed(self.target.endpoint.as_str()),
+            Method::Patch => Cow::Owned(item_url(&self.target.endpoint, &self.id)),
+        };
         Request {
-            url: &self.target.endpoint,
+            method: self.method.as_str(),
+            url,
             headers,
             body: &self.body,
         }
+    }
+
+    /// `sendBeacon` can carry it on page hide (a POST without custom headers); otherwise a
+    /// `keepalive` fetch does.
+    pub fn beacon_ok(&self) -> bool {
+        self.method == Method::Post && self.target.headers.is_empty()
     }
 }
 
@@ -100,12 +128,21 @@ impl Entry {
             .iter()
             .map(|(k, v)| Value::from(vec![k.as_str(), v.as_str()]))
             .collect();
-        crate::obj! {
+        let mut v = crate::obj! {
             "id" => self.id.clone(), "endpoint" => self.target.endpoint.clone(), "headers" => headers,
             "body" => self.body.clone(), "rank" => self.rank, "version" => self.version,
             "attempts" => self.attempts, "waited" => self.waited_ms, "dead" => self.dead.clone(),
+        };
+        // Written only when not the default, so the collector's entries keep their form.
+        if let Value::Object(m) = &mut v {
+            if self.target.update != Update::Post {
+                m.insert("update".into(), self.target.update.name().into());
+            }
+            if self.created {
+                m.insert("created".into(), true.into());
+            }
         }
-        .to_string()
+        v.to_string()
     }
 
     /// Reads the stored form; `None` if it is not one.
@@ -134,6 +171,12 @@ impl Entry {
             target: Target {
                 endpoint: s("endpoint")?,
                 headers,
+                // Entries stored by an earlier version have no method: they posted every time.
+                update: match v.get("update").and_then(Value::as_str) {
+                    None | Some("post") => Update::Post,
+                    Some("patch") => Update::Patch,
+                    Some(_) => return None,
+                },
             },
             body: s("body")?,
             rank: u8::try_from(n("rank")?).ok()?,
@@ -144,6 +187,7 @@ impl Entry {
             waited_ms: n("waited").unwrap_or(0),
             dead: s("dead"),
             in_flight: None,
+            created: v.get("created").and_then(Value::as_bool).unwrap_or(false),
         })
     }
 
@@ -154,6 +198,7 @@ impl Entry {
             target: self.target.clone(),
             version: self.version,
             body: self.body.clone(),
+            method: Method::of(self.target.update, self.created),
         }
     }
 }

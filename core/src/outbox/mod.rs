@@ -5,7 +5,8 @@
 //!
 //! - `entry.rs`: `Entry`, `Target`, `Post` and the stored form;
 //! - `policy.rs`: backoff, status classes, the flusher lease, the storage decision table;
-//! - `driver.rs`: the sans-IO driver.
+//! - `driver.rs`: the sans-IO driver;
+//! - `update.rs`: each try's method and URL (`update: "patch"`: POST, then PATCH `{endpoint}/{id}`).
 //!
 //! ```text
 //!  put ──▶ Pending(next_at = now) ──due──▶ InFlight(version)
@@ -33,18 +34,20 @@
 mod driver;
 mod entry;
 mod policy;
+pub mod update;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 pub use driver::{
-    entry_key, Command, Delay, Driver, Env, Flusher, Input, Status, ENTRY_PREFIX, LEASE_KEY,
-    LOCK_NAME,
+    entry_key, Command, Delay, Driver, Env, Flusher, Input, Status, CREATED_KEY, ENTRY_PREFIX,
+    LEASE_KEY, LOCK_NAME,
 };
 pub use entry::{Entry, Post, Request, Target};
 pub use policy::{
     backoff_ms, classify, lease, storage_action, Class, StorageAction, LEASE_MS, MAX_BACKOFF_MS,
 };
+pub use update::Method;
 
 /// Largest body kept, in bytes.
 pub const MAX_ENTRY_BYTES: usize = 32 * 1024;
@@ -135,6 +138,9 @@ pub struct Outbox {
     entries: BTreeMap<String, Entry>,
     /// The monotonic time last seen by `advance`.
     seen: Option<u64>,
+    /// Responses delivered while the endpoint held them (`Entry::created`), newest last: a
+    /// later stage of one is a PATCH from its first try.
+    created: Vec<String>,
 }
 
 impl Outbox {
@@ -214,6 +220,7 @@ impl Outbox {
                         waited_ms: 0,
                         dead: None,
                         in_flight: None,
+                        created: self.created.iter().any(|c| c == id),
                     },
                 );
                 Ok(Put::Stored)
@@ -233,12 +240,7 @@ impl Outbox {
         for e in self.entries.values_mut() {
             if e.dead.is_none() && e.in_flight.is_none() && e.next_at <= now && mine(&e.id) {
                 e.in_flight = Some(e.version);
-                out.push(Post {
-                    id: e.id.clone(),
-                    target: e.target.clone(),
-                    version: e.version,
-                    body: e.body.clone(),
-                });
+                out.push(e.post());
             }
         }
         out
@@ -263,14 +265,21 @@ impl Outbox {
         let Some(e) = self.entries.get_mut(id) else {
             return Settled::Unknown;
         };
-        if e.in_flight != Some(version) {
-            // A reply to a send from before a reload or a resume; only a success counts.
-            if let Reply::Status { code, .. } = reply {
-                if classify(code) == Class::Success && e.version == version {
-                    self.entries.remove(id);
-                    return Settled::Delivered;
-                }
+        // Whatever version it carried, the reply tells whether the endpoint holds the response
+        // (one try is on the wire at a time, so it went as the entry's state says).
+        let sent = Method::of(e.target.update, e.created);
+        e.created = update::created_after(e.target.update, sent, e.created, reply);
+        let delivered =
+            matches!(reply, Reply::Status { code, .. } if classify(code) == Class::Success);
+        if delivered && e.version == version {
+            if e.created {
+                update::remember(&mut self.created, id);
             }
+            // A reply to a send from before a reload or a resume counts too.
+            self.entries.remove(id);
+            return Settled::Delivered;
+        }
+        if e.in_flight != Some(version) {
             return Settled::Unknown;
         }
         e.in_flight = None;
@@ -288,10 +297,6 @@ impl Outbox {
             _ => (None, None),
         };
         match code.map(classify) {
-            Some(Class::Success) => {
-                self.entries.remove(id);
-                Settled::Delivered
-            }
             Some(Class::Answered) => {
                 self.entries.remove(id);
                 Settled::Answered

@@ -6,6 +6,7 @@ fn t() -> Target {
     Target {
         endpoint: "/api/responses".into(),
         headers: vec![],
+        ..Target::default()
     }
 }
 
@@ -263,6 +264,7 @@ fn entries_round_trip_and_junk_is_refused() {
     let target = Target {
         endpoint: "https://x.example/api".into(),
         headers: vec![("X-Key".into(), "k".into())],
+        ..Target::default()
     };
     o.put("a", &target, "{\"a\":1}".into(), 2, 7).unwrap();
     // The retry time is this page's clock: not stored.
@@ -405,4 +407,160 @@ fn only_the_current_version_is_given_up() {
         Settled::Superseded
     );
     assert_eq!(o.due(GIVE_UP_MS + 1)[0].body, "v2");
+}
+
+/// `update: "patch"` (a generic REST endpoint): what each try sends, as the endpoint answers.
+mod patch {
+    use super::*;
+    use crate::config::Update;
+
+    fn rest() -> Target {
+        Target {
+            endpoint: "/responses/".into(),
+            update: Update::Patch,
+            ..t()
+        }
+    }
+
+    /// The method and URL of the one post due now.
+    fn sent(o: &mut Outbox, now: u64) -> (u64, String) {
+        let due = o.due(now);
+        assert_eq!(due.len(), 1, "one post due at {now}");
+        let r = due[0].request(false);
+        (due[0].version, format!("{} {}", r.method, r.url))
+    }
+
+    /// Each step: a stage put (or none), then the try sent and the endpoint's reply.
+    fn story(steps: &[(Option<u8>, &str, Reply)]) {
+        let mut o = Outbox::new();
+        let mut now = 0;
+        for (i, (put, want, reply)) in steps.iter().enumerate() {
+            if let Some(rank) = put {
+                let body = format!("{{\"id\":\"a 1\",\"rank\":{rank}}}");
+                o.put("a 1", &rest(), body, *rank, now).unwrap();
+            }
+            now = o.next_wake().unwrap_or(now).max(now);
+            let (version, got) = sent(&mut o, now);
+            assert_eq!(got, *want, "step {i}");
+            o.settle("a 1", version, *reply, now, 0.5);
+        }
+    }
+
+    #[test]
+    fn the_first_post_creates_and_later_ones_patch() {
+        story(&[
+            (Some(0), "POST /responses/", status(201)),
+            (Some(1), "PATCH /responses/a%201", status(200)),
+            (Some(2), "PATCH /responses/a%201", status(200)),
+        ]);
+    }
+
+    #[test]
+    fn a_post_never_acknowledged_is_posted_again_never_patched() {
+        story(&[
+            (Some(0), "POST /responses/", Reply::NetworkError),
+            (None, "POST /responses/", Reply::Timeout),
+            (Some(2), "POST /responses/", status(500)),
+            (None, "POST /responses/", status(404)),
+            (None, "POST /responses/", status(201)),
+        ]);
+    }
+
+    #[test]
+    fn a_patch_the_endpoint_lost_goes_as_a_post_of_the_whole_body() {
+        story(&[
+            (Some(0), "POST /responses/", status(201)),
+            (Some(2), "PATCH /responses/a%201", status(404)),
+            (None, "POST /responses/", status(201)),
+        ]);
+    }
+
+    #[test]
+    fn a_post_answered_409_exists_already_and_is_patched() {
+        story(&[
+            (Some(0), "POST /responses/", status(409)),
+            (None, "PATCH /responses/a%201", status(200)),
+        ]);
+    }
+
+    #[test]
+    fn a_stage_put_while_its_post_is_on_the_wire_patches_once_the_post_is_acknowledged() {
+        let mut o = Outbox::new();
+        o.put("a", &rest(), "scored".into(), 0, 0).unwrap();
+        let (v1, first) = sent(&mut o, 0);
+        assert_eq!(first, "POST /responses/");
+        o.put("a", &rest(), "completed".into(), 2, 1).unwrap();
+        assert_eq!(o.settle("a", v1, status(201), 2, 0.5), Settled::Superseded);
+        let (v2, next) = sent(&mut o, 2);
+        assert_eq!(next, "PATCH /responses/a");
+        // Had the POST failed, the newer body would have been POSTed.
+        let mut o = Outbox::new();
+        o.put("a", &rest(), "scored".into(), 0, 0).unwrap();
+        let (v1, _) = sent(&mut o, 0);
+        o.put("a", &rest(), "completed".into(), 2, 1).unwrap();
+        o.settle("a", v1, Reply::NetworkError, 2, 0.5);
+        assert_eq!(sent(&mut o, 2).1, "POST /responses/");
+        assert!(v2 > v1);
+    }
+
+    #[test]
+    fn the_collectors_way_posts_every_time_whatever_the_answer() {
+        let mut o = Outbox::new();
+        for (rank, reply) in [
+            (0, status(201)),
+            (1, status(409)),
+            (1, status(201)),
+            (2, status(200)),
+        ] {
+            o.put("a", &t(), "b".into(), rank, 0).unwrap();
+            let (v, got) = sent(&mut o, 0);
+            assert_eq!(got, "POST /api/responses");
+            o.settle("a", v, reply, 0, 0.5);
+            o.resume(0);
+        }
+    }
+
+    #[test]
+    fn page_hide_beacons_only_posts_and_patches_go_by_keepalive_fetch() {
+        let mut o = Outbox::new();
+        o.put("a", &rest(), "scored".into(), 0, 0).unwrap();
+        assert!(o.beacon_entries().all(|e| e.post().beacon_ok()));
+        let (v, _) = sent(&mut o, 0);
+        o.settle("a", v, status(201), 0, 0.5);
+        o.put("a", &rest(), "completed".into(), 2, 1).unwrap();
+        let post = o.beacon_entries().next().unwrap().post();
+        assert_eq!((post.method, post.beacon_ok()), (Method::Patch, false));
+    }
+
+    #[test]
+    fn a_rest_endpoint_is_sent_json_even_cross_origin() {
+        assert_eq!(t().content_type(true), "text/plain;charset=UTF-8");
+        assert_eq!(rest().content_type(true), "application/json");
+        assert_eq!(rest().content_type(false), "application/json");
+    }
+
+    #[test]
+    fn the_stored_form_keeps_the_method_and_older_entries_still_load() {
+        let mut o = Outbox::new();
+        o.put("a", &rest(), "scored".into(), 0, 0).unwrap();
+        let v = o.due(0)[0].version;
+        o.settle("a", v, status(409), 0, 0.5);
+        let mut e = o.entry("a").unwrap().clone();
+        e.next_at = 0;
+        assert!(e.created);
+        assert_eq!(Entry::from_json(&e.to_json()), Some(e));
+        // An entry as the version before `update` stored it: it posts, as it did.
+        let old = r#"{"id":"b","endpoint":"/api","headers":[],"body":"x","rank":0,"version":3,"attempts":1,"waited":5,"dead":null}"#;
+        let b = Entry::from_json(old).unwrap();
+        assert_eq!((b.target.update, b.created), (Update::Post, false));
+        assert_eq!(b.post().method, Method::Post);
+        // The collector's entries are stored as before (no new fields).
+        assert_eq!(
+            b.to_json().contains("update") || b.to_json().contains("created"),
+            false
+        );
+        // A method this version does not know is not guessed at.
+        let unknown = old.replace("\"dead\":null", "\"dead\":null,\"update\":\"put\"");
+        assert_eq!(Entry::from_json(&unknown), None);
+    }
 }

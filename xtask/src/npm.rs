@@ -1,0 +1,66 @@
+//! The tools installed from npm into `.tools/` at a pinned version (npm itself comes with
+//! binaryen, see `tools.rs`): axe-core, the accessibility checker the end-to-end tests inject,
+//! and json-server, the generic REST server the widget's `update: "patch"` is tested against.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::{root, run, Result};
+
+/// The axe-core release the accessibility test injects into every page.
+const AXE_CORE: &str = "4.11.0";
+
+/// The json-server release the REST end-to-end test runs (0.17: POST creates, PATCH
+/// `/{id}` updates, a second POST of an id fails; 1.0 is still a beta).
+const JSON_SERVER: &str = "0.17.4";
+
+/// `npm install PACKAGE@VERSION` into `.tools/` under the repository root.
+pub fn npm_install(package: &str) -> Result {
+    let dir = root().join(".tools");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir)
+        .arg(package))
+}
+
+/// An npm package at exactly `version` in `.tools/` (npm came with binaryen), installed when
+/// missing; returns `file` under `.tools/node_modules/` once it is there. `needed_by` says
+/// which test needs it, for the error.
+fn ensure_npm(package: &str, version: &str, file: &str, needed_by: &str) -> Result<PathBuf> {
+    let modules = root().join(".tools/node_modules");
+    let installed = std::fs::read_to_string(modules.join(package).join("package.json"))
+        .ok()
+        .is_some_and(|p| p.contains(&format!("\"version\": \"{version}\"")));
+    if !installed {
+        println!("installing {package}@{version} from npm into .tools/");
+        npm_install(&format!("{package}@{version}"))
+            .map_err(|e| format!("{e}\n  {needed_by} needs npm's {package}@{version}"))?;
+    }
+    let path = modules.join(file);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!("{} is missing after npm install", path.display()))
+    }
+}
+
+/// axe-core's `axe.min.js` at `AXE_CORE`.
+pub fn ensure_axe() -> Result<PathBuf> {
+    ensure_npm(
+        "axe-core",
+        AXE_CORE,
+        "axe-core/axe.min.js",
+        "the accessibility test",
+    )
+}
+
+/// json-server's command at `JSON_SERVER`.
+pub fn ensure_json_server() -> Result<PathBuf> {
+    ensure_npm(
+        "json-server",
+        JSON_SERVER,
+        ".bin/json-server",
+        "the REST end-to-end test",
+    )
+}
