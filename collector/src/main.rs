@@ -49,7 +49,8 @@ struct Args {
         env = "NPS_DB",
         default_value = "nps.db",
         global = true,
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = DbParser
     )]
     db: Target,
     /// Folder to serve for every path outside the API (e.g. dist).
@@ -169,6 +170,35 @@ fn public_origin(s: &str) -> Result<String, String> {
          not the default; no path)"
             .to_owned()
     })
+}
+
+/// `--db`'s parser: clap's own would repeat the value in its error, and a mistyped
+/// PostgreSQL URL still carries its password; this error names the flag and the rule only.
+#[derive(Clone)]
+struct DbParser;
+
+impl clap::builder::TypedValueParser for DbParser {
+    type Value = Target;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Target, clap::Error> {
+        let invalid = |why: &str| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value for '--db' (NPS_DB): {why}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        value
+            .to_str()
+            .ok_or_else(|| invalid("not UTF-8"))?
+            .parse()
+            .map_err(|e: String| invalid(&e))
+    }
 }
 
 /// Why the collector did not start, or stopped badly: logged, and the exit code.

@@ -71,3 +71,40 @@ fn the_logs_carry_no_token_write_key_or_phone() {
         assert!(!text.contains(secret), "{secret} in the logs:\n{text}");
     }
 }
+
+/// A PostgreSQL URL's password is never printed: not when the URL is mistyped (clap would
+/// repeat the value), not when the database cannot be reached, not when the password is a
+/// query parameter (libpq's `?password=`).
+#[test]
+fn a_database_password_is_never_printed() {
+    const PASSWORD: &str = "Pg-Pa55word-never-printed";
+    for db in [
+        format!("postgres://nps:{PASSWORD}@db:port/nps"),
+        format!("postgres://nps:{PASSWORD}@[::1:1/nps"),
+        format!("postgres://nps:{PASSWORD}@127.0.0.1:1/nps?connect_timeout=2"),
+        format!("postgres://nps@127.0.0.1:1/nps?password={PASSWORD}&connect_timeout=2"),
+    ] {
+        for (flag, env) in [(true, false), (false, true)] {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_nps-collector"));
+            cmd.args(["--port", "0"]).env_remove("NPS_DB");
+            if flag {
+                cmd.args(["--db", &db]);
+            }
+            if env {
+                cmd.env("NPS_DB", &db);
+            }
+            let out = cmd.env("RUST_LOG", "trace").output().unwrap();
+            assert!(!out.status.success(), "{db} should not start");
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                text.contains("--db") || text.contains("the database"),
+                "the error names the database: {text}"
+            );
+            assert!(!text.contains(PASSWORD), "the password is printed:\n{text}");
+        }
+    }
+}

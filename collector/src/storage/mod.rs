@@ -26,7 +26,7 @@ pub type Posts = Vec<Post>;
 
 /// Where the responses are kept: a SQLite file, or a PostgreSQL database
 /// (`postgres://` or `postgresql://`, as `--db` or `NPS_DB` names it).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Target {
     Sqlite(PathBuf),
     Postgres(String),
@@ -59,10 +59,31 @@ impl std::fmt::Display for Target {
                     if u.password().is_some() {
                         let _ = u.set_password(Some("***"));
                     }
+                    // libpq's URLs may carry the password as a parameter too.
+                    if u.query().is_some() {
+                        let pairs: Vec<(String, String)> = u
+                            .query_pairs()
+                            .map(|(k, v)| {
+                                let v = if k == "password" { "***".into() } else { v };
+                                (k.into_owned(), v.into_owned())
+                            })
+                            .collect();
+                        u.query_pairs_mut().clear().extend_pairs(pairs);
+                    }
                     f.write_str(u.as_str())
                 }
                 Err(_) => f.write_str("postgres://…"),
             },
+        }
+    }
+}
+
+impl std::fmt::Debug for Target {
+    /// As `Display`: a `{:?}` of the settings never shows the password either.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Sqlite(p) => write!(f, "Sqlite({p:?})"),
+            Target::Postgres(_) => write!(f, "Postgres({self})"),
         }
     }
 }
@@ -230,5 +251,18 @@ mod tests {
         ));
         let e = "postgres://db:port/nps".parse::<Target>().unwrap_err();
         assert!(e.contains("expected postgres://USER"), "{e}");
+        // libpq takes the password as a query parameter as well.
+        let q: Target = "postgres://nps@db/nps?password=s3cret&connect_timeout=2"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            q.to_string(),
+            "postgres://nps@db/nps?password=***&connect_timeout=2"
+        );
+        assert!(!format!("{q:?}").contains("s3cret"), "{q:?}");
+        let e = "postgres://nps:s3cret@db:port/nps"
+            .parse::<Target>()
+            .unwrap_err();
+        assert!(!e.contains("s3cret"), "{e}");
     }
 }

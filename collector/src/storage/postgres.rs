@@ -24,6 +24,11 @@ use crate::Now;
 
 /// Connections kept open at most.
 const POOL_SIZE: usize = 16;
+/// Exports read at once at most: each holds a connection (and a transaction) for as long as
+/// its client takes to read, so they get a share of the pool, never all of it; more wait.
+const SCANS: usize = POOL_SIZE / 4;
+/// The longest a request waits for a connection before it is answered 503 (and retried).
+const POOL_WAIT: Duration = Duration::from_secs(10);
 /// Times a post that lost a race is run again before the error is the client's (a 5xx).
 const RETRIES: u32 = 20;
 
@@ -67,6 +72,7 @@ impl From<tokio_postgres::Error> for Failed {
 pub struct Postgres {
     pool: Pool,
     healthy: Arc<AtomicBool>,
+    scans: Arc<tokio::sync::Semaphore>,
 }
 
 impl Postgres {
@@ -86,6 +92,8 @@ impl Postgres {
         );
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(POOL_WAIT))
             .build()
             .map_err(|e| failed(e.to_string()))?;
         let mut client = pool.get().await.map_err(|e| failed(e.to_string()))?;
@@ -94,6 +102,7 @@ impl Postgres {
         Ok(Postgres {
             pool,
             healthy: Arc::new(AtomicBool::new(true)),
+            scans: Arc::new(tokio::sync::Semaphore::new(SCANS)),
         })
     }
 
@@ -222,6 +231,11 @@ async fn scan(
     sel: &Selection,
     out: &tokio::sync::mpsc::Sender<Result<Row, StoreError>>,
 ) -> Result<(), StoreError> {
+    // Slow readers hold their connections: they wait for each other, not the posts.
+    let _turn = tokio::select! {
+        turn = store.scans.acquire() => turn.map_err(|_| StoreError::WriterStopped)?,
+        _ = out.closed() => return Ok(()),
+    };
     let mut client = store.client().await?;
     let tx = client.transaction().await.map_err(sql)?;
     let portal = tx
