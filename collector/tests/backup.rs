@@ -105,6 +105,14 @@ fn check(original: &str, restored: &str, backup: &Path, bin: &Path, with: [&str;
         &[("NPS_DB", original), ("BACKUP", backup)],
         bin,
     );
+    // A backup holds every answer and phone: its owner's alone (the documented `umask 077`).
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(backup).unwrap().permissions());
+    assert_eq!(
+        mode & 0o077,
+        0,
+        "the backup {backup} is readable by others: {mode:o}"
+    );
     let (json, csv) = exports(port_a);
     let _ = a.kill();
     let _ = a.wait();
