@@ -9,11 +9,9 @@
 //! the same visit, or a deadlock or serialization failure) is run again from the start, and
 //! then reads what the winner stored: a duplicate, an update, or `Answered`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 
@@ -24,14 +22,29 @@ use crate::Now;
 
 /// Connections kept open at most.
 const POOL_SIZE: usize = 16;
+/// How long one new connection (TCP, startup, login) may take: then an error, never a hang.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Times a post that lost a race is run again before the error is the client's (a 5xx).
 const RETRIES: u32 = 20;
 
-/// A storage error from PostgreSQL, with the server's own message where it sent one.
+/// A storage error from PostgreSQL: the server's own message where it sent one, else the
+/// error and its causes ("error connecting to server: Connection refused (os error 111)").
 pub fn message(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => e.to_string(),
+        None => std::iter::successors(Some(e as &dyn std::error::Error), |e| e.source())
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join(": "),
+    }
+}
+
+/// Why the pool gave no connection, with the server's reason (not deadpool's wrapper).
+fn pool_message(e: &PoolError) -> String {
+    match e {
+        PoolError::Backend(e) => message(e),
+        PoolError::Timeout(_) => format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+        e => e.to_string(),
     }
 }
 
@@ -66,12 +79,16 @@ impl From<tokio_postgres::Error> for Failed {
 #[derive(Clone)]
 pub struct Postgres {
     pool: Pool,
-    healthy: Arc<AtomicBool>,
 }
 
 impl Postgres {
-    /// Connects, and brings the schema up to date (whoever else starts at the same moment).
-    pub async fn connect(url: &str, shown: &str) -> Result<Postgres, StoreError> {
+    /// Connects (each new connection within `timeout`, `CONNECT_TIMEOUT` for the server), and
+    /// brings the schema up to date (whoever else starts at the same moment).
+    pub async fn connect(
+        url: &str,
+        shown: &str,
+        timeout: Duration,
+    ) -> Result<Postgres, StoreError> {
         let failed = |message: String| StoreError::Connect {
             target: shown.to_owned(),
             message,
@@ -86,23 +103,20 @@ impl Postgres {
         );
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
+            .runtime(Runtime::Tokio1)
+            .create_timeout(Some(timeout))
             .build()
             .map_err(|e| failed(e.to_string()))?;
-        let mut client = pool.get().await.map_err(|e| failed(e.to_string()))?;
+        let mut client = pool.get().await.map_err(|e| failed(pool_message(&e)))?;
         migrations::postgres(&mut client).await?;
         drop(client);
-        Ok(Postgres {
-            pool,
-            healthy: Arc::new(AtomicBool::new(true)),
-        })
+        Ok(Postgres { pool })
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
-        let client = self.pool.get().await.map_err(|e| StoreError::Sql {
-            message: e.to_string(),
-        });
-        self.healthy.store(client.is_ok(), Ordering::Relaxed);
-        client
+        self.pool.get().await.map_err(|e| StoreError::Sql {
+            message: pool_message(&e),
+        })
     }
 
     /// The posts in one transaction, all or none; each run again until it wins its races.
@@ -118,12 +132,7 @@ impl Postgres {
                     .await;
                 }
                 Err(Failed::Race) => break,
-                Err(Failed::Db(e)) => {
-                    if e.is_closed() {
-                        self.healthy.store(false, Ordering::Relaxed);
-                    }
-                    return Err(sql(e));
-                }
+                Err(Failed::Db(e)) => return Err(sql(e)),
             }
         }
         Err(StoreError::Commit {
@@ -212,8 +221,13 @@ impl Postgres {
         rx
     }
 
-    pub fn healthy(&self) -> bool {
-        self.healthy.load(Ordering::Relaxed)
+    /// Whether the database answers now (a pooled connection, `SELECT 1`): a collector is
+    /// healthy again as soon as its database is, without waiting for a post.
+    pub async fn healthy(&self) -> bool {
+        match self.client().await {
+            Ok(c) => c.simple_query("SELECT 1").await.is_ok(),
+            Err(_) => false,
+        }
     }
 }
 
