@@ -208,7 +208,7 @@ async fn rate_limit(State(state): State<Shared>, req: Request, next: Next) -> Re
 }
 
 async fn healthz(State(state): State<Shared>) -> Response {
-    if state.store.healthy() {
+    if state.store.healthy().await {
         Json(json!({"ok": true})).into_response()
     } else {
         ApiError::new(

@@ -302,7 +302,7 @@ async fn main() -> ExitCode {
     }
     let store = match Store::connect(&args.db).await {
         Ok(s) => s,
-        Err(e) => return fail(1, format!("cannot open the database: {e}")),
+        Err(e) => return fail(1, format!("--db (NPS_DB): {e}")),
     };
     if let Some(Command::Purge) = args.command {
         return match store.purge(Now::system()).await {

@@ -6,7 +6,7 @@
 //! survey's, else zh-CN.
 //!
 //! These few words are the collector's alone (the widget never shows them), so they live
-//! here and not in the widget's `i18n`, whose every row is in the widget's wasm.
+//! here and not in the core's `words`, whose every row is in the widget's wasm.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};

@@ -424,7 +424,7 @@ async fn the_streamed_export_and_its_filters(e: Engine) {
     let mut rx = s.stream(sel(Some("big"), None, None));
     assert!(rx.recv().await.unwrap().is_ok());
     drop(rx);
-    assert!(s.healthy());
+    assert!(s.healthy().await);
 }
 
 async fn purge_removes_expired_phones(e: Engine) {
@@ -794,4 +794,36 @@ fn the_collector_runs_on_postgresql_from_the_command_line() {
     // SAFETY: signals only the collector this test started.
     unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
     assert!(wait_exit(&mut server, std::time::Duration::from_secs(20)).is_some_and(|s| s.success()));
+}
+
+/// PostgreSQL's `healthy` is the database now, not the last post: a database that stops
+/// taking connections is unhealthy before any post fails, and healthy again as soon as it
+/// takes them, with no post in between (a balancer that took every collector out on a
+/// `503` from `/healthz` sends none, so a health waiting for a post never comes back).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgresql_health_follows_the_database_without_a_post() {
+    let pg = common::postgres::shared();
+    let url = pg.database();
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    let s = Store::connect(&Target::Postgres(url)).await.unwrap();
+    assert!(s.healthy().await);
+    pg.psql(
+        "postgres",
+        &format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ),
+    );
+    assert!(
+        !s.healthy().await,
+        "healthy while its database refuses connections"
+    );
+    pg.psql(
+        "postgres",
+        &format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"),
+    );
+    assert!(
+        s.healthy().await,
+        "still unhealthy once its database is back"
+    );
 }

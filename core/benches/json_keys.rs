@@ -1,5 +1,5 @@
-//! `cargo bench -p nps-widget --bench json_keys`: the strict JSON check on the worst body the
-//! collector reads: one object of 6,552 distinct keys, 64 KiB (`rules::MAX_BODY_BYTES`), through
+//! `cargo bench -p nps-core --bench json_keys`: the strict JSON check on the worst body the
+//! collector reads: one object of 6,553 distinct keys, 64 KiB (`rules::MAX_BODY_BYTES`), through
 //! `json::parse_strict` (the parse, then the duplicate-key scan), natively in a release build.
 //!
 //! Then the deepest case: thousands of arrays under one key of half the body.

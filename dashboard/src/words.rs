@@ -1,5 +1,5 @@
 //! The dashboard's words in zh-CN, zh-TW and en: one row per text, every locale, checked by
-//! the compiler (as the widget's `i18n::texts!`). Placeholders in braces are filled with
+//! the compiler (as the core's `words::texts!`). Placeholders in braces are filled with
 //! `nps_core::words::fill`; nothing here is ever treated as HTML.
 
 use nps_core::contract::context::{Dimension, Touchpoint};

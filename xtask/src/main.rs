@@ -17,6 +17,7 @@
 //! Debian — Chromium, ChromeDriver and nginx); elsewhere the xtask says exactly what to install.
 
 mod bench;
+mod benches;
 mod dashboard;
 mod dist;
 mod docs;
@@ -45,8 +46,8 @@ fn main() -> ExitCode {
         Some("chaos") => chaos(&args[1..]),
         Some("screenshots") => screenshots(),
         Some("bench") => bench::bench(&args[1..]),
-        Some(bin @ ("bench-web" | "bench-dashboard")) => browser_bench(bin, &args[1..], None),
-        Some("bench-score") => bench_score(),
+        Some(bin @ ("bench-web" | "bench-dashboard")) => benches::browser(bin, &args[1..], None),
+        Some("bench-score") => benches::score(),
         Some("docs") => docs::write_all(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
@@ -322,8 +323,8 @@ fn test(args: &[String]) -> Result {
         &mut totals,
     )?;
     let short = |flags: &[&str]| flags.iter().map(|f| f.to_string()).collect::<Vec<_>>();
-    browser_bench("bench-web", &short(&["--runs", "1"]), Some((&t, &dist)))?;
-    browser_bench(
+    benches::browser("bench-web", &short(&["--runs", "1"]), Some((&t, &dist)))?;
+    benches::browser(
         "bench-dashboard",
         &short(&["--responses", "10000", "--runs", "1"]),
         Some((&t, &dist)),
@@ -343,53 +344,6 @@ fn screenshots() -> Result {
         .env("CHROMEDRIVER", &t.chromedriver)
         .env("CHROMIUM", &t.chromium)
         .env("NPS_SCREENSHOTS", &out))
-}
-
-/// A benchmark in a browser (`e2e/src/bin/<bin>.rs`: `bench-web`, `bench-dashboard`), with
-/// its flags passed on: a release build. `cargo xtask test` runs a short version of each in a
-/// debug build, so that they keep working; its figures are not judged there.
-fn browser_bench(
-    bin: &str,
-    args: &[String],
-    ready: Option<(&tools::Browser, &std::path::Path)>,
-) -> Result {
-    let owned;
-    let (t, dist, release) = match ready {
-        Some((t, dist)) => (t, dist.to_owned(), false),
-        None => {
-            owned = tools::for_browser_tests()?;
-            (&owned, dist::dist()?.0, true)
-        }
-    };
-    step(&format!("{bin} {}", args.join(" ")));
-    let mut cmd = cargo();
-    cmd.args(["run", "-q", "-p", "nps-e2e", "--bin", bin]);
-    if release {
-        cmd.arg("--release");
-    }
-    run(cmd
-        .arg("--")
-        .args(args)
-        .env("NPS_DIST", &dist)
-        .env("CHROMEDRIVER", &t.chromedriver)
-        .env("CHROMIUM", &t.chromium))
-}
-
-/// The scorer on a million responses, three segmentations (`core/benches/score.rs`), then pandas
-/// grouping the same data (`bench/score_pandas.py`) in the same run.
-fn bench_score() -> Result {
-    let python = tools::ensure_pandas()?;
-    let csv = std::env::temp_dir().join(format!("nps-score-{}.csv", std::process::id()));
-    step("the scorer, natively (release): median of 21 runs per segmentation");
-    run(cargo()
-        .args(["bench", "-q", "-p", "nps-core", "--bench", "score", "--"])
-        .arg(&csv))?;
-    step("pandas on the same data: median of 21 runs per group-by");
-    let result = run(Command::new(python)
-        .arg(root().join("bench/score_pandas.py"))
-        .arg(&csv));
-    let _ = std::fs::remove_file(&csv);
-    result
 }
 
 fn chaos(args: &[String]) -> Result {

@@ -10,8 +10,8 @@
 //! GET  /s/{survey}/invite                  what a promoter shares: ──303──▶ the referral
 //! ```
 //!
-//! The survey flow is the widget's own (`flow::Survey`), the words its `i18n`, the payload its
-//! `payload::Response`, stored by the same upsert as `POST /api/responses`. When the widget's
+//! The survey flow is the core's (`flow::Survey`), the words its `words`, the payload its
+//! `payload::Response`, stored through the same intake as `POST /api/responses` (`intake::take`). When the widget's
 //! wasm arrives first it takes the page over in place (`takeover`), with the same id.
 //!
 //! Which surveys exist and how they read is `--landing FILE`: a JSON object of survey ids to

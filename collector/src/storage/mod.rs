@@ -36,15 +36,24 @@ impl std::str::FromStr for Target {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Target, String> {
-        if !(s.starts_with("postgres://") || s.starts_with("postgresql://")) {
-            return Ok(Target::Sqlite(PathBuf::from(s)));
+        const EXPECTED: &str =
+            "expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, or a SQLite file's path";
+        let scheme = s.split_once("://").map(|(scheme, _)| scheme);
+        if !matches!(scheme, Some("postgres" | "postgresql")) {
+            // `mysql://…` or `sqlite://…` is a mistake, not a file to create.
+            return match scheme {
+                Some(other) if !other.is_empty() && !other.contains('/') => Err(format!(
+                    "{other}:// is not a database this collector speaks: {EXPECTED}"
+                )),
+                _ => Ok(Target::Sqlite(PathBuf::from(s))),
+            };
         }
-        s.parse::<tokio_postgres::Config>().map_err(|e| {
-            format!(
-                "not a PostgreSQL URL ({e}): expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, \
-                 or a SQLite file's path"
-            )
-        })?;
+        let config = s
+            .parse::<tokio_postgres::Config>()
+            .map_err(|e| format!("not a PostgreSQL URL ({e}): {EXPECTED}"))?;
+        if config.get_hosts().is_empty() {
+            return Err(format!("a PostgreSQL URL without a HOST: {EXPECTED}"));
+        }
         Ok(Target::Postgres(s.to_owned()))
     }
 }
@@ -127,9 +136,11 @@ impl Store {
     pub async fn connect(target: &Target) -> Result<Store, StoreError> {
         match target {
             Target::Sqlite(path) => Store::open(path),
-            Target::Postgres(url) => postgres::Postgres::connect(url, &target.to_string())
-                .await
-                .map(Store::Postgres),
+            Target::Postgres(url) => {
+                postgres::Postgres::connect(url, &target.to_string(), postgres::CONNECT_TIMEOUT)
+                    .await
+                    .map(Store::Postgres)
+            }
         }
     }
 
@@ -224,15 +235,21 @@ impl Store {
         each!(self, s => s.stream(sel))
     }
 
-    /// False when the last write (SQLite) or connection (PostgreSQL) failed: no disk access.
-    pub fn healthy(&self) -> bool {
-        each!(self, s => s.healthy())
+    /// SQLite: false when the writer's last commit failed (no disk access). PostgreSQL:
+    /// whether the database answers now (one `SELECT 1`), so a fleet taken out of a balancer
+    /// by its health checks comes back once the database does, with no post needed.
+    pub async fn healthy(&self) -> bool {
+        match self {
+            Store::Sqlite(s) => s.healthy(),
+            Store::Postgres(s) => s.healthy().await,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn db_names_a_file_or_a_postgresql_url_and_logs_no_password() {
@@ -264,5 +281,57 @@ mod tests {
             .parse::<Target>()
             .unwrap_err();
         assert!(!e.contains("s3cret"), "{e}");
+        // Another engine's URL is refused, not taken for a SQLite file's name.
+        for url in ["mysql://nps@db/nps", "sqlite://nps.db"] {
+            let e = url.parse::<Target>().unwrap_err();
+            assert!(
+                e.contains("is not a database") && e.contains("SQLite file"),
+                "{e}"
+            );
+        }
+        let e = "postgres:///nps".parse::<Target>().unwrap_err();
+        assert!(e.contains("without a HOST"), "{e}");
+        assert!(matches!(
+            "./data/nps.db".parse::<Target>(),
+            Ok(Target::Sqlite(_))
+        ));
+    }
+    /// A closed port: the error says why ("Connection refused"), not only deadpool's
+    /// "Error occurred while creating a new object".
+    #[tokio::test]
+    async fn a_postgresql_that_cannot_be_reached_is_named_with_its_cause() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port(); // bound, then dropped: nothing listens there
+        let target: Target = format!("postgres://nps:s3cret@127.0.0.1:{port}/nps")
+            .parse()
+            .unwrap();
+        let e = Store::connect(&target).await.err().unwrap().to_string();
+        assert!(e.contains("refused"), "{e}");
+        assert!(e.contains(&format!("nps:***@127.0.0.1:{port}")), "{e}");
+        assert!(
+            !e.contains("s3cret") && !e.contains("creating a new object"),
+            "{e}"
+        );
+    }
+
+    /// A server that accepts and never answers: an error within the timeout, not a hang.
+    #[tokio::test]
+    async fn a_postgresql_that_never_answers_is_an_error_not_a_hang() {
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("postgres://nps@{}/nps", silent.local_addr().unwrap());
+        let started = std::time::Instant::now();
+        let connect = postgres::Postgres::connect(&url, &url, Duration::from_secs(1));
+        let e = tokio::time::timeout(Duration::from_secs(20), connect)
+            .await
+            .expect("connecting to a silent server hangs")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("no answer within"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        drop(silent);
     }
 }

@@ -9,15 +9,12 @@
 //! the same visit, or a deadlock or serialization failure) is run again from the start, and
 //! then reads what the winner stored: a duplicate, an update, or `Answered`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 
-use super::decision::{decide, Decision, Incoming, Stored, Write, ANSWERS};
 use super::sqlite::STREAM_AHEAD;
 use super::{migrations, Posts, Row, Selection, StoreError, Upsert};
 use crate::Now;
@@ -29,14 +26,29 @@ const POOL_SIZE: usize = 16;
 const SCANS: usize = POOL_SIZE / 4;
 /// The longest a request waits for a connection before it is answered 503 (and retried).
 const POOL_WAIT: Duration = Duration::from_secs(10);
+/// How long one new connection (TCP, startup, login) may take: then an error, never a hang.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Times a post that lost a race is run again before the error is the client's (a 5xx).
 const RETRIES: u32 = 20;
 
-/// A storage error from PostgreSQL, with the server's own message where it sent one.
+/// A storage error from PostgreSQL: the server's own message where it sent one, else the
+/// error and its causes ("error connecting to server: Connection refused (os error 111)").
 pub fn message(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => e.to_string(),
+        None => std::iter::successors(Some(e as &dyn std::error::Error), |e| e.source())
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join(": "),
+    }
+}
+
+/// Why the pool gave no connection, with the server's reason (not deadpool's wrapper).
+fn pool_message(e: &PoolError) -> String {
+    match e {
+        PoolError::Backend(e) => message(e),
+        PoolError::Timeout(_) => format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+        e => e.to_string(),
     }
 }
 
@@ -71,13 +83,17 @@ impl From<tokio_postgres::Error> for Failed {
 #[derive(Clone)]
 pub struct Postgres {
     pool: Pool,
-    healthy: Arc<AtomicBool>,
-    scans: Arc<tokio::sync::Semaphore>,
+    scans: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Postgres {
-    /// Connects, and brings the schema up to date (whoever else starts at the same moment).
-    pub async fn connect(url: &str, shown: &str) -> Result<Postgres, StoreError> {
+    /// Connects (each new connection within `timeout`, `CONNECT_TIMEOUT` for the server), and
+    /// brings the schema up to date (whoever else starts at the same moment).
+    pub async fn connect(
+        url: &str,
+        shown: &str,
+        timeout: Duration,
+    ) -> Result<Postgres, StoreError> {
         let failed = |message: String| StoreError::Connect {
             target: shown.to_owned(),
             message,
@@ -92,26 +108,24 @@ impl Postgres {
         );
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
-            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .runtime(Runtime::Tokio1)
             .wait_timeout(Some(POOL_WAIT))
+            .create_timeout(Some(timeout))
             .build()
             .map_err(|e| failed(e.to_string()))?;
-        let mut client = pool.get().await.map_err(|e| failed(e.to_string()))?;
+        let mut client = pool.get().await.map_err(|e| failed(pool_message(&e)))?;
         migrations::postgres(&mut client).await?;
         drop(client);
         Ok(Postgres {
             pool,
-            healthy: Arc::new(AtomicBool::new(true)),
-            scans: Arc::new(tokio::sync::Semaphore::new(SCANS)),
+            scans: std::sync::Arc::new(tokio::sync::Semaphore::new(SCANS)),
         })
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
-        let client = self.pool.get().await.map_err(|e| StoreError::Sql {
-            message: e.to_string(),
-        });
-        self.healthy.store(client.is_ok(), Ordering::Relaxed);
-        client
+        self.pool.get().await.map_err(|e| StoreError::Sql {
+            message: pool_message(&e),
+        })
     }
 
     /// The posts in one transaction, all or none; each run again until it wins its races.
@@ -127,12 +141,7 @@ impl Postgres {
                     .await;
                 }
                 Err(Failed::Race) => break,
-                Err(Failed::Db(e)) => {
-                    if e.is_closed() {
-                        self.healthy.store(false, Ordering::Relaxed);
-                    }
-                    return Err(sql(e));
-                }
+                Err(Failed::Db(e)) => return Err(sql(e)),
             }
         }
         Err(StoreError::Commit {
@@ -221,8 +230,13 @@ impl Postgres {
         rx
     }
 
-    pub fn healthy(&self) -> bool {
-        self.healthy.load(Ordering::Relaxed)
+    /// Whether the database answers now (a pooled connection, `SELECT 1`): a collector is
+    /// healthy again as soon as its database is, without waiting for a post.
+    pub async fn healthy(&self) -> bool {
+        match self.client().await {
+            Ok(c) => c.simple_query("SELECT 1").await.is_ok(),
+            Err(_) => false,
+        }
     }
 }
 
@@ -270,129 +284,5 @@ async fn scan(
     }
 }
 
-/// Another response than `id` that answered this visit.
-async fn answered_by_other(
-    client: &impl deadpool_postgres::GenericClient,
-    survey: &str,
-    visit: &str,
-    id: &str,
-) -> Result<bool, tokio_postgres::Error> {
-    let sql = format!(
-        "SELECT 1 FROM responses WHERE survey = $1 AND visit = $2 AND id <> $3 AND {ANSWERS}
-         LIMIT 1"
-    );
-    Ok(client
-        .query_opt(&sql, &[&survey, &visit, &id])
-        .await?
-        .is_some())
-}
-
-/// One transaction of posts: each read, decided, applied.
-async fn try_upsert(
-    client: &mut deadpool_postgres::Client,
-    posts: &Posts,
-) -> Result<Vec<Upsert>, Failed> {
-    let tx = client.transaction().await?;
-    let mut done = Vec::with_capacity(posts.len());
-    for (r, now, flag, admission) in posts {
-        let incoming = Incoming::new(r, now, *flag);
-        let r = &incoming.response;
-        let existing = tx
-            .query_opt(
-                "SELECT survey, stage_rank, updated_ns, body, received_ns, flag, visit, key_hash
-                 FROM responses WHERE id = $1 FOR UPDATE",
-                &[&r.id],
-            )
-            .await?
-            .map(|row| Stored {
-                survey: row.get(0),
-                rank: row.get::<_, i32>(1) as i64,
-                updated_ns: row.get(2),
-                body: row.get(3),
-                received_ns: row.get(4),
-                flag: row.get(5),
-                visit: row.get(6),
-                key_hash: row.get(7),
-            });
-        let answered = match incoming.answered_visit() {
-            Some(v) => answered_by_other(&tx, &r.survey, v, &r.id).await?,
-            None => false,
-        };
-        let decision = decide(existing.as_ref(), &incoming, answered, *admission, now);
-        match &decision {
-            // Another transaction stored this id or answered this visit first.
-            Decision::Insert(w) if insert(&tx, &incoming, now, w).await? == 0 => {
-                return Err(Failed::Race)
-            }
-            Decision::Update(w) => update(&tx, &incoming, now, w).await?,
-            _ => {}
-        }
-        done.push(decision.outcome());
-    }
-    tx.commit().await?;
-    Ok(done)
-}
-
-/// Inserts the row unless another transaction stored its id or answered its visit first
-/// (then 0 rows).
-async fn insert(
-    tx: &deadpool_postgres::Transaction<'_>,
-    i: &Incoming,
-    now: &Now,
-    w: &Write,
-) -> Result<u64, tokio_postgres::Error> {
-    let r = &i.response;
-    tx.execute(
-        "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
-           body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $12, $13, $14)
-         ON CONFLICT DO NOTHING",
-        &[
-            &r.id,
-            &r.survey,
-            &r.stage.as_str(),
-            &(i.rank as i32),
-            &r.score.map(|s| i32::from(s.get())),
-            &r.category().map(|c| c.as_str()),
-            &i.updated_ns,
-            &i.body,
-            &now.at,
-            &now.ns,
-            &w.flag,
-            &w.purge_after_ns,
-            &i.visit,
-            &w.key_hash,
-        ],
-    )
-    .await
-}
-
-async fn update(
-    tx: &deadpool_postgres::Transaction<'_>,
-    i: &Incoming,
-    now: &Now,
-    w: &Write,
-) -> Result<(), tokio_postgres::Error> {
-    let r = &i.response;
-    tx.execute(
-        "UPDATE responses SET stage = $2, stage_rank = $3, score = $4, category = $5,
-           updated_ns = $6, body = $7, changed_at = $8, flag = $9, purge_after_ns = $10,
-           key_hash = $11
-         WHERE id = $1",
-        &[
-            &r.id,
-            &r.stage.as_str(),
-            &(i.rank as i32),
-            &r.score.map(|s| i32::from(s.get())),
-            &r.category().map(|c| c.as_str()),
-            &i.updated_ns,
-            &i.body,
-            &now.at,
-            &w.flag,
-            &w.purge_after_ns,
-            &w.key_hash,
-        ],
-    )
-    .await
-    .map(drop)
-}
+mod write;
+use write::{answered_by_other, try_upsert};

@@ -283,8 +283,8 @@ mod tests {
     }
 
     /// Regression: the check compared each key with every earlier one, so one 64 KiB body of
-    /// 6,552 keys cost 33 ms of CPU. The figures before and after are in
-    /// docs/PERFORMANCE.md (`cargo bench -p nps-widget --bench json_keys`); here, that a
+    /// 6,553 keys cost 33 ms of CPU. The figures before and after are in
+    /// docs/PERFORMANCE.md (`cargo bench -p nps-core --bench json_keys`); here, that a
     /// body of that many keys is still read exactly: a repeat anywhere is found and named.
     #[test]
     fn a_deep_body_under_a_long_key_is_checked_exactly() {

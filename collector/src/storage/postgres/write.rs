@@ -1,0 +1,135 @@
+//! The PostgreSQL engine's write: one transaction of posts, each row read `FOR UPDATE`,
+//! decided by `decision::decide`, and inserted or updated; a lost race is `Failed::Race`, and
+//! the caller runs the transaction again.
+
+use super::Failed;
+use crate::storage::decision::{decide, Decision, Incoming, Stored, Write, ANSWERS};
+use crate::storage::{Posts, Upsert};
+use crate::Now;
+
+/// Another response than `id` that answered this visit.
+pub(super) async fn answered_by_other(
+    client: &impl deadpool_postgres::GenericClient,
+    survey: &str,
+    visit: &str,
+    id: &str,
+) -> Result<bool, tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT 1 FROM responses WHERE survey = $1 AND visit = $2 AND id <> $3 AND {ANSWERS}
+         LIMIT 1"
+    );
+    Ok(client
+        .query_opt(&sql, &[&survey, &visit, &id])
+        .await?
+        .is_some())
+}
+
+/// One transaction of posts: each read, decided, applied.
+pub(super) async fn try_upsert(
+    client: &mut deadpool_postgres::Client,
+    posts: &Posts,
+) -> Result<Vec<Upsert>, Failed> {
+    let tx = client.transaction().await?;
+    let mut done = Vec::with_capacity(posts.len());
+    for (r, now, flag, admission) in posts {
+        let incoming = Incoming::new(r, now, *flag);
+        let r = &incoming.response;
+        let existing = tx
+            .query_opt(
+                "SELECT survey, stage_rank, updated_ns, body, received_ns, flag, visit, key_hash
+                 FROM responses WHERE id = $1 FOR UPDATE",
+                &[&r.id],
+            )
+            .await?
+            .map(|row| Stored {
+                survey: row.get(0),
+                rank: row.get::<_, i32>(1) as i64,
+                updated_ns: row.get(2),
+                body: row.get(3),
+                received_ns: row.get(4),
+                flag: row.get(5),
+                visit: row.get(6),
+                key_hash: row.get(7),
+            });
+        let answered = match incoming.answered_visit() {
+            Some(v) => answered_by_other(&tx, &r.survey, v, &r.id).await?,
+            None => false,
+        };
+        let decision = decide(existing.as_ref(), &incoming, answered, *admission, now);
+        match &decision {
+            // Another transaction stored this id or answered this visit first.
+            Decision::Insert(w) if insert(&tx, &incoming, now, w).await? == 0 => {
+                return Err(Failed::Race)
+            }
+            Decision::Update(w) => update(&tx, &incoming, now, w).await?,
+            _ => {}
+        }
+        done.push(decision.outcome());
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Inserts the row unless another transaction stored its id or answered its visit first
+/// (then 0 rows).
+async fn insert(
+    tx: &deadpool_postgres::Transaction<'_>,
+    i: &Incoming,
+    now: &Now,
+    w: &Write,
+) -> Result<u64, tokio_postgres::Error> {
+    let r = &i.response;
+    tx.execute(
+        "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
+           body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $12, $13, $14)
+         ON CONFLICT DO NOTHING",
+        &[
+            &r.id,
+            &r.survey,
+            &r.stage.as_str(),
+            &(i.rank as i32),
+            &r.score.map(|s| i32::from(s.get())),
+            &r.category().map(|c| c.as_str()),
+            &i.updated_ns,
+            &i.body,
+            &now.at,
+            &now.ns,
+            &w.flag,
+            &w.purge_after_ns,
+            &i.visit,
+            &w.key_hash,
+        ],
+    )
+    .await
+}
+
+async fn update(
+    tx: &deadpool_postgres::Transaction<'_>,
+    i: &Incoming,
+    now: &Now,
+    w: &Write,
+) -> Result<(), tokio_postgres::Error> {
+    let r = &i.response;
+    tx.execute(
+        "UPDATE responses SET stage = $2, stage_rank = $3, score = $4, category = $5,
+           updated_ns = $6, body = $7, changed_at = $8, flag = $9, purge_after_ns = $10,
+           key_hash = $11
+         WHERE id = $1",
+        &[
+            &r.id,
+            &r.stage.as_str(),
+            &(i.rank as i32),
+            &r.score.map(|s| i32::from(s.get())),
+            &r.category().map(|c| c.as_str()),
+            &i.updated_ns,
+            &i.body,
+            &now.at,
+            &w.flag,
+            &w.purge_after_ns,
+            &w.key_hash,
+        ],
+    )
+    .await
+    .map(drop)
+}

@@ -1,0 +1,53 @@
+//! The benchmarks besides the collector's (`bench`): in a browser (`cargo xtask bench-web`,
+//! `bench-dashboard`, `e2e/src/bin/`) and the scorer beside pandas (`cargo xtask bench-score`).
+
+use std::process::Command;
+
+use crate::{cargo, dist, root, run, step, tools, Result};
+
+/// A benchmark in a browser (`e2e/src/bin/<bin>.rs`: `bench-web`, `bench-dashboard`), with
+/// its flags passed on: a release build. `cargo xtask test` runs a short version of each in a
+/// debug build, so that they keep working; its figures are not judged there.
+pub fn browser(
+    bin: &str,
+    args: &[String],
+    ready: Option<(&tools::Browser, &std::path::Path)>,
+) -> Result {
+    let owned;
+    let (t, dist, release) = match ready {
+        Some((t, dist)) => (t, dist.to_owned(), false),
+        None => {
+            owned = tools::for_browser_tests()?;
+            (&owned, dist::dist()?.0, true)
+        }
+    };
+    step(&format!("{bin} {}", args.join(" ")));
+    let mut cmd = cargo();
+    cmd.args(["run", "-q", "-p", "nps-e2e", "--bin", bin]);
+    if release {
+        cmd.arg("--release");
+    }
+    run(cmd
+        .arg("--")
+        .args(args)
+        .env("NPS_DIST", &dist)
+        .env("CHROMEDRIVER", &t.chromedriver)
+        .env("CHROMIUM", &t.chromium))
+}
+
+/// The scorer on a million responses, three segmentations (`core/benches/score.rs`), then pandas
+/// grouping the same data (`bench/score_pandas.py`) in the same run.
+pub fn score() -> Result {
+    let python = tools::ensure_pandas()?;
+    let csv = std::env::temp_dir().join(format!("nps-score-{}.csv", std::process::id()));
+    step("the scorer, natively (release): median of 21 runs per segmentation");
+    run(cargo()
+        .args(["bench", "-q", "-p", "nps-core", "--bench", "score", "--"])
+        .arg(&csv))?;
+    step("pandas on the same data: median of 21 runs per group-by");
+    let result = run(Command::new(python)
+        .arg(root().join("bench/score_pandas.py"))
+        .arg(&csv));
+    let _ = std::fs::remove_file(&csv);
+    result
+}
