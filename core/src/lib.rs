@@ -9,10 +9,12 @@
 //! - `config`: what a page gives the widget, validated;
 //! - `scoring`: NPS and its interval, and what a manager acts on;
 //! - `outbox`: what to send when, and what to keep;
-//! - `words`: the built-in zh-CN, zh-TW and en texts.
+//! - `words`: the built-in zh-CN, zh-TW and en texts;
+//! - `access`: the roles of a brand's people, their scopes, and who may do what.
 //!
 //! See ARCHITECTURE.md for the code map.
 
+pub mod access;
 pub mod config;
 pub mod contract;
 pub mod outbox;

@@ -1,7 +1,8 @@
 //! Phone numbers for a call-back: mainland China mobile numbers and international E.164.
 //!
 //! Accepts what people type — spaces, dashes, dots, brackets, a leading `00` or `+86` — and
-//! returns the number in E.164 form (`+8613812345678`), or `None`.
+//! returns the number in E.164 form (`+8613812345678`), or `None`. `mask` is how a number
+//! shows to everyone who has not revealed it: `138****3788`.
 
 /// Normalises a phone number to E.164, or `None` if it is not a plausible mobile number.
 pub fn normalize(input: &str) -> Option<String> {
@@ -36,6 +37,29 @@ pub fn normalize(input: &str) -> Option<String> {
     }
 }
 
+/// A phone as it shows unrevealed, in the dashboard, the export and the API. A mainland
+/// mobile in its domestic form, the first 3 and last 4 digits kept (`138****3788`); another
+/// number in E.164 with `+`, its first 3 digits (fewer for numbers under 11 digits) and last 4
+/// kept; at least 4 stars always, one per hidden digit. What is not a phone number shows as
+/// `****`: nothing of it.
+pub fn mask(phone: &str) -> String {
+    let Some(e164) = normalize(phone) else {
+        return "****".to_owned();
+    };
+    let (plus, digits) = match e164.strip_prefix("+86") {
+        Some(national) => ("", national),
+        None => ("+", &e164[1..]),
+    };
+    let n = digits.len();
+    let head = 3.min(n.saturating_sub(8));
+    let tail = &digits[n - 4..];
+    format!(
+        "{plus}{}{}{tail}",
+        &digits[..head],
+        "*".repeat(n - 4 - head)
+    )
+}
+
 /// 11 digits, starting 13–19.
 fn is_mainland_mobile(d: &str) -> bool {
     let b = d.as_bytes();
@@ -47,7 +71,35 @@ fn is_mainland_mobile(d: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{mask, normalize};
+
+    #[test]
+    fn masks() {
+        let check = |input: &str, want: &str| assert_eq!(mask(input), want, "{input:?}");
+        check("+8613812343788", "138****3788");
+        check("138 1234 3788", "138****3788");
+        check("+86 199 0000 1111", "199****1111");
+        check("+85291234567", "+852****4567");
+        check("+886912345678", "+886*****5678");
+        check("+14155550123", "+141****0123");
+        check("+447700900123", "+447*****0123");
+        check("+4912345678", "+49****5678"); // 10 digits: 2 kept ahead
+        check("+12345678", "+****5678"); // 8 digits: only the last 4
+        check("+123456789012345", "+123********2345"); // 15 digits
+        check("not a phone", "****");
+        check("", "****");
+        // Never more than 7 digits of a number show, and never its middle.
+        for input in [
+            "+8613812343788",
+            "+85291234567",
+            "+123456789012345",
+            "+12345678",
+        ] {
+            let masked = mask(input);
+            let shown = masked.chars().filter(char::is_ascii_digit).count();
+            assert!(shown <= 7 && masked.contains("****"), "{input} {masked}");
+        }
+    }
 
     #[test]
     fn table() {

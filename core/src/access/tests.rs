@@ -1,0 +1,205 @@
+//! The access table as every role × every action × in scope, out of scope, and the whole
+//! organisation; and the scopes each role may be given.
+
+use super::*;
+
+const ROLES: [(Role, fn() -> Scope); 4] = [
+    (Role::Admin, || Scope::All),
+    (Role::Region, || Scope::Regions(vec!["EAST".into()])),
+    (Role::Store, || Scope::Stores(vec!["SZ-FT".into()])),
+    (Role::Analyst, || Scope::Stores(vec!["SZ-FT".into()])),
+];
+
+/// A row of SZ-FT in EAST: in every scope above.
+fn inside() -> Place {
+    Place::row(Some("EAST"), Some("SZ-FT"))
+}
+
+/// A row of BJ-CY in NORTH: in the admin's scope only.
+fn outside() -> Place {
+    Place::row(Some("NORTH"), Some("BJ-CY"))
+}
+
+#[test]
+fn every_role_and_action_in_and_out_of_scope() {
+    use Action::*;
+    // (action, admin, region, store, analyst) in scope; `O` for a yes out of scope too.
+    #[rustfmt::skip]
+    let table: &[(Action, [bool; 4], [bool; 4])] = &[
+        //                in scope: adm   region store  analyst   out of scope: adm region store analyst
+        (ReadAnswers,     [true,  true,  true,  true ],           [true, false, false, false]),
+        (Export,          [true,  true,  true,  true ],           [true, false, false, false]),
+        (ReadMaskedPhone, [true,  true,  true,  false],           [true, false, false, false]),
+        (Reveal,          [true,  true,  true,  false],           [true, false, false, false]),
+        (Delete,          [true,  false, false, false],           [true, false, false, false]),
+        (ManagePeople,    [true,  false, false, false],           [true, false, false, false]),
+        (CreateTokens,    [true,  false, false, false],           [true, false, false, false]),
+        (ReadAudit,       [true,  false, false, false],           [true, false, false, false]),
+    ];
+    assert_eq!(table.len(), Action::ALL.len(), "every action has a row");
+    for (action, yes_in, yes_out) in table {
+        for (i, (role, scope)) in ROLES.iter().enumerate() {
+            let scope = scope();
+            assert_eq!(
+                may(*role, &scope, *action, &inside()),
+                yes_in[i],
+                "{role:?} {action:?} in scope"
+            );
+            assert_eq!(
+                may(*role, &scope, *action, &outside()),
+                yes_out[i],
+                "{role:?} {action:?} out of scope"
+            );
+            // The whole organisation: whether the role may take the action at all.
+            assert_eq!(
+                may(*role, &scope, *action, &Place::Org),
+                yes_in[i],
+                "{role:?} {action:?} at all"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_analyst_never_gets_a_phone_not_even_masked() {
+    for scope in [
+        Scope::All,
+        Scope::Regions(vec!["EAST".into()]),
+        Scope::Stores(vec!["SZ-FT".into()]),
+    ] {
+        for place in [inside(), outside(), Place::Org, Place::row(None, None)] {
+            assert_eq!(phone_view(Role::Analyst, &scope, &place), PhoneView::Hidden);
+            assert!(!may(Role::Analyst, &scope, Action::Reveal, &place));
+        }
+    }
+    assert_eq!(
+        phone_view(Role::Store, &Scope::Stores(vec!["SZ-FT".into()]), &inside()),
+        PhoneView::Masked
+    );
+    assert_eq!(
+        phone_view(
+            Role::Store,
+            &Scope::Stores(vec!["SZ-FT".into()]),
+            &outside()
+        ),
+        PhoneView::Hidden
+    );
+}
+
+#[test]
+fn scopes_cover_their_rows() {
+    let check = |scope: Scope, place: Place, want: bool| {
+        assert_eq!(scope.covers(&place), want, "{scope:?} {place:?}")
+    };
+    let east = || Scope::Regions(vec!["EAST".into(), "SOUTH".into()]);
+    let sz = || Scope::Stores(vec!["SZ-FT".into()]);
+    check(Scope::All, Place::row(None, None), true);
+    check(east(), Place::row(Some("SOUTH"), Some("GZ-TH")), true);
+    check(east(), Place::row(Some("NORTH"), Some("SZ-FT")), false); // the region decides
+    check(east(), Place::row(None, Some("SZ-FT")), false); // a store outside the org file
+    check(sz(), Place::row(Some("NORTH"), Some("SZ-FT")), true); // the store decides
+    check(sz(), Place::row(Some("EAST"), Some("SZ-LH")), false);
+    check(sz(), Place::row(Some("EAST"), None), false); // a row with no store
+    check(sz(), Place::row(None, Some("sz-ft")), false); // codes are exact
+}
+
+#[test]
+fn roles_have_keys_and_words() {
+    for (role, key) in Role::ALL.into_iter().zip(Role::KEYS) {
+        assert_eq!(role.key(), key);
+        assert_eq!(Role::parse(key), Ok(role));
+        assert_eq!(Role::parse(&key.to_uppercase()), Ok(role));
+        for locale in Locale::ALL {
+            assert!(!role.words(locale).is_empty());
+        }
+    }
+    assert_eq!(Role::Store.words(Locale::ZhCn), "门店经理");
+    let e = Role::parse("owner").unwrap_err();
+    assert!(
+        e.contains("\"owner\"") && e.contains("admin, region, store, analyst"),
+        "{e}"
+    );
+}
+
+#[test]
+fn each_role_takes_the_scopes_it_can_have() {
+    let v = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let check = |role: Role, regions: &[&str], stores: &[&str], want: Result<Scope, &str>| {
+        let got = role
+            .scope(&v(regions), &v(stores))
+            .map_err(|e| e.to_string());
+        match want {
+            Ok(scope) => assert_eq!(got, Ok(scope), "{role:?}"),
+            Err(part) => {
+                let e = got.unwrap_err();
+                assert!(e.contains(part), "{role:?}: {e}")
+            }
+        }
+    };
+    check(Role::Admin, &[], &[], Ok(Scope::All));
+    check(
+        Role::Admin,
+        &["EAST"],
+        &[],
+        Err("an admin sees every store"),
+    );
+    check(
+        Role::Region,
+        &["EAST"],
+        &[],
+        Ok(Scope::Regions(v(&["EAST"]))),
+    );
+    check(
+        Role::Region,
+        &[],
+        &[],
+        Err("region is required for role region"),
+    );
+    check(
+        Role::Region,
+        &[],
+        &["SZ-FT"],
+        Err("region is required for role region"),
+    );
+    check(
+        Role::Store,
+        &[],
+        &["SZ-FT", "SZ-LH"],
+        Ok(Scope::Stores(v(&["SZ-FT", "SZ-LH"]))),
+    );
+    check(
+        Role::Store,
+        &[],
+        &[],
+        Err("store is required for role store"),
+    );
+    check(Role::Analyst, &[], &[], Ok(Scope::All));
+    check(
+        Role::Analyst,
+        &["EAST"],
+        &[],
+        Ok(Scope::Regions(v(&["EAST"]))),
+    );
+    check(Role::Analyst, &["EAST"], &["SZ-FT"], Err("not both"));
+    assert_eq!(Role::Store.scope(&[], &[]).unwrap_err().field(), "store");
+}
+
+#[test]
+fn scopes_round_trip_their_stored_form() {
+    for (scope, text) in [
+        (Scope::All, r#""all""#),
+        (
+            Scope::Regions(vec!["EAST".into()]),
+            r#"{"regions":["EAST"]}"#,
+        ),
+        (
+            Scope::Stores(vec!["SZ-FT".into(), "SZ-LH".into()]),
+            r#"{"stores":["SZ-FT","SZ-LH"]}"#,
+        ),
+    ] {
+        assert_eq!(scope.to_text(), text);
+        assert_eq!(Scope::from_text(text), Ok(scope));
+    }
+    assert!(Scope::from_text(r#"{"cities":["SZ"]}"#).is_err());
+    assert!(Scope::from_text("everything").is_err());
+}
