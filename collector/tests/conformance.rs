@@ -4,6 +4,9 @@
 //! same export on both.
 
 mod common;
+#[path = "conformance/people.rs"]
+mod people;
+use people::*;
 
 use nps_collector::storage::{Admission, Row, Selection, Store, Target, Upsert};
 use nps_collector::write_key::KeyRefusal;
@@ -750,6 +753,11 @@ conformance!(
     batch_upsert_and_the_demo_set,
     migrations_are_idempotent_and_start_together,
     the_schema_holds_one_answer_per_visit,
+    users_round_trip_and_an_email_is_taken_once,
+    invites_are_one_time_and_expire,
+    sessions_expire_and_are_revoked,
+    tokens_record_their_use_and_are_revoked,
+    the_audit_trail_is_append_only,
 );
 
 /// The command line on PostgreSQL: `seed --db postgres://…` writes the demo set through the

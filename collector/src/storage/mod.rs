@@ -126,6 +126,9 @@ macro_rules! each {
     };
 }
 
+mod people;
+pub use people::{email_key, AuditEntry, Token, User};
+
 impl Store {
     /// Opens (or creates, or brings up to date) a SQLite database and starts its writer.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {

@@ -16,7 +16,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 
 use super::sqlite::STREAM_AHEAD;
-use super::{migrations, Posts, Row, Selection, StoreError, Upsert};
+use super::{migrations, people, Posts, Row, Selection, StoreError, Upsert};
 use crate::Now;
 
 /// Connections kept open at most.
@@ -126,6 +126,55 @@ impl Postgres {
         self.pool.get().await.map_err(|e| StoreError::Sql {
             message: pool_message(&e),
         })
+    }
+
+    /// `people`'s statements in one transaction.
+    pub async fn transact(
+        &self,
+        stmts: Vec<people::Stmt>,
+    ) -> Result<Vec<people::Rows>, StoreError> {
+        use people::Val;
+        use tokio_postgres::types::{ToSql, Type};
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(sql)?;
+        let mut out = Vec::with_capacity(stmts.len());
+        for s in &stmts {
+            let params: Vec<Box<dyn ToSql + Sync + Send>> = s
+                .params
+                .iter()
+                .map(|v| -> Box<dyn ToSql + Sync + Send> {
+                    match v {
+                        Val::I(i) => Box::new(*i),
+                        Val::T(t) => Box::new(t.clone()),
+                        Val::NullI => Box::new(None::<i64>),
+                        Val::NullT => Box::new(None::<String>),
+                    }
+                })
+                .collect();
+            let refs: Vec<&(dyn ToSql + Sync)> = params
+                .iter()
+                .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+                .collect();
+            let rows = tx.query(s.sql, &refs).await.map_err(sql)?;
+            let mut got = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let vals = (0..row.len())
+                    .map(|i| {
+                        Ok(if row.columns()[i].type_() == &Type::INT8 {
+                            row.try_get::<_, Option<i64>>(i)?.map_or(Val::NullI, Val::I)
+                        } else {
+                            row.try_get::<_, Option<String>>(i)?
+                                .map_or(Val::NullT, Val::T)
+                        })
+                    })
+                    .collect::<Result<Vec<_>, tokio_postgres::Error>>()
+                    .map_err(sql)?;
+                got.push(vals);
+            }
+            out.push(got);
+        }
+        tx.commit().await.map_err(sql)?;
+        Ok(out)
     }
 
     /// The posts in one transaction, all or none; each run again until it wins its races.

@@ -16,7 +16,7 @@ use std::thread;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::{migrations, Posts, Row, Selection, StoreError, Upsert};
+use super::{migrations, people, Posts, Row, Selection, StoreError, Upsert};
 use crate::Now;
 
 mod rows;
@@ -141,6 +141,32 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Done, StoreE
     results
 }
 
+/// One of `people`'s statements: its `$1` placeholders read as `?1`.
+fn people_rows(c: &Connection, s: &people::Stmt) -> Result<people::Rows, StoreError> {
+    use people::Val;
+    use rusqlite::types::{Value, ValueRef};
+    let mut st = c.prepare_cached(&s.sql.replace('$', "?"))?;
+    let n = st.column_count();
+    let params = s.params.iter().map(|v| match v {
+        Val::I(i) => Value::Integer(*i),
+        Val::T(t) => Value::Text(t.clone()),
+        Val::NullI | Val::NullT => Value::Null,
+    });
+    let mut rows = st.query(rusqlite::params_from_iter(params))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let vals = (0..n)
+            .map(|i| match row.get_ref(i)? {
+                ValueRef::Integer(i) => Ok(Val::I(i)),
+                ValueRef::Text(t) => Ok(Val::T(String::from_utf8_lossy(t).into_owned())),
+                _ => Ok(Val::NullT),
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.push(vals);
+    }
+    Ok(out)
+}
+
 impl Sqlite {
     /// Opens (or creates, or brings up to date) the database and starts the writer thread.
     pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
@@ -249,6 +275,25 @@ impl Sqlite {
             }
         });
         rx
+    }
+
+    /// `people`'s statements in one `IMMEDIATE` transaction on the shared connection (few
+    /// and small: they wait for the response writer's commit at most, `busy_timeout`).
+    pub async fn transact(
+        &self,
+        stmts: Vec<people::Stmt>,
+    ) -> Result<Vec<people::Rows>, StoreError> {
+        self.read(move |c| {
+            let tx =
+                rusqlite::Transaction::new_unchecked(c, rusqlite::TransactionBehavior::Immediate)?;
+            let mut out = Vec::with_capacity(stmts.len());
+            for s in &stmts {
+                out.push(people_rows(&tx, s)?);
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
     }
 
     pub fn healthy(&self) -> bool {

@@ -1,0 +1,79 @@
+//! Passwords, hashed with Argon2id (the `argon2` crate, RustCrypto) at the parameters OWASP's
+//! Password Storage Cheat Sheet recommends as its first choice: 19 MiB of memory
+//! (`M_COST` KiB), 2 iterations (`T_COST`), 1 lane (`P_COST`), a random 16-byte salt per
+//! hash. What is stored is the PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`), which
+//! carries its own parameters: a hash made at older parameters still verifies.
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+/// Memory, in KiB (19 MiB).
+pub const M_COST: u32 = 19 * 1024;
+/// Iterations.
+pub const T_COST: u32 = 2;
+/// Lanes (parallelism).
+pub const P_COST: u32 = 1;
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(M_COST, T_COST, P_COST, None).expect("valid Argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// The PHC string of a password, with a fresh random salt. Takes tens of milliseconds: call
+/// it on a blocking thread from async code.
+pub fn hash(password: &str) -> Result<String, String> {
+    argon2()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| format!("cannot hash the password: {e}"))
+}
+
+/// Whether `password` is the one `stored` (a PHC string) was made from. A stored form that is
+/// not a PHC string verifies nothing.
+pub fn verify(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_verifies_its_password_and_no_other() {
+        let stored = hash("correct horse battery staple").unwrap();
+        assert!(verify("correct horse battery staple", &stored));
+        assert!(!verify("correct horse battery stapler", &stored));
+        assert!(!verify("", &stored));
+        assert!(!verify("correct horse battery staple", "not a PHC string"));
+        assert!(!verify("correct horse battery staple", ""));
+    }
+
+    #[test]
+    fn the_stored_form_is_phc_text_at_the_documented_parameters() {
+        let stored = hash("密码 with spaces").unwrap();
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
+        assert_eq!(stored.split('$').count(), 6, "{stored}");
+        assert!(!stored.contains("密码"), "{stored}");
+        assert_ne!(hash("x").unwrap(), "x");
+        // A fresh salt each time: the same password never gives the same text.
+        assert_ne!(hash("密码 with spaces").unwrap(), stored);
+        assert!(verify("密码 with spaces", &stored));
+    }
+
+    #[test]
+    fn a_hash_at_other_parameters_still_verifies() {
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8, 1, 1, None).unwrap(),
+        );
+        let stored = weak.hash_password(b"hunter42").unwrap().to_string();
+        assert!(verify("hunter42", &stored));
+        assert!(!verify("hunter43", &stored));
+    }
+}

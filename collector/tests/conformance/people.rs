@@ -1,0 +1,293 @@
+//! The people cases of the conformance suite (run on each engine by `conformance!`): accounts,
+//! invites, sessions, machine tokens and the audit trail.
+
+use super::{at, fresh, target, Engine};
+use nps_collector::storage::Target;
+use nps_core::access::{Role, Scope};
+use serde_json::json;
+
+const SECOND: i64 = 1_000_000_000;
+const HOUR: i64 = 3600 * SECOND;
+
+fn stores(codes: &[&str]) -> Scope {
+    Scope::Stores(codes.iter().map(|c| c.to_string()).collect())
+}
+
+/// Accounts round-trip; an email (whatever its case) has one account.
+pub async fn users_round_trip_and_an_email_is_taken_once(e: Engine) {
+    let s = fresh(e).await;
+    let a = s
+        .user_add(
+            " Li.Na@Brand.example ",
+            Role::Store,
+            &stores(&["SZ-FT"]),
+            &at(0),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.email, "li.na@brand.example");
+    assert_eq!(
+        (
+            a.role,
+            a.scope.clone(),
+            a.password_hash.clone(),
+            a.disabled_at.clone()
+        ),
+        (Role::Store, stores(&["SZ-FT"]), None, None)
+    );
+    assert_eq!(a.created_at, at(0).at);
+    assert_eq!(
+        s.user_add("LI.NA@brand.example", Role::Admin, &Scope::All, &at(1))
+            .await
+            .unwrap(),
+        None
+    );
+    let b = s
+        .user_add(
+            "wang@brand.example",
+            Role::Region,
+            &Scope::Regions(vec!["EAST".into()]),
+            &at(2),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        s.user_by_email("li.na@BRAND.example").await.unwrap(),
+        Some(a.clone())
+    );
+    assert_eq!(s.user_by_id(b.id).await.unwrap(), Some(b.clone()));
+    assert_eq!(s.users().await.unwrap(), vec![a.clone(), b.clone()]);
+    assert!(s
+        .user_set_role(b.id, Role::Analyst, &Scope::All)
+        .await
+        .unwrap());
+    assert_eq!(
+        s.user_by_id(b.id).await.unwrap().unwrap().role,
+        Role::Analyst
+    );
+    assert!(!s
+        .user_set_role(999, Role::Analyst, &Scope::All)
+        .await
+        .unwrap());
+    assert_eq!(s.user_by_id(999).await.unwrap(), None);
+}
+
+/// An invite is used once, only before it expires, and a newer one replaces it.
+pub async fn invites_are_one_time_and_expire(e: Engine) {
+    let s = fresh(e).await;
+    let u = s
+        .user_add("a@b.example", Role::Store, &stores(&["SZ-FT"]), &at(0))
+        .await
+        .unwrap()
+        .unwrap();
+    let expires = at(0).ns + 72 * HOUR;
+    assert!(s.invite(u.id, "hash-1", expires, &at(0)).await.unwrap());
+    assert!(!s.invite(999, "hash-x", expires, &at(0)).await.unwrap());
+    assert_eq!(
+        s.invite_user("hash-1", &at(10))
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(u.id)
+    );
+    // A newer invite (a reset) replaces it.
+    assert!(s.invite(u.id, "hash-2", expires, &at(20)).await.unwrap());
+    assert_eq!(s.invite_user("hash-1", &at(30)).await.unwrap(), None);
+    assert_eq!(
+        s.invite_accept("hash-1", "$argon2id$stale", &at(30))
+            .await
+            .unwrap(),
+        None
+    );
+    let done = s
+        .invite_accept("hash-2", "$argon2id$v=19$x", &at(40))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.password_hash.as_deref(), Some("$argon2id$v=19$x"));
+    // Used: gone.
+    assert_eq!(
+        s.invite_accept("hash-2", "$argon2id$again", &at(50))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.user_by_id(u.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("$argon2id$v=19$x")
+    );
+    // Expired: refused, and a reset clears the password.
+    assert!(s.invite(u.id, "hash-3", at(100).ns, &at(60)).await.unwrap());
+    assert_eq!(
+        s.user_by_id(u.id).await.unwrap().unwrap().password_hash,
+        None
+    );
+    assert_eq!(s.invite_user("hash-3", &at(100)).await.unwrap(), None);
+    assert_eq!(
+        s.invite_accept("hash-3", "$argon2id$late", &at(101))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.user_by_id(u.id).await.unwrap().unwrap().password_hash,
+        None
+    );
+}
+
+/// A session lives until it is idle too long, its absolute end, its revocation, or its
+/// account's disabling; each use moves the idle end on.
+pub async fn sessions_expire_and_are_revoked(e: Engine) {
+    let s = fresh(e).await;
+    let u = s
+        .user_add("a@b.example", Role::Admin, &Scope::All, &at(0))
+        .await
+        .unwrap()
+        .unwrap();
+    let (idle, absolute) = (30 * 60 * SECOND, 12 * HOUR);
+    s.session_add("s-idle", u.id, &at(0), idle, absolute)
+        .await
+        .unwrap();
+    s.session_add("s-used", u.id, &at(0), idle, absolute)
+        .await
+        .unwrap();
+    s.session_add("s-out", u.id, &at(0), idle, absolute)
+        .await
+        .unwrap();
+    let live = |id: &'static str, secs: i64| {
+        let s = s.clone();
+        async move {
+            s.session_touch(id, &at(secs), idle)
+                .await
+                .unwrap()
+                .map(|u| u.email)
+        }
+    };
+    assert_eq!(
+        live("s-idle", 29 * 60).await.as_deref(),
+        Some("a@b.example")
+    );
+    assert_eq!(
+        live("s-idle", 29 * 60 + 30 * 60).await,
+        None,
+        "idle for 30 minutes"
+    );
+    assert_eq!(live("nobody", 1).await, None);
+    // Used every 20 minutes: alive until the absolute end, never past it.
+    for m in (20..12 * 60).step_by(20) {
+        assert!(live("s-used", m * 60).await.is_some(), "minute {m}");
+    }
+    assert_eq!(live("s-used", 12 * 3600).await, None, "the absolute end");
+    assert!(s.session_revoke("s-out", &at(10)).await.unwrap());
+    assert!(!s.session_revoke("s-out", &at(11)).await.unwrap());
+    assert_eq!(live("s-out", 12).await, None, "signed out");
+    // A disabled account's live session ends at once, and does not come back when enabled.
+    s.session_add("s-live", u.id, &at(100), idle, absolute)
+        .await
+        .unwrap();
+    assert!(live("s-live", 101).await.is_some());
+    assert!(s.user_set_disabled(u.id, true, &at(102)).await.unwrap());
+    assert_eq!(live("s-live", 103).await, None);
+    assert!(s.user_set_disabled(u.id, false, &at(104)).await.unwrap());
+    assert_eq!(live("s-live", 105).await, None);
+    assert_eq!(s.user_by_id(u.id).await.unwrap().unwrap().disabled_at, None);
+    // A reset ends the sessions too.
+    s.session_add("s-reset", u.id, &at(200), idle, absolute)
+        .await
+        .unwrap();
+    assert!(s
+        .invite(u.id, "inv", at(200).ns + HOUR, &at(201))
+        .await
+        .unwrap());
+    assert_eq!(live("s-reset", 202).await, None);
+}
+
+/// Machine tokens: found by hash, their last use recorded, revocable.
+pub async fn tokens_record_their_use_and_are_revoked(e: Engine) {
+    let s = fresh(e).await;
+    let t = s
+        .token_add("tok-hash", "DMS", Role::Store, &stores(&["SZ-FT"]), &at(0))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            t.label.as_str(),
+            t.role,
+            t.last_used_at.clone(),
+            t.revoked_at.clone()
+        ),
+        ("DMS", Role::Store, None, None)
+    );
+    let used = s.token_use("tok-hash", &at(5)).await.unwrap().unwrap();
+    assert_eq!(
+        (used.id, used.scope.clone(), used.last_used_at.clone()),
+        (t.id, stores(&["SZ-FT"]), Some(at(5).at))
+    );
+    assert_eq!(s.token_use("other", &at(6)).await.unwrap(), None);
+    assert!(s.token_revoke(t.id, &at(7)).await.unwrap());
+    assert!(!s.token_revoke(t.id, &at(8)).await.unwrap());
+    assert_eq!(s.token_use("tok-hash", &at(9)).await.unwrap(), None);
+    let listed = s.tokens().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].last_used_at.clone(), listed[0].revoked_at.clone()),
+        (Some(at(5).at), Some(at(7).at))
+    );
+}
+
+/// The audit trail is appended to and read back in order; the schema refuses to change or
+/// delete a line, whoever connects.
+pub async fn the_audit_trail_is_append_only(e: Engine) {
+    let t = target(e);
+    let s = fresh_at(&t).await;
+    s.audit_append(&at(0), "user:a@b.example", "sign_in", &json!({}))
+        .await
+        .unwrap();
+    s.audit_append(
+        &at(1),
+        "user:a@b.example",
+        "reveal",
+        &json!({"response": "r-1"}),
+    )
+    .await
+    .unwrap();
+    let lines = s.audit().await.unwrap();
+    assert_eq!(
+        lines.iter().map(|l| l.action.as_str()).collect::<Vec<_>>(),
+        ["sign_in", "reveal"]
+    );
+    assert_eq!(lines[1].detail, json!({"response": "r-1"}));
+    assert_eq!(
+        (lines[1].at.as_str(), lines[1].who.as_str()),
+        (at(1).at.as_str(), "user:a@b.example")
+    );
+    for change in ["UPDATE audit SET who = 'nobody'", "DELETE FROM audit"] {
+        let refused = match &t {
+            Target::Sqlite(path) => {
+                let c = rusqlite::Connection::open(path).unwrap();
+                c.execute(change, []).unwrap_err().to_string()
+            }
+            Target::Postgres(url) => {
+                let db = url.rsplit('/').next().unwrap().to_owned();
+                let r = std::panic::catch_unwind(|| {
+                    super::common::postgres::shared().psql(&db, change)
+                });
+                r.map(|_| "accepted".to_owned())
+                    .unwrap_or_else(|p| p.downcast_ref::<String>().cloned().unwrap_or_default())
+            }
+        };
+        assert!(refused.contains("append-only"), "{change}: {refused}");
+    }
+    assert_eq!(s.audit().await.unwrap(), lines);
+}
+
+async fn fresh_at(t: &Target) -> nps_collector::storage::Store {
+    nps_collector::storage::Store::connect(t).await.unwrap()
+}
