@@ -1,5 +1,5 @@
 //! The command line's subcommands and the files the server reads at start: `seed` (the demo
-//! set), `sign-visit`, `qr`, `landing`; the visit key, the landing surveys (a survey that
+//! set), `sign-visit`, `qr`, `landing`, `purge` and `user` (`user`) on the open store; the visit key, the landing surveys (a survey that
 //! requires signed visits needs the key) and the names file.
 
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use clap::Subcommand;
 use nps_collector::landing::Landing;
 use nps_collector::links::{self, Carried, Links};
 use nps_collector::visit::{self, VisitKey};
-use nps_collector::{demo, Target};
+use nps_collector::{demo, Now, Store, Target};
 use nps_core::scoring::analysis::Names;
 
 use crate::Args;
@@ -73,6 +73,11 @@ pub enum Command {
         csv: Option<PathBuf>,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// The brand's people: add (prints a one-time invite URL), list, disable, reset.
+    User {
+        #[command(subcommand)]
+        action: crate::user::UserCommand,
     },
     /// Write a survey's landing page as a static file, for a page hosted elsewhere that posts
     /// to this collector (add its origin with --allow-origin).
@@ -154,10 +159,28 @@ fn read_file<T: Default, E: std::fmt::Display>(
     parse(&text).map_err(|e| at(&e))
 }
 
+/// The subcommands that work on the store (`purge`, `user`), once it is open; `None` for the
+/// server. An error is its exit code and message.
+pub async fn with_store(args: &Args, store: &Store) -> Option<Result<(), (u8, String)>> {
+    Some(match args.command.as_ref()? {
+        Command::Purge => match store.purge(Now::system()).await {
+            Ok(n) => {
+                println!("purged the phone numbers of {n} responses");
+                Ok(())
+            }
+            Err(e) => Err((1, format!("purge: {e}"))),
+        },
+        Command::User { action } => crate::user::run(store, action, &args.public_origin)
+            .await
+            .map_err(|e| (2, e)),
+        _ => return None,
+    })
+}
+
 /// The tools around landing links: `sign-visit`, `qr`, `landing`. `None` for the server.
 pub fn tool(args: &Args) -> Option<Result<(), String>> {
     Some(match args.command.as_ref()? {
-        Command::Purge => return None,
+        Command::Purge | Command::User { .. } => return None,
         Command::Seed {
             responses,
             months,

@@ -9,6 +9,8 @@
 //!  [--body-timeout S] [--write-timeout S] [--max-connections N]
 //!  [--max-connections-per-client N] [--grace S]`
 //!
+//! `nps-collector user add --email E --role admin|region|store|analyst [--region R]… [--store S]…`
+//! prints a one-time invite URL (`user list`, `user disable`, `user reset`).
 //! `nps-collector purge [--db nps.db]` removes the phones whose retention period has ended
 //! (the server also does it every hour). `nps-collector sign-visit` prints a signed landing
 //! URL, `nps-collector qr` writes QR codes of landing URLs (one, or a sheet from a CSV), and
@@ -24,9 +26,10 @@ use clap::Parser;
 use nps_collector::jobs::PURGE_EVERY;
 use nps_collector::net::ProxyHeader;
 use nps_collector::serve::{run, stop_signal, Limits};
-use nps_collector::{Now, Settings, Store, Target, BODY_TIMEOUT};
+use nps_collector::{Settings, Store, Target, BODY_TIMEOUT};
 
 mod commands;
+mod user;
 
 use commands::{landing, names, secret, tool, visit_key, Command};
 
@@ -304,14 +307,8 @@ async fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(1, format!("--db (NPS_DB): {e}")),
     };
-    if let Some(Command::Purge) = args.command {
-        return match store.purge(Now::system()).await {
-            Ok(n) => {
-                println!("purged the phone numbers of {n} responses");
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(1, format!("purge: {e}")),
-        };
+    if let Some(done) = commands::with_store(&args, &store).await {
+        return done.map_or_else(|(code, e)| fail(code, e), |()| ExitCode::SUCCESS);
     }
     if let Some(dir) = &args.static_dir {
         if let Err(e) = check_static(dir, store.sqlite_path(), &read_files(&args)) {
