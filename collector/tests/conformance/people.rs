@@ -195,6 +195,11 @@ pub async fn sessions_expire_and_are_revoked(e: Engine) {
     assert!(live("s-live", 101).await.is_some());
     assert!(s.user_set_disabled(u.id, true, &at(102)).await.unwrap());
     assert_eq!(live("s-live", 103).await, None);
+    // A session made for a disabled account (a sign-in racing the disable) opens nothing.
+    s.session_add("s-late", u.id, &at(103), idle, absolute)
+        .await
+        .unwrap();
+    assert_eq!(live("s-late", 103).await, None);
     assert!(s.user_set_disabled(u.id, false, &at(104)).await.unwrap());
     assert_eq!(live("s-live", 105).await, None);
     assert_eq!(s.user_by_id(u.id).await.unwrap().unwrap().disabled_at, None);
