@@ -18,6 +18,11 @@ use crate::contract::rules;
 pub const TARGET_MIN: i64 = -100;
 /// The highest target.
 pub const TARGET_MAX: i64 = 100;
+/// What a target accepts, in words.
+pub fn targets() -> String {
+    format!("a whole number from {TARGET_MIN} to {TARGET_MAX} (an NPS)")
+}
+
 /// The most declared values an error lists before "…".
 const LISTED: usize = 20;
 
@@ -176,8 +181,16 @@ fn ids<'a>(table: Table, ids: impl Iterator<Item = &'a String>, at: &mut At) -> 
 }
 
 fn named(name: &str, table: Table, i: usize, at: &mut At) {
-    if name.trim().is_empty() {
-        at(table, i, not_empty("name", "深圳福田店"));
+    let example = match table {
+        Table::Region => "华南大区",
+        Table::Store => "深圳福田店",
+        Table::Advisor => "王磊",
+    };
+    if name.is_empty() {
+        let hint = format!("give each [[{}]] a name, e.g. \"{example}\"", table.key());
+        at(table, i, missing("name", &hint));
+    } else if name.trim().is_empty() {
+        at(table, i, not_empty("name", example));
     }
 }
 
@@ -186,11 +199,7 @@ fn target(target: Option<i64>, table: Table, i: usize, at: &mut At) {
         at(
             table,
             i,
-            FieldError::invalid(
-                "target",
-                t.to_string(),
-                format!("a whole number from {TARGET_MIN} to {TARGET_MAX} (an NPS)"),
-            ),
+            FieldError::invalid("target", t.to_string(), targets()),
         );
     }
 }

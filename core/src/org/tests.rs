@@ -134,7 +134,7 @@ fn every_rule_names_its_table_entry_key_and_what_is_accepted() {
         (|_, s, _| s[0].city = None, Table::Store, 0, "city", "city is missing"),
         (|_, s, _| s[0].owner = Some("li at brand".into()), Table::Store, 0, "owner", "an email address"),
         (|_, _, a| a[4].store = Some("BJ-XX".into()), Table::Advisor, 4, "store", "store is \"BJ-XX\": expected one of the declared stores: \"SZ-FT\", \"SZ-NS\", \"GZ-TH\", \"BJ-CY\""),
-        (|_, _, a| a[0].name = "".into(), Table::Advisor, 0, "name", "a name that is not empty"),
+        (|_, _, a| a[0].name = " ".into(), Table::Advisor, 0, "name", "a name that is not empty"),
     ];
     for (edit, table, index, key, says) in rows {
         let (mut r, mut s, mut a) = example();
