@@ -102,3 +102,17 @@ fn a_bad_org_file_stops_the_start_with_its_line_and_what_is_accepted() {
     );
     assert!(err.contains(&says), "{err}");
 }
+
+/// docs/ORG.md shows docs/org.toml (the file the tests read) and the errors as they are.
+#[test]
+fn the_documented_org_file_and_errors_are_the_real_ones() {
+    let file = std::fs::read_to_string(EXAMPLE).unwrap();
+    let shown = common::doc_block("ORG.md", "toml", "[[region]]");
+    assert_eq!(file.split_once("\n\n").unwrap().1, shown);
+    let errors = common::doc_block("ORG.md", "text", "--org org.toml");
+    let bad = file
+        .replacen("region = \"north\"\ncity", "region = \"nrth\"\ncity", 1)
+        .replacen("store = \"BJ-CY\"", "store = \"BJ-XX\"", 1);
+    let read = nps_collector::org_file::read(&bad).unwrap_err();
+    assert_eq!(errors, format!("--org org.toml: {read}\n"));
+}
