@@ -117,7 +117,7 @@ pub fn build(
             ),
         }
         if let Some(owner) = &s.owner {
-            if !is_email(owner) {
+            if !rules::is_email(owner) {
                 at(
                     Table::Store,
                     i,
@@ -247,19 +247,4 @@ fn not_empty(key: &str, example: &str) -> FieldError {
         "\"\"".into(),
         format!("a name that is not empty, e.g. \"{example}\""),
     )
-}
-
-/// An email address as far as a file can tell: one `@`, something on each side, a dot in
-/// the domain, no spaces.
-pub fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    s.len() <= 254
-        && !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
