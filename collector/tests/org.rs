@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Command;
 
-use common::process::{free_port, start};
+use common::process::{admin_get, free_port, start};
 use nps_core::scoring::analysis::Names;
 use serde_json::Value;
 
@@ -35,13 +35,7 @@ fn the_names_served_carry_the_org_and_the_dashboard_reads_them() {
         port,
         &["--org", EXAMPLE, "--names", names.to_str().unwrap()],
     );
-    let text = ureq::get(&format!("http://127.0.0.1:{port}/api/names"))
-        .header("authorization", "Bearer t0k3n")
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_to_string()
-        .unwrap();
+    let text = admin_get(port, "/api/names");
     let _ = child.kill();
     let _ = child.wait();
     let v: Value = serde_json::from_str(&text).unwrap();
