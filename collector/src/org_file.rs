@@ -19,6 +19,8 @@ struct Entry {
     strings: Vec<(&'static str, String)>,
     target: Option<i64>,
     keys: Vec<(&'static str, usize)>,
+    /// Keys given with a value of the wrong kind (already reported).
+    bad: Vec<&'static str>,
 }
 
 impl Entry {
@@ -120,7 +122,11 @@ pub fn read(text: &str) -> Result<Org, String> {
         Ok(_) => {}
         Err(found) => {
             for e in found {
-                let at = tables[e.table as usize][e.index].span_of(&e.error.field);
+                let entry = &tables[e.table as usize][e.index];
+                if entry.bad.contains(&e.error.field.as_str()) {
+                    continue;
+                }
+                let at = entry.span_of(&e.error.field);
                 errors.push((at, format!("[[{}]] {}", e.table.key(), e.error)));
             }
         }
@@ -152,15 +158,17 @@ fn read_entry(
             continue;
         };
         entry.keys.push((known, at));
-        match (Table::is_number(known), value.get_ref()) {
-            (false, DeValue::String(s)) => entry.strings.push((known, s.to_string())),
-            (true, DeValue::Integer(i)) => match i64::from_str_radix(i.as_str(), i.radix()) {
-                Ok(n) => entry.target = Some(n),
-                Err(_) => errors.push((at, wrong(table, known, i.as_str(), &targets()))),
-            },
-            (number, _) => {
+        let integer = value
+            .get_ref()
+            .as_integer()
+            .and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok());
+        match (Table::is_number(known), value.get_ref(), integer) {
+            (false, DeValue::String(s), _) => entry.strings.push((known, s.to_string())),
+            (true, _, Some(n)) => entry.target = Some(n),
+            (number, _, _) => {
                 let expected = if number { targets() } else { "a string".into() };
                 errors.push((at, wrong(table, known, &shown(value), &expected)));
+                entry.bad.push(known);
             }
         }
     }

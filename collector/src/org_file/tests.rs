@@ -97,6 +97,9 @@ fn each_mistake_names_its_line_key_and_what_is_accepted() {
         "owner = \"sun\"",
         &["line 40: [[store]] owner is \"sun\": expected an email address"],
     );
+    // A value of the wrong kind is one error, not also a missing key.
+    let e = read(&EXAMPLE.replacen("store = \"SZ-NS\"", "store = 7", 1)).unwrap_err();
+    assert_eq!(e, "line 56: [[advisor]] store is 7: expected a string");
     // Every error at once, in line order.
     let text = EXAMPLE.replacen("target = 55", "target = 101", 1).replacen(
         "store = \"BJ-CY\"",
