@@ -227,8 +227,17 @@ fn seed_demo(
     Ok(())
 }
 
+/// The names for the dashboard: the names file's, with the org file's over them.
 pub fn names(args: &Args) -> Result<Names, String> {
-    read_file("--names", &args.names, Names::from_json)
+    let names = read_file("--names", &args.names, Names::from_json)?;
+    Ok(match &args.org {
+        None => names,
+        Some(_) => names.with_org(read_file(
+            "--org",
+            &args.org,
+            nps_collector::org_file::read,
+        )?),
+    })
 }
 
 /// The links a command makes: where, for which survey, signed or not.

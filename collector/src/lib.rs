@@ -34,6 +34,7 @@ pub mod landing;
 pub mod limit;
 pub mod links;
 pub mod net;
+pub mod org_file;
 pub mod password;
 mod refused;
 mod responses;

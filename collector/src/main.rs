@@ -127,6 +127,9 @@ struct Args {
     /// {"store": {"SZ-FT": "深圳福田店"}, "advisor": {"wang": "王磊"}}.
     #[arg(long, env = "NPS_NAMES")]
     names: Option<PathBuf>,
+    /// The brand's organisation, in TOML: [[region]], [[store]], [[advisor]] (docs/ORG.md).
+    #[arg(long, env = "NPS_ORG")]
+    org: Option<PathBuf>,
     /// The secret of signed visit links; with it, a response naming a visit needs a valid
     /// token (sign-visit and qr --sign make them). Prefer --visit-secret-file.
     #[arg(
@@ -277,6 +280,7 @@ fn check_static(dir: &Path, db: Option<&Path>, files: &[(&str, &Path)]) -> Resul
 fn read_files(args: &Args) -> Vec<(&'static str, &Path)> {
     [
         ("--names", &args.names),
+        ("--org", &args.org),
         ("--landing", &args.landing),
         ("--admin-token-file", &args.admin_token_file),
         ("--visit-secret-file", &args.visit_secret_file),
@@ -415,6 +419,7 @@ mod tests {
         let (db, site) = (dir.join("nps.db"), dir.join("site"));
         for flag in [
             "--names",
+            "--org",
             "--landing",
             "--admin-token-file",
             "--visit-secret-file",

@@ -31,7 +31,7 @@ pub struct Settings {
     /// The collector's own origins as browsers see them behind a proxy that does not pass
     /// `Host` (`--public-origin`): their pages may post, like the collector's own.
     pub public_origins: Vec<String>,
-    /// Files besides the database that the static folder never serves: `--names`,
+    /// Files besides the database that the static folder never serves: `--names`, `--org`,
     /// `--landing`, the secret files.
     pub private_files: Vec<PathBuf>,
     /// The time a request has to send its whole body; `None` is `BODY_TIMEOUT`.

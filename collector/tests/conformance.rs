@@ -772,7 +772,7 @@ conformance!(
 /// post and exports it beside the demo set.
 #[test]
 fn the_collector_runs_on_postgresql_from_the_command_line() {
-    use common::process::{free_port, load_body, start, wait_exit};
+    use common::process::{admin_get, free_port, load_body, start, wait_exit};
     let url = common::postgres::shared().database();
     let seeded = std::process::Command::new(env!("CARGO_BIN_EXE_nps-collector"))
         .args(["seed", "--db", &url, "--responses", "50"])
@@ -795,13 +795,7 @@ fn the_collector_runs_on_postgresql_from_the_command_line() {
         .send(load_body(&id(7), 7))
         .unwrap();
     assert_eq!(posted.status().as_u16(), 201);
-    let listed = ureq::get(&format!("http://127.0.0.1:{port}/api/responses"))
-        .header("authorization", "Bearer t0k3n")
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_to_string()
-        .unwrap();
+    let listed = admin_get(port, "/api/responses");
     let listed: Value = serde_json::from_str(&listed).unwrap();
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 51);

@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::process::{free_port, load_body, start, wait_exit};
+use common::process::{admin_get, free_port, load_body, start, wait_exit};
 
 fn temp_db(tag: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("nps-server-{tag}-{}", std::process::id()));
@@ -26,13 +26,7 @@ fn post(port: u16, id: &str) -> u16 {
 }
 
 fn stored(port: u16) -> String {
-    ureq::get(&format!("http://127.0.0.1:{port}/api/responses"))
-        .header("authorization", "Bearer t0k3n")
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_to_string()
-        .unwrap()
+    admin_get(port, "/api/responses")
 }
 
 /// Regression: a client that opened a socket and said nothing (or trickled its headers)

@@ -8,6 +8,7 @@
 //!   numbers, DOM events, and the one way a field error is put into words);
 //! - `config`: what a page gives the widget, validated;
 //! - `scoring`: NPS and its interval, and what a manager acts on;
+//! - `org`: the brand's organisation (regions, cities, stores, advisors) and its lookups;
 //! - `outbox`: what to send when, and what to keep;
 //! - `words`: the built-in zh-CN, zh-TW and en texts;
 //! - `access`: the roles of a brand's people, their scopes, and who may do what.
@@ -17,6 +18,7 @@
 pub mod access;
 pub mod config;
 pub mod contract;
+pub mod org;
 pub mod outbox;
 pub mod scoring;
 pub mod survey;

@@ -25,6 +25,17 @@ pub fn start(db: impl AsRef<OsStr>, port: u16, extra: &[&str]) -> Child {
     start_with(db, port, &flags)
 }
 
+/// The body of `GET path` on the collector at `port`, with `start`'s admin token.
+pub fn admin_get(port: u16, path: &str) -> String {
+    ureq::get(&format!("http://127.0.0.1:{port}{path}"))
+        .header("authorization", "Bearer t0k3n")
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap()
+}
+
 /// Starts the collector on `db` (a SQLite file or a `postgres://` URL) and `port` with these
 /// flags only, and waits until `/healthz` answers.
 pub fn start_with(db: impl AsRef<OsStr>, port: u16, flags: &[&str]) -> Child {

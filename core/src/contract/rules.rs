@@ -206,6 +206,24 @@ pub fn is_rfc3339(s: &str) -> bool {
     s.len() <= MAX_TIME && crate::contract::time::Time::parse(s).is_some()
 }
 
+/// An email address's length at most (RFC 5321's path limit).
+pub const MAX_EMAIL: usize = 254;
+
+/// An email address as far as a file can tell (an org file's store `owner`): one `@`,
+/// something before it, a dot inside the domain, no spaces, at most `MAX_EMAIL` bytes.
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    s.len() <= MAX_EMAIL
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

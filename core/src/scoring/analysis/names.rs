@@ -1,7 +1,9 @@
 //! The names a brand gives its codes (`SZ-FT` is 深圳福田店, `wang` is 王磊), read from a
 //! names file: `{"store": {"SZ-FT": "深圳福田店"}, "advisor": {"wang": "王磊"}}`. The collector
 //! checks the file at start (`--names`) and serves it to the dashboard; the dashboard also
-//! reads one dropped beside an export. Keys are the segment dimensions (`Dimension::key`).
+//! reads one dropped beside an export. Keys are the segment dimensions (`Dimension::key`),
+//! and `org`: the organisation (`crate::org`) when the collector was given an org file, which
+//! also names the stores and advisors (its names win over a names file's).
 
 use std::collections::BTreeMap;
 
@@ -10,12 +12,17 @@ use serde_json::Value;
 use crate::contract::context::Dimension;
 use crate::contract::error::{quoted, shown, unknown, FieldError};
 use crate::contract::rules;
+use crate::org::Org;
 
 /// A dimension's code → name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Names {
     by_dimension: BTreeMap<String, BTreeMap<String, String>>,
+    org: Option<Org>,
 }
+
+/// The key of the organisation in a names file's JSON.
+pub const ORG_KEY: &str = "org";
 
 impl Names {
     /// Reads a names file; the first bad entry is named (`store.SZ-FT`).
@@ -41,8 +48,14 @@ impl Names {
         };
         let mut out = Names::default();
         for (dim, codes) in object(v, "names")? {
+            if dim == ORG_KEY {
+                out.org = Some(Org::from_value(&codes, ORG_KEY)?);
+                continue;
+            }
             if Dimension::from_key(&dim).is_none() {
-                return Err(unknown(dim.clone(), &dim, &Dimension::KEYS));
+                let mut known = Dimension::KEYS.to_vec();
+                known.push(ORG_KEY);
+                return Err(unknown(dim.clone(), &dim, &known));
             }
             let mut names = BTreeMap::new();
             for (code, name) in object(&codes, &dim)? {
@@ -74,6 +87,43 @@ impl Names {
             .map(String::as_str)
     }
 
+    /// Names a code (a later name for the same code wins).
+    pub fn set(&mut self, dimension: Dimension, code: &str, name: &str) {
+        self.by_dimension
+            .entry(dimension.key().to_owned())
+            .or_default()
+            .insert(code.to_owned(), name.to_owned());
+    }
+
+    /// A dimension's codes and names, in code order.
+    pub fn codes(&self, dimension: Dimension) -> impl Iterator<Item = (&str, &str)> {
+        self.by_dimension
+            .get(dimension.key())
+            .into_iter()
+            .flatten()
+            .map(|(c, n)| (c.as_str(), n.as_str()))
+    }
+
+    /// These names with an org file's: its stores' and advisors' names win, and it is served
+    /// with them (`org`).
+    pub fn with_org(mut self, org: Org) -> Names {
+        for (dim, names) in org.names().by_dimension {
+            self.by_dimension.entry(dim).or_default().extend(names);
+        }
+        self.org = Some(org);
+        self
+    }
+
+    /// The organisation, when an org file was given.
+    pub fn org(&self) -> Option<&Org> {
+        self.org.as_ref()
+    }
+
+    /// The organisation: the org file's, or the flat one a names file gives (`Org::from_names`).
+    pub fn hierarchy(&self) -> Org {
+        self.org.clone().unwrap_or_else(|| Org::from_names(self))
+    }
+
     /// How many names there are in all.
     pub fn len(&self) -> usize {
         self.by_dimension.values().map(BTreeMap::len).sum()
@@ -85,18 +135,21 @@ impl Names {
 
     /// The names file's JSON (what the collector serves).
     pub fn to_value(&self) -> Value {
-        Value::Object(
-            self.by_dimension
-                .iter()
-                .map(|(dim, names)| {
-                    let names = names
-                        .iter()
-                        .map(|(c, n)| (c.clone(), Value::String(n.clone())))
-                        .collect();
-                    (dim.clone(), Value::Object(names))
-                })
-                .collect(),
-        )
+        let mut out: serde_json::Map<String, Value> = self
+            .by_dimension
+            .iter()
+            .map(|(dim, names)| {
+                let names = names
+                    .iter()
+                    .map(|(c, n)| (c.clone(), Value::String(n.clone())))
+                    .collect();
+                (dim.clone(), Value::Object(names))
+            })
+            .collect();
+        if let Some(org) = &self.org {
+            out.insert(ORG_KEY.to_owned(), org.to_value());
+        }
+        Value::Object(out)
     }
 }
 
