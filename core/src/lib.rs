@@ -11,10 +11,11 @@
 //! - `org`: the brand's organisation (regions, cities, stores, advisors) and its lookups;
 //! - `outbox`: what to send when, and what to keep;
 //! - `words`: the built-in zh-CN, zh-TW and en texts;
-//! - `access`: the roles of a brand's people, their scopes, and who may do what.
+//! - `access` (feature `access`, the collector's): the roles of a brand's people, their scopes, and who may do what.
 //!
 //! See ARCHITECTURE.md for the code map.
 
+#[cfg(feature = "access")]
 pub mod access;
 pub mod config;
 pub mod contract;
