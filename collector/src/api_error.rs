@@ -32,6 +32,15 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// A 503 for a store that did not answer (what failed is logged, never sent).
+    pub fn storage() -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "db",
+            "the database did not answer; retry later",
+        )
+    }
+
     pub fn new(status: StatusCode, field: &str, message: impl Into<String>) -> ApiError {
         ApiError {
             status,

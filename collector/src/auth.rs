@@ -1,53 +1,227 @@
-//! The admin token as an extractor: a handler that takes `Admin` runs only for a request
-//! whose `Authorization: Bearer <token>` is the admin token (the scheme's name in any case, as
-//! HTTP says; compared in constant time). Every route that reads or deletes answers takes
-//! it, so a route without it has no way to them; anything else gets a 401 no cache keeps.
+//! Who is asking: the `Caller` extractor every route that reads, reveals or deletes answers
+//! takes, so a route without it has no way to them. A caller is one of
+//!
+//! | credential                                   | who          | role and scope            |
+//! |----------------------------------------------|--------------|---------------------------|
+//! | `Authorization: Bearer <--admin-token>`      | `AdminToken` | admin, everything         |
+//! | `Authorization: Bearer <machine token>`      | `Token`      | the token's (`token create`) |
+//! | cookie `nps_session` of a live session       | `User`       | the account's             |
+//!
+//! An `Authorization` header that is none of these is a 401 (a cookie beside it is not
+//! tried). Tokens are compared by their SHA-256 (machine tokens, sessions) or in constant time
+//! (the admin token). A request authenticated by its cookie that writes (any method but
+//! `GET`, `HEAD`, `OPTIONS`) must come from the collector's own origin (`same_origin`): a
+//! page elsewhere cannot act with a signed-in person's cookie. What a caller may then do is
+//! `nps_core::access::may`, asked by each route with the place it touches.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use nps_core::access::{self, Action, Place, Role, Scope};
 
-use crate::{ApiError, Shared};
+use crate::storage::StoreError;
+use crate::{write_key, ApiError, Now, Shared};
 
-/// Proof that the request carries the admin token.
-#[derive(Clone, Copy, Debug)]
-pub struct Admin(());
+/// The session cookie's name.
+pub const COOKIE: &str = "nps_session";
 
-impl FromRequestParts<Shared> for Admin {
+/// Who made a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// The `--admin-token`: the owner's bootstrap credential.
+    AdminToken,
+    /// A person signed in (a session of their account).
+    User { id: i64, email: String },
+    /// A machine token (an integration).
+    Token { id: i64, label: String },
+}
+
+/// An authenticated request: who, and the role and scope they act with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub who: Who,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+impl Caller {
+    /// The access table for this caller.
+    pub fn may(&self, action: Action, place: &Place) -> bool {
+        access::may(self.role, &self.scope, action, place)
+    }
+
+    /// A 403 naming the action unless this caller may take it somewhere
+    /// (`Place::Org`): a route's first check.
+    pub fn require(&self, action: Action) -> Result<(), Response> {
+        if self.may(action, &Place::Org) {
+            Ok(())
+        } else {
+            Err(forbidden(action))
+        }
+    }
+
+    /// The caller as the audit trail names them: `admin-token`, `user:EMAIL`, `token:ID`.
+    pub fn name(&self) -> String {
+        match &self.who {
+            Who::AdminToken => "admin-token".to_owned(),
+            Who::User { email, .. } => format!("user:{email}"),
+            Who::Token { id, .. } => format!("token:{id}"),
+        }
+    }
+}
+
+impl FromRequestParts<Shared> for Caller {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
-        if authorised(&parts.headers, &state.settings.admin_token) {
-            Ok(Admin(()))
-        } else {
-            Err(unauthorised())
+        let now = Now::system();
+        let failed = |e: StoreError| {
+            tracing::error!(error = %e, "reading a credential failed");
+            private(ApiError::storage().into_response())
+        };
+        if let Some(given) = bearer(&parts.headers) {
+            if authorised(&parts.headers, &state.settings.admin_token) {
+                return Ok(Caller {
+                    who: Who::AdminToken,
+                    role: Role::Admin,
+                    scope: Scope::All,
+                });
+            }
+            let token = state
+                .store
+                .token_use(&write_key::hash(given), &now)
+                .await
+                .map_err(failed)?;
+            return token
+                .map(|t| Caller {
+                    who: Who::Token {
+                        id: t.id,
+                        label: t.label,
+                    },
+                    role: t.role,
+                    scope: t.scope,
+                })
+                .ok_or_else(unauthorised);
         }
+        let Some(id) = cookie(&parts.headers, COOKIE) else {
+            return Err(unauthorised());
+        };
+        if !is_safe(&parts.method) && !same_origin(&parts.headers, &state.settings.public_origins) {
+            return Err(private(
+                ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "origin",
+                    "a signed-in change must come from the collector's own pages (Origin)",
+                )
+                .into_response(),
+            ));
+        }
+        let user = state
+            .store
+            .session_touch(
+                &write_key::hash(id),
+                &now,
+                nanos(state.settings.session_idle()),
+            )
+            .await
+            .map_err(failed)?
+            .ok_or_else(unauthorised)?;
+        Ok(Caller {
+            who: Who::User {
+                id: user.id,
+                email: user.email,
+            },
+            role: user.role,
+            scope: user.scope,
+        })
+    }
+}
+
+/// A duration in ns, as the store keeps times.
+pub(crate) fn nanos(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The bearer token of `Authorization`, when the header is there (the scheme's name in any
+/// case, as HTTP says); `Some("")` for a header that is not a bearer token, so that it fails
+/// rather than falls back to the cookie.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim());
+    Some(token.unwrap_or(""))
+}
+
+/// The value of cookie `name` (the last one given), if not empty.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(k, v)| *k == name && !v.is_empty())
+        .map(|(_, v)| v)
+        .last()
+}
+
+/// Whether a request comes from the collector's own pages: its `Origin` is the `Host` it was
+/// sent to or one of the `--public-origin`s; without `Origin`, `Sec-Fetch-Site:
+/// same-origin`. A request that says neither is refused.
+pub fn same_origin(headers: &HeaderMap, public_origins: &[String]) -> bool {
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    match text(header::ORIGIN) {
+        Some(origin) => {
+            let authority = origin.split_once("://").map(|(_, a)| a);
+            let host = text(header::HOST);
+            (authority.is_some() && authority == host)
+                || public_origins
+                    .iter()
+                    .any(|p| p.trim_end_matches('/') == origin)
+        }
+        None => headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v == "same-origin"),
     }
 }
 
 /// Whether `headers` carry `token` as a bearer token (never for an empty token).
 pub fn authorised(headers: &HeaderMap, token: &str) -> bool {
     use subtle::ConstantTimeEq;
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim())
-        .unwrap_or("");
+    let given = bearer(headers).unwrap_or("");
     !token.is_empty()
         && given.len() == token.len()
         && bool::from(given.as_bytes().ct_eq(token.as_bytes()))
 }
 
-/// A 401: never kept by a cache, like everything the admin token opens.
+/// A 401: never kept by a cache, like everything a credential opens.
 fn unauthorised() -> Response {
     private(
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "authorization",
-            "missing or wrong admin token: send Authorization: Bearer <token> (printed by nps-collector on start)",
+            "sign in first (/signin), or send Authorization: Bearer <token> (a machine token, or the --admin-token)",
+        )
+        .into_response(),
+    )
+}
+
+/// A 403 for an action the caller's role does not allow.
+pub fn forbidden(action: Action) -> Response {
+    private(
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "authorization",
+            &format!("your role does not allow this ({action:?})"),
         )
         .into_response(),
     )
@@ -64,13 +238,26 @@ pub(crate) fn private(mut resp: Response) -> Response {
 mod tests {
     use super::*;
 
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        h
+    }
+
     #[test]
     fn only_the_admin_token_as_a_bearer_is_authorised() {
         let check = |value: Option<&str>, token: &str, want: bool| {
-            let mut h = HeaderMap::new();
-            if let Some(v) = value {
-                h.insert(header::AUTHORIZATION, HeaderValue::from_str(v).unwrap());
-            }
+            let h = headers(
+                &value
+                    .map(|v| ("authorization", v))
+                    .into_iter()
+                    .collect::<Vec<_>>(),
+            );
             assert_eq!(authorised(&h, token), want, "{value:?} for {token:?}");
         };
         check(Some("Bearer s3cret"), "s3cret", true);
@@ -80,5 +267,55 @@ mod tests {
         check(Some("s3cret"), "s3cret", false);
         check(None, "s3cret", false);
         check(Some("Bearer "), "", false);
+    }
+
+    #[test]
+    fn a_cookie_is_read_by_its_exact_name() {
+        let h = headers(&[("cookie", "a=1; nps_session=abc; x_nps_session=no")]);
+        assert_eq!(cookie(&h, COOKIE), Some("abc"));
+        let h = headers(&[("cookie", "nps_session=; other=1")]);
+        assert_eq!(cookie(&h, COOKIE), None);
+        let h = headers(&[("cookie", "nps_session=one"), ("cookie", "nps_session=two")]);
+        assert_eq!(cookie(&h, COOKIE), Some("two"));
+    }
+
+    #[test]
+    fn a_write_is_same_origin_only_from_the_collectors_own_pages() {
+        let public = vec!["https://nps.brand.example".to_owned()];
+        let check = |pairs: &[(&str, &str)], want: bool| {
+            assert_eq!(same_origin(&headers(pairs), &public), want, "{pairs:?}");
+        };
+        check(
+            &[
+                ("origin", "http://127.0.0.1:8080"),
+                ("host", "127.0.0.1:8080"),
+            ],
+            true,
+        );
+        check(
+            &[
+                ("origin", "https://nps.brand.example"),
+                ("host", "10.0.0.2:8080"),
+            ],
+            true,
+        );
+        check(
+            &[
+                ("origin", "https://evil.example"),
+                ("host", "127.0.0.1:8080"),
+            ],
+            false,
+        );
+        check(&[("origin", "null"), ("host", "127.0.0.1:8080")], false);
+        check(
+            &[
+                ("origin", "http://127.0.0.1:8080.evil.example"),
+                ("host", "127.0.0.1:8080"),
+            ],
+            false,
+        );
+        check(&[("sec-fetch-site", "same-origin")], true);
+        check(&[("sec-fetch-site", "cross-site")], false);
+        check(&[("host", "127.0.0.1:8080")], false);
     }
 }

@@ -1,6 +1,6 @@
 //! `GET /api/responses`: the export, streamed as it is read (JSON array or CSV, safe to open
 //! in a spreadsheet), selected by survey and by the time each response was first stored
-//! (`since`, `until`), for the admin (`auth::Admin`). The table is never held in memory:
+//! (`since`, `until`), for a signed-in caller (`auth::Caller`). The table is never held in memory:
 //! rows go out in pieces of about `PIECE` bytes, and a read error mid-way breaks the body off
 //! (the client sees a failed download, never a short one that parses). `GET /api/names`: the
 //! names of the codes, for the dashboard.
@@ -15,7 +15,7 @@ use nps_core::contract::rules;
 use serde_json::{json, Value};
 use time::macros::format_description;
 
-use crate::auth::{private, Admin};
+use crate::auth::{private, Caller};
 use crate::storage::{Row, Selection, StoreError};
 use crate::{ApiError, Shared};
 
@@ -236,10 +236,14 @@ impl Pieces {
 }
 
 pub(crate) async fn list(
-    _: Admin,
+    caller: Caller,
     State(state): State<Shared>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
+    // Until the export applies each row's scope, only the whole organisation's callers read it.
+    if let Err(no) = caller.require(nps_core::access::Action::ManagePeople) {
+        return no;
+    }
     let export = match Export::parse(&q) {
         Ok(e) => e,
         Err(e) => return e.into_response(),
@@ -283,7 +287,10 @@ pub(crate) async fn list(
 }
 
 /// `GET /api/names`: the names file given with `--names` (an empty object without one).
-pub(crate) async fn names(_: Admin, State(state): State<Shared>) -> Response {
+pub(crate) async fn names(caller: Caller, State(state): State<Shared>) -> Response {
+    if let Err(no) = caller.require(nps_core::access::Action::ReadAnswers) {
+        return no;
+    }
     private(axum::Json(state.settings.names.to_value()).into_response())
 }
 

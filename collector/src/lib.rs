@@ -6,8 +6,8 @@
 //!   `sendBeacon`), or an HTML form post from the no-script fallback. Upsert by `id`:
 //!   201 created, 200 updated / `{"duplicate": true}` / `{"stale": true}`.
 //! - `GET /api/responses` — every stored response, one per id, with `received_at`; JSON, or
-//!   CSV with `?format=csv` (`export`). Needs `Authorization: Bearer <admin token>`, like
-//!   every route that reads or deletes answers (`auth::Admin`).
+//!   CSV with `?format=csv` (`export`). Needs a caller (`auth::Caller`: a session cookie, a
+//!   machine token or the admin token), like every route that reads or deletes answers.
 //! - `GET /healthz` — `{"ok": true}` when the database answers.
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
@@ -22,7 +22,7 @@
 //! Run: `nps-collector --port 8080 --db nps.db --static dist`.
 
 mod api_error;
-mod auth;
+pub mod auth;
 mod deadline;
 pub mod demo;
 pub mod export;
@@ -39,6 +39,7 @@ pub mod password;
 mod refused;
 mod responses;
 pub mod serve;
+pub mod session;
 mod settings;
 mod state;
 pub mod storage;
@@ -61,7 +62,7 @@ use tower_http::services::ServeDir;
 
 use api_error::json_errors;
 pub use api_error::ApiError;
-pub use auth::Admin;
+pub use auth::{Caller, Who};
 use responses::{delete_response, post_response};
 pub use settings::{Settings, BODY_LIMIT, BODY_TIMEOUT};
 use state::{AppState, Shared};

@@ -361,6 +361,8 @@ async fn main() -> ExitCode {
         visit_key,
         landing,
         names,
+        session_idle: None,
+        session_absolute: None,
     };
     println!(
         "nps-collector listening on http://{addr}/ (database {})",

@@ -1,5 +1,5 @@
 //! `POST /api/responses` (JSON, `text/plain` beacons, and the no-script form), and
-//! `DELETE /api/responses/{id}` (for the admin, `auth::Admin`); the export is `export`.
+//! `DELETE /api/responses/{id}` (`auth::Caller`, an admin); the export is `export`.
 //!
 //! Each post goes through the one intake path (`intake::take`): flagged answers (a filled
 //! honeypot, an answer faster than a person gives) are stored with their `flag` and answered
@@ -16,7 +16,7 @@ use nps_core::contract::rules::ID_LEN;
 use nps_core::words::Locale;
 use serde_json::{json, Value};
 
-use crate::auth::Admin;
+use crate::auth::Caller;
 use crate::intake::{self, form, Refusal, Signals, Taken, Via};
 use crate::state::AppState;
 use crate::storage::Now;
@@ -150,10 +150,14 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
 
 /// `DELETE /api/responses/{id}`: a customer's request to delete their response.
 pub async fn delete_response(
-    _: Admin,
+    caller: Caller,
     State(state): State<Shared>,
     Path(id): Path<String>,
 ) -> Response {
+    // Until deletion asks the row's place, only the whole organisation's admins delete.
+    if let Err(no) = caller.require(nps_core::access::Action::ManagePeople) {
+        return no;
+    }
     match state.store.delete(&id).await {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         Ok(false) => ApiError::new(

@@ -51,13 +51,40 @@ pub struct Settings {
     pub landing: landing::Landing,
     /// The names of stores, advisors, … for the dashboard (`GET /api/names`).
     pub names: nps_core::scoring::analysis::Names,
+    /// A session ends this long after its last use; `None` is `SESSION_IDLE`.
+    pub session_idle: Option<Duration>,
+    /// A session ends this long after sign-in whatever its use; `None` is `SESSION_ABSOLUTE`.
+    pub session_absolute: Option<Duration>,
 }
+
+/// A session's idle end: a working day without a click.
+pub const SESSION_IDLE: Duration = Duration::from_secs(8 * 3600);
+/// A session's absolute end: a week, then sign in again.
+pub const SESSION_ABSOLUTE: Duration = Duration::from_secs(7 * 24 * 3600);
 
 impl Settings {
     /// The fastest answer a person gives, in ms.
     pub fn min_fill(&self) -> i64 {
         self.min_fill_ms
             .unwrap_or(nps_core::contract::rules::MIN_FILL_MS)
+    }
+
+    /// A session's idle end.
+    pub fn session_idle(&self) -> Duration {
+        self.session_idle.unwrap_or(SESSION_IDLE)
+    }
+
+    /// A session's absolute end.
+    pub fn session_absolute(&self) -> Duration {
+        self.session_absolute.unwrap_or(SESSION_ABSOLUTE)
+    }
+
+    /// Whether people reach the collector over TLS (a `--public-origin` with `https`): then
+    /// its cookies are `Secure`.
+    pub fn behind_tls(&self) -> bool {
+        self.public_origins
+            .iter()
+            .any(|o| o.starts_with("https://"))
     }
 
     /// The time a request has to send its whole body.
