@@ -223,16 +223,31 @@ impl Browser {
         self.client.goto(url).await.unwrap();
     }
 
-    /// Opens the dashboard, types the admin token as a manager would, and waits for the
-    /// headline.
+    /// Signs this browser in to `server` as a new person of `role` and `scope` (their
+    /// session cookie, set on the collector's origin).
+    pub async fn sign_in_as(
+        &self,
+        server: &Server,
+        role: nps_core::access::Role,
+        scope: nps_core::access::Scope,
+    ) {
+        let value = server.session(role, scope).await;
+        // A cookie is set on the page's own origin: be on it first.
+        self.goto(&format!("{}/healthz", server.base)).await;
+        let mut cookie = fantoccini::cookies::Cookie::new(nps_collector::auth::COOKIE, value);
+        cookie.set_path("/");
+        self.client.add_cookie(cookie).await.unwrap();
+    }
+
+    /// Opens the dashboard signed in as an admin, and waits for the headline.
     pub async fn load_dashboard(&self, server: &Server) {
+        self.sign_in_as(
+            server,
+            nps_core::access::Role::Admin,
+            nps_core::access::Scope::All,
+        )
+        .await;
         self.goto(&format!("{}/dashboard.html", server.base)).await;
-        self.find("#nps-token")
-            .await
-            .send_keys(&server.token)
-            .await
-            .unwrap();
-        self.click(".token button[type=submit]").await;
         self.find(".glance").await;
     }
 
