@@ -380,7 +380,11 @@ mod tests {
         for s in STORES {
             let placed = org.store(s.code).expect("every demo store in the org");
             assert_eq!(placed.name, s.name);
-            assert!(org.region_of_store(s.code).is_some(), "{} has a region", s.code);
+            assert!(
+                org.region_of_store(s.code).is_some(),
+                "{} has a region",
+                s.code
+            );
             for (code, name, _) in s.advisors {
                 let a = org.advisor(code).expect("every demo advisor in the org");
                 assert_eq!((a.name.as_str(), a.store.as_deref()), (name, Some(s.code)));

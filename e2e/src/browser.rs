@@ -232,11 +232,19 @@ impl Browser {
         scope: nps_core::access::Scope,
     ) {
         let value = server.session(role, scope).await;
-        // A cookie is set on the page's own origin: be on it first.
-        self.goto(&format!("{}/healthz", server.base)).await;
-        let mut cookie = fantoccini::cookies::Cookie::new(nps_collector::auth::COOKIE, value);
-        cookie.set_path("/");
-        self.client.add_cookie(cookie).await.unwrap();
+        // As the collector sets it: HttpOnly, SameSite=Strict, on its origin.
+        self.cdp(
+            "Network.setCookie",
+            serde_json::json!({
+                "name": nps_collector::auth::COOKIE,
+                "value": value,
+                "url": server.base,
+                "path": "/",
+                "httpOnly": true,
+                "sameSite": "Strict",
+            }),
+        )
+        .await;
     }
 
     /// Opens the dashboard signed in as an admin, and waits for the headline.

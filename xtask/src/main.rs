@@ -227,7 +227,9 @@ fn demo(args: &[String]) -> Result {
     );
     // The demo's people: an admin, a region manager and a store manager, each with a
     // one-time link to set a password (as `user add` gives a real brand's people).
-    println!("   dashboard:    http://127.0.0.1:{port}/dashboard.html   (sign in as one of these:)");
+    println!(
+        "   dashboard:    http://127.0.0.1:{port}/dashboard.html   (sign in as one of these:)"
+    );
     for (email, role, scope) in [
         ("admin@demo.example", "admin", None),
         ("east@demo.example", "region", Some(("--region", "east"))),
@@ -250,7 +252,10 @@ fn demo(args: &[String]) -> Result {
             ));
         }
         let invite = String::from_utf8_lossy(&out.stdout);
-        println!("     {role:<7} {email:<20} set a password: {}", invite.trim());
+        println!(
+            "     {role:<7} {email:<20} set a password: {}",
+            invite.trim()
+        );
     }
     // The owner's bootstrap credential, for scripts; nobody types it into the dashboard.
     let token = demo_token();
