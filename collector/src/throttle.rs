@@ -14,7 +14,8 @@
 //! `Throttle` keeps the counts in this collector's memory (docs/SCALING.md says what that
 //! means for a fleet). An attempt is counted as a failure before the password is checked
 //! (`attempt`), so that parallel guesses meet the delay too; a right password takes it back
-//! (`succeeded`: the account's count is cleared, the client's loses the one attempt).
+//! (`succeeded`: the account's count is cleared, the client's loses the one attempt); a wrong
+//! one moves the failure's time to its answer (`failed`), so the delay counts from there.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -166,6 +167,17 @@ impl Throttle {
             seen.insert(k.clone(), next);
         }
         Ok(())
+    }
+
+    /// The attempt of these keys was a wrong password, answered at `now_ns`: their delay
+    /// counts from the answer (the password check takes a while).
+    pub fn failed(&self, keys: &[Key], now_ns: i64) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        for k in keys {
+            if let Some(s) = seen.get_mut(k) {
+                s.last_ns = s.last_ns.max(now_ns);
+            }
+        }
     }
 
     /// The attempt of these keys was a right password: the account starts afresh, the client

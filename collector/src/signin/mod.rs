@@ -164,6 +164,7 @@ async fn sign_in(state: &Shared, client: Option<IpAddr>, email: &str, pw: String
     .await
     .unwrap_or(false);
     let Some(user) = user.filter(|_| right) else {
+        state.throttle.failed(&keys, Now::system().ns);
         let who = format!(
             "client:{}",
             client.map_or("unknown".into(), |c| c.to_string())
