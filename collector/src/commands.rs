@@ -219,11 +219,21 @@ pub fn names(args: &Args) -> Result<Names, String> {
 }
 
 /// The files the names come from, read at start and again while serving (`reload`).
-pub fn names_source(args: &Args) -> nps_collector::reload::Source {
+fn names_source(args: &Args) -> nps_collector::reload::Source {
     nps_collector::reload::Source {
         names: args.names.clone(),
         org: args.org.clone(),
     }
+}
+
+/// What the server reads again while serving: the files, when there are any, and the names
+/// read from them at start.
+pub fn names_reload(args: &Args, names: &Names) -> Option<nps_collector::reload::Reload> {
+    let source = names_source(args);
+    (!source.is_empty()).then(|| nps_collector::reload::Reload {
+        source,
+        live: nps_collector::reload::Live::new(names.clone()),
+    })
 }
 
 /// The links a command makes: where, for which survey, signed or not.

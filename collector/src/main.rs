@@ -360,11 +360,7 @@ async fn main() -> ExitCode {
         keyless_until_ns: args.keyless_until,
         visit_key,
         landing,
-        names_reload: Some(nps_collector::reload::Reload {
-            source: commands::names_source(&args),
-            live: nps_collector::reload::Live::new(names.clone()),
-        })
-        .filter(|r| !r.source.is_empty()),
+        names_reload: commands::names_reload(&args, &names),
         names,
         session_idle: None,
         session_absolute: None,
