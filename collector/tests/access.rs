@@ -463,11 +463,9 @@ async fn the_audit_trail_is_for_admins_and_reading_it_is_logged() {
     assert_eq!(lines[0]["who"], "admin-token");
     let ids: Vec<i64> = lines.iter().map(|l| l["id"].as_i64().unwrap()).collect();
     assert!(ids.windows(2).all(|p| p[0] > p[1]), "{ids:?}");
-    assert_eq!(
-        lines.len(),
-        3 * 3 + 1,
-        "the reads of the three admins, and this one"
-    );
+    // Besides each machine token's first use of the hour (`token_use`).
+    let reads = lines.iter().filter(|l| l["action"] == "audit_read").count();
+    assert_eq!(reads, 3 * 3 + 1, "the reads of the three admins, and this one");
     let csv = call(
         &w,
         Kind::AdminToken,
