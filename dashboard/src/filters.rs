@@ -252,7 +252,11 @@ impl Filters {
     pub fn problems_with(&self, places: &Places) -> Vec<String> {
         let listed = |known: Vec<String>| match known.is_empty() {
             true => "none: the org has no regions (a names file gives none)".to_owned(),
-            false => known.join(", "),
+            false => known
+                .iter()
+                .map(|k| format!("{k:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
         };
         let mut out = Vec::new();
         if let Some(r) = self

@@ -462,8 +462,8 @@ fn what_the_org_does_not_have_is_named_with_what_it_has() {
     assert_eq!(
         p,
         [
-            "region is \"W\": expected S, N",
-            "city is \"上海\": expected 深圳, 广州, 北京"
+            "region is \"W\": expected \"S\", \"N\"",
+            "city is \"上海\": expected \"深圳\", \"广州\", \"北京\""
         ]
     );
     // A names file gives no regions: neither is offered, and a link asking for one says so.
