@@ -221,20 +221,9 @@ fn hash() -> String {
 
 #[wasm_bindgen_test]
 async fn a_segment_by_region_or_city_is_one_click_and_a_region_narrows_the_view() {
-    // A and B in the south (深圳, 广州), C in the north (北京); served as the collector
+    // A and B in the south (深圳, 广州), C in the north (北京) (`tests/org.json`); served as the collector
     // serves an org file: its names with it (`Names::with_org`).
-    let org = Names::from_json(
-        r#"{"org": {
-            "regions": [{"id": "S", "name": "华南大区"}, {"id": "N", "name": "华北大区"}],
-            "stores": [
-                {"id": "A", "name": "深圳福田店", "region": "S", "city": "深圳"},
-                {"id": "B", "name": "广州天河店", "region": "S", "city": "广州"},
-                {"id": "C", "name": "北京朝阳店", "region": "N", "city": "北京"}
-            ],
-            "advisors": []
-        }}"#,
-    )
-    .unwrap();
+    let org = Names::from_json(include_str!("org.json")).unwrap();
     let names = Names::default().with_org(org.org().unwrap().clone());
     let root = render_with("lang=zh-CN", names).await;
     let names_of = |root: &Element| -> Vec<String> {

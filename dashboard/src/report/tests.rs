@@ -311,20 +311,11 @@ fn the_pages_threshold_is_read_or_refused_by_name() {
     assert!(r.segments.iter().all(|s| !s.enough) && r.enough);
 }
 
-/// Stores A and B in the south (深圳 and 广州), C in the north (北京); the org does not know Z.
+/// Stores A and B in the south (深圳 and 广州), C in the north (北京), D in 深圳 without
+/// answers (`tests/org.json`); the org does not know Z.
 fn org() -> Org {
-    let names = nps_core::scoring::analysis::Names::from_json(
-        r#"{"org": {
-            "regions": [{"id": "S", "name": "华南大区"}, {"id": "N", "name": "华北大区"}],
-            "stores": [
-                {"id": "A", "name": "深圳福田店", "region": "S", "city": "深圳"},
-                {"id": "B", "name": "广州天河店", "region": "S", "city": "广州"},
-                {"id": "C", "name": "北京朝阳店", "region": "N", "city": "北京"}
-            ],
-            "advisors": []
-        }}"#,
-    )
-    .unwrap();
+    let names = nps_core::scoring::analysis::Names::from_json(include_str!("../../tests/org.json"))
+        .unwrap();
     names.org().cloned().unwrap()
 }
 
