@@ -18,6 +18,9 @@ use crate::places::region_name;
 use crate::report::DEFAULT_DAYS;
 use crate::words::{self, dimension, Word};
 
+/// How a control changes the view, given its value.
+type Change = Rc<dyn Fn(&mut Filters, String)>;
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub view: Rc<View>,
@@ -73,7 +76,7 @@ pub fn FiltersBar(props: &Props) -> Html {
     let r = &v.report;
     // The latest day with an answer: where the default range ends.
     let latest = r.options.latest_day.unwrap_or(r.to);
-    let emit = |change: Rc<dyn Fn(&mut Filters, String)>| {
+    let emit = |change: Change| {
         let (f, on_view) = (f.clone(), props.on_view.clone());
         move |value: String| {
             let mut next = f.clone();
@@ -117,7 +120,7 @@ pub fn FiltersBar(props: &Props) -> Html {
                   current: Option<&String>,
                   options: &[String],
                   shown: &dyn Fn(&str) -> String,
-                  apply: Rc<dyn Fn(&mut Filters, String)>| {
+                  apply: Change| {
         let set = emit(apply);
         html! {
             <label class="field">{ label }
