@@ -465,7 +465,11 @@ async fn the_audit_trail_is_for_admins_and_reading_it_is_logged() {
     assert!(ids.windows(2).all(|p| p[0] > p[1]), "{ids:?}");
     // Besides each machine token's first use of the hour (`token_use`).
     let reads = lines.iter().filter(|l| l["action"] == "audit_read").count();
-    assert_eq!(reads, 3 * 3 + 1, "the reads of the three admins, and this one");
+    assert_eq!(
+        reads,
+        3 * 3 + 1,
+        "the reads of the three admins, and this one"
+    );
     let csv = call(
         &w,
         Kind::AdminToken,

@@ -1,5 +1,8 @@
 //! The view a manager picks, kept in the URL fragment so it can be shared:
 //! `#from=2026-09-01&to=2026-11-24&survey=after-sales&store=BJ-CY&by=advisor&trend=month`.
+//! Above the store, the org's levels: `by=region` or `by=city` groups the segment table by
+//! the region or the city of each answer's store, `region=S` and `city=深圳` keep only one
+//! (`By`; they are not payload dimensions, so `Dimension` does not hold them).
 //! No credential is ever read from a link: the page signs in with a session cookie. An old
 //! link's `token=…` is noted (`Read::old_token`), never used, and gone from the address as
 //! soon as the page writes the fragment back.
@@ -10,6 +13,7 @@ use nps_core::scoring::score::Category;
 use nps_core::words::Locale;
 
 use crate::format::{iso_date, parse_iso_date};
+use crate::places::Places;
 
 /// The fragment key old links carried the admin token in.
 const TOKEN: &str = "token";
@@ -23,6 +27,53 @@ const TREND: &str = "trend";
 const COMMENTS: &str = "comments";
 const SEARCH: &str = "q";
 const LANG: &str = "lang";
+const REGION: &str = "region";
+const CITY: &str = "city";
+
+/// What the segment table groups by: a payload dimension, or a level of the brand's org
+/// above the store (the region or the city of each answer's store).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum By {
+    Dim(Dimension),
+    Region,
+    City,
+}
+
+impl By {
+    /// Every grouping, the org's levels first (region → city → store → …).
+    pub const ALL: [By; Dimension::ALL.len() + 2] = [
+        By::Region,
+        By::City,
+        By::Dim(Dimension::Store),
+        By::Dim(Dimension::Advisor),
+        By::Dim(Dimension::Model),
+        By::Dim(Dimension::ServiceType),
+        By::Dim(Dimension::Touchpoint),
+    ];
+
+    /// Its value in the fragment (`by=region`).
+    pub fn key(self) -> &'static str {
+        match self {
+            By::Dim(d) => d.key(),
+            By::Region => REGION,
+            By::City => CITY,
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<By> {
+        By::ALL.into_iter().find(|b| b.key() == key)
+    }
+
+    /// Whether it is a level of the org (offered only when the org has regions).
+    pub fn is_org_level(self) -> bool {
+        !matches!(self, By::Dim(_))
+    }
+
+    /// The accepted values of `by`, in words.
+    fn accepted() -> String {
+        By::ALL.map(By::key).join(", ")
+    }
+}
 
 /// What the page shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,8 +86,11 @@ pub struct Filters {
     pub survey: Option<String>,
     /// A code per dimension to keep only (a store, an advisor, …), by `Dimension::index`.
     pub only: [Option<String>; Dimension::ALL.len()],
-    /// The dimension the segment table is by.
-    pub by: Dimension,
+    /// The region (its id in the org) and the city (its name) to keep only.
+    pub region: Option<String>,
+    pub city: Option<String>,
+    /// What the segment table groups by.
+    pub by: By,
     /// The trend's period: week or month.
     pub trend: Period,
     /// The comments shown: one category, or all.
@@ -54,7 +108,9 @@ impl Default for Filters {
             to: None,
             survey: None,
             only: Default::default(),
-            by: Dimension::Store,
+            region: None,
+            city: None,
+            by: By::Dim(Dimension::Store),
             trend: Period::Week,
             comments: None,
             search: String::new(),
@@ -94,10 +150,12 @@ impl Filters {
                     None => bad("a date like 2026-11-24"),
                 },
                 SURVEY if !v.is_empty() => f.survey = Some(v.to_owned()),
-                BY => match Dimension::from_key(v) {
-                    Some(d) => f.by = d,
-                    None => bad(&Dimension::KEYS.join(", ")),
+                BY => match By::from_key(v) {
+                    Some(b) => f.by = b,
+                    None => bad(&By::accepted()),
                 },
+                REGION => f.region = (!v.is_empty()).then(|| v.to_owned()),
+                CITY => f.city = (!v.is_empty()).then(|| v.to_owned()),
                 TREND => match v {
                     "week" => f.trend = Period::Week,
                     "month" => f.trend = Period::Month,
@@ -117,7 +175,7 @@ impl Filters {
                     Some(d) if !v.is_empty() => f.only[d.index()] = Some(v.to_owned()),
                     Some(_) => {}
                     None => read.problems.push(format!(
-                        "unknown key {k:?} in the link: expected {FROM}, {TO}, {SURVEY}, {}, {BY}, {TREND}, {COMMENTS}, {SEARCH}, {LANG}",
+                        "unknown key {k:?} in the link: expected {FROM}, {TO}, {SURVEY}, {REGION}, {CITY}, {}, {BY}, {TREND}, {COMMENTS}, {SEARCH}, {LANG}",
                         Dimension::KEYS.join(", ")
                     )),
                 },
@@ -144,6 +202,11 @@ impl Filters {
         if let Some(s) = &self.survey {
             out.append_pair(SURVEY, s);
         }
+        for (key, value) in [(REGION, &self.region), (CITY, &self.city)] {
+            if let Some(value) = value {
+                out.append_pair(key, value);
+            }
+        }
         for (dim, code) in Dimension::ALL.iter().zip(&self.only) {
             if let Some(code) = code {
                 out.append_pair(dim.key(), code);
@@ -168,6 +231,64 @@ impl Filters {
     }
 }
 
+impl Filters {
+    /// Whether two views keep the same answers (dates, survey, codes, region, city): only
+    /// how they are shown differs.
+    pub fn same_answers(&self, o: &Filters) -> bool {
+        (
+            self.from,
+            self.to,
+            &self.survey,
+            &self.only,
+            &self.region,
+            &self.city,
+        ) == (o.from, o.to, &o.survey, &o.only, &o.region, &o.city)
+    }
+
+    /// What the view asks of the org that the org does not have, each named with what it
+    /// has: a region or a city it does not know, a grouping by a level it does not give.
+    /// (The fragment is read before the org arrives, so this is checked apart.)
+    pub fn problems_with(&self, places: &Places) -> Vec<String> {
+        let listed = |known: Vec<String>| match known.is_empty() {
+            true => "none: the org has no regions (a names file gives none)".to_owned(),
+            false => known
+                .iter()
+                .map(|k| format!("{k:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let mut out = Vec::new();
+        if let Some(r) = self
+            .region
+            .as_ref()
+            .filter(|r| !places.regions().contains(r))
+        {
+            out.push(format!(
+                "{REGION} is {r:?}: expected {}",
+                listed(places.regions())
+            ));
+        }
+        if let Some(c) = self
+            .city
+            .as_ref()
+            .filter(|c| !places.cities(None).contains(c))
+        {
+            out.push(format!(
+                "{CITY} is {c:?}: expected {}",
+                listed(places.cities(None))
+            ));
+        }
+        if self.by.is_org_level() && !places.has_regions() {
+            out.push(format!(
+                "{BY} is {:?}: the org has no regions; expected {}",
+                self.by.key(),
+                Dimension::KEYS.join(", ")
+            ));
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,7 +306,11 @@ mod tests {
         assert_eq!(f.only[1].as_deref(), Some("王"));
         assert_eq!(
             (f.by, f.trend, f.comments),
-            (Dimension::Advisor, Period::Month, Some(Category::Detractor))
+            (
+                By::Dim(Dimension::Advisor),
+                Period::Month,
+                Some(Category::Detractor)
+            )
         );
         assert_eq!((f.search.as_str(), f.lang), ("等", Some(Locale::En)));
         let again = f.to_fragment();
@@ -195,6 +320,56 @@ mod tests {
         );
         assert_eq!(Filters::from_fragment(&again).filters, *f);
         assert_eq!(Filters::default().to_fragment(), "");
+    }
+
+    #[test]
+    fn a_region_city_and_grouping_by_either_round_trip() {
+        for (fragment, by) in [
+            ("by=region&region=S&city=%E6%B7%B1%E5%9C%B3", By::Region),
+            ("region=S+1&city=%E6%B7%B1%E5%9C%B3&by=city", By::City),
+            ("by=touchpoint&region=N", By::Dim(Dimension::Touchpoint)),
+        ] {
+            let read = Filters::from_fragment(fragment);
+            assert!(read.problems.is_empty(), "{fragment}: {:?}", read.problems);
+            let f = read.filters;
+            assert_eq!(f.by, by, "{fragment}");
+            assert!(f.region.is_some(), "{fragment}");
+            assert_eq!(Filters::from_fragment(&f.to_fragment()).filters, f);
+        }
+        let f = Filters::from_fragment("region=S+1&city=%E6%B7%B1%E5%9C%B3&by=city").filters;
+        assert_eq!(
+            (f.region.as_deref(), f.city.as_deref()),
+            (Some("S 1"), Some("深圳"))
+        );
+        assert_eq!(
+            f.to_fragment(),
+            "region=S+1&city=%E6%B7%B1%E5%9C%B3&by=city"
+        );
+        // An empty value keeps everything, as a dimension's does.
+        let f = Filters::from_fragment("region=&city=").filters;
+        assert_eq!(f, Filters::default());
+        // Every grouping has its own key, read back as itself.
+        for b in By::ALL {
+            assert_eq!(By::from_key(b.key()), Some(b));
+        }
+        assert_eq!(By::from_key("regions"), None);
+        // A region or a city keeps other answers (the what-if starts again); a grouping
+        // shows the same ones.
+        let south = Filters {
+            region: Some("S".into()),
+            ..Filters::default()
+        };
+        assert!(!south.same_answers(&Filters::default()));
+        let city = Filters {
+            city: Some("深圳".into()),
+            ..south.clone()
+        };
+        assert!(!city.same_answers(&south));
+        let by_city = Filters {
+            by: By::City,
+            ..south.clone()
+        };
+        assert!(by_city.same_answers(&south));
     }
 
     #[test]
@@ -218,7 +393,7 @@ mod tests {
     #[test]
     fn what_is_not_understood_is_named_and_the_rest_applies() {
         let read =
-            Filters::from_fragment("from=2026-02-30&by=region&trend=day&stor=SZ&to=2026-11-01");
+            Filters::from_fragment("from=2026-02-30&by=dealer&trend=day&stor=SZ&to=2026-11-01");
         assert_eq!(read.filters.to, parse_iso_date("2026-11-01"));
         assert_eq!(read.filters.from, None);
         let p = read.problems.join("\n");
@@ -228,7 +403,7 @@ mod tests {
         );
         assert!(
             p.contains(
-                "by is \"region\": expected store, advisor, model, service_type, touchpoint"
+                "by is \"dealer\": expected region, city, store, advisor, model, service_type, touchpoint"
             ),
             "{p}"
         );
@@ -236,7 +411,12 @@ mod tests {
             p.contains("trend is \"day\": expected week or month"),
             "{p}"
         );
-        assert!(p.contains("unknown key \"stor\""), "{p}");
+        assert!(
+            p.contains(
+                "unknown key \"stor\" in the link: expected from, to, survey, region, city, store,"
+            ),
+            "{p}"
+        );
         // Dates given the wrong way round are swapped.
         let r = Filters::from_fragment("from=2026-11-24&to=2026-11-01").filters;
         assert!(r.from < r.to);

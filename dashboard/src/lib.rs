@@ -2,7 +2,7 @@
 //! Rust scorer (`nps_core::scoring::score`, `nps_core::scoring::analysis`).
 //!
 //! The pure part — `data` (an export read into records), `filters` (the view in the URL
-//! fragment), `report` (everything the page shows, computed from records and filters),
+//! fragment), `places` (the region and city of a store, from the brand's org), `report` (everything the page shows, computed from records and filters),
 //! `words` (zh-CN, zh-TW, en) and `format` (numbers and dates in the locale's way) — is plain
 //! Rust tested natively. Only `web` (compiled for wasm32) touches the DOM, `fetch` and storage.
 //! It is its own wasm bundle: not one byte of it is in the widget a customer downloads.
@@ -10,6 +10,7 @@
 pub mod data;
 pub mod filters;
 pub mod format;
+pub mod places;
 pub mod report;
 pub mod words;
 

@@ -3,7 +3,8 @@
 //! period of the same length with a verdict; the segment table worst first against the rest;
 //! the drivers; the trend by week or month with intervals; the latest comments; and the
 //! detractors waiting for a call-back with the hours left. Flagged answers and dismissals
-//! without a score never count.
+//! without a score never count. The region and the city of an answer are its store's in the
+//! brand's org (`places`), for the table's grouping and the view's filters.
 
 use nps_core::scoring::analysis::{
     self, compare, local_day, period_start, Difference, Driver, Lever, Period, Segment,
@@ -15,6 +16,8 @@ use nps_core::scoring::score::{Category, Nps, Tally};
 
 use crate::data::Record;
 use crate::filters::Filters;
+use crate::places::Places;
+use nps_core::org::Org;
 
 /// Days in the range when the view does not say: the 90 days up to the latest answer.
 pub const DEFAULT_DAYS: i64 = 90;
@@ -51,6 +54,10 @@ pub struct Options {
     pub latest_day: Option<i64>,
     pub surveys: Vec<String>,
     pub codes: [Vec<String>; Dimension::ALL.len()],
+    /// The org's regions (ids) and cities (those of the region picked, or all), in its
+    /// order; empty when it has no regions, so the page offers neither.
+    pub regions: Vec<String>,
+    pub cities: Vec<String>,
 }
 
 /// What the page shows.
@@ -77,6 +84,8 @@ pub struct Report {
     /// Soonest deadline first.
     pub callbacks: Vec<Callback>,
     pub options: Options,
+    /// What the view asks of the org that it does not have (`Filters::problems_with`).
+    pub problems: Vec<String>,
 }
 
 /// The time zone, the clock and the promise the report is built for.
@@ -90,14 +99,18 @@ pub struct Context {
     pub min_n: u64,
 }
 
-/// Whether a record passes the view's survey and dimension filters (not the dates).
-fn kept(r: &Record, f: &Filters) -> bool {
+/// Whether a record passes the view's survey, dimension, region and city filters (not the
+/// dates).
+fn kept(r: &Record, f: &Filters, places: &Places) -> bool {
+    let store = r.dim(Dimension::Store);
     !r.flagged
         && f.survey.as_ref().is_none_or(|s| *s == r.survey)
         && f.only
             .iter()
             .enumerate()
             .all(|(i, code)| code.as_ref().is_none_or(|c| *c == r.dims[i]))
+        && f.region.as_ref().is_none_or(|c| c == places.region(store))
+        && f.city.as_ref().is_none_or(|c| c == places.city(store))
 }
 
 fn enough(t: &Tally, min_n: u64) -> bool {
@@ -114,7 +127,9 @@ fn next_start(start: i64, period: Period) -> i64 {
     }
 }
 
-pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
+/// The report of `records` in the view `f`, placed in `org` (the names' `hierarchy`).
+pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report {
+    let places = Places::new(org);
     let day_of = |r: &Record| local_day(r.created, cx.offset);
     let latest = records.iter().filter(|r| !r.flagged).map(day_of).max();
     let latest_or_today = latest.unwrap_or_else(|| local_day(cx.now, cx.offset));
@@ -147,7 +162,7 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
         if r.flagged && (from..=to).contains(&day) {
             flagged += 1;
         }
-        let Some(category) = r.category().filter(|_| kept(r, f)) else {
+        let Some(category) = r.category().filter(|_| kept(r, f, &places)) else {
             continue;
         };
         if (previous_from..=previous_to).contains(&day) {
@@ -155,7 +170,7 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
         } else if (from..=to).contains(&day) {
             tally.add(category);
             current.push(i);
-            let code = r.dim(f.by);
+            let code = places.code(r, f.by);
             let at = *index_of.entry(code).or_insert_with(|| {
                 by_code.push((code.to_owned(), Tally::default()));
                 by_code.len() - 1
@@ -166,6 +181,10 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
     options.surveys = surveys.into_iter().map(str::to_owned).collect();
     for (d, set) in codes.into_iter().enumerate() {
         options.codes[d] = set.into_iter().map(str::to_owned).collect();
+    }
+    if places.has_regions() {
+        options.regions = places.regions();
+        options.cities = places.cities(f.region.as_deref());
     }
 
     let drivers = analysis::drivers(current.iter().map(|&i| {
@@ -214,7 +233,7 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
         .iter()
         .enumerate()
         .filter(|(_, r)| {
-            kept(r, f) && r.phone.is_some() && r.category() == Some(Category::Detractor)
+            kept(r, f, &places) && r.phone.is_some() && r.category() == Some(Category::Detractor)
         })
         .map(|(index, r)| Callback {
             index,
@@ -242,6 +261,7 @@ pub fn build(records: &[Record], f: &Filters, cx: Context) -> Report {
         comments,
         callbacks,
         options,
+        problems: f.problems_with(&places),
     }
 }
 

@@ -5,6 +5,8 @@
 use nps_core::contract::context::{Dimension, Touchpoint};
 use nps_core::words::Locale;
 
+use crate::filters::By;
+
 macro_rules! words {
     ($( $variant:ident { $zh:expr, $tw:expr, $en:expr } )*) => {
         /// Every piece of text the dashboard shows.
@@ -63,6 +65,8 @@ words! {
     Last365 { "近 12 个月", "近 12 個月", "12 months" }
     All { "全部", "全部", "All" }
     Survey { "问卷", "問卷", "Survey" }
+    Region { "区域", "區域", "Region" }
+    City { "城市", "城市", "City" }
     Store { "门店", "門市", "Store" }
     Advisor { "顾问", "顧問", "Advisor" }
     Model { "车型", "車型", "Model" }
@@ -153,6 +157,15 @@ pub fn role(key: &str) -> Option<Word> {
     })
 }
 
+/// The name of a grouping of the segment table: a dimension, or a level of the org.
+pub fn by(b: By) -> Word {
+    match b {
+        By::Dim(d) => dimension(d),
+        By::Region => Word::Region,
+        By::City => Word::City,
+    }
+}
+
 /// The built-in name of a touchpoint code, if it is one of the widget's (`Touchpoint`),
 /// shown where the brand's names file gives none.
 pub fn touchpoint(code: &str) -> Option<Word> {
@@ -190,13 +203,18 @@ mod tests {
             "Touchpoint",
             "one name per dimension"
         );
-        // One word per dimension and per touchpoint the widget knows, each its own.
-        let mut words: Vec<Word> = Dimension::ALL.map(dimension).to_vec();
+        // One word per grouping (every dimension, region, city) and per touchpoint the
+        // widget knows, each its own.
+        let mut words: Vec<Word> = By::ALL.map(by).to_vec();
         words.extend(Touchpoint::ALL.map(|t| touchpoint(t.code()).expect("a word")));
         let n = words.len();
         words.sort_by_key(|w| w.in_(Locale::En));
         words.dedup();
         assert_eq!(words.len(), n);
+        assert_eq!(
+            [By::Region, By::City].map(|b| by(b).in_(Locale::ZhTw)),
+            ["區域", "城市"]
+        );
         assert_eq!(touchpoint("repair"), Some(Word::AtRepair));
         assert_eq!(
             touchpoint("after_service").map(|w| w.in_(Locale::ZhCn)),

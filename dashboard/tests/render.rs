@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use nps_core::scoring::analysis::Names;
 use nps_core::scoring::score::Tally;
 use nps_dashboard::data::Record;
 use nps_dashboard::format::points;
@@ -65,6 +66,10 @@ fn dataset() -> Vec<Record> {
 }
 
 async fn render(fragment: &str) -> Element {
+    render_with(fragment, Names::default()).await
+}
+
+async fn render_with(fragment: &str, names: Names) -> Element {
     web_sys::window()
         .unwrap()
         .location()
@@ -77,7 +82,7 @@ async fn render(fragment: &str) -> Element {
         AppProps {
             api: "/api".into(),
             signin: "/signin".into(),
-            preload: Some(Rc::new(dataset())),
+            preload: Some(Rc::new((dataset(), names))),
             min_n: nps_core::scoring::analysis::DEFAULT_MIN_N,
         },
     )
@@ -197,5 +202,76 @@ async fn a_view_is_kept_in_the_fragment_and_the_words_follow_the_language() {
         .contains("by=advisor"));
     // No advisor in these answers: one row, "(none given)".
     assert_eq!(text(&root, ".segments tbody th"), "(none given)");
+    // Without an org there is no region or city to group by.
+    let tabs: Vec<String> = all(&root, ".segments .seg")
+        .iter()
+        .map(|b| b.text_content().unwrap())
+        .collect();
+    assert_eq!(
+        tabs,
+        ["Store", "Advisor", "Model", "Service type", "Touchpoint"]
+    );
+    root.remove();
+}
+
+fn click(root: &Element, sel: &str, label: &str) {
+    all(root, sel)
+        .into_iter()
+        .find(|b| b.text_content().unwrap() == label)
+        .unwrap_or_else(|| panic!("no {sel} {label:?}"))
+        .unchecked_into::<HtmlElement>()
+        .click();
+}
+
+fn hash() -> String {
+    web_sys::window().unwrap().location().hash().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_segment_by_region_or_city_is_one_click_and_a_region_narrows_the_view() {
+    // A and B in the south (深圳, 广州), C in the north (北京) (`tests/org.json`); served as the collector
+    // serves an org file: its names with it (`Names::with_org`).
+    let org = Names::from_json(include_str!("org.json")).unwrap();
+    let names = Names::default().with_org(org.org().unwrap().clone());
+    let root = render_with("lang=zh-CN", names).await;
+    let names_of = |root: &Element| -> Vec<String> {
+        all(root, ".segments tbody th")
+            .iter()
+            .map(|th| th.text_content().unwrap().replace("数据不足", ""))
+            .collect()
+    };
+    assert_eq!(names_of(&root), ["广州天河店", "深圳福田店", "北京朝阳店"]);
+    click(&root, ".segments .seg", "区域");
+    yew::scheduler::flush().await;
+    assert!(hash().contains("by=region"), "{}", hash());
+    // The south is A and B together (NPS 25 of 80), the north C's five answers.
+    assert_eq!(names_of(&root), ["华南大区", "华北大区"]);
+    let south = &all(&root, ".segments tbody tr")[0];
+    assert_eq!(south.get_attribute("data-segment").as_deref(), Some("S"));
+    assert!(south.text_content().unwrap().contains("80"));
+    click(&root, ".segments .seg", "城市");
+    yew::scheduler::flush().await;
+    assert!(hash().contains("by=city"), "{}", hash());
+    assert_eq!(names_of(&root), ["广州", "深圳", "北京"]);
+    // The region picked in the filters bar keeps only its stores' answers.
+    let select: web_sys::HtmlSelectElement = all(&root, ".filters select")
+        .into_iter()
+        .find(|s| {
+            s.parent_element()
+                .unwrap()
+                .text_content()
+                .unwrap()
+                .starts_with("区域")
+        })
+        .expect("a region filter")
+        .unchecked_into();
+    select.set_value("N");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    assert!(hash().contains("region=N"), "{}", hash());
+    assert_eq!(names_of(&root), ["北京"]);
+    assert_eq!(text(&root, ".glance .n"), "5 条回答");
     root.remove();
 }

@@ -137,7 +137,11 @@ async fn an_admin_adds_people_and_each_sees_exactly_their_scope() {
     // Out and in again, with the password, at the sign-in page.
     b.click(".sign-out").await;
     b.find("form input[name=password]").await;
-    fill_and_send(&b, &[("email", "east@brand.example"), ("password", password)]).await;
+    fill_and_send(
+        &b,
+        &[("email", "east@brand.example"), ("password", password)],
+    )
+    .await;
     b.find(".glance .big").await;
     // Exactly 华东's stores, on the page and in the export; phones masked.
     let rows = fetch_json(&b, "/api/responses").await;
@@ -169,7 +173,11 @@ async fn an_admin_adds_people_and_each_sees_exactly_their_scope() {
     b.find(".glance .big").await;
     let rows = fetch_json(&b, "/api/responses").await;
     assert_eq!(stores_of(&rows), ["SZ-FT"]);
-    assert!(b.js("return document.querySelector('.audit') === null").await == json!(true));
+    assert!(
+        b.js("return document.querySelector('.audit') === null")
+            .await
+            == json!(true)
+    );
     let audit = fetch_json(&b, "/api/audit").await;
     assert_eq!(audit["field"], "authorization", "{audit}");
     b.click(".sign-out").await;

@@ -3,6 +3,7 @@
 use nps_core::scoring::analysis::{minutes_of, Verdict};
 
 use super::*;
+use crate::filters::By;
 use crate::format::parse_iso_date;
 
 fn rec(id: usize, store: &str, score: u8, at: &str) -> Record {
@@ -71,7 +72,7 @@ fn cx() -> Context {
 
 #[test]
 fn the_headline_its_change_and_the_segments_worst_first() {
-    let r = build(&dataset(), &view(), cx());
+    let r = build(&dataset(), &Org::default(), &view(), cx());
     // 85 answers: P 40, N 20, D 25; NPS = 15/85 = 17.6.
     assert_eq!(
         (r.tally.promoters, r.tally.passives, r.tally.detractors),
@@ -104,7 +105,7 @@ fn the_headline_its_change_and_the_segments_worst_first() {
 
 #[test]
 fn drivers_cost_what_the_hand_computation_says() {
-    let r = build(&dataset(), &view(), cx());
+    let r = build(&dataset(), &Org::default(), &view(), cx());
     // Without wait_time: P 40, D 5 of 65 = 53.8, so it costs 17.6 - 53.8 = -36.2.
     // Without advisor_attitude: P 10, D 25 of 55 = -27.3, so it adds 17.6 + 27.3 = 44.9.
     let d: Vec<(&str, i64)> = r
@@ -118,7 +119,7 @@ fn drivers_cost_what_the_hand_computation_says() {
 
 #[test]
 fn the_trend_has_every_period_of_the_range() {
-    let r = build(&dataset(), &view(), cx());
+    let r = build(&dataset(), &Org::default(), &view(), cx());
     let weeks: Vec<(String, u64)> = r
         .trend
         .iter()
@@ -137,6 +138,7 @@ fn the_trend_has_every_period_of_the_range() {
     );
     let months = build(
         &dataset(),
+        &Org::default(),
         &Filters {
             trend: Period::Month,
             ..view()
@@ -149,7 +151,7 @@ fn the_trend_has_every_period_of_the_range() {
         trend: Period::Month,
         ..view()
     };
-    let starts: Vec<String> = build(&dataset(), &year, cx())
+    let starts: Vec<String> = build(&dataset(), &Org::default(), &year, cx())
         .trend
         .iter()
         .map(|p| crate::format::iso_date(p.start))
@@ -170,14 +172,14 @@ fn filters_flags_comments_and_the_default_range() {
     data[60].comment = Some("等太久了".into());
     data[61].comment = Some("又是等".into());
     data[61].created += 60;
-    let r = build(&data, &view(), cx());
+    let r = build(&data, &Org::default(), &view(), cx());
     assert_eq!(
         (r.flagged, r.tally.n()),
         (3, 85),
         "flagged answers are left out"
     );
     assert_eq!(r.comments, vec![61, 60, 0], "latest first");
-    let only = |f: Filters| build(&data, &f, cx()).comments;
+    let only = |f: Filters| build(&data, &Org::default(), &f, cx()).comments;
     assert_eq!(
         only(Filters {
             comments: Some(Category::Detractor),
@@ -196,10 +198,11 @@ fn filters_flags_comments_and_the_default_range() {
         only: [Some("B".into()), None, None, None, None],
         ..view()
     };
-    assert_eq!(build(&data, &store_b, cx()).tally.n(), 40);
+    assert_eq!(build(&data, &Org::default(), &store_b, cx()).tally.n(), 40);
     assert_eq!(
         build(
             &data,
+            &Org::default(),
             &Filters {
                 survey: Some("sales".into()),
                 ..view()
@@ -211,7 +214,7 @@ fn filters_flags_comments_and_the_default_range() {
         0
     );
     // Without dates: the 90 days up to the latest answer (December 1 in Beijing).
-    let r = build(&data, &Filters::default(), cx());
+    let r = build(&data, &Org::default(), &Filters::default(), cx());
     assert_eq!(
         (r.from, r.to),
         (
@@ -234,7 +237,7 @@ fn callbacks_soonest_first_with_the_hours_left() {
     }
     // A promoter's phone is not a call-back.
     data[0].phone = Some("+8613800138001".into());
-    let r = build(&data, &view(), cx());
+    let r = build(&data, &Org::default(), &view(), cx());
     assert_eq!(
         r.callbacks,
         vec![
@@ -261,7 +264,7 @@ fn a_callback_deadline_is_the_hours_its_answer_carried() {
         data[i].received = now - 30 * 60;
         data[i].callback_hours = hours;
     }
-    let r = build(&data, &view(), cx());
+    let r = build(&data, &Org::default(), &view(), cx());
     let left: Vec<(usize, i64)> = r
         .callbacks
         .iter()
@@ -299,6 +302,185 @@ fn the_pages_threshold_is_read_or_refused_by_name() {
         );
     }
     // A higher threshold greys more: 40 answers a store are not enough for 50; 85 in all are.
-    let r = build(&dataset(), &view(), Context { min_n: 50, ..cx() });
+    let r = build(
+        &dataset(),
+        &Org::default(),
+        &view(),
+        Context { min_n: 50, ..cx() },
+    );
     assert!(r.segments.iter().all(|s| !s.enough) && r.enough);
+}
+
+/// Stores A and B in the south (深圳 and 广州), C in the north (北京), D in 深圳 without
+/// answers (`tests/org.json`); the org does not know Z.
+fn org() -> Org {
+    let names = nps_core::scoring::analysis::Names::from_json(include_str!("../../tests/org.json"))
+        .unwrap();
+    names.org().cloned().unwrap()
+}
+
+/// The hand-worked dataset with three promoters of Z, a store the org does not place.
+fn placed_dataset() -> Vec<Record> {
+    let mut v = dataset();
+    for _ in 0..3 {
+        v.push(rec(v.len(), "Z", 10, "2026-11-10T02:00:00Z"));
+    }
+    v
+}
+
+fn tallies(r: &Report) -> Vec<(&str, Tally)> {
+    let mut t: Vec<(&str, Tally)> = r
+        .segments
+        .iter()
+        .map(|s| (s.name.as_str(), s.tally))
+        .collect();
+    t.sort_by_key(|(name, _)| *name);
+    t
+}
+
+fn sum(of: &[(&str, Tally)], stores: &[&str]) -> Tally {
+    let mut t = Tally::default();
+    for (_, s) in of.iter().filter(|(name, _)| stores.contains(name)) {
+        t.promoters += s.promoters;
+        t.passives += s.passives;
+        t.detractors += s.detractors;
+    }
+    t
+}
+
+#[test]
+fn a_region_or_city_segment_is_the_sum_of_its_stores() {
+    let (data, org) = (placed_dataset(), org());
+    let by = |b: By| build(&data, &org, &Filters { by: b, ..view() }, cx());
+    let stores = by(By::Dim(Dimension::Store));
+    let stores = tallies(&stores);
+    let regions = by(By::Region);
+    // S = A + B (40 + 40), N = C (5); Z has no region: "(none given)", the empty code.
+    assert_eq!(
+        tallies(&regions),
+        vec![
+            ("", sum(&stores, &["Z"])),
+            ("N", sum(&stores, &["C"])),
+            ("S", sum(&stores, &["A", "B"])),
+        ]
+    );
+    assert_eq!(sum(&tallies(&regions), &["S"]).n(), 80);
+    let cities = by(By::City);
+    assert_eq!(
+        tallies(&cities),
+        vec![
+            ("", sum(&stores, &["Z"])),
+            ("北京", sum(&stores, &["C"])),
+            ("广州", sum(&stores, &["B"])),
+            ("深圳", sum(&stores, &["A"])),
+        ]
+    );
+    // Ordered as every grouping: S (A at 75 and B at −25 together: 25) first, then the
+    // segments too small to judge, worst first: N (C's five detractors), then Z's promoters.
+    let order: Vec<&str> = regions.segments.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(order, ["S", "N", ""]);
+    assert!(regions.problems.is_empty(), "{:?}", regions.problems);
+    assert_eq!(regions.options.regions, ["S", "N"]);
+}
+
+#[test]
+fn a_filter_by_city_or_region_keeps_exactly_its_stores_answers() {
+    let (mut data, org) = (placed_dataset(), org());
+    // A detractor of each store who asked for a call-back.
+    for store in ["A", "B", "C", "Z"] {
+        let mut r = rec(data.len(), store, 2, "2026-11-30T02:00:00Z");
+        r.phone = Some("+8613800138000".into());
+        r.comment = Some(format!("{store} 太慢"));
+        data.push(r);
+    }
+    let stores_of = |f: Filters| {
+        let r = build(&data, &org, &f, cx());
+        let of = |i: &usize| data[*i].dim(Dimension::Store).to_owned();
+        let mut seen: Vec<String> = r
+            .comments
+            .iter()
+            .chain(r.callbacks.iter().map(|c| &c.index))
+            .map(of)
+            .collect();
+        seen.sort();
+        seen.dedup();
+        let segments: Vec<String> = r.segments.iter().map(|s| s.name.clone()).collect();
+        (r.tally.n(), seen, segments, r.problems)
+    };
+    let guangzhou = Filters {
+        city: Some("广州".into()),
+        ..view()
+    };
+    // B's 40 answers and its call-back, nothing of A (also in the south) or the others.
+    assert_eq!(
+        stores_of(guangzhou.clone()),
+        (41, vec!["B".into()], vec!["B".into()], vec![])
+    );
+    let south = Filters {
+        region: Some("S".into()),
+        ..view()
+    };
+    let (n, seen, segments, _) = stores_of(south.clone());
+    assert_eq!((n, seen), (82, vec!["A".into(), "B".into()]));
+    assert_eq!(segments, ["B", "A"]);
+    // A region and a city of another region: nothing is both.
+    let (n, ..) = stores_of(Filters {
+        region: Some("N".into()),
+        ..guangzhou
+    });
+    assert_eq!(n, 0);
+    // The cities offered are the region's.
+    let r = build(&data, &org, &south, cx());
+    assert_eq!(r.options.cities, ["深圳", "广州"]);
+    assert_eq!(
+        build(&data, &org, &view(), cx()).options.cities,
+        ["深圳", "广州", "北京"]
+    );
+}
+
+#[test]
+fn what_the_org_does_not_have_is_named_with_what_it_has() {
+    let data = placed_dataset();
+    let problems = |org: &Org, f: Filters| build(&data, org, &f, cx()).problems;
+    let p = problems(
+        &org(),
+        Filters {
+            region: Some("W".into()),
+            city: Some("上海".into()),
+            ..view()
+        },
+    );
+    assert_eq!(
+        p,
+        [
+            "region is \"W\": expected \"S\", \"N\"",
+            "city is \"上海\": expected \"深圳\", \"广州\", \"北京\""
+        ]
+    );
+    // A names file gives no regions: neither is offered, and a link asking for one says so.
+    let flat = Org::default();
+    let r = build(
+        &data,
+        &flat,
+        &Filters {
+            by: By::City,
+            ..view()
+        },
+        cx(),
+    );
+    assert!(r.options.regions.is_empty() && r.options.cities.is_empty());
+    assert_eq!(
+        r.problems,
+        ["by is \"city\": the org has no regions; expected store, advisor, model, service_type, touchpoint"]
+    );
+    assert_eq!(
+        problems(
+            &flat,
+            Filters {
+                region: Some("S".into()),
+                ..view()
+            }
+        ),
+        ["region is \"S\": expected none: the org has no regions (a names file gives none)"]
+    );
 }

@@ -29,9 +29,9 @@ pub struct AppProps {
     /// The collector's sign-in page (`/signin`).
     #[prop_or(AttrValue::Static("/signin"))]
     pub signin: AttrValue,
-    /// Answers to show at once, without loading (the browser tests).
+    /// Answers and their names (and org) to show at once, without loading (the browser tests).
     #[prop_or_default]
-    pub preload: Option<Rc<Vec<Record>>>,
+    pub preload: Option<Rc<(Vec<Record>, Names)>>,
     /// Fewer answers than this: "not enough data" (`data-min-n` on the page).
     #[prop_or(DEFAULT_MIN_N)]
     pub min_n: u64,
@@ -118,11 +118,7 @@ impl Reducible for Model {
             Action::Failed(why) => m.status = Status::Failed(why),
             Action::SignedOut => m.status = Status::SignedOut,
             Action::View(f) => {
-                if f.survey != m.filters.survey
-                    || f.only != m.filters.only
-                    || f.from != m.filters.from
-                    || f.to != m.filters.to
-                {
+                if !f.same_answers(&m.filters) {
                     m.levers = None;
                 }
                 m.filters = f;
@@ -286,13 +282,8 @@ pub fn App(props: &AppProps) -> Html {
     {
         // On start: the preloaded answers, or the collector as whoever is signed in.
         let (model, load, preload) = (model.dispatcher(), load.clone(), props.preload.clone());
-        use_effect_with((), move |_| match preload {
-            Some(records) => model.dispatch(Action::Loaded(
-                (*records).clone(),
-                Names::default(),
-                0,
-                None,
-            )),
+        use_effect_with((), move |_| match preload.as_deref().cloned() {
+            Some((records, names)) => model.dispatch(Action::Loaded(records, names, 0, None)),
             None => load.emit(()),
         });
     }
@@ -324,9 +315,10 @@ pub fn App(props: &AppProps) -> Html {
         min_n: props.min_n,
     };
     let report = {
-        let records = model.records.clone();
+        // The names change only with the records (`version`).
+        let (records, names) = (model.records.clone(), model.names.clone());
         use_memo((model.version, model.filters.clone()), move |(_, f)| {
-            report::build(&records, f, cx)
+            report::build(&records, &names.hierarchy(), f, cx)
         })
     };
     // The address keeps the view: written whenever it changes (never a credential).

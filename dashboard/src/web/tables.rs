@@ -1,4 +1,5 @@
-//! The filters bar, the segment table (worst first, each against the rest, small segments
+//! The filters bar (with the org's region and city when it has regions), the segment table
+//! by a dimension, a region or a city (worst first, each against the rest, small segments
 //! greyed), the drivers, and the latest comments.
 
 use std::rc::Rc;
@@ -11,10 +12,14 @@ use yew::prelude::*;
 use super::app::View;
 use super::charts::{interval_bar, scale_of};
 use super::glance::verdict;
-use crate::filters::Filters;
+use crate::filters::{By, Filters};
 use crate::format::{change, int, iso_date, moment, parse_iso_date, points};
+use crate::places::region_name;
 use crate::report::DEFAULT_DAYS;
-use crate::words::{dimension, Word};
+use crate::words::{self, dimension, Word};
+
+/// How a control changes the view, given its value.
+type Change = Rc<dyn Fn(&mut Filters, String)>;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -26,6 +31,21 @@ pub struct Props {
 pub(crate) fn where_from(v: &View, r: &crate::data::Record) -> String {
     let [store, advisor] = [Dimension::Store, Dimension::Advisor].map(|d| v.label(d, r.dim(d)));
     format!("{store} · {advisor}")
+}
+
+/// A segment's code as the manager knows it: a dimension's name for it, a region's name in
+/// the org (else its code), a city as its stores name it.
+pub(crate) fn segment_label(v: &View, by: By, code: &str) -> String {
+    match by {
+        By::Dim(d) => v.label(d, code),
+        _ if code.is_empty() => v.t(Word::Unnamed).to_owned(),
+        By::Region => v
+            .names
+            .org()
+            .map_or(code, |org| region_name(org, code))
+            .to_owned(),
+        By::City => code.to_owned(),
+    }
 }
 
 /// A reason's words: the preset's label in the locale, else its id.
@@ -56,7 +76,7 @@ pub fn FiltersBar(props: &Props) -> Html {
     let r = &v.report;
     // The latest day with an answer: where the default range ends.
     let latest = r.options.latest_day.unwrap_or(r.to);
-    let emit = |change: Rc<dyn Fn(&mut Filters, String)>| {
+    let emit = |change: Change| {
         let (f, on_view) = (f.clone(), props.on_view.clone());
         move |value: String| {
             let mut next = f.clone();
@@ -100,7 +120,7 @@ pub fn FiltersBar(props: &Props) -> Html {
                   current: Option<&String>,
                   options: &[String],
                   shown: &dyn Fn(&str) -> String,
-                  apply: Rc<dyn Fn(&mut Filters, String)>| {
+                  apply: Change| {
         let set = emit(apply);
         html! {
             <label class="field">{ label }
@@ -113,6 +133,30 @@ pub fn FiltersBar(props: &Props) -> Html {
             </label>
         }
     };
+    // The region and the city, when the org has regions (or a link picked one).
+    let places = [
+        (By::Region, f.region.as_ref(), &r.options.regions),
+        (By::City, f.city.as_ref(), &r.options.cities),
+    ];
+    let places = places
+        .into_iter()
+        .filter(|(_, current, options)| current.is_some() || !options.is_empty())
+        .map(|(by, current, options)| {
+            choice(
+                v.t(words::by(by)).to_owned(),
+                current,
+                options,
+                &|code| segment_label(v, by, code),
+                Rc::new(move |f: &mut Filters, s: String| {
+                    let picked = (!s.is_empty()).then_some(s);
+                    match by {
+                        // Another region's cities are not offered: the city picked goes.
+                        By::Region => (f.region, f.city) = (picked, None),
+                        _ => f.city = picked,
+                    }
+                }),
+            )
+        });
     let dims = [Dimension::Store, Dimension::Advisor, Dimension::Touchpoint].map(|d| {
         choice(
             v.t(dimension(d)).to_owned(),
@@ -146,8 +190,12 @@ pub fn FiltersBar(props: &Props) -> Html {
                 { date_input(Word::From, r.from, true) }
                 { date_input(Word::To, r.to, false) }
                 { for survey }
+                { for places }
                 { for dims }
             </div>
+            if !r.problems.is_empty() {
+                <p class="status error" role="alert">{ r.problems.join("；") }</p>
+            }
         </section>
     }
 }
@@ -156,10 +204,15 @@ pub fn FiltersBar(props: &Props) -> Html {
 pub fn Segments(props: &Props) -> Html {
     let v = &props.view;
     let by = v.filters.by;
-    let tabs = Dimension::ALL.into_iter().map(|d| {
+    // The org's levels only when it has regions (a names file has none).
+    let has_regions = !v.report.options.regions.is_empty();
+    let offered = By::ALL
+        .into_iter()
+        .filter(|b| has_regions || !b.is_org_level() || *b == by);
+    let tabs = offered.map(|b| {
         let (f, on_view) = (v.filters.clone(), props.on_view.clone());
-        let onclick = Callback::from(move |_: MouseEvent| on_view.emit(Filters { by: d, ..f.clone() }));
-        html! { <button type="button" role="tab" class="seg" aria-selected={(d == by).to_string()} {onclick}>{ v.t(dimension(d)) }</button> }
+        let onclick = Callback::from(move |_: MouseEvent| on_view.emit(Filters { by: b, ..f.clone() }));
+        html! { <button type="button" role="tab" class="seg" aria-selected={(b == by).to_string()} {onclick}>{ v.t(words::by(b)) }</button> }
     });
     let scale = scale_of(
         v.report
@@ -170,7 +223,7 @@ pub fn Segments(props: &Props) -> Html {
             .iter(),
     );
     let rows = v.report.segments.iter().map(|s| {
-        let name = v.label(by, &s.name);
+        let name = segment_label(v, by, &s.name);
         let nps = s.tally.nps();
         let vs = s.vs_rest.filter(|_| s.enough).map(|d| {
             let (class, word) = verdict(d.verdict);
@@ -197,9 +250,9 @@ pub fn Segments(props: &Props) -> Html {
             <div class="tabs" role="tablist">{ for tabs }</div>
             <div class="scroll" tabindex="0" role="region" aria-labelledby="segments-h">
                 <table>
-                    <caption class="sr-only">{ v.fill(Word::TableOf, &[("dim", v.t(dimension(by)))]) }</caption>
+                    <caption class="sr-only">{ v.fill(Word::TableOf, &[("dim", v.t(words::by(by)))]) }</caption>
                     <thead><tr>
-                        <th scope="col">{ v.t(dimension(by)) }</th>
+                        <th scope="col">{ v.t(words::by(by)) }</th>
                         <th scope="col" class="num">{ v.t(Word::Score) }</th>
                         <th scope="col" class="ci-cell"><span class="sr-only">{ "95%" }</span></th>
                         <th scope="col" class="num">{ v.t(Word::Count) }</th>
