@@ -12,7 +12,8 @@
 //! (the admin token). A request authenticated by its cookie that writes (any method but
 //! `GET`, `HEAD`, `OPTIONS`) must come from the collector's own origin (`same_origin`): a
 //! page elsewhere cannot act with a signed-in person's cookie. What a caller may then do is
-//! `nps_core::access::may`, asked by each route with the place it touches.
+//! `nps_core::access::may`, asked by each route with the place it touches. A machine token's
+//! use is written to the audit trail (`token_use`) at most once an hour per token.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -93,6 +94,17 @@ impl FromRequestParts<Shared> for Caller {
                 .token_use(&write_key::hash(given), &now)
                 .await
                 .map_err(failed)?;
+            if let Some(t) = token.as_ref().filter(|t| use_audit_due(t, &now)) {
+                let who = format!("token:{}", t.id);
+                let detail = serde_json::json!({ "label": t.label });
+                if let Err(e) = state
+                    .store
+                    .audit_append(&now, &who, "token_use", &detail)
+                    .await
+                {
+                    tracing::error!(error = %e, "a token's use could not be audited");
+                }
+            }
             return token
                 .map(|t| Caller {
                     who: Who::Token {
@@ -135,6 +147,24 @@ impl FromRequestParts<Shared> for Caller {
             role: user.role,
             scope: user.scope,
         })
+    }
+}
+
+/// How often a machine token's use is written to the audit trail at most.
+pub const TOKEN_USE_AUDIT_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Whether this use of a token is audited: its first, or the first after an hour without
+/// one (`t.last_used_at` is the use before this one, `Store::token_use`).
+fn use_audit_due(t: &crate::storage::Token, now: &Now) -> bool {
+    let fmt = time::format_description::well_known::Rfc3339;
+    let before = t.last_used_at.as_deref().and_then(|at| {
+        time::OffsetDateTime::parse(at, &fmt)
+            .ok()
+            .map(|t| t.unix_timestamp_nanos())
+    });
+    match before {
+        None => true,
+        Some(ns) => i128::from(now.ns) - ns >= i128::from(nanos(TOKEN_USE_AUDIT_EVERY)),
     }
 }
 
@@ -267,6 +297,30 @@ mod tests {
         check(Some("s3cret"), "s3cret", false);
         check(None, "s3cret", false);
         check(Some("Bearer "), "", false);
+    }
+
+    #[test]
+    fn a_token_use_is_audited_the_first_time_and_then_once_an_hour() {
+        let now = Now::from_time(time::macros::datetime!(2026-12-03 15:00 UTC));
+        let check = |last: Option<&str>, want: bool| {
+            let t = crate::storage::Token {
+                id: 1,
+                label: "DMS".into(),
+                role: Role::Store,
+                scope: Scope::All,
+                created_at: "2026-12-01T00:00:00.000Z".into(),
+                last_used_at: last.map(str::to_owned),
+                revoked_at: None,
+            };
+            assert_eq!(use_audit_due(&t, &now), want, "{last:?}");
+        };
+        check(None, true);
+        check(Some("2026-12-03T14:59:59.999Z"), false);
+        check(Some("2026-12-03T14:00:00.001Z"), false);
+        check(Some("2026-12-03T14:00:00.000Z"), true);
+        check(Some("2026-12-01T09:00:00.000Z"), true);
+        // A stored time that does not read is treated as no use yet.
+        check(Some("yesterday"), true);
     }
 
     #[test]

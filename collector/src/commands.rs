@@ -1,8 +1,10 @@
 //! The command line's subcommands and the files the server reads at start: `seed` (the demo
-//! set), `sign-visit`, `qr`, `landing`, `purge` and `user` (`user`) on the open store; the visit key, the landing surveys (a survey that
+//! set), `sign-visit`, `qr`, `landing`, `purge`, `user` (`user`) and `token` (`token`) on the
+//! open store; the session flags (`SessionFlags`); the visit key, the landing surveys (a survey that
 //! requires signed visits needs the key) and the names file.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::Subcommand;
 use nps_collector::landing::Landing;
@@ -80,6 +82,11 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::user::UserCommand,
     },
+    /// Machine tokens for integrations: create (prints the secret once), list, revoke.
+    Token {
+        #[command(subcommand)]
+        action: crate::token::TokenCommand,
+    },
     /// Write a survey's landing page as a static file, for a page hosted elsewhere that posts
     /// to this collector (add its origin with --allow-origin).
     Landing {
@@ -91,6 +98,29 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// How long sessions last (`--session-idle-hours`, `--session-max-days`).
+#[derive(clap::Args, Debug)]
+pub struct SessionFlags {
+    /// A session ends after this many hours without a request.
+    #[arg(long, env = "NPS_SESSION_IDLE_HOURS", default_value_t = nps_collector::SESSION_IDLE.as_secs() / 3600,
+          value_parser = clap::value_parser!(u64).range(1..=24 * 90))]
+    session_idle_hours: u64,
+    /// A session ends this many days after sign-in, however much it is used.
+    #[arg(long, env = "NPS_SESSION_MAX_DAYS", default_value_t = nps_collector::SESSION_ABSOLUTE.as_secs() / 86_400,
+          value_parser = clap::value_parser!(u64).range(1..=365))]
+    session_max_days: u64,
+}
+
+impl SessionFlags {
+    /// The idle end and the absolute end, as `Settings` takes them.
+    pub fn durations(&self) -> (Option<Duration>, Option<Duration>) {
+        (
+            Some(Duration::from_secs(self.session_idle_hours * 3600)),
+            Some(Duration::from_secs(self.session_max_days * 86_400)),
+        )
+    }
 }
 
 /// A secret given on the command line (or in the environment) or in a file (trimmed; not in
@@ -145,7 +175,7 @@ pub fn landing(args: &Args) -> Result<Landing, String> {
     read_file("--landing", &args.landing, Landing::from_json)
 }
 
-/// The subcommands that work on the store (`purge`, `user`), once it is open; `None` for the
+/// The subcommands that work on the store (`purge`, `user`, `token`), once it is open; `None` for the
 /// server. An error is its exit code and message.
 pub async fn with_store(args: &Args, store: &Store) -> Option<Result<(), (u8, String)>> {
     Some(match args.command.as_ref()? {
@@ -159,6 +189,7 @@ pub async fn with_store(args: &Args, store: &Store) -> Option<Result<(), (u8, St
         Command::User { action } => crate::user::run(store, action, &args.public_origin)
             .await
             .map_err(|e| (2, e)),
+        Command::Token { action } => crate::token::run(store, action).await.map_err(|e| (2, e)),
         _ => return None,
     })
 }
@@ -166,7 +197,7 @@ pub async fn with_store(args: &Args, store: &Store) -> Option<Result<(), (u8, St
 /// The tools around landing links: `sign-visit`, `qr`, `landing`. `None` for the server.
 pub fn tool(args: &Args) -> Option<Result<(), String>> {
     Some(match args.command.as_ref()? {
-        Command::Purge | Command::User { .. } => return None,
+        Command::Purge | Command::User { .. } | Command::Token { .. } => return None,
         Command::Seed {
             responses,
             months,

@@ -16,6 +16,8 @@
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
 //!   `GET /s/{survey}/invite`, what a promoter shares (on to the survey's referral).
+//! - `GET|POST /signin`, `GET|POST|DELETE /api/session`, `GET|POST /invite/{token}` — signing
+//!   in and out, and setting a password from an invite (`signin`).
 //! - anything else — the static files of `--static DIR`, if given.
 //!
 //! Errors are JSON `{"error": "...", "field": "..."}` with a 4xx (5xx only when the disk
@@ -48,8 +50,10 @@ pub mod scope;
 pub mod serve;
 pub mod session;
 mod settings;
+pub mod signin;
 mod state;
 pub mod storage;
+pub mod throttle;
 pub mod visit;
 pub mod write_key;
 
@@ -71,7 +75,7 @@ use api_error::json_errors;
 pub use api_error::ApiError;
 pub use auth::{Caller, Who};
 use responses::{delete_response, post_response};
-pub use settings::{Settings, BODY_LIMIT, BODY_TIMEOUT};
+pub use settings::{Settings, BODY_LIMIT, BODY_TIMEOUT, SESSION_ABSOLUTE, SESSION_IDLE};
 use state::{AppState, Shared};
 
 pub use limit::RateLimiter;
@@ -107,6 +111,20 @@ pub fn app(store: Store, settings: Settings) -> Router {
         .route("/api/responses/{id}", delete(delete_response))
         .route("/api/responses/{id}/reveal", post(scope::reveal))
         .route("/api/names", get(export::names))
+        .route(
+            "/signin",
+            get(signin::signin_page).post(signin::signin_form),
+        )
+        .route(
+            "/api/session",
+            get(signin::session_get)
+                .post(signin::session_post)
+                .delete(signin::session_delete),
+        )
+        .route(
+            "/invite/{token}",
+            get(signin::invite_page).post(signin::accept),
+        )
         .route("/api/audit", get(audit::list))
         .route("/healthz", get(healthz))
         .merge(pages)
@@ -159,6 +177,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/s/{survey}/{id}"),
     ("POST", "/s/{survey}/{id}"),
     ("GET", "/s/{survey}/invite"),
+    ("GET", "/signin"),
+    ("POST", "/signin"),
+    ("GET", "/api/session"),
+    ("POST", "/api/session"),
+    ("DELETE", "/api/session"),
+    ("GET", "/invite/{token}"),
+    ("POST", "/invite/{token}"),
 ];
 
 /// Listed origins may read every answer. Any origin's post, and its preflight, get CORS

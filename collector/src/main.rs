@@ -7,10 +7,11 @@
 //!  [--trusted-proxy CIDR]... [--proxy-header x-forwarded-for|forwarded|x-real-ip]
 //!  [--frame-ancestors SOURCE]... [--connect-src SOURCE]... [--header-timeout S]
 //!  [--body-timeout S] [--write-timeout S] [--max-connections N]
-//!  [--max-connections-per-client N] [--grace S]`
+//!  [--max-connections-per-client N] [--grace S] [--session-idle-hours H] [--session-max-days D]`
 //!
 //! `nps-collector user add --email E --role admin|region|store|analyst [--region R]… [--store S]…`
-//! prints a one-time invite URL (`user list`, `user disable`, `user reset`).
+//! prints a one-time invite URL (`user list`, `user disable`, `user reset`); `nps-collector
+//! token create --label L --role R …` prints a machine token once (`token list`, `token revoke`).
 //! `nps-collector purge [--db nps.db]` removes the phones whose retention period has ended
 //! (the server also does it every hour). `nps-collector sign-visit` prints a signed landing
 //! URL, `nps-collector qr` writes QR codes of landing URLs (one, or a sheet from a CSV), and
@@ -29,6 +30,7 @@ use nps_collector::serve::{run, stop_signal, Limits};
 use nps_collector::{Settings, Store, Target, BODY_TIMEOUT};
 
 mod commands;
+mod token;
 mod user;
 
 use commands::{landing, names, secret, tool, visit_key, Command};
@@ -154,6 +156,8 @@ struct Args {
     /// never (a version-1 link is taken only when it carries nothing but its visit).
     #[arg(long, env = "NPS_V1_LINKS_UNTIL", value_parser = commands::moment_ns, global = true)]
     v1_links_until: Option<i64>,
+    #[command(flatten)]
+    session: commands::SessionFlags,
 }
 
 /// A count of at least 1 (0 would shut every client out).
@@ -340,6 +344,7 @@ async fn main() -> ExitCode {
             )
         }
     };
+    let (session_idle, session_absolute) = args.session.durations();
     let settings = Settings {
         allow_origins: args.allow_origin.clone(),
         admin_token: token.clone(),
@@ -362,8 +367,8 @@ async fn main() -> ExitCode {
         landing,
         names_reload: commands::names_reload(&args, &names),
         names,
-        session_idle: None,
-        session_absolute: None,
+        session_idle,
+        session_absolute,
     };
     println!(
         "nps-collector listening on http://{addr}/ (database {})",

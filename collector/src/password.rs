@@ -3,6 +3,9 @@
 //! (`M_COST` KiB), 2 iterations (`T_COST`), 1 lane (`P_COST`), a random 16-byte salt per
 //! hash. What is stored is the PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`), which
 //! carries its own parameters: a hash made at older parameters still verifies.
+//!
+//! The rules a new password meets (`check`): `MIN_CHARS` to `MAX_CHARS` characters, typed the
+//! same twice, not the account's email.
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -14,6 +17,40 @@ pub const M_COST: u32 = 19 * 1024;
 pub const T_COST: u32 = 2;
 /// Lanes (parallelism).
 pub const P_COST: u32 = 1;
+
+/// The fewest characters a password has.
+pub const MIN_CHARS: usize = 10;
+/// The most characters a password has.
+pub const MAX_CHARS: usize = 256;
+
+/// Why a new password is not taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// Fewer than `MIN_CHARS` characters.
+    TooShort,
+    /// More than `MAX_CHARS` characters.
+    TooLong,
+    /// The two fields differ.
+    Mismatch,
+    /// The password is the account's email.
+    IsEmail,
+}
+
+/// Whether `password` (typed again as `again`) may be the password of `email`'s account.
+pub fn check(password: &str, again: &str, email: &str) -> Result<(), Problem> {
+    let n = password.chars().count();
+    if n < MIN_CHARS {
+        Err(Problem::TooShort)
+    } else if n > MAX_CHARS {
+        Err(Problem::TooLong)
+    } else if password != again {
+        Err(Problem::Mismatch)
+    } else if password.trim().eq_ignore_ascii_case(email.trim()) {
+        Err(Problem::IsEmail)
+    } else {
+        Ok(())
+    }
+}
 
 fn argon2() -> Argon2<'static> {
     let params = Params::new(M_COST, T_COST, P_COST, None).expect("valid Argon2 parameters");
@@ -39,6 +76,33 @@ pub fn verify(password: &str, stored: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_password_is_long_enough_typed_twice_and_not_the_email() {
+        let email = "li.na@brand.example";
+        let long = "x".repeat(MAX_CHARS + 1);
+        let table: &[(&str, &str, Result<(), Problem>)] = &[
+            ("correct horse", "correct horse", Ok(())),
+            ("十个字的中文密码很好记", "十个字的中文密码很好记", Ok(())),
+            ("short", "short", Err(Problem::TooShort)),
+            ("123456789", "123456789", Err(Problem::TooShort)),
+            ("密码太短了", "密码太短了", Err(Problem::TooShort)),
+            (&long, &long, Err(Problem::TooLong)),
+            ("correct horse", "correct hors", Err(Problem::Mismatch)),
+            (
+                "Li.Na@Brand.example",
+                "Li.Na@Brand.example",
+                Err(Problem::IsEmail),
+            ),
+        ];
+        for (p, again, want) in table {
+            assert_eq!(check(p, again, email), *want, "{p:?} / {again:?}");
+        }
+        assert_eq!(
+            check(&"x".repeat(MAX_CHARS), &"x".repeat(MAX_CHARS), email),
+            Ok(())
+        );
+    }
 
     #[test]
     fn a_hash_verifies_its_password_and_no_other() {

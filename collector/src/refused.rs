@@ -16,8 +16,9 @@ use nps_core::words::Locale;
 
 use crate::{html, Shared};
 
-/// A word in zh-CN, zh-TW and en (the order of `Locale`).
-type Words = [&'static str; 3];
+/// A word in zh-CN, zh-TW and en (the order of `Locale`): the collector's own words, here and
+/// in `signin::words`.
+pub(crate) type Words = [&'static str; 3];
 
 pub(crate) const NOT_SENT: Words = ["评价未能提交", "評價未能送出", "Your answer was not sent"];
 const FOREIGN_PAGE: Words = [

@@ -18,8 +18,7 @@ pub async fn start(
     user_id: i64,
     now: &Now,
 ) -> Result<HeaderValue, StoreError> {
-    // 244 random bits (two v4 UUIDs); only the hash is kept.
-    let id = format!("{}{}", write_key::fresh(), write_key::fresh());
+    let id = write_key::secret();
     let absolute = settings.session_absolute();
     store
         .session_add(

@@ -1,15 +1,17 @@
 //! `AppState`: what every handler shares (the store, the settings, the rate limiter, the
-//! pages' CSP, the widget's script, the names in force), built once by `app`.
+//! sign-in throttle, the pages' CSP, the widget's script, the names in force), built once by `app`.
 
 use std::sync::Arc;
 
-use crate::{guard, RateLimiter, Settings, Store};
+use crate::{guard, throttle::Throttle, RateLimiter, Settings, Store};
 
 /// What every handler reads.
 pub(crate) struct AppState {
     pub(crate) store: Store,
     pub(crate) settings: Settings,
     pub(crate) limiter: RateLimiter,
+    /// Sign-in failures per account and client (`throttle`).
+    pub(crate) throttle: Throttle,
     /// The `Content-Security-Policy` of every page (`guard::csp`).
     pub(crate) csp: String,
     /// The widget's script for the landing pages to take over with, when the static folder
@@ -40,6 +42,7 @@ impl AppState {
             names,
             store,
             limiter: RateLimiter::new(settings.rate_limit),
+            throttle: Throttle::default(),
             csp: guard::csp(&settings),
             settings,
             widget_script,

@@ -4,16 +4,35 @@
 //! Errors name the flag and what it accepts.
 
 use clap::Subcommand;
+use nps_collector::signin::INVITE_HOURS;
 use nps_collector::storage::{Store, User};
 use nps_collector::{write_key, Now};
-use nps_core::access::Role;
+use nps_core::access::{Role, Scope};
+use nps_core::contract::rules::is_email;
 use serde_json::json;
 
-/// The longest email address (RFC 5321's path limit less its brackets).
-const MAX_EMAIL: usize = 254;
+/// A role and its scope, as `user add` and `token create` take them.
+#[derive(clap::Args, Debug)]
+pub struct Grant {
+    /// admin, region, store or analyst.
+    #[arg(long, value_parser = Role::parse)]
+    pub role: Role,
+    /// A region the person sees (repeat for more): role region, or an analyst's scope.
+    #[arg(long)]
+    pub region: Vec<String>,
+    /// A store the person sees (repeat for more): role store, or an analyst's scope.
+    #[arg(long)]
+    pub store: Vec<String>,
+}
 
-/// How long an invite holds.
-pub const INVITE_HOURS: i64 = 72;
+impl Grant {
+    /// The scope the flags give the role, or what is wrong with them (naming the flag).
+    pub fn scope(&self) -> Result<Scope, String> {
+        self.role
+            .scope(&self.region, &self.store)
+            .map_err(|e| format!("--{e}"))
+    }
+}
 
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
@@ -21,15 +40,8 @@ pub enum UserCommand {
     Add {
         #[arg(long)]
         email: String,
-        /// admin, region, store or analyst.
-        #[arg(long, value_parser = Role::parse)]
-        role: Role,
-        /// A region the person sees (repeat for more): role region, or an analyst's scope.
-        #[arg(long)]
-        region: Vec<String>,
-        /// A store the person sees (repeat for more): role store, or an analyst's scope.
-        #[arg(long)]
-        store: Vec<String>,
+        #[command(flatten)]
+        grant: Grant,
         #[command(flatten)]
         base: Base,
     },
@@ -63,18 +75,12 @@ pub async fn run(store: &Store, cmd: &UserCommand, public_origin: &[String]) -> 
     let now = Now::system();
     let db = |e: nps_collector::storage::StoreError| format!("--db: {e}");
     match cmd {
-        UserCommand::Add {
-            email,
-            role,
-            region,
-            store: stores,
-            base,
-        } => {
+        UserCommand::Add { email, grant, base } => {
             let base = base_of(base, public_origin)?;
             let email = email_of(email)?;
-            let scope = role.scope(region, stores).map_err(|e| format!("--{e}"))?;
+            let (role, scope) = (grant.role, grant.scope()?);
             let user = store
-                .user_add(&email, *role, &scope, &now)
+                .user_add(&email, role, &scope, &now)
                 .await
                 .map_err(db)?
                 .ok_or_else(|| {
@@ -128,8 +134,7 @@ pub async fn run(store: &Store, cmd: &UserCommand, public_origin: &[String]) -> 
 
 /// A fresh invite for a user; its URL (only the token's hash is stored).
 async fn invite(store: &Store, user: &User, base: &str, now: &Now) -> Result<String, String> {
-    // 244 random bits (two v4 UUIDs).
-    let token = format!("{}{}", write_key::fresh(), write_key::fresh());
+    let token = write_key::secret();
     let expires = now.ns.saturating_add(INVITE_HOURS * 3600 * 1_000_000_000);
     store
         .invite(user.id, &write_key::hash(&token), expires, now)
@@ -174,17 +179,10 @@ fn base_of(base: &Base, public_origin: &[String]) -> Result<String, String> {
     }
 }
 
-/// An email, trimmed: one `@` with something on each side, no spaces.
+/// An email, trimmed, by the core's rule (`rules::is_email`).
 fn email_of(email: &str) -> Result<String, String> {
     let e = email.trim();
-    let ok = e.split_once('@').is_some_and(|(user, host)| {
-        !user.is_empty()
-            && host.contains('.')
-            && !host.contains('@')
-            && !host.starts_with('.')
-            && !host.ends_with('.')
-    }) && !e.chars().any(char::is_whitespace)
-        && e.len() <= MAX_EMAIL;
-    ok.then(|| e.to_owned())
+    is_email(e)
+        .then(|| e.to_owned())
         .ok_or_else(|| format!("--email {email:?}: expected an address like li.na@brand.example"))
 }

@@ -64,6 +64,12 @@ pub fn fresh() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// A secret a person or a machine holds: a session id, an invite, a machine token. 244
+/// random bits (two v4 UUIDs, 64 hex digits); the store keeps only its `hash`.
+pub fn secret() -> String {
+    format!("{}{}", fresh(), fresh())
+}
+
 /// The hash the store keeps of a key: SHA-256, in hex. (A key is 122 random bits, so a fast
 /// hash is enough: there is nothing to guess a dictionary of.)
 pub fn hash(key: &str) -> String {

@@ -20,7 +20,7 @@
 
 mod answers;
 mod invite;
-mod page;
+pub(crate) mod page;
 mod surveys;
 
 use std::collections::BTreeMap;

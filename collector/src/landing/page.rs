@@ -20,7 +20,7 @@ use super::invite;
 use crate::html::escape_html as esc;
 
 /// The page around the card: a calm background, safe-area insets, no zoom lock.
-const PAGE_CSS: &str = "html{-webkit-text-size-adjust:100%}\
+pub(crate) const PAGE_CSS: &str = "html{-webkit-text-size-adjust:100%}\
 body{margin:0;background:#f2f3f5}\
 main{box-sizing:border-box;max-width:600px;margin:0 auto;\
 padding:max(16px,env(safe-area-inset-top)) max(12px,env(safe-area-inset-right)) max(32px,env(safe-area-inset-bottom)) max(12px,env(safe-area-inset-left))}\

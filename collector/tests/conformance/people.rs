@@ -213,7 +213,8 @@ pub async fn sessions_expire_and_are_revoked(e: Engine) {
     assert_eq!(live("s-reset", 202).await, None);
 }
 
-/// Machine tokens: found by hash, their last use recorded, revocable.
+/// Machine tokens: found by hash, their last use recorded (each use tells the one before,
+/// for the hourly `token_use` audit line), revocable.
 pub async fn tokens_record_their_use_and_are_revoked(e: Engine) {
     let s = fresh(e).await;
     let t = s
@@ -232,8 +233,10 @@ pub async fn tokens_record_their_use_and_are_revoked(e: Engine) {
     let used = s.token_use("tok-hash", &at(5)).await.unwrap().unwrap();
     assert_eq!(
         (used.id, used.scope.clone(), used.last_used_at.clone()),
-        (t.id, stores(&["SZ-FT"]), Some(at(5).at))
+        (t.id, stores(&["SZ-FT"]), None)
     );
+    let again = s.token_use("tok-hash", &at(6)).await.unwrap().unwrap();
+    assert_eq!(again.last_used_at, Some(at(5).at));
     assert_eq!(s.token_use("other", &at(6)).await.unwrap(), None);
     assert!(s.token_revoke(t.id, &at(7)).await.unwrap());
     assert!(!s.token_revoke(t.id, &at(8)).await.unwrap());
@@ -242,7 +245,7 @@ pub async fn tokens_record_their_use_and_are_revoked(e: Engine) {
     assert_eq!(listed.len(), 1);
     assert_eq!(
         (listed[0].last_used_at.clone(), listed[0].revoked_at.clone()),
-        (Some(at(5).at), Some(at(7).at))
+        (Some(at(6).at), Some(at(7).at))
     );
 }
 

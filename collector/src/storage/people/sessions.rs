@@ -2,7 +2,7 @@
 //! the audit trail (append and read, nothing else), in the store: `people`'s statements.
 
 use super::{all, first, stmt, t, token, user, AuditEntry, Token, User, Val};
-use super::{bad, int, text};
+use super::{bad, int, opt_text, text};
 use crate::storage::{Now, Store, StoreError};
 use nps_core::access::{Role, Scope};
 
@@ -101,18 +101,36 @@ impl Store {
         first(self.one(sql, params).await?, token)?.ok_or_else(|| bad("token"))
     }
 
-    /// The live token of a hash, its use recorded; `None` for an unknown or revoked one.
+    /// The live token of a hash, its use recorded; `None` for an unknown or revoked one. Its
+    /// `last_used_at` is the use before this one (`None` for its first), so the caller can
+    /// tell how long it had not been used.
     pub async fn token_use(
         &self,
         token_hash: &str,
         now: &Now,
     ) -> Result<Option<Token>, StoreError> {
-        let sql = concat!(
-            "UPDATE tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL
-             RETURNING ",
-            token_cols!()
+        let before = stmt(
+            "SELECT last_used_at FROM tokens WHERE token_hash = $1",
+            vec![t(token_hash)],
         );
-        first(self.one(sql, vec![t(token_hash), t(&now.at)]).await?, token)
+        let used = stmt(
+            concat!(
+                "UPDATE tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL
+                 RETURNING ",
+                token_cols!()
+            ),
+            vec![t(token_hash), t(&now.at)],
+        );
+        let mut done = self.transact(vec![before, used]).await?;
+        let previous = match done[0].first() {
+            Some(row) => opt_text(row, 0)?,
+            None => None,
+        };
+        let used = first(Some(done.swap_remove(1)), token)?;
+        Ok(used.map(|t| Token {
+            last_used_at: previous,
+            ..t
+        }))
     }
 
     /// Revokes a token; false if there is no such live token.

@@ -1,0 +1,110 @@
+//! A one-time invite (`nps-collector user add` / `user reset` print its URL): `GET
+//! /invite/{token}` shows the set-password page of the account it is for; `POST
+//! /invite/{token}` takes a password that meets `password::check`, uses the invite up
+//! (`Store::invite_accept`), starts a session and goes on (303) to the dashboard. An expired,
+//! used or unknown invite gets a page that says so and what to do (410). The token is kept
+//! only as its hash; it travels in the path, which the page's `<meta name="referrer"
+//! content="no-referrer">` keeps from the sites its links lead to.
+
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::DEFAULT_NEXT;
+use super::{cross_origin, from_own_pages, get, html, locale, page, pairs, see_other};
+use crate::{password, session, write_key, Now, Shared, BODY_LIMIT};
+
+/// How long an invite holds, in hours.
+pub const INVITE_HOURS: i64 = 72;
+
+fn gone(l: nps_core::words::Locale) -> Response {
+    html(StatusCode::GONE, page::invite_gone(l, INVITE_HOURS))
+}
+
+fn unavailable(e: crate::storage::StoreError) -> Response {
+    tracing::error!(error = %e, "an invite could not be read or used");
+    crate::auth::private(crate::ApiError::storage().into_response())
+}
+
+/// `GET /invite/{token}`: the set-password page, or why the link no longer works.
+pub(crate) async fn invite_page(
+    State(state): State<Shared>,
+    Path(token): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let query = pairs(q.unwrap_or_default().as_bytes());
+    let l = locale(get(&query, "lang"), &headers);
+    let now = Now::system();
+    match state
+        .store
+        .invite_user(&write_key::hash(&token), &now)
+        .await
+    {
+        Ok(Some(user)) => html(
+            StatusCode::OK,
+            page::set_password(l, &format!("/invite/{token}"), &user.email, None),
+        ),
+        Ok(None) => gone(l),
+        Err(e) => unavailable(e),
+    }
+}
+
+/// `POST /invite/{token}`: the new password; on to the dashboard, signed in.
+pub(crate) async fn accept(
+    State(state): State<Shared>,
+    Path(token): Path<String>,
+    req: Request,
+) -> Response {
+    if !from_own_pages(&state, req.headers()) {
+        return cross_origin();
+    }
+    let headers = req.headers().clone();
+    let Ok(body) = axum::body::to_bytes(req.into_body(), BODY_LIMIT).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let form = pairs(&body);
+    let l = locale(get(&form, "lang"), &headers);
+    let now = Now::system();
+    let hash = write_key::hash(&token);
+    let store = &state.store;
+    let user = match store.invite_user(&hash, &now).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return gone(l),
+        Err(e) => return unavailable(e),
+    };
+    let pw = get(&form, "password").unwrap_or_default().to_owned();
+    let again = get(&form, "again").unwrap_or_default();
+    if let Err(p) = password::check(&pw, again, &user.email) {
+        let action = format!("/invite/{token}");
+        let trouble = page::password_problem(l, p);
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page::set_password(l, &action, &user.email, Some(&trouble)),
+        );
+    }
+    let hashed = tokio::task::spawn_blocking(move || password::hash(&pw)).await;
+    let Ok(Ok(hashed)) = hashed else {
+        tracing::error!("a new password could not be hashed");
+        return crate::auth::private(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    };
+    let user = match store.invite_accept(&hash, &hashed, &now).await {
+        Ok(Some(u)) => u,
+        // Used or expired while the password was hashed.
+        Ok(None) => return gone(l),
+        Err(e) => return unavailable(e),
+    };
+    let who = format!("user:{}", user.email);
+    let started = async {
+        let cookie = session::start(store, &state.settings, user.id, &now).await?;
+        store
+            .audit_append(&now, &who, "invite_accepted", &json!({}))
+            .await?;
+        Ok::<_, crate::storage::StoreError>(cookie)
+    };
+    match started.await {
+        Ok(cookie) => see_other(DEFAULT_NEXT, Some(cookie)),
+        Err(e) => unavailable(e),
+    }
+}
