@@ -6,7 +6,8 @@
 //! scope, no full phone but through a reveal, no phone at all for an analyst. Then the
 //! credentials that must open nothing: a forged cookie, sessions past their idle or absolute
 //! end, a revoked session, a disabled account's session, a revoked machine token; and a
-//! signed-in change from another origin, which changes nothing.
+//! signed-in change from another origin, which changes nothing. `GET /api/session` says who
+//! each caller is; `DELETE /api/session` signs out only from the collector's own page.
 
 mod common;
 
@@ -464,8 +465,10 @@ async fn the_audit_trail_is_for_admins_and_reading_it_is_logged() {
     assert_eq!(lines[0]["who"], "admin-token");
     let ids: Vec<i64> = lines.iter().map(|l| l["id"].as_i64().unwrap()).collect();
     assert!(ids.windows(2).all(|p| p[0] > p[1]), "{ids:?}");
+    // (Beside them: a machine token's first use, `token_use`.)
+    let reads = lines.iter().filter(|l| l["action"] == "audit_read").count();
     assert_eq!(
-        lines.len(),
+        reads,
         3 * 3 + 1,
         "the reads of the three admins, and this one"
     );
@@ -542,6 +545,16 @@ async fn dead_forged_and_revoked_credentials_open_nothing() {
         let r = send(&w.app, ok(cookie)).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}");
         assert!(!r.text.contains(IN), "{what}");
+        let who = Request::builder()
+            .uri("/api/session")
+            .header(header::COOKIE, format!("nps_session={cookie}"))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            send(&w.app, who).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{what}: who am I"
+        );
     }
     // A revoked machine token.
     let hash = write_key::hash("machine-admin");
@@ -603,4 +616,71 @@ async fn a_signed_in_change_from_another_origin_changes_nothing() {
         .filter(|l| l.action == "reveal" || l.action == "delete")
         .count();
     assert_eq!(acted, 0, "nothing revealed or deleted");
+}
+
+/// `GET /api/session` says who is calling, with the role and scope they act with;
+/// `DELETE /api/session` signs a person out from the collector's own page only.
+#[tokio::test]
+async fn the_session_route_says_who_calls_and_signs_out_only_from_here() {
+    let w = world().await;
+    for kind in KINDS {
+        let r = call(&w, kind, Method::GET, "/api/session").await;
+        let Some(role) = kind.role() else {
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{kind:?}");
+            continue;
+        };
+        assert_eq!(r.status, StatusCode::OK, "{kind:?}: {}", r.text);
+        let v = r.json();
+        assert_eq!(v["role"], role.key(), "{kind:?}");
+        assert_eq!(
+            v["scope"],
+            serde_json::to_value(scope_of(role)).unwrap(),
+            "{kind:?}"
+        );
+        let who = v["who"].as_str().unwrap();
+        let want = match kind {
+            Kind::Session(_) => format!("user:{}@brand.example", role.key()),
+            Kind::Token(_) => "token:".to_owned(),
+            _ => "admin-token".to_owned(),
+        };
+        assert!(who.starts_with(&want), "{kind:?}: {who}");
+    }
+    // From another site's page, a signed-in sign-out is refused and the session lives on.
+    let store_cookie = w
+        .cookies
+        .iter()
+        .find(|c| c.0 == Role::Store)
+        .unwrap()
+        .1
+        .clone();
+    let evil = Request::builder()
+        .method(Method::DELETE)
+        .uri("/api/session")
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::COOKIE, format!("nps_session={store_cookie}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&w.app, evil).await.status, StatusCode::FORBIDDEN);
+    let me = call(&w, Kind::Session(Role::Store), Method::GET, "/api/session").await;
+    assert_eq!(me.status, StatusCode::OK, "still signed in");
+    // From the collector's own page it ends, and the cookie opens nothing after.
+    let out = call(
+        &w,
+        Kind::Session(Role::Store),
+        Method::DELETE,
+        "/api/session",
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.text);
+    for path in ["/api/session", "/api/responses", "/api/names"] {
+        let r = call(&w, Kind::Session(Role::Store), Method::GET, path).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path} after sign-out");
+    }
+    assert_eq!(
+        call(&w, Kind::Nobody, Method::DELETE, "/api/session")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
