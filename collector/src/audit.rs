@@ -217,10 +217,8 @@ mod tests {
     use super::*;
 
     fn parse(q: &str) -> Result<Read, String> {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        Read::parse(&pairs).map_err(|e| format!("{}: {}", e.field, e.message))
+        Read::parse(&crate::export::tests::pairs(q))
+            .map_err(|e| format!("{}: {}", e.field, e.message))
     }
 
     #[test]

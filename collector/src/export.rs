@@ -336,14 +336,18 @@ fn unavailable(e: StoreError) -> Response {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn parse(q: &str) -> Result<Export, String> {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes())
+    /// A query string's pairs, as axum's `Query` gives them.
+    pub(crate) fn pairs(q: &str) -> Vec<(String, String)> {
+        form_urlencoded::parse(q.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        Export::parse(&pairs).map_err(|e| format!("{}: {}", e.field, e.message))
+            .collect()
+    }
+
+    fn parse(q: &str) -> Result<Export, String> {
+        Export::parse(&pairs(q)).map_err(|e| format!("{}: {}", e.field, e.message))
     }
 
     #[test]

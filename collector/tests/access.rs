@@ -6,7 +6,8 @@
 //! scope, no full phone but through a reveal, no phone at all for an analyst. Then the
 //! credentials that must open nothing: a forged cookie, sessions past their idle or absolute
 //! end, a revoked session, a disabled account's session, a revoked machine token; and a
-//! signed-in change from another origin, which changes nothing.
+//! signed-in change from another origin, which changes nothing. `GET /api/session` says who
+//! each caller is; `DELETE /api/session` signs out only from the collector's own page.
 
 mod common;
 
@@ -32,6 +33,9 @@ const OUT: &str = "10000000-0000-4000-8000-000000000002";
 const NO_STORE: &str = "10000000-0000-4000-8000-000000000003";
 /// A row of SZ-FT without a phone.
 const NO_PHONE: &str = "10000000-0000-4000-8000-000000000004";
+
+/// An id no row has.
+const UNKNOWN: &str = "10000000-0000-4000-8000-000000000999";
 
 /// Each row's phone as stored, and the digits a leak would show.
 const PHONES: [(&str, &str, &str); 3] = [
@@ -336,19 +340,18 @@ async fn the_names_are_the_callers_scope() {
 #[tokio::test]
 async fn a_reveal_gives_one_phone_in_scope_and_is_logged() {
     let w = world().await;
-    let unknown = "10000000-0000-4000-8000-000000000999";
     let nowhere = call(
         &w,
         Kind::AdminToken,
         Method::POST,
-        &format!("/api/responses/{unknown}/reveal"),
+        &format!("/api/responses/{UNKNOWN}/reveal"),
     )
     .await;
     assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
     let not_found = nowhere.json()["error"]
         .as_str()
         .unwrap()
-        .replace(unknown, "ID");
+        .replace(UNKNOWN, "ID");
     for kind in KINDS {
         for id in [IN, OUT, NO_STORE, NO_PHONE] {
             let r = call(
@@ -428,14 +431,13 @@ async fn only_an_admin_deletes_and_only_in_scope() {
             assert_eq!(deletes, usize::from(!kept), "{what}");
         }
     }
-    // An admin's unknown id and a row gone are the same 404.
+    // An admin's unknown id is a 404.
     let w = world().await;
-    let gone = "10000000-0000-4000-8000-000000000999";
     let r = call(
         &w,
         Kind::AdminToken,
         Method::DELETE,
-        &format!("/api/responses/{gone}"),
+        &format!("/api/responses/{UNKNOWN}"),
     )
     .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -463,7 +465,7 @@ async fn the_audit_trail_is_for_admins_and_reading_it_is_logged() {
     assert_eq!(lines[0]["who"], "admin-token");
     let ids: Vec<i64> = lines.iter().map(|l| l["id"].as_i64().unwrap()).collect();
     assert!(ids.windows(2).all(|p| p[0] > p[1]), "{ids:?}");
-    // Besides each machine token's first use of the hour (`token_use`).
+    // (Beside them: a machine token's first use, `token_use`.)
     let reads = lines.iter().filter(|l| l["action"] == "audit_read").count();
     assert_eq!(
         reads,
@@ -543,6 +545,16 @@ async fn dead_forged_and_revoked_credentials_open_nothing() {
         let r = send(&w.app, ok(cookie)).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}");
         assert!(!r.text.contains(IN), "{what}");
+        let who = Request::builder()
+            .uri("/api/session")
+            .header(header::COOKIE, format!("nps_session={cookie}"))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            send(&w.app, who).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{what}: who am I"
+        );
     }
     // A revoked machine token.
     let hash = write_key::hash("machine-admin");
@@ -604,4 +616,71 @@ async fn a_signed_in_change_from_another_origin_changes_nothing() {
         .filter(|l| l.action == "reveal" || l.action == "delete")
         .count();
     assert_eq!(acted, 0, "nothing revealed or deleted");
+}
+
+/// `GET /api/session` says who is calling, with the role and scope they act with;
+/// `DELETE /api/session` signs a person out from the collector's own page only.
+#[tokio::test]
+async fn the_session_route_says_who_calls_and_signs_out_only_from_here() {
+    let w = world().await;
+    for kind in KINDS {
+        let r = call(&w, kind, Method::GET, "/api/session").await;
+        let Some(role) = kind.role() else {
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{kind:?}");
+            continue;
+        };
+        assert_eq!(r.status, StatusCode::OK, "{kind:?}: {}", r.text);
+        let v = r.json();
+        assert_eq!(v["role"], role.key(), "{kind:?}");
+        assert_eq!(
+            v["scope"],
+            serde_json::to_value(scope_of(role)).unwrap(),
+            "{kind:?}"
+        );
+        let who = v["who"].as_str().unwrap();
+        let want = match kind {
+            Kind::Session(_) => format!("user:{}@brand.example", role.key()),
+            Kind::Token(_) => "token:".to_owned(),
+            _ => "admin-token".to_owned(),
+        };
+        assert!(who.starts_with(&want), "{kind:?}: {who}");
+    }
+    // From another site's page, a signed-in sign-out is refused and the session lives on.
+    let store_cookie = w
+        .cookies
+        .iter()
+        .find(|c| c.0 == Role::Store)
+        .unwrap()
+        .1
+        .clone();
+    let evil = Request::builder()
+        .method(Method::DELETE)
+        .uri("/api/session")
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::COOKIE, format!("nps_session={store_cookie}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&w.app, evil).await.status, StatusCode::FORBIDDEN);
+    let me = call(&w, Kind::Session(Role::Store), Method::GET, "/api/session").await;
+    assert_eq!(me.status, StatusCode::OK, "still signed in");
+    // From the collector's own page it ends, and the cookie opens nothing after.
+    let out = call(
+        &w,
+        Kind::Session(Role::Store),
+        Method::DELETE,
+        "/api/session",
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.text);
+    for path in ["/api/session", "/api/responses", "/api/names"] {
+        let r = call(&w, Kind::Session(Role::Store), Method::GET, path).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path} after sign-out");
+    }
+    assert_eq!(
+        call(&w, Kind::Nobody, Method::DELETE, "/api/session")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }

@@ -87,6 +87,9 @@ mod tests {
         Scope::Stores(s.iter().map(|s| s.to_string()).collect())
     }
 
+    /// Codes, as the tables below list them.
+    type Codes = &'static [&'static str];
+
     fn ids<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<&str> {
         items.iter().map(id).collect()
     }
@@ -96,7 +99,7 @@ mod tests {
         let org = org();
         // (scope, regions, cities, stores, advisors)
         #[rustfmt::skip]
-        let table: &[(Scope, &[&str], &[&str], &[&str], &[&str])] = &[
+        let table: &[(Scope, Codes, Codes, Codes, Codes)] = &[
             (Scope::All, &["south", "north"], &["深圳", "广州", "北京"],
                 &["SZ-FT", "SZ-NS", "GZ-TH", "BJ-CY"], &["wang", "chen", "liu", "zhao", "ma"]),
             (regions(&["north"]), &["north"], &["北京"], &["BJ-CY"], &["ma"]),
@@ -132,7 +135,7 @@ mod tests {
         };
         // (names, scope, stores, advisors, an org served)
         #[rustfmt::skip]
-        let table: &[(&Names, Scope, &[&str], &[&str], bool)] = &[
+        let table: &[(&Names, Scope, Codes, Codes, bool)] = &[
             (&full, Scope::All, &["BJ-CY", "GZ-TH", "SZ-FT", "SZ-NS"],
                 &["chen", "liu", "ma", "wang", "zhao"], true),
             (&full, stores(&["SZ-FT"]), &["SZ-FT"], &["chen", "wang"], true),
