@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::Subcommand;
 use nps_collector::landing::Landing;
 use nps_collector::links::{self, Carried, Links};
+use nps_collector::reload::read_file;
 use nps_collector::visit::{self, VisitKey};
 use nps_collector::{demo, Now, Store, Target};
 use nps_core::scoring::analysis::Names;
@@ -182,21 +183,6 @@ pub fn landing(args: &Args) -> Result<Landing, String> {
     read_file("--landing", &args.landing, Landing::from_json)
 }
 
-/// A file a flag names, read with `parse`; the default without the flag. Errors name the flag
-/// and the file.
-fn read_file<T: Default, E: std::fmt::Display>(
-    flag: &str,
-    path: &Option<PathBuf>,
-    parse: impl FnOnce(&str) -> Result<T, E>,
-) -> Result<T, String> {
-    let Some(path) = path else {
-        return Ok(T::default());
-    };
-    let at = |e: &dyn std::fmt::Display| format!("{flag} {}: {e}", path.display());
-    let text = std::fs::read_to_string(path).map_err(|e| at(&e))?;
-    parse(&text).map_err(|e| at(&e))
-}
-
 /// The subcommands that work on the store (`purge`, `user`, `token`), once it is open; `None` for the
 /// server. An error is its exit code and message.
 pub async fn with_store(args: &Args, store: &Store) -> Option<Result<(), (u8, String)>> {
@@ -268,14 +254,24 @@ fn seed_demo(
 
 /// The names for the dashboard: the names file's, with the org file's over them.
 pub fn names(args: &Args) -> Result<Names, String> {
-    let names = read_file("--names", &args.names, Names::from_json)?;
-    Ok(match &args.org {
-        None => names,
-        Some(_) => names.with_org(read_file(
-            "--org",
-            &args.org,
-            nps_collector::org_file::read,
-        )?),
+    names_source(args).read()
+}
+
+/// The files the names come from, read at start and again while serving (`reload`).
+fn names_source(args: &Args) -> nps_collector::reload::Source {
+    nps_collector::reload::Source {
+        names: args.names.clone(),
+        org: args.org.clone(),
+    }
+}
+
+/// What the server reads again while serving: the files, when there are any, and the names
+/// read from them at start.
+pub fn names_reload(args: &Args, names: &Names) -> Option<nps_collector::reload::Reload> {
+    let source = names_source(args);
+    (!source.is_empty()).then(|| nps_collector::reload::Reload {
+        source,
+        live: nps_collector::reload::Live::new(names.clone()),
     })
 }
 

@@ -372,4 +372,24 @@ mod tests {
         assert_eq!(names.get("store", "BJ-CY"), Some("北京朝阳店"));
         assert_eq!(names.get("advisor", "ma"), Some("马超"));
     }
+
+    #[test]
+    fn the_demo_org_places_every_store_and_advisor() {
+        let org = crate::org_file::read(include_str!("../../www/demo-org.toml"))
+            .expect("www/demo-org.toml is a valid org file");
+        for s in STORES {
+            let placed = org.store(s.code).expect("every demo store in the org");
+            assert_eq!(placed.name, s.name);
+            assert!(
+                org.region_of_store(s.code).is_some(),
+                "{} has a region",
+                s.code
+            );
+            for (code, name, _) in s.advisors {
+                let a = org.advisor(code).expect("every demo advisor in the org");
+                assert_eq!((a.name.as_str(), a.store.as_deref()), (name, Some(s.code)));
+            }
+        }
+        assert_eq!(org.stores().len(), STORES.len());
+    }
 }

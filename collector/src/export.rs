@@ -1,9 +1,11 @@
 //! `GET /api/responses`: the export, streamed as it is read (JSON array or CSV, safe to open
 //! in a spreadsheet), selected by survey and by the time each response was first stored
-//! (`since`, `until`), for a signed-in caller (`auth::Caller`). The table is never held in memory:
-//! rows go out in pieces of about `PIECE` bytes, and a read error mid-way breaks the body off
-//! (the client sees a failed download, never a short one that parses). `GET /api/names`: the
-//! names of the codes, for the dashboard.
+//! (`since`, `until`), for a caller (`auth::Caller`) allowed `Action::Export`: only the rows of
+//! their scope, phones masked or left out (`scope::Viewer`), every export in the audit trail.
+//! The table is never held in memory: rows go out in pieces of about `PIECE` bytes, and a read
+//! error mid-way breaks the body off (the client sees a failed download, never a short one
+//! that parses). `GET /api/names`: the names of the codes and the org, as much of them as the
+//! caller's scope sees, for the dashboard.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
@@ -16,8 +18,10 @@ use serde_json::{json, Value};
 use time::macros::format_description;
 
 use crate::auth::{private, Caller};
+use crate::scope::Viewer;
 use crate::storage::{Row, Selection, StoreError};
-use crate::{ApiError, Shared};
+use crate::{audit, ApiError, Shared};
+use nps_core::access::Action;
 
 /// Rows as CSV records (the header first when asked), for the export to send in pieces: the
 /// columns and each row's cells are `nps_core::contract::csv`'s.
@@ -79,6 +83,28 @@ pub enum Format {
     Csv,
 }
 
+impl Format {
+    /// `json` or `csv`; the error names `format` and both.
+    pub fn parse(v: &str) -> Result<Format, ApiError> {
+        match v {
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            other => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "format",
+                format!("format is {other:?}: expected \"json\" or \"csv\""),
+            )),
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+        }
+    }
+}
+
 /// What an export asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Export {
@@ -88,7 +114,7 @@ pub struct Export {
 
 /// A time bound: an RFC 3339 instant, or a date (UTC) meaning the start of that day for
 /// `since` and the end of it for `until`.
-fn bound(field: &str, value: &str, end_of_day: bool) -> Result<i64, ApiError> {
+pub fn bound(field: &str, value: &str, end_of_day: bool) -> Result<i64, ApiError> {
     let bad = || {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -123,19 +149,7 @@ impl Export {
         };
         for (k, v) in q {
             match k.as_str() {
-                "format" => {
-                    out.format = match v.as_str() {
-                        "json" => Format::Json,
-                        "csv" => Format::Csv,
-                        other => {
-                            return Err(ApiError::new(
-                                StatusCode::BAD_REQUEST,
-                                "format",
-                                format!("format is {other:?}: expected \"json\" or \"csv\""),
-                            ))
-                        }
-                    }
-                }
+                "format" => out.format = Format::parse(v)?,
                 "survey" if rules::is_id(v) => out.selection.survey = Some(v.clone()),
                 "survey" => {
                     return Err(ApiError::new(
@@ -168,6 +182,8 @@ struct Pieces {
     /// The first row, read before the answer's status was chosen.
     first_row: Option<Row>,
     format: Format,
+    /// What the caller sees of each row (`scope::Viewer`).
+    viewer: Viewer,
     started: bool,
     first: bool,
     done: bool,
@@ -203,7 +219,7 @@ impl Pieces {
             let mut rows = Vec::with_capacity(batch.len());
             for r in batch.drain(..) {
                 match r {
-                    Ok(row) => rows.push(row),
+                    Ok(row) => rows.extend(self.viewer.show(row)),
                     Err(e) => {
                         tracing::error!(error = %e, "reading the export");
                         self.done = true;
@@ -240,14 +256,24 @@ pub(crate) async fn list(
     State(state): State<Shared>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
-    // Until the export applies each row's scope, only the whole organisation's callers read it.
-    if let Err(no) = caller.require(nps_core::access::Action::ManagePeople) {
+    if let Err(no) = caller.require(Action::Export) {
         return no;
     }
     let export = match Export::parse(&q) {
         Ok(e) => e,
         Err(e) => return e.into_response(),
     };
+    let given = |key: &str| {
+        q.iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let detail = json!({"format": export.format.key(), "survey": export.selection.survey,
+        "since": given("since"), "until": given("until"), "scope": caller.scope});
+    if let Err(no) = audit::record(&state, &caller, "export", detail).await {
+        return no;
+    }
     let mut rows = state.store.stream(export.selection);
     // A store that cannot be read is answered 503 before any of the body goes out.
     let first_row = match rows.recv().await {
@@ -259,6 +285,7 @@ pub(crate) async fn list(
         rows,
         first_row,
         format: export.format,
+        viewer: Viewer::new(caller, state.names()),
         started: false,
         first: true,
         done: false,
@@ -269,7 +296,7 @@ pub(crate) async fn list(
     })
     .fuse();
     let body = Body::from_stream(stream);
-    // Every answer, phones included: no cache keeps it.
+    // Answers of a scope, phones masked: no cache keeps them.
     private(match export.format {
         Format::Json => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Format::Csv => (
@@ -286,12 +313,15 @@ pub(crate) async fn list(
     })
 }
 
-/// `GET /api/names`: the names file given with `--names` (an empty object without one).
+/// `GET /api/names`: the names (`--names`) and the org (`--org`) in force, narrowed to the
+/// caller's scope (`access::names_within`): their stores, advisors, regions and cities; the
+/// names of other dimensions whole.
 pub(crate) async fn names(caller: Caller, State(state): State<Shared>) -> Response {
-    if let Err(no) = caller.require(nps_core::access::Action::ReadAnswers) {
+    if let Err(no) = caller.require(Action::ReadAnswers) {
         return no;
     }
-    private(axum::Json(state.settings.names.to_value()).into_response())
+    let seen = nps_core::access::names_within(&state.names(), &caller.scope);
+    private(axum::Json(seen.to_value()).into_response())
 }
 
 /// A store that cannot be read: a 503, logged.

@@ -5,9 +5,13 @@
 //! - `POST /api/responses` — a response as JSON (`application/json`, or `text/plain` from
 //!   `sendBeacon`), or an HTML form post from the no-script fallback. Upsert by `id`:
 //!   201 created, 200 updated / `{"duplicate": true}` / `{"stale": true}`.
-//! - `GET /api/responses` — every stored response, one per id, with `received_at`; JSON, or
-//!   CSV with `?format=csv` (`export`). Needs a caller (`auth::Caller`: a session cookie, a
-//!   machine token or the admin token), like every route that reads or deletes answers.
+//! - `GET /api/responses` — the stored responses of the caller's scope, one per id, with
+//!   `received_at`, phones masked (none for an analyst); JSON, or CSV with `?format=csv`
+//!   (`export`). Needs a caller (`auth::Caller`: a session cookie, a machine token or the
+//!   admin token), like every route that reads or deletes answers.
+//! - `POST /api/responses/{id}/reveal` — one phone in full, logged (`scope`);
+//!   `DELETE /api/responses/{id}` — a deletion request (an admin); `GET /api/names` — the
+//!   names and org of the caller's scope; `GET /api/audit` — the audit trail (an admin).
 //! - `GET /healthz` — `{"ok": true}` when the database answers.
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
@@ -24,6 +28,7 @@
 //! Run: `nps-collector --port 8080 --db nps.db --static dist`.
 
 mod api_error;
+pub mod audit;
 pub mod auth;
 mod deadline;
 pub mod demo;
@@ -39,7 +44,9 @@ pub mod net;
 pub mod org_file;
 pub mod password;
 mod refused;
+pub mod reload;
 mod responses;
+pub mod scope;
 pub mod serve;
 pub mod session;
 mod settings;
@@ -57,7 +64,7 @@ use axum::handler::Handler;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use tower::Layer;
@@ -102,6 +109,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
             .post(post_response),
         )
         .route("/api/responses/{id}", delete(delete_response))
+        .route("/api/responses/{id}/reveal", post(scope::reveal))
         .route("/api/names", get(export::names))
         .route(
             "/signin",
@@ -117,6 +125,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
             "/invite/{token}",
             get(signin::invite_page).post(signin::accept),
         )
+        .route("/api/audit", get(audit::list))
         .route("/healthz", get(healthz))
         .merge(pages)
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
@@ -159,7 +168,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/responses"),
     ("GET", "/api/responses"),
     ("DELETE", "/api/responses/{id}"),
+    ("POST", "/api/responses/{id}/reveal"),
     ("GET", "/api/names"),
+    ("GET", "/api/audit"),
     ("GET", "/healthz"),
     ("GET", "/s/{survey}"),
     ("POST", "/s/{survey}"),

@@ -357,6 +357,7 @@ async fn main() -> ExitCode {
         keyless_until_ns: args.keyless_until,
         visit_key,
         landing,
+        names_reload: commands::names_reload(&args, &names),
         names,
         session_idle,
         session_absolute,

@@ -1,5 +1,6 @@
 //! `POST /api/responses` (JSON, `text/plain` beacons, and the no-script form), and
-//! `DELETE /api/responses/{id}` (`auth::Caller`, an admin); the export is `export`.
+//! `DELETE /api/responses/{id}` (`auth::Caller`, an admin whose scope holds the row); the
+//! export is `export`.
 //!
 //! Each post goes through the one intake path (`intake::take`): flagged answers (a filled
 //! honeypot, an answer faster than a person gives) are stored with their `flag` and answered
@@ -11,8 +12,8 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use nps_core::access::Action;
 use nps_core::contract::payload;
-use nps_core::contract::rules::ID_LEN;
 use nps_core::words::Locale;
 use serde_json::{json, Value};
 
@@ -20,7 +21,7 @@ use crate::auth::Caller;
 use crate::intake::{self, form, Refusal, Signals, Taken, Via};
 use crate::state::AppState;
 use crate::storage::Now;
-use crate::{refused, ApiError, Shared, BODY_LIMIT};
+use crate::{audit, refused, scope, ApiError, Shared, BODY_LIMIT};
 
 pub async fn post_response(
     State(state): State<Shared>,
@@ -148,27 +149,28 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
     }
 }
 
-/// `DELETE /api/responses/{id}`: a customer's request to delete their response.
+/// `DELETE /api/responses/{id}`: a customer's request to delete their response, by an admin
+/// whose scope holds it (`Action::Delete` at the row's place); out of scope is the same 404 as
+/// unknown. Recorded in the audit trail before the row goes.
 pub async fn delete_response(
     caller: Caller,
     State(state): State<Shared>,
     Path(id): Path<String>,
 ) -> Response {
-    // Until deletion asks the row's place, only the whole organisation's admins delete.
-    if let Err(no) = caller.require(nps_core::access::Action::ManagePeople) {
+    const WHAT: &str = "to delete";
+    let store = match scope::in_scope(&state, &caller, &id, Action::Delete, WHAT).await {
+        Ok((_, store)) => store,
+        Err(no) => return no,
+    };
+    if let Err(no) =
+        audit::record(&state, &caller, "delete", json!({"id": id, "store": store})).await
+    {
         return no;
     }
     match state.store.delete(&id).await {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => ApiError::new(
-            StatusCode::NOT_FOUND,
-            "id",
-            format!(
-                "no response with id {}",
-                id.chars().take(ID_LEN).collect::<String>()
-            ),
-        )
-        .into_response(),
+        // Deleted by someone else since it was read.
+        Ok(false) => scope::hidden(&id, WHAT),
         Err(e) => {
             tracing::error!(error = %e, "deleting a response");
             ApiError::new(

@@ -174,7 +174,8 @@ pub async fn serve(
     }
 }
 
-/// The whole server: the background jobs (the purge every `purge_every`), `app` served
+/// The whole server: the background jobs (the purge every `purge_every`, the names and org
+/// files read again when they change), `app` served
 /// until `stop`, then the jobs stopped and joined, and what the store has queued committed.
 pub async fn run(
     listener: TcpListener,
@@ -186,6 +187,12 @@ pub async fn run(
 ) -> Result<(), StoreError> {
     let mut jobs = Jobs::new();
     jobs.spawn("purge", jobs::purge(store.clone(), purge_every));
+    if let Some(reload) = settings.names_reload.clone() {
+        jobs.spawn(
+            "reload",
+            crate::reload::job(reload, crate::reload::POLL_EVERY),
+        );
+    }
     serve(listener, app(store.clone(), settings), limits, stop).await;
     jobs.shutdown().await;
     store.flush().await

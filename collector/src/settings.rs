@@ -51,6 +51,9 @@ pub struct Settings {
     pub landing: landing::Landing,
     /// The names of stores, advisors, … for the dashboard (`GET /api/names`).
     pub names: nps_core::scoring::analysis::Names,
+    /// The files `names` came from, read again while serving (`reload`); `None`: `names`
+    /// stays as it is.
+    pub names_reload: Option<crate::reload::Reload>,
     /// A session ends this long after its last use; `None` is `SESSION_IDLE`.
     pub session_idle: Option<Duration>,
     /// A session ends this long after sign-in whatever its use; `None` is `SESSION_ABSOLUTE`.

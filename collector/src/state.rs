@@ -1,5 +1,5 @@
 //! `AppState`: what every handler shares (the store, the settings, the rate limiter, the
-//! sign-in throttle, the pages' CSP, the widget's script), built once by `app`.
+//! sign-in throttle, the pages' CSP, the widget's script, the names in force), built once by `app`.
 
 use std::sync::Arc;
 
@@ -17,6 +17,8 @@ pub(crate) struct AppState {
     /// The widget's script for the landing pages to take over with, when the static folder
     /// has it.
     pub(crate) widget_script: Option<String>,
+    /// The names and org in force (`reload`): `settings.names` until a file is read again.
+    names: crate::reload::Live,
 }
 
 /// The widget's script in the static folder.
@@ -32,7 +34,12 @@ impl AppState {
             .as_ref()
             .filter(|d| d.join(WIDGET_SCRIPT).is_file())
             .map(|_| format!("/{WIDGET_SCRIPT}"));
+        let names = match &settings.names_reload {
+            Some(r) => r.live.clone(),
+            None => crate::reload::Live::new(settings.names.clone()),
+        };
         Arc::new(AppState {
+            names,
             store,
             limiter: RateLimiter::new(settings.rate_limit),
             throttle: Throttle::default(),
@@ -40,5 +47,10 @@ impl AppState {
             settings,
             widget_script,
         })
+    }
+
+    /// The names and org in force now.
+    pub(crate) fn names(&self) -> Arc<nps_core::scoring::analysis::Names> {
+        self.names.get()
     }
 }

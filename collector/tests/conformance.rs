@@ -765,6 +765,7 @@ conformance!(
     sessions_expire_and_are_revoked,
     tokens_record_their_use_and_are_revoked,
     the_audit_trail_is_append_only,
+    the_audit_trail_is_read_by_time_action_and_who,
 );
 
 /// The command line on PostgreSQL: `seed --db postgres://…` writes the demo set through the

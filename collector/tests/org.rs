@@ -1,6 +1,7 @@
 //! The org file as a brand deploys it: the collector started with `--org` serves the
 //! hierarchy in `GET /api/names`, which the dashboard's names reader still reads; a bad org
-//! file (`NPS_ORG`) stops the start with its line, key and what is accepted.
+//! file (`NPS_ORG`) stops the start with its line, key and what is accepted; a file changed
+//! under a running collector is served without a restart, a broken one logged and not served.
 
 mod common;
 
@@ -109,4 +110,94 @@ fn the_documented_org_file_and_errors_are_the_real_ones() {
         .replacen("store = \"BJ-CY\"", "store = \"BJ-XX\"", 1);
     let read = nps_collector::org_file::read(&bad).unwrap_err();
     assert_eq!(errors, format!("--org org.toml: {read}\n"));
+}
+
+/// The names served now, as the admin reads them: the regions' names.
+fn region_names(port: u16) -> Vec<String> {
+    let v: Value = serde_json::from_str(&admin_get(port, "/api/names")).unwrap();
+    v["org"]["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Waits (20 s at most) until `done` says yes.
+fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// The org file changed under a running collector is served without a restart (seen by its
+/// modification time, or on SIGHUP); a broken one is logged with its line and the org in force
+/// is kept.
+#[test]
+fn a_changed_org_file_is_served_without_a_restart_and_a_broken_one_keeps_the_old() {
+    let dir = temp_dir("reload");
+    let org = dir.join("org.toml");
+    let example = std::fs::read_to_string(EXAMPLE).unwrap();
+    std::fs::write(&org, &example).unwrap();
+    let log = dir.join("stderr.log");
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nps-collector"))
+        .args(["--port", &port.to_string(), "--rate-limit", "0"])
+        .args(["--admin-token", "t0k3n", "--org"])
+        .arg(&org)
+        .arg("--db")
+        .arg(dir.join("nps.db"))
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    until("the collector comes up", || {
+        ureq::get(&format!("http://127.0.0.1:{port}/healthz"))
+            .call()
+            .is_ok()
+    });
+    assert_eq!(region_names(port), ["华南大区", "华北大区"]);
+    // Renamed: served once the modification time moves.
+    std::fs::write(&org, example.replace("华北大区", "北方大区")).unwrap();
+    until("the renamed region is served", || {
+        region_names(port) == ["华南大区", "北方大区"]
+    });
+    // On SIGHUP, even when the modification time says nothing changed.
+    let before = std::fs::metadata(&org).unwrap().modified().unwrap();
+    std::fs::write(&org, example.replace("华北大区", "华北区")).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&org)
+        .unwrap()
+        .set_modified(before)
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(
+        region_names(port),
+        ["华南大区", "北方大区"],
+        "no change seen"
+    );
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGHUP) }, 0);
+    until("the file is read on SIGHUP", || {
+        region_names(port) == ["华南大区", "华北区"]
+    });
+    // Broken: logged with its line, and the org in force is kept.
+    std::fs::write(
+        &org,
+        example.replacen("region = \"north\"\ncity", "region = \"nrth\"\ncity", 1),
+    )
+    .unwrap();
+    until("the broken file is logged", || {
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("line 38: [[store]] region is \"nrth\": expected one of")
+    });
+    assert_eq!(region_names(port), ["华南大区", "华北区"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("the org in force is kept"), "{text}");
 }

@@ -1,9 +1,8 @@
 //! The view a manager picks, kept in the URL fragment so it can be shared:
 //! `#from=2026-09-01&to=2026-11-24&survey=after-sales&store=BJ-CY&by=advisor&trend=month`.
-//! The admin token may arrive in the fragment too (`#token=…`, never the query string), read
-//! as it was pasted: percent-decoded only, a `+` kept a `+`. The page moves it to
-//! sessionStorage and writes the fragment back without it, so a link copied from the page
-//! never carries it; the browser's history still keeps the address it was opened with.
+//! No credential is ever read from a link: the page signs in with a session cookie. An old
+//! link's `token=…` is noted (`Read::old_token`), never used, and gone from the address as
+//! soon as the page writes the fragment back.
 
 use nps_core::contract::context::Dimension;
 use nps_core::scoring::analysis::Period;
@@ -12,8 +11,8 @@ use nps_core::words::Locale;
 
 use crate::format::{iso_date, parse_iso_date};
 
-/// The fragment key of the admin token.
-pub const TOKEN: &str = "token";
+/// The fragment key old links carried the admin token in.
+const TOKEN: &str = "token";
 
 /// The other fragment keys (besides the dimensions' own names, which filter by a code).
 const FROM: &str = "from";
@@ -64,11 +63,13 @@ impl Default for Filters {
     }
 }
 
-/// A fragment read: the view, a token if one came, and what was not understood.
+/// A fragment read: the view, whether an old link carried a token, and what was not
+/// understood.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Read {
     pub filters: Filters,
-    pub token: Option<String>,
+    /// The link carried `token=…` (dropped unread: sign in instead).
+    pub old_token: bool,
     pub problems: Vec<String>,
 }
 
@@ -79,7 +80,6 @@ impl Filters {
         let mut read = Read::default();
         let f = &mut read.filters;
         let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
-        read.token = token_in(fragment);
         for (k, v) in form_urlencoded::parse(fragment.as_bytes()) {
             let (k, v) = (k.as_ref(), v.trim());
             let mut bad = |accepted: &str| {
@@ -87,8 +87,7 @@ impl Filters {
                     .push(format!("{k} is {v:?}: expected {accepted}"));
             };
             match k {
-                // Read apart, by `token_in`.
-                TOKEN => {}
+                TOKEN => read.old_token = true,
                 FROM | TO => match parse_iso_date(v) {
                     Some(day) if k == FROM => f.from = Some(day),
                     Some(day) => f.to = Some(day),
@@ -169,18 +168,6 @@ impl Filters {
     }
 }
 
-/// The token in a fragment, the last one given. Percent-decoded only: a token is pasted, not
-/// typed into a form, and a `+` in it (base64) is a `+`, where form decoding would make it a
-/// space.
-fn token_in(fragment: &str) -> Option<String> {
-    fragment
-        .rsplit('&')
-        .filter_map(|pair| pair.strip_prefix(TOKEN)?.strip_prefix('='))
-        .map(|raw| percent_encoding::percent_decode_str(raw).decode_utf8_lossy())
-        .map(|t| t.trim().to_owned())
-        .find(|t| !t.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,7 +178,7 @@ mod tests {
             "#token=s3cret&from=2026-09-01&to=2026-11-24&survey=after-sales&store=BJ-CY\
              &advisor=%E7%8E%8B&by=advisor&trend=month&comments=detractor&q=%E7%AD%89&lang=en",
         );
-        assert_eq!(read.token.as_deref(), Some("s3cret"));
+        assert!(read.old_token);
         assert!(read.problems.is_empty(), "{:?}", read.problems);
         let f = &read.filters;
         assert_eq!(f.only[0].as_deref(), Some("BJ-CY"));
@@ -211,23 +198,18 @@ mod tests {
     }
 
     #[test]
-    fn a_token_is_read_as_pasted_with_its_plus_signs() {
-        for (fragment, want) in [
-            ("token=ab+cd/ef==", Some("ab+cd/ef==")),
-            ("#from=2026-09-01&token=a%2Bb+c&q=a+b", Some("a+b+c")),
-            ("token=%E7%8E%8B", Some("王")),
-            ("token=first&token=second", Some("second")),
-            ("token=kept&token=", Some("kept")),
-            ("token=&by=store", None),
-            ("tokens=x", None),
+    fn an_old_links_token_is_noted_never_kept() {
+        for (fragment, old) in [
+            ("token=ab+cd/ef==", true),
+            ("#from=2026-09-01&token=a%2Bb+c&q=a+b", true),
+            ("token=&by=store", true),
+            ("tokens=x", false),
+            ("by=store", false),
         ] {
-            assert_eq!(
-                Filters::from_fragment(fragment).token.as_deref(),
-                want,
-                "{fragment}"
-            );
+            let read = Filters::from_fragment(fragment);
+            assert_eq!(read.old_token, old, "{fragment}");
+            assert!(!read.filters.to_fragment().contains("token"), "{fragment}");
         }
-        // The view's own values are still form-encoded: a `+` in a search is a space.
         let read = Filters::from_fragment("token=a+b&q=late+delivery");
         assert_eq!(read.filters.search, "late delivery");
         assert!(read.problems.is_empty(), "{:?}", read.problems);

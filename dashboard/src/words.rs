@@ -30,14 +30,29 @@ macro_rules! words {
 
 words! {
     Title { "NPS 看板", "NPS 看板", "NPS dashboard" }
-    TokenLabel { "管理令牌", "管理權杖", "Admin token" }
-    TokenHint { "启动 nps-collector 时打印的令牌，只保存在本标签页。", "啟動 nps-collector 時列印的權杖，只保存在本分頁。", "Printed by nps-collector on start; kept in this tab only." }
-    Load { "载入", "載入", "Load" }
+    SignIn { "登录", "登入", "Sign in" }
+    SignInHint { "使用管理员为您开通的账号登录；登录后只显示您负责的门店。", "使用管理員為您開通的帳號登入；登入後只顯示您負責的門市。", "Sign in with the account your administrator set up; you see the stores you look after." }
+    SignedOut { "请先登录，或登录已过期。", "請先登入，或登入已過期。", "Please sign in; your session may have ended." }
+    SignOut { "退出", "登出", "Sign out" }
+    OldLink { "链接中的令牌已停用，未被使用：请登录。", "連結中的權杖已停用，未被使用：請登入。", "The token in this link is no longer used: please sign in." }
+    RoleAdmin { "管理员", "管理員", "Administrator" }
+    RoleRegion { "区域经理", "區域經理", "Region manager" }
+    RoleStore { "门店经理", "門市經理", "Store manager" }
+    RoleAnalyst { "分析员", "分析員", "Analyst" }
+    Reveal { "显示号码", "顯示號碼", "Show number" }
+    RevealHint { "显示完整号码会记录在审计日志中。", "顯示完整號碼會記錄在稽核紀錄中。", "Showing a full number is written to the audit trail." }
+    RevealFailed { "无法显示号码：{why}", "無法顯示號碼：{why}", "Could not show the number: {why}" }
+    Audit { "审计记录", "稽核紀錄", "Audit trail" }
+    AuditHint { "谁在何时做了什么：登录、查看号码、导出、删除、账号与令牌变更。只增不改。", "誰在何時做了什麼：登入、查看號碼、匯出、刪除、帳號與權杖變更。只增不改。", "Who did what, when: sign-ins, numbers shown, exports, deletions, changes to people and tokens. Append-only." }
+    AuditLoad { "显示最近记录", "顯示最近紀錄", "Show the latest" }
+    AuditCsv { "下载 CSV", "下載 CSV", "Download CSV" }
+    AuditWho { "谁", "誰", "Who" }
+    AuditWhat { "操作", "操作", "What" }
+    AuditDetail { "详情", "詳情", "Detail" }
     DropFile { "或拖入导出的 JSON/CSV 文件", "或拖入匯出的 JSON/CSV 檔案", "or drop an exported JSON/CSV file" }
     ChooseFile { "选择文件", "選擇檔案", "Choose a file" }
     Loading { "正在载入…", "正在載入…", "Loading…" }
     Loaded { "{n} 条回答，载入用时 {ms} 毫秒", "{n} 則回答，載入用時 {ms} 毫秒", "{n} responses, loaded in {ms} ms" }
-    WrongToken { "令牌不对或已失效，请重新输入。", "權杖不對或已失效，請重新輸入。", "The token is wrong or has changed; type it again." }
     LoadFailed { "无法载入：{why}", "無法載入：{why}", "Could not load: {why}" }
     NoData { "所选范围内还没有回答。", "所選範圍內還沒有回答。", "No responses in this range yet." }
     Range { "时间", "時間", "Dates" }
@@ -58,7 +73,7 @@ words! {
     AtAfterService { "售后服务", "售後服務", "After-sales service" }
     Anyone { "全部", "全部", "All" }
     Share { "复制链接", "複製連結", "Copy link" }
-    Shared { "已复制，链接不含令牌。", "已複製，連結不含權杖。", "Copied; the link holds no token." }
+    Shared { "已复制，对方需自行登录。", "已複製，對方需自行登入。", "Copied; whoever opens it signs in as themselves." }
     Nps { "净推荐值", "淨推薦值", "Net Promoter Score" }
     Interval { "95% 置信区间 {lo} 至 {hi}", "95% 信賴區間 {lo} 至 {hi}", "95% interval {lo} to {hi}" }
     Responses { "{n} 条回答", "{n} 則回答", "{n} responses" }
@@ -125,6 +140,17 @@ pub fn dimension(d: Dimension) -> Word {
         Dimension::ServiceType => Word::ServiceType,
         Dimension::Touchpoint => Word::Touchpoint,
     }
+}
+
+/// The name of a role key (`admin`, `region`, `store`, `analyst`), as `GET /api/session` says it.
+pub fn role(key: &str) -> Option<Word> {
+    Some(match key {
+        "admin" => Word::RoleAdmin,
+        "region" => Word::RoleRegion,
+        "store" => Word::RoleStore,
+        "analyst" => Word::RoleAnalyst,
+        _ => return None,
+    })
 }
 
 /// The built-in name of a touchpoint code, if it is one of the widget's (`Touchpoint`),

@@ -76,6 +76,7 @@ async fn render(fragment: &str) -> Element {
         root.clone(),
         AppProps {
             api: "/api".into(),
+            signin: "/signin".into(),
             preload: Some(Rc::new(dataset())),
             min_n: nps_core::scoring::analysis::DEFAULT_MIN_N,
         },
@@ -159,12 +160,19 @@ async fn a_known_dataset_reads_as_the_scorer_says() {
 #[wasm_bindgen_test]
 async fn a_view_is_kept_in_the_fragment_and_the_words_follow_the_language() {
     let root = render("lang=en&token=kept+out%2F").await;
-    // The token leaves the address at once, for this tab's storage, as it was pasted.
+    // An old link's token leaves the address at once, is kept nowhere, and the page says so.
     let hash = web_sys::window().unwrap().location().hash().unwrap();
     assert_eq!(hash, "#lang=en");
-    assert_eq!(
-        nps_dashboard::web::stored_token().as_deref(),
-        Some("kept+out/")
+    let storage = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap();
+    assert_eq!(storage.length().unwrap(), 0, "nothing kept in this tab");
+    assert!(
+        text(&root, ".status.error").contains("no longer used"),
+        "{}",
+        text(&root, ".status.error")
     );
     assert_eq!(text(&root, ".glance .verdict"), "A real rise");
     let month = all(&root, ".trend .seg")

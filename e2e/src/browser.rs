@@ -223,16 +223,39 @@ impl Browser {
         self.client.goto(url).await.unwrap();
     }
 
-    /// Opens the dashboard, types the admin token as a manager would, and waits for the
-    /// headline.
+    /// Signs this browser in to `server` as a new person of `role` and `scope` (their
+    /// session cookie, set on the collector's origin).
+    pub async fn sign_in_as(
+        &self,
+        server: &Server,
+        role: nps_core::access::Role,
+        scope: nps_core::access::Scope,
+    ) {
+        let value = server.session(role, scope).await;
+        // As the collector sets it: HttpOnly, SameSite=Strict, on its origin.
+        self.cdp(
+            "Network.setCookie",
+            serde_json::json!({
+                "name": nps_collector::auth::COOKIE,
+                "value": value,
+                "url": server.base,
+                "path": "/",
+                "httpOnly": true,
+                "sameSite": "Strict",
+            }),
+        )
+        .await;
+    }
+
+    /// Opens the dashboard signed in as an admin, and waits for the headline.
     pub async fn load_dashboard(&self, server: &Server) {
+        self.sign_in_as(
+            server,
+            nps_core::access::Role::Admin,
+            nps_core::access::Scope::All,
+        )
+        .await;
         self.goto(&format!("{}/dashboard.html", server.base)).await;
-        self.find("#nps-token")
-            .await
-            .send_keys(&server.token)
-            .await
-            .unwrap();
-        self.click(".token button[type=submit]").await;
         self.find(".glance").await;
     }
 

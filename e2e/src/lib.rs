@@ -140,6 +140,36 @@ impl Server {
         .unwrap()
     }
 
+    /// A person of `role` and `scope` (a new account, `EMAIL` made from the role) signed in:
+    /// the value of their session cookie (`nps_collector::auth::COOKIE`), made by the
+    /// collector's own `session::start`, as a password or SSO sign-in makes it.
+    pub async fn session(
+        &self,
+        role: nps_core::access::Role,
+        scope: nps_core::access::Scope,
+    ) -> String {
+        let store = Store::open(&self.db).expect("open the database");
+        let now = nps_collector::Now::system();
+        let email = format!("{}-{}@brand.example", role.key(), fastrand::u32(..));
+        let user = store
+            .user_add(&email, role, &scope, &now)
+            .await
+            .expect("add the account")
+            .expect("a new account");
+        let cookie = nps_collector::session::start(&store, &Settings::default(), user.id, &now)
+            .await
+            .expect("start a session");
+        let cookie = cookie.to_str().unwrap();
+        let value = cookie
+            .split(';')
+            .next()
+            .and_then(|kv| kv.split_once('='))
+            .map(|(_, v)| v.to_owned())
+            .expect("a cookie value");
+        store.flush().await.expect("commit the session");
+        value
+    }
+
     /// Waits until `ok` holds for the stored rows; returns them.
     pub async fn wait_rows(
         &self,

@@ -330,16 +330,18 @@ async fn the_dashboard_at_phone_and_desktop_width() {
             if dark { "-dark" } else { "" }
         );
         if width == 375 && lang == "zh-CN" {
-            // Before a token: the form and the drop zone.
+            // Before signing in: the sign-in button and the drop zone.
             b.goto(&format!("{}/dashboard.html", server.base)).await;
-            b.find("#nps-token").await;
+            b.find(".signin a.primary").await;
             shot(&b, "dashboard-375-zh-cn-start").await;
         }
-        b.goto(&format!(
-            "{}/dashboard.html#token={}",
-            server.base, server.token
-        ))
+        b.sign_in_as(
+            &server,
+            nps_core::access::Role::Admin,
+            nps_core::access::Scope::All,
+        )
         .await;
+        b.goto(&format!("{}/dashboard.html", server.base)).await;
         b.find(".glance .big").await;
         let fold = b
             .js("const r = document.querySelector('.glance .stacked').getBoundingClientRect(); return r.bottom <= innerHeight")

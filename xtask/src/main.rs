@@ -225,12 +225,40 @@ fn demo(args: &[String]) -> Result {
         "   QR landing:   {}   (a signed link for repair order {visit}: answered once)",
         String::from_utf8_lossy(&signed.stdout).trim()
     );
-    let token = demo_token();
-    println!("   dashboard:    http://127.0.0.1:{port}/dashboard.html#token={token}");
+    // The demo's people: an admin, a region manager and a store manager, each with a
+    // one-time link to set a password (as `user add` gives a real brand's people).
     println!(
-        "   (the demo's answers are made fresh each run, in {})",
-        db.display()
+        "   dashboard:    http://127.0.0.1:{port}/dashboard.html   (sign in as one of these:)"
     );
+    for (email, role, scope) in [
+        ("admin@demo.example", "admin", None),
+        ("east@demo.example", "region", Some(("--region", "east"))),
+        ("li.na@demo.example", "store", Some(("--store", "SZ-FT"))),
+    ] {
+        let mut add = Command::new(&collector);
+        add.arg("--db").arg(&db);
+        add.args(["user", "add", "--email", email, "--role", role]);
+        add.args(["--base", &format!("http://127.0.0.1:{port}")]);
+        if let Some((flag, value)) = scope {
+            add.args([flag, value]);
+        }
+        let out = add
+            .output()
+            .map_err(|e| format!("add the demo's {role}: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "add the demo's {role}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let invite = String::from_utf8_lossy(&out.stdout);
+        println!(
+            "     {role:<7} {email:<20} set a password: {}",
+            invite.trim()
+        );
+    }
+    // The owner's bootstrap credential, for scripts; nobody types it into the dashboard.
+    let token = demo_token();
     run(Command::new(collector)
         .arg("--visit-secret-file")
         .arg(&secret)
@@ -238,6 +266,8 @@ fn demo(args: &[String]) -> Result {
         .arg(&db)
         .arg("--names")
         .arg(&names)
+        .arg("--org")
+        .arg(root().join("www/demo-org.toml"))
         .arg("--static")
         .arg(&dist)
         .arg("--landing")

@@ -90,6 +90,7 @@ macro_rules! token_cols {
 
 // After the macros, which it uses.
 mod sessions;
+pub use sessions::AuditFilter;
 
 /// An email as the account's key.
 pub fn email_key(email: &str) -> String {

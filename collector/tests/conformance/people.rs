@@ -281,3 +281,64 @@ pub async fn the_audit_trail_is_append_only(e: Engine) {
     }
     assert_eq!(s.audit().await.unwrap(), lines);
 }
+
+/// A read of the audit trail selects by time (`since` inclusive, `until` exclusive), action
+/// and who, newest first, at most `limit` lines.
+pub async fn the_audit_trail_is_read_by_time_action_and_who(e: Engine) {
+    use nps_collector::storage::AuditFilter;
+    let s = fresh(e).await;
+    let lines = [
+        (0, "user:li@brand.example", "signin"),
+        (10, "user:li@brand.example", "reveal"),
+        (20, "token:3", "export"),
+        (30, "user:li@brand.example", "export"),
+        (40, "admin-token", "delete"),
+    ];
+    for (t, who, action) in lines {
+        s.audit_append(&at(t), who, action, &json!({"t": t}))
+            .await
+            .unwrap();
+    }
+    let read = |f: AuditFilter, limit: i64| {
+        let s = s.clone();
+        async move {
+            let got = s.audit_read(&f, limit).await.unwrap();
+            got.iter()
+                .map(|l| l.detail["t"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    let some = |t: i64| Some(at(t).at);
+    assert_eq!(read(AuditFilter::default(), 100).await, [40, 30, 20, 10, 0]);
+    assert_eq!(read(AuditFilter::default(), 2).await, [40, 30]);
+    let window = AuditFilter {
+        since: some(10),
+        until: some(30),
+        ..AuditFilter::default()
+    };
+    assert_eq!(read(window, 100).await, [20, 10]);
+    let exports = AuditFilter {
+        action: Some("export".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(read(exports.clone(), 100).await, [30, 20]);
+    let li_exports = AuditFilter {
+        who: Some("user:li@brand.example".into()),
+        ..exports
+    };
+    assert_eq!(read(li_exports, 100).await, [30]);
+    let nobody = AuditFilter {
+        who: Some("user:nobody@brand.example".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(read(nobody, 100).await, Vec::<i64>::new());
+    let read_back = s.audit_read(&AuditFilter::default(), 1).await.unwrap();
+    assert_eq!(
+        (
+            read_back[0].at.as_str(),
+            read_back[0].who.as_str(),
+            read_back[0].action.as_str()
+        ),
+        (at(40).at.as_str(), "admin-token", "delete")
+    );
+}

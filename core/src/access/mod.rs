@@ -21,6 +21,9 @@ use crate::words::Locale;
 
 #[cfg(test)]
 mod tests;
+mod within;
+
+pub use within::{names_within, org_within, place_of};
 
 /// A person's (or a machine token's) role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -250,6 +253,27 @@ pub fn may(role: Role, scope: &Scope, action: Action, place: &Place) -> bool {
 pub enum PhoneView {
     Hidden,
     Masked,
+}
+
+impl PhoneView {
+    /// A response body (the collector's canonical JSON) as this view shows it: its
+    /// `contact.phone` masked (`contract::phone::mask`), or the key removed. A body without a
+    /// phone is left as it is.
+    pub fn apply(self, body: &mut serde_json::Value) {
+        let Some(contact) = body.get_mut("contact").and_then(|c| c.as_object_mut()) else {
+            return;
+        };
+        match self {
+            PhoneView::Hidden => {
+                contact.remove("phone");
+            }
+            PhoneView::Masked => {
+                if let Some(serde_json::Value::String(p)) = contact.get_mut("phone") {
+                    *p = crate::contract::phone::mask(p);
+                }
+            }
+        }
+    }
 }
 
 /// `PhoneView` from the table: masked where `ReadMaskedPhone` is allowed.

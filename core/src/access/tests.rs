@@ -203,3 +203,25 @@ fn scopes_round_trip_their_stored_form() {
     assert!(Scope::from_text(r#"{"cities":["SZ"]}"#).is_err());
     assert!(Scope::from_text("everything").is_err());
 }
+
+#[test]
+fn a_phone_shows_masked_or_not_at_all() {
+    let body = || {
+        serde_json::json!({"id": "a", "contact": {"phone": "+8613812343788", "consent": true,
+            "callback_hours": 48}, "comment": "+8613812343788 is not a phone field"})
+    };
+    let mut masked = body();
+    PhoneView::Masked.apply(&mut masked);
+    assert_eq!(masked["contact"]["phone"], "138****3788");
+    assert_eq!(masked["contact"]["callback_hours"], 48);
+    let mut hidden = body();
+    PhoneView::Hidden.apply(&mut hidden);
+    assert!(hidden["contact"].get("phone").is_none(), "{hidden}");
+    assert_eq!(hidden["contact"]["consent"], true);
+    // Without a contact (or a phone), nothing changes.
+    for view in [PhoneView::Masked, PhoneView::Hidden] {
+        let mut none = serde_json::json!({"id": "b", "contact": null});
+        view.apply(&mut none);
+        assert_eq!(none, serde_json::json!({"id": "b", "contact": null}));
+    }
+}

@@ -253,4 +253,4 @@ impl Org {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

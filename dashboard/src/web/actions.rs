@@ -26,11 +26,18 @@ pub fn Callbacks(props: &Props) -> Html {
             ("due", v.fill(Word::HoursLeft, &[("h", &c.hours_left.to_string())]))
         };
         let phone = r.phone.clone().unwrap_or_default();
+        let reveal = v.me.as_ref().is_some_and(|m| m.may_reveal());
         html! {
             <li>
                 <span class="pill detractor">{ r.score.map(|s| s.to_string()).unwrap_or_default() }</span>
                 <div class="who">
-                    <a class="phone" href={format!("tel:{phone}")}>{ phone.clone() }</a>
+                    if reveal {
+                        <Reveal view={v.clone()} id={r.id.clone()} masked={phone.clone()} />
+                    } else if phone.contains('*') {
+                        <span class="phone">{ phone.clone() }</span>
+                    } else {
+                        <a class="phone" href={format!("tel:{phone}")}>{ phone.clone() }</a>
+                    }
                     <p class="muted small">{ format!("{} · {}", super::tables::where_from(v, r), moment(r.received, v.cx.offset, v.locale)) }</p>
                     if let Some(text) = &r.comment { <p class="text small">{ text.clone() }</p> }
                 </div>
@@ -49,6 +56,58 @@ pub fn Callbacks(props: &Props) -> Html {
                 <ul class="list" tabindex="0" aria-labelledby="callbacks-h">{ for rows }</ul>
             }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RevealProps {
+    pub view: Rc<View>,
+    /// The response's id.
+    pub id: AttrValue,
+    /// The phone as the export gives it: masked (`138****3788`).
+    pub masked: AttrValue,
+}
+
+/// A masked phone and "show number": one tap asks the collector for the full number (which
+/// writes it to the audit trail) and turns it into a link to call.
+#[component]
+pub fn Reveal(props: &RevealProps) -> Html {
+    let v = &props.view;
+    let shown = use_state(|| None::<Result<String, String>>);
+    let onclick = {
+        let (shown, api, id) = (shown.clone(), v.api.to_string(), props.id.to_string());
+        Callback::from(move |_: MouseEvent| {
+            let (shown, api, id) = (shown.clone(), api.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let id_path: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+                let url = format!("{api}/responses/{id_path}/reveal");
+                let got = match super::fetch("POST", &url).await {
+                    Ok((200, text)) => serde_json::from_str::<serde_json::Value>(&text)
+                        .ok()
+                        .and_then(|v| v["phone"].as_str().map(str::to_owned))
+                        .ok_or_else(|| "no phone in the answer".to_owned()),
+                    Ok((s, text)) => Err(super::why(s, &text)),
+                    Err(e) => Err(e),
+                };
+                shown.set(Some(got));
+            });
+        })
+    };
+    match &*shown {
+        Some(Ok(phone)) => html! {
+            <a class="phone" href={format!("tel:{phone}")}>{ phone.clone() }</a>
+        },
+        other => html! {
+            <span class="phone">
+                { props.masked.clone() }
+                <button type="button" class="ghost small reveal" {onclick} title={v.t(Word::RevealHint)}>
+                    { v.t(Word::Reveal) }
+                </button>
+                if let Some(Err(why)) = other {
+                    <span class="status error small" role="alert">{ v.fill(Word::RevealFailed, &[("why", why)]) }</span>
+                }
+            </span>
+        },
     }
 }
 

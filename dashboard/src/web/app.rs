@@ -1,5 +1,5 @@
-//! The page: where the answers come from (the collector with the admin token, or a dropped
-//! export), the filters, and the sections in the order a manager reads them. All state is one
+//! The page: where the answers come from (the collector, as the person signed in to it, or a
+//! dropped export), the filters, and the sections in the order a manager reads them. All state is one
 //! `Model` changed by `Action`s; the report is recomputed only when the data or the view
 //! changes.
 
@@ -26,6 +26,9 @@ pub const READY_MARK: &str = "nps-dashboard-ready";
 pub struct AppProps {
     /// Where the collector's API is (`/api`).
     pub api: AttrValue,
+    /// The collector's sign-in page (`/signin`).
+    #[prop_or(AttrValue::Static("/signin"))]
+    pub signin: AttrValue,
     /// Answers to show at once, without loading (the browser tests).
     #[prop_or_default]
     pub preload: Option<Rc<Vec<Record>>>,
@@ -38,9 +41,34 @@ pub struct AppProps {
 enum Status {
     Idle,
     Loading,
-    Ready { n: usize, ms: u32 },
+    Ready {
+        n: usize,
+        ms: u32,
+    },
     Failed(String),
-    WrongToken,
+    /// The collector wants a sign-in (no session, or it ended).
+    SignedOut,
+}
+
+/// Who is signed in, as `GET /api/session` says.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct Me {
+    /// `user:EMAIL`, `token:ID` or `admin-token`.
+    pub who: String,
+    pub email: Option<String>,
+    /// `admin`, `region`, `store` or `analyst`.
+    pub role: String,
+}
+
+impl Me {
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+
+    /// A phone can be revealed (every role but an analyst's; an analyst gets no phones).
+    pub fn may_reveal(&self) -> bool {
+        self.role != "analyst"
+    }
 }
 
 #[derive(Clone, PartialEq)]
@@ -54,13 +82,17 @@ struct Model {
     status: Status,
     /// The what-if sliders, once moved (shares in %).
     levers: Option<[f64; 3]>,
+    /// Who is signed in (`None` for a dropped file).
+    me: Option<Rc<Me>>,
+    /// The page was opened with an old link's token (dropped unread).
+    old_link: bool,
 }
 
 enum Action {
     Loading,
-    Loaded(Vec<Record>, Names, u32),
+    Loaded(Vec<Record>, Names, u32, Option<Me>),
     Failed(String),
-    WrongToken,
+    SignedOut,
     View(Filters),
     Fragment(Read),
     Lever(usize, f64, [f64; 3]),
@@ -72,7 +104,8 @@ impl Reducible for Model {
         let mut m = (*self).clone();
         match action {
             Action::Loading => m.status = Status::Loading,
-            Action::Loaded(records, names, ms) => {
+            Action::Loaded(records, names, ms, me) => {
+                m.me = me.map(Rc::new);
                 m.status = Status::Ready {
                     n: records.len(),
                     ms,
@@ -83,7 +116,7 @@ impl Reducible for Model {
                 m.levers = None;
             }
             Action::Failed(why) => m.status = Status::Failed(why),
-            Action::WrongToken => m.status = Status::WrongToken,
+            Action::SignedOut => m.status = Status::SignedOut,
             Action::View(f) => {
                 if f.survey != m.filters.survey
                     || f.only != m.filters.only
@@ -107,36 +140,42 @@ impl Reducible for Model {
     }
 }
 
-/// Loads the export and the names from the collector.
-async fn from_collector(api: &str, token: &str) -> Result<(Vec<Record>, Names), Action> {
-    let (status, text) = super::get(&format!("{api}/responses"), token)
+/// Who is signed in, then the export and the names, from the collector.
+async fn from_collector(api: &str) -> Result<(Vec<Record>, Names, Me), Action> {
+    let (status, text) = super::fetch("GET", &format!("{api}/session"))
+        .await
+        .map_err(Action::Failed)?;
+    let me: Me = match status {
+        401 => return Err(Action::SignedOut),
+        200 => serde_json::from_str(&text).map_err(|e| Action::Failed(e.to_string()))?,
+        s => return Err(Action::Failed(super::why(s, &text))),
+    };
+    let (status, text) = super::fetch("GET", &format!("{api}/responses"))
         .await
         .map_err(Action::Failed)?;
     match status {
-        401 => return Err(Action::WrongToken),
+        401 => return Err(Action::SignedOut),
         200 => {}
-        s => {
-            let why = serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|v| v["error"].as_str().map(str::to_owned))
-                .unwrap_or_else(|| format!("the collector answered {s}"));
-            return Err(Action::Failed(why));
-        }
+        s => return Err(Action::Failed(super::why(s, &text))),
     }
     super::mark(FETCHED_MARK);
     let records = data::from_json(&text).map_err(|e| Action::Failed(e.to_string()))?;
     super::mark(PARSED_MARK);
     // Names are a courtesy: without them, codes are shown.
-    let names = match super::get(&format!("{api}/names"), token).await {
+    let names = match super::fetch("GET", &format!("{api}/names")).await {
         Ok((200, text)) => Names::from_json(&text).unwrap_or_default(),
         _ => Names::default(),
     };
-    Ok((records, names))
+    Ok((records, names, me))
 }
 
 /// What every section needs to draw itself.
 pub struct View {
     pub report: Rc<Report>,
+    /// The collector's API, for a reveal and the audit trail.
+    pub api: AttrValue,
+    /// Who is signed in (`None` for a dropped file).
+    pub me: Option<Rc<Me>>,
     pub records: Rc<Vec<Record>>,
     pub names: Rc<Names>,
     pub filters: Filters,
@@ -184,14 +223,9 @@ impl View {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let model = use_reducer(|| {
+        // An old link's token leaves the address at once (the entry is replaced) and is never
+        // used: the manager signs in.
         let read = Filters::from_fragment(&super::fragment());
-        if let Some(t) = &read.token {
-            super::store_token(Some(t));
-        }
-        // The token leaves the address bar and this tab's back/forward list at once (the
-        // entry is replaced), so a link copied from the page never carries it. The browser's
-        // history of visited pages (and its address-bar suggestions, and a synced profile)
-        // still keeps the address the page was opened with: typing the token is safer.
         super::set_fragment(&read.filters.to_fragment());
         Model {
             records: Rc::new(Vec::new()),
@@ -201,30 +235,26 @@ pub fn App(props: &AppProps) -> Html {
             problems: read.problems,
             status: Status::Idle,
             levers: None,
+            me: None,
+            old_link: read.old_token,
         }
     });
 
     let load = {
         let model = model.dispatcher();
         let api = props.api.to_string();
-        Callback::from(move |token: String| {
+        Callback::from(move |()| {
             let (model, api) = (model.clone(), api.clone());
             model.dispatch(Action::Loading);
             wasm_bindgen_futures::spawn_local(async move {
                 let started = super::ms();
-                match from_collector(&api, &token).await {
-                    Ok((records, names)) => {
-                        super::store_token(Some(&token));
-                        model.dispatch(Action::Loaded(
-                            records,
-                            names,
-                            (super::ms() - started) as u32,
-                        ));
-                    }
-                    Err(Action::WrongToken) => {
-                        super::store_token(None);
-                        model.dispatch(Action::WrongToken);
-                    }
+                match from_collector(&api).await {
+                    Ok((records, names, me)) => model.dispatch(Action::Loaded(
+                        records,
+                        names,
+                        (super::ms() - started) as u32,
+                        Some(me),
+                    )),
                     Err(a) => model.dispatch(a),
                 }
             });
@@ -245,6 +275,7 @@ pub fn App(props: &AppProps) -> Html {
                         records,
                         Names::default(),
                         (super::ms() - started) as u32,
+                        None,
                     )),
                     Err(why) => model.dispatch(Action::Failed(why)),
                 }
@@ -253,31 +284,27 @@ pub fn App(props: &AppProps) -> Html {
     };
 
     {
-        // On start: the preloaded answers, or the collector with a kept token.
+        // On start: the preloaded answers, or the collector as whoever is signed in.
         let (model, load, preload) = (model.dispatcher(), load.clone(), props.preload.clone());
         use_effect_with((), move |_| match preload {
-            Some(records) => {
-                model.dispatch(Action::Loaded((*records).clone(), Names::default(), 0))
-            }
-            None => {
-                if let Some(token) = super::stored_token() {
-                    load.emit(token);
-                }
-            }
+            Some(records) => model.dispatch(Action::Loaded(
+                (*records).clone(),
+                Names::default(),
+                0,
+                None,
+            )),
+            None => load.emit(()),
         });
     }
     {
-        // A link pasted into this tab applies its view (and its token).
-        let (model, load) = (model.dispatcher(), load.clone());
+        // A link pasted into this tab applies its view.
+        let model = model.dispatcher();
         use_effect_with((), move |_| {
             let listener = gloo_events::EventListener::new(
                 &web_sys::window().expect("a window"),
                 "hashchange",
                 move |_| {
                     let read = Filters::from_fragment(&super::fragment());
-                    if let Some(t) = read.token.clone() {
-                        load.emit(t);
-                    }
                     super::set_fragment(&read.filters.to_fragment());
                     model.dispatch(Action::Fragment(read));
                 },
@@ -302,7 +329,7 @@ pub fn App(props: &AppProps) -> Html {
             report::build(&records, f, cx)
         })
     };
-    // The address keeps the view: written whenever it changes (never the token).
+    // The address keeps the view: written whenever it changes (never a credential).
     use_effect_with(model.filters.clone(), |f| {
         super::set_fragment(&f.to_fragment())
     });
@@ -337,25 +364,30 @@ pub fn App(props: &AppProps) -> Html {
         Status::Failed(why) => {
             html! { <p class="status error" role="alert">{ fill(w(Word::LoadFailed), &[("why", why)]) }</p> }
         }
-        Status::WrongToken => {
-            html! { <p class="status error" role="alert">{ w(Word::WrongToken) }</p> }
-        }
+        Status::SignedOut => html! {},
     };
-    let problems = (!model.problems.is_empty()).then(|| {
+    let problems = (!model.problems.is_empty() || model.old_link).then(|| {
+        let old = model.old_link.then(|| w(Word::OldLink).to_owned());
+        let all: Vec<String> = old
+            .into_iter()
+            .chain(model.problems.iter().cloned())
+            .collect();
         html! {
-            <p class="status error" role="alert">{ model.problems.join("；") }</p>
+            <p class="status error" role="alert">{ all.join("；") }</p>
         }
     });
     let header = html! {
         <start::Header {locale} filters={model.filters.clone()} on_view={on_view.clone()}
-            ready={matches!(model.status, Status::Ready { .. })} />
+            ready={matches!(model.status, Status::Ready { .. })} me={model.me.clone()}
+            api={props.api.clone()} signin={props.signin.clone()} />
     };
 
     if !matches!(model.status, Status::Ready { .. }) {
         return html! {
             <div class="dash" lang={locale.tag()}>
                 { header }
-                <start::Start {locale} {load} {load_file} />
+                <start::Start {locale} {load_file} signin={props.signin.clone()}
+                    signed_out={model.status == Status::SignedOut} />
                 { status }
                 { for problems }
             </div>
@@ -371,6 +403,8 @@ pub fn App(props: &AppProps) -> Html {
     });
     let view = Rc::new(View {
         report: report.clone(),
+        api: props.api.clone(),
+        me: model.me.clone(),
         records: model.records.clone(),
         names: model.names.clone(),
         filters: model.filters.clone(),
@@ -393,6 +427,9 @@ pub fn App(props: &AppProps) -> Html {
                 <tables::Drivers view={view.clone()} />
                 <tables::Comments view={view.clone()} {on_view} />
             </div>
+            if model.me.as_ref().is_some_and(|m| m.is_admin()) {
+                <super::audit::Audit view={view.clone()} />
+            }
         </div>
     }
 }

@@ -1,9 +1,10 @@
 //! The browser shell of the dashboard: mounting, the clock and time zone, the URL fragment,
-//! the token in sessionStorage, `fetch` of the export, and reading a dropped file. Nothing
-//! here decides what is shown; `report` does.
+//! `fetch` of the collector's API (with the session cookie, same origin only), and reading a
+//! dropped file. Nothing here decides what is shown; `report` does.
 
 mod actions;
 mod app;
+mod audit;
 mod charts;
 mod glance;
 mod start;
@@ -15,9 +16,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 pub use app::{App, AppProps};
-
-/// The sessionStorage key of the admin token: this tab only, gone when it closes.
-const TOKEN_KEY: &str = "nps-dashboard-token";
 
 /// The element the dashboard mounts into.
 const ROOT_ID: &str = "nps-dashboard";
@@ -33,6 +31,9 @@ pub fn start() {
     let api = root
         .get_attribute("data-api")
         .unwrap_or_else(|| "/api".to_owned());
+    let signin = root
+        .get_attribute("data-signin")
+        .unwrap_or_else(|| "/signin".to_owned());
     let min_n = match root.get_attribute("data-min-n") {
         None => DEFAULT_MIN_N,
         Some(v) => match crate::report::min_n(&v) {
@@ -49,6 +50,7 @@ pub fn start() {
         root,
         AppProps {
             api: api.into(),
+            signin: signin.into(),
             preload: None,
             min_n,
         },
@@ -124,37 +126,29 @@ pub fn copy_text(text: &str) {
     let _ = window().navigator().clipboard().write_text(text);
 }
 
-fn session() -> Option<web_sys::Storage> {
-    window().session_storage().ok().flatten()
+/// Goes to another page (sign-in, after signing out).
+pub fn go(url: &str) {
+    let _ = window().location().assign(url);
 }
 
-pub fn stored_token() -> Option<String> {
-    session()?
-        .get_item(TOKEN_KEY)
-        .ok()
-        .flatten()
-        .filter(|t| !t.is_empty())
+/// The page's own path and fragment: where sign-in sends the manager back to.
+pub fn here() -> String {
+    let loc = window().location();
+    format!(
+        "{}{}",
+        loc.pathname().unwrap_or_default(),
+        loc.hash().unwrap_or_default()
+    )
 }
 
-pub fn store_token(token: Option<&str>) {
-    if let Some(s) = session() {
-        let _ = match token {
-            Some(t) => s.set_item(TOKEN_KEY, t),
-            None => s.remove_item(TOKEN_KEY),
-        };
-    }
-}
-
-/// `GET url` with the admin token; the status and the body's text. The body comes as bytes
-/// into the wasm (a large export is not turned into a JavaScript string and back).
-pub async fn get(url: &str, token: &str) -> Result<(u16, String), String> {
+/// `method url` to the collector, with the session cookie (same origin only: the cookie is
+/// `SameSite=Strict` and never sent elsewhere); the status and the body's text. The body
+/// comes as bytes into the wasm (a large export is not turned into a JavaScript string and
+/// back).
+pub async fn fetch(method: &str, url: &str) -> Result<(u16, String), String> {
     let init = web_sys::RequestInit::new();
-    init.set_method("GET");
-    let headers = web_sys::Headers::new().map_err(|_| "headers")?;
-    headers
-        .set("Authorization", &format!("Bearer {token}"))
-        .map_err(|_| "the token has characters a header cannot carry".to_owned())?;
-    init.set_headers(&headers);
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
     let request = web_sys::Request::new_with_str_and_init(url, &init)
         .map_err(|_| format!("{url} is not an address"))?;
     let response: web_sys::Response = JsFuture::from(window().fetch_with_request(&request))
@@ -168,6 +162,14 @@ pub async fn get(url: &str, token: &str) -> Result<(u16, String), String> {
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
     let text = String::from_utf8(bytes).map_err(|_| format!("{url} did not answer UTF-8 text"))?;
     Ok((status, text))
+}
+
+/// The `error` of a JSON error answer, else a plain "answered N".
+pub fn why(status: u16, text: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("the collector answered {status}"))
 }
 
 /// A file's text (a dropped or chosen export).

@@ -1,12 +1,15 @@
-//! The page's header (title, language, "copy link" for a view), and before there is anything
-//! to show: the admin token (typed once, kept in this tab), or an exported JSON/CSV file
-//! dropped or chosen.
+//! The page's header (title, language, "copy link" for a view, who is signed in and "sign
+//! out"), and before there is anything to show: "sign in" (the collector's page; the
+//! dashboard never takes a credential itself), or an exported JSON/CSV file dropped or chosen.
+
+use std::rc::Rc;
 
 use nps_core::words::Locale;
 use yew::prelude::*;
 
+use super::app::Me;
 use crate::filters::Filters;
-use crate::words::Word;
+use crate::words::{role, Word};
 
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
@@ -15,6 +18,10 @@ pub struct HeaderProps {
     pub on_view: Callback<Filters>,
     /// Answers are shown (a view can be shared).
     pub ready: bool,
+    /// Who is signed in.
+    pub me: Option<Rc<Me>>,
+    pub api: AttrValue,
+    pub signin: AttrValue,
 }
 
 #[component]
@@ -41,6 +48,29 @@ pub fn Header(props: &HeaderProps) -> Html {
             copied.set(true);
         })
     };
+    let sign_out = {
+        let (api, signin) = (props.api.to_string(), props.signin.to_string());
+        Callback::from(move |_: MouseEvent| {
+            let (api, signin) = (api.clone(), signin.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                // Signed out or not (a session already ended), the sign-in page is next.
+                let _ = super::fetch("DELETE", &format!("{api}/session")).await;
+                super::go(&signin);
+            });
+        })
+    };
+    let me = props.me.as_ref().map(|m| {
+        let name = m.email.clone().unwrap_or_else(|| m.who.clone());
+        html! {
+            <span class="me">
+                <span class="who-am-i">{ name }</span>
+                <span class="muted small">{ role(&m.role).map_or(m.role.as_str(), |r| r.in_(locale)) }</span>
+                if m.email.is_some() {
+                    <button type="button" class="ghost sign-out" onclick={sign_out}>{ w(Word::SignOut) }</button>
+                }
+            </span>
+        }
+    });
     let name = |l: Locale| match l {
         Locale::ZhCn => "简体中文",
         Locale::ZhTw => "繁體中文",
@@ -59,6 +89,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                     <button type="button" class="ghost" {onclick}>{ w(Word::Share) }</button>
                     if *copied { <span class="muted small" role="status">{ w(Word::Shared) }</span> }
                 }
+                { for me }
             </div>
         </header>
     }
@@ -67,28 +98,23 @@ pub fn Header(props: &HeaderProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub locale: Locale,
-    /// Loads from the collector with this token.
-    pub load: Callback<String>,
     /// Reads an exported file.
     pub load_file: Callback<web_sys::File>,
+    /// The collector's sign-in page.
+    pub signin: AttrValue,
+    /// The collector asked for a sign-in (rather than: not reached yet, or a file's page).
+    pub signed_out: bool,
 }
 
 #[component]
 pub fn Start(props: &Props) -> Html {
     let w = |word: Word| word.in_(props.locale);
-    let token_input = use_node_ref();
-    let onsubmit = {
-        let (input, load) = (token_input.clone(), props.load.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if let Some(i) = input.cast::<web_sys::HtmlInputElement>() {
-                let t = i.value().trim().to_owned();
-                if !t.is_empty() {
-                    load.emit(t);
-                }
-            }
-        })
-    };
+    // Back here after signing in, with the view the link asked for.
+    let signin = format!(
+        "{}?next={}",
+        props.signin,
+        form_urlencoded::byte_serialize(super::here().as_bytes()).collect::<String>()
+    );
     let on_choose = {
         let load_file = props.load_file.clone();
         Callback::from(move |e: Event| {
@@ -117,14 +143,11 @@ pub fn Start(props: &Props) -> Html {
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     html! {
         <section class="start card" {ondrop} {ondragover}>
-            <form class="token" {onsubmit}>
-                <label for="nps-token">{ w(Word::TokenLabel) }</label>
-                <div class="row">
-                    <input id="nps-token" ref={token_input} type="password" autocomplete="off" spellcheck="false" />
-                    <button type="submit" class="primary">{ w(Word::Load) }</button>
-                </div>
-                <p class="muted small">{ w(Word::TokenHint) }</p>
-            </form>
+            <div class="signin">
+                if props.signed_out { <p>{ w(Word::SignedOut) }</p> }
+                <a class="button primary" href={signin}>{ w(Word::SignIn) }</a>
+                <p class="muted small">{ w(Word::SignInHint) }</p>
+            </div>
             <div class="drop">
                 <span>{ w(Word::DropFile) }</span>
                 <label class="ghost file">{ w(Word::ChooseFile) }

@@ -170,14 +170,47 @@ impl Store {
     /// The audit trail, oldest first.
     pub async fn audit(&self) -> Result<Vec<AuditEntry>, StoreError> {
         let sql = "SELECT id, at, who, action, detail FROM audit ORDER BY id";
-        all(self.one(sql, vec![]).await?, |r| {
-            Ok(AuditEntry {
-                id: int(r, 0)?,
-                at: text(r, 1)?,
-                who: text(r, 2)?,
-                action: text(r, 3)?,
-                detail: serde_json::from_str(&text(r, 4)?).map_err(|_| bad("audit detail"))?,
-            })
-        })
+        all(self.one(sql, vec![]).await?, audit_entry)
     }
+
+    /// The lines of the audit trail a filter selects, newest first, at most `limit`.
+    pub async fn audit_read(
+        &self,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = "SELECT id, at, who, action, detail FROM audit
+             WHERE (CAST($1 AS TEXT) IS NULL OR at >= $1) AND (CAST($2 AS TEXT) IS NULL OR at < $2)
+               AND (CAST($3 AS TEXT) IS NULL OR action = $3) AND (CAST($4 AS TEXT) IS NULL OR who = $4)
+             ORDER BY id DESC LIMIT $5";
+        let opt = |v: &Option<String>| v.as_deref().map_or(Val::NullT, t);
+        let params = vec![
+            opt(&filter.since),
+            opt(&filter.until),
+            opt(&filter.action),
+            opt(&filter.who),
+            Val::I(limit.max(0)),
+        ];
+        all(self.one(sql, params).await?, audit_entry)
+    }
+}
+
+/// Which lines of the audit trail a read selects: `at` from `since` (inclusive) to `until`
+/// (exclusive), both in `Now::at`'s form; one action; one `who`. `None` selects any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub action: Option<String>,
+    pub who: Option<String>,
+}
+
+fn audit_entry(r: &[Val]) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        id: int(r, 0)?,
+        at: text(r, 1)?,
+        who: text(r, 2)?,
+        action: text(r, 3)?,
+        detail: serde_json::from_str(&text(r, 4)?).map_err(|_| bad("audit detail"))?,
+    })
 }

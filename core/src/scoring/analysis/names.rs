@@ -114,6 +114,18 @@ impl Names {
         self
     }
 
+    /// Keeps the codes of a dimension that `keep` says yes to.
+    pub fn retain(&mut self, dimension: Dimension, mut keep: impl FnMut(&str) -> bool) {
+        if let Some(names) = self.by_dimension.get_mut(dimension.key()) {
+            names.retain(|code, _| keep(code));
+        }
+    }
+
+    /// Replaces the organisation served with the names (`org`).
+    pub fn set_org(&mut self, org: Option<Org>) {
+        self.org = org;
+    }
+
     /// The organisation, when an org file was given.
     pub fn org(&self) -> Option<&Org> {
         self.org.as_ref()
