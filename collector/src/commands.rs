@@ -100,6 +100,14 @@ pub enum Command {
     },
 }
 
+/// A count of at least 1 (0 would shut every client out).
+pub fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{s:?}: expected a whole number of at least 1")),
+    }
+}
+
 /// How long sessions last (`--session-idle-hours`, `--session-max-days`).
 #[derive(clap::Args, Debug)]
 pub struct SessionFlags {

@@ -115,7 +115,7 @@ struct Args {
     max_connections: usize,
     /// Open connections of one client (an IPv4 address, an IPv6 /64; not a trusted proxy) at
     /// most, and never more than half of --max-connections; more are closed at once.
-    #[arg(long, default_value_t = Limits::default().max_per_client, value_parser = at_least_one)]
+    #[arg(long, default_value_t = Limits::default().max_per_client, value_parser = commands::at_least_one)]
     max_connections_per_client: usize,
     /// Seconds a stop (SIGTERM, Ctrl-C) waits for requests under way.
     #[arg(long, default_value_t = Limits::default().grace.as_secs())]
@@ -158,14 +158,6 @@ struct Args {
     v1_links_until: Option<i64>,
     #[command(flatten)]
     session: commands::SessionFlags,
-}
-
-/// A count of at least 1 (0 would shut every client out).
-fn at_least_one(s: &str) -> Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!("{s:?}: expected a whole number of at least 1")),
-    }
 }
 
 /// A `--public-origin`: scheme, host and port, nothing else.

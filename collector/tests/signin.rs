@@ -173,7 +173,7 @@ async fn the_right_password_signs_in_and_a_wrong_one_or_an_unknown_email_look_th
     for r in [&wrong, &unknown] {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert!(r.headers.get(header::SET_COOKIE).is_none());
-        assert!(r.text.contains("邮箱或密码不正确。"), "{}", page_text(&r));
+        assert!(r.text.contains("邮箱或密码不正确。"), "{}", page_text(r));
     }
     assert_eq!(
         wrong.text.replace("li.na@brand.example", "E"),
