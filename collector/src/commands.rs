@@ -1,12 +1,14 @@
 //! The command line's subcommands and the files the server reads at start: `seed` (the demo
 //! set), `sign-visit`, `qr`, `landing`, `purge` and `user` (`user`) on the open store; the visit key, the landing surveys (a survey that
-//! requires signed visits needs the key) and the names file.
+//! requires signed visits needs the key), the names file and the single sign-on file.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::Subcommand;
 use nps_collector::landing::Landing;
 use nps_collector::links::{self, Carried, Links};
+use nps_collector::sso::{self, Sso};
 use nps_collector::visit::{self, VisitKey};
 use nps_collector::{demo, Now, Store, Target};
 use nps_core::scoring::analysis::Names;
@@ -238,6 +240,20 @@ pub fn names(args: &Args) -> Result<Names, String> {
             nps_collector::org_file::read,
         )?),
     })
+}
+
+/// Single sign-on (`--sso`), its stores and regions checked against the org, the client
+/// secret from `NPS_SSO_CLIENT_SECRET` or its file; `None` without the flag.
+pub fn sso(args: &Args, names: &Names) -> Result<Option<Arc<Sso>>, String> {
+    let Some(path) = &args.sso else {
+        return Ok(None);
+    };
+    let at = |e: &dyn std::fmt::Display| format!("--sso {}: {e}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| at(&e))?;
+    let file = sso::file::read(&text, &names.hierarchy()).map_err(|e| at(&e))?;
+    let secret = std::env::var(sso::file::SECRET_ENV).ok();
+    let settled = file.settle(secret, &args.public_origin).map_err(|e| at(&e))?;
+    Ok(Some(Arc::new(settled)))
 }
 
 /// The links a command makes: where, for which survey, signed or not.

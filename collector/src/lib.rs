@@ -12,6 +12,8 @@
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
 //!   `GET /s/{survey}/invite`, what a promoter shares (on to the survey's referral).
+//! - `GET /signin/oidc`, `GET /signin/oidc/callback` — single sign-on with OpenID Connect
+//!   (`sso`, with `--sso FILE`).
 //! - anything else — the static files of `--static DIR`, if given.
 //!
 //! Errors are JSON `{"error": "...", "field": "..."}` with a 4xx (5xx only when the disk
@@ -41,6 +43,7 @@ mod responses;
 pub mod serve;
 pub mod session;
 mod settings;
+pub mod sso;
 mod state;
 pub mod storage;
 pub mod visit;
@@ -100,6 +103,8 @@ pub fn app(store: Store, settings: Settings) -> Router {
         .route("/api/responses/{id}", delete(delete_response))
         .route("/api/names", get(export::names))
         .route("/healthz", get(healthz))
+        .route(sso::START, get(sso::routes::start))
+        .route(sso::CALLBACK, get(sso::routes::callback))
         .merge(pages)
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn_with_state(
@@ -148,6 +153,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/s/{survey}/{id}"),
     ("POST", "/s/{survey}/{id}"),
     ("GET", "/s/{survey}/invite"),
+    ("GET", sso::START),
+    ("GET", sso::CALLBACK),
 ];
 
 /// Listed origins may read every answer. Any origin's post, and its preflight, get CORS

@@ -130,6 +130,11 @@ struct Args {
     /// The brand's organisation, in TOML: [[region]], [[store]], [[advisor]] (docs/ORG.md).
     #[arg(long, env = "NPS_ORG")]
     org: Option<PathBuf>,
+    /// Single sign-on with OpenID Connect, in TOML: the issuer, the client and [[rule]]s from
+    /// claims to roles (docs/SSO.md). The client secret comes from NPS_SSO_CLIENT_SECRET or
+    /// the file the TOML names, never from the command line.
+    #[arg(long, env = "NPS_SSO")]
+    sso: Option<PathBuf>,
     /// The secret of signed visit links; with it, a response naming a visit needs a valid
     /// token (sign-visit and qr --sign make them). Prefer --visit-secret-file.
     #[arg(
@@ -281,6 +286,7 @@ fn read_files(args: &Args) -> Vec<(&'static str, &Path)> {
     [
         ("--names", &args.names),
         ("--org", &args.org),
+        ("--sso", &args.sso),
         ("--landing", &args.landing),
         ("--admin-token-file", &args.admin_token_file),
         ("--visit-secret-file", &args.visit_secret_file),
@@ -307,6 +313,10 @@ async fn main() -> ExitCode {
     if let Err(e) = commands::check_required(&landing, args.landing.as_deref(), &visit_key) {
         return fail(2, e);
     }
+    let sso = match commands::sso(&args, &names) {
+        Ok(s) => s,
+        Err(e) => return fail(2, e),
+    };
     let store = match Store::connect(&args.db).await {
         Ok(s) => s,
         Err(e) => return fail(1, format!("--db (NPS_DB): {e}")),
@@ -363,6 +373,7 @@ async fn main() -> ExitCode {
         names,
         session_idle: None,
         session_absolute: None,
+        sso,
     };
     println!(
         "nps-collector listening on http://{addr}/ (database {})",
@@ -422,6 +433,7 @@ mod tests {
         for flag in [
             "--names",
             "--org",
+            "--sso",
             "--landing",
             "--admin-token-file",
             "--visit-secret-file",

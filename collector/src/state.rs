@@ -1,9 +1,9 @@
 //! `AppState`: what every handler shares (the store, the settings, the rate limiter, the
-//! pages' CSP, the widget's script), built once by `app`.
+//! pages' CSP, the widget's script, the OpenID provider), built once by `app`.
 
 use std::sync::Arc;
 
-use crate::{guard, RateLimiter, Settings, Store};
+use crate::{guard, sso, RateLimiter, Settings, Store};
 
 /// What every handler reads.
 pub(crate) struct AppState {
@@ -15,6 +15,8 @@ pub(crate) struct AppState {
     /// The widget's script for the landing pages to take over with, when the static folder
     /// has it.
     pub(crate) widget_script: Option<String>,
+    /// The OpenID provider of `--sso` (discovered at the first sign-in).
+    pub(crate) oidc: Option<sso::Provider>,
 }
 
 /// The widget's script in the static folder.
@@ -34,6 +36,7 @@ impl AppState {
             store,
             limiter: RateLimiter::new(settings.rate_limit),
             csp: guard::csp(&settings),
+            oidc: settings.sso.clone().map(sso::Provider::new),
             settings,
             widget_script,
         })
