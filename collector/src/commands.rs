@@ -252,7 +252,9 @@ pub fn sso(args: &Args, names: &Names) -> Result<Option<Arc<Sso>>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| at(&e))?;
     let file = sso::file::read(&text, &names.hierarchy()).map_err(|e| at(&e))?;
     let secret = std::env::var(sso::file::SECRET_ENV).ok();
-    let settled = file.settle(secret, &args.public_origin).map_err(|e| at(&e))?;
+    let settled = file
+        .settle(secret, &args.public_origin)
+        .map_err(|e| at(&e))?;
     Ok(Some(Arc::new(settled)))
 }
 

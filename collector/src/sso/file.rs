@@ -80,11 +80,19 @@ pub fn read(text: &str, org: &Org) -> Result<SsoFile, String> {
                 "client_secret" => " (keep the secret out of this file: client_secret_file names a file holding it, or set NPS_SSO_CLIENT_SECRET)",
                 _ => "",
             };
-            errors.push((at, format!("{}{hint}", unknown(name.to_owned(), name, &KEYS))));
+            errors.push((
+                at,
+                format!("{}{hint}", unknown(name.to_owned(), name, &KEYS)),
+            ));
             continue;
         };
         seen.push(known);
-        let err = |expected: &str| (at, FieldError::invalid(*known, shown(value), expected).to_string());
+        let err = |expected: &str| {
+            (
+                at,
+                FieldError::invalid(*known, shown(value), expected).to_string(),
+            )
+        };
         match *known {
             "issuer" | "redirect_url" => match url_of(value) {
                 Some(u) if *known == "issuer" => file.issuer = u,
@@ -112,11 +120,14 @@ pub fn read(text: &str, org: &Org) -> Result<SsoFile, String> {
                     for entry in entries {
                         match entry.get_ref().as_table() {
                             Some(t) => {
-                                if let Some(rule) = read_rule(entry.span().start, t, org, &mut errors) {
+                                if let Some(rule) =
+                                    read_rule(entry.span().start, t, org, &mut errors)
+                                {
                                     file.rules.push(rule);
                                 }
                             }
-                            None => errors.push((entry.span().start, "[[rule]] entries are tables".into())),
+                            None => errors
+                                .push((entry.span().start, "[[rule]] entries are tables".into())),
                         }
                     }
                 }
@@ -125,9 +136,18 @@ pub fn read(text: &str, org: &Org) -> Result<SsoFile, String> {
         }
     }
     for (key, hint) in [
-        ("issuer", "the provider's issuer URL, e.g. \"https://login.brand.example/realms/brand\""),
-        ("client_id", "the client id the provider gave this collector"),
-        ("rule", "at least one [[rule]] giving a role (group = \"nps-admins\" role = \"admin\")"),
+        (
+            "issuer",
+            "the provider's issuer URL, e.g. \"https://login.brand.example/realms/brand\"",
+        ),
+        (
+            "client_id",
+            "the client id the provider gave this collector",
+        ),
+        (
+            "rule",
+            "at least one [[rule]] giving a role (group = \"nps-admins\" role = \"admin\")",
+        ),
     ] {
         if !seen.contains(&key) {
             errors.push((0, format!("{key} is missing: expected {hint}")));
@@ -147,10 +167,21 @@ fn read_rule(start: usize, t: &DeTable<'_>, org: &Org, errors: &mut Errors) -> O
     for (key, value) in t {
         let (name, at) = (key.get_ref().as_ref(), key.span().start);
         let Some(known) = RULE_KEYS.iter().find(|k| **k == name) else {
-            errors.push((at, format!("[[rule]] {}", unknown(name.to_owned(), name, &RULE_KEYS))));
+            errors.push((
+                at,
+                format!("[[rule]] {}", unknown(name.to_owned(), name, &RULE_KEYS)),
+            ));
             continue;
         };
-        let err = |expected: &str| (at, format!("[[rule]] {}", FieldError::invalid(*known, shown(value), expected)));
+        let err = |expected: &str| {
+            (
+                at,
+                format!(
+                    "[[rule]] {}",
+                    FieldError::invalid(*known, shown(value), expected)
+                ),
+            )
+        };
         match *known {
             "role" => match value.get_ref().as_str().map(Role::parse) {
                 Some(Ok(r)) => (role, role_at, role_given) = (Some(r), at, true),
@@ -161,15 +192,22 @@ fn read_rule(start: usize, t: &DeTable<'_>, org: &Org, errors: &mut Errors) -> O
             },
             "regions" | "stores" => {
                 let (declared, key): (Vec<String>, _) = match *known {
-                    "regions" => (org.regions().iter().map(|r| r.id.clone()).collect(), "region"),
+                    "regions" => (
+                        org.regions().iter().map(|r| r.id.clone()).collect(),
+                        "region",
+                    ),
                     _ => (org.stores().iter().map(|s| s.id.clone()).collect(), "store"),
                 };
                 let Some(codes) = strings(value) else {
-                    errors.push(err(&format!("a list of {key} codes, e.g. [\"{}\"]", declared.first().map_or("SZ-FT", |d| d.as_str()))));
+                    errors.push(err(&format!(
+                        "a list of {key} codes, e.g. [\"{}\"]",
+                        declared.first().map_or("SZ-FT", |d| d.as_str())
+                    )));
                     continue;
                 };
                 for code in codes.iter().filter(|c| !declared.contains(c)) {
-                    let e = FieldError::invalid(*known, quoted(code), one_of_declared(key, &declared));
+                    let e =
+                        FieldError::invalid(*known, quoted(code), one_of_declared(key, &declared));
                     errors.push((at, format!("[[rule]] {e}")));
                 }
                 match *known {
@@ -177,7 +215,12 @@ fn read_rule(start: usize, t: &DeTable<'_>, org: &Org, errors: &mut Errors) -> O
                     _ => stores = Some(codes),
                 }
             }
-            matcher => match value.get_ref().as_str().map(str::trim).filter(|s| !s.is_empty()) {
+            matcher => match value
+                .get_ref()
+                .as_str()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
                 Some(s) => when.push((matcher, s.to_owned(), at)),
                 None => errors.push(err("a string that is not empty")),
             },
@@ -191,31 +234,58 @@ fn read_rule(start: usize, t: &DeTable<'_>, org: &Org, errors: &mut Errors) -> O
             _ => Match::EmailDomain(v.clone()),
         }),
         [] => {
-            errors.push((start, format!("[[rule]] has nothing to match: give one of {}", quoted_list(&MATCHERS))));
+            errors.push((
+                start,
+                format!(
+                    "[[rule]] has nothing to match: give one of {}",
+                    quoted_list(&MATCHERS)
+                ),
+            ));
             None
         }
         [_, (_, _, at), ..] => {
-            errors.push((*at, format!("[[rule]] matches on one thing: give one of {}, not several", quoted_list(&MATCHERS))));
+            errors.push((
+                *at,
+                format!(
+                    "[[rule]] matches on one thing: give one of {}, not several",
+                    quoted_list(&MATCHERS)
+                ),
+            ));
             None
         }
     };
     let Some(role) = role else {
         if !role_given {
-            errors.push((start, format!("[[rule]] role is missing: expected one of {}", quoted_list(&Role::KEYS))));
+            errors.push((
+                start,
+                format!(
+                    "[[rule]] role is missing: expected one of {}",
+                    quoted_list(&Role::KEYS)
+                ),
+            ));
         }
         return None;
     };
     let (regions, stores) = (regions.unwrap_or_default(), stores.unwrap_or_default());
     if let Some(Match::GroupPrefix(_)) = &when {
         // The rest of each group is the code: the role says which kind.
-        if !matches!(role, Role::Store | Role::Region) || !regions.is_empty() || !stores.is_empty() {
+        if !matches!(role, Role::Store | Role::Region) || !regions.is_empty() || !stores.is_empty()
+        {
             errors.push((role_at, "[[rule]] group_prefix gives stores (role = \"store\") or regions (role = \"region\") from the group names: expected one of those roles, and no regions or stores".into()));
         }
     } else if let Err(e) = role.scope(&regions, &stores) {
-        errors.push((role_at, format!("[[rule]] {e} (as regions = [\"…\"] or stores = [\"…\"])")));
+        errors.push((
+            role_at,
+            format!("[[rule]] {e} (as regions = [\"…\"] or stores = [\"…\"])"),
+        ));
     }
     let when = when.filter(|_| errors.len() == before)?;
-    Some(Rule { when, role, regions, stores })
+    Some(Rule {
+        when,
+        role,
+        regions,
+        stores,
+    })
 }
 
 /// A string value that parses as an http(s) URL.
@@ -238,13 +308,20 @@ fn strings(value: &Spanned<DeValue<'_>>) -> Option<Vec<String>> {
 }
 
 fn quoted_list(keys: &[&str]) -> String {
-    keys.iter().map(|k| quoted(k)).collect::<Vec<_>>().join(", ")
+    keys.iter()
+        .map(|k| quoted(k))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl SsoFile {
     /// The settings: the secret from `env_secret` (`NPS_SSO_CLIENT_SECRET`) or the
     /// `client_secret_file`, the redirect URL from the file or the first public origin.
-    pub fn settle(self, env_secret: Option<String>, public_origins: &[String]) -> Result<Sso, String> {
+    pub fn settle(
+        self,
+        env_secret: Option<String>,
+        public_origins: &[String],
+    ) -> Result<Sso, String> {
         let secret = match (env_secret.filter(|s| !s.trim().is_empty()), &self.client_secret_file) {
             (Some(s), _) => s,
             (None, Some(path)) => std::fs::read_to_string(path)

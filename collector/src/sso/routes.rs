@@ -167,7 +167,16 @@ pub(crate) async fn callback(State(state): State<Shared>, req: Request) -> Respo
     let mut resp = match (state.oidc.as_ref(), started) {
         (None, _) => page(Trouble::NotSetUp, locale, DEFAULT_NEXT, None),
         (Some(_), None) => {
-            refuse(&state, &now, &client, "state", Trouble::Expired, locale, DEFAULT_NEXT).await
+            refuse(
+                &state,
+                &now,
+                &client,
+                "state",
+                Trouble::Expired,
+                locale,
+                DEFAULT_NEXT,
+            )
+            .await
         }
         (Some(provider), Some((pending, _))) => {
             let same = param(query, "state").is_some_and(|s| equal(&s, &pending.state));
@@ -175,7 +184,16 @@ pub(crate) async fn callback(State(state): State<Shared>, req: Request) -> Respo
             let next = pending.next.clone();
             match (same, code, error) {
                 (false, ..) => {
-                    refuse(&state, &now, &client, "state", Trouble::Expired, locale, &next).await
+                    refuse(
+                        &state,
+                        &now,
+                        &client,
+                        "state",
+                        Trouble::Expired,
+                        locale,
+                        &next,
+                    )
+                    .await
                 }
                 (true, Some(code), None) => match provider.finish(&code, &pending).await {
                     Ok(claims) => sign_in(&state, &now, &client, &claims, locale, &next).await,
@@ -243,7 +261,9 @@ async fn sign_in(
         Ok(found) => found,
         Err(refusal) => {
             let who = match (&claims.email, refusal) {
-                (Some(e), super::Refusal::NoRule) => format!("user:{}", crate::storage::email_key(e)),
+                (Some(e), super::Refusal::NoRule) => {
+                    format!("user:{}", crate::storage::email_key(e))
+                }
                 _ => client.to_owned(),
             };
             let trouble = match refusal {
@@ -260,7 +280,10 @@ async fn sign_in(
         };
         let cookie = session::start(&state.store, &state.settings, user, now).await?;
         let detail = json!({"via": "oidc"});
-        state.store.audit_append(now, &who, "signin", &detail).await?;
+        state
+            .store
+            .audit_append(now, &who, "signin", &detail)
+            .await?;
         Ok::<_, StoreError>(Some(cookie))
     };
     match done.await {
@@ -274,7 +297,18 @@ async fn sign_in(
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             resp
         }
-        Ok(None) => refuse(state, now, &who, "disabled", Trouble::Disabled, locale, next).await,
+        Ok(None) => {
+            refuse(
+                state,
+                now,
+                &who,
+                "disabled",
+                Trouble::Disabled,
+                locale,
+                next,
+            )
+            .await
+        }
         Err(e) => {
             tracing::error!(error = %e, "single sign-on: the store failed");
             page(Trouble::Failed, locale, next, None)
@@ -322,7 +356,9 @@ async fn account(
             "to": {"role": role.key(), "scope": scope},
             "via": "oidc",
         });
-        store.audit_append(now, "oidc", "user_role", &detail).await?;
+        store
+            .audit_append(now, "oidc", "user_role", &detail)
+            .await?;
     }
     Ok(Some(user.id))
 }
