@@ -94,6 +94,28 @@ pub enum Command {
     },
 }
 
+/// A count of at least 1 (0 would shut every client out).
+pub fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{s:?}: expected a whole number of at least 1")),
+    }
+}
+
+/// A `--public-origin`: scheme, host and port, nothing else.
+pub fn public_origin(s: &str) -> Result<String, String> {
+    let origin = url::Url::parse(s)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o == s.trim_end_matches('/'));
+    origin.ok_or_else(|| {
+        "expected an origin like https://nps.brand.example (http or https, a host, a port if \
+         not the default; no path)"
+            .to_owned()
+    })
+}
+
 /// A secret given on the command line (or in the environment) or in a file (trimmed; not in
 /// the process list); `None` for neither. An empty one, or a file that cannot be read, is an
 /// error naming where it came from. Clap refuses both at once.

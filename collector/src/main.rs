@@ -31,7 +31,7 @@ use nps_collector::{Settings, Store, Target, BODY_TIMEOUT};
 mod commands;
 mod user;
 
-use commands::{landing, names, secret, tool, visit_key, Command};
+use commands::{at_least_one, landing, names, public_origin, secret, tool, visit_key, Command};
 
 /// Receives nps-widget responses and stores them in SQLite or PostgreSQL.
 #[derive(Parser, Debug)]
@@ -159,28 +159,6 @@ struct Args {
     /// never (a version-1 link is taken only when it carries nothing but its visit).
     #[arg(long, env = "NPS_V1_LINKS_UNTIL", value_parser = commands::moment_ns, global = true)]
     v1_links_until: Option<i64>,
-}
-
-/// A count of at least 1 (0 would shut every client out).
-fn at_least_one(s: &str) -> Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!("{s:?}: expected a whole number of at least 1")),
-    }
-}
-
-/// A `--public-origin`: scheme, host and port, nothing else.
-fn public_origin(s: &str) -> Result<String, String> {
-    let origin = url::Url::parse(s)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .map(|u| u.origin().ascii_serialization())
-        .filter(|o| o == s.trim_end_matches('/'));
-    origin.ok_or_else(|| {
-        "expected an origin like https://nps.brand.example (http or https, a host, a port if \
-         not the default; no path)"
-            .to_owned()
-    })
 }
 
 /// `--db`'s parser: clap's own would repeat the value in its error, and a mistyped

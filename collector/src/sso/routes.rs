@@ -34,6 +34,8 @@ use crate::{net, session, Now, Shared};
 pub const COOKIE: &str = "nps_oidc";
 /// How long a sign-in may take at the provider.
 pub const PENDING_SECONDS: u64 = 600;
+/// The most characters of a provider's error code the audit trail keeps.
+const MAX_WHY: usize = 80;
 /// Where a signed-in person goes when `next` is not given (or not a local path).
 pub const DEFAULT_NEXT: &str = "/dashboard.html";
 
@@ -208,7 +210,7 @@ pub(crate) async fn callback(State(state): State<Shared>, req: Request) -> Respo
                 },
                 (true, _, error) => {
                     let why = format!("provider:{}", error.as_deref().unwrap_or("no_code"));
-                    let why: String = why.chars().take(80).collect();
+                    let why: String = why.chars().take(MAX_WHY).collect();
                     refuse(&state, &now, &client, &why, Trouble::Refused, locale, &next).await
                 }
             }
