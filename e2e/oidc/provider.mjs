@@ -3,7 +3,7 @@
 // installs it into .tools/), on a loopback address of its own (127.0.0.2, so the collector
 // on 127.0.0.1 is another site to the browser), a free port, one confidential client whose
 // one redirect URI is the collector's callback (REDIRECT_URI; PKCE required), and test
-// accounts whose ID tokens carry email, email_verified and groups. Its development login
+// accounts whose ID tokens carry email, email_verified and groups. PORT picks its port. Its development login
 // form lets any login with any password through; the login is the account's id.
 // Prints `issuer http://127.0.0.2:PORT` once it listens.
 import { createServer } from 'node:http';
@@ -22,7 +22,7 @@ const ACCOUNTS = {
 
 const host = '127.0.0.2';
 const server = createServer();
-await new Promise((done) => server.listen(0, host, done));
+await new Promise((done) => server.listen(Number(process.env.PORT || 0), host, done));
 const issuer = `http://${host}:${server.address().port}`;
 
 const provider = new Provider(issuer, {

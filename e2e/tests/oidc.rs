@@ -27,7 +27,12 @@ struct Provider {
 }
 
 impl Provider {
+    /// On a free port, or on `port` (0: any).
     async fn start(redirect_uri: &str) -> Provider {
+        Provider::start_at(redirect_uri, 0).await
+    }
+
+    async fn start_at(redirect_uri: &str, port: u16) -> Provider {
         let module = std::env::var_os("NPS_OIDC_PROVIDER").expect(
             "NPS_OIDC_PROVIDER names oidc-provider's lib/index.js (cargo xtask test installs it and sets it)",
         );
@@ -37,6 +42,7 @@ impl Provider {
             .env("NPS_OIDC_PROVIDER", module)
             .env("CLIENT_SECRET", SECRET)
             .env("REDIRECT_URI", redirect_uri)
+            .env("PORT", port.to_string())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
@@ -66,24 +72,31 @@ impl Provider {
 async fn start() -> (Provider, Server) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let provider = Provider::start(&format!("{base}{}", sso::CALLBACK)).await;
+    let server = collector(listener, &provider.issuer).await;
+    (provider, server)
+}
+
+/// The collector on `listener`, with single sign-on to `issuer` (docs/org.toml's stores; group
+/// `nps-store-CODE` → store CODE).
+async fn collector(listener: tokio::net::TcpListener, issuer: &str) -> Server {
+    let base = format!("http://{}", listener.local_addr().unwrap());
     let callback = format!("{base}{}", sso::CALLBACK);
-    let provider = Provider::start(&callback).await;
     let org = nps_collector::org_file::read(include_str!("../../docs/org.toml")).unwrap();
     let text = format!(
         "issuer = \"{}\"\nclient_id = \"nps-collector\"\nredirect_url = \"{callback}\"\n\
          scopes = [\"email\", \"groups\"]\n\n[[rule]]\ngroup_prefix = \"nps-store-\"\nrole = \"store\"\n",
-        provider.issuer
+        issuer
     );
     let settled = sso::file::read(&text, &org)
         .unwrap()
         .settle(Some(SECRET.into()), &[])
         .unwrap();
-    let server = Server::start_on(listener, |s| {
+    Server::start_on(listener, |s| {
         s.sso = Some(Arc::new(settled));
         s.names = Names::default().with_org(org);
     })
-    .await;
-    (provider, server)
+    .await
 }
 
 /// The accounts: (email, role, scope, disabled).
@@ -557,4 +570,41 @@ async fn who_signs_in_is_the_rules_and_the_accounts_say() {
     assert!(audit(&server)
         .iter()
         .any(|(_, a, d)| a == "signin_failed" && d["why"] == "disabled"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_that_is_down_is_a_page_and_tried_again_at_the_next_sign_in() {
+    // A port on the provider's address where nothing listens yet.
+    let port = std::net::TcpListener::bind("127.0.0.2:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = collector(listener, &format!("http://127.0.0.2:{port}")).await;
+    let base = server.base.clone();
+    let down = blocking(move || {
+        let mut http = Http::new();
+        let down = http.send(&format!("{base}{}?lang=en", sso::START), None);
+        let health = http.send(&format!("{base}/healthz"), None);
+        (down, health)
+    })
+    .await;
+    assert_eq!(down.0.status, 503, "{}", down.0.body);
+    assert!(
+        down.0.body.contains("can&#39;t be reached") && down.0.body.contains("password"),
+        "{}",
+        down.0.body
+    );
+    assert!(set_cookie(&down.0, "nps_oidc").is_none());
+    assert_eq!(down.1.status, 200, "the collector serves on");
+    // The provider comes up: the next sign-in discovers it.
+    let _provider = Provider::start_at(&format!("{}{}", server.base, sso::CALLBACK), port).await;
+    let base = server.base.clone();
+    let up = blocking(move || Http::new().send(&format!("{base}{}", sso::START), None)).await;
+    assert_eq!(up.status, 302, "{}", up.body);
+    assert!(up
+        .location
+        .unwrap()
+        .starts_with(&format!("http://127.0.0.2:{port}/auth?")));
 }
