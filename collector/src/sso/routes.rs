@@ -166,38 +166,20 @@ pub(crate) async fn callback(State(state): State<Shared>, req: Request) -> Respo
         .as_ref()
         .map_or_else(|| locale_of(query, headers), |(_, l)| *l);
     let now = Now::system();
+    // A sign-in under way in this browser whose state is the one the provider sent back.
+    let given = param(query, "state");
+    let started = started.filter(|(p, _)| given.as_deref().is_some_and(|s| equal(s, &p.state)));
     let mut resp = match (state.oidc.as_ref(), started) {
         (None, _) => page(Trouble::NotSetUp, locale, DEFAULT_NEXT, None),
         (Some(_), None) => {
-            refuse(
-                &state,
-                &now,
-                &client,
-                "state",
-                Trouble::Expired,
-                locale,
-                DEFAULT_NEXT,
-            )
-            .await
+            let (why, trouble) = ("state", Trouble::Expired);
+            refuse(&state, &now, &client, why, trouble, locale, DEFAULT_NEXT).await
         }
         (Some(provider), Some((pending, _))) => {
-            let same = param(query, "state").is_some_and(|s| equal(&s, &pending.state));
             let (code, error) = (param(query, "code"), param(query, "error"));
             let next = pending.next.clone();
-            match (same, code, error) {
-                (false, ..) => {
-                    refuse(
-                        &state,
-                        &now,
-                        &client,
-                        "state",
-                        Trouble::Expired,
-                        locale,
-                        &next,
-                    )
-                    .await
-                }
-                (true, Some(code), None) => match provider.finish(&code, &pending).await {
+            match (code, error) {
+                (Some(code), None) => match provider.finish(&code, &pending).await {
                     Ok(claims) => sign_in(&state, &now, &client, &claims, locale, &next).await,
                     Err(e) => {
                         tracing::warn!(error = %e, "single sign-on: the provider's answer failed");
@@ -208,7 +190,7 @@ pub(crate) async fn callback(State(state): State<Shared>, req: Request) -> Respo
                         refuse(&state, &now, &client, e.key(), trouble, locale, &next).await
                     }
                 },
-                (true, _, error) => {
+                (_, error) => {
                     let why = format!("provider:{}", error.as_deref().unwrap_or("no_code"));
                     let why: String = why.chars().take(MAX_WHY).collect();
                     refuse(&state, &now, &client, &why, Trouble::Refused, locale, &next).await
