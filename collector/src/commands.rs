@@ -1,15 +1,17 @@
 //! The command line's subcommands and the files the server reads at start: `seed` (the demo
 //! set), `sign-visit`, `qr`, `landing`, `purge`, `user` (`user`) and `token` (`token`) on the
 //! open store; the session flags (`SessionFlags`); the visit key, the landing surveys (a survey that
-//! requires signed visits needs the key) and the names file.
+//! requires signed visits needs the key), the names file and the single sign-on file.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Subcommand;
 use nps_collector::landing::Landing;
 use nps_collector::links::{self, Carried, Links};
 use nps_collector::reload::read_file;
+use nps_collector::sso::{self, Sso};
 use nps_collector::visit::{self, VisitKey};
 use nps_collector::{demo, Now, Store, Target};
 use nps_core::scoring::analysis::Names;
@@ -129,6 +131,20 @@ impl SessionFlags {
             Some(Duration::from_secs(self.session_max_days * 86_400)),
         )
     }
+}
+
+/// A `--public-origin`: scheme, host and port, nothing else.
+pub fn public_origin(s: &str) -> Result<String, String> {
+    let origin = url::Url::parse(s)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o == s.trim_end_matches('/'));
+    origin.ok_or_else(|| {
+        "expected an origin like https://nps.brand.example (http or https, a host, a port if \
+         not the default; no path)"
+            .to_owned()
+    })
 }
 
 /// A secret given on the command line (or in the environment) or in a file (trimmed; not in
@@ -273,6 +289,22 @@ pub fn names_reload(args: &Args, names: &Names) -> Option<nps_collector::reload:
         source,
         live: nps_collector::reload::Live::new(names.clone()),
     })
+}
+
+/// Single sign-on (`--sso`), its stores and regions checked against the org, the client
+/// secret from `NPS_SSO_CLIENT_SECRET` or its file; `None` without the flag.
+pub fn sso(args: &Args, names: &Names) -> Result<Option<Arc<Sso>>, String> {
+    let Some(path) = &args.sso else {
+        return Ok(None);
+    };
+    let at = |e: &dyn std::fmt::Display| format!("--sso {}: {e}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| at(&e))?;
+    let file = sso::file::read(&text, &names.hierarchy()).map_err(|e| at(&e))?;
+    let secret = std::env::var(sso::file::SECRET_ENV).ok();
+    let settled = file
+        .settle(secret, &args.public_origin)
+        .map_err(|e| at(&e))?;
+    Ok(Some(Arc::new(settled)))
 }
 
 /// The links a command makes: where, for which survey, signed or not.

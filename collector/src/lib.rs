@@ -18,6 +18,8 @@
 //!   `GET /s/{survey}/invite`, what a promoter shares (on to the survey's referral).
 //! - `GET|POST /signin`, `GET|POST|DELETE /api/session`, `GET|POST /invite/{token}` — signing
 //!   in and out, and setting a password from an invite (`signin`).
+//! - `GET /signin/oidc`, `GET /signin/oidc/callback` — single sign-on with OpenID Connect
+//!   (`sso`, with `--sso FILE`).
 //! - anything else — the static files of `--static DIR`, if given.
 //!
 //! Errors are JSON `{"error": "...", "field": "..."}` with a 4xx (5xx only when the disk
@@ -51,6 +53,7 @@ pub mod serve;
 pub mod session;
 mod settings;
 pub mod signin;
+pub mod sso;
 mod state;
 pub mod storage;
 pub mod throttle;
@@ -127,6 +130,8 @@ pub fn app(store: Store, settings: Settings) -> Router {
         )
         .route("/api/audit", get(audit::list))
         .route("/healthz", get(healthz))
+        .route(sso::START, get(sso::routes::start))
+        .route(sso::CALLBACK, get(sso::routes::callback))
         .merge(pages)
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn_with_state(
@@ -184,6 +189,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/session"),
     ("GET", "/invite/{token}"),
     ("POST", "/invite/{token}"),
+    ("GET", sso::START),
+    ("GET", sso::CALLBACK),
 ];
 
 /// Listed origins may read every answer. Any origin's post, and its preflight, get CORS

@@ -33,7 +33,7 @@ mod commands;
 mod token;
 mod user;
 
-use commands::{landing, names, secret, tool, visit_key, Command};
+use commands::{landing, names, public_origin, secret, tool, visit_key, Command};
 
 /// Receives nps-widget responses and stores them in SQLite or PostgreSQL.
 #[derive(Parser, Debug)]
@@ -132,6 +132,11 @@ struct Args {
     /// The brand's organisation, in TOML: [[region]], [[store]], [[advisor]] (docs/ORG.md).
     #[arg(long, env = "NPS_ORG")]
     org: Option<PathBuf>,
+    /// Single sign-on with OpenID Connect, in TOML: the issuer, the client and [[rule]]s from
+    /// claims to roles (docs/SSO.md). The client secret comes from NPS_SSO_CLIENT_SECRET or
+    /// the file the TOML names, never from the command line.
+    #[arg(long, env = "NPS_SSO")]
+    sso: Option<PathBuf>,
     /// The secret of signed visit links; with it, a response naming a visit needs a valid
     /// token (sign-visit and qr --sign make them). Prefer --visit-secret-file.
     #[arg(
@@ -158,20 +163,6 @@ struct Args {
     v1_links_until: Option<i64>,
     #[command(flatten)]
     session: commands::SessionFlags,
-}
-
-/// A `--public-origin`: scheme, host and port, nothing else.
-fn public_origin(s: &str) -> Result<String, String> {
-    let origin = url::Url::parse(s)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .map(|u| u.origin().ascii_serialization())
-        .filter(|o| o == s.trim_end_matches('/'));
-    origin.ok_or_else(|| {
-        "expected an origin like https://nps.brand.example (http or https, a host, a port if \
-         not the default; no path)"
-            .to_owned()
-    })
 }
 
 /// `--db`'s parser: clap's own would repeat the value in its error, and a mistyped
@@ -277,6 +268,7 @@ fn read_files(args: &Args) -> Vec<(&'static str, &Path)> {
     [
         ("--names", &args.names),
         ("--org", &args.org),
+        ("--sso", &args.sso),
         ("--landing", &args.landing),
         ("--admin-token-file", &args.admin_token_file),
         ("--visit-secret-file", &args.visit_secret_file),
@@ -303,6 +295,10 @@ async fn main() -> ExitCode {
     if let Err(e) = commands::check_required(&landing, args.landing.as_deref(), &visit_key) {
         return fail(2, e);
     }
+    let sso = match commands::sso(&args, &names) {
+        Ok(s) => s,
+        Err(e) => return fail(2, e),
+    };
     let store = match Store::connect(&args.db).await {
         Ok(s) => s,
         Err(e) => return fail(1, format!("--db (NPS_DB): {e}")),
@@ -361,6 +357,7 @@ async fn main() -> ExitCode {
         names,
         session_idle,
         session_absolute,
+        sso,
     };
     println!(
         "nps-collector listening on http://{addr}/ (database {})",
@@ -420,6 +417,7 @@ mod tests {
         for flag in [
             "--names",
             "--org",
+            "--sso",
             "--landing",
             "--admin-token-file",
             "--visit-secret-file",

@@ -2,7 +2,8 @@
 //! tables read from TOML with their spans, so every error names its line, its key and what
 //! is accepted. The tables, their keys and the rules belong to the core
 //! (`nps_core::org::check`); this file reads the TOML, checks each key is known and of its
-//! kind, and puts the line on the core's errors. Every error is reported at once.
+//! kind, and puts the line on the core's errors. Every error is reported at once. Its span
+//! helpers (`parse`, `line`, `report`, `shown`) also read the single sign-on file (`sso::file`).
 
 use std::ops::Range;
 
@@ -40,13 +41,32 @@ impl Entry {
     }
 }
 
+/// The line (from 1) of a byte offset in `text`.
+pub(crate) fn line(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
+}
+
+/// A TOML file's root table with its spans, or the parser's error with its line.
+pub(crate) fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, String> {
+    DeTable::parse(text).map_err(|e| {
+        let at = e.span().map_or(0, |s| s.start);
+        format!("line {}: {}", line(text, at), e.message().trim_end())
+    })
+}
+
+/// Errors found at byte offsets, in the order of the file, one a line: `line N: …`.
+pub(crate) fn report(text: &str, mut errors: Vec<(usize, String)>) -> String {
+    errors.sort_by_key(|(at, _)| *at);
+    let lines: Vec<String> = errors
+        .into_iter()
+        .map(|(at, e)| format!("line {}: {e}", line(text, at)))
+        .collect();
+    lines.join("\n")
+}
+
 /// Reads an org file; the errors, one a line, each with its line number.
 pub fn read(text: &str) -> Result<Org, String> {
-    let line = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
-    let root = DeTable::parse(text).map_err(|e| {
-        let at = e.span().map_or(0, |s| s.start);
-        format!("line {}: {}", line(at), e.message().trim_end())
-    })?;
+    let root = parse(text)?;
     let mut errors: Vec<(usize, String)> = Vec::new();
     let mut tables: [Vec<Entry>; 3] = Default::default();
     for (key, value) in root.get_ref() {
@@ -131,12 +151,7 @@ pub fn read(text: &str) -> Result<Org, String> {
             }
         }
     }
-    errors.sort_by_key(|(at, _)| *at);
-    let lines: Vec<String> = errors
-        .into_iter()
-        .map(|(at, e)| format!("line {}: {e}", line(at)))
-        .collect();
-    Err(lines.join("\n"))
+    Err(report(text, errors))
 }
 
 /// One `[[table]]` entry: each key known and of its kind; the errors of keys.
@@ -185,7 +200,7 @@ fn wrong(table: Table, key: &str, value: &str, expected: &str) -> String {
 }
 
 /// A TOML value as an error shows it.
-fn shown(v: &Spanned<DeValue<'_>>) -> String {
+pub(crate) fn shown(v: &Spanned<DeValue<'_>>) -> String {
     match v.get_ref() {
         DeValue::String(s) => quoted(s),
         DeValue::Integer(i) => i.to_string(),

@@ -62,14 +62,26 @@ pub(crate) fn page(
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("/");
+    linked_page(status, locale, title, text, back, say(BACK, locale))
+}
+
+/// A small page: a title, a line, and one link (`href`, its words). Not kept by a cache.
+pub(crate) fn linked_page(
+    status: StatusCode,
+    locale: Locale,
+    title: &str,
+    text: &str,
+    href: &str,
+    link: &str,
+) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:40px auto;padding:0 20px\"><h1 style=\"font-size:20px\">{}</h1><p>{}</p><p><a href=\"{}\">{}</a></p></body></html>",
         locale.tag(),
         html::escape_html(title),
         html::escape_html(title),
         html::escape_html(text),
-        html::escape_html(back),
-        say(BACK, locale)
+        html::escape_html(href),
+        html::escape_html(link)
     );
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }

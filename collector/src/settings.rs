@@ -58,6 +58,8 @@ pub struct Settings {
     pub session_idle: Option<Duration>,
     /// A session ends this long after sign-in whatever its use; `None` is `SESSION_ABSOLUTE`.
     pub session_absolute: Option<Duration>,
+    /// Single sign-on with OpenID Connect (`--sso`); `None`: password sign-in only.
+    pub sso: Option<std::sync::Arc<crate::sso::Sso>>,
 }
 
 /// A session's idle end: a working day without a click.

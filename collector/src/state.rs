@@ -1,9 +1,10 @@
 //! `AppState`: what every handler shares (the store, the settings, the rate limiter, the
-//! sign-in throttle, the pages' CSP, the widget's script, the names in force), built once by `app`.
+//! sign-in throttle, the pages' CSP, the widget's script, the names in force, the OpenID
+//! provider), built once by `app`.
 
 use std::sync::Arc;
 
-use crate::{guard, throttle::Throttle, RateLimiter, Settings, Store};
+use crate::{guard, sso, throttle::Throttle, RateLimiter, Settings, Store};
 
 /// What every handler reads.
 pub(crate) struct AppState {
@@ -19,6 +20,8 @@ pub(crate) struct AppState {
     pub(crate) widget_script: Option<String>,
     /// The names and org in force (`reload`): `settings.names` until a file is read again.
     names: crate::reload::Live,
+    /// The OpenID provider of `--sso` (discovered at the first sign-in).
+    pub(crate) oidc: Option<sso::Provider>,
 }
 
 /// The widget's script in the static folder.
@@ -44,6 +47,7 @@ impl AppState {
             limiter: RateLimiter::new(settings.rate_limit),
             throttle: Throttle::default(),
             csp: guard::csp(&settings),
+            oidc: settings.sso.clone().map(sso::Provider::new),
             settings,
             widget_script,
         })

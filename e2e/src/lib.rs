@@ -57,16 +57,29 @@ impl Server {
 
     /// Starts the collector with its settings changed by `adjust`.
     pub async fn start_with(adjust: impl FnOnce(&mut Settings)) -> Server {
-        Server::serve(adjust, None).await
+        Server::serve(None, adjust, None).await
+    }
+
+    /// Starts the collector on a listener bound already (its address known before the
+    /// settings, e.g. for an OpenID provider's redirect URI), with its settings changed.
+    pub async fn start_on(
+        listener: tokio::net::TcpListener,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Server {
+        Server::serve(Some(listener), adjust, None).await
     }
 
     /// Starts the collector with every answer's `Content-Security-Policy` header replaced by
     /// `policy`: a brand's own page, under the brand's policy, self-hosting the widget.
     pub async fn start_under(policy: &'static str) -> Server {
-        Server::serve(|_| {}, Some(policy)).await
+        Server::serve(None, |_| {}, Some(policy)).await
     }
 
-    async fn serve(adjust: impl FnOnce(&mut Settings), policy: Option<&'static str>) -> Server {
+    async fn serve(
+        listener: Option<tokio::net::TcpListener>,
+        adjust: impl FnOnce(&mut Settings),
+        policy: Option<&'static str>,
+    ) -> Server {
         let dir = temp_dir("db");
         let db = dir.join("nps.db");
         let store = Store::open(&db).expect("open the database");
@@ -101,7 +114,10 @@ impl Server {
             ..Settings::default()
         };
         adjust(&mut settings);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = match listener {
+            Some(l) => l,
+            None => tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        };
         let addr = listener.local_addr().unwrap();
         let mut router = app(store, settings);
         if let Some(policy) = policy {

@@ -349,6 +349,7 @@ fn test(args: &[String]) -> Result {
             .env("CHROMIUM", &t.chromium)
             .env("NPS_AXE", &t.axe)
             .env("NPS_JSON_SERVER", &t.json_server)
+            .env("NPS_OIDC_PROVIDER", &t.oidc_provider)
             .env("NPS_CHAOS_SURVEYS", quick_chaos),
         &mut totals,
     )?;

@@ -1,6 +1,7 @@
 //! The tools installed from npm into `.tools/` at a pinned version (npm itself comes with
 //! binaryen, see `tools.rs`): axe-core, the accessibility checker the end-to-end tests inject,
-//! and json-server, the generic REST server the widget's `update: "patch"` is tested against.
+//! json-server, the generic REST server the widget's `update: "patch"` is tested against, and
+//! oidc-provider, the OpenID provider single sign-on is tested against (`e2e/oidc/provider.mjs`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -13,6 +14,10 @@ const AXE_CORE: &str = "4.11.0";
 /// The json-server release the REST end-to-end test runs (0.17: POST creates, PATCH
 /// `/{id}` updates, a second POST of an id fails; 1.0 is still a beta).
 const JSON_SERVER: &str = "0.17.4";
+
+/// The oidc-provider release the single sign-on end-to-end test runs (9.x: ES modules, its
+/// development login form, PKCE).
+const OIDC_PROVIDER: &str = "9.13.3";
 
 /// `npm install PACKAGE@VERSION` into `.tools/` under the repository root.
 pub fn npm_install(package: &str) -> Result {
@@ -62,5 +67,15 @@ pub fn ensure_json_server() -> Result<PathBuf> {
         JSON_SERVER,
         ".bin/json-server",
         "the REST end-to-end test",
+    )
+}
+
+/// oidc-provider's entry module at `OIDC_PROVIDER` (`e2e/oidc/provider.mjs` imports it).
+pub fn ensure_oidc_provider() -> Result<PathBuf> {
+    ensure_npm(
+        "oidc-provider",
+        OIDC_PROVIDER,
+        "oidc-provider/lib/index.js",
+        "the single sign-on end-to-end test",
     )
 }

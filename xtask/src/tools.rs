@@ -8,13 +8,13 @@
 //! - Chromium and ChromeDriver, through apt-get as root on Debian;
 //! - nginx, PostgreSQL and the `sqlite3` shell (the collector's tests behind a real proxy, on a
 //!   real server, and of DEPLOY.md's backups), the same way;
-//! - axe-core and json-server, from npm into `.tools/` (`npm.rs`).
+//! - axe-core, json-server and oidc-provider, from npm into `.tools/` (`npm.rs`).
 
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::npm::{ensure_axe, ensure_json_server, npm_install};
+use crate::npm::{ensure_axe, ensure_json_server, ensure_oidc_provider, npm_install};
 use crate::{root, run, Result};
 
 /// The binaryen release installed from npm. Each pinned tool version is written once: this
@@ -50,6 +50,8 @@ pub struct Browser {
     pub axe: PathBuf,
     /// json-server's command.
     pub json_server: PathBuf,
+    /// oidc-provider's entry module.
+    pub oidc_provider: PathBuf,
 }
 
 fn output(cmd: &mut Command) -> Option<String> {
@@ -237,6 +239,7 @@ pub fn for_browser_tests() -> Result<Browser> {
         chromedriver: driver.ok_or("chromedriver is not on PATH")?,
         axe: ensure_axe()?,
         json_server: ensure_json_server()?,
+        oidc_provider: ensure_oidc_provider()?,
     })
 }
 

@@ -213,16 +213,7 @@ fn declared(
     i: usize,
     at: &mut At,
 ) {
-    let accepted = || {
-        if declared.is_empty() {
-            return format!("a {key} declared with [[{key}]] (there is none)");
-        }
-        let mut list: Vec<String> = declared.iter().take(LISTED).map(|d| quoted(d)).collect();
-        if declared.len() > LISTED {
-            list.push("…".into());
-        }
-        format!("one of the declared {key}s: {}", list.join(", "))
-    };
+    let accepted = || one_of_declared(key, declared);
     match value {
         None => at(table, i, missing(key, &accepted())),
         Some(v) if !declared.contains(v) => {
@@ -230,6 +221,19 @@ fn declared(
         }
         Some(_) => {}
     }
+}
+
+/// What a reference to a `key` (`region`, `store`) accepts: one of the declared ids (the
+/// first `LISTED` of them), as an org error and the single sign-on file's say it.
+pub fn one_of_declared(key: &str, declared: &[String]) -> String {
+    if declared.is_empty() {
+        return format!("a {key} declared with [[{key}]] (there is none)");
+    }
+    let mut list: Vec<String> = declared.iter().take(LISTED).map(|d| quoted(d)).collect();
+    if declared.len() > LISTED {
+        list.push("…".into());
+    }
+    format!("one of the declared {key}s: {}", list.join(", "))
 }
 
 fn missing(key: &str, hint: &str) -> FieldError {
