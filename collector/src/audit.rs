@@ -39,8 +39,8 @@ pub const ACTIONS: &[&str] = &[
 ];
 
 /// The forms of `who`: a person, a machine token, the admin token, the command line, a
-/// client whose sign-in failed.
-pub const WHO_SHAPES: &str = "user:EMAIL, token:ID, admin-token, cli or client:IP";
+/// client whose sign-in failed, single sign-on making or changing an account.
+pub const WHO_SHAPES: &str = "user:EMAIL, token:ID, admin-token, cli, oidc or client:IP";
 
 /// The query keys `GET /api/audit` reads.
 pub const PARAMS: &[&str] = &["format", "since", "until", "action", "who", "limit"];
@@ -305,5 +305,43 @@ mod tests {
         .unwrap();
         w.drain(..BOM.len());
         assert!(String::from_utf8(w).unwrap().contains(",'=HYPERLINK(1),"));
+    }
+
+    /// Every action the collector writes is one of `ACTIONS` (what `?action=` accepts): each
+    /// `audit_append(…, "name", …)` in the sources, read as text.
+    #[test]
+    fn every_action_written_is_one_the_trail_can_be_read_by() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    sources(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(std::fs::read_to_string(&p).unwrap());
+                }
+            }
+        }
+        let mut texts = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut texts,
+        );
+        let mut seen = 0;
+        for text in &texts {
+            // `audit_append(now, who, ACTION, detail)`, `record(&state, caller, ACTION, …)`.
+            for (call, at) in [("audit_append(", 2), ("record(&state,", 1)] {
+                for args in text.split(call).skip(1) {
+                    let arg = args.split(',').nth(at).unwrap_or("").trim();
+                    // A variable (`record`'s own call) is checked where its value is written.
+                    let Some(action) = arg.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
+                    else {
+                        continue;
+                    };
+                    assert!(ACTIONS.contains(&action), "{action:?} is not in ACTIONS");
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 17, "found {seen} calls");
     }
 }

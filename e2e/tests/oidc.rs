@@ -163,13 +163,9 @@ async fn a_store_manager_signs_in_through_the_provider_in_chromium() {
         401,
         "not signed in yet"
     );
-    // The sign-in page's link (`sso::START`).
-    b.goto(&format!(
-        "{}{}?next=/dashboard.html",
-        server.base,
-        sso::START
-    ))
-    .await;
+    // As a manager would: the dashboard's "sign in", then the sign-in page's company link.
+    b.click(".signin a.primary").await;
+    b.click("a.nps-sso").await;
     // At the provider: its login form (any password), then its consent if it asks.
     let login = b.find("input[name=login]").await;
     assert!(
@@ -191,6 +187,7 @@ async fn a_store_manager_signs_in_through_the_provider_in_chromium() {
     wait_until("the dashboard, after the provider", || async {
         let here = b.js("return location.href").await;
         let here = here.as_str().unwrap_or_default().to_owned();
+        let here = here.split('#').next().unwrap_or_default().to_owned();
         if here.starts_with(&_provider.issuer) {
             // The consent page: its one button.
             let consent = "return !!document.querySelector('input[name=prompt][value=consent]')";
@@ -216,7 +213,32 @@ async fn a_store_manager_signs_in_through_the_provider_in_chromium() {
         !names.contains(&"nps_oidc"),
         "the sign-in under way is cleared: {names:?}"
     );
-    // The account the session is for (`GET /api/session` is branch `signin`'s route).
+    // The dashboard says who is signed in, and so does `GET /api/session`.
+    wait_until("the header's name", || async {
+        b.text(".bar .me")
+            .await
+            .contains("li@brand.example")
+            .then_some(())
+    })
+    .await;
+    let me = b
+        .client
+        .execute_async(
+            "const done = arguments[0]; fetch('/api/session').then(r => r.json()).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (&me["who"], &me["role"], &me["scope"]),
+        (
+            &json!("user:li@brand.example"),
+            &json!("store"),
+            &json!({"stores": ["SZ-FT"]})
+        ),
+        "{me}"
+    );
+    // The account the session is for.
     assert_eq!(
         users(&server),
         [(

@@ -197,13 +197,18 @@ async fn sign_in(state: &Shared, client: Option<IpAddr>, email: &str, pw: String
 }
 
 /// `GET /signin`: the page.
-pub(crate) async fn signin_page(RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+pub(crate) async fn signin_page(
+    State(state): State<Shared>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let query = pairs(q.unwrap_or_default().as_bytes());
     let l = locale(get(&query, "lang"), &headers);
     let next = get(&query, "next")
         .and_then(local_next)
         .unwrap_or(DEFAULT_NEXT);
-    html(StatusCode::OK, page::signin(l, next, "", None))
+    let sso = crate::sso::enabled(&state.settings);
+    html(StatusCode::OK, page::signin(l, next, "", None, sso))
 }
 
 /// `POST /signin`: the form's sign-in.
@@ -223,7 +228,9 @@ pub(crate) async fn signin_form(State(state): State<Shared>, req: Request) -> Re
         .unwrap_or(DEFAULT_NEXT);
     let email = get(&form, "email").unwrap_or_default();
     let pw = get(&form, "password").unwrap_or_default().to_owned();
-    let again = |status, trouble: &str| html(status, page::signin(l, next, email, Some(trouble)));
+    let sso = crate::sso::enabled(&state.settings);
+    let again =
+        |status, trouble: &str| html(status, page::signin(l, next, email, Some(trouble), sso));
     match sign_in(&state, client, email, pw).await {
         Outcome::Signed(_, cookie) => see_other(next, Some(cookie)),
         Outcome::Wrong => again(StatusCode::UNAUTHORIZED, say(words::WRONG, l)),

@@ -20,7 +20,7 @@ border:1px solid var(--nps-line);border-radius:8px}\
 .nps-field:hover{border-color:var(--nps-muted)}\
 .nps-field:focus-visible,.nps-submit:focus-visible{outline:2px solid var(--nps-accent);outline-offset:2px}\
 .nps-submit{width:100%}.nps-hint{margin:-8px 0 14px;font-size:13px;color:var(--nps-muted)}\
-.nps-problem{margin:0 0 14px}";
+.nps-problem{margin:0 0 14px}.nps-or{margin:16px 0 8px;text-align:center;font-size:13px;color:var(--nps-muted)}.nps-sso{display:flex;align-items:center;justify-content:center;width:100%;min-height:44px;padding:10px 12px;border:1px solid var(--nps-line);border-radius:8px;color:var(--nps-fg);text-decoration:none}.nps-sso:focus-visible{outline:2px solid var(--nps-accent);outline-offset:2px}";
 
 /// A whole page: the card with `inner`, never indexed, never framed elsewhere (the CSP's
 /// `frame-ancestors`), in `locale`.
@@ -54,9 +54,9 @@ required maxlength=\"{max}\" value=\"{}\">",
     )
 }
 
-/// The sign-in page: the form (posting to `/signin` with `next` and the locale), and what
-/// went wrong last time, if anything.
-pub fn signin(locale: Locale, next: &str, email: &str, trouble: Option<&str>) -> String {
+/// The sign-in page: the form (posting to `/signin` with `next` and the locale), what went
+/// wrong last time, if anything, and with single sign-on set up (`sso`), the link to it.
+pub fn signin(locale: Locale, next: &str, email: &str, trouble: Option<&str>, sso: bool) -> String {
     let l = |words: Words| say(words, locale);
     let mut f = format!(
         "<form method=\"post\" action=\"/signin\" novalidate>{}\
@@ -80,6 +80,20 @@ pub fn signin(locale: Locale, next: &str, email: &str, trouble: Option<&str>) ->
         esc(l(w::SIGN_IN)),
         esc(l(w::FORGOT)),
     );
+    if sso {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", next)
+            .append_pair("lang", locale.tag())
+            .finish();
+        let _ = write!(
+            f,
+            "<p class=\"nps-or\">{}</p><div class=\"nps-actions\"><a class=\"nps-sso\" href=\"{}?{}\">{}</a></div>",
+            esc(l(w::OR)),
+            crate::sso::START,
+            esc(&query),
+            esc(l(w::SSO)),
+        );
+    }
     document(locale, l(w::TITLE), &f)
 }
 
@@ -182,8 +196,11 @@ mod tests {
 
     #[test]
     fn every_value_on_the_pages_is_escaped() {
-        let page = signin(Locale::En, "/x\"><script>", "<b>@x", Some("<i>"));
+        let page = signin(Locale::En, "/x\"><script>", "<b>@x", Some("<i>"), true);
         assert!(!page.contains("<script>") && !page.contains("<b>") && !page.contains("<i>"));
+        // The single sign-on link carries `next` and the language, encoded.
+        assert!(page.contains("href=\"/signin/oidc?next=%2Fx%22%3E%3Cscript%3E&amp;lang=en\""));
+        assert!(!signin(Locale::En, "/", "", None, false).contains("/signin/oidc"));
         let page = set_password(Locale::ZhCn, "/invite/abc", "<b>@x", None);
         assert!(!page.contains("<b>") && page.contains("为 &lt;b&gt;@x 设置登录密码。"));
     }

@@ -22,6 +22,12 @@ pub const FORGOT: Words = [
     "忘記密碼？請聯絡管理員重新發送邀請連結。",
     "Forgot your password? Ask your admin for a new invite link.",
 ];
+pub const OR: Words = ["或", "或", "or"];
+pub const SSO: Words = [
+    "使用企业账号登录",
+    "使用企業帳號登入",
+    "Sign in with your company account",
+];
 pub const WAIT: Words = [
     "尝试次数过多，请 {wait}后再试。",
     "嘗試次數過多，請 {wait}後再試。",

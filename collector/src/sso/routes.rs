@@ -27,6 +27,7 @@ use serde_json::json;
 use super::flow::{Failure, Pending};
 use super::pages::{page, Trouble};
 use crate::auth::cookie;
+use crate::signin::DEFAULT_NEXT;
 use crate::storage::StoreError;
 use crate::{net, session, Now, Shared};
 
@@ -36,23 +37,12 @@ pub const COOKIE: &str = "nps_oidc";
 pub const PENDING_SECONDS: u64 = 600;
 /// The most characters of a provider's error code the audit trail keeps.
 const MAX_WHY: usize = 80;
-/// Where a signed-in person goes when `next` is not given (or not a local path).
-pub const DEFAULT_NEXT: &str = "/dashboard.html";
-
-/// `next` when it is a path on this collector (starts with `/`, not `//` or `/\`, no
-/// control characters), else `DEFAULT_NEXT`: never an open redirect.
+/// `next` when it is a path on this collector (`signin::local_next`, the one rule), else
+/// the dashboard: never an open redirect.
 pub fn local_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.starts_with("/\\")
-                && !n.chars().any(char::is_control) =>
-        {
-            n.to_owned()
-        }
-        _ => DEFAULT_NEXT.to_owned(),
-    }
+    next.and_then(crate::signin::local_next)
+        .unwrap_or(crate::signin::DEFAULT_NEXT)
+        .to_owned()
 }
 
 /// A query parameter.

@@ -10,6 +10,8 @@ use nps_core::scoring::analysis::{Names, DEFAULT_MIN_N};
 use nps_core::words::{fill, Locale};
 use yew::prelude::*;
 
+pub use super::load::Me;
+use super::load::{self, Loaded};
 use super::{actions, charts, glance, start, tables};
 use crate::data::{self, Record};
 use crate::filters::{Filters, Read};
@@ -48,27 +50,6 @@ enum Status {
     Failed(String),
     /// The collector wants a sign-in (no session, or it ended).
     SignedOut,
-}
-
-/// Who is signed in, as `GET /api/session` says.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
-pub struct Me {
-    /// `user:EMAIL`, `token:ID` or `admin-token`.
-    pub who: String,
-    pub email: Option<String>,
-    /// `admin`, `region`, `store` or `analyst`.
-    pub role: String,
-}
-
-impl Me {
-    pub fn is_admin(&self) -> bool {
-        self.role == "admin"
-    }
-
-    /// A phone can be revealed (every role but an analyst's; an analyst gets no phones).
-    pub fn may_reveal(&self) -> bool {
-        self.role != "analyst"
-    }
 }
 
 #[derive(Clone, PartialEq)]
@@ -134,35 +115,6 @@ impl Reducible for Model {
         }
         Rc::new(m)
     }
-}
-
-/// Who is signed in, then the export and the names, from the collector.
-async fn from_collector(api: &str) -> Result<(Vec<Record>, Names, Me), Action> {
-    let (status, text) = super::fetch("GET", &format!("{api}/session"))
-        .await
-        .map_err(Action::Failed)?;
-    let me: Me = match status {
-        401 => return Err(Action::SignedOut),
-        200 => serde_json::from_str(&text).map_err(|e| Action::Failed(e.to_string()))?,
-        s => return Err(Action::Failed(super::why(s, &text))),
-    };
-    let (status, text) = super::fetch("GET", &format!("{api}/responses"))
-        .await
-        .map_err(Action::Failed)?;
-    match status {
-        401 => return Err(Action::SignedOut),
-        200 => {}
-        s => return Err(Action::Failed(super::why(s, &text))),
-    }
-    super::mark(FETCHED_MARK);
-    let records = data::from_json(&text).map_err(|e| Action::Failed(e.to_string()))?;
-    super::mark(PARSED_MARK);
-    // Names are a courtesy: without them, codes are shown.
-    let names = match super::fetch("GET", &format!("{api}/names")).await {
-        Ok((200, text)) => Names::from_json(&text).unwrap_or_default(),
-        _ => Names::default(),
-    };
-    Ok((records, names, me))
 }
 
 /// What every section needs to draw itself.
@@ -244,14 +196,15 @@ pub fn App(props: &AppProps) -> Html {
             model.dispatch(Action::Loading);
             wasm_bindgen_futures::spawn_local(async move {
                 let started = super::ms();
-                match from_collector(&api).await {
-                    Ok((records, names, me)) => model.dispatch(Action::Loaded(
+                match load::from_collector(&api).await {
+                    Loaded::Answers(records, names, me) => model.dispatch(Action::Loaded(
                         records,
                         names,
                         (super::ms() - started) as u32,
                         Some(me),
                     )),
-                    Err(a) => model.dispatch(a),
+                    Loaded::SignedOut => model.dispatch(Action::SignedOut),
+                    Loaded::Failed(why) => model.dispatch(Action::Failed(why)),
                 }
             });
         })

@@ -7,6 +7,7 @@ mod app;
 mod audit;
 mod charts;
 mod glance;
+mod load;
 mod start;
 mod tables;
 
