@@ -358,3 +358,47 @@ async fn the_dashboard_at_phone_and_desktop_width() {
         b.close().await;
     }
 }
+
+/// The sign-in page, and the dashboard as a store manager sees it (深圳福田店 only, phones
+/// masked), at 375 and 1280 px in zh-CN.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_page_and_a_store_managers_dashboard() {
+    let org = nps_collector::org_file::read(include_str!("../../www/demo-org.toml")).unwrap();
+    let server = Server::start_with(|s| s.names = nps_collector::demo::names().with_org(org)).await;
+    nps_collector::demo::seed(&server.db, 3000, 6, 7).unwrap();
+    for (width, height) in [(375, 667), (1280, 800)] {
+        let b = Browser::start(Options {
+            width,
+            height,
+            lang: "zh-CN",
+            ..Options::default()
+        })
+        .await;
+        b.cdp(
+            "Emulation.setTimezoneOverride",
+            serde_json::json!({"timezoneId": "Asia/Shanghai"}),
+        )
+        .await;
+        b.goto(&format!("{}/signin?next=/dashboard.html", server.base))
+            .await;
+        assert_eq!(b.text("h1").await, "登录 NPS 看板");
+        b.find("input[name=email]").await;
+        shot(&b, &format!("signin-{width}-zh-cn")).await;
+        b.sign_in_as(
+            &server,
+            nps_core::access::Role::Store,
+            nps_core::access::Scope::Stores(vec!["SZ-FT".into()]),
+        )
+        .await;
+        b.goto(&format!("{}/dashboard.html", server.base)).await;
+        b.find(".glance .big").await;
+        assert!(b.text(".bar .me").await.contains("门店经理"));
+        let segments = b.text(".segments tbody").await;
+        assert!(segments.contains("深圳福田店"), "{segments}");
+        assert!(!segments.contains("北京朝阳店"), "{segments}");
+        let name = format!("dashboard-store-{width}-zh-cn");
+        shot(&b, &name).await;
+        full_page(&b, &format!("{name}-full"), width, height).await;
+        b.close().await;
+    }
+}
