@@ -30,10 +30,12 @@ use nps_collector::serve::{run, stop_signal, Limits};
 use nps_collector::{Settings, Store, Target, BODY_TIMEOUT};
 
 mod commands;
+mod flags;
 mod token;
 mod user;
 
-use commands::{landing, names, public_origin, secret, tool, visit_key, Command};
+use commands::{landing, names, secret, tool, visit_key, Command};
+use flags::public_origin;
 
 /// Receives nps-widget responses and stores them in SQLite or PostgreSQL.
 #[derive(Parser, Debug)]
@@ -115,7 +117,7 @@ struct Args {
     max_connections: usize,
     /// Open connections of one client (an IPv4 address, an IPv6 /64; not a trusted proxy) at
     /// most, and never more than half of --max-connections; more are closed at once.
-    #[arg(long, default_value_t = Limits::default().max_per_client, value_parser = commands::at_least_one)]
+    #[arg(long, default_value_t = Limits::default().max_per_client, value_parser = flags::at_least_one)]
     max_connections_per_client: usize,
     /// Seconds a stop (SIGTERM, Ctrl-C) waits for requests under way.
     #[arg(long, default_value_t = Limits::default().grace.as_secs())]
@@ -153,16 +155,16 @@ struct Args {
     /// Until this date (YYYY-MM-DD, UTC) or RFC 3339 time, posts without a write key are still
     /// taken, for widgets from before write keys (set it a week past an upgrade, so answers
     /// waiting in customers' browsers arrive). Default: never.
-    #[arg(long, env = "NPS_KEYLESS_UNTIL", value_parser = commands::moment_ns)]
+    #[arg(long, env = "NPS_KEYLESS_UNTIL", value_parser = flags::moment_ns)]
     keyless_until: Option<i64>,
     /// Until this date (YYYY-MM-DD, UTC) or RFC 3339 time, visit links signed before every
     /// value of a link was signed (version 1) are still taken when they carry a store, an
     /// advisor or other values (those values unsigned), for codes already printed. Default:
     /// never (a version-1 link is taken only when it carries nothing but its visit).
-    #[arg(long, env = "NPS_V1_LINKS_UNTIL", value_parser = commands::moment_ns, global = true)]
+    #[arg(long, env = "NPS_V1_LINKS_UNTIL", value_parser = flags::moment_ns, global = true)]
     v1_links_until: Option<i64>,
     #[command(flatten)]
-    session: commands::SessionFlags,
+    session: flags::SessionFlags,
 }
 
 /// `--db`'s parser: clap's own would repeat the value in its error, and a mistyped
