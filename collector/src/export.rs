@@ -22,10 +22,12 @@ use crate::scope::Viewer;
 use crate::storage::{Row, Selection, StoreError};
 use crate::{audit, ApiError, Shared};
 use nps_core::access::Action;
+use nps_core::scoring::analysis::Names;
 
 /// Rows as CSV records (the header first when asked), for the export to send in pieces: the
-/// columns and each row's cells are `nps_core::contract::csv`'s.
-pub fn csv_records(rows: &[Row], header: bool) -> Result<Vec<u8>, String> {
+/// columns and each row's cells are `nps_core::contract::csv`'s, the names and place of each
+/// row's store and advisor from `names` (the org in force).
+pub fn csv_records(rows: &[Row], header: bool, names: &Names) -> Result<Vec<u8>, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     if header {
         w.write_record(nps_csv::columns())
@@ -33,10 +35,16 @@ pub fn csv_records(rows: &[Row], header: bool) -> Result<Vec<u8>, String> {
     }
     for row in rows {
         let body: Value = serde_json::from_str(&row.body).map_err(|e| e.to_string())?;
+        let code = |key: &str| {
+            body.pointer(&format!("/context/{key}"))
+                .and_then(Value::as_str)
+        };
+        let named = names.named(code("store"), code("advisor"));
         let stored = nps_csv::Stored {
             received_at: &row.received_at,
             changed_at: &row.changed_at,
             flag: row.flag.as_deref(),
+            named: Some(&named),
         };
         w.write_record(nps_csv::cells(&body, stored))
             .map_err(|e| e.to_string())?;
@@ -202,7 +210,7 @@ impl Pieces {
                 Format::Json => out.push(b'['),
                 Format::Csv => {
                     out.extend_from_slice(nps_csv::BOM.as_bytes());
-                    out.extend(csv_records(&[], true).unwrap_or_default());
+                    out.extend(csv_records(&[], true, self.viewer.names()).unwrap_or_default());
                 }
             }
         }
@@ -237,7 +245,7 @@ impl Pieces {
                         json_item(row, &mut out);
                     }
                 }
-                Format::Csv => match csv_records(&rows, false) {
+                Format::Csv => match csv_records(&rows, false, self.viewer.names()) {
                     Ok(bytes) => out.extend(bytes),
                     Err(message) => {
                         tracing::error!(error = %message, "writing the CSV export");

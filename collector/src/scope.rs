@@ -32,6 +32,11 @@ impl Viewer {
         Viewer { caller, names }
     }
 
+    /// The names and org in force for this export.
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+
     /// The place of a stored body: its store and the store's region.
     pub fn place(&self, body: &Value) -> Place {
         let store = body.pointer("/context/store").and_then(Value::as_str);

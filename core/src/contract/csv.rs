@@ -29,8 +29,16 @@ const BODY_TAIL: [&str; 4] = ["locale", "page", "created_at", "updated_at"];
 /// What the store adds to a body, last.
 const STORED: [&str; 3] = ["received_at", "changed_at", "flag"];
 
-/// Columns added since, last so a sheet that reads columns by position keeps working.
-const ADDED: [&str; 1] = ["callback_hours"];
+/// Columns added since, last so a sheet that reads columns by position keeps working: the
+/// call-back's hours, then the names and place of the store and advisor (`Named`).
+const ADDED: [&str; 6] = [
+    "callback_hours",
+    "store_name",
+    "advisor_name",
+    "region",
+    "region_name",
+    "city",
+];
 
 /// The CSV's column names, in order.
 pub fn columns() -> Vec<&'static str> {
@@ -49,6 +57,21 @@ pub struct Stored<'a> {
     pub received_at: &'a str,
     pub changed_at: &'a str,
     pub flag: Option<&'a str>,
+    /// The names and place of its store and advisor, from the org in force (`None`: empty
+    /// cells).
+    pub named: Option<&'a Named>,
+}
+
+/// The names of a response's store and advisor and where the store sits in the brand's
+/// organisation (`Names::named`); empty where the org file or names file does not say.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Named {
+    pub store_name: String,
+    pub advisor_name: String,
+    /// The region's id and name.
+    pub region: String,
+    pub region_name: String,
+    pub city: String,
 }
 
 /// One stored response's cells, in the order of `columns`, each defused.
@@ -94,6 +117,14 @@ pub fn cells(body: &Value, stored: Stored) -> Vec<String> {
     out.push(text(
         body.get("contact").and_then(|c| c.get("callback_hours")),
     ));
+    let named = stored.named.cloned().unwrap_or_default();
+    out.extend([
+        named.store_name,
+        named.advisor_name,
+        named.region,
+        named.region_name,
+        named.city,
+    ]);
     out.iter().map(|c| defuse(c)).collect()
 }
 
@@ -179,6 +210,13 @@ mod tests {
             received_at: "2026-11-20T08:01:01Z",
             changed_at: "2026-11-20T08:01:02Z",
             flag: Some("too_fast"),
+            named: Some(&Named {
+                store_name: "深圳福田店".into(),
+                region: "south".into(),
+                region_name: "华南大区".into(),
+                city: "深圳".into(),
+                ..Named::default()
+            }),
         };
         let cells = cells(&body, stored);
         let cols = columns();
@@ -192,6 +230,16 @@ mod tests {
         assert_eq!((get("page"), get("flag")), ("", "too_fast"));
         assert_eq!(get("changed_at"), "2026-11-20T08:01:02Z");
         assert_eq!(get("callback_hours"), "48");
+        assert_eq!(
+            [
+                get("store_name"),
+                get("advisor_name"),
+                get("region"),
+                get("region_name"),
+                get("city")
+            ],
+            ["深圳福田店", "", "south", "华南大区", "深圳"]
+        );
         let mut unique = cols.clone();
         unique.sort();
         unique.dedup();

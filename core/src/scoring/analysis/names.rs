@@ -87,6 +87,28 @@ impl Names {
             .map(String::as_str)
     }
 
+    /// The names of a store and an advisor, and the store's region and city: the export's
+    /// last columns (`contract::csv::Named`).
+    pub fn named(&self, store: Option<&str>, advisor: Option<&str>) -> crate::contract::csv::Named {
+        let name = |dim: &str, code: Option<&str>| {
+            code.and_then(|c| self.get(dim, c))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let org = self.org();
+        let region = store.and_then(|s| org?.region_of_store(s));
+        crate::contract::csv::Named {
+            store_name: name("store", store),
+            advisor_name: name("advisor", advisor),
+            region: region.map(|r| r.id.clone()).unwrap_or_default(),
+            region_name: region.map(|r| r.name.clone()).unwrap_or_default(),
+            city: store
+                .and_then(|s| org?.city_of_store(s))
+                .unwrap_or_default()
+                .to_owned(),
+        }
+    }
+
     /// Names a code (a later name for the same code wins).
     pub fn set(&mut self, dimension: Dimension, code: &str, name: &str) {
         self.by_dimension
