@@ -125,8 +125,14 @@ impl Sso {
     /// The account a person signs in to: their email (as the account's key), and the role
     /// and scope of the rules. The first rule that matches gives the role; every matching
     /// rule of that role adds its stores or regions (a manager of two stores in two groups
-    /// sees both).
-    pub fn decide(&self, claims: &Claims) -> Result<(String, Role, Scope), Refusal> {
+    /// sees both). A `group_prefix` rule's codes are checked against `org`, the org in force
+    /// (reloaded without a restart), else the one read at start.
+    pub fn decide(
+        &self,
+        claims: &Claims,
+        org: Option<&Org>,
+    ) -> Result<(String, Role, Scope), Refusal> {
+        let org = org.unwrap_or(&self.org);
         let email = claims
             .email
             .as_deref()
@@ -139,7 +145,7 @@ impl Sso {
         let grants: Vec<(Role, Vec<String>, Vec<String>)> = self
             .rules
             .iter()
-            .filter_map(|r| self.grant(r, &email, &claims.groups))
+            .filter_map(|r| grant(r, &email, &claims.groups, org))
             .collect();
         let Some((role, ..)) = grants.first().cloned() else {
             return Err(Refusal::NoRule);
@@ -164,38 +170,38 @@ impl Sso {
         let scope = scope.map_err(|_| Refusal::NoRule)?;
         Ok((email, role, scope))
     }
+}
 
-    /// What one rule gives this person, if it matches: the role, regions, stores.
-    fn grant(
-        &self,
-        rule: &Rule,
-        email: &str,
-        groups: &[String],
-    ) -> Option<(Role, Vec<String>, Vec<String>)> {
-        let given = || Some((rule.role, rule.regions.clone(), rule.stores.clone()));
-        match &rule.when {
-            Match::Group(g) => groups.iter().any(|x| x == g).then(given)?,
-            Match::Email(e) => (email_key(e) == email).then(given)?,
-            Match::EmailDomain(d) => email
-                .rsplit_once('@')
-                .is_some_and(|(_, at)| at.eq_ignore_ascii_case(d))
-                .then(given)?,
-            Match::GroupPrefix(p) => {
-                let mut codes: Vec<String> = Vec::new();
-                for code in groups.iter().filter_map(|g| g.strip_prefix(p.as_str())) {
-                    let known = match rule.role {
-                        Role::Region => self.org.region(code).is_some(),
-                        _ => self.org.store(code).is_some(),
-                    };
-                    if known && !codes.iter().any(|c| c == code) {
-                        codes.push(code.to_owned());
-                    }
+/// What one rule gives this person, if it matches: the role, regions, stores.
+fn grant(
+    rule: &Rule,
+    email: &str,
+    groups: &[String],
+    org: &Org,
+) -> Option<(Role, Vec<String>, Vec<String>)> {
+    let given = || Some((rule.role, rule.regions.clone(), rule.stores.clone()));
+    match &rule.when {
+        Match::Group(g) => groups.iter().any(|x| x == g).then(given)?,
+        Match::Email(e) => (email_key(e) == email).then(given)?,
+        Match::EmailDomain(d) => email
+            .rsplit_once('@')
+            .is_some_and(|(_, at)| at.eq_ignore_ascii_case(d))
+            .then(given)?,
+        Match::GroupPrefix(p) => {
+            let mut codes: Vec<String> = Vec::new();
+            for code in groups.iter().filter_map(|g| g.strip_prefix(p.as_str())) {
+                let known = match rule.role {
+                    Role::Region => org.region(code).is_some(),
+                    _ => org.store(code).is_some(),
+                };
+                if known && !codes.iter().any(|c| c == code) {
+                    codes.push(code.to_owned());
                 }
-                match (codes.is_empty(), rule.role) {
-                    (true, _) => None,
-                    (false, Role::Region) => Some((rule.role, codes, vec![])),
-                    (false, _) => Some((rule.role, vec![], codes)),
-                }
+            }
+            match (codes.is_empty(), rule.role) {
+                (true, _) => None,
+                (false, Role::Region) => Some((rule.role, codes, vec![])),
+                (false, _) => Some((rule.role, vec![], codes)),
             }
         }
     }

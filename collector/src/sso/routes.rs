@@ -231,7 +231,8 @@ async fn sign_in(
     next: &str,
 ) -> Response {
     let sso = state.oidc.as_ref().expect("a sign-in has a provider").sso();
-    let (email, role, scope) = match sso.decide(claims) {
+    let names = state.names();
+    let (email, role, scope) = match sso.decide(claims, names.org()) {
         Ok(found) => found,
         Err(refusal) => {
             let who = match (&claims.email, refusal) {

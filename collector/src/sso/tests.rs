@@ -194,7 +194,7 @@ fn stores(codes: &[&str]) -> Scope {
 fn the_rules_give_each_person_a_role_and_a_scope() {
     let s = sso();
     let check = |c: Claims, want: Result<(&str, Role, Scope), Refusal>| {
-        let got = s.decide(&c);
+        let got = s.decide(&c, None);
         let want = want.map(|(e, r, sc)| (e.to_owned(), r, sc));
         assert_eq!(got, want, "{c:?}");
     };
@@ -266,7 +266,33 @@ fn the_rules_give_each_person_a_role_and_a_scope() {
     let mut lax = sso();
     lax.require_verified_email = false;
     assert_eq!(
-        lax.decide(&claims("li@brand.example", None, &["nps-admins"])),
+        lax.decide(&claims("li@brand.example", None, &["nps-admins"]), None),
         Ok(("li@brand.example".into(), Role::Admin, Scope::All))
     );
+}
+
+#[test]
+fn a_group_is_checked_against_the_org_in_force() {
+    let s = sso();
+    let li = claims("li@brand.example", Some(true), &["nps-store-SZ-FT"]);
+    assert_eq!(s.decide(&li, None).unwrap().2, stores(&["SZ-FT"]));
+    // The org read again without SZ-FT: its group grants it no longer.
+    let without = ORG
+        .replace("id = \"SZ-FT\"", "id = \"SZ-XX\"")
+        .replace("store = \"SZ-FT\"", "store = \"SZ-XX\"");
+    let reloaded = crate::org_file::read(&without).unwrap();
+    let got = s.decide(&li, Some(&reloaded));
+    assert_ne!(got.map(|g| g.2), Ok(stores(&["SZ-FT"])));
+    // And a store added since the start is granted.
+    let with_new = crate::org_file::read(
+        &ORG.replace("id = \"SZ-FT\"", "id = \"SZ-NEW\"")
+            .replace("store = \"SZ-FT\"", "store = \"SZ-NEW\""),
+    )
+    .unwrap();
+    let new = claims("li@brand.example", Some(true), &["nps-store-SZ-NEW"]);
+    assert_eq!(
+        s.decide(&new, Some(&with_new)).unwrap().2,
+        stores(&["SZ-NEW"])
+    );
+    assert_ne!(s.decide(&new, None).map(|g| g.2), Ok(stores(&["SZ-NEW"])));
 }
