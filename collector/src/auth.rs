@@ -58,7 +58,7 @@ impl Caller {
         if self.may(action, &Place::Org) {
             Ok(())
         } else {
-            Err(forbidden(action))
+            Err(forbidden(self.role, action))
         }
     }
 
@@ -245,13 +245,23 @@ fn unauthorised() -> Response {
     )
 }
 
-/// A 403 for an action the caller's role does not allow.
-pub fn forbidden(action: Action) -> Response {
+/// A 403 for an action the caller's role does not allow, in words: the role and the action.
+pub fn forbidden(role: Role, action: Action) -> Response {
+    let what = match action {
+        Action::ReadAnswers => "reading these answers",
+        Action::ReadMaskedPhone => "phone numbers",
+        Action::Reveal => "showing a phone number",
+        Action::Export => "this export",
+        Action::Delete => "deleting an answer (administrators only)",
+        Action::ManagePeople => "managing people (administrators only)",
+        Action::CreateTokens => "machine tokens (administrators only)",
+        Action::ReadAudit => "the audit trail (administrators only)",
+    };
     private(
         ApiError::new(
             StatusCode::FORBIDDEN,
             "authorization",
-            &format!("your role does not allow this ({action:?})"),
+            format!("the role {} does not allow {what}", role.key()),
         )
         .into_response(),
     )

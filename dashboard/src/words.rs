@@ -34,9 +34,9 @@ words! {
     Title { "NPS 看板", "NPS 看板", "NPS dashboard" }
     SignIn { "登录", "登入", "Sign in" }
     SignInHint { "使用管理员为您开通的账号登录；登录后只显示您负责的门店。", "使用管理員為您開通的帳號登入；登入後只顯示您負責的門市。", "Sign in with the account your administrator set up; you see the stores you look after." }
-    SignedOut { "请先登录，或登录已过期。", "請先登入，或登入已過期。", "Please sign in; your session may have ended." }
-    SignOut { "退出", "登出", "Sign out" }
-    OldLink { "链接中的令牌已停用，未被使用：请登录。", "連結中的權杖已停用，未被使用：請登入。", "The token in this link is no longer used: please sign in." }
+    SignedOut { "您尚未登录或登录已过期，请重新登录。", "您尚未登入或登入已逾時，請重新登入。", "You are not signed in, or your session has ended: please sign in." }
+    SignOut { "退出登录", "登出", "Sign out" }
+    OldLink { "此链接中的旧访问令牌已失效，未被使用，请登录。", "此連結中的舊存取權杖已失效，未被使用，請登入。", "The old access token in this link is no longer used: please sign in." }
     RoleAdmin { "管理员", "管理員", "Administrator" }
     RoleRegion { "区域经理", "區域經理", "Region manager" }
     RoleStore { "门店经理", "門市經理", "Store manager" }
@@ -44,11 +44,22 @@ words! {
     Reveal { "显示号码", "顯示號碼", "Show number" }
     RevealHint { "显示完整号码会记录在审计日志中。", "顯示完整號碼會記錄在稽核紀錄中。", "Showing a full number is written to the audit trail." }
     RevealFailed { "无法显示号码：{why}", "無法顯示號碼：{why}", "Could not show the number: {why}" }
+    NoPhoneBack { "服务器未返回号码。", "伺服器未傳回號碼。", "the collector sent no number." }
+    ActSignin { "登录", "登入", "Signed in" }
+    ActSigninFailed { "登录失败", "登入失敗", "Sign-in failed" }
+    ActSignout { "退出登录", "登出", "Signed out" }
+    ActInvite { "接受邀请", "接受邀請", "Accepted an invite" }
+    ActReveal { "查看号码", "查看號碼", "Showed a number" }
+    ActExport { "导出", "匯出", "Export" }
+    ActDelete { "删除回答", "刪除回答", "Deleted an answer" }
+    ActPeople { "账号变更", "帳號變更", "Changed an account" }
+    ActToken { "机器令牌", "機器權杖", "Machine token" }
+    ActAuditRead { "查看审计记录", "查看稽核紀錄", "Read the audit trail" }
     Audit { "审计记录", "稽核紀錄", "Audit trail" }
-    AuditHint { "谁在何时做了什么：登录、查看号码、导出、删除、账号与令牌变更。只增不改。", "誰在何時做了什麼：登入、查看號碼、匯出、刪除、帳號與權杖變更。只增不改。", "Who did what, when: sign-ins, numbers shown, exports, deletions, changes to people and tokens. Append-only." }
-    AuditLoad { "显示最近记录", "顯示最近紀錄", "Show the latest" }
-    AuditCsv { "下载 CSV", "下載 CSV", "Download CSV" }
-    AuditWho { "谁", "誰", "Who" }
+    AuditHint { "谁在何时做了什么：登录、查看号码、导出、删除、账号与令牌变更。记录只能追加，不能修改或删除。时间为本地时间。", "誰在何時做了什麼：登入、查看號碼、匯出、刪除、帳號與權杖變更。紀錄只能追加，不能修改或刪除。時間為本地時間。", "Who did what, when: sign-ins, numbers shown, exports, deletions, changes to people and tokens. Entries can only be added, never changed or removed. Times are local." }
+    AuditLoad { "显示最近 50 条记录", "顯示最近 50 筆紀錄", "Show the latest 50 entries" }
+    AuditCsv { "下载 CSV（最近 10,000 条）", "下載 CSV（最近 10,000 筆）", "Download CSV (latest 10,000)" }
+    AuditWho { "操作人", "操作者", "Who" }
     AuditWhat { "操作", "操作", "What" }
     AuditDetail { "详情", "詳情", "Detail" }
     DropFile { "或拖入导出的 JSON/CSV 文件", "或拖入匯出的 JSON/CSV 檔案", "or drop an exported JSON/CSV file" }
@@ -153,6 +164,24 @@ pub fn role(key: &str) -> Option<Word> {
         "region" => Word::RoleRegion,
         "store" => Word::RoleStore,
         "analyst" => Word::RoleAnalyst,
+        _ => return None,
+    })
+}
+
+/// What an audit trail action (`audit::ACTIONS` of the collector) is called; `None` for one
+/// this page does not know (shown by its key).
+pub fn audit_action(key: &str) -> Option<Word> {
+    Some(match key {
+        "signin" => Word::ActSignin,
+        "signin_failed" => Word::ActSigninFailed,
+        "signout" => Word::ActSignout,
+        "invite_accepted" => Word::ActInvite,
+        "reveal" => Word::ActReveal,
+        "export" => Word::ActExport,
+        "delete" => Word::ActDelete,
+        "audit_read" => Word::ActAuditRead,
+        k if k.starts_with("user_") => Word::ActPeople,
+        k if k.starts_with("token_") => Word::ActToken,
         _ => return None,
     })
 }

@@ -190,7 +190,7 @@ async fn an_admin_adds_people_and_each_sees_exactly_their_scope() {
     b.click(".audit button").await;
     b.find(".audit table").await;
     let trail = b.text(".audit table").await;
-    assert!(trail.contains("reveal"), "{trail}");
+    assert!(trail.contains("查看号码"), "the reveal, in words: {trail}");
     assert!(trail.contains("user:east@brand.example"), "{trail}");
     assert!(trail.contains(&id), "{trail}");
     assert!(!trail.contains(PHONE), "the trail never holds the number");

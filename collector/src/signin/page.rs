@@ -99,10 +99,11 @@ pub fn signin(locale: Locale, next: &str, email: &str, trouble: Option<&str>, ss
 
 /// The wait of a throttled sign-in in words: seconds under a minute, else whole minutes.
 pub fn wait_words(locale: Locale, wait_s: u64) -> String {
-    let (unit, n) = if wait_s < 60 {
-        (w::SECONDS, wait_s)
-    } else {
-        (w::MINUTES, wait_s.div_ceil(60))
+    let (unit, n) = match wait_s {
+        0 | 1 => (w::ONE_SECOND, 1),
+        2..60 => (w::SECONDS, wait_s),
+        60 => (w::ONE_MINUTE, 1),
+        _ => (w::MINUTES, wait_s.div_ceil(60)),
     };
     let wait = fill(say(unit, locale), &[("n", &n.to_string())]);
     fill(say(w::WAIT, locale), &[("wait", &wait)])
@@ -183,6 +184,21 @@ mod tests {
             (Locale::ZhCn, 59, "尝试次数过多，请 59 秒后再试。"),
             (Locale::ZhCn, 61, "尝试次数过多，请 2 分钟后再试。"),
             (Locale::ZhTw, 900, "嘗試次數過多，請 15 分鐘後再試。"),
+            (
+                Locale::En,
+                1,
+                "Too many tries. Please try again in 1 second.",
+            ),
+            (
+                Locale::En,
+                2,
+                "Too many tries. Please try again in 2 seconds.",
+            ),
+            (
+                Locale::En,
+                60,
+                "Too many tries. Please try again in 1 minute.",
+            ),
             (
                 Locale::En,
                 900,

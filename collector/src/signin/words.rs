@@ -15,7 +15,7 @@ pub const SIGN_IN: Words = ["登录", "登入", "Sign in"];
 pub const WRONG: Words = [
     "邮箱或密码不正确。",
     "電子郵件或密碼不正確。",
-    "The email or password is not right.",
+    "The email or password is incorrect.",
 ];
 pub const FORGOT: Words = [
     "忘记密码？请联系管理员重新发送邀请链接。",
@@ -34,6 +34,8 @@ pub const WAIT: Words = [
     "Too many tries. Please try again in {wait}.",
 ];
 pub const SECONDS: Words = ["{n} 秒", "{n} 秒", "{n} seconds"];
+pub const ONE_SECOND: Words = ["1 秒", "1 秒", "1 second"];
+pub const ONE_MINUTE: Words = ["1 分钟", "1 分鐘", "1 minute"];
 pub const MINUTES: Words = ["{n} 分钟", "{n} 分鐘", "{n} minutes"];
 pub const UNAVAILABLE: Words = [
     "暂时无法登录，请稍后再试。",
@@ -48,7 +50,11 @@ pub const SET_FOR: Words = [
     "Choose a password for {email}.",
 ];
 pub const NEW_PASSWORD: Words = ["新密码", "新密碼", "New password"];
-pub const AGAIN: Words = ["再次输入新密码", "再次輸入新密碼", "The new password again"];
+pub const AGAIN: Words = [
+    "再次输入新密码",
+    "再次輸入新密碼",
+    "Confirm the new password",
+];
 pub const RULES: Words = [
     "至少 {min} 个字符，不能与邮箱相同。",
     "至少 {min} 個字元，不能與電子郵件相同。",
@@ -85,8 +91,8 @@ pub const GONE_TITLE: Words = [
     "This invite link no longer works",
 ];
 pub const GONE: Words = [
-    "此链接已过期（有效期 {hours} 小时）或已使用过。请联系管理员发送新的邀请链接（nps-collector user reset）。",
-    "此連結已過期（有效期 {hours} 小時）或已使用過。請聯絡管理員發送新的邀請連結（nps-collector user reset）。",
-    "The link has expired (it holds for {hours} hours) or has been used. Ask your admin for a new invite link (nps-collector user reset).",
+    "此链接已过期（有效期 {hours} 小时）或已使用过。请联系管理员为您发送新的邀请链接。",
+    "此連結已過期（有效期 {hours} 小時）或已使用過。請聯絡管理員為您發送新的邀請連結。",
+    "The link has expired (it holds for {hours} hours) or has been used. Ask your administrator for a new invite link.",
 ];
 pub const TO_SIGN_IN: Words = ["前往登录", "前往登入", "Go to sign-in"];

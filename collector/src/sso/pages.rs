@@ -60,7 +60,7 @@ impl Trouble {
                 ],
             ),
             Trouble::Unreachable => (
-                ["暂时无法连接企业账号登录", "暫時無法連線企業帳號登入", "Company sign-in can't be reached"],
+                ["暂时无法连接企业登录服务", "暫時無法連線企業登入服務", "Company sign-in can't be reached"],
                 [
                     "请稍后再试，或使用邮箱和密码登录。",
                     "請稍後再試，或使用電子郵件和密碼登入。",
@@ -70,8 +70,8 @@ impl Trouble {
             Trouble::Expired => (
                 ["登录已失效", "登入已失效", "This sign-in has expired"],
                 [
-                    "这次登录不是在本浏览器中开始的，或已超过 10 分钟。请重新登录。",
-                    "這次登入不是在本瀏覽器中開始的，或已超過 10 分鐘。請重新登入。",
+                    "本次登录并非在此浏览器中发起，或已超过 10 分钟。请重新登录。",
+                    "本次登入並非在此瀏覽器中發起，或已超過 10 分鐘。請重新登入。",
                     "This sign-in was not started in this browser, or took more than 10 minutes. Please sign in again.",
                 ],
             ),
@@ -104,7 +104,7 @@ impl Trouble {
                 [
                     "企业账号 {email} 还没有查看 NPS 看板的权限。请联系管理员，把您加入相应的群组。",
                     "企業帳號 {email} 還沒有查看 NPS 看板的權限。請聯絡管理員，將您加入相應的群組。",
-                    "Your company account {email} has no access to the NPS dashboard. Ask your administrator to add you to its group.",
+                    "Your company account {email} has no access to the NPS dashboard. Ask your administrator to add you to the right group.",
                 ],
             ),
             Trouble::Disabled => (

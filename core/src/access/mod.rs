@@ -67,7 +67,7 @@ impl Role {
             (Role::Region, Locale::ZhTw) => "區域經理",
             (Role::Region, Locale::En) => "Region manager",
             (Role::Store, Locale::ZhCn) => "门店经理",
-            (Role::Store, Locale::ZhTw) => "門店經理",
+            (Role::Store, Locale::ZhTw) => "門市經理",
             (Role::Store, Locale::En) => "Store manager",
             (Role::Analyst, Locale::ZhCn) => "分析员",
             (Role::Analyst, Locale::ZhTw) => "分析員",

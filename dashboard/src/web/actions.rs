@@ -50,6 +50,9 @@ pub fn Callbacks(props: &Props) -> Html {
             <h2 id="callbacks-h">{ v.t(Word::Callbacks) }
                 <span class="count">{ v.report.callbacks.len() }</span></h2>
             <p class="muted small">{ v.t(Word::CallbacksHint) }</p>
+            if v.me.as_ref().is_some_and(|m| m.may_reveal()) && !v.report.callbacks.is_empty() {
+                <p class="muted small">{ v.t(Word::RevealHint) }</p>
+            }
             if v.report.callbacks.is_empty() {
                 <p class="empty">{ v.t(Word::NoCallbacks) }</p>
             } else {
@@ -85,7 +88,8 @@ pub fn Reveal(props: &RevealProps) -> Html {
                     Ok((200, text)) => serde_json::from_str::<serde_json::Value>(&text)
                         .ok()
                         .and_then(|v| v["phone"].as_str().map(str::to_owned))
-                        .ok_or_else(|| "no phone in the answer".to_owned()),
+                        // Empty: the collector answered without a number (said in words below).
+                        .ok_or_else(String::new),
                     Ok((s, text)) => Err(super::why(s, &text)),
                     Err(e) => Err(e),
                 };
@@ -104,7 +108,7 @@ pub fn Reveal(props: &RevealProps) -> Html {
                     { v.t(Word::Reveal) }
                 </button>
                 if let Some(Err(why)) = other {
-                    <span class="status error small" role="alert">{ v.fill(Word::RevealFailed, &[("why", why)]) }</span>
+                    <span class="status error small" role="alert">{ v.fill(Word::RevealFailed, &[("why", if why.is_empty() { v.t(Word::NoPhoneBack) } else { why })]) }</span>
                 }
             </span>
         },

@@ -1,13 +1,17 @@
-//! The audit trail, for an admin: the latest entries on demand (`GET /api/audit`) and the
-//! whole trail as CSV (`?format=csv`, a plain link: the session cookie goes with it). The
+//! The audit trail, for an admin: the latest entries on demand (`GET /api/audit`), in local
+//! time and plain words, and the latest 10,000 as CSV (`?format=csv`, a plain link: the
+//! session cookie goes with it; older lines by `since`/`until`). The
 //! collector decides who may read it; this section is drawn only for an admin.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use nps_core::contract::time::Time;
+
 use super::app::View;
-use crate::words::Word;
+use crate::format::moment;
+use crate::words::{audit_action, Word};
 
 /// How many entries the section shows.
 const LATEST: usize = 50;
@@ -58,9 +62,9 @@ pub fn Audit(props: &Props) -> Html {
                     </tr></thead>
                     <tbody>{ for list.iter().take(LATEST).map(|e| html! {
                         <tr>
-                            <td class="small">{ e.at.replace('T', " ").trim_end_matches('Z').to_owned() }</td>
+                            <td class="small">{ local(v, &e.at) }</td>
                             <td>{ e.who.clone() }</td>
-                            <td><code>{ e.action.clone() }</code></td>
+                            <td title={e.action.clone()}>{ audit_action(&e.action).map_or(e.action.as_str(), |w| v.t(w)) }</td>
                             <td class="small muted">{ detail(&e.detail) }</td>
                         </tr>
                     }) }</tbody>
@@ -79,6 +83,14 @@ pub fn Audit(props: &Props) -> Html {
             { body }
         </section>
     }
+}
+
+/// An entry's time in the browser's time zone, as the rest of the page shows times.
+fn local(v: &View, at: &str) -> String {
+    Time::parse(at).map_or_else(
+        || at.to_owned(),
+        |t| moment(t.unix_minutes(), v.cx.offset, v.locale),
+    )
 }
 
 /// An entry's detail in one line: `key: value` pairs, text as it is.

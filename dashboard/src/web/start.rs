@@ -111,9 +111,10 @@ pub fn Start(props: &Props) -> Html {
     let w = |word: Word| word.in_(props.locale);
     // Back here after signing in, with the view the link asked for.
     let signin = format!(
-        "{}?next={}",
+        "{}?next={}&lang={}",
         props.signin,
-        form_urlencoded::byte_serialize(super::here().as_bytes()).collect::<String>()
+        form_urlencoded::byte_serialize(super::here().as_bytes()).collect::<String>(),
+        props.locale.tag()
     );
     let on_choose = {
         let load_file = props.load_file.clone();
