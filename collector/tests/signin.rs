@@ -508,7 +508,7 @@ async fn an_invite_sets_a_password_once_and_a_used_or_expired_one_says_what_to_d
     ] {
         assert_eq!(r.status, StatusCode::GONE);
         assert!(
-            r.text.contains("nps-collector user reset"),
+            r.text.contains("请联系管理员为您发送新的邀请链接"),
             "{}",
             page_text(&r)
         );
