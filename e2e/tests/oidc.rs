@@ -529,7 +529,7 @@ async fn who_signs_in_is_the_rules_and_the_accounts_say() {
     assert_eq!(guest.status, 403);
     assert!(
         guest.body.contains("guest@elsewhere.example")
-            && guest.body.contains("add you to its group"),
+            && guest.body.contains("add you to the right group"),
         "{}",
         guest.body
     );
