@@ -258,11 +258,15 @@ fn demo(args: &[String]) -> Result {
         );
     }
     // The owner's bootstrap credential, for scripts; nobody types it into the dashboard.
-    let token = demo_token();
+    let admin = demo.join("admin-token");
+    fs::write(&admin, demo_token()).map_err(|e| format!("write {}: {e}", admin.display()))?;
+    println!("   (scripts: the owner's admin token is in {})", admin.display());
     run(Command::new(collector)
         .arg("--visit-secret-file")
         .arg(&secret)
-        .args(["--port", &port, "--admin-token", &token, "--db"])
+        .arg("--admin-token-file")
+        .arg(&admin)
+        .args(["--port", &port, "--db"])
         .arg(&db)
         .arg("--names")
         .arg(&names)
