@@ -50,8 +50,9 @@ struct Args {
     /// Address to bind.
     #[arg(long, env = "NPS_HOST", default_value = "127.0.0.1")]
     host: String,
-    /// Where responses are kept: a SQLite file (created if missing), or a PostgreSQL database
-    /// as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (several collectors may share one).
+    /// Where responses are kept: a SQLite file (the server creates it if missing; user and
+    /// token need it there), or a PostgreSQL database as
+    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (several collectors may share one).
     #[arg(
         long,
         env = "NPS_DB",
