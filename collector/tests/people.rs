@@ -319,6 +319,11 @@ fn every_mistake_names_its_flag_and_what_it_accepts() {
     );
 }
 
+/// A command's arguments, written as one would type them (no value with a space).
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 /// The arguments before a command, then the command's.
 fn with<'a>(before: &[&'a str], cmd: &[&'a str]) -> Vec<&'a str> {
     [before, cmd].concat()
@@ -355,8 +360,8 @@ async fn enable_restores_a_disabled_account_and_reset_refuses_a_disabled_one() {
         .await
         .unwrap()
         .unwrap();
-    ok(&db, &["user", "disable", "--email", "wang@brand.example"]);
-    let mut reset = vec!["user", "reset", "--email", "Wang@brand.example"];
+    ok(&db, &words("user disable --email wang@brand.example"));
+    let mut reset = words("user reset --email Wang@brand.example");
     reset.extend_from_slice(&base);
     let out = run(&db, &reset);
     assert!(!out.status.success() && out.stdout.is_empty(), "{out:?}");
@@ -365,17 +370,15 @@ async fn enable_restores_a_disabled_account_and_reset_refuses_a_disabled_one() {
         e.contains("--email wang@brand.example is disabled: run user enable first"),
         "{e}"
     );
-    let out = ok(&db, &["user", "enable", "--email", "WANG@brand.example"]);
+    let out = ok(&db, &words("user enable --email WANG@brand.example"));
     assert!(out.contains("wang@brand.example is enabled"), "{out}");
     let back = store.user_by_id(user.id).await.unwrap().unwrap();
     assert_eq!(back.disabled_at, None);
     assert_eq!(back.password_hash.as_deref(), Some("$argon2id$stored"));
     assert!(ok(&db, &["user", "list"]).contains("wang@brand.example\tanalyst\tall\tactive\t"));
     // Enabling an enabled account does nothing, and is not audited.
-    assert!(ok(&db, &["user", "enable", "--email", "wang@brand.example"]).contains("not disabled"));
-    assert!(
-        refused(&db, &["user", "enable", "--email", "x@brand.example"]).contains("no such person")
-    );
+    assert!(ok(&db, &words("user enable --email wang@brand.example")).contains("not disabled"));
+    assert!(refused(&db, &words("user enable --email x@brand.example")).contains("no such person"));
     token(&ok(&db, &reset), base[1]);
     let audit = store.audit().await.unwrap();
     let actions: Vec<_> = audit.iter().map(|a| a.action.as_str()).collect();
@@ -397,7 +400,7 @@ async fn role_gives_a_person_another_role_and_scope_from_their_next_request() {
     add(
         &db,
         "li.na@brand.example",
-        &["--role", "store", "--store", "SZ-FT"],
+        &words("--role store --store SZ-FT"),
     );
     let store = Store::open(&db).unwrap();
     let user = store
@@ -425,18 +428,7 @@ async fn role_gives_a_person_another_role_and_scope_from_their_next_request() {
     );
     let out = ok(
         &db,
-        &[
-            "user",
-            "role",
-            "--email",
-            "li.na@brand.example",
-            "--role",
-            "region",
-            "--region",
-            "east",
-            "--region",
-            "south",
-        ],
+        &words("user role --email li.na@brand.example --role region --region east --region south"),
     );
     assert!(
         out.contains("li.na@brand.example is now region (regions: east, south)"),
@@ -470,28 +462,12 @@ async fn role_gives_a_person_another_role_and_scope_from_their_next_request() {
     // The rules of user add, and a person who is not there.
     let e = refused(
         &db,
-        &[
-            "user",
-            "role",
-            "--email",
-            "li.na@brand.example",
-            "--role",
-            "admin",
-            "--store",
-            "SZ-FT",
-        ],
+        &words("user role --email li.na@brand.example --role admin --store SZ-FT"),
     );
     assert!(e.contains("--region or --store for role admin"), "{e}");
     let e = refused(
         &db,
-        &[
-            "user",
-            "role",
-            "--email",
-            "x@brand.example",
-            "--role",
-            "admin",
-        ],
+        &words("user role --email x@brand.example --role admin"),
     );
     assert!(e.contains("--email x@brand.example: no such person"), "{e}");
     assert_eq!(store.audit().await.unwrap().len(), 2);
@@ -514,41 +490,19 @@ fn region_and_store_codes_are_checked_against_the_org_when_one_is_given() {
     let regions = "one of the declared regions: \"south\", \"east\"";
     for (cmd, flag, code, accepted) in [
         (
-            vec![
-                "user",
-                "add",
-                "--email",
-                "b@brand.example",
-                "--role",
-                "store",
-                "--store",
-                "SZ-XX",
-            ],
+            words("user add --email b@brand.example --role store --store SZ-XX"),
             "--store",
             "SZ-XX",
             stores,
         ),
         (
-            vec![
-                "user",
-                "role",
-                "--email",
-                "a@brand.example",
-                "--role",
-                "region",
-                "--region",
-                "east",
-                "--region",
-                "mars",
-            ],
+            words("user role --email a@brand.example --role region --region east --region mars"),
             "--region",
             "mars",
             regions,
         ),
         (
-            vec![
-                "token", "create", "--label", "BI", "--role", "analyst", "--store", "nope",
-            ],
+            words("token create --label BI --role analyst --store nope"),
             "--store",
             "nope",
             stores,
@@ -580,9 +534,7 @@ fn region_and_store_codes_are_checked_against_the_org_when_one_is_given() {
         &db,
         &with(
             &["--names", names],
-            &[
-                "token", "create", "--label", "BI", "--role", "analyst", "--store", "GZ-TH",
-            ],
+            &words("token create --label BI --role analyst --store GZ-TH"),
         ),
     );
     assert!(
@@ -596,16 +548,7 @@ fn region_and_store_codes_are_checked_against_the_org_when_one_is_given() {
         &db,
         &with(
             &["--org", org],
-            &[
-                "user",
-                "role",
-                "--email",
-                "a@brand.example",
-                "--role",
-                "analyst",
-                "--region",
-                "east",
-            ],
+            &words("user role --email a@brand.example --role analyst --region east"),
         ),
     );
     assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
@@ -615,16 +558,7 @@ fn region_and_store_codes_are_checked_against_the_org_when_one_is_given() {
             &db,
             &with(
                 before,
-                &[
-                    "user",
-                    "role",
-                    "--email",
-                    "a@brand.example",
-                    "--role",
-                    "region",
-                    "--region",
-                    "mars",
-                ],
+                &words("user role --email a@brand.example --role region --region mars"),
             ),
         );
         assert!(out.status.success(), "{out:?}");
@@ -643,20 +577,11 @@ fn region_and_store_codes_are_checked_against_the_org_when_one_is_given() {
 fn a_user_or_token_command_refuses_a_database_that_is_not_there() {
     let db = common::db_path();
     for cmd in [
-        &["user", "list"][..],
-        &[
-            "user",
-            "add",
-            "--email",
-            "a@b.example",
-            "--role",
-            "admin",
-            "--base",
-            "http://x.example",
-        ],
-        &["token", "list"],
+        "user list",
+        "user add --email a@b.example --role admin --base http://x.example",
+        "token list",
     ] {
-        let e = refused(&db, cmd);
+        let e = refused(&db, &words(cmd));
         assert!(
             e.contains(&format!(
                 "--db {0}: no database at {0} : give --db the collector's database",
@@ -679,7 +604,7 @@ async fn user_list_has_a_header_and_says_each_scope_and_status_in_words() {
     add(
         &db,
         "inv@brand.example",
-        &["--role", "store", "--store", "SZ-FT", "--store", "GZ-TH"],
+        &words("--role store --store SZ-FT --store GZ-TH"),
     );
     let store = Store::open(&db).unwrap();
     let now = Now::system();
@@ -713,33 +638,19 @@ async fn user_list_has_a_header_and_says_each_scope_and_status_in_words() {
         .await
         .unwrap();
     let list = ok(&db, &["user", "list"]);
-    let rows: Vec<Vec<&str>> = list
+    // The first four columns (the fifth is when each was added).
+    let rows: Vec<String> = list
         .lines()
-        .map(|l| l.split('\t').take(4).collect())
+        .map(|l| l.split('\t').take(4).collect::<Vec<_>>().join(" | "))
         .collect();
     assert_eq!(
         rows,
         [
-            vec!["email", "role", "scope", "status"],
-            vec![
-                "inv@brand.example",
-                "store",
-                "stores: SZ-FT, GZ-TH",
-                "invited"
-            ],
-            vec![
-                "sso@brand.example",
-                "region",
-                "regions: east, north",
-                "active"
-            ],
-            vec![
-                "none@brand.example",
-                "region",
-                "regions: east, north",
-                "uninvited"
-            ],
-            vec!["late@brand.example", "analyst", "all", "invite-expired"],
+            "email | role | scope | status",
+            "inv@brand.example | store | stores: SZ-FT, GZ-TH | invited",
+            "sso@brand.example | region | regions: east, north | active",
+            "none@brand.example | region | regions: east, north | uninvited",
+            "late@brand.example | analyst | all | invite-expired",
         ],
         "{list}"
     );
