@@ -30,6 +30,7 @@ pub const ACTIONS: &[&str] = &[
     "delete",
     "user_add",
     "user_disable",
+    "user_enable",
     "user_reset",
     "user_role",
     "token_create",

@@ -78,7 +78,8 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// The brand's people: add (prints a one-time invite URL), list, disable, reset.
+    /// The brand's people: add (prints a one-time invite URL), list, disable, enable, role,
+    /// reset.
     User {
         #[command(subcommand)]
         action: crate::user::UserCommand,
@@ -153,9 +154,40 @@ pub fn landing(args: &Args) -> Result<Landing, String> {
     read_file("--landing", &args.landing, Landing::from_json)
 }
 
-/// The subcommands that work on the store (`purge`, `user`, `token`), once it is open; `None` for the
-/// server. An error is its exit code and message.
-pub async fn with_store(args: &Args, store: &Store) -> Option<Result<(), (u8, String)>> {
+/// The store the server and the store's subcommands work on. A `user` or `token` command
+/// refuses a SQLite file that does not exist (a forgotten or mistyped `--db` would make a
+/// new, empty database). An error is its exit code and message.
+pub async fn connect(args: &Args) -> Result<Store, (u8, String)> {
+    if let (Some(Command::User { .. } | Command::Token { .. }), Target::Sqlite(path)) =
+        (&args.command, &args.db)
+    {
+        if !path.exists() {
+            let full = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            return Err((
+                2,
+                format!(
+                    "--db {}: no database at {} : give --db the collector's database \
+                     (the file its server was started with)",
+                    path.display(),
+                    full.display()
+                ),
+            ));
+        }
+    }
+    Store::connect(&args.db)
+        .await
+        .map_err(|e| (1, format!("--db (NPS_DB): {e}")))
+}
+
+/// The subcommands that work on the store (`purge`, `user`, `token`), once it is open; `None`
+/// for the server. The region and store codes they name are checked against `names`' org.
+/// An error is its exit code and message.
+pub async fn with_store(
+    args: &Args,
+    store: &Store,
+    names: &Names,
+) -> Option<Result<(), (u8, String)>> {
+    let declared = || crate::user::Declared::of(names, args.names.is_some());
     Some(match args.command.as_ref()? {
         Command::Purge => match store.purge(Now::system()).await {
             Ok(n) => {
@@ -164,10 +196,14 @@ pub async fn with_store(args: &Args, store: &Store) -> Option<Result<(), (u8, St
             }
             Err(e) => Err((1, format!("purge: {e}"))),
         },
-        Command::User { action } => crate::user::run(store, action, &args.public_origin)
+        Command::User { action } => {
+            crate::user::run(store, action, &args.public_origin, &declared())
+                .await
+                .map_err(|e| (2, e))
+        }
+        Command::Token { action } => crate::token::run(store, action, &declared())
             .await
             .map_err(|e| (2, e)),
-        Command::Token { action } => crate::token::run(store, action).await.map_err(|e| (2, e)),
         _ => return None,
     })
 }

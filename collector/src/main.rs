@@ -10,7 +10,8 @@
 //!  [--max-connections-per-client N] [--grace S] [--session-idle-hours H] [--session-max-days D]`
 //!
 //! `nps-collector user add --email E --role admin|region|store|analyst [--region R]… [--store S]…`
-//! prints a one-time invite URL (`user list`, `user disable`, `user reset`); `nps-collector
+//! prints a one-time invite URL (`user list`, `user disable`, `user enable`, `user role`,
+//! `user reset`); `nps-collector
 //! token create --label L --role R …` prints a machine token once (`token list`, `token revoke`).
 //! `nps-collector purge [--db nps.db]` removes the phones whose retention period has ended
 //! (the server also does it every hour). `nps-collector sign-visit` prints a signed landing
@@ -27,7 +28,7 @@ use clap::Parser;
 use nps_collector::jobs::PURGE_EVERY;
 use nps_collector::net::ProxyHeader;
 use nps_collector::serve::{run, stop_signal, Limits};
-use nps_collector::{Settings, Store, Target, BODY_TIMEOUT};
+use nps_collector::{Settings, Target, BODY_TIMEOUT};
 
 mod commands;
 mod flags;
@@ -49,8 +50,9 @@ struct Args {
     /// Address to bind.
     #[arg(long, env = "NPS_HOST", default_value = "127.0.0.1")]
     host: String,
-    /// Where responses are kept: a SQLite file (created if missing), or a PostgreSQL database
-    /// as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (several collectors may share one).
+    /// Where responses are kept: a SQLite file (the server creates it if missing; user and
+    /// token need it there), or a PostgreSQL database as
+    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (several collectors may share one).
     #[arg(
         long,
         env = "NPS_DB",
@@ -301,11 +303,11 @@ async fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(2, e),
     };
-    let store = match Store::connect(&args.db).await {
+    let store = match commands::connect(&args).await {
         Ok(s) => s,
-        Err(e) => return fail(1, format!("--db (NPS_DB): {e}")),
+        Err((code, e)) => return fail(code, e),
     };
-    if let Some(done) = commands::with_store(&args, &store).await {
+    if let Some(done) = commands::with_store(&args, &store, &names).await {
         return done.map_or_else(|(code, e)| fail(code, e), |()| ExitCode::SUCCESS);
     }
     if let Some(dir) = &args.static_dir {

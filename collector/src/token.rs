@@ -1,6 +1,6 @@
 //! The `token` subcommands: machine tokens for integrations (a DMS posting visits, a BI tool
 //! reading the export). `token create --label L --role R [--region X]… [--store S]…` (the
-//! role and scope flags and rules of `user add`) prints the secret once: 244 random bits, of
+//! role and scope flags and rules of `user add`, its codes checked against the org) prints the secret once: 244 random bits, of
 //! which the store keeps only the hash. `token list` shows id, label, role, scope, created,
 //! last used and revoked; `token revoke --id N` ends one at once. Creating and revoking are
 //! written to the audit trail as `cli`; a token sends its secret as
@@ -11,7 +11,7 @@ use nps_collector::storage::{Store, StoreError};
 use nps_collector::{write_key, Now};
 use serde_json::json;
 
-use crate::user::Grant;
+use crate::user::{scope_text, Declared, Grant};
 
 /// The longest label of a token.
 const MAX_LABEL: usize = 100;
@@ -46,13 +46,13 @@ fn label_of(label: &str) -> Result<String, String> {
 }
 
 /// Runs a `token` subcommand on the store, printing what it did.
-pub async fn run(store: &Store, cmd: &TokenCommand) -> Result<(), String> {
+pub async fn run(store: &Store, cmd: &TokenCommand, declared: &Declared) -> Result<(), String> {
     let now = Now::system();
     let db = |e: StoreError| format!("--db: {e}");
     match cmd {
         TokenCommand::Create { label, grant } => {
             let label = label_of(label)?;
-            let scope = grant.scope()?;
+            let scope = grant.scope(declared)?;
             let secret = write_key::secret();
             let token = store
                 .token_add(&write_key::hash(&secret), &label, grant.role, &scope, &now)
@@ -80,7 +80,7 @@ pub async fn run(store: &Store, cmd: &TokenCommand) -> Result<(), String> {
                     t.id,
                     t.label,
                     t.role.key(),
-                    t.scope.to_text(),
+                    scope_text(&t.scope),
                     t.created_at,
                     or_dash(&t.last_used_at),
                     or_dash(&t.revoked_at),

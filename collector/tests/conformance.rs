@@ -763,6 +763,7 @@ conformance!(
     users_round_trip_and_an_email_is_taken_once,
     invites_are_one_time_and_expire,
     sessions_expire_and_are_revoked,
+    user_standings_say_who_signed_in_and_when_an_invite_ends,
     tokens_record_their_use_and_are_revoked,
     the_audit_trail_is_append_only,
     the_audit_trail_is_read_by_time_action_and_who,

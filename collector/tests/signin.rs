@@ -744,11 +744,12 @@ async fn a_machine_token_is_shown_once_listed_revoked_and_its_use_audited_hourly
     );
     // Listed with its last use; revoked, it opens nothing.
     let list = String::from_utf8(cli(&db, &["token", "list"]).stdout).unwrap();
+    assert!(list.starts_with("id\tlabel\trole\tscope\t"), "{list}");
     let row = list.lines().nth(1).unwrap().to_owned();
     let cells: Vec<&str> = row.split('\t').collect();
     assert_eq!(
         &cells[..4],
-        ["1", "DMS visits", "store", "{\"stores\":[\"SZ-FT\"]}"],
+        ["1", "DMS visits", "store", "stores: SZ-FT"],
         "{list}"
     );
     assert!(cells[5] != "-" && cells[6] == "-", "{row}");

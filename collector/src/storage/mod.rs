@@ -127,7 +127,7 @@ macro_rules! each {
 }
 
 mod people;
-pub use people::{email_key, AuditEntry, AuditFilter, Token, User};
+pub use people::{email_key, AuditEntry, AuditFilter, Standing, Token, User};
 
 impl Store {
     /// Opens (or creates, or brings up to date) a SQLite database and starts its writer.

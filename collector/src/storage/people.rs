@@ -8,6 +8,8 @@
 //! The audit trail has an append method and a read method, nothing else; the schema refuses
 //! an `UPDATE` or `DELETE` of it (a trigger on each engine, `migrations`).
 
+use std::collections::HashMap;
+
 use nps_core::access::{Role, Scope};
 
 use super::{Now, Store, StoreError};
@@ -179,6 +181,15 @@ fn end_access(id: i64, now: &Now) -> [Stmt; 2] {
     ]
 }
 
+/// What `user list` tells of an account besides its row: whether it ever had a session (it
+/// signed in, with a password or through single sign-on: sessions are ended, never deleted)
+/// and when its invite, if it has one, ends.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    pub signed_in: bool,
+    pub invite_expires_ns: Option<i64>,
+}
+
 impl Store {
     /// Statements in one transaction, all or none; the rows each returned.
     async fn transact(&self, stmts: Vec<Stmt>) -> Result<Vec<Rows>, StoreError> {
@@ -232,6 +243,28 @@ impl Store {
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
         let sql = concat!("SELECT ", user_cols!(), " FROM users ORDER BY id");
         all(self.one(sql, vec![]).await?, user)
+    }
+
+    /// Each account's standing, by its id (an account never signed in and never invited
+    /// has none: `Standing::default()`). Two indexed reads, whatever the number of people.
+    pub async fn user_standings(&self) -> Result<HashMap<i64, Standing>, StoreError> {
+        let done = self
+            .transact(vec![
+                stmt("SELECT DISTINCT user_id FROM sessions", vec![]),
+                stmt(
+                    "SELECT user_id, MAX(expires_ns) FROM invites GROUP BY user_id",
+                    vec![],
+                ),
+            ])
+            .await?;
+        let mut out: HashMap<i64, Standing> = HashMap::new();
+        for row in &done[0] {
+            out.entry(int(row, 0)?).or_default().signed_in = true;
+        }
+        for row in &done[1] {
+            out.entry(int(row, 0)?).or_default().invite_expires_ns = Some(int(row, 1)?);
+        }
+        Ok(out)
     }
 
     /// A new role and scope for an account; false if there is no such account.

@@ -213,6 +213,52 @@ pub async fn sessions_expire_and_are_revoked(e: Engine) {
     assert_eq!(live("s-reset", 202).await, None);
 }
 
+/// What `user list` says of each account: whether it ever had a session (ended or not) and
+/// when its invite ends; an account with neither has no entry.
+pub async fn user_standings_say_who_signed_in_and_when_an_invite_ends(e: Engine) {
+    let s = fresh(e).await;
+    let add = |email: &'static str| {
+        let s = s.clone();
+        async move {
+            s.user_add(email, Role::Analyst, &Scope::All, &at(0))
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    let (signed, invited, none) = (
+        add("a@b.example").await,
+        add("b@b.example").await,
+        add("c@b.example").await,
+    );
+    s.session_add("s", signed, &at(1), HOUR, HOUR)
+        .await
+        .unwrap();
+    assert!(s.session_revoke("s", &at(2)).await.unwrap());
+    assert!(s
+        .invite(invited, "i", at(3).ns + HOUR, &at(3))
+        .await
+        .unwrap());
+    let got = s.user_standings().await.unwrap();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(
+        got[&signed],
+        nps_collector::storage::Standing {
+            signed_in: true,
+            invite_expires_ns: None
+        }
+    );
+    assert_eq!(
+        got[&invited],
+        nps_collector::storage::Standing {
+            signed_in: false,
+            invite_expires_ns: Some(at(3).ns + HOUR)
+        }
+    );
+    assert!(!got.contains_key(&none));
+}
+
 /// Machine tokens: found by hash, their last use recorded (each use tells the one before,
 /// for the hourly `token_use` audit line), revocable.
 pub async fn tokens_record_their_use_and_are_revoked(e: Engine) {
