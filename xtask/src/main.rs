@@ -237,6 +237,7 @@ fn demo(args: &[String]) -> Result {
     ] {
         let mut add = Command::new(&collector);
         add.arg("--db").arg(&db);
+        add.arg("--org").arg(root().join("www/demo-org.toml"));
         add.args(["user", "add", "--email", email, "--role", role]);
         add.args(["--base", &format!("http://127.0.0.1:{port}")]);
         if let Some((flag, value)) = scope {
