@@ -298,6 +298,24 @@ async fn full_page(b: &Browser, name: &str, width: u32, height: u32) {
         .await;
 }
 
+/// A manager's browser: a size, a language, light or dark, on Beijing time.
+async fn manager_browser(width: u32, height: u32, lang: &'static str, dark: bool) -> Browser {
+    let b = Browser::start(Options {
+        width,
+        height,
+        lang,
+        dark,
+        ..Options::default()
+    })
+    .await;
+    b.cdp(
+        "Emulation.setTimezoneOverride",
+        serde_json::json!({"timezoneId": "Asia/Shanghai"}),
+    )
+    .await;
+    b
+}
+
 /// The manager's dashboard on the demo set, at 375 and 1280 px, in zh-CN and en: the fold
 /// holds the headline at every width, and the whole page is saved too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -311,19 +329,7 @@ async fn the_dashboard_at_phone_and_desktop_width() {
         ("en", 1280, 800, false),
         ("zh-CN", 1280, 800, true),
     ] {
-        let b = Browser::start(Options {
-            width,
-            height,
-            lang,
-            dark,
-            ..Options::default()
-        })
-        .await;
-        b.cdp(
-            "Emulation.setTimezoneOverride",
-            serde_json::json!({"timezoneId": "Asia/Shanghai"}),
-        )
-        .await;
+        let b = manager_browser(width, height, lang, dark).await;
         let name = format!(
             "dashboard-{width}-{}{}",
             lang.to_lowercase(),
@@ -367,18 +373,7 @@ async fn the_sign_in_page_and_a_store_managers_dashboard() {
     let server = Server::start_with(|s| s.names = nps_collector::demo::names().with_org(org)).await;
     nps_collector::demo::seed(&server.db, 3000, 6, 7).unwrap();
     for (width, height) in [(375, 667), (1280, 800)] {
-        let b = Browser::start(Options {
-            width,
-            height,
-            lang: "zh-CN",
-            ..Options::default()
-        })
-        .await;
-        b.cdp(
-            "Emulation.setTimezoneOverride",
-            serde_json::json!({"timezoneId": "Asia/Shanghai"}),
-        )
-        .await;
+        let b = manager_browser(width, height, "zh-CN", false).await;
         b.goto(&format!("{}/signin?next=/dashboard.html", server.base))
             .await;
         assert_eq!(b.text("h1").await, "登录 NPS 看板");

@@ -261,7 +261,10 @@ fn demo(args: &[String]) -> Result {
     // The owner's bootstrap credential, for scripts; nobody types it into the dashboard.
     let admin = demo.join("admin-token");
     fs::write(&admin, demo_token()).map_err(|e| format!("write {}: {e}", admin.display()))?;
-    println!("   (scripts: the owner's admin token is in {})", admin.display());
+    println!(
+        "   (scripts: the owner's admin token is in {})",
+        admin.display()
+    );
     run(Command::new(collector)
         .arg("--visit-secret-file")
         .arg(&secret)
