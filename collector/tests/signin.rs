@@ -558,20 +558,14 @@ async fn an_invite_sets_a_password_once_and_a_used_or_expired_one_says_what_to_d
 async fn failed_sign_ins_meet_growing_delays_and_a_right_password_recovers() {
     let (app, store, _) = setup(settings());
     account(&store, "li@brand.example", Role::Admin, Scope::All).await;
-    // Five failures are free, and a sixth is still tried (each from its own client, so
-    // only the account counts).
+    // Five failures of an account from one client are free, and a sixth is still tried.
+    const CLIENT: &str = "192.0.2.1";
     for i in 0..6 {
-        let r = form(
-            &app,
-            "li@brand.example",
-            "wrong",
-            &format!("192.0.2.{}", 10 + i),
-        )
-        .await;
+        let r = form(&app, "li@brand.example", "wrong", CLIENT).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "failure {i}");
     }
     // Then a wait, told in the header and in words; the right password waits too.
-    let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.30").await;
+    let r = form(&app, "li@brand.example", PASSWORD, CLIENT).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.headers[header::RETRY_AFTER], "1");
     assert!(
@@ -589,19 +583,17 @@ async fn failed_sign_ins_meet_growing_delays_and_a_right_password_recovers() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     // The delay doubles.
     assert_eq!(
-        form(&app, "li@brand.example", "wrong", "192.0.2.31")
-            .await
-            .status,
+        form(&app, "li@brand.example", "wrong", CLIENT).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let r = form(&app, "li@brand.example", "wrong", "192.0.2.32").await;
+    let r = form(&app, "li@brand.example", "wrong", CLIENT).await;
     assert_eq!(r.headers[header::RETRY_AFTER], "2");
     tokio::time::sleep(Duration::from_millis(2100)).await;
     // Recovery: the right password signs in and the account starts afresh.
-    let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.33").await;
+    let r = form(&app, "li@brand.example", PASSWORD, CLIENT).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     for i in 0..5 {
-        let r = form(&app, "li@brand.example", "wrong", "192.0.2.34").await;
+        let r = form(&app, "li@brand.example", "wrong", CLIENT).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "afresh, failure {i}");
     }
     // A throttled attempt is not audited as a failure (it was not tried).
@@ -610,6 +602,41 @@ async fn failed_sign_ins_meet_growing_delays_and_a_right_password_recovers() {
         .filter(|(_, a)| a == "signin_failed")
         .count();
     assert_eq!(failed, 6 + 1 + 5);
+}
+
+/// No attacker can lock an account's owner out: the long delays fall on the guessing client;
+/// the account alone waits half a minute at the most (`throttle::ACCOUNT`).
+#[tokio::test]
+async fn an_attacker_hammering_an_account_does_not_keep_its_owner_out() {
+    let (app, store, _) = setup(settings());
+    account(&store, "li@brand.example", Role::Admin, Scope::All).await;
+    let mut throttled = 0;
+    for _ in 0..40 {
+        let r = form(&app, "li@brand.example", "guess", "198.51.100.7").await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            throttled += 1;
+        }
+    }
+    assert_eq!(throttled, 40 - 6, "the attacker waits after six guesses");
+    // The owner, from another client, signs in right away.
+    let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.7").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", page_text(&r));
+    // Guesses from many clients slow the account for everyone, but briefly.
+    for n in 0..21 {
+        let r = form(&app, "li@brand.example", "guess", &format!("203.0.113.{n}")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "guess {n}");
+    }
+    let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.8").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "{wait} s");
+    tokio::time::sleep(Duration::from_secs(wait) + Duration::from_millis(100)).await;
+    let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.8").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", page_text(&r));
 }
 
 #[tokio::test]

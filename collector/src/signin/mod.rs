@@ -40,8 +40,7 @@ pub(crate) use invite::{accept, invite_page};
 use crate::auth::{self, private, Caller, Who};
 use crate::refused::say;
 use crate::storage::{email_key, User};
-use crate::throttle::Key;
-use crate::{net, password, session, ApiError, Now, Shared, BODY_LIMIT};
+use crate::{net, password, session, throttle, ApiError, Now, Shared, BODY_LIMIT};
 
 /// Where a sign-in goes when it names nowhere (or somewhere not allowed).
 pub const DEFAULT_NEXT: &str = "/dashboard.html";
@@ -136,8 +135,7 @@ enum Outcome {
 /// Tries a password: throttled, checked, audited.
 async fn sign_in(state: &Shared, client: Option<IpAddr>, email: &str, pw: String) -> Outcome {
     let now = Now::system();
-    let mut keys = vec![Key::Account(email_key(email))];
-    keys.extend(client.map(|ip| Key::Client(net::limit_key(ip))));
+    let keys = throttle::keys(email_key(email), client.map(net::limit_key));
     if let Err(wait) = state.throttle.attempt(&keys, now.ns) {
         tracing::warn!(wait, "a sign-in was throttled");
         return Outcome::Wait(wait);
