@@ -58,6 +58,8 @@ pub struct Settings {
     pub session_idle: Option<Duration>,
     /// A session ends this long after sign-in whatever its use; `None` is `SESSION_ABSOLUTE`.
     pub session_absolute: Option<Duration>,
+    /// The password hashes and checks that run at once; `None` is `password::default_slots`.
+    pub password_slots: Option<usize>,
     /// Single sign-on with OpenID Connect (`--sso`); `None`: password sign-in only.
     pub sso: Option<std::sync::Arc<crate::sso::Sso>>,
 }

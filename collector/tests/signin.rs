@@ -639,6 +639,46 @@ async fn an_attacker_hammering_an_account_does_not_keep_its_owner_out() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", page_text(&r));
 }
 
+/// Password checks and hashes (19 MiB each) run in a bounded number of slots; when none comes
+/// free in time the collector says it is busy and when to try again, on the page and in JSON.
+#[tokio::test]
+async fn with_every_password_slot_busy_a_sign_in_is_told_to_retry() {
+    let mut s = settings();
+    s.password_slots = Some(0);
+    let (app, store, _) = setup(s);
+    account(&store, "li@brand.example", Role::Admin, Scope::All).await;
+    let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.1").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers[header::RETRY_AFTER], "2");
+    assert!(r.headers.get(header::SET_COOKIE).is_none());
+    assert!(
+        r.text.contains("当前登录人数较多，请 2 秒后再试。"),
+        "{}",
+        page_text(&r)
+    );
+    let j = api(&app, "li@brand.example", PASSWORD).await;
+    assert_eq!(j.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(j.headers[header::RETRY_AFTER], "2");
+    assert_eq!(j.json()["field"], "password");
+    // An invite's new password waits for a slot too, and the invite is not used up.
+    let token = invited(
+        &store,
+        "wang@brand.example",
+        Now::system().ns + 3_600_000_000_000,
+    )
+    .await;
+    let r = set_password(&app, &token, PASSWORD, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers[header::RETRY_AFTER], "2");
+    assert_eq!(
+        get(&app, &format!("/invite/{token}")).await.status,
+        StatusCode::OK
+    );
+    // Nothing was tried, so nothing is audited as a failure.
+    let lines = actions(&store.audit().await.unwrap());
+    assert!(lines.iter().all(|(_, a)| a != "signin_failed"), "{lines:?}");
+}
+
 #[tokio::test]
 async fn one_client_guessing_many_accounts_is_slowed_and_a_proxy_names_the_client() {
     let mut s = settings();

@@ -128,6 +128,8 @@ enum Outcome {
     Wrong,
     /// Too many failures: try again in this many seconds.
     Wait(u64),
+    /// Every password slot is busy (`password::Slots`): try again shortly.
+    Busy,
     /// The store did not answer.
     Down,
 }
@@ -149,7 +151,7 @@ async fn sign_in(state: &Shared, client: Option<IpAddr>, email: &str, pw: String
         }
     };
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let right = tokio::task::spawn_blocking(move || {
+    let checked = state.password_slots.run(move || {
         let dummy = dummy_hash();
         match stored {
             Some(h) => password::verify(&pw, &h),
@@ -158,9 +160,12 @@ async fn sign_in(state: &Shared, client: Option<IpAddr>, email: &str, pw: String
                 false
             }
         }
-    })
-    .await
-    .unwrap_or(false);
+    });
+    let Ok(right) = checked.await else {
+        // Not tried, yet still counted: else a flood that keeps the slots busy would be free.
+        tracing::warn!("a sign-in found every password slot busy");
+        return Outcome::Busy;
+    };
     let Some(user) = user.filter(|_| right) else {
         state.throttle.failed(&keys, Now::system().ns);
         let who = format!(
@@ -236,6 +241,7 @@ pub(crate) async fn signin_form(State(state): State<Shared>, req: Request) -> Re
             again(StatusCode::TOO_MANY_REQUESTS, &page::wait_words(l, s)),
             s,
         ),
+        Outcome::Busy => busy(again(StatusCode::SERVICE_UNAVAILABLE, &page::busy_words(l))),
         Outcome::Down => again(StatusCode::SERVICE_UNAVAILABLE, say(words::UNAVAILABLE, l)),
     }
 }
@@ -251,6 +257,22 @@ fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
         h.insert(header::SET_COOKIE, c);
     }
     resp
+}
+
+/// A 503 of a busy collector, with when to try again.
+fn busy(resp: Response) -> Response {
+    retry_after(resp, password::BUSY_RETRY_S)
+}
+
+/// The JSON 503 of a busy collector.
+fn busy_json() -> Response {
+    let s = password::BUSY_RETRY_S;
+    let e = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "password",
+        format!("the collector is busy checking passwords; retry in {s} s"),
+    );
+    private(busy(e.into_response()))
 }
 
 fn retry_after(mut resp: Response, wait_s: u64) -> Response {
@@ -298,6 +320,7 @@ pub(crate) async fn session_post(State(state): State<Shared>, req: Request) -> R
             .into_response(),
             s,
         ),
+        Outcome::Busy => busy_json(),
         Outcome::Down => ApiError::storage().into_response(),
     };
     private(resp)
