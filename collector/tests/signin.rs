@@ -679,6 +679,52 @@ async fn with_every_password_slot_busy_a_sign_in_is_told_to_retry() {
     assert!(lines.iter().all(|(_, a)| a != "signin_failed"), "{lines:?}");
 }
 
+/// The single sign-on callback answers anyone, but writes `signin_failed` only for a sign-in
+/// under way in that browser (its `nps_oidc` cookie): calling the address does not fill the
+/// audit trail. The provider is never reached here (discovery waits for a sign-in).
+#[tokio::test]
+async fn a_single_sign_on_callback_without_a_sign_in_under_way_is_not_audited() {
+    let org = nps_collector::org_file::read(include_str!("../../docs/org.toml")).unwrap();
+    let file = nps_collector::sso::file::read(include_str!("../../docs/sso.toml"), &org).unwrap();
+    let mut s = settings();
+    s.sso = Some(std::sync::Arc::new(
+        file.settle(Some("s3cret".into()), &[]).unwrap(),
+    ));
+    let (app, store, _) = setup(s);
+    let callback = |cookie: Option<&str>| {
+        let mut req = request(
+            Method::GET,
+            "/signin/oidc/callback?code=c0de&state=st4te",
+            "",
+            "text/plain",
+            "192.0.2.9",
+        );
+        if let Some(c) = cookie {
+            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        }
+        req
+    };
+    for _ in 0..3 {
+        let r = send(&app, callback(None)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", page_text(&r));
+        let r = send(&app, callback(Some("nps_oidc=not-a-sign-in"))).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", page_text(&r));
+    }
+    assert_eq!(store.audit().await.unwrap(), vec![]);
+    // A sign-in under way whose state is not the provider's: refused and audited.
+    let r = send(&app, callback(Some("nps_oidc=en.other.n0nce.ver1fier.Lw"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", page_text(&r));
+    let audit = store.audit().await.unwrap();
+    assert_eq!(
+        actions(&audit),
+        [("client:192.0.2.9".into(), "signin_failed".into())]
+    );
+    assert_eq!(
+        audit[0].detail,
+        serde_json::json!({"via": "oidc", "why": "state"})
+    );
+}
+
 #[tokio::test]
 async fn one_client_guessing_many_accounts_is_slowed_and_a_proxy_names_the_client() {
     let mut s = settings();
