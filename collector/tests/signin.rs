@@ -214,6 +214,40 @@ async fn the_right_password_signs_in_and_a_wrong_one_or_an_unknown_email_look_th
     );
 }
 
+/// A password typed into the email field never reaches the audit trail (nor its CSV): a
+/// failure records what was typed only when it is an email.
+#[tokio::test]
+async fn a_failed_sign_in_records_the_email_only_when_it_is_one() {
+    let (app, store, _) = setup(settings());
+    for typed in [
+        " Wang@Brand.example ",
+        "Tr0ub4dor&3 secret",
+        "hunter2hunter2",
+        "",
+    ] {
+        let r = form(&app, typed, "whatever", "192.0.2.3").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{typed:?}");
+    }
+    let emails: Vec<_> = store
+        .audit()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "signin_failed")
+        .map(|a| a.detail["email"].clone())
+        .collect();
+    let not = nps_collector::signin::NOT_AN_EMAIL;
+    assert_eq!(
+        emails,
+        [
+            serde_json::json!("Wang@Brand.example"),
+            serde_json::json!(not),
+            serde_json::json!(not),
+            serde_json::json!(not)
+        ]
+    );
+}
+
 #[tokio::test]
 async fn next_never_leads_off_the_collector() {
     let (app, store, _) = setup(settings());

@@ -16,7 +16,7 @@
 //! unknown email, a disabled account, one without a password yet and a wrong password get
 //! the same answer after the same work (an Argon2id check against a dummy hash). Failures are
 //! throttled per account and per client (`throttle`) and audited (`signin_failed`, by
-//! `client:IP`, with the email as typed); sign-in, sign-out and accepted invites are audited.
+//! `client:IP`, with the email as typed if it is one); sign-in, sign-out and accepted invites are audited.
 
 mod invite;
 pub mod page;
@@ -30,7 +30,7 @@ use axum::extract::{ConnectInfo, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use nps_core::contract::rules::MAX_EMAIL;
+use nps_core::contract::rules::is_email;
 use nps_core::words::Locale;
 use serde_json::json;
 
@@ -120,6 +120,20 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// What a failed sign-in's audit line says was typed as the email: the email when it is one
+/// (`rules::is_email`), else `NOT_AN_EMAIL` — never a password typed in the wrong field.
+fn typed_email(typed: &str) -> &str {
+    let typed = typed.trim();
+    if is_email(typed) {
+        typed
+    } else {
+        NOT_AN_EMAIL
+    }
+}
+
+/// A failed sign-in's `email` when what was typed is not one.
+pub const NOT_AN_EMAIL: &str = "(not an email)";
+
 /// How a password sign-in ended.
 enum Outcome {
     /// The right password: the account and its session's `Set-Cookie`.
@@ -172,8 +186,7 @@ async fn sign_in(state: &Shared, client: Option<IpAddr>, email: &str, pw: String
             "client:{}",
             client.map_or("unknown".into(), |c| c.to_string())
         );
-        let typed: String = email.trim().chars().take(MAX_EMAIL).collect();
-        let detail = json!({ "email": typed });
+        let detail = json!({ "email": typed_email(email) });
         if let Err(e) = store
             .audit_append(&now, &who, "signin_failed", &detail)
             .await
