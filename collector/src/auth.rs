@@ -204,24 +204,37 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .last()
 }
 
-/// Whether a request comes from the collector's own pages: its `Origin` is the `Host` it was
-/// sent to or one of the `--public-origin`s; without `Origin`, `Sec-Fetch-Site:
-/// same-origin`. A request that says neither is refused.
+/// Whether a request comes from the collector's own pages: its `Origin` is the collector's
+/// own (`own_origin`); without `Origin`, `Sec-Fetch-Site: same-origin`. A request that says
+/// neither is refused.
 pub fn same_origin(headers: &HeaderMap, public_origins: &[String]) -> bool {
     let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     match text(header::ORIGIN) {
-        Some(origin) => {
-            let authority = origin.split_once("://").map(|(_, a)| a);
-            let host = text(header::HOST);
-            (authority.is_some() && authority == host)
-                || public_origins
-                    .iter()
-                    .any(|p| p.trim_end_matches('/') == origin)
-        }
+        Some(origin) => own_origin(origin, text(header::HOST), public_origins),
         None => headers
             .get("sec-fetch-site")
             .is_some_and(|v| v == "same-origin"),
     }
+}
+
+/// Whether `origin` (scheme, host and port) is the collector's own: one of its public
+/// origins, or the `Host` the request was sent to under the scheme people reach the
+/// collector by (`https` when a public origin is, `settings::tls`; else `http`). Behind TLS,
+/// a page served over plain `http` (a network that can rewrite it) is never the collector's.
+pub fn own_origin(origin: &str, host: Option<&str>, public_origins: &[String]) -> bool {
+    let scheme = if crate::settings::tls(public_origins) {
+        "https://"
+    } else {
+        "http://"
+    };
+    let by_host = origin
+        .strip_prefix(scheme)
+        .zip(host)
+        .is_some_and(|(authority, host)| authority.eq_ignore_ascii_case(host));
+    by_host
+        || public_origins
+            .iter()
+            .any(|p| p.trim_end_matches('/').eq_ignore_ascii_case(origin))
 }
 
 /// Whether `headers` carry `token` as a bearer token (never for an empty token).
@@ -334,6 +347,56 @@ mod tests {
     }
 
     #[test]
+    fn an_origin_is_the_collectors_own_by_scheme_host_and_port() {
+        let tls = ["https://nps.brand.example".to_owned()];
+        let plain = ["http://nps.brand.example:8080".to_owned()];
+        let host = Some("nps.brand.example");
+        // (origin, Host, public origins, own?)
+        let table: &[(&str, Option<&str>, &[String], bool)] = &[
+            ("https://nps.brand.example", host, &tls, true),
+            (
+                "https://nps.brand.example",
+                Some("10.0.0.2:8080"),
+                &tls,
+                true,
+            ),
+            ("https://NPS.brand.example", host, &tls, true),
+            // Behind TLS, plain http is not the collector's page, by Host or by name.
+            ("http://nps.brand.example", host, &tls, false),
+            ("http://nps.brand.example", None, &tls, false),
+            ("http://10.0.0.2:8080", Some("10.0.0.2:8080"), &tls, false),
+            // Another port or host is another origin.
+            ("https://nps.brand.example:8443", host, &tls, false),
+            ("https://nps.brand.example.evil", host, &tls, false),
+            // Without TLS, the Host under http, or a listed origin exactly.
+            ("http://127.0.0.1:8080", Some("127.0.0.1:8080"), &[], true),
+            ("https://127.0.0.1:8080", Some("127.0.0.1:8080"), &[], false),
+            (
+                "http://nps.brand.example:8080",
+                Some("10.0.0.2:8080"),
+                &plain,
+                true,
+            ),
+            (
+                "https://nps.brand.example:8080",
+                Some("10.0.0.2:8080"),
+                &plain,
+                false,
+            ),
+            ("http://127.0.0.1:8080", None, &[], false),
+            ("null", Some("null"), &[], false),
+            ("127.0.0.1:8080", Some("127.0.0.1:8080"), &[], false),
+        ];
+        for &(origin, host, public, want) in table {
+            assert_eq!(
+                own_origin(origin, host, public),
+                want,
+                "{origin} {host:?} {public:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_write_is_same_origin_only_from_the_collectors_own_pages() {
         let public = vec!["https://nps.brand.example".to_owned()];
         let check = |pairs: &[(&str, &str)], want: bool| {
@@ -341,10 +404,18 @@ mod tests {
         };
         check(
             &[
-                ("origin", "http://127.0.0.1:8080"),
+                ("origin", "https://127.0.0.1:8080"),
                 ("host", "127.0.0.1:8080"),
             ],
             true,
+        );
+        // Behind TLS, a plain http page at the same address is not the collector's.
+        check(
+            &[
+                ("origin", "http://127.0.0.1:8080"),
+                ("host", "127.0.0.1:8080"),
+            ],
+            false,
         );
         check(
             &[

@@ -64,6 +64,11 @@ pub struct Settings {
     pub sso: Option<std::sync::Arc<crate::sso::Sso>>,
 }
 
+/// Whether people reach the collector over TLS, by its public origins: one is `https`.
+pub fn tls(public_origins: &[String]) -> bool {
+    public_origins.iter().any(|o| o.starts_with("https://"))
+}
+
 /// A session's idle end: a working day without a click.
 pub const SESSION_IDLE: Duration = Duration::from_secs(8 * 3600);
 /// A session's absolute end: a week, then sign in again.
@@ -89,9 +94,7 @@ impl Settings {
     /// Whether people reach the collector over TLS (a `--public-origin` with `https`): then
     /// its cookies are `Secure`.
     pub fn behind_tls(&self) -> bool {
-        self.public_origins
-            .iter()
-            .any(|o| o.starts_with("https://"))
+        tls(&self.public_origins)
     }
 
     /// The time a request has to send its whole body.
