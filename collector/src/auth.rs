@@ -7,6 +7,8 @@
 //! | `Authorization: Bearer <machine token>`      | `Token`      | the token's (`token create`) |
 //! | cookie `nps_session` of a live session       | `User`       | the account's             |
 //!
+//! A request that carries `nps_session` twice is a 401 (`cookie`).
+//!
 //! An `Authorization` header that is none of these is a 401 (a cookie beside it is not
 //! tried). Tokens are compared by their SHA-256 (machine tokens, sessions) or in constant time
 //! (the admin token). A request authenticated by its cookie that writes (any method but
@@ -191,17 +193,22 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     Some(token.unwrap_or(""))
 }
 
-/// The value of cookie `name` (the last one given), if not empty.
+/// The value of cookie `name`, if given once and not empty. Given twice, it is none: a
+/// sibling subdomain can plant a `Domain=` cookie of the same name beside the collector's
+/// own (to fix a session of its choosing), and which one is the collector's cannot be told.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
+    let mut given = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(k, v)| *k == name && !v.is_empty())
-        .map(|(_, v)| v)
-        .last()
+        .filter(|(k, _)| *k == name)
+        .map(|(_, v)| v);
+    match (given.next(), given.next()) {
+        (Some(v), None) if !v.is_empty() => Some(v),
+        _ => None,
+    }
 }
 
 /// Whether a request comes from the collector's own pages: its `Origin` is the collector's
@@ -342,8 +349,13 @@ mod tests {
         assert_eq!(cookie(&h, COOKIE), Some("abc"));
         let h = headers(&[("cookie", "nps_session=; other=1")]);
         assert_eq!(cookie(&h, COOKIE), None);
+        // Given twice (one planted by a sibling subdomain), it is none, however sent.
         let h = headers(&[("cookie", "nps_session=one"), ("cookie", "nps_session=two")]);
-        assert_eq!(cookie(&h, COOKIE), Some("two"));
+        assert_eq!(cookie(&h, COOKIE), None);
+        let h = headers(&[("cookie", "nps_session=one; a=1; nps_session=two")]);
+        assert_eq!(cookie(&h, COOKIE), None);
+        let h = headers(&[("cookie", "nps_session=one; nps_session=")]);
+        assert_eq!(cookie(&h, COOKIE), None);
     }
 
     #[test]

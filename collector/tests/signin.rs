@@ -248,6 +248,26 @@ async fn a_failed_sign_in_records_the_email_only_when_it_is_one() {
     );
 }
 
+/// A sibling subdomain can plant a `Domain=` cookie named `nps_session` beside the
+/// collector's own; a request carrying two is refused, whichever comes first.
+#[tokio::test]
+async fn a_request_with_two_session_cookies_is_refused() {
+    let (app, store, _) = setup(settings());
+    account(&store, "li@brand.example", Role::Admin, Scope::All).await;
+    let mine = cookie_of(&form(&app, "li@brand.example", PASSWORD, "192.0.2.1").await);
+    let planted = cookie_of(&form(&app, "li@brand.example", PASSWORD, "192.0.2.1").await);
+    assert_eq!(whoami(&app, &mine).await.status, StatusCode::OK);
+    for both in [
+        format!("{mine}; {planted}"),
+        format!("{planted}; {mine}"),
+        format!("{mine}; nps_session=forged"),
+    ] {
+        let r = whoami(&app, &both).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{both}");
+        assert_eq!(r.json()["field"], "authorization");
+    }
+}
+
 #[tokio::test]
 async fn next_never_leads_off_the_collector() {
     let (app, store, _) = setup(settings());
