@@ -339,7 +339,16 @@ async fn the_cookie_is_http_only_strict_for_the_whole_site_and_secure_only_behin
         }
         let (app, store, _) = setup(s);
         account(&store, "li@brand.example", Role::Admin, Scope::All).await;
-        let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.1").await;
+        let body = form_body(&[("email", "li@brand.example"), ("password", PASSWORD)]);
+        let kind = "application/x-www-form-urlencoded";
+        let mut req = request(Method::POST, "/signin", &body, kind, "192.0.2.1");
+        if behind_tls {
+            // Behind TLS the page is the public origin's: an http one is not the collector's.
+            let origin = "https://nps.brand.example".parse().unwrap();
+            req.headers_mut().insert(header::ORIGIN, origin);
+        }
+        let r = send(&app, req).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", page_text(&r));
         let set = r.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
         let attrs: Vec<&str> = set.split("; ").collect();
         for a in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=604800"] {
