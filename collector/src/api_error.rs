@@ -48,6 +48,16 @@ impl ApiError {
             message: message.into(),
         }
     }
+
+    /// The message as a log may carry it: a phone field's names the field only, since it
+    /// quotes the phone as typed (logs never carry a phone).
+    pub fn logged_reason(&self) -> &str {
+        if self.field.rsplit('.').next() == Some("phone") {
+            "(not logged: it quotes a phone)"
+        } else {
+            &self.message
+        }
+    }
 }
 
 impl From<FieldError> for ApiError {
@@ -125,4 +135,35 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_never_quotes_a_phone_as_typed() {
+        let mut body = serde_json::json!({
+            "schema": 1, "id": "9b2f3c4e-1d2a-4b5c-8d9e-0f1a2b3c4d5e", "survey": "after-sales",
+            "stage": "completed", "score": 3, "category": "detractor", "reasons": [],
+            "comment": null, "contact": {"phone": "1381234567x", "consent": true},
+            "context": {}, "locale": "zh-CN", "page": null,
+            "created_at": "2026-11-23T08:00:00.000Z", "updated_at": "2026-11-23T08:00:00.000Z"
+        });
+        let e = ApiError::from(nps_core::contract::payload::Response::parse(&body).unwrap_err());
+        assert_eq!(e.field, "contact.phone");
+        assert!(e.message.contains("1381234567x"), "{}", e.message);
+        assert!(
+            !e.logged_reason().contains("1381234567"),
+            "{}",
+            e.logged_reason()
+        );
+        // Any other field's reason is logged as it is.
+        body["score"] = serde_json::json!(11);
+        let e = ApiError::from(nps_core::contract::payload::Response::parse(&body).unwrap_err());
+        assert_eq!(
+            (e.field.as_str(), e.logged_reason()),
+            ("score", e.message.as_str())
+        );
+    }
 }

@@ -7,6 +7,8 @@
 //! | `Authorization: Bearer <machine token>`      | `Token`      | the token's (`token create`) |
 //! | cookie `nps_session` of a live session       | `User`       | the account's             |
 //!
+//! A request that carries `nps_session` twice is a 401 (`cookie`).
+//!
 //! An `Authorization` header that is none of these is a 401 (a cookie beside it is not
 //! tried). Tokens are compared by their SHA-256 (machine tokens, sessions) or in constant time
 //! (the admin token). A request authenticated by its cookie that writes (any method but
@@ -191,37 +193,55 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     Some(token.unwrap_or(""))
 }
 
-/// The value of cookie `name` (the last one given), if not empty.
+/// The value of cookie `name`, if given once and not empty. Given twice, it is none: a
+/// sibling subdomain can plant a `Domain=` cookie of the same name beside the collector's
+/// own (to fix a session of its choosing), and which one is the collector's cannot be told.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
+    let mut given = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(k, v)| *k == name && !v.is_empty())
-        .map(|(_, v)| v)
-        .last()
+        .filter(|(k, _)| *k == name)
+        .map(|(_, v)| v);
+    match (given.next(), given.next()) {
+        (Some(v), None) if !v.is_empty() => Some(v),
+        _ => None,
+    }
 }
 
-/// Whether a request comes from the collector's own pages: its `Origin` is the `Host` it was
-/// sent to or one of the `--public-origin`s; without `Origin`, `Sec-Fetch-Site:
-/// same-origin`. A request that says neither is refused.
+/// Whether a request comes from the collector's own pages: its `Origin` is the collector's
+/// own (`own_origin`); without `Origin`, `Sec-Fetch-Site: same-origin`. A request that says
+/// neither is refused.
 pub fn same_origin(headers: &HeaderMap, public_origins: &[String]) -> bool {
     let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     match text(header::ORIGIN) {
-        Some(origin) => {
-            let authority = origin.split_once("://").map(|(_, a)| a);
-            let host = text(header::HOST);
-            (authority.is_some() && authority == host)
-                || public_origins
-                    .iter()
-                    .any(|p| p.trim_end_matches('/') == origin)
-        }
+        Some(origin) => own_origin(origin, text(header::HOST), public_origins),
         None => headers
             .get("sec-fetch-site")
             .is_some_and(|v| v == "same-origin"),
     }
+}
+
+/// Whether `origin` (scheme, host and port) is the collector's own: one of its public
+/// origins, or the `Host` the request was sent to under the scheme people reach the
+/// collector by (`https` when a public origin is, `settings::tls`; else `http`). Behind TLS,
+/// a page served over plain `http` (a network that can rewrite it) is never the collector's.
+pub fn own_origin(origin: &str, host: Option<&str>, public_origins: &[String]) -> bool {
+    let scheme = if crate::settings::tls(public_origins) {
+        "https://"
+    } else {
+        "http://"
+    };
+    let by_host = origin
+        .strip_prefix(scheme)
+        .zip(host)
+        .is_some_and(|(authority, host)| authority.eq_ignore_ascii_case(host));
+    by_host
+        || public_origins
+            .iter()
+            .any(|p| p.trim_end_matches('/').eq_ignore_ascii_case(origin))
 }
 
 /// Whether `headers` carry `token` as a bearer token (never for an empty token).
@@ -339,8 +359,63 @@ mod tests {
         assert_eq!(cookie(&h, COOKIE), Some("abc"));
         let h = headers(&[("cookie", "nps_session=; other=1")]);
         assert_eq!(cookie(&h, COOKIE), None);
+        // Given twice (one planted by a sibling subdomain), it is none, however sent.
         let h = headers(&[("cookie", "nps_session=one"), ("cookie", "nps_session=two")]);
-        assert_eq!(cookie(&h, COOKIE), Some("two"));
+        assert_eq!(cookie(&h, COOKIE), None);
+        let h = headers(&[("cookie", "nps_session=one; a=1; nps_session=two")]);
+        assert_eq!(cookie(&h, COOKIE), None);
+        let h = headers(&[("cookie", "nps_session=one; nps_session=")]);
+        assert_eq!(cookie(&h, COOKIE), None);
+    }
+
+    #[test]
+    fn an_origin_is_the_collectors_own_by_scheme_host_and_port() {
+        let tls = ["https://nps.brand.example".to_owned()];
+        let plain = ["http://nps.brand.example:8080".to_owned()];
+        let host = Some("nps.brand.example");
+        // (origin, Host, public origins, own?)
+        let table: &[(&str, Option<&str>, &[String], bool)] = &[
+            ("https://nps.brand.example", host, &tls, true),
+            (
+                "https://nps.brand.example",
+                Some("10.0.0.2:8080"),
+                &tls,
+                true,
+            ),
+            ("https://NPS.brand.example", host, &tls, true),
+            // Behind TLS, plain http is not the collector's page, by Host or by name.
+            ("http://nps.brand.example", host, &tls, false),
+            ("http://nps.brand.example", None, &tls, false),
+            ("http://10.0.0.2:8080", Some("10.0.0.2:8080"), &tls, false),
+            // Another port or host is another origin.
+            ("https://nps.brand.example:8443", host, &tls, false),
+            ("https://nps.brand.example.evil", host, &tls, false),
+            // Without TLS, the Host under http, or a listed origin exactly.
+            ("http://127.0.0.1:8080", Some("127.0.0.1:8080"), &[], true),
+            ("https://127.0.0.1:8080", Some("127.0.0.1:8080"), &[], false),
+            (
+                "http://nps.brand.example:8080",
+                Some("10.0.0.2:8080"),
+                &plain,
+                true,
+            ),
+            (
+                "https://nps.brand.example:8080",
+                Some("10.0.0.2:8080"),
+                &plain,
+                false,
+            ),
+            ("http://127.0.0.1:8080", None, &[], false),
+            ("null", Some("null"), &[], false),
+            ("127.0.0.1:8080", Some("127.0.0.1:8080"), &[], false),
+        ];
+        for &(origin, host, public, want) in table {
+            assert_eq!(
+                own_origin(origin, host, public),
+                want,
+                "{origin} {host:?} {public:?}"
+            );
+        }
     }
 
     #[test]
@@ -351,10 +426,18 @@ mod tests {
         };
         check(
             &[
-                ("origin", "http://127.0.0.1:8080"),
+                ("origin", "https://127.0.0.1:8080"),
                 ("host", "127.0.0.1:8080"),
             ],
             true,
+        );
+        // Behind TLS, a plain http page at the same address is not the collector's.
+        check(
+            &[
+                ("origin", "http://127.0.0.1:8080"),
+                ("host", "127.0.0.1:8080"),
+            ],
+            false,
         );
         check(
             &[

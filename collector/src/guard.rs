@@ -23,22 +23,19 @@ use axum::response::{IntoResponse, Response};
 
 use crate::{ApiError, Settings, Shared};
 
-/// True when a page of `origin` may post here: the collector's own (`host` is the request's
-/// `Host`; `public` its origins as browsers see them), or one `allowed`.
+/// True when a page of `origin` may post here: the collector's own (`auth::own_origin`:
+/// `host` is the request's `Host`, `public` its origins as browsers see them), or one
+/// `allowed`.
 pub fn origin_allowed(
     allowed: &[String],
     public: &[String],
     origin: &str,
     host: Option<&str>,
 ) -> bool {
-    let same_origin = origin
-        .split_once("://")
-        .is_some_and(|(_, authority)| Some(authority) == host);
-    let listed = |list: &[String], any: bool| {
-        list.iter()
-            .any(|a| (any && a == "*") || a.trim_end_matches('/') == origin)
-    };
-    same_origin || listed(public, false) || listed(allowed, true)
+    let listed = allowed
+        .iter()
+        .any(|a| a == "*" || a.trim_end_matches('/') == origin);
+    crate::auth::own_origin(origin, host, public) || listed
 }
 
 pub(crate) async fn origins(State(state): State<Shared>, req: Request, next: Next) -> Response {
@@ -202,8 +199,17 @@ mod tests {
         };
         check("https://brand.example", None, true);
         check("https://evil.example", None, false);
-        check("http://127.0.0.1:8080", Some("127.0.0.1:8080"), true);
-        check("http://127.0.0.1:9999", Some("127.0.0.1:8080"), false);
+        // Behind TLS (a public origin is https), the Host counts under https only.
+        check("https://127.0.0.1:8080", Some("127.0.0.1:8080"), true);
+        check("http://127.0.0.1:8080", Some("127.0.0.1:8080"), false);
+        check("http://nps.brand.example", Some("nps.brand.example"), false);
+        check("https://127.0.0.1:9999", Some("127.0.0.1:8080"), false);
+        assert!(origin_allowed(
+            &[],
+            &[],
+            "http://127.0.0.1:8080",
+            Some("127.0.0.1:8080")
+        ));
         check("null", Some("127.0.0.1:8080"), false);
         // Behind a proxy that passes its own address as Host, the public origin is ours.
         check("https://nps.brand.example", Some("127.0.0.1:8080"), true);

@@ -361,6 +361,7 @@ async fn main() -> ExitCode {
         names,
         session_idle,
         session_absolute,
+        password_slots: None,
         sso,
     };
     println!(

@@ -6,10 +6,18 @@
 //!
 //! The rules a new password meets (`check`): `MIN_CHARS` to `MAX_CHARS` characters, typed the
 //! same twice, not the account's email.
+//!
+//! Each hash or check takes 19 MiB and a blocking thread for tens of milliseconds, so they run
+//! through `Slots`: `default_slots()` at once at most; a request that finds none free within
+//! `SLOT_WAIT` is told the collector is busy (503, `Retry-After: BUSY_RETRY_S`) rather than
+//! queued without end.
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
 
 /// Memory, in KiB (19 MiB).
 pub const M_COST: u32 = 19 * 1024;
@@ -73,6 +81,62 @@ pub fn verify(password: &str, stored: &str) -> bool {
         .is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// How long a hash or a check waits for a free slot.
+pub const SLOT_WAIT: Duration = Duration::from_secs(1);
+/// The seconds a busy answer says to retry in.
+pub const BUSY_RETRY_S: u64 = 2;
+
+/// The hashes and checks that run at once by default: twice the cores, at least 2.
+pub fn default_slots() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get().saturating_mul(2))
+        .max(2)
+}
+
+/// No slot came free in time: the collector is busy hashing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Busy;
+
+/// The slots hashes and checks run in.
+pub struct Slots {
+    free: Arc<Semaphore>,
+    wait: Duration,
+}
+
+impl Slots {
+    /// `n` slots, each waited for at most `wait`.
+    pub fn new(n: usize, wait: Duration) -> Self {
+        Slots {
+            free: Arc::new(Semaphore::new(n)),
+            wait,
+        }
+    }
+
+    /// Runs `work` (a hash or a check) on a blocking thread once a slot is free. The slot is
+    /// held by the work itself, so a request given up meanwhile does not free it early.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
+        let slot = tokio::time::timeout(self.wait, self.free.clone().acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or(Busy)?;
+        let done = tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            work()
+        })
+        .await;
+        match done {
+            Ok(out) => Ok(out),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // The runtime is shutting down.
+            Err(_) => Err(Busy),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +191,25 @@ mod tests {
         // A fresh salt each time: the same password never gives the same text.
         assert_ne!(hash("密码 with spaces").unwrap(), stored);
         assert!(verify("密码 with spaces", &stored));
+    }
+
+    #[tokio::test]
+    async fn no_more_than_the_slots_run_at_once_and_a_late_one_is_told_busy() {
+        let slots = Slots::new(1, Duration::from_millis(50));
+        let (go, held) = std::sync::mpsc::channel::<()>();
+        let first = slots.run(move || held.recv().is_ok());
+        let second = async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            let busy = slots.run(|| true).await;
+            go.send(()).unwrap();
+            busy
+        };
+        let (first, second) = tokio::join!(first, second);
+        assert_eq!(first, Ok(true));
+        assert_eq!(second, Err(Busy));
+        // The slot is free again once the work is done.
+        assert_eq!(slots.run(|| 7).await, Ok(7));
+        assert!(default_slots() >= 2);
     }
 
     #[test]

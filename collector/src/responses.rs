@@ -133,7 +133,7 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
             // The customer reads what happened in their words; the field and the rule are
             // logged for whoever set the form up (a broken form, not the customer, fails here).
             let e = refusal.api_error();
-            tracing::warn!(status = %e.status, field = %e.field, reason = %e.message, "a no-script form was refused");
+            tracing::warn!(status = %e.status, field = %e.field, reason = %e.logged_reason(), "a no-script form was refused");
             let (status, text) = refusal.page(Via::Form);
             let text = text.map_or(refused::say(refused::TRY_AGAIN, locale), |t| {
                 t.default_in(locale)

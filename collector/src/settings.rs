@@ -58,8 +58,15 @@ pub struct Settings {
     pub session_idle: Option<Duration>,
     /// A session ends this long after sign-in whatever its use; `None` is `SESSION_ABSOLUTE`.
     pub session_absolute: Option<Duration>,
+    /// The password hashes and checks that run at once; `None` is `password::default_slots`.
+    pub password_slots: Option<usize>,
     /// Single sign-on with OpenID Connect (`--sso`); `None`: password sign-in only.
     pub sso: Option<std::sync::Arc<crate::sso::Sso>>,
+}
+
+/// Whether people reach the collector over TLS, by its public origins: one is `https`.
+pub fn tls(public_origins: &[String]) -> bool {
+    public_origins.iter().any(|o| o.starts_with("https://"))
 }
 
 /// A session's idle end: a working day without a click.
@@ -87,9 +94,7 @@ impl Settings {
     /// Whether people reach the collector over TLS (a `--public-origin` with `https`): then
     /// its cookies are `Secure`.
     pub fn behind_tls(&self) -> bool {
-        self.public_origins
-            .iter()
-            .any(|o| o.starts_with("https://"))
+        tls(&self.public_origins)
     }
 
     /// The time a request has to send its whole body.

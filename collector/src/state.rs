@@ -1,5 +1,5 @@
 //! `AppState`: what every handler shares (the store, the settings, the rate limiter, the
-//! sign-in throttle, the pages' CSP, the widget's script, the names in force, the OpenID
+//! sign-in throttle, the password slots, the pages' CSP, the widget's script, the names in force, the OpenID
 //! provider), built once by `app`.
 
 use std::sync::Arc;
@@ -13,6 +13,8 @@ pub(crate) struct AppState {
     pub(crate) limiter: RateLimiter,
     /// Sign-in failures per account and client (`throttle`).
     pub(crate) throttle: Throttle,
+    /// The password hashes and checks that may run at once (`password::Slots`).
+    pub(crate) password_slots: crate::password::Slots,
     /// The `Content-Security-Policy` of every page (`guard::csp`).
     pub(crate) csp: String,
     /// The widget's script for the landing pages to take over with, when the static folder
@@ -46,6 +48,12 @@ impl AppState {
             store,
             limiter: RateLimiter::new(settings.rate_limit),
             throttle: Throttle::default(),
+            password_slots: crate::password::Slots::new(
+                settings
+                    .password_slots
+                    .unwrap_or_else(crate::password::default_slots),
+                crate::password::SLOT_WAIT,
+            ),
             csp: guard::csp(&settings),
             oidc: settings.sso.clone().map(sso::Provider::new),
             settings,

@@ -762,6 +762,7 @@ conformance!(
     the_schema_holds_one_answer_per_visit,
     users_round_trip_and_an_email_is_taken_once,
     invites_are_one_time_and_expire,
+    an_invite_accepted_at_once_twice_is_used_once,
     sessions_expire_and_are_revoked,
     user_standings_say_who_signed_in_and_when_an_invite_ends,
     tokens_record_their_use_and_are_revoked,

@@ -214,6 +214,60 @@ async fn the_right_password_signs_in_and_a_wrong_one_or_an_unknown_email_look_th
     );
 }
 
+/// A password typed into the email field never reaches the audit trail (nor its CSV): a
+/// failure records what was typed only when it is an email.
+#[tokio::test]
+async fn a_failed_sign_in_records_the_email_only_when_it_is_one() {
+    let (app, store, _) = setup(settings());
+    for typed in [
+        " Wang@Brand.example ",
+        "Tr0ub4dor&3 secret",
+        "hunter2hunter2",
+        "",
+    ] {
+        let r = form(&app, typed, "whatever", "192.0.2.3").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{typed:?}");
+    }
+    let emails: Vec<_> = store
+        .audit()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "signin_failed")
+        .map(|a| a.detail["email"].clone())
+        .collect();
+    let not = nps_collector::signin::NOT_AN_EMAIL;
+    assert_eq!(
+        emails,
+        [
+            serde_json::json!("Wang@Brand.example"),
+            serde_json::json!(not),
+            serde_json::json!(not),
+            serde_json::json!(not)
+        ]
+    );
+}
+
+/// A sibling subdomain can plant a `Domain=` cookie named `nps_session` beside the
+/// collector's own; a request carrying two is refused, whichever comes first.
+#[tokio::test]
+async fn a_request_with_two_session_cookies_is_refused() {
+    let (app, store, _) = setup(settings());
+    account(&store, "li@brand.example", Role::Admin, Scope::All).await;
+    let mine = cookie_of(&form(&app, "li@brand.example", PASSWORD, "192.0.2.1").await);
+    let planted = cookie_of(&form(&app, "li@brand.example", PASSWORD, "192.0.2.1").await);
+    assert_eq!(whoami(&app, &mine).await.status, StatusCode::OK);
+    for both in [
+        format!("{mine}; {planted}"),
+        format!("{planted}; {mine}"),
+        format!("{mine}; nps_session=forged"),
+    ] {
+        let r = whoami(&app, &both).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{both}");
+        assert_eq!(r.json()["field"], "authorization");
+    }
+}
+
 #[tokio::test]
 async fn next_never_leads_off_the_collector() {
     let (app, store, _) = setup(settings());
@@ -285,7 +339,16 @@ async fn the_cookie_is_http_only_strict_for_the_whole_site_and_secure_only_behin
         }
         let (app, store, _) = setup(s);
         account(&store, "li@brand.example", Role::Admin, Scope::All).await;
-        let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.1").await;
+        let body = form_body(&[("email", "li@brand.example"), ("password", PASSWORD)]);
+        let kind = "application/x-www-form-urlencoded";
+        let mut req = request(Method::POST, "/signin", &body, kind, "192.0.2.1");
+        if behind_tls {
+            // Behind TLS the page is the public origin's: an http one is not the collector's.
+            let origin = "https://nps.brand.example".parse().unwrap();
+            req.headers_mut().insert(header::ORIGIN, origin);
+        }
+        let r = send(&app, req).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", page_text(&r));
         let set = r.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
         let attrs: Vec<&str> = set.split("; ").collect();
         for a in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=604800"] {
@@ -558,20 +621,14 @@ async fn an_invite_sets_a_password_once_and_a_used_or_expired_one_says_what_to_d
 async fn failed_sign_ins_meet_growing_delays_and_a_right_password_recovers() {
     let (app, store, _) = setup(settings());
     account(&store, "li@brand.example", Role::Admin, Scope::All).await;
-    // Five failures are free, and a sixth is still tried (each from its own client, so
-    // only the account counts).
+    // Five failures of an account from one client are free, and a sixth is still tried.
+    const CLIENT: &str = "192.0.2.1";
     for i in 0..6 {
-        let r = form(
-            &app,
-            "li@brand.example",
-            "wrong",
-            &format!("192.0.2.{}", 10 + i),
-        )
-        .await;
+        let r = form(&app, "li@brand.example", "wrong", CLIENT).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "failure {i}");
     }
     // Then a wait, told in the header and in words; the right password waits too.
-    let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.30").await;
+    let r = form(&app, "li@brand.example", PASSWORD, CLIENT).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.headers[header::RETRY_AFTER], "1");
     assert!(
@@ -589,19 +646,17 @@ async fn failed_sign_ins_meet_growing_delays_and_a_right_password_recovers() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     // The delay doubles.
     assert_eq!(
-        form(&app, "li@brand.example", "wrong", "192.0.2.31")
-            .await
-            .status,
+        form(&app, "li@brand.example", "wrong", CLIENT).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let r = form(&app, "li@brand.example", "wrong", "192.0.2.32").await;
+    let r = form(&app, "li@brand.example", "wrong", CLIENT).await;
     assert_eq!(r.headers[header::RETRY_AFTER], "2");
     tokio::time::sleep(Duration::from_millis(2100)).await;
     // Recovery: the right password signs in and the account starts afresh.
-    let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.33").await;
+    let r = form(&app, "li@brand.example", PASSWORD, CLIENT).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     for i in 0..5 {
-        let r = form(&app, "li@brand.example", "wrong", "192.0.2.34").await;
+        let r = form(&app, "li@brand.example", "wrong", CLIENT).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "afresh, failure {i}");
     }
     // A throttled attempt is not audited as a failure (it was not tried).
@@ -610,6 +665,127 @@ async fn failed_sign_ins_meet_growing_delays_and_a_right_password_recovers() {
         .filter(|(_, a)| a == "signin_failed")
         .count();
     assert_eq!(failed, 6 + 1 + 5);
+}
+
+/// No attacker can lock an account's owner out: the long delays fall on the guessing client;
+/// the account alone waits half a minute at the most (`throttle::ACCOUNT`).
+#[tokio::test]
+async fn an_attacker_hammering_an_account_does_not_keep_its_owner_out() {
+    let (app, store, _) = setup(settings());
+    account(&store, "li@brand.example", Role::Admin, Scope::All).await;
+    let mut throttled = 0;
+    for _ in 0..40 {
+        let r = form(&app, "li@brand.example", "guess", "198.51.100.7").await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            throttled += 1;
+        }
+    }
+    assert_eq!(throttled, 40 - 6, "the attacker waits after six guesses");
+    // The owner, from another client, signs in right away.
+    let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.7").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", page_text(&r));
+    // Guesses from many clients slow the account for everyone, but briefly.
+    for n in 0..21 {
+        let r = form(&app, "li@brand.example", "guess", &format!("203.0.113.{n}")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "guess {n}");
+    }
+    let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.8").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "{wait} s");
+    tokio::time::sleep(Duration::from_secs(wait) + Duration::from_millis(100)).await;
+    let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.8").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", page_text(&r));
+}
+
+/// Password checks and hashes (19 MiB each) run in a bounded number of slots; when none comes
+/// free in time the collector says it is busy and when to try again, on the page and in JSON.
+#[tokio::test]
+async fn with_every_password_slot_busy_a_sign_in_is_told_to_retry() {
+    let mut s = settings();
+    s.password_slots = Some(0);
+    let (app, store, _) = setup(s);
+    account(&store, "li@brand.example", Role::Admin, Scope::All).await;
+    let r = form(&app, "li@brand.example", PASSWORD, "192.0.2.1").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers[header::RETRY_AFTER], "2");
+    assert!(r.headers.get(header::SET_COOKIE).is_none());
+    assert!(
+        r.text.contains("当前登录人数较多，请 2 秒后再试。"),
+        "{}",
+        page_text(&r)
+    );
+    let j = api(&app, "li@brand.example", PASSWORD).await;
+    assert_eq!(j.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(j.headers[header::RETRY_AFTER], "2");
+    assert_eq!(j.json()["field"], "password");
+    // An invite's new password waits for a slot too, and the invite is not used up.
+    let token = invited(
+        &store,
+        "wang@brand.example",
+        Now::system().ns + 3_600_000_000_000,
+    )
+    .await;
+    let r = set_password(&app, &token, PASSWORD, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers[header::RETRY_AFTER], "2");
+    assert_eq!(
+        get(&app, &format!("/invite/{token}")).await.status,
+        StatusCode::OK
+    );
+    // Nothing was tried, so nothing is audited as a failure.
+    let lines = actions(&store.audit().await.unwrap());
+    assert!(lines.iter().all(|(_, a)| a != "signin_failed"), "{lines:?}");
+}
+
+/// The single sign-on callback answers anyone, but writes `signin_failed` only for a sign-in
+/// under way in that browser (its `nps_oidc` cookie): calling the address does not fill the
+/// audit trail. The provider is never reached here (discovery waits for a sign-in).
+#[tokio::test]
+async fn a_single_sign_on_callback_without_a_sign_in_under_way_is_not_audited() {
+    let org = nps_collector::org_file::read(include_str!("../../docs/org.toml")).unwrap();
+    let file = nps_collector::sso::file::read(include_str!("../../docs/sso.toml"), &org).unwrap();
+    let mut s = settings();
+    s.sso = Some(std::sync::Arc::new(
+        file.settle(Some("s3cret".into()), &[]).unwrap(),
+    ));
+    let (app, store, _) = setup(s);
+    let callback = |cookie: Option<&str>| {
+        let mut req = request(
+            Method::GET,
+            "/signin/oidc/callback?code=c0de&state=st4te",
+            "",
+            "text/plain",
+            "192.0.2.9",
+        );
+        if let Some(c) = cookie {
+            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        }
+        req
+    };
+    for _ in 0..3 {
+        let r = send(&app, callback(None)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", page_text(&r));
+        let r = send(&app, callback(Some("nps_oidc=not-a-sign-in"))).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", page_text(&r));
+    }
+    assert_eq!(store.audit().await.unwrap(), vec![]);
+    // A sign-in under way whose state is not the provider's: refused and audited.
+    let r = send(&app, callback(Some("nps_oidc=en.other.n0nce.ver1fier.Lw"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", page_text(&r));
+    let audit = store.audit().await.unwrap();
+    assert_eq!(
+        actions(&audit),
+        [("client:192.0.2.9".into(), "signin_failed".into())]
+    );
+    assert_eq!(
+        audit[0].detail,
+        serde_json::json!({"via": "oidc", "why": "state"})
+    );
 }
 
 #[tokio::test]

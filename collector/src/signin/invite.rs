@@ -84,8 +84,16 @@ pub(crate) async fn accept(
             page::set_password(l, &action, &user.email, Some(&trouble)),
         );
     }
-    let hashed = tokio::task::spawn_blocking(move || password::hash(&pw)).await;
-    let Ok(Ok(hashed)) = hashed else {
+    let hashed = match state.password_slots.run(move || password::hash(&pw)).await {
+        Ok(h) => h,
+        Err(password::Busy) => {
+            let action = format!("/invite/{token}");
+            let trouble = page::busy_words(l);
+            let again = page::set_password(l, &action, &user.email, Some(&trouble));
+            return super::busy(html(StatusCode::SERVICE_UNAVAILABLE, again));
+        }
+    };
+    let Ok(hashed) = hashed else {
         tracing::error!("a new password could not be hashed");
         return crate::auth::private(StatusCode::INTERNAL_SERVER_ERROR.into_response());
     };

@@ -16,7 +16,7 @@
 //! unknown email, a disabled account, one without a password yet and a wrong password get
 //! the same answer after the same work (an Argon2id check against a dummy hash). Failures are
 //! throttled per account and per client (`throttle`) and audited (`signin_failed`, by
-//! `client:IP`, with the email as typed); sign-in, sign-out and accepted invites are audited.
+//! `client:IP`, with the email as typed if it is one); sign-in, sign-out and accepted invites are audited.
 
 mod invite;
 pub mod page;
@@ -30,7 +30,7 @@ use axum::extract::{ConnectInfo, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use nps_core::contract::rules::MAX_EMAIL;
+use nps_core::contract::rules::is_email;
 use nps_core::words::Locale;
 use serde_json::json;
 
@@ -40,8 +40,7 @@ pub(crate) use invite::{accept, invite_page};
 use crate::auth::{self, private, Caller, Who};
 use crate::refused::say;
 use crate::storage::{email_key, User};
-use crate::throttle::Key;
-use crate::{net, password, session, ApiError, Now, Shared, BODY_LIMIT};
+use crate::{net, password, session, throttle, ApiError, Now, Shared, BODY_LIMIT};
 
 /// Where a sign-in goes when it names nowhere (or somewhere not allowed).
 pub const DEFAULT_NEXT: &str = "/dashboard.html";
@@ -121,6 +120,20 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// What a failed sign-in's audit line says was typed as the email: the email when it is one
+/// (`rules::is_email`), else `NOT_AN_EMAIL` — never a password typed in the wrong field.
+fn typed_email(typed: &str) -> &str {
+    let typed = typed.trim();
+    if is_email(typed) {
+        typed
+    } else {
+        NOT_AN_EMAIL
+    }
+}
+
+/// A failed sign-in's `email` when what was typed is not one.
+pub const NOT_AN_EMAIL: &str = "(not an email)";
+
 /// How a password sign-in ended.
 enum Outcome {
     /// The right password: the account and its session's `Set-Cookie`.
@@ -129,6 +142,8 @@ enum Outcome {
     Wrong,
     /// Too many failures: try again in this many seconds.
     Wait(u64),
+    /// Every password slot is busy (`password::Slots`): try again shortly.
+    Busy,
     /// The store did not answer.
     Down,
 }
@@ -136,8 +151,7 @@ enum Outcome {
 /// Tries a password: throttled, checked, audited.
 async fn sign_in(state: &Shared, client: Option<IpAddr>, email: &str, pw: String) -> Outcome {
     let now = Now::system();
-    let mut keys = vec![Key::Account(email_key(email))];
-    keys.extend(client.map(|ip| Key::Client(net::limit_key(ip))));
+    let keys = throttle::keys(email_key(email), client.map(net::limit_key));
     if let Err(wait) = state.throttle.attempt(&keys, now.ns) {
         tracing::warn!(wait, "a sign-in was throttled");
         return Outcome::Wait(wait);
@@ -151,7 +165,7 @@ async fn sign_in(state: &Shared, client: Option<IpAddr>, email: &str, pw: String
         }
     };
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let right = tokio::task::spawn_blocking(move || {
+    let checked = state.password_slots.run(move || {
         let dummy = dummy_hash();
         match stored {
             Some(h) => password::verify(&pw, &h),
@@ -160,17 +174,19 @@ async fn sign_in(state: &Shared, client: Option<IpAddr>, email: &str, pw: String
                 false
             }
         }
-    })
-    .await
-    .unwrap_or(false);
+    });
+    let Ok(right) = checked.await else {
+        // Not tried, yet still counted: else a flood that keeps the slots busy would be free.
+        tracing::warn!("a sign-in found every password slot busy");
+        return Outcome::Busy;
+    };
     let Some(user) = user.filter(|_| right) else {
         state.throttle.failed(&keys, Now::system().ns);
         let who = format!(
             "client:{}",
             client.map_or("unknown".into(), |c| c.to_string())
         );
-        let typed: String = email.trim().chars().take(MAX_EMAIL).collect();
-        let detail = json!({ "email": typed });
+        let detail = json!({ "email": typed_email(email) });
         if let Err(e) = store
             .audit_append(&now, &who, "signin_failed", &detail)
             .await
@@ -238,6 +254,7 @@ pub(crate) async fn signin_form(State(state): State<Shared>, req: Request) -> Re
             again(StatusCode::TOO_MANY_REQUESTS, &page::wait_words(l, s)),
             s,
         ),
+        Outcome::Busy => busy(again(StatusCode::SERVICE_UNAVAILABLE, &page::busy_words(l))),
         Outcome::Down => again(StatusCode::SERVICE_UNAVAILABLE, say(words::UNAVAILABLE, l)),
     }
 }
@@ -253,6 +270,22 @@ fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
         h.insert(header::SET_COOKIE, c);
     }
     resp
+}
+
+/// A 503 of a busy collector, with when to try again.
+fn busy(resp: Response) -> Response {
+    retry_after(resp, password::BUSY_RETRY_S)
+}
+
+/// The JSON 503 of a busy collector.
+fn busy_json() -> Response {
+    let s = password::BUSY_RETRY_S;
+    let e = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "password",
+        format!("the collector is busy checking passwords; retry in {s} s"),
+    );
+    private(busy(e.into_response()))
 }
 
 fn retry_after(mut resp: Response, wait_s: u64) -> Response {
@@ -300,6 +333,7 @@ pub(crate) async fn session_post(State(state): State<Shared>, req: Request) -> R
             .into_response(),
             s,
         ),
+        Outcome::Busy => busy_json(),
         Outcome::Down => ApiError::storage().into_response(),
     };
     private(resp)

@@ -109,6 +109,12 @@ pub fn wait_words(locale: Locale, wait_s: u64) -> String {
     fill(say(w::WAIT, locale), &[("wait", &wait)])
 }
 
+/// A busy collector's words: try again in `password::BUSY_RETRY_S` seconds.
+pub fn busy_words(locale: Locale) -> String {
+    let n = crate::password::BUSY_RETRY_S.to_string();
+    fill(say(w::BUSY, locale), &[("n", &n)])
+}
+
 /// What is wrong with a new password, in words.
 pub fn password_problem(locale: Locale, p: password::Problem) -> String {
     let words = match p {

@@ -42,6 +42,11 @@ pub const UNAVAILABLE: Words = [
     "暫時無法登入，請稍後再試。",
     "Signing in is not possible just now. Please try again shortly.",
 ];
+pub const BUSY: Words = [
+    "当前登录人数较多，请 {n} 秒后再试。",
+    "目前登入人數較多，請 {n} 秒後再試。",
+    "Many people are signing in just now. Please try again in {n} seconds.",
+];
 
 pub const SET_TITLE: Words = ["设置密码", "設定密碼", "Set your password"];
 pub const SET_FOR: Words = [

@@ -12,7 +12,10 @@
 //!   or its role and scope set from the claims (`user_add`, `user_role` in the audit trail; a
 //!   disabled account stays out), a session starts (`session::start`), and a 303 goes to
 //!   `next`. Every answer clears `nps_oidc`, so a callback works once: a replay finds no
-//!   sign-in under way. A refusal is a page (`pages`) and a `signin_failed` line with `why`.
+//!   sign-in under way. A refusal is a page (`pages`) and a `signin_failed` line with `why`,
+//!   but only for a sign-in under way in that browser: a callback without one (a replay, a
+//!   bookmark, anyone calling the address) gets the page and no line, so nobody fills the
+//!   audit trail by calling it.
 
 use std::net::SocketAddr;
 
@@ -152,6 +155,7 @@ pub(crate) async fn callback(State(state): State<Shared>, req: Request) -> Respo
         None => "client:unknown".to_owned(),
     };
     let started = cookie(headers, COOKIE).and_then(decode);
+    let under_way = started.is_some();
     let locale = started
         .as_ref()
         .map_or_else(|| locale_of(query, headers), |(_, l)| *l);
@@ -161,6 +165,8 @@ pub(crate) async fn callback(State(state): State<Shared>, req: Request) -> Respo
     let started = started.filter(|(p, _)| given.as_deref().is_some_and(|s| equal(s, &p.state)));
     let mut resp = match (state.oidc.as_ref(), started) {
         (None, _) => page(Trouble::NotSetUp, locale, DEFAULT_NEXT, None),
+        // No sign-in under way here: nothing to audit (anyone can call this address).
+        (Some(_), None) if !under_way => page(Trouble::Expired, locale, DEFAULT_NEXT, None),
         (Some(_), None) => {
             let (why, trouble) = ("state", Trouble::Expired);
             refuse(&state, &now, &client, why, trouble, locale, DEFAULT_NEXT).await

@@ -160,15 +160,17 @@ const PEOPLE: &str = "CREATE TABLE users (
         detail TEXT NOT NULL
     );";
 
-/// The audit trail refuses changes, whoever connects (SQLite).
+/// The audit trail refuses changes while the trigger is in place (SQLite; whoever can write
+/// the file can drop it).
 const SQLITE_AUDIT: &str = "
     CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;";
 
-/// The audit trail refuses changes, whoever connects, the table's owner included
-/// (PostgreSQL: a `REVOKE` would not bind the owner the collector logs in as).
+/// The audit trail refuses changes from any connection while the trigger is in place, the
+/// table's owner included (PostgreSQL: a `REVOKE` would not bind the owner the collector
+/// logs in as); an owner or a superuser can still disable or drop it (docs/DEPLOY.md).
 const POSTGRES_AUDIT: &str = "
     CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
         'BEGIN RAISE EXCEPTION ''the audit trail is append-only''; END';

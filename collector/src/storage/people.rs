@@ -21,12 +21,36 @@ pub enum Val {
     T(String),
     NullI,
     NullT,
+    /// A parameter only: the first value the `n`th statement of the same transaction
+    /// returned (an integer), NULL if it returned no row (`Stmt::bound`).
+    Earlier(usize),
 }
 
 /// One statement and its parameters.
 pub struct Stmt {
     pub sql: &'static str,
     pub params: Vec<Val>,
+}
+
+impl Stmt {
+    /// The parameters, each `Val::Earlier` replaced by what it names in `done` (the rows of
+    /// the statements run before this one).
+    pub fn bound(&self, done: &[Rows]) -> Vec<Val> {
+        let earlier = |n: usize| {
+            done.get(n)
+                .and_then(|rows| rows.first())
+                .and_then(|row| row.first())
+                .cloned()
+                .unwrap_or(Val::NullI)
+        };
+        self.params
+            .iter()
+            .map(|v| match v {
+                Val::Earlier(n) => earlier(*n),
+                v => v.clone(),
+            })
+            .collect()
+    }
 }
 
 /// The rows one statement returned.
@@ -346,23 +370,35 @@ impl Store {
 
     /// Uses up an invite: the account's password becomes `password_hash`. `None` for an
     /// unknown, used or expired invite, or a disabled account; the invite is gone either way.
+    /// The live invite is deleted first and only the account it was for is changed, so of
+    /// two accepts at once only the one whose delete took the row wins (PostgreSQL makes the
+    /// other's delete wait, then find nothing).
     pub async fn invite_accept(
         &self,
         token_hash: &str,
         password_hash: &str,
         now: &Now,
     ) -> Result<Option<User>, StoreError> {
-        let set = stmt(
-            concat!("UPDATE users SET password_hash = $2 WHERE disabled_at IS NULL AND id =
-                 (SELECT user_id FROM invites WHERE token_hash = $1 AND expires_ns > $3) RETURNING ", user_cols!()),
-            vec![t(token_hash), t(password_hash), Val::I(now.ns)],
-        );
         let used = stmt(
+            "DELETE FROM invites WHERE token_hash = $1 AND expires_ns > $2 RETURNING user_id",
+            vec![t(token_hash), Val::I(now.ns)],
+        );
+        let set = stmt(
+            concat!(
+                "UPDATE users SET password_hash = $2 WHERE disabled_at IS NULL AND id = $1 RETURNING ",
+                user_cols!()
+            ),
+            vec![Val::Earlier(0), t(password_hash)],
+        );
+        let expired = stmt(
             "DELETE FROM invites WHERE token_hash = $1 RETURNING user_id",
             vec![t(token_hash)],
         );
         first(
-            self.transact(vec![set, used]).await?.into_iter().next(),
+            self.transact(vec![used, set, expired])
+                .await?
+                .into_iter()
+                .nth(1),
             user,
         )
     }

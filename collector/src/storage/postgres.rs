@@ -140,13 +140,13 @@ impl Postgres {
         let mut out = Vec::with_capacity(stmts.len());
         for s in &stmts {
             let params: Vec<Box<dyn ToSql + Sync + Send>> = s
-                .params
-                .iter()
+                .bound(&out)
+                .into_iter()
                 .map(|v| -> Box<dyn ToSql + Sync + Send> {
                     match v {
-                        Val::I(i) => Box::new(*i),
-                        Val::T(t) => Box::new(t.clone()),
-                        Val::NullI => Box::new(None::<i64>),
+                        Val::I(i) => Box::new(i),
+                        Val::T(t) => Box::new(t),
+                        Val::NullI | Val::Earlier(_) => Box::new(None::<i64>),
                         Val::NullT => Box::new(None::<String>),
                     }
                 })

@@ -142,15 +142,19 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Done, StoreE
 }
 
 /// One of `people`'s statements: its `$1` placeholders read as `?1`.
-fn people_rows(c: &Connection, s: &people::Stmt) -> Result<people::Rows, StoreError> {
+fn people_rows(
+    c: &Connection,
+    s: &people::Stmt,
+    done: &[people::Rows],
+) -> Result<people::Rows, StoreError> {
     use people::Val;
     use rusqlite::types::{Value, ValueRef};
     let mut st = c.prepare_cached(&s.sql.replace('$', "?"))?;
     let n = st.column_count();
-    let params = s.params.iter().map(|v| match v {
-        Val::I(i) => Value::Integer(*i),
-        Val::T(t) => Value::Text(t.clone()),
-        Val::NullI | Val::NullT => Value::Null,
+    let params = s.bound(done).into_iter().map(|v| match v {
+        Val::I(i) => Value::Integer(i),
+        Val::T(t) => Value::Text(t),
+        Val::NullI | Val::NullT | Val::Earlier(_) => Value::Null,
     });
     let mut rows = st.query(rusqlite::params_from_iter(params))?;
     let mut out = Vec::new();
@@ -288,7 +292,8 @@ impl Sqlite {
                 rusqlite::Transaction::new_unchecked(c, rusqlite::TransactionBehavior::Immediate)?;
             let mut out = Vec::with_capacity(stmts.len());
             for s in &stmts {
-                out.push(people_rows(&tx, s)?);
+                let rows = people_rows(&tx, s, &out)?;
+                out.push(rows);
             }
             tx.commit()?;
             Ok(out)

@@ -141,6 +141,44 @@ pub async fn invites_are_one_time_and_expire(e: Engine) {
     );
 }
 
+/// Accepts of one invite at once (a double click, two tabs, a replay): exactly one sets the
+/// password; the others find the invite used.
+pub async fn an_invite_accepted_at_once_twice_is_used_once(e: Engine) {
+    let s = fresh(e).await;
+    let expires = at(0).ns + 72 * HOUR;
+    for round in 0..10 {
+        let u = s
+            .user_add(
+                &format!("r{round}@b.example"),
+                Role::Store,
+                &stores(&["SZ-FT"]),
+                &at(0),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let token = format!("hash-{round}");
+        assert!(s.invite(u.id, &token, expires, &at(0)).await.unwrap());
+        let tasks: Vec<_> = (0..6)
+            .map(|n| {
+                let (s, token) = (s.clone(), token.clone());
+                tokio::spawn(async move {
+                    let pw = format!("$argon2id${n}");
+                    let won = s.invite_accept(&token, &pw, &at(10)).await.unwrap();
+                    won.map(|_| pw)
+                })
+            })
+            .collect();
+        let mut won = Vec::new();
+        for t in tasks {
+            won.extend(t.await.unwrap());
+        }
+        assert_eq!(won.len(), 1, "round {round}: {won:?}");
+        let stored = s.user_by_id(u.id).await.unwrap().unwrap().password_hash;
+        assert_eq!(stored.as_ref(), won.first(), "round {round}");
+    }
+}
+
 /// A session lives until it is idle too long, its absolute end, its revocation, or its
 /// account's disabling; each use moves the idle end on.
 pub async fn sessions_expire_and_are_revoked(e: Engine) {
