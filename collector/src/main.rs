@@ -73,8 +73,8 @@ struct Args {
     /// proxy that does not pass Host on: its landing pages' forms may post. Repeat for more.
     #[arg(long = "public-origin", env = "NPS_PUBLIC_ORIGIN", value_delimiter = ',', value_parser = public_origin)]
     public_origin: Vec<String>,
-    /// Bearer token for reading and deleting responses; a fresh one is printed when neither
-    /// this nor --admin-token-file is given.
+    /// The owner's bootstrap credential (Bearer; admin of every store) for scripts; people sign
+    /// in at /signin. A fresh one is printed when neither this nor --admin-token-file is given.
     #[arg(long, env = "NPS_ADMIN_TOKEN", conflicts_with = "admin_token_file")]
     admin_token: Option<String>,
     /// A file holding the admin token (not visible in the process list).
