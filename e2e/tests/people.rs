@@ -41,7 +41,7 @@ async fn detractor_with_phone(server: &Server, store_code: &str) -> String {
     let at = now
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
-    let body = json!({"schema":1,"id":id,"survey":"after-sales","stage":"final","score":2,
+    let body = json!({"schema":1,"id":id,"survey":"after-sales","stage":"completed","score":2,
         "category":"detractor","reasons":["wait_time"],"comment":"等了两个小时",
         "contact":{"phone":PHONE,"consent":true,"callback_hours":24},
         "context":{"store":store_code,"advisor":"xu"},"locale":"zh-CN",
@@ -159,7 +159,11 @@ async fn an_admin_adds_people_and_each_sees_exactly_their_scope() {
     assert!(!segments.contains("深圳福田店") && !segments.contains("北京朝阳店"));
     // One tap shows the number, and only then.
     assert!(b.text(".callbacks").await.contains("138****3788"));
-    b.click(".callbacks .reveal").await;
+    // This customer's "显示号码" (the list is soonest deadline first).
+    b.js("[...document.querySelectorAll('.callbacks li')]
+          .find(li => li.textContent.includes('138****3788'))
+          .querySelector('.reveal').click()")
+        .await;
     nps_e2e::wait_until("the full number", || async {
         b.text(".callbacks").await.contains(PHONE).then_some(())
     })

@@ -4,7 +4,8 @@
 //! (`Store::invite_accept`), starts a session and goes on (303) to the dashboard. An expired,
 //! used or unknown invite gets a page that says so and what to do (410). The token is kept
 //! only as its hash; it travels in the path, which the page's `<meta name="referrer"
-//! content="no-referrer">` keeps from the sites its links lead to.
+//! content="same-origin">` keeps from the sites its links lead to (`no-referrer` would make
+//! the browser send `Origin: null` with the form, which the origin check refuses).
 
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode};

@@ -29,7 +29,7 @@ fn document(locale: Locale, title: &str, inner: &str) -> String {
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1,viewport-fit=cover\">\
 <meta name=\"color-scheme\" content=\"light dark\"><meta name=\"robots\" content=\"noindex\">\
-<meta name=\"referrer\" content=\"no-referrer\"><title>{title}</title>\
+<meta name=\"referrer\" content=\"same-origin\"><title>{title}</title>\
 <style>{PAGE_CSS}{css}{FORM_CSS}</style></head><body><main>\
 <div class=\"nps nps--inline\" data-theme=\"auto\" lang=\"{lang}\"><section class=\"nps-card\" aria-labelledby=\"nps-q\">\
 <h1 id=\"nps-q\" class=\"nps-question\">{title}</h1>{inner}</section></div></main></body></html>",
