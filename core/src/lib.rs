@@ -11,12 +11,15 @@
 //! - `org`: the brand's organisation (regions, cities, stores, advisors) and its lookups;
 //! - `outbox`: what to send when, and what to keep;
 //! - `words`: the built-in zh-CN, zh-TW and en texts;
-//! - `access` (feature `access`, the collector's): the roles of a brand's people, their scopes, and who may do what.
+//! - `access` (feature `access`, the collector's): the roles of a brand's people, their scopes, and who may do what;
+//! - `cases` (feature `cases`, the collector's): a detractor's case, its deadline, and when to send its alerts.
 //!
 //! See ARCHITECTURE.md for the code map.
 
 #[cfg(feature = "access")]
 pub mod access;
+#[cfg(feature = "cases")]
+pub mod cases;
 pub mod config;
 pub mod contract;
 pub mod org;
