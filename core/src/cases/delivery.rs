@@ -2,21 +2,27 @@
 //! outcome, the time, and the robot's recent sends. The collector leases the job, asks, and
 //! does what the answer says; nothing here sends, sleeps or reads a clock.
 //!
-//! | row | job                                         | decision                            |
-//! |-----|---------------------------------------------|-------------------------------------|
-//! | 1   | last outcome `Sent`                         | `Done`                              |
-//! | 2   | last outcome `Refused` (bad signature, errcode) | `GiveUp(Refused)`               |
-//! | 3   | `attempts >= MAX_ATTEMPTS`, still failing   | `GiveUp(Exhausted)`                 |
-//! | 4   | failed, its backoff not over                | `WaitUntil(last + backoff)`         |
-//! | 5   | due, the robot sent `RATE_LIMIT` this minute | `WaitUntil(oldest send + 1 min)`   |
-//! | 6   | due (never tried, or backoff over)          | `Send`                              |
+//! | row | job                                             | decision                         |
+//! |-----|-------------------------------------------------|----------------------------------|
+//! | 1   | last outcome `Sent`                             | `Done`                           |
+//! | 2   | last outcome `Refused` (bad signature, errcode) | `GiveUp(Refused)`                |
+//! | 3   | `attempts >= MAX_ATTEMPTS`, still failing       | `GiveUp(Exhausted)`              |
+//! | 4   | failed, its backoff not over                    | `WaitUntil(last + backoff)`      |
+//! | 5   | due, the robot sent `RATE_LIMIT` this minute    | `WaitUntil(oldest send + 1 min)` |
+//! | 6   | due (never tried, or backoff over)              | `Send`                           |
 //!
 //! The backoff after `n` failures is `backoff_secs(n)`: 10 s doubling to 30 min; a receiver's
 //! `Retry-After` lengthens it (never shortens it), up to `MAX_RETRY_AFTER_SECS`. A clock set
 //! back never stalls a retry: the wait counts from the earlier of the last try and now.
+//!
+//! Delivery is at least once: the shell records a try's outcome after the send, so a collector
+//! killed between the two sends the job again once its lease lapses (the one place a robot can
+//! see a duplicate). `robot_sends` should include sends still in flight.
 
-/// The most sends one robot takes in a rolling minute (WeCom's, DingTalk's and Feishu's
-/// documented limit for a group robot is 20 a minute).
+/// The most sends one robot takes in a rolling minute: WeCom's and DingTalk's documented limit
+/// for a group robot. Feishu's custom bot allows 100 a minute but only 5 a second, which this
+/// does not pace yet (a burst of 20 to one Feishu bot can meet its per-second limit and be
+/// retried as a failure).
 pub const RATE_LIMIT: usize = 20;
 /// The rolling window of `RATE_LIMIT`.
 pub const RATE_WINDOW_NS: i64 = 60 * SECOND_NS;
