@@ -11,9 +11,8 @@
 use std::collections::HashMap;
 
 use clap::Subcommand;
-use nps_collector::signin::INVITE_HOURS;
 use nps_collector::storage::{Standing, Store, StoreError, User};
-use nps_collector::{write_key, Now};
+use nps_collector::Now;
 use nps_core::access::{Role, Scope, ScopeError};
 use nps_core::contract::rules::is_email;
 use nps_core::org::check::one_of_declared;
@@ -319,13 +318,9 @@ pub async fn run(
 
 /// A fresh invite for a user; its URL (only the token's hash is stored).
 async fn invite(store: &Store, user: &User, base: &str, now: &Now) -> Result<String, String> {
-    let token = write_key::secret();
-    let expires = now.ns.saturating_add(INVITE_HOURS * 3600 * 1_000_000_000);
-    store
-        .invite(user.id, &write_key::hash(&token), expires, now)
+    nps_collector::signin::issue_invite(store, user.id, base, now)
         .await
-        .map_err(db)?;
-    Ok(format!("{base}/invite/{token}"))
+        .map_err(db)
 }
 
 async fn find(store: &Store, email: &str) -> Result<User, String> {

@@ -23,14 +23,11 @@ async fn invite(server: &Server, email: &str, role: Role, scope: Scope) -> Strin
         .await
         .unwrap()
         .expect("a new account");
-    let token = format!("{}{}", write_key::fresh(), write_key::fresh());
-    let expires = now.ns + 72 * 3600 * 1_000_000_000;
-    assert!(store
-        .invite(user.id, &write_key::hash(&token), expires, &now)
+    let link = nps_collector::signin::issue_invite(&store, user.id, &server.base, &now)
         .await
-        .unwrap());
+        .unwrap();
     store.flush().await.unwrap();
-    format!("{}/invite/{token}", server.base)
+    link
 }
 
 /// A recent detractor of `store` who left a phone for a call-back.

@@ -19,6 +19,22 @@ use crate::{password, session, write_key, Now, Shared, BODY_LIMIT};
 /// How long an invite holds, in hours.
 pub const INVITE_HOURS: i64 = 72;
 
+/// A fresh invite for an account (`user add`, `user reset`): its URL under `base`, valid
+/// `INVITE_HOURS`; only the token's hash is stored, and an earlier invite stops working.
+pub async fn issue(
+    store: &crate::Store,
+    user_id: i64,
+    base: &str,
+    now: &Now,
+) -> Result<String, crate::storage::StoreError> {
+    let token = write_key::secret();
+    let expires = now.ns.saturating_add(INVITE_HOURS * 3600 * 1_000_000_000);
+    store
+        .invite(user_id, &write_key::hash(&token), expires, now)
+        .await?;
+    Ok(format!("{base}/invite/{token}"))
+}
+
 fn gone(l: nps_core::words::Locale) -> Response {
     html(StatusCode::GONE, page::invite_gone(l, INVITE_HOURS))
 }

@@ -34,8 +34,8 @@ use nps_core::contract::rules::is_email;
 use nps_core::words::Locale;
 use serde_json::json;
 
-pub use invite::INVITE_HOURS;
 pub(crate) use invite::{accept, invite_page};
+pub use invite::{issue as issue_invite, INVITE_HOURS};
 
 use crate::auth::{self, private, Caller, Who};
 use crate::refused::say;
