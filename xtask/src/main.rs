@@ -182,20 +182,6 @@ fn test(args: &[String]) -> Result {
             .env("NPS_SQLITE3", sqlite3),
         &mut totals,
     )?;
-    // The core's `cases` (no workspace member enables it yet): its own run, so the feature
-    // does not change how the rest of the workspace is built.
-    run_tests(
-        cargo().args([
-            "test",
-            "-p",
-            "nps-core",
-            "--features",
-            "cases",
-            "--lib",
-            "cases",
-        ]),
-        &mut totals,
-    )?;
     fuzz::replay()?;
     fuzz::run_targets(fuzz::SHORT_SECONDS)?;
     let t = tools::for_browser_tests()?;

@@ -274,10 +274,12 @@ mod tests {
         let expired = Admission {
             new_until_ns: Some(NOW_NS - 1),
             keyless_until_ns: None,
+            ..Admission::default()
         };
         let last_moment = Admission {
             new_until_ns: Some(NOW_NS),
             keyless_until_ns: None,
+            ..Admission::default()
         };
         let write = |flag: Option<&str>, received: i64| Write {
             flag: flag.map(str::to_owned),

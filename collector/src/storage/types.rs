@@ -58,6 +58,30 @@ pub enum Upsert {
 pub struct Admission {
     pub new_until_ns: Option<i64>,
     pub keyless_until_ns: Option<i64>,
+    /// Which answers of this survey open a case (the survey's rule in `--config`).
+    pub cases: CaseRule,
+    /// The case this answer is the re-survey of (a signed recovery link): its score is
+    /// recorded on that case, and the answer opens no case of its own.
+    pub recovery_of: Option<uuid::Uuid>,
+}
+
+/// Which answers open a case, and the hours promised when an answer carries none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseRule {
+    /// Passives open cases too (detractors always do).
+    pub passives: bool,
+    /// The deadline of an answer that carries no `callback_hours`.
+    pub default_hours: u32,
+}
+
+impl Default for CaseRule {
+    /// Detractors only, with the widget's own default promise.
+    fn default() -> CaseRule {
+        CaseRule {
+            passives: false,
+            default_hours: nps_core::contract::payload::promised_hours(None),
+        }
+    }
 }
 
 impl Admission {
