@@ -31,6 +31,7 @@ use std::fmt;
 use crate::contract::payload::promised_hours;
 
 pub mod delivery;
+pub mod schedule;
 
 /// Where a case is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -205,7 +206,7 @@ fn filled(field: &'static str, value: &str) -> Result<String, Refusal> {
 }
 
 /// Nanoseconds in an hour.
-const HOUR_NS: i64 = 3_600_000_000_000;
+pub(crate) const HOUR_NS: i64 = 3_600_000_000_000;
 
 /// When the call-back is due: received (ns since the epoch, the collector's clock) plus the
 /// hours the answer carried, or the default a widget that carried none promised.
