@@ -34,6 +34,7 @@ pub mod audit;
 pub mod auth;
 mod deadline;
 pub mod demo;
+pub mod digest;
 pub mod export;
 pub mod guard;
 pub mod html;
