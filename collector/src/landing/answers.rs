@@ -197,6 +197,7 @@ pub(crate) async fn answers(
         field(&pairs, "phone").unwrap_or_default().to_owned(),
     ));
     s.apply(Event::Consent(field(&pairs, "consent").is_some()));
+    s.apply(Event::OnFile(field(&pairs, "on_file").is_some()));
     let action = if field(&pairs, "action") == Some("skip") {
         Event::Skip
     } else {

@@ -83,6 +83,9 @@ impl Response {
         let comment = b.optional("comment", MAX_COMMENT)?;
         let contact = contact(&b)?;
         let context = context(&b)?;
+        if contact.as_ref().is_some_and(|c| c.on_file) {
+            on_file_tail(&context)?;
+        }
         let locale = b.required("locale", MAX_LOCALE)?;
         // Only the query keys the response carries as context are kept (`rules::page_url`).
         let page = b
@@ -107,6 +110,22 @@ impl Response {
             updated_at,
             write_key,
         })
+    }
+}
+
+/// The order's phone tail a call at the number on the order needs (`contact.on_file`): only a
+/// signed visit link carrying it names the order.
+fn on_file_tail(context: &BTreeMap<String, String>) -> Checked<()> {
+    let field = format!("context.{}", rules::PHONE_TAIL);
+    match context.get(rules::PHONE_TAIL) {
+        Some(t) if rules::is_phone_tail(t) => Ok(()),
+        Some(t) => Err(FieldError::invalid(field, quoted(t), rules::phone_tail_shape())),
+        None => Err(FieldError::new(
+            field,
+            ErrorKind::Missing {
+                hint: "contact.on_file asks for a call at the number on the visit's order, which only a signed visit link carrying phone_tail names".into(),
+            },
+        )),
     }
 }
 
@@ -233,21 +252,22 @@ fn reasons(b: &Body) -> Checked<Vec<String>> {
     }
 }
 
-/// A phone, only with consent, normalised to E.164.
+/// A phone, only with consent, normalised to E.164; or, with `on_file: true`, no phone at all
+/// (the number on the visit's order; `parse` checks the context names its tail).
 fn contact(b: &Body) -> Checked<Option<Contact>> {
-    let c = match b.get("contact") {
-        Value::Null => return Ok(None),
-        Value::Object(c) => c,
-        v => {
-            return Err(FieldError::invalid(
+    let c =
+        match b.get("contact") {
+            Value::Null => return Ok(None),
+            Value::Object(c) => c,
+            v => return Err(FieldError::invalid(
                 "contact",
                 shown(v),
-                "null or {\"phone\": …, \"consent\": true}",
-            ))
-        }
-    };
+                "null, {\"phone\": …, \"consent\": true} or {\"on_file\": true, \"consent\": true}",
+            )),
+        };
     const KNOWN: &[&str] = &[
         "phone",
+        "on_file",
         "consent",
         "retention_days",
         "consent_version",
@@ -264,14 +284,37 @@ fn contact(b: &Body) -> Checked<Option<Contact>> {
             "true: a phone is accepted only with consent",
         ));
     }
-    let raw = c.get("phone").and_then(Value::as_str).unwrap_or("");
-    let phone = crate::contract::phone::normalize(raw).ok_or_else(|| {
-        FieldError::invalid(
-            "contact.phone",
-            quoted(raw),
-            "a mainland mobile number or an international number like +85291234567",
-        )
-    })?;
+    let on_file = match c.get("on_file").unwrap_or(&Value::Null) {
+        Value::Null | Value::Bool(false) => false,
+        Value::Bool(true) => true,
+        v => {
+            return Err(FieldError::invalid(
+                "contact.on_file",
+                shown(v),
+                "true or false",
+            ))
+        }
+    };
+    let phone = match (on_file, c.get("phone").unwrap_or(&Value::Null)) {
+        (true, Value::Null) => None,
+        (true, v) => {
+            return Err(FieldError::invalid(
+                "contact.phone",
+                shown(v),
+                "no phone with on_file: true (the call goes to the number on the order)",
+            ))
+        }
+        (false, v) => {
+            let raw = v.as_str().unwrap_or("");
+            Some(crate::contract::phone::normalize(raw).ok_or_else(|| {
+                FieldError::invalid(
+                    "contact.phone",
+                    quoted(raw),
+                    "a mainland mobile number or an international number like +85291234567 (or on_file: true)",
+                )
+            })?)
+        }
+    };
     let retention_days = match c.get("retention_days").unwrap_or(&Value::Null) {
         Value::Null => None,
         v => match v
@@ -314,6 +357,7 @@ fn contact(b: &Body) -> Checked<Option<Contact>> {
     };
     Ok(Some(Contact {
         phone,
+        on_file,
         consent: true,
         retention_days,
         consent_version,
