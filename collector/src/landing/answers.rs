@@ -130,7 +130,7 @@ fn at(state: &AppState, f: &Found, survey: &Survey, status: StatusCode) -> Respo
                 &format!("/s/{}/{}", r.survey, r.id),
                 &t,
                 survey,
-                &chrome(state),
+                &chrome(state, &r.context),
             ),
         ),
     }
@@ -161,7 +161,7 @@ pub(crate) async fn response(
             &f.r.context,
             &action,
             &t,
-            &chrome(&state),
+            &chrome(&state, &f.r.context),
         );
         return html(StatusCode::OK, page);
     };

@@ -121,7 +121,7 @@ fn widget_script(chrome: &Chrome) -> String {
     })
 }
 
-/// The question's heading: the brand kept on one line.
+/// The question's heading: the brand kept on one line; a re-survey's line above it.
 fn question_heading(cfg: &Config, context: &BTreeMap<String, String>) -> String {
     let q = cfg.question(context);
     let brand = if q.brand.is_empty() {
@@ -130,7 +130,8 @@ fn question_heading(cfg: &Config, context: &BTreeMap<String, String>) -> String 
         format!("<span class=\"nps-brand\">{}</span>", esc(&q.brand))
     };
     format!(
-        "<h1 id=\"nps-q\" class=\"nps-question\">{}{brand}{}</h1>",
+        "{}<h1 id=\"nps-q\" class=\"nps-question\">{}{brand}{}</h1>",
+        crate::recovery::intro(cfg.locale, context),
         esc(&q.before),
         esc(&q.after)
     )
