@@ -5,6 +5,7 @@
 //! is the idempotency key: every post of one response carries the same id, and `Stage::rank`
 //! orders the posts so a late-arriving earlier stage never overwrites a later one.
 
+mod contact;
 mod parse;
 
 use std::collections::BTreeMap;
