@@ -76,7 +76,7 @@ pub enum Command {
         /// Sign each link with the visit secret.
         #[arg(long)]
         sign: bool,
-        /// A CSV with a visit column (and store, advisor): one code per row.
+        /// A CSV with a visit column (and store, advisor, phone_tail): one code per row.
         #[arg(long)]
         csv: Option<PathBuf>,
         #[arg(long)]
