@@ -264,14 +264,7 @@ impl Survey {
             return Ok(None);
         }
         if self.on_file {
-            return Ok(Some(Contact {
-                phone: None,
-                on_file: true,
-                consent: true,
-                retention_days: None,
-                consent_version: None,
-                callback_hours: None,
-            }));
+            return Ok(Some(Contact::ON_FILE));
         }
         if self.phone.trim().is_empty() {
             return Ok(None);
@@ -542,14 +535,7 @@ mod tests {
     /// winning over one typed; untick it and the typed phone's rules apply again.
     #[test]
     fn the_number_on_the_order_is_a_call_back_without_a_phone() {
-        let on_file = Contact {
-            phone: None,
-            on_file: true,
-            consent: true,
-            retention_days: None,
-            consent_version: None,
-            callback_hours: None,
-        };
+        let on_file = Contact::ON_FILE;
         let s = run(
             Survey::new(false),
             &[

@@ -75,6 +75,16 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// "Call me at the number on my order", before its terms are added: no phone.
+    pub const ON_FILE: Contact = Contact {
+        phone: None,
+        on_file: true,
+        consent: true,
+        retention_days: None,
+        consent_version: None,
+        callback_hours: None,
+    };
+
     /// The hours of the call-back promised to this customer (`promised_hours`).
     pub fn promised_hours(&self) -> u32 {
         promised_hours(self.callback_hours)
