@@ -29,6 +29,10 @@ pub struct LinkArgs {
     store: Option<String>,
     #[arg(long)]
     advisor: Option<String>,
+    /// The last 4 digits of the phone on the visit's order (from the brand's DMS): the customer
+    /// may then ask to be called at that number without typing it. Signed links only.
+    #[arg(long, value_name = "DIGITS")]
+    phone_tail: Option<String>,
     /// Another context value every link carries and its token signs (model=X5,
     /// touchpoint=after_service); repeat for more.
     #[arg(long = "context", value_name = "KEY=VALUE")]
@@ -72,7 +76,7 @@ pub enum Command {
         /// Sign each link with the visit secret.
         #[arg(long)]
         sign: bool,
-        /// A CSV with a visit column (and store, advisor): one code per row.
+        /// A CSV with a visit column (and store, advisor, phone_tail): one code per row.
         #[arg(long)]
         csv: Option<PathBuf>,
         #[arg(long)]
@@ -307,7 +311,11 @@ fn links_of(args: &Args, link: &LinkArgs, sign: bool) -> Result<Links, String> {
             visit::parse_ttl(&link.ttl)?,
         )),
     };
-    let named = [("store", &link.store), ("advisor", &link.advisor)];
+    let named = [
+        ("store", &link.store),
+        ("advisor", &link.advisor),
+        (nps_core::contract::rules::PHONE_TAIL, &link.phone_tail),
+    ];
     let mut context: Carried = named
         .into_iter()
         .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))

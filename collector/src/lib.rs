@@ -46,6 +46,7 @@ pub mod links;
 pub mod net;
 pub mod org_file;
 pub mod password;
+pub mod recovery;
 mod refused;
 pub mod reload;
 mod responses;

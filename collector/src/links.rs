@@ -68,7 +68,8 @@ impl Links {
     ) -> Result<(usize, PathBuf), String> {
         let mut cards = Vec::new();
         for row in visits_from_csv(csv, &self.keys)? {
-            let url = self.url(&row)?;
+            let visit = row.get(rules::VISIT).cloned().unwrap_or_default();
+            let url = self.url(&row).map_err(|e| format!("visit {visit}: {e}"))?;
             let mut carried = self.context.clone();
             carried.extend(row);
             cards.push((url, carried));
@@ -114,12 +115,24 @@ pub fn landing_url(
                 keys.join(", ")
             ));
         }
+        if k == rules::PHONE_TAIL && !rules::is_phone_tail(v) {
+            return Err(format!(
+                "phone_tail={v:?}: expected {}",
+                rules::phone_tail_shape()
+            ));
+        }
         if v.is_empty() || !rules::is_context_value(v) || rules::context_value(v) != *v {
             return Err(format!(
                 "{k}={v:?}: expected 1–{} characters without control characters or spaces around them",
                 rules::MAX_CONTEXT_VALUE
             ));
         }
+    }
+    if sign.is_none() && carried.contains_key(rules::PHONE_TAIL) {
+        return Err(
+            "phone_tail needs a signed link (--sign): only a signed tail may ask for a call at the order's number"
+                .into(),
+        );
     }
     {
         let mut q = url.query_pairs_mut();
@@ -411,6 +424,69 @@ mod tests {
             .contains("does not take channel"));
         // A value the page would trim would not match its token.
         assert!(err(&carried(&[("advisor", " wang")]), None).contains("spaces"));
+    }
+
+    /// The order's phone tail: exactly 4 digits, signed with the rest of the link, never in an
+    /// unsigned one; a sheet's column names the visit whose tail is wrong.
+    #[test]
+    fn a_phone_tail_is_four_digits_and_signed() {
+        let key = VisitKey::new("a secret of some length").unwrap();
+        let sign = Signing {
+            key: &key,
+            ttl_s: 86_400,
+            now_s: 1_900_000_000,
+        };
+        let mut keys = keys();
+        keys.push(rules::PHONE_TAIL.into());
+        let url = |tail: &str, sign: Option<&Signing>| {
+            let v = carried(&[("visit", "RO-1"), ("phone_tail", tail)]);
+            landing_url("https://x", "s", &keys, &v, sign)
+        };
+        let good = url("3788", Some(&sign)).unwrap();
+        assert!(good.contains("visit=RO-1&phone_tail=3788&t="), "{good}");
+        let read: Carried = url::Url::parse(&good)
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect();
+        let mut edited = read.clone();
+        edited.insert("phone_tail".into(), "0000".into());
+        for (context, want) in [
+            (&read, Ok(1_900_086_400)),
+            (&edited, Err(crate::visit::TokenError::Tampered)),
+        ] {
+            let t = context.get(TOKEN_KEY).map(String::as_str);
+            assert_eq!(
+                key.verify("s", &signed_context(context, &BTreeMap::new()), t),
+                want
+            );
+        }
+        for bad in ["378", "37885", "37a8", "３７８８", "+3788"] {
+            let e = url(bad, Some(&sign)).unwrap_err();
+            assert!(
+                e.starts_with("phone_tail=") && e.contains("exactly 4 digits"),
+                "{bad}: {e}"
+            );
+        }
+        assert!(url("3788", None).unwrap_err().contains("--sign"));
+        let links = Links {
+            base: "https://x".into(),
+            survey: "s".into(),
+            context: Carried::new(),
+            keys,
+            sign: Some((key.clone(), 86_400)),
+        };
+        let dir = std::env::temp_dir().join(format!("nps-tail-{}", std::process::id()));
+        let csv = "visit,phone_tail\nRO-1,3788\nRO-2,12\n";
+        let e = links
+            .write_sheet_from_csv(csv, &dir, Locale::ZhCn)
+            .unwrap_err();
+        assert!(e.contains("visit RO-2: phone_tail=\"12\""), "{e}");
+        let (n, _) = links
+            .write_sheet_from_csv("visit,phone_tail\nRO-1,3788\n", &dir, Locale::ZhCn)
+            .unwrap();
+        assert_eq!(n, 1);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -35,6 +35,11 @@
 //! may no longer start a response (the store's `Admission`); a response already started may
 //! still be finished.
 //!
+//! Two context keys are taken only from a link whose token verified (`SIGNED_ONLY`), with or
+//! without a key configured: the order's phone tail (`phone_tail`, which lets a customer ask
+//! for a call at the order's number) and a re-survey's case (`recovery`). Anyone may type a
+//! query string; only the key's holder names an order's phone or a case.
+//!
 //! ## Version 1
 //!
 //! Tokens made before the context was signed (`nps-visit-v1\n{survey}\n{visit}\n{expires}`)
@@ -48,7 +53,7 @@ use std::collections::BTreeMap;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
-use nps_core::contract::rules::VISIT;
+use nps_core::contract::rules::{PHONE_TAIL, RECOVERY, VISIT};
 use sha2::Sha256;
 
 /// The query-string and context key of a token.
@@ -57,6 +62,8 @@ pub use nps_core::contract::rules::VISIT_TOKEN as TOKEN_KEY;
 pub const MIN_SECRET: usize = 16;
 /// Bytes of the HMAC kept in a token.
 const TAG_LEN: usize = 16;
+/// The context keys a response may carry only from a verified link (see the module doc).
+pub const SIGNED_ONLY: [&str; 2] = [PHONE_TAIL, RECOVERY];
 /// The MAC's domain: survey, expiry and the signed context.
 const DOMAIN: &str = "nps-visit-v2";
 /// The first version's domain: survey, visit and expiry only.
@@ -75,6 +82,10 @@ pub enum TokenError {
     Expired,
     /// The survey takes answers only from signed visit links (`require_visit`).
     Required,
+    /// A key only a verified link may carry (`SIGNED_ONLY`) came without one.
+    Unsigned(&'static str),
+    /// A signed `recovery` that is not a case's id (a UUID).
+    NotACase,
 }
 
 impl TokenError {
@@ -86,6 +97,18 @@ impl TokenError {
             TokenError::Tampered => "context.t does not match this survey and context: a value of the link was altered or added, or the link was made for another visit",
             TokenError::Expired => "context.t has expired: this link may no longer start a response",
             TokenError::Required => "this survey takes answers only from signed visit links (require_visit): context.visit and a valid context.t are needed (sign links with nps-collector sign-visit)",
+            TokenError::Unsigned(PHONE_TAIL) => "context.phone_tail is taken only from a signed visit link (nps-collector sign-visit --phone-tail): the link carries no valid context.t",
+            TokenError::Unsigned(_) => "context.recovery is taken only from a signed re-survey link, made for a resolved case: the link carries no valid context.t",
+            TokenError::NotACase => "context.recovery is not a case id: expected the UUID of a resolved case, as the re-survey link carries it",
+        }
+    }
+
+    /// The field the refusal names: the token, or the key that needed one.
+    pub fn field(self) -> String {
+        match self {
+            TokenError::Unsigned(key) => format!("context.{key}"),
+            TokenError::NotACase => format!("context.{RECOVERY}"),
+            _ => format!("context.{TOKEN_KEY}"),
         }
     }
 }
@@ -241,15 +264,19 @@ pub fn admit(
     context: &BTreeMap<String, String>,
     now_s: i64,
 ) -> Result<Option<i64>, TokenError> {
+    let unsigned = || match SIGNED_ONLY.into_iter().find(|k| context.contains_key(*k)) {
+        Some(k) => Err(TokenError::Unsigned(k)),
+        None => Ok(None),
+    };
     let Some(key) = key else {
-        return Ok(None);
+        return unsigned();
     };
     let token = context.get(TOKEN_KEY).map(String::as_str);
     let visit = context.contains_key(VISIT);
     match (token, visit) {
         (None, true) => Err(TokenError::Missing),
         (None, false) if policy.require_visit => Err(TokenError::Required),
-        (None, false) => Ok(None),
+        (None, false) => unsigned(),
         (Some(t), _) => {
             let signed = signed_context(context, &policy.fixed);
             let expires = key.verify_at(survey, &signed, Some(t), now_s)?;
@@ -488,6 +515,48 @@ mod tests {
             Result<Option<i64>, TokenError>,
         )> = vec![
             (
+                "a signed phone tail",
+                Some(&k),
+                &open,
+                signed(&[("visit", "RO-1"), ("phone_tail", "3788")]),
+                Ok(Some(e)),
+            ),
+            (
+                "a phone tail without a token",
+                Some(&k),
+                &open,
+                ctx(&[("store", "SZ"), ("phone_tail", "3788")]),
+                Err(TokenError::Unsigned(PHONE_TAIL)),
+            ),
+            (
+                "a phone tail added to a signed link",
+                Some(&k),
+                &open,
+                {
+                    let mut c = signed(&[("visit", "RO-1")]);
+                    c.insert("phone_tail".into(), "3788".into());
+                    c
+                },
+                Err(TokenError::Tampered),
+            ),
+            (
+                "a re-survey's case without a token",
+                Some(&k),
+                &open,
+                ctx(&[("recovery", "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a")]),
+                Err(TokenError::Unsigned(RECOVERY)),
+            ),
+            (
+                "a re-survey's case with no key to check it",
+                None,
+                &open,
+                ctx(&[
+                    ("recovery", "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a"),
+                    ("t", "junk"),
+                ]),
+                Err(TokenError::Unsigned(RECOVERY)),
+            ),
+            (
                 "no key: nothing checked",
                 None,
                 &open,
@@ -573,6 +642,11 @@ mod tests {
     #[test]
     fn secrets_and_lifetimes() {
         assert!(VisitKey::new("short").unwrap_err().contains("at least 16"));
+        assert_eq!(TokenError::Unsigned(RECOVERY).field(), "context.recovery");
+        assert_eq!(TokenError::Tampered.field(), "context.t");
+        assert!(TokenError::Unsigned(PHONE_TAIL)
+            .message()
+            .starts_with("context.phone_tail"));
         assert_eq!(parse_ttl("30d"), Ok(30 * 86_400));
         assert_eq!(parse_ttl("12h"), Ok(12 * 3_600));
         assert_eq!(parse_ttl("90m"), Ok(5_400));

@@ -794,3 +794,167 @@ async fn a_promoters_outcome_shares_the_invite_page_never_the_response() {
         .text
         .contains("<a class=\"nps-link\" href=\"https://brand.example/review\""));
 }
+
+/// "Call me at the number on my order": a signed link carrying the order's phone tail offers
+/// the tick on the no-script follow-up; ticked, the answer asks for a call-back with no phone
+/// stored at all. An unsigned tail, or the tick without one, is refused naming the field.
+#[tokio::test]
+async fn a_detractor_asks_for_a_call_at_the_number_on_the_order() {
+    let app = signed_app();
+    let link = [("visit", "RO-40"), ("phone_tail", "3788")];
+    let q = format!("/s/after-sales?{}", signed_query("after-sales", &link));
+    let page = get(&app, &q).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let id = hidden(&page.text, "id");
+    let r = post_form(&app, &q, &format!("score=2&id={id}")).await;
+    let follow = location(&r);
+    let jar = key_cookie(&r, &follow);
+    let page = get_with(&app, &follow, &jar).await;
+    assert!(
+        page.text.contains(
+            "name=\"on_file\" value=\"1\"><span>请按工单预留号码（尾号 3788）联系我</span>"
+        ),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text.contains("name=\"phone\""),
+        "typing a number stays possible"
+    );
+    // Ticked (a half-typed phone beside it is not sent): a call-back, and no phone anywhere.
+    let r = post_form_with(&app, &follow, "phone=1381&on_file=1&action=submit", &jar).await;
+    assert_eq!(location(&r), follow);
+    let rows = stored(&app).await;
+    assert_eq!(
+        rows[0]["contact"],
+        json!({"on_file": true, "consent": true, "callback_hours": 24})
+    );
+    assert_eq!(rows[0]["context"]["phone_tail"], "3788");
+    let done = get_with(&app, &follow, &jar).await;
+    assert!(done.text.contains("服务经理会给您回电"), "{}", done.text);
+    let csv = list(&app, "?format=csv", Some("secret")).await.text;
+    assert!(!csv.contains("1381"), "{csv}");
+
+    // A link without the tail offers no tick.
+    let q = format!(
+        "/s/after-sales?{}",
+        signed_query("after-sales", &[("visit", "RO-41")])
+    );
+    let r = post_form(&app, &q, "score=2").await;
+    let follow = location(&r);
+    let page = get_with(&app, &follow, &key_cookie(&r, &follow)).await;
+    assert!(page.text.contains("name=\"phone\"") && !page.text.contains("on_file"));
+
+    // The widget's JSON: a tail the link did not sign, the tick without a tail.
+    let on_file = json!({"on_file": true, "consent": true, "callback_hours": 24});
+    let mut unsigned = json_post(
+        "after-sales",
+        json!({"store": "SZ-FT", "phone_tail": "3788"}),
+    );
+    unsigned["stage"] = json!("completed");
+    unsigned["score"] = json!(2);
+    unsigned["category"] = json!("detractor");
+    unsigned["contact"] = on_file;
+    let r = post(&app, &unsigned).await;
+    assert_eq!(
+        (r.status, r.json()["field"].clone()),
+        (StatusCode::FORBIDDEN, json!("context.phone_tail"))
+    );
+    unsigned["context"] = json!({"store": "SZ-FT"});
+    let r = post(&app, &unsigned).await;
+    assert_eq!(r.json()["field"], "context.phone_tail", "{}", r.text);
+    assert_eq!(stored(&app).await.len(), 2);
+}
+
+/// The re-survey of a resolved case: its signed link asks the same question under a line of
+/// its own; the answer is kept flagged `recovery` (never counted). An edited or unsigned
+/// link is refused, on the page and through the API.
+#[tokio::test]
+async fn a_re_survey_link_asks_again_and_an_edited_or_unsigned_one_is_refused() {
+    use nps_collector::recovery::{recovery_url, Resolved};
+    let app = signed_app();
+    let case = uuid::Uuid::new_v4();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let resolved = Resolved {
+        case,
+        survey: "after-sales",
+        store: Some("SZ-FT"),
+        advisor: Some("wang"),
+    };
+    let key = VisitKey::new(SECRET).unwrap();
+    let landing = Landing::from_json(SIGNED_LANDING).unwrap();
+    let url = recovery_url(&key, &landing, "https://nps.example.com", &resolved, now).unwrap();
+    let url = url::Url::parse(&url).unwrap();
+    let q = format!("{}?{}", url.path(), url.query().unwrap());
+    let page = get(&app, &q).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains(
+        "<p class=\"nps-prompt nps-recovery\">上次的问题处理得怎么样？</p><h1 id=\"nps-q\""
+    ));
+    assert_eq!(
+        page.text
+            .matches("<button type=\"submit\" name=\"score\"")
+            .count(),
+        11
+    );
+    let r = post_form(&app, &q, "score=9").await;
+    location(&r);
+    let rows = stored(&app).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["flag"], "recovery");
+    assert_eq!(rows[0]["context"]["recovery"], json!(case.to_string()));
+
+    let other = uuid::Uuid::new_v4().to_string();
+    let edited = q.replace(&case.to_string(), &other);
+    let unsigned = format!("/s/after-sales?recovery={case}&store=SZ-FT");
+    for bad in [&edited, &unsigned] {
+        let r = get(&app, bad).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{bad}");
+        assert!(r.text.contains("链接无效"), "{bad}: {}", r.text);
+        let r = post_form(&app, bad, "score=10").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{bad}");
+    }
+    let r = post(
+        &app,
+        &json_post("after-sales", json!({"recovery": case.to_string()})),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["field"].clone()),
+        (StatusCode::FORBIDDEN, json!("context.recovery"))
+    );
+    assert_eq!(stored(&app).await.len(), 1, "nothing refused was stored");
+}
+
+#[test]
+fn sign_visit_puts_the_orders_phone_tail_in_the_signed_link_and_nothing_but_4_digits() {
+    let base = [
+        "--visit-secret",
+        SECRET,
+        "sign-visit",
+        "--base",
+        "https://nps.example.com",
+        "--survey",
+        "after-sales",
+        "--visit",
+        "RO-50",
+    ];
+    let (ok, out, err) = cli(&[&base[..], &["--phone-tail", "3788"]].concat());
+    assert!(ok, "{err}");
+    let url = url::Url::parse(out.trim()).unwrap();
+    let read: Carried = url.query_pairs().into_owned().collect();
+    assert_eq!(read["phone_tail"], "3788");
+    let t = read.get("t").map(String::as_str);
+    let signed = signed_context(&read, &Carried::new());
+    assert!(VisitKey::new(SECRET)
+        .unwrap()
+        .verify("after-sales", &signed, t)
+        .is_ok());
+    for bad in ["378", "13812343788", "37a8"] {
+        let (ok, _, err) = cli(&[&base[..], &["--phone-tail", bad]].concat());
+        assert!(
+            !ok && err.contains("phone_tail=") && err.contains("exactly 4 digits"),
+            "{bad}: {err}"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! The words: built-in zh-CN, zh-TW and en texts, and the reason presets.
 //!
 //! Every text has a stable key (`Text::key`) that config overrides use. Placeholders in
-//! braces (`{brand}`, `{hours}`, `{days}`, `{score}`, `{count}`, `{max}`) are filled by
+//! braces (`{brand}`, `{hours}`, `{days}`, `{score}`, `{count}`, `{max}`, `{last4}`) are filled by
 //! `fill`; nothing here is ever treated as HTML.
 
 use std::fmt;
@@ -131,6 +131,10 @@ texts! {
         "需要服务经理给您回电吗？留下手机号即可。",
         "需要服務經理給您回電嗎？留下手機號碼即可。",
         "Would you like a service manager to call you back? Leave your number." }
+    CallbackOnFile "callback_on_file" {
+        "请按工单预留号码（尾号 {last4}）联系我",
+        "請按工單預留號碼（尾號 {last4}）聯絡我",
+        "Call me at the number on my order (ending {last4})" }
     PhoneLabel "phone_label" { "手机号", "手機號碼", "Phone number" }
     PhoneInvalid "phone_invalid" {
         "请输入有效的手机号（如 13812345678 或 +85291234567）",

@@ -395,6 +395,21 @@ mod tests {
         assert!(r[2].flagged && r[2].score.is_none());
     }
 
+    /// A re-survey's answer (flag `recovery`) is kept out of every figure like any flagged
+    /// one; a call at the order's number carries no phone to list.
+    #[test]
+    fn a_re_survey_is_flagged_and_a_call_at_the_orders_number_has_no_phone() {
+        let r = from_json(
+            r#"[{"id":"r","survey":"after-sales","score":10,"created_at":"2026-11-21T09:00:00Z",
+                 "flag":"recovery","context":{"visit":"R-6f1c2b3a","recovery":"6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b"}},
+                {"id":"o","survey":"after-sales","score":2,"created_at":"2026-11-21T09:00:00Z","flag":null,
+                 "contact":{"on_file":true,"consent":true,"callback_hours":24},"context":{"phone_tail":"3788"}}]"#,
+        )
+        .unwrap();
+        assert!(r[0].flagged);
+        assert!(!r[1].flagged && r[1].phone.is_none());
+    }
+
     #[test]
     fn a_scored_dismissal_is_an_answer_and_a_close_before_a_score_is_not() {
         let r = from_json(

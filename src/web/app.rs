@@ -260,7 +260,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 <Scale config={cfg.clone()} chosen={s.score} labelled_by={question_id.clone()}
                     on_choose={on_event.reform(Event::Choose)} />
                 if s.screen == Screen::FollowUp {
-                    <FollowUp config={cfg.clone()} survey={s.clone()} on_event={on_event.clone()} uid={uid.clone()} />
+                    <FollowUp config={cfg.clone()} survey={s.clone()} meta={props.meta.clone()} on_event={on_event.clone()} uid={uid.clone()} />
                 }
             </>
         },

@@ -1,5 +1,7 @@
 //! After a score: the category's prompt, reason chips, a comment, and for detractors the
-//! call-back offer (phone plus an unticked consent box). Submit and skip.
+//! call-back offer (phone plus an unticked consent box; where the signed link carries the
+//! order's phone tail, first the tick "call me at the number on my order", which hides them).
+//! Submit and skip.
 
 use std::rc::Rc;
 
@@ -7,7 +9,7 @@ use yew::prelude::*;
 
 use crate::config::Config;
 use crate::contract::rules::{MAX_COMMENT, MAX_PHONE_INPUT};
-use crate::survey::flow::{Event, Problem, Survey};
+use crate::survey::flow::{Event, Meta, Problem, Survey};
 use crate::survey::follow_up::follow_up;
 use crate::words::{fill, Text};
 
@@ -15,6 +17,8 @@ use crate::words::{fill, Text};
 pub struct FollowUpProps {
     pub config: Rc<Config>,
     pub survey: Survey,
+    /// The response's context (the order's phone tail) is in it.
+    pub meta: Rc<Meta>,
     pub on_event: Callback<Event>,
     /// Prefix for element ids, unique per widget.
     pub uid: AttrValue,
@@ -24,7 +28,7 @@ pub struct FollowUpProps {
 pub fn FollowUp(props: &FollowUpProps) -> Html {
     let cfg = &props.config;
     let s = &props.survey;
-    let Some(asked) = follow_up(cfg, s) else {
+    let Some(asked) = follow_up(cfg, s, &props.meta.context) else {
         return html! {};
     };
     let prompt = asked.prompt;
@@ -53,22 +57,32 @@ pub fn FollowUp(props: &FollowUpProps) -> Html {
     let callback = asked.callback.map(|offer| {
         let consent_text = cfg.consent_text();
         let problem = offer.problem.map(|p| cfg.text(p));
-        let onconsent = props.on_event.reform(|e: yew::Event| {
-            let checked = e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.checked()).unwrap_or(false);
-            Event::Consent(checked)
+        let tick = |f: fn(bool) -> Event| {
+            props.on_event.reform(move |e: yew::Event| {
+                f(e.target_dyn_into::<web_sys::HtmlInputElement>().is_some_and(|i| i.checked()))
+            })
+        };
+        let on_file = offer.on_file.map(|words| html! {
+            <label class="nps-consent nps-on-file">
+                <input type="checkbox" class="nps-on-file-box" checked={s.on_file} onchange={tick(Event::OnFile)} />
+                <span>{ words }</span>
+            </label>
         });
         html! {
             <div class="nps-callback">
                 <p class="nps-prompt">{ cfg.text(offer.offer) }</p>
+                { for on_file }
+                if !s.on_file {
                 <label class="nps-label" for={phone_id.clone()}>{ cfg.text(Text::PhoneLabel) }</label>
                 <input id={phone_id.clone()} class="nps-phone" type="tel" inputmode="tel" autocomplete="tel"
                     maxlength={MAX_PHONE_INPUT.to_string()} value={s.phone.clone()}
                     aria-invalid={if s.problem == Some(Problem::PhoneInvalid) { "true" } else { "false" }}
                     oninput={ev(Event::Phone)} />
                 <label class="nps-consent">
-                    <input type="checkbox" class="nps-consent-box" checked={s.consent} onchange={onconsent} />
+                    <input type="checkbox" class="nps-consent-box" checked={s.consent} onchange={tick(Event::Consent)} />
                     <span>{ consent_text }</span>
                 </label>
+                }
                 if let Some(p) = problem {
                     <p class="nps-problem" role="alert">{ p }</p>
                 }

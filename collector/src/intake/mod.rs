@@ -3,13 +3,15 @@
 //! one type (`Refusal`), which the caller renders as JSON or as a page.
 //!
 //! ```text
-//! post ──▶ Response ──▶ flag(Signals)      honeypot, too fast: kept, answered, not counted
-//!                  └──▶ admit(context)     signed visit, require_visit, link expiry, keyless
+//! post ──▶ Response ──▶ flag(Signals)      honeypot, re-survey, too fast: kept, not counted
+//!                  └──▶ admit(context)     signed visit, require_visit, link expiry, keyless,
+//!                                          signed phone tail, signed re-survey → its case
 //!                  └──▶ store.upsert ──▶ Created │ Updated │ Duplicate │ Stale
 //!                                     └─▶ Refusal: Conflict │ Answered │ Expired │ VisitChanged │ Key
 //! ```
 //!
-//! The flag rules are one pure function, `flag`: a filled honeypot, or an answer (a score)
+//! The flag rules are one pure function, `flag`: a filled honeypot, a re-survey's answer (a
+//! context carrying `recovery`: it measures a case, not the service), or an answer (a score)
 //! given less than `min_fill_ms` after the survey was shown. "Shown" and "answered" are the
 //! response's own `created_at` and `updated_at`; the no-script form has neither, so it is
 //! shown at the `started_at` its page stamped and answered when the collector receives it
@@ -22,6 +24,7 @@ mod refusal;
 use std::collections::BTreeMap;
 
 use nps_core::contract::payload::Response;
+use nps_core::contract::rules;
 
 use crate::state::AppState;
 use crate::storage::{Admission, Flag, Now};
@@ -34,6 +37,9 @@ pub use refusal::{Refusal, Taken, Via};
 pub const HONEYPOT: &str = "honeypot";
 /// The flag of an answer given faster than a person can.
 pub const TOO_FAST: &str = "too_fast";
+/// The flag of a re-survey's answer (a signed recovery link): recorded on its case
+/// (`Admission::recovery_of`), never counted in the NPS.
+pub const RECOVERY: &str = "recovery";
 
 /// What the flag rules read of a post.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,6 +48,8 @@ pub struct Signals {
     pub honeypot: bool,
     /// The post answers: it has a score (`Response::answers`).
     pub scored: bool,
+    /// The post answers a re-survey: its context carries `recovery`.
+    pub recovery: bool,
     /// When the survey was shown (ms since the epoch), if the post says.
     pub shown_ms: Option<i64>,
     /// When it was answered (ms since the epoch), if the post says.
@@ -58,6 +66,7 @@ impl Signals {
         Signals {
             honeypot: false,
             scored: r.answers(),
+            recovery: r.context.contains_key(rules::RECOVERY),
             shown_ms: ms(&r.created_at),
             answered_ms: ms(&r.updated_at),
         }
@@ -77,12 +86,16 @@ impl Signals {
     }
 }
 
-/// Why a response is kept but not counted: a filled honeypot first, then an answer (a score)
-/// given less than `min_fill_ms` after the survey showed. `min_fill_ms` 0 (or less) turns
-/// the time rule off; a post without both times is not judged by it.
+/// Why a response is kept but not counted: a filled honeypot first, then a re-survey's
+/// answer, then an answer (a score) given less than `min_fill_ms` after the survey showed.
+/// `min_fill_ms` 0 (or less) turns the time rule off; a post without both times is not
+/// judged by it.
 pub fn flag(s: &Signals, min_fill_ms: i64) -> Flag {
     if s.honeypot {
         return Some(HONEYPOT);
+    }
+    if s.recovery {
+        return Some(RECOVERY);
     }
     match (s.shown_ms, s.answered_ms) {
         (Some(shown), Some(answered))
@@ -98,6 +111,7 @@ pub fn flag(s: &Signals, min_fill_ms: i64) -> Flag {
 /// a visit secret, a token must verify over its signed context, one naming a visit needs a
 /// token, and a survey may take only signed visits (`visit::admit`); the token's expiry then
 /// closes the visit to new ids. Posts without a write key are taken until `--keyless-until`.
+/// A signed re-survey (`recovery`, a case's UUID) is admitted as that case's (`recovery_of`).
 pub fn admit(
     settings: &Settings,
     survey: &str,
@@ -106,9 +120,19 @@ pub fn admit(
 ) -> Result<Admission, TokenError> {
     let policy = settings.landing.policy(survey);
     let expires = visit::admit(settings.visit_key.as_ref(), &policy, survey, context, now_s)?;
+    let recovery_of = match context.get(rules::RECOVERY) {
+        None => None,
+        Some(case) => Some(
+            uuid::Uuid::parse_str(case)
+                .ok()
+                .filter(|_| rules::is_uuid_v4(case))
+                .ok_or(TokenError::NotACase)?,
+        ),
+    };
     Ok(Admission {
         new_until_ns: expires.map(|e| e.saturating_mul(1_000_000_000)),
         keyless_until_ns: settings.keyless_until_ns,
+        recovery_of,
         ..Admission::default()
     })
 }

@@ -80,7 +80,7 @@ impl Refusal {
     pub fn api_error(&self) -> ApiError {
         match self {
             Refusal::Invalid(e) => ApiError::from(e.clone()),
-            Refusal::Link(e) => ApiError::new(StatusCode::FORBIDDEN, "context.t", e.message()),
+            Refusal::Link(e) => ApiError::new(StatusCode::FORBIDDEN, &e.field(), e.message()),
             Refusal::Conflict { id } => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "id",

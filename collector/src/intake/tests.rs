@@ -3,6 +3,8 @@
 use axum::http::StatusCode;
 use nps_core::words::Text;
 
+use std::collections::BTreeMap;
+
 use super::*;
 use crate::write_key::KeyRefusal;
 use crate::Upsert;
@@ -13,6 +15,7 @@ fn signals(honeypot: bool, scored: bool, shown: Option<i64>, after_ms: Option<i6
     Signals {
         honeypot,
         scored,
+        recovery: false,
         shown_ms: shown,
         answered_ms: after_ms.map(|d| SHOWN + d),
     }
@@ -57,6 +60,27 @@ fn the_flag_rules() {
         Some(HONEYPOT),
     );
     check(signals(true, false, None, None), 0, Some(HONEYPOT));
+    // A re-survey's answer measures a case, not the service: never counted, however timed;
+    // a bot's filled honeypot still says what it is.
+    let recovery = |s: Signals| Signals {
+        recovery: true,
+        ..s
+    };
+    check(
+        recovery(signals(false, true, Some(SHOWN), Some(20_000))),
+        1000,
+        Some(RECOVERY),
+    );
+    check(
+        recovery(signals(false, true, Some(SHOWN), Some(300))),
+        1000,
+        Some(RECOVERY),
+    );
+    check(
+        recovery(signals(true, true, Some(SHOWN), Some(300))),
+        1000,
+        Some(HONEYPOT),
+    );
 }
 
 #[test]
@@ -70,6 +94,7 @@ fn a_responses_signals_are_its_own_times() {
     let s = Signals::of(&r);
     assert_eq!((s.scored, s.honeypot), (true, false));
     assert_eq!(s.answered_ms.unwrap() - s.shown_ms.unwrap(), 400);
+    assert!(!s.recovery);
     assert_eq!(s.shown_at(Some(7)).shown_ms, Some(7));
     assert!(s.honeypot(true).honeypot);
 }
@@ -98,6 +123,27 @@ fn each_refusal_as_json_and_as_a_page() {
             S::FORBIDDEN,
             "context.t",
             (S::FORBIDDEN, Some(Text::VisitRequired)),
+            (S::FORBIDDEN, Some(Text::LinkInvalid)),
+        ),
+        (
+            Refusal::Link(TokenError::Unsigned(rules::RECOVERY)),
+            S::FORBIDDEN,
+            "context.recovery",
+            (S::FORBIDDEN, Some(Text::LinkInvalid)),
+            (S::FORBIDDEN, Some(Text::LinkInvalid)),
+        ),
+        (
+            Refusal::Link(TokenError::Unsigned(rules::PHONE_TAIL)),
+            S::FORBIDDEN,
+            "context.phone_tail",
+            (S::FORBIDDEN, Some(Text::LinkInvalid)),
+            (S::FORBIDDEN, Some(Text::LinkInvalid)),
+        ),
+        (
+            Refusal::Link(TokenError::NotACase),
+            S::FORBIDDEN,
+            "context.recovery",
+            (S::FORBIDDEN, Some(Text::LinkInvalid)),
             (S::FORBIDDEN, Some(Text::LinkInvalid)),
         ),
         (
@@ -190,4 +236,137 @@ fn only_refusing_outcomes_are_refusals() {
         Refusal::of(Upsert::Key(KeyRefusal::Frozen), id),
         Err(Refusal::Key(KeyRefusal::Frozen))
     );
+}
+
+const CASE: &str = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+
+/// Settings with a visit key, and a context signed with it (the token in it).
+fn signing() -> (crate::Settings, crate::visit::VisitKey) {
+    let key = crate::visit::VisitKey::new("a secret of some length").unwrap();
+    let settings = crate::Settings {
+        visit_key: Some(key.clone()),
+        ..crate::Settings::default()
+    };
+    (settings, key)
+}
+
+fn signed(key: &crate::visit::VisitKey, pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let mut c: BTreeMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let t = key.sign("after-sales", &c, 1_900_000_000);
+    c.insert(crate::visit::TOKEN_KEY.into(), t);
+    c
+}
+
+/// A re-survey is admitted as its case's only through a verified link; the order's phone
+/// tail likewise; an unsigned or edited one is refused naming the field.
+#[test]
+fn a_re_survey_is_admitted_as_its_case_only_from_a_signed_link() {
+    let (settings, key) = signing();
+    let link = [
+        ("visit", "R-6f1c2b3a"),
+        ("store", "SZ-FT"),
+        ("recovery", CASE),
+    ];
+    let admitted = admit(&settings, "after-sales", &signed(&key, &link), 0).unwrap();
+    assert_eq!(
+        admitted.recovery_of,
+        Some(uuid::Uuid::parse_str(CASE).unwrap())
+    );
+    assert_eq!(admitted.new_until_ns, Some(1_900_000_000 * 1_000_000_000));
+    let plain = admit(&settings, "after-sales", &signed(&key, &link[..2]), 0).unwrap();
+    assert_eq!(plain.recovery_of, None);
+    let unsigned: BTreeMap<String, String> = [("recovery", CASE)]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .into();
+    let mut edited = signed(&key, &link);
+    edited.insert(
+        "recovery".into(),
+        "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a".into(),
+    );
+    let mut tail = unsigned.clone();
+    tail.remove("recovery");
+    tail.insert("phone_tail".into(), "3788".into());
+    let not_a_case = signed(&key, &[("visit", "R-1"), ("recovery", "R-1")]);
+    for (what, settings, context, want) in [
+        (
+            "unsigned",
+            &settings,
+            &unsigned,
+            TokenError::Unsigned(rules::RECOVERY),
+        ),
+        (
+            "no key",
+            &crate::Settings::default(),
+            &unsigned,
+            TokenError::Unsigned(rules::RECOVERY),
+        ),
+        ("edited", &settings, &edited, TokenError::Tampered),
+        (
+            "a tail unsigned",
+            &settings,
+            &tail,
+            TokenError::Unsigned(rules::PHONE_TAIL),
+        ),
+        (
+            "not a case id",
+            &settings,
+            &not_a_case,
+            TokenError::NotACase,
+        ),
+    ] {
+        assert_eq!(
+            admit(settings, "after-sales", context, 0),
+            Err(want),
+            "{what}"
+        );
+    }
+}
+
+/// Through `take`: a signed re-survey's answer is stored flagged `recovery` (kept, not
+/// counted: the dashboard and every count skip flagged rows); an unsigned one is not stored.
+#[tokio::test]
+async fn a_re_survey_is_stored_flagged_and_an_unsigned_one_refused() {
+    let dir = std::env::temp_dir().join(format!("nps-recovery-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = crate::Store::open(dir.join("nps.db")).unwrap();
+    let (settings, key) = signing();
+    let state = crate::state::AppState::new(store.clone(), settings);
+    let body = |id: &str, context: &BTreeMap<String, String>| {
+        Response::parse(
+            &serde_json::json!({"schema": 1, "id": id, "survey": "after-sales",
+            "stage": "scored", "score": 9, "category": "promoter", "context": context,
+            "locale": "zh-CN", "created_at": "2026-11-23T08:30:00.000Z",
+            "updated_at": "2026-11-23T08:30:30.000Z",
+            "write_key": "wk_0123456789abcdef0123456789abcdef"}),
+        )
+        .unwrap()
+    };
+    let link = signed(&key, &[("visit", "R-6f1c2b3a"), ("recovery", CASE)]);
+    let r = body("0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a", &link);
+    assert_eq!(
+        take(&state, r.clone(), Signals::of(&r)).await,
+        Ok(Taken::Created)
+    );
+    let mut edited = link.clone();
+    edited.insert(
+        "recovery".into(),
+        "1b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a".into(),
+    );
+    let r = body("2b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a", &edited);
+    let refused = take(&state, r.clone(), Signals::of(&r)).await.unwrap_err();
+    assert_eq!(refused, Refusal::Link(TokenError::Tampered));
+    let mut unsigned = edited.clone();
+    unsigned.remove("t");
+    unsigned.remove("visit");
+    let r = body("3b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a", &unsigned);
+    let refused = take(&state, r.clone(), Signals::of(&r)).await.unwrap_err();
+    assert_eq!(refused.api_error().field, "context.recovery");
+    let rows = store.all().await.unwrap();
+    assert_eq!(rows.len(), 1, "only the signed re-survey is stored");
+    assert_eq!(rows[0].flag.as_deref(), Some(RECOVERY));
+    drop(state);
+    let _ = std::fs::remove_dir_all(&dir);
 }

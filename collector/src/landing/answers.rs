@@ -130,7 +130,7 @@ fn at(state: &AppState, f: &Found, survey: &Survey, status: StatusCode) -> Respo
                 &format!("/s/{}/{}", r.survey, r.id),
                 &t,
                 survey,
-                &chrome(state),
+                &chrome(state, &r.context),
             ),
         ),
     }
@@ -161,7 +161,7 @@ pub(crate) async fn response(
             &f.r.context,
             &action,
             &t,
-            &chrome(&state),
+            &chrome(&state, &f.r.context),
         );
         return html(StatusCode::OK, page);
     };
@@ -197,6 +197,7 @@ pub(crate) async fn answers(
         field(&pairs, "phone").unwrap_or_default().to_owned(),
     ));
     s.apply(Event::Consent(field(&pairs, "consent").is_some()));
+    s.apply(Event::OnFile(field(&pairs, "on_file").is_some()));
     let action = if field(&pairs, "action") == Some("skip") {
         Event::Skip
     } else {

@@ -124,9 +124,14 @@ fn locale_of(query: &[(String, String)]) -> Option<&str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn chrome(state: &AppState) -> Chrome<'_> {
+/// The page's chrome for a response with `context`: a re-survey's page has no widget (it
+/// shows a line the widget does not).
+fn chrome<'a>(state: &'a AppState, context: &BTreeMap<String, String>) -> Chrome<'a> {
     Chrome {
-        widget: state.widget_script.as_deref(),
+        widget: state
+            .widget_script
+            .as_deref()
+            .filter(|_| !crate::recovery::is_recovery(context)),
     }
 }
 
@@ -202,7 +207,14 @@ pub(crate) async fn question(
     let action = landing_path(&survey, &q);
     html(
         StatusCode::OK,
-        page::question(&a.cfg, &a.raw, &context, &action, &t, &chrome(&state)),
+        page::question(
+            &a.cfg,
+            &a.raw,
+            &context,
+            &action,
+            &t,
+            &chrome(&state, &context),
+        ),
     )
 }
 

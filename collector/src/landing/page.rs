@@ -121,7 +121,7 @@ fn widget_script(chrome: &Chrome) -> String {
     })
 }
 
-/// The question's heading: the brand kept on one line.
+/// The question's heading: the brand kept on one line; a re-survey's line above it.
 fn question_heading(cfg: &Config, context: &BTreeMap<String, String>) -> String {
     let q = cfg.question(context);
     let brand = if q.brand.is_empty() {
@@ -130,7 +130,8 @@ fn question_heading(cfg: &Config, context: &BTreeMap<String, String>) -> String 
         format!("<span class=\"nps-brand\">{}</span>", esc(&q.brand))
     };
     format!(
-        "<h1 id=\"nps-q\" class=\"nps-question\">{}{brand}{}</h1>",
+        "{}<h1 id=\"nps-q\" class=\"nps-question\">{}{brand}{}</h1>",
+        crate::recovery::intro(cfg.locale, context),
         esc(&q.before),
         esc(&q.after)
     )
@@ -246,7 +247,7 @@ pub fn follow_up(
     survey: &Survey,
     chrome: &Chrome,
 ) -> String {
-    let Some(asked) = follow_up::follow_up(cfg, survey) else {
+    let Some(asked) = follow_up::follow_up(cfg, survey, context) else {
         return question(cfg, raw, context, scale_action, t, chrome);
     };
     let prompt = asked.prompt;
@@ -280,9 +281,15 @@ pub fn follow_up(
     );
     if let Some(offer) = asked.callback {
         let problem = offer.problem.map(|p| cfg.text(p));
+        // The order's number: a box of its own, which wins over a phone typed below it.
+        let on_file = offer.on_file.map_or(String::new(), |words| format!(
+            "<label class=\"nps-consent nps-on-file\"><input type=\"checkbox\" class=\"nps-on-file-box\" name=\"on_file\" value=\"1\"{}><span>{}</span></label>",
+            if survey.on_file { " checked" } else { "" },
+            esc(&words),
+        ));
         let _ = write!(
             f,
-            "<div class=\"nps-callback\"><p class=\"nps-prompt\">{}</p>\
+            "<div class=\"nps-callback\"><p class=\"nps-prompt\">{}</p>{on_file}\
 <label class=\"nps-label\" for=\"nps-phone\">{}</label>\
 <input id=\"nps-phone\" class=\"nps-phone\" type=\"tel\" name=\"phone\" inputmode=\"tel\" autocomplete=\"tel\" maxlength=\"{MAX_PHONE_INPUT}\" value=\"{}\"{}>\
 <label class=\"nps-consent\"><input type=\"checkbox\" class=\"nps-consent-box\" name=\"consent\" value=\"1\"{}><span>{}</span></label>{}</div>",

@@ -257,9 +257,15 @@ pub enum PhoneView {
 
 impl PhoneView {
     /// A response body (the collector's canonical JSON) as this view shows it: its
-    /// `contact.phone` masked (`contract::phone::mask`), or the key removed. A body without a
-    /// phone is left as it is.
+    /// `contact.phone` masked (`contract::phone::mask`), or the key removed together with
+    /// the order's phone tail (`context.phone_tail`: the digits a mask shows). A body without
+    /// a phone is left as it is.
     pub fn apply(self, body: &mut serde_json::Value) {
+        if self == PhoneView::Hidden {
+            if let Some(context) = body.get_mut("context").and_then(|c| c.as_object_mut()) {
+                context.remove(crate::contract::rules::PHONE_TAIL);
+            }
+        }
         let Some(contact) = body.get_mut("contact").and_then(|c| c.as_object_mut()) else {
             return;
         };

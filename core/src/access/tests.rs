@@ -224,4 +224,16 @@ fn a_phone_shows_masked_or_not_at_all() {
         view.apply(&mut none);
         assert_eq!(none, serde_json::json!({"id": "b", "contact": null}));
     }
+    // The order's phone tail is the part of a phone a mask shows: where no phone shows, neither
+    // does the tail; a masked view keeps it (the case says which order's number to call).
+    let on_file = || {
+        serde_json::json!({"id": "c", "contact": {"on_file": true, "consent": true},
+            "context": {"store": "SZ-FT", "phone_tail": "3788"}})
+    };
+    let mut hidden = on_file();
+    PhoneView::Hidden.apply(&mut hidden);
+    assert_eq!(hidden["context"], serde_json::json!({"store": "SZ-FT"}));
+    let mut masked = on_file();
+    PhoneView::Masked.apply(&mut masked);
+    assert_eq!(masked, on_file());
 }

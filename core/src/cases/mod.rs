@@ -220,5 +220,14 @@ pub fn hours_left(deadline_ns: i64, now_ns: i64) -> i64 {
     deadline_ns.saturating_sub(now_ns).div_euclid(HOUR_NS)
 }
 
+/// Whether the customer asked for a call-back (a case's `callback`): a phone left with
+/// consent, or the number on the visit's order ticked (`contact.on_file`, consented by the
+/// tick, valid only where the signed link carried the order's phone tail).
+pub fn asks_callback(r: &crate::contract::payload::Response) -> bool {
+    r.contact
+        .as_ref()
+        .is_some_and(|c| c.consent && (c.phone.is_some() || c.on_file))
+}
+
 #[cfg(test)]
 mod tests;

@@ -200,3 +200,23 @@ fn the_deadline_is_the_promise_carried_and_hours_left_round_down() {
         assert_eq!(hours_left(due, now), left, "now = due {:+} ns", now - due);
     }
 }
+
+#[test]
+fn a_call_back_is_a_consented_phone_or_the_number_on_the_order() {
+    use crate::contract::payload::Response;
+    let with = |contact: serde_json::Value, tail: Option<&str>| {
+        let mut body = serde_json::json!({"schema": 1, "id": "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a",
+            "survey": "after-sales", "stage": "completed", "score": 3, "category": "detractor",
+            "contact": contact, "context": {"visit": "RO-1"}, "locale": "zh-CN",
+            "created_at": "2026-11-23T08:30:00.000Z", "updated_at": "2026-11-23T08:31:00.000Z"});
+        if let Some(t) = tail {
+            body["context"]["phone_tail"] = t.into();
+        }
+        Response::parse(&body).unwrap()
+    };
+    let phone = serde_json::json!({"phone": "13812345678", "consent": true});
+    let on_file = serde_json::json!({"on_file": true, "consent": true, "callback_hours": 24});
+    assert!(asks_callback(&with(phone, None)));
+    assert!(asks_callback(&with(on_file, Some("3788"))));
+    assert!(!asks_callback(&with(serde_json::Value::Null, Some("3788"))));
+}

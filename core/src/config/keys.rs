@@ -171,6 +171,8 @@ pub const DEFAULT_CONTEXT_PARAMS: &[&str] = &[
     "service_type",
     "touchpoint",
     "channel",
+    crate::contract::rules::PHONE_TAIL,
+    crate::contract::rules::RECOVERY,
 ];
 
 keys! {
@@ -296,7 +298,7 @@ pub fn reference() -> String {
         "\n## Words\n\n\
          Every text the widget shows, by the key the `text` config object overrides it with\n\
          (`{\"text\": {\"submit\": \"Send\"}}`). Braces are filled in: `{brand}`, `{hours}`,\n\
-         `{days}`, `{score}`, `{count}`, `{max}`.\n\n\
+         `{days}`, `{score}`, `{count}`, `{max}`, `{last4}` (the order's phone tail).\n\n\
          | key | zh-CN | zh-TW | en |\n|---|---|---|---|\n",
     );
     for t in crate::words::Text::ALL {

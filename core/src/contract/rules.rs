@@ -53,6 +53,15 @@ pub const VISIT: &str = "visit";
 /// The context key of a signed visit link's token (`t` in the landing URL), copied from the
 /// query string with the visit so that the collector can check it.
 pub const VISIT_TOKEN: &str = "t";
+/// The context key of the last digits of the phone on a visit's order (a signed visit link's
+/// `phone_tail`, from the brand's DMS): a detractor may ask to be called at that number
+/// (`contact.on_file`) instead of typing one. Never a whole number.
+pub const PHONE_TAIL: &str = "phone_tail";
+/// How many digits `PHONE_TAIL` carries: exactly these, ASCII.
+pub const PHONE_TAIL_DIGITS: usize = 4;
+/// The context key of a re-survey link's case (a resolved case's id, a UUID): its answer is
+/// kept, never counted, and recorded on the case.
+pub const RECOVERY: &str = "recovery";
 /// The payload key of a response's write key: a random secret the first post creates and every
 /// later post of the response repeats, so that only whoever started a response can change it
 /// (a collector keeps a hash of it, never the key; the export never shows it).
@@ -64,6 +73,16 @@ pub const MAX_WRITE_KEY: usize = 64;
 /// Largest request body a collector reads, in bytes: above the outbox's largest entry
 /// (`outbox::MAX_ENTRY_BYTES`), so every body the widget keeps is one a collector reads.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A phone tail: exactly `PHONE_TAIL_DIGITS` ASCII digits.
+pub fn is_phone_tail(s: &str) -> bool {
+    s.len() == PHONE_TAIL_DIGITS && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// What `is_phone_tail` accepts, for error messages.
+pub fn phone_tail_shape() -> String {
+    format!("exactly {PHONE_TAIL_DIGITS} digits 0–9, the last digits of the phone on the order")
+}
 
 /// An id of 1–`MAX_ID` ASCII letters, digits, `-`, `_` or `.`.
 pub fn is_id(s: &str) -> bool {
@@ -286,6 +305,23 @@ mod tests {
         assert_eq!(page_url(&"a".repeat(5000), keep).len(), MAX_PAGE);
         assert_eq!(comment(&"字".repeat(1200)).chars().count(), MAX_COMMENT);
         assert_eq!(phone_input(&"1".repeat(40)).len(), MAX_PHONE_INPUT);
+    }
+
+    #[test]
+    fn a_phone_tail_is_four_ascii_digits() {
+        for (s, want) in [
+            ("3788", true),
+            ("0000", true),
+            ("378", false),
+            ("37880", false),
+            ("37a8", false),
+            ("３７８８", false),
+            (" 378", false),
+            ("", false),
+        ] {
+            assert_eq!(is_phone_tail(s), want, "{s:?}");
+        }
+        assert!(phone_tail_shape().contains("exactly 4 digits"));
     }
 
     #[test]

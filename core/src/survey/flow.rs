@@ -5,7 +5,8 @@
 //!             Choose(s)                 Submit / Skip
 //!   Asking ─────────────▶ FollowUp ─────────────────────▶ Done
 //!     │                    │  ▲ Choose(s), ToggleReason,      │
-//!     │                    │  └ Comment, Phone, Consent       │
+//!     │                    │  └ Comment, Phone, Consent,      │
+//!     │                    │    OnFile                        │
 //!     │ Dismiss            │ Dismiss                          │ Dismiss
 //!     ▼                    ▼                                  ▼
 //!   Dismissed ◀────────────┴──────────────────────────────── (closed, nothing posted)
@@ -15,6 +16,10 @@
 //! any screen goes when the collector says another response answered this visit (`Answered`).
 //! `Survey::apply` returns the stage to post, if the event calls for one: `Scored` the
 //! moment a score is chosen (or changed), then `Completed` or `Dismissed` for the same id.
+//!
+//! A detractor's call-back is a typed phone with the consent box ticked, or, where the signed
+//! visit link carries the order's phone tail (`rules::PHONE_TAIL`), the tick "call me at the
+//! number on my order" (`OnFile`), which wins over a typed phone and sends none.
 
 use std::collections::BTreeMap;
 
@@ -59,6 +64,8 @@ pub enum Event {
     Comment(String),
     Phone(String),
     Consent(bool),
+    /// "Call me at the number on my order" ticked or not.
+    OnFile(bool),
     Submit,
     Skip,
     Dismiss,
@@ -84,6 +91,8 @@ pub struct Survey {
     pub comment: String,
     pub phone: String,
     pub consent: bool,
+    /// "Call me at the number on my order" is ticked.
+    pub on_file: bool,
     pub problem: Option<Problem>,
     /// The contact that was sent with the completed response.
     pub contact: Option<Contact>,
@@ -164,6 +173,7 @@ impl Survey {
             comment: String::new(),
             phone: String::new(),
             consent: false,
+            on_file: false,
             problem: None,
             contact: None,
         }
@@ -208,6 +218,11 @@ impl Survey {
                 self.problem = None;
                 None
             }
+            (FollowUp, Event::OnFile(t)) => {
+                self.on_file = t;
+                self.problem = None;
+                None
+            }
             (FollowUp, Event::Submit) => match self.checked_contact() {
                 Ok(contact) => {
                     self.contact = contact;
@@ -242,9 +257,16 @@ impl Survey {
         }
     }
 
-    /// The contact to send: only for detractors, only with a valid phone and consent.
+    /// The contact to send: only for detractors; the number on the order when ticked (its own
+    /// consent), else only a valid phone with consent.
     fn checked_contact(&self) -> Result<Option<Contact>, Problem> {
-        if self.category() != Some(Category::Detractor) || self.phone.trim().is_empty() {
+        if self.category() != Some(Category::Detractor) {
+            return Ok(None);
+        }
+        if self.on_file {
+            return Ok(Some(Contact::ON_FILE));
+        }
+        if self.phone.trim().is_empty() {
             return Ok(None);
         }
         let phone = phone::normalize(&self.phone).ok_or(Problem::PhoneInvalid)?;
@@ -252,7 +274,8 @@ impl Survey {
             return Err(Problem::ConsentNeeded);
         }
         Ok(Some(Contact {
-            phone,
+            phone: Some(phone),
+            on_file: false,
             consent: true,
             retention_days: None,
             consent_version: None,
@@ -270,13 +293,19 @@ impl Survey {
             score: self.score,
             reasons: self.reasons.clone(),
             comment: (!comment.is_empty()).then(|| comment.to_owned()),
-            contact: match stage {
-                Stage::Scored => None,
-                _ => self.contact.clone().map(|c| Contact {
+            contact: match (stage, &self.contact) {
+                (Stage::Scored, _) | (_, None) => None,
+                // The number on the order: only the promise travels, and only where the link
+                // named the order's phone (else a collector refuses the whole post).
+                (_, Some(c)) if c.on_file => on_file_tail(&meta.context).map(|_| Contact {
+                    callback_hours: Some(meta.terms.callback_hours),
+                    ..c.clone()
+                }),
+                (_, Some(c)) => Some(Contact {
                     retention_days: Some(meta.terms.retention_days),
                     consent_version: Some(meta.terms.version.clone()),
                     callback_hours: Some(meta.terms.callback_hours),
-                    ..c
+                    ..c.clone()
                 }),
             },
             context: meta.context.clone(),
@@ -287,6 +316,15 @@ impl Survey {
             write_key: Some(meta.write_key.clone()),
         }
     }
+}
+
+/// The order's phone tail a response's context carries (`rules::PHONE_TAIL`), when it is one:
+/// what the follow-up's tick names and what a call at the number on the order needs.
+pub fn on_file_tail(context: &BTreeMap<String, String>) -> Option<&str> {
+    context
+        .get(rules::PHONE_TAIL)
+        .map(String::as_str)
+        .filter(|t| rules::is_phone_tail(t))
 }
 
 #[cfg(test)]
@@ -385,7 +423,8 @@ mod tests {
         assert_eq!(
             s.contact,
             Some(Contact {
-                phone: "+8613812345678".into(),
+                phone: Some("+8613812345678".into()),
+                on_file: false,
                 consent: true,
                 retention_days: None,
                 consent_version: None,
@@ -492,6 +531,60 @@ mod tests {
         );
     }
 
+    /// The tick "call me at the number on my order": a detractor's call-back with no phone,
+    /// winning over one typed; untick it and the typed phone's rules apply again.
+    #[test]
+    fn the_number_on_the_order_is_a_call_back_without_a_phone() {
+        let on_file = Contact::ON_FILE;
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(sc(3)), Screen::FollowUp, Some(Stage::Scored)),
+                (OnFile(true), Screen::FollowUp, None),
+                (Submit, Screen::Done, Some(Stage::Completed)),
+            ],
+        );
+        assert_eq!(s.contact, Some(on_file.clone()));
+        // A half-typed phone and no consent do not hold the tick back.
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(sc(0)), Screen::FollowUp, Some(Stage::Scored)),
+                (Phone("1381".into()), Screen::FollowUp, None),
+                (OnFile(true), Screen::FollowUp, None),
+                (Submit, Screen::Done, Some(Stage::Completed)),
+            ],
+        );
+        assert_eq!(s.contact, Some(on_file));
+        // Unticked: the phone typed is checked as before.
+        let s = run(
+            Survey::new(false),
+            &[
+                (Choose(sc(0)), Screen::FollowUp, Some(Stage::Scored)),
+                (OnFile(true), Screen::FollowUp, None),
+                (Phone("1381".into()), Screen::FollowUp, None),
+                (OnFile(false), Screen::FollowUp, None),
+                (Submit, Screen::FollowUp, None),
+            ],
+        );
+        assert_eq!(s.problem, Some(Problem::PhoneInvalid));
+        // Not a detractor (or skipped, or closed): nothing is sent.
+        for last in [
+            (Submit, Screen::Done, Some(Stage::Completed)),
+            (Skip, Screen::Done, Some(Stage::Completed)),
+        ] {
+            let s = run(
+                Survey::new(false),
+                &[
+                    (Choose(sc(7)), Screen::FollowUp, Some(Stage::Scored)),
+                    (OnFile(true), Screen::FollowUp, None),
+                    last,
+                ],
+            );
+            assert_eq!(s.contact, None);
+        }
+    }
+
     #[test]
     fn events_out_of_place_change_nothing() {
         let fresh = Survey::new(false);
@@ -502,6 +595,7 @@ mod tests {
             Comment("x".into()),
             Phone("1".into()),
             Consent(true),
+            OnFile(true),
         ] {
             let mut s = fresh.clone();
             assert_eq!(s.apply(ev.clone()), None, "{ev:?}");
@@ -552,6 +646,25 @@ mod tests {
         );
         let parsed = Response::parse(&serde_json::Value::Object(r.to_value())).unwrap();
         assert_eq!(parsed, r);
+        // The number on the order: the promise and no phone, where the link named the order's
+        // phone; a link without it sends no contact (a collector would refuse the post).
+        let mut s = Survey::new(false);
+        s.apply(Choose(sc(2)));
+        s.apply(OnFile(true));
+        s.apply(Submit);
+        let mut tailed = meta.clone();
+        tailed
+            .context
+            .insert(rules::PHONE_TAIL.into(), "3788".into());
+        let r = s.response(Stage::Completed, &tailed, "2026-11-23T08:31:00.000Z");
+        assert_eq!(
+            r.to_value()["contact"],
+            serde_json::json!({"on_file": true, "consent": true, "callback_hours": 24})
+        );
+        let parsed = Response::parse(&serde_json::Value::Object(r.to_value())).unwrap();
+        assert_eq!(parsed, r);
+        let r = s.response(Stage::Completed, &meta, "2026-11-23T08:31:00.000Z");
+        assert_eq!(r.contact, None);
         assert_eq!(
             s.response(Stage::Scored, &meta, "2026-11-23T08:31:00.000Z")
                 .contact,

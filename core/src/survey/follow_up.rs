@@ -1,14 +1,17 @@
 //! What the follow-up asks after a score, decided once for the widget's `FollowUp` and the
 //! collector's follow-up page: the category's prompt, and for a detractor (when the survey
-//! offers it) the call-back offer with the problem to show, if any.
+//! offers it) the call-back offer with the problem to show, if any, and where the signed
+//! visit link carries the order's phone tail, the tick "call me at the number on my order".
+
+use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::scoring::score::Category;
-use crate::survey::flow::{Problem, Survey};
-use crate::words::Text;
+use crate::survey::flow::{on_file_tail, Problem, Survey};
+use crate::words::{fill, Text};
 
 /// The follow-up for a chosen score.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FollowUp {
     pub category: Category,
     /// The question above the reasons.
@@ -18,16 +21,23 @@ pub struct FollowUp {
 }
 
 /// The call-back offer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Callback {
     /// The offer's words.
     pub offer: Text,
+    /// The tick "call me at the number on my order (ending 3788)", its words filled, where the
+    /// response's context carries the order's phone tail.
+    pub on_file: Option<String>,
     /// What is wrong with the phone or the consent, after a submit.
     pub problem: Option<Text>,
 }
 
-/// The follow-up for the survey's score; `None` before a score.
-pub fn follow_up(cfg: &Config, survey: &Survey) -> Option<FollowUp> {
+/// The follow-up for the survey's score, for a response with `context`; `None` before a score.
+pub fn follow_up(
+    cfg: &Config,
+    survey: &Survey,
+    context: &BTreeMap<String, String>,
+) -> Option<FollowUp> {
     let category = survey.category()?;
     let prompt = match category {
         Category::Detractor => Text::FollowUpDetractor,
@@ -36,6 +46,8 @@ pub fn follow_up(cfg: &Config, survey: &Survey) -> Option<FollowUp> {
     };
     let callback = (category == Category::Detractor && cfg.callback).then(|| Callback {
         offer: Text::CallbackOffer,
+        on_file: on_file_tail(context)
+            .map(|tail| fill(cfg.text(Text::CallbackOnFile), &[("last4", tail)])),
         problem: survey.problem.map(|p| match p {
             Problem::PhoneInvalid => Text::PhoneInvalid,
             Problem::ConsentNeeded => Text::ConsentNeeded,
@@ -62,6 +74,7 @@ mod tests {
         let offered = |problem| {
             Some(Callback {
                 offer: Text::CallbackOffer,
+                on_file: None,
                 problem,
             })
         };
@@ -97,7 +110,7 @@ mod tests {
                 problem,
                 ..Survey::resume(Score::new(score).unwrap())
             };
-            let f = follow_up(&cfg(extra), &s).unwrap();
+            let f = follow_up(&cfg(extra), &s, &BTreeMap::new()).unwrap();
             assert_eq!(
                 (f.prompt, f.callback),
                 (prompt, callback),
@@ -105,6 +118,40 @@ mod tests {
             );
             assert_eq!(Some(f.category), s.category());
         }
-        assert_eq!(follow_up(&cfg(""), &Survey::new(false)), None);
+        assert_eq!(
+            follow_up(&cfg(""), &Survey::new(false), &BTreeMap::new()),
+            None
+        );
+    }
+
+    #[test]
+    fn the_number_on_the_order_is_offered_where_the_link_carries_its_tail() {
+        let context = |tail: &str| -> BTreeMap<String, String> {
+            [("visit", "RO-1"), ("phone_tail", tail)]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .into()
+        };
+        let tick = |extra: &str, score: u8, tail: &str| {
+            follow_up(
+                &cfg(extra),
+                &Survey::resume(Score::new(score).unwrap()),
+                &context(tail),
+            )
+            .unwrap()
+            .callback
+            .and_then(|c| c.on_file)
+        };
+        for (locale, words) in [
+            ("zh-CN", "请按工单预留号码（尾号 3788）联系我"),
+            ("zh-TW", "請按工單預留號碼（尾號 3788）聯絡我"),
+            ("en", "Call me at the number on my order (ending 3788)"),
+        ] {
+            let extra = format!(r#", "locale": "{locale}""#);
+            assert_eq!(tick(&extra, 3, "3788").as_deref(), Some(words));
+        }
+        // Not a tail, not a detractor, no call-back offered: no tick.
+        assert_eq!(tick("", 3, "37885"), None);
+        assert_eq!(tick("", 8, "3788"), None);
+        assert_eq!(tick(r#", "callback": false"#, 3, "3788"), None);
     }
 }

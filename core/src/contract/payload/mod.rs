@@ -5,6 +5,7 @@
 //! is the idempotency key: every post of one response carries the same id, and `Stage::rank`
 //! orders the posts so a late-arriving earlier stage never overwrites a later one.
 
+mod contact;
 mod parse;
 
 use std::collections::BTreeMap;
@@ -52,11 +53,16 @@ impl Stage {
     }
 }
 
-/// A phone number left for a call-back, with the customer's consent and its terms.
+/// A call-back asked for, with the customer's consent and its terms: at a phone number left
+/// here, or at the number on the visit's order (`on_file`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Contact {
-    /// E.164.
-    pub phone: String,
+    /// E.164; `None` exactly when `on_file`.
+    pub phone: Option<String>,
+    /// "Call me at the number on my order": the brand already has the phone, and the signed
+    /// visit link carries its last digits (`rules::PHONE_TAIL`, which a response with this
+    /// contact must carry); no phone travels or is stored.
+    pub on_file: bool,
     /// Always true: a phone is never sent without consent.
     pub consent: bool,
     /// The days after which the phone is deleted, as the consent text said.
@@ -69,6 +75,16 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// "Call me at the number on my order", before its terms are added: no phone.
+    pub const ON_FILE: Contact = Contact {
+        phone: None,
+        on_file: true,
+        consent: true,
+        retention_days: None,
+        consent_version: None,
+        callback_hours: None,
+    };
+
     /// The hours of the call-back promised to this customer (`promised_hours`).
     pub fn promised_hours(&self) -> u32 {
         promised_hours(self.callback_hours)
@@ -144,7 +160,10 @@ impl Response {
     /// The canonical JSON object.
     pub fn to_value(&self) -> Map<String, Value> {
         let contact = self.contact.as_ref().map(|c| {
-            let mut v = crate::obj! {"phone" => c.phone.clone(), "consent" => c.consent};
+            let mut v = match &c.phone {
+                Some(p) => crate::obj! {"phone" => p.clone(), "consent" => c.consent},
+                None => crate::obj! {"on_file" => c.on_file, "consent" => c.consent},
+            };
             if let Some(m) = v.as_object_mut() {
                 if let Some(d) = c.retention_days {
                     m.insert("retention_days".into(), Value::from(d));

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{Contact, Response, Stage, FIELDS};
-use crate::config::keys::CALLBACK_HOURS;
+use super::{contact, Response, Stage, FIELDS};
 use crate::contract::error::{quoted, shown, unknown, ErrorKind, FieldError};
 use crate::contract::rules::{self, MAX_COMMENT, MAX_CONTEXT, MAX_LOCALE, MAX_PAGE, MAX_REASONS};
 use crate::scoring::score::Score;
@@ -81,8 +80,11 @@ impl Response {
         let score = score(&b, stage)?;
         let reasons = reasons(&b)?;
         let comment = b.optional("comment", MAX_COMMENT)?;
-        let contact = contact(&b)?;
+        let contact = contact::contact(b.get("contact"))?;
         let context = context(&b)?;
+        if contact.as_ref().is_some_and(|c| c.on_file) {
+            contact::on_file_tail(&context)?;
+        }
         let locale = b.required("locale", MAX_LOCALE)?;
         // Only the query keys the response carries as context are kept (`rules::page_url`).
         let page = b
@@ -231,94 +233,6 @@ fn reasons(b: &Body) -> Checked<Vec<String>> {
             format!("a list of at most {MAX_REASONS} reason ids"),
         )),
     }
-}
-
-/// A phone, only with consent, normalised to E.164.
-fn contact(b: &Body) -> Checked<Option<Contact>> {
-    let c = match b.get("contact") {
-        Value::Null => return Ok(None),
-        Value::Object(c) => c,
-        v => {
-            return Err(FieldError::invalid(
-                "contact",
-                shown(v),
-                "null or {\"phone\": …, \"consent\": true}",
-            ))
-        }
-    };
-    const KNOWN: &[&str] = &[
-        "phone",
-        "consent",
-        "retention_days",
-        "consent_version",
-        "callback_hours",
-    ];
-    if let Some(k) = c.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(unknown(format!("contact.{k}"), k, KNOWN));
-    }
-    let consent = c.get("consent").unwrap_or(&Value::Null);
-    if consent != &Value::Bool(true) {
-        return Err(FieldError::invalid(
-            "contact.consent",
-            shown(consent),
-            "true: a phone is accepted only with consent",
-        ));
-    }
-    let raw = c.get("phone").and_then(Value::as_str).unwrap_or("");
-    let phone = crate::contract::phone::normalize(raw).ok_or_else(|| {
-        FieldError::invalid(
-            "contact.phone",
-            quoted(raw),
-            "a mainland mobile number or an international number like +85291234567",
-        )
-    })?;
-    let retention_days = match c.get("retention_days").unwrap_or(&Value::Null) {
-        Value::Null => None,
-        v => match v
-            .as_u64()
-            .filter(|d| (1..=rules::MAX_RETENTION_DAYS as u64).contains(d))
-        {
-            Some(d) => Some(d as u32),
-            None => {
-                return Err(FieldError::out_of_range(
-                    "contact.retention_days",
-                    v,
-                    1,
-                    rules::MAX_RETENTION_DAYS as u64,
-                ))
-            }
-        },
-    };
-    let consent_version = match c.get("consent_version").unwrap_or(&Value::Null) {
-        Value::Null => None,
-        Value::String(s) if rules::is_id(s) => Some(s.clone()),
-        v => {
-            return Err(FieldError::invalid(
-                "contact.consent_version",
-                shown(v),
-                format!("null or {}", rules::id_shape()),
-            ))
-        }
-    };
-    // Bounded as the config key that sets it.
-    let callback_hours = match c.get("callback_hours").unwrap_or(&Value::Null) {
-        Value::Null => None,
-        v => Some(
-            v.as_u64()
-                .and_then(|h| CALLBACK_HOURS.accepts_int(h))
-                .ok_or_else(|| {
-                    let (min, max) = CALLBACK_HOURS.int_bounds();
-                    FieldError::out_of_range("contact.callback_hours", v, min as u64, max as u64)
-                })?,
-        ),
-    };
-    Ok(Some(Contact {
-        phone,
-        consent: true,
-        retention_days,
-        consent_version,
-        callback_hours,
-    }))
 }
 
 fn context(b: &Body) -> Checked<BTreeMap<String, String>> {

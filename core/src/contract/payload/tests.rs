@@ -111,7 +111,7 @@ fn phones_are_normalised_and_messages_read_well() {
         json!({"phone": "138 1234 5678", "consent": true}),
     ))
     .unwrap();
-    assert_eq!(r.contact.unwrap().phone, "+8613812345678");
+    assert_eq!(r.contact.unwrap().phone.as_deref(), Some("+8613812345678"));
     let e = Response::parse(&with("score", json!(9.5))).unwrap_err();
     assert_eq!(
         e.kind,
@@ -254,6 +254,94 @@ fn the_callback_promise_travels_with_the_phone_bounded_as_its_config_key() {
         assert_eq!(e.field, "contact.callback_hours", "{bad}");
         assert!(e.to_string().contains("from 1 to 720"), "{bad}: {e}");
     }
+}
+
+/// "Call me at the number on my order": no phone at all, only where the signed link carried
+/// the order's phone tail; anything else names its field.
+#[test]
+fn a_call_at_the_number_on_the_order_carries_no_phone() {
+    let on_file = |contact: Value, tail: Option<&str>| {
+        let mut b = with("contact", contact);
+        if let Some(t) = tail {
+            b["context"]["phone_tail"] = json!(t);
+        }
+        b
+    };
+    let body = on_file(
+        json!({"on_file": true, "consent": true, "callback_hours": 24}),
+        Some("3788"),
+    );
+    let r = Response::parse(&body).unwrap();
+    let c = r.contact.clone().unwrap();
+    assert_eq!(
+        (c.phone, c.on_file, c.callback_hours),
+        (None, true, Some(24))
+    );
+    assert_eq!(
+        r.to_value()["contact"],
+        json!({"on_file": true, "consent": true, "callback_hours": 24}),
+        "the canonical JSON has no phone key"
+    );
+    assert_eq!(Response::parse(&Value::Object(r.to_value())), Ok(r));
+    // `on_file: false` is a typed phone as before.
+    let typed = Response::parse(&on_file(
+        json!({"phone": "13812345678", "on_file": false, "consent": true}),
+        None,
+    ))
+    .unwrap();
+    assert_eq!(
+        typed.contact.unwrap().phone.as_deref(),
+        Some("+8613812345678")
+    );
+    for (body, field) in [
+        (
+            on_file(json!({"on_file": true, "consent": true}), None),
+            "context.phone_tail",
+        ),
+        (
+            on_file(
+                json!({"on_file": true, "consent": true, "phone": "13812345678"}),
+                Some("3788"),
+            ),
+            "contact.phone",
+        ),
+        (
+            on_file(json!({"on_file": true, "consent": false}), Some("3788")),
+            "contact.consent",
+        ),
+        (
+            on_file(json!({"on_file": "yes", "consent": true}), Some("3788")),
+            "contact.on_file",
+        ),
+        (
+            on_file(json!({"on_file": false, "consent": true}), Some("3788")),
+            "contact.phone",
+        ),
+        (
+            on_file(json!({"on_file": true, "consent": true}), Some("378")),
+            "context.phone_tail",
+        ),
+        (
+            on_file(
+                json!({"on_file": true, "consent": true}),
+                Some("13812345678"),
+            ),
+            "context.phone_tail",
+        ),
+        // Without a call at the order's number the tail is a context value like any other
+        // (a collector takes it only signed: a link maker refuses anything but 4 digits).
+        (on_file(Value::Null, Some("37a8")), "ok"),
+    ] {
+        assert_eq!(field_of(body.clone()), field, "{body}");
+    }
+    let e = Response::parse(&on_file(json!({"on_file": true, "consent": true}), None)).unwrap_err();
+    assert!(e.to_string().contains("signed visit link"), "{e}");
+    let e = Response::parse(&on_file(
+        json!({"on_file": true, "consent": true}),
+        Some("37a8"),
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("exactly 4 digits"), "{e}");
 }
 
 #[test]
