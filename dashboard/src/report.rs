@@ -12,7 +12,7 @@ use nps_core::scoring::analysis::{
 use std::collections::BTreeSet;
 
 use nps_core::contract::context::Dimension;
-use nps_core::scoring::score::{Category, Nps, Tally};
+use nps_core::scoring::score::{Nps, Tally};
 
 use crate::data::Record;
 use crate::filters::Filters;

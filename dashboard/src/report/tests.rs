@@ -5,6 +5,7 @@ use nps_core::scoring::analysis::{minutes_of, Verdict};
 use super::*;
 use crate::filters::By;
 use crate::format::parse_iso_date;
+use nps_core::scoring::score::Category;
 
 fn rec(id: usize, store: &str, score: u8, at: &str) -> Record {
     Record {
