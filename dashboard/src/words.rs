@@ -143,6 +143,7 @@ words! {
     ShowResolved { "已解决", "已解決", "Resolved" }
     HoursLeft { "还剩 {h} 小时", "還剩 {h} 小時", "{h} h left" }
     Overdue { "已超时 {h} 小时", "已逾時 {h} 小時", "{h} h overdue" }
+    CasesCut { "只显示最紧急的 {n} 条。", "只顯示最緊急的 {n} 筆。", "Only the {n} most urgent are shown." }
     NoCases { "这里没有回访。", "這裡沒有回訪。", "No cases here." }
     CallOnFile { "按工单 {visit} 预留号码（尾号 {last4}）回电", "依工單 {visit} 預留號碼（尾號 {last4}）回電", "Call the number on order {visit} (ending {last4})" }
     CallOnFileNoVisit { "按工单预留号码（尾号 {last4}）回电", "依工單預留號碼（尾號 {last4}）回電", "Call the number on the order (ending {last4})" }

@@ -210,14 +210,13 @@ fn the_patch_body_from_the_form_and_a_root_cause_to_resolve() {
 
 #[test]
 fn a_refusal_in_words() {
-    let bad =
-        r#"{"error": "root_cause: \"x\" is not one of 维修质量, 其他", "field": "root_cause"}"#;
+    let bad = r#"{"error": "root_cause: \"x\" is not one of the brand's root causes", "field": "root_cause"}"#;
     for (status, body, locale, want) in [
         (
             400,
             bad,
             Locale::ZhCn,
-            "未能保存：root_cause: \"x\" is not one of 维修质量, 其他",
+            "未能保存：root_cause: \"x\" is not one of the brand's root causes",
         ),
         (
             409,

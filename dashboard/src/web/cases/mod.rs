@@ -175,6 +175,9 @@ pub fn Queue(props: &Props) -> Html {
             <p class="muted small">{ v.t(Word::CasesHint) }</p>
             <div class="segs case-tabs" role="group" aria-label={v.t(Word::Cases)}>{ for tabs }</div>
             { body }
+            if count == Some(cases::PAGE) {
+                <p class="muted small">{ v.fill(Word::CasesCut, &[("n", &cases::PAGE.to_string())]) }</p>
+            }
         </section>
     }
 }
