@@ -17,7 +17,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-pub use app::{App, AppProps};
+pub use app::{App, AppProps, Me, View};
+pub use cases::CaseCard;
 
 /// The element the dashboard mounts into.
 const ROOT_ID: &str = "nps-dashboard";

@@ -20,6 +20,7 @@ use super::app::View;
 use crate::cases::{self, edit, Case, Show};
 use crate::words::Word;
 
+pub use card::CaseCard;
 pub use stats::CaseStats;
 
 /// What a tab's loading came to.
