@@ -35,7 +35,7 @@ enum Change {
     Loading(Show),
     Loaded(Show, Result<Vec<Case>, String>),
     /// A case as the collector answered a `PATCH` (it stays where it is until a reload).
-    Saved(Case),
+    Saved(Box<Case>),
 }
 
 impl Reducible for List {
@@ -58,7 +58,7 @@ impl Reducible for List {
             Change::Saved(case) => {
                 if let Some(Ok(list)) = &mut l.cases {
                     if let Some(c) = list.iter_mut().find(|c| c.id == case.id) {
-                        *c = case;
+                        *c = *case;
                     }
                 }
             }
@@ -146,7 +146,7 @@ pub fn Queue(props: &Props) -> Html {
     };
     let on_saved = {
         let list = list.dispatcher();
-        Callback::from(move |c: Case| list.dispatch(Change::Saved(c)))
+        Callback::from(move |c: Case| list.dispatch(Change::Saved(Box::new(c))))
     };
     let body = match &list.cases {
         None => html! { <p class="status" role="status">{ v.t(Word::Loading) }</p> },
