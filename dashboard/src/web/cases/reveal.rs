@@ -22,10 +22,21 @@ pub struct RevealProps {
 pub fn Reveal(props: &RevealProps) -> Html {
     let v = &props.view;
     let shown = use_state(|| None::<Result<String, String>>);
+    // Asked and not answered yet: a second tap does not ask (and log) again.
+    let asking = use_state(|| false);
     let onclick = {
-        let (shown, api, id) = (shown.clone(), v.api.to_string(), props.id.to_string());
+        let (shown, asking, api, id) = (
+            shown.clone(),
+            asking.clone(),
+            v.api.to_string(),
+            props.id.to_string(),
+        );
         Callback::from(move |_: MouseEvent| {
-            let (shown, api, id) = (shown.clone(), api.clone(), id.clone());
+            if *asking {
+                return;
+            }
+            asking.set(true);
+            let (shown, asking, api, id) = (shown.clone(), asking.clone(), api.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let id_path: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
                 let url = format!("{api}/responses/{id_path}/reveal");
@@ -39,6 +50,7 @@ pub fn Reveal(props: &RevealProps) -> Html {
                     Err(e) => Err(e),
                 };
                 shown.set(Some(got));
+                asking.set(false);
             });
         })
     };
@@ -49,7 +61,7 @@ pub fn Reveal(props: &RevealProps) -> Html {
         other => html! {
             <span class="phone">
                 { props.masked.clone() }
-                <button type="button" class="ghost small reveal" data-act="reveal" {onclick} title={v.t(Word::RevealHint)}>
+                <button type="button" class="ghost small reveal" data-act="reveal" disabled={*asking} {onclick} title={v.t(Word::RevealHint)}>
                     { v.t(Word::Reveal) }
                 </button>
                 if let Some(Err(why)) = other {
