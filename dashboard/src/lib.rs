@@ -1,12 +1,14 @@
 //! nps-dashboard: the manager's view of the answers, scored in the browser by the widget's own
 //! Rust scorer (`nps_core::scoring::score`, `nps_core::scoring::analysis`).
 //!
-//! The pure part — `data` (an export read into records), `filters` (the view in the URL
+//! The pure part — `cases` (the collector's cases: read, ordered, worked, counted per store),
+//! `data` (an export read into records), `filters` (the view in the URL
 //! fragment), `places` (the region and city of a store, from the brand's org), `report` (everything the page shows, computed from records and filters),
 //! `words` (zh-CN, zh-TW, en) and `format` (numbers and dates in the locale's way) — is plain
 //! Rust tested natively. Only `web` (compiled for wasm32) touches the DOM, `fetch` and storage.
 //! It is its own wasm bundle: not one byte of it is in the widget a customer downloads.
 
+pub mod cases;
 pub mod data;
 pub mod filters;
 pub mod format;

@@ -1,8 +1,8 @@
 //! Everything the page shows, computed in one pass set from the records and the view: the
 //! headline (NPS, its interval, n, "not enough data") and its change against the previous
 //! period of the same length with a verdict; the segment table worst first against the rest;
-//! the drivers; the trend by week or month with intervals; the latest comments; and the
-//! detractors waiting for a call-back with the hours left. Flagged answers and dismissals
+//! the drivers; the trend by week or month with intervals; and the latest comments (the
+//! detractors to call back are the collector's cases: `cases`). Flagged answers and dismissals
 //! without a score never count. The region and the city of an answer are its store's in the
 //! brand's org (`places`), for the table's grouping and the view's filters.
 
@@ -12,7 +12,7 @@ use nps_core::scoring::analysis::{
 use std::collections::BTreeSet;
 
 use nps_core::contract::context::Dimension;
-use nps_core::scoring::score::{Category, Nps, Tally};
+use nps_core::scoring::score::{Nps, Tally};
 
 use crate::data::Record;
 use crate::filters::Filters;
@@ -23,8 +23,6 @@ use nps_core::org::Org;
 pub const DEFAULT_DAYS: i64 = 90;
 /// Comments shown, latest first.
 pub const LATEST_COMMENTS: usize = 50;
-/// How long an overdue call-back stays on the list, in hours past its promise.
-pub const OVERDUE_SHOWN_HOURS: i64 = 7 * 24;
 
 /// A point of the trend: a week or a month.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,15 +32,6 @@ pub struct Point {
     pub tally: Tally,
     pub nps: Option<Nps>,
     pub enough: bool,
-}
-
-/// A detractor waiting for a call-back.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Callback {
-    /// Index into the records.
-    pub index: usize,
-    /// Whole hours until the promise is broken; negative when it is overdue.
-    pub hours_left: i64,
 }
 
 /// The choices the filters offer: what is in the data.
@@ -81,8 +70,6 @@ pub struct Report {
     pub trend: Vec<Point>,
     /// Indexes into the records, latest first.
     pub comments: Vec<usize>,
-    /// Soonest deadline first.
-    pub callbacks: Vec<Callback>,
     pub options: Options,
     /// What the view asks of the org that it does not have (`Filters::problems_with`).
     pub problems: Vec<String>,
@@ -229,20 +216,6 @@ pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report 
     comments.sort_by_key(|&i| std::cmp::Reverse((records[i].created, i)));
     comments.truncate(LATEST_COMMENTS);
 
-    let mut callbacks: Vec<Callback> = records
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| {
-            kept(r, f, &places) && r.phone.is_some() && r.category() == Some(Category::Detractor)
-        })
-        .map(|(index, r)| Callback {
-            index,
-            hours_left: (r.received + r.callback_hours as i64 * 60 - cx.now).div_euclid(60),
-        })
-        .filter(|c| c.hours_left >= -OVERDUE_SHOWN_HOURS)
-        .collect();
-    callbacks.sort_by_key(|c| (c.hours_left, c.index));
-
     Report {
         from,
         to,
@@ -259,7 +232,6 @@ pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report 
         drivers,
         trend,
         comments,
-        callbacks,
         options,
         problems: f.problems_with(&places),
     }

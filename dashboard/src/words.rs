@@ -135,11 +135,67 @@ words! {
     LeverPromoters { "推荐者升到 {x}", "推薦者升到 {x}", "Promoters up to {x}" }
     LeverPassives { "{x} 的中立者转为推荐者", "{x} 的中立者轉為推薦者", "{x} of passives become promoters" }
     LeverResult { "净推荐值将为 {nps}（{delta}）", "淨推薦值將為 {nps}（{delta}）", "NPS would be {nps} ({delta})" }
-    Callbacks { "等待回电", "等待回電", "Waiting for a call-back" }
-    CallbacksHint { "贬损者留下电话并同意联系；各按其问卷承诺的时限回电，最紧急的在前。", "貶損者留下電話並同意聯絡；各依其問卷承諾的時限回電，最緊急的在前。", "Detractors who left a phone and agreed to be called, each within the hours their survey promised; soonest first." }
+    Cases { "回访队列", "回訪佇列", "Cases to work" }
+    CasesHint { "每位不满意的客户一条回访，按承诺的时限最紧急的在前；超时的标红。", "每位不滿意的客戶一筆回訪，依承諾的時限最緊急的在前；逾時的標紅。", "One case per unhappy customer, the promise that runs out first on top; overdue in red." }
+    ShowOpen { "待联系", "待聯絡", "To call" }
+    ShowOverdue { "已超时", "已逾時", "Overdue" }
+    ShowContacted { "已联系", "已聯絡", "Contacted" }
+    ShowResolved { "已解决", "已解決", "Resolved" }
     HoursLeft { "还剩 {h} 小时", "還剩 {h} 小時", "{h} h left" }
-    Overdue { "已超时 {h} 小时", "已超時 {h} 小時", "{h} h overdue" }
-    NoCallbacks { "没有等待回电的客户。", "沒有等待回電的客戶。", "Nobody is waiting for a call-back." }
+    Overdue { "已超时 {h} 小时", "已逾時 {h} 小時", "{h} h overdue" }
+    CasesCut { "只显示最紧急的 {n} 条。", "只顯示最緊急的 {n} 筆。", "Only the {n} most urgent are shown." }
+    NoCases { "这里没有回访。", "這裡沒有回訪。", "No cases here." }
+    CallOnFile { "按工单 {visit} 预留号码（尾号 {last4}）回电", "依工單 {visit} 預留號碼（尾號 {last4}）回電", "Call the number on order {visit} (ending {last4})" }
+    CallOnFileNoVisit { "按工单预留号码（尾号 {last4}）回电", "依工單預留號碼（尾號 {last4}）回電", "Call the number on the order (ending {last4})" }
+    Visit { "工单 {visit}", "工單 {visit}", "Order {visit}" }
+    OwnedBy { "负责人：{who}", "負責人：{who}", "Owner: {who}" }
+    StoreOwner { "门店负责人", "門市負責人", "the store's owner" }
+    RootCauseWas { "根本原因：{cause}", "根本原因：{cause}", "Root cause: {cause}" }
+    ActContact { "联系上了", "聯絡上了", "Reached them" }
+    ActResolve { "已解决", "已解決", "Resolved" }
+    ActHistory { "处理记录", "處理紀錄", "History" }
+    ActRecovery { "发送回访问卷", "發送回訪問卷", "Send the follow-up survey" }
+    MarkContacted { "标记为已联系", "標記為已聯絡", "Mark as contacted" }
+    MarkResolved { "标记为已解决", "標記為已解決", "Mark as resolved" }
+    Note { "备注", "備註", "Note" }
+    NoteHint { "例如：已致电道歉，约好周六免费复检。", "例如：已致電道歉，約好週六免費複檢。", "e.g. Called to apologise; free re-check booked for Saturday." }
+    RootCause { "根本原因", "根本原因", "Root cause" }
+    ChooseRootCause { "请选择", "請選擇", "Choose one" }
+    RootCauseNeeded { "请选择根本原因。", "請選擇根本原因。", "Choose a root cause." }
+    Save { "保存", "儲存", "Save" }
+    Cancel { "取消", "取消", "Cancel" }
+    Saving { "正在保存…", "正在儲存…", "Saving…" }
+    SaveFailed { "未能保存：{why}", "未能儲存：{why}", "Not saved: {why}" }
+    CaseNotNow { "这条回访刚被更新过，请刷新后再试。", "這筆回訪剛被更新過，請重新整理後再試。", "This case has just changed: reload and try again." }
+    CaseNotFound { "找不到这条回访，或它不在您负责的门店。", "找不到這筆回訪，或它不在您負責的門市。", "This case is not found, or not in your stores." }
+    CaseReadOnly { "您的角色只能查看回访，不能处理。", "您的角色只能查看回訪，不能處理。", "Your role can read cases but not work them." }
+    Reload { "刷新", "重新整理", "Reload" }
+    EvOpened { "创建回访", "建立回訪", "Case opened" }
+    EvCallback { "客户要求回电", "客戶要求回電", "Call-back asked for" }
+    EvContacted { "已联系", "已聯絡", "Contacted" }
+    EvResolved { "已解决", "已解決", "Resolved" }
+    EvReopened { "重新打开", "重新開啟", "Reopened" }
+    EvNote { "备注", "備註", "Note" }
+    EvAssigned { "转交", "轉交", "Reassigned" }
+    EvRecoveryLink { "回访问卷链接已生成", "回訪問卷連結已產生", "Follow-up link made" }
+    EvRecoveryAnswer { "客户回答了回访问卷", "客戶回答了回訪問卷", "Follow-up answered" }
+    RecoveryHint { "复制链接，由门店按习惯发给客户（短信、微信等）。", "複製連結，由門市依習慣傳給客戶（簡訊、LINE 等）。", "Copy the link and send it the way your store prefers (SMS, WeChat…)." }
+    NoRecoveryUrl { "暂无回访问卷链接（需配置访问密钥与公开地址）。", "暫無回訪問卷連結（需設定存取金鑰與公開位址）。", "No follow-up link: the collector has no visit secret or public address." }
+    Copy { "复制", "複製", "Copy" }
+    Copied { "已复制。", "已複製。", "Copied." }
+    RecoveryScore { "回访问卷评分 {score}", "回訪問卷評分 {score}", "Follow-up score {score}" }
+    CaseStats { "门店与顾问的回访", "門市與顧問的回訪", "Cases by store and advisor" }
+    CasesSignIn { "登录后可查看并处理回访。", "登入後可查看並處理回訪。", "Sign in to see and work the cases." }
+    CaseStatsHint { "按时联系：在承诺时限内联系上的比例；挽回率：回访问卷打 7 分及以上的比例（分母为已回答的客户）。", "準時聯絡：在承諾時限內聯絡上的比例；挽回率：回訪問卷打 7 分以上的比例（分母為已回答的客戶）。", "In time: the share reached within the promise. Recovered: the share scoring 7 or more on the follow-up survey, of those who answered." }
+    StatCases { "回访数", "回訪數", "Cases" }
+    StatOpen { "未联系", "未聯絡", "Open now" }
+    StatOverdue { "已超时", "已逾時", "Overdue now" }
+    StatInTime { "按时联系", "準時聯絡", "In time" }
+    StatMedian { "首次联系（中位）", "首次聯絡（中位）", "Median to first contact" }
+    StatRecovery { "挽回率", "挽回率", "Recovered" }
+    Hours { "{h} 小时", "{h} 小時", "{h} h" }
+    RateOf { "{pct}（{k}/{n}）", "{pct}（{k}/{n}）", "{pct} ({k}/{n})" }
+    NoStats { "还没有回访。", "還沒有回訪。", "No cases yet." }
     Phone { "电话", "電話", "Phone" }
     When { "时间", "時間", "When" }
     Flagged { "另有 {n} 条可疑回答（过快或机器人）未计入。", "另有 {n} 則可疑回答（過快或機器人）未計入。", "{n} suspicious responses (too fast, or a bot) are left out." }

@@ -1,6 +1,7 @@
 //! The dashboard in a real headless Chromium, rendering a known dataset: the headline and its
 //! interval as the scorer computes them, the change's verdict, the segments worst first with
-//! the small one greyed, a call-back's hours left, and a view kept in the fragment. Run by
+//! the small one greyed, the case queue asking for a sign-in (a dropped file has no cases),
+//! and a view kept in the fragment. Run by
 //! `cargo xtask test` (wasm-bindgen-test-runner).
 #![cfg(target_arch = "wasm32")]
 
@@ -52,16 +53,6 @@ fn dataset() -> Vec<Record> {
     answers(&mut v, "A", 10, 20, 100);
     answers(&mut v, "A", 7, 20, 100);
     answers(&mut v, "B", 2, 40, 100);
-    // A detractor of B who asked for a call-back two hours ago.
-    let last = v
-        .iter()
-        .position(|r| {
-            r.dim(nps_core::contract::context::Dimension::Store) == "B"
-                && r.score.map(|s| s.get()) == Some(3)
-        })
-        .unwrap();
-    v[last].phone = Some("+8613800138000".into());
-    v[last].received = now_minutes() - 120;
     v
 }
 
@@ -143,9 +134,9 @@ async fn a_known_dataset_reads_as_the_scorer_says() {
     assert!(rows[2].class_list().contains("thin"));
     assert!(rows[2].text_content().unwrap().contains("数据不足"));
     assert!(rows[0].text_content().unwrap().contains("真实下降"));
-    // The call-back, with its hours left.
-    assert_eq!(text(&root, ".callbacks .due"), "还剩 22 小时");
-    assert_eq!(text(&root, ".callbacks .phone"), "+8613800138000");
+    // A dropped file has no cases: the queue is the collector's, once signed in.
+    assert_eq!(text(&root, ".cases p"), "登录后可查看并处理回访。");
+    assert!(root.query_selector(".case, .case-stats").unwrap().is_none());
     // Every chart has its words.
     assert!(root
         .query_selector(".trend svg[role=img]")

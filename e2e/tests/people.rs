@@ -154,15 +154,22 @@ async fn an_admin_adds_people_and_each_sees_exactly_their_scope() {
     let segments = b.text(".segments tbody").await;
     assert!(segments.contains("上海浦东店") && segments.contains("杭州西湖店"));
     assert!(!segments.contains("深圳福田店") && !segments.contains("北京朝阳店"));
-    // One tap shows the number, and only then.
-    assert!(b.text(".callbacks").await.contains("138****3788"));
-    // This customer's "显示号码" (the list is soonest deadline first).
-    b.js("[...document.querySelectorAll('.callbacks li')]
+    // One tap shows the number, and only then: this customer's case in the queue (open
+    // cases, the least hours left first), its "显示号码".
+    b.find(".cases li.case[data-id]").await;
+    nps_e2e::wait_until("the customer's case, masked", || async {
+        b.text(".cases .case-list")
+            .await
+            .contains("138****3788")
+            .then_some(())
+    })
+    .await;
+    b.js("[...document.querySelectorAll('.cases li.case')]
           .find(li => li.textContent.includes('138****3788'))
-          .querySelector('.reveal').click()")
+          .querySelector('[data-act=reveal]').click()")
         .await;
     nps_e2e::wait_until("the full number", || async {
-        b.text(".callbacks").await.contains(PHONE).then_some(())
+        b.text(".cases .case-list").await.contains(PHONE).then_some(())
     })
     .await;
     b.click(".sign-out").await;

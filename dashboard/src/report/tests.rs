@@ -5,6 +5,7 @@ use nps_core::scoring::analysis::{minutes_of, Verdict};
 use super::*;
 use crate::filters::By;
 use crate::format::parse_iso_date;
+use nps_core::scoring::score::Category;
 
 fn rec(id: usize, store: &str, score: u8, at: &str) -> Record {
     Record {
@@ -227,53 +228,6 @@ fn filters_flags_comments_and_the_default_range() {
 }
 
 #[test]
-fn callbacks_soonest_first_with_the_hours_left() {
-    let mut data = dataset();
-    let now = cx().now;
-    // Detractors of B with a phone: stored 2 h, 30 h and 10 days ago.
-    for (i, ago_h) in [(60, 2), (61, 30), (62, 240)] {
-        data[i].phone = Some("+8613800138000".into());
-        data[i].received = now - ago_h * 60;
-    }
-    // A promoter's phone is not a call-back.
-    data[0].phone = Some("+8613800138001".into());
-    let r = build(&data, &Org::default(), &view(), cx());
-    assert_eq!(
-        r.callbacks,
-        vec![
-            Callback {
-                index: 61,
-                hours_left: -6
-            },
-            Callback {
-                index: 60,
-                hours_left: 22
-            }
-        ]
-    );
-}
-
-/// The promise each answer carried sets its deadline: nothing assumes 24 hours.
-#[test]
-fn a_callback_deadline_is_the_hours_its_answer_carried() {
-    let mut data = dataset();
-    let now = cx().now;
-    // Stored 30 h ago each: promised 48 h, 24 h (an older widget's, the default) and 72 h.
-    for (i, hours) in [(60, 48), (61, 24), (62, 72)] {
-        data[i].phone = Some("+8613800138000".into());
-        data[i].received = now - 30 * 60;
-        data[i].callback_hours = hours;
-    }
-    let r = build(&data, &Org::default(), &view(), cx());
-    let left: Vec<(usize, i64)> = r
-        .callbacks
-        .iter()
-        .map(|c| (c.index, c.hours_left))
-        .collect();
-    assert_eq!(left, vec![(61, -6), (60, 18), (62, 42)]);
-}
-
-#[test]
 fn the_default_levers() {
     let t = Tally {
         promoters: 40,
@@ -396,12 +350,7 @@ fn a_filter_by_city_or_region_keeps_exactly_its_stores_answers() {
     let stores_of = |f: Filters| {
         let r = build(&data, &org, &f, cx());
         let of = |i: &usize| data[*i].dim(Dimension::Store).to_owned();
-        let mut seen: Vec<String> = r
-            .comments
-            .iter()
-            .chain(r.callbacks.iter().map(|c| &c.index))
-            .map(of)
-            .collect();
+        let mut seen: Vec<String> = r.comments.iter().map(of).collect();
         seen.sort();
         seen.dedup();
         let segments: Vec<String> = r.segments.iter().map(|s| s.name.clone()).collect();

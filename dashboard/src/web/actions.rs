@@ -1,5 +1,5 @@
-//! What to do: the detractors waiting for a call-back (soonest deadline first, the hours
-//! left or overdue), and the what-if panel for the three levers side by side.
+//! What if: the panel for the three levers side by side (the customers to call back are the
+//! case queue, `cases`).
 
 use std::rc::Rc;
 
@@ -7,113 +7,8 @@ use nps_core::scoring::analysis::{what_if, Lever};
 use yew::prelude::*;
 
 use super::app::View;
-use crate::format::{change, moment, points};
+use crate::format::{change, points};
 use crate::words::Word;
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub view: Rc<View>,
-}
-
-#[component]
-pub fn Callbacks(props: &Props) -> Html {
-    let v = &props.view;
-    let rows = v.report.callbacks.iter().map(|c| {
-        let r = &v.records[c.index];
-        let (class, left) = if c.hours_left < 0 {
-            ("due overdue", v.fill(Word::Overdue, &[("h", &(-c.hours_left).to_string())]))
-        } else {
-            ("due", v.fill(Word::HoursLeft, &[("h", &c.hours_left.to_string())]))
-        };
-        let phone = r.phone.clone().unwrap_or_default();
-        let reveal = v.me.as_ref().is_some_and(|m| m.may_reveal());
-        html! {
-            <li>
-                <span class="pill detractor">{ r.score.map(|s| s.to_string()).unwrap_or_default() }</span>
-                <div class="who">
-                    if reveal {
-                        <Reveal view={v.clone()} id={r.id.clone()} masked={phone.clone()} />
-                    } else if phone.contains('*') {
-                        <span class="phone">{ phone.clone() }</span>
-                    } else {
-                        <a class="phone" href={format!("tel:{phone}")}>{ phone.clone() }</a>
-                    }
-                    <p class="muted small">{ format!("{} · {}", super::tables::where_from(v, r), moment(r.received, v.cx.offset, v.locale)) }</p>
-                    if let Some(text) = &r.comment { <p class="text small">{ text.clone() }</p> }
-                </div>
-                <span class={class}>{ left }</span>
-            </li>
-        }
-    });
-    html! {
-        <section class="card callbacks" style="grid-area: callbacks" aria-labelledby="callbacks-h">
-            <h2 id="callbacks-h">{ v.t(Word::Callbacks) }
-                <span class="count">{ v.report.callbacks.len() }</span></h2>
-            <p class="muted small">{ v.t(Word::CallbacksHint) }</p>
-            if v.me.as_ref().is_some_and(|m| m.may_reveal()) && !v.report.callbacks.is_empty() {
-                <p class="muted small">{ v.t(Word::RevealHint) }</p>
-            }
-            if v.report.callbacks.is_empty() {
-                <p class="empty">{ v.t(Word::NoCallbacks) }</p>
-            } else {
-                <ul class="list" tabindex="0" aria-labelledby="callbacks-h">{ for rows }</ul>
-            }
-        </section>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct RevealProps {
-    pub view: Rc<View>,
-    /// The response's id.
-    pub id: AttrValue,
-    /// The phone as the export gives it: masked (`138****3788`).
-    pub masked: AttrValue,
-}
-
-/// A masked phone and "show number": one tap asks the collector for the full number (which
-/// writes it to the audit trail) and turns it into a link to call.
-#[component]
-pub fn Reveal(props: &RevealProps) -> Html {
-    let v = &props.view;
-    let shown = use_state(|| None::<Result<String, String>>);
-    let onclick = {
-        let (shown, api, id) = (shown.clone(), v.api.to_string(), props.id.to_string());
-        Callback::from(move |_: MouseEvent| {
-            let (shown, api, id) = (shown.clone(), api.clone(), id.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let id_path: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
-                let url = format!("{api}/responses/{id_path}/reveal");
-                let got = match super::fetch("POST", &url).await {
-                    Ok((200, text)) => serde_json::from_str::<serde_json::Value>(&text)
-                        .ok()
-                        .and_then(|v| v["phone"].as_str().map(str::to_owned))
-                        // Empty: the collector answered without a number (said in words below).
-                        .ok_or_else(String::new),
-                    Ok((s, text)) => Err(super::why(s, &text)),
-                    Err(e) => Err(e),
-                };
-                shown.set(Some(got));
-            });
-        })
-    };
-    match &*shown {
-        Some(Ok(phone)) => html! {
-            <a class="phone" href={format!("tel:{phone}")}>{ phone.clone() }</a>
-        },
-        other => html! {
-            <span class="phone">
-                { props.masked.clone() }
-                <button type="button" class="ghost small reveal" {onclick} title={v.t(Word::RevealHint)}>
-                    { v.t(Word::Reveal) }
-                </button>
-                if let Some(Err(why)) = other {
-                    <span class="status error small" role="alert">{ v.fill(Word::RevealFailed, &[("why", if why.is_empty() { v.t(Word::NoPhoneBack) } else { why })]) }</span>
-                }
-            </span>
-        },
-    }
-}
 
 /// A lever's share at its end: all of them, in %.
 const ALL_OF_THEM: &str = "100";

@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 pub use super::load::Me;
 use super::load::{self, Loaded};
-use super::{actions, charts, glance, start, tables};
+use super::{actions, cases, charts, glance, start, tables};
 use crate::data::{self, Record};
 use crate::filters::{Filters, Read};
 use crate::report::{self, Context, Report};
@@ -365,7 +365,15 @@ pub fn App(props: &AppProps) -> Html {
             { for problems }
             <div class="grid">
                 <glance::Glance view={view.clone()} />
-                <actions::Callbacks view={view.clone()} />
+                if model.me.is_some() {
+                    <cases::Queue view={view.clone()} />
+                    <cases::CaseStats view={view.clone()} />
+                } else {
+                    <section class="card cases" style="grid-area: queue">
+                        <h2>{ w(Word::Cases) }</h2>
+                        <p class="muted small">{ w(Word::CasesSignIn) }</p>
+                    </section>
+                }
                 <tables::Segments view={view.clone()} on_view={on_view.clone()} />
                 <actions::WhatIf view={view.clone()} {on_lever} />
                 <charts::Trend view={view.clone()} on_view={on_view.clone()} />

@@ -26,6 +26,11 @@ impl Me {
     pub fn may_reveal(&self) -> bool {
         self.role != "analyst"
     }
+
+    /// Cases can be marked contacted or resolved (every role but an analyst's, who reads).
+    pub fn may_work_cases(&self) -> bool {
+        self.role != "analyst"
+    }
 }
 
 /// What loading came to.

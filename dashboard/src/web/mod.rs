@@ -1,10 +1,11 @@
 //! The browser shell of the dashboard: mounting, the clock and time zone, the URL fragment,
-//! `fetch` of the collector's API (with the session cookie, same origin only), and reading a
-//! dropped file. Nothing here decides what is shown; `report` does.
+//! `fetch` of the collector's API (with the session cookie, same origin only; a JSON body for a
+//! case's `PATCH`), the clipboard, and reading a dropped file. Nothing here decides what is shown; `report` does.
 
 mod actions;
 mod app;
 mod audit;
+mod cases;
 mod charts;
 mod glance;
 mod load;
@@ -16,7 +17,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-pub use app::{App, AppProps};
+pub use app::{App, AppProps, Me, View};
+pub use cases::CaseCard;
 
 /// The element the dashboard mounts into.
 const ROOT_ID: &str = "nps-dashboard";
@@ -147,9 +149,24 @@ pub fn here() -> String {
 /// comes as bytes into the wasm (a large export is not turned into a JavaScript string and
 /// back).
 pub async fn fetch(method: &str, url: &str) -> Result<(u16, String), String> {
+    send(method, url, None).await
+}
+
+/// `method url` with a JSON body (a case's `PATCH`), as `fetch`.
+pub async fn send_json(method: &str, url: &str, json: &str) -> Result<(u16, String), String> {
+    send(method, url, Some(json)).await
+}
+
+async fn send(method: &str, url: &str, json: Option<&str>) -> Result<(u16, String), String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    if let Some(json) = json {
+        let headers = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&headers, &"content-type".into(), &"application/json".into());
+        init.set_headers(&headers);
+        init.set_body(&json.into());
+    }
     let request = web_sys::Request::new_with_str_and_init(url, &init)
         .map_err(|_| format!("{url} is not an address"))?;
     let response: web_sys::Response = JsFuture::from(window().fetch_with_request(&request))
@@ -167,10 +184,7 @@ pub async fn fetch(method: &str, url: &str) -> Result<(u16, String), String> {
 
 /// The `error` of a JSON error answer, else a plain "answered N".
 pub fn why(status: u16, text: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| v["error"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("the collector answered {status}"))
+    crate::cases::edit::server_error(status, text)
 }
 
 /// A file's text (a dropped or chosen export).

@@ -1,0 +1,184 @@
+//! The case queue: the collector's cases (`GET /api/cases`, one tab each for to call,
+//! overdue, contacted and resolved), the promise that runs out first on top, each case a
+//! card that is worked in place (`card`), and the figures per store and per advisor
+//! (`stats`). What is ordered and said is `crate::cases`; this only fetches and draws.
+//!
+//! The DOM the end-to-end test drives: `section.cases`, the tabs `.case-tabs
+//! button[data-show]`, each case `li.case[data-id][data-state]`, its buttons
+//! `[data-act=contact|resolve|history|recovery|reveal|copy]`, the form's
+//! `select[name=root_cause]` and `textarea[name=note]`, and `section.case-stats`.
+
+mod card;
+mod reveal;
+mod stats;
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::app::View;
+use crate::cases::{self, edit, Case, Show};
+use crate::words::Word;
+
+pub use card::CaseCard;
+pub use stats::CaseStats;
+
+/// What a tab's loading came to.
+#[derive(Clone, PartialEq)]
+struct List {
+    show: Show,
+    cases: Option<Result<Vec<Case>, String>>,
+}
+
+enum Change {
+    /// A tab was chosen, or reloaded: its cases are on their way.
+    Loading(Show),
+    Loaded(Show, Result<Vec<Case>, String>),
+    /// A case as the collector answered a `PATCH` (it stays where it is until a reload).
+    Saved(Box<Case>),
+}
+
+impl Reducible for List {
+    type Action = Change;
+    fn reduce(self: Rc<Self>, change: Change) -> Rc<Self> {
+        let mut l = (*self).clone();
+        match change {
+            Change::Loading(show) => {
+                l.show = show;
+                l.cases = None;
+            }
+            // A late answer for a tab no longer shown is dropped.
+            Change::Loaded(show, got) if show == l.show => {
+                l.cases = Some(got.map(|mut list| {
+                    cases::sort(&mut list);
+                    list
+                }))
+            }
+            Change::Loaded(..) => {}
+            Change::Saved(case) => {
+                if let Some(Ok(list)) = &mut l.cases {
+                    if let Some(c) = list.iter_mut().find(|c| c.id == case.id) {
+                        *c = *case;
+                    }
+                }
+            }
+        }
+        Rc::new(l)
+    }
+}
+
+/// `GET url`'s body, or why not in words (a 401: "sign in again").
+pub(crate) async fn get(url: &str, locale: nps_core::words::Locale) -> Result<String, String> {
+    match super::fetch("GET", url).await {
+        Ok((200, text)) => Ok(text),
+        Ok((401, _)) => Err(Word::SignedOut.in_(locale).to_owned()),
+        Ok((s, text)) => Err(nps_core::words::fill(
+            Word::LoadFailed.in_(locale),
+            &[("why", &super::why(s, &text))],
+        )),
+        Err(why) => Err(nps_core::words::fill(
+            Word::LoadFailed.in_(locale),
+            &[("why", &why)],
+        )),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub view: Rc<View>,
+}
+
+#[component]
+pub fn Queue(props: &Props) -> Html {
+    let v = &props.view;
+    let list = use_reducer(|| List {
+        show: Show::Open,
+        cases: None,
+    });
+    // Bumped by "reload": the same tab asked again.
+    let asked = use_state(|| 0u32);
+    let causes = use_state(|| Rc::new(Vec::<String>::new()));
+    {
+        let (dispatch, api, locale) = (list.dispatcher(), v.api.to_string(), v.locale);
+        use_effect_with((list.show, *asked), move |(show, _)| {
+            let show = *show;
+            dispatch.dispatch(Change::Loading(show));
+            wasm_bindgen_futures::spawn_local(async move {
+                let url = format!("{api}/cases?{}", show.query());
+                let got = get(&url, locale)
+                    .await
+                    .and_then(|t| Case::list_from_json(&t));
+                dispatch.dispatch(Change::Loaded(show, got));
+            });
+        });
+    }
+    {
+        // The brand's root causes, once (a resolve needs one of them).
+        let (causes, api) = (causes.clone(), v.api.to_string());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok((200, text)) =
+                    super::fetch("GET", &format!("{api}/cases/root-causes")).await
+                {
+                    if let Ok(got) = edit::root_causes(&text) {
+                        causes.set(Rc::new(got));
+                    }
+                }
+            });
+        });
+    }
+    let tabs = Show::ALL.map(|show| {
+        let (dispatch, asked) = (list.dispatcher(), asked.clone());
+        let onclick = Callback::from(move |_: MouseEvent| {
+            dispatch.dispatch(Change::Loading(show));
+            asked.set(*asked + 1);
+        });
+        html! {
+            <button type="button" class="seg" data-show={show.key()}
+                aria-pressed={(list.show == show).to_string()} {onclick}>
+                { v.t(show.word()) }
+            </button>
+        }
+    });
+    let reload = {
+        let asked = asked.clone();
+        Callback::from(move |_: MouseEvent| asked.set(*asked + 1))
+    };
+    let on_saved = {
+        let list = list.dispatcher();
+        Callback::from(move |c: Case| list.dispatch(Change::Saved(Box::new(c))))
+    };
+    let body = match &list.cases {
+        None => html! { <p class="status" role="status">{ v.t(Word::Loading) }</p> },
+        Some(Err(why)) => html! { <p class="status error" role="alert">{ why.clone() }</p> },
+        Some(Ok(all)) if all.is_empty() => html! { <p class="empty">{ v.t(Word::NoCases) }</p> },
+        Some(Ok(all)) => html! {
+            <ul class="case-list" aria-labelledby="cases-h">
+                { for all.iter().map(|c| html! {
+                    <card::CaseCard key={c.id.clone()} view={v.clone()} case={Rc::new(c.clone())}
+                        causes={(*causes).clone()} on_saved={on_saved.clone()} />
+                }) }
+            </ul>
+        },
+    };
+    let count = list
+        .cases
+        .as_ref()
+        .and_then(|r| r.as_ref().ok())
+        .map(Vec::len);
+    html! {
+        <section class="card cases" style="grid-area: queue" aria-labelledby="cases-h">
+            <div class="head">
+                <h2 id="cases-h">{ v.t(Word::Cases) }
+                    if let Some(n) = count { <span class="count">{ n }</span> }</h2>
+                <button type="button" class="ghost small" data-act="reload" onclick={reload}>{ v.t(Word::Reload) }</button>
+            </div>
+            <p class="muted small">{ v.t(Word::CasesHint) }</p>
+            <div class="segs case-tabs" role="group" aria-label={v.t(Word::Cases)}>{ for tabs }</div>
+            { body }
+            if count == Some(cases::PAGE) {
+                <p class="muted small">{ v.fill(Word::CasesCut, &[("n", &cases::PAGE.to_string())]) }</p>
+            }
+        </section>
+    }
+}
