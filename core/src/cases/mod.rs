@@ -31,6 +31,9 @@ use std::fmt;
 use crate::contract::payload::promised_hours;
 
 pub mod delivery;
+pub mod opening;
+
+pub use opening::{asks_callback, CaseRule};
 
 /// Where a case is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
