@@ -56,6 +56,13 @@ impl State {
         }
     }
 
+    /// The state of a stored or API name.
+    pub fn parse(name: &str) -> Option<State> {
+        [State::Open, State::Contacted, State::Resolved]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
+
     /// The names of the events this state takes, in the table's order.
     pub fn accepted(self) -> &'static [&'static str] {
         match self {
