@@ -32,6 +32,7 @@ use crate::contract::payload::promised_hours;
 
 pub mod delivery;
 pub mod opening;
+pub mod stats;
 
 pub use opening::{asks_callback, CaseRule};
 
