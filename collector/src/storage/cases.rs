@@ -51,6 +51,8 @@ pub struct CaseRow {
     pub recovery_ns: Option<i64>,
     pub updated_ns: i64,
     pub body: Option<String>,
+    /// A re-survey link was sent (a `recovery_link` line in its history).
+    pub recovery_sent: bool,
 }
 
 /// One line of a case's history.
@@ -200,7 +202,9 @@ macro_rules! case_cols {
         "c.id, c.response_id, c.survey, c.store, c.advisor, c.visit, c.category, c.score,
          c.state, c.reopens, c.owner, c.root_cause, c.callback, c.received_ns, c.deadline_ns,
          c.first_contact_ns, c.resolved_ns, c.recovery_score, c.recovery_ns, c.updated_ns,
-         r.body FROM cases c LEFT JOIN responses r ON r.id = c.response_id"
+         r.body, (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id
+           AND e.what = 'recovery_link')
+         FROM cases c LEFT JOIN responses r ON r.id = c.response_id"
     };
 }
 
@@ -227,6 +231,7 @@ fn case_row(row: &[Val]) -> Result<CaseRow, StoreError> {
         recovery_ns: opt_int(row, 18)?,
         updated_ns: int(row, 19)?,
         body: opt_text(row, 20)?,
+        recovery_sent: int(row, 21)? > 0,
     })
 }
 
@@ -336,7 +341,7 @@ impl Store {
             case_cols!(),
             " WHERE (CAST($1 AS TEXT) IS NULL OR c.state = $1)
                AND (CAST($2 AS TEXT) IS NULL OR c.store = $2)
-               AND (CAST($3 AS BIGINT) IS NULL OR (c.state <> 'resolved' AND c.deadline_ns < $3))
+               AND (CAST($3 AS BIGINT) IS NULL OR (c.state = 'open' AND c.deadline_ns < $3))
              ORDER BY CASE WHEN c.state = 'resolved' THEN 1 ELSE 0 END,
                CASE WHEN c.state = 'resolved' THEN -c.resolved_ns ELSE c.deadline_ns END, c.id"
         );
