@@ -42,7 +42,7 @@ fn error(status: StatusCode, field: &str, message: String) -> Response {
 
 /// The one answer for a case the caller may not see: unknown, or out of their scope.
 fn hidden(id: &str) -> Response {
-    let shown: String = id.chars().take(40).collect();
+    let shown: String = id.chars().take(nps_core::contract::rules::ID_LEN).collect();
     error(
         StatusCode::NOT_FOUND,
         "id",
