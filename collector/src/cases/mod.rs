@@ -74,22 +74,29 @@ async fn selected(
         .collect())
 }
 
+/// A list's or the figures' first steps: may the caller read cases, what the query asks, and
+/// the cases of their scope it selects.
+async fn listed(
+    state: &Shared,
+    caller: &Caller,
+    q: &[(String, String)],
+    now: &Now,
+) -> Result<(json::Query, Vec<CaseRow>), Response> {
+    caller.require(Action::CaseRead)?;
+    let q = json::Query::parse(q, now.ns).map_err(|e| private(e.into_response()))?;
+    let rows = selected(state, caller, &q).await?;
+    Ok((q, rows))
+}
+
 /// `GET /api/cases`.
 pub(crate) async fn list(
     caller: Caller,
     State(state): State<Shared>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(no) = caller.require(Action::CaseRead) {
-        return no;
-    }
     let now = Now::system();
-    let q = match json::Query::parse(&q, now.ns) {
-        Ok(q) => q,
-        Err(e) => return private(e.into_response()),
-    };
-    let rows = match selected(&state, &caller, &q).await {
-        Ok(r) => r,
+    let (q, rows) = match listed(&state, &caller, &q, &now).await {
+        Ok(found) => found,
         Err(no) => return no,
     };
     let names = state.names();
@@ -303,16 +310,9 @@ pub(crate) async fn stats(
     State(state): State<Shared>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(no) = caller.require(Action::CaseRead) {
-        return no;
-    }
     let now = Now::system();
-    let q = match json::Query::parse(&q, now.ns) {
-        Ok(q) => q,
-        Err(e) => return private(e.into_response()),
-    };
-    let rows = match selected(&state, &caller, &q).await {
-        Ok(r) => r,
+    let (q, rows) = match listed(&state, &caller, &q, &now).await {
+        Ok(found) => found,
         Err(no) => return no,
     };
     let names = state.names();

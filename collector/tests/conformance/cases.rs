@@ -245,28 +245,18 @@ pub async fn edits_keep_their_history_and_survive_a_reopen(e: Engine) {
 pub async fn the_alert_queue_makes_each_job_once_and_leases_it_to_one(e: Engine) {
     let s = Store::connect(&target(e)).await.unwrap();
     let now = at(0);
-    assert!(s
-        .insert_alert(
+    let digest = || {
+        s.insert_alert(
             "digest:2026-11-23",
             AlertKind::Digest,
             None,
             Some("{}"),
             now.ns,
-            &now
+            &now,
         )
-        .await
-        .unwrap());
-    assert!(!s
-        .insert_alert(
-            "digest:2026-11-23",
-            AlertKind::Digest,
-            None,
-            Some("{}"),
-            now.ns,
-            &now
-        )
-        .await
-        .unwrap());
+    };
+    assert!(digest().await.unwrap(), "made");
+    assert!(!digest().await.unwrap(), "a key makes one alert");
     let alerts = s.alerts_to_fan(&now, 10).await.unwrap();
     assert_eq!(alerts.len(), 1);
     let channels: Vec<String> = (0..40).map(|i| format!("ch-{i}")).collect();
