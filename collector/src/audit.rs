@@ -37,6 +37,7 @@ pub const ACTIONS: &[&str] = &[
     "token_revoke",
     "token_use",
     "audit_read",
+    "case_update",
 ];
 
 /// The forms of `who`: a person, a machine token, the admin token, the command line, a

@@ -276,6 +276,8 @@ pub fn forbidden(role: Role, action: Action) -> Response {
         Action::ManagePeople => "managing people (administrators only)",
         Action::CreateTokens => "machine tokens (administrators only)",
         Action::ReadAudit => "the audit trail (administrators only)",
+        Action::CaseRead => "reading cases",
+        Action::CaseWork => "working a case (store and region managers, administrators)",
     };
     private(
         ApiError::new(

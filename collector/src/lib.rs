@@ -12,6 +12,9 @@
 //! - `POST /api/responses/{id}/reveal` — one phone in full, logged (`scope`);
 //!   `DELETE /api/responses/{id}` — a deletion request (an admin); `GET /api/names` — the
 //!   names and org of the caller's scope; `GET /api/audit` — the audit trail (an admin).
+//! - `GET /api/cases`, `GET|PATCH /api/cases/{id}`, `GET /api/cases/stats`,
+//!   `GET /api/cases/root-causes` — the cases of the caller's scope, worked and counted
+//!   (`cases`).
 //! - `GET /healthz` — `{"ok": true}` when the database answers.
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
@@ -32,6 +35,7 @@
 mod api_error;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 mod deadline;
 pub mod demo;
 pub mod digest;
@@ -116,6 +120,10 @@ pub fn app(store: Store, settings: Settings) -> Router {
         .route("/api/responses/{id}", delete(delete_response))
         .route("/api/responses/{id}/reveal", post(scope::reveal))
         .route("/api/names", get(export::names))
+        .route("/api/cases", get(cases::list))
+        .route("/api/cases/stats", get(cases::stats))
+        .route("/api/cases/root-causes", get(cases::root_causes))
+        .route("/api/cases/{id}", get(cases::get).patch(cases::patch))
         .route(
             "/signin",
             get(signin::signin_page).post(signin::signin_form),
@@ -178,6 +186,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/responses/{id}/reveal"),
     ("GET", "/api/names"),
     ("GET", "/api/audit"),
+    ("GET", "/api/cases"),
+    ("GET", "/api/cases/{id}"),
+    ("PATCH", "/api/cases/{id}"),
+    ("GET", "/api/cases/stats"),
+    ("GET", "/api/cases/root-causes"),
     ("GET", "/healthz"),
     ("GET", "/s/{survey}"),
     ("POST", "/s/{survey}"),
@@ -199,7 +212,13 @@ pub const ROUTES: &[(&str, &str)] = &[
 /// headers too: the post is then refused by `guard::origins` with a 403 its page can read.
 fn cors(origins: &[String]) -> CorsLayer {
     let layer = CorsLayer::new()
-        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([header::RETRY_AFTER])
         .max_age(std::time::Duration::from_secs(600));

@@ -363,6 +363,7 @@ async fn main() -> ExitCode {
         session_absolute,
         password_slots: None,
         sso,
+        root_causes: None,
     };
     println!(
         "nps-collector listening on http://{addr}/ (database {})",

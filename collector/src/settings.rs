@@ -62,7 +62,13 @@ pub struct Settings {
     pub password_slots: Option<usize>,
     /// Single sign-on with OpenID Connect (`--sso`); `None`: password sign-in only.
     pub sso: Option<std::sync::Arc<crate::sso::Sso>>,
+    /// The brand's root causes a case is resolved with (`None`: `ROOT_CAUSES`); the config
+    /// file's `[cases] root_causes` once it is read.
+    pub root_causes: Option<Vec<String>>,
 }
+
+/// The root causes when the brand names none.
+pub const ROOT_CAUSES: &[&str] = &["维修质量", "等待时间", "价格", "服务态度", "沟通", "其他"];
 
 /// Whether people reach the collector over TLS, by its public origins: one is `https`.
 pub fn tls(public_origins: &[String]) -> bool {
@@ -95,6 +101,14 @@ impl Settings {
     /// its cookies are `Secure`.
     pub fn behind_tls(&self) -> bool {
         tls(&self.public_origins)
+    }
+
+    /// The brand's root causes, in the order it lists them.
+    pub fn root_causes(&self) -> Vec<String> {
+        match &self.root_causes {
+            Some(list) => list.clone(),
+            None => ROOT_CAUSES.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     /// The time a request has to send its whole body.

@@ -7,6 +7,9 @@ mod common;
 #[path = "conformance/people.rs"]
 mod people;
 use people::*;
+#[path = "conformance/cases.rs"]
+mod cases;
+use cases::*;
 
 use nps_collector::storage::{Admission, Row, Selection, Store, Target, Upsert};
 use nps_collector::write_key::KeyRefusal;
@@ -768,6 +771,11 @@ conformance!(
     tokens_record_their_use_and_are_revoked,
     the_audit_trail_is_append_only,
     the_audit_trail_is_read_by_time_action_and_who,
+    a_detractor_opens_one_case_and_an_update_adds_the_callback,
+    a_case_and_its_alert_commit_with_the_answer_or_not_at_all,
+    passives_open_cases_only_when_the_rule_says,
+    edits_keep_their_history_and_survive_a_reopen,
+    the_alert_queue_makes_each_job_once_and_leases_it_to_one,
 );
 
 /// The command line on PostgreSQL: `seed --db postgres://…` writes the demo set through the

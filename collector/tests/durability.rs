@@ -1,5 +1,6 @@
 //! Durability: the real `nps-collector` binary under concurrent load is killed with SIGKILL;
-//! after a restart on the same database, every response it acknowledged is there.
+//! after a restart on the same database, every response it acknowledged is there, and every
+//! acknowledged detractor has its case and its `opened` alert (they commit with the answer).
 
 mod common;
 
@@ -80,5 +81,48 @@ fn every_acknowledged_response_survives_kill_9() {
         acked.len(),
         &lost[..lost.len().min(5)]
     );
+    cases_and_alerts_of_every_acknowledged_detractor(&db, &acked);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Each acknowledged detractor (`load_body`'s score is `n % 11`) has one case and its opened
+/// alert; nothing else has a case.
+fn cases_and_alerts_of_every_acknowledged_detractor(db: &std::path::Path, acked: &[String]) {
+    use nps_collector::storage::{CaseFilter, Store};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (cases, alerts) = rt.block_on(async {
+        let s = Store::open(db).unwrap();
+        let cases = s.case_list(&CaseFilter::default()).await.unwrap();
+        let far = nps_collector::Now::from_time(
+            time::OffsetDateTime::now_utc() + time::Duration::days(1),
+        );
+        (cases, s.alerts_to_fan(&far, i64::MAX).await.unwrap())
+    });
+    let by_response: std::collections::HashMap<&str, &str> = cases
+        .iter()
+        .map(|c| (c.response_id.as_str(), c.id.as_str()))
+        .collect();
+    assert_eq!(by_response.len(), cases.len(), "one case per response");
+    let keys: std::collections::HashSet<&str> = alerts.iter().map(|a| a.key.as_str()).collect();
+    let detractors: Vec<&String> = acked
+        .iter()
+        .filter(|id| {
+            let n = usize::from_str_radix(id.rsplit('-').next().unwrap(), 16).unwrap();
+            n % 11 <= 6
+        })
+        .collect();
+    assert!(detractors.len() > 100, "{} detractors", detractors.len());
+    for id in &detractors {
+        let case = by_response
+            .get(id.as_str())
+            .unwrap_or_else(|| panic!("the acknowledged detractor {id} has no case"));
+        assert!(
+            keys.contains(format!("case:{case}:opened").as_str()),
+            "the case of {id} has no opened alert"
+        );
+    }
+    assert!(
+        cases.iter().all(|c| c.category == "detractor"),
+        "only detractors open cases by default"
+    );
 }

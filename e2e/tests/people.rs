@@ -169,7 +169,10 @@ async fn an_admin_adds_people_and_each_sees_exactly_their_scope() {
           .querySelector('[data-act=reveal]').click()")
         .await;
     nps_e2e::wait_until("the full number", || async {
-        b.text(".cases .case-list").await.contains(PHONE).then_some(())
+        b.text(".cases .case-list")
+            .await
+            .contains(PHONE)
+            .then_some(())
     })
     .await;
     b.click(".sign-out").await;

@@ -15,7 +15,10 @@ use nps_core::contract::payload::Response;
 use rusqlite::{params, Connection, TransactionBehavior};
 
 use super::decision::{purge_after, ANSWERS};
+
+mod cases;
 use super::StoreError;
+use cases::CASES;
 
 /// A SQLite step: its version, what it does, and the work.
 struct Step {
@@ -112,6 +115,11 @@ const SQLITE: &[Step] = &[
             )
         },
     },
+    Step {
+        version: 8,
+        what: "cases, their history, the alerts to tell and the jobs that deliver them",
+        run: |c| c.execute_batch(&CASES.replace("BIGINT", "INTEGER")),
+    },
 ];
 
 /// The people tables, for both engines (SQLite's integers are spelled `INTEGER` there).
@@ -189,7 +197,7 @@ const SECOND_ANSWERS: &str = "UPDATE responses AS r SET flag = 'second_answer'
          AND (o.received_ns < r.received_ns OR (o.received_ns = r.received_ns AND o.id < r.id)))";
 
 /// The PostgreSQL steps, in order: (version, what, SQL; `{ANSWERS}` stands for `ANSWERS`,
-/// `{PEOPLE}` for `PEOPLE` and `POSTGRES_AUDIT`).
+/// `{PEOPLE}` for `PEOPLE` and `POSTGRES_AUDIT`, `{CASES}` for `CASES`).
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
         1,
@@ -220,6 +228,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "people: accounts, invites, sessions, machine tokens, the append-only audit trail",
         "{PEOPLE}",
+    ),
+    (
+        3,
+        "cases, their history, the alerts to tell and the jobs that deliver them",
+        "{CASES}",
     ),
 ];
 
@@ -333,7 +346,8 @@ pub async fn postgres(client: &mut tokio_postgres::Client) -> Result<i64, StoreE
     for (version, what, sql) in POSTGRES.iter().filter(|s| s.0 > at) {
         let sql = sql
             .replace("{ANSWERS}", ANSWERS)
-            .replace("{PEOPLE}", &format!("{PEOPLE}{POSTGRES_AUDIT}"));
+            .replace("{PEOPLE}", &format!("{PEOPLE}{POSTGRES_AUDIT}"))
+            .replace("{CASES}", CASES);
         tx.batch_execute(&sql).await.map_err(fail(*version))?;
         tx.execute(
             "INSERT INTO schema_migrations (version, what, applied_at) VALUES ($1, $2, $3)",

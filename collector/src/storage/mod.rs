@@ -126,6 +126,10 @@ macro_rules! each {
     };
 }
 
+mod cases;
+pub use cases::{
+    alert_key, AlertRow, CaseEvent, CaseFilter, CaseRow, Due, Edits, JobRow, NotApplied,
+};
 mod people;
 pub use people::{email_key, AuditEntry, AuditFilter, Standing, Token, User};
 

@@ -56,11 +56,15 @@ impl Stmt {
 /// The rows one statement returned.
 pub type Rows = Vec<Vec<Val>>;
 
-fn stmt(sql: &'static str, params: Vec<Val>) -> Stmt {
+/// The writes of a two-step transaction, made of the rows its reads returned (`Err`: none,
+/// and the transaction rolls back).
+pub type Then<E> = Box<dyn FnOnce(&[Rows]) -> Result<Vec<Stmt>, E> + Send>;
+
+pub(super) fn stmt(sql: &'static str, params: Vec<Val>) -> Stmt {
     Stmt { sql, params }
 }
 
-fn t(s: &str) -> Val {
+pub(super) fn t(s: &str) -> Val {
     Val::T(s.to_owned())
 }
 
@@ -124,20 +128,20 @@ pub fn email_key(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-fn bad(what: &str) -> StoreError {
+pub(super) fn bad(what: &str) -> StoreError {
     StoreError::Sql {
         message: format!("unexpected stored {what}"),
     }
 }
 
-fn int(row: &[Val], i: usize) -> Result<i64, StoreError> {
+pub(super) fn int(row: &[Val], i: usize) -> Result<i64, StoreError> {
     match row.get(i) {
         Some(Val::I(n)) => Ok(*n),
         _ => Err(bad("integer")),
     }
 }
 
-fn opt_text(row: &[Val], i: usize) -> Result<Option<String>, StoreError> {
+pub(super) fn opt_text(row: &[Val], i: usize) -> Result<Option<String>, StoreError> {
     match row.get(i) {
         Some(Val::T(s)) => Ok(Some(s.clone())),
         Some(Val::NullT | Val::NullI) => Ok(None),
@@ -145,7 +149,7 @@ fn opt_text(row: &[Val], i: usize) -> Result<Option<String>, StoreError> {
     }
 }
 
-fn text(row: &[Val], i: usize) -> Result<String, StoreError> {
+pub(super) fn text(row: &[Val], i: usize) -> Result<String, StoreError> {
     opt_text(row, i)?.ok_or_else(|| bad("null"))
 }
 
@@ -181,14 +185,14 @@ fn token(row: &[Val]) -> Result<Token, StoreError> {
     })
 }
 
-fn first<T>(
+pub(super) fn first<T>(
     rows: Option<Rows>,
     f: impl Fn(&[Val]) -> Result<T, StoreError>,
 ) -> Result<Option<T>, StoreError> {
     rows.unwrap_or_default().first().map(|r| f(r)).transpose()
 }
 
-fn all<T>(
+pub(super) fn all<T>(
     rows: Option<Rows>,
     f: impl Fn(&[Val]) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
@@ -217,14 +221,30 @@ pub struct Standing {
 
 impl Store {
     /// Statements in one transaction, all or none; the rows each returned.
-    async fn transact(&self, stmts: Vec<Stmt>) -> Result<Vec<Rows>, StoreError> {
+    pub(super) async fn transact(&self, stmts: Vec<Stmt>) -> Result<Vec<Rows>, StoreError> {
         match self {
             Store::Sqlite(s) => s.transact(stmts).await,
             Store::Postgres(s) => s.transact(stmts).await,
         }
     }
 
-    async fn one(&self, sql: &'static str, params: Vec<Val>) -> Result<Option<Rows>, StoreError> {
+    /// Reads, then the writes `then` makes of their rows, in one transaction.
+    pub(super) async fn transact_then<E: Send + 'static>(
+        &self,
+        reads: Vec<Stmt>,
+        then: Then<E>,
+    ) -> Result<Result<Vec<Rows>, E>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.transact_then(reads, then).await,
+            Store::Postgres(s) => s.transact_then(reads, then).await,
+        }
+    }
+
+    pub(super) async fn one(
+        &self,
+        sql: &'static str,
+        params: Vec<Val>,
+    ) -> Result<Option<Rows>, StoreError> {
         Ok(self
             .transact(vec![stmt(sql, params)])
             .await?

@@ -63,6 +63,8 @@ enum Failed {
     /// It lost a race; run it again.
     Race,
     Db(tokio_postgres::Error),
+    /// A stored value the rules could not read.
+    Store(StoreError),
 }
 
 impl From<tokio_postgres::Error> for Failed {
@@ -133,48 +135,30 @@ impl Postgres {
         &self,
         stmts: Vec<people::Stmt>,
     ) -> Result<Vec<people::Rows>, StoreError> {
-        use people::Val;
-        use tokio_postgres::types::{ToSql, Type};
+        let then: people::Then<std::convert::Infallible> = Box::new(|_| Ok(Vec::new()));
+        self.transact_then(stmts, then).await.map(|r| match r {
+            Ok(rows) => rows,
+        })
+    }
+
+    /// Reads (their `FOR UPDATE` locks held), then the writes `then` makes of what they
+    /// returned, in one transaction; `then`'s `Err` rolls back.
+    pub async fn transact_then<E>(
+        &self,
+        reads: Vec<people::Stmt>,
+        then: people::Then<E>,
+    ) -> Result<Result<Vec<people::Rows>, E>, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(sql)?;
-        let mut out = Vec::with_capacity(stmts.len());
-        for s in &stmts {
-            let params: Vec<Box<dyn ToSql + Sync + Send>> = s
-                .bound(&out)
-                .into_iter()
-                .map(|v| -> Box<dyn ToSql + Sync + Send> {
-                    match v {
-                        Val::I(i) => Box::new(i),
-                        Val::T(t) => Box::new(t),
-                        Val::NullI | Val::Earlier(_) => Box::new(None::<i64>),
-                        Val::NullT => Box::new(None::<String>),
-                    }
-                })
-                .collect();
-            let refs: Vec<&(dyn ToSql + Sync)> = params
-                .iter()
-                .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-                .collect();
-            let rows = tx.query(s.sql, &refs).await.map_err(sql)?;
-            let mut got = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let vals = (0..row.len())
-                    .map(|i| {
-                        Ok(if row.columns()[i].type_() == &Type::INT8 {
-                            row.try_get::<_, Option<i64>>(i)?.map_or(Val::NullI, Val::I)
-                        } else {
-                            row.try_get::<_, Option<String>>(i)?
-                                .map_or(Val::NullT, Val::T)
-                        })
-                    })
-                    .collect::<Result<Vec<_>, tokio_postgres::Error>>()
-                    .map_err(sql)?;
-                got.push(vals);
-            }
-            out.push(got);
-        }
+        let mut out = Vec::with_capacity(reads.len());
+        run_all(&tx, &reads, &mut out).await.map_err(sql)?;
+        let writes = match then(&out) {
+            Ok(w) => w,
+            Err(e) => return Ok(Err(e)),
+        };
+        run_all(&tx, &writes, &mut out).await.map_err(sql)?;
         tx.commit().await.map_err(sql)?;
-        Ok(out)
+        Ok(Ok(out))
     }
 
     /// The posts in one transaction, all or none; each run again until it wins its races.
@@ -191,6 +175,7 @@ impl Postgres {
                 }
                 Err(Failed::Race) => break,
                 Err(Failed::Db(e)) => return Err(sql(e)),
+                Err(Failed::Store(e)) => return Err(e),
             }
         }
         Err(StoreError::Commit {
@@ -287,6 +272,51 @@ impl Postgres {
             Err(_) => false,
         }
     }
+}
+
+/// Statements in order on one transaction's client, each one's rows pushed to `done`.
+pub(super) async fn run_all(
+    tx: &impl deadpool_postgres::GenericClient,
+    stmts: &[people::Stmt],
+    done: &mut Vec<people::Rows>,
+) -> Result<(), tokio_postgres::Error> {
+    use people::Val;
+    use tokio_postgres::types::{ToSql, Type};
+    for s in stmts {
+        let params: Vec<Box<dyn ToSql + Sync + Send>> = s
+            .bound(done)
+            .into_iter()
+            .map(|v| -> Box<dyn ToSql + Sync + Send> {
+                match v {
+                    Val::I(i) => Box::new(i),
+                    Val::T(t) => Box::new(t),
+                    Val::NullI | Val::Earlier(_) => Box::new(None::<i64>),
+                    Val::NullT => Box::new(None::<String>),
+                }
+            })
+            .collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        let rows = tx.query(s.sql, &refs).await?;
+        let mut got = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let vals = (0..row.len())
+                .map(|i| {
+                    Ok(if row.columns()[i].type_() == &Type::INT8 {
+                        row.try_get::<_, Option<i64>>(i)?.map_or(Val::NullI, Val::I)
+                    } else {
+                        row.try_get::<_, Option<String>>(i)?
+                            .map_or(Val::NullT, Val::T)
+                    })
+                })
+                .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
+            got.push(vals);
+        }
+        done.push(got);
+    }
+    Ok(())
 }
 
 async fn scan(

@@ -95,13 +95,10 @@ fn writer(mut conn: Connection, jobs: mpsc::Receiver<Job>, healthy: Arc<AtomicBo
 }
 
 /// A job's work in the writer's transaction. The posts of one `Work::Upsert` stand or fall
-/// together: a failure rolls back to the savepoint before them.
+/// together, each with the case and alerts it writes: a failure rolls back to the savepoint
+/// before them (the batch's other jobs still commit).
 fn apply(tx: &mut rusqlite::Transaction<'_>, work: &Work) -> Result<Done, StoreError> {
     match work {
-        Work::Upsert(posts) if posts.len() == 1 => {
-            let (r, now, flag, admission) = &posts[0];
-            rows::upsert(tx, r, now, *flag, *admission).map(|u| Done::Upsert(vec![u]))
-        }
         Work::Upsert(posts) => {
             let sp = tx.savepoint()?;
             let done = posts
@@ -141,7 +138,21 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Done, StoreE
     results
 }
 
-/// One of `people`'s statements: its `$1` placeholders read as `?1`.
+/// Statements in order, each one's rows pushed to `done`.
+pub(super) fn run_all(
+    c: &Connection,
+    stmts: &[people::Stmt],
+    done: &mut Vec<people::Rows>,
+) -> Result<(), StoreError> {
+    for s in stmts {
+        let rows = people_rows(c, s, done)?;
+        done.push(rows);
+    }
+    Ok(())
+}
+
+/// One of `people`'s statements: its `$1` placeholders read as `?1`, and its row locks
+/// (`FOR UPDATE`, PostgreSQL's) dropped: SQLite's one writer at a time needs none.
 fn people_rows(
     c: &Connection,
     s: &people::Stmt,
@@ -149,7 +160,12 @@ fn people_rows(
 ) -> Result<people::Rows, StoreError> {
     use people::Val;
     use rusqlite::types::{Value, ValueRef};
-    let mut st = c.prepare_cached(&s.sql.replace('$', "?"))?;
+    let sql = s
+        .sql
+        .replace(" FOR UPDATE SKIP LOCKED", "")
+        .replace(" FOR UPDATE", "")
+        .replace('$', "?");
+    let mut st = c.prepare_cached(&sql)?;
     let n = st.column_count();
     let params = s.bound(done).into_iter().map(|v| match v {
         Val::I(i) => Value::Integer(i),
@@ -287,16 +303,32 @@ impl Sqlite {
         &self,
         stmts: Vec<people::Stmt>,
     ) -> Result<Vec<people::Rows>, StoreError> {
+        let then: people::Then<std::convert::Infallible> = Box::new(|_| Ok(Vec::new()));
+        self.transact_then(stmts, then).await.map(|r| match r {
+            Ok(rows) => rows,
+        })
+    }
+
+    /// Reads, then the writes `then` makes of what they returned, in one `IMMEDIATE`
+    /// transaction (the single writer: nothing else writes between the two); `then`'s `Err`
+    /// rolls back.
+    pub async fn transact_then<E: Send + 'static>(
+        &self,
+        reads: Vec<people::Stmt>,
+        then: people::Then<E>,
+    ) -> Result<Result<Vec<people::Rows>, E>, StoreError> {
         self.read(move |c| {
             let tx =
                 rusqlite::Transaction::new_unchecked(c, rusqlite::TransactionBehavior::Immediate)?;
-            let mut out = Vec::with_capacity(stmts.len());
-            for s in &stmts {
-                let rows = people_rows(&tx, s, &out)?;
-                out.push(rows);
-            }
+            let mut out = Vec::with_capacity(reads.len());
+            run_all(&tx, &reads, &mut out)?;
+            let writes = match then(&out) {
+                Ok(w) => w,
+                Err(e) => return Ok(Err(e)),
+            };
+            run_all(&tx, &writes, &mut out)?;
             tx.commit()?;
-            Ok(out)
+            Ok(Ok(out))
         })
         .await
     }

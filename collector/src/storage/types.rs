@@ -65,24 +65,8 @@ pub struct Admission {
     pub recovery_of: Option<uuid::Uuid>,
 }
 
-/// Which answers open a case, and the hours promised when an answer carries none.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CaseRule {
-    /// Passives open cases too (detractors always do).
-    pub passives: bool,
-    /// The deadline of an answer that carries no `callback_hours`.
-    pub default_hours: u32,
-}
-
-impl Default for CaseRule {
-    /// Detractors only, with the widget's own default promise.
-    fn default() -> CaseRule {
-        CaseRule {
-            passives: false,
-            default_hours: nps_core::contract::payload::promised_hours(None),
-        }
-    }
-}
+/// Which answers open a case (the core's, `cases::CaseRule`).
+pub use nps_core::cases::CaseRule;
 
 impl Admission {
     /// The operator's own writes (the demo set, an import): posts without a key are taken.

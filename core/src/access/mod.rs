@@ -10,9 +10,12 @@
 //! | 3   | `ReadAnswers`, `Export`                      | every role             | in scope     |
 //! | 4   | `ReadMaskedPhone` (`138****3788`)            | admin, region, store   | in scope     |
 //! | 5   | `Reveal` (the phone in full, logged)         | admin, region, store   | in scope     |
-//! | 6   | otherwise                                    | nobody                 |              |
+//! | 6   | `CaseRead` (cases, their history and stats)  | every role             | in scope     |
+//! | 7   | `CaseWork` (contact, resolve, note, assign)  | admin, region, store   | in scope     |
+//! | 8   | otherwise                                    | nobody                 |              |
 //!
-//! An analyst never gets a phone, not even masked (rows 4 and 5). "In scope" is
+//! An analyst never gets a phone, not even masked (rows 4 and 5), and reads cases without
+//! working them (rows 6 and 7). "In scope" is
 //! `Scope::covers`: a store's row is in a region manager's scope when its region is one of
 //! theirs. `Place::Org` asks whether a role may take an action at all (a route's first check);
 //! each row is then asked with its own place.
@@ -220,10 +223,14 @@ pub enum Action {
     CreateTokens,
     /// The audit trail.
     ReadAudit,
+    /// Cases (a detractor's call-back), their history and their figures.
+    CaseRead,
+    /// Work a case: mark it contacted, resolved or open again, note it, assign it.
+    CaseWork,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 10] = [
         Action::ReadAnswers,
         Action::ReadMaskedPhone,
         Action::Reveal,
@@ -232,6 +239,8 @@ impl Action {
         Action::ManagePeople,
         Action::CreateTokens,
         Action::ReadAudit,
+        Action::CaseRead,
+        Action::CaseWork,
     ];
 }
 
@@ -242,8 +251,8 @@ pub fn may(role: Role, scope: &Scope, action: Action, place: &Place) -> bool {
     match action {
         ManagePeople | CreateTokens | ReadAudit => role == Role::Admin,
         Delete => role == Role::Admin && in_scope,
-        ReadAnswers | Export => in_scope,
-        ReadMaskedPhone | Reveal => role != Role::Analyst && in_scope,
+        ReadAnswers | Export | CaseRead => in_scope,
+        ReadMaskedPhone | Reveal | CaseWork => role != Role::Analyst && in_scope,
     }
 }
 

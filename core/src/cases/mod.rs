@@ -31,7 +31,11 @@ use std::fmt;
 use crate::contract::payload::promised_hours;
 
 pub mod delivery;
+pub mod opening;
 pub mod schedule;
+pub mod stats;
+
+pub use opening::CaseRule;
 
 /// Where a case is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -52,6 +56,13 @@ impl State {
             State::Contacted => "contacted",
             State::Resolved => "resolved",
         }
+    }
+
+    /// The state of a stored or API name.
+    pub fn parse(name: &str) -> Option<State> {
+        [State::Open, State::Contacted, State::Resolved]
+            .into_iter()
+            .find(|s| s.name() == name)
     }
 
     /// The names of the events this state takes, in the table's order.

@@ -2,8 +2,10 @@
 //! decided by `decision::decide`, and inserted or updated; a lost race is `Failed::Race`, and
 //! the caller runs the transaction again.
 
-use super::Failed;
+use super::{run_all, Failed};
+use crate::storage::cases::hook;
 use crate::storage::decision::{decide, Decision, Incoming, Stored, Write, ANSWERS};
+use crate::storage::Admission;
 use crate::storage::{Posts, Upsert};
 use crate::Now;
 
@@ -61,13 +63,36 @@ pub(super) async fn try_upsert(
             Decision::Insert(w) if insert(&tx, &incoming, now, w).await? == 0 => {
                 return Err(Failed::Race)
             }
-            Decision::Update(w) => update(&tx, &incoming, now, w).await?,
+            Decision::Insert(w) => case_hook(&tx, &incoming, w, admission, now.ns, now).await?,
+            Decision::Update(w) => {
+                update(&tx, &incoming, now, w).await?;
+                let received_ns = existing.as_ref().map_or(now.ns, |e| e.received_ns);
+                case_hook(&tx, &incoming, w, admission, received_ns, now).await?;
+            }
             _ => {}
         }
         done.push(decision.outcome());
     }
     tx.commit().await?;
     Ok(done)
+}
+
+/// The case the stored answer opens or updates, with its alerts, in the same transaction.
+async fn case_hook(
+    tx: &deadpool_postgres::Transaction<'_>,
+    i: &Incoming,
+    w: &Write,
+    admission: &Admission,
+    received_ns: i64,
+    now: &Now,
+) -> Result<(), Failed> {
+    let r = &i.response;
+    let mut done = Vec::new();
+    run_all(tx, &hook::reads(r, admission), &mut done).await?;
+    let writes = hook::writes(&done, r, w.flag.is_some(), admission, received_ns, now)
+        .map_err(Failed::Store)?;
+    run_all(tx, &writes, &mut done).await?;
+    Ok(())
 }
 
 /// Inserts the row unless another transaction stored its id or answered its visit first

@@ -5,6 +5,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::storage::cases::hook;
 use crate::storage::decision::{decide, Decision, Incoming, Stored, Write, ANSWERS};
 use crate::storage::{Admission, Flag, Now, Row, Selection, StoreError, Upsert};
 use nps_core::contract::payload::Response;
@@ -69,11 +70,34 @@ pub fn upsert(
     };
     let decision = decide(existing.as_ref(), &incoming, answered, admission, now);
     match &decision {
-        Decision::Insert(w) => insert(conn, &incoming, now, w)?,
-        Decision::Update(w) => update(conn, &incoming, now, w)?,
+        Decision::Insert(w) => {
+            insert(conn, &incoming, now, w)?;
+            case_hook(conn, &incoming, w, &admission, now.ns, now)?;
+        }
+        Decision::Update(w) => {
+            update(conn, &incoming, now, w)?;
+            let received_ns = existing.as_ref().map_or(now.ns, |e| e.received_ns);
+            case_hook(conn, &incoming, w, &admission, received_ns, now)?;
+        }
         _ => {}
     }
     Ok(decision.outcome())
+}
+
+/// The case the stored answer opens or updates, with its alerts, in the same transaction.
+fn case_hook(
+    conn: &Connection,
+    i: &Incoming,
+    w: &Write,
+    admission: &Admission,
+    received_ns: i64,
+    now: &Now,
+) -> Result<(), StoreError> {
+    let r = &i.response;
+    let mut done = Vec::new();
+    super::run_all(conn, &hook::reads(r, admission), &mut done)?;
+    let writes = hook::writes(&done, r, w.flag.is_some(), admission, received_ns, now)?;
+    super::run_all(conn, &writes, &mut done)
 }
 
 fn insert(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), StoreError> {
