@@ -62,6 +62,9 @@ pub struct Settings {
     pub password_slots: Option<usize>,
     /// Single sign-on with OpenID Connect (`--sso`); `None`: password sign-in only.
     pub sso: Option<std::sync::Arc<crate::sso::Sso>>,
+    /// The collector config file (`--config nps.toml`): cases, digest, alert channels;
+    /// `None`: the defaults and no channels.
+    pub alerts: Option<std::sync::Arc<crate::alerts::Config>>,
 }
 
 /// Whether people reach the collector over TLS, by its public origins: one is `https`.
