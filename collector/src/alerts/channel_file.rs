@@ -195,7 +195,9 @@ fn fetch(
     env: Env<'_>,
     errors: &mut Errors,
 ) -> Option<(Hidden, usize)> {
-    let (key, value, at) = match given {
+    let mut given: Vec<&Source> = given.iter().collect();
+    given.sort_by_key(|s| s.at);
+    let (key, value, at) = match given[..] {
         [one] => (one.key, one.value, one.at),
         [] if what == "url" => {
             errors.push((start, format!("{SECTION} url is missing: expected url = \"https://…\", url_env = \"NPS_…\" (an environment variable holding it) or url_file = \"/etc/nps/…\"")));
