@@ -594,7 +594,10 @@ fn a_long_comment_is_cut_to_the_robots_limit_on_a_character() {
             "{kind:?}: {}",
             text.len()
         );
-        assert!(text.contains("等…") && text.contains("深圳福田店"), "{kind:?}");
+        assert!(
+            text.contains("等…") && text.contains("深圳福田店"),
+            "{kind:?}"
+        );
         assert!(req.body.contains("cases/6f1c2a7e"), "{kind:?}");
     }
 }
