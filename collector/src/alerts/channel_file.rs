@@ -179,8 +179,8 @@ fn list(keys: &[&str]) -> String {
 /// What a robot's secret is and where it is found.
 fn secret_hint(kind: Kind) -> String {
     let what = match kind {
-        Kind::Dingtalk => "a dingtalk robot is signed (加签, required here): its SEC… string from the robot's security settings",
-        Kind::Feishu => "a feishu bot is signed (签名校验, required here): the key shown when 签名校验 is turned on",
+        Kind::Dingtalk => "a dingtalk robot is signed with 加签 (required here): its SEC… string from the robot's security settings",
+        Kind::Feishu => "a feishu bot is signed with 签名校验 (required here): the key shown when 签名校验 is turned on",
         _ => "a webhook is signed per Standard Webhooks: whsec_ followed by base64 of 24 to 64 random bytes (e.g. whsec_$(openssl rand -base64 32))",
     };
     format!("{what}; give secret_env = \"NPS_…\" (an environment variable), secret_file = \"/etc/nps/…\" or secret = \"…\"")
@@ -278,7 +278,7 @@ fn check_url(kind: Kind, url: Hidden, at: usize, errors: &mut Errors) -> Option<
 fn check_secret(kind: Kind, secret: Hidden, at: usize, errors: &mut Errors) -> Option<Hidden> {
     let s = secret.expose();
     let ok = match kind {
-        Kind::Dingtalk => s.starts_with("SEC") && s.len() > 3,
+        Kind::Dingtalk => s.strip_prefix("SEC").is_some_and(|rest| !rest.is_empty()),
         Kind::Webhook => s
             .strip_prefix(WEBHOOK_SECRET_PREFIX)
             .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())

@@ -125,6 +125,6 @@ fn scrub(reason: &str, channel: &Channel) -> String {
     }
     parts
         .iter()
-        .filter(|p| p.len() > 1)
+        .filter(|p| !p.is_empty() && p.as_str() != "/")
         .fold(reason.to_owned(), |out, p| out.replace(p.as_str(), "…"))
 }

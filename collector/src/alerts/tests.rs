@@ -278,7 +278,7 @@ fn each_mistake_names_its_line_key_and_what_is_accepted() {
     );
     let ding =
         "[[channel]]\nname = \"d\"\nkind = \"dingtalk\"\nurl_env = \"NPS_SOUTH_DINGTALK_URL\"\n";
-    check(ding, &["line 1: [[channel]] secret is missing: a dingtalk robot is signed (加签, required here)", "secret_env", "secret_file"]);
+    check(ding, &["line 1: [[channel]] secret is missing: a dingtalk robot is signed with 加签 (required here)", "secret_env", "secret_file"]);
     check(&format!("{ding}secret = \"d3f0c1\"\n"), &["line 5: [[channel]] secret is not of its form (the value is not shown): a dingtalk robot is signed", "SEC…"]);
     let hook = "[[channel]]\nname = \"w\"\nkind = \"webhook\"\nurl = \"https://crm.example/h\"\n";
     check(
