@@ -784,3 +784,20 @@ fn retry_after_is_seconds_or_a_date() {
     );
     assert_eq!(retry_after_secs("soon", 0), None);
 }
+
+/// The file whose errors docs/ALERTS.md shows.
+const DOC_MISTAKES: &str = "[[channel]]\nname = \"a\"\nkind = \"wechat\"\nurl_env = \"NPS_SZ_FT_WECOM_URL\"\n\n[[channel]]\nname = \"b\"\nkind = \"wecom\"\nregions = [\"sout\"]\nurl_env = \"NPS_SZ_FT_WECOM_URL\"\n\n[[channel]]\nname = \"c\"\nkind = \"dingtalk\"\nurl_env = \"NPS_SOUTH_DINGTALK_URL\"\n";
+
+#[test]
+fn the_documented_errors_are_the_real_ones() {
+    let doc = include_str!("../../../docs/ALERTS.md");
+    let block = doc
+        .split("```text\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let real = read(DOC_MISTAKES).unwrap_err();
+    assert_eq!(block, format!("--config nps.toml: {real}\n"));
+}
