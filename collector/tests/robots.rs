@@ -41,12 +41,15 @@ enum Mode {
     Moved,
 }
 
+/// One request as received: its path, query, headers and body.
+type Seen = (String, String, HeaderMap, String);
+
 /// What one receiver saw: each request's path, query, headers and body, and the mode.
 #[derive(Clone)]
 struct Receiver {
     kind: Kind,
     mode: Arc<Mutex<Mode>>,
-    seen: Arc<Mutex<Vec<(String, String, HeaderMap, String)>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 fn now_secs() -> i64 {
@@ -63,6 +66,7 @@ fn hmac_b64(key: &[u8], message: &[u8]) -> String {
 }
 
 /// The vendor's check of a request; `Err` is the vendor's answer to a bad signature.
+#[allow(clippy::result_large_err)] // a test's answer, made once per request
 fn verify(kind: Kind, query: &str, headers: &HeaderMap, body: &str) -> Result<(), Response> {
     let v: Value = serde_json::from_str(body).expect("a JSON body");
     match kind {
