@@ -223,6 +223,20 @@ impl Config {
         }
     }
 
+    /// Where case links point: `link_base`, else the first public origin.
+    pub fn link_base(&self, public_origins: &[String]) -> Option<String> {
+        self.cases.link_base.clone().or_else(|| {
+            public_origins
+                .first()
+                .map(|o| o.trim_end_matches('/').to_owned())
+        })
+    }
+
+    /// The offset deadlines are shown in, minutes east of UTC: the digest's, else UTC.
+    pub fn utc_offset_minutes(&self) -> i32 {
+        self.digest.map_or(0, |d| d.utc_offset_minutes)
+    }
+
     /// A channel by its name (a job's channel may be gone from a changed file: `None`).
     pub fn channel(&self, name: &str) -> Option<&Channel> {
         self.channels.iter().find(|c| c.name == name)

@@ -87,6 +87,17 @@ fn the_documented_config_file_reads_against_the_documented_org() {
     assert_eq!(feishu.secret.as_ref().unwrap().expose(), "feishu-secret");
     assert_eq!(feishu.locale, Locale::ZhTw);
     assert_eq!(c.channel("sz-ft-wecom").unwrap().secret, None);
+    assert_eq!(c.utc_offset_minutes(), 480);
+    assert_eq!(
+        c.link_base(&["https://other.example".into()]).as_deref(),
+        Some("https://nps.brand.example")
+    );
+    let bare = Config::default();
+    assert_eq!(
+        bare.link_base(&["https://nps.example".into()]).as_deref(),
+        Some("https://nps.example")
+    );
+    assert_eq!((bare.link_base(&[]), bare.utc_offset_minutes()), (None, 0));
 }
 
 #[test]
