@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Subcommand;
+use nps_collector::alerts;
 use nps_collector::landing::Landing;
 use nps_collector::links::{self, Carried, Links};
 use nps_collector::reload::read_file;
@@ -299,6 +300,15 @@ pub fn sso(args: &Args, names: &Names) -> Result<Option<Arc<Sso>>, String> {
         .settle(secret, &args.public_origin)
         .map_err(|e| at(&e))?;
     Ok(Some(Arc::new(settled)))
+}
+
+/// The collector config file (`--config`), its stores and regions checked against the org;
+/// `None` without the flag.
+pub fn alerts(args: &Args, names: &Names) -> Result<Option<Arc<alerts::Config>>, String> {
+    let Some(path) = &args.config.path else {
+        return Ok(None);
+    };
+    alerts::Config::load(path, &names.hierarchy()).map(|c| Some(Arc::new(c)))
 }
 
 /// The links a command makes: where, for which survey, signed or not.

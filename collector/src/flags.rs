@@ -1,6 +1,8 @@
 //! The command line's value parsers and flag groups that are not a subcommand's: a count of
-//! at least one, a `--public-origin`, a moment (`--keyless-until`), and the session flags
-//! (`SessionFlags`). Each error names what is accepted.
+//! at least one, a `--public-origin`, a moment (`--keyless-until`), a database (`DbParser`), the
+//! session flags
+//! (`SessionFlags`) and the collector config file (`ConfigFlag`). Each error names what is
+//! accepted.
 
 use std::time::Duration;
 
@@ -35,6 +37,16 @@ impl SessionFlags {
     }
 }
 
+/// The collector config file (`--config nps.toml`).
+#[derive(clap::Args, Debug)]
+pub struct ConfigFlag {
+    /// The collector config file, in TOML: promised hours, reminders, root causes, the daily
+    /// digest and the alert channels (WeCom, DingTalk, Feishu, webhooks), docs/ALERTS.md.
+    /// Secrets come from the environment or files it names.
+    #[arg(long = "config", env = "NPS_CONFIG")]
+    pub path: Option<std::path::PathBuf>,
+}
+
 /// A `--public-origin`: scheme, host and port, nothing else.
 pub fn public_origin(s: &str) -> Result<String, String> {
     let origin = url::Url::parse(s)
@@ -61,4 +73,33 @@ pub fn moment_ns(s: &str) -> Result<i64, String> {
             format!("{s:?} is not a moment: expected a date like 2027-01-31 (UTC) or an RFC 3339 time like 2027-01-31T08:00:00+08:00")
         })?;
     Ok(ns.clamp(0, i64::MAX as i128) as i64)
+}
+
+/// `--db`'s parser: clap's own would repeat the value in its error, and a mistyped
+/// PostgreSQL URL still carries its password; this error names the flag and the rule only.
+#[derive(Clone)]
+pub struct DbParser;
+
+impl clap::builder::TypedValueParser for DbParser {
+    type Value = nps_collector::Target;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<nps_collector::Target, clap::Error> {
+        let invalid = |why: &str| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value for '--db' (NPS_DB): {why}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        value
+            .to_str()
+            .ok_or_else(|| invalid("not UTF-8"))?
+            .parse()
+            .map_err(|e: String| invalid(&e))
+    }
 }

@@ -32,6 +32,7 @@
 //!
 //! Run: `nps-collector --port 8080 --db nps.db --static dist`.
 
+pub mod alerts;
 mod api_error;
 pub mod audit;
 pub mod auth;

@@ -7,7 +7,8 @@
 //!  [--trusted-proxy CIDR]... [--proxy-header x-forwarded-for|forwarded|x-real-ip]
 //!  [--frame-ancestors SOURCE]... [--connect-src SOURCE]... [--header-timeout S]
 //!  [--body-timeout S] [--write-timeout S] [--max-connections N]
-//!  [--max-connections-per-client N] [--grace S] [--session-idle-hours H] [--session-max-days D]`
+//!  [--max-connections-per-client N] [--grace S] [--session-idle-hours H] [--session-max-days D]
+//!  [--config nps.toml]`
 //!
 //! `nps-collector user add --email E --role admin|region|store|analyst [--region R]… [--store S]…`
 //! prints a one-time invite URL (`user list`, `user disable`, `user enable`, `user role`,
@@ -59,7 +60,7 @@ struct Args {
         default_value = "nps.db",
         global = true,
         hide_env_values = true,
-        value_parser = DbParser
+        value_parser = flags::DbParser
     )]
     db: Target,
     /// Folder to serve for every path outside the API (e.g. dist).
@@ -167,35 +168,8 @@ struct Args {
     v1_links_until: Option<i64>,
     #[command(flatten)]
     session: flags::SessionFlags,
-}
-
-/// `--db`'s parser: clap's own would repeat the value in its error, and a mistyped
-/// PostgreSQL URL still carries its password; this error names the flag and the rule only.
-#[derive(Clone)]
-struct DbParser;
-
-impl clap::builder::TypedValueParser for DbParser {
-    type Value = Target;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        _arg: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> Result<Target, clap::Error> {
-        let invalid = |why: &str| {
-            clap::Error::raw(
-                clap::error::ErrorKind::ValueValidation,
-                format!("invalid value for '--db' (NPS_DB): {why}\n"),
-            )
-            .with_cmd(cmd)
-        };
-        value
-            .to_str()
-            .ok_or_else(|| invalid("not UTF-8"))?
-            .parse()
-            .map_err(|e: String| invalid(&e))
-    }
+    #[command(flatten)]
+    config: flags::ConfigFlag,
 }
 
 /// Why the collector did not start, or stopped badly: logged, and the exit code.
@@ -273,6 +247,7 @@ fn read_files(args: &Args) -> Vec<(&'static str, &Path)> {
         ("--names", &args.names),
         ("--org", &args.org),
         ("--sso", &args.sso),
+        ("--config", &args.config.path),
         ("--landing", &args.landing),
         ("--admin-token-file", &args.admin_token_file),
         ("--visit-secret-file", &args.visit_secret_file),
@@ -299,9 +274,12 @@ async fn main() -> ExitCode {
     if let Err(e) = commands::check_required(&landing, args.landing.as_deref(), &visit_key) {
         return fail(2, e);
     }
-    let sso = match commands::sso(&args, &names) {
-        Ok(s) => s,
-        Err(e) => return fail(2, e),
+    let (sso, alerts) = match (
+        commands::sso(&args, &names),
+        commands::alerts(&args, &names),
+    ) {
+        (Ok(s), Ok(a)) => (s, a),
+        (Err(e), _) | (_, Err(e)) => return fail(2, e),
     };
     let store = match commands::connect(&args).await {
         Ok(s) => s,
@@ -364,6 +342,7 @@ async fn main() -> ExitCode {
         password_slots: None,
         sso,
         root_causes: None,
+        alerts,
     };
     println!(
         "nps-collector listening on http://{addr}/ (database {})",
@@ -424,6 +403,7 @@ mod tests {
             "--names",
             "--org",
             "--sso",
+            "--config",
             "--landing",
             "--admin-token-file",
             "--visit-secret-file",

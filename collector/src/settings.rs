@@ -65,6 +65,9 @@ pub struct Settings {
     /// The brand's root causes a case is resolved with (`None`: `ROOT_CAUSES`); the config
     /// file's `[cases] root_causes` once it is read.
     pub root_causes: Option<Vec<String>>,
+    /// The collector config file (`--config nps.toml`): cases, digest, alert channels;
+    /// `None`: the defaults and no channels.
+    pub alerts: Option<std::sync::Arc<crate::alerts::Config>>,
 }
 
 /// The root causes when the brand names none.

@@ -1,0 +1,238 @@
+//! What an alert says, as plain data: `Alert` (a case opened, a call-back asked, a reminder,
+//! a breach) and `Digest` (a scope's yesterday), together `Message`. The robots
+//! (`alerts::robot`) put it in their shapes and `alerts::text` in words. There is no phone
+//! field anywhere here, and the customer's own words (comment, reasons) are `customer_words`
+//! before they reach a robot: a phone number typed in a comment shows masked (`138****3788`),
+//! and the characters that make markdown links, headings or HTML show as harmless lookalikes.
+
+use nps_core::scoring::score::Category;
+
+/// What an alert is about; the `kind` of an alert row and of a webhook's `type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AlertKind {
+    /// A case opened (a detractor, or a passive where the survey says so).
+    Opened,
+    /// The customer asked for a call-back: louder than `Opened`.
+    Callback,
+    /// The deadline is near (`remind_hours_left`), the case still open.
+    Reminder,
+    /// The deadline passed, the case still open: to the region.
+    Breach,
+    /// The daily digest.
+    Digest,
+}
+
+impl AlertKind {
+    pub const ALL: [AlertKind; 5] = [
+        AlertKind::Opened,
+        AlertKind::Callback,
+        AlertKind::Reminder,
+        AlertKind::Breach,
+        AlertKind::Digest,
+    ];
+    /// The names of `ALL` in the `alerts` table, in order.
+    pub const KEYS: [&'static str; 5] = ["opened", "callback", "reminder", "breach", "digest"];
+
+    pub fn key(self) -> &'static str {
+        AlertKind::KEYS[self as usize]
+    }
+
+    pub fn parse(s: &str) -> Option<AlertKind> {
+        AlertKind::ALL.into_iter().find(|k| k.key() == s)
+    }
+
+    /// A generic webhook's event `type`: `case.opened`, …, `digest`.
+    pub fn event_type(self) -> &'static str {
+        match self {
+            AlertKind::Opened => "case.opened",
+            AlertKind::Callback => "case.callback",
+            AlertKind::Reminder => "case.reminder",
+            AlertKind::Breach => "case.breach",
+            AlertKind::Digest => "digest",
+        }
+    }
+
+    /// Whether the message calls everyone (DingTalk's `isAtAll`) and shows red (Feishu):
+    /// a call-back asked for, a promise broken.
+    pub fn loud(self) -> bool {
+        matches!(self, AlertKind::Callback | AlertKind::Breach)
+    }
+}
+
+/// A code with the name people know it by (a store: `SZ-FT`, `深圳福田店`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
+/// One case's alert: what the group reads. No phone: who calls the customer opens the case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alert {
+    /// `Opened`, `Callback`, `Reminder` or `Breach` (a `Digest` is a `Digest`).
+    pub kind: AlertKind,
+    pub case_id: String,
+    pub survey: String,
+    pub score: u8,
+    pub category: Category,
+    pub reasons: Vec<String>,
+    pub comment: Option<String>,
+    pub store: Option<Named>,
+    /// The advisor's name (or code, when the org names none).
+    pub advisor: Option<String>,
+    pub visit: Option<String>,
+    /// The customer asked for a call-back (a phone with consent, or the order's number).
+    pub callback: bool,
+    /// When the promise ends, ns since the epoch.
+    pub deadline_ns: i64,
+    /// The offset the deadline is shown in, minutes east of UTC (the `[digest]` offset).
+    pub utc_offset_minutes: i32,
+    /// Whole hours left at the time of the alert (negative: overdue), `cases::hours_left`.
+    pub hours_left: i64,
+    /// The case in the dashboard.
+    pub link: String,
+}
+
+/// A scope's day, for the daily digest; the numbers come computed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Digest {
+    /// The scope's name: a store's, a region's, or the brand's.
+    pub scope: String,
+    /// The day it reports on, `YYYY-MM-DD` (local).
+    pub day: String,
+    /// Answers that day.
+    pub n: u32,
+    /// That day's NPS and its 95% interval; `None` without answers.
+    pub nps: Option<f64>,
+    pub ci95: Option<(f64, f64)>,
+    pub new_detractors: u32,
+    /// Cases open now, and of them overdue.
+    pub open: u32,
+    pub overdue: u32,
+    /// The dashboard's case queue.
+    pub link: String,
+}
+
+/// What one job sends.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message {
+    Alert(Alert),
+    Digest(Digest),
+}
+
+impl Message {
+    pub fn kind(&self) -> AlertKind {
+        match self {
+            Message::Alert(a) => a.kind,
+            Message::Digest(_) => AlertKind::Digest,
+        }
+    }
+
+    pub fn link(&self) -> &str {
+        match self {
+            Message::Alert(a) => &a.link,
+            Message::Digest(d) => &d.link,
+        }
+    }
+}
+
+impl Alert {
+    /// The deadline in RFC 3339, in the alert's offset (`2026-12-04T18:07:00+08:00`).
+    pub fn deadline_rfc3339(&self) -> String {
+        local(self.deadline_ns, self.utc_offset_minutes)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    }
+
+    /// The deadline's local date and time, `12-04 18:07`.
+    pub fn deadline_local(&self) -> String {
+        let t = local(self.deadline_ns, self.utc_offset_minutes);
+        format!(
+            "{:02}-{:02} {:02}:{:02}",
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        )
+    }
+}
+
+fn local(ns: i64, offset_minutes: i32) -> time::OffsetDateTime {
+    let offset =
+        time::UtcOffset::from_whole_seconds(offset_minutes * 60).unwrap_or(time::UtcOffset::UTC);
+    let secs = ns.div_euclid(1_000_000_000);
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .to_offset(offset)
+}
+
+/// The fewest digits in a run that is masked as a phone number.
+pub const PHONE_DIGITS: usize = 11;
+
+/// A customer's words as a robot may show them: on one line, every run of
+/// `PHONE_DIGITS` or more digits (spaces, dashes, dots and one leading `+` allowed between
+/// them) masked as `contract::phone::mask` masks a phone, and the characters of markdown and
+/// HTML syntax (`* _ [ ] < > # \` ~ |`) replaced by their full-width forms, so no one's comment
+/// becomes a link, a heading or a mention in a group chat.
+pub fn customer_words(text: &str) -> String {
+    clean(text, true)
+}
+
+/// A code or a name from the brand (a store, an advisor, a visit) as a robot may show it:
+/// markdown and HTML syntax replaced like `customer_words`, a run of digits masked only where
+/// it reads as a phone number (`RO-20261203-001` stays as it is).
+pub fn code_words(text: &str) -> String {
+    clean(text, false)
+}
+
+fn clean(text: &str, strict: bool) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_ascii_digit() || (c == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+            // The longest run of digits and separators from here, ending on a digit.
+            let (mut end, mut last_digit, mut digits) = (i, i, 0);
+            while end < chars.len() {
+                let d = chars[end];
+                if d.is_ascii_digit() {
+                    digits += 1;
+                    last_digit = end;
+                } else if !(matches!(d, ' ' | '-' | '.') || (d == '+' && end == i)) {
+                    break;
+                }
+                end += 1;
+            }
+            let run: String = chars[i..=last_digit].iter().collect();
+            let phone = nps_core::contract::phone::normalize(&run).is_some();
+            if (strict && digits >= PHONE_DIGITS) || phone {
+                out.push_str(&masked(&run));
+            } else {
+                out.push_str(&run);
+            }
+            i = last_digit + 1;
+            continue;
+        }
+        out.push(match c {
+            '\n' | '\r' | '\t' => ' ',
+            '*' | '_' | '[' | ']' | '<' | '>' | '#' | '`' | '~' | '|' => {
+                char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap_or(' ')
+            }
+            c => c,
+        });
+        i += 1;
+    }
+    out
+}
+
+/// A digit run as a phone shows unrevealed: the core's mask where it is a phone number,
+/// else stars and its last 4 digits.
+fn masked(run: &str) -> String {
+    if nps_core::contract::phone::normalize(run).is_some() {
+        return nps_core::contract::phone::mask(run);
+    }
+    let digits: Vec<char> = run.chars().filter(char::is_ascii_digit).collect();
+    let tail: String = digits[digits.len() - 4..].iter().collect();
+    format!("{}{tail}", "*".repeat(digits.len() - 4))
+}
