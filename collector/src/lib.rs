@@ -13,8 +13,8 @@
 //!   `DELETE /api/responses/{id}` — a deletion request (an admin); `GET /api/names` — the
 //!   names and org of the caller's scope; `GET /api/audit` — the audit trail (an admin).
 //! - `GET /api/cases`, `GET|PATCH /api/cases/{id}`, `GET /api/cases/stats`,
-//!   `GET /api/cases/root-causes` — the cases of the caller's scope, worked and counted
-//!   (`cases`).
+//!   `GET /api/cases/root-causes`, `POST /api/cases/{id}/recovery` — the cases of the caller's
+//!   scope, worked and counted, and a resolved case's re-survey link (`cases`).
 //! - `GET /healthz` — `{"ok": true}` when the database answers.
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
@@ -125,6 +125,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
         .route("/api/cases/stats", get(cases::stats))
         .route("/api/cases/root-causes", get(cases::root_causes))
         .route("/api/cases/{id}", get(cases::get).patch(cases::patch))
+        .route("/api/cases/{id}/recovery", post(cases::resurvey::take))
         .route(
             "/signin",
             get(signin::signin_page).post(signin::signin_form),
@@ -192,6 +193,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/api/cases/{id}"),
     ("GET", "/api/cases/stats"),
     ("GET", "/api/cases/root-causes"),
+    ("POST", "/api/cases/{id}/recovery"),
     ("GET", "/healthz"),
     ("GET", "/s/{survey}"),
     ("POST", "/s/{survey}"),

@@ -341,7 +341,6 @@ async fn main() -> ExitCode {
         session_absolute,
         password_slots: None,
         sso,
-        root_causes: None,
         alerts,
     };
     println!(

@@ -62,16 +62,14 @@ pub struct Settings {
     pub password_slots: Option<usize>,
     /// Single sign-on with OpenID Connect (`--sso`); `None`: password sign-in only.
     pub sso: Option<std::sync::Arc<crate::sso::Sso>>,
-    /// The brand's root causes a case is resolved with (`None`: `ROOT_CAUSES`); the config
-    /// file's `[cases] root_causes` once it is read.
-    pub root_causes: Option<Vec<String>>,
     /// The collector config file (`--config nps.toml`): cases, digest, alert channels;
     /// `None`: the defaults and no channels.
     pub alerts: Option<std::sync::Arc<crate::alerts::Config>>,
 }
 
-/// The root causes when the brand names none.
-pub const ROOT_CAUSES: &[&str] = &["维修质量", "等待时间", "价格", "服务态度", "沟通", "其他"];
+/// The config in force when no file is given: the defaults and no channels.
+static NO_CONFIG: std::sync::LazyLock<crate::alerts::Config> =
+    std::sync::LazyLock::new(crate::alerts::Config::default);
 
 /// Whether people reach the collector over TLS, by its public origins: one is `https`.
 pub fn tls(public_origins: &[String]) -> bool {
@@ -106,12 +104,20 @@ impl Settings {
         tls(&self.public_origins)
     }
 
+    /// The config file in force (`--config`), or the defaults with no channels.
+    pub fn config(&self) -> &crate::alerts::Config {
+        self.alerts.as_deref().unwrap_or(&NO_CONFIG)
+    }
+
     /// The brand's root causes, in the order it lists them.
     pub fn root_causes(&self) -> Vec<String> {
-        match &self.root_causes {
-            Some(list) => list.clone(),
-            None => ROOT_CAUSES.iter().map(|s| s.to_string()).collect(),
-        }
+        self.config().cases.root_causes.clone()
+    }
+
+    /// Where links to the collector point (a case, a re-survey): the config's `link_base`,
+    /// else the first `--public-origin`.
+    pub fn link_base(&self) -> Option<String> {
+        self.config().link_base(&self.public_origins)
     }
 
     /// The time a request has to send its whole body.

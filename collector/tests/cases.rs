@@ -441,3 +441,128 @@ async fn a_case_survives_a_restart_of_the_collector() {
         "token:region"
     );
 }
+
+/// A resolved case's re-survey: the store takes the signed link (recorded in the history and
+/// counted as sent), the customer answers through it, and the case and the store's figures
+/// show the recovery. A case that is not resolved, or a collector without the visit secret,
+/// has no link, in words.
+#[tokio::test]
+async fn a_resolved_case_is_re_surveyed_and_its_answer_counts_as_recovered() {
+    let mut w = world().await;
+    let id = w.case(IN).to_owned();
+    let take = |w: &World| {
+        let uri = format!("/api/cases/{id}/recovery");
+        let w_app = w.app.clone();
+        let session = w.session.clone();
+        async move {
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri(uri)
+                .header(header::HOST, HOST)
+                .header(header::COOKIE, format!("nps_session={session}"))
+                .header(header::ORIGIN, format!("http://{HOST}"))
+                .body(Body::empty())
+                .unwrap();
+            send(&w_app, req).await
+        }
+    };
+    // Open: nothing to re-survey yet.
+    let r = take(&w).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    assert!(r.text.contains("resolve it first"), "{}", r.text);
+    let r = patch(
+        &w,
+        Kind::Session,
+        IN,
+        json!({"status": "resolved", "root_cause": "等待时间"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // No visit secret: the link cannot be signed, and the operator is told what to give.
+    let r = take(&w).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    assert_eq!(r.json()["field"], "recovery");
+    assert!(r.text.contains("--visit-secret"), "{}", r.text);
+    w.app = app(
+        w.store.clone(),
+        Settings {
+            visit_key: Some(
+                nps_collector::visit::VisitKey::new("a visit secret of some length").unwrap(),
+            ),
+            public_origins: vec![format!("http://{HOST}")],
+            ..settings()
+        },
+    );
+    let r = take(&w).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let c = r.json();
+    let url = c["recovery_url"].as_str().expect("a re-survey link");
+    assert!(
+        url.starts_with(&format!("http://{HOST}/s/after-sales?")),
+        "{url}"
+    );
+    assert_eq!(
+        c["history"].as_array().unwrap().last().unwrap()["what"],
+        "recovery_link"
+    );
+    assert_eq!(
+        c["history"].as_array().unwrap().last().unwrap()["who"],
+        "li@brand.example"
+    );
+    // The customer answers through the link: a 9, its context exactly the link's.
+    let context: serde_json::Map<String, Value> = url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), Value::from(v.into_owned())))
+        .collect();
+    let mut b = common::body("completed", Some(9), "2026-11-23T08:31:00.000Z");
+    b["id"] = json!("20000000-0000-4000-8000-000000000009");
+    b["context"] = Value::Object(context);
+    let r = call(&w, Kind::Nobody, Method::POST, "/api/responses", Some(b)).await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.text);
+    let c = call(
+        &w,
+        Kind::Session,
+        Method::GET,
+        &format!("/api/cases/{id}"),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(c["recovery_score"], 9);
+    assert!(
+        c["recovery_url"].as_str().is_some(),
+        "a link taken stays at hand"
+    );
+    let rows = call(
+        &w,
+        Kind::Session,
+        Method::GET,
+        "/api/cases/stats?by=store",
+        None,
+    )
+    .await
+    .json();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "SZ-FT")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            &row["recovery_sent"],
+            &row["recovery_answered"],
+            &row["recovered"],
+            &row["recovery_rate"]
+        ),
+        (&json!(1), &json!(1), &json!(1), &json!(1.0)),
+        "{row}"
+    );
+    // The re-survey opened no case of its own.
+    assert_eq!(
+        w.store.case_list(&Default::default()).await.unwrap().len(),
+        3
+    );
+}

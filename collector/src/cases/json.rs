@@ -98,8 +98,8 @@ pub fn case(caller: &Caller, names: &Names, c: &CaseRow, now_ns: i64) -> Value {
     })
 }
 
-/// A case with its history (oldest first) and its re-survey link (none yet: the link is
-/// made by the recovery intake).
+/// A case with its history (oldest first); its re-survey link is `null` here, set by the
+/// routes that may sign it (`resurvey`).
 pub fn case_with_history(
     caller: &Caller,
     names: &Names,

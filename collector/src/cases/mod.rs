@@ -9,8 +9,10 @@
 //!   as `storage::Edits` in one transaction; audited (`case_update`) before it is made.
 //! - `GET /api/cases/stats?by=store|advisor` — `cases::stats` per store or advisor.
 //! - `GET /api/cases/root-causes` — the brand's root causes (`Settings::root_causes`).
+//! - `POST /api/cases/{id}/recovery` — a resolved case's re-survey link (`resurvey`).
 
 pub mod json;
+pub mod resurvey;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -133,8 +135,14 @@ pub(crate) async fn get(
 ) -> Response {
     match one(&state, &caller, &id, Action::CaseRead).await {
         Ok((case, history)) => {
-            let v =
-                json::case_with_history(&caller, &state.names(), &case, &history, Now::system().ns);
+            let now = Now::system();
+            let mut v = json::case_with_history(&caller, &state.names(), &case, &history, now.ns);
+            // A link already taken stays at hand (signed afresh; the case is counted once).
+            if case.state == CaseState::Resolved && case.recovery_sent {
+                if let Ok(url) = resurvey::link(&state, &case, now.ns / 1_000_000_000) {
+                    v["recovery_url"] = Value::from(url);
+                }
+            }
             private(Json(v).into_response())
         }
         Err(no) => no,

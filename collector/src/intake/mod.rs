@@ -132,8 +132,8 @@ pub fn admit(
     Ok(Admission {
         new_until_ns: expires.map(|e| e.saturating_mul(1_000_000_000)),
         keyless_until_ns: settings.keyless_until_ns,
+        cases: settings.config().rule(survey),
         recovery_of,
-        ..Admission::default()
     })
 }
 

@@ -256,6 +256,39 @@ impl Store {
         Ok(Some((case, all(rows.next(), case_event)?)))
     }
 
+    /// Records that `who` took the re-survey link of a resolved case at `now` (a
+    /// `recovery_link` line: the case counts as re-surveyed); false when the case is not
+    /// resolved (or unknown), and nothing is written.
+    pub async fn case_recovery_sent(
+        &self,
+        id: &str,
+        who: &str,
+        now: &Now,
+    ) -> Result<bool, StoreError> {
+        let id = id.to_ascii_lowercase();
+        let read = stmt(
+            "SELECT state FROM cases WHERE id = $1 FOR UPDATE",
+            vec![t(&id)],
+        );
+        let (who, at) = (who.to_owned(), now.ns);
+        let then: super::people::Then<()> = Box::new(move |rows: &[Rows]| {
+            let resolved = rows
+                .first()
+                .and_then(|r| r.first())
+                .and_then(|row| state(row, 0).ok())
+                == Some(State::Resolved);
+            if !resolved {
+                return Err(());
+            }
+            let line = EventLine {
+                who,
+                ..EventLine::what("recovery_link")
+            };
+            Ok(vec![event(&id, at, line)])
+        });
+        Ok(self.transact_then(vec![read], then).await?.is_ok())
+    }
+
     /// `edits` by `who` at `now`, all or none, each with its history line: `Unknown` for no
     /// such case, `Refused` naming the state and the events it takes.
     pub async fn case_apply(

@@ -143,6 +143,23 @@ pub fn CaseCard(props: &Props) -> Html {
         .recovery_url
         .clone()
         .or_else(|| fetched.and_then(|d| d.recovery_url.clone()));
+    // The re-survey link, taken (`POST /api/cases/{id}/recovery`: the case counts as
+    // re-surveyed) when first asked for.
+    let take_recovery = {
+        let url = format!("{}/recovery", case_url(&v.api, &c.id));
+        let (detail, locale) = (detail.clone(), v.locale);
+        move || {
+            let (detail, url) = (detail.clone(), url.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let got = match crate::web::send_json("POST", &url, "{}").await {
+                    Ok((200, text)) => Case::from_json(&text).map_err(|e| edit::failed(&e, locale)),
+                    Ok((s, text)) => Err(edit::refusal(s, &text, locale)),
+                    Err(why) => Err(edit::failed(&why, locale)),
+                };
+                detail.set(Some(got));
+            });
+        }
+    };
     let on_recovery = {
         let (open, copied, url) = (recovery_open.clone(), copied.clone(), recovery_url.clone());
         Callback::from(move |_: MouseEvent| {
@@ -152,7 +169,7 @@ pub fn CaseCard(props: &Props) -> Html {
                     crate::web::copy_text(url);
                     copied.set(true);
                 }
-                None => fetch_detail(),
+                None => take_recovery(),
             }
             open.set(true);
         })
@@ -283,7 +300,7 @@ pub fn CaseCard(props: &Props) -> Html {
                 if works && state != State::Resolved {
                     <button type="button" class={if state == State::Open { "ghost" } else { "primary" }} data-act={Act::Resolve.key()} disabled={busy} onclick={act(Act::Resolve)}>{ v.t(Act::Resolve.word()) }</button>
                 }
-                if state == State::Resolved {
+                if works && state == State::Resolved {
                     <button type="button" class="ghost" data-act="recovery" onclick={on_recovery}>{ v.t(Word::ActRecovery) }</button>
                 }
                 <button type="button" class="ghost" data-act="history" aria-expanded={history_open.to_string()} onclick={on_history}>{ v.t(Word::ActHistory) }</button>
@@ -291,7 +308,7 @@ pub fn CaseCard(props: &Props) -> Html {
             if *recovery_open {
                 <div class="recovery">
                     <p class="muted small">{ v.t(Word::RecoveryHint) }</p>
-                    { recovery(v, recovery_url.as_deref(), detail.is_some(), *copied, on_copy) }
+                    { recovery(v, recovery_url.as_deref(), detail.as_ref(), *copied, on_copy) }
                 </div>
             }
             if *history_open {
@@ -305,10 +322,14 @@ pub fn CaseCard(props: &Props) -> Html {
 fn recovery(
     v: &View,
     url: Option<&str>,
-    fetched: bool,
+    asked: Option<&Result<Case, String>>,
     copied: bool,
     on_copy: Callback<MouseEvent>,
 ) -> Html {
+    if let (None, Some(Err(why))) = (url, asked) {
+        return html! { <p class="status error" role="alert">{ why.clone() }</p> };
+    }
+    let fetched = asked.is_some();
     match url {
         Some(url) => html! {
             <div class="copy-row">
