@@ -38,6 +38,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 mod deadline;
+pub mod delivery;
 pub mod demo;
 pub mod digest;
 pub mod export;

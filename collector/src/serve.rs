@@ -175,7 +175,7 @@ pub async fn serve(
 }
 
 /// The whole server: the background jobs (the purge every `purge_every`, the names and org
-/// files read again when they change), `app` served
+/// files read again when they change, the alert worker every `delivery::EVERY`), `app` served
 /// until `stop`, then the jobs stopped and joined, and what the store has queued committed.
 pub async fn run(
     listener: TcpListener,
@@ -193,6 +193,13 @@ pub async fn run(
             crate::reload::job(reload, crate::reload::POLL_EVERY),
         );
     }
+    let names = match &settings.names_reload {
+        Some(r) => r.live.clone(),
+        None => crate::reload::Live::new(settings.names.clone()),
+    };
+    let config = settings.alerts.clone().unwrap_or_default();
+    let worker = crate::delivery::Worker::new(store.clone(), config, names, settings.link_base());
+    jobs.spawn("alerts", crate::delivery::job(worker, crate::delivery::EVERY));
     serve(listener, app(store.clone(), settings), limits, stop).await;
     jobs.shutdown().await;
     store.flush().await

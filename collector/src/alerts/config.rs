@@ -167,28 +167,9 @@ pub struct DigestAt {
 }
 
 impl DigestAt {
-    /// The next digest time strictly after `now_ns` (ns since the epoch), and the local day
-    /// it reports on (the day before the digest's local date) as `YYYY-MM-DD`.
-    pub fn next_after(&self, now_ns: i64) -> (i64, String) {
-        const MIN_NS: i64 = 60_000_000_000;
-        const DAY_NS: i64 = 24 * 60 * MIN_NS;
-        let offset = i64::from(self.utc_offset_minutes) * MIN_NS;
-        let local = now_ns + offset;
-        let at = i64::from(self.minute_of_day) * MIN_NS;
-        let mut day = local.div_euclid(DAY_NS);
-        if day * DAY_NS + at <= local {
-            day += 1;
-        }
-        let when = day * DAY_NS + at - offset;
-        let yesterday = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(day - 1);
-        let date = yesterday.date();
-        let label = format!(
-            "{:04}-{:02}-{:02}",
-            date.year(),
-            u8::from(date.month()),
-            date.day()
-        );
-        (when, label)
+    /// The latest digest whose time has come at `now_ns` (`cases::schedule::digest_due`).
+    pub fn due(&self, now_ns: i64) -> nps_core::cases::schedule::DigestDue {
+        nps_core::cases::schedule::digest_due(now_ns, self.minute_of_day, self.utc_offset_minutes)
     }
 }
 

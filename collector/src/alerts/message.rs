@@ -7,57 +7,8 @@
 
 use nps_core::scoring::score::Category;
 
-/// What an alert is about; the `kind` of an alert row and of a webhook's `type`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AlertKind {
-    /// A case opened (a detractor, or a passive where the survey says so).
-    Opened,
-    /// The customer asked for a call-back: louder than `Opened`.
-    Callback,
-    /// The deadline is near (`remind_hours_left`), the case still open.
-    Reminder,
-    /// The deadline passed, the case still open: to the region.
-    Breach,
-    /// The daily digest.
-    Digest,
-}
-
-impl AlertKind {
-    pub const ALL: [AlertKind; 5] = [
-        AlertKind::Opened,
-        AlertKind::Callback,
-        AlertKind::Reminder,
-        AlertKind::Breach,
-        AlertKind::Digest,
-    ];
-    /// The names of `ALL` in the `alerts` table, in order.
-    pub const KEYS: [&'static str; 5] = ["opened", "callback", "reminder", "breach", "digest"];
-
-    pub fn key(self) -> &'static str {
-        AlertKind::KEYS[self as usize]
-    }
-
-    pub fn parse(s: &str) -> Option<AlertKind> {
-        AlertKind::ALL.into_iter().find(|k| k.key() == s)
-    }
-
-    /// A generic webhook's event `type`: `case.opened`, …, `digest`.
-    pub fn event_type(self) -> &'static str {
-        match self {
-            AlertKind::Opened => "case.opened",
-            AlertKind::Callback => "case.callback",
-            AlertKind::Reminder => "case.reminder",
-            AlertKind::Breach => "case.breach",
-            AlertKind::Digest => "digest",
-        }
-    }
-
-    /// Whether the message calls everyone (DingTalk's `isAtAll`) and shows red (Feishu):
-    /// a call-back asked for, a promise broken.
-    pub fn loud(self) -> bool {
-        matches!(self, AlertKind::Callback | AlertKind::Breach)
-    }
-}
+/// What an alert is about (the core's: the store writes it, the routing and words read it).
+pub use nps_core::cases::opening::AlertKind;
 
 /// A code with the name people know it by (a store: `SZ-FT`, `深圳福田店`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -20,6 +20,7 @@ pub mod text;
 pub use config::{Channel, Config, Hidden, Kind};
 pub use message::{Alert, AlertKind, Digest, Message, Named};
 pub use send::Sender;
+pub use text::brand_words;
 
 #[cfg(test)]
 mod tests;

@@ -384,30 +384,28 @@ fn a_url_or_a_secret_never_shows_in_a_debug() {
 
 #[test]
 fn the_digest_goes_at_its_local_time_and_reports_on_the_day_before() {
-    let c = example();
-    let at = c.digest.unwrap();
+    let at = example().digest.unwrap();
     let ns = |rfc: &str| {
         time::OffsetDateTime::parse(rfc, &time::format_description::well_known::Rfc3339)
             .unwrap()
             .unix_timestamp_nanos() as i64
     };
-    // 2026-12-03 08:00 in Shenzhen is 00:00 UTC: the digest is at 08:30 that day.
-    let (when, day) = at.next_after(ns("2026-12-03T00:00:00Z"));
+    // 2026-12-03 08:00 in Shenzhen is 00:00 UTC: the 08:30 digest of the 3rd has not gone,
+    // so the latest due is the 2nd's (reporting the 1st).
+    let d = at.due(ns("2026-12-03T00:00:00Z"));
     assert_eq!(
-        (when, day.as_str()),
+        (d.due_ns, d.day.as_str()),
+        (ns("2026-12-02T00:30:00Z"), "2026-12-01")
+    );
+    // At 08:30 exactly the 3rd's is due, reporting the 2nd, Shenzhen's midnight to midnight.
+    let d = at.due(ns("2026-12-03T00:30:00Z"));
+    assert_eq!(
+        (d.due_ns, d.day.as_str()),
         (ns("2026-12-03T00:30:00Z"), "2026-12-02")
     );
-    // At 08:30 exactly it has gone: the next is tomorrow's.
-    let (when, day) = at.next_after(ns("2026-12-03T00:30:00Z"));
     assert_eq!(
-        (when, day.as_str()),
-        (ns("2026-12-04T00:30:00Z"), "2026-12-03")
-    );
-    // 23:00 UTC on the 3rd is 07:00 on the 4th in Shenzhen.
-    let (when, day) = at.next_after(ns("2026-12-03T23:00:00Z"));
-    assert_eq!(
-        (when, day.as_str()),
-        (ns("2026-12-04T00:30:00Z"), "2026-12-03")
+        (d.since_ns, d.until_ns),
+        (ns("2026-12-01T16:00:00Z"), ns("2026-12-02T16:00:00Z"))
     );
 }
 

@@ -102,6 +102,12 @@ const OPEN_COUNT: Three = [
     "{open} ({overdue} overdue)",
 ];
 const QUEUE: Three = ["打开工单队列", "打開工單佇列", "Open the case queue"];
+const BRAND: Three = ["全部门店", "全部門市", "All stores"];
+
+/// A digest's scope when its channel covers the whole brand.
+pub fn brand_words(locale: Locale) -> &'static str {
+    pick(BRAND, locale)
+}
 const LIST: Three = ["、", "、", ", "];
 const NAMED: Three = ["{name}（{id}）", "{name}（{id}）", "{name} ({id})"];
 const TITLE_AT: Three = ["{title}｜{store}", "{title}｜{store}", "{title} · {store}"];

@@ -309,7 +309,7 @@ pub async fn the_alert_queue_makes_each_job_once_and_leases_it_to_one(e: Engine)
 
     // Reminders 4 h before the deadline, a breach after it, each once per reopening.
     s.upsert(detractor(1, 0), at(0), None).await.unwrap();
-    let remind = 4 * HOUR;
+    let remind = 4;
     assert!(s.cases_due_for(&at(3600), remind).await.unwrap().is_empty());
     let due = s.cases_due_for(&at(21 * 3600), remind).await.unwrap();
     assert_eq!(due.len(), 1);
@@ -330,4 +330,10 @@ pub async fn the_alert_queue_makes_each_job_once_and_leases_it_to_one(e: Engine)
     let due = s.cases_due_for(&at(25 * 3600), remind).await.unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].kind, AlertKind::Breach);
+    // A day past its deadline, a case is left to the digest.
+    let late = s
+        .cases_due_for(&at((24 + 24) * 3600 + 1), remind)
+        .await
+        .unwrap();
+    assert!(late.is_empty(), "{late:?}");
 }

@@ -217,7 +217,7 @@ fn filled(field: &'static str, value: &str) -> Result<String, Refusal> {
 }
 
 /// Nanoseconds in an hour.
-pub(crate) const HOUR_NS: i64 = 3_600_000_000_000;
+pub const HOUR_NS: i64 = 3_600_000_000_000;
 
 /// When the call-back is due: received (ns since the epoch, the collector's clock) plus the
 /// hours the answer carried, or the default a widget that carried none promised.

@@ -109,6 +109,36 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
+    pub const ALL: [AlertKind; 5] = [
+        AlertKind::Opened,
+        AlertKind::Callback,
+        AlertKind::Reminder,
+        AlertKind::Breach,
+        AlertKind::Digest,
+    ];
+
+    /// The kind a stored name names.
+    pub fn parse(s: &str) -> Option<AlertKind> {
+        AlertKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// A generic webhook's event `type`: `case.opened`, …, `digest`.
+    pub fn event_type(self) -> &'static str {
+        match self {
+            AlertKind::Opened => "case.opened",
+            AlertKind::Callback => "case.callback",
+            AlertKind::Reminder => "case.reminder",
+            AlertKind::Breach => "case.breach",
+            AlertKind::Digest => "digest",
+        }
+    }
+
+    /// Whether the message calls everyone (DingTalk's `isAtAll`) and shows red (Feishu): a
+    /// call-back asked for, a promise broken.
+    pub fn loud(self) -> bool {
+        matches!(self, AlertKind::Callback | AlertKind::Breach)
+    }
+
     /// The stored name.
     pub fn name(self) -> &'static str {
         match self {

@@ -19,7 +19,13 @@
 //! time). `digest_due` names the latest digest whose time has come: a collector that was down
 //! at 08:30 sends that day's digest when it starts, once, and never an older one.
 
-use super::{State, HOUR_NS};
+use super::State;
+
+pub use super::HOUR_NS;
+
+/// How late an alert may still go: a reminder, breach or new case older than this is left to
+/// the digest (a collector down for a weekend, or started on old data, never floods a group).
+pub const STALE_NS: i64 = 24 * HOUR_NS;
 
 const MINUTE_NS: i64 = 60_000_000_000;
 const DAY_NS: i64 = 24 * HOUR_NS;

@@ -7,6 +7,8 @@
 
 use nps_core::cases::delivery::{self, Decision, Last, Outcome};
 use nps_core::cases::opening::AlertKind;
+use nps_core::cases::schedule::{self, Escalation};
+use nps_core::cases::State;
 
 use super::{alert_key, opt_int, text};
 use crate::storage::people::{all, first, int, opt_text, stmt, t, Rows, Stmt, Val};
@@ -341,36 +343,53 @@ impl Store {
         all(rows, |r| int(r, 0))
     }
 
-    /// Open cases (nobody reached the customer) that have earned a reminder (`remind_ns`
-    /// before their deadline; 0: none) or a breach (past it) and have no such alert for their
-    /// current reopening. A case past its deadline gets the breach, not a late reminder.
-    pub async fn cases_due_for(&self, now: &Now, remind_ns: i64) -> Result<Vec<Due>, StoreError> {
+    /// Whether the alert `key` is stored (a digest already made today).
+    pub async fn alert_exists(&self, key: &str) -> Result<bool, StoreError> {
+        let rows = self
+            .one("SELECT 1 FROM alerts WHERE key = $1", vec![t(key)])
+            .await?;
+        Ok(rows.is_some_and(|r| !r.is_empty()))
+    }
+
+    /// Open cases (nobody reached the customer) that have earned a reminder or a breach
+    /// (`cases::schedule::escalation`, `remind_hours_left` before the deadline) and have no
+    /// such alert for their current reopening. A case past its deadline gets the breach, not a
+    /// late reminder; one past it by more than `schedule::STALE_NS` gets nothing (the digest
+    /// counts it: a collector started on old cases does not flood a group).
+    pub async fn cases_due_for(
+        &self,
+        now: &Now,
+        remind_hours_left: u32,
+    ) -> Result<Vec<Due>, StoreError> {
         let sql = "SELECT c.id, c.reopens, c.deadline_ns,
                (SELECT COUNT(*) FROM alerts a WHERE a.key = 'case:' || c.id || ':reminder:' || CAST(c.reopens AS TEXT)),
                (SELECT COUNT(*) FROM alerts a WHERE a.key = 'case:' || c.id || ':breach:' || CAST(c.reopens AS TEXT))
-             FROM cases c WHERE c.state = 'open' AND c.deadline_ns - $2 <= $1
+             FROM cases c WHERE c.state = 'open' AND c.deadline_ns - $2 <= $1 AND c.deadline_ns > $3
              ORDER BY c.deadline_ns, c.id";
-        let rows = self
-            .one(sql, vec![Val::I(now.ns), Val::I(remind_ns.max(0))])
-            .await?;
+        let remind_ns = i64::from(remind_hours_left).saturating_mul(schedule::HOUR_NS);
+        let params = vec![
+            Val::I(now.ns),
+            Val::I(remind_ns),
+            Val::I(now.ns.saturating_sub(schedule::STALE_NS)),
+        ];
+        let rows = self.one(sql, params).await?;
         let mut out = Vec::new();
         for row in rows.unwrap_or_default() {
             let (id, reopens, deadline_ns) = (text(&row, 0)?, int(&row, 1)?, int(&row, 2)?);
             let (reminded, breached) = (int(&row, 3)? > 0, int(&row, 4)? > 0);
-            let kind = if deadline_ns <= now.ns {
-                (!breached).then_some(AlertKind::Breach)
-            } else {
-                (remind_ns > 0 && !reminded).then_some(AlertKind::Reminder)
-            };
-            if let Some(kind) = kind {
-                let reopens = reopens.clamp(0, u32::MAX.into()) as u32;
-                out.push(Due {
-                    key: alert_key(&id, kind, Some(reopens)),
-                    case_id: id,
-                    kind,
-                    deadline_ns,
-                });
-            }
+            let kind =
+                match schedule::escalation(State::Open, deadline_ns, now.ns, remind_hours_left) {
+                    Some(Escalation::Breach) if !breached => AlertKind::Breach,
+                    Some(Escalation::Reminder) if !reminded => AlertKind::Reminder,
+                    _ => continue,
+                };
+            let reopens = reopens.clamp(0, u32::MAX.into()) as u32;
+            out.push(Due {
+                key: alert_key(&id, kind, Some(reopens)),
+                case_id: id,
+                kind,
+                deadline_ns,
+            });
         }
         Ok(out)
     }

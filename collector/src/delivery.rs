@@ -1,0 +1,372 @@
+//! The alert worker: every few seconds, on every collector of a database, one `pass`:
+//!
+//! ```text
+//! escalate: open cases near or past their deadline ──▶ reminder / breach alerts (by key: once)
+//! digest:   the day's digest time has come          ──▶ one digest alert, figures frozen in it
+//! fan out:  alerts due, not fanned                  ──▶ one job per channel the routing names
+//! send:     jobs due, leased to this collector      ──▶ robot ──▶ outcome recorded (job_done)
+//! ```
+//!
+//! Every decision is the core's or the config's: the escalation and digest times
+//! (`cases::schedule`), the routing (`alerts::Config::channels_for`), when to send, wait or
+//! give up (`cases::delivery::decide`, inside `Store::job_done`), the words and signatures
+//! (`alerts::robot`). This file reads, asks and writes.
+//!
+//! Delivery is at least once. A job is leased for `LEASE_NS` before it is sent and its outcome
+//! recorded after: two collectors never hold one lease, so in normal operation a job is sent
+//! once; a collector killed between a send and its record leaves the job leased, and another
+//! (or the same, restarted) sends it again when the lease lapses — the one place a group can
+//! read an alert twice. A job whose robot has had `RATE_LIMIT` sends in the last minute stays
+//! leased until its lease lapses (at most a minute: the rate window), then is tried again.
+//! Alerts older than `schedule::STALE_NS` when they fall due are fanned to no channel (a
+//! collector started on old answers does not flood a group; the digest counts them).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use nps_core::cases::delivery::{self, Decision, RATE_WINDOW_NS};
+use nps_core::cases::opening::AlertKind;
+use nps_core::cases::{hours_left, schedule};
+use nps_core::contract::payload::Response;
+use nps_core::scoring::analysis::Names;
+use nps_core::scoring::score::Category;
+use serde_json::Value;
+
+use crate::alerts::{Alert, Channel, Config, Digest, Message, Named, Sender};
+use crate::digest::{self, CaseFacts, Day};
+use crate::jobs::{BoxedJob, Stop};
+use crate::reload::Live;
+use crate::storage::{CaseRow, JobRow, Now, Store, StoreError};
+
+/// How often a collector looks for work.
+pub const EVERY: Duration = Duration::from_secs(2);
+/// How long a leased job is this collector's: longer than a send's timeout (10 s).
+pub const LEASE_NS: i64 = 60 * 1_000_000_000;
+/// Jobs leased at once.
+pub const BATCH: i64 = 20;
+/// Alerts fanned out in one pass.
+const FAN_BATCH: i64 = 100;
+
+/// What the worker needs: the store, the config's channels, the names in force, where links
+/// point, and who it is (its leases' owner).
+#[derive(Clone)]
+pub struct Worker {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub names: Live,
+    /// The collector's public address for links to cases (`Settings::link_base`).
+    pub link_base: Option<String>,
+    pub sender: Sender,
+    /// A fresh id per process: leases are held by it.
+    pub owner: String,
+}
+
+/// What one pass did (for the tests and the logs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    pub escalated: usize,
+    pub digests: usize,
+    pub fanned: usize,
+    pub stale: usize,
+    pub sent: usize,
+    pub failed: usize,
+    pub dead: usize,
+    pub paced: usize,
+}
+
+/// The worker as a job of `jobs::Jobs`: a pass every `every` until the server stops.
+pub fn job(w: Worker, every: Duration) -> impl FnOnce(Stop) -> BoxedJob {
+    move |stop| {
+        Box::pin(crate::jobs::every(stop, every, move || {
+            let w = w.clone();
+            async move {
+                match w.pass(&Now::system()).await {
+                    Ok(p) if p == Pass::default() => {}
+                    Ok(p) => tracing::info!(?p, "alerts"),
+                    Err(e) => tracing::error!(error = %e, "alerts"),
+                }
+            }
+        }))
+    }
+}
+
+impl Worker {
+    /// A worker for this process.
+    pub fn new(
+        store: Store,
+        config: Arc<Config>,
+        names: Live,
+        link_base: Option<String>,
+    ) -> Worker {
+        Worker {
+            store,
+            config,
+            names,
+            link_base,
+            sender: Sender::new(),
+            owner: uuid::Uuid::new_v4().to_string(),
+        }
+    }
+
+    /// Escalates, makes the digest, fans out and sends what is due at `now`.
+    pub async fn pass(&self, now: &Now) -> Result<Pass, StoreError> {
+        let mut p = Pass::default();
+        let remind = self.config.cases.remind_hours_left;
+        for due in self.store.cases_due_for(now, remind).await? {
+            let made = self
+                .store
+                .insert_alert(&due.key, due.kind, Some(&due.case_id), None, now.ns, now)
+                .await?;
+            p.escalated += usize::from(made);
+        }
+        if let Some(at) = self.config.digest {
+            p.digests += usize::from(self.digest(at.due(now.ns), now).await?);
+        }
+        for alert in self.store.alerts_to_fan(now, FAN_BATCH).await? {
+            let stale = alert.due_ns < now.ns.saturating_sub(schedule::STALE_NS);
+            let channels = match (stale, AlertKind::parse(&alert.kind)) {
+                (false, Some(kind)) => self.route(kind, alert.case_id.as_deref()).await?,
+                _ => Vec::new(),
+            };
+            p.stale += usize::from(stale);
+            p.fanned += channels.len();
+            self.store.fan_out(&alert.id, &channels, now).await?;
+        }
+        let leased = self
+            .store
+            .lease_jobs(&self.owner, now, LEASE_NS, BATCH)
+            .await?;
+        for job in leased {
+            self.send(&job, &mut p).await?;
+        }
+        Ok(p)
+    }
+
+    /// The names of the channels an alert goes to.
+    async fn route(
+        &self,
+        kind: AlertKind,
+        case_id: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        let names = self.names.get();
+        let (survey, store) = match case_id {
+            Some(id) => match self.store.case_get(id).await? {
+                Some((c, _)) => (c.survey, c.store),
+                None => return Ok(Vec::new()), // deleted with its response
+            },
+            None => (String::new(), None),
+        };
+        let region = store
+            .as_deref()
+            .and_then(|s| names.org()?.region_of_store(s))
+            .map(|r| r.id.clone());
+        let channels = self
+            .config
+            .channels_for(kind, &survey, store.as_deref(), region.as_deref());
+        Ok(channels.into_iter().map(|c| c.name.clone()).collect())
+    }
+
+    /// Makes the digest alert of `due.day` unless it is made; true if this call made it.
+    async fn digest(&self, due: schedule::DigestDue, now: &Now) -> Result<bool, StoreError> {
+        if self.store.alert_exists(&due.key()).await? {
+            return Ok(false);
+        }
+        let mut day =
+            digest::answers_of_day(&self.store, &due.day, due.since_ns, due.until_ns).await?;
+        let cases = self.store.case_list(&Default::default()).await?;
+        let facts: Vec<CaseFacts> = cases
+            .iter()
+            .map(|c| CaseFacts {
+                store: c.store.clone(),
+                open: c.state != nps_core::cases::State::Resolved,
+                overdue: c.state == nps_core::cases::State::Open && c.deadline_ns < now.ns,
+            })
+            .collect();
+        day.count_cases(&facts);
+        let body = day.to_json().to_string();
+        self.store
+            .insert_alert(
+                &due.key(),
+                AlertKind::Digest,
+                None,
+                Some(&body),
+                now.ns,
+                now,
+            )
+            .await
+    }
+
+    /// Sends one leased job if its robot may take it now, and records the outcome.
+    async fn send(&self, job: &JobRow, p: &mut Pass) -> Result<(), StoreError> {
+        let now = Now::system();
+        let Some(channel) = self.config.channel(&job.channel) else {
+            let why = format!("channel {} is no longer in the config file", job.channel);
+            return self
+                .record(job, delivery::Outcome::Refused, Some(&why), p)
+                .await;
+        };
+        let sends = self
+            .store
+            .robot_sends(&channel.name, now.ns - RATE_WINDOW_NS)
+            .await?;
+        if delivery::decide(&job.job, now.ns, &sends) != Decision::Send {
+            // Paced (or backing off): the lease lapses within the rate window, then it is due.
+            p.paced += 1;
+            return Ok(());
+        }
+        let message = match self.message(job, channel, &now).await? {
+            Some(m) => m,
+            None => {
+                let why = "its case or digest is gone (the response was deleted)";
+                return self
+                    .record(job, delivery::Outcome::Refused, Some(why), p)
+                    .await;
+            }
+        };
+        let job_id = format!("{}.{}", job.alert_id, job.channel);
+        let (outcome, reason) = self
+            .sender
+            .send(channel, &message, &job_id, now.ns / 1_000_000)
+            .await;
+        self.record(job, outcome, reason.as_deref(), p).await
+    }
+
+    async fn record(
+        &self,
+        job: &JobRow,
+        outcome: delivery::Outcome,
+        reason: Option<&str>,
+        p: &mut Pass,
+    ) -> Result<(), StoreError> {
+        let decided = self
+            .store
+            .job_done(&job.alert_id, &job.channel, outcome, reason, &Now::system())
+            .await?;
+        match decided {
+            Some(Decision::Done) => p.sent += 1,
+            Some(Decision::GiveUp(why)) => {
+                p.dead += 1;
+                tracing::warn!(channel = %job.channel, alert = %job.alert_id, ?why, reason, "an alert is given up");
+            }
+            _ => {
+                p.failed += 1;
+                tracing::info!(channel = %job.channel, alert = %job.alert_id, reason, "an alert will be tried again");
+            }
+        }
+        Ok(())
+    }
+
+    /// What a job says to its channel.
+    async fn message(
+        &self,
+        job: &JobRow,
+        channel: &Channel,
+        now: &Now,
+    ) -> Result<Option<Message>, StoreError> {
+        let Some(alert) = self.store.alert(&job.alert_id).await? else {
+            return Ok(None);
+        };
+        let names = self.names.get();
+        let base = self.link_base.clone().unwrap_or_default();
+        if let Some(body) = alert.body.as_deref() {
+            let day = serde_json::from_str::<Value>(body)
+                .ok()
+                .and_then(|v| Day::from_json(&v));
+            return Ok(day.map(|d| Message::Digest(scoped(&d, channel, &names, &base))));
+        }
+        let (Some(kind), Some(case_id)) = (AlertKind::parse(&alert.kind), alert.case_id.as_deref())
+        else {
+            return Ok(None);
+        };
+        let Some((case, _)) = self.store.case_get(case_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Message::Alert(
+            self.alert(kind, &case, &names, &base, now),
+        )))
+    }
+
+    fn alert(&self, kind: AlertKind, c: &CaseRow, names: &Names, base: &str, now: &Now) -> Alert {
+        let answer = c
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_str::<Value>(b).ok())
+            .and_then(|v| Response::parse(&v).ok());
+        let (reasons, comment) = match &answer {
+            Some(r) => (r.reasons.clone(), r.comment.clone()),
+            None => (Vec::new(), None),
+        };
+        let store = c.store.as_ref().map(|id| Named {
+            id: id.clone(),
+            name: names.get("store", id).unwrap_or(id).to_owned(),
+        });
+        let advisor = c
+            .advisor
+            .as_ref()
+            .map(|a| names.get("advisor", a).unwrap_or(a).to_owned());
+        Alert {
+            kind,
+            case_id: c.id.clone(),
+            survey: c.survey.clone(),
+            score: c.score.clamp(0, 10) as u8,
+            category: Category::parse(&c.category).unwrap_or(Category::Detractor),
+            reasons,
+            comment,
+            store,
+            advisor,
+            visit: c.visit.clone(),
+            callback: c.callback,
+            deadline_ns: c.deadline_ns,
+            utc_offset_minutes: self.config.utc_offset_minutes(),
+            hours_left: hours_left(c.deadline_ns, now.ns),
+            link: format!("{base}/dashboard.html#case={}", c.id),
+        }
+    }
+}
+
+/// A digest for `channel`: the figures of the stores it covers (its stores, its regions'
+/// stores, or the whole brand), under its scope's name.
+fn scoped(day: &Day, channel: &Channel, names: &Names, base: &str) -> Digest {
+    let org = names.org();
+    let region_of = |s: &str| {
+        org.and_then(|o| o.region_of_store(s))
+            .map(|r| r.id.as_str())
+    };
+    let figures = day.within(|store| match store {
+        _ if channel.brand_wide() => true,
+        None => false,
+        Some(s) => {
+            channel.stores.iter().any(|c| c == s)
+                || region_of(s).is_some_and(|r| channel.regions.iter().any(|c| c == r))
+        }
+    });
+    let named = |dim: &str, ids: &[String]| -> Vec<String> {
+        ids.iter()
+            .map(|id| names.get(dim, id).unwrap_or(id).to_owned())
+            .collect()
+    };
+    let mut scope = named("store", &channel.stores);
+    scope.extend(org.map_or_else(Vec::new, |o| {
+        channel
+            .regions
+            .iter()
+            .map(|r| o.region(r).map_or(r.clone(), |r| r.name.clone()))
+            .collect()
+    }));
+    let nps = figures.nps();
+    let to_u32 = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    Digest {
+        scope: match scope.is_empty() {
+            true => crate::alerts::brand_words(channel.locale).to_owned(),
+            false => scope.join("、"),
+        },
+        day: day.day.clone(),
+        n: to_u32(figures.tally.n()),
+        nps: nps.map(|n| n.score),
+        ci95: nps.map(|n| n.ci95),
+        new_detractors: to_u32(figures.new_detractors),
+        open: to_u32(figures.open),
+        overdue: to_u32(figures.overdue),
+        link: format!("{base}/dashboard.html"),
+    }
+}
