@@ -33,6 +33,7 @@ use nps_collector::{Settings, Target, BODY_TIMEOUT};
 
 mod commands;
 mod flags;
+mod link_tools;
 mod token;
 mod user;
 

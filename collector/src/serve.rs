@@ -199,7 +199,10 @@ pub async fn run(
     };
     let config = settings.alerts.clone().unwrap_or_default();
     let worker = crate::delivery::Worker::new(store.clone(), config, names, settings.link_base());
-    jobs.spawn("alerts", crate::delivery::job(worker, crate::delivery::EVERY));
+    jobs.spawn(
+        "alerts",
+        crate::delivery::job(worker, crate::delivery::EVERY),
+    );
     serve(listener, app(store.clone(), settings), limits, stop).await;
     jobs.shutdown().await;
     store.flush().await
