@@ -264,11 +264,21 @@ pub fn names_reload(args: &Args, names: &Names) -> Option<nps_collector::reload:
 
 /// Single sign-on (`--sso`), its stores and regions checked against the org, the client
 /// secret from `NPS_SSO_CLIENT_SECRET` or its file; `None` without the flag.
-pub fn sso(args: &Args, names: &Names) -> Result<Option<Arc<Sso>>, String> {
-    let Some(path) = &args.sso else {
-        return Ok(None);
+pub fn sso(
+    args: &Args,
+    names: &Names,
+    config: Option<&alerts::Config>,
+) -> Result<Option<Arc<Sso>>, String> {
+    let in_config = config.and_then(|c| c.sso_file.as_ref());
+    let (path, flag) = match (&args.sso, in_config) {
+        (Some(_), Some(_)) => {
+            return Err("the single sign-on file is named twice: --sso (or NPS_SSO) and sso in the --config file; keep one".into())
+        }
+        (Some(p), None) => (p, "--sso"),
+        (None, Some(p)) => (p, "sso in --config"),
+        (None, None) => return Ok(None),
     };
-    let at = |e: &dyn std::fmt::Display| format!("--sso {}: {e}", path.display());
+    let at = |e: &dyn std::fmt::Display| format!("{flag} {}: {e}", path.display());
     let text = std::fs::read_to_string(path).map_err(|e| at(&e))?;
     let file = sso::file::read(&text, &names.hierarchy()).map_err(|e| at(&e))?;
     let secret = std::env::var(sso::file::SECRET_ENV).ok();

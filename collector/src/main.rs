@@ -275,12 +275,13 @@ async fn main() -> ExitCode {
     if let Err(e) = commands::check_required(&landing, args.landing.as_deref(), &visit_key) {
         return fail(2, e);
     }
-    let (sso, alerts) = match (
-        commands::sso(&args, &names),
-        commands::alerts(&args, &names),
-    ) {
-        (Ok(s), Ok(a)) => (s, a),
-        (Err(e), _) | (_, Err(e)) => return fail(2, e),
+    let alerts = match commands::alerts(&args, &names) {
+        Ok(a) => a,
+        Err(e) => return fail(2, e),
+    };
+    let sso = match commands::sso(&args, &names, alerts.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return fail(2, e),
     };
     let store = match commands::connect(&args).await {
         Ok(s) => s,

@@ -449,3 +449,36 @@ fn a_bad_config_file_stops_the_start_with_its_line_and_key() {
     assert!(err.contains(&says), "{err}");
     assert!(!err.contains("k-1234"), "{err}");
 }
+
+/// The single sign-on file may be named in the config file (`sso = "sso.toml"`, beside it),
+/// and only once: with `--sso` as well, the start stops and says so; a broken one is named
+/// with where it was named.
+#[test]
+fn the_config_file_names_the_single_sign_on_file_once() {
+    let dir = std::env::temp_dir().join(format!("nps-robots-sso-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("nps.toml");
+    std::fs::write(&config, "sso = \"sso.toml\"\n").unwrap();
+    std::fs::write(dir.join("sso.toml"), "issuer = 3\n").unwrap();
+    let start = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_nps-collector"))
+            .args(["--port", "0", "--db"])
+            .arg(dir.join("nps.db"))
+            .args(extra)
+            .env("NPS_CONFIG", &config)
+            .env_remove("NPS_SSO")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = start(&[]);
+    assert_eq!(code, Some(2), "{err}");
+    let at = format!("sso in --config {}: ", dir.join("sso.toml").display());
+    assert!(err.contains(&at) && err.contains("issuer"), "{err}");
+    let (code, err) = start(&["--sso", dir.join("sso.toml").to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("named twice"), "{err}");
+}

@@ -180,6 +180,9 @@ pub struct Config {
     pub surveys: Vec<SurveyRule>,
     pub digest: Option<DigestAt>,
     pub channels: Vec<Channel>,
+    /// The single sign-on file (`sso = "sso.toml"`, beside this file unless absolute), read as
+    /// `--sso` reads it.
+    pub sso_file: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -190,7 +193,11 @@ impl Config {
         let at = |e: &dyn fmt::Display| format!("--config {}: {e}", path.display());
         let text = std::fs::read_to_string(path).map_err(|e| at(&e))?;
         let env = |name: &str| std::env::var(name).ok();
-        super::file::read(&text, org, &env).map_err(|e| at(&e))
+        let mut config = super::file::read(&text, org, &env).map_err(|e| at(&e))?;
+        if let (Some(sso), Some(dir)) = (&config.sso_file, path.parent()) {
+            config.sso_file = Some(dir.join(sso));
+        }
+        Ok(config)
     }
 
     /// The case rule of a survey: its `[[survey]]` values, else `[cases]`'.

@@ -12,8 +12,8 @@ use toml::Spanned;
 use super::config::{Cases, Config, DigestAt, SurveyRule, MAX_REMIND_HOURS_LEFT};
 use crate::org_file::{parse, report, shown};
 
-/// The top-level tables.
-pub const KEYS: [&str; 4] = ["cases", "survey", "digest", "channel"];
+/// The top-level keys: the tables, and `sso` (the single sign-on file's path).
+pub const KEYS: [&str; 5] = ["cases", "survey", "digest", "channel", "sso"];
 /// `[cases]`' keys.
 pub const CASES_KEYS: [&str; 5] = [
     "promised_hours",
@@ -43,11 +43,21 @@ pub fn read(text: &str, org: &Org, env: Env<'_>) -> Result<Config, String> {
             let e = unknown(name.to_owned(), name, &KEYS);
             errors.push((
                 at,
-                format!("{e} (nps.toml has [cases], [[survey]], [digest] and [[channel]])"),
+                format!("{e} (nps.toml has sso, [cases], [[survey]], [digest] and [[channel]])"),
             ));
             continue;
         };
         match *known {
+            "sso" => match value.get_ref().as_str().filter(|s| !s.trim().is_empty()) {
+                Some(path) => config.sso_file = Some(std::path::PathBuf::from(path)),
+                None => errors.push((
+                    at,
+                    format!(
+                        "sso is {}: expected the path of the single sign-on file, e.g. sso = \"sso.toml\" (docs/SSO.md)",
+                        shown(value)
+                    ),
+                )),
+            },
             "cases" | "digest" => match value.get_ref().as_table() {
                 Some(t) if *known == "cases" => config.cases = read_cases(t, &mut errors),
                 Some(t) => config.digest = read_digest(value.span().start, t, &mut errors),

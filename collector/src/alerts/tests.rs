@@ -252,6 +252,15 @@ fn each_mistake_names_its_line_key_and_what_is_accepted() {
     };
     check(&ok.replace("wecom", "wechat"), &["line 3: [[channel]] kind is \"wechat\": expected one of \"wecom\", \"dingtalk\", \"feishu\", \"webhook\""]);
     check(
+        &format!("sso = 3\n{ok}"),
+        &["line 1: sso is 3: expected the path of the single sign-on file"],
+    );
+    let with_sso = read(&format!("sso = \"sso.toml\"\n{ok}")).unwrap();
+    assert_eq!(
+        with_sso.sso_file.as_deref(),
+        Some(std::path::Path::new("sso.toml"))
+    );
+    check(
         &format!("{ok}stors = []\n"),
         &["line 5: [[channel]] unknown key \"stors\": did you mean \"stores\"?"],
     );
