@@ -18,6 +18,7 @@
 //! (or the same, restarted) sends it again when the lease lapses — the one place a group can
 //! read an alert twice. A job whose robot has had `RATE_LIMIT` sends in the last minute stays
 //! leased until its lease lapses (at most a minute: the rate window), then is tried again.
+//! Sends to Feishu bots are spaced by `FEISHU_GAP` (their 5 a second).
 //! Alerts older than `schedule::STALE_NS` when they fall due are fanned to no channel (a
 //! collector started on old answers does not flood a group; the digest counts them).
 
@@ -32,7 +33,7 @@ use nps_core::scoring::analysis::Names;
 use nps_core::scoring::score::Category;
 use serde_json::Value;
 
-use crate::alerts::{Alert, Channel, Config, Digest, Message, Named, Sender};
+use crate::alerts::{Alert, Channel, Config, Digest, Kind, Message, Named, Sender};
 use crate::digest::{self, CaseFacts, Day};
 use crate::jobs::{BoxedJob, Stop};
 use crate::reload::Live;
@@ -44,6 +45,9 @@ pub const EVERY: Duration = Duration::from_secs(2);
 pub const LEASE_NS: i64 = 60 * 1_000_000_000;
 /// Jobs leased at once.
 pub const BATCH: i64 = 20;
+/// The least time between two sends to Feishu bots from one collector (their limit is 5 a
+/// second, besides the 20 a minute every robot gets).
+pub const FEISHU_GAP: Duration = Duration::from_millis(200);
 /// Alerts fanned out in one pass.
 const FAN_BATCH: i64 = 100;
 
@@ -136,8 +140,17 @@ impl Worker {
             .store
             .lease_jobs(&self.owner, now, LEASE_NS, BATCH)
             .await?;
+        let mut last_feishu = None::<std::time::Instant>;
         for job in leased {
+            // Feishu's bot takes 5 a second: a Feishu send follows the last by 200 ms or more.
+            let feishu = self.config.channel(&job.channel).map(|c| c.kind) == Some(Kind::Feishu);
+            if let (true, Some(last)) = (feishu, last_feishu) {
+                tokio::time::sleep(FEISHU_GAP.saturating_sub(last.elapsed())).await;
+            }
             self.send(&job, &mut p).await?;
+            if feishu {
+                last_feishu = Some(std::time::Instant::now());
+            }
         }
         Ok(p)
     }

@@ -20,9 +20,9 @@
 //! see a duplicate). `robot_sends` should include sends still in flight.
 
 /// The most sends one robot takes in a rolling minute: WeCom's and DingTalk's documented limit
-/// for a group robot. Feishu's custom bot allows 100 a minute but only 5 a second, which this
-/// does not pace yet (a burst of 20 to one Feishu bot can meet its per-second limit and be
-/// retried as a failure).
+/// for a group robot. Feishu's custom bot allows 100 a minute but only 5 a second: the
+/// collector's worker spaces its Feishu sends (`delivery::FEISHU_GAP` there); a send that still
+/// meets the per-second limit is retried as a failure.
 pub const RATE_LIMIT: usize = 20;
 /// The rolling window of `RATE_LIMIT`.
 pub const RATE_WINDOW_NS: i64 = 60 * SECOND_NS;
