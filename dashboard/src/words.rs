@@ -153,6 +153,7 @@ words! {
     RootCauseWas { "根本原因：{cause}", "根本原因：{cause}", "Root cause: {cause}" }
     ActContact { "联系上了", "聯絡上了", "Reached them" }
     ActResolve { "已解决", "已解決", "Resolved" }
+    ActReopen { "重新打开", "重新開啟", "Reopen" }
     ActHistory { "处理记录", "處理紀錄", "History" }
     ActRecovery { "发送回访问卷", "發送回訪問卷", "Send the follow-up survey" }
     MarkContacted { "标记为已联系", "標記為已聯絡", "Mark as contacted" }

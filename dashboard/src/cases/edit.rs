@@ -17,6 +17,8 @@ pub enum Act {
     Contact,
     /// Put it right (`resolved`; a root cause is needed).
     Resolve,
+    /// The customer is unhappy again, or the fix did not hold (`open` again).
+    Reopen,
 }
 
 impl Act {
@@ -25,6 +27,7 @@ impl Act {
         match self {
             Act::Contact => "contacted",
             Act::Resolve => "resolved",
+            Act::Reopen => "open",
         }
     }
 
@@ -33,6 +36,7 @@ impl Act {
         match self {
             Act::Contact => "contact",
             Act::Resolve => "resolve",
+            Act::Reopen => "reopen",
         }
     }
 
@@ -41,6 +45,7 @@ impl Act {
         match self {
             Act::Contact => Word::ActContact,
             Act::Resolve => Word::ActResolve,
+            Act::Reopen => Word::ActReopen,
         }
     }
 
@@ -49,6 +54,7 @@ impl Act {
         match self {
             Act::Contact => Word::MarkContacted,
             Act::Resolve => Word::MarkResolved,
+            Act::Reopen => Word::ActReopen,
         }
     }
 }
@@ -85,7 +91,7 @@ impl Invalid {
 }
 
 /// The JSON body of `PATCH /api/cases/{id}`: the status, the note (trimmed; left out when
-/// blank) and the root cause (left out when none is chosen).
+/// blank) and, when resolving, the root cause (left out when none is chosen).
 pub fn body(form: &Form) -> Result<String, Invalid> {
     let cause = form.root_cause.trim();
     if form.act == Act::Resolve && cause.is_empty() {
@@ -97,7 +103,7 @@ pub fn body(form: &Form) -> Result<String, Invalid> {
     if !note.is_empty() {
         out.insert("note".into(), json!(note));
     }
-    if !cause.is_empty() {
+    if !cause.is_empty() && form.act == Act::Resolve {
         out.insert("root_cause".into(), json!(cause));
     }
     Ok(Value::Object(out).to_string())

@@ -197,6 +197,11 @@ fn the_patch_body_from_the_form_and_a_root_cause_to_resolve() {
         body(form(Act::Resolve, "x", "  ")),
         Err(Invalid::RootCauseNeeded)
     );
+    // Reopening sends no root cause, whatever the select still shows.
+    assert_eq!(
+        body(form(Act::Reopen, "客户又来电", "等待时间")),
+        Ok(serde_json::json!({"status": "open", "note": "客户又来电"}))
+    );
     assert_eq!(
         Invalid::RootCauseNeeded.word().in_(Locale::ZhCn),
         "请选择根本原因。"

@@ -301,6 +301,9 @@ pub fn CaseCard(props: &Props) -> Html {
                     <button type="button" class={if state == State::Open { "ghost" } else { "primary" }} data-act={Act::Resolve.key()} disabled={busy} onclick={act(Act::Resolve)}>{ v.t(Act::Resolve.word()) }</button>
                 }
                 if works && state == State::Resolved {
+                    <button type="button" class="ghost" data-act={Act::Reopen.key()} disabled={busy} onclick={act(Act::Reopen)}>{ v.t(Act::Reopen.word()) }</button>
+                }
+                if works && state == State::Resolved {
                     <button type="button" class="ghost" data-act="recovery" onclick={on_recovery}>{ v.t(Word::ActRecovery) }</button>
                 }
                 <button type="button" class="ghost" data-act="history" aria-expanded={history_open.to_string()} onclick={on_history}>{ v.t(Word::ActHistory) }</button>
