@@ -241,7 +241,10 @@ impl VisitKey {
         if v2.verify_truncated_left(&tag).is_ok() {
             return Ok(expires);
         }
-        let grace = self.v1_until.is_some_and(|until| now_s < until);
+        // The grace takes printed codes' unsigned store and advisor, never a key only a
+        // verified link may carry (`SIGNED_ONLY`).
+        let grace = self.v1_until.is_some_and(|until| now_s < until)
+            && !SIGNED_ONLY.iter().any(|k| signed.contains_key(k));
         let v1 = match (signed.len(), signed.get(VISIT)) {
             (n, Some(visit)) if n == 1 || grace => {
                 format!("{DOMAIN_V1}\n{survey}\n{visit}\n{expires}")
@@ -470,6 +473,20 @@ mod tests {
                 graced.verify_at("after-sales", &printed, Some(&t), now),
                 Err(TokenError::Tampered),
                 "after the date"
+            );
+        }
+        // Never the order's phone tail or a re-survey's case, which only a signed link carries.
+        for (k, v) in [
+            ("phone_tail", "3788"),
+            ("recovery", "0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a"),
+        ] {
+            let mut forged = ctx(&[("visit", "RO-1"), (k, v)]);
+            forged.insert(TOKEN_KEY.into(), t.clone());
+            let forged = signed_context(&forged, &BTreeMap::new());
+            assert_eq!(
+                graced.verify_at("after-sales", &forged, Some(&t), 1_799_999_999),
+                Err(TokenError::Tampered),
+                "{k} under a version-1 token"
             );
         }
         let other_visit = ctx(&[("visit", "RO-2"), ("advisor", "wang")]);
