@@ -518,7 +518,14 @@ async fn a_resolved_case_is_re_surveyed_and_its_answer_counts_as_recovered() {
     let mut b = common::body("completed", Some(9), "2026-11-23T08:31:00.000Z");
     b["id"] = json!("20000000-0000-4000-8000-000000000009");
     b["context"] = Value::Object(context);
-    let r = call(&w, Kind::Nobody, Method::POST, "/api/responses", Some(b)).await;
+    let r = call(
+        &w,
+        Kind::Nobody,
+        Method::POST,
+        "/api/responses",
+        Some(b.clone()),
+    )
+    .await;
     assert!(r.status.is_success(), "{} {}", r.status, r.text);
     let c = call(
         &w,
@@ -534,6 +541,57 @@ async fn a_resolved_case_is_re_surveyed_and_its_answer_counts_as_recovered() {
         c["recovery_url"].as_str().is_some(),
         "a link taken stays at hand"
     );
+    // The first answer may change its tap; another answer through the same link changes nothing.
+    let mut again = b.clone();
+    again["score"] = json!(8);
+    again["category"] = json!("passive");
+    again["updated_at"] = json!("2026-11-23T08:32:00.000Z");
+    let r = call(
+        &w,
+        Kind::Nobody,
+        Method::POST,
+        "/api/responses",
+        Some(again),
+    )
+    .await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.text);
+    let mut other = b.clone();
+    other["id"] = json!("20000000-0000-4000-8000-00000000000a");
+    other["score"] = json!(10);
+    other["category"] = json!("promoter");
+    let r = call(
+        &w,
+        Kind::Nobody,
+        Method::POST,
+        "/api/responses",
+        Some(other),
+    )
+    .await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.text);
+    let c = call(
+        &w,
+        Kind::Session,
+        Method::GET,
+        &format!("/api/cases/{id}"),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(c["recovery_score"], 8, "the first answer's own change only");
+    // Taking the link again adds no second line; an analyst never gets the link.
+    let r = take(&w).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let history = r.json()["history"].as_array().unwrap().clone();
+    let lines = history
+        .iter()
+        .filter(|h| h["what"] == "recovery_link")
+        .count();
+    assert_eq!(lines, 1);
+    let uri = format!("/api/cases/{id}");
+    let c = call(&w, Kind::Token(Role::Analyst), Method::GET, &uri, None)
+        .await
+        .json();
+    assert!(c["recovery_url"].is_null(), "{c}");
     let rows = call(
         &w,
         Kind::Session,

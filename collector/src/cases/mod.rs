@@ -138,7 +138,8 @@ pub(crate) async fn get(
             let now = Now::system();
             let mut v = json::case_with_history(&caller, &state.names(), &case, &history, now.ns);
             // A link already taken stays at hand (signed afresh; the case is counted once).
-            if case.state == CaseState::Resolved && case.recovery_sent {
+            let works = caller.may(Action::CaseWork, &json::place(&state.names(), &case));
+            if works && case.state == CaseState::Resolved && case.recovery_sent {
                 if let Ok(url) = resurvey::link(&state, &case, now.ns / 1_000_000_000) {
                     v["recovery_url"] = Value::from(url);
                 }

@@ -257,8 +257,8 @@ impl Store {
     }
 
     /// Records that `who` took the re-survey link of a resolved case at `now` (a
-    /// `recovery_link` line: the case counts as re-surveyed); false when the case is not
-    /// resolved (or unknown), and nothing is written.
+    /// `recovery_link` line, once per resolution: the case counts as re-surveyed); false when
+    /// the case is not resolved (or unknown), and nothing is written.
     pub async fn case_recovery_sent(
         &self,
         id: &str,
@@ -266,19 +266,22 @@ impl Store {
         now: &Now,
     ) -> Result<bool, StoreError> {
         let id = id.to_ascii_lowercase();
+        // Its state, and whether the link was taken since the case was last resolved.
         let read = stmt(
-            "SELECT state FROM cases WHERE id = $1 FOR UPDATE",
+            "SELECT c.state, (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id
+                 AND e.what = 'recovery_link' AND e.seq > (SELECT MAX(r.seq) FROM case_events r
+                   WHERE r.case_id = c.id AND r.what = 'resolved'))
+             FROM cases c WHERE c.id = $1 FOR UPDATE",
             vec![t(&id)],
         );
         let (who, at) = (who.to_owned(), now.ns);
         let then: super::people::Then<()> = Box::new(move |rows: &[Rows]| {
-            let resolved = rows
-                .first()
-                .and_then(|r| r.first())
-                .and_then(|row| state(row, 0).ok())
-                == Some(State::Resolved);
-            if !resolved {
+            let row = rows.first().and_then(|r| r.first()).ok_or(())?;
+            if state(row, 0).ok() != Some(State::Resolved) {
                 return Err(());
+            }
+            if int(row, 1).unwrap_or(0) > 0 {
+                return Ok(Vec::new()); // taken already: the history says so once
             }
             let line = EventLine {
                 who,

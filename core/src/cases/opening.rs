@@ -6,8 +6,8 @@
 //!
 //! | row | when (first that holds)                                       | decision                       |
 //! |-----|---------------------------------------------------------------|--------------------------------|
-//! | 1   | the answer is a re-survey (`recovery_of`) with a score        | `Recovery { score }`           |
-//! | 2   | the answer is a re-survey without a score                     | `Nothing`                      |
+//! | 1   | a re-survey (`recovery_of`) with a score, not flagged (a bot) | `Recovery { score }`           |
+//! | 2   | a re-survey without a score, or flagged                       | `Nothing`                      |
 //! | 3   | the answer is flagged (kept, not counted: a bot, a second one)| `Nothing`                      |
 //! | 4   | a case is stored, the answer newly asks a call-back           | `Update`, a `callback` alert   |
 //! | 5   | a case is stored, the carried hours move its deadline         | `Update`, no alert             |
@@ -186,9 +186,9 @@ pub fn decide(stored: Option<Stored>, answer: &Answer, rule: CaseRule, now_ns: i
         due_ns: now_ns,
     };
     if answer.recovery {
-        return match answer.score {
-            Some(score) => Opening::Recovery { score },
-            None => Opening::Nothing,
+        return match (answer.flagged, answer.score) {
+            (false, Some(score)) => Opening::Recovery { score },
+            _ => Opening::Nothing,
         };
     }
     if answer.flagged {

@@ -6,12 +6,13 @@
 use nps_core::cases::opening::{self, AlertAt, Answer, Opening};
 use nps_core::contract::payload::Response;
 
-use super::{alert_key, event, opt_int, EventLine};
+use super::{alert_key, event, EventLine};
 use crate::storage::people::{int, stmt, t, Rows, Stmt, Val};
 use crate::storage::{Admission, Now, StoreError};
 
 /// The reads of the hook: the case of this response (locked), and the case a re-survey
-/// answers (its id, its recorded score; no row when there is none).
+/// answers (its id, state, and the response that answered it first; no row when there is
+/// none).
 pub fn reads(r: &Response, admission: &Admission) -> Vec<Stmt> {
     let recovered = admission
         .recovery_of
@@ -23,18 +24,20 @@ pub fn reads(r: &Response, admission: &Admission) -> Vec<Stmt> {
             vec![t(&r.id)],
         ),
         stmt(
-            "SELECT id, recovery_score FROM cases WHERE id = $1 FOR UPDATE",
+            "SELECT id, state, recovery_response FROM cases WHERE id = $1 FOR UPDATE",
             vec![t(&recovered)],
         ),
     ]
 }
 
-/// The writes for the stored answer `r` (first received at `received_ns`, flagged or not), as
-/// the opening table decides from what `reads` returned.
+/// The writes for the stored answer `r` (first received at `received_ns`, with its flag), as
+/// the opening table decides from what `reads` returned. A re-survey is recorded on its case
+/// only while the case is resolved, and only from the response that answered it first (that
+/// response may still change its score; another answer through the same link changes nothing).
 pub fn writes(
     read: &[Rows],
     r: &Response,
-    flagged: bool,
+    flag: Option<&str>,
     admission: &Admission,
     received_ns: i64,
     now: &Now,
@@ -51,6 +54,8 @@ pub fn writes(
             ))
         })
         .transpose()?;
+    // A re-survey's own flag is what it is, not a reason to ignore it.
+    let flagged = flag.is_some_and(|f| f != crate::intake::RECOVERY);
     let answer = Answer::of(r, received_ns, flagged, admission.recovery_of.is_some());
     let decision = opening::decide(
         stored.as_ref().map(|s| s.1),
@@ -66,13 +71,16 @@ pub fn writes(
                 return Ok(out);
             };
             let id = super::text(target, 0)?;
-            if opt_int(target, 1)? == Some(i64::from(score)) {
+            let resolved = super::text(target, 1)? == "resolved";
+            let first = super::opt_text(target, 2)?;
+            if !resolved || first.as_deref().is_some_and(|f| f != r.id) {
                 return Ok(out);
             }
             out.push(stmt(
-                "UPDATE cases SET recovery_score = $2, recovery_ns = $3, updated_ns = $3
+                "UPDATE cases SET recovery_score = $2, recovery_ns = $3, updated_ns = $3,
+                   recovery_response = $4
                  WHERE id = $1",
-                vec![t(&id), Val::I(score.into()), Val::I(now.ns)],
+                vec![t(&id), Val::I(score.into()), Val::I(now.ns), t(&r.id)],
             ));
             out.push(event(
                 &id,

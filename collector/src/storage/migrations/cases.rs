@@ -25,6 +25,7 @@ pub const CASES: &str = "CREATE TABLE cases (
         resolved_ns      BIGINT,
         recovery_score   BIGINT,
         recovery_ns      BIGINT,
+        recovery_response TEXT,
         updated_ns       BIGINT NOT NULL
     );
     CREATE INDEX cases_state ON cases (state, deadline_ns);

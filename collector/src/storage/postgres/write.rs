@@ -89,7 +89,7 @@ async fn case_hook(
     let r = &i.response;
     let mut done = Vec::new();
     run_all(tx, &hook::reads(r, admission), &mut done).await?;
-    let writes = hook::writes(&done, r, w.flag.is_some(), admission, received_ns, now)
+    let writes = hook::writes(&done, r, w.flag.as_deref(), admission, received_ns, now)
         .map_err(Failed::Store)?;
     run_all(tx, &writes, &mut done).await?;
     Ok(())

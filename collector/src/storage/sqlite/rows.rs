@@ -96,7 +96,7 @@ fn case_hook(
     let r = &i.response;
     let mut done = Vec::new();
     super::run_all(conn, &hook::reads(r, admission), &mut done)?;
-    let writes = hook::writes(&done, r, w.flag.is_some(), admission, received_ns, now)?;
+    let writes = hook::writes(&done, r, w.flag.as_deref(), admission, received_ns, now)?;
     super::run_all(conn, &writes, &mut done)
 }
 

@@ -54,6 +54,9 @@ fn row_1_and_2_a_re_survey_records_its_score_and_opens_nothing() {
         ..a
     };
     assert_eq!(decide(None, &unscored, rule(true), NOW), Opening::Nothing);
+    // A bot's re-survey (a filled honeypot) records nothing.
+    let bot = Answer { flagged: true, ..a };
+    assert_eq!(decide(None, &bot, rule(true), NOW), Opening::Nothing);
 }
 
 #[test]
