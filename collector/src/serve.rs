@@ -175,7 +175,7 @@ pub async fn serve(
 }
 
 /// The whole server: the background jobs (the purge every `purge_every`, the names and org
-/// files read again when they change, the alert worker every `delivery::EVERY`), `app` served
+/// files read again when they change, the alert worker every `delivery::every()`), `app` served
 /// until `stop`, then the jobs stopped and joined, and what the store has queued committed.
 pub async fn run(
     listener: TcpListener,
@@ -201,7 +201,7 @@ pub async fn run(
     let worker = crate::delivery::Worker::new(store.clone(), config, names, settings.link_base());
     jobs.spawn(
         "alerts",
-        crate::delivery::job(worker, crate::delivery::EVERY),
+        crate::delivery::job(worker, crate::delivery::every()),
     );
     serve(listener, app(store.clone(), settings), limits, stop).await;
     jobs.shutdown().await;
