@@ -522,3 +522,117 @@ async fn a_failing_robot_is_tried_again_after_the_backoff_or_its_retry_after_and
     let alert = w.store.alert(&dead[0].alert_id).await.unwrap().unwrap();
     assert_eq!(alert.case_id.as_deref(), Some(case.as_str()));
 }
+
+/// `GET` on the router as `bearer` (none: no credential).
+async fn get(router: &axum::Router, uri: &str, bearer: Option<&str>) -> common::Reply {
+    let mut b = Request::builder()
+        .uri(uri)
+        .header(header::HOST, "collector.test");
+    if let Some(t) = bearer {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    common::send(router, b.body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_jobs_show_to_admins_with_their_reason_and_never_a_url_or_a_secret() {
+    let w = world(None).await;
+    // Three jobs at SZ-FT's WeCom: one sent, one dead (93000), one waiting after a 500.
+    let sent = w.answer(300, "SZ-FT", 5, json!({}), &w.now()).await;
+    w.pass().await;
+    w.wecom.then(&[Mode::Code(93000)]);
+    let dead = w.answer(301, "SZ-FT", 5, json!({}), &w.now()).await;
+    w.pass().await;
+    w.wecom.then(&[Mode::Broken]);
+    let waiting = w.answer(302, "SZ-FT", 5, json!({}), &w.now()).await;
+    w.pass().await;
+    let settings = Settings {
+        admin_token: ADMIN_TOKEN.into(),
+        rate_limit: 0,
+        names: org_names(),
+        ..Settings::default()
+    };
+    let now = Now::system();
+    for role in Role::ALL {
+        let hash = write_key::hash(&format!("machine-{}", role.key()));
+        let scope = match role {
+            Role::Admin => Scope::All,
+            _ => Scope::Stores(vec!["SZ-FT".into()]),
+        };
+        w.store
+            .token_add(&hash, role.key(), role, &scope, &now)
+            .await
+            .unwrap();
+    }
+    let router = app(w.store.clone(), settings);
+    for bearer in [ADMIN_TOKEN, "machine-admin"] {
+        let r = get(&router, "/api/alerts", Some(bearer)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let jobs = r.json();
+        let jobs = jobs.as_array().unwrap();
+        assert_eq!(jobs.len(), 3, "{jobs:?}");
+        let of = |case: &str| jobs.iter().find(|j| j["case_id"] == case).unwrap().clone();
+        let (s, d, p) = (of(&sent), of(&dead), of(&waiting));
+        assert_eq!(
+            (s["state"].as_str(), s["attempts"].as_u64()),
+            (Some("sent"), Some(1))
+        );
+        assert!(s["sent_at"].is_string() && s["next_try"].is_null(), "{s}");
+        assert_eq!(d["state"], "dead");
+        assert_eq!(d["channel"], "ft-wecom");
+        assert_eq!(d["kind"], "opened");
+        assert_eq!(d["last_outcome"], "refused");
+        assert!(d["last_try"].is_string(), "{d}");
+        assert!(
+            d["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("refused by the receiver: errcode 93000: invalid webhook url"),
+            "{d}"
+        );
+        assert_eq!(
+            (p["state"].as_str(), p["reason"].as_str()),
+            (Some("pending"), Some("http 500"))
+        );
+        assert!(
+            p["next_try"].is_string(),
+            "a pending job says when it is tried next: {p}"
+        );
+        // No channel's URL, host, key or secret in the answer.
+        for never in common::robots::NEVER
+            .iter()
+            .chain(&["127.0.0.1", "http://", "whsec_"])
+        {
+            assert!(!r.text.contains(never), "{never} in {}", r.text);
+        }
+        let dead_only = get(&router, "/api/alerts?state=dead", Some(bearer))
+            .await
+            .json();
+        assert_eq!(dead_only.as_array().unwrap().len(), 1, "{dead_only}");
+        assert_eq!(dead_only[0]["case_id"], dead.as_str());
+    }
+    // Nobody but an admin: the other roles 403 (in words), no credential 401.
+    for role in [Role::Region, Role::Store, Role::Analyst] {
+        let r = get(
+            &router,
+            "/api/alerts",
+            Some(&format!("machine-{}", role.key())),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{role:?}: {}", r.text);
+        assert!(
+            r.text.contains("the alert queue (administrators only)"),
+            "{}",
+            r.text
+        );
+    }
+    assert_eq!(
+        get(&router, "/api/alerts", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A bad filter names the field and the accepted values.
+    let r = get(&router, "/api/alerts?state=failed", Some(ADMIN_TOKEN)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["field"], "state");
+    assert!(r.text.contains("pending, sent, dead"), "{}", r.text);
+}
