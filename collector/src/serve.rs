@@ -198,7 +198,9 @@ pub async fn run(
         None => crate::reload::Live::new(settings.names.clone()),
     };
     let config = settings.alerts.clone().unwrap_or_default();
-    let worker = crate::delivery::Worker::new(store.clone(), config, names, settings.link_base());
+    let mut worker =
+        crate::delivery::Worker::new(store.clone(), config, names, settings.link_base());
+    worker.lease_ns = crate::delivery::lease_ns();
     jobs.spawn(
         "alerts",
         crate::delivery::job(worker, crate::delivery::every()),

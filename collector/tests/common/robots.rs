@@ -61,6 +61,8 @@ pub struct Receiver {
     pub at: Arc<Mutex<Vec<i64>>>,
     /// How far the receiver's clock is ahead of the system clock, in seconds.
     pub ahead_s: Arc<AtomicI64>,
+    /// The bodies it answered with success (what a group would read).
+    pub delivered: Arc<Mutex<Vec<String>>>,
 }
 
 impl Receiver {
@@ -241,19 +243,28 @@ async fn receive(
     if let Err(refused) = verify(r.kind, r.now_secs(), &query, &headers, &body) {
         return refused;
     }
-    let ok = match r.kind {
+    let scripted = r.script.lock().unwrap().pop_front();
+    let mode = scripted.unwrap_or_else(|| *r.mode.lock().unwrap());
+    let answer = answer(r.kind, mode, n);
+    if matches!(mode, Mode::Ok | Mode::Flaky { .. }) && answer.status().is_success() {
+        r.delivered.lock().unwrap().push(body);
+    }
+    answer
+}
+
+/// The answer of a robot of `kind` in `mode` to its `n`-th request.
+fn answer(kind: Kind, mode: Mode, n: usize) -> Response {
+    let ok = match kind {
         Kind::Feishu => json!({"code": 0, "msg": "success", "data": {}}),
         _ => json!({"errcode": 0, "errmsg": "ok"}),
     };
-    let scripted = r.script.lock().unwrap().pop_front();
-    let mode = scripted.unwrap_or_else(|| *r.mode.lock().unwrap());
     match mode {
         Mode::Flaky { every, retry_after } if n % every == 0 => too_many(retry_after),
-        Mode::Ok | Mode::Flaky { .. } if r.kind == Kind::Webhook => {
+        Mode::Ok | Mode::Flaky { .. } if kind == Kind::Webhook => {
             StatusCode::NO_CONTENT.into_response()
         }
         Mode::Ok | Mode::Flaky { .. } => axum::Json(ok).into_response(),
-        Mode::RateLimited => limited(r.kind),
+        Mode::RateLimited => limited(kind),
         Mode::TooMany(s) => too_many(s),
         Mode::Broken => (StatusCode::INTERNAL_SERVER_ERROR, "oops").into_response(),
         Mode::Moved => (
@@ -299,6 +310,7 @@ pub async fn start(kind: Kind) -> (Receiver, std::net::SocketAddr) {
         seen: Arc::default(),
         at: Arc::default(),
         ahead_s: Arc::default(),
+        delivered: Arc::default(),
     };
     let app = Router::new().fallback(receive).with_state(r.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
