@@ -4,7 +4,8 @@
 //! tolerance), and answers like the vendor: success, its rate-limit code inside a 200, a bad
 //! signature, a 429 with `Retry-After`, a 500, a redirect. `Sender::send` reads each to its
 //! `Outcome`, and its reason never holds the URL's key, the secret or the body. A bad
-//! `--config` file stops the start with exit code 2, its line and key.
+//! `--config` file stops the start with exit code 2, its line and key. The receivers are
+//! `common::robots`, shared with `alerts.rs` and `alert_chaos.rs`.
 
 mod common;
 

@@ -259,7 +259,7 @@ fn answer(kind: Kind, mode: Mode, n: usize) -> Response {
         _ => json!({"errcode": 0, "errmsg": "ok"}),
     };
     match mode {
-        Mode::Flaky { every, retry_after } if n % every == 0 => too_many(retry_after),
+        Mode::Flaky { every, retry_after } if n.is_multiple_of(every) => too_many(retry_after),
         Mode::Ok | Mode::Flaky { .. } if kind == Kind::Webhook => {
             StatusCode::NO_CONTENT.into_response()
         }
