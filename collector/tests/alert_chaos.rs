@@ -1,6 +1,7 @@
 //! Alerts are never lost: three collectors (the real binary, `--config` naming channels at a
 //! local WeCom receiver) on one real PostgreSQL, a receiver that fails (500) for the first
-//! seconds and then answers a 429 with `Retry-After` now and then, 40 detractors asking a
+//! seconds and then answers a 429 with `Retry-After` now and then (and takes 150 ms to answer a
+//! delivery, so that the kill likely catches a send in flight), 40 detractors asking a
 //! call-back posted over the three, and one collector killed with SIGKILL in the middle and
 //! started again. Every alert (`opened` and `callback` of each case) reaches the receiver, and
 //! a duplicate happens only where docs/ALERTS.md says: a job sent by the killed collector
@@ -131,6 +132,10 @@ fn every_alert_arrives_through_failures_429s_and_a_killed_collector_and_none_is_
         every: 5,
         retry_after: 3,
     });
+    // Each delivery answered after 150 ms: the kill below likely catches a send in flight.
+    robot
+        .slow_ms
+        .store(150, std::sync::atomic::Ordering::SeqCst);
     for n in ANSWERS / 2..ANSWERS {
         if n == ANSWERS * 5 / 8 {
             let mut c = collectors[1].take().unwrap();
@@ -149,6 +154,7 @@ fn every_alert_arrives_through_failures_429s_and_a_killed_collector_and_none_is_
     }
     std::thread::sleep(Duration::from_secs(2));
     robot.set(Mode::Ok);
+    robot.slow_ms.store(0, std::sync::atomic::Ordering::SeqCst);
     let posted = began.elapsed();
     // The alerts expected: each case's `opened` and `callback`.
     let cases: Value = serde_json::from_str(&admin_get(ports[0], "/api/cases")).unwrap();

@@ -63,6 +63,9 @@ pub struct Receiver {
     pub ahead_s: Arc<AtomicI64>,
     /// The bodies it answered with success (what a group would read).
     pub delivered: Arc<Mutex<Vec<String>>>,
+    /// How long it takes to answer a message it delivered, in milliseconds (a sender killed
+    /// meanwhile has sent it and never hears so).
+    pub slow_ms: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Receiver {
@@ -248,6 +251,8 @@ async fn receive(
     let answer = answer(r.kind, mode, n);
     if matches!(mode, Mode::Ok | Mode::Flaky { .. }) && answer.status().is_success() {
         r.delivered.lock().unwrap().push(body);
+        let slow = r.slow_ms.load(Ordering::SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(slow)).await;
     }
     answer
 }
@@ -311,6 +316,7 @@ pub async fn start(kind: Kind) -> (Receiver, std::net::SocketAddr) {
         at: Arc::default(),
         ahead_s: Arc::default(),
         delivered: Arc::default(),
+        slow_ms: Arc::default(),
     };
     let app = Router::new().fallback(receive).with_state(r.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
