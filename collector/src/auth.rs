@@ -278,6 +278,7 @@ pub fn forbidden(role: Role, action: Action) -> Response {
         Action::ReadAudit => "the audit trail (administrators only)",
         Action::CaseRead => "reading cases",
         Action::CaseWork => "working a case (store and region managers, administrators)",
+        Action::ReadAlerts => "the alert queue (administrators only)",
     };
     private(
         ApiError::new(

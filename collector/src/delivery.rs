@@ -33,7 +33,7 @@ use nps_core::scoring::analysis::Names;
 use nps_core::scoring::score::Category;
 use serde_json::Value;
 
-use crate::alerts::{Alert, Channel, Config, Digest, Kind, Message, Named, Sender};
+use crate::alerts::{Alert, Channel, Config, Kind, Message, Named, Sender};
 use crate::digest::{self, CaseFacts, Day};
 use crate::jobs::{BoxedJob, Stop};
 use crate::reload::Live;
@@ -41,6 +41,32 @@ use crate::storage::{CaseRow, JobRow, Now, Store, StoreError};
 
 /// How often a collector looks for work.
 pub const EVERY: Duration = Duration::from_secs(2);
+/// The environment variables that shorten `EVERY` and `LEASE_NS` (milliseconds), for tests
+/// that run a fleet of collectors against a receiver, kill one, and wait for every alert. Not
+/// flags: an operator has no reason to change them, and production keeps the constants.
+pub const EVERY_ENV: &str = "NPS_ALERT_EVERY_MS";
+pub const LEASE_ENV: &str = "NPS_ALERT_LEASE_MS";
+
+fn env_ms(name: &str, range: std::ops::RangeInclusive<u64>) -> Option<u64> {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| range.contains(ms))
+}
+
+/// `EVERY`, or `NPS_ALERT_EVERY_MS` when it holds a number of milliseconds from 10 to 60,000.
+pub fn every() -> Duration {
+    env_ms(EVERY_ENV, 10..=60_000).map_or(EVERY, Duration::from_millis)
+}
+
+/// `LEASE_NS`, or `NPS_ALERT_LEASE_MS` from 11,000 to 600,000 (a lease outlasts a send's
+/// 10-second timeout, so two collectors never send one job at once).
+pub fn lease_ns() -> i64 {
+    env_ms(LEASE_ENV, 11_000..=600_000).map_or(LEASE_NS, |ms| ms as i64 * 1_000_000)
+}
+
+/// Where the worker reads the time of a send and of its record: the system clock, or a test's.
+pub type Clock = Arc<dyn Fn() -> Now + Send + Sync>;
 /// How long a leased job is this collector's: longer than a send's timeout (10 s).
 pub const LEASE_NS: i64 = 60 * 1_000_000_000;
 /// Jobs leased at once.
@@ -63,6 +89,11 @@ pub struct Worker {
     pub sender: Sender,
     /// A fresh id per process: leases are held by it.
     pub owner: String,
+    /// How long a leased job is this worker's (`LEASE_NS`; `lease_ns()` in a server).
+    pub lease_ns: i64,
+    /// The time of each send and of its outcome (`Now::system` but in tests, which drive it
+    /// past the rate window and the backoff: the robots' rate counts these times).
+    pub clock: Clock,
 }
 
 /// What one pass did (for the tests and the logs).
@@ -84,7 +115,7 @@ pub fn job(w: Worker, every: Duration) -> impl FnOnce(Stop) -> BoxedJob {
         Box::pin(crate::jobs::every(stop, every, move || {
             let w = w.clone();
             async move {
-                match w.pass(&Now::system()).await {
+                match w.pass(&(w.clock)()).await {
                     Ok(p) if p == Pass::default() => {}
                     Ok(p) => tracing::info!(?p, "alerts"),
                     Err(e) => tracing::error!(error = %e, "alerts"),
@@ -109,10 +140,13 @@ impl Worker {
             link_base,
             sender: Sender::new(),
             owner: uuid::Uuid::new_v4().to_string(),
+            lease_ns: LEASE_NS,
+            clock: Arc::new(Now::system),
         }
     }
 
-    /// Escalates, makes the digest, fans out and sends what is due at `now`.
+    /// Escalates, makes the digest, fans out and leases what is due at `now`, and sends it
+    /// (each send and its record at the time of `clock`).
     pub async fn pass(&self, now: &Now) -> Result<Pass, StoreError> {
         let mut p = Pass::default();
         let remind = self.config.cases.remind_hours_left;
@@ -138,7 +172,7 @@ impl Worker {
         }
         let leased = self
             .store
-            .lease_jobs(&self.owner, now, LEASE_NS, BATCH)
+            .lease_jobs(&self.owner, now, self.lease_ns, BATCH)
             .await?;
         let mut last_feishu = None::<std::time::Instant>;
         for job in leased {
@@ -211,7 +245,7 @@ impl Worker {
 
     /// Sends one leased job if its robot may take it now, and records the outcome.
     async fn send(&self, job: &JobRow, p: &mut Pass) -> Result<(), StoreError> {
-        let now = Now::system();
+        let now = (self.clock)();
         let Some(channel) = self.config.channel(&job.channel) else {
             let why = format!("channel {} is no longer in the config file", job.channel);
             return self
@@ -253,7 +287,13 @@ impl Worker {
     ) -> Result<(), StoreError> {
         let decided = self
             .store
-            .job_done(&job.alert_id, &job.channel, outcome, reason, &Now::system())
+            .job_done(
+                &job.alert_id,
+                &job.channel,
+                outcome,
+                reason,
+                &(self.clock)(),
+            )
             .await?;
         match decided {
             Some(Decision::Done) => p.sent += 1,
@@ -285,7 +325,7 @@ impl Worker {
             let day = serde_json::from_str::<Value>(body)
                 .ok()
                 .and_then(|v| Day::from_json(&v));
-            return Ok(day.map(|d| Message::Digest(scoped(&d, channel, &names, &base))));
+            return Ok(day.map(|d| Message::Digest(digest::scoped(&d, channel, &names, &base))));
         }
         let (Some(kind), Some(case_id)) = (AlertKind::parse(&alert.kind), alert.case_id.as_deref())
         else {
@@ -334,52 +374,5 @@ impl Worker {
             hours_left: hours_left(c.deadline_ns, now.ns),
             link: format!("{base}/dashboard.html#case={}", c.id),
         }
-    }
-}
-
-/// A digest for `channel`: the figures of the stores it covers (its stores, its regions'
-/// stores, or the whole brand), under its scope's name.
-fn scoped(day: &Day, channel: &Channel, names: &Names, base: &str) -> Digest {
-    let org = names.org();
-    let region_of = |s: &str| {
-        org.and_then(|o| o.region_of_store(s))
-            .map(|r| r.id.as_str())
-    };
-    let figures = day.within(|store| match store {
-        _ if channel.brand_wide() => true,
-        None => false,
-        Some(s) => {
-            channel.stores.iter().any(|c| c == s)
-                || region_of(s).is_some_and(|r| channel.regions.iter().any(|c| c == r))
-        }
-    });
-    let named = |dim: &str, ids: &[String]| -> Vec<String> {
-        ids.iter()
-            .map(|id| names.get(dim, id).unwrap_or(id).to_owned())
-            .collect()
-    };
-    let mut scope = named("store", &channel.stores);
-    scope.extend(org.map_or_else(Vec::new, |o| {
-        channel
-            .regions
-            .iter()
-            .map(|r| o.region(r).map_or(r.clone(), |r| r.name.clone()))
-            .collect()
-    }));
-    let nps = figures.nps();
-    let to_u32 = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
-    Digest {
-        scope: match scope.is_empty() {
-            true => crate::alerts::brand_words(channel.locale).to_owned(),
-            false => scope.join("、"),
-        },
-        day: day.day.clone(),
-        n: to_u32(figures.tally.n()),
-        nps: nps.map(|n| n.score),
-        ci95: nps.map(|n| n.ci95),
-        new_detractors: to_u32(figures.new_detractors),
-        open: to_u32(figures.open),
-        overdue: to_u32(figures.overdue),
-        link: format!("{base}/dashboard.html"),
     }
 }

@@ -14,7 +14,9 @@ use nps_core::contract::payload::Response;
 use nps_core::scoring::score::{Category, Nps, Tally};
 use serde_json::{json, Value};
 
+use crate::alerts::{Channel, Digest};
 use crate::storage::{Selection, Store, StoreError};
+use nps_core::scoring::analysis::Names;
 
 /// One store's (or the brand's, for answers without a store) figures of one day.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -177,6 +179,53 @@ pub async fn answers_of_day(
         }
     }
     Ok(out)
+}
+
+/// A digest for `channel`: the figures of the stores it covers (its stores, its regions'
+/// stores, or the whole brand), under its scope's name.
+pub fn scoped(day: &Day, channel: &Channel, names: &Names, base: &str) -> Digest {
+    let org = names.org();
+    let region_of = |s: &str| {
+        org.and_then(|o| o.region_of_store(s))
+            .map(|r| r.id.as_str())
+    };
+    let figures = day.within(|store| match store {
+        _ if channel.brand_wide() => true,
+        None => false,
+        Some(s) => {
+            channel.stores.iter().any(|c| c == s)
+                || region_of(s).is_some_and(|r| channel.regions.iter().any(|c| c == r))
+        }
+    });
+    let named = |dim: &str, ids: &[String]| -> Vec<String> {
+        ids.iter()
+            .map(|id| names.get(dim, id).unwrap_or(id).to_owned())
+            .collect()
+    };
+    let mut scope = named("store", &channel.stores);
+    scope.extend(org.map_or_else(Vec::new, |o| {
+        channel
+            .regions
+            .iter()
+            .map(|r| o.region(r).map_or(r.clone(), |r| r.name.clone()))
+            .collect()
+    }));
+    let nps = figures.nps();
+    let to_u32 = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    Digest {
+        scope: match scope.is_empty() {
+            true => crate::alerts::brand_words(channel.locale).to_owned(),
+            false => scope.join("、"),
+        },
+        day: day.day.clone(),
+        n: to_u32(figures.tally.n()),
+        nps: nps.map(|n| n.score),
+        ci95: nps.map(|n| n.ci95),
+        new_detractors: to_u32(figures.new_detractors),
+        open: to_u32(figures.open),
+        overdue: to_u32(figures.overdue),
+        link: format!("{base}/dashboard.html"),
+    }
 }
 
 #[cfg(test)]

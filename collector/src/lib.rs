@@ -15,6 +15,8 @@
 //! - `GET /api/cases`, `GET|PATCH /api/cases/{id}`, `GET /api/cases/stats`,
 //!   `GET /api/cases/root-causes`, `POST /api/cases/{id}/recovery` — the cases of the caller's
 //!   scope, worked and counted, and a resolved case's re-survey link (`cases`).
+//! - `GET /api/alerts` — the alert queue: each job's channel name, state, tries and reason
+//!   (an admin; `alert_queue`).
 //! - `GET /healthz` — `{"ok": true}` when the database answers.
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
@@ -32,6 +34,7 @@
 //!
 //! Run: `nps-collector --port 8080 --db nps.db --static dist`.
 
+pub mod alert_queue;
 pub mod alerts;
 mod api_error;
 pub mod audit;
@@ -142,6 +145,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
             get(signin::invite_page).post(signin::accept),
         )
         .route("/api/audit", get(audit::list))
+        .route("/api/alerts", get(alert_queue::list))
         .route("/healthz", get(healthz))
         .route(sso::START, get(sso::routes::start))
         .route(sso::CALLBACK, get(sso::routes::callback))
@@ -189,6 +193,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/responses/{id}/reveal"),
     ("GET", "/api/names"),
     ("GET", "/api/audit"),
+    ("GET", "/api/alerts"),
     ("GET", "/api/cases"),
     ("GET", "/api/cases/{id}"),
     ("PATCH", "/api/cases/{id}"),

@@ -175,7 +175,7 @@ pub async fn serve(
 }
 
 /// The whole server: the background jobs (the purge every `purge_every`, the names and org
-/// files read again when they change, the alert worker every `delivery::EVERY`), `app` served
+/// files read again when they change, the alert worker every `delivery::every()`), `app` served
 /// until `stop`, then the jobs stopped and joined, and what the store has queued committed.
 pub async fn run(
     listener: TcpListener,
@@ -198,10 +198,12 @@ pub async fn run(
         None => crate::reload::Live::new(settings.names.clone()),
     };
     let config = settings.alerts.clone().unwrap_or_default();
-    let worker = crate::delivery::Worker::new(store.clone(), config, names, settings.link_base());
+    let mut worker =
+        crate::delivery::Worker::new(store.clone(), config, names, settings.link_base());
+    worker.lease_ns = crate::delivery::lease_ns();
     jobs.spawn(
         "alerts",
-        crate::delivery::job(worker, crate::delivery::EVERY),
+        crate::delivery::job(worker, crate::delivery::every()),
     );
     serve(listener, app(store.clone(), settings), limits, stop).await;
     jobs.shutdown().await;

@@ -22,12 +22,14 @@ use super::{Now, Store, StoreError};
 
 mod edit;
 pub mod hook;
+pub mod listing;
 pub mod queue;
 
 use edit::apply_edits;
 pub use edit::{Edits, NotApplied};
 
 pub(super) use super::people::text;
+pub use listing::QueueLine;
 pub use queue::{AlertRow, Due, JobRow};
 
 /// A stored case and the stored body of the answer that opened it (`None` once deleted).

@@ -128,7 +128,7 @@ macro_rules! each {
 
 mod cases;
 pub use cases::{
-    alert_key, AlertRow, CaseEvent, CaseFilter, CaseRow, Due, Edits, JobRow, NotApplied,
+    alert_key, AlertRow, CaseEvent, CaseFilter, CaseRow, Due, Edits, JobRow, NotApplied, QueueLine,
 };
 mod people;
 pub use people::{email_key, AuditEntry, AuditFilter, Standing, Token, User};

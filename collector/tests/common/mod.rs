@@ -4,6 +4,7 @@
 pub mod nginx;
 pub mod postgres;
 pub mod process;
+pub mod robots;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -39,7 +39,13 @@ pub fn admin_get(port: u16, path: &str) -> String {
 /// Starts the collector on `db` (a SQLite file or a `postgres://` URL) and `port` with these
 /// flags only, and waits until `/healthz` answers.
 pub fn start_with(db: impl AsRef<OsStr>, port: u16, flags: &[&str]) -> Child {
+    start_env(db, port, flags, &[])
+}
+
+/// `start_with` with these environment variables set for the process.
+pub fn start_env(db: impl AsRef<OsStr>, port: u16, flags: &[&str], env: &[(&str, &str)]) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_nps-collector"))
+        .envs(env.iter().copied())
         .args(["--port", &port.to_string()])
         .args(flags)
         .arg("--db")

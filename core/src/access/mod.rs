@@ -3,16 +3,16 @@
 //! place the action touches. The collector asks `may` on every route, on the server; nothing
 //! here reads a request, a session or a database.
 //!
-//! | row | action                                       | roles                  | where        |
-//! |-----|----------------------------------------------|------------------------|--------------|
-//! | 1   | `ManagePeople`, `CreateTokens`, `ReadAudit`  | admin                  | —            |
-//! | 2   | `Delete` (a customer's deletion request)     | admin                  | in scope     |
-//! | 3   | `ReadAnswers`, `Export`                      | every role             | in scope     |
-//! | 4   | `ReadMaskedPhone` (`138****3788`)            | admin, region, store   | in scope     |
-//! | 5   | `Reveal` (the phone in full, logged)         | admin, region, store   | in scope     |
-//! | 6   | `CaseRead` (cases, their history and stats)  | every role             | in scope     |
-//! | 7   | `CaseWork` (contact, resolve, note, assign)  | admin, region, store   | in scope     |
-//! | 8   | otherwise                                    | nobody                 |              |
+//! | row | action                                                    | roles                | where    |
+//! |-----|-----------------------------------------------------------|----------------------|----------|
+//! | 1   | `ManagePeople`, `CreateTokens`, `ReadAudit`, `ReadAlerts` | admin                | —        |
+//! | 2   | `Delete` (a customer's deletion request)                  | admin                | in scope |
+//! | 3   | `ReadAnswers`, `Export`                                   | every role           | in scope |
+//! | 4   | `ReadMaskedPhone` (`138****3788`)                         | admin, region, store | in scope |
+//! | 5   | `Reveal` (the phone in full, logged)                      | admin, region, store | in scope |
+//! | 6   | `CaseRead` (cases, their history and stats)               | every role           | in scope |
+//! | 7   | `CaseWork` (contact, resolve, note, assign)               | admin, region, store | in scope |
+//! | 8   | otherwise                                                 | nobody               |          |
 //!
 //! An analyst never gets a phone, not even masked (rows 4 and 5), and reads cases without
 //! working them (rows 6 and 7). "In scope" is
@@ -227,10 +227,12 @@ pub enum Action {
     CaseRead,
     /// Work a case: mark it contacted, resolved or open again, note it, assign it.
     CaseWork,
+    /// The alert queue: each job's channel, state, tries and reason (never a URL or secret).
+    ReadAlerts,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ReadAnswers,
         Action::ReadMaskedPhone,
         Action::Reveal,
@@ -241,6 +243,7 @@ impl Action {
         Action::ReadAudit,
         Action::CaseRead,
         Action::CaseWork,
+        Action::ReadAlerts,
     ];
 }
 
@@ -249,7 +252,7 @@ pub fn may(role: Role, scope: &Scope, action: Action, place: &Place) -> bool {
     use Action::*;
     let in_scope = scope.covers(place);
     match action {
-        ManagePeople | CreateTokens | ReadAudit => role == Role::Admin,
+        ManagePeople | CreateTokens | ReadAudit | ReadAlerts => role == Role::Admin,
         Delete => role == Role::Admin && in_scope,
         ReadAnswers | Export | CaseRead => in_scope,
         ReadMaskedPhone | Reveal | CaseWork => role != Role::Analyst && in_scope,

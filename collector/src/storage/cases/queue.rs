@@ -87,7 +87,7 @@ fn outcome(name: Option<String>, retry_after_s: Option<i64>) -> Option<Outcome> 
     }
 }
 
-fn job_row(row: &[Val]) -> Result<JobRow, StoreError> {
+pub(super) fn job_row(row: &[Val]) -> Result<JobRow, StoreError> {
     let last = match (
         outcome(opt_text(row, 4)?, opt_int(row, 6)?),
         opt_int(row, 5)?,
