@@ -16,9 +16,12 @@
 //! recorded after: two collectors never hold one lease, so in normal operation a job is sent
 //! once; a collector killed between a send and its record leaves the job leased, and another
 //! (or the same, restarted) sends it again when the lease lapses — the one place a group can
-//! read an alert twice. A job whose robot has had `RATE_LIMIT` sends in the last minute stays
-//! leased until its lease lapses (at most a minute: the rate window), then is tried again.
-//! Sends to Feishu bots are spaced by `FEISHU_GAP` (their 5 a second).
+//! read an alert twice. A batch stops sending at half its lease, so a slow robot never lets a
+//! lease lapse under a send in progress. Jobs are leased channel by channel, each within what
+//! its robot may still take this minute (`RATE_LIMIT`, by the sends recorded), the channel
+//! waiting longest first: a busy channel never holds up another. A job that still meets the
+//! limit (another collector sent meanwhile) stays leased until its lease lapses, then is tried
+//! again. Sends to Feishu bots are spaced by `FEISHU_GAP` (their 5 a second).
 //! Alerts older than `schedule::STALE_NS` when they fall due are fanned to no channel (a
 //! collector started on old answers does not flood a group; the digest counts them).
 
@@ -170,20 +173,43 @@ impl Worker {
             p.fanned += channels.len();
             self.store.fan_out(&alert.id, &channels, now).await?;
         }
-        let leased = self
-            .store
-            .lease_jobs(&self.owner, now, self.lease_ns, BATCH)
-            .await?;
+        // Each channel within what its robot may take this minute (so a busy channel never
+        // holds up another), the longest waiting first; a batch stops at half its lease, so no
+        // job is sent after its lease could have passed to another collector.
+        let started = std::time::Instant::now();
+        let half = Duration::from_nanos(u64::try_from(self.lease_ns / 2).unwrap_or(0));
         let mut last_feishu = None::<std::time::Instant>;
-        for job in leased {
-            // Feishu's bot takes 5 a second: a Feishu send follows the last by 200 ms or more.
-            let feishu = self.config.channel(&job.channel).map(|c| c.kind) == Some(Kind::Feishu);
-            if let (true, Some(last)) = (feishu, last_feishu) {
-                tokio::time::sleep(FEISHU_GAP.saturating_sub(last.elapsed())).await;
+        'channels: for name in self.store.due_channels(now).await? {
+            let budget = match self.config.channel(&name) {
+                Some(_) => {
+                    let since = now.ns - RATE_WINDOW_NS;
+                    let sent = self.store.robot_sends(&name, since).await?.len();
+                    delivery::RATE_LIMIT.saturating_sub(sent)
+                }
+                None => delivery::RATE_LIMIT, // gone from the file: each is given up at once
+            };
+            if budget == 0 {
+                p.paced += 1;
+                continue;
             }
-            self.send(&job, &mut p).await?;
-            if feishu {
-                last_feishu = Some(std::time::Instant::now());
+            let limit = i64::try_from(budget).unwrap_or(BATCH).min(BATCH);
+            let leased = self
+                .store
+                .lease_channel_jobs(&self.owner, &name, now, self.lease_ns, limit)
+                .await?;
+            let feishu = self.config.channel(&name).map(|c| c.kind) == Some(Kind::Feishu);
+            for job in leased {
+                if started.elapsed() > half {
+                    break 'channels; // the rest lapse and are leased again
+                }
+                // Feishu's bot takes 5 a second: a Feishu send follows the last by 200 ms.
+                if let (true, Some(last)) = (feishu, last_feishu) {
+                    tokio::time::sleep(FEISHU_GAP.saturating_sub(last.elapsed())).await;
+                }
+                self.send(&job, &mut p).await?;
+                if feishu {
+                    last_feishu = Some(std::time::Instant::now());
+                }
             }
         }
         Ok(p)

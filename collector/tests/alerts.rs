@@ -458,8 +458,16 @@ async fn one_robot_takes_at_most_twenty_a_minute_and_the_rest_after() {
     for n in 0..25 {
         w.answer(100 + n, "SZ-FT", 4, json!({}), &t0).await;
     }
+    // A case of another store, after them: its channel is not held up by the busy one.
+    w.ahead(SECOND);
+    w.answer(130, "BJ-CY", 4, json!({}), &w.now()).await;
     let first = w.pass().await;
-    assert_eq!(first.sent, 20, "{first:?}");
+    assert_eq!(first.sent, 21, "{first:?}");
+    assert_eq!(
+        w.feishu.count(),
+        1,
+        "the other store's channel in the same pass"
+    );
     w.ahead(SECOND);
     w.passes(1).await;
     w.ahead(30 * SECOND);
@@ -476,7 +484,7 @@ async fn one_robot_takes_at_most_twenty_a_minute_and_the_rest_after() {
             .count();
         assert!(within <= 20, "{within} in the minute from {start}: {at:?}");
     }
-    assert_eq!(w.ding.count() + w.feishu.count() + w.hook.count(), 0);
+    assert_eq!(w.ding.count() + w.hook.count(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

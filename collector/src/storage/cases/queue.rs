@@ -273,23 +273,64 @@ impl Store {
         lease_ns: i64,
         limit: i64,
     ) -> Result<Vec<JobRow>, StoreError> {
+        self.lease(owner, None, now, lease_ns, limit).await
+    }
+
+    /// `lease_jobs` of one channel's jobs only (the worker leases each channel within what its
+    /// robot may take this minute, so a busy channel never holds up the others).
+    pub async fn lease_channel_jobs(
+        &self,
+        owner: &str,
+        channel: &str,
+        now: &Now,
+        lease_ns: i64,
+        limit: i64,
+    ) -> Result<Vec<JobRow>, StoreError> {
+        self.lease(owner, Some(channel), now, lease_ns, limit).await
+    }
+
+    async fn lease(
+        &self,
+        owner: &str,
+        channel: Option<&str>,
+        now: &Now,
+        lease_ns: i64,
+        limit: i64,
+    ) -> Result<Vec<JobRow>, StoreError> {
         let sql = concat!(
             "UPDATE alert_jobs SET lease_owner = $1, lease_until_ns = $2
              WHERE (alert_id, channel) IN (
                SELECT alert_id, channel FROM alert_jobs
                WHERE state = 'pending' AND next_ns <= $3
                  AND (lease_until_ns IS NULL OR lease_until_ns <= $3)
+                 AND (CAST($5 AS TEXT) IS NULL OR channel = $5)
                ORDER BY next_ns, alert_id, channel LIMIT $4 FOR UPDATE SKIP LOCKED)
              RETURNING ",
             job_cols!()
         );
         let until = now.ns.saturating_add(lease_ns);
-        let params = vec![t(owner), Val::I(until), Val::I(now.ns), Val::I(limit)];
+        let params = vec![
+            t(owner),
+            Val::I(until),
+            Val::I(now.ns),
+            Val::I(limit),
+            channel.map_or(Val::NullT, t),
+        ];
         let mut jobs = all(self.one(sql, params).await?, job_row)?;
         jobs.sort_by(|a, b| {
             (a.next_ns, &a.alert_id, &a.channel).cmp(&(b.next_ns, &b.alert_id, &b.channel))
         });
         Ok(jobs)
+    }
+
+    /// The channels with jobs due at `now` and not under a live lease, the longest waiting
+    /// first.
+    pub async fn due_channels(&self, now: &Now) -> Result<Vec<String>, StoreError> {
+        let sql = "SELECT channel FROM alert_jobs
+                   WHERE state = 'pending' AND next_ns <= $1
+                     AND (lease_until_ns IS NULL OR lease_until_ns <= $1)
+                   GROUP BY channel ORDER BY MIN(next_ns), channel";
+        all(self.one(sql, vec![Val::I(now.ns)]).await?, |r| text(r, 0))
     }
 
     /// Records a try of a job: attempts + 1, its outcome, and then sent, pending until the
