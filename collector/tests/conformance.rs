@@ -776,6 +776,7 @@ conformance!(
     passives_open_cases_only_when_the_rule_says,
     edits_keep_their_history_and_survive_a_reopen,
     the_alert_queue_makes_each_job_once_and_leases_it_to_one,
+    a_deleted_answer_takes_its_case_and_alerts_with_it,
 );
 
 /// The command line on PostgreSQL: `seed --db postgres://…` writes the demo set through the

@@ -211,9 +211,39 @@ impl Store {
         each!(self, s => s.purge(now).await)
     }
 
-    /// Deletes a response (a customer's deletion request); true if it was stored.
+    /// Deletes a response (a customer's deletion request) with its case, the case's history,
+    /// alerts and their jobs (nothing about it is sent after), and a re-survey score it gave,
+    /// in one transaction; true if it was stored.
     pub async fn delete(&self, id: &str) -> Result<bool, StoreError> {
-        each!(self, s => s.delete(id).await)
+        use people::{stmt, t};
+        let id = t(&id.to_ascii_lowercase());
+        let rows = self
+            .transact(vec![
+                stmt(
+                    "DELETE FROM alert_jobs WHERE alert_id IN (SELECT a.id FROM alerts a
+                       WHERE a.case_id IN (SELECT c.id FROM cases c WHERE c.response_id = $1))",
+                    vec![id.clone()],
+                ),
+                stmt(
+                    "DELETE FROM alerts WHERE case_id IN
+                       (SELECT c.id FROM cases c WHERE c.response_id = $1)",
+                    vec![id.clone()],
+                ),
+                stmt(
+                    "DELETE FROM case_events WHERE case_id IN
+                       (SELECT c.id FROM cases c WHERE c.response_id = $1)",
+                    vec![id.clone()],
+                ),
+                stmt("DELETE FROM cases WHERE response_id = $1", vec![id.clone()]),
+                stmt(
+                    "UPDATE cases SET recovery_score = NULL, recovery_ns = NULL,
+                       recovery_response = NULL WHERE recovery_response = $1",
+                    vec![id.clone()],
+                ),
+                stmt("DELETE FROM responses WHERE id = $1 RETURNING id", vec![id]),
+            ])
+            .await?;
+        Ok(rows.last().is_some_and(|r| !r.is_empty()))
     }
 
     /// Resolves once every job sent before it is committed (before the process exits). On

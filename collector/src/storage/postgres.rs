@@ -238,19 +238,6 @@ impl Postgres {
         Ok(due.len())
     }
 
-    pub async fn delete(&self, id: &str) -> Result<bool, StoreError> {
-        let n = self
-            .client()
-            .await?
-            .execute(
-                "DELETE FROM responses WHERE id = $1",
-                &[&id.to_ascii_lowercase()],
-            )
-            .await
-            .map_err(sql)?;
-        Ok(n > 0)
-    }
-
     /// The selected rows in pieces of `STREAM_AHEAD` through a portal, read as the client
     /// reads them.
     pub fn stream(&self, sel: Selection) -> tokio::sync::mpsc::Receiver<Result<Row, StoreError>> {

@@ -39,7 +39,6 @@ impl From<rusqlite::Error> for StoreError {
 enum Work {
     Upsert(Posts),
     Purge(Now),
-    Delete(String),
     /// Nothing: answered once every job sent before it is committed.
     Barrier,
 }
@@ -109,7 +108,6 @@ fn apply(tx: &mut rusqlite::Transaction<'_>, work: &Work) -> Result<Done, StoreE
             Ok(Done::Upsert(done))
         }
         Work::Purge(now) => rows::purge(tx, now).map(Done::Count),
-        Work::Delete(id) => rows::delete(tx, id).map(|d| Done::Count(d as usize)),
         Work::Barrier => Ok(Done::Count(0)),
     }
 }
@@ -274,10 +272,6 @@ impl Sqlite {
 
     pub async fn purge(&self, now: Now) -> Result<usize, StoreError> {
         self.count(Work::Purge(now)).await
-    }
-
-    pub async fn delete(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self.count(Work::Delete(id.to_owned())).await? > 0)
     }
 
     pub async fn flush(&self) -> Result<(), StoreError> {

@@ -337,3 +337,55 @@ pub async fn the_alert_queue_makes_each_job_once_and_leases_it_to_one(e: Engine)
         .unwrap();
     assert!(late.is_empty(), "{late:?}");
 }
+
+/// A customer's deletion takes their case with it: its history, alerts and jobs, so nothing
+/// about them is sent or listed after; a re-survey score the deleted answer gave is cleared.
+pub async fn a_deleted_answer_takes_its_case_and_alerts_with_it(e: Engine) {
+    let s = Store::connect(&target(e)).await.unwrap();
+    s.upsert(callback(1, 10, 24), at(10), None).await.unwrap();
+    s.upsert(detractor(2, 10), at(10), None).await.unwrap();
+    let kept = s.case_list(&CaseFilter::default()).await.unwrap();
+    let gone = kept
+        .iter()
+        .find(|c| c.response_id == id(1))
+        .unwrap()
+        .id
+        .clone();
+    let other = kept
+        .iter()
+        .find(|c| c.response_id == id(2))
+        .unwrap()
+        .id
+        .clone();
+    for a in s.alerts_to_fan(&at(3600), 100).await.unwrap() {
+        s.fan_out(&a.id, &["ch".to_owned()], &at(3600))
+            .await
+            .unwrap();
+    }
+    assert!(s.delete(&id(1)).await.unwrap());
+    let left = s.case_list(&CaseFilter::default()).await.unwrap();
+    assert_eq!(
+        left.iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
+        vec![other.clone()]
+    );
+    assert!(s.case_get(&gone).await.unwrap().is_none());
+    assert!(!s
+        .alert_exists(&format!("case:{gone}:opened"))
+        .await
+        .unwrap());
+    assert!(!s
+        .alert_exists(&format!("case:{gone}:callback"))
+        .await
+        .unwrap());
+    let jobs = s
+        .lease_jobs("w", &at(7200), 60 * SECOND, 100)
+        .await
+        .unwrap();
+    assert!(jobs.iter().all(|j| j.alert_id != gone), "{jobs:?}");
+    assert_eq!(jobs.len(), 1, "the other case's job stays: {jobs:?}");
+    assert!(s
+        .alert_exists(&format!("case:{other}:opened"))
+        .await
+        .unwrap());
+    assert!(!s.delete(&id(1)).await.unwrap(), "deleted once");
+}

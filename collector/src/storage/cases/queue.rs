@@ -387,7 +387,7 @@ impl Store {
     /// Whether the alert `key` is stored (a digest already made today).
     pub async fn alert_exists(&self, key: &str) -> Result<bool, StoreError> {
         let rows = self
-            .one("SELECT 1 FROM alerts WHERE key = $1", vec![t(key)])
+            .one("SELECT key FROM alerts WHERE key = $1", vec![t(key)])
             .await?;
         Ok(rows.is_some_and(|r| !r.is_empty()))
     }

@@ -1,6 +1,6 @@
 //! The SQLite engine's statements, each in the caller's connection or transaction: the rows
 //! the upsert decision reads and the writes it says to make (`decision`), the purge of
-//! phones past their retention, the delete, and the reads of the export and the landing
+//! phones past their retention, and the reads of the export and the landing
 //! pages.
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -159,14 +159,6 @@ pub fn purge(conn: &Connection, now: &Now) -> Result<usize, StoreError> {
          WHERE purge_after_ns IS NOT NULL AND purge_after_ns <= ?1",
         params![now.ns, now.at],
     )?)
-}
-
-/// Deletes one response; true if it was stored.
-pub fn delete(conn: &Connection, id: &str) -> Result<bool, StoreError> {
-    Ok(conn.execute(
-        "DELETE FROM responses WHERE id = ?1",
-        [id.to_ascii_lowercase()],
-    )? > 0)
 }
 
 /// Calls `each` with every selected response, oldest first, one row at a time (the table is
