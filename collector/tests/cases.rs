@@ -280,7 +280,13 @@ async fn the_scope_table_holds_on_every_case_route() {
 async fn patch_errors_name_the_field_and_the_accepted_values() {
     let w = world().await;
     let k = Kind::Token(Role::Store);
-    let cases: [(Value, &str, &str); 6] = [
+    let long = "很".repeat(1001);
+    let cases: [(Value, &str, &str); 7] = [
+        (
+            json!({"note": long}),
+            "note",
+            "note has 1001 characters: expected at most 1000",
+        ),
         (
             json!({"state": "resolved"}),
             "state",

@@ -30,6 +30,8 @@ use crate::{audit, ApiError, Shared};
 
 /// The keys a `PATCH` body may hold.
 pub const PATCH_KEYS: &[&str] = &["status", "note", "root_cause", "owner"];
+/// The most characters a note may have (the dashboard's form says the same).
+pub const NOTE_MAX: usize = 1000;
 /// The statuses a `PATCH` may set.
 pub const STATUSES: &[&str] = &["contacted", "resolved", "open"];
 
@@ -204,10 +206,20 @@ pub fn edits(body: &Value, root_causes: &[String]) -> Result<Edits, ApiError> {
             ));
         }
     }
+    let note = text(map, "note")?;
+    if let Some(n) = note.as_deref().filter(|n| n.chars().count() > NOTE_MAX) {
+        return Err(bad(
+            "note",
+            format!(
+                "note has {} characters: expected at most {NOTE_MAX}",
+                n.chars().count()
+            ),
+        ));
+    }
     let edits = Edits {
         status,
         root_cause: root_cause.map(|c| c.trim().to_owned()),
-        note: text(map, "note")?,
+        note,
         owner: text(map, "owner")?.map(|o| crate::storage::email_key(&o)),
     };
     if edits == Edits::default() {
