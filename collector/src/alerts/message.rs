@@ -121,8 +121,8 @@ fn local(ns: i64, offset_minutes: i32) -> time::OffsetDateTime {
 pub const PHONE_DIGITS: usize = 11;
 
 /// A customer's words as a robot may show them: on one line, every run of
-/// `PHONE_DIGITS` or more digits (spaces, dashes, dots and one leading `+` allowed between
-/// them) masked as `contract::phone::mask` masks a phone, and the characters of markdown and
+/// `PHONE_DIGITS` or more digits, ASCII or full-width (spaces, dashes, dots, slashes,
+/// brackets and one leading `+` allowed between them) masked as `contract::phone::mask` masks a phone, and the characters of markdown and
 /// HTML syntax (`* _ [ ] < > # \` ~ |`) replaced by their full-width forms, so no one's comment
 /// becomes a link, a heading or a mention in a group chat.
 pub fn customer_words(text: &str) -> String {
@@ -136,8 +136,34 @@ pub fn code_words(text: &str) -> String {
     clean(text, false)
 }
 
+/// A full-width digit (Chinese keyboards type them) as its ASCII digit; anything else as is.
+fn fold_digit(c: char) -> char {
+    match c {
+        '\u{FF10}'..='\u{FF19}' => char::from_u32(c as u32 - 0xFF10 + u32::from(b'0')).unwrap_or(c),
+        c => c,
+    }
+}
+
+/// What may stand between the digits of one phone number: spaces (a full-width one too),
+/// dashes, dots, slashes and brackets, ASCII or full-width.
+fn separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\u{3000}'
+            | '-'
+            | '\u{FF0D}'
+            | '.'
+            | '/'
+            | '\u{FF0F}'
+            | '('
+            | ')'
+            | '\u{FF08}'
+            | '\u{FF09}'
+    )
+}
+
 fn clean(text: &str, strict: bool) -> String {
-    let chars: Vec<char> = text.chars().collect();
+    let chars: Vec<char> = text.chars().map(fold_digit).collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
@@ -150,7 +176,7 @@ fn clean(text: &str, strict: bool) -> String {
                 if d.is_ascii_digit() {
                     digits += 1;
                     last_digit = end;
-                } else if !(matches!(d, ' ' | '-' | '.') || (d == '+' && end == i)) {
+                } else if !(separator(d) || (d == '+' && end == i)) {
                     break;
                 }
                 end += 1;

@@ -634,6 +634,12 @@ fn customers_words_are_masked_and_inert() {
         "［x］(http://e) ＜a＞ ＊＊b＊＊ ＃h ｀c｀ ～d～ ｜e｜",
     );
     check("line\nbreak", "line break");
+    // Full-width digits and the other ways people write a number are masked too.
+    check("电话１３８１２３４３７８８", "电话138****3788");
+    check("１３８　１２３４　３７８８", "*******3788");
+    check("138/1234/3788 找我", "*******3788 找我");
+    check("（138）12343788", "（*******3788");
+    check("(138)1234-3788", "(138****3788");
 }
 
 #[test]
