@@ -70,7 +70,15 @@ async fn selected(
     q: &json::Query,
 ) -> Result<Vec<CaseRow>, Response> {
     let names = state.names();
-    let rows = state.store.case_list(&q.filter).await.map_err(failed)?;
+    // A caller of one store (most store managers) reads only its cases from the database;
+    // every other scope is applied to the rows read, below.
+    let mut filter = q.filter.clone();
+    if let (None, nps_core::access::Scope::Stores(stores)) = (&filter.store, &caller.scope) {
+        if let [only] = &stores[..] {
+            filter.store = Some(only.clone());
+        }
+    }
+    let rows = state.store.case_list(&filter).await.map_err(failed)?;
     Ok(rows
         .into_iter()
         .filter(|c| caller.may(Action::CaseRead, &json::place(&names, c)))
