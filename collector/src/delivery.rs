@@ -30,17 +30,16 @@ use std::time::Duration;
 
 use nps_core::cases::delivery::{self, Decision, RATE_WINDOW_NS};
 use nps_core::cases::opening::AlertKind;
-use nps_core::cases::{hours_left, schedule};
-use nps_core::contract::payload::Response;
-use nps_core::scoring::analysis::Names;
-use nps_core::scoring::score::Category;
+use nps_core::cases::schedule;
 use serde_json::Value;
 
-use crate::alerts::{Alert, Channel, Config, Kind, Message, Named, Sender};
+mod say;
+
+use crate::alerts::{Channel, Config, Kind, Message, Sender};
 use crate::digest::{self, CaseFacts, Day};
 use crate::jobs::{BoxedJob, Stop};
 use crate::reload::Live;
-use crate::storage::{CaseRow, JobRow, Now, Store, StoreError};
+use crate::storage::{JobRow, Now, Store, StoreError};
 
 /// How often a collector looks for work.
 pub const EVERY: Duration = Duration::from_secs(2);
@@ -360,45 +359,9 @@ impl Worker {
         let Some((case, _)) = self.store.case_get(case_id).await? else {
             return Ok(None);
         };
-        Ok(Some(Message::Alert(
-            self.alert(kind, &case, &names, &base, now),
-        )))
-    }
-
-    fn alert(&self, kind: AlertKind, c: &CaseRow, names: &Names, base: &str, now: &Now) -> Alert {
-        let answer = c
-            .body
-            .as_deref()
-            .and_then(|b| serde_json::from_str::<Value>(b).ok())
-            .and_then(|v| Response::parse(&v).ok());
-        let (reasons, comment) = match &answer {
-            Some(r) => (r.reasons.clone(), r.comment.clone()),
-            None => (Vec::new(), None),
-        };
-        let store = c.store.as_ref().map(|id| Named {
-            id: id.clone(),
-            name: names.get("store", id).unwrap_or(id).to_owned(),
-        });
-        let advisor = c
-            .advisor
-            .as_ref()
-            .map(|a| names.get("advisor", a).unwrap_or(a).to_owned());
-        Alert {
-            kind,
-            case_id: c.id.clone(),
-            survey: c.survey.clone(),
-            score: c.score.clamp(0, 10) as u8,
-            category: Category::parse(&c.category).unwrap_or(Category::Detractor),
-            reasons,
-            comment,
-            store,
-            advisor,
-            visit: c.visit.clone(),
-            callback: c.callback,
-            deadline_ns: c.deadline_ns,
-            utc_offset_minutes: self.config.utc_offset_minutes(),
-            hours_left: hours_left(c.deadline_ns, now.ns),
-            link: format!("{base}/dashboard.html#case={}", c.id),
-        }
+        let offset = self.config.utc_offset_minutes();
+        Ok(Some(Message::Alert(say::case_alert(
+            kind, &case, &names, &base, now, offset,
+        ))))
     }
 }

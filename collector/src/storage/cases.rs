@@ -20,6 +20,7 @@ use nps_core::cases::State;
 use super::people::{all, first, int, opt_text, stmt, t, Rows, Stmt, Val};
 use super::{Now, Store, StoreError};
 
+pub mod due;
 mod edit;
 pub mod hook;
 pub mod listing;
@@ -29,8 +30,9 @@ use edit::apply_edits;
 pub use edit::{Edits, NotApplied};
 
 pub(super) use super::people::text;
+pub use due::Due;
 pub use listing::QueueLine;
-pub use queue::{AlertRow, Due, JobRow};
+pub use queue::{AlertRow, JobRow};
 
 /// A stored case and the stored body of the answer that opened it (`None` once deleted).
 #[derive(Clone, Debug, PartialEq, Eq)]
