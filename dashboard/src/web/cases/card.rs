@@ -21,6 +21,9 @@ use crate::words::Word;
 pub struct Props {
     pub view: Rc<View>,
     pub case: Rc<Case>,
+    /// The case a link points at (`#case=ID`): highlighted.
+    #[prop_or_default]
+    pub focus: bool,
     /// The brand's root causes.
     pub causes: Rc<Vec<String>>,
     /// The case as the collector answered a `PATCH`.
@@ -271,7 +274,7 @@ pub fn CaseCard(props: &Props) -> Html {
         "detractor"
     };
     html! {
-        <li class={classes!("case", c.overdue.then_some("overdue"))} data-id={c.id.clone()} data-state={c.status.clone()}>
+        <li class={classes!("case", c.overdue.then_some("overdue"), props.focus.then_some("focus"))} data-id={c.id.clone()} data-state={c.status.clone()}>
             <div class="case-head">
                 <span class={classes!("pill", category)}>{ c.score.map(|s| s.to_string()).unwrap_or_default() }</span>
                 <div class="case-where">
