@@ -202,6 +202,18 @@ impl Browser {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// Clicks the first element matching `css` in the page's light DOM, by WebDriver alone (a
+    /// page whose own scripts do not run, or do not exist: the plain landing form).
+    pub async fn tap(&self, css: &str) {
+        let el = wait_until(&format!("element {css}"), || async {
+            self.client.find(fantoccini::Locator::Css(css)).await.ok()
+        })
+        .await;
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
     /// The element's text content (as a screen reader reads it, even mid-animation).
     pub async fn text(&self, css: &str) -> String {
         self.find(css).await;
