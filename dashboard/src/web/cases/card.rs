@@ -360,7 +360,7 @@ fn history_list(v: &View, history: &[cases::Event], asked: Option<&Result<Case, 
             { for history.iter().map(|e| html! {
                 <li>
                     <span class="muted">{ minutes_of(&e.at).map(|m| moment(m, v.cx.offset, v.locale)).unwrap_or_else(|| e.at.clone()) }</span>
-                    { " " }<span class="who">{ e.who.clone() }</span>
+                    { " " }<span class="who">{ cases::who_text(&e.who, v.locale) }</span>
                     <span class="what">{ cases::event_text(e, v.locale) }</span>
                 </li>
             }) }
