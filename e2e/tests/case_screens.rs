@@ -3,8 +3,8 @@
 //! asked to be called (one 30 hours ago, overdue; one at the number on the order). Each tab,
 //! a case's history and re-survey link, and the figures per store and per advisor; with
 //! `NPS_SCREENSHOTS=DIR` (`cargo xtask screenshots`) a PNG of each. Checks what a manager on
-//! a phone needs: nothing wider than the screen, every button at least 44 px tall, overdue in
-//! red words, and the figures filled in.
+//! a phone needs: nothing wider than the screen, every button at least 44 px tall with its
+//! words on one line, overdue in red words, and the figures filled in.
 
 use nps_collector::{demo, write_key, Now, Store};
 use nps_core::access::{Role, Scope};
@@ -77,6 +77,18 @@ async fn fits(b: &Browser, width: u32, what: &str) {
         small,
         json!([]),
         "{what} at {width} px: buttons under 44 px"
+    );
+    let wrapped = b
+        .js("return [...document.querySelectorAll('.cases button, .case-stats button')]
+                .filter(e => e.offsetParent && e.firstChild && e.firstChild.nodeType === 3)
+                .filter(e => { const r = document.createRange(); r.selectNodeContents(e.firstChild);
+                               return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1; })
+                .map(e => e.textContent)")
+        .await;
+    assert_eq!(
+        wrapped,
+        json!([]),
+        "{what} at {width} px: a button's words broken in two"
     );
 }
 
