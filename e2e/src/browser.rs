@@ -271,6 +271,16 @@ impl Browser {
         self.find(".glance").await;
     }
 
+    /// Puts the page on Beijing time (a Chinese manager's dates and hours, whatever the
+    /// machine's zone).
+    pub async fn beijing_time(&self) {
+        self.cdp(
+            "Emulation.setTimezoneOverride",
+            json!({"timezoneId": "Asia/Shanghai"}),
+        )
+        .await;
+    }
+
     /// Presses keys on whatever has focus.
     pub async fn keys(&self, keys: &str) {
         self.client

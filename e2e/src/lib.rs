@@ -49,6 +49,19 @@ enum How {
     Whole,
 }
 
+/// A fresh response id in the shape of a UUID v4 (what a widget makes).
+pub fn response_id() -> String {
+    let hex = nps_collector::write_key::fresh();
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
 /// The collector on a loopback port, serving `dist/`.
 pub struct Server {
     pub base: String,

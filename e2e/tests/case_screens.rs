@@ -17,15 +17,7 @@ async fn detractor(server: &Server, hours: i64, visit: &str, on_file: bool) {
     let store = Store::open(&server.db).unwrap();
     let at = time::OffsetDateTime::now_utc() - time::Duration::hours(hours);
     let now = Now::from_time(at);
-    let hex = write_key::fresh();
-    let id = format!(
-        "{}-{}-4{}-a{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    );
+    let id = nps_e2e::response_id();
     let (contact, context) = if on_file {
         (
             json!({"on_file": true, "consent": true, "callback_hours": 24}),
@@ -133,11 +125,7 @@ async fn a_store_managers_case_queue_at_phone_and_desktop_width() {
             ..Options::default()
         })
         .await;
-        b.cdp(
-            "Emulation.setTimezoneOverride",
-            json!({"timezoneId": "Asia/Shanghai"}),
-        )
-        .await;
+        b.beijing_time().await;
         b.sign_in_as(&server, Role::Store, Scope::Stores(vec!["SZ-FT".into()]))
             .await;
         b.goto(&format!("{}/dashboard.html", server.base)).await;
