@@ -6,7 +6,9 @@
 //!
 //! Built in: one store is clearly worst (北京朝阳, with one advisor far below the others), one
 //! is small (its numbers are "not enough data"), wait time costs the most, and the score
-//! rises a little month by month.
+//! rises a little month by month. Its cases are worked as a service team would have (`cases`).
+
+mod cases;
 
 use nps_core::contract::payload::Response;
 use nps_core::scoring::analysis::Names;
@@ -327,6 +329,9 @@ pub async fn seed_store(store: &Db, n: usize, months: u32, seed: u64) -> Result<
         .map(|(r, at, flag)| (r, at, flag, Admission::operator()))
         .collect();
     let done = store.upsert_batch(posts).await?;
+    let org = crate::org_file::read(include_str!("../../www/demo-org.toml"))
+        .map_err(|message| StoreError::Start { message })?;
+    cases::work(store, &org, Now::from_time(now).ns, seed).await?;
     Ok(done.iter().filter(|u| **u == Upsert::Created).count())
 }
 

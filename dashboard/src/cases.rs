@@ -206,6 +206,15 @@ pub fn on_file(c: &Case, locale: Locale) -> Option<String> {
     })
 }
 
+/// Who a history line names: a person's email or a token's label as given, the collector
+/// itself in words.
+pub fn who_text(who: &str, locale: Locale) -> String {
+    match who {
+        "collector" => Word::WhoCollector.in_(locale).to_owned(),
+        _ => who.to_owned(),
+    }
+}
+
 /// What a history line says happened; `None` for one this page does not know (shown by
 /// its key).
 pub fn event_word(what: &str) -> Option<Word> {
@@ -235,10 +244,12 @@ pub fn event_text(e: &Event, locale: Locale) -> String {
         parts.push(fill(Word::RootCauseWas.in_(locale), &[("cause", cause)]));
     }
     if let Some(score) = e.score {
-        parts.push(fill(
-            Word::RecoveryScore.in_(locale),
-            &[("score", &score.to_string())],
-        ));
+        // The answer's own score on `opened`; the re-survey's on `recovery_answer`.
+        let word = match e.what.as_str() {
+            "recovery_answer" => Word::RecoveryScore,
+            _ => Word::AnswerScore,
+        };
+        parts.push(fill(word.in_(locale), &[("score", &score.to_string())]));
     }
     if let Some(note) = e.note.as_deref().filter(|n| !n.trim().is_empty()) {
         parts.push(note.trim().to_owned());

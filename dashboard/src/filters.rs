@@ -3,6 +3,8 @@
 //! Above the store, the org's levels: `by=region` or `by=city` groups the segment table by
 //! the region or the city of each answer's store, `region=S` and `city=深圳` keep only one
 //! (`By`; they are not payload dimensions, so `Dimension` does not hold them).
+//! `case=ID` (the link of a robot's alert, `dashboard.html#case=…`) is not part of the view: it
+//! asks the page to show that case on top of its queue (`Read::case`), once.
 //! No credential is ever read from a link: the page signs in with a session cookie. An old
 //! link's `token=…` is noted (`Read::old_token`), never used, and gone from the address as
 //! soon as the page writes the fragment back.
@@ -29,6 +31,8 @@ const SEARCH: &str = "q";
 const LANG: &str = "lang";
 const REGION: &str = "region";
 const CITY: &str = "city";
+/// The case a link asks the queue to show (an alert's `#case=…`).
+const CASE: &str = "case";
 
 /// What the segment table groups by: a payload dimension, or a level of the brand's org
 /// above the store (the region or the city of each answer's store).
@@ -126,7 +130,15 @@ pub struct Read {
     pub filters: Filters,
     /// The link carried `token=…` (dropped unread: sign in instead).
     pub old_token: bool,
+    /// The case the link points at (`case=ID`): shown on top of the queue, highlighted.
+    pub case: Option<String>,
     pub problems: Vec<String>,
+}
+
+/// Whether `id` can be a case's id (a uuid, or any short code of letters, digits and `-`):
+/// anything else in a link is named, never sent to the collector.
+fn case_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 impl Filters {
@@ -144,6 +156,8 @@ impl Filters {
             };
             match k {
                 TOKEN => read.old_token = true,
+                CASE if case_id(v) => read.case = Some(v.to_owned()),
+                CASE => bad("a case id like 6f1c2a7e-9b1d-4c3e-8a5f-0d2e4b6a8c1f"),
                 FROM | TO => match parse_iso_date(v) {
                     Some(day) if k == FROM => f.from = Some(day),
                     Some(day) => f.to = Some(day),
@@ -175,7 +189,7 @@ impl Filters {
                     Some(d) if !v.is_empty() => f.only[d.index()] = Some(v.to_owned()),
                     Some(_) => {}
                     None => read.problems.push(format!(
-                        "unknown key {k:?} in the link: expected {FROM}, {TO}, {SURVEY}, {REGION}, {CITY}, {}, {BY}, {TREND}, {COMMENTS}, {SEARCH}, {LANG}",
+                        "unknown key {k:?} in the link: expected {FROM}, {TO}, {SURVEY}, {REGION}, {CITY}, {}, {BY}, {TREND}, {COMMENTS}, {SEARCH}, {LANG}, {CASE}",
                         Dimension::KEYS.join(", ")
                     )),
                 },
@@ -370,6 +384,36 @@ mod tests {
             ..south.clone()
         };
         assert!(by_city.same_answers(&south));
+    }
+
+    #[test]
+    fn an_alerts_case_link_names_the_case_and_keeps_the_view() {
+        let id = "6f1c2a7e-9b1d-4c3e-8a5f-0d2e4b6a8c1f";
+        let read = Filters::from_fragment(&format!("#case={id}"));
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        assert_eq!(read.case.as_deref(), Some(id));
+        assert_eq!(read.filters, Filters::default());
+        // Beside a view: both apply, and the case is not part of the view written back.
+        let read = Filters::from_fragment(&format!("store=SZ-FT&case={id}&by=advisor&lang=en"));
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        assert_eq!(read.case.as_deref(), Some(id));
+        assert_eq!(read.filters.only[0].as_deref(), Some("SZ-FT"));
+        assert_eq!(
+            (read.filters.by, read.filters.lang),
+            (By::Dim(Dimension::Advisor), Some(Locale::En))
+        );
+        assert_eq!(read.filters.to_fragment(), "store=SZ-FT&by=advisor&lang=en");
+        // Not an id: named, nothing asked of the collector, the rest applies.
+        for bad in ["../users", "a%2Fb", "", "x y"] {
+            let read = Filters::from_fragment(&format!("case={bad}&trend=month"));
+            assert_eq!(read.case, None, "{bad}");
+            assert_eq!(read.filters.trend, Period::Month, "{bad}");
+            assert!(
+                read.problems.join("").contains("case is"),
+                "{bad}: {:?}",
+                read.problems
+            );
+        }
     }
 
     #[test]

@@ -185,11 +185,13 @@ words! {
     Copy { "复制", "複製", "Copy" }
     Copied { "已复制。", "已複製。", "Copied." }
     RecoveryScore { "回访问卷评分 {score}", "回訪問卷評分 {score}", "Follow-up score {score}" }
+    AnswerScore { "客户打 {score} 分", "客戶打 {score} 分", "Scored {score}" }
+    WhoCollector { "系统", "系統", "System" }
     CaseStats { "门店与顾问的回访", "門市與顧問的回訪", "Cases by store and advisor" }
     CasesSignIn { "登录后可查看并处理回访。", "登入後可查看並處理回訪。", "Sign in to see and work the cases." }
     CaseStatsHint { "按时联系：在承诺时限内联系上的比例；挽回率：回访问卷打 7 分及以上的比例（分母为已回答的客户）。", "準時聯絡：在承諾時限內聯絡上的比例；挽回率：回訪問卷打 7 分以上的比例（分母為已回答的客戶）。", "In time: the share reached within the promise. Recovered: the share scoring 7 or more on the follow-up survey, of those who answered." }
     StatCases { "回访数", "回訪數", "Cases" }
-    StatOpen { "未联系", "未聯絡", "Open now" }
+    StatOpen { "未解决", "未解決", "Open now" }
     StatOverdue { "已超时", "已逾時", "Overdue now" }
     StatInTime { "按时联系", "準時聯絡", "In time" }
     StatMedian { "首次联系（中位）", "首次聯絡（中位）", "Median to first contact" }

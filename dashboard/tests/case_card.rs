@@ -143,9 +143,10 @@ async fn a_store_manager_sees_the_case_and_resolving_needs_a_root_cause() {
         one(&root, ".case [data-act=recovery]").is_none(),
         "not resolved yet"
     );
-    assert!(one(&root, ".case select[name=root_cause]").is_some());
+    // Waiting for a call, the card asks only for a note; the root cause comes with resolving.
+    assert!(one(&root, ".case select[name=root_cause]").is_none());
     assert!(one(&root, ".case textarea[name=note]").is_some());
-    // Resolving with no root cause: said at once, nothing sent.
+    // Resolving with no root cause: said at once, the choice offered, nothing sent.
     one(&root, "button[data-act=resolve]")
         .unwrap()
         .unchecked_into::<HtmlElement>()

@@ -202,6 +202,18 @@ impl Browser {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// Clicks the first element matching `css` in the page's light DOM, by WebDriver alone (a
+    /// page whose own scripts do not run, or do not exist: the plain landing form).
+    pub async fn tap(&self, css: &str) {
+        let el = wait_until(&format!("element {css}"), || async {
+            self.client.find(fantoccini::Locator::Css(css)).await.ok()
+        })
+        .await;
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
     /// The element's text content (as a screen reader reads it, even mid-animation).
     pub async fn text(&self, css: &str) -> String {
         self.find(css).await;
@@ -257,6 +269,16 @@ impl Browser {
         .await;
         self.goto(&format!("{}/dashboard.html", server.base)).await;
         self.find(".glance").await;
+    }
+
+    /// Puts the page on Beijing time (a Chinese manager's dates and hours, whatever the
+    /// machine's zone).
+    pub async fn beijing_time(&self) {
+        self.cdp(
+            "Emulation.setTimezoneOverride",
+            json!({"timezoneId": "Asia/Shanghai"}),
+        )
+        .await;
     }
 
     /// Presses keys on whatever has focus.

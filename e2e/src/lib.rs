@@ -41,6 +41,27 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
+/// How a server is started besides its settings.
+enum How {
+    /// Every answer's `Content-Security-Policy` replaced (a brand's own page).
+    Csp(&'static str),
+    /// The whole server with its background jobs (`serve::run`).
+    Whole,
+}
+
+/// A fresh response id in the shape of a UUID v4 (what a widget makes).
+pub fn response_id() -> String {
+    let hex = nps_collector::write_key::fresh();
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
 /// The collector on a loopback port, serving `dist/`.
 pub struct Server {
     pub base: String,
@@ -69,16 +90,25 @@ impl Server {
         Server::serve(Some(listener), adjust, None).await
     }
 
+    /// Starts the whole collector (`serve::run`, as the binary runs it: its background jobs,
+    /// the alert worker among them) on a listener bound already, with its settings changed.
+    pub async fn run_on(
+        listener: tokio::net::TcpListener,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Server {
+        Server::serve(Some(listener), adjust, Some(How::Whole)).await
+    }
+
     /// Starts the collector with every answer's `Content-Security-Policy` header replaced by
     /// `policy`: a brand's own page, under the brand's policy, self-hosting the widget.
     pub async fn start_under(policy: &'static str) -> Server {
-        Server::serve(None, |_| {}, Some(policy)).await
+        Server::serve(None, |_| {}, Some(How::Csp(policy))).await
     }
 
     async fn serve(
         listener: Option<tokio::net::TcpListener>,
         adjust: impl FnOnce(&mut Settings),
-        policy: Option<&'static str>,
+        how: Option<How>,
     ) -> Server {
         let dir = temp_dir("db");
         let db = dir.join("nps.db");
@@ -119,8 +149,19 @@ impl Server {
             None => tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
         };
         let addr = listener.local_addr().unwrap();
+        if let Some(How::Whole) = how {
+            let limits = nps_collector::serve::Limits::default();
+            tokio::spawn(async move {
+                let every = Duration::from_secs(3600);
+                let forever = std::future::pending::<()>();
+                nps_collector::serve::run(listener, store, settings, limits, every, forever)
+                    .await
+                    .unwrap()
+            });
+            return Server::at(addr, db, token);
+        }
         let mut router = app(store, settings);
-        if let Some(policy) = policy {
+        if let Some(How::Csp(policy)) = how {
             router = router.layer(axum::middleware::map_response(
                 move |mut r: axum::response::Response| async move {
                     r.headers_mut().insert(
@@ -133,6 +174,10 @@ impl Server {
         }
         let router = router.into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Server::at(addr, db, token)
+    }
+
+    fn at(addr: SocketAddr, db: PathBuf, token: String) -> Server {
         Server {
             base: format!("http://{addr}"),
             addr,

@@ -67,11 +67,7 @@ async fn the_dashboard_says_what_the_stored_answers_say() {
         ..Options::default()
     })
     .await;
-    b.cdp(
-        "Emulation.setTimezoneOverride",
-        json!({"timezoneId": "Asia/Shanghai"}),
-    )
-    .await;
+    b.beijing_time().await;
     let now = (std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

@@ -20,17 +20,6 @@ fn at(width: u32, scripts: bool) -> Options {
     }
 }
 
-/// Clicks the first element matching `css` in the page (light DOM), by WebDriver alone.
-async fn tap(b: &Browser, css: &str) {
-    let el = wait_until(&format!("element {css}"), || async {
-        b.client.find(Locator::Css(css)).await.ok()
-    })
-    .await;
-    el.click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
 async fn text_of(b: &Browser, css: &str) -> String {
     let el = wait_until(&format!("element {css}"), || async {
         b.client.find(Locator::Css(css)).await.ok()
@@ -77,13 +66,13 @@ async fn without_javascript_a_visit_is_answered_from_question_to_outcome() {
             r.0 + r.2 <= width as f64,
             "at {width} px the 10 is on screen: {r:?}"
         );
-        tap(&b, "button[data-score='2']").await;
+        b.tap("button[data-score='2']").await;
         assert_eq!(
             text_of(&b, ".nps-follow-up .nps-prompt").await,
             "非常抱歉没能让您满意。主要是哪些方面？"
         );
-        tap(&b, "[data-reason='wait_time']").await;
-        tap(&b, ".nps-submit").await;
+        b.tap("[data-reason='wait_time']").await;
+        b.tap(".nps-submit").await;
         assert!(text_of(&b, ".nps-outcome-body")
             .await
             .contains("收到您的反馈，非常抱歉给您添麻烦了。"));
@@ -137,7 +126,7 @@ async fn a_tap_before_the_wasm_arrives_is_kept_and_the_widget_continues_it() {
         .await
         .unwrap();
     // The wasm is not there (yet): the plain page answers the tap.
-    tap(&b, "button[data-score='9']").await;
+    b.tap("button[data-score='9']").await;
     let rows = server.wait_rows("the scored row", |r| r.len() == 1).await;
     let id = rows[0].0.clone();
     assert_eq!(
@@ -262,16 +251,16 @@ async fn in_wechat_a_promoters_outcome_page_puts_the_invite_page_in_the_address(
         server.base
     ))
     .await;
-    tap(&b, "button[data-score='10']").await;
+    b.tap("button[data-score='10']").await;
     let rows = server.wait_rows("the scored row", |r| r.len() == 1).await;
     let id = rows[0].0.clone();
-    tap(&b, ".nps-submit").await;
+    b.tap(".nps-submit").await;
     text_of(&b, ".nps-outcome-title").await;
     // The outcome was served at the response's address; ··· now shares the invite page.
     let at = wait_path(&b, "/s/after-sales/invite").await;
     assert_eq!(at[1], json!(""), "nothing of the visit in the address");
     assert!(!at.to_string().contains(&id));
-    tap(&b, "[data-share]").await;
+    b.tap("[data-share]").await;
     let note = wait_until("the note", || async {
         Some(text_of(&b, "#nps-note").await).filter(|t| !t.is_empty())
     })

@@ -33,7 +33,7 @@ async fn invite(server: &Server, email: &str, role: Role, scope: Scope) -> Strin
 /// A recent detractor of `store` who left a phone for a call-back.
 async fn detractor_with_phone(server: &Server, store_code: &str) -> String {
     let store = Store::open(&server.db).unwrap();
-    let id = uuid_like();
+    let id = nps_e2e::response_id();
     let now = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
     let at = now
         .format(&time::format_description::well_known::Rfc3339)
@@ -48,18 +48,6 @@ async fn detractor_with_phone(server: &Server, store_code: &str) -> String {
     store.upsert(response, Now::system(), None).await.unwrap();
     store.flush().await.unwrap();
     id
-}
-
-fn uuid_like() -> String {
-    let hex = write_key::fresh();
-    format!(
-        "{}-{}-4{}-a{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    )
 }
 
 /// `fetch(path)` from the page, as its own scripts would (the session cookie goes along).

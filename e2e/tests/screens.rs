@@ -308,11 +308,7 @@ async fn manager_browser(width: u32, height: u32, lang: &'static str, dark: bool
         ..Options::default()
     })
     .await;
-    b.cdp(
-        "Emulation.setTimezoneOverride",
-        serde_json::json!({"timezoneId": "Asia/Shanghai"}),
-    )
-    .await;
+    b.beijing_time().await;
     b
 }
 

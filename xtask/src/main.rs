@@ -240,7 +240,15 @@ fn screenshots() -> Result {
     let out = root().join("docs/screenshots");
     step(&format!("screenshots into {}", out.display()));
     run(cargo()
-        .args(["test", "-p", "nps-e2e", "--test", "screens"])
+        .args([
+            "test",
+            "-p",
+            "nps-e2e",
+            "--test",
+            "screens",
+            "--test",
+            "case_screens",
+        ])
         .env("NPS_DIST", &dist)
         .env("CHROMEDRIVER", &t.chromedriver)
         .env("CHROMIUM", &t.chromium)

@@ -447,6 +447,25 @@ fn alert(kind: AlertKind) -> Alert {
     }
 }
 
+/// Regression: a preset reason reached the group as its id (`wait＿time`).
+#[test]
+fn a_preset_reason_reads_as_the_chip_the_customer_tapped() {
+    let mut a = alert(AlertKind::Opened);
+    a.reasons = vec!["wait_time".into(), "等待时间".into()];
+    for (locale, label) in [
+        (Locale::ZhCn, "等待时长、等待时间"),
+        (Locale::En, "Waiting time, 等待时间"),
+    ] {
+        let w = super::text::words(&Message::Alert(a.clone()), locale);
+        let line = w
+            .lines
+            .iter()
+            .find(|(_, v)| v.contains("等待时间"))
+            .unwrap();
+        assert_eq!(line.1, label, "{locale:?}");
+    }
+}
+
 fn digest() -> Digest {
     Digest {
         scope: "华南大区".into(),

@@ -5,7 +5,7 @@
 //! only URL.
 
 use nps_core::scoring::score::Category;
-use nps_core::words::Locale;
+use nps_core::words::{Locale, PRESETS};
 
 use super::message::{code_words, customer_words, Alert, AlertKind, Digest, Message};
 
@@ -21,6 +21,16 @@ pub struct Words {
     pub lines: Vec<(&'static str, String)>,
     /// The link's label (`查看工单`).
     pub link_label: &'static str,
+}
+
+/// A reason as the customer read it: a preset chip's label in `locale` (`wait_time` →
+/// 等待时长), else as given (a brand's own reason words).
+fn reason_label(id: &str, locale: Locale) -> &str {
+    PRESETS
+        .iter()
+        .flat_map(|(_, reasons)| reasons.iter())
+        .find(|r| r.id == id)
+        .map_or(id, |r| r.label(locale))
 }
 
 fn pick(three: Three, locale: Locale) -> &'static str {
@@ -148,7 +158,11 @@ fn alert(a: &Alert, locale: Locale) -> Words {
         lines[0].1 = format!("{}/10 ({cat})", a.score);
     }
     if !a.reasons.is_empty() {
-        let reasons: Vec<String> = a.reasons.iter().map(|r| customer_words(r)).collect();
+        let reasons: Vec<String> = a
+            .reasons
+            .iter()
+            .map(|r| customer_words(reason_label(r, locale)))
+            .collect();
         lines.push((t(REASONS), reasons.join(t(LIST))));
     }
     if let Some(c) = a

@@ -142,6 +142,15 @@ fn history_lines_in_words() {
         ..Event::default()
     };
     assert_eq!(event_text(&e("opened"), Locale::ZhCn), "创建回访");
+    // Regression: the answer's score on `opened` read as the re-survey's.
+    let opened = Event {
+        score: Some(2),
+        who: "collector".into(),
+        ..e("opened")
+    };
+    assert_eq!(event_text(&opened, Locale::ZhCn), "创建回访：客户打 2 分");
+    assert_eq!(who_text(&opened.who, Locale::ZhCn), "系统");
+    assert_eq!(who_text("li@brand.example", Locale::En), "li@brand.example");
     let resolved = Event {
         root_cause: Some("等待时间".into()),
         note: Some("  已道歉，送保养券  ".into()),

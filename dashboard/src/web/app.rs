@@ -67,6 +67,8 @@ struct Model {
     me: Option<Rc<Me>>,
     /// The page was opened with an old link's token (dropped unread).
     old_link: bool,
+    /// The case a link points at (`#case=ID`), shown on top of the queue.
+    focus: Option<AttrValue>,
 }
 
 enum Action {
@@ -107,6 +109,7 @@ impl Reducible for Model {
             Action::Fragment(read) => {
                 m.filters = read.filters;
                 m.problems = read.problems;
+                m.focus = read.case.map(AttrValue::from);
             }
             Action::Lever(i, v, mut all) => {
                 all[i] = v;
@@ -185,6 +188,7 @@ pub fn App(props: &AppProps) -> Html {
             levers: None,
             me: None,
             old_link: read.old_token,
+            focus: read.case.map(AttrValue::from),
         }
     });
 
@@ -366,7 +370,7 @@ pub fn App(props: &AppProps) -> Html {
             <div class="grid">
                 <glance::Glance view={view.clone()} />
                 if model.me.is_some() {
-                    <cases::Queue view={view.clone()} />
+                    <cases::Queue view={view.clone()} focus={model.focus.clone()} />
                     <cases::CaseStats view={view.clone()} />
                 } else {
                     <section class="card cases" style="grid-area: queue">

@@ -1,7 +1,8 @@
 //! One case, worked in place: score, store, advisor, order, reasons, comment, owner, the
 //! masked phone with "show number" (logged) or the order's number to call, the hours left;
 //! one tap marks it contacted or resolved with the note and root cause beside the buttons
-//! (`PATCH /api/cases/{id}`; resolving without a root cause says so before sending); its
+//! (`PATCH /api/cases/{id}`; the root cause is asked for once the customer was reached, and
+//! resolving without one says so, offering the choice, before sending); its
 //! history on a tap (`GET /api/cases/{id}`); a resolved case's re-survey link to copy.
 
 use std::rc::Rc;
@@ -21,6 +22,9 @@ use crate::words::Word;
 pub struct Props {
     pub view: Rc<View>,
     pub case: Rc<Case>,
+    /// The case a link points at (`#case=ID`): highlighted.
+    #[prop_or_default]
+    pub focus: bool,
     /// The brand's root causes.
     pub causes: Rc<Vec<String>>,
     /// The case as the collector answered a `PATCH`.
@@ -244,8 +248,12 @@ pub fn CaseCard(props: &Props) -> Html {
     let options = props.causes.iter().map(|k| {
         html! { <option value={k.clone()} selected={*cause == *k}>{ k.clone() }</option> }
     });
+    // The root cause is asked for when resolving is near: once the customer was reached, or
+    // when 已解决 was tapped without one (a phone's card stays short while calls wait).
+    let asks_cause = state == State::Contacted || invalid_cause || !cause.is_empty();
     let form = (works && state != State::Resolved).then(|| html! {
         <div class="case-form">
+            if asks_cause {
             <label class="field">{ v.t(Word::RootCause) }
                 <select name="root_cause" id={format!("{form_id}-cause")} onchange={on_cause}
                     aria-invalid={invalid_cause.to_string()}>
@@ -253,6 +261,7 @@ pub fn CaseCard(props: &Props) -> Html {
                     { for options }
                 </select>
             </label>
+            }
             <label class="field">{ v.t(Word::Note) }
                 <textarea name="note" rows="2" maxlength={NOTE_MAX.to_string()} value={(*note).clone()}
                     placeholder={v.t(Word::NoteHint)} oninput={on_note} />
@@ -271,7 +280,7 @@ pub fn CaseCard(props: &Props) -> Html {
         "detractor"
     };
     html! {
-        <li class={classes!("case", c.overdue.then_some("overdue"))} data-id={c.id.clone()} data-state={c.status.clone()}>
+        <li class={classes!("case", c.overdue.then_some("overdue"), props.focus.then_some("focus"))} data-id={c.id.clone()} data-state={c.status.clone()}>
             <div class="case-head">
                 <span class={classes!("pill", category)}>{ c.score.map(|s| s.to_string()).unwrap_or_default() }</span>
                 <div class="case-where">
@@ -360,7 +369,7 @@ fn history_list(v: &View, history: &[cases::Event], asked: Option<&Result<Case, 
             { for history.iter().map(|e| html! {
                 <li>
                     <span class="muted">{ minutes_of(&e.at).map(|m| moment(m, v.cx.offset, v.locale)).unwrap_or_else(|| e.at.clone()) }</span>
-                    { " " }<span class="who">{ e.who.clone() }</span>
+                    { " " }<span class="who">{ cases::who_text(&e.who, v.locale) }</span>
                     <span class="what">{ cases::event_text(e, v.locale) }</span>
                 </li>
             }) }
