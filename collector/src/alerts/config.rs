@@ -173,6 +173,10 @@ impl DigestAt {
     }
 }
 
+/// The offset of deadlines in messages when `[digest]` gives none: +08:00 (China Standard
+/// Time, which keeps no summer time).
+pub const DEFAULT_UTC_OFFSET_MINUTES: i32 = 480;
+
 /// The whole file, read and checked.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
@@ -220,9 +224,11 @@ impl Config {
         })
     }
 
-    /// The offset deadlines are shown in, minutes east of UTC: the digest's, else UTC.
+    /// The offset deadlines are shown in, minutes east of UTC: the digest's, else China's
+    /// (`DEFAULT_UTC_OFFSET_MINUTES`, where the service teams this is for work).
     pub fn utc_offset_minutes(&self) -> i32 {
-        self.digest.map_or(0, |d| d.utc_offset_minutes)
+        self.digest
+            .map_or(DEFAULT_UTC_OFFSET_MINUTES, |d| d.utc_offset_minutes)
     }
 
     /// A channel by its name (a job's channel may be gone from a changed file: `None`).

@@ -11,7 +11,7 @@
 //!
 //! A chat robot's text is at most `MAX_TEXT_BYTES`: the longest values (a long comment first)
 //! are cut on a character boundary with `…`. Loud alerts (a call-back, a breach) call everyone
-//! in DingTalk (`isAtAll`), show red in Feishu and WeCom.
+//! in DingTalk (`isAtAll`), show red in Feishu and orange (`warning`) in WeCom.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;

@@ -97,7 +97,10 @@ fn the_documented_config_file_reads_against_the_documented_org() {
         bare.link_base(&["https://nps.example".into()]).as_deref(),
         Some("https://nps.example")
     );
-    assert_eq!((bare.link_base(&[]), bare.utc_offset_minutes()), (None, 0));
+    assert_eq!(
+        (bare.link_base(&[]), bare.utc_offset_minutes()),
+        (None, 480)
+    );
 }
 
 #[test]

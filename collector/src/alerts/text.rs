@@ -19,7 +19,7 @@ pub struct Words {
     pub title: String,
     /// Label and value, in order.
     pub lines: Vec<(&'static str, String)>,
-    /// The link's label (`查看工单`).
+    /// The link's label (`查看回访`).
     pub link_label: &'static str,
 }
 
@@ -49,8 +49,8 @@ fn category(c: Category) -> Three {
 fn title(kind: AlertKind) -> Three {
     match kind {
         AlertKind::Opened => [
-            "新工单：{category}，{score} 分",
-            "新工單：{category}，{score} 分",
+            "新回访：{category}，{score} 分",
+            "新回訪：{category}，{score} 分",
             "New case: a {category}, score {score}",
         ],
         AlertKind::Callback => [
@@ -59,13 +59,13 @@ fn title(kind: AlertKind) -> Three {
             "[CALL BACK] The customer asked for a call: score {score}",
         ],
         AlertKind::Reminder => [
-            "【提醒】工单还剩 {hours} 小时",
-            "【提醒】工單還剩 {hours} 小時",
+            "【提醒】回访还剩 {hours} 小时",
+            "【提醒】回訪還剩 {hours} 小時",
             "[Reminder] {hours} h left on a case",
         ],
         AlertKind::Breach => [
-            "【已超时】工单超过了承诺时限",
-            "【已逾時】工單超過了承諾時限",
+            "【已超时】回访超过了承诺时限",
+            "【已逾時】回訪超過了承諾時限",
             "[Overdue] A case passed its promised time",
         ],
         AlertKind::Digest => [
@@ -81,12 +81,12 @@ const REASONS: Three = ["原因", "原因", "Reasons"];
 const COMMENT: Three = ["客户留言", "客戶留言", "Comment"];
 const STORE: Three = ["门店", "門市", "Store"];
 const ADVISOR: Three = ["顾问", "顧問", "Advisor"];
-const VISIT: Three = ["到店单号", "到店單號", "Visit"];
+const VISIT: Three = ["工单号", "工單號", "Order"];
 const CALLBACK: Three = ["回电", "回電", "Call-back"];
 const CALLBACK_ASKED: Three = [
-    "客户要求回电，请按工单所示号码联系",
-    "客戶要求回電，請按工單所示號碼聯絡",
-    "asked for: call the number shown in the case",
+    "客户要求回电，号码请在回访队列中查看",
+    "客戶要求回電，號碼請在回訪佇列中查看",
+    "asked for: the number is in the case queue",
 ];
 const DEADLINE: Three = ["截止", "截止", "Deadline"];
 const LEFT: Three = ["剩 {hours} 小时", "剩 {hours} 小時", "{hours} h left"];
@@ -95,7 +95,7 @@ const OVERDUE: Three = [
     "已逾時 {hours} 小時",
     "overdue by {hours} h",
 ];
-const OPEN_CASE: Three = ["查看工单", "查看工單", "Open the case"];
+const OPEN_CASE: Three = ["查看回访", "查看回訪", "Open the case"];
 const ANSWERS: Three = ["昨日答卷", "昨日答卷", "Answers"];
 const NPS: Three = ["NPS", "NPS", "NPS"];
 const INTERVAL: Three = [
@@ -105,13 +105,13 @@ const INTERVAL: Three = [
 ];
 const NO_ANSWERS: Three = ["无答卷", "無答卷", "no answers"];
 const NEW_DETRACTORS: Three = ["新增贬损者", "新增貶損者", "New detractors"];
-const OPEN: Three = ["未结工单", "未結工單", "Open cases"];
+const OPEN: Three = ["未结回访", "未結回訪", "Open cases"];
 const OPEN_COUNT: Three = [
     "{open}（其中超时 {overdue}）",
     "{open}（其中逾時 {overdue}）",
     "{open} ({overdue} overdue)",
 ];
-const QUEUE: Three = ["打开工单队列", "打開工單佇列", "Open the case queue"];
+const QUEUE: Three = ["打开回访队列", "打開回訪佇列", "Open the case queue"];
 const BRAND: Three = ["全部门店", "全部門市", "All stores"];
 
 /// A digest's scope when its channel covers the whole brand.

@@ -71,7 +71,17 @@ fn open(path: &Path) -> Result<Connection, StoreError> {
         message: e.to_string(),
     })?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // Switching to WAL does not wait on the busy handler: while another collector starting
+    // on the same file holds it (its migration), try again for up to the busy timeout.
+    let mut tries = 0;
+    while let Err(e) = conn.pragma_update(None, "journal_mode", "WAL") {
+        let busy = e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy);
+        tries += 1;
+        if !busy || tries >= 100 {
+            return Err(e.into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     conn.pragma_update(None, "synchronous", "FULL")?;
     Ok(conn)
 }

@@ -17,10 +17,12 @@
 //! | 9   | otherwise (a promoter, a passive by default, no score)        | `Nothing`                      |
 //!
 //! `Open` carries the deadline (`deadline_ns`: received + the hours the answer carried, else
-//! the rule's `default_hours`) and its alerts: `opened`, due `GRACE` after it was received so
-//! the reasons and comment of the next post can join it, or at once when the answer is already
-//! at its last stage; and `callback`, due at once, when the answer asks a call-back
-//! (`asks_callback`). An update never opens a second case and never re-sends `opened`.
+//! the rule's `default_hours`) and one alert: `callback`, due at once, when the answer asks a
+//! call-back already (`asks_callback`: the louder alert says all `opened` would); else
+//! `opened`, due `GRACE` after it was received so the reasons and comment of the next post can
+//! join it, or at once when the answer is already at its last stage. A call-back asked by a
+//! later post of the same response is an `Update` with its `callback` alert. An update never
+//! opens a second case and never re-sends `opened`.
 
 use crate::contract::payload::{promised_hours, Response, Stage};
 use crate::scoring::score::Category;
@@ -223,18 +225,21 @@ pub fn decide(stored: Option<Stored>, answer: &Answer, rule: CaseRule, now_ns: i
     let (true, Some(category), Some(score)) = (opens, answer.category, answer.score) else {
         return Opening::Nothing;
     };
+    // One alert for a new case: the louder `callback` when the answer asks one already (it
+    // says all `opened` would), else `opened`.
     let last_stage = answer.stage == Stage::Completed;
-    let mut alerts = vec![AlertAt {
-        kind: AlertKind::Opened,
-        due_ns: if last_stage {
-            now_ns
-        } else {
-            answer.received_ns.saturating_add(GRACE_NS)
-        },
-    }];
-    if answer.callback {
-        alerts.push(callback_alert);
-    }
+    let alerts = if answer.callback {
+        vec![callback_alert]
+    } else {
+        vec![AlertAt {
+            kind: AlertKind::Opened,
+            due_ns: if last_stage {
+                now_ns
+            } else {
+                answer.received_ns.saturating_add(GRACE_NS)
+            },
+        }]
+    };
     Opening::Open {
         category,
         score,
