@@ -294,7 +294,16 @@ pub fn alerts(args: &Args, names: &Names) -> Result<Option<Arc<alerts::Config>>,
     let Some(path) = &args.config.path else {
         return Ok(None);
     };
-    alerts::Config::load(path, &names.hierarchy()).map(|c| Some(Arc::new(c)))
+    let config = alerts::Config::load(path, &names.hierarchy())?;
+    if !config.channels.is_empty() && config.link_base(&args.public_origin).is_none() {
+        return Err(format!(
+            "--config {}: its channels' alerts link to the case, and nothing says where the \
+             collector is: set link_base in [cases] (https://nps.brand.example) or give \
+             --public-origin",
+            path.display()
+        ));
+    }
+    Ok(Some(Arc::new(config)))
 }
 
 /// `require_visit` cannot be enforced without the visit secret: an error at start.

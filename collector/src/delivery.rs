@@ -119,7 +119,10 @@ pub fn job(w: Worker, every: Duration) -> impl FnOnce(Stop) -> BoxedJob {
             async move {
                 match w.pass(&(w.clock)()).await {
                     Ok(p) if p == Pass::default() => {}
-                    Ok(p) => tracing::info!(?p, "alerts"),
+                    Ok(p) => tracing::info!(
+                        "alerts: {} sent, {} to try again, {} given up, {} new reminders or breaches, {} digests, {} jobs made, {} too old to send, {} waiting for their robot's minute",
+                        p.sent, p.failed, p.dead, p.escalated, p.digests, p.fanned, p.stale, p.paced
+                    ),
                     Err(e) => tracing::error!(error = %e, "alerts"),
                 }
             }

@@ -32,14 +32,15 @@ const PATIENCE: Duration = Duration::from_secs(50);
 const LEASE_SLACK: Duration = Duration::from_secs(15);
 
 fn config(addr: std::net::SocketAddr) -> String {
-    (0..STORES)
+    let channels: String = (0..STORES)
         .map(|s| {
             format!(
                 "[[channel]]\nname = \"s{s}-wecom\"\nkind = \"wecom\"\nurl = \"{}\"\nstores = [\"S{s}\"]\n\n",
                 url(Kind::Wecom, addr)
             )
         })
-        .collect()
+        .collect();
+    format!("[cases]\nlink_base = \"https://nps.brand.example\"\n\n{channels}")
 }
 
 fn start_collector(db: &str, port: u16, config: &str) -> Child {

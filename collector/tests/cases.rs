@@ -310,7 +310,7 @@ async fn patch_errors_name_the_field_and_the_accepted_values() {
         (
             json!({"status": "resolved"}),
             "root_cause",
-            "`root_cause` is empty",
+            "root_cause is needed to resolve a case: expected one of 维修质量, 等待时间",
         ),
         (
             json!({"owner": "sun@brand.example"}),

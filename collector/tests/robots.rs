@@ -269,3 +269,27 @@ fn the_config_file_names_the_single_sign_on_file_once() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("named twice"), "{err}");
 }
+
+/// Channels whose alerts would link nowhere stop the start: a config with channels needs
+/// `link_base` or `--public-origin`.
+#[test]
+fn channels_without_an_address_for_their_links_stop_the_start() {
+    let dir = std::env::temp_dir().join(format!("nps-robots-base-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("nps.toml");
+    std::fs::write(&config, "[[channel]]\nname = \"a\"\nkind = \"wecom\"\nurl = \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k-1234\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_nps-collector"))
+        .args(["--port", "0", "--db"])
+        .arg(dir.join("nps.db"))
+        .env("NPS_CONFIG", &config)
+        .env_remove("NPS_PUBLIC_ORIGIN")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("link_base") && err.contains("--public-origin"),
+        "{err}"
+    );
+    assert!(!err.contains("k-1234"), "{err}");
+}

@@ -181,7 +181,7 @@ words! {
     EvRecoveryLink { "回访问卷链接已生成", "回訪問卷連結已產生", "Follow-up link made" }
     EvRecoveryAnswer { "客户回答了回访问卷", "客戶回答了回訪問卷", "Follow-up answered" }
     RecoveryHint { "复制链接，由门店按习惯发给客户（短信、微信等）。", "複製連結，由門市依習慣傳給客戶（簡訊、LINE 等）。", "Copy the link and send it the way your store prefers (SMS, WeChat…)." }
-    NoRecoveryUrl { "暂无回访问卷链接（需配置访问密钥与公开地址）。", "暫無回訪問卷連結（需設定存取金鑰與公開位址）。", "No follow-up link: the collector has no visit secret or public address." }
+    NoRecoveryUrl { "回访问卷链接还不能生成，请联系系统管理员开启。", "回訪問卷連結還不能產生，請聯絡系統管理員開啟。", "The follow-up link cannot be made yet: ask your system administrator to turn it on." }
     Copy { "复制", "複製", "Copy" }
     Copied { "已复制。", "已複製。", "Copied." }
     RecoveryScore { "回访问卷评分 {score}", "回訪問卷評分 {score}", "Follow-up score {score}" }

@@ -197,6 +197,17 @@ pub fn edits(body: &Value, root_causes: &[String]) -> Result<Edits, ApiError> {
         })?),
     };
     let root_cause = text(map, "root_cause")?;
+    if status == Some(CaseState::Resolved)
+        && root_cause.as_deref().is_none_or(|c| c.trim().is_empty())
+    {
+        return Err(bad(
+            "root_cause",
+            format!(
+                "root_cause is needed to resolve a case: expected one of {}",
+                root_causes.join(", ")
+            ),
+        ));
+    }
     if let Some(cause) = &root_cause {
         if status != Some(CaseState::Resolved) {
             return Err(bad(

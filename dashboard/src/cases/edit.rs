@@ -118,10 +118,15 @@ pub fn root_causes(text: &str) -> Result<Vec<String>, String> {
 /// (409), one out of reach (404), a role that only reads (403), a session that ended (401);
 /// anything else with the collector's own `error` (a 400 names the field and what it takes).
 pub fn refusal(status: u16, text: &str, locale: Locale) -> String {
+    let field = serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| v["field"].as_str().map(str::to_owned));
     let word = match status {
         401 => Word::SignedOut,
         403 => Word::CaseReadOnly,
         404 => Word::CaseNotFound,
+        // The collector cannot sign a re-survey link (its setup, not the case).
+        409 if field.as_deref() == Some("recovery") => Word::NoRecoveryUrl,
         409 => Word::CaseNotNow,
         _ => return failed(&server_error(status, text), locale),
     };

@@ -260,6 +260,13 @@ fn a_refusal_in_words() {
     ] {
         assert_eq!(edit::refusal(status, body, locale), want, "{status}");
     }
+    // A re-survey link the collector cannot sign is its setup's matter, not the case's.
+    let no_link = edit::refusal(
+        409,
+        r#"{"error":"a re-survey link is signed with the visit secret","field":"recovery"}"#,
+        Locale::ZhCn,
+    );
+    assert!(no_link.contains("请联系系统管理员"), "{no_link}");
 }
 
 #[test]
