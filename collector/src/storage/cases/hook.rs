@@ -24,7 +24,8 @@ pub fn reads(r: &Response, admission: &Admission) -> Vec<Stmt> {
             vec![t(&r.id)],
         ),
         stmt(
-            "SELECT id, state, recovery_response FROM cases WHERE id = $1 FOR UPDATE",
+            "SELECT id, state, recovery_response, recovery_score FROM cases WHERE id = $1
+             FOR UPDATE",
             vec![t(&recovered)],
         ),
     ]
@@ -73,8 +74,12 @@ pub fn writes(
             let id = super::text(target, 0)?;
             let resolved = super::text(target, 1)? == "resolved";
             let first = super::opt_text(target, 2)?;
-            if !resolved || first.as_deref().is_some_and(|f| f != r.id) {
-                return Ok(out);
+            let same = super::opt_int(target, 3)? == Some(i64::from(score));
+            match first.as_deref() {
+                _ if !resolved => return Ok(out),
+                Some(f) if f != r.id => return Ok(out), // another answer through the link
+                Some(_) if same => return Ok(out),      // its next page: nothing new
+                _ => {}
             }
             out.push(stmt(
                 "UPDATE cases SET recovery_score = $2, recovery_ns = $3, updated_ns = $3,
