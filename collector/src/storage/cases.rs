@@ -307,7 +307,8 @@ impl Store {
     ) -> Result<Result<(), NotApplied>, StoreError> {
         let id = id.to_ascii_lowercase();
         let read = stmt(
-            "SELECT state, reopens, owner, root_cause, first_contact_ns, resolved_ns
+            "SELECT state, reopens, owner, root_cause, first_contact_ns, resolved_ns,
+               received_ns, deadline_ns
              FROM cases WHERE id = $1 FOR UPDATE",
             vec![t(&id)],
         );

@@ -222,7 +222,10 @@ pub async fn edits_keep_their_history_and_survive_a_reopen(e: Engine) {
     );
     assert_eq!(s.case_list(&CaseFilter::default()).await.unwrap().len(), 1);
     assert_eq!(keys(&s, 1000).await.len(), 1, "the opened alert survived");
-    // Reopened: open again, its root cause and resolution cleared, counted.
+    // Reopened: open again, its root cause and resolution cleared, counted, and the same
+    // promise again from the reopening (not its first deadline, long past).
+    let (before, _) = s.case_get(&case.id).await.unwrap().unwrap();
+    let promise = before.deadline_ns - before.received_ns;
     s.case_apply(
         &case.id,
         who,
@@ -237,6 +240,7 @@ pub async fn edits_keep_their_history_and_survive_a_reopen(e: Engine) {
         (c.state, c.reopens, c.root_cause, c.resolved_ns),
         (State::Open, 1, None, None)
     );
+    assert_eq!(c.deadline_ns, at(400).ns + promise);
 }
 
 /// The alert queue: a key makes one alert; fan-out makes one job per channel (twice: still

@@ -6,7 +6,8 @@ use nps_core::cases::{self, Event, Refusal, State};
 use super::{event, int, opt, opt_int, opt_text, state, stmt, t, EventLine, Rows, Stmt, Val};
 
 /// A person's edits of a case (the API's `PATCH`): applied as `owner` → `Assign`, `status` →
-/// `Reopen` (first), `Contact` or `Resolve` with `root_cause`, `note` → `Note`.
+/// `Reopen` (first: the case gets its promise's length again from now), `Contact` or `Resolve`
+/// with `root_cause`, `note` → `Note`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Edits {
     pub status: Option<State>,
@@ -55,6 +56,9 @@ struct Editable {
     root_cause: Option<String>,
     first_contact_ns: Option<i64>,
     resolved_ns: Option<i64>,
+    /// The promise's length (deadline − received): a reopened case gets it again from now.
+    promise_ns: i64,
+    deadline_ns: i64,
 }
 
 /// The writes of `edits` by `who` at `now` on the case read in `rows[0]`.
@@ -78,6 +82,8 @@ pub(super) fn apply_edits(
         root_cause: opt_text(row, 3).map_err(bad)?,
         first_contact_ns: opt_int(row, 4).map_err(bad)?,
         resolved_ns: opt_int(row, 5).map_err(bad)?,
+        promise_ns: int(row, 7).map_err(bad)? - int(row, 6).map_err(bad)?,
+        deadline_ns: int(row, 7).map_err(bad)?,
     };
     let mut lines = Vec::new();
     for e in edits.events() {
@@ -108,6 +114,7 @@ pub(super) fn apply_edits(
                     line.what = "reopened";
                     c.root_cause = None;
                     c.resolved_ns = None;
+                    c.deadline_ns = now.saturating_add(c.promise_ns);
                 }
             },
         }
@@ -116,7 +123,8 @@ pub(super) fn apply_edits(
     }
     let mut out = vec![stmt(
         "UPDATE cases SET state = $2, reopens = $3, owner = $4, root_cause = $5,
-           first_contact_ns = $6, resolved_ns = $7, updated_ns = $8 WHERE id = $1",
+           first_contact_ns = $6, resolved_ns = $7, updated_ns = $8, deadline_ns = $9
+         WHERE id = $1",
         vec![
             t(id),
             t(c.case.state.name()),
@@ -126,6 +134,7 @@ pub(super) fn apply_edits(
             c.first_contact_ns.map_or(Val::NullI, Val::I),
             c.resolved_ns.map_or(Val::NullI, Val::I),
             Val::I(now),
+            Val::I(c.deadline_ns),
         ],
     )];
     out.extend(lines.into_iter().map(|l| event(id, now, l)));
