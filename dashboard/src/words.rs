@@ -154,6 +154,9 @@ words! {
     ActContact { "联系上了", "聯絡上了", "Reached them" }
     ActResolve { "已解决", "已解決", "Resolved" }
     ActReopen { "重新打开", "重新開啟", "Reopen" }
+    ActAssign { "转交", "轉交", "Hand over" }
+    AssignTo { "转交给同事（邮箱）", "轉交給同事（電子郵件）", "Hand over to a colleague (email)" }
+    OwnerNeeded { "请填写同事的邮箱。", "請填寫同事的電子郵件。", "Enter a colleague's email." }
     ActHistory { "处理记录", "處理紀錄", "History" }
     ActRecovery { "发送回访问卷", "發送回訪問卷", "Send the follow-up survey" }
     MarkContacted { "标记为已联系", "標記為已聯絡", "Mark as contacted" }

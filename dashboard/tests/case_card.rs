@@ -160,6 +160,20 @@ async fn a_store_manager_sees_the_case_and_resolving_needs_a_root_cause() {
             .as_deref(),
         Some("true")
     );
+    // Handing over without a colleague's email: said, the field marked, nothing sent.
+    one(&root, "button[data-act=assign]")
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    yew::scheduler::flush().await;
+    assert_eq!(text(&root, ".case .status.error"), "请填写同事的邮箱。");
+    assert_eq!(
+        one(&root, "input[name=owner]")
+            .unwrap()
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
     root.remove();
 }
 
@@ -171,6 +185,7 @@ async fn an_analyst_reads_the_case_without_acting_or_the_number() {
     assert!(one(&root, "[data-act=contact]").is_none());
     assert!(one(&root, "[data-act=resolve]").is_none());
     assert!(one(&root, "select[name=root_cause]").is_none());
+    assert!(one(&root, "[data-act=assign]").is_none());
     assert!(one(&root, "[data-act=history]").is_some());
     assert_eq!(text(&root, ".case .phone"), "138****3788");
     root.remove();

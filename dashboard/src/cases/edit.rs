@@ -19,15 +19,18 @@ pub enum Act {
     Resolve,
     /// The customer is unhappy again, or the fix did not hold (`open` again).
     Reopen,
+    /// Hand the case to a colleague (`owner`, an email the collector checks is in scope).
+    Assign,
 }
 
 impl Act {
-    /// The `status` the `PATCH` asks for.
-    pub fn status(self) -> &'static str {
+    /// The `status` the `PATCH` asks for (`None`: the state stays).
+    pub fn status(self) -> Option<&'static str> {
         match self {
-            Act::Contact => "contacted",
-            Act::Resolve => "resolved",
-            Act::Reopen => "open",
+            Act::Contact => Some("contacted"),
+            Act::Resolve => Some("resolved"),
+            Act::Reopen => Some("open"),
+            Act::Assign => None,
         }
     }
 
@@ -37,6 +40,7 @@ impl Act {
             Act::Contact => "contact",
             Act::Resolve => "resolve",
             Act::Reopen => "reopen",
+            Act::Assign => "assign",
         }
     }
 
@@ -46,6 +50,7 @@ impl Act {
             Act::Contact => Word::ActContact,
             Act::Resolve => Word::ActResolve,
             Act::Reopen => Word::ActReopen,
+            Act::Assign => Word::ActAssign,
         }
     }
 
@@ -55,6 +60,7 @@ impl Act {
             Act::Contact => Word::MarkContacted,
             Act::Resolve => Word::MarkResolved,
             Act::Reopen => Word::ActReopen,
+            Act::Assign => Word::ActAssign,
         }
     }
 }
@@ -66,6 +72,8 @@ pub struct Form {
     pub note: String,
     /// The root cause chosen; empty: none.
     pub root_cause: String,
+    /// The colleague to hand the case to (`Assign`); empty: none.
+    pub owner: String,
 }
 
 /// Why the form is not sent yet.
@@ -73,12 +81,15 @@ pub struct Form {
 pub enum Invalid {
     /// Resolving without a root cause (`select[name=root_cause]`).
     RootCauseNeeded,
+    /// Handing over without a colleague's email (`input[name=owner]`).
+    OwnerNeeded,
 }
 
 impl Invalid {
     pub fn word(self) -> Word {
         match self {
             Invalid::RootCauseNeeded => Word::RootCauseNeeded,
+            Invalid::OwnerNeeded => Word::OwnerNeeded,
         }
     }
 
@@ -86,6 +97,7 @@ impl Invalid {
     pub fn field(self) -> &'static str {
         match self {
             Invalid::RootCauseNeeded => "root_cause",
+            Invalid::OwnerNeeded => "owner",
         }
     }
 }
@@ -97,8 +109,15 @@ pub fn body(form: &Form) -> Result<String, Invalid> {
     if form.act == Act::Resolve && cause.is_empty() {
         return Err(Invalid::RootCauseNeeded);
     }
+    let owner = form.owner.trim();
+    if form.act == Act::Assign && !owner.contains('@') {
+        return Err(Invalid::OwnerNeeded);
+    }
     let mut out = Map::new();
-    out.insert("status".into(), json!(form.act.status()));
+    match form.act.status() {
+        Some(status) => out.insert("status".into(), json!(status)),
+        None => out.insert("owner".into(), json!(owner)),
+    };
     let note = form.note.trim();
     if !note.is_empty() {
         out.insert("note".into(), json!(note));

@@ -187,6 +187,7 @@ fn the_patch_body_from_the_form_and_a_root_cause_to_resolve() {
         act,
         note: note.into(),
         root_cause: cause.into(),
+        owner: String::new(),
     };
     let body =
         |f: Form| edit::body(&f).map(|b| serde_json::from_str::<serde_json::Value>(&b).unwrap());
@@ -206,6 +207,16 @@ fn the_patch_body_from_the_form_and_a_root_cause_to_resolve() {
         body(form(Act::Resolve, "x", "  ")),
         Err(Invalid::RootCauseNeeded)
     );
+    // Handing over sends the colleague, and needs one.
+    let hand = |owner: &str| Form {
+        owner: owner.into(),
+        ..form(Act::Assign, "", "")
+    };
+    assert_eq!(
+        body(hand(" zhao@brand.example ")),
+        Ok(serde_json::json!({"owner": "zhao@brand.example"}))
+    );
+    assert_eq!(body(hand("  ")), Err(Invalid::OwnerNeeded));
     // Reopening sends no root cause, whatever the select still shows.
     assert_eq!(
         body(form(Act::Reopen, "客户又来电", "等待时间")),

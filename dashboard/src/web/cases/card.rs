@@ -10,6 +10,7 @@ use std::rc::Rc;
 use nps_core::scoring::analysis::minutes_of;
 use yew::prelude::*;
 
+use super::panels::{history_list, recovery};
 use super::reveal::Reveal;
 use crate::cases::edit::{self, Act, Form, NOTE_MAX};
 use crate::cases::{self, Case, State};
@@ -53,6 +54,7 @@ pub fn CaseCard(props: &Props) -> Html {
     let c = &props.case;
     let note = use_state(String::new);
     let cause = use_state(String::new);
+    let hand_to = use_state(String::new);
     let said = use_state(|| Said::Nothing);
     let history_open = use_state(|| false);
     let recovery_open = use_state(|| false);
@@ -63,9 +65,10 @@ pub fn CaseCard(props: &Props) -> Html {
     let works = v.me.as_ref().is_some_and(|m| m.may_work_cases());
 
     let act = |act: Act| {
-        let (note, cause, said, on_saved) = (
+        let (note, cause, hand_to, said, on_saved) = (
             note.clone(),
             cause.clone(),
+            hand_to.clone(),
             said.clone(),
             props.on_saved.clone(),
         );
@@ -75,15 +78,17 @@ pub fn CaseCard(props: &Props) -> Html {
                 act,
                 note: (*note).clone(),
                 root_cause: (*cause).clone(),
+                owner: (*hand_to).clone(),
             };
             let body = match edit::body(&form) {
                 Ok(body) => body,
                 Err(invalid) => return said.set(Said::Invalid(invalid.field(), invalid.word())),
             };
             said.set(Said::Saving);
-            let (note, cause, said, on_saved, url) = (
+            let (note, cause, hand_to, said, on_saved, url) = (
                 note.clone(),
                 cause.clone(),
+                hand_to.clone(),
                 said.clone(),
                 on_saved.clone(),
                 url.clone(),
@@ -99,6 +104,7 @@ pub fn CaseCard(props: &Props) -> Html {
                     Ok(case) => {
                         note.set(String::new());
                         cause.set(String::new());
+                        hand_to.set(String::new());
                         said.set(Said::Nothing);
                         on_saved.emit(case);
                     }
@@ -195,6 +201,14 @@ pub fn CaseCard(props: &Props) -> Html {
             }
         })
     };
+    let on_owner = {
+        let hand_to = hand_to.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(t) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                hand_to.set(t.value());
+            }
+        })
+    };
     let on_cause = {
         let (cause, said) = (cause.clone(), said.clone());
         Callback::from(move |e: Event| {
@@ -266,6 +280,15 @@ pub fn CaseCard(props: &Props) -> Html {
                 <textarea name="note" rows="2" maxlength={NOTE_MAX.to_string()} value={(*note).clone()}
                     placeholder={v.t(Word::NoteHint)} oninput={on_note} />
             </label>
+            <details class="assign">
+                <summary>{ v.t(Word::AssignTo) }</summary>
+                <div class="copy-row">
+                    <input type="email" name="owner" autocomplete="email" value={(*hand_to).clone()}
+                        aria-label={v.t(Word::AssignTo)} aria-invalid={matches!(*said, Said::Invalid("owner", _)).to_string()}
+                        oninput={on_owner} />
+                    <button type="button" class="ghost" data-act={Act::Assign.key()} disabled={busy} onclick={act(Act::Assign)}>{ v.t(Act::Assign.word()) }</button>
+                </div>
+            </details>
         </div>
     });
     let message = match &*said {
@@ -327,52 +350,5 @@ pub fn CaseCard(props: &Props) -> Html {
                 { history_list(v, history, c.history.is_empty().then_some(&*detail).and_then(Option::as_ref)) }
             }
         </li>
-    }
-}
-
-/// The re-survey link with its copy button, or why there is none.
-fn recovery(
-    v: &View,
-    url: Option<&str>,
-    asked: Option<&Result<Case, String>>,
-    copied: bool,
-    on_copy: Callback<MouseEvent>,
-) -> Html {
-    if let (None, Some(Err(why))) = (url, asked) {
-        return html! { <p class="status error" role="alert">{ why.clone() }</p> };
-    }
-    let fetched = asked.is_some();
-    match url {
-        Some(url) => html! {
-            <div class="copy-row">
-                <input class="recovery-url" readonly=true value={url.to_owned()} aria-label={v.t(Word::ActRecovery)} />
-                <button type="button" class="ghost" data-act="copy" onclick={on_copy}>{ v.t(Word::Copy) }</button>
-                if copied { <span class="small" role="status">{ v.t(Word::Copied) }</span> }
-            </div>
-        },
-        None if fetched => html! { <p class="small">{ v.t(Word::NoRecoveryUrl) }</p> },
-        None => html! { <p class="status" role="status">{ v.t(Word::Loading) }</p> },
-    }
-}
-
-/// The case's history, oldest first, in local time; `asked`: how fetching it went, when the
-/// case came without it.
-fn history_list(v: &View, history: &[cases::Event], asked: Option<&Result<Case, String>>) -> Html {
-    if let Some(Err(why)) = asked {
-        return html! { <p class="status error" role="alert">{ why.clone() }</p> };
-    }
-    if history.is_empty() && asked.is_none() {
-        return html! { <p class="status" role="status">{ v.t(Word::Loading) }</p> };
-    }
-    html! {
-        <ol class="history">
-            { for history.iter().map(|e| html! {
-                <li>
-                    <span class="muted">{ minutes_of(&e.at).map(|m| moment(m, v.cx.offset, v.locale)).unwrap_or_else(|| e.at.clone()) }</span>
-                    { " " }<span class="who">{ cases::who_text(&e.who, v.locale) }</span>
-                    <span class="what">{ cases::event_text(e, v.locale) }</span>
-                </li>
-            }) }
-        </ol>
     }
 }

@@ -9,10 +9,11 @@
 //!
 //! The DOM the end-to-end test drives: `section.cases`, the tabs `.case-tabs
 //! button[data-show]`, each case `li.case[data-id][data-state]`, its buttons
-//! `[data-act=contact|resolve|reopen|history|recovery|reveal|copy]`, the form's
+//! `[data-act=contact|resolve|reopen|assign|history|recovery|reveal|copy]`, `input[name=owner]`, the form's
 //! `select[name=root_cause]` and `textarea[name=note]`, and `section.case-stats`.
 
 mod card;
+mod panels;
 mod reveal;
 mod stats;
 
