@@ -266,6 +266,7 @@ pub fn CaseCard(props: &Props) -> Html {
     // when 已解决 was tapped without one (a phone's card stays short while calls wait).
     let asks_cause = state == State::Contacted || invalid_cause || !cause.is_empty();
     let form = (works && state != State::Resolved).then(|| html! {
+        <>
         <div class="case-form">
             if asks_cause {
             <label class="field">{ v.t(Word::RootCause) }
@@ -280,7 +281,8 @@ pub fn CaseCard(props: &Props) -> Html {
                 <textarea name="note" rows="2" maxlength={NOTE_MAX.to_string()} value={(*note).clone()}
                     placeholder={v.t(Word::NoteHint)} oninput={on_note} />
             </label>
-            <details class="assign">
+        </div>
+        <details class="assign">
                 <summary>{ v.t(Word::AssignTo) }</summary>
                 <div class="copy-row">
                     <input type="email" name="owner" autocomplete="email" value={(*hand_to).clone()}
@@ -288,8 +290,8 @@ pub fn CaseCard(props: &Props) -> Html {
                         oninput={on_owner} />
                     <button type="button" class="ghost" data-act={Act::Assign.key()} disabled={busy} onclick={act(Act::Assign)}>{ v.t(Act::Assign.word()) }</button>
                 </div>
-            </details>
-        </div>
+        </details>
+        </>
     });
     let message = match &*said {
         Said::Nothing => html! {},
