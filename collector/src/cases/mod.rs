@@ -30,8 +30,8 @@ use crate::{audit, ApiError, Shared};
 
 /// The keys a `PATCH` body may hold.
 pub const PATCH_KEYS: &[&str] = &["status", "note", "root_cause", "owner"];
-/// The most characters a note may have (the dashboard's form says the same).
-pub const NOTE_MAX: usize = 1000;
+/// The most characters a note may have (the contract's, the dashboard's form's too).
+pub use nps_core::contract::rules::MAX_NOTE as NOTE_MAX;
 /// The statuses a `PATCH` may set.
 pub const STATUSES: &[&str] = &["contacted", "resolved", "open"];
 

@@ -16,6 +16,9 @@ pub const MAX_CONTEXT: usize = 20;
 pub const MAX_CONTEXT_VALUE: usize = 200;
 /// Longest comment, in characters.
 pub const MAX_COMMENT: usize = 1000;
+/// Longest note on a case, in characters (the collector refuses more; the dashboard's form
+/// stops there).
+pub const MAX_NOTE: usize = 1000;
 /// Most reasons one response (and one survey's list of chips) may carry.
 pub const MAX_REASONS: usize = 20;
 /// Longest page URL, in characters.

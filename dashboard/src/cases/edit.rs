@@ -7,8 +7,8 @@ use serde_json::{json, Map, Value};
 
 use crate::words::Word;
 
-/// The most characters a note may have in the form (the collector checks its own limit).
-pub const NOTE_MAX: usize = 1000;
+/// The most characters a note may have in the form (the contract's, which the collector checks).
+pub use nps_core::contract::rules::MAX_NOTE as NOTE_MAX;
 
 /// What the manager marks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
