@@ -49,6 +49,7 @@ pub mod guard;
 pub mod html;
 pub mod intake;
 pub mod jobs;
+pub mod keys;
 pub mod landing;
 pub mod limit;
 pub mod links;

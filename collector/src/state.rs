@@ -24,6 +24,8 @@ pub(crate) struct AppState {
     names: crate::reload::Live,
     /// The OpenID provider of `--sso` (discovered at the first sign-in).
     pub(crate) oidc: Option<sso::Provider>,
+    /// The server keys (`keys`), read from the store at their first use.
+    keys: tokio::sync::OnceCell<crate::keys::Keys>,
 }
 
 /// The widget's script in the static folder.
@@ -58,7 +60,15 @@ impl AppState {
             oidc: settings.sso.clone().map(sso::Provider::new),
             settings,
             widget_script,
+            keys: tokio::sync::OnceCell::new(),
         })
+    }
+
+    /// The server keys, read (or made) at the first call.
+    pub(crate) async fn keys(&self) -> Result<&crate::keys::Keys, crate::storage::StoreError> {
+        self.keys
+            .get_or_try_init(|| crate::keys::Keys::load(&self.store))
+            .await
     }
 
     /// The names and org in force now.

@@ -576,6 +576,30 @@ async fn migrations_are_idempotent_and_start_together(e: Engine) {
     assert_eq!(versions, (1..=latest).collect::<Vec<_>>(), "each step once");
 }
 
+/// A server key is made once: collectors asking together, and later, read the same one; two
+/// names are two keys.
+async fn server_keys_are_made_once_and_shared(e: Engine) {
+    let t = target(e);
+    let asks: Vec<_> = (0..6)
+        .map(|_| {
+            let t = t.clone();
+            tokio::spawn(async move {
+                let s = Store::connect(&t).await.unwrap();
+                s.server_key("device", &at(1)).await.unwrap()
+            })
+        })
+        .collect();
+    let mut keys = Vec::new();
+    for a in asks {
+        keys.push(a.await.unwrap());
+    }
+    assert!(keys.windows(2).all(|w| w[0] == w[1]), "one key for all");
+    assert!(keys[0].len() >= 32);
+    let s = Store::connect(&t).await.unwrap();
+    assert_eq!(s.server_key("device", &at(9)).await.unwrap(), keys[0]);
+    assert_ne!(s.server_key("referral", &at(9)).await.unwrap(), keys[0]);
+}
+
 /// Why the database refuses a statement run on it directly, not through the store (the
 /// collector's own login); "accepted" if it runs.
 fn refusal(t: &Target, sql: &str) -> String {
@@ -765,6 +789,7 @@ conformance!(
     delete_removes_a_response,
     batch_upsert_and_the_demo_set,
     migrations_are_idempotent_and_start_together,
+    server_keys_are_made_once_and_shared,
     the_schema_holds_one_answer_per_visit,
     users_round_trip_and_an_email_is_taken_once,
     invites_are_one_time_and_expire,

@@ -17,8 +17,10 @@ use rusqlite::{params, Connection, TransactionBehavior};
 use super::decision::{purge_after, ANSWERS};
 
 mod cases;
+mod growth;
 use super::StoreError;
 use cases::CASES;
+use growth::{ANSWER_MARKS, GROWTH};
 
 /// A SQLite step: its version, what it does, and the work.
 struct Step {
@@ -120,7 +122,21 @@ const SQLITE: &[Step] = &[
         what: "cases, their history, the alerts to tell and the jobs that deliver them",
         run: |c| c.execute_batch(&CASES.replace("BIGINT", "INTEGER")),
     },
+    Step {
+        version: 9,
+        what: GROWTH_WHAT,
+        run: |c| {
+            for (name, ty) in ANSWER_MARKS {
+                add_column(c, name, ty)?;
+            }
+            c.execute_batch(&GROWTH.replace("BIGINT", "INTEGER"))
+        },
+    },
 ];
+
+/// What the growth step does (both engines).
+const GROWTH_WHAT: &str =
+    "growth: server keys, invited visits, answers' device marks, referrals and what follows";
 
 /// The people tables, for both engines (SQLite's integers are spelled `INTEGER` there).
 /// Secrets are kept by their hash only; times a person reads are RFC 3339 text, times
@@ -234,7 +250,17 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         "cases, their history, the alerts to tell and the jobs that deliver them",
         "{CASES}",
     ),
+    (4, GROWTH_WHAT, "{GROWTH}"),
 ];
+
+/// The growth step on PostgreSQL: the answers' marks, then the tables.
+fn growth_postgres() -> String {
+    let marks: String = ANSWER_MARKS
+        .iter()
+        .map(|(name, ty)| format!("ALTER TABLE responses ADD COLUMN {name} {ty};"))
+        .collect();
+    format!("{marks}{GROWTH}")
+}
 
 /// The newest version each engine knows.
 pub fn latest_sqlite() -> i64 {
@@ -347,7 +373,8 @@ pub async fn postgres(client: &mut tokio_postgres::Client) -> Result<i64, StoreE
         let sql = sql
             .replace("{ANSWERS}", ANSWERS)
             .replace("{PEOPLE}", &format!("{PEOPLE}{POSTGRES_AUDIT}"))
-            .replace("{CASES}", CASES);
+            .replace("{CASES}", CASES)
+            .replace("{GROWTH}", &growth_postgres());
         tx.batch_execute(&sql).await.map_err(fail(*version))?;
         tx.execute(
             "INSERT INTO schema_migrations (version, what, applied_at) VALUES ($1, $2, $3)",

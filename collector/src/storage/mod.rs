@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use nps_core::contract::payload::Response;
 
 pub mod decision;
+mod keys;
 pub mod migrations;
 mod postgres;
 mod sqlite;

@@ -1,0 +1,110 @@
+//! Keyed marks the collector makes with its server keys (`Store::server_key`): a device's and
+//! a network's mark, which the coaching flags compare and a referral's opens are counted once
+//! by, and the tag of a referral code. A mark is an HMAC: it tells two requests from one
+//! device or network apart from others without keeping an address or a browser's name.
+
+use std::net::IpAddr;
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::storage::{Now, Store, StoreError};
+
+/// The keys, loaded once per process (`AppState::keys`).
+pub struct Keys {
+    device: Vec<u8>,
+    referral: Vec<u8>,
+}
+
+/// The hex digits a mark keeps (64 bits: no collision among a brand's devices matters).
+const MARK_HEX: usize = 16;
+
+impl Keys {
+    /// Reads the keys, making those no collector has made yet.
+    pub async fn load(store: &Store) -> Result<Keys, StoreError> {
+        let now = Now::system();
+        Ok(Keys {
+            device: store.server_key("device", &now).await?,
+            referral: store.server_key("referral", &now).await?,
+        })
+    }
+
+    fn mac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("any key length");
+        for p in parts {
+            mac.update(&(p.len() as u64).to_be_bytes());
+            mac.update(p);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        let mut s: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        s.truncate(MARK_HEX);
+        s
+    }
+
+    /// One device: its address and its browser's `User-Agent`.
+    pub fn device(&self, ip: IpAddr, user_agent: &str) -> String {
+        Self::hex(&Self::mac(
+            &self.device,
+            &[b"device", ip.to_string().as_bytes(), user_agent.as_bytes()],
+        ))
+    }
+
+    /// One network: an IPv4 address's /24, an IPv6 address's /48 (a store's Wi-Fi).
+    pub fn net(&self, ip: IpAddr) -> String {
+        let prefix = match ip {
+            IpAddr::V4(v4) => {
+                let o = v4.octets();
+                format!("{}.{}.{}.0/24", o[0], o[1], o[2])
+            }
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+            }
+        };
+        Self::hex(&Self::mac(&self.device, &[b"net", prefix.as_bytes()]))
+    }
+
+    /// The tag of a referral code's random part (the full 32 bytes; the code keeps a prefix).
+    pub fn referral_tag(&self, random: &[u8]) -> [u8; 32] {
+        Self::mac(&self.referral, &[b"referral", random])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> Keys {
+        Keys {
+            device: b"device-key".to_vec(),
+            referral: b"referral-key".to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_mark_tells_devices_and_networks_apart_without_the_address() {
+        let k = keys();
+        let a: IpAddr = "203.0.113.7".parse().unwrap();
+        let b: IpAddr = "203.0.113.99".parse().unwrap();
+        let c: IpAddr = "198.51.100.7".parse().unwrap();
+        assert_eq!(k.device(a, "UA"), k.device(a, "UA"));
+        assert_ne!(k.device(a, "UA"), k.device(a, "UA2"));
+        assert_ne!(k.device(a, "UA"), k.device(b, "UA"));
+        assert_eq!(k.net(a), k.net(b), "one /24");
+        assert_ne!(k.net(a), k.net(c));
+        assert_eq!(k.device(a, "UA").len(), MARK_HEX);
+        assert!(!k.device(a, "UA").contains("203"));
+        let v6a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let v6b: IpAddr = "2001:db8:1:ffff::9".parse().unwrap();
+        assert_eq!(k.net(v6a), k.net(v6b), "one /48");
+        // Another key, other marks.
+        let other = Keys {
+            device: b"other".to_vec(),
+            referral: b"x".to_vec(),
+        };
+        assert_ne!(k.device(a, "UA"), other.device(a, "UA"));
+    }
+}

@@ -1,0 +1,72 @@
+//! The growth step's schema, the same on both engines (`migrations`' SQLite step 9 and
+//! PostgreSQL step 4): the collector's own keys, the visits a brand invited, what each stored
+//! answer's device and network hash to, and the referrals promoters share with what follows.
+
+/// The tables, for both engines (SQLite spells `BIGINT` `INTEGER`).
+///
+/// - `server_keys`: random keys the collector makes once and every collector on the database
+///   shares (the referral codes' tag, the device and network hashes); never shown.
+/// - `visits`: one row per invited visit (`POST /api/visits`, `sign-visit`, `qr --csv`), keyed
+///   like an answer (`survey`, `visit`); `opened_ns` when its landing page first opened.
+/// - `referrals`: a promoter's code, one per answer, with the answer's store and advisor
+///   (never a phone); `device` is the promoter's device hash (a friend's open from it is the
+///   promoter's own); `shared_ns` when the promoter first shared it.
+/// - `referral_opens`: one row per code and device (repeated opens count once); `own` marks
+///   the promoter's own device.
+/// - `referral_events`: a friend booked or bought (`kind`), reported by the brand's system
+///   (`via` `api`, `ref` its own id, once per code, kind and ref) or the collector's booking
+///   form (`via` `form`).
+pub const GROWTH: &str = "CREATE TABLE server_keys (
+        name       TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        created_ns BIGINT NOT NULL
+    );
+    CREATE TABLE visits (
+        survey      TEXT NOT NULL,
+        visit       TEXT NOT NULL,
+        store       TEXT,
+        advisor     TEXT,
+        touchpoint  TEXT,
+        issued_ns   BIGINT NOT NULL,
+        source      TEXT NOT NULL,
+        recorded_ns BIGINT NOT NULL,
+        opened_ns   BIGINT,
+        PRIMARY KEY (survey, visit)
+    );
+    CREATE INDEX visits_store ON visits (store, issued_ns);
+    CREATE INDEX visits_issued ON visits (issued_ns);
+    CREATE TABLE referrals (
+        code        TEXT PRIMARY KEY,
+        response_id TEXT NOT NULL UNIQUE,
+        survey      TEXT NOT NULL,
+        store       TEXT,
+        advisor     TEXT,
+        visit       TEXT,
+        device      TEXT,
+        created_ns  BIGINT NOT NULL,
+        shared_ns   BIGINT
+    );
+    CREATE INDEX referrals_store ON referrals (store, created_ns);
+    CREATE TABLE referral_opens (
+        code   TEXT NOT NULL REFERENCES referrals (code),
+        device TEXT NOT NULL,
+        at_ns  BIGINT NOT NULL,
+        own    BIGINT NOT NULL,
+        PRIMARY KEY (code, device)
+    );
+    CREATE TABLE referral_events (
+        id           TEXT PRIMARY KEY,
+        code         TEXT NOT NULL REFERENCES referrals (code),
+        kind         TEXT NOT NULL,
+        ref          TEXT,
+        via          TEXT NOT NULL,
+        at_ns        BIGINT NOT NULL,
+        friend_name  TEXT,
+        friend_phone TEXT,
+        UNIQUE (code, kind, ref)
+    );
+    CREATE INDEX referral_events_code ON referral_events (code, kind);";
+
+/// The answers' device and network hashes (`HMAC` of the client's address and browser, and
+/// of its network: never the address itself), for the coaching flags.
+pub const ANSWER_MARKS: [(&str, &str); 2] = [("device", "TEXT"), ("net", "TEXT")];
