@@ -1,0 +1,129 @@
+//! The coaching flags in plain words: each reason the collector gives an answer
+//! (`same_device`, `same_network`, `at_counter`, `ten_burst`; the rules and their limits are
+//! the core's `growth::flags`), its name and what it means, a row's counts per reason, and the
+//! flagged answers of a store (`GET /api/funnel/flags`). A flag never drops an answer: the
+//! NPS beside it counts them all.
+
+use std::collections::BTreeMap;
+
+use nps_core::scoring::analysis::minutes_of;
+use nps_core::words::Locale;
+use serde::Deserialize;
+
+use crate::words::Word;
+
+/// A reason an answer is flagged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// Several answers from one device for different visits of one store within hours.
+    SameDevice,
+    /// Many answers from one network for different visits of one store within hours.
+    SameNetwork,
+    /// Answered a minute or two after the visit was issued.
+    AtCounter,
+    /// A burst of 10s for one store within half an hour.
+    TenBurst,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 4] = [
+        Reason::SameDevice,
+        Reason::SameNetwork,
+        Reason::AtCounter,
+        Reason::TenBurst,
+    ];
+
+    /// The collector's key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Reason::SameDevice => "same_device",
+            Reason::SameNetwork => "same_network",
+            Reason::AtCounter => "at_counter",
+            Reason::TenBurst => "ten_burst",
+        }
+    }
+
+    pub fn of(key: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.key() == key)
+    }
+
+    /// Its short name.
+    pub fn word(self) -> Word {
+        match self {
+            Reason::SameDevice => Word::FlagSameDevice,
+            Reason::SameNetwork => Word::FlagSameNetwork,
+            Reason::AtCounter => Word::FlagAtCounter,
+            Reason::TenBurst => Word::FlagTenBurst,
+        }
+    }
+
+    /// What it means, in a sentence a store manager reads.
+    pub fn why(self) -> Word {
+        match self {
+            Reason::SameDevice => Word::FlagSameDeviceWhy,
+            Reason::SameNetwork => Word::FlagSameNetworkWhy,
+            Reason::AtCounter => Word::FlagAtCounterWhy,
+            Reason::TenBurst => Word::FlagTenBurstWhy,
+        }
+    }
+}
+
+/// A reason's name in a locale; one this page does not know, by its key (shown, never hidden).
+pub fn label(key: &str, locale: Locale) -> String {
+    Reason::of(key).map_or_else(|| key.to_owned(), |r| r.word().in_(locale).to_owned())
+}
+
+/// A reason list in words: `同一设备多次回答、在柜台当场回答`, `One device, many answers, …`.
+pub fn labels(keys: &[String], locale: Locale) -> String {
+    let sep = if locale == Locale::En { ", " } else { "、" };
+    keys.iter()
+        .map(|k| label(k, locale))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// A row's counts per reason with answers, the known reasons in their order, then any other.
+pub fn counts(flags: &BTreeMap<String, u64>, locale: Locale) -> Vec<String> {
+    let known = Reason::ALL.map(Reason::key);
+    let ordered = known
+        .iter()
+        .filter_map(|k| flags.get_key_value(*k))
+        .chain(flags.iter().filter(|(k, _)| !known.contains(&k.as_str())));
+    ordered
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{} {}", label(k, locale), crate::format::int(*n)))
+        .collect()
+}
+
+/// A flagged answer, as `GET /api/funnel/flags` lists it (never a phone, never a device mark).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Flagged {
+    pub id: String,
+    pub store: Option<String>,
+    pub advisor: Option<String>,
+    pub visit: Option<String>,
+    pub score: Option<u8>,
+    pub received_at: String,
+    pub reasons: Vec<String>,
+}
+
+impl Flagged {
+    /// When it was received, minutes since the epoch.
+    pub fn minutes(&self) -> Option<i64> {
+        minutes_of(&self.received_at)
+    }
+}
+
+#[derive(Deserialize)]
+struct List {
+    rows: Vec<Flagged>,
+}
+
+/// `GET /api/funnel/flags`'s rows, the latest first.
+pub fn from_json(text: &str) -> Result<Vec<Flagged>, String> {
+    let mut rows = serde_json::from_str::<List>(text)
+        .map_err(|e| format!("answers the page cannot read: {e}"))?
+        .rows;
+    rows.sort_by(|a, b| b.minutes().cmp(&a.minutes()).then(a.id.cmp(&b.id)));
+    Ok(rows)
+}
