@@ -184,6 +184,16 @@ fn encode(pairs: impl Iterator<Item = (&'static str, String)>) -> String {
     s.finish()
 }
 
+/// The referral funnel's steps, in order: promoters → shared → friends opened → booked →
+/// bought.
+pub const STEPS: [Word; 5] = [
+    Word::Promoters,
+    Word::StepShared,
+    Word::StepOpened,
+    Word::StepBooked,
+    Word::StepBought,
+];
+
 /// A row as the page shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shown {
@@ -200,7 +210,7 @@ pub struct Shown {
     pub nps_range: String,
     /// The plain-words reason the row is flagged "only a few customers answered".
     pub low_response: Option<String>,
-    /// promoters, shared, friends opened, booked, bought, each with its word.
+    /// Each of `STEPS` with its count.
     pub steps: [(Word, String); 5],
     pub referral: String,
     pub referral_bar: Option<Bar>,
@@ -295,13 +305,16 @@ pub fn show(row: &Row, by: By, locale: Locale) -> Shown {
             .map(|[lo, hi]| format!("{} … {}", points(lo), points(hi)))
             .unwrap_or_default(),
         low_response,
-        steps: [
-            (Word::Promoters, int(row.promoters)),
-            (Word::StepShared, int(row.shared)),
-            (Word::StepOpened, int(row.referred_opens)),
-            (Word::StepBooked, int(row.booked)),
-            (Word::StepBought, int(row.purchased)),
-        ],
+        steps: {
+            let counts = [
+                row.promoters,
+                row.shared,
+                row.referred_opens,
+                row.booked,
+                row.purchased,
+            ];
+            std::array::from_fn(|i| (STEPS[i], int(counts[i])))
+        },
         referral: rate(buyers, row.promoters, row.referral_rate, locale),
         referral_bar: Bar::of(row.referral_rate, row.referral_interval),
         flagged: rate(row.flagged, row.answers, row.flagged_share, locale),

@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 pub use super::load::Me;
 use super::load::{self, Loaded};
-use super::{actions, cases, charts, glance, start, tables};
+use super::{actions, cases, charts, funnel, glance, start, tables};
 use crate::data::{self, Record};
 use crate::filters::{Filters, Read};
 use crate::report::{self, Context, Report};
@@ -372,10 +372,15 @@ pub fn App(props: &AppProps) -> Html {
                 if model.me.is_some() {
                     <cases::Queue view={view.clone()} focus={model.focus.clone()} />
                     <cases::CaseStats view={view.clone()} />
+                    <funnel::Funnel view={view.clone()} />
                 } else {
                     <section class="card cases" style="grid-area: queue">
                         <h2>{ w(Word::Cases) }</h2>
                         <p class="muted small">{ w(Word::CasesSignIn) }</p>
+                    </section>
+                    <section class="card funnel" style="grid-area: funnel">
+                        <h2>{ w(Word::Funnel) }</h2>
+                        <p class="muted small">{ w(Word::FunnelSignIn) }</p>
                     </section>
                 }
                 <tables::Segments view={view.clone()} on_view={on_view.clone()} />

@@ -1,5 +1,6 @@
 //! The charts, as inline SVG drawn by yew (no chart library), each with a text alternative:
-//! the promoter/passive/detractor bar, an interval on the −100…100 scale for a table row, and
+//! the promoter/passive/detractor bar, an interval on the −100…100 scale for a table row (and
+//! a rate's on 0–100 %), and
 //! the trend by week or month with its interval band and n per point.
 
 use std::rc::Rc;
@@ -70,13 +71,23 @@ pub fn scale_of<'a>(all: impl Iterator<Item = &'a Nps>) -> (f64, f64) {
 
 /// An NPS and its interval on a table's shared scale, with 0 marked (the row says it in
 /// words).
-pub fn interval_bar(nps: &Nps, (lo, hi): (f64, f64)) -> Html {
+pub fn interval_bar(nps: &Nps, scale: (f64, f64)) -> Html {
+    range_bar(nps.score, nps.ci95, scale)
+}
+
+/// A rate (0–1) and its interval on 0–100 % (the row says it in words).
+pub fn rate_bar(b: &crate::funnel::Bar) -> Html {
+    range_bar(b.rate, (b.lo, b.hi), (0.0, 1.0))
+}
+
+/// A value and its interval on a scale, with 0 marked.
+fn range_bar(mark: f64, (from, to): (f64, f64), (lo, hi): (f64, f64)) -> Html {
     let x = |s: f64| format!("{:.1}", 100.0 * (s - lo) / (hi - lo));
     html! {
         <svg class="ci" viewBox="0 0 100 12" preserveAspectRatio="none" aria-hidden="true">
             <line class="axis" x1={x(0.0)} y1="0" x2={x(0.0)} y2="12" />
-            <line class="range" x1={x(nps.ci95.0)} y1="6" x2={x(nps.ci95.1)} y2="6" />
-            <line class="mark" x1={x(nps.score)} y1="1" x2={x(nps.score)} y2="11" />
+            <line class="range" x1={x(from)} y1="6" x2={x(to)} y2="6" />
+            <line class="mark" x1={x(mark)} y1="1" x2={x(mark)} y2="11" />
         </svg>
     }
 }

@@ -7,6 +7,7 @@ mod app;
 mod audit;
 mod cases;
 mod charts;
+mod funnel;
 mod glance;
 mod load;
 mod start;
@@ -19,6 +20,7 @@ use wasm_bindgen_futures::JsFuture;
 
 pub use app::{App, AppProps, Me, View};
 pub use cases::CaseCard;
+pub use funnel::{FlagReasons, FlaggedList, Funnel, FunnelRows, Props as FunnelProps, TrendRows};
 
 /// The element the dashboard mounts into.
 const ROOT_ID: &str = "nps-dashboard";

@@ -1,0 +1,120 @@
+//! The coaching flags on the page: what each reason means in plain words (always shown under
+//! the figures), and a store's flagged answers (`GET /api/funnel/flags?store=…`, asked when
+//! the manager opens them): score, when, advisor, order and the reasons in words. Never a
+//! phone or a device mark: the collector sends neither.
+
+use std::rc::Rc;
+
+use nps_core::contract::context::Dimension;
+use nps_core::scoring::score::Score;
+use yew::prelude::*;
+
+use crate::format::moment;
+use crate::funnel::flags::{self, Flagged, Reason};
+use crate::funnel::Ask;
+use crate::web::app::View;
+use crate::words::Word;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub view: Rc<View>,
+}
+
+/// Each reason's name and what it means.
+#[component]
+pub fn FlagReasons(props: &Props) -> Html {
+    let v = &props.view;
+    html! {
+        <div class="flag-reasons">
+            <h3>{ v.t(Word::Flags) }</h3>
+            <p class="muted small">{ v.t(Word::FlagsHint) }</p>
+            <dl>
+                { for Reason::ALL.iter().map(|r| html! {
+                    <div data-reason={r.key()}><dt>{ v.t(r.word()) }</dt><dd>{ v.t(r.why()) }</dd></div>
+                }) }
+            </dl>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ListProps {
+    pub view: Rc<View>,
+    pub rows: Rc<Vec<Flagged>>,
+}
+
+/// The flagged answers as listed.
+#[component]
+pub fn FlaggedList(props: &ListProps) -> Html {
+    let v = &props.view;
+    if props.rows.is_empty() {
+        return html! { <p class="empty">{ v.t(Word::NoFlagged) }</p> };
+    }
+    let items = props.rows.iter().map(|f| {
+        let class = f
+            .score
+            .and_then(Score::new)
+            .map_or("", |s| s.category().as_str());
+        let mut about: Vec<String> = Vec::new();
+        about.extend(f.minutes().map(|m| moment(m, v.cx.offset, v.locale)));
+        about.extend(f.advisor.as_deref().map(|a| v.label(Dimension::Advisor, a)));
+        about.extend(
+            f.visit
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|visit| v.fill(Word::Visit, &[("visit", visit)])),
+        );
+        html! {
+            <li data-id={f.id.clone()}>
+                <span class={classes!("pill", class)}>{ f.score.map(|s| s.to_string()).unwrap_or_default() }</span>
+                <div>
+                    <p class="reasons">{ flags::labels(&f.reasons, v.locale) }</p>
+                    <p class="muted small">{ about.join(" · ") }</p>
+                </div>
+            </li>
+        }
+    });
+    html! { <ul class="list flagged">{ for items }</ul> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ForProps {
+    pub view: Rc<View>,
+    pub ask: Ask,
+    /// The store's code, and its name as shown.
+    pub store: AttrValue,
+    pub name: AttrValue,
+}
+
+/// One store's flagged answers, asked for when shown.
+#[component]
+pub fn FlaggedFor(props: &ForProps) -> Html {
+    let v = &props.view;
+    let rows = use_state(|| None::<Result<Rc<Vec<Flagged>>, String>>);
+    {
+        let (rows, api, locale) = (rows.clone(), v.api.to_string(), v.locale);
+        let query = props.ask.flags(&props.store);
+        use_effect_with(query, move |query| {
+            rows.set(None);
+            let url = format!("{api}/funnel/flags?{query}");
+            wasm_bindgen_futures::spawn_local(async move {
+                let got = crate::web::cases::get(&url, locale)
+                    .await
+                    .and_then(|t| flags::from_json(&t))
+                    .map(Rc::new);
+                rows.set(Some(got));
+            });
+        });
+    }
+    let body = match &*rows {
+        None => html! { <p class="status" role="status">{ v.t(Word::Loading) }</p> },
+        Some(Err(why)) => html! { <p class="status error" role="alert">{ why.clone() }</p> },
+        Some(Ok(list)) => html! { <FlaggedList view={v.clone()} rows={list.clone()} /> },
+    };
+    html! {
+        <div class="flagged-for" data-store={props.store.clone()}>
+            <h3>{ v.fill(Word::FlaggedAt, &[("name", &props.name)]) }</h3>
+            { body }
+        </div>
+    }
+}

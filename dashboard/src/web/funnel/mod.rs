@@ -1,0 +1,106 @@
+//! "Response & referrals": the collector's figures per store, advisor or touchpoint (`GET
+//! /api/funnel`, a tab each) and month by month (`by=month`, the 12 months up to the range's
+//! end), for the dashboard's range, survey and store; shown only to someone signed in (a
+//! dropped export has no invitations). What is said is `crate::funnel`; this only fetches and
+//! draws (`rows`: the tables; `flags`: the flags explained and a store's flagged answers).
+//! The collector answers only the caller's scope: nothing here filters what it was sent.
+//!
+//! The DOM the end-to-end test drives: `section.funnel`, its tabs `.funnel-tabs
+//! button[data-by]`, the rows `table.response tr[data-key]` and `table.referral
+//! tr[data-key]` (the rate in `td.rate`), `.badge.low` and `p.low-why[data-key]`,
+//! `[data-act=flagged]` and `ul.flagged li[data-id]`, and the trend's `table.trend-rows`.
+
+mod flags;
+mod rows;
+
+use std::rc::Rc;
+
+use nps_core::contract::context::Dimension;
+use yew::prelude::*;
+
+use super::app::View;
+use crate::funnel::{self, Ask, By};
+use crate::words::Word;
+
+pub use flags::{FlagReasons, FlaggedList};
+pub use rows::{FunnelRows, TrendRows};
+
+/// What a request came to: none while it is on its way.
+type Got = Option<Result<Rc<funnel::Funnel>, String>>;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub view: Rc<View>,
+}
+
+/// The view's range, time zone, survey and store.
+fn ask(v: &View) -> Ask {
+    Ask {
+        from: v.report.from,
+        to: v.report.to,
+        offset: v.cx.offset,
+        survey: v.filters.survey.clone(),
+        store: v.filters.only[Dimension::Store.index()].clone(),
+    }
+}
+
+/// Asks `GET /api/funnel?{query}` whenever `key` changes.
+#[hook]
+fn use_funnel<K: PartialEq + Clone + 'static>(v: &View, key: K, query: String) -> Got {
+    let got = use_state(|| None);
+    {
+        let (got, api, locale) = (got.clone(), v.api.to_string(), v.locale);
+        use_effect_with(key, move |_| {
+            got.set(None);
+            wasm_bindgen_futures::spawn_local(async move {
+                let url = format!("{api}/funnel?{query}");
+                let read = super::cases::get(&url, locale)
+                    .await
+                    .and_then(|t| funnel::Funnel::from_json(&t))
+                    .map(|f| Rc::new(f.sorted()));
+                got.set(Some(read));
+            });
+        });
+    }
+    (*got).clone()
+}
+
+/// Loading, why not, nothing yet, or the figures.
+fn body(v: &View, got: &Got, draw: impl FnOnce(Rc<funnel::Funnel>) -> Html) -> Html {
+    match got {
+        None => html! { <p class="status" role="status">{ v.t(Word::Loading) }</p> },
+        Some(Err(why)) => html! { <p class="status error" role="alert">{ why.clone() }</p> },
+        Some(Ok(f)) if f.rows.is_empty() => html! { <p class="empty">{ v.t(Word::NoFunnel) }</p> },
+        Some(Ok(f)) => draw(f.clone()),
+    }
+}
+
+#[component]
+pub fn Funnel(props: &Props) -> Html {
+    let v = &props.view;
+    let by = use_state(By::default);
+    let ask = ask(v);
+    let trend_ask = ask.twelve_months();
+    let rows = use_funnel(v, (*by, ask.clone()), ask.funnel(*by));
+    let trend = use_funnel(v, trend_ask.clone(), trend_ask.funnel(By::Month));
+    let tabs = By::TABS.map(|b| {
+        let by = by.clone();
+        html! {
+            <button type="button" class="seg" data-by={b.key()} aria-pressed={(*by == b).to_string()}
+                onclick={Callback::from(move |_: MouseEvent| by.set(b))}>{ v.t(b.word()) }</button>
+        }
+    });
+    let by = *by;
+    html! {
+        <section class="card funnel" style="grid-area: funnel" aria-labelledby="funnel-h">
+            <h2 id="funnel-h">{ v.t(Word::Funnel) }</h2>
+            <p class="muted small">{ v.t(Word::FunnelHint) }</p>
+            <div class="segs funnel-tabs" role="group" aria-label={v.t(Word::Funnel)}>{ for tabs }</div>
+            { body(v, &rows, |f| html! { <FunnelRows view={v.clone()} {by} funnel={f} ask={ask.clone()} /> }) }
+            <h3 id="funnel-trend-h">{ v.t(Word::FunnelTrend) }</h3>
+            <p class="muted small">{ v.t(Word::FunnelTrendHint) }</p>
+            { body(v, &trend, |f| html! { <TrendRows view={v.clone()} funnel={f} /> }) }
+            <FlagReasons view={v.clone()} />
+        </section>
+    }
+}
