@@ -8,16 +8,16 @@
 
 use std::rc::Rc;
 
-use nps_core::scoring::analysis::Names;
+use common::{mount, one, text, view};
 use nps_core::words::Locale;
 use nps_dashboard::cases::Case;
-use nps_dashboard::filters::Filters;
-use nps_dashboard::report::{self, Context};
-use nps_dashboard::web::{now_minutes, CaseCard, Me, View};
+use nps_dashboard::web::{CaseCard, View};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
+
+mod common;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -49,72 +49,23 @@ fn One(props: &Props) -> Html {
     }
 }
 
-fn view(role: &str) -> Rc<View> {
-    let cx = Context {
-        now: now_minutes(),
-        offset: 480,
-        min_n: nps_core::scoring::analysis::DEFAULT_MIN_N,
-    };
-    let filters = Filters::default();
-    Rc::new(View {
-        report: Rc::new(report::build(&[], &Default::default(), &filters, cx)),
-        // Nothing is served here: a request that went out would be refused in words.
-        api: "/no-collector".into(),
-        me: Some(Rc::new(Me {
-            who: "user:li@brand.example".into(),
-            email: Some("li@brand.example".into()),
-            role: role.into(),
-        })),
-        records: Rc::new(Vec::new()),
-        names: Rc::new(Names::default()),
-        filters,
-        locale: Locale::ZhCn,
-        cx,
-        levers: None,
-    })
-}
-
 async fn render(role: &str) -> Element {
     render_case(role, Case::from_json(CASE).unwrap()).await
 }
 
 async fn render_case(role: &str, case: Case) -> Element {
-    let root = web_sys::window()
-        .unwrap()
-        .document()
-        .unwrap()
-        .create_element("div")
-        .unwrap();
-    web_sys::window()
-        .unwrap()
-        .document()
-        .unwrap()
-        .body()
-        .unwrap()
-        .append_child(&root)
-        .unwrap();
+    let root = mount();
     let case = Rc::new(case);
     yew::Renderer::<One>::with_root_and_props(
         root.clone(),
         Props {
-            view: view(role),
+            view: view(role, Locale::ZhCn),
             case,
         },
     )
     .render();
     yew::scheduler::flush().await;
     root
-}
-
-fn one(root: &Element, sel: &str) -> Option<Element> {
-    root.query_selector(sel).unwrap()
-}
-
-fn text(root: &Element, sel: &str) -> String {
-    one(root, sel)
-        .unwrap_or_else(|| panic!("no {sel}"))
-        .text_content()
-        .unwrap_or_default()
 }
 
 #[wasm_bindgen_test]

@@ -8,18 +8,16 @@
 
 use std::rc::Rc;
 
-use nps_core::scoring::analysis::Names;
+use common::{all, mount, one, text};
 use nps_core::words::Locale;
-use nps_dashboard::filters::Filters;
 use nps_dashboard::funnel::{self, flags, By};
-use nps_dashboard::report::{self, Context};
-use nps_dashboard::web::{
-    now_minutes, FlagReasons, FlaggedList, Funnel, FunnelRows, Me, TrendRows, View,
-};
+use nps_dashboard::web::{FlagReasons, FlaggedList, Funnel, FunnelRows, TrendRows, View};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
+
+mod common;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -66,31 +64,6 @@ const FLAGGED: &str = r#"{"rows": [
    "received_at": "2026-11-28T02:01:00Z", "reasons": ["same_device", "at_counter"]}
 ]}"#;
 
-fn view(locale: Locale) -> Rc<View> {
-    let cx = Context {
-        now: now_minutes(),
-        offset: 480,
-        min_n: nps_core::scoring::analysis::DEFAULT_MIN_N,
-    };
-    let filters = Filters::default();
-    Rc::new(View {
-        report: Rc::new(report::build(&[], &Default::default(), &filters, cx)),
-        // Nothing is served here: a request that goes out is refused in words.
-        api: "/no-collector".into(),
-        me: Some(Rc::new(Me {
-            who: "user:li@brand.example".into(),
-            email: Some("li@brand.example".into()),
-            role: "region".into(),
-        })),
-        records: Rc::new(Vec::new()),
-        names: Rc::new(Names::default()),
-        filters,
-        locale,
-        cx,
-        levers: None,
-    })
-}
-
 #[derive(Properties, PartialEq)]
 struct Props {
     view: Rc<View>,
@@ -113,11 +86,9 @@ fn All(props: &Props) -> Html {
     }
 }
 
-fn mount() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    root
+/// A region manager's view (the rows are whatever the collector sent).
+fn view(locale: Locale) -> Rc<View> {
+    common::view("region", locale)
 }
 
 async fn render(locale: Locale) -> Element {
@@ -125,24 +96,6 @@ async fn render(locale: Locale) -> Element {
     yew::Renderer::<All>::with_root_and_props(root.clone(), Props { view: view(locale) }).render();
     yew::scheduler::flush().await;
     root
-}
-
-fn one(root: &Element, sel: &str) -> Option<Element> {
-    root.query_selector(sel).unwrap()
-}
-
-fn all(root: &Element, sel: &str) -> Vec<Element> {
-    let list = root.query_selector_all(sel).unwrap();
-    (0..list.length())
-        .map(|i| list.item(i).unwrap().unchecked_into())
-        .collect()
-}
-
-fn text(root: &Element, sel: &str) -> String {
-    one(root, sel)
-        .unwrap_or_else(|| panic!("no {sel}"))
-        .text_content()
-        .unwrap_or_default()
 }
 
 fn texts(root: &Element, sel: &str) -> Vec<String> {
