@@ -5,50 +5,19 @@ use super::flags::{self, Reason};
 use super::*;
 use crate::format::parse_iso_date;
 
-/// The spec's answer, as `GET /api/funnel?by=store` gives it, with a second store whose
-/// figures are the seed's (150 promoters, 12 of whose friends bought: 8 %) and a third with
-/// nobody invited yet.
-pub const SPEC: &str = r#"{"by": "store", "from": "2026-11-01T00:00:00+08:00", "to": "2026-12-01T00:00:00+08:00", "rows": [
-  {"key": "SZ-FT", "name": "深圳福田店",
-   "invited": 120, "opened": 80, "answered": 60,
-   "response_rate": 0.5, "response_interval": [0.41, 0.59],
-   "answers": 75, "nps": 42.0, "nps_interval": [30.1, 53.9],
-   "promoters": 40, "shared": 18, "referred_opens": 25, "booked": 6, "purchased": 3,
-   "referral_rate": 0.075, "referral_interval": [0.03, 0.19],
-   "flagged": 7, "flagged_share": 0.093,
-   "flags": {"same_device": 4, "same_network": 2, "at_counter": 3, "ten_burst": 0},
-   "low_response": false},
-  {"key": "GZ-TH", "name": null,
-   "invited": 400, "opened": 90, "answered": 48,
-   "response_rate": 0.12, "response_interval": [0.09, 0.156],
-   "answers": 210, "nps": 71.0, "nps_interval": [63.2, 78.1],
-   "promoters": 150, "shared": 60, "referred_opens": 41, "booked": 20, "purchased": 13,
-   "referral_rate": 0.08, "referral_interval": [0.046, 0.135],
-   "flagged": 0, "flagged_share": 0.0,
-   "flags": {"same_device": 0, "same_network": 0, "at_counter": 0, "ten_burst": 0},
-   "low_response": true},
-  {"key": "", "name": null,
-   "invited": 0, "opened": 0, "answered": 0, "response_rate": null, "response_interval": null,
-   "answers": 0, "nps": null, "nps_interval": null,
-   "promoters": 0, "shared": 0, "referred_opens": 0, "booked": 0, "purchased": 0,
-   "referral_rate": null, "referral_interval": null,
-   "flagged": 0, "flagged_share": null,
-   "flags": {}, "low_response": false}
-]}"#;
+/// The spec's answer, as `GET /api/funnel?by=store` gives it, with a store whose figures are
+/// the seed's (150 promoters, 12 of whose friends bought: 8 %), one with no code and nobody
+/// invited, and one with answers but no invitations recorded (the browser test reads it too).
+pub const SPEC: &str = include_str!("../../tests/funnel-store.json");
 
 /// The spec's flagged answers (`GET /api/funnel/flags?store=SZ-FT`).
-pub const SPEC_FLAGS: &str = r#"{"rows": [
-  {"id": "r-1", "store": "SZ-FT", "advisor": "wang", "visit": "RO-88231", "score": 10,
-   "received_at": "2026-11-28T02:01:00Z", "reasons": ["same_device", "at_counter"]},
-  {"id": "r-2", "store": "SZ-FT", "advisor": null, "visit": null, "score": 10,
-   "received_at": "2026-11-29T06:00:00Z", "reasons": ["ten_burst", "new_rule"]}
-]}"#;
+pub const SPEC_FLAGS: &str = include_str!("../../tests/funnel-flags.json");
 
 #[test]
 fn the_spec_rows_read_whole_and_in_words() {
     let f = Funnel::from_json(SPEC).unwrap();
     assert_eq!(f.by, "store");
-    assert_eq!(f.rows.len(), 3);
+    assert_eq!(f.rows.len(), 4);
     let s = show(&f.rows[0], By::Store, Locale::ZhCn);
     assert_eq!(s.name, "深圳福田店");
     assert_eq!(s.reach, ["120", "80", "60"].map(String::from));
@@ -91,15 +60,16 @@ fn the_spec_rows_read_whole_and_in_words() {
 fn the_seeds_referral_rate_and_a_store_only_a_few_answered() {
     let f = Funnel::from_json(SPEC).unwrap();
     let s = show(&f.rows[1], By::Store, Locale::ZhCn);
+    assert_eq!(s.name, "广州天河店");
     // No name from the collector: the code.
-    assert_eq!(s.name, "GZ-TH");
+    assert_eq!(name(&f.rows[3], By::Store, Locale::En), "BJ-CY");
     // The seed: 150 promoters, 12 brought a friend who bought (13 purchases: one friend
     // more), 8 %.
     assert_eq!(s.referral, "8%（12/150）");
     assert_eq!(s.response, "12%（48/400）");
     assert_eq!(
         s.low_response.as_deref(),
-        Some("GZ-TH：净推荐值较高，但受邀的 400 位顾客中只有 48 位回答。如果只有满意的顾客拿到了邀请，这个分数并不代表所有顾客。")
+        Some("广州天河店：净推荐值较高，但受邀的 400 位顾客中只有 48 位回答。如果只有满意的顾客拿到了邀请，这个分数并不代表所有顾客。")
     );
     let tw = show(&f.rows[1], By::Store, Locale::ZhTw);
     assert!(tw
@@ -107,10 +77,9 @@ fn the_seeds_referral_rate_and_a_store_only_a_few_answered() {
         .unwrap()
         .contains("受邀的 400 位顧客中只有 48 位回答。"));
     let en = show(&f.rows[1], By::Store, Locale::En);
-    assert!(en
-        .low_response
-        .unwrap()
-        .starts_with("GZ-TH: the NPS is high, but only 48 of 400 invited customers answered."));
+    assert!(en.low_response.unwrap().starts_with(
+        "广州天河店: the NPS is high, but only 48 of 400 invited customers answered."
+    ));
     assert_eq!(
         Word::LowResponse.in_(Locale::ZhCn),
         "只收到了少数顾客的评价"
@@ -168,7 +137,7 @@ fn names_of_months_touchpoints_and_codes() {
 fn stores_only_a_few_answered_come_first_and_months_in_time_order() {
     let f = Funnel::from_json(SPEC).unwrap().sorted();
     let keys: Vec<&str> = f.rows.iter().map(|r| r.key.as_str()).collect();
-    assert_eq!(keys, ["GZ-TH", "", "SZ-FT"]);
+    assert_eq!(keys, ["GZ-TH", "", "BJ-CY", "SZ-FT"]);
     let months = Funnel {
         by: "month".into(),
         from: None,
