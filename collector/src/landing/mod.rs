@@ -43,7 +43,7 @@ pub(crate) use invite::invite;
 pub use page::Chrome;
 pub use surveys::{Landing, REQUIRE_VISIT};
 
-use crate::intake::{self, form::field, Signals, Via};
+use crate::intake::{self, form::field, Sender, Signals, Via};
 use crate::state::{AppState, Shared};
 use crate::storage::Now;
 use crate::visit::TokenError;
@@ -237,8 +237,8 @@ async fn keep(
     state: &AppState,
     cfg: &Config,
     r: payload::Response,
-    honeypot: bool,
-    timed: bool,
+    (honeypot, timed): (bool, bool),
+    sender: &Sender,
 ) -> Result<(), Response> {
     let signals = Signals::of(&r).honeypot(honeypot);
     let signals = if timed {
@@ -246,7 +246,7 @@ async fn keep(
     } else {
         signals.shown_at(None)
     };
-    match intake::take(state, r, signals).await {
+    match intake::take(state, r, signals, sender).await {
         Ok(_) => Ok(()),
         Err(refusal) => {
             let (status, text) = refusal.page(Via::Landing);
@@ -263,6 +263,7 @@ pub(crate) async fn score(
     State(state): State<Shared>,
     Path(survey): Path<String>,
     RawQuery(q): RawQuery,
+    sender: Sender,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -309,7 +310,7 @@ pub(crate) async fn score(
     };
     let r = s.response(stage, &meta, &now.at);
     let honeypot = intake::form::honeypot(&pairs);
-    if let Err(page) = keep(&state, &a.cfg, r, honeypot, timed).await {
+    if let Err(page) = keep(&state, &a.cfg, r, (honeypot, timed), &sender).await {
         return page;
     }
     let path = format!("/s/{survey}/{id}");

@@ -19,7 +19,7 @@ mod postgres;
 mod sqlite;
 mod types;
 
-pub use types::{Admission, CaseRule, Flag, Now, Row, Selection, StoreError, Upsert};
+pub use types::{Admission, CaseRule, Flag, Marks, Now, Row, Selection, StoreError, Upsert};
 
 /// One post for `Store::upsert_batch`: the response, when it arrived, its flag, its admission.
 pub type Post = (Response, Now, Flag, Admission);
