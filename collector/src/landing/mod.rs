@@ -195,6 +195,10 @@ pub(crate) async fn question(
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, "a landing page could not ask the store"),
         }
+        // An invited visit's first open (the funnel's "opened"); an unknown visit adds nothing.
+        if let Err(e) = state.store.visit_opened(&survey, visit, &now).await {
+            tracing::error!(error = %e, "a landing page could not record its open");
+        }
     }
     // The page is served to this browser alone (`no-store`): its write key travels in the
     // form's body and the widget's attribute, never in a URL.
