@@ -25,6 +25,8 @@ use crate::{audit, ApiError, Shared};
 pub const MAX_VISITS: usize = 1000;
 /// The largest body of `POST /api/visits` (`MAX_VISITS` rows of a few hundred bytes).
 pub const VISITS_BODY_LIMIT: usize = MAX_VISITS * 512;
+/// The most store codes an unknown store's error lists.
+const STORES_SHOWN: usize = 20;
 /// The keys of one row.
 pub const KEYS: [&str; 6] = [
     "survey",
@@ -112,7 +114,7 @@ pub fn parse(value: &Value, org: Option<&Org>, now_ns: i64) -> Result<Vec<NewVis
                     .stores()
                     .iter()
                     .map(|s| s.id.as_str())
-                    .take(20)
+                    .take(STORES_SHOWN)
                     .collect();
                 return Err(bad(
                     format!("[{i}].store"),

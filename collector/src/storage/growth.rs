@@ -154,8 +154,8 @@ impl Store {
                      AND r.visit = v.visit AND r.score IS NOT NULL AND r.flag IS NULL)
                      THEN 1 ELSE 0 END AS BIGINT)
                  FROM visits v
-                 WHERE ($1 IS NULL OR v.survey = $1) AND ($2 IS NULL OR v.issued_ns >= $2)
-                   AND ($3 IS NULL OR v.issued_ns < $3)
+                 WHERE (CAST($1 AS TEXT) IS NULL OR v.survey = $1) AND (CAST($2 AS BIGINT) IS NULL OR v.issued_ns >= $2)
+                   AND (CAST($3 AS BIGINT) IS NULL OR v.issued_ns < $3)
                  ORDER BY v.issued_ns, v.survey, v.visit",
                 w.params(),
             )
@@ -183,8 +183,8 @@ impl Store {
                  FROM responses r
                  LEFT JOIN visits v ON v.survey = r.survey AND v.visit = r.visit
                  WHERE r.score IS NOT NULL AND r.flag IS NULL
-                   AND ($1 IS NULL OR r.survey = $1) AND ($2 IS NULL OR r.received_ns >= $2)
-                   AND ($3 IS NULL OR r.received_ns < $3)
+                   AND (CAST($1 AS TEXT) IS NULL OR r.survey = $1) AND (CAST($2 AS BIGINT) IS NULL OR r.received_ns >= $2)
+                   AND (CAST($3 AS BIGINT) IS NULL OR r.received_ns < $3)
                  ORDER BY r.received_ns, r.id",
                 w.params(),
             )
@@ -215,8 +215,8 @@ impl Store {
                    (SELECT COUNT(*) FROM referral_events e WHERE e.code = f.code
                       AND e.kind = 'purchased')
                  FROM referrals f JOIN responses r ON r.id = f.response_id
-                 WHERE ($1 IS NULL OR r.survey = $1) AND ($2 IS NULL OR r.received_ns >= $2)
-                   AND ($3 IS NULL OR r.received_ns < $3)",
+                 WHERE (CAST($1 AS TEXT) IS NULL OR r.survey = $1) AND (CAST($2 AS BIGINT) IS NULL OR r.received_ns >= $2)
+                   AND (CAST($3 AS BIGINT) IS NULL OR r.received_ns < $3)",
                 w.params(),
             )
             .await?;
