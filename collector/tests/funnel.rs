@@ -619,3 +619,118 @@ async fn the_funnel_counts_a_generated_set_as_computed_here_and_each_scope_sees_
     .json();
     assert_eq!(r["rows"], json!([]));
 }
+
+fn cli(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nps-collector"))
+        .args(args)
+        .env_remove("NPS_VISIT_SECRET")
+        .env_remove("NPS_LANDING")
+        .env_remove("NPS_DB")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `sign-visit` and `qr` (one code, a CSV sheet) record the visits they issue with `--db`,
+/// and without it say that nothing was recorded.
+#[tokio::test]
+async fn the_link_commands_record_the_visits_they_issue_given_a_database() {
+    let path = db_path();
+    drop(Store::open(&path).unwrap());
+    let db = path.to_str().unwrap();
+    let dir = path.parent().unwrap();
+    let link = [
+        "--base",
+        "https://nps.example.com",
+        "--survey",
+        "after-sales",
+        "--store",
+        "SZ-FT",
+    ];
+    let secret = "a-visit-secret-of-at-least-32-bytes!!";
+    let mut args = vec![
+        "--visit-secret",
+        secret,
+        "--db",
+        db,
+        "sign-visit",
+        "--visit",
+        "RO-1",
+    ];
+    args.extend(link);
+    let (ok, out, err) = cli(&args);
+    assert!(ok && out.contains("visit=RO-1"), "{err}");
+    assert!(err.contains("recorded 1 invited visits"), "{err}");
+    let code = dir.join("code.svg");
+    let mut args = vec![
+        "qr",
+        "--visit",
+        "RO-2",
+        "--out",
+        code.to_str().unwrap(),
+        "--advisor",
+        "wang",
+    ];
+    args.extend(link);
+    let (ok, _, err) = cli(&args);
+    assert!(
+        ok && err.contains("not recorded") && err.contains("--db"),
+        "without --db: {err}"
+    );
+    args.extend(["--db", db]);
+    let (ok, _, err) = cli(&args);
+    assert!(ok && err.contains("recorded 1"), "{err}");
+    let csv = dir.join("visits.csv");
+    std::fs::write(&csv, "visit,advisor\nRO-1,chen\nRO-3,chen\n").unwrap();
+    let sheet = dir.join("sheet");
+    let mut args = vec![
+        "--db",
+        db,
+        "qr",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--out",
+        sheet.to_str().unwrap(),
+    ];
+    args.extend(link);
+    let (ok, _, err) = cli(&args);
+    assert!(
+        ok && err.contains("recorded 1 invited visits") && err.contains("1 known"),
+        "{err}"
+    );
+    let store = Store::open(&path).unwrap();
+    let v = store.funnel_visits(&Window::default()).await.unwrap();
+    let got: Vec<(&str, Option<&str>, Option<&str>)> = v
+        .iter()
+        .map(|v| (v.visit.as_str(), v.store.as_deref(), v.advisor.as_deref()))
+        .collect::<Vec<_>>();
+    let mut got = got;
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("RO-1", Some("SZ-FT"), Some("chen")),
+            ("RO-2", Some("SZ-FT"), Some("wang")),
+            ("RO-3", Some("SZ-FT"), Some("chen"))
+        ]
+    );
+    // A mistyped --db is refused, not made.
+    let missing = dir.join("typo.db");
+    let mut args = vec![
+        "--visit-secret",
+        secret,
+        "--db",
+        missing.to_str().unwrap(),
+        "sign-visit",
+        "--visit",
+        "RO-9",
+    ];
+    args.extend(link);
+    let (ok, _, err) = cli(&args);
+    assert!(!ok && err.contains("no database at"), "{err}");
+    assert!(!missing.exists());
+}
