@@ -156,18 +156,21 @@ fn interval(r: Rate) -> Value {
     json!(r.interval().map(|(lo, hi)| [lo, hi]))
 }
 
+/// A route's first checks: the caller may read answers at all, and the query reads.
+fn asked(caller: &Caller, q: &[(String, String)]) -> Result<Ask, Response> {
+    caller.require(Action::ReadAnswers)?;
+    Ask::parse(q).map_err(|e| private(e.into_response()))
+}
+
 /// `GET /api/funnel`.
 pub(crate) async fn funnel(
     caller: Caller,
     State(state): State<Shared>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(no) = caller.require(Action::ReadAnswers) {
-        return no;
-    }
-    let ask = match Ask::parse(&q) {
+    let ask = match asked(&caller, &q) {
         Ok(a) => a,
-        Err(e) => return private(e.into_response()),
+        Err(no) => return no,
     };
     let by = match By::parse(ask.by.as_deref()) {
         Ok(b) => b,
@@ -281,10 +284,7 @@ pub(crate) async fn flagged(
     State(state): State<Shared>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(no) = caller.require(Action::ReadAnswers) {
-        return no;
-    }
-    let ask = match Ask::parse(&q) {
+    let ask = match asked(&caller, &q) {
         Ok(a) if a.by.is_none() => a,
         Ok(_) => {
             return private(
@@ -296,7 +296,7 @@ pub(crate) async fn flagged(
                 .into_response(),
             )
         }
-        Err(e) => return private(e.into_response()),
+        Err(no) => return no,
     };
     let seen = match answers(&state, &caller, &ask).await {
         Ok(s) => s,
