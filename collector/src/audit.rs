@@ -38,6 +38,7 @@ pub const ACTIONS: &[&str] = &[
     "token_use",
     "audit_read",
     "case_update",
+    "visits_record",
 ];
 
 /// The forms of `who`: a person, a machine token, the admin token, the command line, a

@@ -16,7 +16,7 @@ use nps_collector::visit::VisitKey;
 use nps_collector::{demo, Now, Store, Target};
 use nps_core::scoring::analysis::Names;
 
-use crate::link_tools::{qr, sign_visit, LinkArgs};
+use crate::link_tools::{qr, sign_visit, Issued, LinkArgs};
 use crate::Args;
 
 #[derive(Subcommand, Debug)]
@@ -36,7 +36,8 @@ pub enum Command {
     },
     /// Remove the phone numbers whose retention period has ended (scores stay), then exit.
     Purge,
-    /// Print a landing URL for one visit, signed with the visit secret.
+    /// Print a landing URL for one visit, signed with the visit secret; with --db (or
+    /// NPS_DB), record the visit as invited (for the response rates).
     SignVisit {
         #[command(flatten)]
         link: LinkArgs,
@@ -44,7 +45,8 @@ pub enum Command {
         visit: String,
     },
     /// Write a QR code of a landing URL (--out FILE.svg or FILE.png), or one per row of a CSV
-    /// of visits (--csv FILE --out DIR, with a printable index.html).
+    /// of visits (--csv FILE --out DIR, with a printable index.html); with --db (or NPS_DB),
+    /// record each code's visit as invited (for the response rates).
     Qr {
         #[command(flatten)]
         link: LinkArgs,
@@ -139,8 +141,15 @@ pub fn landing(args: &Args) -> Result<Landing, String> {
 /// refuses a SQLite file that does not exist (a forgotten or mistyped `--db` would make a
 /// new, empty database). An error is its exit code and message.
 pub async fn connect(args: &Args) -> Result<Store, (u8, String)> {
-    if let (Some(Command::User { .. } | Command::Token { .. }), Target::Sqlite(path)) =
-        (&args.command, &args.db)
+    if let (
+        Some(
+            Command::User { .. }
+            | Command::Token { .. }
+            | Command::SignVisit { .. }
+            | Command::Qr { .. },
+        ),
+        Target::Sqlite(path),
+    ) = (&args.command, &args.db)
     {
         if !path.exists() {
             let full = std::path::absolute(path).unwrap_or_else(|_| path.clone());
@@ -189,8 +198,9 @@ pub async fn with_store(
     })
 }
 
-/// The tools around landing links: `sign-visit`, `qr`, `landing`. `None` for the server.
-pub fn tool(args: &Args) -> Option<Result<(), String>> {
+/// The tools around landing links: `sign-visit`, `qr`, `landing`, and what they issued (to
+/// record: `link_tools::record`). `None` for the server.
+pub fn tool(args: &Args) -> Option<Result<Issued, String>> {
     Some(match args.command.as_ref()? {
         Command::Purge | Command::User { .. } | Command::Token { .. } => return None,
         Command::Seed {
@@ -198,10 +208,8 @@ pub fn tool(args: &Args) -> Option<Result<(), String>> {
             months,
             seed,
             names_out,
-        } => seed_demo(&args.db, *responses, *months, *seed, names_out),
-        Command::SignVisit { link, visit } => {
-            sign_visit(args, link, visit).map(|url| println!("{url}"))
-        }
+        } => seed_demo(&args.db, *responses, *months, *seed, names_out).map(|()| Issued::default()),
+        Command::SignVisit { link, visit } => sign_visit(args, link, visit),
         Command::Qr {
             link,
             visit,
@@ -217,7 +225,8 @@ pub fn tool(args: &Args) -> Option<Result<(), String>> {
                     "{} → posts to {}",
                     out.display(),
                     base.trim_end_matches('/')
-                )
+                );
+                Issued::default()
             }),
     })
 }

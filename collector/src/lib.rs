@@ -17,6 +17,9 @@
 //!   scope, worked and counted, and a resolved case's re-survey link (`cases`).
 //! - `GET /api/alerts` — the alert queue: each job's channel name, state, tries and reason
 //!   (an admin; `alert_queue`).
+//! - `POST /api/visits` — the visits a brand invited (`invited`); `GET /api/funnel`,
+//!   `GET /api/funnel/flags` — invited → opened → answered, referrals and coaching flags per
+//!   store, advisor, touchpoint or period, of the caller's scope (`funnel`).
 //! - `GET /healthz` — `{"ok": true}` when the database answers.
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
@@ -45,9 +48,11 @@ pub mod delivery;
 pub mod demo;
 pub mod digest;
 pub mod export;
+pub mod funnel;
 pub mod guard;
 pub mod html;
 pub mod intake;
+pub mod invited;
 pub mod jobs;
 pub mod keys;
 pub mod landing;
@@ -145,6 +150,12 @@ pub fn app(store: Store, settings: Settings) -> Router {
             "/invite/{token}",
             get(signin::invite_page).post(signin::accept),
         )
+        .route(
+            "/api/visits",
+            post(invited::record).layer(DefaultBodyLimit::max(invited::VISITS_BODY_LIMIT)),
+        )
+        .route("/api/funnel", get(funnel::funnel))
+        .route("/api/funnel/flags", get(funnel::flagged))
         .route("/api/audit", get(audit::list))
         .route("/api/alerts", get(alert_queue::list))
         .route("/healthz", get(healthz))
@@ -201,6 +212,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/cases/stats"),
     ("GET", "/api/cases/root-causes"),
     ("POST", "/api/cases/{id}/recovery"),
+    ("POST", "/api/visits"),
+    ("GET", "/api/funnel"),
+    ("GET", "/api/funnel/flags"),
     ("GET", "/healthz"),
     ("GET", "/s/{survey}"),
     ("POST", "/s/{survey}"),

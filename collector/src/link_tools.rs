@@ -1,10 +1,13 @@
 //! The link commands: `sign-visit` (one signed landing URL) and `qr` (a code, or a sheet of
-//! codes from a CSV of visits), with the context every link carries.
+//! codes from a CSV of visits), with the context every link carries. Each says which visits
+//! it made links for (`Issued`); given `--db` (or `NPS_DB`) they are recorded as invited
+//! (`record`, source `sign-visit` or `qr`), else a note says nothing was.
 
 use std::path::{Path, PathBuf};
 
 use nps_collector::links::{self, Carried, Links};
-use nps_collector::visit;
+use nps_collector::storage::NewVisit;
+use nps_collector::{visit, Now, Store};
 
 use crate::commands::{landing, visit_key};
 use crate::Args;
@@ -80,8 +83,81 @@ fn visit_of(visit: &Option<String>) -> Carried {
         .collect()
 }
 
-pub fn sign_visit(args: &Args, link: &LinkArgs, visit: &str) -> Result<String, String> {
-    links_of(args, link, true)?.url(&visit_of(&Some(visit.to_owned())))
+/// The visits a command made links for, and which command (the visits' `source`).
+#[derive(Debug, Default)]
+pub struct Issued {
+    pub source: &'static str,
+    pub visits: Vec<NewVisit>,
+}
+
+impl Issued {
+    /// The visits of `rows` (each a link's whole context) that name a visit, issued now.
+    fn of(source: &'static str, survey: &str, rows: &[Carried]) -> Issued {
+        let now = Now::system().ns;
+        let visits = rows
+            .iter()
+            .filter_map(|c| {
+                Some(NewVisit {
+                    survey: survey.to_owned(),
+                    visit: c.get(nps_core::contract::rules::VISIT)?.clone(),
+                    store: c.get("store").cloned(),
+                    advisor: c.get("advisor").cloned(),
+                    touchpoint: c.get("touchpoint").cloned(),
+                    issued_ns: now,
+                })
+            })
+            .collect();
+        Issued { source, visits }
+    }
+}
+
+/// Whether `--db` (or `NPS_DB`) was given, rather than its default.
+fn db_given() -> bool {
+    std::env::var_os("NPS_DB").is_some()
+        || std::env::args_os().any(|a| a == "--db" || a.to_string_lossy().starts_with("--db="))
+}
+
+/// Records the visits a command issued in the database `--db` names; without `--db`, a note
+/// that nothing was recorded (the funnel then cannot count these invitations).
+pub async fn record(args: &Args, issued: Issued) -> Result<(), (u8, String)> {
+    if issued.visits.is_empty() {
+        return Ok(());
+    }
+    if !db_given() {
+        eprintln!(
+            "note: {} visits not recorded as invited: give --db (or NPS_DB) the collector's \
+             database to count them in the response rates",
+            issued.visits.len()
+        );
+        return Ok(());
+    }
+    let store: Store = crate::commands::connect(args).await?;
+    let (recorded, known) = store
+        .visits_record(&issued.visits, issued.source, &Now::system())
+        .await
+        .map_err(|e| (1, format!("recording the visits: {e}")))?;
+    eprintln!(
+        "recorded {recorded} invited visits in {} ({known} known already)",
+        args.db
+    );
+    Ok(())
+}
+
+fn with_visit(link: &Links, visit: &Option<String>) -> Carried {
+    let mut c = link.context.clone();
+    c.extend(visit_of(visit));
+    c
+}
+
+pub fn sign_visit(args: &Args, link: &LinkArgs, visit: &str) -> Result<Issued, String> {
+    let links = links_of(args, link, true)?;
+    let visit = Some(visit.to_owned());
+    println!("{}", links.url(&visit_of(&visit))?);
+    Ok(Issued::of(
+        "sign-visit",
+        &link.survey,
+        &[with_visit(&links, &visit)],
+    ))
 }
 
 pub fn qr(
@@ -91,18 +167,28 @@ pub fn qr(
     sign: bool,
     csv: &Option<PathBuf>,
     out: &Path,
-) -> Result<(), String> {
+) -> Result<Issued, String> {
     let links = links_of(args, link, sign)?;
     let Some(csv) = csv else {
         let url = links.url(&visit_of(visit))?;
         links::write_code(out, &url)?;
         println!("{} → {url}", out.display());
-        return Ok(());
+        return Ok(Issued::of("qr", &link.survey, &[with_visit(&links, visit)]));
     };
     let text = std::fs::read_to_string(csv).map_err(|e| format!("--csv {}: {e}", csv.display()))?;
     let (n, sheet) = links
         .write_sheet_from_csv(&text, out, landing(args)?.locale(&link.survey))
         .map_err(|e| format!("--csv {}: {e}", csv.display()))?;
     println!("{n} codes and a printable sheet: {}", sheet.display());
-    Ok(())
+    let rows = links::visits_from_csv(&text, &links.keys)
+        .map_err(|e| format!("--csv {}: {e}", csv.display()))?;
+    let rows: Vec<Carried> = rows
+        .into_iter()
+        .map(|row| {
+            let mut c = links.context.clone();
+            c.extend(row);
+            c
+        })
+        .collect();
+    Ok(Issued::of("qr", &link.survey, &rows))
 }

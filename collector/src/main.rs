@@ -264,7 +264,10 @@ async fn main() -> ExitCode {
     init_logs();
     if let Some(done) = tool(&args) {
         return match done {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(issued) => match link_tools::record(&args, issued).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err((code, e)) => fail(code, e),
+            },
             Err(e) => fail(2, e),
         };
     }

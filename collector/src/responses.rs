@@ -18,13 +18,14 @@ use nps_core::words::Locale;
 use serde_json::{json, Value};
 
 use crate::auth::Caller;
-use crate::intake::{self, form, Refusal, Signals, Taken, Via};
+use crate::intake::{self, form, Refusal, Sender, Signals, Taken, Via};
 use crate::state::AppState;
 use crate::storage::Now;
 use crate::{audit, refused, scope, ApiError, Shared, BODY_LIMIT};
 
 pub async fn post_response(
     State(state): State<Shared>,
+    sender: Sender,
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
@@ -59,11 +60,11 @@ pub async fn post_response(
         .trim()
         .to_ascii_lowercase();
     match content_type.as_str() {
-        "application/json" | "text/plain" | "" => match accept_json(&state, &body).await {
+        "application/json" | "text/plain" | "" => match accept_json(&state, &body, &sender).await {
             Ok(r) => r,
             Err(e) => e.into_response(),
         },
-        "application/x-www-form-urlencoded" => accept_form(&state, &body, &headers).await,
+        "application/x-www-form-urlencoded" => accept_form(&state, &body, &headers, &sender).await,
         other => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "content-type",
@@ -73,7 +74,7 @@ pub async fn post_response(
     }
 }
 
-async fn accept_json(state: &AppState, body: &[u8]) -> Result<Response, ApiError> {
+async fn accept_json(state: &AppState, body: &[u8], sender: &Sender) -> Result<Response, ApiError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "body", "body is not valid UTF-8"))?;
     let value = nps_core::contract::json::parse_strict(text, "body")?;
@@ -81,7 +82,7 @@ async fn accept_json(state: &AppState, body: &[u8]) -> Result<Response, ApiError
     let id = response.id.clone();
     let stage = response.stage.as_str();
     let signals = Signals::of(&response);
-    let outcome = intake::take(state, response, signals)
+    let outcome = intake::take(state, response, signals, sender)
         .await
         .map_err(|r| r.api_error())?;
     let (status, extra) = match outcome {
@@ -98,7 +99,12 @@ async fn accept_json(state: &AppState, body: &[u8]) -> Result<Response, ApiError
 }
 
 /// The no-script fallback: a plain HTML form. Answers with a small HTML page.
-async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Response {
+async fn accept_form(
+    state: &AppState,
+    body: &[u8],
+    headers: &HeaderMap,
+    sender: &Sender,
+) -> Response {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
     let now = Now::system();
     let value = form::to_payload(
@@ -117,7 +123,7 @@ async fn accept_form(state: &AppState, body: &[u8], headers: &HeaderMap) -> Resp
             let signals = Signals::of(&r)
                 .shown_at(form::started_ms(&pairs))
                 .honeypot(form::honeypot(&pairs));
-            intake::take(state, r, signals).await.map(|_| ())
+            intake::take(state, r, signals, sender).await.map(|_| ())
         }
         Err(e) => Err(Refusal::Invalid(e)),
     };

@@ -10,6 +10,9 @@ use people::*;
 #[path = "conformance/cases.rs"]
 mod cases;
 use cases::*;
+#[path = "conformance/growth.rs"]
+mod growth;
+use growth::*;
 
 use nps_collector::storage::{Admission, Row, Selection, Store, Target, Upsert};
 use nps_collector::write_key::KeyRefusal;
@@ -805,6 +808,8 @@ conformance!(
     edits_keep_their_history_and_survive_a_reopen,
     the_alert_queue_makes_each_job_once_and_leases_it_to_one,
     a_deleted_answer_takes_its_case_and_alerts_with_it,
+    visits_keep_their_first_issue_time_and_first_open,
+    answers_keep_their_marks_and_the_funnel_reads_referrals,
 );
 
 /// The command line on PostgreSQL: `seed --db postgres://…` writes the demo set through the

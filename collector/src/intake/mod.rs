@@ -20,6 +20,7 @@
 
 pub mod form;
 mod refusal;
+mod sender;
 
 use std::collections::BTreeMap;
 
@@ -32,6 +33,7 @@ use crate::visit::{self, TokenError};
 use crate::Settings;
 
 pub use refusal::{Refusal, Taken, Via};
+pub use sender::Sender;
 
 /// The flag of a form whose honeypot field is filled.
 pub const HONEYPOT: &str = "honeypot";
@@ -134,15 +136,17 @@ pub fn admit(
         keyless_until_ns: settings.keyless_until_ns,
         cases: settings.config().rule(survey),
         recovery_of,
+        marks: None,
     })
 }
 
-/// Flags, admits and stores a response: the outcomes a sender is answered 2xx for, or why
-/// nothing was stored.
+/// Flags, admits and stores a response with its sender's marks: the outcomes a sender is
+/// answered 2xx for, or why nothing was stored.
 pub(crate) async fn take(
     state: &AppState,
     r: Response,
     signals: Signals,
+    sender: &Sender,
 ) -> Result<Taken, Refusal> {
     let flag = flag(&signals, state.settings.min_fill());
     let now = Now::system();
@@ -153,6 +157,10 @@ pub(crate) async fn take(
         now.ns / 1_000_000_000,
     )
     .map_err(Refusal::Link)?;
+    let admission = Admission {
+        marks: sender.marks(state).await,
+        ..admission
+    };
     let id = r.id.clone();
     match state.store.upsert_admitted(r, now, flag, admission).await {
         Ok(outcome) => Refusal::of(outcome, &id),

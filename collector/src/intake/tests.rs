@@ -347,7 +347,7 @@ async fn a_re_survey_is_stored_flagged_and_an_unsigned_one_refused() {
     let link = signed(&key, &[("visit", "R-6f1c2b3a"), ("recovery", CASE)]);
     let r = body("0b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a", &link);
     assert_eq!(
-        take(&state, r.clone(), Signals::of(&r)).await,
+        take(&state, r.clone(), Signals::of(&r), &Sender::unknown()).await,
         Ok(Taken::Created)
     );
     let mut edited = link.clone();
@@ -356,13 +356,17 @@ async fn a_re_survey_is_stored_flagged_and_an_unsigned_one_refused() {
         "1b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a".into(),
     );
     let r = body("2b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a", &edited);
-    let refused = take(&state, r.clone(), Signals::of(&r)).await.unwrap_err();
+    let refused = take(&state, r.clone(), Signals::of(&r), &Sender::unknown())
+        .await
+        .unwrap_err();
     assert_eq!(refused, Refusal::Link(TokenError::Tampered));
     let mut unsigned = edited.clone();
     unsigned.remove("t");
     unsigned.remove("visit");
     let r = body("3b6c2a8e-5d1f-4c3b-9a7e-2f4d6b8c0e1a", &unsigned);
-    let refused = take(&state, r.clone(), Signals::of(&r)).await.unwrap_err();
+    let refused = take(&state, r.clone(), Signals::of(&r), &Sender::unknown())
+        .await
+        .unwrap_err();
     assert_eq!(refused.api_error().field, "context.recovery");
     let rows = store.all().await.unwrap();
     assert_eq!(rows.len(), 1, "only the signed re-survey is stored");

@@ -172,6 +172,7 @@ pub(crate) async fn response(
 pub(crate) async fn answers(
     State(state): State<Shared>,
     Path((survey, id)): Path<(String, String)>,
+    sender: crate::intake::Sender,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -215,8 +216,8 @@ pub(crate) async fn answers(
         &state,
         &f.a.cfg,
         done,
-        crate::intake::form::honeypot(&pairs),
-        true,
+        (crate::intake::form::honeypot(&pairs), true),
+        &sender,
     )
     .await
     {

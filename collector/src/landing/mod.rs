@@ -43,7 +43,7 @@ pub(crate) use invite::invite;
 pub use page::Chrome;
 pub use surveys::{Landing, REQUIRE_VISIT};
 
-use crate::intake::{self, form::field, Signals, Via};
+use crate::intake::{self, form::field, Sender, Signals, Via};
 use crate::state::{AppState, Shared};
 use crate::storage::Now;
 use crate::visit::TokenError;
@@ -195,6 +195,10 @@ pub(crate) async fn question(
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, "a landing page could not ask the store"),
         }
+        // An invited visit's first open (the funnel's "opened"); an unknown visit adds nothing.
+        if let Err(e) = state.store.visit_opened(&survey, visit, &now).await {
+            tracing::error!(error = %e, "a landing page could not record its open");
+        }
     }
     // The page is served to this browser alone (`no-store`): its write key travels in the
     // form's body and the widget's attribute, never in a URL.
@@ -237,8 +241,8 @@ async fn keep(
     state: &AppState,
     cfg: &Config,
     r: payload::Response,
-    honeypot: bool,
-    timed: bool,
+    (honeypot, timed): (bool, bool),
+    sender: &Sender,
 ) -> Result<(), Response> {
     let signals = Signals::of(&r).honeypot(honeypot);
     let signals = if timed {
@@ -246,7 +250,7 @@ async fn keep(
     } else {
         signals.shown_at(None)
     };
-    match intake::take(state, r, signals).await {
+    match intake::take(state, r, signals, sender).await {
         Ok(_) => Ok(()),
         Err(refusal) => {
             let (status, text) = refusal.page(Via::Landing);
@@ -263,6 +267,7 @@ pub(crate) async fn score(
     State(state): State<Shared>,
     Path(survey): Path<String>,
     RawQuery(q): RawQuery,
+    sender: Sender,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -309,7 +314,7 @@ pub(crate) async fn score(
     };
     let r = s.response(stage, &meta, &now.at);
     let honeypot = intake::form::honeypot(&pairs);
-    if let Err(page) = keep(&state, &a.cfg, r, honeypot, timed).await {
+    if let Err(page) = keep(&state, &a.cfg, r, (honeypot, timed), &sender).await {
         return page;
     }
     let path = format!("/s/{survey}/{id}");

@@ -58,9 +58,19 @@ pub struct Incoming {
     /// `updated_at` in ns, bounded by the server's clock.
     pub updated_ns: i64,
     pub flag: Flag,
+    /// The sender's marks (`Admission::marks`), stored texts: (device, net).
+    pub marks: (Option<String>, Option<String>),
 }
 
 impl Incoming {
+    /// With the sender's marks (`Admission::marks`).
+    pub fn marked(self, marks: Option<super::Marks>) -> Incoming {
+        Incoming {
+            marks: super::Marks::texts(marks),
+            ..self
+        }
+    }
+
     pub fn new(r: &Response, now: &Now, flag: Flag) -> Incoming {
         let response = Response {
             write_key: None,
@@ -78,6 +88,7 @@ impl Incoming {
             updated_ns,
             flag,
             response,
+            marks: (None, None),
         }
     }
 

@@ -13,13 +13,15 @@ use std::path::{Path, PathBuf};
 use nps_core::contract::payload::Response;
 
 pub mod decision;
+mod growth;
 mod keys;
 pub mod migrations;
 mod postgres;
 mod sqlite;
 mod types;
 
-pub use types::{Admission, CaseRule, Flag, Now, Row, Selection, StoreError, Upsert};
+pub use growth::{AnswerRow, NewVisit, ReferralRow, VisitRow, Window};
+pub use types::{Admission, CaseRule, Flag, Marks, Now, Row, Selection, StoreError, Upsert};
 
 /// One post for `Store::upsert_batch`: the response, when it arrived, its flag, its admission.
 pub type Post = (Response, Now, Flag, Admission);

@@ -63,6 +63,38 @@ pub struct Admission {
     /// The case this answer is the re-survey of (a signed recovery link): its score is
     /// recorded on that case, and the answer opens no case of its own.
     pub recovery_of: Option<uuid::Uuid>,
+    /// The sender's device and network marks (`keys::Keys`), kept with the answer for the
+    /// coaching flags; never shown by an API or an export.
+    pub marks: Option<Marks>,
+}
+
+/// A device's and a network's mark (`keys::Keys::device`, `net`: 64 bits each), as numbers
+/// so that an `Admission` stays `Copy`; stored as the same 16 hex digits `Keys` gives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Marks {
+    pub device: u64,
+    pub net: u64,
+}
+
+impl Marks {
+    /// From `Keys`' hex marks (`None` if either is not one).
+    pub fn of(device: &str, net: &str) -> Option<Marks> {
+        Some(Marks {
+            device: u64::from_str_radix(device, 16).ok()?,
+            net: u64::from_str_radix(net, 16).ok()?,
+        })
+    }
+
+    /// The stored texts: (device, net).
+    pub fn texts(marks: Option<Marks>) -> (Option<String>, Option<String>) {
+        match marks {
+            Some(m) => (
+                Some(format!("{:016x}", m.device)),
+                Some(format!("{:016x}", m.net)),
+            ),
+            None => (None, None),
+        }
+    }
 }
 
 /// Which answers open a case (the core's, `cases::CaseRule`).

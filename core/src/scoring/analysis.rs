@@ -12,8 +12,8 @@ mod batch;
 mod names;
 
 pub use batch::{
-    civil_from_days, days_from_civil, local_day, minutes_of, period_of, period_start,
-    tally_segments, BatchError, Period,
+    civil_from_days, days_from_civil, local_day, minutes_of, period_of, period_of_minutes,
+    period_start, tally_segments, BatchError, Period,
 };
 pub use names::Names;
 

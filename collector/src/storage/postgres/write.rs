@@ -34,7 +34,7 @@ pub(super) async fn try_upsert(
     let tx = client.transaction().await?;
     let mut done = Vec::with_capacity(posts.len());
     for (r, now, flag, admission) in posts {
-        let incoming = Incoming::new(r, now, *flag);
+        let incoming = Incoming::new(r, now, *flag).marked(admission.marks);
         let r = &incoming.response;
         let existing = tx
             .query_opt(
@@ -106,8 +106,9 @@ async fn insert(
     let r = &i.response;
     tx.execute(
         "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
-           body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $12, $13, $14)
+           body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash,
+           device, net)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $12, $13, $14, $15, $16)
          ON CONFLICT DO NOTHING",
         &[
             &r.id,
@@ -124,6 +125,8 @@ async fn insert(
             &w.purge_after_ns,
             &i.visit,
             &w.key_hash,
+            &i.marks.0,
+            &i.marks.1,
         ],
     )
     .await
@@ -139,7 +142,7 @@ async fn update(
     tx.execute(
         "UPDATE responses SET stage = $2, stage_rank = $3, score = $4, category = $5,
            updated_ns = $6, body = $7, changed_at = $8, flag = $9, purge_after_ns = $10,
-           key_hash = $11
+           key_hash = $11, device = COALESCE(device, $12), net = COALESCE(net, $13)
          WHERE id = $1",
         &[
             &r.id,
@@ -153,6 +156,8 @@ async fn update(
             &w.flag,
             &w.purge_after_ns,
             &w.key_hash,
+            &i.marks.0,
+            &i.marks.1,
         ],
     )
     .await

@@ -61,7 +61,7 @@ pub fn upsert(
     flag: Flag,
     admission: Admission,
 ) -> Result<Upsert, StoreError> {
-    let incoming = Incoming::new(r, now, flag);
+    let incoming = Incoming::new(r, now, flag).marked(admission.marks);
     let r = &incoming.response;
     let existing = stored(conn, &r.id)?;
     let answered = match incoming.answered_visit() {
@@ -104,8 +104,9 @@ fn insert(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), S
     let r = &i.response;
     conn.execute(
         "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
-           body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12, ?13, ?14)",
+           body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash,
+           device, net)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             r.id,
             r.survey,
@@ -120,7 +121,9 @@ fn insert(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), S
             w.flag,
             w.purge_after_ns,
             i.visit,
-            w.key_hash
+            w.key_hash,
+            i.marks.0,
+            i.marks.1
         ],
     )?;
     Ok(())
@@ -131,7 +134,7 @@ fn update(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), S
     conn.execute(
         "UPDATE responses SET stage = ?2, stage_rank = ?3, score = ?4, category = ?5,
            updated_ns = ?6, body = ?7, changed_at = ?8, flag = ?9, purge_after_ns = ?10,
-           key_hash = ?11
+           key_hash = ?11, device = COALESCE(device, ?12), net = COALESCE(net, ?13)
          WHERE id = ?1",
         params![
             r.id,
@@ -144,7 +147,9 @@ fn update(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), S
             now.at,
             w.flag,
             w.purge_after_ns,
-            w.key_hash
+            w.key_hash,
+            i.marks.0,
+            i.marks.1
         ],
     )?;
     Ok(())

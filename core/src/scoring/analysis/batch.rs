@@ -136,9 +136,15 @@ pub fn period_start(day: i64, period: Period) -> i64 {
 /// The period an RFC 3339 time (`2026-11-24T08:30:00.000Z`) falls in, `offset_minutes` east of
 /// UTC (480 for China); `None` if the text does not start with a date and time.
 pub fn period_of(at: &str, period: Period, offset_minutes: i32) -> Option<String> {
-    let days = local_day(minutes_of(at)?, offset_minutes);
+    Some(period_of_minutes(minutes_of(at)?, period, offset_minutes))
+}
+
+/// `period_of` for a time in minutes since 1970-01-01T00:00Z (a stored time's nanoseconds
+/// divided down).
+pub fn period_of_minutes(minutes: i64, period: Period, offset_minutes: i32) -> String {
+    let days = local_day(minutes, offset_minutes);
     let (y, m, d) = civil_from_days(days);
-    Some(match period {
+    match period {
         Period::Day => format!("{y:04}-{m:02}-{d:02}"),
         Period::Month => format!("{y:04}-{m:02}"),
         Period::Week => {
@@ -148,7 +154,7 @@ pub fn period_of(at: &str, period: Period, offset_minutes: i32) -> Option<String
             let week = (thursday - days_from_civil(iso_year, 1, 1)) / 7 + 1;
             format!("{iso_year:04}-W{week:02}")
         }
-    })
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,167 @@
+//! The growth cases of the conformance suite (run on each engine by `conformance!`): invited
+//! visits recorded in one transaction with their first issue time, a landing's first open,
+//! an answer's marks kept from its first post, and the funnel's reads of visits, answers and
+//! the referral tables.
+
+use super::{at, id, resp, target, Engine};
+use nps_collector::storage::{Marks, NewVisit, Target, Window};
+use nps_collector::{Admission, Store};
+use serde_json::json;
+
+/// A statement run on the database directly (what another part of the collector writes).
+fn exec(t: &Target, sql: &str) {
+    match t {
+        Target::Sqlite(path) => {
+            rusqlite::Connection::open(path)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap();
+        }
+        Target::Postgres(url) => {
+            let db = url.rsplit('/').next().unwrap().to_owned();
+            super::common::postgres::shared().psql(&db, sql);
+        }
+    }
+}
+
+fn visit(v: &str, store: Option<&str>, advisor: Option<&str>, issued_s: i64) -> NewVisit {
+    NewVisit {
+        survey: "after-sales".into(),
+        visit: v.into(),
+        store: store.map(str::to_owned),
+        advisor: advisor.map(str::to_owned),
+        touchpoint: None,
+        issued_ns: at(issued_s).ns,
+    }
+}
+
+/// Visits: a batch in one transaction, the first issue time kept, the store and advisor
+/// filled in by a later post; a landing's first open only, and none for an unknown visit.
+pub async fn visits_keep_their_first_issue_time_and_first_open(e: Engine) {
+    let s = Store::connect(&target(e)).await.unwrap();
+    let first = [
+        visit("V1", Some("SZ-FT"), None, 0),
+        visit("V2", Some("SZ-FT"), Some("wang"), 10),
+    ];
+    assert_eq!(
+        s.visits_record(&first, "api", &at(20)).await.unwrap(),
+        (2, 0)
+    );
+    let again = [
+        visit("V1", None, Some("chen"), 500),
+        visit("V3", Some("BJ-CY"), None, 30),
+    ];
+    assert_eq!(
+        s.visits_record(&again, "sign-visit", &at(600))
+            .await
+            .unwrap(),
+        (1, 1)
+    );
+    let all = s.funnel_visits(&Window::default()).await.unwrap();
+    let v1 = all.iter().find(|v| v.visit == "V1").unwrap();
+    assert_eq!(v1.issued_ns, at(0).ns);
+    assert_eq!(
+        (v1.store.as_deref(), v1.advisor.as_deref()),
+        (Some("SZ-FT"), Some("chen"))
+    );
+    assert!(s.visit_opened("after-sales", "V1", &at(40)).await.unwrap());
+    assert!(!s.visit_opened("after-sales", "V1", &at(50)).await.unwrap());
+    assert!(!s.visit_opened("after-sales", "V9", &at(50)).await.unwrap());
+    let all = s.funnel_visits(&Window::default()).await.unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|v| (v.visit.as_str(), v.opened))
+            .collect::<Vec<_>>(),
+        [("V1", true), ("V2", false), ("V3", false)]
+    );
+    // A window of issue times.
+    let w = Window {
+        since_ns: Some(at(5).ns),
+        until_ns: Some(at(30).ns),
+        ..Window::default()
+    };
+    let inside: Vec<String> = s
+        .funnel_visits(&w)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.visit)
+        .collect();
+    assert_eq!(inside, ["V2"]);
+}
+
+/// An answer keeps the marks of its first post; its visit counts as answered; the referral
+/// tables are read as what the promoter's code brought.
+pub async fn answers_keep_their_marks_and_the_funnel_reads_referrals(e: Engine) {
+    let t = target(e);
+    let s = Store::connect(&t).await.unwrap();
+    s.visits_record(&[visit("V1", Some("SZ-FT"), None, 0)], "api", &at(1))
+        .await
+        .unwrap();
+    let marked = |device, net| Admission {
+        marks: Some(Marks { device, net }),
+        ..Admission::operator()
+    };
+    let r = resp(1, 100, json!({"visit": "V1", "score": 10}));
+    s.upsert_admitted(r, at(100), None, marked(0xabc, 0xdef))
+        .await
+        .unwrap();
+    let later = resp(
+        1,
+        200,
+        json!({"visit": "V1", "score": 10, "stage": "completed"}),
+    );
+    s.upsert_admitted(later, at(200), None, marked(0x111, 0x222))
+        .await
+        .unwrap();
+    s.upsert(resp(2, 300, json!({"score": 3})), at(300), None)
+        .await
+        .unwrap();
+    let answers = s.funnel_answers(&Window::default()).await.unwrap();
+    assert_eq!(answers.len(), 2);
+    assert_eq!(
+        (answers[0].device.as_deref(), answers[0].net.as_deref()),
+        (Some("0000000000000abc"), Some("0000000000000def"))
+    );
+    assert_eq!(
+        (answers[0].score, answers[0].issued_ns),
+        (10, Some(at(0).ns))
+    );
+    assert_eq!(
+        (answers[1].device.as_deref(), answers[1].issued_ns),
+        (None, None)
+    );
+    assert!(s.funnel_visits(&Window::default()).await.unwrap()[0].answered);
+    exec(
+        &t,
+        &format!(
+            "INSERT INTO referrals (code, response_id, survey, store, created_ns, shared_ns)
+           VALUES ('c1', '{}', 'after-sales', 'SZ-FT', 1, 2);
+         INSERT INTO referral_opens (code, device, at_ns, own) VALUES ('c1', 'd1', 3, 0),
+           ('c1', 'd2', 4, 0), ('c1', 'own', 5, 1);
+         INSERT INTO referral_events (id, code, kind, ref, via, at_ns) VALUES
+           ('e1', 'c1', 'booked', 'B1', 'api', 6), ('e2', 'c1', 'booked', NULL, 'form', 7),
+           ('e3', 'c1', 'purchased', 'P1', 'api', 8);",
+            id(1)
+        ),
+    );
+    let refs = s.funnel_referrals(&Window::default()).await.unwrap();
+    assert_eq!(refs.len(), 1);
+    let f = &refs[0];
+    assert_eq!(
+        (
+            f.response_id.as_str(),
+            f.shared,
+            f.opens,
+            f.booked,
+            f.purchased
+        ),
+        (id(1).as_str(), true, 2, 2, 1)
+    );
+    // Out of the window of its answer: not read.
+    let w = Window {
+        since_ns: Some(at(250).ns),
+        ..Window::default()
+    };
+    assert!(s.funnel_referrals(&w).await.unwrap().is_empty());
+}

@@ -1,0 +1,246 @@
+//! The flags' table as generated patterns: the coached ones each reason is for, and the
+//! honest ones that must stay unflagged; each rule at its edge.
+
+use super::*;
+
+const H: i64 = 60 * MINUTE_NS;
+const DAY: i64 = 24 * H;
+/// 2026-11-28T02:00:00Z, a Saturday morning in China.
+const T0: i64 = 1_795_831_200_000_000_000;
+
+/// An answer of `store` for `visit` at `T0 + at`, from `device` on `net`.
+fn a(store: &str, visit: &str, device: &str, net: &str, at: i64, score: u8) -> Answer {
+    Answer {
+        store: Some(store.into()),
+        visit: (!visit.is_empty()).then(|| visit.into()),
+        device: (!device.is_empty()).then(|| device.into()),
+        net: (!net.is_empty()).then(|| net.into()),
+        at_ns: T0 + at,
+        score,
+        issued_ns: None,
+    }
+}
+
+/// `n` answers of one store, each for its own visit, `step` apart, from `device(i)` on `net(i)`.
+fn series(
+    n: usize,
+    step: i64,
+    device: impl Fn(usize) -> String,
+    net: impl Fn(usize) -> String,
+    score: impl Fn(usize) -> u8,
+) -> Vec<Answer> {
+    (0..n)
+        .map(|i| {
+            a(
+                "SZ-FT",
+                &format!("V{i}"),
+                &device(i),
+                &net(i),
+                i as i64 * step,
+                score(i),
+            )
+        })
+        .collect()
+}
+
+fn own(i: usize) -> String {
+    format!("d{i}")
+}
+
+fn own_net(i: usize) -> String {
+    format!("n{i}")
+}
+
+/// Which answers got `reason`.
+fn with(answers: &[Answer], reason: Reason) -> Vec<usize> {
+    flag(answers)
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.contains(&reason))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn none(answers: &[Answer]) {
+    let got = flag(answers);
+    assert!(
+        got.iter().all(Vec::is_empty),
+        "honest pattern flagged: {got:?}"
+    );
+}
+
+#[test]
+fn a_stores_own_tablet_is_flagged_from_the_third_visit_within_six_hours() {
+    // (answers, minutes apart, flagged)
+    for (n, step_min, want) in [
+        (2, 10, false),
+        (3, 10, true),
+        (8, 30, true),
+        (3, 180, true),
+        (3, 181, false),
+    ] {
+        let s = series(n, step_min * MINUTE_NS, |_| "tablet".into(), own_net, |_| 9);
+        let got = with(&s, Reason::SameDevice);
+        let want: Vec<usize> = if want { (0..n).collect() } else { vec![] };
+        assert_eq!(got, want, "{n} answers {step_min} min apart");
+    }
+    // The edge: the third answer exactly 6 h after the first, and a nanosecond later.
+    let mut s = series(3, 3 * H, |_| "tablet".into(), own_net, |_| 9);
+    assert_eq!(with(&s, Reason::SameDevice), vec![0, 1, 2]);
+    s[2].at_ns += 1;
+    assert_eq!(with(&s, Reason::SameDevice), Vec::<usize>::new());
+}
+
+#[test]
+fn a_stores_wifi_is_flagged_from_the_fifth_visit_within_six_hours() {
+    for (n, want) in [(4, false), (5, true), (12, true)] {
+        let s = series(n, 20 * MINUTE_NS, own, |_| "store-wifi".into(), |_| 10);
+        let got = with(&s, Reason::SameNetwork);
+        assert_eq!(
+            got,
+            if want { (0..n).collect() } else { vec![] },
+            "{n} phones"
+        );
+        assert!(
+            with(&s, Reason::SameDevice).is_empty(),
+            "each its own phone"
+        );
+    }
+}
+
+#[test]
+fn answers_at_the_counter_are_flagged_and_at_home_an_hour_later_not() {
+    // (seconds after the visit was issued, flagged)
+    for (after_s, want) in [
+        (0, true),
+        (30, true),
+        (120, true),
+        (121, false),
+        (3600, false),
+        (-60, false),
+    ] {
+        let mut x = a("SZ-FT", "V1", "d", "n", 0, 10);
+        x.issued_ns = Some(x.at_ns - after_s * 1_000_000_000);
+        assert_eq!(
+            flag(&[x]) == vec![vec![Reason::AtCounter]],
+            want,
+            "{after_s} s after"
+        );
+    }
+    // Without the visit's issue time, nothing to compare.
+    none(&[a("SZ-FT", "V1", "d", "n", 0, 10)]);
+}
+
+#[test]
+fn a_burst_of_tens_is_flagged_and_the_other_scores_in_it_not() {
+    // Five 10s and a 9 within 25 min: 83 % tens.
+    let s = series(
+        6,
+        5 * MINUTE_NS,
+        own,
+        own_net,
+        |i| if i == 3 { 9 } else { 10 },
+    );
+    assert_eq!(with(&s, Reason::TenBurst), vec![0, 1, 2, 4, 5]);
+    // Five 10s among seven answers: 71 %, a good morning.
+    let s = series(7, 4 * MINUTE_NS, own, own_net, |i| {
+        if i % 3 == 1 {
+            8
+        } else {
+            10
+        }
+    });
+    assert_eq!(s.iter().filter(|x| x.score == 10).count(), 5);
+    assert!(with(&s, Reason::TenBurst).is_empty());
+    // Four 10s: not a burst.
+    none(&series(4, 2 * MINUTE_NS, own, own_net, |_| 10));
+    // Five 10s over 31 min: the window is 30.
+    let s = series(5, 465 * MINUTE_NS / 60, own, own_net, |_| 10);
+    assert!(with(&s, Reason::TenBurst).is_empty());
+    let s = series(5, 450 * MINUTE_NS / 60, own, own_net, |_| 10);
+    assert_eq!(with(&s, Reason::TenBurst), vec![0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn honest_patterns_are_not_flagged() {
+    // A household's two answers a day apart, from one phone on one network.
+    none(&[
+        a("SZ-FT", "V1", "home-phone", "home", 0, 10),
+        a("SZ-FT", "V2", "home-phone", "home", DAY, 9),
+    ]);
+    // A busy store's 10s over a day: sixty, one every 15 min from 08:00.
+    none(&series(60, 15 * MINUTE_NS, own, own_net, |_| 10));
+    // …and over a day on the customers' mobile networks, several on one carrier's /24.
+    none(&series(
+        40,
+        20 * MINUTE_NS,
+        own,
+        |i| format!("carrier{}", i % 9),
+        |i| [10, 9, 7][i % 3],
+    ));
+    // A customer answering at home an hour after the visit.
+    let mut home = a("SZ-FT", "V1", "d", "n", H, 10);
+    home.issued_ns = Some(T0);
+    none(&[home]);
+    // One phone answering one visit twice (an update, a second answer) and one other visit.
+    none(&[
+        a("SZ-FT", "V1", "p", "n", 0, 6),
+        a("SZ-FT", "V1", "p", "n", 10 * MINUTE_NS, 8),
+        a("SZ-FT", "V2", "p", "n", 20 * MINUTE_NS, 9),
+    ]);
+    // One phone answering for three stores' visits (a fleet manager): one store each.
+    none(&["SZ-FT", "GZ-TH", "SZ-NS"].map(|s| a(s, "V1", "fleet", "n", 0, 9)));
+    // No marks recorded (answers stored before this collector version).
+    none(&series(
+        6,
+        MINUTE_NS,
+        |_| String::new(),
+        |_| String::new(),
+        |_| 9,
+    ));
+}
+
+#[test]
+fn reasons_combine_and_follow_their_answers_in_any_order() {
+    // The store's tablet on the store's Wi-Fi at the counter, all 10s.
+    let mut s = series(
+        6,
+        3 * MINUTE_NS,
+        |_| "tablet".into(),
+        |_| "wifi".into(),
+        |_| 10,
+    );
+    for x in &mut s {
+        x.issued_ns = Some(x.at_ns - 30_000_000_000);
+    }
+    let all = vec![Reason::ALL.to_vec(); 6];
+    assert_eq!(flag(&s), all);
+    // A generated mix, shuffled: each answer keeps its reasons.
+    let mut mix = s.clone();
+    mix.extend(series(
+        30,
+        37 * MINUTE_NS,
+        own,
+        |i| format!("n{}", i % 4),
+        |i| (i % 11) as u8,
+    ));
+    let want = flag(&mix);
+    let mut seed = 7u64;
+    let mut order: Vec<usize> = (0..mix.len()).collect();
+    for i in (1..order.len()).rev() {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        order.swap(i, (seed >> 33) as usize % (i + 1));
+    }
+    let shuffled: Vec<Answer> = order.iter().map(|&i| mix[i].clone()).collect();
+    let got = flag(&shuffled);
+    for (k, &i) in order.iter().enumerate() {
+        assert_eq!(got[k], want[i], "answer {i}");
+    }
+    let keys: Vec<&str> = Reason::ALL.iter().map(|r| r.key()).collect();
+    assert_eq!(
+        keys,
+        ["same_device", "same_network", "at_counter", "ten_burst"]
+    );
+}
