@@ -12,7 +12,8 @@
 //! - `outbox`: what to send when, and what to keep;
 //! - `words`: the built-in zh-CN, zh-TW and en texts;
 //! - `access` (feature `access`, the collector's): the roles of a brand's people, their scopes, and who may do what;
-//! - `cases` (feature `cases`, the collector's): a detractor's case, its deadline, and when to send its alerts.
+//! - `cases` (feature `cases`, the collector's): a detractor's case, its deadline, and when to send its alerts;
+//! - `growth` (feature `growth`, the collector's and the dashboard's): referrals and what they brought.
 //!
 //! See ARCHITECTURE.md for the code map.
 
@@ -22,6 +23,8 @@ pub mod access;
 pub mod cases;
 pub mod config;
 pub mod contract;
+#[cfg(feature = "growth")]
+pub mod growth;
 pub mod org;
 pub mod outbox;
 pub mod scoring;

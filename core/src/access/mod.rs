@@ -12,7 +12,8 @@
 //! | 5   | `Reveal` (the phone in full, logged)                      | admin, region, store | in scope |
 //! | 6   | `CaseRead` (cases, their history and stats)               | every role           | in scope |
 //! | 7   | `CaseWork` (contact, resolve, note, assign)               | admin, region, store | in scope |
-//! | 8   | otherwise                                                 | nobody               |          |
+//! | 8   | `ReportReferrals` (a friend booked or bought)             | admin, region, store | in scope |
+//! | 9   | otherwise                                                 | nobody               |          |
 //!
 //! An analyst never gets a phone, not even masked (rows 4 and 5), and reads cases without
 //! working them (rows 6 and 7). "In scope" is
@@ -229,10 +230,12 @@ pub enum Action {
     CaseWork,
     /// The alert queue: each job's channel, state, tries and reason (never a URL or secret).
     ReadAlerts,
+    /// Report what a referral brought (`POST /api/referrals/{code}/events`: booked, bought).
+    ReportReferrals,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ReadAnswers,
         Action::ReadMaskedPhone,
         Action::Reveal,
@@ -244,6 +247,7 @@ impl Action {
         Action::CaseRead,
         Action::CaseWork,
         Action::ReadAlerts,
+        Action::ReportReferrals,
     ];
 }
 
@@ -255,7 +259,7 @@ pub fn may(role: Role, scope: &Scope, action: Action, place: &Place) -> bool {
         ManagePeople | CreateTokens | ReadAudit | ReadAlerts => role == Role::Admin,
         Delete => role == Role::Admin && in_scope,
         ReadAnswers | Export | CaseRead => in_scope,
-        ReadMaskedPhone | Reveal | CaseWork => role != Role::Analyst && in_scope,
+        ReadMaskedPhone | Reveal | CaseWork | ReportReferrals => role != Role::Analyst && in_scope,
     }
 }
 

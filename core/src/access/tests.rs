@@ -38,6 +38,7 @@ fn every_role_and_action_in_and_out_of_scope() {
         (CaseRead,        [true,  true,  true,  true ],           [true, false, false, false]),
         (CaseWork,        [true,  true,  true,  false],           [true, false, false, false]),
         (ReadAlerts,      [true,  false, false, false],           [true, false, false, false]),
+        (ReportReferrals, [true,  true,  true,  false],           [true, false, false, false]),
     ];
     assert_eq!(table.len(), Action::ALL.len(), "every action has a row");
     for (action, yes_in, yes_out) in table {
