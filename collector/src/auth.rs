@@ -279,6 +279,9 @@ pub fn forbidden(role: Role, action: Action) -> Response {
         Action::CaseRead => "reading cases",
         Action::CaseWork => "working a case (store and region managers, administrators)",
         Action::ReadAlerts => "the alert queue (administrators only)",
+        Action::ReportReferrals => {
+            "reporting what a referral brought (store and region managers, administrators)"
+        }
     };
     private(
         ApiError::new(
