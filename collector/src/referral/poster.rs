@@ -17,6 +17,8 @@ pub const WIDTH: u32 = 720;
 pub const HEIGHT: u32 = 1080;
 /// The QR code's side on the poster.
 const QR_SIDE: u32 = 400;
+/// The QR code's top edge.
+const QR_TOP: u32 = 590;
 /// The text's widest line.
 const TEXT_WIDTH: f32 = 600.0;
 /// The families asked for, first found first (Debian's Noto CJK, then others).
@@ -95,7 +97,7 @@ pub fn svg(p: &Poster) -> Result<String, String> {
     let from = p.name.map_or(String::new(), |n| {
         text_lines(
             &[fill(p.cfg.text(Text::ReferFrom), &[("name", n)])],
-            620,
+            540,
             32,
             "#555",
             "normal",
@@ -106,12 +108,12 @@ pub fn svg(p: &Poster) -> Result<String, String> {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"{FAMILIES}\">\
 <rect width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#fff\"/>\
 <rect width=\"{WIDTH}\" height=\"220\" fill=\"{accent}\"/>{brand}{line}{from}\
-<g transform=\"translate({qx} 660) scale({scale})\"><rect width=\"{qr_n}\" height=\"{qr_n}\" fill=\"#fff\"/><path d=\"{qr_d}\" fill=\"#000\"/></g>\
+<g transform=\"translate({qx} {QR_TOP}) scale({scale})\"><rect width=\"{qr_n}\" height=\"{qr_n}\" fill=\"#fff\"/><path d=\"{qr_d}\" fill=\"#000\" shape-rendering=\"crispEdges\"/></g>\
 {scan}</svg>",
         brand = text_lines(&wrap(&brand, 56.0)[..1], 135, 56, "#fff", "bold"),
         line = text_lines(&wrap(&line, 40.0), 330, 40, "#222", "bold"),
         qx = (WIDTH - QR_SIDE) / 2,
-        scan = text_lines(&[p.cfg.text(Text::ReferQr).to_owned()], 1060 - 12, 28, "#555", "normal"),
+        scan = text_lines(&[p.cfg.text(Text::ReferQr).to_owned()], QR_TOP + QR_SIDE + 50, 28, "#555", "normal"),
     ))
 }
 
@@ -152,6 +154,56 @@ pub fn png(svg: &str) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rendered poster: the brand's band with its name drawn in it (when the machine has
+    /// a CJK font), the QR code's dark modules. `NPS_POSTER_OUT=file.png` keeps it to look at.
+    #[test]
+    fn the_png_draws_the_brand_line_and_code() {
+        let raw = r##"{"endpoint": "/api/responses", "brand": "星辰汽车", "locale": "zh-CN", "accent": "#c8102e"}"##;
+        let cfg = Config::from_json(raw, None).unwrap();
+        let svg = svg(&Poster {
+            cfg: &cfg,
+            name: Some("王先生"),
+            link: "https://nps.brand.example/r/AAAAAAAAAAAAAAAAAAAAAAAA",
+        })
+        .unwrap();
+        assert!(
+            svg.contains("王先生 推荐") && svg.contains("#c8102e"),
+            "{svg}"
+        );
+        let png = png(&svg).unwrap();
+        if let Ok(out) = std::env::var("NPS_POSTER_OUT") {
+            std::fs::write(out, &png).unwrap();
+        }
+        let decoder = ::png::Decoder::new(std::io::Cursor::new(&png));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
+        let px = |x: u32, y: u32| {
+            let i = ((y * WIDTH + x) * 4) as usize;
+            (buf[i], buf[i + 1], buf[i + 2])
+        };
+        // The QR code: black modules inside its square.
+        let dark = (QR_TOP..QR_TOP + QR_SIDE)
+            .flat_map(|y| (160..560).map(move |x| (x, y)))
+            .filter(|&(x, y)| px(x, y) == (0, 0, 0))
+            .count();
+        assert!(dark > 20_000, "{dark} dark pixels in the code");
+        // The brand in white on the band, when a CJK font is there to draw it.
+        let cjk = fonts()
+            .faces()
+            .any(|f| f.families.iter().any(|(n, _)| n.contains("CJK")));
+        let white_in_band = (80..150)
+            .flat_map(|y| (100..620).map(move |x| (x, y)))
+            .filter(|&(x, y)| px(x, y) == (255, 255, 255))
+            .count();
+        assert_eq!(
+            white_in_band > 200,
+            cjk,
+            "{white_in_band} white pixels in the band"
+        );
+    }
 
     #[test]
     fn lines_wrap_by_width_cjk_anywhere_latin_between_words() {
