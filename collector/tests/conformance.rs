@@ -10,6 +10,9 @@ use people::*;
 #[path = "conformance/cases.rs"]
 mod cases;
 use cases::*;
+#[path = "conformance/referrals.rs"]
+mod referrals;
+use referrals::*;
 
 use nps_collector::storage::{Admission, Row, Selection, Store, Target, Upsert};
 use nps_collector::write_key::KeyRefusal;
@@ -805,6 +808,7 @@ conformance!(
     edits_keep_their_history_and_survive_a_reopen,
     the_alert_queue_makes_each_job_once_and_leases_it_to_one,
     a_deleted_answer_takes_its_case_and_alerts_with_it,
+    referrals_count_once_and_go_with_their_answer,
 );
 
 /// The command line on PostgreSQL: `seed --db postgres://…` writes the demo set through the

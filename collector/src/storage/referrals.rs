@@ -222,7 +222,8 @@ impl Store {
 
     /// How many opens a code has: counted ones (new devices, not the promoter's) and all.
     pub async fn referral_opens(&self, code: &str) -> Result<(i64, i64), StoreError> {
-        let sql = "SELECT COALESCE(SUM(1 - own), 0), COUNT(*) FROM referral_opens WHERE code = $1";
+        let sql = "SELECT CAST(COALESCE(SUM(1 - own), 0) AS BIGINT), COUNT(*) FROM referral_opens
+                   WHERE code = $1";
         let rows = self.one(sql, vec![t(code)]).await?.unwrap_or_default();
         let row = rows.first().map(Vec::as_slice).unwrap_or_default();
         Ok((int(row, 0)?, int(row, 1)?))
