@@ -271,7 +271,8 @@ impl Store {
         });
         let done = self.transact_then(vec![insert], then).await?;
         Ok(match done {
-            Ok(rows) if rows.len() > 1 => Recorded::New,
+            // The event's insert, then its alert's: two statements ran.
+            Ok(rows) if rows.get(1).is_some() => Recorded::New,
             _ => Recorded::Duplicate,
         })
     }
