@@ -88,6 +88,22 @@ async fn post_form(w: &World, uri: &str, form: &str, ip: [u8; 4], ua: &str) -> R
     send(&w.app, req).await
 }
 
+async fn as_promoter(w: &World, uri: &str) -> Reply {
+    get(w, uri, [10, 0, 0, 1], UA_PROMOTER).await
+}
+
+async fn as_friend(w: &World, uri: &str) -> Reply {
+    get(w, uri, [10, 0, 0, 2], UA_FRIEND).await
+}
+
+async fn post_as_promoter(w: &World, uri: &str, form: &str) -> Reply {
+    post_form(w, uri, form, [10, 0, 0, 1], UA_PROMOTER).await
+}
+
+async fn post_as_friend(w: &World, uri: &str, form: &str) -> Reply {
+    post_form(w, uri, form, [10, 0, 0, 2], UA_FRIEND).await
+}
+
 async fn event(w: &World, code: &str, token: &str, body: Value) -> Reply {
     let req = Request::builder()
         .method(Method::POST)
@@ -183,12 +199,10 @@ async fn a_promoter_gets_one_code_and_a_page_with_the_poster_link_qr_and_name() 
     );
     assert!(r.device.is_some() && r.shared_ns.is_none() && r.name.is_none());
     // The name for the poster (trimmed, cut to 20 characters).
-    let named = post_form(
+    let named = post_as_promoter(
         &w,
         &format!("/s/after-sales/{PROMOTER}/refer"),
         "name=+%E7%8E%8B%E5%85%88%E7%94%9F+",
-        [10, 0, 0, 1],
-        UA_PROMOTER,
     )
     .await;
     assert_eq!(named.status, StatusCode::SEE_OTHER);
@@ -203,14 +217,7 @@ async fn a_promoter_gets_one_code_and_a_page_with_the_poster_link_qr_and_name() 
         Some("王先生")
     );
     // A share tap, then another: the first time stays.
-    let shared = post_form(
-        &w,
-        &format!("/r/{code}/shared"),
-        "",
-        [10, 0, 0, 1],
-        UA_PROMOTER,
-    )
-    .await;
+    let shared = post_as_promoter(&w, &format!("/r/{code}/shared"), "").await;
     assert_eq!(shared.status, StatusCode::NO_CONTENT);
     let first = w
         .store
@@ -220,14 +227,7 @@ async fn a_promoter_gets_one_code_and_a_page_with_the_poster_link_qr_and_name() 
         .unwrap()
         .shared_ns
         .unwrap();
-    post_form(
-        &w,
-        &format!("/r/{code}/shared"),
-        "",
-        [10, 0, 0, 1],
-        UA_PROMOTER,
-    )
-    .await;
+    post_as_promoter(&w, &format!("/r/{code}/shared"), "").await;
     assert_eq!(
         w.store.referral(&code).await.unwrap().unwrap().shared_ns,
         Some(first)
@@ -239,66 +239,36 @@ async fn only_a_stored_promoter_answer_has_a_referral_page_and_one_being_sent_is
     let w = world();
     let detractor = "20000000-0000-4000-8000-000000000002";
     answer(&w, detractor, "after-sales", 3).await;
-    let r = get(
-        &w,
-        &format!("/s/after-sales/{detractor}/refer"),
-        [10, 0, 0, 1],
-        UA_PROMOTER,
-    )
-    .await;
+    let r = as_promoter(&w, &format!("/s/after-sales/{detractor}/refer")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // Another survey's answer, a wrong id.
     answer(&w, PROMOTER, "after-sales", 10).await;
     assert_eq!(
-        get(
-            &w,
-            &format!("/s/sales/{PROMOTER}/refer"),
-            [10, 0, 0, 1],
-            UA_PROMOTER
-        )
-        .await
-        .status,
+        as_promoter(&w, &format!("/s/sales/{PROMOTER}/refer"))
+            .await
+            .status,
         StatusCode::OK,
         "not stored for sales: waiting"
     );
     assert_eq!(
-        get(
-            &w,
-            "/s/after-sales/not-an-id/refer",
-            [10, 0, 0, 1],
-            UA_PROMOTER
-        )
-        .await
-        .status,
+        as_promoter(&w, "/s/after-sales/not-an-id/refer")
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     // Not stored yet: the page refreshes itself, for a minute, then "not found".
     let missing = "20000000-0000-4000-8000-000000000003";
-    let wait = get(
-        &w,
-        &format!("/s/after-sales/{missing}/refer"),
-        [10, 0, 0, 1],
-        UA_PROMOTER,
-    )
-    .await;
+    let wait = as_promoter(&w, &format!("/s/after-sales/{missing}/refer")).await;
     assert_eq!(wait.status, StatusCode::OK);
     assert!(wait.text.contains("正在生成您的专属邀请…"), "{}", wait.text);
     let refresh = wait.headers["refresh"].to_str().unwrap().to_owned();
     assert!(refresh.starts_with("2;url=?since="), "{refresh}");
     let since: i64 = refresh.trim_start_matches("2;url=?since=").parse().unwrap();
-    let again = get(
-        &w,
-        &format!("/s/after-sales/{missing}/refer?since={since}"),
-        [10, 0, 0, 1],
-        UA_PROMOTER,
-    )
-    .await;
+    let again = as_promoter(&w, &format!("/s/after-sales/{missing}/refer?since={since}")).await;
     assert_eq!(again.status, StatusCode::OK);
-    let late = get(
+    let late = as_promoter(
         &w,
         &format!("/s/after-sales/{missing}/refer?since={}", since - 61),
-        [10, 0, 0, 1],
-        UA_PROMOTER,
     )
     .await;
     assert_eq!(late.status, StatusCode::NOT_FOUND);
@@ -322,7 +292,7 @@ async fn forged_and_guessed_codes_are_not_found_and_never_redirect() {
             format!("/r/{bad}/book"),
             format!("/r/{bad}/poster.png"),
         ] {
-            let r = get(&w, &path, [10, 0, 0, 2], UA_FRIEND).await;
+            let r = as_friend(&w, &path).await;
             assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
             assert!(r.headers.get(header::LOCATION).is_none(), "{path}");
         }
@@ -337,11 +307,11 @@ async fn forged_and_guessed_codes_are_not_found_and_never_redirect() {
 async fn opens_count_once_per_device_and_never_the_promoters_own() {
     let w = world();
     let code = promoter_code(&w, "after-sales").await;
-    let own = get(&w, &format!("/r/{code}"), [10, 0, 0, 1], UA_PROMOTER).await;
+    let own = as_promoter(&w, &format!("/r/{code}")).await;
     assert_eq!(own.status, StatusCode::SEE_OTHER);
     assert!(own.headers.get(header::SET_COOKIE).is_none(), "no cookie");
     for _ in 0..3 {
-        get(&w, &format!("/r/{code}"), [10, 0, 0, 2], UA_FRIEND).await;
+        as_friend(&w, &format!("/r/{code}")).await;
     }
     get(&w, &format!("/r/{code}"), [10, 0, 0, 3], UA_FRIEND).await;
     // (counted, rows): two friends; the promoter's own open is a row counted zero.
@@ -352,13 +322,7 @@ async fn opens_count_once_per_device_and_never_the_promoters_own() {
 async fn an_open_goes_to_the_configured_booking_page_with_the_code_and_nowhere_else() {
     let w = world();
     let code = promoter_code(&w, "sales").await;
-    let page = get(
-        &w,
-        &format!("/s/sales/{PROMOTER}/refer"),
-        [10, 0, 0, 1],
-        UA_PROMOTER,
-    )
-    .await;
+    let page = as_promoter(&w, &format!("/s/sales/{PROMOTER}/refer")).await;
     assert!(
         !page.text.contains("/s/sales/invite"),
         "the friend's link is shared, not the invite page"
@@ -369,7 +333,7 @@ async fn an_open_goes_to_the_configured_booking_page_with_the_code_and_nowhere_e
         "?referral_url=%2F%2Fevil.example",
         "?code=x&next=//evil",
     ] {
-        let r = get(&w, &format!("/r/{code}{query}"), [10, 0, 0, 2], UA_FRIEND).await;
+        let r = as_friend(&w, &format!("/r/{code}{query}")).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{query}");
         assert_eq!(
             r.headers[header::LOCATION],
@@ -382,7 +346,7 @@ async fn an_open_goes_to_the_configured_booking_page_with_the_code_and_nowhere_e
         "/r/%2F%2Fevil.example",
         "/r/https:%2F%2Fevil.example",
     ] {
-        let r = get(&w, path, [10, 0, 0, 2], UA_FRIEND).await;
+        let r = as_friend(&w, path).await;
         assert!(
             r.headers.get(header::LOCATION).is_none(),
             "{path}: {:?}",
@@ -392,7 +356,7 @@ async fn an_open_goes_to_the_configured_booking_page_with_the_code_and_nowhere_e
     // A survey without a booking page of its own: the collector's form.
     let w = world();
     let code = promoter_code(&w, "after-sales").await;
-    let r = get(&w, &format!("/r/{code}"), [10, 0, 0, 2], UA_FRIEND).await;
+    let r = as_friend(&w, &format!("/r/{code}")).await;
     assert_eq!(
         r.headers[header::LOCATION],
         format!("/r/{code}/book").as_str()
@@ -499,42 +463,34 @@ async fn a_booking_tells_the_stores_robot_at_once_with_no_phone_and_a_deletion_r
         Some("https://nps.brand.example".into()),
     );
     let code = promoter_code(&w, "after-sales").await;
-    post_form(
+    post_as_promoter(
         &w,
         &format!("/s/after-sales/{PROMOTER}/refer"),
         "name=%E7%8E%8B%E5%85%88%E7%94%9F",
-        [10, 0, 0, 1],
-        UA_PROMOTER,
     )
     .await;
     // The form: a wrong phone or no consent shows the form again, nothing stored.
-    let form = get(&w, &format!("/r/{code}/book"), [10, 0, 0, 2], UA_FRIEND).await;
+    let form = as_friend(&w, &format!("/r/{code}/book")).await;
     assert!(form.text.contains("号码将在 30 天后删除"), "{}", form.text);
-    let bad = post_form(
+    let bad = post_as_friend(
         &w,
         &format!("/r/{code}/book"),
         "name=%E6%9D%8E&phone=123&consent=1",
-        [10, 0, 0, 2],
-        UA_FRIEND,
     )
     .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let bad = post_form(
+    let bad = post_as_friend(
         &w,
         &format!("/r/{code}/book"),
         "name=%E6%9D%8E&phone=13812345678",
-        [10, 0, 0, 2],
-        UA_FRIEND,
     )
     .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(w.store.referral_events(&code).await.unwrap().is_empty());
-    let ok = post_form(
+    let ok = post_as_friend(
         &w,
         &format!("/r/{code}/book"),
         "name=%E6%9D%8E&phone=138+1234+5678&date=2026-12-06&consent=1",
-        [10, 0, 0, 2],
-        UA_FRIEND,
     )
     .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
@@ -573,7 +529,7 @@ async fn a_booking_tells_the_stores_robot_at_once_with_no_phone_and_a_deletion_r
     assert_eq!(w.store.referral_opens(&code).await.unwrap(), (0, 0));
     let alerts = w.store.alerts_to_fan(&Now::system(), 100).await.unwrap();
     assert!(alerts.is_empty());
-    let r = get(&w, &format!("/r/{code}"), [10, 0, 0, 2], UA_FRIEND).await;
+    let r = as_friend(&w, &format!("/r/{code}")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
@@ -581,12 +537,10 @@ async fn a_booking_tells_the_stores_robot_at_once_with_no_phone_and_a_deletion_r
 async fn the_friends_phone_goes_at_the_surveys_retention() {
     let w = world();
     let code = promoter_code(&w, "after-sales").await;
-    post_form(
+    post_as_friend(
         &w,
         &format!("/r/{code}/book"),
         "name=%E6%9D%8E&phone=13812345678&consent=1",
-        [10, 0, 0, 2],
-        UA_FRIEND,
     )
     .await;
     let day = 86_400 * 1_000_000_000i64;
@@ -610,13 +564,7 @@ async fn the_friends_phone_goes_at_the_surveys_retention() {
 async fn the_poster_is_an_image_saving_it_counts_as_shared_and_it_is_cached_by_its_tag() {
     let w = world();
     let code = promoter_code(&w, "after-sales").await;
-    let svg = get(
-        &w,
-        &format!("/r/{code}/poster.svg"),
-        [10, 0, 0, 1],
-        UA_PROMOTER,
-    )
-    .await;
+    let svg = as_promoter(&w, &format!("/r/{code}/poster.svg")).await;
     assert_eq!(svg.headers[header::CONTENT_TYPE], "image/svg+xml");
     assert!(
         svg.text.contains("星辰汽车") && svg.text.contains("扫码预约试驾"),
@@ -670,13 +618,7 @@ async fn the_poster_is_an_image_saving_it_counts_as_shared_and_it_is_cached_by_i
     )
     .await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
-    let saved = get(
-        &w,
-        &format!("/r/{code}/poster.png?save=1"),
-        [10, 0, 0, 1],
-        UA_PROMOTER,
-    )
-    .await;
+    let saved = as_promoter(&w, &format!("/r/{code}/poster.png?save=1")).await;
     assert!(saved.headers[header::CONTENT_DISPOSITION]
         .to_str()
         .unwrap()
@@ -690,21 +632,13 @@ async fn the_poster_is_an_image_saving_it_counts_as_shared_and_it_is_cached_by_i
         .shared_ns
         .is_some());
     // A name changes the poster, so its tag.
-    post_form(
+    post_as_promoter(
         &w,
         &format!("/s/after-sales/{PROMOTER}/refer"),
         "name=%E7%8E%8B%E5%85%88%E7%94%9F",
-        [10, 0, 0, 1],
-        UA_PROMOTER,
     )
     .await;
-    let named = get(
-        &w,
-        &format!("/r/{code}/poster.svg"),
-        [10, 0, 0, 1],
-        UA_PROMOTER,
-    )
-    .await;
+    let named = as_promoter(&w, &format!("/r/{code}/poster.svg")).await;
     assert!(named.text.contains("王先生 推荐"), "{}", named.text);
 }
 
@@ -714,11 +648,7 @@ async fn referral_requests_are_under_the_per_client_limit() {
     let code = promoter_code(&w, "after-sales").await; // a post: one of the three
     let mut statuses = Vec::new();
     for _ in 0..4 {
-        statuses.push(
-            get(&w, &format!("/r/{code}"), [10, 0, 0, 1], UA_PROMOTER)
-                .await
-                .status,
-        );
+        statuses.push(as_promoter(&w, &format!("/r/{code}")).await.status);
     }
     assert!(
         statuses.contains(&StatusCode::TOO_MANY_REQUESTS),

@@ -163,6 +163,30 @@ pub fn words(message: &Message, locale: Locale) -> Words {
     }
 }
 
+/// The store (name and code), advisor and order lines of a message.
+fn place_lines(
+    lines: &mut Vec<(&'static str, String)>,
+    locale: Locale,
+    store: &Option<super::message::Named>,
+    advisor: &Option<String>,
+    visit: &Option<String>,
+) {
+    let t = |three: Three| pick(three, locale);
+    if let Some(s) = store {
+        let named = fill(
+            t(NAMED),
+            &[("name", code_words(&s.name)), ("id", code_words(&s.id))],
+        );
+        lines.push((t(STORE), named));
+    }
+    if let Some(adv) = advisor {
+        lines.push((t(ADVISOR), code_words(adv)));
+    }
+    if let Some(v) = visit {
+        lines.push((t(VISIT), code_words(v)));
+    }
+}
+
 fn thanks(r: &Thanks, locale: Locale) -> Words {
     let t = |three: Three| pick(three, locale);
     let name = r
@@ -176,24 +200,14 @@ fn thanks(r: &Thanks, locale: Locale) -> Words {
         (None, None) => t(WHO_SOMEONE).into(),
     };
     let mut head = fill(t(thanks_title(r.event)), &[("who", who)]);
-    let mut lines = Vec::new();
     if let Some(s) = &r.store {
         head = fill(
             t(TITLE_AT),
             &[("title", head), ("store", code_words(&s.name))],
         );
-        let named = fill(
-            t(NAMED),
-            &[("name", code_words(&s.name)), ("id", code_words(&s.id))],
-        );
-        lines.push((t(STORE), named));
     }
-    if let Some(adv) = &r.advisor {
-        lines.push((t(ADVISOR), code_words(adv)));
-    }
-    if let Some(v) = &r.visit {
-        lines.push((t(VISIT), code_words(v)));
-    }
+    let mut lines = Vec::new();
+    place_lines(&mut lines, locale, &r.store, &r.advisor, &r.visit);
     Words {
         title: head,
         lines,
@@ -238,19 +252,7 @@ fn alert(a: &Alert, locale: Locale) -> Words {
     {
         lines.push((t(COMMENT), customer_words(c)));
     }
-    if let Some(s) = &a.store {
-        let named = fill(
-            t(NAMED),
-            &[("name", code_words(&s.name)), ("id", code_words(&s.id))],
-        );
-        lines.push((t(STORE), named));
-    }
-    if let Some(adv) = &a.advisor {
-        lines.push((t(ADVISOR), code_words(adv)));
-    }
-    if let Some(v) = &a.visit {
-        lines.push((t(VISIT), code_words(v)));
-    }
+    place_lines(&mut lines, locale, &a.store, &a.advisor, &a.visit);
     if a.callback {
         lines.push((t(CALLBACK), t(CALLBACK_ASKED).into()));
     }
