@@ -153,6 +153,12 @@ async fn promoter_code(w: &World, survey: &str) -> String {
     code_of(&r.text)
 }
 
+/// The promoter calls themself 王先生 on their page.
+async fn name_promoter(w: &World, survey: &str) -> Reply {
+    let uri = format!("/s/{survey}/{PROMOTER}/refer");
+    post_as_promoter(w, &uri, "name=%E7%8E%8B%E5%85%88%E7%94%9F").await
+}
+
 async fn token(w: &World, role: Role, scope: Scope) -> String {
     let secret = write_key::secret();
     w.store
@@ -463,12 +469,7 @@ async fn a_booking_tells_the_stores_robot_at_once_with_no_phone_and_a_deletion_r
         Some("https://nps.brand.example".into()),
     );
     let code = promoter_code(&w, "after-sales").await;
-    post_as_promoter(
-        &w,
-        &format!("/s/after-sales/{PROMOTER}/refer"),
-        "name=%E7%8E%8B%E5%85%88%E7%94%9F",
-    )
-    .await;
+    name_promoter(&w, "after-sales").await;
     // The form: a wrong phone or no consent shows the form again, nothing stored.
     let form = as_friend(&w, &format!("/r/{code}/book")).await;
     assert!(form.text.contains("号码将在 30 天后删除"), "{}", form.text);
@@ -632,12 +633,7 @@ async fn the_poster_is_an_image_saving_it_counts_as_shared_and_it_is_cached_by_i
         .shared_ns
         .is_some());
     // A name changes the poster, so its tag.
-    post_as_promoter(
-        &w,
-        &format!("/s/after-sales/{PROMOTER}/refer"),
-        "name=%E7%8E%8B%E5%85%88%E7%94%9F",
-    )
-    .await;
+    name_promoter(&w, "after-sales").await;
     let named = as_promoter(&w, &format!("/r/{code}/poster.svg")).await;
     assert!(named.text.contains("王先生 推荐"), "{}", named.text);
 }
