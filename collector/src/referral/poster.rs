@@ -44,7 +44,7 @@ fn wrap(text: &str, size: f32) -> Vec<String> {
     let mut used = 0.0;
     for word in text.split_inclusive(' ') {
         let w: f32 = word.chars().map(width).sum();
-        let cjk = word.chars().any(|c| !c.is_ascii());
+        let cjk = !word.is_ascii();
         if !cjk && used + w > TEXT_WIDTH && used > 0.0 {
             lines.push(String::new());
             used = 0.0;
