@@ -634,6 +634,13 @@ async fn the_poster_is_an_image_saving_it_counts_as_shared_and_it_is_cached_by_i
         .is_some());
     // A name changes the poster, so its tag.
     name_promoter(&w, "after-sales").await;
+    let started = std::time::Instant::now();
+    let png = as_promoter(&w, &format!("/r/{code}/poster.png")).await;
+    println!(
+        "poster again (fonts loaded): png rendered in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(png.status, StatusCode::OK);
     let named = as_promoter(&w, &format!("/r/{code}/poster.svg")).await;
     assert!(named.text.contains("王先生 推荐"), "{}", named.text);
 }

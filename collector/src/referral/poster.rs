@@ -171,7 +171,14 @@ mod tests {
             svg.contains("王先生 推荐") && svg.contains("#c8102e"),
             "{svg}"
         );
+        let started = std::time::Instant::now();
         let png = png(&svg).unwrap();
+        println!(
+            "poster: svg {} bytes, png {} bytes, rendered in {:?}",
+            svg.len(),
+            png.len(),
+            started.elapsed()
+        );
         if let Ok(out) = std::env::var("NPS_POSTER_OUT") {
             std::fs::write(out, &png).unwrap();
         }
