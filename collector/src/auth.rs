@@ -280,6 +280,9 @@ pub fn forbidden(role: Role, action: Action) -> Response {
         Action::CaseWork => "working a case (store and region managers, administrators)",
         Action::ReadAlerts => "the alert queue (administrators only)",
         Action::ReportVisits => "recording visits (store and region managers, administrators)",
+        Action::ReportReferrals => {
+            "reporting what a referral brought (store and region managers, administrators)"
+        }
     };
     private(
         ApiError::new(

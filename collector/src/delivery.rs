@@ -33,13 +33,13 @@ use nps_core::cases::opening::AlertKind;
 use nps_core::cases::schedule;
 use serde_json::Value;
 
-mod say;
+pub(crate) mod say;
 
 use crate::alerts::{Channel, Config, Kind, Message, Sender};
 use crate::digest::{self, CaseFacts, Day};
 use crate::jobs::{BoxedJob, Stop};
 use crate::reload::Live;
-use crate::storage::{JobRow, Now, Store, StoreError};
+use crate::storage::{AlertRow, JobRow, Now, Store, StoreError};
 
 /// How often a collector looks for work.
 pub const EVERY: Duration = Duration::from_secs(2);
@@ -168,7 +168,7 @@ impl Worker {
         for alert in self.store.alerts_to_fan(now, FAN_BATCH).await? {
             let stale = alert.due_ns < now.ns.saturating_sub(schedule::STALE_NS);
             let channels = match (stale, AlertKind::parse(&alert.kind)) {
-                (false, Some(kind)) => self.route(kind, alert.case_id.as_deref()).await?,
+                (false, Some(kind)) => self.route(kind, &alert).await?,
                 _ => Vec::new(),
             };
             p.stale += usize::from(stale);
@@ -218,18 +218,16 @@ impl Worker {
     }
 
     /// The names of the channels an alert goes to.
-    async fn route(
-        &self,
-        kind: AlertKind,
-        case_id: Option<&str>,
-    ) -> Result<Vec<String>, StoreError> {
+    async fn route(&self, kind: AlertKind, alert: &AlertRow) -> Result<Vec<String>, StoreError> {
         let names = self.names.get();
-        let (survey, store) = match case_id {
-            Some(id) => match self.store.case_get(id).await? {
+        let (survey, store) = match (alert.case_id.as_deref(), alert.body.as_deref()) {
+            (Some(id), _) => match self.store.case_get(id).await? {
                 Some((c, _)) => (c.survey, c.store),
                 None => return Ok(Vec::new()), // deleted with its response
             },
-            None => (String::new(), None),
+            // A thank-you goes where its referral's store is heard.
+            (None, Some(body)) if kind == AlertKind::Referral => say::thanks_place(body),
+            (None, _) => (String::new(), None),
         };
         let region = store
             .as_deref()
@@ -349,6 +347,11 @@ impl Worker {
         };
         let names = self.names.get();
         let base = self.link_base.clone().unwrap_or_default();
+        if let (Some(body), Some(AlertKind::Referral)) =
+            (alert.body.as_deref(), AlertKind::parse(&alert.kind))
+        {
+            return Ok(say::thanks(body, &names, &base).map(Message::Referral));
+        }
         if let Some(body) = alert.body.as_deref() {
             let day = serde_json::from_str::<Value>(body)
                 .ok()

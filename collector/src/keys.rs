@@ -67,6 +67,15 @@ impl Keys {
         Self::hex(&Self::mac(&self.device, &[b"net", prefix.as_bytes()]))
     }
 
+    /// Keys for unit tests (both made from `seed`).
+    #[cfg(test)]
+    pub(crate) fn for_tests(seed: &[u8]) -> Keys {
+        Keys {
+            device: [seed, b"-device"].concat(),
+            referral: [seed, b"-referral"].concat(),
+        }
+    }
+
     /// The tag of a referral code's random part (the full 32 bytes; the code keeps a prefix).
     pub fn referral_tag(&self, random: &[u8]) -> [u8; 32] {
         Self::mac(&self.referral, &[b"referral", random])

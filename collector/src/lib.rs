@@ -24,6 +24,10 @@
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
 //!   `GET /s/{survey}/invite`, what a promoter shares (on to the survey's referral).
+//! - `GET|POST /s/{survey}/{id}/refer`, `GET /r/{code}`, `POST /r/{code}/shared`,
+//!   `GET /r/{code}/poster.png|svg`, `GET|POST /r/{code}/book`,
+//!   `POST /api/referrals/{code}/events` — a promoter's referral, a friend's open, the poster,
+//!   the booking form, and what the brand reports it brought (`referral`).
 //! - `GET|POST /signin`, `GET|POST|DELETE /api/session`, `GET|POST /invite/{token}` — signing
 //!   in and out, and setting a password from an invite (`signin`).
 //! - `GET /signin/oidc`, `GET /signin/oidc/callback` — single sign-on with OpenID Connect
@@ -62,6 +66,7 @@ pub mod net;
 pub mod org_file;
 pub mod password;
 pub mod recovery;
+pub mod referral;
 mod refused;
 pub mod reload;
 mod responses;
@@ -115,6 +120,17 @@ pub fn app(store: Store, settings: Settings) -> Router {
             "/s/{survey}/{id}",
             get(landing::response).post(landing::answers),
         )
+        .route(
+            "/s/{survey}/{id}/refer",
+            get(referral::refer_page).post(referral::refer_name),
+        )
+        .route("/r/{code}", get(referral::open))
+        .route("/r/{code}/shared", post(referral::shared))
+        .route(
+            "/r/{code}/book",
+            get(referral::book::form).post(referral::book::take),
+        )
+        .route("/r/{code}/{file}", get(referral::poster))
         .layer(tower_http::compression::CompressionLayer::new());
     let mut router = Router::new()
         // The export is compressed as it streams (a 100,000-answer JSON is ~50 MB, ~5 MB in
@@ -136,6 +152,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
         .route("/api/cases/root-causes", get(cases::root_causes))
         .route("/api/cases/{id}", get(cases::get).patch(cases::patch))
         .route("/api/cases/{id}/recovery", post(cases::resurvey::take))
+        .route("/api/referrals/{code}/events", post(referral::events::post))
         .route(
             "/signin",
             get(signin::signin_page).post(signin::signin_form),
@@ -221,6 +238,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/s/{survey}/{id}"),
     ("POST", "/s/{survey}/{id}"),
     ("GET", "/s/{survey}/invite"),
+    ("GET", "/s/{survey}/{id}/refer"),
+    ("POST", "/s/{survey}/{id}/refer"),
+    ("GET", "/r/{code}"),
+    ("POST", "/r/{code}/shared"),
+    ("GET", "/r/{code}/poster.png"),
+    ("GET", "/r/{code}/poster.svg"),
+    ("GET", "/r/{code}/book"),
+    ("POST", "/r/{code}/book"),
+    ("POST", "/api/referrals/{code}/events"),
     ("GET", "/signin"),
     ("POST", "/signin"),
     ("GET", "/api/session"),
@@ -264,8 +290,10 @@ fn cors(origins: &[String]) -> CorsLayer {
     }))
 }
 
+/// Every post, and every referral request (`/r/…`: a code's opens, poster, form), is counted
+/// against its client's limit.
 async fn rate_limit(State(state): State<Shared>, req: Request, next: Next) -> Response {
-    if req.method() == Method::POST {
+    if req.method() == Method::POST || req.uri().path().starts_with("/r/") {
         let peer = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
@@ -284,7 +312,7 @@ async fn rate_limit(State(state): State<Shared>, req: Request, next: Next) -> Re
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate_limit",
                     format!(
-                        "more than {} posts a minute from this client; retry in {wait_s} s",
+                        "more than {} requests a minute from this client; retry in {wait_s} s",
                         state.settings.rate_limit
                     ),
                 )

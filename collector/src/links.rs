@@ -184,6 +184,21 @@ pub fn svg(url: &str) -> Result<String, String> {
     ))
 }
 
+/// A QR code as one SVG path of its dark modules, one unit a module, with its quiet zone:
+/// the side in modules and the path's `d` (the poster and the referral page draw it).
+pub fn qr_path(url: &str) -> Result<(u32, String), String> {
+    let c = code(url)?;
+    let n = c.width() as u32;
+    let mut d = String::new();
+    for (i, colour) in c.to_colors().iter().enumerate() {
+        if *colour == qrcode::Color::Dark {
+            let (x, y) = (i as u32 % n + QUIET, i as u32 / n + QUIET);
+            d.push_str(&format!("M{x} {y}h1v1h-1z"));
+        }
+    }
+    Ok((n + 2 * QUIET, d))
+}
+
 /// A QR code as a grey-scale PNG, `scale` pixels a module.
 pub fn png(url: &str, scale: u32) -> Result<Vec<u8>, String> {
     let c = code(url)?;

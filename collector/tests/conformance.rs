@@ -13,6 +13,9 @@ use cases::*;
 #[path = "conformance/growth.rs"]
 mod growth;
 use growth::*;
+#[path = "conformance/referrals.rs"]
+mod referrals;
+use referrals::*;
 
 use nps_collector::storage::{Admission, Row, Selection, Store, Target, Upsert};
 use nps_collector::write_key::KeyRefusal;
@@ -810,6 +813,7 @@ conformance!(
     a_deleted_answer_takes_its_case_and_alerts_with_it,
     visits_keep_their_first_issue_time_and_first_open,
     answers_keep_their_marks_and_the_funnel_reads_referrals,
+    referrals_count_once_and_go_with_their_answer,
 );
 
 /// The command line on PostgreSQL: `seed --db postgres://…` writes the demo set through the

@@ -13,7 +13,7 @@
 //! - `words`: the built-in zh-CN, zh-TW and en texts;
 //! - `access` (feature `access`, the collector's): the roles of a brand's people, their scopes, and who may do what;
 //! - `cases` (feature `cases`, the collector's): a detractor's case, its deadline, and when to send its alerts;
-//! - `growth` (feature `growth`, the collector's and the dashboard's): response rates, referrals, coaching flags.
+//! - `growth` (feature `growth`, the collector's and the dashboard's): response rates, referrals and what they brought, coaching flags.
 //!
 //! See ARCHITECTURE.md for the code map.
 

@@ -220,6 +220,49 @@ texts! {
         "您的朋友向您推薦{brand}",
         "A friend recommends {brand}" }
     InviteReviews "invite_reviews" { "看看大家的评价", "看看大家的評價", "See what customers say" }
+    ReferTitle "refer_title" { "邀请好友体验{brand}", "邀請好友體驗{brand}", "Invite a friend to {brand}" }
+    ReferIntro "refer_intro" {
+        "把您的专属海报或链接发给好友。好友预约后，门店会第一时间向您致谢。",
+        "把您的專屬海報或連結傳給好友。好友預約後，門市會第一時間向您致謝。",
+        "Send your own poster or link to a friend. When they book, the store will thank you right away." }
+    ReferPosterLine "referral_line" {
+        "我在{brand}的体验很好，推荐给你！扫码预约试驾。",
+        "我在{brand}的體驗很好，推薦給你！掃碼預約試駕。",
+        "I had a great experience with {brand}. Scan to book a test drive." }
+    ReferFrom "refer_from" { "{name} 推荐", "{name} 推薦", "Recommended by {name}" }
+    ReferPosterAlt "refer_poster_alt" {
+        "您的专属邀请海报，长按可保存或发送给好友",
+        "您的專屬邀請海報，長按可儲存或傳送給好友",
+        "Your invitation poster: press and hold to save or send it" }
+    ReferSave "refer_save" { "保存海报", "儲存海報", "Save the poster" }
+    ReferLink "refer_link" { "您的专属链接", "您的專屬連結", "Your own link" }
+    ReferShare "refer_share" { "分享链接", "分享連結", "Share the link" }
+    ReferQr "refer_qr" { "好友扫码即可打开", "好友掃碼即可開啟", "A friend can scan this code" }
+    ReferName "refer_name" {
+        "海报上的称呼（选填，如：王先生）",
+        "海報上的稱呼（選填，如：王先生）",
+        "Your name on the poster (optional, e.g. Mr Wang)" }
+    ReferNameSave "refer_name_save" { "保存称呼", "儲存稱呼", "Save the name" }
+    ReferPreparing "refer_preparing" {
+        "正在生成您的专属邀请…",
+        "正在生成您的專屬邀請…",
+        "Preparing your invitation…" }
+    BookTitle "book_title" { "预约体验{brand}", "預約體驗{brand}", "Book a visit to {brand}" }
+    BookName "book_name" { "您的称呼", "您的稱呼", "Your name" }
+    BookDate "book_date" { "希望到店日期（选填）", "希望到店日期（選填）", "Preferred date (optional)" }
+    BookConsent "book_consent" {
+        "我同意{brand}仅为安排本次预约致电联系我，号码将在 {days} 天后删除。",
+        "我同意{brand}僅為安排本次預約致電聯絡我，號碼將在 {days} 天後刪除。",
+        "I agree that {brand} may call me only to arrange this booking; my number is deleted after {days} days." }
+    BookSubmit "book_submit" { "提交预约", "送出預約", "Book" }
+    BookThanks "book_thanks" {
+        "预约已收到，门店会尽快与您联系。",
+        "預約已收到，門市會盡快與您聯絡。",
+        "Thank you: the store will be in touch soon." }
+    BookInvalid "book_invalid" {
+        "请填写称呼和有效的手机号，并勾选同意。",
+        "請填寫稱呼和有效的手機號碼，並勾選同意。",
+        "Please give your name and a valid mobile number, and tick the box." }
     Unavailable "unavailable" { "评价暂时无法显示。", "評價暫時無法顯示。", "This survey can't be shown right now." }
 }
 

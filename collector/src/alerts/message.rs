@@ -1,5 +1,6 @@
 //! What an alert says, as plain data: `Alert` (a case opened, a call-back asked, a reminder,
-//! a breach) and `Digest` (a scope's yesterday), together `Message`. The robots
+//! a breach), `Digest` (a scope's yesterday) and `Thanks` (a friend a promoter brought),
+//! together `Message`. The robots
 //! (`alerts::robot`) put it in their shapes and `alerts::text` in words. There is no phone
 //! field anywhere here, and the customer's own words (comment, reasons) are `customer_words`
 //! before they reach a robot: a phone number typed in a comment shows masked (`138****3788`),
@@ -64,11 +65,29 @@ pub struct Digest {
     pub link: String,
 }
 
+/// A promoter's friend booked or bought: the store thanks the promoter. No phone: neither
+/// the promoter's nor the friend's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thanks {
+    /// `booked` or `purchased`.
+    pub event: nps_core::growth::referral::EventKind,
+    /// The name the promoter gave for the poster (王先生), if any.
+    pub promoter: Option<String>,
+    pub store: Option<Named>,
+    pub advisor: Option<String>,
+    /// The promoter's visit (their order number).
+    pub visit: Option<String>,
+    pub survey: String,
+    /// The referral funnel in the dashboard.
+    pub link: String,
+}
+
 /// What one job sends.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
     Alert(Alert),
     Digest(Digest),
+    Referral(Thanks),
 }
 
 impl Message {
@@ -76,6 +95,7 @@ impl Message {
         match self {
             Message::Alert(a) => a.kind,
             Message::Digest(_) => AlertKind::Digest,
+            Message::Referral(_) => AlertKind::Referral,
         }
     }
 
@@ -83,6 +103,7 @@ impl Message {
         match self {
             Message::Alert(a) => &a.link,
             Message::Digest(d) => &d.link,
+            Message::Referral(r) => &r.link,
         }
     }
 }

@@ -18,7 +18,7 @@ pub mod send;
 pub mod text;
 
 pub use config::{Channel, Config, Hidden, Kind};
-pub use message::{Alert, AlertKind, Digest, Message, Named};
+pub use message::{Alert, AlertKind, Digest, Message, Named, Thanks};
 pub use send::Sender;
 pub use text::brand_words;
 

@@ -227,6 +227,17 @@ fn webhook_body(message: &Message, w: &Words, locale: Locale, now_ms: i64) -> Va
             "title": w.title,
             "text": text,
         }),
+        Message::Referral(r) => json!({
+            "event": r.event.name(),
+            "survey": r.survey,
+            "promoter": r.promoter.as_deref().map(customer_words),
+            "store": r.store.as_ref().map(|s| json!({"id": code_words(&s.id), "name": code_words(&s.name)})),
+            "advisor": r.advisor.as_deref().map(code_words),
+            "visit": r.visit.as_deref().map(code_words),
+            "link": r.link,
+            "title": w.title,
+            "text": text,
+        }),
         Message::Digest(d) => json!({
             "scope": d.scope,
             "day": d.day,

@@ -847,3 +847,54 @@ fn the_documented_errors_are_the_real_ones() {
     let real = read(DOC_MISTAKES).unwrap_err();
     assert_eq!(block, format!("--config nps.toml: {real}\n"));
 }
+
+/// A referral's thank-you: the promoter's name (a number typed as one shows masked), else
+/// their order's number, in each robot and locale, loud, and never a phone.
+#[test]
+fn a_thank_you_names_the_promoter_or_the_order_and_never_a_phone() {
+    use nps_core::growth::referral::EventKind;
+    let thanks = |promoter: Option<&str>, event| super::message::Thanks {
+        event,
+        promoter: promoter.map(str::to_owned),
+        store: Some(Named {
+            id: "SZ-FT".into(),
+            name: "深圳福田店".into(),
+        }),
+        advisor: Some("王磊".into()),
+        visit: Some("R-88231".into()),
+        survey: "after-sales".into(),
+        link: "https://nps.brand.example/dashboard.html#referrals".into(),
+    };
+    let titles = |m: &Message| Locale::ALL.map(|l| super::text::words(m, l).title);
+    let named = Message::Referral(thanks(Some("王先生"), EventKind::Booked));
+    assert_eq!(
+        titles(&named),
+        [
+            "王先生推荐的朋友已预约试驾，请致谢。｜深圳福田店",
+            "王先生推薦的朋友已預約試駕，請致謝。｜深圳福田店",
+            "王先生 referred a friend who booked a test drive: please say thank you. · 深圳福田店",
+        ]
+    );
+    let unnamed = Message::Referral(thanks(None, EventKind::Purchased));
+    assert_eq!(
+        titles(&unnamed)[0],
+        "工单 R-88231 的顾客推荐的朋友已成交购车，请致谢。｜深圳福田店"
+    );
+    assert_eq!(named.kind(), AlertKind::Referral);
+    assert!(AlertKind::Referral.loud());
+    let sneaky = Message::Referral(thanks(Some(PHONES[0]), EventKind::Booked));
+    for kind in Kind::ALL {
+        for locale in Locale::ALL {
+            let req = robot::request(&channel(kind, locale), &sneaky, "job-3", 1_764_806_400_000);
+            let text = text_of(kind, &req.body);
+            assert!(
+                !req.body.contains(PHONES[0]),
+                "{kind:?} {locale:?}: {}",
+                req.body
+            );
+            assert!(text.contains("138****3788"), "{kind:?} {locale:?}: {text}");
+            assert!(text.contains("R-88231") && text.contains("王磊"), "{text}");
+            assert!(text.contains("dashboard.html#referrals"), "{text}");
+        }
+    }
+}

@@ -7,7 +7,9 @@
 use nps_core::scoring::score::Category;
 use nps_core::words::{Locale, PRESETS};
 
-use super::message::{code_words, customer_words, Alert, AlertKind, Digest, Message};
+use nps_core::growth::referral::EventKind;
+
+use super::message::{code_words, customer_words, Alert, AlertKind, Digest, Message, Thanks};
 
 /// One text in the three locales, in `Locale::ALL`'s order.
 type Three = [&'static str; 3];
@@ -73,8 +75,32 @@ fn title(kind: AlertKind) -> Three {
             "每日 NPS 簡報：{scope}（{day}）",
             "Daily NPS: {scope} ({day})",
         ],
+        AlertKind::Referral => thanks_title(EventKind::Booked),
     }
 }
+
+/// A thank-you's title: `{who}` is the promoter's name, else `WHO_VISIT` or `WHO_SOMEONE`.
+fn thanks_title(event: EventKind) -> Three {
+    match event {
+        EventKind::Booked => [
+            "{who}推荐的朋友已预约试驾，请致谢。",
+            "{who}推薦的朋友已預約試駕，請致謝。",
+            "{who} referred a friend who booked a test drive: please say thank you.",
+        ],
+        EventKind::Purchased => [
+            "{who}推荐的朋友已成交购车，请致谢。",
+            "{who}推薦的朋友已成交購車，請致謝。",
+            "{who} referred a friend who bought: please say thank you.",
+        ],
+    }
+}
+const WHO_VISIT: Three = [
+    "工单 {visit} 的顾客",
+    "工單 {visit} 的顧客",
+    "The customer of order {visit}",
+];
+const WHO_SOMEONE: Three = ["一位推荐者", "一位推薦者", "A promoter"];
+const FUNNEL: Three = ["查看推荐", "查看推薦", "Open the referrals"];
 
 const SCORE: Three = ["分数", "分數", "Score"];
 const REASONS: Three = ["原因", "原因", "Reasons"];
@@ -133,6 +159,59 @@ pub fn words(message: &Message, locale: Locale) -> Words {
     match message {
         Message::Alert(a) => alert(a, locale),
         Message::Digest(d) => digest(d, locale),
+        Message::Referral(r) => thanks(r, locale),
+    }
+}
+
+/// The store (name and code), advisor and order lines of a message.
+fn place_lines(
+    lines: &mut Vec<(&'static str, String)>,
+    locale: Locale,
+    store: &Option<super::message::Named>,
+    advisor: &Option<String>,
+    visit: &Option<String>,
+) {
+    let t = |three: Three| pick(three, locale);
+    if let Some(s) = store {
+        let named = fill(
+            t(NAMED),
+            &[("name", code_words(&s.name)), ("id", code_words(&s.id))],
+        );
+        lines.push((t(STORE), named));
+    }
+    if let Some(adv) = advisor {
+        lines.push((t(ADVISOR), code_words(adv)));
+    }
+    if let Some(v) = visit {
+        lines.push((t(VISIT), code_words(v)));
+    }
+}
+
+fn thanks(r: &Thanks, locale: Locale) -> Words {
+    let t = |three: Three| pick(three, locale);
+    let name = r
+        .promoter
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let who = match (name, &r.visit) {
+        (Some(n), _) => customer_words(n),
+        (None, Some(v)) => fill(t(WHO_VISIT), &[("visit", code_words(v))]),
+        (None, None) => t(WHO_SOMEONE).into(),
+    };
+    let mut head = fill(t(thanks_title(r.event)), &[("who", who)]);
+    if let Some(s) = &r.store {
+        head = fill(
+            t(TITLE_AT),
+            &[("title", head), ("store", code_words(&s.name))],
+        );
+    }
+    let mut lines = Vec::new();
+    place_lines(&mut lines, locale, &r.store, &r.advisor, &r.visit);
+    Words {
+        title: head,
+        lines,
+        link_label: t(FUNNEL),
     }
 }
 
@@ -173,19 +252,7 @@ fn alert(a: &Alert, locale: Locale) -> Words {
     {
         lines.push((t(COMMENT), customer_words(c)));
     }
-    if let Some(s) = &a.store {
-        let named = fill(
-            t(NAMED),
-            &[("name", code_words(&s.name)), ("id", code_words(&s.id))],
-        );
-        lines.push((t(STORE), named));
-    }
-    if let Some(adv) = &a.advisor {
-        lines.push((t(ADVISOR), code_words(adv)));
-    }
-    if let Some(v) = &a.visit {
-        lines.push((t(VISIT), code_words(v)));
-    }
+    place_lines(&mut lines, locale, &a.store, &a.advisor, &a.visit);
     if a.callback {
         lines.push((t(CALLBACK), t(CALLBACK_ASKED).into()));
     }

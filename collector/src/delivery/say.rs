@@ -1,15 +1,17 @@
 //! What a case's alert says: the case as the store keeps it (its answer's reasons and comment,
 //! the store's and advisor's names in force, the deadline and the hours left now, the link to
-//! the case) as `alerts::Alert`, which has no phone field.
+//! the case) as `alerts::Alert`, which has no phone field; and a referral's thank-you
+//! (`thanks`), from the body frozen with its event (`thanks_body`).
 
 use nps_core::cases::hours_left;
 use nps_core::cases::opening::AlertKind;
 use nps_core::contract::payload::Response;
+use nps_core::growth::referral::EventKind;
 use nps_core::scoring::analysis::Names;
 use nps_core::scoring::score::Category;
 use serde_json::Value;
 
-use crate::alerts::{Alert, Named};
+use crate::alerts::{Alert, Named, Thanks};
 use crate::storage::{CaseRow, Now};
 
 /// The alert of `kind` about case `c` at `now`, its link under `base`.
@@ -55,4 +57,47 @@ pub fn case_alert(
         hours_left: hours_left(c.deadline_ns, now.ns),
         link: format!("{base}/dashboard.html#case={}", c.id),
     }
+}
+
+/// A thank-you alert's frozen body: what the referral was when its event came (never a
+/// phone). `thanks` reads it back.
+pub fn thanks_body(r: &crate::storage::Referral, event: EventKind) -> String {
+    serde_json::json!({
+        "code": r.code,
+        "kind": event.name(),
+        "survey": r.survey,
+        "store": r.store,
+        "advisor": r.advisor,
+        "visit": r.visit,
+        "name": r.name,
+    })
+    .to_string()
+}
+
+/// The store a thank-you alert's body names, and its survey (its routing).
+pub fn thanks_place(body: &str) -> (String, Option<String>) {
+    let v: Value = serde_json::from_str(body).unwrap_or_default();
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    (s("survey").unwrap_or_default(), s("store"))
+}
+
+/// The thank-you a body says, with the names in force and the funnel's link under `base`.
+pub fn thanks(body: &str, names: &Names, base: &str) -> Option<Thanks> {
+    let v: Value = serde_json::from_str(body).ok()?;
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let event = EventKind::parse(v.get("kind")?).ok()?;
+    let store = s("store").map(|id| Named {
+        name: names.get("store", &id).unwrap_or(&id).to_owned(),
+        id,
+    });
+    let advisor = s("advisor").map(|a| names.get("advisor", &a).unwrap_or(&a).to_owned());
+    Some(Thanks {
+        event,
+        promoter: s("name"),
+        store,
+        advisor,
+        visit: s("visit"),
+        survey: s("survey").unwrap_or_default(),
+        link: format!("{base}/dashboard.html#referrals"),
+    })
 }

@@ -22,7 +22,7 @@ use crate::state::Shared;
 /// The outcome page's script: `www/share.js` (the widget bundles the same file), then the hook
 /// that turns the invitation link into a share and, inside WeChat, makes the invite page the
 /// page's address at once. One constant text, so a CSP may name it by its hash.
-pub(super) const SCRIPT: &str = concat!(
+pub(crate) const SCRIPT: &str = concat!(
     include_str!("../../../www/share.js"),
     "document.querySelectorAll('[data-share]').forEach(function(a){\
 if(/MicroMessenger/i.test(navigator.userAgent))try{history.replaceState(null,'',a.href);}catch(e){}\

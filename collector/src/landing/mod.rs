@@ -19,7 +19,7 @@
 //! start like any embed. Without it, any survey id gets the defaults.
 
 mod answers;
-mod invite;
+pub(crate) mod invite;
 pub(crate) mod page;
 mod surveys;
 
@@ -51,8 +51,8 @@ use crate::write_key;
 
 /// A survey's page settings for one request: its config in the customer's language (`locale`
 /// from the query string, else the config's, else the browser's `Accept-Language`).
-struct Ask {
-    cfg: Config,
+pub(crate) struct Ask {
+    pub(crate) cfg: Config,
     raw: Map<String, Value>,
 }
 
@@ -67,7 +67,12 @@ pub(crate) fn accept_language(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn ask(state: &AppState, survey: &str, locale: Option<&str>, headers: &HeaderMap) -> Option<Ask> {
+pub(crate) fn ask(
+    state: &AppState,
+    survey: &str,
+    locale: Option<&str>,
+    headers: &HeaderMap,
+) -> Option<Ask> {
     let mut raw = state.settings.landing.raw(survey)?;
     if let Some(l) = locale.and_then(Locale::parse) {
         raw.insert(keys::LOCALE.name.into(), Value::String(l.tag().into()));
@@ -82,12 +87,12 @@ fn query_pairs(q: &Option<String>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn html(status: StatusCode, body: String) -> Response {
+pub(crate) fn html(status: StatusCode, body: String) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
 }
 
 /// A one-line page in the best language known.
-fn notice(
+pub(crate) fn notice(
     state: &AppState,
     survey: &str,
     headers: &HeaderMap,
@@ -106,7 +111,7 @@ fn notice(
 }
 
 /// The page for a survey or response that does not exist.
-fn not_found(state: &AppState, survey: &str, headers: &HeaderMap) -> Response {
+pub(crate) fn not_found(state: &AppState, survey: &str, headers: &HeaderMap) -> Response {
     notice(
         state,
         survey,

@@ -35,7 +35,7 @@ pub struct Chrome<'a> {
 
 /// A whole page around `body`: never indexed (its address may carry a visit or a response),
 /// and naming the survey's invite page as what a promoter shares (`www/share.js`).
-pub(super) fn document(cfg: &Config, body: &str, script: &str) -> String {
+pub(crate) fn document(cfg: &Config, body: &str, script: &str) -> String {
     let brand = cfg.brand.as_deref();
     let title = match brand {
         Some(b) => format!("{} · {}", b, cfg.text(Text::PageTitle)),
@@ -61,7 +61,7 @@ pub(super) fn document(cfg: &Config, body: &str, script: &str) -> String {
 }
 
 /// The `.nps` wrapper and card, as the widget renders them.
-pub(super) fn card(cfg: &Config, screen: &str, inner: &str) -> String {
+pub(crate) fn card(cfg: &Config, screen: &str, inner: &str) -> String {
     let style = cfg.card_style();
     format!(
         "<div class=\"nps nps--{mode}\" data-theme=\"{theme}\" lang=\"{lang}\" style=\"{style}\" data-screen=\"{screen}\">\

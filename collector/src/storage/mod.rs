@@ -135,6 +135,8 @@ pub use cases::{
 };
 mod people;
 pub use people::{email_key, AuditEntry, AuditFilter, Standing, Token, User};
+mod referrals;
+pub use referrals::{NewEvent, NewReferral, Recorded, Referral};
 
 impl Store {
     /// Opens (or creates, or brings up to date) a SQLite database and starts its writer.
@@ -210,42 +212,45 @@ impl Store {
 
     /// Removes the phones whose retention period has passed at `now` (the score, reasons and
     /// comment stay); how many.
+    /// Friends' phones left on the booking form go at their retention too.
     pub async fn purge(&self, now: Now) -> Result<usize, StoreError> {
-        each!(self, s => s.purge(now).await)
+        let friends = self.purge_friend_phones(&now).await?;
+        Ok(friends + each!(self, s => s.purge(now).await)?)
     }
 
     /// Deletes a response (a customer's deletion request) with its case, the case's history,
-    /// alerts and their jobs (nothing about it is sent after), and a re-survey score it gave,
-    /// in one transaction; true if it was stored.
+    /// alerts and their jobs (nothing about it is sent after), a re-survey score it gave, and
+    /// its referral with the opens, events and thank-you alerts that followed, in one
+    /// transaction; true if it was stored.
     pub async fn delete(&self, id: &str) -> Result<bool, StoreError> {
         use people::{stmt, t};
         let id = t(&id.to_ascii_lowercase());
-        let rows = self
-            .transact(vec![
-                stmt(
-                    "DELETE FROM alert_jobs WHERE alert_id IN (SELECT a.id FROM alerts a
+        let mut stmts = referrals::delete_stmts(&id);
+        stmts.extend([
+            stmt(
+                "DELETE FROM alert_jobs WHERE alert_id IN (SELECT a.id FROM alerts a
                        WHERE a.case_id IN (SELECT c.id FROM cases c WHERE c.response_id = $1))",
-                    vec![id.clone()],
-                ),
-                stmt(
-                    "DELETE FROM alerts WHERE case_id IN
+                vec![id.clone()],
+            ),
+            stmt(
+                "DELETE FROM alerts WHERE case_id IN
                        (SELECT c.id FROM cases c WHERE c.response_id = $1)",
-                    vec![id.clone()],
-                ),
-                stmt(
-                    "DELETE FROM case_events WHERE case_id IN
+                vec![id.clone()],
+            ),
+            stmt(
+                "DELETE FROM case_events WHERE case_id IN
                        (SELECT c.id FROM cases c WHERE c.response_id = $1)",
-                    vec![id.clone()],
-                ),
-                stmt("DELETE FROM cases WHERE response_id = $1", vec![id.clone()]),
-                stmt(
-                    "UPDATE cases SET recovery_score = NULL, recovery_ns = NULL,
+                vec![id.clone()],
+            ),
+            stmt("DELETE FROM cases WHERE response_id = $1", vec![id.clone()]),
+            stmt(
+                "UPDATE cases SET recovery_score = NULL, recovery_ns = NULL,
                        recovery_response = NULL WHERE recovery_response = $1",
-                    vec![id.clone()],
-                ),
-                stmt("DELETE FROM responses WHERE id = $1 RETURNING id", vec![id]),
-            ])
-            .await?;
+                vec![id.clone()],
+            ),
+            stmt("DELETE FROM responses WHERE id = $1 RETURNING id", vec![id]),
+        ]);
+        let rows = self.transact(stmts).await?;
         Ok(rows.last().is_some_and(|r| !r.is_empty()))
     }
 

@@ -13,7 +13,8 @@
 //! | 6   | `CaseRead` (cases, their history and stats)               | every role           | in scope |
 //! | 7   | `CaseWork` (contact, resolve, note, assign)               | admin, region, store | in scope |
 //! | 8   | `ReportVisits` (the visits a brand invited)               | admin, region, store | in scope |
-//! | 9   | otherwise                                                 | nobody               |          |
+//! | 9   | `ReportReferrals` (a friend booked or bought)             | admin, region, store | in scope |
+//! | 10  | otherwise                                                 | nobody               |          |
 //!
 //! An analyst never gets a phone, not even masked (rows 4 and 5), and reads cases without
 //! working them (rows 6 and 7). "In scope" is
@@ -232,10 +233,12 @@ pub enum Action {
     ReadAlerts,
     /// Record invited visits (`POST /api/visits`: a DMS, or a store's own list).
     ReportVisits,
+    /// Report what a referral brought (`POST /api/referrals/{code}/events`: booked, bought).
+    ReportReferrals,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::ReadAnswers,
         Action::ReadMaskedPhone,
         Action::Reveal,
@@ -248,6 +251,7 @@ impl Action {
         Action::CaseWork,
         Action::ReadAlerts,
         Action::ReportVisits,
+        Action::ReportReferrals,
     ];
 }
 
@@ -259,7 +263,9 @@ pub fn may(role: Role, scope: &Scope, action: Action, place: &Place) -> bool {
         ManagePeople | CreateTokens | ReadAudit | ReadAlerts => role == Role::Admin,
         Delete => role == Role::Admin && in_scope,
         ReadAnswers | Export | CaseRead => in_scope,
-        ReadMaskedPhone | Reveal | CaseWork | ReportVisits => role != Role::Analyst && in_scope,
+        ReadMaskedPhone | Reveal | CaseWork | ReportVisits | ReportReferrals => {
+            role != Role::Analyst && in_scope
+        }
     }
 }
 

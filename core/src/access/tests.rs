@@ -39,6 +39,7 @@ fn every_role_and_action_in_and_out_of_scope() {
         (CaseWork,        [true,  true,  true,  false],           [true, false, false, false]),
         (ReadAlerts,      [true,  false, false, false],           [true, false, false, false]),
         (ReportVisits,    [true,  true,  true,  false],           [true, false, false, false]),
+        (ReportReferrals, [true,  true,  true,  false],           [true, false, false, false]),
     ];
     assert_eq!(table.len(), Action::ALL.len(), "every action has a row");
     for (action, yes_in, yes_out) in table {

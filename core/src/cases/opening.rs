@@ -108,15 +108,18 @@ pub enum AlertKind {
     Reminder,
     Breach,
     Digest,
+    /// A promoter's friend booked or bought: the store thanks the promoter (`growth::referral`).
+    Referral,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 5] = [
+    pub const ALL: [AlertKind; 6] = [
         AlertKind::Opened,
         AlertKind::Callback,
         AlertKind::Reminder,
         AlertKind::Breach,
         AlertKind::Digest,
+        AlertKind::Referral,
     ];
 
     /// The kind a stored name names.
@@ -132,13 +135,17 @@ impl AlertKind {
             AlertKind::Reminder => "case.reminder",
             AlertKind::Breach => "case.breach",
             AlertKind::Digest => "digest",
+            AlertKind::Referral => "referral",
         }
     }
 
     /// Whether the message calls everyone (DingTalk's `isAtAll`) and shows red (Feishu): a
-    /// call-back asked for, a promise broken.
+    /// call-back asked for, a promise broken, a friend a promoter brought (thank them now).
     pub fn loud(self) -> bool {
-        matches!(self, AlertKind::Callback | AlertKind::Breach)
+        matches!(
+            self,
+            AlertKind::Callback | AlertKind::Breach | AlertKind::Referral
+        )
     }
 
     /// The stored name.
@@ -149,6 +156,7 @@ impl AlertKind {
             AlertKind::Reminder => "reminder",
             AlertKind::Breach => "breach",
             AlertKind::Digest => "digest",
+            AlertKind::Referral => "referral",
         }
     }
 }

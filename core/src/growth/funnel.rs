@@ -156,7 +156,7 @@ pub fn rows(invited: &[Invited], answers: &[Answered]) -> Vec<Row> {
                 r.referred_opens += f.opens;
                 r.booked += f.booked;
                 r.purchased += f.purchased;
-                r.referral.num += u64::from(f.purchased > 0);
+                r.referral.num += u64::from(super::referral::brought_a_buyer(f.purchased));
             }
         }
     }

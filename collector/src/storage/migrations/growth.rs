@@ -10,12 +10,14 @@
 ///   like an answer (`survey`, `visit`); `opened_ns` when its landing page first opened.
 /// - `referrals`: a promoter's code, one per answer, with the answer's store and advisor
 ///   (never a phone); `device` is the promoter's device hash (a friend's open from it is the
-///   promoter's own); `shared_ns` when the promoter first shared it.
+///   promoter's own); `shared_ns` when the promoter first shared it; `name` what the promoter
+///   chose to be called on the poster and in the store's thank-you (王先生), if anything.
 /// - `referral_opens`: one row per code and device (repeated opens count once); `own` marks
 ///   the promoter's own device.
 /// - `referral_events`: a friend booked or bought (`kind`), reported by the brand's system
 ///   (`via` `api`, `ref` its own id, once per code, kind and ref) or the collector's booking
-///   form (`via` `form`).
+///   form (`via` `form`, with the friend's name and phone, the phone removed at
+///   `purge_after_ns`, the survey's retention).
 pub const GROWTH: &str = "CREATE TABLE server_keys (
         name       TEXT PRIMARY KEY,
         value      TEXT NOT NULL,
@@ -44,7 +46,8 @@ pub const GROWTH: &str = "CREATE TABLE server_keys (
         visit       TEXT,
         device      TEXT,
         created_ns  BIGINT NOT NULL,
-        shared_ns   BIGINT
+        shared_ns   BIGINT,
+        name        TEXT
     );
     CREATE INDEX referrals_store ON referrals (store, created_ns);
     CREATE TABLE referral_opens (
@@ -63,9 +66,12 @@ pub const GROWTH: &str = "CREATE TABLE server_keys (
         at_ns        BIGINT NOT NULL,
         friend_name  TEXT,
         friend_phone TEXT,
+        purge_after_ns BIGINT,
         UNIQUE (code, kind, ref)
     );
-    CREATE INDEX referral_events_code ON referral_events (code, kind);";
+    CREATE INDEX referral_events_code ON referral_events (code, kind);
+    CREATE INDEX referral_events_purge ON referral_events (purge_after_ns)
+        WHERE purge_after_ns IS NOT NULL;";
 
 /// The answers' device and network hashes (`HMAC` of the client's address and browser, and
 /// of its network: never the address itself), for the coaching flags.

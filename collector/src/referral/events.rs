@@ -1,0 +1,111 @@
+//! What a referral brought: `POST /api/referrals/{code}/events` (the brand's system, a caller
+//! with `ReportReferrals` in the code's store's scope) and the booking form (`book`) both go
+//! through `record`, which stores the event and, when it is new, its thank-you alert in one
+//! transaction (`Store::referral_event`). The same brand `id` for a code and kind counts
+//! once: the first is a 201, a repeat a 200 with `{"duplicate": true}`.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use nps_core::access::{self, Action};
+use nps_core::growth::referral::Event;
+use serde_json::json;
+
+use crate::auth::{private, Caller};
+use crate::delivery::say::thanks_body;
+use crate::storage::{NewEvent, Now, Recorded, Referral, StoreError};
+use crate::{ApiError, Shared};
+
+/// Stores `e` of referral `r` with its thank-you alert.
+pub(crate) async fn record(
+    state: &crate::state::AppState,
+    r: &Referral,
+    e: &NewEvent<'_>,
+) -> Result<Recorded, StoreError> {
+    let body = thanks_body(r, e.kind);
+    state.store.referral_event(e, &body, &Now::system()).await
+}
+
+/// The one 404 for a code that is not valid, not stored, or outside the caller's scope.
+fn unknown() -> Response {
+    private(
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "code",
+            "no such referral code in your scope",
+        )
+        .into_response(),
+    )
+}
+
+/// `POST /api/referrals/{code}/events`.
+pub(crate) async fn post(
+    State(state): State<Shared>,
+    caller: Caller,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(resp) = caller.require(Action::ReportReferrals) {
+        return resp;
+    }
+    let keys = match state.keys().await {
+        Ok(k) => k,
+        Err(_) => return ApiError::storage().into_response(),
+    };
+    if !super::code::verify(keys, &code) {
+        return unknown();
+    }
+    let r = match state.store.referral(&code).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return unknown(),
+        Err(_) => return ApiError::storage().into_response(),
+    };
+    let names = state.names();
+    let place = access::place_of(names.org(), r.store.as_deref());
+    if !caller.may(Action::ReportReferrals, &place) {
+        return unknown();
+    }
+    let event = match std::str::from_utf8(&body)
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "body", "body is not valid UTF-8"))
+        .and_then(|text| {
+            nps_core::contract::json::parse_strict(text, "body").map_err(ApiError::from)
+        })
+        .and_then(|v| Event::parse(&v).map_err(ApiError::from))
+    {
+        Ok(e) => e,
+        Err(e) => return e.into_response(),
+    };
+    let now = Now::system();
+    let new = NewEvent {
+        code: &code,
+        kind: event.kind,
+        reference: event.reference.as_deref(),
+        via: "api",
+        at_ns: event.at_ns.unwrap_or(now.ns),
+        friend_name: None,
+        friend_phone: None,
+        purge_after_ns: None,
+    };
+    match record(&state, &r, &new).await {
+        Ok(Recorded::New) => private(
+            (
+                StatusCode::CREATED,
+                Json(json!({"created": true, "type": event.kind.name()})),
+            )
+                .into_response(),
+        ),
+        Ok(Recorded::Duplicate) => private(
+            (
+                StatusCode::OK,
+                Json(json!({"duplicate": true, "type": event.kind.name()})),
+            )
+                .into_response(),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "a referral event could not be stored");
+            ApiError::storage().into_response()
+        }
+    }
+}

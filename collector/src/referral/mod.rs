@@ -1,0 +1,278 @@
+//! Referrals: a promoter's personal page, the link, QR code and poster they share, a friend's
+//! open counted once per device, and what the referral brought, with the store's thank-you.
+//!
+//! ```text
+//! GET  /s/{survey}/{id}/refer      the promoter's page (a stored promoter answer: its id is
+//!                                  the capability); issues the answer's one code
+//! POST /s/{survey}/{id}/refer      the promoter's name for the poster (optional) ──303──▶ GET
+//! GET  /r/{code}                   a friend's open, recorded ──303──▶ the survey's
+//!                                  referral_url with `code`, else /r/{code}/book
+//! POST /r/{code}/shared            the promoter shared (first time kept; no auth, idempotent)
+//! GET  /r/{code}/poster.svg|png    the poster (`?save=1`: a download, which counts as shared)
+//! GET|POST /r/{code}/book          the collector's booking form (a `booked` event, `form`)
+//! POST /api/referrals/{code}/events  the brand reports `booked`/`purchased` (a caller with
+//!                                  `ReportReferrals` in the code's store's scope)
+//! ```
+//!
+//! A code is verified (`code::verify`, its tag in constant time) before any database read; a
+//! bad or unknown one is the "not found" page, never a redirect. The redirect's target is the
+//! landing file's `referral_url` alone (nothing from the request: no open redirect). An open
+//! stores the code, a device mark (`Keys::device`: an HMAC, not the address), when, and
+//! whether it is the promoter's own device: no cookie, nothing personal. Every `/r/` request
+//! is under the per-client rate limiter (`lib::rate_limit`).
+
+pub mod book;
+pub mod code;
+pub mod events;
+mod page;
+pub mod poster;
+mod promoter;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use nps_core::growth::referral::Open;
+
+pub(crate) use promoter::{refer_name, refer_page};
+
+use crate::landing::{self, Ask};
+use crate::state::{AppState, Shared};
+use crate::storage::{Now, Referral};
+
+/// The connection's peer, when the server gave it (`serve` does; a test's request may not).
+pub(crate) struct Peer(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Peer, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+/// The client's device mark: its address (through trusted proxies) and browser.
+pub(crate) fn device(
+    state: &AppState,
+    keys: &crate::keys::Keys,
+    peer: Option<SocketAddr>,
+    headers: &HeaderMap,
+) -> String {
+    let peer = peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.ip());
+    let s = &state.settings;
+    let ip = crate::net::client_addr(peer, headers, &s.trusted_proxies, s.proxy_header);
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    keys.device(ip, ua)
+}
+
+/// The collector's origin as a friend's phone reaches it: the first `--public-origin`, else
+/// this request's `Host` over http.
+pub(crate) fn origin(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(o) = state.settings.public_origins.first() {
+        return o.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// A verified code's referral and its survey's page settings (in the browser's language), or
+/// the "not found" page. The tag is checked before the store is read.
+pub(crate) async fn load(
+    state: &AppState,
+    code: &str,
+    headers: &HeaderMap,
+) -> Result<(Referral, Ask), Response> {
+    let missing = || landing::not_found(state, "", headers);
+    let keys = match state.keys().await {
+        Ok(k) => k,
+        Err(e) => return Err(unavailable(e)),
+    };
+    if !code::verify(keys, code) {
+        return Err(missing());
+    }
+    let r = match state.store.referral(code).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return Err(missing()),
+        Err(e) => return Err(unavailable(e)),
+    };
+    match landing::ask(state, &r.survey, None, headers) {
+        Some(a) => Ok((r, a)),
+        None => Err(missing()),
+    }
+}
+
+pub(crate) fn unavailable(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "a referral page could not reach the store");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CACHE_CONTROL, "no-store")],
+        "the database does not answer",
+    )
+        .into_response()
+}
+
+/// Where a friend goes after an open: the survey's `referral_url` with `code` added (its own
+/// query kept), else the collector's booking form.
+fn onward(a: &Ask, code: &str) -> String {
+    let to = a
+        .cfg
+        .referral_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .filter(|u| matches!(u.scheme(), "https" | "http"));
+    match to {
+        Some(mut u) => {
+            u.query_pairs_mut().append_pair("code", code);
+            u.into()
+        }
+        None => format!("/r/{code}/book"),
+    }
+}
+
+/// `GET /r/{code}`: a friend's open, counted once per device (never the promoter's own),
+/// then on.
+pub(crate) async fn open(
+    State(state): State<Shared>,
+    Path(code): Path<String>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+) -> Response {
+    let (r, a) = match load(&state, &code, &headers).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let keys = match state.keys().await {
+        Ok(k) => k,
+        Err(e) => return unavailable(e),
+    };
+    let device = device(&state, keys, peer, &headers);
+    let own = r.device.as_deref() == Some(device.as_str());
+    match state
+        .store
+        .referral_open(&code, &device, own, &Now::system())
+        .await
+    {
+        Ok(Open::Counted | Open::Repeat | Open::Own) => {}
+        Err(e) => return unavailable(e),
+    }
+    let to = onward(&a, &code);
+    match HeaderValue::from_str(&to) {
+        Ok(to) => (
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, to),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("no-referrer"),
+                ),
+            ],
+        )
+            .into_response(),
+        Err(_) => landing::not_found(&state, &r.survey, &headers),
+    }
+}
+
+/// `POST /r/{code}/shared`: the promoter shared (the first time is kept).
+pub(crate) async fn shared(
+    State(state): State<Shared>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(page) = load(&state, &code, &headers).await {
+        return page;
+    }
+    match state.store.referral_shared(&code, &Now::system()).await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => unavailable(e),
+    }
+}
+
+/// `GET /r/{code}/poster.svg` and `/r/{code}/poster.png`.
+pub(crate) async fn poster(
+    State(state): State<Shared>,
+    Path((code, file)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let png = match file.as_str() {
+        "poster.png" => true,
+        "poster.svg" => false,
+        _ => return landing::not_found(&state, "", &headers),
+    };
+    let (r, a) = match load(&state, &code, &headers).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let link = format!("{}/r/{code}", origin(&state, &headers));
+    let svg = match poster::svg(&poster::Poster {
+        cfg: &a.cfg,
+        name: r.name.as_deref(),
+        link: &link,
+    }) {
+        Ok(svg) => svg,
+        Err(e) => return unavailable(e),
+    };
+    let save = q
+        .as_deref()
+        .is_some_and(|q| q.split('&').any(|p| p == "save=1"));
+    if save {
+        if let Err(e) = state.store.referral_shared(&code, &Now::system()).await {
+            return unavailable(e);
+        }
+    }
+    let etag = format!(
+        "\"{}{}\"",
+        &crate::write_key::hash(&svg)[..16],
+        if png { "p" } else { "s" }
+    );
+    let cache = [
+        (header::CACHE_CONTROL, "private, no-cache".to_owned()),
+        (header::ETAG, etag.clone()),
+    ];
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == etag);
+    if fresh && !save {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    let (body, kind) = if png {
+        match tokio::task::spawn_blocking(move || poster::png(&svg)).await {
+            Ok(Ok(bytes)) => (bytes, "image/png"),
+            Ok(Err(e)) => return unavailable(e),
+            Err(e) => return unavailable(e),
+        }
+    } else {
+        (svg.into_bytes(), "image/svg+xml")
+    };
+    let mut resp = (StatusCode::OK, cache, body).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    if save {
+        let name = if png { "poster.png" } else { "poster.svg" };
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+            resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
+    resp
+}

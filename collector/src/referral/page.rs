@@ -1,0 +1,174 @@
+//! The referral pages' HTML, in the survey's look and language (the landing pages' document
+//! and card): the promoter's page, the "preparing" page, the booking form and its thank-you.
+//! Each works before any script; the promoter's page's script only adds the share sheet,
+//! WeChat's ··· guidance and the record of a share.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use nps_core::config::Config;
+use nps_core::contract::rules::MAX_PHONE_INPUT;
+use nps_core::words::{fill, Text};
+
+use super::promoter::MAX_NAME;
+use crate::html::escape_html as esc;
+use crate::landing::page::{card, document};
+use crate::storage::Referral;
+
+/// The promoter's page's script: `www/share.js`, then the hooks (a share or a save records
+/// the first share; inside WeChat the page's address becomes the friend's link at once, so
+/// WeChat's ··· shares that link). One constant text.
+const SCRIPT: &str = concat!(
+    include_str!("../../../www/share.js"),
+    "(function(){var a=document.querySelector('[data-share]');if(!a)return;\
+function shared(){try{fetch(a.href+'/shared',{method:'POST',keepalive:true});}catch(e){}}\
+if(/MicroMessenger/i.test(navigator.userAgent))try{history.replaceState(null,'',a.href);}catch(e){}\
+a.addEventListener('click',function(e){e.preventDefault();shared();\
+npsShare(a.href,a.dataset.title).then(function(how){var n=document.getElementById('nps-note');\
+if(how==='wechat'||how==='copied'){n.textContent=a.dataset[how];}\
+else if(how==='open'){location.href=a.href;}});});\
+document.querySelectorAll('[data-saved]').forEach(function(s){s.addEventListener('click',shared);});\
+var img=document.querySelector('.nps-poster img');if(img){var t;img.addEventListener('contextmenu',shared);\
+img.addEventListener('touchstart',function(){t=setTimeout(shared,500);},{passive:true});\
+img.addEventListener('touchend',function(){clearTimeout(t);});}})();"
+);
+
+/// The page's own styles (beside the widget's stylesheet).
+const STYLE: &str = "<style>.nps-poster img{display:block;width:100%;max-width:360px;height:auto;\
+margin:0 auto 8px;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.15)}\
+.nps-refer-link{word-break:break-all;font-size:14px;margin:0 0 8px}\
+.nps-refer-qr{display:block;width:160px;height:160px;margin:8px auto}\
+.nps-refer-section{margin-top:16px;padding-top:16px;border-top:1px solid var(--nps-line)}\
+.nps-refer-section input[type=text],.nps-refer-section input[type=date]{box-sizing:border-box}</style>";
+
+fn brand(cfg: &Config) -> String {
+    cfg.brand_in_sentence().to_owned()
+}
+
+/// The promoter's page for referral `r`, its link `link` (`{origin}/r/{code}`).
+pub fn refer(cfg: &Config, r: &Referral, link: &str) -> Result<String, String> {
+    // The share is the friend's link, never the survey's invite page (no `nps-share` meta).
+    let mut cfg = cfg.clone();
+    cfg.referral_url = None;
+    let cfg = &cfg;
+    let t = |x: Text| esc(cfg.text(x));
+    let title = fill(cfg.text(Text::ReferTitle), &[("brand", &brand(cfg))]);
+    let (n, d) = crate::links::qr_path(link)?;
+    let code = esc(&r.code);
+    let inner = format!(
+        "<div class=\"nps-outcome\" data-code=\"{code}\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{title}</h1>\
+<p class=\"nps-outcome-body\">{intro}</p>\
+<figure class=\"nps-poster\"><img src=\"/r/{code}/poster.png\" width=\"720\" height=\"1080\" alt=\"{alt}\"></figure>\
+<div class=\"nps-actions nps-actions--outcome\"><a class=\"nps-primary\" href=\"/r/{code}/poster.png?save=1\" download=\"poster.png\" data-saved>{save}</a></div>\
+<div class=\"nps-refer-section\"><p class=\"nps-prompt\">{link_label}</p><p class=\"nps-refer-link\">{link}</p>\
+<div class=\"nps-actions nps-actions--outcome\"><a class=\"nps-primary\" href=\"{link}\" data-share data-title=\"{title}\" data-wechat=\"{wechat}\" data-copied=\"{copied}\">{share}</a></div>\
+<p id=\"nps-note\" class=\"nps-note\" role=\"status\"></p>\
+<svg class=\"nps-refer-qr\" viewBox=\"0 0 {n} {n}\" role=\"img\" aria-label=\"{qr}\"><rect width=\"{n}\" height=\"{n}\" fill=\"#fff\"/><path d=\"{d}\" fill=\"#000\"/></svg>\
+<p class=\"nps-label\" style=\"text-align:center\">{qr}</p></div>\
+<form method=\"post\" class=\"nps-refer-section\"><label class=\"nps-label\" for=\"nps-name\">{name_label}</label>\
+<input id=\"nps-name\" class=\"nps-phone\" type=\"text\" name=\"name\" maxlength=\"{MAX_NAME}\" autocomplete=\"name\" value=\"{name}\">\
+<div class=\"nps-actions\"><button type=\"submit\" class=\"nps-submit\">{name_save}</button></div></form></div>",
+        title = esc(&title),
+        intro = t(Text::ReferIntro),
+        alt = t(Text::ReferPosterAlt),
+        save = t(Text::ReferSave),
+        link_label = t(Text::ReferLink),
+        link = esc(link),
+        wechat = t(Text::ShareInWeChat),
+        copied = t(Text::LinkCopied),
+        share = t(Text::ReferShare),
+        qr = t(Text::ReferQr),
+        name_label = t(Text::ReferName),
+        name = esc(r.name.as_deref().unwrap_or_default()),
+        name_save = t(Text::ReferNameSave),
+    );
+    Ok(document(
+        cfg,
+        &format!("{STYLE}{}", card(cfg, "refer", &inner)),
+        &format!("<script>{SCRIPT}</script>"),
+    ))
+}
+
+/// "Preparing your invitation…", refreshing itself in 2 s (`since`: when the wait began).
+pub fn preparing(cfg: &Config, since: i64) -> Response {
+    let inner = format!(
+        "<div class=\"nps-outcome\" role=\"status\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1></div>",
+        esc(cfg.text(Text::ReferPreparing))
+    );
+    let again = format!("?since={since}");
+    let body = document(
+        cfg,
+        &format!(
+            "<meta http-equiv=\"refresh\" content=\"2;url={again}\">{}",
+            card(cfg, "preparing", &inner)
+        ),
+        "",
+    );
+    let mut resp = crate::landing::html(StatusCode::OK, body);
+    if let Ok(v) = HeaderValue::from_str(&format!("2;url={again}")) {
+        resp.headers_mut()
+            .insert(header::HeaderName::from_static("refresh"), v);
+    }
+    resp
+}
+
+/// What the booking form shows again after a wrong post.
+#[derive(Default)]
+pub struct Filled<'a> {
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub date: &'a str,
+    pub problem: bool,
+}
+
+/// The booking form.
+pub fn book(cfg: &Config, code: &str, f: &Filled) -> String {
+    let t = |x: Text| esc(cfg.text(x));
+    let title = fill(cfg.text(Text::BookTitle), &[("brand", &brand(cfg))]);
+    let consent = fill(
+        cfg.text(Text::BookConsent),
+        &[
+            ("brand", &brand(cfg)),
+            ("days", &cfg.retention_days.to_string()),
+        ],
+    );
+    let problem = match f.problem {
+        true => format!(
+            "<p class=\"nps-problem\" role=\"alert\">{}</p>",
+            t(Text::BookInvalid)
+        ),
+        false => String::new(),
+    };
+    let inner = format!(
+        "<form method=\"post\" action=\"/r/{code}/book\" class=\"nps-follow-up\" aria-labelledby=\"nps-q\">\
+<h1 id=\"nps-q\" class=\"nps-prompt\">{title}</h1>{problem}\
+<label class=\"nps-label\" for=\"nps-name\">{name_label}</label>\
+<input id=\"nps-name\" class=\"nps-phone\" type=\"text\" name=\"name\" maxlength=\"{MAX_NAME}\" autocomplete=\"name\" required value=\"{name}\">\
+<label class=\"nps-label\" for=\"nps-phone\">{phone_label}</label>\
+<input id=\"nps-phone\" class=\"nps-phone\" type=\"tel\" name=\"phone\" inputmode=\"tel\" autocomplete=\"tel\" maxlength=\"{MAX_PHONE_INPUT}\" required value=\"{phone}\">\
+<label class=\"nps-label\" for=\"nps-date\">{date_label}</label>\
+<input id=\"nps-date\" class=\"nps-phone\" type=\"date\" name=\"date\" value=\"{date}\">\
+<label class=\"nps-consent\"><input type=\"checkbox\" class=\"nps-consent-box\" name=\"consent\" value=\"1\" required><span>{consent}</span></label>\
+<div class=\"nps-actions\"><button type=\"submit\" class=\"nps-submit\">{submit}</button></div></form>",
+        code = esc(code),
+        title = esc(&title),
+        name_label = t(Text::BookName),
+        name = esc(f.name),
+        phone_label = t(Text::PhoneLabel),
+        phone = esc(f.phone),
+        date_label = t(Text::BookDate),
+        date = esc(f.date),
+        consent = esc(&consent),
+        submit = t(Text::BookSubmit),
+    );
+    document(cfg, &format!("{STYLE}{}", card(cfg, "book", &inner)), "")
+}
+
+/// The booking's thank-you.
+pub fn booked(cfg: &Config) -> String {
+    crate::landing::page::notice(cfg, Text::BookThanks)
+}
+
+/// A page as a response that no cache keeps.
+pub fn respond(status: StatusCode, html: String) -> Response {
+    crate::landing::html(status, html).into_response()
+}

@@ -1,0 +1,667 @@
+//! Referrals end to end in process: a promoter's page issues one code per answer, a friend's
+//! open is counted once per device and never from the promoter's own, the redirect goes only
+//! to the survey's configured `referral_url`, forged and guessed codes are "not found", the
+//! brand's events count once per id within the caller's scope, the booking form stores a
+//! booking, the store's robot gets the thank-you (no phone), a deletion removes it all, and
+//! `/r/` is under the per-client limiter.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use common::robots::{start, url};
+use common::{db_path, send, Reply};
+use nps_collector::alerts::{Config, Kind};
+use nps_collector::delivery::Worker;
+use nps_collector::landing::Landing;
+use nps_collector::reload::Live;
+use nps_collector::{app, write_key, Now, Settings, Store};
+use nps_core::access::{Role, Scope};
+use nps_core::scoring::analysis::Names;
+use serde_json::{json, Value};
+
+const ORG: &str = include_str!("../../docs/org.toml");
+const ADMIN: &str = "the-admin-token";
+const LANDING: &str = r#"{
+  "after-sales": {"brand": "星辰汽车", "locale": "zh-CN", "retention_days": 30},
+  "sales": {"brand": "星辰汽车", "locale": "zh-CN", "referral_url": "https://brand.example/book?src=nps"}
+}"#;
+const PROMOTER: &str = "20000000-0000-4000-8000-000000000001";
+const UA_PROMOTER: &str = "Mozilla/5.0 (iPhone) MicroMessenger/8.0";
+const UA_FRIEND: &str = "Mozilla/5.0 (Android) MicroMessenger/8.0";
+
+fn names() -> Names {
+    Names::default().with_org(nps_collector::org_file::read(ORG).unwrap())
+}
+
+fn settings(rate_limit: u32) -> Settings {
+    Settings {
+        allow_origins: vec!["https://brand.example".into()],
+        admin_token: ADMIN.into(),
+        rate_limit,
+        landing: Landing::from_json(LANDING).unwrap(),
+        names: names(),
+        ..Settings::default()
+    }
+}
+
+struct World {
+    store: Store,
+    app: Router,
+}
+
+fn world_with(rate_limit: u32) -> World {
+    let store = Store::open(db_path()).unwrap();
+    let app = app(store.clone(), settings(rate_limit));
+    World { store, app }
+}
+
+fn world() -> World {
+    world_with(0)
+}
+
+/// A request from a device: its address and browser.
+fn from(req: axum::http::request::Builder, ip: [u8; 4], ua: &str) -> axum::http::request::Builder {
+    req.header(header::USER_AGENT, ua)
+        .header(header::HOST, "nps.brand.example")
+        .extension(ConnectInfo(SocketAddr::from((ip, 40000))))
+}
+
+async fn get(w: &World, uri: &str, ip: [u8; 4], ua: &str) -> Reply {
+    send(
+        &w.app,
+        from(Request::get(uri), ip, ua).body(Body::empty()).unwrap(),
+    )
+    .await
+}
+
+async fn post_form(w: &World, uri: &str, form: &str, ip: [u8; 4], ua: &str) -> Reply {
+    let req = from(Request::builder().method(Method::POST).uri(uri), ip, ua)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_owned()))
+        .unwrap();
+    send(&w.app, req).await
+}
+
+async fn as_promoter(w: &World, uri: &str) -> Reply {
+    get(w, uri, [10, 0, 0, 1], UA_PROMOTER).await
+}
+
+async fn as_friend(w: &World, uri: &str) -> Reply {
+    get(w, uri, [10, 0, 0, 2], UA_FRIEND).await
+}
+
+async fn post_as_promoter(w: &World, uri: &str, form: &str) -> Reply {
+    post_form(w, uri, form, [10, 0, 0, 1], UA_PROMOTER).await
+}
+
+async fn post_as_friend(w: &World, uri: &str, form: &str) -> Reply {
+    post_form(w, uri, form, [10, 0, 0, 2], UA_FRIEND).await
+}
+
+async fn event(w: &World, code: &str, token: &str, body: Value) -> Reply {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/referrals/{code}/events"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    send(&w.app, req).await
+}
+
+/// Stores a completed answer `id` of `survey` with `score`.
+async fn answer(w: &World, id: &str, survey: &str, score: u8) {
+    let mut b = common::body("completed", Some(score), "2026-11-23T08:31:00.000Z");
+    b["id"] = json!(id);
+    b["survey"] = json!(survey);
+    b["category"] = json!(nps_core::scoring::score::category(score.into())
+        .unwrap()
+        .as_str());
+    let visit = if id == PROMOTER {
+        "R-88231".to_owned()
+    } else {
+        format!("R-{}", &id[30..])
+    };
+    b["context"] = json!({"store": "SZ-FT", "advisor": "wang", "visit": visit});
+    let r = common::post(&w.app, &b).await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.text);
+}
+
+/// The code a promoter's page shows.
+fn code_of(page: &str) -> String {
+    let at = page.find("/r/").expect("a referral link on the page") + 3;
+    page[at..at + 24].to_owned()
+}
+
+/// The promoter's page from the promoter's own phone; its code.
+async fn promoter_code(w: &World, survey: &str) -> String {
+    answer(w, PROMOTER, survey, 10).await;
+    let r = get(
+        w,
+        &format!("/s/{survey}/{PROMOTER}/refer"),
+        [10, 0, 0, 1],
+        UA_PROMOTER,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    code_of(&r.text)
+}
+
+/// The promoter calls themself 王先生 on their page.
+async fn name_promoter(w: &World, survey: &str) -> Reply {
+    let uri = format!("/s/{survey}/{PROMOTER}/refer");
+    post_as_promoter(w, &uri, "name=%E7%8E%8B%E5%85%88%E7%94%9F").await
+}
+
+async fn token(w: &World, role: Role, scope: Scope) -> String {
+    let secret = write_key::secret();
+    w.store
+        .token_add(
+            &write_key::hash(&secret),
+            "dms",
+            role,
+            &scope,
+            &Now::system(),
+        )
+        .await
+        .unwrap();
+    secret
+}
+
+#[tokio::test]
+async fn a_promoter_gets_one_code_and_a_page_with_the_poster_link_qr_and_name() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    let page = get(
+        &w,
+        &format!("/s/after-sales/{PROMOTER}/refer"),
+        [10, 0, 0, 9],
+        UA_FRIEND,
+    )
+    .await;
+    assert_eq!(code_of(&page.text), code, "one code per answer");
+    for part in [
+        "邀请好友体验星辰汽车",
+        &format!("src=\"/r/{code}/poster.png\""),
+        &format!("href=\"/r/{code}/poster.png?save=1\""),
+        &format!("href=\"http://nps.brand.example/r/{code}\" data-share"),
+        "data-wechat=\"点击右上角 ··· 即可分享给好友。\"",
+        "<svg class=\"nps-refer-qr\"",
+        "name=\"name\"",
+    ] {
+        assert!(page.text.contains(part), "{part} missing:\n{}", page.text);
+    }
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    let r = w.store.referral(&code).await.unwrap().unwrap();
+    assert_eq!(
+        (r.store.as_deref(), r.advisor.as_deref(), r.visit.as_deref()),
+        (Some("SZ-FT"), Some("wang"), Some("R-88231"))
+    );
+    assert!(r.device.is_some() && r.shared_ns.is_none() && r.name.is_none());
+    // The name for the poster (trimmed, cut to 20 characters).
+    let named = post_as_promoter(
+        &w,
+        &format!("/s/after-sales/{PROMOTER}/refer"),
+        "name=+%E7%8E%8B%E5%85%88%E7%94%9F+",
+    )
+    .await;
+    assert_eq!(named.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.store
+            .referral(&code)
+            .await
+            .unwrap()
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("王先生")
+    );
+    // A share tap, then another: the first time stays.
+    let shared = post_as_promoter(&w, &format!("/r/{code}/shared"), "").await;
+    assert_eq!(shared.status, StatusCode::NO_CONTENT);
+    let first = w
+        .store
+        .referral(&code)
+        .await
+        .unwrap()
+        .unwrap()
+        .shared_ns
+        .unwrap();
+    post_as_promoter(&w, &format!("/r/{code}/shared"), "").await;
+    assert_eq!(
+        w.store.referral(&code).await.unwrap().unwrap().shared_ns,
+        Some(first)
+    );
+}
+
+#[tokio::test]
+async fn only_a_stored_promoter_answer_has_a_referral_page_and_one_being_sent_is_waited_for() {
+    let w = world();
+    let detractor = "20000000-0000-4000-8000-000000000002";
+    answer(&w, detractor, "after-sales", 3).await;
+    let r = as_promoter(&w, &format!("/s/after-sales/{detractor}/refer")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Another survey's answer, a wrong id.
+    answer(&w, PROMOTER, "after-sales", 10).await;
+    assert_eq!(
+        as_promoter(&w, &format!("/s/sales/{PROMOTER}/refer"))
+            .await
+            .status,
+        StatusCode::OK,
+        "not stored for sales: waiting"
+    );
+    assert_eq!(
+        as_promoter(&w, "/s/after-sales/not-an-id/refer")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Not stored yet: the page refreshes itself, for a minute, then "not found".
+    let missing = "20000000-0000-4000-8000-000000000003";
+    let wait = as_promoter(&w, &format!("/s/after-sales/{missing}/refer")).await;
+    assert_eq!(wait.status, StatusCode::OK);
+    assert!(wait.text.contains("正在生成您的专属邀请…"), "{}", wait.text);
+    let refresh = wait.headers["refresh"].to_str().unwrap().to_owned();
+    assert!(refresh.starts_with("2;url=?since="), "{refresh}");
+    let since: i64 = refresh.trim_start_matches("2;url=?since=").parse().unwrap();
+    let again = as_promoter(&w, &format!("/s/after-sales/{missing}/refer?since={since}")).await;
+    assert_eq!(again.status, StatusCode::OK);
+    let late = as_promoter(
+        &w,
+        &format!("/s/after-sales/{missing}/refer?since={}", since - 61),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn forged_and_guessed_codes_are_not_found_and_never_redirect() {
+    let w = world();
+    let code = promoter_code(&w, "sales").await;
+    let mut forged: Vec<u8> = code.bytes().collect();
+    forged[23] = if forged[23] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+    for bad in [
+        forged.as_str(),
+        "AAAAAAAAAAAAAAAAAAAAAAAA",
+        &code[..23],
+        "..%2F..%2Fetc",
+    ] {
+        for path in [
+            format!("/r/{bad}"),
+            format!("/r/{bad}/book"),
+            format!("/r/{bad}/poster.png"),
+        ] {
+            let r = as_friend(&w, &path).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+            assert!(r.headers.get(header::LOCATION).is_none(), "{path}");
+        }
+        let r = event(&w, bad, ADMIN, json!({"type": "booked"})).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    // A code made under another collector's key is not this one's, even stored.
+    assert_eq!(w.store.referral_opens(&code).await.unwrap(), (0, 0));
+}
+
+#[tokio::test]
+async fn opens_count_once_per_device_and_never_the_promoters_own() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    let own = as_promoter(&w, &format!("/r/{code}")).await;
+    assert_eq!(own.status, StatusCode::SEE_OTHER);
+    assert!(own.headers.get(header::SET_COOKIE).is_none(), "no cookie");
+    for _ in 0..3 {
+        as_friend(&w, &format!("/r/{code}")).await;
+    }
+    get(&w, &format!("/r/{code}"), [10, 0, 0, 3], UA_FRIEND).await;
+    // (counted, rows): two friends; the promoter's own open is a row counted zero.
+    assert_eq!(w.store.referral_opens(&code).await.unwrap(), (2, 3));
+}
+
+#[tokio::test]
+async fn an_open_goes_to_the_configured_booking_page_with_the_code_and_nowhere_else() {
+    let w = world();
+    let code = promoter_code(&w, "sales").await;
+    let page = as_promoter(&w, &format!("/s/sales/{PROMOTER}/refer")).await;
+    assert!(
+        !page.text.contains("/s/sales/invite"),
+        "the friend's link is shared, not the invite page"
+    );
+    for query in [
+        "",
+        "?to=https://evil.example",
+        "?referral_url=%2F%2Fevil.example",
+        "?code=x&next=//evil",
+    ] {
+        let r = as_friend(&w, &format!("/r/{code}{query}")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{query}");
+        assert_eq!(
+            r.headers[header::LOCATION],
+            format!("https://brand.example/book?src=nps&code={code}").as_str(),
+            "{query}"
+        );
+    }
+    for path in [
+        "/r//evil.example",
+        "/r/%2F%2Fevil.example",
+        "/r/https:%2F%2Fevil.example",
+    ] {
+        let r = as_friend(&w, path).await;
+        assert!(
+            r.headers.get(header::LOCATION).is_none(),
+            "{path}: {:?}",
+            r.headers
+        );
+    }
+    // A survey without a booking page of its own: the collector's form.
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    let r = as_friend(&w, &format!("/r/{code}")).await;
+    assert_eq!(
+        r.headers[header::LOCATION],
+        format!("/r/{code}/book").as_str()
+    );
+}
+
+#[tokio::test]
+async fn events_count_once_per_id_in_scope_and_name_the_wrong_field() {
+    let w = world();
+    let code = promoter_code(&w, "sales").await;
+    let r = event(&w, &code, ADMIN, json!({"type": "booked", "id": "B-1"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = event(&w, &code, ADMIN, json!({"type": "booked", "id": "B-1"})).await;
+    assert_eq!(
+        (r.status, r.json()["duplicate"].clone()),
+        (StatusCode::OK, json!(true))
+    );
+    for (body, field) in [
+        (json!({"type": "sold"}), "type"),
+        (json!({"id": "B-2"}), "type"),
+        (json!({"type": "booked", "id": ""}), "id"),
+        (json!({"type": "booked", "at": "tomorrow"}), "at"),
+        (json!({"type": "booked", "phone": "13812345678"}), "phone"),
+    ] {
+        let r = event(&w, &code, ADMIN, body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(r.json()["field"], field, "{body}");
+    }
+    let r = event(&w, &code, ADMIN, json!({"type": "sold"})).await;
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("\"booked\", \"purchased\""),
+        "{}",
+        r.text
+    );
+    // Scope: the store's own token may; another store's cannot see the code; an analyst never.
+    let own = token(&w, Role::Store, Scope::Stores(vec!["SZ-FT".into()])).await;
+    let other = token(&w, Role::Store, Scope::Stores(vec!["BJ-CY".into()])).await;
+    let south = token(&w, Role::Region, Scope::Regions(vec!["south".into()])).await;
+    let analyst = token(&w, Role::Analyst, Scope::All).await;
+    assert_eq!(
+        event(&w, &code, &other, json!({"type": "purchased", "id": "S-1"}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        event(
+            &w,
+            &code,
+            &analyst,
+            json!({"type": "purchased", "id": "S-1"})
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        event(&w, &code, "nope", json!({"type": "purchased"}))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        event(&w, &code, &own, json!({"type": "purchased", "id": "S-1"}))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        event(&w, &code, &south, json!({"type": "purchased", "id": "S-1"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let kinds: Vec<String> = w
+        .store
+        .referral_events(&code)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(k, _, _)| k)
+        .collect();
+    assert_eq!(kinds, ["booked", "purchased"]);
+}
+
+#[tokio::test]
+async fn a_booking_tells_the_stores_robot_at_once_with_no_phone_and_a_deletion_removes_it_all() {
+    let w = world();
+    let (wecom, addr) = start(Kind::Wecom).await;
+    let config = format!(
+        "[cases]\nlink_base = \"https://nps.brand.example\"\n\n[[channel]]\nname = \"ft-wecom\"\nkind = \"wecom\"\nurl = \"{}\"\nstores = [\"SZ-FT\"]\n",
+        url(Kind::Wecom, addr)
+    );
+    let org = nps_collector::org_file::read(ORG).unwrap();
+    let config: Arc<Config> =
+        Arc::new(nps_collector::alerts::file::read(&config, &org, &|_| None).unwrap());
+    let worker = Worker::new(
+        w.store.clone(),
+        config,
+        Live::new(names()),
+        Some("https://nps.brand.example".into()),
+    );
+    let code = promoter_code(&w, "after-sales").await;
+    name_promoter(&w, "after-sales").await;
+    // The form: a wrong phone or no consent shows the form again, nothing stored.
+    let form = as_friend(&w, &format!("/r/{code}/book")).await;
+    assert!(form.text.contains("号码将在 30 天后删除"), "{}", form.text);
+    let bad = post_as_friend(
+        &w,
+        &format!("/r/{code}/book"),
+        "name=%E6%9D%8E&phone=123&consent=1",
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = post_as_friend(
+        &w,
+        &format!("/r/{code}/book"),
+        "name=%E6%9D%8E&phone=13812345678",
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(w.store.referral_events(&code).await.unwrap().is_empty());
+    let ok = post_as_friend(
+        &w,
+        &format!("/r/{code}/book"),
+        "name=%E6%9D%8E&phone=138+1234+5678&date=2026-12-06&consent=1",
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    assert!(ok.text.contains("预约已收到"), "{}", ok.text);
+    assert_eq!(
+        w.store.referral_events(&code).await.unwrap(),
+        [("booked".to_owned(), "form".to_owned(), true)]
+    );
+    let pass = worker.pass(&Now::system()).await.unwrap();
+    assert_eq!(pass.sent, 1, "{pass:?}");
+    let said = wecom.all_text();
+    assert!(
+        said.contains("王先生推荐的朋友已预约试驾，请致谢。"),
+        "{said}"
+    );
+    assert!(said.contains("深圳福田店"), "{said}");
+    for phone in ["138", "5678", "+86"] {
+        assert!(!said.contains(phone), "{phone} in {said}");
+    }
+    // A purchase reported by the brand: the second thank-you.
+    event(&w, &code, ADMIN, json!({"type": "purchased", "id": "S-9"})).await;
+    worker.pass(&Now::system()).await.unwrap();
+    assert!(wecom
+        .all_text()
+        .contains("王先生推荐的朋友已成交购车，请致谢。"));
+    // The promoter's deletion request removes the referral and all that followed it.
+    let del = Request::builder()
+        .method(Method::DELETE)
+        .uri(format!("/api/responses/{PROMOTER}"))
+        .header(header::AUTHORIZATION, format!("Bearer {ADMIN}"))
+        .body(Body::empty())
+        .unwrap();
+    assert!(send(&w.app, del).await.status.is_success());
+    assert!(w.store.referral(&code).await.unwrap().is_none());
+    assert!(w.store.referral_events(&code).await.unwrap().is_empty());
+    assert_eq!(w.store.referral_opens(&code).await.unwrap(), (0, 0));
+    let alerts = w.store.alerts_to_fan(&Now::system(), 100).await.unwrap();
+    assert!(alerts.is_empty());
+    let r = as_friend(&w, &format!("/r/{code}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_friends_phone_goes_at_the_surveys_retention() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    post_as_friend(
+        &w,
+        &format!("/r/{code}/book"),
+        "name=%E6%9D%8E&phone=13812345678&consent=1",
+    )
+    .await;
+    let day = 86_400 * 1_000_000_000i64;
+    let later = |days: i64| Now {
+        at: String::new(),
+        ns: Now::system().ns + days * day,
+    };
+    w.store.purge(later(29)).await.unwrap();
+    assert!(
+        w.store.referral_events(&code).await.unwrap()[0].2,
+        "kept for 30 days"
+    );
+    assert_eq!(w.store.purge(later(31)).await.unwrap(), 1);
+    assert!(
+        !w.store.referral_events(&code).await.unwrap()[0].2,
+        "gone after"
+    );
+}
+
+#[tokio::test]
+async fn the_poster_is_an_image_saving_it_counts_as_shared_and_it_is_cached_by_its_tag() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    let svg = as_promoter(&w, &format!("/r/{code}/poster.svg")).await;
+    assert_eq!(svg.headers[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(
+        svg.text.contains("星辰汽车") && svg.text.contains("扫码预约试驾"),
+        "{}",
+        svg.text
+    );
+    let started = std::time::Instant::now();
+    let png = send(
+        &w.app,
+        from(
+            Request::get(format!("/r/{code}/poster.png")),
+            [10, 0, 0, 1],
+            UA_PROMOTER,
+        )
+        .body(Body::empty())
+        .unwrap(),
+    )
+    .await;
+    let took = started.elapsed();
+    assert_eq!(png.status, StatusCode::OK);
+    assert_eq!(png.headers[header::CONTENT_TYPE], "image/png");
+    let len: usize = png
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .map_or(png.text.len(), |v| v.to_str().unwrap().parse().unwrap());
+    println!(
+        "poster: svg {} bytes, png about {len} bytes, rendered in {took:?}",
+        svg.text.len()
+    );
+    assert!(
+        w.store
+            .referral(&code)
+            .await
+            .unwrap()
+            .unwrap()
+            .shared_ns
+            .is_none(),
+        "showing it is no share"
+    );
+    let etag = png.headers[header::ETAG].to_str().unwrap().to_owned();
+    let again = send(
+        &w.app,
+        from(
+            Request::get(format!("/r/{code}/poster.png")),
+            [10, 0, 0, 1],
+            UA_PROMOTER,
+        )
+        .header(header::IF_NONE_MATCH, &etag)
+        .body(Body::empty())
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    let saved = as_promoter(&w, &format!("/r/{code}/poster.png?save=1")).await;
+    assert!(saved.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert!(w
+        .store
+        .referral(&code)
+        .await
+        .unwrap()
+        .unwrap()
+        .shared_ns
+        .is_some());
+    // A name changes the poster, so its tag.
+    name_promoter(&w, "after-sales").await;
+    let started = std::time::Instant::now();
+    let png = as_promoter(&w, &format!("/r/{code}/poster.png")).await;
+    println!(
+        "poster again (fonts loaded): png rendered in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(png.status, StatusCode::OK);
+    let named = as_promoter(&w, &format!("/r/{code}/poster.svg")).await;
+    assert!(named.text.contains("王先生 推荐"), "{}", named.text);
+}
+
+#[tokio::test]
+async fn referral_requests_are_under_the_per_client_limit() {
+    let w = world_with(3);
+    let code = promoter_code(&w, "after-sales").await; // a post: one of the three
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(as_promoter(&w, &format!("/r/{code}")).await.status);
+    }
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // Another client is not held up.
+    assert_eq!(
+        get(&w, &format!("/r/{code}"), [10, 0, 0, 7], UA_FRIEND)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+}

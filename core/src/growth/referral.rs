@@ -1,0 +1,238 @@
+//! A promoter's referral, as pure rules: the code's shape (`looks_like_code`), whether a
+//! friend's open counts (`open`), what the brand reports a referral brought (`Event::parse`,
+//! `EventKind`), and the referral rate as the seed defines it (`referral_rate`).
+//!
+//! | open of a code                         | `Open`    | counted |
+//! |----------------------------------------|-----------|---------|
+//! | from the promoter's own device         | `Own`     | 0       |
+//! | from a device that opened it before    | `Repeat`  | 0       |
+//! | otherwise (a new device)               | `Counted` | 1       |
+//!
+//! The referral rate (转介绍率): promoters whose code brought at least one purchase ÷
+//! promoters (the seed: 150 promoters, 12 of whose friends bought: 8 %).
+
+use serde_json::Value;
+
+use crate::contract::error::FieldError;
+use crate::contract::time::Time;
+
+/// A code's length: 18 bytes (12 random, 6 of their tag) in URL-safe base64, no padding.
+pub const CODE_LEN: usize = 24;
+
+/// The longest brand reference (`id`) an event may carry, in characters.
+pub const MAX_REF: usize = 64;
+
+/// Whether `s` has a code's shape (24 URL-safe base64 characters). A shape check only: the
+/// collector verifies the tag before any read.
+pub fn looks_like_code(s: &str) -> bool {
+    s.len() == CODE_LEN
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// How a friend's open of a code is counted (the module doc's table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Open {
+    Counted,
+    Repeat,
+    Own,
+}
+
+/// The table: the promoter's own device first, then a device seen before.
+pub fn open(own_device: bool, seen_before: bool) -> Open {
+    match (own_device, seen_before) {
+        (true, _) => Open::Own,
+        (false, true) => Open::Repeat,
+        (false, false) => Open::Counted,
+    }
+}
+
+/// What a referral brought.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Booked,
+    Purchased,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 2] = [EventKind::Booked, EventKind::Purchased];
+    /// The accepted values of `type`, in `ALL`'s order (the stored names).
+    pub const KEYS: [&'static str; 2] = ["booked", "purchased"];
+
+    pub fn name(self) -> &'static str {
+        EventKind::KEYS[self as usize]
+    }
+
+    /// A `type` value; the error names the field and the accepted values.
+    pub fn parse(v: &Value) -> Result<EventKind, FieldError> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| v.as_str() == Some(k.name()))
+            .ok_or_else(|| FieldError::not_one_of("type", v, &EventKind::KEYS))
+    }
+}
+
+/// An event as the brand's system reports it: `{"type", "id"?, "at"?}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub kind: EventKind,
+    /// The brand's own id of what happened (a booking's, an order's): the same id twice is
+    /// one event.
+    pub reference: Option<String>,
+    /// When it happened (ns); `None`: when it was reported.
+    pub at_ns: Option<i64>,
+}
+
+impl Event {
+    /// The body of `POST /api/referrals/{code}/events`; the first wrong field is named.
+    pub fn parse(body: &Value) -> Result<Event, FieldError> {
+        let Some(obj) = body.as_object() else {
+            return Err(FieldError::invalid(
+                "body",
+                crate::contract::error::shown(body),
+                "a JSON object with \"type\" and optionally \"id\" and \"at\"",
+            ));
+        };
+        const KNOWN: [&str; 3] = ["type", "id", "at"];
+        if let Some(k) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+            return Err(FieldError::new(
+                k.as_str(),
+                crate::contract::error::ErrorKind::Unknown {
+                    suggestion: None,
+                    known: KNOWN.to_vec(),
+                },
+            ));
+        }
+        let kind = EventKind::parse(obj.get("type").unwrap_or(&Value::Null))?;
+        let reference = match obj.get("id") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s))
+                if !s.trim().is_empty()
+                    && s.chars().count() <= MAX_REF
+                    && !s.chars().any(char::is_control) =>
+            {
+                Some(s.trim().to_owned())
+            }
+            Some(v) => {
+                return Err(FieldError::invalid(
+                    "id",
+                    crate::contract::error::shown(v),
+                    format!("a string of 1 to {MAX_REF} characters (the brand's own id)"),
+                ))
+            }
+        };
+        let at_ns = match obj.get("at") {
+            None | Some(Value::Null) => None,
+            Some(v) => {
+                let t = v.as_str().and_then(Time::parse).ok_or_else(|| {
+                    FieldError::invalid(
+                        "at",
+                        crate::contract::error::shown(v),
+                        "an RFC 3339 time such as \"2026-11-28T15:04:05+08:00\"",
+                    )
+                })?;
+                Some(i64::try_from(t.unix_ns()).unwrap_or(i64::MAX))
+            }
+        };
+        Ok(Event {
+            kind,
+            reference,
+            at_ns,
+        })
+    }
+}
+
+/// Whether a promoter counts in the referral rate's numerator: their code brought at least
+/// one purchase (a friend who bought twice is one referral that worked).
+pub fn brought_a_buyer(purchases: u64) -> bool {
+    purchases > 0
+}
+
+/// The seed's referral rate (转介绍率): promoters whose code brought at least one purchase, of
+/// promoters. `purchases` has one entry per promoter: how many purchases their code brought.
+pub fn referral_rate(purchases: &[u64]) -> super::Rate {
+    let num = purchases.iter().filter(|&&n| brought_a_buyer(n)).count() as u64;
+    super::Rate::new(num, purchases.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_open_table() {
+        assert_eq!(open(true, false), Open::Own);
+        assert_eq!(open(true, true), Open::Own);
+        assert_eq!(open(false, true), Open::Repeat);
+        assert_eq!(open(false, false), Open::Counted);
+    }
+
+    #[test]
+    fn a_code_has_one_shape() {
+        assert!(looks_like_code("AAAAAAAAAAAAAAAAAAAAAA-_"));
+        assert!(!looks_like_code("AAAAAAAAAAAAAAAAAAAAAAA"));
+        assert!(!looks_like_code("AAAAAAAAAAAAAAAAAAAAAAAAA"));
+        assert!(!looks_like_code("AAAAAAAAAAAAAAAAAAAAAA+/"));
+        assert!(!looks_like_code("AAAAAAAAAAAAAAAAAAAAAA%2"));
+        assert!(!looks_like_code("ＡAAAAAAAAAAAAAAAAAAAAA"));
+    }
+
+    #[test]
+    fn the_seeds_referral_rate_is_eight_percent() {
+        // 150 promoters, 12 of whose friends bought (one of them twice).
+        let mut p = vec![0u64; 150];
+        p[..12].fill(1);
+        p[3] = 2;
+        let rate = referral_rate(&p);
+        assert_eq!((rate.num, rate.den), (12, 150));
+        assert!((rate.share().unwrap() - 0.08).abs() < 1e-12);
+        assert_eq!(referral_rate(&[]).share(), None);
+    }
+
+    #[test]
+    fn an_event_names_the_wrong_field_and_the_accepted_values() {
+        let e = Event::parse(&json!({"type": "booked"})).unwrap();
+        assert_eq!(e.kind, EventKind::Booked);
+        assert_eq!((e.reference, e.at_ns), (None, None));
+        let e =
+            Event::parse(&json!({"type": "purchased", "id": "SO-1", "at": "1970-01-01T00:00:01Z"}))
+                .unwrap();
+        assert_eq!(e.kind, EventKind::Purchased);
+        assert_eq!(e.reference.as_deref(), Some("SO-1"));
+        assert_eq!(e.at_ns, Some(1_000_000_000));
+        let err = Event::parse(&json!({"type": "sold"})).unwrap_err();
+        assert_eq!(err.field, "type");
+        assert_eq!(
+            err.to_string(),
+            "type is \"sold\": expected one of \"booked\", \"purchased\""
+        );
+        assert_eq!(Event::parse(&json!({})).unwrap_err().field, "type");
+        assert_eq!(
+            Event::parse(&json!({"type": "booked", "id": 7}))
+                .unwrap_err()
+                .field,
+            "id"
+        );
+        let long = "x".repeat(MAX_REF + 1);
+        assert_eq!(
+            Event::parse(&json!({"type": "booked", "id": long}))
+                .unwrap_err()
+                .field,
+            "id"
+        );
+        assert_eq!(
+            Event::parse(&json!({"type": "booked", "at": "yesterday"}))
+                .unwrap_err()
+                .field,
+            "at"
+        );
+        assert_eq!(
+            Event::parse(&json!({"type": "booked", "phone": "1"}))
+                .unwrap_err()
+                .field,
+            "phone"
+        );
+        assert_eq!(Event::parse(&json!([1])).unwrap_err().field, "body");
+    }
+}
