@@ -200,6 +200,11 @@ async fn visits_are_checked_whole_scoped_and_keep_their_first_issue_time() {
         "issued_at": "2026-11-24T10:00:00+08:00"}, row("R-3", "SZ-NS")]);
     let r = post(token(Role::Region), again).await;
     assert_eq!(r.json(), json!({"recorded": 1, "known": 1}));
+    // A later batch in another store's scope never moves a known visit to its store.
+    let moved =
+        json!([{"survey": "after-sales", "visit": "R-2", "store": "SZ-NS", "advisor": "li"}]);
+    let r = post(token(Role::Region), moved).await;
+    assert_eq!(r.json(), json!({"recorded": 0, "known": 1}));
     // Committed before the 2xx: another handle on the file reads them.
     let other = Store::open(&path).unwrap();
     let v = other.funnel_visits(&Window::default()).await.unwrap();
@@ -209,12 +214,18 @@ async fn visits_are_checked_whole_scoped_and_keep_their_first_issue_time() {
         (r1.advisor.as_deref(), r1.touchpoint.as_deref()),
         (Some("wang"), Some("after_sales"))
     );
+    let r2 = v.iter().find(|v| v.visit == "R-2").unwrap();
+    assert_eq!(
+        (r2.store.as_deref(), r2.advisor.as_deref()),
+        (Some("SZ-FT"), Some("li")),
+        "the store it was first recorded with stays; a missing advisor is filled in"
+    );
     assert_eq!(v.len(), 3);
     // Audited.
     let audit = store.audit().await.unwrap();
     assert_eq!(
         audit.iter().filter(|a| a.action == "visits_record").count(),
-        2
+        3
     );
 }
 

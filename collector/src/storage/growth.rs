@@ -87,7 +87,8 @@ fn opt_int(row: &[Val], i: usize) -> Result<Option<i64>, StoreError> {
 
 impl Store {
     /// Records visits in one transaction (all or none): a new one is inserted; a known one
-    /// keeps its first `issued_ns` and takes the store, advisor and touchpoint given.
+    /// keeps its first `issued_ns` and what it was first recorded with (a store, advisor or
+    /// touchpoint it lacked is filled in: a later batch never moves a visit to another store).
     /// `(recorded, known)`: how many were new, how many known already.
     pub async fn visits_record(
         &self,
@@ -106,9 +107,9 @@ impl Store {
                    recorded_ns)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                  ON CONFLICT (survey, visit) DO UPDATE SET
-                   store = COALESCE(excluded.store, visits.store),
-                   advisor = COALESCE(excluded.advisor, visits.advisor),
-                   touchpoint = COALESCE(excluded.touchpoint, visits.touchpoint)",
+                   store = COALESCE(visits.store, excluded.store),
+                   advisor = COALESCE(visits.advisor, excluded.advisor),
+                   touchpoint = COALESCE(visits.touchpoint, excluded.touchpoint)",
                 vec![
                     t(&v.survey),
                     t(&v.visit),
