@@ -9,6 +9,7 @@
 //! rises a little month by month. Its cases are worked as a service team would have (`cases`).
 
 mod cases;
+mod growth;
 
 use nps_core::contract::payload::Response;
 use nps_core::scoring::analysis::Names;
@@ -296,6 +297,12 @@ pub fn responses(
     out
 }
 
+/// The demo sets that get invitations, referrals and the counter tablet's answers (`growth`):
+/// smaller sets (as some tests use) and the benchmarks' million are the customers' answers
+/// alone.
+const COACHING_FROM: usize = 1_000;
+const GROWTH_UP_TO: usize = 50_000;
+
 /// Writes the demo set into `db` (a SQLite file, created if missing, or a PostgreSQL URL)
 /// through the store, in one transaction; how many responses are new. The same seed writes
 /// the same ids, so a second run adds nothing. Callable from a command and from inside a
@@ -324,14 +331,29 @@ pub fn seed(db: impl Into<Target>, n: usize, months: u32, seed: u64) -> Result<u
 /// answers carry no write key).
 pub async fn seed_store(store: &Db, n: usize, months: u32, seed: u64) -> Result<usize, StoreError> {
     let now = time::OffsetDateTime::now_utc();
-    let posts = responses(n, months, now, seed)
+    let now_ns = Now::from_time(now).ns;
+    let mut answers = Vec::with_capacity(n);
+    let mut posts: Vec<_> = responses(n, months, now, seed)
         .into_iter()
-        .map(|(r, at, flag)| (r, at, flag, Admission::operator()))
+        .map(|(r, at, flag)| {
+            answers.push((r.clone(), at.ns, None));
+            (r, at, flag, Admission::operator())
+        })
         .collect();
+    let growth = (COACHING_FROM..=GROWTH_UP_TO).contains(&n);
+    if growth {
+        for (r, at, flag, admission, issued) in growth::coached(now_ns, seed) {
+            answers.push((r.clone(), at.ns, Some(issued)));
+            posts.push((r, at, flag, admission));
+        }
+    }
     let done = store.upsert_batch(posts).await?;
     let org = crate::org_file::read(include_str!("../../www/demo-org.toml"))
         .map_err(|message| StoreError::Start { message })?;
-    cases::work(store, &org, Now::from_time(now).ns, seed).await?;
+    cases::work(store, &org, now_ns, seed).await?;
+    if growth {
+        growth::work(store, &answers, now_ns, seed).await?;
+    }
     Ok(done.iter().filter(|u| **u == Upsert::Created).count())
 }
 

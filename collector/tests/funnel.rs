@@ -745,3 +745,57 @@ async fn the_link_commands_record_the_visits_they_issue_given_a_database() {
     assert!(!ok && err.contains("no database at"), "{err}");
     assert!(!missing.exists());
 }
+
+/// The demo set (`cargo xtask demo`) tells the stories the dashboard is for: 上海浦东's high
+/// NPS rests on few customers, 深圳福田's 星火计划 brings friends who buy, and 广州天河's
+/// counter tablet is flagged on every reason while customers' own phones never are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_set_shows_low_response_referrals_and_a_coached_store() {
+    let (app, store, _path) = world().await;
+    nps_collector::demo::seed_store(&store, 3000, 6, 7)
+        .await
+        .unwrap();
+    let r = call(
+        &app,
+        &token(Role::Admin),
+        Method::GET,
+        "/api/funnel?by=store",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let rows = r.json()["rows"].as_array().unwrap().clone();
+    let row = |code: &str| rows.iter().find(|r| r["key"] == code).unwrap().clone();
+    assert_eq!(rows.len(), 6);
+    for r in &rows {
+        let invited = r["invited"].as_u64().unwrap();
+        let answered = r["answered"].as_u64().unwrap();
+        assert!(invited > answered && answered > 0, "{r}");
+        assert!(r["opened"].as_u64().unwrap() >= answered, "{r}");
+        let low = r["low_response"].as_bool().unwrap();
+        assert_eq!(
+            low,
+            r["key"] == "SH-PD",
+            "only 上海浦东 rests on few customers: {r}"
+        );
+    }
+    let rate = |code: &str| row(code)["referral_rate"].as_f64().unwrap();
+    for other in ["GZ-TH", "SH-PD", "BJ-CY", "CD-GX", "HZ-XH"] {
+        assert!(rate("SZ-FT") > rate(other), "星火计划 beats {other}");
+    }
+    assert!(row("SZ-FT")["booked"].as_u64().unwrap() > row("SZ-FT")["purchased"].as_u64().unwrap());
+    let coached = row("GZ-TH");
+    assert!(coached["flagged"].as_u64().unwrap() >= 15, "{coached}");
+    for reason in ["same_device", "same_network", "at_counter", "ten_burst"] {
+        assert!(
+            coached["flags"][reason].as_u64().unwrap() > 0,
+            "{reason}: {coached}"
+        );
+    }
+    for r in rows.iter().filter(|r| r["key"] != "GZ-TH") {
+        assert_eq!(
+            r["flagged"], 0,
+            "customers' own phones are never flagged: {r}"
+        );
+    }
+}
