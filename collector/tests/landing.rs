@@ -752,7 +752,7 @@ async fn the_invite_page_sends_a_friend_to_the_configured_referral_and_nowhere_e
 }
 
 #[tokio::test]
-async fn a_promoters_outcome_shares_the_invite_page_never_the_response() {
+async fn a_promoters_outcome_links_their_referral_page_and_shares_the_invite_page() {
     let app = invite_app();
     let q = "/s/after-sales?store=SZ-FT&visit=RO-40";
     let page = get(&app, q).await;
@@ -764,24 +764,23 @@ async fn a_promoters_outcome_shares_the_invite_page_never_the_response() {
     let r = post_form_with(&app, &follow, "reason=repair_quality&action=submit", &jar).await;
     assert_eq!(location(&r), follow);
     let done = get_with(&app, &follow, &jar).await;
-    assert!(done.text.contains("邀请好友试驾"), "{}", done.text);
-    // The invitation is the invite page: the response's id is in no share target.
-    let share = done
-        .text
-        .split("<a ")
-        .find(|a| a.contains("data-share"))
-        .expect("a share action");
+    // The one primary action: the promoter's own referral page (core `referral_page`), a plain
+    // link that works before any script, in WeChat too.
     assert!(
-        share.starts_with("class=\"nps-primary\" href=\"/s/after-sales/invite\""),
-        "{share}"
+        done.text.contains(&format!(
+            "<a class=\"nps-primary\" href=\"/s/after-sales/{id}/refer\" rel=\"noopener noreferrer\">邀请好友试驾</a>"
+        )),
+        "{}",
+        done.text
     );
-    assert!(!share.contains(&id));
+    assert!(!done.text.contains("data-share"));
+    // What WeChat's ··· shares is the invite page: the response's id is in no share target.
     assert!(done
         .text
         .contains("<meta name=\"nps-share\" content=\"/s/after-sales/invite\">"));
-    // Inside WeChat the page's address becomes the invite page's (www/share.js).
+    // Inside WeChat the page's address becomes the invite page's at once (www/share.js).
     assert!(done.text.contains(
-        "if(/MicroMessenger/i.test(navigator.userAgent))try{history.replaceState(null,'',a.href);}catch(e){}"
+        "if(m&&/MicroMessenger/i.test(navigator.userAgent))try{history.replaceState(null,'',m.content);}catch(e){}"
     ));
     // Pages that carry a visit or a response are not indexed.
     for p in [&page, &done] {

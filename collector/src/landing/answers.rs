@@ -118,7 +118,7 @@ fn at(state: &AppState, f: &Found, survey: &Survey, status: StatusCode) -> Respo
     match (r.stage, survey.category()) {
         (Stage::Completed, Some(c)) => {
             let reach = Reach::of(r.contact.is_some(), r.context.contains_key(rules::VISIT));
-            html(status, page::outcome_page(&a.cfg, c, reach))
+            html(status, page::outcome_page(&a.cfg, &r.id, c, reach))
         }
         _ => html(
             status,

@@ -321,11 +321,12 @@ pub fn follow_up(
     )
 }
 
-/// The outcome page (not taken over: it needs no wasm). A promoter's invitation is a link to
-/// the survey's invite page, never to this one, that `share.js` turns into a share when
-/// scripts run (`invite::SCRIPT`).
-pub fn outcome_page(cfg: &Config, category: Category, reach: Reach) -> String {
-    let o = outcome(cfg, category, reach);
+/// The outcome page of response `id` (not taken over: it needs no wasm). A promoter's
+/// invitation is their referral page (`referral_page`, a plain link); for a survey posting
+/// elsewhere, a link to the survey's invite page, never to this one, that `share.js` turns
+/// into a share when scripts run (`invite::SCRIPT`).
+pub fn outcome_page(cfg: &Config, id: &str, category: Category, reach: Reach) -> String {
+    let o = outcome(cfg, id, category, reach);
     let mut actions = String::new();
     if let Some(a) = &o.primary {
         let share = if a.share {
@@ -369,7 +370,9 @@ pub fn outcome_page(cfg: &Config, category: Category, reach: Reach) -> String {
         esc(&o.body),
         c = category.as_str(),
     );
-    let script = if o.primary.as_ref().is_some_and(|a| a.share) {
+    // Inside WeChat (whose ··· shares the page itself) the invite page becomes the address.
+    let invites = cfg.referral_url.is_some() && o.primary.is_some();
+    let script = if invites || o.primary.as_ref().is_some_and(|a| a.share) {
         format!("<script>{}</script>", invite::SCRIPT)
     } else {
         String::new()

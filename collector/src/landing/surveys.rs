@@ -27,7 +27,7 @@ pub struct Landing {
 }
 
 /// Where the landing pages' widget posts (the collector itself).
-pub(super) const ENDPOINT: &str = "/api/responses";
+pub(super) const ENDPOINT: &str = nps_core::survey::outcome::COLLECTOR_ENDPOINT;
 
 impl Landing {
     /// Reads a `--landing` file: survey ids to widget config objects. Every error is named
