@@ -20,8 +20,7 @@ pub const COLLECTOR_ENDPOINT: &str = "/api/responses";
 /// other endpoint.
 pub fn collector_base(endpoint: &str) -> Option<&str> {
     let base = endpoint.strip_suffix(COLLECTOR_ENDPOINT)?;
-    (base.is_empty() || base.starts_with("http://") || base.starts_with("https://"))
-        .then_some(base)
+    (base.is_empty() || base.starts_with("http://") || base.starts_with("https://")).then_some(base)
 }
 
 /// A promoter's personal referral page, `{collector}/s/{survey}/{id}/refer` (the response id
@@ -147,8 +146,14 @@ mod tests {
         assert!(body(Reach::CallBack).contains("24\u{a0}小时内，服务经理会给您回电"));
         assert!(body(Reach::Visit).contains("24\u{a0}小时内，服务经理会与您联系"));
         assert!(!body(Reach::Anonymous).contains("小时"));
-        assert_eq!(outcome(&c, ID, Category::Detractor, Reach::CallBack).mark, "✓");
-        assert_eq!(outcome(&c, ID, Category::Detractor, Reach::Visit).primary, None);
+        assert_eq!(
+            outcome(&c, ID, Category::Detractor, Reach::CallBack).mark,
+            "✓"
+        );
+        assert_eq!(
+            outcome(&c, ID, Category::Detractor, Reach::Visit).primary,
+            None
+        );
     }
 
     #[test]
@@ -204,11 +209,16 @@ mod tests {
         );
         check("https://other.example/collect", None);
         check("/x", None);
-        check("ftp://nps.example.com/api/responses", None);
+        assert_eq!(collector_base("ftp://nps.example.com/api/responses"), None);
         // The referral page wins over the shared referral_url, opened as a plain link (no
         // script needed, so WeChat's page shows it too); the review stays second.
         let both = r#", "referral_url": "https://r.example", "review_url": "https://v.example""#;
-        let o = outcome(&on("/api/responses", both), ID, Category::Promoter, Reach::Visit);
+        let o = outcome(
+            &on("/api/responses", both),
+            ID,
+            Category::Promoter,
+            Reach::Visit,
+        );
         let p = o.primary.unwrap();
         assert_eq!(
             (p.href, p.label.as_str(), p.share),
@@ -216,10 +226,23 @@ mod tests {
         );
         assert_eq!(o.secondary.unwrap().href, "https://v.example");
         // Elsewhere the shared referral_url stays.
-        let o = outcome(&on("https://other.example/collect", both), ID, Category::Promoter, Reach::Visit);
-        assert_eq!(o.primary.map(|a| (a.href, a.share)), Some(("https://r.example".into(), true)));
+        let o = outcome(
+            &on("https://other.example/collect", both),
+            ID,
+            Category::Promoter,
+            Reach::Visit,
+        );
+        assert_eq!(
+            o.primary.map(|a| (a.href, a.share)),
+            Some(("https://r.example".into(), true))
+        );
         // Only a promoter is asked.
-        let passive = outcome(&on("/api/responses", ""), ID, Category::Passive, Reach::Visit);
+        let passive = outcome(
+            &on("/api/responses", ""),
+            ID,
+            Category::Passive,
+            Reach::Visit,
+        );
         assert_eq!(passive.primary, None);
     }
 }
