@@ -106,6 +106,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
     let pages = Router::new()
         .route("/s/{survey}", get(landing::question).post(landing::score))
         .route("/s/{survey}/invite", get(landing::invite))
+        .route("/s/{survey}/logo", get(landing::logo))
         .route(
             "/s/{survey}/{id}",
             get(landing::response).post(landing::answers),
@@ -207,6 +208,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/s/{survey}/{id}"),
     ("POST", "/s/{survey}/{id}"),
     ("GET", "/s/{survey}/invite"),
+    ("GET", "/s/{survey}/logo"),
     ("GET", "/signin"),
     ("POST", "/signin"),
     ("GET", "/api/session"),

@@ -88,7 +88,12 @@ fn own_page(cfg: &Config) -> String {
         "<div class=\"nps-outcome\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1>{reviews}</div>",
         esc(&title)
     );
-    page::document(cfg, &page::card(cfg, "invite", &inner), "")
+    page::document(
+        cfg,
+        &Default::default(),
+        &page::card(cfg, "invite", &inner),
+        "",
+    )
 }
 
 #[cfg(test)]

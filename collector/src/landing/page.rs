@@ -17,6 +17,7 @@ use nps_core::words::{fill, Locale, Text};
 use serde_json::{Map, Value};
 
 use super::invite;
+use super::masthead::Masthead;
 use crate::html::escape_html as esc;
 
 /// The page around the card: a calm background, safe-area insets, no zoom lock.
@@ -24,32 +25,36 @@ pub(crate) const PAGE_CSS: &str = "html{-webkit-text-size-adjust:100%}\
 body{margin:0;background:#f2f3f5}\
 main{box-sizing:border-box;max-width:600px;margin:0 auto;\
 padding:max(16px,env(safe-area-inset-top)) max(12px,env(safe-area-inset-right)) max(32px,env(safe-area-inset-bottom)) max(12px,env(safe-area-inset-left))}\
-.nps-page-brand{margin:4px 4px 12px;font:14px/1.5 -apple-system,\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif;color:#5f6368}\
-@media (prefers-color-scheme:dark){body{background:#111}.nps-page-brand{color:#bdc1c6}}";
+.nps-page-brand,.nps-page-visit,.nps-page-foot{margin:4px 4px 12px;font:14px/1.5 -apple-system,\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif;color:#5f6368}\
+.nps-page-brand{display:flex;align-items:center;gap:10px;font-size:15px;font-weight:600;color:#3c4043}\
+.nps-page-logo{display:block;height:32px;width:auto;max-width:50%}\
+.nps-page-visit{margin-top:-8px;font-size:13px;word-break:keep-all;overflow-wrap:anywhere}\
+.nps-page-foot{margin:16px 4px 0;text-align:center;font-size:13px}.nps-page-foot a{color:inherit}\
+@media (prefers-color-scheme:dark){body{background:#111}.nps-page-brand,.nps-page-visit,.nps-page-foot{color:#bdc1c6}}";
 
 /// What a page needs besides the survey's config.
 pub struct Chrome<'a> {
     /// `<script src>` of the widget, when the collector serves it.
     pub widget: Option<&'a str>,
+    /// The logo, the visit's line and the privacy link around the card.
+    pub masthead: Masthead,
 }
 
 /// A whole page around `body`: never indexed (its address may carry a visit or a response),
 /// and naming the survey's invite page as what a promoter shares (`www/share.js`).
-pub(super) fn document(cfg: &Config, body: &str, script: &str) -> String {
+pub(super) fn document(cfg: &Config, m: &Masthead, body: &str, script: &str) -> String {
     let brand = cfg.brand.as_deref();
     let title = match brand {
         Some(b) => format!("{} · {}", b, cfg.text(Text::PageTitle)),
         None => cfg.text(Text::PageTitle).to_owned(),
     };
-    let header = brand.map_or(String::new(), |b| {
-        format!("<p class=\"nps-page-brand\">{}</p>", esc(b))
-    });
+    let (header, footer) = (m.header(brand), m.footer(cfg.locale));
     format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1,viewport-fit=cover\">\
 <meta name=\"format-detection\" content=\"telephone=no\"><meta name=\"color-scheme\" content=\"light dark\">\
 <meta name=\"robots\" content=\"noindex\">{share}<title>{title}</title><style>{PAGE_CSS}{css}</style></head>\
-<body><main>{header}{body}</main>{script}</body></html>",
+<body><main>{header}{body}{footer}</main>{script}</body></html>",
         lang = cfg.locale.tag(),
         title = esc(&title),
         share = cfg.referral_url.as_ref().map_or(String::new(), |_| format!(
@@ -209,6 +214,7 @@ pub fn question(
     let inner = card(cfg, "asking", &scale_form(cfg, context, action, Some(t)));
     document(
         cfg,
+        &chrome.masthead,
         &host(raw, context, Some(t), &inner),
         &widget_script(chrome),
     )
@@ -228,9 +234,14 @@ pub fn static_question(
     let script =
         format!(
         "<script>var f=document.querySelector('#nps form');f.action+=location.search;</script>{}",
-        widget_script(&Chrome { widget: Some(widget) })
+        widget_script(&Chrome { widget: Some(widget), masthead: Masthead::default() })
     );
-    document(cfg, &host(raw, &none, None, &inner), &script)
+    document(
+        cfg,
+        &Masthead::default(),
+        &host(raw, &none, None, &inner),
+        &script,
+    )
 }
 
 /// The follow-up page: the scale (the score stays changeable), then reasons, comment, and for
@@ -316,6 +327,7 @@ pub fn follow_up(
     );
     document(
         cfg,
+        &chrome.masthead,
         &host(raw, context, Some(t), &inner),
         &widget_script(chrome),
     )
@@ -325,7 +337,13 @@ pub fn follow_up(
 /// invitation is their referral page (`referral_page`, a plain link); for a survey posting
 /// elsewhere, a link to the survey's invite page, never to this one, that `share.js` turns
 /// into a share when scripts run (`invite::SCRIPT`).
-pub fn outcome_page(cfg: &Config, id: &str, category: Category, reach: Reach) -> String {
+pub fn outcome_page(
+    cfg: &Config,
+    m: &Masthead,
+    id: &str,
+    category: Category,
+    reach: Reach,
+) -> String {
     let o = outcome(cfg, id, category, reach);
     let mut actions = String::new();
     if let Some(a) = &o.primary {
@@ -377,7 +395,7 @@ pub fn outcome_page(cfg: &Config, id: &str, category: Category, reach: Reach) ->
     } else {
         String::new()
     };
-    document(cfg, &card(cfg, "done", &inner), &script)
+    document(cfg, m, &card(cfg, "done", &inner), &script)
 }
 
 /// A one-line page: already answered, an invalid or expired link.
@@ -386,7 +404,7 @@ pub fn notice(cfg: &Config, text: Text) -> String {
         "<div class=\"nps-outcome\" role=\"status\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1></div>",
         esc(cfg.text(text))
     );
-    document(cfg, &card(cfg, "notice", &inner), "")
+    document(cfg, &Masthead::default(), &card(cfg, "notice", &inner), "")
 }
 
 /// The locale a page is in when there is no survey to read it from.
