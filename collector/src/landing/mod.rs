@@ -22,6 +22,7 @@
 mod answers;
 mod invite;
 mod masthead;
+mod outcome;
 pub(crate) mod page;
 mod surveys;
 
