@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use nps_core::contract::rules;
 use nps_core::words::Locale;
@@ -254,7 +254,11 @@ pub fn visit_line(
 
 /// `GET /s/{survey}/logo`: the survey's logo, cached for a year (its address changes with the
 /// file); as a download if opened on its own, so an SVG never runs as a page of the collector.
-pub(crate) async fn logo(State(state): State<Shared>, Path(survey): Path<String>) -> Response {
+pub(crate) async fn logo(
+    State(state): State<Shared>,
+    Path(survey): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     match state.settings.landing.brand(&survey).logo {
         Some(l) => (
             [
@@ -265,7 +269,7 @@ pub(crate) async fn logo(State(state): State<Shared>, Path(survey): Path<String>
             l.bytes.to_vec(),
         )
             .into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
+        None => super::not_found(&state, &survey, &headers),
     }
 }
 
