@@ -220,7 +220,7 @@ async fn each_category_gets_its_own_outcome() {
             EN,
             "7",
             "Thanks for your suggestion",
-            "We'll work on it and aim to earn a 10 next time.",
+            "We'll work on it and aim to earn a 10\u{a0}next time.",
         ),
         (EN, "10", "Thank you!", "We'd love it if you told a friend."),
     ];
