@@ -207,7 +207,7 @@ async fn each_category_gets_its_own_outcome() {
             with_visit,
             "2",
             "Thank you for telling us",
-            "We're sorry for the trouble. A service manager will be in touch within 24 hours to put this right.",
+            "We're sorry for the trouble. A service manager will be in touch within 24\u{a0}hours to put this right.",
         ),
         // Nobody to call back: no promise of a call.
         (
@@ -220,7 +220,7 @@ async fn each_category_gets_its_own_outcome() {
             EN,
             "7",
             "Thanks for your suggestion",
-            "We'll work on it and aim to earn a 10 next time.",
+            "We'll work on it and aim to earn a 10\u{a0}next time.",
         ),
         (EN, "10", "Thank you!", "We'd love it if you told a friend."),
     ];
@@ -298,7 +298,7 @@ async fn a_detractor_call_back_needs_a_valid_phone_and_ticked_consent() {
     click(&el, ".nps-submit").await;
     assert_eq!(
         text(&el, ".nps-outcome-body"),
-        "收到您的反馈，非常抱歉给您添麻烦了。12 小时内，服务经理会给您回电，把问题解决好。"
+        "收到您的反馈，非常抱歉给您添麻烦了。12\u{a0}小时内，服务经理会给您回电，把问题解决好。"
     );
     let body = outbox_body(&h.id().unwrap()).unwrap();
     let contact = &body["contact"];

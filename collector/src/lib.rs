@@ -116,6 +116,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
     let pages = Router::new()
         .route("/s/{survey}", get(landing::question).post(landing::score))
         .route("/s/{survey}/invite", get(landing::invite))
+        .route("/s/{survey}/logo", get(landing::logo))
         .route(
             "/s/{survey}/{id}",
             get(landing::response).post(landing::answers),
@@ -247,6 +248,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/r/{code}/book"),
     ("POST", "/r/{code}/book"),
     ("POST", "/api/referrals/{code}/events"),
+    ("GET", "/s/{survey}/logo"),
     ("GET", "/signin"),
     ("POST", "/signin"),
     ("GET", "/api/session"),

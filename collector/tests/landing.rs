@@ -752,7 +752,7 @@ async fn the_invite_page_sends_a_friend_to_the_configured_referral_and_nowhere_e
 }
 
 #[tokio::test]
-async fn a_promoters_outcome_shares_the_invite_page_never_the_response() {
+async fn a_promoters_outcome_links_their_referral_page_and_shares_the_invite_page() {
     let app = invite_app();
     let q = "/s/after-sales?store=SZ-FT&visit=RO-40";
     let page = get(&app, q).await;
@@ -764,24 +764,26 @@ async fn a_promoters_outcome_shares_the_invite_page_never_the_response() {
     let r = post_form_with(&app, &follow, "reason=repair_quality&action=submit", &jar).await;
     assert_eq!(location(&r), follow);
     let done = get_with(&app, &follow, &jar).await;
-    assert!(done.text.contains("邀请好友试驾"), "{}", done.text);
-    // The invitation is the invite page: the response's id is in no share target.
-    let share = done
-        .text
-        .split("<a ")
-        .find(|a| a.contains("data-share"))
-        .expect("a share action");
+    // The one primary action: the promoter's own referral page (core `referral_page`), a plain
+    // link that works before any script, in WeChat too.
     assert!(
-        share.starts_with("class=\"nps-primary\" href=\"/s/after-sales/invite\""),
-        "{share}"
+        done.text.contains(&format!(
+            "<a class=\"nps-primary\" href=\"/s/after-sales/{id}/refer\" rel=\"noopener noreferrer\">邀请好友试驾</a>"
+        )),
+        "{}",
+        done.text
     );
-    assert!(!share.contains(&id));
+    assert!(
+        !done.text.contains("data-share data-title"),
+        "no share link"
+    );
+    // What WeChat's ··· shares is the invite page: the response's id is in no share target.
     assert!(done
         .text
         .contains("<meta name=\"nps-share\" content=\"/s/after-sales/invite\">"));
-    // Inside WeChat the page's address becomes the invite page's (www/share.js).
+    // Inside WeChat the page's address becomes the invite page's at once (www/share.js).
     assert!(done.text.contains(
-        "if(/MicroMessenger/i.test(navigator.userAgent))try{history.replaceState(null,'',a.href);}catch(e){}"
+        "if(m&&/MicroMessenger/i.test(navigator.userAgent))try{history.replaceState(null,'',m.content);}catch(e){}"
     ));
     // Pages that carry a visit or a response are not indexed.
     for p in [&page, &done] {
@@ -955,6 +957,102 @@ fn sign_visit_puts_the_orders_phone_tail_in_the_signed_link_and_nothing_but_4_di
         assert!(
             !ok && err.contains("phone_tail=") && err.contains("exactly 4 digits"),
             "{bad}: {err}"
+        );
+    }
+}
+
+/// The page looks like the brand's: its logo (served by the collector, cached for long, never
+/// from elsewhere), the visit's store, advisor and date in words (never a code), and a link to
+/// its privacy notice; all before any script.
+#[tokio::test]
+async fn a_landing_page_shows_the_brands_logo_the_visit_and_the_privacy_link() {
+    let dir = db_path().parent().unwrap().to_owned();
+    let logo = dir.join("logo.png");
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-the-rest".to_vec();
+    std::fs::write(&logo, &png).unwrap();
+    let landing = json!({"after-sales": {"brand": "星辰汽车", "locale": "zh-CN",
+        "logo": logo.to_str().unwrap(), "privacy_url": "https://brand.example/privacy"}});
+    let path = db_path();
+    let app = nps_collector::app(
+        nps_collector::Store::open(&path).unwrap(),
+        Settings {
+            rate_limit: 0,
+            landing: Landing::from_json(&landing.to_string()).unwrap(),
+            names: nps_core::scoring::analysis::Names::from_json(
+                r#"{"store": {"SZ-FT": "深圳福田店"}, "advisor": {"wang": "王磊"}}"#,
+            )
+            .unwrap(),
+            ..Settings::default()
+        },
+    );
+    // A visit issued 2026-11-27 20:00 UTC: 11 月 28 日 in China (the default offset).
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "INSERT INTO visits (survey, visit, store, advisor, issued_ns, source, recorded_ns)
+             VALUES ('after-sales', 'RO-7', 'SZ-FT', 'wang', 1795809600000000000, 'api', 0)",
+            [],
+        )
+        .unwrap();
+    let page = get(&app, "/s/after-sales?store=SZ-FT&advisor=wang&visit=RO-7").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text
+            .contains("<p class=\"nps-page-visit\">深圳福田店 · 顾问 王磊 · 11\u{a0}月\u{a0}28\u{a0}日到店</p>"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains(
+        "<p class=\"nps-page-foot\"><a href=\"https://brand.example/privacy\" rel=\"noopener noreferrer\">隐私政策</a></p>"
+    ));
+    let src = page
+        .text
+        .split("<img class=\"nps-page-logo\" src=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the logo")
+        .to_owned();
+    assert!(src.starts_with("/s/after-sales/logo?v="), "{src}");
+    let served = get(&app, &src).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.headers[header::CONTENT_TYPE], "image/png");
+    assert!(served.headers[header::CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .contains("max-age=31536000"));
+    // Unknown codes and an unrecorded visit: nothing shown, never the code.
+    let page = get(&app, "/s/after-sales?store=XX-9&advisor=li&visit=RO-8").await;
+    assert!(!page.text.contains("<p class=\"nps-page-visit\">"));
+    let around = page.text.split("<div id=\"nps\"").next().unwrap();
+    assert!(!around.contains("XX-9"), "{around}");
+    // A survey without a logo has none to serve.
+    assert_eq!(
+        get(&app, "/s/other/logo").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[test]
+fn a_logo_that_is_not_an_image_or_too_large_refuses_the_landing_file() {
+    let dir = db_path().parent().unwrap().to_owned();
+    let big = dir.join("big.png");
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.resize(100_001, 0);
+    std::fs::write(&big, &bytes).unwrap();
+    let text = dir.join("logo.txt");
+    std::fs::write(&text, "hello").unwrap();
+    for (file, want) in [
+        (&big, "is 100001 bytes: a logo is at most 100000 bytes"),
+        (&text, "is not a PNG, JPEG or SVG file"),
+    ] {
+        let landing = json!({"after-sales": {"logo": file.to_str().unwrap()}});
+        let e = Landing::from_json(&landing.to_string()).unwrap_err();
+        assert!(
+            e.contains(&format!(
+                "after-sales.logo {:?}: {want}",
+                file.to_str().unwrap()
+            )),
+            "{e}"
         );
     }
 }

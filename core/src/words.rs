@@ -275,6 +275,22 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+/// Keeps a number with its words on one line: an ASCII space after a digit ("24 小时内",
+/// "24 hours") or before one after a Chinese character ("将在 30 天后") becomes a no-break
+/// space (U+00A0), so a narrow screen never leaves "24" at a line's end and "小时内" on the next.
+pub fn glue(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let after = chars.get(i + 1).copied();
+        let held = before.is_some_and(|b| b.is_ascii_digit())
+            || (after.is_some_and(|a| a.is_ascii_digit()) && before.is_some_and(|b| !b.is_ascii()));
+        out.push(if c == ' ' && held { '\u{a0}' } else { c });
+    }
+    out
+}
+
 /// A reason chip: a stable id (in the payload) and its label per locale.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PresetReason {
@@ -351,6 +367,16 @@ pub const PRESETS: &[(&str, &[PresetReason])] =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_keeps_its_words_on_its_line() {
+        let check = |text: &str, want: &str| assert_eq!(glue(text), want, "{text}");
+        check("了。24 小时内，服务", "了。24\u{a0}小时内，服务");
+        check("号码将在 30 天后删除。", "号码将在\u{a0}30\u{a0}天后删除。");
+        check("within 24 hours to put", "within 24\u{a0}hours to put");
+        check("a b 1", "a b 1");
+        check("", "");
+    }
 
     #[test]
     fn every_text_exists_in_every_locale_and_keys_are_unique() {

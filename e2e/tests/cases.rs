@@ -132,7 +132,7 @@ async fn detractor_answers(link: &str, on_file: bool) {
     }
     b.click("#nps >> .nps-submit").await;
     let outcome = b.text("#nps >> .nps-outcome").await;
-    assert!(outcome.contains("24 小时内"), "{outcome}");
+    assert!(outcome.contains("24\u{a0}小时内"), "{outcome}");
     b.close().await;
 }
 

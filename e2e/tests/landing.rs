@@ -236,7 +236,8 @@ async fn wait_path(b: &Browser, want: &str) -> serde_json::Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn in_wechat_a_promoters_outcome_page_puts_the_invite_page_in_the_address() {
+async fn in_wechat_a_promoters_outcome_page_offers_their_referral_page_and_shares_the_invite_page()
+{
     // No widget script: the collector's own outcome page, its inline script only.
     let server = Server::start_with(|s| s.static_dir = None).await;
     let b = wechat().await;
@@ -256,22 +257,27 @@ async fn in_wechat_a_promoters_outcome_page_puts_the_invite_page_in_the_address(
     let id = rows[0].0.clone();
     b.tap(".nps-submit").await;
     text_of(&b, ".nps-outcome-title").await;
+    // The zh-CN WeChat outcome has its button: the promoter's own referral page, a plain link.
+    b.wait_attr(
+        ".nps-primary",
+        "href",
+        &format!("/s/after-sales/{id}/refer"),
+    )
+    .await;
+    assert_eq!(text_of(&b, ".nps-primary").await, "邀请好友试驾");
+    let shown = b
+        .js("const r = nps$('.nps-primary').getBoundingClientRect(); return r.width > 200 && r.height >= 44")
+        .await;
+    assert_eq!(shown, json!(true));
     // The outcome was served at the response's address; ··· now shares the invite page.
     let at = wait_path(&b, "/s/after-sales/invite").await;
     assert_eq!(at[1], json!(""), "nothing of the visit in the address");
     assert!(!at.to_string().contains(&id));
-    b.tap("[data-share]").await;
-    let note = wait_until("the note", || async {
-        Some(text_of(&b, "#nps-note").await).filter(|t| !t.is_empty())
-    })
-    .await;
-    assert_eq!(note, "点击右上角 ··· 即可分享给好友。");
-    wait_path(&b, "/s/after-sales/invite").await;
     b.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn in_wechat_the_widgets_invitation_puts_the_invite_page_in_the_address() {
+async fn in_wechat_the_widgets_outcome_offers_the_promoters_referral_page() {
     let server = Server::start().await;
     let b = wechat().await;
     b.open(&format!(
@@ -287,15 +293,13 @@ async fn in_wechat_the_widgets_invitation_puts_the_invite_page_in_the_address() 
             r.len() == 1 && r[0].1 == "completed"
         })
         .await;
-    b.click("#nps >> .nps-primary").await;
-    let note = wait_until("the note", || async {
-        Some(b.text("#nps >> .nps-note").await).filter(|t| !t.is_empty())
-    })
+    // The widget's outcome (core `referral_page`): the same link as the collector's page.
+    b.wait_attr(
+        "#nps >> .nps-primary",
+        "href",
+        &format!("/s/after-sales/{}/refer", rows[0].0),
+    )
     .await;
-    assert_eq!(note, "点击右上角 ··· 即可分享给好友。");
-    // The question's address carried the visit and its token; ··· shares the invite page.
-    let at = wait_path(&b, "/s/after-sales/invite").await;
-    assert_eq!(at[1], json!(""));
-    assert!(!at.to_string().contains(&rows[0].0));
+    assert_eq!(b.text("#nps >> .nps-primary").await, "邀请好友试驾");
     b.close().await;
 }

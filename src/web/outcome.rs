@@ -1,5 +1,7 @@
-//! The outcome: `crate::survey::outcome` in place of the form, and a promoter's invitation shared
-//! through the page's `NpsWidget.share` (`www/share.js`, the same code the landing pages use).
+//! The outcome: `crate::survey::outcome` in place of the form. A promoter's referral page (on the
+//! collector the survey posts to) is a plain link; a survey posting elsewhere shares its
+//! `referral_url` through the page's `NpsWidget.share` (`www/share.js`, the same code the
+//! landing pages use).
 
 use std::rc::Rc;
 
@@ -22,6 +24,8 @@ extern "C" {
 #[derive(Properties, PartialEq)]
 pub struct OutcomeProps {
     pub config: Rc<Config>,
+    /// The response's id: its referral page's capability.
+    pub id: AttrValue,
     pub category: Category,
     pub reach: Reach,
 }
@@ -29,7 +33,7 @@ pub struct OutcomeProps {
 #[component]
 pub fn Outcome(props: &OutcomeProps) -> Html {
     let cfg = &props.config;
-    let o = outcome(cfg, props.category, props.reach);
+    let o = outcome(cfg, &props.id, props.category, props.reach);
     let note = use_state(String::new);
     let primary = o.primary.map(|a| {
         let onclick = a.share.then(|| {

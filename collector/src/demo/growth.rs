@@ -189,14 +189,14 @@ async fn referrals(
         if rng.f64() >= odds.share {
             continue;
         }
-        let code = crate::referral::code::make(&keys);
+        let fresh = crate::referral::code::make(&keys);
         let promoter = format!("{:016x}", rng.u64(..));
         let ctx = |k: &str| r.context.get(k).map(String::as_str);
         let issued_at = ns_now((stored_ns + 2 * MINUTE_NS).min(now_ns));
         let referral = store
             .referral_issue(
                 &NewReferral {
-                    code: &code,
+                    code: &fresh,
                     response_id: &r.id,
                     survey: &r.survey,
                     store: ctx("store"),
@@ -207,6 +207,8 @@ async fn referrals(
                 &issued_at,
             )
             .await?;
+        // A second seed finds the answer's code made the first time.
+        let code = referral.code.clone();
         store.referral_shared(&code, &issued_at).await?;
         if rng.f64() >= odds.open {
             continue;

@@ -106,7 +106,7 @@ fn meta_of(r: &payload::Response, cfg: &Config, write_key: String) -> Meta {
 }
 
 /// The page a stored response is at: the follow-up (with `survey`'s entries) or the outcome.
-fn at(state: &AppState, f: &Found, survey: &Survey, status: StatusCode) -> Response {
+async fn at(state: &AppState, f: &Found, survey: &Survey, status: StatusCode) -> Response {
     let (a, r) = (&f.a, &f.r);
     let t = Takeover {
         id: r.id.clone(),
@@ -115,10 +115,14 @@ fn at(state: &AppState, f: &Found, survey: &Survey, status: StatusCode) -> Respo
         write_key: f.key.clone(),
     };
     let scale_action = question_action(r);
+    let chrome = chrome(state, &a.cfg, &r.context).await;
     match (r.stage, survey.category()) {
         (Stage::Completed, Some(c)) => {
             let reach = Reach::of(r.contact.is_some(), r.context.contains_key(rules::VISIT));
-            html(status, page::outcome_page(&a.cfg, c, reach))
+            html(
+                status,
+                page::outcome_page(&a.cfg, &chrome.masthead, &r.id, c, reach),
+            )
         }
         _ => html(
             status,
@@ -130,7 +134,7 @@ fn at(state: &AppState, f: &Found, survey: &Survey, status: StatusCode) -> Respo
                 &format!("/s/{}/{}", r.survey, r.id),
                 &t,
                 survey,
-                &chrome(state, &r.context),
+                &chrome,
             ),
         ),
     }
@@ -161,11 +165,11 @@ pub(crate) async fn response(
             &f.r.context,
             &action,
             &t,
-            &chrome(&state, &f.r.context),
+            &chrome(&state, &f.a.cfg, &f.r.context).await,
         );
         return html(StatusCode::OK, page);
     };
-    at(&state, &f, &Survey::resume(score), StatusCode::OK)
+    at(&state, &f, &Survey::resume(score), StatusCode::OK).await
 }
 
 /// `POST /s/{survey}/{id}`: the follow-up's answers; stored, then the outcome.
@@ -206,7 +210,7 @@ pub(crate) async fn answers(
     };
     let Some(stage) = s.apply(action) else {
         // A phone that is not one, or no consent: the same page, saying what to fix.
-        return at(&state, &f, &s, StatusCode::UNPROCESSABLE_ENTITY);
+        return at(&state, &f, &s, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let now = Now::system();
     // A response stored without a key gets one now (bound while keyless posts are taken).

@@ -12,20 +12,22 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nps_core::config::Config;
+use nps_core::survey::outcome::collector_base;
 use nps_core::words::{fill, Text};
 
-use super::surveys::ENDPOINT;
 use super::{html, link, page};
 use crate::html::escape_html as esc;
 use crate::state::Shared;
 
-/// The outcome page's script: `www/share.js` (the widget bundles the same file), then the hook
-/// that turns the invitation link into a share and, inside WeChat, makes the invite page the
-/// page's address at once. One constant text, so a CSP may name it by its hash.
+/// The outcome page's script: `www/share.js` (the widget bundles the same file), then, inside
+/// WeChat, the invite page (`<meta name="nps-share">`) made the page's address at once, and the
+/// hook that turns an invitation link into a share. One constant text, so a CSP may name it by
+/// its hash.
 pub(crate) const SCRIPT: &str = concat!(
     include_str!("../../../www/share.js"),
-    "document.querySelectorAll('[data-share]').forEach(function(a){\
-if(/MicroMessenger/i.test(navigator.userAgent))try{history.replaceState(null,'',a.href);}catch(e){}\
+    "var m=document.querySelector('meta[name=\"nps-share\"]');\
+if(m&&/MicroMessenger/i.test(navigator.userAgent))try{history.replaceState(null,'',m.content);}catch(e){}\
+document.querySelectorAll('[data-share]').forEach(function(a){\
 a.addEventListener('click',function(e){e.preventDefault();\
 npsShare(a.href,a.dataset.title).then(function(how){var n=document.getElementById('nps-note');\
 if(how==='wechat'||how==='copied'){n.textContent=a.dataset[how];}\
@@ -33,13 +35,10 @@ else if(how==='open'){location.href=a.href;}});});});"
 );
 
 /// The invite page of a page's survey: on the collector that serves the page, or, for a
-/// page hosted elsewhere (`nps-collector landing`), on the collector it posts to.
+/// page hosted elsewhere (`nps-collector landing`), on the collector it posts to (the core's
+/// `collector_base`, the one reading of an endpoint).
 pub(super) fn url(cfg: &Config) -> String {
-    let collector = cfg
-        .endpoint
-        .strip_suffix(ENDPOINT)
-        .filter(|base| base.starts_with("http://") || base.starts_with("https://"))
-        .unwrap_or_default();
+    let collector = collector_base(&cfg.endpoint).unwrap_or_default();
     format!("{collector}/s/{}/invite", cfg.survey)
 }
 
@@ -89,7 +88,12 @@ fn own_page(cfg: &Config) -> String {
         "<div class=\"nps-outcome\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1>{reviews}</div>",
         esc(&title)
     );
-    page::document(cfg, &page::card(cfg, "invite", &inner), "")
+    page::document(
+        cfg,
+        &Default::default(),
+        &page::card(cfg, "invite", &inner),
+        "",
+    )
 }
 
 #[cfg(test)]

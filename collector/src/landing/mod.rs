@@ -8,6 +8,7 @@
 //!                                          outcome once completed
 //! POST /s/{survey}/{id}                    stores the answers (stage completed) ──303──▶ GET
 //! GET  /s/{survey}/invite                  what a promoter shares: ──303──▶ the referral
+//! GET  /s/{survey}/logo                    the brand's logo (`masthead`)
 //! ```
 //!
 //! The survey flow is the core's (`flow::Survey`), the words its `words`, the payload its
@@ -20,6 +21,8 @@
 
 mod answers;
 pub(crate) mod invite;
+pub(crate) mod masthead;
+mod outcome;
 pub(crate) mod page;
 mod surveys;
 
@@ -40,6 +43,8 @@ use serde_json::{Map, Value};
 
 pub(crate) use answers::{answers, response};
 pub(crate) use invite::invite;
+pub(crate) use masthead::logo;
+use masthead::Masthead;
 pub use page::Chrome;
 pub use surveys::{Landing, REQUIRE_VISIT};
 
@@ -130,13 +135,18 @@ fn locale_of(query: &[(String, String)]) -> Option<&str> {
 }
 
 /// The page's chrome for a response with `context`: a re-survey's page has no widget (it
-/// shows a line the widget does not).
-fn chrome<'a>(state: &'a AppState, context: &BTreeMap<String, String>) -> Chrome<'a> {
+/// shows a line the widget does not); the masthead names the visit's store, advisor and date.
+async fn chrome<'a>(
+    state: &'a AppState,
+    cfg: &Config,
+    context: &BTreeMap<String, String>,
+) -> Chrome<'a> {
     Chrome {
         widget: state
             .widget_script
             .as_deref()
             .filter(|_| !crate::recovery::is_recovery(context)),
+        masthead: Masthead::for_visit(state, &cfg.survey, cfg.locale, context).await,
     }
 }
 
@@ -222,7 +232,7 @@ pub(crate) async fn question(
             &context,
             &action,
             &t,
-            &chrome(&state, &context),
+            &chrome(&state, &a.cfg, &context).await,
         ),
     )
 }

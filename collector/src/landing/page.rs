@@ -1,5 +1,5 @@
-//! The landing pages as HTML: the question, the follow-up, the outcome and the one-line
-//! notices, with the widget's own classes and stylesheet (`nps_core::STYLESHEET`, inlined),
+//! The landing pages as HTML: the question and the follow-up (the outcome and the one-line
+//! notices are `outcome`), with the widget's own classes and stylesheet (`nps_core::STYLESHEET`, inlined),
 //! so that the widget, when its wasm arrives, takes over the same element with no shift.
 //! Every word comes from the core (`Config::text`, `Config::question`, `outcome`); every value
 //! is escaped (`esc`).
@@ -9,14 +9,16 @@ use std::fmt::Write as _;
 
 use nps_core::config::{keys, Config, Mode};
 use nps_core::contract::rules::{HONEYPOT_FIELD, MAX_COMMENT, MAX_PHONE_INPUT, WRITE_KEY};
-use nps_core::scoring::score::{Category, Score};
+use nps_core::scoring::score::Score;
 use nps_core::survey::follow_up;
 use nps_core::survey::takeover::Takeover;
-use nps_core::survey::{flow::Problem, flow::Survey, outcome::outcome, outcome::Reach};
+use nps_core::survey::{flow::Problem, flow::Survey};
 use nps_core::words::{fill, Locale, Text};
 use serde_json::{Map, Value};
 
 use super::invite;
+use super::masthead::Masthead;
+pub use super::outcome::{notice, outcome_page};
 use crate::html::escape_html as esc;
 
 /// The page around the card: a calm background, safe-area insets, no zoom lock.
@@ -24,32 +26,36 @@ pub(crate) const PAGE_CSS: &str = "html{-webkit-text-size-adjust:100%}\
 body{margin:0;background:#f2f3f5}\
 main{box-sizing:border-box;max-width:600px;margin:0 auto;\
 padding:max(16px,env(safe-area-inset-top)) max(12px,env(safe-area-inset-right)) max(32px,env(safe-area-inset-bottom)) max(12px,env(safe-area-inset-left))}\
-.nps-page-brand{margin:4px 4px 12px;font:14px/1.5 -apple-system,\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif;color:#5f6368}\
-@media (prefers-color-scheme:dark){body{background:#111}.nps-page-brand{color:#bdc1c6}}";
+.nps-page-brand,.nps-page-visit,.nps-page-foot{margin:4px 4px 12px;font:14px/1.5 -apple-system,\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif;color:#5f6368}\
+.nps-page-brand{display:flex;align-items:center;gap:10px;font-size:15px;font-weight:600;color:#3c4043}\
+.nps-page-logo{display:block;height:32px;width:auto;max-width:50%}\
+.nps-page-visit{margin-top:-8px;font-size:13px;word-break:keep-all;overflow-wrap:anywhere}\
+.nps-page-foot{margin:16px 4px 0;text-align:center;font-size:13px}.nps-page-foot a{color:inherit}\
+@media (prefers-color-scheme:dark){body{background:#111}.nps-page-brand,.nps-page-visit,.nps-page-foot{color:#bdc1c6}}";
 
 /// What a page needs besides the survey's config.
 pub struct Chrome<'a> {
     /// `<script src>` of the widget, when the collector serves it.
     pub widget: Option<&'a str>,
+    /// The logo, the visit's line and the privacy link around the card.
+    pub masthead: Masthead,
 }
 
 /// A whole page around `body`: never indexed (its address may carry a visit or a response),
 /// and naming the survey's invite page as what a promoter shares (`www/share.js`).
-pub(crate) fn document(cfg: &Config, body: &str, script: &str) -> String {
+pub(crate) fn document(cfg: &Config, m: &Masthead, body: &str, script: &str) -> String {
     let brand = cfg.brand.as_deref();
     let title = match brand {
         Some(b) => format!("{} · {}", b, cfg.text(Text::PageTitle)),
         None => cfg.text(Text::PageTitle).to_owned(),
     };
-    let header = brand.map_or(String::new(), |b| {
-        format!("<p class=\"nps-page-brand\">{}</p>", esc(b))
-    });
+    let (header, footer) = (m.header(brand), m.footer(cfg.locale));
     format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1,viewport-fit=cover\">\
 <meta name=\"format-detection\" content=\"telephone=no\"><meta name=\"color-scheme\" content=\"light dark\">\
 <meta name=\"robots\" content=\"noindex\">{share}<title>{title}</title><style>{PAGE_CSS}{css}</style></head>\
-<body><main>{header}{body}</main>{script}</body></html>",
+<body><main>{header}{body}{footer}</main>{script}</body></html>",
         lang = cfg.locale.tag(),
         title = esc(&title),
         share = cfg.referral_url.as_ref().map_or(String::new(), |_| format!(
@@ -209,6 +215,7 @@ pub fn question(
     let inner = card(cfg, "asking", &scale_form(cfg, context, action, Some(t)));
     document(
         cfg,
+        &chrome.masthead,
         &host(raw, context, Some(t), &inner),
         &widget_script(chrome),
     )
@@ -228,9 +235,14 @@ pub fn static_question(
     let script =
         format!(
         "<script>var f=document.querySelector('#nps form');f.action+=location.search;</script>{}",
-        widget_script(&Chrome { widget: Some(widget) })
+        widget_script(&Chrome { widget: Some(widget), masthead: Masthead::default() })
     );
-    document(cfg, &host(raw, &none, None, &inner), &script)
+    document(
+        cfg,
+        &Masthead::default(),
+        &host(raw, &none, None, &inner),
+        &script,
+    )
 }
 
 /// The follow-up page: the scale (the score stays changeable), then reasons, comment, and for
@@ -316,74 +328,10 @@ pub fn follow_up(
     );
     document(
         cfg,
+        &chrome.masthead,
         &host(raw, context, Some(t), &inner),
         &widget_script(chrome),
     )
-}
-
-/// The outcome page (not taken over: it needs no wasm). A promoter's invitation is a link to
-/// the survey's invite page, never to this one, that `share.js` turns into a share when
-/// scripts run (`invite::SCRIPT`).
-pub fn outcome_page(cfg: &Config, category: Category, reach: Reach) -> String {
-    let o = outcome(cfg, category, reach);
-    let mut actions = String::new();
-    if let Some(a) = &o.primary {
-        let share = if a.share {
-            format!(
-                " data-share data-title=\"{}\" data-wechat=\"{}\" data-copied=\"{}\"",
-                esc(cfg.brand_in_sentence()),
-                esc(cfg.text(Text::ShareInWeChat)),
-                esc(cfg.text(Text::LinkCopied)),
-            )
-        } else {
-            String::new()
-        };
-        let href = if a.share {
-            invite::url(cfg)
-        } else {
-            a.href.clone()
-        };
-        let _ = write!(
-            actions,
-            "<a class=\"nps-primary\" href=\"{}\" rel=\"noopener noreferrer\"{share}>{}</a>",
-            esc(&href),
-            esc(&a.label)
-        );
-    }
-    if let Some(a) = &o.secondary {
-        let _ = write!(
-            actions,
-            "<a class=\"nps-link\" href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
-            esc(&a.href),
-            esc(&a.label)
-        );
-    }
-    if !actions.is_empty() {
-        actions = format!("<div class=\"nps-actions nps-actions--outcome\">{actions}</div>");
-    }
-    let inner = format!(
-        "<div class=\"nps-outcome nps-outcome--{c}\" role=\"status\"><div class=\"nps-outcome-mark nps-{c}\" aria-hidden=\"true\">{}</div>\
-<h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1><p class=\"nps-outcome-body\">{}</p>{actions}<p id=\"nps-note\" class=\"nps-note\" role=\"status\"></p></div>",
-        o.mark,
-        esc(&o.title),
-        esc(&o.body),
-        c = category.as_str(),
-    );
-    let script = if o.primary.as_ref().is_some_and(|a| a.share) {
-        format!("<script>{}</script>", invite::SCRIPT)
-    } else {
-        String::new()
-    };
-    document(cfg, &card(cfg, "done", &inner), &script)
-}
-
-/// A one-line page: already answered, an invalid or expired link.
-pub fn notice(cfg: &Config, text: Text) -> String {
-    let inner = format!(
-        "<div class=\"nps-outcome\" role=\"status\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1></div>",
-        esc(cfg.text(text))
-    );
-    document(cfg, &card(cfg, "notice", &inner), "")
 }
 
 /// The locale a page is in when there is no survey to read it from.

@@ -2,7 +2,8 @@
 //! each checked at start like an embed, and the static-file form of a survey's page.
 //!
 //! Beside the widget's keys a survey may say `"require_visit": true`: it then takes answers
-//! only from signed visit links (`visit::Policy`), which needs `--visit-secret`.
+//! only from signed visit links (`visit::Policy`), which needs `--visit-secret`; and give its
+//! page a `logo` (a file) and a `privacy_url` (`masthead`).
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,7 @@ use nps_core::contract::rules;
 use nps_core::words::Locale;
 use serde_json::{Map, Value};
 
+use super::masthead::Brand;
 use super::page;
 use crate::visit::{Policy, TOKEN_KEY};
 
@@ -24,10 +26,12 @@ pub struct Landing {
     surveys: Option<BTreeMap<String, Map<String, Value>>>,
     /// What the collector knows of each survey's links: `require_visit` and its fixed context.
     policies: BTreeMap<String, Policy>,
+    /// Each survey's page keys beside its widget config (`logo`, `privacy_url`).
+    brands: BTreeMap<String, Brand>,
 }
 
 /// Where the landing pages' widget posts (the collector itself).
-pub(super) const ENDPOINT: &str = "/api/responses";
+pub(super) const ENDPOINT: &str = nps_core::survey::outcome::COLLECTOR_ENDPOINT;
 
 impl Landing {
     /// Reads a `--landing` file: survey ids to widget config objects. Every error is named
@@ -40,6 +44,7 @@ impl Landing {
         };
         let mut out = BTreeMap::new();
         let mut policies = BTreeMap::new();
+        let mut brands = BTreeMap::new();
         let mut errors = Vec::new();
         for (survey, config) in surveys {
             if !rules::is_id(&survey) {
@@ -78,6 +83,7 @@ impl Landing {
                     false
                 }
             };
+            brands.insert(survey.clone(), Brand::take(&survey, &mut obj, &mut errors));
             obj.insert(keys::SURVEY.name.into(), Value::String(survey.clone()));
             obj.entry(keys::ENDPOINT.name)
                 .or_insert_with(|| Value::String(ENDPOINT.into()));
@@ -100,6 +106,7 @@ impl Landing {
             Ok(Landing {
                 surveys: Some(out),
                 policies,
+                brands,
             })
         } else {
             Err(format!(
@@ -127,6 +134,11 @@ impl Landing {
     /// What the collector knows of a survey's links (the defaults for a survey not in the file).
     pub fn policy(&self, survey: &str) -> Policy {
         self.policies.get(survey).cloned().unwrap_or_default()
+    }
+
+    /// A survey's logo and privacy link (none for a survey not in the file).
+    pub(super) fn brand(&self, survey: &str) -> Brand {
+        self.brands.get(survey).cloned().unwrap_or_default()
     }
 
     /// The surveys that take answers only from signed visits.

@@ -83,6 +83,7 @@ pub fn refer(cfg: &Config, r: &Referral, link: &str) -> Result<String, String> {
     );
     Ok(document(
         cfg,
+        &Default::default(),
         &format!("{STYLE}{}", card(cfg, "refer", &inner)),
         &format!("<script>{SCRIPT}</script>"),
     ))
@@ -97,6 +98,7 @@ pub fn preparing(cfg: &Config, since: i64) -> Response {
     let again = format!("?since={since}");
     let body = document(
         cfg,
+        &Default::default(),
         &format!(
             "<meta http-equiv=\"refresh\" content=\"2;url={again}\">{}",
             card(cfg, "preparing", &inner)
@@ -160,7 +162,12 @@ pub fn book(cfg: &Config, code: &str, f: &Filled) -> String {
         consent = esc(&consent),
         submit = t(Text::BookSubmit),
     );
-    document(cfg, &format!("{STYLE}{}", card(cfg, "book", &inner)), "")
+    document(
+        cfg,
+        &Default::default(),
+        &format!("{STYLE}{}", card(cfg, "book", &inner)),
+        "",
+    )
 }
 
 /// The booking's thank-you.

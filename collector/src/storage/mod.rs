@@ -210,6 +210,11 @@ impl Store {
         each!(self, s => s.visit_answered(survey, visit).await)
     }
 
+    /// When this visit of this survey was issued (`visits.issued_ns`), if it was recorded.
+    pub async fn visit_issued(&self, survey: &str, visit: &str) -> Result<Option<i64>, StoreError> {
+        each!(self, s => s.visit_issued(survey, visit).await)
+    }
+
     /// Removes the phones whose retention period has passed at `now` (the score, reasons and
     /// comment stay); how many.
     /// Friends' phones left on the booking form go at their retention too.

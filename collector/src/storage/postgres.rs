@@ -206,6 +206,18 @@ impl Postgres {
             .map_err(sql)
     }
 
+    pub async fn visit_issued(&self, survey: &str, visit: &str) -> Result<Option<i64>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT issued_ns FROM visits WHERE survey = $1 AND visit = $2",
+                &[&survey, &visit],
+            )
+            .await
+            .map_err(sql)?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
     /// Removes the phone from every response whose retention period has passed at `now` (the
     /// body as SQLite's `json_set` leaves it: the keys in their order, `contact` null).
     pub async fn purge(&self, now: Now) -> Result<usize, StoreError> {

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
 use super::{migrations, people, Posts, Row, Selection, StoreError, Upsert};
@@ -278,6 +278,19 @@ impl Sqlite {
         let (survey, visit) = (survey.to_owned(), visit.to_owned());
         self.read(move |c| rows::visit_answered(c, &survey, &visit))
             .await
+    }
+
+    pub async fn visit_issued(&self, survey: &str, visit: &str) -> Result<Option<i64>, StoreError> {
+        let (survey, visit) = (survey.to_owned(), visit.to_owned());
+        self.read(move |c| {
+            Ok(c.query_row(
+                "SELECT issued_ns FROM visits WHERE survey = ?1 AND visit = ?2",
+                [&survey, &visit],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+        .await
     }
 
     pub async fn purge(&self, now: Now) -> Result<usize, StoreError> {
