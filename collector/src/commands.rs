@@ -134,7 +134,16 @@ pub fn visit_key(args: &Args) -> Result<Option<VisitKey>, String> {
 }
 
 pub fn landing(args: &Args) -> Result<Landing, String> {
-    read_file("--landing", &args.landing, Landing::from_json)
+    // A relative `logo` is beside the landing file, wherever the collector starts.
+    let dir = args
+        .landing
+        .as_deref()
+        .and_then(std::path::Path::parent)
+        .unwrap_or(std::path::Path::new(""))
+        .to_path_buf();
+    read_file("--landing", &args.landing, |t| {
+        Landing::from_json_in(t, &dir)
+    })
 }
 
 /// The store the server and the store's subcommands work on. A `user` or `token` command

@@ -137,9 +137,10 @@ impl Server {
             // The test browser answers faster than a person: not flagged here.
             min_fill_ms: Some(0),
             // The demo's landing surveys (`cargo xtask demo` serves the same file).
-            landing: nps_collector::landing::Landing::from_json(include_str!(
-                "../../www/landing.json"
-            ))
+            landing: nps_collector::landing::Landing::from_json_in(
+                include_str!("../../www/landing.json"),
+                &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
+            )
             .expect("www/landing.json is a valid landing file"),
             ..Settings::default()
         };

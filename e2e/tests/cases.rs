@@ -79,8 +79,11 @@ async fn collector(wecom: &str) -> Server {
 
 /// A signed visit link of 深圳福田店, as `nps-collector sign-visit` prints it.
 fn visit_link(server: &Server, visit: &str, phone_tail: Option<&str>) -> String {
-    let landing =
-        nps_collector::landing::Landing::from_json(include_str!("../../www/landing.json")).unwrap();
+    let landing = nps_collector::landing::Landing::from_json_in(
+        include_str!("../../www/landing.json"),
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
+    )
+    .unwrap();
     let mut carried: std::collections::BTreeMap<String, String> =
         [("store", "SZ-FT"), ("advisor", "wang"), ("visit", visit)]
             .into_iter()

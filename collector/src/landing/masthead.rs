@@ -66,6 +66,7 @@ impl Brand {
     pub(super) fn take(
         survey: &str,
         obj: &mut Map<String, Value>,
+        dir: &std::path::Path,
         errors: &mut Vec<String>,
     ) -> Brand {
         let mut brand = Brand::default();
@@ -82,7 +83,7 @@ impl Brand {
         }
         match obj.remove(LOGO) {
             None => {}
-            Some(Value::String(path)) => match read_logo(&path) {
+            Some(Value::String(path)) => match read_logo(&dir.join(&path)) {
                 Ok(logo) => brand.logo = Some(logo),
                 Err(e) => errors.push(format!("{survey}.{LOGO} {path:?}: {e}")),
             },
@@ -95,7 +96,7 @@ impl Brand {
 }
 
 /// A logo file, checked: at most `MAX_LOGO_BYTES`, a PNG, JPEG or SVG.
-fn read_logo(path: &str) -> Result<Logo, String> {
+fn read_logo(path: &std::path::Path) -> Result<Logo, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     if bytes.len() > MAX_LOGO_BYTES {
         return Err(format!(
@@ -317,11 +318,30 @@ mod tests {
         let mut obj =
             serde_json::json!({"logo": "/nonexistent/logo.png", "privacy_url": "javascript:x"});
         let obj = obj.as_object_mut().unwrap();
-        Brand::take("after-sales", obj, &mut errors);
+        Brand::take("after-sales", obj, std::path::Path::new(""), &mut errors);
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0]
             .starts_with("after-sales.privacy_url is \"javascript:x\": expected an http(s) URL"));
         assert!(errors[1].starts_with("after-sales.logo \"/nonexistent/logo.png\": "));
         assert!(obj.is_empty(), "the page's keys are not the widget's");
+    }
+
+    /// A relative logo is read beside the landing file (the demo's `www/demo-logo.svg`),
+    /// wherever the collector starts.
+    #[test]
+    fn a_relative_logo_is_read_beside_the_landing_file() {
+        let www = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
+        let text = std::fs::read_to_string(www.join("landing.json")).unwrap();
+        let landing = super::super::Landing::from_json_in(&text, &www).unwrap();
+        let brand = landing.brand("after-sales");
+        assert_eq!(
+            brand.logo.as_ref().map(|l| l.content_type),
+            Some("image/svg+xml")
+        );
+        assert!(
+            super::super::Landing::from_json_in(&text, std::path::Path::new("/nonexistent"))
+                .unwrap_err()
+                .contains("after-sales.logo \"demo-logo.svg\"")
+        );
     }
 }

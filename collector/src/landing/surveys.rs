@@ -34,9 +34,15 @@ pub struct Landing {
 pub(super) const ENDPOINT: &str = nps_core::survey::outcome::COLLECTOR_ENDPOINT;
 
 impl Landing {
-    /// Reads a `--landing` file: survey ids to widget config objects. Every error is named
-    /// `{survey}.{field}`, all at once.
+    /// Reads a `--landing` file's text, its files (`logo`) relative to the working folder.
     pub fn from_json(text: &str) -> Result<Landing, String> {
+        Landing::from_json_in(text, std::path::Path::new(""))
+    }
+
+    /// Reads a `--landing` file: survey ids to widget config objects; a relative `logo` path
+    /// is read from `dir` (the landing file's folder). Every error is named
+    /// `{survey}.{field}`, all at once.
+    pub fn from_json_in(text: &str, dir: &std::path::Path) -> Result<Landing, String> {
         let value =
             nps_core::contract::json::parse_strict(text, "landing").map_err(|e| e.to_string())?;
         let Value::Object(surveys) = value else {
@@ -83,7 +89,10 @@ impl Landing {
                     false
                 }
             };
-            brands.insert(survey.clone(), Brand::take(&survey, &mut obj, &mut errors));
+            brands.insert(
+                survey.clone(),
+                Brand::take(&survey, &mut obj, dir, &mut errors),
+            );
             obj.insert(keys::SURVEY.name.into(), Value::String(survey.clone()));
             obj.entry(keys::ENDPOINT.name)
                 .or_insert_with(|| Value::String(ENDPOINT.into()));
