@@ -58,6 +58,9 @@ pub fn demo(args: &[String]) -> Result {
             "wang",
         ])
         .args(["--visit", &visit])
+        // Recorded as invited, so its page shows the visit's date and the funnel counts it.
+        .arg("--db")
+        .arg(&db)
         .output()
         .map_err(|e| format!("sign a visit link: {e}"))?;
     if !signed.status.success() {
@@ -67,7 +70,8 @@ pub fn demo(args: &[String]) -> Result {
         ));
     }
     println!(
-        "   QR landing:   {}   (a signed link for repair order {visit}: answered once)",
+        "   QR landing:   {}   (a signed link for repair order {visit}: answered once; a 9 or 10 \
+         offers the promoter's own referral page, poster and booking link)",
         String::from_utf8_lossy(&signed.stdout).trim()
     );
     // The demo's people: an admin, a region manager and a store manager, each with a
