@@ -665,3 +665,24 @@ async fn referral_requests_are_under_the_per_client_limit() {
         StatusCode::SEE_OTHER
     );
 }
+
+/// The same friend posting the booking form again (a reload, a double tap) is one booking;
+/// another friend's phone is another.
+#[tokio::test]
+async fn a_booking_posted_again_by_the_same_friend_counts_once() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    for phone in ["13812345678", "138 1234 5678", "13987654321"] {
+        let ok = post_as_friend(
+            &w,
+            &format!("/r/{code}/book"),
+            &format!("name=%E6%9D%8E&phone={}&consent=1", phone.replace(' ', "+")),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    }
+    let events = w.store.referral_events(&code).await.unwrap();
+    assert_eq!(events.len(), 2, "two friends, one of them twice: {events:?}");
+    let alerts = w.store.alerts_to_fan(&Now::system(), 100).await.unwrap();
+    assert_eq!(alerts.len(), 2, "one thank-you per booking");
+}

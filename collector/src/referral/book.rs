@@ -84,10 +84,13 @@ pub(crate) async fn take(
         Some(d) => format!("{name} · {d}"),
         None => name,
     };
+    // One booking per friend's phone and code: a reload or a second post of the form is the
+    // same booking (its alert is made once), not another friend.
+    let reference = format!("form:{}", &crate::write_key::hash(&phone)[..16]);
     let new = NewEvent {
         code: &code,
         kind: EventKind::Booked,
-        reference: None,
+        reference: Some(&reference),
         via: "form",
         at_ns: now.ns,
         friend_name: Some(&friend),
