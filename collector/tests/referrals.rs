@@ -682,7 +682,32 @@ async fn a_booking_posted_again_by_the_same_friend_counts_once() {
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
     }
     let events = w.store.referral_events(&code).await.unwrap();
-    assert_eq!(events.len(), 2, "two friends, one of them twice: {events:?}");
+    assert_eq!(
+        events.len(),
+        2,
+        "two friends, one of them twice: {events:?}"
+    );
     let alerts = w.store.alerts_to_fan(&Now::system(), 100).await.unwrap();
     assert_eq!(alerts.len(), 2, "one thank-you per booking");
+}
+
+/// A widget on the brand's own page posting a survey the landing file does not name: its
+/// promoter still gets a referral page (the defaults' words), and the friend the booking form.
+#[tokio::test]
+async fn a_survey_the_landing_file_does_not_name_still_gets_its_referral_page() {
+    let w = world();
+    let code = promoter_code(&w, "owner-stories").await;
+    let open = as_friend(&w, &format!("/r/{code}")).await;
+    assert_eq!(open.status, StatusCode::SEE_OTHER);
+    let form = as_friend(&w, &format!("/r/{code}/book")).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.text);
+    // A survey id that is not one is still not found.
+    let r = get(
+        &w,
+        &format!("/s/not%20a%20survey/{PROMOTER}/refer"),
+        [10, 0, 0, 1],
+        UA_PROMOTER,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }

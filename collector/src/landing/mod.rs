@@ -61,6 +61,27 @@ pub(crate) struct Ask {
     raw: Map<String, Value>,
 }
 
+/// A survey's page settings as `ask` reads them, or, for a survey the landing file does not
+/// name (a widget on the brand's own page posting here), the defaults in the browser's
+/// language: the pages that follow an answer the collector stored (a promoter's referral,
+/// a friend's open and booking) work for every survey.
+pub(crate) fn ask_or_default(state: &AppState, survey: &str, headers: &HeaderMap) -> Ask {
+    ask(state, survey, None, headers).unwrap_or_else(|| {
+        let locale = accept_language(headers)
+            .and_then(|t| Locale::negotiate(&t))
+            .unwrap_or(Locale::ZhCn);
+        let mut raw = Map::new();
+        raw.insert(keys::SURVEY.name.into(), Value::String(survey.into()));
+        raw.insert(
+            keys::ENDPOINT.name.into(),
+            Value::String(surveys::ENDPOINT.into()),
+        );
+        raw.insert(keys::LOCALE.name.into(), Value::String(locale.tag().into()));
+        let cfg = Config::from_object(&raw, None).unwrap_or_else(|_| page::fallback_config(locale));
+        Ask { cfg, raw }
+    })
+}
+
 pub(crate) fn accept_language(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::ACCEPT_LANGUAGE)?

@@ -114,10 +114,8 @@ pub(crate) async fn load(
         Ok(None) => return Err(missing()),
         Err(e) => return Err(unavailable(e)),
     };
-    match landing::ask(state, &r.survey, None, headers) {
-        Some(a) => Ok((r, a)),
-        None => Err(missing()),
-    }
+    let a = landing::ask_or_default(state, &r.survey, headers);
+    Ok((r, a))
 }
 
 pub(crate) fn unavailable(e: impl std::fmt::Display) -> Response {

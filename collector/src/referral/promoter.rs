@@ -54,9 +54,10 @@ async fn issue(
     if uuid::Uuid::parse_str(&id).is_err() {
         return Err(landing::not_found(state, survey, headers));
     }
-    let Some(a) = landing::ask(state, survey, None, headers) else {
+    if !nps_core::contract::rules::is_id(survey) {
         return Err(landing::not_found(state, survey, headers));
-    };
+    }
+    let a = landing::ask_or_default(state, survey, headers);
     let Some(r) = answer(state, survey, &id).await? else {
         // Not stored yet (the widget's outbox may still be sending it): wait a little.
         let now_s = Now::system().ns / 1_000_000_000;
@@ -109,9 +110,7 @@ pub(crate) async fn refer_page(
         Ok(r) => r,
         Err(page) => return page,
     };
-    let Some(a) = landing::ask(&state, &survey, None, &headers) else {
-        return landing::not_found(&state, &survey, &headers);
-    };
+    let a = landing::ask_or_default(&state, &survey, &headers);
     let link = format!("{}/r/{}", origin(&state, &headers), r.code);
     match page::refer(&a.cfg, &r, &link) {
         Ok(html) => landing::html(StatusCode::OK, html),
