@@ -86,8 +86,14 @@ pub(crate) fn linked_page(
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
 
-/// A post a browser sends from a form: to a landing page, or form-encoded.
+/// A post a browser sends from a form: to a landing page, or form-encoded (the no-script
+/// form posts to `/api/responses`; the API's other routes are for machines and people's
+/// scripts, whose mistaken content type gets the JSON error naming it, never a customer page).
 fn is_form_post(req: &Request) -> bool {
+    let path = req.uri().path();
+    if path.starts_with("/api/") && path != "/api/responses" {
+        return false;
+    }
     let form = req
         .headers()
         .get(header::CONTENT_TYPE)

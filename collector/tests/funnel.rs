@@ -799,3 +799,33 @@ async fn the_demo_set_shows_low_response_referrals_and_a_coached_store() {
         );
     }
 }
+
+/// A script that forgets `Content-Type: application/json` (curl's `-d` sends a form's) is
+/// read all the same, and its refusal is the API's JSON error, never the customer's
+/// "评价未能提交" page.
+#[tokio::test]
+async fn an_api_call_sent_as_a_form_gets_json_not_a_customer_page() {
+    let (app, _store, _path) = world().await;
+    let body = r#"[{"survey":"after-sales","visit":"R-1","store":"SZ-FT"}]"#;
+    for (bearer, want) in [
+        (token(Role::Admin), StatusCode::OK),
+        ("wrong".to_owned(), StatusCode::UNAUTHORIZED),
+    ] {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/visits")
+            .header(header::AUTHORIZATION, format!("Bearer {bearer}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let r = send(&app, req).await;
+        assert_eq!(r.status, want, "{}", r.text);
+        assert!(!r.text.contains("<html"), "{}", r.text);
+        let json = r.json();
+        assert!(
+            json.get("error").is_some() || json.get("recorded").is_some(),
+            "{}",
+            r.text
+        );
+    }
+}
