@@ -205,7 +205,9 @@ impl Store {
     }
 
     /// The referrals of the answers first stored in the window, with what each brought:
-    /// shared or not, friends' opens (the promoter's own device never), booked, purchased.
+    /// shared or not (a tap on share, copy or save; or a friend's open, which only a share
+    /// makes — WeChat's ··· menu shares without a tap the page sees), friends' opens (the
+    /// promoter's own device never), booked, purchased.
     pub async fn funnel_referrals(&self, w: &Window) -> Result<Vec<ReferralRow>, StoreError> {
         let rows: Option<Rows> = self
             .one(
@@ -222,10 +224,11 @@ impl Store {
             )
             .await?;
         super::people::all(rows, |r| {
+            let opens = int(r, 2)?;
             Ok(ReferralRow {
                 response_id: text(r, 0)?,
-                shared: int(r, 1)? != 0,
-                opens: int(r, 2)?,
+                shared: int(r, 1)? != 0 || opens > 0,
+                opens,
                 booked: int(r, 3)?,
                 purchased: int(r, 4)?,
             })

@@ -164,4 +164,32 @@ pub async fn answers_keep_their_marks_and_the_funnel_reads_referrals(e: Engine) 
         ..Window::default()
     };
     assert!(s.funnel_referrals(&w).await.unwrap().is_empty());
+    // Shared through WeChat's ··· menu (no tap recorded): a friend's open says it was.
+    s.upsert(resp(3, 100, json!({"score": 9})), at(100), None)
+        .await
+        .unwrap();
+    exec(
+        &t,
+        &format!(
+            "INSERT INTO referrals (code, response_id, survey, store, created_ns)
+           VALUES ('c2', '{}', 'after-sales', 'SZ-FT', 1);
+         INSERT INTO referrals (code, response_id, survey, store, created_ns)
+           VALUES ('c3', '{}', 'after-sales', 'SZ-FT', 1);
+         INSERT INTO referral_opens (code, device, at_ns, own) VALUES ('c2', 'd1', 3, 0),
+           ('c3', 'own', 3, 1);",
+            id(2),
+            id(3)
+        ),
+    );
+    let refs = s.funnel_referrals(&Window::default()).await.unwrap();
+    let shared = |n: u32| {
+        refs.iter()
+            .find(|f| f.response_id == id(n))
+            .map(|f| f.shared)
+    };
+    assert_eq!(
+        (shared(2), shared(3)),
+        (Some(true), Some(false)),
+        "a friend's open is a share; the promoter's own open is not"
+    );
 }
