@@ -293,6 +293,7 @@ async fn main() -> ExitCode {
     if let Some(done) = commands::with_store(&args, &store, &names).await {
         return done.map_or_else(|(code, e)| fail(code, e), |()| ExitCode::SUCCESS);
     }
+    nps_collector::referral::warn_at_start(&args.public_origin);
     if let Some(dir) = &args.static_dir {
         if let Err(e) = check_static(dir, store.sqlite_path(), &read_files(&args)) {
             return fail(2, e);

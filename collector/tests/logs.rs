@@ -61,6 +61,11 @@ fn the_logs_carry_no_token_write_key_or_phone() {
         text.contains("a no-script form was refused"),
         "the refusal is logged: {text}"
     );
+    // Started without --public-origin: the start says what referral links will name.
+    assert!(
+        text.contains("no --public-origin: referral links"),
+        "the missing public origin is said: {text}"
+    );
     for secret in [
         ADMIN,
         "wr0ng-t0k3n",

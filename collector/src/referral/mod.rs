@@ -77,6 +77,25 @@ pub(crate) fn device(
     keys.device(ip, ua)
 }
 
+/// What a promoter's referral needs from the deployment, said at start (neither stops it):
+/// a public origin for the links, posters and QR codes (else each request's `Host` over
+/// http), and a CJK font for the posters' words (looked for on a thread of its own, which also
+/// reads the fonts before the first poster).
+pub fn warn_at_start(public_origins: &[String]) {
+    if public_origins.is_empty() {
+        tracing::warn!(
+            "no --public-origin: referral links, posters and QR codes name each request's Host over http; behind TLS set --public-origin https://…"
+        );
+    }
+    std::thread::spawn(|| {
+        if poster::cjk_family().is_none() {
+            tracing::warn!(
+                "no CJK font found (Debian: apt install fonts-noto-cjk): a referral poster's Chinese words will not show"
+            );
+        }
+    });
+}
+
 /// The collector's origin as a friend's phone reaches it: the first `--public-origin`, else
 /// this request's `Host` over http.
 pub(crate) fn origin(state: &AppState, headers: &HeaderMap) -> String {

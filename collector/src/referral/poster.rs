@@ -117,9 +117,10 @@ pub fn svg(p: &Poster) -> Result<String, String> {
     ))
 }
 
-/// The system fonts, read once (a few hundred ms the first time).
-fn fonts() -> Arc<resvg::usvg::fontdb::Database> {
-    static DB: OnceLock<Arc<resvg::usvg::fontdb::Database>> = OnceLock::new();
+/// The system fonts, read once (a few hundred ms the first time), and the CJK family found.
+fn system() -> &'static (Arc<resvg::usvg::fontdb::Database>, Option<&'static str>) {
+    static DB: OnceLock<(Arc<resvg::usvg::fontdb::Database>, Option<&'static str>)> =
+        OnceLock::new();
     DB.get_or_init(|| {
         let mut db = resvg::usvg::fontdb::Database::new();
         db.load_system_fonts();
@@ -127,15 +128,24 @@ fn fonts() -> Arc<resvg::usvg::fontdb::Database> {
             db.faces()
                 .any(|f| f.families.iter().any(|(n, _)| n == name))
         };
-        if let Some(cjk) = ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei"]
+        let cjk = ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei"]
             .into_iter()
-            .find(|n| has(n))
-        {
+            .find(|n| has(n));
+        if let Some(cjk) = cjk {
             db.set_sans_serif_family(cjk);
         }
-        Arc::new(db)
+        (Arc::new(db), cjk)
     })
-    .clone()
+}
+
+fn fonts() -> Arc<resvg::usvg::fontdb::Database> {
+    system().0.clone()
+}
+
+/// The CJK family posters are set in; `None` when the system has none (a poster's Chinese
+/// words would not show: the collector says so at start, docs/DEPLOY.md).
+pub fn cjk_family() -> Option<&'static str> {
+    system().1
 }
 
 /// The poster as PNG, rendered from its SVG.
