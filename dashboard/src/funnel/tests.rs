@@ -24,7 +24,7 @@ fn the_spec_rows_read_whole_and_in_words() {
     assert_eq!(s.response, "50%（60/120）");
     let bar = s.response_bar.unwrap();
     assert_eq!((bar.rate, bar.lo, bar.hi), (0.5, 0.41, 0.59));
-    assert_eq!(bar.range(), "41% … 59%");
+    assert_eq!(bar.range(), "41%–59%");
     assert_eq!((s.nps.as_str(), s.nps_range.as_str()), ("42", "30 … 54"));
     assert_eq!(s.low_response, None);
     let steps: Vec<(Word, &str)> = s.steps.iter().map(|(w, n)| (*w, n.as_str())).collect();
