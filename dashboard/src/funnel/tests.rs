@@ -40,7 +40,7 @@ fn the_spec_rows_read_whole_and_in_words() {
     );
     // 3 of 40 promoters: the collector's 0.075, its own rounding kept.
     assert_eq!(s.referral, format!("{}（3/40）", pct(0.075)));
-    assert_eq!(s.referral_bar.unwrap().range(), "3% … 19%");
+    assert_eq!(s.referral_bar.unwrap().range(), "3%–19%");
     assert_eq!(s.flagged, "9%（7/75）");
     // Each reason with answers, in the table's order; none for a reason with none.
     assert_eq!(
