@@ -23,7 +23,7 @@ pub(crate) type Words = [&'static str; 3];
 pub(crate) const NOT_SENT: Words = ["评价未能提交", "評價未能送出", "Your answer was not sent"];
 const FOREIGN_PAGE: Words = [
     "此页面无法提交评价，请通过商家提供的链接或二维码重新打开问卷。",
-    "此頁面無法送出評價，請透過商家提供的連結或 QR Code 重新開啟問卷。",
+    "此頁面無法送出評價，請透過商家提供的連結或 QR 碼重新開啟問卷。",
     "This page can't send your answer. Please open the survey again from the brand's link or QR code.",
 ];
 /// The no-script form's answer when it is stored.

@@ -642,7 +642,7 @@ async fn the_poster_is_an_image_saving_it_counts_as_shared_and_it_is_cached_by_i
     );
     assert_eq!(png.status, StatusCode::OK);
     let named = as_promoter(&w, &format!("/r/{code}/poster.svg")).await;
-    assert!(named.text.contains("王先生 推荐"), "{}", named.text);
+    assert!(named.text.contains("王先生推荐"), "{}", named.text);
 }
 
 #[tokio::test]

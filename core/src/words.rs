@@ -201,7 +201,7 @@ texts! {
     PageTitle "page_title" { "服务评价", "服務評價", "Your feedback" }
     LinkInvalid "link_invalid" {
         "这个评价链接无效，请重新扫描服务单上的二维码。",
-        "這個評價連結無效，請重新掃描服務單上的 QR Code。",
+        "這個評價連結無效，請重新掃描服務單上的 QR 碼。",
         "This survey link isn't valid. Please scan the QR code on your service receipt again." }
     LinkExpired "link_expired" {
         "这个评价链接已过期，感谢您的关注！",
@@ -229,7 +229,7 @@ texts! {
         "我在{brand}的体验很好，推荐给你！扫码预约试驾。",
         "我在{brand}的體驗很好，推薦給你！掃碼預約試駕。",
         "I had a great experience with {brand}. Scan to book a test drive." }
-    ReferFrom "refer_from" { "{name} 推荐", "{name} 推薦", "Recommended by {name}" }
+    ReferFrom "refer_from" { "{name}推荐", "{name}推薦", "Recommended by {name}" }
     ReferPosterAlt "refer_poster_alt" {
         "您的专属邀请海报，长按可保存或发送给好友",
         "您的專屬邀請海報，長按可儲存或傳送給好友",
@@ -238,6 +238,10 @@ texts! {
     ReferLink "refer_link" { "您的专属链接", "您的專屬連結", "Your own link" }
     ReferShare "refer_share" { "分享链接", "分享連結", "Share the link" }
     ReferQr "refer_qr" { "好友扫码即可打开", "好友掃碼即可開啟", "A friend can scan this code" }
+    ReferPosterQr "refer_poster_qr" {
+        "长按识别二维码，预约试驾",
+        "長按辨識 QR 碼，預約試駕",
+        "Scan or press and hold the code to book a test drive" }
     ReferName "refer_name" {
         "海报上的称呼（选填，如：王先生）",
         "海報上的稱呼（選填，如：王先生）",

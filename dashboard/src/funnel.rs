@@ -235,9 +235,9 @@ impl Bar {
         Some(Bar { rate, lo, hi })
     }
 
-    /// "41% … 59%".
+    /// "41%–59%".
     pub fn range(&self) -> String {
-        format!("{} … {}", pct(self.lo), pct(self.hi))
+        format!("{}–{}", pct(self.lo), pct(self.hi))
     }
 }
 

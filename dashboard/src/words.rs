@@ -206,14 +206,14 @@ words! {
     When { "时间", "時間", "When" }
     Flagged { "另有 {n} 条可疑回答（过快或机器人）未计入。", "另有 {n} 則可疑回答（過快或機器人）未計入。", "{n} suspicious responses (too fast, or a bot) are left out." }
     Language { "语言", "語言", "Language" }
-    Funnel { "回答率与转介绍", "回答率與轉介紹", "Response & referrals" }
-    FunnelHint { "邀请：门店发出的评价邀请（工单链接或二维码）。回答率 = 回答了的受邀顾客 ÷ 受邀顾客；区间越窄，数字越可靠。", "邀請：門市發出的評價邀請（工單連結或 QR 碼）。回答率 = 回答了的受邀顧客 ÷ 受邀顧客；區間越窄，數字越可靠。", "Invited: the survey invitations a store sent (an order's link or QR code). Response rate = invited customers who answered ÷ invited customers; the narrower the interval, the surer the figure." }
-    FunnelSignIn { "登录后可查看回答率与转介绍。", "登入後可查看回答率與轉介紹。", "Sign in to see response rates and referrals." }
+    Funnel { "回复率与转介绍", "回覆率與轉介紹", "Response & referrals" }
+    FunnelHint { "邀请：门店发出的评价邀请（工单链接或二维码）。回复率 = 回答了的受邀顾客 ÷ 受邀顾客；区间越窄，数字越可靠。", "邀請：門市發出的評價邀請（工單連結或 QR 碼）。回覆率 = 回答了的受邀顧客 ÷ 受邀顧客；區間越窄，數字越可靠。", "Invited: the survey invitations a store sent (an order's link or QR code). Response rate = invited customers who answered ÷ invited customers; the narrower the interval, the surer the figure." }
+    FunnelSignIn { "登录后可查看回复率与转介绍。", "登入後可查看回覆率與轉介紹。", "Sign in to see response rates and referrals." }
     NoFunnel { "所选范围内还没有邀请或回答。", "所選範圍內還沒有邀請或回答。", "No invitations or answers in this range yet." }
     Invited { "邀请", "邀請", "Invited" }
     Opened { "打开", "開啟", "Opened" }
     Answered { "回答", "回答", "Answered" }
-    ResponseRate { "回答率", "回答率", "Response rate" }
+    ResponseRate { "回复率", "回覆率", "Response rate" }
     NoInvites { "未记录邀请", "未記錄邀請", "No invitations recorded" }
     LowResponse { "只收到了少数顾客的评价", "只收到了少數顧客的評價", "Only a few customers answered" }
     LowResponseWhy { "{name}：净推荐值较高，但受邀的 {invited} 位顾客中只有 {answered} 位回答。如果只有满意的顾客拿到了邀请，这个分数并不代表所有顾客。", "{name}：淨推薦值較高，但受邀的 {invited} 位顧客中只有 {answered} 位回答。如果只有滿意的顧客拿到了邀請，這個分數並不代表所有顧客。", "{name}: the NPS is high, but only {answered} of {invited} invited customers answered. If only happy customers were invited, the score does not speak for all of them." }
@@ -235,7 +235,7 @@ words! {
     FlagSameNetwork { "同一网络集中回答", "同一網路集中回答", "One network, many answers" }
     FlagSameNetworkWhy { "几小时内，同一门店的许多不同工单都从同一个网络回答，例如门店的 Wi-Fi。", "幾小時內，同一門市的許多不同工單都從同一個網路回答，例如門市的 Wi-Fi。", "Within a few hours, many different visits of one store answered from one network: the store's Wi-Fi, say." }
     FlagAtCounter { "在柜台当场回答", "在櫃檯當場回答", "Answered at the counter" }
-    FlagAtCounterWhy { "开单后一两分钟内就回答了，顾客很可能还在店里。", "開單後一兩分鐘內就回答了，顧客很可能還在店裡。", "Answered a minute or two after the visit was issued: the customer was most likely still in the store." }
+    FlagAtCounterWhy { "发出评价邀请后一两分钟内就回答了，顾客很可能还在店里。", "發出評價邀請後一兩分鐘內就回答了，顧客很可能還在店裡。", "Answered within a minute or two of the survey invitation being sent: the customer was most likely still in the store." }
     FlagTenBurst { "集中打 10 分", "集中打 10 分", "A burst of 10s" }
     FlagTenBurstWhy { "半小时内同一门店收到多条 10 分，而且几乎全是 10 分。", "半小時內同一門市收到多則 10 分，而且幾乎全是 10 分。", "Within half an hour, one store got several 10s and almost nothing else." }
     ShowFlagged { "查看", "查看", "Show" }

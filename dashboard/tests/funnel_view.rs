@@ -129,7 +129,7 @@ async fn response_rates_with_their_intervals_and_the_stores_few_answered() {
     assert_eq!(text(&root, &format!("{sz} td.rate .num")), "50%（60/120）");
     assert_eq!(
         text(&root, &format!("{sz} td.rate .rate-range")),
-        "41% … 59%95% 置信区间 41% 至 59%"
+        "41%–59%95% 置信区间 41% 至 59%"
     );
     // The bar on 0–100 %: the interval from 41 to 59, the rate at 50.
     let range = one(&root, &format!("{sz} td.rate svg.ci line.range")).unwrap();
@@ -166,7 +166,7 @@ async fn response_rates_with_their_intervals_and_the_stores_few_answered() {
             .iter()
             .map(|td| td.get_attribute("data-label").unwrap_or_default())
             .collect::<Vec<_>>(),
-        ["邀请", "打开", "回答", "回答率", "净推荐值", "需核实"]
+        ["邀请", "打开", "回答", "回复率", "净推荐值", "需核实"]
     );
     root.remove();
 }
@@ -227,7 +227,7 @@ async fn each_flag_reason_in_plain_words_and_a_flagged_answers_reasons() {
     );
     assert_eq!(
         text(&root, ".flag-reasons [data-reason=at_counter] dd"),
-        "开单后一两分钟内就回答了，顾客很可能还在店里。"
+        "发出评价邀请后一两分钟内就回答了，顾客很可能还在店里。"
     );
     assert!(text(&root, ".flag-reasons").contains("这些回答仍计入净推荐值"));
     let answer = "ul.flagged li[data-id=r-1]";
@@ -300,7 +300,7 @@ async fn the_section_asks_the_collector_and_says_why_not() {
     )
     .render();
     yew::scheduler::flush().await;
-    assert_eq!(text(&root, "section.funnel h2"), "回答率与转介绍");
+    assert_eq!(text(&root, "section.funnel h2"), "回复率与转介绍");
     assert_eq!(
         texts(&root, ".funnel-tabs button[data-by]"),
         ["门店", "顾问", "触点"]

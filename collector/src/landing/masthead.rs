@@ -345,3 +345,19 @@ mod tests {
         );
     }
 }
+
+/// docs/CONFIG.md's landing file example (generated from `nps_core::config::keys`) is one the
+/// collector starts with: every key read, none refused.
+#[cfg(test)]
+#[test]
+fn the_config_references_landing_example_loads() {
+    let doc = include_str!("../../../docs/CONFIG.md");
+    let from = doc.find("## Landing file keys").unwrap();
+    let json = &doc[from..].split("```json\n").nth(1).unwrap();
+    let json = json.split("```").next().unwrap();
+    let www = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
+    let landing =
+        super::Landing::from_json_in(&json.replace("logo.svg", "demo-logo.svg"), &www).unwrap();
+    let brand = landing.brand("after-sales");
+    assert!(brand.logo.is_some() && brand.privacy_url.is_some());
+}

@@ -203,7 +203,7 @@ keys! {
     RETENTION_DAYS retention_days: Kind::Int { min: 1, max: MAX_RETENTION_DAYS }, Default::Int(30),
         "A phone left for a call-back is deleted after this many days (said in the consent text).";
     REFERRAL_URL referral_url: Kind::Url, Default::Unset,
-        "A promoter's primary action: invite a friend.";
+        "The brand's booking page for a promoter's friend. Posting to a collector (`…/api/responses`), a promoter's primary action is their own referral page there and the collector sends each friend here with `code` added (set it in the landing file; without one, the collector's booking form); posting elsewhere, the promoter shares this link.";
     REVIEW_URL review_url: Kind::Url, Default::Unset,
         "A promoter's action: write a public review (primary when there is no referral link).";
     CONTEXT context: Kind::Context, Default::Unset,
@@ -305,8 +305,48 @@ pub fn reference() -> String {
         let [zh, tw, en] = Locale::ALL.map(|l| t.default_in(l));
         out.push_str(&format!("| `{}` | {zh} | {tw} | {en} |\n", t.key()));
     }
+    out.push_str(LANDING_KEYS);
     out
 }
+
+/// The landing file's keys beside the widget config (read by the collector: `require_visit` in
+/// `landing/surveys.rs`, `logo` and `privacy_url` in `landing/masthead.rs`, the rest as widget
+/// keys), with an example, for the reference.
+const LANDING_KEYS: &str = r#"
+## Landing file keys
+
+The collector's `--landing landing.json` maps survey ids to widget configs (every key above,
+`survey` left out: the id names it; `endpoint` defaults to the collector's own
+`/api/responses`). Beside them a survey may carry keys only the collector reads:
+
+| key | accepts | default | what it does |
+|---|---|---|---|
+| `require_visit` | `true` or `false` | `false` | Answers only from signed visit links (`sign-visit`, `qr --sign`); needs `--visit-secret`. |
+| `logo` | a file path, relative to the landing file's folder: PNG, JPEG or SVG of at most 100 KB | none | The brand's logo on the survey's pages, read once at start and served by the collector (`/s/{survey}/logo`); a missing or wrong file refuses the start, naming the key. |
+| `privacy_url` | an http(s) URL | none | A link to the brand's privacy notice under the survey's page. |
+| `referral_url` | an http(s) URL | none | The booking page a promoter's friend is sent to from `/r/{code}`, with `code` added (its own query kept); without it, the collector's booking form `/r/{code}/book`. |
+| `text` | an object of text keys to strings | none | The survey's own words (see Words): e.g. `referral_line`, the line on a promoter's poster, and `refer_from`, the promoter's name on it. |
+
+Text overrides work as in the widget: a key of `text` replaces that word in every locale of
+the survey (give the words in the survey's `locale`); braces are filled in the same way
+(`{brand}`, `{name}`). An unknown key, or a wrong value, refuses the start with every error
+named `{survey}.{key}`.
+
+```json
+{
+  "after-sales": {
+    "brand": "星辰汽车",
+    "locale": "zh-CN",
+    "require_visit": true,
+    "logo": "logo.svg",
+    "privacy_url": "https://brand.example/privacy",
+    "referral_url": "https://brand.example/test-drive?src=nps",
+    "review_url": "https://brand.example/reviews",
+    "text": {"referral_line": "我在{brand}的体验很好，推荐给你！扫码预约试驾。"}
+  }
+}
+```
+"#;
 
 #[cfg(test)]
 mod tests {

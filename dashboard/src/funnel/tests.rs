@@ -24,7 +24,7 @@ fn the_spec_rows_read_whole_and_in_words() {
     assert_eq!(s.response, "50%（60/120）");
     let bar = s.response_bar.unwrap();
     assert_eq!((bar.rate, bar.lo, bar.hi), (0.5, 0.41, 0.59));
-    assert_eq!(bar.range(), "41% … 59%");
+    assert_eq!(bar.range(), "41%–59%");
     assert_eq!((s.nps.as_str(), s.nps_range.as_str()), ("42", "30 … 54"));
     assert_eq!(s.low_response, None);
     let steps: Vec<(Word, &str)> = s.steps.iter().map(|(w, n)| (*w, n.as_str())).collect();
@@ -40,7 +40,7 @@ fn the_spec_rows_read_whole_and_in_words() {
     );
     // 3 of 40 promoters: the collector's 0.075, its own rounding kept.
     assert_eq!(s.referral, format!("{}（3/40）", pct(0.075)));
-    assert_eq!(s.referral_bar.unwrap().range(), "3% … 19%");
+    assert_eq!(s.referral_bar.unwrap().range(), "3%–19%");
     assert_eq!(s.flagged, "9%（7/75）");
     // Each reason with answers, in the table's order; none for a reason with none.
     assert_eq!(
