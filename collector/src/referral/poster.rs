@@ -113,7 +113,7 @@ pub fn svg(p: &Poster) -> Result<String, String> {
         brand = text_lines(&wrap(&brand, 56.0)[..1], 135, 56, "#fff", "bold"),
         line = text_lines(&wrap(&line, 40.0), 330, 40, "#222", "bold"),
         qx = (WIDTH - QR_SIDE) / 2,
-        scan = text_lines(&[p.cfg.text(Text::ReferQr).to_owned()], QR_TOP + QR_SIDE + 50, 28, "#555", "normal"),
+        scan = text_lines(&[p.cfg.text(Text::ReferPosterQr).to_owned()], QR_TOP + QR_SIDE + 50, 28, "#555", "normal"),
     ))
 }
 
@@ -178,7 +178,7 @@ mod tests {
         })
         .unwrap();
         assert!(
-            svg.contains("王先生 推荐") && svg.contains("#c8102e"),
+            svg.contains("王先生推荐") && svg.contains("#c8102e"),
             "{svg}"
         );
         let started = std::time::Instant::now();
