@@ -711,3 +711,29 @@ async fn a_survey_the_landing_file_does_not_name_still_gets_its_referral_page() 
     .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+/// A public code cannot ring a store without end: the form takes a few friends a day through
+/// one code, then says so, records nothing more and tells no robot.
+#[tokio::test]
+async fn a_code_takes_a_few_form_bookings_a_day_and_no_more() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    let limit = nps_collector::referral::book::FORM_BOOKINGS_PER_DAY as usize;
+    for n in 0..limit + 2 {
+        let r = post_as_friend(
+            &w,
+            &format!("/r/{code}/book"),
+            &format!("name=%E6%9D%8E&phone=1391234{n:04}&consent=1"),
+        )
+        .await;
+        let want = if n < limit {
+            StatusCode::OK
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(r.status, want, "booking {n}: {}", r.text);
+    }
+    assert_eq!(w.store.referral_events(&code).await.unwrap().len(), limit);
+    let alerts = w.store.alerts_to_fan(&Now::system(), 100).await.unwrap();
+    assert_eq!(alerts.len(), limit);
+}

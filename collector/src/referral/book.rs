@@ -44,6 +44,9 @@ pub(crate) async fn form(
     }
 }
 
+/// The form bookings one code may make in a day.
+pub const FORM_BOOKINGS_PER_DAY: i64 = 3;
+
 /// `POST /r/{code}/book`.
 pub(crate) async fn take(
     State(state): State<Shared>,
@@ -85,8 +88,30 @@ pub(crate) async fn take(
         None => name,
     };
     // One booking per friend's phone and code: a reload or a second post of the form is the
-    // same booking (its alert is made once), not another friend.
-    let reference = format!("form:{}", &crate::write_key::hash(&phone)[..16]);
+    // same booking (its alert is made once), not another friend. The key is an HMAC of the
+    // code and phone (never the phone's plain hash), cleared with the phone at its retention.
+    let keys = match state.keys().await {
+        Ok(k) => k,
+        Err(e) => return unavailable(e),
+    };
+    let tag = keys.referral_tag(format!("booking\0{code}\0{phone}").as_bytes());
+    let reference: String = tag[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let reference = format!("form:{reference}");
+    // A public code may not ring a store more than `FORM_BOOKINGS_PER_DAY` times a day: more
+    // friends than that on one day through one code is someone trying it.
+    let day_ago = now.ns - 86_400 * 1_000_000_000;
+    match state
+        .store
+        .referral_form_bookings_since(&code, day_ago)
+        .await
+    {
+        Ok(n) if n >= FORM_BOOKINGS_PER_DAY => {
+            tracing::warn!(code = %&code[..6], "a referral code's form bookings passed the day's limit");
+            return page::respond(StatusCode::TOO_MANY_REQUESTS, page::booked(&a.cfg));
+        }
+        Ok(_) => {}
+        Err(e) => return unavailable(e),
+    }
     let new = NewEvent {
         code: &code,
         kind: EventKind::Booked,

@@ -120,14 +120,18 @@ pub(crate) async fn refer_page(
 
 /// The name a promoter typed: trimmed, at most `MAX_NAME` characters, no control characters;
 /// empty is none.
+/// Only letters (Chinese characters included) and the marks names use (a space, `·`, `.`,
+/// `-`, `'`) are kept: no digits (a phone in any script: `138`, `①③⑧`, `𝟏𝟑𝟖`), no `:` or `/`
+/// (a link), no invisible format characters; a name printed on a poster and said in a chat
+/// robot's thank-you can carry nothing else.
 pub fn clean_name(raw: &str) -> Option<String> {
     let name: String = raw
-        .trim()
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| c.is_alphabetic() || matches!(c, ' ' | '·' | '.' | '-' | '\''))
         .take(MAX_NAME)
         .collect();
-    Some(name).filter(|n| !n.is_empty())
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(name).filter(|n| n.chars().any(char::is_alphabetic))
 }
 
 /// `POST /s/{survey}/{id}/refer`: the promoter's name (a form field `name`), then the page.
@@ -155,4 +159,35 @@ pub(crate) async fn refer_name(
         header::HeaderValue::from_static("no-store"),
     );
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_name;
+
+    #[test]
+    fn a_name_keeps_letters_and_never_a_number_a_link_or_an_invisible_mark() {
+        assert_eq!(clean_name(" 王先生 ").as_deref(), Some("王先生"));
+        assert_eq!(
+            clean_name("Mr.  O'Neil-Li").as_deref(),
+            Some("Mr. O'Neil-Li")
+        );
+        assert_eq!(clean_name("张·伟").as_deref(), Some("张·伟"));
+        assert_eq!(clean_name("王13812345678").as_deref(), Some("王"));
+        assert_eq!(clean_name("王①③⑧𝟏𝟑𝟖１３８").as_deref(), Some("王"));
+        assert_eq!(
+            clean_name("t.cn/xx 加微信").as_deref(),
+            Some("t.cnxx 加微信")
+        );
+        assert_eq!(
+            clean_name("王\u{202e}\u{200b}先生").as_deref(),
+            Some("王先生")
+        );
+        assert_eq!(clean_name("138 0013"), None);
+        assert_eq!(clean_name("   "), None);
+        assert_eq!(
+            clean_name(&"王".repeat(50)).map(|n| n.chars().count()),
+            Some(super::MAX_NAME)
+        );
+    }
 }

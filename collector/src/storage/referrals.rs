@@ -292,12 +292,28 @@ impl Store {
 
     /// Removes the friends' phones whose retention has passed; how many.
     pub(super) async fn purge_friend_phones(&self, now: &Now) -> Result<usize, StoreError> {
-        let sql = "UPDATE referral_events SET friend_phone = NULL, purge_after_ns = NULL
+        let sql = "UPDATE referral_events SET friend_phone = NULL, purge_after_ns = NULL,
+                     ref = CASE WHEN via = 'form' THEN NULL ELSE ref END
                    WHERE purge_after_ns IS NOT NULL AND purge_after_ns <= $1 RETURNING id";
         Ok(self
             .one(sql, vec![Val::I(now.ns)])
             .await?
             .unwrap_or_default()
             .len())
+    }
+
+    /// How many bookings the collector's form made for `code` since `since_ns`.
+    pub async fn referral_form_bookings_since(
+        &self,
+        code: &str,
+        since_ns: i64,
+    ) -> Result<i64, StoreError> {
+        let sql = "SELECT COUNT(*) FROM referral_events
+                   WHERE code = $1 AND via = 'form' AND at_ns >= $2";
+        let rows = self
+            .one(sql, vec![t(code), Val::I(since_ns)])
+            .await?
+            .unwrap_or_default();
+        int(rows.first().map(Vec::as_slice).unwrap_or_default(), 0)
     }
 }

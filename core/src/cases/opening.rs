@@ -140,12 +140,11 @@ impl AlertKind {
     }
 
     /// Whether the message calls everyone (DingTalk's `isAtAll`) and shows red (Feishu): a
-    /// call-back asked for, a promise broken, a friend a promoter brought (thank them now).
+    /// call-back asked for, a promise broken. A friend a promoter brought is good news told at
+    /// once, never an alarm: anyone holding a public referral code can book, so it must not
+    /// be able to ring a whole store group.
     pub fn loud(self) -> bool {
-        matches!(
-            self,
-            AlertKind::Callback | AlertKind::Breach | AlertKind::Referral
-        )
+        matches!(self, AlertKind::Callback | AlertKind::Breach)
     }
 
     /// The stored name.
