@@ -737,3 +737,43 @@ async fn a_code_takes_a_few_form_bookings_a_day_and_no_more() {
     let alerts = w.store.alerts_to_fan(&Now::system(), 100).await.unwrap();
     assert_eq!(alerts.len(), limit);
 }
+
+/// Only a person opening the link counts: an image another page embeds (`<img src=/r/…>`), a
+/// chat app's link preview, a crawler and a `HEAD` are sent on like anyone, but never counted.
+#[tokio::test]
+async fn embeds_previews_and_heads_are_not_counted_as_friends() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    let uri = format!("/r/{code}");
+    let embedded = from(Request::get(&uri), [10, 0, 0, 7], UA_FRIEND)
+        .header("sec-fetch-dest", "image")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&w.app, embedded).await.status, StatusCode::SEE_OTHER);
+    for (n, ua) in [
+        "WhatsApp/2.0 (link preview)",
+        "Mozilla/5.0 (compatible; Googlebot/2.1)",
+        "",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        get(&w, &uri, [10, 0, 1, n as u8], ua).await;
+    }
+    let head = from(
+        Request::builder().method(Method::HEAD).uri(&uri),
+        [10, 0, 0, 8],
+        UA_FRIEND,
+    )
+    .body(Body::empty())
+    .unwrap();
+    send(&w.app, head).await;
+    assert_eq!(w.store.referral_opens(&code).await.unwrap(), (0, 0));
+    // A page load in a browser counts.
+    let page = from(Request::get(&uri), [10, 0, 0, 9], UA_FRIEND)
+        .header("sec-fetch-dest", "document")
+        .body(Body::empty())
+        .unwrap();
+    send(&w.app, page).await;
+    assert_eq!(w.store.referral_opens(&code).await.unwrap(), (1, 1));
+}

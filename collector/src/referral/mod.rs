@@ -165,31 +165,56 @@ fn onward(a: &Ask, code: &str) -> String {
     }
 }
 
+/// Whether a request is a person opening the link in a browser: a page load (a browser that
+/// says what it fetches says `document`: never an image, a script or a frame another page
+/// embeds), not a chat app's link preview or a crawler.
+fn a_person_opens(headers: &HeaderMap) -> bool {
+    let text = |h: &str| headers.get(h).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let dest = text("sec-fetch-dest");
+    let ua = text("user-agent").to_ascii_lowercase();
+    let robot = [
+        "bot",
+        "spider",
+        "crawler",
+        "preview",
+        "facebookexternalhit",
+        "slurp",
+        "curl/",
+        "wget/",
+    ]
+    .iter()
+    .any(|r| ua.contains(r));
+    (dest.is_empty() || dest == "document") && !ua.is_empty() && !robot
+}
+
 /// `GET /r/{code}`: a friend's open, counted once per device (never the promoter's own),
 /// then on.
 pub(crate) async fn open(
     State(state): State<Shared>,
     Path(code): Path<String>,
     Peer(peer): Peer,
+    method: axum::http::Method,
     headers: HeaderMap,
 ) -> Response {
     let (r, a) = match load(&state, &code, &headers).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    let keys = match state.keys().await {
-        Ok(k) => k,
-        Err(e) => return unavailable(e),
-    };
-    let device = device(&state, keys, peer, &headers);
-    let own = r.device.as_deref() == Some(device.as_str());
-    match state
-        .store
-        .referral_open(&code, &device, own, &Now::system())
-        .await
-    {
-        Ok(Open::Counted | Open::Repeat | Open::Own) => {}
-        Err(e) => return unavailable(e),
+    if method == axum::http::Method::GET && a_person_opens(&headers) {
+        let keys = match state.keys().await {
+            Ok(k) => k,
+            Err(e) => return unavailable(e),
+        };
+        let device = device(&state, keys, peer, &headers);
+        let own = r.device.as_deref() == Some(device.as_str());
+        match state
+            .store
+            .referral_open(&code, &device, own, &Now::system())
+            .await
+        {
+            Ok(Open::Counted | Open::Repeat | Open::Own) => {}
+            Err(e) => return unavailable(e),
+        }
     }
     let to = onward(&a, &code);
     match HeaderValue::from_str(&to) {
