@@ -299,10 +299,17 @@ pub(crate) async fn poster(
         return (StatusCode::NOT_MODIFIED, cache).into_response();
     }
     let (body, kind) = if png {
-        match tokio::task::spawn_blocking(move || poster::png(&svg)).await {
-            Ok(Ok(bytes)) => (bytes, "image/png"),
-            Ok(Err(e)) => return unavailable(e),
-            Err(e) => return unavailable(e),
+        match poster::png_cached(&etag, svg).await {
+            Some(Ok(bytes)) => (bytes.as_ref().clone(), "image/png"),
+            Some(Err(e)) => return unavailable(e),
+            None => {
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::RETRY_AFTER, "5")],
+                    "posters are being drawn: try again in a few seconds",
+                )
+                    .into_response()
+            }
         }
     } else {
         (svg.into_bytes(), "image/svg+xml")

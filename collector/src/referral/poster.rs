@@ -149,6 +149,47 @@ pub fn cjk_family() -> Option<&'static str> {
 }
 
 /// The poster as PNG, rendered from its SVG.
+/// PNGs rendered lately, by their tag (a poster's SVG hash): a shared code's poster is drawn
+/// once, however many ask.
+static RENDERED: std::sync::Mutex<std::collections::VecDeque<(String, Arc<Vec<u8>>)>> =
+    std::sync::Mutex::new(std::collections::VecDeque::new());
+/// How many rendered posters are kept.
+const KEEP: usize = 64;
+/// Renders at once (each a few hundred ms of one core and a 3 MB canvas).
+static RENDERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+/// How long a request waits for a render slot before a 503.
+pub const RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The PNG of `svg` (tagged `tag`): from the posters rendered lately, else rendered on a
+/// blocking thread, at most `RENDERS` at once; `None` when no slot came within `RENDER_WAIT`.
+pub async fn png_cached(tag: &str, svg: String) -> Option<Result<Arc<Vec<u8>>, String>> {
+    let find = || {
+        let kept = RENDERED.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter().find(|(t, _)| t == tag).map(|(_, b)| b.clone())
+    };
+    if let Some(hit) = find() {
+        return Some(Ok(hit));
+    }
+    let _slot = tokio::time::timeout(RENDER_WAIT, RENDERS.acquire())
+        .await
+        .ok()?
+        .ok()?;
+    if let Some(hit) = find() {
+        return Some(Ok(hit)); // drawn while this request waited
+    }
+    let drawn = match tokio::task::spawn_blocking(move || png(&svg)).await {
+        Ok(Ok(bytes)) => Arc::new(bytes),
+        Ok(Err(e)) => return Some(Err(e)),
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    let mut kept = RENDERED.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.len() >= KEEP {
+        kept.pop_front();
+    }
+    kept.push_back((tag.to_owned(), drawn.clone()));
+    Some(Ok(drawn))
+}
+
 pub fn png(svg: &str) -> Result<Vec<u8>, String> {
     use resvg::{tiny_skia, usvg};
     let opt = usvg::Options {
@@ -164,6 +205,21 @@ pub fn png(svg: &str) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A poster many ask for is drawn once: the second ask gets the same bytes without a
+    /// render, and two different posters are two.
+    #[tokio::test]
+    async fn a_poster_asked_again_is_not_drawn_again() {
+        let small = |fill: &str| {
+            format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"8\" height=\"8\"><rect width=\"8\" height=\"8\" fill=\"{fill}\"/></svg>")
+        };
+        let a = png_cached("tag-a", small("#000")).await.unwrap().unwrap();
+        let again = png_cached("tag-a", small("#000")).await.unwrap().unwrap();
+        assert!(Arc::ptr_eq(&a, &again), "kept, not drawn again");
+        let b = png_cached("tag-b", small("#fff")).await.unwrap().unwrap();
+        assert!(!Arc::ptr_eq(&a, &b));
+        assert_ne!(a, b);
+    }
 
     /// The rendered poster: the brand's band with its name drawn in it (when the machine has
     /// a CJK font), the QR code's dark modules. `NPS_POSTER_OUT=file.png` keeps it to look at.
