@@ -131,7 +131,14 @@ pub fn parse(value: &Value, org: Option<&Org>, now_ns: i64) -> Result<Vec<NewVis
                 let ns = nps_core::contract::time::Time::parse(t)
                     .map(|t| t.unix_ns())
                     .unwrap_or(0);
-                i64::try_from(ns).unwrap_or(0).max(0)
+                let ns = i64::try_from(ns).unwrap_or(0).max(0);
+                if ns > now_ns + FUTURE_NS {
+                    return Err(bad(
+                        format!("[{i}].issued_at"),
+                        format!("is {t:?}, in the future: a visit is recorded once it is issued"),
+                    ));
+                }
+                ns
             }
             Some(v) => {
                 return Err(bad(
@@ -151,6 +158,9 @@ pub fn parse(value: &Value, org: Option<&Org>, now_ns: i64) -> Result<Vec<NewVis
     }
     Ok(out)
 }
+
+/// How far ahead of the collector's clock an `issued_at` may be (clocks differ a little).
+const FUTURE_NS: i64 = 10 * 60 * 1_000_000_000;
 
 /// `POST /api/visits`.
 pub(crate) async fn record(caller: Caller, State(state): State<Shared>, body: Bytes) -> Response {

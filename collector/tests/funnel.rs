@@ -214,18 +214,40 @@ async fn visits_are_checked_whole_scoped_and_keep_their_first_issue_time() {
         (r1.advisor.as_deref(), r1.touchpoint.as_deref()),
         (Some("wang"), Some("after_sales"))
     );
+    // A store outside the first one's scope writes nothing on its visit, not even what it
+    // lacked.
+    let r = post(
+        token(Role::Region),
+        json!([{"survey": "after-sales", "visit": "R-3", "store": "SZ-FT", "advisor": "zhao", "touchpoint": "sales"}]),
+    )
+    .await;
+    assert_eq!(r.json(), json!({"recorded": 0, "known": 1}));
+    let v = other.funnel_visits(&Window::default()).await.unwrap();
+    let r3 = v.iter().find(|v| v.visit == "R-3").unwrap();
+    assert_eq!(
+        (r3.store.as_deref(), r3.advisor.as_deref()),
+        (Some("SZ-NS"), None)
+    );
+    // A visit issued tomorrow is not one yet.
+    let r = post(
+        token(Role::Admin),
+        json!([{"survey": "after-sales", "visit": "R-9", "store": "SZ-FT", "issued_at": "2099-01-01T00:00:00Z"}]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert_eq!(r.json()["field"], "[0].issued_at");
     let r2 = v.iter().find(|v| v.visit == "R-2").unwrap();
     assert_eq!(
         (r2.store.as_deref(), r2.advisor.as_deref()),
-        (Some("SZ-FT"), Some("li")),
-        "the store it was first recorded with stays; a missing advisor is filled in"
+        (Some("SZ-FT"), None),
+        "the store it was first recorded with stays; a batch naming another store writes nothing"
     );
     assert_eq!(v.len(), 3);
     // Audited.
     let audit = store.audit().await.unwrap();
     assert_eq!(
         audit.iter().filter(|a| a.action == "visits_record").count(),
-        3
+        4
     );
 }
 

@@ -88,7 +88,8 @@ fn opt_int(row: &[Val], i: usize) -> Result<Option<i64>, StoreError> {
 impl Store {
     /// Records visits in one transaction (all or none): a new one is inserted; a known one
     /// keeps its first `issued_ns` and what it was first recorded with (a store, advisor or
-    /// touchpoint it lacked is filled in: a later batch never moves a visit to another store).
+    /// touchpoint it lacked is filled in, and only by a batch naming the same store: a later
+    /// batch never moves a visit to another store, nor writes on another store's visit).
     /// `(recorded, known)`: how many were new, how many known already.
     pub async fn visits_record(
         &self,
@@ -109,7 +110,9 @@ impl Store {
                  ON CONFLICT (survey, visit) DO UPDATE SET
                    store = COALESCE(visits.store, excluded.store),
                    advisor = COALESCE(visits.advisor, excluded.advisor),
-                   touchpoint = COALESCE(visits.touchpoint, excluded.touchpoint)",
+                   touchpoint = COALESCE(visits.touchpoint, excluded.touchpoint)
+                 WHERE visits.store IS NULL OR excluded.store IS NULL
+                   OR visits.store = excluded.store",
                 vec![
                     t(&v.survey),
                     t(&v.visit),
