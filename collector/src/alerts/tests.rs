@@ -856,6 +856,8 @@ fn a_thank_you_names_the_promoter_or_the_order_and_never_a_phone() {
     let thanks = |promoter: Option<&str>, event| super::message::Thanks {
         event,
         promoter: promoter.map(str::to_owned),
+        friend: None,
+        date: None,
         store: Some(Named {
             id: "SZ-FT".into(),
             name: "深圳福田店".into(),
@@ -895,6 +897,60 @@ fn a_thank_you_names_the_promoter_or_the_order_and_never_a_phone() {
             assert!(text.contains("138****3788"), "{kind:?} {locale:?}: {text}");
             assert!(text.contains("R-88231") && text.contains("王磊"), "{text}");
             assert!(text.contains("dashboard.html#referrals"), "{text}");
+        }
+    }
+}
+
+/// A booking from the collector's form: the thank-you names the friend (称呼) and the
+/// preferred date and asks the store to call, in each locale; a phone typed as the friend's
+/// name shows masked, and no robot's message carries a phone.
+#[test]
+fn a_booking_thank_you_names_the_friend_and_the_date_and_never_a_phone() {
+    use nps_core::growth::referral::EventKind;
+    let thanks = |friend: &str, date: Option<&str>| {
+        Message::Referral(super::message::Thanks {
+            event: EventKind::Booked,
+            promoter: Some("王先生".into()),
+            friend: Some(friend.into()),
+            date: date.map(str::to_owned),
+            store: None,
+            advisor: Some("王磊".into()),
+            visit: Some("R-88231".into()),
+            survey: "after-sales".into(),
+            link: "https://nps.brand.example/dashboard.html#referrals".into(),
+        })
+    };
+    let titles = |m: &Message| Locale::ALL.map(|l| super::text::words(m, l).title);
+    assert_eq!(
+        titles(&thanks("李女士", Some("2026-12-10"))),
+        [
+            "王先生推荐的朋友李女士已预约 12 月 10 日试驾，请致谢并尽快联系。",
+            "王先生推薦的朋友李女士已預約 12 月 10 日試駕，請致謝並盡快聯繫。",
+            "王先生 referred a friend 李女士 who booked a test drive on 10 December: please say thank you and call them soon.",
+        ]
+    );
+    assert_eq!(
+        titles(&thanks("李女士", None))[0],
+        "王先生推荐的朋友李女士已预约试驾，请致谢并尽快联系。"
+    );
+    let where_ = super::text::words(&thanks("李女士", None), Locale::ZhCn);
+    assert!(
+        where_.lines.iter().any(|(_, l)| l.contains("朋友的预约")),
+        "{:?}",
+        where_.lines
+    );
+    let sneaky = thanks(PHONES[0], Some("2026-12-10"));
+    for kind in Kind::ALL {
+        for locale in Locale::ALL {
+            let req = robot::request(&channel(kind, locale), &sneaky, "job-4", 1_764_806_400_000);
+            let text = text_of(kind, &req.body);
+            assert!(
+                !req.body.contains(PHONES[0]),
+                "{kind:?} {locale:?}: {}",
+                req.body
+            );
+            assert!(text.contains("138****3788"), "{kind:?} {locale:?}: {text}");
+            assert!(text.contains("10"), "{text}");
         }
     }
 }

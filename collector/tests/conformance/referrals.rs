@@ -20,6 +20,7 @@ fn event<'a>(kind: EventKind, reference: Option<&'a str>, phone: Option<&'a str>
         at_ns: at(100).ns,
         friend_name: phone.map(|_| "李"),
         friend_phone: phone,
+        preferred_date: None,
         purge_after_ns: phone.map(|_| at(1000).ns),
     }
 }
