@@ -2,14 +2,17 @@
 //! /api/funnel`, a tab each) and month by month (`by=month`, the 12 months up to the range's
 //! end), for the dashboard's range, survey and store; shown only to someone signed in (a
 //! dropped export has no invitations). What is said is `crate::funnel`; this only fetches and
-//! draws (`rows`: the tables; `flags`: the flags explained and a store's flagged answers).
+//! draws (`rows`: the tables; `bookings`: the friends' bookings to call back, "朋友的预约";
+//! `flags`: the flags explained and a store's flagged answers).
 //! The collector answers only the caller's scope: nothing here filters what it was sent.
 //!
 //! The DOM the end-to-end test drives: `section.funnel`, its tabs `.funnel-tabs
 //! button[data-by]`, the rows `table.response tr[data-key]` and `table.referral
 //! tr[data-key]` (the rate in `td.rate`), `.badge.low` and `p.low-why[data-key]`,
-//! `[data-act=flagged]` and `ul.flagged li[data-id]`, and the trend's `table.trend-rows`.
+//! `[data-act=flagged]` and `ul.flagged li[data-id]`, the trend's `table.trend-rows`, and the
+//! bookings' `.friend-bookings ul.bookings li[data-id]` with `[data-act=reveal]`.
 
+mod bookings;
 mod flags;
 mod rows;
 
@@ -22,6 +25,7 @@ use super::app::View;
 use crate::funnel::{self, Ask, By};
 use crate::words::Word;
 
+pub use bookings::{BookingList, Bookings};
 pub use flags::{FlagReasons, FlaggedList};
 pub use rows::{FunnelRows, TrendRows};
 
@@ -100,6 +104,7 @@ pub fn Funnel(props: &Props) -> Html {
             <h3 id="funnel-trend-h">{ v.t(Word::FunnelTrend) }</h3>
             <p class="muted small">{ v.t(Word::FunnelTrendHint) }</p>
             { body(v, &trend, |f| html! { <TrendRows view={v.clone()} funnel={f} /> }) }
+            <Bookings view={v.clone()} ask={ask.clone()} />
             <FlagReasons view={v.clone()} />
         </section>
     }
