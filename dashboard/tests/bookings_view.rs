@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use common::{all, mount, one, text};
+use common::{all, mount, one, text, until};
 use nps_core::words::Locale;
 use nps_dashboard::funnel::{bookings, Ask};
 use nps_dashboard::web::{BookingList, Bookings, View};
@@ -60,25 +60,6 @@ async fn render(role: &str, locale: Locale, json: &'static str) -> Element {
     yew::Renderer::<List>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
     root
-}
-
-/// Waits, up to 10 s, until `sel` is in `root` (a fetch's answer), without a fixed sleep.
-async fn until(root: &Element, sel: &str) -> Element {
-    let deadline = js_sys::Date::now() + 10_000.0;
-    loop {
-        yew::scheduler::flush().await;
-        if let Some(e) = one(root, sel) {
-            return e;
-        }
-        assert!(js_sys::Date::now() < deadline, "no {sel} within 10 s");
-        let tick = js_sys::Promise::new(&mut |done, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&done, 20)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
-    }
 }
 
 /// The browser's `fetch` answers a reveal with the full number and notes what was asked;

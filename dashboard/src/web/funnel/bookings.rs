@@ -84,26 +84,13 @@ pub struct Props {
 #[component]
 pub fn Bookings(props: &Props) -> Html {
     let v = &props.view;
-    let rows = use_state(|| None::<Result<Rc<Vec<Booking>>, String>>);
-    {
-        let (rows, api, locale) = (rows.clone(), v.api.to_string(), v.locale);
-        use_effect_with(props.ask.bookings(), move |query| {
-            rows.set(None);
-            let url = format!("{api}/referrals/bookings?{query}");
-            wasm_bindgen_futures::spawn_local(async move {
-                let got = crate::web::cases::get(&url, locale)
-                    .await
-                    .and_then(|t| bookings::from_json(&t))
-                    .map(Rc::new);
-                rows.set(Some(got));
-            });
-        });
-    }
-    let body = match &*rows {
-        None => html! { <p class="status" role="status">{ v.t(Word::Loading) }</p> },
-        Some(Err(why)) => html! { <p class="status error" role="alert">{ why.clone() }</p> },
-        Some(Ok(list)) => html! { <BookingList view={v.clone()} rows={list.clone()} /> },
-    };
+    let path = format!("referrals/bookings?{}", props.ask.bookings());
+    let rows = super::use_asked(v, path, bookings::from_json);
+    let body = super::loaded(
+        v,
+        &rows,
+        |list| html! { <BookingList view={v.clone()} rows={list} /> },
+    );
     html! {
         <div class="friend-bookings">
             <h3 id="bookings-h">{ v.t(Word::Bookings) }</h3>
