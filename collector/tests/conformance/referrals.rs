@@ -225,7 +225,11 @@ pub async fn bookings_read_back_newest_first_by_window_and_store(e: Engine) {
         ..Window::default()
     };
     let window = s.referral_bookings(&since, None).await.unwrap();
-    assert_eq!(window, [f.clone()], "from inclusive, to exclusive");
+    assert_eq!(
+        window,
+        std::slice::from_ref(f),
+        "from inclusive, to exclusive"
+    );
     let other_survey = Window {
         survey: Some("sales".into()),
         ..Window::default()
