@@ -27,7 +27,9 @@
 //! - `GET|POST /s/{survey}/{id}/refer`, `GET /r/{code}`, `POST /r/{code}/shared`,
 //!   `GET /r/{code}/poster.png|svg`, `GET|POST /r/{code}/book`,
 //!   `POST /api/referrals/{code}/events` — a promoter's referral, a friend's open, the poster,
-//!   the booking form, and what the brand reports it brought (`referral`).
+//!   the booking form, and what the brand reports it brought (`referral`);
+//!   `GET /api/referrals/bookings`, `POST /api/referrals/bookings/{id}/reveal` — the friends'
+//!   bookings of the caller's scope, to call them back (`referral::bookings`).
 //! - `GET|POST /signin`, `GET|POST|DELETE /api/session`, `GET|POST /invite/{token}` — signing
 //!   in and out, and setting a password from an invite (`signin`).
 //! - `GET /signin/oidc`, `GET /signin/oidc/callback` — single sign-on with OpenID Connect
@@ -154,6 +156,11 @@ pub fn app(store: Store, settings: Settings) -> Router {
         .route("/api/cases/{id}", get(cases::get).patch(cases::patch))
         .route("/api/cases/{id}/recovery", post(cases::resurvey::take))
         .route("/api/referrals/{code}/events", post(referral::events::post))
+        .route("/api/referrals/bookings", get(referral::bookings::list))
+        .route(
+            "/api/referrals/bookings/{id}/reveal",
+            post(referral::bookings::reveal),
+        )
         .route(
             "/signin",
             get(signin::signin_page).post(signin::signin_form),
@@ -248,6 +255,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/r/{code}/book"),
     ("POST", "/r/{code}/book"),
     ("POST", "/api/referrals/{code}/events"),
+    ("GET", "/api/referrals/bookings"),
+    ("POST", "/api/referrals/bookings/{id}/reveal"),
     ("GET", "/s/{survey}/logo"),
     ("GET", "/signin"),
     ("POST", "/signin"),

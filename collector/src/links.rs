@@ -491,7 +491,7 @@ mod tests {
             keys,
             sign: Some((key.clone(), 86_400)),
         };
-        let dir = std::env::temp_dir().join(format!("nps-tail-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("nps-tail-{}", uuid::Uuid::new_v4().simple()));
         let csv = "visit,phone_tail\nRO-1,3788\nRO-2,12\n";
         let e = links
             .write_sheet_from_csv(csv, &dir, Locale::ZhCn)

@@ -814,6 +814,7 @@ conformance!(
     visits_keep_their_first_issue_time_and_first_open,
     answers_keep_their_marks_and_the_funnel_reads_referrals,
     referrals_count_once_and_go_with_their_answer,
+    bookings_read_back_newest_first_by_window_and_store,
 );
 
 /// The command line on PostgreSQL: `seed --db postgres://…` writes the demo set through the

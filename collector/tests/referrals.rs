@@ -2,8 +2,9 @@
 //! open is counted once per device and never from the promoter's own, the redirect goes only
 //! to the survey's configured `referral_url`, forged and guessed codes are "not found", the
 //! brand's events count once per id within the caller's scope, the booking form stores a
-//! booking, the store's robot gets the thank-you (no phone), a deletion removes it all, and
-//! `/r/` is under the per-client limiter.
+//! booking, the store's robot gets the thank-you naming the friend and the date (no phone),
+//! the store lists its friends' bookings (phone masked, none for an analyst) and reveals one
+//! (logged), a deletion removes it all, and `/r/` is under the per-client limiter.
 
 mod common;
 
@@ -504,7 +505,7 @@ async fn a_booking_tells_the_stores_robot_at_once_with_no_phone_and_a_deletion_r
     assert_eq!(pass.sent, 1, "{pass:?}");
     let said = wecom.all_text();
     assert!(
-        said.contains("王先生推荐的朋友已预约试驾，请致谢。"),
+        said.contains("王先生推荐的朋友李已预约 12 月 6 日试驾，请致谢并尽快联系。"),
         "{said}"
     );
     assert!(said.contains("深圳福田店"), "{said}");
@@ -776,4 +777,207 @@ async fn embeds_previews_and_heads_are_not_counted_as_friends() {
         .unwrap();
     send(&w.app, page).await;
     assert_eq!(w.store.referral_opens(&code).await.unwrap(), (1, 1));
+}
+
+async fn with_token(w: &World, method: Method, uri: &str, token: &str) -> Reply {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    send(&w.app, req).await
+}
+
+/// The bookings a caller lists: each row's friend's name and phone (`None`: no key).
+async fn bookings(w: &World, query: &str, token: &str) -> Vec<(String, Option<Value>)> {
+    let r = with_token(
+        w,
+        Method::GET,
+        &format!("/api/referrals/bookings{query}"),
+        token,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+    r.json()["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let name = row["friend_name"].as_str().unwrap_or("-").to_owned();
+            (name, row.get("phone").cloned())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_store_lists_its_friends_bookings_masked_and_reveals_one_logged() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    name_promoter(&w, "after-sales").await;
+    let ok = post_as_friend(
+        &w,
+        &format!("/r/{code}/book"),
+        "name=%E6%9D%8E%E5%A5%B3%E5%A3%AB&phone=13812343788&date=2026-12-10&consent=1",
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    // Another store's promoter, whose friend booked later with no real date.
+    let other = nps_collector::storage::NewReferral {
+        code: "CCCCCCCCCCCCCCCCCCCCCCCC",
+        response_id: "20000000-0000-4000-8000-000000000099",
+        survey: "after-sales",
+        store: Some("BJ-CY"),
+        advisor: Some("zhao"),
+        visit: Some("R-7"),
+        device: None,
+    };
+    let other = w
+        .store
+        .referral_issue(&other, &Now::system())
+        .await
+        .unwrap();
+    let booked = nps_collector::storage::NewEvent {
+        code: &other.code,
+        kind: nps_core::growth::referral::EventKind::Booked,
+        reference: None,
+        via: "form",
+        at_ns: Now::system().ns + 1_000_000_000,
+        friend_name: Some("赵先生"),
+        friend_phone: Some("+8613900001111"),
+        preferred_date: None,
+        purge_after_ns: None,
+    };
+    w.store
+        .referral_event(&booked, "{}", &Now::system())
+        .await
+        .unwrap();
+    // The admin: both, newest first, masked; the stored row carries all the contract's fields.
+    let all = bookings(&w, "", ADMIN).await;
+    assert_eq!(
+        all,
+        [
+            ("赵先生".to_owned(), Some(json!("139****1111"))),
+            ("李女士".to_owned(), Some(json!("138****3788"))),
+        ]
+    );
+    let r = with_token(
+        &w,
+        Method::GET,
+        "/api/referrals/bookings?store=SZ-FT",
+        ADMIN,
+    )
+    .await;
+    let row = &r.json()["rows"][0];
+    for (key, want) in [
+        ("code_store", json!("SZ-FT")),
+        ("advisor", json!("wang")),
+        ("promoter_name", json!("王先生")),
+        ("friend_name", json!("李女士")),
+        ("preferred_date", json!("2026-12-10")),
+        ("phone", json!("138****3788")),
+        ("via", json!("form")),
+    ] {
+        assert_eq!(row[key], want, "{key}: {row}");
+    }
+    assert!(row["booked_at"].as_str().unwrap().ends_with('Z'), "{row}");
+    let id = row["id"].as_str().unwrap().to_owned();
+    assert!(!r.text.contains("13812343788"), "{}", r.text);
+    // A store's token: its own store only; another store's sees nothing of it.
+    let own = token(&w, Role::Store, Scope::Stores(vec!["SZ-FT".into()])).await;
+    let beijing = token(&w, Role::Store, Scope::Stores(vec!["BJ-CY".into()])).await;
+    let analyst = token(&w, Role::Analyst, Scope::All).await;
+    assert_eq!(
+        bookings(&w, "", &own).await,
+        [("李女士".to_owned(), Some(json!("138****3788")))]
+    );
+    assert_eq!(
+        bookings(&w, "?store=SZ-FT", &beijing).await,
+        [],
+        "asking for another store gives nothing"
+    );
+    assert_eq!(bookings(&w, "", &beijing).await.len(), 1);
+    // An analyst: the rows without any phone.
+    assert_eq!(
+        bookings(&w, "", &analyst).await,
+        [("赵先生".to_owned(), None), ("李女士".to_owned(), None)]
+    );
+    assert!(bookings(&w, "?from=2099-01-01", ADMIN).await.is_empty());
+    let bad = with_token(&w, Method::GET, "/api/referrals/bookings?by=store", ADMIN).await;
+    assert_eq!(
+        (bad.status, bad.json()["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("by"))
+    );
+    // The reveal: in scope only, the phone in full, recorded first.
+    let reveal = format!("/api/referrals/bookings/{id}/reveal");
+    for (who, want) in [
+        (&beijing, StatusCode::NOT_FOUND),
+        (&analyst, StatusCode::FORBIDDEN),
+        (&"nope".to_owned(), StatusCode::UNAUTHORIZED),
+    ] {
+        let r = with_token(&w, Method::POST, &reveal, who).await;
+        assert_eq!(r.status, want, "{}", r.text);
+        assert!(!r.text.contains("3788"), "{}", r.text);
+    }
+    let unknown = with_token(&w, Method::POST, "/api/referrals/bookings/x/reveal", &own).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(w
+        .store
+        .audit()
+        .await
+        .unwrap()
+        .iter()
+        .all(|e| e.action != "reveal"));
+    let r = with_token(&w, Method::POST, &reveal, &own).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+    assert!(r.json()["phone"].as_str().unwrap().ends_with("13812343788"));
+    let logged: Vec<_> = w
+        .store
+        .audit()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "reveal")
+        .collect();
+    assert_eq!(logged.len(), 1);
+    assert!(logged[0].who.starts_with("token:"), "{}", logged[0].who);
+    assert_eq!(logged[0].detail, json!({"booking": id, "store": "SZ-FT"}));
+    // Once the phone's retention has passed, nothing is left to reveal.
+    let later = Now {
+        at: String::new(),
+        ns: Now::system().ns + 31 * 86_400 * 1_000_000_000,
+    };
+    w.store.purge(later).await.unwrap();
+    assert_eq!(
+        with_token(&w, Method::POST, &reveal, &own).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        bookings(&w, "?store=SZ-FT", ADMIN).await,
+        [("李女士".to_owned(), Some(Value::Null))]
+    );
+}
+
+#[tokio::test]
+async fn a_booking_keeps_only_a_real_preferred_date() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    for date in ["2026-02-30", "2026-12-1x", "2026-12-10"] {
+        post_as_friend(
+            &w,
+            &format!("/r/{code}/book"),
+            &format!("name=%E6%9D%8E&phone=13812343788&date={date}&consent=1"),
+        )
+        .await;
+    }
+    let r = with_token(&w, Method::GET, "/api/referrals/bookings", ADMIN).await;
+    let dates: Vec<Value> = r.json()["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["preferred_date"].clone())
+        .collect();
+    assert_eq!(dates, [json!("2026-12-10"), Value::Null, Value::Null]);
 }

@@ -5,7 +5,8 @@
 //! the queries the view sends, and each row as the page words it. The collector owns every
 //! figure (the rates, their intervals, the flags, the low-response rule) and the scope: this
 //! only reads and words them, and never drops a row it was sent. `flags` words the coaching
-//! flags and reads `GET /api/funnel/flags`. The browser part is `web::funnel`.
+//! flags and reads `GET /api/funnel/flags`; `bookings` reads the friends' bookings (`GET
+//! /api/referrals/bookings`). The browser part is `web::funnel`.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +18,7 @@ use crate::cases::stats::NONE;
 use crate::format::{int, iso_date, month, pct, points};
 use crate::words::{self, Word};
 
+pub mod bookings;
 pub mod flags;
 
 /// What the rows are grouped by (`by` of the query).
@@ -167,6 +169,11 @@ impl Ask {
     /// The query of `GET /api/funnel`.
     pub fn funnel(&self, by: By) -> String {
         encode(std::iter::once(("by", by.key().to_owned())).chain(self.pairs()))
+    }
+
+    /// The query of `GET /api/referrals/bookings`: the range, survey and store.
+    pub fn bookings(&self) -> String {
+        encode(self.pairs().into_iter())
     }
 
     /// The query of `GET /api/funnel/flags` for one store (the view's store filter aside).

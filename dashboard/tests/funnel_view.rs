@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use common::{all, mount, one, text};
+use common::{all, mount, one, text, until};
 use nps_core::words::Locale;
 use nps_dashboard::funnel::{self, flags, By};
 use nps_dashboard::web::{FlagReasons, FlaggedList, Funnel, FunnelRows, TrendRows, View};
@@ -80,25 +80,6 @@ fn texts(root: &Element, sel: &str) -> Vec<String> {
         .iter()
         .map(|e| e.text_content().unwrap_or_default())
         .collect()
-}
-
-/// Waits, up to 10 s, until `sel` is in `root` (a fetch's answer), without a fixed sleep.
-async fn until(root: &Element, sel: &str) -> Element {
-    let deadline = js_sys::Date::now() + 10_000.0;
-    loop {
-        yew::scheduler::flush().await;
-        if let Some(e) = one(root, sel) {
-            return e;
-        }
-        assert!(js_sys::Date::now() < deadline, "no {sel} within 10 s");
-        let tick = js_sys::Promise::new(&mut |done, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&done, 20)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
-    }
 }
 
 #[wasm_bindgen_test]

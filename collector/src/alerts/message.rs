@@ -73,6 +73,10 @@ pub struct Thanks {
     pub event: nps_core::growth::referral::EventKind,
     /// The name the promoter gave for the poster (王先生), if any.
     pub promoter: Option<String>,
+    /// The friend's name (称呼) from the booking form, if any.
+    pub friend: Option<String>,
+    /// The friend's preferred date (`YYYY-MM-DD`), if given.
+    pub date: Option<String>,
     pub store: Option<Named>,
     pub advisor: Option<String>,
     /// The promoter's visit (their order number).

@@ -42,7 +42,7 @@ fn read(text: &str) -> Result<Config, String> {
 
 /// docs/nps.toml with its files in a temporary folder instead of /etc/nps.
 fn example() -> Config {
-    let dir = std::env::temp_dir().join(format!("nps-config-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("nps-config-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("north-feishu-url"),
@@ -848,6 +848,26 @@ fn the_documented_errors_are_the_real_ones() {
     assert_eq!(block, format!("--config nps.toml: {real}\n"));
 }
 
+/// What every robot in every locale says of `m`, each asserted to carry `PHONES[0]` only
+/// masked (`138****3788`).
+fn robot_texts_masking_the_phone(m: &Message) -> Vec<String> {
+    let mut texts = Vec::new();
+    for kind in Kind::ALL {
+        for locale in Locale::ALL {
+            let req = robot::request(&channel(kind, locale), m, "job-3", 1_764_806_400_000);
+            let text = text_of(kind, &req.body);
+            assert!(
+                !req.body.contains(PHONES[0]),
+                "{kind:?} {locale:?}: {}",
+                req.body
+            );
+            assert!(text.contains("138****3788"), "{kind:?} {locale:?}: {text}");
+            texts.push(text);
+        }
+    }
+    texts
+}
+
 /// A referral's thank-you: the promoter's name (a number typed as one shows masked), else
 /// their order's number, in each robot and locale, loud, and never a phone.
 #[test]
@@ -856,6 +876,8 @@ fn a_thank_you_names_the_promoter_or_the_order_and_never_a_phone() {
     let thanks = |promoter: Option<&str>, event| super::message::Thanks {
         event,
         promoter: promoter.map(str::to_owned),
+        friend: None,
+        date: None,
         store: Some(Named {
             id: "SZ-FT".into(),
             name: "深圳福田店".into(),
@@ -886,18 +908,55 @@ fn a_thank_you_names_the_promoter_or_the_order_and_never_a_phone() {
         "a thank-you never rings the whole group"
     );
     let sneaky = Message::Referral(thanks(Some(PHONES[0]), EventKind::Booked));
-    for kind in Kind::ALL {
-        for locale in Locale::ALL {
-            let req = robot::request(&channel(kind, locale), &sneaky, "job-3", 1_764_806_400_000);
-            let text = text_of(kind, &req.body);
-            assert!(
-                !req.body.contains(PHONES[0]),
-                "{kind:?} {locale:?}: {}",
-                req.body
-            );
-            assert!(text.contains("138****3788"), "{kind:?} {locale:?}: {text}");
-            assert!(text.contains("R-88231") && text.contains("王磊"), "{text}");
-            assert!(text.contains("dashboard.html#referrals"), "{text}");
-        }
+    for text in robot_texts_masking_the_phone(&sneaky) {
+        assert!(text.contains("R-88231") && text.contains("王磊"), "{text}");
+        assert!(text.contains("dashboard.html#referrals"), "{text}");
+    }
+}
+
+/// A booking from the collector's form: the thank-you names the friend (称呼) and the
+/// preferred date and asks the store to call, in each locale; a phone typed as the friend's
+/// name shows masked, and no robot's message carries a phone.
+#[test]
+fn a_booking_thank_you_names_the_friend_and_the_date_and_never_a_phone() {
+    use nps_core::growth::referral::EventKind;
+    let thanks = |friend: &str, date: Option<&str>| {
+        Message::Referral(super::message::Thanks {
+            event: EventKind::Booked,
+            promoter: Some("王先生".into()),
+            friend: Some(friend.into()),
+            date: date.map(str::to_owned),
+            store: None,
+            advisor: Some("王磊".into()),
+            visit: Some("R-88231".into()),
+            survey: "after-sales".into(),
+            link: "https://nps.brand.example/dashboard.html#referrals".into(),
+        })
+    };
+    let titles = |m: &Message| Locale::ALL.map(|l| super::text::words(m, l).title);
+    assert_eq!(
+        titles(&thanks("李女士", Some("2026-12-10"))),
+        [
+            "王先生推荐的朋友李女士已预约 12 月 10 日试驾，请致谢并尽快联系。",
+            "王先生推薦的朋友李女士已預約 12 月 10 日試駕，請致謝並盡快聯繫。",
+            "王先生 referred a friend 李女士 who booked a test drive on 10 December: please say thank you and call them soon.",
+        ]
+    );
+    assert_eq!(
+        titles(&thanks("李女士", None))[0],
+        "王先生推荐的朋友李女士已预约试驾，请致谢并尽快联系。"
+    );
+    let where_ = super::text::words(&thanks("李女士", None), Locale::ZhCn);
+    assert!(
+        where_.lines.iter().any(|(_, l)| l.contains("朋友的预约")),
+        "{:?}",
+        where_.lines
+    );
+    let sneaky = thanks(PHONES[0], Some("2026-12-10"));
+    for text in robot_texts_masking_the_phone(&sneaky) {
+        assert!(
+            text.contains("12 月 10 日") || text.contains("10 December"),
+            "{text}"
+        );
     }
 }

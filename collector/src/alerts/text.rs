@@ -79,18 +79,20 @@ fn title(kind: AlertKind) -> Three {
     }
 }
 
-/// A thank-you's title: `{who}` is the promoter's name, else `WHO_VISIT` or `WHO_SOMEONE`.
+/// A thank-you's title: `{who}` is the promoter's name, else `WHO_VISIT` or `WHO_SOMEONE`;
+/// `{friend}`, `{date}` and `{call}` are `FRIEND`, `DATE` and `CALL` when the booking form
+/// gave them, else nothing.
 fn thanks_title(event: EventKind) -> Three {
     match event {
         EventKind::Booked => [
-            "{who}推荐的朋友已预约试驾，请致谢。",
-            "{who}推薦的朋友已預約試駕，請致謝。",
-            "{who} referred a friend who booked a test drive: please say thank you.",
+            "{who}推荐的朋友{friend}已预约{date}试驾，请致谢{call}。",
+            "{who}推薦的朋友{friend}已預約{date}試駕，請致謝{call}。",
+            "{who} referred a friend{friend} who booked a test drive{date}: please say thank you{call}.",
         ],
         EventKind::Purchased => [
-            "{who}推荐的朋友已成交购车，请致谢。",
-            "{who}推薦的朋友已成交購車，請致謝。",
-            "{who} referred a friend who bought: please say thank you.",
+            "{who}推荐的朋友{friend}已成交购车，请致谢{call}。",
+            "{who}推薦的朋友{friend}已成交購車，請致謝{call}。",
+            "{who} referred a friend{friend} who bought: please say thank you{call}.",
         ],
     }
 }
@@ -100,6 +102,33 @@ const WHO_VISIT: Three = [
     "The customer of order {visit}",
 ];
 const WHO_SOMEONE: Three = ["一位推荐者", "一位推薦者", "A promoter"];
+const FRIEND: Three = ["{friend}", "{friend}", " {friend}"];
+const DATE: Three = [
+    " {month} 月 {day} 日",
+    " {month} 月 {day} 日",
+    " on {day} {month}",
+];
+const CALL: Three = ["并尽快联系", "並盡快聯繫", " and call them soon"];
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const CONTACT: Three = ["联系朋友", "聯繫朋友", "Call the friend"];
+const CONTACT_WHERE: Three = [
+    "号码请在看板的“朋友的预约”中查看",
+    "號碼請在看板的「朋友的預約」中查看",
+    "the number is under Friends' bookings in the dashboard",
+];
 const FUNNEL: Three = ["查看推荐", "查看推薦", "Open the referrals"];
 
 const SCORE: Three = ["分数", "分數", "Score"];
@@ -187,19 +216,59 @@ fn place_lines(
     }
 }
 
+/// A preferred date (`YYYY-MM-DD`) as `DATE` says it, or nothing for another text.
+fn date_words(date: &str, locale: Locale) -> Option<String> {
+    let mut parts = date.split('-').skip(1).map(str::parse::<usize>);
+    let (Some(Ok(month @ 1..=12)), Some(Ok(day @ 1..=31))) = (parts.next(), parts.next()) else {
+        return None;
+    };
+    let month = match locale {
+        Locale::En => MONTHS[month - 1].to_owned(),
+        _ => month.to_string(),
+    };
+    Some(fill(
+        pick(DATE, locale),
+        &[("month", month), ("day", day.to_string())],
+    ))
+}
+
 fn thanks(r: &Thanks, locale: Locale) -> Words {
     let t = |three: Three| pick(three, locale);
-    let name = r
-        .promoter
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty());
-    let who = match (name, &r.visit) {
-        (Some(n), _) => customer_words(n),
+    let given = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+    };
+    let who = match (given(&r.promoter), &r.visit) {
+        (Some(n), _) => customer_words(&n),
         (None, Some(v)) => fill(t(WHO_VISIT), &[("visit", code_words(v))]),
         (None, None) => t(WHO_SOMEONE).into(),
     };
-    let mut head = fill(t(thanks_title(r.event)), &[("who", who)]);
+    // The friend's name as the customer typed it: a number typed as one shows masked.
+    let friend = given(&r.friend).map(|f| customer_words(&f));
+    let date = given(&r.date).and_then(|d| date_words(&d, locale));
+    let mut head = fill(
+        t(thanks_title(r.event)),
+        &[
+            ("who", who),
+            (
+                "friend",
+                friend
+                    .as_ref()
+                    .map(|f| fill(t(FRIEND), &[("friend", f.clone())]))
+                    .unwrap_or_default(),
+            ),
+            ("date", date.unwrap_or_default()),
+            (
+                "call",
+                friend
+                    .as_ref()
+                    .map(|_| t(CALL).to_owned())
+                    .unwrap_or_default(),
+            ),
+        ],
+    );
     if let Some(s) = &r.store {
         head = fill(
             t(TITLE_AT),
@@ -208,6 +277,9 @@ fn thanks(r: &Thanks, locale: Locale) -> Words {
     }
     let mut lines = Vec::new();
     place_lines(&mut lines, locale, &r.store, &r.advisor, &r.visit);
+    if friend.is_some() {
+        lines.push((t(CONTACT), t(CONTACT_WHERE).into()));
+    }
     Words {
         title: head,
         lines,

@@ -59,17 +59,20 @@ pub fn case_alert(
     }
 }
 
-/// A thank-you alert's frozen body: what the referral was when its event came (never a
-/// phone). `thanks` reads it back.
-pub fn thanks_body(r: &crate::storage::Referral, event: EventKind) -> String {
+/// A thank-you alert's frozen body: what the referral was when its event `e` came, with the
+/// friend's name (称呼) and preferred date from the booking form (never a phone). `thanks`
+/// reads it back.
+pub fn thanks_body(r: &crate::storage::Referral, e: &crate::storage::NewEvent) -> String {
     serde_json::json!({
         "code": r.code,
-        "kind": event.name(),
+        "kind": e.kind.name(),
         "survey": r.survey,
         "store": r.store,
         "advisor": r.advisor,
         "visit": r.visit,
         "name": r.name,
+        "friend": e.friend_name,
+        "date": e.preferred_date,
     })
     .to_string()
 }
@@ -94,6 +97,8 @@ pub fn thanks(body: &str, names: &Names, base: &str) -> Option<Thanks> {
     Some(Thanks {
         event,
         promoter: s("name"),
+        friend: s("friend"),
+        date: s("date"),
         store,
         advisor,
         visit: s("visit"),

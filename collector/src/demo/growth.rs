@@ -239,9 +239,10 @@ async fn referrals(
                 at_ns: at,
                 friend_name: None,
                 friend_phone: None,
+                preferred_date: None,
                 purge_after_ns: None,
             };
-            let body = crate::delivery::say::thanks_body(&referral, kind);
+            let body = crate::delivery::say::thanks_body(&referral, &event);
             store.referral_event(&event, &body, &ns_now(at)).await?;
         }
     }

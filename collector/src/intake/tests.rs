@@ -329,7 +329,7 @@ fn a_re_survey_is_admitted_as_its_case_only_from_a_signed_link() {
 /// counted: the dashboard and every count skip flagged rows); an unsigned one is not stored.
 #[tokio::test]
 async fn a_re_survey_is_stored_flagged_and_an_unsigned_one_refused() {
-    let dir = std::env::temp_dir().join(format!("nps-recovery-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("nps-recovery-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let store = crate::Store::open(dir.join("nps.db")).unwrap();
     let (settings, key) = signing();

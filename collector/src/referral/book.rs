@@ -1,9 +1,10 @@
 //! The collector's booking form, for a brand without a booking page of its own:
 //! `GET /r/{code}/book` shows it, `POST /r/{code}/book` takes the friend's name (称呼), phone
 //! (the contract's phone rules, with a consent box naming the survey's retention) and preferred
-//! date, and stores a `booked` event (`via` `form`) with the store's thank-you alert. The phone
-//! is kept for the survey's `retention_days`, then removed (`Store::purge`); it is never in
-//! an alert.
+//! date, and stores a `booked` event (`via` `form`, the date in its own column) with the
+//! store's thank-you alert naming the friend and the date. The phone is kept for the survey's
+//! `retention_days`, then removed (`Store::purge`); it is never in an alert: the store reads it
+//! masked in `GET /api/referrals/bookings` and in full through a logged reveal (`bookings`).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -18,15 +19,24 @@ use super::{load, unavailable};
 use crate::state::Shared;
 use crate::storage::{NewEvent, Now};
 
-/// A preferred date as the form's date input sends it (`YYYY-MM-DD`), or none.
+/// A preferred date as the form's date input sends it (`YYYY-MM-DD`, a real day), or none.
 fn date(raw: &str) -> Option<&str> {
     let raw = raw.trim();
-    let ok = raw.len() == 10
+    let shaped = raw.len() == 10
         && raw.bytes().enumerate().all(|(i, b)| match i {
             4 | 7 => b == b'-',
             _ => b.is_ascii_digit(),
         });
-    ok.then_some(raw)
+    let num = |r: std::ops::Range<usize>| raw.get(r).and_then(|p| p.parse::<u8>().ok());
+    let real = shaped
+        && raw[..4].parse::<i32>().is_ok_and(|year| {
+            let month = num(5..7).and_then(|m| time::Month::try_from(m).ok());
+            match (month, num(8..10)) {
+                (Some(m), Some(d)) => time::Date::from_calendar_date(year, m, d).is_ok(),
+                _ => false,
+            }
+        });
+    real.then_some(raw)
 }
 
 /// `GET /r/{code}/book`.
@@ -82,11 +92,6 @@ pub(crate) async fn take(
     };
     let now = Now::system();
     let retention_ns = i64::from(a.cfg.retention_days) * 86_400 * 1_000_000_000;
-    // The preferred date rides with the name the store reads in the dashboard.
-    let friend = match date(&date_raw) {
-        Some(d) => format!("{name} · {d}"),
-        None => name,
-    };
     // One booking per friend's phone and code: a reload or a second post of the form is the
     // same booking (its alert is made once), not another friend. The key is an HMAC of the
     // code and phone (never the phone's plain hash), cleared with the phone at its retention.
@@ -118,8 +123,9 @@ pub(crate) async fn take(
         reference: Some(&reference),
         via: "form",
         at_ns: now.ns,
-        friend_name: Some(&friend),
+        friend_name: Some(&name),
         friend_phone: Some(&phone),
+        preferred_date: date(&date_raw),
         purge_after_ns: Some(now.ns.saturating_add(retention_ns)),
     };
     match super::events::record(&state, &r, &new).await {

@@ -24,7 +24,7 @@ pub(crate) async fn record(
     r: &Referral,
     e: &NewEvent<'_>,
 ) -> Result<Recorded, StoreError> {
-    let body = thanks_body(r, e.kind);
+    let body = thanks_body(r, e);
     state.store.referral_event(e, &body, &Now::system()).await
 }
 
@@ -86,6 +86,7 @@ pub(crate) async fn post(
         at_ns: event.at_ns.unwrap_or(now.ns),
         friend_name: None,
         friend_phone: None,
+        preferred_date: None,
         purge_after_ns: None,
     };
     match record(&state, &r, &new).await {

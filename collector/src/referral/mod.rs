@@ -12,6 +12,8 @@
 //! GET|POST /r/{code}/book          the collector's booking form (a `booked` event, `form`)
 //! POST /api/referrals/{code}/events  the brand reports `booked`/`purchased` (a caller with
 //!                                  `ReportReferrals` in the code's store's scope)
+//! GET  /api/referrals/bookings     the friends' bookings of the caller's scope, phone masked
+//! POST /api/referrals/bookings/{id}/reveal  a friend's phone in full, logged (`bookings`)
 //! ```
 //!
 //! A code is verified (`code::verify`, its tag in constant time) before any database read; a
@@ -22,6 +24,7 @@
 //! is under the per-client rate limiter (`lib::rate_limit`).
 
 pub mod book;
+pub mod bookings;
 pub mod code;
 pub mod events;
 mod page;

@@ -135,6 +135,8 @@ pub use cases::{
 };
 mod people;
 pub use people::{email_key, AuditEntry, AuditFilter, Standing, Token, User};
+mod bookings;
+pub use bookings::Booking;
 mod referrals;
 pub use referrals::{NewEvent, NewReferral, Recorded, Referral};
 

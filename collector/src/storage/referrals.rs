@@ -50,6 +50,8 @@ pub struct NewEvent<'a> {
     pub at_ns: i64,
     pub friend_name: Option<&'a str>,
     pub friend_phone: Option<&'a str>,
+    /// The friend's preferred date (`YYYY-MM-DD`), from the booking form.
+    pub preferred_date: Option<&'a str>,
     /// When the friend's phone is removed.
     pub purge_after_ns: Option<i64>,
 }
@@ -241,7 +243,8 @@ impl Store {
         let id = uuid::Uuid::new_v4().to_string();
         let insert = stmt(
             "INSERT INTO referral_events (id, code, kind, ref, via, at_ns, friend_name,
-               friend_phone, purge_after_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+               friend_phone, preferred_date, purge_after_ns)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT DO NOTHING RETURNING id",
             vec![
                 t(&id),
@@ -252,6 +255,7 @@ impl Store {
                 Val::I(e.at_ns),
                 opt(e.friend_name),
                 opt(e.friend_phone),
+                opt(e.preferred_date),
                 e.purge_after_ns.map_or(Val::NullI, Val::I),
             ],
         );

@@ -1,10 +1,11 @@
 //! The referrals of the conformance suite (run on each engine by `conformance!`): one code per
 //! answer, a friend's opens one row per device, the first share kept, an event once per brand
 //! id with its thank-you alert made in the same transaction, the friend's phone removed at its
-//! retention, and everything gone with the answer.
+//! retention, and everything gone with the answer; the friends' bookings read back newest
+//! first with their referral's store and promoter, by window and store.
 
 use super::{at, fresh, id, resp, Engine};
-use nps_collector::storage::{NewEvent, NewReferral, Recorded};
+use nps_collector::storage::{NewEvent, NewReferral, Recorded, Window};
 use nps_core::growth::referral::{EventKind, Open};
 use serde_json::json;
 
@@ -20,6 +21,7 @@ fn event<'a>(kind: EventKind, reference: Option<&'a str>, phone: Option<&'a str>
         at_ns: at(100).ns,
         friend_name: phone.map(|_| "李"),
         friend_phone: phone,
+        preferred_date: None,
         purge_after_ns: phone.map(|_| at(1000).ns),
     }
 }
@@ -142,4 +144,101 @@ pub async fn referrals_count_once_and_go_with_their_answer(e: Engine) {
     let left = s.alerts_to_fan(&at(20), 100).await.unwrap();
     assert_eq!(left.len(), 1, "the other answer's thank-you stays");
     assert!(s.referral(OTHER).await.unwrap().is_some());
+}
+
+pub async fn bookings_read_back_newest_first_by_window_and_store(e: Engine) {
+    let s = fresh(e).await;
+    let (one, two) = (id(1), id(2));
+    let referral = |code, response_id, store| NewReferral {
+        code,
+        response_id,
+        survey: "after-sales",
+        store: Some(store),
+        advisor: Some("wang"),
+        visit: None,
+        device: None,
+    };
+    s.referral_issue(&referral(CODE, &one, "SZ-FT"), &at(1))
+        .await
+        .unwrap();
+    s.referral_issue(&referral(OTHER, &two, "BJ-CY"), &at(1))
+        .await
+        .unwrap();
+    s.referral_name(CODE, Some("王先生")).await.unwrap();
+    let body = "{}";
+    let mut api = event(EventKind::Booked, Some("B-1"), None);
+    api.at_ns = at(9).ns;
+    let mut form = event(EventKind::Booked, None, Some("+8613812343788"));
+    form.at_ns = at(12).ns;
+    form.preferred_date = Some("2026-12-10");
+    let bought = event(EventKind::Purchased, Some("B-1"), None);
+    let mut theirs = event(EventKind::Booked, None, Some("+8613900001111"));
+    theirs.code = OTHER;
+    theirs.at_ns = at(14).ns;
+    for e in [&api, &form, &bought, &theirs] {
+        s.referral_event(e, body, &at(15)).await.unwrap();
+    }
+    let all = s.referral_bookings(&Window::default(), None).await.unwrap();
+    let seen: Vec<(&str, Option<&str>)> = all
+        .iter()
+        .map(|b| (b.code.as_str(), b.store.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (OTHER, Some("BJ-CY")),
+            (CODE, Some("SZ-FT")),
+            (CODE, Some("SZ-FT"))
+        ],
+        "bookings only, newest first"
+    );
+    let f = &all[1];
+    assert_eq!(
+        (
+            f.promoter_name.as_deref(),
+            f.friend_name.as_deref(),
+            f.preferred_date.as_deref(),
+            f.phone.as_deref(),
+            f.via.as_str(),
+            f.at_ns,
+            f.advisor.as_deref(),
+        ),
+        (
+            Some("王先生"),
+            Some("李"),
+            Some("2026-12-10"),
+            Some("+8613812343788"),
+            "form",
+            at(12).ns,
+            Some("wang"),
+        )
+    );
+    assert_eq!(all[2].phone, None);
+    let ours = s
+        .referral_bookings(&Window::default(), Some("SZ-FT"))
+        .await
+        .unwrap();
+    assert_eq!(ours.len(), 2);
+    let since = Window {
+        since_ns: Some(at(10).ns),
+        until_ns: Some(at(14).ns),
+        ..Window::default()
+    };
+    let window = s.referral_bookings(&since, None).await.unwrap();
+    assert_eq!(
+        window,
+        std::slice::from_ref(f),
+        "from inclusive, to exclusive"
+    );
+    let other_survey = Window {
+        survey: Some("sales".into()),
+        ..Window::default()
+    };
+    assert!(s
+        .referral_bookings(&other_survey, None)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(s.referral_booking(&f.id).await.unwrap().as_ref(), Some(f));
+    assert_eq!(s.referral_booking("nope").await.unwrap(), None);
 }

@@ -20,7 +20,10 @@ use wasm_bindgen_futures::JsFuture;
 
 pub use app::{App, AppProps, Me, View};
 pub use cases::CaseCard;
-pub use funnel::{FlagReasons, FlaggedList, Funnel, FunnelRows, Props as FunnelProps, TrendRows};
+pub use funnel::{
+    BookingList, Bookings, FlagReasons, FlaggedList, Funnel, FunnelRows, Props as FunnelProps,
+    TrendRows,
+};
 
 /// The element the dashboard mounts into.
 const ROOT_ID: &str = "nps-dashboard";

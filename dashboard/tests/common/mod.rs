@@ -1,6 +1,6 @@
 //! What the dashboard's browser tests share: a `View` with nothing loaded, signed in with a
 //! role, and an API where nothing is served (a request that goes out is refused in words); a
-//! fresh element to mount into; reading the DOM.
+//! fresh element to mount into; reading the DOM; waiting for a fetch's answer.
 #![allow(dead_code)]
 
 use std::rc::Rc;
@@ -63,4 +63,23 @@ pub fn text(root: &Element, sel: &str) -> String {
         .unwrap_or_else(|| panic!("no {sel}"))
         .text_content()
         .unwrap_or_default()
+}
+
+/// Waits, up to 10 s, until `sel` is in `root` (a fetch's answer), without a fixed sleep.
+pub async fn until(root: &Element, sel: &str) -> Element {
+    let deadline = js_sys::Date::now() + 10_000.0;
+    loop {
+        yew::scheduler::flush().await;
+        if let Some(e) = one(root, sel) {
+            return e;
+        }
+        assert!(js_sys::Date::now() < deadline, "no {sel} within 10 s");
+        let tick = js_sys::Promise::new(&mut |done, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&done, 20)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+    }
 }

@@ -16,8 +16,8 @@
 ///   the promoter's own device.
 /// - `referral_events`: a friend booked or bought (`kind`), reported by the brand's system
 ///   (`via` `api`, `ref` its own id, once per code, kind and ref) or the collector's booking
-///   form (`via` `form`, with the friend's name and phone, the phone removed at
-///   `purge_after_ns`, the survey's retention).
+///   form (`via` `form`, with the friend's name (称呼), phone and `preferred_date`
+///   (`YYYY-MM-DD`, if given), the phone removed at `purge_after_ns`, the survey's retention).
 pub const GROWTH: &str = "CREATE TABLE server_keys (
         name       TEXT PRIMARY KEY,
         value      TEXT NOT NULL,
@@ -66,6 +66,7 @@ pub const GROWTH: &str = "CREATE TABLE server_keys (
         at_ns        BIGINT NOT NULL,
         friend_name  TEXT,
         friend_phone TEXT,
+        preferred_date TEXT,
         purge_after_ns BIGINT,
         UNIQUE (code, kind, ref)
     );

@@ -14,7 +14,7 @@
 
 mod card;
 mod panels;
-mod reveal;
+pub(crate) mod reveal;
 mod stats;
 
 use std::rc::Rc;

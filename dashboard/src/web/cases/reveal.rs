@@ -1,6 +1,7 @@
-//! A masked phone and "show number": one tap asks the collector for the full number of the
-//! case's answer (`POST /api/responses/{id}/reveal`, which writes it to the audit trail) and
-//! turns it into a link to call.
+//! A masked phone and "show number": one tap asks the collector for the full number (of a
+//! case's answer, `POST /api/responses/{id}/reveal`, or of a friend's booking, `POST
+//! /api/referrals/bookings/{id}/reveal`; each writes it to the audit trail) and turns it into
+//! a link to call.
 
 use std::rc::Rc;
 
@@ -12,7 +13,11 @@ use crate::words::Word;
 #[derive(Properties, PartialEq)]
 pub struct RevealProps {
     pub view: Rc<View>,
-    /// The response's id.
+    /// What the number is of, under the API: `responses` (a case's answer, the default) or
+    /// `referrals/bookings` (a friend's booking).
+    #[prop_or(AttrValue::Static("responses"))]
+    pub of: AttrValue,
+    /// The response's (or booking's) id.
     pub id: AttrValue,
     /// The phone as the case gives it: masked (`138****3788`).
     pub masked: AttrValue,
@@ -28,7 +33,7 @@ pub fn Reveal(props: &RevealProps) -> Html {
         let (shown, asking, api, id) = (
             shown.clone(),
             asking.clone(),
-            v.api.to_string(),
+            format!("{}/{}", v.api, props.of),
             props.id.to_string(),
         );
         Callback::from(move |_: MouseEvent| {
@@ -39,7 +44,7 @@ pub fn Reveal(props: &RevealProps) -> Html {
             let (shown, asking, api, id) = (shown.clone(), asking.clone(), api.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let id_path: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
-                let url = format!("{api}/responses/{id_path}/reveal");
+                let url = format!("{api}/{id_path}/reveal");
                 let got = match crate::web::fetch("POST", &url).await {
                     Ok((200, text)) => serde_json::from_str::<serde_json::Value>(&text)
                         .ok()

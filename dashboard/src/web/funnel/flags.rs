@@ -90,27 +90,13 @@ pub struct ForProps {
 #[component]
 pub fn FlaggedFor(props: &ForProps) -> Html {
     let v = &props.view;
-    let rows = use_state(|| None::<Result<Rc<Vec<Flagged>>, String>>);
-    {
-        let (rows, api, locale) = (rows.clone(), v.api.to_string(), v.locale);
-        let query = props.ask.flags(&props.store);
-        use_effect_with(query, move |query| {
-            rows.set(None);
-            let url = format!("{api}/funnel/flags?{query}");
-            wasm_bindgen_futures::spawn_local(async move {
-                let got = crate::web::cases::get(&url, locale)
-                    .await
-                    .and_then(|t| flags::from_json(&t))
-                    .map(Rc::new);
-                rows.set(Some(got));
-            });
-        });
-    }
-    let body = match &*rows {
-        None => html! { <p class="status" role="status">{ v.t(Word::Loading) }</p> },
-        Some(Err(why)) => html! { <p class="status error" role="alert">{ why.clone() }</p> },
-        Some(Ok(list)) => html! { <FlaggedList view={v.clone()} rows={list.clone()} /> },
-    };
+    let path = format!("funnel/flags?{}", props.ask.flags(&props.store));
+    let rows = super::use_asked(v, path, flags::from_json);
+    let body = super::loaded(
+        v,
+        &rows,
+        |list| html! { <FlaggedList view={v.clone()} rows={list} /> },
+    );
     html! {
         <div class="flagged-for" data-store={props.store.clone()}>
             <h3>{ v.fill(Word::FlaggedAt, &[("name", &props.name)]) }</h3>

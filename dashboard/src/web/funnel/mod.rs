@@ -2,14 +2,17 @@
 //! /api/funnel`, a tab each) and month by month (`by=month`, the 12 months up to the range's
 //! end), for the dashboard's range, survey and store; shown only to someone signed in (a
 //! dropped export has no invitations). What is said is `crate::funnel`; this only fetches and
-//! draws (`rows`: the tables; `flags`: the flags explained and a store's flagged answers).
+//! draws (`rows`: the tables; `bookings`: the friends' bookings to call back, "朋友的预约";
+//! `flags`: the flags explained and a store's flagged answers).
 //! The collector answers only the caller's scope: nothing here filters what it was sent.
 //!
 //! The DOM the end-to-end test drives: `section.funnel`, its tabs `.funnel-tabs
 //! button[data-by]`, the rows `table.response tr[data-key]` and `table.referral
 //! tr[data-key]` (the rate in `td.rate`), `.badge.low` and `p.low-why[data-key]`,
-//! `[data-act=flagged]` and `ul.flagged li[data-id]`, and the trend's `table.trend-rows`.
+//! `[data-act=flagged]` and `ul.flagged li[data-id]`, the trend's `table.trend-rows`, and the
+//! bookings' `.friend-bookings ul.bookings li[data-id]` with `[data-act=reveal]`.
 
+mod bookings;
 mod flags;
 mod rows;
 
@@ -22,11 +25,12 @@ use super::app::View;
 use crate::funnel::{self, Ask, By};
 use crate::words::Word;
 
+pub use bookings::{BookingList, Bookings};
 pub use flags::{FlagReasons, FlaggedList};
 pub use rows::{FunnelRows, TrendRows};
 
 /// What a request came to: none while it is on its way.
-type Got = Option<Result<Rc<funnel::Funnel>, String>>;
+pub(super) type Asked<T> = Option<Result<Rc<T>, String>>;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -44,20 +48,24 @@ fn ask(v: &View) -> Ask {
     }
 }
 
-/// Asks `GET /api/funnel?{query}` whenever `key` changes.
+/// Asks the collector for `{api}/{path}` whenever `path` changes, read by `parse`.
 #[hook]
-fn use_funnel<K: PartialEq + Clone + 'static>(v: &View, key: K, query: String) -> Got {
+pub(super) fn use_asked<T: 'static>(
+    v: &View,
+    path: String,
+    parse: fn(&str) -> Result<T, String>,
+) -> Asked<T> {
     let got = use_state(|| None);
     {
         let (got, api, locale) = (got.clone(), v.api.to_string(), v.locale);
-        use_effect_with(key, move |_| {
+        use_effect_with(path, move |path| {
             got.set(None);
+            let url = format!("{api}/{path}");
             wasm_bindgen_futures::spawn_local(async move {
-                let url = format!("{api}/funnel?{query}");
                 let read = super::cases::get(&url, locale)
                     .await
-                    .and_then(|t| funnel::Funnel::from_json(&t))
-                    .map(|f| Rc::new(f.sorted()));
+                    .and_then(|t| parse(&t))
+                    .map(Rc::new);
                 got.set(Some(read));
             });
         });
@@ -65,13 +73,32 @@ fn use_funnel<K: PartialEq + Clone + 'static>(v: &View, key: K, query: String) -
     (*got).clone()
 }
 
-/// Loading, why not, nothing yet, or the figures.
-fn body(v: &View, got: &Got, draw: impl FnOnce(Rc<funnel::Funnel>) -> Html) -> Html {
+/// Loading, why not, or what came.
+pub(super) fn loaded<T>(v: &View, got: &Asked<T>, draw: impl FnOnce(Rc<T>) -> Html) -> Html {
     match got {
         None => html! { <p class="status" role="status">{ v.t(Word::Loading) }</p> },
         Some(Err(why)) => html! { <p class="status error" role="alert">{ why.clone() }</p> },
+        Some(Ok(got)) => draw(got.clone()),
+    }
+}
+
+/// `GET /api/funnel?{query}`, its rows in the page's order.
+#[hook]
+fn use_funnel(v: &View, query: String) -> Asked<funnel::Funnel> {
+    use_asked(v, format!("funnel?{query}"), |t| {
+        funnel::Funnel::from_json(t).map(funnel::Funnel::sorted)
+    })
+}
+
+/// Loading, why not, nothing yet, or the figures.
+fn body(
+    v: &View,
+    got: &Asked<funnel::Funnel>,
+    draw: impl FnOnce(Rc<funnel::Funnel>) -> Html,
+) -> Html {
+    match got {
         Some(Ok(f)) if f.rows.is_empty() => html! { <p class="empty">{ v.t(Word::NoFunnel) }</p> },
-        Some(Ok(f)) => draw(f.clone()),
+        other => loaded(v, other, draw),
     }
 }
 
@@ -81,8 +108,8 @@ pub fn Funnel(props: &Props) -> Html {
     let by = use_state(By::default);
     let ask = ask(v);
     let trend_ask = ask.twelve_months();
-    let rows = use_funnel(v, (*by, ask.clone()), ask.funnel(*by));
-    let trend = use_funnel(v, trend_ask.clone(), trend_ask.funnel(By::Month));
+    let rows = use_funnel(v, ask.funnel(*by));
+    let trend = use_funnel(v, trend_ask.funnel(By::Month));
     let tabs = By::TABS.map(|b| {
         let by = by.clone();
         html! {
@@ -100,6 +127,7 @@ pub fn Funnel(props: &Props) -> Html {
             <h3 id="funnel-trend-h">{ v.t(Word::FunnelTrend) }</h3>
             <p class="muted small">{ v.t(Word::FunnelTrendHint) }</p>
             { body(v, &trend, |f| html! { <TrendRows view={v.clone()} funnel={f} /> }) }
+            <Bookings view={v.clone()} ask={ask.clone()} />
             <FlagReasons view={v.clone()} />
         </section>
     }
