@@ -388,7 +388,8 @@ mod tests {
 
     #[test]
     fn the_database_stays_outside_the_static_folder() {
-        let dir = std::env::temp_dir().join(format!("nps-static-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("nps-static-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(dir.join("site")).unwrap();
         assert!(check_static(&dir.join("site"), Some(&dir.join("nps.db")), &[]).is_ok());
         let e = check_static(&dir.join("site"), Some(&dir.join("site/nps.db")), &[]).unwrap_err();
@@ -401,7 +402,10 @@ mod tests {
     /// surveys and the secret files could sit inside it and be downloaded.
     #[test]
     fn no_file_the_collector_reads_is_inside_the_static_folder() {
-        let dir = std::env::temp_dir().join(format!("nps-static-files-{}", uuid::Uuid::new_v4().simple()));
+        let dir = std::env::temp_dir().join(format!(
+            "nps-static-files-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
         std::fs::create_dir_all(dir.join("site/deep")).unwrap();
         let (db, site) = (dir.join("nps.db"), dir.join("site"));
         for flag in [

@@ -228,7 +228,8 @@ mod tests {
     /// nothing after now; a second seed changes nothing.
     #[tokio::test]
     async fn the_demo_queue_is_worked_as_a_team_would() {
-        let dir = std::env::temp_dir().join(format!("nps-demo-cases-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("nps-demo-cases-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         let store = Store::open(dir.join("nps.db")).unwrap();
         super::super::seed_store(&store, 3000, 6, 7).await.unwrap();

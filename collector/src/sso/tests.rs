@@ -67,7 +67,8 @@ fn the_secret_and_the_redirect_have_their_sources() {
         e.starts_with("client_secret_file /etc/nps/sso-client-secret:"),
         "{e}"
     );
-    let dir = std::env::temp_dir().join(format!("nps-sso-secret-{}", uuid::Uuid::new_v4().simple()));
+    let dir =
+        std::env::temp_dir().join(format!("nps-sso-secret-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("secret"), "from-file\n").unwrap();
     let text = EXAMPLE.replace(
