@@ -39,6 +39,7 @@ pub const ACTIONS: &[&str] = &[
     "audit_read",
     "case_update",
     "visits_record",
+    "referral_event",
 ];
 
 /// The forms of `who`: a person, a machine token, the admin token, the command line, a

@@ -386,12 +386,26 @@ async fn events_count_once_per_id_in_scope_and_name_the_wrong_field() {
         (json!({"id": "B-2"}), "type"),
         (json!({"type": "booked", "id": ""}), "id"),
         (json!({"type": "booked", "at": "tomorrow"}), "at"),
+        (
+            json!({"type": "booked", "at": "2099-01-01T00:00:00Z"}),
+            "at",
+        ),
         (json!({"type": "booked", "phone": "13812345678"}), "phone"),
     ] {
         let r = event(&w, &code, ADMIN, body.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(r.json()["field"], field, "{body}");
     }
+    // What was reported is in the audit trail, each once.
+    let audit = w.store.audit().await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|a| a.action == "referral_event")
+            .count(),
+        2,
+        "the first report and its duplicate; none of the refused"
+    );
     let r = event(&w, &code, ADMIN, json!({"type": "sold"})).await;
     assert!(
         r.json()["error"]

@@ -78,6 +78,24 @@ pub(crate) async fn post(
         Err(e) => return e.into_response(),
     };
     let now = Now::system();
+    // A report of what has happened: a time ahead of the collector's clock (beyond a little
+    // drift) would bend the trend.
+    if event
+        .at_ns
+        .is_some_and(|at| at > now.ns + 10 * 60 * 1_000_000_000)
+    {
+        return ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "at",
+            "at is in the future: expected the RFC 3339 time the friend booked or bought",
+        )
+        .into_response();
+    }
+    let detail = json!({"code": &code[..6], "type": event.kind.name(), "id": event.reference,
+                        "store": r.store});
+    if let Err(no) = crate::audit::record(&state, &caller, "referral_event", detail).await {
+        return no;
+    }
     let new = NewEvent {
         code: &code,
         kind: event.kind,
