@@ -60,6 +60,11 @@ impl Reason {
             Reason::TenBurst => "ten_burst",
         }
     }
+
+    /// The reason of a key, exactly (`None` for one this version does not know).
+    pub fn of(key: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.key() == key)
+    }
 }
 
 /// One stored, counted answer as the flags see it.

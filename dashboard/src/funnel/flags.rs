@@ -12,43 +12,20 @@ use serde::Deserialize;
 
 use crate::words::Word;
 
-/// A reason an answer is flagged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reason {
-    /// Several answers from one device for different visits of one store within hours.
-    SameDevice,
-    /// Many answers from one network for different visits of one store within hours.
-    SameNetwork,
-    /// Answered a minute or two after the visit was issued.
-    AtCounter,
-    /// A burst of 10s for one store within half an hour.
-    TenBurst,
+/// A reason an answer is flagged: the core's (`growth::flags::Reason`, one owner of the keys
+/// and the rules), worded here.
+pub use nps_core::growth::flags::Reason;
+
+/// A reason in words (`use` this trait to call `word` and `why` on a `Reason`).
+pub trait Words {
+    /// Its short name.
+    fn word(self) -> Word;
+    /// What it means, in a sentence a store manager reads.
+    fn why(self) -> Word;
 }
 
-impl Reason {
-    pub const ALL: [Reason; 4] = [
-        Reason::SameDevice,
-        Reason::SameNetwork,
-        Reason::AtCounter,
-        Reason::TenBurst,
-    ];
-
-    /// The collector's key.
-    pub fn key(self) -> &'static str {
-        match self {
-            Reason::SameDevice => "same_device",
-            Reason::SameNetwork => "same_network",
-            Reason::AtCounter => "at_counter",
-            Reason::TenBurst => "ten_burst",
-        }
-    }
-
-    pub fn of(key: &str) -> Option<Reason> {
-        Reason::ALL.into_iter().find(|r| r.key() == key)
-    }
-
-    /// Its short name.
-    pub fn word(self) -> Word {
+impl Words for Reason {
+    fn word(self) -> Word {
         match self {
             Reason::SameDevice => Word::FlagSameDevice,
             Reason::SameNetwork => Word::FlagSameNetwork,
@@ -57,8 +34,7 @@ impl Reason {
         }
     }
 
-    /// What it means, in a sentence a store manager reads.
-    pub fn why(self) -> Word {
+    fn why(self) -> Word {
         match self {
             Reason::SameDevice => Word::FlagSameDeviceWhy,
             Reason::SameNetwork => Word::FlagSameNetworkWhy,

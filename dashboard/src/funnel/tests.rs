@@ -1,7 +1,7 @@
 //! Response rates and referrals against the spec's JSON (issue 17): reading, each row in
 //! words, the order shown, the queries sent, and the flags in plain words.
 
-use super::flags::{self, Reason};
+use super::flags::{self, Reason, Words};
 use super::*;
 use crate::format::parse_iso_date;
 

@@ -10,7 +10,7 @@ use nps_core::scoring::score::Score;
 use yew::prelude::*;
 
 use crate::format::moment;
-use crate::funnel::flags::{self, Flagged, Reason};
+use crate::funnel::flags::{self, Flagged, Reason, Words};
 use crate::funnel::Ask;
 use crate::web::app::View;
 use crate::words::Word;
