@@ -44,7 +44,8 @@ fn brand(cfg: &Config) -> String {
     cfg.brand_in_sentence().to_owned()
 }
 
-/// The promoter's page for referral `r`, its link `link` (`{origin}/r/{code}`).
+/// The promoter's page for referral `r`, its link `link` (`{origin}/r/{code}`). The name's
+/// form names its own address: inside WeChat the page's address is the friend's link.
 pub fn refer(cfg: &Config, r: &Referral, link: &str) -> Result<String, String> {
     // The share is the friend's link, never the survey's invite page (no `nps-share` meta).
     let mut cfg = cfg.clone();
@@ -64,7 +65,7 @@ pub fn refer(cfg: &Config, r: &Referral, link: &str) -> Result<String, String> {
 <p id=\"nps-note\" class=\"nps-note\" role=\"status\"></p>\
 <svg class=\"nps-refer-qr\" viewBox=\"0 0 {n} {n}\" role=\"img\" aria-label=\"{qr}\"><rect width=\"{n}\" height=\"{n}\" fill=\"#fff\"/><path d=\"{d}\" fill=\"#000\"/></svg>\
 <p class=\"nps-label\" style=\"text-align:center\">{qr}</p></div>\
-<form method=\"post\" class=\"nps-refer-section\"><label class=\"nps-label\" for=\"nps-name\">{name_label}</label>\
+<form method=\"post\" action=\"/s/{survey}/{id}/refer\" class=\"nps-refer-section\"><label class=\"nps-label\" for=\"nps-name\">{name_label}</label>\
 <input id=\"nps-name\" class=\"nps-phone\" type=\"text\" name=\"name\" maxlength=\"{MAX_NAME}\" autocomplete=\"name\" value=\"{name}\">\
 <div class=\"nps-actions\"><button type=\"submit\" class=\"nps-submit\">{name_save}</button></div></form></div>",
         title = esc(&title),
@@ -80,6 +81,8 @@ pub fn refer(cfg: &Config, r: &Referral, link: &str) -> Result<String, String> {
         name_label = t(Text::ReferName),
         name = esc(r.name.as_deref().unwrap_or_default()),
         name_save = t(Text::ReferNameSave),
+        survey = esc(&r.survey),
+        id = esc(&r.response_id),
     );
     Ok(document(
         cfg,
