@@ -14,6 +14,7 @@ use serde_json::Value;
 
 pub use fantoccini;
 
+pub mod brand;
 mod browser;
 pub mod chaos;
 pub mod robot;
@@ -251,12 +252,11 @@ impl Server {
         secret
     }
 
-    /// A completed answer of `survey` with `score` and `context`, stored now as the widget
-    /// would have posted it; its id.
-    pub async fn answer(&self, survey: &str, score: u8, context: Value) -> String {
+    /// The completed answer `id` of `survey` with `score` and `context`, stored now as the
+    /// widget would have posted it.
+    pub async fn answer(&self, id: &str, survey: &str, score: u8, context: Value) {
         let store = Store::open(&self.db).expect("open the database");
         let now = nps_collector::Now::system();
-        let id = response_id();
         let category = nps_core::scoring::score::category(score.into()).expect("a score");
         let body = serde_json::json!({"schema": 1, "id": id, "survey": survey,
             "stage": "completed", "score": score, "category": category.as_str(),
@@ -270,7 +270,6 @@ impl Server {
             .await
             .expect("store the answer");
         store.flush().await.expect("commit the answer");
-        id
     }
 
     /// The first column of each row `sql` selects, with `params` bound (`?1`, `?2`, …), as

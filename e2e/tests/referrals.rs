@@ -18,6 +18,7 @@
 use std::sync::Arc;
 
 use nps_core::access::{Role, Scope};
+use nps_e2e::brand::poster_drawn;
 use nps_e2e::robot::{self, Seen};
 use nps_e2e::{wait_until, Browser, Options, Server};
 use serde_json::{json, Value};
@@ -84,18 +85,6 @@ async fn to_new_window(b: &Browser) {
     })
     .await;
     b.client.switch_to_window(new).await.unwrap();
-}
-
-/// Waits until the poster image has loaded and has a width; returns its natural size.
-async fn poster_drawn(b: &Browser) -> Value {
-    wait_until("the poster drawn", || async {
-        let v = b
-            .js("const i = document.querySelector('.nps-poster img'); \
-                 return i && i.complete && i.naturalWidth > 0 ? [i.naturalWidth, i.naturalHeight] : null")
-            .await;
-        (!v.is_null()).then_some(v)
-    })
-    .await
 }
 
 /// The cells of the row `key` of the dashboard's table `table` (`response`, `referral`), as
@@ -337,9 +326,9 @@ async fn a_promoters_friend_opens_books_and_buys_and_the_store_thanks_and_counts
 async fn a_friend_is_sent_to_the_brands_own_booking_page_with_the_code() {
     let (wecom, _seen) = robot::wecom().await;
     let server = collector(&wecom).await;
-    let id = server
-        .answer("sales", 9, json!({"store": "SZ-FT", "visit": "SO-88"}))
-        .await;
+    let id = nps_e2e::response_id();
+    let context = json!({"store": "SZ-FT", "visit": "SO-88"});
+    server.answer(&id, "sales", 9, context).await;
     let promoter = phone_as(WECHAT_UA).await;
     promoter
         .goto(&format!("{}/s/sales/{id}/refer", server.base))
@@ -423,5 +412,21 @@ async fn invited_visits_opened_and_answered_show_the_stores_response_rate() {
         &["4", "2", "1", "25%（1/4）"],
     )
     .await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referral_page_asked_for_before_its_answer_arrives_becomes_the_page_by_itself() {
+    let server = Server::start().await;
+    let b = phone_as(WECHAT_UA).await;
+    let id = nps_e2e::response_id();
+    b.goto(&format!("{}/s/after-sales/{id}/refer", server.base))
+        .await;
+    assert_eq!(b.text("h1").await, "正在生成您的专属邀请…");
+    // The widget's outbox delivers the answer: the page turns into the referral page.
+    let context = json!({"store": "SZ-FT", "visit": "RO-LATE"});
+    server.answer(&id, "after-sales", 10, context).await;
+    poster_drawn(&b).await;
+    assert_eq!(b.text("h1").await, "邀请好友体验星辰汽车");
     b.close().await;
 }

@@ -92,7 +92,9 @@ pub fn refer(cfg: &Config, r: &Referral, link: &str) -> Result<String, String> {
     ))
 }
 
-/// "Preparing your invitation…", refreshing itself in 2 s (`since`: when the wait began).
+/// "Preparing your invitation…", refreshing itself in 2 s (`since`: when the wait began)
+/// through the HTTP `Refresh` header, which browsers and WeChat follow without a script (no
+/// `<meta http-equiv=refresh>`: a timed refresh in the page is what WCAG's F41 names).
 pub fn preparing(cfg: &Config, since: i64) -> Response {
     let inner = format!(
         "<div class=\"nps-outcome\" role=\"status\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1></div>",
@@ -102,10 +104,7 @@ pub fn preparing(cfg: &Config, since: i64) -> Response {
     let body = document(
         cfg,
         &Default::default(),
-        &format!(
-            "<meta http-equiv=\"refresh\" content=\"2;url={again}\">{}",
-            card(cfg, "preparing", &inner)
-        ),
+        &card(cfg, "preparing", &inner),
         "",
     );
     let mut resp = crate::landing::html(StatusCode::OK, body);
