@@ -58,6 +58,19 @@ async fn split(b: &Browser, css: &str, words: &[&str]) -> Value {
     .await
 }
 
+/// The brand's logo above the card (drawn) and its privacy notice under it.
+async fn masthead(b: &Browser, what: &str) {
+    let want = json!([true, brand::PRIVACY_URL]);
+    nps_e2e::wait_until(&format!("{what}: the logo and the privacy link"), || async {
+        let v = b
+            .js("const i = document.querySelector('.nps-page-logo'), a = document.querySelector('.nps-page-foot a'); \
+                 return [!!i && i.complete && i.naturalWidth > 0, a && a.href]")
+            .await;
+        (v == want).then_some(())
+    })
+    .await;
+}
+
 /// Saves the element `css` whole (the screen made as tall as the page first, then back).
 async fn section_shot(b: &Browser, css: &str, name: &str, width: u32, height: u32) {
     let Some(dir) = std::env::var_os("NPS_SCREENSHOTS") else {
@@ -124,6 +137,7 @@ async fn the_branded_landing_referral_poster_and_booking_pages_at_three_widths()
         b.find("#nps-name").await.send_keys("王先生").await.unwrap();
         b.tap("form .nps-submit").await;
         brand::poster_drawn(&b).await;
+        masthead(&b, "the referral page").await;
         shot(&b, &name("referral")).await;
         section_shot(
             &b,
@@ -150,6 +164,7 @@ async fn the_branded_landing_referral_poster_and_booking_pages_at_three_widths()
         // The friend's booking form.
         b.goto(&format!("{}/r/{code}/book", server.base)).await;
         b.find("#nps-phone").await;
+        masthead(&b, "the booking form").await;
         shot(&b, &name("book")).await;
         fits(&b, &name("book")).await;
         assert_eq!(
