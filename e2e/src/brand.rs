@@ -63,13 +63,16 @@ pub async fn promoter_page(server: &Server, b: &Browser, visit: &str) -> (String
     b.goto(&format!("{}/s/after-sales/{id}/refer", server.base))
         .await;
     poster_drawn(b).await;
-    let code = b
-        .js("return document.querySelector('[data-code]').dataset.code")
+    (id, code_of(b).await)
+}
+
+/// The referral code of the promoter's page open in `b`.
+pub async fn code_of(b: &Browser) -> String {
+    b.js("return document.querySelector('[data-code]').dataset.code")
         .await
         .as_str()
         .expect("the page's code")
-        .to_owned();
-    (id, code)
+        .to_owned()
 }
 
 /// Waits until the referral page's poster has loaded with a width; its natural size.

@@ -42,6 +42,22 @@ struct Audit {
 }
 
 impl Audit {
+    fn new() -> Audit {
+        Audit {
+            axe: axe_source(),
+            found: Vec::new(),
+        }
+    }
+
+    fn none_found(&self) {
+        assert!(
+            self.found.is_empty(),
+            "axe-core found {} violations:\n{}",
+            self.found.len(),
+            self.found.join("\n")
+        );
+    }
+
     async fn check(&mut self, b: &Browser, what: &str) {
         b.at_rest().await;
         for v in violations(b, &self.axe).await {
@@ -50,7 +66,8 @@ impl Audit {
     }
 }
 
-async fn audit_at(server: &Server, audit: &mut Audit, width: u32, dark: bool) {
+/// A zh-CN browser at `width` (dark or not), and how its findings are tagged.
+async fn browser_at(width: u32, dark: bool) -> (Browser, String) {
     let b = Browser::start(Options {
         width,
         height: if width < 500 { 740 } else { 800 },
@@ -59,7 +76,11 @@ async fn audit_at(server: &Server, audit: &mut Audit, width: u32, dark: bool) {
         ..Options::default()
     })
     .await;
-    let tag = format!("{width} px{}", if dark { " dark" } else { "" });
+    (b, format!("{width} px{}", if dark { " dark" } else { "" }))
+}
+
+async fn audit_at(server: &Server, audit: &mut Audit, width: u32, dark: bool) {
+    let (b, tag) = browser_at(width, dark).await;
     for page in [
         "index.html",
         "embed.html",
@@ -147,19 +168,11 @@ async fn axe_finds_no_violation_on_any_page_at_phone_and_desktop_width() {
     let server = Server::start().await;
     // Answers for the dashboard to draw.
     nps_collector::demo::seed(&server.db, 600, 3, 3).unwrap();
-    let mut audit = Audit {
-        axe: axe_source(),
-        found: Vec::new(),
-    };
+    let mut audit = Audit::new();
     for (width, dark) in [(375, false), (1280, false), (375, true)] {
         audit_at(&server, &mut audit, width, dark).await;
     }
-    assert!(
-        audit.found.is_empty(),
-        "axe-core found {} violations:\n{}",
-        audit.found.len(),
-        audit.found.join("\n")
-    );
+    audit.none_found();
 }
 
 /// The growth pages at `width` (dark or not): the promoter's referral page, the "preparing"
@@ -168,15 +181,7 @@ async fn axe_finds_no_violation_on_any_page_at_phone_and_desktop_width() {
 /// flagged answers open.
 async fn audit_growth_at(server: &Server, audit: &mut Audit, width: u32, dark: bool) {
     use nps_e2e::brand;
-    let b = Browser::start(Options {
-        width,
-        height: if width < 500 { 740 } else { 800 },
-        dark,
-        lang: "zh-CN",
-        ..Options::default()
-    })
-    .await;
-    let tag = format!("{width} px{}", if dark { " dark" } else { "" });
+    let (b, tag) = browser_at(width, dark).await;
     let go = |path: String| {
         let b = &b;
         async move { b.goto(&format!("{}{path}", server.base)).await }
@@ -242,17 +247,9 @@ async fn axe_finds_no_violation_on_the_referral_booking_landing_and_funnel_pages
     let server = nps_e2e::brand::start().await;
     // The demo set: 广州天河's counter tablet flagged.
     nps_collector::demo::seed(&server.db, 3000, 6, 7).unwrap();
-    let mut audit = Audit {
-        axe: axe_source(),
-        found: Vec::new(),
-    };
+    let mut audit = Audit::new();
     for (width, dark) in [(375, false), (1280, false), (375, true)] {
         audit_growth_at(&server, &mut audit, width, dark).await;
     }
-    assert!(
-        audit.found.is_empty(),
-        "axe-core found {} violations:\n{}",
-        audit.found.len(),
-        audit.found.join("\n")
-    );
+    audit.none_found();
 }

@@ -18,7 +18,7 @@
 use std::sync::Arc;
 
 use nps_core::access::{Role, Scope};
-use nps_e2e::brand::poster_drawn;
+use nps_e2e::brand::{self, poster_drawn};
 use nps_e2e::robot::{self, Seen};
 use nps_e2e::{wait_until, Browser, Options, Server};
 use serde_json::{json, Value};
@@ -85,6 +85,14 @@ async fn to_new_window(b: &Browser) {
     })
     .await;
     b.client.switch_to_window(new).await.unwrap();
+}
+
+/// Waits until `script` returns `want` in `b`.
+async fn reads(b: &Browser, script: &str, want: &str) {
+    wait_until(&format!("{want:?} on the page"), || async {
+        (b.js(script).await == want).then_some(())
+    })
+    .await;
 }
 
 /// The cells of the row `key` of the dashboard's table `table` (`response`, `referral`), as
@@ -179,12 +187,7 @@ async fn a_promoters_friend_opens_books_and_buys_and_the_store_thanks_and_counts
     to_new_window(&promoter).await;
     let size = poster_drawn(&promoter).await;
     assert_eq!(size, json!([720, 1080]), "the poster as drawn");
-    let code = promoter
-        .js("return document.querySelector('[data-code]').dataset.code")
-        .await
-        .as_str()
-        .expect("the page's code")
-        .to_owned();
+    let code = brand::code_of(&promoter).await;
     let id = server.rows()[0].0.clone();
     assert_eq!(
         server.column(
@@ -203,21 +206,18 @@ async fn a_promoters_friend_opens_books_and_buys_and_the_store_thanks_and_counts
         .await
         .unwrap();
     promoter.tap("form .nps-submit").await;
-    wait_until("the name kept", || async {
-        let v = promoter
-            .js("const i = document.getElementById('nps-name'); return i && i.value")
-            .await;
-        (v == "王先生").then_some(())
-    })
+    reads(
+        &promoter,
+        "const i = document.getElementById('nps-name'); return i && i.value",
+        "王先生",
+    )
     .await;
     poster_drawn(&promoter).await;
     let unshared = "SELECT shared_ns FROM referrals WHERE code = ?1";
     assert_eq!(server.column(unshared, &[&code]), [None], "not shared yet");
     promoter.tap("[data-share]").await;
-    wait_until("WeChat's ··· guidance", || async {
-        (promoter.text("#nps-note").await == "点击右上角 ··· 即可分享给好友。").then_some(())
-    })
-    .await;
+    let note = "return document.getElementById('nps-note').textContent";
+    reads(&promoter, note, "点击右上角 ··· 即可分享给好友。").await;
     wait_path(&promoter, &format!("/r/{code}")).await;
     wait_until("the share recorded", || async {
         server.column(unshared, &[&code])[0].as_ref().map(|_| ())
@@ -277,12 +277,11 @@ async fn a_promoters_friend_opens_books_and_buys_and_the_store_thanks_and_counts
         .await;
     friend.tap(".nps-consent-box").await;
     friend.tap(".nps-submit").await;
-    wait_until("the booking's thank-you", || async {
-        let t = friend
-            .js("const h = document.querySelector('.nps-outcome-title'); return h && h.textContent")
-            .await;
-        (t == "预约已收到，门店会尽快与您联系。").then_some(())
-    })
+    reads(
+        &friend,
+        "const h = document.querySelector('.nps-outcome-title'); return h && h.textContent",
+        "预约已收到，门店会尽快与您联系。",
+    )
     .await;
     friend.close().await;
     let booked = server.column(
@@ -334,12 +333,7 @@ async fn a_friend_is_sent_to_the_brands_own_booking_page_with_the_code() {
         .goto(&format!("{}/s/sales/{id}/refer", server.base))
         .await;
     poster_drawn(&promoter).await;
-    let code = promoter
-        .js("return document.querySelector('[data-code]').dataset.code")
-        .await
-        .as_str()
-        .expect("the page's code")
-        .to_owned();
+    let code = brand::code_of(&promoter).await;
     promoter.close().await;
     let friend = phone_as(FRIEND_UA).await;
     friend.goto(&format!("{}/r/{code}", server.base)).await;
