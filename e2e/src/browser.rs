@@ -48,6 +48,8 @@ pub struct Options {
     pub lang: &'static str,
     /// Page scripts run (off: a browser with JavaScript disabled).
     pub scripts: bool,
+    /// The User-Agent of every tab (WeChat's in-app browser, another phone), else Chromium's.
+    pub user_agent: Option<&'static str>,
 }
 
 impl Options {
@@ -70,6 +72,7 @@ impl Default for Options {
             dark: false,
             lang: "en-US",
             scripts: true,
+            user_agent: None,
         }
     }
 }
@@ -111,6 +114,9 @@ impl Browser {
             format!("--window-size={},{}", opts.width, opts.height),
             format!("--user-data-dir={}", profile.display()),
         ];
+        if let Some(ua) = opts.user_agent {
+            args.push(format!("--user-agent={ua}"));
+        }
         let mut blink = Vec::new();
         if opts.dark {
             args.push("--force-dark-mode".into());

@@ -14,8 +14,10 @@ use serde_json::Value;
 
 pub use fantoccini;
 
+pub mod brand;
 mod browser;
 pub mod chaos;
+pub mod robot;
 
 pub use browser::{Browser, Options};
 
@@ -230,6 +232,63 @@ impl Server {
             .expect("a cookie value");
         store.flush().await.expect("commit the session");
         value
+    }
+
+    /// A machine token of `role` and `scope` (a brand's system: a DMS, a booking system),
+    /// added as `nps-collector token add` adds one; its secret.
+    pub async fn token(
+        &self,
+        role: nps_core::access::Role,
+        scope: nps_core::access::Scope,
+    ) -> String {
+        let store = Store::open(&self.db).expect("open the database");
+        let secret = nps_collector::write_key::secret();
+        let hash = nps_collector::write_key::hash(&secret);
+        let now = nps_collector::Now::system();
+        store
+            .token_add(&hash, "e2e-dms", role, &scope, &now)
+            .await
+            .expect("add the token");
+        store.flush().await.expect("commit the token");
+        secret
+    }
+
+    /// The completed answer `id` of `survey` with `score` and `context`, stored now as the
+    /// widget would have posted it.
+    pub async fn answer(&self, id: &str, survey: &str, score: u8, context: Value) {
+        let store = Store::open(&self.db).expect("open the database");
+        let now = nps_collector::Now::system();
+        let category = nps_core::scoring::score::category(score.into()).expect("a score");
+        let body = serde_json::json!({"schema": 1, "id": id, "survey": survey,
+            "stage": "completed", "score": score, "category": category.as_str(),
+            "context": context, "locale": "zh-CN", "page": "https://brand.example/qr",
+            "created_at": now.at, "updated_at": now.at,
+            "write_key": nps_collector::write_key::fresh()});
+        let response = nps_core::contract::payload::Response::parse(&body).expect("an answer");
+        let admission = nps_collector::Admission::operator();
+        store
+            .upsert_batch(vec![(response, now, None, admission)])
+            .await
+            .expect("store the answer");
+        store.flush().await.expect("commit the answer");
+    }
+
+    /// The first column of each row `sql` selects, with `params` bound (`?1`, `?2`, …), as
+    /// text (`NULL` as `None`): what a test reads back of the store's tables.
+    pub fn column(&self, sql: &str, params: &[&str]) -> Vec<Option<String>> {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map(rusqlite::params_from_iter(params), |r| {
+            Ok(match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Null => None,
+                rusqlite::types::ValueRef::Integer(i) => Some(i.to_string()),
+                rusqlite::types::ValueRef::Real(f) => Some(f.to_string()),
+                v => Some(String::from_utf8_lossy(v.as_bytes().unwrap_or_default()).into()),
+            })
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
     }
 
     /// Waits until `ok` holds for the stored rows; returns them.

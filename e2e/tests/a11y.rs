@@ -1,8 +1,11 @@
 //! axe-core (npm, injected into the page; `NPS_AXE` names its `axe.min.js`) on every demo
 //! page and every landing page, at 375 and 1280 px, light and dark, in the states a customer
-//! sees (the question, the follow-up with its chips, the call-back, the outcome, a modal):
-//! no WCAG 2.x A or AA violation, open shadow roots included.
+//! sees (the question, the follow-up with its chips, the call-back, the outcome, a modal),
+//! and the growth pages (a promoter's referral page, "preparing", the booking form, refused
+//! and thanked, the branded landing page, the dashboard's "response & referrals"): no WCAG
+//! 2.x A or AA violation, open shadow roots included.
 
+use nps_core::access::{Role, Scope};
 use nps_e2e::{Browser, Options, Server};
 
 const TAGS: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']";
@@ -39,6 +42,22 @@ struct Audit {
 }
 
 impl Audit {
+    fn new() -> Audit {
+        Audit {
+            axe: axe_source(),
+            found: Vec::new(),
+        }
+    }
+
+    fn none_found(&self) {
+        assert!(
+            self.found.is_empty(),
+            "axe-core found {} violations:\n{}",
+            self.found.len(),
+            self.found.join("\n")
+        );
+    }
+
     async fn check(&mut self, b: &Browser, what: &str) {
         b.at_rest().await;
         for v in violations(b, &self.axe).await {
@@ -47,7 +66,8 @@ impl Audit {
     }
 }
 
-async fn audit_at(server: &Server, audit: &mut Audit, width: u32, dark: bool) {
+/// A zh-CN browser at `width` (dark or not), and how its findings are tagged.
+async fn browser_at(width: u32, dark: bool) -> (Browser, String) {
     let b = Browser::start(Options {
         width,
         height: if width < 500 { 740 } else { 800 },
@@ -56,7 +76,11 @@ async fn audit_at(server: &Server, audit: &mut Audit, width: u32, dark: bool) {
         ..Options::default()
     })
     .await;
-    let tag = format!("{width} px{}", if dark { " dark" } else { "" });
+    (b, format!("{width} px{}", if dark { " dark" } else { "" }))
+}
+
+async fn audit_at(server: &Server, audit: &mut Audit, width: u32, dark: bool) {
+    let (b, tag) = browser_at(width, dark).await;
     for page in [
         "index.html",
         "embed.html",
@@ -144,17 +168,88 @@ async fn axe_finds_no_violation_on_any_page_at_phone_and_desktop_width() {
     let server = Server::start().await;
     // Answers for the dashboard to draw.
     nps_collector::demo::seed(&server.db, 600, 3, 3).unwrap();
-    let mut audit = Audit {
-        axe: axe_source(),
-        found: Vec::new(),
-    };
+    let mut audit = Audit::new();
     for (width, dark) in [(375, false), (1280, false), (375, true)] {
         audit_at(&server, &mut audit, width, dark).await;
     }
-    assert!(
-        audit.found.is_empty(),
-        "axe-core found {} violations:\n{}",
-        audit.found.len(),
-        audit.found.join("\n")
+    audit.none_found();
+}
+
+/// The growth pages at `width` (dark or not): the promoter's referral page, the "preparing"
+/// page, the booking form, its refusal and its thank-you, the branded landing page (logo,
+/// visit line, privacy link), and the dashboard's "response & referrals" with a store's
+/// flagged answers open.
+async fn audit_growth_at(server: &Server, audit: &mut Audit, width: u32, dark: bool) {
+    use nps_e2e::brand;
+    let (b, tag) = browser_at(width, dark).await;
+    let go = |path: String| {
+        let b = &b;
+        async move { b.goto(&format!("{}{path}", server.base)).await }
+    };
+    let (_, code) = brand::promoter_page(server, &b, &format!("RO-A11Y-R-{width}-{dark}")).await;
+    audit.check(&b, &format!("referral page at {tag}")).await;
+    go(format!("/s/after-sales/{}/refer", nps_e2e::response_id())).await;
+    b.find(".nps-outcome-title").await;
+    // Its refresh (in 2 s) held while axe reads it.
+    b.js("window.stop()").await;
+    audit.check(&b, &format!("preparing page at {tag}")).await;
+    assert_eq!(
+        b.js("return location.search").await,
+        "",
+        "read before a refresh"
     );
+    go(format!("/r/{code}/book")).await;
+    b.find("#nps-phone").await;
+    audit.check(&b, &format!("booking form at {tag}")).await;
+    // A wrong number (the browser's own checks pass): the form again, its problem said.
+    b.find("#nps-name").await.send_keys("李女士").await.unwrap();
+    b.find("#nps-phone").await.send_keys("12345").await.unwrap();
+    b.tap(".nps-consent-box").await;
+    b.tap(".nps-submit").await;
+    b.find(".nps-problem").await;
+    audit
+        .check(&b, &format!("booking form refused at {tag}"))
+        .await;
+    b.js("document.getElementById('nps-phone').value = '13912345678'")
+        .await;
+    b.tap(".nps-consent-box").await;
+    b.tap(".nps-submit").await;
+    b.find(".nps-outcome-title").await;
+    audit
+        .check(&b, &format!("booking thank-you at {tag}"))
+        .await;
+    let visit = format!("RO-A11Y-V-{width}-{dark}");
+    brand::invite(server, &visit, 2).await;
+    go(format!(
+        "/s/after-sales?store=SZ-FT&advisor=wang&visit={visit}"
+    ))
+    .await;
+    for part in [".nps-page-logo", ".nps-page-visit", ".nps-page-foot a"] {
+        b.find(part).await;
+    }
+    audit.check(&b, &format!("branded landing at {tag}")).await;
+    b.sign_in_as(server, Role::Admin, Scope::All).await;
+    go("/dashboard.html".into()).await;
+    b.find("section.funnel table.response tr[data-key='GZ-TH']")
+        .await;
+    b.find("section.funnel table.trend-rows tr[data-key]").await;
+    b.click("section.funnel tr[data-key='GZ-TH'] [data-act=flagged]")
+        .await;
+    b.find("section.funnel ul.flagged li[data-id]").await;
+    audit
+        .check(&b, &format!("dashboard's response & referrals at {tag}"))
+        .await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_finds_no_violation_on_the_referral_booking_landing_and_funnel_pages() {
+    let server = nps_e2e::brand::start().await;
+    // The demo set: 广州天河's counter tablet flagged.
+    nps_collector::demo::seed(&server.db, 3000, 6, 7).unwrap();
+    let mut audit = Audit::new();
+    for (width, dark) in [(375, false), (1280, false), (375, true)] {
+        audit_growth_at(&server, &mut audit, width, dark).await;
+    }
+    audit.none_found();
 }

@@ -9,45 +9,17 @@
 //! re-survey link; the customer answers it 9; the store's recovery rate reads 100 %. What was
 //! stored is read back through the API.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use nps_collector::links::{landing_url, Signing};
 use nps_collector::visit::VisitKey;
 use nps_core::access::{Role, Scope};
+use nps_e2e::robot::{self, Seen};
 use nps_e2e::{wait_until, Browser, Options, Server};
 use serde_json::{json, Value};
 
 const SECRET: &str = "e2e-visit-secret-0123456789abcdef0123456789abcdef";
 const PHONE: &str = "13812345678";
-
-/// What the WeCom stand-in received: each request's query and body.
-type Seen = Arc<Mutex<Vec<(String, Value)>>>;
-
-/// A WeCom group robot on a loopback port: records each post, answers as WeCom does.
-async fn wecom_receiver() -> (String, Seen) {
-    let seen: Seen = Arc::default();
-    let kept = seen.clone();
-    let app = axum::Router::new().route(
-        "/cgi-bin/webhook/send",
-        axum::routing::post(
-            move |q: axum::extract::RawQuery, body: axum::body::Bytes| async move {
-                let body = serde_json::from_slice(&body).expect("a JSON body");
-                kept.lock().unwrap().push((q.0.unwrap_or_default(), body));
-                (
-                    [("content-type", "application/json")],
-                    r#"{"errcode":0,"errmsg":"ok"}"#,
-                )
-            },
-        ),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "http://{}/cgi-bin/webhook/send?key=e2e-wecom-77",
-        listener.local_addr().unwrap()
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, seen)
-}
 
 /// The collector as an operator starts it: `--org`, `--config nps.toml` (the store's WeCom
 /// group at `wecom`), `--visit-secret`, `--public-origin`.
@@ -62,8 +34,8 @@ async fn collector(wecom: &str) -> Server {
         &path,
         format!(
             "[cases]\npromised_hours = 24\nremind_hours_left = 4\n\
-             root_causes = [\"维修质量\", \"等待时间\", \"价格\", \"服务态度\", \"沟通\", \"其他\"]\n\n\
-             [[channel]]\nname = \"sz-ft-wecom\"\nkind = \"wecom\"\nurl = \"{wecom}\"\nstores = [\"SZ-FT\"]\n"
+             root_causes = [\"维修质量\", \"等待时间\", \"价格\", \"服务态度\", \"沟通\", \"其他\"]\n\n{}",
+            robot::channel_config(wecom, "SZ-FT")
         ),
     )
     .unwrap();
@@ -141,19 +113,8 @@ async fn detractor_answers(link: &str, on_file: bool) {
 
 /// Waits for the WeCom alert that names `visit`; checks its shape; returns its case link.
 async fn alert_for(seen: &Seen, visit: &str) -> String {
-    let (query, body) = wait_until(&format!("the WeCom alert of {visit}"), || async {
-        let all = seen.lock().unwrap();
-        all.iter()
-            .find(|(_, b)| {
-                b["markdown"]["content"]
-                    .as_str()
-                    .unwrap_or("")
-                    .contains(visit)
-            })
-            .cloned()
-    })
-    .await;
-    assert_eq!(query, "key=e2e-wecom-77");
+    let (query, body) = robot::markdown_with(seen, visit).await;
+    assert_eq!(query, robot::QUERY);
     assert_eq!(body["msgtype"], "markdown", "{body}");
     assert_eq!(body.as_object().unwrap().len(), 2, "WeCom's shape: {body}");
     let text = body["markdown"]["content"].as_str().unwrap();
@@ -201,7 +162,7 @@ fn card(id: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_detractors_case_is_alerted_worked_and_recovered_from_a_phone() {
-    let (wecom, seen) = wecom_receiver().await;
+    let (wecom, seen) = robot::wecom().await;
     let server = collector(&wecom).await;
 
     // Two detractors: one types a phone, one asks for the number on the order.

@@ -248,6 +248,8 @@ fn screenshots() -> Result {
             "screens",
             "--test",
             "case_screens",
+            "--test",
+            "growth_screens",
         ])
         .env("NPS_DIST", &dist)
         .env("CHROMEDRIVER", &t.chromedriver)

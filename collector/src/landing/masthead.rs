@@ -129,7 +129,7 @@ pub struct Masthead {
 
 impl Masthead {
     /// The survey's masthead without a visit's line (a notice, the outcome).
-    pub(super) fn of(state: &AppState, survey: &str) -> Masthead {
+    pub(crate) fn of(state: &AppState, survey: &str) -> Masthead {
         let brand = state.settings.landing.brand(survey);
         Masthead {
             logo_src: brand

@@ -16,6 +16,7 @@ use nps_core::growth::referral::EventKind;
 use super::page::{self, Filled};
 use super::promoter::clean_name;
 use super::{load, unavailable};
+use crate::landing::masthead::Masthead;
 use crate::state::Shared;
 use crate::storage::{NewEvent, Now};
 
@@ -46,9 +47,14 @@ pub(crate) async fn form(
     headers: HeaderMap,
 ) -> Response {
     match load(&state, &code, &headers).await {
-        Ok((_, a)) => page::respond(
+        Ok((r, a)) => page::respond(
             StatusCode::OK,
-            page::book(&a.cfg, &code, &Filled::default()),
+            page::book(
+                &a.cfg,
+                &Masthead::of(&state, &r.survey),
+                &code,
+                &Filled::default(),
+            ),
         ),
         Err(p) => p,
     }
@@ -68,6 +74,7 @@ pub(crate) async fn take(
         Ok(found) => found,
         Err(p) => return p,
     };
+    let m = Masthead::of(&state, &r.survey);
     let field = |name: &str| {
         form_urlencoded::parse(&body)
             .find(|(k, _)| k == name)
@@ -87,7 +94,7 @@ pub(crate) async fn take(
         };
         return page::respond(
             StatusCode::UNPROCESSABLE_ENTITY,
-            page::book(&a.cfg, &code, &filled),
+            page::book(&a.cfg, &m, &code, &filled),
         );
     };
     let now = Now::system();
@@ -129,7 +136,7 @@ pub(crate) async fn take(
         purge_after_ns: Some(now.ns.saturating_add(retention_ns)),
     };
     match super::events::record(&state, &r, &new).await {
-        Ok(_) => page::respond(StatusCode::OK, page::booked(&a.cfg)),
+        Ok(_) => page::respond(StatusCode::OK, page::booked(&a.cfg, &m)),
         Err(e) => unavailable(e),
     }
 }

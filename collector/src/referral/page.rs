@@ -11,6 +11,7 @@ use nps_core::words::{fill, Text};
 
 use super::promoter::MAX_NAME;
 use crate::html::escape_html as esc;
+use crate::landing::masthead::Masthead;
 use crate::landing::page::{card, document};
 use crate::storage::Referral;
 
@@ -38,14 +39,17 @@ margin:0 auto 8px;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.15)}\
 .nps-refer-link{word-break:break-all;font-size:14px;margin:0 0 8px}\
 .nps-refer-qr{display:block;width:160px;height:160px;margin:8px auto}\
 .nps-refer-section{margin-top:16px;padding-top:16px;border-top:1px solid var(--nps-line)}\
-.nps-refer-section input[type=text],.nps-refer-section input[type=date]{box-sizing:border-box}</style>";
+.nps-refer-section input[type=text],.nps-refer-section input[type=date]{box-sizing:border-box}\
+[data-screen=book] .nps-follow-up{margin-top:0}[data-screen=book] .nps-phone+.nps-label{margin-top:14px}\
+[data-screen=book] .nps-consent span{word-break:keep-all;overflow-wrap:anywhere}</style>";
 
 fn brand(cfg: &Config) -> String {
     cfg.brand_in_sentence().to_owned()
 }
 
-/// The promoter's page for referral `r`, its link `link` (`{origin}/r/{code}`).
-pub fn refer(cfg: &Config, r: &Referral, link: &str) -> Result<String, String> {
+/// The promoter's page for referral `r`, its link `link` (`{origin}/r/{code}`). The name's
+/// form names its own address: inside WeChat the page's address is the friend's link.
+pub fn refer(cfg: &Config, m: &Masthead, r: &Referral, link: &str) -> Result<String, String> {
     // The share is the friend's link, never the survey's invite page (no `nps-share` meta).
     let mut cfg = cfg.clone();
     cfg.referral_url = None;
@@ -64,7 +68,7 @@ pub fn refer(cfg: &Config, r: &Referral, link: &str) -> Result<String, String> {
 <p id=\"nps-note\" class=\"nps-note\" role=\"status\"></p>\
 <svg class=\"nps-refer-qr\" viewBox=\"0 0 {n} {n}\" role=\"img\" aria-label=\"{qr}\"><rect width=\"{n}\" height=\"{n}\" fill=\"#fff\"/><path d=\"{d}\" fill=\"#000\"/></svg>\
 <p class=\"nps-label\" style=\"text-align:center\">{qr}</p></div>\
-<form method=\"post\" class=\"nps-refer-section\"><label class=\"nps-label\" for=\"nps-name\">{name_label}</label>\
+<form method=\"post\" action=\"/s/{survey}/{id}/refer\" class=\"nps-refer-section\"><label class=\"nps-label\" for=\"nps-name\">{name_label}</label>\
 <input id=\"nps-name\" class=\"nps-phone\" type=\"text\" name=\"name\" maxlength=\"{MAX_NAME}\" autocomplete=\"name\" value=\"{name}\">\
 <div class=\"nps-actions\"><button type=\"submit\" class=\"nps-submit\">{name_save}</button></div></form></div>",
         title = esc(&title),
@@ -80,31 +84,27 @@ pub fn refer(cfg: &Config, r: &Referral, link: &str) -> Result<String, String> {
         name_label = t(Text::ReferName),
         name = esc(r.name.as_deref().unwrap_or_default()),
         name_save = t(Text::ReferNameSave),
+        survey = esc(&r.survey),
+        id = esc(&r.response_id),
     );
     Ok(document(
         cfg,
-        &Default::default(),
+        m,
         &format!("{STYLE}{}", card(cfg, "refer", &inner)),
         &format!("<script>{SCRIPT}</script>"),
     ))
 }
 
-/// "Preparing your invitation…", refreshing itself in 2 s (`since`: when the wait began).
-pub fn preparing(cfg: &Config, since: i64) -> Response {
+/// "Preparing your invitation…", refreshing itself in 2 s (`since`: when the wait began)
+/// through the HTTP `Refresh` header, which browsers and WeChat follow without a script (no
+/// `<meta http-equiv=refresh>`: a timed refresh in the page is what WCAG's F41 names).
+pub fn preparing(cfg: &Config, m: &Masthead, since: i64) -> Response {
     let inner = format!(
         "<div class=\"nps-outcome\" role=\"status\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1></div>",
         esc(cfg.text(Text::ReferPreparing))
     );
     let again = format!("?since={since}");
-    let body = document(
-        cfg,
-        &Default::default(),
-        &format!(
-            "<meta http-equiv=\"refresh\" content=\"2;url={again}\">{}",
-            card(cfg, "preparing", &inner)
-        ),
-        "",
-    );
+    let body = document(cfg, m, &card(cfg, "preparing", &inner), "");
     let mut resp = crate::landing::html(StatusCode::OK, body);
     if let Ok(v) = HeaderValue::from_str(&format!("2;url={again}")) {
         resp.headers_mut()
@@ -123,7 +123,7 @@ pub struct Filled<'a> {
 }
 
 /// The booking form.
-pub fn book(cfg: &Config, code: &str, f: &Filled) -> String {
+pub fn book(cfg: &Config, m: &Masthead, code: &str, f: &Filled) -> String {
     let t = |x: Text| esc(cfg.text(x));
     let title = fill(cfg.text(Text::BookTitle), &[("brand", &brand(cfg))]);
     let consent = fill(
@@ -162,17 +162,16 @@ pub fn book(cfg: &Config, code: &str, f: &Filled) -> String {
         consent = esc(&consent),
         submit = t(Text::BookSubmit),
     );
-    document(
-        cfg,
-        &Default::default(),
-        &format!("{STYLE}{}", card(cfg, "book", &inner)),
-        "",
-    )
+    document(cfg, m, &format!("{STYLE}{}", card(cfg, "book", &inner)), "")
 }
 
 /// The booking's thank-you.
-pub fn booked(cfg: &Config) -> String {
-    crate::landing::page::notice(cfg, Text::BookThanks)
+pub fn booked(cfg: &Config, m: &Masthead) -> String {
+    let inner = format!(
+        "<div class=\"nps-outcome\" role=\"status\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1></div>",
+        esc(cfg.text(Text::BookThanks))
+    );
+    document(cfg, m, &card(cfg, "notice", &inner), "")
 }
 
 /// A page as a response that no cache keeps.

@@ -36,16 +36,23 @@ pub struct Poster<'a> {
     pub link: &'a str,
 }
 
+/// Where a CJK line prefers to end: after a full-width mark that closes a clause.
+const CLAUSE_END: &str = "，。！？；：、";
+
 /// Lines of at most `TEXT_WIDTH` at `size` px: a CJK character is one em, others about half;
-/// Latin text breaks between words, CJK anywhere.
+/// Latin text breaks between words; CJK after a clause's mark when the clause fits on the next
+/// line ("…体验很好，" / "推荐给你！扫码…", never "推荐给" / "你！"), else anywhere.
 fn wrap(text: &str, size: f32) -> Vec<String> {
     let width = |c: char| if c.is_ascii() { 0.55 * size } else { size };
     let mut lines = vec![String::new()];
     let mut used = 0.0;
-    for word in text.split_inclusive(' ') {
+    let units = text.split_inclusive(' ').flat_map(|word| {
+        word.split_inclusive(|c| CLAUSE_END.contains(c))
+            .map(|clause| (clause, !word.is_ascii()))
+    });
+    for (word, cjk) in units {
         let w: f32 = word.chars().map(width).sum();
-        let cjk = !word.is_ascii();
-        if !cjk && used + w > TEXT_WIDTH && used > 0.0 {
+        if (!cjk || w <= TEXT_WIDTH) && used + w > TEXT_WIDTH && used > 0.0 {
             lines.push(String::new());
             used = 0.0;
         }
@@ -275,6 +282,15 @@ mod tests {
             white_in_band > 200,
             cjk,
             "{white_in_band} white pixels in the band"
+        );
+    }
+
+    #[test]
+    fn a_chinese_line_breaks_after_a_clause_not_inside_one() {
+        let line = "我在星辰汽车的体验很好，推荐给你！扫码预约试驾。";
+        assert_eq!(
+            wrap(line, 40.0),
+            ["我在星辰汽车的体验很好，", "推荐给你！扫码预约试驾。"]
         );
     }
 

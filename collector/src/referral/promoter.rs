@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use super::{code, device, origin, page, unavailable, Peer};
 use crate::landing;
+use crate::landing::masthead::Masthead;
 use crate::state::{AppState, Shared};
 use crate::storage::{NewReferral, Now, Referral};
 
@@ -67,9 +68,10 @@ async fn issue(
             .and_then(|s| s.parse::<i64>().ok())
             .filter(|s| (now_s - WAIT_S..=now_s).contains(s));
         let first = q.as_deref().is_none_or(|q| !q.starts_with("since="));
+        let m = Masthead::of(state, survey);
         return Err(match (since, first) {
-            (Some(since), _) => page::preparing(&a.cfg, since),
-            (None, true) => page::preparing(&a.cfg, now_s),
+            (Some(since), _) => page::preparing(&a.cfg, &m, since),
+            (None, true) => page::preparing(&a.cfg, &m, now_s),
             (None, false) => landing::not_found(state, survey, headers),
         });
     };
@@ -112,7 +114,7 @@ pub(crate) async fn refer_page(
     };
     let a = landing::ask_or_default(&state, &survey, &headers);
     let link = format!("{}/r/{}", origin(&state, &headers), r.code);
-    match page::refer(&a.cfg, &r, &link) {
+    match page::refer(&a.cfg, &Masthead::of(&state, &survey), &r, &link) {
         Ok(html) => landing::html(StatusCode::OK, html),
         Err(e) => unavailable(e),
     }

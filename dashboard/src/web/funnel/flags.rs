@@ -69,7 +69,10 @@ pub fn FlaggedList(props: &ListProps) -> Html {
                 <span class={classes!("pill", class)}>{ f.score.map(|s| s.to_string()).unwrap_or_default() }</span>
                 <div>
                     <p class="reasons">{ flags::labels(&f.reasons, v.locale) }</p>
-                    <p class="muted small">{ about.join(" · ") }</p>
+                    // Each fact kept whole on a narrow screen ("工单 RO-700005" never split).
+                    <p class="muted small about">{ for about.iter().enumerate().map(|(i, a)| html! {
+                        <>{ if i > 0 { " · " } else { "" } }<span>{ a.clone() }</span></>
+                    }) }</p>
                 </div>
             </li>
         }

@@ -50,11 +50,18 @@ fn num_cell(v: &View, column: Word, text: &str) -> Html {
     html! { <td class="num" data-label={v.t(column)}>{ text.to_owned() }</td> }
 }
 
+/// The column heads, each aligned as its cells are: a count to the right; a rate (its figure
+/// over its bar) and what is to check, to the left.
 fn heads(v: &View, by: By, columns: &[Word]) -> Html {
+    let class = |w: Word| match w {
+        Word::ResponseRate | Word::ReferralRate => "rate",
+        Word::ToCheck => "to-check",
+        _ => "num",
+    };
     html! {
         <thead><tr>
             <th scope="col">{ v.t(by.word()) }</th>
-            { for columns.iter().map(|w| html! { <th scope="col" class="num">{ v.t(*w) }</th> }) }
+            { for columns.iter().map(|w| html! { <th scope="col" class={class(*w)}>{ v.t(*w) }</th> }) }
         </tr></thead>
     }
 }
