@@ -119,7 +119,7 @@ pub(crate) async fn take(
     {
         Ok(n) if n >= FORM_BOOKINGS_PER_DAY => {
             tracing::warn!(code = %&code[..6], "a referral code's form bookings passed the day's limit");
-            return page::respond(StatusCode::TOO_MANY_REQUESTS, page::booked(&a.cfg));
+            return page::respond(StatusCode::TOO_MANY_REQUESTS, page::booked(&a.cfg, &m));
         }
         Ok(_) => {}
         Err(e) => return unavailable(e),
