@@ -41,9 +41,20 @@ pub struct Chrome<'a> {
     pub masthead: Masthead,
 }
 
-/// A whole page around `body`: never indexed (its address may carry a visit or a response),
-/// and naming the survey's invite page as what a promoter shares (`www/share.js`).
+/// A whole landing page around `body`: never indexed (its address may carry a visit or a
+/// response), and naming the survey's invite page as what is shared from it (`www/share.js`;
+/// inside WeChat the outcome page takes that address, so ··· never shares a response's page).
 pub(crate) fn document(cfg: &Config, m: &Masthead, body: &str, script: &str) -> String {
+    page_of(cfg, m, body, script, Some(&invite::url(cfg)))
+}
+
+/// A page that shares its own link (a promoter's referral page, a friend's booking form):
+/// no invite page named, so `www/share.js` shares the link it is given.
+pub(crate) fn document_unnamed(cfg: &Config, m: &Masthead, body: &str, script: &str) -> String {
+    page_of(cfg, m, body, script, None)
+}
+
+fn page_of(cfg: &Config, m: &Masthead, body: &str, script: &str, share: Option<&str>) -> String {
     let brand = cfg.brand.as_deref();
     let title = match brand {
         Some(b) => format!("{} · {}", b, cfg.text(Text::PageTitle)),
@@ -58,9 +69,9 @@ pub(crate) fn document(cfg: &Config, m: &Masthead, body: &str, script: &str) -> 
 <body><main>{header}{body}{footer}</main>{script}</body></html>",
         lang = cfg.locale.tag(),
         title = esc(&title),
-        share = cfg.referral_url.as_ref().map_or(String::new(), |_| format!(
+        share = share.map_or(String::new(), |u| format!(
             "<meta name=\"nps-share\" content=\"{}\">",
-            esc(&invite::url(cfg))
+            esc(u)
         )),
         css = nps_core::STYLESHEET,
     )

@@ -12,7 +12,7 @@ use nps_core::words::{fill, Text};
 use super::promoter::MAX_NAME;
 use crate::html::escape_html as esc;
 use crate::landing::masthead::Masthead;
-use crate::landing::page::{card, document};
+use crate::landing::page::{card, document_unnamed as document};
 use crate::storage::Referral;
 
 /// The promoter's page's script: `www/share.js`, then the hooks (a share or a save records
