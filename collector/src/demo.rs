@@ -245,7 +245,8 @@ pub fn responses(
         let at = now - time::Duration::seconds(ago_s);
         // Business hours in China (UTC+8): 01:00 to 12:00 UTC.
         let at = at.replace_hour(1 + rng.u8(..11)).unwrap_or(at);
-        let at = at.min(now);
+        // Written, then stored, within three minutes: the newest answers end before now.
+        let at = at.min(now - time::Duration::minutes(3));
         let dismissed = rng.f64() < 0.03;
         let score = (!dismissed).then(|| draw_score(&mut rng, p, d));
         let category = score.map(|s| nps_core::scoring::score::category(s as i64).expect("0-10"));
@@ -398,6 +399,23 @@ mod tests {
         let names = names();
         assert_eq!(names.get("store", "BJ-CY"), Some("北京朝阳店"));
         assert_eq!(names.get("advisor", "ma"), Some("马超"));
+    }
+
+    /// Seeded in the middle of China's business hours (the demo's newest answers are drawn
+    /// then), nothing is written or stored after now.
+    #[test]
+    fn nothing_in_the_demo_set_is_after_now() {
+        for now in [
+            time::macros::datetime!(2026-12-04 02:40:30 UTC),
+            time::macros::datetime!(2026-12-04 05:00 UTC),
+            time::macros::datetime!(2026-12-04 11:59 UTC),
+        ] {
+            let now_ns = Now::from_time(now).ns;
+            for (r, stored, _) in responses(3000, 1, now, 7) {
+                assert!(stored.ns <= now_ns, "{} stored at {}", r.id, stored.at);
+                assert!(r.updated_at <= stored.at);
+            }
+        }
     }
 
     #[test]

@@ -797,6 +797,39 @@ async fn a_promoters_outcome_links_their_referral_page_and_shares_the_invite_pag
         .contains("<a class=\"nps-link\" href=\"https://brand.example/review\""));
 }
 
+/// Any outcome is served at its response's address, so whatever the score and whether or not
+/// the survey has a referral, WeChat's ··· shares the survey's invite page instead.
+#[tokio::test]
+async fn every_outcome_names_the_invite_page_as_what_wechat_shares() {
+    let app = invite_app();
+    for (n, (survey, score)) in [("plain", 10), ("plain", 3), ("bare", 8), ("after-sales", 0)]
+        .into_iter()
+        .enumerate()
+    {
+        let q = format!("/s/{survey}?store=SZ-FT&visit=RO-4{n}{n}");
+        let page = get(&app, &q).await;
+        let id = hidden(&page.text, "id");
+        let tapped = post_form(&app, &q, &format!("score={score}&id={id}")).await;
+        let follow = location(&tapped);
+        let jar = key_cookie(&tapped, &follow);
+        post_form_with(&app, &follow, "action=submit", &jar).await;
+        let done = get_with(&app, &follow, &jar).await;
+        assert!(
+            done.text.contains(&format!(
+                "<meta name=\"nps-share\" content=\"/s/{survey}/invite\">"
+            )),
+            "{survey} {score}: {}",
+            done.text
+        );
+        assert!(
+            done.text
+                .contains("history.replaceState(null,'',m.content)"),
+            "{survey} {score}"
+        );
+        assert!(done.text.contains("nps-outcome"), "{survey} {score}");
+    }
+}
+
 /// "Call me at the number on my order": a signed link carrying the order's phone tail offers
 /// the tick on the no-script follow-up; ticked, the answer asks for a call-back with no phone
 /// stored at all. An unsigned tail, or the tick without one, is refused naming the field.

@@ -69,13 +69,9 @@ pub fn outcome_page(
         esc(&o.body),
         c = category.as_str(),
     );
-    // Inside WeChat (whose ··· shares the page itself) the invite page becomes the address.
-    let invites = cfg.referral_url.is_some() && o.primary.is_some();
-    let script = if invites || o.primary.as_ref().is_some_and(|a| a.share) {
-        format!("<script>{}</script>", invite::SCRIPT)
-    } else {
-        String::new()
-    };
+    // Every outcome is served at its response's address; inside WeChat (whose ··· shares the
+    // page itself) the invite page becomes the address, whatever the score.
+    let script = format!("<script>{}</script>", invite::SCRIPT);
     document(cfg, m, &card(cfg, "done", &inner), &script)
 }
 
