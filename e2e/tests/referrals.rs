@@ -285,10 +285,11 @@ async fn a_promoters_friend_opens_books_and_buys_and_the_store_thanks_and_counts
     .await;
     friend.close().await;
     let booked = server.column(
-        "SELECT kind || ' ' || via || ' ' || friend_name FROM referral_events WHERE code = ?1",
+        "SELECT kind || ' ' || via || ' ' || friend_name || ' ' || preferred_date \
+         FROM referral_events WHERE code = ?1",
         &[&code],
     );
-    assert_eq!(booked, [Some("booked form 李女士 · 2026-12-20".into())]);
+    assert_eq!(booked, [Some("booked form 李女士 2026-12-20".into())]);
 
     // The brand's system reports the purchase, twice: counted once.
     let dms = server
@@ -310,9 +311,15 @@ async fn a_promoters_friend_opens_books_and_buys_and_the_store_thanks_and_counts
     assert_eq!(kinds, [Some("booked".into()), Some("purchased".into())]);
 
     // The store's group is told at once, by the promoter's name, without the friend's phone.
-    let booked = thank_you(&seen, "王先生推荐的朋友已预约试驾，请致谢。").await;
+    // The form's booking names the friend (never their phone) and the day they asked for.
+    let booked = thank_you(
+        &seen,
+        "王先生推荐的朋友李女士已预约 12 月 20 日试驾，请致谢并尽快联系。",
+    )
+    .await;
     assert!(booked.contains("深圳福田店"), "{booked}");
-    thank_you(&seen, "王先生推荐的朋友已成交购车，请致谢。").await;
+    let bought = thank_you(&seen, "已成交购车，请致谢").await;
+    assert!(bought.contains("王先生推荐的朋友"), "{bought}");
     assert_eq!(seen.lock().unwrap().len(), 2, "one message each");
 
     // The funnel moved: booked and bought, the referral rate 100 % of one promoter.
