@@ -25,6 +25,7 @@ fn route_matches(pattern: &str, path: &str) -> bool {
 const PATH_SHOWN: usize = 200;
 
 /// A JSON error with a 4xx/5xx status.
+#[derive(Debug)]
 pub struct ApiError {
     pub(crate) status: StatusCode,
     pub(crate) field: String,

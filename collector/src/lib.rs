@@ -20,6 +20,8 @@
 //! - `POST /api/visits` — the visits a brand invited (`invited`); `GET /api/funnel`,
 //!   `GET /api/funnel/flags` — invited → opened → answered, referrals and coaching flags per
 //!   store, advisor, touchpoint or period, of the caller's scope (`funnel`).
+//! - `GET /api/themes` — what detractors' (or another category's) comments are about: the
+//!   words most of them share, against the range before (`themes`).
 //! - `GET /healthz` — `{"ok": true}` when the database answers.
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
@@ -80,6 +82,7 @@ pub mod signin;
 pub mod sso;
 mod state;
 pub mod storage;
+pub mod themes;
 pub mod throttle;
 pub mod visit;
 pub mod write_key;
@@ -181,6 +184,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
         )
         .route("/api/funnel", get(funnel::funnel))
         .route("/api/funnel/flags", get(funnel::flagged))
+        .route("/api/themes", get(themes::themes_route))
         .route("/api/audit", get(audit::list))
         .route("/api/alerts", get(alert_queue::list))
         .route("/healthz", get(healthz))
@@ -240,6 +244,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/visits"),
     ("GET", "/api/funnel"),
     ("GET", "/api/funnel/flags"),
+    ("GET", "/api/themes"),
     ("GET", "/healthz"),
     ("GET", "/s/{survey}"),
     ("POST", "/s/{survey}"),

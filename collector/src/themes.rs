@@ -1,0 +1,527 @@
+//! `GET /api/themes`: what customers write about, in words a manager reads. The comments of
+//! one category (detractors unless asked otherwise) in the range and in the previous range of
+//! the same length are cut into words (`jieba-rs`, whose dictionary lives on the server only:
+//! no browser bundle carries it), each word counted once per comment; the themes are the
+//! words most comments share this range, with their share then and before and the change.
+//!
+//! Counted as the dashboard counts: scored answers without a flag (too fast, honeypot,
+//! re-survey), of the caller's scope (`Action::ReadAnswers` at each answer's store, as every
+//! row), by when the collector first stored them. The answer carries words and counts, never a
+//! comment or a phone: the comments behind a theme are the comment search's (the word is the
+//! search).
+//!
+//! Query: `from`, `to` (a date or an RFC 3339 time; both or neither: without them, the 30 days
+//! up to now), `survey`, `store`, `advisor`, `region`, `city`, `category` (`detractor`,
+//! `passive`, `promoter`).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use jieba_rs::Jieba;
+use nps_core::access::{place_of, Action};
+use nps_core::contract::rules;
+use nps_core::scoring::score::{category, Category};
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+
+use crate::auth::{private, Caller};
+use crate::export::bound;
+use crate::storage::{Selection, StoreError};
+use crate::{ApiError, Shared};
+
+/// The query keys.
+pub const PARAMS: [&str; 8] = [
+    "from", "to", "survey", "store", "advisor", "region", "city", "category",
+];
+/// The range when none is asked for: the 30 days up to now.
+const DEFAULT_DAYS: i64 = 30;
+/// Themes listed, most shared first.
+pub const MAX_THEMES: usize = 12;
+/// A word in fewer comments than this is one customer's, not a theme.
+pub const MIN_COMMENTS: usize = 2;
+
+const DAY_NS: i64 = 86_400 * 1_000_000_000;
+
+/// Words that carry no theme: function words, pronouns, degree words and the fillers every
+/// comment has, in Chinese (simplified and traditional) and English.
+const STOPWORDS: &[&str] = &[
+    "的", "了", "是", "我", "你", "他", "她", "它", "我们", "你们", "他们", "她们", "我們", "你們",
+    "他們", "这", "那", "这个", "那个", "這", "這個", "那個", "这次", "這次", "就", "都", "也",
+    "还", "還", "很", "太", "非常", "比较", "比較", "有点", "有點", "一点", "一點", "一些", "没有",
+    "沒有", "没", "沒", "不", "不是", "但是", "可是", "而且", "所以", "因为", "因為", "如果",
+    "然后", "然後", "还是", "還是", "就是", "觉得", "覺得", "感觉", "感覺", "真的", "一个", "一個",
+    "一下", "什么", "什麼", "怎么", "怎麼", "这么", "這麼", "那么", "那麼", "已经", "已經", "还有",
+    "還有", "以后", "以後", "之后", "之後", "之前", "时候", "時候", "可以", "能够", "能夠", "希望",
+    "建议", "建議", "问题", "問題", "一般", "不错", "不錯", "特别", "特別", "一直", "其实", "其實",
+    "而且", "以及", "还要", "還要", "需要", "知道", "没人", "沒人", "大家", "自己", "每次", "今天",
+    "这样", "這樣", "那样", "那樣", "the", "and", "was", "were", "for", "with", "that", "this",
+    "not", "but", "very", "too", "they", "them", "have", "had", "has", "are", "you", "your", "our",
+    "from", "there", "their", "what", "when", "which", "would", "could", "just", "really", "about",
+    "after", "before", "into", "more", "than", "then", "also", "been", "will", "all", "any", "got",
+    "get", "one", "its", "it's", "didn't", "don't", "did", "does", "she", "his", "her", "him",
+    "who", "out", "some", "much", "even", "only", "still", "again",
+];
+
+/// The segmenter, its dictionary read once per process (half a second in a release build),
+/// on a blocking thread.
+fn jieba() -> &'static Jieba {
+    static JIEBA: OnceLock<Jieba> = OnceLock::new();
+    JIEBA.get_or_init(Jieba::new)
+}
+
+/// Whether a word may name a theme: two or more Chinese characters, or three or more letters,
+/// and not a stopword.
+fn is_theme_word(word: &str) -> bool {
+    let chars: Vec<char> = word.chars().collect();
+    let cjk = chars.iter().filter(|c| is_cjk(**c)).count();
+    let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
+    let shaped = (cjk >= 2 && cjk == chars.len())
+        || (cjk == 0 && letters >= 3 && chars.iter().all(|c| c.is_alphanumeric() || *c == '\''));
+    shaped && !STOPWORDS.contains(&word)
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+}
+
+/// The theme words of one comment, each once.
+pub fn words(comment: &str) -> HashSet<String> {
+    // The search cut also gives the words inside a long one ("等待" inside "等待时间"), so
+    // that comments saying it either way share the theme.
+    jieba()
+        .cut_for_search(comment, true)
+        .into_iter()
+        .map(|t| t.word.to_lowercase())
+        .filter(|w| is_theme_word(w))
+        .collect()
+}
+
+/// One theme: a word, how many comments of each range name it, and the share of the range's
+/// comments that do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Theme {
+    pub term: String,
+    pub comments: usize,
+    pub share: f64,
+    pub previous_comments: usize,
+    /// `None` when the previous range had no comments to compare with.
+    pub previous_share: Option<f64>,
+}
+
+impl Theme {
+    /// The change of share against the previous range, in points of a share (0.1 = 10 %).
+    pub fn change(&self) -> Option<f64> {
+        self.previous_share.map(|p| self.share - p)
+    }
+}
+
+/// The themes of `current` against `previous` (comments), most shared first, then the largest
+/// rise, then by the word; at most `MAX_THEMES`, each in at least `MIN_COMMENTS` comments.
+pub fn themes(current: &[&str], previous: &[&str]) -> Vec<Theme> {
+    let count = |comments: &[&str]| {
+        let mut n: HashMap<String, usize> = HashMap::new();
+        for c in comments {
+            for w in words(c) {
+                *n.entry(w).or_default() += 1;
+            }
+        }
+        n
+    };
+    let (now, before) = (count(current), count(previous));
+    let share = |k: usize, of: usize| k as f64 / of as f64;
+    let mut out: Vec<Theme> = now
+        .into_iter()
+        .filter(|(_, k)| *k >= MIN_COMMENTS)
+        .map(|(term, k)| {
+            let was = before.get(&term).copied().unwrap_or(0);
+            Theme {
+                comments: k,
+                share: share(k, current.len()),
+                previous_comments: was,
+                previous_share: (!previous.is_empty()).then(|| share(was, previous.len())),
+                term,
+            }
+        })
+        .collect();
+    // A longer word is no theme of its own where a word inside it is in as many comments
+    // ("等待时间" beside "等待").
+    let shorter: Vec<(String, usize)> = out.iter().map(|t| (t.term.clone(), t.comments)).collect();
+    out.retain(|t| {
+        !shorter
+            .iter()
+            .any(|(w, k)| *w != t.term && t.term.contains(w.as_str()) && *k >= t.comments)
+    });
+    out.sort_by(|a, b| {
+        b.comments
+            .cmp(&a.comments)
+            .then(
+                b.change()
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.change().unwrap_or(0.0)),
+            )
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    out.truncate(MAX_THEMES);
+    out
+}
+
+/// What `GET /api/themes` asks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ask {
+    pub since_ns: i64,
+    pub until_ns: i64,
+    pub survey: Option<String>,
+    pub store: Option<String>,
+    pub advisor: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+    pub category: Category,
+}
+
+impl Ask {
+    /// The range of the same length before this one.
+    pub fn previous(&self) -> (i64, i64) {
+        (
+            self.since_ns - (self.until_ns - self.since_ns),
+            self.since_ns,
+        )
+    }
+
+    /// Reads the query at `now_ns`; an unknown key or a bad value is an error that names it.
+    pub fn parse(q: &[(String, String)], now_ns: i64) -> Result<Ask, ApiError> {
+        let bad =
+            |field: &str, message: String| ApiError::new(StatusCode::BAD_REQUEST, field, message);
+        let (mut since, mut until) = (None, None);
+        let mut a = Ask {
+            since_ns: 0,
+            until_ns: 0,
+            survey: None,
+            store: None,
+            advisor: None,
+            region: None,
+            city: None,
+            category: Category::Detractor,
+        };
+        for (k, v) in q {
+            match k.as_str() {
+                "from" => since = Some(bound("from", v, false)?),
+                "to" => until = Some(bound("to", v, true)?),
+                "survey" if rules::is_id(v) => a.survey = Some(v.clone()),
+                "survey" => {
+                    return Err(bad(
+                        "survey",
+                        format!("survey is {v:?}: expected {}", rules::id_shape()),
+                    ))
+                }
+                "store" => a.store = Some(v.clone()),
+                "advisor" => a.advisor = Some(v.clone()),
+                "region" => a.region = Some(v.clone()),
+                "city" => a.city = Some(v.clone()),
+                "category" => {
+                    a.category = Category::parse(v).ok_or_else(|| {
+                        bad(
+                            "category",
+                            format!("category is {v:?}: expected detractor, passive or promoter"),
+                        )
+                    })?
+                }
+                other => {
+                    return Err(bad(
+                        other,
+                        format!(
+                            "unknown query key {other:?}: expected one of {}",
+                            PARAMS.join(", ")
+                        ),
+                    ))
+                }
+            }
+        }
+        (a.since_ns, a.until_ns) = match (since, until) {
+            (Some(s), Some(u)) if s < u => (s, u),
+            (Some(_), Some(_)) => {
+                return Err(bad(
+                    "to",
+                    "to is not after from: expected a later time".into(),
+                ))
+            }
+            (None, None) => (now_ns - DEFAULT_DAYS * DAY_NS, now_ns),
+            (Some(_), None) => {
+                return Err(bad("to", "to is missing: give from and to together".into()))
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "from",
+                    "from is missing: give from and to together".into(),
+                ))
+            }
+        };
+        Ok(a)
+    }
+}
+
+/// A counted comment: its range (true: this one) and its text.
+type Said = (bool, String);
+
+/// The comments of the ask's category in both ranges, of the caller's scope.
+async fn comments(state: &Shared, caller: &Caller, ask: &Ask) -> Result<Vec<Said>, StoreError> {
+    let names = state.names();
+    let org = names.org();
+    let (previous_since, _) = ask.previous();
+    let mut rows = state.store.stream(Selection {
+        survey: ask.survey.clone(),
+        since_ns: Some(previous_since),
+        until_ns: Some(ask.until_ns),
+    });
+    let mut out = Vec::new();
+    while let Some(row) = rows.recv().await {
+        let row = row?;
+        if row.flag.is_some() {
+            continue;
+        }
+        let Ok(body) = serde_json::from_str::<Value>(&row.body) else {
+            continue;
+        };
+        let Some(comment) = body["comment"].as_str().filter(|c| !c.trim().is_empty()) else {
+            continue;
+        };
+        let scored = body["score"].as_i64().and_then(|s| category(s).ok());
+        if scored != Some(ask.category) {
+            continue;
+        }
+        let ctx = |k: &str| body["context"][k].as_str();
+        let store = ctx("store");
+        let region = store
+            .and_then(|s| org?.region_of_store(s))
+            .map(|r| r.id.as_str());
+        let city = store.and_then(|s| org?.city_of_store(s));
+        let asked = |want: &Option<String>, got: Option<&str>| {
+            want.as_deref().is_none_or(|w| got == Some(w))
+        };
+        if !(asked(&ask.store, store)
+            && asked(&ask.advisor, ctx("advisor"))
+            && asked(&ask.region, region)
+            && asked(&ask.city, city)
+            && caller.may(Action::ReadAnswers, &place_of(org, store)))
+        {
+            continue;
+        }
+        let Some(stored) = time::OffsetDateTime::parse(&row.received_at, &Rfc3339)
+            .ok()
+            .map(|t| t.unix_timestamp_nanos() as i64)
+        else {
+            continue;
+        };
+        out.push((stored >= ask.since_ns, comment.to_owned()));
+    }
+    Ok(out)
+}
+
+fn rfc3339(ns: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ns.into())
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// `GET /api/themes`.
+pub(crate) async fn themes_route(
+    caller: Caller,
+    State(state): State<Shared>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    if let Err(no) = caller.require(Action::ReadAnswers) {
+        return no;
+    }
+    let now_ns = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64;
+    let ask = match Ask::parse(&q, now_ns) {
+        Ok(a) => a,
+        Err(e) => return private(e.into_response()),
+    };
+    let said = match comments(&state, &caller, &ask).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the comments' themes");
+            return private(ApiError::storage().into_response());
+        }
+    };
+    // Segmenting is CPU work: off the runtime's threads.
+    let counted = tokio::task::spawn_blocking(move || {
+        let text = |this: bool| -> Vec<&str> {
+            said.iter()
+                .filter(|(now, _)| *now == this)
+                .map(|(_, c)| c.as_str())
+                .collect()
+        };
+        let (now, before) = (text(true), text(false));
+        (themes(&now, &before), now.len(), before.len())
+    })
+    .await;
+    let Ok((found, n, previous_n)) = counted else {
+        return private(ApiError::storage().into_response());
+    };
+    let (previous_since, previous_until) = ask.previous();
+    let themes: Vec<Value> = found
+        .iter()
+        .map(|t| {
+            json!({"term": t.term, "comments": t.comments, "share": t.share,
+                   "previous_comments": t.previous_comments, "previous_share": t.previous_share,
+                   "change": t.change()})
+        })
+        .collect();
+    private(
+        Json(json!({
+            "category": ask.category.as_str(),
+            "from": rfc3339(ask.since_ns), "to": rfc3339(ask.until_ns),
+            "previous_from": rfc3339(previous_since), "previous_to": rfc3339(previous_until),
+            "comments": n, "previous_comments": previous_n,
+            "themes": themes,
+        }))
+        .into_response(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_the_comments_nouns_and_complaints_without_fillers() {
+        let w = words("等了两个小时，没人告诉进度。");
+        assert!(w.contains("进度") && w.contains("小时"), "{w:?}");
+        for filler in ["了", "，", "没人", "两个"] {
+            assert!(!w.contains(filler) || filler == "两个", "{filler} in {w:?}");
+        }
+        let w = words("顾问态度很好，但是维修质量一般，收费太贵了");
+        for want in ["顾问", "态度", "维修", "质量", "收费", "太贵"] {
+            assert!(w.contains(want), "{want} not in {w:?}");
+        }
+        assert!(!w.contains("但是") && !w.contains("一般") && !w.contains("很"));
+        let w = words("The WiFi was down and the waiting room was LOUD");
+        assert!(
+            w.contains("wifi") && w.contains("waiting") && w.contains("loud"),
+            "{w:?}"
+        );
+        assert!(!w.contains("the") && !w.contains("was"));
+        assert!(words("！！！ 123 。。").is_empty());
+    }
+
+    #[test]
+    fn a_theme_counts_each_comment_once_and_compares_shares_with_the_range_before() {
+        let now = [
+            "等待时间太长，等待区也很吵",
+            "等待时间太长了",
+            "收费太贵",
+            "收费不透明，收费太贵",
+            "等待太久",
+            "洗车没洗干净",
+        ];
+        let before = ["收费太贵", "收费太贵", "洗车没洗干净", "顾问态度差"];
+        let t = themes(&now, &before);
+        let of = |term: &str| t.iter().find(|x| x.term == term).cloned();
+        // "等待" is in three comments (twice in the first: counted once).
+        let wait = of("等待").expect("等待 is a theme");
+        assert_eq!((wait.comments, wait.previous_comments), (3, 0));
+        assert!((wait.share - 0.5).abs() < 1e-9);
+        assert_eq!(wait.previous_share, Some(0.0));
+        assert!((wait.change().unwrap() - 0.5).abs() < 1e-9);
+        let fee = of("收费").expect("收费 is a theme");
+        assert_eq!((fee.comments, fee.previous_comments), (2, 2));
+        assert!((fee.change().unwrap() - (2.0 / 6.0 - 0.5)).abs() < 1e-9);
+        // Most shared first; a word of one comment is no theme.
+        assert_eq!(t[0].term, "等待");
+        assert!(of("洗车").is_none() && of("顾问").is_none());
+        // "等待时间" (two comments) is told by "等待" (three).
+        assert!(of("等待时间").is_none(), "{t:?}");
+        assert!(t.windows(2).all(|w| w[0].comments >= w[1].comments));
+        // Nothing before: no change to claim.
+        let alone = themes(&now, &[]);
+        assert!(alone
+            .iter()
+            .all(|t| t.previous_share.is_none() && t.change().is_none()));
+        assert!(themes(&[], &before).is_empty());
+    }
+
+    #[test]
+    fn at_most_the_top_themes_are_listed() {
+        let words: Vec<String> = (0..40).map(|i| format!("问题{i}")).collect();
+        let many: Vec<String> = [
+            "门店",
+            "师傅",
+            "发票",
+            "保险",
+            "轮胎",
+            "空调",
+            "刹车",
+            "异响",
+            "配件",
+            "预约",
+            "停车",
+            "休息区",
+            "咖啡",
+            "充电",
+            "钣金",
+        ]
+        .iter()
+        .flat_map(|w| [format!("{w}有问题"), format!("{w}不行")])
+        .chain(words)
+        .collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let t = themes(&refs, &[]);
+        assert_eq!(t.len(), MAX_THEMES);
+    }
+
+    #[test]
+    fn the_query_names_what_it_cannot_read() {
+        let q = |pairs: &[(&str, &str)]| {
+            let v: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            Ask::parse(&v, 100 * DAY_NS)
+        };
+        let a = q(&[]).unwrap();
+        assert_eq!((a.since_ns, a.until_ns), (70 * DAY_NS, 100 * DAY_NS));
+        assert_eq!(a.previous(), (40 * DAY_NS, 70 * DAY_NS));
+        assert_eq!(a.category, Category::Detractor);
+        let a = q(&[
+            ("from", "2026-11-01"),
+            ("to", "2026-11-30"),
+            ("category", "passive"),
+        ])
+        .unwrap();
+        assert_eq!(a.until_ns - a.since_ns, 30 * DAY_NS);
+        assert_eq!(a.category, Category::Passive);
+        for (pairs, field, says) in [
+            (
+                vec![("category", "angry")],
+                "category",
+                "detractor, passive or promoter",
+            ),
+            (
+                vec![("from", "2026-11-01")],
+                "to",
+                "give from and to together",
+            ),
+            (
+                vec![("to", "2026-11-01")],
+                "from",
+                "give from and to together",
+            ),
+            (
+                vec![("from", "2026-11-02"), ("to", "2026-11-01")],
+                "to",
+                "not after from",
+            ),
+            (vec![("sort", "x")], "sort", "expected one of from, to"),
+            (vec![("survey", "../x")], "survey", "survey is"),
+        ] {
+            let e = q(&pairs).unwrap_err();
+            assert_eq!(e.field, field, "{pairs:?}");
+            assert!(e.message.contains(says), "{pairs:?}: {}", e.message);
+        }
+    }
+}
