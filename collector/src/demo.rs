@@ -245,8 +245,14 @@ pub fn responses(
         let at = now - time::Duration::seconds(ago_s);
         // Business hours in China (UTC+8): 01:00 to 12:00 UTC.
         let at = at.replace_hour(1 + rng.u8(..11)).unwrap_or(at);
-        // Written, then stored, within three minutes: the newest answers end before now.
-        let at = at.min(now - time::Duration::minutes(3));
+        // Written, then stored, within three minutes: the newest answers end before now. An
+        // hour drawn later today is the day before's (piled up at one instant, they would
+        // look like a burst of answers).
+        let at = if at > now - time::Duration::minutes(3) {
+            at - time::Duration::days(1)
+        } else {
+            at
+        };
         let dismissed = rng.f64() < 0.03;
         let score = (!dismissed).then(|| draw_score(&mut rng, p, d));
         let category = score.map(|s| nps_core::scoring::score::category(s as i64).expect("0-10"));
@@ -411,10 +417,14 @@ mod tests {
             time::macros::datetime!(2026-12-04 11:59 UTC),
         ] {
             let now_ns = Now::from_time(now).ns;
+            let mut at_once: std::collections::HashMap<String, usize> = Default::default();
             for (r, stored, _) in responses(3000, 1, now, 7) {
                 assert!(stored.ns <= now_ns, "{} stored at {}", r.id, stored.at);
                 assert!(r.updated_at <= stored.at);
+                *at_once.entry(r.created_at.clone()).or_default() += 1;
             }
+            // Spread out: never a pile of answers at one instant (a burst to the flags).
+            assert!(at_once.values().all(|n| *n <= 2), "{now}");
         }
     }
 

@@ -2,7 +2,8 @@
 //! one category (detractors unless asked otherwise) in the range and in the previous range of
 //! the same length are cut into words (`jieba-rs`, whose dictionary lives on the server only:
 //! no browser bundle carries it), each word counted once per comment; the themes are the
-//! words most comments share this range, with their share then and before and the change.
+//! words most comments share this range (words always said together, one theme), with their
+//! share then and before and the change.
 //!
 //! Counted as the dashboard counts: scored answers without a flag (too fast, honeypot,
 //! re-survey), of the caller's scope (`Action::ReadAnswers` at each answer's store, as every
@@ -81,7 +82,9 @@ fn is_theme_word(word: &str) -> bool {
     let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
     let shaped = (cjk >= 2 && cjk == chars.len())
         || (cjk == 0 && letters >= 3 && chars.iter().all(|c| c.is_alphanumeric() || *c == '\''));
-    shaped && !STOPWORDS.contains(&word)
+    // "三个", "两次", "几天": a count, not a theme.
+    let count = cjk == 2 && "一二三四五六七八九十两几半".contains(chars[0]);
+    shaped && !count && !STOPWORDS.contains(&word)
 }
 
 fn is_cjk(c: char) -> bool {
@@ -100,11 +103,12 @@ pub fn words(comment: &str) -> HashSet<String> {
         .collect()
 }
 
-/// One theme: a word, how many comments of each range name it, and the share of the range's
-/// comments that do.
+/// One theme: its words (those that always come together in this range's comments, as
+/// "顾问 · 态度 · 很差" do, in the order a comment says them), how many comments of each range
+/// say them all, and the share of the range's comments that do.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Theme {
-    pub term: String,
+    pub words: Vec<String>,
     pub comments: usize,
     pub share: f64,
     pub previous_comments: usize,
@@ -113,48 +117,79 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// The word to search the comments for: the first (every comment of the theme has all).
+    pub fn term(&self) -> &str {
+        &self.words[0]
+    }
+
     /// The change of share against the previous range, in points of a share (0.1 = 10 %).
     pub fn change(&self) -> Option<f64> {
         self.previous_share.map(|p| self.share - p)
     }
 }
 
-/// The themes of `current` against `previous` (comments), most shared first, then the largest
-/// rise, then by the word; at most `MAX_THEMES`, each in at least `MIN_COMMENTS` comments.
-pub fn themes(current: &[&str], previous: &[&str]) -> Vec<Theme> {
-    let count = |comments: &[&str]| {
-        let mut n: HashMap<String, usize> = HashMap::new();
-        for c in comments {
-            for w in words(c) {
-                *n.entry(w).or_default() += 1;
-            }
+/// Which comments say each theme word (indexes, ascending).
+fn said_in(comments: &[&str]) -> HashMap<String, Vec<usize>> {
+    let mut at: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, c) in comments.iter().enumerate() {
+        for w in words(c) {
+            at.entry(w).or_default().push(i);
         }
-        n
-    };
-    let (now, before) = (count(current), count(previous));
-    let share = |k: usize, of: usize| k as f64 / of as f64;
-    let mut out: Vec<Theme> = now
+    }
+    at
+}
+
+/// The themes of `current` against `previous` (comments), most shared first, then the largest
+/// rise, then by the words; at most `MAX_THEMES`, each in at least `MIN_COMMENTS` comments.
+/// A word inside a longer one is told by it when both are in the same number of comments
+/// ("不耐" inside "不耐烦"), and tells it when the shorter is in more ("等待" beside
+/// "等待时间"); words said in exactly the same comments are one theme.
+pub fn themes(current: &[&str], previous: &[&str]) -> Vec<Theme> {
+    let before = said_in(previous);
+    let mut now: Vec<(String, Vec<usize>)> = said_in(current)
         .into_iter()
-        .filter(|(_, k)| *k >= MIN_COMMENTS)
-        .map(|(term, k)| {
-            let was = before.get(&term).copied().unwrap_or(0);
+        .filter(|(_, at)| at.len() >= MIN_COMMENTS)
+        .collect();
+    // First the longer words a shorter one inside them tells (said in more comments), then
+    // the shorter words a remaining longer one tells (said in as many).
+    let counts = |now: &[(String, Vec<usize>)]| -> Vec<(String, usize)> {
+        now.iter().map(|(w, at)| (w.clone(), at.len())).collect()
+    };
+    let longer = counts(&now);
+    now.retain(|(w, at)| {
+        !longer
+            .iter()
+            .any(|(o, k)| o != w && w.contains(o.as_str()) && *k > at.len())
+    });
+    let kept = counts(&now);
+    now.retain(|(w, at)| {
+        !kept
+            .iter()
+            .any(|(o, k)| o != w && o.contains(w.as_str()) && *k == at.len())
+    });
+    let mut groups: HashMap<Vec<usize>, Vec<String>> = HashMap::new();
+    for (w, at) in now {
+        groups.entry(at).or_default().push(w);
+    }
+    let share = |k: usize, of: usize| k as f64 / of as f64;
+    let mut out: Vec<Theme> = groups
+        .into_iter()
+        .map(|(at, mut words)| {
+            // In the order the theme's first comment says them.
+            let first = current[at[0]].to_lowercase();
+            words.sort_by_key(|w| (first.find(w.as_str()).unwrap_or(usize::MAX), w.clone()));
+            // Every comment saying one word of the theme says them all: the first word's
+            // comments are the theme's, in the previous range too.
+            let was = before.get(&words[0]).map_or(0, Vec::len);
             Theme {
-                comments: k,
-                share: share(k, current.len()),
+                comments: at.len(),
+                share: share(at.len(), current.len()),
                 previous_comments: was,
                 previous_share: (!previous.is_empty()).then(|| share(was, previous.len())),
-                term,
+                words,
             }
         })
         .collect();
-    // A longer word is no theme of its own where a word inside it is in as many comments
-    // ("等待时间" beside "等待").
-    let shorter: Vec<(String, usize)> = out.iter().map(|t| (t.term.clone(), t.comments)).collect();
-    out.retain(|t| {
-        !shorter
-            .iter()
-            .any(|(w, k)| *w != t.term && t.term.contains(w.as_str()) && *k >= t.comments)
-    });
     out.sort_by(|a, b| {
         b.comments
             .cmp(&a.comments)
@@ -163,7 +198,7 @@ pub fn themes(current: &[&str], previous: &[&str]) -> Vec<Theme> {
                     .unwrap_or(0.0)
                     .total_cmp(&a.change().unwrap_or(0.0)),
             )
-            .then_with(|| a.term.cmp(&b.term))
+            .then_with(|| a.words.cmp(&b.words))
     });
     out.truncate(MAX_THEMES);
     out
@@ -367,7 +402,7 @@ pub(crate) async fn themes_route(
     let themes: Vec<Value> = found
         .iter()
         .map(|t| {
-            json!({"term": t.term, "comments": t.comments, "share": t.share,
+            json!({"term": t.term(), "words": t.words, "comments": t.comments, "share": t.share,
                    "previous_comments": t.previous_comments, "previous_share": t.previous_share,
                    "change": t.change()})
         })
@@ -393,8 +428,9 @@ mod tests {
         let w = words("等了两个小时，没人告诉进度。");
         assert!(w.contains("进度") && w.contains("小时"), "{w:?}");
         for filler in ["了", "，", "没人", "两个"] {
-            assert!(!w.contains(filler) || filler == "两个", "{filler} in {w:?}");
+            assert!(!w.contains(filler), "{filler} in {w:?}");
         }
+        assert!(!words("等了三个多小时").contains("三个"));
         let w = words("顾问态度很好，但是维修质量一般，收费太贵了");
         for want in ["顾问", "态度", "维修", "质量", "收费", "太贵"] {
             assert!(w.contains(want), "{want} not in {w:?}");
@@ -421,7 +457,11 @@ mod tests {
         ];
         let before = ["收费太贵", "收费太贵", "洗车没洗干净", "顾问态度差"];
         let t = themes(&now, &before);
-        let of = |term: &str| t.iter().find(|x| x.term == term).cloned();
+        let of = |term: &str| {
+            t.iter()
+                .find(|x| x.words.iter().any(|w| w == term))
+                .cloned()
+        };
         // "等待" is in three comments (twice in the first: counted once).
         let wait = of("等待").expect("等待 is a theme");
         assert_eq!((wait.comments, wait.previous_comments), (3, 0));
@@ -432,7 +472,7 @@ mod tests {
         assert_eq!((fee.comments, fee.previous_comments), (2, 2));
         assert!((fee.change().unwrap() - (2.0 / 6.0 - 0.5)).abs() < 1e-9);
         // Most shared first; a word of one comment is no theme.
-        assert_eq!(t[0].term, "等待");
+        assert_eq!(t[0].term(), "等待");
         assert!(of("洗车").is_none() && of("顾问").is_none());
         // "等待时间" (two comments) is told by "等待" (three).
         assert!(of("等待时间").is_none(), "{t:?}");
@@ -443,6 +483,24 @@ mod tests {
             .iter()
             .all(|t| t.previous_share.is_none() && t.change().is_none()));
         assert!(themes(&[], &before).is_empty());
+        // Words always said together are one theme, in the order they are said; a word
+        // inside a longer one said as often is told by it.
+        let t = themes(
+            &[
+                "顾问态度很差，问什么都不耐烦。",
+                "顾问态度很差，问什么都不耐烦！",
+                "不耐烦",
+            ],
+            &["顾问态度很差"],
+        );
+        assert_eq!(t.len(), 2, "{t:?}");
+        assert_eq!(
+            (t[0].words.as_slice(), t[0].comments),
+            (&["不耐烦".to_owned()][..], 3)
+        );
+        assert_eq!(t[1].words, ["顾问", "态度", "很差"]);
+        assert_eq!((t[1].comments, t[1].previous_comments), (2, 1));
+        assert_eq!(t[0].previous_comments, 0);
     }
 
     #[test]

@@ -145,16 +145,14 @@ async fn the_themes_are_the_detractors_words_against_the_range_before_in_the_cal
     assert_eq!(all["previous_from"], "2026-10-02T00:00:00Z");
     let t = terms(&all);
     assert_eq!(t[0], ("等待".into(), 5), "{all}");
-    assert!(
-        t.contains(&("收费".into(), 3)) && t.contains(&("进度".into(), 4)),
-        "{all}"
-    );
-    let fee = all["themes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["term"] == "收费")
-        .unwrap();
+    assert!(t.contains(&("收费".into(), 3)), "{all}");
+    // Words always said together are one theme, in the order said; its term is the first.
+    let themes = all["themes"].as_array().unwrap();
+    let slow = themes.iter().find(|t| t["term"] == "时间").unwrap();
+    assert_eq!(slow["words"], json!(["时间", "告诉", "进度"]), "{all}");
+    assert_eq!(slow["comments"], 4);
+    let fee = themes.iter().find(|t| t["term"] == "收费").unwrap();
+    assert_eq!(fee["words"], json!(["收费", "太贵", "账单", "看不懂"]));
     assert_eq!(fee["previous_comments"], 4);
     let change = fee["change"].as_f64().unwrap();
     assert!((change - (3.0 / 8.0 - 1.0)).abs() < 1e-9, "{fee}");

@@ -249,6 +249,14 @@ words! {
     BookingNoDate { "未选日期", "未選日期", "No date chosen" }
     BookingPromoter { "推荐人：{name}", "推薦人：{name}", "Referred by {name}" }
     BookingPhoneGone { "号码已按保留期限删除", "號碼已按保留期限刪除", "The number was removed after its retention period" }
+    // What customers write about (`themes`).
+    Themes { "贬损者在说什么", "貶損者在說什麼", "What detractors write about" }
+    ThemesHint { "贬损者（0–6 分）留言中最常一起出现的词，每条留言只算一次；与上一个同样长的时期相比。点一项，查看这些留言。", "貶損者（0–6 分）留言中最常一起出現的詞，每則留言只算一次；與上一個同樣長的時期相比。點一項，查看這些留言。", "The words detractors (0–6) use most in their comments, each comment counted once, against the previous period of the same length. Tap one to read those comments." }
+    ThemesOf { "本期 {n} 条贬损者留言", "本期 {n} 則貶損者留言", "{n} detractors' comments this period" }
+    NoThemes { "本期贬损者的留言太少，还看不出共同的主题。", "本期貶損者的留言太少，還看不出共同的主題。", "Too few detractors' comments this period to show a common theme." }
+    ThemeCount { "{n} 条（{share}）", "{n} 則（{share}）", "{n} comments ({share})" }
+    ThemeChange { "{points} 个百分点", "{points} 個百分點", "{points} points" }
+    ThemeNew { "新出现", "新出現", "new" }
 }
 
 /// The name of a segment dimension.

@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 pub use super::load::Me;
 use super::load::{self, Loaded};
-use super::{actions, cases, charts, funnel, glance, start, tables};
+use super::{actions, cases, charts, funnel, glance, start, tables, themes};
 use crate::data::{self, Record};
 use crate::filters::{Filters, Read};
 use crate::report::{self, Context, Report};
@@ -387,6 +387,9 @@ pub fn App(props: &AppProps) -> Html {
                 <actions::WhatIf view={view.clone()} {on_lever} />
                 <charts::Trend view={view.clone()} on_view={on_view.clone()} />
                 <tables::Drivers view={view.clone()} />
+                if model.me.is_some() {
+                    <themes::Themes view={view.clone()} on_view={on_view.clone()} />
+                }
                 <tables::Comments view={view.clone()} {on_view} />
             </div>
             if model.me.as_ref().is_some_and(|m| m.is_admin()) {

@@ -12,6 +12,7 @@ mod glance;
 mod load;
 mod start;
 mod tables;
+mod themes;
 
 use nps_core::scoring::analysis::DEFAULT_MIN_N;
 use wasm_bindgen::prelude::*;

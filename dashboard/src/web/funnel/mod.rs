@@ -38,7 +38,7 @@ pub struct Props {
 }
 
 /// The view's range, time zone, survey and store.
-fn ask(v: &View) -> Ask {
+pub(super) fn ask(v: &View) -> Ask {
     Ask {
         from: v.report.from,
         to: v.report.to,
