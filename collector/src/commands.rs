@@ -33,6 +33,13 @@ pub enum Command {
         seed: u64,
         #[arg(long)]
         names_out: Option<PathBuf>,
+        /// A generated brand of this many stores (7 to 640, in five regions and forty
+        /// cities) instead of the demo's six; its org file goes to --org-out (serve with --org).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(7..=640), requires = "org_out")]
+        stores: Option<u32>,
+        /// Where --stores writes the generated brand's org file.
+        #[arg(long, requires = "stores")]
+        org_out: Option<PathBuf>,
     },
     /// Remove the phone numbers whose retention period has ended (scores stay), then exit.
     Purge,
@@ -217,7 +224,26 @@ pub fn tool(args: &Args) -> Option<Result<Issued, String>> {
             months,
             seed,
             names_out,
-        } => seed_demo(&args.db, *responses, *months, *seed, names_out).map(|()| Issued::default()),
+            stores,
+            org_out,
+        } => {
+            let brand = match (stores, org_out) {
+                (Some(n), Some(out)) => {
+                    let brand = demo::brand::Brand::large(*n as usize, *seed);
+                    match links::write(out, brand.org.as_bytes()) {
+                        Ok(()) => println!(
+                            "a brand of {n} stores: its org file {} (serve with --org)",
+                            out.display()
+                        ),
+                        Err(e) => return Some(Err(e)),
+                    }
+                    brand
+                }
+                _ => demo::brand::Brand::demo(),
+            };
+            seed_demo(&args.db, &brand, *responses, *months, *seed, names_out)
+                .map(|()| Issued::default())
+        }
         Command::SignVisit { link, visit } => sign_visit(args, link, visit),
         Command::Qr {
             link,
@@ -242,12 +268,14 @@ pub fn tool(args: &Args) -> Option<Result<Issued, String>> {
 
 fn seed_demo(
     db: &Target,
+    brand: &demo::brand::Brand,
     responses: u32,
     months: u32,
     seed: u64,
     names_out: &Option<PathBuf>,
 ) -> Result<(), String> {
-    let n = demo::seed(db.clone(), responses as usize, months, seed).map_err(|e| e.to_string())?;
+    let n = demo::seed_brand(db.clone(), brand, responses as usize, months, seed)
+        .map_err(|e| e.to_string())?;
     println!("{n} demo responses written to {db}");
     if let Some(out) = names_out {
         let text = demo::names().to_value().to_string();

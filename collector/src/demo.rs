@@ -8,6 +8,7 @@
 //! is small (its numbers are "not enough data"), wait time costs the most, and the score
 //! rises a little month by month. Its cases are worked as a service team would have (`cases`).
 
+pub mod brand;
 mod cases;
 mod growth;
 
@@ -102,6 +103,41 @@ const STORES: &[Store] = &[
         ],
     },
 ];
+
+/// A store as the generator draws from it, its texts owned: one of the demo's six
+/// (`STORES`) or a generated brand's (`brand::large`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spec {
+    pub code: String,
+    pub name: String,
+    pub promoters: f64,
+    pub detractors: f64,
+    pub weight: u32,
+    /// (code, name, shift of the promoter and detractor shares).
+    pub advisors: Vec<(String, String, f64)>,
+}
+
+impl From<&Store> for Spec {
+    fn from(s: &Store) -> Spec {
+        Spec {
+            code: s.code.into(),
+            name: s.name.into(),
+            promoters: s.promoters,
+            detractors: s.detractors,
+            weight: s.weight,
+            advisors: s
+                .advisors
+                .iter()
+                .map(|(c, n, x)| ((*c).into(), (*n).into(), *x))
+                .collect(),
+        }
+    }
+}
+
+/// The demo's six stores.
+pub fn six() -> Vec<Spec> {
+    STORES.iter().map(Spec::from).collect()
+}
 
 /// (code, name) of the models and the service types, each visit drawing one.
 const MODELS: &[(&str, &str)] = &[
@@ -211,13 +247,24 @@ pub fn responses(
     now: time::OffsetDateTime,
     seed: u64,
 ) -> Vec<(Response, Now, Flag)> {
+    responses_of(&six(), n, months, now, seed)
+}
+
+/// `responses` of the stores `stores` (the demo's six, or a `brand::large` brand's).
+pub fn responses_of(
+    stores: &[Spec],
+    n: usize,
+    months: u32,
+    now: time::OffsetDateTime,
+    seed: u64,
+) -> Vec<(Response, Now, Flag)> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let span_s = months as i64 * 30 * 86_400;
-    let total_weight: u32 = STORES.iter().map(|s| s.weight).sum();
+    let total_weight: u32 = stores.iter().map(|s| s.weight).sum();
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let mut w = rng.u32(..total_weight);
-        let store = STORES
+        let store = stores
             .iter()
             .find(|s| {
                 let hit = w < s.weight;
@@ -227,7 +274,8 @@ pub fn responses(
                 hit
             })
             .expect("weights cover the draw");
-        let (advisor, _, shift) = *pick(&mut rng, &store.advisors);
+        let (advisor, _, shift) = pick(&mut rng, &store.advisors);
+        let (advisor, shift) = (advisor.as_str(), *shift);
         // The last few visits are recent, so the call-back list has people waiting.
         let ago_s = if i % 24 == 0 {
             rng.i64(0..86_400)
@@ -289,7 +337,7 @@ pub fn responses(
             "stage": if dismissed { "dismissed" } else if completed { "completed" } else { "scored" },
             "score": score, "category": category.map(|c| c.as_str()),
             "reasons": chosen, "comment": comment, "contact": contact,
-            "context": {"store": store.code, "advisor": advisor, "model": model, "service_type": service,
+            "context": {"store": &store.code, "advisor": advisor, "model": model, "service_type": service,
                         "touchpoint": touchpoint, "channel": *pick(&mut rng, &["qr", "qr", "wechat", "web"]),
                         "visit": format!("RO-{}", 100_000 + i)},
             "locale": "zh-CN", "page": null,
@@ -315,6 +363,17 @@ const GROWTH_UP_TO: usize = 50_000;
 /// the same ids, so a second run adds nothing. Callable from a command and from inside a
 /// test's runtime alike: the store runs on a thread and runtime of its own.
 pub fn seed(db: impl Into<Target>, n: usize, months: u32, seed: u64) -> Result<usize, StoreError> {
+    seed_brand(db, &brand::Brand::demo(), n, months, seed)
+}
+
+/// `seed` for the stores of `brand` (the demo's, or a generated one: `brand::Brand::large`).
+pub fn seed_brand(
+    db: impl Into<Target>,
+    brand: &brand::Brand,
+    n: usize,
+    months: u32,
+    seed: u64,
+) -> Result<usize, StoreError> {
     let target = db.into();
     std::thread::scope(|s| {
         s.spawn(|| {
@@ -326,7 +385,7 @@ pub fn seed(db: impl Into<Target>, n: usize, months: u32, seed: u64) -> Result<u
                 })?;
             rt.block_on(async {
                 let store = Db::connect(&target).await?;
-                seed_store(&store, n, months, seed).await
+                seed_store_of(&store, brand, n, months, seed).await
             })
         })
         .join()
@@ -337,17 +396,29 @@ pub fn seed(db: impl Into<Target>, n: usize, months: u32, seed: u64) -> Result<u
 /// `seed` into an open store: one batch upsert of the operator's own writes (the demo's
 /// answers carry no write key).
 pub async fn seed_store(store: &Db, n: usize, months: u32, seed: u64) -> Result<usize, StoreError> {
+    seed_store_of(store, &brand::Brand::demo(), n, months, seed).await
+}
+
+/// `seed_store` for the stores of `brand`; the invitations, referrals and counter tablet are
+/// the demo brand's only.
+pub async fn seed_store_of(
+    store: &Db,
+    brand: &brand::Brand,
+    n: usize,
+    months: u32,
+    seed: u64,
+) -> Result<usize, StoreError> {
     let now = time::OffsetDateTime::now_utc();
     let now_ns = Now::from_time(now).ns;
     let mut answers = Vec::with_capacity(n);
-    let mut posts: Vec<_> = responses(n, months, now, seed)
+    let mut posts: Vec<_> = responses_of(&brand.stores, n, months, now, seed)
         .into_iter()
         .map(|(r, at, flag)| {
             answers.push((r.clone(), at.ns, None));
             (r, at, flag, Admission::operator())
         })
         .collect();
-    let growth = (COACHING_FROM..=GROWTH_UP_TO).contains(&n);
+    let growth = brand.is_demo() && (COACHING_FROM..=GROWTH_UP_TO).contains(&n);
     if growth {
         for (r, at, flag, admission, issued) in growth::coached(now_ns, seed) {
             answers.push((r.clone(), at.ns, Some(issued)));
@@ -355,8 +426,7 @@ pub async fn seed_store(store: &Db, n: usize, months: u32, seed: u64) -> Result<
         }
     }
     let done = store.upsert_batch(posts).await?;
-    let org = crate::org_file::read(include_str!("../../www/demo-org.toml"))
-        .map_err(|message| StoreError::Start { message })?;
+    let org = crate::org_file::read(&brand.org).map_err(|message| StoreError::Start { message })?;
     cases::work(store, &org, now_ns, seed).await?;
     if growth {
         growth::work(store, &answers, now_ns, seed).await?;
