@@ -166,7 +166,7 @@ fn filters_flags_comments_and_the_default_range() {
     let mut data = dataset();
     for i in 0..3 {
         let mut r = rec(1000 + i, "A", 0, "2026-11-12T02:00:00Z");
-        r.flagged = true;
+        r.flagged = Some(crate::data::LeftOut::TooFast);
         data.push(r);
     }
     data[0].comment = Some("Advisor was GREAT".into());
@@ -175,8 +175,8 @@ fn filters_flags_comments_and_the_default_range() {
     data[61].created += 60;
     let r = build(&data, &Org::default(), &view(), cx());
     assert_eq!(
-        (r.flagged, r.tally.n()),
-        (3, 85),
+        (r.left_out, r.tally.n()),
+        ([3, 0, 0, 0], 85),
         "flagged answers are left out"
     );
     assert_eq!(r.comments, vec![61, 60, 0], "latest first");
