@@ -329,7 +329,7 @@ pub fn Comments(props: &Props) -> Html {
                 <span class={classes!("pill", class)}>{ r.score.map(|s| s.to_string()).unwrap_or_default() }</span>
                 <div>
                     <p class="text">{ r.comment.clone().unwrap_or_default() }</p>
-                    <p class="muted small">{ format!("{} · {}", where_from(v, r), moment(r.created, v.cx.offset, v.locale)) }</p>
+                    <p class="muted small">{ format!("{} · ", where_from(v, r)) }<span class="when">{ moment(r.created, v.cx.offset, v.locale) }</span></p>
                 </div>
             </li>
         }
