@@ -125,7 +125,11 @@ mod tests {
             assert_eq!(ids(&cities, |c| &c.name), *want_cities, "{scope:?}");
             assert_eq!(ids(seen.stores(), |s| &s.id), *want_stores, "{scope:?}");
             assert_eq!(ids(seen.advisors(), |a| &a.id), *want_advisors, "{scope:?}");
-            assert_eq!(seen.brand().target, Some(45), "every scope keeps the brand's target");
+            assert_eq!(
+                seen.brand().target,
+                Some(45),
+                "every scope keeps the brand's target"
+            );
         }
     }
 
