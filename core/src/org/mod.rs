@@ -126,7 +126,7 @@ impl Org {
         let stores = names.codes(Dimension::Store);
         let advisors = names.codes(Dimension::Advisor);
         Org {
-            brand: Brand::default(),
+            brand: Brand { target: None },
             regions: Vec::new(),
             stores: stores
                 .map(|(id, name)| Store {
@@ -154,7 +154,7 @@ impl Org {
         advisors: Vec<Advisor>,
     ) -> Org {
         Org {
-            brand: Brand::default(),
+            brand: Brand { target: None },
             regions,
             stores,
             advisors,
