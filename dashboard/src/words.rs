@@ -151,6 +151,7 @@ words! {
     WeekOf { "{date} 周", "{date} 週", "w/c {date}" }
     TrendAlt { "{period}：{nps}（很可能在 {lo} 至 {hi} 之间），{n} 条回答", "{period}：{nps}（很可能在 {lo} 至 {hi} 之間），{n} 則回答", "{period}: {nps} (most likely {lo} to {hi}), {n} answers" }
     TrendLatest { "这里显示最近 {n} 期（共 {all} 期）；在更宽的屏幕上可看全部。", "這裡顯示最近 {n} 期（共 {all} 期）；在更寬的螢幕上可看全部。", "Showing the latest {n} of {all} periods; a wider screen shows them all." }
+    TrendAltThin { "{period}：{nps}，{n} 条回答（样本不足，暂不评级）", "{period}：{nps}，{n} 則回答（樣本不足，暫不評級）", "{period}: {nps}, {n} answers (too few to judge)" }
     TrendN { "{n} 条", "{n} 則", "{n} ans." }
     WhatToDo { "怎么做", "怎麼做", "What to do" }
     WhatIf { "假如……", "假如……", "What if…" }

@@ -94,6 +94,18 @@ fn range_bar(mark: f64, (from, to): (f64, f64), (lo, hi): (f64, f64)) -> Html {
     }
 }
 
+/// Stretches of consecutive periods.
+fn runs_of<'a>(points: impl Iterator<Item = (usize, &'a Nps)>) -> Vec<Vec<(usize, &'a Nps)>> {
+    let mut runs: Vec<Vec<(usize, &Nps)>> = Vec::new();
+    for (i, n) in points {
+        match runs.last_mut() {
+            Some(run) if run.last().is_some_and(|(j, _)| j + 1 == i) => run.push((i, n)),
+            _ => runs.push(vec![(i, n)]),
+        }
+    }
+    runs
+}
+
 /// The label of a trend point.
 fn period_label(v: &View, start: i64, period: Period) -> String {
     match period {
@@ -179,15 +191,11 @@ pub fn Trend(props: &TrendProps) -> Html {
     let step = (w - left - right) / trend.len().max(1) as f64;
     let x = |i: usize| left + step * (i as f64 + 0.5);
     let y = |s: f64| top + (hi - s) / (hi - lo) * (h - top - bottom);
-    // The band and the line, one run per stretch of periods that have answers.
-    let mut runs: Vec<Vec<(usize, &Nps)>> = Vec::new();
-    for (i, n) in &with_nps {
-        match runs.last_mut() {
-            Some(run) if run.last().is_some_and(|(j, _)| j + 1 == *i) => run.push((*i, n)),
-            _ => runs.push(vec![(*i, n)]),
-        }
-    }
-    let band = runs.iter().map(|run| {
+    // The line, one run per stretch of periods that have answers; the band only over those
+    // with enough answers for an interval to mean something.
+    let runs = runs_of(with_nps.iter().copied());
+    let banded = runs_of(with_nps.iter().copied().filter(|(i, _)| trend[*i].enough));
+    let band = banded.iter().map(|run| {
         let upper = run
             .iter()
             .map(|(i, n)| format!("{:.1},{:.1}", x(*i), y(n.ci95.1)));
@@ -222,7 +230,7 @@ pub fn Trend(props: &TrendProps) -> Html {
         html! {
             <g class="target">
                 <line x1={left.to_string()} x2={(w - right).to_string()} y1={at.clone()} y2={at.clone()} />
-                <text x={(w - right).to_string()} y={format!("{:.1}", y(t.nps as f64) - 4.0)} text-anchor="end">{ v.fill(Word::TargetLine, &[("t", &t.nps.to_string())]) }</text>
+                <text x={(left + 4.0).to_string()} y={format!("{:.1}", y(t.nps as f64) - 4.0)} text-anchor="start">{ v.fill(Word::TargetLine, &[("t", &t.nps.to_string())]) }</text>
             </g>
         }
     });
@@ -244,6 +252,14 @@ pub fn Trend(props: &TrendProps) -> Html {
     let rows = all.iter().map(|p| {
         let label = period_label(v, p.start, period);
         let text = match &p.nps {
+            Some(n) if !p.enough => v.fill(
+                Word::TrendAltThin,
+                &[
+                    ("period", &label),
+                    ("nps", &points(n.score)),
+                    ("n", &int(p.tally.n())),
+                ],
+            ),
             Some(n) => v.fill(
                 Word::TrendAlt,
                 &[

@@ -32,7 +32,7 @@ pub fn Drivers(props: &Props) -> Html {
         let width = format!("width: {:.0}%", 100.0 * impact.abs() / widest);
         html! {
             <td class={classes!("side", class)}>
-                <span class={classes!("bar", class)} style={width}></span>
+                if n > 0 { <span class={classes!("bar", class)} style={width}></span> }
                 <span class="num">{ v.fill(Word::SideOf, &[("n", &int(n)), ("impact", &change(impact))]) }</span>
             </td>
         }
