@@ -404,5 +404,20 @@ async fn on_a_phone_the_headline_is_plain_and_held_to_the_target_and_the_latest_
     b.js("document.querySelector('.trend').scrollIntoView(); return 0")
         .await;
     b.screenshot("dashboard-1280-trend").await;
+    // A reason's row opens the comments of the answers that chose it, kept in the link.
+    let reason = b
+        .js("return document.querySelector('.drivers tr[data-reason]').dataset.reason")
+        .await;
+    let reason = reason.as_str().unwrap().to_owned();
+    b.tap(".drivers tr[data-reason] button").await;
+    b.wait_attr(".drivers tr[data-reason] button", "aria-pressed", "true")
+        .await;
+    b.find(".comments .reason-picked").await;
+    let hash = b.js("return location.hash").await;
+    assert!(
+        hash.as_str().unwrap().contains(&format!("reason={reason}")),
+        "{hash}"
+    );
+    b.screenshot("dashboard-1280-reason").await;
     b.close().await;
 }

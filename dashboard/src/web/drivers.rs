@@ -55,9 +55,9 @@ pub fn Drivers(props: &Props) -> Html {
             }
         });
         html! {
-            <tr data-reason={d.reason.clone()} aria-selected={picked.to_string()}>
+            <tr data-reason={d.reason.clone()}>
                 <th scope="row">
-                    <button type="button" class="link" {onclick}>{ reason_label(&d.reason, v.locale) }</button>
+                    <button type="button" class="link" aria-pressed={picked.to_string()} {onclick}>{ reason_label(&d.reason, v.locale) }</button>
                 </th>
                 { side(d.praised(), d.praise_impact, "pos") }
                 { side(d.complained(), d.complaint_impact, "neg") }
