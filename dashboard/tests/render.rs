@@ -236,7 +236,8 @@ async fn a_segment_by_region_or_city_is_one_click_and_a_region_narrows_the_view(
     let names_of = |root: &Element| -> Vec<String> {
         all(root, ".segments tbody th")
             .iter()
-            .map(|th| th.text_content().unwrap().replace("数据不足", ""))
+            // The name alone: its badge ("样本不足…") and target follow it.
+            .map(|th| th.first_child().unwrap().text_content().unwrap())
             .collect()
     };
     assert_eq!(names_of(&root), ["广州天河店", "深圳福田店", "北京朝阳店"]);
