@@ -81,6 +81,11 @@ pub struct Brand {
     pub target: Option<i64>,
 }
 
+/// Whether the brand gives no target (its table is then not served).
+fn untargeted(b: &Brand) -> bool {
+    b.target.is_none()
+}
+
 /// Whose target a figure is held to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TargetFrom {
@@ -110,7 +115,8 @@ pub struct Org {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Wire {
-    #[serde(default)]
+    /// Left out when the brand has no target, as before `[brand]` existed.
+    #[serde(default, skip_serializing_if = "untargeted")]
     brand: Brand,
     regions: Vec<Region>,
     #[serde(default)]
