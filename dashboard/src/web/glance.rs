@@ -128,8 +128,8 @@ pub fn Glance(props: &Props) -> Html {
                 </div>
                 { compared }
             </div>
-            { for left_out }
             <StackedBar view={props.view.clone()} />
+            { for left_out }
             { what_it_means(v, change_range) }
         </section>
     }
