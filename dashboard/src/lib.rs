@@ -2,7 +2,8 @@
 //! Rust scorer (`nps_core::scoring::score`, `nps_core::scoring::analysis`).
 //!
 //! The pure part — `cases` (the collector's cases: read, ordered, worked, counted per store),
-//! `data` (an export read into records), `funnel` (response rates, referrals and the coaching
+//! `comments` (a signed-in view's comments, read from the collector), `data` (the collector's
+//! compact columns or a dropped export read into records), `funnel` (response rates, referrals and the coaching
 //! flags as the collector counts them, in words), `filters` (the view in the URL
 //! fragment), `places` (the region and city of a store, from the brand's org), `report` (everything the page shows, computed from records and filters),
 //! `themes` (what detractors write about, as the collector counts it, in words),
@@ -11,6 +12,7 @@
 //! It is its own wasm bundle: not one byte of it is in the widget a customer downloads.
 
 pub mod cases;
+pub mod comments;
 pub mod data;
 pub mod filters;
 pub mod format;
