@@ -100,7 +100,9 @@ pub fn add(w: &mut Writer, row: &Stored, caller: &Caller, org: Option<&nps_core:
         reasons: b.reasons.iter().map(|r| r.as_ref()).collect(),
         created,
         received,
-        marks: u8::from(flagged) * FLAGGED | u8::from(comment) * COMMENT | u8::from(phone) * PHONE,
+        marks: (u8::from(flagged) * FLAGGED)
+            | (u8::from(comment) * COMMENT)
+            | (u8::from(phone) * PHONE),
     });
 }
 
