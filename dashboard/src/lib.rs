@@ -2,7 +2,8 @@
 //! Rust scorer (`nps_core::scoring::score`, `nps_core::scoring::analysis`).
 //!
 //! The pure part — `cases` (the collector's cases: read, ordered, worked, counted per store),
-//! `data` (an export read into records), `funnel` (response rates, referrals and the coaching
+//! `data` (an export read into records), `drill` (the places table: region → city → store →
+//! advisor, searched and sorted), `funnel` (response rates, referrals and the coaching
 //! flags as the collector counts them, in words), `filters` (the view in the URL
 //! fragment), `places` (the region and city of a store, from the brand's org), `report` (everything the page shows, computed from records and filters),
 //! `themes` (what detractors write about, as the collector counts it, in words),
@@ -12,6 +13,7 @@
 
 pub mod cases;
 pub mod data;
+pub mod drill;
 pub mod filters;
 pub mod format;
 pub mod funnel;
