@@ -23,6 +23,7 @@ use nps_core::org::Org;
 use nps_core::scoring::analysis::{local_day, period_start, Period};
 use nps_core::scoring::score::{Nps, Tally};
 
+use crate::cases::stats::Stat;
 use crate::data::Record;
 use crate::filters::Filters;
 use crate::places::{region_name, Places};
@@ -54,6 +55,38 @@ pub struct Reach {
     pub funnel: Option<HashMap<String, Counts>>,
     /// Open cases (`GET /api/cases/stats?by=…`).
     pub cases: Option<HashMap<String, Counts>>,
+}
+
+impl Reach {
+    /// The collector's answers as they arrived: `GET /api/funnel`'s rows and `GET
+    /// /api/cases/stats`'s, by store or by advisor (`None`: not, or not yet, given).
+    pub fn of(funnel: Option<&[crate::funnel::Row]>, cases: Option<&[Stat]>) -> Reach {
+        Reach {
+            funnel: funnel.map(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        let c = Counts {
+                            invited: r.invited,
+                            answered: r.answered,
+                            open: 0,
+                        };
+                        (r.key.clone(), c)
+                    })
+                    .collect()
+            }),
+            cases: cases.map(|rows| {
+                rows.iter()
+                    .map(|s| {
+                        let c = Counts {
+                            open: s.open,
+                            ..Counts::default()
+                        };
+                        (s.key.clone(), c)
+                    })
+                    .collect()
+            }),
+        }
+    }
 }
 
 /// A place and its figures.
@@ -102,8 +135,40 @@ pub fn finds(row: &Row, text: &str) -> bool {
         || row.code.to_lowercase().contains(&text)
 }
 
-/// The rows of the view's level for the answers in `from..=to` (the report's range).
+/// The rows of the view's level for the answers in `from..=to` (the report's range), found
+/// by its `find` and in its `sort`.
 pub fn build(
+    records: &[Record],
+    org: &Org,
+    f: &Filters,
+    cx: Context,
+    range: (i64, i64),
+    reach: &Reach,
+) -> Table {
+    every_row(records, org, f, cx, range, reach).found(&f.find, f.sort)
+}
+
+impl Table {
+    /// The rows `find` finds, sorted by `by` (the page keeps `every_row` while only the
+    /// search or the order changes).
+    pub fn found(&self, find: &str, by: Sort) -> Table {
+        let mut rows: Vec<Row> = self
+            .rows
+            .iter()
+            .filter(|r| finds(r, find))
+            .cloned()
+            .collect();
+        sort(&mut rows, by);
+        Table {
+            rows,
+            periods: self.periods.clone(),
+            ..*self
+        }
+    }
+}
+
+/// Every row of the view's level, in the org's order (its `find` and `sort` aside).
+pub fn every_row(
     records: &[Record],
     org: &Org,
     f: &Filters,
@@ -271,12 +336,9 @@ pub fn build(
             }
         })
         .collect();
-    let total = rows.len();
-    let mut rows: Vec<Row> = rows.into_iter().filter(|r| finds(r, &f.find)).collect();
-    sort(&mut rows, f.sort);
     Table {
         level,
-        total,
+        total: rows.len(),
         rows,
         periods,
     }

@@ -278,6 +278,31 @@ fn a_regions_response_rate_and_open_cases_are_its_stores_summed() {
 }
 
 #[test]
+fn the_collectors_rows_are_read_by_store_or_advisor_code() {
+    let funnel = crate::funnel::Funnel::from_json(
+        r#"{"by": "store", "from": null, "to": null, "rows": [{"key": "A", "invited": 100,
+        "opened": 60, "answered": 40, "answers": 40, "promoters": 30, "shared": 0,
+        "referred_opens": 0, "booked": 0, "purchased": 0, "flagged": 0}]}"#,
+    )
+    .unwrap();
+    let cases = crate::cases::stats::from_json(r#"[{"key": "A", "cases": 9, "open": 2}]"#).unwrap();
+    let reach = Reach::of(Some(&funnel.rows), Some(&cases));
+    let t = table(
+        &Filters {
+            level: Some(Level::Store),
+            ..Filters::default()
+        },
+        &reach,
+    );
+    let a = row(&t, "A");
+    assert_eq!(
+        (a.invited, a.answered, a.rate, a.open),
+        (100, 40, Some(0.4), Some(2))
+    );
+    assert_eq!(Reach::of(None, None), Reach::default());
+}
+
+#[test]
 fn the_sparkline_has_a_point_per_week_with_answers() {
     let t = table(
         &Filters {

@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 pub use super::load::Me;
 use super::load::{self, Loaded};
-use super::{actions, cases, charts, funnel, glance, start, tables, themes};
+use super::{actions, cases, charts, drill, funnel, glance, start, tables, themes};
 use crate::data::{self, Record};
 use crate::filters::{Filters, Read};
 use crate::report::{self, Context, Report};
@@ -274,7 +274,14 @@ pub fn App(props: &AppProps) -> Html {
     let report = {
         // The names change only with the records (`version`).
         let (records, names) = (model.records.clone(), model.names.clone());
-        use_memo((model.version, model.filters.clone()), move |(_, f)| {
+        // The places table's own keys (level, search, order) change nothing here.
+        let answers = Filters {
+            level: None,
+            find: String::new(),
+            sort: Default::default(),
+            ..model.filters.clone()
+        };
+        use_memo((model.version, answers), move |(_, f)| {
             report::build(&records, &names.hierarchy(), f, cx)
         })
     };
@@ -384,6 +391,11 @@ pub fn App(props: &AppProps) -> Html {
                     </section>
                 }
                 <tables::Segments view={view.clone()} on_view={on_view.clone()} />
+                if model.me.is_some() {
+                    <drill::Fetched view={view.clone()} on_view={on_view.clone()} />
+                } else {
+                    <drill::Table view={view.clone()} on_view={on_view.clone()} />
+                }
                 <actions::WhatIf view={view.clone()} {on_lever} />
                 <charts::Trend view={view.clone()} on_view={on_view.clone()} />
                 <tables::Drivers view={view.clone()} />
