@@ -294,6 +294,17 @@ impl Filters {
         ) == (o.from, o.to, &o.survey, &o.only, &o.region, &o.city)
     }
 
+    /// This view without the places table's own keys (its level, search and order), which
+    /// change nothing the report computes.
+    pub fn for_report(&self) -> Filters {
+        Filters {
+            level: None,
+            find: String::new(),
+            sort: Sort::default(),
+            ..self.clone()
+        }
+    }
+
     /// What the view asks of the org that the org does not have, each named with what it
     /// has: a region or a city it does not know, a grouping by a level it does not give.
     /// (The fragment is read before the org arrives, so this is checked apart.)

@@ -101,9 +101,7 @@ impl Reducible for Model {
             Action::Failed(why) => m.status = Status::Failed(why),
             Action::SignedOut => m.status = Status::SignedOut,
             Action::View(f) => {
-                if !f.same_answers(&m.filters) {
-                    m.levers = None;
-                }
+                m.levers = m.levers.filter(|_| f.same_answers(&m.filters));
                 m.filters = f;
             }
             Action::Fragment(read) => {
@@ -274,14 +272,8 @@ pub fn App(props: &AppProps) -> Html {
     let report = {
         // The names change only with the records (`version`).
         let (records, names) = (model.records.clone(), model.names.clone());
-        // The places table's own keys (level, search, order) change nothing here.
-        let answers = Filters {
-            level: None,
-            find: String::new(),
-            sort: Default::default(),
-            ..model.filters.clone()
-        };
-        use_memo((model.version, answers), move |(_, f)| {
+        let f = model.filters.for_report();
+        use_memo((model.version, f), move |(_, f)| {
             report::build(&records, &names.hierarchy(), f, cx)
         })
     };
@@ -391,11 +383,7 @@ pub fn App(props: &AppProps) -> Html {
                     </section>
                 }
                 <tables::Segments view={view.clone()} on_view={on_view.clone()} />
-                if model.me.is_some() {
-                    <drill::Fetched view={view.clone()} on_view={on_view.clone()} />
-                } else {
-                    <drill::Table view={view.clone()} on_view={on_view.clone()} />
-                }
+                <drill::Places view={view.clone()} on_view={on_view.clone()} />
                 <actions::WhatIf view={view.clone()} {on_lever} />
                 <charts::Trend view={view.clone()} on_view={on_view.clone()} />
                 <tables::Drivers view={view.clone()} />

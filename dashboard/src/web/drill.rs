@@ -30,6 +30,17 @@ pub struct Props {
     pub on_view: Callback<Filters>,
 }
 
+/// The places table: with the collector's figures for someone signed in, without for a
+/// dropped export.
+#[component]
+pub fn Places(props: &Props) -> Html {
+    let (view, on_view) = (props.view.clone(), props.on_view.clone());
+    match props.view.me.is_some() {
+        true => html! { <Fetched {view} {on_view} /> },
+        false => html! { <Table {view} {on_view} /> },
+    }
+}
+
 /// The table with the collector's figures for the level shown (someone signed in).
 #[component]
 pub fn Fetched(props: &Props) -> Html {
