@@ -12,6 +12,7 @@ use nps_e2e::{wait_until, Browser, Options, Server};
 use serde_json::{json, Value};
 
 async fn shot(b: &Browser, name: &str) {
+    b.find(".drill[aria-busy=false]").await;
     b.js("document.querySelector('.drill').scrollIntoView({block: 'start'}); return 0")
         .await;
     b.at_rest().await;
@@ -70,13 +71,18 @@ async fn n_sum(b: &Browser) -> u64 {
 }
 
 /// The places table fits the screen: nothing in it wider than the card, the card within
-/// the viewport.
+/// the viewport, no sideways scroll of the page.
 async fn fits(b: &Browser, what: &str) {
     let wide = b
         .js("const d = document.querySelector('.drill'); \
-             return [d.scrollWidth - d.clientWidth, Math.max(0, Math.ceil(d.getBoundingClientRect().right) - innerWidth)]")
+             return [d.scrollWidth - d.clientWidth, Math.max(0, Math.ceil(d.getBoundingClientRect().right) - innerWidth), \
+                     document.scrollingElement.scrollWidth - innerWidth]")
         .await;
-    assert_eq!(wide, json!([0, 0]), "{what}: nothing wider than the screen");
+    assert_eq!(
+        wide,
+        json!([0, 0, 0]),
+        "{what}: nothing wider than the screen"
+    );
 }
 
 fn fragment(v: Value) -> String {
@@ -111,9 +117,13 @@ async fn a_manager_drills_from_the_regions_to_a_stores_advisors_and_finds_a_stor
         let south = b.text(".drill tbody tr[data-code=south] th").await;
         assert!(south.contains("华南大区"), "{south}");
         // The collector's response rate and open cases, summed over the region's stores.
-        let cells = b
-            .js("return [...document.querySelector('.drill tbody tr[data-code=south]').cells].map(c => c.textContent)")
-            .await;
+        let cells = wait_until("the collector's figures", || async {
+            let cells = b
+                .js("return [...document.querySelector('.drill tbody tr[data-code=south]').cells].map(c => c.textContent)")
+                .await;
+            (cells[4] != "—" && cells[5] != "—").then_some(cells)
+        })
+        .await;
         assert!(
             cells[4].as_str().unwrap().ends_with('%'),
             "a response rate: {cells}"

@@ -7,7 +7,8 @@
 //!
 //! The DOM the end-to-end test drives: `section.drill`, `.drill nav.crumbs button[data-level]`,
 //! `.drill .levels button[data-level]`, `.drill input.find`, `.drill select.sort`, the rows
-//! `.drill tbody tr[data-code]` (their `button.open`), `.drill button.more`, and the table's
+//! `.drill tbody tr[data-code]` (their `button.open`), `.drill button.more`, the section's
+//! `aria-busy` (the collector's figures on their way) and the table's
 //! `data-level`.
 
 use std::rc::Rc;
@@ -71,8 +72,9 @@ pub fn Fetched(props: &Props) -> Html {
         .flatten()
         .map(|w| html! { <p class="status error" role="alert">{ w.clone() }</p> })
         .collect::<Html>();
+    let busy = rates.is_none() || cases.is_none();
     html! {
-        <Table view={v.clone()} on_view={props.on_view.clone()} {reach} {note} />
+        <Table view={v.clone()} on_view={props.on_view.clone()} {reach} {note} {busy} />
     }
 }
 
@@ -85,6 +87,9 @@ pub struct TableProps {
     /// Shown under the table (why a figure is missing).
     #[prop_or_default]
     pub note: Html,
+    /// The collector's figures are on their way (`aria-busy`).
+    #[prop_or_default]
+    pub busy: bool,
 }
 
 /// The view's answers as the table reads them (its own keys aside): the rows are built again
@@ -194,12 +199,15 @@ pub fn Table(props: &TableProps) -> Html {
             <option value={s.key()} selected={s == f.sort}>{ v.t(words::sort(s)) }</option>
         }
     });
+    // Targets are the org's, for regions and stores: a column only where a row has one.
+    let targets = table.rows.iter().any(|r| r.target.is_some());
     let level_word = v.t(words::level(level));
     let rows = table.rows.iter().take(*shown).map(|r| {
         row(
             v,
             r,
             level,
+            targets,
             emit(drill::drill_into(f, &org, level, &r.code)),
         )
     });
@@ -217,8 +225,9 @@ pub fn Table(props: &TableProps) -> Html {
         Word::ColOpen,
         Word::ColTarget,
     ];
+    let heads = &heads[..heads.len() - usize::from(!targets)];
     html! {
-        <section class="card drill" style="grid-area: drill" aria-labelledby="drill-h">
+        <section class="card drill" style="grid-area: drill" aria-labelledby="drill-h" aria-busy={props.busy.to_string()}>
             <h2 id="drill-h">{ v.t(Word::DrillTitle) }</h2>
             <p class="muted small">{ v.fill(Word::DrillHint, &[("n", &int(v.cx.min_n))]) }</p>
             <nav class="crumbs" aria-label={v.t(Word::DrillTitle)}>
@@ -244,7 +253,7 @@ pub fn Table(props: &TableProps) -> Html {
                     <thead><tr>
                         <th scope="col">{ level_word }</th>
                         <th scope="col" class="num">{ v.t(Word::Score) }</th>
-                        { for heads.map(|w| html! { <th scope="col" class={if w == Word::ColTrend { "spark" } else { "num" }}>{ v.t(w) }</th> }) }
+                        { for heads.iter().map(|&w| html! { <th scope="col" class={if w == Word::ColTrend { "spark" } else { "num" }}>{ v.t(w) }</th> }) }
                     </tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
@@ -256,7 +265,7 @@ pub fn Table(props: &TableProps) -> Html {
 }
 
 /// One place's row; its name opens the level below (an advisor's picks the advisor).
-fn row(v: &View, r: &Row, level: Level, open: Callback<MouseEvent>) -> Html {
+fn row(v: &View, r: &Row, level: Level, targets: bool, open: Callback<MouseEvent>) -> Html {
     let name = match (r.name.as_str(), r.code.as_str()) {
         (_, "") => v.t(Word::Unnamed).to_owned(),
         ("", code) => code.to_owned(),
@@ -280,7 +289,7 @@ fn row(v: &View, r: &Row, level: Level, open: Callback<MouseEvent>) -> Html {
                 if r.code.is_empty() { { name } } else {
                     <button type="button" class="link open" aria-label={label} onclick={open}>{ name }</button>
                 }
-                if !r.name.is_empty() && level != Level::City { <span class="code">{ r.code.clone() }</span> }
+                if !r.name.is_empty() && matches!(level, Level::Store | Level::Advisor) { <span class="code">{ r.code.clone() }</span> }
                 if !r.enough { <span class="badge thin">{ v.t(Word::NotEnough) }</span> }
             </th>
             <td class="num nps" data-label={v.t(Word::Score)}>{ nps.map(|n| points(n.score)).unwrap_or_else(dash) }
@@ -295,9 +304,9 @@ fn row(v: &View, r: &Row, level: Level, open: Callback<MouseEvent>) -> Html {
             <td class="num" data-label={v.t(Word::Count)}>{ int(r.tally.n()) }</td>
             <td class="num" data-label={v.t(Word::ColRate)}>{ r.rate.map_or_else(dash, pct) }</td>
             <td class="num" data-label={v.t(Word::ColOpen)}>{ r.open.map_or_else(dash, int) }</td>
-            <td class="num" data-label={v.t(Word::ColTarget)}>{ r.target.map_or_else(dash, |t| t.to_string()) }
+            if targets { <td class="num" data-label={v.t(Word::ColTarget)}>{ r.target.map_or_else(dash, |t| t.to_string()) }
                 if let Some(d) = r.vs_target { <span class="range">{ v.fill(Word::VsTarget, &[("points", &change(d))]) }</span> }
-            </td>
+            </td> }
         </tr>
     }
 }
