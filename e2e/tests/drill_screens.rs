@@ -133,6 +133,17 @@ async fn a_manager_drills_from_the_regions_to_a_stores_advisors_and_finds_a_stor
             cells[6].as_str().unwrap().starts_with("55"),
             "the target: {cells}"
         );
+        // Under 30 answers (the demo's west): greyed, "not enough data", never against the
+        // target.
+        let west = b
+            .js(
+                "const r = document.querySelector('.drill tbody tr[data-code=west]'); \
+                 return [r.className, r.cells[0].textContent, r.cells[6].textContent]",
+            )
+            .await;
+        assert_eq!(west[0], "thin", "{west}");
+        assert!(west[1].as_str().unwrap().contains("数据不足"), "{west}");
+        assert!(!west[2].as_str().unwrap().contains("比目标"), "{west}");
         fits(&b, &format!("regions at {width}")).await;
         shot(&b, &format!("drill-{width}-zh-cn-regions")).await;
 
@@ -191,6 +202,18 @@ async fn a_manager_drills_from_the_regions_to_a_stores_advisors_and_finds_a_stor
             hash.contains("level=store") && hash.contains("find=杭州"),
             "{hash}"
         );
+        // Another order, kept in the link.
+        b.js(
+            "const s = document.querySelector('.drill select.sort'); s.value = 'n'; \
+              s.dispatchEvent(new Event('change', {bubbles: true})); return 0",
+        )
+        .await;
+        wait_until("the order in the link", || async {
+            fragment(b.js("return location.hash").await)
+                .contains("sort=n")
+                .then_some(())
+        })
+        .await;
         fits(&b, &format!("search at {width}")).await;
         shot(&b, &format!("drill-{width}-zh-cn-search")).await;
         b.close().await;
