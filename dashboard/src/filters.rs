@@ -345,6 +345,15 @@ impl Filters {
                 Dimension::KEYS.join(", ")
             ));
         }
+        if let Some(l) = self
+            .level
+            .filter(|l| matches!(l, Level::Region | Level::City) && !places.has_regions())
+        {
+            out.push(format!(
+                "{LEVEL} is {:?}: the org has no regions; expected store or advisor",
+                l.key()
+            ));
+        }
         out
     }
 }
@@ -453,6 +462,19 @@ mod tests {
         for s in Sort::ALL {
             assert_eq!(Sort::from_key(s.key()), Some(s));
         }
+        // A level above the store where the org has none (a names file's) is named.
+        let flat =
+            nps_core::scoring::analysis::Names::from_json(r#"{"store": {"A": "深圳福田店"}}"#)
+                .unwrap()
+                .hierarchy();
+        let by_city = Filters {
+            level: Some(Level::City),
+            ..Filters::default()
+        };
+        assert_eq!(
+            by_city.problems_with(&Places::new(&flat)),
+            ["level is \"city\": the org has no regions; expected store or advisor"]
+        );
         let p = Filters::from_fragment("level=shop&sort=best")
             .problems
             .join("\n");
