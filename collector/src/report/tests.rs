@@ -1,0 +1,199 @@
+//! The weekly report's figures, verdicts, words in three locales and image, against
+//! hand-counted answers.
+
+use nps_core::cases::weekly::{latest_week, Place, WeeklyAt};
+use nps_core::contract::payload::Response;
+use nps_core::words::Locale;
+use serde_json::json;
+
+use super::*;
+
+fn answer(n: u32, score: u8, store: &str, reasons: &[&str]) -> Response {
+    let v = json!({
+        "schema": 1, "id": format!("00000000-0000-4000-8000-{n:012}"),
+        "survey": "s", "stage": "completed", "score": score,
+        "category": nps_core::scoring::score::category(i64::from(score)).unwrap().as_str(),
+        "reasons": reasons, "comment": null, "contact": null, "context": {"store": store},
+        "page": null, "locale": "zh-CN",
+        "created_at": "2026-11-24T01:00:00Z", "updated_at": "2026-11-24T01:00:00Z",
+    });
+    Response::parse(&v).unwrap()
+}
+
+fn week() -> Week {
+    let at = WeeklyAt {
+        weekday: 0,
+        minute_of_day: 540,
+        utc_offset_minutes: 480,
+    };
+    // Monday 30 Nov 2026, 10:00 at +08:00.
+    latest_week(
+        1_796_256_000_000_000_000 - 3 * 86_400_000_000_000 + 2 * 3_600_000_000_000,
+        at,
+    )
+}
+
+fn org() -> nps_core::org::Org {
+    crate::org_file::read(include_str!("../../../docs/org.toml")).unwrap()
+}
+
+/// SZ-FT: this week 3 promoters (two praise attitude), 1 detractor (wait_time), a flagged one;
+/// last week 1 detractor. GZ-TH (south too): 1 promoter. BJ-CY (north): 1 detractor.
+fn weeks() -> Weeks {
+    let mut w = Weeks::default();
+    let this = [
+        (10, "SZ-FT", vec!["attitude"], false),
+        (9, "SZ-FT", vec!["attitude", "price"], false),
+        (9, "SZ-FT", vec![], false),
+        (2, "SZ-FT", vec!["wait_time"], false),
+        (0, "SZ-FT", vec!["wait_time"], true),
+        (10, "GZ-TH", vec!["price"], false),
+        (3, "BJ-CY", vec!["communication"], false),
+    ];
+    for (i, (score, store, reasons, flagged)) in this.into_iter().enumerate() {
+        w.count(&answer(i as u32, score, store, &reasons), flagged, true);
+    }
+    w.count(&answer(99, 1, "SZ-FT", &["price"]), false, false);
+    w.count_case(Some("SZ-FT"), true, true);
+    w.count_case(Some("SZ-FT"), true, false);
+    w.count_case(Some("BJ-CY"), false, true);
+    w
+}
+
+#[test]
+fn a_place_sums_its_stores_and_lists_reasons_by_side_most_first() {
+    let (w, org) = (weeks(), org());
+    let ft = w.report(&Place::Store("SZ-FT".into()), &week(), Some(&org), 30);
+    assert_eq!(
+        (ft.name.as_str(), ft.this, ft.last),
+        ("深圳福田店", [3, 0, 1], [0, 0, 1])
+    );
+    assert_eq!(
+        ft.praised,
+        [("attitude".to_owned(), 2), ("price".to_owned(), 1)]
+    );
+    assert_eq!(
+        ft.complained,
+        [("wait_time".to_owned(), 1)],
+        "the flagged answer is not counted"
+    );
+    assert_eq!((ft.open, ft.overdue), (2, 1));
+    assert_eq!(
+        (ft.first_day.as_str(), ft.last_day.as_str()),
+        ("2026-11-23", "2026-11-29")
+    );
+    let south = w.report(&Place::Region("south".into()), &week(), Some(&org), 30);
+    assert_eq!((south.name.as_str(), south.this), ("华南大区", [4, 0, 1]));
+    assert_eq!(south.praised[0], ("attitude".to_owned(), 2));
+    assert_eq!(south.praised[1], ("price".to_owned(), 2), "ties by name");
+    let brand = w.report(&Place::Brand, &week(), Some(&org), 30);
+    assert_eq!(
+        (brand.name.as_str(), brand.this, brand.open),
+        ("", [4, 0, 2], 2)
+    );
+    // The frozen body reads back the same.
+    let back: Report = serde_json::from_str(&serde_json::to_string(&ft).unwrap()).unwrap();
+    assert_eq!(back, ft);
+}
+
+fn with(this: [u64; 3], last: [u64; 3], target: Option<i64>) -> Report {
+    Report {
+        place: "store:SZ-FT".into(),
+        name: "深圳福田店".into(),
+        first_day: "2026-11-23".into(),
+        last_day: "2026-11-29".into(),
+        this,
+        last,
+        target,
+        min_n: 30,
+        praised: vec![("wait_time".into(), 3)],
+        complained: vec![],
+        open: 4,
+        overdue: 1,
+    }
+}
+
+#[test]
+fn no_verdict_and_no_colour_on_fewer_answers_than_the_minimum() {
+    // 5 answers, all promoters: NPS 100, yet no verdict against a target of 40.
+    let few = with([5, 0, 0], [0, 0, 5], Some(40));
+    assert_eq!(few.verdict(), Verdict::TooFew);
+    assert_eq!(image::colour(&few), "#222");
+    let w = words::words(&few, Locale::ZhCn);
+    assert_eq!(w.lines[2].1, "样本不足（5 条），暂不评级");
+    assert_eq!(w.lines[3].1, "40：样本不足（5 条），暂不评级");
+    // 60 answers well above or below the target: a verdict and its colour.
+    let above = with([50, 5, 5], [20, 10, 30], Some(40));
+    assert_eq!(
+        (above.verdict(), image::colour(&above)),
+        (Verdict::Above, "#188038")
+    );
+    let below = with([10, 10, 40], [20, 10, 30], Some(40));
+    assert_eq!(
+        (below.verdict(), image::colour(&below)),
+        (Verdict::Below, "#D93025")
+    );
+    assert_eq!(with([50, 5, 5], [0; 3], None).verdict(), Verdict::NoTarget);
+    assert_eq!(words::change(&above, Locale::ZhCn), "比上期显著提升");
+    assert_eq!(words::change(&below, Locale::En), "Down on last period");
+}
+
+#[test]
+fn the_report_reads_in_three_locales() {
+    let r = with([50, 5, 5], [20, 10, 30], Some(40));
+    let zh = words::words(&r, Locale::ZhCn);
+    assert_eq!(zh.title, "NPS 周报：深圳福田店（2026-11-23 至 2026-11-29）");
+    assert_eq!(
+        zh.lines[0],
+        ("本周 NPS", "75（95% 区间 56 至 87，60 条答卷）".to_owned())
+    );
+    assert_eq!(zh.lines[3].1, "40：高于目标");
+    assert_eq!(zh.lines[4].1, "等待时长 3");
+    assert_eq!(zh.lines[5].1, "无");
+    assert_eq!(zh.lines[6].1, "4（其中超时 1）");
+    let tw = words::words(&r, Locale::ZhTw);
+    assert_eq!(tw.title, "NPS 週報：深圳福田店（2026-11-23 至 2026-11-29）");
+    assert_eq!(tw.lines[6], ("未結回訪", "4（其中逾時 1）".to_owned()));
+    let en = words::words(&r, Locale::En);
+    assert_eq!(
+        en.title,
+        "Weekly NPS: 深圳福田店 (2026-11-23 to 2026-11-29)"
+    );
+    assert_eq!(en.lines[0].1, "75 (95% interval 56 to 87, 60 answers)");
+    assert_eq!(en.lines[3].1, "40: Above target");
+    assert_eq!(en.lines[4].1, "Waiting time 3");
+    let brand = Report {
+        name: String::new(),
+        ..r
+    };
+    assert_eq!(words::scope(&brand, Locale::ZhTw), "全部門市");
+    assert!(words::words(&brand, Locale::En)
+        .title
+        .starts_with("Weekly NPS: All stores"));
+}
+
+/// The PNG decodes at the image's size, with the band drawn; `NPS_REPORT_OUT=file.png` keeps
+/// it to look at.
+#[test]
+fn the_image_decodes_at_its_size() {
+    let r = with([50, 5, 5], [20, 10, 30], Some(40));
+    for locale in Locale::ALL {
+        let svg = image::svg(&r, locale);
+        assert!(svg.contains(&words::title(&r, locale)[..0]));
+        let png = image::png_now(&r, locale).unwrap();
+        if let (Ok(out), Locale::ZhCn) = (std::env::var("NPS_REPORT_OUT"), locale) {
+            std::fs::write(out, &png).unwrap();
+        }
+        let decoder = ::png::Decoder::new(std::io::Cursor::new(&png));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (image::WIDTH, image::HEIGHT));
+        let px = |x: u32, y: u32| {
+            let i = ((y * image::WIDTH + x) * 4) as usize;
+            (buf[i], buf[i + 1], buf[i + 2])
+        };
+        assert_eq!(px(5, 5), (0x1f, 0x4e, 0x8c), "the band");
+        assert_eq!(px(5, 990), (255, 255, 255), "the page");
+    }
+}
