@@ -23,6 +23,9 @@ const BAND: &str = "#1f4e8c";
 const GREEN: &str = "#188038";
 const RED: &str = "#D93025";
 const PLAIN: &str = "#222";
+/// A Latin face after the poster's CJK ones, so the figures show on a server without a CJK
+/// font (the Chinese words then do not: docs/DEPLOY.md).
+const LATIN: &str = "'DejaVu Sans', 'Liberation Sans'";
 /// The most characters of a reason drawn (a column is half the image).
 const REASON_CHARS: usize = 14;
 
@@ -54,6 +57,10 @@ pub fn svg(r: &Report, locale: Locale) -> String {
     let [this_l, last_l, change_l, target_l, praised_l, complained_l, open_l] = labels(locale);
     let w = words::words(r, locale);
     let line = |i: usize| w.lines[i].1.clone();
+    let colon = match locale {
+        Locale::En => ": ",
+        _ => "：",
+    };
     let big = r
         .this_nps()
         .map_or("—".to_owned(), |n| words::whole(n.score));
@@ -79,7 +86,7 @@ pub fn svg(r: &Report, locale: Locale) -> String {
         26,
         PLAIN,
         "normal",
-        &format!("{last_l}：{}", line(1)),
+        &format!("{last_l}{colon}{}", line(1)),
     );
     body += &text(
         40,
@@ -87,7 +94,7 @@ pub fn svg(r: &Report, locale: Locale) -> String {
         26,
         PLAIN,
         "normal",
-        &format!("{change_l}：{}", line(2)),
+        &format!("{change_l}{colon}{}", line(2)),
     );
     body += &text(
         40,
@@ -95,7 +102,7 @@ pub fn svg(r: &Report, locale: Locale) -> String {
         26,
         colour(r),
         "normal",
-        &format!("{target_l}：{}", line(3)),
+        &format!("{target_l}{colon}{}", line(3)),
     );
     for (x, label, fill, list) in [
         (40, praised_l, GREEN, &r.praised),
@@ -124,10 +131,10 @@ pub fn svg(r: &Report, locale: Locale) -> String {
         28,
         PLAIN,
         "normal",
-        &format!("{open_l}：{}", line(6)),
+        &format!("{open_l}{colon}{}", line(6)),
     );
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"{FAMILIES}\">{body}</svg>"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"{FAMILIES}, {LATIN}\">{body}</svg>"
     )
 }
 

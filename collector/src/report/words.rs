@@ -44,9 +44,9 @@ const TOO_FEW: Three = [
 const TARGET: Three = ["目标", "目標", "Target"];
 const NO_TARGET: Three = ["未设目标", "未設目標", "no target set"];
 const AGAINST: Three = [
-    "{target}：{verdict}",
-    "{target}：{verdict}",
-    "{target}: {verdict}",
+    "{verdict}（{target}）",
+    "{verdict}（{target}）",
+    "{verdict} ({target})",
 ];
 const ABOVE: Three = ["高于目标", "高於目標", "Above target"];
 const BELOW: Three = ["低于目标", "低於目標", "Below target"];
