@@ -197,3 +197,117 @@ fn the_image_decodes_at_its_size() {
         assert_eq!(px(5, 990), (255, 255, 255), "the page");
     }
 }
+
+fn channel(kind: crate::alerts::Kind, stores: &[&str], regions: &[&str]) -> crate::alerts::Channel {
+    crate::alerts::Channel {
+        name: format!("{kind:?}-{}", stores.len() + regions.len()),
+        kind,
+        url: crate::alerts::Hidden::new("https://robot.example/send?key=k"),
+        secret: match kind {
+            crate::alerts::Kind::Webhook => Some(crate::alerts::Hidden::new(
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            )),
+            crate::alerts::Kind::Wecom => None,
+            _ => Some(crate::alerts::Hidden::new("SECabc")),
+        },
+        regions: regions.iter().map(|s| s.to_string()).collect(),
+        stores: stores.iter().map(|s| s.to_string()).collect(),
+        surveys: vec![],
+        locale: Locale::ZhCn,
+    }
+}
+
+/// Each robot's report: WeCom the image with its MD5, DingTalk the image in its markdown,
+/// Feishu the card's button on the link, a webhook every figure; a reason that reads as a
+/// phone number shows masked.
+#[test]
+fn each_robot_gets_the_report_in_its_own_shape() {
+    use crate::alerts::{robot::request, Kind, Message, Weekly};
+    let mut r = with([50, 5, 5], [20, 10, 30], Some(40));
+    r.complained = vec![("13812343788".into(), 1)];
+    let png = std::sync::Arc::new(vec![0x89, b'P', b'N', b'G', 1, 2, 3]);
+    let link = "https://nps.brand.example/report/a1.png?l=zh-CN&until=9&sig=s";
+    let message = |png: Option<std::sync::Arc<Vec<u8>>>| {
+        Message::Report(Box::new(Weekly {
+            report: r.clone(),
+            image_link: link.into(),
+            png,
+        }))
+    };
+    let body = |kind, png| {
+        let req = request(
+            &channel(kind, &["SZ-FT"], &[]),
+            &message(png),
+            "job",
+            1_796_256_000_000,
+        );
+        serde_json::from_str::<serde_json::Value>(&req.body).unwrap()
+    };
+    let wecom = body(Kind::Wecom, Some(png.clone()));
+    assert_eq!(wecom["msgtype"], "image");
+    assert_eq!(wecom["image"]["base64"], "iVBORwECAw==");
+    // `printf '\x89PNG\x01\x02\x03' | md5sum`
+    assert_eq!(wecom["image"]["md5"], "cdcccc79567f1263e1633b028f0208d9");
+    // Without its image (it could not be drawn) WeCom reads the words and the link.
+    let words = body(Kind::Wecom, None);
+    assert_eq!(words["msgtype"], "markdown");
+    assert!(words["markdown"]["content"]
+        .as_str()
+        .unwrap()
+        .contains(link));
+    let ding = body(Kind::Dingtalk, None);
+    let text = ding["markdown"]["text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("]({link})")) && text.contains("![NPS 周报"),
+        "{text}"
+    );
+    assert!(
+        text.contains("138****3788") && !text.contains("13812343788"),
+        "{text}"
+    );
+    let feishu = body(Kind::Feishu, None);
+    assert_eq!(feishu["card"]["elements"][1]["actions"][0]["url"], link);
+    assert_eq!(feishu["card"]["header"]["template"], "blue");
+    let hook = body(Kind::Webhook, None);
+    assert_eq!(hook["type"], "report");
+    assert_eq!(hook["data"]["image"], link);
+    assert_eq!(hook["data"]["n"], 60);
+    assert_eq!(hook["data"]["target"], 40);
+    assert_eq!(hook["data"]["complained"], json!([["138****3788", 1]]));
+}
+
+/// Who hears which report: a store channel its stores', a region channel its regions', a
+/// brand-wide channel the brand's; a place two channels name is made once, heard by both.
+#[test]
+fn reports_go_to_the_channels_naming_their_place() {
+    use crate::alerts::{Config, Kind};
+    use crate::delivery::weekly::{channels_of, places, route};
+    let config = Config {
+        channels: vec![
+            channel(Kind::Wecom, &["SZ-FT", "GZ-TH"], &[]),
+            channel(Kind::Dingtalk, &[], &["south"]),
+            channel(Kind::Feishu, &["SZ-FT"], &[]),
+            channel(Kind::Webhook, &[], &[]),
+        ],
+        ..Config::default()
+    };
+    let names: Vec<String> = places(&config).iter().map(Place::name).collect();
+    assert_eq!(
+        names,
+        ["store:SZ-FT", "store:GZ-TH", "region:south", "brand"]
+    );
+    let heard =
+        |p: Place| -> Vec<Kind> { channels_of(&config, &p).iter().map(|c| c.kind).collect() };
+    assert_eq!(
+        heard(Place::Store("SZ-FT".into())),
+        [Kind::Wecom, Kind::Feishu]
+    );
+    assert_eq!(heard(Place::Region("south".into())), [Kind::Dingtalk]);
+    assert_eq!(heard(Place::Brand), [Kind::Webhook]);
+    assert_eq!(heard(Place::Store("BJ-CY".into())), []);
+    assert_eq!(
+        route(&config, "report:2026-11-23:region:south"),
+        [config.channels[1].name.clone()]
+    );
+    assert!(route(&config, "digest:2026-11-23").is_empty());
+}
