@@ -35,6 +35,8 @@ fn main() {
             .to_vec(),
         open: 6,
         overdue: 1,
+        invited: 120,
+        answered: 86,
     };
     let started = Instant::now();
     image::png_now(&r, Locale::ZhCn).expect("drawn");

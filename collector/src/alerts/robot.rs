@@ -26,7 +26,7 @@ use sha2::Sha256;
 
 use super::channel_file::WEBHOOK_SECRET_PREFIX;
 use super::config::{Channel, Hidden, Kind};
-use super::message::{code_words, customer_words, AlertKind, Message};
+use super::message::{code_words, customer_words, AlertKind, Message, PHONE_DIGITS};
 use super::text::{words, Words};
 
 /// The most bytes of a chat robot's text: WeCom's documented markdown limit, kept for all
@@ -142,6 +142,18 @@ pub fn request(channel: &Channel, message: &Message, job_id: &str, now_ms: i64) 
         }
     };
     Request { url, headers, body }
+}
+
+/// A report's reasons for a webhook: `[id, count]`, the id as given (ids are letters, digits,
+/// `-`, `_` and `.`), but masked as a customer's words when it holds a phone's worth of digits.
+fn reason_counts(list: &[(String, u64)]) -> Vec<Value> {
+    let phone_like = |r: &str| r.chars().filter(char::is_ascii_digit).count() >= PHONE_DIGITS;
+    list.iter()
+        .map(|(r, n)| match phone_like(r) {
+            true => json!([customer_words(r), n]),
+            false => json!([r, n]),
+        })
+        .collect()
 }
 
 /// base64(HMAC-SHA256(key, message)).
@@ -276,8 +288,8 @@ fn webhook_body(message: &Message, w: &Words, locale: Locale, now_ms: i64) -> Va
                 "last_n": rep.last_tally().n(),
                 "last_nps": last.map(|n| n.score),
                 "target": rep.target,
-                "praised": rep.praised.iter().map(|(r, n)| json!([customer_words(r), n])).collect::<Vec<_>>(),
-                "complained": rep.complained.iter().map(|(r, n)| json!([customer_words(r), n])).collect::<Vec<_>>(),
+                "praised": reason_counts(&rep.praised),
+                "complained": reason_counts(&rep.complained),
                 "open": rep.open,
                 "overdue": rep.overdue,
                 "image": r.image_link,

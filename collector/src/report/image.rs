@@ -1,6 +1,6 @@
 //! The weekly report's image: an SVG built here (a band with the place and the week, this
 //! week's NPS large with its interval and n, last week's, the verdicts, the reasons praised
-//! and complained of side by side, the open cases) and the PNG resvg renders of it through the
+//! and complained of side by side, the open cases, the response rate) and the PNG resvg renders of it through the
 //! poster's renderer and its system CJK font (`referral::poster::render`). The score is green
 //! above the target, red below it, and dark grey otherwise: never a colour on fewer answers
 //! than the minimum.
@@ -54,7 +54,8 @@ pub fn colour(r: &Report) -> &'static str {
 
 /// The report as SVG, in words of `locale`.
 pub fn svg(r: &Report, locale: Locale) -> String {
-    let [this_l, last_l, change_l, target_l, praised_l, complained_l, open_l] = labels(locale);
+    let [this_l, last_l, change_l, target_l, praised_l, complained_l, open_l, rate_l] =
+        labels(locale);
     let w = words::words(r, locale);
     let line = |i: usize| w.lines[i].1.clone();
     let colon = match locale {
@@ -124,15 +125,11 @@ pub fn svg(r: &Report, locale: Locale) -> String {
             );
         }
     }
-    body += &format!("<rect x=\"40\" y=\"880\" width=\"720\" height=\"2\" fill=\"#ddd\"/>");
-    body += &text(
-        40,
-        940,
-        28,
-        PLAIN,
-        "normal",
-        &format!("{open_l}{colon}{}", line(6)),
-    );
+    body += &format!("<rect x=\"40\" y=\"870\" width=\"720\" height=\"2\" fill=\"#ddd\"/>");
+    let open = format!("{open_l}{colon}{}", line(6));
+    body += &text(40, 920, 26, PLAIN, "normal", &open);
+    let rate = format!("{rate_l}{colon}{}", line(7));
+    body += &text(40, 965, 26, PLAIN, "normal", &rate);
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"{FAMILIES}, {LATIN}\">{body}</svg>"
     )

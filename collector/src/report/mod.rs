@@ -8,7 +8,8 @@
 //! `GET /report/{alert}.png`).
 //!
 //! Counted as the digest counts: answers with a score and no flag, by the time first stored.
-//! Reasons praised are promoters' reasons, reasons complained detractors'. No figure here is
+//! Reasons praised are promoters' reasons, reasons complained detractors'. The response rate
+//! is of the visits the brand invited that week (`POST /api/visits`), answered or not. No figure here is
 //! about a person: no phone, no comment, no name but the place's.
 
 pub mod image;
@@ -39,6 +40,9 @@ pub struct StoreWeeks {
     /// Cases open now, and of them past their deadline with nobody reached.
     pub open: u64,
     pub overdue: u64,
+    /// Visits the brand invited this week (`POST /api/visits`), and of them answered.
+    pub invited: u64,
+    pub answered: u64,
 }
 
 /// Every store's two weeks (`""`: answers and cases without a store).
@@ -69,6 +73,12 @@ pub struct Report {
     pub complained: Vec<(String, u64)>,
     pub open: u64,
     pub overdue: u64,
+    /// Visits invited this week and of them answered: the response rate, when the brand
+    /// records its visits (0 invited: none shown).
+    #[serde(default)]
+    pub invited: u64,
+    #[serde(default)]
+    pub answered: u64,
 }
 
 /// How a week stands against its target.
@@ -169,6 +179,16 @@ impl Weeks {
         s.overdue += u64::from(open && overdue);
     }
 
+    /// Counts a visit invited this week.
+    pub fn count_visit(&mut self, store: Option<&str>, answered: bool) {
+        let s = self
+            .stores
+            .entry(store.unwrap_or_default().to_owned())
+            .or_default();
+        s.invited += 1;
+        s.answered += u64::from(answered);
+    }
+
     /// The sum over the stores `keep` takes (`""` is answers without a store).
     pub fn within(&self, keep: impl Fn(&str) -> bool) -> StoreWeeks {
         let mut sum = StoreWeeks::default();
@@ -185,6 +205,8 @@ impl Weeks {
             }
             sum.open += s.open;
             sum.overdue += s.overdue;
+            sum.invited += s.invited;
+            sum.answered += s.answered;
         }
         sum
     }
@@ -227,13 +249,24 @@ impl Weeks {
             complained: top(&sum.complained),
             open: sum.open,
             overdue: sum.overdue,
+            invited: sum.invited,
+            answered: sum.answered,
         }
     }
 }
 
-/// The answers first stored in `week` and the week before, counted per store.
+/// The answers first stored in `week` and the week before, and the visits invited in `week`
+/// (answered or not), counted per store.
 pub async fn answers_of(store: &Store, week: &Week) -> Result<Weeks, StoreError> {
     let mut out = Weeks::default();
+    let window = crate::storage::Window {
+        survey: None,
+        since_ns: Some(week.since_ns),
+        until_ns: Some(week.until_ns),
+    };
+    for v in store.funnel_visits(&window).await? {
+        out.count_visit(v.store.as_deref(), v.answered);
+    }
     for (w, this) in [(week.before(), false), (week.clone(), true)] {
         let mut rows = store.stream(Selection {
             survey: None,

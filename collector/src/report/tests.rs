@@ -57,6 +57,9 @@ fn weeks() -> Weeks {
     w.count_case(Some("SZ-FT"), true, true);
     w.count_case(Some("SZ-FT"), true, false);
     w.count_case(Some("BJ-CY"), false, true);
+    w.count_visit(Some("SZ-FT"), true);
+    w.count_visit(Some("SZ-FT"), false);
+    w.count_visit(Some("GZ-TH"), true);
     w
 }
 
@@ -78,12 +81,14 @@ fn a_place_sums_its_stores_and_lists_reasons_by_side_most_first() {
         "the flagged answer is not counted"
     );
     assert_eq!((ft.open, ft.overdue), (2, 1));
+    assert_eq!((ft.invited, ft.answered), (2, 1));
     assert_eq!(
         (ft.first_day.as_str(), ft.last_day.as_str()),
         ("2026-11-23", "2026-11-29")
     );
     let south = w.report(&Place::Region("south".into()), &week(), Some(&org), 30);
     assert_eq!((south.name.as_str(), south.this), ("华南大区", [4, 0, 1]));
+    assert_eq!((south.invited, south.answered), (3, 2));
     assert_eq!(south.praised[0], ("attitude".to_owned(), 2));
     assert_eq!(south.praised[1], ("price".to_owned(), 2), "ties by name");
     let brand = w.report(&Place::Brand, &week(), Some(&org), 30);
@@ -110,6 +115,8 @@ fn with(this: [u64; 3], last: [u64; 3], target: Option<i64>) -> Report {
         complained: vec![],
         open: 4,
         overdue: 1,
+        invited: 80,
+        answered: 60,
     }
 }
 
@@ -151,6 +158,16 @@ fn the_report_reads_in_three_locales() {
     assert_eq!(zh.lines[4].1, "等待时长 3");
     assert_eq!(zh.lines[5].1, "无");
     assert_eq!(zh.lines[6].1, "4（其中超时 1）");
+    assert_eq!(
+        zh.lines[7],
+        ("回复率", "75%（邀请 80 位，60 位作答）".to_owned())
+    );
+    let none = Report {
+        invited: 0,
+        answered: 0,
+        ..r.clone()
+    };
+    assert_eq!(words::words(&none, Locale::ZhTw).lines[7].1, "無邀請紀錄");
     let tw = words::words(&r, Locale::ZhTw);
     assert_eq!(tw.title, "NPS 週報：深圳福田店（2026-11-23 至 2026-11-29）");
     assert_eq!(tw.lines[6], ("未結回訪", "4（其中逾時 1）".to_owned()));
@@ -162,6 +179,13 @@ fn the_report_reads_in_three_locales() {
     assert_eq!(en.lines[0].1, "75 (95% interval 56 to 87, 60 answers)");
     assert_eq!(en.lines[3].1, "Above target (40)");
     assert_eq!(en.lines[4].1, "Waiting time 3");
+    assert_eq!(
+        en.lines[7],
+        (
+            "Response rate",
+            "75% (60 of 80 invited answered)".to_owned()
+        )
+    );
     let brand = Report {
         name: String::new(),
         ..r
@@ -181,7 +205,7 @@ fn the_image_decodes_at_its_size() {
         let svg = image::svg(&r, locale);
         assert!(svg.contains(&words::title(&r, locale)[..0]));
         let png = image::png_now(&r, locale).unwrap();
-        if let (Ok(out), Locale::En) = (std::env::var("NPS_REPORT_OUT"), locale) {
+        if let (Ok(out), Locale::ZhCn) = (std::env::var("NPS_REPORT_OUT"), locale) {
             std::fs::write(out, &png).unwrap();
         }
         let decoder = ::png::Decoder::new(std::io::Cursor::new(&png));
@@ -195,6 +219,18 @@ fn the_image_decodes_at_its_size() {
         };
         assert_eq!(px(5, 5), (0x1f, 0x4e, 0x8c), "the band");
         assert_eq!(px(5, 990), (255, 255, 255), "the page");
+        // The dates in white on the band (digits: any font has them).
+        let white = (95..125)
+            .flat_map(|y| (40..400).map(move |x| (x, y)))
+            .filter(|&(x, y)| px(x, y) == (255, 255, 255))
+            .count();
+        assert!(white > 200, "{white} white pixels of the dates");
+        // The score in the verdict's green.
+        let green = (230..320)
+            .flat_map(|y| (40..200).map(move |x| (x, y)))
+            .filter(|&(x, y)| px(x, y) == (0x18, 0x80, 0x38))
+            .count();
+        assert!(green > 1000, "{green} green pixels of the score");
     }
 }
 

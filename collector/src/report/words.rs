@@ -65,6 +65,13 @@ const OPEN_COUNT: Three = [
     "{open}（其中逾時 {overdue}）",
     "{open} ({overdue} overdue)",
 ];
+const RATE: Three = ["回复率", "回覆率", "Response rate"];
+const RATE_OF: Three = [
+    "{rate}%（邀请 {invited} 位，{answered} 位作答）",
+    "{rate}%（邀請 {invited} 位，{answered} 位作答）",
+    "{rate}% ({answered} of {invited} invited answered)",
+];
+const NO_INVITES: Three = ["无邀请记录", "無邀請紀錄", "no invitations recorded"];
 const LINK: Three = ["查看周报图片", "查看週報圖片", "Open the report image"];
 
 fn pick(three: Three, locale: Locale) -> &'static str {
@@ -163,17 +170,33 @@ pub fn reasons(list: &[(String, u64)], locale: Locale) -> String {
     items.join(pick(LIST, locale))
 }
 
+/// The response rate of the visits invited, or that none were recorded.
+pub fn rate(r: &Report, locale: Locale) -> String {
+    if r.invited == 0 {
+        return pick(NO_INVITES, locale).into();
+    }
+    let rate = 100.0 * r.answered as f64 / r.invited as f64;
+    fill(
+        pick(RATE_OF, locale),
+        &[
+            ("rate", whole(rate)),
+            ("invited", r.invited.to_string()),
+            ("answered", r.answered.to_string()),
+        ],
+    )
+}
+
 /// The labels of the report's lines, in order (the image draws them too).
-pub fn labels(locale: Locale) -> [&'static str; 7] {
+pub fn labels(locale: Locale) -> [&'static str; 8] {
     [
-        THIS_WEEK, LAST_WEEK, CHANGE, TARGET, PRAISED, COMPLAINED, OPEN,
+        THIS_WEEK, LAST_WEEK, CHANGE, TARGET, PRAISED, COMPLAINED, OPEN, RATE,
     ]
     .map(|t| pick(t, locale))
 }
 
 /// The report in words of `locale`.
 pub fn words(r: &Report, locale: Locale) -> Words {
-    let [this, last, change_l, target_l, praised, complained, open] = labels(locale);
+    let [this, last, change_l, target_l, praised, complained, open, rate_l] = labels(locale);
     let open_count = fill(
         pick(OPEN_COUNT, locale),
         &[
@@ -191,6 +214,7 @@ pub fn words(r: &Report, locale: Locale) -> Words {
             (praised, reasons(&r.praised, locale)),
             (complained, reasons(&r.complained, locale)),
             (open, open_count),
+            (rate_l, rate(r, locale)),
         ],
         link_label: pick(LINK, locale),
     }
