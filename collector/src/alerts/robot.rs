@@ -292,6 +292,8 @@ fn webhook_body(message: &Message, w: &Words, locale: Locale, now_ms: i64) -> Va
                 "complained": reason_counts(&rep.complained),
                 "open": rep.open,
                 "overdue": rep.overdue,
+                "invited": rep.invited,
+                "answered": rep.answered,
                 "image": r.image_link,
                 "title": w.title,
                 "text": text,
