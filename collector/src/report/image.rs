@@ -125,7 +125,7 @@ pub fn svg(r: &Report, locale: Locale) -> String {
             );
         }
     }
-    body += &format!("<rect x=\"40\" y=\"870\" width=\"720\" height=\"2\" fill=\"#ddd\"/>");
+    body += "<rect x=\"40\" y=\"870\" width=\"720\" height=\"2\" fill=\"#ddd\"/>";
     let open = format!("{open_l}{colon}{}", line(6));
     body += &text(40, 920, 26, PLAIN, "normal", &open);
     let rate = format!("{rate_l}{colon}{}", line(7));
