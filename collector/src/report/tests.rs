@@ -347,3 +347,36 @@ fn reports_go_to_the_channels_naming_their_place() {
     );
     assert!(route(&config, "digest:2026-11-23").is_empty());
 }
+
+/// A link opens for its report, language and time only: changed, it is forged; late, expired.
+#[test]
+fn an_image_link_opens_only_as_signed_and_until_it_expires() {
+    use link::{check, url, Refused, LINK_SECS};
+    let key = b"the-report-key";
+    let u = url("https://nps.brand.example", key, "a1", Locale::ZhTw, 1_000);
+    let until = 1_000 + LINK_SECS;
+    let sig = u.split("sig=").nth(1).unwrap();
+    assert!(u.starts_with(&format!(
+        "https://nps.brand.example/report/a1.png?l=zh-TW&until={until}&sig="
+    )));
+    assert_eq!(check(key, "a1", Locale::ZhTw, until, sig, 1_001), Ok(()));
+    assert_eq!(
+        check(key, "a1", Locale::ZhTw, until, sig, until - 1),
+        Ok(())
+    );
+    assert_eq!(
+        check(key, "a1", Locale::ZhTw, until, sig, until),
+        Err(Refused::Expired)
+    );
+    for (alert, locale, until, key) in [
+        ("a2", Locale::ZhTw, until, &key[..]),
+        ("a1", Locale::En, until, &key[..]),
+        ("a1", Locale::ZhTw, until + 1, &key[..]),
+        ("a1", Locale::ZhTw, until, b"another-key"),
+    ] {
+        assert_eq!(
+            check(key, alert, locale, until, sig, 1_001),
+            Err(Refused::Forged)
+        );
+    }
+}
