@@ -42,6 +42,18 @@ impl ApiError {
         )
     }
 
+    /// A 400 for a query key the route does not read, naming the keys it does.
+    pub fn unknown_key(key: &str, accepted: &[&str]) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            key,
+            format!(
+                "unknown query key {key:?}: expected one of {}",
+                accepted.join(", ")
+            ),
+        )
+    }
+
     pub fn new(status: StatusCode, field: &str, message: impl Into<String>) -> ApiError {
         ApiError {
             status,

@@ -122,15 +122,7 @@ impl Read {
                             bad("limit", format!("limit is {v:?}: expected 1 to {LIMIT}"))
                         })?
                 }
-                other => {
-                    return Err(bad(
-                        other,
-                        format!(
-                            "unknown query key {other:?}: expected one of {}",
-                            PARAMS.join(", ")
-                        ),
-                    ))
-                }
+                other => return Err(ApiError::unknown_key(other, &PARAMS)),
             }
         }
         Ok(out)

@@ -176,15 +176,7 @@ impl Query {
                     "advisor" => out.by_advisor = true,
                     _ => return Err(bad("by", format!("by is {v:?}: expected store or advisor"))),
                 },
-                other => {
-                    return Err(bad(
-                        other,
-                        format!(
-                            "unknown query key {other:?}: expected one of {}",
-                            PARAMS.join(", ")
-                        ),
-                    ))
-                }
+                other => return Err(ApiError::unknown_key(other, &PARAMS)),
             }
         }
         if out.overdue {

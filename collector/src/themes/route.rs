@@ -78,15 +78,7 @@ impl Ask {
                         )
                     })?
                 }
-                other => {
-                    return Err(bad(
-                        other,
-                        format!(
-                            "unknown query key {other:?}: expected one of {}",
-                            PARAMS.join(", ")
-                        ),
-                    ))
-                }
+                other => return Err(ApiError::unknown_key(other, &PARAMS)),
             }
         }
         (a.since_ns, a.until_ns) = match (since, until) {
