@@ -1,5 +1,5 @@
-//! The org file (`--org org.toml` / `NPS_ORG`): `[[region]]`, `[[store]]` and `[[advisor]]`
-//! tables read from TOML with their spans, so every error names its line, its key and what
+//! The org file (`--org org.toml` / `NPS_ORG`): a `[brand]` table (its `target`) and
+//! `[[region]]`, `[[store]]` and `[[advisor]]` tables read from TOML with their spans, so every error names its line, its key and what
 //! is accepted. The tables, their keys and the rules belong to the core
 //! (`nps_core::org::check`); this file reads the TOML, checks each key is known and of its
 //! kind, and puts the line on the core's errors. Every error is reported at once. Its span
@@ -8,8 +8,8 @@
 use std::ops::Range;
 
 use nps_core::contract::error::{quoted, unknown, FieldError};
-use nps_core::org::check::targets;
-use nps_core::org::{build, Advisor, Org, Region, Store, Table};
+use nps_core::org::check::{targets, BRAND_KEYS};
+use nps_core::org::{build, Advisor, Brand, Org, Region, Store, Table};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -69,13 +69,19 @@ pub fn read(text: &str) -> Result<Org, String> {
     let root = parse(text)?;
     let mut errors: Vec<(usize, String)> = Vec::new();
     let mut tables: [Vec<Entry>; 3] = Default::default();
+    let mut brand = (Brand::default(), 0);
     for (key, value) in root.get_ref() {
         let at = key.span().start;
+        if key.get_ref() == BRAND {
+            brand = (read_brand(value, &mut errors), at);
+            continue;
+        }
         let Some(table) = Table::from_key(key.get_ref()) else {
-            let e = unknown(key.get_ref().to_string(), key.get_ref(), &Table::KEYS);
+            let known = [BRAND, Table::KEYS[0], Table::KEYS[1], Table::KEYS[2]];
+            let e = unknown(key.get_ref().to_string(), key.get_ref(), &known);
             errors.push((
                 at,
-                format!("{e} (an org file has [[region]], [[store]] and [[advisor]] tables)"),
+                format!("{e} (an org file has a [brand] table and [[region]], [[store]] and [[advisor]] tables)"),
             ));
             continue;
         };
@@ -137,6 +143,12 @@ pub fn read(text: &str) -> Result<Org, String> {
             })
             .collect(),
     );
+    let result = result.and_then(|org| {
+        org.with_brand(brand.0).map_err(|e| {
+            errors.push((brand.1, e.to_string()));
+            Vec::new()
+        })
+    });
     match result {
         Ok(org) if errors.is_empty() => return Ok(org),
         Ok(_) => {}
@@ -152,6 +164,50 @@ pub fn read(text: &str) -> Result<Org, String> {
         }
     }
     Err(report(text, errors))
+}
+
+/// The brand's table's key.
+const BRAND: &str = "brand";
+
+/// The `[brand]` table: its `target`, a whole number; the errors of its keys.
+fn read_brand(value: &Spanned<DeValue<'_>>, errors: &mut Vec<(usize, String)>) -> Brand {
+    let mut brand = Brand::default();
+    let Some(t) = value.get_ref().as_table() else {
+        errors.push((
+            value.span().start,
+            format!(
+                "brand is {}: expected a [brand] table",
+                value.get_ref().type_str()
+            ),
+        ));
+        return brand;
+    };
+    for (key, value) in t {
+        let (name, at) = (key.get_ref(), key.span().start);
+        if !BRAND_KEYS.contains(&name.as_ref()) {
+            let e = unknown(name.to_string(), name, BRAND_KEYS);
+            errors.push((at, format!("[brand] {e}")));
+            continue;
+        }
+        match value
+            .get_ref()
+            .as_integer()
+            .and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok())
+        {
+            Some(n) => match nps_core::org::check::brand_target(n) {
+                Ok(()) => brand.target = Some(n),
+                Err(e) => errors.push((at, format!("[brand] {e}"))),
+            },
+            None => errors.push((
+                at,
+                format!(
+                    "[brand] {}",
+                    FieldError::invalid("target", shown(value), targets())
+                ),
+            )),
+        }
+    }
+    brand
 }
 
 /// One `[[table]]` entry: each key known and of its kind; the errors of keys.

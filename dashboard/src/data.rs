@@ -14,7 +14,10 @@ use nps_core::scoring::analysis::minutes_of;
 use nps_core::scoring::score::{Category, Score};
 use serde::Deserialize;
 
+mod left_out;
 mod located;
+
+pub use left_out::LeftOut;
 
 /// One response.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,8 +41,8 @@ pub struct Record {
     /// When the collector first stored it (the call-back window starts here); `created`
     /// when the file does not say.
     pub received: i64,
-    /// Too fast, or a filled honeypot: kept, not counted.
-    pub flagged: bool,
+    /// Too fast, a filled honeypot, a re-survey: kept, not counted, and why.
+    pub flagged: Option<LeftOut>,
 }
 
 impl Record {
@@ -58,7 +61,7 @@ impl Record {
             dims: Default::default(),
             created,
             received: created,
-            flagged: false,
+            flagged: None,
         }
     }
 
@@ -165,7 +168,7 @@ fn record(
     dims: [String; Dimension::ALL.len()],
     created_at: &str,
     received_at: Option<&str>,
-    flagged: bool,
+    flagged: Option<LeftOut>,
 ) -> Result<Record, LoadError> {
     let score = match score.map(Score::try_from) {
         None => None,
@@ -249,7 +252,7 @@ pub fn from_json(text: &str) -> Result<Vec<Record>, LoadError> {
             it.context.unwrap_or_default().into_array(),
             &it.created_at,
             it.received_at.as_deref(),
-            it.flag.is_some_and(|f| !f.is_empty()),
+            LeftOut::of_flag(it.flag.as_deref()),
         )?);
     }
     Ok(dedupe(out))
@@ -318,7 +321,7 @@ pub fn from_csv(text: &str) -> Result<Vec<Record>, LoadError> {
             dims_of(|d| cell(d).map(str::to_owned)),
             cell("created_at").unwrap_or_default(),
             cell("received_at"),
-            cell("flag").is_some(),
+            LeftOut::of_flag(cell("flag")),
         )?);
     }
     Ok(dedupe(out))
@@ -392,7 +395,7 @@ mod tests {
         assert_eq!(r[1].comment, None, "a blank comment is no comment");
         assert_eq!(r[1].phone.as_deref(), Some("+8613800138000"));
         assert_eq!(r[1].received, r[1].created, "received defaults to created");
-        assert!(r[2].flagged && r[2].score.is_none());
+        assert!(r[2].flagged == Some(LeftOut::TooFast) && r[2].score.is_none());
     }
 
     /// A re-survey's answer (flag `recovery`) is kept out of every figure like any flagged
@@ -406,8 +409,8 @@ mod tests {
                  "contact":{"on_file":true,"consent":true,"callback_hours":24},"context":{"phone_tail":"3788"}}]"#,
         )
         .unwrap();
-        assert!(r[0].flagged);
-        assert!(!r[1].flagged && r[1].phone.is_none());
+        assert_eq!(r[0].flagged, Some(LeftOut::Recovery));
+        assert!(r[1].flagged.is_none() && r[1].phone.is_none());
     }
 
     #[test]
@@ -432,7 +435,7 @@ mod tests {
         assert_eq!(r[0].comment.as_deref(), Some("=too slow"));
         assert_eq!(r[0].dim(Dimension::Advisor), "ma");
         assert_eq!(r[0].received - r[0].created, 1);
-        assert!(r[1].flagged && !r[0].flagged);
+        assert!(r[1].flagged.is_some() && r[0].flagged.is_none());
         assert_eq!(r[1].dim(Dimension::Advisor), "");
     }
 

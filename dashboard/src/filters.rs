@@ -3,6 +3,8 @@
 //! Above the store, the org's levels: `by=region` or `by=city` groups the segment table by
 //! the region or the city of each answer's store, `region=S` and `city=深圳` keep only one
 //! (`By`; they are not payload dimensions, so `Dimension` does not hold them).
+//! `reason=wait_time` keeps the comments of the answers that chose that reason (a driver's
+//! row sets it), as `comments=` keeps one category and `q=` some words.
 //! `case=ID` (the link of a robot's alert, `dashboard.html#case=…`) is not part of the view: it
 //! asks the page to show that case on top of its queue (`Read::case`), once.
 //! No credential is ever read from a link: the page signs in with a session cookie. An old
@@ -28,6 +30,7 @@ const BY: &str = "by";
 const TREND: &str = "trend";
 const COMMENTS: &str = "comments";
 const SEARCH: &str = "q";
+const REASON: &str = "reason";
 const LANG: &str = "lang";
 const REGION: &str = "region";
 const CITY: &str = "city";
@@ -101,6 +104,8 @@ pub struct Filters {
     pub comments: Option<Category>,
     /// Words the comments shown contain.
     pub search: String,
+    /// The reason (its id) the answers of the comments shown chose; `None` for any.
+    pub reason: Option<String>,
     /// The page's language; `None` follows the browser.
     pub lang: Option<Locale>,
 }
@@ -118,6 +123,7 @@ impl Default for Filters {
             trend: Period::Week,
             comments: None,
             search: String::new(),
+            reason: None,
             lang: None,
         }
     }
@@ -181,6 +187,7 @@ impl Filters {
                     None => bad("promoter, passive, detractor or all"),
                 },
                 SEARCH => f.search = v.to_owned(),
+                REASON => f.reason = (!v.is_empty()).then(|| v.to_owned()),
                 LANG => match Locale::parse(v) {
                     Some(l) => f.lang = Some(l),
                     None => bad(&Locale::TAGS.join(", ")),
@@ -189,7 +196,7 @@ impl Filters {
                     Some(d) if !v.is_empty() => f.only[d.index()] = Some(v.to_owned()),
                     Some(_) => {}
                     None => read.problems.push(format!(
-                        "unknown key {k:?} in the link: expected {FROM}, {TO}, {SURVEY}, {REGION}, {CITY}, {}, {BY}, {TREND}, {COMMENTS}, {SEARCH}, {LANG}, {CASE}",
+                        "unknown key {k:?} in the link: expected {FROM}, {TO}, {SURVEY}, {REGION}, {CITY}, {}, {BY}, {TREND}, {COMMENTS}, {SEARCH}, {REASON}, {LANG}, {CASE}",
                         Dimension::KEYS.join(", ")
                     )),
                 },
@@ -237,6 +244,9 @@ impl Filters {
         }
         if !self.search.is_empty() {
             out.append_pair(SEARCH, &self.search);
+        }
+        if let Some(r) = &self.reason {
+            out.append_pair(REASON, r);
         }
         if let Some(l) = self.lang {
             out.append_pair(LANG, l.tag());
@@ -311,7 +321,7 @@ mod tests {
     fn a_view_round_trips_through_the_fragment_without_the_token() {
         let read = Filters::from_fragment(
             "#token=s3cret&from=2026-09-01&to=2026-11-24&survey=after-sales&store=BJ-CY\
-             &advisor=%E7%8E%8B&by=advisor&trend=month&comments=detractor&q=%E7%AD%89&lang=en",
+             &advisor=%E7%8E%8B&by=advisor&trend=month&comments=detractor&q=%E7%AD%89&reason=wait_time&lang=en",
         );
         assert!(read.old_token);
         assert!(read.problems.is_empty(), "{:?}", read.problems);
@@ -327,6 +337,7 @@ mod tests {
             )
         );
         assert_eq!((f.search.as_str(), f.lang), ("等", Some(Locale::En)));
+        assert_eq!(f.reason.as_deref(), Some("wait_time"));
         let again = f.to_fragment();
         assert!(
             !again.contains("token") && !again.contains("s3cret"),

@@ -4,7 +4,8 @@
 //! The pure part — `cases` (the collector's cases: read, ordered, worked, counted per store),
 //! `data` (an export read into records), `funnel` (response rates, referrals and the coaching
 //! flags as the collector counts them, in words), `filters` (the view in the URL
-//! fragment), `places` (the region and city of a store, from the brand's org), `report` (everything the page shows, computed from records and filters),
+//! fragment), `fit` (how many of the trend's periods fit a phone), `places` (the region and city of a store, from the brand's org), `plain` (the words beside a
+//! figure: verdicts that say what they compare, targets, what was left out), `report` (everything the page shows, computed from records and filters),
 //! `themes` (what detractors write about, as the collector counts it, in words),
 //! `words` (zh-CN, zh-TW, en) and `format` (numbers and dates in the locale's way) — is plain
 //! Rust tested natively. Only `web` (compiled for wasm32) touches the DOM, `fetch` and storage.
@@ -13,9 +14,11 @@
 pub mod cases;
 pub mod data;
 pub mod filters;
+pub mod fit;
 pub mod format;
 pub mod funnel;
 pub mod places;
+pub mod plain;
 pub mod report;
 pub mod themes;
 pub mod words;

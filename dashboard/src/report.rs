@@ -3,7 +3,9 @@
 //! period of the same length with a verdict; the segment table worst first against the rest;
 //! the drivers; the trend by week or month with intervals; and the latest comments (the
 //! detractors to call back are the collector's cases: `cases`). Flagged answers and dismissals
-//! without a score never count. The region and the city of an answer are its store's in the
+//! without a score never count; the flagged ones of the view are counted per reason
+//! (`left_out`) so the headline can say so. The target the headline is held to is the
+//! view's (`targets`). The region and the city of an answer are its store's in the
 //! brand's org (`places`), for the table's grouping and the view's filters.
 
 use nps_core::scoring::analysis::{
@@ -14,10 +16,12 @@ use std::collections::BTreeSet;
 use nps_core::contract::context::Dimension;
 use nps_core::scoring::score::{Nps, Tally};
 
-use crate::data::Record;
+use crate::data::{LeftOut, Record};
 use crate::filters::Filters;
 use crate::places::Places;
-use nps_core::org::Org;
+use nps_core::org::{Org, Target};
+
+pub mod targets;
 
 /// Days in the range when the view does not say: the 90 days up to the latest answer.
 pub const DEFAULT_DAYS: i64 = 90;
@@ -63,8 +67,10 @@ pub struct Report {
     pub min_n: u64,
     pub previous: Tally,
     pub change: Option<Difference>,
-    /// Flagged answers in the range, left out.
-    pub flagged: usize,
+    /// Flagged answers of the view in the range, left out, by `LeftOut::index`.
+    pub left_out: [usize; LeftOut::ALL.len()],
+    /// The target the headline is held to: the store's, region's or brand's of the view.
+    pub target: Option<Target>,
     pub segments: Vec<Segment>,
     pub drivers: Vec<Driver>,
     pub trend: Vec<Point>,
@@ -87,11 +93,10 @@ pub struct Context {
 }
 
 /// Whether a record passes the view's survey, dimension, region and city filters (not the
-/// dates).
+/// dates, not its flag).
 fn kept(r: &Record, f: &Filters, places: &Places) -> bool {
     let store = r.dim(Dimension::Store);
-    !r.flagged
-        && f.survey.as_ref().is_none_or(|s| *s == r.survey)
+    f.survey.as_ref().is_none_or(|s| *s == r.survey)
         && f.only
             .iter()
             .enumerate()
@@ -118,7 +123,11 @@ fn next_start(start: i64, period: Period) -> i64 {
 pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report {
     let places = Places::new(org);
     let day_of = |r: &Record| local_day(r.created, cx.offset);
-    let latest = records.iter().filter(|r| !r.flagged).map(day_of).max();
+    let latest = records
+        .iter()
+        .filter(|r| r.flagged.is_none())
+        .map(day_of)
+        .max();
     let latest_or_today = latest.unwrap_or_else(|| local_day(cx.now, cx.offset));
     let to = f.to.unwrap_or(latest_or_today);
     let from = f.from.unwrap_or(to - (DEFAULT_DAYS - 1)).min(to);
@@ -130,7 +139,7 @@ pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report 
         ..Options::default()
     };
     let (mut tally, mut previous) = (Tally::default(), Tally::default());
-    let mut flagged = 0;
+    let mut left_out = [0; LeftOut::ALL.len()];
     let mut surveys: BTreeSet<&str> = BTreeSet::new();
     let mut codes: [BTreeSet<&str>; Dimension::ALL.len()] = Default::default();
     let mut by_code: Vec<(String, Tally)> = Vec::new();
@@ -146,10 +155,16 @@ pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report 
         }
         let day = day_of(r);
         options.first_day = Some(options.first_day.map_or(day, |d: i64| d.min(day)));
-        if r.flagged && (from..=to).contains(&day) {
-            flagged += 1;
+        if !kept(r, f, &places) {
+            continue;
         }
-        let Some(category) = r.category().filter(|_| kept(r, f, &places)) else {
+        if let Some(why) = r.flagged {
+            if (from..=to).contains(&day) {
+                left_out[why.index()] += 1;
+            }
+            continue;
+        }
+        let Some(category) = r.category() else {
             continue;
         };
         if (previous_from..=previous_to).contains(&day) {
@@ -209,6 +224,9 @@ pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report 
             let r = &records[i];
             r.comment.as_ref().is_some_and(|c| {
                 f.comments.is_none_or(|want| r.category() == Some(want))
+                    && f.reason
+                        .as_ref()
+                        .is_none_or(|want| r.reasons.contains(want))
                     && (search.is_empty() || c.to_lowercase().contains(&search))
             })
         })
@@ -227,7 +245,8 @@ pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report 
         change: compare(&tally, &previous),
         tally,
         previous,
-        flagged,
+        left_out,
+        target: targets::of_view(org, f),
         segments: analysis::segments(by_code, cx.min_n),
         drivers,
         trend,
@@ -252,6 +271,13 @@ pub fn min_n(text: &str) -> Result<u64, String> {
                 analysis::DEFAULT_MIN_N
             )
         })
+}
+
+impl Report {
+    /// The answers left out, all reasons together.
+    pub fn left_out_total(&self) -> usize {
+        self.left_out.iter().sum()
+    }
 }
 
 /// How a score reads at a glance (its colour).

@@ -65,7 +65,6 @@ words! {
     DropFile { "或拖入导出的 JSON/CSV 文件", "或拖入匯出的 JSON/CSV 檔案", "or drop an exported JSON/CSV file" }
     ChooseFile { "选择文件", "選擇檔案", "Choose a file" }
     Loading { "正在载入…", "正在載入…", "Loading…" }
-    Loaded { "{n} 条回答，载入用时 {ms} 毫秒", "{n} 則回答，載入用時 {ms} 毫秒", "{n} responses, loaded in {ms} ms" }
     LoadFailed { "无法载入：{why}", "無法載入：{why}", "Could not load: {why}" }
     NoData { "所选范围内还没有回答。", "所選範圍內還沒有回答。", "No responses in this range yet." }
     Range { "时间", "時間", "Dates" }
@@ -90,36 +89,58 @@ words! {
     Share { "复制链接", "複製連結", "Copy link" }
     Shared { "已复制，对方需自行登录。", "已複製，對方需自行登入。", "Copied; whoever opens it signs in as themselves." }
     Nps { "净推荐值", "淨推薦值", "Net Promoter Score" }
-    Interval { "95% 置信区间 {lo} 至 {hi}", "95% 信賴區間 {lo} 至 {hi}", "95% interval {lo} to {hi}" }
-    Responses { "{n} 条回答", "{n} 則回答", "{n} responses" }
-    NotEnough { "数据不足", "資料不足", "Not enough data" }
-    NotEnoughWhy { "少于 {n} 条回答，分数波动大，仅供参考。", "少於 {n} 則回答，分數波動大，僅供參考。", "Fewer than {n} responses: the score moves a lot; read it with care." }
+    Interval { "很可能在 {lo} 至 {hi} 之间", "很可能在 {lo} 至 {hi} 之間", "most likely between {lo} and {hi}" }
+    Responses { "{n} 条回答", "{n} 則回答", "{n} answers" }
+    NotEnough { "样本不足（{n} 条），暂不评级", "樣本不足（{n} 則），暫不評級", "Too few answers ({n}) to judge" }
+    NotEnoughWhy { "少于 {n} 条回答，分数波动大，不评级、不着色、不下结论。", "少於 {n} 則回答，分數波動大，不評級、不著色、不下結論。", "Fewer than {n} answers: the score moves a lot, so it gets no grade, colour or verdict." }
+    WhatMeans { "这是什么意思？", "這是什麼意思？", "What does this mean?" }
+    IntervalMeans { "只问了一部分顾客，分数会随抽到的顾客起伏。“很可能在……之间”是分数大概率（95%）所在的范围：回答越多，范围越窄，分数越可靠。", "只問了一部分顧客，分數會隨抽到的顧客起伏。「很可能在……之間」是分數大概率（95%）所在的範圍：回答越多，範圍越窄，分數越可靠。", "Only some customers answered, so the score moves with who did. “Most likely between” is the range the score is in with 95% confidence: the more answers, the narrower it is and the surer the score." }
+    VerdictMeans { "“显著”表示差别大于偶然的起伏，可以据此行动；“在误差范围内”或“无显著差异”表示差别可能只是偶然，先别下结论。", "「顯著」表示差別大於偶然的起伏，可以據此行動；「在誤差範圍內」或「無顯著差異」表示差別可能只是偶然，先別下結論。", "“Up”, “down”, “above” or “below” means the difference is larger than chance would make it: act on it. “Within the margin” or “no clear difference” means it may be chance: do not conclude yet." }
+    ChangeRange { "这次变化很可能在 {lo} 至 {hi} 之间。", "這次變化很可能在 {lo} 至 {hi} 之間。", "The change is most likely between {lo} and {hi}." }
+    TargetStore { "门店目标 {t}", "門市目標 {t}", "store target {t}" }
+    TargetRegion { "区域目标 {t}", "區域目標 {t}", "region target {t}" }
+    TargetBrand { "品牌目标 {t}", "品牌目標 {t}", "brand target {t}" }
+    TargetMet { "达到{target}", "達到{target}", "Meets the {target}" }
+    TargetBelow { "低于{target}", "低於{target}", "Below the {target}" }
+    TargetLine { "目标 {t}", "目標 {t}", "target {t}" }
     Good { "表现良好", "表現良好", "Good" }
     Fair { "尚可", "尚可", "Fair" }
     Poor { "需要改进", "需要改進", "Needs work" }
     VsPrevious { "较上一期（{from} 至 {to}）", "較上一期（{from} 至 {to}）", "vs the previous period ({from} to {to})" }
-    Better { "真实提升", "真實提升", "A real rise" }
-    Worse { "真实下降", "真實下降", "A real drop" }
-    Noise { "在误差范围内", "在誤差範圍內", "Within noise" }
+    UpOnLast { "比上期显著提升", "比上期顯著提升", "Up on last period" }
+    DownOnLast { "比上期显著下降", "比上期顯著下降", "Down on last period" }
+    WithinLast { "与上期相比在误差范围内", "與上期相比在誤差範圍內", "Within the margin of last period" }
+    AboveRest { "显著高于其他{others}", "顯著高於其他{others}", "Above the other {others}" }
+    BelowRest { "显著低于其他{others}", "顯著低於其他{others}", "Below the other {others}" }
+    SameAsRest { "与其他{others}无显著差异", "與其他{others}無顯著差異", "No clear difference from the other {others}" }
+    OtherStores { "门店", "門市", "stores" }
+    OtherAdvisors { "顾问", "顧問", "advisors" }
+    OtherModels { "车型", "車型", "models" }
+    OtherServiceTypes { "服务类型", "服務類型", "service types" }
+    OtherTouchpoints { "触点", "觸點", "touchpoints" }
+    OtherRegions { "区域", "區域", "regions" }
+    OtherCities { "城市", "城市", "cities" }
     NoPrevious { "上一期没有回答，无法比较。", "上一期沒有回答，無法比較。", "No responses in the previous period to compare with." }
-    DiffInterval { "差值区间 {lo} 至 {hi}", "差值區間 {lo} 至 {hi}", "difference {lo} to {hi}" }
     Promoters { "推荐者", "推薦者", "Promoters" }
     Passives { "中立者", "中立者", "Passives" }
     Detractors { "贬损者", "貶損者", "Detractors" }
     BarAlt { "推荐者 {p}，中立者 {q}，贬损者 {d}。", "推薦者 {p}，中立者 {q}，貶損者 {d}。", "Promoters {p}, passives {q}, detractors {d}." }
     WhereBad { "哪里不好", "哪裡不好", "Where it is bad" }
-    WhereBadHint { "最差的排在最前；与其余回答相比，区间不含 0 才算真实差异。", "最差的排在最前；與其餘回答相比，區間不含 0 才算真實差異。", "Worst first; a difference from the rest is real only when its interval leaves out 0." }
+    WhereBadHint { "最差的排在最前，每一行都与其余的回答相比；颜色表示是否达到目标。", "最差的排在最前，每一列都與其餘的回答相比；顏色表示是否達到目標。", "Worst first, each row against all the other answers; the colour says whether it meets its target." }
     Segment { "分组", "分組", "Segment" }
     Score { "分数", "分數", "NPS" }
-    Count { "回答数", "回答數", "n" }
+    Count { "回答数", "回答數", "Answers" }
     VsRest { "对比其余", "對比其餘", "vs the rest" }
     TableOf { "按{dim}的净推荐值，最差在前", "按{dim}的淨推薦值，最差在前", "NPS by {dim}, worst first" }
     Unnamed { "（未填写）", "（未填寫）", "(none given)" }
     Why { "原因", "原因", "Why" }
-    DriversHint { "影响 = 全体 NPS 减去未选此原因者的 NPS；负数表示拉低了分数。", "影響 = 全體 NPS 減去未選此原因者的 NPS；負數表示拉低了分數。", "Impact = NPS of everyone minus NPS of those who did not pick it; negative pulls the score down." }
+    DriversHint { "夸赞：选了这一项的推荐者；抱怨：选了这一项的中立者和贬损者。括号里是没有这些回答时净推荐值的变化：正数是它托起的分数，负数是它拉低的分数。点一行，看这些回答的评论。", "誇讚：選了這一項的推薦者；抱怨：選了這一項的中立者和貶損者。括號裡是沒有這些回答時淨推薦值的變化：正數是它撐起的分數，負數是它拉低的分數。點一列，看這些回答的評論。", "Praised: promoters who picked it; complained: passives and detractors who picked it. In brackets, what those answers do to the NPS: positive holds it up, negative pulls it down. Tap a row to read their comments." }
     Reason { "原因", "原因", "Reason" }
-    ChosenBy { "选择人数（推荐/中立/贬损）", "選擇人數（推薦/中立/貶損）", "Chosen by (P/N/D)" }
-    Impact { "影响", "影響", "Impact" }
+    Praised { "夸赞", "誇讚", "Praised" }
+    Complained { "抱怨", "抱怨", "Complained" }
+    SideOf { "{n} 人（{impact}）", "{n} 人（{impact}）", "{n} ({impact})" }
+    OfReason { "选了“{reason}”的回答", "選了「{reason}」的回答", "Answers that chose “{reason}”" }
+    AnyReason { "所有原因", "所有原因", "Any reason" }
     NoReasons { "还没有人选择原因。", "還沒有人選擇原因。", "Nobody has picked a reason yet." }
     Comments { "最新评论", "最新評論", "Latest comments" }
     Search { "搜索评论", "搜尋評論", "Search comments" }
@@ -128,7 +149,10 @@ words! {
     ByWeek { "按周", "按週", "By week" }
     ByMonth { "按月", "按月", "By month" }
     WeekOf { "{date} 周", "{date} 週", "w/c {date}" }
-    TrendAlt { "{period}：{nps}（{lo} 至 {hi}），{n} 条", "{period}：{nps}（{lo} 至 {hi}），{n} 則", "{period}: {nps} ({lo} to {hi}), n {n}" }
+    TrendAlt { "{period}：{nps}（很可能在 {lo} 至 {hi} 之间），{n} 条回答", "{period}：{nps}（很可能在 {lo} 至 {hi} 之間），{n} 則回答", "{period}: {nps} (most likely {lo} to {hi}), {n} answers" }
+    TrendLatest { "这里显示最近 {n} 期（共 {all} 期）；在更宽的屏幕上可看全部。", "這裡顯示最近 {n} 期（共 {all} 期）；在更寬的螢幕上可看全部。", "Showing the latest {n} of {all} periods; a wider screen shows them all." }
+    TrendAltThin { "{period}：{nps}，{n} 条回答（样本不足，暂不评级）", "{period}：{nps}，{n} 則回答（樣本不足，暫不評級）", "{period}: {nps}, {n} answers (too few to judge)" }
+    TrendN { "{n} 条", "{n} 則", "{n} ans." }
     WhatToDo { "怎么做", "怎麼做", "What to do" }
     WhatIf { "假如……", "假如……", "What if…" }
     LeverDetractors { "贬损者降到 {x}", "貶損者降到 {x}", "Detractors down to {x}" }
@@ -204,7 +228,12 @@ words! {
     NoStats { "还没有回访。", "還沒有回訪。", "No cases yet." }
     Phone { "电话", "電話", "Phone" }
     When { "时间", "時間", "When" }
-    Flagged { "另有 {n} 条可疑回答（过快或机器人）未计入。", "另有 {n} 則可疑回答（過快或機器人）未計入。", "{n} suspicious responses (too fast, or a bot) are left out." }
+    LeftOut { "另有 {n} 条回答未计入：{why}。", "另有 {n} 則回答未計入：{why}。", "{n} more answers are left out: {why}." }
+    LeftTooFast { "{n} 条答得太快，来不及读题", "{n} 則答得太快，來不及讀題", "{n} answered too fast to have read the question" }
+    LeftHoneypot { "{n} 条疑似机器人填写", "{n} 則疑似機器人填寫", "{n} look filled in by a robot" }
+    LeftRecovery { "{n} 条是回访问卷的回答，计入挽回率", "{n} 則是回訪問卷的回答，計入挽回率", "{n} are follow-up survey answers, counted in the recovery rate" }
+    LeftOther { "{n} 条另有标记", "{n} 則另有標記", "{n} carry another flag" }
+    ListSep { "；", "；", "; " }
     Language { "语言", "語言", "Language" }
     Funnel { "回复率与转介绍", "回覆率與轉介紹", "Response & referrals" }
     FunnelHint { "邀请：门店发出的评价邀请（工单链接或二维码）。回复率 = 回答了的受邀顾客 ÷ 受邀顾客；区间越窄，数字越可靠。", "邀請：門市發出的評價邀請（工單連結或 QR 碼）。回覆率 = 回答了的受邀顧客 ÷ 受邀顧客；區間越窄，數字越可靠。", "Invited: the survey invitations a store sent (an order's link or QR code). Response rate = invited customers who answered ÷ invited customers; the narrower the interval, the surer the figure." }

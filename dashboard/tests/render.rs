@@ -1,6 +1,6 @@
 //! The dashboard in a real headless Chromium, rendering a known dataset: the headline and its
-//! interval as the scorer computes them, the change's verdict, the segments worst first with
-//! the small one greyed, the case queue asking for a sign-in (a dropped file has no cases),
+//! interval as the scorer computes them, the change's verdict against the last period, the
+//! segments worst first against the other stores with the small one greyed and unjudged, the case queue asking for a sign-in (a dropped file has no cases),
 //! and a view kept in the fragment. Run by
 //! `cargo xtask test` (wasm-bindgen-test-runner).
 #![cfg(target_arch = "wasm32")]
@@ -116,13 +116,13 @@ async fn a_known_dataset_reads_as_the_scorer_says() {
     assert_eq!(
         interval,
         format!(
-            "95% 置信区间 {} 至 {}",
+            "很可能在 {} 至 {} 之间",
             points(nps.ci95.0),
             points(nps.ci95.1)
         )
     );
     assert_eq!(text(&root, ".glance .n"), "85 条回答");
-    assert_eq!(text(&root, ".glance .verdict"), "真实提升");
+    assert_eq!(text(&root, ".glance .verdict"), "比上期显著提升");
     assert!(text(&root, ".glance .delta").starts_with('+'));
     // Worst first; the store with five answers last, greyed, "not enough data".
     let rows = all(&root, ".segments tbody tr");
@@ -132,8 +132,16 @@ async fn a_known_dataset_reads_as_the_scorer_says() {
         .collect();
     assert_eq!(order, ["B", "A", "C"]);
     assert!(rows[2].class_list().contains("thin"));
-    assert!(rows[2].text_content().unwrap().contains("数据不足"));
-    assert!(rows[0].text_content().unwrap().contains("真实下降"));
+    assert!(rows[2]
+        .text_content()
+        .unwrap()
+        .contains("样本不足（5 条），暂不评级"));
+    // The small store has no interval, verdict or colour.
+    assert!(rows[2]
+        .query_selector(".verdict, svg.ci")
+        .unwrap()
+        .is_none());
+    assert!(rows[0].text_content().unwrap().contains("显著低于其他门店"));
     // A dropped file has no cases: the queue is the collector's, once signed in.
     assert_eq!(text(&root, ".cases p"), "登录后可查看并处理回访。");
     assert!(root.query_selector(".case, .case-stats").unwrap().is_none());
@@ -170,7 +178,7 @@ async fn a_view_is_kept_in_the_fragment_and_the_words_follow_the_language() {
         "{}",
         text(&root, ".status.error")
     );
-    assert_eq!(text(&root, ".glance .verdict"), "A real rise");
+    assert_eq!(text(&root, ".glance .verdict"), "Up on last period");
     let month = all(&root, ".trend .seg")
         .into_iter()
         .find(|b| b.text_content().unwrap() == "By month")
@@ -228,7 +236,8 @@ async fn a_segment_by_region_or_city_is_one_click_and_a_region_narrows_the_view(
     let names_of = |root: &Element| -> Vec<String> {
         all(root, ".segments tbody th")
             .iter()
-            .map(|th| th.text_content().unwrap().replace("数据不足", ""))
+            // The name alone: its badge ("样本不足…") and target follow it.
+            .map(|th| th.first_child().unwrap().text_content().unwrap())
             .collect()
     };
     assert_eq!(names_of(&root), ["广州天河店", "深圳福田店", "北京朝阳店"]);

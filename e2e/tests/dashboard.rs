@@ -1,7 +1,9 @@
 //! The manager's dashboard against the collector in headless Chromium (Beijing time, zh-CN):
 //! a seeded demo set of a few thousand answers loaded by an admin signed in, and the
 //! page's headline NPS, its interval, its change verdict, the stores' order and the worst
-//! store's verdict checked against figures computed here from the stored rows.
+//! store's verdict checked against figures computed here from the stored rows; on a 375 px
+//! phone, the headline in plain words, coloured against the brand's target, and the trend's
+//! latest week in sight.
 
 use nps_collector::demo;
 use nps_core::scoring::analysis::{civil_from_days, compare, local_day, minutes_of, Verdict};
@@ -23,11 +25,21 @@ fn shown(x: f64) -> String {
     format!("{}", if r == 0.0 { 0.0 } else { r })
 }
 
-fn verdict_words(v: Verdict) -> &'static str {
+/// The headline's change against the last period, in the page's words.
+fn vs_last(v: Verdict) -> &'static str {
     match v {
-        Verdict::Better => "真实提升",
-        Verdict::Worse => "真实下降",
-        Verdict::Noise => "在误差范围内",
+        Verdict::Better => "比上期显著提升",
+        Verdict::Worse => "比上期显著下降",
+        Verdict::Noise => "与上期相比在误差范围内",
+    }
+}
+
+/// A store against the other stores, in the page's words.
+fn vs_other_stores(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Better => "显著高于其他门店",
+        Verdict::Worse => "显著低于其他门店",
+        Verdict::Noise => "与其他门店无显著差异",
     }
 }
 
@@ -108,16 +120,13 @@ async fn the_dashboard_says_what_the_stored_answers_say() {
     assert_eq!(
         b.text(".glance .interval").await,
         format!(
-            "95% 置信区间 {} 至 {}",
+            "很可能在 {} 至 {} 之间",
             shown(nps.ci95.0),
             shown(nps.ci95.1)
         )
     );
     let change = compare(&now_t, &before).unwrap();
-    assert_eq!(
-        b.text(".glance .verdict").await,
-        verdict_words(change.verdict)
-    );
+    assert_eq!(b.text(".glance .verdict").await, vs_last(change.verdict));
 
     // The stores, worst first (those with enough answers), each against the rest.
     let mut stores: Vec<(String, Tally)> = Vec::new();
@@ -149,7 +158,7 @@ async fn the_dashboard_says_what_the_stored_answers_say() {
         "the brand's name for it: {first_row}"
     );
     assert!(
-        first_row.contains(verdict_words(compare(worst, &rest).unwrap().verdict)),
+        first_row.contains(vs_other_stores(compare(worst, &rest).unwrap().verdict)),
         "{first_row}"
     );
 
@@ -279,5 +288,136 @@ async fn the_dashboard_says_what_detractors_write_about_and_opens_their_comments
             "{first} in {c}"
         );
     }
+    b.close().await;
+}
+
+/// The demo with its org (`www/demo-org.toml`: the brand's target 45) on a 375 px phone: the
+/// headline says in plain words what it compares, is coloured against the brand's target and
+/// says so, the page runs off no edge, and the trend's latest week is on screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_the_headline_is_plain_and_held_to_the_target_and_the_latest_week_shows() {
+    let org = nps_collector::org_file::read(include_str!("../../www/demo-org.toml")).unwrap();
+    let target = org.brand().target.expect("the demo's brand target");
+    let server = Server::start_with(move |s| s.names = demo::names().with_org(org)).await;
+    demo::seed(&server.db, 3000, 6, 11).unwrap();
+    let b = Browser::start(Options::phone("zh-CN")).await;
+    b.beijing_time().await;
+    b.sign_in_as(
+        &server,
+        nps_core::access::Role::Admin,
+        nps_core::access::Scope::All,
+    )
+    .await;
+    b.goto(&format!("{}/dashboard.html", server.base)).await;
+    b.find(".glance .big").await;
+    b.find(".trend circle.pt").await;
+    b.screenshot("dashboard-phone-375").await;
+
+    // Plain words: what the change compares, how many answers, no developer's words.
+    let glance = b.text(".glance").await;
+    let verdict = b.text(".glance .verdict").await;
+    assert!(
+        [Verdict::Better, Verdict::Worse, Verdict::Noise]
+            .into_iter()
+            .any(|v| vs_last(v) == verdict),
+        "{verdict}"
+    );
+    assert!(b.text(".glance .n").await.ends_with(" 条回答"), "{glance}");
+    for developer in ["真实", "差值区间", "载入用时", "毫秒", "n "] {
+        assert!(!glance.contains(developer), "{developer} in {glance}");
+    }
+    // Coloured against the brand's target, and it says which target.
+    let score: f64 = b.text(".glance .big").await.parse().unwrap();
+    let class = b
+        .js("return document.querySelector('.glance .score').className")
+        .await;
+    let (want, words) = if score >= target as f64 {
+        ("met", format!("达到品牌目标 {target}"))
+    } else {
+        ("below", format!("低于品牌目标 {target}"))
+    };
+    assert!(
+        class.as_str().unwrap().split(' ').any(|c| c == want),
+        "{class} for {score}"
+    );
+    assert_eq!(b.text(".glance .grade").await, words);
+    let colour = b
+        .js("return getComputedStyle(document.querySelector('.glance .big')).color")
+        .await;
+    let expected = if want == "met" {
+        "rgb(24, 128, 56)"
+    } else {
+        "rgb(197, 34, 31)"
+    };
+    assert_eq!(colour, json!(expected));
+
+    // Nothing runs off the side of the phone.
+    let wide = b
+        .js("return document.documentElement.scrollWidth <= window.innerWidth")
+        .await;
+    assert_eq!(wide, json!(true));
+    // The trend's latest week: its point within the screen once the trend is scrolled to.
+    b.js("document.querySelector('.trend').scrollIntoView(); return 0")
+        .await;
+    let seen = b
+        .js(
+            "const pts = document.querySelectorAll('.trend circle.pt'); \
+             const r = pts[pts.length - 1].getBoundingClientRect(); \
+             const s = document.querySelector('.trend .scroll').getBoundingClientRect(); \
+             return [r.left >= s.left && r.right <= s.right && r.right <= window.innerWidth, \
+                     document.querySelectorAll('#trend-alt li').length]",
+        )
+        .await;
+    assert_eq!(seen[0], json!(true), "{seen}");
+    b.screenshot("dashboard-phone-375-trend").await;
+    // The latest week is the last one listed and the last one drawn.
+    let last_label = b
+        .js("const l = document.querySelectorAll('.trend text.label'); return l[l.length - 1].textContent")
+        .await;
+    let alt = b
+        .js("const l = document.querySelectorAll('#trend-alt li'); return l[l.length - 1].textContent")
+        .await;
+    assert!(
+        alt.as_str()
+            .unwrap()
+            .starts_with(last_label.as_str().unwrap()),
+        "{alt} / {last_label}"
+    );
+    b.close().await;
+
+    // The same page on a desktop, for the screenshot.
+    let b = Browser::start(Options {
+        lang: "zh-CN",
+        ..Options::default()
+    })
+    .await;
+    b.beijing_time().await;
+    b.sign_in_as(
+        &server,
+        nps_core::access::Role::Admin,
+        nps_core::access::Scope::All,
+    )
+    .await;
+    b.goto(&format!("{}/dashboard.html", server.base)).await;
+    b.find(".trend circle.pt").await;
+    b.screenshot("dashboard-1280").await;
+    b.js("document.querySelector('.trend').scrollIntoView(); return 0")
+        .await;
+    b.screenshot("dashboard-1280-trend").await;
+    // A reason's row opens the comments of the answers that chose it, kept in the link.
+    let reason = b
+        .js("return document.querySelector('.drivers tr[data-reason]').dataset.reason")
+        .await;
+    let reason = reason.as_str().unwrap().to_owned();
+    b.tap(".drivers tr[data-reason] button").await;
+    b.wait_attr(".drivers tr[data-reason] button", "aria-pressed", "true")
+        .await;
+    b.find(".comments .reason-picked").await;
+    let hash = b.js("return location.hash").await;
+    assert!(
+        hash.as_str().unwrap().contains(&format!("reason={reason}")),
+        "{hash}"
+    );
+    b.screenshot("dashboard-1280-reason").await;
     b.close().await;
 }

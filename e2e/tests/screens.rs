@@ -168,7 +168,12 @@ async fn desktop(server: &Server) {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
     assert!(n >= 5, "the dashboard counts what the tour stored: {n}");
-    assert!(b.text(".glance .interval").await.contains("95% interval"));
+    // Its interval where there are enough answers, else "too few to judge", never both.
+    let glance = b.text(".glance").await;
+    assert!(
+        glance.contains("most likely between") != glance.contains("Too few answers ("),
+        "{glance}"
+    );
     shot(&b, "desktop-dashboard").await;
     b.close().await;
 

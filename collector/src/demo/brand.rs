@@ -147,8 +147,8 @@ impl Brand {
     /// A brand of `stores` stores (1 to `MAX_STORES`) drawn from `seed`: spread over the
     /// five regions' cities in turn, named "{city}{district}店" and coded `SZ-03`; three to
     /// five advisors each (`sz-03-1`); a store's promoter and detractor shares drawn around the
-    /// brand's (a few stores clearly worse), its weight in the visits from 1 to 30; every
-    /// region's target, and a target for about one store in three.
+    /// brand's (a few stores clearly worse), its weight in the visits from 1 to 30; the
+    /// brand's target, every region's, and a target for about one store in three.
     pub fn large(stores: usize, seed: u64) -> Brand {
         let stores = stores.clamp(1, MAX_STORES);
         let mut rng = fastrand::Rng::with_seed(seed ^ 0xb2a9d);
@@ -159,7 +159,7 @@ impl Brand {
             .collect();
         let mut org = String::from(
             "# A generated brand (`nps-collector seed --stores`): regions, cities, stores and\n\
-             # advisors drawn from a seed.\n",
+             # advisors drawn from a seed.\n\n[brand]\ntarget = 45\n",
         );
         for (id, name, target, _) in REGIONS {
             let _ = write!(
@@ -233,6 +233,7 @@ mod tests {
         let org = crate::org_file::read(&b.org).expect("a valid org file");
         assert_eq!(org.stores().len(), 500);
         assert_eq!(org.regions().len(), 5);
+        assert_eq!(org.brand().target, Some(45), "the brand's own target");
         let mut cities: Vec<&str> = b
             .stores
             .iter()

@@ -24,6 +24,32 @@ fn the_documented_org_file_reads() {
     assert_eq!(org.region_of_store("GZ-TH").unwrap().name, "华南大区");
     assert_eq!(org.store_of_advisor("ma").unwrap().name, "北京朝阳店");
     assert_eq!(org.region("north").unwrap().target, Some(50));
+    assert_eq!(org.brand().target, Some(45));
+}
+
+#[test]
+fn the_brand_table_names_its_mistakes() {
+    check(
+        "[brand]\ntarget = 45",
+        "[brand]\ntarget = 145",
+        &["[brand] brand.target is 145: expected a whole number from -100 to 100"],
+    );
+    check(
+        "[brand]\ntarget = 45",
+        "[brand]\ntarget = \"45\"",
+        &["[brand] target is \"45\": expected a whole number"],
+    );
+    check(
+        "[brand]\ntarget = 45",
+        "[brand]\ntarget = 45\ngoal = 50",
+        &["[brand] unknown key \"goal\""],
+    );
+    // A `[[brand]]` array is not the brand's table.
+    check(
+        "[brand]\ntarget = 45",
+        "[[brand]]\ntarget = 45",
+        &["brand is array: expected a [brand] table"],
+    );
 }
 
 /// The example with `from` replaced by `to` (once): the error must hold each of `says`.

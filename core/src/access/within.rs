@@ -52,7 +52,10 @@ pub fn org_within(org: &Org, scope: &Scope) -> Org {
         })
         .cloned()
         .collect();
+    // The brand's target holds for every scope.
     Org::new_unchecked(regions, stores, advisors)
+        .with_brand(org.brand().clone())
+        .expect("the brand was checked with the org")
 }
 
 /// The names a scope sees: the stores and advisors of `org_within` (of the org file, or of
@@ -76,7 +79,10 @@ mod tests {
 
     fn org() -> Org {
         let (r, s, a) = example();
-        build(r, s, a).unwrap()
+        build(r, s, a)
+            .unwrap()
+            .with_brand(crate::org::Brand { target: Some(45) })
+            .unwrap()
     }
 
     fn regions(r: &[&str]) -> Scope {
@@ -119,6 +125,11 @@ mod tests {
             assert_eq!(ids(&cities, |c| &c.name), *want_cities, "{scope:?}");
             assert_eq!(ids(seen.stores(), |s| &s.id), *want_stores, "{scope:?}");
             assert_eq!(ids(seen.advisors(), |a| &a.id), *want_advisors, "{scope:?}");
+            assert_eq!(
+                seen.brand().target,
+                Some(45),
+                "every scope keeps the brand's target"
+            );
         }
     }
 

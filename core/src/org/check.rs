@@ -23,6 +23,22 @@ pub fn targets() -> String {
     format!("a whole number from {TARGET_MIN} to {TARGET_MAX} (an NPS)")
 }
 
+/// Checks the brand's target (`[brand] target`), naming `brand.target`.
+pub fn brand_target(t: i64) -> Result<(), FieldError> {
+    if (TARGET_MIN..=TARGET_MAX).contains(&t) {
+        Ok(())
+    } else {
+        Err(FieldError::invalid(
+            "brand.target",
+            t.to_string(),
+            targets(),
+        ))
+    }
+}
+
+/// The keys the brand's table (`[brand]`) may have.
+pub const BRAND_KEYS: &[&str] = &["target"];
+
 /// The most declared values an error lists before "…".
 const LISTED: usize = 20;
 

@@ -1,5 +1,5 @@
-//! The brand's organisation: brand → region → city → store → advisor. Regions (id, name,
-//! target), the cities its stores name, stores (id, name, region, city, owner, target) and
+//! The brand's organisation: brand → region → city → store → advisor. The brand's own
+//! target (`[brand] target = 45`), regions (id, name, target), the cities its stores name, stores (id, name, region, city, owner, target) and
 //! advisors (id, name, store), with the lookups a scope needs: the stores of a region or a
 //! city, the region and city of a store, the store of an advisor.
 //!
@@ -8,6 +8,9 @@
 //! `Org::from_names` (a names file: stores and advisors with their names, and nothing above
 //! them). An org file is a superset of a names file: `Org::names` gives the store and advisor
 //! names back.
+//!
+//! A target is looked up from the bottom: a store's own, else its region's, else the
+//! brand's (`target_of_store`, `target_of_region`, `Target::from` says which).
 
 pub mod check;
 
@@ -70,9 +73,38 @@ pub struct City {
     pub region: Option<String>,
 }
 
+/// The brand as an org file has it (`[brand]`): the NPS it aims at.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Brand {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<i64>,
+}
+
+/// Whether the brand gives no target (its table is then not served).
+fn untargeted(b: &Brand) -> bool {
+    b.target.is_none()
+}
+
+/// Whose target a figure is held to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetFrom {
+    Store,
+    Region,
+    Brand,
+}
+
+/// A target and whose it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub nps: i64,
+    pub from: TargetFrom,
+}
+
 /// The organisation, checked: ids are unique in their table, every reference resolves.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Org {
+    brand: Brand,
     regions: Vec<Region>,
     stores: Vec<Store>,
     advisors: Vec<Advisor>,
@@ -83,6 +115,9 @@ pub struct Org {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Wire {
+    /// Left out when the brand has no target, as before `[brand]` existed.
+    #[serde(default, skip_serializing_if = "untargeted")]
+    brand: Brand,
     regions: Vec<Region>,
     #[serde(default)]
     cities: Vec<City>,
@@ -97,6 +132,7 @@ impl Org {
         let stores = names.codes(Dimension::Store);
         let advisors = names.codes(Dimension::Advisor);
         Org {
+            brand: Brand { target: None },
             regions: Vec::new(),
             stores: stores
                 .map(|(id, name)| Store {
@@ -124,6 +160,7 @@ impl Org {
         advisors: Vec<Advisor>,
     ) -> Org {
         Org {
+            brand: Brand { target: None },
             regions,
             stores,
             advisors,
@@ -145,6 +182,7 @@ impl Org {
     /// The JSON the collector serves: regions, cities, stores (without owners), advisors.
     pub fn to_value(&self) -> Value {
         serde_json::to_value(Wire {
+            brand: self.brand.clone(),
             regions: self.regions.clone(),
             cities: self.cities(),
             stores: self.stores.clone(),
@@ -163,16 +201,73 @@ impl Org {
                 format!("regions, cities, stores and advisors ({e})"),
             )
         })?;
-        build(wire.regions, wire.stores, wire.advisors).map_err(|errors| {
-            let first = errors.into_iter().next().expect("an error");
-            let mut e = first.error;
-            e.field = format!("{field}.{}[{}].{}", first.table.key(), first.index, e.field);
-            e
+        build(wire.regions, wire.stores, wire.advisors)
+            .map_err(|errors| {
+                let first = errors.into_iter().next().expect("an error");
+                let mut e = first.error;
+                e.field = format!("{field}.{}[{}].{}", first.table.key(), first.index, e.field);
+                e
+            })?
+            .with_brand(wire.brand)
+            .map_err(|mut e| {
+                e.field = format!("{field}.{}", e.field);
+                e
+            })
+    }
+
+    /// The org with the brand's `[brand]` table; a target out of range is named
+    /// (`brand.target`).
+    pub fn with_brand(mut self, brand: Brand) -> Result<Org, FieldError> {
+        if let Some(t) = brand.target {
+            check::brand_target(t)?;
+        }
+        self.brand = brand;
+        Ok(self)
+    }
+
+    pub fn brand(&self) -> &Brand {
+        &self.brand
+    }
+
+    /// The brand's target.
+    pub fn brand_target(&self) -> Option<Target> {
+        self.brand.target.map(|nps| Target {
+            nps,
+            from: TargetFrom::Brand,
         })
     }
 
+    /// A region's target, else the brand's.
+    pub fn target_of_region(&self, region: &str) -> Option<Target> {
+        self.region(region)
+            .and_then(|r| r.target)
+            .map(|nps| Target {
+                nps,
+                from: TargetFrom::Region,
+            })
+            .or_else(|| self.brand_target())
+    }
+
+    /// A store's own target, else its region's, else the brand's.
+    pub fn target_of_store(&self, store: &str) -> Option<Target> {
+        let s = self.store(store);
+        match s.and_then(|s| s.target) {
+            Some(nps) => Some(Target {
+                nps,
+                from: TargetFrom::Store,
+            }),
+            None => match s.and_then(|s| s.region.as_deref()) {
+                Some(region) => self.target_of_region(region),
+                None => self.brand_target(),
+            },
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.regions.is_empty() && self.stores.is_empty() && self.advisors.is_empty()
+        self.brand.target.is_none()
+            && self.regions.is_empty()
+            && self.stores.is_empty()
+            && self.advisors.is_empty()
     }
 
     pub fn regions(&self) -> &[Region] {

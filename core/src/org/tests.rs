@@ -249,3 +249,31 @@ fn the_served_names_carry_the_org_and_read_back_without_owners() {
     let e = Names::from_json(r#"{"orgs": {}}"#).unwrap_err();
     assert!(e.to_string().contains("did you mean \"org\""), "{e}");
 }
+
+#[test]
+fn a_target_is_the_stores_else_its_regions_else_the_brands() {
+    let (r, s, a) = example();
+    let org = build(r, s, a).unwrap();
+    let t = |nps, from| Some(Target { nps, from });
+    // No brand target: a store of a region without one has none.
+    assert_eq!(org.target_of_store("BJ-CY"), None);
+    let org = org.with_brand(Brand { target: Some(45) }).unwrap();
+    for (store, want) in [
+        ("SZ-FT", t(60, TargetFrom::Store)),
+        ("SZ-NS", t(55, TargetFrom::Region)),
+        ("BJ-CY", t(45, TargetFrom::Brand)),
+        ("XX-00", t(45, TargetFrom::Brand)),
+    ] {
+        assert_eq!(org.target_of_store(store), want, "{store}");
+    }
+    assert_eq!(org.target_of_region("south"), t(55, TargetFrom::Region));
+    assert_eq!(org.target_of_region("north"), t(45, TargetFrom::Brand));
+    // Served and read back, checked by the same rule.
+    let back = Org::from_value(&org.to_value(), "org").unwrap();
+    assert_eq!(back.brand_target(), t(45, TargetFrom::Brand));
+    let mut v = org.to_value();
+    v["brand"]["target"] = 101.into();
+    let e = Org::from_value(&v, "org").unwrap_err();
+    assert_eq!(e.field, "org.brand.target");
+    assert!(e.to_string().contains("from -100 to 100"), "{e}");
+}

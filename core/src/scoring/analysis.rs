@@ -111,7 +111,10 @@ pub fn segments(tallies: Vec<(String, Tally)>, min_n: u64) -> Vec<Segment> {
     out
 }
 
-/// A reason: who chose it, and what it costs.
+/// A reason: who chose it, and what it costs, split into praise and complaints. A promoter
+/// who picks a reason praises it (the follow-up asked "what did you like most?"); a passive
+/// or a detractor who picks it complains of it ("what would make it a 10?", "what went
+/// wrong?").
 #[derive(Clone, Debug, PartialEq)]
 pub struct Driver {
     pub reason: String,
@@ -120,6 +123,24 @@ pub struct Driver {
     /// NPS of everyone minus NPS of those who did not choose it, in points: negative when
     /// the reason pulls the score down.
     pub impact: f64,
+    /// The promoters' side: NPS of everyone minus NPS without the promoters who praised it
+    /// (0 or more).
+    pub praise_impact: f64,
+    /// The complaints' side: NPS of everyone minus NPS without the passives and detractors
+    /// who complained of it: negative when they pull the score down.
+    pub complaint_impact: f64,
+}
+
+impl Driver {
+    /// The promoters who praised it.
+    pub fn praised(&self) -> u64 {
+        self.chosen_by.promoters
+    }
+
+    /// The passives and detractors who complained of it.
+    pub fn complained(&self) -> u64 {
+        self.chosen_by.passives + self.chosen_by.detractors
+    }
 }
 
 /// The drivers of a set of responses (each a category and the reasons chosen), the costliest
@@ -146,10 +167,19 @@ where
     let nps = |t: &Tally| t.nps().map_or(0.0, |n| n.score);
     let mut out: Vec<Driver> = by_reason
         .into_iter()
-        .map(|(reason, chosen_by)| Driver {
-            impact: nps(&all) - nps(&all.minus(&chosen_by)),
-            reason,
-            chosen_by,
+        .map(|(reason, chosen_by)| {
+            let praise = Tally {
+                promoters: chosen_by.promoters,
+                ..Tally::default()
+            };
+            let complaints = chosen_by.minus(&praise);
+            Driver {
+                impact: nps(&all) - nps(&all.minus(&chosen_by)),
+                praise_impact: nps(&all) - nps(&all.minus(&praise)),
+                complaint_impact: nps(&all) - nps(&all.minus(&complaints)),
+                reason,
+                chosen_by,
+            }
         })
         .collect();
     out.sort_by(|a, b| a.impact.total_cmp(&b.impact).then(a.reason.cmp(&b.reason)));

@@ -3,7 +3,11 @@
 //! NPS = % promoters − % detractors, in points from −100 to +100. The interval follows
 //! the adjusted-Wald method for a difference of two multinomial shares:
 //! n′ = n + 3, p′ = (P + 0.75)/n′, d′ = (D + 0.75)/n′,
-//! NPS′ ± 1.96·√((p′ + d′ − (p′ − d′)²)/n′), clamped to [−100, 100].
+//! NPS′ ± 1.96·√((p′ + d′ − (p′ − d′)²)/n′), clamped to [−100, 100], then widened where
+//! needed to hold the NPS itself: the adjusted centre pulls a small sample towards 0, so one
+//! promoter alone would read "100, interval −49 to 99", an interval leaving out its own
+//! estimate. Widening only ever raises the coverage, and a manager never sees an interval
+//! that disagrees with the number beside it (`every_interval_holds_its_estimate`).
 
 use std::fmt;
 
@@ -254,11 +258,12 @@ impl Tally {
         let d_adj = (self.detractors as f64 + 0.75) / n_adj;
         let centre = p_adj - d_adj;
         let half = 1.96 * ((p_adj + d_adj - centre * centre) / n_adj).sqrt();
+        let score = 100.0 * (p - d);
         Some(Nps {
-            score: 100.0 * (p - d),
+            score,
             ci95: (
-                (100.0 * (centre - half)).max(-100.0),
-                (100.0 * (centre + half)).min(100.0),
+                (100.0 * (centre - half)).max(-100.0).min(score),
+                (100.0 * (centre + half)).min(100.0).max(score),
             ),
         })
     }
@@ -360,9 +365,10 @@ mod tests {
     fn nps_table() {
         // (scores, nps, ci low, ci high) — intervals computed by hand from the formula.
         let table: &[(&[i64], f64, f64, f64)] = &[
-            // One answer says little: the interval is centred on the adjusted estimate.
-            (&[10], 100.0, -48.5, 98.5),
-            (&[0], -100.0, -98.5, 48.5),
+            // One answer says little: the interval is centred on the adjusted estimate, and
+            // widened to hold the answer's own score.
+            (&[10], 100.0, -48.5, 100.0),
+            (&[0], -100.0, -100.0, 48.5),
             (&[8], 0.0, -60.01, 60.01),
             (&[9, 10, 7, 3], 25.0, -44.16, 72.73),
             (&[10, 10, 10, 10, 10, 0, 0, 0, 0, 0], 0.0, -51.13, 51.13),
@@ -421,6 +427,30 @@ mod tests {
         assert!(large.ci95.1 - large.ci95.0 < (small.ci95.1 - small.ci95.0) / 5.0);
         for nps in [small, large] {
             assert!(nps.ci95.0 <= nps.score && nps.score <= nps.ci95.1);
+        }
+    }
+
+    /// Every n from 1 to 200 and every split of promoters, passives and detractors: the
+    /// interval holds its own estimate and stays within −100 to 100.
+    #[test]
+    fn every_interval_holds_its_estimate() {
+        for n in 1..=200u64 {
+            for promoters in 0..=n {
+                for detractors in 0..=n - promoters {
+                    let t = Tally {
+                        promoters,
+                        passives: n - promoters - detractors,
+                        detractors,
+                    };
+                    let nps = t.nps().expect("n > 0");
+                    let (lo, hi) = nps.ci95;
+                    assert!(
+                        -100.0 <= lo && lo <= nps.score && nps.score <= hi && hi <= 100.0,
+                        "{t:?}: {} not in ({lo}, {hi})",
+                        nps.score
+                    );
+                }
+            }
         }
     }
 

@@ -166,7 +166,7 @@ fn filters_flags_comments_and_the_default_range() {
     let mut data = dataset();
     for i in 0..3 {
         let mut r = rec(1000 + i, "A", 0, "2026-11-12T02:00:00Z");
-        r.flagged = true;
+        r.flagged = Some(crate::data::LeftOut::TooFast);
         data.push(r);
     }
     data[0].comment = Some("Advisor was GREAT".into());
@@ -175,8 +175,8 @@ fn filters_flags_comments_and_the_default_range() {
     data[61].created += 60;
     let r = build(&data, &Org::default(), &view(), cx());
     assert_eq!(
-        (r.flagged, r.tally.n()),
-        (3, 85),
+        (r.left_out, r.tally.n()),
+        ([3, 0, 0, 0], 85),
         "flagged answers are left out"
     );
     assert_eq!(r.comments, vec![61, 60, 0], "latest first");
@@ -432,4 +432,60 @@ fn what_the_org_does_not_have_is_named_with_what_it_has() {
         ),
         ["region is \"S\": expected none: the org has no regions (a names file gives none)"]
     );
+}
+
+#[test]
+fn answers_left_out_are_counted_per_reason_in_the_view_even_when_none_is_left() {
+    use crate::data::LeftOut;
+    let mut data = dataset();
+    for (i, why) in [
+        LeftOut::TooFast,
+        LeftOut::TooFast,
+        LeftOut::Honeypot,
+        LeftOut::Recovery,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut r = rec(2000 + i, "A", 10, "2026-11-12T02:00:00Z");
+        r.flagged = Some(why);
+        data.push(r);
+    }
+    let r = build(&data, &Org::default(), &view(), cx());
+    assert_eq!((r.left_out, r.left_out_total()), ([2, 1, 1, 0], 4));
+    // Another store's view leaves out none of store A's.
+    let store_b = Filters {
+        only: [Some("B".into()), None, None, None, None],
+        ..view()
+    };
+    assert_eq!(
+        build(&data, &Org::default(), &store_b, cx()).left_out,
+        [0; 4]
+    );
+    // Every answer flagged: nothing to score, and the count still said.
+    for r in &mut data {
+        r.flagged = Some(LeftOut::TooFast);
+    }
+    let r = build(&data, &Org::default(), &view(), cx());
+    assert_eq!((r.nps, r.tally.n()), (None, 0));
+    assert_eq!(r.left_out, [85 + 4, 0, 0, 0]);
+}
+
+#[test]
+fn a_reason_picked_keeps_the_comments_of_the_answers_that_chose_it() {
+    let mut data = dataset();
+    data[0].comment = Some("顾问很好".into());
+    data[60].comment = Some("等太久了".into());
+    data[45].comment = Some("还行".into());
+    let comments = |reason: Option<&str>| {
+        let f = Filters {
+            reason: reason.map(str::to_owned),
+            ..view()
+        };
+        build(&data, &Org::default(), &f, cx()).comments
+    };
+    assert_eq!(comments(None).len(), 3);
+    assert_eq!(comments(Some("wait_time")), vec![60]);
+    assert_eq!(comments(Some("advisor_attitude")), vec![0]);
+    assert_eq!(comments(Some("price")), Vec::<usize>::new());
 }

@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 pub use super::load::Me;
 use super::load::{self, Loaded};
-use super::{actions, cases, charts, funnel, glance, start, tables, themes};
+use super::{actions, cases, charts, drivers, funnel, glance, start, tables, themes};
 use crate::data::{self, Record};
 use crate::filters::{Filters, Read};
 use crate::report::{self, Context, Report};
@@ -43,10 +43,7 @@ pub struct AppProps {
 enum Status {
     Idle,
     Loading,
-    Ready {
-        n: usize,
-        ms: u32,
-    },
+    Ready,
     Failed(String),
     /// The collector wants a sign-in (no session, or it ended).
     SignedOut,
@@ -73,7 +70,7 @@ struct Model {
 
 enum Action {
     Loading,
-    Loaded(Vec<Record>, Names, u32, Option<Me>),
+    Loaded(Vec<Record>, Names, Option<Me>),
     Failed(String),
     SignedOut,
     View(Filters),
@@ -87,12 +84,9 @@ impl Reducible for Model {
         let mut m = (*self).clone();
         match action {
             Action::Loading => m.status = Status::Loading,
-            Action::Loaded(records, names, ms, me) => {
+            Action::Loaded(records, names, me) => {
                 m.me = me.map(Rc::new);
-                m.status = Status::Ready {
-                    n: records.len(),
-                    ms,
-                };
+                m.status = Status::Ready;
                 m.records = Rc::new(records);
                 m.names = Rc::new(names);
                 m.version += 1;
@@ -199,14 +193,10 @@ pub fn App(props: &AppProps) -> Html {
             let (model, api) = (model.clone(), api.clone());
             model.dispatch(Action::Loading);
             wasm_bindgen_futures::spawn_local(async move {
-                let started = super::ms();
                 match load::from_collector(&api).await {
-                    Loaded::Answers(records, names, me) => model.dispatch(Action::Loaded(
-                        records,
-                        names,
-                        (super::ms() - started) as u32,
-                        Some(me),
-                    )),
+                    Loaded::Answers(records, names, me) => {
+                        model.dispatch(Action::Loaded(records, names, Some(me)))
+                    }
                     Loaded::SignedOut => model.dispatch(Action::SignedOut),
                     Loaded::Failed(why) => model.dispatch(Action::Failed(why)),
                 }
@@ -219,17 +209,11 @@ pub fn App(props: &AppProps) -> Html {
             let model = model.clone();
             model.dispatch(Action::Loading);
             wasm_bindgen_futures::spawn_local(async move {
-                let started = super::ms();
                 let parsed = super::file_text(&file).await.and_then(|text| {
                     data::from_text(&text).map_err(|e| format!("{}: {e}", file.name()))
                 });
                 match parsed {
-                    Ok(records) => model.dispatch(Action::Loaded(
-                        records,
-                        Names::default(),
-                        (super::ms() - started) as u32,
-                        None,
-                    )),
+                    Ok(records) => model.dispatch(Action::Loaded(records, Names::default(), None)),
                     Err(why) => model.dispatch(Action::Failed(why)),
                 }
             });
@@ -240,7 +224,7 @@ pub fn App(props: &AppProps) -> Html {
         // On start: the preloaded answers, or the collector as whoever is signed in.
         let (model, load, preload) = (model.dispatcher(), load.clone(), props.preload.clone());
         use_effect_with((), move |_| match preload.as_deref().cloned() {
-            Some((records, names)) => model.dispatch(Action::Loaded(records, names, 0, None)),
+            Some((records, names)) => model.dispatch(Action::Loaded(records, names, None)),
             None => load.emit(()),
         });
     }
@@ -285,7 +269,7 @@ pub fn App(props: &AppProps) -> Html {
     {
         // "Usable": the first render with answers, marked for the benchmark
         // (`performance.getEntriesByName("nps-dashboard-ready")`).
-        let ready = matches!(model.status, Status::Ready { .. });
+        let ready = matches!(model.status, Status::Ready);
         use_effect_with((model.version, ready), |(_, ready)| {
             if *ready {
                 super::mark(READY_MARK);
@@ -307,9 +291,8 @@ pub fn App(props: &AppProps) -> Html {
     let status = match &model.status {
         Status::Idle => html! {},
         Status::Loading => html! { <p class="status" role="status">{ w(Word::Loading) }</p> },
-        Status::Ready { n, ms } => html! {
-            <p class="status" role="status">{ fill(w(Word::Loaded), &[("n", &crate::format::int(*n as u64)), ("ms", &ms.to_string())]) }</p>
-        },
+        // The headline says how many answers count and how many were left out, and why.
+        Status::Ready => html! {},
         Status::Failed(why) => {
             html! { <p class="status error" role="alert">{ fill(w(Word::LoadFailed), &[("why", why)]) }</p> }
         }
@@ -327,11 +310,11 @@ pub fn App(props: &AppProps) -> Html {
     });
     let header = html! {
         <start::Header {locale} filters={model.filters.clone()} on_view={on_view.clone()}
-            ready={matches!(model.status, Status::Ready { .. })} me={model.me.clone()}
+            ready={matches!(model.status, Status::Ready)} me={model.me.clone()}
             api={props.api.clone()} signin={props.signin.clone()} />
     };
 
-    if !matches!(model.status, Status::Ready { .. }) {
+    if !matches!(model.status, Status::Ready) {
         return html! {
             <div class="dash" lang={locale.tag()}>
                 { header }
@@ -386,7 +369,7 @@ pub fn App(props: &AppProps) -> Html {
                 <tables::Segments view={view.clone()} on_view={on_view.clone()} />
                 <actions::WhatIf view={view.clone()} {on_lever} />
                 <charts::Trend view={view.clone()} on_view={on_view.clone()} />
-                <tables::Drivers view={view.clone()} />
+                <drivers::Drivers view={view.clone()} on_view={on_view.clone()} />
                 if model.me.is_some() {
                     <themes::Themes view={view.clone()} on_view={on_view.clone()} />
                 }

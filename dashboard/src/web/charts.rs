@@ -1,7 +1,8 @@
 //! The charts, as inline SVG drawn by yew (no chart library), each with a text alternative:
 //! the promoter/passive/detractor bar, an interval on the −100…100 scale for a table row (and
 //! a rate's on 0–100 %), and
-//! the trend by week or month with its interval band and n per point.
+//! the trend by week or month with its interval band, the answers per point and the target
+//! as a dashed line, drawn at the width it is shown (`fit`: a phone keeps the latest periods).
 
 use std::rc::Rc;
 
@@ -11,6 +12,7 @@ use yew::prelude::*;
 
 use super::app::View;
 use crate::filters::Filters;
+use crate::fit;
 use crate::format::{int, month, pct, points, short_date};
 use crate::words::Word;
 
@@ -92,8 +94,17 @@ fn range_bar(mark: f64, (from, to): (f64, f64), (lo, hi): (f64, f64)) -> Html {
     }
 }
 
-/// The most trend points that each get their label.
-const EVERY_LABEL_UP_TO: usize = 8;
+/// Stretches of consecutive periods.
+fn runs_of<'a>(points: impl Iterator<Item = (usize, &'a Nps)>) -> Vec<Vec<(usize, &'a Nps)>> {
+    let mut runs: Vec<Vec<(usize, &Nps)>> = Vec::new();
+    for (i, n) in points {
+        match runs.last_mut() {
+            Some(run) if run.last().is_some_and(|(j, _)| j + 1 == i) => run.push((i, n)),
+            _ => runs.push(vec![(i, n)]),
+        }
+    }
+    runs
+}
 
 /// The label of a trend point.
 fn period_label(v: &View, start: i64, period: Period) -> String {
@@ -112,8 +123,38 @@ pub struct TrendProps {
 #[component]
 pub fn Trend(props: &TrendProps) -> Html {
     let v = &props.view;
-    let trend = &v.report.trend;
     let period = v.filters.trend;
+    // The width the trend is shown at: measured, and again when the window changes.
+    let scroll = use_node_ref();
+    let px = use_state(|| {
+        web_sys::window()
+            .and_then(|w| w.inner_width().ok())
+            .and_then(|w| w.as_f64())
+            .map_or(fit::MAX_WIDTH, |w| w - 48.0)
+    });
+    {
+        let (scroll, px) = (scroll.clone(), px.clone());
+        use_effect_with((), move |_| {
+            let measure = move || {
+                if let Some(el) = scroll.cast::<web_sys::Element>() {
+                    let w = el.client_width() as f64;
+                    if w > 0.0 {
+                        px.set(w);
+                    }
+                }
+            };
+            measure();
+            let listener = gloo_events::EventListener::new(
+                &web_sys::window().expect("a window"),
+                "resize",
+                move |_| measure(),
+            );
+            move || drop(listener)
+        });
+    }
+    let all = &v.report.trend;
+    let fit = fit::trend(all.len(), *px);
+    let trend = &all[fit.first..];
     let toggle = |p: Period, word: Word| {
         let (f, on_view) = (v.filters.clone(), props.on_view.clone());
         let onclick = Callback::from(move |_: MouseEvent| {
@@ -124,20 +165,24 @@ pub fn Trend(props: &TrendProps) -> Html {
         });
         html! { <button type="button" class="seg" aria-pressed={(period == p).to_string()} {onclick}>{ v.t(word) }</button> }
     };
-    // Geometry: the plot's box inside a 900 × 250 view.
-    let (w, h, left, right, top, bottom) = (900.0, 250.0, 36.0, 12.0, 12.0, 46.0);
+    // Geometry: the plot's box inside a view as wide as it is shown, 250 high.
+    let (w, h, left, right, top, bottom) = (fit.width, 250.0, fit::LEFT, fit::RIGHT, 12.0, 46.0);
+    let target = v.report.target;
     let with_nps: Vec<(usize, &Nps)> = trend
         .iter()
         .enumerate()
         .filter_map(|(i, p)| p.nps.as_ref().map(|n| (i, n)))
         .collect();
+    let aim = target.map(|t| t.nps as f64);
     let lo = with_nps
         .iter()
         .map(|(_, n)| n.ci95.0)
+        .chain(aim)
         .fold(0.0_f64, f64::min);
     let hi = with_nps
         .iter()
         .map(|(_, n)| n.ci95.1)
+        .chain(aim)
         .fold(0.0_f64, f64::max);
     let (lo, hi) = (
         ((lo / 25.0).floor() * 25.0).max(-100.0),
@@ -146,15 +191,11 @@ pub fn Trend(props: &TrendProps) -> Html {
     let step = (w - left - right) / trend.len().max(1) as f64;
     let x = |i: usize| left + step * (i as f64 + 0.5);
     let y = |s: f64| top + (hi - s) / (hi - lo) * (h - top - bottom);
-    // The band and the line, one run per stretch of periods that have answers.
-    let mut runs: Vec<Vec<(usize, &Nps)>> = Vec::new();
-    for (i, n) in &with_nps {
-        match runs.last_mut() {
-            Some(run) if run.last().is_some_and(|(j, _)| j + 1 == *i) => run.push((*i, n)),
-            _ => runs.push(vec![(*i, n)]),
-        }
-    }
-    let band = runs.iter().map(|run| {
+    // The line, one run per stretch of periods that have answers; the band only over those
+    // with enough answers for an interval to mean something.
+    let runs = runs_of(with_nps.iter().copied());
+    let banded = runs_of(with_nps.iter().copied().filter(|(i, _)| trend[*i].enough));
+    let band = banded.iter().map(|run| {
         let upper = run
             .iter()
             .map(|(i, n)| format!("{:.1},{:.1}", x(*i), y(n.ci95.1)));
@@ -181,14 +222,20 @@ pub fn Trend(props: &TrendProps) -> Html {
                 <text x={(left - 6.0).to_string()} y={format!("{:.1}", y(t) + 4.0)} text-anchor="end">{ points(t) }</text>
             </g>
         });
-    // Every label fits up to `EVERY_LABEL_UP_TO` points; on more, every other one.
-    let every = if trend.len() > EVERY_LABEL_UP_TO {
-        2
-    } else {
-        1
-    };
+    // Labels counted from the latest, so the newest period always has its own.
+    let every = fit.label_every;
+    let last = trend.len().saturating_sub(1);
+    let target_line = target.map(|t| {
+        let at = format!("{:.1}", y(t.nps as f64));
+        html! {
+            <g class="target">
+                <line x1={left.to_string()} x2={(w - right).to_string()} y1={at.clone()} y2={at.clone()} />
+                <text x={(left + 4.0).to_string()} y={format!("{:.1}", y(t.nps as f64) - 4.0)} text-anchor="start">{ v.fill(Word::TargetLine, &[("t", &t.nps.to_string())]) }</text>
+            </g>
+        }
+    });
     let marks = trend.iter().enumerate().map(|(i, p)| {
-        let label = (i % every == 0).then(|| html! {
+        let label = ((last - i) % every == 0).then(|| html! {
             <text class="label" x={format!("{:.1}", x(i))} y={(h - bottom + 18.0).to_string()} text-anchor="middle">{ period_label(v, p.start, period) }</text>
         });
         let dot = p.nps.as_ref().map(|n| html! {
@@ -198,13 +245,21 @@ pub fn Trend(props: &TrendProps) -> Html {
             <g>
                 { for dot }
                 { for label }
-                <text class="n" x={format!("{:.1}", x(i))} y={(h - bottom + 34.0).to_string()} text-anchor="middle">{ format!("n {}", int(p.tally.n())) }</text>
+                <text class="n" x={format!("{:.1}", x(i))} y={(h - bottom + 34.0).to_string()} text-anchor="middle">{ v.fill(Word::TrendN, &[("n", &int(p.tally.n()))]) }</text>
             </g>
         }
     });
-    let rows = trend.iter().map(|p| {
+    let rows = all.iter().map(|p| {
         let label = period_label(v, p.start, period);
         let text = match &p.nps {
+            Some(n) if !p.enough => v.fill(
+                Word::TrendAltThin,
+                &[
+                    ("period", &label),
+                    ("nps", &points(n.score)),
+                    ("n", &int(p.tally.n())),
+                ],
+            ),
             Some(n) => v.fill(
                 Word::TrendAlt,
                 &[
@@ -225,14 +280,18 @@ pub fn Trend(props: &TrendProps) -> Html {
                 <h2 id="trend-h">{ v.t(Word::Trend) }</h2>
                 <div class="segs" role="group">{ toggle(Period::Week, Word::ByWeek) }{ toggle(Period::Month, Word::ByMonth) }</div>
             </div>
-            <div class="scroll" tabindex="0" role="region" aria-labelledby="trend-h">
-                <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="trend-h" aria-describedby="trend-alt">
+            <div class="scroll" ref={scroll} tabindex="0" role="region" aria-labelledby="trend-h">
+                <svg viewBox={format!("0 0 {w} {h}")} width={w.to_string()} role="img" aria-labelledby="trend-h" aria-describedby="trend-alt">
                     { for ticks }
+                    { for target_line }
                     { for band }
                     { for lines }
                     { for marks }
                 </svg>
             </div>
+            if fit.first > 0 {
+                <p class="muted small">{ v.fill(Word::TrendLatest, &[("n", &trend.len().to_string()), ("all", &all.len().to_string())]) }</p>
+            }
             <ul id="trend-alt" class="sr-only">{ for rows }</ul>
         </section>
     }

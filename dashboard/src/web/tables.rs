@@ -1,6 +1,7 @@
 //! The filters bar (with the org's region and city when it has regions), the segment table
-//! by a dimension, a region or a city (worst first, each against the rest, small segments
-//! greyed), the drivers, and the latest comments.
+//! by a dimension, a region or a city (worst first, each against the rest in words that say
+//! so, coloured against its target; small segments greyed, without a colour, an interval or
+//! a verdict), and the latest comments (of one category, one reason, some words).
 
 use std::rc::Rc;
 
@@ -11,10 +12,11 @@ use yew::prelude::*;
 
 use super::app::View;
 use super::charts::{interval_bar, scale_of};
-use super::glance::verdict;
 use crate::filters::{By, Filters};
 use crate::format::{change, int, iso_date, moment, parse_iso_date, points};
 use crate::places::region_name;
+use crate::plain;
+use crate::report::targets::{self, against};
 use crate::report::DEFAULT_DAYS;
 use crate::words::{self, dimension, Word};
 
@@ -218,26 +220,39 @@ pub fn Segments(props: &Props) -> Html {
         v.report
             .segments
             .iter()
+            .filter(|s| s.enough)
             .filter_map(|s| s.tally.nps())
             .collect::<Vec<_>>()
             .iter(),
     );
+    let org = v.names.org();
     let rows = v.report.segments.iter().map(|s| {
         let name = segment_label(v, by, &s.name);
+        // Only where there are enough answers: an interval, a verdict, a colour.
         let nps = s.tally.nps();
+        let shown = nps.filter(|_| s.enough);
         let vs = s.vs_rest.filter(|_| s.enough).map(|d| {
-            let (class, word) = verdict(d.verdict);
-            html! { <><span class="delta">{ change(d.points) }</span><span class={class}>{ v.t(word) }</span></> }
+            html! { <><span class="delta">{ change(d.points) }</span><span class={plain::verdict_class(d.verdict)}>{ plain::vs_rest(d.verdict, by, v.locale) }</span></> }
         });
+        let target = org.and_then(|o| targets::of_segment(o, by, &s.name));
+        let on = target.and_then(|t| {
+            against(nps.map(|n| n.score), s.enough, Some(t)).map(|on| plain::on_target(on, t, v.locale))
+        });
+        let (colour, target_words) = match (on, target) {
+            (Some((class, words)), _) => (class, Some(words)),
+            (None, Some(t)) => ("", Some(plain::target(t, v.locale))),
+            (None, None) => ("", None),
+        };
         html! {
-            <tr class={if s.enough { "" } else { "thin" }} data-segment={s.name.clone()}>
+            <tr class={classes!((!s.enough).then_some("thin"), (!colour.is_empty()).then_some(colour))} data-segment={s.name.clone()}>
                 <th scope="row" title={s.name.clone()}>{ name }
-                    if !s.enough { <span class="badge thin">{ v.t(Word::NotEnough) }</span> }
+                    if !s.enough { <span class="badge thin">{ plain::not_enough(s.tally.n(), v.locale) }</span> }
+                    { for target_words.map(|w| html! { <span class="target small">{ w }</span> }) }
                 </th>
                 <td class="num nps">{ nps.map(|n| points(n.score)).unwrap_or_default() }
-                    <span class="range">{ nps.map(|n| format!("{} … {}", points(n.ci95.0), points(n.ci95.1))).unwrap_or_default() }</span>
+                    <span class="range">{ shown.map(|n| format!("{} … {}", points(n.ci95.0), points(n.ci95.1))).unwrap_or_default() }</span>
                 </td>
-                <td class="ci-cell">{ for nps.as_ref().map(|n| interval_bar(n, scale)) }</td>
+                <td class="ci-cell">{ for shown.as_ref().map(|n| interval_bar(n, scale)) }</td>
                 <td class="num">{ int(s.tally.n()) }</td>
                 <td class="vs">{ for vs }</td>
             </tr>
@@ -247,6 +262,7 @@ pub fn Segments(props: &Props) -> Html {
         <section class="card segments" style="grid-area: segments" aria-labelledby="segments-h">
             <h2 id="segments-h">{ v.t(Word::WhereBad) }</h2>
             <p class="muted small">{ v.t(Word::WhereBadHint) }</p>
+            { super::glance::what_it_means(v, None) }
             <div class="tabs" role="tablist">{ for tabs }</div>
             <div class="scroll" tabindex="0" role="region" aria-labelledby="segments-h">
                 <table>
@@ -261,54 +277,6 @@ pub fn Segments(props: &Props) -> Html {
                     <tbody>{ for rows }</tbody>
                 </table>
             </div>
-        </section>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct ViewProps {
-    pub view: Rc<View>,
-}
-
-#[component]
-pub fn Drivers(props: &ViewProps) -> Html {
-    let v = &props.view;
-    let worst = v
-        .report
-        .drivers
-        .iter()
-        .map(|d| d.impact.abs())
-        .fold(1.0_f64, f64::max);
-    let rows = v.report.drivers.iter().map(|d| {
-        let width = format!("width: {:.0}%", 100.0 * d.impact.abs() / worst);
-        let t = &d.chosen_by;
-        html! {
-            <tr>
-                <th scope="row">{ reason_label(&d.reason, v.locale) }</th>
-                <td class="num small">{ format!("{} / {} / {}", t.promoters, t.passives, t.detractors) }</td>
-                <td class="impact">
-                    <span class={if d.impact < 0.0 { "bar neg" } else { "bar pos" }} style={width}></span>
-                    <span class="num">{ change(d.impact) }</span>
-                </td>
-            </tr>
-        }
-    });
-    html! {
-        <section class="card drivers" style="grid-area: drivers" aria-labelledby="drivers-h">
-            <h2 id="drivers-h">{ v.t(Word::Why) }</h2>
-            <p class="muted small">{ v.t(Word::DriversHint) }</p>
-            if v.report.drivers.is_empty() {
-                <p class="empty">{ v.t(Word::NoReasons) }</p>
-            } else {
-                <table>
-                    <thead><tr>
-                        <th scope="col">{ v.t(Word::Reason) }</th>
-                        <th scope="col" class="num">{ v.t(Word::ChosenBy) }</th>
-                        <th scope="col">{ v.t(Word::Impact) }</th>
-                    </tr></thead>
-                    <tbody>{ for rows }</tbody>
-                </table>
-            }
         </section>
     }
 }
@@ -337,6 +305,22 @@ pub fn Comments(props: &Props) -> Html {
             })
         })
     };
+    // The reason a driver's row picked: said, and one tap to drop it.
+    let reason = f.reason.as_ref().map(|id| {
+        let (f, on_view) = (f.clone(), props.on_view.clone());
+        let onclick = Callback::from(move |_: MouseEvent| {
+            on_view.emit(Filters {
+                reason: None,
+                ..f.clone()
+            })
+        });
+        html! {
+            <p class="reason-picked">
+                <span>{ v.fill(Word::OfReason, &[("reason", &reason_label(id, v.locale))]) }</span>
+                <button type="button" class="chip" data-act="any-reason" {onclick}>{ v.t(Word::AnyReason) }</button>
+            </p>
+        }
+    });
     let items = v.report.comments.iter().map(|&i| {
         let r = &v.records[i];
         let class = r.category().map_or("", |c| c.as_str());
@@ -345,7 +329,7 @@ pub fn Comments(props: &Props) -> Html {
                 <span class={classes!("pill", class)}>{ r.score.map(|s| s.to_string()).unwrap_or_default() }</span>
                 <div>
                     <p class="text">{ r.comment.clone().unwrap_or_default() }</p>
-                    <p class="muted small">{ format!("{} · {}", where_from(v, r), moment(r.created, v.cx.offset, v.locale)) }</p>
+                    <p class="muted small">{ format!("{} · ", where_from(v, r)) }<span class="when">{ moment(r.created, v.cx.offset, v.locale) }</span></p>
                 </div>
             </li>
         }
@@ -359,6 +343,7 @@ pub fn Comments(props: &Props) -> Html {
                 { filter(Some(Category::Passive), Word::Passives) }
                 { filter(Some(Category::Promoter), Word::Promoters) }
             </div>
+            { for reason }
             <input type="search" class="search" placeholder={v.t(Word::Search)} aria-label={v.t(Word::Search)} value={f.search.clone()} {onchange} />
             if v.report.comments.is_empty() {
                 <p class="empty">{ v.t(Word::NoComments) }</p>

@@ -103,6 +103,33 @@ fn drivers_by_what_the_score_would_be_without_them() {
 }
 
 #[test]
+fn a_reason_is_split_into_praise_and_complaints() {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    // Five answers, NPS 0: "advisor_attitude" praised by one promoter, complained of by one
+    // detractor and one passive.
+    let data = [
+        (Category::Promoter, s(&["advisor_attitude"])),
+        (Category::Promoter, s(&[])),
+        (Category::Passive, s(&["advisor_attitude"])),
+        (Category::Detractor, s(&["advisor_attitude"])),
+        (Category::Detractor, s(&[])),
+    ];
+    let out = drivers(data.iter().map(|(c, r)| (*c, r.as_slice())));
+    let d = &out[0];
+    assert_eq!((d.praised(), d.complained()), (1, 2));
+    // Without the promoter who praised it: 1 P, 1 N, 2 D → −25; 0 − (−25) = +25.
+    assert!(close(d.praise_impact, 25.0), "{}", d.praise_impact);
+    // Without the passive and the detractor: 2 P, 1 D → 33.3; 0 − 33.3 = −33.3.
+    assert!(
+        close(d.complaint_impact, -100.0 / 3.0),
+        "{}",
+        d.complaint_impact
+    );
+    // Without all three: 1 P, 1 D → 0: the two sides cancel in the single impact.
+    assert!(close(d.impact, 0.0));
+}
+
+#[test]
 fn the_three_levers_side_by_side() {
     let t = tally(40, 30, 30); // NPS 10
     assert!(close(what_if(&t, Lever::DetractorsTo(10.0)).unwrap(), 30.0));
