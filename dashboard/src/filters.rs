@@ -5,6 +5,9 @@
 //! (`By`; they are not payload dimensions, so `Dimension` does not hold them).
 //! `reason=wait_time` keeps the comments of the answers that chose that reason (a driver's
 //! row sets it), as `comments=` keeps one category and `q=` some words.
+//! The places table (`drill`): `level=store` shows one level of the org whatever is picked
+//! (else the level under the deepest place picked), `find=深圳` searches its rows by name or
+//! code, `sort=rate` orders them (`drill::Sort`).
 //! `case=ID` (the link of a robot's alert, `dashboard.html#case=…`) is not part of the view: it
 //! asks the page to show that case on top of its queue (`Read::case`), once.
 //! No credential is ever read from a link: the page signs in with a session cookie. An old
@@ -16,6 +19,7 @@ use nps_core::scoring::analysis::Period;
 use nps_core::scoring::score::Category;
 use nps_core::words::Locale;
 
+use crate::drill::{Level, Sort};
 use crate::format::{iso_date, parse_iso_date};
 use crate::places::Places;
 
@@ -34,6 +38,9 @@ const REASON: &str = "reason";
 const LANG: &str = "lang";
 const REGION: &str = "region";
 const CITY: &str = "city";
+const LEVEL: &str = "level";
+const FIND: &str = "find";
+const SORT: &str = "sort";
 /// The case a link asks the queue to show (an alert's `#case=…`).
 const CASE: &str = "case";
 
@@ -108,6 +115,12 @@ pub struct Filters {
     pub reason: Option<String>,
     /// The page's language; `None` follows the browser.
     pub lang: Option<Locale>,
+    /// The places table's level; `None`: the one under the deepest place picked.
+    pub level: Option<Level>,
+    /// Words the places table's rows contain (name or code).
+    pub find: String,
+    /// The places table's order.
+    pub sort: Sort,
 }
 
 impl Default for Filters {
@@ -125,6 +138,9 @@ impl Default for Filters {
             search: String::new(),
             reason: None,
             lang: None,
+            level: None,
+            find: String::new(),
+            sort: Sort::default(),
         }
     }
 }
@@ -188,6 +204,16 @@ impl Filters {
                 },
                 SEARCH => f.search = v.to_owned(),
                 REASON => f.reason = (!v.is_empty()).then(|| v.to_owned()),
+                LEVEL => match Level::from_key(v) {
+                    Some(l) => f.level = Some(l),
+                    None if v.is_empty() => f.level = None,
+                    None => bad(&Level::accepted()),
+                },
+                FIND => f.find = v.to_owned(),
+                SORT => match Sort::from_key(v) {
+                    Some(s) => f.sort = s,
+                    None => bad(&Sort::accepted()),
+                },
                 LANG => match Locale::parse(v) {
                     Some(l) => f.lang = Some(l),
                     None => bad(&Locale::TAGS.join(", ")),
@@ -196,7 +222,7 @@ impl Filters {
                     Some(d) if !v.is_empty() => f.only[d.index()] = Some(v.to_owned()),
                     Some(_) => {}
                     None => read.problems.push(format!(
-                        "unknown key {k:?} in the link: expected {FROM}, {TO}, {SURVEY}, {REGION}, {CITY}, {}, {BY}, {TREND}, {COMMENTS}, {SEARCH}, {REASON}, {LANG}, {CASE}",
+                        "unknown key {k:?} in the link: expected {FROM}, {TO}, {SURVEY}, {REGION}, {CITY}, {}, {BY}, {TREND}, {COMMENTS}, {SEARCH}, {REASON}, {LEVEL}, {FIND}, {SORT}, {LANG}, {CASE}",
                         Dimension::KEYS.join(", ")
                     )),
                 },
@@ -248,6 +274,15 @@ impl Filters {
         if let Some(r) = &self.reason {
             out.append_pair(REASON, r);
         }
+        if let Some(l) = self.level {
+            out.append_pair(LEVEL, l.key());
+        }
+        if !self.find.is_empty() {
+            out.append_pair(FIND, &self.find);
+        }
+        if self.sort != d.sort {
+            out.append_pair(SORT, self.sort.key());
+        }
         if let Some(l) = self.lang {
             out.append_pair(LANG, l.tag());
         }
@@ -267,6 +302,17 @@ impl Filters {
             &self.region,
             &self.city,
         ) == (o.from, o.to, &o.survey, &o.only, &o.region, &o.city)
+    }
+
+    /// This view without the places table's own keys (its level, search and order), which
+    /// change nothing the report computes.
+    pub fn for_report(&self) -> Filters {
+        Filters {
+            level: None,
+            find: String::new(),
+            sort: Sort::default(),
+            ..self.clone()
+        }
     }
 
     /// What the view asks of the org that the org does not have, each named with what it
@@ -307,6 +353,15 @@ impl Filters {
                 "{BY} is {:?}: the org has no regions; expected {}",
                 self.by.key(),
                 Dimension::KEYS.join(", ")
+            ));
+        }
+        if let Some(l) = self
+            .level
+            .filter(|l| matches!(l, Level::Region | Level::City) && !places.has_regions())
+        {
+            out.push(format!(
+                "{LEVEL} is {:?}: the org has no regions; expected store or advisor",
+                l.key()
             ));
         }
         out
@@ -395,6 +450,53 @@ mod tests {
             ..south.clone()
         };
         assert!(by_city.same_answers(&south));
+    }
+
+    #[test]
+    fn the_places_tables_level_search_and_order_round_trip_and_a_bad_one_is_named() {
+        let read =
+            Filters::from_fragment("region=south&level=store&find=%E6%B7%B1%E5%9C%B3&sort=rate");
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        let f = read.filters;
+        assert_eq!(
+            (f.level, f.find.as_str(), f.sort),
+            (Some(Level::Store), "深圳", Sort::Rate)
+        );
+        assert_eq!(Filters::from_fragment(&f.to_fragment()).filters, f);
+        assert!(f.same_answers(&Filters {
+            region: Some("south".into()),
+            ..Filters::default()
+        }));
+        for l in Level::ALL {
+            assert_eq!(Level::from_key(l.key()), Some(l));
+        }
+        for s in Sort::ALL {
+            assert_eq!(Sort::from_key(s.key()), Some(s));
+        }
+        // A level above the store where the org has none (a names file's) is named.
+        let flat =
+            nps_core::scoring::analysis::Names::from_json(r#"{"store": {"A": "深圳福田店"}}"#)
+                .unwrap()
+                .hierarchy();
+        let by_city = Filters {
+            level: Some(Level::City),
+            ..Filters::default()
+        };
+        assert_eq!(
+            by_city.problems_with(&Places::new(&flat)),
+            ["level is \"city\": the org has no regions; expected store or advisor"]
+        );
+        let p = Filters::from_fragment("level=shop&sort=best")
+            .problems
+            .join("\n");
+        assert!(
+            p.contains("level is \"shop\": expected region, city, store, advisor"),
+            "{p}"
+        );
+        assert!(
+            p.contains("sort is \"best\": expected nps, n, rate, open, target, name"),
+            "{p}"
+        );
     }
 
     #[test]

@@ -94,7 +94,7 @@ pub struct Context {
 
 /// Whether a record passes the view's survey, dimension, region and city filters (not the
 /// dates, not its flag).
-fn kept(r: &Record, f: &Filters, places: &Places) -> bool {
+pub(crate) fn kept(r: &Record, f: &Filters, places: &Places) -> bool {
     let store = r.dim(Dimension::Store);
     f.survey.as_ref().is_none_or(|s| *s == r.survey)
         && f.only

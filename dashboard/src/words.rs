@@ -5,6 +5,7 @@
 use nps_core::contract::context::{Dimension, Touchpoint};
 use nps_core::words::Locale;
 
+use crate::drill::{Level, Sort};
 use crate::filters::By;
 
 macro_rules! words {
@@ -286,6 +287,27 @@ words! {
     ThemeCount { "{n} 条（{share}）", "{n} 則（{share}）", "{n} comments ({share})" }
     ThemeChange { "{points} 个百分点", "{points} 個百分點", "{points} points" }
     ThemeNew { "新出现", "新出現", "new" }
+    DrillTitle { "逐级查看", "逐級查看", "Drill down" }
+    DrillHint { "点击名称进入下一级：区域 → 城市 → 门店 → 顾问。回答少于 {n} 条的只列数字，不与目标比较。", "點選名稱進入下一級：區域 → 城市 → 門市 → 顧問。回答少於 {n} 則的只列數字，不與目標比較。", "Tap a name to open the level below: region → city → store → advisor. With fewer than {n} responses, the figures are shown but not compared with the target." }
+    DrillWhole { "全品牌", "全品牌", "Whole brand" }
+    DrillFind { "搜索名称或编号", "搜尋名稱或編號", "Search by name or code" }
+    DrillSort { "排序", "排序", "Sort" }
+    SortNps { "分数从低到高", "分數從低到高", "Lowest NPS first" }
+    SortN { "回答最多", "回答最多", "Most responses" }
+    SortRate { "回复率从低到高", "回覆率從低到高", "Lowest response rate first" }
+    SortOpen { "待处理案例最多", "待處理案例最多", "Most open cases" }
+    SortTarget { "低于目标最多", "低於目標最多", "Furthest below target" }
+    SortName { "名称", "名稱", "Name" }
+    ColTrend { "趋势", "趨勢", "Trend" }
+    ColRate { "回复率", "回覆率", "Response rate" }
+    ColOpen { "待处理", "待處理", "Open cases" }
+    ColTarget { "目标", "目標", "Target" }
+    VsTarget { "比目标 {points}", "比目標 {points}", "{points} vs target" }
+    DrillMore { "再显示 {k} 个（还有 {left} 个）", "再顯示 {k} 個（還有 {left} 個）", "Show {k} more ({left} left)" }
+    DrillFound { "找到 {k} 个，共 {n} 个", "找到 {k} 個，共 {n} 個", "{k} of {n} found" }
+    DrillNone { "没有名称或编号包含“{q}”的{level}。", "沒有名稱或編號包含「{q}」的{level}。", "No {level} has “{q}” in its name or code." }
+    DrillOpenRow { "查看{name}的{level}", "查看{name}的{level}", "Open {name}'s {level}" }
+    SparkAlt { "各期净推荐值：{points}", "各期淨推薦值：{points}", "NPS by period: {points}" }
 }
 
 /// The name of a segment dimension.
@@ -334,6 +356,28 @@ pub fn by(b: By) -> Word {
         By::Dim(d) => dimension(d),
         By::Region => Word::Region,
         By::City => Word::City,
+    }
+}
+
+/// The name of a level of the places table.
+pub fn level(l: Level) -> Word {
+    match l {
+        Level::Region => Word::Region,
+        Level::City => Word::City,
+        Level::Store => Word::Store,
+        Level::Advisor => Word::Advisor,
+    }
+}
+
+/// How the places table can be sorted, in words.
+pub fn sort(s: Sort) -> Word {
+    match s {
+        Sort::Nps => Word::SortNps,
+        Sort::N => Word::SortN,
+        Sort::Rate => Word::SortRate,
+        Sort::Open => Word::SortOpen,
+        Sort::Target => Word::SortTarget,
+        Sort::Name => Word::SortName,
     }
 }
 

@@ -1,7 +1,8 @@
 //! The dashboard in a real headless Chromium, rendering a known dataset: the headline and its
 //! interval as the scorer computes them, the change's verdict against the last period, the
-//! segments worst first against the other stores with the small one greyed and unjudged, the case queue asking for a sign-in (a dropped file has no cases),
-//! and a view kept in the fragment. Run by
+//! segments worst first against the other stores with the small one greyed and unjudged, the
+//! case queue asking for a sign-in (a dropped file has no cases), a view kept in the fragment,
+//! and the places table of a dropped file. Run by
 //! `cargo xtask test` (wasm-bindgen-test-runner).
 #![cfg(target_arch = "wasm32")]
 
@@ -273,5 +274,50 @@ async fn a_segment_by_region_or_city_is_one_click_and_a_region_narrows_the_view(
     assert!(hash().contains("region=N"), "{}", hash());
     assert_eq!(names_of(&root), ["北京"]);
     assert_eq!(text(&root, ".glance .n"), "5 条回答");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_files_places_table_lists_its_stores_and_opens_one() {
+    let root = render("lang=zh-CN").await;
+    // No org: the stores, worst first among those with enough answers, C (5) greyed last; no
+    // response rate nor open cases without the collector; no target column.
+    assert_eq!(
+        all(&root, ".drill table").len(),
+        1,
+        "{}",
+        text(&root, ".drill")
+    );
+    let level = root.query_selector(".drill table").unwrap().unwrap();
+    assert_eq!(level.get_attribute("data-level").unwrap(), "store");
+    let rows = all(&root, ".drill tbody tr");
+    let order: Vec<String> = rows
+        .iter()
+        .map(|r| r.get_attribute("data-code").unwrap())
+        .collect();
+    assert_eq!(order, ["B", "A", "C"]);
+    assert!(rows[2].class_list().contains("thin"));
+    let cells: Vec<String> = all(&rows[0], "td")
+        .iter()
+        .map(|c| c.text_content().unwrap())
+        .collect();
+    assert_eq!(cells.len(), 5, "{cells:?}");
+    assert_eq!((cells[3].as_str(), cells[4].as_str()), ("—", "—"));
+    assert!(root.query_selector(".drill button.more").unwrap().is_none());
+    // A's name opens its advisors; the link keeps the store.
+    root.query_selector(".drill tbody tr[data-code=A] button.open")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    for _ in 0..3 {
+        yew::scheduler::flush().await;
+    }
+    let hash = web_sys::window().unwrap().location().hash().unwrap();
+    assert!(hash.contains("store=A"), "{hash}");
+    let level = root.query_selector(".drill table").unwrap().unwrap();
+    assert_eq!(level.get_attribute("data-level").unwrap(), "advisor");
+    assert_eq!(text(&root, ".drill tbody th"), "（未填写）");
+    assert_eq!(text(&root, ".glance .n"), "40 条回答");
     root.remove();
 }

@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 pub use super::load::Me;
 use super::load::{self, Loaded};
-use super::{actions, cases, charts, drivers, funnel, glance, start, tables, themes};
+use super::{actions, cases, charts, drill, drivers, funnel, glance, start, tables, themes};
 use crate::data::{self, Record};
 use crate::filters::{Filters, Read};
 use crate::report::{self, Context, Report};
@@ -95,9 +95,7 @@ impl Reducible for Model {
             Action::Failed(why) => m.status = Status::Failed(why),
             Action::SignedOut => m.status = Status::SignedOut,
             Action::View(f) => {
-                if !f.same_answers(&m.filters) {
-                    m.levers = None;
-                }
+                m.levers = m.levers.filter(|_| f.same_answers(&m.filters));
                 m.filters = f;
             }
             Action::Fragment(read) => {
@@ -258,7 +256,8 @@ pub fn App(props: &AppProps) -> Html {
     let report = {
         // The names change only with the records (`version`).
         let (records, names) = (model.records.clone(), model.names.clone());
-        use_memo((model.version, model.filters.clone()), move |(_, f)| {
+        let f = model.filters.for_report();
+        use_memo((model.version, f), move |(_, f)| {
             report::build(&records, &names.hierarchy(), f, cx)
         })
     };
@@ -367,6 +366,7 @@ pub fn App(props: &AppProps) -> Html {
                     </section>
                 }
                 <tables::Segments view={view.clone()} on_view={on_view.clone()} />
+                <drill::Places view={view.clone()} on_view={on_view.clone()} />
                 <actions::WhatIf view={view.clone()} {on_lever} />
                 <charts::Trend view={view.clone()} on_view={on_view.clone()} />
                 <drivers::Drivers view={view.clone()} on_view={on_view.clone()} />

@@ -7,6 +7,7 @@ mod app;
 mod audit;
 mod cases;
 mod charts;
+mod drill;
 mod drivers;
 mod funnel;
 mod glance;

@@ -1,0 +1,402 @@
+//! The places table: the brand drilled region → city → store → advisor, a row per place of
+//! one level with its NPS and interval, n, a trend sparkline, the response rate, the open
+//! cases and the target. Pure: the records, the org, the view and the collector's figures
+//! (`Reach`: `GET /api/funnel` and `GET /api/cases/stats`, by store or advisor) come in; the
+//! rows, searched and sorted, come out.
+//!
+//! The level shown is the view's `level`, else the one under the deepest place picked: no
+//! place → regions, a region → its cities, a city → its stores, a store → its advisors (an
+//! org without regions, a names file's, starts at the stores). Drilling into a row is setting
+//! the view's region, city or store filter (`drill_into`), so the link keeps it and every
+//! section of the page follows; `up_to` goes back up the crumbs.
+//!
+//! The rows add up: every answer the view keeps is in exactly one row of the level (a store
+//! the org does not place is in the "(none given)" region or city), and a place of the org
+//! with no answer in the range has its row, with n 0. A region's or city's response rate is
+//! its stores' answered over their invited (the collector's counts, summed); its open cases
+//! are its stores'. No grade, colour or "vs target" below `min_n`.
+
+use std::collections::HashMap;
+
+use nps_core::contract::context::Dimension;
+use nps_core::org::Org;
+use nps_core::scoring::analysis::{local_day, period_start, Period};
+use nps_core::scoring::score::{Nps, Tally};
+
+use crate::cases::stats::Stat;
+use crate::data::Record;
+use crate::filters::Filters;
+use crate::places::{region_name, Places};
+use crate::report::{kept, Context};
+
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+pub use view::{drill_into, level_of, up_to, Level, Sort};
+
+/// Rows shown at first, and added by each "show more": 640 stores stay fast.
+pub const PAGE: usize = 50;
+
+/// The collector's counts for a store or an advisor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub invited: u64,
+    pub answered: u64,
+    pub open: u64,
+}
+
+/// The collector's figures for the rows, by store and by advisor code; `None` while not
+/// asked or not given (a dropped export has neither): the column shows "—".
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reach {
+    /// Invited and answered (`GET /api/funnel?by=…`).
+    pub funnel: Option<HashMap<String, Counts>>,
+    /// Open cases (`GET /api/cases/stats?by=…`).
+    pub cases: Option<HashMap<String, Counts>>,
+}
+
+impl Reach {
+    /// The collector's answers as they arrived: `GET /api/funnel`'s rows and `GET
+    /// /api/cases/stats`'s, by store or by advisor (`None`: not, or not yet, given).
+    pub fn of(funnel: Option<&[crate::funnel::Row]>, cases: Option<&[Stat]>) -> Reach {
+        Reach {
+            funnel: funnel.map(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        let c = Counts {
+                            invited: r.invited,
+                            answered: r.answered,
+                            open: 0,
+                        };
+                        (r.key.clone(), c)
+                    })
+                    .collect()
+            }),
+            cases: cases.map(|rows| {
+                rows.iter()
+                    .map(|s| {
+                        let c = Counts {
+                            open: s.open,
+                            ..Counts::default()
+                        };
+                        (s.key.clone(), c)
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// A place and its figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// The region's id, the city's name, the store's or the advisor's code ("" for none).
+    pub code: String,
+    /// The org's name for it ("" where it has none: the code is shown).
+    pub name: String,
+    pub tally: Tally,
+    pub nps: Option<Nps>,
+    /// At least `min_n` answers: only then a grade, a colour or "vs target".
+    pub enough: bool,
+    /// NPS per period of the trend (`None` where it has no answer).
+    pub spark: Vec<Option<f64>>,
+    /// answered / invited, from the collector's counts (`None`: nobody invited, or not known).
+    pub rate: Option<f64>,
+    pub invited: u64,
+    pub answered: u64,
+    /// Open cases now (`None`: not known).
+    pub open: Option<u64>,
+    /// The org's target (regions and stores have one).
+    pub target: Option<i64>,
+    /// NPS − target, in points, only with enough answers.
+    pub vs_target: Option<f64>,
+}
+
+/// The table of one level.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub level: Level,
+    /// Every row of the level before the search (the rows add up to the view's answers).
+    pub total: usize,
+    /// The rows the search finds, sorted.
+    pub rows: Vec<Row>,
+    /// The first day of each period of the sparklines.
+    pub periods: Vec<i64>,
+}
+
+/// Whether `text` finds a row: its name or its code contains it, letters in either case
+/// (深圳, sz-0, Shenzhen).
+pub fn finds(row: &Row, text: &str) -> bool {
+    let text = text.trim().to_lowercase();
+    text.is_empty()
+        || row.name.to_lowercase().contains(&text)
+        || row.code.to_lowercase().contains(&text)
+}
+
+/// The rows of the view's level for the answers in `from..=to` (the report's range), found
+/// by its `find` and in its `sort`.
+pub fn build(
+    records: &[Record],
+    org: &Org,
+    f: &Filters,
+    cx: Context,
+    range: (i64, i64),
+    reach: &Reach,
+) -> Table {
+    every_row(records, org, f, cx, range, reach).found(&f.find, f.sort)
+}
+
+impl Table {
+    /// The rows `find` finds, sorted by `by` (the page keeps `every_row` while only the
+    /// search or the order changes).
+    pub fn found(&self, find: &str, by: Sort) -> Table {
+        let mut rows: Vec<Row> = self
+            .rows
+            .iter()
+            .filter(|r| finds(r, find))
+            .cloned()
+            .collect();
+        sort(&mut rows, by);
+        Table {
+            rows,
+            periods: self.periods.clone(),
+            ..*self
+        }
+    }
+}
+
+/// Every row of the view's level, in the org's order (its `find` and `sort` aside).
+pub fn every_row(
+    records: &[Record],
+    org: &Org,
+    f: &Filters,
+    cx: Context,
+    (from, to): (i64, i64),
+    reach: &Reach,
+) -> Table {
+    let places = Places::new(org);
+    let level = level_of(f, places.has_regions());
+    let mut periods = Vec::new();
+    let mut start = period_start(from, f.trend);
+    while start <= to {
+        periods.push(start);
+        start = match f.trend {
+            Period::Month => period_start(start + 31, Period::Month),
+            _ => start + 7,
+        };
+    }
+    let store_of = |s: &str| s.to_owned();
+    // The row of a store (or, for advisors, of the advisor's code).
+    let key_of = |store: &str| -> String {
+        match level {
+            Level::Region => places.region(store).to_owned(),
+            Level::City => places.city(store).to_owned(),
+            _ => store_of(store),
+        }
+    };
+    let in_view = |store: &str| {
+        f.region.as_ref().is_none_or(|c| c == places.region(store))
+            && f.city.as_ref().is_none_or(|c| c == places.city(store))
+            && f.only[Dimension::Store.index()]
+                .as_ref()
+                .is_none_or(|c| c == store)
+    };
+
+    // The places of the org in the view, in its order, each with its row.
+    let mut order: Vec<String> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut add = |code: &str, order: &mut Vec<String>| -> usize {
+        *at.entry(code.to_owned()).or_insert_with(|| {
+            order.push(code.to_owned());
+            order.len() - 1
+        })
+    };
+    match level {
+        Level::Region => {
+            for r in org.regions() {
+                if f.region.as_ref().is_none_or(|c| *c == r.id) {
+                    add(&r.id, &mut order);
+                }
+            }
+        }
+        Level::Advisor => {
+            let only = &f.only[Dimension::Advisor.index()];
+            for a in org.advisors() {
+                let store = a.store.as_deref().unwrap_or("");
+                if in_view(store) && only.as_ref().is_none_or(|c| *c == a.id) {
+                    add(&a.id, &mut order);
+                }
+            }
+        }
+        _ => {
+            for s in org.stores() {
+                if in_view(&s.id) && (level == Level::Store || s.city.is_some()) {
+                    add(&key_of(&s.id), &mut order);
+                }
+            }
+        }
+    }
+
+    // One pass over the answers.
+    let mut tallies: Vec<(Tally, Vec<Tally>)> = vec![Default::default(); order.len()];
+    for r in records {
+        let day = local_day(r.created, cx.offset);
+        if !(from..=to).contains(&day) {
+            continue;
+        }
+        let Some(category) = r
+            .category()
+            .filter(|_| r.flagged.is_none() && kept(r, f, &places))
+        else {
+            continue;
+        };
+        let code = match level {
+            Level::Advisor => r.dim(Dimension::Advisor).to_owned(),
+            _ => key_of(r.dim(Dimension::Store)),
+        };
+        let i = add(&code, &mut order);
+        if i == tallies.len() {
+            tallies.push(Default::default());
+        }
+        let (tally, spark) = &mut tallies[i];
+        tally.add(category);
+        if spark.is_empty() {
+            *spark = vec![Tally::default(); periods.len()];
+        }
+        let p = periods.partition_point(|s| *s <= period_start(day, f.trend));
+        if let Some(t) = p.checked_sub(1).and_then(|p| spark.get_mut(p)) {
+            t.add(category);
+        }
+    }
+
+    // The collector's counts, summed into the rows (regions and cities: their stores').
+    let sum = |by: &Option<HashMap<String, Counts>>| -> Option<HashMap<String, Counts>> {
+        let by = by.as_ref()?;
+        let mut out: HashMap<String, Counts> = HashMap::new();
+        for (code, c) in by {
+            let row = match level {
+                Level::Advisor => code.clone(),
+                _ if !in_view(code) => continue,
+                _ => key_of(code),
+            };
+            let o = out.entry(row).or_default();
+            (o.invited, o.answered, o.open) = (
+                o.invited + c.invited,
+                o.answered + c.answered,
+                o.open + c.open,
+            );
+        }
+        Some(out)
+    };
+    let (funnel, cases) = (sum(&reach.funnel), sum(&reach.cases));
+
+    let rows: Vec<Row> = order
+        .into_iter()
+        .zip(
+            tallies
+                .into_iter()
+                .chain(std::iter::repeat_with(Default::default)),
+        )
+        .map(|(code, (tally, spark))| {
+            let nps = tally.nps();
+            let enough = tally.n() >= cx.min_n;
+            let (name, target) = match level {
+                Level::Region => (
+                    org.region(&code)
+                        .map(|_| region_name(org, &code).to_owned()),
+                    org.region(&code).and_then(|r| r.target),
+                ),
+                Level::City => (None, None),
+                Level::Store => org
+                    .store(&code)
+                    .map_or((None, None), |s| (Some(s.name.clone()), s.target)),
+                Level::Advisor => (org.advisor(&code).map(|a| a.name.clone()), None),
+            };
+            let counts = funnel
+                .as_ref()
+                .map(|m| m.get(&code).copied().unwrap_or_default());
+            let c = counts.unwrap_or_default();
+            Row {
+                name: name.filter(|n| *n != code).unwrap_or_default(),
+                spark: match spark.is_empty() {
+                    true => vec![None; periods.len()],
+                    false => spark.iter().map(|t| t.nps().map(|n| n.score)).collect(),
+                },
+                rate: (c.invited > 0).then(|| c.answered as f64 / c.invited as f64),
+                invited: c.invited,
+                answered: c.answered,
+                open: cases.as_ref().map(|m| m.get(&code).map_or(0, |c| c.open)),
+                vs_target: target
+                    .zip(nps.filter(|_| enough))
+                    .map(|(t, n)| n.score - t as f64),
+                target,
+                code,
+                tally,
+                nps,
+                enough,
+            }
+        })
+        .collect();
+    Table {
+        level,
+        total: rows.len(),
+        rows,
+        periods,
+    }
+}
+
+/// Sorts the rows; ties by code, so the order is the same on every load.
+pub fn sort(rows: &mut [Row], by: Sort) {
+    use std::cmp::Ordering;
+    let last = |x: Option<f64>| (x.is_none(), x.unwrap_or(0.0));
+    rows.sort_by(|a, b| {
+        let o = match by {
+            Sort::Nps => (!a.enough, a.nps.map(|n| n.score).is_none())
+                .cmp(&(!b.enough, b.nps.map(|n| n.score).is_none()))
+                .then(
+                    a.nps
+                        .map_or(0.0, |n| n.score)
+                        .total_cmp(&b.nps.map_or(0.0, |n| n.score)),
+                ),
+            Sort::N => b.tally.n().cmp(&a.tally.n()),
+            Sort::Rate => {
+                let (x, y) = (last(a.rate), last(b.rate));
+                x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
+            }
+            Sort::Open => b.open.unwrap_or(0).cmp(&a.open.unwrap_or(0)),
+            Sort::Target => {
+                let (x, y) = (last(a.vs_target), last(b.vs_target));
+                x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
+            }
+            Sort::Name => Ordering::Equal,
+        };
+        let shown = |r: &Row| {
+            if r.name.is_empty() {
+                r.code.clone()
+            } else {
+                r.name.clone()
+            }
+        };
+        o.then_with(|| match by {
+            Sort::Name => shown(a).cmp(&shown(b)),
+            _ => Ordering::Equal,
+        })
+        .then_with(|| a.code.cmp(&b.code))
+    });
+}
+
+/// The sparkline's points in a `w` × `h` box, NPS −100 at the bottom and 100 at the top;
+/// a period without an answer is skipped (the line joins its neighbours).
+pub fn spark_points(spark: &[Option<f64>], w: f64, h: f64) -> String {
+    let step = w / (spark.len().max(2) - 1) as f64;
+    spark
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            s.map(|s| format!("{:.1},{:.1}", i as f64 * step, h * (100.0 - s) / 200.0))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
