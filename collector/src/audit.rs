@@ -40,6 +40,7 @@ pub const ACTIONS: &[&str] = &[
     "case_update",
     "visits_record",
     "referral_event",
+    "comments_read",
 ];
 
 /// The forms of `who`: a person, a machine token, the admin token, the command line, a

@@ -12,9 +12,10 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
+use nps_core::contract::columns;
 use nps_core::contract::csv as nps_csv;
 use nps_core::contract::rules;
-use serde_json::{json, Value};
+use serde_json::json;
 use time::macros::format_description;
 
 use crate::auth::{private, Caller};
@@ -22,59 +23,9 @@ use crate::scope::Viewer;
 use crate::storage::{Row, Selection, StoreError};
 use crate::{audit, ApiError, Shared};
 use nps_core::access::Action;
-use nps_core::scoring::analysis::Names;
 
-/// Rows as CSV records (the header first when asked), for the export to send in pieces: the
-/// columns and each row's cells are `nps_core::contract::csv`'s, the names and place of each
-/// row's store and advisor from `names` (the org in force).
-pub fn csv_records(rows: &[Row], header: bool, names: &Names) -> Result<Vec<u8>, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    if header {
-        w.write_record(nps_csv::columns())
-            .map_err(|e| e.to_string())?;
-    }
-    for row in rows {
-        let body: Value = serde_json::from_str(&row.body).map_err(|e| e.to_string())?;
-        let code = |key: &str| {
-            body.pointer(&format!("/context/{key}"))
-                .and_then(Value::as_str)
-        };
-        let named = names.named(code("store"), code("advisor"));
-        let stored = nps_csv::Stored {
-            received_at: &row.received_at,
-            changed_at: &row.changed_at,
-            flag: row.flag.as_deref(),
-            named: Some(&named),
-        };
-        w.write_record(nps_csv::cells(&body, stored))
-            .map_err(|e| e.to_string())?;
-    }
-    w.into_inner().map_err(|e| e.to_string())
-}
-
-/// A stored response as the JSON export's item: its body with `received_at`, `changed_at`
-/// and `flag` added (the body is the collector's canonical JSON object, so the fields are
-/// spliced in before its closing brace rather than parsed and written again).
-pub fn json_item(row: &Row, out: &mut Vec<u8>) {
-    let body = row.body.trim_end();
-    let Some(open) = body.strip_suffix('}') else {
-        return;
-    };
-    out.extend_from_slice(open.as_bytes());
-    let sep = if open.trim_end().ends_with('{') {
-        ""
-    } else {
-        ","
-    };
-    let extra = json!({
-        "received_at": row.received_at,
-        "changed_at": row.changed_at,
-        "flag": row.flag,
-    })
-    .to_string();
-    out.extend_from_slice(sep.as_bytes());
-    out.extend_from_slice(&extra.as_bytes()[1..]);
-}
+mod items;
+pub use items::{csv_records, json_item};
 
 /// The query keys the export reads.
 pub const PARAMS: &[&str] = &["format", "survey", "since", "until"];
@@ -117,6 +68,8 @@ impl Format {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Export {
     pub format: Format,
+    /// `format=columns`: the dashboard's compact columns (`columns::answer`) instead.
+    pub columns: bool,
     pub selection: Selection,
 }
 
@@ -153,11 +106,18 @@ impl Export {
     pub fn parse(q: &[(String, String)]) -> Result<Export, ApiError> {
         let mut out = Export {
             format: Format::Json,
+            columns: false,
             selection: Selection::default(),
         };
         for (k, v) in q {
             match k.as_str() {
-                "format" => out.format = Format::parse(v)?,
+                "format" if v == columns::FORMAT => out.columns = true,
+                "format" => {
+                    out.format = Format::parse(v).map_err(|mut e| {
+                        e.message = format!("{}, or \"{}\"", e.message, columns::FORMAT);
+                        e
+                    })?
+                }
                 "survey" if rules::is_id(v) => out.selection.survey = Some(v.clone()),
                 "survey" => {
                     return Err(ApiError::new(
@@ -277,10 +237,17 @@ pub(crate) async fn list(
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.clone())
     };
-    let detail = json!({"format": export.format.key(), "survey": export.selection.survey,
+    let format = match export.columns {
+        true => columns::FORMAT,
+        false => export.format.key(),
+    };
+    let detail = json!({"format": format, "survey": export.selection.survey,
         "since": given("since"), "until": given("until"), "scope": caller.scope});
     if let Err(no) = audit::record(&state, &caller, "export", detail).await {
         return no;
+    }
+    if export.columns {
+        return crate::columns::answer(&state, caller, export.selection).await;
     }
     let mut rows = state.store.stream(export.selection);
     // A store that cannot be read is answered 503 before any of the body goes out.
@@ -375,6 +342,7 @@ pub(crate) mod tests {
         let e = parse("since=2026-11-01T08:00:00%2B08:00").unwrap();
         assert_eq!(e.selection.since_ns, Some(from));
         assert_eq!(parse("").unwrap().format, Format::Json);
+        assert!(parse("format=columns").unwrap().columns && !parse("").unwrap().columns);
     }
 
     #[test]
@@ -383,7 +351,11 @@ pub(crate) mod tests {
             ("since=yesterday", "since", "expected a date (2026-11-24)"),
             ("until=2026-02-30", "until", "expected a date"),
             ("survey=a b", "survey", "expected"),
-            ("format=xml", "format", "expected \"json\" or \"csv\""),
+            (
+                "format=xml",
+                "format",
+                "expected \"json\" or \"csv\", or \"columns\"",
+            ),
             (
                 "sinse=2026-11-01",
                 "sinse",

@@ -7,7 +7,8 @@
 //!   201 created, 200 updated / `{"duplicate": true}` / `{"stale": true}`.
 //! - `GET /api/responses` — the stored responses of the caller's scope, one per id, with
 //!   `received_at`, phones masked (none for an analyst); JSON, or CSV with `?format=csv`
-//!   (`export`). Needs a caller (`auth::Caller`: a session cookie, a machine token or the
+//!   (`export`), or the dashboard's compact columns with `?format=columns` (`columns`).
+//!   Needs a caller (`auth::Caller`: a session cookie, a machine token or the
 //!   admin token), like every route that reads or deletes answers.
 //! - `POST /api/responses/{id}/reveal` — one phone in full, logged (`scope`);
 //!   `DELETE /api/responses/{id}` — a deletion request (an admin); `GET /api/names` — the
@@ -22,6 +23,9 @@
 //!   store, advisor, touchpoint or period, of the caller's scope (`funnel`).
 //! - `GET /api/themes` — what detractors' (or another category's) comments are about: the
 //!   words most of them share, against the range before (`themes`).
+//! - `GET /api/comments` — the comments of the caller's scope, newest first, a page at a
+//!   time, by survey, time, store, advisor, region, city, reason, category and words
+//!   (`comments`).
 //! - `GET /healthz` — `{"ok": true}` when the database answers.
 //! - `GET|POST /s/{survey}`, `GET|POST /s/{survey}/{id}` — the landing pages a QR code opens
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
@@ -51,6 +55,8 @@ mod api_error;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+mod columns;
+mod comments;
 mod deadline;
 pub mod delivery;
 pub mod demo;
@@ -185,6 +191,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
         .route("/api/funnel", get(funnel::funnel))
         .route("/api/funnel/flags", get(funnel::flagged))
         .route("/api/themes", get(themes::themes_route))
+        .route("/api/comments", get(comments::list))
         .route("/api/audit", get(audit::list))
         .route("/api/alerts", get(alert_queue::list))
         .route("/healthz", get(healthz))
@@ -245,6 +252,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/funnel"),
     ("GET", "/api/funnel/flags"),
     ("GET", "/api/themes"),
+    ("GET", "/api/comments"),
     ("GET", "/healthz"),
     ("GET", "/s/{survey}"),
     ("POST", "/s/{survey}"),

@@ -243,13 +243,10 @@ pub fn every_row(
     let mut tallies: Vec<(Tally, Vec<Tally>)> = vec![Default::default(); order.len()];
     for r in records {
         let day = local_day(r.created, cx.offset);
-        if !(from..=to).contains(&day) {
+        if !(from..=to).contains(&day) || r.flagged.is_some() {
             continue;
         }
-        let Some(category) = r
-            .category()
-            .filter(|_| r.flagged.is_none() && kept(r, f, &places))
-        else {
+        let Some(category) = r.category().filter(|_| kept(r, f, &places)) else {
             continue;
         };
         let code = match level {

@@ -2,8 +2,9 @@
 //! Rust scorer (`nps_core::scoring::score`, `nps_core::scoring::analysis`).
 //!
 //! The pure part — `cases` (the collector's cases: read, ordered, worked, counted per store),
-//! `data` (an export read into records), `drill` (the places table: region → city → store →
-//! advisor, searched and sorted), `funnel` (response rates, referrals and the coaching
+//! `comments` (a signed-in view's comments, read from the collector), `data` (the collector's
+//! compact columns or a dropped export read into records), `drill` (the places table: region →
+//! city → store → advisor, searched and sorted), `funnel` (response rates, referrals and the coaching
 //! flags as the collector counts them, in words), `filters` (the view in the URL
 //! fragment), `fit` (how many of the trend's periods fit a phone), `places` (the region and city of a store, from the brand's org), `plain` (the words beside a
 //! figure: verdicts that say what they compare, targets, what was left out), `report` (everything the page shows, computed from records and filters),
@@ -13,6 +14,7 @@
 //! It is its own wasm bundle: not one byte of it is in the widget a customer downloads.
 
 pub mod cases;
+pub mod comments;
 pub mod data;
 pub mod drill;
 pub mod filters;

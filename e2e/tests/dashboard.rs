@@ -273,10 +273,23 @@ async fn the_dashboard_says_what_detractors_write_about_and_opens_their_comments
         .js("return document.querySelector('.comments input.search').value")
         .await;
     assert_eq!(search, json!(first));
-    let comments = b
-        .js("return [...document.querySelectorAll('.comments .list li')].map(l => [l.querySelector('.pill').className, l.querySelector('.text').textContent])")
-        .await;
-    let comments = comments.as_array().unwrap();
+    // Signed in, the comments are the collector's (`GET /api/comments` with the view): they
+    // come once it answers the new search.
+    let listed = nps_e2e::wait_until("the comments behind the theme", || async {
+        let v = b
+            .js("return [...document.querySelectorAll('.comments .list li')].map(l => [l.querySelector('.pill').className, l.querySelector('.text').textContent])")
+            .await;
+        let all_say_it = v.as_array().is_some_and(|l| {
+            !l.is_empty()
+                && l.iter().all(|c| {
+                    c[1].as_str()
+                        .is_some_and(|t| t.to_lowercase().contains(&first))
+                })
+        });
+        all_say_it.then_some(v)
+    })
+    .await;
+    let comments = listed.as_array().unwrap();
     assert!(!comments.is_empty(), "comments behind {first}");
     b.js("document.querySelector('.themes').scrollIntoView(); return 0")
         .await;

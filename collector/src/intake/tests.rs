@@ -374,3 +374,11 @@ async fn a_re_survey_is_stored_flagged_and_an_unsigned_one_refused() {
     drop(state);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_flag_the_intake_stores_is_named_in_the_dashboards_columns() {
+    use nps_core::contract::columns::{flag_marks, flag_of};
+    for name in [HONEYPOT, TOO_FAST, RECOVERY] {
+        assert_eq!(flag_of(flag_marks(Some(name))), Some(name), "{name}");
+    }
+}

@@ -48,6 +48,10 @@ pub const MAX_SCORE: u8 = 10;
 pub const MIN_FILL_MS: i64 = 1000;
 /// The no-script form's hidden field that only a bot fills in (a honeypot).
 pub const HONEYPOT_FIELD: &str = "website";
+/// The most comments one read of `GET /api/comments` gives (`limit`), and how many when the
+/// query does not say.
+pub const MAX_COMMENTS_PAGE: usize = 200;
+pub const COMMENTS_PAGE: usize = 50;
 /// Batch scoring's segment ids are indexes into the caller's list of segments, below this.
 pub const MAX_SEGMENTS: u32 = 65_536;
 /// The context key of the visit a response is about (a repair order, a QR code's visit): asked

@@ -1,5 +1,6 @@
-//! Loading from the collector: who is signed in (`GET /api/session`), then the export and
-//! the names, each with the session cookie. A 401 anywhere is "sign in"; anything else that
+//! Loading from the collector: who is signed in (`GET /api/session`), then the answers as
+//! compact columns (`GET /api/responses?format=columns`: no comment's text, no phone) and the
+//! names, each with the session cookie. A 401 anywhere is "sign in"; anything else that
 //! fails says why.
 
 use nps_core::scoring::analysis::Names;
@@ -61,9 +62,23 @@ pub async fn from_collector(api: &str) -> Loaded {
 async fn answers(api: &str) -> Result<Loaded, Loaded> {
     let text = get(&format!("{api}/session")).await?;
     let me: Me = serde_json::from_str(&text).map_err(|e| Loaded::Failed(e.to_string()))?;
-    let text = get(&format!("{api}/responses")).await?;
+    let url = format!(
+        "{api}/responses?format={}",
+        nps_core::contract::columns::FORMAT
+    );
+    let bytes = match super::fetch_bytes(&url).await {
+        Err(why) => return Err(Loaded::Failed(why)),
+        Ok((401, _)) => return Err(Loaded::SignedOut),
+        Ok((200, bytes)) => bytes,
+        Ok((s, bytes)) => {
+            return Err(Loaded::Failed(super::why(
+                s,
+                &String::from_utf8_lossy(&bytes),
+            )))
+        }
+    };
     super::mark(FETCHED_MARK);
-    let records = data::from_json(&text).map_err(|e| Loaded::Failed(e.to_string()))?;
+    let records = data::from_columns(&bytes).map_err(|e| Loaded::Failed(e.to_string()))?;
     super::mark(PARSED_MARK);
     // Names are a courtesy: without them, codes are shown.
     let names = match super::fetch("GET", &format!("{api}/names")).await {

@@ -7,6 +7,7 @@ mod app;
 mod audit;
 mod cases;
 mod charts;
+mod comments;
 mod drill;
 mod drivers;
 mod funnel;
@@ -165,7 +166,18 @@ pub async fn send_json(method: &str, url: &str, json: &str) -> Result<(u16, Stri
     send(method, url, Some(json)).await
 }
 
+/// `GET url` as `fetch`, the body as bytes (the compact columns).
+pub async fn fetch_bytes(url: &str) -> Result<(u16, Vec<u8>), String> {
+    send_raw("GET", url, None).await
+}
+
 async fn send(method: &str, url: &str, json: Option<&str>) -> Result<(u16, String), String> {
+    let (status, bytes) = send_raw(method, url, json).await?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{url} did not answer UTF-8 text"))?;
+    Ok((status, text))
+}
+
+async fn send_raw(method: &str, url: &str, json: Option<&str>) -> Result<(u16, Vec<u8>), String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
@@ -185,9 +197,7 @@ async fn send(method: &str, url: &str, json: Option<&str>) -> Result<(u16, Strin
     let buffer = JsFuture::from(response.array_buffer().map_err(|_| "no body")?)
         .await
         .map_err(|_| "the answer broke off".to_owned())?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    let text = String::from_utf8(bytes).map_err(|_| format!("{url} did not answer UTF-8 text"))?;
-    Ok((status, text))
+    Ok((status, js_sys::Uint8Array::new(&buffer).to_vec()))
 }
 
 /// The `error` of a JSON error answer, else a plain "answered N".

@@ -345,7 +345,9 @@ pub fn Comments(props: &Props) -> Html {
             </div>
             { for reason }
             <input type="search" class="search" placeholder={v.t(Word::Search)} aria-label={v.t(Word::Search)} value={f.search.clone()} {onchange} />
-            if v.report.comments.is_empty() {
+            if v.me.is_some() {
+                <super::comments::ServerComments view={props.view.clone()} />
+            } else if v.report.comments.is_empty() {
                 <p class="empty">{ v.t(Word::NoComments) }</p>
             } else {
                 <ul class="list" tabindex="0" aria-labelledby="comments-h">{ for items }</ul>

@@ -5,7 +5,8 @@
 //!
 //! - **usable**: from navigation to the first render with the answers scored (the page's
 //!   `nps-dashboard-ready` performance mark);
-//! - **export**: the bytes of `GET /api/responses` on the wire, and its time in the page;
+//! - **answers**: the bytes of `GET /api/responses?format=columns` (the compact columns the
+//!   signed-in page reads) on the wire and decoded, and its time in the page;
 //! - **a tab** (segments by advisor) and **a filter** (one store): from the click to the next
 //!   frame after the re-render.
 //!
@@ -17,7 +18,7 @@ use serde_json::{json, Value};
 
 const READ: &str = "const at = (n) => (performance.getEntriesByName(n)[0] || {}).startTime; \
     const ready = at('nps-dashboard-ready'); \
-    const api = performance.getEntriesByType('resource').find(e => e.name.endsWith('/api/responses')); \
+    const api = performance.getEntriesByType('resource').find(e => e.name.includes('/api/responses?format=columns')); \
     return ready ? [ready, api ? api.transferSize : 0, api ? api.encodedBodySize : 0, \
                     api ? api.decodedBodySize : 0, api ? api.responseEnd - api.requestStart : 0, \
                     at('nps-dashboard-fetched'), at('nps-dashboard-parsed'), api ? api.startTime : 0] : null;";
@@ -95,18 +96,18 @@ async fn main() {
     );
     for (what, v) in [
         (
-            "… the page and its wasm (navigation → the export asked)",
+            "… the page and its wasm (navigation → the answers asked)",
             start,
         ),
-        ("… the export (asked → its text in the page)", text),
+        ("… the columns (asked → their bytes in the page)", text),
         ("… of which the request (asked → last byte)", export),
-        ("… read into records (JSON → `Record`s)", parse),
+        ("… read into records (columns → `Record`s)", parse),
         ("… scored and drawn (records → first render)", render),
     ] {
         println!("| {what} | {:.0} ms |", median(v));
     }
     println!(
-        "| export on the wire (brotli) / as JSON | {:.1} MB / {:.1} MB |",
+        "| columns on the wire (brotli) / decoded | {:.1} MB / {:.1} MB |",
         wire[1].as_f64().unwrap_or(0.0) / 1e6,
         wire[3].as_f64().unwrap_or(0.0) / 1e6
     );
