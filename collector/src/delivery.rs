@@ -3,6 +3,7 @@
 //! ```text
 //! escalate: open cases near or past their deadline ──▶ reminder / breach alerts (by key: once)
 //! digest:   the day's digest time has come          ──▶ one digest alert, figures frozen in it
+//! report:   the week's report time has come         ──▶ one report alert per place (`weekly`)
 //! fan out:  alerts due, not fanned                  ──▶ one job per channel the routing names
 //! send:     jobs due, leased to this collector      ──▶ robot ──▶ outcome recorded (job_done)
 //! ```
@@ -34,6 +35,7 @@ use nps_core::cases::schedule;
 use serde_json::Value;
 
 pub(crate) mod say;
+pub mod weekly;
 
 use crate::alerts::{Channel, Config, Kind, Message, Sender};
 use crate::digest::{self, CaseFacts, Day};
@@ -103,6 +105,8 @@ pub struct Worker {
 pub struct Pass {
     pub escalated: usize,
     pub digests: usize,
+    /// Weekly reports made (one per place).
+    pub reports: usize,
     pub fanned: usize,
     pub stale: usize,
     pub sent: usize,
@@ -120,8 +124,8 @@ pub fn job(w: Worker, every: Duration) -> impl FnOnce(Stop) -> BoxedJob {
                 match w.pass(&(w.clock)()).await {
                     Ok(p) if p == Pass::default() => {}
                     Ok(p) => tracing::info!(
-                        "alerts: {} sent, {} to try again, {} given up, {} new reminders or breaches, {} digests, {} jobs made, {} too old to send, {} waiting for their robot's minute",
-                        p.sent, p.failed, p.dead, p.escalated, p.digests, p.fanned, p.stale, p.paced
+                        "alerts: {} sent, {} to try again, {} given up, {} new reminders or breaches, {} digests, {} weekly reports, {} jobs made, {} too old to send, {} waiting for their robot's minute",
+                        p.sent, p.failed, p.dead, p.escalated, p.digests, p.reports, p.fanned, p.stale, p.paced
                     ),
                     Err(e) => tracing::error!(error = %e, "alerts"),
                 }
@@ -164,6 +168,9 @@ impl Worker {
         }
         if let Some(at) = self.config.digest {
             p.digests += usize::from(self.digest(at.due(now.ns), now).await?);
+        }
+        if let Some(at) = self.config.report {
+            p.reports += self.weekly(at, now).await?;
         }
         for alert in self.store.alerts_to_fan(now, FAN_BATCH).await? {
             let stale = alert.due_ns < now.ns.saturating_sub(schedule::STALE_NS);
@@ -219,6 +226,9 @@ impl Worker {
 
     /// The names of the channels an alert goes to.
     async fn route(&self, kind: AlertKind, alert: &AlertRow) -> Result<Vec<String>, StoreError> {
+        if kind == AlertKind::Report {
+            return Ok(weekly::route(&self.config, &alert.key));
+        }
         let names = self.names.get();
         let (survey, store) = match (alert.case_id.as_deref(), alert.body.as_deref()) {
             (Some(id), _) => match self.store.case_get(id).await? {
@@ -345,6 +355,9 @@ impl Worker {
         let Some(alert) = self.store.alert(&job.alert_id).await? else {
             return Ok(None);
         };
+        if AlertKind::parse(&alert.kind) == Some(AlertKind::Report) {
+            return self.report_message(&alert, channel, now).await;
+        }
         let names = self.names.get();
         let base = self.link_base.clone().unwrap_or_default();
         if let (Some(body), Some(AlertKind::Referral)) =

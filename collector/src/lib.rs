@@ -18,6 +18,8 @@
 //!   scope, worked and counted, and a resolved case's re-survey link (`cases`).
 //! - `GET /api/alerts` — the alert queue: each job's channel name, state, tries and reason
 //!   (an admin; `alert_queue`).
+//! - `GET /report/{alert}.png` — a weekly report's image behind a signed link that expires,
+//!   as the robots' messages give it (`report::link`).
 //! - `POST /api/visits` — the visits a brand invited (`invited`); `GET /api/funnel`,
 //!   `GET /api/funnel/flags` — invited → opened → answered, referrals and coaching flags per
 //!   store, advisor, touchpoint or period, of the caller's scope (`funnel`).
@@ -79,6 +81,7 @@ pub mod recovery;
 pub mod referral;
 mod refused;
 pub mod reload;
+pub mod report;
 mod responses;
 pub mod scope;
 pub mod serve;
@@ -194,6 +197,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
         .route("/api/comments", get(comments::list))
         .route("/api/audit", get(audit::list))
         .route("/api/alerts", get(alert_queue::list))
+        .route("/report/{file}", get(report::link::image))
         .route("/healthz", get(healthz))
         .route(sso::START, get(sso::routes::start))
         .route(sso::CALLBACK, get(sso::routes::callback))

@@ -1,5 +1,6 @@
 //! The benchmarks besides the collector's (`bench`): in a browser (`cargo xtask bench-web`,
-//! `bench-dashboard`, `e2e/src/bin/`) and the scorer beside pandas (`cargo xtask bench-score`).
+//! `bench-dashboard`, `e2e/src/bin/`), the scorer beside pandas (`cargo xtask bench-score`) and
+//! the weekly report's image (`cargo xtask bench-report`).
 
 use std::process::Command;
 
@@ -37,6 +38,12 @@ pub fn browser(
 
 /// The scorer on a million responses, three segmentations (`core/benches/score.rs`), then pandas
 /// grouping the same data (`bench/score_pandas.py`) in the same run.
+/// `bench-report`: one weekly report drawn (SVG, then PNG by resvg), natively in release.
+pub fn report() -> Result {
+    step("the weekly report's image, natively (release): median of 11 draws per locale");
+    run(cargo().args(["bench", "-q", "-p", "nps-collector", "--bench", "report"]))
+}
+
 pub fn score() -> Result {
     let python = tools::ensure_pandas()?;
     let csv = std::env::temp_dir().join(format!("nps-score-{}.csv", std::process::id()));

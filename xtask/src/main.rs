@@ -48,6 +48,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&args[1..]),
         Some(bin @ ("bench-web" | "bench-dashboard")) => benches::browser(bin, &args[1..], None),
         Some("bench-score") => benches::score(),
+        Some("bench-report") => benches::report(),
         Some("docs") => docs::write_all(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
@@ -61,6 +62,7 @@ fn main() -> ExitCode {
                  bench [--db sqlite|postgres] [--collectors N] [--nginx] [--seconds N] [--connections N]  load collectors with wrk: durable answers/s, latency, bytes an answer\n  \
                  bench-web [--runs N] how soon a slow phone can answer: plain form, QR landing page, widget page\n  \
                  bench-score        the scorer on 1,000,000 responses natively, beside pandas on the same data\n  \
+                 bench-report       the time to draw one weekly report's image (SVG, then PNG by resvg)\n  \
                  bench-dashboard [--responses N] [--runs N]  the dashboard on 100,000 stored answers: time to usable\n  \
                  docs               rewrite the generated references in docs/ (config keys, DOM events)\n  \
                  fuzz [--seconds N] each fuzz target under libFuzzer for N seconds (default 300)"

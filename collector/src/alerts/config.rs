@@ -183,6 +183,8 @@ pub struct Config {
     pub cases: Cases,
     pub surveys: Vec<SurveyRule>,
     pub digest: Option<DigestAt>,
+    /// `[report]`: when the weekly report goes; `None`: no weekly report.
+    pub report: Option<nps_core::cases::weekly::WeeklyAt>,
     pub channels: Vec<Channel>,
     /// The single sign-on file (`sso = "sso.toml"`, beside this file unless absolute), read as
     /// `--sso` reads it.

@@ -1,5 +1,5 @@
-//! Reads nps.toml (`read`): `[cases]`, `[[survey]]`, `[digest]` and `[[channel]]` (one
-//! channel is `alerts::channel_file`), with the org file's span helpers
+//! Reads nps.toml (`read`): `[cases]`, `[[survey]]`, `[digest]`, `[report]` (`alerts::report_file`)
+//! and `[[channel]]` (one channel is `alerts::channel_file`), with the org file's span helpers
 //! (`org_file::{parse, report, shown}`), so every error names its line, its key and what is
 //! accepted, an unknown key the known one it is nearest to, and all errors come at once.
 
@@ -13,7 +13,7 @@ use super::config::{Cases, Config, DigestAt, SurveyRule, MAX_REMIND_HOURS_LEFT};
 use crate::org_file::{parse, report, shown};
 
 /// The top-level keys: the tables, and `sso` (the single sign-on file's path).
-pub const KEYS: [&str; 5] = ["cases", "survey", "digest", "channel", "sso"];
+pub const KEYS: [&str; 6] = ["cases", "survey", "digest", "report", "channel", "sso"];
 /// `[cases]`' keys.
 pub const CASES_KEYS: [&str; 5] = [
     "promised_hours",
@@ -37,13 +37,14 @@ pub fn read(text: &str, org: &Org, env: Env<'_>) -> Result<Config, String> {
     let root = parse(text)?;
     let mut errors: Errors = Vec::new();
     let mut config = Config::default();
+    let mut weekly = None;
     for (key, value) in root.get_ref() {
         let (name, at) = (key.get_ref().as_ref(), key.span().start);
         let Some(known) = KEYS.iter().find(|k| **k == name) else {
             let e = unknown(name.to_owned(), name, &KEYS);
             errors.push((
                 at,
-                format!("{e} (nps.toml has sso, [cases], [[survey]], [digest] and [[channel]])"),
+                format!("{e} (nps.toml has sso, [cases], [[survey]], [digest], [report] and [[channel]])"),
             ));
             continue;
         };
@@ -58,8 +59,11 @@ pub fn read(text: &str, org: &Org, env: Env<'_>) -> Result<Config, String> {
                     ),
                 )),
             },
-            "cases" | "digest" => match value.get_ref().as_table() {
+            "cases" | "digest" | "report" => match value.get_ref().as_table() {
                 Some(t) if *known == "cases" => config.cases = read_cases(t, &mut errors),
+                Some(t) if *known == "report" => {
+                    weekly = Some(super::report_file::read(value.span().start, t, &mut errors))
+                }
                 Some(t) => config.digest = read_digest(value.span().start, t, &mut errors),
                 None => errors.push((
                     at,
@@ -102,6 +106,8 @@ pub fn read(text: &str, org: &Org, env: Env<'_>) -> Result<Config, String> {
             }
         }
     }
+    // `[report]` without its own offset takes the digest's (read in any order).
+    config.report = weekly.flatten().map(|r| r.at(config.utc_offset_minutes()));
     match errors.is_empty() {
         true => Ok(config),
         false => Err(report(text, errors)),
@@ -300,19 +306,10 @@ fn read_digest(start: usize, t: &DeTable<'_>, errors: &mut Errors) -> Option<Dig
                         ),
                     )),
                 },
-                _ => {
-                    let sign = match s.chars().next() {
-                        Some('+') => Some(1),
-                        Some('-') => Some(-1),
-                        _ => None,
-                    };
-                    match (sign, clock(s.get(1..).unwrap_or_default())) {
-                    (Some(sign), Some((h, m))) if h * 60 + m <= 14 * 60 && m < 60 => {
-                        offset = Some(sign * (h * 60 + m) as i32)
-                    }
-                    _ => errors.push((at, invalid("[digest]", key, value, "an offset from UTC, +HH:MM or -HH:MM up to 14:00, e.g. \"+08:00\" (China)"))),
-                }
-                }
+                _ => match utc_offset(s) {
+                    Some(minutes) => offset = Some(minutes),
+                    None => errors.push((at, invalid("[digest]", key, value, OFFSET_HINT))),
+                },
             }
         },
     );
@@ -333,8 +330,23 @@ fn read_digest(start: usize, t: &DeTable<'_>, errors: &mut Errors) -> Option<Dig
     })
 }
 
+/// What `utc_offset` accepts.
+pub(super) const OFFSET_HINT: &str =
+    "an offset from UTC, +HH:MM or -HH:MM up to 14:00, e.g. \"+08:00\" (China)";
+
+/// `+HH:MM` or `-HH:MM` up to 14:00, in minutes east of UTC.
+pub(super) fn utc_offset(s: &str) -> Option<i32> {
+    let sign = match s.chars().next() {
+        Some('+') => 1,
+        Some('-') => -1,
+        _ => return None,
+    };
+    let (h, m) = clock(s.get(1..).unwrap_or_default())?;
+    (h * 60 + m <= 14 * 60 && m < 60).then_some(sign * (h * 60 + m) as i32)
+}
+
 /// `HH:MM`, two digits each.
-fn clock(s: &str) -> Option<(u32, u32)> {
+pub(super) fn clock(s: &str) -> Option<(u32, u32)> {
     let (h, m) = s.split_once(':')?;
     let two = |p: &str| {
         (p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))

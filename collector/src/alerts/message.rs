@@ -1,6 +1,6 @@
 //! What an alert says, as plain data: `Alert` (a case opened, a call-back asked, a reminder,
-//! a breach), `Digest` (a scope's yesterday) and `Thanks` (a friend a promoter brought),
-//! together `Message`. The robots
+//! a breach), `Digest` (a scope's yesterday), `Thanks` (a friend a promoter brought) and
+//! `Weekly` (a place's week, with its image), together `Message`. The robots
 //! (`alerts::robot`) put it in their shapes and `alerts::text` in words. There is no phone
 //! field anywhere here, and the customer's own words (comment, reasons) are `customer_words`
 //! before they reach a robot: a phone number typed in a comment shows masked (`138****3788`),
@@ -86,12 +86,24 @@ pub struct Thanks {
     pub link: String,
 }
 
+/// A place's weekly report (`crate::report`): its frozen figures, the signed link to its
+/// image, and the image itself for a robot that takes one in the message (WeCom).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Weekly {
+    pub report: crate::report::Report,
+    /// `GET /report/{alert}.png?…`, signed, expiring (`report::link`).
+    pub image_link: String,
+    /// The PNG, drawn for a WeCom channel only.
+    pub png: Option<std::sync::Arc<Vec<u8>>>,
+}
+
 /// What one job sends.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
     Alert(Alert),
     Digest(Digest),
     Referral(Thanks),
+    Report(Box<Weekly>),
 }
 
 impl Message {
@@ -100,6 +112,7 @@ impl Message {
             Message::Alert(a) => a.kind,
             Message::Digest(_) => AlertKind::Digest,
             Message::Referral(_) => AlertKind::Referral,
+            Message::Report(_) => AlertKind::Report,
         }
     }
 
@@ -108,6 +121,7 @@ impl Message {
             Message::Alert(a) => &a.link,
             Message::Digest(d) => &d.link,
             Message::Referral(r) => &r.link,
+            Message::Report(r) => &r.image_link,
         }
     }
 }

@@ -13,12 +13,13 @@ pub mod channel_file;
 pub mod config;
 pub mod file;
 pub mod message;
+pub mod report_file;
 pub mod robot;
 pub mod send;
 pub mod text;
 
 pub use config::{Channel, Config, Hidden, Kind};
-pub use message::{Alert, AlertKind, Digest, Message, Named, Thanks};
+pub use message::{Alert, AlertKind, Digest, Message, Named, Thanks, Weekly};
 pub use send::Sender;
 pub use text::brand_words;
 

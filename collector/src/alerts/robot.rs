@@ -9,6 +9,10 @@
 //! | `feishu`   | the URL                             | `timestamp`, `sign`, `msg_type: interactive`, `card` | base64(HMAC-SHA256(key = `{s}\n{secret}`, empty message)), `{s}` in seconds        |
 //! | `webhook`  | the URL                             | `{"type", "timestamp", "data"}`               | `webhook-signature: v1,{base64(HMAC-SHA256(key = base64 after whsec_, `{id}.{s}.{body}`))}` |
 //!
+//! A weekly report goes to WeCom as an `image` message (`image.base64`, `image.md5` of the PNG,
+//! WeCom's documented shape, at most 2 MB), to DingTalk as markdown with the image from its
+//! signed link, to Feishu as the card with its button on that link, to a webhook with `image`.
+//!
 //! A chat robot's text is at most `MAX_TEXT_BYTES`: the longest values (a long comment first)
 //! are cut on a character boundary with `…`. Loud alerts (a call-back, a breach) call everyone
 //! in DingTalk (`isAtAll`), show red in Feishu and orange (`warning`) in WeCom.
@@ -22,7 +26,7 @@ use sha2::Sha256;
 
 use super::channel_file::WEBHOOK_SECRET_PREFIX;
 use super::config::{Channel, Hidden, Kind};
-use super::message::{code_words, customer_words, AlertKind, Message};
+use super::message::{code_words, customer_words, AlertKind, Message, PHONE_DIGITS};
 use super::text::{words, Words};
 
 /// The most bytes of a chat robot's text: WeCom's documented markdown limit, kept for all
@@ -50,7 +54,22 @@ pub fn request(channel: &Channel, message: &Message, job_id: &str, now_ms: i64) 
     let w = words(message, channel.locale);
     let loud = message.kind().loud();
     let link = message.link();
+    let weekly = match message {
+        Message::Report(r) => Some(r.as_ref()),
+        _ => None,
+    };
     let (url, headers, body) = match channel.kind {
+        // A weekly report to WeCom: the image itself (its `image` message: base64 and MD5).
+        Kind::Wecom if weekly.is_some_and(|r| r.png.is_some()) => {
+            let png = weekly.and_then(|r| r.png.as_deref()).expect("checked");
+            let md5: String = <md5::Md5 as md5::Digest>::digest(png)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let body =
+                json!({"msgtype": "image", "image": {"base64": STANDARD.encode(png), "md5": md5}});
+            (channel.url.clone(), vec![], body.to_string())
+        }
         Kind::Wecom => {
             let text = fitted(&w, |w| wecom_text(w, channel.locale, loud, link));
             let body = json!({"msgtype": "markdown", "markdown": {"content": text}});
@@ -58,6 +77,11 @@ pub fn request(channel: &Channel, message: &Message, job_id: &str, now_ms: i64) 
         }
         Kind::Dingtalk => {
             let text = fitted(&w, |w| dingtalk_text(w, channel.locale, link));
+            // A weekly report shows its image in the markdown, from its signed link.
+            let text = match weekly {
+                Some(_) => format!("{text}\n\n![{}]({link})", w.title),
+                None => text,
+            };
             let body = json!({
                 "msgtype": "markdown",
                 "markdown": {"title": w.title, "text": text},
@@ -118,6 +142,18 @@ pub fn request(channel: &Channel, message: &Message, job_id: &str, now_ms: i64) 
         }
     };
     Request { url, headers, body }
+}
+
+/// A report's reasons for a webhook: `[id, count]`, the id as given (ids are letters, digits,
+/// `-`, `_` and `.`), but masked as a customer's words when it holds a phone's worth of digits.
+fn reason_counts(list: &[(String, u64)]) -> Vec<Value> {
+    let phone_like = |r: &str| r.chars().filter(char::is_ascii_digit).count() >= PHONE_DIGITS;
+    list.iter()
+        .map(|(r, n)| match phone_like(r) {
+            true => json!([customer_words(r), n]),
+            false => json!([r, n]),
+        })
+        .collect()
 }
 
 /// base64(HMAC-SHA256(key, message)).
@@ -238,6 +274,31 @@ fn webhook_body(message: &Message, w: &Words, locale: Locale, now_ms: i64) -> Va
             "title": w.title,
             "text": text,
         }),
+        Message::Report(r) => {
+            let rep = &r.report;
+            let (this, last) = (rep.this_nps(), rep.last_nps());
+            json!({
+                "place": rep.place,
+                "scope": crate::report::words::scope(rep, locale),
+                "first_day": rep.first_day,
+                "last_day": rep.last_day,
+                "n": rep.this_tally().n(),
+                "nps": this.map(|n| n.score),
+                "ci95": this.map(|n| [n.ci95.0, n.ci95.1]),
+                "last_n": rep.last_tally().n(),
+                "last_nps": last.map(|n| n.score),
+                "target": rep.target,
+                "praised": reason_counts(&rep.praised),
+                "complained": reason_counts(&rep.complained),
+                "open": rep.open,
+                "overdue": rep.overdue,
+                "invited": rep.invited,
+                "answered": rep.answered,
+                "image": r.image_link,
+                "title": w.title,
+                "text": text,
+            })
+        }
         Message::Digest(d) => json!({
             "scope": d.scope,
             "day": d.day,

@@ -27,7 +27,7 @@ pub struct Words {
 
 /// A reason as the customer read it: a preset chip's label in `locale` (`wait_time` →
 /// 等待时长), else as given (a brand's own reason words).
-fn reason_label(id: &str, locale: Locale) -> &str {
+pub(crate) fn reason_label(id: &str, locale: Locale) -> &str {
     PRESETS
         .iter()
         .flat_map(|(_, reasons)| reasons.iter())
@@ -76,6 +76,8 @@ fn title(kind: AlertKind) -> Three {
             "Daily NPS: {scope} ({day})",
         ],
         AlertKind::Referral => thanks_title(EventKind::Booked),
+        // Its words are `report::words`'.
+        AlertKind::Report => ["NPS 周报", "NPS 週報", "Weekly NPS"],
     }
 }
 
@@ -189,6 +191,7 @@ pub fn words(message: &Message, locale: Locale) -> Words {
         Message::Alert(a) => alert(a, locale),
         Message::Digest(d) => digest(d, locale),
         Message::Referral(r) => thanks(r, locale),
+        Message::Report(r) => crate::report::words::words(&r.report, locale),
     }
 }
 

@@ -22,7 +22,7 @@ const QR_TOP: u32 = 590;
 /// The text's widest line.
 const TEXT_WIDTH: f32 = 600.0;
 /// The families asked for, first found first (Debian's Noto CJK, then others).
-const FAMILIES: &str = "'Noto Sans CJK SC', 'Noto Serif CJK SC', 'Source Han Sans SC', \
+pub(crate) const FAMILIES: &str = "'Noto Sans CJK SC', 'Noto Serif CJK SC', 'Source Han Sans SC', \
 'WenQuanYi Zen Hei', 'Droid Sans Fallback', sans-serif";
 /// The brand's colour when its config names none.
 const DEFAULT_ACCENT: &str = "#1f4e8c";
@@ -170,6 +170,16 @@ pub const RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// The PNG of `svg` (tagged `tag`): from the posters rendered lately, else rendered on a
 /// blocking thread, at most `RENDERS` at once; `None` when no slot came within `RENDER_WAIT`.
 pub async fn png_cached(tag: &str, svg: String) -> Option<Result<Arc<Vec<u8>>, String>> {
+    png_cached_sized(tag, svg, WIDTH, HEIGHT).await
+}
+
+/// `png_cached` for an SVG of `width` × `height` (the weekly report's image).
+pub async fn png_cached_sized(
+    tag: &str,
+    svg: String,
+    width: u32,
+    height: u32,
+) -> Option<Result<Arc<Vec<u8>>, String>> {
     let find = || {
         let kept = RENDERED.lock().unwrap_or_else(|e| e.into_inner());
         kept.iter().find(|(t, _)| t == tag).map(|(_, b)| b.clone())
@@ -184,7 +194,7 @@ pub async fn png_cached(tag: &str, svg: String) -> Option<Result<Arc<Vec<u8>>, S
     if let Some(hit) = find() {
         return Some(Ok(hit)); // drawn while this request waited
     }
-    let drawn = match tokio::task::spawn_blocking(move || png(&svg)).await {
+    let drawn = match tokio::task::spawn_blocking(move || render(&svg, width, height)).await {
         Ok(Ok(bytes)) => Arc::new(bytes),
         Ok(Err(e)) => return Some(Err(e)),
         Err(e) => return Some(Err(e.to_string())),
@@ -198,13 +208,19 @@ pub async fn png_cached(tag: &str, svg: String) -> Option<Result<Arc<Vec<u8>>, S
 }
 
 pub fn png(svg: &str) -> Result<Vec<u8>, String> {
+    render(svg, WIDTH, HEIGHT)
+}
+
+/// Any SVG of `width` × `height` as PNG, its text in the system's CJK font (the weekly report
+/// is drawn by this too).
+pub fn render(svg: &str, width: u32, height: u32) -> Result<Vec<u8>, String> {
     use resvg::{tiny_skia, usvg};
     let opt = usvg::Options {
         fontdb: fonts(),
         ..usvg::Options::default()
     };
     let tree = usvg::Tree::from_str(svg, &opt).map_err(|e| e.to_string())?;
-    let mut pixmap = tiny_skia::Pixmap::new(WIDTH, HEIGHT).ok_or("the poster has no pixels")?;
+    let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or("the image has no pixels")?;
     resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
     pixmap.encode_png().map_err(|e| e.to_string())
 }

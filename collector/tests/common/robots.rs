@@ -133,6 +133,24 @@ pub fn verify(
 ) -> Result<(), Response> {
     let v: Value = serde_json::from_str(body).expect("a JSON body");
     match kind {
+        // WeCom's image message: the image as base64, at most 2 MB, and its MD5 (hex).
+        Kind::Wecom if v["msgtype"] == "image" => {
+            let image = STANDARD
+                .decode(v["image"]["base64"].as_str().unwrap())
+                .expect("base64");
+            assert!(image.len() <= 2 * 1024 * 1024, "{}", image.len());
+            let md5: String = <md5::Md5 as md5::Digest>::digest(&image)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            match v["image"]["md5"] == md5.as_str() {
+                true => Ok(()),
+                false => Err(
+                    axum::Json(json!({"errcode": 40009, "errmsg": "invalid image size"}))
+                        .into_response(),
+                ),
+            }
+        }
         Kind::Wecom => {
             assert_eq!(v["msgtype"], "markdown", "{v}");
             let content = v["markdown"]["content"].as_str().unwrap();
@@ -213,7 +231,11 @@ pub fn verify(
                 .split(' ')
                 .filter_map(|s| s.strip_prefix("v1,"))
                 .any(|s| s == expected);
-            assert!(v["type"].as_str().unwrap().starts_with("case.") || v["type"] == "digest");
+            assert!(
+                v["type"].as_str().unwrap().starts_with("case.")
+                    || v["type"] == "digest"
+                    || v["type"] == "report"
+            );
             assert!(v["timestamp"].is_string() && v["data"].is_object(), "{v}");
             match matches {
                 true => Ok(()),

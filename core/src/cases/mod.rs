@@ -34,6 +34,7 @@ pub mod delivery;
 pub mod opening;
 pub mod schedule;
 pub mod stats;
+pub mod weekly;
 
 pub use opening::CaseRule;
 

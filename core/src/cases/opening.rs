@@ -110,16 +110,19 @@ pub enum AlertKind {
     Digest,
     /// A promoter's friend booked or bought: the store thanks the promoter (`growth::referral`).
     Referral,
+    /// A place's weekly report (`cases::weekly`): an image of its week.
+    Report,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 6] = [
+    pub const ALL: [AlertKind; 7] = [
         AlertKind::Opened,
         AlertKind::Callback,
         AlertKind::Reminder,
         AlertKind::Breach,
         AlertKind::Digest,
         AlertKind::Referral,
+        AlertKind::Report,
     ];
 
     /// The kind a stored name names.
@@ -136,6 +139,7 @@ impl AlertKind {
             AlertKind::Breach => "case.breach",
             AlertKind::Digest => "digest",
             AlertKind::Referral => "referral",
+            AlertKind::Report => "report",
         }
     }
 
@@ -156,6 +160,7 @@ impl AlertKind {
             AlertKind::Breach => "breach",
             AlertKind::Digest => "digest",
             AlertKind::Referral => "referral",
+            AlertKind::Report => "report",
         }
     }
 }

@@ -80,6 +80,9 @@ pub const MAX_WRITE_KEY: usize = 64;
 /// Largest request body a collector reads, in bytes: above the outbox's largest entry
 /// (`outbox::MAX_ENTRY_BYTES`), so every body the widget keeps is one a collector reads.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// How long a weekly report's image link (sent to a chat robot) opens, in days: two weeks, so
+/// last week's link still opens beside this week's.
+pub const REPORT_LINK_DAYS: i64 = 14;
 
 /// A phone tail: exactly `PHONE_TAIL_DIGITS` ASCII digits.
 pub fn is_phone_tail(s: &str) -> bool {

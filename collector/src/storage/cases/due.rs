@@ -1,7 +1,8 @@
 //! What the worker asks the store unprompted: the open cases that have earned a reminder or a
 //! breach (`Store::cases_due_for`, by `cases::schedule::escalation`, each once per reopening
-//! and never more than `schedule::STALE_NS` late) and whether an alert is made already
-//! (`Store::alert_exists`, for the day's digest).
+//! and never more than `schedule::STALE_NS` late), whether an alert is made already
+//! (`Store::alert_exists`, for the day's digest), the week's reports made
+//! (`Store::report_keys`) and the week's reports inserted in one commit (`Store::insert_reports`).
 
 use nps_core::cases::opening::AlertKind;
 use nps_core::cases::schedule::{self, Escalation};
@@ -28,6 +29,42 @@ impl Store {
             .one("SELECT key FROM alerts WHERE key = $1", vec![t(key)])
             .await?;
         Ok(rows.is_some_and(|r| !r.is_empty()))
+    }
+
+    /// The keys of the reports made for the week beginning `first_day` (`report:{day}:…`).
+    pub async fn report_keys(&self, first_day: &str) -> Result<Vec<String>, StoreError> {
+        let prefix = format!("report:{first_day}:%");
+        let rows = self
+            .one("SELECT key FROM alerts WHERE key LIKE $1", vec![t(&prefix)])
+            .await?;
+        rows.unwrap_or_default()
+            .iter()
+            .map(|r| text(r, 0))
+            .collect()
+    }
+
+    /// Inserts the weekly reports `(key, body)` due at `now`, all in one commit (none when it
+    /// fails), each unless its key is stored; how many were new.
+    pub async fn insert_reports(
+        &self,
+        reports: &[(String, String)],
+        now: &Now,
+    ) -> Result<usize, StoreError> {
+        let stmts = reports
+            .iter()
+            .map(|(key, body)| {
+                super::queue::insert_alert_stmt(
+                    key,
+                    AlertKind::Report.name(),
+                    None,
+                    Some(body),
+                    now.ns,
+                    now,
+                )
+            })
+            .collect();
+        let made = self.transact(stmts).await?;
+        Ok(made.iter().filter(|rows| !rows.is_empty()).count())
     }
 
     /// Open cases (nobody reached the customer) that have earned a reminder or a breach
