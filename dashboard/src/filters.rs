@@ -9,7 +9,8 @@
 //! (else the level under the deepest place picked), `find=深圳` searches its rows by name or
 //! code, `sort=rate` orders them (`drill::Sort`).
 //! `case=ID` (the link of a robot's alert, `dashboard.html#case=…`) is not part of the view: it
-//! asks the page to show that case on top of its queue (`Read::case`), once.
+//! asks the page to show that case on top of its queue (`Read::case`), once; `show=referrals`
+//! (a thank-you alert's link) brings that section into view once it is drawn (`Read::show`).
 //! No credential is ever read from a link: the page signs in with a session cookie. An old
 //! link's `token=…` is noted (`Read::old_token`), never used, and gone from the address as
 //! soon as the page writes the fragment back.
@@ -43,6 +44,32 @@ const FIND: &str = "find";
 const SORT: &str = "sort";
 /// The case a link asks the queue to show (an alert's `#case=…`).
 const CASE: &str = "case";
+/// The section a link asks the page to bring into view (a thank-you alert's `#show=referrals`).
+const SHOW: &str = "show";
+
+/// A section of the page a link can open at (`show=…`), by the id of its heading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// The referral funnel (a thank-you alert's link).
+    Referrals,
+}
+
+impl Section {
+    pub const ALL: [Section; 1] = [Section::Referrals];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Referrals => "referrals",
+        }
+    }
+
+    /// The id of the section's heading in the page.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Section::Referrals => "referrals-h",
+        }
+    }
+}
 
 /// What the segment table groups by: a payload dimension, or a level of the brand's org
 /// above the store (the region or the city of each answer's store).
@@ -154,6 +181,8 @@ pub struct Read {
     pub old_token: bool,
     /// The case the link points at (`case=ID`): shown on top of the queue, highlighted.
     pub case: Option<String>,
+    /// The section the link opens at (`show=referrals`), brought into view once it is drawn.
+    pub show: Option<Section>,
     pub problems: Vec<String>,
 }
 
@@ -180,6 +209,10 @@ impl Filters {
                 TOKEN => read.old_token = true,
                 CASE if case_id(v) => read.case = Some(v.to_owned()),
                 CASE => bad("a case id like 6f1c2a7e-9b1d-4c3e-8a5f-0d2e4b6a8c1f"),
+                SHOW => match Section::ALL.into_iter().find(|s| s.key() == v) {
+                    Some(s) => read.show = Some(s),
+                    None => bad(&Section::ALL.map(Section::key).join(", ")),
+                },
                 FROM | TO => match parse_iso_date(v) {
                     Some(day) if k == FROM => f.from = Some(day),
                     Some(day) => f.to = Some(day),
@@ -222,7 +255,7 @@ impl Filters {
                     Some(d) if !v.is_empty() => f.only[d.index()] = Some(v.to_owned()),
                     Some(_) => {}
                     None => read.problems.push(format!(
-                        "unknown key {k:?} in the link: expected {FROM}, {TO}, {SURVEY}, {REGION}, {CITY}, {}, {BY}, {TREND}, {COMMENTS}, {SEARCH}, {REASON}, {LEVEL}, {FIND}, {SORT}, {LANG}, {CASE}",
+                        "unknown key {k:?} in the link: expected {FROM}, {TO}, {SURVEY}, {REGION}, {CITY}, {}, {BY}, {TREND}, {COMMENTS}, {SEARCH}, {REASON}, {LEVEL}, {FIND}, {SORT}, {LANG}, {CASE}, {SHOW}",
                         Dimension::KEYS.join(", ")
                     )),
                 },
@@ -527,6 +560,25 @@ mod tests {
                 read.problems
             );
         }
+    }
+
+    #[test]
+    fn a_thank_you_alerts_link_opens_the_referrals_of_its_store() {
+        let read = Filters::from_fragment("#store=SZ-FT&show=referrals");
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        assert_eq!(read.show, Some(Section::Referrals));
+        assert_eq!(
+            read.filters.only[Dimension::Store.index()].as_deref(),
+            Some("SZ-FT")
+        );
+        // Not part of the view written back.
+        assert_eq!(read.filters.to_fragment(), "store=SZ-FT");
+        let read = Filters::from_fragment("show=everything");
+        assert_eq!(read.show, None);
+        assert_eq!(
+            read.problems,
+            ["show is \"everything\": expected referrals"]
+        );
     }
 
     #[test]

@@ -318,6 +318,29 @@ async fn a_promoters_friend_opens_books_and_buys_and_the_store_thanks_and_counts
     )
     .await;
     assert!(booked.contains("深圳福田店"), "{booked}");
+    // Its link opens the dashboard at the store's referrals: no complaint about the link, the
+    // referral table brought into view.
+    let at = booked
+        .find("dashboard.html#")
+        .expect("a link to the dashboard")
+        + 15;
+    let fragment: String = booked[at..]
+        .chars()
+        .take_while(|c| !matches!(c, ')' | ' ' | '\n'))
+        .collect();
+    assert_eq!(fragment, "store=SZ-FT&show=referrals", "{booked}");
+    manager
+        .goto(&format!("{}/dashboard.html#{fragment}", server.base))
+        .await;
+    manager.find("#referrals-h").await;
+    wait_until("the referrals brought into view", || async {
+        let seen = manager
+            .js("const r = document.getElementById('referrals-h').getBoundingClientRect(); \
+                 return r.top >= 0 && r.top < innerHeight && !document.querySelector('p.status.error')")
+            .await;
+        (seen == Value::Bool(true)).then_some(())
+    })
+    .await;
     let bought = thank_you(&seen, "已成交购车，请致谢").await;
     assert!(bought.contains("王先生推荐的朋友"), "{bought}");
     assert_eq!(seen.lock().unwrap().len(), 2, "one message each");

@@ -885,7 +885,7 @@ fn a_thank_you_names_the_promoter_or_the_order_and_never_a_phone() {
         advisor: Some("王磊".into()),
         visit: Some("R-88231".into()),
         survey: "after-sales".into(),
-        link: "https://nps.brand.example/dashboard.html#referrals".into(),
+        link: "https://nps.brand.example/dashboard.html#store=SZ-FT&show=referrals".into(),
     };
     let titles = |m: &Message| Locale::ALL.map(|l| super::text::words(m, l).title);
     let named = Message::Referral(thanks(Some("王先生"), EventKind::Booked));
@@ -910,7 +910,10 @@ fn a_thank_you_names_the_promoter_or_the_order_and_never_a_phone() {
     let sneaky = Message::Referral(thanks(Some(PHONES[0]), EventKind::Booked));
     for text in robot_texts_masking_the_phone(&sneaky) {
         assert!(text.contains("R-88231") && text.contains("王磊"), "{text}");
-        assert!(text.contains("dashboard.html#referrals"), "{text}");
+        assert!(
+            text.contains("dashboard.html#store=SZ-FT&show=referrals"),
+            "{text}"
+        );
     }
 }
 
@@ -930,7 +933,7 @@ fn a_booking_thank_you_names_the_friend_and_the_date_and_never_a_phone() {
             advisor: Some("王磊".into()),
             visit: Some("R-88231".into()),
             survey: "after-sales".into(),
-            link: "https://nps.brand.example/dashboard.html#referrals".into(),
+            link: "https://nps.brand.example/dashboard.html#store=SZ-FT&show=referrals".into(),
         })
     };
     let titles = |m: &Message| Locale::ALL.map(|l| super::text::words(m, l).title);

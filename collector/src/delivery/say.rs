@@ -84,6 +84,16 @@ pub fn thanks_place(body: &str) -> (String, Option<String>) {
     (s("survey").unwrap_or_default(), s("store"))
 }
 
+/// The dashboard at the referrals of `store` (the dashboard's `show=referrals`).
+fn thanks_link(base: &str, store: Option<&str>) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    if let Some(store) = store {
+        q.append_pair("store", store);
+    }
+    q.append_pair("show", "referrals");
+    format!("{base}/dashboard.html#{}", q.finish())
+}
+
 /// The thank-you a body says, with the names in force and the funnel's link under `base`.
 pub fn thanks(body: &str, names: &Names, base: &str) -> Option<Thanks> {
     let v: Value = serde_json::from_str(body).ok()?;
@@ -94,6 +104,7 @@ pub fn thanks(body: &str, names: &Names, base: &str) -> Option<Thanks> {
         id,
     });
     let advisor = s("advisor").map(|a| names.get("advisor", &a).unwrap_or(&a).to_owned());
+    let link = thanks_link(base, store.as_ref().map(|s| s.id.as_str()));
     Some(Thanks {
         event,
         promoter: s("name"),
@@ -103,6 +114,27 @@ pub fn thanks(body: &str, names: &Names, base: &str) -> Option<Thanks> {
         advisor,
         visit: s("visit"),
         survey: s("survey").unwrap_or_default(),
-        link: format!("{base}/dashboard.html#referrals"),
+        link,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_thank_you_links_to_its_stores_referrals() {
+        let body = r#"{"kind":"booked","store":"SZ-FT","survey":"after-sales","name":"王先生"}"#;
+        let t = thanks(body, &Names::default(), "https://nps.brand.example").unwrap();
+        assert_eq!(
+            t.link,
+            "https://nps.brand.example/dashboard.html#store=SZ-FT&show=referrals"
+        );
+        let t = thanks(r#"{"kind":"booked"}"#, &Names::default(), "").unwrap();
+        assert_eq!(t.link, "/dashboard.html#show=referrals");
+        assert_eq!(
+            thanks_link("", Some("A&B")),
+            "/dashboard.html#store=A%26B&show=referrals"
+        );
+    }
 }

@@ -12,9 +12,9 @@ use yew::prelude::*;
 
 pub use super::load::Me;
 use super::load::{self, Loaded};
-use super::{actions, cases, charts, drill, drivers, funnel, glance, start, tables, themes};
+use super::{actions, cases, charts, drill, drivers, funnel, glance, show, start, tables, themes};
 use crate::data::{self, Record};
-use crate::filters::{Filters, Read};
+use crate::filters::{Filters, Read, Section};
 use crate::report::{self, Context, Report};
 use crate::words::Word;
 
@@ -66,6 +66,8 @@ struct Model {
     old_link: bool,
     /// The case a link points at (`#case=ID`), shown on top of the queue.
     focus: Option<AttrValue>,
+    /// The section a link opens at (`#show=referrals`).
+    show: Option<Section>,
 }
 
 enum Action {
@@ -102,6 +104,7 @@ impl Reducible for Model {
                 m.filters = read.filters;
                 m.problems = read.problems;
                 m.focus = read.case.map(AttrValue::from);
+                m.show = read.show;
             }
             Action::Lever(i, v, mut all) => {
                 all[i] = v;
@@ -181,6 +184,7 @@ pub fn App(props: &AppProps) -> Html {
             me: None,
             old_link: read.old_token,
             focus: read.case.map(AttrValue::from),
+            show: read.show,
         }
     });
 
@@ -226,6 +230,10 @@ pub fn App(props: &AppProps) -> Html {
             None => load.emit(()),
         });
     }
+    // A link's section, brought into view once drawn.
+    use_effect_with(model.show, |s| {
+        s.map(show::bring_into_view).unwrap_or_default()
+    });
     {
         // A link pasted into this tab applies its view.
         let model = model.dispatcher();

@@ -13,6 +13,7 @@ mod drivers;
 mod funnel;
 mod glance;
 mod load;
+mod show;
 mod start;
 mod tables;
 mod themes;
