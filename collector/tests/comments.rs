@@ -13,7 +13,7 @@ use common::db_path;
 use http_body_util::BodyExt;
 use nps_collector::{app, write_key, Admission, Now, Settings, Store};
 use nps_core::access::{Role, Scope};
-use nps_core::contract::columns::{self, COMMENT, FLAGGED, PHONE};
+use nps_core::contract::columns::{self, COMMENT, FLAGGED, PHONE, TOO_FAST};
 use nps_core::contract::context::Dimension;
 use nps_core::contract::payload::Response;
 use nps_core::scoring::analysis::Names;
@@ -134,7 +134,7 @@ async fn the_columns_hold_each_answer_of_the_scope_and_never_a_comment_or_phone(
         "oldest first"
     );
     assert_eq!(c.marks[0], COMMENT | PHONE);
-    assert_eq!((c.marks[4], c.marks[5]), (0, FLAGGED | COMMENT));
+    assert_eq!((c.marks[4], c.marks[5]), (0, FLAGGED | TOO_FAST | COMMENT));
     assert_eq!(c.code(Dimension::Store, 7), "BJ-CY");
     assert_eq!(c.code(Dimension::Advisor, 7), "wang");
     assert_eq!(c.reasons_of(7).collect::<Vec<_>>(), ["price", "wait_time"]);

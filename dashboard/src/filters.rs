@@ -47,29 +47,8 @@ const CASE: &str = "case";
 /// The section a link asks the page to bring into view (a thank-you alert's `#show=referrals`).
 const SHOW: &str = "show";
 
-/// A section of the page a link can open at (`show=…`), by the id of its heading.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Section {
-    /// The referral funnel (a thank-you alert's link).
-    Referrals,
-}
-
-impl Section {
-    pub const ALL: [Section; 1] = [Section::Referrals];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Section::Referrals => "referrals",
-        }
-    }
-
-    /// The id of the section's heading in the page.
-    pub fn heading(self) -> &'static str {
-        match self {
-            Section::Referrals => "referrals-h",
-        }
-    }
-}
+mod section;
+pub use section::Section;
 
 /// What the segment table groups by: a payload dimension, or a level of the brand's org
 /// above the store (the region or the city of each answer's store).
