@@ -885,7 +885,7 @@ async fn the_store_lists_its_friends_bookings_masked_and_reveals_one_logged() {
     .await;
     let row = &r.json()["rows"][0];
     for (key, want) in [
-        ("code_store", json!("SZ-FT")),
+        ("store", json!("SZ-FT")),
         ("advisor", json!("wang")),
         ("promoter_name", json!("王先生")),
         ("friend_name", json!("李女士")),

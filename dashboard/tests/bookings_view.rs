@@ -25,16 +25,16 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// one whose phone was removed at its retention; as the collector sends an analyst, the last
 /// row has no `phone` key.
 const ROWS: &str = r#"{"rows": [
-  {"id": "b-2", "code_store": "SZ-FT", "advisor": "wang", "promoter_name": "王先生",
+  {"id": "b-2", "store": "SZ-FT", "advisor": "wang", "promoter_name": "王先生",
    "friend_name": "李女士", "preferred_date": "2026-12-10", "phone": "138****3788",
    "via": "form", "booked_at": "2026-12-03T08:00:00.000Z"},
-  {"id": "b-1", "code_store": "SZ-FT", "advisor": null, "promoter_name": null,
+  {"id": "b-1", "store": "SZ-FT", "advisor": null, "promoter_name": null,
    "friend_name": null, "preferred_date": null, "phone": null, "via": "api",
    "booked_at": "2026-12-01T08:00:00.000Z"}
 ]}"#;
 
 const ANALYST_ROWS: &str = r#"{"rows": [
-  {"id": "b-2", "code_store": "SZ-FT", "advisor": "wang", "promoter_name": "王先生",
+  {"id": "b-2", "store": "SZ-FT", "advisor": "wang", "promoter_name": "王先生",
    "friend_name": "李女士", "preferred_date": "2026-12-10", "via": "form",
    "booked_at": "2026-12-03T08:00:00.000Z"}
 ]}"#;

@@ -33,11 +33,7 @@ fn item(v: &Rc<View>, b: &Booking) -> Html {
         None => v.t(Word::BookingNoDate).to_owned(),
     };
     let mut about: Vec<String> = Vec::new();
-    about.extend(
-        b.code_store
-            .as_deref()
-            .map(|s| v.label(Dimension::Store, s)),
-    );
+    about.extend(b.store.as_deref().map(|s| v.label(Dimension::Store, s)));
     about.extend(b.advisor.as_deref().map(|a| v.label(Dimension::Advisor, a)));
     about.extend(
         b.promoter_name
