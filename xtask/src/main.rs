@@ -253,6 +253,8 @@ fn screenshots() -> Result {
             "case_screens",
             "--test",
             "growth_screens",
+            "--test",
+            "drill_screens",
         ])
         .env("NPS_DIST", &dist)
         .env("CHROMEDRIVER", &t.chromedriver)
