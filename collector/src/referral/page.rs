@@ -36,6 +36,7 @@ img.addEventListener('touchend',function(){clearTimeout(t);});}})();"
 /// The page's own styles (beside the widget's stylesheet).
 const STYLE: &str = "<style>.nps-poster img{display:block;width:100%;max-width:360px;height:auto;\
 margin:0 auto 8px;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.15)}\
+.nps-poster--full img{max-width:100%}\
 .nps-refer-link{word-break:break-all;font-size:14px;margin:0 0 8px}\
 .nps-refer-qr{display:block;width:160px;height:160px;margin:8px auto}\
 .nps-refer-section{margin-top:16px;padding-top:16px;border-top:1px solid var(--nps-line)}\
@@ -93,6 +94,25 @@ pub fn refer(cfg: &Config, m: &Masthead, r: &Referral, link: &str) -> Result<Str
         &format!("{STYLE}{}", card(cfg, "refer", &inner)),
         &format!("<script>{SCRIPT}</script>"),
     ))
+}
+
+/// The poster alone, as large as the screen allows, as a plain image (served inline) under
+/// "press and hold the picture to save or send it": what "save the poster" opens inside
+/// WeChat, whose browser downloads no file (`poster_http`).
+pub fn poster_view(cfg: &Config, m: &Masthead, code: &str) -> String {
+    let inner = format!(
+        "<div class=\"nps-outcome\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{hold}</h1>\
+<figure class=\"nps-poster nps-poster--full\"><img src=\"/r/{code}/poster.png\" width=\"720\" height=\"1080\" alt=\"{alt}\"></figure></div>",
+        hold = esc(cfg.text(Text::ReferHoldToSave)),
+        code = esc(code),
+        alt = esc(cfg.text(Text::ReferPosterAlt)),
+    );
+    document(
+        cfg,
+        m,
+        &format!("{STYLE}{}", card(cfg, "poster", &inner)),
+        "",
+    )
 }
 
 /// "Preparing your invitation…", refreshing itself in 2 s (`since`: when the wait began)
