@@ -129,10 +129,7 @@ pub(crate) async fn route(
                     .into_response()
             }
             renders::Drawn::OverBudget(wait_s) => {
-                let n = state
-                    .settings
-                    .poster_budget
-                    .unwrap_or(crate::POSTER_BUDGET);
+                let n = state.settings.poster_budget.unwrap_or(crate::POSTER_BUDGET);
                 return crate::limit::too_many(
                     format!(
                         "more than {n} new posters a minute from this client; retry in {wait_s} s"

@@ -128,11 +128,9 @@ where
             Role::Hit(bytes) => return Drawn::Done(Ok(bytes)),
             Role::Follow(mut rx) => {
                 // The leader's render: its slot wait and its drawing.
-                let waited = tokio::time::timeout_at(
-                    deadline + RENDER_WAIT,
-                    rx.wait_for(Option::is_some),
-                )
-                .await;
+                let waited =
+                    tokio::time::timeout_at(deadline + RENDER_WAIT, rx.wait_for(Option::is_some))
+                        .await;
                 match waited {
                     Ok(Ok(out)) => return Drawn::Done(out.clone().expect("waited for some")),
                     // The leader gave up before drawing: try again (maybe as the leader).
