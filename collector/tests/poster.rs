@@ -186,7 +186,8 @@ async fn inside_wechat_saving_opens_the_poster_to_press_and_hold() {
         "attachment; filename=\"poster.png\""
     );
     assert_eq!(safari.headers[header::VARY], "User-Agent");
-    // The promoter's page keeps its one button to both.
+    // The promoter's page keeps its one button to both; inside WeChat its script shows the
+    // poster full size under the words instead of following it.
     let page = get(
         &app,
         &format!("/s/after-sales/{PROMOTER}/refer"),
@@ -195,9 +196,14 @@ async fn inside_wechat_saving_opens_the_poster_to_press_and_hold() {
         "x",
     )
     .await;
-    assert!(page
-        .text
-        .contains(&format!("href=\"/r/{code}/poster.png?save=1\" download")));
+    for part in [
+        &format!("href=\"/r/{code}/poster.png?save=1\" download"),
+        "<figcaption class=\"nps-poster-hold\" data-hold hidden tabindex=\"-1\">长按图片保存或发送给朋友</figcaption>",
+        "if(wx){s.removeAttribute('download');",
+        "f.classList.add('nps-poster--full');h.hidden=false;",
+    ] {
+        assert!(page.text.contains(part), "{part} missing:\n{}", page.text);
+    }
 }
 
 /// Served on a socket without `--public-origin`: the link is the address the client reached,

@@ -8,9 +8,10 @@
 //!   `Settings::poster_budget` a minute first, and past it gets a 429 that says so.
 //! - `?save=1` (the promoter's "save the poster") counts as shared. Outside WeChat it is the
 //!   PNG as a download (`Content-Disposition: attachment`). WeChat's browser downloads no
-//!   file, so there (a `MicroMessenger` user agent) it is a 303 to `/r/{code}/poster`: the
-//!   poster full size as a plain image, "press and hold the picture to save or send it".
-//!   Otherwise the PNG is `inline`.
+//!   file: there the page's script shows the poster on the page full size under "press and
+//!   hold the picture to save or send it" (`page::refer`), and without the script the
+//!   request (a `MicroMessenger` user agent) gets a 303 to `/r/{code}/poster`, the poster
+//!   alone as a plain image under the same words. Otherwise the PNG is `inline`.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
