@@ -235,10 +235,6 @@ texts! {
         "您的專屬邀請海報，長按可儲存或傳送給好友",
         "Your invitation poster: press and hold to save or send it" }
     ReferSave "refer_save" { "保存海报", "儲存海報", "Save the poster" }
-    ReferHoldToSave "refer_hold_to_save" {
-        "长按图片保存或发送给朋友",
-        "長按圖片儲存或傳送給朋友",
-        "Press and hold the picture to save or send it" }
     ReferLink "refer_link" { "您的专属链接", "您的專屬連結", "Your own link" }
     ReferShare "refer_share" { "分享链接", "分享連結", "Share the link" }
     ReferQr "refer_qr" { "好友扫码即可打开", "好友掃碼即可開啟", "A friend can scan this code" }

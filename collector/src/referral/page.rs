@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nps_core::config::Config;
 use nps_core::contract::rules::MAX_PHONE_INPUT;
-use nps_core::words::{fill, Text};
+use nps_core::words::{fill, Locale, Text};
 
 use super::promoter::MAX_NAME;
 use crate::html::escape_html as esc;
@@ -51,6 +51,17 @@ margin:0 auto 8px;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.15)}\
 [data-screen=book] .nps-follow-up{margin-top:0}[data-screen=book] .nps-phone+.nps-label{margin-top:14px}\
 [data-screen=book] .nps-consent span{word-break:keep-all;overflow-wrap:anywhere}</style>";
 
+/// "Press and hold the picture to save or send it", under the poster inside WeChat. Words
+/// only the collector shows stay out of the core's table, which the widget compiles whole
+/// (its size budget).
+pub fn hold_to_save(locale: Locale) -> &'static str {
+    match locale {
+        Locale::ZhCn => "长按图片保存或发送给朋友",
+        Locale::ZhTw => "長按圖片儲存或傳送給朋友",
+        Locale::En => "Press and hold the picture to save or send it",
+    }
+}
+
 fn brand(cfg: &Config) -> String {
     cfg.brand_in_sentence().to_owned()
 }
@@ -83,7 +94,7 @@ pub fn refer(cfg: &Config, m: &Masthead, r: &Referral, link: &str) -> Result<Str
         title = esc(&title),
         intro = t(Text::ReferIntro),
         alt = t(Text::ReferPosterAlt),
-        hold = t(Text::ReferHoldToSave),
+        hold = esc(hold_to_save(cfg.locale)),
         save = t(Text::ReferSave),
         link_label = t(Text::ReferLink),
         link = esc(link),
@@ -112,7 +123,7 @@ pub fn poster_view(cfg: &Config, m: &Masthead, code: &str) -> String {
     let inner = format!(
         "<div class=\"nps-outcome\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{hold}</h1>\
 <figure class=\"nps-poster nps-poster--full\"><img src=\"/r/{code}/poster.png\" width=\"720\" height=\"1080\" alt=\"{alt}\"></figure></div>",
-        hold = esc(cfg.text(Text::ReferHoldToSave)),
+        hold = esc(hold_to_save(cfg.locale)),
         code = esc(code),
         alt = esc(cfg.text(Text::ReferPosterAlt)),
     );
