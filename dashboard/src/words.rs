@@ -263,11 +263,13 @@ words! {
     FlagSameDevice { "同一设备多次回答", "同一裝置多次回答", "One device, many answers" }
     FlagSameDeviceWhy { "几小时内，同一部手机或平板为同一门店的不同工单回答了多次，例如门店自己的平板。", "幾小時內，同一支手機或平板為同一門市的不同工單回答了多次，例如門市自己的平板。", "Within a few hours, one phone or tablet answered for several different visits of one store: the store's own tablet, say." }
     FlagSameNetwork { "同一网络集中回答", "同一網路集中回答", "One network, many answers" }
-    FlagSameNetworkWhy { "几小时内，同一门店的许多不同工单都从同一个网络回答，例如门店的 Wi-Fi。", "幾小時內，同一門市的許多不同工單都從同一個網路回答，例如門市的 Wi-Fi。", "Within a few hours, many different visits of one store answered from one network: the store's Wi-Fi, say." }
+    FlagSameNetworkWhy { "几小时内，同一门店的许多不同工单都从同一个网络回答，而且另有迹象：其中有同一设备重复回答、在柜台当场回答或集中打高分，或者这个网络的回答占比远高于平时，例如门店自己的 Wi-Fi。顾客在休息区连上访客 Wi-Fi 各自回答不会被标出。", "幾小時內，同一門市的許多不同工單都從同一個網路回答，而且另有跡象：其中有同一裝置重複回答、在櫃檯當場回答或集中打高分，或者這個網路的回答占比遠高於平時，例如門市自己的 Wi-Fi。顧客在休息區連上訪客 Wi-Fi 各自回答不會被標出。", "Within a few hours, many different visits of one store answered from one network, with another sign: one device answering again, answers at the counter or a burst of top scores among them, or the network's share of the store's answers far above its usual: the store's own Wi-Fi, say. Customers answering on the lounge's guest Wi-Fi, each on their own phone, are not flagged." }
     FlagAtCounter { "在柜台当场回答", "在櫃檯當場回答", "Answered at the counter" }
     FlagAtCounterWhy { "发出评价邀请后一两分钟内就回答了，顾客很可能还在店里。", "發出評價邀請後一兩分鐘內就回答了，顧客很可能還在店裡。", "Answered within a minute or two of the survey invitation being sent: the customer was most likely still in the store." }
     FlagTenBurst { "集中打 10 分", "集中打 10 分", "A burst of 10s" }
     FlagTenBurstWhy { "半小时内同一门店收到多条 10 分，而且几乎全是 10 分。", "半小時內同一門市收到多則 10 分，而且幾乎全是 10 分。", "Within half an hour, one store got several 10s and almost nothing else." }
+    FlagHighBurst { "集中打 9–10 分", "集中打 9–10 分", "A burst of 9s and 10s" }
+    FlagHighBurstWhy { "半小时内同一门店收到多条 9 分或 10 分，几乎没有别的分数，而这家门店平时打 9–10 分的比例要低得多（例如请顾客“打 9 分或 10 分”）。", "半小時內同一門市收到多則 9 分或 10 分，幾乎沒有別的分數，而這家門市平時打 9–10 分的比例要低得多（例如請顧客「打 9 分或 10 分」）。", "Within half an hour, one store got several 9s and 10s and almost nothing else, far more than its usual share of them (customers asked to “give a 9 or 10”, say)." }
     ShowFlagged { "查看", "查看", "Show" }
     FlaggedAt { "{name} 需要核实的回答", "{name} 需要核實的回答", "Answers to check at {name}" }
     NoFlagged { "没有需要核实的回答。", "沒有需要核實的回答。", "No answers to check." }

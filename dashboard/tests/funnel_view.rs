@@ -203,7 +203,8 @@ async fn each_flag_reason_in_plain_words_and_a_flagged_answers_reasons() {
             "同一设备多次回答",
             "同一网络集中回答",
             "在柜台当场回答",
-            "集中打 10 分"
+            "集中打 10 分",
+            "集中打 9–10 分"
         ]
     );
     assert_eq!(
@@ -290,6 +291,6 @@ async fn the_section_asks_the_collector_and_says_why_not() {
     // The rows and the trend each said why not (the collector is not there).
     until(&root, "section.funnel .status.error ~ .status.error").await;
     // The flags are explained whatever the figures.
-    assert_eq!(all(&root, ".flag-reasons dt").len(), 4);
+    assert_eq!(all(&root, ".flag-reasons dt").len(), 5);
     root.remove();
 }
