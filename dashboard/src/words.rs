@@ -237,14 +237,15 @@ words! {
     ListSep { "；", "；", "; " }
     Language { "语言", "語言", "Language" }
     Funnel { "回复率与转介绍", "回覆率與轉介紹", "Response & referrals" }
-    FunnelHint { "邀请：门店发出的评价邀请（工单链接或二维码）。回复率 = 回答了的受邀顾客 ÷ 受邀顾客；区间越窄，数字越可靠。", "邀請：門市發出的評價邀請（工單連結或 QR 碼）。回覆率 = 回答了的受邀顧客 ÷ 受邀顧客；區間越窄，數字越可靠。", "Invited: the survey invitations a store sent (an order's link or QR code). Response rate = invited customers who answered ÷ invited customers; the narrower the interval, the surer the figure." }
+    FunnelHint { "邀请：门店发出的评价邀请（工单链接或二维码）。打开：受邀顾客中打开了问卷或已回答的。受邀后回答：受邀顾客中回答了的；回复率 = 受邀后回答 ÷ 邀请，区间越窄，数字越可靠。回答数：所有回答（包括没有记录邀请的），净推荐值和需核实的比例都按它计算。", "邀請：門市發出的評價邀請（工單連結或 QR 碼）。開啟：受邀顧客中開啟了問卷或已回答的。受邀後回答：受邀顧客中回答了的；回覆率 = 受邀後回答 ÷ 邀請，區間越窄，數字越可靠。回答數：所有回答（包括沒有記錄邀請的），淨推薦值和需核實的比例都按它計算。", "Invited: the survey invitations a store sent (an order's link or QR code). Opened: invited customers who opened the survey or answered it. Answered of invited: invited customers who answered; response rate = answered of invited ÷ invited; the narrower the interval, the surer the figure. Answers: every answer (invited or not), which the NPS and the share to check count." }
     FunnelSignIn { "登录后可查看回复率与转介绍。", "登入後可查看回覆率與轉介紹。", "Sign in to see response rates and referrals." }
     NoFunnel { "所选范围内还没有邀请或回答。", "所選範圍內還沒有邀請或回答。", "No invitations or answers in this range yet." }
     Invited { "邀请", "邀請", "Invited" }
     Opened { "打开", "開啟", "Opened" }
-    Answered { "回答", "回答", "Answered" }
+    Answered { "受邀后回答", "受邀後回答", "Answered of invited" }
     ResponseRate { "回复率", "回覆率", "Response rate" }
     NoInvites { "未记录邀请", "未記錄邀請", "No invitations recorded" }
+    FunnelAnswers { "回答数", "回答數", "Answers" }
     LowResponse { "只收到了少数顾客的评价", "只收到了少數顧客的評價", "Only a few customers answered" }
     LowResponseWhy { "{name}：净推荐值较高，但受邀的 {invited} 位顾客中只有 {answered} 位回答。如果只有满意的顾客拿到了邀请，这个分数并不代表所有顾客。", "{name}：淨推薦值較高，但受邀的 {invited} 位顧客中只有 {answered} 位回答。如果只有滿意的顧客拿到了邀請，這個分數並不代表所有顧客。", "{name}: the NPS is high, but only {answered} of {invited} invited customers answered. If only happy customers were invited, the score does not speak for all of them." }
     Referrals { "转介绍", "轉介紹", "Referrals" }

@@ -105,7 +105,7 @@ async fn response_rates_with_their_intervals_and_the_stores_few_answered() {
     let sz = "table.response tr[data-key=SZ-FT]";
     assert_eq!(
         texts(&root, &format!("{sz} td.num:not(.nps)")),
-        ["120", "80", "60"]
+        ["120", "80", "60", "75"]
     );
     assert_eq!(text(&root, &format!("{sz} td.rate .num")), "50%（60/120）");
     assert_eq!(
@@ -141,13 +141,26 @@ async fn response_rates_with_their_intervals_and_the_stores_few_answered() {
     assert_eq!(text(&root, &format!("{bj} td.rate")), "—");
     assert!(one(&root, &format!("{bj} svg.ci")).is_none());
     assert_eq!(text(&root, &format!("{bj} th")), "BJ-CY");
+    // …said in words beside its twelve answers' NPS.
+    assert_eq!(
+        texts(&root, &format!("{bj} td.num:not(.nps)")),
+        ["未记录邀请", "—", "—", "12"]
+    );
     // On a phone each figure carries its column's name.
     assert_eq!(
         all(&root, &format!("{sz} td"))
             .iter()
             .map(|td| td.get_attribute("data-label").unwrap_or_default())
             .collect::<Vec<_>>(),
-        ["邀请", "打开", "回答", "回复率", "净推荐值", "需核实"]
+        [
+            "邀请",
+            "打开",
+            "受邀后回答",
+            "回复率",
+            "回答数",
+            "净推荐值",
+            "需核实"
+        ]
     );
     root.remove();
 }
