@@ -905,7 +905,13 @@ async fn the_demo_set_shows_low_response_referrals_and_a_coached_store() {
     assert!(row("SZ-FT")["booked"].as_u64().unwrap() > row("SZ-FT")["purchased"].as_u64().unwrap());
     let coached = row("GZ-TH");
     assert!(coached["flagged"].as_u64().unwrap() >= 15, "{coached}");
-    for reason in ["same_device", "same_network", "at_counter", "ten_burst", "high_burst"] {
+    for reason in [
+        "same_device",
+        "same_network",
+        "at_counter",
+        "ten_burst",
+        "high_burst",
+    ] {
         assert!(
             coached["flags"][reason].as_u64().unwrap() > 0,
             "{reason}: {coached}"
