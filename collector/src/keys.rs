@@ -52,7 +52,8 @@ impl Keys {
         ))
     }
 
-    /// One network: an IPv4 address's /24, an IPv6 address's /48 (a store's Wi-Fi).
+    /// One network: an IPv4 address's /24, an IPv6 address's /64 (one subnet: a store's
+    /// Wi-Fi; a /48 is a whole site or a carrier's block of many subscribers).
     pub fn net(&self, ip: IpAddr) -> String {
         let prefix = match ip {
             IpAddr::V4(v4) => {
@@ -61,7 +62,7 @@ impl Keys {
             }
             IpAddr::V6(v6) => {
                 let s = v6.segments();
-                format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
             }
         };
         Self::hex(&Self::mac(&self.device, &[b"net", prefix.as_bytes()]))
@@ -107,8 +108,10 @@ mod tests {
         assert_eq!(k.device(a, "UA").len(), MARK_HEX);
         assert!(!k.device(a, "UA").contains("203"));
         let v6a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
-        let v6b: IpAddr = "2001:db8:1:ffff::9".parse().unwrap();
-        assert_eq!(k.net(v6a), k.net(v6b), "one /48");
+        let v6b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let v6c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(k.net(v6a), k.net(v6b), "one /64");
+        assert_ne!(k.net(v6a), k.net(v6c), "two subscribers' /64s of one /48");
         // Another key, other marks.
         let other = Keys {
             device: b"other".to_vec(),
