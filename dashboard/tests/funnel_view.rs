@@ -110,7 +110,7 @@ async fn response_rates_with_their_intervals_and_the_stores_few_answered() {
     assert_eq!(text(&root, &format!("{sz} td.rate .num")), "50%（60/120）");
     assert_eq!(
         text(&root, &format!("{sz} td.rate .rate-range")),
-        "41%–59%95% 置信区间 41% 至 59%"
+        "41%–59%很可能在 41% 至 59% 之间"
     );
     // The bar on 0–100 %: the interval from 41 to 59, the rate at 50.
     let range = one(&root, &format!("{sz} td.rate svg.ci line.range")).unwrap();

@@ -144,7 +144,10 @@ async fn a_manager_drills_from_the_regions_to_a_stores_advisors_and_finds_a_stor
             .await;
         assert_eq!(west[0], "thin", "{west}");
         let badge = west[1].as_str().unwrap();
-        assert!(badge.contains("样本不足（") && !badge.contains('{'), "{west}");
+        assert!(
+            badge.contains("样本不足（") && !badge.contains('{'),
+            "{west}"
+        );
         assert!(!west[2].as_str().unwrap().contains("比目标"), "{west}");
         assert_eq!(west[3], "", "no interval: {west}");
         fits(&b, &format!("regions at {width}")).await;
