@@ -7,16 +7,19 @@
 //! |----------------|-----------------------------------------------------------------------------|--------------------------------------------|
 //! | `same_device`  | ≥ 3 answers of one store from one device, for different visits, within 6 h | `SAME_DEVICE_MIN`, `CLUSTER_WINDOW_NS`     |
 //! | `same_network` | ≥ 5 answers of one store from one network (/24), different visits, 6 h      | `SAME_NETWORK_MIN`, `CLUSTER_WINDOW_NS`    |
-//! | `at_counter`   | answered 0–2 min after its visit was issued (needs the visit's `issued_ns`) | `AT_COUNTER_NS`                            |
+//! | `at_counter`   | answered 0–2 min after its `counter` visit was issued (needs the visit's `issued_ns` and `channel`) | `AT_COUNTER_NS` |
 //! | `ten_burst`    | a 10 among ≥ 5 tens of one store within 30 min that are ≥ 80 % of its answers there | `TEN_BURST_MIN`, `TEN_BURST_WINDOW_NS`, `TEN_BURST_SHARE_PERCENT` |
 //!
 //! "Different visits": answers for one visit (a second answer, an update from the same
 //! phone) count once; an answer without a visit counts as a visit of its own. A window is
 //! any span of that length: every answer inside a window that meets the rule is flagged.
 //! Honest patterns stay unflagged (the tests): a household's two answers a day apart, a busy
-//! store's 10s spread over a day, a customer answering at home an hour after the visit.
+//! store's 10s spread over a day, a customer answering at home an hour after the visit, a
+//! customer answering an SMS a minute after the brand's system sent it (a `message` visit).
 
 use std::collections::{HashMap, HashSet};
+
+use super::visit::Channel;
 
 const MINUTE_NS: i64 = 60_000_000_000;
 
@@ -80,6 +83,8 @@ pub struct Answer {
     pub score: u8,
     /// When its visit was issued (the visits table), when known.
     pub issued_ns: Option<i64>,
+    /// How its visit's invitation reached the customer (the visits table), when known.
+    pub channel: Option<Channel>,
 }
 
 /// The reasons of each answer, in the order given (an empty list: not flagged).
@@ -111,10 +116,12 @@ pub fn flag(answers: &[Answer]) -> Vec<Vec<Reason>> {
     out
 }
 
-/// Answered 0–2 minutes after its visit was issued.
+/// Answered 0–2 minutes after its visit was issued at the counter (a message's quick
+/// answer is an honest one).
 fn at_counter(a: &Answer) -> bool {
-    a.issued_ns
-        .is_some_and(|issued| (0..=AT_COUNTER_NS).contains(&(a.at_ns - issued)))
+    a.channel == Some(Channel::Counter)
+        && a.issued_ns
+            .is_some_and(|issued| (0..=AT_COUNTER_NS).contains(&(a.at_ns - issued)))
 }
 
 /// Indexes of `answers` by a key, each group sorted by time.
