@@ -19,8 +19,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use nps_core::access::{place_of, Action};
 use nps_core::access::Scope;
+use nps_core::access::{place_of, Action};
 use nps_core::contract::rules;
 use nps_core::growth::visit::Channel;
 use nps_core::org::Org;
@@ -248,7 +248,10 @@ fn conflict(visits: &[NewVisit], taken: &[crate::storage::Taken]) -> Response {
                 Some(s) => format!("store {s}"),
                 None => "no store (only a caller of every store may name it)".to_owned(),
             };
-            format!("[{}].visit {:?} is recorded for {on_record}", t.index, visits[t.index].visit)
+            format!(
+                "[{}].visit {:?} is recorded for {on_record}",
+                t.index, visits[t.index].visit
+            )
         })
         .collect();
     let first = taken.first().map_or(0, |t| t.index);

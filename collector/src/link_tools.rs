@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use nps_collector::links::{self, Carried, Links};
 use nps_collector::storage::{NewVisit, Reporter, VisitsRecorded};
-use nps_core::growth::visit::Channel;
 use nps_collector::{visit, Now, Store};
+use nps_core::growth::visit::Channel;
 
 use crate::commands::{landing, visit_key};
 use crate::Args;

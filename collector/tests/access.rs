@@ -692,7 +692,11 @@ async fn post_json(w: &World, kind: Kind, uri: &str, body: Value) -> Reply {
         header::CONTENT_TYPE,
         header::HeaderValue::from_static("application/json"),
     );
-    send(&w.app, Request::from_parts(parts, Body::from(body.to_string()))).await
+    send(
+        &w.app,
+        Request::from_parts(parts, Body::from(body.to_string())),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -708,7 +712,8 @@ async fn visits_and_referral_events_are_reported_by_machine_tokens_and_admins_on
             Kind::Token(r) => Some(r != Role::Analyst),
             Kind::AdminToken => Some(true),
         };
-        let visits = json!([{"survey": "after-sales", "visit": format!("A-{n}"), "store": "SZ-FT"}]);
+        let visits =
+            json!([{"survey": "after-sales", "visit": format!("A-{n}"), "store": "SZ-FT"}]);
         let r = post_json(&w, kind, "/api/visits", visits).await;
         let want = match allowed {
             None => StatusCode::UNAUTHORIZED,

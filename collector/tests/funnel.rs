@@ -15,10 +15,10 @@ use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use common::{db_path, send, Reply};
 use nps_collector::storage::{Marks, NewVisit, Window};
-use nps_core::growth::visit::Channel;
 use nps_collector::{app, write_key, Admission, Now, Settings, Store};
 use nps_core::access::{Role, Scope};
 use nps_core::contract::payload::Response;
+use nps_core::growth::visit::Channel;
 use nps_core::scoring::analysis::Names;
 use serde_json::{json, Value};
 
@@ -295,7 +295,11 @@ async fn visits_are_checked_whole_scoped_and_keep_their_first_issue_time() {
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     assert_eq!(r.json()["field"], "[0].channel");
-    assert!(r.text.contains("expected one of counter, message"), "{}", r.text);
+    assert!(
+        r.text.contains("expected one of counter, message"),
+        "{}",
+        r.text
+    );
     let r2 = v.iter().find(|v| v.visit == "R-2").unwrap();
     assert_eq!(
         (r2.store.as_deref(), r2.advisor.as_deref(), r2.channel),
@@ -356,7 +360,8 @@ async fn a_visit_names_a_survey_of_the_landing_file() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     assert_eq!(r.json()["field"], "[1].survey");
     assert!(
-        r.text.contains("not a survey of the landing file: expected one of after-sales, sales"),
+        r.text
+            .contains("not a survey of the landing file: expected one of after-sales, sales"),
         "{}",
         r.text
     );
@@ -516,11 +521,10 @@ async fn the_funnel_counts_a_generated_set_as_computed_here_and_each_scope_sees_
             .collect();
         let done = store.visits_record(&rows, &by, &at(T0)).await.unwrap();
         assert!(
-            done
-                == nps_collector::storage::VisitsRecorded::Done {
-                    recorded: rows.len(),
-                    known: 0
-                },
+            done == nps_collector::storage::VisitsRecorded::Done {
+                recorded: rows.len(),
+                known: 0
+            },
             "{done:?}"
         );
     }

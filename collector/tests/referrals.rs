@@ -390,7 +390,10 @@ async fn events_count_once_per_id_in_scope_and_name_the_wrong_field() {
         // Without the brand's id, a purchase posted again would be another purchase.
         (json!({"type": "purchased"}), "id"),
         (json!({"type": "booked", "id": null}), "id"),
-        (json!({"type": "booked", "id": "B-3", "at": "tomorrow"}), "at"),
+        (
+            json!({"type": "booked", "id": "B-3", "at": "tomorrow"}),
+            "at",
+        ),
         (
             json!({"type": "booked", "id": "B-3", "at": "2099-01-01T00:00:00Z"}),
             "at",

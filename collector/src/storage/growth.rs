@@ -290,7 +290,9 @@ impl Store {
             let body = text(r, 1)?;
             // The visit's issue time and channel, when the visit is of the answer's store.
             let visit = match opt_int(r, 7)? {
-                Some(ns) if visit::answers(opt_text(r, 8)?.as_deref(), store_of(&body).as_deref()) => {
+                Some(ns)
+                    if visit::answers(opt_text(r, 8)?.as_deref(), store_of(&body).as_deref()) =>
+                {
                     Some((ns, channel(&text(r, 9)?)))
                 }
                 _ => None,

@@ -5,11 +5,9 @@
 //! and the referral tables.
 
 use super::{at, id, resp, target, Engine};
-use nps_collector::storage::{
-    Marks, NewVisit, Reporter, Taken, Target, VisitsRecorded, Window,
-};
-use nps_core::growth::visit::Channel;
+use nps_collector::storage::{Marks, NewVisit, Reporter, Taken, Target, VisitsRecorded, Window};
 use nps_collector::{Admission, Store};
+use nps_core::growth::visit::Channel;
 use serde_json::json;
 
 /// A statement run on the database directly (what another part of the collector writes).
@@ -257,7 +255,11 @@ pub async fn a_visit_is_its_stores_and_keeps_its_channel(e: Engine) {
     let all = s.funnel_visits(&Window::default()).await.unwrap();
     assert_eq!(all.len(), 1, "all or nothing: V2 is not recorded");
     assert_eq!(
-        (all[0].store.as_deref(), all[0].advisor.as_deref(), all[0].channel),
+        (
+            all[0].store.as_deref(),
+            all[0].advisor.as_deref(),
+            all[0].channel
+        ),
         (Some("SZ-FT"), None, Channel::Counter)
     );
     // A visit recorded without a store: a scoped caller may not name its store, a caller of
@@ -286,7 +288,10 @@ pub async fn a_visit_is_its_stores_and_keeps_its_channel(e: Engine) {
     );
     let all = s.funnel_visits(&Window::default()).await.unwrap();
     let v3 = all.iter().find(|v| v.visit == "V3").unwrap();
-    assert_eq!((v3.store.as_deref(), v3.channel), (Some("SZ-NS"), Channel::Message));
+    assert_eq!(
+        (v3.store.as_deref(), v3.channel),
+        (Some("SZ-NS"), Channel::Message)
+    );
     // SZ-NS's answer for SZ-FT's visit id: not SZ-FT's answer.
     let theirs = resp(
         1,
