@@ -333,3 +333,92 @@ pub(crate) async fn record(caller: Caller, State(state): State<Shared>, body: By
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-12-04T12:00:00Z.
+    const NOW: i64 = 1_796_385_600_000_000_000;
+    const S: i64 = 1_000_000_000;
+
+    fn one(row: Value, accepted: Accepted<'_>) -> Result<NewVisit, ApiError> {
+        parse(&json!([row]), accepted, NOW).map(|mut v| v.remove(0))
+    }
+
+    fn row(extra: Value) -> Value {
+        let mut r = json!({"survey": "after-sales", "visit": "RO-1", "store": "SZ-FT"});
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        r
+    }
+
+    #[test]
+    fn issued_at_is_within_the_last_30_days_and_not_ahead() {
+        let at = |ns: i64| json!({"issued_at": shown(ns)});
+        // (issued, accepted)
+        for (issued, ok) in [
+            (NOW, true),
+            (NOW - PAST_DAYS * DAY_NS, true),
+            (NOW - PAST_DAYS * DAY_NS - S, false),
+            (NOW - 365 * DAY_NS, false),
+            (NOW + FUTURE_NS, true),
+            (NOW + FUTURE_NS + S, false),
+        ] {
+            let got = one(row(at(issued)), Accepted::default());
+            match (got, ok) {
+                (Ok(v), true) => assert_eq!(v.issued_ns, issued),
+                (Err(e), false) => {
+                    assert_eq!(e.field, "[0].issued_at");
+                    assert!(
+                        e.message.contains(
+                            "expected a time from 2026-11-04T12:00:00.000Z to 2026-12-04T12:10:00.000Z"
+                        ),
+                        "{}",
+                        e.message
+                    );
+                }
+                (got, _) => panic!("{}: {got:?}", shown(issued)),
+            }
+        }
+    }
+
+    #[test]
+    fn a_channel_is_counter_or_message_and_message_by_default() {
+        let channel = |extra: Value| one(row(extra), Accepted::default());
+        assert_eq!(channel(json!({})).unwrap().channel, Channel::Message);
+        assert_eq!(
+            channel(json!({"channel": "counter"})).unwrap().channel,
+            Channel::Counter
+        );
+        for bad in [json!("sms"), json!("Counter"), json!(1)] {
+            let e = channel(json!({ "channel": bad })).unwrap_err();
+            assert_eq!(e.field, "[0].channel");
+            assert!(
+                e.message.contains("expected one of counter, message"),
+                "{}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn a_survey_is_one_of_the_landing_files() {
+        let surveys = ["after-sales", "sales"];
+        let accepted = Accepted {
+            surveys: Some(&surveys),
+            org: None,
+        };
+        assert!(one(row(json!({})), accepted).is_ok());
+        let e = one(row(json!({"survey": "aftersales"})), accepted).unwrap_err();
+        assert_eq!(e.field, "[0].survey");
+        assert!(
+            e.message.contains("expected one of after-sales, sales"),
+            "{}",
+            e.message
+        );
+        // Without a landing file, any survey id.
+        assert!(one(row(json!({"survey": "aftersales"})), Accepted::default()).is_ok());
+    }
+}

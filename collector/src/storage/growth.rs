@@ -177,7 +177,7 @@ impl Store {
             for (index, v) in owned.iter().enumerate() {
                 let new = rows.get(2 * index).is_some_and(|r| !r.is_empty());
                 let on_record = match rows.get(2 * index + 1).and_then(|r| r.first()) {
-                    Some(row) => opt_text(row, 0).map_err(|_| Vec::new())?,
+                    Some(row) => opt_text(row, 0).ok().flatten(),
                     None => None,
                 };
                 let on_record = (!new).then_some(on_record.as_deref());
