@@ -117,7 +117,7 @@ pub fn parse(
             format!("has {} visits: expected 1 to {MAX_VISITS}", rows.len()),
         ));
     }
-    let mut out = Vec::with_capacity(rows.len());
+    let mut out: Vec<NewVisit> = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let Some(row) = row.as_object() else {
             return Err(bad(
@@ -221,6 +221,19 @@ pub fn parse(
                 )
             })?,
         };
+        // A visit is one store's: the same visit twice in a batch names one store.
+        if let Some((j, other)) = out.iter().enumerate().find(|(_, o)| {
+            o.survey == survey && o.visit == visit && o.store.as_deref() != Some(store.as_str())
+        }) {
+            return Err(bad(
+                format!("[{i}].store"),
+                format!(
+                    "is {store:?}, but [{j}] names visit {visit:?} for store {:?}: a visit is \
+                     one store's",
+                    other.store.as_deref().unwrap_or("")
+                ),
+            ));
+        }
         out.push(NewVisit {
             survey,
             visit,
@@ -401,6 +414,30 @@ mod tests {
                 e.message
             );
         }
+    }
+
+    #[test]
+    fn a_visit_named_twice_in_a_batch_names_one_store() {
+        let twice = |store: &str| {
+            parse(
+                &json!([
+                    row(json!({})),
+                    row(json!({"visit": "RO-2"})),
+                    row(json!({"store": store}))
+                ]),
+                Accepted::default(),
+                NOW,
+            )
+        };
+        assert_eq!(twice("SZ-FT").unwrap().len(), 3);
+        let e = twice("SZ-NS").unwrap_err();
+        assert_eq!(e.field, "[2].store");
+        assert!(
+            e.message
+                .contains("[0] names visit \"RO-1\" for store \"SZ-FT\""),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
