@@ -21,7 +21,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use nps_core::access::{self, Action, Place, Role, Scope};
+use nps_core::access::{self, Action, Credential, Place, Role, Scope};
 
 use crate::storage::StoreError;
 use crate::{write_key, ApiError, Now, Shared};
@@ -49,9 +49,17 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// A person (a session) or a brand's system (a machine token, the admin token).
+    pub fn credential(&self) -> Credential {
+        match self.who {
+            Who::User { .. } => Credential::Person,
+            Who::AdminToken | Who::Token { .. } => Credential::Machine,
+        }
+    }
+
     /// The access table for this caller.
     pub fn may(&self, action: Action, place: &Place) -> bool {
-        access::may(self.role, &self.scope, action, place)
+        access::may_by(self.credential(), self.role, &self.scope, action, place)
     }
 
     /// A 403 naming the action unless this caller may take it somewhere
@@ -279,9 +287,11 @@ pub fn forbidden(role: Role, action: Action) -> Response {
         Action::CaseRead => "reading cases",
         Action::CaseWork => "working a case (store and region managers, administrators)",
         Action::ReadAlerts => "the alert queue (administrators only)",
-        Action::ReportVisits => "recording visits (store and region managers, administrators)",
+        Action::ReportVisits => {
+            "recording visits (a brand system's machine token, or an administrator)"
+        }
         Action::ReportReferrals => {
-            "reporting what a referral brought (store and region managers, administrators)"
+            "reporting what a referral brought (a brand system's machine token, or an administrator)"
         }
     };
     private(

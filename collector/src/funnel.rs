@@ -93,6 +93,7 @@ async fn answers(state: &Shared, caller: &Caller, ask: &Ask) -> Result<Vec<Seen>
             at_ns: s.row.received_ns,
             score: u8::try_from(s.row.score).unwrap_or(0),
             issued_ns: s.row.issued_ns,
+            channel: s.row.channel,
         })
         .collect();
     for (s, reasons) in seen.iter_mut().zip(flags::flag(&marked)) {

@@ -1,13 +1,15 @@
 //! The link commands: `sign-visit` (one signed landing URL) and `qr` (a code, or a sheet of
 //! codes from a CSV of visits), with the context every link carries. Each says which visits
 //! it made links for (`Issued`); given `--db` (or `NPS_DB`) they are recorded as invited
-//! (`record`, source `sign-visit` or `qr`), else a note says nothing was.
+//! (`record`, source `sign-visit` or `qr`, channel `counter`: a code or link handed at the
+//! store, reported by `cli`), else a note says nothing was.
 
 use std::path::{Path, PathBuf};
 
 use nps_collector::links::{self, Carried, Links};
-use nps_collector::storage::NewVisit;
+use nps_collector::storage::{NewVisit, Reporter, VisitsRecorded};
 use nps_collector::{visit, Now, Store};
+use nps_core::growth::visit::Channel;
 
 use crate::commands::{landing, visit_key};
 use crate::Args;
@@ -104,6 +106,7 @@ impl Issued {
                     advisor: c.get("advisor").cloned(),
                     touchpoint: c.get("touchpoint").cloned(),
                     issued_ns: now,
+                    channel: Channel::Counter,
                 })
             })
             .collect();
@@ -132,10 +135,37 @@ pub async fn record(args: &Args, issued: Issued) -> Result<(), (u8, String)> {
         return Ok(());
     }
     let store: Store = crate::commands::connect(args).await?;
-    let (recorded, known) = store
-        .visits_record(&issued.visits, issued.source, &Now::system())
+    let by = Reporter {
+        source: issued.source,
+        by: "cli",
+        every_store: true,
+    };
+    let done = store
+        .visits_record(&issued.visits, &by, &Now::system())
         .await
         .map_err(|e| (1, format!("recording the visits: {e}")))?;
+    let (recorded, known) = match done {
+        VisitsRecorded::Done { recorded, known } => (recorded, known),
+        VisitsRecorded::Taken(taken) => {
+            let rows: Vec<String> = taken
+                .iter()
+                .map(|t| {
+                    format!(
+                        "visit {:?} is recorded for store {}",
+                        issued.visits[t.index].visit,
+                        t.store.as_deref().unwrap_or("(none)")
+                    )
+                })
+                .collect();
+            return Err((
+                1,
+                format!(
+                    "no visit recorded: {} (a visit is its store's: give each its own id)",
+                    rows.join("; ")
+                ),
+            ));
+        }
+    };
     eprintln!(
         "recorded {recorded} invited visits in {} ({known} known already)",
         args.db

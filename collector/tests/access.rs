@@ -684,3 +684,61 @@ async fn the_session_route_says_who_calls_and_signs_out_only_from_here() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// A post of `body` as `kind` sends it.
+async fn post_json(w: &World, kind: Kind, uri: &str, body: Value) -> Reply {
+    let (mut parts, _) = request(w, kind, Method::POST, uri).into_parts();
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    send(
+        &w.app,
+        Request::from_parts(parts, Body::from(body.to_string())),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn visits_and_referral_events_are_reported_by_machine_tokens_and_admins_only() {
+    // The inputs of a store's response and referral rates: a store or region manager signed
+    // in writes none (they could invent purchases for their own codes, or claim visits); the
+    // brand's systems (machine tokens of their scope) and an admin do.
+    let w = world().await;
+    for (n, kind) in KINDS.into_iter().enumerate() {
+        let allowed = match kind {
+            Kind::Nobody => None,
+            Kind::Session(r) => Some(r == Role::Admin),
+            Kind::Token(r) => Some(r != Role::Analyst),
+            Kind::AdminToken => Some(true),
+        };
+        let visits =
+            json!([{"survey": "after-sales", "visit": format!("A-{n}"), "store": "SZ-FT"}]);
+        let r = post_json(&w, kind, "/api/visits", visits).await;
+        let want = match allowed {
+            None => StatusCode::UNAUTHORIZED,
+            Some(true) => StatusCode::OK,
+            Some(false) => StatusCode::FORBIDDEN,
+        };
+        assert_eq!(r.status, want, "{kind:?} visits: {}", r.text);
+        // A code that is none: a caller allowed to report is told it is unknown (404), one
+        // that is not is refused before any code is looked at.
+        let event = json!({"type": "purchased", "id": "SO-1"});
+        let r = post_json(
+            &w,
+            kind,
+            "/api/referrals/AAAAAAAAAAAAAAAAAAAAAAAA/events",
+            event,
+        )
+        .await;
+        let want = match allowed {
+            None => StatusCode::UNAUTHORIZED,
+            Some(true) => StatusCode::NOT_FOUND,
+            Some(false) => StatusCode::FORBIDDEN,
+        };
+        assert_eq!(r.status, want, "{kind:?} events: {}", r.text);
+        if want == StatusCode::FORBIDDEN {
+            assert!(r.text.contains("machine token"), "{kind:?}: {}", r.text);
+        }
+    }
+}

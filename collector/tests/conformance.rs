@@ -813,6 +813,7 @@ conformance!(
     a_deleted_answer_takes_its_case_and_alerts_with_it,
     visits_keep_their_first_issue_time_and_first_open,
     answers_keep_their_marks_and_the_funnel_reads_referrals,
+    a_visit_is_its_stores_and_keeps_its_channel,
     referrals_count_once_and_go_with_their_answer,
     bookings_read_back_newest_first_by_window_and_store,
 );

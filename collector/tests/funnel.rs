@@ -14,10 +14,11 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use common::{db_path, send, Reply};
-use nps_collector::storage::{Marks, Window};
+use nps_collector::storage::{Marks, NewVisit, Window};
 use nps_collector::{app, write_key, Admission, Now, Settings, Store};
 use nps_core::access::{Role, Scope};
 use nps_core::contract::payload::Response;
+use nps_core::growth::visit::Channel;
 use nps_core::scoring::analysis::Names;
 use serde_json::{json, Value};
 
@@ -187,8 +188,11 @@ async fn visits_are_checked_whole_scoped_and_keep_their_first_issue_time() {
             .is_empty(),
         "all or nothing"
     );
+    // Times relative to now: a visit is reported within `PAST_DAYS` of its issue.
+    let now = Now::system().ns;
+    let first_ns = (now - 2 * 24 * H) / 1_000_000_000 * 1_000_000_000;
     let first = json!([{"survey": "after-sales", "visit": "R-1", "store": "SZ-FT", "advisor": "wang",
-        "issued_at": "2026-11-23T10:00:00+08:00"}, row("R-2", "SZ-FT")]);
+        "issued_at": at(first_ns).at, "channel": "counter"}, row("R-2", "SZ-FT")]);
     let r = post(token(Role::Store), first).await;
     assert_eq!(
         (r.status, r.json()),
@@ -197,58 +201,173 @@ async fn visits_are_checked_whole_scoped_and_keep_their_first_issue_time() {
         r.text
     );
     let again = json!([{"survey": "after-sales", "visit": "R-1", "store": "SZ-FT", "touchpoint": "after_sales",
-        "issued_at": "2026-11-24T10:00:00+08:00"}, row("R-3", "SZ-NS")]);
+        "issued_at": at(first_ns + 24 * H).at, "channel": "message"}, row("R-3", "SZ-NS")]);
     let r = post(token(Role::Region), again).await;
     assert_eq!(r.json(), json!({"recorded": 1, "known": 1}));
-    // A later batch in another store's scope never moves a known visit to its store.
-    let moved =
-        json!([{"survey": "after-sales", "visit": "R-2", "store": "SZ-NS", "advisor": "li"}]);
+    // A later batch naming a known visit with another store is refused whole, naming every
+    // such row and the store on record: never a silent "known".
+    let moved = json!([row("R-4", "SZ-NS"),
+        {"survey": "after-sales", "visit": "R-2", "store": "SZ-NS", "advisor": "li"}]);
     let r = post(token(Role::Region), moved).await;
-    assert_eq!(r.json(), json!({"recorded": 0, "known": 1}));
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    assert_eq!(r.json()["field"], "[1].store");
+    assert_eq!(
+        r.json()["taken"],
+        json!([{"row": 1, "visit": "R-2", "store": "SZ-FT"}])
+    );
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("[1].visit \"R-2\" is recorded for store SZ-FT;"),
+        "{}",
+        r.text
+    );
     // Committed before the 2xx: another handle on the file reads them.
     let other = Store::open(&path).unwrap();
     let v = other.funnel_visits(&Window::default()).await.unwrap();
     let r1 = v.iter().find(|v| v.visit == "R-1").unwrap();
-    assert_eq!(r1.issued_ns, T0, "the first issue time stays");
+    assert_eq!(r1.issued_ns, first_ns, "the first issue time stays");
     assert_eq!(
         (r1.advisor.as_deref(), r1.touchpoint.as_deref()),
         (Some("wang"), Some("after_sales"))
     );
+    assert_eq!(
+        r1.channel,
+        nps_core::growth::visit::Channel::Counter,
+        "the first channel stays"
+    );
+    assert!(
+        v.iter().all(|v| v.visit != "R-4"),
+        "nothing of a refused batch"
+    );
     // A store outside the first one's scope writes nothing on its visit, not even what it
-    // lacked.
+    // lacked: SZ-FT's token naming SZ-NS's visit is out of its scope (403), the region's
+    // token naming it for SZ-FT is a conflict (409).
+    let r = post(
+        token(Role::Store),
+        json!([{"survey": "after-sales", "visit": "R-3", "store": "SZ-NS", "advisor": "zhao"}]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     let r = post(
         token(Role::Region),
         json!([{"survey": "after-sales", "visit": "R-3", "store": "SZ-FT", "advisor": "zhao", "touchpoint": "sales"}]),
     )
     .await;
-    assert_eq!(r.json(), json!({"recorded": 0, "known": 1}));
+    assert_eq!(
+        (r.status, r.json()["taken"].clone()),
+        (
+            StatusCode::CONFLICT,
+            json!([{"row": 0, "visit": "R-3", "store": "SZ-NS"}])
+        ),
+        "{}",
+        r.text
+    );
     let v = other.funnel_visits(&Window::default()).await.unwrap();
     let r3 = v.iter().find(|v| v.visit == "R-3").unwrap();
     assert_eq!(
         (r3.store.as_deref(), r3.advisor.as_deref()),
         (Some("SZ-NS"), None)
     );
-    // A visit issued tomorrow is not one yet.
+    // A visit issued tomorrow is not one yet; one backdated beyond the last 30 days is
+    // refused; each error names the row's issued_at and the accepted range.
+    for (issued_at, words) in [
+        ("2099-01-01T00:00:00Z", "in the future"),
+        ("2020-01-01T00:00:00Z", "too long ago"),
+    ] {
+        let r = post(
+            token(Role::Admin),
+            json!([row("R-8", "SZ-FT"), {"survey": "after-sales", "visit": "R-9", "store": "SZ-FT", "issued_at": issued_at}]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+        assert_eq!(r.json()["field"], "[1].issued_at");
+        assert!(r.text.contains(words), "{}", r.text);
+        assert!(r.text.contains("expected a time from "), "{}", r.text);
+        assert!(r.text.contains("the last 30 days"), "{}", r.text);
+    }
+    // A channel is one of two; none is a message.
     let r = post(
         token(Role::Admin),
-        json!([{"survey": "after-sales", "visit": "R-9", "store": "SZ-FT", "issued_at": "2099-01-01T00:00:00Z"}]),
+        json!([{"survey": "after-sales", "visit": "R-9", "store": "SZ-FT", "channel": "sms"}]),
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
-    assert_eq!(r.json()["field"], "[0].issued_at");
+    assert_eq!(r.json()["field"], "[0].channel");
+    assert!(
+        r.text.contains("expected one of counter, message"),
+        "{}",
+        r.text
+    );
     let r2 = v.iter().find(|v| v.visit == "R-2").unwrap();
     assert_eq!(
-        (r2.store.as_deref(), r2.advisor.as_deref()),
-        (Some("SZ-FT"), None),
+        (r2.store.as_deref(), r2.advisor.as_deref(), r2.channel),
+        (
+            Some("SZ-FT"),
+            None,
+            nps_core::growth::visit::Channel::Message
+        ),
         "the store it was first recorded with stays; a batch naming another store writes nothing"
     );
     assert_eq!(v.len(), 3);
-    // Audited.
+    // Who reported each visit is kept with it, as the audit trail names them.
+    let by: Vec<(String, Option<String>)> = rusqlite::Connection::open(&path)
+        .unwrap()
+        .prepare("SELECT visit, reported_by FROM visits ORDER BY visit")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let store_token = store.tokens().await.unwrap();
+    let id_of = |label: &str| {
+        let t = store_token.iter().find(|t| t.label == label).unwrap();
+        Some(format!("token:{}", t.id))
+    };
+    assert_eq!(
+        by,
+        [
+            ("R-1".to_owned(), id_of("store")),
+            ("R-2".to_owned(), id_of("store")),
+            ("R-3".to_owned(), id_of("region")),
+        ]
+    );
+    // Audited, each attempt in scope (the refused ones too).
     let audit = store.audit().await.unwrap();
     assert_eq!(
         audit.iter().filter(|a| a.action == "visits_record").count(),
         4
     );
+}
+
+#[tokio::test]
+async fn a_visit_names_a_survey_of_the_landing_file() {
+    let store = Store::open(db_path()).unwrap();
+    let app = app(
+        store.clone(),
+        Settings {
+            landing: nps_collector::landing::Landing::from_json(
+                r#"{"after-sales": {"brand": "星辰汽车"}, "sales": {"brand": "星辰汽车"}}"#,
+            )
+            .unwrap(),
+            ..settings()
+        },
+    );
+    let rows = json!([{"survey": "after-sales", "visit": "R-1", "store": "SZ-FT"},
+        {"survey": "aftersales", "visit": "R-2", "store": "SZ-FT"}]);
+    let r = call(&app, ADMIN, Method::POST, "/api/visits", Some(rows)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert_eq!(r.json()["field"], "[1].survey");
+    assert!(
+        r.text
+            .contains("not a survey of the landing file: expected one of after-sales, sales"),
+        "{}",
+        r.text
+    );
+    let rows = json!([{"survey": "sales", "visit": "R-1", "store": "SZ-FT"}]);
+    let r = call(&app, ADMIN, Method::POST, "/api/visits", Some(rows)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 }
 
 #[tokio::test]
@@ -380,15 +499,34 @@ async fn the_funnel_counts_a_generated_set_as_computed_here_and_each_scope_sees_
             score,
         });
     }
-    // The visits, in batches, by the admin token.
+    // The visits, in batches, as the admin token's posts record them (through the store: the
+    // set's fixed weeks are older than a post's `issued_at` may be, `invited::PAST_DAYS`).
+    let by = nps_collector::storage::Reporter {
+        source: "api",
+        by: "admin-token",
+        every_store: true,
+    };
     for chunk in gen.chunks(120) {
-        let rows: Vec<Value> = chunk
+        let rows: Vec<NewVisit> = chunk
             .iter()
-            .map(|g| json!({"survey": "after-sales", "visit": g.visit, "store": g.store, "advisor": g.advisor,
-                "issued_at": at(g.issued_ns).at}))
+            .map(|g| NewVisit {
+                survey: "after-sales".into(),
+                visit: g.visit.clone(),
+                store: Some(g.store.into()),
+                advisor: Some(g.advisor.into()),
+                touchpoint: None,
+                issued_ns: g.issued_ns,
+                channel: Channel::Message,
+            })
             .collect();
-        let r = call(&app, ADMIN, Method::POST, "/api/visits", Some(json!(rows))).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let done = store.visits_record(&rows, &by, &at(T0)).await.unwrap();
+        assert!(
+            done == nps_collector::storage::VisitsRecorded::Done {
+                recorded: rows.len(),
+                known: 0
+            },
+            "{done:?}"
+        );
     }
     for g in gen.iter().filter(|g| g.opened) {
         store
@@ -1097,5 +1235,53 @@ async fn a_cluster_at_the_windows_edge_is_seen_whole_and_only_its_inside_is_repo
         (row["answers"].as_u64(), row["flagged"].as_u64()),
         (Some(1), Some(1)),
         "{row}"
+    );
+}
+
+#[tokio::test]
+async fn an_sms_answered_a_minute_after_it_was_sent_is_not_flagged_a_counter_visit_is() {
+    let (app, store, _) = world().await;
+    let issued = (Now::system().ns - 3 * H) / 1_000_000_000 * 1_000_000_000;
+    // The DMS's SMS (no channel: a message) and a QR code handed at the counter.
+    let rows = json!([
+        {"survey": "after-sales", "visit": "SMS-1", "store": "SZ-FT", "issued_at": at(issued).at},
+        {"survey": "after-sales", "visit": "QR-1", "store": "SZ-FT", "issued_at": at(issued).at,
+         "channel": "counter"},
+    ]);
+    let r = call(&app, ADMIN, Method::POST, "/api/visits", Some(rows)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // Each answered 1 minute later, from its own phone.
+    let posts = [(1, "SMS-1"), (2, "QR-1")]
+        .into_iter()
+        .map(|(n, visit)| {
+            let ns = issued + MIN;
+            let marks = Marks {
+                device: n as u64,
+                net: 100 + n as u64,
+            };
+            (
+                answer(n, "SZ-FT", "wang", Some(visit), 9, ns),
+                at(ns),
+                None,
+                Admission {
+                    marks: Some(marks),
+                    ..Admission::operator()
+                },
+            )
+        })
+        .collect();
+    store.upsert_batch(posts).await.unwrap();
+    let r = call(&app, ADMIN, Method::GET, "/api/funnel/flags", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        r.json()["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| (row["visit"].clone(), row["reasons"].clone()))
+            .collect::<Vec<_>>(),
+        [(json!("QR-1"), json!(["at_counter"]))],
+        "{}",
+        r.text
     );
 }

@@ -54,12 +54,14 @@ fn settings(rate_limit: u32) -> Settings {
 struct World {
     store: Store,
     app: Router,
+    path: std::path::PathBuf,
 }
 
 fn world_with(rate_limit: u32) -> World {
-    let store = Store::open(db_path()).unwrap();
+    let path = db_path();
+    let store = Store::open(&path).unwrap();
     let app = app(store.clone(), settings(rate_limit));
-    World { store, app }
+    World { store, app, path }
 }
 
 fn world() -> World {
@@ -386,12 +388,21 @@ async fn events_count_once_per_id_in_scope_and_name_the_wrong_field() {
         (json!({"type": "sold"}), "type"),
         (json!({"id": "B-2"}), "type"),
         (json!({"type": "booked", "id": ""}), "id"),
-        (json!({"type": "booked", "at": "tomorrow"}), "at"),
+        // Without the brand's id, a purchase posted again would be another purchase.
+        (json!({"type": "purchased"}), "id"),
+        (json!({"type": "booked", "id": null}), "id"),
         (
-            json!({"type": "booked", "at": "2099-01-01T00:00:00Z"}),
+            json!({"type": "booked", "id": "B-3", "at": "tomorrow"}),
             "at",
         ),
-        (json!({"type": "booked", "phone": "13812345678"}), "phone"),
+        (
+            json!({"type": "booked", "id": "B-3", "at": "2099-01-01T00:00:00Z"}),
+            "at",
+        ),
+        (
+            json!({"type": "booked", "id": "B-3", "phone": "13812345678"}),
+            "phone",
+        ),
     ] {
         let r = event(&w, &code, ADMIN, body.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -465,6 +476,31 @@ async fn events_count_once_per_id_in_scope_and_name_the_wrong_field() {
         .map(|(k, _, _)| k)
         .collect();
     assert_eq!(kinds, ["booked", "purchased"]);
+    // Who reported each is kept with it, as the audit trail names them.
+    let by: Vec<(String, String)> = rusqlite::Connection::open(&w.path)
+        .unwrap()
+        .prepare("SELECT kind, reported_by FROM referral_events ORDER BY at_ns, kind")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let own_id = w
+        .store
+        .tokens()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.scope == Scope::Stores(vec!["SZ-FT".into()]))
+        .unwrap()
+        .id;
+    assert_eq!(
+        by,
+        [
+            ("booked".to_owned(), "admin-token".to_owned()),
+            ("purchased".to_owned(), format!("token:{own_id}")),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -46,9 +46,15 @@ pub async fn invite(server: &Server, visit: &str, days: i64) {
         advisor: Some("wang".into()),
         touchpoint: Some("after_service".into()),
         issued_ns: now.ns - days * 86_400 * 1_000_000_000,
+        channel: nps_core::growth::visit::Channel::Counter,
+    };
+    let by = nps_collector::storage::Reporter {
+        source: "sign-visit",
+        by: "cli",
+        every_store: true,
     };
     store
-        .visits_record(&[v], "sign-visit", &now)
+        .visits_record(&[v], &by, &now)
         .await
         .expect("record the visit");
     store.flush().await.expect("commit the visit");

@@ -10,18 +10,22 @@
 //!   near the industry's 8 %;
 //! - 广州天河's counter tablet: on three recent days a run of 10s from one device on the
 //!   store's Wi-Fi, each a minute after its visit was issued (every coaching flag fires);
-//!   its other answers, and every other store's, come from customers' own phones.
+//!   those visits were QR codes handed at the counter (channel `counter`); its other
+//!   answers, and every other store's, come from customers' own phones, answering the SMS
+//!   the brand's DMS sent (channel `message`).
 //!
 //! Drawn from the seed, so a seed tells the same story.
 
 use nps_core::contract::payload::Response;
 use nps_core::growth::referral::EventKind;
+use nps_core::growth::visit::Channel;
 use nps_core::scoring::score::Category;
 use serde_json::json;
 
 use crate::keys::Keys;
 use crate::storage::{
-    Admission, Flag, Marks, NewEvent, NewReferral, NewVisit, Now, Store, StoreError,
+    Admission, Flag, Marks, NewEvent, NewReferral, NewVisit, Now, Reporter, Store, StoreError,
+    VisitsRecorded,
 };
 
 const MINUTE_NS: i64 = 60 * 1_000_000_000;
@@ -129,6 +133,11 @@ pub async fn work(
             continue;
         };
         let issued_ns = issued.unwrap_or(stored_ns - rng.i64(20..240) * MINUTE_NS);
+        // The counter tablet's visits were handed at the counter; the rest were messages.
+        let channel = match issued {
+            Some(_) => Channel::Counter,
+            None => Channel::Message,
+        };
         let visit_of = |visit: String, issued_ns: i64| NewVisit {
             survey: r.survey.clone(),
             visit,
@@ -136,6 +145,7 @@ pub async fn work(
             advisor: r.context.get("advisor").cloned(),
             touchpoint: r.context.get("touchpoint").cloned(),
             issued_ns,
+            channel,
         };
         visits.push(visit_of(visit.clone(), issued_ns));
         opened.push((visit.clone(), issued_ns + rng.i64(1..20) * MINUTE_NS));
@@ -157,8 +167,17 @@ pub async fn work(
     let first = Now::from_time(
         time::OffsetDateTime::from_unix_timestamp_nanos(now_ns.into()).expect("now"),
     );
+    let by = Reporter {
+        source: "api",
+        by: "cli",
+        every_store: true,
+    };
     for chunk in visits.chunks(2_000) {
-        store.visits_record(chunk, "api", &first).await?;
+        if let VisitsRecorded::Taken(taken) = store.visits_record(chunk, &by, &first).await? {
+            return Err(StoreError::Sql {
+                message: format!("the demo's visits name another store's: {taken:?}"),
+            });
+        }
     }
     for (visit, at) in opened {
         store
@@ -243,7 +262,9 @@ async fn referrals(
                 purge_after_ns: None,
             };
             let body = crate::delivery::say::thanks_body(&referral, &event);
-            store.referral_event(&event, &body, &ns_now(at)).await?;
+            store
+                .referral_event_by(&event, Some("cli"), &body, &ns_now(at))
+                .await?;
         }
     }
     Ok(())

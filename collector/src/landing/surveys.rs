@@ -150,6 +150,13 @@ impl Landing {
         self.brands.get(survey).cloned().unwrap_or_default()
     }
 
+    /// The surveys of the landing file, in order (`None`: no file, any survey id).
+    pub fn survey_ids(&self) -> Option<Vec<&str>> {
+        self.surveys
+            .as_ref()
+            .map(|list| list.keys().map(String::as_str).collect())
+    }
+
     /// The surveys that take answers only from signed visits.
     pub fn requiring_visits(&self) -> Vec<&str> {
         let required = self.policies.iter().filter(|(_, p)| p.require_visit);

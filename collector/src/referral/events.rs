@@ -1,8 +1,10 @@
-//! What a referral brought: `POST /api/referrals/{code}/events` (the brand's system, a caller
-//! with `ReportReferrals` in the code's store's scope) and the booking form (`book`) both go
-//! through `record`, which stores the event and, when it is new, its thank-you alert in one
-//! transaction (`Store::referral_event`). The same brand `id` for a code and kind counts
-//! once: the first is a 201, a repeat a 200 with `{"duplicate": true}`.
+//! What a referral brought: `POST /api/referrals/{code}/events` (the brand's system: a machine
+//! token, or an admin, with `ReportReferrals` in the code's store's scope; never a store or
+//! region manager's session) and the booking form (`book`) both go through `record_by`, which
+//! stores the event with who reported it and, when it is new, its thank-you alert in one
+//! transaction (`Store::referral_event_by`). Every reported event carries the brand's own
+//! `id` (`referral::Event`); the same `id` for a code and kind counts once: the first is a
+//! 201, a repeat a 200 with `{"duplicate": true}`.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -18,14 +20,27 @@ use crate::delivery::say::thanks_body;
 use crate::storage::{NewEvent, Now, Recorded, Referral, StoreError};
 use crate::{ApiError, Shared};
 
-/// Stores `e` of referral `r` with its thank-you alert.
+/// Stores `e` of referral `r` with its thank-you alert (the booking form's: no reporter).
 pub(crate) async fn record(
     state: &crate::state::AppState,
     r: &Referral,
     e: &NewEvent<'_>,
 ) -> Result<Recorded, StoreError> {
+    record_by(state, r, e, None).await
+}
+
+/// `record`, reported by `by` (the caller as the audit trail names them).
+pub(crate) async fn record_by(
+    state: &crate::state::AppState,
+    r: &Referral,
+    e: &NewEvent<'_>,
+    by: Option<&str>,
+) -> Result<Recorded, StoreError> {
     let body = thanks_body(r, e);
-    state.store.referral_event(e, &body, &Now::system()).await
+    state
+        .store
+        .referral_event_by(e, by, &body, &Now::system())
+        .await
 }
 
 /// The one 404 for a code that is not valid, not stored, or outside the caller's scope.
@@ -99,7 +114,7 @@ pub(crate) async fn post(
     let new = NewEvent {
         code: &code,
         kind: event.kind,
-        reference: event.reference.as_deref(),
+        reference: Some(&event.reference),
         via: "api",
         at_ns: event.at_ns.unwrap_or(now.ns),
         friend_name: None,
@@ -107,7 +122,7 @@ pub(crate) async fn post(
         preferred_date: None,
         purge_after_ns: None,
     };
-    match record(&state, &r, &new).await {
+    match record_by(&state, &r, &new, Some(&caller.name())).await {
         Ok(Recorded::New) => private(
             (
                 StatusCode::CREATED,

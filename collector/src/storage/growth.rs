@@ -1,8 +1,12 @@
 //! Invited visits and what the funnel reads, the same statements on both engines
 //! (`people::Stmt`): recording a batch of visits (all in one transaction, the first
-//! `issued_ns` kept), a visit's first landing open, and the rows of a funnel's window — the
-//! visits issued in it (opened? answered?), the counted answers stored in it with their
-//! marks and their visit's issue time, and what each promoter's referral brought.
+//! `issued_ns`, channel and reporter kept, a visit of another store refused:
+//! `growth::visit::claim`), a visit's first landing open, and the rows of a funnel's window —
+//! the visits issued in it (opened? answered by an answer of its store?), the counted
+//! answers stored in it with their marks and their visit's issue time and channel, and what
+//! each promoter's referral brought.
+
+use nps_core::growth::visit::{self, Channel, Claim};
 
 use super::people::{int, opt_text, stmt, t, text, Rows, Stmt, Val};
 use super::{Now, Store, StoreError};
@@ -16,6 +20,33 @@ pub struct NewVisit {
     pub advisor: Option<String>,
     pub touchpoint: Option<String>,
     pub issued_ns: i64,
+    pub channel: Channel,
+}
+
+/// Who records a batch of visits: the command or route (`source`: `api`, `sign-visit`,
+/// `qr`), the caller as the audit trail names them (`by`), and whether their scope is every
+/// store (only then may a batch name the store of a visit recorded without one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reporter<'a> {
+    pub source: &'a str,
+    pub by: &'a str,
+    pub every_store: bool,
+}
+
+/// A row of a batch that names a visit on record for another store (`store`), or recorded
+/// without a store for a scoped caller (`None`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Taken {
+    pub index: usize,
+    pub store: Option<String>,
+}
+
+/// What a batch of visits did: recorded (how many new, how many known already), or nothing
+/// at all because of the rows taken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VisitsRecorded {
+    Done { recorded: usize, known: usize },
+    Taken(Vec<Taken>),
 }
 
 /// A stored invited visit, as the funnel reads it.
@@ -27,8 +58,9 @@ pub struct VisitRow {
     pub advisor: Option<String>,
     pub touchpoint: Option<String>,
     pub issued_ns: i64,
+    pub channel: Channel,
     pub opened: bool,
-    /// A counted answer (a score, no flag) is stored for it.
+    /// A counted answer (a score, no flag) of its store is stored for it (`visit::answers`).
     pub answered: bool,
 }
 
@@ -42,8 +74,10 @@ pub struct AnswerRow {
     pub score: i64,
     pub device: Option<String>,
     pub net: Option<String>,
-    /// When its visit was issued (a recorded visit).
+    /// When its visit was issued and how (a recorded visit of the answer's store,
+    /// `visit::answers`).
     pub issued_ns: Option<i64>,
+    pub channel: Option<Channel>,
 }
 
 /// What a promoter's referral code brought.
@@ -78,6 +112,17 @@ fn opt(s: &Option<String>) -> Val {
     s.as_deref().map_or(Val::NullT, t)
 }
 
+/// A stored answer's store (its context's `store`).
+fn store_of(body: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    v.get("context")?.get("store")?.as_str().map(str::to_owned)
+}
+
+/// A stored channel (`message` for a text this version does not know).
+fn channel(key: &str) -> Channel {
+    Channel::of(key).unwrap_or(Channel::DEFAULT)
+}
+
 fn opt_int(row: &[Val], i: usize) -> Result<Option<i64>, StoreError> {
     match row.get(i) {
         Some(Val::NullI | Val::NullT) => Ok(None),
@@ -86,33 +131,26 @@ fn opt_int(row: &[Val], i: usize) -> Result<Option<i64>, StoreError> {
 }
 
 impl Store {
-    /// Records visits in one transaction (all or none): a new one is inserted; a known one
-    /// keeps its first `issued_ns` and what it was first recorded with (a store, advisor or
-    /// touchpoint it lacked is filled in, and only by a batch naming the same store: a later
-    /// batch never moves a visit to another store, nor writes on another store's visit).
-    /// `(recorded, known)`: how many were new, how many known already.
+    /// Records visits in one transaction, all or none: a new one is inserted with its
+    /// issue time, channel and reporter; a known one keeps them and what it was first
+    /// recorded with, a store, advisor or touchpoint it lacked filled in (`Claim::Known`).
+    /// When any row names a visit another store has (or one without a store, for a scoped
+    /// caller: `visit::claim`), nothing is written and the rows are told (`VisitsRecorded::Taken`).
     pub async fn visits_record(
         &self,
         visits: &[NewVisit],
-        source: &str,
+        by: &Reporter<'_>,
         now: &Now,
-    ) -> Result<(usize, usize), StoreError> {
-        let mut stmts: Vec<Stmt> = Vec::with_capacity(visits.len() * 2);
+    ) -> Result<VisitsRecorded, StoreError> {
+        let mut reads: Vec<Stmt> = Vec::with_capacity(visits.len() * 2);
         for v in visits {
-            stmts.push(stmt(
-                "SELECT survey FROM visits WHERE survey = $1 AND visit = $2",
-                vec![t(&v.survey), t(&v.visit)],
-            ));
-            stmts.push(stmt(
+            // Inserted unless on record (another writer's row, committed first, is waited
+            // for), then the store on record, locked until the commit.
+            reads.push(stmt(
                 "INSERT INTO visits (survey, visit, store, advisor, touchpoint, issued_ns, source,
-                   recorded_ns)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (survey, visit) DO UPDATE SET
-                   store = COALESCE(visits.store, excluded.store),
-                   advisor = COALESCE(visits.advisor, excluded.advisor),
-                   touchpoint = COALESCE(visits.touchpoint, excluded.touchpoint)
-                 WHERE visits.store IS NULL OR excluded.store IS NULL
-                   OR visits.store = excluded.store",
+                   recorded_ns, channel, reported_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (survey, visit) DO NOTHING RETURNING visit",
                 vec![
                     t(&v.survey),
                     t(&v.visit),
@@ -120,14 +158,64 @@ impl Store {
                     opt(&v.advisor),
                     opt(&v.touchpoint),
                     Val::I(v.issued_ns),
-                    t(source),
+                    t(by.source),
                     Val::I(now.ns),
+                    t(v.channel.key()),
+                    t(by.by),
                 ],
             ));
+            reads.push(stmt(
+                "SELECT store FROM visits WHERE survey = $1 AND visit = $2 FOR UPDATE",
+                vec![t(&v.survey), t(&v.visit)],
+            ));
         }
-        let done = self.transact(stmts).await?;
-        let known = done.iter().step_by(2).filter(|r| !r.is_empty()).count();
-        Ok((visits.len() - known, known))
+        let owned = visits.to_vec();
+        let every_store = by.every_store;
+        let then: super::people::Then<Vec<Taken>> = Box::new(move |rows: &[Rows]| {
+            let mut writes = Vec::new();
+            let mut taken = Vec::new();
+            for (index, v) in owned.iter().enumerate() {
+                let new = rows.get(2 * index).is_some_and(|r| !r.is_empty());
+                let on_record = match rows.get(2 * index + 1).and_then(|r| r.first()) {
+                    Some(row) => opt_text(row, 0).ok().flatten(),
+                    None => None,
+                };
+                let on_record = (!new).then_some(on_record.as_deref());
+                match visit::claim(on_record, v.store.as_deref(), every_store) {
+                    Claim::New => {}
+                    Claim::Known => writes.push(stmt(
+                        "UPDATE visits SET store = COALESCE(store, $3),
+                           advisor = COALESCE(advisor, $4), touchpoint = COALESCE(touchpoint, $5)
+                         WHERE survey = $1 AND visit = $2",
+                        vec![
+                            t(&v.survey),
+                            t(&v.visit),
+                            opt(&v.store),
+                            opt(&v.advisor),
+                            opt(&v.touchpoint),
+                        ],
+                    )),
+                    Claim::Taken { store } => taken.push(Taken { index, store }),
+                }
+            }
+            if taken.is_empty() {
+                Ok(writes)
+            } else {
+                Err(taken)
+            }
+        });
+        Ok(match self.transact_then(reads, then).await? {
+            Ok(rows) => {
+                let recorded = (0..visits.len())
+                    .filter(|i| rows.get(2 * i).is_some_and(|r| !r.is_empty()))
+                    .count();
+                VisitsRecorded::Done {
+                    recorded,
+                    known: visits.len() - recorded,
+                }
+            }
+            Err(taken) => VisitsRecorded::Taken(taken),
+        })
     }
 
     /// A known visit's landing page opened: its first open is kept (an unknown visit adds
@@ -154,10 +242,10 @@ impl Store {
             .one(
                 "SELECT v.survey, v.visit, v.store, v.advisor, v.touchpoint, v.issued_ns,
                    CAST(CASE WHEN v.opened_ns IS NULL THEN 0 ELSE 1 END AS BIGINT),
-                   CAST(CASE WHEN EXISTS (SELECT 1 FROM responses r WHERE r.survey = v.survey
-                     AND r.visit = v.visit AND r.score IS NOT NULL AND r.flag IS NULL)
-                     THEN 1 ELSE 0 END AS BIGINT)
+                   r.body, v.channel
                  FROM visits v
+                 LEFT JOIN responses r ON r.survey = v.survey AND r.visit = v.visit
+                   AND r.score IS NOT NULL AND r.flag IS NULL
                  WHERE (CAST($1 AS TEXT) IS NULL OR v.survey = $1) AND (CAST($2 AS BIGINT) IS NULL OR v.issued_ns >= $2)
                    AND (CAST($3 AS BIGINT) IS NULL OR v.issued_ns < $3)
                  ORDER BY v.issued_ns, v.survey, v.visit",
@@ -165,15 +253,20 @@ impl Store {
             )
             .await?;
         super::people::all(rows, |r| {
+            let store = opt_text(r, 2)?;
+            // At most one counted answer per visit (`responses_one_answer`).
+            let answered = opt_text(r, 7)?
+                .is_some_and(|body| visit::answers(store.as_deref(), store_of(&body).as_deref()));
             Ok(VisitRow {
                 survey: text(r, 0)?,
                 visit: text(r, 1)?,
-                store: opt_text(r, 2)?,
+                store,
                 advisor: opt_text(r, 3)?,
                 touchpoint: opt_text(r, 4)?,
                 issued_ns: int(r, 5)?,
+                channel: channel(&text(r, 8)?),
                 opened: int(r, 6)? != 0,
-                answered: int(r, 7)? != 0,
+                answered,
             })
         })
     }
@@ -183,7 +276,7 @@ impl Store {
         let rows = self
             .one(
                 "SELECT r.id, r.body, r.received_at, r.received_ns, CAST(r.score AS BIGINT),
-                   r.device, r.net, v.issued_ns
+                   r.device, r.net, v.issued_ns, v.store, v.channel
                  FROM responses r
                  LEFT JOIN visits v ON v.survey = r.survey AND v.visit = r.visit
                  WHERE r.score IS NOT NULL AND r.flag IS NULL
@@ -194,15 +287,26 @@ impl Store {
             )
             .await?;
         super::people::all(rows, |r| {
+            let body = text(r, 1)?;
+            // The visit's issue time and channel, when the visit is of the answer's store.
+            let visit = match opt_int(r, 7)? {
+                Some(ns)
+                    if visit::answers(opt_text(r, 8)?.as_deref(), store_of(&body).as_deref()) =>
+                {
+                    Some((ns, channel(&text(r, 9)?)))
+                }
+                _ => None,
+            };
             Ok(AnswerRow {
                 id: text(r, 0)?,
-                body: text(r, 1)?,
+                body,
                 received_at: text(r, 2)?,
                 received_ns: int(r, 3)?,
                 score: int(r, 4)?,
                 device: opt_text(r, 5)?,
                 net: opt_text(r, 6)?,
-                issued_ns: opt_int(r, 7)?,
+                issued_ns: visit.map(|v| v.0),
+                channel: visit.map(|v| v.1),
             })
         })
     }

@@ -20,7 +20,9 @@ mod postgres;
 mod sqlite;
 mod types;
 
-pub use growth::{AnswerRow, NewVisit, ReferralRow, VisitRow, Window};
+pub use growth::{
+    AnswerRow, NewVisit, ReferralRow, Reporter, Taken, VisitRow, VisitsRecorded, Window,
+};
 pub use types::{Admission, CaseRule, Flag, Marks, Now, Row, Selection, StoreError, Upsert};
 
 /// One post for `Store::upsert_batch`: the response, when it arrived, its flag, its admission.

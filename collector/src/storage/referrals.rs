@@ -233,18 +233,30 @@ impl Store {
 
     /// Records what a referral brought and, when it is new, its thank-you alert (`alert_body`,
     /// due now) in the same transaction. The same brand id for the same code and kind is one
-    /// event.
+    /// event. No reporter: the booking form's (the friend's own).
     pub async fn referral_event(
         &self,
         e: &NewEvent<'_>,
         alert_body: &str,
         now: &Now,
     ) -> Result<Recorded, StoreError> {
+        self.referral_event_by(e, None, alert_body, now).await
+    }
+
+    /// `referral_event`, reported by `by` (the caller as the audit trail names them), kept
+    /// with the event.
+    pub async fn referral_event_by(
+        &self,
+        e: &NewEvent<'_>,
+        by: Option<&str>,
+        alert_body: &str,
+        now: &Now,
+    ) -> Result<Recorded, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
         let insert = stmt(
             "INSERT INTO referral_events (id, code, kind, ref, via, at_ns, friend_name,
-               friend_phone, preferred_date, purge_after_ns)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+               friend_phone, preferred_date, purge_after_ns, reported_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              ON CONFLICT DO NOTHING RETURNING id",
             vec![
                 t(&id),
@@ -257,6 +269,7 @@ impl Store {
                 opt(e.friend_phone),
                 opt(e.preferred_date),
                 e.purge_after_ns.map_or(Val::NullI, Val::I),
+                opt(by),
             ],
         );
         let alert = insert_alert_stmt(

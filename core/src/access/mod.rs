@@ -1,7 +1,8 @@
 //! Who may do what: the roles of a brand's people (`Role`), the part of the organisation each
-//! sees (`Scope`), and one decision table (`may`) over a role, its scope, an action and the
-//! place the action touches. The collector asks `may` on every route, on the server; nothing
-//! here reads a request, a session or a database.
+//! sees (`Scope`), how a caller signs in (`Credential`), and one decision table (`may_by`)
+//! over a credential, a role, its scope, an action and the place the action touches. The
+//! collector asks it on every route, on the server; nothing here reads a request, a session
+//! or a database.
 //!
 //! | row | action                                                    | roles                | where    |
 //! |-----|-----------------------------------------------------------|----------------------|----------|
@@ -12,12 +13,16 @@
 //! | 5   | `Reveal` (the phone in full, logged)                      | admin, region, store | in scope |
 //! | 6   | `CaseRead` (cases, their history and stats)               | every role           | in scope |
 //! | 7   | `CaseWork` (contact, resolve, note, assign)               | admin, region, store | in scope |
-//! | 8   | `ReportVisits` (the visits a brand invited)               | admin, region, store | in scope |
-//! | 9   | `ReportReferrals` (a friend booked or bought)             | admin, region, store | in scope |
+//! | 8   | `ReportVisits` (the visits a brand invited)               | a person: admin; a machine token: admin, region, store | in scope |
+//! | 9   | `ReportReferrals` (a friend booked or bought)             | a person: admin; a machine token: admin, region, store | in scope |
 //! | 10  | otherwise                                                 | nobody               |          |
 //!
 //! An analyst never gets a phone, not even masked (rows 4 and 5), and reads cases without
-//! working them (rows 6 and 7). "In scope" is
+//! working them (rows 6 and 7). Rows 8 and 9 are the inputs of the response and referral
+//! rates a store and a region are judged by: a person of a store or region never writes
+//! them (a store manager could otherwise invent purchases for their own codes or claim
+//! visits); the brand's systems do, each with a machine token an admin made and can revoke,
+//! and an admin may. The credential decides nothing else. "In scope" is
 //! `Scope::covers`: a store's row is in a region manager's scope when its region is one of
 //! theirs. `Place::Org` asks whether a role may take an action at all (a route's first check);
 //! each row is then asked with its own place.
@@ -255,18 +260,39 @@ impl Action {
     ];
 }
 
+/// How a caller signs in: a person (a session) or a brand's system (a machine token, or the
+/// `--admin-token`). Rows 8 and 9 of the table differ by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Credential {
+    Person,
+    Machine,
+}
+
 /// The table of the module doc.
-pub fn may(role: Role, scope: &Scope, action: Action, place: &Place) -> bool {
+pub fn may_by(
+    credential: Credential,
+    role: Role,
+    scope: &Scope,
+    action: Action,
+    place: &Place,
+) -> bool {
     use Action::*;
     let in_scope = scope.covers(place);
     match action {
         ManagePeople | CreateTokens | ReadAudit | ReadAlerts => role == Role::Admin,
         Delete => role == Role::Admin && in_scope,
         ReadAnswers | Export | CaseRead => in_scope,
-        ReadMaskedPhone | Reveal | CaseWork | ReportVisits | ReportReferrals => {
-            role != Role::Analyst && in_scope
-        }
+        ReadMaskedPhone | Reveal | CaseWork => role != Role::Analyst && in_scope,
+        ReportVisits | ReportReferrals => match credential {
+            Credential::Machine => role != Role::Analyst && in_scope,
+            Credential::Person => role == Role::Admin && in_scope,
+        },
     }
+}
+
+/// The table for a person (`Credential::Person`): what a signed-in account may do.
+pub fn may(role: Role, scope: &Scope, action: Action, place: &Place) -> bool {
+    may_by(Credential::Person, role, scope, action, place)
 }
 
 /// How a phone shows to a role in a row it may read: not at all, or masked (the full number

@@ -23,43 +23,62 @@ fn outside() -> Place {
 #[test]
 fn every_role_and_action_in_and_out_of_scope() {
     use Action::*;
-    // (action, admin, region, store, analyst) in scope; `O` for a yes out of scope too.
+    // (action, admin, region, store, analyst) in scope and out of scope, for a person; a
+    // machine token's row where it differs (`None`: the same as a person's).
+    type Yes = [bool; 4];
     #[rustfmt::skip]
-    let table: &[(Action, [bool; 4], [bool; 4])] = &[
-        //                in scope: adm   region store  analyst   out of scope: adm region store analyst
-        (ReadAnswers,     [true,  true,  true,  true ],           [true, false, false, false]),
-        (Export,          [true,  true,  true,  true ],           [true, false, false, false]),
-        (ReadMaskedPhone, [true,  true,  true,  false],           [true, false, false, false]),
-        (Reveal,          [true,  true,  true,  false],           [true, false, false, false]),
-        (Delete,          [true,  false, false, false],           [true, false, false, false]),
-        (ManagePeople,    [true,  false, false, false],           [true, false, false, false]),
-        (CreateTokens,    [true,  false, false, false],           [true, false, false, false]),
-        (ReadAudit,       [true,  false, false, false],           [true, false, false, false]),
-        (CaseRead,        [true,  true,  true,  true ],           [true, false, false, false]),
-        (CaseWork,        [true,  true,  true,  false],           [true, false, false, false]),
-        (ReadAlerts,      [true,  false, false, false],           [true, false, false, false]),
-        (ReportVisits,    [true,  true,  true,  false],           [true, false, false, false]),
-        (ReportReferrals, [true,  true,  true,  false],           [true, false, false, false]),
+    let table: &[(Action, Yes, Yes, Option<(Yes, Yes)>)] = &[
+        //                person in scope: adm region store analyst; out of scope; a machine token's
+        (ReadAnswers,     [true,  true,  true,  true ], [true, false, false, false], None),
+        (Export,          [true,  true,  true,  true ], [true, false, false, false], None),
+        (ReadMaskedPhone, [true,  true,  true,  false], [true, false, false, false], None),
+        (Reveal,          [true,  true,  true,  false], [true, false, false, false], None),
+        (Delete,          [true,  false, false, false], [true, false, false, false], None),
+        (ManagePeople,    [true,  false, false, false], [true, false, false, false], None),
+        (CreateTokens,    [true,  false, false, false], [true, false, false, false], None),
+        (ReadAudit,       [true,  false, false, false], [true, false, false, false], None),
+        (CaseRead,        [true,  true,  true,  true ], [true, false, false, false], None),
+        (CaseWork,        [true,  true,  true,  false], [true, false, false, false], None),
+        (ReadAlerts,      [true,  false, false, false], [true, false, false, false], None),
+        // The inputs of a store's own rates: a person of a store or region never writes them.
+        (ReportVisits,    [true,  false, false, false], [true, false, false, false],
+            Some(([true, true, true, false], [true, false, false, false]))),
+        (ReportReferrals, [true,  false, false, false], [true, false, false, false],
+            Some(([true, true, true, false], [true, false, false, false]))),
     ];
     assert_eq!(table.len(), Action::ALL.len(), "every action has a row");
-    for (action, yes_in, yes_out) in table {
-        for (i, (role, scope)) in ROLES.iter().enumerate() {
-            let scope = scope();
+    for (action, person_in, person_out, machine) in table {
+        let (machine_in, machine_out) = machine.unwrap_or((*person_in, *person_out));
+        for (credential, yes_in, yes_out) in [
+            (Credential::Person, person_in, person_out),
+            (Credential::Machine, &machine_in, &machine_out),
+        ] {
+            for (i, (role, scope)) in ROLES.iter().enumerate() {
+                let scope = scope();
+                let may = |place: &Place| may_by(credential, *role, &scope, *action, place);
+                assert_eq!(
+                    may(&inside()),
+                    yes_in[i],
+                    "{credential:?} {role:?} {action:?} in scope"
+                );
+                assert_eq!(
+                    may(&outside()),
+                    yes_out[i],
+                    "{credential:?} {role:?} {action:?} out of scope"
+                );
+                // The whole organisation: whether the role may take the action at all.
+                assert_eq!(
+                    may(&Place::Org),
+                    yes_in[i],
+                    "{credential:?} {role:?} {action:?} at all"
+                );
+            }
+        }
+        for (role, scope) in ROLES {
             assert_eq!(
-                may(*role, &scope, *action, &inside()),
-                yes_in[i],
-                "{role:?} {action:?} in scope"
-            );
-            assert_eq!(
-                may(*role, &scope, *action, &outside()),
-                yes_out[i],
-                "{role:?} {action:?} out of scope"
-            );
-            // The whole organisation: whether the role may take the action at all.
-            assert_eq!(
-                may(*role, &scope, *action, &Place::Org),
-                yes_in[i],
-                "{role:?} {action:?} at all"
+                super::may(role, &scope(), *action, &inside()),
+                may_by(Credential::Person, role, &scope(), *action, &inside()),
+                "may is a person's table"
             );
         }
     }

@@ -7,7 +7,7 @@
 //! |----------------|-----------------------------------------------------------------------------|--------------------------------------------|
 //! | `same_device`  | ≥ 3 answers of one store from one device, for different visits, within 6 h | `SAME_DEVICE_MIN`, `CLUSTER_WINDOW_NS`     |
 //! | `same_network` | ≥ 5 answers of one store from one network (IPv4 /24, IPv6 /64), different visits, 6 h, **and** a second sign: two of them carry another reason, or one device answers two of their visits, or the network's share of the store's answers there is ≥ 50 points above its usual share | `SAME_NETWORK_MIN`, `CLUSTER_WINDOW_NS`, `SECOND_SIGN_MIN`, `BASELINE_MIN`, `NETWORK_SHARE_ABOVE_POINTS` |
-//! | `at_counter`   | answered 0–2 min after its visit was issued (needs the visit's `issued_ns`) | `AT_COUNTER_NS`                            |
+//! | `at_counter`   | answered 0–2 min after its `counter` visit was issued (needs the visit's `issued_ns` and `channel`) | `AT_COUNTER_NS`                            |
 //! | `ten_burst`    | a 10 among ≥ 5 tens of one store within 30 min that are ≥ 80 % of its answers there | `TEN_BURST_MIN`, `TEN_BURST_WINDOW_NS`, `TEN_BURST_SHARE_PERCENT` |
 //! | `high_burst`   | a 9 or 10 among ≥ 5 of them of one store within 30 min that are ≥ 80 % of its answers there **and** ≥ 30 points above the store's usual share of 9s and 10s | `HIGH_BURST_MIN`, `HIGH_BURST_WINDOW_NS`, `HIGH_BURST_SHARE_PERCENT`, `BASELINE_MIN`, `HIGH_BURST_ABOVE_POINTS` |
 //!
@@ -21,9 +21,12 @@
 //! Honest patterns stay unflagged (the tests): a household's two answers a day apart, a busy
 //! store's 10s spread over a day, a customer answering at home an hour after the visit, a busy
 //! Saturday on the lounge's guest Wi-Fi, three carriers' shared addresses (CGNAT), a store
-//! whose customers are happy all month.
+//! whose customers are happy all month, a customer answering an SMS a minute after the
+//! brand's system sent it (a `message` visit).
 
 use std::collections::{HashMap, HashSet};
+
+use super::visit::Channel;
 
 const MINUTE_NS: i64 = 60_000_000_000;
 
@@ -111,6 +114,8 @@ pub struct Answer {
     pub score: u8,
     /// When its visit was issued (the visits table), when known.
     pub issued_ns: Option<i64>,
+    /// How its visit's invitation reached the customer (the visits table), when known.
+    pub channel: Option<Channel>,
 }
 
 /// The reasons of each answer, in the order given (an empty list: not flagged).
@@ -144,10 +149,12 @@ pub fn flag(answers: &[Answer]) -> Vec<Vec<Reason>> {
     out
 }
 
-/// Answered 0–2 minutes after its visit was issued.
+/// Answered 0–2 minutes after its visit was issued at the counter (a message's quick
+/// answer is an honest one).
 fn at_counter(a: &Answer) -> bool {
-    a.issued_ns
-        .is_some_and(|issued| (0..=AT_COUNTER_NS).contains(&(a.at_ns - issued)))
+    a.channel == Some(Channel::Counter)
+        && a.issued_ns
+            .is_some_and(|issued| (0..=AT_COUNTER_NS).contains(&(a.at_ns - issued)))
 }
 
 /// Indexes of `answers` by a key, each group sorted by time.

@@ -1,6 +1,7 @@
 //! Growth (feature `growth`, the collector's and the dashboard's, never the widget's): how
 //! many invited customers answered (`funnel`), which answers look coached (`flags`), a promoter's
-//! referral code and what it brought (`referral`), and the
+//! referral code and what it brought (`referral`), an invited visit's channel and who may
+//! write on it (`visit`), and the
 //! one rate type every share of this part is (`Rate`, with its Wilson interval).
 //!
 //! A rate is a count of a count (`num` of `den`): a response rate (answered of invited), a
@@ -11,6 +12,7 @@
 pub mod flags;
 pub mod funnel;
 pub mod referral;
+pub mod visit;
 
 /// z for a two-sided 95 % interval.
 pub const Z95: f64 = 1.96;

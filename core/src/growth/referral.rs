@@ -10,6 +10,10 @@
 //!
 //! The referral rate (转介绍率): promoters whose code brought at least one purchase ÷
 //! promoters (the seed: 150 promoters, 12 of whose friends bought: 8 %).
+//!
+//! Every event the brand's system reports carries its own `id` (a booking's, an order's):
+//! the same id for a code and kind is one event, so a repeated report (a retry, or someone
+//! posting the same purchase again) never counts twice.
 
 use serde_json::Value;
 
@@ -72,13 +76,13 @@ impl EventKind {
     }
 }
 
-/// An event as the brand's system reports it: `{"type", "id"?, "at"?}`.
+/// An event as the brand's system reports it: `{"type", "id", "at"?}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
     pub kind: EventKind,
     /// The brand's own id of what happened (a booking's, an order's): the same id twice is
     /// one event.
-    pub reference: Option<String>,
+    pub reference: String,
     /// When it happened (ns); `None`: when it was reported.
     pub at_ns: Option<i64>,
 }
@@ -90,7 +94,7 @@ impl Event {
             return Err(FieldError::invalid(
                 "body",
                 crate::contract::error::shown(body),
-                "a JSON object with \"type\" and optionally \"id\" and \"at\"",
+                "a JSON object with \"type\", \"id\" and optionally \"at\"",
             ));
         };
         const KNOWN: [&str; 3] = ["type", "id", "at"];
@@ -105,13 +109,27 @@ impl Event {
         }
         let kind = EventKind::parse(obj.get("type").unwrap_or(&Value::Null))?;
         let reference = match obj.get("id") {
-            None | Some(Value::Null) => None,
+            None | Some(Value::Null) => {
+                return Err(FieldError::new(
+                    "id",
+                    crate::contract::error::ErrorKind::Missing {
+                        hint: format!(
+                            "the brand's own id of the {} (1 to {MAX_REF} characters): the \
+                             same id twice is one event",
+                            match kind {
+                                EventKind::Booked => "booking",
+                                EventKind::Purchased => "order",
+                            }
+                        ),
+                    },
+                ))
+            }
             Some(Value::String(s))
                 if !s.trim().is_empty()
                     && s.chars().count() <= MAX_REF
                     && !s.chars().any(char::is_control) =>
             {
-                Some(s.trim().to_owned())
+                s.trim().to_owned()
             }
             Some(v) => {
                 return Err(FieldError::invalid(
@@ -192,14 +210,22 @@ mod tests {
 
     #[test]
     fn an_event_names_the_wrong_field_and_the_accepted_values() {
-        let e = Event::parse(&json!({"type": "booked"})).unwrap();
+        let e = Event::parse(&json!({"type": "booked", "id": "BK-1"})).unwrap();
         assert_eq!(e.kind, EventKind::Booked);
-        assert_eq!((e.reference, e.at_ns), (None, None));
+        assert_eq!((e.reference.as_str(), e.at_ns), ("BK-1", None));
+        // Without its id an event could be posted again and again, each a new purchase.
+        for kind in EventKind::KEYS {
+            for body in [json!({"type": kind}), json!({"type": kind, "id": null})] {
+                let err = Event::parse(&body).unwrap_err();
+                assert_eq!(err.field, "id", "{body}");
+                assert!(err.to_string().contains("own id"), "{err}");
+            }
+        }
         let e =
             Event::parse(&json!({"type": "purchased", "id": "SO-1", "at": "1970-01-01T00:00:01Z"}))
                 .unwrap();
         assert_eq!(e.kind, EventKind::Purchased);
-        assert_eq!(e.reference.as_deref(), Some("SO-1"));
+        assert_eq!(e.reference, "SO-1");
         assert_eq!(e.at_ns, Some(1_000_000_000));
         let err = Event::parse(&json!({"type": "sold"})).unwrap_err();
         assert_eq!(err.field, "type");
@@ -222,13 +248,13 @@ mod tests {
             "id"
         );
         assert_eq!(
-            Event::parse(&json!({"type": "booked", "at": "yesterday"}))
+            Event::parse(&json!({"type": "booked", "id": "B", "at": "yesterday"}))
                 .unwrap_err()
                 .field,
             "at"
         );
         assert_eq!(
-            Event::parse(&json!({"type": "booked", "phone": "1"}))
+            Event::parse(&json!({"type": "booked", "id": "B", "phone": "1"}))
                 .unwrap_err()
                 .field,
             "phone"

@@ -1,6 +1,8 @@
 //! The growth step's schema, the same on both engines (`migrations`' SQLite step 9 and
 //! PostgreSQL step 4): the collector's own keys, the visits a brand invited, what each stored
-//! answer's device and network hash to, and the referrals promoters share with what follows.
+//! answer's device and network hash to, and the referrals promoters share with what follows;
+//! then (`VISITS`, SQLite step 10 and PostgreSQL step 5) each visit's channel and who
+//! reported each visit and event.
 
 /// The tables, for both engines (SQLite spells `BIGINT` `INTEGER`).
 ///
@@ -73,6 +75,24 @@ pub const GROWTH: &str = "CREATE TABLE server_keys (
     CREATE INDEX referral_events_code ON referral_events (code, kind);
     CREATE INDEX referral_events_purge ON referral_events (purge_after_ns)
         WHERE purge_after_ns IS NOT NULL;";
+
+/// What the visits' step does (SQLite step 10, PostgreSQL step 5).
+pub const VISITS_WHAT: &str =
+    "how each visit's invitation reached the customer; who reported each visit and event";
+
+/// The visits' step, the same on both engines:
+///
+/// - `visits.channel`: `counter` (a QR or link handed at the store: `sign-visit`, `qr`) or
+///   `message` (an SMS or WeChat message a brand's system sent; `POST /api/visits`' default).
+///   The visits recorded before it are `counter` when the link commands made them, else
+///   `message`. The at-counter flag reads it.
+/// - `visits.reported_by`, `referral_events.reported_by`: who reported the row, as the audit
+///   trail names callers (`token:ID`, `user:EMAIL`, `admin-token`, `cli`); `NULL` for rows
+///   from before it and for the booking form's events (`via` `form`: the friend).
+pub const VISITS: &str = "ALTER TABLE visits ADD COLUMN channel TEXT NOT NULL DEFAULT 'message';
+    UPDATE visits SET channel = 'counter' WHERE source IN ('sign-visit', 'qr');
+    ALTER TABLE visits ADD COLUMN reported_by TEXT;
+    ALTER TABLE referral_events ADD COLUMN reported_by TEXT;";
 
 /// The answers' device and network hashes (`HMAC` of the client's address and browser, and
 /// of its network: never the address itself), for the coaching flags.

@@ -18,7 +18,15 @@ fn a(store: &str, visit: &str, device: &str, net: &str, at: i64, score: u8) -> A
         at_ns: T0 + at,
         score,
         issued_ns: None,
+        channel: None,
     }
+}
+
+/// `x` answering its visit `after_s` seconds after the visit was issued by `channel`.
+fn issued(mut x: Answer, after_s: i64, channel: Channel) -> Answer {
+    x.issued_ns = Some(x.at_ns - after_s * 1_000_000_000);
+    x.channel = Some(channel);
+    x
 }
 
 /// `n` answers of one store, each for its own visit, `step` apart, from `device(i)` on `net(i)`.
@@ -320,25 +328,50 @@ fn a_store_whose_customers_are_happy_all_month_is_not_flagged() {
 
 #[test]
 fn answers_at_the_counter_are_flagged_and_at_home_an_hour_later_not() {
-    // (seconds after the visit was issued, flagged)
-    for (after_s, want) in [
-        (0, true),
-        (30, true),
-        (120, true),
-        (121, false),
-        (3600, false),
-        (-60, false),
+    // (seconds after the visit was issued, its channel, flagged)
+    for (after_s, channel, want) in [
+        (0, Channel::Counter, true),
+        (30, Channel::Counter, true),
+        (60, Channel::Counter, true),
+        (120, Channel::Counter, true),
+        (121, Channel::Counter, false),
+        (3600, Channel::Counter, false),
+        (-60, Channel::Counter, false),
+        // An SMS (or a WeChat message) answered a minute after the brand's system sent it:
+        // an honest, quick customer, not the counter.
+        (0, Channel::Message, false),
+        (60, Channel::Message, false),
+        (120, Channel::Message, false),
     ] {
-        let mut x = a("SZ-FT", "V1", "d", "n", 0, 10);
-        x.issued_ns = Some(x.at_ns - after_s * 1_000_000_000);
+        let x = issued(a("SZ-FT", "V1", "d", "n", 0, 10), after_s, channel);
         assert_eq!(
             flag(&[x]) == vec![vec![Reason::AtCounter]],
             want,
-            "{after_s} s after"
+            "{after_s} s after, {channel:?}"
         );
     }
-    // Without the visit's issue time, nothing to compare.
+    // Without the visit's issue time, or its channel, nothing to compare.
     none(&[a("SZ-FT", "V1", "d", "n", 0, 10)]);
+    let mut unknown = a("SZ-FT", "V1", "d", "n", 0, 10);
+    unknown.issued_ns = Some(unknown.at_ns - 60_000_000_000);
+    none(&[unknown]);
+}
+
+#[test]
+fn a_days_sms_answered_within_minutes_is_not_flagged() {
+    // A DMS sends 40 SMS invitations through the day; every customer answers 1 minute after
+    // theirs arrived, on their own phone and network.
+    let sms: Vec<Answer> = series(40, 15 * MINUTE_NS, own, own_net, |i| [10, 9, 8][i % 3])
+        .into_iter()
+        .map(|x| issued(x, 60, Channel::Message))
+        .collect();
+    none(&sms);
+    // The same answers to QR codes handed at the counter: each one is.
+    let counter: Vec<Answer> = series(40, 15 * MINUTE_NS, own, own_net, |i| [10, 9, 8][i % 3])
+        .into_iter()
+        .map(|x| issued(x, 60, Channel::Counter))
+        .collect();
+    assert_eq!(with(&counter, Reason::AtCounter).len(), 40);
 }
 
 #[test]
@@ -391,6 +424,7 @@ fn honest_patterns_are_not_flagged() {
     // A customer answering at home an hour after the visit.
     let mut home = a("SZ-FT", "V1", "d", "n", H, 10);
     home.issued_ns = Some(T0);
+    home.channel = Some(Channel::Counter);
     none(&[home]);
     // One phone answering one visit twice (an update, a second answer) and one other visit.
     none(&[
@@ -422,6 +456,7 @@ fn reasons_combine_and_follow_their_answers_in_any_order() {
     );
     for x in &mut s {
         x.issued_ns = Some(x.at_ns - 30_000_000_000);
+        x.channel = Some(Channel::Counter);
     }
     // (no usual to measure a burst of 9s and 10s against)
     let all = vec![Reason::ALL[..4].to_vec(); 6];
