@@ -147,7 +147,7 @@ fn a_stores_wifi_is_flagged_from_the_fifth_visit_with_a_second_sign() {
         );
         if counter {
             for x in &mut s[..2] {
-                x.issued_ns = Some(x.at_ns - MINUTE_NS);
+                *x = issued(x.clone(), 60, Channel::Counter);
             }
         }
         let got = with(&s, Reason::SameNetwork);
@@ -162,7 +162,7 @@ fn a_stores_wifi_is_flagged_from_the_fifth_visit_with_a_second_sign() {
         |_| "store-wifi".into(),
         |i| [10, 9, 7, 8][i % 4],
     );
-    s[3].issued_ns = Some(s[3].at_ns - MINUTE_NS);
+    s[3] = issued(s[3].clone(), 60, Channel::Counter);
     assert!(with(&s, Reason::SameNetwork).is_empty());
     // A burst of 10s on the network is a sign.
     let s = series(6, 5 * MINUTE_NS, own, |_| "store-wifi".into(), |_| 10);
