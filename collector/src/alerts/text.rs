@@ -83,13 +83,14 @@ fn title(kind: AlertKind) -> Three {
 
 /// A thank-you's title: `{who}` is the promoter's name, else `WHO_VISIT` or `WHO_SOMEONE`;
 /// `{friend}`, `{date}` and `{call}` are `FRIEND`, `DATE` and `CALL` when the booking form
-/// gave them, else nothing.
+/// gave them, else nothing; `{what}` is what was booked (`WHAT`, the survey's
+/// `booking_label`), else nothing: "已预约" alone, never a test drive nobody booked.
 fn thanks_title(event: EventKind) -> Three {
     match event {
         EventKind::Booked => [
-            "{who}推荐的朋友{friend}已预约{date}试驾，请致谢{call}。",
-            "{who}推薦的朋友{friend}已預約{date}試駕，請致謝{call}。",
-            "{who} referred a friend{friend} who booked a test drive{date}: please say thank you{call}.",
+            "{who}推荐的朋友{friend}已预约{date}{what}，请致谢{call}。",
+            "{who}推薦的朋友{friend}已預約{date}{what}，請致謝{call}。",
+            "{who} referred a friend{friend} who booked{what}{date}: please say thank you{call}.",
         ],
         EventKind::Purchased => [
             "{who}推荐的朋友{friend}已成交购车，请致谢{call}。",
@@ -110,7 +111,14 @@ const DATE: Three = [
     " {month} 月 {day} 日",
     " on {day} {month}",
 ];
-const CALL: Three = ["并尽快联系", "並盡快聯繫", " and call them soon"];
+const CALL: Three = ["并尽快联系", "並盡快聯絡", " and call them soon"];
+const WHAT: Three = ["{what}", "{what}", " {what}"];
+/// The store's one note for the rest of a day past its thank-yous (no names).
+const HELD: Three = [
+    "今天通过推荐预约{what}的朋友较多，之后的预约都已记录，请在看板的“朋友的预约”中查看并联系",
+    "今天透過推薦預約{what}的朋友較多，之後的預約都已記錄，請在看板的「朋友的預約」中查看並聯絡",
+    "Many friends booked{what} through referrals today: the later bookings are all recorded under Friends' bookings in the dashboard; please call them",
+];
 const MONTHS: [&str; 12] = [
     "January",
     "February",
@@ -125,7 +133,7 @@ const MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-const CONTACT: Three = ["联系朋友", "聯繫朋友", "Call the friend"];
+const CONTACT: Three = ["联系朋友", "聯絡朋友", "Call the friend"];
 const CONTACT_WHERE: Three = [
     "号码请在看板的“朋友的预约”中查看",
     "號碼請在看板的「朋友的預約」中查看",
@@ -251,9 +259,19 @@ fn thanks(r: &Thanks, locale: Locale) -> Words {
     // The friend's name as the customer typed it: a number typed as one shows masked.
     let friend = given(&r.friend).map(|f| customer_words(&f));
     let date = given(&r.date).and_then(|d| date_words(&d, locale));
+    let label = &r.booking[Locale::ALL.iter().position(|l| *l == locale).unwrap_or(0)];
+    let what = match label.trim() {
+        "" => String::new(),
+        l => fill(t(WHAT), &[("what", code_words(l))]),
+    };
+    let pattern = match r.held {
+        true => t(HELD),
+        false => t(thanks_title(r.event)),
+    };
     let mut head = fill(
-        t(thanks_title(r.event)),
+        pattern,
         &[
+            ("what", what),
             ("who", who),
             (
                 "friend",

@@ -46,7 +46,7 @@ pub(crate) use invite::invite;
 pub(crate) use masthead::logo;
 use masthead::Masthead;
 pub use page::Chrome;
-pub use surveys::{Landing, REQUIRE_VISIT};
+pub use surveys::{BookingLabel, Landing, BOOKING_LABEL, REQUIRE_VISIT};
 
 use crate::intake::{self, form::field, Sender, Signals, Via};
 use crate::state::{AppState, Shared};
@@ -367,24 +367,29 @@ const KEY_COOKIE_MAX_AGE_S: u32 = 7 * 24 * 3600;
 /// (`Path`), never readable by a script (`HttpOnly`), not sent by other sites' requests
 /// (`SameSite=Lax`), and only over TLS when the page came over TLS (`Secure`).
 fn key_cookie(path: &str, key: &str, headers: &HeaderMap) -> String {
+    let secure = secure_attr(headers);
+    format!("{KEY_COOKIE}={key}; Path={path}; Max-Age={KEY_COOKIE_MAX_AGE_S}; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// A cookie's `; Secure` when the page came over TLS (its `Origin` or the proxy's
+/// `X-Forwarded-Proto` says `https`), else nothing.
+pub(crate) fn secure_attr(headers: &HeaderMap) -> &'static str {
     let tls = |name| {
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("https"))
     };
-    let secure = if tls(header::ORIGIN) || tls(header::HeaderName::from_static("x-forwarded-proto"))
-    {
+    if tls(header::ORIGIN) || tls(header::HeaderName::from_static("x-forwarded-proto")) {
         "; Secure"
     } else {
         ""
-    };
-    format!("{KEY_COOKIE}={key}; Path={path}; Max-Age={KEY_COOKIE_MAX_AGE_S}; HttpOnly; SameSite=Lax{secure}")
+    }
 }
 
 /// The write keys a request's cookies carry for a response's pages (the path keeps others'
 /// away; more than one is tried in turn).
-fn key_cookies(headers: &HeaderMap) -> Vec<String> {
+pub(crate) fn key_cookies(headers: &HeaderMap) -> Vec<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

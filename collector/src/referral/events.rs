@@ -24,7 +24,7 @@ pub(crate) async fn record(
     r: &Referral,
     e: &NewEvent<'_>,
 ) -> Result<Recorded, StoreError> {
-    let body = thanks_body(r, e);
+    let body = thanks_body(r, e, &state.settings.landing.booking_label(&r.survey));
     state.store.referral_event(e, &body, &Now::system()).await
 }
 

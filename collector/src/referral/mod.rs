@@ -18,10 +18,18 @@
 //!
 //! A code is verified (`code::verify`, its tag in constant time) before any database read; a
 //! bad or unknown one is the "not found" page, never a redirect. The redirect's target is the
-//! landing file's `referral_url` alone (nothing from the request: no open redirect). An open
-//! stores the code, a device mark (`Keys::device`: an HMAC, not the address), when, and
-//! whether it is the promoter's own device: no cookie, nothing personal. Every `/r/` request
-//! is under the per-client rate limiter (`lib::rate_limit`).
+//! landing file's `referral_url` alone (nothing from the request: no open redirect).
+//!
+//! A device is its first-party cookie `nps_rd` (`DEVICE_COOKIE`: a random value, `Path=/r`,
+//! `HttpOnly`, `SameSite=Lax`; nothing personal, nothing shared with another site, so no
+//! banner), set on a friend's first open and on the promoter's page when it issues the code
+//! (so the promoter's own opens are "own"). A browser without it is known by its cookie-less
+//! mark: its network (/24, /64) and its browser's name without WeChat's `NetType/…` and
+//! `Language/…`. An open stores the code, the marks (`Keys`: HMACs, never the address), when,
+//! and how it counts (`growth::referral::open`: own, repeat, past its network's day, counted).
+//! The booking form takes a booking only from a browser that opened the code, never the
+//! promoter's own. Every `/r/` request and the promoter's page are under the per-client rate
+//! limiter (`lib::rate_limit`).
 
 pub mod book;
 pub mod bookings;
@@ -37,12 +45,13 @@ use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nps_core::growth::referral::Open;
+use std::time::Duration;
 
 pub(crate) use promoter::{refer_name, refer_page};
 
 use crate::landing::{self, Ask};
 use crate::state::{AppState, Shared};
-use crate::storage::{Now, Referral};
+use crate::storage::{Now, OpenMarks, Referral};
 
 /// The connection's peer, when the server gave it (`serve` does; a test's request may not).
 pub(crate) struct Peer(pub Option<SocketAddr>);
@@ -63,13 +72,81 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
     }
 }
 
-/// The client's device mark: its address (through trusted proxies) and browser.
+/// The referral cookie: a browser's random mark, sent back to `/r/` only.
+pub const DEVICE_COOKIE: &str = "nps_rd";
+/// How long a browser keeps its referral cookie: a year.
+const DEVICE_COOKIE_MAX_AGE: Duration = Duration::from_secs(365 * 86_400);
+
+/// A browser as a referral knows it: its cookie (made now when it came without one) and the
+/// marks of it (`Keys`).
+pub(crate) struct Device {
+    pub cookie: String,
+    pub new_cookie: bool,
+    /// The cookie's mark.
+    pub mark: String,
+    /// The cookie-less mark: network and steady browser name.
+    pub fallback: String,
+    /// The network's mark.
+    pub net: String,
+}
+
+impl Device {
+    /// Whether this is the promoter's device of `r`: their cookie, or their cookie-less mark.
+    pub fn owns(&self, r: &Referral) -> bool {
+        r.device.as_deref() == Some(self.mark.as_str())
+            || r.device_fallback.as_deref() == Some(self.fallback.as_str())
+    }
+
+    pub fn marks(&self) -> OpenMarks<'_> {
+        OpenMarks {
+            device: &self.mark,
+            fallback: &self.fallback,
+            net: &self.net,
+            new_cookie: self.new_cookie,
+        }
+    }
+
+    /// The `Set-Cookie` that keeps the cookie (`Secure` when the collector is reached over TLS).
+    pub fn set_cookie(&self, state: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
+        let tls = state
+            .settings
+            .public_origins
+            .first()
+            .is_some_and(|o| o.starts_with("https:"));
+        let secure = if tls { "; Secure" } else { landing::secure_attr(headers) };
+        HeaderValue::from_str(&format!(
+            "{DEVICE_COOKIE}={}; Path=/r; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            self.cookie,
+            DEVICE_COOKIE_MAX_AGE.as_secs()
+        ))
+        .ok()
+    }
+}
+
+/// The referral cookie a request carries, if it has the shape the collector gives it.
+fn device_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, value)| {
+            *name == DEVICE_COOKIE
+                && value.len() == 32
+                && value.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+        .map(|(_, value)| value.to_ascii_lowercase())
+}
+
+/// The client's device: its referral cookie (else a new one), and its address (through
+/// trusted proxies) and browser for the cookie-less and network marks.
 pub(crate) fn device(
     state: &AppState,
     keys: &crate::keys::Keys,
     peer: Option<SocketAddr>,
     headers: &HeaderMap,
-) -> String {
+) -> Device {
     let peer = peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.ip());
     let s = &state.settings;
     let ip = crate::net::client_addr(peer, headers, &s.trusted_proxies, s.proxy_header);
@@ -77,7 +154,25 @@ pub(crate) fn device(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    keys.device(ip, ua)
+    let (cookie, new_cookie) = match device_cookie(headers) {
+        Some(c) => (c, false),
+        None => (crate::write_key::fresh(), true),
+    };
+    Device {
+        mark: keys.cookie_device(&cookie),
+        fallback: keys.fallback_device(ip, ua),
+        net: keys.open_net(ip),
+        cookie,
+        new_cookie,
+    }
+}
+
+/// The local day (days since the epoch in the alerts' offset) of `now`, and when it began.
+pub(crate) fn local_day(state: &AppState, now: &Now) -> (i64, i64) {
+    const DAY_NS: i64 = 86_400_000_000_000;
+    let offset_ns = i64::from(state.settings.config().utc_offset_minutes()) * 60_000_000_000;
+    let day = (now.ns + offset_ns).div_euclid(DAY_NS);
+    (day, day * DAY_NS - offset_ns)
 }
 
 /// What a promoter's referral needs from the deployment, said at start (neither stops it):
@@ -170,28 +265,18 @@ fn onward(a: &Ask, code: &str) -> String {
 
 /// Whether a request is a person opening the link in a browser: a page load (a browser that
 /// says what it fetches says `document`: never an image, a script or a frame another page
-/// embeds), not a chat app's link preview or a crawler.
+/// embeds), not a chat app's link preview or a crawler (`growth::referral::is_crawler`).
 fn a_person_opens(headers: &HeaderMap) -> bool {
     let text = |h: &str| headers.get(h).and_then(|v| v.to_str().ok()).unwrap_or("");
     let dest = text("sec-fetch-dest");
-    let ua = text("user-agent").to_ascii_lowercase();
-    let robot = [
-        "bot",
-        "spider",
-        "crawler",
-        "preview",
-        "facebookexternalhit",
-        "slurp",
-        "curl/",
-        "wget/",
-    ]
-    .iter()
-    .any(|r| ua.contains(r));
-    (dest.is_empty() || dest == "document") && !ua.is_empty() && !robot
+    let ua = text("user-agent");
+    (dest.is_empty() || dest == "document")
+        && !ua.is_empty()
+        && !nps_core::growth::referral::is_crawler(ua)
 }
 
-/// `GET /r/{code}`: a friend's open, counted once per device (never the promoter's own),
-/// then on.
+/// `GET /r/{code}`: a friend's open, counted once per device (never the promoter's own, a
+/// network a few times a day), then on; a browser without the referral cookie gets it.
 pub(crate) async fn open(
     State(state): State<Shared>,
     Path(code): Path<String>,
@@ -203,36 +288,47 @@ pub(crate) async fn open(
         Ok(found) => found,
         Err(page) => return page,
     };
+    let mut cookie = None;
     if method == axum::http::Method::GET && a_person_opens(&headers) {
         let keys = match state.keys().await {
             Ok(k) => k,
             Err(e) => return unavailable(e),
         };
-        let device = device(&state, keys, peer, &headers);
-        let own = r.device.as_deref() == Some(device.as_str());
+        let dev = device(&state, keys, peer, &headers);
+        let now = Now::system();
+        let (_, day_start) = local_day(&state, &now);
         match state
             .store
-            .referral_open(&code, &device, own, &Now::system())
+            .referral_open_marked(&code, &dev.marks(), dev.owns(&r), day_start, &now)
             .await
         {
-            Ok(Open::Counted | Open::Repeat | Open::Own) => {}
+            Ok(Open::Counted | Open::Repeat | Open::Own | Open::Capped) => {}
             Err(e) => return unavailable(e),
+        }
+        if dev.new_cookie {
+            cookie = dev.set_cookie(&state, &headers);
         }
     }
     let to = onward(&a, &code);
     match HeaderValue::from_str(&to) {
-        Ok(to) => (
-            StatusCode::SEE_OTHER,
-            [
-                (header::LOCATION, to),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                (
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("no-referrer"),
-                ),
-            ],
-        )
-            .into_response(),
+        Ok(to) => {
+            let mut resp = (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::LOCATION, to),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                    (
+                        header::REFERRER_POLICY,
+                        HeaderValue::from_static("no-referrer"),
+                    ),
+                ],
+            )
+                .into_response();
+            if let Some(c) = cookie {
+                resp.headers_mut().insert(header::SET_COOKIE, c);
+            }
+            resp
+        }
         Err(_) => landing::not_found(&state, &r.survey, &headers),
     }
 }
@@ -269,8 +365,9 @@ pub(crate) async fn poster(
         Err(page) => return page,
     };
     let link = format!("{}/r/{code}", origin(&state, &headers));
+    let cfg = page::with_booking(&a.cfg, &state.settings.landing.booking_label(&r.survey));
     let svg = match poster::svg(&poster::Poster {
-        cfg: &a.cfg,
+        cfg: &cfg,
         name: r.name.as_deref(),
         link: &link,
     }) {

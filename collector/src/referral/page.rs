@@ -19,6 +19,11 @@ use crate::storage::Referral;
 /// the first share; inside WeChat the page's address becomes the friend's link at once, so
 /// WeChat's ··· shares that link). One constant text.
 const SCRIPT: &str = concat!(
+    // The answer's write key the widget's link carries (`#k=…`, never sent to a server) goes
+    // into the name's form, and out of the address.
+    "(function(){var m=/[#&]k=([A-Za-z0-9_-]{16,64})/.exec(location.hash);if(!m)return;\
+var f=document.querySelector('input[name=write_key]');if(f)f.value=m[1];\
+try{history.replaceState(null,'',location.pathname+location.search);}catch(e){}})();",
     include_str!("../../../www/share.js"),
     "(function(){var a=document.querySelector('[data-share]');if(!a)return;\
 function shared(){try{fetch(a.href+'/shared',{method:'POST',keepalive:true});}catch(e){}}\
@@ -68,7 +73,7 @@ pub fn refer(cfg: &Config, m: &Masthead, r: &Referral, link: &str) -> Result<Str
 <p id=\"nps-note\" class=\"nps-note\" role=\"status\"></p>\
 <svg class=\"nps-refer-qr\" viewBox=\"0 0 {n} {n}\" role=\"img\" aria-label=\"{qr}\"><rect width=\"{n}\" height=\"{n}\" fill=\"#fff\"/><path d=\"{d}\" fill=\"#000\"/></svg>\
 <p class=\"nps-label\" style=\"text-align:center\">{qr}</p></div>\
-<form method=\"post\" action=\"/s/{survey}/{id}/refer\" class=\"nps-refer-section\"><label class=\"nps-label\" for=\"nps-name\">{name_label}</label>\
+<form method=\"post\" action=\"/s/{survey}/{id}/refer\" class=\"nps-refer-section\"><input type=\"hidden\" name=\"write_key\" value=\"\"><label class=\"nps-label\" for=\"nps-name\">{name_label}</label>\
 <input id=\"nps-name\" class=\"nps-phone\" type=\"text\" name=\"name\" maxlength=\"{MAX_NAME}\" autocomplete=\"name\" value=\"{name}\">\
 <div class=\"nps-actions\"><button type=\"submit\" class=\"nps-submit\">{name_save}</button></div></form></div>",
         title = esc(&title),
@@ -172,6 +177,100 @@ pub fn booked(cfg: &Config, m: &Masthead) -> String {
         esc(cfg.text(Text::BookThanks))
     );
     document(cfg, m, &card(cfg, "notice", &inner), "")
+}
+
+/// What an honest one-line page says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Said {
+    /// The code's bookings for the day are full (`{store}`: the store's name).
+    Full,
+    /// The promoter's own device books on their own link.
+    Own,
+    /// A browser that never opened the code posts its booking form.
+    OpenFirst,
+    /// Someone without the answer's write key changes the promoter's name.
+    NotYours,
+}
+
+type Three = [&'static str; 3];
+
+impl Said {
+    fn words(self) -> Three {
+        match self {
+            Said::Full => [
+                "今天通过这个邀请的预约已满，请直接联系{store}。",
+                "今天透過這個邀請的預約已滿，請直接聯絡{store}。",
+                "Bookings through this invitation are full for today: please contact {store} directly.",
+            ],
+            Said::Own => [
+                "这是您自己的邀请链接：请把它发给朋友，由朋友来预约。",
+                "這是您自己的邀請連結：請把它傳給朋友，由朋友來預約。",
+                "This is your own invitation link: send it to a friend, and they can book with it.",
+            ],
+            Said::OpenFirst => [
+                "请先在这个浏览器中打开朋友发给您的邀请链接，再来预约。",
+                "請先在這個瀏覽器中開啟朋友傳給您的邀請連結，再來預約。",
+                "Please open the invitation link your friend sent you in this browser first, then book.",
+            ],
+            Said::NotYours => [
+                "只有填写这份问卷的浏览器才能修改海报上的称呼。",
+                "只有填寫這份問卷的瀏覽器才能修改海報上的稱呼。",
+                "Only the browser that answered this survey can change the name on the poster.",
+            ],
+        }
+    }
+}
+
+/// The store when a page cannot name it.
+const A_STORE: Three = ["门店", "門市", "the store"];
+/// The link of `Said::OpenFirst`'s page.
+const OPEN_LINK: Three = ["打开邀请链接", "開啟邀請連結", "Open the invitation"];
+
+fn pick(three: Three, cfg: &Config) -> &'static str {
+    let i = nps_core::words::Locale::ALL.iter().position(|l| *l == cfg.locale);
+    three[i.unwrap_or(0)]
+}
+
+/// An honest one-line page: what `said` says (`store`: the store's name for `Said::Full`),
+/// with the invitation's link for `Said::OpenFirst` (`code`).
+pub fn notice(cfg: &Config, m: &Masthead, said: Said, store_or_code: Option<&str>) -> String {
+    let store = match (said, store_or_code) {
+        (Said::Full, Some(s)) => s,
+        _ => pick(A_STORE, cfg),
+    };
+    let text = fill(pick(said.words(), cfg), &[("store", store)]);
+    let link = match (said, store_or_code) {
+        (Said::OpenFirst, Some(code)) => format!(
+            "<div class=\"nps-actions nps-actions--outcome\"><a class=\"nps-primary\" href=\"/r/{}\">{}</a></div>",
+            esc(code),
+            esc(pick(OPEN_LINK, cfg))
+        ),
+        _ => String::new(),
+    };
+    let inner = format!(
+        "<div class=\"nps-outcome\" role=\"status\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1>{link}</div>",
+        esc(&text)
+    );
+    document(cfg, m, &card(cfg, "notice", &inner), "")
+}
+
+/// The survey's words with what a friend books (`booking_label`) in the poster's lines
+/// (`{booking}`: the label in the config's language, else nothing: "扫码预约。").
+pub fn with_booking(cfg: &Config, label: &crate::landing::BookingLabel) -> Config {
+    let mut cfg = cfg.clone();
+    let i = nps_core::words::Locale::ALL.iter().position(|l| *l == cfg.locale);
+    let label = label[i.unwrap_or(0)].trim();
+    let words = match (label.is_empty(), cfg.locale) {
+        (true, _) => String::new(),
+        (false, nps_core::words::Locale::En) => format!(" {label}"),
+        (false, _) => label.to_owned(),
+    };
+    for t in [Text::ReferPosterLine, Text::ReferPosterQr] {
+        let filled = fill(cfg.text(t), &[("booking", &words)]);
+        cfg.text.retain(|(k, _)| *k != t);
+        cfg.text.push((t, filled));
+    }
+    cfg
 }
 
 /// A page as a response that no cache keeps.

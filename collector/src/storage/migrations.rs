@@ -20,7 +20,7 @@ mod cases;
 mod growth;
 use super::StoreError;
 use cases::CASES;
-use growth::{ANSWER_MARKS, GROWTH};
+use growth::{ANSWER_MARKS, GROWTH, REFERRAL_TRUST, REFERRAL_TRUST_WHAT};
 
 /// A SQLite step: its version, what it does, and the work.
 struct Step {
@@ -131,6 +131,11 @@ const SQLITE: &[Step] = &[
             }
             c.execute_batch(&GROWTH.replace("BIGINT", "INTEGER"))
         },
+    },
+    Step {
+        version: 10,
+        what: REFERRAL_TRUST_WHAT,
+        run: |c| c.execute_batch(&REFERRAL_TRUST.replace("BIGINT", "INTEGER")),
     },
 ];
 
@@ -251,6 +256,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         "{CASES}",
     ),
     (4, GROWTH_WHAT, "{GROWTH}"),
+    (5, REFERRAL_TRUST_WHAT, REFERRAL_TRUST),
 ];
 
 /// The growth step on PostgreSQL: the answers' marks, then the tables.

@@ -44,6 +44,7 @@ pub async fn referrals_count_once_and_go_with_their_answer(e: Engine) {
         advisor: Some("wang"),
         visit: Some("R-1"),
         device: Some("d-promoter"),
+        device_fallback: None,
     };
     let first = s.referral_issue(&new(CODE), &at(1)).await.unwrap();
     let again = s.referral_issue(&new(OTHER), &at(2)).await.unwrap();
@@ -157,6 +158,7 @@ pub async fn bookings_read_back_newest_first_by_window_and_store(e: Engine) {
         advisor: Some("wang"),
         visit: None,
         device: None,
+        device_fallback: None,
     };
     s.referral_issue(&referral(CODE, &one, "SZ-FT"), &at(1))
         .await
