@@ -390,7 +390,7 @@ async fn opens_count_once_per_device_and_never_the_promoters_own() {
     for _ in 0..3 {
         as_friend(&w, &format!("/r/{code}")).await;
     }
-    get(&w, &format!("/r/{code}"), [10, 0, 0, 3], UA_FRIEND).await;
+    get(&w, &format!("/r/{code}"), [10, 0, 1, 3], UA_FRIEND).await;
     // (counted, rows): two friends; the promoter's own open is a row counted zero.
     assert_eq!(w.store.referral_opens(&code).await.unwrap(), (2, 3));
 }
@@ -556,6 +556,7 @@ async fn a_booking_tells_the_stores_robot_at_once_with_no_phone_and_a_deletion_r
     let code = promoter_code(&w, "after-sales").await;
     name_promoter(&w, "after-sales").await;
     // The form: a wrong phone or no consent shows the form again, nothing stored.
+    as_friend(&w, &format!("/r/{code}")).await;
     let form = as_friend(&w, &format!("/r/{code}/book")).await;
     assert!(form.text.contains("号码将在 30 天后删除"), "{}", form.text);
     let bad = post_as_friend(
@@ -782,9 +783,9 @@ async fn a_booking_posted_again_by_the_same_friend_counts_once() {
 #[tokio::test]
 async fn a_survey_the_landing_file_does_not_name_gets_no_referral_code() {
     let w = world();
-    for survey in ["owner-stories", "x"] {
-        answer(&w, PROMOTER, survey, 10).await;
-        let r = as_promoter(&w, &format!("/s/{survey}/{PROMOTER}/refer")).await;
+    for (survey, id) in [("owner-stories", PROMOTER), ("x", "20000000-0000-4000-8000-000000000002")] {
+        answer(&w, id, survey, 10).await;
+        let r = as_promoter(&w, &format!("/s/{survey}/{id}/refer")).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{survey}: {}", r.text);
         assert!(!r.text.contains("/r/"), "{}", r.text);
         assert!(r.headers.get(header::SET_COOKIE).is_none());
@@ -1001,6 +1002,7 @@ async fn the_promoters_name_takes_the_answers_write_key() {
     let w = world_with(2);
     answer(&w, PROMOTER, "after-sales", 10).await;
     let statuses = [
+        as_promoter(&w, &uri).await.status,
         as_promoter(&w, &uri).await.status,
         as_promoter(&w, &uri).await.status,
     ];
