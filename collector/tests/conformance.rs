@@ -815,6 +815,7 @@ conformance!(
     answers_keep_their_marks_and_the_funnel_reads_referrals,
     referrals_count_once_and_go_with_their_answer,
     bookings_read_back_newest_first_by_window_and_store,
+    opens_and_form_bookings_keep_their_days,
 );
 
 /// The command line on PostgreSQL: `seed --db postgres://…` writes the demo set through the
