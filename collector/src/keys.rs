@@ -76,7 +76,10 @@ impl Keys {
     /// A referral open's network: an IPv4 address's /24, an IPv6 address's /64 (a home's or
     /// a phone's, narrower than `net`'s /48 of a store's Wi-Fi).
     pub fn open_net(&self, ip: IpAddr) -> String {
-        Self::hex(&Self::mac(&self.device, &[b"open-net", prefix(ip).as_bytes()]))
+        Self::hex(&Self::mac(
+            &self.device,
+            &[b"open-net", prefix(ip).as_bytes()],
+        ))
     }
 
     /// A device without its cookie: its network (`open_net`'s prefix) and its browser's
@@ -166,7 +169,10 @@ mod tests {
         let g4 = "Mozilla/5.0 (iPhone) MicroMessenger/8.0 NetType/4G Language/zh_CN";
         assert_eq!(k.fallback_device(a, wifi), k.fallback_device(b, g4));
         assert_ne!(k.fallback_device(a, wifi), k.fallback_device(c, wifi));
-        assert_ne!(k.fallback_device(a, wifi), k.fallback_device(a, "Mozilla/5.0 (Android)"));
+        assert_ne!(
+            k.fallback_device(a, wifi),
+            k.fallback_device(a, "Mozilla/5.0 (Android)")
+        );
         assert_eq!(k.open_net(a), k.open_net(b));
         assert_ne!(k.open_net(a), k.open_net(c));
         let v6a: IpAddr = "2001:db8:1:2::1".parse().unwrap();

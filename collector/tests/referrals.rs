@@ -145,10 +145,16 @@ async fn get(w: &World, uri: &str, ip: [u8; 4], ua: &str) -> Reply {
 }
 
 async fn post_form(w: &World, uri: &str, form: &str, ip: [u8; 4], ua: &str) -> Reply {
-    let req = browser(w, Request::builder().method(Method::POST).uri(uri), uri, ip, ua)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_owned()))
-        .unwrap();
+    let req = browser(
+        w,
+        Request::builder().method(Method::POST).uri(uri),
+        uri,
+        ip,
+        ua,
+    )
+    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+    .body(Body::from(form.to_owned()))
+    .unwrap();
     let r = send(&w.app, req).await;
     w.keep(ip, ua, &r);
     r
@@ -168,7 +174,10 @@ async fn post_as_promoter(w: &World, uri: &str, form: &str) -> Reply {
 
 /// The friend posts a form; on a booking form, from a browser that opened the link first.
 async fn post_as_friend(w: &World, uri: &str, form: &str) -> Reply {
-    if let Some(code) = uri.strip_prefix("/r/").and_then(|u| u.strip_suffix("/book")) {
+    if let Some(code) = uri
+        .strip_prefix("/r/")
+        .and_then(|u| u.strip_suffix("/book"))
+    {
         as_friend(w, &format!("/r/{code}")).await;
     }
     post_form(w, uri, form, [10, 0, 0, 2], UA_FRIEND).await
@@ -279,7 +288,10 @@ async fn a_promoter_gets_one_code_and_a_page_with_the_poster_link_qr_and_name() 
     let named = post_as_promoter(
         &w,
         &format!("/s/after-sales/{PROMOTER}/refer"),
-        &format!("name=+%E7%8E%8B%E5%85%88%E7%94%9F+&write_key={}", common::KEY),
+        &format!(
+            "name=+%E7%8E%8B%E5%85%88%E7%94%9F+&write_key={}",
+            common::KEY
+        ),
     )
     .await;
     assert_eq!(named.status, StatusCode::SEE_OTHER);
@@ -783,7 +795,10 @@ async fn a_booking_posted_again_by_the_same_friend_counts_once() {
 #[tokio::test]
 async fn a_survey_the_landing_file_does_not_name_gets_no_referral_code() {
     let w = world();
-    for (survey, id) in [("owner-stories", PROMOTER), ("x", "20000000-0000-4000-8000-000000000002")] {
+    for (survey, id) in [
+        ("owner-stories", PROMOTER),
+        ("x", "20000000-0000-4000-8000-000000000002"),
+    ] {
         answer(&w, id, survey, 10).await;
         let r = as_promoter(&w, &format!("/s/{survey}/{id}/refer")).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{survey}: {}", r.text);
@@ -828,7 +843,11 @@ async fn a_code_takes_a_few_form_bookings_a_day_and_no_more() {
                 "{}",
                 r.text
             );
-            assert!(!r.text.contains("预约已收到"), "never the thank-you: {}", r.text);
+            assert!(
+                !r.text.contains("预约已收到"),
+                "never the thank-you: {}",
+                r.text
+            );
         }
     }
     assert_eq!(w.store.referral_events(&code).await.unwrap().len(), limit);
@@ -843,7 +862,9 @@ async fn bookings_at_the_same_moment_keep_the_codes_day() {
     let w = Arc::new(world());
     let code = promoter_code(&w, "after-sales").await;
     let limit = nps_collector::referral::book::FORM_BOOKINGS_PER_DAY as usize;
-    let uas: Vec<String> = (0..limit + 4).map(|n| format!("{UA_FRIEND} friend-{n}")).collect();
+    let uas: Vec<String> = (0..limit + 4)
+        .map(|n| format!("{UA_FRIEND} friend-{n}"))
+        .collect();
     for ua in &uas {
         get(&w, &format!("/r/{code}"), [10, 0, 9, 1], ua).await;
     }
@@ -878,7 +899,13 @@ async fn past_a_stores_day_of_thank_yous_bookings_are_kept_and_the_alerts_are_on
         promoter += 1;
         let id = format!("20000000-0000-4000-8000-{promoter:012}");
         answer(&w, &id, "after-sales", 10).await;
-        let page = get(&w, &format!("/s/after-sales/{id}/refer"), [10, 1, 0, 1], &id).await;
+        let page = get(
+            &w,
+            &format!("/s/after-sales/{id}/refer"),
+            [10, 1, 0, 1],
+            &id,
+        )
+        .await;
         let code = code_of(&page.text);
         for f in 0..per_code {
             let ua = format!("{UA_FRIEND} {promoter}-{f}");
@@ -897,13 +924,24 @@ async fn past_a_stores_day_of_thank_yous_bookings_are_kept_and_the_alerts_are_on
         .unwrap();
     assert_eq!(list.len(), booked, "every booking kept");
     let alerts = w.store.alerts_to_fan(&Now::system(), 1000).await.unwrap();
-    assert_eq!(alerts.len(), store_day + 1, "the day's thank-yous, then one note");
+    assert_eq!(
+        alerts.len(),
+        store_day + 1,
+        "the day's thank-yous, then one note"
+    );
     let notes: Vec<_> = alerts
         .iter()
-        .filter(|a| a.body.as_deref().is_some_and(|b| b.contains("\"held\":true")))
+        .filter(|a| {
+            a.body
+                .as_deref()
+                .is_some_and(|b| b.contains("\"held\":true"))
+        })
         .collect();
     assert_eq!(notes.len(), 1);
-    assert!(!notes[0].body.as_deref().unwrap().contains("李"), "no names");
+    assert!(
+        !notes[0].body.as_deref().unwrap().contains("李"),
+        "no names"
+    );
 }
 
 /// The form takes a booking only from a browser that opened the link (its cookie), and never
@@ -917,8 +955,17 @@ async fn only_a_browser_that_opened_the_link_books_and_never_the_promoters_own()
     // Straight to the form, no open: told to open the link, with the link.
     let cold = post_form(&w, &uri, form, [10, 3, 0, 1], UA_FRIEND).await;
     assert_eq!(cold.status, StatusCode::FORBIDDEN);
-    assert!(cold.text.contains("请先在这个浏览器中打开朋友发给您的邀请链接"), "{}", cold.text);
-    assert!(cold.text.contains(&format!("href=\"/r/{code}\"")), "{}", cold.text);
+    assert!(
+        cold.text
+            .contains("请先在这个浏览器中打开朋友发给您的邀请链接"),
+        "{}",
+        cold.text
+    );
+    assert!(
+        cold.text.contains(&format!("href=\"/r/{code}\"")),
+        "{}",
+        cold.text
+    );
     let shown = get(&w, &uri, [10, 3, 0, 1], UA_FRIEND).await;
     assert_eq!(shown.status, StatusCode::FORBIDDEN);
     // The promoter, on their own link.
@@ -950,7 +997,10 @@ async fn a_device_is_its_cookie_else_its_network_and_one_network_counts_a_few() 
     let wifi = "Mozilla/5.0 (iPhone) MicroMessenger/8.0.47 NetType/WIFI Language/zh_CN";
     let g4 = "Mozilla/5.0 (iPhone) MicroMessenger/8.0.47 NetType/4G Language/en";
     let first = get(&w, &uri, [10, 4, 0, 1], wifi).await;
-    let set = first.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    let set = first.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
     for part in ["nps_rd=", "Path=/r", "HttpOnly", "SameSite=Lax"] {
         assert!(set.contains(part), "{part}: {set}");
     }
@@ -959,16 +1009,36 @@ async fn a_device_is_its_cookie_else_its_network_and_one_network_counts_a_few() 
     assert_eq!(w.store.referral_opens(&code).await.unwrap().0, 1);
     let cubot = "Mozilla/5.0 (Linux; Android 10; CUBOT P30) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
     get(&w, &uri, [10, 5, 0, 1], cubot).await;
-    assert_eq!(w.store.referral_opens(&code).await.unwrap().0, 2, "a phone, not a bot");
+    assert_eq!(
+        w.store.referral_opens(&code).await.unwrap().0,
+        2,
+        "a phone, not a bot"
+    );
     // One office's network: a few counted a day, every browser still able to book.
     let cap = nps_core::growth::referral::NET_OPENS_PER_DAY as usize;
     for n in 0..cap + 3 {
-        get(&w, &uri, [10, 6, 0, n as u8], &format!("{UA_FRIEND} desk-{n}")).await;
+        get(
+            &w,
+            &uri,
+            [10, 6, 0, n as u8],
+            &format!("{UA_FRIEND} desk-{n}"),
+        )
+        .await;
     }
-    assert_eq!(w.store.referral_opens(&code).await.unwrap().0, 2 + cap as i64);
+    assert_eq!(
+        w.store.referral_opens(&code).await.unwrap().0,
+        2 + cap as i64
+    );
     let late = format!("{UA_FRIEND} desk-{}", cap + 2);
     let form = "name=%E6%9D%8E&phone=13812345678&consent=1";
-    let ok = post_form(&w, &format!("{uri}/book"), form, [10, 6, 0, cap as u8 + 2], &late).await;
+    let ok = post_form(
+        &w,
+        &format!("{uri}/book"),
+        form,
+        [10, 6, 0, cap as u8 + 2],
+        &late,
+    )
+    .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
 }
 
@@ -981,7 +1051,10 @@ async fn the_promoters_name_takes_the_answers_write_key() {
     let uri = format!("/s/after-sales/{PROMOTER}/refer");
     let page = get(&w, &uri, [10, 7, 0, 1], UA_FRIEND).await;
     assert_eq!(code_of(&page.text), code);
-    assert!(page.headers.get(header::SET_COOKIE).is_none(), "a read only");
+    assert!(
+        page.headers.get(header::SET_COOKIE).is_none(),
+        "a read only"
+    );
     assert!(page.text.contains("name=\"write_key\""), "{}", page.text);
     for form in [
         "name=%E9%AA%97%E5%AD%90".to_owned(),
@@ -989,13 +1062,23 @@ async fn the_promoters_name_takes_the_answers_write_key() {
     ] {
         let r = post_form(&w, &uri, &form, [10, 7, 0, 1], UA_FRIEND).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{form}");
-        assert!(r.text.contains("只有填写这份问卷的浏览器才能修改"), "{}", r.text);
+        assert!(
+            r.text.contains("只有填写这份问卷的浏览器才能修改"),
+            "{}",
+            r.text
+        );
     }
     assert_eq!(w.store.referral(&code).await.unwrap().unwrap().name, None);
     let ok = name_promoter(&w, "after-sales").await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
     assert_eq!(
-        w.store.referral(&code).await.unwrap().unwrap().name.as_deref(),
+        w.store
+            .referral(&code)
+            .await
+            .unwrap()
+            .unwrap()
+            .name
+            .as_deref(),
         Some("王先生")
     );
     // The page is rate limited like every public route.
@@ -1006,7 +1089,10 @@ async fn the_promoters_name_takes_the_answers_write_key() {
         as_promoter(&w, &uri).await.status,
         as_promoter(&w, &uri).await.status,
     ];
-    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
 }
 
 /// A phone spelt in Chinese numerals is no name: the friend's form refuses it, the promoter's
@@ -1026,7 +1112,11 @@ async fn a_phone_in_chinese_numerals_never_reaches_the_stores_robot() {
     let code = promoter_code(&w, "after-sales").await;
     let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let uri = format!("/s/after-sales/{PROMOTER}/refer");
-    let form = format!("name={}&write_key={}", enc("王幺三八〇〇一三三七八八"), common::KEY);
+    let form = format!(
+        "name={}&write_key={}",
+        enc("王幺三八〇〇一三三七八八"),
+        common::KEY
+    );
     post_as_promoter(&w, &uri, &form).await;
     assert_eq!(w.store.referral(&code).await.unwrap().unwrap().name, None);
     let book = format!("/r/{code}/book");
@@ -1043,7 +1133,10 @@ async fn a_phone_in_chinese_numerals_never_reaches_the_stores_robot() {
     let said = wecom.all_text();
     assert!(said.contains("李二"), "{said}");
     let run = nps_collector::alerts::message::longest_numeral_run(&said);
-    assert!(run < nps_collector::alerts::message::MASKED_NUMERALS, "{run}: {said}");
+    assert!(
+        run < nps_collector::alerts::message::MASKED_NUMERALS,
+        "{run}: {said}"
+    );
 }
 
 /// Only a person opening the link counts: an image another page embeds (`<img src=/r/…>`), a

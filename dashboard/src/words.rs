@@ -441,7 +441,10 @@ mod tests {
     #[test]
     fn zh_tw_says_to_get_in_touch_as_the_pages_do() {
         for w in Word::ALL {
-            assert!(!w.in_(Locale::ZhTw).contains("聯繫"), "{w:?}: 聯絡, as the pages say");
+            assert!(
+                !w.in_(Locale::ZhTw).contains("聯繫"),
+                "{w:?}: 聯絡, as the pages say"
+            );
         }
     }
 }

@@ -998,16 +998,24 @@ fn a_thank_you_says_what_was_booked_only_when_the_survey_says_it() {
         ]
     );
     assert_eq!(
-        titles(&thanks(["保养预约", "保養預約", "a service"], false))[2],
+        titles(&thanks(["保养", "保養", "a service"], false))[2],
         "王先生 referred a friend 李女士 who booked a service: please say thank you and call them soon."
     );
     assert_eq!(
-        titles(&thanks(["保养预约", "保養預約", "a service"], false))[0],
-        "王先生推荐的朋友李女士已预约保养预约，请致谢并尽快联系。"
+        titles(&thanks(["保养", "保養", "a service"], false))[0],
+        "王先生推荐的朋友李女士已预约保养，请致谢并尽快联系。"
     );
     let held = titles(&thanks(["试驾", "", ""], true));
-    assert!(held[0].starts_with("今天通过推荐预约试驾的朋友较多"), "{}", held[0]);
-    assert!(held[1].contains("聯絡") && !held[1].contains("聯繫"), "{}", held[1]);
+    assert!(
+        held[0].starts_with("今天通过推荐预约试驾的朋友较多"),
+        "{}",
+        held[0]
+    );
+    assert!(
+        held[1].contains("聯絡") && !held[1].contains("聯繫"),
+        "{}",
+        held[1]
+    );
     assert!(!held.iter().any(|t| t.contains("王先生")));
     for locale in Locale::ALL {
         let w = super::text::words(&thanks(["", "", ""], false), locale);

@@ -4,7 +4,7 @@
 //! Beside the widget's keys a survey may say `"require_visit": true`: it then takes answers
 //! only from signed visit links (`visit::Policy`), which needs `--visit-secret`; and give its
 //! page a `logo` (a file) and a `privacy_url` (`masthead`), and say what a friend of its
-//! promoters books (`booking_label`: "试驾", "保养预约"; a string, or one per language), which
+//! promoters books (`booking_label`: "试驾", "保养"; a string, or one per language), which
 //! the poster and the store's thank-you name (without one: "已预约", neutral).
 
 use std::collections::BTreeMap;
@@ -210,7 +210,9 @@ impl Landing {
 
     /// Whether the landing file names `survey` (a referral code is issued only for those).
     pub fn lists(&self, survey: &str) -> bool {
-        self.surveys.as_ref().is_some_and(|s| s.contains_key(survey))
+        self.surveys
+            .as_ref()
+            .is_some_and(|s| s.contains_key(survey))
     }
 
     /// What a friend of the survey's promoters books, in each language (empty: not said).
@@ -291,19 +293,37 @@ mod tests {
     fn a_booking_label_is_a_string_or_one_per_language_and_a_mistake_is_named() {
         let l = Landing::from_json(
             r#"{"a": {"booking_label": "试驾"},
-                "b": {"booking_label": {"zh-CN": "保养预约", "en": "a service"}}, "c": {}}"#,
+                "b": {"booking_label": {"zh-CN": "保养", "en": "a service"}}, "c": {}}"#,
         )
         .unwrap();
-        assert_eq!(l.booking_label("a"), ["试驾", "试驾", "试驾"].map(String::from));
-        assert_eq!(l.booking_label("b"), ["保养预约", "", "a service"].map(String::from));
+        assert_eq!(
+            l.booking_label("a"),
+            ["试驾", "试驾", "试驾"].map(String::from)
+        );
+        assert_eq!(
+            l.booking_label("b"),
+            ["保养", "", "a service"].map(String::from)
+        );
         assert_eq!(l.booking_label("c"), BookingLabel::default());
         assert!(l.lists("a") && !l.lists("x"));
-        assert!(!Landing::default().lists("a"), "no landing file: no survey listed");
+        assert!(
+            !Landing::default().lists("a"),
+            "no landing file: no survey listed"
+        );
         for (bad, named) in [
-            (r#"{"a": {"booking_label": 7}}"#, "a.booking_label is 7: expected a string"),
+            (
+                r#"{"a": {"booking_label": 7}}"#,
+                "a.booking_label is 7: expected a string",
+            ),
             (r#"{"a": {"booking_label": ""}}"#, "a.booking_label is \"\""),
-            (r#"{"a": {"booking_label": {"fr": "x"}}}"#, "a.booking_label.fr is not a language"),
-            (r#"{"a": {"booking_label": {"en": 1}}}"#, "a.booking_label.en is 1"),
+            (
+                r#"{"a": {"booking_label": {"fr": "x"}}}"#,
+                "a.booking_label.fr is not a language",
+            ),
+            (
+                r#"{"a": {"booking_label": {"en": 1}}}"#,
+                "a.booking_label.en is 1",
+            ),
         ] {
             let e = Landing::from_json(bad).unwrap_err();
             assert!(e.contains(named), "{e}");

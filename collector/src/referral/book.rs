@@ -80,7 +80,10 @@ fn refused(state: &AppState, cfg: &Config, r: &Referral, said: Said) -> Response
     let (status, detail) = match said {
         Said::Full => {
             let names = state.names();
-            let store = r.store.as_deref().map(|id| names.get("store", id).unwrap_or(id).to_owned());
+            let store = r
+                .store
+                .as_deref()
+                .map(|id| names.get("store", id).unwrap_or(id).to_owned());
             return page::respond(
                 StatusCode::TOO_MANY_REQUESTS,
                 page::notice(cfg, &m, said, store.as_deref()),

@@ -227,7 +227,9 @@ const A_STORE: Three = ["门店", "門市", "the store"];
 const OPEN_LINK: Three = ["打开邀请链接", "開啟邀請連結", "Open the invitation"];
 
 fn pick(three: Three, cfg: &Config) -> &'static str {
-    let i = nps_core::words::Locale::ALL.iter().position(|l| *l == cfg.locale);
+    let i = nps_core::words::Locale::ALL
+        .iter()
+        .position(|l| *l == cfg.locale);
     three[i.unwrap_or(0)]
 }
 
@@ -258,7 +260,9 @@ pub fn notice(cfg: &Config, m: &Masthead, said: Said, store_or_code: Option<&str
 /// (`{booking}`: the label in the config's language, else nothing: "扫码预约。").
 pub fn with_booking(cfg: &Config, label: &crate::landing::BookingLabel) -> Config {
     let mut cfg = cfg.clone();
-    let i = nps_core::words::Locale::ALL.iter().position(|l| *l == cfg.locale);
+    let i = nps_core::words::Locale::ALL
+        .iter()
+        .position(|l| *l == cfg.locale);
     let label = label[i.unwrap_or(0)].trim();
     let words = match (label.is_empty(), cfg.locale) {
         (true, _) => String::new(),

@@ -61,8 +61,7 @@ async fn answer(state: &AppState, survey: &str, id: &str) -> Result<Option<Store
 /// secret asks for signed visits (a store's own context typed into a post proves nothing).
 fn trusted(state: &AppState, survey: &str, s: &Stored) -> bool {
     let settings = &state.settings;
-    let wants_visit =
-        settings.landing.policy(survey).require_visit || settings.visit_key.is_some();
+    let wants_visit = settings.landing.policy(survey).require_visit || settings.visit_key.is_some();
     let ctx = &s.answer.context;
     let signed = ctx.contains_key(VISIT) && ctx.contains_key(crate::visit::TOKEN_KEY);
     settings.landing.lists(survey)

@@ -250,7 +250,9 @@ pub async fn bookings_read_back_newest_first_by_window_and_store(e: Engine) {
 /// cookie-less mark, a network's day full; a code's day full rolls the booking back, a
 /// store's day full makes the day's one note; the same friend again is a duplicate.
 pub async fn opens_and_form_bookings_keep_their_days(e: Engine) {
-    use nps_core::growth::referral::{FORM_BOOKINGS_PER_DAY, NET_OPENS_PER_DAY, STORE_THANKS_PER_DAY};
+    use nps_core::growth::referral::{
+        FORM_BOOKINGS_PER_DAY, NET_OPENS_PER_DAY, STORE_THANKS_PER_DAY,
+    };
     let s = fresh(e).await;
     let promoter = id(1);
     let new = |code, response_id| NewReferral {
@@ -263,7 +265,9 @@ pub async fn opens_and_form_bookings_keep_their_days(e: Engine) {
         device: Some("c-promoter"),
         device_fallback: Some("f-promoter"),
     };
-    s.referral_issue(&new(CODE, &promoter), &at(1)).await.unwrap();
+    s.referral_issue(&new(CODE, &promoter), &at(1))
+        .await
+        .unwrap();
     let marks = |device, fallback, net, new_cookie| OpenMarks {
         device,
         fallback,
@@ -272,15 +276,34 @@ pub async fn opens_and_form_bookings_keep_their_days(e: Engine) {
     };
     let open = |m: OpenMarks<'static>, own: bool, t: i64| {
         let s = s.clone();
-        async move { s.referral_open_marked(CODE, &m, own, at(0).ns, &at(t)).await.unwrap() }
+        async move {
+            s.referral_open_marked(CODE, &m, own, at(0).ns, &at(t))
+                .await
+                .unwrap()
+        }
     };
-    assert_eq!(open(marks("c-promoter", "f-promoter", "n-0", false), true, 2).await, Open::Own);
-    assert_eq!(open(marks("c-1", "f-1", "n-1", true), false, 3).await, Open::Counted);
-    assert_eq!(open(marks("c-1", "f-1", "n-1", false), false, 4).await, Open::Repeat);
+    assert_eq!(
+        open(marks("c-promoter", "f-promoter", "n-0", false), true, 2).await,
+        Open::Own
+    );
+    assert_eq!(
+        open(marks("c-1", "f-1", "n-1", true), false, 3).await,
+        Open::Counted
+    );
+    assert_eq!(
+        open(marks("c-1", "f-1", "n-1", false), false, 4).await,
+        Open::Repeat
+    );
     // The same phone without its cookie: its cookie-less mark.
-    assert_eq!(open(marks("c-1b", "f-1", "n-1", true), false, 5).await, Open::Repeat);
+    assert_eq!(
+        open(marks("c-1b", "f-1", "n-1", true), false, 5).await,
+        Open::Repeat
+    );
     // A new cookie from a browser that keeps cookies is a new device even with the same mark.
-    assert_eq!(open(marks("c-2", "f-1", "n-2", false), false, 6).await, Open::Counted);
+    assert_eq!(
+        open(marks("c-2", "f-1", "n-2", false), false, 6).await,
+        Open::Counted
+    );
     let mut n = 0;
     let devices: Vec<&'static str> = (0..NET_OPENS_PER_DAY + 2)
         .map(|i| &*Box::leak(format!("c-net-{i}").into_boxed_str()))
@@ -291,9 +314,15 @@ pub async fn opens_and_form_bookings_keep_their_days(e: Engine) {
         }
     }
     assert_eq!(n, NET_OPENS_PER_DAY);
-    assert_eq!(s.referral_opens(CODE).await.unwrap().0, 2 + NET_OPENS_PER_DAY as i64);
+    assert_eq!(
+        s.referral_opens(CODE).await.unwrap().0,
+        2 + NET_OPENS_PER_DAY as i64
+    );
     assert_eq!(s.referral_opened(CODE, "c-1b").await.unwrap(), Some(false));
-    assert_eq!(s.referral_opened(CODE, "c-promoter").await.unwrap(), Some(true));
+    assert_eq!(
+        s.referral_opened(CODE, "c-promoter").await.unwrap(),
+        Some(true)
+    );
     assert_eq!(s.referral_opened(CODE, "c-never").await.unwrap(), None);
     // Form bookings: the code's day, then the store's.
     let phones: Vec<&'static str> = (0..STORE_THANKS_PER_DAY + 8)
@@ -313,9 +342,15 @@ pub async fn opens_and_form_bookings_keep_their_days(e: Engine) {
     let book = |code, phone| {
         let s = s.clone();
         async move {
-            s.referral_form_booking(&booking(code, phone), Some("SZ-FT"), 7, ("{}", "{\"held\":true}"), &at(10))
-                .await
-                .unwrap()
+            s.referral_form_booking(
+                &booking(code, phone),
+                Some("SZ-FT"),
+                7,
+                ("{}", "{\"held\":true}"),
+                &at(10),
+            )
+            .await
+            .unwrap()
         }
     };
     for p in &phones[..FORM_BOOKINGS_PER_DAY as usize] {
@@ -323,7 +358,10 @@ pub async fn opens_and_form_bookings_keep_their_days(e: Engine) {
     }
     assert_eq!(book(CODE, phones[0]).await, FormBooked::Duplicate);
     assert_eq!(book(CODE, phones[20]).await, FormBooked::Full);
-    assert_eq!(s.referral_events(CODE).await.unwrap().len(), FORM_BOOKINGS_PER_DAY as usize);
+    assert_eq!(
+        s.referral_events(CODE).await.unwrap().len(),
+        FORM_BOOKINGS_PER_DAY as usize
+    );
     // Other codes of the store fill its day: later bookings are kept, with one note.
     let mut held = 0;
     let mut made = FORM_BOOKINGS_PER_DAY;
@@ -345,10 +383,20 @@ pub async fn opens_and_form_bookings_keep_their_days(e: Engine) {
     }
     assert_eq!(held, made - STORE_THANKS_PER_DAY);
     let alerts = s.alerts_to_fan(&at(20), 1000).await.unwrap();
-    assert_eq!(alerts.len() as u64, STORE_THANKS_PER_DAY + 1, "the day's thank-yous and one note");
+    assert_eq!(
+        alerts.len() as u64,
+        STORE_THANKS_PER_DAY + 1,
+        "the day's thank-yous and one note"
+    );
     // Another day starts again.
     let next = s
-        .referral_form_booking(&booking(CODE, phones[21]), Some("SZ-FT"), 8, ("{}", "{}"), &at(11))
+        .referral_form_booking(
+            &booking(CODE, phones[21]),
+            Some("SZ-FT"),
+            8,
+            ("{}", "{}"),
+            &at(11),
+        )
         .await
         .unwrap();
     assert_eq!(next, FormBooked::New { held: false });

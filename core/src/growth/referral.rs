@@ -84,7 +84,10 @@ pub enum FormBooking {
 
 /// The form booking table (the module doc).
 pub fn form_booking(code_n: u64, store_n: u64) -> FormBooking {
-    match (code_n > FORM_BOOKINGS_PER_DAY, store_n > STORE_THANKS_PER_DAY) {
+    match (
+        code_n > FORM_BOOKINGS_PER_DAY,
+        store_n > STORE_THANKS_PER_DAY,
+    ) {
         (true, _) => FormBooking::Full,
         (false, true) => FormBooking::Held,
         (false, false) => FormBooking::Alert,
