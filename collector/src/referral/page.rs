@@ -281,3 +281,47 @@ pub fn with_booking(cfg: &Config, label: &crate::landing::BookingLabel) -> Confi
 pub fn respond(status: StatusCode, html: String) -> Response {
     crate::landing::html(status, html).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(locale: &str) -> Config {
+        let raw =
+            serde_json::json!({"endpoint": "/api/responses", "survey": "s", "locale": locale});
+        Config::from_object(raw.as_object().unwrap(), None).unwrap()
+    }
+
+    #[test]
+    fn the_poster_says_what_was_booked_only_when_the_survey_says_it() {
+        let label = ["试驾", "試駕", "a test drive"].map(String::from);
+        let none = crate::landing::BookingLabel::default();
+        let line = |locale: &str, l: &crate::landing::BookingLabel| {
+            let c = with_booking(&cfg(locale), l);
+            (
+                c.text(Text::ReferPosterLine).to_owned(),
+                c.text(Text::ReferPosterQr).to_owned(),
+            )
+        };
+        assert_eq!(
+            line("zh-CN", &label),
+            (
+                "我在{brand}的体验很好，推荐给你！扫码预约试驾。".to_owned(),
+                "长按识别二维码，立即预约试驾".to_owned()
+            )
+        );
+        assert_eq!(
+            line("zh-CN", &none).0,
+            "我在{brand}的体验很好，推荐给你！扫码预约。"
+        );
+        assert_eq!(line("zh-TW", &label).1, "長按辨識 QR 碼，立即預約試駕");
+        assert_eq!(
+            line("en", &label).0,
+            "I had a great experience with {brand}. Scan to book a test drive."
+        );
+        assert_eq!(
+            line("en", &none).1,
+            "Scan or press and hold the code to book"
+        );
+    }
+}
