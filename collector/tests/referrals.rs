@@ -1385,3 +1385,65 @@ async fn a_booking_keeps_only_a_real_preferred_date() {
         .collect();
     assert_eq!(dates, [json!("2026-12-10"), Value::Null, Value::Null]);
 }
+
+/// A referral code is issued only for an answer the collector can trust: not flagged (here:
+/// answered too fast), and, with a visit secret, from a signed visit (a store typed into a
+/// post proves nothing).
+#[tokio::test]
+async fn a_flagged_or_unsigned_answer_gets_no_referral_code() {
+    let key = nps_collector::visit::VisitKey::new("a visit secret of some length").unwrap();
+    let store = Store::open(db_path()).unwrap();
+    let mut s = settings(0);
+    s.min_fill_ms = Some(2_000);
+    s.visit_key =
+        Some(nps_collector::visit::VisitKey::new("a visit secret of some length").unwrap());
+    let w = World {
+        app: app(store.clone(), s),
+        store,
+        jar: Default::default(),
+    };
+    let post = |id: &str, context: Value, updated_at: &str| {
+        let mut b = common::body("completed", Some(10), updated_at);
+        b["id"] = json!(id);
+        b["context"] = context;
+        b
+    };
+    let refer = |id: &str| format!("/s/after-sales/{id}/refer");
+    // Answered half a second after it was shown: flagged, no code.
+    let fast = "20000000-0000-4000-8000-000000000011";
+    let r = common::post(
+        &w.app,
+        &post(fast, json!({"store": "SZ-FT"}), "2026-11-23T08:30:00.500Z"),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    assert_eq!(
+        as_promoter(&w, &refer(fast)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A store typed into a post, no signed visit: no code.
+    let typed = "20000000-0000-4000-8000-000000000012";
+    let r = common::post(
+        &w.app,
+        &post(typed, json!({"store": "SZ-FT"}), "2026-11-23T08:31:00.000Z"),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    assert_eq!(
+        as_promoter(&w, &refer(typed)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(w.store.referral_of(typed).await.unwrap().is_none());
+    // A signed visit: its promoter's page.
+    let signed = "20000000-0000-4000-8000-000000000013";
+    let carried: std::collections::BTreeMap<String, String> =
+        [("store", "SZ-FT"), ("visit", "R-SIGNED")]
+            .map(|(k, v)| (k.into(), v.into()))
+            .into();
+    let t = key.sign("after-sales", &carried, 4_102_444_800);
+    let ctx = json!({"store": "SZ-FT", "visit": "R-SIGNED", "t": t});
+    let r = common::post(&w.app, &post(signed, ctx, "2026-11-23T08:31:00.000Z")).await;
+    assert!(r.status.is_success(), "{}", r.text);
+    let page = as_promoter(&w, &refer(signed)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+}
