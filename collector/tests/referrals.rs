@@ -1,5 +1,8 @@
-//! Referrals end to end in process: a promoter's page issues one code per answer, a friend's
-//! open is counted once per device and never from the promoter's own, the redirect goes only
+//! Referrals end to end in process: a promoter's page issues one code per trusted answer (a
+//! survey the landing file names, not flagged, signed where a visit secret asks), a friend's
+//! open is counted once per device (its cookie, else its network and steady browser name; a
+//! network a few times a day) and never from the promoter's own, the booking form takes only
+//! a browser that opened the link (a code's and a store's day capped, honestly), the redirect goes only
 //! to the survey's configured `referral_url`, forged and guessed codes are "not found", the
 //! brand's events count once per id within the caller's scope, the booking form stores a
 //! booking, the store's robot gets the thank-you naming the friend and the date (no phone),
