@@ -7,8 +7,15 @@
 //!
 //! Query: `by` (funnel only: `store`, `advisor`, `touchpoint`, `week`, `month`), `survey`,
 //! `from`, `to` (a date or an RFC 3339 time; visits by when they were issued, answers by
-//! when they were first stored), `store`. Weeks and months are the brand's
-//! (`alerts::Config::utc_offset_minutes`).
+//! when they were first stored; `to` defaults to now and `from` to `DEFAULT_DAYS` before `to`;
+//! at most `MAX_DAYS` apart), `store`, `advisor`, `region`, `city`, `touchpoint` (each keeps
+//! only its rows; a region or city is the store's in the org file). Weeks and months are the
+//! brand's (`alerts::Config::utc_offset_minutes`).
+//!
+//! The flags are found over the caller's answers of the window padded by
+//! `flags::LONGEST_SPAN_NS` on each side (a cluster at the window's edge is seen whole) and
+//! before the advisor and touchpoint filters (a store's rules are the store's); only answers
+//! inside the window are counted and listed.
 
 use std::collections::HashMap;
 
@@ -26,62 +33,13 @@ use nps_core::scoring::score::Score;
 use serde_json::{json, Value};
 
 use crate::auth::{private, Caller};
-use crate::export::bound;
-use crate::storage::{AnswerRow, StoreError, Window};
+use crate::storage::{AnswerRow, StoreError};
 use crate::{ApiError, Shared};
 
-/// The query keys.
-pub const PARAMS: [&str; 5] = ["by", "survey", "from", "to", "store"];
+mod ask;
 
-/// What a funnel or its flags list asks for.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Ask {
-    pub by: Option<String>,
-    pub window: Window,
-    pub store: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-}
-
-impl Ask {
-    /// Reads the query; an unknown key or a bad value names it.
-    pub fn parse(q: &[(String, String)]) -> Result<Ask, ApiError> {
-        let mut a = Ask::default();
-        for (k, v) in q {
-            match k.as_str() {
-                "by" => a.by = Some(v.clone()),
-                "survey" if rules::is_id(v) => a.window.survey = Some(v.clone()),
-                "survey" => {
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "survey",
-                        format!("survey is {v:?}: expected {}", rules::id_shape()),
-                    ))
-                }
-                "from" => {
-                    a.window.since_ns = Some(bound("from", v, false)?);
-                    a.from = Some(v.clone());
-                }
-                "to" => {
-                    a.window.until_ns = Some(bound("to", v, true)?);
-                    a.to = Some(v.clone());
-                }
-                "store" => a.store = Some(v.clone()),
-                other => {
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        other,
-                        format!(
-                            "unknown query key {other:?}: expected one of {}",
-                            PARAMS.join(", ")
-                        ),
-                    ))
-                }
-            }
-        }
-        Ok(a)
-    }
-}
+use ask::Place;
+pub use ask::{Ask, DEFAULT_DAYS, MAX_DAYS, PARAMS};
 
 /// A counted answer of the caller's scope, its context read, its reasons found.
 struct Seen {
@@ -104,20 +62,20 @@ fn context_of(body: &str) -> HashMap<String, String> {
         .unwrap_or_default()
 }
 
-/// Whether the caller sees a row of `store` (and it is the `store` asked for, if any).
-fn visible(caller: &Caller, names: &Names, ask: &Ask, store: Option<&str>) -> bool {
-    ask.store.as_deref().is_none_or(|s| store == Some(s))
-        && caller.may(Action::ReadAnswers, &place_of(names.org(), store))
+/// Whether the caller sees a row of `store`.
+fn visible(caller: &Caller, names: &Names, store: Option<&str>) -> bool {
+    caller.may(Action::ReadAnswers, &place_of(names.org(), store))
 }
 
-/// The counted answers of the window in the caller's scope, each with its flags.
+/// The counted answers of the window in the caller's scope that the ask keeps, each with its
+/// flags (found over the padded window's answers of the caller's scope).
 async fn answers(state: &Shared, caller: &Caller, ask: &Ask) -> Result<Vec<Seen>, StoreError> {
     let names = state.names();
     let mut seen: Vec<Seen> = Vec::new();
-    for row in state.store.funnel_answers(&ask.window).await? {
+    for row in state.store.funnel_answers(&ask.padded()).await? {
         let context = context_of(&row.body);
         let store = context.get("store").map(String::as_str);
-        if visible(caller, &names, ask, store) {
+        if visible(caller, &names, store) {
             seen.push(Seen {
                 row,
                 context,
@@ -140,6 +98,14 @@ async fn answers(state: &Shared, caller: &Caller, ask: &Ask) -> Result<Vec<Seen>
     for (s, reasons) in seen.iter_mut().zip(flags::flag(&marked)) {
         s.reasons = reasons;
     }
+    seen.retain(|s| {
+        let place = Place {
+            store: s.get("store"),
+            advisor: s.get("advisor"),
+            touchpoint: s.get("touchpoint"),
+        };
+        ask.holds(s.row.received_ns) && ask.keeps(&names, &place)
+    });
     Ok(seen)
 }
 
@@ -159,7 +125,8 @@ fn interval(r: Rate) -> Value {
 /// A route's first checks: the caller may read answers at all, and the query reads.
 fn asked(caller: &Caller, q: &[(String, String)]) -> Result<Ask, Response> {
     caller.require(Action::ReadAnswers)?;
-    Ask::parse(q).map_err(|e| private(e.into_response()))
+    let now_ns = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64;
+    Ask::parse_funnel(q, now_ns).map_err(|e| private(e.into_response()))
 }
 
 /// `GET /api/funnel`.
@@ -198,7 +165,14 @@ pub(crate) async fn funnel(
     };
     let invited: Vec<funnel::Invited> = visits
         .iter()
-        .filter(|v| visible(&caller, &names, &ask, v.store.as_deref()))
+        .filter(|v| {
+            let place = Place {
+                store: v.store.as_deref(),
+                advisor: v.advisor.as_deref(),
+                touchpoint: v.touchpoint.as_deref(),
+            };
+            visible(&caller, &names, place.store) && ask.keeps(&names, &place)
+        })
         .filter_map(|v| {
             let ctx = |k: &str| match k {
                 "store" => v.store.clone(),
@@ -284,20 +258,20 @@ pub(crate) async fn flagged(
     State(state): State<Shared>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
-    let ask = match asked(&caller, &q) {
-        Ok(a) if a.by.is_none() => a,
-        Ok(_) => {
-            return private(
+    let ask =
+        match asked(&caller, &q) {
+            Ok(a) if a.by.is_none() => a,
+            Ok(_) => return private(
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "by",
-                    "by is for /api/funnel: expected survey, from, to, store",
+                    "by is for /api/funnel: expected survey, from, to, store, advisor, region, \
+                     city, touchpoint",
                 )
                 .into_response(),
-            )
-        }
-        Err(no) => return no,
-    };
+            ),
+            Err(no) => return no,
+        };
     let seen = match answers(&state, &caller, &ask).await {
         Ok(s) => s,
         Err(e) => return failed(e),

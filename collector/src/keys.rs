@@ -52,19 +52,10 @@ impl Keys {
         ))
     }
 
-    /// One network: an IPv4 address's /24, an IPv6 address's /48 (a store's Wi-Fi).
+    /// One network: an IPv4 address's /24, an IPv6 address's /64 (one subnet: a store's
+    /// Wi-Fi; a /48 is a whole site or a carrier's block of many subscribers).
     pub fn net(&self, ip: IpAddr) -> String {
-        let prefix = match ip {
-            IpAddr::V4(v4) => {
-                let o = v4.octets();
-                format!("{}.{}.{}.0/24", o[0], o[1], o[2])
-            }
-            IpAddr::V6(v6) => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
-            }
-        };
-        Self::hex(&Self::mac(&self.device, &[b"net", prefix.as_bytes()]))
+        Self::hex(&Self::mac(&self.device, &[b"net", prefix(ip).as_bytes()]))
     }
 
     /// A browser's first-party referral cookie (`referral::DEVICE_COOKIE`, a random value):
@@ -73,8 +64,8 @@ impl Keys {
         Self::hex(&Self::mac(&self.device, &[b"cookie", cookie.as_bytes()]))
     }
 
-    /// A referral open's network: an IPv4 address's /24, an IPv6 address's /64 (a home's or
-    /// a phone's, narrower than `net`'s /48 of a store's Wi-Fi).
+    /// A referral open's network: an IPv4 address's /24, an IPv6 address's /64 (as `net`'s
+    /// prefix, under its own label: the two marks never compare).
     pub fn open_net(&self, ip: IpAddr) -> String {
         Self::hex(&Self::mac(
             &self.device,
@@ -108,7 +99,7 @@ impl Keys {
     }
 }
 
-/// An address's referral network: the /24 of an IPv4 address, the /64 of an IPv6 one.
+/// An address's network: the /24 of an IPv4 address, the /64 of an IPv6 one.
 fn prefix(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v4) => {
@@ -147,8 +138,10 @@ mod tests {
         assert_eq!(k.device(a, "UA").len(), MARK_HEX);
         assert!(!k.device(a, "UA").contains("203"));
         let v6a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
-        let v6b: IpAddr = "2001:db8:1:ffff::9".parse().unwrap();
-        assert_eq!(k.net(v6a), k.net(v6b), "one /48");
+        let v6b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let v6c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(k.net(v6a), k.net(v6b), "one /64");
+        assert_ne!(k.net(v6a), k.net(v6c), "two subscribers' /64s of one /48");
         // Another key, other marks.
         let other = Keys {
             device: b"other".to_vec(),

@@ -33,7 +33,7 @@
 //!   (`landing`): answerable without JavaScript, taken over by the widget when it loads;
 //!   `GET /s/{survey}/invite`, what a promoter shares (on to the survey's referral).
 //! - `GET|POST /s/{survey}/{id}/refer`, `GET /r/{code}`, `POST /r/{code}/shared`,
-//!   `GET /r/{code}/poster.png|svg`, `GET|POST /r/{code}/book`,
+//!   `GET /r/{code}/poster.png|svg`, `GET /r/{code}/poster`, `GET|POST /r/{code}/book`,
 //!   `POST /api/referrals/{code}/events` — a promoter's referral, a friend's open, the poster,
 //!   the booking form, and what the brand reports it brought (`referral`);
 //!   `GET /api/referrals/bookings`, `POST /api/referrals/bookings/{id}/reveal` — the friends'
@@ -100,7 +100,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::handler::Handler;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -114,7 +114,9 @@ use api_error::json_errors;
 pub use api_error::ApiError;
 pub use auth::{Caller, Who};
 use responses::{delete_response, post_response};
-pub use settings::{Settings, BODY_LIMIT, BODY_TIMEOUT, SESSION_ABSOLUTE, SESSION_IDLE};
+pub use settings::{
+    Settings, BODY_LIMIT, BODY_TIMEOUT, POSTER_BUDGET, SESSION_ABSOLUTE, SESSION_IDLE,
+};
 use state::{AppState, Shared};
 
 pub use limit::RateLimiter;
@@ -269,6 +271,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/r/{code}/shared"),
     ("GET", "/r/{code}/poster.png"),
     ("GET", "/r/{code}/poster.svg"),
+    ("GET", "/r/{code}/poster"),
     ("GET", "/r/{code}/book"),
     ("POST", "/r/{code}/book"),
     ("POST", "/api/referrals/{code}/events"),
@@ -328,28 +331,15 @@ async fn rate_limit(State(state): State<Shared>, req: Request, next: Next) -> Re
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        if let Some(peer) = peer {
-            let settings = &state.settings;
-            let client = net::client_addr(
-                peer,
-                req.headers(),
-                &settings.trusted_proxies,
-                settings.proxy_header,
-            );
-            let key = net::limit_key(client);
+        if let Some(key) = limit::client_key(&state.settings, peer, req.headers()) {
             if let Err(wait_s) = state.limiter.check(key, std::time::Instant::now()) {
-                let mut resp = ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limit",
+                return limit::too_many(
                     format!(
                         "more than {} requests a minute from this client; retry in {wait_s} s",
                         state.settings.rate_limit
                     ),
-                )
-                .into_response();
-                resp.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(wait_s));
-                return resp;
+                    wait_s,
+                );
             }
         }
     }

@@ -73,6 +73,39 @@ impl RateLimiter {
     }
 }
 
+/// The key a request from `peer` is limited under: its client (behind trusted proxies) as
+/// `net::limit_key` counts it; `None` when the peer is not known (a request handed to the
+/// router directly), which no limit counts.
+pub(crate) fn client_key(
+    settings: &crate::Settings,
+    peer: Option<IpAddr>,
+    headers: &axum::http::HeaderMap,
+) -> Option<IpAddr> {
+    let client = crate::net::client_addr(
+        peer?,
+        headers,
+        &settings.trusted_proxies,
+        settings.proxy_header,
+    );
+    Some(crate::net::limit_key(client))
+}
+
+/// A 429 saying `message`, with `Retry-After: wait_s`.
+pub(crate) fn too_many(message: String, wait_s: u64) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut resp = crate::ApiError::new(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "rate_limit",
+        message,
+    )
+    .into_response();
+    resp.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(wait_s),
+    );
+    resp
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

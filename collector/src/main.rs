@@ -325,6 +325,7 @@ async fn main() -> ExitCode {
         allow_origins: args.allow_origin.clone(),
         admin_token: token.clone(),
         rate_limit: args.rate_limit,
+        poster_budget: None,
         static_dir: args.static_dir.clone(),
         db_path: store.sqlite_path().map(Path::to_path_buf),
         trusted_proxies: args.trusted_proxy.clone(),

@@ -14,6 +14,17 @@ use std::str::FromStr;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 
+tokio::task_local! {
+    /// The address on this machine a request's connection reached (set by `serve::serve`
+    /// around each request; absent for a request handed to the router directly).
+    pub static LOCAL_ADDR: std::net::SocketAddr;
+}
+
+/// The address on this machine the current request's connection reached, if served.
+pub fn local_addr() -> Option<std::net::SocketAddr> {
+    LOCAL_ADDR.try_with(|a| *a).ok()
+}
+
 /// The header a trusted proxy names the client in (`--proxy-header`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ProxyHeader {

@@ -151,10 +151,18 @@ pub async fn serve(
             }
         };
         let router = router.clone();
+        // The address the client reached (the collector's own, for links without a
+        // `--public-origin`: `referral::origin`).
+        let local = stream.local_addr().ok();
         let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
             let mut router = router.clone();
-            async move { router.call(req).await }
+            async move {
+                match local {
+                    Some(local) => net::LOCAL_ADDR.scope(local, router.call(req)).await,
+                    None => router.call(req).await,
+                }
+            }
         });
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder

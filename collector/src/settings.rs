@@ -8,6 +8,8 @@ use crate::{landing, net, visit};
 
 /// Largest body accepted (`rules::MAX_BODY_BYTES`).
 pub const BODY_LIMIT: usize = nps_core::contract::rules::MAX_BODY_BYTES;
+/// New posters a client may have drawn in a minute (`Settings::poster_budget`).
+pub const POSTER_BUDGET: u32 = 10;
 /// The time a request has to send its whole body (not between two bytes): then a 408.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -20,6 +22,9 @@ pub struct Settings {
     pub admin_token: String,
     /// Posts per minute per client (an IPv4 address, an IPv6 /64); 0 turns limiting off.
     pub rate_limit: u32,
+    /// New posters drawn per minute per client (`referral::poster_http`); `None` is
+    /// `POSTER_BUDGET`, 0 turns it off. A poster drawn already costs nothing.
+    pub poster_budget: Option<u32>,
     /// Folder served for every other path.
     pub static_dir: Option<PathBuf>,
     /// The database file, which the static folder must never serve.

@@ -11,6 +11,8 @@ pub(crate) struct AppState {
     pub(crate) store: Store,
     pub(crate) settings: Settings,
     pub(crate) limiter: RateLimiter,
+    /// New posters drawn per client (`Settings::poster_budget`).
+    pub(crate) poster_budget: RateLimiter,
     /// Sign-in failures per account and client (`throttle`).
     pub(crate) throttle: Throttle,
     /// The password hashes and checks that may run at once (`password::Slots`).
@@ -49,6 +51,11 @@ impl AppState {
             names,
             store,
             limiter: RateLimiter::new(settings.rate_limit),
+            poster_budget: RateLimiter::new(
+                settings
+                    .poster_budget
+                    .unwrap_or(crate::settings::POSTER_BUDGET),
+            ),
             throttle: Throttle::default(),
             password_slots: crate::password::Slots::new(
                 settings

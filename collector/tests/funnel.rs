@@ -517,14 +517,21 @@ async fn the_funnel_counts_a_generated_set_as_computed_here_and_each_scope_sees_
     };
     let all = ["BJ-CY", "GZ-TH", "SZ-FT", "SZ-NS"];
     check(
-        &call(&app, ADMIN, Method::GET, "/api/funnel?by=store", None).await,
+        &call(
+            &app,
+            ADMIN,
+            Method::GET,
+            "/api/funnel?by=store&from=2026-11-01&to=2026-12-31",
+            None,
+        )
+        .await,
         &all,
     );
     let r = call(
         &app,
         ADMIN,
         Method::GET,
-        "/api/funnel?by=store&survey=after-sales",
+        "/api/funnel?by=store&survey=after-sales&from=2026-11-01&to=2026-12-31",
         None,
     )
     .await;
@@ -534,7 +541,7 @@ async fn the_funnel_counts_a_generated_set_as_computed_here_and_each_scope_sees_
             &app,
             &token(Role::Region),
             Method::GET,
-            "/api/funnel?by=store",
+            "/api/funnel?by=store&from=2026-11-01&to=2026-12-31",
             None,
         )
         .await,
@@ -545,7 +552,7 @@ async fn the_funnel_counts_a_generated_set_as_computed_here_and_each_scope_sees_
             &app,
             &token(Role::Store),
             Method::GET,
-            "/api/funnel?by=store",
+            "/api/funnel?by=store&from=2026-11-01&to=2026-12-31",
             None,
         )
         .await,
@@ -556,7 +563,7 @@ async fn the_funnel_counts_a_generated_set_as_computed_here_and_each_scope_sees_
             &app,
             &token(Role::Analyst),
             Method::GET,
-            "/api/funnel?by=store&store=BJ-CY",
+            "/api/funnel?by=store&store=BJ-CY&from=2026-11-01&to=2026-12-31",
             None,
         )
         .await,
@@ -567,16 +574,22 @@ async fn the_funnel_counts_a_generated_set_as_computed_here_and_each_scope_sees_
             &app,
             ADMIN,
             Method::GET,
-            "/api/funnel?by=store&store=GZ-TH",
+            "/api/funnel?by=store&store=GZ-TH&from=2026-11-01&to=2026-12-31",
             None,
         )
         .await,
         &["GZ-TH"],
     );
     // By advisor and by month: the same totals, split otherwise.
-    let r = call(&app, ADMIN, Method::GET, "/api/funnel?by=advisor", None)
-        .await
-        .json();
+    let r = call(
+        &app,
+        ADMIN,
+        Method::GET,
+        "/api/funnel?by=advisor&from=2026-11-01&to=2026-12-31",
+        None,
+    )
+    .await
+    .json();
     let keys: Vec<&str> = r["rows"]
         .as_array()
         .unwrap()
@@ -584,14 +597,26 @@ async fn the_funnel_counts_a_generated_set_as_computed_here_and_each_scope_sees_
         .map(|r| r["key"].as_str().unwrap())
         .collect();
     assert_eq!(keys, ["chen", "liu", "ma", "wang", "zhao"]);
-    let r = call(&app, ADMIN, Method::GET, "/api/funnel?by=month", None)
-        .await
-        .json();
+    let r = call(
+        &app,
+        ADMIN,
+        Method::GET,
+        "/api/funnel?by=month&from=2026-11-01&to=2026-12-31",
+        None,
+    )
+    .await
+    .json();
     assert_eq!(r["rows"][0]["key"], "2026-11");
     assert_eq!(r["rows"][0]["invited"].as_u64(), Some(300));
-    let r = call(&app, ADMIN, Method::GET, "/api/funnel?by=week", None)
-        .await
-        .json();
+    let r = call(
+        &app,
+        ADMIN,
+        Method::GET,
+        "/api/funnel?by=week&from=2026-11-01&to=2026-12-31",
+        None,
+    )
+    .await
+    .json();
     assert_eq!(r["rows"][0]["key"], "2026-W48");
     // A window: visits issued on the first day only (issued 10:00 China time onward).
     let r = call(
@@ -625,7 +650,7 @@ async fn the_funnel_counts_a_generated_set_as_computed_here_and_each_scope_sees_
         &app,
         &token(Role::Store),
         Method::GET,
-        "/api/funnel/flags?store=SZ-FT",
+        "/api/funnel/flags?store=SZ-FT&from=2026-11-01&to=2026-12-31",
         None,
     )
     .await
@@ -645,12 +670,84 @@ async fn the_funnel_counts_a_generated_set_as_computed_here_and_each_scope_sees_
         &app,
         &token(Role::Store),
         Method::GET,
-        "/api/funnel/flags?store=BJ-CY",
+        "/api/funnel/flags?store=BJ-CY&from=2026-11-01&to=2026-12-31",
         None,
     )
     .await
     .json();
     assert_eq!(r["rows"], json!([]));
+
+    // The filters, applied by the collector: a region and a city keep their stores whole…
+    let get = |uri: String| {
+        let app = app.clone();
+        async move { call(&app, ADMIN, Method::GET, &uri, None).await }
+    };
+    let w = "&from=2026-11-01&to=2026-12-31";
+    check(
+        &get(format!("/api/funnel?by=store&region=south{w}")).await,
+        &["GZ-TH", "SZ-FT", "SZ-NS"],
+    );
+    check(
+        &get(format!("/api/funnel?by=store&city=深圳{w}")).await,
+        &["SZ-FT", "SZ-NS"],
+    );
+    // …an advisor keeps their visits and answers (the tablet's are wang's)…
+    let r = get(format!("/api/funnel?by=store&advisor=wang{w}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let wang: Vec<&Gen> = gen.iter().filter(|g| g.advisor == "wang").collect();
+    let row = &r.json()["rows"][0];
+    assert_eq!(r.json()["rows"].as_array().unwrap().len(), 1, "{}", r.text);
+    assert_eq!(
+        (
+            row["key"].as_str(),
+            row["invited"].as_u64(),
+            row["answered"].as_u64(),
+            row["answers"].as_u64(),
+            row["flagged"].as_u64()
+        ),
+        (
+            Some("SZ-FT"),
+            Some(wang.len() as u64),
+            Some(wang.iter().filter(|g| g.score.is_some()).count() as u64),
+            Some(wang.iter().filter(|g| g.score.is_some()).count() as u64 + 3),
+            Some(3)
+        ),
+        "{row}"
+    );
+    for (q, n) in [
+        ("advisor=wang", 3),
+        ("advisor=chen", 0),
+        ("region=north", 0),
+    ] {
+        let r = get(format!("/api/funnel/flags?store=SZ-FT&{q}{w}")).await;
+        assert_eq!(
+            r.json()["rows"].as_array().map(Vec::len),
+            Some(n),
+            "{q}: {}",
+            r.text
+        );
+    }
+    // …and a touchpoint keeps the answers given at it (these visits were recorded without one).
+    let r = get(format!("/api/funnel?by=store&touchpoint=after_sales{w}")).await;
+    for row in r.json()["rows"].as_array().unwrap() {
+        assert_eq!(row["invited"].as_u64(), Some(0), "{row}");
+        assert!(row["answers"].as_u64().unwrap() > 0, "{row}");
+    }
+    // An unknown key is named with the keys read.
+    for route in ["/api/funnel?by=store&", "/api/funnel/flags?"] {
+        let r = get(format!("{route}model=x")).await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::BAD_REQUEST, json!("model")),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text.contains("store, advisor, region, city, touchpoint"),
+            "{}",
+            r.text
+        );
+    }
 }
 
 fn cli(args: &[&str]) -> (bool, String, String) {
@@ -808,7 +905,13 @@ async fn the_demo_set_shows_low_response_referrals_and_a_coached_store() {
     assert!(row("SZ-FT")["booked"].as_u64().unwrap() > row("SZ-FT")["purchased"].as_u64().unwrap());
     let coached = row("GZ-TH");
     assert!(coached["flagged"].as_u64().unwrap() >= 15, "{coached}");
-    for reason in ["same_device", "same_network", "at_counter", "ten_burst"] {
+    for reason in [
+        "same_device",
+        "same_network",
+        "at_counter",
+        "ten_burst",
+        "high_burst",
+    ] {
         assert!(
             coached["flags"][reason].as_u64().unwrap() > 0,
             "{reason}: {coached}"
@@ -850,4 +953,149 @@ async fn an_api_call_sent_as_a_form_gets_json_not_a_customer_page() {
             r.text
         );
     }
+}
+
+fn now_ns() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64
+}
+
+fn rfc(ns: i64) -> String {
+    at(ns).at
+}
+
+/// Without `from` and `to` the funnel reads the last 90 days; a window longer than 400 days
+/// is refused naming `from` and the limit, on both routes.
+#[tokio::test]
+async fn the_funnel_reads_ninety_days_by_default_and_at_most_four_hundred() {
+    let (app, store, _) = world().await;
+    let now = now_ns();
+    let posts = [(1, now - 100 * 24 * H), (2, now - 10 * 24 * H)].map(|(n, ns)| {
+        (
+            answer(n, "SZ-FT", "wang", None, 9, ns),
+            at(ns),
+            None,
+            Admission::operator(),
+        )
+    });
+    store.upsert_batch(posts.to_vec()).await.unwrap();
+    let r = call(&app, ADMIN, Method::GET, "/api/funnel?by=store", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let body = r.json();
+    assert_eq!(body["rows"][0]["answers"].as_u64(), Some(1), "{body}");
+    let from = time::OffsetDateTime::parse(
+        body["from"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let days = (now as i128 - from.unix_timestamp_nanos()) as f64 / (24 * H) as f64;
+    assert!((days - 90.0).abs() < 0.01, "from is 90 days back: {body}");
+    // `to` alone: the 90 days before it.
+    let r = call(
+        &app,
+        ADMIN,
+        Method::GET,
+        &format!("/api/funnel?by=store&to={}", rfc(now - 95 * 24 * H)),
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.json()["rows"][0]["answers"].as_u64(),
+        Some(1),
+        "{}",
+        r.text
+    );
+    // 401 days: refused; 400: read.
+    for route in ["/api/funnel?by=store&", "/api/funnel/flags?"] {
+        let r = call(
+            &app,
+            ADMIN,
+            Method::GET,
+            &format!("{route}from=2025-01-01&to=2026-02-05T00:00:01Z"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::BAD_REQUEST, json!("from")),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains("at most 400 days"), "{}", r.text);
+        let r = call(
+            &app,
+            ADMIN,
+            Method::GET,
+            // (a date `to` is the end of that day)
+            &format!("{route}from=2025-01-01&to=2026-02-04"),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let r = call(
+            &app,
+            ADMIN,
+            Method::GET,
+            &format!("{route}from=2026-02-05&to=2026-02-05T00:00:00Z"),
+            None,
+        )
+        .await;
+        assert_eq!(r.json()["field"], "to", "{}", r.text);
+    }
+}
+
+/// A store's tablet answering just before the window and once inside it: the one inside is
+/// flagged (the flags read six hours more on each side), and only it is counted and listed.
+#[tokio::test]
+async fn a_cluster_at_the_windows_edge_is_seen_whole_and_only_its_inside_is_reported() {
+    let (app, store, _) = world().await;
+    let edge = T0 + 24 * H;
+    let tablet = Marks { device: 7, net: 8 };
+    let posts: Vec<_> = [-70, -30, 10]
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            let ns = edge + m * MIN;
+            let visit = format!("E-{k}");
+            (
+                answer(k + 1, "SZ-FT", "wang", Some(&visit), 9, ns),
+                at(ns),
+                None,
+                Admission {
+                    marks: Some(tablet),
+                    ..Admission::operator()
+                },
+            )
+        })
+        .collect();
+    store.upsert_batch(posts).await.unwrap();
+    let w = format!("from={}&to={}", rfc(edge), rfc(edge + 24 * H));
+    let r = call(
+        &app,
+        ADMIN,
+        Method::GET,
+        &format!("/api/funnel/flags?{w}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let rows = r.json()["rows"].clone();
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+    assert_eq!(
+        (rows[0]["id"].as_str(), rows[0]["reasons"].clone()),
+        (Some(id(3).as_str()), json!(["same_device"]))
+    );
+    let r = call(
+        &app,
+        ADMIN,
+        Method::GET,
+        &format!("/api/funnel?by=store&{w}"),
+        None,
+    )
+    .await;
+    let row = &r.json()["rows"][0];
+    assert_eq!(
+        (row["answers"].as_u64(), row["flagged"].as_u64()),
+        (Some(1), Some(1)),
+        "{row}"
+    );
 }

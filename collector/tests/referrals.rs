@@ -273,7 +273,8 @@ async fn a_promoter_gets_one_code_and_a_page_with_the_poster_link_qr_and_name() 
         "邀请好友体验星辰汽车",
         &format!("src=\"/r/{code}/poster.png\""),
         &format!("href=\"/r/{code}/poster.png?save=1\""),
-        &format!("href=\"http://nps.brand.example/r/{code}\" data-share"),
+        // Never the request's Host (`referral::origin`): no --public-origin, no served address.
+        &format!("href=\"http://localhost/r/{code}\" data-share"),
         "data-wechat=\"点击右上角 ··· 即可分享给好友。\"",
         "<svg class=\"nps-refer-qr\"",
         "name=\"name\"",
@@ -720,7 +721,14 @@ async fn the_poster_is_an_image_saving_it_counts_as_shared_and_it_is_cached_by_i
     )
     .await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
-    let saved = as_promoter(&w, &format!("/r/{code}/poster.png?save=1")).await;
+    // Outside WeChat a download (inside it, tests/poster.rs).
+    let saved = get(
+        &w,
+        &format!("/r/{code}/poster.png?save=1"),
+        [10, 0, 0, 1],
+        "Mozilla/5.0 (iPhone) Safari/604.1",
+    )
+    .await;
     assert!(saved.headers[header::CONTENT_DISPOSITION]
         .to_str()
         .unwrap()
@@ -1275,7 +1283,7 @@ async fn the_store_lists_its_friends_bookings_masked_and_reveals_one_logged() {
     .await;
     let row = &r.json()["rows"][0];
     for (key, want) in [
-        ("code_store", json!("SZ-FT")),
+        ("store", json!("SZ-FT")),
         ("advisor", json!("wang")),
         ("promoter_name", json!("王先生")),
         ("friend_name", json!("李女士")),

@@ -132,6 +132,29 @@ pub struct Ask {
     pub store: Option<String>,
 }
 
+/// The other places picked in the filters, which the funnel's routes read beside `Ask`'s
+/// store (the collector applies them; the bookings do not read them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Narrow {
+    pub advisor: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+    pub touchpoint: Option<String>,
+}
+
+impl Narrow {
+    fn pairs(&self) -> impl Iterator<Item = (&'static str, String)> + '_ {
+        [
+            ("advisor", &self.advisor),
+            ("region", &self.region),
+            ("city", &self.city),
+            ("touchpoint", &self.touchpoint),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+    }
+}
+
 /// The start of a local day as RFC 3339 with its offset: `2026-11-01T00:00:00+08:00`.
 pub fn day_start(day: i64, offset: i32) -> String {
     let sign = if offset < 0 { '-' } else { '+' };
@@ -166,9 +189,15 @@ impl Ask {
         out
     }
 
-    /// The query of `GET /api/funnel`.
+    /// The query of `GET /api/funnel` (the range, survey and store).
     pub fn funnel(&self, by: By) -> String {
-        encode(std::iter::once(("by", by.key().to_owned())).chain(self.pairs()))
+        self.funnel_in(by, &Narrow::default())
+    }
+
+    /// The query of `GET /api/funnel`, narrowed by the other places picked.
+    pub fn funnel_in(&self, by: By, narrow: &Narrow) -> String {
+        let by = std::iter::once(("by", by.key().to_owned()));
+        encode(by.chain(self.pairs()).chain(narrow.pairs()))
     }
 
     /// The query of `GET /api/referrals/bookings`: the range, survey and store.
@@ -176,10 +205,12 @@ impl Ask {
         encode(self.pairs().into_iter())
     }
 
-    /// The query of `GET /api/funnel/flags` for one store (the view's store filter aside).
-    pub fn flags(&self, store: &str) -> String {
+    /// The query of `GET /api/funnel/flags` for one store (the view's store filter aside),
+    /// narrowed by the other places picked.
+    pub fn flags(&self, store: &str, narrow: &Narrow) -> String {
         let pairs = self.pairs().into_iter().filter(|(k, _)| *k != "store");
-        encode(std::iter::once(("store", store.to_owned())).chain(pairs))
+        let store = std::iter::once(("store", store.to_owned()));
+        encode(store.chain(pairs).chain(narrow.pairs()))
     }
 }
 
@@ -207,11 +238,13 @@ pub struct Shown {
     pub key: String,
     /// The brand's name, else a month's or touchpoint's words, else the code.
     pub name: String,
-    /// invited, opened, answered.
+    /// invited, opened, answered of invited; "未记录邀请", "—", "—" with nobody invited.
     pub reach: [String; 3],
     /// "50%（60/120）", or "—" with nobody invited.
     pub response: String,
     pub response_bar: Option<Bar>,
+    /// Every answer the NPS and the share flagged count (invited or not).
+    pub answers: String,
     pub nps: String,
     /// "30 … 54".
     pub nps_range: String,
@@ -303,7 +336,16 @@ pub fn show(row: &Row, by: By, locale: Locale) -> Shown {
         .map_or(0, |r| (r * row.promoters as f64).round() as u64);
     Shown {
         key: row.key.clone(),
-        reach: [row.invited, row.opened, row.answered].map(int),
+        reach: if row.invited == 0 {
+            [
+                Word::NoInvites.in_(locale).to_owned(),
+                NONE.into(),
+                NONE.into(),
+            ]
+        } else {
+            [row.invited, row.opened, row.answered].map(int)
+        },
+        answers: int(row.answers),
         response: rate(row.answered, row.invited, row.response_rate, locale),
         response_bar: Bar::of(row.response_rate, row.response_interval),
         nps: row.nps.map_or_else(|| NONE.to_owned(), points),

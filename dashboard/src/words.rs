@@ -237,14 +237,15 @@ words! {
     ListSep { "；", "；", "; " }
     Language { "语言", "語言", "Language" }
     Funnel { "回复率与转介绍", "回覆率與轉介紹", "Response & referrals" }
-    FunnelHint { "邀请：门店发出的评价邀请（工单链接或二维码）。回复率 = 回答了的受邀顾客 ÷ 受邀顾客；区间越窄，数字越可靠。", "邀請：門市發出的評價邀請（工單連結或 QR 碼）。回覆率 = 回答了的受邀顧客 ÷ 受邀顧客；區間越窄，數字越可靠。", "Invited: the survey invitations a store sent (an order's link or QR code). Response rate = invited customers who answered ÷ invited customers; the narrower the interval, the surer the figure." }
+    FunnelHint { "邀请：门店发出的评价邀请（工单链接或二维码）。打开：受邀顾客中打开了问卷或已回答的。受邀后回答：受邀顾客中回答了的；回复率 = 受邀后回答 ÷ 邀请，区间越窄，数字越可靠。回答数：所有回答（包括没有记录邀请的），净推荐值和需核实的比例都按它计算。", "邀請：門市發出的評價邀請（工單連結或 QR 碼）。開啟：受邀顧客中開啟了問卷或已回答的。受邀後回答：受邀顧客中回答了的；回覆率 = 受邀後回答 ÷ 邀請，區間越窄，數字越可靠。回答數：所有回答（包括沒有記錄邀請的），淨推薦值和需核實的比例都按它計算。", "Invited: the survey invitations a store sent (an order's link or QR code). Opened: invited customers who opened the survey or answered it. Answered of invited: invited customers who answered; response rate = answered of invited ÷ invited; the narrower the interval, the surer the figure. Answers: every answer (invited or not), which the NPS and the share to check count." }
     FunnelSignIn { "登录后可查看回复率与转介绍。", "登入後可查看回覆率與轉介紹。", "Sign in to see response rates and referrals." }
     NoFunnel { "所选范围内还没有邀请或回答。", "所選範圍內還沒有邀請或回答。", "No invitations or answers in this range yet." }
     Invited { "邀请", "邀請", "Invited" }
     Opened { "打开", "開啟", "Opened" }
-    Answered { "回答", "回答", "Answered" }
+    Answered { "受邀后回答", "受邀後回答", "Answered of invited" }
     ResponseRate { "回复率", "回覆率", "Response rate" }
     NoInvites { "未记录邀请", "未記錄邀請", "No invitations recorded" }
+    FunnelAnswers { "回答数", "回答數", "Answers" }
     LowResponse { "只收到了少数顾客的评价", "只收到了少數顧客的評價", "Only a few customers answered" }
     LowResponseWhy { "{name}：净推荐值较高，但受邀的 {invited} 位顾客中只有 {answered} 位回答。如果只有满意的顾客拿到了邀请，这个分数并不代表所有顾客。", "{name}：淨推薦值較高，但受邀的 {invited} 位顧客中只有 {answered} 位回答。如果只有滿意的顧客拿到了邀請，這個分數並不代表所有顧客。", "{name}: the NPS is high, but only {answered} of {invited} invited customers answered. If only happy customers were invited, the score does not speak for all of them." }
     Referrals { "转介绍", "轉介紹", "Referrals" }
@@ -263,11 +264,13 @@ words! {
     FlagSameDevice { "同一设备多次回答", "同一裝置多次回答", "One device, many answers" }
     FlagSameDeviceWhy { "几小时内，同一部手机或平板为同一门店的不同工单回答了多次，例如门店自己的平板。", "幾小時內，同一支手機或平板為同一門市的不同工單回答了多次，例如門市自己的平板。", "Within a few hours, one phone or tablet answered for several different visits of one store: the store's own tablet, say." }
     FlagSameNetwork { "同一网络集中回答", "同一網路集中回答", "One network, many answers" }
-    FlagSameNetworkWhy { "几小时内，同一门店的许多不同工单都从同一个网络回答，例如门店的 Wi-Fi。", "幾小時內，同一門市的許多不同工單都從同一個網路回答，例如門市的 Wi-Fi。", "Within a few hours, many different visits of one store answered from one network: the store's Wi-Fi, say." }
+    FlagSameNetworkWhy { "几小时内，同一门店的许多不同工单都从同一个网络回答，而且另有迹象：其中有同一设备重复回答、在柜台当场回答或集中打高分，或者这个网络的回答占比远高于平时，例如门店自己的 Wi-Fi。顾客在休息区连上访客 Wi-Fi 各自回答不会被标出。", "幾小時內，同一門市的許多不同工單都從同一個網路回答，而且另有跡象：其中有同一裝置重複回答、在櫃檯當場回答或集中打高分，或者這個網路的回答占比遠高於平時，例如門市自己的 Wi-Fi。顧客在休息區連上訪客 Wi-Fi 各自回答不會被標出。", "Within a few hours, many different visits of one store answered from one network, with another sign: one device answering again, answers at the counter or a burst of top scores among them, or the network's share of the store's answers far above its usual: the store's own Wi-Fi, say. Customers answering on the lounge's guest Wi-Fi, each on their own phone, are not flagged." }
     FlagAtCounter { "在柜台当场回答", "在櫃檯當場回答", "Answered at the counter" }
     FlagAtCounterWhy { "发出评价邀请后一两分钟内就回答了，顾客很可能还在店里。", "發出評價邀請後一兩分鐘內就回答了，顧客很可能還在店裡。", "Answered within a minute or two of the survey invitation being sent: the customer was most likely still in the store." }
     FlagTenBurst { "集中打 10 分", "集中打 10 分", "A burst of 10s" }
     FlagTenBurstWhy { "半小时内同一门店收到多条 10 分，而且几乎全是 10 分。", "半小時內同一門市收到多則 10 分，而且幾乎全是 10 分。", "Within half an hour, one store got several 10s and almost nothing else." }
+    FlagHighBurst { "集中打 9–10 分", "集中打 9–10 分", "A burst of 9s and 10s" }
+    FlagHighBurstWhy { "半小时内同一门店收到多条 9 分或 10 分，几乎没有别的分数，而这家门店平时打 9–10 分的比例要低得多（例如请顾客“打 9 分或 10 分”）。", "半小時內同一門市收到多則 9 分或 10 分，幾乎沒有別的分數，而這家門市平時打 9–10 分的比例要低得多（例如請顧客「打 9 分或 10 分」）。", "Within half an hour, one store got several 9s and 10s and almost nothing else, far more than its usual share of them (customers asked to “give a 9 or 10”, say)." }
     ShowFlagged { "查看", "查看", "Show" }
     FlaggedAt { "{name} 需要核实的回答", "{name} 需要核實的回答", "Answers to check at {name}" }
     NoFlagged { "没有需要核实的回答。", "沒有需要核實的回答。", "No answers to check." }
@@ -279,6 +282,8 @@ words! {
     BookingNoDate { "未选日期", "未選日期", "No date chosen" }
     BookingPromoter { "推荐人：{name}", "推薦人：{name}", "Referred by {name}" }
     BookingPhoneGone { "号码已按保留期限删除", "號碼已按保留期限刪除", "The number was removed after its retention period" }
+    BookingViaBrand { "由品牌系统报告，联系方式在品牌系统中", "由品牌系統回報，聯絡方式在品牌系統中", "Reported by the brand's system, which holds the contact" }
+    BookingsMore { "再显示 {k} 条（还有 {left} 条）", "再顯示 {k} 則（還有 {left} 則）", "Show {k} more ({left} left)" }
     // What customers write about (`themes`).
     Themes { "贬损者在说什么", "貶損者在說什麼", "What detractors write about" }
     ThemesHint { "贬损者（0–6 分）留言中最常一起出现的词，每条留言只算一次；与上一个同样长的时期相比。点一项，查看这些留言。", "貶損者（0–6 分）留言中最常一起出現的詞，每則留言只算一次；與上一個同樣長的時期相比。點一項，查看這些留言。", "The words detractors (0–6) use most in their comments, each comment counted once, against the previous period of the same length. Tap one to read those comments." }

@@ -25,16 +25,19 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// one whose phone was removed at its retention; as the collector sends an analyst, the last
 /// row has no `phone` key.
 const ROWS: &str = r#"{"rows": [
-  {"id": "b-2", "code_store": "SZ-FT", "advisor": "wang", "promoter_name": "王先生",
+  {"id": "b-2", "store": "SZ-FT", "advisor": "wang", "promoter_name": "王先生",
    "friend_name": "李女士", "preferred_date": "2026-12-10", "phone": "138****3788",
    "via": "form", "booked_at": "2026-12-03T08:00:00.000Z"},
-  {"id": "b-1", "code_store": "SZ-FT", "advisor": null, "promoter_name": null,
+  {"id": "b-1", "store": "SZ-FT", "advisor": null, "promoter_name": null,
    "friend_name": null, "preferred_date": null, "phone": null, "via": "api",
-   "booked_at": "2026-12-01T08:00:00.000Z"}
+   "booked_at": "2026-12-01T08:00:00.000Z"},
+  {"id": "b-0", "store": "SZ-FT", "advisor": null, "promoter_name": null,
+   "friend_name": "张先生", "preferred_date": null, "phone": null, "via": "form",
+   "booked_at": "2026-08-01T08:00:00.000Z"}
 ]}"#;
 
 const ANALYST_ROWS: &str = r#"{"rows": [
-  {"id": "b-2", "code_store": "SZ-FT", "advisor": "wang", "promoter_name": "王先生",
+  {"id": "b-2", "store": "SZ-FT", "advisor": "wang", "promoter_name": "王先生",
    "friend_name": "李女士", "preferred_date": "2026-12-10", "via": "form",
    "booked_at": "2026-12-03T08:00:00.000Z"}
 ]}"#;
@@ -92,7 +95,11 @@ async fn a_store_manager_sees_each_friend_and_reveals_the_number_to_call() {
         .iter()
         .map(|li| li.get_attribute("data-id").unwrap())
         .collect();
-    assert_eq!(ids, ["b-2", "b-1"], "the collector's order, newest first");
+    assert_eq!(
+        ids,
+        ["b-2", "b-1", "b-0"],
+        "the collector's order, newest first"
+    );
     let li = "ul.bookings li[data-id=b-2]";
     assert_eq!(
         text(&root, &format!("{li} .friend")),
@@ -110,8 +117,14 @@ async fn a_store_manager_sees_each_friend_and_reveals_the_number_to_call() {
         text(&root, &format!("{api} .friend")),
         "朋友（未留称呼） · 未选日期"
     );
-    assert_eq!(text(&root, &format!("{api} .gone")), "号码已按保留期限删除");
+    assert_eq!(
+        text(&root, &format!("{api} .via")),
+        "由品牌系统报告，联系方式在品牌系统中"
+    );
     assert!(one(&root, &format!("{api} [data-act=reveal]")).is_none());
+    // A form's booking whose number was removed at its retention.
+    let old = "ul.bookings li[data-id=b-0]";
+    assert_eq!(text(&root, &format!("{old} .gone")), "号码已按保留期限删除");
     // "显示号码": the booking's reveal is asked, and the number becomes a link to call.
     fake_reveal();
     one(&root, &format!("{li} [data-act=reveal]"))
@@ -206,5 +219,38 @@ async fn the_bookings_are_asked_of_the_collector_and_a_refusal_is_said() {
     // Nothing answers here: said in words, not a blank.
     let why = until(&root, ".friend-bookings .status.error").await;
     assert!(why.text_content().unwrap().starts_with("无法载入："));
+    root.remove();
+}
+
+/// 23 bookings: the newest 10 first, then 10 more, then the last 3, each on a tap.
+#[wasm_bindgen_test]
+async fn many_bookings_are_listed_ten_at_a_time() {
+    let rows: Vec<String> = (0..23)
+        .map(|i| {
+            format!(
+                r#"{{"id": "b-{i}", "store": "SZ-FT", "advisor": null, "promoter_name": null,
+                   "friend_name": "朋友{i}", "preferred_date": null, "phone": "138****00{i:02}",
+                   "via": "form", "booked_at": "2026-12-03T08:00:00.000Z"}}"#
+            )
+        })
+        .collect();
+    let json: &'static str =
+        Box::leak(format!(r#"{{"rows": [{}]}}"#, rows.join(",")).into_boxed_str());
+    let root = render("store", Locale::ZhCn, json).await;
+    assert_eq!(all(&root, "ul.bookings li").len(), 10);
+    assert_eq!(text(&root, "button.more"), "再显示 10 条（还有 13 条）");
+    let tap = |root: &Element| {
+        one(root, "button.more")
+            .unwrap()
+            .unchecked_into::<HtmlElement>()
+            .click()
+    };
+    tap(&root);
+    until(&root, "ul.bookings li:nth-child(20)").await;
+    assert_eq!(all(&root, "ul.bookings li").len(), 20);
+    assert_eq!(text(&root, "button.more"), "再显示 3 条（还有 3 条）");
+    tap(&root);
+    until(&root, "ul.bookings li:nth-child(23)").await;
+    assert!(one(&root, "button.more").is_none());
     root.remove();
 }

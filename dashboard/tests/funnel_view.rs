@@ -105,12 +105,12 @@ async fn response_rates_with_their_intervals_and_the_stores_few_answered() {
     let sz = "table.response tr[data-key=SZ-FT]";
     assert_eq!(
         texts(&root, &format!("{sz} td.num:not(.nps)")),
-        ["120", "80", "60"]
+        ["120", "80", "60", "75"]
     );
     assert_eq!(text(&root, &format!("{sz} td.rate .num")), "50%（60/120）");
     assert_eq!(
         text(&root, &format!("{sz} td.rate .rate-range")),
-        "41%–59%95% 置信区间 41% 至 59%"
+        "41%–59%很可能在 41% 至 59% 之间"
     );
     // The bar on 0–100 %: the interval from 41 to 59, the rate at 50.
     let range = one(&root, &format!("{sz} td.rate svg.ci line.range")).unwrap();
@@ -141,13 +141,26 @@ async fn response_rates_with_their_intervals_and_the_stores_few_answered() {
     assert_eq!(text(&root, &format!("{bj} td.rate")), "—");
     assert!(one(&root, &format!("{bj} svg.ci")).is_none());
     assert_eq!(text(&root, &format!("{bj} th")), "BJ-CY");
+    // …said in words beside its twelve answers' NPS.
+    assert_eq!(
+        texts(&root, &format!("{bj} td.num:not(.nps)")),
+        ["未记录邀请", "—", "—", "12"]
+    );
     // On a phone each figure carries its column's name.
     assert_eq!(
         all(&root, &format!("{sz} td"))
             .iter()
             .map(|td| td.get_attribute("data-label").unwrap_or_default())
             .collect::<Vec<_>>(),
-        ["邀请", "打开", "回答", "回复率", "净推荐值", "需核实"]
+        [
+            "邀请",
+            "打开",
+            "受邀后回答",
+            "回复率",
+            "回答数",
+            "净推荐值",
+            "需核实"
+        ]
     );
     root.remove();
 }
@@ -203,7 +216,8 @@ async fn each_flag_reason_in_plain_words_and_a_flagged_answers_reasons() {
             "同一设备多次回答",
             "同一网络集中回答",
             "在柜台当场回答",
-            "集中打 10 分"
+            "集中打 10 分",
+            "集中打 9–10 分"
         ]
     );
     assert_eq!(
@@ -290,6 +304,6 @@ async fn the_section_asks_the_collector_and_says_why_not() {
     // The rows and the trend each said why not (the collector is not there).
     until(&root, "section.funnel .status.error ~ .status.error").await;
     // The flags are explained whatever the figures.
-    assert_eq!(all(&root, ".flag-reasons dt").len(), 4);
+    assert_eq!(all(&root, ".flag-reasons dt").len(), 5);
     root.remove();
 }

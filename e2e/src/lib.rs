@@ -134,6 +134,9 @@ impl Server {
             allow_origins: vec!["*".into()],
             admin_token: token.clone(),
             rate_limit: 0,
+            // Every browser of a test is one address: no budget of new posters either (it is
+            // tested in collector/tests/poster.rs).
+            poster_budget: Some(0),
             static_dir: Some(site),
             connect_src: vec!["http://127.0.0.1:*".into()],
             // The test browser answers faster than a person: not flagged here.

@@ -133,17 +133,23 @@ async fn a_manager_drills_from_the_regions_to_a_stores_advisors_and_finds_a_stor
             cells[6].as_str().unwrap().starts_with("55"),
             "the target: {cells}"
         );
-        // Under 30 answers (the demo's west): greyed, "not enough data", never against the
-        // target.
+        // Under 30 answers (the demo's west): greyed, "too few answers" with how many, no
+        // interval, never against the target.
         let west = b
             .js(
                 "const r = document.querySelector('.drill tbody tr[data-code=west]'); \
-                 return [r.className, r.cells[0].textContent, r.cells[6].textContent]",
+                 return [r.className, r.cells[0].textContent, r.cells[6].textContent, \
+                 r.querySelector('.range').textContent]",
             )
             .await;
         assert_eq!(west[0], "thin", "{west}");
-        assert!(west[1].as_str().unwrap().contains("数据不足"), "{west}");
+        let badge = west[1].as_str().unwrap();
+        assert!(
+            badge.contains("样本不足（") && !badge.contains('{'),
+            "{west}"
+        );
         assert!(!west[2].as_str().unwrap().contains("比目标"), "{west}");
+        assert_eq!(west[3], "", "no interval: {west}");
         fits(&b, &format!("regions at {width}")).await;
         shot(&b, &format!("drill-{width}-zh-cn-regions")).await;
 

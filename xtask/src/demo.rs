@@ -12,16 +12,28 @@ pub fn demo(args: &[String]) -> Result {
     let port = flag_value(args, "--port")
         .or_else(|| env::var("NPS_PORT").ok())
         .unwrap_or_else(|| "8080".into());
+    // Where phones reach the demo (`--public-origin http://192.168.1.20:8080`): the posters'
+    // QR codes, referral and visit links then work from a phone on the same network.
+    let public = flag_value(args, "--public-origin")
+        .or_else(|| env::var("NPS_PUBLIC_ORIGIN").ok())
+        .map(|o| o.trim_end_matches('/').to_owned());
+    let base = public
+        .clone()
+        .unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
     let (dist, _) = dist::dist()?;
     step("build the collector");
     run(cargo().args(["build", "--release", "-p", "nps-collector"]))?;
-    step(&format!(
-        "serve the demo on http://127.0.0.1:{port}/ (Ctrl-C to stop)"
-    ));
-    println!("   brand site:   http://127.0.0.1:{port}/embed.html");
-    println!("   WeChat H5:    http://127.0.0.1:{port}/wechat.html");
-    println!("   triggers:     http://127.0.0.1:{port}/triggers.html");
-    println!("   kiosk:        http://127.0.0.1:{port}/kiosk.html");
+    step(&format!("serve the demo on {base}/ (Ctrl-C to stop)"));
+    println!("   brand site:   {base}/embed.html");
+    println!("   WeChat H5:    {base}/wechat.html");
+    println!("   triggers:     {base}/triggers.html");
+    println!("   kiosk:        {base}/kiosk.html");
+    if public.is_none() {
+        println!(
+            "   (from a phone: cargo xtask demo --public-origin http://<this machine's LAN address>:{port}, \
+             so QR codes and posters point where a phone can reach)"
+        );
+    }
     // A fresh demo set each time: a car brand's answers over six months, with its names.
     let demo = target_dir().join("demo");
     let _ = fs::remove_dir_all(&demo);
@@ -48,7 +60,7 @@ pub fn demo(args: &[String]) -> Result {
     let signed = Command::new(&collector)
         .arg("--visit-secret-file")
         .arg(&secret)
-        .args(["sign-visit", "--base", &format!("http://127.0.0.1:{port}")])
+        .args(["sign-visit", "--base", &base])
         .args([
             "--survey",
             "after-sales",
@@ -76,9 +88,7 @@ pub fn demo(args: &[String]) -> Result {
     );
     // The demo's people: an admin, a region manager and a store manager, each with a
     // one-time link to set a password (as `user add` gives a real brand's people).
-    println!(
-        "   dashboard:    http://127.0.0.1:{port}/dashboard.html   (sign in as one of these:)"
-    );
+    println!("   dashboard:    {base}/dashboard.html   (sign in as one of these:)");
     for (email, role, scope) in [
         ("admin@demo.example", "admin", None),
         ("east@demo.example", "region", Some(("--region", "east"))),
@@ -88,7 +98,7 @@ pub fn demo(args: &[String]) -> Result {
         add.arg("--db").arg(&db);
         add.arg("--org").arg(root().join("www/demo-org.toml"));
         add.args(["user", "add", "--email", email, "--role", role]);
-        add.args(["--base", &format!("http://127.0.0.1:{port}")]);
+        add.args(["--base", &base]);
         if let Some((flag, value)) = scope {
             add.args([flag, value]);
         }
@@ -114,7 +124,18 @@ pub fn demo(args: &[String]) -> Result {
         "   (scripts: the owner's admin token is in {})",
         admin.display()
     );
-    run(Command::new(collector)
+    println!(
+        "   a friend's purchase, as a brand's system reports it (CODE from a promoter's referral page):\n     \
+         curl -H \"authorization: Bearer $(cat {})\" -H 'content-type: application/json' \\\n       \
+         -d '{{\"type\": \"purchased\", \"id\": \"S-1\"}}' {base}/api/referrals/CODE/events",
+        admin.display()
+    );
+    let mut serve = Command::new(collector);
+    if let Some(origin) = &public {
+        // Reachable from the network, and links built on the address phones use.
+        serve.args(["--host", "0.0.0.0", "--public-origin", origin]);
+    }
+    run(serve
         .arg("--visit-secret-file")
         .arg(&secret)
         .arg("--admin-token-file")

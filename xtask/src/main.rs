@@ -2,7 +2,8 @@
 //!
 //! - `dist` (`dist.rs`): builds the wasm, binds and shrinks it, assembles `dist/`, prints
 //!   each shipped file's size (raw, gzip, brotli) against the budget in `size-budget.txt`.
-//! - `demo [--port N]`: `dist`, then serves it with the collector on http://127.0.0.1:8080.
+//! - `demo [--port N] [--public-origin URL]`: `dist`, then serves it with the collector on
+//!   http://127.0.0.1:8080 (or on the network, at the address phones use).
 //! - `test`: every test — format, native (the tidy checks of `tidy.rs` among them), wasm in
 //!   headless Chromium, end to end — and the size budget.
 //! - `chaos [--surveys N]`: the long end-to-end run against a faulty network (200 surveys).
@@ -55,7 +56,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  dist               build dist/ and print the size of each shipped file\n  \
-                 demo [--port N]    build, then serve the demo and the API (default port 8080, or NPS_PORT)\n  \
+                 demo [--port N] [--public-origin URL]  build, then serve the demo and the API (default port 8080, or NPS_PORT; URL: where phones reach it)\n  \
                  test               run every test: native, wasm in headless Chromium, end to end\n  \
                  chaos [--surveys N] the long end-to-end run against injected network faults (default 200)\n  \
                  screenshots        save every screen at phone and desktop width into docs/screenshots\n  \
@@ -252,6 +253,8 @@ fn screenshots() -> Result {
             "case_screens",
             "--test",
             "growth_screens",
+            "--test",
+            "drill_screens",
         ])
         .env("NPS_DIST", &dist)
         .env("CHROMEDRIVER", &t.chromedriver)

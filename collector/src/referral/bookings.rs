@@ -38,7 +38,7 @@ fn shown(caller: &Caller, names: &nps_core::scoring::analysis::Names, b: Booking
     }
     let mut row = json!({
         "id": b.id,
-        "code_store": b.store,
+        "store": b.store,
         "advisor": b.advisor,
         "promoter_name": b.promoter_name,
         "friend_name": b.friend_name,

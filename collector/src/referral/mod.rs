@@ -8,7 +8,9 @@
 //! GET  /r/{code}                   a friend's open, recorded ──303──▶ the survey's
 //!                                  referral_url with `code`, else /r/{code}/book
 //! POST /r/{code}/shared            the promoter shared (first time kept; no auth, idempotent)
-//! GET  /r/{code}/poster.svg|png    the poster (`?save=1`: a download, which counts as shared)
+//! GET  /r/{code}/poster.svg|png    the poster (`?save=1`: a download, which counts as shared;
+//!                                  inside WeChat a 303 to the next)
+//! GET  /r/{code}/poster            the poster alone, "press and hold to save" (`poster_http`)
 //! GET|POST /r/{code}/book          the collector's booking form (a `booked` event, `form`)
 //! POST /api/referrals/{code}/events  the brand reports `booked`/`purchased` (a caller with
 //!                                  `ReportReferrals` in the code's store's scope)
@@ -36,11 +38,14 @@ pub mod bookings;
 pub mod code;
 mod device;
 pub mod events;
+mod origin;
 mod page;
 pub mod poster;
+mod poster_http;
 mod promoter;
+pub mod renders;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nps_core::growth::referral::Open;
@@ -48,6 +53,9 @@ use nps_core::growth::referral::Open;
 use device::a_person_opens;
 pub use device::DEVICE_COOKIE;
 pub(crate) use device::{device, local_day, Peer};
+pub(crate) use origin::origin;
+pub use origin::own_origin;
+pub(crate) use poster_http::route as poster;
 pub(crate) use promoter::{refer_name, refer_page};
 
 use crate::landing::{self, Ask};
@@ -55,13 +63,13 @@ use crate::state::{AppState, Shared};
 use crate::storage::{Now, Referral};
 
 /// What a promoter's referral needs from the deployment, said at start (neither stops it):
-/// a public origin for the links, posters and QR codes (else each request's `Host` over
-/// http), and a CJK font for the posters' words (looked for on a thread of its own, which also
-/// reads the fonts before the first poster).
+/// a public origin for the links, posters and QR codes (else the address each request's
+/// connection reached, over http: `origin`), and a CJK font for the posters' words (looked for
+/// on a thread of its own, which also reads the fonts before the first poster).
 pub fn warn_at_start(public_origins: &[String]) {
     if public_origins.is_empty() {
         tracing::warn!(
-            "no --public-origin: referral links, posters and QR codes name each request's Host over http; behind TLS set --public-origin https://…"
+            "no --public-origin: referral links, posters and QR codes name the address the collector was reached at, over http (never a request's Host); set --public-origin to the address people reach it by"
         );
     }
     std::thread::spawn(|| {
@@ -71,23 +79,6 @@ pub fn warn_at_start(public_origins: &[String]) {
             );
         }
     });
-}
-
-/// The collector's origin as a friend's phone reaches it: the first `--public-origin`, else
-/// this request's `Host` over http.
-pub(crate) fn origin(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(o) = state.settings.public_origins.first() {
-        return o.trim_end_matches('/').to_owned();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
 }
 
 /// A verified code's referral and its survey's page settings (in the browser's language), or
@@ -213,82 +204,4 @@ pub(crate) async fn shared(
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => unavailable(e),
     }
-}
-
-/// `GET /r/{code}/poster.svg` and `/r/{code}/poster.png`.
-pub(crate) async fn poster(
-    State(state): State<Shared>,
-    Path((code, file)): Path<(String, String)>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let png = match file.as_str() {
-        "poster.png" => true,
-        "poster.svg" => false,
-        _ => return landing::not_found(&state, "", &headers),
-    };
-    let (r, a) = match load(&state, &code, &headers).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    let link = format!("{}/r/{code}", origin(&state, &headers));
-    let cfg = page::with_booking(&a.cfg, &state.settings.landing.booking_label(&r.survey));
-    let svg = match poster::svg(&poster::Poster {
-        cfg: &cfg,
-        name: r.name.as_deref(),
-        link: &link,
-    }) {
-        Ok(svg) => svg,
-        Err(e) => return unavailable(e),
-    };
-    let save = q
-        .as_deref()
-        .is_some_and(|q| q.split('&').any(|p| p == "save=1"));
-    if save {
-        if let Err(e) = state.store.referral_shared(&code, &Now::system()).await {
-            return unavailable(e);
-        }
-    }
-    let etag = format!(
-        "\"{}{}\"",
-        &crate::write_key::hash(&svg)[..16],
-        if png { "p" } else { "s" }
-    );
-    let cache = [
-        (header::CACHE_CONTROL, "private, no-cache".to_owned()),
-        (header::ETAG, etag.clone()),
-    ];
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == etag);
-    if fresh && !save {
-        return (StatusCode::NOT_MODIFIED, cache).into_response();
-    }
-    let (body, kind) = if png {
-        match poster::png_cached(&etag, svg).await {
-            Some(Ok(bytes)) => (bytes.as_ref().clone(), "image/png"),
-            Some(Err(e)) => return unavailable(e),
-            None => {
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    [(header::RETRY_AFTER, "5")],
-                    "posters are being drawn: try again in a few seconds",
-                )
-                    .into_response()
-            }
-        }
-    } else {
-        (svg.into_bytes(), "image/svg+xml")
-    };
-    let mut resp = (StatusCode::OK, cache, body).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-    if save {
-        let name = if png { "poster.png" } else { "poster.svg" };
-        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-            resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-        }
-    }
-    resp
 }

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nps_core::config::Config;
 use nps_core::contract::rules::MAX_PHONE_INPUT;
-use nps_core::words::{fill, Text};
+use nps_core::words::{fill, Locale, Text};
 
 use super::promoter::MAX_NAME;
 use crate::html::escape_html as esc;
@@ -17,7 +17,9 @@ use crate::storage::Referral;
 
 /// The promoter's page's script: `www/share.js`, then the hooks (a share or a save records
 /// the first share; inside WeChat the page's address becomes the friend's link at once, so
-/// WeChat's ··· shares that link). One constant text.
+/// WeChat's ··· shares that link, and "save the poster", which WeChat cannot download, shows
+/// the poster on the page full size under "press and hold the picture to save or send it"
+/// instead; without a script the server sends WeChat there: `poster_http`). One constant text.
 const SCRIPT: &str = concat!(
     // The answer's write key the widget's link carries (`#k=…`, never sent to a server) goes
     // into the name's form, and out of the address.
@@ -27,12 +29,16 @@ try{history.replaceState(null,'',location.pathname+location.search);}catch(e){}}
     include_str!("../../../www/share.js"),
     "(function(){var a=document.querySelector('[data-share]');if(!a)return;\
 function shared(){try{fetch(a.href+'/shared',{method:'POST',keepalive:true});}catch(e){}}\
-if(/MicroMessenger/i.test(navigator.userAgent))try{history.replaceState(null,'',a.href);}catch(e){}\
+var wx=/MicroMessenger/i.test(navigator.userAgent);\
+if(wx)try{history.replaceState(null,'',a.href);}catch(e){}\
 a.addEventListener('click',function(e){e.preventDefault();shared();\
 npsShare(a.href,a.dataset.title).then(function(how){var n=document.getElementById('nps-note');\
 if(how==='wechat'||how==='copied'){n.textContent=a.dataset[how];}\
 else if(how==='open'){location.href=a.href;}});});\
-document.querySelectorAll('[data-saved]').forEach(function(s){s.addEventListener('click',shared);});\
+document.querySelectorAll('[data-saved]').forEach(function(s){s.addEventListener('click',shared);\
+if(wx){s.removeAttribute('download');s.addEventListener('click',function(e){e.preventDefault();\
+var f=document.querySelector('.nps-poster'),h=document.querySelector('[data-hold]');if(!f||!h)return;\
+f.classList.add('nps-poster--full');h.hidden=false;h.focus();f.scrollIntoView({block:'start'});});}});\
 var img=document.querySelector('.nps-poster img');if(img){var t;img.addEventListener('contextmenu',shared);\
 img.addEventListener('touchstart',function(){t=setTimeout(shared,500);},{passive:true});\
 img.addEventListener('touchend',function(){clearTimeout(t);});}})();"
@@ -41,12 +47,25 @@ img.addEventListener('touchend',function(){clearTimeout(t);});}})();"
 /// The page's own styles (beside the widget's stylesheet).
 const STYLE: &str = "<style>.nps-poster img{display:block;width:100%;max-width:360px;height:auto;\
 margin:0 auto 8px;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.15)}\
+.nps-poster--full img{max-width:100%}\
+.nps-poster-hold{text-align:center;font-weight:600;margin:0 0 8px}\
 .nps-refer-link{word-break:break-all;font-size:14px;margin:0 0 8px}\
 .nps-refer-qr{display:block;width:160px;height:160px;margin:8px auto}\
 .nps-refer-section{margin-top:16px;padding-top:16px;border-top:1px solid var(--nps-line)}\
 .nps-refer-section input[type=text],.nps-refer-section input[type=date]{box-sizing:border-box}\
 [data-screen=book] .nps-follow-up{margin-top:0}[data-screen=book] .nps-phone+.nps-label{margin-top:14px}\
 [data-screen=book] .nps-consent span{word-break:keep-all;overflow-wrap:anywhere}</style>";
+
+/// "Press and hold the picture to save or send it", under the poster inside WeChat. Words
+/// only the collector shows stay out of the core's table, which the widget compiles whole
+/// (its size budget).
+pub fn hold_to_save(locale: Locale) -> &'static str {
+    match locale {
+        Locale::ZhCn => "长按图片保存或发送给朋友",
+        Locale::ZhTw => "長按圖片儲存或傳送給朋友",
+        Locale::En => "Press and hold the picture to save or send it",
+    }
+}
 
 fn brand(cfg: &Config) -> String {
     cfg.brand_in_sentence().to_owned()
@@ -66,7 +85,8 @@ pub fn refer(cfg: &Config, m: &Masthead, r: &Referral, link: &str) -> Result<Str
     let inner = format!(
         "<div class=\"nps-outcome\" data-code=\"{code}\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{title}</h1>\
 <p class=\"nps-outcome-body\">{intro}</p>\
-<figure class=\"nps-poster\"><img src=\"/r/{code}/poster.png\" width=\"720\" height=\"1080\" alt=\"{alt}\"></figure>\
+<figure class=\"nps-poster\"><figcaption class=\"nps-poster-hold\" data-hold hidden tabindex=\"-1\">{hold}</figcaption>\
+<img src=\"/r/{code}/poster.png\" width=\"720\" height=\"1080\" alt=\"{alt}\"></figure>\
 <div class=\"nps-actions nps-actions--outcome\"><a class=\"nps-primary\" href=\"/r/{code}/poster.png?save=1\" download=\"poster.png\" data-saved>{save}</a></div>\
 <div class=\"nps-refer-section\"><p class=\"nps-prompt\">{link_label}</p><p class=\"nps-refer-link\">{link}</p>\
 <div class=\"nps-actions nps-actions--outcome\"><a class=\"nps-primary\" href=\"{link}\" data-share data-title=\"{title}\" data-wechat=\"{wechat}\" data-copied=\"{copied}\">{share}</a></div>\
@@ -79,6 +99,7 @@ pub fn refer(cfg: &Config, m: &Masthead, r: &Referral, link: &str) -> Result<Str
         title = esc(&title),
         intro = t(Text::ReferIntro),
         alt = t(Text::ReferPosterAlt),
+        hold = esc(hold_to_save(cfg.locale)),
         save = t(Text::ReferSave),
         link_label = t(Text::ReferLink),
         link = esc(link),
@@ -98,6 +119,25 @@ pub fn refer(cfg: &Config, m: &Masthead, r: &Referral, link: &str) -> Result<Str
         &format!("{STYLE}{}", card(cfg, "refer", &inner)),
         &format!("<script>{SCRIPT}</script>"),
     ))
+}
+
+/// The poster alone, as large as the screen allows, as a plain image (served inline) under
+/// "press and hold the picture to save or send it": what "save the poster" opens inside
+/// WeChat, whose browser downloads no file (`poster_http`).
+pub fn poster_view(cfg: &Config, m: &Masthead, code: &str) -> String {
+    let inner = format!(
+        "<div class=\"nps-outcome\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{hold}</h1>\
+<figure class=\"nps-poster nps-poster--full\"><img src=\"/r/{code}/poster.png\" width=\"720\" height=\"1080\" alt=\"{alt}\"></figure></div>",
+        hold = esc(hold_to_save(cfg.locale)),
+        code = esc(code),
+        alt = esc(cfg.text(Text::ReferPosterAlt)),
+    );
+    document(
+        cfg,
+        m,
+        &format!("{STYLE}{}", card(cfg, "poster", &inner)),
+        "",
+    )
 }
 
 /// "Preparing your invitation…", refreshing itself in 2 s (`since`: when the wait began)

@@ -155,58 +155,14 @@ pub fn cjk_family() -> Option<&'static str> {
     system().1
 }
 
-/// The poster as PNG, rendered from its SVG.
-/// PNGs rendered lately, by their tag (a poster's SVG hash): a shared code's poster is drawn
-/// once, however many ask.
-static RENDERED: std::sync::Mutex<std::collections::VecDeque<(String, Arc<Vec<u8>>)>> =
-    std::sync::Mutex::new(std::collections::VecDeque::new());
-/// How many rendered posters are kept.
-const KEEP: usize = 64;
-/// Renders at once (each a few hundred ms of one core and a 3 MB canvas).
-static RENDERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-/// How long a request waits for a render slot before a 503.
-pub const RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+pub use super::renders::{png_cached_sized, RENDER_WAIT};
 
-/// The PNG of `svg` (tagged `tag`): from the posters rendered lately, else rendered on a
-/// blocking thread, at most `RENDERS` at once; `None` when no slot came within `RENDER_WAIT`.
+/// The poster's PNG tagged `tag`, without a budget (`renders::draw`).
 pub async fn png_cached(tag: &str, svg: String) -> Option<Result<Arc<Vec<u8>>, String>> {
     png_cached_sized(tag, svg, WIDTH, HEIGHT).await
 }
 
-/// `png_cached` for an SVG of `width` × `height` (the weekly report's image).
-pub async fn png_cached_sized(
-    tag: &str,
-    svg: String,
-    width: u32,
-    height: u32,
-) -> Option<Result<Arc<Vec<u8>>, String>> {
-    let find = || {
-        let kept = RENDERED.lock().unwrap_or_else(|e| e.into_inner());
-        kept.iter().find(|(t, _)| t == tag).map(|(_, b)| b.clone())
-    };
-    if let Some(hit) = find() {
-        return Some(Ok(hit));
-    }
-    let _slot = tokio::time::timeout(RENDER_WAIT, RENDERS.acquire())
-        .await
-        .ok()?
-        .ok()?;
-    if let Some(hit) = find() {
-        return Some(Ok(hit)); // drawn while this request waited
-    }
-    let drawn = match tokio::task::spawn_blocking(move || render(&svg, width, height)).await {
-        Ok(Ok(bytes)) => Arc::new(bytes),
-        Ok(Err(e)) => return Some(Err(e)),
-        Err(e) => return Some(Err(e.to_string())),
-    };
-    let mut kept = RENDERED.lock().unwrap_or_else(|e| e.into_inner());
-    if kept.len() >= KEEP {
-        kept.pop_front();
-    }
-    kept.push_back((tag.to_owned(), drawn.clone()));
-    Some(Ok(drawn))
-}
-
+/// The poster as PNG, rendered from its SVG at once on this thread.
 pub fn png(svg: &str) -> Result<Vec<u8>, String> {
     render(svg, WIDTH, HEIGHT)
 }

@@ -135,8 +135,9 @@ pub fn svg(r: &Report, locale: Locale) -> String {
     )
 }
 
-/// The report as PNG (rendered at most twice at once on the server, the last few kept):
-/// `Err` when it cannot be drawn or no render slot came within the poster's wait.
+/// The report as PNG, through the posters' render slots (`referral::renders`: one or two at
+/// once on the server, one render per tag, the last few kept): `Err` when it cannot be drawn
+/// or no render slot came within the poster's wait.
 pub async fn png(r: &Report, locale: Locale, tag: &str) -> Result<Arc<Vec<u8>>, String> {
     let tag = format!("report:{tag}:{}", locale.tag());
     match poster::png_cached_sized(&tag, svg(r, locale), WIDTH, HEIGHT).await {

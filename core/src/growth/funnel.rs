@@ -66,7 +66,8 @@ impl By {
     }
 }
 
-/// One invited visit: its key, whether its landing page opened, whether it was answered.
+/// One invited visit: its key, whether its landing page opened, whether it was answered (an
+/// answered visit counts as opened).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invited {
     pub key: String,
@@ -111,7 +112,7 @@ pub struct Row {
     /// Answers with any reason, of answers.
     pub flagged: Rate,
     /// Answers per reason, in `Reason::ALL`'s order.
-    pub reasons: [u64; 4],
+    pub reasons: [u64; Reason::ALL.len()],
     pub low_response: bool,
 }
 
@@ -134,7 +135,9 @@ pub fn rows(invited: &[Invited], answers: &[Answered]) -> Vec<Row> {
     for v in invited {
         let r = at(&mut out, &v.key);
         r.invited += 1;
-        r.opened += u64::from(v.opened);
+        // An answered visit was opened, whichever way it was answered (the widget, WeChat's
+        // H5 page: only the landing page records an open), so invited ≥ opened ≥ answered.
+        r.opened += u64::from(v.opened || v.answered);
         r.response.den += 1;
         r.response.num += u64::from(v.answered);
     }

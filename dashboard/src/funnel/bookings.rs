@@ -30,7 +30,7 @@ fn phone<'de, D: Deserializer<'de>>(d: D) -> Result<Phone, D::Error> {
 pub struct Booking {
     pub id: String,
     /// The referral's store (the promoter's answer's).
-    pub code_store: Option<String>,
+    pub store: Option<String>,
     pub advisor: Option<String>,
     pub promoter_name: Option<String>,
     pub friend_name: Option<String>,
@@ -71,13 +71,13 @@ mod tests {
     fn a_booking_reads_its_phone_as_masked_gone_or_not_shown_and_words_its_date() {
         let rows = from_json(
             r#"{"rows": [
-              {"id": "b-2", "code_store": "SZ-FT", "advisor": "wang", "promoter_name": "王先生",
+              {"id": "b-2", "store": "SZ-FT", "advisor": "wang", "promoter_name": "王先生",
                "friend_name": "李女士", "preferred_date": "2026-12-10", "phone": "138****3788",
                "via": "form", "booked_at": "2026-12-03T08:00:00.000Z"},
-              {"id": "b-1", "code_store": null, "advisor": null, "promoter_name": null,
+              {"id": "b-1", "store": null, "advisor": null, "promoter_name": null,
                "friend_name": null, "preferred_date": null, "phone": null, "via": "api",
                "booked_at": "2026-12-01T08:00:00.000Z"},
-              {"id": "b-0", "code_store": "BJ-CY", "advisor": null, "promoter_name": null,
+              {"id": "b-0", "store": "BJ-CY", "advisor": null, "promoter_name": null,
                "friend_name": "赵", "preferred_date": "2026-02-30", "via": "form",
                "booked_at": "2026-11-30T08:00:00.000Z"}
             ]}"#,

@@ -1,5 +1,5 @@
 //! The coaching flags in plain words: each reason the collector gives an answer
-//! (`same_device`, `same_network`, `at_counter`, `ten_burst`; the rules and their limits are
+//! (`same_device`, `same_network`, `at_counter`, `ten_burst`, `high_burst`; the rules and their limits are
 //! the core's `growth::flags`), its name and what it means, a row's counts per reason, and the
 //! flagged answers of a store (`GET /api/funnel/flags`). A flag never drops an answer: the
 //! NPS beside it counts them all.
@@ -31,6 +31,7 @@ impl Words for Reason {
             Reason::SameNetwork => Word::FlagSameNetwork,
             Reason::AtCounter => Word::FlagAtCounter,
             Reason::TenBurst => Word::FlagTenBurst,
+            Reason::HighBurst => Word::FlagHighBurst,
         }
     }
 
@@ -40,6 +41,7 @@ impl Words for Reason {
             Reason::SameNetwork => Word::FlagSameNetworkWhy,
             Reason::AtCounter => Word::FlagAtCounterWhy,
             Reason::TenBurst => Word::FlagTenBurstWhy,
+            Reason::HighBurst => Word::FlagHighBurstWhy,
         }
     }
 }

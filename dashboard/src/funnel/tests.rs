@@ -22,6 +22,8 @@ fn the_spec_rows_read_whole_and_in_words() {
     assert_eq!(s.name, "深圳福田店");
     assert_eq!(s.reach, ["120", "80", "60"].map(String::from));
     assert_eq!(s.response, "50%（60/120）");
+    // Every answer (75, invited or not) beside the NPS, which counts them as the flags do.
+    assert_eq!(s.answers, "75");
     let bar = s.response_bar.unwrap();
     assert_eq!((bar.rate, bar.lo, bar.hi), (0.5, 0.41, 0.59));
     assert_eq!(bar.range(), "41%–59%");
@@ -99,6 +101,19 @@ fn a_row_without_denominators_says_so_instead_of_zero() {
     }
     assert_eq!((s.response_bar, s.referral_bar), (None, None));
     assert_eq!(s.nps_range, "");
+    // Nobody invited: said, not 0 / 0 / 0 beside an NPS of twelve answers.
+    let s = show(&f.rows[3], By::Store, Locale::ZhCn);
+    assert_eq!(s.reach, ["未记录邀请", NONE, NONE].map(String::from));
+    assert_eq!(
+        (s.response.as_str(), s.answers.as_str(), s.nps.as_str()),
+        (NONE, "12", "25")
+    );
+    assert_eq!(s.flagged, "0%（0/12）");
+    assert_eq!(
+        show(&f.rows[3], By::Store, Locale::En).reach[0],
+        "No invitations recorded"
+    );
+    assert_eq!(Word::Answered.in_(Locale::ZhCn), "受邀后回答");
 }
 
 #[test]
@@ -165,6 +180,7 @@ fn the_queries_carry_the_range_in_the_managers_time_zone() {
         survey: Some("after-sales".into()),
         store: None,
     };
+    let all = Narrow::default();
     assert_eq!(day_start(ask.from, 480), "2026-11-01T00:00:00+08:00");
     assert_eq!(day_start(ask.from, -330), "2026-11-01T00:00:00-05:30");
     assert_eq!(
@@ -181,10 +197,28 @@ fn the_queries_carry_the_range_in_the_managers_time_zone() {
         .funnel(By::Store)
         .ends_with("&survey=after-sales&store=SZ-FT"));
     assert_eq!(
-        one.flags("GZ TH"),
+        one.flags("GZ TH", &all),
         "store=GZ+TH&from=2026-11-01T00%3A00%3A00%2B08%3A00\
          &to=2026-12-01T00%3A00%3A00%2B08%3A00&survey=after-sales"
     );
+    // The advisor, region, city and touchpoint picked go to the funnel and its flags (the
+    // collector applies them), not to the bookings, which do not read them.
+    let narrow = Narrow {
+        advisor: Some("wang".into()),
+        region: Some("south".into()),
+        city: Some("深圳".into()),
+        touchpoint: Some("after_sales".into()),
+    };
+    let tail = "&advisor=wang&region=south&city=%E6%B7%B1%E5%9C%B3&touchpoint=after_sales";
+    let q = one.funnel_in(By::Store, &narrow);
+    assert!(q.ends_with(&format!("&store=SZ-FT{tail}")), "{q}");
+    assert!(one
+        .twelve_months()
+        .funnel_in(By::Month, &narrow)
+        .ends_with(tail));
+    assert_eq!(one.funnel_in(By::Store, &all), one.funnel(By::Store));
+    assert!(one.flags("SZ-FT", &narrow).ends_with(tail));
+    assert!(!one.bookings().contains("advisor"));
     // The trend: the 12 months up to the range's end, across a year's turn.
     let trend = ask.twelve_months();
     assert_eq!((trend.from, trend.to), (day("2025-12-01"), ask.to));

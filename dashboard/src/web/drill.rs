@@ -290,10 +290,10 @@ fn row(v: &View, r: &Row, level: Level, targets: bool, open: Callback<MouseEvent
                     <button type="button" class="link open" aria-label={label} onclick={open}>{ name }</button>
                 }
                 if !r.name.is_empty() && matches!(level, Level::Store | Level::Advisor) { <span class="code">{ r.code.clone() }</span> }
-                if !r.enough { <span class="badge thin">{ v.t(Word::NotEnough) }</span> }
+                if !r.enough { <span class="badge thin">{ crate::plain::not_enough(r.tally.n(), v.locale) }</span> }
             </th>
             <td class="num nps" data-label={v.t(Word::Score)}>{ nps.map(|n| points(n.score)).unwrap_or_else(dash) }
-                <span class="range">{ nps.map(|n| format!("{} … {}", points(n.ci95.0), points(n.ci95.1))).unwrap_or_default() }</span>
+                <span class="range">{ nps.filter(|_| r.enough).map(|n| format!("{} … {}", points(n.ci95.0), points(n.ci95.1))).unwrap_or_default() }</span>
             </td>
             <td class="spark" data-label={v.t(Word::ColTrend)}>
                 <svg viewBox="0 0 80 24" role="img" aria-label={v.fill(Word::SparkAlt, &[("points", &spark_alt)])}>

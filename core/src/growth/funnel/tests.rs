@@ -82,7 +82,7 @@ fn rows_count_invited_opened_answered_nps_referrals_and_flags() {
     );
     assert_eq!(a.referral, Rate::new(1, 3));
     assert_eq!(a.flagged, Rate::new(2, 4));
-    assert_eq!(a.reasons, [1, 1, 1, 0]);
+    assert_eq!(a.reasons, [1, 1, 1, 0, 0]);
     let b = &rows[1];
     assert_eq!(
         (b.invited, b.response, b.tally.n()),
@@ -92,6 +92,45 @@ fn rows_count_invited_opened_answered_nps_referrals_and_flags() {
     let c = &rows[2];
     assert_eq!((c.invited, c.response.share(), c.tally.n()), (0, None, 1));
     assert_eq!(c.referral, Rate::new(0, 0));
+}
+
+#[test]
+fn invited_is_at_least_opened_and_opened_at_least_answered_over_generated_visits() {
+    // Visits answered through the widget or WeChat's page never opened the landing page;
+    // they count as opened all the same.
+    let mut seed = 17u64;
+    let mut next = |below: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % below
+    };
+    for _ in 0..200 {
+        let invited: Vec<Invited> = (0..next(40))
+            .map(|_| {
+                let key = ["A", "B", "C"][next(3) as usize];
+                inv(key, next(2) == 0, next(3) == 0)
+            })
+            .collect();
+        for r in rows(&invited, &[]) {
+            let opened_or_answered = invited
+                .iter()
+                .filter(|v| v.key == r.key && (v.opened || v.answered))
+                .count();
+            assert_eq!(r.opened, opened_or_answered as u64, "{}", r.key);
+            assert!(
+                r.invited >= r.opened && r.opened >= r.response.num,
+                "{}: {} ≥ {} ≥ {}",
+                r.key,
+                r.invited,
+                r.opened,
+                r.response.num
+            );
+        }
+    }
+    // Answered through the widget, never opened: opened all the same.
+    let r = &rows(&[inv("A", false, true), inv("A", false, false)], &[])[0];
+    assert_eq!((r.invited, r.opened, r.response.num), (2, 1, 1));
 }
 
 #[test]

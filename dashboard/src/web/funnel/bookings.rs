@@ -33,11 +33,7 @@ fn item(v: &Rc<View>, b: &Booking) -> Html {
         None => v.t(Word::BookingNoDate).to_owned(),
     };
     let mut about: Vec<String> = Vec::new();
-    about.extend(
-        b.code_store
-            .as_deref()
-            .map(|s| v.label(Dimension::Store, s)),
-    );
+    about.extend(b.store.as_deref().map(|s| v.label(Dimension::Store, s)));
     about.extend(b.advisor.as_deref().map(|a| v.label(Dimension::Advisor, a)));
     about.extend(
         b.promoter_name
@@ -48,6 +44,10 @@ fn item(v: &Rc<View>, b: &Booking) -> Html {
         Phone::Masked(masked) => html! {
             <Reveal view={v.clone()} of="referrals/bookings" id={b.id.clone()} masked={masked.clone()} />
         },
+        // A brand's own report never carried a phone: its system has the contact.
+        Phone::Gone if b.via == "api" => {
+            html! { <span class="muted small via">{ v.t(Word::BookingViaBrand) }</span> }
+        }
         Phone::Gone => {
             html! { <span class="muted small gone">{ v.t(Word::BookingPhoneGone) }</span> }
         }
@@ -64,14 +64,33 @@ fn item(v: &Rc<View>, b: &Booking) -> Html {
     }
 }
 
-/// The bookings as listed.
+/// Bookings listed at first, and added by each "show more": the newest are the ones to call.
+pub const PAGE: usize = 10;
+
+/// The bookings as listed, `PAGE` at a time.
 #[component]
 pub fn BookingList(props: &ListProps) -> Html {
     let v = &props.view;
+    let shown = use_state(|| PAGE);
     if props.rows.is_empty() {
         return html! { <p class="empty">{ v.t(Word::NoBookings) }</p> };
     }
-    html! { <ul class="list bookings">{ for props.rows.iter().map(|b| item(v, b)) }</ul> }
+    let left = props.rows.len().saturating_sub(*shown);
+    let more = {
+        let shown = shown.clone();
+        Callback::from(move |_| shown.set(*shown + PAGE))
+    };
+    let k = left.min(PAGE).to_string();
+    html! {
+        <>
+            <ul class="list bookings">{ for props.rows.iter().take(*shown).map(|b| item(v, b)) }</ul>
+            if left > 0 {
+                <button type="button" class="more" onclick={more}>
+                    { v.fill(Word::BookingsMore, &[("k", &k), ("left", &left.to_string())]) }
+                </button>
+            }
+        </>
+    }
 }
 
 #[derive(Properties, PartialEq)]

@@ -93,7 +93,8 @@ pub struct ForProps {
 #[component]
 pub fn FlaggedFor(props: &ForProps) -> Html {
     let v = &props.view;
-    let path = format!("funnel/flags?{}", props.ask.flags(&props.store));
+    let query = props.ask.flags(&props.store, &super::narrow(v));
+    let path = format!("funnel/flags?{query}");
     let rows = super::use_asked(v, path, flags::from_json);
     let body = super::loaded(
         v,

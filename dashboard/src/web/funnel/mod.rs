@@ -1,6 +1,7 @@
 //! "Response & referrals": the collector's figures per store, advisor or touchpoint (`GET
 //! /api/funnel`, a tab each) and month by month (`by=month`, the 12 months up to the range's
-//! end), for the dashboard's range, survey and store; shown only to someone signed in (a
+//! end), for the dashboard's range, survey, store, advisor, region, city and touchpoint (the
+//! collector applies each); shown only to someone signed in (a
 //! dropped export has no invitations). What is said is `crate::funnel`; this only fetches and
 //! draws (`rows`: the tables; `bookings`: the friends' bookings to call back, "朋友的预约";
 //! `flags`: the flags explained and a store's flagged answers).
@@ -22,7 +23,7 @@ use nps_core::contract::context::Dimension;
 use yew::prelude::*;
 
 use super::app::View;
-use crate::funnel::{self, Ask, By};
+use crate::funnel::{self, Ask, By, Narrow};
 use crate::words::Word;
 
 pub use bookings::{BookingList, Bookings};
@@ -45,6 +46,17 @@ pub(super) fn ask(v: &View) -> Ask {
         offset: v.cx.offset,
         survey: v.filters.survey.clone(),
         store: v.filters.only[Dimension::Store.index()].clone(),
+    }
+}
+
+/// The view's advisor, region, city and touchpoint, which the funnel's routes also read.
+pub(super) fn narrow(v: &View) -> Narrow {
+    let only = |d: Dimension| v.filters.only[d.index()].clone();
+    Narrow {
+        advisor: only(Dimension::Advisor),
+        region: v.filters.region.clone(),
+        city: v.filters.city.clone(),
+        touchpoint: only(Dimension::Touchpoint),
     }
 }
 
@@ -108,8 +120,9 @@ pub fn Funnel(props: &Props) -> Html {
     let by = use_state(By::default);
     let ask = ask(v);
     let trend_ask = ask.twelve_months();
-    let rows = use_funnel(v, ask.funnel(*by));
-    let trend = use_funnel(v, trend_ask.funnel(By::Month));
+    let narrow = narrow(v);
+    let rows = use_funnel(v, ask.funnel_in(*by, &narrow));
+    let trend = use_funnel(v, trend_ask.funnel_in(By::Month, &narrow));
     let tabs = By::TABS.map(|b| {
         let by = by.clone();
         html! {

@@ -1,6 +1,6 @@
 //! The tables of "response & referrals": per store, advisor or touchpoint, invited → opened
-//! → answered with the response rate and its interval bar, the NPS beside it and the share
-//! flagged ("only a few customers answered" marked and explained under the table); the
+//! → answered of invited with the response rate and its interval bar, every answer's count
+//! with the NPS beside it and the share flagged ("only a few customers answered" marked and explained under the table); the
 //! referral funnel promoters → shared → friends opened → booked → bought with the referral
 //! rate; and month by month. A table on a wide screen, a card per row on a phone (each figure
 //! with its column's name). Every row is drawn as `crate::funnel::show` words it.
@@ -98,6 +98,7 @@ pub fn FunnelRows(props: &Props) -> Html {
                 </th>
                 { for s.reach.iter().zip(reach).map(|(n, w)| num_cell(v, w, n)) }
                 { rate_cell(v, Word::ResponseRate, &s.response, s.response_bar) }
+                { num_cell(v, Word::FunnelAnswers, &s.answers) }
                 <td class="num nps" data-label={v.t(Word::Nps)}>{ s.nps.clone() }
                     <span class="range">{ s.nps_range.clone() }</span></td>
                 <td class="to-check" data-label={v.t(Word::ToCheck)}>
@@ -129,7 +130,7 @@ pub fn FunnelRows(props: &Props) -> Html {
         <>
             <table class="response">
                 <caption class="sr-only">{ v.t(Word::ResponseRate) }</caption>
-                { heads(v, by, &[Word::Invited, Word::Opened, Word::Answered, Word::ResponseRate, Word::Nps, Word::ToCheck]) }
+                { heads(v, by, &[Word::Invited, Word::Opened, Word::Answered, Word::ResponseRate, Word::FunnelAnswers, Word::Nps, Word::ToCheck]) }
                 <tbody>{ for response }</tbody>
             </table>
             { for why }
