@@ -55,17 +55,33 @@ impl Keys {
     /// One network: an IPv4 address's /24, an IPv6 address's /64 (one subnet: a store's
     /// Wi-Fi; a /48 is a whole site or a carrier's block of many subscribers).
     pub fn net(&self, ip: IpAddr) -> String {
-        let prefix = match ip {
-            IpAddr::V4(v4) => {
-                let o = v4.octets();
-                format!("{}.{}.{}.0/24", o[0], o[1], o[2])
-            }
-            IpAddr::V6(v6) => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        };
-        Self::hex(&Self::mac(&self.device, &[b"net", prefix.as_bytes()]))
+        Self::hex(&Self::mac(&self.device, &[b"net", prefix(ip).as_bytes()]))
+    }
+
+    /// A browser's first-party referral cookie (`referral::DEVICE_COOKIE`, a random value):
+    /// the main mark of a device that opens a referral link.
+    pub fn cookie_device(&self, cookie: &str) -> String {
+        Self::hex(&Self::mac(&self.device, &[b"cookie", cookie.as_bytes()]))
+    }
+
+    /// A referral open's network: an IPv4 address's /24, an IPv6 address's /64 (as `net`'s
+    /// prefix, under its own label: the two marks never compare).
+    pub fn open_net(&self, ip: IpAddr) -> String {
+        Self::hex(&Self::mac(
+            &self.device,
+            &[b"open-net", prefix(ip).as_bytes()],
+        ))
+    }
+
+    /// A device without its cookie: its network (`open_net`'s prefix) and its browser's
+    /// steady name (`growth::referral::steady_agent`: WeChat's `NetType/…` and `Language/…`
+    /// left out, so a phone moving from Wi-Fi to 4G in one network keeps its mark).
+    pub fn fallback_device(&self, ip: IpAddr, user_agent: &str) -> String {
+        let agent = nps_core::growth::referral::steady_agent(user_agent);
+        Self::hex(&Self::mac(
+            &self.device,
+            &[b"fallback", prefix(ip).as_bytes(), agent.as_bytes()],
+        ))
     }
 
     /// Keys for unit tests (both made from `seed`).
@@ -80,6 +96,20 @@ impl Keys {
     /// The tag of a referral code's random part (the full 32 bytes; the code keeps a prefix).
     pub fn referral_tag(&self, random: &[u8]) -> [u8; 32] {
         Self::mac(&self.referral, &[b"referral", random])
+    }
+}
+
+/// An address's network: the /24 of an IPv4 address, the /64 of an IPv6 one.
+fn prefix(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
     }
 }
 
@@ -118,5 +148,31 @@ mod tests {
             referral: b"x".to_vec(),
         };
         assert_ne!(k.device(a, "UA"), other.device(a, "UA"));
+    }
+
+    #[test]
+    fn a_referral_device_is_its_cookie_else_its_network_and_steady_browser() {
+        let k = keys();
+        assert_eq!(k.cookie_device("abc"), k.cookie_device("abc"));
+        assert_ne!(k.cookie_device("abc"), k.cookie_device("abd"));
+        let a: IpAddr = "203.0.113.7".parse().unwrap();
+        let b: IpAddr = "203.0.113.99".parse().unwrap();
+        let c: IpAddr = "198.51.100.7".parse().unwrap();
+        let wifi = "Mozilla/5.0 (iPhone) MicroMessenger/8.0 NetType/WIFI Language/zh_CN";
+        let g4 = "Mozilla/5.0 (iPhone) MicroMessenger/8.0 NetType/4G Language/zh_CN";
+        assert_eq!(k.fallback_device(a, wifi), k.fallback_device(b, g4));
+        assert_ne!(k.fallback_device(a, wifi), k.fallback_device(c, wifi));
+        assert_ne!(
+            k.fallback_device(a, wifi),
+            k.fallback_device(a, "Mozilla/5.0 (Android)")
+        );
+        assert_eq!(k.open_net(a), k.open_net(b));
+        assert_ne!(k.open_net(a), k.open_net(c));
+        let v6a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let v6b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let v6c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(k.open_net(v6a), k.open_net(v6b), "one /64");
+        assert_ne!(k.open_net(v6a), k.open_net(v6c), "another /64");
+        assert_ne!(k.cookie_device("abc"), k.device(a, "abc"));
     }
 }

@@ -321,10 +321,12 @@ fn cors(origins: &[String]) -> CorsLayer {
     }))
 }
 
-/// Every post, and every referral request (`/r/…`: a code's opens, poster, form), is counted
-/// against its client's limit.
+/// Every post, every referral request (`/r/…`: a code's opens, poster, form) and every
+/// promoter's page (`/s/{survey}/{id}/refer`) is counted against its client's limit.
 async fn rate_limit(State(state): State<Shared>, req: Request, next: Next) -> Response {
-    if req.method() == Method::POST || req.uri().path().starts_with("/r/") {
+    let path = req.uri().path();
+    let referral = path.starts_with("/r/") || (path.starts_with("/s/") && path.ends_with("/refer"));
+    if req.method() == Method::POST || referral {
         let peer = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()

@@ -816,6 +816,7 @@ conformance!(
     a_visit_is_its_stores_and_keeps_its_channel,
     referrals_count_once_and_go_with_their_answer,
     bookings_read_back_newest_first_by_window_and_store,
+    opens_and_form_bookings_keep_their_days,
 );
 
 /// The command line on PostgreSQL: `seed --db postgres://…` writes the demo set through the

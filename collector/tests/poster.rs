@@ -68,7 +68,7 @@ async fn name_promoter(app: &Router, name: &str) {
         .uri(format!("/s/after-sales/{PROMOTER}/refer"))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .extension(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 40000))))
-        .body(Body::from(format!("name={name}")))
+        .body(Body::from(format!("name={name}&write_key={}", common::KEY)))
         .unwrap();
     assert_eq!(send(app, req).await.status, StatusCode::SEE_OTHER);
 }

@@ -1,5 +1,8 @@
-//! Referrals end to end in process: a promoter's page issues one code per answer, a friend's
-//! open is counted once per device and never from the promoter's own, the redirect goes only
+//! Referrals end to end in process: a promoter's page issues one code per trusted answer (a
+//! survey the landing file names, not flagged, signed where a visit secret asks), a friend's
+//! open is counted once per device (its cookie, else its network and steady browser name; a
+//! network a few times a day) and never from the promoter's own, the booking form takes only
+//! a browser that opened the link (a code's and a store's day capped, honestly), the redirect goes only
 //! to the survey's configured `referral_url`, forged and guessed codes are "not found", the
 //! brand's events count once per id within the caller's scope, the booking form stores a
 //! booking, the store's robot gets the thank-you naming the friend and the date (no phone),
@@ -29,7 +32,7 @@ use serde_json::{json, Value};
 const ORG: &str = include_str!("../../docs/org.toml");
 const ADMIN: &str = "the-admin-token";
 const LANDING: &str = r#"{
-  "after-sales": {"brand": "星辰汽车", "locale": "zh-CN", "retention_days": 30},
+  "after-sales": {"brand": "星辰汽车", "locale": "zh-CN", "retention_days": 30, "booking_label": "试驾"},
   "sales": {"brand": "星辰汽车", "locale": "zh-CN", "referral_url": "https://brand.example/book?src=nps"}
 }"#;
 const PROMOTER: &str = "20000000-0000-4000-8000-000000000001";
@@ -51,17 +54,67 @@ fn settings(rate_limit: u32) -> Settings {
     }
 }
 
+/// A browser's cookie: who holds it (address and browser), `name=value`, and its `Path`.
+type Cookie = (([u8; 4], String), String, String);
+
 struct World {
     store: Store,
     app: Router,
     path: std::path::PathBuf,
+    /// The cookies each device's browser keeps, sent back as a browser would (by path).
+    jar: std::sync::Mutex<Vec<Cookie>>,
 }
 
 fn world_with(rate_limit: u32) -> World {
     let path = db_path();
     let store = Store::open(&path).unwrap();
     let app = app(store.clone(), settings(rate_limit));
-    World { store, app, path }
+    World {
+        store,
+        app,
+        path,
+        jar: Default::default(),
+    }
+}
+
+impl World {
+    /// The `Cookie` header a device's browser sends to `uri`, if any.
+    fn cookies(&self, ip: [u8; 4], ua: &str, uri: &str) -> Option<String> {
+        let jar = self.jar.lock().unwrap();
+        let sent: Vec<&str> = jar
+            .iter()
+            .filter(|((i, u), _, path)| *i == ip && u == ua && uri.starts_with(path.as_str()))
+            .map(|(_, c, _)| c.as_str())
+            .collect();
+        (!sent.is_empty()).then(|| sent.join("; "))
+    }
+
+    /// Keeps the cookies a reply sets for a device's browser.
+    fn keep(&self, ip: [u8; 4], ua: &str, r: &Reply) {
+        let mut jar = self.jar.lock().unwrap();
+        for v in r.headers.get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap().trim().to_owned();
+            let name = pair.split('=').next().unwrap().to_owned();
+            let path = v
+                .split(';')
+                .find_map(|a| a.trim().strip_prefix("Path="))
+                .unwrap_or("/")
+                .to_owned();
+            jar.retain(|((i, u), c, p)| {
+                !(*i == ip && u == ua && *p == path && c.starts_with(&format!("{name}=")))
+            });
+            jar.push(((ip, ua.to_owned()), pair, path));
+        }
+    }
+
+    /// Forgets a device's cookies (a browser that clears them).
+    fn clear(&self, ip: [u8; 4], ua: &str) {
+        self.jar
+            .lock()
+            .unwrap()
+            .retain(|((i, u), _, _)| !(*i == ip && u == ua));
+    }
 }
 
 fn world() -> World {
@@ -75,20 +128,42 @@ fn from(req: axum::http::request::Builder, ip: [u8; 4], ua: &str) -> axum::http:
         .extension(ConnectInfo(SocketAddr::from((ip, 40000))))
 }
 
+/// A device's browser: its address and name, and the cookies it keeps for `uri`.
+fn browser(
+    w: &World,
+    req: axum::http::request::Builder,
+    uri: &str,
+    ip: [u8; 4],
+    ua: &str,
+) -> axum::http::request::Builder {
+    let req = from(req, ip, ua);
+    match w.cookies(ip, ua, uri) {
+        Some(c) => req.header(header::COOKIE, c),
+        None => req,
+    }
+}
+
 async fn get(w: &World, uri: &str, ip: [u8; 4], ua: &str) -> Reply {
-    send(
-        &w.app,
-        from(Request::get(uri), ip, ua).body(Body::empty()).unwrap(),
-    )
-    .await
+    let req = browser(w, Request::get(uri), uri, ip, ua);
+    let r = send(&w.app, req.body(Body::empty()).unwrap()).await;
+    w.keep(ip, ua, &r);
+    r
 }
 
 async fn post_form(w: &World, uri: &str, form: &str, ip: [u8; 4], ua: &str) -> Reply {
-    let req = from(Request::builder().method(Method::POST).uri(uri), ip, ua)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_owned()))
-        .unwrap();
-    send(&w.app, req).await
+    let req = browser(
+        w,
+        Request::builder().method(Method::POST).uri(uri),
+        uri,
+        ip,
+        ua,
+    )
+    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+    .body(Body::from(form.to_owned()))
+    .unwrap();
+    let r = send(&w.app, req).await;
+    w.keep(ip, ua, &r);
+    r
 }
 
 async fn as_promoter(w: &World, uri: &str) -> Reply {
@@ -103,7 +178,14 @@ async fn post_as_promoter(w: &World, uri: &str, form: &str) -> Reply {
     post_form(w, uri, form, [10, 0, 0, 1], UA_PROMOTER).await
 }
 
+/// The friend posts a form; on a booking form, from a browser that opened the link first.
 async fn post_as_friend(w: &World, uri: &str, form: &str) -> Reply {
+    if let Some(code) = uri
+        .strip_prefix("/r/")
+        .and_then(|u| u.strip_suffix("/book"))
+    {
+        as_friend(w, &format!("/r/{code}")).await;
+    }
     post_form(w, uri, form, [10, 0, 0, 2], UA_FRIEND).await
 }
 
@@ -159,7 +241,8 @@ async fn promoter_code(w: &World, survey: &str) -> String {
 /// The promoter calls themself 王先生 on their page.
 async fn name_promoter(w: &World, survey: &str) -> Reply {
     let uri = format!("/s/{survey}/{PROMOTER}/refer");
-    post_as_promoter(w, &uri, "name=%E7%8E%8B%E5%85%88%E7%94%9F").await
+    let form = format!("name=%E7%8E%8B%E5%85%88%E7%94%9F&write_key={}", common::KEY);
+    post_as_promoter(w, &uri, &form).await
 }
 
 async fn token(w: &World, role: Role, scope: Scope) -> String {
@@ -212,7 +295,10 @@ async fn a_promoter_gets_one_code_and_a_page_with_the_poster_link_qr_and_name() 
     let named = post_as_promoter(
         &w,
         &format!("/s/after-sales/{PROMOTER}/refer"),
-        "name=+%E7%8E%8B%E5%85%88%E7%94%9F+",
+        &format!(
+            "name=+%E7%8E%8B%E5%85%88%E7%94%9F+&write_key={}",
+            common::KEY
+        ),
     )
     .await;
     assert_eq!(named.status, StatusCode::SEE_OTHER);
@@ -323,7 +409,7 @@ async fn opens_count_once_per_device_and_never_the_promoters_own() {
     for _ in 0..3 {
         as_friend(&w, &format!("/r/{code}")).await;
     }
-    get(&w, &format!("/r/{code}"), [10, 0, 0, 3], UA_FRIEND).await;
+    get(&w, &format!("/r/{code}"), [10, 0, 1, 3], UA_FRIEND).await;
     // (counted, rows): two friends; the promoter's own open is a row counted zero.
     assert_eq!(w.store.referral_opens(&code).await.unwrap(), (2, 3));
 }
@@ -523,6 +609,7 @@ async fn a_booking_tells_the_stores_robot_at_once_with_no_phone_and_a_deletion_r
     let code = promoter_code(&w, "after-sales").await;
     name_promoter(&w, "after-sales").await;
     // The form: a wrong phone or no consent shows the form again, nothing stored.
+    as_friend(&w, &format!("/r/{code}")).await;
     let form = as_friend(&w, &format!("/r/{code}/book")).await;
     assert!(form.text.contains("号码将在 30 天后删除"), "{}", form.text);
     let bad = post_as_friend(
@@ -750,16 +837,23 @@ async fn a_booking_posted_again_by_the_same_friend_counts_once() {
     assert_eq!(alerts.len(), 2, "one thank-you per booking");
 }
 
-/// A widget on the brand's own page posting a survey the landing file does not name: its
-/// promoter still gets a referral page (the defaults' words), and the friend the booking form.
+/// A survey the landing file does not name (any id a post makes up: `"x"`) gets no referral
+/// code: its promoter's page is "not found", so nobody can mint codes for a store with a
+/// made-up answer.
 #[tokio::test]
-async fn a_survey_the_landing_file_does_not_name_still_gets_its_referral_page() {
+async fn a_survey_the_landing_file_does_not_name_gets_no_referral_code() {
     let w = world();
-    let code = promoter_code(&w, "owner-stories").await;
-    let open = as_friend(&w, &format!("/r/{code}")).await;
-    assert_eq!(open.status, StatusCode::SEE_OTHER);
-    let form = as_friend(&w, &format!("/r/{code}/book")).await;
-    assert_eq!(form.status, StatusCode::OK, "{}", form.text);
+    for (survey, id) in [
+        ("owner-stories", PROMOTER),
+        ("x", "20000000-0000-4000-8000-000000000002"),
+    ] {
+        answer(&w, id, survey, 10).await;
+        let r = as_promoter(&w, &format!("/s/{survey}/{id}/refer")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{survey}: {}", r.text);
+        assert!(!r.text.contains("/r/"), "{}", r.text);
+        assert!(r.headers.get(header::SET_COOKIE).is_none());
+    }
+    assert!(w.store.referral_of(PROMOTER).await.unwrap().is_none());
     // A survey id that is not one is still not found.
     let r = get(
         &w,
@@ -772,7 +866,8 @@ async fn a_survey_the_landing_file_does_not_name_still_gets_its_referral_page() 
 }
 
 /// A public code cannot ring a store without end: the form takes a few friends a day through
-/// one code, then says so, records nothing more and tells no robot.
+/// one code, then says so honestly (naming the store), records nothing more and tells no
+/// robot.
 #[tokio::test]
 async fn a_code_takes_a_few_form_bookings_a_day_and_no_more() {
     let w = world();
@@ -785,16 +880,311 @@ async fn a_code_takes_a_few_form_bookings_a_day_and_no_more() {
             &format!("name=%E6%9D%8E&phone=1391234{n:04}&consent=1"),
         )
         .await;
-        let want = if n < limit {
-            StatusCode::OK
+        if n < limit {
+            assert_eq!(r.status, StatusCode::OK, "booking {n}: {}", r.text);
+            assert!(r.text.contains("预约已收到"), "{}", r.text);
         } else {
-            StatusCode::TOO_MANY_REQUESTS
-        };
-        assert_eq!(r.status, want, "booking {n}: {}", r.text);
+            assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "booking {n}");
+            assert!(
+                r.text
+                    .contains("今天通过这个邀请的预约已满，请直接联系深圳福田店。"),
+                "{}",
+                r.text
+            );
+            assert!(
+                !r.text.contains("预约已收到"),
+                "never the thank-you: {}",
+                r.text
+            );
+        }
     }
     assert_eq!(w.store.referral_events(&code).await.unwrap().len(), limit);
     let alerts = w.store.alerts_to_fan(&Now::system(), 100).await.unwrap();
     assert_eq!(alerts.len(), limit);
+}
+
+/// Friends posting at the same moment cannot pass the code's day together: the count is
+/// raised in each booking's own transaction.
+#[tokio::test]
+async fn bookings_at_the_same_moment_keep_the_codes_day() {
+    let w = Arc::new(world());
+    let code = promoter_code(&w, "after-sales").await;
+    let limit = nps_collector::referral::book::FORM_BOOKINGS_PER_DAY as usize;
+    let uas: Vec<String> = (0..limit + 4)
+        .map(|n| format!("{UA_FRIEND} friend-{n}"))
+        .collect();
+    for ua in &uas {
+        get(&w, &format!("/r/{code}"), [10, 0, 9, 1], ua).await;
+    }
+    let posts = uas.iter().enumerate().map(|(n, ua)| {
+        let (w, code, ua) = (w.clone(), code.clone(), ua.clone());
+        tokio::spawn(async move {
+            let form = format!("name=%E6%9D%8E&phone=1391234{n:04}&consent=1");
+            post_form(&w, &format!("/r/{code}/book"), &form, [10, 0, 9, 1], &ua)
+                .await
+                .status
+        })
+    });
+    let mut statuses = Vec::new();
+    for p in posts.collect::<Vec<_>>() {
+        statuses.push(p.await.unwrap());
+    }
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(ok, limit, "{statuses:?}");
+    assert_eq!(w.store.referral_events(&code).await.unwrap().len(), limit);
+}
+
+/// A store's day of thank-yous has an end too: past it, every booking is still stored (and
+/// listed), and the store gets one note for the rest of the day instead of an alert each.
+#[tokio::test]
+async fn past_a_stores_day_of_thank_yous_bookings_are_kept_and_the_alerts_are_one_note() {
+    let w = world();
+    let per_code = nps_collector::referral::book::FORM_BOOKINGS_PER_DAY as usize;
+    let store_day = nps_collector::referral::book::STORE_THANKS_PER_DAY as usize;
+    let mut booked = 0;
+    let mut promoter = 0u32;
+    while booked < store_day + 4 {
+        promoter += 1;
+        let id = format!("20000000-0000-4000-8000-{promoter:012}");
+        answer(&w, &id, "after-sales", 10).await;
+        let page = get(
+            &w,
+            &format!("/s/after-sales/{id}/refer"),
+            [10, 1, 0, 1],
+            &id,
+        )
+        .await;
+        let code = code_of(&page.text);
+        for f in 0..per_code {
+            let ua = format!("{UA_FRIEND} {promoter}-{f}");
+            let ip = [10, 2, promoter as u8, f as u8];
+            get(&w, &format!("/r/{code}"), ip, &ua).await;
+            let form = format!("name=%E6%9D%8E&phone=139{promoter:04}{f:04}&consent=1");
+            let r = post_form(&w, &format!("/r/{code}/book"), &form, ip, &ua).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            booked += 1;
+        }
+    }
+    let list = w
+        .store
+        .referral_bookings(&Default::default(), Some("SZ-FT"))
+        .await
+        .unwrap();
+    assert_eq!(list.len(), booked, "every booking kept");
+    let alerts = w.store.alerts_to_fan(&Now::system(), 1000).await.unwrap();
+    assert_eq!(
+        alerts.len(),
+        store_day + 1,
+        "the day's thank-yous, then one note"
+    );
+    let notes: Vec<_> = alerts
+        .iter()
+        .filter(|a| {
+            a.body
+                .as_deref()
+                .is_some_and(|b| b.contains("\"held\":true"))
+        })
+        .collect();
+    assert_eq!(notes.len(), 1);
+    assert!(
+        !notes[0].body.as_deref().unwrap().contains("李"),
+        "no names"
+    );
+}
+
+/// The form takes a booking only from a browser that opened the link (its cookie), and never
+/// from the promoter's own device: each is told why, honestly, and nothing is stored.
+#[tokio::test]
+async fn only_a_browser_that_opened_the_link_books_and_never_the_promoters_own() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    let uri = format!("/r/{code}/book");
+    let form = "name=%E6%9D%8E&phone=13812345678&consent=1";
+    // Straight to the form, no open: told to open the link, with the link.
+    let cold = post_form(&w, &uri, form, [10, 3, 0, 1], UA_FRIEND).await;
+    assert_eq!(cold.status, StatusCode::FORBIDDEN);
+    assert!(
+        cold.text
+            .contains("请先在这个浏览器中打开朋友发给您的邀请链接"),
+        "{}",
+        cold.text
+    );
+    assert!(
+        cold.text.contains(&format!("href=\"/r/{code}\"")),
+        "{}",
+        cold.text
+    );
+    let shown = get(&w, &uri, [10, 3, 0, 1], UA_FRIEND).await;
+    assert_eq!(shown.status, StatusCode::FORBIDDEN);
+    // The promoter, on their own link.
+    as_promoter(&w, &format!("/r/{code}")).await;
+    let own = post_as_promoter(&w, &uri, form).await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN);
+    assert!(own.text.contains("这是您自己的邀请链接"), "{}", own.text);
+    // The promoter's phone with its cookies cleared, on another network's address in the
+    // same /24: still theirs.
+    w.clear([10, 0, 0, 1], UA_PROMOTER);
+    get(&w, &format!("/r/{code}"), [10, 0, 0, 77], UA_PROMOTER).await;
+    let again = post_form(&w, &uri, form, [10, 0, 0, 77], UA_PROMOTER).await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN, "{}", again.text);
+    assert!(w.store.referral_events(&code).await.unwrap().is_empty());
+    assert_eq!(w.store.referral_opens(&code).await.unwrap().0, 0);
+    // A friend who opened it books.
+    let ok = post_as_friend(&w, &uri, form).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+}
+
+/// A device is its cookie, else its network and steady browser name: WeChat moving from
+/// Wi-Fi to 4G is the same phone, a CUBOT phone is a person, and one network counts a few
+/// new devices a day at most.
+#[tokio::test]
+async fn a_device_is_its_cookie_else_its_network_and_one_network_counts_a_few() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    let uri = format!("/r/{code}");
+    let wifi = "Mozilla/5.0 (iPhone) MicroMessenger/8.0.47 NetType/WIFI Language/zh_CN";
+    let g4 = "Mozilla/5.0 (iPhone) MicroMessenger/8.0.47 NetType/4G Language/en";
+    let first = get(&w, &uri, [10, 4, 0, 1], wifi).await;
+    let set = first.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for part in ["nps_rd=", "Path=/r", "HttpOnly", "SameSite=Lax"] {
+        assert!(set.contains(part), "{part}: {set}");
+    }
+    get(&w, &uri, [10, 4, 0, 1], wifi).await; // the cookie: a repeat
+    get(&w, &uri, [10, 4, 0, 9], g4).await; // no cookie, same phone: a repeat
+    assert_eq!(w.store.referral_opens(&code).await.unwrap().0, 1);
+    let cubot = "Mozilla/5.0 (Linux; Android 10; CUBOT P30) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
+    get(&w, &uri, [10, 5, 0, 1], cubot).await;
+    assert_eq!(
+        w.store.referral_opens(&code).await.unwrap().0,
+        2,
+        "a phone, not a bot"
+    );
+    // One office's network: a few counted a day, every browser still able to book.
+    let cap = nps_core::growth::referral::NET_OPENS_PER_DAY as usize;
+    for n in 0..cap + 3 {
+        get(
+            &w,
+            &uri,
+            [10, 6, 0, n as u8],
+            &format!("{UA_FRIEND} desk-{n}"),
+        )
+        .await;
+    }
+    assert_eq!(
+        w.store.referral_opens(&code).await.unwrap().0,
+        2 + cap as i64
+    );
+    let late = format!("{UA_FRIEND} desk-{}", cap + 2);
+    let form = "name=%E6%9D%8E&phone=13812345678&consent=1";
+    let ok = post_form(
+        &w,
+        &format!("{uri}/book"),
+        form,
+        [10, 6, 0, cap as u8 + 2],
+        &late,
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+}
+
+/// The promoter's name changes only with the answer's write key; the page itself only reads
+/// once the code is made (no new cookie) and is under the per-client limit.
+#[tokio::test]
+async fn the_promoters_name_takes_the_answers_write_key() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    let uri = format!("/s/after-sales/{PROMOTER}/refer");
+    let page = get(&w, &uri, [10, 7, 0, 1], UA_FRIEND).await;
+    assert_eq!(code_of(&page.text), code);
+    assert!(
+        page.headers.get(header::SET_COOKIE).is_none(),
+        "a read only"
+    );
+    assert!(page.text.contains("name=\"write_key\""), "{}", page.text);
+    for form in [
+        "name=%E9%AA%97%E5%AD%90".to_owned(),
+        "name=%E9%AA%97%E5%AD%90&write_key=00000000000000000000000000000000".to_owned(),
+    ] {
+        let r = post_form(&w, &uri, &form, [10, 7, 0, 1], UA_FRIEND).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{form}");
+        assert!(
+            r.text.contains("只有填写这份问卷的浏览器才能修改"),
+            "{}",
+            r.text
+        );
+    }
+    assert_eq!(w.store.referral(&code).await.unwrap().unwrap().name, None);
+    let ok = name_promoter(&w, "after-sales").await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+    assert_eq!(
+        w.store
+            .referral(&code)
+            .await
+            .unwrap()
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("王先生")
+    );
+    // The page is rate limited like every public route.
+    let w = world_with(2);
+    answer(&w, PROMOTER, "after-sales", 10).await;
+    let statuses = [
+        as_promoter(&w, &uri).await.status,
+        as_promoter(&w, &uri).await.status,
+        as_promoter(&w, &uri).await.status,
+    ];
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+}
+
+/// A phone spelt in Chinese numerals is no name: the friend's form refuses it, the promoter's
+/// name drops it, and no robot's thank-you carries a run of numerals.
+#[tokio::test]
+async fn a_phone_in_chinese_numerals_never_reaches_the_stores_robot() {
+    let w = world();
+    let (wecom, addr) = start(Kind::Wecom).await;
+    let config = format!(
+        "[[channel]]\nname = \"ft-wecom\"\nkind = \"wecom\"\nurl = \"{}\"\nstores = [\"SZ-FT\"]\n",
+        url(Kind::Wecom, addr)
+    );
+    let org = nps_collector::org_file::read(ORG).unwrap();
+    let config: Arc<Config> =
+        Arc::new(nps_collector::alerts::file::read(&config, &org, &|_| None).unwrap());
+    let worker = Worker::new(w.store.clone(), config, Live::new(names()), None);
+    let code = promoter_code(&w, "after-sales").await;
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let uri = format!("/s/after-sales/{PROMOTER}/refer");
+    let form = format!(
+        "name={}&write_key={}",
+        enc("王幺三八〇〇一三三七八八"),
+        common::KEY
+    );
+    post_as_promoter(&w, &uri, &form).await;
+    assert_eq!(w.store.referral(&code).await.unwrap().unwrap().name, None);
+    let book = format!("/r/{code}/book");
+    for name in ["一三八〇〇一三三七八八", "李壹叁捌-零零壹叁-叁柒捌捌"] {
+        let form = format!("name={}&phone=13812345678&consent=1", enc(name));
+        let r = post_as_friend(&w, &book, &form).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+    }
+    assert!(w.store.referral_events(&code).await.unwrap().is_empty());
+    let form = format!("name={}&phone=13812345678&consent=1", enc("李二"));
+    let ok = post_as_friend(&w, &book, &form).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    worker.pass(&Now::system()).await.unwrap();
+    let said = wecom.all_text();
+    assert!(said.contains("李二"), "{said}");
+    let run = nps_collector::alerts::message::longest_numeral_run(&said);
+    assert!(
+        run < nps_collector::alerts::message::MASKED_NUMERALS,
+        "{run}: {said}"
+    );
 }
 
 /// Only a person opening the link counts: an image another page embeds (`<img src=/r/…>`), a
@@ -890,6 +1280,7 @@ async fn the_store_lists_its_friends_bookings_masked_and_reveals_one_logged() {
         advisor: Some("zhao"),
         visit: Some("R-7"),
         device: None,
+        device_fallback: None,
     };
     let other = w
         .store
@@ -1041,4 +1432,68 @@ async fn a_booking_keeps_only_a_real_preferred_date() {
         .map(|row| row["preferred_date"].clone())
         .collect();
     assert_eq!(dates, [json!("2026-12-10"), Value::Null, Value::Null]);
+}
+
+/// A referral code is issued only for an answer the collector can trust: not flagged (here:
+/// answered too fast), and, with a visit secret, from a signed visit (a store typed into a
+/// post proves nothing).
+#[tokio::test]
+async fn a_flagged_or_unsigned_answer_gets_no_referral_code() {
+    let key = nps_collector::visit::VisitKey::new("a visit secret of some length").unwrap();
+    let path = db_path();
+    let store = Store::open(&path).unwrap();
+    let mut s = settings(0);
+    s.min_fill_ms = Some(2_000);
+    s.visit_key =
+        Some(nps_collector::visit::VisitKey::new("a visit secret of some length").unwrap());
+    let w = World {
+        app: app(store.clone(), s),
+        store,
+        path,
+        jar: Default::default(),
+    };
+    let post = |id: &str, context: Value, updated_at: &str| {
+        let mut b = common::body("completed", Some(10), updated_at);
+        b["id"] = json!(id);
+        b["context"] = context;
+        b
+    };
+    let refer = |id: &str| format!("/s/after-sales/{id}/refer");
+    // Answered half a second after it was shown: flagged, no code.
+    let fast = "20000000-0000-4000-8000-000000000011";
+    let r = common::post(
+        &w.app,
+        &post(fast, json!({"store": "SZ-FT"}), "2026-11-23T08:30:00.500Z"),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    assert_eq!(
+        as_promoter(&w, &refer(fast)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A store typed into a post, no signed visit: no code.
+    let typed = "20000000-0000-4000-8000-000000000012";
+    let r = common::post(
+        &w.app,
+        &post(typed, json!({"store": "SZ-FT"}), "2026-11-23T08:31:00.000Z"),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    assert_eq!(
+        as_promoter(&w, &refer(typed)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(w.store.referral_of(typed).await.unwrap().is_none());
+    // A signed visit: its promoter's page.
+    let signed = "20000000-0000-4000-8000-000000000013";
+    let carried: std::collections::BTreeMap<String, String> =
+        [("store", "SZ-FT"), ("visit", "R-SIGNED")]
+            .map(|(k, v)| (k.into(), v.into()))
+            .into();
+    let t = key.sign("after-sales", &carried, 4_102_444_800);
+    let ctx = json!({"store": "SZ-FT", "visit": "R-SIGNED", "t": t});
+    let r = common::post(&w.app, &post(signed, ctx, "2026-11-23T08:31:00.000Z")).await;
+    assert!(r.status.is_success(), "{}", r.text);
+    let page = as_promoter(&w, &refer(signed)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
 }

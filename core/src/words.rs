@@ -226,9 +226,9 @@ texts! {
         "把您的專屬海報或連結傳給好友。好友預約後，門市會第一時間向您致謝。",
         "Send your own poster or link to a friend. When they book, the store will thank you right away." }
     ReferPosterLine "referral_line" {
-        "我在{brand}的体验很好，推荐给你！扫码预约试驾。",
-        "我在{brand}的體驗很好，推薦給你！掃碼預約試駕。",
-        "I had a great experience with {brand}. Scan to book a test drive." }
+        "我在{brand}的体验很好，推荐给你！扫码预约{booking}。",
+        "我在{brand}的體驗很好，推薦給你！掃碼預約{booking}。",
+        "I had a great experience with {brand}. Scan to book{booking}." }
     ReferFrom "refer_from" { "{name}推荐", "{name}推薦", "Recommended by {name}" }
     ReferPosterAlt "refer_poster_alt" {
         "您的专属邀请海报，长按可保存或发送给好友",
@@ -239,9 +239,9 @@ texts! {
     ReferShare "refer_share" { "分享链接", "分享連結", "Share the link" }
     ReferQr "refer_qr" { "好友扫码即可打开", "好友掃碼即可開啟", "A friend can scan this code" }
     ReferPosterQr "refer_poster_qr" {
-        "长按识别二维码，预约试驾",
-        "長按辨識 QR 碼，預約試駕",
-        "Scan or press and hold the code to book a test drive" }
+        "长按识别二维码，立即预约{booking}",
+        "長按辨識 QR 碼，立即預約{booking}",
+        "Scan or press and hold the code to book{booking}" }
     ReferName "refer_name" {
         "海报上的称呼（选填，如：王先生）",
         "海報上的稱呼（選填，如：王先生）",

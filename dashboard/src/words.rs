@@ -275,7 +275,7 @@ words! {
     FlaggedAt { "{name} 需要核实的回答", "{name} 需要核實的回答", "Answers to check at {name}" }
     NoFlagged { "没有需要核实的回答。", "沒有需要核實的回答。", "No answers to check." }
     Bookings { "朋友的预约", "朋友的預約", "Friends' bookings" }
-    BookingsHint { "推荐者的朋友在预约页留下的称呼、希望到店的日期和号码。请尽快联系朋友，并向推荐者致谢；显示完整号码会记录在审计日志中。", "推薦者的朋友在預約頁留下的稱呼、希望到店的日期和號碼。請盡快聯繫朋友，並向推薦者致謝；顯示完整號碼會記錄在稽核紀錄中。", "The name, preferred date and number a promoter's friend left on the booking page. Call the friend soon and thank the promoter; showing a full number is written to the audit trail." }
+    BookingsHint { "推荐者的朋友在预约页留下的称呼、希望到店的日期和号码。请尽快联系朋友，并向推荐者致谢；显示完整号码会记录在审计日志中。", "推薦者的朋友在預約頁留下的稱呼、希望到店的日期和號碼。請盡快聯絡朋友，並向推薦者致謝；顯示完整號碼會記錄在稽核紀錄中。", "The name, preferred date and number a promoter's friend left on the booking page. Call the friend soon and thank the promoter; showing a full number is written to the audit trail." }
     NoBookings { "还没有朋友预约。", "還沒有朋友預約。", "No friend has booked yet." }
     BookingNoName { "朋友（未留称呼）", "朋友（未留稱呼）", "A friend (no name given)" }
     BookingDate { "希望{date}到店", "希望{date}到店", "Would like to come on {date}" }
@@ -441,5 +441,15 @@ mod tests {
             Some("售后服务")
         );
         assert_eq!(touchpoint("kiosk"), None);
+    }
+
+    #[test]
+    fn zh_tw_says_to_get_in_touch_as_the_pages_do() {
+        for w in Word::ALL {
+            assert!(
+                !w.in_(Locale::ZhTw).contains("聯繫"),
+                "{w:?}: 聯絡, as the pages say"
+            );
+        }
     }
 }

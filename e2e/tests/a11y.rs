@@ -8,6 +8,8 @@
 use nps_core::access::{Role, Scope};
 use nps_e2e::{Browser, Options, Server};
 
+/// The promoter's friend's phone: another browser than the promoter's.
+const FRIEND_UA: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36";
 const TAGS: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']";
 
 fn axe_source() -> String {
@@ -198,26 +200,38 @@ async fn audit_growth_at(server: &Server, audit: &mut Audit, width: u32, dark: b
         "",
         "read before a refresh"
     );
-    go(format!("/r/{code}/book")).await;
-    b.find("#nps-phone").await;
-    audit.check(&b, &format!("booking form at {tag}")).await;
+    // The booking form on the friend's phone (never the promoter's own), after the link.
+    let f = Browser::start(Options {
+        width,
+        height: if width < 500 { 740 } else { 800 },
+        dark,
+        lang: "zh-CN",
+        user_agent: Some(FRIEND_UA),
+        ..Options::default()
+    })
+    .await;
+    f.goto(&format!("{}/r/{code}", server.base)).await;
+    f.goto(&format!("{}/r/{code}/book", server.base)).await;
+    f.find("#nps-phone").await;
+    audit.check(&f, &format!("booking form at {tag}")).await;
     // A wrong number (the browser's own checks pass): the form again, its problem said.
-    b.find("#nps-name").await.send_keys("李女士").await.unwrap();
-    b.find("#nps-phone").await.send_keys("12345").await.unwrap();
-    b.tap(".nps-consent-box").await;
-    b.tap(".nps-submit").await;
-    b.find(".nps-problem").await;
+    f.find("#nps-name").await.send_keys("李女士").await.unwrap();
+    f.find("#nps-phone").await.send_keys("12345").await.unwrap();
+    f.tap(".nps-consent-box").await;
+    f.tap(".nps-submit").await;
+    f.find(".nps-problem").await;
     audit
-        .check(&b, &format!("booking form refused at {tag}"))
+        .check(&f, &format!("booking form refused at {tag}"))
         .await;
-    b.js("document.getElementById('nps-phone').value = '13912345678'")
+    f.js("document.getElementById('nps-phone').value = '13912345678'")
         .await;
-    b.tap(".nps-consent-box").await;
-    b.tap(".nps-submit").await;
-    b.find(".nps-outcome-title").await;
+    f.tap(".nps-consent-box").await;
+    f.tap(".nps-submit").await;
+    f.find(".nps-outcome-title").await;
     audit
-        .check(&b, &format!("booking thank-you at {tag}"))
+        .check(&f, &format!("booking thank-you at {tag}"))
         .await;
+    f.close().await;
     let visit = format!("RO-A11Y-V-{width}-{dark}");
     brand::invite(server, &visit, 2).await;
     go(format!(

@@ -11,6 +11,8 @@ use nps_e2e::{brand, Browser, Options, Server};
 use serde_json::{json, Value};
 
 const WIDTHS: [(u32, u32); 3] = [(320, 640), (375, 667), (1280, 800)];
+/// The promoter's friend's phone: another browser than the promoter's.
+const FRIEND_UA: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36";
 
 async fn shot(b: &Browser, name: &str) {
     b.at_rest().await;
@@ -161,22 +163,34 @@ async fn the_branded_landing_referral_poster_and_booking_pages_at_three_widths()
             .await;
         shot(&b, &name("referral-poster")).await;
 
-        // The friend's booking form.
-        b.goto(&format!("{}/r/{code}/book", server.base)).await;
-        b.find("#nps-phone").await;
-        masthead(&b, "the booking form").await;
-        shot(&b, &name("book")).await;
-        fits(&b, &name("book")).await;
+        // The friend's booking form, on the friend's phone (the form takes no booking from
+        // the promoter's own), after opening the link.
+        let f = Browser::start(Options {
+            width,
+            height,
+            lang: "zh-CN",
+            user_agent: Some(FRIEND_UA),
+            ..Options::default()
+        })
+        .await;
+        f.beijing_time().await;
+        f.goto(&format!("{}/r/{code}", server.base)).await;
+        f.goto(&format!("{}/r/{code}/book", server.base)).await;
+        f.find("#nps-phone").await;
+        masthead(&f, "the booking form").await;
+        shot(&f, &name("book")).await;
+        fits(&f, &name("book")).await;
         assert_eq!(
-            broken(&b, ".nps-submit, .nps-label, h1").await,
+            broken(&f, ".nps-submit, .nps-label, h1").await,
             json!([]),
             "{width} px: the form's words"
         );
         assert_eq!(
-            split(&b, ".nps-consent", &["号码", "删除", "预约", "联系"]).await,
+            split(&f, ".nps-consent", &["号码", "删除", "预约", "联系"]).await,
             json!([]),
             "{width} px: a word of the consent split"
         );
+        f.close().await;
         b.close().await;
     }
 }

@@ -293,13 +293,17 @@ async fn in_wechat_the_widgets_outcome_offers_the_promoters_referral_page() {
             r.len() == 1 && r[0].1 == "completed"
         })
         .await;
-    // The widget's outcome (core `referral_page`): the same link as the collector's page.
-    b.wait_attr(
-        "#nps >> .nps-primary",
-        "href",
-        &format!("/s/after-sales/{}/refer", rows[0].0),
-    )
-    .await;
+    // The widget's outcome (core `referral_page`): the same link as the collector's page, with
+    // the answer's write key in its fragment for the page's name form.
+    let href = b
+        .js("const e = nps$('#nps >> .nps-primary'); return e && e.getAttribute('href')")
+        .await;
+    let want = format!("/s/after-sales/{}/refer#k=", rows[0].0);
+    assert!(
+        href.as_str()
+            .is_some_and(|h| h.starts_with(&want) && h.len() > want.len() + 15),
+        "{href}"
+    );
     assert_eq!(b.text("#nps >> .nps-primary").await, "邀请好友试驾");
     b.close().await;
 }

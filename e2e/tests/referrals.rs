@@ -34,6 +34,7 @@ const FRIEND_PHONE: &str = "139 1234 5678";
 fn landing(origin: &str) -> nps_collector::landing::Landing {
     let text = json!({
         "after-sales": {"brand": "星辰汽车", "locale": "zh-CN", "retention_days": 30,
+            "booking_label": "试驾",
             "context": {"touchpoint": "after_service", "channel": "qr"}},
         "sales": {"brand": "星辰汽车", "locale": "zh-CN",
             "referral_url": format!("{origin}/index.html?src=nps")},

@@ -273,7 +273,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                         .context
                         .contains_key(crate::contract::rules::VISIT),
                 );
-                html! { <Outcome config={cfg.clone()} id={AttrValue::from(props.meta.id.clone())} category={c} {reach} /> }
+                html! { <Outcome config={cfg.clone()} id={AttrValue::from(props.meta.id.clone())} category={c} {reach} write_key={AttrValue::from(props.meta.write_key.clone())} /> }
             }
             None => html! {},
         },

@@ -1,7 +1,9 @@
 //! The outcome: `crate::survey::outcome` in place of the form. A promoter's referral page (on the
 //! collector the survey posts to) is a plain link; a survey posting elsewhere shares its
 //! `referral_url` through the page's `NpsWidget.share` (`www/share.js`, the same code the
-//! landing pages use).
+//! landing pages use). The referral page's link carries the response's write key in its
+//! fragment (`#k=…`, never sent to a server), which the page puts in its name form: only the
+//! answer's own browser may change the promoter's name.
 
 use std::rc::Rc;
 
@@ -10,7 +12,7 @@ use yew::prelude::*;
 
 use crate::config::Config;
 use crate::scoring::score::Category;
-use crate::survey::outcome::{outcome, Reach};
+use crate::survey::outcome::{outcome, referral_page, Reach};
 use crate::words::Text;
 
 #[wasm_bindgen]
@@ -28,6 +30,8 @@ pub struct OutcomeProps {
     pub id: AttrValue,
     pub category: Category,
     pub reach: Reach,
+    /// The response's write key, for its referral page's name form.
+    pub write_key: AttrValue,
 }
 
 #[component]
@@ -35,7 +39,11 @@ pub fn Outcome(props: &OutcomeProps) -> Html {
     let cfg = &props.config;
     let o = outcome(cfg, &props.id, props.category, props.reach);
     let note = use_state(String::new);
-    let primary = o.primary.map(|a| {
+    let own_page = referral_page(cfg, &props.id);
+    let primary = o.primary.map(|mut a| {
+        if own_page.as_deref() == Some(a.href.as_str()) {
+            a.href = format!("{}#k={}", a.href, props.write_key);
+        }
         let onclick = a.share.then(|| {
             let (note, url, cfg) = (note.clone(), a.href.clone(), cfg.clone());
             Callback::from(move |e: MouseEvent| {

@@ -4,7 +4,9 @@
 //! (`alerts::robot`) put it in their shapes and `alerts::text` in words. There is no phone
 //! field anywhere here, and the customer's own words (comment, reasons) are `customer_words`
 //! before they reach a robot: a phone number typed in a comment shows masked (`138****3788`),
-//! and the characters that make markdown links, headings or HTML show as harmless lookalikes.
+//! in any script's numerals too (`一三八〇〇一三…`, `壹叁捌…`: `MASKED_NUMERALS` or more
+//! in a run are stars), and the characters that make markdown links, headings or HTML show as
+//! harmless lookalikes.
 
 use nps_core::scoring::score::Category;
 
@@ -82,6 +84,12 @@ pub struct Thanks {
     /// The promoter's visit (their order number).
     pub visit: Option<String>,
     pub survey: String,
+    /// What the friend booked, in each language of `Locale::ALL` (the survey's
+    /// `booking_label`; empty: not said, the words stay neutral).
+    pub booking: [String; 3],
+    /// The store's one note for the rest of a day past its thank-yous (`growth::referral::
+    /// STORE_THANKS_PER_DAY`): no names, the bookings are in the dashboard.
+    pub held: bool,
     /// The referral funnel in the dashboard.
     pub link: String,
 }
@@ -159,18 +167,24 @@ fn local(ns: i64, offset_minutes: i32) -> time::OffsetDateTime {
 /// The fewest digits in a run that is masked as a phone number.
 pub const PHONE_DIGITS: usize = 11;
 
+/// The fewest numerals of any script in a run that a customer's words show as stars (a
+/// phone number spelt `一三八…`, `壹叁捌…`, `１３８…`; a short one or an extension too).
+pub const MASKED_NUMERALS: usize = 7;
+
 /// A customer's words as a robot may show them: on one line, every run of
 /// `PHONE_DIGITS` or more digits, ASCII or full-width (spaces, dashes, dots, slashes,
-/// brackets and one leading `+` allowed between them) masked as `contract::phone::mask` masks a phone, and the characters of markdown and
-/// HTML syntax (`* _ [ ] < > # \` ~ |`) replaced by their full-width forms, so no one's comment
-/// becomes a link, a heading or a mention in a group chat.
+/// brackets and one leading `+` allowed between them) masked as `contract::phone::mask` masks
+/// a phone, every run of `MASKED_NUMERALS` or more numerals of any script (`numeral`) in stars,
+/// and the characters of markdown and HTML syntax (`* _ [ ] < > # \` ~ |`) replaced by their
+/// full-width forms, so no one's comment becomes a link, a heading or a mention in a group chat.
 pub fn customer_words(text: &str) -> String {
     clean(text, true)
 }
 
 /// A code or a name from the brand (a store, an advisor, a visit) as a robot may show it:
-/// markdown and HTML syntax replaced like `customer_words`, a run of digits masked only where
-/// it reads as a phone number (`RO-20261203-001` stays as it is).
+/// markdown and HTML syntax replaced like `customer_words`, a run of ASCII digits masked only
+/// where it reads as a phone number (`RO-20261203-001` stays as it is), a run of
+/// `MASKED_NUMERALS` other numerals in stars.
 pub fn code_words(text: &str) -> String {
     clean(text, false)
 }
@@ -181,6 +195,16 @@ fn fold_digit(c: char) -> char {
         '\u{FF10}'..='\u{FF19}' => char::from_u32(c as u32 - 0xFF10 + u32::from(b'0')).unwrap_or(c),
         c => c,
     }
+}
+
+/// The Chinese numerals a number can be written in (daily and financial forms, 〇 and 零,
+/// 幺 and 两 as said on the phone).
+const CHINESE_NUMERALS: &str = "〇一二三四五六七八九十零幺两兩壹贰貳叁參肆伍陆陸柒捌玖拾";
+
+/// Whether `c` is a numeral of any script: a digit (ASCII, full-width, any script's), a
+/// number form (`①`, `Ⅷ`, `〇`) or a Chinese numeral.
+pub fn numeral(c: char) -> bool {
+    c.is_numeric() || CHINESE_NUMERALS.contains(c)
 }
 
 /// What may stand between the digits of one phone number: spaces (a full-width one too),
@@ -201,33 +225,50 @@ fn separator(c: char) -> bool {
     )
 }
 
+/// The most numerals in one run of `text` (separators allowed between them).
+pub fn longest_numeral_run(text: &str) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for c in text.chars() {
+        if numeral(c) {
+            run += 1;
+            best = best.max(run);
+        } else if !separator(c) {
+            run = 0;
+        }
+    }
+    best
+}
+
 fn clean(text: &str, strict: bool) -> String {
     let chars: Vec<char> = text.chars().map(fold_digit).collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        if c.is_ascii_digit() || (c == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
-            // The longest run of digits and separators from here, ending on a digit.
-            let (mut end, mut last_digit, mut digits) = (i, i, 0);
+        if numeral(c) || (c == '+' && chars.get(i + 1).is_some_and(|d| numeral(*d))) {
+            // The longest run of numerals and separators from here, ending on a numeral.
+            let (mut end, mut last, mut count, mut ascii) = (i, i, 0, true);
             while end < chars.len() {
                 let d = chars[end];
-                if d.is_ascii_digit() {
-                    digits += 1;
-                    last_digit = end;
+                if numeral(d) {
+                    count += 1;
+                    last = end;
+                    ascii &= d.is_ascii_digit();
                 } else if !(separator(d) || (d == '+' && end == i)) {
                     break;
                 }
                 end += 1;
             }
-            let run: String = chars[i..=last_digit].iter().collect();
-            let phone = nps_core::contract::phone::normalize(&run).is_some();
-            if (strict && digits >= PHONE_DIGITS) || phone {
+            let run: String = chars[i..=last].iter().collect();
+            let phone = ascii && nps_core::contract::phone::normalize(&run).is_some();
+            if ascii && ((strict && count >= PHONE_DIGITS) || phone) {
                 out.push_str(&masked(&run));
+            } else if count >= MASKED_NUMERALS && (strict || !ascii) {
+                out.push_str(&"*".repeat(count));
             } else {
                 out.push_str(&run);
             }
-            i = last_digit + 1;
+            i = last + 1;
             continue;
         }
         out.push(match c {

@@ -17,6 +17,7 @@ pub mod report_file;
 pub mod robot;
 pub mod send;
 pub mod text;
+mod thanks;
 
 pub use config::{Channel, Config, Hidden, Kind};
 pub use message::{Alert, AlertKind, Digest, Message, Named, Thanks, Weekly};

@@ -885,6 +885,8 @@ fn a_thank_you_names_the_promoter_or_the_order_and_never_a_phone() {
         advisor: Some("王磊".into()),
         visit: Some("R-88231".into()),
         survey: "after-sales".into(),
+        booking: ["试驾", "試駕", "a test drive"].map(String::from),
+        held: false,
         link: "https://nps.brand.example/dashboard.html#store=SZ-FT&show=referrals".into(),
     };
     let titles = |m: &Message| Locale::ALL.map(|l| super::text::words(m, l).title);
@@ -933,6 +935,8 @@ fn a_booking_thank_you_names_the_friend_and_the_date_and_never_a_phone() {
             advisor: Some("王磊".into()),
             visit: Some("R-88231".into()),
             survey: "after-sales".into(),
+            booking: ["试驾", "試駕", "a test drive"].map(String::from),
+            held: false,
             link: "https://nps.brand.example/dashboard.html#store=SZ-FT&show=referrals".into(),
         })
     };
@@ -941,7 +945,7 @@ fn a_booking_thank_you_names_the_friend_and_the_date_and_never_a_phone() {
         titles(&thanks("李女士", Some("2026-12-10"))),
         [
             "王先生推荐的朋友李女士已预约 12 月 10 日试驾，请致谢并尽快联系。",
-            "王先生推薦的朋友李女士已預約 12 月 10 日試駕，請致謝並盡快聯繫。",
+            "王先生推薦的朋友李女士已預約 12 月 10 日試駕，請致謝並盡快聯絡。",
             "王先生 referred a friend 李女士 who booked a test drive on 10 December: please say thank you and call them soon.",
         ]
     );
@@ -962,4 +966,82 @@ fn a_booking_thank_you_names_the_friend_and_the_date_and_never_a_phone() {
             "{text}"
         );
     }
+}
+
+/// What was booked comes from the survey's `booking_label`: without one the words say only
+/// "已预约"; a store past its day's thank-yous gets one note without names; zh-TW says 聯絡.
+#[test]
+fn a_thank_you_says_what_was_booked_only_when_the_survey_says_it() {
+    use nps_core::growth::referral::EventKind;
+    let thanks = |booking: [&str; 3], held: bool| {
+        Message::Referral(super::message::Thanks {
+            event: EventKind::Booked,
+            promoter: (!held).then(|| "王先生".into()),
+            friend: (!held).then(|| "李女士".into()),
+            date: None,
+            store: None,
+            advisor: None,
+            visit: None,
+            survey: "after-sales".into(),
+            booking: booking.map(String::from),
+            held,
+            link: "https://nps.brand.example/dashboard.html#show=referrals".into(),
+        })
+    };
+    let titles = |m: &Message| Locale::ALL.map(|l| super::text::words(m, l).title);
+    assert_eq!(
+        titles(&thanks(["", "", ""], false)),
+        [
+            "王先生推荐的朋友李女士已预约，请致谢并尽快联系。",
+            "王先生推薦的朋友李女士已預約，請致謝並盡快聯絡。",
+            "王先生 referred a friend 李女士 who booked: please say thank you and call them soon.",
+        ]
+    );
+    assert_eq!(
+        titles(&thanks(["保养", "保養", "a service"], false))[2],
+        "王先生 referred a friend 李女士 who booked a service: please say thank you and call them soon."
+    );
+    assert_eq!(
+        titles(&thanks(["保养", "保養", "a service"], false))[0],
+        "王先生推荐的朋友李女士已预约保养，请致谢并尽快联系。"
+    );
+    let held = titles(&thanks(["试驾", "", ""], true));
+    assert!(
+        held[0].starts_with("今天通过推荐预约试驾的朋友较多"),
+        "{}",
+        held[0]
+    );
+    assert!(
+        held[1].contains("聯絡") && !held[1].contains("聯繫"),
+        "{}",
+        held[1]
+    );
+    assert!(!held.iter().any(|t| t.contains("王先生")));
+    for locale in Locale::ALL {
+        let w = super::text::words(&thanks(["", "", ""], false), locale);
+        let all = format!("{} {:?}", w.title, w.lines);
+        assert!(!all.contains("聯繫"), "{all}");
+    }
+}
+
+/// A phone spelt in Chinese numerals (or any script's) never reaches a robot: seven numerals
+/// or more in a run are stars, in a customer's words and a name alike.
+#[test]
+fn a_phone_in_any_scripts_numerals_is_stars() {
+    use super::message::{code_words, customer_words};
+    for (typed, shown) in [
+        ("一三八一二三四五六七八", "***********"),
+        ("幺三八 〇〇一三 三七八八", "***********"),
+        ("壹叁捌-零零壹叁-叁柒捌捌", "***********"),
+        ("王先生一三八零零一三三七八八", "王先生***********"),
+        ("１３８ ００１３", "*******"),
+        ("call 1380013", "call *******"),
+        ("三十一岁，十分满意", "三十一岁，十分满意"),
+        ("二〇二六年", "二〇二六年"),
+    ] {
+        assert_eq!(customer_words(typed), shown, "{typed}");
+    }
+    assert_eq!(code_words("RO-20261203-001"), "RO-20261203-001");
+    assert_eq!(code_words("一三八一二三四五六七八"), "***********");
+    assert_eq!(super::message::longest_numeral_run("王 一三八-〇〇一三"), 7);
 }

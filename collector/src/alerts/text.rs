@@ -7,12 +7,11 @@
 use nps_core::scoring::score::Category;
 use nps_core::words::{Locale, PRESETS};
 
-use nps_core::growth::referral::EventKind;
-
-use super::message::{code_words, customer_words, Alert, AlertKind, Digest, Message, Thanks};
+use super::message::{code_words, customer_words, Alert, AlertKind, Digest, Message};
+use super::thanks::{thanks, thanks_title};
 
 /// One text in the three locales, in `Locale::ALL`'s order.
-type Three = [&'static str; 3];
+pub(super) type Three = [&'static str; 3];
 
 /// A message in words.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,7 +34,7 @@ pub(crate) fn reason_label(id: &str, locale: Locale) -> &str {
         .map_or(id, |r| r.label(locale))
 }
 
-fn pick(three: Three, locale: Locale) -> &'static str {
+pub(super) fn pick(three: Three, locale: Locale) -> &'static str {
     three[locale as usize]
 }
 
@@ -75,63 +74,11 @@ fn title(kind: AlertKind) -> Three {
             "每日 NPS 簡報：{scope}（{day}）",
             "Daily NPS: {scope} ({day})",
         ],
-        AlertKind::Referral => thanks_title(EventKind::Booked),
+        AlertKind::Referral => thanks_title(nps_core::growth::referral::EventKind::Booked),
         // Its words are `report::words`'.
         AlertKind::Report => ["NPS 周报", "NPS 週報", "Weekly NPS"],
     }
 }
-
-/// A thank-you's title: `{who}` is the promoter's name, else `WHO_VISIT` or `WHO_SOMEONE`;
-/// `{friend}`, `{date}` and `{call}` are `FRIEND`, `DATE` and `CALL` when the booking form
-/// gave them, else nothing.
-fn thanks_title(event: EventKind) -> Three {
-    match event {
-        EventKind::Booked => [
-            "{who}推荐的朋友{friend}已预约{date}试驾，请致谢{call}。",
-            "{who}推薦的朋友{friend}已預約{date}試駕，請致謝{call}。",
-            "{who} referred a friend{friend} who booked a test drive{date}: please say thank you{call}.",
-        ],
-        EventKind::Purchased => [
-            "{who}推荐的朋友{friend}已成交购车，请致谢{call}。",
-            "{who}推薦的朋友{friend}已成交購車，請致謝{call}。",
-            "{who} referred a friend{friend} who bought: please say thank you{call}.",
-        ],
-    }
-}
-const WHO_VISIT: Three = [
-    "工单 {visit} 的顾客",
-    "工單 {visit} 的顧客",
-    "The customer of order {visit}",
-];
-const WHO_SOMEONE: Three = ["一位推荐者", "一位推薦者", "A promoter"];
-const FRIEND: Three = ["{friend}", "{friend}", " {friend}"];
-const DATE: Three = [
-    " {month} 月 {day} 日",
-    " {month} 月 {day} 日",
-    " on {day} {month}",
-];
-const CALL: Three = ["并尽快联系", "並盡快聯繫", " and call them soon"];
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const CONTACT: Three = ["联系朋友", "聯繫朋友", "Call the friend"];
-const CONTACT_WHERE: Three = [
-    "号码请在看板的“朋友的预约”中查看",
-    "號碼請在看板的「朋友的預約」中查看",
-    "the number is under Friends' bookings in the dashboard",
-];
-const FUNNEL: Three = ["查看推荐", "查看推薦", "Open the referrals"];
 
 const SCORE: Three = ["分数", "分數", "Score"];
 const REASONS: Three = ["原因", "原因", "Reasons"];
@@ -177,9 +124,9 @@ pub fn brand_words(locale: Locale) -> &'static str {
 }
 const LIST: Three = ["、", "、", ", "];
 const NAMED: Three = ["{name}（{id}）", "{name}（{id}）", "{name} ({id})"];
-const TITLE_AT: Three = ["{title}｜{store}", "{title}｜{store}", "{title} · {store}"];
+pub(super) const TITLE_AT: Three = ["{title}｜{store}", "{title}｜{store}", "{title} · {store}"];
 
-fn fill(pattern: &str, pairs: &[(&str, String)]) -> String {
+pub(super) fn fill(pattern: &str, pairs: &[(&str, String)]) -> String {
     pairs.iter().fold(pattern.to_owned(), |s, (k, v)| {
         s.replace(&format!("{{{k}}}"), v)
     })
@@ -196,7 +143,7 @@ pub fn words(message: &Message, locale: Locale) -> Words {
 }
 
 /// The store (name and code), advisor and order lines of a message.
-fn place_lines(
+pub(super) fn place_lines(
     lines: &mut Vec<(&'static str, String)>,
     locale: Locale,
     store: &Option<super::message::Named>,
@@ -216,77 +163,6 @@ fn place_lines(
     }
     if let Some(v) = visit {
         lines.push((t(VISIT), code_words(v)));
-    }
-}
-
-/// A preferred date (`YYYY-MM-DD`) as `DATE` says it, or nothing for another text.
-fn date_words(date: &str, locale: Locale) -> Option<String> {
-    let mut parts = date.split('-').skip(1).map(str::parse::<usize>);
-    let (Some(Ok(month @ 1..=12)), Some(Ok(day @ 1..=31))) = (parts.next(), parts.next()) else {
-        return None;
-    };
-    let month = match locale {
-        Locale::En => MONTHS[month - 1].to_owned(),
-        _ => month.to_string(),
-    };
-    Some(fill(
-        pick(DATE, locale),
-        &[("month", month), ("day", day.to_string())],
-    ))
-}
-
-fn thanks(r: &Thanks, locale: Locale) -> Words {
-    let t = |three: Three| pick(three, locale);
-    let given = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_owned)
-    };
-    let who = match (given(&r.promoter), &r.visit) {
-        (Some(n), _) => customer_words(&n),
-        (None, Some(v)) => fill(t(WHO_VISIT), &[("visit", code_words(v))]),
-        (None, None) => t(WHO_SOMEONE).into(),
-    };
-    // The friend's name as the customer typed it: a number typed as one shows masked.
-    let friend = given(&r.friend).map(|f| customer_words(&f));
-    let date = given(&r.date).and_then(|d| date_words(&d, locale));
-    let mut head = fill(
-        t(thanks_title(r.event)),
-        &[
-            ("who", who),
-            (
-                "friend",
-                friend
-                    .as_ref()
-                    .map(|f| fill(t(FRIEND), &[("friend", f.clone())]))
-                    .unwrap_or_default(),
-            ),
-            ("date", date.unwrap_or_default()),
-            (
-                "call",
-                friend
-                    .as_ref()
-                    .map(|_| t(CALL).to_owned())
-                    .unwrap_or_default(),
-            ),
-        ],
-    );
-    if let Some(s) = &r.store {
-        head = fill(
-            t(TITLE_AT),
-            &[("title", head), ("store", code_words(&s.name))],
-        );
-    }
-    let mut lines = Vec::new();
-    place_lines(&mut lines, locale, &r.store, &r.advisor, &r.visit);
-    if friend.is_some() {
-        lines.push((t(CONTACT), t(CONTACT_WHERE).into()));
-    }
-    Words {
-        title: head,
-        lines,
-        link_label: t(FUNNEL),
     }
 }
 

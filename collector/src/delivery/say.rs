@@ -62,8 +62,13 @@ pub fn case_alert(
 /// A thank-you alert's frozen body: what the referral was when its event `e` came, with the
 /// friend's name (称呼) and preferred date from the booking form (never a phone). `thanks`
 /// reads it back.
-pub fn thanks_body(r: &crate::storage::Referral, e: &crate::storage::NewEvent) -> String {
+pub fn thanks_body(
+    r: &crate::storage::Referral,
+    e: &crate::storage::NewEvent,
+    booking: &crate::landing::BookingLabel,
+) -> String {
     serde_json::json!({
+        "booking": booking_json(booking),
         "code": r.code,
         "kind": e.kind.name(),
         "survey": r.survey,
@@ -73,6 +78,29 @@ pub fn thanks_body(r: &crate::storage::Referral, e: &crate::storage::NewEvent) -
         "name": r.name,
         "friend": e.friend_name,
         "date": e.preferred_date,
+    })
+    .to_string()
+}
+
+/// What was booked, by language tag (the languages without a label left out).
+fn booking_json(booking: &crate::landing::BookingLabel) -> Value {
+    let tags = nps_core::words::Locale::TAGS.iter();
+    tags.zip(booking)
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(t, l)| ((*t).to_owned(), Value::String(l.clone())))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// The body of a store's one note for the rest of a day past its thank-yous: the store and
+/// the survey (its routing) and what was booked, no names.
+pub fn held_body(r: &crate::storage::Referral, booking: &crate::landing::BookingLabel) -> String {
+    serde_json::json!({
+        "kind": "booked",
+        "held": true,
+        "survey": r.survey,
+        "store": r.store,
+        "booking": booking_json(booking),
     })
     .to_string()
 }
@@ -114,6 +142,11 @@ pub fn thanks(body: &str, names: &Names, base: &str) -> Option<Thanks> {
         advisor,
         visit: s("visit"),
         survey: s("survey").unwrap_or_default(),
+        booking: nps_core::words::Locale::TAGS.map(|tag| {
+            let label = v.get("booking").and_then(|b| b.get(tag));
+            label.and_then(Value::as_str).unwrap_or_default().to_owned()
+        }),
+        held: v.get("held") == Some(&Value::Bool(true)),
         link,
     })
 }

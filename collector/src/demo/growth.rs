@@ -223,6 +223,7 @@ async fn referrals(
                     advisor: ctx("advisor"),
                     visit: ctx(nps_core::contract::rules::VISIT),
                     device: Some(&promoter),
+                    device_fallback: None,
                 },
                 &issued_at,
             )
@@ -261,7 +262,7 @@ async fn referrals(
                 preferred_date: None,
                 purge_after_ns: None,
             };
-            let body = crate::delivery::say::thanks_body(&referral, &event);
+            let body = crate::delivery::say::thanks_body(&referral, &event, &Default::default());
             store
                 .referral_event_by(&event, Some("cli"), &body, &ns_now(at))
                 .await?;

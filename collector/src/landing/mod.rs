@@ -20,11 +20,14 @@
 //! start like any embed. Without it, any survey id gets the defaults.
 
 mod answers;
+mod cookie;
 pub(crate) mod invite;
 pub(crate) mod masthead;
 mod outcome;
 pub(crate) mod page;
 mod surveys;
+use cookie::key_cookie;
+pub(crate) use cookie::{key_cookies, secure_attr};
 
 use std::collections::BTreeMap;
 
@@ -46,7 +49,7 @@ pub(crate) use invite::invite;
 pub(crate) use masthead::logo;
 use masthead::Masthead;
 pub use page::Chrome;
-pub use surveys::{Landing, REQUIRE_VISIT};
+pub use surveys::{BookingLabel, Landing, BOOKING_LABEL, REQUIRE_VISIT};
 
 use crate::intake::{self, form::field, Sender, Signals, Via};
 use crate::state::{AppState, Shared};
@@ -356,42 +359,4 @@ pub(crate) async fn score(
     let path = format!("/s/{survey}/{id}");
     let cookie = key_cookie(&path, &write_key, &headers);
     ([(header::SET_COOKIE, cookie)], Redirect::to(&path)).into_response()
-}
-
-/// The cookie that holds a landing response's write key (`rules::WRITE_KEY`).
-const KEY_COOKIE: &str = "nps_wk";
-/// How long a landing page's browser may go on changing its answer: a week.
-const KEY_COOKIE_MAX_AGE_S: u32 = 7 * 24 * 3600;
-
-/// The `Set-Cookie` of a response's write key: sent back only to the response's own pages
-/// (`Path`), never readable by a script (`HttpOnly`), not sent by other sites' requests
-/// (`SameSite=Lax`), and only over TLS when the page came over TLS (`Secure`).
-fn key_cookie(path: &str, key: &str, headers: &HeaderMap) -> String {
-    let tls = |name| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("https"))
-    };
-    let secure = if tls(header::ORIGIN) || tls(header::HeaderName::from_static("x-forwarded-proto"))
-    {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!("{KEY_COOKIE}={key}; Path={path}; Max-Age={KEY_COOKIE_MAX_AGE_S}; HttpOnly; SameSite=Lax{secure}")
-}
-
-/// The write keys a request's cookies carry for a response's pages (the path keeps others'
-/// away; more than one is tried in turn).
-fn key_cookies(headers: &HeaderMap) -> Vec<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .filter(|(name, value)| *name == KEY_COOKIE && rules::is_write_key(value))
-        .map(|(_, value)| value.to_owned())
-        .collect()
 }

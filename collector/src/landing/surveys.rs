@@ -3,7 +3,9 @@
 //!
 //! Beside the widget's keys a survey may say `"require_visit": true`: it then takes answers
 //! only from signed visit links (`visit::Policy`), which needs `--visit-secret`; and give its
-//! page a `logo` (a file) and a `privacy_url` (`masthead`).
+//! page a `logo` (a file) and a `privacy_url` (`masthead`), and say what a friend of its
+//! promoters books (`booking_label`: "试驾", "保养"; a string, or one per language), which
+//! the poster and the store's thank-you name (without one: "已预约", neutral).
 
 use std::collections::BTreeMap;
 
@@ -18,6 +20,50 @@ use crate::visit::{Policy, TOKEN_KEY};
 
 /// The landing file's own key (not a widget config key): answers only from signed visits.
 pub const REQUIRE_VISIT: &str = "require_visit";
+/// The landing file's own key: what a promoter's friend books (`booking_label`).
+pub const BOOKING_LABEL: &str = "booking_label";
+/// The longest `booking_label`, in characters.
+pub const MAX_BOOKING_LABEL: usize = 20;
+
+/// What a friend books, in each language of `Locale::ALL` (empty: not said).
+pub type BookingLabel = [String; 3];
+
+/// A `booking_label` value: a string for every language, or an object of language tags to
+/// strings; the error names the field and what it takes.
+fn booking_label(survey: &str, v: &Value) -> Result<BookingLabel, String> {
+    let bad = |field: String, v: &Value| {
+        format!(
+            "{survey}.{field} is {v}: expected a string of 1 to {MAX_BOOKING_LABEL} characters (what a friend books: \"试驾\"), or an object of {} to such strings",
+            Locale::TAGS.join(", ")
+        )
+    };
+    let one = |field: String, v: &Value| match v.as_str().map(str::trim) {
+        Some(s)
+            if !s.is_empty()
+                && s.chars().count() <= MAX_BOOKING_LABEL
+                && !s.chars().any(char::is_control) =>
+        {
+            Ok(s.to_owned())
+        }
+        _ => Err(bad(field, v)),
+    };
+    match v {
+        Value::Object(per) => {
+            let mut out = BookingLabel::default();
+            for (tag, text) in per {
+                let Some(i) = Locale::TAGS.iter().position(|t| t == tag) else {
+                    return Err(format!(
+                        "{survey}.{BOOKING_LABEL}.{tag} is not a language: expected one of {}",
+                        Locale::TAGS.join(", ")
+                    ));
+                };
+                out[i] = one(format!("{BOOKING_LABEL}.{tag}"), text)?;
+            }
+            Ok(out)
+        }
+        v => one(BOOKING_LABEL.into(), v).map(|s| [s.clone(), s.clone(), s]),
+    }
+}
 
 /// The surveys the landing pages serve.
 #[derive(Clone, Debug, Default)]
@@ -28,6 +74,8 @@ pub struct Landing {
     policies: BTreeMap<String, Policy>,
     /// Each survey's page keys beside its widget config (`logo`, `privacy_url`).
     brands: BTreeMap<String, Brand>,
+    /// What a friend of each survey's promoters books (`booking_label`).
+    labels: BTreeMap<String, BookingLabel>,
 }
 
 /// Where the landing pages' widget posts (the collector itself).
@@ -51,6 +99,7 @@ impl Landing {
         let mut out = BTreeMap::new();
         let mut policies = BTreeMap::new();
         let mut brands = BTreeMap::new();
+        let mut labels = BTreeMap::new();
         let mut errors = Vec::new();
         for (survey, config) in surveys {
             if !rules::is_id(&survey) {
@@ -89,6 +138,14 @@ impl Landing {
                     false
                 }
             };
+            if let Some(v) = obj.remove(BOOKING_LABEL) {
+                match booking_label(&survey, &v) {
+                    Ok(l) => {
+                        labels.insert(survey.clone(), l);
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
             brands.insert(
                 survey.clone(),
                 Brand::take(&survey, &mut obj, dir, &mut errors),
@@ -116,6 +173,7 @@ impl Landing {
                 surveys: Some(out),
                 policies,
                 brands,
+                labels,
             })
         } else {
             Err(format!(
@@ -155,6 +213,18 @@ impl Landing {
         self.surveys
             .as_ref()
             .map(|list| list.keys().map(String::as_str).collect())
+    }
+
+    /// Whether the landing file names `survey` (a referral code is issued only for those).
+    pub fn lists(&self, survey: &str) -> bool {
+        self.surveys
+            .as_ref()
+            .is_some_and(|s| s.contains_key(survey))
+    }
+
+    /// What a friend of the survey's promoters books, in each language (empty: not said).
+    pub fn booking_label(&self, survey: &str) -> BookingLabel {
+        self.labels.get(survey).cloned().unwrap_or_default()
     }
 
     /// The surveys that take answers only from signed visits.
@@ -219,5 +289,51 @@ impl Landing {
             &format!("{base}/s/{survey}"),
             &format!("{base}/nps-widget.js"),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_booking_label_is_a_string_or_one_per_language_and_a_mistake_is_named() {
+        let l = Landing::from_json(
+            r#"{"a": {"booking_label": "试驾"},
+                "b": {"booking_label": {"zh-CN": "保养", "en": "a service"}}, "c": {}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            l.booking_label("a"),
+            ["试驾", "试驾", "试驾"].map(String::from)
+        );
+        assert_eq!(
+            l.booking_label("b"),
+            ["保养", "", "a service"].map(String::from)
+        );
+        assert_eq!(l.booking_label("c"), BookingLabel::default());
+        assert!(l.lists("a") && !l.lists("x"));
+        assert!(
+            !Landing::default().lists("a"),
+            "no landing file: no survey listed"
+        );
+        for (bad, named) in [
+            (
+                r#"{"a": {"booking_label": 7}}"#,
+                "a.booking_label is 7: expected a string",
+            ),
+            (r#"{"a": {"booking_label": ""}}"#, "a.booking_label is \"\""),
+            (
+                r#"{"a": {"booking_label": {"fr": "x"}}}"#,
+                "a.booking_label.fr is not a language",
+            ),
+            (
+                r#"{"a": {"booking_label": {"en": 1}}}"#,
+                "a.booking_label.en is 1",
+            ),
+        ] {
+            let e = Landing::from_json(bad).unwrap_err();
+            assert!(e.contains(named), "{e}");
+        }
     }
 }

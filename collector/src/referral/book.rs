@@ -5,20 +5,30 @@
 //! store's thank-you alert naming the friend and the date. The phone is kept for the survey's
 //! `retention_days`, then removed (`Store::purge`); it is never in an alert: the store reads it
 //! masked in `GET /api/referrals/bookings` and in full through a logged reveal (`bookings`).
+//!
+//! A booking is taken only from a browser that opened the code (its referral cookie, set on
+//! `/r/{code}`), never from the promoter's own device; a code takes
+//! `FORM_BOOKINGS_PER_DAY` a local day, counted in the booking's own transaction, then the
+//! friend is told honestly to contact the store (nothing stored, no alert); past a store's
+//! `STORE_THANKS_PER_DAY` the booking is stored and listed and the store gets one note for the
+//! rest of the day instead of an alert each (`Store::referral_form_booking`).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use nps_core::config::Config;
 use nps_core::contract::phone;
 use nps_core::growth::referral::EventKind;
+pub use nps_core::growth::referral::{FORM_BOOKINGS_PER_DAY, STORE_THANKS_PER_DAY};
 
-use super::page::{self, Filled};
+use super::page::{self, Filled, Said};
 use super::promoter::clean_name;
-use super::{load, unavailable};
+use super::{device, load, unavailable, Peer};
+use crate::delivery::say::{held_body, thanks_body};
 use crate::landing::masthead::Masthead;
-use crate::state::Shared;
-use crate::storage::{NewEvent, Now};
+use crate::state::{AppState, Shared};
+use crate::storage::{FormBooked, NewEvent, Now, Referral};
 
 /// A preferred date as the form's date input sends it (`YYYY-MM-DD`, a real day), or none.
 fn date(raw: &str) -> Option<&str> {
@@ -40,33 +50,83 @@ fn date(raw: &str) -> Option<&str> {
     real.then_some(raw)
 }
 
+/// Why this browser may not book on `r`'s form, if it may not: it never opened the code
+/// (no referral cookie, or one that did not open it), or it is the promoter's own device.
+async fn refusal(
+    state: &AppState,
+    r: &Referral,
+    peer: Option<std::net::SocketAddr>,
+    headers: &HeaderMap,
+) -> Result<Option<Said>, Response> {
+    let keys = state.keys().await.map_err(unavailable)?;
+    let dev = device(state, keys, peer, headers);
+    if dev.owns(r) {
+        return Ok(Some(Said::Own));
+    }
+    if dev.new_cookie {
+        return Ok(Some(Said::OpenFirst));
+    }
+    match state.store.referral_opened(&r.code, &dev.mark).await {
+        Ok(None) => Ok(Some(Said::OpenFirst)),
+        Ok(Some(true)) => Ok(Some(Said::Own)),
+        Ok(Some(false)) => Ok(None),
+        Err(e) => Err(unavailable(e)),
+    }
+}
+
+/// The honest page of a refusal.
+fn refused(state: &AppState, cfg: &Config, r: &Referral, said: Said) -> Response {
+    let m = Masthead::of(state, &r.survey);
+    let (status, detail) = match said {
+        Said::Full => {
+            let names = state.names();
+            let store = r
+                .store
+                .as_deref()
+                .map(|id| names.get("store", id).unwrap_or(id).to_owned());
+            return page::respond(
+                StatusCode::TOO_MANY_REQUESTS,
+                page::notice(cfg, &m, said, store.as_deref()),
+            );
+        }
+        Said::OpenFirst => (StatusCode::FORBIDDEN, Some(r.code.as_str())),
+        Said::Own | Said::NotYours => (StatusCode::FORBIDDEN, None),
+    };
+    page::respond(status, page::notice(cfg, &m, said, detail))
+}
+
 /// `GET /r/{code}/book`.
 pub(crate) async fn form(
     State(state): State<Shared>,
     Path(code): Path<String>,
+    Peer(peer): Peer,
     headers: HeaderMap,
 ) -> Response {
-    match load(&state, &code, &headers).await {
-        Ok((r, a)) => page::respond(
-            StatusCode::OK,
-            page::book(
-                &a.cfg,
-                &Masthead::of(&state, &r.survey),
-                &code,
-                &Filled::default(),
-            ),
-        ),
-        Err(p) => p,
+    let (r, a) = match load(&state, &code, &headers).await {
+        Ok(found) => found,
+        Err(p) => return p,
+    };
+    match refusal(&state, &r, peer, &headers).await {
+        Ok(None) => {}
+        Ok(Some(said)) => return refused(&state, &a.cfg, &r, said),
+        Err(p) => return p,
     }
+    page::respond(
+        StatusCode::OK,
+        page::book(
+            &a.cfg,
+            &Masthead::of(&state, &r.survey),
+            &code,
+            &Filled::default(),
+        ),
+    )
 }
-
-/// The form bookings one code may make in a day.
-pub const FORM_BOOKINGS_PER_DAY: i64 = 3;
 
 /// `POST /r/{code}/book`.
 pub(crate) async fn take(
     State(state): State<Shared>,
     Path(code): Path<String>,
+    Peer(peer): Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -74,6 +134,11 @@ pub(crate) async fn take(
         Ok(found) => found,
         Err(p) => return p,
     };
+    match refusal(&state, &r, peer, &headers).await {
+        Ok(None) => {}
+        Ok(Some(said)) => return refused(&state, &a.cfg, &r, said),
+        Err(p) => return p,
+    }
     let m = Masthead::of(&state, &r.survey);
     let field = |name: &str| {
         form_urlencoded::parse(&body)
@@ -109,21 +174,6 @@ pub(crate) async fn take(
     let tag = keys.referral_tag(format!("booking\0{code}\0{phone}").as_bytes());
     let reference: String = tag[..8].iter().map(|b| format!("{b:02x}")).collect();
     let reference = format!("form:{reference}");
-    // A public code may not ring a store more than `FORM_BOOKINGS_PER_DAY` times a day: more
-    // friends than that on one day through one code is someone trying it.
-    let day_ago = now.ns - 86_400 * 1_000_000_000;
-    match state
-        .store
-        .referral_form_bookings_since(&code, day_ago)
-        .await
-    {
-        Ok(n) if n >= FORM_BOOKINGS_PER_DAY => {
-            tracing::warn!(code = %&code[..6], "a referral code's form bookings passed the day's limit");
-            return page::respond(StatusCode::TOO_MANY_REQUESTS, page::booked(&a.cfg, &m));
-        }
-        Ok(_) => {}
-        Err(e) => return unavailable(e),
-    }
     let new = NewEvent {
         code: &code,
         kind: EventKind::Booked,
@@ -135,8 +185,25 @@ pub(crate) async fn take(
         preferred_date: date(&date_raw),
         purge_after_ns: Some(now.ns.saturating_add(retention_ns)),
     };
-    match super::events::record(&state, &r, &new).await {
-        Ok(_) => page::respond(StatusCode::OK, page::booked(&a.cfg, &m)),
+    let label = state.settings.landing.booking_label(&r.survey);
+    let bodies = (thanks_body(&r, &new, &label), held_body(&r, &label));
+    let (day, _) = super::local_day(&state, &now);
+    let booked = state
+        .store
+        .referral_form_booking(&new, r.store.as_deref(), day, (&bodies.0, &bodies.1), &now)
+        .await;
+    match booked {
+        Ok(FormBooked::New { held: true }) => {
+            tracing::warn!(store = ?r.store, "a store's referral thank-yous passed the day's limit: later bookings are one note");
+            page::respond(StatusCode::OK, page::booked(&a.cfg, &m))
+        }
+        Ok(FormBooked::New { .. } | FormBooked::Duplicate) => {
+            page::respond(StatusCode::OK, page::booked(&a.cfg, &m))
+        }
+        Ok(FormBooked::Full) => {
+            tracing::warn!(code = %&code[..6], "a referral code's form bookings passed the day's limit");
+            refused(&state, &a.cfg, &r, Said::Full)
+        }
         Err(e) => unavailable(e),
     }
 }

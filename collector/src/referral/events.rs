@@ -20,23 +20,15 @@ use crate::delivery::say::thanks_body;
 use crate::storage::{NewEvent, Now, Recorded, Referral, StoreError};
 use crate::{ApiError, Shared};
 
-/// Stores `e` of referral `r` with its thank-you alert (the booking form's: no reporter).
-pub(crate) async fn record(
-    state: &crate::state::AppState,
-    r: &Referral,
-    e: &NewEvent<'_>,
-) -> Result<Recorded, StoreError> {
-    record_by(state, r, e, None).await
-}
-
-/// `record`, reported by `by` (the caller as the audit trail names them).
+/// Stores `e` of referral `r` with its thank-you alert, reported by `by` (the caller as the
+/// audit trail names them).
 pub(crate) async fn record_by(
     state: &crate::state::AppState,
     r: &Referral,
     e: &NewEvent<'_>,
     by: Option<&str>,
 ) -> Result<Recorded, StoreError> {
-    let body = thanks_body(r, e);
+    let body = thanks_body(r, e, &state.settings.landing.booking_label(&r.survey));
     state
         .store
         .referral_event_by(e, by, &body, &Now::system())

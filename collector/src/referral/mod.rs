@@ -20,14 +20,23 @@
 //!
 //! A code is verified (`code::verify`, its tag in constant time) before any database read; a
 //! bad or unknown one is the "not found" page, never a redirect. The redirect's target is the
-//! landing file's `referral_url` alone (nothing from the request: no open redirect). An open
-//! stores the code, a device mark (`Keys::device`: an HMAC, not the address), when, and
-//! whether it is the promoter's own device: no cookie, nothing personal. Every `/r/` request
-//! is under the per-client rate limiter (`lib::rate_limit`).
+//! landing file's `referral_url` alone (nothing from the request: no open redirect).
+//!
+//! A device is its first-party cookie `nps_rd` (`DEVICE_COOKIE`: a random value, `Path=/r`,
+//! `HttpOnly`, `SameSite=Lax`; nothing personal, nothing shared with another site, so no
+//! banner), set on a friend's first open and on the promoter's page when it issues the code
+//! (so the promoter's own opens are "own"). A browser without it is known by its cookie-less
+//! mark: its network (/24, /64) and its browser's name without WeChat's `NetType/…` and
+//! `Language/…`. An open stores the code, the marks (`Keys`: HMACs, never the address), when,
+//! and how it counts (`growth::referral::open`: own, repeat, past its network's day, counted).
+//! The booking form takes a booking only from a browser that opened the code, never the
+//! promoter's own. Every `/r/` request and the promoter's page are under the per-client rate
+//! limiter (`lib::rate_limit`).
 
 pub mod book;
 pub mod bookings;
 pub mod code;
+mod device;
 pub mod events;
 mod origin;
 mod page;
@@ -36,13 +45,14 @@ mod poster_http;
 mod promoter;
 pub mod renders;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nps_core::growth::referral::Open;
 
+use device::a_person_opens;
+pub use device::DEVICE_COOKIE;
+pub(crate) use device::{device, local_day, Peer};
 pub(crate) use origin::origin;
 pub use origin::own_origin;
 pub(crate) use poster_http::route as poster;
@@ -51,42 +61,6 @@ pub(crate) use promoter::{refer_name, refer_page};
 use crate::landing::{self, Ask};
 use crate::state::{AppState, Shared};
 use crate::storage::{Now, Referral};
-
-/// The connection's peer, when the server gave it (`serve` does; a test's request may not).
-pub(crate) struct Peer(pub Option<SocketAddr>);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Peer, Self::Rejection> {
-        Ok(Peer(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0),
-        ))
-    }
-}
-
-/// The client's device mark: its address (through trusted proxies) and browser.
-pub(crate) fn device(
-    state: &AppState,
-    keys: &crate::keys::Keys,
-    peer: Option<SocketAddr>,
-    headers: &HeaderMap,
-) -> String {
-    let peer = peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.ip());
-    let s = &state.settings;
-    let ip = crate::net::client_addr(peer, headers, &s.trusted_proxies, s.proxy_header);
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    keys.device(ip, ua)
-}
 
 /// What a promoter's referral needs from the deployment, said at start (neither stops it):
 /// a public origin for the links, posters and QR codes (else the address each request's
@@ -159,30 +133,8 @@ fn onward(a: &Ask, code: &str) -> String {
     }
 }
 
-/// Whether a request is a person opening the link in a browser: a page load (a browser that
-/// says what it fetches says `document`: never an image, a script or a frame another page
-/// embeds), not a chat app's link preview or a crawler.
-fn a_person_opens(headers: &HeaderMap) -> bool {
-    let text = |h: &str| headers.get(h).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let dest = text("sec-fetch-dest");
-    let ua = text("user-agent").to_ascii_lowercase();
-    let robot = [
-        "bot",
-        "spider",
-        "crawler",
-        "preview",
-        "facebookexternalhit",
-        "slurp",
-        "curl/",
-        "wget/",
-    ]
-    .iter()
-    .any(|r| ua.contains(r));
-    (dest.is_empty() || dest == "document") && !ua.is_empty() && !robot
-}
-
-/// `GET /r/{code}`: a friend's open, counted once per device (never the promoter's own),
-/// then on.
+/// `GET /r/{code}`: a friend's open, counted once per device (never the promoter's own, a
+/// network a few times a day), then on; a browser without the referral cookie gets it.
 pub(crate) async fn open(
     State(state): State<Shared>,
     Path(code): Path<String>,
@@ -194,36 +146,47 @@ pub(crate) async fn open(
         Ok(found) => found,
         Err(page) => return page,
     };
+    let mut cookie = None;
     if method == axum::http::Method::GET && a_person_opens(&headers) {
         let keys = match state.keys().await {
             Ok(k) => k,
             Err(e) => return unavailable(e),
         };
-        let device = device(&state, keys, peer, &headers);
-        let own = r.device.as_deref() == Some(device.as_str());
+        let dev = device(&state, keys, peer, &headers);
+        let now = Now::system();
+        let (_, day_start) = local_day(&state, &now);
         match state
             .store
-            .referral_open(&code, &device, own, &Now::system())
+            .referral_open_marked(&code, &dev.marks(), dev.owns(&r), day_start, &now)
             .await
         {
-            Ok(Open::Counted | Open::Repeat | Open::Own) => {}
+            Ok(Open::Counted | Open::Repeat | Open::Own | Open::Capped) => {}
             Err(e) => return unavailable(e),
+        }
+        if dev.new_cookie {
+            cookie = dev.set_cookie(&state, &headers);
         }
     }
     let to = onward(&a, &code);
     match HeaderValue::from_str(&to) {
-        Ok(to) => (
-            StatusCode::SEE_OTHER,
-            [
-                (header::LOCATION, to),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                (
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("no-referrer"),
-                ),
-            ],
-        )
-            .into_response(),
+        Ok(to) => {
+            let mut resp = (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::LOCATION, to),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                    (
+                        header::REFERRER_POLICY,
+                        HeaderValue::from_static("no-referrer"),
+                    ),
+                ],
+            )
+                .into_response();
+            if let Some(c) = cookie {
+                resp.headers_mut().insert(header::SET_COOKIE, c);
+            }
+            resp
+        }
         Err(_) => landing::not_found(&state, &r.survey, &headers),
     }
 }

@@ -21,6 +21,11 @@ use crate::storage::Referral;
 /// the poster on the page full size under "press and hold the picture to save or send it"
 /// instead; without a script the server sends WeChat there: `poster_http`). One constant text.
 const SCRIPT: &str = concat!(
+    // The answer's write key the widget's link carries (`#k=…`, never sent to a server) goes
+    // into the name's form, and out of the address.
+    "(function(){var m=/[#&]k=([A-Za-z0-9_-]{16,64})/.exec(location.hash);if(!m)return;\
+var f=document.querySelector('input[name=write_key]');if(f)f.value=m[1];\
+try{history.replaceState(null,'',location.pathname+location.search);}catch(e){}})();",
     include_str!("../../../www/share.js"),
     "(function(){var a=document.querySelector('[data-share]');if(!a)return;\
 function shared(){try{fetch(a.href+'/shared',{method:'POST',keepalive:true});}catch(e){}}\
@@ -88,7 +93,7 @@ pub fn refer(cfg: &Config, m: &Masthead, r: &Referral, link: &str) -> Result<Str
 <p id=\"nps-note\" class=\"nps-note\" role=\"status\"></p>\
 <svg class=\"nps-refer-qr\" viewBox=\"0 0 {n} {n}\" role=\"img\" aria-label=\"{qr}\"><rect width=\"{n}\" height=\"{n}\" fill=\"#fff\"/><path d=\"{d}\" fill=\"#000\"/></svg>\
 <p class=\"nps-label\" style=\"text-align:center\">{qr}</p></div>\
-<form method=\"post\" action=\"/s/{survey}/{id}/refer\" class=\"nps-refer-section\"><label class=\"nps-label\" for=\"nps-name\">{name_label}</label>\
+<form method=\"post\" action=\"/s/{survey}/{id}/refer\" class=\"nps-refer-section\"><input type=\"hidden\" name=\"write_key\" value=\"\"><label class=\"nps-label\" for=\"nps-name\">{name_label}</label>\
 <input id=\"nps-name\" class=\"nps-phone\" type=\"text\" name=\"name\" maxlength=\"{MAX_NAME}\" autocomplete=\"name\" value=\"{name}\">\
 <div class=\"nps-actions\"><button type=\"submit\" class=\"nps-submit\">{name_save}</button></div></form></div>",
         title = esc(&title),
@@ -214,7 +219,149 @@ pub fn booked(cfg: &Config, m: &Masthead) -> String {
     document(cfg, m, &card(cfg, "notice", &inner), "")
 }
 
+/// What an honest one-line page says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Said {
+    /// The code's bookings for the day are full (`{store}`: the store's name).
+    Full,
+    /// The promoter's own device books on their own link.
+    Own,
+    /// A browser that never opened the code posts its booking form.
+    OpenFirst,
+    /// Someone without the answer's write key changes the promoter's name.
+    NotYours,
+}
+
+type Three = [&'static str; 3];
+
+impl Said {
+    fn words(self) -> Three {
+        match self {
+            Said::Full => [
+                "今天通过这个邀请的预约已满，请直接联系{store}。",
+                "今天透過這個邀請的預約已滿，請直接聯絡{store}。",
+                "Bookings through this invitation are full for today: please contact {store} directly.",
+            ],
+            Said::Own => [
+                "这是您自己的邀请链接：请把它发给朋友，由朋友来预约。",
+                "這是您自己的邀請連結：請把它傳給朋友，由朋友來預約。",
+                "This is your own invitation link: send it to a friend, and they can book with it.",
+            ],
+            Said::OpenFirst => [
+                "请先在这个浏览器中打开朋友发给您的邀请链接，再来预约。",
+                "請先在這個瀏覽器中開啟朋友傳給您的邀請連結，再來預約。",
+                "Please open the invitation link your friend sent you in this browser first, then book.",
+            ],
+            Said::NotYours => [
+                "只有填写这份问卷的浏览器才能修改海报上的称呼。",
+                "只有填寫這份問卷的瀏覽器才能修改海報上的稱呼。",
+                "Only the browser that answered this survey can change the name on the poster.",
+            ],
+        }
+    }
+}
+
+/// The store when a page cannot name it.
+const A_STORE: Three = ["门店", "門市", "the store"];
+/// The link of `Said::OpenFirst`'s page.
+const OPEN_LINK: Three = ["打开邀请链接", "開啟邀請連結", "Open the invitation"];
+
+fn pick(three: Three, cfg: &Config) -> &'static str {
+    let i = nps_core::words::Locale::ALL
+        .iter()
+        .position(|l| *l == cfg.locale);
+    three[i.unwrap_or(0)]
+}
+
+/// An honest one-line page: what `said` says (`store`: the store's name for `Said::Full`),
+/// with the invitation's link for `Said::OpenFirst` (`code`).
+pub fn notice(cfg: &Config, m: &Masthead, said: Said, store_or_code: Option<&str>) -> String {
+    let store = match (said, store_or_code) {
+        (Said::Full, Some(s)) => s,
+        _ => pick(A_STORE, cfg),
+    };
+    let text = fill(pick(said.words(), cfg), &[("store", store)]);
+    let link = match (said, store_or_code) {
+        (Said::OpenFirst, Some(code)) => format!(
+            "<div class=\"nps-actions nps-actions--outcome\"><a class=\"nps-primary\" href=\"/r/{}\">{}</a></div>",
+            esc(code),
+            esc(pick(OPEN_LINK, cfg))
+        ),
+        _ => String::new(),
+    };
+    let inner = format!(
+        "<div class=\"nps-outcome\" role=\"status\"><h1 id=\"nps-q\" class=\"nps-outcome-title\">{}</h1>{link}</div>",
+        esc(&text)
+    );
+    document(cfg, m, &card(cfg, "notice", &inner), "")
+}
+
+/// The survey's words with what a friend books (`booking_label`) in the poster's lines
+/// (`{booking}`: the label in the config's language, else nothing: "扫码预约。").
+pub fn with_booking(cfg: &Config, label: &crate::landing::BookingLabel) -> Config {
+    let mut cfg = cfg.clone();
+    let i = nps_core::words::Locale::ALL
+        .iter()
+        .position(|l| *l == cfg.locale);
+    let label = label[i.unwrap_or(0)].trim();
+    let words = match (label.is_empty(), cfg.locale) {
+        (true, _) => String::new(),
+        (false, nps_core::words::Locale::En) => format!(" {label}"),
+        (false, _) => label.to_owned(),
+    };
+    for t in [Text::ReferPosterLine, Text::ReferPosterQr] {
+        let filled = fill(cfg.text(t), &[("booking", &words)]);
+        cfg.text.retain(|(k, _)| *k != t);
+        cfg.text.push((t, filled));
+    }
+    cfg
+}
+
 /// A page as a response that no cache keeps.
 pub fn respond(status: StatusCode, html: String) -> Response {
     crate::landing::html(status, html).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(locale: &str) -> Config {
+        let raw =
+            serde_json::json!({"endpoint": "/api/responses", "survey": "s", "locale": locale});
+        Config::from_object(raw.as_object().unwrap(), None).unwrap()
+    }
+
+    #[test]
+    fn the_poster_says_what_was_booked_only_when_the_survey_says_it() {
+        let label = ["试驾", "試駕", "a test drive"].map(String::from);
+        let none = crate::landing::BookingLabel::default();
+        let line = |locale: &str, l: &crate::landing::BookingLabel| {
+            let c = with_booking(&cfg(locale), l);
+            (
+                c.text(Text::ReferPosterLine).to_owned(),
+                c.text(Text::ReferPosterQr).to_owned(),
+            )
+        };
+        assert_eq!(
+            line("zh-CN", &label),
+            (
+                "我在{brand}的体验很好，推荐给你！扫码预约试驾。".to_owned(),
+                "长按识别二维码，立即预约试驾".to_owned()
+            )
+        );
+        assert_eq!(
+            line("zh-CN", &none).0,
+            "我在{brand}的体验很好，推荐给你！扫码预约。"
+        );
+        assert_eq!(line("zh-TW", &label).1, "長按辨識 QR 碼，立即預約試駕");
+        assert_eq!(
+            line("en", &label).0,
+            "I had a great experience with {brand}. Scan to book a test drive."
+        );
+        assert_eq!(
+            line("en", &none).1,
+            "Scan or press and hold the code to book"
+        );
+    }
 }

@@ -92,8 +92,10 @@ pub(crate) async fn route(
         }
     }
     let link = format!("{}/r/{code}", origin(&state, &headers));
+    // What a friend books, from the survey's `booking_label`, in the poster's words.
+    let cfg = page::with_booking(&a.cfg, &state.settings.landing.booking_label(&r.survey));
     let svg = match poster::svg(&poster::Poster {
-        cfg: &a.cfg,
+        cfg: &cfg,
         name: r.name.as_deref(),
         link: &link,
     }) {

@@ -20,7 +20,7 @@ mod cases;
 mod growth;
 use super::StoreError;
 use cases::CASES;
-use growth::{ANSWER_MARKS, GROWTH, VISITS, VISITS_WHAT};
+use growth::{ANSWER_MARKS, GROWTH, REFERRAL_TRUST, REFERRAL_TRUST_WHAT, VISITS, VISITS_WHAT};
 
 /// A SQLite step: its version, what it does, and the work.
 struct Step {
@@ -136,6 +136,11 @@ const SQLITE: &[Step] = &[
         version: 10,
         what: VISITS_WHAT,
         run: |c| c.execute_batch(VISITS),
+    },
+    Step {
+        version: 11,
+        what: REFERRAL_TRUST_WHAT,
+        run: |c| c.execute_batch(&REFERRAL_TRUST.replace("BIGINT", "INTEGER")),
     },
 ];
 
@@ -257,6 +262,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     ),
     (4, GROWTH_WHAT, "{GROWTH}"),
     (5, VISITS_WHAT, VISITS),
+    (6, REFERRAL_TRUST_WHAT, REFERRAL_TRUST),
 ];
 
 /// The growth step on PostgreSQL: the answers' marks, then the tables.

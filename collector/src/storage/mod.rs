@@ -141,6 +141,8 @@ mod bookings;
 pub use bookings::Booking;
 mod referrals;
 pub use referrals::{NewEvent, NewReferral, Recorded, Referral};
+mod referral_guard;
+pub use referral_guard::{FormBooked, OpenMarks};
 
 impl Store {
     /// Opens (or creates, or brings up to date) a SQLite database and starts its writer.
@@ -224,6 +226,8 @@ impl Store {
     /// Friends' phones left on the booking form go at their retention too.
     pub async fn purge(&self, now: Now) -> Result<usize, StoreError> {
         let friends = self.purge_friend_phones(&now).await?;
+        self.purge_referral_days(now.ns.div_euclid(86_400_000_000_000))
+            .await?;
         Ok(friends + each!(self, s => s.purge(now).await)?)
     }
 

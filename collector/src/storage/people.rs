@@ -228,6 +228,18 @@ impl Store {
         }
     }
 
+    /// One statement that only reads, outside any transaction: its rows.
+    pub(super) async fn query(
+        &self,
+        sql: &'static str,
+        params: Vec<Val>,
+    ) -> Result<Rows, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.query(stmt(sql, params)).await,
+            Store::Postgres(s) => s.query(stmt(sql, params)).await,
+        }
+    }
+
     /// Reads, then the writes `then` makes of their rows, in one transaction.
     pub(super) async fn transact_then<E: Send + 'static>(
         &self,

@@ -130,6 +130,16 @@ impl Postgres {
         })
     }
 
+    /// One of `people`'s statements, read outside any transaction (no lock, no write).
+    pub async fn query(&self, s: people::Stmt) -> Result<people::Rows, StoreError> {
+        let client = self.client().await?;
+        let mut done = Vec::new();
+        run_all(&client, std::slice::from_ref(&s), &mut done)
+            .await
+            .map_err(sql)?;
+        Ok(done.pop().unwrap_or_default())
+    }
+
     /// `people`'s statements in one transaction.
     pub async fn transact(
         &self,

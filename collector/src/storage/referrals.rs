@@ -20,8 +20,10 @@ pub struct Referral {
     pub store: Option<String>,
     pub advisor: Option<String>,
     pub visit: Option<String>,
-    /// The promoter's device mark.
+    /// The promoter's device mark (their referral cookie's).
     pub device: Option<String>,
+    /// The promoter's device without its cookie (network and steady browser name).
+    pub device_fallback: Option<String>,
     pub created_ns: i64,
     pub shared_ns: Option<i64>,
     /// The promoter's name for the poster and the store's thank-you.
@@ -37,6 +39,7 @@ pub struct NewReferral<'a> {
     pub advisor: Option<&'a str>,
     pub visit: Option<&'a str>,
     pub device: Option<&'a str>,
+    pub device_fallback: Option<&'a str>,
 }
 
 /// What a referral brought, as reported.
@@ -65,11 +68,12 @@ pub enum Recorded {
 
 macro_rules! referral_cols {
     () => {
-        "code, response_id, survey, store, advisor, visit, device, created_ns, shared_ns, name"
+        "code, response_id, survey, store, advisor, visit, device, created_ns, shared_ns, name,
+         device_fallback"
     };
 }
 
-fn opt(v: Option<&str>) -> Val {
+pub(super) fn opt(v: Option<&str>) -> Val {
     v.map_or(Val::NullT, t)
 }
 
@@ -92,6 +96,7 @@ fn referral_row(row: &[Val]) -> Result<Referral, StoreError> {
         created_ns: int(row, 7)?,
         shared_ns: opt_i(row, 8)?,
         name: opt_text(row, 9)?,
+        device_fallback: opt_text(row, 10)?,
     })
 }
 
@@ -147,7 +152,8 @@ impl Store {
             .transact(vec![
                 stmt(
                     "INSERT INTO referrals (code, response_id, survey, store, advisor, visit,
-                       device, created_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                       device, created_ns, device_fallback) VALUES ($1, $2, $3, $4, $5, $6, $7,
+                       $8, $9)
                      ON CONFLICT (response_id) DO NOTHING",
                     vec![
                         t(new.code),
@@ -158,6 +164,7 @@ impl Store {
                         opt(new.visit),
                         opt(new.device),
                         Val::I(now.ns),
+                        opt(new.device_fallback),
                     ],
                 ),
                 stmt(
@@ -175,14 +182,40 @@ impl Store {
         })
     }
 
-    /// One referral by its code.
+    /// One referral by its code (a read: no transaction).
     pub async fn referral(&self, code: &str) -> Result<Option<Referral>, StoreError> {
         let sql = concat!(
             "SELECT ",
             referral_cols!(),
             " FROM referrals WHERE code = $1"
         );
-        first(self.one(sql, vec![t(code)]).await?, referral_row)
+        first(Some(self.query(sql, vec![t(code)]).await?), referral_row)
+    }
+
+    /// A stored answer as a referral weighs it: its body, its flag, its write key's hash (a
+    /// read: no transaction).
+    pub async fn referral_answer(
+        &self,
+        response_id: &str,
+    ) -> Result<Option<(String, Option<String>, Option<String>)>, StoreError> {
+        let sql = "SELECT body, flag, key_hash FROM responses WHERE id = $1";
+        let rows = self
+            .query(sql, vec![t(&response_id.to_ascii_lowercase())])
+            .await?;
+        first(Some(rows), |r| {
+            Ok((text(r, 0)?, opt_text(r, 1)?, opt_text(r, 2)?))
+        })
+    }
+
+    /// The referral of an answer, if it has one (a read: no transaction).
+    pub async fn referral_of(&self, response_id: &str) -> Result<Option<Referral>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            referral_cols!(),
+            " FROM referrals WHERE response_id = $1"
+        );
+        let id = response_id.to_ascii_lowercase();
+        first(Some(self.query(sql, vec![t(&id)]).await?), referral_row)
     }
 
     /// The promoter's name (`None`: none); false if there is no such code.
@@ -219,13 +252,14 @@ impl Store {
                    ON CONFLICT (code, device) DO NOTHING RETURNING code";
         let params = vec![t(code), t(device), Val::I(now.ns), Val::I(i64::from(own))];
         let inserted = !self.one(sql, params).await?.unwrap_or_default().is_empty();
-        Ok(referral::open(own, !inserted))
+        Ok(referral::open(own, !inserted, 0))
     }
 
-    /// How many opens a code has: counted ones (new devices, not the promoter's) and all.
+    /// How many opens a code has: counted ones (`own` 0: new devices, not the promoter's, not
+    /// past their network's day) and all.
     pub async fn referral_opens(&self, code: &str) -> Result<(i64, i64), StoreError> {
-        let sql = "SELECT CAST(COALESCE(SUM(1 - own), 0) AS BIGINT), COUNT(*) FROM referral_opens
-                   WHERE code = $1";
+        let sql = "SELECT CAST(COALESCE(SUM(CASE WHEN own = 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                     COUNT(*) FROM referral_opens WHERE code = $1";
         let rows = self.one(sql, vec![t(code)]).await?.unwrap_or_default();
         let row = rows.first().map(Vec::as_slice).unwrap_or_default();
         Ok((int(row, 0)?, int(row, 1)?))
@@ -317,20 +351,5 @@ impl Store {
             .await?
             .unwrap_or_default()
             .len())
-    }
-
-    /// How many bookings the collector's form made for `code` since `since_ns`.
-    pub async fn referral_form_bookings_since(
-        &self,
-        code: &str,
-        since_ns: i64,
-    ) -> Result<i64, StoreError> {
-        let sql = "SELECT COUNT(*) FROM referral_events
-                   WHERE code = $1 AND via = 'form' AND at_ns >= $2";
-        let rows = self
-            .one(sql, vec![t(code), Val::I(since_ns)])
-            .await?
-            .unwrap_or_default();
-        int(rows.first().map(Vec::as_slice).unwrap_or_default(), 0)
     }
 }

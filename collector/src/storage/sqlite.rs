@@ -314,6 +314,17 @@ impl Sqlite {
         rx
     }
 
+    /// One of `people`'s statements on the reading connection, outside any transaction (no
+    /// writer's lock taken).
+    pub async fn query(&self, s: people::Stmt) -> Result<people::Rows, StoreError> {
+        self.read(move |c| {
+            let mut done = Vec::new();
+            run_all(c, std::slice::from_ref(&s), &mut done)?;
+            Ok(done.pop().unwrap_or_default())
+        })
+        .await
+    }
+
     /// `people`'s statements in one `IMMEDIATE` transaction on the shared connection (few
     /// and small: they wait for the response writer's commit at most, `busy_timeout`).
     pub async fn transact(

@@ -5,7 +5,7 @@
 //! first with their referral's store and promoter, by window and store.
 
 use super::{at, fresh, id, resp, Engine};
-use nps_collector::storage::{NewEvent, NewReferral, Recorded, Window};
+use nps_collector::storage::{FormBooked, NewEvent, NewReferral, OpenMarks, Recorded, Window};
 use nps_core::growth::referral::{EventKind, Open};
 use serde_json::json;
 
@@ -44,6 +44,7 @@ pub async fn referrals_count_once_and_go_with_their_answer(e: Engine) {
         advisor: Some("wang"),
         visit: Some("R-1"),
         device: Some("d-promoter"),
+        device_fallback: None,
     };
     let first = s.referral_issue(&new(CODE), &at(1)).await.unwrap();
     let again = s.referral_issue(&new(OTHER), &at(2)).await.unwrap();
@@ -157,6 +158,7 @@ pub async fn bookings_read_back_newest_first_by_window_and_store(e: Engine) {
         advisor: Some("wang"),
         visit: None,
         device: None,
+        device_fallback: None,
     };
     s.referral_issue(&referral(CODE, &one, "SZ-FT"), &at(1))
         .await
@@ -241,4 +243,161 @@ pub async fn bookings_read_back_newest_first_by_window_and_store(e: Engine) {
         .is_empty());
     assert_eq!(s.referral_booking(&f.id).await.unwrap().as_ref(), Some(f));
     assert_eq!(s.referral_booking("nope").await.unwrap(), None);
+}
+
+/// A friend's open with its marks (a cookie, a cookie-less mark, a network) and a form
+/// booking counted against its code's and store's day: own, repeat by cookie or by the
+/// cookie-less mark, a network's day full; a code's day full rolls the booking back, a
+/// store's day full makes the day's one note; the same friend again is a duplicate.
+pub async fn opens_and_form_bookings_keep_their_days(e: Engine) {
+    use nps_core::growth::referral::{
+        FORM_BOOKINGS_PER_DAY, NET_OPENS_PER_DAY, STORE_THANKS_PER_DAY,
+    };
+    let s = fresh(e).await;
+    let promoter = id(1);
+    let new = |code, response_id| NewReferral {
+        code,
+        response_id,
+        survey: "after-sales",
+        store: Some("SZ-FT"),
+        advisor: None,
+        visit: None,
+        device: Some("c-promoter"),
+        device_fallback: Some("f-promoter"),
+    };
+    s.referral_issue(&new(CODE, &promoter), &at(1))
+        .await
+        .unwrap();
+    let marks = |device, fallback, net, new_cookie| OpenMarks {
+        device,
+        fallback,
+        net,
+        new_cookie,
+    };
+    let open = |m: OpenMarks<'static>, own: bool, t: i64| {
+        let s = s.clone();
+        async move {
+            s.referral_open_marked(CODE, &m, own, at(0).ns, &at(t))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        open(marks("c-promoter", "f-promoter", "n-0", false), true, 2).await,
+        Open::Own
+    );
+    assert_eq!(
+        open(marks("c-1", "f-1", "n-1", true), false, 3).await,
+        Open::Counted
+    );
+    assert_eq!(
+        open(marks("c-1", "f-1", "n-1", false), false, 4).await,
+        Open::Repeat
+    );
+    // The same phone without its cookie: its cookie-less mark.
+    assert_eq!(
+        open(marks("c-1b", "f-1", "n-1", true), false, 5).await,
+        Open::Repeat
+    );
+    // A new cookie from a browser that keeps cookies is a new device even with the same mark.
+    assert_eq!(
+        open(marks("c-2", "f-1", "n-2", false), false, 6).await,
+        Open::Counted
+    );
+    let mut n = 0;
+    let devices: Vec<&'static str> = (0..NET_OPENS_PER_DAY + 2)
+        .map(|i| &*Box::leak(format!("c-net-{i}").into_boxed_str()))
+        .collect();
+    for d in &devices {
+        if open(marks(d, d, "n-office", false), false, 7).await == Open::Counted {
+            n += 1;
+        }
+    }
+    assert_eq!(n, NET_OPENS_PER_DAY);
+    assert_eq!(
+        s.referral_opens(CODE).await.unwrap().0,
+        2 + NET_OPENS_PER_DAY as i64
+    );
+    assert_eq!(s.referral_opened(CODE, "c-1b").await.unwrap(), Some(false));
+    assert_eq!(
+        s.referral_opened(CODE, "c-promoter").await.unwrap(),
+        Some(true)
+    );
+    assert_eq!(s.referral_opened(CODE, "c-never").await.unwrap(), None);
+    // Form bookings: the code's day, then the store's.
+    let phones: Vec<&'static str> = (0..STORE_THANKS_PER_DAY + 8)
+        .map(|i| &*Box::leak(format!("+86139{i:08}").into_boxed_str()))
+        .collect();
+    let booking = |code: &'static str, phone: &'static str| NewEvent {
+        code,
+        kind: EventKind::Booked,
+        reference: Some(phone),
+        via: "form",
+        at_ns: at(10).ns,
+        friend_name: Some("李"),
+        friend_phone: Some(phone),
+        preferred_date: None,
+        purge_after_ns: None,
+    };
+    let book = |code, phone| {
+        let s = s.clone();
+        async move {
+            s.referral_form_booking(
+                &booking(code, phone),
+                Some("SZ-FT"),
+                7,
+                ("{}", "{\"held\":true}"),
+                &at(10),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    for p in &phones[..FORM_BOOKINGS_PER_DAY as usize] {
+        assert_eq!(book(CODE, p).await, FormBooked::New { held: false });
+    }
+    assert_eq!(book(CODE, phones[0]).await, FormBooked::Duplicate);
+    assert_eq!(book(CODE, phones[20]).await, FormBooked::Full);
+    assert_eq!(
+        s.referral_events(CODE).await.unwrap().len(),
+        FORM_BOOKINGS_PER_DAY as usize
+    );
+    // Other codes of the store fill its day: later bookings are kept, with one note.
+    let mut held = 0;
+    let mut made = FORM_BOOKINGS_PER_DAY;
+    let mut k = 2;
+    while made < STORE_THANKS_PER_DAY + 3 {
+        let code: &'static str = Box::leak(format!("{:A>24}", format!("C{k}")).into_boxed_str());
+        let rid: &'static str = Box::leak(id(k).into_boxed_str());
+        s.referral_issue(&new(code, rid), &at(1)).await.unwrap();
+        for j in 0..FORM_BOOKINGS_PER_DAY as usize {
+            let p: &'static str = Box::leak(format!("+86137{k:04}{j:04}").into_boxed_str());
+            match book(code, p).await {
+                FormBooked::New { held: true } => held += 1,
+                FormBooked::New { held: false } => {}
+                other => panic!("{other:?}"),
+            }
+            made += 1;
+        }
+        k += 1;
+    }
+    assert_eq!(held, made - STORE_THANKS_PER_DAY);
+    let alerts = s.alerts_to_fan(&at(20), 1000).await.unwrap();
+    assert_eq!(
+        alerts.len() as u64,
+        STORE_THANKS_PER_DAY + 1,
+        "the day's thank-yous and one note"
+    );
+    // Another day starts again.
+    let next = s
+        .referral_form_booking(
+            &booking(CODE, phones[21]),
+            Some("SZ-FT"),
+            8,
+            ("{}", "{}"),
+            &at(11),
+        )
+        .await
+        .unwrap();
+    assert_eq!(next, FormBooked::New { held: false });
 }

@@ -309,8 +309,8 @@ pub fn reference() -> String {
     out
 }
 
-/// The landing file's keys beside the widget config (read by the collector: `require_visit` in
-/// `landing/surveys.rs`, `logo` and `privacy_url` in `landing/masthead.rs`, the rest as widget
+/// The landing file's keys beside the widget config (read by the collector: `require_visit` and
+/// `booking_label` in `landing/surveys.rs`, `logo` and `privacy_url` in `landing/masthead.rs`, the rest as widget
 /// keys), with an example, for the reference.
 const LANDING_KEYS: &str = r#"
 ## Landing file keys
@@ -324,13 +324,15 @@ The collector's `--landing landing.json` maps survey ids to widget configs (ever
 | `require_visit` | `true` or `false` | `false` | Answers only from signed visit links (`sign-visit`, `qr --sign`); needs `--visit-secret`. |
 | `logo` | a file path, relative to the landing file's folder: PNG, JPEG or SVG of at most 100 KB | none | The brand's logo on the survey's pages, read once at start and served by the collector (`/s/{survey}/logo`); a missing or wrong file refuses the start, naming the key. |
 | `privacy_url` | an http(s) URL | none | A link to the brand's privacy notice under the survey's page. |
+| `booking_label` | a string of 1 to 20 characters, or an object of `zh-CN`, `zh-TW`, `en` to such strings | none | What a promoter's friend books (`"试驾"`, `"保养"`; in English with its article, `"a test drive"`): the poster's `{booking}` ("扫码预约试驾") and the store's thank-you ("王先生推荐的朋友已预约试驾，请致谢。"). Without it the words stay neutral ("已预约", "booked"). |
 | `referral_url` | an http(s) URL | none | The booking page a promoter's friend is sent to from `/r/{code}`, with `code` added (its own query kept); without it, the collector's booking form `/r/{code}/book`. |
 | `text` | an object of text keys to strings | none | The survey's own words (see Words): e.g. `referral_line`, the line on a promoter's poster, and `refer_from`, the promoter's name on it. |
 
 Text overrides work as in the widget: a key of `text` replaces that word in every locale of
 the survey (give the words in the survey's `locale`); braces are filled in the same way
-(`{brand}`, `{name}`). An unknown key, or a wrong value, refuses the start with every error
-named `{survey}.{key}`.
+(`{brand}`, `{name}`, and on the poster `{booking}`, the survey's `booking_label`). An unknown
+key, or a wrong value, refuses the start with every error named `{survey}.{key}`. A promoter's
+referral code is issued only for a survey this file names.
 
 ```json
 {
@@ -341,8 +343,9 @@ named `{survey}.{key}`.
     "logo": "logo.svg",
     "privacy_url": "https://brand.example/privacy",
     "referral_url": "https://brand.example/test-drive?src=nps",
+    "booking_label": {"zh-CN": "试驾", "zh-TW": "試駕", "en": "a test drive"},
     "review_url": "https://brand.example/reviews",
-    "text": {"referral_line": "我在{brand}的体验很好，推荐给你！扫码预约试驾。"}
+    "text": {"referral_line": "我在{brand}的体验很好，推荐给你！扫码预约{booking}。"}
   }
 }
 ```

@@ -2,11 +2,21 @@
 //! friend's open counts (`open`), what the brand reports a referral brought (`Event::parse`,
 //! `EventKind`), and the referral rate as the seed defines it (`referral_rate`).
 //!
-//! | open of a code                         | `Open`    | counted |
-//! |----------------------------------------|-----------|---------|
-//! | from the promoter's own device         | `Own`     | 0       |
-//! | from a device that opened it before    | `Repeat`  | 0       |
-//! | otherwise (a new device)               | `Counted` | 1       |
+//! | open of a code                                         | `Open`    | counted |
+//! |--------------------------------------------------------|-----------|---------|
+//! | from the promoter's own device                         | `Own`     | 0       |
+//! | from a device that opened it before                    | `Repeat`  | 0       |
+//! | a new device on a network that opened it `NET_OPENS_PER_DAY` times today | `Capped` | 0 |
+//! | otherwise (a new device)                               | `Counted` | 1       |
+//!
+//! A device is its first-party cookie (the collector's mark of a random value); a browser
+//! without one is matched by its network and steady browser name (`steady_agent`). A link
+//! preview or a crawler (`is_crawler`) is sent on, never counted.
+//!
+//! A booking on the collector's form (`form_booking`): a code takes `FORM_BOOKINGS_PER_DAY`
+//! a day (then the friend is told, honestly, and nothing is stored); a store's thank-you
+//! alerts stop at `STORE_THANKS_PER_DAY` a day (later bookings are stored and listed, and
+//! the store gets one note for the rest of the day instead of an alert each).
 //!
 //! The referral rate (转介绍率): promoters whose code brought at least one purchase ÷
 //! promoters (the seed: 150 promoters, 12 of whose friends bought: 8 %).
@@ -40,15 +50,109 @@ pub enum Open {
     Counted,
     Repeat,
     Own,
+    /// A new device, but its network already opened the code `NET_OPENS_PER_DAY` times today.
+    Capped,
 }
 
-/// The table: the promoter's own device first, then a device seen before.
-pub fn open(own_device: bool, seen_before: bool) -> Open {
+/// The counted opens of one code from one network (an IPv4 /24, an IPv6 /64) in a day: more
+/// is one person trying it, or one office passing it round.
+pub const NET_OPENS_PER_DAY: u64 = 5;
+
+/// The table: the promoter's own device first, then a device seen before, then the network's
+/// day (`net_opens_today`: the counted opens of the code from its network today).
+pub fn open(own_device: bool, seen_before: bool, net_opens_today: u64) -> Open {
     match (own_device, seen_before) {
         (true, _) => Open::Own,
         (false, true) => Open::Repeat,
+        (false, false) if net_opens_today >= NET_OPENS_PER_DAY => Open::Capped,
         (false, false) => Open::Counted,
     }
+}
+
+/// The bookings one code may make on the collector's form in a day.
+pub const FORM_BOOKINGS_PER_DAY: u64 = 3;
+/// The thank-you alerts a store gets for form bookings in a day; later ones are one note.
+pub const STORE_THANKS_PER_DAY: u64 = 20;
+
+/// What becomes of a new form booking, given how many the code (`code_n`) and the store
+/// (`store_n`) have made today, this one included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormBooking {
+    /// Stored, with its thank-you alert.
+    Alert,
+    /// Stored and listed; the store's alert for the day's rest is one note (`held`).
+    Held,
+    /// The code's day is full: nothing stored, the friend is told to call the store.
+    Full,
+}
+
+/// The form booking table (the module doc).
+pub fn form_booking(code_n: u64, store_n: u64) -> FormBooking {
+    match (
+        code_n > FORM_BOOKINGS_PER_DAY,
+        store_n > STORE_THANKS_PER_DAY,
+    ) {
+        (true, _) => FormBooking::Full,
+        (false, true) => FormBooking::Held,
+        (false, false) => FormBooking::Alert,
+    }
+}
+
+/// A browser's name as a device mark may use it: the parts that change with the network or
+/// the language (WeChat's `NetType/WIFI`, `NetType/4G`, `Language/zh_CN`) left out.
+pub fn steady_agent(user_agent: &str) -> String {
+    user_agent
+        .split_whitespace()
+        .filter(|part| {
+            let name = part.split('/').next().unwrap_or_default();
+            !name.eq_ignore_ascii_case("nettype") && !name.eq_ignore_ascii_case("language")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Link previews and crawlers known by name (lower case, matched anywhere).
+const PREVIEWS: [&str; 14] = [
+    "whatsapp",
+    "telegrambot",
+    "slackbot",
+    "facebookexternalhit",
+    "twitterbot",
+    "discordbot",
+    "linkedinbot",
+    "skypeuripreview",
+    "bingpreview",
+    "spider",
+    "crawler",
+    "curl/",
+    "wget/",
+    "python-requests/",
+];
+
+/// Whether a `User-Agent` is a chat app's link preview or a crawler, by whole words: a
+/// known preview's name, a product named `…bot/…` (`Googlebot/2.1`), a word `…Bot`
+/// (`TelegramBot`), or the word `bot`, never a phone whose model has the letters (`CUBOT`).
+pub fn is_crawler(user_agent: &str) -> bool {
+    let lower = user_agent.to_ascii_lowercase();
+    if PREVIEWS.iter().any(|p| lower.contains(p)) {
+        return true;
+    }
+    let words = user_agent.split(|c: char| c.is_whitespace() || ";(),+".contains(c));
+    words.filter(|w| !w.is_empty()).any(|word| {
+        let (name, versioned) = match word.split_once('/') {
+            Some((name, _)) => (name, true),
+            None => (word, false),
+        };
+        let lname = name.to_ascii_lowercase();
+        lname == "bot"
+            || (versioned && lname.ends_with("bot"))
+            || name.match_indices("Bot").any(|(i, _)| {
+                let before = name[..i].chars().next_back();
+                let after = name[i + 3..].chars().next();
+                before.is_none_or(|c| c.is_ascii_lowercase())
+                    && after.is_none_or(|c| !c.is_ascii_lowercase())
+            })
+    })
 }
 
 /// What a referral brought.
@@ -180,10 +284,72 @@ mod tests {
 
     #[test]
     fn the_open_table() {
-        assert_eq!(open(true, false), Open::Own);
-        assert_eq!(open(true, true), Open::Own);
-        assert_eq!(open(false, true), Open::Repeat);
-        assert_eq!(open(false, false), Open::Counted);
+        let full = NET_OPENS_PER_DAY;
+        for (own, seen, net, want) in [
+            (true, false, 0, Open::Own),
+            (true, true, 0, Open::Own),
+            (true, false, full, Open::Own),
+            (false, true, 0, Open::Repeat),
+            (false, true, full, Open::Repeat),
+            (false, false, 0, Open::Counted),
+            (false, false, full - 1, Open::Counted),
+            (false, false, full, Open::Capped),
+        ] {
+            assert_eq!(open(own, seen, net), want, "{own} {seen} {net}");
+        }
+    }
+
+    #[test]
+    fn the_form_booking_table() {
+        let (code, store) = (FORM_BOOKINGS_PER_DAY, STORE_THANKS_PER_DAY);
+        for (c, s, want) in [
+            (1, 1, FormBooking::Alert),
+            (code, store, FormBooking::Alert),
+            (code, store + 1, FormBooking::Held),
+            (code + 1, 1, FormBooking::Full),
+            (code + 1, store + 1, FormBooking::Full),
+        ] {
+            assert_eq!(form_booking(c, s), want, "{c} {s}");
+        }
+    }
+
+    #[test]
+    fn a_wechat_browser_keeps_its_name_across_networks_and_languages() {
+        let wifi = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN";
+        let g4 = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.47(0x18002f2c) NetType/4G Language/en";
+        assert_eq!(steady_agent(wifi), steady_agent(g4));
+        assert!(!steady_agent(wifi).contains("NetType"));
+        assert!(steady_agent(wifi).contains("MicroMessenger/8.0.47"));
+        assert_ne!(steady_agent(wifi), steady_agent("Mozilla/5.0 (Android)"));
+    }
+
+    #[test]
+    fn crawlers_are_told_by_whole_words_and_phones_are_not_crawlers() {
+        for ua in [
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Mozilla/5.0 (compatible; bingbot/2.0)",
+            "WhatsApp/2.23.20.0 A",
+            "TelegramBot (like TwitterBot)",
+            "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+            "facebookexternalhit/1.1",
+            "Twitterbot/1.0",
+            "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+            "Mozilla/5.0 (compatible; YandexBot/3.0)",
+            "SomeBot",
+            "a bot",
+            "curl/8.0",
+        ] {
+            assert!(is_crawler(ua), "{ua}");
+        }
+        for ua in [
+            "Mozilla/5.0 (Linux; Android 10; CUBOT P30) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36",
+            "Mozilla/5.0 (Linux; Android 12; CUBOT_KINGKONG_7) AppleWebKit/537.36",
+            "Mozilla/5.0 (Linux; Android 11; Cubot Note 20) AppleWebKit/537.36",
+            "Mozilla/5.0 (iPhone) MicroMessenger/8.0 NetType/WIFI Language/zh_CN",
+            "Mozilla/5.0 (Linux; Android 13; Bottle X1)",
+        ] {
+            assert!(!is_crawler(ua), "{ua}");
+        }
     }
 
     #[test]

@@ -97,3 +97,28 @@ pub const VISITS: &str = "ALTER TABLE visits ADD COLUMN channel TEXT NOT NULL DE
 /// The answers' device and network hashes (`HMAC` of the client's address and browser, and
 /// of its network: never the address itself), for the coaching flags.
 pub const ANSWER_MARKS: [(&str, &str); 2] = [("device", "TEXT"), ("net", "TEXT")];
+
+/// What the referral trust step does (both engines).
+pub const REFERRAL_TRUST_WHAT: &str =
+    "referrals: each open's cookie-less mark and network, the promoter's, and the day's counts";
+
+/// The referral trust step, for both engines (SQLite spells `BIGINT` `INTEGER`):
+///
+/// - `referrals.device_fallback`: the promoter's device without its cookie (network and
+///   steady browser name), so a friend's open from it is the promoter's own too;
+/// - `referral_opens.fallback`, `.net`: an open's cookie-less mark and network; `own` is 0 for
+///   a counted open, 1 for the promoter's own, 2 for an open kept uncounted (a device seen
+///   before without its cookie, or a network past its day's opens);
+/// - `referral_days`: how many form bookings a code (`code:…`) and a store (`store:…`) made
+///   on a local day (`day`: days since the epoch), counted up in the booking's transaction.
+pub const REFERRAL_TRUST: &str = "ALTER TABLE referrals ADD COLUMN device_fallback TEXT;
+    ALTER TABLE referral_opens ADD COLUMN fallback TEXT;
+    ALTER TABLE referral_opens ADD COLUMN net TEXT;
+    CREATE INDEX referral_opens_fallback ON referral_opens (code, fallback);
+    CREATE INDEX referral_opens_net ON referral_opens (code, net, at_ns);
+    CREATE TABLE referral_days (
+        key  TEXT NOT NULL,
+        day  BIGINT NOT NULL,
+        n    BIGINT NOT NULL,
+        PRIMARY KEY (key, day)
+    );";
