@@ -65,8 +65,10 @@ pub async fn invite(server: &Server, visit: &str, days: i64) {
 pub async fn promoter_page(server: &Server, b: &Browser, visit: &str) -> (String, String) {
     let context = json!({"store": "SZ-FT", "advisor": "wang", "visit": visit});
     let id = crate::response_id();
-    server.answer(&id, "after-sales", 9, context).await;
-    b.goto(&format!("{}/s/after-sales/{id}/refer", server.base))
+    // As the widget links it: the answer's write key in the fragment, so the page may name
+    // the promoter.
+    let key = server.answer(&id, "after-sales", 9, context).await;
+    b.goto(&format!("{}/s/after-sales/{id}/refer#k={key}", server.base))
         .await;
     poster_drawn(b).await;
     (id, code_of(b).await)

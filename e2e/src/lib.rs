@@ -257,8 +257,10 @@ impl Server {
     }
 
     /// The completed answer `id` of `survey` with `score` and `context`, stored now as the
-    /// widget would have posted it.
-    pub async fn answer(&self, id: &str, survey: &str, score: u8, context: Value) {
+    /// widget would have posted it; its write key (what the widget puts in the referral
+    /// page's link, `#k=…`).
+    pub async fn answer(&self, id: &str, survey: &str, score: u8, context: Value) -> String {
+        let key = nps_collector::write_key::fresh();
         let store = Store::open(&self.db).expect("open the database");
         let now = nps_collector::Now::system();
         let category = nps_core::scoring::score::category(score.into()).expect("a score");
@@ -266,7 +268,7 @@ impl Server {
             "stage": "completed", "score": score, "category": category.as_str(),
             "context": context, "locale": "zh-CN", "page": "https://brand.example/qr",
             "created_at": now.at, "updated_at": now.at,
-            "write_key": nps_collector::write_key::fresh()});
+            "write_key": key});
         let response = nps_core::contract::payload::Response::parse(&body).expect("an answer");
         let admission = nps_collector::Admission::operator();
         store
@@ -274,6 +276,7 @@ impl Server {
             .await
             .expect("store the answer");
         store.flush().await.expect("commit the answer");
+        key
     }
 
     /// The first column of each row `sql` selects, with `params` bound (`?1`, `?2`, …), as
