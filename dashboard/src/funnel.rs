@@ -317,8 +317,9 @@ fn month_day(key: &str) -> Option<i64> {
     ((1..=9999).contains(&y) && (1..=12).contains(&m)).then(|| days_from_civil(y, m, 1))
 }
 
-/// A row in a locale.
-pub fn show(row: &Row, by: By, locale: Locale) -> Shown {
+/// A row in a locale; its NPS's interval only with at least `min_n` answers (below, the
+/// figure alone, as everywhere on the page).
+pub fn show(row: &Row, by: By, locale: Locale, min_n: u64) -> Shown {
     let name = name(row, by, locale);
     let low_response = row.low_response.then(|| {
         fill(
@@ -351,6 +352,7 @@ pub fn show(row: &Row, by: By, locale: Locale) -> Shown {
         nps: row.nps.map_or_else(|| NONE.to_owned(), points),
         nps_range: row
             .nps_interval
+            .filter(|_| row.answers >= min_n)
             .map(|[lo, hi]| format!("{} … {}", points(lo), points(hi)))
             .unwrap_or_default(),
         low_response,

@@ -18,7 +18,7 @@ fn the_spec_rows_read_whole_and_in_words() {
     let f = Funnel::from_json(SPEC).unwrap();
     assert_eq!(f.by, "store");
     assert_eq!(f.rows.len(), 4);
-    let s = show(&f.rows[0], By::Store, Locale::ZhCn);
+    let s = show(&f.rows[0], By::Store, Locale::ZhCn, 1);
     assert_eq!(s.name, "深圳福田店");
     assert_eq!(s.reach, ["120", "80", "60"].map(String::from));
     assert_eq!(s.response, "50%（60/120）");
@@ -28,6 +28,13 @@ fn the_spec_rows_read_whole_and_in_words() {
     assert_eq!((bar.rate, bar.lo, bar.hi), (0.5, 0.41, 0.59));
     assert_eq!(bar.range(), "41%–59%");
     assert_eq!((s.nps.as_str(), s.nps_range.as_str()), ("42", "30 … 54"));
+    // Below the page's minimum (75 answers, a minimum of 76): the figure alone, no interval.
+    let thin = show(&f.rows[0], By::Store, Locale::ZhCn, 76);
+    assert_eq!((thin.nps.as_str(), thin.nps_range.as_str()), ("42", ""));
+    assert_eq!(
+        show(&f.rows[0], By::Store, Locale::ZhCn, 75).nps_range,
+        "30 … 54"
+    );
     assert_eq!(s.low_response, None);
     let steps: Vec<(Word, &str)> = s.steps.iter().map(|(w, n)| (*w, n.as_str())).collect();
     assert_eq!(
@@ -53,7 +60,7 @@ fn the_spec_rows_read_whole_and_in_words() {
             "在柜台当场回答 3"
         ]
     );
-    let en = show(&f.rows[0], By::Store, Locale::En);
+    let en = show(&f.rows[0], By::Store, Locale::En, 1);
     assert_eq!(en.response, "50% (60/120)");
     assert_eq!(en.reasons[2], "Answered at the counter 3");
 }
@@ -61,7 +68,7 @@ fn the_spec_rows_read_whole_and_in_words() {
 #[test]
 fn the_seeds_referral_rate_and_a_store_only_a_few_answered() {
     let f = Funnel::from_json(SPEC).unwrap();
-    let s = show(&f.rows[1], By::Store, Locale::ZhCn);
+    let s = show(&f.rows[1], By::Store, Locale::ZhCn, 1);
     assert_eq!(s.name, "广州天河店");
     // No name from the collector: the code.
     assert_eq!(name(&f.rows[3], By::Store, Locale::En), "BJ-CY");
@@ -73,12 +80,12 @@ fn the_seeds_referral_rate_and_a_store_only_a_few_answered() {
         s.low_response.as_deref(),
         Some("广州天河店：净推荐值较高，但受邀的 400 位顾客中只有 48 位回答。如果只有满意的顾客拿到了邀请，这个分数并不代表所有顾客。")
     );
-    let tw = show(&f.rows[1], By::Store, Locale::ZhTw);
+    let tw = show(&f.rows[1], By::Store, Locale::ZhTw, 1);
     assert!(tw
         .low_response
         .unwrap()
         .contains("受邀的 400 位顧客中只有 48 位回答。"));
-    let en = show(&f.rows[1], By::Store, Locale::En);
+    let en = show(&f.rows[1], By::Store, Locale::En, 1);
     let en = en.low_response.unwrap();
     assert!(en.starts_with("广州天河店"), "{en}");
     assert!(en.contains("the NPS is high, but only 48 of 400 invited customers answered."));
@@ -94,7 +101,7 @@ fn the_seeds_referral_rate_and_a_store_only_a_few_answered() {
 #[test]
 fn a_row_without_denominators_says_so_instead_of_zero() {
     let f = Funnel::from_json(SPEC).unwrap();
-    let s = show(&f.rows[2], By::Store, Locale::ZhCn);
+    let s = show(&f.rows[2], By::Store, Locale::ZhCn, 1);
     assert_eq!(s.name, "（未填写）");
     for figure in [&s.response, &s.nps, &s.referral, &s.flagged] {
         assert_eq!(figure, NONE);
@@ -102,7 +109,7 @@ fn a_row_without_denominators_says_so_instead_of_zero() {
     assert_eq!((s.response_bar, s.referral_bar), (None, None));
     assert_eq!(s.nps_range, "");
     // Nobody invited: said, not 0 / 0 / 0 beside an NPS of twelve answers.
-    let s = show(&f.rows[3], By::Store, Locale::ZhCn);
+    let s = show(&f.rows[3], By::Store, Locale::ZhCn, 1);
     assert_eq!(s.reach, ["未记录邀请", NONE, NONE].map(String::from));
     assert_eq!(
         (s.response.as_str(), s.answers.as_str(), s.nps.as_str()),
@@ -110,7 +117,7 @@ fn a_row_without_denominators_says_so_instead_of_zero() {
     );
     assert_eq!(s.flagged, "0%（0/12）");
     assert_eq!(
-        show(&f.rows[3], By::Store, Locale::En).reach[0],
+        show(&f.rows[3], By::Store, Locale::En, 1).reach[0],
         "No invitations recorded"
     );
     assert_eq!(Word::Answered.in_(Locale::ZhCn), "受邀后回答");

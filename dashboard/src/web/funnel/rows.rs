@@ -74,7 +74,7 @@ pub fn FunnelRows(props: &Props) -> Html {
         .funnel
         .rows
         .iter()
-        .map(|r| (show(r, by, v.locale), r.flagged))
+        .map(|r| (show(r, by, v.locale, v.cx.min_n), r.flagged))
         .collect();
     // The store whose flagged answers are open: its code and name.
     let open = use_state(|| None::<(String, String)>);
@@ -157,7 +157,7 @@ pub struct TrendProps {
 pub fn TrendRows(props: &TrendProps) -> Html {
     let v = &props.view;
     let rows = props.funnel.rows.iter().map(|r| {
-        let s = show(r, By::Month, v.locale);
+        let s = show(r, By::Month, v.locale, v.cx.min_n);
         html! {
             <tr data-key={s.key.clone()}>
                 <th scope="row">{ s.name.clone() }</th>
