@@ -321,3 +321,16 @@ async fn a_dropped_files_places_table_lists_its_stores_and_opens_one() {
     assert_eq!(text(&root, ".glance .n"), "40 条回答");
     root.remove();
 }
+
+/// The what-if levers move a figure only where there is one: store C's 5 answers get
+/// "样本不足（5 条），暂不评级" and no slider, the whole view its three sliders.
+#[wasm_bindgen_test]
+async fn the_what_if_levers_wait_for_enough_answers() {
+    let root = render("store=C&lang=zh-CN").await;
+    assert_eq!(text(&root, ".whatif .thin"), "样本不足（5 条），暂不评级");
+    assert!(all(&root, ".whatif input[type=range]").is_empty());
+    root.remove();
+    let root = render("lang=zh-CN").await;
+    assert_eq!(all(&root, ".whatif input[type=range]").len(), 3);
+    root.remove();
+}

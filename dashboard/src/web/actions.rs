@@ -1,5 +1,5 @@
 //! What if: the panel for the three levers side by side (the customers to call back are the
-//! case queue, `cases`).
+//! case queue, `cases`); below the page's minimum of answers, only "样本不足…".
 
 use std::rc::Rc;
 
@@ -24,6 +24,15 @@ pub struct WhatIfProps {
 pub fn WhatIf(props: &WhatIfProps) -> Html {
     let v = &props.view;
     let t = &v.report.tally;
+    if t.n() < v.cx.min_n {
+        // Too few answers to reckon with: no lever moves a figure that means nothing yet.
+        return html! {
+            <section class="card whatif" style="grid-area: whatif" aria-labelledby="whatif-h">
+                <h2 id="whatif-h">{ v.t(Word::WhatIf) }</h2>
+                <p class="muted thin">{ crate::plain::not_enough(t.n(), v.locale) }</p>
+            </section>
+        };
+    }
     let values = v.levers.unwrap_or([0.0; 3]);
     let now = t.nps().map(|n| n.score);
     let rows = [
