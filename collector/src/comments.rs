@@ -1,7 +1,8 @@
 //! `GET /api/comments`: the comments of the caller's scope, newest first, a page at a time,
 //! for the dashboard (which reads everything else as columns, `columns`). Selected by
 //! `survey`, `from`/`to` (when first stored, as the export's `since`/`until`), `store`,
-//! `advisor`, `region`, `city`, `reason`, `category` and `q` (words the comment contains, any
+//! `advisor`, `model`, `service_type`, `touchpoint`, `region`, `city`, `reason`, `category` and
+//! `q` (words the comment contains, any
 //! case); at most `limit` (≤ `rules::MAX_COMMENTS_PAGE`) and, for the next page, `before` (the
 //! `next` the previous page gave). Each answer's id, score, category, reasons, store,
 //! advisor, time and comment (a phone typed into it masked, `alerts::message::customer_words`);
@@ -28,8 +29,21 @@ use crate::{audit, ApiError, Shared};
 
 /// The query keys `GET /api/comments` reads.
 pub const PARAMS: &[&str] = &[
-    "survey", "from", "to", "store", "advisor", "region", "city", "reason", "category", "q",
-    "before", "limit",
+    "survey",
+    "from",
+    "to",
+    "store",
+    "advisor",
+    "model",
+    "service_type",
+    "touchpoint",
+    "region",
+    "city",
+    "reason",
+    "category",
+    "q",
+    "before",
+    "limit",
 ];
 
 /// What `GET /api/comments` asks.
@@ -38,6 +52,9 @@ pub struct Ask {
     pub selection: Selection,
     pub store: Option<String>,
     pub advisor: Option<String>,
+    pub model: Option<String>,
+    pub service_type: Option<String>,
+    pub touchpoint: Option<String>,
     pub region: Option<String>,
     pub city: Option<String>,
     pub reason: Option<String>,
@@ -81,6 +98,9 @@ impl Ask {
                 "to" => a.selection.until_ns = Some(bound("to", v, true)?),
                 "store" => a.store = text(v),
                 "advisor" => a.advisor = text(v),
+                "model" => a.model = text(v),
+                "service_type" => a.service_type = text(v),
+                "touchpoint" => a.touchpoint = text(v),
                 "region" => a.region = text(v),
                 "city" => a.city = text(v),
                 "reason" => a.reason = text(v),
@@ -136,6 +156,12 @@ struct Context<'a> {
     store: Option<Cow<'a, str>>,
     #[serde(borrow)]
     advisor: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    model: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    service_type: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    touchpoint: Option<Cow<'a, str>>,
 }
 
 /// What a comment needs of a stored body (the rest skipped).
@@ -197,6 +223,9 @@ async fn read(state: &Shared, caller: Caller, ask: Ask) -> Result<Vec<Found>, St
             let cat = b.score.and_then(|s| category(s).ok());
             if !(asked(&ask.store, store)
                 && asked(&ask.advisor, advisor)
+                && asked(&ask.model, cx.model.as_deref())
+                && asked(&ask.service_type, cx.service_type.as_deref())
+                && asked(&ask.touchpoint, cx.touchpoint.as_deref())
                 && asked(&ask.region, region)
                 && asked(&ask.city, city)
                 && ask.category.is_none_or(|c| cat == Some(c))

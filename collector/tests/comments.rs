@@ -41,7 +41,8 @@ fn answer(n: usize, store: &str, score: u8, reasons: &[&str], comment: &str, ns:
         "survey": "after-sales", "stage": "completed", "score": score,
         "category": nps_core::scoring::score::category(score as i64).unwrap().as_str(),
         "reasons": reasons, "comment": comment, "contact": contact,
-        "context": {"store": store, "advisor": "wang"}, "locale": "zh-CN",
+        "context": {"store": store, "advisor": "wang", "touchpoint": "qr",
+            "model": if store == "BJ-CY" { "suv" } else { "sedan" }}, "locale": "zh-CN",
         "page": null, "created_at": t, "updated_at": t}),
     )
     .unwrap()
@@ -199,6 +200,15 @@ async fn the_comments_are_read_newest_first_by_reason_store_and_words_in_the_sco
     assert_eq!(said(&v).len(), 4);
     let (_, v) = json_of(&app, "admin", "/api/comments?region=north").await;
     assert_eq!(said(&v), ["太慢也太贵", "收费太贵"]);
+    // The view's other segments: a model, a touchpoint.
+    let (_, v) = json_of(&app, "admin", "/api/comments?model=suv").await;
+    assert_eq!(said(&v), ["太慢也太贵", "收费太贵"]);
+    let (_, v) = json_of(&app, "admin", "/api/comments?touchpoint=qr&model=sedan").await;
+    assert_eq!(said(&v).len(), 4);
+    let (_, v) = json_of(&app, "admin", "/api/comments?touchpoint=web").await;
+    assert_eq!(said(&v).len(), 0);
+    let (_, v) = json_of(&app, "admin", "/api/comments?service_type=repair").await;
+    assert_eq!(said(&v).len(), 0);
 
     // Pages: two at a time, each `next` the cursor of the one after.
     let (_, p1) = json_of(&app, "admin", "/api/comments?limit=4").await;

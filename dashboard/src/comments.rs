@@ -72,6 +72,12 @@ pub fn query(ask: &Ask, f: &Filters) -> String {
         ("survey", ask.survey.as_ref()),
         ("store", f.only[Dimension::Store.index()].as_ref()),
         ("advisor", f.only[Dimension::Advisor.index()].as_ref()),
+        ("model", f.only[Dimension::Model.index()].as_ref()),
+        (
+            "service_type",
+            f.only[Dimension::ServiceType.index()].as_ref(),
+        ),
+        ("touchpoint", f.only[Dimension::Touchpoint.index()].as_ref()),
         ("region", f.region.as_ref()),
         ("city", f.city.as_ref()),
         ("reason", f.reason.as_ref()),
@@ -122,7 +128,9 @@ mod tests {
         f.search = "等待".into();
         f.reason = Some("wait_time".into());
         f.only[Dimension::Store.index()] = Some("SZ-FT".into());
+        f.only[Dimension::Model.index()] = Some("suv".into());
         let q = query(&ask, &f);
+        assert!(q.contains("&model=suv&"), "{q}");
         assert!(q.contains("&reason=wait_time&"), "{q}");
         assert!(q.contains("&category=detractor&"), "{q}");
         assert!(q.contains("&store=SZ-FT&"), "{q}");
