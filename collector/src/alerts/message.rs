@@ -198,8 +198,8 @@ fn fold_digit(c: char) -> char {
 }
 
 /// The Chinese numerals a number can be written in (daily and financial forms, 〇 and 零,
-/// 幺 and 两 as said on the phone).
-const CHINESE_NUMERALS: &str = "〇一二三四五六七八九十零幺两兩壹贰貳叁參肆伍陆陸柒捌玖拾";
+/// 幺, 两, 洞 (0), 拐 (7) and 勾 (9) as said on the phone).
+const CHINESE_NUMERALS: &str = "〇一二三四五六七八九十零幺两兩壹贰貳叁參肆伍陆陸柒捌玖拾洞拐勾";
 
 /// Whether `c` is a numeral of any script: a digit (ASCII, full-width, any script's), a
 /// number form (`①`, `Ⅷ`, `〇`) or a Chinese numeral.
@@ -207,21 +207,43 @@ pub fn numeral(c: char) -> bool {
     c.is_numeric() || CHINESE_NUMERALS.contains(c)
 }
 
-/// What may stand between the digits of one phone number: spaces (a full-width one too),
-/// dashes, dots, slashes and brackets, ASCII or full-width.
+/// What may stand between the digits of one phone number: any space (no-break and thin ones
+/// too), dashes (the hyphens and dashes U+2010–2015, the minus sign), dots (`.`, `．`, `·`,
+/// `・`), slashes and brackets, ASCII or full-width, and the invisible marks a copied number
+/// carries (`invisible`).
 fn separator(c: char) -> bool {
+    c.is_whitespace()
+        || invisible(c)
+        || matches!(
+            c,
+            '-' | '\u{FF0D}' | '\u{2010}'
+                ..='\u{2015}'
+                    | '\u{2212}'
+                    | '.'
+                    | '\u{FF0E}'
+                    | '\u{00B7}'
+                    | '\u{30FB}'
+                    | '\u{FF65}'
+                    | '/'
+                    | '\u{FF0F}'
+                    | '('
+                    | ')'
+                    | '\u{FF08}'
+                    | '\u{FF09}'
+        )
+}
+
+/// An invisible format mark: zero-width spaces and joiners, direction marks and isolates, the
+/// word joiner, a soft hyphen, a byte-order mark. Dropped from what a robot is sent.
+fn invisible(c: char) -> bool {
     matches!(
         c,
-        ' ' | '\u{3000}'
-            | '-'
-            | '\u{FF0D}'
-            | '.'
-            | '/'
-            | '\u{FF0F}'
-            | '('
-            | ')'
-            | '\u{FF08}'
-            | '\u{FF09}'
+        '\u{00AD}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
     )
 }
 
@@ -240,7 +262,11 @@ pub fn longest_numeral_run(text: &str) -> usize {
 }
 
 fn clean(text: &str, strict: bool) -> String {
-    let chars: Vec<char> = text.chars().map(fold_digit).collect();
+    let chars: Vec<char> = text
+        .chars()
+        .filter(|c| !invisible(*c))
+        .map(fold_digit)
+        .collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
@@ -259,7 +285,15 @@ fn clean(text: &str, strict: bool) -> String {
                 }
                 end += 1;
             }
-            let run: String = chars[i..=last].iter().collect();
+            // Any space as a plain one, any dash as `-`: the phone's own reading of the run.
+            let run: String = chars[i..=last]
+                .iter()
+                .map(|&c| match c {
+                    c if c.is_whitespace() => ' ',
+                    '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FF0D}' => '-',
+                    c => c,
+                })
+                .collect();
             let phone = ascii && nps_core::contract::phone::normalize(&run).is_some();
             if ascii && ((strict && count >= PHONE_DIGITS) || phone) {
                 out.push_str(&masked(&run));

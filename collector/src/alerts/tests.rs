@@ -658,7 +658,7 @@ fn customers_words_are_masked_and_inert() {
     check("line\nbreak", "line break");
     // Full-width digits and the other ways people write a number are masked too.
     check("电话１３８１２３４３７８８", "电话138****3788");
-    check("１３８　１２３４　３７８８", "*******3788");
+    check("１３８　１２３４　３７８８", "138****3788");
     check("138/1234/3788 找我", "*******3788 找我");
     check("（138）12343788", "（*******3788");
     check("(138)1234-3788", "(138****3788");
@@ -1038,6 +1038,15 @@ fn a_phone_in_any_scripts_numerals_is_stars() {
         ("call 1380013", "call *******"),
         ("三十一岁，十分满意", "三十一岁，十分满意"),
         ("二〇二六年", "二〇二六年"),
+        // Copied from a phone's contacts: direction marks and no-break spaces around it.
+        (
+            "\u{202a}+86\u{a0}138\u{a0}0013\u{a0}8000\u{202c}",
+            "138****8000",
+        ),
+        ("138\u{2009}0013\u{2011}8000", "138****8000"),
+        ("138·0013・8000", "*******8000"),
+        ("一三八\u{200b}〇〇一三\u{200d}三七八八", "***********"),
+        ("幺三洞洞拐拐勾勾", "********"),
     ] {
         assert_eq!(customer_words(typed), shown, "{typed}");
     }
