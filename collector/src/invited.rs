@@ -58,6 +58,9 @@ const DAY_NS: i64 = 86_400 * 1_000_000_000;
 pub struct Accepted<'a> {
     pub surveys: Option<&'a [&'a str]>,
     pub org: Option<&'a Org>,
+    /// The stores an unknown store's error may list: the caller's own (`org_within`), never
+    /// another scope's.
+    pub shown: &'a [&'a str],
 }
 
 fn bad(field: String, message: String) -> ApiError {
@@ -156,12 +159,7 @@ pub fn parse(
         let store = required("store")?;
         if let Some(org) = org {
             if org.store(&store).is_none() {
-                let known: Vec<&str> = org
-                    .stores()
-                    .iter()
-                    .map(|s| s.id.as_str())
-                    .take(STORES_SHOWN)
-                    .collect();
+                let known: Vec<&str> = accepted.shown.iter().copied().take(STORES_SHOWN).collect();
                 return Err(bad(
                     format!("[{i}].store"),
                     format!(
@@ -248,18 +246,36 @@ pub fn parse(
 }
 
 /// The 409 of a batch naming visits on record for another store: every such row, the store
-/// on record (`null`: recorded without one), and nothing written.
-fn conflict(visits: &[NewVisit], taken: &[crate::storage::Taken]) -> Response {
+/// on record where the caller may see it (`null`: recorded without one, or, with
+/// `outside_scope`, a store outside the caller's scope), and nothing written.
+fn conflict(
+    visits: &[NewVisit],
+    taken: &[crate::storage::Taken],
+    sees: impl Fn(&str) -> bool,
+) -> Response {
+    // A store outside the caller's scope is never named: only that it is another one.
+    fn shown<'t>(t: &'t crate::storage::Taken, sees: &dyn Fn(&str) -> bool) -> Option<&'t str> {
+        t.store.as_deref().filter(|s| sees(s))
+    }
+    let shown = |t| shown(t, &sees);
     let rows: Vec<Value> = taken
         .iter()
-        .map(|t| json!({"row": t.index, "visit": visits[t.index].visit, "store": t.store}))
+        .map(|t| {
+            let mut row =
+                json!({"row": t.index, "visit": visits[t.index].visit, "store": shown(t)});
+            if t.store.is_some() && shown(t).is_none() {
+                row["outside_scope"] = json!(true);
+            }
+            row
+        })
         .collect();
     let words: Vec<String> = taken
         .iter()
         .map(|t| {
-            let on_record = match &t.store {
-                Some(s) => format!("store {s}"),
-                None => "no store (only a caller of every store may name it)".to_owned(),
+            let on_record = match (&t.store, shown(t)) {
+                (_, Some(s)) => format!("store {s}"),
+                (Some(_), None) => "another store, outside your scope".to_owned(),
+                (None, _) => "no store (only a caller of every store may name it)".to_owned(),
             };
             format!(
                 "[{}].visit {:?} is recorded for {on_record}",
@@ -291,9 +307,17 @@ pub(crate) async fn record(caller: Caller, State(state): State<Shared>, body: By
     let now = Now::system();
     let names = state.names();
     let surveys = state.settings.landing.survey_ids();
+    let seen = names
+        .org()
+        .map(|o| nps_core::access::org_within(o, &caller.scope));
+    let shown: Vec<&str> = seen
+        .iter()
+        .flat_map(|o| o.stores().iter().map(|s| s.id.as_str()))
+        .collect();
     let accepted = Accepted {
         surveys: surveys.as_deref(),
         org: names.org(),
+        shown: &shown,
     };
     let visits = match std::str::from_utf8(&body)
         .map_err(|_| bad("body".into(), "is not valid UTF-8".into()))
@@ -339,7 +363,11 @@ pub(crate) async fn record(caller: Caller, State(state): State<Shared>, body: By
             )
                 .into_response(),
         ),
-        Ok(VisitsRecorded::Taken(taken)) => private(conflict(&visits, &taken)),
+        Ok(VisitsRecorded::Taken(taken)) => {
+            let sees =
+                |store: &str| caller.may(Action::ReportVisits, &place_of(names.org(), Some(store)));
+            private(conflict(&visits, &taken, sees))
+        }
         Err(e) => {
             tracing::error!(error = %e, "recording visits");
             private(ApiError::storage().into_response())
@@ -446,6 +474,7 @@ mod tests {
         let accepted = Accepted {
             surveys: Some(&surveys),
             org: None,
+            shown: &[],
         };
         assert!(one(row(json!({})), accepted).is_ok());
         let e = one(row(json!({"survey": "aftersales"})), accepted).unwrap_err();

@@ -250,6 +250,34 @@ async fn visits_are_checked_whole_scoped_and_keep_their_first_issue_time() {
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    // SZ-FT's token naming it for SZ-FT: a conflict that never names the store outside its
+    // scope; its unknown store's error lists only its own stores.
+    let r = post(
+        token(Role::Store),
+        json!([{"survey": "after-sales", "visit": "R-3", "store": "SZ-FT"}]),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["taken"].clone()),
+        (
+            StatusCode::CONFLICT,
+            json!([{"row": 0, "visit": "R-3", "store": null, "outside_scope": true}])
+        ),
+        "{}",
+        r.text
+    );
+    assert!(
+        !r.text.contains("SZ-NS") && r.text.contains("another store, outside your scope"),
+        "{}",
+        r.text
+    );
+    let r = post(token(Role::Store), json!([row("R-9", "XX-00")])).await;
+    assert_eq!(r.json()["field"], "[0].store", "{}", r.text);
+    assert!(
+        r.text.contains("SZ-FT") && !r.text.contains("SZ-NS"),
+        "{}",
+        r.text
+    );
     let r = post(
         token(Role::Region),
         json!([{"survey": "after-sales", "visit": "R-3", "store": "SZ-FT", "advisor": "zhao", "touchpoint": "sales"}]),
@@ -337,7 +365,7 @@ async fn visits_are_checked_whole_scoped_and_keep_their_first_issue_time() {
     let audit = store.audit().await.unwrap();
     assert_eq!(
         audit.iter().filter(|a| a.action == "visits_record").count(),
-        4
+        5
     );
 }
 
