@@ -261,6 +261,12 @@ impl Server {
     /// page's link, `#k=…`).
     pub async fn answer(&self, id: &str, survey: &str, score: u8, context: Value) -> String {
         let key = nps_collector::write_key::fresh();
+        self.answer_keyed(id, survey, score, context, &key).await;
+        key
+    }
+
+    /// `answer` with the write key `key` (one a test gave the page before the answer came).
+    pub async fn answer_keyed(&self, id: &str, survey: &str, score: u8, context: Value, key: &str) {
         let store = Store::open(&self.db).expect("open the database");
         let now = nps_collector::Now::system();
         let category = nps_core::scoring::score::category(score.into()).expect("a score");
@@ -276,7 +282,6 @@ impl Server {
             .await
             .expect("store the answer");
         store.flush().await.expect("commit the answer");
-        key
     }
 
     /// The first column of each row `sql` selects, with `params` bound (`?1`, `?2`, …), as

@@ -445,13 +445,32 @@ async fn a_referral_page_asked_for_before_its_answer_arrives_becomes_the_page_by
     let server = Server::start().await;
     let b = phone_as(WECHAT_UA).await;
     let id = nps_e2e::response_id();
-    b.goto(&format!("{}/s/after-sales/{id}/refer", server.base))
+    // As the widget links it, with the answer's write key in the fragment.
+    let key = nps_collector::write_key::fresh();
+    b.goto(&format!("{}/s/after-sales/{id}/refer#k={key}", server.base))
         .await;
     assert_eq!(b.text("h1").await, "正在生成您的专属邀请…");
+    assert_eq!(
+        b.js("return location.hash").await,
+        json!(""),
+        "the key leaves the address at once"
+    );
     // The widget's outbox delivers the answer: the page turns into the referral page.
     let context = json!({"store": "SZ-FT", "visit": "RO-LATE"});
-    server.answer(&id, "after-sales", 10, context).await;
+    server
+        .answer_keyed(&id, "after-sales", 10, context, &key)
+        .await;
     poster_drawn(&b).await;
     assert_eq!(b.text("h1").await, "邀请好友体验星辰汽车");
+    // The key came through the page's refreshes: the promoter can still name the poster.
+    b.find("#nps-name").await.send_keys("王先生").await.unwrap();
+    b.tap("form .nps-submit").await;
+    wait_until("the name on the page", || async {
+        let v = b
+            .js("return document.getElementById('nps-name').value")
+            .await;
+        (v == json!("王先生")).then_some(())
+    })
+    .await;
     b.close().await;
 }

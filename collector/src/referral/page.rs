@@ -15,17 +15,32 @@ use crate::landing::masthead::Masthead;
 use crate::landing::page::{card, document_unnamed as document};
 use crate::storage::Referral;
 
+/// The answer's write key the widget's link carries (`#k=…`, never sent to a server) leaves
+/// the address at once (nothing shares or records it), and is kept for this tab's pages of
+/// the answer (`sessionStorage`, by path) so a "preparing" page's refresh, which drops the
+/// fragment, does not lose it: `window.npsKey`.
+macro_rules! keep_key {
+    () => {
+        "(function(){var s='nps_k:'+location.pathname,m=/[#&]k=([A-Za-z0-9_-]{16,64})/.exec(location.hash),\
+k=m&&m[1];try{if(k)sessionStorage.setItem(s,k);else k=sessionStorage.getItem(s);}catch(e){}\
+if(m)try{history.replaceState(null,'',location.pathname+location.search);}catch(e){}\
+window.npsKey=k;})();"
+    };
+}
+
+/// The "preparing" page's script: only `keep_key!`.
+const KEEP_KEY: &str = keep_key!();
+
 /// The promoter's page's script: `www/share.js`, then the hooks (a share or a save records
 /// the first share; inside WeChat the page's address becomes the friend's link at once, so
 /// WeChat's ··· shares that link, and "save the poster", which WeChat cannot download, shows
 /// the poster on the page full size under "press and hold the picture to save or send it"
 /// instead; without a script the server sends WeChat there: `poster_http`). One constant text.
 const SCRIPT: &str = concat!(
-    // The answer's write key the widget's link carries (`#k=…`, never sent to a server) goes
-    // into the name's form, and out of the address.
-    "(function(){var m=/[#&]k=([A-Za-z0-9_-]{16,64})/.exec(location.hash);if(!m)return;\
-var f=document.querySelector('input[name=write_key]');if(f)f.value=m[1];\
-try{history.replaceState(null,'',location.pathname+location.search);}catch(e){}})();",
+    keep_key!(),
+    // ... and goes into the name's form.
+    "(function(){var k=window.npsKey;if(!k)return;\
+var f=document.querySelector('input[name=write_key]');if(f)f.value=k;})();",
     include_str!("../../../www/share.js"),
     "(function(){var a=document.querySelector('[data-share]');if(!a)return;\
 function shared(){try{fetch(a.href+'/shared',{method:'POST',keepalive:true});}catch(e){}}\
@@ -149,8 +164,17 @@ pub fn preparing(cfg: &Config, m: &Masthead, since: i64) -> Response {
         esc(cfg.text(Text::ReferPreparing))
     );
     let again = format!("?since={since}");
-    let body = document(cfg, m, &card(cfg, "preparing", &inner), "");
+    let body = document(
+        cfg,
+        m,
+        &card(cfg, "preparing", &inner),
+        &format!("<script>{KEEP_KEY}</script>"),
+    );
     let mut resp = crate::landing::html(StatusCode::OK, body);
+    resp.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("2;url={again}")) {
         resp.headers_mut()
             .insert(header::HeaderName::from_static("refresh"), v);

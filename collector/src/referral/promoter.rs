@@ -158,6 +158,11 @@ pub(crate) async fn refer_page(
         Ok(html) => landing::html(StatusCode::OK, html),
         Err(e) => return unavailable(e),
     };
+    // The page's address names the answer: no link on it tells another site.
+    resp.headers_mut().insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
     if let Some(c) = cookie {
         resp.headers_mut().insert(header::SET_COOKIE, c);
     }
