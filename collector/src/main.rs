@@ -293,7 +293,11 @@ async fn main() -> ExitCode {
     if let Some(done) = commands::with_store(&args, &store, &names).await {
         return done.map_or_else(|(code, e)| fail(code, e), |()| ExitCode::SUCCESS);
     }
-    nps_collector::referral::warn_at_start(&args.public_origin);
+    let unsigned_codes = visit_key.is_none()
+        && landing
+            .survey_ids()
+            .is_some_and(|surveys| !surveys.is_empty());
+    nps_collector::referral::warn_at_start(&args.public_origin, unsigned_codes);
     if let Some(dir) = &args.static_dir {
         if let Err(e) = check_static(dir, store.sqlite_path(), &read_files(&args)) {
             return fail(2, e);

@@ -62,11 +62,17 @@ use crate::landing::{self, Ask};
 use crate::state::{AppState, Shared};
 use crate::storage::{Now, Referral};
 
-/// What a promoter's referral needs from the deployment, said at start (neither stops it):
-/// a public origin for the links, posters and QR codes (else the address each request's
+/// What a promoter's referral needs from the deployment, said at start (none stops it): a
+/// visit secret where the landing file has surveys (`unsigned_codes`: else a code's store is
+/// whatever an unsigned link named), a public origin for the links, posters and QR codes (else the address each request's
 /// connection reached, over http: `origin`), and a CJK font for the posters' words (looked for
 /// on a thread of its own, which also reads the fonts before the first poster).
-pub fn warn_at_start(public_origins: &[String]) {
+pub fn warn_at_start(public_origins: &[String], unsigned_codes: bool) {
+    if unsigned_codes {
+        tracing::warn!(
+            "no --visit-secret: promoters of the landing file's surveys get referral codes for the store their link names, and an unsigned link can name any store; sign visit links (--visit-secret) where referrals count"
+        );
+    }
     if public_origins.is_empty() {
         tracing::warn!(
             "no --public-origin: referral links, posters and QR codes name the address the collector was reached at, over http (never a request's Host); set --public-origin to the address people reach it by"
