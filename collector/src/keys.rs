@@ -58,10 +58,17 @@ impl Keys {
         Self::hex(&Self::mac(&self.device, &[b"net", prefix(ip).as_bytes()]))
     }
 
-    /// A browser's first-party referral cookie (`referral::DEVICE_COOKIE`, a random value):
-    /// the main mark of a device that opens a referral link.
+    /// A browser's first-party referral cookie (`referral::DEVICE_COOKIE`, a random value and
+    /// its `cookie_tag`): the main mark of a device that opens a referral link.
     pub fn cookie_device(&self, cookie: &str) -> String {
         Self::hex(&Self::mac(&self.device, &[b"cookie", cookie.as_bytes()]))
+    }
+
+    /// The tag that signs a referral cookie's random part (128 bits, 32 hex digits): a
+    /// cookie is one this collector gave only when its tag is this (`referral::device`).
+    pub fn cookie_tag(&self, random: &str) -> String {
+        let mac = Self::mac(&self.device, &[b"cookie-tag", random.as_bytes()]);
+        mac[..16].iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// A referral open's network: an IPv4 address's /24, an IPv6 address's /64 (as `net`'s

@@ -485,6 +485,11 @@ async fn events_count_once_per_id_in_scope_and_name_the_wrong_field() {
             json!({"type": "booked", "id": "B-3", "at": "2099-01-01T00:00:00Z"}),
             "at",
         ),
+        // Before the code was made: no friend came through it then.
+        (
+            json!({"type": "booked", "id": "B-3", "at": "2020-01-01T00:00:00Z"}),
+            "at",
+        ),
         (
             json!({"type": "booked", "id": "B-3", "phone": "13812345678"}),
             "phone",
@@ -503,6 +508,16 @@ async fn events_count_once_per_id_in_scope_and_name_the_wrong_field() {
             .count(),
         2,
         "the first report and its duplicate; none of the refused"
+    );
+    let early = json!({"type": "booked", "id": "B-3", "at": "2020-01-01T00:00:00Z"});
+    let r = event(&w, &code, ADMIN, early).await;
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("expected a time no earlier than 20"),
+        "{}",
+        r.text
     );
     let r = event(&w, &code, ADMIN, json!({"type": "sold"})).await;
     assert!(
@@ -1225,6 +1240,97 @@ async fn embeds_previews_and_heads_are_not_counted_as_friends() {
         .unwrap();
     send(&w.app, page).await;
     assert_eq!(w.store.referral_opens(&code).await.unwrap(), (1, 1));
+}
+
+/// The referral cookie a reply sets (`nps_rd=…`).
+fn device_cookie(r: &Reply) -> String {
+    let set = r.headers[header::SET_COOKIE].to_str().unwrap();
+    let pair = set.split(';').next().unwrap().to_owned();
+    assert!(pair.starts_with("nps_rd="), "{set}");
+    pair
+}
+
+/// A cookie the collector did not sign (made up: any 32 hex digits, the shape cookies had
+/// before they were signed) is no cookie: a new made-up cookie each time is not a new friend,
+/// and the browser is given a signed one.
+#[tokio::test]
+async fn a_made_up_cookie_is_no_cookie_and_not_a_new_friend() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    let uri = format!("/r/{code}");
+    let first = get(&w, &uri, [10, 8, 0, 1], UA_FRIEND).await;
+    let signed = device_cookie(&first);
+    for n in 0..3u128 {
+        let forged = format!("nps_rd={:032x}", 0xabc0 + n);
+        let req = from(Request::get(&uri), [10, 8, 0, 1], UA_FRIEND)
+            .header(header::COOKIE, &forged)
+            .body(Body::empty())
+            .unwrap();
+        let r = send(&w.app, req).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let given = device_cookie(&r);
+        assert!(given != forged && given != signed, "{given}");
+    }
+    assert_eq!(w.store.referral_opens(&code).await.unwrap().0, 1);
+}
+
+/// A friend whose browser carries a cookie of its own is never the promoter, even on the
+/// promoter's office Wi-Fi with the same phone and browser.
+#[tokio::test]
+async fn a_friend_with_a_cookie_on_the_promoters_network_and_phone_is_not_the_promoter() {
+    let w = world();
+    let code = promoter_code(&w, "after-sales").await;
+    let uri = format!("/r/{code}");
+    // At home: counted, and given the friend's own cookie.
+    let home = get(&w, &uri, [10, 9, 0, 1], UA_PROMOTER).await;
+    let cookie = device_cookie(&home);
+    assert_eq!(w.store.referral_opens(&code).await.unwrap().0, 1);
+    // At the promoter's office (the promoter's /24), the same phone model: books.
+    let req = from(
+        Request::builder()
+            .method(Method::POST)
+            .uri(format!("{uri}/book")),
+        [10, 0, 0, 50],
+        UA_PROMOTER,
+    )
+    .header(header::COOKIE, &cookie)
+    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+    .body(Body::from("name=%E6%9D%8E&phone=13812345678&consent=1"))
+    .unwrap();
+    let booked = send(&w.app, req).await;
+    assert_eq!(booked.status, StatusCode::OK, "{}", booked.text);
+    assert!(!booked.text.contains("这是您自己的邀请链接"));
+}
+
+/// A chat app's link preview or a crawler fetching the promoter's page issues no code and
+/// binds no device: the promoter's own browser issues it later, and is theirs.
+#[tokio::test]
+async fn a_link_preview_of_the_promoters_page_issues_nothing() {
+    let w = world();
+    answer(&w, PROMOTER, "after-sales", 10).await;
+    let uri = format!("/s/after-sales/{PROMOTER}/refer");
+    for ua in [
+        "WhatsApp/2.0 (link preview)",
+        "Mozilla/5.0 (compatible; Googlebot/2.1)",
+        "",
+    ] {
+        let r = get(&w, &uri, [10, 0, 0, 1], ua).await;
+        assert_eq!(r.status, StatusCode::OK, "{ua}");
+        assert!(r.text.contains("正在生成"), "{ua}: {}", r.text);
+        assert!(!r.text.contains("/r/"), "{ua}: {}", r.text);
+        assert!(r.headers.get(header::SET_COOKIE).is_none(), "{ua}");
+    }
+    let framed = from(Request::get(&uri), [10, 0, 0, 1], UA_PROMOTER)
+        .header("sec-fetch-dest", "iframe")
+        .body(Body::empty())
+        .unwrap();
+    assert!(!send(&w.app, framed).await.text.contains("/r/"));
+    assert_eq!(w.store.referral_of(PROMOTER).await.unwrap(), None);
+    // The promoter opens it: the code, and their own opens are not counted.
+    let page = as_promoter(&w, &uri).await;
+    let code = code_of(&page.text);
+    as_promoter(&w, &format!("/r/{code}")).await;
+    assert_eq!(w.store.referral_opens(&code).await.unwrap(), (0, 1));
 }
 
 async fn with_token(w: &World, method: Method, uri: &str, token: &str) -> Reply {

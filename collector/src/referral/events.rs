@@ -98,6 +98,18 @@ pub(crate) async fn post(
         )
         .into_response();
     }
+    // Nor can a friend have come through the code before it was made.
+    if event.at_ns.is_some_and(|at| at < r.created_ns) {
+        // The creation time rounded up to the millisecond the answer writes.
+        let earliest = r.created_ns.saturating_add(999_999) / 1_000_000 * 1_000_000;
+        let earliest = crate::cases::json::rfc3339(earliest);
+        return ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "at",
+            format!("at is before the referral code was made: expected a time no earlier than {earliest}"),
+        )
+        .into_response();
+    }
     let detail = json!({"code": &code[..6], "type": event.kind.name(), "id": event.reference,
                         "store": r.store});
     if let Err(no) = crate::audit::record(&state, &caller, "referral_event", detail).await {

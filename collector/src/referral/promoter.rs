@@ -4,7 +4,8 @@
 //! where the survey or the collector's visit secret asks for one. The first visit issues the
 //! answer's one code with the answer's store, advisor and visit and the promoter's device
 //! marks (never a phone), and gives the promoter's browser its referral cookie; later visits
-//! only read it. The page shows the poster, the link with a share button, the QR code and the
+//! only read it. Only a person opening the page issues it (`device::a_person_opens`): a chat
+//! app's link preview or a crawler gets the "preparing" page, and no code, no device bound. The page shows the poster, the link with a share button, the QR code and the
 //! optional name. An answer the widget is still sending gets a page that refreshes itself
 //! every 2 s, for 60 s, then "not found". Changing the name (`POST`) takes the answer's write
 //! key (`write_key`: the landing page's cookie, or the form's field the widget's link fills).
@@ -75,13 +76,14 @@ fn trusted(state: &AppState, survey: &str, s: &Stored) -> bool {
 type Issued = (Referral, Option<header::HeaderValue>);
 
 /// The answer's referral: read when it has one (no write), else issued now for a stored,
-/// trusted promoter answer; or the page instead.
+/// trusted promoter answer when a `person` asks (the promoter's browser, not a link preview);
+/// or the page instead.
 async fn issue(
     state: &AppState,
     survey: &str,
     id: &str,
     q: &Option<String>,
-    peer: Option<SocketAddr>,
+    (peer, person): (Option<SocketAddr>, bool),
     headers: &HeaderMap,
 ) -> Result<Issued, Response> {
     let id = id.to_ascii_lowercase();
@@ -113,6 +115,12 @@ async fn issue(
     };
     if !trusted(state, survey, &stored) {
         return Err(landing::not_found(state, survey, headers));
+    }
+    if !person {
+        // A preview bot or a crawler: the invitation is made when the promoter opens it, and
+        // their device is never the bot's.
+        let now_s = Now::system().ns / 1_000_000_000;
+        return Err(page::preparing(&a.cfg, &Masthead::of(state, survey), now_s));
     }
     let r = &stored.answer;
     let keys = state.keys().await.map_err(unavailable)?;
@@ -148,7 +156,8 @@ pub(crate) async fn refer_page(
     Peer(peer): Peer,
     headers: HeaderMap,
 ) -> Response {
-    let (r, cookie) = match issue(&state, &survey, &id, &q, peer, &headers).await {
+    let person = device::a_person_opens(&headers);
+    let (r, cookie) = match issue(&state, &survey, &id, &q, (peer, person), &headers).await {
         Ok(found) => found,
         Err(page) => return page,
     };
@@ -240,7 +249,8 @@ pub(crate) async fn refer_name(
             page::notice(&a.cfg, &m, page::Said::NotYours, None),
         );
     }
-    let (r, cookie) = match issue(&state, &survey, &id, &None, peer, &headers).await {
+    // The answer's write key: the promoter.
+    let (r, cookie) = match issue(&state, &survey, &id, &None, (peer, true), &headers).await {
         Ok(found) => found,
         Err(page) => return page,
     };

@@ -29,8 +29,8 @@ pub struct OpenMarks<'a> {
     pub device: &'a str,
     pub fallback: &'a str,
     pub net: &'a str,
-    /// The browser came without its cookie (it was made now): a device seen before is then
-    /// known by its cookie-less mark.
+    /// The browser came without a cookie the collector signed (one was made now): a device
+    /// seen before is then known by its cookie-less mark.
     pub new_cookie: bool,
 }
 
