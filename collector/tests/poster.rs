@@ -34,9 +34,11 @@ fn world(poster_budget: u32) -> Router {
 }
 
 async fn get(app: &Router, uri: &str, ip: [u8; 4], ua: &str, host: &str) -> Reply {
+    // The promoter's phone holds the answer's write key for its pages (the landing cookie).
     let req = Request::get(uri)
         .header(header::USER_AGENT, ua)
         .header(header::HOST, host)
+        .header(header::COOKIE, format!("nps_wk={}", common::KEY))
         .extension(ConnectInfo(SocketAddr::from((ip, 40000))))
         .body(Body::empty())
         .unwrap();

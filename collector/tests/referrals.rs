@@ -137,9 +137,14 @@ fn browser(
     ua: &str,
 ) -> axum::http::request::Builder {
     let req = from(req, ip, ua);
-    match w.cookies(ip, ua, uri) {
-        Some(c) => req.header(header::COOKIE, c),
-        None => req,
+    // A promoter's phone (an address ending in .1) answered on the landing page: it holds
+    // the answers' write key for their pages (the landing cookie, `Path=/s/{survey}/{id}`).
+    let landing = (ip[3] == 1 && uri.starts_with("/s/")).then(|| format!("nps_wk={}", common::KEY));
+    let cookies: Vec<String> = w.cookies(ip, ua, uri).into_iter().chain(landing).collect();
+    if cookies.is_empty() {
+        req
+    } else {
+        req.header(header::COOKIE, cookies.join("; "))
     }
 }
 
@@ -1105,6 +1110,50 @@ async fn a_device_is_its_cookie_else_its_network_and_one_network_counts_a_few() 
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
 }
 
+/// Only the answer's own browser has its code made: someone who opens the promoter's page by
+/// its address alone (a colleague who saw the id) waits on "preparing" and gets no code and
+/// no device bound; the page's script posting the key the widget's link gave it (`claim`)
+/// has the code made, the name untouched, and the promoter's cookie set.
+#[tokio::test]
+async fn a_promoters_code_is_made_only_for_the_browser_holding_the_answers_key() {
+    let w = world();
+    answer(&w, PROMOTER, "after-sales", 10).await;
+    let uri = format!("/s/after-sales/{PROMOTER}/refer");
+    let stranger = get(&w, &uri, [10, 7, 0, 9], UA_FRIEND).await;
+    assert_eq!(stranger.status, StatusCode::OK);
+    assert!(
+        stranger.text.contains("正在生成您的专属邀请"),
+        "{}",
+        stranger.text
+    );
+    assert!(stranger.headers.get(header::SET_COOKIE).is_none());
+    assert!(w.store.referral_of(PROMOTER).await.unwrap().is_none());
+    // A wrong key's claim: refused, nothing made.
+    let bad = "claim=1&write_key=00000000000000000000000000000000";
+    let r = post_form(&w, &uri, bad, [10, 7, 0, 9], UA_FRIEND).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert!(w.store.referral_of(PROMOTER).await.unwrap().is_none());
+    // The promoter's page posts the key its link carried: the code is made for them.
+    let claim = format!("claim=1&write_key={}", common::KEY);
+    let r = post_form(&w, &uri, &claim, [10, 0, 0, 9], UA_PROMOTER).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert!(
+        r.headers.get(header::SET_COOKIE).is_some(),
+        "the promoter's cookie"
+    );
+    let made = w
+        .store
+        .referral_of(PROMOTER)
+        .await
+        .unwrap()
+        .expect("a code");
+    assert_eq!(made.name, None);
+    // Anyone may then read the page the code is on; the stranger's open of the friend's link
+    // is a friend's, the promoter's is their own.
+    let page = get(&w, &uri, [10, 7, 0, 9], UA_FRIEND).await;
+    assert_eq!(code_of(&page.text), made.code);
+}
+
 /// The promoter's name changes only with the answer's write key; the page itself only reads
 /// once the code is made (no new cookie) and is under the per-client limit.
 #[tokio::test]
@@ -1112,7 +1161,7 @@ async fn the_promoters_name_takes_the_answers_write_key() {
     let w = world();
     let code = promoter_code(&w, "after-sales").await;
     let uri = format!("/s/after-sales/{PROMOTER}/refer");
-    let page = get(&w, &uri, [10, 7, 0, 1], UA_FRIEND).await;
+    let page = get(&w, &uri, [10, 7, 0, 9], UA_FRIEND).await;
     assert_eq!(code_of(&page.text), code);
     assert!(
         page.headers.get(header::SET_COOKIE).is_none(),
@@ -1123,7 +1172,7 @@ async fn the_promoters_name_takes_the_answers_write_key() {
         "name=%E9%AA%97%E5%AD%90".to_owned(),
         "name=%E9%AA%97%E5%AD%90&write_key=00000000000000000000000000000000".to_owned(),
     ] {
-        let r = post_form(&w, &uri, &form, [10, 7, 0, 1], UA_FRIEND).await;
+        let r = post_form(&w, &uri, &form, [10, 7, 0, 9], UA_FRIEND).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{form}");
         assert!(
             r.text.contains("只有填写这份问卷的浏览器才能修改"),

@@ -358,10 +358,10 @@ async fn a_friend_is_sent_to_the_brands_own_booking_page_with_the_code() {
     let server = collector(&wecom).await;
     let id = nps_e2e::response_id();
     let context = json!({"store": "SZ-FT", "visit": "SO-88"});
-    server.answer(&id, "sales", 9, context).await;
+    let key = server.answer(&id, "sales", 9, context).await;
     let promoter = phone_as(WECHAT_UA).await;
     promoter
-        .goto(&format!("{}/s/sales/{id}/refer", server.base))
+        .goto(&format!("{}/s/sales/{id}/refer#k={key}", server.base))
         .await;
     poster_drawn(&promoter).await;
     let code = brand::code_of(&promoter).await;

@@ -28,8 +28,17 @@ window.npsKey=k;})();"
     };
 }
 
-/// The "preparing" page's script: only `keep_key!`.
-const KEEP_KEY: &str = keep_key!();
+/// The "preparing" page's script: `keep_key!`, then, with a key, a second later the key is
+/// posted (`claim`) so the code is made for this browser (the answer's own), not for
+/// whoever opens the address first.
+const KEEP_KEY: &str = concat!(
+    keep_key!(),
+    "(function(){var k=window.npsKey;if(!k)return;setTimeout(function(){\
+var f=document.createElement('form');f.method='post';f.action=location.pathname+location.search;\
+[['write_key',k],['claim','1']].forEach(function(p){var i=document.createElement('input');\
+i.type='hidden';i.name=p[0];i.value=p[1];f.appendChild(i);});\
+document.body.appendChild(f);f.submit();},1000);})();"
+);
 
 /// The promoter's page's script: `www/share.js`, then the hooks (a share or a save records
 /// the first share; inside WeChat the page's address becomes the friend's link at once, so

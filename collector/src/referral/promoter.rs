@@ -1,8 +1,10 @@
 //! The promoter's own page, `GET /s/{survey}/{id}/refer`: only for a stored promoter answer
 //! of that survey (the response id is the capability, as for `/s/{survey}/{id}`) that can be
 //! trusted (`trusted`): a survey the landing file names, an answer with no flag, a signed visit
-//! where the survey or the collector's visit secret asks for one. The first visit issues the
-//! answer's one code with the answer's store, advisor and visit and the promoter's device
+//! where the survey or the collector's visit secret asks for one. The first visit of the
+//! promoter's browser with the answer's write key (the landing page's cookie; or the key the
+//! widget's link `#k=` gave the page, which its script posts as `claim`) issues the answer's
+//! one code with the answer's store, advisor and visit and the promoter's device
 //! marks (never a phone), and gives the promoter's browser its referral cookie; later visits
 //! only read it. Only a person opening the page issues it (`device::a_person_opens`): a chat
 //! app's link preview or a crawler gets the "preparing" page, and no code, no device bound. The page shows the poster, the link with a share button, the QR code and the
@@ -76,14 +78,16 @@ fn trusted(state: &AppState, survey: &str, s: &Stored) -> bool {
 type Issued = (Referral, Option<header::HeaderValue>);
 
 /// The answer's referral: read when it has one (no write), else issued now for a stored,
-/// trusted promoter answer when a `person` asks (the promoter's browser, not a link preview);
-/// or the page instead.
+/// trusted promoter answer when a `person` asks (the promoter's browser, not a link preview)
+/// holding the answer's write key (one of `keys`: the landing page's cookie, or the key the
+/// widget's link gave the page, posted by its script); or the page instead: "preparing" while
+/// the answer may still come or the key be posted, for `WAIT_S`.
 async fn issue(
     state: &AppState,
     survey: &str,
     id: &str,
     q: &Option<String>,
-    (peer, person): (Option<SocketAddr>, bool),
+    (peer, person, keys): (Option<SocketAddr>, bool, &[String]),
     headers: &HeaderMap,
 ) -> Result<Issued, Response> {
     let id = id.to_ascii_lowercase();
@@ -97,8 +101,8 @@ async fn issue(
         Err(e) => return Err(unavailable(e)),
     }
     let a = landing::ask_or_default(state, survey, headers);
-    let Some(stored) = answer(state, survey, &id).await? else {
-        // Not stored yet (the widget's outbox may still be sending it): wait a little.
+    // "Preparing…" for `WAIT_S` from the first ask, then "not found".
+    let wait = || {
         let now_s = Now::system().ns / 1_000_000_000;
         let since = q
             .as_deref()
@@ -107,20 +111,24 @@ async fn issue(
             .filter(|s| (now_s - WAIT_S..=now_s).contains(s));
         let first = q.as_deref().is_none_or(|q| !q.starts_with("since="));
         let m = Masthead::of(state, survey);
-        return Err(match (since, first) {
+        match (since, first) {
             (Some(since), _) => page::preparing(&a.cfg, &m, since),
             (None, true) => page::preparing(&a.cfg, &m, now_s),
             (None, false) => landing::not_found(state, survey, headers),
-        });
+        }
+    };
+    let Some(stored) = answer(state, survey, &id).await? else {
+        // Not stored yet (the widget's outbox may still be sending it): wait a little.
+        return Err(wait());
     };
     if !trusted(state, survey, &stored) {
         return Err(landing::not_found(state, survey, headers));
     }
-    if !person {
-        // A preview bot or a crawler: the invitation is made when the promoter opens it, and
-        // their device is never the bot's.
-        let now_s = Now::system().ns / 1_000_000_000;
-        return Err(page::preparing(&a.cfg, &Masthead::of(state, survey), now_s));
+    if !person || !holds_key(stored.key_hash.as_deref(), keys) {
+        // A preview bot or a crawler, or a browser without the answer's key (its page's script
+        // posts the key the widget's link gave it): the invitation is made when the promoter
+        // opens it, and their device is never anyone else's.
+        return Err(wait());
     }
     let r = &stored.answer;
     let keys = state.keys().await.map_err(unavailable)?;
@@ -157,7 +165,8 @@ pub(crate) async fn refer_page(
     headers: HeaderMap,
 ) -> Response {
     let person = device::a_person_opens(&headers);
-    let (r, cookie) = match issue(&state, &survey, &id, &q, (peer, person), &headers).await {
+    let keys = landing::key_cookies(&headers);
+    let (r, cookie) = match issue(&state, &survey, &id, &q, (peer, person, &keys), &headers).await {
         Ok(found) => found,
         Err(page) => return page,
     };
@@ -219,6 +228,7 @@ fn holds_key(key_hash: Option<&str>, keys: &[String]) -> bool {
 pub(crate) async fn refer_name(
     State(state): State<Shared>,
     Path((survey, id)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
     Peer(peer): Peer,
     headers: HeaderMap,
     body: Bytes,
@@ -238,7 +248,16 @@ pub(crate) async fn refer_name(
         },
         Err(_) => None,
     };
+    // `claim`: the page's script posting the key to have the code made, the name untouched.
+    let claim = field("claim").is_some();
     let Some(stored) = stored else {
+        if claim {
+            // Still being sent: the page waits, as its GET does.
+            return match issue(&state, &survey, &id, &q, (peer, true, &keys), &headers).await {
+                Ok(_) => Redirect::to(&format!("/s/{survey}/{id}/refer")).into_response(),
+                Err(page) => page,
+            };
+        }
         return landing::not_found(&state, &survey, &headers);
     };
     if !holds_key(stored.key_hash.as_deref(), &keys) {
@@ -250,13 +269,15 @@ pub(crate) async fn refer_name(
         );
     }
     // The answer's write key: the promoter.
-    let (r, cookie) = match issue(&state, &survey, &id, &None, (peer, true), &headers).await {
+    let (r, cookie) = match issue(&state, &survey, &id, &q, (peer, true, &keys), &headers).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    let name = field("name").and_then(|v| clean_name(&v));
-    if let Err(e) = state.store.referral_name(&r.code, name.as_deref()).await {
-        return unavailable(e);
+    if !claim {
+        let name = field("name").and_then(|v| clean_name(&v));
+        if let Err(e) = state.store.referral_name(&r.code, name.as_deref()).await {
+            return unavailable(e);
+        }
     }
     let mut resp = Redirect::to(&format!("/s/{survey}/{id}/refer")).into_response();
     resp.headers_mut().insert(
