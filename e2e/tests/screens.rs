@@ -290,6 +290,14 @@ async fn every_screen_at_phone_and_desktop_width() {
 /// Saves the whole page, not only the viewport (the emulated screen grows to the page's
 /// height, then goes back).
 async fn full_page(b: &Browser, name: &str, width: u32, height: u32) {
+    // Every section the collector answers is drawn first: none still says "loading".
+    wait_until(&format!("{name}: every section loaded"), || async {
+        let loading = b
+            .js("return [...document.querySelectorAll('p.status[role=status]')].some(p => /正在载入|正在載入|Loading/.test(p.textContent))")
+            .await;
+        (loading == serde_json::json!(false)).then_some(())
+    })
+    .await;
     let tall = b.js("return document.documentElement.scrollHeight").await;
     let tall = tall.as_u64().unwrap_or(height as u64) as u32;
     let metrics = |h: u32| serde_json::json!({"width": width, "height": h, "deviceScaleFactor": 1, "mobile": width < 500});
