@@ -28,19 +28,20 @@ struct Contact {
     phone: Option<IgnoredAny>,
 }
 
-/// The context keys the dashboard segments by (the rest are skipped).
+/// The context keys the dashboard segments by (the rest are skipped), borrowed from a
+/// stored body: read by the columns and by `GET /api/comments`.
 #[derive(Deserialize, Default)]
-struct Context<'a> {
+pub(crate) struct Context<'a> {
     #[serde(borrow)]
-    store: Option<Cow<'a, str>>,
+    pub store: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    advisor: Option<Cow<'a, str>>,
+    pub advisor: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    model: Option<Cow<'a, str>>,
+    pub model: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    service_type: Option<Cow<'a, str>>,
+    pub service_type: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    touchpoint: Option<Cow<'a, str>>,
+    pub touchpoint: Option<Cow<'a, str>>,
 }
 
 /// What the columns need of a stored body (the rest is skipped, strings borrowed).

@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 
 use crate::alerts::message::customer_words;
 use crate::auth::{private, Caller};
+use crate::columns::Context;
 use crate::export::bound;
 use crate::storage::{Selection, StoreError};
 use crate::{audit, ApiError, Shared};
@@ -148,20 +149,6 @@ impl Ask {
         }
         Ok(a)
     }
-}
-
-#[derive(Deserialize, Default)]
-struct Context<'a> {
-    #[serde(borrow)]
-    store: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    advisor: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    model: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service_type: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    touchpoint: Option<Cow<'a, str>>,
 }
 
 /// What a comment needs of a stored body (the rest skipped).
