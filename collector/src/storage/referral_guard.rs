@@ -12,7 +12,7 @@ use nps_core::growth::referral::{self, FormBooking, Open};
 
 use super::cases::queue::insert_alert_stmt;
 use super::people::{int, stmt, t, Rows, Val};
-use super::referrals::opt;
+use super::referrals::insert_event;
 use super::{NewEvent, Now, Store, StoreError};
 
 /// `referral_opens.own`: a counted open, the promoter's own, one kept uncounted.
@@ -151,24 +151,7 @@ impl Store {
             )
         };
         let reads = vec![
-            stmt(
-                "INSERT INTO referral_events (id, code, kind, ref, via, at_ns, friend_name,
-                   friend_phone, preferred_date, purge_after_ns)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT DO NOTHING RETURNING id",
-                vec![
-                    t(&id),
-                    t(e.code),
-                    t(e.kind.name()),
-                    opt(e.reference),
-                    t(e.via),
-                    Val::I(e.at_ns),
-                    opt(e.friend_name),
-                    opt(e.friend_phone),
-                    opt(e.preferred_date),
-                    e.purge_after_ns.map_or(Val::NullI, Val::I),
-                ],
-            ),
+            insert_event(&id, e, None),
             bump(format!("code:{}", e.code)),
             bump(store_key.clone()),
         ];

@@ -73,6 +73,30 @@ macro_rules! referral_cols {
     };
 }
 
+/// The statement that stores event `e` as `id`, reported by `by` (`None`: the booking form),
+/// once: `RETURNING id` is empty for a repeat of its code, kind and `ref`.
+pub(super) fn insert_event(id: &str, e: &NewEvent<'_>, by: Option<&str>) -> Stmt {
+    stmt(
+        "INSERT INTO referral_events (id, code, kind, ref, via, at_ns, friend_name,
+           friend_phone, preferred_date, purge_after_ns, reported_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT DO NOTHING RETURNING id",
+        vec![
+            t(id),
+            t(e.code),
+            t(e.kind.name()),
+            opt(e.reference),
+            t(e.via),
+            Val::I(e.at_ns),
+            opt(e.friend_name),
+            opt(e.friend_phone),
+            opt(e.preferred_date),
+            e.purge_after_ns.map_or(Val::NullI, Val::I),
+            opt(by),
+        ],
+    )
+}
+
 pub(super) fn opt(v: Option<&str>) -> Val {
     v.map_or(Val::NullT, t)
 }
@@ -287,25 +311,7 @@ impl Store {
         now: &Now,
     ) -> Result<Recorded, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
-        let insert = stmt(
-            "INSERT INTO referral_events (id, code, kind, ref, via, at_ns, friend_name,
-               friend_phone, preferred_date, purge_after_ns, reported_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             ON CONFLICT DO NOTHING RETURNING id",
-            vec![
-                t(&id),
-                t(e.code),
-                t(e.kind.name()),
-                opt(e.reference),
-                t(e.via),
-                Val::I(e.at_ns),
-                opt(e.friend_name),
-                opt(e.friend_phone),
-                opt(e.preferred_date),
-                e.purge_after_ns.map_or(Val::NullI, Val::I),
-                opt(by),
-            ],
-        );
+        let insert = insert_event(&id, e, by);
         let alert = insert_alert_stmt(
             &alert_key(e.code, &id),
             AlertKind::Referral.name(),
