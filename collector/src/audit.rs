@@ -123,7 +123,7 @@ impl Read {
                             bad("limit", format!("limit is {v:?}: expected 1 to {LIMIT}"))
                         })?
                 }
-                other => return Err(ApiError::unknown_key(other, &PARAMS)),
+                other => return Err(ApiError::unknown_key(other, PARAMS)),
             }
         }
         Ok(out)

@@ -23,8 +23,8 @@ use serde_json::{json, Value};
 
 use crate::alerts::message::customer_words;
 use crate::auth::{private, Caller};
-use crate::columns::Context;
 use crate::export::bound;
+use crate::storage::facts::Context;
 use crate::storage::{Selection, StoreError};
 use crate::{audit, ApiError, Shared};
 

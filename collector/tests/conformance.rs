@@ -13,6 +13,9 @@ use cases::*;
 #[path = "conformance/growth.rs"]
 mod growth;
 use growth::*;
+#[path = "conformance/facts.rs"]
+mod facts;
+use facts::*;
 #[path = "conformance/referrals.rs"]
 mod referrals;
 use referrals::*;
@@ -785,6 +788,8 @@ macro_rules! conformance {
 
 conformance!(
     upsert_by_id_with_stage_ordering,
+    the_facts_follow_every_write,
+    rows_stored_before_the_facts_are_filled_in,
     duplicates_and_conflicts,
     one_answer_per_visit,
     one_answer_per_visit_under_a_race,

@@ -176,7 +176,7 @@ impl Query {
                     "advisor" => out.by_advisor = true,
                     _ => return Err(bad("by", format!("by is {v:?}: expected store or advisor"))),
                 },
-                other => return Err(ApiError::unknown_key(other, &PARAMS)),
+                other => return Err(ApiError::unknown_key(other, PARAMS)),
             }
         }
         if out.overdue {

@@ -60,6 +60,8 @@ pub struct Incoming {
     pub flag: Flag,
     /// The sender's marks (`Admission::marks`), stored texts: (device, net).
     pub marks: (Option<String>, Option<String>),
+    /// What the columns read, stored beside the body (`facts`).
+    pub facts: super::facts::Facts,
 }
 
 impl Incoming {
@@ -89,6 +91,7 @@ impl Incoming {
             flag,
             response,
             marks: (None, None),
+            facts: super::facts::Facts::of(r),
         }
     }
 

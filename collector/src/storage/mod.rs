@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use nps_core::contract::payload::Response;
 
 pub mod decision;
+pub mod facts;
 mod growth;
 mod keys;
 pub mod migrations;
@@ -291,6 +292,18 @@ impl Store {
     /// scan, and a reader that goes away stops it). A read error ends the stream with it.
     pub fn stream(&self, sel: Selection) -> tokio::sync::mpsc::Receiver<Result<Row, StoreError>> {
         each!(self, s => s.stream(sel))
+    }
+
+    /// Calls `each` with the facts of every selected answer (`facts::Fact`, what the
+    /// dashboard's columns read, borrowed from the row), oldest first, off the runtime's
+    /// threads, and hands `acc` back: no body is parsed except where its facts are missing.
+    pub async fn facts<T: Send + 'static>(
+        &self,
+        sel: Selection,
+        acc: T,
+        each: impl FnMut(&mut T, &facts::Fact) + Send + 'static,
+    ) -> Result<T, StoreError> {
+        each!(self, s => s.facts(sel, acc, each).await)
     }
 
     /// SQLite: false when the writer's last commit failed (no disk access). PostgreSQL:

@@ -15,6 +15,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod
 use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 
+use nps_core::contract::columns::PHONE;
+
 use super::sqlite::STREAM_AHEAD;
 use super::{migrations, people, Posts, Row, Selection, StoreError, Upsert};
 use crate::Now;
@@ -249,9 +251,10 @@ impl Postgres {
                 })?;
             v["contact"] = serde_json::Value::Null;
             tx.execute(
-                "UPDATE responses SET body = $2, purge_after_ns = NULL, changed_at = $3
+                "UPDATE responses SET body = $2, purge_after_ns = NULL, changed_at = $3,
+                   body_marks = body_marks & ~$4::BIGINT
                  WHERE id = $1",
-                &[&id, &v.to_string(), &now.at],
+                &[&id, &v.to_string(), &now.at, &i64::from(PHONE)],
             )
             .await
             .map_err(sql)?;
@@ -372,5 +375,6 @@ async fn scan(
     }
 }
 
+mod facts;
 mod write;
 use write::{answered_by_other, try_upsert};

@@ -16,6 +16,7 @@ use std::thread;
 use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
+use super::facts::Fact;
 use super::{migrations, people, Posts, Row, Selection, StoreError, Upsert};
 use crate::Now;
 
@@ -312,6 +313,26 @@ impl Sqlite {
             }
         });
         rx
+    }
+
+    /// `each` with every selected answer's facts on a connection of its own, off the
+    /// runtime's threads; `acc` back at the end.
+    pub async fn facts<T: Send + 'static>(
+        &self,
+        sel: Selection,
+        mut acc: T,
+        mut each: impl FnMut(&mut T, &Fact) + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = open(&path)?;
+            rows::scan_facts(&conn, &sel, |f| each(&mut acc, f))?;
+            Ok(acc)
+        })
+        .await
+        .map_err(|e| StoreError::Sql {
+            message: e.to_string(),
+        })?
     }
 
     /// One of `people`'s statements on the reading connection, outside any transaction (no

@@ -103,12 +103,14 @@ async fn insert(
     now: &Now,
     w: &Write,
 ) -> Result<u64, tokio_postgres::Error> {
-    let r = &i.response;
+    let (r, f) = (&i.response, &i.facts.dims);
     tx.execute(
         "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
            body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash,
-           device, net)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $12, $13, $14, $15, $16)
+           device, net, cx_store, cx_advisor, cx_model, cx_service_type, cx_touchpoint,
+           reason_list, created_min, body_marks)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $12, $13, $14, $15, $16,
+           $17, $18, $19, $20, $21, $22, $23, $24)
          ON CONFLICT DO NOTHING",
         &[
             &r.id,
@@ -127,6 +129,14 @@ async fn insert(
             &w.key_hash,
             &i.marks.0,
             &i.marks.1,
+            &f[0],
+            &f[1],
+            &f[2],
+            &f[3],
+            &f[4],
+            &i.facts.reasons,
+            &i.facts.created_min,
+            &i.facts.marks,
         ],
     )
     .await
@@ -138,11 +148,13 @@ async fn update(
     now: &Now,
     w: &Write,
 ) -> Result<(), tokio_postgres::Error> {
-    let r = &i.response;
+    let (r, f) = (&i.response, &i.facts.dims);
     tx.execute(
         "UPDATE responses SET stage = $2, stage_rank = $3, score = $4, category = $5,
            updated_ns = $6, body = $7, changed_at = $8, flag = $9, purge_after_ns = $10,
-           key_hash = $11, device = COALESCE(device, $12), net = COALESCE(net, $13)
+           key_hash = $11, device = COALESCE(device, $12), net = COALESCE(net, $13),
+           cx_store = $14, cx_advisor = $15, cx_model = $16, cx_service_type = $17,
+           cx_touchpoint = $18, reason_list = $19, created_min = $20, body_marks = $21
          WHERE id = $1",
         &[
             &r.id,
@@ -158,6 +170,14 @@ async fn update(
             &w.key_hash,
             &i.marks.0,
             &i.marks.1,
+            &f[0],
+            &f[1],
+            &f[2],
+            &f[3],
+            &f[4],
+            &i.facts.reasons,
+            &i.facts.created_min,
+            &i.facts.marks,
         ],
     )
     .await

@@ -7,7 +7,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::storage::cases::hook;
 use crate::storage::decision::{decide, Decision, Incoming, Stored, Write, ANSWERS};
+use crate::storage::facts::{self, Fact};
 use crate::storage::{Admission, Flag, Now, Row, Selection, StoreError, Upsert};
+use nps_core::contract::columns::PHONE;
 use nps_core::contract::payload::Response;
 
 /// Another response than `id` that answered this visit.
@@ -101,12 +103,14 @@ fn case_hook(
 }
 
 fn insert(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), StoreError> {
-    let r = &i.response;
+    let (r, f) = (&i.response, &i.facts.dims);
     conn.execute(
         "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
            body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash,
-           device, net)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12, ?13, ?14, ?15, ?16)",
+           device, net, cx_store, cx_advisor, cx_model, cx_service_type, cx_touchpoint,
+           reason_list, created_min, body_marks)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12, ?13, ?14, ?15, ?16,
+           ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
         params![
             r.id,
             r.survey,
@@ -123,18 +127,28 @@ fn insert(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), S
             i.visit,
             w.key_hash,
             i.marks.0,
-            i.marks.1
+            i.marks.1,
+            f[0],
+            f[1],
+            f[2],
+            f[3],
+            f[4],
+            i.facts.reasons,
+            i.facts.created_min,
+            i.facts.marks
         ],
     )?;
     Ok(())
 }
 
 fn update(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), StoreError> {
-    let r = &i.response;
+    let (r, f) = (&i.response, &i.facts.dims);
     conn.execute(
         "UPDATE responses SET stage = ?2, stage_rank = ?3, score = ?4, category = ?5,
            updated_ns = ?6, body = ?7, changed_at = ?8, flag = ?9, purge_after_ns = ?10,
-           key_hash = ?11, device = COALESCE(device, ?12), net = COALESCE(net, ?13)
+           key_hash = ?11, device = COALESCE(device, ?12), net = COALESCE(net, ?13),
+           cx_store = ?14, cx_advisor = ?15, cx_model = ?16, cx_service_type = ?17,
+           cx_touchpoint = ?18, reason_list = ?19, created_min = ?20, body_marks = ?21
          WHERE id = ?1",
         params![
             r.id,
@@ -149,7 +163,15 @@ fn update(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), S
             w.purge_after_ns,
             w.key_hash,
             i.marks.0,
-            i.marks.1
+            i.marks.1,
+            f[0],
+            f[1],
+            f[2],
+            f[3],
+            f[4],
+            i.facts.reasons,
+            i.facts.created_min,
+            i.facts.marks
         ],
     )?;
     Ok(())
@@ -160,9 +182,9 @@ fn update(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), S
 pub fn purge(conn: &Connection, now: &Now) -> Result<usize, StoreError> {
     Ok(conn.execute(
         "UPDATE responses SET body = json_set(body, '$.contact', json('null')),
-           purge_after_ns = NULL, changed_at = ?2
+           purge_after_ns = NULL, changed_at = ?2, body_marks = body_marks & ~?3
          WHERE purge_after_ns IS NOT NULL AND purge_after_ns <= ?1",
-        params![now.ns, now.at],
+        params![now.ns, now.at, PHONE],
     )?)
 }
 
@@ -193,6 +215,59 @@ pub fn scan(
         }
     }
     Ok(())
+}
+
+/// Calls `each` with the facts of every selected answer (`facts::Fact`, borrowed from the
+/// row), oldest first, one row at a time.
+pub fn scan_facts(
+    conn: &Connection,
+    sel: &Selection,
+    mut each: impl FnMut(&Fact),
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM responses
+         WHERE (?1 IS NULL OR survey = ?1) AND (?2 IS NULL OR received_ns >= ?2)
+           AND (?3 IS NULL OR received_ns < ?3)
+         ORDER BY received_ns, id",
+        facts::select_list()
+    ))?;
+    let mut rows = stmt.query(params![sel.survey, sel.since_ns, sel.until_ns])?;
+    while let Some(row) = rows.next()? {
+        let mut dims = [""; 5];
+        for (i, d) in dims.iter_mut().enumerate() {
+            *d = text(row, 2 + i)?.unwrap_or("");
+        }
+        each(&Fact {
+            survey: text(row, 0)?.unwrap_or(""),
+            score: int(row, 1)?,
+            dims,
+            reasons: text(row, 7)?.unwrap_or(""),
+            created_min: int(row, 8)?,
+            received_ns: int(row, 9)?.unwrap_or(0),
+            received_at: text(row, 10)?.unwrap_or(""),
+            flag: text(row, 11)?,
+            marks: int(row, 12)?.unwrap_or(0),
+            body: text(row, 13)?,
+        });
+    }
+    Ok(())
+}
+
+/// A column's text, borrowed from the row (`None` for NULL).
+fn text<'r>(row: &'r rusqlite::Row, i: usize) -> Result<Option<&'r str>, StoreError> {
+    row.get_ref(i)?
+        .as_str_or_null()
+        .map_err(|e| StoreError::Sql {
+            message: format!("column {i}: {e}"),
+        })
+}
+
+fn int(row: &rusqlite::Row, i: usize) -> Result<Option<i64>, StoreError> {
+    row.get_ref(i)?
+        .as_i64_or_null()
+        .map_err(|e| StoreError::Sql {
+            message: format!("column {i}: {e}"),
+        })
 }
 
 /// One stored response's body and the hash of its write key (`None`: stored without one).
