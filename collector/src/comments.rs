@@ -172,7 +172,10 @@ type Found = ((i64, String), Value);
 
 /// The newest `ask.limit` comments of the caller's scope that the ask selects.
 async fn read(state: &Shared, caller: Caller, ask: Ask) -> Result<Vec<Found>, StoreError> {
-    let mut rows = state.store.stream(ask.selection.clone());
+    let mut rows = state.store.stream(Selection {
+        commented: true,
+        ..ask.selection.clone()
+    });
     let names = state.names();
     let task = tokio::task::spawn_blocking(move || {
         let org = names.org();

@@ -168,6 +168,7 @@ pub async fn answers_of_day(
         survey: None,
         since_ns: Some(since_ns),
         until_ns: Some(until_ns),
+        commented: false,
     });
     while let Some(row) = rows.recv().await {
         let row = row?;

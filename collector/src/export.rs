@@ -337,6 +337,7 @@ pub(crate) mod tests {
                 survey: Some("after-sales".into()),
                 since_ns: Some(from),
                 until_ns: Some(from + day),
+                commented: false,
             }
         );
         let e = parse("since=2026-11-01T08:00:00%2B08:00").unwrap();

@@ -403,6 +403,7 @@ async fn the_streamed_export_and_its_filters(e: Engine) {
         survey: survey.map(str::to_owned),
         since_ns: since.map(|t| at(t).ns),
         until_ns: until.map(|t| at(t).ns),
+        commented: false,
     };
     let want = |ns: &[u32]| ns.iter().map(|n| id(*n)).collect::<Vec<_>>();
     assert_eq!(ids(&s, sel(None, None, None)).await, want(&[5, 2, 1, 9, 4]));

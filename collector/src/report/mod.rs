@@ -272,6 +272,7 @@ pub async fn answers_of(store: &Store, week: &Week) -> Result<Weeks, StoreError>
             survey: None,
             since_ns: Some(w.since_ns),
             until_ns: Some(w.until_ns),
+            commented: false,
         });
         while let Some(row) = rows.recv().await {
             let row = row?;

@@ -18,6 +18,7 @@ use tokio_postgres::NoTls;
 use nps_core::contract::columns::PHONE;
 
 use super::sqlite::STREAM_AHEAD;
+use super::types::commented_sql;
 use super::{migrations, people, Posts, Row, Selection, StoreError, Upsert};
 use crate::Now;
 
@@ -345,11 +346,20 @@ async fn scan(
     let tx = client.transaction().await.map_err(sql)?;
     let portal = tx
         .bind(
-            "SELECT body, received_at, changed_at, flag FROM responses
-             WHERE ($1::TEXT IS NULL OR survey = $1) AND ($2::BIGINT IS NULL OR received_ns >= $2)
-               AND ($3::BIGINT IS NULL OR received_ns < $3)
-             ORDER BY received_ns, id",
-            &[&sel.survey, &sel.since_ns, &sel.until_ns],
+            &format!(
+                "SELECT body, received_at, changed_at, flag FROM responses
+                 WHERE ($1::TEXT IS NULL OR survey = $1)
+                   AND ($2::BIGINT IS NULL OR received_ns >= $2)
+                   AND ($3::BIGINT IS NULL OR received_ns < $3) AND {}
+                 ORDER BY received_ns, id",
+                commented_sql("$4::BIGINT")
+            ),
+            &[
+                &sel.survey,
+                &sel.since_ns,
+                &sel.until_ns,
+                &i64::from(sel.commented),
+            ],
         )
         .await
         .map_err(sql)?;

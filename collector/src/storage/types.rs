@@ -130,6 +130,18 @@ pub struct Selection {
     pub survey: Option<String>,
     pub since_ns: Option<i64>,
     pub until_ns: Option<i64>,
+    /// Only the counted answers with a comment, as their stored facts say (`facts`), and the
+    /// rows whose facts are missing (the reader checks their bodies): what the comments and
+    /// their themes read, without a body read for every answer.
+    pub commented: bool,
+}
+
+/// The SQL condition of `Selection::commented` (the parameter is 1 for "only commented").
+pub(crate) fn commented_sql(param: &str) -> String {
+    format!(
+        "({param} = 0 OR created_min IS NULL OR (flag IS NULL AND (body_marks & {}) != 0))",
+        nps_core::contract::columns::COMMENT
+    )
 }
 
 /// A storage failure. Logged by the collector; clients hear only that it failed.

@@ -116,6 +116,7 @@ async fn comments(state: &Shared, caller: &Caller, ask: &Ask) -> Result<Vec<Said
         survey: ask.survey.clone(),
         since_ns: Some(previous_since),
         until_ns: Some(ask.until_ns),
+        commented: true,
     });
     let mut out = Vec::new();
     while let Some(row) = rows.recv().await {

@@ -98,6 +98,19 @@ pub async fn the_facts_follow_every_write(e: Engine) {
     assert_eq!(f.5, at(11).ns);
     assert_eq!(got[2].1, None, "a dismissal has no score");
     assert_eq!(got[3].7, 0, "a blank comment is none");
+    // What the comments read: the counted answers with a comment only.
+    let flagged = resp(5, 1, json!({"stage": "completed", "comment": "快"}));
+    s.upsert(flagged, at(15), Some("too_fast".into()))
+        .await
+        .unwrap();
+    let commented = Selection {
+        commented: true,
+        ..Selection::default()
+    };
+    assert_eq!(ids(&s, commented.clone()).await, [id(2)]);
+    let read = s.facts(commented.clone(), 0, |n, _| *n += 1).await.unwrap();
+    assert_eq!(read, 1);
+    assert_eq!(ids(&s, Selection::default()).await.len(), 5);
 
     // An update moves the facts with the body.
     let on = resp(
@@ -159,6 +172,15 @@ pub async fn rows_stored_before_the_facts_are_filled_in(e: Engine) {
         (got[3].4, got[3].8),
         (None, true),
         "unreadable: its body is handed over"
+    );
+    let commented = Selection {
+        commented: true,
+        ..Selection::default()
+    };
+    assert_eq!(
+        ids(&s, commented).await,
+        [id(2), id(4)],
+        "a row without facts is read to be checked"
     );
 }
 

@@ -6,6 +6,7 @@ use tokio::sync::mpsc;
 
 use super::{sql, Postgres, STREAM_AHEAD};
 use crate::storage::facts::{self, Fact};
+use crate::storage::types::commented_sql;
 use crate::storage::{Selection, StoreError};
 
 /// Pieces read ahead of the consumer.
@@ -28,11 +29,17 @@ async fn read(
                 "SELECT {} FROM responses
                  WHERE ($1::TEXT IS NULL OR survey = $1)
                    AND ($2::BIGINT IS NULL OR received_ns >= $2)
-                   AND ($3::BIGINT IS NULL OR received_ns < $3)
+                   AND ($3::BIGINT IS NULL OR received_ns < $3) AND {}
                  ORDER BY received_ns, id",
-                facts::select_list()
+                facts::select_list(),
+                commented_sql("$4::BIGINT")
             ),
-            &[&sel.survey, &sel.since_ns, &sel.until_ns],
+            &[
+                &sel.survey,
+                &sel.since_ns,
+                &sel.until_ns,
+                &i64::from(sel.commented),
+            ],
         )
         .await
         .map_err(sql)?;

@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::storage::cases::hook;
 use crate::storage::decision::{decide, Decision, Incoming, Stored, Write, ANSWERS};
 use crate::storage::facts::{self, Fact};
+use crate::storage::types::commented_sql;
 use crate::storage::{Admission, Flag, Now, Row, Selection, StoreError, Upsert};
 use nps_core::contract::columns::PHONE;
 use nps_core::contract::payload::Response;
@@ -195,14 +196,20 @@ pub fn scan(
     sel: &Selection,
     mut each: impl FnMut(Row) -> bool,
 ) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT body, received_at, COALESCE(changed_at, received_at), flag
          FROM responses
          WHERE (?1 IS NULL OR survey = ?1) AND (?2 IS NULL OR received_ns >= ?2)
-           AND (?3 IS NULL OR received_ns < ?3)
+           AND (?3 IS NULL OR received_ns < ?3) AND {}
          ORDER BY received_ns, id",
-    )?;
-    let mut rows = stmt.query(params![sel.survey, sel.since_ns, sel.until_ns])?;
+        commented_sql("?4")
+    ))?;
+    let mut rows = stmt.query(params![
+        sel.survey,
+        sel.since_ns,
+        sel.until_ns,
+        i64::from(sel.commented)
+    ])?;
     while let Some(row) = rows.next()? {
         let row = Row {
             body: row.get(0)?,
@@ -227,11 +234,17 @@ pub fn scan_facts(
     let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM responses
          WHERE (?1 IS NULL OR survey = ?1) AND (?2 IS NULL OR received_ns >= ?2)
-           AND (?3 IS NULL OR received_ns < ?3)
+           AND (?3 IS NULL OR received_ns < ?3) AND {}
          ORDER BY received_ns, id",
-        facts::select_list()
+        facts::select_list(),
+        commented_sql("?4")
     ))?;
-    let mut rows = stmt.query(params![sel.survey, sel.since_ns, sel.until_ns])?;
+    let mut rows = stmt.query(params![
+        sel.survey,
+        sel.since_ns,
+        sel.until_ns,
+        i64::from(sel.commented)
+    ])?;
     while let Some(row) = rows.next()? {
         let mut dims = [""; 5];
         for (i, d) in dims.iter_mut().enumerate() {
