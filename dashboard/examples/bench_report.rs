@@ -170,4 +170,51 @@ fn main() {
     );
     println!("drill::every_row, region level  {}", ms(t_regions));
     println!("a filter change (build + rows)  {}", ms(t_all + t_rows));
+    println!(
+        "digest of the results           {:016x}",
+        digest(&records, &org, cx)
+    );
+}
+
+/// A hash of the reports and tables of many views: a change meant only to make them faster
+/// leaves it as it was.
+fn digest(records: &[Record], org: &Org, cx: Context) -> u64 {
+    use nps_core::scoring::analysis::Period;
+    use nps_core::scoring::score::Category;
+    use nps_dashboard::filters::By;
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let changes: [fn(&mut Filters); 19] = [
+        |_| {},
+        |f| f.only[Dimension::Store.index()] = Some("S042".into()),
+        |f| f.only[Dimension::Advisor.index()] = Some("A0042".into()),
+        |f| f.only[Dimension::Model.index()] = Some("M3".into()),
+        |f| f.region = Some("R2".into()),
+        |f| f.city = Some("城市7".into()),
+        |f| f.survey = Some("sales".into()),
+        |f| f.by = By::Region,
+        |f| f.by = By::City,
+        |f| f.by = By::Dim(Dimension::Advisor),
+        |f| f.trend = Period::Month,
+        |f| f.comments = Some(Category::Detractor),
+        |f| f.search = "评论 1".into(),
+        |f| f.reason = Some("price".into()),
+        |f| (f.from, f.to) = (Some(20_500), Some(20_600)),
+        |f| f.level = Some(Level::City),
+        |f| f.level = Some(Level::Store),
+        |f| f.level = Some(Level::Advisor),
+        |f| {
+            f.region = Some("R1".into());
+            f.level = Some(Level::Advisor);
+        },
+    ];
+    let mut h = DefaultHasher::new();
+    for change in changes {
+        let mut f = Filters::default();
+        change(&mut f);
+        let r = report::build(records, org, &f, cx);
+        format!("{r:?}").hash(&mut h);
+        let t = drill::every_row(records, org, &f, cx, (r.from, r.to), &Reach::default());
+        format!("{t:?}").hash(&mut h);
+    }
+    h.finish()
 }
