@@ -187,15 +187,6 @@ pub fn every_row(
             _ => start + 7,
         };
     }
-    let store_of = |s: &str| s.to_owned();
-    // The row of a store (or, for advisors, of the advisor's code).
-    let key_of = |store: &str| -> String {
-        match level {
-            Level::Region => places.region(store).to_owned(),
-            Level::City => places.city(store).to_owned(),
-            _ => store_of(store),
-        }
-    };
     let in_view = |store: &str| {
         f.region.as_ref().is_none_or(|c| c == places.region(store))
             && f.city.as_ref().is_none_or(|c| c == places.city(store))
@@ -204,12 +195,13 @@ pub fn every_row(
                 .is_none_or(|c| c == store)
     };
 
-    // The places of the org in the view, in its order, each with its row.
-    let mut order: Vec<String> = Vec::new();
-    let mut at: HashMap<String, usize> = HashMap::new();
-    let mut add = |code: &str, order: &mut Vec<String>| -> usize {
-        *at.entry(code.to_owned()).or_insert_with(|| {
-            order.push(code.to_owned());
+    // The places of the org in the view, in its order, each with its row; codes borrowed
+    // from the org and the answers (no copy per answer).
+    let mut order: Vec<&str> = Vec::new();
+    let mut at: HashMap<&str, usize> = HashMap::new();
+    let mut add = |code, order: &mut Vec<_>| -> usize {
+        *at.entry(code).or_insert_with(|| {
+            order.push(code);
             order.len() - 1
         })
     };
@@ -217,7 +209,7 @@ pub fn every_row(
         Level::Region => {
             for r in org.regions() {
                 if f.region.as_ref().is_none_or(|c| *c == r.id) {
-                    add(&r.id, &mut order);
+                    add(r.id.as_str(), &mut order);
                 }
             }
         }
@@ -226,21 +218,23 @@ pub fn every_row(
             for a in org.advisors() {
                 let store = a.store.as_deref().unwrap_or("");
                 if in_view(store) && only.as_ref().is_none_or(|c| *c == a.id) {
-                    add(&a.id, &mut order);
+                    add(a.id.as_str(), &mut order);
                 }
             }
         }
         _ => {
             for s in org.stores() {
                 if in_view(&s.id) && (level == Level::Store || s.city.is_some()) {
-                    add(&key_of(&s.id), &mut order);
+                    add(level.row_of(&places, &s.id), &mut order);
                 }
             }
         }
     }
 
-    // One pass over the answers.
+    // One pass over the answers; an answer's row by its store's (or advisor's) code, one
+    // lookup each.
     let mut tallies: Vec<(Tally, Vec<Tally>)> = vec![Default::default(); order.len()];
+    let mut row_by_code: HashMap<&str, usize> = HashMap::new();
     for r in records {
         let day = local_day(r.created, cx.offset);
         if !(from..=to).contains(&day) || r.flagged.is_some() {
@@ -250,10 +244,12 @@ pub fn every_row(
             continue;
         };
         let code = match level {
-            Level::Advisor => r.dim(Dimension::Advisor).to_owned(),
-            _ => key_of(r.dim(Dimension::Store)),
+            Level::Advisor => r.dim(Dimension::Advisor),
+            _ => r.dim(Dimension::Store),
         };
-        let i = add(&code, &mut order);
+        let i = *row_by_code
+            .entry(code)
+            .or_insert_with(|| add(level.row_of(&places, code), &mut order));
         if i == tallies.len() {
             tallies.push(Default::default());
         }
@@ -274,11 +270,11 @@ pub fn every_row(
         let mut out: HashMap<String, Counts> = HashMap::new();
         for (code, c) in by {
             let row = match level {
-                Level::Advisor => code.clone(),
+                Level::Advisor => code,
                 _ if !in_view(code) => continue,
-                _ => key_of(code),
+                _ => level.row_of(&places, code),
             };
-            let o = out.entry(row).or_default();
+            let o = out.entry(row.to_owned()).or_default();
             (o.invited, o.answered, o.open) = (
                 o.invited + c.invited,
                 o.answered + c.answered,
@@ -301,19 +297,18 @@ pub fn every_row(
             let enough = tally.n() >= cx.min_n;
             let (name, target) = match level {
                 Level::Region => (
-                    org.region(&code)
-                        .map(|_| region_name(org, &code).to_owned()),
-                    org.region(&code).and_then(|r| r.target),
+                    org.region(code).map(|_| region_name(org, code).to_owned()),
+                    org.region(code).and_then(|r| r.target),
                 ),
                 Level::City => (None, None),
                 Level::Store => org
-                    .store(&code)
+                    .store(code)
                     .map_or((None, None), |s| (Some(s.name.clone()), s.target)),
-                Level::Advisor => (org.advisor(&code).map(|a| a.name.clone()), None),
+                Level::Advisor => (org.advisor(code).map(|a| a.name.clone()), None),
             };
             let counts = funnel
                 .as_ref()
-                .map(|m| m.get(&code).copied().unwrap_or_default());
+                .map(|m| m.get(code).copied().unwrap_or_default());
             let c = counts.unwrap_or_default();
             Row {
                 name: name.filter(|n| *n != code).unwrap_or_default(),
@@ -324,12 +319,12 @@ pub fn every_row(
                 rate: (c.invited > 0).then(|| c.answered as f64 / c.invited as f64),
                 invited: c.invited,
                 answered: c.answered,
-                open: cases.as_ref().map(|m| m.get(&code).map_or(0, |c| c.open)),
+                open: cases.as_ref().map(|m| m.get(code).map_or(0, |c| c.open)),
                 vs_target: target
                     .zip(nps.filter(|_| enough))
                     .map(|(t, n)| n.score - t as f64),
                 target,
-                code,
+                code: code.to_owned(),
                 tally,
                 nps,
                 enough,

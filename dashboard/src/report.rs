@@ -11,13 +11,13 @@
 use nps_core::scoring::analysis::{
     self, compare, local_day, period_start, Difference, Driver, Lever, Period, Segment,
 };
-use std::collections::BTreeSet;
+use std::collections::{HashMap, HashSet};
 
 use nps_core::contract::context::Dimension;
 use nps_core::scoring::score::{Nps, Tally};
 
 use crate::data::{LeftOut, Record};
-use crate::filters::Filters;
+use crate::filters::{By, Filters};
 use crate::places::Places;
 use nps_core::org::{Org, Target};
 
@@ -38,7 +38,8 @@ pub struct Point {
     pub enough: bool,
 }
 
-/// The choices the filters offer: what is in the data.
+/// The choices the filters offer: what is in the data. All but the org's regions and cities
+/// depend on the answers alone (`options_of`, once per set of answers).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     /// The first local day with an answer ("all" dates start here).
@@ -119,43 +120,82 @@ fn next_start(start: i64, period: Period) -> i64 {
     }
 }
 
-/// The report of `records` in the view `f`, placed in `org` (the names' `hierarchy`).
-pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report {
-    let places = Places::new(org);
-    let day_of = |r: &Record| local_day(r.created, cx.offset);
-    let latest = records
-        .iter()
-        .filter(|r| r.flagged.is_none())
-        .map(day_of)
-        .max();
-    let latest_or_today = latest.unwrap_or_else(|| local_day(cx.now, cx.offset));
-    let to = f.to.unwrap_or(latest_or_today);
-    let from = f.from.unwrap_or(to - (DEFAULT_DAYS - 1)).min(to);
-    let len = to - from + 1;
-    let (previous_from, previous_to) = (from - len, from - 1);
-
-    let mut options = Options {
-        latest_day: latest,
-        ..Options::default()
-    };
-    let (mut tally, mut previous) = (Tally::default(), Tally::default());
-    let mut left_out = [0; LeftOut::ALL.len()];
-    let mut surveys: BTreeSet<&str> = BTreeSet::new();
-    let mut codes: [BTreeSet<&str>; Dimension::ALL.len()] = Default::default();
-    let mut by_code: Vec<(String, Tally)> = Vec::new();
-    let mut index_of: std::collections::HashMap<&str, usize> = Default::default();
-    let mut current: Vec<usize> = Vec::new();
-    for (i, r) in records.iter().enumerate() {
-        // Distinct values, borrowed: no copy per answer.
+/// What the filters offer that depends on the answers alone, in the time zone `offset`: the
+/// surveys and each dimension's codes (sorted, an empty code left out), the first day with an
+/// answer and the last with one not flagged. One pass over every answer, so the page computes
+/// it once per set of answers, not per view (`build_with`); the regions and cities are left
+/// empty (they are the org's, and the cities follow the view's region).
+pub fn options_of(records: &[Record], offset: i32) -> Options {
+    // Distinct values, borrowed: no copy per answer, one hash each.
+    let mut surveys: HashSet<&str> = HashSet::new();
+    let mut codes: [HashSet<&str>; Dimension::ALL.len()] = Default::default();
+    let (mut first, mut latest): (Option<i64>, Option<i64>) = (None, None);
+    for r in records {
         surveys.insert(r.survey.as_str());
         for (code, codes) in r.dims.iter().zip(codes.iter_mut()) {
             if !code.is_empty() {
                 codes.insert(code);
             }
         }
+        first = Some(first.map_or(r.created, |m| m.min(r.created)));
+        if r.flagged.is_none() {
+            latest = Some(latest.map_or(r.created, |m| m.max(r.created)));
+        }
+    }
+    let sorted = |set: HashSet<&str>| {
+        let mut v: Vec<String> = set.into_iter().map(str::to_owned).collect();
+        v.sort_unstable();
+        v
+    };
+    // A local day only grows with the minute: the first and last minutes give the days.
+    Options {
+        first_day: first.map(|m| local_day(m, offset)),
+        latest_day: latest.map(|m| local_day(m, offset)),
+        surveys: sorted(surveys),
+        codes: codes.map(sorted),
+        ..Options::default()
+    }
+}
+
+/// The report of `records` in the view `f`, placed in `org` (the names' `hierarchy`), with
+/// its options computed now (`options_of`); the page keeps them and calls `build_with`.
+pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report {
+    build_with(records, &options_of(records, cx.offset), org, f, cx)
+}
+
+/// The report of `records` in the view `f`, placed in `org`, with `options` the records'
+/// own (`options_of` in `cx.offset`): only the answers in the range and the period before
+/// it are looked at past their day.
+pub fn build_with(
+    records: &[Record],
+    options: &Options,
+    org: &Org,
+    f: &Filters,
+    cx: Context,
+) -> Report {
+    let places = Places::new(org);
+    let day_of = |r: &Record| local_day(r.created, cx.offset);
+    let latest_or_today = options
+        .latest_day
+        .unwrap_or_else(|| local_day(cx.now, cx.offset));
+    let to = f.to.unwrap_or(latest_or_today);
+    let from = f.from.unwrap_or(to - (DEFAULT_DAYS - 1)).min(to);
+    let len = to - from + 1;
+    let (previous_from, previous_to) = (from - len, from - 1);
+
+    let mut options = options.clone();
+    let (mut tally, mut previous) = (Tally::default(), Tally::default());
+    let mut left_out = [0; LeftOut::ALL.len()];
+    let mut by_code: Vec<(String, Tally)> = Vec::new();
+    // A segment's place in `by_code`, by its code and (one lookup per answer) by the code
+    // the answer is grouped from: its store's for a region or a city, else the segment's.
+    let mut index_of: HashMap<&str, usize> = HashMap::new();
+    let mut index_from: HashMap<&str, usize> = HashMap::new();
+    let mut current: Vec<usize> = Vec::new();
+    for (i, r) in records.iter().enumerate() {
         let day = day_of(r);
-        options.first_day = Some(options.first_day.map_or(day, |d: i64| d.min(day)));
-        if !kept(r, f, &places) {
+        // Nothing outside the previous period and the range counts (`previous_from` ≤ `to`).
+        if !(previous_from..=to).contains(&day) || !kept(r, f, &places) {
             continue;
         }
         if let Some(why) = r.flagged {
@@ -172,22 +212,24 @@ pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report 
         } else if (from..=to).contains(&day) {
             tally.add(category);
             current.push(i);
-            let code = places.code(r, f.by);
-            let at = *index_of.entry(code).or_insert_with(|| {
-                by_code.push((code.to_owned(), Tally::default()));
-                by_code.len() - 1
+            let from = match f.by {
+                By::Dim(d) => r.dim(d),
+                By::Region | By::City => r.dim(Dimension::Store),
+            };
+            let at = *index_from.entry(from).or_insert_with(|| {
+                let code = places.code(r, f.by);
+                *index_of.entry(code).or_insert_with(|| {
+                    by_code.push((code.to_owned(), Tally::default()));
+                    by_code.len() - 1
+                })
             });
             by_code[at].1.add(category);
         }
     }
-    options.surveys = surveys.into_iter().map(str::to_owned).collect();
-    for (d, set) in codes.into_iter().enumerate() {
-        options.codes[d] = set.into_iter().map(str::to_owned).collect();
-    }
-    if places.has_regions() {
-        options.regions = places.regions();
-        options.cities = places.cities(f.region.as_deref());
-    }
+    (options.regions, options.cities) = match places.has_regions() {
+        true => (places.regions(), places.cities(f.region.as_deref())),
+        false => Default::default(),
+    };
 
     let drivers = analysis::drivers(current.iter().map(|&i| {
         let r = &records[i];

@@ -7,6 +7,7 @@ use nps_core::contract::context::Dimension;
 use nps_core::org::Org;
 
 use crate::filters::Filters;
+use crate::places::Places;
 
 /// A level of the brand's organisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -46,6 +47,16 @@ impl Level {
             Level::City => Some(Level::Store),
             Level::Store => Some(Level::Advisor),
             Level::Advisor => None,
+        }
+    }
+
+    /// The row a store's answers are in at this level, borrowed from the org or the store's
+    /// code (at the advisors', `code` is the advisor's own and its row).
+    pub(super) fn row_of<'k>(self, places: &Places<'k>, code: &'k str) -> &'k str {
+        match self {
+            Level::Region => places.region(code),
+            Level::City => places.city(code),
+            Level::Store | Level::Advisor => code,
         }
     }
 }

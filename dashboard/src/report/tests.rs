@@ -489,3 +489,51 @@ fn a_reason_picked_keeps_the_comments_of_the_answers_that_chose_it() {
     assert_eq!(comments(Some("advisor_attitude")), vec![0]);
     assert_eq!(comments(Some("price")), Vec::<usize>::new());
 }
+
+/// The options the page computes once per set of answers are the report's own: the first day
+/// counts a flagged answer, the last does not; codes sorted, an empty one left out; and a
+/// report built with them is the one built from scratch, whatever the view.
+#[test]
+fn the_options_computed_once_are_the_reports_own() {
+    let mut data = dataset();
+    let mut early = rec(data.len(), "", 9, "2026-08-01T02:00:00Z");
+    early.flagged = Some(LeftOut::TooFast);
+    let mut late = rec(data.len() + 1, "Z", 9, "2026-12-20T02:00:00Z");
+    late.flagged = Some(LeftOut::Honeypot);
+    data.extend([early, late]);
+    let options = options_of(&data, cx().offset);
+    assert_eq!(options.first_day, parse_iso_date("2026-08-01"));
+    assert_eq!(options.latest_day, parse_iso_date("2026-12-01"));
+    assert_eq!(options.codes[0], ["A", "B", "C", "Z"]);
+    assert!(options.regions.is_empty() && options.cities.is_empty());
+    let org = Org::from_value(
+        &serde_json::json!({
+            "regions": [{"id": "S", "name": "华南"}],
+            "stores": [
+                {"id": "A", "name": "福田", "region": "S", "city": "深圳"},
+                {"id": "B", "name": "天河", "region": "S", "city": "广州"}
+            ],
+            "advisors": []
+        }),
+        "org",
+    )
+    .unwrap();
+    for f in [
+        Filters::default(),
+        view(),
+        Filters {
+            by: By::City,
+            region: Some("S".into()),
+            ..view()
+        },
+        Filters {
+            only: [Some("B".into()), None, None, None, None],
+            ..Filters::default()
+        },
+    ] {
+        assert_eq!(
+            build_with(&data, &options, &org, &f, cx()),
+            build(&data, &org, &f, cx())
+        );
+    }
+}

@@ -261,12 +261,18 @@ pub fn App(props: &AppProps) -> Html {
         offset: super::offset_minutes(),
         min_n: props.min_n,
     };
+    // What the answers alone decide (the filters' surveys and codes, the first and last
+    // days) and the org (its names come with the answers): once per set of answers.
+    let (records, names) = (model.records.clone(), model.names.clone());
+    let options = use_memo((model.version, cx.offset), move |(_, at)| {
+        report::options_of(&records, *at)
+    });
+    let org = use_memo(model.version, move |_| names.hierarchy());
     let report = {
-        // The names change only with the records (`version`).
-        let (records, names) = (model.records.clone(), model.names.clone());
+        let records = model.records.clone();
         let f = model.filters.for_report();
-        use_memo((model.version, f), move |(_, f)| {
-            report::build(&records, &names.hierarchy(), f, cx)
+        use_memo((model.version, cx.offset, f), move |(_, _, f)| {
+            report::build_with(&records, &options, &org, f, cx)
         })
     };
     // The address keeps the view: written whenever it changes (never a credential).
