@@ -22,8 +22,8 @@ mod growth;
 mod people;
 use super::StoreError;
 use cases::CASES;
-use people::{PEOPLE, POSTGRES_AUDIT, SQLITE_AUDIT};
 use growth::{ANSWER_MARKS, GROWTH, REFERRAL_TRUST, REFERRAL_TRUST_WHAT, VISITS, VISITS_WHAT};
+use people::{PEOPLE, POSTGRES_AUDIT, SQLITE_AUDIT};
 
 /// A SQLite step: its version, what it does, and the work.
 struct Step {

@@ -144,7 +144,7 @@ impl Driver {
 }
 
 /// The drivers of a set of responses (each a category and the reasons chosen), the costliest
-/// first.
+/// first: their tallies by reason, then `drivers_from`.
 pub fn drivers<'a, I>(responses: I) -> Vec<Driver>
 where
     I: IntoIterator<Item = (Category, &'a [String])>,
@@ -164,6 +164,15 @@ where
             }
         }
     }
+    drivers_from(&all, by_reason)
+}
+
+/// The drivers from tallies already counted: `all`, every response's category, and each
+/// reason's name with the categories of those who chose it (a reason chosen by nobody is not
+/// given; a name at most once, in any order), the costliest first. `drivers` counts the
+/// tallies from the responses; a caller holding reasons as ids counts them its own way and
+/// gets the same drivers.
+pub fn drivers_from(all: &Tally, by_reason: Vec<(String, Tally)>) -> Vec<Driver> {
     let nps = |t: &Tally| t.nps().map_or(0.0, |n| n.score);
     let mut out: Vec<Driver> = by_reason
         .into_iter()
@@ -174,9 +183,9 @@ where
             };
             let complaints = chosen_by.minus(&praise);
             Driver {
-                impact: nps(&all) - nps(&all.minus(&chosen_by)),
-                praise_impact: nps(&all) - nps(&all.minus(&praise)),
-                complaint_impact: nps(&all) - nps(&all.minus(&complaints)),
+                impact: nps(all) - nps(&all.minus(&chosen_by)),
+                praise_impact: nps(all) - nps(&all.minus(&praise)),
+                complaint_impact: nps(all) - nps(&all.minus(&complaints)),
                 reason,
                 chosen_by,
             }

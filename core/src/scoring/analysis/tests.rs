@@ -102,6 +102,32 @@ fn drivers_by_what_the_score_would_be_without_them() {
     assert_eq!(out[0].chosen_by, tally(0, 0, 2));
 }
 
+/// Tallies counted elsewhere (a caller holding reasons as ids), in any order, give the drivers
+/// `drivers` counts from the responses: the one formula, the one order.
+#[test]
+fn drivers_from_tallies_are_the_drivers_of_the_responses() {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let data = [
+        (Category::Detractor, s(&["wait_time", "price"])),
+        (Category::Passive, s(&["price"])),
+        (Category::Promoter, s(&["staff"])),
+        (Category::Promoter, s(&["price", "price"])),
+        (Category::Detractor, s(&[])),
+        (Category::Passive, s(&["staff"])),
+    ];
+    let want = drivers(data.iter().map(|(c, r)| (*c, r.as_slice())));
+    let all = tally(2, 2, 2);
+    let mut by_reason = vec![
+        ("staff".to_owned(), tally(1, 1, 0)),
+        ("price".to_owned(), tally(2, 1, 1)),
+        ("wait_time".to_owned(), tally(0, 0, 1)),
+    ];
+    assert_eq!(drivers_from(&all, by_reason.clone()), want);
+    by_reason.reverse();
+    assert_eq!(drivers_from(&all, by_reason), want);
+    assert_eq!(drivers_from(&all, Vec::new()), []);
+}
+
 #[test]
 fn a_reason_is_split_into_praise_and_complaints() {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
