@@ -1,6 +1,7 @@
 //! What a filter change costs at 1,000,000 answers, natively: `report::build_with` with the
-//! default view and with one store picked (the options computed once, `report::options_of`),
-//! and `drill::every_row` at the store and region levels (medians of 5). `cargo run --release -p nps-dashboard --example bench_report`; the wasm
+//! default view and with one store picked, and `drill::every_row` at the store and region
+//! levels (medians of 5), all on the options and the compact index computed once per set of
+//! answers (`report::options_of`, `compact::Index::new`, timed apart). `cargo run --release -p nps-dashboard --example bench_report`; the wasm
 //! in a browser is some 1.5–3× slower (docs/PERFORMANCE.md). With `-- --digest` it also
 //! prints a hash of many views' reports and tables: making them faster must not change it.
 
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 use nps_core::contract::context::Dimension;
 use nps_core::org::Org;
 use nps_core::scoring::analysis::minutes_of;
+use nps_dashboard::compact::Index;
 use nps_dashboard::data::{LeftOut, Record};
 use nps_dashboard::drill::{self, Level, Reach};
 use nps_dashboard::filters::Filters;
@@ -150,12 +152,15 @@ fn main() {
     let reach = Reach::default();
 
     let (t_options, options) = median(|| report::options_of(&records, cx.offset));
-    let (t_all, r_all) = median(|| report::build_with(&records, &options, &org, &all, cx));
-    let (t_one, r_one) = median(|| report::build_with(&records, &options, &org, &one, cx));
+    let (t_index, index) = median(|| Index::new(&records, &org, cx.offset));
+    let build = |f: &Filters| report::build_with(&records, &index, &options, &org, f, cx);
+    let (t_all, r_all) = median(|| build(&all));
+    let (t_one, r_one) = median(|| build(&one));
     let range = (r_all.from, r_all.to);
-    let (t_rows, rows) = median(|| drill::every_row(&records, &org, &stores, cx, range, &reach));
-    let (t_regions, _) = median(|| drill::every_row(&records, &org, &all, cx, range, &reach));
+    let (t_rows, rows) = median(|| drill::every_row(&index, &org, &stores, cx, range, &reach));
+    let (t_regions, _) = median(|| drill::every_row(&index, &org, &all, cx, range, &reach));
     println!("report::options_of (once)       {}", ms(t_options));
+    println!("compact::Index::new (once)      {}", ms(t_index));
     println!(
         "report::build, default view     {}  (n {})",
         ms(t_all),
@@ -210,13 +215,14 @@ fn digest(records: &[Record], org: &Org, cx: Context) -> u64 {
             f.level = Some(Level::Advisor);
         },
     ];
+    let index = Index::new(records, org, cx.offset);
     let mut h = DefaultHasher::new();
     for change in changes {
         let mut f = Filters::default();
         change(&mut f);
         let r = report::build(records, org, &f, cx);
         format!("{r:?}").hash(&mut h);
-        let t = drill::every_row(records, org, &f, cx, (r.from, r.to), &Reach::default());
+        let t = drill::every_row(&index, org, &f, cx, (r.from, r.to), &Reach::default());
         format!("{t:?}").hash(&mut h);
     }
     h.finish()

@@ -1,8 +1,8 @@
 //! The places table: the brand drilled region → city → store → advisor, a row per place of
 //! one level with its NPS and interval, n, a trend sparkline, the response rate, the open
-//! cases and the target. Pure: the records, the org, the view and the collector's figures
-//! (`Reach`: `GET /api/funnel` and `GET /api/cases/stats`, by store or advisor) come in; the
-//! rows, searched and sorted, come out.
+//! cases and the target. Pure: the records (their compact index, `compact::Index`), the org,
+//! the view and the collector's figures (`Reach`: `GET /api/funnel` and `GET
+//! /api/cases/stats`, by store or advisor) come in; the rows, searched and sorted, come out.
 //!
 //! The level shown is the view's `level`, else the one under the deepest place picked: no
 //! place → regions, a region → its cities, a city → its stores, a store → its advisors (an
@@ -20,14 +20,15 @@ use std::collections::HashMap;
 
 use nps_core::contract::context::Dimension;
 use nps_core::org::Org;
-use nps_core::scoring::analysis::{local_day, period_start, Period};
+use nps_core::scoring::analysis::{period_start, Period};
 use nps_core::scoring::score::{Nps, Tally};
 
 use crate::cases::stats::Stat;
+use crate::compact::{Answer, Index};
 use crate::data::Record;
 use crate::filters::Filters;
 use crate::places::{region_name, Places};
-use crate::report::{kept, Context};
+use crate::report::Context;
 
 mod view;
 
@@ -136,7 +137,7 @@ pub fn finds(row: &Row, text: &str) -> bool {
 }
 
 /// The rows of the view's level for the answers in `from..=to` (the report's range), found
-/// by its `find` and in its `sort`.
+/// by its `find` and in its `sort` (the records' index built here; the page keeps its own).
 pub fn build(
     records: &[Record],
     org: &Org,
@@ -145,7 +146,8 @@ pub fn build(
     range: (i64, i64),
     reach: &Reach,
 ) -> Table {
-    every_row(records, org, f, cx, range, reach).found(&f.find, f.sort)
+    let index = Index::new(records, org, cx.offset);
+    every_row(&index, org, f, cx, range, reach).found(&f.find, f.sort)
 }
 
 impl Table {
@@ -167,9 +169,10 @@ impl Table {
     }
 }
 
-/// Every row of the view's level, in the org's order (its `find` and `sort` aside).
+/// Every row of the view's level, in the org's order (its `find` and `sort` aside), from the
+/// answers' `index` (`Index::new` with `org`, in `cx.offset`).
 pub fn every_row(
-    records: &[Record],
+    index: &Index,
     org: &Org,
     f: &Filters,
     cx: Context,
@@ -231,35 +234,36 @@ pub fn every_row(
         }
     }
 
-    // One pass over the answers; an answer's row by its store's (or advisor's) code, one
-    // lookup each.
+    // One pass over the answers' columns; an answer's row by its store's (or advisor's)
+    // code id, and its period by its day, each worked out once.
+    let dim = level.found_by();
+    let codes = index.codes(dim);
+    let spark_of = index.by_day(from, to, |day| {
+        periods
+            .partition_point(|s| *s <= period_start(day, f.trend))
+            .checked_sub(1)
+    });
+    let wanted = index.wanted(f);
+    let mut row_of_code: Vec<Option<usize>> = vec![None; codes.len()];
     let mut tallies: Vec<(Tally, Vec<Tally>)> = vec![Default::default(); order.len()];
-    let mut row_by_code: HashMap<&str, usize> = HashMap::new();
-    for r in records {
-        let day = local_day(r.created, cx.offset);
-        if !(from..=to).contains(&day) || r.flagged.is_some() {
-            continue;
-        }
-        let Some(category) = r.category().filter(|_| kept(r, f, &places)) else {
-            continue;
+    for i in 0..index.len() {
+        let day = index.day(i);
+        let category = match index.answer(i) {
+            Answer::Scored(c) if (from..=to).contains(&day) && wanted.keeps(i) => c,
+            _ => continue,
         };
-        let code = match level {
-            Level::Advisor => r.dim(Dimension::Advisor),
-            _ => r.dim(Dimension::Store),
-        };
-        let i = *row_by_code
-            .entry(code)
-            .or_insert_with(|| add(level.row_of(&places, code), &mut order));
-        if i == tallies.len() {
+        let code = index.code(dim, i);
+        let row = *row_of_code[code as usize]
+            .get_or_insert_with(|| add(level.row_of(&places, codes.name(code)), &mut order));
+        if row == tallies.len() {
             tallies.push(Default::default());
         }
-        let (tally, spark) = &mut tallies[i];
+        let (tally, spark) = &mut tallies[row];
         tally.add(category);
         if spark.is_empty() {
             *spark = vec![Tally::default(); periods.len()];
         }
-        let p = periods.partition_point(|s| *s <= period_start(day, f.trend));
-        if let Some(t) = p.checked_sub(1).and_then(|p| spark.get_mut(p)) {
+        if let Some(t) = spark_of.get(day).and_then(|p| spark.get_mut(p)) {
             t.add(category);
         }
     }

@@ -2,6 +2,7 @@
 //! Rust scorer (`nps_core::scoring::score`, `nps_core::scoring::analysis`).
 //!
 //! The pure part — `cases` (the collector's cases: read, ordered, worked, counted per store),
+//! `compact` (the answers as plain arrays of days, categories and ids, for the report's loops),
 //! `comments` (a signed-in view's comments, read from the collector), `data` (the collector's
 //! compact columns or a dropped export read into records), `drill` (the places table: region →
 //! city → store → advisor, searched and sorted), `funnel` (response rates, referrals and the coaching
@@ -15,6 +16,7 @@
 
 pub mod cases;
 pub mod comments;
+pub mod compact;
 pub mod data;
 pub mod drill;
 pub mod filters;

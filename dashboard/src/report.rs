@@ -6,18 +6,21 @@
 //! without a score never count; the flagged ones of the view are counted per reason
 //! (`left_out`) so the headline can say so. The target the headline is held to is the
 //! view's (`targets`). The region and the city of an answer are its store's in the
-//! brand's org (`places`), for the table's grouping and the view's filters.
+//! brand's org (`places`), for the table's grouping and the view's filters. The pass reads the
+//! answers' compact index (`compact::Index`: days, categories and ids), not the records: only
+//! the comments of the view are read from them.
 
 use nps_core::scoring::analysis::{
     self, compare, local_day, period_start, Difference, Driver, Lever, Period, Segment,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use nps_core::contract::context::Dimension;
 use nps_core::scoring::score::{Nps, Tally};
 
+use crate::compact::{Answer, Index};
 use crate::data::{LeftOut, Record};
-use crate::filters::{By, Filters};
+use crate::filters::Filters;
 use crate::places::Places;
 use nps_core::org::{Org, Target};
 
@@ -93,19 +96,6 @@ pub struct Context {
     pub min_n: u64,
 }
 
-/// Whether a record passes the view's survey, dimension, region and city filters (not the
-/// dates, not its flag).
-pub(crate) fn kept(r: &Record, f: &Filters, places: &Places) -> bool {
-    let store = r.dim(Dimension::Store);
-    f.survey.as_ref().is_none_or(|s| *s == r.survey)
-        && f.only
-            .iter()
-            .enumerate()
-            .all(|(i, code)| code.as_ref().is_none_or(|c| *c == r.dims[i]))
-        && f.region.as_ref().is_none_or(|c| c == places.region(store))
-        && f.city.as_ref().is_none_or(|c| c == places.city(store))
-}
-
 fn enough(t: &Tally, min_n: u64) -> bool {
     t.n() >= min_n
 }
@@ -158,23 +148,26 @@ pub fn options_of(records: &[Record], offset: i32) -> Options {
 }
 
 /// The report of `records` in the view `f`, placed in `org` (the names' `hierarchy`), with
-/// its options computed now (`options_of`); the page keeps them and calls `build_with`.
+/// its options and index computed now (`options_of`, `Index::new`); the page keeps them and
+/// calls `build_with`.
 pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report {
-    build_with(records, &options_of(records, cx.offset), org, f, cx)
+    let index = Index::new(records, org, cx.offset);
+    build_with(records, &index, &options_of(records, cx.offset), org, f, cx)
 }
 
-/// The report of `records` in the view `f`, placed in `org`, with `options` the records'
-/// own (`options_of` in `cx.offset`): only the answers in the range and the period before
-/// it are looked at past their day.
+/// The report of `records` in the view `f`, placed in `org`, with `index` and `options` the
+/// records' own (`Index::new` with `org`, `options_of`, both in `cx.offset`): one pass over
+/// the index's columns, the records read only for the comments of the view.
 pub fn build_with(
     records: &[Record],
+    index: &Index,
     options: &Options,
     org: &Org,
     f: &Filters,
     cx: Context,
 ) -> Report {
+    debug_assert!(index.fits(records, cx.offset), "the records' own index");
     let places = Places::new(org);
-    let day_of = |r: &Record| local_day(r.created, cx.offset);
     let latest_or_today = options
         .latest_day
         .unwrap_or_else(|| local_day(cx.now, cx.offset));
@@ -182,59 +175,6 @@ pub fn build_with(
     let from = f.from.unwrap_or(to - (DEFAULT_DAYS - 1)).min(to);
     let len = to - from + 1;
     let (previous_from, previous_to) = (from - len, from - 1);
-
-    let mut options = options.clone();
-    let (mut tally, mut previous) = (Tally::default(), Tally::default());
-    let mut left_out = [0; LeftOut::ALL.len()];
-    let mut by_code: Vec<(String, Tally)> = Vec::new();
-    // A segment's place in `by_code`, by its code and (one lookup per answer) by the code
-    // the answer is grouped from: its store's for a region or a city, else the segment's.
-    let mut index_of: HashMap<&str, usize> = HashMap::new();
-    let mut index_from: HashMap<&str, usize> = HashMap::new();
-    let mut current: Vec<usize> = Vec::new();
-    for (i, r) in records.iter().enumerate() {
-        let day = day_of(r);
-        // Nothing outside the previous period and the range counts (`previous_from` ≤ `to`).
-        if !(previous_from..=to).contains(&day) || !kept(r, f, &places) {
-            continue;
-        }
-        if let Some(why) = r.flagged {
-            if (from..=to).contains(&day) {
-                left_out[why.index()] += 1;
-            }
-            continue;
-        }
-        let Some(category) = r.category() else {
-            continue;
-        };
-        if (previous_from..=previous_to).contains(&day) {
-            previous.add(category);
-        } else if (from..=to).contains(&day) {
-            tally.add(category);
-            current.push(i);
-            let from = match f.by {
-                By::Dim(d) => r.dim(d),
-                By::Region | By::City => r.dim(Dimension::Store),
-            };
-            let at = *index_from.entry(from).or_insert_with(|| {
-                let code = places.code(r, f.by);
-                *index_of.entry(code).or_insert_with(|| {
-                    by_code.push((code.to_owned(), Tally::default()));
-                    by_code.len() - 1
-                })
-            });
-            by_code[at].1.add(category);
-        }
-    }
-    (options.regions, options.cities) = match places.has_regions() {
-        true => (places.regions(), places.cities(f.region.as_deref())),
-        false => Default::default(),
-    };
-
-    let drivers = analysis::drivers(current.iter().map(|&i| {
-        let r = &records[i];
-        (r.category().expect("scored"), r.reasons.as_slice())
-    }));
 
     let mut trend = Vec::new();
     let mut start = period_start(from, f.trend);
@@ -247,30 +187,94 @@ pub fn build_with(
         });
         start = next_start(start, f.trend);
     }
-    for &i in &current {
-        let start = period_start(day_of(&records[i]), f.trend);
-        if let Some(p) = trend.iter_mut().rev().find(|p| p.start == start) {
-            p.tally.add(records[i].category().expect("scored"));
+    // Each day's point of the trend, worked out once per day.
+    let point_of = index.by_day(from, to, |day| {
+        let start = period_start(day, f.trend);
+        trend.iter().rposition(|p| p.start == start)
+    });
+
+    let mut options = options.clone();
+    let (mut tally, mut previous) = (Tally::default(), Tally::default());
+    let mut left_out = [0; LeftOut::ALL.len()];
+    // A segment's place in `by_code`, by its group's id (`NONE` until it has an answer).
+    const NONE: usize = usize::MAX;
+    let groups = index.groups(f.by);
+    let mut by_code: Vec<(String, Tally)> = Vec::new();
+    let mut segment_of = vec![NONE; groups.len()];
+    let mut by_reason = vec![Tally::default(); index.reason_names().len()];
+    // The comments' reason, as an id (`Some(None)`: one no answer chose, so none is shown).
+    let reason = f.reason.as_ref().map(|r| index.reason_names().id(r));
+    let mut commented: Vec<usize> = Vec::new();
+    let wanted = index.wanted(f);
+    for i in 0..index.len() {
+        let day = index.day(i);
+        // Nothing outside the previous period and the range counts (`previous_from` ≤ `to`).
+        if !(previous_from..=to).contains(&day) || !wanted.keeps(i) {
+            continue;
+        }
+        let category = match index.answer(i) {
+            Answer::Scored(category) => category,
+            Answer::Unscored => continue,
+            Answer::LeftOut(why) => {
+                if day >= from {
+                    left_out[why.index()] += 1;
+                }
+                continue;
+            }
+        };
+        if day <= previous_to {
+            previous.add(category);
+            continue;
+        }
+        tally.add(category);
+        let group = index.group(f.by, i);
+        let at = &mut segment_of[group as usize];
+        if *at == NONE {
+            *at = by_code.len();
+            by_code.push((groups.name(group).to_owned(), Tally::default()));
+        }
+        by_code[*at].1.add(category);
+        for &r in index.reasons(i) {
+            by_reason[r as usize].add(category);
+        }
+        if let Some(p) = point_of.get(day) {
+            trend[p].tally.add(category);
+        }
+        if index.commented(i)
+            && f.comments.is_none_or(|want| want == category)
+            && reason.is_none_or(|want| want.is_some_and(|r| index.reasons(i).contains(&r)))
+        {
+            commented.push(i);
         }
     }
+    (options.regions, options.cities) = match places.has_regions() {
+        true => (places.regions(), places.cities(f.region.as_deref())),
+        false => Default::default(),
+    };
+
+    let chosen = by_reason.into_iter().enumerate().filter(|(_, t)| t.n() > 0);
+    let names = index.reason_names();
+    let drivers = analysis::drivers_from(
+        &tally,
+        chosen
+            .map(|(r, t)| (names.name(r as u32).to_owned(), t))
+            .collect(),
+    );
+
     for p in &mut trend {
         p.nps = p.tally.nps();
         p.enough = enough(&p.tally, cx.min_n);
     }
 
     let search = f.search.to_lowercase();
-    let mut comments: Vec<usize> = current
-        .iter()
-        .copied()
+    let mut comments: Vec<usize> = commented
+        .into_iter()
         .filter(|&i| {
-            let r = &records[i];
-            r.comment.as_ref().is_some_and(|c| {
-                f.comments.is_none_or(|want| r.category() == Some(want))
-                    && f.reason
-                        .as_ref()
-                        .is_none_or(|want| r.reasons.contains(want))
-                    && (search.is_empty() || c.to_lowercase().contains(&search))
-            })
+            search.is_empty()
+                || records[i]
+                    .comment
+                    .as_ref()
+                    .is_some_and(|c| c.to_lowercase().contains(&search))
         })
         .collect();
     comments.sort_by_key(|&i| std::cmp::Reverse((records[i].created, i)));

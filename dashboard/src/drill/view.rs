@@ -50,6 +50,15 @@ impl Level {
         }
     }
 
+    /// The code an answer's row is found by at this level: its advisor's at the advisors',
+    /// else its store's (`row_of`).
+    pub(super) fn found_by(self) -> Dimension {
+        match self {
+            Level::Advisor => Dimension::Advisor,
+            _ => Dimension::Store,
+        }
+    }
+
     /// The row a store's answers are in at this level, borrowed from the org or the store's
     /// code (at the advisors', `code` is the advisor's own and its row).
     pub(super) fn row_of<'k>(self, places: &Places<'k>, code: &'k str) -> &'k str {

@@ -518,6 +518,7 @@ fn the_options_computed_once_are_the_reports_own() {
         "org",
     )
     .unwrap();
+    let index = Index::new(&data, &org, cx().offset);
     for f in [
         Filters::default(),
         view(),
@@ -532,7 +533,7 @@ fn the_options_computed_once_are_the_reports_own() {
         },
     ] {
         assert_eq!(
-            build_with(&data, &options, &org, &f, cx()),
+            build_with(&data, &index, &options, &org, &f, cx()),
             build(&data, &org, &f, cx())
         );
     }

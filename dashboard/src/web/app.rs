@@ -5,17 +5,18 @@
 
 use std::rc::Rc;
 
-use nps_core::contract::context::Dimension;
 use nps_core::scoring::analysis::{Names, DEFAULT_MIN_N};
 use nps_core::words::{fill, Locale};
 use yew::prelude::*;
 
 pub use super::load::Me;
 use super::load::{self, Loaded};
+pub use super::view::View;
 use super::{actions, cases, charts, drill, drivers, funnel, glance, show, start, tables, themes};
+use crate::compact::Index;
 use crate::data::{self, Record};
 use crate::filters::{Filters, Read, Section};
-use crate::report::{self, Context, Report};
+use crate::report::{self, Context};
 use crate::words::Word;
 
 /// The performance marks the benchmark reads: the export received, read into records, and
@@ -115,57 +116,6 @@ impl Reducible for Model {
     }
 }
 
-/// What every section needs to draw itself.
-pub struct View {
-    pub report: Rc<Report>,
-    /// The collector's API, for a reveal and the audit trail.
-    pub api: AttrValue,
-    /// Who is signed in (`None` for a dropped file).
-    pub me: Option<Rc<Me>>,
-    pub records: Rc<Vec<Record>>,
-    pub names: Rc<Names>,
-    pub filters: Filters,
-    pub locale: Locale,
-    pub cx: Context,
-    pub levers: Option<[f64; 3]>,
-}
-
-impl PartialEq for View {
-    fn eq(&self, o: &View) -> bool {
-        Rc::ptr_eq(&self.report, &o.report)
-            && self.filters == o.filters
-            && self.locale == o.locale
-            && self.levers == o.levers
-    }
-}
-
-impl View {
-    pub fn t(&self, w: Word) -> &'static str {
-        w.in_(self.locale)
-    }
-
-    pub fn fill(&self, w: Word, values: &[(&str, &str)]) -> String {
-        fill(self.t(w), values)
-    }
-
-    /// A code as the manager knows it: the brand's name for it, else the built-in name of one
-    /// of the widget's touchpoints, else the code.
-    pub fn label(&self, dim: Dimension, code: &str) -> String {
-        if code.is_empty() {
-            return self.t(Word::Unnamed).to_owned();
-        }
-        let built_in = (dim == Dimension::Touchpoint)
-            .then(|| crate::words::touchpoint(code))
-            .flatten()
-            .map(|w| self.t(w));
-        self.names
-            .get(dim.key(), code)
-            .or(built_in)
-            .unwrap_or(code)
-            .to_owned()
-    }
-}
-
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let model = use_reducer(|| {
@@ -261,18 +211,24 @@ pub fn App(props: &AppProps) -> Html {
         offset: super::offset_minutes(),
         min_n: props.min_n,
     };
-    // What the answers alone decide (the filters' surveys and codes, the first and last
-    // days) and the org (its names come with the answers): once per set of answers.
-    let (records, names) = (model.records.clone(), model.names.clone());
-    let options = use_memo((model.version, cx.offset), move |(_, at)| {
-        report::options_of(&records, *at)
-    });
+    // What the answers alone decide (the filters' surveys and codes, the first and last days;
+    // the compact index the report and the places table read, its stores placed in the org)
+    // and the org (its names come with the answers): once per set of answers.
+    let names = model.names.clone();
     let org = use_memo(model.version, move |_| names.hierarchy());
+    let answers = {
+        let (records, org) = (model.records.clone(), org.clone());
+        use_memo((model.version, cx.offset), move |(_, at)| {
+            let index = Rc::new(Index::new(&records, &org, *at));
+            (report::options_of(&records, *at), index)
+        })
+    };
     let report = {
-        let records = model.records.clone();
+        let (records, answers) = (model.records.clone(), answers.clone());
         let f = model.filters.for_report();
         use_memo((model.version, cx.offset, f), move |(_, _, f)| {
-            report::build_with(&records, &options, &org, f, cx)
+            let (options, index) = &*answers;
+            report::build_with(&records, index, options, &org, f, cx)
         })
     };
     // The address keeps the view: written whenever it changes (never a credential).
@@ -351,6 +307,7 @@ pub fn App(props: &AppProps) -> Html {
         api: props.api.clone(),
         me: model.me.clone(),
         records: model.records.clone(),
+        index: answers.1.clone(),
         names: model.names.clone(),
         filters: model.filters.clone(),
         locale,

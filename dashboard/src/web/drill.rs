@@ -112,17 +112,17 @@ pub fn Table(props: &TableProps) -> Html {
         use_memo(Rc::as_ptr(&v.names) as usize, move |_| names.hierarchy())
     };
     let every = {
-        let (records, org, reach) = (v.records.clone(), org.clone(), props.reach.clone());
+        let (index, org, reach) = (v.index.clone(), org.clone(), props.reach.clone());
         let (range, cx) = ((v.report.from, v.report.to), v.cx);
         let key = (
-            Rc::as_ptr(&v.records) as usize,
+            Rc::as_ptr(&v.index) as usize,
             Rc::as_ptr(&org) as usize,
             answers_view(f),
             range,
             props.reach.clone(),
         );
         use_memo(key, move |(_, _, f, _, _)| {
-            drill::every_row(&records, &org, f, cx, range, &reach)
+            drill::every_row(&index, &org, f, cx, range, &reach)
         })
     };
     let table = {

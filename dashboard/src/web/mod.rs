@@ -17,6 +17,7 @@ mod show;
 mod start;
 mod tables;
 mod themes;
+mod view;
 
 use nps_core::scoring::analysis::DEFAULT_MIN_N;
 use wasm_bindgen::prelude::*;
