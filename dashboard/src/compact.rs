@@ -2,11 +2,12 @@
 //! `drill::every_row`). A `Record` is some 264 bytes of strings; a view walks up to a million
 //! of them, and hashing each one's store code or comparing its reasons' names costs more than
 //! the figures themselves. So, once per set of answers and time zone (the page memoises it
-//! beside `report::options_of`), `Index::new` reads every record once into columns, in the
-//! records' order (an answer's position is its record's: the comments still read
-//! `records[i]`):
+//! beside `report::options_of`), `Index::new` reads every record once into columns, ordered
+//! by local day (ties in the records' order), so that a view's range and the period before it
+//! are one run of answers found by a binary search (`range`). Per answer:
 //!
-//! - its local day (`i32`, `local_day` of `created` in the manager's time zone);
+//! - its local day (`i32`, `local_day` of `created` in the manager's time zone) and its
+//!   record's position (`position`: the comments still read `records[i]`);
 //! - what it counts as in one byte: a category, no score (a dismissal), or left out with its
 //!   `LeftOut` (a flag wins over the score, as everywhere), and whether it has a comment;
 //! - its survey, the five dimension codes and its reasons as ids (`u32`) into dictionaries
@@ -19,6 +20,7 @@
 //! org (it comes with the answers) is a new index.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use nps_core::contract::context::Dimension;
 use nps_core::org::Org;
@@ -96,7 +98,9 @@ fn category_byte(c: Category) -> u8 {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Index {
     offset: i32,
+    /// Ascending.
     day: Vec<i32>,
+    position: Vec<u32>,
     class: Vec<u8>,
     survey: Vec<u32>,
     dims: [Vec<u32>; DIMS],
@@ -129,6 +133,8 @@ impl Index {
             reason_at: Vec::with_capacity(n + 1),
             ..Index::default()
         };
+        // Read in the records' order (each record once, where it lies), then put in the
+        // order of the days.
         ix.reason_at.push(0);
         for r in records {
             // A day past i32 is some 5 million years away: held at the end of the scale.
@@ -151,14 +157,48 @@ impl Index {
             let at = u32::try_from(ix.reasons.len()).expect("fewer than 2³² reasons in all");
             ix.reason_at.push(at);
         }
+        ix.in_order_of_days();
         let places = Places::new(org);
         for store in &ix.codes[STORE].names {
             ix.region_of.push(ix.regions.intern(places.region(store)));
             ix.city_of.push(ix.cities.intern(places.city(store)));
         }
-        let (first, last) = (ix.day.iter().min(), ix.day.iter().max());
+        let (first, last) = (ix.day.first(), ix.day.last());
         ix.days = first.zip(last).map(|(f, l)| (i64::from(*f), i64::from(*l)));
         ix
+    }
+
+    /// The columns, read in the records' order, put in the order of the days (a tie in the
+    /// records'), each answer's position kept.
+    fn in_order_of_days(&mut self) {
+        let mut by_day: Vec<(i32, u32)> = (self.day.iter().copied())
+            .zip(0..u32::try_from(self.day.len()).expect("fewer than 2³² records"))
+            .collect();
+        by_day.sort_unstable();
+        self.position = by_day.iter().map(|(_, at)| *at).collect();
+        self.day = by_day.into_iter().map(|(day, _)| day).collect();
+        let order = |column: &[u32]| {
+            self.position
+                .iter()
+                .map(|&at| column[at as usize])
+                .collect()
+        };
+        self.survey = order(&self.survey);
+        self.dims = std::array::from_fn(|d| order(&self.dims[d]));
+        self.class = self
+            .position
+            .iter()
+            .map(|&at| self.class[at as usize])
+            .collect();
+        let mut reasons = Vec::with_capacity(self.reasons.len());
+        let mut reason_at = Vec::with_capacity(self.reason_at.len());
+        reason_at.push(0);
+        for &at in &self.position {
+            let (from, to) = (self.reason_at[at as usize], self.reason_at[at as usize + 1]);
+            reasons.extend_from_slice(&self.reasons[from as usize..to as usize]);
+            reason_at.push(reason_at[reason_at.len() - 1] + (to - from));
+        }
+        (self.reasons, self.reason_at) = (reasons, reason_at);
     }
 
     /// How many answers (the records').
@@ -176,10 +216,24 @@ impl Index {
         self.len() == records.len() && self.offset == offset
     }
 
+    /// The answers whose local day is from `from` to `to`, one run (the index is in the
+    /// order of the days).
+    pub fn range(&self, from: i64, to: i64) -> Range<usize> {
+        let start = self.day.partition_point(|d| i64::from(*d) < from);
+        let end = self.day.partition_point(|d| i64::from(*d) <= to);
+        start..end.max(start)
+    }
+
     /// Answer `i`'s local day.
     #[inline]
     pub fn day(&self, i: usize) -> i64 {
         self.day[i].into()
+    }
+
+    /// Answer `i`'s record: its position in the records.
+    #[inline]
+    pub fn position(&self, i: usize) -> usize {
+        self.position[i] as usize
     }
 
     /// What answer `i` counts as.

@@ -35,7 +35,7 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-pub use view::{drill_into, level_of, up_to, Level, Sort};
+pub use view::{drill_into, level_of, sort, up_to, Level, Sort};
 
 /// Rows shown at first, and added by each "show more": 640 stores stay fast.
 pub const PAGE: usize = 50;
@@ -234,8 +234,8 @@ pub fn every_row(
         }
     }
 
-    // One pass over the answers' columns; an answer's row by its store's (or advisor's)
-    // code id, and its period by its day, each worked out once.
+    // One pass over the index's answers of the range; an answer's row by its store's (or
+    // advisor's) code id, and its period by its day, each worked out once.
     let dim = level.found_by();
     let codes = index.codes(dim);
     let spark_of = index.by_day(from, to, |day| {
@@ -246,10 +246,12 @@ pub fn every_row(
     let wanted = index.wanted(f);
     let mut row_of_code: Vec<Option<usize>> = vec![None; codes.len()];
     let mut tallies: Vec<(Tally, Vec<Tally>)> = vec![Default::default(); order.len()];
-    for i in 0..index.len() {
-        let day = index.day(i);
+    // The rows of codes the org does not place follow its own in the order of the records:
+    // each one's first record, as the index is in the order of the days.
+    let (placed, mut first) = (order.len(), Vec::new());
+    for i in index.range(from, to) {
         let category = match index.answer(i) {
-            Answer::Scored(c) if (from..=to).contains(&day) && wanted.keeps(i) => c,
+            Answer::Scored(c) if wanted.keeps(i) => c,
             _ => continue,
         };
         let code = index.code(dim, i);
@@ -257,7 +259,12 @@ pub fn every_row(
             .get_or_insert_with(|| add(level.row_of(&places, codes.name(code)), &mut order));
         if row == tallies.len() {
             tallies.push(Default::default());
+            first.push(usize::MAX);
         }
+        if let Some(at) = row.checked_sub(placed).map(|r| &mut first[r]) {
+            *at = index.position(i).min(*at);
+        }
+        let day = index.day(i);
         let (tally, spark) = &mut tallies[row];
         tally.add(category);
         if spark.is_empty() {
@@ -267,6 +274,18 @@ pub fn every_row(
             t.add(category);
         }
     }
+
+    // The codes the org does not place, in the order of their first records.
+    let mut unplaced: Vec<_> = first
+        .into_iter()
+        .zip(order.drain(placed..).zip(tallies.drain(placed..)))
+        .collect();
+    unplaced.sort_unstable_by_key(|(first, _)| *first);
+    (order, tallies) = order
+        .into_iter()
+        .zip(tallies)
+        .chain(unplaced.into_iter().map(|(_, r)| r))
+        .unzip();
 
     // The collector's counts, summed into the rows (regions and cities: their stores').
     let sum = |by: &Option<HashMap<String, Counts>>| -> Option<HashMap<String, Counts>> {
@@ -341,46 +360,6 @@ pub fn every_row(
         rows,
         periods,
     }
-}
-
-/// Sorts the rows; ties by code, so the order is the same on every load.
-pub fn sort(rows: &mut [Row], by: Sort) {
-    use std::cmp::Ordering;
-    let last = |x: Option<f64>| (x.is_none(), x.unwrap_or(0.0));
-    rows.sort_by(|a, b| {
-        let o = match by {
-            Sort::Nps => (!a.enough, a.nps.map(|n| n.score).is_none())
-                .cmp(&(!b.enough, b.nps.map(|n| n.score).is_none()))
-                .then(
-                    a.nps
-                        .map_or(0.0, |n| n.score)
-                        .total_cmp(&b.nps.map_or(0.0, |n| n.score)),
-                ),
-            Sort::N => b.tally.n().cmp(&a.tally.n()),
-            Sort::Rate => {
-                let (x, y) = (last(a.rate), last(b.rate));
-                x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
-            }
-            Sort::Open => b.open.unwrap_or(0).cmp(&a.open.unwrap_or(0)),
-            Sort::Target => {
-                let (x, y) = (last(a.vs_target), last(b.vs_target));
-                x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
-            }
-            Sort::Name => Ordering::Equal,
-        };
-        let shown = |r: &Row| {
-            if r.name.is_empty() {
-                r.code.clone()
-            } else {
-                r.name.clone()
-            }
-        };
-        o.then_with(|| match by {
-            Sort::Name => shown(a).cmp(&shown(b)),
-            _ => Ordering::Equal,
-        })
-        .then_with(|| a.code.cmp(&b.code))
-    });
 }
 
 /// The sparkline's points in a `w` × `h` box, NPS −100 at the bottom and 100 at the top;

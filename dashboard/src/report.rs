@@ -157,7 +157,8 @@ pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report 
 
 /// The report of `records` in the view `f`, placed in `org`, with `index` and `options` the
 /// records' own (`Index::new` with `org`, `options_of`, both in `cx.offset`): one pass over
-/// the index's columns, the records read only for the comments of the view.
+/// the index's answers of the range and the period before it, the records read only for the
+/// comments of the view.
 pub fn build_with(
     records: &[Record],
     index: &Index,
@@ -206,10 +207,10 @@ pub fn build_with(
     let reason = f.reason.as_ref().map(|r| index.reason_names().id(r));
     let mut commented: Vec<usize> = Vec::new();
     let wanted = index.wanted(f);
-    for i in 0..index.len() {
+    // Nothing outside the previous period and the range counts (`previous_from` ≤ `to`).
+    for i in index.range(previous_from, to) {
         let day = index.day(i);
-        // Nothing outside the previous period and the range counts (`previous_from` ≤ `to`).
-        if !(previous_from..=to).contains(&day) || !wanted.keeps(i) {
+        if !wanted.keeps(i) {
             continue;
         }
         let category = match index.answer(i) {
@@ -244,7 +245,7 @@ pub fn build_with(
             && f.comments.is_none_or(|want| want == category)
             && reason.is_none_or(|want| want.is_some_and(|r| index.reasons(i).contains(&r)))
         {
-            commented.push(i);
+            commented.push(index.position(i));
         }
     }
     (options.regions, options.cities) = match places.has_regions() {

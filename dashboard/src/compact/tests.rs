@@ -236,7 +236,15 @@ fn each_answer_is_read_into_its_columns() {
     let org = names.org().unwrap();
     let index = Index::new(&records, org, CX.offset);
     assert!(index.fits(&records, CX.offset) && !index.fits(&records, 0));
-    for (i, r) in records.iter().enumerate() {
+    // Every record once, in the order of the days, a tie in the records' order.
+    let mut seen = vec![false; records.len()];
+    for i in 0..index.len() {
+        let r = &records[index.position(i)];
+        assert!(!std::mem::replace(&mut seen[index.position(i)], true));
+        if i > 0 {
+            let before = (index.day(i - 1), index.position(i - 1));
+            assert!(before < (index.day(i), index.position(i)));
+        }
         assert_eq!(index.day(i), local_day(r.created, CX.offset));
         let want = match (r.flagged, r.category()) {
             (Some(why), _) => Answer::LeftOut(why),
@@ -262,6 +270,14 @@ fn each_answer_is_read_into_its_columns() {
             );
         }
     }
+    // A range is the run of the answers of its days.
+    let (from, to) = (index.day(100), index.day(200));
+    let run = index.range(from, to);
+    assert!(run.contains(&100) && run.contains(&200));
+    for i in 0..index.len() {
+        assert_eq!(run.contains(&i), (from..=to).contains(&index.day(i)));
+    }
+    assert!(index.range(to, from - 1).is_empty());
     // A value no answer has is in no dictionary, and a view asking for it keeps nothing.
     assert_eq!(index.codes(Dimension::Store).id("nowhere"), None);
     let mut f = Filters::default();
@@ -320,4 +336,48 @@ fn the_drivers_by_reason_id_are_the_cores() {
         assert!(!want.is_empty());
         assert_eq!(r.drivers, want, "{f:?}");
     }
+}
+
+/// The places table reads the index in the order of the days, yet the rows of codes the org
+/// does not place follow its own in the order of the records, as when it read them one by one.
+#[test]
+fn the_places_tables_unplaced_rows_keep_the_records_order() {
+    use crate::drill::{self, Reach};
+    let names = Names::from_json(ORG).unwrap();
+    let org = names.org().unwrap();
+    let at = |store: &str, day: &str| {
+        let mut r = Record::scored(store, 9, minutes_of(day).unwrap());
+        r.dims[Dimension::Store.index()] = store.into();
+        r
+    };
+    let records = [
+        at("X", "2026-11-20T02:00:00Z"),
+        at("Y", "2026-11-02T02:00:00Z"),
+        at("B", "2026-11-01T02:00:00Z"),
+        at("Z", "2026-11-10T02:00:00Z"),
+        at("Y", "2026-11-25T02:00:00Z"),
+    ];
+    let index = Index::new(&records, org, CX.offset);
+    let f = Filters {
+        level: Some(Level::Store),
+        ..Filters::default()
+    };
+    let day = |d: &str| crate::format::parse_iso_date(d).unwrap();
+    let range = (day("2026-11-01"), day("2026-11-30"));
+    let t = drill::every_row(&index, org, &f, CX, range, &Reach::default());
+    let rows: Vec<(&str, u64)> = t
+        .rows
+        .iter()
+        .map(|r| (r.code.as_str(), r.tally.n()))
+        .collect();
+    let want = [
+        ("A", 0),
+        ("B", 1),
+        ("C", 0),
+        ("D", 0),
+        ("X", 1),
+        ("Y", 2),
+        ("Z", 1),
+    ];
+    assert_eq!(rows, want);
 }

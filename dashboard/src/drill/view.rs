@@ -1,11 +1,13 @@
 //! The places table's part of the view: the `Level` shown and the `Sort` (each its key in
-//! the link), which level a view shows (`level_of`), and the view after a tap on a row
-//! (`drill_into`) or a crumb (`up_to`): drilling is setting the view's region, city, store or
-//! advisor filter, so the link keeps it and every section of the page follows.
+//! the link; `sort` puts the rows in it), which level a view shows (`level_of`), and the view
+//! after a tap on a row (`drill_into`) or a crumb (`up_to`): drilling is setting the view's
+//! region, city, store or advisor filter, so the link keeps it and every section of the page
+//! follows.
 
 use nps_core::contract::context::Dimension;
 use nps_core::org::Org;
 
+use super::Row;
 use crate::filters::Filters;
 use crate::places::Places;
 
@@ -194,4 +196,44 @@ pub fn up_to(f: &Filters, level: Option<Level>) -> Filters {
     }
     next.only[Dimension::Advisor.index()] = None;
     next
+}
+
+/// Sorts the rows; ties by code, so the order is the same on every load.
+pub fn sort(rows: &mut [Row], by: Sort) {
+    use std::cmp::Ordering;
+    let last = |x: Option<f64>| (x.is_none(), x.unwrap_or(0.0));
+    rows.sort_by(|a, b| {
+        let o = match by {
+            Sort::Nps => (!a.enough, a.nps.map(|n| n.score).is_none())
+                .cmp(&(!b.enough, b.nps.map(|n| n.score).is_none()))
+                .then(
+                    a.nps
+                        .map_or(0.0, |n| n.score)
+                        .total_cmp(&b.nps.map_or(0.0, |n| n.score)),
+                ),
+            Sort::N => b.tally.n().cmp(&a.tally.n()),
+            Sort::Rate => {
+                let (x, y) = (last(a.rate), last(b.rate));
+                x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
+            }
+            Sort::Open => b.open.unwrap_or(0).cmp(&a.open.unwrap_or(0)),
+            Sort::Target => {
+                let (x, y) = (last(a.vs_target), last(b.vs_target));
+                x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
+            }
+            Sort::Name => Ordering::Equal,
+        };
+        let shown = |r: &Row| {
+            if r.name.is_empty() {
+                r.code.clone()
+            } else {
+                r.name.clone()
+            }
+        };
+        o.then_with(|| match by {
+            Sort::Name => shown(a).cmp(&shown(b)),
+            _ => Ordering::Equal,
+        })
+        .then_with(|| a.code.cmp(&b.code))
+    });
 }
