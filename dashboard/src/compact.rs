@@ -94,7 +94,8 @@ fn category_byte(c: Category) -> u8 {
     }
 }
 
-/// The answers' columns (see the module's doc).
+/// The answers' columns (see the module's doc). Answer `i` is the `i`th in the order of the
+/// days; `position(i)` is its record's place in the records.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Index {
     offset: i32,
