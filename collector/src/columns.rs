@@ -12,7 +12,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use nps_core::access::{place_of, Action};
 use nps_core::contract::columns::{self, Row, Writer};
-use nps_core::scoring::analysis::minutes_of;
 use nps_core::scoring::score::Score;
 
 use crate::auth::{private, Caller};
@@ -46,9 +45,10 @@ pub fn add(w: &mut Writer, f: &Fact, caller: &Caller, org: Option<&nps_core::org
     if !caller.may(Action::ReadAnswers, &place_of(org, store)) {
         return;
     }
+    // Every row has its first-stored time (`received_ns`, backfilled by the migrations).
     let received = match f.received_ns {
         ns if ns > 0 => ns.div_euclid(MINUTE_NS),
-        _ => minutes_of(f.received_at).unwrap_or(created),
+        _ => created,
     };
     w.push(&Row {
         score: f

@@ -152,7 +152,8 @@ const SQLITE: &[Step] = &[
             for (name, ty) in facts::columns() {
                 add_column(c, name, &ty.replace("BIGINT", "INTEGER"))?;
             }
-            facts::backfill_sqlite(c)
+            facts::backfill_sqlite(c)?;
+            c.execute_batch(&facts::index())
         },
     },
 ];

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Arc};
 use std::thread;
 
 use rusqlite::{Connection, OptionalExtension};
@@ -20,7 +20,9 @@ use super::facts::Fact;
 use super::{migrations, people, Posts, Row, Selection, StoreError, Upsert};
 use crate::Now;
 
+mod readers;
 mod rows;
+use readers::Readers;
 
 /// Most jobs in one transaction.
 const MAX_BATCH: usize = 512;
@@ -62,8 +64,8 @@ pub struct Sqlite {
     path: PathBuf,
     jobs: mpsc::SyncSender<Job>,
     healthy: Arc<AtomicBool>,
-    /// The connection of the landing pages' reads (one row, one visit), opened when first used.
-    reader: Arc<Mutex<Option<Connection>>>,
+    /// The connections of reads and the people's small transactions.
+    readers: Arc<Readers>,
 }
 
 fn open(path: &Path) -> Result<Connection, StoreError> {
@@ -212,10 +214,10 @@ impl Sqlite {
                 message: e.to_string(),
             })?;
         Ok(Sqlite {
+            readers: Arc::new(Readers::new(&path)),
             path,
             jobs: tx,
             healthy,
-            reader: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -245,26 +247,15 @@ impl Sqlite {
         }
     }
 
-    /// Runs a read on the shared reader connection, on a blocking thread.
+    /// Runs a read on a connection of its own (`Readers`), on a blocking thread.
     async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let (path, reader) = (self.path.clone(), self.reader.clone());
-        tokio::task::spawn_blocking(move || {
-            let mut slot = reader.lock().unwrap_or_else(|p| p.into_inner());
-            if slot.is_none() {
-                *slot = Some(open(&path)?);
-            }
-            let result = f(slot.as_ref().expect("opened above"));
-            if result.is_err() {
-                // A failed read may leave the connection unusable: open a fresh one next time.
-                *slot = None;
-            }
-            result
-        })
-        .await
-        .map_err(|_| StoreError::WriterStopped)?
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || readers.read(f))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?
     }
 
     pub async fn keyed_body(
@@ -366,7 +357,9 @@ impl Sqlite {
         reads: Vec<people::Stmt>,
         then: people::Then<E>,
     ) -> Result<Result<Vec<people::Rows>, E>, StoreError> {
+        let readers = self.readers.clone();
         self.read(move |c| {
+            let _turn = readers.turn();
             let tx =
                 rusqlite::Transaction::new_unchecked(c, rusqlite::TransactionBehavior::Immediate)?;
             let mut out = Vec::with_capacity(reads.len());

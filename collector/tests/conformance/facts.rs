@@ -159,7 +159,7 @@ pub async fn rows_stored_before_the_facts_are_filled_in(e: Engine) {
          WHERE id = '00000000-0000-4000-8000-000000000004';";
     execute(
         &t,
-        &format!("{drops} DELETE FROM schema_migrations WHERE version = {latest}; {broken}"),
+        &format!("DROP INDEX IF EXISTS responses_facts; {drops} DELETE FROM schema_migrations WHERE version = {latest}; {broken}"),
     );
     let s = Store::connect(&t).await.unwrap();
     let got = facts(&s).await;

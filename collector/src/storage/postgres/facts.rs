@@ -26,7 +26,7 @@ async fn read(
     let portal = tx
         .bind(
             &format!(
-                "SELECT {} FROM responses
+                "SELECT {}, CASE WHEN created_min IS NULL THEN body END FROM responses
                  WHERE ($1::TEXT IS NULL OR survey = $1)
                    AND ($2::BIGINT IS NULL OR received_ns >= $2)
                    AND ($3::BIGINT IS NULL OR received_ns < $3) AND {}
@@ -58,16 +58,16 @@ async fn read(
 fn fact(r: &tokio_postgres::Row) -> Result<Fact<'_>, tokio_postgres::Error> {
     let mut dims = [""; 5];
     for (i, d) in dims.iter_mut().enumerate() {
-        *d = r.try_get::<_, Option<&str>>(2 + i)?.unwrap_or("");
+        *d = r.try_get::<_, Option<&str>>(3 + i)?.unwrap_or("");
     }
     Ok(Fact {
-        survey: r.try_get(0)?,
-        score: r.try_get::<_, Option<i32>>(1)?.map(i64::from),
+        id: r.try_get(0)?,
+        survey: r.try_get(1)?,
+        score: r.try_get::<_, Option<i32>>(2)?.map(i64::from),
         dims,
-        reasons: r.try_get::<_, Option<&str>>(7)?.unwrap_or(""),
-        created_min: r.try_get(8)?,
-        received_ns: r.try_get(9)?,
-        received_at: r.try_get(10)?,
+        reasons: r.try_get::<_, Option<&str>>(8)?.unwrap_or(""),
+        created_min: r.try_get(9)?,
+        received_ns: r.try_get(10)?,
         flag: r.try_get(11)?,
         marks: r.try_get::<_, Option<i64>>(12)?.unwrap_or(0),
         body: r.try_get(13)?,
