@@ -54,12 +54,17 @@ impl Seen {
     }
 }
 
-fn context_of(body: &str) -> HashMap<String, String> {
-    serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| v.get("context").cloned())
-        .and_then(|c| serde_json::from_value(c).ok())
-        .unwrap_or_default()
+/// The context keys the funnel reads of an answer.
+fn context_of(row: &AnswerRow) -> HashMap<String, String> {
+    [
+        ("store", &row.store),
+        ("advisor", &row.advisor),
+        ("touchpoint", &row.touchpoint),
+        (rules::VISIT, &row.visit),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k.to_owned(), v.clone()?)))
+    .collect()
 }
 
 /// Whether the caller sees a row of `store`.
@@ -73,7 +78,7 @@ async fn answers(state: &Shared, caller: &Caller, ask: &Ask) -> Result<Vec<Seen>
     let names = state.names();
     let mut seen: Vec<Seen> = Vec::new();
     for row in state.store.funnel_answers(&ask.padded()).await? {
-        let context = context_of(&row.body);
+        let context = context_of(&row);
         let store = context.get("store").map(String::as_str);
         if visible(caller, &names, store) {
             seen.push(Seen {

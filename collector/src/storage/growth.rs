@@ -68,7 +68,12 @@ pub struct VisitRow {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnswerRow {
     pub id: String,
-    pub body: String,
+    /// Its context's store, advisor, touchpoint and visit (the stored facts; its body where
+    /// they are missing).
+    pub store: Option<String>,
+    pub advisor: Option<String>,
+    pub touchpoint: Option<String>,
+    pub visit: Option<String>,
     pub received_at: String,
     pub received_ns: i64,
     pub score: i64,
@@ -112,10 +117,27 @@ fn opt(s: &Option<String>) -> Val {
     s.as_deref().map_or(Val::NullT, t)
 }
 
-/// A stored answer's store (its context's `store`).
-fn store_of(body: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(body).ok()?;
-    v.get("context")?.get("store")?.as_str().map(str::to_owned)
+/// A stored answer's codes (`Dimension::index`) from the facts at `at` (the five `cx_`
+/// columns, then the body where the facts are missing: `FACTS`).
+fn codes_at(r: &[Val], at: usize) -> Result<[Option<String>; 5], StoreError> {
+    if let Some(body) = opt_text(r, at + 5)? {
+        return Ok(super::facts::Facts::of_body(&body).unwrap_or_default().dims);
+    }
+    let mut out: [Option<String>; 5] = Default::default();
+    for (i, c) in out.iter_mut().enumerate() {
+        *c = opt_text(r, at + i)?;
+    }
+    Ok(out)
+}
+
+const STORE: usize = nps_core::contract::context::Dimension::Store.index();
+
+/// The columns `codes_at` reads, of the responses aliased `r`.
+macro_rules! facts {
+    () => {
+        "r.cx_store, r.cx_advisor, r.cx_model, r.cx_service_type, r.cx_touchpoint,
+         CASE WHEN r.id IS NOT NULL AND r.created_min IS NULL THEN r.body END"
+    };
 }
 
 /// A stored channel (`message` for a text this version does not know).
@@ -238,25 +260,27 @@ impl Store {
 
     /// The visits issued in the window, oldest first.
     pub async fn funnel_visits(&self, w: &Window) -> Result<Vec<VisitRow>, StoreError> {
-        let rows = self
-            .one(
-                "SELECT v.survey, v.visit, v.store, v.advisor, v.touchpoint, v.issued_ns,
+        let sql = concat!(
+            "SELECT v.survey, v.visit, v.store, v.advisor, v.touchpoint, v.issued_ns,
                    CAST(CASE WHEN v.opened_ns IS NULL THEN 0 ELSE 1 END AS BIGINT),
-                   r.body, v.channel
+                   CAST(CASE WHEN r.id IS NULL THEN 0 ELSE 1 END AS BIGINT), v.channel, ",
+            facts!(),
+            "
                  FROM visits v
                  LEFT JOIN responses r ON r.survey = v.survey AND r.visit = v.visit
                    AND r.score IS NOT NULL AND r.flag IS NULL
                  WHERE (CAST($1 AS TEXT) IS NULL OR v.survey = $1) AND (CAST($2 AS BIGINT) IS NULL OR v.issued_ns >= $2)
                    AND (CAST($3 AS BIGINT) IS NULL OR v.issued_ns < $3)
-                 ORDER BY v.issued_ns, v.survey, v.visit",
-                w.params(),
-            )
-            .await?;
+                 ORDER BY v.issued_ns, v.survey, v.visit"
+        );
+        let rows = Some(self.query(sql, w.params()).await?);
         super::people::all(rows, |r| {
             let store = opt_text(r, 2)?;
             // At most one counted answer per visit (`responses_one_answer`).
-            let answered = opt_text(r, 7)?
-                .is_some_and(|body| visit::answers(store.as_deref(), store_of(&body).as_deref()));
+            let answered = int(r, 7)? != 0 && {
+                let codes = codes_at(r, 9)?;
+                visit::answers(store.as_deref(), codes[STORE].as_deref())
+            };
             Ok(VisitRow {
                 survey: text(r, 0)?,
                 visit: text(r, 1)?,
@@ -273,33 +297,34 @@ impl Store {
 
     /// The counted answers (a score, no flag) first stored in the window, oldest first.
     pub async fn funnel_answers(&self, w: &Window) -> Result<Vec<AnswerRow>, StoreError> {
-        let rows = self
-            .one(
-                "SELECT r.id, r.body, r.received_at, r.received_ns, CAST(r.score AS BIGINT),
-                   r.device, r.net, v.issued_ns, v.store, v.channel
+        let sql = concat!(
+            "SELECT r.id, r.visit, r.received_at, r.received_ns, CAST(r.score AS BIGINT),
+                   r.device, r.net, v.issued_ns, v.store, v.channel, ",
+            facts!(),
+            "
                  FROM responses r
                  LEFT JOIN visits v ON v.survey = r.survey AND v.visit = r.visit
                  WHERE r.score IS NOT NULL AND r.flag IS NULL
                    AND (CAST($1 AS TEXT) IS NULL OR r.survey = $1) AND (CAST($2 AS BIGINT) IS NULL OR r.received_ns >= $2)
                    AND (CAST($3 AS BIGINT) IS NULL OR r.received_ns < $3)
-                 ORDER BY r.received_ns, r.id",
-                w.params(),
-            )
-            .await?;
+                 ORDER BY r.received_ns, r.id"
+        );
+        let rows = Some(self.query(sql, w.params()).await?);
         super::people::all(rows, |r| {
-            let body = text(r, 1)?;
+            let [store, advisor, _, _, touchpoint] = codes_at(r, 10)?;
             // The visit's issue time and channel, when the visit is of the answer's store.
             let visit = match opt_int(r, 7)? {
-                Some(ns)
-                    if visit::answers(opt_text(r, 8)?.as_deref(), store_of(&body).as_deref()) =>
-                {
+                Some(ns) if visit::answers(opt_text(r, 8)?.as_deref(), store.as_deref()) => {
                     Some((ns, channel(&text(r, 9)?)))
                 }
                 _ => None,
             };
             Ok(AnswerRow {
                 id: text(r, 0)?,
-                body,
+                visit: opt_text(r, 1)?,
+                store,
+                advisor,
+                touchpoint,
                 received_at: text(r, 2)?,
                 received_ns: int(r, 3)?,
                 score: int(r, 4)?,
@@ -316,8 +341,8 @@ impl Store {
     /// makes — WeChat's ··· menu shares without a tap the page sees), friends' opens (the
     /// promoter's own device never), booked, purchased.
     pub async fn funnel_referrals(&self, w: &Window) -> Result<Vec<ReferralRow>, StoreError> {
-        let rows: Option<Rows> = self
-            .one(
+        let rows: Option<Rows> = Some(
+            self.query(
                 "SELECT f.response_id, COALESCE(f.shared_ns, 0),
                    (SELECT COUNT(*) FROM referral_opens o WHERE o.code = f.code AND o.own = 0),
                    (SELECT COUNT(*) FROM referral_events e WHERE e.code = f.code
@@ -329,7 +354,8 @@ impl Store {
                    AND (CAST($3 AS BIGINT) IS NULL OR r.received_ns < $3)",
                 w.params(),
             )
-            .await?;
+            .await?,
+        );
         super::people::all(rows, |r| {
             let opens = int(r, 2)?;
             Ok(ReferralRow {

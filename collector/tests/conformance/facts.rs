@@ -182,6 +182,19 @@ pub async fn rows_stored_before_the_facts_are_filled_in(e: Engine) {
         [id(2), id(4)],
         "a row without facts is read to be checked"
     );
+    // The funnel reads its codes from the facts, and from the body where they are missing.
+    let answers = s
+        .funnel_answers(&nps_collector::storage::Window::default())
+        .await
+        .unwrap();
+    let store_of = |n: u32| {
+        answers
+            .iter()
+            .find(|a| a.id == id(n))
+            .and_then(|a| a.store.clone())
+    };
+    assert_eq!(store_of(2).as_deref(), Some("SH-PD"));
+    assert_eq!(store_of(4).as_deref(), Some("SZ-FT"), "from its body");
 }
 
 /// Runs statements on the database directly, not through the store.
