@@ -8,24 +8,19 @@
 //! advisor, time and comment (a phone typed into it masked, `alerts::message::customer_words`);
 //! never a phone. Every read is in the audit trail (`comments_read`), as an export is.
 
-use std::borrow::Cow;
-
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use nps_core::access::{place_of, Action};
+use nps_core::access::Action;
 use nps_core::contract::rules::{self, COMMENTS_PAGE, MAX_COMMENTS_PAGE};
 use nps_core::contract::time::Time;
-use nps_core::scoring::score::{category, Category};
-use serde::Deserialize;
+use nps_core::scoring::score::Category;
 use serde_json::{json, Value};
 
-use crate::alerts::message::customer_words;
 use crate::auth::{private, Caller};
 use crate::export::bound;
-use crate::storage::facts::Context;
-use crate::storage::{Selection, StoreError};
+use crate::storage::Selection;
 use crate::{audit, ApiError, Shared};
 
 /// The query keys `GET /api/comments` reads.
@@ -151,112 +146,8 @@ impl Ask {
     }
 }
 
-/// What a comment needs of a stored body (the rest skipped).
-#[derive(Deserialize)]
-struct Body<'a> {
-    #[serde(borrow)]
-    id: Cow<'a, str>,
-    score: Option<i64>,
-    #[serde(borrow, default)]
-    reasons: Vec<Cow<'a, str>>,
-    #[serde(borrow)]
-    comment: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    context: Option<Context<'a>>,
-    #[serde(borrow)]
-    created_at: Cow<'a, str>,
-}
-
-/// A comment found: its order key (created ns, id) and its JSON.
-type Found = ((i64, String), Value);
-
-/// The newest `ask.limit` comments of the caller's scope that the ask selects.
-async fn read(state: &Shared, caller: Caller, ask: Ask) -> Result<Vec<Found>, StoreError> {
-    let mut rows = state.store.stream(Selection {
-        commented: true,
-        ..ask.selection.clone()
-    });
-    let names = state.names();
-    let task = tokio::task::spawn_blocking(move || {
-        let org = names.org();
-        let mut out: Vec<Found> = Vec::new();
-        while let Some(row) = rows.blocking_recv() {
-            let row = row?;
-            if row.flag.as_deref().is_some_and(|f| !f.is_empty()) {
-                continue;
-            }
-            let Ok(b) = serde_json::from_str::<Body>(&row.body) else {
-                continue;
-            };
-            let Some(comment) = b.comment.as_deref().filter(|c| !c.trim().is_empty()) else {
-                continue;
-            };
-            let Some(at) = Time::parse(&b.created_at) else {
-                continue;
-            };
-            let key = (
-                i64::try_from(at.unix_ns()).unwrap_or(i64::MAX),
-                b.id.to_string(),
-            );
-            if ask.before.as_ref().is_some_and(|before| key >= *before) {
-                continue;
-            }
-            let cx = b.context.unwrap_or_default();
-            let (store, advisor) = (cx.store.as_deref(), cx.advisor.as_deref());
-            let region = store
-                .and_then(|s| org?.region_of_store(s))
-                .map(|r| r.id.as_str());
-            let city = store.and_then(|s| org?.city_of_store(s));
-            let asked = |want: &Option<String>, got: Option<&str>| {
-                want.as_deref().is_none_or(|w| got == Some(w))
-            };
-            let cat = b.score.and_then(|s| category(s).ok());
-            if !(asked(&ask.store, store)
-                && asked(&ask.advisor, advisor)
-                && asked(&ask.model, cx.model.as_deref())
-                && asked(&ask.service_type, cx.service_type.as_deref())
-                && asked(&ask.touchpoint, cx.touchpoint.as_deref())
-                && asked(&ask.region, region)
-                && asked(&ask.city, city)
-                && ask.category.is_none_or(|c| cat == Some(c))
-                && ask
-                    .reason
-                    .as_deref()
-                    .is_none_or(|r| b.reasons.iter().any(|x| x == r))
-                && ask
-                    .q
-                    .as_deref()
-                    .is_none_or(|q| comment.to_lowercase().contains(q))
-                && caller.may(Action::ReadAnswers, &place_of(org, store)))
-            {
-                continue;
-            }
-            let item = json!({
-                "id": b.id, "score": b.score, "category": cat.map(Category::as_str),
-                "reasons": b.reasons, "store": store, "advisor": advisor,
-                "created_at": b.created_at, "comment": customer_words(comment),
-            });
-            out.push((key, item));
-            // Keep the newest few: sorted and cut now and then, never the whole table.
-            if out.len() >= 4 * ask.limit {
-                newest(&mut out, ask.limit);
-            }
-        }
-        newest(&mut out, ask.limit);
-        Ok(out)
-    });
-    task.await.unwrap_or_else(|e| {
-        Err(StoreError::Sql {
-            message: e.to_string(),
-        })
-    })
-}
-
-/// The newest `limit`, newest first.
-fn newest(found: &mut Vec<Found>, limit: usize) {
-    found.sort_unstable_by(|a, b| b.0.cmp(&a.0));
-    found.truncate(limit);
-}
+mod read;
+use read::read;
 
 /// `GET /api/comments`.
 pub(crate) async fn list(

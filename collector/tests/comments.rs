@@ -265,3 +265,61 @@ async fn a_comments_query_it_cannot_read_is_named_and_a_stranger_is_refused() {
     let (status, _) = json_of(&app, "nobody", "/api/comments").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// Pages of comments, many within one minute and some across minutes, with a word and a
+/// store asked: each comment once, in exact newest-first order, whatever the page's size
+/// (the facts pick candidates by the minute; the bodies decide within it).
+#[tokio::test]
+async fn pages_read_every_comment_once_in_order_within_and_across_minutes() {
+    let store = Store::open(db_path()).unwrap();
+    let mut posts = Vec::new();
+    let mut want: Vec<(i64, String, String)> = Vec::new();
+    for n in 1..=23usize {
+        // Seven seconds apart, out of order: several comments in each minute.
+        let ns = NOV_1 + ((n * 17) % 23) as i64 * 7_000_000_000;
+        let (shop, words) = match n % 3 {
+            0 => ("BJ-CY", format!("慢 {n}")),
+            _ => ("SZ-FT", format!("等待 slow {n}")),
+        };
+        let r = answer(n, shop, 2, &["wait_time"], &words, ns);
+        if shop == "SZ-FT" {
+            want.push((ns, r.id.clone(), words));
+        }
+        posts.push((r, at(ns), None, Admission::operator()));
+    }
+    store.upsert_batch(posts).await.unwrap();
+    want.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
+    let want: Vec<String> = want.into_iter().map(|w| w.2).collect();
+    let app = app(
+        store,
+        Settings {
+            admin_token: "the-admin-token".into(),
+            rate_limit: 0,
+            ..Settings::default()
+        },
+    );
+    for limit in [1, 2, 5, 50] {
+        let mut got: Vec<String> = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let mut uri = format!("/api/comments?q=SLOW&store=SZ-FT&limit={limit}");
+            if let Some(n) = &next {
+                uri += &format!("&before={}", n.replace('+', "%2B").replace('|', "%7C"));
+            }
+            let (status, v) = json_of(&app, "the-admin-token", &uri).await;
+            assert_eq!(status, StatusCode::OK, "{v}");
+            got.extend(
+                v["comments"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["comment"].as_str().unwrap().to_owned()),
+            );
+            match v["next"].as_str() {
+                Some(n) => next = Some(n.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(got, want, "pages of {limit}");
+    }
+}
