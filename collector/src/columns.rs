@@ -19,9 +19,6 @@ use crate::storage::facts::{self, Fact, Facts};
 use crate::storage::{Selection, StoreError};
 use crate::{ApiError, Shared};
 
-/// Nanoseconds in a minute.
-const MINUTE_NS: i64 = 60_000_000_000;
-
 /// Adds a stored answer's facts to `w` when the caller's scope holds it. Facts the migration
 /// could not fill in are read from the body; a body that cannot be read is logged and left
 /// out, as the JSON export does.
@@ -47,7 +44,7 @@ pub fn add(w: &mut Writer, f: &Fact, caller: &Caller, org: Option<&nps_core::org
     }
     // Every row has its first-stored time (`received_ns`, backfilled by the migrations).
     let received = match f.received_ns {
-        ns if ns > 0 => ns.div_euclid(MINUTE_NS),
+        ns if ns > 0 => ns.div_euclid(facts::MINUTE_NS),
         _ => created,
     };
     w.push(&Row {

@@ -19,12 +19,9 @@ use serde_json::{json, Value};
 use super::Ask;
 use crate::alerts::message::customer_words;
 use crate::auth::Caller;
-use crate::storage::facts::{self, Context, Fact};
+use crate::storage::facts::{self, Context, Fact, MINUTE_NS};
 use crate::storage::{Selection, StoreError};
 use crate::Shared;
-
-/// Nanoseconds in a minute.
-const MINUTE_NS: i64 = 60_000_000_000;
 
 /// What a comment needs of a stored body (the rest skipped).
 #[derive(Deserialize)]
@@ -94,13 +91,7 @@ fn found(body: &str, ask: &Ask, caller: &Caller, org: Option<&Org>) -> Option<Fo
         return None;
     }
     let cx = b.context.unwrap_or_default();
-    let code = |d: Dimension| match d {
-        Dimension::Store => cx.store.as_deref(),
-        Dimension::Advisor => cx.advisor.as_deref(),
-        Dimension::Model => cx.model.as_deref(),
-        Dimension::ServiceType => cx.service_type.as_deref(),
-        Dimension::Touchpoint => cx.touchpoint.as_deref(),
-    };
+    let code = |d: Dimension| cx.code(d);
     let words = ask
         .q
         .as_deref()

@@ -19,6 +19,9 @@ use serde::Deserialize;
 
 const DIMS: usize = Dimension::ALL.len();
 
+/// Nanoseconds in a minute: a stored `created_min` is a time's ns divided by this.
+pub const MINUTE_NS: i64 = 60_000_000_000;
+
 /// The separator of the stored reasons (reason ids are id-like: never this character).
 pub const REASON_SEP: char = '\u{1f}';
 
@@ -102,18 +105,9 @@ impl Facts {
     /// The facts of a stored body; `None` when it is not an answer's JSON.
     pub fn of_body(body: &str) -> Option<Facts> {
         let b: Body = serde_json::from_str(body).ok()?;
-        let mut cx = b.context.unwrap_or_default();
+        let cx = b.context.unwrap_or_default();
         Some(Facts {
-            dims: Dimension::ALL.map(|d| {
-                match d {
-                    Dimension::Store => cx.store.take(),
-                    Dimension::Advisor => cx.advisor.take(),
-                    Dimension::Model => cx.model.take(),
-                    Dimension::ServiceType => cx.service_type.take(),
-                    Dimension::Touchpoint => cx.touchpoint.take(),
-                }
-                .map(Cow::into_owned)
-            }),
+            dims: Dimension::ALL.map(|d| cx.code(d).map(str::to_owned)),
             reasons: b.reasons.join(&REASON_SEP.to_string()),
             created_min: minutes_of(&b.created_at),
             marks: marks(
@@ -143,6 +137,19 @@ pub(crate) struct Context<'a> {
     pub service_type: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub touchpoint: Option<Cow<'a, str>>,
+}
+
+impl<'a> Context<'a> {
+    /// The code of a dimension, if the answer has one.
+    pub fn code(&self, d: Dimension) -> Option<&str> {
+        match d {
+            Dimension::Store => self.store.as_deref(),
+            Dimension::Advisor => self.advisor.as_deref(),
+            Dimension::Model => self.model.as_deref(),
+            Dimension::ServiceType => self.service_type.as_deref(),
+            Dimension::Touchpoint => self.touchpoint.as_deref(),
+        }
+    }
 }
 
 /// What the facts need of a stored body.
@@ -183,57 +190,77 @@ pub fn reasons(joined: &str) -> impl Iterator<Item = &str> {
     joined.split(REASON_SEP).filter(|r| !r.is_empty())
 }
 
+/// Rows read at a time by the backfill (a large table is never held in memory).
+const BACKFILL_PIECE: i64 = 1000;
+
 /// Fills in the facts of every row stored without them (SQLite, in the migration's
-/// transaction). A body that cannot be read keeps NULL facts and is read from its body.
+/// transaction), a piece at a time in id order. A body that cannot be read keeps NULL facts
+/// and is read from its body.
 pub fn backfill_sqlite(c: &rusqlite::Connection) -> rusqlite::Result<()> {
-    let mut read = c.prepare("SELECT id, body FROM responses WHERE created_min IS NULL")?;
+    let mut read = c.prepare(
+        "SELECT id, body FROM responses WHERE created_min IS NULL AND id > ?1 ORDER BY id LIMIT ?2",
+    )?;
     let mut write = c.prepare(&update_sql("?", 1))?;
-    let mut rows = read.query([])?;
-    while let Some(row) = rows.next()? {
-        let (id, body): (String, String) = (row.get(0)?, row.get(1)?);
-        let Some(f) = Facts::of_body(&body) else {
-            continue;
-        };
-        let [a, b, c2, d, e] = &f.dims;
-        write.execute(rusqlite::params![
-            id,
-            a,
-            b,
-            c2,
-            d,
-            e,
-            f.reasons,
-            f.created_min,
-            f.marks
-        ])?;
+    let mut after = String::new();
+    loop {
+        let piece: Vec<(String, String)> = read
+            .query_map(rusqlite::params![after, BACKFILL_PIECE], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        for (id, body) in &piece {
+            if let Some(f) = Facts::of_body(body) {
+                let [a, b, c2, d, e] = &f.dims;
+                write.execute(rusqlite::params![
+                    id,
+                    a,
+                    b,
+                    c2,
+                    d,
+                    e,
+                    f.reasons,
+                    f.created_min,
+                    f.marks
+                ])?;
+            }
+        }
+        match piece.last() {
+            Some((id, _)) if piece.len() as i64 == BACKFILL_PIECE => after = id.clone(),
+            _ => return Ok(()),
+        }
     }
-    Ok(())
 }
 
 /// The same on PostgreSQL, in the migration's transaction.
 pub async fn backfill_postgres(
     tx: &tokio_postgres::Transaction<'_>,
 ) -> Result<(), tokio_postgres::Error> {
-    let update = tx.prepare(&update_sql("$", 1)).await?;
-    for row in tx
-        .query(
-            "SELECT id, body FROM responses WHERE created_min IS NULL",
-            &[],
-        )
-        .await?
-    {
-        let (id, body): (String, String) = (row.get(0), row.get(1));
-        let Some(f) = Facts::of_body(&body) else {
-            continue;
-        };
-        let [a, b, c, d, e] = &f.dims;
-        tx.execute(
-            &update,
-            &[&id, a, b, c, d, e, &f.reasons, &f.created_min, &f.marks],
+    let read = tx
+        .prepare(
+            "SELECT id, body FROM responses WHERE created_min IS NULL AND id > $1
+             ORDER BY id LIMIT $2",
         )
         .await?;
+    let update = tx.prepare(&update_sql("$", 1)).await?;
+    let mut after = String::new();
+    loop {
+        let piece = tx.query(&read, &[&after, &BACKFILL_PIECE]).await?;
+        for row in &piece {
+            let (id, body): (&str, &str) = (row.get(0), row.get(1));
+            if let Some(f) = Facts::of_body(body) {
+                let [a, b, c, d, e] = &f.dims;
+                tx.execute(
+                    &update,
+                    &[&id, a, b, c, d, e, &f.reasons, &f.created_min, &f.marks],
+                )
+                .await?;
+            }
+        }
+        match piece.last() {
+            Some(row) if piece.len() as i64 == BACKFILL_PIECE => after = row.get(0),
+            _ => return Ok(()),
+        }
     }
-    Ok(())
 }
 
 /// `UPDATE responses SET <facts> WHERE id = <first>`, placeholders `?n` or `$n` from `first`.
@@ -305,6 +332,44 @@ mod tests {
             ["wait_time", "price"]
         );
         assert_eq!(reasons("").count(), 0);
+    }
+
+    #[test]
+    fn the_backfill_reads_a_large_table_in_pieces_and_leaves_an_unreadable_body() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        crate::storage::migrations::sqlite(&mut c).unwrap();
+        let rows = 2 * BACKFILL_PIECE + 7;
+        for n in 0..rows {
+            let mut v = base();
+            v["id"] = json!(format!("00000000-0000-4000-8000-{n:012}"));
+            let body = match n {
+                5 => "not an answer".to_owned(),
+                _ => response(v.clone()).to_json(),
+            };
+            c.execute(
+                "INSERT INTO responses (id, survey, stage, stage_rank, updated_ns, body,
+                   received_at, received_ns) VALUES (?1, 'after-sales', 'completed', 2, 0, ?2,
+                   '2026-03-01T00:31:00Z', 0)",
+                rusqlite::params![v["id"].as_str().unwrap(), body],
+            )
+            .unwrap();
+        }
+        backfill_sqlite(&c).unwrap();
+        let missing: i64 = c
+            .query_row(
+                "SELECT COUNT(*) FROM responses WHERE created_min IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let stores: i64 = c
+            .query_row(
+                "SELECT COUNT(*) FROM responses WHERE cx_store = 'SZ-FT'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!((missing, stores), (1, rows - 1));
     }
 
     #[test]

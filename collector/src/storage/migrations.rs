@@ -146,7 +146,7 @@ const SQLITE: &[Step] = &[
         run: |c| c.execute_batch(&REFERRAL_TRUST.replace("BIGINT", "INTEGER")),
     },
     Step {
-        version: 12,
+        version: FACTS_SQLITE,
         what: FACTS_WHAT,
         run: |c| {
             for (name, ty) in facts::columns() {
@@ -161,8 +161,10 @@ const SQLITE: &[Step] = &[
 /// What the facts step does (both engines).
 const FACTS_WHAT: &str =
     "each answer's segment codes, reasons, time and marks beside its body, for the columns";
-/// The PostgreSQL version of the facts step (its rows are filled in by `facts`, in Rust).
-const FACTS_POSTGRES: i64 = 7;
+/// The facts step's versions: SQLite's, and PostgreSQL's (its rows filled in by `facts`, in
+/// Rust, after the step's SQL).
+pub const FACTS_SQLITE: i64 = 12;
+pub const FACTS_POSTGRES: i64 = 7;
 
 /// What the growth step does (both engines).
 const GROWTH_WHAT: &str =

@@ -326,7 +326,7 @@ impl Sqlite {
         })?
     }
 
-    /// One of `people`'s statements on the reading connection, outside any transaction (no
+    /// One of `people`'s statements on a reading connection, outside any transaction (no
     /// writer's lock taken).
     pub async fn query(&self, s: people::Stmt) -> Result<people::Rows, StoreError> {
         self.read(move |c| {
@@ -337,7 +337,7 @@ impl Sqlite {
         .await
     }
 
-    /// `people`'s statements in one `IMMEDIATE` transaction on the shared connection (few
+    /// `people`'s statements in one `IMMEDIATE` transaction on a reading connection, taking turns (few
     /// and small: they wait for the response writer's commit at most, `busy_timeout`).
     pub async fn transact(
         &self,

@@ -40,8 +40,8 @@ impl Readers {
             None => super::open(&self.path)?,
         };
         let result = f(&conn);
-        // A failed read may leave the connection unusable: it is not kept.
-        if result.is_ok() {
+        // A failed read may leave the connection unusable (or in a transaction): not kept.
+        if result.is_ok() && conn.is_autocommit() {
             let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
             if idle.len() < IDLE {
                 idle.push(conn);
@@ -73,12 +73,15 @@ mod tests {
                 r.read(|c| {
                     c.query_row("SELECT 1", [], |_| Ok(()))?;
                     tell.send(()).unwrap();
-                    wait.recv().unwrap();
+                    wait.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
                     Ok(())
                 })
             })
         };
-        started.1.recv().unwrap();
+        started
+            .1
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap();
         // While the long read holds its connection, a short one runs on another.
         let n: i64 = r
             .read(|c| Ok(c.query_row("SELECT 2", [], |row| row.get(0))?))
