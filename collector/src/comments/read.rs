@@ -7,6 +7,7 @@
 //! missing is always read. Each body read is checked again whole (`found`).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use nps_core::access::{place_of, Action};
 use nps_core::contract::context::Dimension;
@@ -120,6 +121,9 @@ fn found(body: &str, ask: &Ask, caller: &Caller, org: Option<&Org>) -> Option<Fo
     ))
 }
 
+/// Candidates whose bodies are read at once.
+const PIECE: usize = 200;
+
 /// A candidate: its minute (`i64::MAX` where its facts are missing: read first) and id.
 type Candidate = (i64, String);
 
@@ -161,21 +165,29 @@ pub async fn read(state: &Shared, caller: Caller, ask: Ask) -> Result<Vec<Found>
         .await?;
     candidates.sort_unstable_by(|x, y| y.cmp(x));
     let mut out: Vec<Found> = Vec::new();
-    for (minute, id) in candidates {
-        // Full, and every candidate left is from an earlier minute than the page's last.
-        if out.len() >= ask.limit
-            && out
-                .last()
-                .is_some_and(|l| minute < l.0 .0.div_euclid(MINUTE_NS))
-        {
-            break;
-        }
-        let Some(body) = state.store.body(&id).await? else {
-            continue;
-        };
-        if let Some(f) = found(&body, &ask, &caller, names.org()) {
-            out.push(f);
-            newest(&mut out, ask.limit);
+    for piece in candidates.chunks(PIECE) {
+        let ids = piece.iter().map(|(_, id)| id.clone()).collect();
+        let bodies: HashMap<String, (String, Option<String>)> = state
+            .store
+            .bodies(ids)
+            .await?
+            .into_iter()
+            .map(|(id, body, flag)| (id, (body, flag)))
+            .collect();
+        for (minute, id) in piece {
+            // Full, and every candidate left is from an earlier minute than the page's last.
+            let last = out.last().map(|l| l.0 .0.div_euclid(MINUTE_NS));
+            if out.len() >= ask.limit && last.is_some_and(|l| *minute < l) {
+                return Ok(out);
+            }
+            // Flagged since the facts were read: left out, as every flagged answer.
+            let Some((body, None)) = bodies.get(id) else {
+                continue;
+            };
+            if let Some(f) = found(body, &ask, &caller, names.org()) {
+                out.push(f);
+                newest(&mut out, ask.limit);
+            }
         }
     }
     Ok(out)

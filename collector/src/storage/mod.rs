@@ -24,7 +24,7 @@ mod types;
 pub use growth::{
     AnswerRow, NewVisit, ReferralRow, Reporter, Taken, VisitRow, VisitsRecorded, Window,
 };
-pub use types::{Admission, CaseRule, Flag, Marks, Now, Row, Selection, StoreError, Upsert};
+pub use types::{Admission, Body, CaseRule, Flag, Marks, Now, Row, Selection, StoreError, Upsert};
 
 /// One post for `Store::upsert_batch`: the response, when it arrived, its flag, its admission.
 pub type Post = (Response, Now, Flag, Admission);
@@ -292,6 +292,11 @@ impl Store {
     /// scan, and a reader that goes away stops it). A read error ends the stream with it.
     pub fn stream(&self, sel: Selection) -> tokio::sync::mpsc::Receiver<Result<Row, StoreError>> {
         each!(self, s => s.stream(sel))
+    }
+
+    /// The bodies and flags of these ids (those stored), in no order: a page's worth at a time.
+    pub async fn bodies(&self, ids: Vec<String>) -> Result<Vec<Body>, StoreError> {
+        each!(self, s => s.bodies(ids).await)
     }
 
     /// Calls `each` with the facts of every selected answer (`facts::Fact`, what the

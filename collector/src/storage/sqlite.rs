@@ -266,6 +266,10 @@ impl Sqlite {
         self.read(move |c| rows::keyed_body(c, &id)).await
     }
 
+    pub async fn bodies(&self, ids: Vec<String>) -> Result<Vec<super::Body>, StoreError> {
+        self.read(move |c| rows::bodies(c, &ids)).await
+    }
+
     pub async fn visit_answered(&self, survey: &str, visit: &str) -> Result<bool, StoreError> {
         let (survey, visit) = (survey.to_owned(), visit.to_owned());
         self.read(move |c| rows::visit_answered(c, &survey, &visit))

@@ -136,6 +136,9 @@ pub struct Selection {
     pub commented: bool,
 }
 
+/// A stored answer's id, body and flag.
+pub type Body = (String, String, Option<String>);
+
 /// The SQL condition of `Selection::commented` (the parameter is 1 for "only commented").
 pub(crate) fn commented_sql(param: &str) -> String {
     format!(

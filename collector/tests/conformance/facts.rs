@@ -111,6 +111,22 @@ pub async fn the_facts_follow_every_write(e: Engine) {
     let read = s.facts(commented.clone(), 0, |n, _| *n += 1).await.unwrap();
     assert_eq!(read, 1);
     assert_eq!(ids(&s, Selection::default()).await.len(), 5);
+    // The comments read the candidates' bodies and flags a page at a time.
+    let mut got = s.bodies(vec![id(5), id(2), id(99)]).await.unwrap();
+    got.sort();
+    let got: Vec<(String, Option<String>)> = got
+        .into_iter()
+        .map(|(i, body, flag)| {
+            assert!(body.contains(&i), "its own body");
+            (i, flag)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [(id(2), None), (id(5), Some("too_fast".to_owned()))],
+        "the stored ones, with their flags"
+    );
+    assert!(s.bodies(Vec::new()).await.unwrap().is_empty());
 
     // An update moves the facts with the body.
     let on = resp(

@@ -7,7 +7,7 @@ use tokio::sync::mpsc;
 use super::{sql, Postgres, STREAM_AHEAD};
 use crate::storage::facts::{self, Fact};
 use crate::storage::types::commented_sql;
-use crate::storage::{Selection, StoreError};
+use crate::storage::{Body, Selection, StoreError};
 
 /// Pieces read ahead of the consumer.
 const PIECES_AHEAD: usize = 4;
@@ -75,6 +75,22 @@ fn fact(r: &tokio_postgres::Row) -> Result<Fact<'_>, tokio_postgres::Error> {
 }
 
 impl Postgres {
+    /// The bodies and flags of these ids (those stored), in no order.
+    pub async fn bodies(&self, ids: Vec<String>) -> Result<Vec<Body>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT id, body, flag FROM responses WHERE id = ANY($1)",
+                &[&ids],
+            )
+            .await
+            .map_err(sql)?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
+    }
+
     /// `each` with every selected answer's facts, oldest first, on a blocking thread while
     /// the next pieces are read; `acc` back at the end.
     pub async fn facts<T: Send + 'static>(

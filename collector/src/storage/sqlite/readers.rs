@@ -73,7 +73,8 @@ mod tests {
                 r.read(|c| {
                     c.query_row("SELECT 1", [], |_| Ok(()))?;
                     tell.send(()).unwrap();
-                    wait.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+                    wait.recv_timeout(std::time::Duration::from_secs(10))
+                        .unwrap();
                     Ok(())
                 })
             })

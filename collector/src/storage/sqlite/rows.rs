@@ -9,7 +9,7 @@ use crate::storage::cases::hook;
 use crate::storage::decision::{decide, Decision, Incoming, Stored, Write, ANSWERS};
 use crate::storage::facts::{self, Fact};
 use crate::storage::types::commented_sql;
-use crate::storage::{Admission, Flag, Now, Row, Selection, StoreError, Upsert};
+use crate::storage::{Admission, Body, Flag, Now, Row, Selection, StoreError, Upsert};
 use nps_core::contract::columns::PHONE;
 use nps_core::contract::payload::Response;
 
@@ -277,6 +277,21 @@ pub(crate) fn facts_sql() -> String {
         facts::select_list(),
         commented_sql("?4")
     )
+}
+
+/// The bodies and flags of these ids (those stored), in no order.
+pub fn bodies(conn: &Connection, ids: &[String]) -> Result<Vec<Body>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, body, flag FROM responses WHERE id IN ({marks})"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(ids), |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// A column's text, borrowed from the row (`None` for NULL).
