@@ -70,6 +70,27 @@ pub fn index() -> String {
     )
 }
 
+/// The facts' columns for an `INSERT`'s list, and their placeholders from `first` (`?n` or
+/// `$n`), in `columns()`'s order.
+pub fn insert_list(mark: &str, first: usize) -> (String, String) {
+    let cols = columns();
+    let names: Vec<&str> = cols.iter().map(|(name, _)| *name).collect();
+    let marks: Vec<String> = (0..cols.len())
+        .map(|i| format!("{mark}{}", first + i))
+        .collect();
+    (names.join(", "), marks.join(", "))
+}
+
+/// The facts' `SET` list of an `UPDATE`, placeholders from `first`.
+pub fn update_list(mark: &str, first: usize) -> String {
+    let sets: Vec<String> = columns()
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| format!("{name} = {mark}{}", first + i))
+        .collect();
+    sets.join(", ")
+}
+
 /// What is stored beside a body.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Facts {
@@ -81,6 +102,20 @@ pub struct Facts {
     pub created_min: Option<i64>,
     /// `COMMENT | PHONE`.
     pub marks: i64,
+}
+
+impl Facts {
+    /// The values of `columns()`, in order, as SQLite parameters.
+    pub fn sqlite_values(&self) -> [&dyn rusqlite::ToSql; 8] {
+        let [a, b, c, d, e] = &self.dims;
+        [a, b, c, d, e, &self.reasons, &self.created_min, &self.marks]
+    }
+
+    /// The same as PostgreSQL parameters.
+    pub fn postgres_values(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 8] {
+        let [a, b, c, d, e] = &self.dims;
+        [a, b, c, d, e, &self.reasons, &self.created_min, &self.marks]
+    }
 }
 
 fn marks(comment: Option<&str>, phone: bool) -> i64 {
@@ -210,18 +245,9 @@ pub fn backfill_sqlite(c: &rusqlite::Connection) -> rusqlite::Result<()> {
             .collect::<Result<_, _>>()?;
         for (id, body) in &piece {
             if let Some(f) = Facts::of_body(body) {
-                let [a, b, c2, d, e] = &f.dims;
-                write.execute(rusqlite::params![
-                    id,
-                    a,
-                    b,
-                    c2,
-                    d,
-                    e,
-                    f.reasons,
-                    f.created_min,
-                    f.marks
-                ])?;
+                let mut values: Vec<&dyn rusqlite::ToSql> = vec![id];
+                values.extend(f.sqlite_values());
+                write.execute(values.as_slice())?;
             }
         }
         match piece.last() {
@@ -248,12 +274,9 @@ pub async fn backfill_postgres(
         for row in &piece {
             let (id, body): (&str, &str) = (row.get(0), row.get(1));
             if let Some(f) = Facts::of_body(body) {
-                let [a, b, c, d, e] = &f.dims;
-                tx.execute(
-                    &update,
-                    &[&id, a, b, c, d, e, &f.reasons, &f.created_min, &f.marks],
-                )
-                .await?;
+                let mut values: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&id];
+                values.extend(f.postgres_values());
+                tx.execute(&update, &values).await?;
             }
         }
         match piece.last() {
@@ -265,14 +288,9 @@ pub async fn backfill_postgres(
 
 /// `UPDATE responses SET <facts> WHERE id = <first>`, placeholders `?n` or `$n` from `first`.
 fn update_sql(mark: &str, first: usize) -> String {
-    let sets: Vec<String> = columns()
-        .iter()
-        .enumerate()
-        .map(|(i, (name, _))| format!("{name} = {mark}{}", first + 1 + i))
-        .collect();
     format!(
         "UPDATE responses SET {} WHERE id = {mark}{first}",
-        sets.join(", ")
+        update_list(mark, first + 1)
     )
 }
 

@@ -2,9 +2,14 @@
 //! decided by `decision::decide`, and inserted or updated; a lost race is `Failed::Race`, and
 //! the caller runs the transaction again.
 
+use std::sync::LazyLock;
+
+use tokio_postgres::types::ToSql;
+
 use super::{run_all, Failed};
 use crate::storage::cases::hook;
 use crate::storage::decision::{decide, Decision, Incoming, Stored, Write, ANSWERS};
+use crate::storage::facts;
 use crate::storage::Admission;
 use crate::storage::{Posts, Upsert};
 use crate::Now;
@@ -103,43 +108,41 @@ async fn insert(
     now: &Now,
     w: &Write,
 ) -> Result<u64, tokio_postgres::Error> {
-    let (r, f) = (&i.response, &i.facts.dims);
-    tx.execute(
-        "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
-           body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash,
-           device, net, cx_store, cx_advisor, cx_model, cx_service_type, cx_touchpoint,
-           reason_list, created_min, body_marks)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $12, $13, $14, $15, $16,
-           $17, $18, $19, $20, $21, $22, $23, $24)
-         ON CONFLICT DO NOTHING",
-        &[
-            &r.id,
-            &r.survey,
-            &r.stage.as_str(),
-            &(i.rank as i32),
-            &r.score.map(|s| i32::from(s.get())),
-            &r.category().map(|c| c.as_str()),
-            &i.updated_ns,
-            &i.body,
-            &now.at,
-            &now.ns,
-            &w.flag,
-            &w.purge_after_ns,
-            &i.visit,
-            &w.key_hash,
-            &i.marks.0,
-            &i.marks.1,
-            &f[0],
-            &f[1],
-            &f[2],
-            &f[3],
-            &f[4],
-            &i.facts.reasons,
-            &i.facts.created_min,
-            &i.facts.marks,
-        ],
-    )
-    .await
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let (names, marks) = facts::insert_list("$", 17);
+        format!(
+            "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
+               body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash,
+               device, net, {names})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $12, $13, $14, $15, $16,
+               {marks})
+             ON CONFLICT DO NOTHING"
+        )
+    });
+    let r = &i.response;
+    let (stage, rank) = (r.stage.as_str(), i.rank as i32);
+    let score = r.score.map(|s| i32::from(s.get()));
+    let category = r.category().map(|c| c.as_str());
+    let mut values: Vec<&(dyn ToSql + Sync)> = vec![
+        &r.id,
+        &r.survey,
+        &stage,
+        &rank,
+        &score,
+        &category,
+        &i.updated_ns,
+        &i.body,
+        &now.at,
+        &now.ns,
+        &w.flag,
+        &w.purge_after_ns,
+        &i.visit,
+        &w.key_hash,
+        &i.marks.0,
+        &i.marks.1,
+    ];
+    values.extend(i.facts.postgres_values());
+    tx.execute(SQL.as_str(), &values).await
 }
 
 async fn update(
@@ -148,38 +151,34 @@ async fn update(
     now: &Now,
     w: &Write,
 ) -> Result<(), tokio_postgres::Error> {
-    let (r, f) = (&i.response, &i.facts.dims);
-    tx.execute(
-        "UPDATE responses SET stage = $2, stage_rank = $3, score = $4, category = $5,
-           updated_ns = $6, body = $7, changed_at = $8, flag = $9, purge_after_ns = $10,
-           key_hash = $11, device = COALESCE(device, $12), net = COALESCE(net, $13),
-           cx_store = $14, cx_advisor = $15, cx_model = $16, cx_service_type = $17,
-           cx_touchpoint = $18, reason_list = $19, created_min = $20, body_marks = $21
-         WHERE id = $1",
-        &[
-            &r.id,
-            &r.stage.as_str(),
-            &(i.rank as i32),
-            &r.score.map(|s| i32::from(s.get())),
-            &r.category().map(|c| c.as_str()),
-            &i.updated_ns,
-            &i.body,
-            &now.at,
-            &w.flag,
-            &w.purge_after_ns,
-            &w.key_hash,
-            &i.marks.0,
-            &i.marks.1,
-            &f[0],
-            &f[1],
-            &f[2],
-            &f[3],
-            &f[4],
-            &i.facts.reasons,
-            &i.facts.created_min,
-            &i.facts.marks,
-        ],
-    )
-    .await
-    .map(drop)
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "UPDATE responses SET stage = $2, stage_rank = $3, score = $4, category = $5,
+               updated_ns = $6, body = $7, changed_at = $8, flag = $9, purge_after_ns = $10,
+               key_hash = $11, device = COALESCE(device, $12), net = COALESCE(net, $13), {}
+             WHERE id = $1",
+            facts::update_list("$", 14)
+        )
+    });
+    let r = &i.response;
+    let (stage, rank) = (r.stage.as_str(), i.rank as i32);
+    let score = r.score.map(|s| i32::from(s.get()));
+    let category = r.category().map(|c| c.as_str());
+    let mut values: Vec<&(dyn ToSql + Sync)> = vec![
+        &r.id,
+        &stage,
+        &rank,
+        &score,
+        &category,
+        &i.updated_ns,
+        &i.body,
+        &now.at,
+        &w.flag,
+        &w.purge_after_ns,
+        &w.key_hash,
+        &i.marks.0,
+        &i.marks.1,
+    ];
+    values.extend(i.facts.postgres_values());
+    tx.execute(SQL.as_str(), &values).await.map(drop)
 }

@@ -3,6 +3,8 @@
 //! phones past their retention, and the reads of the export and the landing
 //! pages.
 
+use std::sync::LazyLock;
+
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::storage::cases::hook;
@@ -104,77 +106,72 @@ fn case_hook(
 }
 
 fn insert(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), StoreError> {
-    let (r, f) = (&i.response, &i.facts.dims);
-    conn.execute(
-        "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
-           body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash,
-           device, net, cx_store, cx_advisor, cx_model, cx_service_type, cx_touchpoint,
-           reason_list, created_min, body_marks)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12, ?13, ?14, ?15, ?16,
-           ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
-        params![
-            r.id,
-            r.survey,
-            r.stage.as_str(),
-            i.rank,
-            r.score.map(|s| s.get()),
-            r.category().map(|c| c.as_str()),
-            i.updated_ns,
-            i.body,
-            now.at,
-            now.ns,
-            w.flag,
-            w.purge_after_ns,
-            i.visit,
-            w.key_hash,
-            i.marks.0,
-            i.marks.1,
-            f[0],
-            f[1],
-            f[2],
-            f[3],
-            f[4],
-            i.facts.reasons,
-            i.facts.created_min,
-            i.facts.marks
-        ],
-    )?;
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let (names, marks) = facts::insert_list("?", 17);
+        format!(
+            "INSERT INTO responses (id, survey, stage, stage_rank, score, category, updated_ns,
+               body, received_at, received_ns, changed_at, flag, purge_after_ns, visit, key_hash,
+               device, net, {names})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?11, ?12, ?13, ?14, ?15, ?16,
+               {marks})"
+        )
+    });
+    let r = &i.response;
+    let (stage, score) = (r.stage.as_str(), r.score.map(|s| s.get()));
+    let category = r.category().map(|c| c.as_str());
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![
+        &r.id,
+        &r.survey,
+        &stage,
+        &i.rank,
+        &score,
+        &category,
+        &i.updated_ns,
+        &i.body,
+        &now.at,
+        &now.ns,
+        &w.flag,
+        &w.purge_after_ns,
+        &i.visit,
+        &w.key_hash,
+        &i.marks.0,
+        &i.marks.1,
+    ];
+    values.extend(i.facts.sqlite_values());
+    conn.prepare_cached(&SQL)?.execute(values.as_slice())?;
     Ok(())
 }
 
 fn update(conn: &Connection, i: &Incoming, now: &Now, w: &Write) -> Result<(), StoreError> {
-    let (r, f) = (&i.response, &i.facts.dims);
-    conn.execute(
-        "UPDATE responses SET stage = ?2, stage_rank = ?3, score = ?4, category = ?5,
-           updated_ns = ?6, body = ?7, changed_at = ?8, flag = ?9, purge_after_ns = ?10,
-           key_hash = ?11, device = COALESCE(device, ?12), net = COALESCE(net, ?13),
-           cx_store = ?14, cx_advisor = ?15, cx_model = ?16, cx_service_type = ?17,
-           cx_touchpoint = ?18, reason_list = ?19, created_min = ?20, body_marks = ?21
-         WHERE id = ?1",
-        params![
-            r.id,
-            r.stage.as_str(),
-            i.rank,
-            r.score.map(|s| s.get()),
-            r.category().map(|c| c.as_str()),
-            i.updated_ns,
-            i.body,
-            now.at,
-            w.flag,
-            w.purge_after_ns,
-            w.key_hash,
-            i.marks.0,
-            i.marks.1,
-            f[0],
-            f[1],
-            f[2],
-            f[3],
-            f[4],
-            i.facts.reasons,
-            i.facts.created_min,
-            i.facts.marks
-        ],
-    )?;
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "UPDATE responses SET stage = ?2, stage_rank = ?3, score = ?4, category = ?5,
+               updated_ns = ?6, body = ?7, changed_at = ?8, flag = ?9, purge_after_ns = ?10,
+               key_hash = ?11, device = COALESCE(device, ?12), net = COALESCE(net, ?13), {}
+             WHERE id = ?1",
+            facts::update_list("?", 14)
+        )
+    });
+    let r = &i.response;
+    let (stage, score) = (r.stage.as_str(), r.score.map(|s| s.get()));
+    let category = r.category().map(|c| c.as_str());
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![
+        &r.id,
+        &stage,
+        &i.rank,
+        &score,
+        &category,
+        &i.updated_ns,
+        &i.body,
+        &now.at,
+        &w.flag,
+        &w.purge_after_ns,
+        &w.key_hash,
+        &i.marks.0,
+        &i.marks.1,
+    ];
+    values.extend(i.facts.sqlite_values());
+    conn.prepare_cached(&SQL)?.execute(values.as_slice())?;
     Ok(())
 }
 
