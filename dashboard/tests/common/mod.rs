@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use nps_core::scoring::analysis::{Names, DEFAULT_MIN_N};
 use nps_core::words::Locale;
+use nps_dashboard::compact::Index;
 use nps_dashboard::filters::Filters;
 use nps_dashboard::report::{self, Context};
 use nps_dashboard::web::{now_minutes, Me, View};
@@ -31,6 +32,7 @@ pub fn view(role: &str, locale: Locale) -> Rc<View> {
             role: role.into(),
         })),
         records: Rc::new(Vec::new()),
+        index: Rc::new(Index::new(&[], &Default::default(), cx.offset)),
         names: Rc::new(Names::default()),
         filters,
         locale,
