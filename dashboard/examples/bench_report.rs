@@ -1,17 +1,20 @@
 //! What a filter change costs at 1,000,000 answers, natively: `report::build_with` with the
 //! default view and with one store picked, and `drill::every_row` at the store and region
-//! levels (medians of 5), all on the options and the compact index computed once per set of
-//! answers (`report::options_of`, `compact::Index::new`, timed apart). `cargo run --release -p nps-dashboard --example bench_report`; the wasm
+//! levels (medians of 5), all on the compact index and the filters' choices computed once per
+//! set of answers (timed apart: `compact::Index::new` from records, `compact::Index::of` from
+//! the collector's columns as the signed-in page reads them, `Index::options`).
+//! `cargo run --release -p nps-dashboard --example bench_report`; the wasm
 //! in a browser is some 1.5–3× slower (docs/PERFORMANCE.md). With `-- --digest` it also
 //! prints a hash of many views' reports and tables: making them faster must not change it.
 
 use std::time::{Duration, Instant};
 
+use nps_core::contract::columns::{self, Row, Writer};
 use nps_core::contract::context::Dimension;
 use nps_core::org::Org;
 use nps_core::scoring::analysis::minutes_of;
 use nps_dashboard::compact::Index;
-use nps_dashboard::data::{LeftOut, Record};
+use nps_dashboard::data::{Answers, LeftOut, Record};
 use nps_dashboard::drill::{self, Level, Reach};
 use nps_dashboard::filters::Filters;
 use nps_dashboard::report::{self, Context};
@@ -151,16 +154,26 @@ fn main() {
     };
     let reach = Reach::default();
 
-    let (t_options, options) = median(|| report::options_of(&records, cx.offset));
+    let body = columns_of(&records);
+    let (t_columns, _) = median(|| {
+        let answers = Answers::from_columns(&body).expect("the writer's own body");
+        Index::of(&answers, &org, cx.offset)
+    });
     let (t_index, index) = median(|| Index::new(&records, &org, cx.offset));
+    let (t_options, options) = median(|| index.options());
     let build = |f: &Filters| report::build_with(&records, &index, &options, &org, f, cx);
     let (t_all, r_all) = median(|| build(&all));
     let (t_one, r_one) = median(|| build(&one));
     let range = (r_all.from, r_all.to);
     let (t_rows, rows) = median(|| drill::every_row(&index, &org, &stores, cx, range, &reach));
     let (t_regions, _) = median(|| drill::every_row(&index, &org, &all, cx, range, &reach));
-    println!("report::options_of (once)       {}", ms(t_options));
+    println!(
+        "columns read + Index::of (once) {}  ({:.1} MB)",
+        ms(t_columns),
+        body.len() as f64 / 1e6
+    );
     println!("compact::Index::new (once)      {}", ms(t_index));
+    println!("Index::options (once)           {}", ms(t_options));
     println!(
         "report::build, default view     {}  (n {})",
         ms(t_all),
@@ -182,6 +195,24 @@ fn main() {
         let d = digest(&records, &org, cx);
         println!("digest of the results           {d:016x}");
     }
+}
+
+/// The body of `GET /api/responses?format=columns` for `records`, as the collector writes it.
+fn columns_of(records: &[Record]) -> Vec<u8> {
+    let mut w = Writer::new();
+    for r in records {
+        let flag = r.flagged.map(|_| "too_fast");
+        w.push(&Row {
+            score: r.score,
+            survey: &r.survey,
+            dims: std::array::from_fn(|d| r.dims[d].as_str()),
+            reasons: r.reasons.iter().map(String::as_str).collect(),
+            created: r.created,
+            received: r.received,
+            marks: columns::flag_marks(flag),
+        });
+    }
+    w.finish()
 }
 
 /// A hash of the reports and tables of many views: a change meant only to make them faster

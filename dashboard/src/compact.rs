@@ -2,14 +2,18 @@
 //! `drill::every_row`). A `Record` is some 264 bytes of strings; a view walks up to a million
 //! of them, and hashing each one's store code or comparing its reasons' names costs more than
 //! the figures themselves. So, once per set of answers and time zone (the page memoises it
-//! beside `report::options_of`), `Index::new` reads every record once into columns, ordered
-//! by local day (ties in the records' order), so that a view's range and the period before it
-//! are one run of answers found by a binary search (`range`). Per answer:
+//! with the filters' choices, `Index::options`), `Index::of` reads every answer once into
+//! columns (a dropped file's records, or the collector's columns as they came, never a
+//! `Record` each: `compact/build.rs`), ordered by local day (ties in the answers' order), so
+//! that a view's range and the period before it are one run of answers found by a binary
+//! search (`range`). Per answer:
 //!
 //! - its local day (`i32`, `local_day` of `created` in the manager's time zone) and its
-//!   record's position (`position`: the comments still read `records[i]`);
+//!   position in the answers (`position`: a dropped file's comments are read from
+//!   `records[i]`);
 //! - what it counts as in one byte: a category, no score (a dismissal), or left out with its
-//!   `LeftOut` (a flag wins over the score, as everywhere), and whether it has a comment;
+//!   `LeftOut` (a flag wins over the score, as everywhere), and whether it has a comment in
+//!   the records (the collector's comments are read from the collector);
 //! - its survey, the five dimension codes and its reasons as ids (`u32`) into dictionaries
 //!   (`Dict`: each distinct string once), the reasons as offsets into one flat list;
 //! - for each store code, the id of its region and of its city in the org (`Places`), so a
@@ -23,13 +27,10 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use nps_core::contract::context::Dimension;
-use nps_core::org::Org;
-use nps_core::scoring::analysis::local_day;
 use nps_core::scoring::score::Category;
 
 use crate::data::{LeftOut, Record};
 use crate::filters::{By, Filters};
-use crate::places::Places;
 
 const DIMS: usize = Dimension::ALL.len();
 const STORE: usize = Dimension::Store.index();
@@ -118,90 +119,11 @@ pub struct Index {
     cities: Dict,
     /// The first and the last day of any answer.
     days: Option<(i64, i64)>,
+    /// Built from records (`Index::new`): a position is a record's, and comments are marked.
+    records: bool,
 }
 
 impl Index {
-    /// The index of `records` in the time zone `offset` (minutes east of UTC), their stores
-    /// placed in `org`.
-    pub fn new(records: &[Record], org: &Org, offset: i32) -> Index {
-        let n = records.len();
-        let mut ix = Index {
-            offset,
-            day: Vec::with_capacity(n),
-            class: Vec::with_capacity(n),
-            survey: Vec::with_capacity(n),
-            dims: std::array::from_fn(|_| Vec::with_capacity(n)),
-            reason_at: Vec::with_capacity(n + 1),
-            ..Index::default()
-        };
-        // Read in the records' order (each record once, where it lies), then put in the
-        // order of the days.
-        ix.reason_at.push(0);
-        for r in records {
-            // A day past i32 is some 5 million years away: held at the end of the scale.
-            let day = local_day(r.created, offset).clamp(i32::MIN.into(), i32::MAX.into());
-            ix.day.push(day as i32);
-            let class = match (r.flagged, r.category()) {
-                (Some(why), _) => LEFT_OUT + why.index() as u8,
-                (None, None) => UNSCORED,
-                (None, Some(c)) => category_byte(c),
-            };
-            ix.class
-                .push(class | if r.comment.is_some() { COMMENTED } else { 0 });
-            ix.survey.push(ix.surveys.intern(&r.survey));
-            for ((column, dict), code) in ix.dims.iter_mut().zip(&mut ix.codes).zip(&r.dims) {
-                column.push(dict.intern(code));
-            }
-            for reason in &r.reasons {
-                ix.reasons.push(ix.reason_names.intern(reason));
-            }
-            let at = u32::try_from(ix.reasons.len()).expect("fewer than 2³² reasons in all");
-            ix.reason_at.push(at);
-        }
-        ix.in_order_of_days();
-        let places = Places::new(org);
-        for store in &ix.codes[STORE].names {
-            ix.region_of.push(ix.regions.intern(places.region(store)));
-            ix.city_of.push(ix.cities.intern(places.city(store)));
-        }
-        let (first, last) = (ix.day.first(), ix.day.last());
-        ix.days = first.zip(last).map(|(f, l)| (i64::from(*f), i64::from(*l)));
-        ix
-    }
-
-    /// The columns, read in the records' order, put in the order of the days (a tie in the
-    /// records'), each answer's position kept.
-    fn in_order_of_days(&mut self) {
-        let mut by_day: Vec<(i32, u32)> = (self.day.iter().copied())
-            .zip(0..u32::try_from(self.day.len()).expect("fewer than 2³² records"))
-            .collect();
-        by_day.sort_unstable();
-        self.position = by_day.iter().map(|(_, at)| *at).collect();
-        self.day = by_day.into_iter().map(|(day, _)| day).collect();
-        let order = |column: &[u32]| {
-            self.position
-                .iter()
-                .map(|&at| column[at as usize])
-                .collect()
-        };
-        self.survey = order(&self.survey);
-        self.dims = std::array::from_fn(|d| order(&self.dims[d]));
-        self.class = self
-            .position
-            .iter()
-            .map(|&at| self.class[at as usize])
-            .collect();
-        let mut reasons = Vec::with_capacity(self.reasons.len());
-        let mut reason_at = Vec::with_capacity(self.reason_at.len());
-        reason_at.push(0);
-        for &at in &self.position {
-            let (from, to) = (self.reason_at[at as usize], self.reason_at[at as usize + 1]);
-            reasons.extend_from_slice(&self.reasons[from as usize..to as usize]);
-            reason_at.push(reason_at[reason_at.len() - 1] + (to - from));
-        }
-        (self.reasons, self.reason_at) = (reasons, reason_at);
-    }
-
     /// How many answers (the records').
     pub fn len(&self) -> usize {
         self.day.len()
@@ -212,9 +134,10 @@ impl Index {
     }
 
     /// Whether it is the index of `records` in the time zone `offset` (as far as their
-    /// number tells).
+    /// number tells), or of columns (`records` empty: none of their comments is here).
     pub fn fits(&self, records: &[Record], offset: i32) -> bool {
-        self.len() == records.len() && self.offset == offset
+        let len = if self.records { self.len() } else { 0 };
+        records.len() == len && self.offset == offset
     }
 
     /// The answers whose local day is from `from` to `to`, one run (the index is in the
@@ -380,5 +303,6 @@ impl<T: Copy> ByDay<T> {
     }
 }
 
+mod build;
 #[cfg(test)]
 mod tests;

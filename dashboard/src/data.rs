@@ -1,6 +1,6 @@
 //! The answers as the dashboard reads them: the collector's compact columns (`GET
-//! /api/responses?format=columns`, `from_columns`) or a dropped file of its export (JSON or
-//! CSV), into `Record`s. A bad row is an error
+//! /api/responses?format=columns`, kept as they came: `Answers::from_columns`) or a dropped
+//! file of its export (JSON or CSV), into `Record`s. A bad row is an error
 //! that names the row and the field; flagged rows (too fast, a filled honeypot) are kept
 //! apart so the scores leave them out; an id given twice counts once (the later row wins).
 
@@ -15,11 +15,11 @@ use nps_core::scoring::analysis::minutes_of;
 use nps_core::scoring::score::{Category, Score};
 use serde::Deserialize;
 
-mod columns;
+pub(crate) mod columns;
 mod left_out;
 mod located;
 
-pub use columns::from_columns;
+pub use columns::Answers;
 pub use left_out::LeftOut;
 
 /// One response.

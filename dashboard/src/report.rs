@@ -13,7 +13,6 @@
 use nps_core::scoring::analysis::{
     self, compare, local_day, period_start, Difference, Driver, Lever, Period, Segment,
 };
-use std::collections::HashSet;
 
 use nps_core::contract::context::Dimension;
 use nps_core::scoring::score::{Nps, Tally};
@@ -42,7 +41,7 @@ pub struct Point {
 }
 
 /// The choices the filters offer: what is in the data. All but the org's regions and cities
-/// depend on the answers alone (`options_of`, once per set of answers).
+/// depend on the answers alone (`Index::options`, once per set of answers).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     /// The first local day with an answer ("all" dates start here).
@@ -110,53 +109,16 @@ fn next_start(start: i64, period: Period) -> i64 {
     }
 }
 
-/// What the filters offer that depends on the answers alone, in the time zone `offset`: the
-/// surveys and each dimension's codes (sorted, an empty code left out), the first day with an
-/// answer and the last with one not flagged. One pass over every answer, so the page computes
-/// it once per set of answers, not per view (`build_with`); the regions and cities are left
-/// empty (they are the org's, and the cities follow the view's region).
-pub fn options_of(records: &[Record], offset: i32) -> Options {
-    // Distinct values, borrowed: no copy per answer, one hash each.
-    let mut surveys: HashSet<&str> = HashSet::new();
-    let mut codes: [HashSet<&str>; Dimension::ALL.len()] = Default::default();
-    let (mut first, mut latest): (Option<i64>, Option<i64>) = (None, None);
-    for r in records {
-        surveys.insert(r.survey.as_str());
-        for (code, codes) in r.dims.iter().zip(codes.iter_mut()) {
-            if !code.is_empty() {
-                codes.insert(code);
-            }
-        }
-        first = Some(first.map_or(r.created, |m| m.min(r.created)));
-        if r.flagged.is_none() {
-            latest = Some(latest.map_or(r.created, |m| m.max(r.created)));
-        }
-    }
-    let sorted = |set: HashSet<&str>| {
-        let mut v: Vec<String> = set.into_iter().map(str::to_owned).collect();
-        v.sort_unstable();
-        v
-    };
-    // A local day only grows with the minute: the first and last minutes give the days.
-    Options {
-        first_day: first.map(|m| local_day(m, offset)),
-        latest_day: latest.map(|m| local_day(m, offset)),
-        surveys: sorted(surveys),
-        codes: codes.map(sorted),
-        ..Options::default()
-    }
-}
-
 /// The report of `records` in the view `f`, placed in `org` (the names' `hierarchy`), with
-/// its options and index computed now (`options_of`, `Index::new`); the page keeps them and
-/// calls `build_with`.
+/// its index and options computed now (`Index::new`, `Index::options`); the page keeps them
+/// and calls `build_with`.
 pub fn build(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report {
     let index = Index::new(records, org, cx.offset);
-    build_with(records, &index, &options_of(records, cx.offset), org, f, cx)
+    build_with(records, &index, &index.options(), org, f, cx)
 }
 
 /// The report of `records` in the view `f`, placed in `org`, with `index` and `options` the
-/// records' own (`Index::new` with `org`, `options_of`, both in `cx.offset`): one pass over
+/// answers' own (`Index::of` with `org` in `cx.offset`, its `options`): one pass over
 /// the index's answers of the range and the period before it, the records read only for the
 /// comments of the view.
 pub fn build_with(

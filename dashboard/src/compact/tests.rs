@@ -2,12 +2,16 @@
 //! answers do not have, and the report built through it against one computed the obvious
 //! way (strings compared per answer, `analysis::drivers`), whatever the view.
 
-use nps_core::scoring::analysis::{self, minutes_of, period_start, Names, Period};
+use nps_core::scoring::analysis::{self, local_day, minutes_of, period_start, Names, Period};
 use nps_core::scoring::score::Tally;
 
 use super::*;
 use crate::drill::Level;
+use crate::places::Places;
 use crate::report::{self, Context, Point, Report, LATEST_COMMENTS};
+use nps_core::org::Org;
+
+mod built;
 
 /// Two regions: A (深圳), B (广州) and D (深圳) in the south, C (北京) in the north.
 const ORG: &str = include_str!("../../tests/org.json");
@@ -33,7 +37,7 @@ impl Rng {
 /// 600 answers over 120 days up to 2026-11-30 (UTC+8), of the org's stores, one it does not
 /// place (X) and none; some flagged (with a score or not), some dismissed before a score,
 /// reasons (one chosen twice, one empty), comments.
-fn records() -> Vec<Record> {
+pub(super) fn records() -> Vec<Record> {
     let end = minutes_of("2026-11-30T15:59:00Z").unwrap();
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     (0..600)
@@ -69,7 +73,7 @@ fn records() -> Vec<Record> {
 /// index).
 fn obvious(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report {
     let places = Places::new(org);
-    let options = report::options_of(records, cx.offset);
+    let options = built::options_of(records, cx.offset);
     let to = f.to.or(options.latest_day).unwrap();
     let from = f.from.unwrap_or(to - (report::DEFAULT_DAYS - 1)).min(to);
     let (previous_from, previous_to) = (from - (to - from + 1), from - 1);
@@ -309,7 +313,7 @@ fn the_drivers_by_reason_id_are_the_cores() {
     records[0].reasons = vec!["staff".into(), "staff".into()];
     let org = Org::default();
     let index = Index::new(&records, &org, CX.offset);
-    let options = report::options_of(&records, CX.offset);
+    let options = index.options();
     let all = Filters {
         from: Some(0),
         ..Filters::default()

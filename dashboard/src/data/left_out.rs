@@ -3,6 +3,8 @@
 //! many were left out and why. A flag the page does not know still leaves its answer out, as
 //! `Other`. Coaching flags (`growth::flags`) never leave an answer out: they are not here.
 
+use nps_core::contract::columns;
+
 /// Why an answer is left out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LeftOut {
@@ -34,6 +36,12 @@ impl LeftOut {
         })
     }
 
+    /// The collector's columns' marks (`contract::columns::flag_of`): unflagged is a counted
+    /// answer.
+    pub fn of_marks(marks: u8) -> Option<LeftOut> {
+        columns::flag_of(marks).map(|f| LeftOut::of_flag(Some(f)).unwrap_or(LeftOut::Other))
+    }
+
     /// Its index in `ALL`.
     pub fn index(self) -> usize {
         self as usize
@@ -55,6 +63,22 @@ mod tests {
             (Some("something_new"), Some(LeftOut::Other)),
         ] {
             assert_eq!(LeftOut::of_flag(flag), want, "{flag:?}");
+        }
+        for (flag, want) in [
+            (0, None),
+            (columns::COMMENT, None),
+            (columns::FLAGGED, Some(LeftOut::Other)),
+        ] {
+            assert_eq!(LeftOut::of_marks(flag), want, "{flag}");
+        }
+        for (flag, mark) in columns::FLAG_MARKS {
+            let marks = columns::flag_marks(Some(flag)) | columns::COMMENT;
+            assert!(marks & mark != 0);
+            assert_eq!(
+                LeftOut::of_marks(marks),
+                LeftOut::of_flag(Some(flag)),
+                "{flag}"
+            );
         }
         for (i, l) in LeftOut::ALL.into_iter().enumerate() {
             assert_eq!(l.index(), i);

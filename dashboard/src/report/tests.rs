@@ -501,7 +501,7 @@ fn the_options_computed_once_are_the_reports_own() {
     let mut late = rec(data.len() + 1, "Z", 9, "2026-12-20T02:00:00Z");
     late.flagged = Some(LeftOut::Honeypot);
     data.extend([early, late]);
-    let options = options_of(&data, cx().offset);
+    let options = Index::new(&data, &Org::default(), cx().offset).options();
     assert_eq!(options.first_day, parse_iso_date("2026-08-01"));
     assert_eq!(options.latest_day, parse_iso_date("2026-12-01"));
     assert_eq!(options.codes[0], ["A", "B", "C", "Z"]);

@@ -14,12 +14,12 @@ use super::load::{self, Loaded};
 pub use super::view::View;
 use super::{actions, cases, charts, drill, drivers, funnel, glance, show, start, tables, themes};
 use crate::compact::Index;
-use crate::data::{self, Record};
+use crate::data::{self, Answers, Record};
 use crate::filters::{Filters, Read, Section};
 use crate::report::{self, Context};
 use crate::words::Word;
 
-/// The performance marks the benchmark reads: the export received, read into records, and
+/// The performance marks the benchmark reads: the export received, its columns read, and
 /// the first render with the answers scored.
 pub const FETCHED_MARK: &str = "nps-dashboard-fetched";
 pub const PARSED_MARK: &str = "nps-dashboard-parsed";
@@ -52,8 +52,8 @@ enum Status {
 
 #[derive(Clone, PartialEq)]
 struct Model {
-    records: Rc<Vec<Record>>,
-    /// Bumped whenever `records` changes (cheaper to compare than the records).
+    answers: Rc<Answers>,
+    /// Bumped whenever `answers` change (cheaper to compare than the answers).
     version: u32,
     names: Rc<Names>,
     filters: Filters,
@@ -73,7 +73,7 @@ struct Model {
 
 enum Action {
     Loading,
-    Loaded(Vec<Record>, Names, Option<Me>),
+    Loaded(Answers, Names, Option<Me>),
     Failed(String),
     SignedOut,
     View(Filters),
@@ -87,10 +87,10 @@ impl Reducible for Model {
         let mut m = (*self).clone();
         match action {
             Action::Loading => m.status = Status::Loading,
-            Action::Loaded(records, names, me) => {
+            Action::Loaded(answers, names, me) => {
                 m.me = me.map(Rc::new);
                 m.status = Status::Ready;
-                m.records = Rc::new(records);
+                m.answers = Rc::new(answers);
                 m.names = Rc::new(names);
                 m.version += 1;
                 m.levers = None;
@@ -124,7 +124,7 @@ pub fn App(props: &AppProps) -> Html {
         let read = Filters::from_fragment(&super::fragment());
         super::set_fragment(&read.filters.to_fragment());
         Model {
-            records: Rc::new(Vec::new()),
+            answers: Rc::default(),
             version: 0,
             names: Rc::new(Names::default()),
             filters: read.filters,
@@ -146,8 +146,8 @@ pub fn App(props: &AppProps) -> Html {
             model.dispatch(Action::Loading);
             wasm_bindgen_futures::spawn_local(async move {
                 match load::from_collector(&api).await {
-                    Loaded::Answers(records, names, me) => {
-                        model.dispatch(Action::Loaded(records, names, Some(me)))
+                    Loaded::Answers(answers, names, me) => {
+                        model.dispatch(Action::Loaded(answers, names, Some(me)))
                     }
                     Loaded::SignedOut => model.dispatch(Action::SignedOut),
                     Loaded::Failed(why) => model.dispatch(Action::Failed(why)),
@@ -165,7 +165,11 @@ pub fn App(props: &AppProps) -> Html {
                     data::from_text(&text).map_err(|e| format!("{}: {e}", file.name()))
                 });
                 match parsed {
-                    Ok(records) => model.dispatch(Action::Loaded(records, Names::default(), None)),
+                    Ok(records) => model.dispatch(Action::Loaded(
+                        Answers::Records(records),
+                        Names::default(),
+                        None,
+                    )),
                     Err(why) => model.dispatch(Action::Failed(why)),
                 }
             });
@@ -176,7 +180,9 @@ pub fn App(props: &AppProps) -> Html {
         // On start: the preloaded answers, or the collector as whoever is signed in.
         let (model, load, preload) = (model.dispatcher(), load.clone(), props.preload.clone());
         use_effect_with((), move |_| match preload.as_deref().cloned() {
-            Some((records, names)) => model.dispatch(Action::Loaded(records, names, None)),
+            Some((records, names)) => {
+                model.dispatch(Action::Loaded(Answers::Records(records), names, None))
+            }
             None => load.emit(()),
         });
     }
@@ -217,18 +223,18 @@ pub fn App(props: &AppProps) -> Html {
     let names = model.names.clone();
     let org = use_memo(model.version, move |_| names.hierarchy());
     let answers = {
-        let (records, org) = (model.records.clone(), org.clone());
+        let (answers, org) = (model.answers.clone(), org.clone());
         use_memo((model.version, cx.offset), move |(_, at)| {
-            let index = Rc::new(Index::new(&records, &org, *at));
-            (report::options_of(&records, *at), index)
+            let index = Rc::new(Index::of(&answers, &org, *at));
+            (index.options(), index)
         })
     };
     let report = {
-        let (records, answers) = (model.records.clone(), answers.clone());
+        let (all, answers) = (model.answers.clone(), answers.clone());
         let f = model.filters.for_report();
         use_memo((model.version, cx.offset, f), move |(_, _, f)| {
             let (options, index) = &*answers;
-            report::build_with(&records, index, options, &org, f, cx)
+            report::build_with(all.records(), index, options, &org, f, cx)
         })
     };
     // The address keeps the view: written whenever it changes (never a credential).
@@ -306,7 +312,7 @@ pub fn App(props: &AppProps) -> Html {
         report: report.clone(),
         api: props.api.clone(),
         me: model.me.clone(),
-        records: model.records.clone(),
+        answers: model.answers.clone(),
         index: answers.1.clone(),
         names: model.names.clone(),
         filters: model.filters.clone(),

@@ -6,7 +6,7 @@
 use nps_core::scoring::analysis::Names;
 
 use super::app::{FETCHED_MARK, PARSED_MARK};
-use crate::data::{self, Record};
+use crate::data::Answers;
 
 /// Who is signed in, as `GET /api/session` says.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
@@ -36,7 +36,7 @@ impl Me {
 
 /// What loading came to.
 pub enum Loaded {
-    Answers(Vec<Record>, Names, Me),
+    Answers(Answers, Names, Me),
     /// No session (or it ended): sign in.
     SignedOut,
     Failed(String),
@@ -78,12 +78,12 @@ async fn answers(api: &str) -> Result<Loaded, Loaded> {
         }
     };
     super::mark(FETCHED_MARK);
-    let records = data::from_columns(&bytes).map_err(|e| Loaded::Failed(e.to_string()))?;
+    let answers = Answers::from_columns(&bytes).map_err(|e| Loaded::Failed(e.to_string()))?;
     super::mark(PARSED_MARK);
     // Names are a courtesy: without them, codes are shown.
     let names = match super::fetch("GET", &format!("{api}/names")).await {
         Ok((200, text)) => Names::from_json(&text).unwrap_or_default(),
         _ => Names::default(),
     };
-    Ok(Loaded::Answers(records, names, me))
+    Ok(Loaded::Answers(answers, names, me))
 }

@@ -322,7 +322,7 @@ pub fn Comments(props: &Props) -> Html {
         }
     });
     let items = v.report.comments.iter().map(|&i| {
-        let r = &v.records[i];
+        let r = &v.answers.records()[i];
         let class = r.category().map_or("", |c| c.as_str());
         html! {
             <li>

@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use super::load::Me;
 use crate::compact::Index;
-use crate::data::Record;
+use crate::data::Answers;
 use crate::filters::Filters;
 use crate::report::{Context, Report};
 use crate::words::Word;
@@ -24,8 +24,9 @@ pub struct View {
     pub api: AttrValue,
     /// Who is signed in (`None` for a dropped file).
     pub me: Option<Rc<Me>>,
-    pub records: Rc<Vec<Record>>,
-    /// The records' compact index (`compact::Index`), in the view's time zone.
+    /// The answers as they came (a dropped file's records, whose comments the page shows).
+    pub answers: Rc<Answers>,
+    /// The answers' compact index (`compact::Index::of`), in the view's time zone.
     pub index: Rc<Index>,
     pub names: Rc<Names>,
     pub filters: Filters,

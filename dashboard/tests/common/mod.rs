@@ -31,7 +31,7 @@ pub fn view(role: &str, locale: Locale) -> Rc<View> {
             email: Some("li@brand.example".into()),
             role: role.into(),
         })),
-        records: Rc::new(Vec::new()),
+        answers: Rc::default(),
         index: Rc::new(Index::new(&[], &Default::default(), cx.offset)),
         names: Rc::new(Names::default()),
         filters,

@@ -124,8 +124,8 @@ async fn main() {
         ),
         ("… the columns (asked → their bytes in the page)", text),
         ("… of which the request (asked → last byte)", export),
-        ("… read into records (columns → `Record`s)", parse),
-        ("… scored and drawn (records → first render)", render),
+        ("… the columns read (checked, in wasm)", parse),
+        ("… indexed, scored and drawn (→ first render)", render),
     ] {
         println!("| {what} | {:.0} ms |", median(v));
     }
