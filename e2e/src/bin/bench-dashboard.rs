@@ -8,10 +8,14 @@
 //! - **answers**: the bytes of `GET /api/responses?format=columns` (the compact columns the
 //!   signed-in page reads) on the wire and decoded, and its time in the page;
 //! - **a tab** (segments by advisor) and **a filter** (one store): from the click to the next
-//!   frame after the re-render.
+//!   frame after the re-render;
+//! - **every section in**: from navigation to the last answer of the requests the page made
+//!   before those clicks (the case queue, comments, themes, funnel…).
 //!
 //! Medians of `--runs` (default 5) loads, each in a fresh tab (each run's usable time is
-//! printed too).
+//! printed too). A run ends when the page has been quiet for two seconds (no request of its
+//! own still coming in), as when a manager reads the page before opening it again: the next
+//! load is not measured behind the previous one's requests.
 
 use nps_e2e::bench::{arg, median};
 use nps_e2e::{Browser, Options, Server};
@@ -24,10 +28,18 @@ const READ: &str = "const at = (n) => (performance.getEntriesByName(n)[0] || {})
                     api ? api.decodedBodySize : 0, api ? api.responseEnd - api.requestStart : 0, \
                     at('nps-dashboard-fetched'), at('nps-dashboard-parsed'), api ? api.startTime : 0] : null;";
 
+/// The requests to the collector so far, and the last answer of those asked before the first
+/// click (`window.npsClicked`).
+const API: &str =
+    "const api = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/')); \
+    const before = api.filter(e => e.startTime < (window.npsClicked || Infinity)); \
+    return [api.length, Math.max(0, ...before.map(e => e.responseEnd))];";
+
 /// Clicks (a script's `act`) and answers the time to the frame after the re-render.
 fn timed(act: &str) -> String {
     format!(
-        "const done = arguments[0]; const t0 = performance.now(); {act}; \
+        "const done = arguments[0]; const t0 = performance.now(); \
+         window.npsClicked = window.npsClicked || t0; {act}; \
          requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));"
     )
 }
@@ -47,6 +59,7 @@ async fn main() {
     b.cdp("Network.setCacheDisabled", json!({"cacheDisabled": true}))
         .await;
     let (mut usable, mut export, mut tab, mut filter) = (vec![], vec![], vec![], vec![]);
+    let mut complete = vec![];
     let (mut start, mut text, mut parse, mut render) = (vec![], vec![], vec![], vec![]);
     let mut wire: Vec<Value> = vec![];
     b.sign_in_as(
@@ -110,6 +123,24 @@ async fn main() {
             .await
             .unwrap();
         filter.push(t.as_f64().unwrap());
+        // Quiet: the number of requests unchanged for two seconds (at most two minutes).
+        let (mut last, mut same, mut seen) = (-1.0, 0, Value::Null);
+        for _ in 0..240 {
+            seen = b.js(API).await;
+            let count = seen[0].as_f64().unwrap_or(0.0);
+            same = if count == last { same + 1 } else { 0 };
+            last = count;
+            if same >= 4 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        complete.push(seen[1].as_f64().unwrap_or(f64::NAN));
+        println!(
+            "run {}: every section in at {:.0} ms",
+            run + 1,
+            complete[run]
+        );
     }
     println!("\n| {responses} answers, 1280 px, this machine | median of {runs} |");
     println!("|---|---:|");
@@ -133,6 +164,10 @@ async fn main() {
         "| columns on the wire (brotli) / decoded | {:.1} MB / {:.1} MB |",
         wire[1].as_f64().unwrap_or(0.0) / 1e6,
         wire[3].as_f64().unwrap_or(0.0) / 1e6
+    );
+    println!(
+        "| every section in (navigation → the last of the page's first requests) | {:.0} ms |",
+        median(complete)
     );
     println!(
         "| segments by advisor (click → next frame) | {:.0} ms |",
