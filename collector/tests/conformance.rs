@@ -817,6 +817,7 @@ conformance!(
     edits_keep_their_history_and_survive_a_reopen,
     the_alert_queue_makes_each_job_once_and_leases_it_to_one,
     a_deleted_answer_takes_its_case_and_alerts_with_it,
+    the_figures_read_the_listed_cases_without_their_bodies,
     visits_keep_their_first_issue_time_and_first_open,
     answers_keep_their_marks_and_the_funnel_reads_referrals,
     a_visit_is_its_stores_and_keeps_its_channel,

@@ -63,11 +63,13 @@ fn who(caller: &Caller) -> String {
     }
 }
 
-/// The cases of the caller's scope that `q` selects.
+/// The cases of the caller's scope that `q` selects: to list (most urgent first, with the
+/// answers' bodies) or, `counted`, to count (`Store::case_figures`: no order, no body).
 async fn selected(
     state: &Shared,
     caller: &Caller,
     q: &json::Query,
+    counted: bool,
 ) -> Result<Vec<CaseRow>, Response> {
     let names = state.names();
     // A caller of one store (most store managers) reads only its cases from the database;
@@ -78,7 +80,11 @@ async fn selected(
             filter.store = Some(only.clone());
         }
     }
-    let rows = state.store.case_list(&filter).await.map_err(failed)?;
+    let rows = match counted {
+        false => state.store.case_list(&filter).await,
+        true => state.store.case_figures(&filter).await,
+    }
+    .map_err(failed)?;
     Ok(rows
         .into_iter()
         .filter(|c| caller.may(Action::CaseRead, &json::place(&names, c)))
@@ -93,10 +99,11 @@ async fn listed(
     caller: &Caller,
     q: &[(String, String)],
     now: &Now,
+    counted: bool,
 ) -> Result<(json::Query, Vec<CaseRow>), Response> {
     caller.require(Action::CaseRead)?;
     let q = json::Query::parse(q, now.ns).map_err(|e| private(e.into_response()))?;
-    let rows = selected(state, caller, &q).await?;
+    let rows = selected(state, caller, &q, counted).await?;
     Ok((q, rows))
 }
 
@@ -107,7 +114,7 @@ pub(crate) async fn list(
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
     let now = Now::system();
-    let (q, rows) = match listed(&state, &caller, &q, &now).await {
+    let (q, rows) = match listed(&state, &caller, &q, &now, false).await {
         Ok(found) => found,
         Err(no) => return no,
     };
@@ -351,7 +358,7 @@ pub(crate) async fn stats(
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
     let now = Now::system();
-    let (q, rows) = match listed(&state, &caller, &q, &now).await {
+    let (q, rows) = match listed(&state, &caller, &q, &now, true).await {
         Ok(found) => found,
         Err(no) => return no,
     };

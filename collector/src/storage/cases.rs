@@ -163,14 +163,41 @@ fn state(row: &[Val], i: usize) -> Result<State, StoreError> {
 }
 
 macro_rules! case_cols {
+    // With the answer's body and whether a re-survey link was taken.
     () => {
-        "c.id, c.response_id, c.survey, c.store, c.advisor, c.visit, c.category, c.score,
-         c.state, c.reopens, c.owner, c.root_cause, c.callback, c.received_ns, c.deadline_ns,
-         c.first_contact_ns, c.resolved_ns, c.recovery_score, c.recovery_ns, c.updated_ns,
-         r.body, (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id
-           AND e.what = 'recovery_link')
-         FROM cases c LEFT JOIN responses r ON r.id = c.response_id"
+        case_cols!(
+            "r.body, (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id
+               AND e.what = 'recovery_link')
+             FROM cases c LEFT JOIN responses r ON r.id = c.response_id"
+        )
     };
+    // The case's own columns, then `$rest`: the body and the links taken (columns 20 and 21)
+    // and the FROM clause.
+    ($rest:literal) => {
+        concat!(
+            "c.id, c.response_id, c.survey, c.store, c.advisor, c.visit, c.category, c.score,
+             c.state, c.reopens, c.owner, c.root_cause, c.callback, c.received_ns, c.deadline_ns,
+             c.first_contact_ns, c.resolved_ns, c.recovery_score, c.recovery_ns, c.updated_ns, ",
+            $rest
+        )
+    };
+}
+
+/// What a `CaseFilter` selects (`case_params`).
+macro_rules! case_filter {
+    () => {
+        " WHERE (CAST($1 AS TEXT) IS NULL OR c.state = $1)
+            AND (CAST($2 AS TEXT) IS NULL OR c.store = $2)
+            AND (CAST($3 AS BIGINT) IS NULL OR (c.state = 'open' AND c.deadline_ns < $3))"
+    };
+}
+
+fn case_params(filter: &CaseFilter) -> Vec<Val> {
+    vec![
+        filter.state.map_or(Val::NullT, |s| t(s.name())),
+        opt(&filter.store),
+        filter.overdue_at_ns.map_or(Val::NullI, Val::I),
+    ]
 }
 
 fn case_row(row: &[Val]) -> Result<CaseRow, StoreError> {
@@ -220,18 +247,33 @@ impl Store {
         let sql = concat!(
             "SELECT ",
             case_cols!(),
-            " WHERE (CAST($1 AS TEXT) IS NULL OR c.state = $1)
-               AND (CAST($2 AS TEXT) IS NULL OR c.store = $2)
-               AND (CAST($3 AS BIGINT) IS NULL OR (c.state = 'open' AND c.deadline_ns < $3))
-             ORDER BY CASE WHEN c.state = 'resolved' THEN 1 ELSE 0 END,
+            case_filter!(),
+            " ORDER BY CASE WHEN c.state = 'resolved' THEN 1 ELSE 0 END,
                CASE WHEN c.state = 'resolved' THEN -c.resolved_ns ELSE c.deadline_ns END, c.id"
         );
-        let params = vec![
-            filter.state.map_or(Val::NullT, |s| t(s.name())),
-            opt(&filter.store),
-            filter.overdue_at_ns.map_or(Val::NullI, Val::I),
-        ];
-        all(self.one(sql, params).await?, case_row)
+        all(self.one(sql, case_params(filter)).await?, case_row)
+    }
+
+    /// The cases `filter` selects as the figures per store or advisor read them (`GET
+    /// /api/cases/stats`): in no order and without the answers' bodies (`body` is `None`),
+    /// whether each one's re-survey link was taken read in one pass over those history lines
+    /// rather than one lookup per case. Outside a transaction: a link taken between the two
+    /// reads counts if its case was read.
+    pub async fn case_figures(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            case_cols!("CAST(NULL AS TEXT), CAST(0 AS BIGINT) FROM cases c"),
+            case_filter!()
+        );
+        let mut cases = all(Some(self.query(sql, case_params(filter)).await?), case_row)?;
+        // Not DISTINCT: SQLite would walk the key's index and look up each row.
+        let links = "SELECT case_id FROM case_events WHERE what = 'recovery_link'";
+        let sent = all(Some(self.query(links, Vec::new()).await?), |r| text(r, 0))?;
+        let sent: std::collections::HashSet<&str> = sent.iter().map(String::as_str).collect();
+        for c in &mut cases {
+            c.recovery_sent = sent.contains(c.id.as_str());
+        }
+        Ok(cases)
     }
 
     /// One case and its history, oldest line first.

@@ -1,7 +1,8 @@
 //! The cases of the conformance suite (run on each engine by `conformance!`): a case and its
 //! alerts commit with the answer that caused them, an update never opens a second case,
 //! passives by the survey's rule, edits with their history, the alert queue's uniqueness,
-//! lease and outcomes, and everything survives a reopen of the store.
+//! lease and outcomes, and everything survives a reopen of the store; the figures read every
+//! case the list does, without the answers' bodies.
 
 use super::{at, id, refusal, resp, target, Engine};
 use nps_collector::storage::{Admission, CaseFilter, CaseRule, Edits, NotApplied, Store};
@@ -392,4 +393,68 @@ pub async fn a_deleted_answer_takes_its_case_and_alerts_with_it(e: Engine) {
         .await
         .unwrap());
     assert!(!s.delete(&id(1)).await.unwrap(), "deleted once");
+}
+
+/// The cases the figures read (`case_figures`) are the ones the list gives for the same
+/// filter, each the same but for the answer's body (never read) and the order: whether a
+/// re-survey link was taken included.
+pub async fn the_figures_read_the_listed_cases_without_their_bodies(e: Engine) {
+    let s = Store::connect(&target(e)).await.unwrap();
+    for n in 1..=4 {
+        s.upsert(
+            callback(n, 10 * i64::from(n), 24),
+            at(10 * i64::from(n)),
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    s.flush().await.unwrap();
+    let cases = s.case_list(&CaseFilter::default()).await.unwrap();
+    assert_eq!(cases.len(), 4);
+    let resolve = Edits {
+        status: Some(State::Resolved),
+        root_cause: Some("等待时间".into()),
+        ..Edits::default()
+    };
+    for (i, c) in cases.iter().take(2).enumerate() {
+        s.case_apply(&c.id, "li@brand.example", &resolve, &at(100))
+            .await
+            .unwrap()
+            .unwrap();
+        if i == 0 {
+            assert!(s
+                .case_recovery_sent(&c.id, "li@brand.example", &at(110))
+                .await
+                .unwrap());
+        }
+    }
+    let filters = [
+        CaseFilter::default(),
+        CaseFilter {
+            state: Some(State::Resolved),
+            ..CaseFilter::default()
+        },
+        CaseFilter {
+            state: Some(State::Open),
+            ..CaseFilter::default()
+        },
+    ];
+    for filter in filters {
+        let mut listed = s.case_list(&filter).await.unwrap();
+        assert!(
+            listed.iter().all(|c| c.body.is_some()),
+            "the list has the bodies"
+        );
+        for c in &mut listed {
+            c.body = None;
+        }
+        let mut figures = s.case_figures(&filter).await.unwrap();
+        listed.sort_by(|a, b| a.id.cmp(&b.id));
+        figures.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(figures, listed, "{filter:?}");
+    }
+    let all = s.case_figures(&CaseFilter::default()).await.unwrap();
+    assert_eq!(all.iter().filter(|c| c.recovery_sent).count(), 1);
+    assert_eq!(all.iter().filter(|c| c.state == State::Resolved).count(), 2);
 }

@@ -179,6 +179,13 @@ async fn send(method: &str, url: &str, json: Option<&str>) -> Result<(u16, Strin
     Ok((status, text))
 }
 
+/// The GETs on their way, by address (`send_raw`).
+type OnTheirWay = std::cell::RefCell<std::collections::HashMap<String, js_sys::Promise>>;
+
+thread_local! {
+    static ON_THEIR_WAY: OnTheirWay = Default::default();
+}
+
 async fn send_raw(method: &str, url: &str, json: Option<&str>) -> Result<(u16, Vec<u8>), String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -191,10 +198,40 @@ async fn send_raw(method: &str, url: &str, json: Option<&str>) -> Result<(u16, V
     }
     let request = web_sys::Request::new_with_str_and_init(url, &init)
         .map_err(|_| format!("{url} is not an address"))?;
-    let response: web_sys::Response = JsFuture::from(window().fetch_with_request(&request))
-        .await
+    // A GET already on its way is not asked again: the sections of the first screen that
+    // read the same figures (the places table and the funnel, by store) share one answer,
+    // each reading its own copy of the body. Only while it is on its way: a later GET asks
+    // afresh.
+    let shared = method == "GET" && json.is_none();
+    let on_its_way = shared
+        .then(|| ON_THEIR_WAY.with(|m| m.borrow().get(url).cloned()))
+        .flatten();
+    let promise = on_its_way.unwrap_or_else(|| {
+        let promise = window().fetch_with_request(&request);
+        if shared {
+            ON_THEIR_WAY.with(|m| m.borrow_mut().insert(url.to_owned(), promise.clone()));
+        }
+        promise
+    });
+    let answered = JsFuture::from(promise.clone()).await;
+    if shared {
+        ON_THEIR_WAY.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.get(url).is_some_and(|p| js_sys::Object::is(p, &promise)) {
+                m.remove(url);
+            }
+        });
+    }
+    let response: web_sys::Response = answered
         .map_err(|_| "the collector did not answer (offline, or not running)".to_owned())?
         .unchecked_into();
+    // The shared response's own body is never read: each reader reads a copy.
+    let response = match shared {
+        true => response
+            .clone()
+            .map_err(|_| "the answer broke off".to_owned())?,
+        false => response,
+    };
     let status = response.status();
     let buffer = JsFuture::from(response.array_buffer().map_err(|_| "no body")?)
         .await

@@ -13,6 +13,10 @@ use crate::storage::StoreError;
 
 /// Connections kept open between reads.
 const IDLE: usize = 4;
+/// How much of the file a reading connection maps into memory (SQLite's `mmap_size`; its own
+/// ceiling, 2 GB by default, applies): a long read (a year's funnel, every case's figures)
+/// reads its pages in place rather than copying each one in through a system call.
+const MAP_BYTES: i64 = 1 << 31;
 
 pub struct Readers {
     path: PathBuf,
@@ -37,7 +41,11 @@ impl Readers {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match idle {
             Some(c) => c,
-            None => super::open(&self.path)?,
+            None => {
+                let conn = super::open(&self.path)?;
+                conn.pragma_update(None, "mmap_size", MAP_BYTES)?;
+                conn
+            }
         };
         let result = f(&conn);
         // A failed read may leave the connection unusable (or in a transaction): not kept.
