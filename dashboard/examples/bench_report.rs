@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use nps_core::contract::columns::{self, Row, Writer};
+use nps_core::contract::columns::Writer;
 use nps_core::contract::context::Dimension;
 use nps_core::org::Org;
 use nps_core::scoring::analysis::minutes_of;
@@ -201,16 +201,7 @@ fn main() {
 fn columns_of(records: &[Record]) -> Vec<u8> {
     let mut w = Writer::new();
     for r in records {
-        let flag = r.flagged.map(|_| "too_fast");
-        w.push(&Row {
-            score: r.score,
-            survey: &r.survey,
-            dims: std::array::from_fn(|d| r.dims[d].as_str()),
-            reasons: r.reasons.iter().map(String::as_str).collect(),
-            created: r.created,
-            received: r.received,
-            marks: columns::flag_marks(flag),
-        });
+        w.push(&r.row());
     }
     w.finish()
 }

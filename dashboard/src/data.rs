@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use nps_core::config::keys::CALLBACK_HOURS;
+use nps_core::contract::columns as codec;
 use nps_core::contract::context::Dimension;
 use nps_core::contract::csv as nps_csv;
 use nps_core::contract::payload::promised_hours;
@@ -75,6 +76,26 @@ impl Record {
     /// The code of a dimension.
     pub fn dim(&self, d: Dimension) -> &str {
         &self.dims[d.index()]
+    }
+
+    /// The answer as the collector's columns writer takes it (`contract::columns::Row`): its
+    /// comment marked, never its text, phone or id (the tests and the benchmark write columns
+    /// from records).
+    pub fn row(&self) -> codec::Row<'_> {
+        let comment = if self.comment.is_some() {
+            codec::COMMENT
+        } else {
+            0
+        };
+        codec::Row {
+            score: self.score,
+            survey: &self.survey,
+            dims: std::array::from_fn(|d| self.dims[d].as_str()),
+            reasons: self.reasons.iter().map(String::as_str).collect(),
+            created: self.created,
+            received: self.received,
+            marks: codec::flag_marks(self.flagged.map(LeftOut::flag)) | comment,
+        }
     }
 }
 

@@ -9,6 +9,8 @@ use std::rc::Rc;
 use nps_dashboard::web::fetch;
 use wasm_bindgen_test::*;
 
+mod common;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 type Got = Rc<RefCell<Vec<Result<(u16, String), String>>>>;
@@ -27,13 +29,7 @@ async fn answers(got: &Got, n: usize) -> Vec<Result<(u16, String), String>> {
     let deadline = js_sys::Date::now() + 10_000.0;
     while got.borrow().len() < n {
         assert!(js_sys::Date::now() < deadline, "no {n} answers within 10 s");
-        let tick = js_sys::Promise::new(&mut |done, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&done, 20)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+        common::tick().await;
     }
     got.borrow().clone()
 }

@@ -42,6 +42,17 @@ impl LeftOut {
         columns::flag_of(marks).map(|f| LeftOut::of_flag(Some(f)).unwrap_or(LeftOut::Other))
     }
 
+    /// The collector's stored `flag` for it (`of_flag`'s inverse; `other` for one this page
+    /// does not know).
+    pub fn flag(self) -> &'static str {
+        match self {
+            LeftOut::TooFast => "too_fast",
+            LeftOut::Honeypot => "honeypot",
+            LeftOut::Recovery => "recovery",
+            LeftOut::Other => "other",
+        }
+    }
+
     /// Its index in `ALL`.
     pub fn index(self) -> usize {
         self as usize
@@ -82,6 +93,7 @@ mod tests {
         }
         for (i, l) in LeftOut::ALL.into_iter().enumerate() {
             assert_eq!(l.index(), i);
+            assert_eq!(LeftOut::of_flag(Some(l.flag())), Some(l));
         }
     }
 }

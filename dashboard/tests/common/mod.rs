@@ -76,12 +76,17 @@ pub async fn until(root: &Element, sel: &str) -> Element {
             return e;
         }
         assert!(js_sys::Date::now() < deadline, "no {sel} within 10 s");
-        let tick = js_sys::Promise::new(&mut |done, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&done, 20)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+        tick().await;
     }
+}
+
+/// 20 ms later.
+pub async fn tick() {
+    let tick = js_sys::Promise::new(&mut |done, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&done, 20)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use nps_core::contract::columns::{self, Columns, Row, Writer};
+use nps_core::contract::columns::{self, Columns, Writer};
 use nps_core::scoring::analysis::{local_day, Names};
 
 use super::*;
@@ -51,26 +51,7 @@ pub(super) fn options_of(records: &[Record], offset: i32) -> Options {
 fn columns_of(records: &[Record]) -> Columns {
     let mut w = Writer::new();
     for r in records {
-        let flag = r.flagged.map(|why| match why {
-            LeftOut::TooFast => "too_fast",
-            LeftOut::Honeypot => "honeypot",
-            LeftOut::Recovery => "recovery",
-            LeftOut::Other => "something_new",
-        });
-        let comment = if r.comment.is_some() {
-            columns::COMMENT
-        } else {
-            0
-        };
-        w.push(&Row {
-            score: r.score,
-            survey: &r.survey,
-            dims: std::array::from_fn(|d| r.dims[d].as_str()),
-            reasons: r.reasons.iter().map(String::as_str).collect(),
-            created: r.created,
-            received: r.received,
-            marks: columns::flag_marks(flag) | comment,
-        });
+        w.push(&r.row());
     }
     columns::read(&w.finish()).expect("the writer's own body")
 }
