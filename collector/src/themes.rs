@@ -64,14 +64,16 @@ fn jieba() -> &'static Jieba {
     JIEBA.get_or_init(Jieba::new)
 }
 
-/// Whether a word may name a theme: two or more Chinese characters, or three or more letters,
-/// and not a stopword.
+/// Whether a word may name a theme: two or more Chinese characters, or three or more letters
+/// and no digit (`call13800138000` is a phone, not a theme), and not a stopword.
 fn is_theme_word(word: &str) -> bool {
     let chars: Vec<char> = word.chars().collect();
     let cjk = chars.iter().filter(|c| is_cjk(**c)).count();
     let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
     let shaped = (cjk >= 2 && cjk == chars.len())
-        || (cjk == 0 && letters >= 3 && chars.iter().all(|c| c.is_alphanumeric() || *c == '\''));
+        || (cjk == 0
+            && letters >= 3
+            && chars.iter().all(|c| c.is_alphabetic() || *c == '\''));
     // "三个", "两次", "几天": a count, not a theme.
     let count = cjk == 2 && "一二三四五六七八九十两几半".contains(chars[0]);
     shaped && !count && !STOPWORDS.contains(&word)
@@ -83,10 +85,12 @@ fn is_cjk(c: char) -> bool {
 
 /// The theme words of one comment, each once.
 pub fn words(comment: &str) -> HashSet<String> {
+    // A phone in any script is stars before it is cut (`一三八…` would be Chinese words).
+    let comment = crate::alerts::message::customer_words(comment);
     // The search cut also gives the words inside a long one ("等待" inside "等待时间"), so
     // that comments saying it either way share the theme.
     jieba()
-        .cut_for_search(comment, true)
+        .cut_for_search(&comment, true)
         .into_iter()
         .map(|t| t.word.to_lowercase())
         .filter(|w| is_theme_word(w))
@@ -218,6 +222,18 @@ mod tests {
         );
         assert!(!w.contains("the") && !w.contains("was"));
         assert!(words("！！！ 123 。。").is_empty());
+        // No phone becomes a theme, in any script or glued to a word.
+        for phone in [
+            "call13800138000 please",
+            "请回电 13800138000",
+            "电话一三八零零一三八零零零",
+            "ｔｅｌ１３８００１３８０００",
+            "mobile138-0013-8000",
+        ] {
+            let w = words(phone);
+            let numeral = |c: char| c.is_numeric() || "一三八零".contains(c);
+            assert!(w.iter().all(|w| !w.chars().any(numeral)), "{phone}: {w:?}");
+        }
     }
 
     #[test]

@@ -1187,6 +1187,17 @@ async fn the_funnel_reads_ninety_days_by_default_and_at_most_four_hundred() {
             r.text
         );
         assert!(r.text.contains("at most 400 days"), "{}", r.text);
+        // Far apart: refused, never wrapped past the check (it once overflowed).
+        let r = call(
+            &app,
+            ADMIN,
+            Method::GET,
+            &format!("{route}from=1700-01-01&to=2262-01-01"),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+        assert!(r.text.contains("at most 400 days"), "{}", r.text);
         let r = call(
             &app,
             ADMIN,

@@ -71,7 +71,7 @@ impl Ask {
         let since = *a
             .window
             .since_ns
-            .get_or_insert(until - DEFAULT_DAYS * DAY_NS);
+            .get_or_insert(until.saturating_sub(DEFAULT_DAYS * DAY_NS));
         let bad =
             |field: &str, message: String| ApiError::new(StatusCode::BAD_REQUEST, field, message);
         if since >= until {
@@ -80,12 +80,15 @@ impl Ask {
                 "to is not after from: expected a later time".into(),
             ));
         }
-        if until - since > MAX_DAYS * DAY_NS {
+        // In i128: two far-apart times would overflow (and wrap past the check) in i64.
+        let span = i128::from(until) - i128::from(since);
+        if span > i128::from(MAX_DAYS * DAY_NS) {
+            let day = i128::from(DAY_NS);
             return Err(bad(
                 "from",
                 format!(
                     "from and to are {} days apart: expected at most {MAX_DAYS} days",
-                    (until - since + DAY_NS - 1) / DAY_NS
+                    (span + day - 1) / day
                 ),
             ));
         }

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 
 use super::{themes, DAY_NS, DEFAULT_DAYS, PARAMS};
+use crate::funnel::MAX_DAYS;
 use crate::auth::{private, Caller};
 use crate::export::bound;
 use crate::storage::{Selection, StoreError};
@@ -34,10 +35,8 @@ pub struct Ask {
 impl Ask {
     /// The range of the same length before this one.
     pub fn previous(&self) -> (i64, i64) {
-        (
-            self.since_ns - (self.until_ns - self.since_ns),
-            self.since_ns,
-        )
+        let span = self.until_ns - self.since_ns;
+        (self.since_ns.saturating_sub(span), self.since_ns)
     }
 
     /// Reads the query at `now_ns`; an unknown key or a bad value is an error that names it.
@@ -89,7 +88,7 @@ impl Ask {
                     "to is not after from: expected a later time".into(),
                 ))
             }
-            (None, None) => (now_ns - DEFAULT_DAYS * DAY_NS, now_ns),
+            (None, None) => (now_ns.saturating_sub(DEFAULT_DAYS * DAY_NS), now_ns),
             (Some(_), None) => {
                 return Err(bad("to", "to is missing: give from and to together".into()))
             }
@@ -100,6 +99,19 @@ impl Ask {
                 ))
             }
         };
+        // In i128: two far-apart times would overflow in i64. A range is at most the funnel's
+        // longest (each comment of it and of the range before is read and cut).
+        let span = i128::from(a.until_ns) - i128::from(a.since_ns);
+        if span > i128::from(MAX_DAYS * DAY_NS) {
+            let day = i128::from(DAY_NS);
+            return Err(bad(
+                "from",
+                format!(
+                    "from and to are {} days apart: expected at most {MAX_DAYS} days",
+                    (span + day - 1) / day
+                ),
+            ));
+        }
         Ok(a)
     }
 }
@@ -273,6 +285,17 @@ mod tests {
                 "not after from",
             ),
             (vec![("sort", "x")], "sort", "expected one of from, to"),
+            (
+                vec![("from", "2025-01-01"), ("to", "2026-12-01")],
+                "from",
+                "expected at most 400 days",
+            ),
+            // Far apart: refused, never wrapped past the check.
+            (
+                vec![("from", "1700-01-01"), ("to", "2262-01-01")],
+                "from",
+                "expected at most 400 days",
+            ),
             (vec![("survey", "../x")], "survey", "survey is"),
         ] {
             let e = q(&pairs).unwrap_err();
