@@ -18,10 +18,14 @@ use nps_core::contract::time::Time;
 use nps_core::scoring::score::Category;
 use serde_json::{json, Value};
 
+use crate::alerts::message::customer_words;
 use crate::auth::{private, Caller};
 use crate::export::bound;
 use crate::storage::Selection;
 use crate::{audit, ApiError, Shared};
+
+/// The most characters a query value may have.
+pub const MAX_VALUE: usize = 200;
 
 /// The query keys `GET /api/comments` reads.
 pub const PARAMS: &[&str] = &[
@@ -82,6 +86,15 @@ impl Ask {
         };
         let text = |v: &String| (!v.is_empty()).then(|| v.clone());
         for (k, v) in q {
+            // A code, a reason or words to find are short: a long value is refused before it
+            // is searched for or written to the audit trail.
+            let chars = v.chars().count();
+            if chars > MAX_VALUE {
+                return Err(bad(
+                    k,
+                    format!("{k} is {chars} characters long: expected at most {MAX_VALUE}"),
+                ));
+            }
             match k.as_str() {
                 "survey" if rules::is_id(v) => a.selection.survey = Some(v.clone()),
                 "survey" => {
@@ -162,9 +175,10 @@ pub(crate) async fn list(
         Ok(a) => a,
         Err(e) => return private(e.into_response()),
     };
+    // The trail keeps what was asked, a phone searched for masked as a robot shows it.
     let detail: serde_json::Map<String, Value> = q
         .iter()
-        .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+        .map(|(k, v)| (k.clone(), Value::from(customer_words(v))))
         .chain([("scope".to_owned(), json!(caller.scope))])
         .collect();
     if let Err(no) = audit::record(&state, &caller, "comments_read", detail.into()).await {
@@ -233,6 +247,8 @@ mod tests {
             ),
             ("from=soon", "from", "expected a date"),
             ("phone=1", "phone", "expected one of survey, from, to"),
+            (&format!("q={}", "慢".repeat(201)), "q", "expected at most 200"),
+            (&format!("store={}", "x".repeat(201)), "store", "expected at most 200"),
         ] {
             let err = parse(q).unwrap_err();
             assert!(err.starts_with(&format!("{field}: ")), "{q}: {err}");
