@@ -93,10 +93,13 @@ fn found(body: &str, ask: &Ask, caller: &Caller, org: Option<&Org>) -> Option<Fo
     }
     let cx = b.context.unwrap_or_default();
     let code = |d: Dimension| cx.code(d);
+    // The words are found in the comment as it is shown (a phone masked), so a search cannot
+    // tell the hidden digits one at a time.
+    let shown = customer_words(comment);
     let words = ask
         .q
         .as_deref()
-        .is_none_or(|q| comment.to_lowercase().contains(q));
+        .is_none_or(|q| shown.to_lowercase().contains(q));
     if !(words
         && kept(
             ask,
@@ -116,7 +119,7 @@ fn found(body: &str, ask: &Ask, caller: &Caller, org: Option<&Org>) -> Option<Fo
             "id": b.id, "score": b.score, "category": cat.map(Category::as_str),
             "reasons": b.reasons, "store": code(Dimension::Store),
             "advisor": code(Dimension::Advisor), "created_at": b.created_at,
-            "comment": customer_words(comment),
+            "comment": shown,
         }),
     ))
 }
