@@ -247,8 +247,16 @@ mod tests {
             ),
             ("from=soon", "from", "expected a date"),
             ("phone=1", "phone", "expected one of survey, from, to"),
-            (&format!("q={}", "慢".repeat(201)), "q", "expected at most 200"),
-            (&format!("store={}", "x".repeat(201)), "store", "expected at most 200"),
+            (
+                &format!("q={}", "慢".repeat(201)),
+                "q",
+                "expected at most 200",
+            ),
+            (
+                &format!("store={}", "x".repeat(201)),
+                "store",
+                "expected at most 200",
+            ),
         ] {
             let err = parse(q).unwrap_err();
             assert!(err.starts_with(&format!("{field}: ")), "{q}: {err}");

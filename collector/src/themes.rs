@@ -71,9 +71,7 @@ fn is_theme_word(word: &str) -> bool {
     let cjk = chars.iter().filter(|c| is_cjk(**c)).count();
     let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
     let shaped = (cjk >= 2 && cjk == chars.len())
-        || (cjk == 0
-            && letters >= 3
-            && chars.iter().all(|c| c.is_alphabetic() || *c == '\''));
+        || (cjk == 0 && letters >= 3 && chars.iter().all(|c| c.is_alphabetic() || *c == '\''));
     // "三个", "两次", "几天": a count, not a theme.
     let count = cjk == 2 && "一二三四五六七八九十两几半".contains(chars[0]);
     shaped && !count && !STOPWORDS.contains(&word)

@@ -68,6 +68,7 @@ words! {
     Loading { "正在载入…", "正在載入…", "Loading…" }
     LoadFailed { "无法载入：{why}", "無法載入：{why}", "Could not load: {why}" }
     NoData { "所选范围内还没有回答。", "所選範圍內還沒有回答。", "No responses in this range yet." }
+    NothingCounted { "所选范围内没有可计入的回答。", "所選範圍內沒有可計入的回答。", "No response in this range can be counted." }
     Range { "时间", "時間", "Dates" }
     From { "从", "從", "From" }
     To { "到", "到", "To" }

@@ -62,6 +62,10 @@ async fn render(fragment: &str) -> Element {
 }
 
 async fn render_with(fragment: &str, names: Names) -> Element {
+    render_records(fragment, dataset(), names).await
+}
+
+async fn render_records(fragment: &str, records: Vec<Record>, names: Names) -> Element {
     web_sys::window()
         .unwrap()
         .location()
@@ -74,7 +78,7 @@ async fn render_with(fragment: &str, names: Names) -> Element {
         AppProps {
             api: "/api".into(),
             signin: "/signin".into(),
-            preload: Some(Rc::new((dataset(), names))),
+            preload: Some(Rc::new((records, names))),
             min_n: nps_core::scoring::analysis::DEFAULT_MIN_N,
         },
     )
@@ -324,6 +328,29 @@ async fn a_dropped_files_places_table_lists_its_stores_and_opens_one() {
 
 /// The what-if levers move a figure only where there is one: store C's 5 answers get
 /// "样本不足（5 条），暂不评级" and no slider, the whole view its three sliders.
+/// Answers all left out are not "no answers": the headline says none can be counted, and how
+/// many were left out and why, in each language.
+#[wasm_bindgen_test]
+async fn a_range_of_answers_all_left_out_says_so() {
+    let mut records = Vec::new();
+    answers(&mut records, "A", 9, 300, 2);
+    for r in &mut records {
+        r.flagged = Some(nps_dashboard::data::LeftOut::TooFast);
+    }
+    for (lang, none, why) in [
+        ("zh-CN", "所选范围内没有可计入的回答。", "300"),
+        ("en", "No response in this range can be counted.", "300"),
+    ] {
+        let root = render_records(&format!("lang={lang}"), records.clone(), Names::default()).await;
+        assert_eq!(text(&root, ".glance .empty"), none);
+        assert!(text(&root, ".glance .left-out").contains(why), "{lang}");
+        root.remove();
+    }
+    let root = render("lang=zh-CN&from=2020-01-01&to=2020-01-31").await;
+    assert_eq!(text(&root, ".glance .empty"), "所选范围内还没有回答。");
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 async fn the_what_if_levers_wait_for_enough_answers() {
     let root = render("store=C&lang=zh-CN").await;

@@ -13,9 +13,9 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 
 use super::{themes, DAY_NS, DEFAULT_DAYS, PARAMS};
-use crate::funnel::MAX_DAYS;
 use crate::auth::{private, Caller};
 use crate::export::bound;
+use crate::funnel::MAX_DAYS;
 use crate::storage::{Selection, StoreError};
 use crate::{ApiError, Shared};
 

@@ -40,10 +40,15 @@ pub fn Glance(props: &Props) -> Html {
     let left_out = plain::left_out(&r.left_out, v.locale)
         .map(|s| html! { <p class="left-out muted small">{ s }</p> });
     let Some(nps) = r.nps else {
+        // Answers left out are not "no answers": the line below says how many and why.
+        let none = match left_out.is_some() {
+            true => Word::NothingCounted,
+            false => Word::NoData,
+        };
         return html! {
             <section class="card glance" style="grid-area: glance">
                 <h2>{ v.t(Word::Nps) }<span class="muted small range">{ range }</span></h2>
-                <p class="empty">{ v.t(Word::NoData) }</p>
+                <p class="empty">{ v.t(none) }</p>
                 { for left_out }
             </section>
         };
