@@ -19,7 +19,7 @@ use nps_core::scoring::score::{Nps, Tally};
 
 use crate::compact::{Answer, Index};
 use crate::data::{LeftOut, Record};
-use crate::filters::Filters;
+use crate::filters::{By, Filters};
 use crate::places::Places;
 use nps_core::org::{Org, Target};
 
@@ -99,6 +99,15 @@ fn enough(t: &Tally, min_n: u64) -> bool {
     t.n() >= min_n
 }
 
+/// `id` seen: still the one (`Some(Some)`) or one of many (`Some(None)`).
+fn one_of(sole: &mut Option<Option<u32>>, id: u32) {
+    *sole = match *sole {
+        None => Some(Some(id)),
+        Some(Some(one)) if one == id => Some(Some(one)),
+        _ => Some(None),
+    };
+}
+
 /// The next period's first day.
 fn next_start(start: i64, period: Period) -> i64 {
     match period {
@@ -159,6 +168,9 @@ pub fn build_with(
     let mut options = options.clone();
     let (mut tally, mut previous) = (Tally::default(), Tally::default());
     let mut left_out = [0; LeftOut::ALL.len()];
+    // The one store and region every counted answer of the range is of (`Some(None)`: many).
+    let (mut sole_store, mut sole_region): (Option<Option<u32>>, Option<Option<u32>>) =
+        (None, None);
     // A segment's place in `by_code`, by its group's id (`NONE` until it has an answer).
     const NONE: usize = usize::MAX;
     let groups = index.groups(f.by);
@@ -190,6 +202,8 @@ pub fn build_with(
             continue;
         }
         tally.add(category);
+        one_of(&mut sole_store, index.code(Dimension::Store, i));
+        one_of(&mut sole_region, index.group(By::Region, i));
         let group = index.group(f.by, i);
         let at = &mut segment_of[group as usize];
         if *at == NONE {
@@ -255,7 +269,18 @@ pub fn build_with(
         tally,
         previous,
         left_out,
-        target: targets::of_view(org, f),
+        target: targets::of_view(
+            org,
+            f,
+            targets::Sole {
+                store: sole_store
+                    .flatten()
+                    .map(|s| index.codes(Dimension::Store).name(s)),
+                region: sole_region
+                    .flatten()
+                    .map(|r| index.groups(By::Region).name(r)),
+            },
+        ),
         segments: analysis::segments(by_code, cx.min_n),
         drivers,
         trend,

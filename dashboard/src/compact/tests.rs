@@ -5,6 +5,8 @@
 use nps_core::scoring::analysis::{self, local_day, minutes_of, period_start, Names, Period};
 use nps_core::scoring::score::Tally;
 
+use std::collections::HashSet;
+
 use super::*;
 use crate::drill::Level;
 use crate::places::Places;
@@ -160,6 +162,13 @@ fn obvious(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report {
     if places.has_regions() {
         (options.regions, options.cities) = (places.regions(), places.cities(f.region.as_deref()));
     }
+    // The one store, and the one region, every counted answer of the range is of.
+    let sole = |place: &dyn Fn(&Record) -> String| {
+        let all: HashSet<String> = current.iter().map(|&i| place(&records[i])).collect();
+        (all.len() == 1).then(|| all.into_iter().next().unwrap())
+    };
+    let sole_store = sole(&|r| r.dim(Dimension::Store).to_owned());
+    let sole_region = sole(&|r| places.region(r.dim(Dimension::Store)).to_owned());
     Report {
         from,
         to,
@@ -172,7 +181,14 @@ fn obvious(records: &[Record], org: &Org, f: &Filters, cx: Context) -> Report {
         tally,
         previous,
         left_out,
-        target: report::targets::of_view(org, f),
+        target: report::targets::of_view(
+            org,
+            f,
+            report::targets::Sole {
+                store: sole_store.as_deref(),
+                region: sole_region.as_deref(),
+            },
+        ),
         segments: analysis::segments(by_code, cx.min_n),
         drivers: analysis::drivers(current.iter().map(|&i| {
             let r = &records[i];

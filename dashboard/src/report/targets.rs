@@ -1,8 +1,9 @@
 //! The target a figure is held to and whether it meets it. A store's own target, else its
 //! region's, else the brand's (`Org::target_of_store`); an advisor is held to their store's;
 //! a city to its region's; a model, a service type or a touchpoint to the brand's. The
-//! headline is held to the view's: the store, advisor, city or region picked, else the
-//! brand. Below the page's minimum of answers nothing is judged (`against` says `None`), so
+//! headline is held to the view's: the store or advisor picked, else the one store every
+//! answer of the view is of (a store manager's page is their store's), else the city or region
+//! picked, else the one region every answer is of, else the brand. Below the page's minimum of answers nothing is judged (`against` says `None`), so
 //! nothing is coloured.
 
 use nps_core::contract::context::Dimension;
@@ -51,16 +52,31 @@ pub fn of_segment(org: &Org, by: By, code: &str) -> Option<Target> {
     }
 }
 
-/// The target of the headline: the narrowest place the view picks.
-pub fn of_view(org: &Org, f: &Filters) -> Option<Target> {
+/// The one place every counted answer of a view is of, where there is one (`report::build_with`
+/// finds them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sole<'a> {
+    pub store: Option<&'a str>,
+    pub region: Option<&'a str>,
+}
+
+/// The target of the headline: the narrowest place the view picks or its answers are all of.
+pub fn of_view(org: &Org, f: &Filters, sole: Sole) -> Option<Target> {
     let only = |d: Dimension| f.only[d.index()].as_deref();
+    let sole_store = sole.store.filter(|s| !s.is_empty());
     if let Some(store) = only(Dimension::Store) {
         org.target_of_store(store)
     } else if let Some(advisor) = only(Dimension::Advisor) {
         of_advisor(org, advisor)
+    } else if let Some(store) = sole_store {
+        org.target_of_store(store)
     } else if let Some(city) = &f.city {
         of_city(org, city)
-    } else if let Some(region) = &f.region {
+    } else if let Some(region) = f
+        .region
+        .as_deref()
+        .or(sole.region.filter(|r| !r.is_empty()))
+    {
         org.target_of_region(region)
     } else {
         org.brand_target()
@@ -131,16 +147,41 @@ mod tests {
     }
 
     #[test]
-    fn the_headline_is_held_to_the_narrowest_place_picked() {
+    fn the_headline_is_held_to_the_narrowest_place_picked_or_its_answers_are_all_of() {
         let org = org();
+        let none = Sole::default();
         let mut f = Filters::default();
-        assert_eq!(of_view(&org, &f), t(45, TargetFrom::Brand));
+        assert_eq!(of_view(&org, &f, none), t(45, TargetFrom::Brand));
         f.region = Some("south".into());
-        assert_eq!(of_view(&org, &f), t(55, TargetFrom::Region));
+        assert_eq!(of_view(&org, &f, none), t(55, TargetFrom::Region));
         f.city = Some("深圳".into());
-        assert_eq!(of_view(&org, &f), t(55, TargetFrom::Region));
+        assert_eq!(of_view(&org, &f, none), t(55, TargetFrom::Region));
         f.only[Dimension::Store.index()] = Some("SZ-FT".into());
-        assert_eq!(of_view(&org, &f), t(60, TargetFrom::Store));
+        assert_eq!(of_view(&org, &f, none), t(60, TargetFrom::Store));
+        // Nothing picked, yet every answer is of one store (a store manager's page): that
+        // store's; of one region (a region manager's): that region's.
+        let f = Filters::default();
+        let store = |s| Sole {
+            store: Some(s),
+            region: Some("south"),
+        };
+        assert_eq!(of_view(&org, &f, store("SZ-FT")), t(60, TargetFrom::Store));
+        assert_eq!(of_view(&org, &f, store("SZ-NS")), t(55, TargetFrom::Region));
+        let region = Sole {
+            store: None,
+            region: Some("south"),
+        };
+        assert_eq!(of_view(&org, &f, region), t(55, TargetFrom::Region));
+        // A store or region the org does not place ("") is no place.
+        let unplaced = Sole {
+            store: Some(""),
+            region: Some(""),
+        };
+        assert_eq!(of_view(&org, &f, unplaced), t(45, TargetFrom::Brand));
+        // What is picked wins over what the answers are of.
+        let mut f = Filters::default();
+        f.only[Dimension::Advisor.index()] = Some("wang".into());
+        assert_eq!(of_view(&org, &f, store("SZ-NS")), t(60, TargetFrom::Store));
     }
 
     #[test]
