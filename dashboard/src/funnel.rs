@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use nps_core::contract::rules::MAX_RANGE_DAYS;
 use nps_core::scoring::analysis::{civil_from_days, days_from_civil};
 use nps_core::words::{fill, Locale};
 use serde::Deserialize;
@@ -124,6 +125,7 @@ impl Funnel {
 /// applies that.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Ask {
+    /// The first day: at most `MAX_RANGE_DAYS` before `to` (`first_day`).
     pub from: i64,
     pub to: i64,
     /// Minutes east of UTC.
@@ -372,6 +374,13 @@ pub fn show(row: &Row, by: By, locale: Locale, min_n: u64) -> Shown {
         reasons: flags::counts(&row.flags, locale),
         name,
     }
+}
+
+/// The first day the collector's figures are asked from for a view of `from`..=`to` (local
+/// days): `from`, or the last `MAX_RANGE_DAYS` of a longer view (the collector reads no more
+/// at once).
+pub fn first_day(from: i64, to: i64) -> i64 {
+    from.max(to - (MAX_RANGE_DAYS - 1))
 }
 
 #[cfg(test)]

@@ -238,6 +238,7 @@ words! {
     ListSep { "；", "；", "; " }
     Language { "语言", "語言", "Language" }
     Funnel { "回复率与转介绍", "回覆率與轉介紹", "Response & referrals" }
+    FunnelRange { "范围较长：这里的数字按最近 {days} 天计算（{from} 起）。", "範圍較長：這裡的數字按最近 {days} 天計算（{from} 起）。", "A long range: these figures count the last {days} days (from {from})." }
     FunnelHint { "邀请：门店发出的评价邀请（工单链接或二维码）。打开：受邀顾客中打开了问卷或已回答的。受邀后回答：受邀顾客中回答了的；回复率 = 受邀后回答 ÷ 邀请，区间越窄，数字越可靠。回答数：所有回答（包括没有记录邀请的），净推荐值和需核实的比例都按它计算。", "邀請：門市發出的評價邀請（工單連結或 QR 碼）。開啟：受邀顧客中開啟了問卷或已回答的。受邀後回答：受邀顧客中回答了的；回覆率 = 受邀後回答 ÷ 邀請，區間越窄，數字越可靠。回答數：所有回答（包括沒有記錄邀請的），淨推薦值和需核實的比例都按它計算。", "Invited: the survey invitations a store sent (an order's link or QR code). Opened: invited customers who opened the survey or answered it. Answered of invited: invited customers who answered; response rate = answered of invited ÷ invited; the narrower the interval, the surer the figure. Answers: every answer (invited or not), which the NPS and the share to check count." }
     FunnelSignIn { "登录后可查看回复率与转介绍。", "登入後可查看回覆率與轉介紹。", "Sign in to see response rates and referrals." }
     NoFunnel { "所选范围内还没有邀请或回答。", "所選範圍內還沒有邀請或回答。", "No invitations or answers in this range yet." }

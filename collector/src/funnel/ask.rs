@@ -27,7 +27,7 @@ pub const PARAMS: [&str; 9] = [
 /// The window when `from` is not given: this many days up to `to`.
 pub const DEFAULT_DAYS: i64 = 90;
 /// The longest window asked for, in days.
-pub const MAX_DAYS: i64 = 400;
+pub const MAX_DAYS: i64 = nps_core::contract::rules::MAX_RANGE_DAYS;
 const DAY_NS: i64 = 86_400 * 1_000_000_000;
 
 /// What a funnel or its flags list asks for.

@@ -10,6 +10,9 @@
 pub const SCHEMA: u32 = 1;
 /// Longest id-like string: survey, reason ids, context keys.
 pub const MAX_ID: usize = 64;
+/// The longest range, in days, the collector's figures read at once (the funnel, the themes):
+/// the dashboard asks them for at most the last this many days of a longer view.
+pub const MAX_RANGE_DAYS: i64 = 400;
 /// Most context keys one response carries: the fixed ones plus those from the query string.
 pub const MAX_CONTEXT: usize = 20;
 /// Longest context value, in characters.

@@ -275,3 +275,15 @@ fn each_flag_reason_in_plain_words() {
     );
     assert!(flags::from_json("[]").is_err());
 }
+
+/// A long view asks the collector for its last `MAX_RANGE_DAYS` days, the query the collector
+/// takes; a shorter one for all of it.
+#[test]
+fn a_long_view_asks_for_its_last_days_only() {
+    use nps_core::contract::rules::MAX_RANGE_DAYS;
+    assert_eq!(first_day(100, 189), 100);
+    assert_eq!(first_day(0, MAX_RANGE_DAYS - 1), 0, "exactly the longest");
+    assert_eq!(first_day(0, 999), 1000 - MAX_RANGE_DAYS);
+    let from = first_day(0, 999);
+    assert_eq!(999 - from + 1, MAX_RANGE_DAYS);
+}

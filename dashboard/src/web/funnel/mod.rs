@@ -20,6 +20,7 @@ mod rows;
 use std::rc::Rc;
 
 use nps_core::contract::context::Dimension;
+use nps_core::contract::rules::MAX_RANGE_DAYS;
 use yew::prelude::*;
 
 use super::app::View;
@@ -41,7 +42,9 @@ pub struct Props {
 /// The view's range, time zone, survey and store.
 pub(super) fn ask(v: &View) -> Ask {
     Ask {
-        from: v.report.from,
+        // At most the collector's longest range: the last days of a longer view (said under
+        // the section's title, `Word::FunnelRange`).
+        from: funnel::first_day(v.report.from, v.report.to),
         to: v.report.to,
         offset: v.cx.offset,
         survey: v.filters.survey.clone(),
@@ -135,6 +138,12 @@ pub fn Funnel(props: &Props) -> Html {
         <section class="card funnel" style="grid-area: funnel" aria-labelledby="funnel-h">
             <h2 id="funnel-h">{ v.t(Word::Funnel) }</h2>
             <p class="muted small">{ v.t(Word::FunnelHint) }</p>
+            if ask.from > v.report.from {
+                <p class="muted small funnel-range">{ v.fill(Word::FunnelRange, &[
+                    ("days", &MAX_RANGE_DAYS.to_string()),
+                    ("from", &crate::format::date(ask.from, v.locale)),
+                ]) }</p>
+            }
             <div class="segs funnel-tabs" role="group" aria-label={v.t(Word::Funnel)}>{ for tabs }</div>
             { body(v, &rows, |f| html! { <FunnelRows view={v.clone()} {by} funnel={f} ask={ask.clone()} /> }) }
             <h3 id="funnel-trend-h">{ v.t(Word::FunnelTrend) }</h3>
