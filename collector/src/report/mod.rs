@@ -226,15 +226,22 @@ impl Weeks {
             Place::Store(id) => s == id,
             Place::Region(r) => region_of(s).as_deref() == Some(r.as_str()),
         });
+        // The target as the dashboard holds the place to it: a store's own, else its
+        // region's, else the brand's (`Org::target_of_store`, `target_of_region`).
         let (name, target) = match place {
-            Place::Brand => (String::new(), None),
-            Place::Store(id) => org
-                .and_then(|o| o.store(id))
-                .map_or((id.clone(), None), |s| (s.name.clone(), s.target)),
-            Place::Region(id) => org
-                .and_then(|o| o.region(id))
-                .map_or((id.clone(), None), |r| (r.name.clone(), r.target)),
+            Place::Brand => (String::new(), org.and_then(|o| o.brand_target())),
+            Place::Store(id) => (
+                org.and_then(|o| o.store(id))
+                    .map_or(id.clone(), |s| s.name.clone()),
+                org.and_then(|o| o.target_of_store(id)),
+            ),
+            Place::Region(id) => (
+                org.and_then(|o| o.region(id))
+                    .map_or(id.clone(), |r| r.name.clone()),
+                org.and_then(|o| o.target_of_region(id)),
+            ),
         };
+        let target = target.map(|t| t.nps);
         let t = |t: Tally| [t.promoters, t.passives, t.detractors];
         Report {
             place: place.name(),

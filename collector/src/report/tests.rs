@@ -96,6 +96,13 @@ fn a_place_sums_its_stores_and_lists_reasons_by_side_most_first() {
         (brand.name.as_str(), brand.this, brand.open),
         ("", [4, 0, 2], 2)
     );
+    // Each held to the target the dashboard holds it to: its own, else its region's, else
+    // the brand's.
+    let th = w.report(&Place::Store("GZ-TH".into()), &week(), Some(&org), 30);
+    assert_eq!(
+        (ft.target, th.target, south.target, brand.target),
+        (Some(60), Some(55), Some(55), Some(45))
+    );
     // The frozen body reads back the same.
     let back: Report = serde_json::from_str(&serde_json::to_string(&ft).unwrap()).unwrap();
     assert_eq!(back, ft);
@@ -129,6 +136,10 @@ fn no_verdict_and_no_colour_on_fewer_answers_than_the_minimum() {
     let w = words::words(&few, Locale::ZhCn);
     assert_eq!(w.lines[2].1, "样本不足（5 条），暂不评级");
     assert_eq!(w.lines[3].1, "样本不足（5 条），暂不评级（40）");
+    // Its score, with no interval below the minimum.
+    assert_eq!(w.lines[0].1, "100（仅 5 条答卷，样本不足）");
+    let en = words::words(&few, Locale::En);
+    assert_eq!(en.lines[0].1, "100 (only 5 answers: too few to judge)");
     // 60 answers well above or below the target: a verdict and its colour.
     let above = with([50, 5, 5], [20, 10, 30], Some(40));
     assert_eq!(

@@ -27,6 +27,12 @@ const SCORE: Three = [
     "{nps}（95% 區間 {lo} 至 {hi}，{n} 則答卷）",
     "{nps} (95% interval {lo} to {hi}, {n} answers)",
 ];
+/// Below the minimum of answers: the score and its count, no interval (it would say little).
+const SCORE_THIN: Three = [
+    "{nps}（仅 {n} 条答卷，样本不足）",
+    "{nps}（僅 {n} 則答卷，樣本不足）",
+    "{nps} (only {n} answers: too few to judge)",
+];
 const NO_ANSWERS: Three = ["无答卷", "無答卷", "no answers"];
 const CHANGE: Three = ["与上周相比", "與上週相比", "Against last week"];
 const UP: Three = ["比上期显著提升", "比上期顯著提升", "Up on last period"];
@@ -109,8 +115,12 @@ pub fn title(r: &Report, locale: Locale) -> String {
 }
 
 /// A week's NPS, its interval and n, or "no answers".
-pub fn score(nps: Option<Nps>, n: u64, locale: Locale) -> String {
+pub fn score(nps: Option<Nps>, n: u64, min_n: u64, locale: Locale) -> String {
     match nps {
+        Some(s) if n < min_n.max(1) => fill(
+            pick(SCORE_THIN, locale),
+            &[("nps", whole(s.score)), ("n", n.to_string())],
+        ),
         Some(s) => fill(
             pick(SCORE, locale),
             &[
@@ -207,8 +217,14 @@ pub fn words(r: &Report, locale: Locale) -> Words {
     Words {
         title: title(r, locale),
         lines: vec![
-            (this, score(r.this_nps(), r.this_tally().n(), locale)),
-            (last, score(r.last_nps(), r.last_tally().n(), locale)),
+            (
+                this,
+                score(r.this_nps(), r.this_tally().n(), r.min_n, locale),
+            ),
+            (
+                last,
+                score(r.last_nps(), r.last_tally().n(), r.min_n, locale),
+            ),
             (change_l, change(r, locale)),
             (target_l, target(r, locale)),
             (praised, reasons(&r.praised, locale)),
