@@ -264,8 +264,9 @@ secret = "{HOOK_SECRET}"
             week.first_day, week.last_day
         ))
     );
-    assert!(md.contains("**本周 NPS**：50（95% 区间"), "{md}");
-    assert!(md.contains("4 条答卷"), "{md}");
+    // Four answers: the score, no interval (too few to say one that means something).
+    assert!(md.contains("**本周 NPS**：50（仅 4 条答卷，样本不足）"), "{md}");
+    assert!(!md.contains("95% 区间"), "{md}");
     let start = md.find("](https://nps.brand.example/report/").unwrap() + 2;
     let end = md[start..].find(')').unwrap() + start;
     let path = md[start..end].strip_prefix(LINK_BASE).unwrap().to_owned();
