@@ -39,7 +39,7 @@ use crate::{ApiError, Shared};
 mod ask;
 
 use ask::Place;
-pub use ask::{Ask, DEFAULT_DAYS, MAX_DAYS, PARAMS};
+pub use ask::{at_most_max_days, Ask, DEFAULT_DAYS, MAX_DAYS, PARAMS};
 
 /// A counted answer of the caller's scope, its context read, its reasons found.
 struct Seen {

@@ -265,7 +265,10 @@ secret = "{HOOK_SECRET}"
         ))
     );
     // Four answers: the score, no interval (too few to say one that means something).
-    assert!(md.contains("**本周 NPS**：50（仅 4 条答卷，样本不足）"), "{md}");
+    assert!(
+        md.contains("**本周 NPS**：50（仅 4 条答卷，样本不足）"),
+        "{md}"
+    );
     assert!(!md.contains("95% 区间"), "{md}");
     let start = md.find("](https://nps.brand.example/report/").unwrap() + 2;
     let end = md[start..].find(')').unwrap() + start;

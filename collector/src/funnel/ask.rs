@@ -30,6 +30,23 @@ pub const DEFAULT_DAYS: i64 = 90;
 pub const MAX_DAYS: i64 = nps_core::contract::rules::MAX_RANGE_DAYS;
 const DAY_NS: i64 = 86_400 * 1_000_000_000;
 
+/// A range of `since`..`until` (ns) is at most `MAX_DAYS` long, else an error naming `from`.
+/// In i128: two far-apart times would overflow (and wrap past the check) in i64.
+pub fn at_most_max_days(since: i64, until: i64) -> Result<(), ApiError> {
+    let (span, day) = (i128::from(until) - i128::from(since), i128::from(DAY_NS));
+    if span <= i128::from(MAX_DAYS) * day {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "from",
+        format!(
+            "from and to are {} days apart: expected at most {MAX_DAYS} days",
+            (span + day - 1) / day
+        ),
+    ))
+}
+
 /// What a funnel or its flags list asks for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Ask {
@@ -80,18 +97,7 @@ impl Ask {
                 "to is not after from: expected a later time".into(),
             ));
         }
-        // In i128: two far-apart times would overflow (and wrap past the check) in i64.
-        let span = i128::from(until) - i128::from(since);
-        if span > i128::from(MAX_DAYS * DAY_NS) {
-            let day = i128::from(DAY_NS);
-            return Err(bad(
-                "from",
-                format!(
-                    "from and to are {} days apart: expected at most {MAX_DAYS} days",
-                    (span + day - 1) / day
-                ),
-            ));
-        }
+        at_most_max_days(since, until)?;
         a.from.get_or_insert_with(|| rfc3339(since));
         a.to.get_or_insert_with(|| rfc3339(until));
         Ok(a)

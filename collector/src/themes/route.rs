@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use super::{themes, DAY_NS, DEFAULT_DAYS, PARAMS};
 use crate::auth::{private, Caller};
 use crate::export::bound;
-use crate::funnel::MAX_DAYS;
+use crate::funnel::at_most_max_days;
 use crate::storage::{Selection, StoreError};
 use crate::{ApiError, Shared};
 
@@ -99,19 +99,9 @@ impl Ask {
                 ))
             }
         };
-        // In i128: two far-apart times would overflow in i64. A range is at most the funnel's
-        // longest (each comment of it and of the range before is read and cut).
-        let span = i128::from(a.until_ns) - i128::from(a.since_ns);
-        if span > i128::from(MAX_DAYS * DAY_NS) {
-            let day = i128::from(DAY_NS);
-            return Err(bad(
-                "from",
-                format!(
-                    "from and to are {} days apart: expected at most {MAX_DAYS} days",
-                    (span + day - 1) / day
-                ),
-            ));
-        }
+        // At most the funnel's longest range (each comment of it and of the one before is
+        // read and cut).
+        at_most_max_days(a.since_ns, a.until_ns)?;
         Ok(a)
     }
 }
