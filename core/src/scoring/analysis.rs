@@ -59,7 +59,13 @@ pub fn compare(a: &Tally, b: &Tally) -> Option<Difference> {
     let ((ca, va, n_a), (cb, vb, n_b)) = (adjusted(a), adjusted(b));
     let half = 100.0 * Z95 * (va / n_a + vb / n_b).sqrt();
     let centre = 100.0 * (ca - cb);
-    let ci95 = ((centre - half).max(-200.0), (centre + half).min(200.0));
+    let points = na.score - nb.score;
+    // Centred on the adjusted estimate, the interval could leave out the difference shown
+    // (two extreme tallies): it is widened to hold it, as a score's own interval is.
+    let ci95 = (
+        (centre - half).max(-200.0).min(points),
+        (centre + half).min(200.0).max(points),
+    );
     let verdict = if ci95.0 > 0.0 {
         Verdict::Better
     } else if ci95.1 < 0.0 {
@@ -68,7 +74,7 @@ pub fn compare(a: &Tally, b: &Tally) -> Option<Difference> {
         Verdict::Noise
     };
     Some(Difference {
-        points: na.score - nb.score,
+        points,
         ci95,
         verdict,
     })

@@ -243,3 +243,49 @@ fn intervals_never_leave_the_scale() {
         }
     }
 }
+
+/// A difference's interval always holds the difference shown, for every split of every pair of
+/// tallies up to 12 answers each and the extremes at 30 and 200.
+#[test]
+fn a_differences_interval_holds_the_difference_shown() {
+    let splits = |n: u64| {
+        (0..=n).flat_map(move |p| {
+            (0..=n - p).map(move |d| Tally {
+                promoters: p,
+                passives: n - p - d,
+                detractors: d,
+            })
+        })
+    };
+    let check = |a: &Tally, b: &Tally| {
+        let d = compare(a, b).expect("two tallies with answers");
+        assert!(
+            d.ci95.0 <= d.points && d.points <= d.ci95.1,
+            "{a:?} vs {b:?}: {d:?}"
+        );
+        assert!(-200.0 <= d.ci95.0 && d.ci95.1 <= 200.0);
+        match d.verdict {
+            Verdict::Better => assert!(d.ci95.0 > 0.0),
+            Verdict::Worse => assert!(d.ci95.1 < 0.0),
+            Verdict::Noise => assert!(d.ci95.0 <= 0.0 && 0.0 <= d.ci95.1),
+        }
+    };
+    for na in 1..=12 {
+        for nb in 1..=12 {
+            for a in splits(na) {
+                for b in splits(nb) {
+                    check(&a, &b);
+                }
+            }
+        }
+    }
+    for n in [30, 200] {
+        let all = |p, d| Tally {
+            promoters: p,
+            passives: 0,
+            detractors: d,
+        };
+        check(&all(n, 0), &all(0, n));
+        check(&all(0, n), &all(n, 0));
+    }
+}
