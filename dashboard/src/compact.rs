@@ -140,6 +140,14 @@ impl Index {
         records.len() == len && self.offset == offset
     }
 
+    /// The one store every answer is of (a store manager's answers), if there is one.
+    pub fn sole_store(&self) -> Option<&str> {
+        match &self.codes[STORE].names[..] {
+            [only] if !only.is_empty() => Some(only),
+            _ => None,
+        }
+    }
+
     /// The answers whose local day is from `from` to `to`, one run (the index is in the
     /// order of the days).
     pub fn range(&self, from: i64, to: i64) -> Range<usize> {

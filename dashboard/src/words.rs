@@ -297,6 +297,7 @@ words! {
     DrillTitle { "逐级查看", "逐級查看", "Drill down" }
     DrillHint { "点击名称进入下一级：区域 → 城市 → 门店 → 顾问。回答少于 {n} 条的只列数字，不与目标比较。", "點選名稱進入下一級：區域 → 城市 → 門市 → 顧問。回答少於 {n} 則的只列數字，不與目標比較。", "Tap a name to open the level below: region → city → store → advisor. With fewer than {n} responses, the figures are shown but not compared with the target." }
     DrillWhole { "全品牌", "全品牌", "Whole brand" }
+    DrillOneStore { "这里的回答都来自{store}：各级（区域、城市）的数字只含这家门店。", "這裡的回答都來自{store}：各級（區域、城市）的數字只含這家門市。", "Every response here is from {store}: each level's figures (region, city) hold this store's only." }
     DrillFind { "搜索名称或编号", "搜尋名稱或編號", "Search by name or code" }
     DrillSort { "排序", "排序", "Sort" }
     SortNps { "分数从低到高", "分數從低到高", "Lowest NPS first" }

@@ -351,6 +351,30 @@ async fn a_range_of_answers_all_left_out_says_so() {
     root.remove();
 }
 
+/// A store manager's answers (all of one store) under the region's name in the places table:
+/// the table says the figures are that store's only; the whole brand's answers say nothing.
+#[wasm_bindgen_test]
+async fn one_stores_answers_under_a_regions_name_say_so() {
+    let org = || Names::from_json(include_str!("org.json")).unwrap();
+    let mut mine = Vec::new();
+    answers(&mut mine, "A", 9, 40, 2);
+    answers(&mut mine, "A", 3, 10, 2);
+    let root = render_records("lang=zh-CN", mine, org()).await;
+    let note = root
+        .query_selector(".drill .scope-note")
+        .unwrap()
+        .expect("the note");
+    assert_eq!(note.get_attribute("data-store").as_deref(), Some("A"));
+    assert_eq!(
+        note.text_content().unwrap(),
+        "这里的回答都来自深圳福田店：各级（区域、城市）的数字只含这家门店。"
+    );
+    root.remove();
+    let root = render_with("lang=zh-CN", org()).await;
+    assert!(root.query_selector(".drill .scope-note").unwrap().is_none());
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 async fn the_what_if_levers_wait_for_enough_answers() {
     let root = render("store=C&lang=zh-CN").await;

@@ -230,6 +230,13 @@ pub fn Table(props: &TableProps) -> Html {
         <section class="card drill" style="grid-area: drill" aria-labelledby="drill-h" aria-busy={props.busy.to_string()}>
             <h2 id="drill-h">{ v.t(Word::DrillTitle) }</h2>
             <p class="muted small">{ v.fill(Word::DrillHint, &[("n", &int(v.cx.min_n))]) }</p>
+            // One store's answers under a region's or a city's name: said, so no one takes
+            // them for the region's.
+            if let Some(only) = v.index.sole_store().filter(|_| matches!(level, Level::Region | Level::City)) {
+                <p class="scope-note small" data-store={only.to_owned()}>{ v.fill(Word::DrillOneStore, &[
+                    ("store", org.store(only).map_or(only, |s| s.name.as_str())),
+                ]) }</p>
+            }
             <nav class="crumbs" aria-label={v.t(Word::DrillTitle)}>
                 <button type="button" class="link" data-level="" onclick={emit(drill::up_to(f, None))}>{ v.t(Word::DrillWhole) }</button>
                 { for crumbs }
