@@ -286,7 +286,6 @@ words! {
     BookingPhoneGone { "号码已按保留期限删除", "號碼已按保留期限刪除", "The number was removed after its retention period" }
     BookingViaBrand { "由品牌系统报告，联系方式在品牌系统中", "由品牌系統回報，聯絡方式在品牌系統中", "Reported by the brand's system, which holds the contact" }
     BookingsMore { "再显示 {k} 条（还有 {left} 条）", "再顯示 {k} 則（還有 {left} 則）", "Show {k} more ({left} left)" }
-    // What customers write about (`themes`).
     Themes { "贬损者在说什么", "貶損者在說什麼", "What detractors write about" }
     ThemesHint { "贬损者（0–6 分）留言中最常一起出现的词，每条留言只算一次；与上一个同样长的时期相比。点一项，查看这些留言。", "貶損者（0–6 分）留言中最常一起出現的詞，每則留言只算一次；與上一個同樣長的時期相比。點一項，查看這些留言。", "The words detractors (0–6) use most in their comments, each comment counted once, against the previous period of the same length. Tap one to read those comments." }
     ThemesOf { "本期 {n} 条贬损者留言", "本期 {n} 則貶損者留言", "{n} detractors' comments this period" }
