@@ -2,6 +2,7 @@
 //!
 //! - `dist` (`dist.rs`): builds the wasm, binds and shrinks it, assembles `dist/`, prints
 //!   each shipped file's size (raw, gzip, brotli) against the budget in `size-budget.txt`.
+//! - `size [--top N]` (`size.rs`): what the widget's wasm is made of, by twiggy.
 //! - `demo [--port N] [--public-origin URL]`: `dist`, then serves it with the collector on
 //!   http://127.0.0.1:8080 (or on the network, at the address phones use).
 //! - `test`: every test — format, native (the tidy checks of `tidy.rs` among them), wasm in
@@ -27,6 +28,7 @@ mod fuzz;
 mod minify;
 mod npm;
 mod pg;
+mod size;
 #[cfg(test)]
 mod tidy;
 mod tools;
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dist") => dist::dist().map(|_| ()),
+        Some("size") => size::size(&args[1..]),
         Some("demo") => demo::demo(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("chaos") => chaos(&args[1..]),
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  dist               build dist/ and print the size of each shipped file\n  \
+                 size [--top N]     what the widget's wasm is made of (twiggy: top, dominators, monos, by crate)\n  \
                  demo [--port N] [--public-origin URL]  build, then serve the demo and the API (default port 8080, or NPS_PORT; URL: where phones reach it)\n  \
                  test               run every test: native, wasm in headless Chromium, end to end\n  \
                  chaos [--surveys N] the long end-to-end run against injected network faults (default 200)\n  \

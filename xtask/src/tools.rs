@@ -27,6 +27,9 @@ const PANDAS: &str = "3.1.1";
 /// The cargo-fuzz release installed for `cargo xtask fuzz`.
 const CARGO_FUZZ: &str = "0.13.2";
 
+/// The twiggy release installed for `cargo xtask size`.
+const TWIGGY: &str = "0.8.0";
+
 /// The oldest binaryen release that reads today's wasm: the pinned one's major version.
 fn binaryen_major() -> u32 {
     BINARYEN
@@ -346,26 +349,34 @@ pub fn ensure_rustfmt() -> Result {
 
 /// cargo-fuzz for the fuzz runs: in Cargo's bin folder, or installed there (about 2 minutes).
 pub fn ensure_cargo_fuzz() -> Result<PathBuf> {
+    cargo_installed("cargo-fuzz", CARGO_FUZZ, true)
+}
+
+/// twiggy for `cargo xtask size`: in Cargo's bin folder, or installed there (about 2 minutes;
+/// without `--locked`, as it installs here).
+pub fn ensure_twiggy() -> Result<PathBuf> {
+    cargo_installed("twiggy", TWIGGY, false)
+}
+
+/// A crates.io program at `version` (as its `--version` prints it second), in Cargo's bin
+/// folder or installed there with `cargo install` (about 2 minutes).
+fn cargo_installed(name: &str, version: &str, locked: bool) -> Result<PathBuf> {
     let version_ok = |p: &Path| {
         output(Command::new(p).arg("--version"))
-            .is_some_and(|v| v.split_whitespace().nth(1) == Some(CARGO_FUZZ))
+            .is_some_and(|v| v.split_whitespace().nth(1) == Some(version))
     };
-    if let Some(p) = which("cargo-fuzz", &[cargo_bin()]).filter(|p| version_ok(p)) {
+    if let Some(p) = which(name, &[cargo_bin()]).filter(|p| version_ok(p)) {
         return Ok(p);
     }
-    println!("installing cargo-fuzz {CARGO_FUZZ} (once; about 2 minutes)");
+    println!("installing {name} {version} (once; about 2 minutes)");
     run(
-        Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
-            "install",
-            "cargo-fuzz",
-            "--locked",
-            "--version",
-            CARGO_FUZZ,
-        ]),
+        Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["install", name, "--version", version])
+            .args(locked.then_some("--locked")),
     )
     .map_err(|e| {
-        format!("{e}\n  install it by hand with: cargo install cargo-fuzz --version {CARGO_FUZZ}")
+        format!("{e}\n  install it by hand with: cargo install {name} --version {version}")
     })?;
-    which("cargo-fuzz", &[cargo_bin()])
-        .ok_or_else(|| "cargo-fuzz was installed but is not in ~/.cargo/bin".into())
+    which(name, &[cargo_bin()])
+        .ok_or_else(|| format!("{name} was installed but is not in ~/.cargo/bin"))
 }
