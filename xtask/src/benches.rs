@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::{cargo, dist, root, run, step, tools, Result};
+use crate::{cargo, dist, npm, root, run, step, tools, Result};
 
 /// A benchmark in a browser (`e2e/src/bin/<bin>.rs`: `bench-web`, `bench-dashboard`), with
 /// its flags passed on: a release build. `cargo xtask test` runs a short version of each in a
@@ -22,8 +22,14 @@ pub fn browser(
             (&owned, dist::dist()?.0, true)
         }
     };
-    step(&format!("{bin} {}", args.join(" ")));
     let mut cmd = cargo();
+    if bin == "bench-web" {
+        // The same survey in SurveyJS and Formbricks, and Lighthouse (npm, pinned).
+        let side = npm::ensure_side_by_side()?;
+        cmd.env("NPS_BENCH_MODULES", &side.modules)
+            .env("NPS_LIGHTHOUSE", &side.lighthouse);
+    }
+    step(&format!("{bin} {}", args.join(" ")));
     cmd.args(["run", "-q", "-p", "nps-e2e", "--bin", bin]);
     if release {
         cmd.arg("--release");

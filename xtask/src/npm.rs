@@ -1,7 +1,9 @@
 //! The tools installed from npm into `.tools/` at a pinned version (npm itself comes with
 //! binaryen, see `tools.rs`): axe-core, the accessibility checker the end-to-end tests inject,
 //! json-server, the generic REST server the widget's `update: "patch"` is tested against, and
-//! oidc-provider, the OpenID provider single sign-on is tested against (`e2e/oidc/provider.mjs`).
+//! oidc-provider, the OpenID provider single sign-on is tested against (`e2e/oidc/provider.mjs`),
+//! and what `cargo xtask bench-web` sets beside the widget: SurveyJS, Formbricks' survey
+//! renderer and Lighthouse.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -18,6 +20,17 @@ const JSON_SERVER: &str = "0.17.4";
 /// The oidc-provider release the single sign-on end-to-end test runs (9.x: ES modules, its
 /// development login form, PKCE).
 const OIDC_PROVIDER: &str = "9.13.3";
+
+/// The SurveyJS release the side-by-side benchmark renders the same survey with: survey-core
+/// and its plain-JavaScript UI, survey-js-ui, which pins the core to its own version.
+const SURVEYJS: &str = "2.5.38";
+
+/// Formbricks' survey renderer (`@formbricks/surveys`: a prebuilt UMD bundle that needs no
+/// Formbricks backend; `@formbricks/js` fetches its renderer and surveys from one).
+const FORMBRICKS_SURVEYS: &str = "1.99.0";
+
+/// The Lighthouse release `bench-web` runs (12.x runs on Node 18.16 or later; 13 needs 22.19).
+const LIGHTHOUSE: &str = "12.8.2";
 
 /// `npm install PACKAGE@VERSION` into `.tools/` under the repository root.
 pub fn npm_install(package: &str) -> Result {
@@ -78,4 +91,25 @@ pub fn ensure_oidc_provider() -> Result<PathBuf> {
         "oidc-provider/lib/index.js",
         "the single sign-on end-to-end test",
     )
+}
+
+/// What `bench-web` loads beside our pages: the `node_modules` folder holding SurveyJS and
+/// Formbricks' renderer at their pinned versions, and Lighthouse's command (run with `node`).
+pub struct SideBySide {
+    pub modules: PathBuf,
+    pub lighthouse: PathBuf,
+}
+
+/// SurveyJS, Formbricks' survey renderer and Lighthouse in `.tools/`, each installed when missing.
+pub fn ensure_side_by_side() -> Result<SideBySide> {
+    let by = "the side-by-side benchmark (bench-web)";
+    ensure_npm("survey-core", SURVEYJS, "survey-core/survey.core.min.js", by)?;
+    ensure_npm("survey-js-ui", SURVEYJS, "survey-js-ui/survey-js-ui.min.js", by)?;
+    let umd = "@formbricks/surveys/dist/index.umd.js";
+    ensure_npm("@formbricks/surveys", FORMBRICKS_SURVEYS, umd, by)?;
+    let lighthouse = ensure_npm("lighthouse", LIGHTHOUSE, "lighthouse/cli/index.js", by)?;
+    Ok(SideBySide {
+        modules: root().join(".tools/node_modules"),
+        lighthouse,
+    })
 }
