@@ -65,7 +65,7 @@ fn main() -> ExitCode {
                  chaos [--surveys N] the long end-to-end run against injected network faults (default 200)\n  \
                  screenshots        save every screen at phone and desktop width into docs/screenshots\n  \
                  bench [--db sqlite|postgres] [--collectors N] [--nginx] [--seconds N] [--connections N]  load collectors with wrk: durable answers/s, latency, bytes an answer\n  \
-                 bench-web [--runs N] how soon a slow phone can answer: plain form, QR landing page, widget page\n  \
+                 bench-web [--runs N] [--lighthouse N]  slow phone: our pages beside SurveyJS and Formbricks, and Lighthouse\n  \
                  bench-score        the scorer on 1,000,000 responses natively, beside pandas on the same data\n  \
                  bench-report       the time to draw one weekly report's image (SVG, then PNG by resvg)\n  \
                  bench-dashboard [--responses N] [--runs N]  the dashboard on 100,000 stored answers: time to usable\n  \
@@ -231,7 +231,12 @@ fn test(args: &[String]) -> Result {
         &mut totals,
     )?;
     let short = |flags: &[&str]| flags.iter().map(|f| f.to_string()).collect::<Vec<_>>();
-    benches::browser("bench-web", &short(&["--runs", "1"]), Some((&t, &dist)))?;
+    // Lighthouse on one page (about 15 s); the side-by-side pages once each.
+    benches::browser(
+        "bench-web",
+        &short(&["--runs", "1", "--lighthouse", "1"]),
+        Some((&t, &dist)),
+    )?;
     benches::browser(
         "bench-dashboard",
         &short(&["--responses", "10000", "--runs", "1"]),

@@ -1,7 +1,8 @@
 //! Lighthouse (npm, `NPS_LIGHTHOUSE`, run with `node`) against the same Chromium
 //! (`CHROME_PATH`), with its defaults: a mobile phone, simulated slow 4G and 4× CPU. Reports
 //! the performance, accessibility and best-practices scores against their targets, and for a
-//! category under its target, each audit in it that did not pass.
+//! category under its target, each audit in it that did not pass. `NPS_LIGHTHOUSE_KEEP=DIR`
+//! keeps each page's JSON report there.
 
 use serde_json::Value;
 
@@ -23,6 +24,7 @@ pub struct Report {
 pub async fn run(page: &str, url: &str) -> Option<Report> {
     let cli = std::env::var_os("NPS_LIGHTHOUSE")?;
     let out = nps_e2e::temp_dir("lighthouse").join("report.json");
+    let start = std::time::Instant::now();
     let status = tokio::process::Command::new("node")
         .arg(cli)
         .arg(url)
@@ -36,7 +38,12 @@ pub async fn run(page: &str, url: &str) -> Option<Report> {
         .env("CHROME_PATH", std::env::var_os("CHROMIUM")?)
         .status()
         .await;
+    eprintln!("lighthouse on {url}: {:.0} s", start.elapsed().as_secs_f64());
     let text = std::fs::read_to_string(&out);
+    if let Some(keep) = std::env::var_os("NPS_LIGHTHOUSE_KEEP") {
+        let name: String = page.chars().filter(char::is_ascii_alphanumeric).collect();
+        let _ = std::fs::copy(&out, std::path::Path::new(&keep).join(format!("{name}.json")));
+    }
     let _ = std::fs::remove_dir_all(out.parent().unwrap());
     let json: Value = match (status, text) {
         (Ok(s), Ok(t)) if s.success() => serde_json::from_str(&t).ok()?,
