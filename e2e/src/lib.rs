@@ -32,6 +32,29 @@ fn env_path(name: &str) -> PathBuf {
         })
 }
 
+/// The widget's pinned files in `NPS_DIST` (`dist/nps-widget.json`, written by `cargo xtask
+/// dist`): the names of the loader's pinned copy, the glue and the wasm.
+pub struct Pinned {
+    pub loader: String,
+    pub glue: String,
+    pub wasm: String,
+}
+
+impl Pinned {
+    pub fn read() -> Pinned {
+        let path = env_path("NPS_DIST").join("nps-widget.json");
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}: run `cargo xtask dist`", path.display()));
+        let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let name = |k: &str| m[k][0].as_str().unwrap().to_owned();
+        Pinned {
+            loader: name("loader"),
+            glue: name("glue"),
+            wasm: name("wasm"),
+        }
+    }
+}
+
 /// A fresh folder under the system temp dir.
 pub fn temp_dir(tag: &str) -> PathBuf {
     let nanos = std::time::SystemTime::now()

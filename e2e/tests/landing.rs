@@ -5,7 +5,7 @@
 //! response.
 
 use nps_e2e::fantoccini::Locator;
-use nps_e2e::{temp_dir, wait_until, Browser, Options, Server};
+use nps_e2e::{temp_dir, wait_until, Browser, Options, Pinned, Server};
 use serde_json::json;
 
 const WIDTHS: [u32; 3] = [320, 375, 1280];
@@ -102,12 +102,12 @@ async fn without_javascript_a_visit_is_answered_from_question_to_outcome() {
     }
 }
 
-/// A site folder with the widget's script but not its wasm: the loader fails, the page stays.
+/// A site folder with the widget's scripts but not its wasm: the loader fails, the page stays.
 fn site_without_wasm() -> std::path::PathBuf {
     let dir = temp_dir("nowasm");
     let dist = std::path::PathBuf::from(std::env::var_os("NPS_DIST").expect("NPS_DIST"));
-    for f in ["nps-widget.js"] {
-        std::fs::copy(dist.join(f), dir.join(f)).unwrap();
+    for f in ["nps-widget.js".to_owned(), Pinned::read().glue] {
+        std::fs::copy(dist.join(&f), dir.join(&f)).unwrap();
     }
     dir
 }
@@ -136,11 +136,8 @@ async fn a_tap_before_the_wasm_arrives_is_kept_and_the_widget_continues_it() {
     assert!(b.client.current_url().await.unwrap().path().ends_with(&id));
     // Now the wasm arrives: the widget takes the follow-up over with the same response.
     let dist = std::path::PathBuf::from(std::env::var_os("NPS_DIST").unwrap());
-    std::fs::copy(
-        dist.join("nps-widget_bg.wasm"),
-        site.join("nps-widget_bg.wasm"),
-    )
-    .unwrap();
+    let wasm = Pinned::read().wasm;
+    std::fs::copy(dist.join(&wasm), site.join(&wasm)).unwrap();
     b.client.refresh().await.unwrap();
     wait_until("the widget to take over", || async {
         let v = b

@@ -28,6 +28,7 @@ mod fuzz;
 mod minify;
 mod npm;
 mod pg;
+mod pinned;
 mod size;
 #[cfg(test)]
 mod tidy;
@@ -214,9 +215,9 @@ fn test(args: &[String]) -> Result {
             &mut totals,
         )?;
     }
-    let (dist, shipped) = dist::dist()?;
-    step("size budget");
-    dist::check_budget(shipped)?;
+    let (dist, weight) = dist::dist()?;
+    step("size budgets");
+    dist::check_budget(&weight)?;
     step("end-to-end tests: the demo pages in headless Chromium against the collector");
     run_tests(
         cargo()

@@ -190,7 +190,7 @@ pub fn reference() -> String {
             Failure::Delivery => "the endpoint refused a response for good (400, 413, 422), or it could not be queued",
             Failure::GaveUp => "a response was not delivered within 7 days of retries and was dropped",
             Failure::Answered => "the collector keeps another answer for this visit (410; one answer per visit): this response is dropped and the customer sees \"already answered\"",
-            Failure::Load => "`nps-widget_bg.wasm` did not load (dispatched on every `[data-nps-survey]`)",
+            Failure::Load => "the widget's glue or wasm did not load, or did not match its sha384 integrity (dispatched on every `[data-nps-survey]`)",
         };
         out.push_str(&format!("- `{}`: {what}\n", f.name()));
     }
