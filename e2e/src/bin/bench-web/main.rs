@@ -124,7 +124,7 @@ async fn main() {
     for (k, (network, conditions, count)) in networks.into_iter().enumerate() {
         b.cdp("Network.emulateNetworkConditions", conditions).await;
         println!("\n{network}, 375 px, 4× CPU, cache off: medians of {runs} loads\n");
-        println!("| page | bytes up front | bytes in all | first score tappable | first paint | total blocking time | layout shift | tap → `fetch` | release → `fetch` |");
+        println!("| page | bytes up front | bytes in all | first score tappable | first paint | total blocking time | layout shift | tap → request | release → request |");
         println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for page in PAGES.iter().take(count).filter(|p| theirs || !p.theirs) {
             let mut samples = Vec::new();
@@ -142,7 +142,10 @@ async fn main() {
         }
     }
     let lighthouse_pages = [
-        ("QR landing page `/s/after-sales`", "/s/after-sales?store=SZ-FT&visit=LH"),
+        (
+            "QR landing page `/s/after-sales`",
+            "/s/after-sales?store=SZ-FT&visit=LH",
+        ),
         ("brand page, our script + embed", "/brand.html"),
         ("WeChat page `wechat.html`", "/wechat.html"),
     ];
@@ -210,12 +213,14 @@ fn ratios(rows: &[(&str, Sample)]) {
     if others.is_empty() {
         return;
     }
-    println!("\n| theirs ÷ ours | bytes up front | bytes in all | first score tappable | total blocking time | layout shift | tap → `fetch` |");
+    println!("\n| theirs ÷ ours | bytes up front | bytes in all | first score tappable | total blocking time | layout shift | tap → request |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for (their_name, t) in others {
         for (our_name, o) in ours.iter().filter_map(|(n, o)| o.map(|o| (n, o.1))) {
             let r = |a: f64, b: f64, unit: &str| {
-                if b > 0.0 && a.is_finite() && b.is_finite() {
+                if a.is_nan() || b.is_nan() {
+                    "—".into()
+                } else if b > 0.0 {
                     format!("{:.1}×", a / b)
                 } else if unit.is_empty() {
                     format!("{a:.3} vs {b:.3}")

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 /// `pointerup` (capture phase on `window`), and the moment the page *calls* `fetch` for a
 /// post to `/api/responses` after that `pointerdown` (`performance.now()` at the call, in a
 /// wrapper of `fetch`: the call, not the request's start on the network, is what a re-render
-/// before the post would delay).
+/// before the post would delay), or the `submit` of a form the page lets post natively.
 const PROBE: &str = r#"(function () {
   var ours = "[data-score='10'], button[name=score][value='10']";
   window.__nps10 = function () {
@@ -46,6 +46,13 @@ const PROBE: &str = r#"(function () {
   } catch (e) {}
   addEventListener("pointerdown", function (e) { if (window.__down == null) window.__down = e.timeStamp; }, true);
   addEventListener("pointerup", function (e) { if (window.__up == null) window.__up = e.timeStamp; }, true);
+  // A form the page lets submit (the landing page before the widget takes it over) posts by
+  // leaving the page: the submit is the request, kept in sessionStorage for the next page.
+  addEventListener("submit", function (e) {
+    if (e.defaultPrevented || window.__down == null || window.__post != null) return;
+    window.__post = performance.now();
+    sessionStorage.setItem("__npsTap", JSON.stringify([window.__post - window.__down, window.__post - window.__up]));
+  });
   var fetch0 = window.fetch;
   window.fetch = function (input) {
     var url = typeof input === "string" ? input : input && input.url || String(input);
@@ -87,9 +94,9 @@ pub struct Sample {
     pub all: f64,
     pub tbt: f64,
     pub cls: f64,
-    /// From `pointerdown` on the 10 to the call of `fetch` for the post.
+    /// From `pointerdown` on the 10 to the call of `fetch` for the post (or a form's submit).
     pub tap: f64,
-    /// From `pointerup` on the 10 to the same call.
+    /// From `pointerup` on the 10 to the same moment.
     pub release: f64,
 }
 
@@ -134,7 +141,8 @@ pub async fn load(b: &Browser, url: &str, tap: bool) -> Sample {
 }
 
 /// A real tap on the 10 (DevTools mouse events at its middle, pressed and released at once):
-/// from `pointerdown`, and from `pointerup`, to the call of `fetch` for the post.
+/// from `pointerdown`, and from `pointerup`, to the call of `fetch` for the post (or the
+/// form's submit).
 async fn tap_ten(b: &Browser) -> (f64, f64) {
     let at = b
         .client
@@ -157,14 +165,16 @@ async fn tap_ten(b: &Browser) -> (f64, f64) {
         .await;
     }
     for _ in 0..50 {
+        // A script may fail while a form's post leaves the page: then ask again.
         let v = b
             .client
             .execute(
-                "return window.__post == null ? null : [window.__post - window.__down, window.__post - window.__up];",
+                "if (window.__post != null) return [window.__post - window.__down, window.__post - window.__up]; \
+                 return JSON.parse(sessionStorage.getItem('__npsTap'));",
                 vec![],
             )
             .await
-            .unwrap();
+            .unwrap_or_default();
         if let (Some(down), Some(up)) = (v[0].as_f64(), v[1].as_f64()) {
             return (down, up);
         }
