@@ -104,7 +104,7 @@ pub struct Sample {
 /// (a lazily fetched part included). Then, with `tap`, taps the 10 and waits for the post.
 /// The origin's storage is cleared first: each load is a first visit (no answer remembered).
 pub async fn load(b: &Browser, url: &str, tap: bool) -> Sample {
-    let origin: String = url.split('/').take(3).collect::<Vec<_>>().join("/");
+    let origin = url::Url::parse(url).unwrap().origin().ascii_serialization();
     b.cdp(
         "Storage.clearDataForOrigin",
         json!({"origin": origin, "storageTypes": "local_storage,session_storage,indexeddb,cookies,service_workers"}),
