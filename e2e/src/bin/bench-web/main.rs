@@ -13,7 +13,8 @@
 //!
 //! The first three again under Chrome DevTools' Slow 4G preset (562.5 ms, 1.44 Mbit/s,
 //! 675 kbit/s). Then Lighthouse (`lighthouse.rs`) on the landing, brand and WeChat pages
-//! (`--lighthouse N`: the first N of them, default 3), and the scorer in the widget's wasm.
+//! (`--lighthouse N`: the first N of them, default 3; `--lighthouse-runs N` each, default
+//! the smaller of `--runs` and 3), and the scorer in the widget's wasm.
 //! What each load measures is in `probe.rs`. Medians of `--runs` (default 5) loads; the
 //! tables print as Markdown, ready for `docs/PERFORMANCE.md`.
 
@@ -150,12 +151,13 @@ async fn main() {
         ("WeChat page `wechat.html`", "/wechat.html"),
     ];
     let mut reports = Vec::new();
+    let lighthouse_runs = arg("--lighthouse-runs", runs.min(3));
     for (name, path) in lighthouse_pages.iter().take(arg("--lighthouse", 3)) {
         let url = format!("{}{path}", server.base);
-        reports.extend(lighthouse::run(name, &url).await);
+        reports.extend(lighthouse::median_of(name, &url, lighthouse_runs).await);
     }
     if !reports.is_empty() {
-        lighthouse::print(&reports);
+        lighthouse::print(&reports, lighthouse_runs);
     }
     scorer(&b, &server).await;
     b.close().await;
