@@ -10,7 +10,9 @@
    glue's script and the widget's <style> carry it. */
 var me = document.currentScript;
 var styleNonce = me && me.nonce || "";
-var base = me && me.src || location.href;
+/* The pinned files sit beside the loader: beside this script, or beside the ES module
+   (`NPS_BASE`, its import.meta.url), unless `load({base})` says otherwise. */
+var base = me && me.src || typeof NPS_BASE == "string" && NPS_BASE || location.href;
 var api = window.NpsWidget;
 if (!api || !api.version) {
   var core = null, failed = null, started = false, mounts = [], shows = [], alls = [];

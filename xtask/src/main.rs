@@ -27,12 +27,14 @@ mod docs;
 mod fuzz;
 mod minify;
 mod npm;
+mod package;
 mod pg;
 mod pinned;
 mod size;
 #[cfg(test)]
 mod tidy;
 mod tools;
+mod types;
 
 use std::env;
 use std::io::Write;
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dist") => dist::dist().map(|_| ()),
+        Some("package") => package::command(&args[1..]),
         Some("size") => size::size(&args[1..]),
         Some("demo") => demo::demo(&args[1..]),
         Some("test") => test(&args[1..]),
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  dist               build dist/ and print the size of each shipped file\n  \
+                 package [--check]  build the npm package into dist/npm/ (npm pack; nothing is published); --check: install it into a scratch TypeScript project, tsc, esbuild\n  \
                  size [--top N]     what the widget's wasm is made of (twiggy: top, dominators, monos, by crate)\n  \
                  demo [--port N] [--public-origin URL]  build, then serve the demo and the API (default port 8080, or NPS_PORT; URL: where phones reach it)\n  \
                  test               run every test: native, wasm in headless Chromium, end to end\n  \
@@ -104,7 +108,12 @@ pub fn target_dir() -> PathBuf {
 
 /// Runs a command in the workspace root, failing with its command line.
 pub fn run(cmd: &mut Command) -> Result {
-    cmd.current_dir(root());
+    run_in(&root(), cmd)
+}
+
+/// Runs `cmd` in `dir`; an error names the command and its status.
+pub fn run_in(dir: &Path, cmd: &mut Command) -> Result {
+    cmd.current_dir(dir);
     let shown = format!("{cmd:?}");
     let status = cmd
         .status()
@@ -218,6 +227,7 @@ fn test(args: &[String]) -> Result {
     let (dist, weight) = dist::dist()?;
     step("size budgets");
     dist::check_budget(&weight)?;
+    let package_site = package::check(&package::package(&dist)?)?;
     step("end-to-end tests: the demo pages in headless Chromium against the collector");
     run_tests(
         cargo()
@@ -228,7 +238,8 @@ fn test(args: &[String]) -> Result {
             .env("NPS_AXE", &t.axe)
             .env("NPS_JSON_SERVER", &t.json_server)
             .env("NPS_OIDC_PROVIDER", &t.oidc_provider)
-            .env("NPS_CHAOS_SURVEYS", quick_chaos),
+            .env("NPS_CHAOS_SURVEYS", quick_chaos)
+            .env("NPS_PACKAGE_SITE", &package_site),
         &mut totals,
     )?;
     let short = |flags: &[&str]| flags.iter().map(|f| f.to_string()).collect::<Vec<_>>();

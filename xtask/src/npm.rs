@@ -45,7 +45,7 @@ pub fn npm_install(package: &str) -> Result {
 /// An npm package at exactly `version` in `.tools/` (npm came with binaryen), installed when
 /// missing; returns `file` under `.tools/node_modules/` once it is there. `needed_by` says
 /// which test needs it, for the error.
-fn ensure_npm(package: &str, version: &str, file: &str, needed_by: &str) -> Result<PathBuf> {
+pub fn ensure_npm(package: &str, version: &str, file: &str, needed_by: &str) -> Result<PathBuf> {
     let modules = root().join(".tools/node_modules");
     let installed = std::fs::read_to_string(modules.join(package).join("package.json"))
         .ok()
@@ -103,8 +103,18 @@ pub struct SideBySide {
 /// SurveyJS, Formbricks' survey renderer and Lighthouse in `.tools/`, each installed when missing.
 pub fn ensure_side_by_side() -> Result<SideBySide> {
     let by = "the side-by-side benchmark (bench-web)";
-    ensure_npm("survey-core", SURVEYJS, "survey-core/survey.core.min.js", by)?;
-    ensure_npm("survey-js-ui", SURVEYJS, "survey-js-ui/survey-js-ui.min.js", by)?;
+    ensure_npm(
+        "survey-core",
+        SURVEYJS,
+        "survey-core/survey.core.min.js",
+        by,
+    )?;
+    ensure_npm(
+        "survey-js-ui",
+        SURVEYJS,
+        "survey-js-ui/survey-js-ui.min.js",
+        by,
+    )?;
     let umd = "@formbricks/surveys/dist/index.umd.js";
     ensure_npm("@formbricks/surveys", FORMBRICKS_SURVEYS, umd, by)?;
     let lighthouse = ensure_npm("lighthouse", LIGHTHOUSE, "lighthouse/cli/index.js", by)?;
