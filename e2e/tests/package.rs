@@ -14,14 +14,19 @@ async fn the_bundled_package_mounts_a_survey_that_a_customer_answers() {
     let b = Browser::start(Options::phone("en-US")).await;
     b.open(&format!("{}/index.html", server.base)).await;
     let id = wait_until("the handle's id once mounted", || async {
-        b.js("return window.__mounted").await.as_str().map(str::to_owned)
+        b.js("return window.__mounted")
+            .await
+            .as_str()
+            .map(str::to_owned)
     })
     .await;
     // The scorer through the ES exports and the API `ready` resolved to.
     assert_eq!(b.js("return window.__score").await, json!([25, 100, true]));
     b.click("#survey >> [data-score='9']").await;
     let rows = server
-        .wait_rows("the bundled survey's answer", |r| r.iter().any(|x| x.0 == id))
+        .wait_rows("the bundled survey's answer", |r| {
+            r.iter().any(|x| x.0 == id)
+        })
         .await;
     let row = &rows.iter().find(|x| x.0 == id).unwrap().2;
     assert_eq!(
@@ -30,6 +35,9 @@ async fn the_bundled_package_mounts_a_survey_that_a_customer_answers() {
     );
     // The typed event listener saw the score.
     let seen = b.js("return window.__scored").await;
-    assert_eq!(seen, json!([{"id": id, "score": 9, "category": "promoter"}]));
+    assert_eq!(
+        seen,
+        json!([{"id": id, "score": 9, "category": "promoter"}])
+    );
     b.close().await;
 }

@@ -2,6 +2,7 @@
 //! and the yew components. The only code that touches the DOM, `fetch`, storage and timers.
 
 mod app;
+mod component;
 mod follow_up;
 mod host;
 mod outcome;
@@ -18,10 +19,11 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 pub use app::{Widget, WidgetProps};
+pub use component::{Survey, SurveyConfig, SurveyProps};
 pub use session::{Session, SessionProps};
 
 // Single-threaded wasm: talc is smaller than the default dlmalloc (see Cargo.toml).
-#[cfg(not(target_feature = "atomics"))]
+#[cfg(all(not(target_feature = "atomics"), feature = "shipped"))]
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
@@ -342,9 +344,13 @@ pub fn score_segments(scores: JsValue, segments: JsValue) -> Result<JsValue, JsV
 }
 
 /// Runs on load: restores the outbox and sends what earlier pages left. The loader then
-/// mounts the page's surveys once the document is parsed.
-#[wasm_bindgen(start)]
+/// mounts the page's surveys once the document is parsed. In a yew app that depends on this
+/// crate (without the `shipped` feature), the `Survey` component runs it at its first mount.
+#[cfg_attr(feature = "shipped", wasm_bindgen(start))]
 pub fn start() {
-    host::prune_marks();
-    sender::resume_from_storage();
+    thread_local!(static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    if !STARTED.with(|s| s.replace(true)) {
+        host::prune_marks();
+        sender::resume_from_storage();
+    }
 }

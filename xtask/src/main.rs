@@ -228,6 +228,7 @@ fn test(args: &[String]) -> Result {
     step("size budgets");
     dist::check_budget(&weight)?;
     let package_site = package::check(&package::package(&dist)?)?;
+    let yew_site = package::yew_host(&t.build)?;
     step("end-to-end tests: the demo pages in headless Chromium against the collector");
     run_tests(
         cargo()
@@ -239,7 +240,8 @@ fn test(args: &[String]) -> Result {
             .env("NPS_JSON_SERVER", &t.json_server)
             .env("NPS_OIDC_PROVIDER", &t.oidc_provider)
             .env("NPS_CHAOS_SURVEYS", quick_chaos)
-            .env("NPS_PACKAGE_SITE", &package_site),
+            .env("NPS_PACKAGE_SITE", &package_site)
+            .env("NPS_YEW_SITE", &yew_site),
         &mut totals,
     )?;
     let short = |flags: &[&str]| flags.iter().map(|f| f.to_string()).collect::<Vec<_>>();

@@ -287,3 +287,34 @@ pub fn check(tarball: &Path) -> Result<PathBuf> {
     );
     Ok(site)
 }
+
+/// The yew example (`examples/yew-host`): a yew app depending on this crate and showing the
+/// `Survey` component, built for wasm32, bound, and written with its page into a site that
+/// `e2e/tests/yew_host.rs` answers in Chromium; returns the site.
+pub fn yew_host(t: &crate::tools::Build) -> Result<PathBuf> {
+    step("the yew example: a yew app with the Survey component, built for wasm32");
+    crate::run(crate::cargo().args([
+        "build",
+        "-p",
+        "nps-yew-host",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+    let wasm = crate::target_dir().join("wasm32-unknown-unknown/debug/nps-yew-host.wasm");
+    let site = std::env::temp_dir().join(format!("nps-yew-host-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&site);
+    crate::run(
+        Command::new(&t.wasm_bindgen)
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&site)
+            .arg(&wasm),
+    )?;
+    write(
+        &site.join("index.html"),
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>yew host</title>\
+         <script type=\"module\">import init from \"./nps-yew-host.js\"; init();</script></head>\
+         <body></body></html>\n",
+    )?;
+    Ok(site)
+}
