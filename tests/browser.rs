@@ -502,8 +502,14 @@ fn the_js_scoring_api() {
     );
     assert_eq!(r["nps"].as_f64(), Some(25.0));
     assert!(r["ci95"][0].as_f64().unwrap() < 25.0 && r["ci95"][1].as_f64().unwrap() > 25.0);
-    let bytes = js_sys::Uint8Array::from(&[10u8, 10, 0][..]);
-    assert_eq!(score_of(bytes.into()).unwrap()["n"].as_u64(), Some(3));
+    // A Uint8Array is counted in bulk: the same figures as the Array, and the same error.
+    let bytes = js_sys::Uint8Array::from(&[10u8, 9, 8, 0][..]);
+    assert_eq!(score_of(bytes.into()).unwrap(), r);
+    let off = js_sys::Uint8Array::from(&[10u8, 9, 200, 12][..]);
+    assert_eq!(
+        score_of(off.into()).unwrap_err(),
+        "NpsWidget.score: score at index 2 is 200: expected an integer from 0 to 10"
+    );
     let empty = score_of(js_sys::Array::new().into()).unwrap();
     assert_eq!(
         (

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use nps_core::scoring::analysis::{
-    compare, drivers, segments, tally_segments, what_if, Lever, Verdict, DEFAULT_MIN_N,
+    compare, drivers, segments, tally_bytes, tally_segments, what_if, Lever, Verdict, DEFAULT_MIN_N,
 };
 use nps_core::scoring::score::{category, Category, Tally};
 use proptest::prelude::*;
@@ -115,5 +115,27 @@ proptest! {
         }
         let got: BTreeMap<u32, Tally> = tally_segments(&scores, &segs).unwrap().into_iter().collect();
         prop_assert_eq!(got, naive);
+    }
+
+    #[test]
+    fn a_bulk_tally_equals_a_naive_count_and_names_the_first_bad_score(
+        scores in prop::collection::vec(0u8..=10, 0..2000),
+        bad in prop::option::of((11u8..=255, 0usize..2000)),
+    ) {
+        let mut naive = Tally::default();
+        for s in &scores {
+            naive.add(category(*s as i64).unwrap());
+        }
+        prop_assert_eq!(tally_bytes(&scores).unwrap(), naive);
+        if let Some((value, at)) = bad {
+            let mut scores = scores.clone();
+            let at = at.min(scores.len());
+            scores.insert(at, value);
+            scores.push(value);
+            prop_assert_eq!(
+                tally_bytes(&scores).unwrap_err().to_string(),
+                format!("score at index {at} is {value}: expected an integer from 0 to 10")
+            );
+        }
     }
 }

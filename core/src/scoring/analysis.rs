@@ -13,7 +13,7 @@ mod names;
 
 pub use batch::{
     civil_from_days, days_from_civil, local_day, minutes_of, period_of, period_of_minutes,
-    period_start, tally_segments, BatchError, Period,
+    period_start, tally_bytes, tally_segments, BatchError, Period,
 };
 pub use names::Names;
 

@@ -80,6 +80,32 @@ pub fn tally_segments(scores: &[u8], segments: &[u32]) -> Result<Vec<(u32, Tally
         .collect())
 }
 
+/// The tally of a whole batch of scores (a `Uint8Array` as `NpsWidget.score` takes it): one
+/// pass counting each byte, then the categories from the counts; a score off the scale is
+/// an error naming its index.
+pub fn tally_bytes(scores: &[u8]) -> Result<Tally, BatchError> {
+    let mut counts = [0u64; 256];
+    for s in scores {
+        counts[*s as usize] += 1;
+    }
+    let bucket = buckets();
+    let mut c = [0u64; 4];
+    for (value, n) in counts.iter().enumerate() {
+        c[bucket[value] as usize] += n;
+    }
+    if c[3] > 0 {
+        let i = scores
+            .iter()
+            .position(|s| Score::new(*s).is_none())
+            .unwrap_or(0);
+        return Err(BatchError::Score(ScoreError {
+            value: scores[i].to_string(),
+            index: Some(i),
+        }));
+    }
+    Ok(from_counts([c[0], c[1], c[2]]))
+}
+
 /// A table from a score to its category as 0 detractor, 1 passive, 2 promoter; 3 off the
 /// scale (built from `Score::category`, which owns the boundaries).
 fn buckets() -> [u8; 256] {
