@@ -3,7 +3,7 @@
 //! median of a few runs by performance score. Reports
 //! the performance, accessibility and best-practices scores against their targets, and for a
 //! category under its target, each audit in it that did not pass. `NPS_LIGHTHOUSE_KEEP=DIR`
-//! keeps each page's JSON report there.
+//! keeps each run's JSON report there (`{page}-{run}.json`).
 
 use serde_json::Value;
 
@@ -25,16 +25,20 @@ pub struct Report {
 /// a busy machine): the run of the median performance score. `None` if none could run.
 pub async fn median_of(page: &str, url: &str, runs: usize) -> Option<Report> {
     let mut reports = Vec::new();
-    for _ in 0..runs {
-        reports.extend(run(page, url).await);
+    for n in 0..runs {
+        reports.extend(run(page, url, n).await);
     }
-    reports.sort_by(|a, b| a.scores[0].unwrap_or(-1.0).total_cmp(&b.scores[0].unwrap_or(-1.0)));
+    reports.sort_by(|a, b| {
+        a.scores[0]
+            .unwrap_or(-1.0)
+            .total_cmp(&b.scores[0].unwrap_or(-1.0))
+    });
     let middle = reports.len() / 2;
     (!reports.is_empty()).then(|| reports.swap_remove(middle))
 }
 
 /// Runs Lighthouse on `url` once; `None` (with the reason printed) if it could not run.
-async fn run(page: &str, url: &str) -> Option<Report> {
+async fn run(page: &str, url: &str, n: usize) -> Option<Report> {
     let cli = std::env::var_os("NPS_LIGHTHOUSE")?;
     let out = nps_e2e::temp_dir("lighthouse").join("report.json");
     let start = std::time::Instant::now();
@@ -60,7 +64,7 @@ async fn run(page: &str, url: &str) -> Option<Report> {
         let name: String = page.chars().filter(char::is_ascii_alphanumeric).collect();
         let _ = std::fs::copy(
             &out,
-            std::path::Path::new(&keep).join(format!("{name}.json")),
+            std::path::Path::new(&keep).join(format!("{name}-{n}.json")),
         );
     }
     let _ = std::fs::remove_dir_all(out.parent().unwrap());
