@@ -111,51 +111,51 @@ pub fn Widget(props: &WidgetProps) -> Html {
         });
     }
 
-    // Every post the flow asks for goes to the outbox, with its DOM event.
-    {
+    // Every post the flow asks for goes to the outbox the moment the event that asked for it
+    // happens, before the survey re-renders (the reducer runs within `dispatch`, so the state
+    // read after it is the new one): a tap's post is on the wire within the tap's own task.
+    // Then its DOM event, so a slow listener of the page does not hold the post back.
+    let post = {
         let (cfg, meta, host_el) = (cfg.clone(), props.meta.clone(), props.host.clone());
         let keys = props.keys.clone();
         let dispatcher = state.dispatcher();
-        let survey = state.survey.clone();
-        let stage = state.stage;
-        use_effect_with(state.posts, move |posts| {
-            if let (true, Some(stage)) = (*posts > 0, stage) {
-                let response = survey.response(stage, &meta, &host::now_rfc3339());
-                let (name, detail) = events::posted(&response);
-                host::dispatch(host_el.as_ref(), name, &detail);
-                // A scored response is continued by a reload of the page; a finished one is
-                // not, and its visit and survey are marked answered (`marks::after_post`).
-                let draft = response.score.map(|score| marks::Draft {
-                    id: meta.id.clone(),
-                    created_at: meta.created_at.clone(),
-                    score,
-                    at: 0,
-                    write_key: Some(meta.write_key.clone()),
-                });
-                host::keep_marks(&keys, &cfg, stage, draft);
-                let target = Target {
-                    endpoint: cfg.endpoint.clone(),
-                    headers: cfg.headers.clone(),
-                    update: cfg.update,
-                };
-                let listener = {
-                    let (host_el, id, dispatcher) =
-                        (host_el.clone(), meta.id.clone(), dispatcher.clone());
-                    Rc::new(move |status: Status| {
-                        report(&host_el, &id, stage, &status);
-                        dispatcher.dispatch(Action::Net(status));
-                    })
-                };
-                sender::submit(
-                    &meta.id,
-                    &target,
-                    response.to_json(),
-                    stage.rank(),
-                    listener,
-                );
-            }
-        });
-    }
+        move |state: &State| {
+            let Some(stage) = state.stage else { return };
+            let response = state.survey.response(stage, &meta, &host::now_rfc3339());
+            // A scored response is continued by a reload of the page; a finished one is
+            // not, and its visit and survey are marked answered (`marks::after_post`).
+            let draft = response.score.map(|score| marks::Draft {
+                id: meta.id.clone(),
+                created_at: meta.created_at.clone(),
+                score,
+                at: 0,
+                write_key: Some(meta.write_key.clone()),
+            });
+            let target = Target {
+                endpoint: cfg.endpoint.clone(),
+                headers: cfg.headers.clone(),
+                update: cfg.update,
+            };
+            let listener = {
+                let (host_el, id, dispatcher) =
+                    (host_el.clone(), meta.id.clone(), dispatcher.clone());
+                Rc::new(move |status: Status| {
+                    report(&host_el, &id, stage, &status);
+                    dispatcher.dispatch(Action::Net(status));
+                })
+            };
+            sender::submit(
+                &meta.id,
+                &target,
+                response.to_json(),
+                stage.rank(),
+                listener,
+            );
+            host::keep_marks(&keys, &cfg, stage, draft);
+            let (name, detail) = events::posted(&response);
+            host::dispatch(host_el.as_ref(), name, &detail);
+        }
+    };
 
     // A modal takes focus when it shows (the scale's first stop) and gives it back to
     // whatever had it when it closes.
@@ -230,8 +230,14 @@ pub fn Widget(props: &WidgetProps) -> Html {
     }
 
     let on_event = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |e: Event| dispatcher.dispatch(Action::Flow(e)))
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let before = state.posts;
+            state.dispatch(Action::Flow(e));
+            if state.posts != before {
+                post(&state);
+            }
+        })
     };
     let uid = format!("nps-{}", &props.meta.id[..8]);
     let question_id = format!("{uid}-q");

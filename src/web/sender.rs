@@ -101,8 +101,9 @@ impl Shell {
             Command::WriteCreated(ids) => self.set(CREATED_KEY, &ids),
             Command::Post(p) => {
                 let me = self.clone();
+                let sending = post(&p);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let reply = post(&p).await;
+                    let reply = sending.await;
                     let stored = me.stored_entry(&p.id);
                     me.feed(Input::Reply {
                         id: p.id,
@@ -348,15 +349,14 @@ fn fetch_request(
     Request::new_with_str_and_init(&r.url, &init)
 }
 
-async fn post(p: &Post) -> Reply {
+/// Posts `p`: the request is built and `fetch` called now, in the caller's task (a tap's post
+/// starts before the survey re-renders); the future waits for the reply.
+fn post(p: &Post) -> impl std::future::Future<Output = Reply> {
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
-    let request = match fetch_request(p, false, signal.as_ref()) {
-        Ok(r) => r,
-        Err(_) => return Reply::NetworkError,
-    };
+    let request = fetch_request(p, false, signal.as_ref()).ok();
     let timed_out = Rc::new(RefCell::new(false));
-    let timer = controller.map(|c| {
+    let timer = controller.filter(|_| request.is_some()).map(|c| {
         let flag = timed_out.clone();
         let cb = Closure::once_into_js(move || {
             *flag.borrow_mut() = true;
@@ -369,10 +369,21 @@ async fn post(p: &Post) -> Reply {
             )
             .ok()
     });
-    let result = JsFuture::from(window().fetch_with_request(&request)).await;
-    if let Some(Some(t)) = timer {
-        window().clear_timeout_with_handle(t);
+    let fetched = request.map(|r| JsFuture::from(window().fetch_with_request(&r)));
+    async move {
+        let Some(fetched) = fetched else {
+            return Reply::NetworkError;
+        };
+        let result = fetched.await;
+        if let Some(Some(t)) = timer {
+            window().clear_timeout_with_handle(t);
+        }
+        reply_of(result, &timed_out)
     }
+}
+
+/// What a finished `fetch` says.
+fn reply_of(result: Result<JsValue, JsValue>, timed_out: &RefCell<bool>) -> Reply {
     match result {
         Ok(v) => {
             let resp: web_sys::Response = v.unchecked_into();
