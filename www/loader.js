@@ -103,7 +103,9 @@ if (!api || !api.version) {
     value: function (bindgen) {
       bindgen({ module_or_path: wasm }).then(function () {
         core = bindgen;
-        whenParsed(function () {
+        /* A task of its own for the first render: the page stays responsive between the
+           wasm's start and the surveys' mounting (no one long task). */
+        setTimeout(whenParsed, 0, function () {
           mounts.forEach(mountNow);
           mounts = [];
           var all = core.mountAll();

@@ -179,7 +179,25 @@ pub(crate) async fn static_files(
             return StatusCode::NOT_FOUND.into_response();
         }
     }
-    next.run(req).await
+    // A pinned file of the widget (`rules::is_pinned_name`) never changes under its name: kept
+    // for ever. The loader `nps-widget.js` names the release's pinned files: asked again each
+    // time (a 304 when unchanged), so a new release reaches pages at once.
+    let name = req.uri().path().rsplit('/').next().unwrap_or_default();
+    let cache = if nps_core::contract::rules::is_pinned_name(name) {
+        Some("public, max-age=31536000, immutable")
+    } else if name == crate::state::WIDGET_SCRIPT {
+        Some("no-cache")
+    } else {
+        None
+    };
+    let mut response = next.run(req).await;
+    if let (Some(cache), true) = (cache, response.status().is_success()) {
+        response.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static(cache),
+        );
+    }
+    response
 }
 
 #[cfg(test)]

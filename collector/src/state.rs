@@ -31,7 +31,7 @@ pub(crate) struct AppState {
 }
 
 /// The widget's script in the static folder.
-const WIDGET_SCRIPT: &str = "nps-widget.js";
+pub(crate) const WIDGET_SCRIPT: &str = "nps-widget.js";
 
 /// The state as the router holds it.
 pub(crate) type Shared = Arc<AppState>;

@@ -462,6 +462,44 @@ async fn static_files_go_out_precompressed_when_the_browser_accepts_it() {
     );
 }
 
+#[tokio::test]
+async fn pinned_files_are_kept_for_ever_and_the_loader_is_asked_again() {
+    let dir = db_path().parent().unwrap().join("pinned");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in [
+        "nps-widget.js",
+        "nps-widget-0.1.0-c652d0e9a5.wasm",
+        "nps-widget-glue-0.1.0-3f2932a104.js",
+        "other.js",
+    ] {
+        std::fs::write(dir.join(name), b"x").unwrap();
+    }
+    let app = router_with(Settings {
+        allow_origins: vec![],
+        admin_token: "t".into(),
+        rate_limit: 0,
+        static_dir: Some(dir),
+        ..Settings::default()
+    });
+    let cache = |path: &'static str| {
+        let app = app.clone();
+        async move {
+            let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+            let r = send(&app, req).await;
+            r.headers
+                .get(header::CACHE_CONTROL)
+                .map(|v| v.to_str().unwrap().to_owned())
+        }
+    };
+    let forever = Some("public, max-age=31536000, immutable".to_owned());
+    assert_eq!(cache("/nps-widget-0.1.0-c652d0e9a5.wasm").await, forever);
+    assert_eq!(cache("/nps-widget-glue-0.1.0-3f2932a104.js").await, forever);
+    assert_eq!(cache("/nps-widget.js").await, Some("no-cache".to_owned()));
+    assert_eq!(cache("/other.js").await, None);
+    // A pinned name that is not there is a plain 404, not cached.
+    assert_eq!(cache("/nps-widget-0.1.0-0000000000.wasm").await, None);
+}
+
 /// Regression: `{"score": 3, "score": 9}` was stored as a 9 (the last key won); a reader
 /// taking the first would see a 3.
 #[tokio::test]

@@ -28,9 +28,9 @@ impl Pinned {
     /// Names `bytes` as `stem` and `ext` at `version`.
     pub fn of(stem: &str, ext: &str, version: &str, bytes: &[u8]) -> Pinned {
         let digest = Sha384::digest(bytes);
-        let hash: String = digest[..5].iter().map(|b| format!("{b:02x}")).collect();
+        let hash: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         Pinned {
-            name: format!("{stem}-{version}-{hash}.{ext}"),
+            name: nps_core::contract::rules::pinned_name(stem, version, &hash, ext),
             integrity: format!(
                 "sha384-{}",
                 base64::engine::general_purpose::STANDARD.encode(digest)
@@ -109,6 +109,7 @@ mod tests {
             "sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn"
         );
         assert_eq!(a.name, "nps-widget-0.1.0-cb00753f45.wasm");
+        assert!(nps_core::contract::rules::is_pinned_name(&a.name));
         let b = Pinned::of("nps-widget", "wasm", "0.1.0", b"abd");
         assert_ne!(a.name, b.name);
         assert_ne!(a.integrity, b.integrity);

@@ -256,6 +256,43 @@ pub fn is_email(s: &str) -> bool {
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// The widget's pinned files (`cargo xtask dist`): `{stem}-{version}-{hash}.{ext}`, `hash` the
+/// first `PINNED_HASH` hex digits of the file's SHA-384, so a name always means the same
+/// bytes. A collector serving `dist/` lets browsers keep them for ever.
+pub const PINNED_HASH: usize = 10;
+
+/// A pinned file's name.
+pub fn pinned_name(stem: &str, version: &str, hash: &str, ext: &str) -> String {
+    format!(
+        "{stem}-{version}-{}.{ext}",
+        &hash[..PINNED_HASH.min(hash.len())]
+    )
+}
+
+/// Whether a file name is a pinned file's: `nps-widget…-1.2.3-0123456789.js` (or `.wasm`).
+pub fn is_pinned_name(name: &str) -> bool {
+    let Some(base) = name
+        .strip_suffix(".js")
+        .or_else(|| name.strip_suffix(".wasm"))
+    else {
+        return false;
+    };
+    let mut parts = base.rsplitn(3, '-');
+    let (Some(hash), Some(version), Some(stem)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let semver = version.split('.').count() == 3
+        && version
+            .split('.')
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    stem.starts_with("nps-widget")
+        && semver
+        && hash.len() == PINNED_HASH
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,6 +415,31 @@ mod tests {
         }
         for no in ["门店", "a\r\nb", "😀", "\u{100}"] {
             assert!(!is_header_value(no), "{no:?}");
+        }
+    }
+
+    #[test]
+    fn pinned_names() {
+        let name = pinned_name("nps-widget-glue", "0.1.0", "3f2932a104beef", "js");
+        assert_eq!(name, "nps-widget-glue-0.1.0-3f2932a104.js");
+        for ok in [
+            name.as_str(),
+            "nps-widget-0.1.0-c652d0e9a5.wasm",
+            "nps-widget-12.0.3-0123456789.js",
+        ] {
+            assert!(is_pinned_name(ok), "{ok}");
+        }
+        for no in [
+            "nps-widget.js",
+            "nps-widget_bg.wasm",
+            "nps-widget-0.1.0-c652d0e9a.wasm",
+            "nps-widget-0.1-c652d0e9a5.wasm",
+            "nps-widget-0.1.0-C652D0E9A5.wasm",
+            "nps-widget-0.1.0-c652d0e9a5.css",
+            "nps-dashboard-0.1.0-c652d0e9a5.js",
+            "nps-widget-0.1.0-c652d0e9a5.js.br",
+        ] {
+            assert!(!is_pinned_name(no), "{no}");
         }
     }
 }
