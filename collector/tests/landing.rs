@@ -1046,6 +1046,8 @@ async fn a_landing_page_shows_the_brands_logo_the_visit_and_the_privacy_link() {
         .expect("the logo")
         .to_owned();
     assert!(src.starts_with("/s/after-sales/logo?v="), "{src}");
+    // The logo is the tab's icon too.
+    assert!(page.text.contains(&format!("<link rel=\"icon\" href=\"{src}\">")));
     let served = get(&app, &src).await;
     assert_eq!(served.status, StatusCode::OK);
     assert_eq!(served.headers[header::CONTENT_TYPE], "image/png");
@@ -1058,7 +1060,13 @@ async fn a_landing_page_shows_the_brands_logo_the_visit_and_the_privacy_link() {
     assert!(!page.text.contains("<p class=\"nps-page-visit\">"));
     let around = page.text.split("<div id=\"nps\"").next().unwrap();
     assert!(!around.contains("XX-9"), "{around}");
-    // A survey without a logo has none to serve.
+    // A survey without a logo has none to serve, and its page asks for no icon.
+    let page = get(&app, "/s/other").await;
+    assert!(
+        page.text.contains("<link rel=\"icon\" href=\"data:,\">"),
+        "{}",
+        page.text
+    );
     assert_eq!(
         get(&app, "/s/other/logo").await.status,
         StatusCode::NOT_FOUND

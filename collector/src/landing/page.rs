@@ -65,10 +65,16 @@ fn page_of(cfg: &Config, m: &Masthead, body: &str, script: &str, share: Option<&
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1,viewport-fit=cover\">\
 <meta name=\"format-detection\" content=\"telephone=no\"><meta name=\"color-scheme\" content=\"light dark\">\
-<meta name=\"robots\" content=\"noindex\">{share}<title>{title}</title><style>{PAGE_CSS}{css}</style></head>\
+<meta name=\"robots\" content=\"noindex\">{icon}{share}<title>{title}</title><style>{PAGE_CSS}{css}</style></head>\
 <body><main>{header}{body}{footer}</main>{script}</body></html>",
         lang = cfg.locale.tag(),
         title = esc(&title),
+        // The brand's logo is the tab's icon; without one, no icon at all (not a 404 for
+        // `/favicon.ico` on every page).
+        icon = format!(
+            "<link rel=\"icon\" href=\"{}\">",
+            esc(m.logo_src.as_deref().unwrap_or("data:,"))
+        ),
         share = share.map_or(String::new(), |u| format!(
             "<meta name=\"nps-share\" content=\"{}\">",
             esc(u)
