@@ -61,20 +61,24 @@ impl fmt::Display for Locale {
 }
 
 macro_rules! texts {
-    ($( $variant:ident $key:literal { $zh:expr, $tw:expr, $en:expr } )*) => {
-        /// Every piece of text the widget shows.
+    ($( $variant:ident $key:literal { $zh:expr, $tw:expr, $en:expr } )*
+     #[cfg(feature = "pages")]
+     $( $page:ident $page_key:literal { $page_zh:expr, $page_tw:expr, $page_en:expr } )*) => {
+        /// Every piece of text the widget and the collector's pages show.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Text { $($variant),* }
+        pub enum Text { $($variant,)* $($page),* }
 
         impl Text {
-            pub const ALL: &'static [Text] = &[$(Text::$variant),*];
+            pub const ALL: &'static [Text] = &[$(Text::$variant,)* $(Text::$page),*];
+            /// The pages' texts: their wording is compiled only with the `pages` feature.
+            pub const PAGES: &'static [Text] = &[$(Text::$page),*];
 
             /// The key used in the `text` config object.
             pub fn key(self) -> &'static str {
-                match self { $(Text::$variant => $key),* }
+                match self { $(Text::$variant => $key,)* $(Text::$page => $page_key),* }
             }
 
-            /// The built-in wording for a locale.
+            /// The built-in wording for a locale (a page's text is empty without `pages`).
             pub fn default_in(self, locale: Locale) -> &'static str {
                 match (self, locale) {
                     $(
@@ -82,6 +86,16 @@ macro_rules! texts {
                         (Text::$variant, Locale::ZhTw) => $tw,
                         (Text::$variant, Locale::En) => $en,
                     )*
+                    $(
+                        #[cfg(feature = "pages")]
+                        (Text::$page, Locale::ZhCn) => $page_zh,
+                        #[cfg(feature = "pages")]
+                        (Text::$page, Locale::ZhTw) => $page_tw,
+                        #[cfg(feature = "pages")]
+                        (Text::$page, Locale::En) => $page_en,
+                    )*
+                    #[cfg(not(feature = "pages"))]
+                    _ => "",
                 }
             }
         }
@@ -197,6 +211,11 @@ texts! {
         "点击右上角 ··· 即可分享给好友。",
         "點擊右上角 ··· 即可分享給好友。",
         "Tap ··· at the top right to share with a friend." }
+    Unavailable "unavailable" { "评价暂时无法显示。", "評價暫時無法顯示。", "This survey can't be shown right now." }
+    // The collector's landing, invite, referral and booking pages: their words are compiled
+    // only with the `pages` feature (the collector's), never into the widget's wasm, which
+    // shows none of them; their keys stay known to the `text` config everywhere.
+    #[cfg(feature = "pages")]
     ScanToRate "scan_to_rate" { "扫码为本次服务评分", "掃碼為本次服務評分", "Scan to rate your visit" }
     PageTitle "page_title" { "服务评价", "服務評價", "Your feedback" }
     LinkInvalid "link_invalid" {
@@ -267,7 +286,6 @@ texts! {
         "请填写称呼和有效的手机号，并勾选同意。",
         "請填寫稱呼和有效的手機號碼，並勾選同意。",
         "Please give your name and a valid mobile number, and tick the box." }
-    Unavailable "unavailable" { "评价暂时无法显示。", "評價暫時無法顯示。", "This survey can't be shown right now." }
 }
 
 /// Replaces `{name}` placeholders with values; unknown placeholders stay as written.
@@ -388,7 +406,8 @@ mod tests {
         for t in Text::ALL {
             assert!(keys.insert(t.key()), "duplicate key {}", t.key());
             for l in Locale::ALL {
-                assert!(!t.default_in(l).is_empty(), "{} empty in {l}", t.key());
+                let compiled = cfg!(feature = "pages") || !Text::PAGES.contains(t);
+                assert_eq!(t.default_in(l).is_empty(), !compiled, "{} in {l}", t.key());
             }
         }
     }
