@@ -505,6 +505,23 @@ fn the_js_scoring_api() {
     // A Uint8Array is counted in bulk: the same figures as the Array, and the same error.
     let bytes = js_sys::Uint8Array::from(&[10u8, 9, 8, 0][..]);
     assert_eq!(score_of(bytes.into()).unwrap(), r);
+    // A Proxy passes the type check and may lie about its length from one read to the next:
+    // the widget reads a copy the engine made, so it cannot write past a buffer. Either
+    // answer is fine (an error, or the two scores); the scorer works on afterwards.
+    let liar = js_sys::eval(
+        "(() => { let reads = 0; return new Proxy(new Uint8Array([10, 9]), { get(t, k) { \
+           if (k === 'length') return ++reads > 1 ? 100000 : 0; const v = Reflect.get(t, k); \
+           return typeof v === 'function' ? v.bind(t) : v; } }); })()",
+    )
+    .unwrap();
+    if let Ok(r) = score_of(liar) {
+        assert_eq!(r["n"].as_u64(), Some(2));
+    }
+    let defined = js_sys::Uint8Array::from(&[10u8, 10, 0][..]);
+    let attributes: js_sys::Object =
+        wasm_bindgen::JsCast::unchecked_into(js_sys::JSON::parse(r#"{"value": 100000}"#).unwrap());
+    js_sys::Reflect::define_property(&defined, &"length".into(), &attributes).unwrap();
+    assert_eq!(score_of(defined.into()).unwrap()["n"].as_u64(), Some(3));
     let off = js_sys::Uint8Array::from(&[10u8, 9, 200, 12][..]);
     assert_eq!(
         score_of(off.into()).unwrap_err(),

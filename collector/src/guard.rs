@@ -182,8 +182,10 @@ pub(crate) async fn static_files(
     // A pinned file of the widget (`rules::is_pinned_name`) never changes under its name: kept
     // for ever. The loader `nps-widget.js` names the release's pinned files: asked again each
     // time (a 304 when unchanged), so a new release reaches pages at once.
-    let name = req.uri().path().rsplit('/').next().unwrap_or_default();
-    let cache = if nps_core::contract::rules::is_pinned_name(name) {
+    // Only a plain name at the folder's root: nothing encoded, no subfolder.
+    let path = req.uri().path();
+    let name = path.strip_prefix('/').unwrap_or_default();
+    let cache = if !path.contains('%') && nps_core::contract::rules::is_pinned_name(name) {
         Some("public, max-age=31536000, immutable")
     } else if name == crate::state::WIDGET_SCRIPT {
         Some("no-cache")

@@ -474,6 +474,8 @@ async fn pinned_files_are_kept_for_ever_and_the_loader_is_asked_again() {
     ] {
         std::fs::write(dir.join(name), b"x").unwrap();
     }
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/nps-widget-0.1.0-c652d0e9a5.wasm"), b"x").unwrap();
     let app = router_with(Settings {
         allow_origins: vec![],
         admin_token: "t".into(),
@@ -496,6 +498,9 @@ async fn pinned_files_are_kept_for_ever_and_the_loader_is_asked_again() {
     assert_eq!(cache("/nps-widget-glue-0.1.0-3f2932a104.js").await, forever);
     assert_eq!(cache("/nps-widget.js").await, Some("no-cache".to_owned()));
     assert_eq!(cache("/other.js").await, None);
+    // Only a plain name at the folder's root: not in a subfolder, not encoded.
+    assert_eq!(cache("/sub/nps-widget-0.1.0-c652d0e9a5.wasm").await, None);
+    assert_eq!(cache("/sub%2Fnps-widget-0.1.0-c652d0e9a5.wasm").await, None);
     // A pinned name that is not there is a plain 404, not cached.
     assert_eq!(cache("/nps-widget-0.1.0-0000000000.wasm").await, None);
 }

@@ -1047,7 +1047,9 @@ async fn a_landing_page_shows_the_brands_logo_the_visit_and_the_privacy_link() {
         .to_owned();
     assert!(src.starts_with("/s/after-sales/logo?v="), "{src}");
     // The logo is the tab's icon too.
-    assert!(page.text.contains(&format!("<link rel=\"icon\" href=\"{src}\">")));
+    assert!(page
+        .text
+        .contains(&format!("<link rel=\"icon\" href=\"{src}\">")));
     let served = get(&app, &src).await;
     assert_eq!(served.status, StatusCode::OK);
     assert_eq!(served.headers[header::CONTENT_TYPE], "image/png");

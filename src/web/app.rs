@@ -140,7 +140,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 let (host_el, id, dispatcher) =
                     (host_el.clone(), meta.id.clone(), dispatcher.clone());
                 Rc::new(move |status: Status| {
-                    report(&host_el, &id, stage, &status);
+                    sender::report_delivery(&host_el, &id, stage, &status);
                     dispatcher.dispatch(Action::Net(status));
                 })
             };
@@ -384,18 +384,5 @@ fn trap_focus(card_ref: &NodeRef, e: &KeyboardEvent) {
     {
         e.prevent_default();
         let _ = el.focus();
-    }
-}
-
-/// The contract's delivery events; what the page's developer must fix also goes to the console.
-fn report(host_el: &web_sys::Element, id: &str, stage: Stage, status: &Status) {
-    if *status == Status::Delivered {
-        host::dispatch(
-            host_el.as_ref(),
-            events::DELIVERED,
-            &events::delivered(id, stage),
-        );
-    } else if let Some(detail) = events::delivery_error(id, Some(stage), status) {
-        host::report(host_el.as_ref(), events::ERROR, &detail);
     }
 }

@@ -11,6 +11,7 @@ mod sender;
 mod session;
 mod state;
 mod trigger;
+mod wire;
 
 use std::rc::Rc;
 
@@ -247,7 +248,7 @@ pub fn mount_all() -> js_sys::Array {
 pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
     // A typed array is read in bulk and counted in one pass (1,000,000 scores in a few ms).
     if let Some(bytes) = scores.dyn_ref::<js_sys::Uint8Array>() {
-        let tally = crate::scoring::analysis::tally_bytes(&bytes.to_vec())
+        let tally = crate::scoring::analysis::tally_bytes(&own_bytes(bytes))
             .map_err(|e| js_error(&format!("NpsWidget.score: {e}")))?;
         return js_sys::JSON::parse(&scored(&tally).to_string());
     }
@@ -284,6 +285,13 @@ pub fn score(scores: JsValue) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&scored(&tally).to_string())
 }
 
+/// The bytes of a `Uint8Array` the page gave, read in bulk from a copy the engine made: what
+/// passed the type check may be a Proxy whose `length` changes between reads, and the copy
+/// into wasm memory must not trust it.
+fn own_bytes(a: &js_sys::Uint8Array) -> Vec<u8> {
+    js_sys::Uint8Array::new(a).to_vec()
+}
+
 /// A tally as the JS API gives it: `{n, promoters, passives, detractors, nps, ci95}`.
 fn scored(t: &Tally) -> serde_json::Value {
     let nps = t.nps();
@@ -304,14 +312,16 @@ fn scored(t: &Tally) -> serde_json::Value {
 pub fn score_segments(scores: JsValue, segments: JsValue) -> Result<JsValue, JsValue> {
     let scores = scores
         .dyn_ref::<js_sys::Uint8Array>()
-        .map(|a| a.to_vec())
+        .map(own_bytes)
         .ok_or_else(|| {
             js_error(
                 "NpsWidget.scoreSegments: scores must be a Uint8Array of integers from 0 to 10",
             )
         })?;
     let ids: Vec<u32> = if let Some(a) = segments.dyn_ref::<js_sys::Uint32Array>() {
-        a.to_vec()
+        // A copy made by the engine, whose length cannot change under the copy into wasm
+        // (a Proxy passes the type check and may answer `length` differently each time).
+        js_sys::Uint32Array::new(a).to_vec()
     } else if js_sys::Array::is_array(&segments) {
         let mut ids = Vec::with_capacity(scores.len());
         for (i, v) in js_sys::Array::from(&segments).iter().enumerate() {

@@ -10,12 +10,11 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Request, RequestInit, RequestMode};
 
+use super::wire::{beacon, post};
 use crate::outbox::{
-    entry_key, Command, Driver, Entry, Env, Flusher, Input, Post, Reply, Status, Target,
-    CREATED_KEY, ENTRY_PREFIX, LEASE_KEY, LOCK_NAME, TIMEOUT_MS,
+    entry_key, Command, Driver, Entry, Env, Flusher, Input, Status, Target, CREATED_KEY,
+    ENTRY_PREFIX, LEASE_KEY, LOCK_NAME,
 };
 
 pub type Listener = Rc<dyn Fn(Status)>;
@@ -26,6 +25,9 @@ struct Shell {
     /// (response id, listener); a handful at most, so a list.
     listeners: RefCell<Vec<(String, Listener)>>,
     timer: RefCell<Option<i32>>,
+    /// While `SHELL` is being made: posts wait for a task, so a page's `fetch` wrapper that
+    /// calls the widget back finds the outbox made.
+    starting: std::cell::Cell<bool>,
 }
 
 thread_local! {
@@ -57,6 +59,7 @@ impl Shell {
             storage,
             listeners: RefCell::new(Vec::new()),
             timer: RefCell::new(None),
+            starting: std::cell::Cell::new(true),
         });
         listen_to_page();
         shell.feed(Input::Loaded {
@@ -65,6 +68,7 @@ impl Shell {
         if wants_lock {
             request_flusher_lock();
         }
+        shell.starting.set(false);
         shell
     }
 
@@ -101,9 +105,12 @@ impl Shell {
             Command::WriteCreated(ids) => self.set(CREATED_KEY, &ids),
             Command::Post(p) => {
                 let me = self.clone();
-                let sending = post(&p);
+                let sending = (!self.starting.get()).then(|| post(&p));
                 wasm_bindgen_futures::spawn_local(async move {
-                    let reply = sending.await;
+                    let reply = match sending {
+                        Some(sending) => sending.await,
+                        None => post(&p).await,
+                    };
                     let stored = me.stored_entry(&p.id);
                     me.feed(Input::Reply {
                         id: p.id,
@@ -304,101 +311,21 @@ fn probe_storage() -> Option<web_sys::Storage> {
     Some(s)
 }
 
-/// Page hide: the browser delivers it after the page is gone (no reply comes back). A PATCH
-/// (`update: "patch"`) goes as a `keepalive` fetch: `sendBeacon` can only POST.
-fn beacon(p: &Post) {
-    let sent = p.beacon_ok()
-        && window()
-            .navigator()
-            .send_beacon_with_opt_str(&p.target.endpoint, Some(&p.body))
-            .unwrap_or(false);
-    if !sent {
-        let _ = fetch_request(p, true, None).map(|r| window().fetch_with_request(&r));
-    }
-}
-
-/// True when the endpoint is on another origin than the page.
-fn cross_origin(endpoint: &str) -> bool {
-    let href = window().location().href().unwrap_or_default();
-    match web_sys::Url::new_with_base(endpoint, &href) {
-        Ok(u) => u.origin() != window().location().origin().unwrap_or_default(),
-        Err(_) => false,
-    }
-}
-
-fn fetch_request(
-    post: &Post,
-    keepalive: bool,
-    signal: Option<&web_sys::AbortSignal>,
-) -> Result<Request, JsValue> {
-    let r = post.request(cross_origin(&post.target.endpoint));
-    let init = RequestInit::new();
-    init.set_method(r.method);
-    init.set_mode(RequestMode::Cors);
-    init.set_body(&JsValue::from_str(r.body));
-    // web-sys has no setter for `keepalive` yet; it is a plain RequestInit member.
-    js_sys::Reflect::set(&init, &"keepalive".into(), &keepalive.into())?;
-    if let Some(s) = signal {
-        init.set_signal(Some(s));
-    }
-    let headers = web_sys::Headers::new()?;
-    for (k, v) in &r.headers {
-        headers.set(k, v)?;
-    }
-    init.set_headers(&headers);
-    Request::new_with_str_and_init(&r.url, &init)
-}
-
-/// Posts `p`: the request is built and `fetch` called now, in the caller's task (a tap's post
-/// starts before the survey re-renders); the future waits for the reply.
-fn post(p: &Post) -> impl std::future::Future<Output = Reply> {
-    let controller = AbortController::new().ok();
-    let signal = controller.as_ref().map(|c| c.signal());
-    let request = fetch_request(p, false, signal.as_ref()).ok();
-    let timed_out = Rc::new(RefCell::new(false));
-    let timer = controller.filter(|_| request.is_some()).map(|c| {
-        let flag = timed_out.clone();
-        let cb = Closure::once_into_js(move || {
-            *flag.borrow_mut() = true;
-            c.abort();
-        });
-        window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                cb.unchecked_ref(),
-                TIMEOUT_MS as i32,
-            )
-            .ok()
-    });
-    let fetched = request.map(|r| JsFuture::from(window().fetch_with_request(&r)));
-    async move {
-        let Some(fetched) = fetched else {
-            return Reply::NetworkError;
-        };
-        let result = fetched.await;
-        if let Some(Some(t)) = timer {
-            window().clear_timeout_with_handle(t);
-        }
-        reply_of(result, &timed_out)
-    }
-}
-
-/// What a finished `fetch` says.
-fn reply_of(result: Result<JsValue, JsValue>, timed_out: &RefCell<bool>) -> Reply {
-    match result {
-        Ok(v) => {
-            let resp: web_sys::Response = v.unchecked_into();
-            let retry_after_s = resp
-                .headers()
-                .get("Retry-After")
-                .ok()
-                .flatten()
-                .and_then(|s| s.trim().parse::<u64>().ok());
-            Reply::Status {
-                code: resp.status(),
-                retry_after_s,
-            }
-        }
-        Err(_) if *timed_out.borrow() => Reply::Timeout,
-        Err(_) => Reply::NetworkError,
+/// The contract's delivery events; what the page's developer must fix also goes to the console.
+pub fn report_delivery(
+    host_el: &web_sys::Element,
+    id: &str,
+    stage: crate::contract::payload::Stage,
+    status: &crate::outbox::Status,
+) {
+    use crate::contract::events;
+    if *status == crate::outbox::Status::Delivered {
+        super::host::dispatch(
+            host_el.as_ref(),
+            events::DELIVERED,
+            &events::delivered(id, stage),
+        );
+    } else if let Some(detail) = events::delivery_error(id, Some(stage), status) {
+        super::host::report(host_el.as_ref(), events::ERROR, &detail);
     }
 }

@@ -12,6 +12,8 @@ use crate::{cargo, minify, pinned, root, run, step, target_dir, tools, Result};
 /// The loader a page includes (its pinned copy is `nps-widget-{version}-{hash}.js`); it
 /// fetches the pinned glue and wasm that `dist/nps-widget.json` names.
 pub const LOADER: &str = "nps-widget.js";
+/// The pinned files' stems (the collector knows them by these).
+const STEMS: [&str; 2] = nps_core::contract::rules::PINNED_STEMS;
 /// The budget files: the most brotli bytes of the whole widget (loader, glue and wasm; the
 /// stylesheet is inside the wasm), and of the loader alone, what a page pays up front.
 pub const BUDGET_FILE: &str = "size-budget.txt";
@@ -38,7 +40,7 @@ pub fn dist() -> Result<(PathBuf, Weight)> {
     let renamed = short_names(&read(&bind.join("nps_widget.js"))?, &renaming)?;
     let version = pinned::version()?;
     let bytes = |p: &Path| fs::read(p).map_err(|e| format!("read {}: {e}", p.display()));
-    let wasm = pinned::Pinned::write("nps-widget", "wasm", &version, &bytes(&shrunk)?, &dist)?;
+    let wasm = pinned::Pinned::write(STEMS[0], "wasm", &version, &bytes(&shrunk)?, &dist)?;
 
     // The glue: a classic script the loader adds (checked by its integrity). It hands
     // `wasm_bindgen` to the loader, and reads the style nonce from it; nothing leaks.
@@ -46,7 +48,7 @@ pub fn dist() -> Result<(PathBuf, Weight)> {
         "(function(){{var b=window.NpsWidget&&window.NpsWidget._boot;if(!b)return;var npsStyleNonce=b.nonce;\n{}\nb(wasm_bindgen)}})();\n",
         minify::js(&renamed)
     );
-    let glue = pinned::Pinned::write("nps-widget-glue", "js", &version, glue.as_bytes(), &dist)?;
+    let glue = pinned::Pinned::write(STEMS[1], "js", &version, glue.as_bytes(), &dist)?;
 
     // The loader, the one script a page includes: the pinned files' names and integrity, the
     // event names of the contract, the share sheet, and the loader proper.
@@ -58,7 +60,7 @@ pub fn dist() -> Result<(PathBuf, Weight)> {
         minify::js(&read(&root.join("www/loader.js"))?),
     );
     write(&dist.join(LOADER), &loader)?;
-    let loader = pinned::Pinned::write("nps-widget", "js", &version, loader.as_bytes(), &dist)?;
+    let loader = pinned::Pinned::write(STEMS[0], "js", &version, loader.as_bytes(), &dist)?;
     let files = pinned::Files {
         version,
         loader,

@@ -60,22 +60,34 @@ pub fn package(dist: &Path) -> Result<PathBuf> {
     for f in &files {
         fs::copy(dist.join(f), pkg.join(f)).map_err(|e| format!("copy {f}: {e}"))?;
     }
-    // The ES module: the same loader, told where it is, then the API as named exports. On a
-    // server (SSR) it defines nothing and its functions say why.
+    // The ES module: the same loader, given each pinned file's address as
+    // `new URL("./file", import.meta.url)` (what Vite, webpack and Parcel copy as assets), then
+    // the API as named exports. On a server (SSR) it defines nothing, its functions say why,
+    // and `ready` rejects.
     let loader = read(&dist.join(crate::dist::LOADER))?;
+    let asset = |k: &str| {
+        format!(
+            "new URL(\"./{}\", import.meta.url).href",
+            manifest[k][0].as_str().unwrap_or_default()
+        )
+    };
     let esm = format!(
         "/*! nps-widget {version} (ES module) */\n\
-         var NPS_BASE = typeof window === \"undefined\" ? \"\" : import.meta.url;\n\
-         if (typeof window !== \"undefined\") {{\n{loader}}}\n\
-         const api = typeof window === \"undefined\" ? undefined : window.NpsWidget;\n\
-         const call = (name) => (...args) => {{\n  if (!api) throw new Error(\"nps-widget runs in a browser: call \" + name + \" there\");\n  return api[name](...args);\n}};\n\
+         const browser = typeof window !== \"undefined\";\n\
+         var NPS_URLS = browser ? {{ glue: {glue}, wasm: {wasm} }} : null;\n\
+         if (browser) {{\n{loader}}}\n\
+         const api = browser ? window.NpsWidget : undefined;\n\
+         const away = new Error(\"nps-widget runs in a browser; this is a server\");\n\
+         const call = (name) => (...args) => {{\n  if (!api) throw away;\n  return api[name](...args);\n}};\n\
          export const NpsWidget = api;\nexport default api;\n\
          export const version = {version:?};\n\
-         export const ready = api ? api.ready : new Promise(() => {{}});\n\
+         export const ready = api ? api.ready : Promise.reject(away);\nready.catch(() => {{}});\n\
          export const load = call(\"load\");\nexport const mount = call(\"mount\");\n\
          export const show = call(\"show\");\nexport const mountAll = call(\"mountAll\");\n\
          export const score = call(\"score\");\nexport const scoreSegments = call(\"scoreSegments\");\n\
-         export const share = call(\"share\");\n"
+         export const share = call(\"share\");\n",
+        glue = asset("glue"),
+        wasm = asset("wasm"),
     );
     write(&pkg.join("index.mjs"), &esm)?;
     write(&pkg.join("index.d.ts"), &crate::types::index(version))?;
@@ -87,31 +99,7 @@ pub fn package(dist: &Path) -> Result<PathBuf> {
     )?;
     files.extend(["index.mjs", "index.d.ts", "global.d.ts", "README.md"].map(str::to_owned));
     write(&pkg.join("README.md"), &readme(version, &manifest))?;
-    let package_json = serde_json::json!({
-        "name": NAME,
-        "version": version,
-        "description": "A Net Promoter Score survey: yew + WebAssembly, scored locally, posted to any endpoint. A 2 KB loader; the widget is fetched when wanted and checked by its integrity.",
-        "license": "MIT OR Apache-2.0",
-        "type": "module",
-        "main": "./index.mjs",
-        "module": "./index.mjs",
-        "types": "./index.d.ts",
-        "exports": {
-            ".": {"types": "./index.d.ts", "import": "./index.mjs", "default": "./index.mjs"},
-            "./global": {"types": "./global.d.ts"},
-            "./nps-widget.js": "./nps-widget.js",
-            "./nps-widget.json": "./nps-widget.json",
-            "./nps-widget-*": "./nps-widget-*",
-            "./package.json": "./package.json"
-        },
-        "files": files,
-        "sideEffects": true,
-        "keywords": ["nps", "net promoter score", "survey", "feedback", "webassembly"]
-    });
-    write(
-        &pkg.join("package.json"),
-        &serde_json::to_string_pretty(&package_json).map_err(|e| e.to_string())?,
-    )?;
+    write(&pkg.join("package.json"), &package_json(version, &files))?;
     run_in(
         &pkg,
         Command::new("npm")
@@ -124,6 +112,42 @@ pub fn package(dist: &Path) -> Result<PathBuf> {
     }
     println!("npm package: {}", tarball.display());
     Ok(tarball)
+}
+
+/// `package.json`, written as text: the `exports` conditions in the order resolvers read them
+/// (`types` first, `default` last; webpack refuses a `default` before the others).
+fn package_json(version: &str, files: &[String]) -> String {
+    let files = serde_json::to_string(files).unwrap_or_default();
+    format!(
+        r#"{{
+  "name": "{NAME}",
+  "version": "{version}",
+  "description": "A Net Promoter Score survey: yew + WebAssembly, scored locally, posted to any endpoint. A 2 KB loader; the widget is fetched when wanted and checked by its integrity.",
+  "license": "MIT OR Apache-2.0",
+  "type": "module",
+  "main": "./index.mjs",
+  "module": "./index.mjs",
+  "types": "./index.d.ts",
+  "exports": {{
+    ".": {{
+      "types": "./index.d.ts",
+      "import": "./index.mjs",
+      "default": "./index.mjs"
+    }},
+    "./global": {{
+      "types": "./global.d.ts"
+    }},
+    "./nps-widget.js": "./nps-widget.js",
+    "./nps-widget.json": "./nps-widget.json",
+    "./nps-widget-*": "./nps-widget-*",
+    "./package.json": "./package.json"
+  }},
+  "files": {files},
+  "sideEffects": true,
+  "keywords": ["nps", "net promoter score", "survey", "feedback", "webassembly"]
+}}
+"#
+    )
 }
 
 /// The package's README: install, the two entries, self-hosting and the pinned files.
@@ -168,6 +192,9 @@ const config: SurveyConfig = {
   text: { submit: "Send" },
 };
 const el = document.querySelector<HTMLElement>("#survey")!;
+// The README's line, as written there: an Element's and the window's events are typed too.
+document.querySelector("#survey")!.addEventListener("nps:scored", (e) => console.log(e.detail.category));
+window.addEventListener("nps:error", (e) => console.log(e.detail.kind, e.detail.message));
 const seen: ScoredDetail[] = [];
 el.addEventListener("nps:scored", (e) => { seen.push(e.detail); (window as any).__scored = seen; });
 const handle = mount(el, config);
@@ -317,4 +344,19 @@ pub fn yew_host(t: &crate::tools::Build) -> Result<PathBuf> {
          <body></body></html>\n",
     )?;
     Ok(site)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_json_is_json_with_types_first_and_default_last() {
+        let text = package_json("1.2.3", &["index.mjs".to_owned()]);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["exports"]["."]["types"], "./index.d.ts");
+        assert_eq!(v["files"][0], "index.mjs");
+        let at = |k: &str| text.find(&format!("\"{k}\": \"./index")).unwrap();
+        assert!(at("types") < at("import") && at("import") < at("default"));
+    }
 }

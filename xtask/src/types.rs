@@ -274,9 +274,13 @@ export interface SegmentResult extends ScoreResult {
 /** What `share` did. */
 export type ShareOutcome = "wechat" | "shared" | "cancelled" | "copied" | "open";
 
+/** Options of `load()`, heeded only before the widget is being fetched. */
 export interface LoadOptions {
-  /** The folder (URL) of a self-hosted copy of the pinned files; default: beside the loader. */
+  /** The http(s) folder of a self-hosted copy of the pinned files; default: beside the loader
+   * (the ES module: where your bundler put them). */
   base?: string;
+  /** A CSP nonce for the widget's script and styles (a `<script>` user puts it on the tag). */
+  nonce?: string;
 }
 
 /** `window.NpsWidget`, and this package's default export. */
@@ -306,20 +310,36 @@ declare global {
     NpsWidget: NpsWidgetApi;
   }
   var NpsWidget: NpsWidgetApi;
+  interface ElementEventMap extends NpsWidgetEventMap {}
   interface HTMLElementEventMap extends NpsWidgetEventMap {}
   interface DocumentEventMap extends NpsWidgetEventMap {}
+  interface WindowEventMap extends NpsWidgetEventMap {}
 }
 
+/** `window.NpsWidget` (undefined on a server: this package runs in a browser). */
 export declare const NpsWidget: NpsWidgetApi;
 export default NpsWidget;
+/** The package's version. */
 export declare const version: string;
+/** Resolves once the widget has loaded and the page's surveys are mounted; rejects when its
+ * files cannot be loaded or do not match their integrity (and on a server). */
 export declare const ready: Promise<NpsWidgetApi>;
+/** Fetches the widget now (else: when a survey needs it, at a click on a survey's
+ * `click_selector`, or once the page is idle). Options count only before the fetch starts. */
 export declare function load(options?: LoadOptions): Promise<NpsWidgetApi>;
+/** Mounts a survey into an element or the first match of a selector; returns at once. After
+ * the widget has loaded a bad config throws at once; before, `handle.ready` rejects. */
 export declare function mount(target: Element | string, config?: SurveyConfig): SurveyHandle;
+/** Opens a survey waiting for its trigger (or every one of the page); true when one opened. */
 export declare function show(target?: Element | string): Promise<boolean>;
+/** Mounts every `[data-nps-survey]` not mounted yet. */
 export declare function mountAll(): Promise<SurveyHandle[]>;
+/** Scores integers 0–10: counts and NPS with its 95% interval. Call it after `ready` (it
+ * throws before, and does not start the fetch); a bad score throws naming its index. */
 export declare function score(scores: Uint8Array | readonly number[]): ScoreResult;
+/** Scores a batch by segment after `ready`: one segment id (an index) per score. */
 export declare function scoreSegments(scores: Uint8Array, segments: Uint32Array | readonly number[]): SegmentResult[];
+/** Shares a link: the share sheet, WeChat's menu, or a copy. */
 export declare function share(url: string, title?: string): Promise<ShareOutcome>;
 "#;
 

@@ -261,6 +261,9 @@ pub fn is_email(s: &str) -> bool {
 /// bytes. A collector serving `dist/` lets browsers keep them for ever.
 pub const PINNED_HASH: usize = 10;
 
+/// The stems of the pinned files: the loader and the wasm, and the glue.
+pub const PINNED_STEMS: [&str; 2] = ["nps-widget", "nps-widget-glue"];
+
 /// A pinned file's name.
 pub fn pinned_name(stem: &str, version: &str, hash: &str, ext: &str) -> String {
     format!(
@@ -285,7 +288,7 @@ pub fn is_pinned_name(name: &str) -> bool {
         && version
             .split('.')
             .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-    stem.starts_with("nps-widget")
+    PINNED_STEMS.contains(&stem)
         && semver
         && hash.len() == PINNED_HASH
         && hash
@@ -438,6 +441,8 @@ mod tests {
             "nps-widget-0.1.0-c652d0e9a5.css",
             "nps-dashboard-0.1.0-c652d0e9a5.js",
             "nps-widget-0.1.0-c652d0e9a5.js.br",
+            "nps-widget-evil-0.1.0-c652d0e9a5.js",
+            "nps-widget%2Fx-0.1.0-c652d0e9a5.js",
         ] {
             assert!(!is_pinned_name(no), "{no}");
         }
