@@ -198,3 +198,29 @@ async fn calls_made_before_the_wasm_arrives_are_kept_and_settle_their_promises()
     b.find("#second >> [data-score='10']").await;
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_click_on_a_surveys_click_selector_before_the_widget_arrived_fetches_and_opens_it() {
+    let server = Server::start().await;
+    let b = Browser::start(Options::phone("en-US")).await;
+    b.goto(&format!("{}/click.html", server.base)).await;
+    b.client
+        .find(fantoccini::Locator::Css("#feedback"))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(
+        b.js("return [document.readyState, window.__fetches.length, !!document.querySelector('[data-nps-mounted]')]")
+            .await,
+        json!(["complete", 0, false]),
+        "nothing fetched before the click (the page is never idle)"
+    );
+    b.tap("#feedback").await;
+    b.find("#survey >> [data-score='10']").await;
+    let fetches = b.js("return window.__fetches").await;
+    assert!(
+        fetches[0].as_str().unwrap().ends_with(&Pinned::read().wasm),
+        "{fetches}"
+    );
+    b.close().await;
+}
