@@ -113,22 +113,27 @@ pub fn build_and_bind(t: &tools::Build, package: &str, folder: &str) -> Result<P
     Ok(bind)
 }
 
-/// Shrinks a wasm file with binaryen's `wasm-opt -Oz` (plus `extra` flags); what it printed.
+/// binaryen's passes for the shipped wasm: `-Os` (measured smaller than `-Oz` under brotli,
+/// docs/PERFORMANCE.md), to a fixed point, names and producers stripped.
+pub const SHRINK: [&str; 6] = [
+    "-Os",
+    "--converge",
+    "--low-memory-unused",
+    "--zero-filled-memory",
+    "--strip-debug",
+    "--strip-producers",
+];
+
+/// Shrinks a wasm file with binaryen's `wasm-opt` (`SHRINK`, plus `extra` flags); what it
+/// printed.
 pub fn wasm_opt(t: &tools::Build, input: &Path, output: &Path, extra: &[&str]) -> Result<String> {
     let mut opt = Command::new(&t.wasm_opt);
-    opt.args([
-        "-Oz",
-        "--converge",
-        "--low-memory-unused",
-        "--zero-filled-memory",
-        "--strip-debug",
-        "--strip-producers",
-    ])
-    .args(extra)
-    .arg(input)
-    .arg("-o")
-    .arg(output)
-    .current_dir(root());
+    opt.args(SHRINK)
+        .args(extra)
+        .arg(input)
+        .arg("-o")
+        .arg(output)
+        .current_dir(root());
     let out = opt
         .output()
         .map_err(|e| format!("could not start {opt:?}: {e}"))?;

@@ -122,7 +122,7 @@ fn package_json(version: &str, files: &[String]) -> String {
         r#"{{
   "name": "{NAME}",
   "version": "{version}",
-  "description": "A Net Promoter Score survey: yew + WebAssembly, scored locally, posted to any endpoint. A 2 KB loader; the widget is fetched when wanted and checked by its integrity.",
+  "description": "A Net Promoter Score survey: yew + WebAssembly, scored locally, posted to any endpoint. A 3 KB loader; the widget is fetched when wanted and checked by its integrity.",
   "license": "MIT OR Apache-2.0",
   "type": "module",
   "main": "./index.mjs",
@@ -163,9 +163,12 @@ fn readme(version: &str, manifest: &serde_json::Value) -> String {
          const handle = mount(\"#survey\", config); // at once; handle.ready settles once mounted\n\
          document.querySelector(\"#survey\")!.addEventListener(\"nps:scored\", (e) => console.log(e.detail.score));\n\
          const {{ nps }} = (await ready).score(new Uint8Array([10, 9, 7, 3]));\n```\n\n\
-         The module fetches its pinned files from beside itself (its `import.meta.url`): copy\n\
-         `node_modules/nps-widget/nps-widget-*` next to your bundle, or serve them anywhere and call\n\
-         `load({{ base: \"https://cdn.example.com/nps/\" }})` first. They are:\n\n\
+         The module names its pinned files as `new URL(\"./…\", import.meta.url)`: Vite, webpack 5 and\n\
+         Parcel copy them into your build (with Vite, add `optimizeDeps: {{ exclude: [\"nps-widget\"] }}`);\n\
+         with esbuild, copy `node_modules/nps-widget/nps-widget-*` beside your bundle. Or serve them\n\
+         anywhere (the wasm as `application/wasm`, with CORS from another origin) and call\n\
+         `load({{ base: \"https://cdn.example.com/nps/\", nonce }})` before anything fetches the widget.\n\
+         On a server (SSR) the module defines nothing and `ready` rejects. They are:\n\n\
          - `{}` (the glue), `{}` (the wasm): each checked by its sha384 integrity.\n\n\
          ## With a script tag\n\n\
          ```html\n<script src=\"https://cdn.example.com/nps/{}\" integrity=\"{}\" crossorigin=\"anonymous\" defer></script>\n\

@@ -20,14 +20,14 @@ const FOLDER: &str = "bindgen-size";
 
 /// The wasm-opt flags of `dist::wasm_opt`, less `--strip-debug` (which drops the names) and
 /// plus `-g` (keep them through the passes).
-const SHRINK: [&str; 6] = [
-    "-Oz",
-    "--converge",
-    "--low-memory-unused",
-    "--zero-filled-memory",
-    "--strip-producers",
-    "-g",
-];
+fn shrink() -> Vec<&'static str> {
+    let mut flags: Vec<&str> = crate::dist::SHRINK
+        .into_iter()
+        .filter(|f| *f != "--strip-debug")
+        .collect();
+    flags.push("-g");
+    flags
+}
 
 pub fn size(args: &[String]) -> Result {
     let top: usize = match flag_value(args, "--top") {
@@ -43,7 +43,7 @@ pub fn size(args: &[String]) -> Result {
     let named = bind.join("nps_widget_named.wasm");
     crate::run(
         Command::new(&t.wasm_opt)
-            .args(SHRINK)
+            .args(shrink())
             .arg(bind.join("nps_widget_bg.wasm"))
             .arg("-o")
             .arg(&named),
