@@ -63,14 +63,7 @@ pub fn tally_segments(scores: &[u8], segments: &[u32]) -> Result<Vec<(u32, Tally
         counts[*g as usize][bucket[*s as usize] as usize] += 1;
     }
     if counts.iter().any(|c| c[3] > 0) {
-        let i = scores
-            .iter()
-            .position(|s| Score::new(*s).is_none())
-            .unwrap_or(0);
-        return Err(BatchError::Score(ScoreError {
-            value: scores[i].to_string(),
-            index: Some(i),
-        }));
+        return Err(first_off_scale(scores));
     }
     Ok(counts
         .into_iter()
@@ -94,16 +87,21 @@ pub fn tally_bytes(scores: &[u8]) -> Result<Tally, BatchError> {
         c[bucket[value] as usize] += n;
     }
     if c[3] > 0 {
-        let i = scores
-            .iter()
-            .position(|s| Score::new(*s).is_none())
-            .unwrap_or(0);
-        return Err(BatchError::Score(ScoreError {
-            value: scores[i].to_string(),
-            index: Some(i),
-        }));
+        return Err(first_off_scale(scores));
     }
     Ok(from_counts([c[0], c[1], c[2]]))
+}
+
+/// The error naming the first score off the scale (counting found one: looked for only then).
+fn first_off_scale(scores: &[u8]) -> BatchError {
+    let i = scores
+        .iter()
+        .position(|s| Score::new(*s).is_none())
+        .unwrap_or(0);
+    BatchError::Score(ScoreError {
+        value: scores.get(i).map(u8::to_string).unwrap_or_default(),
+        index: Some(i),
+    })
 }
 
 /// A table from a score to its category as 0 detractor, 1 passive, 2 promoter; 3 off the
